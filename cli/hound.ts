@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The `hound` binary: everything else is in main.ts so tests can call run() directly.
+import { run } from './main.js';
+
+run(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,47 @@
+// The CLI is thin: each command lives in its own file, parses its options, calls the
+// core and returns an exit code. Errors are mapped to exit codes here, in one place.
+import { Command, CommanderError } from 'commander';
+import { EXIT, HoundError } from '../core/errors.js';
+import { register as registerLab } from './lab.js';
+import { register as registerInventory } from './inventory.js';
+import { register as registerPlay } from './play.js';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('hound')
+    .description('Warm up container images across a cluster over SSH and Docker Engine.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerLab(program);
+  registerInventory(program);
+  registerPlay(program);
+  return program;
+}
+
+/** Runs the CLI and resolves to the process exit code; never throws. */
+export async function run(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+export function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // Help and version are not errors; commander already printed them.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.OK;
+    return EXIT.OPTIONS;
+  }
+  if (err instanceof HoundError) {
+    process.stderr.write(err.format() + '\n');
+    return err.exitCode;
+  }
+  const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  process.stderr.write(`hound: unexpected internal error (a bug in hound, please report it):\n${detail}\n`);
+  return EXIT.UNEXPECTED;
+}

@@ -1,0 +1,71 @@
+// What the compiler hands to the executor and the planner: a pure data structure.
+// Produced by core/compiler.ts from a validated playbook and an inventory.
+import type { SourcePosition } from './errors.js';
+import type { Vars } from '../inventory/model.js';
+
+export type Strategy = 'linear' | 'free';
+export type Distribution = 'direct' | 'relay' | 'auto';
+
+/** One task as it will run on one host. */
+export interface TaskInstance {
+  /** Unique in the run: `${playIndex}:${taskIndex}:${host}` plus `:${loopIndex}` for loop items. */
+  id: string;
+  host: string;
+  /** Index of the task in its play's flattened task list (same for every host). */
+  taskIndex: number;
+  name: string;
+  /** Module name, e.g. `image`, `images`, `registry_login`, `load`, `command`. */
+  module: string;
+  /**
+   * Module arguments. Rendered at compile time unless `deferred` is true; then they are
+   * the raw templates, rendered by the executor with `vars` plus registered results.
+   */
+  args: Record<string, unknown>;
+  /** True when args or `when` refer to variables only known at run time (register). */
+  deferred: boolean;
+  /** Raw `when` conditions still to evaluate at run time (empty when already evaluated true). */
+  when: string[];
+  /** The variables visible to this task on this host (all precedence levels merged). */
+  vars: Vars;
+  loopItem?: unknown;
+  loopVar?: string;
+  retries: number;
+  delaySeconds: number;
+  until?: string;
+  ignoreErrors: boolean;
+  register?: string;
+  notify: string[];
+  noLog: boolean;
+  tags: string[];
+  /** Where the task is written, for messages. */
+  position: SourcePosition;
+}
+
+export interface CompiledHandler {
+  name: string;
+  /** Also triggered by `listen` topics. */
+  listen: string[];
+  /** Per host, the handler's task instances. */
+  tasksByHost: Map<string, TaskInstance[]>;
+}
+
+export interface CompiledPlay {
+  name: string;
+  /** Hosts matched by `hosts:` (after --limit), in inventory order. */
+  hosts: string[];
+  /** Batch sizes resolved from `serial` against the host count, e.g. [1, 5, 5]. */
+  batches: string[][];
+  strategy: Strategy;
+  maxFailPercentage?: number;
+  anyErrorsFatal: boolean;
+  gatherFacts: boolean;
+  distribution?: Distribution;
+  /** Per host, the ordered task instances (loops expanded, tags and static `when` applied). */
+  tasksByHost: Map<string, TaskInstance[]>;
+  handlers: CompiledHandler[];
+  position: SourcePosition;
+}
+
+export interface CompiledRun {
+  plays: CompiledPlay[];
+}
