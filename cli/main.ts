@@ -5,6 +5,9 @@ import { EXIT, HoundError } from '../core/errors.js';
 import { register as registerLab } from './lab.js';
 import { register as registerInventory } from './inventory.js';
 import { register as registerPlay } from './play.js';
+import { register as registerPlan } from './plan.js';
+import { register as registerApply } from './apply.js';
+import { register as registerInit } from './init.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -17,6 +20,9 @@ export function buildProgram(): Command {
   registerLab(program);
   registerInventory(program);
   registerPlay(program);
+  registerPlan(program);
+  registerApply(program);
+  registerInit(program);
   return program;
 }
 
