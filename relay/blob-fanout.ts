@@ -1,0 +1,246 @@
+// One blob, downloaded once from the origin and read by any number of nodes at once.
+// Readers that arrive late first read what is already here, then follow the download
+// live. The first bytes of each blob stay in memory, drawn from a budget shared by the
+// whole relay; the rest goes to a temp file that readers tail.
+//
+// A reader never gets the blob's last byte before the whole blob has hashed to its
+// digest: a mismatch then cuts every reader short, so no node receives a complete body
+// of wrong content.
+import { createHash, type Hash } from 'node:crypto';
+import { open, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { BlobDigestMismatchError, BlobSizeMismatchError } from './errors.js';
+
+/** Bytes of blob content the relay may keep in memory, shared by all its blobs. */
+export class MemoryBudget {
+  private used = 0;
+  constructor(readonly limit: number) {}
+  /** Takes up to `wanted` bytes; returns how many were granted. */
+  take(wanted: number): number {
+    const granted = Math.max(0, Math.min(wanted, this.limit - this.used));
+    this.used += granted;
+    return granted;
+  }
+  give(bytes: number): void {
+    this.used -= bytes;
+  }
+  get inUse(): number {
+    return this.used;
+  }
+}
+
+export interface BlobFanoutOptions {
+  digest: string;
+  /** Size the origin announced; the blob must have exactly this many bytes. */
+  size: number;
+  budget: MemoryBudget;
+  /** Directory for the spill file; created lazily, only when the budget runs out. */
+  spillDir: string;
+  /** For error messages: where the blob comes from. */
+  origin: string;
+  repo: string;
+}
+
+export type BlobState = 'downloading' | 'complete' | 'failed';
+
+const FILE_READ_SIZE = 256 * 1024;
+
+export class BlobFanout {
+  readonly digest: string;
+  readonly size: number;
+  private readonly options: BlobFanoutOptions;
+  private readonly hash: Hash;
+  private readonly memoryChunks: Buffer[] = [];
+  /** Start offset of each memory chunk, for readers that seek. */
+  private readonly memoryOffsets: number[] = [];
+  private memoryBytes = 0;
+  private memoryGranted = 0;
+  private spill?: FileHandle;
+  private spillPath?: string;
+  /** Bytes written to the spill file and readable from it. */
+  private spilledBytes = 0;
+  private received = 0;
+  private status: BlobState = 'downloading';
+  private failure?: Error;
+  private readonly waiters = new Set<() => void>();
+  private readonly settled: Promise<void>;
+  private settle!: (error?: Error) => void;
+
+  constructor(options: BlobFanoutOptions) {
+    this.options = options;
+    this.digest = options.digest;
+    this.size = options.size;
+    const [algorithm] = options.digest.split(':');
+    this.hash = createHash(algorithm ?? 'sha256');
+    this.settled = new Promise<void>((resolve, reject) => {
+      this.settle = (error) => (error ? reject(error) : resolve());
+    });
+    // Nobody may be waiting on a failed blob; the rejection is still observed by readers.
+    this.settled.catch(() => undefined);
+  }
+
+  get state(): BlobState {
+    return this.status;
+  }
+  get bytesReceived(): number {
+    return this.received;
+  }
+  /** Resolves when the blob is complete and verified, rejects when it failed. */
+  get done(): Promise<void> {
+    return this.settled;
+  }
+
+  /** Reads the origin's body into the blob; resolves when verified, rejects (and fails every reader) otherwise. */
+  async consume(source: Readable): Promise<void> {
+    try {
+      for await (const chunk of source as AsyncIterable<Buffer>) {
+        if (this.status !== 'downloading') break;
+        await this.append(chunk);
+      }
+      if (this.status === 'downloading') this.finish();
+    } catch (error) {
+      this.fail(error instanceof Error ? error : new Error(String(error)));
+    }
+    source.destroy();
+    return this.settled;
+  }
+
+  private async append(chunk: Buffer): Promise<void> {
+    if (this.received + chunk.length > this.size) {
+      throw new BlobSizeMismatchError(this.options.origin, this.options.repo, this.digest, this.size, this.received + chunk.length);
+    }
+    this.hash.update(chunk);
+    const inMemory = this.spill === undefined ? this.options.budget.take(chunk.length) : 0;
+    this.memoryGranted += inMemory;
+    if (inMemory > 0) {
+      const head = inMemory === chunk.length ? chunk : chunk.subarray(0, inMemory);
+      this.memoryOffsets.push(this.memoryBytes);
+      this.memoryChunks.push(head);
+      this.memoryBytes += head.length;
+      this.received += head.length;
+      this.wake();
+    }
+    if (inMemory < chunk.length) {
+      const tail = chunk.subarray(inMemory);
+      if (this.spill === undefined) {
+        this.spillPath = join(this.options.spillDir, this.digest.replace(':', '-'));
+        this.spill = await open(this.spillPath, 'w+', 0o600);
+      }
+      await this.spill.write(tail, 0, tail.length, this.spilledBytes);
+      this.spilledBytes += tail.length;
+      this.received += tail.length;
+      this.wake();
+    }
+  }
+
+  private finish(): void {
+    if (this.received !== this.size) {
+      this.fail(new BlobSizeMismatchError(this.options.origin, this.options.repo, this.digest, this.size, this.received));
+      return;
+    }
+    const actual = `${this.digest.split(':')[0]}:${this.hash.digest('hex')}`;
+    if (actual !== this.digest) {
+      this.fail(new BlobDigestMismatchError(this.options.origin, this.options.repo, this.digest, actual));
+      return;
+    }
+    this.status = 'complete';
+    this.settle();
+    this.wake();
+  }
+
+  /** Aborts the download: every reader, present or future, errors with `error`. */
+  fail(error: Error): void {
+    if (this.status !== 'downloading') return;
+    this.status = 'failed';
+    this.failure = error;
+    this.settle(error);
+    this.wake();
+  }
+
+  /** Frees memory and the spill file. Readers still open error out. */
+  async dispose(): Promise<void> {
+    this.fail(new Error('relay closed'));
+    this.memoryChunks.length = 0;
+    this.memoryOffsets.length = 0;
+    this.options.budget.give(this.memoryGranted);
+    this.memoryGranted = 0;
+    const spill = this.spill;
+    this.spill = undefined;
+    if (spill) {
+      await spill.close().catch(() => undefined);
+      if (this.spillPath) await rm(this.spillPath, { force: true });
+    }
+  }
+
+  /** A stream of the whole blob from its first byte, following the download live. */
+  openReader(): Readable {
+    let offset = 0;
+    let chunkIndex = 0;
+    let busy = false;
+    let waiting = false;
+    const blob = this;
+    const pump = async (stream: Readable): Promise<void> => {
+      if (busy) return;
+      busy = true;
+      try {
+        for (;;) {
+          if (stream.destroyed) return;
+          if (blob.status === 'failed') {
+            stream.destroy(blob.failure);
+            return;
+          }
+          // The last byte waits for verification (see the file comment).
+          const deliverable = blob.status === 'complete' ? blob.size : Math.min(blob.received, blob.size - 1);
+          if (offset >= deliverable) {
+            if (blob.status === 'complete') {
+              stream.push(null);
+              return;
+            }
+            if (!waiting) {
+              waiting = true;
+              blob.waiters.add(() => {
+                waiting = false;
+                void pump(stream);
+              });
+            }
+            return;
+          }
+          let piece: Buffer;
+          if (offset < blob.memoryBytes) {
+            while (chunkIndex + 1 < blob.memoryChunks.length && blob.memoryOffsets[chunkIndex + 1]! <= offset) chunkIndex++;
+            const chunk = blob.memoryChunks[chunkIndex]!;
+            const start = offset - blob.memoryOffsets[chunkIndex]!;
+            const end = Math.min(chunk.length, deliverable - blob.memoryOffsets[chunkIndex]!);
+            piece = chunk.subarray(start, end);
+          } else {
+            const length = Math.min(FILE_READ_SIZE, deliverable - offset);
+            piece = Buffer.allocUnsafe(length);
+            const { bytesRead } = await blob.spill!.read(piece, 0, length, offset - blob.memoryBytes);
+            piece = piece.subarray(0, bytesRead);
+            if (stream.destroyed) return;
+          }
+          offset += piece.length;
+          if (!stream.push(piece)) return;
+        }
+      } catch (error) {
+        stream.destroy(error instanceof Error ? error : new Error(String(error)));
+      } finally {
+        busy = false;
+      }
+    };
+    return new Readable({
+      highWaterMark: 1024 * 1024,
+      read() {
+        void pump(this);
+      },
+    });
+  }
+
+  private wake(): void {
+    if (this.waiters.size === 0) return;
+    const waiters = [...this.waiters];
+    this.waiters.clear();
+    for (const waiter of waiters) waiter();
+  }
+}

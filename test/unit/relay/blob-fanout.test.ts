@@ -1,0 +1,166 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BlobFanout, MemoryBudget } from '../../../relay/blob-fanout.js';
+
+let spillDir: string;
+beforeEach(async () => {
+  spillDir = await mkdtemp(join(tmpdir(), 'hound-fanout-'));
+});
+afterEach(async () => {
+  await rm(spillDir, { recursive: true, force: true });
+});
+
+function digestOf(data: Buffer): string {
+  return 'sha256:' + createHash('sha256').update(data).digest('hex');
+}
+
+function fanoutFor(data: Buffer, budget = new MemoryBudget(1 << 30), digest = digestOf(data)): BlobFanout {
+  return new BlobFanout({ digest, size: data.length, budget, spillDir, origin: 'origin.test', repo: 'team/app' });
+}
+
+async function collect(stream: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const part of stream as AsyncIterable<Buffer>) parts.push(part);
+  return Buffer.concat(parts);
+}
+
+/** Feeds `data` in pieces of `step` bytes, yielding to the event loop between pieces. */
+async function feedSlowly(target: PassThrough, data: Buffer, step: number, onPiece?: (index: number) => void): Promise<void> {
+  for (let at = 0, index = 0; at < data.length; at += step, index++) {
+    target.write(data.subarray(at, at + step));
+    onPiece?.(index);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  target.end();
+}
+
+describe('BlobFanout', () => {
+  it('gives a reader that starts before the download the whole blob', async () => {
+    const data = randomBytes(300_000);
+    const blob = fanoutFor(data);
+    const reader = collect(blob.openReader());
+    const source = new PassThrough();
+    const consumed = blob.consume(source);
+    await feedSlowly(source, data, 10_000);
+    await consumed;
+    expect((await reader).equals(data)).toBe(true);
+    expect(blob.state).toBe('complete');
+  });
+
+  it('lets late readers read the buffered part, then follow the live download', async () => {
+    const data = randomBytes(500_000);
+    const blob = fanoutFor(data);
+    const source = new PassThrough();
+    const consumed = blob.consume(source);
+    const readers: Promise<Buffer>[] = [];
+    const receivedWhenJoined: number[] = [];
+    await feedSlowly(source, data, 20_000, (index) => {
+      if (index % 5 === 2) {
+        receivedWhenJoined.push(blob.bytesReceived);
+        readers.push(collect(blob.openReader()));
+      }
+    });
+    await consumed;
+    // A reader after completion reads it all from the buffer.
+    readers.push(collect(blob.openReader()));
+    expect(receivedWhenJoined[0]).toBeGreaterThan(0);
+    expect(receivedWhenJoined.at(-1)).toBeLessThan(data.length);
+    for (const result of await Promise.all(readers)) expect(result.equals(data)).toBe(true);
+  });
+
+  it('withholds the last byte until the digest is verified', async () => {
+    const data = randomBytes(1000);
+    const blob = fanoutFor(data);
+    const source = new PassThrough();
+    const consumed = blob.consume(source);
+    const reader = blob.openReader();
+    let seen = 0;
+    reader.on('data', (part: Buffer) => (seen += part.length));
+    source.write(data);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // All bytes arrived, the hash is not checked until the source ends: one byte held back.
+    expect(seen).toBe(data.length - 1);
+    source.end();
+    await consumed;
+    await new Promise((resolve) => reader.on('end', resolve));
+    expect(seen).toBe(data.length);
+  });
+
+  it('aborts every reader, present and future, when the content does not match the digest', async () => {
+    const data = randomBytes(200_000);
+    const wrongDigest = digestOf(Buffer.from('something else'));
+    const blob = fanoutFor(data, new MemoryBudget(1 << 30), wrongDigest);
+    const readers = [collect(blob.openReader()), collect(blob.openReader())];
+    const source = new PassThrough();
+    const consumed = blob.consume(source);
+    await feedSlowly(source, data, 50_000);
+    await expect(consumed).rejects.toMatchObject({ code: 'RELAY_DIGEST_MISMATCH' });
+    for (const reader of readers) await expect(reader).rejects.toMatchObject({ code: 'RELAY_DIGEST_MISMATCH' });
+    await expect(collect(blob.openReader())).rejects.toMatchObject({ code: 'RELAY_DIGEST_MISMATCH' });
+    expect(blob.state).toBe('failed');
+  });
+
+  it('aborts readers when the origin stream errors mid-download', async () => {
+    const data = randomBytes(100_000);
+    const blob = fanoutFor(data);
+    const reader = blob.openReader();
+    const partial: Buffer[] = [];
+    reader.on('data', (part: Buffer) => partial.push(part));
+    const readerDone = new Promise<Error>((resolve) => reader.on('error', resolve));
+    const source = new PassThrough();
+    const consumed = blob.consume(source);
+    source.write(data.subarray(0, 40_000));
+    await new Promise((resolve) => setImmediate(resolve));
+    source.destroy(new Error('connection reset by origin'));
+    await expect(consumed).rejects.toThrow('connection reset by origin');
+    expect((await readerDone).message).toBe('connection reset by origin');
+    expect(Buffer.concat(partial).equals(data.subarray(0, 40_000))).toBe(true);
+  });
+
+  it('fails when the origin sends fewer bytes than it announced', async () => {
+    const data = randomBytes(10_000);
+    const blob = fanoutFor(data);
+    await expect(blob.consume(Readable.from([data.subarray(0, 9_000)]))).rejects.toMatchObject({ code: 'RELAY_SIZE_MISMATCH' });
+  });
+
+  it('fails when the origin sends more bytes than it announced', async () => {
+    const data = randomBytes(10_000);
+    const blob = new BlobFanout({ digest: digestOf(data), size: 5_000, budget: new MemoryBudget(1 << 20), spillDir, origin: 'o', repo: 'r' });
+    await expect(blob.consume(Readable.from([data]))).rejects.toMatchObject({ code: 'RELAY_SIZE_MISMATCH' });
+  });
+
+  it('spills beyond the memory budget to a file and still serves 50 readers the exact bytes', async () => {
+    const data = randomBytes(3_000_000);
+    const budget = new MemoryBudget(1_000_000);
+    const blob = fanoutFor(data, budget);
+    const source = new PassThrough();
+    const consumed = blob.consume(source);
+    const readers: Promise<Buffer>[] = [];
+    await feedSlowly(source, data, 64 * 1024, (index) => {
+      if (index % 2 === 0 && readers.length < 50) readers.push(collect(blob.openReader()));
+    });
+    await consumed;
+    while (readers.length < 50) readers.push(collect(blob.openReader()));
+    expect(budget.inUse).toBe(1_000_000);
+    expect(await readdir(spillDir)).toHaveLength(1);
+    for (const result of await Promise.all(readers)) expect(result.equals(data)).toBe(true);
+    await blob.dispose();
+    expect(budget.inUse).toBe(0);
+    expect(await readdir(spillDir)).toHaveLength(0);
+  });
+
+  it('serves a slow reader without holding back a fast one', async () => {
+    const data = randomBytes(400_000);
+    const blob = fanoutFor(data);
+    await blob.consume(Readable.from([data.subarray(0, 150_000), data.subarray(150_000)]));
+    const slow = blob.openReader();
+    const fast = await collect(blob.openReader());
+    expect(fast.equals(data)).toBe(true);
+    // The slow reader has read nothing yet and still gets everything.
+    expect((await collect(slow)).equals(data)).toBe(true);
+  });
+});
