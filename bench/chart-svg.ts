@@ -1,0 +1,114 @@
+// latest.svg, drawn by hand so no browser or plotting library is needed: one panel per
+// workload, makespan against node count, one solid line per contender, the bounds dashed.
+import { boundsFor, cellSeconds, type BenchResults } from './results-model.js';
+
+const PANEL_WIDTH = 440;
+const PANEL_HEIGHT = 320;
+const MARGIN = { left: 64, right: 16, top: 36, bottom: 52 };
+const LEGEND_ROW = 20;
+const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f'];
+
+export function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** Round tick steps (1, 2, 5 × 10^k) giving about `target` ticks from 0 to max. */
+export function niceTicks(max: number, target = 5): number[] {
+  if (!(max > 0)) return [0, 1];
+  const raw = max / target;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
+  const ticks: number[] = [];
+  for (let v = 0; v < max + step; v += step) {
+    ticks.push(Number(v.toPrecision(12)));
+    if (v >= max) break;
+  }
+  return ticks;
+}
+
+interface Series {
+  label: string;
+  color: string;
+  dashed: boolean;
+  points: { nodes: number; seconds: number }[];
+}
+
+function seriesOf(results: BenchResults, workload: BenchResults['workloads'][number]): Series[] {
+  const series: Series[] = results.contenders.map((c, i) => ({
+    label: c.label,
+    color: PALETTE[i % PALETTE.length],
+    dashed: false,
+    points: results.nodeCounts.flatMap((n) => {
+      const s = cellSeconds(results, workload, n, c.id);
+      return s === undefined ? [] : [{ nodes: n, seconds: s }];
+    }),
+  }));
+  const bound = (label: string, color: string, pick: 'originOnlySeconds' | 'eachLayerOnceSeconds'): Series => ({
+    label,
+    color,
+    dashed: true,
+    points: results.nodeCounts.flatMap((n) => {
+      const b = boundsFor(results, workload, n);
+      return b === undefined ? [] : [{ nodes: n, seconds: b[pick] }];
+    }),
+  });
+  series.push(bound('bound: origin registry only', '#000000', 'originOnlySeconds'));
+  series.push(bound('bound: each layer once', '#888888', 'eachLayerOnceSeconds'));
+  return series;
+}
+
+function panel(results: BenchResults, workload: BenchResults['workloads'][number], offsetX: number, series: Series[]): string[] {
+  const out: string[] = [];
+  const plotW = PANEL_WIDTH - MARGIN.left - MARGIN.right;
+  const plotH = PANEL_HEIGHT - MARGIN.top - MARGIN.bottom;
+  const maxY = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p.seconds)));
+  const yTicks = niceTicks(maxY);
+  const yTop = yTicks[yTicks.length - 1];
+  const minN = Math.min(...results.nodeCounts);
+  const maxN = Math.max(...results.nodeCounts);
+  // A single node count still gets a readable axis: centre it.
+  const x = (n: number): number => offsetX + MARGIN.left + (maxN === minN ? plotW / 2 : ((n - minN) / (maxN - minN)) * plotW);
+  const y = (s: number): number => MARGIN.top + plotH - (s / yTop) * plotH;
+  out.push(`<text x="${offsetX + PANEL_WIDTH / 2}" y="20" text-anchor="middle" font-weight="bold">${escapeXml(workload)}</text>`);
+  for (const t of yTicks) {
+    out.push(`<line x1="${offsetX + MARGIN.left}" x2="${offsetX + MARGIN.left + plotW}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" stroke="#e0e0e0"/>`);
+    out.push(`<text x="${offsetX + MARGIN.left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${t}</text>`);
+  }
+  for (const n of results.nodeCounts) {
+    out.push(`<text x="${x(n).toFixed(1)}" y="${MARGIN.top + plotH + 18}" text-anchor="middle">${n}</text>`);
+  }
+  out.push(`<rect x="${offsetX + MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>`);
+  out.push(`<text x="${offsetX + MARGIN.left + plotW / 2}" y="${PANEL_HEIGHT - 12}" text-anchor="middle">nodes</text>`);
+  const midY = MARGIN.top + plotH / 2;
+  out.push(`<text x="${offsetX + 16}" y="${midY}" text-anchor="middle" transform="rotate(-90 ${offsetX + 16} ${midY})">makespan (s)</text>`);
+  for (const s of series) {
+    if (s.points.length === 0) continue;
+    const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
+    const path = s.points.map((p) => `${x(p.nodes).toFixed(1)},${y(p.seconds).toFixed(1)}`).join(' ');
+    out.push(`<polyline class="series" data-label="${escapeXml(s.label)}" points="${path}" fill="none" stroke="${s.color}" stroke-width="2"${dash}/>`);
+    for (const p of s.points) out.push(`<circle cx="${x(p.nodes).toFixed(1)}" cy="${y(p.seconds).toFixed(1)}" r="3" fill="${s.color}"/>`);
+  }
+  return out;
+}
+
+export function resultsChart(results: BenchResults, subtitle: string): string {
+  const seriesByWorkload = results.workloads.map((w) => seriesOf(results, w));
+  const legendItems = seriesByWorkload[0] ?? [];
+  const width = Math.max(1, results.workloads.length) * PANEL_WIDTH;
+  const legendTop = PANEL_HEIGHT + 28;
+  const height = legendTop + Math.ceil(legendItems.length / 2) * LEGEND_ROW + 12;
+  const out: string[] = [];
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
+  out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
+  results.workloads.forEach((w, i) => out.push(...panel(results, w, i * PANEL_WIDTH, seriesByWorkload[i])));
+  out.push(`<text x="12" y="${PANEL_HEIGHT + 12}" fill="#555">${escapeXml(subtitle)}</text>`);
+  legendItems.forEach((s, i) => {
+    const lx = 16 + (i % 2) * 300;
+    const ly = legendTop + Math.floor(i / 2) * LEGEND_ROW;
+    const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
+    out.push(`<line x1="${lx}" x2="${lx + 28}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"${dash}/>`);
+    out.push(`<text class="legend" x="${lx + 36}" y="${ly + 4}">${escapeXml(s.label)}</text>`);
+  });
+  out.push('</svg>');
+  return out.join('\n') + '\n';
+}

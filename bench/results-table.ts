@@ -1,0 +1,62 @@
+// latest.md: per workload, a table of contender × node count (median makespan and the
+// ratio to hound), the lower bounds under it, then hound's cost on the controller.
+import { boundsFor, cellSeconds, houndSeconds, median, type BenchResults } from './results-model.js';
+
+function seconds(value: number): string {
+  return `${value.toFixed(1)} s`;
+}
+
+function contenderCell(results: BenchResults, workload: BenchResults['workloads'][number], nodes: number, contender: string): string {
+  const runs = results.runs.filter((r) => r.workload === workload && r.nodes === nodes && r.contender === contender);
+  if (runs.length === 0) return '—';
+  const value = cellSeconds(results, workload, nodes, contender);
+  const failed = runs.filter((r) => !r.ok).length;
+  if (value === undefined) return `failed (${failed}/${runs.length})`;
+  const hound = houndSeconds(results, workload, nodes);
+  const ratio = hound === undefined ? '' : ` (${(value / hound).toFixed(2)}×)`;
+  const failures = failed > 0 ? ` [${failed}/${runs.length} failed]` : '';
+  return `${seconds(value)}${ratio}${failures}`;
+}
+
+export function resultsTable(results: BenchResults): string {
+  const out: string[] = [];
+  const header = ['contender', ...results.nodeCounts.map((n) => `${n} nodes`)];
+  const rule = header.map(() => '---');
+  for (const workload of results.workloads) {
+    out.push(`### ${workload}`, '');
+    out.push(`| ${header.join(' | ')} |`, `|${rule.join('|')}|`);
+    for (const contender of results.contenders) {
+      const cells = results.nodeCounts.map((n) => contenderCell(results, workload, n, contender.id));
+      out.push(`| ${contender.label} | ${cells.join(' | ')} |`);
+    }
+    const boundRow = (label: string, pick: 'originOnlySeconds' | 'eachLayerOnceSeconds'): string => {
+      const cells = results.nodeCounts.map((n) => {
+        const b = boundsFor(results, workload, n);
+        return b === undefined ? '—' : seconds(b[pick]);
+      });
+      return `| ${label} | ${cells.join(' | ')} |`;
+    };
+    out.push(boundRow('*bound: origin registry only*', 'originOnlySeconds'));
+    out.push(boundRow('*bound: each layer once from the origin*', 'eachLayerOnceSeconds'));
+    out.push('');
+  }
+  const houndRuns = results.runs.filter((r) => r.controller !== undefined && results.contenders.some((c) => c.isHound && c.id === r.contender));
+  if (houndRuns.length > 0) {
+    out.push('### hound on the controller', '');
+    out.push('| contender | workload | nodes | peak RSS | CPU (user+sys) |', '|---|---|---|---|---|');
+    const keys = new Map<string, typeof houndRuns>();
+    for (const r of houndRuns) {
+      const key = `${r.contender}\u0000${r.workload}\u0000${r.nodes}`;
+      keys.set(key, [...(keys.get(key) ?? []), r]);
+    }
+    for (const runs of keys.values()) {
+      const first = runs[0];
+      const label = results.contenders.find((c) => c.id === first.contender)?.label ?? first.contender;
+      const rss = median(runs.map((r) => r.controller!.maxRssBytes))!;
+      const cpu = median(runs.map((r) => r.controller!.userSeconds + r.controller!.systemSeconds))!;
+      out.push(`| ${label} | ${first.workload} | ${first.nodes} | ${(rss / 1e6).toFixed(0)} MB | ${cpu.toFixed(2)} s |`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,93 @@
+// The benchmark's workloads as pure data: which images exist (layers and sizes) and which
+// images each node must end up holding. The lab pushes the image set; contenders pull it.
+
+export type WorkloadName = 'diverse' | 'identical' | 'noop';
+export const WORKLOAD_NAMES: readonly WorkloadName[] = ['diverse', 'identical', 'noop'];
+
+export interface BenchLayer {
+  name: string;
+  sizeBytes: number;
+  /** Seeds the layer's pseudo-random (incompressible) contents, so digests are stable. */
+  seed: string;
+}
+
+export interface BenchImage {
+  repository: string;
+  tag: string;
+  /** Layer names, bottom first. */
+  layers: string[];
+}
+
+export interface BenchImageSet {
+  layers: BenchLayer[];
+  images: BenchImage[];
+}
+
+export interface ImageSetSizes {
+  baseBytes: number;
+  runtimeBytes: number;
+  appBytes: number;
+  appCount: number;
+}
+
+/** Sizes in decimal megabytes, as the rates are in decimal megabits (tc's `mbit`). */
+export const DEFAULT_SIZES: ImageSetSizes = { baseBytes: 5_000_000, runtimeBytes: 4_000_000, appBytes: 2_000_000, appCount: 10 };
+
+/** The repository namespace of the benchmark's images, apart from the lab's own samples. */
+const REPOSITORY_PREFIX = 'bench';
+
+export function appRepository(index: number): string {
+  return `${REPOSITORY_PREFIX}/app${index}`;
+}
+
+/**
+ * One base layer, two runtime layers on it, and `appCount` apps each adding one layer on
+ * runtime-a (even index) or runtime-b (odd index): the seed paper's layer sharing.
+ */
+export function buildImageSet(sizes: ImageSetSizes = DEFAULT_SIZES): BenchImageSet {
+  const layers: BenchLayer[] = [
+    { name: 'base', sizeBytes: sizes.baseBytes, seed: 'hound-bench-base' },
+    { name: 'runtime-a', sizeBytes: sizes.runtimeBytes, seed: 'hound-bench-runtime-a' },
+    { name: 'runtime-b', sizeBytes: sizes.runtimeBytes, seed: 'hound-bench-runtime-b' },
+  ];
+  const images: BenchImage[] = [];
+  for (let i = 0; i < sizes.appCount; i++) {
+    layers.push({ name: `app${i}`, sizeBytes: sizes.appBytes, seed: `hound-bench-app${i}` });
+    images.push({ repository: appRepository(i), tag: 'latest', layers: ['base', i % 2 === 0 ? 'runtime-a' : 'runtime-b', `app${i}`] });
+  }
+  return { layers, images };
+}
+
+/** Lab node names are node1..nodeN; index 0 is node1. */
+export function nodeName(index: number): string {
+  return `node${index + 1}`;
+}
+
+/**
+ * Per node (node1..nodeN, in order), the repositories (`bench/appK:latest`) it must hold.
+ * diverse: node i gets app (i mod A) and app ((i+3) mod A); identical: app0 everywhere;
+ * noop: the diverse needs, already present before the contender starts.
+ */
+export function nodeNeeds(workload: WorkloadName, nodeCount: number, appCount = DEFAULT_SIZES.appCount): string[][] {
+  if (!Number.isInteger(nodeCount) || nodeCount < 1) throw new RangeError(`node count must be a positive integer, got ${nodeCount}`);
+  const needs: string[][] = [];
+  for (let i = 0; i < nodeCount; i++) {
+    if (workload === 'identical') {
+      needs.push([`${appRepository(0)}:latest`]);
+    } else {
+      const first = i % appCount;
+      const second = (i + 3) % appCount;
+      const refs = [`${appRepository(first)}:latest`];
+      if (second !== first) refs.push(`${appRepository(second)}:latest`);
+      needs.push(refs);
+    }
+  }
+  return needs;
+}
+
+/** The layer names behind `repository:tag`, bottom first. */
+export function layersOf(set: BenchImageSet, repoAndTag: string): string[] {
+  const image = set.images.find((img) => `${img.repository}:${img.tag}` === repoAndTag);
+  if (!image) throw new RangeError(`no image ${repoAndTag} in the benchmark's image set`);
+  return image.layers;
+}

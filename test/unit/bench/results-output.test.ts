@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { resultsChart, niceTicks } from '../../../bench/chart-svg.js';
+import { resultsTable } from '../../../bench/results-table.js';
+import { cellSeconds, median, type BenchResults, type RunRecord } from '../../../bench/results-model.js';
+
+function run(contender: string, nodes: number, seconds: number, extra: Partial<RunRecord> = {}): RunRecord {
+  return { workload: 'diverse', nodes, contender, run: 1, seconds, ok: true, ...extra };
+}
+
+const bounds = (origin: number, once: number) => ({ totalBytes: 1, uniqueBytes: 1, largestNodeBytes: 1, originOnlySeconds: origin, eachLayerOnceSeconds: once });
+
+const results: BenchResults = {
+  rates: { registry: '40mbit', node: '10mbit', controller: '100mbit' },
+  nodeCounts: [2, 10],
+  workloads: ['diverse'],
+  contenders: [
+    { id: 'docker-pull-parallel', label: 'docker pull, all nodes at once', isHound: false },
+    { id: 'hound-direct', label: 'hound (direct)', isHound: true },
+  ],
+  runs: [
+    run('docker-pull-parallel', 2, 9),
+    run('hound-direct', 2, 6),
+    run('docker-pull-parallel', 10, 40, { run: 1 }),
+    run('docker-pull-parallel', 10, 38, { run: 2 }),
+    run('docker-pull-parallel', 10, 99, { run: 3, ok: false, error: 'node3 lacks bench/app2:latest' }),
+    run('hound-direct', 10, 20, { controller: { maxRssBytes: 80e6, userSeconds: 1.5, systemSeconds: 0.5 } }),
+  ],
+  bounds: [
+    { workload: 'diverse', nodes: 2, bounds: bounds(6.8, 3.4) },
+    { workload: 'diverse', nodes: 10, bounds: bounds(34, 13.6) },
+  ],
+};
+
+describe('results', () => {
+  it('takes the median of successful runs only', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 2, 3])).toBe(2.5);
+    expect(median([])).toBeUndefined();
+    expect(cellSeconds(results, 'diverse', 10, 'docker-pull-parallel')).toBe(39);
+  });
+
+  it('tabulates medians, ratios to hound, failures, bounds and controller cost', () => {
+    const md = resultsTable(results);
+    expect(md).toContain('| contender | 2 nodes | 10 nodes |');
+    expect(md).toContain('| docker pull, all nodes at once | 9.0 s (1.50×) | 39.0 s (1.95×) [1/3 failed] |');
+    expect(md).toContain('| hound (direct) | 6.0 s (1.00×) | 20.0 s (1.00×) |');
+    expect(md).toContain('| *bound: origin registry only* | 6.8 s | 34.0 s |');
+    expect(md).toContain('| *bound: each layer once from the origin* | 3.4 s | 13.6 s |');
+    expect(md).toContain('| hound (direct) | diverse | 10 | 80 MB | 2.00 s |');
+  });
+
+  it('draws one line per contender and dashed bounds, with axes and legend', () => {
+    const svg = resultsChart(results, 'registry 40mbit');
+    expect(svg.startsWith('<svg')).toBe(true);
+    const lines = [...svg.matchAll(/<polyline class="series" data-label="([^"]+)"[^>]*>/g)];
+    expect(lines.map((m) => m[1])).toEqual(['docker pull, all nodes at once', 'hound (direct)', 'bound: origin registry only', 'bound: each layer once']);
+    expect(lines.filter((m) => m[0].includes('stroke-dasharray')).length).toBe(2);
+    expect(svg).toContain('>makespan (s)</text>');
+    expect(svg).toContain('>nodes</text>');
+    expect([...svg.matchAll(/class="legend"/g)]).toHaveLength(4);
+    // hound's two points: 2 nodes at the left edge, 10 nodes at the right edge.
+    const hound = lines[1][0];
+    expect(hound).toMatch(/points="64\.0,[\d.]+ 424\.0,[\d.]+"/);
+  });
+
+  it('picks round axis ticks that cover the data', () => {
+    expect(niceTicks(34)).toEqual([0, 10, 20, 30, 40]);
+    expect(niceTicks(149.6)).toEqual([0, 50, 100, 150]);
+    expect(niceTicks(0)).toEqual([0, 1]);
+  });
+});
