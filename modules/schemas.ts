@@ -37,6 +37,8 @@ export const imagesModule: ModuleDefinition = {
       state: { enum: ['present', 'latest'], default: 'present' },
       platform,
       exclusive: { type: 'boolean', default: false },
+      /** With exclusive: other tags of each listed repository to keep, most recent first. */
+      keep_recent: { type: 'integer', minimum: 0, default: 0 },
       /** Pulls at once on this host. */
       concurrency: { type: 'integer', minimum: 1, maximum: 32, default: 3 },
     },
