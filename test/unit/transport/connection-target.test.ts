@@ -1,0 +1,113 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { resolveConnectionTarget } from '../../../transport/connection-target.js';
+import { SshConfigFile } from '../../../transport/ssh-config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'hound-target-'));
+const key = (name: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, 'not a real key, only its existence matters here');
+  return path;
+};
+const varKey = key('var_key');
+const argKey = key('arg_key');
+const cfgKey = key('cfg_key');
+const cliKey = key('cli_key');
+const env = {};
+
+const sshConfig = SshConfigFile.parse(`
+Host 10.0.0.*
+  User cfguser
+  Port 2200
+  IdentityFile ${cfgKey}
+  ConnectTimeout 3
+Host alias1
+  HostName 10.0.0.5
+Host bastion
+  HostName 10.0.0.100
+  User jumper
+`);
+
+describe('resolveConnectionTarget', () => {
+  it('defaults: current user, port 22, 10 s, docker socket, known_hosts in ~/.ssh, strict checking', () => {
+    const t = resolveConnectionTarget('n1', {}, { env });
+    expect(t).toMatchObject({
+      host: 'n1',
+      address: 'n1',
+      port: 22,
+      user: userInfo().username,
+      proxyJump: [],
+      knownHostsFiles: [join(homedir(), '.ssh', 'known_hosts')],
+      hostKeyPolicy: 'yes',
+      connectTimeoutMs: 10_000,
+      dockerSocket: '/var/run/docker.sock',
+    });
+    expect(t.agentSocket).toBeUndefined();
+  });
+
+  it('inventory vars beat ssh args, which beat the command line, which beats ssh config', () => {
+    const vars = {
+      ansible_host: '10.0.0.7',
+      ansible_port: 2022,
+      ansible_user: 'varuser',
+      ansible_ssh_private_key_file: varKey,
+      ansible_ssh_common_args: `-o User=arguser -p 3000 -i ${argKey} -o ConnectTimeout=6`,
+      hound_docker_socket: '/run/alt.sock',
+    };
+    const t = resolveConnectionTarget('n1', vars, { sshConfig, env, commandLine: { user: 'cliuser', privateKeyFile: cliKey, timeoutSeconds: 9 } });
+    expect(t.address).toBe('10.0.0.7');
+    expect(t.port).toBe(2022);
+    expect(t.user).toBe('varuser');
+    expect(t.identityFiles).toEqual([varKey, argKey, cliKey, cfgKey]);
+    expect(t.connectTimeoutMs).toBe(6000);
+    expect(t.dockerSocket).toBe('/run/alt.sock');
+
+    const argsOnly = resolveConnectionTarget('n1', { ansible_host: '10.0.0.7', ansible_ssh_extra_args: '-o User=arguser -p 3000' }, { sshConfig, env, commandLine: { user: 'cliuser' } });
+    expect([argsOnly.user, argsOnly.port, argsOnly.connectTimeoutMs]).toEqual(['arguser', 3000, 3000]);
+    const cliOnly = resolveConnectionTarget('n1', { ansible_host: '10.0.0.7' }, { sshConfig, env, commandLine: { user: 'cliuser' } });
+    expect([cliOnly.user, cliOnly.port]).toEqual(['cliuser', 2200]);
+    const configOnly = resolveConnectionTarget('n1', { ansible_host: '10.0.0.7' }, { sshConfig, env });
+    expect([configOnly.user, configOnly.identityFiles]).toEqual(['cfguser', [cfgKey]]);
+  });
+
+  it('ssh config is matched on ansible_host (what ssh is given), and HostName replaces it', () => {
+    const t = resolveConnectionTarget('web', { ansible_host: 'alias1' }, { sshConfig, env });
+    expect(t.address).toBe('10.0.0.5');
+    expect(t.host).toBe('web');
+  });
+
+  it('key files that do not exist are left out', () => {
+    const t = resolveConnectionTarget('n1', { ansible_ssh_private_key_file: join(dir, 'absent') }, { env });
+    expect(t.identityFiles).toEqual([]);
+  });
+
+  it('host key policy: args, config, and Ansible host_key_checking=false', () => {
+    expect(resolveConnectionTarget('n', { ansible_ssh_common_args: '-o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=/tmp/kh' }, { env })).toMatchObject({ hostKeyPolicy: 'accept-new', knownHostsFiles: ['/tmp/kh'] });
+    expect(resolveConnectionTarget('n', { ansible_host_key_checking: false }, { env }).hostKeyPolicy).toBe('no');
+    expect(resolveConnectionTarget('n', {}, { env: { ANSIBLE_HOST_KEY_CHECKING: 'False' } }).hostKeyPolicy).toBe('no');
+  });
+
+  it('ProxyJump hops are resolved through ssh config and inventory vars, and share the key files and policy', () => {
+    const inventory: Record<string, Record<string, unknown>> = { node1: { ansible_host: '10.0.0.1', ansible_user: 'root' } };
+    const t = resolveConnectionTarget(
+      'node2',
+      { ansible_host: '10.0.0.2', ansible_ssh_private_key_file: varKey, ansible_ssh_common_args: '-J node1,admin@bastion:2201 -o StrictHostKeyChecking=accept-new' },
+      { sshConfig, env, inventoryVars: (h) => inventory[h] },
+    );
+    expect(t.proxyJump).toHaveLength(2);
+    expect(t.proxyJump[0]).toMatchObject({ host: 'node1', address: '10.0.0.1', user: 'root', port: 2200, hostKeyPolicy: 'accept-new' });
+    expect(t.proxyJump[0]!.identityFiles).toEqual([cfgKey, varKey]);
+    expect(t.proxyJump[1]).toMatchObject({ host: 'bastion', address: '10.0.0.100', user: 'admin', port: 2201 });
+  });
+
+  it('passwords are carried (for ssh2) but nowhere else', () => {
+    const t = resolveConnectionTarget('n', { ansible_password: 's3cret' }, { env });
+    expect(t.password).toBe('s3cret');
+  });
+
+  it('rejects a bad port with a clear code', () => {
+    expect(() => resolveConnectionTarget('n', { ansible_port: 'abc' }, { env })).toThrow(/not a port/);
+  });
+});

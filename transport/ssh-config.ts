@@ -1,0 +1,109 @@
+// ~/.ssh/config, resolved for one host alias with the ssh-config package (Host wildcards,
+// first value wins per option, IdentityFile accumulating), reduced to the options hound uses.
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import SSHConfig from 'ssh-config';
+import { parseProxyJump, parseStrictHostKeyChecking, type StrictHostKeyChecking } from './ssh-args.js';
+import { ParseError } from '../core/errors.js';
+
+export interface SshConfigOptions {
+  hostName?: string;
+  user?: string;
+  port?: number;
+  identityFiles: string[];
+  proxyJump?: string[];
+  userKnownHostsFiles?: string[];
+  strictHostKeyChecking?: StrictHostKeyChecking;
+  connectTimeoutSeconds?: number;
+}
+
+/** Where the user's ssh config is: HOUND_SSH_CONFIG, else ~/.ssh/config. */
+export function defaultSshConfigPath(): string {
+  return process.env.HOUND_SSH_CONFIG ?? join(homedir(), '.ssh', 'config');
+}
+
+/** A parsed ssh config; an absent file is an empty config. */
+export class SshConfigFile {
+  private constructor(
+    readonly path: string | undefined,
+    private readonly config: SSHConfig,
+  ) {}
+
+  static parse(text: string, path?: string): SshConfigFile {
+    return new SshConfigFile(path, SSHConfig.parse(text));
+  }
+
+  static async load(path = defaultSshConfigPath()): Promise<SshConfigFile> {
+    let text = '';
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    return SshConfigFile.parse(text, path);
+  }
+
+  /** The options that apply to `alias` (the name hound was asked to connect to). */
+  resolve(alias: string): SshConfigOptions {
+    const raw = this.config.compute(alias);
+    const values = new Map<string, string | string[]>();
+    for (const [key, value] of Object.entries(raw)) {
+      const lower = key.toLowerCase();
+      if (!values.has(lower)) values.set(lower, value);
+    }
+    const one = (key: string): string | undefined => {
+      const value = values.get(key);
+      return Array.isArray(value) ? value[0] : value;
+    };
+    const many = (key: string): string[] | undefined => {
+      const value = values.get(key);
+      if (value === undefined) return undefined;
+      return (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(/\s+/)).filter((v) => v !== '');
+    };
+    const where = this.path ?? 'ssh config';
+    const result: SshConfigOptions = { identityFiles: [] };
+    const hostName = one('hostname');
+    if (hostName !== undefined) result.hostName = expandTokens(hostName, alias);
+    const user = one('user');
+    if (user !== undefined) result.user = user;
+    const port = one('port');
+    if (port !== undefined) {
+      const n = Number(port);
+      if (!Number.isInteger(n) || n < 1 || n > 65535) throw configError(where, alias, `Port "${port}" is not a port (1-65535)`);
+      result.port = n;
+    }
+    result.identityFiles = (many('identityfile') ?? []).filter((f) => f.toLowerCase() !== 'none').map(expandHome);
+    const jump = one('proxyjump');
+    if (jump !== undefined) result.proxyJump = jump.toLowerCase() === 'none' ? [] : parseProxyJump(jump);
+    const knownHosts = many('userknownhostsfile');
+    if (knownHosts !== undefined) result.userKnownHostsFiles = knownHosts.map(expandHome);
+    const strict = one('stricthostkeychecking');
+    if (strict !== undefined) result.strictHostKeyChecking = parseStrictHostKeyChecking(strict, `${where} (Host ${alias})`);
+    const timeout = one('connecttimeout');
+    if (timeout !== undefined) {
+      const seconds = Number(timeout);
+      if (!Number.isInteger(seconds) || seconds <= 0) throw configError(where, alias, `ConnectTimeout "${timeout}" is not a positive number of seconds`);
+      result.connectTimeoutSeconds = seconds;
+    }
+    return result;
+  }
+}
+
+/** `~/x` → home-relative, as ssh does for file options. */
+export function expandHome(path: string): string {
+  if (path === '~') return homedir();
+  if (path.startsWith('~/')) return join(homedir(), path.slice(2));
+  return path;
+}
+
+// HostName may carry %h (the alias) and %% (a percent sign).
+function expandTokens(value: string, alias: string): string {
+  return value.replace(/%([h%])/g, (_, token: string) => (token === 'h' ? alias : '%'));
+}
+
+function configError(file: string, alias: string, reason: string): ParseError {
+  return new ParseError('SSH_CONFIG_INVALID', `${file}: ${reason} (for Host ${alias})`, {
+    hint: `fix the option in ${file}, or point HOUND_SSH_CONFIG at another file`,
+  });
+}
