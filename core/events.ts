@@ -1,0 +1,203 @@
+// Typed events for everything a run does, and the bus reporters subscribe to. Secrets are
+// masked here, once, before any subscriber sees an event: reporters never have to remember.
+import { findModuleDefinition } from '../modules/schemas.js';
+
+export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
+
+export interface RunStartEvent {
+  event: 'run_start';
+  time: number;
+  check: boolean;
+  plays: number;
+  hosts: string[];
+}
+
+export interface PlayStartEvent {
+  event: 'play_start';
+  time: number;
+  play: string;
+  hosts: string[];
+}
+
+export interface HostStartEvent {
+  event: 'host_start';
+  time: number;
+  host: string;
+  play: string;
+}
+
+export interface TaskStartEvent {
+  event: 'task_start';
+  time: number;
+  host: string;
+  task: string;
+  taskId: string;
+  module: string;
+  /** Resolved arguments (reporters show them from -v on). */
+  args: Record<string, unknown>;
+  noLog: boolean;
+  handler: boolean;
+}
+
+export interface TaskResultEvent {
+  event: 'task_result';
+  time: number;
+  host: string;
+  task: string;
+  taskId: string;
+  module: string;
+  status: TaskStatus;
+  /** Failed but `ignore_errors` let the host go on. */
+  ignored: boolean;
+  /** In check mode, `changed` means "would change". */
+  check: boolean;
+  msg: string;
+  /** Compressed bytes pulled (or streamed, for `load`) by this task. */
+  bytes: number;
+  durationMs: number;
+  /** The registered value (what `register` stores), shown from -v on. */
+  result: Record<string, unknown>;
+  noLog: boolean;
+  handler: boolean;
+}
+
+export interface PullProgressEvent {
+  event: 'pull_progress';
+  time: number;
+  host: string;
+  image: string;
+  layer: string;
+  status: string;
+  current?: number;
+  total?: number;
+}
+
+export interface HostDoneEvent {
+  event: 'host_done';
+  time: number;
+  host: string;
+  play: string;
+}
+
+/** -vv / -vvv detail: SSH and Docker exchanges, resolved facts. */
+export interface DetailEvent {
+  event: 'detail';
+  time: number;
+  host?: string;
+  verbosity: number;
+  msg: string;
+}
+
+export interface PlayAbortEvent {
+  event: 'play_abort';
+  time: number;
+  play: string;
+  reason: string;
+}
+
+export interface HostRecap {
+  ok: number;
+  changed: number;
+  failed: number;
+  unreachable: number;
+  skipped: number;
+  ignored: number;
+  rescued: number;
+  bytes: number;
+  /** Wall time the host was busy with tasks, in seconds. */
+  duration_s: number;
+}
+
+export interface SummaryEvent {
+  event: 'summary';
+  time: number;
+  hosts: Record<string, HostRecap>;
+  duration_s: number;
+  check: boolean;
+  interrupted: boolean;
+  exit_code: number;
+}
+
+export type HoundEvent =
+  | RunStartEvent
+  | PlayStartEvent
+  | HostStartEvent
+  | TaskStartEvent
+  | TaskResultEvent
+  | PullProgressEvent
+  | HostDoneEvent
+  | DetailEvent
+  | PlayAbortEvent
+  | SummaryEvent;
+
+export type EventListener = (event: HoundEvent) => void;
+
+export const SECRET_MASK = '********';
+export const NO_LOG_MESSAGE = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
+
+type Omitted<E> = E extends HoundEvent ? Omit<E, 'time'> & { time?: number } : never;
+
+export class EventBus {
+  private readonly listeners: EventListener[] = [];
+  private readonly secrets = new Set<string>();
+
+  subscribe(listener: EventListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  /** A value that must never leave the process: every occurrence in any event is masked. */
+  addSecret(value: string | undefined): void {
+    // Very short values would mask innocent text everywhere ("a", "1") and reveal nothing if shown.
+    if (value !== undefined && value.length >= 3) this.secrets.add(value);
+  }
+
+  emit(event: Omitted<HoundEvent>): void {
+    const stamped = { ...event, time: event.time ?? Date.now() } as HoundEvent;
+    const safe = this.mask(stamped);
+    for (const listener of [...this.listeners]) listener(safe);
+  }
+
+  /** Exposed for tests and for text (error messages) that leaves the process outside events. */
+  maskText(text: string): string {
+    let out = text;
+    for (const secret of this.secrets) out = out.split(secret).join(SECRET_MASK);
+    return out;
+  }
+
+  private mask(event: HoundEvent): HoundEvent {
+    let e = event;
+    if (e.event === 'task_start' || e.event === 'task_result') {
+      const secretArgs = findModuleDefinition(e.module)?.secretArguments ?? [];
+      if (e.event === 'task_start') {
+        e = { ...e, args: e.noLog ? { censored: NO_LOG_MESSAGE } : maskKeys(e.args, secretArgs) };
+      } else if (e.noLog) {
+        e = { ...e, msg: e.status === 'failed' ? NO_LOG_MESSAGE : '', result: { censored: NO_LOG_MESSAGE, changed: e.status === 'changed' } };
+      } else {
+        e = { ...e, result: maskKeys(e.result, secretArgs) };
+      }
+    }
+    return this.secrets.size === 0 ? e : (this.maskDeep(e) as HoundEvent);
+  }
+
+  private maskDeep(value: unknown): unknown {
+    if (typeof value === 'string') return this.maskText(value);
+    if (Array.isArray(value)) return value.map((v) => this.maskDeep(v));
+    if (value !== null && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = this.maskDeep(v);
+      return out;
+    }
+    return value;
+  }
+}
+
+function maskKeys(args: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  if (keys.length === 0) return args;
+  const out: Record<string, unknown> = { ...args };
+  for (const key of keys) if (key in out) out[key] = SECRET_MASK;
+  return out;
+}

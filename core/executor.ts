@@ -1,0 +1,371 @@
+// Runs one task on one host: `when`, deferred templates, loop items, retries/until,
+// check mode, `register`, `set_fact`; turns every way a module can end into a status and
+// an event. The scheduler decides when; this decides what happened.
+import type { Vars } from '../inventory/model.js';
+import type { HostConnection, NodeDocker, PullProgress } from '../transport/types.js';
+import type { TaskInstance } from './compiled.js';
+import type { EventBus, TaskStatus } from './events.js';
+import { HoundError, UnreachableError } from './errors.js';
+import { gatherNodeFacts, type NodeFacts } from './facts.js';
+import type { TaskOutcome, TaskRunner } from './scheduler.js';
+import { findModule } from '../modules/registry.js';
+import { ModuleFailure, type Action, type ActionOutcome, type AnyModule, type CredentialStore, type ModuleContext, type ModuleResult, type PullLimits } from '../modules/implementation.js';
+
+export interface Templating {
+  renderValue(value: unknown, vars: Vars): unknown;
+  evaluateCondition(expression: string, vars: Vars): boolean;
+}
+
+/** How the executor reaches a host; run.ts builds it over the transport's connection pool. */
+export interface HostAccess {
+  connection(host: string): Promise<HostConnection>;
+  docker(host: string): Promise<NodeDocker>;
+  remoteDigest(reference: string, options: { platform?: string; host: string }): Promise<string>;
+}
+
+export interface ExecutorOptions {
+  bus: EventBus;
+  check: boolean;
+  verbosity: number;
+  signal: AbortSignal;
+  credentials: CredentialStore;
+  limits: PullLimits;
+  templating: Templating;
+  access: HostAccess;
+  /** Play name, for host events. */
+  play?: string;
+}
+
+/** What one host carries from task to task for the whole run. */
+interface HostSession {
+  facts: Vars;
+  registered: Vars;
+  nodeFacts?: Promise<NodeFacts>;
+}
+
+interface ItemResult {
+  status: Exclude<TaskStatus, 'unreachable'> | 'unreachable';
+  msg: string;
+  bytes: number;
+  value: Record<string, unknown>;
+  facts?: Vars;
+}
+
+const PROGRESS_INTERVAL_MS = 250;
+
+export class TaskExecutor implements TaskRunner {
+  private readonly sessions = new Map<string, HostSession>();
+  private readonly lastProgress = new Map<string, { at: number; status: string }>();
+  play = '';
+
+  constructor(private readonly options: ExecutorOptions) {
+    this.play = options.play ?? '';
+  }
+
+  hostStart(host: string): void {
+    this.options.bus.emit({ event: 'host_start', host, play: this.play });
+  }
+
+  hostDone(host: string): void {
+    this.options.bus.emit({ event: 'host_done', host, play: this.play });
+  }
+
+  /** Variables a host has gained during the run (set_fact and register), for tests and the planner. */
+  hostVars(host: string): Vars {
+    const s = this.session(host);
+    return { ...s.facts, ...s.registered };
+  }
+
+  async runTask(items: TaskInstance[], { handler }: { handler: boolean }): Promise<TaskOutcome> {
+    const first = items[0]!;
+    const { bus } = this.options;
+    const started = Date.now();
+    const results: ItemResult[] = [];
+    let announced = false;
+    for (const item of items) {
+      const vars = this.varsFor(item);
+      let result: ItemResult;
+      let args: Record<string, unknown> = item.args;
+      try {
+        if (!item.when.every((w) => this.options.templating.evaluateCondition(w, vars))) {
+          result = { status: 'skipped', msg: `conditional result was false: ${item.when.join(' and ')}`, bytes: 0, value: { skipped: true, changed: false } };
+        } else {
+          if (item.deferred) args = this.options.templating.renderValue(item.args, vars) as Record<string, unknown>;
+          if (!announced) {
+            bus.emit({ event: 'task_start', host: item.host, task: item.name, taskId: item.id, module: item.module, args, noLog: item.noLog, handler });
+            announced = true;
+          }
+          result = await this.runWithRetries(item, args, vars);
+        }
+      } catch (err) {
+        result = failureOf(err);
+      }
+      if (result.facts) Object.assign(this.session(item.host).facts, result.facts);
+      results.push(result);
+      if (result.status === 'unreachable') break;
+    }
+    if (!announced) {
+      bus.emit({ event: 'task_start', host: first.host, task: first.name, taskId: first.id, module: first.module, args: first.deferred ? {} : first.args, noLog: first.noLog, handler });
+    }
+    const combined = combine(items, results);
+    if (first.register) this.session(first.host).registered[first.register] = combined.value;
+    const ignored = combined.status === 'failed' && first.ignoreErrors;
+    bus.emit({
+      event: 'task_result',
+      host: first.host,
+      task: first.name,
+      taskId: first.id,
+      module: first.module,
+      status: combined.status,
+      ignored,
+      check: this.options.check,
+      msg: combined.msg,
+      bytes: combined.bytes,
+      durationMs: Date.now() - started,
+      result: combined.value,
+      noLog: first.noLog,
+      handler,
+    });
+    return { status: combined.status, ignored };
+  }
+
+  private session(host: string): HostSession {
+    let s = this.sessions.get(host);
+    if (!s) this.sessions.set(host, (s = { facts: {}, registered: {} }));
+    return s;
+  }
+
+  private varsFor(item: TaskInstance): Vars {
+    const s = this.session(item.host);
+    const vars: Vars = { ...item.vars, ...s.facts, ...s.registered, ansible_check_mode: this.options.check, hound_check_mode: this.options.check };
+    if (item.loopItem !== undefined) vars[item.loopVar ?? 'item'] = item.loopItem;
+    return vars;
+  }
+
+  private async runWithRetries(item: TaskInstance, args: Record<string, unknown>, vars: Vars): Promise<ItemResult> {
+    // As ansible-core: with `until`, retries+1 attempts (3 retries by default); with retries
+    // alone, retry until the task succeeds.
+    const attempts = item.until !== undefined || item.retries > 0 ? Math.max(item.retries, item.until !== undefined ? 1 : 0) + 1 : 1;
+    let result: ItemResult = failureOf(new Error('not run'));
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      result = await this.runOnce(item, args, vars);
+      if (result.status === 'unreachable') return result;
+      const done =
+        item.until !== undefined
+          ? this.untilHolds(item, vars, result)
+          : result.status !== 'failed';
+      if (attempts > 1) result.value.attempts = attempt;
+      if (done) return result;
+      if (attempt < attempts) {
+        this.options.bus.emit({ event: 'detail', host: item.host, verbosity: 0, msg: `FAILED - RETRYING: [${item.host}]: ${item.name} (${attempts - attempt} retries left)` });
+        await sleep(item.delaySeconds * 1000, this.options.signal);
+      }
+    }
+    if (item.until !== undefined && result.status !== 'failed') {
+      return { ...result, status: 'failed', msg: `retries exhausted: "${item.until}" never held (${attempts} attempts)` };
+    }
+    return result;
+  }
+
+  private untilHolds(item: TaskInstance, vars: Vars, result: ItemResult): boolean {
+    const withResult: Vars = { ...vars };
+    if (item.register) withResult[item.register] = result.value;
+    try {
+      return this.options.templating.evaluateCondition(item.until!, withResult);
+    } catch {
+      return false;
+    }
+  }
+
+  private async runOnce(item: TaskInstance, args: Record<string, unknown>, vars: Vars): Promise<ItemResult> {
+    const mod = findModule(item.module);
+    if (!mod) return { status: 'failed', msg: `no module named ${item.module}`, bytes: 0, value: { failed: true, changed: false } };
+    const ctx = this.context(item, vars);
+    ctx.detail(1, `${item.module}: ${JSON.stringify(args)}`);
+    try {
+      const r = await runModule(mod, args, ctx);
+      return {
+        status: r.status,
+        msg: r.msg,
+        bytes: r.bytes,
+        value: { ...r.data, changed: r.status === 'changed', failed: r.status === 'failed', skipped: r.status === 'skipped', msg: r.msg },
+        facts: r.facts,
+      };
+    } catch (err) {
+      return failureOf(err, this.options.signal);
+    }
+  }
+
+  private context(item: TaskInstance, vars: Vars): ModuleContext {
+    const { access, bus } = this.options;
+    const host = item.host;
+    const session = this.session(host);
+    return {
+      host,
+      check: this.options.check,
+      verbosity: this.options.verbosity,
+      signal: this.options.signal,
+      vars,
+      credentials: this.options.credentials,
+      limits: this.options.limits,
+      connection: () => access.connection(host),
+      docker: () => access.docker(host),
+      facts: () => {
+        if (!session.nodeFacts) {
+          session.nodeFacts = access.docker(host).then(gatherNodeFacts);
+          // A failed gather must not poison the cache for the next task.
+          session.nodeFacts.catch(() => (session.nodeFacts = undefined));
+        }
+        return session.nodeFacts;
+      },
+      invalidateFacts: () => (session.nodeFacts = undefined),
+      remoteDigest: (reference, platform) => access.remoteDigest(reference, { platform, host }),
+      evaluateCondition: (e, v) => this.options.templating.evaluateCondition(e, v),
+      renderValue: (v, vs) => this.options.templating.renderValue(v, vs),
+      addSecret: (v) => bus.addSecret(v),
+      progress: (image, p) => this.progress(host, image, p),
+      detail: (verbosity, msg) => {
+        if (verbosity <= this.options.verbosity) bus.emit({ event: 'detail', host, verbosity, msg });
+      },
+    };
+  }
+
+  private progress(host: string, image: string, p: PullProgress): void {
+    // Docker sends a line per chunk; keep status changes and at most a few updates a second per layer.
+    const key = `${host}\0${image}\0${p.id}`;
+    const now = Date.now();
+    const last = this.lastProgress.get(key);
+    if (last && last.status === p.status && now - last.at < PROGRESS_INTERVAL_MS) return;
+    this.lastProgress.set(key, { at: now, status: p.status });
+    this.options.bus.emit({ event: 'pull_progress', host, image, layer: p.id, status: p.status, current: p.current, total: p.total });
+  }
+}
+
+/** Gather, plan, (apply unless checking) for node modules; run for controller modules. */
+export async function runModule(mod: AnyModule, args: Record<string, unknown>, ctx: ModuleContext): Promise<ModuleResult> {
+  if (mod.kind === 'controller') return mod.run(args, ctx);
+  const facts = await mod.gather(args, ctx);
+  const actions: Action[] = mod.plan(facts, args, ctx);
+  const refused = actions.filter((a) => a.kind === 'refuse');
+  if (refused.length > 0) {
+    return { status: 'failed', msg: refused.map((a) => a.reason).join('; '), bytes: 0, data: { actions: describeActions(actions) } };
+  }
+  const changing = actions.filter((a) => a.kind !== 'none');
+  if (ctx.check) {
+    return {
+      status: changing.length > 0 ? 'changed' : 'ok',
+      msg: changing.length > 0 ? `would ${changing.map(describeAction).join('; would ')}` : noneMessage(actions),
+      bytes: 0,
+      data: { actions: describeActions(actions) },
+    };
+  }
+  const outcomes = await applyAll(mod, args, actions, ctx);
+  const applied = outcomes.filter((o, i) => actions[i]!.kind !== 'none');
+  const failed = outcomes.filter((o) => o.failed);
+  const changed = outcomes.some((o) => o.changed);
+  const bytes = outcomes.reduce((sum, o) => sum + o.bytes, 0);
+  const msg = failed.length > 0 ? failed.map((o) => o.msg).join('; ') : applied.length > 0 ? applied.map((o) => o.msg).join('; ') : noneMessage(actions);
+  const data: Record<string, unknown> =
+    actions.length === 1 ? { ...outcomes[0]!.data } : { results: outcomes.map((o, i) => ({ action: describeAction(actions[i]!), changed: o.changed, msg: o.msg, bytes: o.bytes, ...o.data })) };
+  data.bytes = bytes;
+  return { status: failed.length > 0 ? 'failed' : changed ? 'changed' : 'ok', msg, bytes, data };
+}
+
+/** Applies actions in order; consecutive actions of one kind run `concurrency` at a time. */
+async function applyAll(mod: Extract<AnyModule, { kind: 'node' }>, args: Record<string, unknown>, actions: Action[], ctx: ModuleContext): Promise<ActionOutcome[]> {
+  const limit = Math.max(1, mod.concurrency?.(args) ?? 1);
+  const outcomes: ActionOutcome[] = new Array(actions.length);
+  let i = 0;
+  while (i < actions.length) {
+    let end = i;
+    while (end < actions.length && actions[end]!.kind === actions[i]!.kind) end++;
+    const group = actions.slice(i, end).map((a, k) => ({ a, index: i + k }));
+    let next = 0;
+    const worker = async () => {
+      while (next < group.length) {
+        const { a, index } = group[next++]!;
+        if (ctx.signal.aborted) throw new HoundError('INTERRUPTED', 'interrupted');
+        try {
+          outcomes[index] = a.kind === 'none' ? { changed: false, bytes: 0, msg: a.reason } : await mod.apply(a, args, ctx);
+        } catch (err) {
+          // One failed pull must not hide what the others did (their bytes count in the recap).
+          if (err instanceof UnreachableError || ctx.signal.aborted) throw err;
+          outcomes[index] = { changed: false, failed: true, bytes: 0, msg: `${describeAction(a)}: ${err instanceof Error ? err.message : String(err)}` };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, group.length) }, worker));
+    i = end;
+  }
+  return outcomes;
+}
+
+export function describeAction(a: Action): string {
+  switch (a.kind) {
+    case 'pull':
+      return `pull ${a.image} (${a.reason})`;
+    case 'remove':
+      return `remove ${a.image} (${a.reason})`;
+    case 'load':
+      return `load ${a.src} (${a.reason})`;
+    case 'run':
+      return `run ${a.command}`;
+    case 'refuse':
+      return `refuse: ${a.reason}`;
+    case 'none':
+      return a.image ? `${a.image}: ${a.reason}` : a.reason;
+  }
+}
+
+function describeActions(actions: Action[]): { kind: string; image?: string; reason: string }[] {
+  return actions.map((a) => ({ kind: a.kind, ...('image' in a && a.image ? { image: a.image } : {}), reason: describeAction(a) }));
+}
+
+function noneMessage(actions: Action[]): string {
+  if (actions.length === 1) return describeAction(actions[0]!);
+  return `${actions.length} checked, nothing to do`;
+}
+
+function failureOf(err: unknown, signal?: AbortSignal): ItemResult {
+  if (err instanceof UnreachableError) {
+    return { status: 'unreachable', msg: err.message, bytes: 0, value: { unreachable: true, changed: false, msg: err.message } };
+  }
+  let msg: string;
+  if (signal?.aborted) msg = 'interrupted';
+  else if (err instanceof ModuleFailure || err instanceof HoundError) msg = err.message;
+  else if (err instanceof Error) msg = err.message;
+  else msg = String(err);
+  const data = err instanceof ModuleFailure ? err.data : {};
+  return { status: 'failed', msg, bytes: 0, value: { ...data, failed: true, changed: false, msg } };
+}
+
+function combine(items: TaskInstance[], results: ItemResult[]): ItemResult {
+  if (items.length === 1 && items[0]!.loopItem === undefined) return results[0]!;
+  const statusOrder: TaskStatus[] = ['unreachable', 'failed', 'changed', 'ok'];
+  const status = results.every((r) => r.status === 'skipped') ? 'skipped' : (statusOrder.find((s) => results.some((r) => r.status === s)) ?? 'ok');
+  const failedMsgs = results.filter((r) => r.status === 'failed' || r.status === 'unreachable').map((r) => r.msg);
+  const msg = failedMsgs.length > 0 ? failedMsgs.join('; ') : results.filter((r) => r.status !== 'skipped').map((r) => r.msg).join('; ');
+  return {
+    status,
+    msg,
+    bytes: results.reduce((s, r) => s + r.bytes, 0),
+    value: {
+      changed: results.some((r) => r.status === 'changed'),
+      failed: results.some((r) => r.status === 'failed'),
+      skipped: status === 'skipped',
+      msg: status === 'failed' ? msg : 'All items completed',
+      results: results.map((r, i) => ({ ...r.value, item: items[i]?.loopItem })),
+    },
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (ms <= 0 || signal.aborted) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}

@@ -1,0 +1,242 @@
+// Decides what runs when: serial batches, the linear and free strategies, forks, failure
+// thresholds and handlers. It knows nothing of SSH or Docker: it calls a TaskRunner for
+// each task (all loop items of one task on one host at once) and reads back a status.
+import type { CompiledPlay, TaskInstance } from './compiled.js';
+import type { TaskStatus } from './events.js';
+
+export interface TaskOutcome {
+  status: TaskStatus;
+  /** Failed, but `ignore_errors` lets the host go on. */
+  ignored: boolean;
+}
+
+export interface TaskRunner {
+  /** Runs one task on one host: its loop items, in order. Never throws for task failures. */
+  runTask(items: TaskInstance[], options: { handler: boolean }): Promise<TaskOutcome>;
+  hostStart?(host: string): void;
+  hostDone?(host: string): void;
+}
+
+export interface SchedulerOptions {
+  /** Hosts running a task at once; default: all hosts of the batch, at most MAX_DEFAULT_FORKS. */
+  forks?: number;
+  signal?: AbortSignal;
+}
+
+/** Hosts that are out of the run; later plays skip them, as ansible-playbook does. */
+export interface RunHostState {
+  failed: Set<string>;
+  unreachable: Set<string>;
+}
+
+export interface PlayOutcome {
+  /** The play stopped early: any_errors_fatal, max_fail_percentage, a fully failed batch, or interruption. */
+  aborted: boolean;
+  abortReason?: string;
+}
+
+export const MAX_DEFAULT_FORKS = 50;
+
+export function effectiveForks(requested: number | undefined, batchSize: number): number {
+  if (requested !== undefined) return Math.max(1, requested);
+  return Math.max(1, Math.min(batchSize, MAX_DEFAULT_FORKS));
+}
+
+/**
+ * Whether a batch must stop after a task: Ansible stops when any host failed under
+ * any_errors_fatal, when the failed share exceeds max_fail_percentage, or when every host failed.
+ */
+export function batchAbortReason(
+  batchSize: number,
+  failedInBatch: number,
+  play: Pick<CompiledPlay, 'anyErrorsFatal' | 'maxFailPercentage'>,
+): string | undefined {
+  if (failedInBatch === 0) return undefined;
+  if (play.anyErrorsFatal) return 'any_errors_fatal: a host failed';
+  if (play.maxFailPercentage !== undefined && (failedInBatch / batchSize) * 100 > play.maxFailPercentage) {
+    return `max_fail_percentage ${play.maxFailPercentage}% exceeded (${failedInBatch} of ${batchSize} hosts failed)`;
+  }
+  if (failedInBatch >= batchSize) return 'all hosts of the batch failed';
+  return undefined;
+}
+
+/** Splits a host's task list into steps: consecutive instances of one task (its loop items). */
+export function groupTaskSteps(tasks: readonly TaskInstance[]): TaskInstance[][] {
+  const steps: TaskInstance[][] = [];
+  for (const t of tasks) {
+    const last = steps[steps.length - 1];
+    if (last && last[0]!.taskIndex === t.taskIndex) last.push(t);
+    else steps.push([t]);
+  }
+  return steps;
+}
+
+/** The task index every host of a linear step runs next: the smallest pending one. */
+export function nextLinearTaskIndex(pending: Iterable<TaskInstance[] | undefined>): number | undefined {
+  let next: number | undefined;
+  for (const step of pending) {
+    if (!step) continue;
+    const index = step[0]!.taskIndex;
+    if (next === undefined || index < next) next = index;
+  }
+  return next;
+}
+
+/** Handlers to run for a host, in their definition order, given the names/topics it notified. */
+export function handlersToRun(play: CompiledPlay, notified: ReadonlySet<string>): CompiledPlay['handlers'] {
+  return play.handlers.filter((h) => notified.has(h.name) || h.listen.some((topic) => notified.has(topic)));
+}
+
+/** Limits how many promises run at once. */
+export class Semaphore {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(readonly limit: number) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      return await work();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+function isHostDown(outcome: TaskOutcome): 'failed' | 'unreachable' | undefined {
+  if (outcome.status === 'unreachable') return 'unreachable';
+  if (outcome.status === 'failed' && !outcome.ignored) return 'failed';
+  return undefined;
+}
+
+/** Runs one play; updates `state` with hosts that failed or became unreachable. */
+export async function runPlay(play: CompiledPlay, runner: TaskRunner, state: RunHostState, options: SchedulerOptions = {}): Promise<PlayOutcome> {
+  for (const batchHosts of play.batches) {
+    const batch = batchHosts.filter((h) => !state.failed.has(h) && !state.unreachable.has(h));
+    if (batch.length === 0) continue;
+    const forks = new Semaphore(effectiveForks(options.forks, batch.length));
+    const run = play.strategy === 'free' ? runBatchFree : runBatchLinear;
+    const outcome = await run(play, batch, runner, state, forks, options.signal);
+    if (outcome.aborted) return outcome;
+    if (options.signal?.aborted) return { aborted: true, abortReason: 'interrupted' };
+  }
+  return { aborted: false };
+}
+
+interface BatchContext {
+  down: Set<string>;
+  notified: Map<string, Set<string>>;
+}
+
+function record(ctx: BatchContext, state: RunHostState, items: TaskInstance[], outcome: TaskOutcome): void {
+  const host = items[0]!.host;
+  const down = isHostDown(outcome);
+  if (down) {
+    ctx.down.add(host);
+    state[down].add(host);
+  }
+  if (outcome.status === 'changed') {
+    const notify = items.flatMap((i) => i.notify);
+    if (notify.length > 0) {
+      let set = ctx.notified.get(host);
+      if (!set) ctx.notified.set(host, (set = new Set()));
+      for (const n of notify) set.add(n);
+    }
+  }
+}
+
+async function runBatchLinear(
+  play: CompiledPlay,
+  batch: string[],
+  runner: TaskRunner,
+  state: RunHostState,
+  forks: Semaphore,
+  signal?: AbortSignal,
+): Promise<PlayOutcome> {
+  const ctx: BatchContext = { down: new Set(), notified: new Map() };
+  const steps = new Map(batch.map((h) => [h, groupTaskSteps(play.tasksByHost.get(h) ?? [])]));
+  const position = new Map(batch.map((h) => [h, 0]));
+  for (const h of batch) runner.hostStart?.(h);
+  const pending = (h: string) => (ctx.down.has(h) ? undefined : steps.get(h)![position.get(h)!]);
+  let abortReason: string | undefined;
+  for (;;) {
+    if (signal?.aborted) {
+      abortReason = 'interrupted';
+      break;
+    }
+    const index = nextLinearTaskIndex(batch.map(pending));
+    if (index === undefined) break;
+    await Promise.all(
+      batch.map(async (h) => {
+        const step = pending(h);
+        if (!step || step[0]!.taskIndex !== index) return;
+        position.set(h, position.get(h)! + 1);
+        const outcome = await forks.run(() => runner.runTask(step, { handler: false }));
+        record(ctx, state, step, outcome);
+      }),
+    );
+    abortReason = batchAbortReason(batch.length, ctx.down.size, play);
+    if (abortReason) break;
+  }
+  if (!abortReason) abortReason = await runHandlers(play, batch, runner, state, forks, ctx, signal);
+  for (const h of batch) runner.hostDone?.(h);
+  return abortReason ? { aborted: true, abortReason } : { aborted: false };
+}
+
+async function runBatchFree(
+  play: CompiledPlay,
+  batch: string[],
+  runner: TaskRunner,
+  state: RunHostState,
+  forks: Semaphore,
+  signal?: AbortSignal,
+): Promise<PlayOutcome> {
+  const ctx: BatchContext = { down: new Set(), notified: new Map() };
+  let abortReason: string | undefined;
+  await Promise.all(
+    batch.map(async (h) => {
+      runner.hostStart?.(h);
+      for (const step of groupTaskSteps(play.tasksByHost.get(h) ?? [])) {
+        if (abortReason || signal?.aborted || ctx.down.has(h)) break;
+        const outcome = await forks.run(() => runner.runTask(step, { handler: false }));
+        record(ctx, state, step, outcome);
+        abortReason ??= batchAbortReason(batch.length, ctx.down.size, play);
+      }
+    }),
+  );
+  if (!abortReason && signal?.aborted) abortReason = 'interrupted';
+  if (!abortReason) abortReason = await runHandlers(play, batch, runner, state, forks, ctx, signal);
+  for (const h of batch) runner.hostDone?.(h);
+  return abortReason ? { aborted: true, abortReason } : { aborted: false };
+}
+
+/** Handlers run once each, in definition order, on the hosts of the batch that notified them and are still up. */
+async function runHandlers(
+  play: CompiledPlay,
+  batch: string[],
+  runner: TaskRunner,
+  state: RunHostState,
+  forks: Semaphore,
+  ctx: BatchContext,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  for (const handler of play.handlers) {
+    if (signal?.aborted) return 'interrupted';
+    await Promise.all(
+      batch.map(async (h) => {
+        const notified = ctx.notified.get(h);
+        if (ctx.down.has(h) || !notified || handlersToRun(play, notified).indexOf(handler) < 0) return;
+        for (const step of groupTaskSteps(handler.tasksByHost.get(h) ?? [])) {
+          if (ctx.down.has(h)) break;
+          const outcome = await forks.run(() => runner.runTask(step, { handler: true }));
+          record(ctx, state, step, outcome);
+        }
+      }),
+    );
+    const reason = batchAbortReason(batch.length, ctx.down.size, play);
+    if (reason) return reason;
+  }
+  return undefined;
+}

@@ -1,0 +1,77 @@
+// `command`: run a command on the node. `argv` is quoted for a POSIX shell so every
+// element arrives as one argument; `cmd` goes to the shell as written.
+import { commandModule } from './schemas.js';
+import type { NodeModule } from './implementation.js';
+
+export interface CommandArgs {
+  cmd?: string;
+  argv?: string[];
+  creates?: string;
+  removes?: string;
+  chdir?: string;
+  changed?: boolean;
+}
+
+export interface CommandFacts {
+  createsExists?: boolean;
+  removesExists?: boolean;
+}
+
+/** POSIX single-quote escaping: inside '…' nothing is special except ', written as '\''. */
+export function shellQuote(arg: string): string {
+  if (arg !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+export function commandLine(args: CommandArgs): string {
+  const body = args.argv ? args.argv.map(shellQuote).join(' ') : args.cmd!;
+  return args.chdir ? `cd ${shellQuote(args.chdir)} && ${body}` : body;
+}
+
+async function pathExists(ctx: Parameters<NodeModule<CommandArgs, CommandFacts>['gather']>[1], path: string): Promise<boolean> {
+  const conn = await ctx.connection();
+  const r = await conn.exec(`test -e ${shellQuote(path)}`, { signal: ctx.signal });
+  return r.code === 0;
+}
+
+export const command: NodeModule<CommandArgs, CommandFacts> = {
+  kind: 'node',
+  definition: commandModule,
+
+  async gather(args, ctx) {
+    return {
+      createsExists: args.creates === undefined ? undefined : await pathExists(ctx, args.creates),
+      removesExists: args.removes === undefined ? undefined : await pathExists(ctx, args.removes),
+    };
+  },
+
+  plan(facts, args) {
+    if (facts.createsExists === true) return [{ kind: 'none', reason: `skipped, since ${args.creates} exists` }];
+    if (facts.removesExists === false) return [{ kind: 'none', reason: `skipped, since ${args.removes} does not exist` }];
+    return [{ kind: 'run', command: commandLine(args), reason: 'run' }];
+  },
+
+  async apply(action, args, ctx) {
+    if (action.kind !== 'run') return { changed: false, bytes: 0, msg: action.reason };
+    const conn = await ctx.connection();
+    ctx.detail(3, `exec: ${action.command}`);
+    const started = Date.now();
+    const r = await conn.exec(action.command, { signal: ctx.signal });
+    const rc = r.code ?? -1;
+    const data = {
+      cmd: args.argv ?? args.cmd,
+      rc,
+      stdout: r.stdout.replace(/\n$/, ''),
+      stderr: r.stderr.replace(/\n$/, ''),
+      stdout_lines: r.stdout.split('\n').filter((l, i, all) => i < all.length - 1 || l !== ''),
+      stderr_lines: r.stderr.split('\n').filter((l, i, all) => i < all.length - 1 || l !== ''),
+      delta_s: (Date.now() - started) / 1000,
+    };
+    if (rc !== 0) {
+      const why = r.signal ? `killed by signal ${r.signal}` : `non-zero return code ${rc}`;
+      const tail = data.stderr ? `: ${data.stderr.split('\n').slice(-3).join(' | ')}` : '';
+      return { changed: args.changed ?? true, failed: true, bytes: 0, msg: `${why}${tail}`, data };
+    }
+    return { changed: args.changed ?? true, bytes: 0, msg: data.stdout.split('\n').slice(-1)[0] ?? '', data };
+  },
+};

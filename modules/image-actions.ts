@@ -1,0 +1,76 @@
+// Planning and applying pulls and removals of one image, shared by `image` and `images`.
+import { containersUsing, findImage, localRepoDigest, type NodeFacts } from '../core/facts.js';
+import { parseImageRef } from '../core/image-ref.js';
+import type { Action, ActionOutcome, ModuleContext } from './implementation.js';
+
+export type PullState = 'present' | 'latest';
+
+/** What bringing one reference to `present` or `latest` takes, given the node and (for latest) the registry's digest. */
+export function planPull(facts: NodeFacts, name: string, state: PullState, platform: string | undefined, remoteDigest?: string): Action {
+  const image = findImage(facts, name);
+  if (!image) return { kind: 'pull', image: name, platform, reason: 'not present' };
+  if (state === 'latest') {
+    const ref = parseImageRef(name);
+    if (ref.digest === undefined) {
+      const local = localRepoDigest(image, ref);
+      if (remoteDigest !== undefined && local !== remoteDigest) {
+        return { kind: 'pull', image: name, platform, reason: `registry has ${short(remoteDigest)}, node has ${local ? short(local) : 'no repo digest'}` };
+      }
+    }
+    return { kind: 'none', image: name, reason: 'up to date' };
+  }
+  return { kind: 'none', image: name, reason: 'present' };
+}
+
+/** Removing one reference: nothing when absent, refused when a container uses it unless forced. */
+export function planRemove(facts: NodeFacts, name: string, force: boolean): Action {
+  const image = findImage(facts, name);
+  if (!image) return { kind: 'none', image: name, reason: 'absent' };
+  const users = containersUsing(facts, image);
+  if (users.length > 0 && !force) {
+    return {
+      kind: 'refuse',
+      image: name,
+      reason: `${name} is used by container ${users.map((c) => c.id.slice(0, 12)).join(', ')}; not removed (set force: true to remove it anyway)`,
+    };
+  }
+  return { kind: 'remove', image: name, imageId: image.id, force, reason: users.length > 0 ? 'forced, in use' : 'present' };
+}
+
+export function short(digest: string): string {
+  return digest.replace(/^sha256:/, '').slice(0, 12);
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
+}
+
+export async function applyPull(action: Extract<Action, { kind: 'pull' }>, ctx: ModuleContext): Promise<ActionOutcome> {
+  const ref = parseImageRef(action.image);
+  const docker = await ctx.docker();
+  const result = await ctx.limits.pull(ctx.host, ref.domain, () =>
+    docker.pull(action.image, {
+      platform: action.platform,
+      auth: ctx.credentials.get(ref.domain),
+      onProgress: (p) => ctx.progress(action.image, p),
+      signal: ctx.signal,
+    }),
+  );
+  ctx.invalidateFacts();
+  return {
+    changed: true,
+    bytes: result.bytesDownloaded,
+    msg: `pulled ${action.image} (${formatBytes(result.bytesDownloaded)})`,
+    data: { image: action.image, digest: result.digest, layers_downloaded: result.layersDownloaded, layers_present: result.layersPresent },
+  };
+}
+
+export async function applyRemove(action: Extract<Action, { kind: 'remove' }>, ctx: ModuleContext, by: 'name' | 'id'): Promise<ActionOutcome> {
+  const docker = await ctx.docker();
+  await docker.removeImage(by === 'id' ? action.imageId : action.image, { force: action.force || by === 'id' });
+  ctx.invalidateFacts();
+  return { changed: true, bytes: 0, msg: `removed ${action.image}`, data: { image: action.image, id: action.imageId } };
+}

@@ -1,0 +1,110 @@
+// What a module implementation looks like to the executor. Node modules follow the
+// pyinfra shape: gather facts (I/O), plan actions (pure), apply them (I/O); check mode is
+// the same path with apply skipped. Controller modules (debug, set_fact, …) compute a result.
+import type { Vars } from '../inventory/model.js';
+import type { HostConnection, NodeDocker, PullProgress, RegistryAuth } from '../transport/types.js';
+import type { NodeFacts } from '../core/facts.js';
+import type { ModuleDefinition } from './definition.js';
+
+export type Action =
+  | { kind: 'pull'; image: string; platform?: string; reason: string; /** compressed bytes, when known */ estimatedBytes?: number }
+  | { kind: 'remove'; image: string; imageId: string; force: boolean; reason: string }
+  | { kind: 'load'; src: string; images: string[]; sizeBytes: number; reason: string }
+  | { kind: 'run'; command: string; reason: string }
+  /** The module will not do what was asked (e.g. remove an image a container uses): the task fails. */
+  | { kind: 'refuse'; image?: string; reason: string }
+  | { kind: 'none'; image?: string; reason: string };
+
+export interface ActionOutcome {
+  changed: boolean;
+  failed?: boolean;
+  /** Compressed bytes moved onto the node. */
+  bytes: number;
+  msg: string;
+  /** Extra fields for the registered result (rc, stdout, digest, …). */
+  data?: Record<string, unknown>;
+}
+
+export interface ModuleResult {
+  status: 'ok' | 'changed' | 'failed' | 'skipped';
+  msg: string;
+  bytes: number;
+  /** Fields of the registered value besides changed/failed/skipped/msg. */
+  data: Record<string, unknown>;
+  /** Host variables to set for the rest of the run (set_fact). */
+  facts?: Vars;
+}
+
+/** Credentials from registry_login, by registry host[:port]; shared by all hosts of the run. */
+export class CredentialStore {
+  private readonly byRegistry = new Map<string, RegistryAuth>();
+  set(auth: RegistryAuth): void {
+    this.byRegistry.set(auth.serverAddress, auth);
+  }
+  get(registry: string): RegistryAuth | undefined {
+    return this.byRegistry.get(registry);
+  }
+}
+
+export interface PullLimits {
+  /** Runs a pull from `registry` on `host` inside both the per-host and the per-registry limits. */
+  pull<T>(host: string, registry: string, work: () => Promise<T>): Promise<T>;
+}
+
+export interface ModuleContext {
+  host: string;
+  check: boolean;
+  verbosity: number;
+  signal: AbortSignal;
+  /** The task's variables, with set_fact results and registered values. */
+  vars: Vars;
+  credentials: CredentialStore;
+  limits: PullLimits;
+  connection(): Promise<HostConnection>;
+  docker(): Promise<NodeDocker>;
+  /** Docker's state on the node, cached for the run. */
+  facts(): Promise<NodeFacts>;
+  /** Call after changing the node, so later tasks gather fresh facts. */
+  invalidateFacts(): void;
+  /** The manifest digest the registry serves for a reference (for state: latest). */
+  remoteDigest(reference: string, platform?: string): Promise<string>;
+  evaluateCondition(expression: string, vars: Vars): boolean;
+  renderValue(value: unknown, vars: Vars): unknown;
+  /** Marks a value as secret: masked in every event from now on. */
+  addSecret(value: string | undefined): void;
+  progress(image: string, p: PullProgress): void;
+  detail(verbosity: number, msg: string): void;
+}
+
+export interface NodeModule<Args, Facts> {
+  kind: 'node';
+  definition: ModuleDefinition;
+  gather(args: Args, ctx: ModuleContext): Promise<Facts>;
+  /** Pure: desired state (args) against facts. */
+  plan(facts: Facts, args: Args, ctx: Pick<ModuleContext, 'host' | 'check'>): Action[];
+  apply(action: Action, args: Args, ctx: ModuleContext): Promise<ActionOutcome>;
+  /** Actions applied at once (images: concurrency); default 1. */
+  concurrency?(args: Args): number;
+  /** A failed result even when every action went fine (e.g. command's non-zero rc is an outcome). */
+  describe?(actions: Action[], outcomes: ActionOutcome[], ctx: Pick<ModuleContext, 'check'>): Partial<ModuleResult>;
+}
+
+export interface ControllerModule<Args> {
+  kind: 'controller';
+  definition: ModuleDefinition;
+  run(args: Args, ctx: ModuleContext): Promise<ModuleResult>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyModule = NodeModule<any, any> | ControllerModule<any>;
+
+/** Raised by modules for a task failure with a clear message (not a bug). */
+export class ModuleFailure extends Error {
+  constructor(
+    message: string,
+    readonly data: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'ModuleFailure';
+  }
+}
