@@ -1,0 +1,455 @@
+// The planner: a pure function from the compiled run and the gathered facts to the exact
+// set of pulls and removals per host, with their cost in layers and bytes. `hound plan`
+// prints it, `hound apply` carries it out, `hound play --check` shows it.
+//
+// Each host's plan is a simulation: the node's images are copied into a virtual image
+// store and every action is applied to it in task order, so a layer brought by an earlier
+// pull counts as present for the later ones (shared layers cost bytes once per host).
+import type { CompiledRun, Distribution, TaskInstance } from './compiled.js';
+import type { DockerImage } from '../transport/types.js';
+import { parseImageRef, canonicalImageRef, familiarImageRef, repositoryName, type ImageRef } from './image-ref.js';
+import { HoundError } from './errors.js';
+import { formatBytes } from './plan-format.js';
+
+/** What one node's Docker holds, as the planner needs it. */
+export interface NodeFacts {
+  host: string;
+  /** OCI platform of the node, e.g. `linux/amd64`, `linux/arm/v7`. */
+  platform: string;
+  /** Free bytes on the filesystem holding Docker's data root. */
+  freeBytes: number;
+  dockerRootDir: string;
+  insecureRegistries: string[];
+  images: DockerImage[];
+  /** Ids of images that containers (running or not) are made from: never removed by `exclusive`. */
+  containerImageIds: string[];
+}
+
+export interface RegistryLayer {
+  /** Compressed blob digest, what the registry serves. */
+  digest: string;
+  /** Compressed size in bytes, what crosses the network. */
+  size: number;
+  /** Uncompressed digest (rootfs diff id), what Docker matches against its layer store. */
+  diffId: string;
+}
+
+/** What the registry says about one reference for one platform. */
+export interface RegistryImageFacts {
+  /** Canonical reference asked for, e.g. `127.0.0.1:5000/hound/app0:latest`. */
+  reference: string;
+  platform: string;
+  /** The digest the tag points at (an index digest for multi-arch images): what Docker records as repo digest. */
+  digest: string;
+  /** The platform's own manifest digest (equal to `digest` for single-platform images). */
+  manifestDigest: string;
+  /** The config digest, which is the image id Docker gives the image. */
+  configDigest: string;
+  layers: RegistryLayer[];
+}
+
+export interface FactProblem {
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+export interface PlanFacts {
+  nodes: Record<string, NodeFacts>;
+  /** Keyed by `registryFactKey(reference, platform)`. */
+  images: Record<string, RegistryImageFacts>;
+  /** Hosts whose facts could not be gathered. */
+  unreachable: Record<string, FactProblem>;
+  /** References the registry could not resolve, keyed like `images`. */
+  imageErrors: Record<string, FactProblem>;
+}
+
+export type ActionKind = 'pull' | 'remove' | 'none';
+
+export interface LayerPlan extends RegistryLayer {
+  /** False when this action transfers the layer. */
+  present: boolean;
+}
+
+export interface PlanAction {
+  action: ActionKind;
+  /** The reference as written in the playbook (or the image's name, for exclusive removals). */
+  image: string;
+  /** Canonical reference; for removals of untagged images, the image id. */
+  reference: string;
+  platform: string;
+  /** pull/none: the registry digest pinned by apply (or the node's, when the registry was not asked). remove: absent. */
+  digest?: string;
+  /** remove: the id of the image on the node; pull: the id it will get (config digest). */
+  imageId?: string;
+  /** Why this action (e.g. `tag missing`, `registry digest differs`, `not listed (exclusive)`). */
+  reason: string;
+  layers: LayerPlan[];
+  layersNew: number;
+  layersPresent: number;
+  bytes: number;
+  taskId: string;
+  taskName: string;
+}
+
+export interface HostPlan {
+  host: string;
+  platform: string;
+  actions: PlanAction[];
+  /** Compressed bytes this host pulls. */
+  bytes: number;
+  layersNew: number;
+  disk?: DiskCheck;
+  /** Set when this host cannot be applied: unreachable, unresolvable image, disk too small. */
+  failed?: FactProblem;
+  /** Tasks the planner cannot foresee (deferred arguments, runtime `when`, other modules). */
+  notes: string[];
+}
+
+export interface RegistryTotals {
+  /** Every host pulls from the registry itself. */
+  direct: number;
+  /** Each unique layer crosses from the registry once, then spreads between nodes. */
+  relay: number;
+}
+
+export interface Plan {
+  hosts: Record<string, HostPlan>;
+  /** Per registry domain. */
+  registries: Record<string, RegistryTotals>;
+  registryTotals: RegistryTotals;
+  distribution: Distribution;
+  /** Bytes leaving the registries under `distribution` (auto counts as relay). */
+  registryBytes: number;
+  /** Pulls and removals on hosts that have not failed. */
+  changes: number;
+  failedHosts: string[];
+}
+
+export interface PlanOptions {
+  disk?: DiskCheckOptions;
+  /** Overrides the plays' `distribution`. */
+  distribution?: Distribution;
+}
+
+export class PlanError extends HoundError {}
+
+/** The key under which registry facts for one reference and platform are kept. */
+export function registryFactKey(reference: string, platform: string): string {
+  return `${reference}|${platform}`;
+}
+
+/** Image references the run's image tasks may pull, per host: what facts gathering must resolve. */
+export function imageReferencesByHost(run: CompiledRun): Map<string, { reference: string; platform?: string }[]> {
+  const out = new Map<string, { reference: string; platform?: string }[]>();
+  for (const play of run.plays) {
+    for (const [host, tasks] of play.tasksByHost) {
+      const list = out.get(host) ?? [];
+      out.set(host, list);
+      for (const step of tasks.flatMap((t) => imageSteps(t))) {
+        if (step.kind === 'ensure' && step.state !== 'absent') list.push({ reference: canonicalImageRef(step.ref), platform: step.platform });
+      }
+    }
+  }
+  return out;
+}
+
+type ImageStep =
+  | { kind: 'ensure'; task: TaskInstance; written: string; ref: ImageRef; state: 'present' | 'latest' | 'absent'; force: boolean; platform?: string }
+  | { kind: 'exclusive'; task: TaskInstance; keep: ImageRef[] }
+  | { kind: 'note'; task: TaskInstance; note: string };
+
+// Tasks whose outcome depends on run time (registered results, `when` still to evaluate) are
+// planned as if they run, with a note, except deferred arguments which cannot be known.
+function imageSteps(task: TaskInstance): ImageStep[] {
+  if (task.module !== 'image' && task.module !== 'images') {
+    if (task.module === 'load') return [{ kind: 'note', task, note: `${task.name}: load is not planned (the tarball's images are only known when it is read)` }];
+    return [];
+  }
+  if (task.deferred) return [{ kind: 'note', task, note: `${task.name}: arguments depend on run-time results, not planned` }];
+  const args = task.args;
+  const platform = typeof args.platform === 'string' ? args.platform : undefined;
+  const steps: ImageStep[] = [];
+  if (task.when.length > 0) steps.push({ kind: 'note', task, note: `${task.name}: planned as if its condition (${task.when.join(' and ')}) holds` });
+  if (task.module === 'image') {
+    const written = String(args.name);
+    const state = (args.state as 'present' | 'latest' | 'absent' | undefined) ?? 'present';
+    steps.push({ kind: 'ensure', task, written, ref: parseImageRef(written), state, force: args.force === true, platform });
+    return steps;
+  }
+  const names = Array.isArray(args.names) ? args.names.map(String) : [];
+  const state = (args.state as 'present' | 'latest' | undefined) ?? 'present';
+  const refs = names.map((n) => parseImageRef(n));
+  names.forEach((written, i) => steps.push({ kind: 'ensure', task, written, ref: refs[i]!, state, force: false, platform }));
+  if (args.exclusive === true) steps.push({ kind: 'exclusive', task, keep: refs });
+  return steps;
+}
+
+/** One image in the simulated store of a node. */
+interface VirtualImage {
+  id: string;
+  /** Canonical `repo:tag`. */
+  tags: Set<string>;
+  /** Canonical `repo@digest`. */
+  digests: Set<string>;
+  layers: string[];
+  label: string;
+}
+
+function normaliseName(name: string): string | undefined {
+  if (name.startsWith('<none>')) return undefined;
+  try {
+    const ref = parseImageRef(name);
+    return ref.digest ? `${repositoryName(ref)}@${ref.digest}` : canonicalImageRef(ref);
+  } catch {
+    return undefined;
+  }
+}
+
+class VirtualStore {
+  readonly images: VirtualImage[];
+  constructor(images: DockerImage[]) {
+    this.images = images.map((img) => ({
+      id: img.id,
+      tags: new Set(img.repoTags.map(normaliseName).filter((n): n is string => n !== undefined)),
+      digests: new Set(img.repoDigests.map(normaliseName).filter((n): n is string => n !== undefined)),
+      layers: [...img.layers],
+      label: img.repoTags.find((t) => !t.startsWith('<none>')) ?? img.id.slice(0, 19),
+    }));
+  }
+  layerSet(): Set<string> {
+    return new Set(this.images.flatMap((i) => i.layers));
+  }
+  find(ref: ImageRef): VirtualImage | undefined {
+    if (ref.digest) return this.images.find((i) => i.digests.has(`${repositoryName(ref)}@${ref.digest}`));
+    const tag = canonicalImageRef(ref);
+    return this.images.find((i) => i.tags.has(tag));
+  }
+  /** Docker's behaviour after a pull: the tag moves to the new image; the old one may end up untagged. */
+  addPulled(ref: ImageRef, remote: RegistryImageFacts): void {
+    const tag = ref.digest ? undefined : canonicalImageRef(ref);
+    if (tag) for (const img of this.images) img.tags.delete(tag);
+    let image = this.images.find((i) => i.id === remote.configDigest);
+    if (!image) {
+      image = { id: remote.configDigest, tags: new Set(), digests: new Set(), layers: remote.layers.map((l) => l.diffId), label: familiarImageRef(ref) };
+      this.images.push(image);
+    }
+    if (tag) image.tags.add(tag);
+    image.digests.add(`${repositoryName(ref)}@${remote.digest}`);
+  }
+  /** `docker rmi NAME`: untags when the image has other names, deletes it otherwise (or with force). */
+  remove(image: VirtualImage, ref: ImageRef | undefined, force: boolean): void {
+    if (ref && !force && !ref.digest) {
+      image.tags.delete(canonicalImageRef(ref));
+      if (image.tags.size > 0) return;
+    }
+    this.images.splice(this.images.indexOf(image), 1);
+  }
+}
+
+/** Plans the whole run against the facts. Pure: same input, same plan. */
+export function computePlan(run: CompiledRun, facts: PlanFacts, options: PlanOptions = {}): Plan {
+  const hosts: Record<string, HostPlan> = {};
+  const order: string[] = [];
+  for (const play of run.plays) for (const host of play.hosts) if (!order.includes(host)) order.push(host);
+  for (const host of order) {
+    const tasks = run.plays.flatMap((p) => p.tasksByHost.get(host) ?? []);
+    hosts[host] = planHost(host, tasks, facts, options);
+  }
+  const distribution = options.distribution ?? run.plays.find((p) => p.distribution)?.distribution ?? 'direct';
+  const { registries, registryTotals } = registryBytes(Object.values(hosts));
+  const ok = Object.values(hosts).filter((h) => !h.failed);
+  return {
+    hosts,
+    registries,
+    registryTotals,
+    distribution,
+    registryBytes: distribution === 'direct' ? registryTotals.direct : registryTotals.relay,
+    changes: ok.reduce((n, h) => n + h.actions.filter((a) => a.action !== 'none').length, 0),
+    failedHosts: Object.values(hosts).filter((h) => h.failed).map((h) => h.host),
+  };
+}
+
+function planHost(host: string, tasks: TaskInstance[], facts: PlanFacts, options: PlanOptions): HostPlan {
+  const node = facts.nodes[host];
+  if (!node) {
+    const problem = facts.unreachable[host] ?? { code: 'FACTS_MISSING', message: `no facts were gathered for ${host}` };
+    return { host, platform: '', actions: [], bytes: 0, layersNew: 0, failed: problem, notes: [] };
+  }
+  const plan: HostPlan = { host, platform: node.platform, actions: [], bytes: 0, layersNew: 0, notes: [] };
+  const store = new VirtualStore(node.images);
+  const inUse = new Set(node.containerImageIds);
+  try {
+    for (const step of tasks.flatMap(imageSteps)) {
+      if (step.kind === 'note') plan.notes.push(step.note);
+      else if (step.kind === 'ensure') plan.actions.push(planEnsure(step, node, store, facts, inUse));
+      else plan.actions.push(...planExclusive(step, node, store, inUse));
+    }
+  } catch (err) {
+    if (!(err instanceof PlanError)) throw err;
+    plan.failed = { code: err.code, message: err.message, hint: err.hint };
+  }
+  for (const a of plan.actions) {
+    plan.bytes += a.bytes;
+    plan.layersNew += a.layersNew;
+  }
+  if (!plan.failed && plan.bytes > 0) {
+    plan.disk = checkDiskSpace(node.freeBytes, plan.bytes, options.disk);
+    if (!plan.disk.ok) plan.failed = plan.disk.problem;
+  }
+  return plan;
+}
+
+function remoteFor(ref: ImageRef, platform: string, facts: PlanFacts): RegistryImageFacts {
+  const key = registryFactKey(canonicalImageRef(ref), platform);
+  const remote = facts.images[key];
+  if (remote) return remote;
+  const problem = facts.imageErrors[key];
+  throw new PlanError(problem?.code ?? 'REGISTRY_FACTS_MISSING', problem?.message ?? `the registry was not asked about ${canonicalImageRef(ref)} for ${platform}`, undefined, { hint: problem?.hint });
+}
+
+function planEnsure(step: Extract<ImageStep, { kind: 'ensure' }>, node: NodeFacts, store: VirtualStore, facts: PlanFacts, inUse: Set<string>): PlanAction {
+  const platform = step.platform ?? node.platform;
+  const base = { image: step.written, reference: canonicalImageRef(step.ref), platform, taskId: step.task.id, taskName: step.task.name };
+  const local = store.find(step.ref);
+  if (step.state === 'absent') {
+    if (!local) return { ...base, action: 'none', reason: 'already absent', layers: [], layersNew: 0, layersPresent: 0, bytes: 0 };
+    const reason = inUse.has(local.id) && !step.force ? 'present; used by a container, Docker refuses unless force' : 'present';
+    store.remove(local, step.ref, step.force);
+    return { ...base, action: 'remove', imageId: local.id, reason, layers: [], layersNew: 0, layersPresent: 0, bytes: 0 };
+  }
+  // A pinned digest never changes, and `present` is satisfied by any image under the tag.
+  const mustAskRegistry = !local || (step.state === 'latest' || step.force) && !step.ref.digest;
+  if (!mustAskRegistry && local) {
+    return { ...base, action: 'none', digest: localDigest(local, step.ref), imageId: local.id, reason: 'present', layers: [], layersNew: 0, layersPresent: 0, bytes: 0 };
+  }
+  const remote = remoteFor(step.ref, platform, facts);
+  const repo = repositoryName(step.ref);
+  if (local && (local.id === remote.configDigest || local.digests.has(`${repo}@${remote.digest}`) || local.digests.has(`${repo}@${remote.manifestDigest}`))) {
+    const layers = remote.layers.map((l) => ({ ...l, present: true }));
+    return { ...base, action: 'none', digest: remote.digest, imageId: local.id, reason: 'up to date with the registry', layers, layersNew: 0, layersPresent: layers.length, bytes: 0 };
+  }
+  const present = store.layerSet();
+  const counted = new Set<string>();
+  const layers: LayerPlan[] = remote.layers.map((l) => {
+    const isPresent = present.has(l.diffId) || counted.has(l.diffId);
+    counted.add(l.diffId);
+    return { ...l, present: isPresent };
+  });
+  store.addPulled(step.ref, remote);
+  const fresh = layers.filter((l) => !l.present);
+  return {
+    ...base,
+    action: 'pull',
+    digest: remote.digest,
+    imageId: remote.configDigest,
+    reason: local ? 'registry digest differs from the node\'s' : 'not on the node',
+    layers,
+    layersNew: fresh.length,
+    layersPresent: layers.length - fresh.length,
+    bytes: fresh.reduce((n, l) => n + l.size, 0),
+  };
+}
+
+function localDigest(image: VirtualImage, ref: ImageRef): string | undefined {
+  const prefix = `${repositoryName(ref)}@`;
+  for (const d of image.digests) if (d.startsWith(prefix)) return d.slice(prefix.length);
+  return undefined;
+}
+
+function planExclusive(step: Extract<ImageStep, { kind: 'exclusive' }>, node: NodeFacts, store: VirtualStore, inUse: Set<string>): PlanAction[] {
+  const keep = new Set(step.keep.map((r) => store.find(r)).filter((i): i is VirtualImage => i !== undefined));
+  const actions: PlanAction[] = [];
+  for (const image of [...store.images]) {
+    if (keep.has(image) || inUse.has(image.id)) continue;
+    store.remove(image, undefined, true);
+    actions.push({
+      action: 'remove',
+      image: image.label,
+      reference: image.id,
+      platform: node.platform,
+      imageId: image.id,
+      reason: 'not listed (exclusive)',
+      layers: [],
+      layersNew: 0,
+      layersPresent: 0,
+      bytes: 0,
+      taskId: step.task.id,
+      taskName: step.task.name,
+    });
+  }
+  return actions;
+}
+
+function registryBytes(hosts: HostPlan[]): { registries: Record<string, RegistryTotals>; registryTotals: RegistryTotals } {
+  const registries: Record<string, RegistryTotals> = {};
+  const seen = new Set<string>();
+  const totals: RegistryTotals = { direct: 0, relay: 0 };
+  for (const host of hosts) {
+    if (host.failed) continue;
+    for (const action of host.actions) {
+      if (action.action !== 'pull') continue;
+      const domain = parseImageRef(action.reference).domain;
+      const reg = (registries[domain] ??= { direct: 0, relay: 0 });
+      for (const layer of action.layers) {
+        if (layer.present) continue;
+        reg.direct += layer.size;
+        totals.direct += layer.size;
+        const key = `${domain}|${layer.digest}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        reg.relay += layer.size;
+        totals.relay += layer.size;
+      }
+    }
+  }
+  return { registries, registryTotals: totals };
+}
+
+export interface DiskCheckOptions {
+  /** Space to keep free: a fraction of the free space (0.1 = 10 %)… */
+  marginFraction?: number;
+  /** …or a number of bytes. When both are given, the larger applies. */
+  marginBytes?: number;
+  /**
+   * Disk used per compressed byte pulled. Docker keeps layers unpacked, and the registry only
+   * states compressed sizes, so the need is estimated: gzip shrinks filesystem layers about
+   * 2–3×, hence 3 by default (it errs towards refusing).
+   */
+  expansionFactor?: number;
+}
+
+export const DEFAULT_DISK_CHECK: Required<DiskCheckOptions> = { marginFraction: 0.1, marginBytes: 0, expansionFactor: 3 };
+
+export interface DiskCheck {
+  ok: boolean;
+  freeBytes: number;
+  /** Compressed bytes to pull. */
+  pullBytes: number;
+  /** Estimated disk use of those pulls (pullBytes × expansionFactor). */
+  estimatedBytes: number;
+  marginBytes: number;
+  expansionFactor: number;
+  problem?: FactProblem;
+}
+
+/**
+ * Whether pulling `pullBytes` (compressed) fits in `freeBytes` with the margin kept free.
+ * Removals are not credited: they may run after the pulls. The executor calls this too, so
+ * `hound play` refuses to start pulls on a host that fails it (unless --ignore-disk-check).
+ */
+export function checkDiskSpace(freeBytes: number, pullBytes: number, options: DiskCheckOptions = {}): DiskCheck {
+  const expansionFactor = options.expansionFactor ?? DEFAULT_DISK_CHECK.expansionFactor;
+  const marginBytes = Math.ceil(Math.max(options.marginBytes ?? 0, freeBytes * (options.marginFraction ?? (options.marginBytes === undefined ? DEFAULT_DISK_CHECK.marginFraction : 0))));
+  const estimatedBytes = Math.ceil(pullBytes * expansionFactor);
+  const ok = pullBytes === 0 || estimatedBytes + marginBytes <= freeBytes;
+  const check: DiskCheck = { ok, freeBytes, pullBytes, estimatedBytes, marginBytes, expansionFactor };
+  if (!ok) {
+    check.problem = {
+      code: 'DISK_SPACE_LOW',
+      message: `not enough disk space: the pulls need about ${formatBytes(estimatedBytes)} (${formatBytes(pullBytes)} compressed × ${expansionFactor}), ${formatBytes(freeBytes)} is free and ${formatBytes(marginBytes)} is kept as margin`,
+      hint: 'free space where Docker keeps its data, lower --disk-margin, or pass --ignore-disk-check if the estimate is too cautious',
+    };
+  }
+  return check;
+}
