@@ -1,4 +1,88 @@
+// `hound lab`: a real, disposable cluster on this machine (registry + N Docker nodes, each
+// in its own network namespace). The work is in lab/; this file parses and prints.
 import type { Command } from 'commander';
+import { OptionsError } from '../core/errors.js';
 
-// Placeholder: the 'lab' command is being built (see the issues); it registers nothing yet.
-export function register(_program: Command): void {}
+function parseNodeCount(text: string): number {
+  if (!/^\d+$/.test(text)) throw new OptionsError('LAB_BAD_NODES', `--nodes must be a whole number, got '${text}'`);
+  return Number(text);
+}
+
+export function register(program: Command): void {
+  const lab = program.command('lab').description('a local test cluster: one registry and N Docker nodes over SSH, each in its own network namespace');
+
+  lab
+    .command('up')
+    .description('start (or restart from scratch) a lab; prints its inventory and known_hosts paths')
+    .option('--name <name>', 'lab name (several labs may run at once)', 'hound')
+    .option('--nodes <n>', 'number of Docker nodes', '3')
+    .option('--subnet <cidr>', 'a /24 in 10.0.0.0/8 (default: derived from the name)')
+    .option('--registry-rate <rate>', "shape the registry's uplink, e.g. 400mbit")
+    .option('--node-rate <rate>', "shape each node's downlink, e.g. 100mbit")
+    .option('--controller-rate <rate>', "shape the controller's link (both directions), e.g. 1gbit")
+    .action(async (o: { name: string; nodes: string; subnet?: string; registryRate?: string; nodeRate?: string; controllerRate?: string }) => {
+      const { labUp } = await import('../lab/lifecycle.js');
+      const { info, elapsedMs } = await labUp({
+        name: o.name,
+        nodes: parseNodeCount(o.nodes),
+        subnet: o.subnet,
+        registryRate: o.registryRate,
+        nodeRate: o.nodeRate,
+        controllerRate: o.controllerRate,
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      process.stderr.write(`lab ${info.name} up: ${info.nodes.length} nodes, registry ${info.registry.url}, in ${(elapsedMs / 1000).toFixed(1)} s\n`);
+      process.stdout.write(`inventory: ${info.inventory}\nknown_hosts: ${info.knownHosts}\nlab.json: ${info.dir}/lab.json\n`);
+    });
+
+  lab
+    .command('images')
+    .description('push the sample images (hound/base, hound/runtime-a|b, hound/app0..9) into the lab registry')
+    .option('--name <name>', 'lab name', 'hound')
+    .action(async (o: { name: string }) => {
+      const [{ readLabInfo }, { labDirOf, validateLabName }, { pushImageSet }, { SAMPLE_IMAGE_SET }] = await Promise.all([
+        import('../lab/info.js'),
+        import('../lab/naming.js'),
+        import('../lab/registry-push.js'),
+        import('../lab/sample-images.js'),
+      ]);
+      const info = await readLabInfo(labDirOf(validateLabName(o.name)));
+      const pushed = await pushImageSet(info.registry.url, SAMPLE_IMAGE_SET);
+      for (const img of pushed) {
+        const bytes = img.layers.reduce((s, l) => s + l.size, 0);
+        process.stdout.write(`${info.registry.ip}:${info.registry.port}/${img.repository}:${img.tag}@${img.digest} ${img.layers.length} layers ${bytes} bytes\n`);
+      }
+    });
+
+  lab
+    .command('status')
+    .description("each lab host: up or down, its address, its daemons' pids")
+    .option('--name <name>', 'lab name', 'hound')
+    .action(async (o: { name: string }) => {
+      const { labStatus } = await import('../lab/lifecycle.js');
+      const s = await labStatus(o.name);
+      process.stdout.write(`lab ${s.info.name} ${s.up ? 'up' : 'DEGRADED'} subnet ${s.info.subnet} controller ${s.info.controllerIp} dir ${s.info.dir}\n`);
+      for (const h of s.hosts) {
+        const daemons = h.daemons
+          .map((d) => `${d.name}=${d.pid}${d.alive ? '' : '(dead)'}${d.alive && !d.answering ? '(not answering)' : ''}`)
+          .join(' ');
+        process.stdout.write(`${h.name.padEnd(10)} ${(h.up ? 'up' : 'down').padEnd(5)} ${h.ip.padEnd(15)} netns ${h.netns}${h.netnsPresent ? '' : '(missing)'} ${daemons}\n`);
+      }
+      if (!s.up) process.exitCode = 1;
+    });
+
+  lab
+    .command('down')
+    .description('stop a lab and remove all of it: processes, namespaces, links, state dir')
+    .option('--name <name>', 'lab name', 'hound')
+    .action(async (o: { name: string }) => {
+      const { labDown } = await import('../lab/lifecycle.js');
+      const r = await labDown(o.name);
+      process.stdout.write(
+        r.existed
+          ? `lab ${r.name} down: stopped ${r.stoppedProcesses} processes in ${(r.elapsedMs / 1000).toFixed(1)} s\n`
+          : `lab ${r.name} was not up; nothing to do\n`,
+      );
+    });
+}
+

@@ -1,0 +1,235 @@
+// The daemons of a lab: per node an sshd and a dockerd, and one Distribution registry.
+// Each is started detached (it outlives `hound lab up`) inside its host's network
+// namespace; a node's two daemons also get a private mount namespace in which the node's
+// own directory is bind-mounted over /run, so an SSH session sees that node's docker.sock.
+import { spawn } from 'node:child_process';
+import { openSync, closeSync } from 'node:fs';
+import { mkdir, writeFile, readFile } from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EnvironmentError } from '../core/errors.js';
+import type { BinaryPaths } from './preflight.js';
+
+export interface StartedDaemon {
+  pid: number;
+  log: string;
+  /** Set when the process has exited (with its code), so waiting can stop early. */
+  exited(): number | null | undefined;
+}
+
+/** Spawns `argv` detached, stdio to `log`, inside netns and optionally with `runDir` over /run. */
+function startDetached(bins: BinaryPaths, netns: string, argv: string[], log: string, runDir?: string): StartedDaemon {
+  const fd = openSync(log, 'a');
+  const inner = runDir
+    ? [bins.unshare!, '-m', '--propagation', 'private', '/bin/sh', '-c', `${bins.mount} --bind "$0" /run && exec "$@"`, runDir, ...argv]
+    : argv;
+  // nsenter rather than `ip netns exec`: the latter remounts /sys, hiding the cgroup
+  // mounts dockerd needs. Neither nsenter (no pid ns) nor unshare (no --fork) forks, so
+  // the pid we get is the daemon's own.
+  const child = spawn(bins.nsenter!, [`--net=/var/run/netns/${netns}`, ...inner], {
+    detached: true,
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
+  let exitCode: number | null | undefined;
+  child.on('exit', (code) => {
+    exitCode = code;
+  });
+  child.on('error', () => {
+    exitCode = -1;
+  });
+  child.unref();
+  return { pid: child.pid ?? -1, log, exited: () => exitCode };
+}
+
+export interface NodeDaemonPaths {
+  dir: string;
+  runDir: string;
+  dataRoot: string;
+  sshdConfig: string;
+  hostKey: string;
+  authorizedKeys: string;
+  dockerConfig: string;
+  dockerSocket: string;
+}
+
+export function nodePathsOf(labDir: string, node: string): NodeDaemonPaths {
+  const dir = path.join(labDir, 'nodes', node);
+  const runDir = path.join(dir, 'run');
+  return {
+    dir,
+    runDir,
+    dataRoot: path.join(dir, 'docker'),
+    sshdConfig: path.join(dir, 'sshd_config'),
+    hostKey: path.join(dir, 'ssh_host_ed25519_key'),
+    authorizedKeys: path.join(dir, 'authorized_keys'),
+    dockerConfig: path.join(dir, 'daemon.json'),
+    dockerSocket: path.join(runDir, 'docker.sock'),
+  };
+}
+
+/** Writes a node's configs (its host key must already exist). */
+export async function prepareNode(p: NodeDaemonPaths, ip: string, clientPublicKey: string): Promise<void> {
+  // sshd's privilege-separation dir must exist inside the /run the node sees.
+  await mkdir(path.join(p.runDir, 'sshd'), { recursive: true, mode: 0o755 });
+  await mkdir(p.dataRoot, { recursive: true });
+  await writeFile(p.authorizedKeys, clientPublicKey, { mode: 0o600 });
+  await writeFile(
+    p.sshdConfig,
+    [
+      `ListenAddress ${ip}:22`,
+      `HostKey ${p.hostKey}`,
+      'PidFile /run/sshd.pid',
+      `AuthorizedKeysFile ${p.authorizedKeys}`,
+      'PermitRootLogin prohibit-password',
+      'PubkeyAuthentication yes',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'UsePAM no',
+      // The lab dir may be world-readable on the way down; StrictModes would refuse the keys.
+      'StrictModes no',
+      'MaxStartups 200:30:400',
+      'MaxSessions 100',
+      'UseDNS no',
+      'Subsystem sftp internal-sftp',
+      'AcceptEnv LANG LC_*',
+      '',
+    ].join('\n'),
+  );
+  await writeFile(p.dockerConfig, '{}\n');
+}
+
+export function startSshd(bins: BinaryPaths, netns: string, p: NodeDaemonPaths): StartedDaemon {
+  return startDetached(bins, netns, [bins.sshd!, '-D', '-e', '-f', p.sshdConfig], path.join(p.dir, 'sshd.log'), p.runDir);
+}
+
+export function startDockerd(bins: BinaryPaths, netns: string, p: NodeDaemonPaths, registry: string): StartedDaemon {
+  const argv = [
+    bins.dockerd!,
+    '--config-file', p.dockerConfig,
+    '--data-root', p.dataRoot,
+    '--exec-root', '/run/docker',
+    '--pidfile', '/run/docker.pid',
+    '--host', 'unix:///run/docker.sock',
+    '--iptables=false',
+    '--ip6tables=false',
+    '--ip-masq=false',
+    '--bridge=none',
+    '--userland-proxy=false',
+    '--insecure-registry', registry,
+  ];
+  return startDetached(bins, netns, argv, path.join(p.dir, 'dockerd.log'), p.runDir);
+}
+
+export interface RegistryPaths {
+  dir: string;
+  config: string;
+  storage: string;
+  log: string;
+}
+
+export function registryPathsOf(labDir: string): RegistryPaths {
+  const dir = path.join(labDir, 'registry');
+  return { dir, config: path.join(dir, 'config.yml'), storage: path.join(dir, 'storage'), log: path.join(dir, 'registry.log') };
+}
+
+export async function prepareRegistry(p: RegistryPaths, listen: string): Promise<void> {
+  await mkdir(p.storage, { recursive: true });
+  await writeFile(
+    p.config,
+    [
+      'version: 0.1',
+      'log:',
+      '  level: warn',
+      'storage:',
+      '  filesystem:',
+      `    rootdirectory: ${p.storage}`,
+      '  delete:',
+      '    enabled: true',
+      '  cache:',
+      '    blobdescriptor: inmemory',
+      'http:',
+      `  addr: ${listen}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+export function startRegistry(bins: BinaryPaths, netns: string, p: RegistryPaths): StartedDaemon {
+  return startDetached(bins, netns, [bins['docker-registry']!, 'serve', p.config], p.log);
+}
+
+/** GET over a unix socket; resolves to the status code and body, or undefined if unreachable. */
+export function getOverSocket(socketPath: string, urlPath: string, timeoutMs = 2000): Promise<{ status: number; body: string } | undefined> {
+  return new Promise((resolve) => {
+    const req = http.get({ socketPath, path: urlPath, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', () => resolve(undefined));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(undefined));
+  });
+}
+
+/** Whether something answers on host:port with an SSH banner. */
+export function sshAnswers(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ host, port });
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(timeoutMs, () => done(false));
+    sock.once('data', (d) => done(d.toString('latin1').startsWith('SSH-')));
+    sock.once('error', () => done(false));
+  });
+}
+
+export async function registryAnswers(url: string, timeoutMs = 2000): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(timeoutMs) });
+    await res.arrayBuffer();
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+export async function dockerAnswers(socketPath: string): Promise<boolean> {
+  const r = await getOverSocket(socketPath, '/_ping');
+  return r?.status === 200 && r.body === 'OK';
+}
+
+async function logTail(file: string): Promise<string> {
+  try {
+    const lines = (await readFile(file, 'utf8')).trim().split('\n');
+    return lines.slice(-3).join(' / ');
+  } catch {
+    return '';
+  }
+}
+
+/** Polls `probe` until it answers; fails early, with the log's tail, if the daemon exits. */
+export async function waitReady(what: string, daemon: StartedDaemon, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const exited = daemon.exited();
+    if (exited !== undefined) {
+      throw new EnvironmentError('LAB_DAEMON_FAILED', `${what} exited (code ${exited}) before it was ready: ${await logTail(daemon.log)}`, {
+        hint: `see ${daemon.log}`,
+      });
+    }
+    if (await probe()) return;
+    if (Date.now() > deadline) {
+      throw new EnvironmentError('LAB_DAEMON_TIMEOUT', `${what} was not ready after ${Math.round(timeoutMs / 1000)} s`, {
+        hint: `see ${daemon.log}`,
+      });
+    }
+    await sleep(50);
+  }
+}

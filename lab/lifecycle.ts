@@ -1,0 +1,273 @@
+// `hound lab up | down | status`: bring a whole lab up from nothing (after cleaning
+// whatever an earlier lab of the same name left), take it down to nothing, or report on it.
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { EnvironmentError, OptionsError } from '../core/errors.js';
+import { tryCommand } from './host-command.js';
+import {
+  dockerAnswers,
+  nodePathsOf,
+  prepareNode,
+  prepareRegistry,
+  registryAnswers,
+  registryPathsOf,
+  sshAnswers,
+  startDockerd,
+  startRegistry,
+  startSshd,
+  waitReady,
+} from './daemons.js';
+import type { LabInfo, LabNodeInfo } from './info.js';
+import { readLabInfo, writeLabInfo } from './info.js';
+import { renderInventory, renderKnownHosts } from './inventory-file.js';
+import {
+  controllerIp,
+  deriveSubnet,
+  labDirOf,
+  linkNamesOf,
+  MAX_NODES,
+  netnsOf,
+  netnsPrefixOf,
+  nodeIp,
+  nodeNameOf,
+  parseSubnet,
+  REGISTRY_PORT,
+  registryIp,
+  subnetCidr,
+  validateLabName,
+} from './naming.js';
+import { checkSubnetFree, createNetwork, destroyNetwork, listLabLinks, listLabNamespaces, type NamespaceHost } from './network.js';
+import { checkLabPrerequisites } from './preflight.js';
+import { findLabProcesses, isAlive, stopProcesses } from './processes.js';
+import { parseRate } from './rate.js';
+import { generateKeyPair } from './ssh-keys.js';
+
+export interface LabUpOptions {
+  name?: string;
+  nodes?: number;
+  subnet?: string;
+  registryRate?: string;
+  nodeRate?: string;
+  controllerRate?: string;
+  /** Progress lines (e.g. to stderr); silent when absent. */
+  log?: (line: string) => void;
+}
+
+export interface LabUpResult {
+  info: LabInfo;
+  /** Milliseconds from the start of `up` to every daemon answering. */
+  elapsedMs: number;
+}
+
+/** Validates options before anything on the machine changes. */
+function resolveUpOptions(opts: LabUpOptions) {
+  const name = validateLabName(opts.name ?? 'hound');
+  const nodes = opts.nodes ?? 3;
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > MAX_NODES) {
+    throw new OptionsError('LAB_BAD_NODES', `--nodes must be a whole number from 1 to ${MAX_NODES}, got ${opts.nodes}`);
+  }
+  return {
+    name,
+    nodes,
+    subnet: opts.subnet === undefined ? deriveSubnet(name) : parseSubnet(opts.subnet),
+    registryRate: opts.registryRate === undefined ? undefined : parseRate(opts.registryRate, '--registry-rate'),
+    nodeRate: opts.nodeRate === undefined ? undefined : parseRate(opts.nodeRate, '--node-rate'),
+    controllerRate: opts.controllerRate === undefined ? undefined : parseRate(opts.controllerRate, '--controller-rate'),
+  };
+}
+
+export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
+  const started = Date.now();
+  const o = resolveUpOptions(opts);
+  const bins = checkLabPrerequisites();
+  const log = opts.log ?? (() => {});
+  const dir = labDirOf(o.name);
+  const links = linkNamesOf(o.name);
+
+  await cleanLab(o.name, { keepDir: false });
+  await checkSubnetFree(o.subnet, links);
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+
+  const privateKey = path.join(dir, 'id_ed25519');
+  const knownHosts = path.join(dir, 'known_hosts');
+  const inventory = path.join(dir, 'inventory.ini');
+  const regIp = registryIp(o.subnet);
+  const registryAddr = `${regIp}:${REGISTRY_PORT}`;
+  const registryNetns = netnsOf(o.name, 'registry');
+  const nodeNames = Array.from({ length: o.nodes }, (_, i) => nodeNameOf(i + 1));
+  const nodePaths = nodeNames.map((n) => nodePathsOf(dir, n));
+
+  try {
+    log(`lab ${o.name}: subnet ${subnetCidr(o.subnet)}, ${o.nodes} nodes`);
+    await Promise.all(nodePaths.map((p) => mkdir(p.dir, { recursive: true })));
+    const [clientPub, ...hostPubs] = await Promise.all([
+      generateKeyPair(bins['ssh-keygen']!, privateKey, `hound-lab-${o.name}`),
+      ...nodePaths.map((p, i) => generateKeyPair(bins['ssh-keygen']!, p.hostKey, `${nodeNames[i]}.${o.name}`)),
+    ]);
+
+    const hosts: NamespaceHost[] = [
+      { netns: registryNetns, ip: regIp, port: links.registryPort, uplink: o.registryRate },
+      ...nodeNames.map((n, i) => ({ netns: netnsOf(o.name, n), ip: nodeIp(o.subnet, i + 1), port: links.nodePort(i + 1), downlink: o.nodeRate })),
+    ];
+    await createNetwork({ subnet: o.subnet, links, hosts, controllerRate: o.controllerRate });
+
+    const regPaths = registryPathsOf(dir);
+    await prepareRegistry(regPaths, registryAddr);
+    await Promise.all(nodePaths.map((p, i) => prepareNode(p, nodeIp(o.subnet, i + 1), clientPub!)));
+
+    log('starting daemons');
+    const registry = startRegistry(bins, registryNetns, regPaths);
+    const daemons = nodePaths.map((p, i) => {
+      const netns = netnsOf(o.name, nodeNames[i]!);
+      return { sshd: startSshd(bins, netns, p), dockerd: startDockerd(bins, netns, p, registryAddr) };
+    });
+    const registryUrl = `http://${registryAddr}`;
+    await Promise.all([
+      waitReady('registry', registry, () => registryAnswers(registryUrl)),
+      ...daemons.flatMap((d, i) => [
+        waitReady(`${nodeNames[i]} sshd`, d.sshd, () => sshAnswers(nodeIp(o.subnet, i + 1), 22)),
+        waitReady(`${nodeNames[i]} dockerd`, d.dockerd, () => dockerAnswers(nodePaths[i]!.dockerSocket)),
+      ]),
+    ]);
+
+    const nodes: LabNodeInfo[] = nodeNames.map((n, i) => ({
+      name: n,
+      ip: nodeIp(o.subnet, i + 1),
+      netns: netnsOf(o.name, n),
+      sshPort: 22,
+      dockerSocket: nodePaths[i]!.dockerSocket,
+      hostInterface: links.nodePort(i + 1),
+      pids: { sshd: daemons[i]!.sshd.pid, dockerd: daemons[i]!.dockerd.pid },
+    }));
+    await writeFile(knownHosts, renderKnownHosts(nodes.map((n, i) => ({ ip: n.ip, publicKey: hostPubs[i]! }))));
+    await writeFile(inventory, renderInventory(nodes, { privateKey, knownHosts, registry: registryAddr }));
+    const info: LabInfo = {
+      name: o.name,
+      dir,
+      subnet: subnetCidr(o.subnet),
+      controllerIp: controllerIp(o.subnet),
+      bridge: links.bridge,
+      registry: { ip: regIp, port: REGISTRY_PORT, url: registryUrl, netns: registryNetns, pid: registry.pid },
+      rates: { registry: o.registryRate?.text, node: o.nodeRate?.text, controller: o.controllerRate?.text },
+      nodes,
+      inventory,
+      knownHosts,
+      privateKey,
+      createdAt: new Date().toISOString(),
+    };
+    await writeLabInfo(info);
+    return { info, elapsedMs: Date.now() - started };
+  } catch (err) {
+    // Leave nothing running or wired, but keep the dir: its logs say what went wrong.
+    await cleanLab(o.name, { keepDir: true }).catch(() => {});
+    throw err;
+  }
+}
+
+export interface LabDownResult {
+  name: string;
+  existed: boolean;
+  stoppedProcesses: number;
+  elapsedMs: number;
+}
+
+export async function labDown(name = 'hound'): Promise<LabDownResult> {
+  const started = Date.now();
+  validateLabName(name);
+  checkLabPrerequisites();
+  const r = await cleanLab(name, { keepDir: false });
+  return { name, ...r, elapsedMs: Date.now() - started };
+}
+
+/**
+ * Removes every trace of lab `name`: its processes (by pid, namespace and command line),
+ * mounts under its dir, namespaces, links, and (unless keepDir) the dir itself.
+ */
+async function cleanLab(name: string, o: { keepDir: boolean }): Promise<{ existed: boolean; stoppedProcesses: number }> {
+  const dir = labDirOf(name);
+  const links = linkNamesOf(name);
+  const prefix = netnsPrefixOf(name);
+  const namespaces = await listLabNamespaces(prefix);
+  const pids = await findLabProcesses(dir, namespaces);
+  const existingLinks = await listLabLinks(links);
+  let dirExists = true;
+  await readFile(path.join(dir, 'lab.json')).catch(() => (dirExists = false));
+  const existed = dirExists || namespaces.length > 0 || pids.length > 0 || existingLinks.length > 0;
+
+  const survivors = await stopProcesses(pids);
+  if (survivors.length > 0) {
+    throw new EnvironmentError('LAB_CLEANUP_FAILED', `processes ${survivors.join(', ')} of lab ${name} would not die`, {
+      hint: 'kill them by hand, then run the command again',
+    });
+  }
+  await unmountUnder(dir);
+  await destroyNetwork(prefix, links);
+  if (!o.keepDir) await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+  return { existed, stoppedProcesses: pids.length };
+}
+
+/** Mount namespaces die with their processes; this catches mounts that leaked to the root one. */
+async function unmountUnder(dir: string): Promise<void> {
+  const mounts = await readFile('/proc/mounts', 'utf8');
+  const targets = mounts
+    .split('\n')
+    .map((l) => l.split(' ')[1] ?? '')
+    .map((t) => t.replace(/\\040/g, ' '))
+    .filter((t) => t === dir || t.startsWith(dir + '/'))
+    .sort((a, b) => b.length - a.length);
+  for (const t of targets) await tryCommand('umount', ['-l', t]);
+}
+
+export interface HostStatus {
+  name: string;
+  role: 'registry' | 'node';
+  ip: string;
+  netns: string;
+  netnsPresent: boolean;
+  daemons: { name: string; pid: number; alive: boolean; answering: boolean }[];
+  up: boolean;
+}
+
+export interface LabStatus {
+  info: LabInfo;
+  hosts: HostStatus[];
+  up: boolean;
+}
+
+export async function labStatus(name = 'hound'): Promise<LabStatus> {
+  validateLabName(name);
+  checkLabPrerequisites();
+  const info = await readLabInfo(labDirOf(name));
+  const namespaces = new Set(await listLabNamespaces(netnsPrefixOf(name)));
+  const registryAnswering = await registryAnswers(info.registry.url);
+  const hosts: HostStatus[] = [
+    {
+      name: 'registry',
+      role: 'registry',
+      ip: info.registry.ip,
+      netns: info.registry.netns,
+      netnsPresent: namespaces.has(info.registry.netns),
+      daemons: [{ name: 'docker-registry', pid: info.registry.pid, alive: isAlive(info.registry.pid), answering: registryAnswering }],
+      up: false,
+    },
+    ...(await Promise.all(
+      info.nodes.map(async (n): Promise<HostStatus> => {
+        const [sshOk, dockerOk] = await Promise.all([sshAnswers(n.ip, n.sshPort), dockerAnswers(n.dockerSocket)]);
+        return {
+          name: n.name,
+          role: 'node',
+          ip: n.ip,
+          netns: n.netns,
+          netnsPresent: namespaces.has(n.netns),
+          daemons: [
+            { name: 'sshd', pid: n.pids.sshd, alive: isAlive(n.pids.sshd), answering: sshOk },
+            { name: 'dockerd', pid: n.pids.dockerd, alive: isAlive(n.pids.dockerd), answering: dockerOk },
+          ],
+          up: false,
+        };
+      }),
+    )),
+  ];
+  for (const h of hosts) h.up = h.netnsPresent && h.daemons.every((d) => d.alive && d.answering);
+  return { info, hosts, up: hosts.every((h) => h.up) };
+}

@@ -1,0 +1,62 @@
+// What a lab needs from the machine, checked before anything is created, so that a
+// missing piece is one line saying what to install rather than a failure halfway up.
+import { accessSync, constants } from 'node:fs';
+import path from 'node:path';
+import { EnvironmentError } from '../core/errors.js';
+
+/** Each binary a lab runs, with the Debian package that provides it. */
+export const REQUIRED_BINARIES: { binary: string; pkg: string }[] = [
+  { binary: 'ip', pkg: 'iproute2' },
+  { binary: 'tc', pkg: 'iproute2' },
+  { binary: 'nsenter', pkg: 'util-linux' },
+  { binary: 'unshare', pkg: 'util-linux' },
+  { binary: 'mount', pkg: 'mount' },
+  { binary: 'dockerd', pkg: 'docker.io' },
+  { binary: 'sshd', pkg: 'openssh-server' },
+  { binary: 'ssh-keygen', pkg: 'openssh-client' },
+  { binary: 'docker-registry', pkg: 'docker-registry' },
+];
+
+const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+/** Absolute path of a binary, searching PATH and the system dirs (sbin is often off PATH). */
+export function findBinary(name: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), ...SYSTEM_DIRS];
+  for (const dir of dirs) {
+    const candidate = path.join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here; keep looking
+    }
+  }
+  return undefined;
+}
+
+export type BinaryPaths = Record<string, string>;
+
+/** Throws one EnvironmentError for the first thing missing: Linux, root, then binaries. */
+export function checkLabPrerequisites(): BinaryPaths {
+  if (process.platform !== 'linux') {
+    throw new EnvironmentError('LAB_NOT_LINUX', `hound lab needs Linux (network namespaces, veth, tc); this is ${process.platform}`, {
+      hint: 'run it on a Linux machine or VM',
+    });
+  }
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    throw new EnvironmentError('LAB_NOT_ROOT', 'hound lab must run as root (it creates network namespaces, bridges and daemons)', {
+      hint: 'run it with sudo, or as root',
+    });
+  }
+  const found: BinaryPaths = {};
+  const missing = REQUIRED_BINARIES.filter(({ binary }) => {
+    const p = findBinary(binary);
+    if (p) found[binary] = p;
+    return !p;
+  });
+  if (missing.length > 0) {
+    const pkgs = [...new Set(missing.map((m) => m.pkg))];
+    throw new EnvironmentError('LAB_MISSING_PACKAGE', `hound lab needs ${missing.map((m) => m.binary).join(', ')}: install with \`apt-get install ${pkgs.join(' ')}\``);
+  }
+  return found;
+}
