@@ -1,0 +1,302 @@
+// One persistent SSH connection to one host (ssh2), implementing HostConnection: commands,
+// streams to the node's unix sockets, remote port forwards. Host keys are checked against
+// known_hosts by hound itself, because ssh2 would accept any key it is shown.
+import { readFile } from 'node:fs/promises';
+import type { Duplex } from 'node:stream';
+import ssh2, { type Client, type AnyAuthMethod, type AuthenticationType, type ClientChannel, type ConnectConfig, type ParsedKey, type ServerHostKeyAlgorithm } from 'ssh2';
+import { UnreachableError } from '../core/errors.js';
+import type { ExecOptions, ExecResult, HostConnection } from './types.js';
+import type { ConnectionTarget } from './connection-target.js';
+import { appendKnownHost, checkHostKey, keyFingerprint, keyTypeOf, knownHostsName, knownKeyTypes, loadKnownHosts } from './known-hosts.js';
+import { hostKeyChangedError, hostKeyRevokedError, hostKeyUnknownError, toUnreachableError, type HostKeyRefusal } from './ssh-errors.js';
+
+/** -v levels: 1 connections, 2 commands, 3 protocol exchanges, 4 ssh2's own debug lines. */
+export type TransportLogger = (level: number, message: string) => void;
+
+export interface ConnectOptions {
+  logger?: TransportLogger;
+  /** Seconds between SSH keepalives (0 = off). */
+  keepaliveIntervalMs?: number;
+  signal?: AbortSignal;
+}
+
+// ssh2 is CommonJS: under Node's ESM loader only its default export is reliable.
+const { Client: SshClient, utils: sshUtils } = ssh2;
+
+const DEFAULT_KEEPALIVE_MS = 15_000;
+const KEEPALIVE_COUNT_MAX = 4;
+
+/** Opens one SSH connection (through any ProxyJump hops) and resolves once authenticated. */
+export async function connectHost(target: ConnectionTarget, options: ConnectOptions = {}): Promise<SshHostConnection> {
+  const hops: Client[] = [];
+  try {
+    let sock: Duplex | undefined;
+    let previous: ConnectionTarget | undefined;
+    for (const hop of target.proxyJump) {
+      sock = previous ? await forwardTo(hops[hops.length - 1]!, previous, hop, target, options) : undefined;
+      hops.push(await openClient(hop, target.host, sock, options));
+      previous = hop;
+    }
+    sock = previous ? await forwardTo(hops[hops.length - 1]!, previous, target, target, options) : undefined;
+    const client = await openClient(target, target.host, sock, options);
+    return new SshHostConnection(target, client, hops, options.logger);
+  } catch (error) {
+    for (const hop of hops.reverse()) hop.end();
+    throw error;
+  }
+}
+
+// Asks the hop to open a TCP stream to the next address: OpenSSH's ProxyJump (-W) in-process.
+function forwardTo(hop: Client, hopTarget: ConnectionTarget, next: ConnectionTarget, final: ConnectionTarget, options: ConnectOptions): Promise<Duplex> {
+  options.logger?.(1, `ssh ${final.host}: via ${hopTarget.user}@${hopTarget.address}:${hopTarget.port} to ${next.address}:${next.port}`);
+  return new Promise((resolve, reject) => {
+    hop.forwardOut('127.0.0.1', 0, next.address, next.port, (error, stream) => {
+      if (error) reject(toUnreachableError({ host: final.host, dialled: next, error, via: hopTarget.address }));
+      else resolve(stream);
+    });
+  });
+}
+
+async function openClient(target: ConnectionTarget, inventoryHost: string, sock: Duplex | undefined, options: ConnectOptions): Promise<Client> {
+  const log = options.logger;
+  const knownHosts = await loadKnownHosts(target.knownHostsFiles);
+  const { methods, described } = await authMethods(target, log);
+  let refusal: HostKeyRefusal | undefined;
+  let acceptedNewKey: Buffer | undefined;
+  const tried: string[] = [];
+
+  const config: ConnectConfig = {
+    host: target.address,
+    port: target.port,
+    username: target.user,
+    sock,
+    readyTimeout: target.connectTimeoutMs,
+    keepaliveInterval: options.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_MS,
+    keepaliveCountMax: KEEPALIVE_COUNT_MAX,
+    algorithms: { serverHostKey: preferredHostKeyAlgorithms(knownKeyTypes(knownHosts, target.address, target.port)) },
+    hostVerifier: (key: Buffer): boolean => {
+      const check = checkHostKey(knownHosts, target.address, target.port, key);
+      log?.(3, `ssh ${inventoryHost}: host key ${keyTypeOf(key)} ${keyFingerprint(key)} → ${check.status}`);
+      if (check.status === 'match') return true;
+      if (check.status === 'changed') refusal = { kind: 'changed', key, entry: check.entry };
+      else if (check.status === 'revoked') refusal = { kind: 'revoked', key, entry: check.entry };
+      else if (target.hostKeyPolicy === 'yes') refusal = { kind: 'unknown', key, otherTypes: check.otherTypes };
+      else {
+        // accept-new and no both record the key, as OpenSSH does.
+        acceptedNewKey = key;
+        return true;
+      }
+      return false;
+    },
+    authHandler: (_left: AuthenticationType[], _partial: boolean, next: (m: AnyAuthMethod | AuthenticationType) => void) => {
+      const method = methods.shift();
+      if (!method) return (next as unknown as (m: false) => void)(false);
+      tried.push(described.shift()!);
+      log?.(3, `ssh ${inventoryHost}: trying ${tried[tried.length - 1]}`);
+      next(method);
+    },
+  };
+  if (log) config.debug = (message: string) => log(4, `ssh2 ${inventoryHost}: ${message}`);
+
+  const client = new SshClient();
+  log?.(1, `ssh ${inventoryHost}: connecting to ${target.user}@${target.address}:${target.port}${sock ? ' (jump)' : ''}`);
+  const started = Date.now();
+  await new Promise<void>((resolve, reject) => {
+    const onAbort = () => {
+      client.end();
+      reject(new UnreachableError(inventoryHost, 'SSH_UNREACHABLE', `connection to ${target.address}:${target.port} was cancelled`));
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    client.once('ready', () => {
+      options.signal?.removeEventListener('abort', onAbort);
+      resolve();
+    });
+    client.once('error', (error: Error & { level?: string }) => {
+      options.signal?.removeEventListener('abort', onAbort);
+      client.end();
+      if (refusal?.kind === 'changed') reject(hostKeyChangedError(inventoryHost, target, refusal.key, refusal.entry));
+      else if (refusal?.kind === 'revoked') reject(hostKeyRevokedError(inventoryHost, target, refusal.key, refusal.entry));
+      else if (refusal?.kind === 'unknown') reject(hostKeyUnknownError(inventoryHost, target, refusal.key, refusal.otherTypes));
+      else reject(toUnreachableError({ host: inventoryHost, dialled: target, error, triedAuth: tried }));
+    });
+    client.connect(config);
+  });
+  log?.(1, `ssh ${inventoryHost}: connected to ${target.address}:${target.port} in ${Date.now() - started} ms`);
+  if (acceptedNewKey && target.knownHostsFiles[0] !== undefined) {
+    await appendKnownHost(target.knownHostsFiles[0], target.address, target.port, acceptedNewKey);
+    log?.(1, `ssh ${inventoryHost}: added ${keyTypeOf(acceptedNewKey)} key for ${knownHostsName(target.address, target.port)} to ${target.knownHostsFiles[0]}`);
+  }
+  return client;
+}
+
+// Agent first, then key files, then a password, as OpenSSH orders them.
+async function authMethods(target: ConnectionTarget, log?: TransportLogger): Promise<{ methods: AnyAuthMethod[]; described: string[] }> {
+  const methods: AnyAuthMethod[] = [];
+  const described: string[] = [];
+  const username = target.user;
+  if (target.agentSocket) {
+    methods.push({ type: 'agent', username, agent: target.agentSocket });
+    described.push('ssh-agent');
+  }
+  for (const file of target.identityFiles) {
+    let parsed: ParsedKey | Error;
+    try {
+      const parsedOrList = sshUtils.parseKey(await readFile(file));
+      parsed = Array.isArray(parsedOrList) ? parsedOrList[0]! : parsedOrList;
+    } catch (error) {
+      log?.(1, `ssh ${target.host}: cannot read key ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+      continue;
+    }
+    if (parsed instanceof Error) {
+      // Never echo the parser's text: it may quote the file. Encrypted keys need ssh-agent.
+      log?.(1, `ssh ${target.host}: skipping key ${file} (encrypted or not a private key; load it into ssh-agent)`);
+      continue;
+    }
+    methods.push({ type: 'publickey', username, key: parsed });
+    described.push(`key ${file}`);
+  }
+  if (target.password !== undefined) {
+    methods.push({ type: 'password', username, password: target.password });
+    described.push('password');
+  }
+  return { methods, described };
+}
+
+const HOST_KEY_ALGORITHMS: Record<string, string[]> = {
+  'ssh-ed25519': ['ssh-ed25519'],
+  'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
+  'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
+  'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
+  'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
+};
+const DEFAULT_HOST_KEY_ORDER = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+
+/** Algorithms for key types already known come first, so the server shows a key we can check. */
+function preferredHostKeyAlgorithms(knownTypes: string[]): ServerHostKeyAlgorithm[] {
+  const first = knownTypes.flatMap((type) => HOST_KEY_ALGORITHMS[type] ?? []);
+  return [...new Set([...first, ...DEFAULT_HOST_KEY_ORDER])] as ServerHostKeyAlgorithm[];
+}
+
+export class SshHostConnection implements HostConnection {
+  readonly host: string;
+  private closed = false;
+  private readonly forwards = new Map<number, (stream: Duplex) => void>();
+
+  constructor(
+    readonly target: ConnectionTarget,
+    private readonly client: Client,
+    private readonly hops: Client[],
+    private readonly logger?: TransportLogger,
+  ) {
+    this.host = target.host;
+    client.on('tcp connection', (info, accept, reject) => {
+      const handler = this.forwards.get(info.destPort);
+      if (!handler) return reject();
+      this.logger?.(3, `ssh ${this.host}: forwarded connection from ${info.srcIP}:${info.srcPort} to 127.0.0.1:${info.destPort}`);
+      handler(accept());
+    });
+    // A dropped connection after setup surfaces through the calls that use it; keep the
+    // process alive rather than crashing on an unhandled 'error'.
+    client.on('error', (error) => this.logger?.(1, `ssh ${this.host}: connection error: ${error.message}`));
+    client.on('close', () => (this.closed = true));
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    this.logger?.(2, `ssh ${this.host}: exec ${command}`);
+    return new Promise((resolve, reject) => {
+      if (options.signal?.aborted) return reject(abortError(options.signal));
+      this.client.exec(command, (error, channel) => {
+        if (error) return reject(this.channelError(error, `run "${command}"`));
+        const stdout: Buffer[] = [];
+        const stderr: Buffer[] = [];
+        let code: number | null = null;
+        let signal: string | undefined;
+        const onAbort = () => {
+          try {
+            channel.signal('KILL');
+          } catch {
+            // the server may not support signals; closing the channel ends the session anyway
+          }
+          channel.close();
+          reject(abortError(options.signal!));
+        };
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+        channel.on('data', (chunk: Buffer) => stdout.push(chunk));
+        channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+        channel.on('exit', (exitCode: number | null, signalName?: string) => {
+          code = exitCode ?? null;
+          signal = signalName ?? undefined;
+        });
+        channel.on('close', () => {
+          options.signal?.removeEventListener('abort', onAbort);
+          const result: ExecResult = { code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') };
+          if (signal !== undefined) result.signal = signal;
+          this.logger?.(2, `ssh ${this.host}: exit ${code ?? signal}`);
+          resolve(result);
+        });
+        writeStdin(channel, options.stdin);
+      });
+    });
+  }
+
+  openUnixSocket(path: string): Promise<Duplex> {
+    this.logger?.(3, `ssh ${this.host}: open unix socket ${path}`);
+    return new Promise((resolve, reject) => {
+      this.client.openssh_forwardOutStreamLocal(path, (error, channel) => {
+        if (error) reject(this.channelError(error, `open ${path}`, 'is the socket there, and may this user open it (e.g. in the docker group)?'));
+        else resolve(channel);
+      });
+    });
+  }
+
+  forwardRemote(remotePort: number, onConnection: (stream: Duplex) => void): Promise<{ port: number; close(): Promise<void> }> {
+    return new Promise((resolve, reject) => {
+      this.client.forwardIn('127.0.0.1', remotePort, (error, bound) => {
+        if (error) return reject(this.channelError(error, `listen on 127.0.0.1:${remotePort}`, 'the port may be in use, or AllowTcpForwarding is off in sshd_config'));
+        const port = remotePort === 0 ? bound : remotePort;
+        this.forwards.set(port, onConnection);
+        this.logger?.(2, `ssh ${this.host}: listening on 127.0.0.1:${port} (remote forward)`);
+        resolve({
+          port,
+          close: () =>
+            new Promise<void>((done) => {
+              this.forwards.delete(port);
+              if (this.closed) return done();
+              this.client.unforwardIn('127.0.0.1', port, () => done());
+            }),
+        });
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (!this.closed) {
+      await new Promise<void>((resolve) => {
+        this.client.once('close', () => resolve());
+        this.client.end();
+      });
+    }
+    for (const hop of this.hops.reverse()) hop.end();
+  }
+
+  private channelError(error: Error, what: string, hint?: string): UnreachableError {
+    return new UnreachableError(this.host, 'SSH_CHANNEL_FAILED', `ssh ${this.host}: could not ${what}: ${error.message}`, {
+      hint: hint ?? 'the connection may have dropped; check that the host is up and sshd allows more sessions (MaxSessions)',
+      cause: error,
+    });
+  }
+}
+
+function writeStdin(channel: ClientChannel, stdin: ExecOptions['stdin']): void {
+  if (stdin === undefined) channel.end();
+  else if (typeof stdin === 'string' || Buffer.isBuffer(stdin)) channel.end(stdin);
+  else stdin.pipe(channel);
+}
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new DOMException('The operation was aborted', 'AbortError');
+}
