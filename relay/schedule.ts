@@ -23,6 +23,8 @@ export interface ScheduleInput {
 export interface LayerDemand extends LayerInfo {
   /** How many nodes need this layer (and do not hold it). */
   nodes: number;
+  /** The first image (key) found to contain it: where to fetch it from. */
+  image: string;
 }
 
 export interface RelaySchedule {
@@ -40,21 +42,21 @@ export interface RelaySchedule {
 
 export function planRelaySchedule(input: ScheduleInput): RelaySchedule {
   const demand = new Map<string, LayerDemand>();
-  const neededByNode = new Map<string, Map<string, LayerInfo>>();
+  const neededByNode = new Map<string, Map<string, LayerInfo & { image: string }>>();
   for (const node of input.nodes) {
     const present = input.present?.get(node.host);
-    const needed = new Map<string, LayerInfo>();
+    const needed = new Map<string, LayerInfo & { image: string }>();
     for (const image of node.images) {
       for (const layer of input.layers.get(image) ?? []) {
         if (present?.has(layer.digest) || needed.has(layer.digest)) continue;
-        needed.set(layer.digest, layer);
+        needed.set(layer.digest, { ...layer, image });
       }
     }
     neededByNode.set(node.host, needed);
     for (const layer of needed.values()) {
       const entry = demand.get(layer.digest);
       if (entry) entry.nodes++;
-      else demand.set(layer.digest, { digest: layer.digest, size: layer.size, nodes: 1 });
+      else demand.set(layer.digest, { digest: layer.digest, size: layer.size, nodes: 1, image: layer.image });
     }
   }
 

@@ -1,0 +1,120 @@
+// The pull side of the OCI distribution API, served over streams rather than a socket:
+// every connection a node makes to its forwarded port arrives as a Duplex and is handed
+// to an http.Server that never listens. So the controller opens no port at all.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { RelayCache } from './relay-cache.js';
+import type { RelayNames } from './relay-names.js';
+import { MANIFEST_ACCEPT } from './origin-client.js';
+import { OriginError } from './errors.js';
+
+const API_VERSION_HEADER = { 'docker-distribution-api-version': 'registry/2.0' };
+const ROUTE = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/;
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+const REFERENCE = /^(?:[\w][\w.-]{0,127}|sha256:[a-f0-9]{64})$/;
+
+export class RelayServer {
+  private readonly server: http.Server;
+  private readonly streams = new Set<Duplex>();
+
+  constructor(
+    private readonly cache: RelayCache,
+    private readonly names: RelayNames,
+    private readonly log: (line: string) => void,
+  ) {
+    this.server = http.createServer({ keepAlive: true }, (request, response) => {
+      this.handle(request, response).catch((error: unknown) => this.fail(response, error));
+    });
+    // Docker keeps connections open between requests; idle ones close with the relay.
+    this.server.keepAliveTimeout = 0;
+  }
+
+  /** Serves HTTP on one stream (one node connection) until either side closes it. */
+  serve(stream: Duplex): void {
+    this.streams.add(stream);
+    stream.once('close', () => this.streams.delete(stream));
+    // Errors on a node's connection (reset, forward closed) end that connection only.
+    stream.on('error', () => stream.destroy());
+    this.server.emit('connection', stream);
+  }
+
+  close(): void {
+    for (const stream of this.streams) stream.destroy();
+    this.streams.clear();
+    this.server.close();
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const method = request.method ?? 'GET';
+    const path = (request.url ?? '/').split('?', 1)[0]!;
+    if (method !== 'GET' && method !== 'HEAD') return this.error(response, 405, 'UNSUPPORTED', 'the relay only serves pulls');
+    if (path === '/v2/' || path === '/v2') {
+      response.writeHead(200, { ...API_VERSION_HEADER, 'content-type': 'application/json', 'content-length': 2 });
+      response.end(method === 'HEAD' ? undefined : '{}');
+      return;
+    }
+    const match = ROUTE.exec(path);
+    const target = match ? this.names.resolve(match[1]!) : undefined;
+    if (!match || !target) return this.error(response, 404, 'NAME_UNKNOWN', 'repository name not known to registry');
+    const [, , kind, reference] = match as unknown as [string, string, 'manifests' | 'blobs', string];
+    if (kind === 'manifests') {
+      if (!REFERENCE.test(reference)) return this.error(response, 400, 'MANIFEST_INVALID', 'invalid tag or digest');
+      this.cache.counters.manifestRequests++;
+      const accept = request.headers.accept ?? MANIFEST_ACCEPT;
+      const manifest = await this.cache.manifest(target.origin, target.repo, reference, accept);
+      response.writeHead(200, {
+        ...API_VERSION_HEADER,
+        'content-type': manifest.contentType,
+        'content-length': manifest.body.length,
+        'docker-content-digest': manifest.digest,
+        etag: `"${manifest.digest}"`,
+      });
+      if (method === 'HEAD') return void response.end();
+      this.cache.counters.servedBytes += manifest.body.length;
+      response.end(manifest.body);
+      return;
+    }
+    if (!DIGEST.test(reference)) return this.error(response, 400, 'DIGEST_INVALID', 'invalid digest');
+    this.cache.counters.blobRequests++;
+    const blob = await this.cache.blob(target.origin, target.repo, reference);
+    response.writeHead(200, {
+      ...API_VERSION_HEADER,
+      'content-type': 'application/octet-stream',
+      'content-length': blob.size,
+      'docker-content-digest': blob.digest,
+      etag: `"${blob.digest}"`,
+    });
+    if (method === 'HEAD') return void response.end();
+    const reader = blob.openReader();
+    reader.on('data', (chunk: Buffer) => (this.cache.counters.servedBytes += chunk.length));
+    try {
+      await pipeline(reader, response);
+    } catch (error) {
+      // Headers are out: the only honest signal left is cutting the body short.
+      response.destroy();
+      if (!response.writableFinished && blob.state === 'failed') this.log(`relay: serving ${reference.slice(0, 19)} aborted: ${(error as Error).message}`);
+    }
+  }
+
+  private fail(response: ServerResponse, error: unknown): void {
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    if (error instanceof OriginError) {
+      // Never 401: Docker would look for a challenge the relay does not issue.
+      const status = error.status === 404 ? 404 : error.status === 401 || error.status === 403 ? 403 : 502;
+      this.error(response, status, status === 404 ? 'MANIFEST_UNKNOWN' : status === 403 ? 'DENIED' : 'UNAVAILABLE', error.message);
+      return;
+    }
+    this.log(`relay: request failed: ${(error as Error).message ?? String(error)}`);
+    this.error(response, 500, 'UNKNOWN', 'relay error');
+  }
+
+  private error(response: ServerResponse, status: number, code: string, message: string): void {
+    const body = JSON.stringify({ errors: [{ code, message }] });
+    response.writeHead(status, { ...API_VERSION_HEADER, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    response.end(body);
+  }
+}
