@@ -1,0 +1,77 @@
+// Plain lines without colour, as ansible-playbook prints them: `TASK [name] ***`,
+// `ok: [node1]`, `changed: [node2] => pulled X (N MB)`, then the PLAY RECAP.
+import type { HoundEvent, TaskResultEvent } from '../core/events.js';
+import { formatRecapTable } from './recap-table.js';
+import type { Reporter, TextSink } from './reporter.js';
+
+const RULE_WIDTH = 72;
+
+export function banner(title: string): string {
+  return `${title} ${'*'.repeat(Math.max(3, RULE_WIDTH - title.length - 1))}`;
+}
+
+/** The line (or lines) for one task result, without colour. */
+export function resultLine(e: TaskResultEvent, verbosity: number): string {
+  const detail = verbosity > 0 ? ` => ${JSON.stringify(e.result)}` : e.msg ? ` => ${e.msg}` : '';
+  switch (e.status) {
+    case 'ok':
+      return `ok: [${e.host}]${verbosity > 0 || e.module === 'debug' ? detail : ''}`;
+    case 'changed':
+      return `changed: [${e.host}]${detail}`;
+    case 'skipped':
+      return `skipping: [${e.host}]${verbosity > 0 ? detail : ''}`;
+    case 'unreachable':
+      return `fatal: [${e.host}]: UNREACHABLE! => ${e.msg}`;
+    case 'failed':
+      return `fatal: [${e.host}]: FAILED! => ${verbosity > 0 ? JSON.stringify(e.result) : e.msg}${e.ignored ? '\n...ignoring' : ''}`;
+  }
+}
+
+export class PlainReporter implements Reporter {
+  private lastHeader = '';
+
+  constructor(
+    private readonly out: TextSink,
+    private readonly verbosity: number,
+  ) {}
+
+  handle(e: HoundEvent): void {
+    switch (e.event) {
+      case 'play_start':
+        this.lastHeader = '';
+        this.line('', banner(`PLAY [${e.play}]`));
+        break;
+      case 'task_start': {
+        // In the linear strategy every host runs the same task: one header for all of them.
+        const key = `${e.handler ? 'RUNNING HANDLER' : 'TASK'} [${e.task}]#${e.taskId.split(':').slice(0, 2).join(':')}`;
+        if (key !== this.lastHeader) {
+          this.lastHeader = key;
+          this.line('', banner(`${e.handler ? 'RUNNING HANDLER' : 'TASK'} [${e.task}]`));
+        }
+        if (this.verbosity >= 1) this.line(`task path: ${e.module} on ${e.host}; args ${JSON.stringify(e.args)}`);
+        break;
+      }
+      case 'task_result':
+        this.line(resultLine(e, this.verbosity));
+        break;
+      case 'detail':
+        if (e.verbosity <= this.verbosity) this.line(e.host ? `<${e.host}> ${e.msg}` : e.msg);
+        break;
+      case 'play_abort':
+        this.line('', `NO MORE HOSTS LEFT (${e.reason})`);
+        break;
+      case 'summary':
+        this.line('', formatRecapTable(e.hosts, e.duration_s).trimEnd());
+        if (e.interrupted) this.line('', 'interrupted: in-flight work was cancelled');
+        break;
+      default:
+        break;
+    }
+  }
+
+  async close(): Promise<void> {}
+
+  private line(...lines: string[]): void {
+    this.out.write(lines.join('\n') + '\n');
+  }
+}

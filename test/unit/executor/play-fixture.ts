@@ -1,0 +1,39 @@
+// Builds CompiledPlay values by hand for scheduler and executor tests.
+import type { CompiledPlay, TaskInstance } from '../../../core/compiled.js';
+
+export function task(host: string, taskIndex: number, extra: Partial<TaskInstance> = {}): TaskInstance {
+  return {
+    id: `0:${taskIndex}:${host}${extra.loopItem !== undefined ? `:${String(extra.loopItem)}` : ''}`,
+    host,
+    taskIndex,
+    name: extra.name ?? `task ${taskIndex}`,
+    module: 'debug',
+    args: { msg: `t${taskIndex}` },
+    deferred: false,
+    when: [],
+    vars: {},
+    retries: 0,
+    delaySeconds: 0,
+    ignoreErrors: false,
+    notify: [],
+    noLog: false,
+    tags: [],
+    position: { file: 'play.yml', line: taskIndex + 1, column: 1 },
+    ...extra,
+  };
+}
+
+export function play(hosts: string[], tasksPerHost: number, extra: Partial<CompiledPlay> = {}): CompiledPlay {
+  return {
+    name: 'test play',
+    hosts,
+    batches: [hosts],
+    strategy: 'linear',
+    anyErrorsFatal: false,
+    gatherFacts: false,
+    tasksByHost: new Map(hosts.map((h) => [h, Array.from({ length: tasksPerHost }, (_, i) => task(h, i))])),
+    handlers: [],
+    position: { file: 'play.yml', line: 1, column: 1 },
+    ...extra,
+  };
+}
