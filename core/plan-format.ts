@@ -155,6 +155,7 @@ export function planToJson(plan: Plan): Record<string, unknown> {
         platform: a.platform,
         ...(a.digest ? { digest: a.digest } : {}),
         ...(a.imageId ? { image_id: a.imageId } : {}),
+        ...(a.action === 'remove' ? { force: a.force === true } : {}),
         reason: a.reason,
         layers_new: a.layersNew,
         layers_present: a.layersPresent,

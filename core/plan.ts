@@ -82,6 +82,8 @@ export interface PlanAction {
   digest?: string;
   /** remove: the id of the image on the node; pull: the id it will get (config digest). */
   imageId?: string;
+  /** remove: also untag other names and remove despite containers (`docker rmi -f`). */
+  force?: boolean;
   /** Why this action (e.g. `tag missing`, `registry digest differs`, `not listed (exclusive)`). */
   reason: string;
   layers: LayerPlan[];
@@ -316,7 +318,7 @@ function planEnsure(step: Extract<ImageStep, { kind: 'ensure' }>, node: NodeFact
     if (!local) return { ...base, action: 'none', reason: 'already absent', layers: [], layersNew: 0, layersPresent: 0, bytes: 0 };
     const reason = inUse.has(local.id) && !step.force ? 'present; used by a container, Docker refuses unless force' : 'present';
     store.remove(local, step.ref, step.force);
-    return { ...base, action: 'remove', imageId: local.id, reason, layers: [], layersNew: 0, layersPresent: 0, bytes: 0 };
+    return { ...base, action: 'remove', imageId: local.id, force: step.force, reason, layers: [], layersNew: 0, layersPresent: 0, bytes: 0 };
   }
   // A pinned digest never changes, and `present` is satisfied by any image under the tag.
   const mustAskRegistry = !local || (step.state === 'latest' || step.force) && !step.ref.digest;
@@ -369,6 +371,7 @@ function planExclusive(step: Extract<ImageStep, { kind: 'exclusive' }>, node: No
       reference: image.id,
       platform: node.platform,
       imageId: image.id,
+      force: true,
       reason: 'not listed (exclusive)',
       layers: [],
       layersNew: 0,

@@ -1,0 +1,136 @@
+// Gathers what the planner needs, in parallel: per node what Docker holds (over the run's
+// SSH connections), per image reference what the registry says. Each reference is resolved
+// once per platform (and transport security), however many nodes want it.
+import type { CompiledRun } from './compiled.js';
+import type { DockerInfo, NodeDocker, RegistryAuth } from '../transport/types.js';
+import { HoundError } from './errors.js';
+import { parseImageRef } from './image-ref.js';
+import { imageReferencesByHost, registryFactKey, type FactProblem, type NodeFacts, type PlanFacts, type RegistryImageFacts } from './plan.js';
+
+/** What the registry client answers for one reference, already resolved to one platform. */
+export type ResolvedImage = Omit<RegistryImageFacts, 'reference' | 'platform'>;
+
+/** How facts are reached; the CLI builds it over the transport's pool and registry client. */
+export interface PlanFactAccess {
+  docker(host: string): Promise<NodeDocker>;
+  resolveImage(reference: string, options: { platform: string; auth?: RegistryAuth; insecure: boolean }): Promise<ResolvedImage>;
+}
+
+export interface GatherOptions {
+  /** Hosts gathered at once (the run's forks). */
+  concurrency?: number;
+  /** Registry credentials by registry host[:port] (from registry_login tasks). */
+  credentials?: ReadonlyMap<string, RegistryAuth>;
+  /** Only these hosts (apply re-gathers the hosts it changes). */
+  hosts?: string[];
+}
+
+const ARCHITECTURES: Record<string, string> = {
+  x86_64: 'amd64',
+  amd64: 'amd64',
+  aarch64: 'arm64',
+  arm64: 'arm64',
+  armv7l: 'arm/v7',
+  armv6l: 'arm/v6',
+  i386: '386',
+  i686: '386',
+  ppc64le: 'ppc64le',
+  s390x: 's390x',
+  riscv64: 'riscv64',
+};
+
+/** The OCI platform a node pulls by default: Docker reports `x86_64`, registries say `amd64`. */
+export function nodePlatform(info: Pick<DockerInfo, 'os' | 'architecture'>): string {
+  return `${info.os || 'linux'}/${ARCHITECTURES[info.architecture] ?? info.architecture}`;
+}
+
+/**
+ * Whether the node's Docker speaks plain HTTP to `registry` (host[:port]): listed as is, or an
+ * IP literal inside a listed CIDR (Docker lists 127.0.0.0/8 by default). Host names are not
+ * resolved: the controller's DNS answer need not be the node's.
+ */
+export function isInsecureRegistry(registry: string, insecureRegistries: readonly string[]): boolean {
+  const host = registry.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+  const address = host === 'localhost' ? '127.0.0.1' : host;
+  return insecureRegistries.some((entry) => entry === registry || entry === host || (entry.includes('/') && ipv4InCidr(address, entry)));
+}
+
+function ipv4InCidr(address: string, cidr: string): boolean {
+  const [base, bitsText] = cidr.split('/');
+  const ip = ipv4ToNumber(address);
+  const net = ipv4ToNumber(base ?? '');
+  const bits = Number(bitsText);
+  if (ip === undefined || net === undefined || !Number.isInteger(bits) || bits < 0 || bits > 32) return false;
+  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+  return (ip & mask) >>> 0 === (net & mask) >>> 0;
+}
+
+function ipv4ToNumber(text: string): number | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
+  return parts.reduce((n, p) => n * 256 + Number(p), 0);
+}
+
+function problemOf(err: unknown, fallbackCode: string): FactProblem {
+  if (err instanceof HoundError) return { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) };
+  return { code: fallbackCode, message: err instanceof Error ? err.message : String(err) };
+}
+
+async function mapLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  });
+  await Promise.all(lanes);
+}
+
+/** Gathers node and registry facts for every host of the run; failures become per-host or per-image problems. */
+export async function gatherPlanFacts(run: CompiledRun, access: PlanFactAccess, options: GatherOptions = {}): Promise<PlanFacts> {
+  const facts: PlanFacts = { nodes: {}, images: {}, unreachable: {}, imageErrors: {} };
+  const refsByHost = imageReferencesByHost(run);
+  const hosts = options.hosts ?? [...new Set(run.plays.flatMap((p) => p.hosts))];
+  const resolutions = new Map<string, Promise<void>>();
+
+  const resolveOnce = (reference: string, platform: string, insecure: boolean): Promise<void> => {
+    const key = registryFactKey(reference, platform);
+    const memo = `${key}|${insecure ? 'http' : 'https'}`;
+    let pending = resolutions.get(memo);
+    if (!pending) {
+      const auth = options.credentials?.get(parseImageRef(reference).domain);
+      pending = access.resolveImage(reference, { platform, auth, insecure }).then(
+        (resolved) => {
+          facts.images[key] = { ...resolved, reference, platform };
+        },
+        (err: unknown) => {
+          facts.imageErrors[key] = problemOf(err, 'REGISTRY_RESOLVE_FAILED');
+        },
+      );
+      resolutions.set(memo, pending);
+    }
+    return pending;
+  };
+
+  await mapLimited(hosts, options.concurrency ?? 50, async (host) => {
+    let node: NodeFacts;
+    try {
+      const docker = await access.docker(host);
+      const [info, images, containers, freeBytes] = await Promise.all([docker.info(), docker.listImages(), docker.listContainers(), docker.freeBytes()]);
+      node = {
+        host,
+        platform: nodePlatform(info),
+        freeBytes,
+        dockerRootDir: info.dockerRootDir,
+        insecureRegistries: info.insecureRegistries,
+        images,
+        containerImageIds: containers.map((c) => c.imageId),
+      };
+    } catch (err) {
+      facts.unreachable[host] = problemOf(err, 'FACTS_FAILED');
+      return;
+    }
+    facts.nodes[host] = node;
+    const wanted = refsByHost.get(host) ?? [];
+    await Promise.all(wanted.map((w) => resolveOnce(w.reference, w.platform ?? node.platform, isInsecureRegistry(parseImageRef(w.reference).domain, node.insecureRegistries))));
+  });
+  return facts;
+}
