@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import type { TaskInstance } from '../../../core/compiled.js';
+import { EventBus, SECRET_MASK, type HoundEvent, type TaskResultEvent } from '../../../core/events.js';
+import { TaskExecutor, type HostAccess } from '../../../core/executor.js';
+import { Semaphore } from '../../../core/scheduler.js';
+import { evaluateCondition, renderValue } from '../../../core/templating.js';
+import { CredentialStore } from '../../../modules/implementation.js';
+import { task } from './play-fixture.js';
+
+// Controller-only modules never reach a host: any attempt to is a bug these tests would catch.
+const noHosts: HostAccess = {
+  connection: async (h) => {
+    throw new Error(`unexpected connection to ${h}`);
+  },
+  docker: async (h) => {
+    throw new Error(`unexpected docker on ${h}`);
+  },
+  remoteDigest: async (r) => {
+    throw new Error(`unexpected registry lookup of ${r}`);
+  },
+};
+
+function setup(check = false) {
+  const bus = new EventBus();
+  const events: HoundEvent[] = [];
+  bus.subscribe((e) => events.push(e));
+  const credentials = new CredentialStore();
+  const limit = new Semaphore(8);
+  const executor = new TaskExecutor({
+    bus,
+    check,
+    verbosity: 0,
+    signal: new AbortController().signal,
+    credentials,
+    limits: { pull: (_h, _r, work) => limit.run(work) },
+    templating: { renderValue, evaluateCondition },
+    access: noHosts,
+  });
+  const results = () => events.filter((e): e is TaskResultEvent => e.event === 'task_result');
+  return { bus, events, executor, credentials, results };
+}
+
+const t = (i: number, extra: Partial<TaskInstance>) => task('node1', i, extra);
+
+describe('TaskExecutor', () => {
+  it('renders deferred tasks with registered results and set_fact values', async () => {
+    const { executor, results } = setup();
+    await executor.runTask([t(0, { module: 'set_fact', args: { wanted: 'app1' } })], { handler: false });
+    await executor.runTask([t(1, { module: 'debug', args: { msg: 'first {{ wanted }}' }, deferred: true, register: 'said' })], { handler: false });
+    await executor.runTask([t(2, { module: 'debug', args: { msg: 'again: {{ said.msg }}' }, deferred: true })], { handler: false });
+    expect(results().map((r) => r.msg)).toEqual(['set wanted', 'first app1', 'again: first app1']);
+    expect(executor.hostVars('node1')).toMatchObject({ wanted: 'app1', said: { msg: 'first app1', changed: false, failed: false } });
+  });
+
+  it('skips a task whose when is false and still registers it', async () => {
+    const { executor, results } = setup();
+    const outcome = await executor.runTask([t(0, { when: ['1 > 2'], register: 'r', vars: {} })], { handler: false });
+    expect(outcome).toEqual({ status: 'skipped', ignored: false });
+    expect(results()[0]!.status).toBe('skipped');
+    expect(executor.hostVars('node1').r).toMatchObject({ skipped: true });
+  });
+
+  it('fail fails the host unless ignore_errors; assert names the condition that did not hold', async () => {
+    const { executor, results } = setup();
+    expect(await executor.runTask([t(0, { module: 'fail', args: { msg: 'no' } })], { handler: false })).toEqual({ status: 'failed', ignored: false });
+    expect(await executor.runTask([t(1, { module: 'fail', args: {}, ignoreErrors: true })], { handler: false })).toEqual({ status: 'failed', ignored: true });
+    await executor.runTask([t(2, { module: 'assert', args: { that: ['x == 1', 'y == 2'] }, vars: { x: 1, y: 3 } })], { handler: false });
+    await executor.runTask([t(3, { module: 'assert', args: { that: 'x == 1' }, vars: { x: 1 } })], { handler: false });
+    expect(results().map((r) => [r.status, r.msg])).toEqual([
+      ['failed', 'no'],
+      ['failed', 'Failed as requested from task'],
+      ['failed', 'Assertion failed: y == 2'],
+      ['ok', 'All assertions passed'],
+    ]);
+  });
+
+  it('until retries the task and fails when the condition never holds', async () => {
+    const { executor, events, results } = setup();
+    await executor.runTask([t(0, { args: { msg: 'x' }, register: 'r', until: "r.msg == 'y'", retries: 2, delaySeconds: 0 })], { handler: false });
+    expect(events.filter((e) => e.event === 'detail' && /RETRYING/.test(e.msg))).toHaveLength(2);
+    expect(results()[0]).toMatchObject({ status: 'failed', msg: expect.stringContaining('3 attempts') });
+    expect(results()[0]!.result.attempts).toBe(3);
+  });
+
+  it('until stops retrying as soon as it holds', async () => {
+    const { executor, results } = setup();
+    await executor.runTask([t(0, { args: { msg: 'y' }, register: 'r', until: "r.msg == 'y'", retries: 5 })], { handler: false });
+    expect(results()[0]).toMatchObject({ status: 'ok' });
+    expect(results()[0]!.result.attempts).toBe(1);
+  });
+
+  it('runs loop items as one task with one result listing each item', async () => {
+    const { executor, results } = setup();
+    const items = ['a', 'b'].map((item) => t(0, { args: { msg: '{{ item }}!' }, deferred: true, loopItem: item, loopVar: 'item', register: 'out' }));
+    await executor.runTask(items, { handler: false });
+    expect(results()).toHaveLength(1);
+    expect(results()[0]!.msg).toBe('a!; b!');
+    expect((executor.hostVars('node1').out as { results: { msg: string; item: string }[] }).results.map((r) => [r.item, r.msg])).toEqual([
+      ['a', 'a!'],
+      ['b', 'b!'],
+    ]);
+  });
+
+  it('registry_login keeps the password in the store and out of every event, even when a later task prints it', async () => {
+    const { executor, events, credentials } = setup();
+    await executor.runTask([t(0, { module: 'registry_login', args: { registry: 'https://Reg.example:5000/', username: 'bob', password: 'hunter2-secret' } })], { handler: false });
+    await executor.runTask([t(1, { args: { msg: 'the password is {{ pw }}' }, deferred: true, vars: { pw: 'hunter2-secret' } })], { handler: false });
+    expect(credentials.get('reg.example:5000')).toEqual({ username: 'bob', password: 'hunter2-secret', serverAddress: 'reg.example:5000' });
+    const text = JSON.stringify(events);
+    expect(text).not.toContain('hunter2-secret');
+    expect(text).toContain(`the password is ${SECRET_MASK}`);
+    const login = events.find((e) => e.event === 'task_result' && e.module === 'registry_login') as TaskResultEvent;
+    expect(login.result).toMatchObject({ registry: 'reg.example:5000', username: 'bob' });
+  });
+
+  it('registry_login reads password_env and says clearly when it is unset', async () => {
+    const { executor, results, credentials } = setup();
+    process.env.HOUND_TEST_REGISTRY_PW = 'from-the-env';
+    await executor.runTask([t(0, { module: 'registry_login', args: { registry: 'r.local', username: 'u', password_env: 'HOUND_TEST_REGISTRY_PW' } })], { handler: false });
+    await executor.runTask([t(1, { module: 'registry_login', args: { registry: 'r2.local', username: 'u', password_env: 'HOUND_TEST_UNSET_VAR' } })], { handler: false });
+    expect(credentials.get('r.local')?.password).toBe('from-the-env');
+    expect(results()[1]).toMatchObject({ status: 'failed', msg: 'password_env: the environment variable HOUND_TEST_UNSET_VAR is not set on the controller' });
+  });
+
+  it('no_log hides arguments and results of a task', async () => {
+    const { executor, events } = setup();
+    await executor.runTask([t(0, { args: { msg: 'visible-only-without-no-log' }, noLog: true })], { handler: false });
+    expect(JSON.stringify(events)).not.toContain('visible-only-without-no-log');
+    expect(events.find((e) => e.event === 'task_result')).toMatchObject({ status: 'ok', result: { censored: expect.stringContaining('no_log') } });
+  });
+
+  it('debug with verbosity above the run is skipped; debug var prints a variable', async () => {
+    const { executor, results } = setup();
+    await executor.runTask([t(0, { args: { msg: 'hi', verbosity: 2 } })], { handler: false });
+    await executor.runTask([t(1, { args: { var: 'images' }, vars: { images: ['a', 'b'] } })], { handler: false });
+    expect(results().map((r) => [r.status, r.msg])).toEqual([
+      ['skipped', 'verbosity threshold not met (needs -vv)'],
+      ['ok', 'images: ["a","b"]'],
+    ]);
+  });
+
+  it('an unknown module fails the task with its name', async () => {
+    const { executor, results } = setup();
+    await executor.runTask([t(0, { module: 'no_such_module', args: {} })], { handler: false });
+    expect(results()[0]).toMatchObject({ status: 'failed', msg: 'no module named no_such_module' });
+  });
+});
