@@ -26,9 +26,26 @@ function isZombie(pid: number): boolean {
   }
 }
 
+function parentOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return 0;
+  }
+}
+
+/** This process and its ancestors: a shell that ran `hound lab down DIR` must survive it. */
+function selfAndAncestors(): Set<number> {
+  const chain = new Set<number>();
+  for (let pid = process.pid; pid > 1 && !chain.has(pid); pid = parentOf(pid)) chain.add(pid);
+  return chain;
+}
+
 async function allPids(): Promise<number[]> {
+  const exclude = selfAndAncestors();
   const entries = await readdir('/proc');
-  return entries.filter((e) => /^\d+$/.test(e)).map(Number).filter((p) => p !== process.pid);
+  return entries.filter((e) => /^\d+$/.test(e)).map(Number).filter((p) => !exclude.has(p));
 }
 
 /** Inode of the network namespace a named netns file refers to, if the file exists. */

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { renderInventory, renderKnownHosts } from '../../../lab/inventory-file.js';
+
+describe('lab inventory and known_hosts', () => {
+  it('writes Ansible INI with the key per host and known_hosts + registry as group vars', () => {
+    const text = renderInventory(
+      [
+        { name: 'node1', ip: '10.9.8.11' },
+        { name: 'node2', ip: '10.9.8.12' },
+      ],
+      { privateKey: '/d/id_ed25519', knownHosts: '/d/known_hosts', registry: '10.9.8.2:5000' },
+    );
+    expect(text.split('\n')).toEqual([
+      '[nodes]',
+      'node1 ansible_host=10.9.8.11 ansible_user=root ansible_ssh_private_key_file=/d/id_ed25519',
+      'node2 ansible_host=10.9.8.12 ansible_user=root ansible_ssh_private_key_file=/d/id_ed25519',
+      '',
+      '[nodes:vars]',
+      "ansible_ssh_common_args='-o UserKnownHostsFile=/d/known_hosts'",
+      'lab_registry=10.9.8.2:5000',
+      '',
+    ]);
+  });
+
+  it('pins each node address to its host key, without the comment', () => {
+    const text = renderKnownHosts([
+      { ip: '10.9.8.11', publicKey: 'ssh-ed25519 AAAAC3Nza1 node1.test\n' },
+      { ip: '10.9.8.12', publicKey: 'ssh-ed25519 AAAAC3Nza2 node2.test' },
+    ]);
+    expect(text).toBe('10.9.8.11 ssh-ed25519 AAAAC3Nza1\n10.9.8.12 ssh-ed25519 AAAAC3Nza2\n');
+  });
+});
