@@ -1,8 +1,29 @@
-// Placeholder for the executor entry point: runs a compiled playbook on the hosts.
-// The executor issue replaces the body; the signature is the contract cli/play.ts uses.
+// The executor entry point: runs a compiled playbook on the hosts and reports it.
+// Wires the pieces together: event bus and reporter, SSH pool and Docker over SSH, the
+// registry client for `state: latest`, pull limits, the scheduler and the task executor.
 import type { CompiledRun } from './compiled.js';
-import type { Inventory } from '../inventory/model.js';
-import { HoundError } from './errors.js';
+import type { Inventory, Vars } from '../inventory/model.js';
+import { hostVars } from '../inventory/vars.js';
+import { EXIT } from './errors.js';
+import { EventBus, type EventListener } from './events.js';
+import { RecapCollector } from './recap.js';
+import { runPlay, Semaphore, type RunHostState } from './scheduler.js';
+import { TaskExecutor, type HostAccess } from './executor.js';
+import { evaluateCondition, renderValue } from './templating.js';
+import { parseImageRef } from './image-ref.js';
+import { isInsecureRegistry } from './plan-facts.js';
+import { findModuleDefinition } from '../modules/schemas.js';
+import { CredentialStore, type PullLimits } from '../modules/implementation.js';
+import { ConnectionPool } from '../transport/pool.js';
+import { resolveConnectionTarget, type CommandLineConnectionOptions, type ConnectionTarget } from '../transport/connection-target.js';
+import { SshConfigFile } from '../transport/ssh-config.js';
+import { SshDocker } from '../transport/docker.js';
+import type { NodeDocker } from '../transport/types.js';
+import { OriginClient, MANIFEST_ACCEPT } from '../relay/origin-client.js';
+import type { Reporter, TextSink } from '../report/reporter.js';
+import { PlainReporter } from '../report/plain.js';
+import { JsonReporter } from '../report/json.js';
+import { TtyReporter } from '../report/tty.js';
 
 export interface RunOptions {
   inventory: Inventory;
@@ -15,9 +36,213 @@ export interface RunOptions {
   hostKeyChecking?: 'yes' | 'accept-new' | 'no';
   distribution?: 'direct' | 'relay' | 'auto';
   signal?: AbortSignal;
+  /** Concurrent pulls from one registry host across the whole run (default 8). */
+  pullsPerRegistry?: number;
+  /** Concurrent pulls on one node, across its tasks (default 4). */
+  pullsPerHost?: number;
+  /** ansible-playbook's -u, --private-key, --timeout, --ssh-common-args. */
+  connection?: CommandLineConnectionOptions;
+  /** Where the report goes (default stdout). */
+  out?: NodeJS.WriteStream;
+  /** Extra subscribers to the (masked) event stream, e.g. a benchmark. */
+  listeners?: EventListener[];
 }
 
+export const DEFAULT_PULLS_PER_REGISTRY = 8;
+export const DEFAULT_PULLS_PER_HOST = 4;
+
+/** Connection variables that hold secrets, masked wherever they would appear. */
+const SECRET_HOST_VARS = ['ansible_password', 'ansible_ssh_pass', 'ansible_ssh_password', 'ansible_become_password', 'ansible_become_pass'];
+
 /** Resolves to the process exit code (see EXIT). */
-export async function executeRun(_run: CompiledRun, _options: RunOptions): Promise<number> {
-  throw new HoundError('NOT_IMPLEMENTED', 'running playbooks is not built yet');
+export async function executeRun(run: CompiledRun, options: RunOptions): Promise<number> {
+  const started = Date.now();
+  const out = options.out ?? process.stdout;
+  const bus = new EventBus();
+  registerSecrets(bus, run, options.inventory);
+  const recap = new RecapCollector(bus);
+  const reporter = createReporter(options, out);
+  bus.subscribe((e) => reporter.handle(e));
+  for (const listener of options.listeners ?? []) bus.subscribe(listener);
+
+  const interrupt = new AbortController();
+  const onSignal = () => interrupt.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  if (options.signal?.aborted) interrupt.abort();
+  options.signal?.addEventListener('abort', onSignal, { once: true });
+
+  const access = new RunHostAccess(run, options, bus);
+  const executor = new TaskExecutor({
+    bus,
+    check: options.check,
+    verbosity: options.verbosity,
+    signal: interrupt.signal,
+    credentials: new CredentialStore(),
+    limits: pullLimits(options.pullsPerHost ?? DEFAULT_PULLS_PER_HOST, options.pullsPerRegistry ?? DEFAULT_PULLS_PER_REGISTRY),
+    templating: { renderValue, evaluateCondition },
+    access,
+  });
+
+  const state: RunHostState = { failed: new Set(), unreachable: new Set() };
+  const allHosts = [...new Set(run.plays.flatMap((p) => p.hosts))];
+  try {
+    bus.emit({ event: 'run_start', check: options.check, plays: run.plays.length, hosts: allHosts });
+    if ((options.distribution ?? 'direct') !== 'direct') {
+      bus.emit({ event: 'detail', verbosity: 1, msg: `distribution ${options.distribution}: this executor pulls directly from the registry on each node` });
+    }
+    for (const play of run.plays) {
+      if (interrupt.signal.aborted) break;
+      bus.emit({ event: 'play_start', play: play.name, hosts: play.hosts.filter((h) => !state.failed.has(h) && !state.unreachable.has(h)) });
+      executor.play = play.name;
+      const outcome = await runPlay(play, executor, state, { forks: options.forks, signal: interrupt.signal });
+      if (outcome.aborted && outcome.abortReason !== 'interrupted') bus.emit({ event: 'play_abort', play: play.name, reason: outcome.abortReason ?? 'aborted' });
+    }
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    await access.close();
+  }
+  const interrupted = interrupt.signal.aborted;
+  const exitCode = interrupted ? EXIT.INTERRUPTED : state.failed.size > 0 ? EXIT.HOST_FAILED : state.unreachable.size > 0 ? EXIT.HOST_UNREACHABLE : EXIT.OK;
+  bus.emit({ event: 'summary', hosts: recap.snapshot(), duration_s: (Date.now() - started) / 1000, check: options.check, interrupted, exit_code: exitCode });
+  await reporter.close();
+  return exitCode;
+}
+
+function createReporter(options: RunOptions, out: NodeJS.WriteStream): Reporter {
+  const sink: TextSink = out;
+  switch (options.reporter) {
+    case 'json':
+      return new JsonReporter(sink);
+    case 'plain':
+      return new PlainReporter(sink, options.verbosity);
+    case 'tty':
+      return new TtyReporter({ out, verbosity: options.verbosity });
+    case 'auto':
+      // -v and above print detail lines the live view has no room for.
+      return out.isTTY && options.verbosity === 0 ? new TtyReporter({ out, verbosity: 0 }) : new PlainReporter(sink, options.verbosity);
+  }
+}
+
+function registerSecrets(bus: EventBus, run: CompiledRun, inventory: Inventory): void {
+  for (const play of run.plays) {
+    const lists = [...play.tasksByHost.values(), ...play.handlers.flatMap((h) => [...h.tasksByHost.values()])];
+    for (const tasks of lists) {
+      for (const t of tasks) {
+        for (const key of findModuleDefinition(t.module)?.secretArguments ?? []) {
+          const value = t.args[key];
+          if (typeof value === 'string' && !value.includes('{{')) bus.addSecret(value);
+        }
+      }
+    }
+  }
+  for (const host of inventory.hosts.keys()) {
+    const vars = hostVars(inventory, host);
+    for (const key of SECRET_HOST_VARS) if (typeof vars[key] === 'string') bus.addSecret(vars[key] as string);
+  }
+}
+
+function pullLimits(perHost: number, perRegistry: number): PullLimits {
+  const hosts = new Map<string, Semaphore>();
+  const registries = new Map<string, Semaphore>();
+  const slot = (map: Map<string, Semaphore>, key: string, limit: number) => {
+    let s = map.get(key);
+    if (!s) map.set(key, (s = new Semaphore(limit)));
+    return s;
+  };
+  return {
+    pull: (host, registry, work) => slot(hosts, host, perHost).run(() => slot(registries, registry, perRegistry).run(work)),
+  };
+}
+
+/** Hosts reached over the transport: one SSH connection and one Docker client per host, opened on first use. */
+class RunHostAccess implements HostAccess {
+  private readonly pool: ConnectionPool;
+  private readonly dockers = new Map<string, NodeDocker>();
+  private readonly targets = new Map<string, ConnectionTarget>();
+  private readonly registries = new Map<string, OriginClient>();
+  private sshConfig?: SshConfigFile;
+  private sshConfigLoad?: Promise<void>;
+
+  constructor(
+    private readonly run: CompiledRun,
+    private readonly options: RunOptions,
+    private readonly bus: EventBus,
+  ) {
+    this.pool = new ConnectionPool({
+      target: (host) => this.target(host),
+      logger: (level, msg) => this.detail(level, msg),
+    });
+  }
+
+  async connection(host: string) {
+    await this.loadSshConfig();
+    return this.pool.get(host);
+  }
+
+  async docker(host: string): Promise<NodeDocker> {
+    let docker = this.dockers.get(host);
+    if (!docker) {
+      const connection = await this.connection(host);
+      docker = new SshDocker(connection, { socketPath: this.target(host).dockerSocket, logger: (level, msg) => this.detail(level, msg) });
+      this.dockers.set(host, docker);
+    }
+    return docker;
+  }
+
+  async remoteDigest(reference: string, { host }: { platform?: string; host: string }): Promise<string> {
+    const ref = parseImageRef(reference);
+    // Plain HTTP only where the node's own Docker does so: what it pulls from is what we ask.
+    const info = await (await this.docker(host)).info();
+    const plainHttp = isInsecureRegistry(ref.domain, info.insecureRegistries);
+    const key = `${ref.domain}|${plainHttp}`;
+    let client = this.registries.get(key);
+    if (!client) this.registries.set(key, (client = new OriginClient({ host: ref.domain, plainHttp })));
+    const manifest = await client.getManifest(ref.path, ref.digest ?? ref.tag ?? 'latest', MANIFEST_ACCEPT);
+    this.detail(2, `registry ${ref.domain}: ${ref.path}:${ref.tag} is ${manifest.digest}`);
+    return manifest.digest;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.closeAll();
+  }
+
+  private detail(verbosity: number, msg: string): void {
+    if (verbosity <= this.options.verbosity) this.bus.emit({ event: 'detail', verbosity, msg });
+  }
+
+  private async loadSshConfig(): Promise<void> {
+    this.sshConfigLoad ??= SshConfigFile.load().then((c) => {
+      this.sshConfig = c;
+    });
+    await this.sshConfigLoad;
+  }
+
+  private target(host: string): ConnectionTarget {
+    let target = this.targets.get(host);
+    if (!target) {
+      target = resolveConnectionTarget(host, this.varsOf(host), {
+        sshConfig: this.sshConfig,
+        commandLine: this.options.connection,
+        inventoryVars: (h) => (this.options.inventory.hosts.has(h) ? hostVars(this.options.inventory, h) : undefined),
+      });
+      if (this.options.hostKeyChecking) target = withHostKeyPolicy(target, this.options.hostKeyChecking);
+      this.targets.set(host, target);
+    }
+    return target;
+  }
+
+  /** The host's variables as its tasks see them (play vars included), else the inventory's. */
+  private varsOf(host: string): Vars {
+    for (const play of this.run.plays) {
+      const first = play.tasksByHost.get(host)?.[0];
+      if (first) return first.vars;
+    }
+    return hostVars(this.options.inventory, host);
+  }
+}
+
+function withHostKeyPolicy(target: ConnectionTarget, policy: ConnectionTarget['hostKeyPolicy']): ConnectionTarget {
+  return { ...target, hostKeyPolicy: policy, proxyJump: target.proxyJump.map((hop) => withHostKeyPolicy(hop, policy)) };
 }
