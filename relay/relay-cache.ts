@@ -59,7 +59,9 @@ export class RelayCache {
   /** A manifest, fetched once per (repo, reference, accepted types) for the whole run, so every node gets the same digest. */
   manifest(host: string, repo: string, reference: string, accept: string): Promise<OriginManifest> {
     this.assertOpen();
-    const key = `${host}/${repo}\n${reference}\n${accept}`;
+    // Docker lists the accepted types in a random order (a Go map): sort them for the key.
+    const types = accept.split(',').map((type) => type.trim()).filter(Boolean).sort().join(',');
+    const key = `${host}/${repo}\n${reference}\n${types}`;
     let pending = this.manifests.get(key);
     if (!pending) {
       pending = this.origin(host).getManifest(repo, reference, accept);
@@ -69,7 +71,7 @@ export class RelayCache {
           this.counters.manifests++;
           this.manifestBytes += manifest.body.length;
           // Once its digest is known, the same bytes answer a request by digest.
-          if (!reference.startsWith('sha256:')) this.manifests.set(`${host}/${repo}\n${manifest.digest}\n${accept}`, pending!);
+          if (!reference.startsWith('sha256:')) this.manifests.set(`${host}/${repo}\n${manifest.digest}\n${types}`, pending!);
         },
         // Not cached: the next request asks the origin again.
         () => this.manifests.delete(key),

@@ -123,9 +123,13 @@ class RunRelay implements Relay {
     // The layers are all there now: this pull moves one manifest and records the origin's repo digest.
     const auth = (this.origins.get(ref.domain) as { auth?: RegistryAuth } | undefined)?.auth;
     const final = await docker.pull(familiarImageRef(ref), { platform: options.platform, auth, signal: options.signal });
-    const image = await docker.inspectImage(familiarImageRef(ref));
-    for (const name of [...(image?.repoTags ?? []), ...(image?.repoDigests ?? [])]) {
-      if (this.names.isRelayName(name)) await docker.removeImage(name);
+    // One name at a time, looking again after each: removing a repository's last tag makes
+    // Docker drop that repository's digest references too.
+    for (let round = 0; round < 8; round++) {
+      const image = await docker.inspectImage(familiarImageRef(ref));
+      const relayName = [...(image?.repoTags ?? []), ...(image?.repoDigests ?? [])].find((name) => this.names.isRelayName(name));
+      if (relayName === undefined) break;
+      await docker.removeImage(relayName);
     }
     return {
       digest: final.digest ?? result.digest,
