@@ -1,4 +1,83 @@
+// `hound inventory`: shows the inventory as hound reads it, in ansible-inventory's shapes,
+// so users can check that hound sees their inventory exactly as Ansible does.
 import type { Command } from 'commander';
+import { OptionsError } from '../core/errors.js';
 
-// Placeholder: the 'inventory' command is being built (see the issues); it registers nothing yet.
-export function register(_program: Command): void {}
+interface InventoryCommandOptions {
+  inventory: string[];
+  list?: boolean;
+  graph?: boolean;
+  host?: string;
+  yaml?: boolean;
+  vars?: boolean;
+  limit?: string[];
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function register(program: Command): void {
+  program
+    .command('inventory')
+    .description('Show the inventory as hound reads it (like ansible-inventory)')
+    .argument('[group]', 'with --graph: the group to start from (default: all)')
+    .option('-i, --inventory <source>', 'inventory file, directory or comma-separated host list (repeatable)', collect, [])
+    .option('--list', 'print every group and host with its variables, as JSON')
+    .option('--graph', 'draw the group tree')
+    .option('--host <name>', "print one host's variables")
+    .option('-y, --yaml', 'print YAML instead of JSON (with --list or --host)')
+    .option('--vars', 'with --graph: show variables too')
+    .option('-l, --limit <pattern>', 'only hosts matching this pattern (repeatable; @file reads patterns from a file)', collect, [])
+    .action(async (group: string | undefined, opts: InventoryCommandOptions) => {
+      process.stdout.write(await inventoryCommand(group, opts));
+    });
+}
+
+/** Runs the command and returns what it prints on stdout; warnings go to stderr. */
+export async function inventoryCommand(group: string | undefined, opts: InventoryCommandOptions): Promise<string> {
+  const actions = [opts.list, opts.graph, opts.host !== undefined].filter(Boolean).length;
+  if (actions === 0) {
+    throw new OptionsError('NO_INVENTORY_ACTION', 'No action selected, at least one of --host, --graph or --list needs to be specified.', {
+      hint: 'hound inventory -i hosts.ini --list',
+    });
+  }
+  if (actions > 1) {
+    throw new OptionsError('CONFLICTING_INVENTORY_ACTIONS', 'Conflicting options used, only one of --host, --graph or --list can be used at the same time.');
+  }
+  const [{ loadInventory }, list, { resolvePattern }] = await Promise.all([
+    import('../inventory/load.js'),
+    import('../inventory/list.js'),
+    import('../inventory/patterns.js'),
+  ]);
+  const warn = (message: string) => process.stderr.write(`[WARNING]: ${message}\n`);
+  const inv = await loadInventory(opts.inventory, { warn });
+  const limit = opts.limit && opts.limit.length > 0 ? { hosts: resolvePattern(inv, opts.limit, { warn }) } : {};
+
+  if (opts.host !== undefined) {
+    const hosts = resolvePattern(inv, opts.host, { warn }).filter((h) => !limit.hosts || limit.hosts.includes(h));
+    if (hosts.length !== 1) {
+      throw new OptionsError('NOT_ONE_HOST', 'You must pass a single valid host to --host parameter', {
+        hint: `the pattern ${JSON.stringify(opts.host)} matches ${hosts.length} hosts`,
+      });
+    }
+    const vars = list.printableHostVars(inv, hosts[0]!);
+    return opts.yaml ? yamlText(vars) : list.ansibleJson(vars) + '\n';
+  }
+  if (opts.graph) {
+    const graph = list.inventoryGraph(inv, group ?? 'all', { ...limit, vars: opts.vars });
+    if (graph === undefined) {
+      throw new OptionsError('NOT_A_GROUP', 'Pattern must be valid group name when using --graph', {
+        hint: `no group is named ${JSON.stringify(group)}`,
+      });
+    }
+    return graph + '\n';
+  }
+  if (opts.yaml) return list.inventoryToListYaml(inv, limit);
+  return list.ansibleJson(list.inventoryToListJson(inv, limit)) + '\n';
+}
+
+async function yamlText(value: unknown): Promise<string> {
+  const { stringify } = await import('yaml');
+  return stringify(value, { lineWidth: 0 });
+}

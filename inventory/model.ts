@@ -17,6 +17,23 @@ export interface InventoryGroup {
   children: string[];
   /** Variables set on this group ([g:vars], YAML vars, group_vars/). */
   vars: Vars;
+  /**
+   * `ansible_group_priority` (default 1): among groups at the same depth, higher priority
+   * merges later and so wins. Ansible keeps it apart from the vars; so does hound.
+   */
+  priority?: number;
+}
+
+/**
+ * The group_vars/ and host_vars/ found beside one inventory source. Kept per source (not
+ * merged into the groups) because Ansible merges them at their own precedence levels:
+ * all < group_vars/all < inventory group vars < group_vars/GROUP < inventory host vars < host_vars/HOST.
+ */
+export interface InventoryVarsDir {
+  /** The directory holding group_vars/ and host_vars/. */
+  dir: string;
+  groups: Map<string, Vars>;
+  hosts: Map<string, Vars>;
 }
 
 export interface Inventory {
@@ -26,4 +43,8 @@ export interface Inventory {
   groups: Map<string, InventoryGroup>;
   /** The files the inventory was read from. */
   sources: string[];
+  /** group_vars/ and host_vars/ beside each source, in source order (absent: none). */
+  varsDirs?: InventoryVarsDir[];
+  /** Warnings met while loading (Ansible prints these as [WARNING]); the CLI shows them. */
+  warnings?: string[];
 }

@@ -1,0 +1,185 @@
+// What `hound inventory` prints, in the shapes ansible-inventory prints: --list (JSON, or
+// --yaml), --graph (with --vars), --host. Values are the merged host variables without the
+// magic and internal ones, exactly as ansible-inventory omits them.
+import { stringify } from 'yaml';
+import type { Inventory, Vars } from './model.js';
+import { groupVars, hostVars, hostsOfGroup } from './vars.js';
+
+/** Variables ansible-inventory never prints (magic or run-time ones). */
+export const INTERNAL_VARS = new Set([
+  'ansible_diff_mode', 'ansible_config_file', 'ansible_facts', 'ansible_forks', 'ansible_inventory_sources',
+  'ansible_limit', 'ansible_playbook_python', 'ansible_run_tags', 'ansible_skip_tags', 'ansible_verbosity',
+  'ansible_version', 'inventory_dir', 'inventory_file', 'inventory_hostname', 'inventory_hostname_short',
+  'groups', 'group_names', 'omit', 'playbook_dir',
+]);
+
+export interface ListOptions {
+  /** Only these hosts (a --limit): others are left out of hosts lists and hostvars, as are groups left empty. */
+  hosts?: string[];
+}
+
+function withoutInternal(vars: Vars): Vars {
+  const out: Vars = {};
+  for (const [k, v] of Object.entries(vars)) if (!INTERNAL_VARS.has(k)) out[k] = v;
+  return out;
+}
+
+/** A host's variables as ansible-inventory --host / --list print them. */
+export function printableHostVars(inv: Inventory, host: string): Vars {
+  return withoutInternal(hostVars(inv, host));
+}
+
+function hostFilter(inv: Inventory, options: ListOptions): (h: string) => boolean {
+  if (!options.hosts) return () => true;
+  const keep = new Set(options.hosts);
+  return (h) => keep.has(h);
+}
+
+/** Groups that still hold a selected host, directly or below (all groups when nothing is limited). */
+function visibleGroups(inv: Inventory, options: ListOptions): (g: string) => boolean {
+  if (!options.hosts) return () => true;
+  const keep = hostFilter(inv, options);
+  return (g) => g === 'all' || hostsOfGroup(inv, g).some(keep);
+}
+
+/** The object `ansible-inventory --list` prints. */
+export function inventoryToListJson(inv: Inventory, options: ListOptions = {}): Record<string, unknown> {
+  const keepHost = hostFilter(inv, options);
+  const keepGroup = visibleGroups(inv, options);
+  const results: Record<string, unknown> = {};
+  const seen = new Set<string>();
+  const formatGroup = (name: string): void => {
+    const group = inv.groups.get(name);
+    if (!group) return;
+    const entry: { hosts?: string[]; children?: string[] } = {};
+    if (name !== 'all') entry.hosts = group.hosts.filter(keepHost);
+    entry.children = [];
+    // Ansible writes the parent entry after its children; key order is sorted on output anyway.
+    for (const child of group.children) {
+      if (!keepGroup(child)) continue;
+      entry.children.push(child);
+      if (!seen.has(child)) {
+        formatGroup(child);
+        seen.add(child);
+      }
+    }
+    if (entry.hosts && entry.hosts.length === 0) delete entry.hosts;
+    if (entry.children.length === 0) delete entry.children;
+    if (Object.keys(entry).length > 0) results[name] = entry;
+  };
+  formatGroup('all');
+  const hostvars: Record<string, Vars> = {};
+  for (const host of hostsOfGroup(inv, 'all')) {
+    if (!keepHost(host)) continue;
+    const vars = printableHostVars(inv, host);
+    if (Object.keys(vars).length > 0) hostvars[host] = vars;
+  }
+  results['_meta'] = { hostvars };
+  return results;
+}
+
+/** Recursively sorts mapping keys, as Python's json.dumps(sort_keys=True) does. */
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) out[k] = sortKeys((v as Record<string, unknown>)[k]);
+    return out;
+  }
+  return v;
+}
+
+/** JSON as ansible-inventory writes it: sorted keys, four-space indent. */
+export function ansibleJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value), null, 4);
+}
+
+/** The mapping `ansible-inventory --list --yaml` prints (host vars shown where a host first appears). */
+export function inventoryToListYaml(inv: Inventory, options: ListOptions = {}): string {
+  const keepHost = hostFilter(inv, options);
+  const keepGroup = visibleGroups(inv, options);
+  const seen = new Set<string>();
+  const formatGroup = (name: string): Record<string, unknown> => {
+    const group = inv.groups.get(name)!;
+    const entry: Record<string, Record<string, unknown>> = { children: {}, hosts: {} };
+    for (const child of group.children) {
+      if (child !== 'all' && keepGroup(child)) Object.assign(entry.children!, formatGroup(child));
+    }
+    if (name !== 'all') {
+      for (const h of group.hosts.filter(keepHost)) {
+        let vars: Vars = {};
+        if (!seen.has(h)) {
+          seen.add(h);
+          vars = printableHostVars(inv, h);
+        }
+        entry.hosts![h] = vars;
+      }
+    }
+    for (const k of ['hosts', 'children']) if (Object.keys(entry[k]!).length === 0) delete entry[k];
+    return { [name]: entry };
+  };
+  return stringify(sortKeys(formatGroup('all')), { indent: 2, indentSeq: false, lineWidth: 0, nullStr: 'null' });
+}
+
+/** Python's repr() of a value, which ansible-inventory uses inside --graph --vars lines. */
+export function pythonRepr(v: unknown): string {
+  if (v === null || v === undefined) return 'None';
+  if (v === true) return 'True';
+  if (v === false) return 'False';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : v > 0 ? 'inf' : v < 0 ? '-inf' : 'nan';
+  if (typeof v === 'string') {
+    const quote = v.includes("'") && !v.includes('"') ? '"' : "'";
+    let body = '';
+    for (const ch of v) {
+      if (ch === '\\') body += '\\\\';
+      else if (ch === quote) body += '\\' + ch;
+      else if (ch === '\n') body += '\\n';
+      else if (ch === '\r') body += '\\r';
+      else if (ch === '\t') body += '\\t';
+      else if (ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f) body += '\\x' + ch.charCodeAt(0).toString(16).padStart(2, '0');
+      else body += ch;
+    }
+    return quote + body + quote;
+  }
+  if (Array.isArray(v)) return `[${v.map(pythonRepr).join(', ')}]`;
+  if (typeof v === 'object') {
+    return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${pythonRepr(k)}: ${pythonRepr(x)}`).join(', ')}}`;
+  }
+  return String(v);
+}
+
+/** Python's str(): strings as they are, everything else as repr(). */
+function pythonStr(v: unknown): string {
+  return typeof v === 'string' ? v : pythonRepr(v);
+}
+
+export interface GraphOptions extends ListOptions {
+  /** Also print variables (ansible-inventory --graph --vars). */
+  vars?: boolean;
+}
+
+/** The tree `ansible-inventory --graph [GROUP]` draws; undefined when the group does not exist. */
+export function inventoryGraph(inv: Inventory, group = 'all', options: GraphOptions = {}): string | undefined {
+  if (!inv.groups.has(group)) return undefined;
+  const keepHost = hostFilter(inv, options);
+  const keepGroup = visibleGroups(inv, options);
+  const name = (text: string, depth: number) => (depth ? '  |'.repeat(depth) + '--' + text : text);
+  const showVars = (vars: Vars, depth: number): string[] =>
+    Object.keys(vars)
+      .sort()
+      .map((k) => name(`{${k} = ${pythonStr(vars[k])}}`, depth));
+  const draw = (g: string, depth: number): string[] => {
+    const out = [name(`@${g}:`, depth)];
+    const group = inv.groups.get(g)!;
+    for (const kid of group.children) if (keepGroup(kid)) out.push(...draw(kid, depth + 1));
+    if (g !== 'all') {
+      for (const h of group.hosts.filter(keepHost)) {
+        out.push(name(h, depth + 1));
+        if (options.vars) out.push(...showVars(printableHostVars(inv, h), depth + 2));
+      }
+    }
+    if (options.vars) out.push(...showVars(withoutInternal(groupVars(inv, g)), depth + 1));
+    return out;
+  };
+  return draw(group, 0).join('\n');
+}

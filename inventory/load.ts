@@ -1,0 +1,152 @@
+// Loading the inventory from the -i sources, as ansible-core's InventoryManager does: each
+// source is a file (tried as YAML, then INI), a directory (every inventory file in it, sorted,
+// skipping what Ansible skips), or a comma-separated host list; then orphans are reconciled
+// and group_vars/host_vars beside each source are read.
+import { existsSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { OptionsError, ParseError } from '../core/errors.js';
+import { InventoryBuilder, InventoryRuleError } from './builder.js';
+import { parseAddress } from './host-range.js';
+import { parseIniInventory } from './ini.js';
+import type { Inventory, InventoryVarsDir } from './model.js';
+import { loadVarsDir } from './vars-dirs.js';
+import { readYaml, type YamlFile } from './yaml-file.js';
+import { parseYamlInventory } from './yaml-inventory.js';
+
+export const DEFAULT_INVENTORY = '/etc/ansible/hosts';
+
+// Ansible's IGNORED_ALWAYS + INVENTORY_IGNORE_EXTS (note: `.ini` files inside a directory are skipped).
+const IGNORED_IN_DIRECTORY =
+  /^\.|^host_vars$|^group_vars$|^vars_plugins$|(?:\.pyc|\.pyo|\.swp|\.bak|~|\.rpm|\.md|\.txt|\.rst|\.orig|\.ini|\.cfg|\.retry)$/;
+const YAML_EXTENSIONS = ['', '.yml', '.yaml', '.json'];
+
+export interface LoadOptions {
+  /** Called for each warning as it is met (they are also kept in `inventory.warnings`). */
+  warn?: (message: string) => void;
+}
+
+/** Reads and merges the inventory sources (the -i values). */
+export async function loadInventory(sources: string[], options: LoadOptions = {}): Promise<Inventory> {
+  const inv = new InventoryBuilder();
+  let list = sources;
+  if (list.length === 0) {
+    if (existsSync(DEFAULT_INVENTORY)) list = [DEFAULT_INVENTORY];
+    else inv.warn('No inventory was parsed, only implicit localhost is available');
+  }
+  const varsDirs: string[] = [];
+  for (const source of list) {
+    if (source.includes(',') && !existsSync(source)) {
+      parseHostList(source, inv);
+      continue;
+    }
+    const full = path.resolve(source);
+    const st = await stat(full).catch(() => null);
+    if (!st) {
+      throw new OptionsError('INVENTORY_NOT_FOUND', `inventory source ${source} does not exist`, {
+        hint: 'give -i an inventory file, a directory of them, or a comma-separated host list ending in a comma',
+      });
+    }
+    if (st.isDirectory()) {
+      await parseDirectory(full, inv);
+      varsDirs.push(full);
+    } else {
+      inv.sources.push(full);
+      await parseFile(full, inv);
+      varsDirs.push(path.dirname(full));
+    }
+  }
+  inv.reconcile();
+  const cache = new Map<string, Promise<InventoryVarsDir>>();
+  for (const dir of varsDirs) {
+    let loaded = cache.get(dir);
+    if (!loaded) {
+      loaded = loadVarsDir(dir, inv.groups.keys(), inv.hosts.keys(), (m) => inv.warn(m));
+      cache.set(dir, loaded);
+    }
+    // The same directory twice (two files beside each other) is read once but merged at each place.
+    inv.varsDirs.push(await loaded);
+  }
+  const built = inv.build();
+  if (options.warn) for (const w of built.warnings ?? []) options.warn(w);
+  return built;
+}
+
+/** `-i 'web1,web2:2222,'`: Ansible's host_list plugin. */
+function parseHostList(source: string, inv: InventoryBuilder): void {
+  for (const raw of source.split(',')) {
+    const h = raw.trim();
+    if (!h) continue;
+    const parsed = parseAddress(h);
+    const usable = parsed && !parsed.host.includes('[') ? parsed : { host: h, port: null };
+    inv.addHost(usable.host, 'ungrouped', usable.port);
+  }
+}
+
+async function parseDirectory(dir: string, inv: InventoryBuilder): Promise<void> {
+  const names = (await readdir(dir)).sort();
+  for (const name of names) {
+    if (IGNORED_IN_DIRECTORY.test(name)) continue;
+    const full = path.join(dir, name);
+    const st = await stat(full).catch(() => null);
+    if (!st) continue;
+    if (st.isDirectory()) await parseDirectory(full, inv);
+    else {
+      inv.sources.push(full);
+      await parseFile(full, inv);
+    }
+  }
+}
+
+/** One inventory file: the yaml plugin first where the extension allows it, then the ini plugin. */
+export async function parseFile(file: string, inv: InventoryBuilder): Promise<void> {
+  const bytes = await readFile(file);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new ParseError('INVENTORY_ENCODING', `${file} is not valid UTF-8`, {
+      position: { file, line: 1, column: 1 },
+      hint: 'save the inventory as UTF-8',
+    });
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const ext = path.extname(file);
+  if (ext === '.toml') {
+    throw new ParseError('INVENTORY_TOML', `${file}: TOML inventories are not supported by hound`, {
+      position: { file, line: 1, column: 1 },
+      hint: 'convert it to YAML or INI (ansible-inventory -i FILE --list --yaml prints it as YAML)',
+    });
+  }
+  let yamlFailure: ParseError | undefined;
+  let yamlWasMapping = false;
+  if (YAML_EXTENSIONS.includes(ext)) {
+    let y: YamlFile | undefined;
+    try {
+      y = readYaml(file, text);
+      yamlWasMapping = y.value instanceof Map;
+      parseYamlInventory(y, inv);
+      return;
+    } catch (err) {
+      if (!(err instanceof ParseError)) throw wrapRule(err, file);
+      // A refused bomb or oversized file is final: the INI reader would only waste effort on it.
+      if (['YAML_TOO_LARGE', 'YAML_TOO_DEEP', 'YAML_ALIASES'].includes(err.code)) throw err;
+      yamlFailure = err;
+    }
+  }
+  try {
+    parseIniInventory(file, text, inv);
+  } catch (err) {
+    if (!(err instanceof ParseError)) throw wrapRule(err, file);
+    const explicitYaml = ext === '.yml' || ext === '.yaml' || ext === '.json';
+    if (yamlFailure && (explicitYaml || yamlWasMapping)) throw yamlFailure;
+    throw err;
+  }
+}
+
+function wrapRule(err: unknown, file: string): unknown {
+  if (err instanceof InventoryRuleError) {
+    return new ParseError('INVENTORY_STRUCTURE', err.message, { position: { file, line: 1, column: 1 } });
+  }
+  return err;
+}

@@ -1,0 +1,82 @@
+// Ansible splits an INI host line with Python's `shlex.split(line, comments=True)` (POSIX
+// mode). This is that state machine, so quoting, escapes and `#` comments behave the same.
+
+export class ShlexError extends Error {}
+
+const WHITESPACE = ' \t\r\n';
+const QUOTES = `'"`;
+
+/** Splits like `shlex.split(line, comments=True)`; throws ShlexError where Python raises ValueError. */
+export function shlexSplit(line: string): string[] {
+  const tokens: string[] = [];
+  let state: string | null = ' ';
+  let token = '';
+  let quoted = false;
+  let escapedState = ' ';
+
+  const emit = (): void => {
+    if (token !== '' || quoted) tokens.push(token);
+    token = '';
+    quoted = false;
+  };
+
+  let i = 0;
+  for (;;) {
+    const c = i < line.length ? line[i]! : '';
+    i++;
+    if (state === ' ') {
+      if (c === '') break;
+      if (WHITESPACE.includes(c)) {
+        if (token !== '' || quoted) emit();
+      } else if (c === '#') {
+        // The rest of the line is a comment.
+        const nl = line.indexOf('\n', i);
+        i = nl < 0 ? line.length : nl + 1;
+      } else if (c === '\\') {
+        escapedState = 'a';
+        state = c;
+      } else if (QUOTES.includes(c)) {
+        state = c;
+      } else {
+        token = c;
+        state = 'a';
+      }
+    } else if (state === "'" || state === '"') {
+      quoted = true;
+      if (c === '') throw new ShlexError('No closing quotation');
+      if (c === state) state = 'a';
+      else if (c === '\\' && state === '"') {
+        escapedState = state;
+        state = c;
+      } else token += c;
+    } else if (state === '\\') {
+      if (c === '') throw new ShlexError('No escaped character');
+      // Inside double quotes only the quote and the backslash itself can be escaped.
+      if (QUOTES.includes(escapedState) && c !== state && c !== escapedState) token += state;
+      token += c;
+      state = escapedState;
+    } else {
+      // state 'a': inside a word
+      if (c === '') {
+        state = null;
+        break;
+      }
+      if (WHITESPACE.includes(c)) {
+        state = ' ';
+        emit();
+      } else if (c === '#') {
+        const nl = line.indexOf('\n', i);
+        i = nl < 0 ? line.length : nl + 1;
+        state = ' ';
+        emit();
+      } else if (QUOTES.includes(c)) {
+        state = c;
+      } else if (c === '\\') {
+        escapedState = 'a';
+        state = c;
+      } else token += c;
+    }
+  }
+  if (token !== '' || quoted) tokens.push(token);
+  return tokens;
+}

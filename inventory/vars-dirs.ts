@@ -1,0 +1,96 @@
+// group_vars/ and host_vars/ beside an inventory source, found as Ansible's host_group_vars
+// plugin finds them: for entity NAME the first of NAME, NAME.yml, NAME.yaml, NAME.json that
+// exists; a directory is read whole (sorted, recursively, hidden files and `~` backups skipped).
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ParseError } from '../core/errors.js';
+import type { InventoryVarsDir, Vars } from './model.js';
+import { plainValue, readYaml } from './yaml-file.js';
+
+const EXTENSIONS = ['', '.yml', '.yaml', '.json'];
+
+async function listDir(dir: string): Promise<Set<string> | null> {
+  try {
+    return new Set(await readdir(dir));
+  } catch {
+    return null;
+  }
+}
+
+async function isDirectory(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+async function filesOfVarsDir(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  const names = [...(await readdir(dir))].sort();
+  for (const name of names) {
+    if (name.startsWith('.') || name.endsWith('~')) continue;
+    const full = path.join(dir, name);
+    const ext = path.extname(name);
+    const st = await stat(full).catch(() => null);
+    if (!st) continue;
+    if (st.isDirectory() && !ext) found.push(...(await filesOfVarsDir(full)));
+    else if (st.isFile() && EXTENSIONS.includes(ext)) found.push(full);
+  }
+  return found;
+}
+
+/** The files holding the variables of entity `name` in `dir` (group_vars/ or host_vars/), in merge order. */
+async function varsFilesFor(dir: string, listing: Set<string>, name: string): Promise<string[]> {
+  for (const ext of EXTENSIONS) {
+    if (!listing.has(name + ext)) continue;
+    const full = path.join(dir, name + ext);
+    return (await isDirectory(full)) ? filesOfVarsDir(full) : [full];
+  }
+  return [];
+}
+
+async function loadVarsFile(file: string): Promise<Vars | null> {
+  const text = await readFile(file, 'utf8');
+  const y = readYaml(file, text);
+  const v = y.value;
+  // Ansible ignores empty files.
+  if (v === null || v === undefined || v === '' || v === false || v === 0 || (Array.isArray(v) && v.length === 0)) return null;
+  if (!(v instanceof Map)) {
+    throw new ParseError('VARS_FILE_NOT_MAPPING', `${file} must hold a mapping of variable names to values`, {
+      position: { file, line: 1, column: 1, sourceLine: text.split(/\r?\n/)[0] },
+      hint: 'write it as `name: value` lines',
+    });
+  }
+  return plainValue(v) as Vars;
+}
+
+async function loadEntities(dir: string, names: Iterable<string>, warn: (m: string) => void, subdir: string): Promise<Map<string, Vars>> {
+  const out = new Map<string, Vars>();
+  const full = path.join(dir, subdir);
+  const listing = await listDir(full);
+  if (!listing) {
+    if (await stat(full).then(() => true, () => false)) warn(`Found ${subdir} that is not a directory, skipping: ${full}`);
+    return out;
+  }
+  for (const name of names) {
+    // Ansible skips 'chroot'-like names.
+    if (name.startsWith(path.sep)) continue;
+    let merged: Vars | null = null;
+    for (const file of await varsFilesFor(full, listing, name)) {
+      const data = await loadVarsFile(file);
+      if (data) merged = { ...(merged ?? {}), ...data };
+    }
+    if (merged) out.set(name, merged);
+  }
+  return out;
+}
+
+/** Reads group_vars/ and host_vars/ in `dir` for the given groups and hosts. */
+export async function loadVarsDir(dir: string, groups: Iterable<string>, hosts: Iterable<string>, warn: (m: string) => void): Promise<InventoryVarsDir> {
+  return {
+    dir,
+    groups: await loadEntities(dir, groups, warn, 'group_vars'),
+    hosts: await loadEntities(dir, hosts, warn, 'host_vars'),
+  };
+}

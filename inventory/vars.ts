@@ -1,0 +1,168 @@
+// A host's variables merged with Ansible's precedence, and its magic variables. The order:
+// group `all` < group_vars/all < other groups by (depth, ansible_group_priority, name)
+// < group_vars/GROUP in the same order < the host's own vars < host_vars/HOST; each level
+// replaces top-level keys (Ansible's default hash_behaviour=replace).
+import { isIpAddress } from './host-range.js';
+import type { Inventory, Vars } from './model.js';
+
+export { connectionVars, connectionOf, type ConnectionVars } from './connection.js';
+
+interface InventoryIndex {
+  depth: Map<string, number>;
+  /** Every group a host belongs to, directly or through a child group, `all` included. */
+  groupsOfHost: Map<string, Set<string>>;
+  /** Each group's hosts including its descendants' (Ansible's Group.get_hosts()). */
+  hostsOfGroup: Map<string, string[]>;
+}
+
+// Inventories are not changed after loading, so the derived index is kept beside each one.
+const indexes = new WeakMap<Inventory, InventoryIndex>();
+
+function indexOf(inv: Inventory): InventoryIndex {
+  const cached = indexes.get(inv);
+  if (cached) return cached;
+  const parents = new Map<string, string[]>();
+  for (const g of inv.groups.values()) {
+    for (const c of g.children) {
+      const ps = parents.get(c) ?? [];
+      ps.push(g.name);
+      parents.set(c, ps);
+    }
+  }
+  const depth = new Map<string, number>();
+  const depthOf = (name: string, seen: Set<string>): number => {
+    const known = depth.get(name);
+    if (known !== undefined) return known;
+    if (seen.has(name)) return 0;
+    seen.add(name);
+    let d = 0;
+    for (const p of parents.get(name) ?? []) d = Math.max(d, depthOf(p, seen) + 1);
+    depth.set(name, d);
+    return d;
+  };
+  for (const name of inv.groups.keys()) depthOf(name, new Set());
+
+  const hostsOfGroup = new Map<string, string[]>();
+  for (const g of inv.groups.values()) {
+    // Ansible walks the group, then its children, then theirs, level by level.
+    const order: string[] = [g.name];
+    const seenGroups = new Set(order);
+    for (let i = 0; i < order.length; i++) {
+      for (const c of inv.groups.get(order[i]!)?.children ?? []) {
+        if (!seenGroups.has(c)) {
+          seenGroups.add(c);
+          order.push(c);
+        }
+      }
+    }
+    const hosts: string[] = [];
+    const seenHosts = new Set<string>();
+    for (const name of order) {
+      for (const h of inv.groups.get(name)?.hosts ?? []) {
+        if (!seenHosts.has(h)) {
+          seenHosts.add(h);
+          hosts.push(h);
+        }
+      }
+    }
+    hostsOfGroup.set(g.name, hosts);
+  }
+
+  const groupsOfHost = new Map<string, Set<string>>();
+  for (const h of inv.hosts.keys()) groupsOfHost.set(h, new Set());
+  const ancestorsCache = new Map<string, string[]>();
+  const ancestorsOf = (name: string): string[] => {
+    const known = ancestorsCache.get(name);
+    if (known) return known;
+    const out = new Set<string>();
+    const todo = [...(parents.get(name) ?? [])];
+    while (todo.length) {
+      const p = todo.pop()!;
+      if (out.has(p)) continue;
+      out.add(p);
+      todo.push(...(parents.get(p) ?? []));
+    }
+    const list = [...out];
+    ancestorsCache.set(name, list);
+    return list;
+  };
+  for (const g of inv.groups.values()) {
+    for (const h of g.hosts) {
+      const set = groupsOfHost.get(h) ?? new Set<string>();
+      groupsOfHost.set(h, set);
+      set.add(g.name);
+      for (const a of ancestorsOf(g.name)) set.add(a);
+    }
+  }
+  const index = { depth, groupsOfHost, hostsOfGroup };
+  indexes.set(inv, index);
+  return index;
+}
+
+/** Ansible's sort_groups: by depth, then ansible_group_priority, then name. */
+export function sortGroups(inv: Inventory, names: Iterable<string>): string[] {
+  const { depth } = indexOf(inv);
+  const key = (n: string) => ({ d: depth.get(n) ?? 0, p: inv.groups.get(n)?.priority ?? 1 });
+  return [...names].sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    if (ka.d !== kb.d) return ka.d - kb.d;
+    if (ka.p !== kb.p) return ka.p - kb.p;
+    return a < b ? -1 : a > b ? 1 : 0;
+  });
+}
+
+/** Every group `host` belongs to (directly or through children), `all` included. */
+export function groupsOfHost(inv: Inventory, host: string): Set<string> {
+  return indexOf(inv).groupsOfHost.get(host) ?? new Set();
+}
+
+/** The hosts of a group and of all its descendants, in Ansible's order (Group.get_hosts()). */
+export function hostsOfGroup(inv: Inventory, group: string): string[] {
+  return indexOf(inv).hostsOfGroup.get(group) ?? [];
+}
+
+/** The depth of a group below `all` (all = 0). */
+export function groupDepth(inv: Inventory, group: string): number {
+  return indexOf(inv).depth.get(group) ?? 0;
+}
+
+/** The host's variables from the inventory, merged by precedence (what ansible-inventory --host prints). */
+export function hostVars(inv: Inventory, host: string): Vars {
+  const h = inv.hosts.get(host);
+  if (!h) return {};
+  const dirs = inv.varsDirs ?? [];
+  const groups = sortGroups(
+    inv,
+    [...groupsOfHost(inv, host)].filter((g) => g !== 'all'),
+  );
+  const layers: Array<Vars | undefined> = [inv.groups.get('all')?.vars];
+  for (const d of dirs) layers.push(d.groups.get('all'));
+  for (const g of groups) layers.push(inv.groups.get(g)?.vars);
+  for (const d of dirs) for (const g of groups) layers.push(d.groups.get(g));
+  layers.push(h.vars);
+  for (const d of dirs) layers.push(d.hosts.get(host));
+  return Object.assign({}, ...layers.filter((l): l is Vars => l !== undefined));
+}
+
+/** A group's own variables with its group_vars/ files merged in (what ansible-inventory --graph --vars shows). */
+export function groupVars(inv: Inventory, group: string): Vars {
+  const g = inv.groups.get(group);
+  if (!g) return {};
+  const out: Vars = { ...g.vars };
+  for (const d of inv.varsDirs ?? []) Object.assign(out, d.groups.get(group));
+  if (g.priority !== undefined && g.priority !== 1) out['ansible_group_priority'] = g.priority;
+  return out;
+}
+
+/** Ansible's magic variables for a host: inventory_hostname(_short), group_names, groups. */
+export function magicVars(inv: Inventory, host: string): Vars {
+  const groups: Record<string, string[]> = {};
+  for (const g of inv.groups.keys()) groups[g] = [...hostsOfGroup(inv, g)];
+  return {
+    inventory_hostname: host,
+    inventory_hostname_short: isIpAddress(host) ? host : host.split('.')[0],
+    group_names: [...groupsOfHost(inv, host)].filter((g) => g !== 'all').sort(),
+    groups,
+  };
+}

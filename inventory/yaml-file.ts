@@ -1,0 +1,151 @@
+// Reading one YAML file of an inventory (inventory, group_vars, host_vars) the way Ansible's
+// loader does: YAML 1.1 (so `yes` is true and 0x1F is 31), duplicate keys allowed (last
+// wins), and bounded: a huge file, a billion-laughs alias bomb or absurd nesting is refused
+// with a ParseError instead of exhausting memory.
+import { isAlias, isCollection, isPair, isScalar, parseDocument, type Document, type Node } from 'yaml';
+import { ParseError, type SourcePosition } from '../core/errors.js';
+
+/** Inventory and vars files larger than this are refused. */
+export const MAX_YAML_BYTES = 32 * 1024 * 1024;
+/** Aliases one document may expand (the yaml package's guard against alias bombs). */
+export const MAX_YAML_ALIASES = 100;
+/** Collections nested deeper than this are refused before converting. */
+export const MAX_YAML_DEPTH = 200;
+
+export interface YamlFile {
+  file: string;
+  text: string;
+  doc: Document.Parsed;
+  /** The document as JS values; mappings are Maps so key types survive (Ansible checks them). */
+  value: unknown;
+}
+
+export function positionAt(file: string, text: string, offset: number): SourcePosition {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text[i] === '\n') {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  const end = text.indexOf('\n', lineStart);
+  const sourceLine = text.slice(lineStart, end < 0 ? text.length : end).replace(/\r$/, '');
+  return { file, line, column: offset - lineStart + 1, sourceLine };
+}
+
+/** Where a node starts, for error frames. */
+export function nodePosition(y: YamlFile, node: Node | null | undefined): SourcePosition {
+  const offset = node?.range?.[0] ?? 0;
+  return positionAt(y.file, y.text, offset);
+}
+
+function depthOf(node: unknown, depth: number): number {
+  if (depth > MAX_YAML_DEPTH) return depth;
+  if (isCollection(node)) {
+    let max = depth;
+    for (const item of node.items as unknown[]) {
+      const d = isPair(item) ? Math.max(depthOf(item.key, depth + 1), depthOf(item.value, depth + 1)) : depthOf(item, depth + 1);
+      if (d > max) max = d;
+      if (max > MAX_YAML_DEPTH) break;
+    }
+    return max;
+  }
+  return depth;
+}
+
+export function readYaml(file: string, text: string): YamlFile {
+  if (Buffer.byteLength(text) > MAX_YAML_BYTES) {
+    throw new ParseError('YAML_TOO_LARGE', `${file} is larger than ${MAX_YAML_BYTES / 1024 / 1024} MiB`, {
+      position: { file, line: 1, column: 1 },
+      hint: 'split it into several files (a directory given to -i reads them all)',
+    });
+  }
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { version: '1.1', uniqueKeys: false, prettyErrors: false, keepSourceTokens: false });
+  } catch (err) {
+    if (err instanceof RangeError) throw tooDeep(file);
+    throw err;
+  }
+  const first = doc.errors[0];
+  if (first) {
+    const offset = first.pos[0];
+    throw new ParseError('YAML_SYNTAX', first.message.split('\n')[0]!, {
+      position: positionAt(file, text, offset),
+      hint: 'fix the YAML syntax (indentation, quoting, a missing colon?)',
+    });
+  }
+  if (depthOf(doc.contents, 0) > MAX_YAML_DEPTH) throw tooDeep(file);
+  let value: unknown;
+  try {
+    value = doc.toJS({ mapAsMap: true, maxAliasCount: MAX_YAML_ALIASES });
+  } catch (err) {
+    if (err instanceof RangeError) throw tooDeep(file);
+    if (err instanceof ReferenceError || (err instanceof Error && /alias/i.test(err.message))) {
+      throw new ParseError('YAML_ALIASES', `${err.message}`, {
+        position: { file, line: 1, column: 1 },
+        hint: `a document may expand at most ${MAX_YAML_ALIASES} aliases; write the values out`,
+      });
+    }
+    throw err;
+  }
+  return { file, text, doc, value };
+}
+
+function tooDeep(file: string): ParseError {
+  return new ParseError('YAML_TOO_DEEP', `${file} nests collections more than ${MAX_YAML_DEPTH} levels deep`, {
+    position: { file, line: 1, column: 1 },
+    hint: 'flatten the structure',
+  });
+}
+
+/** A YAML value as hound keeps variables: Maps become plain objects with string keys. */
+export function plainValue(v: unknown): unknown {
+  if (v instanceof Map) {
+    const out: Record<string, unknown> = {};
+    for (const [k, val] of v) out[keyString(k)] = plainValue(val);
+    return out;
+  }
+  if (v instanceof Set) return [...v].map(plainValue);
+  if (Array.isArray(v)) return v.map(plainValue);
+  if (v instanceof Date) return v.toISOString();
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('latin1');
+  return v;
+}
+
+/** The string JSON gives a key: Python json.dumps writes True as "true", None as "null". */
+export function keyString(k: unknown): string {
+  if (k === null || k === undefined) return 'null';
+  return String(k);
+}
+
+/** The node of the key `key` in the mapping node `map` (for positions), if there is one. */
+export function keyNode(map: unknown, key: unknown): Node | undefined {
+  if (!isCollection(map)) return undefined;
+  for (const item of map.items as unknown[]) {
+    if (isPair(item)) {
+      const k = item.key;
+      const kv = isScalar(k) ? k.value : k;
+      if (kv === key || (isScalar(k) && String(k.value) === String(key))) return k as Node;
+    }
+  }
+  return undefined;
+}
+
+/** The value node under `key` in the mapping node `map`, aliases resolved. */
+export function valueNode(doc: Document.Parsed, map: unknown, key: unknown): Node | undefined {
+  if (!isCollection(map)) return undefined;
+  for (const item of map.items as unknown[]) {
+    if (isPair(item)) {
+      const k = item.key;
+      const kv = isScalar(k) ? k.value : k;
+      if (kv === key || (isScalar(k) && String(k.value) === String(key))) {
+        let v = item.value as Node | null;
+        if (isAlias(v)) v = (v.resolve(doc) as Node | undefined) ?? null;
+        return v ?? undefined;
+      }
+    }
+  }
+  return undefined;
+}
