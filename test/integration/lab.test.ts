@@ -1,0 +1,244 @@
+// `hound lab` end to end, through the built CLI, on a lab of its own (not the shared one):
+// real namespaces, sshd, dockerd and registry, checked with tools independent of hound
+// (ip, tc, ssh, ansible-inventory, the nodes' Docker sockets, /proc).
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readLabInfo, type LabInfo } from '../../lab/index.js';
+import { labDirOf, linkNamesOf, netnsPrefixOf } from '../../lab/naming.js';
+
+const NAME = 'labtest';
+const DIR = labDirOf(NAME);
+const HOUND = path.resolve('dist/cli/hound.js');
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(file: string, args: string[], timeout = 120_000): Promise<Ran> {
+  return new Promise((resolve) => {
+    execFile(file, args, { encoding: 'utf8', timeout, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const hound = (...args: string[]) => run(process.execPath, [HOUND, ...args]);
+
+function ssh(info: LabInfo, node: number, command: string): Promise<Ran> {
+  return run('ssh', [
+    '-o', 'BatchMode=yes',
+    '-o', `UserKnownHostsFile=${info.knownHosts}`,
+    '-o', 'StrictHostKeyChecking=yes',
+    '-o', 'ConnectTimeout=5',
+    '-i', info.privateKey,
+    `root@${info.nodes[node]!.ip}`,
+    command,
+  ]);
+}
+
+/** Docker Engine API on a node's own socket, from the controller, bypassing SSH and hound. */
+async function nodeImages(info: LabInfo, node: number): Promise<{ RepoTags: string[] | null; RepoDigests: string[] | null }[]> {
+  const r = await run('curl', ['-sf', '--unix-socket', info.nodes[node]!.dockerSocket, 'http://docker/images/json']);
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
+/** Alive and not a zombie waiting for init to reap it. */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Everything of the lab the kernel or /proc still knows about. */
+async function leftovers(): Promise<string[]> {
+  const found: string[] = [];
+  const ns = await run('ip', ['netns', 'list']);
+  found.push(...ns.stdout.split('\n').filter((l) => l.startsWith(netnsPrefixOf(NAME))).map((l) => `netns ${l}`));
+  const links = linkNamesOf(NAME);
+  const ipLink = await run('ip', ['-o', 'link', 'show']);
+  for (const line of ipLink.stdout.split('\n')) {
+    const ifname = /^\d+:\s+([^:@\s]+)/.exec(line)?.[1];
+    if (ifname && links.owns(ifname)) found.push(`link ${ifname}`);
+  }
+  for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (cmdline.includes(`${DIR}/`)) found.push(`process ${pid} ${cmdline}`);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  for (const line of readFileSync('/proc/mounts', 'utf8').split('\n')) {
+    if (line.includes(DIR)) found.push(`mount ${line}`);
+  }
+  return found;
+}
+
+describe('hound lab (own lab, via the CLI)', () => {
+  let up: Ran;
+  let info: LabInfo;
+
+  beforeAll(async () => {
+    up = await hound('lab', 'up', '--name', NAME, '--nodes', '2', '--registry-rate', '40mbit');
+    if (up.code !== 0) throw new Error(`lab up failed: ${up.stderr}`);
+    info = await readLabInfo(DIR);
+  });
+
+  afterAll(async () => {
+    await hound('lab', 'down', '--name', NAME);
+  });
+
+  it('prints the inventory and known_hosts paths, and Ansible reads the inventory', async () => {
+    expect(up.stdout).toContain(`inventory: ${DIR}/inventory.ini`);
+    expect(up.stdout).toContain(`known_hosts: ${DIR}/known_hosts`);
+    expect(up.stderr).not.toMatch(/\n\s+at /);
+    const inv = await run('ansible-inventory', ['-i', info.inventory, '--list']);
+    expect(inv.code).toBe(0);
+    const parsed = JSON.parse(inv.stdout);
+    expect(parsed.nodes.hosts).toEqual(['node1', 'node2']);
+    const node1 = parsed._meta.hostvars.node1;
+    expect(node1.ansible_host).toBe(info.nodes[0]!.ip);
+    expect(node1.ansible_user).toBe('root');
+    expect(node1.ansible_ssh_private_key_file).toBe(`${DIR}/id_ed25519`);
+    expect(node1.ansible_ssh_common_args).toBe(`-o UserKnownHostsFile=${DIR}/known_hosts`);
+    expect(node1.lab_registry).toBe(`${info.registry.ip}:5000`);
+  });
+
+  it('describes itself in lab.json: subnet, controller .1, registry .2, nodes .11 and .12', () => {
+    const prefix = info.subnet.replace(/\.0\/24$/, '');
+    expect(info.controllerIp).toBe(`${prefix}.1`);
+    expect(info.registry).toMatchObject({ ip: `${prefix}.2`, port: 5000, url: `http://${prefix}.2:5000` });
+    expect(info.nodes.map((n) => n.ip)).toEqual([`${prefix}.11`, `${prefix}.12`]);
+    expect(info.nodes.map((n) => n.dockerSocket)).toEqual([`${DIR}/nodes/node1/run/docker.sock`, `${DIR}/nodes/node2/run/docker.sock`]);
+    expect(info.rates.registry).toBe('40mbit');
+  });
+
+  it('lets ssh in with the key, checking the real host key, and each node has its own dockerd', async () => {
+    for (const i of [0, 1]) {
+      const r = await ssh(info, i, "docker info --format '{{.DockerRootDir}} {{json .RegistryConfig.IndexConfigs}}'");
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`${DIR}/nodes/node${i + 1}/docker `);
+      expect(r.stdout).toContain(`"${info.registry.ip}:5000"`);
+    }
+    // The pinned host key is checked: a known_hosts naming another key is refused.
+    const wrongKey = await run('ssh', [
+      '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', 'UserKnownHostsFile=/dev/null',
+      '-i', info.privateKey, `root@${info.nodes[0]!.ip}`, 'true',
+    ]);
+    expect(wrongKey.code).not.toBe(0);
+  });
+
+  it('lets Ansible log in to every node with the inventory as written', async () => {
+    const r = await run('ansible', ['nodes', '-i', info.inventory, '-m', 'raw', '-a', 'cat /run/docker.pid'], 120_000);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/node1 \| CHANGED \| rc=0/);
+    expect(r.stdout).toMatch(/node2 \| CHANGED \| rc=0/);
+    expect(r.stdout).toContain(String(info.nodes[0]!.pids.dockerd));
+    expect(r.stdout).toContain(String(info.nodes[1]!.pids.dockerd));
+  });
+
+  it('pushes the sample images and a node pulls one from the lab registry through its shaped uplink', async () => {
+    const images = await hound('lab', 'images', '--name', NAME);
+    expect(images.code).toBe(0);
+    const line = images.stdout.split('\n').find((l) => l.includes('/hound/app1:latest@'));
+    expect(line).toBeDefined();
+    const digest = /@(sha256:[0-9a-f]{64})/.exec(line!)![1]!;
+    const ref = `${info.registry.ip}:5000/hound/app1:latest`;
+
+    const pull = await ssh(info, 0, `docker pull ${ref}`);
+    expect(pull.code).toBe(0);
+    const onNode1 = await nodeImages(info, 0);
+    const app1 = onNode1.find((img) => img.RepoTags?.includes(ref));
+    expect(app1?.RepoDigests).toEqual([`${info.registry.ip}:5000/hound/app1@${digest}`]);
+    // node2 has its own dockerd, so it has nothing yet
+    expect(await nodeImages(info, 1)).toEqual([]);
+
+    // The registry's uplink carries a 40mbit tbf, and the pull's bytes went through it.
+    const tc = await run('tc', ['-n', info.registry.netns, '-s', 'qdisc', 'show', 'dev', 'eth0']);
+    expect(tc.stdout).toMatch(/qdisc tbf \S+ root .*rate 40Mbit/);
+    const sent = Number(/Sent (\d+) bytes/.exec(tc.stdout)![1]);
+    expect(sent).toBeGreaterThan(11 * 1024 * 1024);
+  });
+
+  it('reports every host up with its address and live daemon pids', async () => {
+    const s = await hound('lab', 'status', '--name', NAME);
+    expect(s.code).toBe(0);
+    expect(s.stdout).toMatch(new RegExp(`^registry\\s+up\\s+${info.registry.ip.replaceAll('.', '\\.')}\\s.*docker-registry=${info.registry.pid}$`, 'm'));
+    for (const n of info.nodes) {
+      expect(s.stdout).toMatch(new RegExp(`^${n.name}\\s+up\\s+${n.ip.replaceAll('.', '\\.')}\\s.*sshd=${n.pids.sshd} dockerd=${n.pids.dockerd}$`, 'm'));
+    }
+  });
+
+  it('recovers: after its daemons are killed -9, status says down and `up` starts afresh', async () => {
+    for (const n of info.nodes) {
+      process.kill(n.pids.dockerd, 'SIGKILL');
+      process.kill(n.pids.sshd, 'SIGKILL');
+    }
+    process.kill(info.registry.pid, 'SIGKILL');
+    // What the killed daemons leave running in their namespaces (each dockerd's containerd).
+    const orphans: number[] = [];
+    for (const n of info.nodes) {
+      const pids = await run('ip', ['netns', 'pids', n.netns]);
+      orphans.push(...pids.stdout.split('\n').filter(Boolean).map(Number));
+    }
+    expect(orphans.length).toBeGreaterThan(0);
+
+    const degraded = await hound('lab', 'status', '--name', NAME);
+    expect(degraded.code).not.toBe(0);
+    expect(degraded.stdout).toMatch(/^node1\s+down\s/m);
+    expect(degraded.stdout).toContain(`dockerd=${info.nodes[0]!.pids.dockerd}(dead)`);
+
+    const again = await hound('lab', 'up', '--name', NAME, '--nodes', '2', '--registry-rate', '40mbit');
+    expect(again.stderr).not.toMatch(/error/i);
+    expect(again.code).toBe(0);
+    for (const pid of orphans) expect(isRunning(pid), `orphan ${pid} still running`).toBe(false);
+    info = await readLabInfo(DIR);
+    const healthy = await hound('lab', 'status', '--name', NAME);
+    expect(healthy.code).toBe(0);
+    const r = await ssh(info, 1, 'docker version --format {{.Server.Version}}');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+/);
+  });
+
+  it('rejects bad options with one line and exit 5', async () => {
+    for (const args of [['--nodes', '0'], ['--registry-rate', 'fast'], ['--name', '../etc'], ['--subnet', '192.168.0.0/24']]) {
+      const r = await hound('lab', 'up', ...args);
+      expect(r.code).toBe(5);
+      expect(r.stderr).toMatch(/^error LAB_BAD_/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('refuses to run as a non-root user: one line, exit 1, no stack trace', async () => {
+    const r = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, HOUND, 'lab', 'up', '--name', 'nobodylab']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/^error LAB_NOT_ROOT: hound lab must run as root/);
+    expect(lines.length).toBeLessThanOrEqual(2);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(labDirOf('nobodylab'))).toBe(false);
+  });
+
+  it('`down` leaves no namespace, link, process, mount or state dir behind', async () => {
+    expect(await leftovers()).not.toEqual([]);
+    const down = await hound('lab', 'down', '--name', NAME);
+    expect(down.code).toBe(0);
+    expect(down.stdout).toMatch(/^lab labtest down: stopped \d+ processes/);
+    expect(await leftovers()).toEqual([]);
+    expect(existsSync(DIR)).toBe(false);
+    const status = await hound('lab', 'status', '--name', NAME);
+    expect(status.code).toBe(1);
+    expect(status.stderr).toMatch(/^error LAB_NOT_UP/);
+  });
+});
