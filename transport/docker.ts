@@ -1,0 +1,269 @@
+// Docker Engine on a node, spoken to with dockerode through the node's SSH connection:
+// each HTTP request rides a fresh SSH channel to the node's Docker socket
+// (direct-streamlocal), so nothing but sshd and dockerd runs on the node.
+import http from 'node:http';
+import type { Duplex, Readable } from 'node:stream';
+import Docker from 'dockerode';
+import { TaskFailedError } from '../core/errors.js';
+import { canonicalImageRef, parseImageRef, repositoryName } from '../core/image-ref.js';
+import { DEFAULT_DOCKER_SOCKET } from './connection-target.js';
+import { JsonLineSplitter, PullProgressTracker, type DockerProgressLine } from './pull-progress.js';
+import type { TransportLogger } from './ssh-connection.js';
+import type { DockerContainer, DockerImage, DockerInfo, HostConnection, NodeDocker, PullResult, PullProgress, RegistryAuth } from './types.js';
+
+/** An http.Agent whose "sockets" are SSH channels to a unix socket on the node. */
+function sshSocketAgent(openSocket: () => Promise<Duplex>): http.Agent {
+  const agent = new http.Agent({ keepAlive: false });
+  const createConnection = (_options: unknown, callback: (error: Error | null, socket?: Duplex) => void): undefined => {
+    openSocket().then(
+      (stream) => {
+        // http expects net.Socket's tuning calls; on an SSH channel they mean nothing.
+        const socketLike = stream as Duplex & Record<string, unknown>;
+        for (const method of ['setNoDelay', 'setKeepAlive', 'setTimeout', 'ref', 'unref']) {
+          if (typeof socketLike[method] !== 'function') socketLike[method] = () => stream;
+        }
+        callback(null, stream);
+      },
+      (error: Error) => callback(error),
+    );
+    return undefined;
+  };
+  (agent as unknown as { createConnection: typeof createConnection }).createConnection = createConnection;
+  return agent;
+}
+
+export interface SshDockerOptions {
+  socketPath?: string;
+  logger?: TransportLogger;
+  /** Concurrent inspect calls when listing images. */
+  inspectConcurrency?: number;
+}
+
+export class SshDocker implements NodeDocker {
+  private readonly docker: Docker;
+  private readonly socketPath: string;
+  private infoCache?: Promise<DockerInfo>;
+
+  constructor(
+    private readonly connection: HostConnection,
+    private readonly options: SshDockerOptions = {},
+  ) {
+    this.socketPath = options.socketPath ?? DEFAULT_DOCKER_SOCKET;
+    const agent = sshSocketAgent(() => connection.openUnixSocket(this.socketPath));
+    // host/port only shape the request line; the agent decides where bytes go.
+    this.docker = new Docker({ host: 'docker', port: 80, protocol: 'http', agent } as Docker.DockerOptions);
+  }
+
+  private log(level: number, message: string): void {
+    this.options.logger?.(level, `docker ${this.connection.host}: ${message}`);
+  }
+
+  async info(): Promise<DockerInfo> {
+    this.log(3, 'GET /info');
+    const raw = await this.call('read Docker info', () => this.docker.info());
+    const registry = raw.RegistryConfig ?? {};
+    const insecure = new Set<string>(registry.InsecureRegistryCIDRs ?? []);
+    for (const [name, config] of Object.entries((registry.IndexConfigs ?? {}) as Record<string, { Secure?: boolean }>)) {
+      if (config.Secure === false) insecure.add(name);
+    }
+    return {
+      architecture: raw.Architecture,
+      os: raw.OSType,
+      dockerRootDir: raw.DockerRootDir,
+      serverVersion: raw.ServerVersion,
+      insecureRegistries: [...insecure],
+    };
+  }
+
+  async listImages(): Promise<DockerImage[]> {
+    this.log(3, 'GET /images/json');
+    const summaries = await this.call('list images', () => this.docker.listImages());
+    // The list lacks layers and platform; inspect each (a handful of round trips at most).
+    const images: DockerImage[] = [];
+    const queue = summaries.map((s) => s.Id);
+    const workers = Array.from({ length: Math.min(this.options.inspectConcurrency ?? 8, queue.length) }, async () => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+        const image = await this.inspectImage(id);
+        if (image) images.push(image);
+      }
+    });
+    await Promise.all(workers);
+    const order = new Map(summaries.map((s, i) => [s.Id, i]));
+    return images.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  }
+
+  async inspectImage(ref: string): Promise<DockerImage | undefined> {
+    this.log(3, `GET /images/${ref}/json`);
+    try {
+      const raw = await this.docker.getImage(ref).inspect();
+      return {
+        id: raw.Id,
+        repoTags: raw.RepoTags ?? [],
+        repoDigests: raw.RepoDigests ?? [],
+        layers: raw.RootFS?.Layers ?? [],
+        architecture: raw.Architecture,
+        os: raw.Os,
+        size: raw.Size,
+        created: raw.Created,
+      };
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+      throw this.failure('DOCKER_API_ERROR', `inspect ${ref}`, error);
+    }
+  }
+
+  async pull(ref: string, options: { platform?: string; auth?: RegistryAuth; onProgress?: (p: PullProgress) => void; signal?: AbortSignal } = {}): Promise<PullResult> {
+    const parsed = parseImageRef(ref);
+    const query: Record<string, string> = { fromImage: repositoryName(parsed), tag: parsed.digest ?? parsed.tag ?? 'latest' };
+    if (options.platform) query.platform = options.platform;
+    this.log(2, `POST /images/create fromImage=${query.fromImage} tag=${query.tag}${options.platform ? ` platform=${options.platform}` : ''}${options.auth ? ' (with credentials)' : ''}`);
+    const authconfig = options.auth ? dockerAuthConfig(options.auth) : undefined;
+    let stream: Readable;
+    try {
+      stream = (await this.docker.createImage(authconfig as Docker.AuthConfig, { ...query, abortSignal: options.signal } as never)) as unknown as Readable;
+    } catch (error) {
+      if (options.signal?.aborted) throw abortReason(options.signal);
+      throw this.failure('DOCKER_PULL_FAILED', `pull ${canonicalImageRef(parsed)}`, error);
+    }
+    const tracker = new PullProgressTracker();
+    const splitter = new JsonLineSplitter();
+    const handle = (lines: DockerProgressLine[]) => {
+      for (const line of lines) {
+        this.log(3, `pull ${ref}: ${line.id ? `${line.id}: ` : ''}${line.status ?? line.error ?? ''}`);
+        const progress = tracker.add(line);
+        if (progress) options.onProgress?.(progress);
+      }
+    };
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        stream.destroy();
+        reject(abortReason(options.signal!));
+      };
+      if (options.signal?.aborted) return onAbort();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      stream.on('data', (chunk: Buffer) => handle(splitter.push(chunk)));
+      stream.once('error', (error) => {
+        options.signal?.removeEventListener('abort', onAbort);
+        reject(this.failure('DOCKER_PULL_FAILED', `pull ${ref}`, error));
+      });
+      stream.once('end', () => {
+        options.signal?.removeEventListener('abort', onAbort);
+        handle(splitter.end());
+        resolve();
+      });
+    });
+    if (tracker.error !== undefined) {
+      throw new TaskFailedError(this.connection.host, 'DOCKER_PULL_FAILED', `Docker on ${this.connection.host} could not pull ${ref}: ${tracker.error}`, {
+        hint: 'check the image name and tag, that the node reaches the registry, and the credentials (registry_login)',
+      });
+    }
+    return tracker.result();
+  }
+
+  async removeImage(ref: string, options: { force?: boolean } = {}): Promise<void> {
+    this.log(2, `DELETE /images/${ref}${options.force ? '?force=1' : ''}`);
+    try {
+      await this.docker.getImage(ref).remove({ force: options.force ?? false });
+    } catch (error) {
+      // Already gone is what the caller wanted.
+      if ((error as { statusCode?: number }).statusCode === 404) return;
+      throw this.failure('DOCKER_REMOVE_FAILED', `remove ${ref}`, error);
+    }
+  }
+
+  async tagImage(source: string, repo: string, tag: string): Promise<void> {
+    this.log(2, `POST /images/${source}/tag repo=${repo} tag=${tag}`);
+    await this.call(`tag ${source} as ${repo}:${tag}`, () => this.docker.getImage(source).tag({ repo, tag }), 'DOCKER_TAG_FAILED');
+  }
+
+  async loadImage(tarball: Readable, options: { signal?: AbortSignal } = {}): Promise<string[]> {
+    this.log(2, 'POST /images/load');
+    let stream: Readable;
+    try {
+      stream = (await this.docker.loadImage(tarball, { quiet: true, abortSignal: options.signal } as never)) as unknown as Readable;
+    } catch (error) {
+      if (options.signal?.aborted) throw abortReason(options.signal);
+      throw this.failure('DOCKER_LOAD_FAILED', 'load an image tarball', error);
+    }
+    const splitter = new JsonLineSplitter();
+    const loaded: string[] = [];
+    let failure: string | undefined;
+    const handle = (lines: (DockerProgressLine & { stream?: string })[]) => {
+      for (const line of lines) {
+        if (line.errorDetail || line.error) failure = line.errorDetail?.message ?? line.error;
+        const match = /^Loaded image(?: ID)?: (.+)$/m.exec(line.stream ?? '');
+        if (match) loaded.push(match[1]!.trim());
+      }
+    };
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        stream.destroy();
+        reject(abortReason(options.signal!));
+      };
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      stream.on('data', (chunk: Buffer) => handle(splitter.push(chunk)));
+      stream.once('error', (error) => reject(this.failure('DOCKER_LOAD_FAILED', 'load an image tarball', error)));
+      stream.once('end', () => {
+        options.signal?.removeEventListener('abort', onAbort);
+        handle(splitter.end());
+        resolve();
+      });
+    });
+    if (failure !== undefined) throw new TaskFailedError(this.connection.host, 'DOCKER_LOAD_FAILED', `Docker on ${this.connection.host} could not load the tarball: ${failure}`, { hint: 'the file must be a tarball made by docker save' });
+    return loaded;
+  }
+
+  async listContainers(): Promise<DockerContainer[]> {
+    this.log(3, 'GET /containers/json?all=1');
+    const containers = await this.call('list containers', () => this.docker.listContainers({ all: true }));
+    return containers.map((c) => ({ id: c.Id, image: c.Image, imageId: c.ImageID, state: c.State }));
+  }
+
+  async freeBytes(): Promise<number> {
+    this.infoCache ??= this.info();
+    const { dockerRootDir } = await this.infoCache;
+    const result = await this.connection.exec(`df -B1 --output=avail ${shellQuote(dockerRootDir)}`);
+    const value = Number(result.stdout.trim().split('\n').pop()?.trim());
+    if (result.code !== 0 || !Number.isFinite(value)) {
+      throw new TaskFailedError(this.connection.host, 'DOCKER_DF_FAILED', `could not read free space of ${dockerRootDir} on ${this.connection.host}: ${result.stderr.trim() || `exit ${result.code}`}`, {
+        hint: 'hound needs GNU df (coreutils) on the node',
+      });
+    }
+    return value;
+  }
+
+  private async call<T>(what: string, run: () => Promise<T>, code = 'DOCKER_API_ERROR'): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw this.failure(code, what, error);
+    }
+  }
+
+  private failure(code: string, what: string, error: unknown): Error {
+    if ((error as { code?: string }).code?.startsWith('SSH_')) return error as Error;
+    const json = (error as { json?: { message?: string } }).json;
+    const message = json?.message ?? (error as Error).message ?? String(error);
+    return new TaskFailedError(this.connection.host, code, `Docker on ${this.connection.host} could not ${what}: ${message.trim()}`, {
+      hint: 'run with -vvv to see the Docker API exchange',
+      cause: error,
+    });
+  }
+}
+
+/** Docker's X-Registry-Auth body (dockerode base64-encodes it); never logged. */
+function dockerAuthConfig(auth: RegistryAuth): Record<string, string> {
+  const config: Record<string, string> = { serveraddress: auth.serverAddress };
+  if (auth.identityToken !== undefined) config.identitytoken = auth.identityToken;
+  if (auth.username !== undefined) config.username = auth.username;
+  if (auth.password !== undefined) config.password = auth.password;
+  return config;
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new DOMException('The operation was aborted', 'AbortError');
+}

@@ -1,0 +1,106 @@
+// One SSH connection per host for the whole run: opened on first use, many hosts at once
+// (bounded, since each handshake costs CPU on both ends), closed together at the end.
+// A host that failed to connect stays failed for the run, so later tasks skip it fast.
+import { UnreachableError } from '../core/errors.js';
+import type { ConnectionTarget } from './connection-target.js';
+import { connectHost, type SshHostConnection, type TransportLogger } from './ssh-connection.js';
+
+export interface ConnectionPoolOptions {
+  /** Resolves an inventory host to where and how to connect. */
+  target: (host: string) => ConnectionTarget;
+  /** Handshakes in flight at once (default 32). */
+  maxConcurrentConnects?: number;
+  logger?: TransportLogger;
+  /** Overridable for tests and for the relay's own connections. */
+  connect?: typeof connectHost;
+}
+
+export class ConnectionPool {
+  private readonly connections = new Map<string, Promise<SshHostConnection>>();
+  private readonly failures = new Map<string, UnreachableError>();
+  private readonly slots: ConnectSlots;
+  private closing = false;
+
+  constructor(private readonly options: ConnectionPoolOptions) {
+    this.slots = new ConnectSlots(options.maxConcurrentConnects ?? 32);
+  }
+
+  /** The host's connection, opened now if it is not yet; rejects with its UnreachableError. */
+  get(host: string): Promise<SshHostConnection> {
+    if (this.closing) return Promise.reject(new UnreachableError(host, 'SSH_POOL_CLOSED', `the connection pool is closed; cannot connect to ${host}`));
+    let pending = this.connections.get(host);
+    if (!pending) {
+      pending = this.open(host);
+      this.connections.set(host, pending);
+    }
+    return pending;
+  }
+
+  /** Connects to every host in parallel; each entry is a connection or why it failed. */
+  async connectAll(hosts: string[]): Promise<Map<string, SshHostConnection | UnreachableError>> {
+    const results = await Promise.all(hosts.map((host) => this.get(host).catch((error: unknown) => asUnreachable(host, error))));
+    return new Map(hosts.map((host, i) => [host, results[i]!]));
+  }
+
+  /** Why the host could not be reached, if it could not. */
+  unreachable(host: string): UnreachableError | undefined {
+    return this.failures.get(host);
+  }
+
+  get unreachableHosts(): string[] {
+    return [...this.failures.keys()];
+  }
+
+  async closeAll(): Promise<void> {
+    this.closing = true;
+    const open = await Promise.allSettled(this.connections.values());
+    await Promise.all(open.map((r) => (r.status === 'fulfilled' ? r.value.close().catch(() => undefined) : undefined)));
+    this.connections.clear();
+  }
+
+  private async open(host: string): Promise<SshHostConnection> {
+    const connect = this.options.connect ?? connectHost;
+    const release = await this.slots.acquire();
+    try {
+      const target = this.options.target(host);
+      return await connect(target, { logger: this.options.logger });
+    } catch (error) {
+      const unreachable = asUnreachable(host, error);
+      this.failures.set(host, unreachable);
+      throw unreachable;
+    } finally {
+      release();
+    }
+  }
+}
+
+function asUnreachable(host: string, error: unknown): UnreachableError {
+  if (error instanceof UnreachableError) return error;
+  // Bad connection settings (HoundError from target resolution) are still this host's failure.
+  const message = error instanceof Error ? error.message : String(error);
+  const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : 'SSH_UNREACHABLE';
+  return new UnreachableError(host, code, message, { cause: error, hint: (error as { hint?: string })?.hint });
+}
+
+/** A counting semaphore for handshakes. */
+class ConnectSlots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = Math.max(1, size);
+  }
+
+  async acquire(): Promise<() => void> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    };
+  }
+}
