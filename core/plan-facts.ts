@@ -3,6 +3,15 @@
 // once per platform (and transport security), however many nodes want it.
 import type { CompiledRun } from './compiled.js';
 import type { DockerInfo, NodeDocker, RegistryAuth } from '../transport/types.js';
+import type { Inventory, Vars } from '../inventory/model.js';
+import { hostVars } from '../inventory/vars.js';
+import { ConnectionPool } from '../transport/pool.js';
+import { resolveConnectionTarget, type CommandLineConnectionOptions, type ConnectionTarget } from '../transport/connection-target.js';
+import { SshConfigFile } from '../transport/ssh-config.js';
+import { SshDocker } from '../transport/docker.js';
+import { RegistryClient } from '../transport/registry.js';
+import { credentialsFromDockerConfig, normaliseRegistryHost } from '../transport/registry-auth.js';
+import type { TransportLogger } from '../transport/ssh-connection.js';
 import { HoundError } from './errors.js';
 import { parseImageRef } from './image-ref.js';
 import { imageReferencesByHost, registryFactKey, type FactProblem, type NodeFacts, type PlanFacts, type RegistryImageFacts } from './plan.js';
@@ -85,10 +94,19 @@ async function mapLimited<T>(items: readonly T[], limit: number, work: (item: T)
 }
 
 /** Gathers node and registry facts for every host of the run; failures become per-host or per-image problems. */
-export async function gatherPlanFacts(run: CompiledRun, access: PlanFactAccess, options: GatherOptions = {}): Promise<PlanFacts> {
-  const facts: PlanFacts = { nodes: {}, images: {}, unreachable: {}, imageErrors: {} };
-  const refsByHost = imageReferencesByHost(run);
+export function gatherPlanFacts(run: CompiledRun, access: PlanFactAccess, options: GatherOptions = {}): Promise<PlanFacts> {
   const hosts = options.hosts ?? [...new Set(run.plays.flatMap((p) => p.hosts))];
+  return gatherFacts(hosts, imageReferencesByHost(run), access, options);
+}
+
+/** Node facts for `hosts`, and registry facts for the references each of them wants. */
+export async function gatherFacts(
+  hosts: readonly string[],
+  refsByHost: ReadonlyMap<string, readonly { reference: string; platform?: string }[]>,
+  access: PlanFactAccess,
+  options: GatherOptions = {},
+): Promise<PlanFacts> {
+  const facts: PlanFacts = { nodes: {}, images: {}, unreachable: {}, imageErrors: {} };
   const resolutions = new Map<string, Promise<void>>();
 
   const resolveOnce = (reference: string, platform: string, insecure: boolean): Promise<void> => {
@@ -133,4 +151,109 @@ export async function gatherPlanFacts(run: CompiledRun, access: PlanFactAccess, 
     await Promise.all(wanted.map((w) => resolveOnce(w.reference, w.platform ?? node.platform, isInsecureRegistry(parseImageRef(w.reference).domain, node.insecureRegistries))));
   });
   return facts;
+}
+
+export interface PlanHostAccessOptions {
+  inventory: Inventory;
+  /** ansible-playbook's -u, --private-key, --timeout, --ssh-common-args. */
+  connection?: CommandLineConnectionOptions;
+  logger?: TransportLogger;
+}
+
+/**
+ * The run's hosts over the transport, for `plan` and `apply`: one SSH connection and one
+ * Docker client per host, one registry client for all. Mirrors the executor's host access
+ * (core/run.ts), which does not export its own.
+ */
+export class PlanHostAccess implements PlanFactAccess {
+  private readonly pool: ConnectionPool;
+  private readonly dockers = new Map<string, Promise<NodeDocker>>();
+  private readonly targets = new Map<string, ConnectionTarget>();
+  private readonly registry: RegistryClient;
+  private sshConfig?: Promise<SshConfigFile>;
+  private resolvedSshConfig?: SshConfigFile;
+
+  constructor(
+    private readonly run: CompiledRun | undefined,
+    private readonly options: PlanHostAccessOptions,
+  ) {
+    this.pool = new ConnectionPool({ target: (host) => this.target(host), logger: options.logger });
+    this.registry = new RegistryClient({ logger: options.logger });
+  }
+
+  docker(host: string): Promise<NodeDocker> {
+    let docker = this.dockers.get(host);
+    if (!docker) {
+      docker = (async () => {
+        const config = await (this.sshConfig ??= SshConfigFile.load());
+        this.resolvedSshConfig = config;
+        const connection = await this.pool.get(host);
+        return new SshDocker(connection, { socketPath: this.target(host).dockerSocket, logger: this.options.logger }) as NodeDocker;
+      })();
+      this.dockers.set(host, docker);
+    }
+    return docker;
+  }
+
+  async resolveImage(reference: string, options: { platform: string; auth?: RegistryAuth; insecure: boolean }): Promise<ResolvedImage> {
+    const image = await this.registry.resolveImage(reference, options);
+    return {
+      digest: image.manifestDigest,
+      manifestDigest: image.platformManifestDigest,
+      configDigest: image.config.digest,
+      layers: image.layers.map((l) => ({ digest: l.digest, size: l.size, diffId: l.diffId })),
+    };
+  }
+
+  close(): Promise<void> {
+    return this.pool.closeAll();
+  }
+
+  private target(host: string): ConnectionTarget {
+    let target = this.targets.get(host);
+    if (!target) {
+      const inventory = this.options.inventory;
+      target = resolveConnectionTarget(host, this.varsOf(host), {
+        sshConfig: this.resolvedSshConfig,
+        commandLine: this.options.connection,
+        inventoryVars: (h) => (inventory.hosts.has(h) ? hostVars(inventory, h) : undefined),
+      });
+      this.targets.set(host, target);
+    }
+    return target;
+  }
+
+  private varsOf(host: string): Vars {
+    for (const play of this.run?.plays ?? []) {
+      const first = play.tasksByHost.get(host)?.[0];
+      if (first) return first.vars;
+    }
+    return hostVars(this.options.inventory, host);
+  }
+}
+
+/**
+ * Registry credentials the run's registry_login tasks give, by registry host[:port], so the
+ * planner asks the registry as the pulls will. Tasks whose arguments are only known at run
+ * time are skipped; the registry client still falls back on ~/.docker/config.json.
+ */
+export async function registryCredentials(run: CompiledRun): Promise<Map<string, RegistryAuth>> {
+  const out = new Map<string, RegistryAuth>();
+  for (const play of run.plays) {
+    const first = [...play.tasksByHost.values()][0] ?? [];
+    for (const task of first) {
+      if (task.module !== 'registry_login' || task.deferred) continue;
+      const args = task.args as { registry?: string; username?: string; password?: string; password_env?: string; from_docker_config?: boolean };
+      if (typeof args.registry !== 'string') continue;
+      const serverAddress = normaliseRegistryHost(args.registry);
+      if (args.from_docker_config) {
+        const found = await credentialsFromDockerConfig(serverAddress);
+        if (found) out.set(serverAddress, { ...found, serverAddress });
+        continue;
+      }
+      const password = args.password_env !== undefined ? process.env[args.password_env] : args.password;
+      if (args.username !== undefined && password !== undefined) out.set(serverAddress, { username: args.username, password, serverAddress });
+    }
+  }
+  return out;
 }

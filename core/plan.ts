@@ -130,6 +130,8 @@ export interface Plan {
 
 export interface PlanOptions {
   disk?: DiskCheckOptions;
+  /** Reports the disk check but does not fail hosts on it (--ignore-disk-check). */
+  ignoreDiskCheck?: boolean;
   /** Overrides the plays' `distribution`. */
   distribution?: Distribution;
 }
@@ -297,7 +299,7 @@ function planHost(host: string, tasks: TaskInstance[], facts: PlanFacts, options
   }
   if (!plan.failed && plan.bytes > 0) {
     plan.disk = checkDiskSpace(node.freeBytes, plan.bytes, options.disk);
-    if (!plan.disk.ok) plan.failed = plan.disk.problem;
+    if (!plan.disk.ok && !options.ignoreDiskCheck) plan.failed = plan.disk.problem;
   }
   return plan;
 }
