@@ -1,7 +1,8 @@
 // The daemons of a lab: per node an sshd and a dockerd, and one Distribution registry.
 // Each is started detached (it outlives `hound lab up`) inside its host's network
 // namespace; a node's two daemons also get a private mount namespace in which the node's
-// own directory is bind-mounted over /run, so an SSH session sees that node's docker.sock.
+// own directory is bind-mounted over /run, so an SSH session sees that node's docker.sock,
+// and a UTS namespace, so the node calls itself by its inventory name.
 import { spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { mkdir, writeFile, readFile } from 'node:fs/promises';
@@ -19,11 +20,21 @@ export interface StartedDaemon {
   exited(): number | null | undefined;
 }
 
-/** Spawns `argv` detached, stdio to `log`, inside netns and optionally with `runDir` over /run. */
-function startDetached(bins: BinaryPaths, netns: string, argv: string[], log: string, runDir?: string): StartedDaemon {
+/** A node's own view of the machine: its dir over /run, and its own hostname. */
+export interface NodeView {
+  runDir: string;
+  hostname: string;
+}
+
+/** Spawns `argv` detached, stdio to `log`, inside netns and, for a node, inside its own view. */
+function startDetached(bins: BinaryPaths, netns: string, argv: string[], log: string, view?: NodeView): StartedDaemon {
   const fd = openSync(log, 'a');
-  const inner = runDir
-    ? [bins.unshare!, '-m', '--propagation', 'private', '/bin/sh', '-c', `${bins.mount} --bind "$0" /run && exec "$@"`, runDir, ...argv]
+  const inner = view
+    ? [
+        bins.unshare!, '-m', '-u', '--propagation', 'private',
+        '/bin/sh', '-c', `${bins.hostname} "$1" && ${bins.mount} --bind "$0" /run && shift && exec "$@"`,
+        view.runDir, view.hostname, ...argv,
+      ]
     : argv;
   // nsenter rather than `ip netns exec`: the latter remounts /sys, hiding the cgroup
   // mounts dockerd needs. Neither nsenter (no pid ns) nor unshare (no --fork) forks, so
@@ -101,11 +112,11 @@ export async function prepareNode(p: NodeDaemonPaths, ip: string, clientPublicKe
   await writeFile(p.dockerConfig, '{}\n');
 }
 
-export function startSshd(bins: BinaryPaths, netns: string, p: NodeDaemonPaths): StartedDaemon {
-  return startDetached(bins, netns, [bins.sshd!, '-D', '-e', '-f', p.sshdConfig], path.join(p.dir, 'sshd.log'), p.runDir);
+export function startSshd(bins: BinaryPaths, netns: string, p: NodeDaemonPaths, hostname: string): StartedDaemon {
+  return startDetached(bins, netns, [bins.sshd!, '-D', '-e', '-f', p.sshdConfig], path.join(p.dir, 'sshd.log'), { runDir: p.runDir, hostname });
 }
 
-export function startDockerd(bins: BinaryPaths, netns: string, p: NodeDaemonPaths, registry: string): StartedDaemon {
+export function startDockerd(bins: BinaryPaths, netns: string, p: NodeDaemonPaths, hostname: string, registry: string): StartedDaemon {
   const argv = [
     bins.dockerd!,
     '--config-file', p.dockerConfig,
@@ -120,7 +131,7 @@ export function startDockerd(bins: BinaryPaths, netns: string, p: NodeDaemonPath
     '--userland-proxy=false',
     '--insecure-registry', registry,
   ];
-  return startDetached(bins, netns, argv, path.join(p.dir, 'dockerd.log'), p.runDir);
+  return startDetached(bins, netns, argv, path.join(p.dir, 'dockerd.log'), { runDir: p.runDir, hostname });
 }
 
 export interface RegistryPaths {

@@ -11,6 +11,7 @@ export const REQUIRED_BINARIES: { binary: string; pkg: string }[] = [
   { binary: 'nsenter', pkg: 'util-linux' },
   { binary: 'unshare', pkg: 'util-linux' },
   { binary: 'mount', pkg: 'mount' },
+  { binary: 'hostname', pkg: 'hostname' },
   { binary: 'dockerd', pkg: 'docker.io' },
   { binary: 'sshd', pkg: 'openssh-server' },
   { binary: 'ssh-keygen', pkg: 'openssh-client' },
@@ -36,20 +37,10 @@ export function findBinary(name: string): string | undefined {
 
 export type BinaryPaths = Record<string, string>;
 
-/** Throws one EnvironmentError for the first thing missing: Linux, root, then binaries. */
-export function checkLabPrerequisites(): BinaryPaths {
-  if (process.platform !== 'linux') {
-    throw new EnvironmentError('LAB_NOT_LINUX', `hound lab needs Linux (network namespaces, veth, tc); this is ${process.platform}`, {
-      hint: 'run it on a Linux machine or VM',
-    });
-  }
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    throw new EnvironmentError('LAB_NOT_ROOT', 'hound lab must run as root (it creates network namespaces, bridges and daemons)', {
-      hint: 'run it with sudo, or as root',
-    });
-  }
+/** Paths of the binaries, or one EnvironmentError naming the packages to install. */
+export function locateBinaries(required: { binary: string; pkg: string }[] = REQUIRED_BINARIES): BinaryPaths {
   const found: BinaryPaths = {};
-  const missing = REQUIRED_BINARIES.filter(({ binary }) => {
+  const missing = required.filter(({ binary }) => {
     const p = findBinary(binary);
     if (p) found[binary] = p;
     return !p;
@@ -59,4 +50,15 @@ export function checkLabPrerequisites(): BinaryPaths {
     throw new EnvironmentError('LAB_MISSING_PACKAGE', `hound lab needs ${missing.map((m) => m.binary).join(', ')}: install with \`apt-get install ${pkgs.join(' ')}\``);
   }
   return found;
+}
+
+/** Throws one EnvironmentError for the first thing missing: Linux, root, then binaries. */
+export function checkLabPrerequisites(): BinaryPaths {
+  if (process.platform !== 'linux') {
+    throw new EnvironmentError('LAB_NOT_LINUX', `hound lab needs Linux (network namespaces, veth, tc), this is ${process.platform}: run it on a Linux machine or VM`);
+  }
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    throw new EnvironmentError('LAB_NOT_ROOT', 'hound lab must run as root (it creates network namespaces, bridges and daemons): run it with sudo');
+  }
+  return locateBinaries();
 }
