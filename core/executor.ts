@@ -2,7 +2,8 @@
 // check mode, `register`, `set_fact`; turns every way a module can end into a status and
 // an event. The scheduler decides when; this decides what happened.
 import type { Vars } from '../inventory/model.js';
-import type { HostConnection, NodeDocker, PullProgress } from '../transport/types.js';
+import type { HostConnection, NodeDocker, PullProgress, RegistryAuth } from '../transport/types.js';
+import { parseImageRef } from './image-ref.js';
 import type { TaskInstance } from './compiled.js';
 import type { EventBus, TaskStatus } from './events.js';
 import { HoundError, UnreachableError } from './errors.js';
@@ -20,7 +21,7 @@ export interface Templating {
 export interface HostAccess {
   connection(host: string): Promise<HostConnection>;
   docker(host: string): Promise<NodeDocker>;
-  remoteDigest(reference: string, options: { platform?: string; host: string }): Promise<string>;
+  remoteDigest(reference: string, options: { platform?: string; host: string; auth?: RegistryAuth }): Promise<string>;
 }
 
 export interface ExecutorOptions {
@@ -219,7 +220,7 @@ export class TaskExecutor implements TaskRunner {
         return session.nodeFacts;
       },
       invalidateFacts: () => (session.nodeFacts = undefined),
-      remoteDigest: (reference, platform) => access.remoteDigest(reference, { platform, host }),
+      remoteDigest: (reference, platform) => access.remoteDigest(reference, { platform, host, auth: this.options.credentials.get(parseImageRef(reference).domain) }),
       evaluateCondition: (e, v) => this.options.templating.evaluateCondition(e, v),
       renderValue: (v, vs) => this.options.templating.renderValue(v, vs),
       addSecret: (v) => bus.addSecret(v),

@@ -11,15 +11,15 @@ import { runPlay, Semaphore, type RunHostState } from './scheduler.js';
 import { TaskExecutor, type HostAccess } from './executor.js';
 import { evaluateCondition, renderValue } from './templating.js';
 import { parseImageRef } from './image-ref.js';
-import { isInsecureRegistry } from './plan-facts.js';
+import { isInsecureRegistry, nodePlatform } from './plan-facts.js';
 import { findModuleDefinition } from '../modules/schemas.js';
 import { CredentialStore, type PullLimits } from '../modules/implementation.js';
 import { ConnectionPool } from '../transport/pool.js';
 import { resolveConnectionTarget, type CommandLineConnectionOptions, type ConnectionTarget } from '../transport/connection-target.js';
 import { SshConfigFile } from '../transport/ssh-config.js';
 import { SshDocker } from '../transport/docker.js';
-import type { NodeDocker } from '../transport/types.js';
-import { OriginClient, MANIFEST_ACCEPT } from '../relay/origin-client.js';
+import type { NodeDocker, RegistryAuth } from '../transport/types.js';
+import { RegistryClient } from '../transport/registry.js';
 import type { Reporter, TextSink } from '../report/reporter.js';
 import { PlainReporter } from '../report/plain.js';
 import { JsonReporter } from '../report/json.js';
@@ -161,7 +161,7 @@ class RunHostAccess implements HostAccess {
   private readonly pool: ConnectionPool;
   private readonly dockers = new Map<string, NodeDocker>();
   private readonly targets = new Map<string, ConnectionTarget>();
-  private readonly registries = new Map<string, OriginClient>();
+  private readonly registry: RegistryClient;
   private sshConfig?: SshConfigFile;
   private sshConfigLoad?: Promise<void>;
 
@@ -174,6 +174,8 @@ class RunHostAccess implements HostAccess {
       target: (host) => this.target(host),
       logger: (level, msg) => this.detail(level, msg),
     });
+    // Credentials come from registry_login only: what a run uses is what its playbook says.
+    this.registry = new RegistryClient({ dockerConfigPath: false, logger: (level, msg) => this.detail(level, msg) });
   }
 
   async connection(host: string) {
@@ -191,17 +193,17 @@ class RunHostAccess implements HostAccess {
     return docker;
   }
 
-  async remoteDigest(reference: string, { host }: { platform?: string; host: string }): Promise<string> {
+  async remoteDigest(reference: string, { platform, host, auth }: { platform?: string; host: string; auth?: RegistryAuth }): Promise<string> {
     const ref = parseImageRef(reference);
-    // Plain HTTP only where the node's own Docker does so: what it pulls from is what we ask.
+    // Plain HTTP and the platform as the node's own Docker would pull: what it gets is what we compare.
     const info = await (await this.docker(host)).info();
-    const plainHttp = isInsecureRegistry(ref.domain, info.insecureRegistries);
-    const key = `${ref.domain}|${plainHttp}`;
-    let client = this.registries.get(key);
-    if (!client) this.registries.set(key, (client = new OriginClient({ host: ref.domain, plainHttp })));
-    const manifest = await client.getManifest(ref.path, ref.digest ?? ref.tag ?? 'latest', MANIFEST_ACCEPT);
-    this.detail(2, `registry ${ref.domain}: ${ref.path}:${ref.tag} is ${manifest.digest}`);
-    return manifest.digest;
+    const resolved = await this.registry.resolveImage(reference, {
+      platform: platform ?? nodePlatform(info),
+      auth,
+      insecure: isInsecureRegistry(ref.domain, info.insecureRegistries),
+    });
+    this.detail(2, `registry ${ref.domain}: ${reference} is ${resolved.manifestDigest}`);
+    return resolved.manifestDigest;
   }
 
   async close(): Promise<void> {
