@@ -1,0 +1,364 @@
+// The compiler (pure: no I/O): a loaded playbook + an inventory + the command-line
+// choices → the CompiledRun the executor runs. Host patterns are resolved, variables
+// merged by precedence, templates rendered, loops expanded, static `when` evaluated and
+// tags applied. Anything that depends on a value only known at run time (a registered
+// result, a set_fact) is left as templates with `deferred: true`.
+import path from 'node:path';
+import type { CompiledHandler, CompiledPlay, CompiledRun, TaskInstance } from './compiled.js';
+import { HoundError, ParseError, type SourcePosition } from './errors.js';
+import { serialBatches } from './playbook-batches.js';
+import type { LoadedPlay, LoadedTask, SourceRef, Vars } from './playbook-model.js';
+import { validateAgainst } from './playbook-schema.js';
+import { shouldRun, type TagSelection } from './playbook-tags.js';
+import { didYouMean } from './suggest.js';
+import { containsTemplate, evaluateCondition, OMIT, referencedNames, renderValue, templateStrings } from './templating.js';
+import { mergeVariables, withLoopVariables } from './variables.js';
+import type { Inventory } from '../inventory/model.js';
+import { applyLimit, resolvePattern } from '../inventory/patterns.js';
+import { hostVars, magicVars } from '../inventory/vars.js';
+import { findModuleDefinition } from '../modules/schemas.js';
+
+export interface CompileOptions {
+  inventory: Inventory;
+  /** --limit patterns (each may be a union such as `a:b`). */
+  limit?: string[];
+  tags?: string[];
+  skipTags?: string[];
+  /** -e values merged in order; they win over every other variable. */
+  extraVars?: Vars;
+  /** Where relative `@file` patterns are read from. */
+  baseDir?: string;
+}
+
+const EMPTY: Vars = Object.freeze({}) as Vars;
+
+export function compilePlays(plays: readonly LoadedPlay[], options: CompileOptions): CompiledRun {
+  return new Compiler(options).compile(plays);
+}
+
+class Compiler {
+  private readonly extra: Vars;
+  private readonly selection: TagSelection;
+  /** Names set at run time by tasks met so far (register:, set_fact). */
+  private readonly runtimeNames = new Set<string>();
+  private readonly inventoryVars = new Map<string, Vars>();
+  private readonly magic = new Map<string, Vars>();
+  private hostvarsShared?: Vars;
+  private groupsShared?: Vars;
+
+  constructor(private readonly options: CompileOptions) {
+    this.extra = options.extraVars ?? {};
+    this.selection = { only: options.tags ?? [], skip: options.skipTags ?? [] };
+  }
+
+  compile(plays: readonly LoadedPlay[]): CompiledRun {
+    return { plays: plays.map((play, index) => this.compilePlay(play, index)) };
+  }
+
+  private compilePlay(play: LoadedPlay, playIndex: number): CompiledPlay {
+    const { inventory } = this.options;
+    const patternVars = { ...play.vars, ...this.extra };
+    const pattern = String(this.render(play.hosts, patternVars, play.hostsAt, `play '${play.name}'`));
+    let hosts = resolvePattern(inventory, pattern, { baseDir: this.options.baseDir });
+    if (this.options.limit && this.options.limit.length > 0) hosts = applyLimit(inventory, hosts, this.options.limit, { baseDir: this.options.baseDir });
+    const serial = play.serial.map((value) => {
+      const rendered = typeof value === 'string' ? this.render(value, patternVars, play.serialAt!, `play '${play.name}'`) : value;
+      if (typeof rendered !== 'number' && !/^\s*\d+(\.\d+)?%?\s*$/.test(String(rendered))) {
+        throw new ParseError('SERIAL_INVALID', `serial must be a number or a percentage, got ${JSON.stringify(rendered)}`, { position: this.at(play.serialAt!) });
+      }
+      return rendered as number | string;
+    });
+
+    const playVarsByHost = new Map<string, PlayHostVars>();
+    for (const host of hosts) playVarsByHost.set(host, this.hostScope(host, play, hosts));
+
+    this.checkNotifications(play);
+    const tasksByHost = new Map<string, TaskInstance[]>(hosts.map((h) => [h, []]));
+    play.tasks.forEach((task, taskIndex) => {
+      const runs = shouldRun(task.tags, this.selection);
+      if (runs) {
+        for (const host of hosts) {
+          tasksByHost.get(host)!.push(...this.instances(task, taskIndex, `${playIndex}:${taskIndex}:${host}`, host, playVarsByHost.get(host)!));
+        }
+      }
+      // Registered even when skipped by tags: a later task may still read it (and fail at run time).
+      this.noteRuntimeNames(task);
+    });
+
+    const handlers: CompiledHandler[] = play.handlers.map((handler, handlerIndex) => {
+      const byHost = new Map<string, TaskInstance[]>();
+      for (const host of hosts) byHost.set(host, this.instances(handler, handlerIndex, `${playIndex}:handler${handlerIndex}:${host}`, host, playVarsByHost.get(host)!));
+      this.noteRuntimeNames(handler);
+      return { name: handler.name ?? handler.module, listen: handler.listen, tasksByHost: byHost };
+    });
+
+    return {
+      name: play.name,
+      hosts,
+      batches: serialBatches(hosts, serial),
+      strategy: play.strategy,
+      maxFailPercentage: play.maxFailPercentage,
+      anyErrorsFatal: play.anyErrorsFatal,
+      gatherFacts: play.gatherFacts,
+      distribution: play.distribution,
+      tasksByHost,
+      handlers,
+      position: play.position,
+    };
+  }
+
+  /** Every notify must name a handler (or a listen topic) of the play. */
+  private checkNotifications(play: LoadedPlay): void {
+    const names = new Set(play.handlers.flatMap((h) => [...(h.name ? [h.name] : []), ...h.listen]));
+    for (const task of [...play.tasks, ...play.handlers]) {
+      for (const notify of task.notify) {
+        if (names.has(notify.name) || containsTemplate(notify.name)) continue;
+        throw new ParseError('UNKNOWN_HANDLER', `task '${task.name ?? task.module}' notifies '${notify.name}', which is not a handler of this play`, {
+          position: this.at(notify.at),
+          hint: names.size > 0 ? didYouMean(notify.name, [...names], 'handlers') : 'add a handlers: section with a handler of that name',
+        });
+      }
+    }
+  }
+
+  private noteRuntimeNames(task: LoadedTask): void {
+    if (task.register) this.runtimeNames.add(task.register);
+    if (task.module === 'set_fact') for (const key of Object.keys(task.args)) this.runtimeNames.add(key);
+  }
+
+  private hostScope(host: string, play: LoadedPlay, playHosts: string[]): PlayHostVars {
+    const magic: Vars = {
+      ...this.magicVars(host),
+      hostvars: this.hostvars(),
+      play_hosts: playHosts,
+      ansible_play_hosts: playHosts,
+      ansible_play_hosts_all: playHosts,
+      ansible_play_name: play.name,
+      playbook_dir: path.dirname(play.file),
+    };
+    const inventoryVars = this.hostInventoryVars(host);
+    const plain = mergeVariables({ inventory: inventoryVars, play: play.vars, magic, extra: this.extra });
+    return { inventory: inventoryVars, magic, play: play.vars, plain, byScope: new Map() };
+  }
+
+  private hostInventoryVars(host: string): Vars {
+    let vars = this.inventoryVars.get(host);
+    if (!vars) {
+      vars = hostVars(this.options.inventory, host);
+      this.inventoryVars.set(host, vars);
+    }
+    return vars;
+  }
+
+  private magicVars(host: string): Vars {
+    let vars = this.magic.get(host);
+    if (!vars) {
+      const own = magicVars(this.options.inventory, host);
+      // Every host sees the same `groups`; share one copy instead of one per host.
+      this.groupsShared ??= own.groups as Vars;
+      vars = { ...own, groups: this.groupsShared };
+      this.magic.set(host, vars);
+    }
+    return vars;
+  }
+
+  private hostvars(): Vars {
+    if (!this.hostvarsShared) {
+      const all: Vars = {};
+      for (const host of this.options.inventory.hosts.keys()) all[host] = { ...this.hostInventoryVars(host), inventory_hostname: host };
+      this.hostvarsShared = all;
+    }
+    return this.hostvarsShared;
+  }
+
+  /** The task's variables on a host; shared between tasks with the same role and no task vars. */
+  private taskVars(task: LoadedTask, scope: PlayHostVars): Vars {
+    const hasTaskVars = Object.keys(task.vars).length > 0;
+    if (!task.role && !hasTaskVars) return scope.plain;
+    const key = task.role ?? EMPTY;
+    if (!hasTaskVars) {
+      const cached = scope.byScope.get(key);
+      if (cached) return cached;
+    }
+    const merged = mergeVariables({
+      roleDefaults: task.role?.defaults,
+      inventory: scope.inventory,
+      play: scope.play,
+      roleVars: task.role ? { ...task.role.vars, role_name: task.role.name } : undefined,
+      task: task.vars,
+      magic: scope.magic,
+      extra: this.extra,
+    });
+    if (!hasTaskVars) scope.byScope.set(key, merged);
+    return merged;
+  }
+
+  private instances(task: LoadedTask, taskIndex: number, id: string, host: string, scope: PlayHostVars): TaskInstance[] {
+    const base = this.taskVars(task, scope);
+    const label = `task '${task.name ?? task.module}'`;
+    if (!task.loop) {
+      const one = this.instance(task, taskIndex, id, host, base, label);
+      return one ? [one] : [];
+    }
+    if (this.dependsOnRuntime(templateStrings(task.loop.value), base)) {
+      throw new ParseError('LOOP_DEFERRED', `the loop of ${label} depends on a registered result or set_fact, only known at run time`, {
+        position: this.at(task.loop.at),
+        hint: 'hound expands loops before the run: loop over inventory or play variables instead',
+      });
+    }
+    const rendered = this.render(task.loop.value, base, task.loop.at, label);
+    if (!Array.isArray(rendered)) {
+      throw new ParseError('LOOP_NOT_LIST', `the loop of ${label} is not a list (got ${JSON.stringify(rendered)})`, {
+        position: this.at(task.loop.at),
+        hint: 'loop: takes a list; for a dict use `{{ mydict | dict2items }}`',
+      });
+    }
+    const items = task.loop.flatten ? rendered.flatMap((x) => (Array.isArray(x) ? x : [x])) : rendered;
+    const out: TaskInstance[] = [];
+    items.forEach((item, index) => {
+      const loopVars: Vars = { [task.loopVar]: item, ansible_loop_var: task.loopVar };
+      if (task.indexVar) loopVars[task.indexVar] = index;
+      const vars = withLoopVariables(base, loopVars, this.extra);
+      const one = this.instance(task, taskIndex, `${id}:${index}`, host, vars, label);
+      if (one) {
+        one.loopItem = item;
+        one.loopVar = task.loopVar;
+        out.push(one);
+      }
+    });
+    return out;
+  }
+
+  private instance(task: LoadedTask, taskIndex: number, id: string, host: string, vars: Vars, label: string): TaskInstance | undefined {
+    const pendingWhen: string[] = [];
+    for (const condition of task.when) {
+      if (typeof condition.expr === 'boolean') {
+        if (!condition.expr) return undefined;
+        continue;
+      }
+      if (this.dependsOnRuntime([`{{ ${condition.expr} }}`], vars)) {
+        pendingWhen.push(condition.expr);
+        continue;
+      }
+      let holds: boolean;
+      try {
+        holds = evaluateCondition(condition.expr, vars);
+      } catch (err) {
+        throw this.positioned(err, condition.at, label);
+      }
+      if (!holds) return undefined;
+    }
+    const deferred = pendingWhen.length > 0 || this.dependsOnRuntime(templateStrings(task.args), vars);
+    let args = task.args;
+    if (!deferred) {
+      args = this.renderArgs(task, vars, label);
+      const definition = findModuleDefinition(task.module)!;
+      const freeFormPath = task.freeForm ? task.argsAt.path : undefined;
+      validateAgainst(definition.argumentSchema, args, { source: task.argsAt.source, path: freeFormPath ?? task.argsAt.path, what: `module '${task.module}' (${label}, host ${host})`, unknownKeyCode: 'UNKNOWN_ARGUMENT' }, 'MODULE_ARGS_INVALID');
+    }
+    const until = task.until;
+    const retries = task.retries === undefined ? (until ? 3 : 0) : this.integer(task.retries, vars, task.at, label, 'retries');
+    const delay = task.delay === undefined ? 5 : this.integer(task.delay, vars, task.at, label, 'delay');
+    const ignoreErrors = typeof task.ignoreErrors === 'boolean' ? task.ignoreErrors : Boolean(this.render(task.ignoreErrors, vars, task.at, label));
+    return {
+      id,
+      host,
+      taskIndex,
+      name: this.taskName(task, vars),
+      module: task.module,
+      args,
+      deferred,
+      when: pendingWhen,
+      vars,
+      retries,
+      delaySeconds: delay,
+      until,
+      ignoreErrors,
+      register: task.register,
+      notify: task.notify.map((n) => n.name),
+      noLog: task.noLog,
+      tags: task.tags,
+      position: task.position,
+    };
+  }
+
+  private taskName(task: LoadedTask, vars: Vars): string {
+    if (task.name === undefined) return task.module;
+    if (!containsTemplate(task.name)) return task.name;
+    // As Ansible does, a name that cannot be rendered yet is shown as written.
+    try {
+      return String(renderValue(task.name, vars));
+    } catch {
+      return task.name;
+    }
+  }
+
+  private integer(value: unknown, vars: Vars, at: SourceRef, label: string, field: string): number {
+    const rendered = typeof value === 'number' ? value : Number(this.render(value, vars, at, label));
+    if (!Number.isFinite(rendered) || rendered < 0) {
+      throw new ParseError('SCHEMA_INVALID', `${label}: '${field}' must be a number (0 or more), got ${JSON.stringify(rendered)}`, { position: this.at(at) });
+    }
+    return Math.trunc(rendered);
+  }
+
+  /** Renders the arguments leaf by leaf, so an error points at the scalar that caused it. */
+  private renderArgs(task: LoadedTask, vars: Vars, label: string): Record<string, unknown> {
+    if (task.freeForm) return this.render(task.args, vars, task.argsAt, label) as Record<string, unknown>;
+    const walk = (value: unknown, at: SourceRef): unknown => {
+      if (typeof value === 'string') return this.render(value, vars, at, label);
+      if (Array.isArray(value)) return value.map((item, i) => walk(item, { source: at.source, path: [...at.path, i] }));
+      if (value !== null && typeof value === 'object') {
+        const out: Record<string, unknown> = {};
+        for (const [key, item] of Object.entries(value)) {
+          const rendered = walk(item, { source: at.source, path: [...at.path, key] });
+          if (rendered !== OMIT) out[key] = rendered;
+        }
+        return out;
+      }
+      return value;
+    };
+    return walk(task.args, task.argsAt) as Record<string, unknown>;
+  }
+
+  private render(value: unknown, vars: Vars, at: SourceRef, label: string): unknown {
+    try {
+      return renderValue(value, vars);
+    } catch (err) {
+      throw this.positioned(err, at, label);
+    }
+  }
+
+  /** True when the templates read (directly or through variables) a name set at run time. */
+  private dependsOnRuntime(templates: string[], vars: Vars): boolean {
+    if (this.runtimeNames.size === 0 || templates.length === 0) return false;
+    const seen = new Set<string>();
+    const todo = templates.flatMap((t) => [...referencedNames(t)]);
+    while (todo.length > 0) {
+      const name = todo.pop()!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      if (this.runtimeNames.has(name)) return true;
+      const value = Object.hasOwn(vars, name) ? vars[name] : undefined;
+      for (const t of templateStrings(value)) todo.push(...referencedNames(t));
+    }
+    return false;
+  }
+
+  private at(ref: SourceRef): SourcePosition {
+    return ref.source.positionOf(ref.path);
+  }
+
+  private positioned(err: unknown, at: SourceRef, label: string): unknown {
+    if (!(err instanceof HoundError) || err.position) return err;
+    return new ParseError(err.code, `${err.message} (in ${label})`, { position: this.at(at), hint: err.hint, cause: err });
+  }
+}
+
+interface PlayHostVars {
+  inventory: Vars;
+  magic: Vars;
+  play: Vars;
+  /** Variables of tasks outside roles and without task vars. */
+  plain: Vars;
+  byScope: Map<object, Vars>;
+}

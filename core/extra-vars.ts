@@ -1,0 +1,69 @@
+// `-e` / `--extra-vars` values, read as ansible-playbook reads them: `@file` (YAML or
+// JSON), an inline YAML/JSON mapping (`{...}`), or `key=value` pairs (values are strings).
+// Several -e are merged in order, the later winning.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { EXIT, HoundError, OptionsError } from './errors.js';
+import type { Vars } from './playbook-model.js';
+import { isPlainObject } from './playbook-template-values.js';
+import { YamlSource } from './yaml-source.js';
+import { shlexSplit, ShlexError } from '../inventory/shlex.js';
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function badExtraVars(value: string, why: string): OptionsError {
+  return new OptionsError('BAD_EXTRA_VARS', `-e ${JSON.stringify(value)}: ${why}`, {
+    hint: 'use -e key=value (several separated by spaces), -e \'{"key": "value"}\' or -e @vars.yml',
+  });
+}
+
+/** One -e value as a mapping; `baseDir` resolves relative @file paths. */
+export function parseExtraVars(value: string, baseDir = process.cwd()): Vars {
+  const text = value.trim();
+  if (text === '') throw badExtraVars(value, 'empty value');
+  if (text.startsWith('@')) {
+    const file = path.resolve(baseDir, text.slice(1));
+    let content: string;
+    try {
+      content = readFileSync(file, 'utf8');
+    } catch {
+      throw new HoundError('EXTRA_VARS_FILE_NOT_FOUND', `-e ${text}: the file ${file} could not be read`, EXIT.ERROR, { hint: 'check the path after @' });
+    }
+    const source = YamlSource.parse(file, content);
+    if (source.data === null || source.data === undefined) return {};
+    if (!isPlainObject(source.data)) throw badExtraVars(value, 'the file must hold a mapping of variable names to values');
+    return source.data;
+  }
+  if (text.startsWith('{') || text.startsWith('[')) {
+    let data: unknown;
+    try {
+      data = parseYaml(text, { version: '1.1', uniqueKeys: true, maxAliasCount: 100 });
+    } catch (err) {
+      throw badExtraVars(value, `not valid JSON/YAML (${(err as Error).message.split('\n')[0]})`);
+    }
+    if (!isPlainObject(data)) throw badExtraVars(value, 'must be a mapping of variable names to values');
+    return data;
+  }
+  let tokens: string[];
+  try {
+    tokens = shlexSplit(text);
+  } catch (err) {
+    if (err instanceof ShlexError) throw badExtraVars(value, err.message);
+    throw err;
+  }
+  const out: Vars = {};
+  for (const token of tokens) {
+    const eq = token.indexOf('=');
+    if (eq <= 0) throw badExtraVars(value, `'${token}' is not key=value`);
+    const key = token.slice(0, eq);
+    if (!NAME.test(key)) throw badExtraVars(value, `'${key}' is not a valid variable name`);
+    out[key] = token.slice(eq + 1);
+  }
+  return out;
+}
+
+/** Every -e value merged in order (later wins). */
+export function mergeExtraVars(values: readonly string[], baseDir?: string): Vars {
+  return Object.assign({}, ...values.map((v) => parseExtraVars(v, baseDir)));
+}

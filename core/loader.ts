@@ -1,0 +1,391 @@
+// Loading a playbook: read every file it is made of (imports, roles, vars_files),
+// validate each play and task against its schema, and expand imports and roles in place,
+// so the compiler receives flat task lists that remember where each task was written.
+import path from 'node:path';
+import { EXIT, HoundError, ParseError } from './errors.js';
+import { PlaybookFiles } from './playbook-files.js';
+import type { LoadedPlay, LoadedPlaybook, LoadedTask, RoleScope, SourceRef, Vars } from './playbook-model.js';
+import { findRole, loadRoleFiles, type RoleFiles } from './playbook-roles.js';
+import { importPlaybookSchema, PLAY_KEYWORDS, playSchema, TASK_INCLUDES, TASK_KEYWORDS, taskKeywordSchema, validateAgainst } from './playbook-schema.js';
+import { didYouMean } from './suggest.js';
+import { containsTemplate } from './templating.js';
+import type { DataPath, YamlSource } from './yaml-source.js';
+import { findModuleDefinition, MODULE_DEFINITIONS } from '../modules/schemas.js';
+import { isPlainObject } from './playbook-template-values.js';
+
+export interface LoadOptions {
+  /** Extra directories to look for roles in, after `roles/` beside the playbook. */
+  rolesPath?: string[];
+}
+
+/** What tasks inherit from whatever brought them in (a play, a block, an import, a role). */
+interface TaskScope {
+  /** The file being read, for relative paths and cycle detection. */
+  file: string;
+  /** Files currently being expanded (the import chain), to refuse cycles. */
+  chain: string[];
+  playbookDir: string;
+  tags: string[];
+  when: LoadedTask['when'];
+  vars: Vars;
+  role?: RoleScope;
+  roleDir?: string;
+  /** Handlers brought by roles met while expanding, added to the play's. */
+  roleHandlers: LoadedTask[];
+  inHandlers: boolean;
+}
+
+const MODULE_NAMES = MODULE_DEFINITIONS.map((m) => m.name);
+const TASK_KEY_NAMES: readonly string[] = [...TASK_KEYWORDS, ...TASK_INCLUDES];
+
+export class PlaybookLoader {
+  private readonly files = new PlaybookFiles();
+  private readonly rolesPath: string[];
+
+  constructor(options: LoadOptions = {}) {
+    this.rolesPath = options.rolesPath ?? [];
+  }
+
+  /** Loads one playbook file (a list of plays and import_playbook entries). */
+  load(file: string): LoadedPlaybook {
+    const full = path.resolve(file);
+    if (!this.files.isFile(full)) {
+      throw new HoundError('PLAYBOOK_NOT_FOUND', `the playbook ${file} could not be found`, EXIT.ERROR, {
+        hint: 'give the path of a playbook file (YAML, a list of plays)',
+      });
+    }
+    return { file: full, plays: this.loadPlays(full, undefined, []) };
+  }
+
+  private loadPlays(file: string, referrer: SourceRef | undefined, chain: string[]): LoadedPlay[] {
+    if (chain.includes(file)) {
+      throw new ParseError('IMPORT_CYCLE', `${file} imports itself (${[...chain, file].map((f) => path.basename(f)).join(' -> ')})`, {
+        position: referrer ? referrer.source.positionOf(referrer.path) : undefined,
+        hint: 'remove the import that closes the cycle',
+      });
+    }
+    const source = this.files.read(file, referrer, 'playbook');
+    const data = source.data;
+    if (data === null || data === undefined) {
+      throw new ParseError('PLAYBOOK_EMPTY', `${file} is empty`, { position: source.positionOf([]), hint: 'a playbook is a list of plays, each with hosts: and tasks:' });
+    }
+    if (!Array.isArray(data)) {
+      throw new ParseError('PLAYBOOK_NOT_LIST', 'a playbook must be a list of plays', {
+        position: source.positionOf([]),
+        hint: 'start each play with "- hosts: PATTERN" (note the dash)',
+      });
+    }
+    const plays: LoadedPlay[] = [];
+    data.forEach((entry, index) => {
+      const at: DataPath = [index];
+      if (!isPlainObject(entry)) {
+        throw new ParseError('PLAY_NOT_MAPPING', 'each play must be a mapping (hosts:, tasks:, ...)', { position: source.positionOf(at) });
+      }
+      if (Object.hasOwn(entry, 'import_playbook')) {
+        validateAgainst(importPlaybookSchema, entry, { source, path: at, what: 'import_playbook', knownKeys: Object.keys(importPlaybookSchema.properties) });
+        const target = String(entry.import_playbook);
+        if (containsTemplate(target)) throw dynamicPathError(source, [...at, 'import_playbook'], 'import_playbook');
+        const imported = this.loadPlays(path.resolve(path.dirname(file), target), { source, path: [...at, 'import_playbook'] }, [...chain, file]);
+        const tags = tagsOf(entry.tags);
+        const vars = isPlainObject(entry.vars) ? entry.vars : {};
+        for (const play of imported) {
+          play.tags = unique([...tags, ...play.tags]);
+          play.vars = { ...vars, ...play.vars };
+          plays.push(play);
+        }
+        return;
+      }
+      plays.push(this.loadPlay(source, at, entry, [...chain, file]));
+    });
+    return plays;
+  }
+
+  private loadPlay(source: YamlSource, at: DataPath, play: Record<string, unknown>, chain: string[]): LoadedPlay {
+    validateAgainst(playSchema, play, { source, path: at, what: 'play', knownKeys: PLAY_KEYWORDS });
+    const playbookDir = path.dirname(source.file);
+    const vars: Vars = { ...((play.vars as Vars | undefined) ?? {}) };
+    for (const [index, name] of listOf(play.vars_files).entries()) {
+      const filePath: DataPath = Array.isArray(play.vars_files) ? [...at, 'vars_files', index] : [...at, 'vars_files'];
+      if (containsTemplate(name)) throw dynamicPathError(source, filePath, 'vars_files');
+      Object.assign(vars, this.readVarsFile(path.resolve(playbookDir, String(name)), { source, path: filePath }));
+    }
+    const tags = tagsOf(play.tags);
+    const scope: TaskScope = { file: source.file, chain, playbookDir, tags, when: [], vars: {}, roleHandlers: [], inHandlers: false };
+    const tasks: LoadedTask[] = [];
+    tasks.push(...this.expandTasks(source, [...at, 'pre_tasks'], play.pre_tasks, scope));
+    for (const [index, entry] of ((play.roles as unknown[] | null | undefined) ?? []).entries()) {
+      tasks.push(...this.expandRole(source, [...at, 'roles', index], entry, scope));
+    }
+    tasks.push(...this.expandTasks(source, [...at, 'tasks'], play.tasks, scope));
+    tasks.push(...this.expandTasks(source, [...at, 'post_tasks'], play.post_tasks, scope));
+    const handlers = [...scope.roleHandlers, ...this.expandTasks(source, [...at, 'handlers'], play.handlers, { ...scope, inHandlers: true, roleHandlers: [] })];
+    const hosts = Array.isArray(play.hosts) ? play.hosts.join(':') : String(play.hosts);
+    const serial = play.serial === undefined ? [] : Array.isArray(play.serial) ? play.serial : [play.serial];
+    return {
+      name: typeof play.name === 'string' ? play.name : hosts,
+      hosts,
+      hostsAt: { source, path: [...at, 'hosts'] },
+      vars,
+      serial: serial as (number | string)[],
+      serialAt: play.serial === undefined ? undefined : { source, path: [...at, 'serial'] },
+      strategy: (play.strategy as LoadedPlay['strategy'] | undefined) ?? 'linear',
+      maxFailPercentage: play.max_fail_percentage === undefined ? undefined : parseFloat(String(play.max_fail_percentage)),
+      anyErrorsFatal: play.any_errors_fatal === true,
+      gatherFacts: play.gather_facts !== false,
+      distribution: play.distribution as LoadedPlay['distribution'],
+      tags,
+      tasks,
+      handlers,
+      file: source.file,
+      position: source.positionOf(at),
+    };
+  }
+
+  private readVarsFile(file: string, referrer: SourceRef): Vars {
+    const source = this.files.read(file, referrer, 'vars file');
+    if (source.data === null || source.data === undefined) return {};
+    if (!isPlainObject(source.data)) {
+      throw new ParseError('VARS_NOT_MAPPING', `${path.basename(file)} must be a mapping of variable names to values`, { position: source.positionOf([]) });
+    }
+    return source.data;
+  }
+
+  private expandTasks(source: YamlSource, at: DataPath, list: unknown, scope: TaskScope): LoadedTask[] {
+    if (list === undefined || list === null) return [];
+    if (!Array.isArray(list)) {
+      throw new ParseError('TASKS_NOT_LIST', 'tasks must be a list (each task starts with "- ")', { position: source.positionOf(at) });
+    }
+    const out: LoadedTask[] = [];
+    list.forEach((entry, index) => out.push(...this.expandTask(source, [...at, index], entry, scope)));
+    return out;
+  }
+
+  private expandTask(source: YamlSource, at: DataPath, task: unknown, scope: TaskScope): LoadedTask[] {
+    if (!isPlainObject(task)) {
+      throw new ParseError('TASK_NOT_MAPPING', 'a task must be a mapping (a module and its keywords)', {
+        position: source.positionOf(at),
+        hint: 'write e.g. "- image: nginx:1.27" or "- name: ...\\n  image: ..."',
+      });
+    }
+    const keys = Object.keys(task);
+    const modules: string[] = [];
+    for (const key of keys) {
+      if (TASK_KEY_NAMES.includes(key)) continue;
+      if (findModuleDefinition(key)) {
+        modules.push(key);
+        continue;
+      }
+      const known = [...MODULE_NAMES, ...TASK_KEY_NAMES];
+      throw new ParseError('UNKNOWN_MODULE', `'${key}' is neither a module nor a task keyword`, {
+        position: source.keyPositionOf(at, key),
+        hint: didYouMean(key, known, 'modules'),
+      });
+    }
+    const includes = TASK_INCLUDES.filter((k) => Object.hasOwn(task, k));
+    const actions = [...modules, ...includes];
+    if (actions.length === 0) {
+      throw new ParseError('TASK_NO_MODULE', 'this task names no module', {
+        position: source.positionOf(at),
+        hint: `add one of: ${MODULE_NAMES.join(', ')} (or block/import_tasks/include_tasks)`,
+      });
+    }
+    if (actions.length > 1) {
+      throw new ParseError('TASK_MANY_MODULES', `a task runs one module, this one names ${actions.map((a) => `'${a}'`).join(' and ')}`, {
+        position: source.keyPositionOf(at, actions[1]!),
+        hint: 'split it into one task per module',
+      });
+    }
+    if (scope.inHandlers === false && Object.hasOwn(task, 'listen')) {
+      throw new ParseError('UNKNOWN_KEY', "'listen' is only valid on handlers", { position: source.keyPositionOf(at, 'listen'), hint: 'move this task under handlers:, or remove listen' });
+    }
+    validateAgainst(taskKeywordSchema, task, { source, path: at, what: 'task', knownKeys: TASK_KEY_NAMES });
+
+    const own = {
+      tags: tagsOf(task.tags),
+      when: listOf(task.when).map((expr, i) => ({ expr: expr as string | boolean, at: { source, path: Array.isArray(task.when) ? [...at, 'when', i] : [...at, 'when'] } })),
+      vars: (task.vars as Vars | undefined) ?? {},
+    };
+    const inner: TaskScope = { ...scope, tags: unique([...scope.tags, ...own.tags]), when: [...scope.when, ...own.when], vars: { ...scope.vars, ...own.vars } };
+    const action = actions[0]!;
+    if (action === 'block') {
+      refuseLoop(source, at, task, 'block');
+      return this.expandTasks(source, [...at, 'block'], task.block, inner);
+    }
+    if (action === 'import_tasks' || action === 'include_tasks') {
+      refuseLoop(source, at, task, action);
+      const value = task[action];
+      const name = isPlainObject(value) ? String(value.file) : String(value);
+      const namePath = isPlainObject(value) ? [...at, action, 'file'] : [...at, action];
+      if (containsTemplate(name)) throw dynamicPathError(source, namePath, action);
+      return this.expandTaskFile(this.resolveTaskFile(name, scope), { source, path: namePath }, inner);
+    }
+    if (action === 'import_role' || action === 'include_role') {
+      refuseLoop(source, at, task, action);
+      const spec = task[action] as Record<string, unknown>;
+      return this.expandRoleSpec(source, [...at, action], String(spec.name), spec, inner);
+    }
+    return [this.moduleTask(source, at, task, action, scope, own)];
+  }
+
+  private moduleTask(source: YamlSource, at: DataPath, task: Record<string, unknown>, module: string, scope: TaskScope, own: { tags: string[]; when: LoadedTask['when']; vars: Vars }): LoadedTask {
+    const definition = findModuleDefinition(module)!;
+    const raw = task[module];
+    const argsPath = [...at, module];
+    let args: Record<string, unknown>;
+    let freeForm = false;
+    if (raw === null || raw === undefined) args = {};
+    else if (isPlainObject(raw)) args = raw;
+    else if (typeof raw === 'string' && definition.freeFormArgument) {
+      args = { [definition.freeFormArgument]: raw };
+      freeForm = true;
+    } else {
+      throw new ParseError('MODULE_ARGS_INVALID', `module '${module}' takes a mapping of arguments${definition.freeFormArgument ? ` or a string (its '${definition.freeFormArgument}')` : ''}`, {
+        position: source.positionOf(argsPath),
+        hint: `e.g. ${module}:\\n    ${Object.keys((definition.argumentSchema.properties as object | undefined) ?? {})[0] ?? 'key'}: ...`,
+      });
+    }
+    checkModuleArguments(source, argsPath, module, args, freeForm);
+    const loopKey = (['loop', 'with_items', 'with_list'] as const).find((k) => Object.hasOwn(task, k));
+    const loopControl = (task.loop_control as Record<string, unknown> | undefined) ?? {};
+    const notify = listOf(task.notify).map((name, i) => ({ name: String(name), at: { source, path: Array.isArray(task.notify) ? [...at, 'notify', i] : [...at, 'notify'] } }));
+    return {
+      name: typeof task.name === 'string' ? task.name : undefined,
+      module,
+      args,
+      argsAt: { source, path: argsPath },
+      freeForm,
+      loop: loopKey ? { value: task[loopKey], at: { source, path: [...at, loopKey] }, flatten: loopKey === 'with_items' } : undefined,
+      loopVar: typeof loopControl.loop_var === 'string' ? loopControl.loop_var : 'item',
+      indexVar: typeof loopControl.index_var === 'string' ? loopControl.index_var : undefined,
+      loopLabel: loopControl.label,
+      when: [...scope.when, ...own.when],
+      tags: unique([...scope.tags, ...own.tags]),
+      retries: task.retries,
+      delay: task.delay,
+      until: typeof task.until === 'string' ? task.until : undefined,
+      ignoreErrors: task.ignore_errors ?? false,
+      register: typeof task.register === 'string' ? task.register : undefined,
+      notify,
+      noLog: task.no_log === true,
+      vars: { ...scope.vars, ...own.vars },
+      role: scope.role,
+      listen: listOf(task.listen).map(String),
+      at: { source, path: at },
+      position: source.positionOf(at),
+    };
+  }
+
+  private resolveTaskFile(name: string, scope: TaskScope): string {
+    const candidates = [path.resolve(path.dirname(scope.file), name)];
+    if (scope.roleDir) candidates.push(path.resolve(scope.roleDir, 'tasks', name), path.resolve(scope.roleDir, name));
+    candidates.push(path.resolve(scope.playbookDir, name));
+    return candidates.find((c) => this.files.isFile(c)) ?? candidates[0]!;
+  }
+
+  private expandTaskFile(file: string, referrer: SourceRef, scope: TaskScope): LoadedTask[] {
+    if (scope.chain.includes(file)) {
+      throw new ParseError('IMPORT_CYCLE', `${path.basename(file)} is already being imported (${[...scope.chain, file].map((f) => path.basename(f)).join(' -> ')})`, {
+        position: referrer.source.positionOf(referrer.path),
+        hint: 'remove the import that closes the cycle',
+      });
+    }
+    const source = this.files.read(file, referrer, 'task file');
+    if (source.data !== null && source.data !== undefined && !Array.isArray(source.data)) {
+      throw new ParseError('TASKS_NOT_LIST', `${path.basename(file)} must be a list of tasks`, { position: source.positionOf([]), hint: 'each task starts with "- "' });
+    }
+    return this.expandTasks(source, [], source.data, { ...scope, file, chain: [...scope.chain, file] });
+  }
+
+  private expandRole(source: YamlSource, at: DataPath, entry: unknown, scope: TaskScope): LoadedTask[] {
+    if (typeof entry === 'string') return this.expandRoleSpec(source, at, entry, {}, scope);
+    const spec = entry as Record<string, unknown>;
+    const name = spec.role ?? spec.name;
+    if (typeof name !== 'string' || name === '') {
+      throw new ParseError('ROLE_INVALID', "a role entry needs 'role: NAME'", { position: source.positionOf(at), hint: 'write "- role: NAME" or just "- NAME"' });
+    }
+    const when = listOf(spec.when).map((expr, i) => ({ expr: expr as string | boolean, at: { source, path: Array.isArray(spec.when) ? [...at, 'when', i] : [...at, 'when'] } }));
+    return this.expandRoleSpec(source, at, name, spec, { ...scope, tags: unique([...scope.tags, ...tagsOf(spec.tags)]), when: [...scope.when, ...when] });
+  }
+
+  private expandRoleSpec(source: YamlSource, at: DataPath, name: string, spec: Record<string, unknown>, scope: TaskScope): LoadedTask[] {
+    if (containsTemplate(name)) throw dynamicPathError(source, at, 'role');
+    const dir = findRole(name, { playbookDir: scope.playbookDir, rolesPath: this.rolesPath, files: this.files, referrer: { source, path: at } });
+    const { role: _r, name: _n, tags: _t, when: _w, vars: specVars, tasks_from: tasksFrom, handlers_from: handlersFrom, defaults_from: _d, vars_from: _v, ...params } = spec;
+    const files: RoleFiles = loadRoleFiles(dir, this.files, { source, path: at }, {
+      tasksFrom: typeof tasksFrom === 'string' ? tasksFrom : undefined,
+      handlersFrom: typeof handlersFrom === 'string' ? handlersFrom : undefined,
+    });
+    const role: RoleScope = { name: path.basename(dir), defaults: files.defaults, vars: { ...files.vars, ...(isPlainObject(specVars) ? specVars : {}), ...params } };
+    const roleScope: TaskScope = { ...scope, role, roleDir: dir, vars: {} };
+    if (files.handlers) {
+      scope.roleHandlers.push(...this.expandTasks(files.handlers, [], files.handlers.data, { ...roleScope, file: files.handlers.file, chain: [...scope.chain, files.handlers.file], tags: [], when: [], inHandlers: true, roleHandlers: scope.roleHandlers }));
+    }
+    if (!files.tasks) return [];
+    if (scope.chain.includes(files.tasks.file)) {
+      throw new ParseError('IMPORT_CYCLE', `role '${name}' includes itself`, { position: source.positionOf(at), hint: 'remove the role from its own tasks' });
+    }
+    return this.expandTasks(files.tasks, [], files.tasks.data, { ...roleScope, file: files.tasks.file, chain: [...scope.chain, files.tasks.file] });
+  }
+}
+
+/** Loads a playbook file with the given roles path. */
+export function loadPlaybook(file: string, options: LoadOptions = {}): LoadedPlaybook {
+  return new PlaybookLoader(options).load(file);
+}
+
+/** Checks argument names now; values that hold templates are checked once rendered. */
+function checkModuleArguments(source: YamlSource, argsPath: DataPath, module: string, args: Record<string, unknown>, freeForm: boolean): void {
+  const definition = findModuleDefinition(module)!;
+  const schema = definition.argumentSchema;
+  const properties = Object.keys((schema.properties as object | undefined) ?? {});
+  const target = { source, path: freeForm ? argsPath.slice(0, -1) : argsPath, what: `module '${module}'`, knownKeys: properties, unknownKeyCode: 'UNKNOWN_ARGUMENT' };
+  if (freeForm) {
+    if (!containsTemplate(args)) validateAgainst(schema, args, { ...target, path: argsPath }, 'MODULE_ARGS_INVALID');
+    return;
+  }
+  if (!containsTemplate(args)) {
+    validateAgainst(schema, args, target, 'MODULE_ARGS_INVALID');
+    return;
+  }
+  if (schema.additionalProperties === false) {
+    for (const key of Object.keys(args)) {
+      if (!properties.includes(key)) {
+        throw new ParseError('UNKNOWN_ARGUMENT', `module '${module}' has no argument '${key}'`, {
+          position: source.keyPositionOf(argsPath, key),
+          hint: didYouMean(key, properties, `arguments of '${module}'`),
+        });
+      }
+    }
+  }
+}
+
+function refuseLoop(source: YamlSource, at: DataPath, task: Record<string, unknown>, action: string): void {
+  const loopKey = ['loop', 'with_items', 'with_list'].find((k) => Object.hasOwn(task, k));
+  if (loopKey) {
+    throw new ParseError('LOOP_NOT_SUPPORTED', `'${loopKey}' on ${action} is not supported`, {
+      position: source.keyPositionOf(at, loopKey),
+      hint: 'put the loop on the tasks inside instead',
+    });
+  }
+}
+
+function dynamicPathError(source: YamlSource, at: DataPath, what: string): ParseError {
+  return new ParseError('DYNAMIC_INCLUDE', `${what} names a file with a template; hound reads every file before the run`, {
+    position: source.positionOf(at),
+    hint: 'write the file name literally, or select tasks with `when:` instead',
+  });
+}
+
+function listOf(value: unknown): unknown[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** Tags as Ansible reads them: a list, or a comma-separated string. */
+export function tagsOf(value: unknown): string[] {
+  return listOf(value).flatMap((t) => String(t).split(',')).map((t) => t.trim()).filter((t) => t !== '');
+}
+
+function unique<T>(items: T[]): T[] {
+  return [...new Set(items)];
+}

@@ -1,0 +1,48 @@
+// --list-hosts, --list-tasks and --list-tags, printed the way ansible-playbook prints them.
+import path from 'node:path';
+import type { CompiledPlay } from './compiled.js';
+import type { LoadedPlay, LoadedPlaybook } from './playbook-model.js';
+import { shouldRun, type TagSelection } from './playbook-tags.js';
+
+export interface ListingChoice {
+  hosts: boolean;
+  tasks: boolean;
+  tags: boolean;
+}
+
+function tagList(tags: Iterable<string>): string {
+  return `[${[...tags].join(', ')}]`;
+}
+
+/** `role : name` as Ansible shows role tasks; the module name when the task has none. */
+function taskLabel(task: LoadedPlay['tasks'][number]): string {
+  const name = task.name ?? task.module;
+  return task.role ? `${task.role.name} : ${name}` : name;
+}
+
+/**
+ * The listing for one playbook. `compiled` are the compiled plays of this playbook, in
+ * order (their hosts are the matched hosts after --limit).
+ */
+export function listPlaybook(playbook: LoadedPlaybook, compiled: CompiledPlay[], choice: ListingChoice, selection: TagSelection, displayName = path.relative(process.cwd(), playbook.file) || playbook.file): string {
+  const out: string[] = ['', `playbook: ${displayName}`];
+  playbook.plays.forEach((play, index) => {
+    const hosts = compiled[index]?.hosts ?? [];
+    out.push('', `  play #${index + 1} (${play.hosts}): ${play.name}\tTAGS: ${tagList(play.tags)}`);
+    if (choice.hosts) {
+      out.push(`    pattern: ['${play.hosts}']`, `    hosts (${hosts.length}):`);
+      for (const host of hosts) out.push(`      ${host}`);
+    }
+    const selected = play.tasks.filter((task) => shouldRun(task.tags, selection));
+    if (choice.tasks) {
+      out.push('    tasks:');
+      for (const task of selected) out.push(`      ${taskLabel(task)}\tTAGS: ${tagList(task.tags)}`);
+    }
+    if (choice.tags) {
+      const tags = new Set<string>();
+      for (const task of selected) for (const tag of task.tags) tags.add(tag);
+      out.push(`      TASK TAGS: ${tagList([...tags].sort())}`);
+    }
+  });
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,97 @@
+// Roles: found in roles/ beside the playbook, then on the roles path (--roles-path,
+// HOUND_ROLES_PATH), as Ansible does; each brings tasks, handlers, defaults and vars.
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { ParseError } from './errors.js';
+import type { PlaybookFiles } from './playbook-files.js';
+import type { SourceRef, Vars } from './playbook-model.js';
+import { isPlainObject } from './playbook-template-values.js';
+import { closestName } from './suggest.js';
+import type { YamlSource } from './yaml-source.js';
+
+export interface RoleLookup {
+  playbookDir: string;
+  rolesPath: string[];
+  files: PlaybookFiles;
+  referrer: SourceRef;
+}
+
+export interface RoleFiles {
+  tasks?: YamlSource;
+  handlers?: YamlSource;
+  defaults: Vars;
+  vars: Vars;
+}
+
+/** The directories searched for role `name`, in order. */
+export function roleSearchPath(playbookDir: string, rolesPath: string[]): string[] {
+  return [path.join(playbookDir, 'roles'), ...rolesPath.map((p) => path.resolve(playbookDir, p)), playbookDir];
+}
+
+/** The directory of role `name`; a name with a slash is a path from the playbook's directory. */
+export function findRole(name: string, lookup: RoleLookup): string {
+  if (name.includes('/')) {
+    const dir = path.resolve(lookup.playbookDir, name);
+    if (lookup.files.isDirectory(dir)) return dir;
+    throw roleNotFound(name, [path.dirname(dir)], lookup);
+  }
+  const roots = roleSearchPath(lookup.playbookDir, lookup.rolesPath);
+  for (const root of roots) {
+    const dir = path.join(root, name);
+    if (lookup.files.isDirectory(dir) && (root !== lookup.playbookDir || lookup.files.isDirectory(path.join(dir, 'tasks')))) return dir;
+  }
+  throw roleNotFound(name, roots, lookup);
+}
+
+function roleNotFound(name: string, roots: string[], lookup: RoleLookup): ParseError {
+  const known = roots.flatMap((root) => {
+    try {
+      return readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    } catch {
+      return [];
+    }
+  });
+  const closest = closestName(path.basename(name), known);
+  return new ParseError('ROLE_NOT_FOUND', `role '${name}' was not found`, {
+    position: lookup.referrer.source.positionOf(lookup.referrer.path),
+    hint: `${closest ? `did you mean '${closest}'? ` : ''}searched ${roots.join(', ')}; add a directory with --roles-path or HOUND_ROLES_PATH`,
+  });
+}
+
+function firstFile(files: PlaybookFiles, dir: string, base: string): string | undefined {
+  const names = /\.ya?ml$/.test(base) ? [base] : [`${base}.yml`, `${base}.yaml`, base];
+  return names.map((n) => path.join(dir, n)).find((f) => files.isFile(f));
+}
+
+function readVars(files: PlaybookFiles, file: string | undefined, referrer: SourceRef): Vars {
+  if (!file) return {};
+  const source = files.read(file, referrer, 'role vars file');
+  if (source.data === null || source.data === undefined) return {};
+  if (!isPlainObject(source.data)) {
+    throw new ParseError('VARS_NOT_MAPPING', `${file} must be a mapping of variable names to values`, { position: source.positionOf([]) });
+  }
+  return source.data;
+}
+
+/** Reads the role's main files (or the ones chosen with tasks_from/handlers_from). */
+export function loadRoleFiles(dir: string, files: PlaybookFiles, referrer: SourceRef, options: { tasksFrom?: string; handlersFrom?: string }): RoleFiles {
+  const tasksFile = firstFile(files, path.join(dir, 'tasks'), options.tasksFrom ?? 'main');
+  if (options.tasksFrom && !tasksFile) {
+    throw new ParseError('FILE_NOT_FOUND', `role ${path.basename(dir)} has no tasks file '${options.tasksFrom}'`, { position: referrer.source.positionOf(referrer.path) });
+  }
+  const handlersFile = firstFile(files, path.join(dir, 'handlers'), options.handlersFrom ?? 'main');
+  const read = (file: string | undefined): YamlSource | undefined => {
+    if (!file) return undefined;
+    const source = files.read(file, referrer, 'role file');
+    if (source.data !== null && source.data !== undefined && !Array.isArray(source.data)) {
+      throw new ParseError('TASKS_NOT_LIST', `${file} must be a list of tasks`, { position: source.positionOf([]) });
+    }
+    return source;
+  };
+  return {
+    tasks: read(tasksFile),
+    handlers: read(handlersFile),
+    defaults: readVars(files, firstFile(files, path.join(dir, 'defaults'), 'main'), referrer),
+    vars: readVars(files, firstFile(files, path.join(dir, 'vars'), 'main'), referrer),
+  };
+}

@@ -1,0 +1,207 @@
+// JSON Schemas of plays, tasks and roles' var files, and the validation that turns ajv's
+// errors into one ParseError pointing at the offending key or value in the YAML file.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { ParseError } from './errors.js';
+import { didYouMean } from './suggest.js';
+import type { DataPath, YamlSource } from './yaml-source.js';
+
+const identifier = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' };
+const stringList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
+const tagList = { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'array', items: { type: ['string', 'number'] } }] };
+const template = { type: 'string', pattern: '\\{\\{' };
+const serialItem = { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^\\s*(\\d+(\\.\\d+)?%|\\d+)\\s*$' }, template] };
+const conditions = { anyOf: [{ type: 'string' }, { type: 'boolean' }, { type: 'array', items: { type: ['string', 'boolean'] } }] };
+const mapping = { type: 'object' };
+
+export const PLAY_KEYWORDS = [
+  'name', 'hosts', 'vars', 'vars_files', 'serial', 'strategy', 'max_fail_percentage', 'any_errors_fatal', 'gather_facts',
+  'tags', 'tasks', 'pre_tasks', 'post_tasks', 'handlers', 'roles', 'distribution',
+] as const;
+
+export const playSchema = {
+  type: 'object',
+  required: ['hosts'],
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string' },
+    hosts: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }] },
+    vars: mapping,
+    vars_files: stringList,
+    serial: { anyOf: [serialItem, { type: 'array', minItems: 1, items: serialItem }] },
+    strategy: { enum: ['linear', 'free'] },
+    max_fail_percentage: { anyOf: [{ type: 'number', minimum: 0, maximum: 100 }, { type: 'string', pattern: '^\\d+(\\.\\d+)?%?$' }] },
+    any_errors_fatal: { type: 'boolean' },
+    gather_facts: { type: 'boolean' },
+    tags: tagList,
+    tasks: { type: ['array', 'null'] },
+    pre_tasks: { type: ['array', 'null'] },
+    post_tasks: { type: ['array', 'null'] },
+    handlers: { type: ['array', 'null'] },
+    roles: { type: ['array', 'null'], items: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'object' }] } },
+    distribution: { enum: ['direct', 'relay', 'auto'] },
+  },
+};
+
+export const importPlaybookSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['import_playbook'],
+  properties: { import_playbook: { type: 'string', minLength: 1 }, name: { type: 'string' }, vars: mapping, tags: tagList, when: conditions },
+};
+
+/** Keywords a task may carry beside its module (or its include, or its block). */
+export const TASK_KEYWORDS = [
+  'name', 'loop', 'with_items', 'with_list', 'loop_control', 'when', 'tags', 'retries', 'delay', 'until', 'ignore_errors', 'register',
+  'notify', 'no_log', 'vars', 'listen',
+] as const;
+
+/** Task keywords that replace the module: they bring other tasks in. */
+export const TASK_INCLUDES = ['block', 'import_tasks', 'include_tasks', 'import_role', 'include_role'] as const;
+
+export const taskKeywordSchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    loop: { anyOf: [{ type: 'array' }, template] },
+    with_items: { anyOf: [{ type: 'array' }, template] },
+    with_list: { anyOf: [{ type: 'array' }, template] },
+    loop_control: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { loop_var: identifier, index_var: identifier, label: {} },
+    },
+    when: conditions,
+    tags: tagList,
+    retries: { anyOf: [{ type: 'integer', minimum: 0 }, template] },
+    delay: { anyOf: [{ type: 'number', minimum: 0 }, template] },
+    until: { type: 'string' },
+    ignore_errors: { anyOf: [{ type: 'boolean' }, template] },
+    register: identifier,
+    notify: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string', minLength: 1 } }] },
+    no_log: { type: 'boolean' },
+    vars: mapping,
+    listen: stringList,
+    block: { type: 'array' },
+    import_tasks: { type: 'string', minLength: 1 },
+    include_tasks: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'object', required: ['file'], properties: { file: { type: 'string' } } }] },
+    import_role: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1 } } },
+    include_role: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1 } } },
+  },
+};
+
+/** What each field must be, in words, for messages about values of the wrong shape. */
+const EXPECTATIONS: Record<string, string> = {
+  name: 'a string',
+  hosts: 'a host pattern (a string, or a list of patterns)',
+  vars: 'a mapping of variable names to values',
+  vars_files: 'a file name or a list of file names',
+  serial: 'a number, a percentage such as "30%", or a list of them',
+  strategy: "'linear' or 'free'",
+  max_fail_percentage: 'a number from 0 to 100',
+  any_errors_fatal: 'true or false',
+  gather_facts: 'true or false',
+  tags: 'a tag or a list of tags',
+  tasks: 'a list of tasks',
+  pre_tasks: 'a list of tasks',
+  post_tasks: 'a list of tasks',
+  handlers: 'a list of handlers',
+  roles: 'a list of role names or {role: NAME, ...} mappings',
+  distribution: "'direct', 'relay' or 'auto'",
+  loop: 'a list, or a template that gives one',
+  with_items: 'a list, or a template that gives one',
+  with_list: 'a list, or a template that gives one',
+  when: 'a condition (a string or a boolean) or a list of them',
+  retries: 'a whole number (0 or more)',
+  delay: 'a number of seconds',
+  until: 'a condition (a string)',
+  ignore_errors: 'true or false',
+  register: 'a variable name (letters, digits and _, not starting with a digit)',
+  notify: 'a handler name or a list of handler names',
+  no_log: 'true or false',
+  listen: 'a topic or a list of topics',
+  block: 'a list of tasks',
+  import_tasks: 'a file name',
+  include_tasks: 'a file name',
+  import_playbook: 'a file name',
+};
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validators = new WeakMap<object, ValidateFunction>();
+
+function validatorFor(schema: object): ValidateFunction {
+  let validate = validators.get(schema);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    validators.set(schema, validate);
+  }
+  return validate;
+}
+
+function pathOf(error: ErrorObject): (string | number)[] {
+  return error.instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+/** The error worth showing: an unknown key first, else the deepest, else the first. */
+function pickError(errors: ErrorObject[]): ErrorObject {
+  const unknownKey = errors.find((e) => e.keyword === 'additionalProperties');
+  if (unknownKey) return unknownKey;
+  return [...errors].sort((a, b) => pathOf(b).length - pathOf(a).length)[0]!;
+}
+
+export interface ValidationTarget {
+  source: YamlSource;
+  /** Where `data` sits in the source. */
+  path: DataPath;
+  /** "play", "task", "argument of module 'image'", for messages. */
+  what: string;
+  /** Valid keys to suggest from when a key is unknown. */
+  knownKeys?: readonly string[];
+  /** Error code for an unknown key (default UNKNOWN_KEY). */
+  unknownKeyCode?: string;
+}
+
+/** Validates `data` against `schema`; throws a ParseError positioned at the first problem. */
+export function validateAgainst(schema: object, data: unknown, target: ValidationTarget, code = 'SCHEMA_INVALID'): void {
+  const validate = validatorFor(schema);
+  if (validate(data)) return;
+  const error = pickError(validate.errors ?? []);
+  throw schemaError(error, target, code);
+}
+
+function schemaError(error: ErrorObject, target: ValidationTarget, code: string): ParseError {
+  const relative = pathOf(error);
+  const full = [...target.path, ...relative];
+  if (error.keyword === 'additionalProperties') {
+    const key = String((error.params as { additionalProperty: string }).additionalProperty);
+    const known = target.knownKeys ?? [];
+    return new ParseError(target.unknownKeyCode ?? 'UNKNOWN_KEY', `unknown ${relative.length > 0 ? `key in '${relative.join('.')}'` : `${target.what} key`} '${key}'`, {
+      position: target.source.keyPositionOf(full, key),
+      hint: known.length > 0 && relative.length === 0 ? didYouMean(key, known, `${target.what} keys`) : undefined,
+    });
+  }
+  if (error.keyword === 'required') {
+    const missing = String((error.params as { missingProperty: string }).missingProperty);
+    return new ParseError(code, `${target.what} is missing '${missing}'`, {
+      position: target.source.positionOf(full),
+      hint: `add '${missing}:'${EXPECTATIONS[missing] ? ` (${EXPECTATIONS[missing]})` : ''}`,
+    });
+  }
+  const field = relative.filter((p) => typeof p === 'string').at(-1);
+  const topField = relative[0];
+  const expectation = typeof topField === 'string' && relative.length === 1 ? EXPECTATIONS[topField] : undefined;
+  const label = relative.length > 0 ? `'${relative.join('.')}'` : target.what;
+  const detail =
+    expectation !== undefined
+      ? `must be ${expectation}`
+      : error.keyword === 'enum'
+        ? `must be one of ${((error.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')}`
+        : (error.message ?? 'is invalid');
+  return new ParseError(code, `${target.what}: ${label} ${detail}`, {
+    position: target.source.positionOf(full),
+    hint: field && EXPECTATIONS[field] && expectation === undefined ? `'${field}' must be ${EXPECTATIONS[field]}` : undefined,
+  });
+}

@@ -1,0 +1,311 @@
+// The Jinja2/Ansible filters and tests playbook authors expect, implemented over plain
+// data only (no filter hands a function or a JavaScript object back to a template).
+import path from 'node:path';
+import { stringify as yamlStringify } from 'yaml';
+import { EXIT, HoundError } from './errors.js';
+import { isPlainObject, pythonContains, pythonEqual, pythonRepr, pythonStr, pythonTruthy, UndefinedValue } from './playbook-template-values.js';
+
+export type TemplateFunction = (...args: unknown[]) => unknown;
+
+interface Keywords {
+  [name: string]: unknown;
+}
+
+/** nunjucks passes `name=value` arguments as a trailing object marked `__keywords`. */
+function splitArguments(args: unknown[]): { positional: unknown[]; keywords: Keywords } {
+  const last = args[args.length - 1];
+  if (last !== null && typeof last === 'object' && (last as Keywords).__keywords === true) {
+    const { __keywords: _, ...keywords } = last as Keywords;
+    return { positional: args.slice(0, -1), keywords };
+  }
+  return { positional: args, keywords: {} };
+}
+
+function filterError(name: string, message: string): HoundError {
+  return new HoundError('TEMPLATE_ERROR', `filter '${name}': ${message}`, EXIT.PARSE);
+}
+
+function asList(name: string, value: unknown): unknown[] {
+  if (Array.isArray(value)) return value;
+  if (typeof value === 'string') return [...value];
+  if (isPlainObject(value)) return Object.keys(value);
+  throw filterError(name, `expected a list, got ${pythonRepr(value)}`);
+}
+
+function asString(value: unknown): string {
+  return pythonStr(value);
+}
+
+/** Reads `a.b.0` style attributes as Jinja's `attribute=` arguments do. */
+function attributeOf(item: unknown, attribute: string): unknown {
+  let current: unknown = item;
+  for (const part of attribute.split('.')) {
+    if (Array.isArray(current) && /^\d+$/.test(part)) current = current[Number(part)];
+    else if (isPlainObject(current) && Object.hasOwn(current, part)) current = current[part];
+    else return new UndefinedValue(`'${attribute}' of ${pythonRepr(item)}`);
+  }
+  return current;
+}
+
+/** Python regular expressions written in playbooks, turned into JavaScript ones. */
+export function pythonRegExp(pattern: string, flags = ''): RegExp {
+  try {
+    return new RegExp(pattern.replace(/\(\?P<(\w+)>/g, '(?<$1>').replace(/\(\?P=(\w+)\)/g, '\\k<$1>'), flags);
+  } catch (err) {
+    throw new HoundError('TEMPLATE_ERROR', `invalid regular expression ${pythonRepr(pattern)}: ${(err as Error).message}`, EXIT.PARSE);
+  }
+}
+
+function pythonReplacement(replacement: string): string {
+  return replacement.replace(/\$/g, '$$$$').replace(/\\g<(\w+)>/g, (_, g: string) => (/^\d+$/.test(g) ? `$${g}` : `$<${g}>`)).replace(/\\(\d)/g, '$$$1');
+}
+
+function uniqueList(items: unknown[]): unknown[] {
+  const out: unknown[] = [];
+  for (const item of items) if (!out.some((x) => pythonEqual(x, item))) out.push(item);
+  return out;
+}
+
+function compareValues(a: unknown, b: unknown): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const sa = asString(a);
+  const sb = asString(b);
+  return sa < sb ? -1 : sa > sb ? 1 : 0;
+}
+
+function combineDicts(base: Record<string, unknown>, extra: Record<string, unknown>, recursive: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    const existing = out[key];
+    out[key] = recursive && isPlainObject(existing) && isPlainObject(value) ? combineDicts(existing, value, true) : value;
+  }
+  return out;
+}
+
+function flattenList(items: unknown[], levels: number | undefined): unknown[] {
+  const out: unknown[] = [];
+  for (const item of items) {
+    if (Array.isArray(item) && (levels === undefined || levels > 0)) out.push(...flattenList(item, levels === undefined ? undefined : levels - 1));
+    else if (item !== null) out.push(item);
+  }
+  return out;
+}
+
+function toInteger(value: unknown, fallback: number): number {
+  if (typeof value === 'number') return Math.trunc(value);
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'string' && /^\s*[-+]?\d+(\.\d+)?\s*$/.test(value)) return Math.trunc(Number(value));
+  return fallback;
+}
+
+function toBoolean(value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') return value === 1;
+  if (typeof value === 'string') return ['yes', 'on', '1', 'true', 't', 'y'].includes(value.trim().toLowerCase());
+  return false;
+}
+
+/** Filters are looked up by name for `map('name')` too, hence a function that sees the table. */
+export function buildFilters(applyTest: (name: string, value: unknown, args: unknown[]) => boolean): Record<string, TemplateFunction> {
+  const filters: Record<string, TemplateFunction> = {};
+
+  const defaultFilter = (value: unknown, fallback: unknown = '', whenFalsy: unknown = false): unknown => {
+    if (value instanceof UndefinedValue) return fallback;
+    if (whenFalsy === true && !pythonTruthy(value)) return fallback;
+    return value;
+  };
+  filters.default = defaultFilter;
+  filters.d = defaultFilter;
+  filters.mandatory = (value: unknown, message?: unknown) => {
+    if (value instanceof UndefinedValue) {
+      if (typeof message === 'string') throw new HoundError('UNDEFINED_VARIABLE', message, EXIT.PARSE);
+      value.fail();
+    }
+    return value;
+  };
+  filters.join = (value: unknown, separator: unknown = '') => asList('join', value).map(asString).join(asString(separator));
+  filters.length = (value: unknown) => (isPlainObject(value) ? Object.keys(value).length : asList('length', value).length);
+  filters.count = filters.length;
+  filters.lower = (value: unknown) => asString(value).toLowerCase();
+  filters.upper = (value: unknown) => asString(value).toUpperCase();
+  filters.capitalize = (value: unknown) => {
+    const s = asString(value);
+    return s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
+  };
+  filters.trim = (value: unknown) => asString(value).trim();
+  filters.replace = (value: unknown, from: unknown, to: unknown, count?: unknown) => {
+    const s = asString(value);
+    const needle = asString(from);
+    const limit = typeof count === 'number' ? count : Infinity;
+    if (needle === '') return s;
+    const parts = s.split(needle);
+    if (parts.length - 1 <= limit) return parts.join(asString(to));
+    return parts.slice(0, limit + 1).join(asString(to)) + needle + parts.slice(limit + 1).join(needle);
+  };
+  filters.regex_replace = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const [pattern = '', replacement = '', ignorecase = keywords.ignorecase] = positional;
+    const flags = `g${ignorecase === true ? 'i' : ''}${keywords.multiline === true ? 'm' : ''}`;
+    return asString(value).replace(pythonRegExp(asString(pattern), flags), pythonReplacement(asString(replacement)));
+  };
+  filters.regex_search = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const [pattern = ''] = positional;
+    const match = pythonRegExp(asString(pattern), keywords.ignorecase === true ? 'i' : '').exec(asString(value));
+    if (!match) return null;
+    const groups = positional.slice(1).map(asString);
+    if (groups.length === 0) return match[0];
+    return groups.map((g) => (g.startsWith('\\g<') ? match.groups?.[g.slice(3, -1)] : match[Number(g.replace(/^\\/, ''))]) ?? null);
+  };
+  filters.regex_findall = (value: unknown, pattern: unknown) => [...asString(value).matchAll(pythonRegExp(asString(pattern), 'g'))].map((m) => (m.length > 2 ? m.slice(1) : (m[1] ?? m[0])));
+  filters.split = (value: unknown, separator?: unknown) => (separator === undefined ? asString(value).trim().split(/\s+/).filter(Boolean) : asString(value).split(asString(separator)));
+  filters.first = (value: unknown) => asList('first', value)[0] ?? new UndefinedValue('first item of an empty list');
+  filters.last = (value: unknown) => {
+    const list = asList('last', value);
+    return list.length > 0 ? list[list.length - 1] : new UndefinedValue('last item of an empty list');
+  };
+  filters.list = (value: unknown) => [...asList('list', value)];
+  filters.unique = (value: unknown) => uniqueList(asList('unique', value));
+  filters.union = (value: unknown, other: unknown) => uniqueList([...asList('union', value), ...asList('union', other)]);
+  filters.intersect = (value: unknown, other: unknown) => uniqueList(asList('intersect', value).filter((x) => asList('intersect', other).some((y) => pythonEqual(x, y))));
+  filters.difference = (value: unknown, other: unknown) => uniqueList(asList('difference', value).filter((x) => !asList('difference', other).some((y) => pythonEqual(x, y))));
+  filters.symmetric_difference = (value: unknown, other: unknown) => [...(filters.difference!(value, other) as unknown[]), ...(filters.difference!(other, value) as unknown[])];
+  filters.flatten = (value: unknown, levels?: unknown) => flattenList(asList('flatten', value), typeof levels === 'number' ? levels : undefined);
+  filters.sort = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const reverse = (positional[0] ?? keywords.reverse) === true;
+    const attribute = keywords.attribute;
+    const key = (x: unknown) => (typeof attribute === 'string' ? attributeOf(x, attribute) : x);
+    const sorted = [...asList('sort', value)].sort((a, b) => compareValues(key(a), key(b)));
+    return reverse ? sorted.reverse() : sorted;
+  };
+  filters.reverse = (value: unknown) => (typeof value === 'string' ? [...value].reverse().join('') : [...asList('reverse', value)].reverse());
+  filters.min = (value: unknown) => [...asList('min', value)].sort(compareValues)[0];
+  filters.max = (value: unknown) => [...asList('max', value)].sort(compareValues).at(-1);
+  filters.sum = (value: unknown) => asList('sum', value).reduce((a: number, b) => a + Number(b), 0);
+  filters.int = (value: unknown, fallback: unknown = 0) => toInteger(value, typeof fallback === 'number' ? fallback : 0);
+  filters.float = (value: unknown, fallback: unknown = 0) => {
+    const n = Number(value);
+    return Number.isFinite(n) && value !== '' && value !== null ? n : fallback;
+  };
+  filters.abs = (value: unknown) => Math.abs(Number(value));
+  filters.bool = (value: unknown) => toBoolean(value);
+  filters.string = (value: unknown) => asString(value);
+  filters.to_json = (value: unknown) => JSON.stringify(value);
+  filters.to_nice_json = (value: unknown, ...rest: unknown[]) => JSON.stringify(value, null, Number(splitArguments(rest).keywords.indent ?? 4));
+  filters.from_json = (value: unknown) => {
+    try {
+      return JSON.parse(asString(value));
+    } catch (err) {
+      throw filterError('from_json', (err as Error).message);
+    }
+  };
+  filters.to_yaml = (value: unknown) => yamlStringify(value);
+  filters.to_nice_yaml = filters.to_yaml;
+  filters.dict2items = (value: unknown, ...rest: unknown[]) => {
+    if (!isPlainObject(value)) throw filterError('dict2items', `expected a dict, got ${pythonRepr(value)}`);
+    const { keywords } = splitArguments(rest);
+    const keyName = asString(keywords.key_name ?? 'key');
+    const valueName = asString(keywords.value_name ?? 'value');
+    return Object.entries(value).map(([k, v]) => ({ [keyName]: k, [valueName]: v }));
+  };
+  filters.items2dict = (value: unknown, ...rest: unknown[]) => {
+    const { keywords } = splitArguments(rest);
+    const keyName = asString(keywords.key_name ?? 'key');
+    const valueName = asString(keywords.value_name ?? 'value');
+    const out: Record<string, unknown> = {};
+    for (const item of asList('items2dict', value)) {
+      if (!isPlainObject(item)) throw filterError('items2dict', `expected dicts with '${keyName}' and '${valueName}'`);
+      out[asString(item[keyName])] = item[valueName];
+    }
+    return out;
+  };
+  filters.combine = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    let out = isPlainObject(value) ? value : {};
+    for (const other of positional.flat()) {
+      if (!isPlainObject(other)) throw filterError('combine', `expected dicts, got ${pythonRepr(other)}`);
+      out = combineDicts(out, other, keywords.recursive === true);
+    }
+    return out;
+  };
+  filters.basename = (value: unknown) => path.posix.basename(asString(value));
+  filters.dirname = (value: unknown) => path.posix.dirname(asString(value));
+  filters.quote = (value: unknown) => `'${asString(value).replace(/'/g, `'"'"'`)}'`;
+  filters.ternary = (value: unknown, whenTrue: unknown, whenFalse: unknown) => (pythonTruthy(value) ? whenTrue : whenFalse);
+  filters.map = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const list = asList('map', value);
+    if (typeof keywords.attribute === 'string') {
+      const attribute = keywords.attribute;
+      return list.map((item) => {
+        const found = attributeOf(item, attribute);
+        return found instanceof UndefinedValue && Object.hasOwn(keywords, 'default') ? keywords.default : found;
+      });
+    }
+    const [filterName, ...filterArgs] = positional;
+    const filter = typeof filterName === 'string' ? filters[filterName] : undefined;
+    if (!filter) throw filterError('map', `unknown filter ${pythonRepr(filterName)}`);
+    return list.map((item) => filter(item, ...filterArgs));
+  };
+  const selecting = (name: string, keep: boolean, byAttribute: boolean) => (value: unknown, ...rest: unknown[]) => {
+    const { positional } = splitArguments(rest);
+    const attribute = byAttribute ? asString(positional.shift()) : undefined;
+    const [testName, ...testArgs] = positional;
+    return asList(name, value).filter((item) => {
+      const subject = attribute === undefined ? item : attributeOf(item, attribute);
+      const passed = testName === undefined ? !(subject instanceof UndefinedValue) && pythonTruthy(subject) : applyTest(asString(testName), subject, testArgs);
+      return passed === keep;
+    });
+  };
+  filters.select = selecting('select', true, false);
+  filters.reject = selecting('reject', false, false);
+  filters.selectattr = selecting('selectattr', true, true);
+  filters.rejectattr = selecting('rejectattr', false, true);
+  return filters;
+}
+
+function registeredFlag(value: unknown, key: string): boolean {
+  return isPlainObject(value) && value[key] === true;
+}
+
+export function buildTests(): Record<string, TemplateFunction> {
+  const tests: Record<string, TemplateFunction> = {};
+  tests.defined = (value: unknown) => !(value instanceof UndefinedValue);
+  tests.undefined = (value: unknown) => value instanceof UndefinedValue;
+  tests.none = (value: unknown) => value === null;
+  tests.in = (value: unknown, container: unknown) => pythonContains(container, value);
+  tests.equalto = (value: unknown, other: unknown) => pythonEqual(value, other);
+  tests.eq = tests.equalto;
+  tests['=='] = tests.equalto;
+  tests.ne = (value: unknown, other: unknown) => !pythonEqual(value, other);
+  tests['!='] = tests.ne;
+  tests.match = (value: unknown, pattern: unknown) => typeof value === 'string' && pythonRegExp(`^(?:${asString(pattern)})`).test(value);
+  tests.search = (value: unknown, pattern: unknown) => typeof value === 'string' && pythonRegExp(asString(pattern)).test(value);
+  tests.regex = tests.search;
+  tests.string = (value: unknown) => typeof value === 'string';
+  tests.number = (value: unknown) => typeof value === 'number';
+  tests.integer = (value: unknown) => Number.isInteger(value);
+  tests.boolean = (value: unknown) => typeof value === 'boolean';
+  tests.mapping = (value: unknown) => isPlainObject(value);
+  tests.sequence = (value: unknown) => Array.isArray(value) || typeof value === 'string';
+  tests.iterable = tests.sequence;
+  tests.truthy = (value: unknown) => pythonTruthy(value);
+  tests.falsy = (value: unknown) => !pythonTruthy(value);
+  tests.true = (value: unknown) => value === true;
+  tests.false = (value: unknown) => value === false;
+  tests.gt = (value: unknown, other: unknown) => compareValues(value, other) > 0;
+  tests.ge = (value: unknown, other: unknown) => compareValues(value, other) >= 0;
+  tests.lt = (value: unknown, other: unknown) => compareValues(value, other) < 0;
+  tests.le = (value: unknown, other: unknown) => compareValues(value, other) <= 0;
+  tests.even = (value: unknown) => Number(value) % 2 === 0;
+  tests.odd = (value: unknown) => Math.abs(Number(value) % 2) === 1;
+  tests.divisibleby = (value: unknown, n: unknown) => Number(value) % Number(n) === 0;
+  // Ansible's tests on registered results, for `when: result is changed` evaluated at run time.
+  tests.changed = (value: unknown) => registeredFlag(value, 'changed');
+  tests.failed = (value: unknown) => registeredFlag(value, 'failed');
+  tests.succeeded = (value: unknown) => isPlainObject(value) && value.failed !== true;
+  tests.success = tests.succeeded;
+  tests.skipped = (value: unknown) => registeredFlag(value, 'skipped');
+  return tests;
+}

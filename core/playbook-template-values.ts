@@ -1,0 +1,86 @@
+// Values as Jinja2 (Python) shows and compares them, so rendered strings read the way
+// Ansible users expect: True/False, lists as ['a', 'b'], None as '' in output.
+import { HoundError, EXIT } from './errors.js';
+
+/** What a template sees for a name it cannot find: an error only when it is used. */
+export class UndefinedValue {
+  constructor(readonly description: string) {}
+
+  fail(): never {
+    throw undefinedVariableError(this.description);
+  }
+
+  // Comparing or concatenating an undefined value is an error, as with Ansible's StrictUndefined.
+  [Symbol.toPrimitive](): never {
+    this.fail();
+  }
+}
+
+export function undefinedVariableError(description: string): HoundError {
+  return new HoundError('UNDEFINED_VARIABLE', `${description} is undefined`, EXIT.PARSE, {
+    hint: 'define it (inventory, vars, vars_files, -e) or guard it with `| default(...)` or `is defined`',
+  });
+}
+
+export function unsafeTemplateError(what: string): HoundError {
+  return new HoundError('TEMPLATE_UNSAFE', `template refused: ${what}`, EXIT.PARSE, {
+    hint: 'templates may read variables and call filters; they cannot reach JavaScript objects or functions',
+  });
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Jinja's str(): what `{{ value }}` prints inside a larger string. */
+export function pythonStr(value: unknown): string {
+  if (value instanceof UndefinedValue) value.fail();
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return 'None';
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : value > 0 ? 'inf' : value < 0 ? '-inf' : 'nan';
+  return pythonRepr(value);
+}
+
+/** Jinja's repr(): strings quoted, used inside lists and dicts. */
+export function pythonRepr(value: unknown): string {
+  if (typeof value === 'string') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`;
+  if (isPlainObject(value)) return `{${Object.entries(value).map(([k, v]) => `${pythonRepr(k)}: ${pythonRepr(v)}`).join(', ')}}`;
+  if (value instanceof Date) return `'${value.toISOString()}'`;
+  if (value === null || value === undefined || typeof value !== 'object') return pythonStr(value);
+  return String(value);
+}
+
+/** Python truthiness: empty strings, lists and dicts are false. */
+export function pythonTruthy(value: unknown): boolean {
+  if (value instanceof UndefinedValue) value.fail();
+  if (Array.isArray(value)) return value.length > 0;
+  if (isPlainObject(value)) return Object.keys(value).length > 0;
+  return Boolean(value);
+}
+
+/** Python ==: structural for lists and dicts. */
+export function pythonEqual(a: unknown, b: unknown): boolean {
+  if (a instanceof UndefinedValue) a.fail();
+  if (b instanceof UndefinedValue) b.fail();
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => pythonEqual(x, b[i]));
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && pythonEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+/** Python's `x in container`. */
+export function pythonContains(container: unknown, item: unknown): boolean {
+  if (container instanceof UndefinedValue) container.fail();
+  if (item instanceof UndefinedValue) item.fail();
+  if (typeof container === 'string') return container.includes(pythonStr(item));
+  if (Array.isArray(container)) return container.some((x) => pythonEqual(x, item));
+  if (isPlainObject(container)) return typeof item === 'string' && Object.hasOwn(container, item);
+  throw new HoundError('TEMPLATE_ERROR', `cannot use 'in' on ${container === null ? 'None' : typeof container}`, EXIT.PARSE);
+}

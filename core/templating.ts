@@ -1,0 +1,425 @@
+// Jinja2-style templates (`{{ expr }}`) over playbook variables, rendered with nunjucks.
+//
+// nunjucks is not a sandbox: its runtime follows any property (`range.constructor`) and
+// calls any function. Here templates are compiled by nunjucks but run against a runtime
+// of our own whose member lookup reads only own data of plain objects, arrays and
+// strings, and whose calls reach only functions we registered. Variables are resolved
+// lazily (a variable's value may itself be a template), as Ansible does.
+import { createRequire } from 'node:module';
+import nunjucks from 'nunjucks';
+import { EXIT, HoundError } from './errors.js';
+import { buildFilters, buildTests, type TemplateFunction } from './playbook-template-filters.js';
+import { isPlainObject, pythonContains, pythonStr, pythonTruthy, unsafeTemplateError, UndefinedValue } from './playbook-template-values.js';
+
+export { UndefinedValue } from './playbook-template-values.js';
+
+export type Vars = Record<string, unknown>;
+
+/** Jinja's `omit`: an argument whose value renders to this is dropped. */
+export const OMIT = '__omit_place_holder__hound__';
+
+interface NunjucksInternals {
+  compiler: { compile(src: string, asyncFilters: string[], extensions: unknown[], name: string, opts: object): string };
+  parser: { parse(src: string, extensions?: unknown[], opts?: object): unknown };
+  runtime: Record<string, unknown> & { Frame: new () => { lookup(name: string): unknown }; SafeString: new (s: string) => object };
+}
+const require = createRequire(import.meta.url);
+const internals: NunjucksInternals = {
+  compiler: require('nunjucks/src/compiler.js'),
+  parser: require('nunjucks/src/parser.js'),
+  runtime: require('nunjucks/src/runtime.js'),
+};
+
+/** Names whose lookup is how code escapes a JavaScript template sandbox. */
+const FORBIDDEN_NAMES = new Set(['constructor', '__proto__', 'prototype', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__', 'valueOf', 'toString', 'call', 'apply', 'bind']);
+
+/** Every function a template may call. */
+const callable = new WeakSet<object>();
+function allow<T extends TemplateFunction>(fn: T): T {
+  callable.add(fn);
+  return fn;
+}
+
+const tests = buildTests();
+const filters = buildFilters((name, value, args) => {
+  const test = tests[name];
+  if (!test) throw new HoundError('TEMPLATE_ERROR', `unknown test '${name}'`, EXIT.PARSE);
+  return test(value, ...args) === true;
+});
+
+const environment = new nunjucks.Environment([], { autoescape: false });
+for (const name of Object.keys((environment as unknown as { globals: object }).globals)) delete (environment as unknown as { globals: Record<string, unknown> }).globals[name];
+for (const [name, filter] of Object.entries(filters)) {
+  const strict = name === 'default' || name === 'd' || name === 'mandatory';
+  environment.addFilter(name, (value: unknown, ...args: unknown[]) => {
+    if (!strict && value instanceof UndefinedValue) value.fail();
+    for (const arg of args) if (arg instanceof UndefinedValue) arg.fail();
+    return filter(value, ...args);
+  });
+}
+for (const [name, test] of Object.entries(tests)) {
+  (environment as unknown as { addTest(n: string, f: TemplateFunction): void }).addTest(name, test);
+}
+/** The filter the native-value wrapper uses to hand the expression's value back to us. */
+environment.addFilter('__hound_capture', function (this: RenderContext, value: unknown) {
+  this.captured = value;
+  return '';
+});
+
+const globals: Record<string, unknown> = {
+  True: true,
+  False: false,
+  None: null,
+  omit: OMIT,
+  range: allow((...args: unknown[]) => {
+    const [start, stop, step = 1] = args.length === 1 ? [0, Number(args[0])] : args.map(Number);
+    const out: number[] = [];
+    if (Number(step) === 0) throw new HoundError('TEMPLATE_ERROR', 'range() step must not be zero', EXIT.PARSE);
+    for (let i = Number(start); Number(step) > 0 ? i < Number(stop) : i > Number(stop); i += Number(step)) {
+      out.push(i);
+      if (out.length > 100_000) throw new HoundError('TEMPLATE_ERROR', 'range() longer than 100000 items', EXIT.PARSE);
+    }
+    return out;
+  }),
+  lookup: allow((kind: unknown, ...args: unknown[]) => {
+    if (kind !== 'env') throw new HoundError('TEMPLATE_ERROR', `lookup('${String(kind)}') is not supported (only 'env')`, EXIT.PARSE);
+    const values = args.filter((a) => typeof a === 'string').map((name) => process.env[name as string] ?? '');
+    return values.length === 1 ? values[0] : values.join(',');
+  }),
+};
+
+/** The per-render state nunjucks' compiled code talks to (in place of its own Context). */
+class RenderContext {
+  captured: unknown = undefined;
+  private readonly locals = new Map<string, unknown>();
+  constructor(
+    readonly vars: Vars,
+    readonly resolving: Set<string>,
+  ) {}
+
+  lookup(name: string): unknown {
+    if (this.locals.has(name)) return this.locals.get(name);
+    if (Object.hasOwn(this.vars, name)) return resolveVariable(this.vars, name, this.resolving);
+    if (Object.hasOwn(globals, name)) return globals[name];
+    return new UndefinedValue(`'${name}'`);
+  }
+  setVariable(name: string, value: unknown): void {
+    this.locals.set(name, value);
+  }
+  getVariables(): Vars {
+    return { ...this.vars, ...Object.fromEntries(this.locals) };
+  }
+  addExport(): void {}
+  getBlock(): never {
+    throw new HoundError('TEMPLATE_ERROR', 'template blocks and inheritance are not supported', EXIT.PARSE);
+  }
+  getSuper(): never {
+    return this.getBlock();
+  }
+  addBlock(): this {
+    return this;
+  }
+}
+
+/** Variables whose values are templates are rendered when first read, once per vars object. */
+const resolvedVariables = new WeakMap<Vars, Map<string, unknown>>();
+
+function resolveVariable(vars: Vars, name: string, resolving: Set<string>): unknown {
+  const raw = vars[name];
+  if (!containsTemplate(raw)) return raw;
+  let cache = resolvedVariables.get(vars);
+  if (cache?.has(name)) return cache.get(name);
+  if (resolving.has(name)) {
+    throw new HoundError('TEMPLATE_RECURSION', `variable '${name}' refers to itself (through ${[...resolving].join(' -> ')})`, EXIT.PARSE, {
+      hint: 'a variable cannot be defined in terms of itself; give the new value another name',
+    });
+  }
+  resolving.add(name);
+  let value: unknown;
+  try {
+    value = renderWith(raw, vars, resolving);
+  } finally {
+    resolving.delete(name);
+  }
+  if (!cache) {
+    cache = new Map();
+    resolvedVariables.set(vars, cache);
+  }
+  cache.set(name, value);
+  return value;
+}
+
+function safeMethod(fn: TemplateFunction): TemplateFunction {
+  return allow(fn);
+}
+
+function stringMethod(s: string, name: string): TemplateFunction | undefined {
+  switch (name) {
+    case 'split':
+      return safeMethod((sep?: unknown, max?: unknown) => {
+        const parts = sep === undefined || sep === null ? s.trim().split(/\s+/) : s.split(pythonStr(sep));
+        if (typeof max !== 'number' || max < 0 || parts.length <= max + 1) return parts;
+        return [...parts.slice(0, max), parts.slice(max).join(pythonStr(sep))];
+      });
+    case 'startswith':
+      return safeMethod((prefix: unknown) => s.startsWith(pythonStr(prefix)));
+    case 'endswith':
+      return safeMethod((suffix: unknown) => s.endsWith(pythonStr(suffix)));
+    case 'lower':
+      return safeMethod(() => s.toLowerCase());
+    case 'upper':
+      return safeMethod(() => s.toUpperCase());
+    case 'strip':
+      return safeMethod(() => s.trim());
+    case 'lstrip':
+      return safeMethod(() => s.trimStart());
+    case 'rstrip':
+      return safeMethod(() => s.trimEnd());
+    case 'replace':
+      return safeMethod((from: unknown, to: unknown) => s.split(pythonStr(from)).join(pythonStr(to)));
+    case 'join':
+      return safeMethod((items: unknown) => (Array.isArray(items) ? items.map(pythonStr).join(s) : pythonStr(items)));
+    default:
+      return undefined;
+  }
+}
+
+function dictMethod(d: Record<string, unknown>, name: string): TemplateFunction | undefined {
+  switch (name) {
+    case 'items':
+      return safeMethod(() => Object.entries(d));
+    case 'keys':
+      return safeMethod(() => Object.keys(d));
+    case 'values':
+      return safeMethod(() => Object.values(d));
+    case 'get':
+      return safeMethod((key: unknown, fallback: unknown = null) => (Object.hasOwn(d, pythonStr(key)) ? d[pythonStr(key)] : fallback));
+    default:
+      return undefined;
+  }
+}
+
+function safeMemberLookup(obj: unknown, key: unknown): unknown {
+  if (obj instanceof UndefinedValue) return obj;
+  const name = typeof key === 'number' ? key : pythonStr(key);
+  if (typeof name === 'string' && FORBIDDEN_NAMES.has(name)) throw unsafeTemplateError(`access to '${name}'`);
+  if (typeof obj === 'function') throw unsafeTemplateError(`attribute '${String(name)}' of a function`);
+  if (obj === null || obj === undefined) return new UndefinedValue(`attribute '${String(name)}' of None`);
+  if (typeof obj === 'string' || Array.isArray(obj)) {
+    const index = typeof name === 'number' ? name : /^-?\d+$/.test(name) ? Number(name) : undefined;
+    if (index !== undefined) {
+      const at = index < 0 ? obj.length + index : index;
+      return at >= 0 && at < obj.length ? obj[at] : new UndefinedValue(`index ${index} (out of range)`);
+    }
+    if (typeof obj === 'string') return stringMethod(obj, name as string) ?? new UndefinedValue(`attribute '${String(name)}' of a string`);
+    return new UndefinedValue(`attribute '${String(name)}' of a list`);
+  }
+  if (isPlainObject(obj)) {
+    const prop = String(name);
+    if (Object.hasOwn(obj, prop)) {
+      const value = obj[prop];
+      if (typeof value === 'function') throw unsafeTemplateError(`function-valued attribute '${prop}'`);
+      return value;
+    }
+    return dictMethod(obj, prop) ?? new UndefinedValue(`'dict object' has no attribute '${prop}', so it`);
+  }
+  return new UndefinedValue(`attribute '${String(name)}' of ${typeof obj}`);
+}
+
+const safeRuntime: Record<string, unknown> = {
+  ...internals.runtime,
+  memberLookup: safeMemberLookup,
+  contextOrFrameLookup(context: RenderContext, frame: { lookup(name: string): unknown }, name: string): unknown {
+    const local = frame.lookup(name);
+    return local !== undefined ? local : context.lookup(name);
+  },
+  callWrap(fn: unknown, name: string, context: unknown, args: unknown[]): unknown {
+    if (fn instanceof UndefinedValue) fn.fail();
+    if (typeof fn !== 'function' || !callable.has(fn)) throw unsafeTemplateError(`call of '${name}', which is not a template function`);
+    return (fn as TemplateFunction).apply(context, args);
+  },
+  makeMacro(...args: unknown[]): unknown {
+    return allow((internals.runtime.makeMacro as (...a: unknown[]) => TemplateFunction)(...args));
+  },
+  suppressValue(value: unknown): string {
+    if (value === null || value === undefined) return '';
+    if (value instanceof internals.runtime.SafeString) return String(value);
+    return pythonStr(value);
+  },
+  ensureDefined(value: unknown): unknown {
+    if (value instanceof UndefinedValue) value.fail();
+    return value;
+  },
+  inOperator(item: unknown, container: unknown): boolean {
+    return pythonContains(container, item);
+  },
+  handleError(error: unknown, line: number, column: number): unknown {
+    if (error instanceof HoundError) return error;
+    return new HoundError('TEMPLATE_ERROR', `${error instanceof Error ? error.message : String(error)} (template line ${line + 1}, column ${column + 1})`, EXIT.PARSE);
+  },
+};
+
+type RootRenderFunction = (env: unknown, context: RenderContext, frame: unknown, runtime: unknown, callback: (err: unknown, out?: string) => void) => void;
+const compiledTemplates = new Map<string, RootRenderFunction>();
+
+function compileTemplate(source: string): RootRenderFunction {
+  const cached = compiledTemplates.get(source);
+  if (cached) return cached;
+  let root: RootRenderFunction;
+  try {
+    const env = environment as unknown as { asyncFilters: string[]; extensionsList: unknown[]; opts: object };
+    const code = internals.compiler.compile(source, env.asyncFilters, env.extensionsList, 'template', env.opts);
+    root = (new Function(code)() as { root: RootRenderFunction }).root;
+  } catch (err) {
+    throw new HoundError('TEMPLATE_SYNTAX', `template syntax error: ${templateMessage(err)}`, EXIT.PARSE, {
+      hint: 'templates use Jinja2 syntax: {{ variable }}, {{ value | filter }}, {% if … %}…{% endif %}',
+    });
+  }
+  compiledTemplates.set(source, root);
+  return root;
+}
+
+function templateMessage(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.replace(/^\(template\)\s*/, '').replace(/\s+/g, ' ').trim();
+}
+
+function runTemplate(source: string, vars: Vars, resolving: Set<string>): { output: string; context: RenderContext } {
+  const root = compileTemplate(source);
+  const context = new RenderContext(vars, resolving);
+  let output = '';
+  let failure: unknown;
+  root(environment, context, new internals.runtime.Frame(), safeRuntime, (err, out) => {
+    failure = err;
+    output = out ?? '';
+  });
+  if (failure) throw failure instanceof HoundError ? failure : new HoundError('TEMPLATE_ERROR', templateMessage(failure), EXIT.PARSE);
+  return { output, context };
+}
+
+const SINGLE_EXPRESSION = /^\s*\{\{-?([\s\S]*?)-?\}\}\s*$/;
+
+/** The expression inside `{{ … }}` when the string is exactly one expression (so it keeps its type). */
+function singleExpression(template: string): string | undefined {
+  const match = SINGLE_EXPRESSION.exec(template);
+  if (!match) return undefined;
+  const inner = match[1]!;
+  return inner.includes('{{') || inner.includes('}}') || inner.includes('{%') ? undefined : inner;
+}
+
+function evaluateExpression(expression: string, vars: Vars, resolving: Set<string>): unknown {
+  const { context } = runTemplate(`{{ (${expression}) | __hound_capture }}`, vars, resolving);
+  return context.captured;
+}
+
+function renderString(template: string, vars: Vars, resolving: Set<string>): unknown {
+  if (!hasTemplateMarkers(template)) return template;
+  const expression = singleExpression(template);
+  if (expression !== undefined) {
+    const value = evaluateExpression(expression, vars, resolving);
+    if (value instanceof UndefinedValue) value.fail();
+    return value === undefined ? null : value;
+  }
+  return runTemplate(template, vars, resolving).output;
+}
+
+function renderWith(value: unknown, vars: Vars, resolving: Set<string>): unknown {
+  if (typeof value === 'string') return renderString(value, vars, resolving);
+  if (Array.isArray(value)) return value.map((item) => renderWith(item, vars, resolving)).filter((item) => item !== OMIT);
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      const rendered = renderWith(item, vars, resolving);
+      if (rendered !== OMIT) out[key] = rendered;
+    }
+    return out;
+  }
+  return value;
+}
+
+function hasTemplateMarkers(text: string): boolean {
+  return text.includes('{{') || text.includes('{%');
+}
+
+/** True when `value` (deeply) holds a string with `{{` or `{%`. */
+export function containsTemplate(value: unknown): boolean {
+  if (typeof value === 'string') return hasTemplateMarkers(value);
+  if (Array.isArray(value)) return value.some(containsTemplate);
+  if (isPlainObject(value)) return Object.values(value).some(containsTemplate);
+  return false;
+}
+
+/** Renders every template in `value` (strings, lists, dicts) against `vars`. */
+export function renderValue(value: unknown, vars: Vars): unknown {
+  return renderWith(value, vars, new Set());
+}
+
+/** Evaluates a `when`/`until`/`assert` condition (a bare Jinja expression, or a boolean). */
+export function evaluateCondition(expr: string | boolean, vars: Vars): boolean {
+  if (typeof expr === 'boolean') return expr;
+  const text = expr.trim();
+  const inner = singleExpression(text) ?? text;
+  const value = evaluateExpression(inner, vars, new Set());
+  return pythonTruthy(value);
+}
+
+/** Checks that a template (or a bare condition when `bare`) parses; throws TEMPLATE_SYNTAX. */
+export function checkTemplateSyntax(source: string, bare = false): void {
+  compileTemplate(bare ? `{{ (${source}) | __hound_capture }}` : source);
+}
+
+const namesCache = new Map<string, Set<string>>();
+
+/**
+ * The variable names a template reads (free names, whatever the scope), so the compiler
+ * can tell whether a task depends on a value only known at run time. Over-approximates.
+ */
+export function referencedNames(source: string, bare = false): Set<string> {
+  const key = `${bare ? 'b' : 't'}${source}`;
+  const cached = namesCache.get(key);
+  if (cached) return cached;
+  const names = new Set<string>();
+  let ast: unknown;
+  try {
+    ast = internals.parser.parse(bare ? `{{ ${source} }}` : source);
+  } catch {
+    namesCache.set(key, names);
+    return names;
+  }
+  const seen = new Set<unknown>();
+  const walk = (node: unknown): void => {
+    if (node === null || typeof node !== 'object' || seen.has(node)) return;
+    seen.add(node);
+    if (Array.isArray(node)) {
+      for (const child of node) walk(child);
+      return;
+    }
+    const typename = (node as { typename?: string }).typename;
+    if (typename === 'Symbol') {
+      names.add(String((node as { value: unknown }).value));
+      return;
+    }
+    for (const [childKey, child] of Object.entries(node)) {
+      if (childKey === 'parent') continue;
+      // The callee of a call or filter, and the test of `is`, are not variables.
+      if ((typename === 'FunCall' || typename === 'Filter') && childKey === 'name') continue;
+      if (typename === 'Is' && childKey === 'right') {
+        walk((child as { args?: unknown }).args);
+        continue;
+      }
+      walk(child);
+    }
+  };
+  walk(ast);
+  namesCache.set(key, names);
+  return names;
+}
+
+/** Strings in `value` (deeply), for dependency analysis. */
+export function templateStrings(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') {
+    if (hasTemplateMarkers(value)) out.push(value);
+  } else if (Array.isArray(value)) for (const item of value) templateStrings(item, out);
+  else if (isPlainObject(value)) for (const item of Object.values(value)) templateStrings(item, out);
+  return out;
+}

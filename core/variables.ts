@@ -1,0 +1,35 @@
+// Variable precedence, lowest first, later layers replace earlier ones key by key
+// (Ansible's default hash_behaviour=replace). See docs/variables.md.
+import type { Vars } from './playbook-model.js';
+
+export const PRECEDENCE = [
+  'role defaults',
+  'inventory vars (group vars by depth, then host vars)',
+  'play vars and vars_files',
+  'role vars and role parameters',
+  'task vars (blocks and imports, then the task own, then the loop variable)',
+  'magic variables (inventory_hostname, groups, hostvars, ...)',
+  'extra vars (-e)',
+] as const;
+
+export interface VariableLayers {
+  roleDefaults?: Vars;
+  inventory: Vars;
+  play: Vars;
+  roleVars?: Vars;
+  task?: Vars;
+  magic: Vars;
+  extra: Vars;
+}
+
+/** The variables a task sees, all precedence levels merged. */
+export function mergeVariables(layers: VariableLayers): Vars {
+  return Object.assign({}, layers.roleDefaults, layers.inventory, layers.play, layers.roleVars, layers.task, layers.magic, layers.extra);
+}
+
+/** A loop item's variables on top of the task's; extra vars still win, as in Ansible. */
+export function withLoopVariables(base: Vars, loop: Vars, extra: Vars): Vars {
+  const out = { ...base, ...loop };
+  for (const key of Object.keys(loop)) if (Object.hasOwn(extra, key)) out[key] = extra[key];
+  return out;
+}

@@ -1,0 +1,119 @@
+// A YAML file parsed with its positions kept, so that every later error (schema,
+// unknown module, undefined variable) can point at the exact line and column.
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { lineOf, ParseError, type SourcePosition } from './errors.js';
+
+/** A path into the parsed data, as ajv's instancePath or our own walkers build it. */
+export type DataPath = readonly (string | number)[];
+
+/** Files larger than this are refused before parsing: a playbook is never this big. */
+const MAX_FILE_BYTES = 8 * 1024 * 1024;
+/** Aliases per document; more is a billion-laughs attack, not a playbook. */
+const MAX_ALIAS_COUNT = 100;
+
+export class YamlSource {
+  readonly file: string;
+  readonly text: string;
+  readonly data: unknown;
+  private readonly doc: Document;
+  private readonly lines: LineCounter;
+
+  private constructor(file: string, text: string, doc: Document, lines: LineCounter, data: unknown) {
+    this.file = file;
+    this.text = text;
+    this.doc = doc;
+    this.lines = lines;
+    this.data = data;
+  }
+
+  /** Parses `text` (the content of `file`); throws ParseError with the position of the first problem. */
+  static parse(file: string, text: string): YamlSource {
+    if (Buffer.byteLength(text) > MAX_FILE_BYTES) {
+      throw new ParseError('YAML_TOO_LARGE', `${file} is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`, {
+        hint: 'split it into smaller files with import_tasks or vars_files',
+      });
+    }
+    const lines = new LineCounter();
+    // YAML 1.1 because Ansible (PyYAML) reads playbooks that way: `yes`/`no` are booleans.
+    const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, version: '1.1', prettyErrors: false });
+    const first = doc.errors[0];
+    if (first) {
+      const at = positionAt(file, text, lines, first.pos[0]);
+      const duplicate = first.code === 'DUPLICATE_KEY';
+      throw new ParseError(duplicate ? 'YAML_DUPLICATE_KEY' : 'YAML_SYNTAX', duplicate ? 'duplicate key in a mapping' : `invalid YAML: ${firstLine(first.message)}`, {
+        position: at,
+        hint: duplicate ? 'each key may appear once per mapping; remove or rename one of them' : 'check the indentation and quoting around this line',
+      });
+    }
+    let data: unknown;
+    try {
+      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      throw new ParseError('YAML_ALIAS_LIMIT', `${file} expands too many aliases (more than ${MAX_ALIAS_COUNT})`, {
+        position: { file, line: 1, column: 1, sourceLine: lineOf(text, 1) },
+        hint: 'this looks like a "billion laughs" document; write the data out instead of nesting aliases',
+        cause: err,
+      });
+    }
+    return new YamlSource(file, text, doc, lines, data);
+  }
+
+  /** Position of the value at `path`; falls back to the nearest ancestor that exists. */
+  positionOf(path: DataPath): SourcePosition {
+    const node = this.nodeAt(path);
+    return this.positionFromOffset(node?.range?.[0] ?? 0);
+  }
+
+  /** Position of the key `key` of the mapping at `path` (where an unknown key is written). */
+  keyPositionOf(path: DataPath, key: string): SourcePosition {
+    const map = this.exactNodeAt(path);
+    if (isMap(map)) {
+      for (const pair of map.items) {
+        if (isScalar(pair.key) && String(pair.key.value) === key && pair.key.range) return this.positionFromOffset(pair.key.range[0]);
+      }
+    }
+    return this.positionOf(path);
+  }
+
+  positionFromOffset(offset: number): SourcePosition {
+    return positionAt(this.file, this.text, this.lines, offset);
+  }
+
+  private exactNodeAt(path: DataPath): Node | undefined {
+    let node: unknown = this.doc.contents;
+    for (const step of path) {
+      node = childOf(node, step);
+      if (node === undefined) return undefined;
+    }
+    return node as Node;
+  }
+
+  private nodeAt(path: DataPath): Node | undefined {
+    let node: unknown = this.doc.contents;
+    for (const step of path) {
+      const next = childOf(node, step);
+      if (next === undefined || !(next as Node).range) break;
+      node = next;
+    }
+    return (node as Node | null) ?? undefined;
+  }
+}
+
+function childOf(node: unknown, step: string | number): unknown {
+  if (isMap(node)) {
+    const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(step));
+    return pair?.value ?? undefined;
+  }
+  if (isSeq(node) && typeof step === 'number') return node.items[step];
+  if (isSeq(node) && /^\d+$/.test(String(step))) return node.items[Number(step)];
+  return undefined;
+}
+
+function positionAt(file: string, text: string, lines: LineCounter, offset: number): SourcePosition {
+  const { line, col } = lines.linePos(offset);
+  return { file, line, column: col, sourceLine: lineOf(text, line) };
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
+}
