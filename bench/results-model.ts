@@ -23,6 +23,8 @@ export interface RunRecord {
   ok: boolean;
   error?: string;
   controller?: ControllerCost;
+  /** Not run: the same as this contender's run at this node count (see Contender.sameAs). */
+  copiedFrom?: string;
 }
 
 export interface ContenderInfo {

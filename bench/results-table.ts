@@ -1,5 +1,5 @@
 // latest.md: per workload, a table of contender × node count (median makespan and the
-// ratio to hound), the lower bounds under it, then hound's cost on the controller.
+// ratio to hound), the lower bounds under it, then hound's (and ansible's) cost on the controller.
 import { boundsFor, cellSeconds, houndSeconds, median, type BenchResults } from './results-model.js';
 
 function seconds(value: number): string {
@@ -40,9 +40,10 @@ export function resultsTable(results: BenchResults): string {
     out.push(boundRow('*bound: each layer once from the origin*', 'eachLayerOnceSeconds'));
     out.push('');
   }
-  const houndRuns = results.runs.filter((r) => r.controller !== undefined && results.contenders.some((c) => c.isHound && c.id === r.contender));
+  // Copied runs (Contender.sameAs) would repeat a row.
+  const houndRuns = results.runs.filter((r) => r.controller !== undefined && r.copiedFrom === undefined);
   if (houndRuns.length > 0) {
-    out.push('### hound on the controller', '');
+    out.push('### cost on the controller (GNU time: peak RSS of the largest process, CPU of all)', '');
     out.push('| contender | workload | nodes | peak RSS | CPU (user+sys) |', '|---|---|---|---|---|');
     const keys = new Map<string, typeof houndRuns>();
     for (const r of houndRuns) {

@@ -24,6 +24,7 @@ const results: BenchResults = {
     run('docker-pull-parallel', 10, 38, { run: 2 }),
     run('docker-pull-parallel', 10, 99, { run: 3, ok: false, error: 'node3 lacks bench/app2:latest' }),
     run('hound-direct', 10, 20, { controller: { maxRssBytes: 80e6, userSeconds: 1.5, systemSeconds: 0.5 } }),
+    run('docker-pull-parallel', 2, 9, { workload: 'identical', copiedFrom: 'x', controller: { maxRssBytes: 1e6, userSeconds: 1, systemSeconds: 1 } }),
   ],
   bounds: [
     { workload: 'diverse', nodes: 2, bounds: bounds(6.8, 3.4) },
@@ -47,6 +48,8 @@ describe('results', () => {
     expect(md).toContain('| *bound: origin registry only* | 6.8 s | 34.0 s |');
     expect(md).toContain('| *bound: each layer once from the origin* | 3.4 s | 13.6 s |');
     expect(md).toContain('| hound (direct) | diverse | 10 | 80 MB | 2.00 s |');
+    // A copied run (same as another contender's) is not a second controller measurement.
+    expect(md).not.toContain('| identical | 2 |');
   });
 
   it('draws one line per contender and dashed bounds, with axes and legend', () => {

@@ -1,0 +1,48 @@
+// `docker pull` over ssh, as a shell loop does it: node after node, or every node at once
+// (the seed paper's node-level parallelism straight from the registry). Within a node the
+// images are pulled one after the other, as `for ref in ...; do docker pull $ref; done`.
+import { describeFailure, runCommand } from '../command-run.js';
+import type { Contender, ContenderOutcome, RunSetting } from '../contender.js';
+import { sshArgv } from '../lab-nodes.js';
+
+async function pullNode(setting: RunSetting, index: number): Promise<string | undefined> {
+  const { lab, nodes, needs } = setting.target;
+  for (const ref of needs[index]) {
+    const result = await runCommand(sshArgv(lab, nodes[index], ['docker', 'pull', ref]), { signal: setting.signal });
+    if (result.code !== 0) return `${nodes[index].name}: ${describeFailure('docker pull', result)}`;
+  }
+  return undefined;
+}
+
+function outcomeOf(errors: (string | undefined)[]): ContenderOutcome {
+  const failed = errors.filter((e): e is string => e !== undefined);
+  return failed.length === 0 ? { ok: true } : { ok: false, error: failed.join('; ') };
+}
+
+export const dockerPullSequential: Contender = {
+  id: 'docker-pull-sequential',
+  label: 'docker pull, node after node',
+  isHound: false,
+  async prepare(setting) {
+    return {
+      async start() {
+        const errors: (string | undefined)[] = [];
+        for (let i = 0; i < setting.target.nodes.length; i++) errors.push(await pullNode(setting, i));
+        return outcomeOf(errors);
+      },
+    };
+  },
+};
+
+export const dockerPullParallel: Contender = {
+  id: 'docker-pull-parallel',
+  label: 'docker pull, all nodes at once',
+  isHound: false,
+  async prepare(setting) {
+    return {
+      async start() {
+        return outcomeOf(await Promise.all(setting.target.nodes.map((_, i) => pullNode(setting, i))));
+      },
+    };
+  },
+};

@@ -1,0 +1,47 @@
+// hound itself: `hound play` on the same inventory and host_vars, one contender per
+// distribution strategy, under GNU time for its memory and CPU on the controller.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describeFailure, runCommand } from '../command-run.js';
+import type { Contender } from '../contender.js';
+import { readControllerCost, withGnuTime } from '../controller-cost.js';
+import { writeFiles } from '../generated-files.js';
+import { inventoryFiles } from '../lab-nodes.js';
+
+/** The built CLI beside this file's build output (dist/bench/contenders → dist/cli). */
+export const HOUND_CLI = fileURLToPath(new URL('../../cli/hound.js', import.meta.url));
+
+const PLAYBOOK = `- name: warm up images
+  hosts: nodes
+  gather_facts: false
+  tasks:
+    - name: pull the node's images
+      images:
+        names: "{{ bench_images }}"
+`;
+
+export function houndContender(strategy: string): Contender {
+  return {
+    id: `hound-${strategy}`,
+    label: `hound (${strategy})`,
+    isHound: true,
+    async prepare(setting) {
+      const files = inventoryFiles(setting.target);
+      files.set('playbook.yml', PLAYBOOK);
+      await writeFiles(setting.workDir, files);
+      const costFile = path.join(setting.workDir, 'cost.txt');
+      const argv = withGnuTime(
+        [process.execPath, HOUND_CLI, 'play', 'playbook.yml', '-i', 'inventory.ini', '--reporter', 'plain', '--distribution', strategy],
+        costFile,
+      );
+      return {
+        async start() {
+          const result = await runCommand(argv, { cwd: setting.workDir, signal: setting.signal });
+          const controller = await readControllerCost(costFile);
+          if (result.code !== 0) return { ok: false, error: describeFailure('hound play', result), controller };
+          return { ok: true, controller };
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,196 @@
+// `npm run bench -- --nodes 2,4,6,8,10`: hound against docker pull loops, ansible-playbook
+// and docker-compose on a shaped `hound lab` of its own, with the physical lower bounds.
+// Lab-up is not timed; the lab comes down at the end, on failure and on Ctrl-C.
+import { Command, CommanderError } from 'commander';
+import { accessSync, constants } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EnvironmentError, EXIT, HoundError, InterruptedError } from '../core/errors.js';
+import { labDown, labUp } from '../lab/lifecycle.js';
+import { pushImageSet } from '../lab/registry-push.js';
+import { lowerBounds } from './bounds.js';
+import { buildRoster, CONTENDER_IDS } from './contenders/roster.js';
+import { requireGnuTime } from './controller-cost.js';
+import { describeEnvironment } from './environment.js';
+import { runMatrix } from './matrix.js';
+import { DEFAULTS, resolveBenchOptions, type BenchOptions, type RawBenchOptions } from './options.js';
+import { parseRate } from './rates.js';
+import { writeReport, type BenchReport } from './report-files.js';
+import type { RunRecord, WorkloadBounds } from './results-model.js';
+import { resultsTable } from './results-table.js';
+import { buildImageSet, layersOf, nodeNeeds } from './workload.js';
+
+const REPO_DIR = fileURLToPath(new URL('../../', import.meta.url));
+const WORK_ROOT = '/var/tmp/hound-bench';
+
+function requireCommand(name: string, aptPackage: string): void {
+  const found = (process.env.PATH ?? '').split(':').some((dir) => {
+    try {
+      accessSync(path.join(dir, name), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (!found) throw new EnvironmentError('BENCH_MISSING_TOOL', `${name} is not installed: the benchmark runs it as a contender`, { hint: `apt-get install ${aptPackage}` });
+}
+
+function checkMachine(options: BenchOptions): void {
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) {
+    throw new EnvironmentError('BENCH_NOT_ROOT', 'the benchmark needs root on Linux: it brings up a hound lab (namespaces, bridges, tc)', { hint: 'run it as root: sudo npm run bench' });
+  }
+  requireCommand('ssh', 'openssh-client');
+  requireGnuTime();
+  if (options.contenders.some((c) => c.startsWith('ansible'))) requireCommand('ansible-playbook', 'ansible');
+  if (options.contenders.includes('docker-compose-pull')) requireCommand('docker-compose', 'docker-compose');
+}
+
+function clock(started: number): string {
+  const s = Math.round((Date.now() - started) / 1000);
+  return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}
+
+async function benchmark(options: BenchOptions, labName: string, outDir: string, keepLab: boolean, command: string): Promise<number> {
+  checkMachine(options);
+  const startedAt = new Date();
+  const started = Date.now();
+  const log = (line: string) => process.stderr.write(`[${clock(started)}] ${line}\n`);
+  const abort = new AbortController();
+  const onSignal = () => {
+    log('interrupted: stopping the current run and taking the lab down');
+    abort.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const largest = Math.max(...options.nodeCounts);
+  const workRoot = path.join(WORK_ROOT, startedAt.toISOString().replace(/[:.]/g, '-'));
+  const roster = buildRoster(options.contenders, options.strategies);
+  log(`rates: registry uplink ${options.rates.registry}, node links ${options.rates.node}, controller link ${options.rates.controller}`);
+  log(`contenders: ${roster.map((c) => c.label).join(', ')}`);
+  const environment = await describeEnvironment(REPO_DIR);
+  let labUpSeconds = 0;
+  let labStarted = false;
+  try {
+    log(`bringing up lab '${labName}' with ${largest} nodes (not timed)`);
+    labStarted = true;
+    const up = await labUp({ name: labName, nodes: largest, registryRate: options.rates.registry, nodeRate: options.rates.node, controllerRate: options.rates.controller });
+    labUpSeconds = up.elapsedMs / 1000;
+    const lab = up.info;
+    log(`lab up in ${labUpSeconds.toFixed(1)} s; pushing the benchmark's images to ${lab.registry.url}`);
+    const imageSet = buildImageSet();
+    const pushed = await pushImageSet(lab.registry.url, imageSet);
+    const blobBytes = new Map<string, { size: number; digest: string }>();
+    for (const image of pushed) for (const l of image.layers) blobBytes.set(l.name, { size: l.size, digest: l.digest });
+    const layerBytes = new Map([...blobBytes].map(([name, b]) => [name, b.size]));
+    const bounds: WorkloadBounds[] = [];
+    const needs: BenchReport['needs'] = [];
+    for (const workload of options.workloads) {
+      for (const nodes of options.nodeCounts) {
+        const perNode = nodeNeeds(workload, nodes);
+        needs.push({ workload, nodes, perNode });
+        // noop moves no bytes: its bound is zero.
+        const nodeLayers = workload === 'noop' ? [] : perNode.map((refs) => refs.flatMap((ref) => layersOf(imageSet, ref)));
+        bounds.push({
+          workload,
+          nodes,
+          bounds: lowerBounds({ nodeLayers, layerBytes, registryBitsPerSecond: parseRate(options.rates.registry)!, nodeBitsPerSecond: parseRate(options.rates.node)! }),
+        });
+      }
+    }
+    for (const b of bounds) {
+      if (b.workload !== 'noop') log(`bounds ${b.workload} ${b.nodes} nodes: origin only ${b.bounds.originOnlySeconds.toFixed(1)} s, each layer once ${b.bounds.eachLayerOnceSeconds.toFixed(1)} s`);
+    }
+    await mkdir(workRoot, { recursive: true });
+    const report = (runs: RunRecord[], finishedAt: Date): BenchReport => ({
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      durationSeconds: (finishedAt.getTime() - started) / 1000,
+      command,
+      quick: options.quick,
+      repeats: options.repeats,
+      rates: options.rates,
+      rateBitsPerSecond: { registry: parseRate(options.rates.registry)!, node: parseRate(options.rates.node)!, controller: parseRate(options.rates.controller)! },
+      lab: { name: labName, nodes: largest, upSeconds: labUpSeconds },
+      environment,
+      imageSet: {
+        layers: imageSet.layers.map((l) => ({ name: l.name, sizeBytes: l.sizeBytes, blobBytes: blobBytes.get(l.name)?.size ?? 0, digest: blobBytes.get(l.name)?.digest ?? '' })),
+        images: imageSet.images,
+      },
+      needs,
+      nodeCounts: options.nodeCounts,
+      workloads: options.workloads,
+      contenders: roster.map(({ id, label, isHound }) => ({ id, label, isHound })),
+      runs,
+      bounds,
+      notes: [],
+    });
+    const partial: RunRecord[] = [];
+    const runs = await runMatrix({
+      lab,
+      workloads: options.workloads,
+      nodeCounts: options.nodeCounts,
+      repeats: options.repeats,
+      roster,
+      workRoot,
+      signal: abort.signal,
+      log,
+      onRecord: async (record) => {
+        partial.push(record);
+        await writeFile(path.join(WORK_ROOT, 'partial.json'), JSON.stringify(report(partial, new Date()), null, 2));
+      },
+    });
+    const files = await writeReport(outDir, report(runs, new Date()));
+    log(`done in ${clock(started)}; wrote ${files.join(', ')}`);
+    process.stdout.write(`\n${resultsTable(report(runs, new Date()))}\n`);
+    return runs.every((r) => r.ok) ? EXIT.OK : EXIT.ERROR;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (labStarted && !keepLab) {
+      log(`taking lab '${labName}' down`);
+      await labDown(labName).catch((err: unknown) => log(`lab down failed: ${err instanceof Error ? err.message : String(err)}`));
+    }
+    await rm(workRoot, { recursive: true, force: true });
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command()
+    .name('hound-bench')
+    .description('Benchmark hound against docker pull loops, ansible-playbook and docker-compose on a shaped hound lab.')
+    .option('--nodes <list>', `node counts, comma separated (default ${DEFAULTS.nodes}; --quick: 10)`)
+    .option('--workloads <list>', `diverse, identical, noop (default all; --quick: diverse)`)
+    .option('--contenders <list>', `some of ${CONTENDER_IDS.join(', ')} (default all)`)
+    .option('--strategies <list>', `hound distribution strategies to run, each a contender (default ${DEFAULTS.strategies})`)
+    .option('--repeats <n>', `runs per cell at the largest node count, median reported (default ${DEFAULTS.repeats}; --quick: 1)`)
+    .option('--registry-rate <rate>', `registry uplink (default ${DEFAULTS.registryRate})`)
+    .option('--node-rate <rate>', `each node's link (default ${DEFAULTS.nodeRate})`)
+    .option('--controller-rate <rate>', `the controller's link (default ${DEFAULTS.controllerRate})`)
+    .option('--quick', '10 nodes, diverse, one run, all contenders')
+    .option('--lab-name <name>', 'name of the lab the benchmark brings up', 'bench')
+    .option('--out <dir>', 'where latest.md/.json/.svg go', path.join(REPO_DIR, 'bench', 'results'))
+    .option('--keep-lab', 'leave the lab up afterwards (to inspect it)')
+    .exitOverride();
+  try {
+    program.parse(argv, { from: 'user' });
+    const raw = program.opts<RawBenchOptions & { labName: string; out: string; keepLab?: boolean }>();
+    const options = resolveBenchOptions(raw);
+    const command = ['npm run bench --', ...argv].join(' ');
+    return await benchmark(options, raw.labName, path.resolve(raw.out), raw.keepLab === true, command);
+  } catch (err) {
+    if (err instanceof CommanderError) return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? EXIT.OK : EXIT.OPTIONS;
+    if (err instanceof HoundError) {
+      process.stderr.write(err.format() + '\n');
+      return err instanceof InterruptedError ? EXIT.INTERRUPTED : err.exitCode;
+    }
+    process.stderr.write(`hound-bench: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return EXIT.UNEXPECTED;
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

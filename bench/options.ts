@@ -1,0 +1,97 @@
+// The benchmark's command-line options, checked and resolved before the lab comes up.
+import { OptionsError } from '../core/errors.js';
+import { CONTENDER_IDS, type ContenderId } from './contenders/roster.js';
+import { parseRate } from './rates.js';
+import type { Rates } from './results-model.js';
+import { WORKLOAD_NAMES, type WorkloadName } from './workload.js';
+
+export interface RawBenchOptions {
+  nodes?: string;
+  workloads?: string;
+  contenders?: string;
+  strategies?: string;
+  repeats?: string;
+  registryRate?: string;
+  nodeRate?: string;
+  controllerRate?: string;
+  quick?: boolean;
+}
+
+export interface BenchOptions {
+  nodeCounts: number[];
+  workloads: WorkloadName[];
+  contenders: ContenderId[];
+  strategies: string[];
+  /** Runs per cell at the largest node count (one elsewhere). */
+  repeats: number;
+  rates: Rates;
+  quick: boolean;
+}
+
+export const DEFAULTS = {
+  nodes: '2,4,6,8,10',
+  workloads: WORKLOAD_NAMES.join(','),
+  contenders: CONTENDER_IDS.join(','),
+  strategies: 'direct',
+  repeats: '3',
+  registryRate: '40mbit',
+  nodeRate: '10mbit',
+  controllerRate: '100mbit',
+} as const;
+
+/** hound's lab takes up to 200 nodes; the benchmark's machine has 2 cores. */
+const MAX_BENCH_NODES = 50;
+
+function list(text: string): string[] {
+  return text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+function oneOf<T extends string>(option: string, text: string, allowed: readonly T[]): T[] {
+  const items = list(text);
+  if (items.length === 0) throw new OptionsError('BENCH_BAD_OPTION', `${option} is empty`, { hint: `give a comma-separated list of ${allowed.join(', ')}` });
+  for (const item of items) {
+    if (!(allowed as readonly string[]).includes(item)) {
+      throw new OptionsError('BENCH_BAD_OPTION', `${option}: unknown '${item}'`, { hint: `choose from ${allowed.join(', ')}` });
+    }
+  }
+  return [...new Set(items)] as T[];
+}
+
+function rate(option: string, text: string): string {
+  if (parseRate(text) === undefined) {
+    throw new OptionsError('BENCH_BAD_RATE', `${option}: invalid rate '${text}'`, { hint: 'write it as tc does, e.g. 40mbit, 400kbit, 1gbit' });
+  }
+  return text.trim();
+}
+
+export function resolveBenchOptions(raw: RawBenchOptions): BenchOptions {
+  const quick = raw.quick === true;
+  const nodesText = raw.nodes ?? (quick ? '10' : DEFAULTS.nodes);
+  const nodeCounts = list(nodesText).map((item) => {
+    const n = Number(item);
+    if (!/^\d+$/.test(item) || n < 1 || n > MAX_BENCH_NODES) {
+      throw new OptionsError('BENCH_BAD_OPTION', `--nodes: '${item}' is not a node count from 1 to ${MAX_BENCH_NODES}`, { hint: 'e.g. --nodes 2,4,6,8,10' });
+    }
+    return n;
+  });
+  if (nodeCounts.length === 0) throw new OptionsError('BENCH_BAD_OPTION', '--nodes is empty', { hint: 'e.g. --nodes 2,4,6,8,10' });
+  const repeatsText = raw.repeats ?? (quick ? '1' : DEFAULTS.repeats);
+  const repeats = Number(repeatsText);
+  if (!/^\d+$/.test(repeatsText) || repeats < 1 || repeats > 9) {
+    throw new OptionsError('BENCH_BAD_OPTION', `--repeats: '${repeatsText}' is not a whole number from 1 to 9`, { hint: 'e.g. --repeats 3' });
+  }
+  const strategies = oneOf('--strategies', raw.strategies ?? DEFAULTS.strategies, ['direct', 'relay', 'auto'] as const);
+  return {
+    nodeCounts: [...new Set(nodeCounts)].sort((a, b) => a - b),
+    workloads: oneOf('--workloads', raw.workloads ?? (quick ? 'diverse' : DEFAULTS.workloads), WORKLOAD_NAMES),
+    contenders: oneOf('--contenders', raw.contenders ?? DEFAULTS.contenders, CONTENDER_IDS),
+    strategies,
+    repeats,
+    rates: {
+      registry: rate('--registry-rate', raw.registryRate ?? DEFAULTS.registryRate),
+      node: rate('--node-rate', raw.nodeRate ?? DEFAULTS.nodeRate),
+      controller: rate('--controller-rate', raw.controllerRate ?? DEFAULTS.controllerRate),
+    },
+    quick,
+  };
+}

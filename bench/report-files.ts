@@ -1,0 +1,70 @@
+// Writes latest.md, latest.json and latest.svg from one benchmark's results.
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { resultsChart } from './chart-svg.js';
+import type { BenchEnvironment } from './environment.js';
+import type { BenchResults } from './results-model.js';
+import { resultsTable } from './results-table.js';
+
+export interface BenchReport extends BenchResults {
+  startedAt: string;
+  finishedAt: string;
+  command: string;
+  quick: boolean;
+  repeats: number;
+  /** Bits per second of each rate, as the bounds use them. */
+  rateBitsPerSecond: { registry: number; node: number; controller: number };
+  lab: { name: string; nodes: number; upSeconds: number };
+  environment: BenchEnvironment;
+  imageSet: {
+    layers: { name: string; sizeBytes: number; blobBytes: number; digest: string }[];
+    images: { repository: string; tag: string; layers: string[] }[];
+  };
+  /** Per workload and node count, each node's images (repository:tag, without the registry). */
+  needs: { workload: string; nodes: number; perNode: string[][] }[];
+  durationSeconds: number;
+  notes: string[];
+}
+
+function rateLine(r: BenchReport): string {
+  return `registry uplink ${r.rates.registry}, node links ${r.rates.node}, controller link ${r.rates.controller}`;
+}
+
+export function markdownReport(r: BenchReport): string {
+  const env = r.environment;
+  const runs = r.repeats > 1 ? `median of ${r.repeats} runs at ${Math.max(...r.nodeCounts)} nodes, one run elsewhere` : 'one run per cell';
+  const lines = [
+    `# hound benchmark${r.quick ? ' (quick)' : ''}`,
+    '',
+    `Measured ${r.startedAt} with \`${r.command}\` in ${(r.durationSeconds / 60).toFixed(1)} min.`,
+    '',
+    `- Lab: ${rateLine(r)} (tc tbf, decimal units); lab-up time (${r.lab.upSeconds.toFixed(1)} s) is not in any figure.`,
+    `- Makespan from the contender's start until every node holds its images, checked afterwards through each node's Docker socket; ${runs}.`,
+    '- In parentheses: the ratio to hound (its fastest strategy in the same cell); above 1 means slower than hound.',
+    `- Machine: ${env.cores} cores (${env.cpuModel}), ${(env.memoryBytes / 2 ** 30).toFixed(0)} GiB, kernel ${env.kernel}, node ${env.node}, load average at start ${env.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}.`,
+    `- Versions: ${Object.entries(env.versions).map(([k, v]) => `${k}: ${v}`).join('; ')}; hound ${env.houndCommit}.`,
+    `- Images: ${r.imageSet.images.length} apps; layers ${r.imageSet.layers.map((l) => `${l.name} ${(l.blobBytes / 1e6).toFixed(2)} MB`).join(', ')}.`,
+    '',
+    resultsTable(r),
+  ];
+  if (r.notes.length > 0) lines.push('## Notes', '', ...r.notes.map((n) => `- ${n}`), '');
+  const failures = r.runs.filter((x) => !x.ok);
+  if (failures.length > 0) {
+    lines.push('## Failed runs', '');
+    for (const f of failures) lines.push(`- ${f.workload}, ${f.nodes} nodes, ${f.contender}, run ${f.run}: ${f.error ?? 'unknown'}`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+export async function writeReport(outDir: string, report: BenchReport, baseName = 'latest'): Promise<string[]> {
+  await mkdir(outDir, { recursive: true });
+  const subtitle = `${rateLine(report)}; ${report.quick ? 'quick run' : `median of ${report.repeats} at ${Math.max(...report.nodeCounts)} nodes`}`;
+  const files: [string, string][] = [
+    [`${baseName}.md`, markdownReport(report)],
+    [`${baseName}.json`, JSON.stringify(report, null, 2) + '\n'],
+    [`${baseName}.svg`, resultsChart(report, subtitle)],
+  ];
+  for (const [name, text] of files) await writeFile(path.join(outDir, name), text);
+  return files.map(([name]) => path.join(outDir, name));
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { LabInfo } from '../../../lab/info.js';
+import { composeFile } from '../../../bench/contenders/compose.js';
+import { parseGnuTimeReport, withGnuTime } from '../../../bench/controller-cost.js';
+import { inventoryFiles, sshArgv } from '../../../bench/lab-nodes.js';
+import { targetOf } from '../../../bench/matrix.js';
+
+const node = (i: number) => ({
+  name: `node${i}`,
+  ip: `10.1.2.${10 + i}`,
+  netns: `hound-bench.node${i}`,
+  sshPort: 22,
+  dockerSocket: `/var/tmp/hound-lab/bench/nodes/node${i}/run/docker.sock`,
+  hostInterface: `hb-n${i}`,
+  pids: { sshd: 1, dockerd: 2 },
+});
+
+const lab = {
+  name: 'bench',
+  dir: '/var/tmp/hound-lab/bench',
+  registry: { ip: '10.1.2.2', port: 5000, url: 'http://10.1.2.2:5000', netns: 'r', pid: 1 },
+  nodes: [node(1), node(2), node(3)],
+  privateKey: '/var/tmp/hound-lab/bench/id_ed25519',
+  knownHosts: '/var/tmp/hound-lab/bench/known_hosts',
+} as unknown as LabInfo;
+
+describe('files the contenders are given', () => {
+  it('targets the first N nodes with registry-qualified references', () => {
+    const t = targetOf(lab, 'diverse', 2);
+    expect(t.nodes.map((n) => n.name)).toEqual(['node1', 'node2']);
+    expect(t.needs).toEqual([
+      ['10.1.2.2:5000/bench/app0:latest', '10.1.2.2:5000/bench/app3:latest'],
+      ['10.1.2.2:5000/bench/app1:latest', '10.1.2.2:5000/bench/app4:latest'],
+    ]);
+  });
+
+  it('writes an Ansible inventory with host_vars listing each node its images', () => {
+    const files = inventoryFiles(targetOf(lab, 'diverse', 2));
+    const ini = files.get('inventory.ini')!;
+    expect(ini).toContain('[nodes]\nnode1 ansible_host=10.1.2.11 ansible_port=22 ansible_user=root ansible_ssh_private_key_file=/var/tmp/hound-lab/bench/id_ed25519\nnode2 ');
+    expect(ini).not.toContain('node3');
+    expect(ini).toContain("ansible_ssh_common_args='-o UserKnownHostsFile=/var/tmp/hound-lab/bench/known_hosts'");
+    expect(parse(files.get('host_vars/node2.yml')!)).toEqual({ bench_images: ['10.1.2.2:5000/bench/app1:latest', '10.1.2.2:5000/bench/app4:latest'] });
+  });
+
+  it('writes a compose file whose services are the node images', () => {
+    const doc = parse(composeFile(['10.1.2.2:5000/bench/app0:latest', '10.1.2.2:5000/bench/app3:latest']));
+    expect(Object.values(doc.services as Record<string, { image: string }>).map((s) => s.image)).toEqual([
+      '10.1.2.2:5000/bench/app0:latest',
+      '10.1.2.2:5000/bench/app3:latest',
+    ]);
+  });
+
+  it('reaches nodes with the lab key and known_hosts only, checking host keys', () => {
+    const argv = sshArgv(lab, node(1), ['docker', 'pull', 'x']);
+    expect(argv.slice(-5)).toEqual(['root@10.1.2.11', '--', 'docker', 'pull', 'x']);
+    expect(argv).toContain('StrictHostKeyChecking=yes');
+    expect(argv).toContain('UserKnownHostsFile=/var/tmp/hound-lab/bench/known_hosts');
+    expect(argv[argv.indexOf('-i') + 1]).toBe('/var/tmp/hound-lab/bench/id_ed25519');
+  });
+
+  it('reads GNU time, also after a failed command', () => {
+    expect(withGnuTime(['hound', 'play'], '/tmp/c').slice(0, 3)).toEqual(['/usr/bin/time', '-o', '/tmp/c']);
+    expect(parseGnuTimeReport('Command exited with non-zero status 2\nhound-bench-cost 81234 1.52 0.31\n')).toEqual({
+      maxRssBytes: 81234 * 1024,
+      userSeconds: 1.52,
+      systemSeconds: 0.31,
+    });
+    expect(parseGnuTimeReport('garbage')).toBeUndefined();
+  });
+});

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { HoundError } from '../../../core/errors.js';
+import { resolveBenchOptions } from '../../../bench/options.js';
+import { buildRoster } from '../../../bench/contenders/roster.js';
+
+function errorOf(fn: () => unknown): HoundError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof HoundError) return err;
+    throw err;
+  }
+  throw new Error('expected an error');
+}
+
+describe('benchmark options', () => {
+  it('defaults to the full run at the issue rates', () => {
+    const o = resolveBenchOptions({});
+    expect(o.nodeCounts).toEqual([2, 4, 6, 8, 10]);
+    expect(o.workloads).toEqual(['diverse', 'identical', 'noop']);
+    expect(o.repeats).toBe(3);
+    expect(o.rates).toEqual({ registry: '40mbit', node: '10mbit', controller: '100mbit' });
+    expect(o.strategies).toEqual(['direct']);
+  });
+
+  it('makes --quick 10 nodes, diverse, one run, every contender', () => {
+    const o = resolveBenchOptions({ quick: true });
+    expect(o).toMatchObject({ nodeCounts: [10], workloads: ['diverse'], repeats: 1, quick: true });
+    expect(buildRoster(o.contenders, ['direct', 'relay']).map((c) => c.id)).toEqual([
+      'docker-pull-sequential',
+      'docker-pull-parallel',
+      'ansible-forks-5',
+      'ansible-forks-n',
+      'docker-compose-pull',
+      'hound-direct',
+      'hound-relay',
+    ]);
+  });
+
+  it('sorts and deduplicates node counts', () => {
+    expect(resolveBenchOptions({ nodes: '10, 2,4,2' }).nodeCounts).toEqual([2, 4, 10]);
+  });
+
+  it('refuses bad options with one clear error, exit 5', () => {
+    const cases: [Parameters<typeof resolveBenchOptions>[0], RegExp][] = [
+      [{ nodes: '2,x' }, /--nodes: 'x'/],
+      [{ nodes: '0' }, /--nodes: '0'/],
+      [{ workloads: 'diverse,huge' }, /--workloads: unknown 'huge'/],
+      [{ contenders: 'podman' }, /--contenders: unknown 'podman'/],
+      [{ strategies: 'torrent' }, /--strategies: unknown 'torrent'/],
+      [{ repeats: '0' }, /--repeats/],
+      [{ registryRate: 'fast' }, /--registry-rate: invalid rate 'fast'/],
+    ];
+    for (const [raw, message] of cases) {
+      const err = errorOf(() => resolveBenchOptions(raw));
+      expect(err.message).toMatch(message);
+      expect(err.exitCode).toBe(5);
+      expect(err.hint ?? '').not.toBe('');
+    }
+  });
+
+  it('reuses ansible forks 5 as forks = nodes up to 5 nodes only', () => {
+    const forksN = buildRoster(['ansible-forks-n'], []).at(0)!;
+    expect(forksN.sameAs?.(5)).toBe('ansible-forks-5');
+    expect(forksN.sameAs?.(6)).toBeUndefined();
+  });
+});
