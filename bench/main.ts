@@ -15,7 +15,7 @@ import { requireGnuTime } from './controller-cost.js';
 import { describeEnvironment } from './environment.js';
 import { runMatrix } from './matrix.js';
 import { DEFAULTS, resolveBenchOptions, type BenchOptions, type RawBenchOptions } from './options.js';
-import { parseRate } from './rates.js';
+import { parseRate } from '../lab/rate.js';
 import { writeReport, type BenchReport } from './report-files.js';
 import type { RunRecord, WorkloadBounds } from './results-model.js';
 import { resultsTable } from './results-table.js';
@@ -94,7 +94,7 @@ async function benchmark(options: BenchOptions, labName: string, outDir: string,
         bounds.push({
           workload,
           nodes,
-          bounds: lowerBounds({ nodeLayers, layerBytes, registryBitsPerSecond: parseRate(options.rates.registry)!, nodeBitsPerSecond: parseRate(options.rates.node)! }),
+          bounds: lowerBounds({ nodeLayers, layerBytes, registryBitsPerSecond: parseRate(options.rates.registry).bitsPerSecond, nodeBitsPerSecond: parseRate(options.rates.node).bitsPerSecond }),
         });
       }
     }
@@ -110,7 +110,7 @@ async function benchmark(options: BenchOptions, labName: string, outDir: string,
       quick: options.quick,
       repeats: options.repeats,
       rates: options.rates,
-      rateBitsPerSecond: { registry: parseRate(options.rates.registry)!, node: parseRate(options.rates.node)!, controller: parseRate(options.rates.controller)! },
+      rateBitsPerSecond: { registry: parseRate(options.rates.registry).bitsPerSecond, node: parseRate(options.rates.node).bitsPerSecond, controller: parseRate(options.rates.controller).bitsPerSecond },
       lab: { name: labName, nodes: largest, upSeconds: labUpSeconds },
       environment,
       imageSet: {

@@ -1,7 +1,7 @@
 // The benchmark's command-line options, checked and resolved before the lab comes up.
 import { OptionsError } from '../core/errors.js';
 import { CONTENDER_IDS, type ContenderId } from './contenders/roster.js';
-import { parseRate } from './rates.js';
+import { parseRate } from '../lab/rate.js';
 import type { Rates } from './results-model.js';
 import { WORKLOAD_NAMES, type WorkloadName } from './workload.js';
 
@@ -57,11 +57,9 @@ function oneOf<T extends string>(option: string, text: string, allowed: readonly
   return [...new Set(items)] as T[];
 }
 
+/** The lab's own parser: the benchmark accepts exactly the rates `hound lab up` does. */
 function rate(option: string, text: string): string {
-  if (parseRate(text) === undefined) {
-    throw new OptionsError('BENCH_BAD_RATE', `${option}: invalid rate '${text}'`, { hint: 'write it as tc does, e.g. 40mbit, 400kbit, 1gbit' });
-  }
-  return text.trim();
+  return parseRate(text, option).text;
 }
 
 export function resolveBenchOptions(raw: RawBenchOptions): BenchOptions {

@@ -49,7 +49,7 @@ describe('benchmark options', () => {
       [{ contenders: 'podman' }, /--contenders: unknown 'podman'/],
       [{ strategies: 'torrent' }, /--strategies: unknown 'torrent'/],
       [{ repeats: '0' }, /--repeats/],
-      [{ registryRate: 'fast' }, /--registry-rate: invalid rate 'fast'/],
+      [{ registryRate: 'fast' }, /invalid --registry-rate 'fast'/],
     ];
     for (const [raw, message] of cases) {
       const err = errorOf(() => resolveBenchOptions(raw));
