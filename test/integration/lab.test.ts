@@ -88,7 +88,7 @@ describe('hound lab (own lab, via the CLI)', () => {
   let info: LabInfo;
 
   beforeAll(async () => {
-    up = await hound('lab', 'up', '--name', NAME, '--nodes', '2', '--registry-rate', '40mbit');
+    up = await hound('lab', 'up', '--name', NAME, '--nodes', '2', '--registry-rate', '40mbit', '--node-rate', '100mbit', '--controller-rate', '200mbit');
     if (up.code !== 0) throw new Error(`lab up failed: ${up.stderr}`);
     info = await readLabInfo(DIR);
   });
@@ -119,7 +119,7 @@ describe('hound lab (own lab, via the CLI)', () => {
     expect(info.registry).toMatchObject({ ip: `${prefix}.2`, port: 5000, url: `http://${prefix}.2:5000` });
     expect(info.nodes.map((n) => n.ip)).toEqual([`${prefix}.11`, `${prefix}.12`]);
     expect(info.nodes.map((n) => n.dockerSocket)).toEqual([`${DIR}/nodes/node1/run/docker.sock`, `${DIR}/nodes/node2/run/docker.sock`]);
-    expect(info.rates.registry).toBe('40mbit');
+    expect(info.rates).toEqual({ registry: '40mbit', node: '100mbit', controller: '200mbit' });
   });
 
   it('lets ssh in with the key, checking the real host key, and each node has its own dockerd', async () => {
@@ -168,6 +168,22 @@ describe('hound lab (own lab, via the CLI)', () => {
     expect(tc.stdout).toMatch(/qdisc tbf \S+ root .*rate 40Mbit/);
     const sent = Number(/Sent (\d+) bytes/.exec(tc.stdout)![1]);
     expect(sent).toBeGreaterThan(11 * 1024 * 1024);
+    // ...and so did node1's downlink (bridge -> node1), at 100mbit; node2's saw no image.
+    const shaped = async (dev: string) => {
+      const out = (await run('tc', ['-s', 'qdisc', 'show', 'dev', dev])).stdout;
+      return { rate: /qdisc tbf \S+ root .*rate (\S+)/.exec(out)?.[1], sent: Number(/Sent (\d+) bytes/.exec(out)?.[1]) };
+    };
+    const node1Port = await shaped(info.nodes[0]!.hostInterface);
+    expect(node1Port.rate).toBe('100Mbit');
+    expect(node1Port.sent).toBeGreaterThan(11 * 1024 * 1024);
+    expect((await shaped(info.nodes[1]!.hostInterface)).sent).toBeLessThan(1024 * 1024);
+    // The controller's link is shaped both ways: its uplink carried the push of the set.
+    const links = linkNamesOf(NAME);
+    const controllerUp = await shaped(links.controller);
+    const controllerDown = await shaped(links.controllerPort);
+    expect(controllerUp.rate).toBe('200Mbit');
+    expect(controllerDown.rate).toBe('200Mbit');
+    expect(controllerUp.sent).toBeGreaterThan(31 * 1024 * 1024);
   });
 
   it('reports every host up with its address and live daemon pids', async () => {
@@ -198,7 +214,7 @@ describe('hound lab (own lab, via the CLI)', () => {
     expect(degraded.stdout).toMatch(/^node1\s+down\s/m);
     expect(degraded.stdout).toContain(`dockerd=${info.nodes[0]!.pids.dockerd}(dead)`);
 
-    const again = await hound('lab', 'up', '--name', NAME, '--nodes', '2', '--registry-rate', '40mbit');
+    const again = await hound('lab', 'up', '--name', NAME, '--nodes', '2', '--registry-rate', '40mbit', '--node-rate', '100mbit', '--controller-rate', '200mbit');
     expect(again.stderr).not.toMatch(/error/i);
     expect(again.code).toBe(0);
     for (const pid of orphans) expect(isRunning(pid), `orphan ${pid} still running`).toBe(false);
