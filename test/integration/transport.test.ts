@@ -1,0 +1,313 @@
+// The transport on the shared lab: real sshd and dockerd in each node's network namespace,
+// the lab registry as the image source. Expectations are checked against what the nodes
+// and the registry say on their own (the node's `ip addr` and `$SSH_CLIENT`, the registry
+// client's layer sizes, the lab's known_hosts), not against hound's own bookkeeping.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { readLabInfo, type LabInfo, type LabNodeInfo } from '../../lab/index.js';
+import { HoundError } from '../../core/errors.js';
+import type { Vars } from '../../inventory/model.js';
+import { resolveConnectionTarget } from '../../transport/connection-target.js';
+import { connectHost, type SshHostConnection } from '../../transport/ssh-connection.js';
+import { ConnectionPool } from '../../transport/pool.js';
+import { SshDocker } from '../../transport/docker.js';
+import { RegistryClient } from '../../transport/registry.js';
+import type { PullProgress } from '../../transport/types.js';
+
+const env = {}; // no ssh-agent from the developer's shell
+let info: LabInfo;
+let scratch: string;
+
+function varsOf(node: LabNodeInfo, extra: Vars = {}): Vars {
+  return {
+    ansible_host: node.ip,
+    ansible_user: 'root',
+    ansible_ssh_private_key_file: info.privateKey,
+    ansible_ssh_common_args: `-o UserKnownHostsFile=${info.knownHosts}`,
+    ...extra,
+  };
+}
+
+function connect(node: LabNodeInfo, extra: Vars = {}): Promise<SshHostConnection> {
+  return connectHost(resolveConnectionTarget(node.name, varsOf(node, extra), { env }));
+}
+
+async function failure(promise: Promise<unknown>): Promise<HoundError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof HoundError) return error;
+    throw error;
+  }
+  throw new Error('expected a failure, got success');
+}
+
+beforeAll(async () => {
+  info = await readLabInfo(inject('labDir') ?? process.env.HOUND_TEST_LAB_DIR!);
+  scratch = mkdtempSync(join(tmpdir(), 'hound-transport-'));
+});
+
+describe('SSH connections', () => {
+  it('connects to every node at once and runs commands there, with exit codes and stderr', async () => {
+    const pool = new ConnectionPool({ target: (host) => resolveConnectionTarget(host, varsOf(info.nodes.find((n) => n.name === host)!), { env }) });
+    try {
+      const connections = await pool.connectAll(info.nodes.map((n) => n.name));
+      for (const node of info.nodes) {
+        const connection = connections.get(node.name);
+        expect(connection).not.toBeInstanceOf(HoundError);
+        const c = connection as SshHostConnection;
+        // The node answers from its own network namespace: its address is the lab's for it.
+        const addresses = await c.exec('ip -o -4 addr show');
+        expect(addresses.code).toBe(0);
+        expect(addresses.stdout).toContain(`inet ${node.ip}/`);
+        expect(await c.exec(`echo "out ${node.name}"; echo "err ${node.name}" >&2; exit 7`)).toEqual({ code: 7, stdout: `out ${node.name}\n`, stderr: `err ${node.name}\n` });
+        expect((await c.exec('cat', { stdin: 'piped in' })).stdout).toBe('piped in');
+      }
+      // The pool hands out the same connection again rather than reconnecting.
+      expect(await pool.get(info.nodes[0]!.name)).toBe(connections.get(info.nodes[0]!.name));
+    } finally {
+      await pool.closeAll();
+    }
+  });
+
+  it('a command killed by a signal reports the signal; an aborted command rejects promptly', async () => {
+    const c = await connect(info.nodes[0]!);
+    try {
+      const killed = await c.exec('kill -TERM $$');
+      expect(killed.code).toBeNull();
+      expect(killed.signal).toBe('SIGTERM');
+      const controller = new AbortController();
+      const running = c.exec('sleep 60', { signal: controller.signal });
+      setTimeout(() => controller.abort(), 200);
+      await expect(running).rejects.toThrow(/abort/i);
+      // The connection is still usable afterwards.
+      expect((await c.exec('echo still here')).stdout).toBe('still here\n');
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('refuses an unknown host key with SSH_HOST_KEY_UNKNOWN when checking is strict', async () => {
+    const empty = join(scratch, 'empty_known_hosts');
+    writeFileSync(empty, '');
+    const error = await failure(connect(info.nodes[0]!, { ansible_ssh_common_args: `-o UserKnownHostsFile=${empty}` }));
+    expect(error.code).toBe('SSH_HOST_KEY_UNKNOWN');
+    expect(error.message).toContain(info.nodes[0]!.ip);
+    expect(error.hint).toContain('accept-new');
+    expect(readFileSync(empty, 'utf8')).toBe('');
+  });
+
+  it('refuses a changed host key, always, with an OpenSSH-style warning naming the file and line', async () => {
+    const node = info.nodes[1]!;
+    const otherKey = join(scratch, 'impostor');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', otherKey]);
+    const [type, blob] = readFileSync(`${otherKey}.pub`, 'utf8').split(' ');
+    const file = join(scratch, 'changed_known_hosts');
+    writeFileSync(file, `# written by the test\n${node.ip} ${type} ${blob}\n`);
+    for (const policy of ['yes', 'accept-new', 'no']) {
+      const error = await failure(connect(node, { ansible_ssh_common_args: `-o UserKnownHostsFile=${file} -o StrictHostKeyChecking=${policy}` }));
+      expect(error.code).toBe('SSH_HOST_KEY_CHANGED');
+      expect(error.message).toContain('REMOTE HOST IDENTIFICATION HAS CHANGED');
+      expect(error.message).toContain(`Offending ED25519 key in ${file}:2`);
+      expect(error.hint).toContain(`ssh-keygen -R '${node.ip}' -f ${file}`);
+    }
+  });
+
+  it('accept-new connects to a new host and records its key, which then verifies strictly', async () => {
+    const node = info.nodes[2]!;
+    const file = join(scratch, 'sub', 'accept_new_known_hosts');
+    const first = await connect(node, { ansible_ssh_common_args: `-o UserKnownHostsFile=${file} -o StrictHostKeyChecking=accept-new` });
+    await first.close();
+    const recorded = readFileSync(file, 'utf8').trim();
+    const labLine = readFileSync(info.knownHosts, 'utf8').split('\n').find((line) => line.startsWith(`${node.ip} `))!;
+    expect(recorded.split(' ').slice(0, 3)).toEqual(labLine.trim().split(' ').slice(0, 3));
+    const second = await connect(node, { ansible_ssh_common_args: `-o UserKnownHostsFile=${file}` });
+    expect((await second.exec('true')).code).toBe(0);
+    await second.close();
+    expect(readFileSync(file, 'utf8').trim()).toBe(recorded);
+  });
+
+  it('a wrong key or a wrong user is SSH_AUTH_FAILED, naming the user and the keys tried', async () => {
+    const stranger = join(scratch, 'stranger');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', stranger]);
+    const wrongKey = await failure(connect(info.nodes[0]!, { ansible_ssh_private_key_file: stranger }));
+    expect(wrongKey.code).toBe('SSH_AUTH_FAILED');
+    expect(wrongKey.message).toContain(`root@${info.nodes[0]!.ip}:22`);
+    expect(wrongKey.message).toContain(`key ${stranger}`);
+    expect(wrongKey.message).not.toContain(readFileSync(stranger, 'utf8').split('\n')[1]!);
+    const wrongUser = await failure(connect(info.nodes[0]!, { ansible_user: 'hound-nobody' }));
+    expect(wrongUser.code).toBe('SSH_AUTH_FAILED');
+    expect(wrongUser.message).toContain('hound-nobody@');
+  });
+
+  it('an address in the lab subnet with no host is SSH_UNREACHABLE within the connect timeout', async () => {
+    const empty = info.subnet.replace(/\.0\/24$/, '.250');
+    const started = Date.now();
+    const error = await failure(
+      connectHost(resolveConnectionTarget('ghost', { ansible_host: empty, ansible_ssh_private_key_file: info.privateKey, ansible_timeout: 3, ansible_ssh_common_args: `-o UserKnownHostsFile=${info.knownHosts}` }, { env })),
+    );
+    expect(error.code).toBe('SSH_UNREACHABLE');
+    expect(error.message).toContain(empty);
+    // A bound, not a speed target: it must give up near its timeout instead of hanging.
+    expect(Date.now() - started).toBeLessThan(3000 + 5000);
+  });
+
+  it('a closed port is SSH_UNREACHABLE (connection refused)', async () => {
+    const error = await failure(connect(info.nodes[0]!, { ansible_port: 2 }));
+    expect(error.code).toBe('SSH_UNREACHABLE');
+    expect(error.message).toContain('ECONNREFUSED');
+  });
+
+  it('the pool remembers a host that could not be reached and keeps the others', async () => {
+    const vars: Record<string, Vars> = { good: varsOf(info.nodes[0]!), bad: varsOf(info.nodes[0]!, { ansible_port: 2 }) };
+    const pool = new ConnectionPool({ target: (host) => resolveConnectionTarget(host, vars[host]!, { env }) });
+    try {
+      const results = await pool.connectAll(['good', 'bad']);
+      expect(results.get('good')).not.toBeInstanceOf(HoundError);
+      const bad = results.get('bad') as HoundError;
+      expect(bad.code).toBe('SSH_UNREACHABLE');
+      expect(pool.unreachableHosts).toEqual(['bad']);
+      await expect(pool.get('bad')).rejects.toBe(pool.unreachable('bad'));
+    } finally {
+      await pool.closeAll();
+    }
+  });
+
+  it('goes through a ProxyJump host: node2 sees the connection come from node1', async () => {
+    const [jump, node] = [info.nodes[0]!, info.nodes[1]!];
+    const c = await connect(node, { ansible_ssh_common_args: `-o UserKnownHostsFile=${info.knownHosts} -J root@${jump.ip}` });
+    try {
+      expect(c.target.proxyJump.map((hop) => hop.address)).toEqual([jump.ip]);
+      const result = await c.exec('echo "$SSH_CLIENT"; ip -o -4 addr show');
+      expect(result.stdout.split(' ')[0]).toBe(jump.ip);
+      expect(result.stdout).toContain(`inet ${node.ip}/`);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('forwardRemote: a node reaches a handler on the controller at 127.0.0.1:PORT', async () => {
+    const c = await connect(info.nodes[3]!);
+    const token = randomBytes(8).toString('hex');
+    const server = http.createServer((req, res) => res.end(`${token} ${req.url}`));
+    try {
+      const forward = await c.forwardRemote(0, (stream: Duplex) => server.emit('connection', stream));
+      expect(forward.port).toBeGreaterThan(0);
+      const result = await c.exec(`curl -sS --max-time 10 http://127.0.0.1:${forward.port}/from-node`);
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toBe(`${token} /from-node`);
+      await forward.close();
+      const after = await c.exec(`curl -sS --max-time 5 http://127.0.0.1:${forward.port}/`);
+      expect(after.code).not.toBe(0);
+    } finally {
+      server.close();
+      await c.close();
+    }
+  });
+});
+
+describe('Docker over SSH', () => {
+  const node = () => info.nodes[3]!;
+  let connection: SshHostConnection;
+  let docker: SshDocker;
+  const registry = new RegistryClient({ dockerConfigPath: false });
+  const ref = (name: string) => `${info.registry.ip}:${info.registry.port}/${name}:latest`;
+
+  beforeAll(async () => {
+    connection = await connect(node());
+    docker = new SshDocker(connection, { socketPath: node().dockerSocket });
+    for (const name of ['hound/app3', 'hound/app5', 'hound/runtime-b', 'hound/base']) await docker.removeImage(ref(name), { force: true });
+  });
+  afterAll(async () => {
+    await connection?.close();
+  });
+
+  it('info: the node daemon, its data root and its insecure registries', async () => {
+    const dockerInfo = await docker.info();
+    expect(dockerInfo.os).toBe('linux');
+    expect(dockerInfo.architecture).toBe(execFileSync('uname', ['-m'], { encoding: 'utf8' }).trim());
+    expect(dockerInfo.serverVersion).toMatch(/^\d+\./);
+    expect(dockerInfo.dockerRootDir.length).toBeGreaterThan(1);
+    expect(dockerInfo.insecureRegistries.some((entry) => entry === `${info.registry.ip}:${info.registry.port}` || entry.includes('/'))).toBe(true);
+  });
+
+  it('pulls with progress: bytes downloaded equal the registry layer sizes; inspect shows the registry digest', async () => {
+    const image = ref('hound/app3');
+    const resolved = await registry.resolveImage(image, { insecure: true });
+    const progress: PullProgress[] = [];
+    const result = await docker.pull(image, { onProgress: (p) => progress.push(p) });
+    expect(result.bytesDownloaded).toBe(resolved.layers.reduce((sum, layer) => sum + layer.size, 0));
+    expect(result.layersDownloaded).toBe(resolved.layers.length);
+    expect(result.layersPresent).toBe(0);
+    expect(result.digest).toBe(resolved.manifestDigest);
+    expect(progress.some((p) => p.status === 'Downloading' && p.total !== undefined)).toBe(true);
+    expect(new Set(progress.filter((p) => p.status === 'Pull complete').map((p) => p.id))).toEqual(new Set(resolved.layers.map((l) => l.digest.slice(7, 19))));
+
+    const inspected = await docker.inspectImage(image);
+    expect(inspected?.repoDigests).toContain(`${info.registry.ip}:${info.registry.port}/hound/app3@${resolved.manifestDigest}`);
+    expect(inspected?.id).toBe(resolved.config.digest);
+    expect(inspected?.layers).toEqual(resolved.diffIds);
+    expect((await docker.listImages()).map((i) => i.id)).toContain(resolved.config.digest);
+  });
+
+  it('a second image sharing layers downloads only the new ones', async () => {
+    const first = await registry.resolveImage(ref('hound/app3'), { insecure: true });
+    const second = await registry.resolveImage(ref('hound/app5'), { insecure: true });
+    const have = new Set(first.layers.map((l) => l.digest));
+    const fresh = second.layers.filter((l) => !have.has(l.digest));
+    const result = await docker.pull(ref('hound/app5'));
+    expect(result.layersPresent).toBe(second.layers.length - fresh.length);
+    expect(result.layersDownloaded).toBe(fresh.length);
+    expect(result.bytesDownloaded).toBe(fresh.reduce((sum, l) => sum + l.size, 0));
+  });
+
+  it('a pull Docker refuses is DOCKER_PULL_FAILED with Docker\'s message', async () => {
+    const error = await failure(docker.pull(ref('hound/does-not-exist')));
+    expect(error.code).toBe('DOCKER_PULL_FAILED');
+    expect(error.message).toMatch(/not found|manifest unknown|does not exist/i);
+  });
+
+  it('tags, removes, and reports absent images as undefined', async () => {
+    await docker.tagImage(ref('hound/app3'), 'hound-test/copy', 'v1');
+    expect((await docker.inspectImage('hound-test/copy:v1'))?.repoTags).toContain('hound-test/copy:v1');
+    await docker.removeImage('hound-test/copy:v1');
+    expect(await docker.inspectImage('hound-test/copy:v1')).toBeUndefined();
+    await docker.removeImage(ref('hound/app5'));
+    expect(await docker.inspectImage(ref('hound/app5'))).toBeUndefined();
+    await docker.removeImage(ref('hound/app5'));
+  });
+
+  it('lists containers and reads free bytes of the data root as df does', async () => {
+    expect(Array.isArray(await docker.listContainers())).toBe(true);
+    const free = await docker.freeBytes();
+    const { dockerRootDir } = await docker.info();
+    // The node shares the controller's filesystem: the same df here must agree closely.
+    const local = Number(execFileSync('df', ['-B1', '--output=avail', dockerRootDir], { encoding: 'utf8' }).trim().split('\n').pop());
+    expect(free).toBeGreaterThan(0);
+    expect(Math.abs(free - local)).toBeLessThan(local * 0.02 + 64 * 1024 * 1024);
+  });
+
+  it('an aborted pull rejects and leaves the connection usable', async () => {
+    await docker.removeImage(ref('hound/runtime-b'), { force: true });
+    const controller = new AbortController();
+    controller.abort(new Error('stop now'));
+    await expect(docker.pull(ref('hound/runtime-b'), { signal: controller.signal })).rejects.toThrow(/stop now|abort/i);
+    expect((await docker.info()).os).toBe('linux');
+  });
+
+  it('loads a docker save tarball', async () => {
+    const saved = join(scratch, 'app3.tar');
+    execFileSync('docker', ['-H', `unix://${node().dockerSocket}`, 'save', '-o', saved, ref('hound/app3')]);
+    await docker.removeImage(ref('hound/app3'), { force: true });
+    const { createReadStream } = await import('node:fs');
+    const loaded = await docker.loadImage(createReadStream(saved));
+    expect(loaded).toContain(ref('hound/app3'));
+    expect(await docker.inspectImage(ref('hound/app3'))).toBeDefined();
+  });
+});
