@@ -1,4 +1,48 @@
-import type { Command } from 'commander';
+// `hound apply plan.json`: carries out exactly a saved plan, pinned to its digests, after
+// checking that neither the nodes nor the tags have moved since it was made.
+import { type Command } from 'commander';
+import { EXIT } from '../core/errors.js';
+import { addConnectionOptions, compileForPlan, connectionOptions, forksOf, type RunSelectionOptions } from './plan.js';
 
-// Placeholder: the 'apply' command is being built (see the issues); it registers nothing yet.
-export function register(_program: Command): void {}
+interface ApplyCommandOptions extends RunSelectionOptions {
+  json?: boolean;
+  color?: boolean;
+}
+
+async function applyCommand(planPath: string, o: ApplyCommandOptions): Promise<void> {
+  const [planFile, facts, { formatApplyResult, applyResultToJson }] = await Promise.all([
+    import('../core/plan-file.js'),
+    import('../core/plan-facts.js'),
+    import('../core/plan-format.js'),
+  ]);
+  const saved = await planFile.readPlanFile(planPath);
+  // The playbook is compiled again only for what reaching the hosts needs: connection
+  // variables and registry credentials. What to do comes from the plan alone.
+  const { run, inventory } = await compileForPlan(saved.source.playbook, {
+    ...o,
+    inventory: o.inventory ?? saved.source.inventory,
+    limit: o.limit ?? (saved.source.limit ? [saved.source.limit] : undefined),
+  });
+  const access = new facts.PlanHostAccess(run, { inventory, connection: connectionOptions(o) });
+  try {
+    const credentials = await facts.registryCredentials(run);
+    const result = await planFile.applyPlannedChanges(saved, access, { credentials, concurrency: forksOf(o) });
+    if (o.json) process.stdout.write(JSON.stringify(applyResultToJson(result), null, 2) + '\n');
+    else process.stdout.write(formatApplyResult(result, { color: o.color !== false && process.stdout.isTTY === true }));
+    const failed = Object.values(result.hosts).filter((h) => h.failed);
+    process.exitCode = failed.some((h) => h.failed!.code !== 'UNREACHABLE') ? EXIT.HOST_FAILED : failed.length > 0 ? EXIT.HOST_UNREACHABLE : EXIT.OK;
+  } finally {
+    await access.close();
+  }
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command('apply')
+    .description('carry out a plan saved by `hound plan --out`, exactly, refusing if the cluster has drifted since')
+    .argument('<plan>', 'the plan file')
+    .option('-l, --limit <pattern>', 'the hosts the plan was made for (default: as saved)', (v: string, p: string[] = []) => [...p, v])
+    .option('--json', 'print the outcome as JSON')
+    .option('--no-color', 'no colours');
+  addConnectionOptions(command).action((plan: string, o: ApplyCommandOptions) => applyCommand(plan, o));
+}

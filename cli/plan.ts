@@ -1,4 +1,165 @@
-import type { Command } from 'commander';
+// `hound plan PLAYBOOK -i INVENTORY`: what a run would pull and remove on each host, layer
+// by layer, before anything moves. `--out` saves it for `hound apply`.
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { EXIT, OptionsError } from '../core/errors.js';
+import type { CompiledRun, Distribution } from '../core/compiled.js';
+import type { Inventory } from '../inventory/model.js';
+import type { CommandLineConnectionOptions } from '../transport/connection-target.js';
+import type { Plan, PlanOptions } from '../core/plan.js';
 
-// Placeholder: the 'plan' command is being built (see the issues); it registers nothing yet.
-export function register(_program: Command): void {}
+export interface RunSelectionOptions {
+  inventory?: string[];
+  limit?: string[];
+  extraVars?: string[];
+  tags?: string[];
+  skipTags?: string[];
+  forks?: string;
+  user?: string;
+  privateKey?: string;
+  timeout?: string;
+  sshCommonArgs?: string;
+  sshExtraArgs?: string;
+}
+
+interface PlanCommandOptions extends RunSelectionOptions {
+  json?: boolean;
+  out?: string;
+  detailedExitcode?: boolean;
+  diskMargin?: string;
+  diskFactor?: string;
+  ignoreDiskCheck?: boolean;
+  distribution?: Distribution;
+  color?: boolean;
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+const commaList = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+
+/** The inventory and connection options `plan` and `apply` share with `play`. */
+export function addConnectionOptions(command: Command): Command {
+  return command
+    .option('-i, --inventory <path>', 'inventory file, directory or host list (repeatable)', collect)
+    .option('-e, --extra-vars <vars>', 'extra variables: key=value, JSON/YAML, or @file (repeatable)', collect)
+    .option('-f, --forks <n>', 'hosts worked on at once')
+    .option('-u, --user <name>', 'SSH user')
+    .option('--private-key <file>', 'SSH private key file')
+    .option('-T, --timeout <seconds>', 'SSH connection timeout')
+    .option('--ssh-common-args <args>', 'extra ssh options, as ansible_ssh_common_args')
+    .option('--ssh-extra-args <args>', 'extra ssh options, as ansible_ssh_extra_args');
+}
+
+function positiveInteger(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new OptionsError('BAD_OPTION_VALUE', `${option} must be a whole number of at least 1, got "${value}"`);
+  return n;
+}
+
+export function connectionOptions(o: RunSelectionOptions): CommandLineConnectionOptions {
+  return {
+    user: o.user,
+    privateKeyFile: o.privateKey,
+    timeoutSeconds: positiveInteger(o.timeout, '--timeout'),
+    sshCommonArgs: o.sshCommonArgs,
+    sshExtraArgs: o.sshExtraArgs,
+  };
+}
+
+export function forksOf(o: RunSelectionOptions): number | undefined {
+  return positiveInteger(o.forks, '--forks');
+}
+
+/** Loads the inventory and the playbook and compiles them as `hound play` would. */
+export async function compileForPlan(playbookFile: string, o: RunSelectionOptions): Promise<{ run: CompiledRun; inventory: Inventory; playbook: string }> {
+  const [{ loadInventory }, { loadPlaybook }, { compilePlays }, { mergeExtraVars }] = await Promise.all([
+    import('../inventory/load.js'),
+    import('../core/loader.js'),
+    import('../core/compiler.js'),
+    import('../core/extra-vars.js'),
+  ]);
+  const inventory = await loadInventory(o.inventory ?? [], { warn: (m) => process.stderr.write(`[WARNING]: ${m}\n`) });
+  const playbook = path.resolve(playbookFile);
+  const loaded = loadPlaybook(playbook);
+  const run = compilePlays(loaded.plays, {
+    inventory,
+    limit: o.limit,
+    tags: o.tags,
+    skipTags: o.skipTags,
+    extraVars: mergeExtraVars(o.extraVars ?? []),
+    baseDir: path.dirname(playbook),
+  });
+  return { run, inventory, playbook };
+}
+
+function planOptions(o: PlanCommandOptions, parseDiskMargin: (t: string) => { fraction?: number; bytes?: number }): PlanOptions {
+  const margin = o.diskMargin !== undefined ? parseDiskMargin(o.diskMargin) : undefined;
+  let expansionFactor: number | undefined;
+  if (o.diskFactor !== undefined) {
+    expansionFactor = Number(o.diskFactor);
+    if (!Number.isFinite(expansionFactor) || expansionFactor < 1) {
+      throw new OptionsError('BAD_OPTION_VALUE', `--disk-factor must be a number of at least 1, got "${o.diskFactor}"`, { hint: 'disk used per compressed byte pulled; 3 by default' });
+    }
+  }
+  return {
+    disk: { marginFraction: margin?.fraction ?? (margin ? 0 : undefined), marginBytes: margin?.bytes, expansionFactor },
+    ignoreDiskCheck: o.ignoreDiskCheck === true,
+    distribution: o.distribution,
+  };
+}
+
+/** terraform's -detailed-exitcode: 0 no changes, 1 error, 2 changes. Otherwise Ansible's codes. */
+export function planExitCode(plan: Plan, unreachable: readonly string[], detailed: boolean): number {
+  const failed = plan.failedHosts.filter((h) => !unreachable.includes(h));
+  if (detailed) return plan.failedHosts.length > 0 ? EXIT.ERROR : plan.changes > 0 ? 2 : EXIT.OK;
+  if (failed.length > 0) return EXIT.HOST_FAILED;
+  if (plan.failedHosts.length > 0) return EXIT.HOST_UNREACHABLE;
+  return EXIT.OK;
+}
+
+async function planCommand(playbookFile: string, o: PlanCommandOptions): Promise<void> {
+  const [{ computePlan }, facts, format, planFile] = await Promise.all([
+    import('../core/plan.js'),
+    import('../core/plan-facts.js'),
+    import('../core/plan-format.js'),
+    import('../core/plan-file.js'),
+  ]);
+  const options = planOptions(o, format.parseDiskMargin);
+  const { run, inventory, playbook } = await compileForPlan(playbookFile, o);
+  const access = new facts.PlanHostAccess(run, { inventory, connection: connectionOptions(o) });
+  let gathered;
+  try {
+    const credentials = await facts.registryCredentials(run);
+    gathered = await facts.gatherPlanFacts(run, access, { concurrency: forksOf(o), credentials });
+  } finally {
+    await access.close();
+  }
+  const plan = computePlan(run, gathered, options);
+  if (o.json) process.stdout.write(JSON.stringify(format.planToJson(plan), null, 2) + '\n');
+  else process.stdout.write(format.formatPlanDiff(plan, { color: o.color !== false && process.stdout.isTTY === true }));
+  if (o.out) {
+    const saved = planFile.toSavedPlan(plan, gathered, { playbook, inventory: inventory.sources.map((s) => path.resolve(s)), ...(o.limit ? { limit: o.limit.join(':') } : {}) });
+    await planFile.writePlanFile(o.out, saved);
+    if (!o.json) process.stdout.write(`Saved the plan to ${o.out}; carry it out with \`hound apply ${o.out}\`.\n`);
+  }
+  process.exitCode = planExitCode(plan, Object.keys(gathered.unreachable), o.detailedExitcode === true);
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command('plan')
+    .description('show, layer by layer, what a playbook would pull and remove on each host, without changing anything')
+    .argument('<playbook>', 'the playbook file')
+    .option('-l, --limit <pattern>', 'further limit the hosts (repeatable)', collect)
+    .option('-t, --tags <tags>', 'only tasks with these tags (comma-separated, repeatable)', commaList)
+    .option('--skip-tags <tags>', 'skip tasks with these tags (comma-separated, repeatable)', commaList)
+    .option('--json', 'print the plan as JSON')
+    .option('--out <file>', 'save the plan for `hound apply`')
+    .option('--detailed-exitcode', 'exit 0 when nothing would change, 2 when something would, 1 on errors')
+    .option('--disk-margin <margin>', 'space to keep free on each node: a percentage of its free space or a size (default 10%)')
+    .option('--disk-factor <n>', 'disk used per compressed byte pulled, to estimate the need (default 3)')
+    .option('--ignore-disk-check', 'do not fail hosts whose free space looks too small')
+    .addOption(new Option('--distribution <how>', 'count registry bytes as this distribution would').choices(['direct', 'relay', 'auto']))
+    .option('--no-color', 'no colours');
+  addConnectionOptions(command).action((playbook: string, o: PlanCommandOptions) => planCommand(playbook, o));
+}

@@ -7,7 +7,9 @@ import { HoundError, EXIT, ParseError } from './errors.js';
 import { canonicalImageRef, parseImageRef, repositoryName } from './image-ref.js';
 import { registryFactKey, type Plan, type PlanFacts } from './plan.js';
 import { planToJson } from './plan-format.js';
-import type { DockerImage } from '../transport/types.js';
+import type { DockerImage, RegistryAuth } from '../transport/types.js';
+import { gatherFacts, type PlanFactAccess } from './plan-facts.js';
+import type { FactProblem } from './plan.js';
 
 export const PLAN_FILE_FORMAT = 'hound-plan';
 export const PLAN_FILE_VERSION = 1;
@@ -196,11 +198,8 @@ export function findDrift(saved: SavedPlan, current: PlanFacts): string[] {
   const drift: string[] = [];
   for (const [host, planned] of Object.entries(saved.nodes)) {
     const node = current.nodes[host];
-    if (!node) {
-      const problem = current.unreachable[host];
-      drift.push(`${host}: cannot read the node's images${problem ? ` (${problem.code}: ${problem.message})` : ''}`);
-      continue;
-    }
+    // An unreachable host is not drift: the caller reports it as unreachable.
+    if (!node) continue;
     const now = imageFingerprint(node.images);
     const gone = planned.filter((line) => !now.includes(line));
     const added = now.filter((line) => !planned.includes(line));
@@ -212,10 +211,11 @@ export function findDrift(saved: SavedPlan, current: PlanFacts): string[] {
   for (const [key, digest] of Object.entries(saved.registry)) {
     const remote = current.images[key];
     const [reference] = key.split('|');
-    if (!remote) {
-      const problem = current.imageErrors[key];
-      drift.push(`${reference}: the registry could not be asked${problem ? ` (${problem.code}: ${problem.message})` : ''}`);
-    } else if (remote.digest !== digest) {
+    const problem = current.imageErrors[key];
+    // Neither answered nor failed: only unreachable hosts wanted it.
+    if (problem) drift.push(`${reference}: the registry could not be asked (${problem.code}: ${problem.message})`);
+    else if (!remote) continue;
+    else if (remote.digest !== digest) {
       drift.push(`${reference}: the registry's digest for the tag changed from ${digest} to ${remote.digest}`);
     }
   }
@@ -231,4 +231,112 @@ export function pinnedPull(change: PlannedChange): { pull: string; tag?: { repos
   if (ref.digest || !ref.tag) return { pull };
   const tagged = canonicalImageRef({ ...ref, digest: undefined });
   return { pull, tag: { repository: tagged.slice(0, tagged.length - ref.tag.length - 1), tag: ref.tag } };
+}
+
+export interface AppliedChange extends PlannedChange {
+  done: boolean;
+  /** Compressed bytes Docker reported downloading. */
+  bytesPulled: number;
+  layersDownloaded?: number;
+  layersPresent?: number;
+  error?: FactProblem;
+}
+
+export interface HostApplyResult {
+  host: string;
+  changes: AppliedChange[];
+  bytesPlanned: number;
+  bytesPulled: number;
+  failed?: FactProblem;
+}
+
+export interface ApplyResult {
+  hosts: Record<string, HostApplyResult>;
+  bytesPlanned: number;
+  bytesPulled: number;
+}
+
+export interface ApplyOptions {
+  credentials?: ReadonlyMap<string, RegistryAuth>;
+  /** Hosts worked on at once. */
+  concurrency?: number;
+}
+
+function problemOf(err: unknown): FactProblem {
+  if (err instanceof HoundError) return { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) };
+  return { code: 'APPLY_FAILED', message: err instanceof Error ? err.message : String(err) };
+}
+
+/**
+ * Carries out a saved plan: first re-reads the nodes and the tags it relies on and throws
+ * PlanDriftedError if any moved, then on each host, in plan order, pulls `repo@digest` and
+ * tags it back (what a pull by tag leaves), or removes. A host stops at its first failure.
+ */
+export async function applyPlannedChanges(saved: SavedPlan, access: PlanFactAccess, options: ApplyOptions = {}): Promise<ApplyResult> {
+  const changes = plannedChanges(saved);
+  const hosts = [...changes.keys()];
+  const refsByHost = new Map(
+    hosts.map((h) => [h, changes.get(h)!.filter((c) => c.action === 'pull' && !parseImageRef(c.reference).digest).map((c) => ({ reference: c.reference, platform: c.platform }))]),
+  );
+  const current = await gatherFacts(hosts, refsByHost, access, { credentials: options.credentials, concurrency: options.concurrency });
+  const drift = findDrift(saved, current);
+  if (drift.length > 0) throw new PlanDriftedError(drift);
+
+  const result: ApplyResult = { hosts: {}, bytesPlanned: 0, bytesPulled: 0 };
+  for (const [host, problem] of failedInPlan(saved)) {
+    result.hosts[host] = { host, changes: [], bytesPlanned: 0, bytesPulled: 0, failed: { code: problem.code, message: `not applied, the plan marked it failed: ${problem.message}` } };
+  }
+  for (const host of hosts) {
+    const planned = changes.get(host)!;
+    const entry: HostApplyResult = {
+      host,
+      changes: planned.map((c) => ({ ...c, done: false, bytesPulled: 0 })),
+      bytesPlanned: planned.reduce((n, c) => n + c.bytes, 0),
+      bytesPulled: 0,
+    };
+    const unreachable = current.unreachable[host];
+    if (unreachable) entry.failed = { ...unreachable, code: 'UNREACHABLE', message: `${unreachable.code}: ${unreachable.message}` };
+    result.hosts[host] = entry;
+  }
+
+  const queue = hosts.filter((h) => !result.hosts[h]!.failed);
+  let next = 0;
+  const lanes = Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 50, queue.length)) }, async () => {
+    while (next < queue.length) await applyHost(result.hosts[queue[next++]!]!, access, options);
+  });
+  await Promise.all(lanes);
+  for (const h of Object.values(result.hosts)) {
+    result.bytesPlanned += h.bytesPlanned;
+    result.bytesPulled += h.bytesPulled;
+  }
+  return result;
+}
+
+async function applyHost(entry: HostApplyResult, access: PlanFactAccess, options: ApplyOptions): Promise<void> {
+  try {
+    const docker = await access.docker(entry.host);
+    for (const change of entry.changes) {
+      try {
+        if (change.action === 'pull') {
+          const { pull, tag } = pinnedPull(change);
+          const auth = options.credentials?.get(parseImageRef(change.reference).domain);
+          const pulled = await docker.pull(pull, { platform: change.platform, auth });
+          if (tag) await docker.tagImage(pull, tag.repository, tag.tag);
+          change.bytesPulled = pulled.bytesDownloaded;
+          change.layersDownloaded = pulled.layersDownloaded;
+          change.layersPresent = pulled.layersPresent;
+          entry.bytesPulled += pulled.bytesDownloaded;
+        } else {
+          await docker.removeImage(change.reference, { force: change.force });
+        }
+        change.done = true;
+      } catch (err) {
+        change.error = problemOf(err);
+        entry.failed = change.error;
+        return;
+      }
+    }
+  } catch (err) {
+    entry.failed = { ...problemOf(err), code: 'UNREACHABLE' };
+  }
 }

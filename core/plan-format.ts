@@ -2,6 +2,7 @@
 // and the JSON scripts read (`hound plan --json`), plus byte sizes in human units both ways.
 import { Chalk } from 'chalk';
 import type { Plan, PlanAction, HostPlan } from './plan.js';
+import type { ApplyResult } from './plan-file.js';
 import { OptionsError } from './errors.js';
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -184,4 +185,46 @@ export function planToJson(plan: Plan): Record<string, unknown> {
     changes: plan.changes,
     failed_hosts: plan.failedHosts,
   };
+}
+
+/** What `hound apply` did, per host: each change, and the bytes Docker pulled against the plan's. */
+export function formatApplyResult(result: ApplyResult, options: FormatOptions = {}): string {
+  const c = new Chalk({ level: options.color ? 1 : 0 });
+  const out: string[] = [];
+  for (const host of Object.values(result.hosts)) {
+    out.push(host.failed ? `${c.bold(host.host)} ${c.red(`FAILED ${host.failed.code}: ${host.failed.message}`)}` : c.bold(host.host));
+    for (const ch of host.changes) {
+      const mark = ch.action === 'pull' ? '+' : '-';
+      const state = ch.done ? (ch.action === 'pull' ? `pulled ${formatBytes(ch.bytesPulled)} (planned ${formatBytes(ch.bytes)})` : 'removed') : ch.error ? c.red(`failed: ${ch.error.message}`) : c.dim('not run');
+      out.push(`  ${mark} ${ch.image}${ch.digest ? ` ${shortDigest(ch.digest)}` : ''}  ${state}`);
+    }
+    if (host.changes.length > 0) out.push(`  total: pulled ${formatBytes(host.bytesPulled)}, planned ${formatBytes(host.bytesPlanned)}`);
+    out.push('');
+  }
+  const failed = Object.values(result.hosts).filter((h) => h.failed).length;
+  out.push(`Applied: pulled ${formatBytes(result.bytesPulled)} of ${formatBytes(result.bytesPlanned)} planned on ${Object.keys(result.hosts).length} host(s)` + (failed > 0 ? c.red(`; ${failed} host(s) failed.`) : '.'));
+  return out.join('\n') + '\n';
+}
+
+export function applyResultToJson(result: ApplyResult): Record<string, unknown> {
+  const hosts: Record<string, unknown> = {};
+  for (const h of Object.values(result.hosts)) {
+    hosts[h.host] = {
+      changes: h.changes.map((ch) => ({
+        action: ch.action,
+        image: ch.image,
+        reference: ch.reference,
+        ...(ch.digest ? { digest: ch.digest } : {}),
+        done: ch.done,
+        bytes_planned: ch.bytes,
+        bytes_pulled: ch.bytesPulled,
+        ...(ch.layersDownloaded !== undefined ? { layers_downloaded: ch.layersDownloaded, layers_present: ch.layersPresent } : {}),
+        ...(ch.error ? { error: ch.error } : {}),
+      })),
+      bytes_planned: h.bytesPlanned,
+      bytes_pulled: h.bytesPulled,
+      ...(h.failed ? { failed: h.failed } : {}),
+    };
+  }
+  return { hosts, bytes_planned: result.bytesPlanned, bytes_pulled: result.bytesPulled };
 }
