@@ -1,6 +1,8 @@
 // Accounting over the JSON lines `POST /images/create` streams during a pull: bytes
 // downloaded per layer (the last `total` of its Downloading lines: a retried layer starts
 // again, so only the final total counts), layers already present, the repo digest, errors.
+// A small layer on a fast link can finish before Docker prints any Downloading line; its
+// Extracting lines then carry the size, since Docker extracts from the compressed blob.
 import type { PullProgress, PullResult } from './types.js';
 
 /** One line of Docker's pull stream. */
@@ -15,6 +17,7 @@ export interface DockerProgressLine {
 
 export class PullProgressTracker {
   private readonly downloadTotals = new Map<string, number>();
+  private readonly extractTotals = new Map<string, number>();
   private readonly present = new Set<string>();
   private readonly completed = new Set<string>();
   private digestSeen?: string;
@@ -33,6 +36,7 @@ export class PullProgressTracker {
     const id = line.id;
     if (id !== undefined) {
       if (status === 'Downloading' && line.progressDetail?.total !== undefined) this.downloadTotals.set(id, line.progressDetail.total);
+      else if (status === 'Extracting' && line.progressDetail?.total !== undefined) this.extractTotals.set(id, line.progressDetail.total);
       else if (status === 'Already exists') this.present.add(id);
       else if (status === 'Download complete' || status === 'Pull complete') this.completed.add(id);
     }
@@ -48,9 +52,9 @@ export class PullProgressTracker {
   }
 
   result(): PullResult {
+    const downloaded = new Set([...this.downloadTotals.keys(), ...[...this.completed, ...this.extractTotals.keys()].filter((id) => !this.present.has(id))]);
     let bytes = 0;
-    for (const total of this.downloadTotals.values()) bytes += total;
-    const downloaded = new Set([...this.downloadTotals.keys(), ...[...this.completed].filter((id) => !this.present.has(id))]);
+    for (const id of downloaded) bytes += this.downloadTotals.get(id) ?? this.extractTotals.get(id) ?? 0;
     const result: PullResult = { bytesDownloaded: bytes, layersPresent: this.present.size, layersDownloaded: downloaded.size };
     if (this.digestSeen !== undefined) result.digest = this.digestSeen;
     return result;

@@ -146,6 +146,20 @@ describe('SSH connections', () => {
     expect(wrongUser.message).toContain('hound-nobody@');
   });
 
+  it('a password never reaches errors or logs, even at the most verbose level', async () => {
+    const secret = 'Pw-' + randomBytes(6).toString('hex');
+    const logged: string[] = [];
+    const error = await failure(
+      connectHost(resolveConnectionTarget('n', varsOf(info.nodes[0]!, { ansible_user: 'hound-nobody', ansible_password: secret }), { env }), { logger: (_level, message) => logged.push(message) }),
+    );
+    expect(error.code).toBe('SSH_AUTH_FAILED');
+    expect(error.message).toContain('password');
+    const everything = [error.format(), JSON.stringify(error), ...logged].join('\n');
+    expect(logged.length).toBeGreaterThan(10);
+    expect(everything).not.toContain(secret);
+    expect(everything).not.toContain(Buffer.from(secret).toString('base64'));
+  });
+
   it('an address in the lab subnet with no host is SSH_UNREACHABLE within the connect timeout', async () => {
     const empty = info.subnet.replace(/\.0\/24$/, '.250');
     const started = Date.now();
@@ -265,6 +279,17 @@ describe('Docker over SSH', () => {
     expect(result.layersPresent).toBe(second.layers.length - fresh.length);
     expect(result.layersDownloaded).toBe(fresh.length);
     expect(result.bytesDownloaded).toBe(fresh.reduce((sum, l) => sum + l.size, 0));
+  });
+
+  it('registry credentials given to a pull are never logged', async () => {
+    const secret = 'Reg-' + randomBytes(6).toString('hex');
+    const logged: string[] = [];
+    const verbose = new SshDocker(connection, { socketPath: node().dockerSocket, logger: (_level, message) => logged.push(message) });
+    await verbose.pull(ref('hound/base'), { auth: { serverAddress: `${info.registry.ip}:${info.registry.port}`, username: 'someone', password: secret } });
+    expect(logged.some((m) => m.includes('with credentials'))).toBe(true);
+    const everything = logged.join('\n');
+    expect(everything).not.toContain(secret);
+    expect(everything).not.toContain(Buffer.from(secret).toString('base64').slice(0, 12));
   });
 
   it('a pull Docker refuses is DOCKER_PULL_FAILED with Docker\'s message', async () => {
