@@ -3,7 +3,7 @@
 // registry's own access log; what the nodes hold is read from their Docker sockets with
 // curl and the docker CLI, independently of hound.
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pushImageSet, readLabInfo, type LabInfo, type PushedImage } from '../../lab/index.js';
@@ -201,6 +201,40 @@ describe('relay on the lab', () => {
     } finally {
       await second.close();
     }
+  });
+
+  it('cuts every node short and reports it when the origin serves a blob that does not match its digest', async () => {
+    const run = `${process.pid}-${Date.now()}`;
+    const [bad] = await pushImageSet(info.registry.url, {
+      layers: [{ name: 'bad', sizeBytes: 2 * MiB, seed: `relay-test/${run}/bad` }],
+      images: [{ repository: 'relaytest/bad', tag: 'v1', layers: ['bad'] }],
+    });
+    const layer = bad!.layers[0]!;
+    // Same length, different bytes: the registry still serves it, with the original digest's name.
+    const hex = layer.digest.slice('sha256:'.length);
+    const file = path.join(info.dir, 'registry', 'storage', 'docker', 'registry', 'v2', 'blobs', 'sha256', hex.slice(0, 2), hex, 'data');
+    const content = await readFile(file);
+    content.fill(0x55, 1000, 5000);
+    await writeFile(file, content);
+
+    const slug = origin.replace(':', '_');
+    const url = `http://127.0.0.1:${(await relay.attach(connections[0]!)).port}/v2/${relay.token}/${slug}/relaytest/bad/blobs/${layer.digest}`;
+    const failedBefore = relay.stats().failedBlobs;
+    // Each node through its own forward, all at once.
+    const results = await Promise.all(
+      connections.map(async (connection) => {
+        const { port } = await relay.attach(connection);
+        const nodeUrl = url.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${port}`);
+        return (await connection.exec(`curl -s -o /dev/null -w '%{size_download}' --max-time 60 '${nodeUrl}'; echo " $?"`)).stdout.trim().split(' ');
+      }),
+    );
+    for (const [downloaded, curlExit] of results) {
+      // 18: "transfer closed with outstanding read data remaining": the body was cut short.
+      expect(curlExit).toBe('18');
+      expect(Number(downloaded)).toBeLessThan(layer.size);
+    }
+    expect(relay.stats().failedBlobs).toBeGreaterThan(failedBefore);
+    expect(logged.some((line) => line.includes(layer.digest.slice(0, 19)) && line.includes('hashed to'))).toBe(true);
   });
 
   it('closes the forwards when the run ends', async () => {
