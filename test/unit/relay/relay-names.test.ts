@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { parseImageRef } from '../../../core/image-ref.js';
+import { RelayNames } from '../../../relay/relay-names.js';
+import { parseChallengeParams } from '../../../relay/origin-client.js';
+
+const DIGEST = 'sha256:' + 'cd'.repeat(32);
+
+describe('RelayNames', () => {
+  it('names a tagged image under the run token and the origin slug, and resolves it back', () => {
+    const names = new RelayNames('htoken');
+    const ref = parseImageRef('10.0.0.2:5000/hound/app0:latest');
+    expect(names.relayReference(41234, ref)).toBe('127.0.0.1:41234/htoken/10.0.0.2_5000/hound/app0:latest');
+    expect(names.resolve('htoken/10.0.0.2_5000/hound/app0')).toEqual({ origin: '10.0.0.2:5000', repo: 'hound/app0' });
+  });
+
+  it('keeps Docker Hub paths (library/) and pins digests when there is no tag', () => {
+    const names = new RelayNames('htoken');
+    const ref = parseImageRef(`nginx@${DIGEST}`);
+    expect(names.relayReference(5, ref)).toBe(`127.0.0.1:5/htoken/docker.io/library/nginx@${DIGEST}`);
+    expect(names.resolve('htoken/docker.io/library/nginx')).toEqual({ origin: 'docker.io', repo: 'library/nginx' });
+  });
+
+  it('the relay names are valid image references', () => {
+    const names = new RelayNames();
+    for (const reference of ['ghcr.io/org/team/app:v1', 'localhost:5000/a:b', `registry.example.com:443/x/y@${DIGEST}`]) {
+      const relayed = names.relayReference(40000, parseImageRef(reference));
+      const parsed = parseImageRef(relayed);
+      expect(parsed.domain).toBe('127.0.0.1:40000');
+      expect(names.resolve(parsed.path)).toEqual({ origin: parseImageRef(reference).domain, repo: parseImageRef(reference).path });
+    }
+  });
+
+  it('falls back to a numbered slug for hosts that are not a path component', () => {
+    const names = new RelayNames('htoken');
+    const slug = names.slugFor('[fd00::1]:5000');
+    expect(slug).toMatch(/^origin\d+$/);
+    expect(names.resolve(`htoken/${slug}/a/b`)).toEqual({ origin: '[fd00::1]:5000', repo: 'a/b' });
+  });
+
+  it('refuses names without the token, with an unknown origin, or without a repository', () => {
+    const names = new RelayNames('htoken');
+    names.slugFor('10.0.0.2:5000');
+    expect(names.resolve('other/10.0.0.2_5000/hound/app0')).toBeUndefined();
+    expect(names.resolve('htoken/10.0.0.3_5000/hound/app0')).toBeUndefined();
+    expect(names.resolve('htoken/10.0.0.2_5000')).toBeUndefined();
+  });
+
+  it('recognises only its own names among RepoTags/RepoDigests', () => {
+    const names = new RelayNames('htoken');
+    expect(names.isRelayName('127.0.0.1:4000/htoken/10.0.0.2_5000/hound/app0:latest')).toBe(true);
+    expect(names.isRelayName('127.0.0.1:4000/other/10.0.0.2_5000/hound/app0:latest')).toBe(false);
+    expect(names.isRelayName('10.0.0.2:5000/hound/app0:latest')).toBe(false);
+  });
+
+  it('makes a different token for each relay', () => {
+    expect(new RelayNames().token).not.toBe(new RelayNames().token);
+    expect(new RelayNames().token).toMatch(/^h[0-9a-f]{24}$/);
+  });
+});
+
+describe('parseChallengeParams', () => {
+  it('reads a Docker Hub style Bearer challenge', () => {
+    expect(parseChallengeParams(' realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull"')).toEqual({
+      realm: 'https://auth.example/token',
+      service: 'registry.example',
+      scope: 'repository:a/b:pull',
+    });
+  });
+
+  it('reads unquoted values and escaped quotes', () => {
+    expect(parseChallengeParams(' realm=https://x/t, service="a \\"b\\""')).toEqual({ realm: 'https://x/t', service: 'a "b"' });
+  });
+});
