@@ -1,10 +1,12 @@
 // Brings up the shared integration lab once per `vitest run`: a lab named `test` with four
 // nodes and the sample images in its registry. Tests find it with inject('labDir') or
 // process.env.HOUND_TEST_LAB_DIR and read it with readLabInfo(dir).
-// HOUND_TEST_KEEP_LAB=1 leaves it up afterwards, for poking at a failure.
+// HOUND_TEST_KEEP_LAB=1 leaves it up afterwards, for poking at a failure. If another live
+// run holds `test`, this run uses `test-PID` instead (reaped by a later run once dead).
 import type { TestProject } from 'vitest/node';
 import { HoundError } from '../../core/errors.js';
 import { labDown, labUp, pushImageSet, SAMPLE_IMAGE_SET } from '../../lab/index.js';
+import { chooseRunLabName, claimLab } from '../../lab/ownership.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,8 +18,12 @@ export const TEST_LAB_NAME = 'test';
 export const TEST_LAB_NODES = 4;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  let name = TEST_LAB_NAME;
   try {
-    const { info, elapsedMs } = await labUp({ name: TEST_LAB_NAME, nodes: TEST_LAB_NODES });
+    // Another run (another engineer, another CI job) may be using `test` right now.
+    name = await chooseRunLabName(TEST_LAB_NAME);
+    const { info, elapsedMs } = await labUp({ name, nodes: TEST_LAB_NODES });
+    await claimLab(name);
     const pushStarted = Date.now();
     await pushImageSet(info.registry.url, SAMPLE_IMAGE_SET);
     process.stderr.write(
@@ -32,6 +38,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   return async () => {
     if (process.env.HOUND_TEST_KEEP_LAB === '1') return;
-    await labDown(TEST_LAB_NAME);
+    await labDown(name);
   };
 }

@@ -4,11 +4,13 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readLabInfo, type LabInfo } from '../../lab/index.js';
 import { labDirOf, linkNamesOf, netnsPrefixOf } from '../../lab/naming.js';
+import { chooseRunLabName, labInUseByOther, labOwner, reapAbandonedLabs } from '../../lab/ownership.js';
 
-const NAME = 'labtest';
+// Per run, so that two runs on one machine do not take down each other's lab.
+const NAME = `labtest-${process.pid}`;
 const DIR = labDirOf(NAME);
 const HOUND = path.resolve('dist/cli/hound.js');
 
@@ -88,6 +90,7 @@ describe('hound lab (own lab, via the CLI)', () => {
   let info: LabInfo;
 
   beforeAll(async () => {
+    await reapAbandonedLabs('labtest');
     up = await hound('lab', 'up', '--name', NAME, '--nodes', '2', '--registry-rate', '40mbit', '--node-rate', '100mbit', '--controller-rate', '200mbit');
     if (up.code !== 0) throw new Error(`lab up failed: ${up.stderr}`);
     info = await readLabInfo(DIR);
@@ -248,11 +251,27 @@ describe('hound lab (own lab, via the CLI)', () => {
     expect(await leftovers()).not.toEqual([]);
     const down = await hound('lab', 'down', '--name', NAME);
     expect(down.code).toBe(0);
-    expect(down.stdout).toMatch(/^lab labtest down: stopped \d+ processes/);
+    expect(down.stdout).toMatch(new RegExp(`^lab ${NAME} down: stopped \\d+ processes`));
     expect(await leftovers()).toEqual([]);
     expect(existsSync(DIR)).toBe(false);
     const status = await hound('lab', 'status', '--name', NAME);
     expect(status.code).toBe(1);
     expect(status.stderr).toMatch(/^error LAB_NOT_UP/);
+  });
+});
+
+describe('the shared test lab', () => {
+  it('is claimed by the live run that started it, so another run picks its own name', async () => {
+    const dir = inject('labDir');
+    expect(process.env.HOUND_TEST_LAB_DIR).toBe(dir);
+    const name = path.basename(dir);
+    const owner = await labOwner(name);
+    expect(owner).toBeGreaterThan(0);
+    expect(isRunning(owner!)).toBe(true);
+    // seen from some other process (pid -1 is nobody's), the lab is taken
+    expect(await labInUseByOther(name, -1)).toBe(true);
+    expect(await chooseRunLabName(name, 4242)).toBe(`${name}-4242`);
+    const info = await readLabInfo(dir);
+    expect(info.nodes).toHaveLength(4);
   });
 });
