@@ -2,6 +2,7 @@
 // nodes (or, for noop, from nodes already holding their images), verified afterwards
 // through each node's own Docker socket.
 import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { LabInfo } from '../lab/info.js';
@@ -74,7 +75,8 @@ export async function runMatrix(plan: MatrixPlan): Promise<RunRecord[]> {
           records.push(record);
           const status = record.ok ? 'ok' : `FAILED: ${record.error}`;
           const copied = record.copiedFrom ? ` (same as ${record.copiedFrom})` : '';
-          plan.log(`${workload} ${nodes} nodes, run ${run}/${repeats}, ${contender.label}: ${record.seconds.toFixed(1)} s ${status}${copied}`);
+          const load = record.loadAverage === undefined ? '' : `, load ${record.loadAverage.toFixed(1)}`;
+          plan.log(`${workload} ${nodes} nodes, run ${run}/${repeats}, ${contender.label}: ${record.seconds.toFixed(1)} s ${status}${copied}${load}`);
           await plan.onRecord(record);
         }
       }
@@ -88,6 +90,7 @@ async function runOnce(plan: MatrixPlan, contender: Contender, target: BenchTarg
   const workDir = path.join(plan.workRoot, `${workload}-${nodes}-${contender.id}-${run}`);
   await mkdir(workDir, { recursive: true });
   const prepared = await contender.prepare({ target, workDir, signal: plan.signal });
+  const loadAverage = os.loadavg()[0];
   const started = performance.now();
   let outcome;
   try {
@@ -106,6 +109,7 @@ async function runOnce(plan: MatrixPlan, contender: Contender, target: BenchTarg
     contender: contender.id,
     run,
     seconds,
+    loadAverage,
     ok: outcome.ok && missing === undefined,
     ...(errors.length > 0 ? { error: errors.join('; ') } : {}),
     ...(outcome.controller ? { controller: outcome.controller } : {}),

@@ -23,6 +23,8 @@ export interface RunRecord {
   ok: boolean;
   error?: string;
   controller?: ControllerCost;
+  /** The machine's 1-minute load average when the run started: other work on it is noise. */
+  loadAverage?: number;
   /** Not run: the same as this contender's run at this node count (see Contender.sameAs). */
   copiedFrom?: string;
 }
