@@ -41,6 +41,8 @@ export interface ExecutorOptions {
 interface HostSession {
   facts: Vars;
   registered: Vars;
+  /** Layers already counted as downloaded onto this host during the run. */
+  layers: Set<string>;
   nodeFacts?: Promise<NodeFacts>;
 }
 
@@ -132,7 +134,7 @@ export class TaskExecutor implements TaskRunner {
 
   private session(host: string): HostSession {
     let s = this.sessions.get(host);
-    if (!s) this.sessions.set(host, (s = { facts: {}, registered: {} }));
+    if (!s) this.sessions.set(host, (s = { facts: {}, registered: {}, layers: new Set() }));
     return s;
   }
 
@@ -225,6 +227,15 @@ export class TaskExecutor implements TaskRunner {
       renderValue: (v, vs) => this.options.templating.renderValue(v, vs),
       addSecret: (v) => bus.addSecret(v),
       progress: (image, p) => this.progress(host, image, p),
+      claimLayers: (layers) => {
+        let bytes = 0;
+        for (const [id, size] of layers) {
+          if (session.layers.has(id)) continue;
+          session.layers.add(id);
+          bytes += size;
+        }
+        return bytes;
+      },
       detail: (verbosity, msg) => {
         if (verbosity <= this.options.verbosity) bus.emit({ event: 'detail', host, verbosity, msg });
       },

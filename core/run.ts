@@ -1,6 +1,7 @@
 // The executor entry point: runs a compiled playbook on the hosts and reports it.
 // Wires the pieces together: event bus and reporter, SSH pool and Docker over SSH, the
 // registry client for `state: latest`, pull limits, the scheduler and the task executor.
+import { setMaxListeners } from 'node:events';
 import type { CompiledRun } from './compiled.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import { hostVars } from '../inventory/vars.js';
@@ -66,6 +67,8 @@ export async function executeRun(run: CompiledRun, options: RunOptions): Promise
   for (const listener of options.listeners ?? []) bus.subscribe(listener);
 
   const interrupt = new AbortController();
+  // Every pull and command in flight listens on this one signal: hundreds at once is normal.
+  setMaxListeners(0, interrupt.signal);
   const onSignal = () => interrupt.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

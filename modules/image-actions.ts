@@ -2,6 +2,7 @@
 import { containersUsing, findImage, localRepoDigest, type NodeFacts } from '../core/facts.js';
 import { parseImageRef } from '../core/image-ref.js';
 import type { Action, ActionOutcome, ModuleContext } from './implementation.js';
+import { PullLayers } from './pull-layers.js';
 
 export type PullState = 'present' | 'latest';
 
@@ -51,19 +52,24 @@ export function formatBytes(bytes: number): string {
 export async function applyPull(action: Extract<Action, { kind: 'pull' }>, ctx: ModuleContext): Promise<ActionOutcome> {
   const ref = parseImageRef(action.image);
   const docker = await ctx.docker();
+  const layers = new PullLayers();
   const result = await ctx.limits.pull(ctx.host, ref.domain, () =>
     docker.pull(action.image, {
       platform: action.platform,
       auth: ctx.credentials.get(ref.domain),
-      onProgress: (p) => ctx.progress(action.image, p),
+      onProgress: (p) => {
+        layers.add(p);
+        ctx.progress(action.image, p);
+      },
       signal: ctx.signal,
     }),
   );
   ctx.invalidateFacts();
+  const bytes = ctx.claimLayers(layers.downloaded());
   return {
     changed: true,
-    bytes: result.bytesDownloaded,
-    msg: `pulled ${action.image} (${formatBytes(result.bytesDownloaded)})`,
+    bytes,
+    msg: `pulled ${action.image} (${formatBytes(bytes)})`,
     data: { image: action.image, digest: result.digest, layers_downloaded: result.layersDownloaded, layers_present: result.layersPresent },
   };
 }

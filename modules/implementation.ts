@@ -73,6 +73,8 @@ export interface ModuleContext {
   /** Marks a value as secret: masked in every event from now on. */
   addSecret(value: string | undefined): void;
   progress(image: string, p: PullProgress): void;
+  /** Counts layers a pull downloaded against the host's run-wide tally; returns the bytes not counted before. */
+  claimLayers(layers: ReadonlyMap<string, number>): number;
   detail(verbosity: number, msg: string): void;
 }
 

@@ -111,3 +111,25 @@ describe('registry credentials', () => {
     expect(authFromDockerConfig(config, 'other')).toBeUndefined();
   });
 });
+
+describe('PullLayers', () => {
+  it('counts each downloaded layer by its final compressed total, skips present ones, falls back to the extract size', async () => {
+    const { PullLayers } = await import('../../../modules/pull-layers.js');
+    const layers = new PullLayers();
+    for (const p of [
+      { id: 'aaa', status: 'Already exists' },
+      { id: 'bbb', status: 'Pulling fs layer' },
+      { id: 'bbb', status: 'Downloading', current: 10, total: 500 },
+      // A retried download starts over with the same total.
+      { id: 'bbb', status: 'Downloading', current: 20, total: 500 },
+      { id: 'bbb', status: 'Download complete' },
+      { id: 'ccc', status: 'Extracting', current: 5, total: 40 },
+      { id: 'ccc', status: 'Pull complete' },
+      { id: '', status: 'Digest: sha256:' + 'e'.repeat(64) },
+    ]) layers.add(p);
+    expect([...layers.downloaded()]).toEqual([
+      ['bbb', 500],
+      ['ccc', 40],
+    ]);
+  });
+});

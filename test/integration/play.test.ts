@@ -1,0 +1,138 @@
+// `hound play` for real: the built CLI on the lab. What the nodes hold is checked through
+// each node's own Docker socket (host side, not through hound), and byte counts against
+// the layer sizes the lab registry states.
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { readLabInfo, type LabInfo, type LabNodeInfo } from '../../lab/index.js';
+import type { TaskResultEvent, TaskStartEvent } from '../../core/events.js';
+import { distinctLayerBytes, emptyNode, hound, jsonEvents, nodeDocker, nodeTags, summaryOf, workDir } from '../fixtures/play/helpers.js';
+
+let lab: LabInfo;
+let dir: string;
+const node = (name: string): LabNodeInfo => lab.nodes.find((n) => n.name === name)!;
+
+/** What warmup.yml gives each node through group_vars and host_vars. */
+const EXPECTED: Record<string, string[]> = {
+  node1: ['hound/app0:latest', 'hound/app1:latest'],
+  node2: ['hound/app0:latest', 'hound/app3:latest', 'hound/runtime-a:latest'],
+  node3: ['hound/app2:latest'],
+  node4: [],
+};
+
+beforeAll(async () => {
+  lab = await readLabInfo(inject('labDir') ?? process.env.HOUND_TEST_LAB_DIR!);
+  dir = workDir(lab);
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('hound play on the lab', () => {
+  it('gives every node exactly its images, in parallel, with exact byte counts; a second run changes nothing', async () => {
+    await Promise.all(lab.nodes.map(emptyNode));
+    const first = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--json'], dir);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const events = jsonEvents(first.stdout);
+
+    for (const [name, tags] of Object.entries(EXPECTED)) expect(await nodeTags(node(name), lab), name).toEqual(tags);
+
+    // Bytes: each node started empty, so it downloaded each distinct layer of its images once.
+    const summary = summaryOf(events);
+    for (const [name, tags] of Object.entries(EXPECTED)) {
+      const expected = await distinctLayerBytes(lab, tags.map((t) => t.replace(/:latest$/, '')));
+      expect(summary.hosts[name]!.bytes, `${name} bytes`).toBe(expected);
+    }
+    expect(summary.hosts).toMatchObject({
+      node1: { ok: 1, changed: 1, failed: 0, unreachable: 0, skipped: 0 },
+      node2: { ok: 1, changed: 1 },
+      node3: { ok: 1, changed: 1 },
+      node4: { ok: 1, changed: 0 },
+    });
+    expect(typeof summary.duration_s).toBe('number');
+
+    // Parallel across nodes: every pulling node started before any of them finished.
+    const pulling = ['node1', 'node2', 'node3'];
+    const starts = pulling.map((h) => events.find((e): e is TaskStartEvent => e.event === 'task_start' && e.host === h)!.time);
+    const ends = pulling.map((h) => events.find((e): e is TaskResultEvent => e.event === 'task_result' && e.host === h)!.time);
+    expect(Math.max(...starts)).toBeLessThan(Math.min(...ends));
+    // and the pulls themselves overlapped: progress from two nodes interleaves.
+    const progressHosts = events.filter((e) => e.event === 'pull_progress').map((e) => (e as { host: string }).host);
+    const firstDone = Math.min(...pulling.map((h) => progressHosts.lastIndexOf(h)));
+    expect(new Set(progressHosts.slice(0, firstDone)).size).toBeGreaterThan(1);
+
+    const second = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--json'], dir);
+    expect(second.code).toBe(0);
+    const again = summaryOf(jsonEvents(second.stdout));
+    for (const name of Object.keys(EXPECTED)) expect(again.hosts[name], name).toMatchObject({ changed: 0, failed: 0, bytes: 0 });
+  });
+
+  it('--check changes nothing on any node and says what it would do', async () => {
+    await Promise.all(lab.nodes.map(emptyNode));
+    const result = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--check', '--reporter', 'plain'], dir);
+    expect(result.code).toBe(0);
+    for (const n of lab.nodes) expect(await nodeTags(n, lab), n.name).toEqual([]);
+    expect(result.stdout).toMatch(/changed: \[node1\] => would pull \S+\/hound\/app0:latest \(not present\); would pull \S+\/hound\/app1:latest/);
+    expect(result.stdout).toMatch(/ok: \[node4\]/);
+    expect(result.stdout).not.toMatch(/\x1b\[/);
+    expect(result.stdout).toMatch(/node1 +: ok=1 +changed=1 .*pulled=0 B/);
+  });
+
+  it('state: absent and exclusive remove what they should and nothing else', async () => {
+    await Promise.all(lab.nodes.map(emptyNode));
+    const setup = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--json', '-e', '{"node_images": ["hound/app0:latest", "hound/app1:latest", "hound/app2:latest", "hound/runtime-a:latest"]}'], dir);
+    expect(setup.code).toBe(0);
+    const before = await nodeTags(node('node2'), lab);
+    // A stopped container keeps app2 in use; it is created by image id, as `docker run <id>` does.
+    const app2 = await nodeDocker(node('node1')).getImage(`${lab.registry.ip}:${lab.registry.port}/hound/app2:latest`).inspect();
+    await nodeDocker(node('node1')).createContainer({ Image: app2.Id, Cmd: ['true'] });
+
+    const absent = await hound(['play', 'absent.yml', '-i', 'hosts.ini', '--json'], dir);
+    expect(absent.code).toBe(0);
+    const results = jsonEvents(absent.stdout).filter((e): e is TaskResultEvent => e.event === 'task_result');
+    expect(results.map((r) => [r.task, r.status])).toEqual([
+      ['app1 goes', 'changed'],
+      ['app9 was never there', 'ok'],
+    ]);
+    expect(await nodeTags(node('node1'), lab)).toEqual(['hound/app0:latest', 'hound/app2:latest', 'hound/runtime-a:latest']);
+
+    const exclusive = await hound(['play', 'exclusive.yml', '-i', 'hosts.ini', '--json'], dir);
+    expect(exclusive.code).toBe(0);
+    expect(await nodeTags(node('node1'), lab)).toEqual(['hound/app0:latest', 'hound/app2:latest']);
+    const kept = jsonEvents(exclusive.stdout).find((e): e is TaskResultEvent => e.event === 'task_result')!;
+    expect(kept.status).toBe('changed');
+    expect(JSON.stringify(kept.result)).toContain('kept');
+    // Other nodes were not touched.
+    expect(await nodeTags(node('node2'), lab)).toEqual(before);
+
+    // Removing the in-use image is refused with a clear message (exit 2), the other host goes on.
+    const refused = await hound(['play', 'failures.yml', '-i', 'hosts.ini', '--reporter', 'plain'], dir);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toMatch(/fatal: \[node1\]: FAILED! => \S+\/hound\/app2:latest is used by container [0-9a-f]{12}; not removed \(set force: true to remove it anyway\)/);
+    expect(refused.stdout).toContain("ok: [node2] => it's node2");
+    expect(refused.stdout).toMatch(/node1 +: ok=0 +changed=0 +unreachable=0 +failed=1/);
+    expect(await nodeTags(node('node1'), lab)).toEqual(['hound/app0:latest', 'hound/app2:latest']);
+  });
+
+  it('keeps registry passwords out of every line of output, even at -vvv', async () => {
+    const password = 'pw-' + Math.random().toString(36).slice(2);
+    const result = await hound(['play', 'login.yml', '-i', 'hosts.ini', '-vvv', '--reporter', 'plain', '-e', `registry_password=${password}`], dir);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('password is ********');
+    expect(result.stdout + result.stderr).not.toContain(password);
+    const json = await hound(['play', 'login.yml', '-i', 'hosts.ini', '-vvv', '--json', '-e', `registry_password=${password}`], dir);
+    expect(json.code).toBe(0);
+    expect(json.stdout + json.stderr).not.toContain(password);
+    const login = jsonEvents(json.stdout).find((e): e is TaskResultEvent => e.event === 'task_result' && e.module === 'registry_login')!;
+    expect(login.result).toMatchObject({ registry: `${lab.registry.ip}:${lab.registry.port}`, username: 'warmer' });
+  });
+
+  it('an unreachable host ends the run with exit 3 and counts in the recap', async () => {
+    const result = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--limit', 'node3', '--json', '-e', 'ansible_port=1'], dir);
+    expect(result.code).toBe(3);
+    const summary = summaryOf(jsonEvents(result.stdout));
+    expect(summary.hosts.node3).toMatchObject({ unreachable: 1, ok: 0, failed: 0 });
+    expect(summary.exit_code).toBe(3);
+  });
+});
