@@ -90,6 +90,7 @@ export class PlaybookLoader {
         const vars = isPlainObject(entry.vars) ? entry.vars : {};
         for (const play of imported) {
           play.tags = unique([...tags, ...play.tags]);
+          for (const task of [...play.tasks, ...play.handlers]) task.tags = unique([...tags, ...task.tags]);
           play.vars = { ...vars, ...play.vars };
           plays.push(play);
         }

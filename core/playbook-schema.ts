@@ -125,7 +125,7 @@ const EXPECTATIONS: Record<string, string> = {
   import_playbook: 'a file name',
 };
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validators = new WeakMap<object, ValidateFunction>();
 
 function validatorFor(schema: object): ValidateFunction {
@@ -190,17 +190,33 @@ function schemaError(error: ErrorObject, target: ValidationTarget, code: string)
       hint: `add '${missing}:'${EXPECTATIONS[missing] ? ` (${EXPECTATIONS[missing]})` : ''}`,
     });
   }
+  const propertyName = (error as ErrorObject & { propertyName?: string }).propertyName;
+  if (propertyName !== undefined) {
+    return new ParseError(code, `${target.what}: '${propertyName}' is not a valid name (${error.message ?? 'invalid'})`, {
+      position: target.source.keyPositionOf(full, propertyName),
+      hint: 'names are letters, digits and _, not starting with a digit',
+    });
+  }
+  if (error.keyword === 'oneOf' && Array.isArray(error.schema)) {
+    const choices = (error.schema as { required?: string[] }[]).flatMap((branch) => branch.required ?? []);
+    if (choices.length > 0) {
+      return new ParseError(code, `${target.what} takes exactly one of ${choices.map((c) => `'${c}'`).join(', ')}`, {
+        position: target.source.positionOf(full),
+        hint: `keep one of ${choices.join(' or ')} and remove the other`,
+      });
+    }
+  }
   const field = relative.filter((p) => typeof p === 'string').at(-1);
   const topField = relative[0];
   const expectation = typeof topField === 'string' && relative.length === 1 ? EXPECTATIONS[topField] : undefined;
-  const label = relative.length > 0 ? `'${relative.join('.')}'` : target.what;
+  const label = `'${relative.join('.')}'`;
   const detail =
     expectation !== undefined
       ? `must be ${expectation}`
       : error.keyword === 'enum'
         ? `must be one of ${((error.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')}`
         : (error.message ?? 'is invalid');
-  return new ParseError(code, `${target.what}: ${label} ${detail}`, {
+  return new ParseError(code, relative.length > 0 ? `${target.what}: ${label} ${detail}` : `${target.what} ${detail}`, {
     position: target.source.positionOf(full),
     hint: field && EXPECTATIONS[field] && expectation === undefined ? `'${field}' must be ${EXPECTATIONS[field]}` : undefined,
   });

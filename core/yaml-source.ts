@@ -38,7 +38,10 @@ export class YamlSource {
     const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, version: '1.1', prettyErrors: false });
     const first = doc.errors[0];
     if (first) {
-      const at = positionAt(file, text, lines, first.pos[0]);
+      // yaml reports some errors at the start of the line; point at the first character instead.
+      let offset = first.pos[0];
+      while (text[offset] === ' ' || text[offset] === '\t') offset++;
+      const at = positionAt(file, text, lines, offset);
       const duplicate = first.code === 'DUPLICATE_KEY';
       throw new ParseError(duplicate ? 'YAML_DUPLICATE_KEY' : 'YAML_SYNTAX', duplicate ? 'duplicate key in a mapping' : `invalid YAML: ${firstLine(first.message)}`, {
         position: at,

@@ -1,0 +1,67 @@
+// Every broken playbook gives one clear error: the right code, exit code, file, line and
+// column (as its .expect.json states), a short frame and never a stack trace.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compilePlays } from '../../../core/compiler.js';
+import { HoundError } from '../../../core/errors.js';
+import { PlaybookLoader } from '../../../core/loader.js';
+import { buildInventory } from './inventory-builder.js';
+
+const dir = path.resolve(__dirname, '../../fixtures/playbooks/broken');
+
+interface Expectation {
+  playbook: string;
+  code: string;
+  exitCode: number;
+  file: string;
+  line: number;
+  column: number;
+  message?: string;
+  hint?: string;
+}
+
+const cases = readdirSync(dir)
+  .filter((f) => f.endsWith('.expect.json'))
+  .sort()
+  .map((f) => ({ name: f.replace('.expect.json', ''), expect: JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as Expectation }));
+
+const inventory = buildInventory({ nodes: { hosts: { node1: {}, node2: {} }, vars: { registry: 'registry.lab:5000' } } });
+
+function failureOf(playbook: string): unknown {
+  try {
+    const loaded = new PlaybookLoader().load(path.join(dir, playbook));
+    compilePlays(loaded.plays, { inventory });
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}
+
+describe('broken playbooks', () => {
+  it('has at least 40 of them', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(40);
+  });
+
+  for (const { name, expect: want } of cases) {
+    it(name, () => {
+      const err = failureOf(want.playbook);
+      expect(err, 'loading and compiling should fail').toBeInstanceOf(HoundError);
+      const error = err as HoundError;
+      expect({ code: error.code, exitCode: error.exitCode }).toEqual({ code: want.code, exitCode: want.exitCode });
+      expect(error.position).toBeDefined();
+      expect({ file: error.position!.file, line: error.position!.line, column: error.position!.column }).toEqual({
+        file: path.join(dir, want.file),
+        line: want.line,
+        column: want.column,
+      });
+      const text = readFileSync(path.join(dir, want.file), 'utf8').split('\n');
+      expect(error.position!.sourceLine).toBe(text[want.line - 1]);
+      if (want.message) expect(error.message).toContain(want.message);
+      if (want.hint) expect(error.hint).toContain(want.hint);
+      const frame = error.format();
+      expect(frame.split('\n').length).toBeLessThanOrEqual(12);
+      expect(frame).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    });
+  }
+});
