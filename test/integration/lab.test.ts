@@ -238,6 +238,17 @@ describe('hound lab (own lab, via the CLI)', () => {
     }
   });
 
+  it("refuses a subnet another lab holds, and leaves nothing of the refused lab", async () => {
+    const other = `clash-${process.pid}`;
+    const r = await hound('lab', 'up', '--name', other, '--subnet', info.subnet);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^error LAB_SUBNET_IN_USE: subnet ${info.subnet.replaceAll('.', '\\.')} is already used by interface ${linkNamesOf(NAME).controller}\n`));
+    expect(existsSync(labDirOf(other))).toBe(false);
+    expect((await run('ip', ['netns', 'list'])).stdout).not.toContain(netnsPrefixOf(other));
+    // and the lab that holds it is untouched
+    expect((await hound('lab', 'status', '--name', NAME)).code).toBe(0);
+  });
+
   it('refuses to run as a non-root user: one line, exit 1, no stack trace', async () => {
     const r = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, HOUND, 'lab', 'up', '--name', 'nobodylab']);
     expect(r.code).toBe(1);
