@@ -2,6 +2,8 @@
 // once saves registry uplink; direct otherwise, because the relay adds a hop through the
 // controller's link and a final manifest pull per image.
 
+import type { RelaySchedule } from './schedule.js';
+
 export type DistributionStrategy = 'direct' | 'relay';
 
 /** Link rates in bytes per second, when known (e.g. from the lab or the inventory). */
@@ -61,6 +63,19 @@ export function chooseDistribution(input: DistributionInput): DistributionChoice
   return ratio >= MIN_SHARING_RATIO
     ? { strategy: 'relay', reason: `${shared}: each shared layer crosses the registry uplink once` }
     : { strategy: 'direct', reason: `${shared}: too little sharing to pay for the relay hop` };
+}
+
+/** The byte figures of a planned run, as chooseDistribution takes them. */
+export function distributionInputOf(schedule: RelaySchedule, requested?: DistributionInput['requested'], rates?: LinkRates): DistributionInput {
+  const perNode = [...schedule.nodeBytes.values()];
+  return {
+    requested,
+    nodes: perNode.filter((bytes) => bytes > 0).length,
+    totalBytes: schedule.totalBytes,
+    uniqueBytes: schedule.uniqueBytes,
+    maxNodeBytes: Math.max(0, ...perNode),
+    rates,
+  };
 }
 
 function mb(bytes: number): string {

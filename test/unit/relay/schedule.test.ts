@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { planRelaySchedule, type LayerInfo } from '../../../relay/schedule.js';
-import { chooseDistribution } from '../../../relay/choose-distribution.js';
+import { chooseDistribution, distributionInputOf } from '../../../relay/choose-distribution.js';
 
 const MB = 1_000_000;
 const base: LayerInfo = { digest: 'sha256:base', size: 5 * MB };
@@ -118,5 +118,14 @@ describe('chooseDistribution', () => {
     const choice = chooseDistribution({ ...shared, rates });
     expect(choice.strategy).toBe('direct');
     expect(choice.reason).toContain('the registry uplink is not the bottleneck');
+  });
+});
+
+describe('distributionInputOf', () => {
+  it('turns a schedule into chooseDistribution figures, counting only nodes that pull', () => {
+    const nodes = [...diverse, { host: 'idle', images: [] }];
+    const input = distributionInputOf(planRelaySchedule({ nodes, layers }), 'auto');
+    expect(input).toEqual({ requested: 'auto', nodes: 10, totalBytes: 130 * MB, uniqueBytes: 29 * MB, maxNodeBytes: 13 * MB, rates: undefined });
+    expect(chooseDistribution(input).strategy).toBe('relay');
   });
 });
