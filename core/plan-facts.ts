@@ -14,7 +14,7 @@ import { credentialsFromDockerConfig, normaliseRegistryHost } from '../transport
 import type { TransportLogger } from '../transport/ssh-connection.js';
 import { HoundError } from './errors.js';
 import { parseImageRef } from './image-ref.js';
-import { imageReferencesByHost, registryFactKey, type FactProblem, type NodeFacts, type PlanFacts, type RegistryImageFacts } from './plan.js';
+import { imageReferencesByHost, registryFactKey, type FactProblem, type PlanFacts, type RegistryImageFacts } from './plan.js';
 
 /** What the registry client answers for one reference, already resolved to one platform. */
 export type ResolvedImage = Omit<RegistryImageFacts, 'reference' | 'platform'>;
@@ -129,13 +129,22 @@ export async function gatherFacts(
   };
 
   await mapLimited(hosts, options.concurrency ?? 50, async (host) => {
-    let node: NodeFacts;
+    let resolving: Promise<void[]> = Promise.resolve([]);
     try {
       const docker = await access.docker(host);
-      const [info, images, containers, freeBytes] = await Promise.all([docker.info(), docker.listImages(), docker.listContainers(), docker.freeBytes()]);
-      node = {
+      const infoRead = docker.info();
+      const rest = Promise.all([docker.listImages(), docker.listContainers(), docker.freeBytes()]);
+      rest.catch(() => undefined);
+      const info = await infoRead;
+      const platform = nodePlatform(info);
+      // The registry is asked as soon as the platform and its transport are known, while the
+      // slower node facts (image inspection, df over SSH) are still on their way.
+      const wanted = refsByHost.get(host) ?? [];
+      resolving = Promise.all(wanted.map((w) => resolveOnce(w.reference, w.platform ?? platform, isInsecureRegistry(parseImageRef(w.reference).domain, info.insecureRegistries))));
+      const [images, containers, freeBytes] = await rest;
+      facts.nodes[host] = {
         host,
-        platform: nodePlatform(info),
+        platform,
         freeBytes,
         dockerRootDir: info.dockerRootDir,
         insecureRegistries: info.insecureRegistries,
@@ -144,11 +153,8 @@ export async function gatherFacts(
       };
     } catch (err) {
       facts.unreachable[host] = problemOf(err, 'FACTS_FAILED');
-      return;
     }
-    facts.nodes[host] = node;
-    const wanted = refsByHost.get(host) ?? [];
-    await Promise.all(wanted.map((w) => resolveOnce(w.reference, w.platform ?? node.platform, isInsecureRegistry(parseImageRef(w.reference).domain, node.insecureRegistries))));
+    await resolving;
   });
   return facts;
 }
