@@ -244,7 +244,7 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
       });
     }
     const [filterName, ...filterArgs] = positional;
-    const filter = typeof filterName === 'string' ? filters[filterName] : undefined;
+    const filter = typeof filterName === 'string' && Object.hasOwn(filters, filterName) ? filters[filterName] : undefined;
     if (!filter) throw filterError('map', `unknown filter ${pythonRepr(filterName)}`);
     return list.map((item) => filter(item, ...filterArgs));
   };

@@ -42,7 +42,7 @@ function allow<T extends TemplateFunction>(fn: T): T {
 
 const tests = buildTests();
 const filters = buildFilters((name, value, args) => {
-  const test = tests[name];
+  const test = Object.hasOwn(tests, name) ? tests[name] : undefined;
   if (!test) throw new HoundError('TEMPLATE_ERROR', `unknown test '${name}'`, EXIT.PARSE);
   return test(value, ...args) === true;
 });
@@ -60,6 +60,8 @@ for (const [name, filter] of Object.entries(filters)) {
 for (const [name, test] of Object.entries(tests)) {
   (environment as unknown as { addTest(n: string, f: TemplateFunction): void }).addTest(name, test);
 }
+// Filter and test names come from templates: `x | constructor` must not reach Object.prototype.
+for (const table of [(environment as unknown as { filters: object }).filters, (environment as unknown as { tests: object }).tests]) Object.setPrototypeOf(table, null);
 /** The filter the native-value wrapper uses to hand the expression's value back to us. */
 environment.addFilter('__hound_capture', function (this: RenderContext, value: unknown) {
   this.captured = value;
@@ -231,7 +233,9 @@ const safeRuntime: Record<string, unknown> = {
   memberLookup: safeMemberLookup,
   contextOrFrameLookup(context: RenderContext, frame: { lookup(name: string): unknown }, name: string): unknown {
     const local = frame.lookup(name);
-    return local !== undefined ? local : context.lookup(name);
+    if (local === undefined) return context.lookup(name);
+    if (typeof local === 'function' && !callable.has(local)) throw unsafeTemplateError(`access to '${name}'`);
+    return local;
   },
   callWrap(fn: unknown, name: string, context: unknown, args: unknown[]): unknown {
     if (fn instanceof UndefinedValue) fn.fail();

@@ -1,0 +1,135 @@
+// Jinja2 semantics Ansible users rely on: native types, strict undefined, filters, tests.
+import { describe, expect, it } from 'vitest';
+import { HoundError } from '../../../core/errors.js';
+import { evaluateCondition, referencedNames, renderValue } from '../../../core/templating.js';
+
+const vars = {
+  registry: 'registry.lab:5000',
+  images: ['app:1.0', 'sidecar:2.1', 'app:1.0'],
+  count: 3,
+  enabled: false,
+  nothing: null,
+  ref: '{{ registry }}/app',
+  nested: { ports: [80, 443], name: 'web' },
+  users: [
+    { name: 'a', admin: true, shell: '/bin/bash' },
+    { name: 'b', admin: false, shell: '/bin/sh' },
+  ],
+  json_text: '{"k": [1, 2]}',
+  word: '  Mixed Case  ',
+};
+const r = (t: unknown) => renderValue(t, vars);
+
+describe('native types', () => {
+  it('a value that is one expression keeps its type', () => {
+    expect(r('{{ images }}')).toEqual(['app:1.0', 'sidecar:2.1', 'app:1.0']);
+    expect(r('{{ count }}')).toBe(3);
+    expect(r('{{ nested }}')).toEqual({ ports: [80, 443], name: 'web' });
+    expect(r('{{ enabled }}')).toBe(false);
+    expect(r('{{ nothing }}')).toBeNull();
+    expect(r(' {{ count + 1 }} ')).toBe(4);
+  });
+  it('inside a larger string, values print as Jinja2 prints them', () => {
+    expect(r('n={{ count }} e={{ enabled }} l={{ nested.ports }} none={{ nothing }}.')).toBe('n=3 e=False l=[80, 443] none=.');
+    expect(r('{{ images[0] }}-{{ images[-1] }}')).toBe('app:1.0-app:1.0');
+  });
+  it('renders lists and dicts deeply, variables lazily', () => {
+    expect(r({ a: ['{{ ref }}', 1], b: '{{ registry }}' })).toEqual({ a: ['registry.lab:5000/app', 1], b: 'registry.lab:5000' });
+  });
+  it('Jinja true/false/none and Ansible True/False/None', () => {
+    expect(r('{{ [true, false, none, True, False, None] }}')).toEqual([true, false, null, true, false, null]);
+  });
+  it('omit drops an argument', () => {
+    expect(r({ name: 'x', platform: '{{ missing | default(omit) }}' })).toEqual({ name: 'x' });
+  });
+});
+
+describe('undefined variables', () => {
+  it('are an error naming the variable', () => {
+    expect(() => r('{{ nope }}')).toThrow("'nope' is undefined");
+    expect(() => r('x {{ nested.nope }}')).toThrow(/'dict object' has no attribute 'nope'/);
+    expect(() => evaluateCondition('nope == 1', vars)).toThrow(/'nope' is undefined/);
+    expect(() => r('{{ nope | length }}')).toThrow(HoundError);
+  });
+  it('default, is defined and is undefined handle them', () => {
+    expect(r('{{ nope | default("d") }}')).toBe('d');
+    expect(r('{{ nope | d(5) }}')).toBe(5);
+    expect(r('{{ "" | default("d", true) }}')).toBe('d');
+    expect(r('{{ "" | default("d") }}')).toBe('');
+    expect(evaluateCondition('nope is undefined and registry is defined', vars)).toBe(true);
+    expect(evaluateCondition('nested.nope is defined', vars)).toBe(false);
+    expect(evaluateCondition('nothing is none', vars)).toBe(true);
+  });
+});
+
+describe('filters', () => {
+  const cases: [string, unknown][] = [
+    ['{{ images | unique }}', ['app:1.0', 'sidecar:2.1']],
+    ['{{ images | join(",") }}', 'app:1.0,sidecar:2.1,app:1.0'],
+    ['{{ images | map("upper") | list }}', ['APP:1.0', 'SIDECAR:2.1', 'APP:1.0']],
+    ['{{ users | map(attribute="name") | list }}', ['a', 'b']],
+    ['{{ users | selectattr("admin") | map(attribute="name") | list }}', ['a']],
+    ['{{ users | rejectattr("shell", "equalto", "/bin/sh") | map(attribute="name") | list }}', ['a']],
+    ['{{ images | select("match", "app") | list }}', ['app:1.0', 'app:1.0']],
+    ['{{ images | reject("search", ":1") | list }}', ['sidecar:2.1']],
+    ['{{ [1, 2] | union([2, 3]) }}', [1, 2, 3]],
+    ['{{ [1, 2, 3] | difference([2]) }}', [1, 3]],
+    ['{{ [1, 2, 3] | intersect([3, 2, 9]) }}', [2, 3]],
+    ['{{ images | length }}', 3],
+    ['{{ word | trim | lower }}', 'mixed case'],
+    ['{{ word | upper | trim }}', 'MIXED CASE'],
+    ['{{ "a-b-c" | replace("-", "_") }}', 'a_b_c'],
+    ['{{ "app:1.0" | regex_replace("^(\\\\w+):(.*)$", "\\\\2/\\\\1") }}', '1.0/app'],
+    ['{{ "registry.lab:5000/app" | regex_search("[0-9]+") }}', '5000'],
+    ['{{ "abc" | regex_search("z") }}', null],
+    ['{{ images | first }}', 'app:1.0'],
+    ['{{ images | last }}', 'app:1.0'],
+    ['{{ "ab" | list }}', ['a', 'b']],
+    ['{{ "42" | int + 1 }}', 43],
+    ['{{ "x" | int }}', 0],
+    ['{{ "yes" | bool }}', true],
+    ['{{ 0 | bool }}', false],
+    ['{{ count | string }}', '3'],
+    ['{{ nested | to_json }}', '{"ports":[80,443],"name":"web"}'],
+    ['{{ (json_text | from_json).k }}', [1, 2]],
+    ['{{ {"a": 1} | to_yaml }}', 'a: 1\n'],
+    ['{{ {"a": 1, "b": 2} | dict2items }}', [{ key: 'a', value: 1 }, { key: 'b', value: 2 }]],
+    ['{{ [{"key": "a", "value": 1}] | items2dict }}', { a: 1 }],
+    ['{{ [1, [2, [3]]] | flatten }}', [1, 2, 3]],
+    ['{{ [1, [2, [3]]] | flatten(1) }}', [1, 2, [3]]],
+    ['{{ [3, 1, 2] | sort }}', [1, 2, 3]],
+    ['{{ users | sort(attribute="name", reverse=true) | map(attribute="name") | list }}', ['b', 'a']],
+    ['{{ {"a": {"x": 1} } | combine({"a": {"y": 2} }, recursive=true) }}', { a: { x: 1, y: 2 } }],
+    ['{{ {"a": {"x": 1} } | combine({"a": {"y": 2} }) }}', { a: { y: 2 } }],
+    ['{{ "/srv/app/images.tar" | basename }}', 'images.tar'],
+    ['{{ "/srv/app/images.tar" | dirname }}', '/srv/app'],
+    ['{{ registry ~ "/x" }}', 'registry.lab:5000/x'],
+    ['{{ "yes" if enabled else "no" }}', 'no'],
+    ['{% for i in images | unique %}{{ i }};{% endfor %}', 'app:1.0;sidecar:2.1;'],
+  ];
+  for (const [template, expected] of cases) {
+    it(template, () => {
+      expect(r(template)).toEqual(expected);
+    });
+  }
+});
+
+describe('conditions', () => {
+  it('evaluate like Jinja2 with Python truthiness', () => {
+    expect(evaluateCondition('count > 2 and not enabled', vars)).toBe(true);
+    expect(evaluateCondition('"app:1.0" in images', vars)).toBe(true);
+    expect(evaluateCondition("'web' in nested.name", vars)).toBe(true);
+    expect(evaluateCondition('[] ', vars)).toBe(false);
+    expect(evaluateCondition('{{ enabled }}', vars)).toBe(false);
+    expect(evaluateCondition(true, vars)).toBe(true);
+    expect(evaluateCondition('result is changed', { result: { changed: true } })).toBe(true);
+    expect(evaluateCondition('result is failed', { result: { changed: true } })).toBe(false);
+  });
+});
+
+describe('referencedNames', () => {
+  it('finds the variables a template reads, not filters, tests or attributes', () => {
+    expect([...referencedNames('{{ a.b | default(c) | join(",") }}{% if d is defined %}{{ e[f] }}{% endif %}')].sort()).toEqual(['a', 'c', 'd', 'e', 'f']);
+    expect([...referencedNames('r.rc == 0 and lookup("env", "X")', true)].sort()).toEqual(['r']);
+  });
+});
