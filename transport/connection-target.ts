@@ -97,7 +97,6 @@ function resolve(host: string, vars: Vars, options: ResolveTargetOptions, depth:
     user,
     identityFiles,
     agentSocket: env.SSH_AUTH_SOCK || undefined,
-    password: stringVar(vars, 'ansible_password', 'ansible_ssh_pass', 'ansible_ssh_password'),
     proxyJump: [],
     knownHostsFiles,
     hostKeyPolicy,
@@ -105,6 +104,9 @@ function resolve(host: string, vars: Vars, options: ResolveTargetOptions, depth:
     dockerSocket: stringVar(vars, 'hound_docker_socket') ?? DEFAULT_DOCKER_SOCKET,
     ignoredOptions: args.ignored,
   };
+  // Not enumerable: a target printed, logged or serialised (JSON, events) leaves the password out.
+  const password = stringVar(vars, 'ansible_password', 'ansible_ssh_pass', 'ansible_ssh_password');
+  if (password !== undefined) Object.defineProperty(target, 'password', { value: password, enumerable: false });
   const hops = args.proxyJump ?? config.proxyJump ?? [];
   target.proxyJump = hops.map((hop) => resolveHop(hop, target, options, depth));
   return target;
@@ -123,13 +125,12 @@ function resolveHop(hop: string, parent: ConnectionTarget, options: ResolveTarge
   if (hopUser !== undefined) hopVars['ansible_user'] = hopUser;
   if (hopPort !== undefined) hopVars['ansible_port'] = Number(hopPort);
   const hopTarget = resolve(hopHost, hopVars, { ...options, commandLine: { ...options.commandLine, sshCommonArgs: undefined, sshExtraArgs: undefined } }, depth + 1);
-  return {
-    ...hopTarget,
-    identityFiles: [...new Set([...hopTarget.identityFiles, ...parent.identityFiles])],
-    knownHostsFiles: parent.knownHostsFiles,
-    hostKeyPolicy: parent.hostKeyPolicy,
-    connectTimeoutMs: parent.connectTimeoutMs,
-  };
+  // Mutated in place rather than spread, so the non-enumerable password stays with it.
+  hopTarget.identityFiles = [...new Set([...hopTarget.identityFiles, ...parent.identityFiles])];
+  hopTarget.knownHostsFiles = parent.knownHostsFiles;
+  hopTarget.hostKeyPolicy = parent.hostKeyPolicy;
+  hopTarget.connectTimeoutMs = parent.connectTimeoutMs;
+  return hopTarget;
 }
 
 function mergeArgs(common: SshArgOptions, extra: SshArgOptions): SshArgOptions {

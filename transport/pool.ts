@@ -17,6 +17,7 @@ export interface ConnectionPoolOptions {
 
 export class ConnectionPool {
   private readonly connections = new Map<string, Promise<SshHostConnection>>();
+  private readonly opened = new Map<string, SshHostConnection>();
   private readonly failures = new Map<string, UnreachableError>();
   private readonly slots: ConnectSlots;
   private closing = false;
@@ -29,6 +30,12 @@ export class ConnectionPool {
   get(host: string): Promise<SshHostConnection> {
     if (this.closing) return Promise.reject(new UnreachableError(host, 'SSH_POOL_CLOSED', `the connection pool is closed; cannot connect to ${host}`));
     let pending = this.connections.get(host);
+    // A connection that dropped mid-run (keepalive timeout, host rebooted) is opened afresh once asked for.
+    if (pending && this.opened.get(host)?.isClosed) {
+      this.options.logger?.(1, `ssh ${host}: connection dropped; reconnecting`);
+      this.opened.delete(host);
+      pending = undefined;
+    }
     if (!pending) {
       pending = this.open(host);
       this.connections.set(host, pending);
@@ -56,6 +63,7 @@ export class ConnectionPool {
     const open = await Promise.allSettled(this.connections.values());
     await Promise.all(open.map((r) => (r.status === 'fulfilled' ? r.value.close().catch(() => undefined) : undefined)));
     this.connections.clear();
+    this.opened.clear();
   }
 
   private async open(host: string): Promise<SshHostConnection> {
@@ -63,7 +71,9 @@ export class ConnectionPool {
     const release = await this.slots.acquire();
     try {
       const target = this.options.target(host);
-      return await connect(target, { logger: this.options.logger });
+      const connection = await connect(target, { logger: this.options.logger });
+      this.opened.set(host, connection);
+      return connection;
     } catch (error) {
       const unreachable = asUnreachable(host, error);
       this.failures.set(host, unreachable);

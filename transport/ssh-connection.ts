@@ -209,6 +209,7 @@ export class SshHostConnection implements HostConnection {
     this.logger?.(2, `ssh ${this.host}: exec ${command}`);
     return new Promise((resolve, reject) => {
       if (options.signal?.aborted) return reject(abortError(options.signal));
+      if (this.closed) return reject(this.closedError(`run "${command}"`));
       this.client.exec(command, (error, channel) => {
         if (error) return reject(this.channelError(error, `run "${command}"`));
         const stdout: Buffer[] = [];
@@ -246,6 +247,7 @@ export class SshHostConnection implements HostConnection {
   openUnixSocket(path: string): Promise<Duplex> {
     this.logger?.(3, `ssh ${this.host}: open unix socket ${path}`);
     return new Promise((resolve, reject) => {
+      if (this.closed) return reject(this.closedError(`open ${path}`));
       this.client.openssh_forwardOutStreamLocal(path, (error, channel) => {
         if (error) reject(this.channelError(error, `open ${path}`, 'is the socket there, and may this user open it (e.g. in the docker group)?'));
         else resolve(channel);
@@ -255,6 +257,7 @@ export class SshHostConnection implements HostConnection {
 
   forwardRemote(remotePort: number, onConnection: (stream: Duplex) => void): Promise<{ port: number; close(): Promise<void> }> {
     return new Promise((resolve, reject) => {
+      if (this.closed) return reject(this.closedError(`listen on 127.0.0.1:${remotePort}`));
       this.client.forwardIn('127.0.0.1', remotePort, (error, bound) => {
         if (error) return reject(this.channelError(error, `listen on 127.0.0.1:${remotePort}`, 'the port may be in use, or AllowTcpForwarding is off in sshd_config'));
         const port = remotePort === 0 ? bound : remotePort;
@@ -281,6 +284,12 @@ export class SshHostConnection implements HostConnection {
       });
     }
     for (const hop of this.hops.reverse()) hop.end();
+  }
+
+  private closedError(what: string): UnreachableError {
+    return new UnreachableError(this.host, 'SSH_CONNECTION_CLOSED', `ssh ${this.host}: cannot ${what}: the connection to ${this.target.address}:${this.target.port} is closed`, {
+      hint: 'the host went away or the connection dropped (keepalives unanswered); check the host and run again',
+    });
   }
 
   private channelError(error: Error, what: string, hint?: string): UnreachableError {

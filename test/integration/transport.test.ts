@@ -58,17 +58,19 @@ describe('SSH connections', () => {
     const pool = new ConnectionPool({ target: (host) => resolveConnectionTarget(host, varsOf(info.nodes.find((n) => n.name === host)!), { env }) });
     try {
       const connections = await pool.connectAll(info.nodes.map((n) => n.name));
-      for (const node of info.nodes) {
-        const connection = connections.get(node.name);
-        expect(connection).not.toBeInstanceOf(HoundError);
-        const c = connection as SshHostConnection;
-        // The node answers from its own network namespace: its address is the lab's for it.
-        const addresses = await c.exec('ip -o -4 addr show');
-        expect(addresses.code).toBe(0);
-        expect(addresses.stdout).toContain(`inet ${node.ip}/`);
-        expect(await c.exec(`echo "out ${node.name}"; echo "err ${node.name}" >&2; exit 7`)).toEqual({ code: 7, stdout: `out ${node.name}\n`, stderr: `err ${node.name}\n` });
-        expect((await c.exec('cat', { stdin: 'piped in' })).stdout).toBe('piped in');
-      }
+      await Promise.all(
+        info.nodes.map(async (node) => {
+          const connection = connections.get(node.name);
+          expect(connection).not.toBeInstanceOf(HoundError);
+          const c = connection as SshHostConnection;
+          // The node answers from its own network namespace: its address is the lab's for it.
+          const addresses = await c.exec('ip -o -4 addr show');
+          expect(addresses.code).toBe(0);
+          expect(addresses.stdout).toContain(`inet ${node.ip}/`);
+          expect(await c.exec(`echo "out ${node.name}"; echo "err ${node.name}" >&2; exit 7`)).toEqual({ code: 7, stdout: `out ${node.name}\n`, stderr: `err ${node.name}\n` });
+          expect((await c.exec('cat', { stdin: 'piped in' })).stdout).toBe('piped in');
+        }),
+      );
       // The pool hands out the same connection again rather than reconnecting.
       expect(await pool.get(info.nodes[0]!.name)).toBe(connections.get(info.nodes[0]!.name));
     } finally {
@@ -188,6 +190,24 @@ describe('SSH connections', () => {
       expect(bad.code).toBe('SSH_UNREACHABLE');
       expect(pool.unreachableHosts).toEqual(['bad']);
       await expect(pool.get('bad')).rejects.toBe(pool.unreachable('bad'));
+    } finally {
+      await pool.closeAll();
+    }
+  });
+
+  it('a dropped connection fails cleanly (SSH_CONNECTION_CLOSED) and the pool reconnects on the next use', async () => {
+    const node = info.nodes[1]!;
+    const pool = new ConnectionPool({ target: (host) => resolveConnectionTarget(host, varsOf(node), { env }) });
+    try {
+      const first = await pool.get(node.name);
+      // Kill the sshd process serving this session (not the listener), as a network cut would.
+      await first.exec('kill -9 "$PPID"').catch(() => undefined);
+      for (let i = 0; i < 50 && !first.isClosed; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(first.isClosed).toBe(true);
+      expect((await failure(first.exec('true'))).code).toBe('SSH_CONNECTION_CLOSED');
+      const second = await pool.get(node.name);
+      expect(second).not.toBe(first);
+      expect((await second.exec('echo back')).stdout).toBe('back\n');
     } finally {
       await pool.closeAll();
     }

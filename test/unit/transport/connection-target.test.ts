@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { resolveConnectionTarget } from '../../../transport/connection-target.js';
 import { SshConfigFile } from '../../../transport/ssh-config.js';
@@ -102,9 +103,14 @@ describe('resolveConnectionTarget', () => {
     expect(t.proxyJump[1]).toMatchObject({ host: 'bastion', address: '10.0.0.100', user: 'admin', port: 2201 });
   });
 
-  it('passwords are carried (for ssh2) but nowhere else', () => {
-    const t = resolveConnectionTarget('n', { ansible_password: 's3cret' }, { env });
+  it('passwords are carried (for ssh2) but left out when a target is printed or serialised', () => {
+    const inventory: Record<string, Record<string, unknown>> = { jump: { ansible_ssh_pass: 'hop-secret' } };
+    const t = resolveConnectionTarget('n', { ansible_password: 's3cret', ansible_ssh_common_args: '-J jump' }, { env, inventoryVars: (h) => inventory[h] });
     expect(t.password).toBe('s3cret');
+    expect(t.proxyJump[0]!.password).toBe('hop-secret');
+    const shown = JSON.stringify(t) + inspect(t, { depth: 5 }) + JSON.stringify({ ...t });
+    expect(shown).not.toContain('s3cret');
+    expect(shown).not.toContain('hop-secret');
   });
 
   it('rejects a bad port with a clear code', () => {
