@@ -76,6 +76,8 @@ class RunRelay implements Relay {
   private readonly cache: RelayCache;
   private readonly server: RelayServer;
   private readonly origins = new Map<string, OriginRegistry>();
+  /** Credentials per origin host, for the nodes' final pull from the origin. */
+  private readonly auths = new Map<string, RegistryAuth>();
   private readonly forwards = new Map<string, Promise<{ port: number; close(): Promise<void> }>>();
   private readonly ports = new Map<string, number>();
   private readonly log: (line: string) => void;
@@ -87,6 +89,7 @@ class RunRelay implements Relay {
     for (const origin of options.origins) {
       const registry = 'getBlob' in origin ? origin : new OriginClient(origin);
       this.origins.set(registry.host, registry);
+      if (!('getBlob' in origin) && origin.auth) this.auths.set(origin.host, origin.auth);
       this.names.slugFor(registry.host);
     }
     this.cache = new RelayCache({ origins: this.origins, memoryLimit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT, log: this.log });
@@ -121,8 +124,7 @@ class RunRelay implements Relay {
     const result = await docker.pull(relayReference, { platform: options.platform, onProgress: options.onProgress, signal: options.signal });
     if (ref.tag !== undefined) await docker.tagImage(relayReference, originName, ref.tag);
     // The layers are all there now: this pull moves one manifest and records the origin's repo digest.
-    const auth = (this.origins.get(ref.domain) as { auth?: RegistryAuth } | undefined)?.auth;
-    const final = await docker.pull(familiarImageRef(ref), { platform: options.platform, auth, signal: options.signal });
+    const final = await docker.pull(familiarImageRef(ref), { platform: options.platform, auth: this.auths.get(ref.domain), signal: options.signal });
     // One name at a time, looking again after each: removing a repository's last tag makes
     // Docker drop that repository's digest references too.
     for (let round = 0; round < 8; round++) {
