@@ -256,7 +256,9 @@ describe('Docker over SSH', () => {
   beforeAll(async () => {
     connection = await connect(node());
     docker = new SshDocker(connection, { socketPath: node().dockerSocket });
-    for (const name of ['hound/app3', 'hound/app5', 'hound/runtime-b', 'hound/base']) await docker.removeImage(ref(name), { force: true });
+    // Start from an empty node so layer accounting is exact (other files may have pulled here).
+    for (const image of await docker.listImages()) await docker.removeImage(image.id, { force: true });
+    expect(await docker.listImages()).toEqual([]);
   });
   afterAll(async () => {
     await connection?.close();
@@ -299,6 +301,15 @@ describe('Docker over SSH', () => {
     expect(result.layersPresent).toBe(second.layers.length - fresh.length);
     expect(result.layersDownloaded).toBe(fresh.length);
     expect(result.bytesDownloaded).toBe(fresh.reduce((sum, l) => sum + l.size, 0));
+  });
+
+  it('pulls by digest with a platform, as apply does when it pins what was planned', async () => {
+    const resolved = await registry.resolveImage(ref('hound/runtime-a'), { insecure: true });
+    const pinned = `${info.registry.ip}:${info.registry.port}/hound/runtime-a@${resolved.manifestDigest}`;
+    await docker.removeImage(ref('hound/runtime-a'), { force: true });
+    const result = await docker.pull(pinned, { platform: 'linux/amd64' });
+    expect(result.digest).toBe(resolved.manifestDigest);
+    expect((await docker.inspectImage(pinned))?.id).toBe(resolved.config.digest);
   });
 
   it('registry credentials given to a pull are never logged', async () => {
