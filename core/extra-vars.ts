@@ -7,7 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { EXIT, HoundError, OptionsError } from './errors.js';
 import type { Vars } from './playbook-model.js';
 import { isPlainObject } from './playbook-template-values.js';
-import { YamlSource } from './yaml-source.js';
+import { pyyamlBooleans, YamlSource } from './yaml-source.js';
 import { shlexSplit, ShlexError } from '../inventory/shlex.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -38,7 +38,7 @@ export function parseExtraVars(value: string, baseDir = process.cwd()): Vars {
   if (text.startsWith('{') || text.startsWith('[')) {
     let data: unknown;
     try {
-      data = parseYaml(text, { version: '1.1', uniqueKeys: true, maxAliasCount: 100 });
+      data = parseYaml(text, { version: '1.1', uniqueKeys: true, maxAliasCount: 100, customTags: pyyamlBooleans });
     } catch (err) {
       throw badExtraVars(value, `not valid JSON/YAML (${(err as Error).message.split('\n')[0]})`);
     }

@@ -1,6 +1,6 @@
 // A YAML file parsed with its positions kept, so that every later error (schema,
 // unknown module, undefined variable) can point at the exact line and column.
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Tags } from 'yaml';
 import { lineOf, ParseError, type SourcePosition } from './errors.js';
 
 /** A path into the parsed data, as ajv's instancePath or our own walkers build it. */
@@ -35,7 +35,7 @@ export class YamlSource {
     }
     const lines = new LineCounter();
     // YAML 1.1 because Ansible (PyYAML) reads playbooks that way: `yes`/`no` are booleans.
-    const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, version: '1.1', prettyErrors: false });
+    const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, version: '1.1', prettyErrors: false, customTags: pyyamlBooleans });
     const first = doc.errors[0];
     if (first) {
       // yaml reports some errors at the start of the line; point at the first character instead.
@@ -100,6 +100,16 @@ export class YamlSource {
     }
     return (node as Node | null) ?? undefined;
   }
+}
+
+// YAML 1.1 also reads y/Y/n/N as booleans; PyYAML (so Ansible) does not: `n: 3` is a key "n".
+const PYYAML_TRUE = /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/;
+const PYYAML_FALSE = /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
+export function pyyamlBooleans(tags: Tags): Tags {
+  return tags.map((tag) => {
+    if (typeof tag !== 'object' || tag.tag !== 'tag:yaml.org,2002:bool' || !('test' in tag) || !tag.test) return tag;
+    return { ...tag, test: tag.test.test('yes') ? PYYAML_TRUE : PYYAML_FALSE };
+  });
 }
 
 function childOf(node: unknown, step: string | number): unknown {
