@@ -221,6 +221,13 @@ export class TaskExecutor implements TaskRunner {
         }
         return session.nodeFacts;
       },
+      factsFor: async (references) => {
+        if (session.nodeFacts) return session.nodeFacts;
+        const docker = await access.docker(host);
+        const found = await Promise.all(references.map((r) => docker.inspectImage(r)));
+        const images = [...new Map(found.filter((i) => i !== undefined).map((i) => [i.id, i])).values()];
+        return { images, containers: [] };
+      },
       invalidateFacts: () => (session.nodeFacts = undefined),
       remoteDigest: (reference, platform) => access.remoteDigest(reference, { platform, host, auth: this.options.credentials.get(parseImageRef(reference).domain) }),
       evaluateCondition: (e, v) => this.options.templating.evaluateCondition(e, v),

@@ -24,7 +24,6 @@ import { RegistryClient } from '../transport/registry.js';
 import type { Reporter, TextSink } from '../report/reporter.js';
 import { PlainReporter } from '../report/plain.js';
 import { JsonReporter } from '../report/json.js';
-import { TtyReporter } from '../report/tty.js';
 
 export interface RunOptions {
   inventory: Inventory;
@@ -62,7 +61,7 @@ export async function executeRun(run: CompiledRun, options: RunOptions): Promise
   const bus = new EventBus();
   registerSecrets(bus, run, options.inventory);
   const recap = new RecapCollector(bus);
-  const reporter = createReporter(options, out);
+  const reporter = await createReporter(options, out);
   bus.subscribe((e) => reporter.handle(e));
   for (const listener of options.listeners ?? []) bus.subscribe(listener);
 
@@ -113,19 +112,16 @@ export async function executeRun(run: CompiledRun, options: RunOptions): Promise
   return exitCode;
 }
 
-function createReporter(options: RunOptions, out: NodeJS.WriteStream): Reporter {
+async function createReporter(options: RunOptions, out: NodeJS.WriteStream): Promise<Reporter> {
   const sink: TextSink = out;
-  switch (options.reporter) {
-    case 'json':
-      return new JsonReporter(sink);
-    case 'plain':
-      return new PlainReporter(sink, options.verbosity);
-    case 'tty':
-      return new TtyReporter({ out, verbosity: options.verbosity });
-    case 'auto':
-      // -v and above print detail lines the live view has no room for.
-      return out.isTTY && options.verbosity === 0 ? new TtyReporter({ out, verbosity: 0 }) : new PlainReporter(sink, options.verbosity);
+  // -v and above print detail lines the live view has no room for.
+  const live = options.reporter === 'tty' || (options.reporter === 'auto' && out.isTTY === true && options.verbosity === 0);
+  if (live) {
+    // listr2 is only loaded for a terminal: scripts and CI start faster without it.
+    const { TtyReporter } = await import('../report/tty.js');
+    return new TtyReporter({ out, verbosity: options.verbosity });
   }
+  return options.reporter === 'json' ? new JsonReporter(sink) : new PlainReporter(sink, options.verbosity);
 }
 
 function registerSecrets(bus: EventBus, run: CompiledRun, inventory: Inventory): void {

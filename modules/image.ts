@@ -23,7 +23,8 @@ export const image: NodeModule<ImageArgs, ImageFacts> = {
   definition: imageModule,
 
   async gather(args, ctx) {
-    const node = await ctx.facts();
+    // Removal must know which containers use the image; presence needs only the image itself.
+    const node = args.state === 'absent' ? await ctx.facts() : await ctx.factsFor([args.name]);
     const wantsRegistry = args.state === 'latest' && parseImageRef(args.name).digest === undefined;
     return { node, remoteDigest: wantsRegistry ? await ctx.remoteDigest(args.name, args.platform) : undefined };
   },

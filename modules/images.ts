@@ -27,7 +27,7 @@ export const images: NodeModule<ImagesArgs, ImagesFacts> = {
   definition: imagesModule,
 
   async gather(args, ctx) {
-    const node = await ctx.facts();
+    const node = args.exclusive ? await ctx.facts() : await ctx.factsFor(unique(args.names));
     const remoteDigests = new Map<string, string>();
     if (args.state === 'latest') {
       const pending = unique(args.names).filter((n) => parseImageRef(n).digest === undefined);

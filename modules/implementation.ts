@@ -62,8 +62,13 @@ export interface ModuleContext {
   limits: PullLimits;
   connection(): Promise<HostConnection>;
   docker(): Promise<NodeDocker>;
-  /** Docker's state on the node, cached for the run. */
+  /** Docker's state on the node (every image and container), cached for the run. */
   facts(): Promise<NodeFacts>;
+  /**
+   * Just the images these references name (no containers): one inspect each instead of
+   * listing and inspecting every image, for modules that only ask "is it there?".
+   */
+  factsFor(references: readonly string[]): Promise<NodeFacts>;
   /** Call after changing the node, so later tasks gather fresh facts. */
   invalidateFacts(): void;
   /** The manifest digest the registry serves for a reference (for state: latest). */

@@ -32,7 +32,7 @@ export const load: NodeModule<LoadArgs, LoadFacts> = {
       if (err instanceof ModuleFailure) throw err;
       throw new ModuleFailure(`cannot read the image tarball ${args.src} on the controller: ${(err as Error).message}`);
     }
-    return { node: await ctx.facts(), sizeBytes };
+    return { node: await ctx.factsFor(args.images ?? []), sizeBytes };
   },
 
   plan(facts, args) {
