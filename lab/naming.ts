@@ -89,8 +89,6 @@ export interface LinkNames {
   registryPort: string;
   /** Host-side (bridge port) veth of node i. */
   nodePort(index: number): string;
-  /** Temporary name of a veth's far end before it moves into its namespace and becomes eth0. */
-  peer(role: string): string;
   /** Whether an interface name belongs to this lab. */
   owns(ifname: string): boolean;
 }
@@ -105,7 +103,6 @@ export function linkNamesOf(name: string): LinkNames {
     controllerPort: `hd${id}`,
     registryPort: `hr${id}`,
     nodePort: (index) => `hn${id}n${index}`,
-    peer: (role) => `hp${id}${role}`,
     owns: (ifname) => pattern.test(ifname),
   };
 }

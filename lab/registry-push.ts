@@ -12,7 +12,7 @@ export interface PushStats {
   skippedBlobs: number;
 }
 
-async function call(url: string, init: RequestInit & { duplex?: 'half' }): Promise<Response> {
+async function call(url: string, init: RequestInit): Promise<Response> {
   try {
     return await fetch(url, { ...init, signal: AbortSignal.timeout(120_000) });
   } catch (err) {

@@ -62,7 +62,7 @@ describe('lab naming', () => {
     fc.assert(
       fc.property(labName, fc.integer({ min: 1, max: MAX_NODES }), (name, i) => {
         const l = linkNamesOf(name);
-        for (const ifname of [l.bridge, l.controller, l.controllerPort, l.registryPort, l.nodePort(i), l.peer('r')]) {
+        for (const ifname of [l.bridge, l.controller, l.controllerPort, l.registryPort, l.nodePort(i)]) {
           expect(ifname.length).toBeLessThanOrEqual(15);
           expect(l.owns(ifname)).toBe(true);
         }
