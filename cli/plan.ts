@@ -118,23 +118,11 @@ export function planExitCode(plan: Plan, unreachable: readonly string[], detaile
 }
 
 async function planCommand(playbookFile: string, o: PlanCommandOptions): Promise<void> {
-  const [{ computePlan }, facts, format, planFile] = await Promise.all([
-    import('../core/plan.js'),
-    import('../core/plan-facts.js'),
-    import('../core/plan-format.js'),
-    import('../core/plan-file.js'),
-  ]);
+  const [facts, format, planFile] = await Promise.all([import('../core/plan-facts.js'), import('../core/plan-format.js'), import('../core/plan-file.js')]);
   const options = planOptions(o, format.parseDiskMargin);
   const { run, inventory, playbook } = await compileForPlan(playbookFile, o);
   const access = new facts.PlanHostAccess(run, { inventory, connection: connectionOptions(o) });
-  let gathered;
-  try {
-    const credentials = await facts.registryCredentials(run);
-    gathered = await facts.gatherPlanFacts(run, access, { concurrency: forksOf(o), credentials });
-  } finally {
-    await access.close();
-  }
-  const plan = computePlan(run, gathered, options);
+  const { plan, facts: gathered } = await facts.planRun(run, access, { ...options, concurrency: forksOf(o) }).finally(() => access.close());
   if (o.json) process.stdout.write(JSON.stringify(format.planToJson(plan), null, 2) + '\n');
   else process.stdout.write(format.formatPlanDiff(plan, { color: o.color !== false && process.stdout.isTTY === true }));
   if (o.out) {

@@ -14,7 +14,7 @@ import { credentialsFromDockerConfig, normaliseRegistryHost } from '../transport
 import type { TransportLogger } from '../transport/ssh-connection.js';
 import { HoundError } from './errors.js';
 import { parseImageRef } from './image-ref.js';
-import { imageReferencesByHost, registryFactKey, type FactProblem, type PlanFacts, type RegistryImageFacts } from './plan.js';
+import { computePlan, imageReferencesByHost, registryFactKey, type FactProblem, type Plan, type PlanFacts, type PlanOptions, type RegistryImageFacts } from './plan.js';
 
 /** What the registry client answers for one reference, already resolved to one platform. */
 export type ResolvedImage = Omit<RegistryImageFacts, 'reference' | 'platform'>;
@@ -262,4 +262,14 @@ export async function registryCredentials(run: CompiledRun): Promise<Map<string,
     }
   }
   return out;
+}
+
+/**
+ * Facts, then the plan, for a compiled run: what `hound play --check --diff` prints (with
+ * formatPlanDiff) and what the executor consults before pulling (diskCheckFailures).
+ */
+export async function planRun(run: CompiledRun, access: PlanFactAccess, options: PlanOptions & { concurrency?: number } = {}): Promise<{ plan: Plan; facts: PlanFacts }> {
+  const credentials = await registryCredentials(run);
+  const facts = await gatherPlanFacts(run, access, { credentials, concurrency: options.concurrency });
+  return { plan: computePlan(run, facts, options), facts };
 }

@@ -8,7 +8,7 @@
 import type { CompiledRun, Distribution, TaskInstance } from './compiled.js';
 import type { DockerImage } from '../transport/types.js';
 import { parseImageRef, canonicalImageRef, familiarImageRef, repositoryName, type ImageRef } from './image-ref.js';
-import { HoundError } from './errors.js';
+import { HoundError, TaskFailedError } from './errors.js';
 import { formatBytes } from './plan-format.js';
 
 /** What one node's Docker holds, as the planner needs it. */
@@ -457,4 +457,18 @@ export function checkDiskSpace(freeBytes: number, pullBytes: number, options: Di
     };
   }
   return check;
+}
+
+/**
+ * The hosts a plan's disk precheck refuses, as the errors to fail them with. The executor
+ * calls this before starting pulls (`hound play` refuses those hosts unless
+ * --ignore-disk-check, which is `computePlan(..., { ignoreDiskCheck: true })`).
+ */
+export function diskCheckFailures(plan: Plan): Map<string, TaskFailedError> {
+  const out = new Map<string, TaskFailedError>();
+  for (const host of Object.values(plan.hosts)) {
+    if (host.failed?.code !== 'DISK_SPACE_LOW') continue;
+    out.set(host.host, new TaskFailedError(host.host, host.failed.code, `${host.host}: ${host.failed.message}`, { hint: host.failed.hint }));
+  }
+  return out;
 }

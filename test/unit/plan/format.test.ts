@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computePlan } from '../../../core/plan.js';
-import { formatBytes, formatPlanDiff, parseDiskMargin, planToJson } from '../../../core/plan-format.js';
+import { applyResultToJson, formatApplyResult, formatBytes, formatPlanDiff, parseDiskMargin, planToJson } from '../../../core/plan-format.js';
+import type { ApplyResult } from '../../../core/plan-file.js';
 import { REG, facts, localImage, node, remote, run, sha } from './fixtures.js';
 
 const app0 = `${REG}/hound/app0:latest`;
@@ -85,5 +86,46 @@ describe('planToJson', () => {
     const baseLayer = Object.values(json.layers).find((l: any) => l.size === 3 * 1024 * 1024) as any;
     expect(baseLayer).toMatchObject({ hosts: 1, images: 2 });
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
+  });
+});
+
+describe('formatApplyResult / applyResultToJson', () => {
+  const result: ApplyResult = {
+    hosts: {
+      n1: {
+        host: 'n1',
+        bytesPlanned: 3 * 1024 * 1024,
+        bytesPulled: 3 * 1024 * 1024 + 10,
+        changes: [
+          { action: 'pull', image: app0, reference: app0, platform: 'linux/amd64', digest: sha('1'), force: false, bytes: 3 * 1024 * 1024, done: true, bytesPulled: 3 * 1024 * 1024 + 10, layersDownloaded: 2, layersPresent: 1 },
+          { action: 'remove', image: 'junk:1', reference: sha('3'), platform: 'linux/amd64', imageId: sha('3'), force: true, bytes: 0, done: true, bytesPulled: 0 },
+        ],
+      },
+      n2: {
+        host: 'n2',
+        bytesPlanned: 2048,
+        bytesPulled: 0,
+        failed: { code: 'DOCKER_PULL_FAILED', message: 'no space left' },
+        changes: [{ action: 'pull', image: app1, reference: app1, platform: 'linux/amd64', digest: sha('2'), force: false, bytes: 2048, done: false, bytesPulled: 0, error: { code: 'DOCKER_PULL_FAILED', message: 'no space left' } }],
+      },
+    },
+    bytesPlanned: 3 * 1024 * 1024 + 2048,
+    bytesPulled: 3 * 1024 * 1024 + 10,
+  };
+
+  it('shows each change with the bytes pulled against the plan, and failures', () => {
+    const text = formatApplyResult(result);
+    expect(text).toMatch(/\+ .*app0:latest sha256:0{12}  pulled 3\.00 MiB \(planned 3\.00 MiB\)/);
+    expect(text).toContain('- junk:1  removed');
+    expect(text).toContain('n2 FAILED DOCKER_PULL_FAILED: no space left');
+    expect(text).toContain('failed: no space left');
+    expect(text).toContain('Applied: pulled 3.00 MiB of 3.00 MiB planned on 2 host(s); 1 host(s) failed.');
+  });
+
+  it('has bytes planned and pulled per change and host', () => {
+    const json = applyResultToJson(result) as any;
+    expect(json.hosts.n1.changes[0]).toMatchObject({ action: 'pull', bytes_planned: 3 * 1024 * 1024, bytes_pulled: 3 * 1024 * 1024 + 10, layers_downloaded: 2, layers_present: 1, done: true });
+    expect(json.hosts.n2.failed.code).toBe('DOCKER_PULL_FAILED');
+    expect(json.bytes_pulled).toBe(3 * 1024 * 1024 + 10);
   });
 });
