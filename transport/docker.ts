@@ -11,9 +11,13 @@ import { JsonLineSplitter, PullProgressTracker, type DockerProgressLine } from '
 import type { TransportLogger } from './ssh-connection.js';
 import type { DockerContainer, DockerImage, DockerInfo, HostConnection, NodeDocker, PullResult, PullProgress, RegistryAuth } from './types.js';
 
-/** An http.Agent whose "sockets" are SSH channels to a unix socket on the node. */
+/**
+ * An http.Agent whose "sockets" are SSH channels to a unix socket on the node. Kept alive
+ * between requests: reusing a channel saves a channel-open round trip per Docker call
+ * (measured on the lab: a no-op inspect in about half the time).
+ */
 function sshSocketAgent(openSocket: () => Promise<Duplex>): http.Agent {
-  const agent = new http.Agent({ keepAlive: false });
+  const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 4 });
   const createConnection = (_options: unknown, callback: (error: Error | null, socket?: Duplex) => void): undefined => {
     openSocket().then(
       (stream) => {
