@@ -2,7 +2,7 @@
 // real namespaces, sshd, dockerd and registry, checked with tools independent of hound
 // (ip, tc, ssh, ansible-inventory, the nodes' Docker sockets, /proc).
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readLabInfo, type LabInfo } from '../../lab/index.js';
@@ -212,6 +212,11 @@ describe('hound lab (own lab, via the CLI)', () => {
     }
     expect(orphans.length).toBeGreaterThan(0);
 
+    // A mount left in the root namespace under the lab dir (as a crashed tool might leave).
+    const leftMount = path.join(DIR, 'left-mount');
+    mkdirSync(leftMount);
+    expect((await run('mount', ['-t', 'tmpfs', 'hound-left', leftMount])).code).toBe(0);
+
     const degraded = await hound('lab', 'status', '--name', NAME);
     expect(degraded.code).not.toBe(0);
     expect(degraded.stdout).toMatch(/^node1\s+down\s/m);
@@ -221,6 +226,7 @@ describe('hound lab (own lab, via the CLI)', () => {
     expect(again.stderr).not.toMatch(/error/i);
     expect(again.code).toBe(0);
     for (const pid of orphans) expect(isRunning(pid), `orphan ${pid} still running`).toBe(false);
+    expect(readFileSync('/proc/mounts', 'utf8')).not.toContain(leftMount);
     info = await readLabInfo(DIR);
     const healthy = await hound('lab', 'status', '--name', NAME);
     expect(healthy.code).toBe(0);
