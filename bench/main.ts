@@ -3,7 +3,7 @@
 // Lab-up is not timed; the lab comes down at the end, on failure and on Ctrl-C.
 import { Command, CommanderError } from 'commander';
 import { accessSync, constants } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EnvironmentError, EXIT, HoundError, InterruptedError } from '../core/errors.js';
@@ -77,7 +77,8 @@ async function benchmark(options: BenchOptions, labName: string, outDir: string,
   const roster = buildRoster(options.contenders, options.strategies);
   log(`rates: registry uplink ${options.rates.registry}, node links ${options.rates.node}, controller link ${options.rates.controller}`);
   log(`contenders: ${roster.map((c) => c.label).join(', ')}`);
-  const environment = await describeEnvironment(REPO_DIR);
+  // Asking ansible-galaxy for versions takes seconds: do it while the lab comes up.
+  const environmentPending = describeEnvironment(REPO_DIR);
   let labUpSeconds = 0;
   let labStarted = false;
   try {
@@ -88,6 +89,7 @@ async function benchmark(options: BenchOptions, labName: string, outDir: string,
     const lab = up.info;
     log(`lab up in ${labUpSeconds.toFixed(1)} s; pushing the benchmark's images to ${lab.registry.url}`);
     const imageSet = buildImageSet();
+    const environment = await environmentPending;
     const pushed = await pushImageSet(lab.registry.url, imageSet);
     const blobBytes = new Map<string, { size: number; digest: string }>();
     for (const image of pushed) for (const l of image.layers) blobBytes.set(l.name, { size: l.size, digest: l.digest });
@@ -144,12 +146,16 @@ async function benchmark(options: BenchOptions, labName: string, outDir: string,
       workRoot,
       signal: abort.signal,
       log,
+      // partial.* in the results dir grows run by run, so an interrupted benchmark keeps what it measured.
       onRecord: async (record) => {
         partial.push(record);
-        await writeFile(path.join(WORK_ROOT, 'partial.json'), JSON.stringify(report(partial, new Date()), null, 2));
+        const r = report(partial, new Date());
+        r.notes.push(`Partial: ${partial.length} runs so far; the benchmark had not finished when this was written.`);
+        await writeReport(outDir, r, 'partial');
       },
     });
     const files = await writeReport(outDir, report(runs, new Date()));
+    await Promise.all(['md', 'json', 'svg'].map((ext) => rm(path.join(outDir, `partial.${ext}`), { force: true })));
     log(`done in ${clock(started)}; wrote ${files.join(', ')}`);
     process.stdout.write(`\n${resultsTable(report(runs, new Date()))}\n`);
     return runs.every((r) => r.ok) ? EXIT.OK : EXIT.ERROR;
