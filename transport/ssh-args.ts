@@ -122,6 +122,13 @@ function applyOption(result: SshArgOptions, key: string, value: string, source: 
     case 'stricthostkeychecking':
       result.strictHostKeyChecking = parseStrictHostKeyChecking(value, source, text);
       return;
+    case 'proxycommand': {
+      // The classic bastion line, `ssh -W %h:%p [opts] [user@]bastion`, is a ProxyJump in disguise.
+      const hop = jumpFromProxyCommand(value);
+      if (hop !== undefined) result.proxyJump = [hop];
+      else result.ignored.push(`-o ProxyCommand=${value}`);
+      return;
+    }
     case 'connecttimeout': {
       const seconds = Number(value);
       if (!Number.isInteger(seconds) || seconds <= 0) throw badArgs(source, text, `ConnectTimeout must be a positive number of seconds, not "${value}"`);
@@ -147,6 +154,39 @@ export function parseStrictHostKeyChecking(value: string, source = 'StrictHostKe
     default:
       throw badArgs(source, text, `StrictHostKeyChecking must be yes, no, accept-new or ask, not "${value}"`);
   }
+}
+
+/** `ssh -W %h:%p -p 2222 -l admin bastion` → `admin@bastion:2222`; undefined for any other command. */
+export function jumpFromProxyCommand(command: string): string | undefined {
+  let words: string[];
+  try {
+    words = shellParse(command).filter((w): w is string => typeof w === 'string');
+  } catch {
+    return undefined;
+  }
+  if (words.length === 0 || !/(^|\/)ssh$/.test(words[0]!)) return undefined;
+  let forwardsStdio = false;
+  let user: string | undefined;
+  let port: string | undefined;
+  let destination: string | undefined;
+  for (let i = 1; i < words.length; i++) {
+    const word = words[i]!;
+    if (word === '-W') {
+      forwardsStdio = words[++i] === '%h:%p';
+    } else if (word === '-p') port = words[++i];
+    else if (word === '-l') user = words[++i];
+    else if (word.startsWith('-') && word.length === 2 && FLAGS_WITH_ARGUMENT.has(word[1]!)) i++;
+    else if (word.startsWith('-')) continue;
+    else if (destination === undefined) destination = word;
+    else return undefined; // a remote command: not a plain jump
+  }
+  if (!forwardsStdio || destination === undefined) return undefined;
+  const at = destination.indexOf('@');
+  if (at >= 0) {
+    user ??= destination.slice(0, at);
+    destination = destination.slice(at + 1);
+  }
+  return `${user !== undefined ? `${user}@` : ''}${destination}${port !== undefined ? `:${port}` : ''}`;
 }
 
 export function parseProxyJump(value: string): string[] {

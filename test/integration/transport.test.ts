@@ -226,6 +226,16 @@ describe('SSH connections', () => {
     }
   });
 
+  it('reads an Ansible-style `ProxyCommand=ssh -W %h:%p bastion` as the same jump', async () => {
+    const [jump, node] = [info.nodes[0]!, info.nodes[2]!];
+    const c = await connect(node, { ansible_ssh_common_args: `-o UserKnownHostsFile=${info.knownHosts} -o ProxyCommand="ssh -W %h:%p -q root@${jump.ip}"` });
+    try {
+      expect((await c.exec('echo "$SSH_CLIENT"')).stdout.split(' ')[0]).toBe(jump.ip);
+    } finally {
+      await c.close();
+    }
+  });
+
   it('forwardRemote: a node reaches a handler on the controller at 127.0.0.1:PORT', async () => {
     const c = await connect(info.nodes[3]!);
     const token = randomBytes(8).toString('hex');

@@ -38,9 +38,17 @@ describe('parseSshArgs', () => {
   });
 
   it('splits like a shell: quotes keep spaces in one word', () => {
-    const r = parseSshArgs(`-o 'ProxyCommand=ssh -W %h:%p bastion' -i "/path with space/key"`);
+    const r = parseSshArgs(`-o 'ProxyCommand=nc -X connect -x proxy:8080 %h %p' -i "/path with space/key"`);
     expect(r.identityFiles).toEqual(['/path with space/key']);
-    expect(r.ignored).toEqual(['-o ProxyCommand=ssh -W %h:%p bastion']);
+    expect(r.ignored).toEqual(['-o ProxyCommand=nc -X connect -x proxy:8080 %h %p']);
+  });
+
+  it('reads the classic `ProxyCommand=ssh -W %h:%p bastion` as a jump host', () => {
+    expect(parseSshArgs(`-o ProxyCommand="ssh -W %h:%p -q admin@bastion.example"`).proxyJump).toEqual(['admin@bastion.example']);
+    expect(parseSshArgs(`-o 'ProxyCommand=/usr/bin/ssh -p 2222 -l ops -i /k/j -W %h:%p 10.0.0.9'`).proxyJump).toEqual(['ops@10.0.0.9:2222']);
+    const other = parseSshArgs(`-o 'ProxyCommand=ssh bastion nc %h %p'`);
+    expect(other.proxyJump).toBeUndefined();
+    expect(other.ignored).toHaveLength(1);
   });
 
   it('returns options it does not act on as ignored', () => {
