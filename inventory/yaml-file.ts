@@ -4,6 +4,7 @@
 // with a ParseError instead of exhausting memory.
 import { isAlias, isCollection, isPair, isScalar, parseDocument, type Document, type Node } from 'yaml';
 import { ParseError, type SourcePosition } from '../core/errors.js';
+import { pyyamlCustomTags } from './pyyaml-scalars.js';
 
 /** Inventory and vars files larger than this are refused. */
 export const MAX_YAML_BYTES = 32 * 1024 * 1024;
@@ -63,7 +64,7 @@ export function readYaml(file: string, text: string): YamlFile {
   }
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { version: '1.1', uniqueKeys: false, prettyErrors: false, keepSourceTokens: false });
+    doc = parseDocument(text, { version: '1.1', customTags: pyyamlCustomTags, uniqueKeys: false, prettyErrors: false });
   } catch (err) {
     if (err instanceof RangeError) throw tooDeep(file);
     throw err;

@@ -110,7 +110,7 @@ export function parseYamlInventory(y: YamlFile, inv: InventoryBuilder): void {
               if (err instanceof HostRangeError) fail(at, err.message, 'a range is [start:end] or [start:end:step], e.g. node[01:12]');
               throw err;
             }
-            const vars = hostVars || {};
+            const vars = hostVars || new Map();
             if (!isMapping(vars)) {
               fail(valueNode(y.doc, sectionNode, pattern) ?? at, `Invalid data from file, expected dictionary and got:\n\n${String(hostVars)}`, 'host variables are a mapping of name: value');
             }

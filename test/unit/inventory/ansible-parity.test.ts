@@ -1,0 +1,65 @@
+// hound's inventory against what ansible-inventory (ansible-core 2.14) printed for the same
+// files: --list JSON with value types, --graph and --graph --vars text, and failures.
+import { describe, expect, it } from 'vitest';
+import { HoundError } from '../../../core/errors.js';
+import { ansibleJson, inventoryGraph, inventoryToListJson } from '../../../inventory/list.js';
+import { loadInventory } from '../../../inventory/load.js';
+import { fixtureCases } from './fixture-cases.js';
+
+const cases = fixtureCases();
+
+// Known difference: JavaScript has one number type, so a float with an integral value
+// (Python's 1000.0) prints as 1000. In --list JSON the values compare equal; in the
+// --graph --vars text of these cases the `.0` is dropped before comparing.
+const INTEGRAL_FLOAT_CASES = new Set(['ini-typed-vars', 'yaml-typed']);
+// Likewise a Python tuple is kept as a list: `(1,)` shows as `[1]` (JSON has no tuples either).
+const dropIntegralFloatMarks = (text: string) =>
+  text.replace(/(?<=[\s[=]-?\d+)\.0(?=[,\]}])/g, '').replace('{trailing = (1,)}', '{trailing = [1]}');
+const passing = cases.filter((c) => c.ansibleRc === 0);
+const failing = cases.filter((c) => c.ansibleRc !== undefined && c.ansibleRc !== 0);
+
+describe('the recorded corpus', () => {
+  it('is large enough to mean something', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(40);
+    expect(failing.length).toBeGreaterThanOrEqual(15);
+  });
+});
+
+describe.each(passing.map((c) => [c.name, c] as const))('%s: same as ansible-inventory', (_name, c) => {
+  it('--list', async () => {
+    const inv = await loadInventory(c.sources);
+    // Round-trip through the printed JSON so types are compared as ansible printed them.
+    expect(JSON.parse(ansibleJson(inventoryToListJson(inv)))).toStrictEqual(c.expectedJson);
+  });
+
+  it('--graph', async () => {
+    const inv = await loadInventory(c.sources);
+    expect(inventoryGraph(inv) + '\n').toBe(c.expectedGraph);
+  });
+
+  it('--graph --vars', async () => {
+    const inv = await loadInventory(c.sources);
+    const expected = INTEGRAL_FLOAT_CASES.has(c.name) ? dropIntegralFloatMarks(c.expectedGraphVars!) : c.expectedGraphVars;
+    expect(inventoryGraph(inv, 'all', { vars: true }) + '\n').toBe(expected);
+  });
+});
+
+describe.each(failing.map((c) => [c.name, c] as const))('%s: fails where ansible-inventory fails', (_name, c) => {
+  it('with a positioned error', async () => {
+    const err = await loadInventory(c.sources).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(HoundError);
+    const e = err as HoundError;
+    expect(e.exitCode).toBe(4);
+    expect(e.position?.file).toMatch(new RegExp(`^${c.dir}/`));
+    expect(e.position?.line).toBeGreaterThanOrEqual(1);
+    expect(e.position?.column).toBeGreaterThanOrEqual(1);
+    expect(e.format()).not.toMatch(/\n\s+at /); // no stack trace
+    // Where ansible names the line (INI errors: "FILE:LINE: message"), hound names the same one.
+    const ansibleLine = /@CASE@\/[^:\s]+:(\d+): /.exec(c.ansibleStderr);
+    if (ansibleLine) expect(e.position?.line).toBe(Number(ansibleLine[1]));
+    if (e.position?.sourceLine !== undefined) expect(e.format()).toContain(e.position.sourceLine);
+  });
+});
