@@ -79,7 +79,8 @@ function formatHost(host: HostPlan, c: InstanceType<typeof Chalk>): string[] {
   for (const note of host.notes) out.push(c.dim(`  ~ ${note}`));
   const pulls = host.actions.filter((a) => a.action === 'pull').length;
   const removals = host.actions.filter((a) => a.action === 'remove').length;
-  if (pulls + removals === 0) out.push('  no changes');
+  if (host.failed && host.actions.length === 0) out.push('  not planned');
+  else if (pulls + removals === 0) out.push('  no changes');
   else out.push(`  total: ${pulls} to pull (${formatBytes(host.bytes)}, ${host.layersNew} new layer(s)), ${removals} to remove`);
   if (host.disk) {
     const d = host.disk;

@@ -203,6 +203,59 @@ describe('hound plan and apply on the lab', () => {
     expect(applied.stderr).toContain(`${registry}/hound/drifting:latest: the registry's digest for the tag changed from ${v1!.digest} to ${v2!.digest}`);
   });
 
+  it('present leaves an older image under the tag alone; latest pulls the registry\'s new one', async () => {
+    const [n1] = nodeNames() as [string];
+    await Promise.all(nodeNames().map(wipeNode));
+    const spec = (seed: string) => ({
+      layers: [
+        { name: 'shared', sizeBytes: 256 * 1024, seed: 'moving-shared' },
+        { name: 'top', sizeBytes: 128 * 1024, seed },
+      ],
+      images: [{ repository: 'hound/moving', tag: 'latest', layers: ['shared', 'top'] }],
+    });
+    const [v1] = await pushImageSet(info.registry.url, spec('moving-v1'));
+    await pullOnNode(n1, `${registry}/hound/moving:latest`);
+    const [v2] = await pushImageSet(info.registry.url, spec('moving-v2'));
+    const top = (await registryLayers('hound/moving', 'latest')).layers[1]!;
+
+    const present = writePlaybook('present.yml', `    - name: one\n      image: "{{ lab_registry }}/hound/moving:latest"\n`);
+    const p = JSON.parse((await hound('plan', present, '-i', info.inventory, '--limit', n1, '--json')).stdout);
+    expect(p.hosts[n1].actions[0]).toMatchObject({ action: 'none', digest: v1!.digest });
+
+    const latest = writePlaybook('latest.yml', `    - name: one\n      image:\n        name: "{{ lab_registry }}/hound/moving:latest"\n        state: latest\n`);
+    const l = JSON.parse((await hound('plan', latest, '-i', info.inventory, '--limit', n1, '--json')).stdout);
+    expect(l.hosts[n1].actions[0]).toMatchObject({ action: 'pull', digest: v2!.digest, layers_new: 1, layers_present: 1, bytes: top.size });
+  });
+
+  it('plans the hosts it can reach and says why the others failed', async () => {
+    const [n1] = info.nodes as [LabInfo['nodes'][number]];
+    const inventory = path.join(work, 'with-ghost.ini');
+    writeFileSync(
+      inventory,
+      [
+        '[nodes]',
+        `${n1.name} ansible_host=${n1.ip} ansible_user=root ansible_ssh_private_key_file=${info.privateKey}`,
+        // sshd listens on 22 only: this port refuses at once.
+        `ghost ansible_host=${n1.ip} ansible_port=2999 ansible_user=root ansible_ssh_private_key_file=${info.privateKey}`,
+        '[nodes:vars]',
+        `ansible_ssh_common_args='-o UserKnownHostsFile=${info.knownHosts}'`,
+        `lab_registry=${registry}`,
+        '',
+      ].join('\n'),
+    );
+    const playbook = writePlaybook('ghost.yml', `    - name: one\n      image: "{{ lab_registry }}/hound/app9:latest"\n    - name: two\n      image: "{{ lab_registry }}/hound/no-such-image:latest"\n`);
+    const planned = await hound('plan', playbook, '-i', inventory, '--json');
+    expect(planned.code).toBe(2);
+    const plan = JSON.parse(planned.stdout);
+    expect(plan.hosts.ghost.failed.code).toBe('SSH_UNREACHABLE');
+    expect(plan.hosts[n1.name].failed.code).toMatch(/^REGISTRY_/);
+    expect(plan.hosts[n1.name].failed.message).toContain('no-such-image');
+    const onlyGood = writePlaybook('ghost-ok.yml', `    - name: one\n      image: "{{ lab_registry }}/hound/app9:latest"\n`);
+    const second = await hound('plan', onlyGood, '-i', inventory, '--json');
+    expect(second.code).toBe(3);
+    expect(JSON.parse(second.stdout).hosts[n1.name].actions[0].action).toBe('pull');
+  });
+
   it('removes what `images: exclusive` does not list, then has nothing left to do', async () => {
     const [n1] = nodeNames() as [string];
     await Promise.all(nodeNames().map(wipeNode));

@@ -63,6 +63,7 @@ describe('formatPlanDiff', () => {
     f.unreachable.n2 = { code: 'SSH_CONNECT_FAILED', message: 'connection refused', hint: 'is sshd running?' };
     const text = formatPlanDiff(computePlan(r, f));
     expect(text).toContain('n2 FAILED SSH_CONNECT_FAILED: connection refused');
+    expect(text).toContain('  not planned');
     expect(text).toContain('hint: is sshd running?');
     expect(text).toContain('Plan: no changes. 1 host(s) failed: n2.');
   });
