@@ -177,7 +177,7 @@ async function runBatchLinear(
         record(ctx, state, step, outcome);
       }),
     );
-    abortReason = batchAbortReason(batch.length, ctx.down.size, play);
+    abortReason = signal?.aborted ? 'interrupted' : batchAbortReason(batch.length, ctx.down.size, play);
     if (abortReason) break;
   }
   if (!abortReason) abortReason = await runHandlers(play, batch, runner, state, forks, ctx, signal);

@@ -56,11 +56,13 @@ class HostRow {
 export class TtyReporter implements Reporter {
   private rows = new Map<string, HostRow>();
   private readonly runs: Promise<unknown>[] = [];
-  private readonly logger: ListrLogger;
+  private readonly logger?: ListrLogger;
   private readonly recap = new RecapCollector();
 
   constructor(private readonly options: TtyReporterOptions) {
-    this.logger = new ListrLogger({ processOutput: new ProcessOutput(options.out, options.out) });
+    // The live renderer hijacks process.stdout while it draws; handing it process.stdout as its
+    // own output would make it write into its own hijack buffer. Only other streams (tests) get a logger.
+    if (options.out !== process.stdout) this.logger = new ListrLogger({ processOutput: new ProcessOutput(options.out, options.out) });
   }
 
   handle(e: HoundEvent): void {
@@ -146,7 +148,7 @@ export class TtyReporter implements Reporter {
         registerSignalListeners: false,
         renderer: this.options.renderer ?? 'default',
         rendererOptions: {
-          logger: this.logger,
+          ...(this.logger ? { logger: this.logger } : {}),
           // The default renderer: hosts stay one line each once done.
           collapseSubtasks: true,
           collapseErrors: false,
