@@ -1,8 +1,8 @@
 // ~/.ssh/config, resolved for one host alias with the ssh-config package (Host wildcards,
 // first value wins per option, IdentityFile accumulating), reduced to the options hound uses.
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import SSHConfig from 'ssh-config';
 import { parseProxyJump, parseStrictHostKeyChecking, type StrictHostKeyChecking } from './ssh-args.js';
 import { ParseError } from '../core/errors.js';
@@ -35,13 +35,7 @@ export class SshConfigFile {
   }
 
   static async load(path = defaultSshConfigPath()): Promise<SshConfigFile> {
-    let text = '';
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-    return SshConfigFile.parse(text, path);
+    return SshConfigFile.parse(await readWithIncludes(path, 0), path);
   }
 
   /** The options that apply to `alias` (the name hound was asked to connect to). */
@@ -87,6 +81,49 @@ export class SshConfigFile {
       result.connectTimeoutSeconds = seconds;
     }
     return result;
+  }
+}
+
+const MAX_INCLUDE_DEPTH = 16;
+
+// The ssh-config package parses but does not follow Include; inline the files in place
+// (relative paths are under ~/.ssh; `*`, `?`, `[...]` in the file name glob, sorted as ssh does).
+// Inlining matches OpenSSH for the usual top-of-file `Include ~/.ssh/config.d/*`.
+async function readWithIncludes(path: string, depth: number): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw error;
+  }
+  if (depth >= MAX_INCLUDE_DEPTH) throw new ParseError('SSH_CONFIG_INVALID', `${path}: Include nests more than ${MAX_INCLUDE_DEPTH} deep`, { hint: 'look for a file that includes itself' });
+  const lines: string[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const include = /^\s*include(?:\s+|\s*=\s*)(.+)$/i.exec(line);
+    if (!include) {
+      lines.push(line);
+      continue;
+    }
+    for (const pattern of include[1]!.trim().split(/\s+/)) {
+      const expanded = expandHome(pattern.replace(/^"|"$/g, ''));
+      const absolute = isAbsolute(expanded) ? expanded : join(homedir(), '.ssh', expanded);
+      for (const file of await matchingFiles(absolute)) lines.push(await readWithIncludes(file, depth + 1));
+    }
+  }
+  return lines.join('\n');
+}
+
+async function matchingFiles(pattern: string): Promise<string[]> {
+  const name = basename(pattern);
+  if (!/[*?[]/.test(name)) return [pattern];
+  const dir = dirname(pattern);
+  // glob(3): `*`, `?` and `[...]` classes.
+  const regex = new RegExp('^' + name.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+  try {
+    return (await readdir(dir)).filter((entry) => regex.test(entry)).sort().map((entry) => join(dir, entry));
+  } catch {
+    return [];
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -72,6 +72,20 @@ describe('SshConfigFile.resolve', () => {
       if (saved === undefined) delete process.env.HOUND_SSH_CONFIG;
       else process.env.HOUND_SSH_CONFIG = saved;
     }
+  });
+
+  it('follows Include: absolute paths and globs, in sorted order, in place', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hound-sshinc-'));
+    mkdirSync(join(dir, 'config.d'));
+    writeFileSync(join(dir, 'config.d', '20-web'), 'Host web*\n  User webuser\n  Port 2200\n');
+    writeFileSync(join(dir, 'config.d', '10-all'), 'Host web1\n  HostName 10.1.0.1\n  Include ' + join(dir, 'nested') + '\n');
+    writeFileSync(join(dir, 'nested'), '  User nesteduser\n');
+    writeFileSync(join(dir, 'config.d', 'ignored.bak'), 'Host web1\n  User wrong\n');
+    writeFileSync(join(dir, 'config'), `Include ${join(dir, 'config.d')}/[0-9]*\nHost *\n  User last\n`);
+    const loaded = await SshConfigFile.load(join(dir, 'config'));
+    expect(loaded.resolve('web1')).toMatchObject({ hostName: '10.1.0.1', user: 'nesteduser', port: 2200 });
+    expect(loaded.resolve('web2')).toMatchObject({ user: 'webuser', port: 2200 });
+    expect(loaded.resolve('db')).toMatchObject({ user: 'last' });
   });
 
   it('a bad value is a clear error naming the file', () => {
