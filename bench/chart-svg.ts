@@ -6,6 +6,7 @@ const PANEL_WIDTH = 440;
 const PANEL_HEIGHT = 320;
 const MARGIN = { left: 64, right: 16, top: 36, bottom: 52 };
 const LEGEND_ROW = 20;
+const LEGEND_COLUMN = 290;
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f'];
 
 export function escapeXml(text: string): string {
@@ -91,20 +92,24 @@ function panel(results: BenchResults, workload: BenchResults['workloads'][number
   return out;
 }
 
-export function resultsChart(results: BenchResults, subtitle: string): string {
+/** `subtitle` lines go under the panels (rates, how many runs); long ones are the caller's to split. */
+export function resultsChart(results: BenchResults, subtitle: readonly string[]): string {
   const seriesByWorkload = results.workloads.map((w) => seriesOf(results, w));
   const legendItems = seriesByWorkload[0] ?? [];
   const width = Math.max(1, results.workloads.length) * PANEL_WIDTH;
-  const legendTop = PANEL_HEIGHT + 28;
-  const height = legendTop + Math.ceil(legendItems.length / 2) * LEGEND_ROW + 12;
+  // Legend columns wide enough for the longest contender label at 12px.
+  const columns = Math.max(1, Math.floor(width / LEGEND_COLUMN));
+  const subtitleTop = PANEL_HEIGHT + 12;
+  const legendTop = subtitleTop + subtitle.length * LEGEND_ROW + 8;
+  const height = legendTop + Math.ceil(legendItems.length / columns) * LEGEND_ROW + 12;
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
   out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
   results.workloads.forEach((w, i) => out.push(...panel(results, w, i * PANEL_WIDTH, seriesByWorkload[i])));
-  out.push(`<text x="12" y="${PANEL_HEIGHT + 12}" fill="#555">${escapeXml(subtitle)}</text>`);
+  subtitle.forEach((line, i) => out.push(`<text x="12" y="${subtitleTop + i * LEGEND_ROW}" fill="#555">${escapeXml(line)}</text>`));
   legendItems.forEach((s, i) => {
-    const lx = 16 + (i % 2) * 300;
-    const ly = legendTop + Math.floor(i / 2) * LEGEND_ROW;
+    const lx = 16 + (i % columns) * LEGEND_COLUMN;
+    const ly = legendTop + Math.floor(i / columns) * LEGEND_ROW;
     const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
     out.push(`<line x1="${lx}" x2="${lx + 28}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"${dash}/>`);
     out.push(`<text class="legend" x="${lx + 36}" y="${ly + 4}">${escapeXml(s.label)}</text>`);

@@ -3,10 +3,10 @@
 // Lab-up is not timed; the lab comes down at the end, on failure and on Ctrl-C.
 import { Command, CommanderError } from 'commander';
 import { accessSync, constants } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EnvironmentError, EXIT, HoundError, InterruptedError } from '../core/errors.js';
+import { EnvironmentError, EXIT, HoundError, InterruptedError, OptionsError } from '../core/errors.js';
 import { labDown, labUp } from '../lab/lifecycle.js';
 import { pushImageSet } from '../lab/registry-push.js';
 import { lowerBounds } from './bounds.js';
@@ -170,6 +170,20 @@ async function benchmark(options: BenchOptions, labName: string, outDir: string,
   }
 }
 
+async function rerender(jsonFile: string, outDir: string): Promise<number> {
+  let report: BenchReport;
+  try {
+    report = JSON.parse(await readFile(jsonFile, 'utf8')) as BenchReport;
+  } catch (err) {
+    throw new OptionsError('BENCH_BAD_RESULTS', `--render: cannot read results from ${jsonFile}: ${err instanceof Error ? err.message : String(err)}`, {
+      hint: 'give a latest.json (or partial.json) written by the benchmark',
+    });
+  }
+  const files = await writeReport(outDir, report);
+  process.stderr.write(`wrote ${files.join(', ')}\n`);
+  return EXIT.OK;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .name('hound-bench')
@@ -186,10 +200,12 @@ export async function main(argv: string[]): Promise<number> {
     .option('--lab-name <name>', 'name of the lab the benchmark brings up', 'bench')
     .option('--out <dir>', 'where latest.md/.json/.svg go', path.join(REPO_DIR, 'bench', 'results'))
     .option('--keep-lab', 'leave the lab up afterwards (to inspect it)')
+    .option('--render <json>', 'no benchmark: redraw latest.md and latest.svg from a results JSON (e.g. after changing the chart)')
     .exitOverride();
   try {
     program.parse(argv, { from: 'user' });
-    const raw = program.opts<RawBenchOptions & { labName: string; out: string; keepLab?: boolean }>();
+    const raw = program.opts<RawBenchOptions & { labName: string; out: string; keepLab?: boolean; render?: string }>();
+    if (raw.render !== undefined) return await rerender(raw.render, path.resolve(raw.out));
     const options = resolveBenchOptions(raw);
     const command = ['npm run bench --', ...argv].join(' ');
     return await benchmark(options, raw.labName, path.resolve(raw.out), raw.keepLab === true, command);

@@ -68,7 +68,8 @@ export function markdownReport(r: BenchReport): string {
 
 export async function writeReport(outDir: string, report: BenchReport, baseName = 'latest'): Promise<string[]> {
   await mkdir(outDir, { recursive: true });
-  const subtitle = `${rateLine(report)}; ${report.quick ? 'quick run' : `median of ${report.repeats} at ${Math.max(...report.nodeCounts)} nodes`}`;
+  const runs = report.repeats > 1 ? `median of ${report.repeats} runs at ${Math.max(...report.nodeCounts)} nodes, one elsewhere` : 'one run per point';
+  const subtitle = [`${rateLine(report)}`, `${report.quick ? 'quick run, ' : ''}${runs}; ${report.startedAt.slice(0, 16).replace('T', ' ')} UTC`];
   const files: [string, string][] = [
     [`${baseName}.md`, markdownReport(report)],
     [`${baseName}.json`, JSON.stringify(report, null, 2) + '\n'],

@@ -53,7 +53,7 @@ describe('results', () => {
   });
 
   it('draws one line per contender and dashed bounds, with axes and legend', () => {
-    const svg = resultsChart(results, 'registry 40mbit');
+    const svg = resultsChart(results, ['registry 40mbit', 'one run per point']);
     expect(svg.startsWith('<svg')).toBe(true);
     const lines = [...svg.matchAll(/<polyline class="series" data-label="([^"]+)"[^>]*>/g)];
     expect(lines.map((m) => m[1])).toEqual(['docker pull, all nodes at once', 'hound (direct)', 'bound: origin registry only', 'bound: each layer once']);
@@ -61,6 +61,10 @@ describe('results', () => {
     expect(svg).toContain('>makespan (s)</text>');
     expect(svg).toContain('>nodes</text>');
     expect([...svg.matchAll(/class="legend"/g)]).toHaveLength(4);
+    expect(svg).toContain('>one run per point</text>');
+    // One 440-wide panel: the legend is one column, so no label starts beyond the panel.
+    const legendX = [...svg.matchAll(/<text class="legend" x="(\d+)"/g)].map((m) => Number(m[1]));
+    expect(new Set(legendX)).toEqual(new Set([52]));
     // hound's two points: 2 nodes at the left edge, 10 nodes at the right edge.
     const hound = lines[1][0];
     expect(hound).toMatch(/points="64\.0,[\d.]+ 424\.0,[\d.]+"/);
