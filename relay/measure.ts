@@ -109,9 +109,9 @@ async function measureRelay(lab: LabInfo, needs: string[][], registry: string) {
       lab.nodes.map(async (node, i) => {
         const docker = new SshDocker(connections[i]!);
         // One image after the other, as the docker pull contender does. Pulling a node's
-        // images at once was slower on the lab (25-28 s vs 22-24 s): the second pull's layers
+        // images all at once was slower on the lab (25-28 s vs 22-24 s): the second pull's layers
         // wait for dockerd to extract the first's, and the concurrent extractions compete.
-        for (const ref of schedule.pullOrder.get(node.name)!) await relay.pullThroughRelay(node.name, docker, ref);
+        await relay.pullImagesThroughRelay(node.name, docker, schedule.pullOrder.get(node.name)!);
         nodeDone.push(performance.now());
       }),
     );

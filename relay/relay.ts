@@ -52,6 +52,13 @@ export interface Relay {
    * pull would: tagged with its origin name, with its origin repo digest, and no relay names.
    */
   pullThroughRelay(host: string, docker: NodeDocker, reference: string, options?: RelayPullOptions): Promise<PullResult>;
+  /**
+   * Pulls a node's images in the given order (e.g. the schedule's pullOrder), starting each
+   * relayed pull as soon as the previous one is in, while the previous image gets its
+   * origin names. Resolves to one result per distinct reference; rejects with the first
+   * failure once every started pull has ended.
+   */
+  pullImagesThroughRelay(host: string, docker: NodeDocker, references: readonly string[], options?: RelayPullOptions): Promise<PullResult[]>;
   /** The platform's manifest digest, config and layers, via the relay's manifest cache. */
   describeImage(reference: string, platform?: string): Promise<ImageDescription>;
   /**
@@ -119,9 +126,37 @@ class RunRelay implements Relay {
 
   async pullThroughRelay(host: string, docker: NodeDocker, reference: string, options: RelayPullOptions = {}): Promise<PullResult> {
     const ref = this.originRef(reference);
+    const relayed = await this.pullRelayName(host, docker, ref, options);
+    return this.settleOriginNames(docker, ref, relayed, options);
+  }
+
+  async pullImagesThroughRelay(host: string, docker: NodeDocker, references: readonly string[], options: RelayPullOptions = {}): Promise<PullResult[]> {
+    const refs = [...new Set(references)].map((reference) => this.originRef(reference));
+    const settling: Promise<PullResult>[] = [];
+    try {
+      for (const ref of refs) {
+        const relayed = await this.pullRelayName(host, docker, ref, options);
+        // The origin names are settled while the next image already downloads.
+        const settled = this.settleOriginNames(docker, ref, relayed, options);
+        settled.catch(() => undefined);
+        settling.push(settled);
+      }
+    } finally {
+      await Promise.allSettled(settling);
+    }
+    return Promise.all(settling);
+  }
+
+  private async pullRelayName(host: string, docker: NodeDocker, ref: ImageRef, options: RelayPullOptions): Promise<{ relayReference: string; result: PullResult }> {
     const relayReference = this.names.relayReference(this.portOf(host), ref);
-    const originName = familiarImageRef({ ...ref, tag: undefined, digest: undefined });
     const result = await docker.pull(relayReference, { platform: options.platform, onProgress: options.onProgress, signal: options.signal });
+    return { relayReference, result };
+  }
+
+  /** Gives the image its origin name and repo digest, and takes the relay's names off it. */
+  private async settleOriginNames(docker: NodeDocker, ref: ImageRef, relayed: { relayReference: string; result: PullResult }, options: RelayPullOptions): Promise<PullResult> {
+    const { relayReference, result } = relayed;
+    const originName = familiarImageRef({ ...ref, tag: undefined, digest: undefined });
     if (ref.tag !== undefined) await docker.tagImage(relayReference, originName, ref.tag);
     // The layers are all there now: this pull moves one manifest and records the origin's repo digest.
     const final = await docker.pull(familiarImageRef(ref), { platform: options.platform, auth: this.auths.get(ref.domain), signal: options.signal });

@@ -167,7 +167,7 @@ describe('relay on the lab', () => {
     expect((await curl(`--max-time 5 http://${info.nodes[1]!.ip}:${port}/v2/`)).stdout).toBe('000');
   });
 
-  it('prefetches the most shared layers once, while nodes pull the same blobs', async () => {
+  it('prefetches the most shared layers once, while nodes pull the same blobs, each node its images in schedule order', async () => {
     const second = startRelay({ origins: [{ host: origin, plainHttp: true }] });
     try {
       // Nodes 3 and 4 have the images from the first test or not at all: drop them so all pull.
@@ -186,7 +186,9 @@ describe('relay on the lab', () => {
       expect(schedule.pullOrder.get(info.nodes[0]!.name)).toEqual([app, tool]);
       await Promise.all(
         needs.map(async (need, i) => {
-          for (const reference of schedule.pullOrder.get(need.host)!) await second.pullThroughRelay(need.host, dockers[i]!, reference);
+          const order = schedule.pullOrder.get(need.host)!;
+          const results = await second.pullImagesThroughRelay(need.host, dockers[i]!, order);
+          expect(results.map((result) => result.digest)).toEqual(order.map((reference) => pushed[reference === app ? 0 : 1]!.digest));
         }),
       );
       const gets = await originBlobGets(info, logOffset, info.controllerIp);
