@@ -3,9 +3,9 @@
 // the layer sizes the lab registry states.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { readLabInfo, type LabInfo, type LabNodeInfo } from '../../lab/index.js';
+import { pushImageSet, readLabInfo, type LabInfo, type LabNodeInfo } from '../../lab/index.js';
 import type { TaskResultEvent, TaskStartEvent } from '../../core/events.js';
-import { distinctLayerBytes, emptyNode, hound, jsonEvents, nodeDocker, nodeTags, summaryOf, workDir } from '../fixtures/play/helpers.js';
+import { distinctLayerBytes, emptyNode, hound, jsonEvents, nodeDocker, nodeTags, registryLayers, summaryOf, workDir } from '../fixtures/play/helpers.js';
 
 let lab: LabInfo;
 let dir: string;
@@ -126,6 +126,34 @@ describe('hound play on the lab', () => {
     expect(json.stdout + json.stderr).not.toContain(password);
     const login = jsonEvents(json.stdout).find((e): e is TaskResultEvent => e.event === 'task_result' && e.module === 'registry_login')!;
     expect(login.result).toMatchObject({ registry: `${lab.registry.ip}:${lab.registry.port}`, username: 'warmer' });
+  });
+
+  it('state: latest pulls only when the tag moved in the registry, and only the new layer', async () => {
+    await emptyNode(node('node3'));
+    const push = (seed: string) =>
+      pushImageSet(lab.registry.url, {
+        layers: [
+          { name: 'base', sizeBytes: 5 * 1024 * 1024, seed: 'sample/base' },
+          { name: 'top', sizeBytes: 1024 * 1024, seed },
+        ],
+        images: [{ repository: 'hound/moving', tag: 'latest', layers: ['base', 'top'] }],
+      });
+    const run = async () => {
+      const r = await hound(['play', 'moving.yml', '-i', 'hosts.ini', '--json'], dir);
+      expect(r.code, r.stderr).toBe(0);
+      return summaryOf(jsonEvents(r.stdout)).hosts.node3!;
+    };
+    await push(`moving-${Date.now()}-1`);
+    const first = await run();
+    expect(first).toMatchObject({ changed: 1, bytes: await distinctLayerBytes(lab, ['hound/moving']) });
+    expect(await run()).toMatchObject({ changed: 0, bytes: 0 });
+    const [pushed] = await push(`moving-${Date.now()}-2`);
+    const layers = await registryLayers(lab, 'hound/moving');
+    const moved = await run();
+    // Only the new top layer came over: the base was already on the node.
+    expect(moved).toMatchObject({ changed: 1, bytes: [...layers.values()][1] });
+    const repoDigests = (await nodeDocker(node('node3')).getImage(`${lab.registry.ip}:${lab.registry.port}/hound/moving:latest`).inspect()).RepoDigests;
+    expect(repoDigests).toContain(`${lab.registry.ip}:${lab.registry.port}/hound/moving@${pushed!.digest}`);
   });
 
   it('an unreachable host ends the run with exit 3 and counts in the recap', async () => {
