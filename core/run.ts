@@ -8,13 +8,13 @@ import { hostVars } from '../inventory/vars.js';
 import { EXIT } from './errors.js';
 import { EventBus, type EventListener } from './events.js';
 import { RecapCollector } from './recap.js';
-import { runPlay, Semaphore, type RunHostState } from './scheduler.js';
+import { createPullLimits, runPlay, type RunHostState } from './scheduler.js';
 import { TaskExecutor, type HostAccess } from './executor.js';
 import { evaluateCondition, renderValue } from './templating.js';
 import { parseImageRef } from './image-ref.js';
 import { isInsecureRegistry, nodePlatform } from './plan-facts.js';
 import { findModuleDefinition } from '../modules/schemas.js';
-import { CredentialStore, type PullLimits } from '../modules/implementation.js';
+import { CredentialStore } from '../modules/implementation.js';
 import { ConnectionPool } from '../transport/pool.js';
 import { resolveConnectionTarget, type CommandLineConnectionOptions, type ConnectionTarget } from '../transport/connection-target.js';
 import { SshConfigFile } from '../transport/ssh-config.js';
@@ -81,7 +81,7 @@ export async function executeRun(run: CompiledRun, options: RunOptions): Promise
     verbosity: options.verbosity,
     signal: interrupt.signal,
     credentials: new CredentialStore(),
-    limits: pullLimits(options.pullsPerHost ?? DEFAULT_PULLS_PER_HOST, options.pullsPerRegistry ?? DEFAULT_PULLS_PER_REGISTRY),
+    limits: createPullLimits(options.pullsPerHost ?? DEFAULT_PULLS_PER_HOST, options.pullsPerRegistry ?? DEFAULT_PULLS_PER_REGISTRY),
     templating: { renderValue, evaluateCondition },
     access,
   });
@@ -140,19 +140,6 @@ function registerSecrets(bus: EventBus, run: CompiledRun, inventory: Inventory):
     const vars = hostVars(inventory, host);
     for (const key of SECRET_HOST_VARS) if (typeof vars[key] === 'string') bus.addSecret(vars[key] as string);
   }
-}
-
-function pullLimits(perHost: number, perRegistry: number): PullLimits {
-  const hosts = new Map<string, Semaphore>();
-  const registries = new Map<string, Semaphore>();
-  const slot = (map: Map<string, Semaphore>, key: string, limit: number) => {
-    let s = map.get(key);
-    if (!s) map.set(key, (s = new Semaphore(limit)));
-    return s;
-  };
-  return {
-    pull: (host, registry, work) => slot(hosts, host, perHost).run(() => slot(registries, registry, perRegistry).run(work)),
-  };
 }
 
 /** Hosts reached over the transport: one SSH connection and one Docker client per host, opened on first use. */

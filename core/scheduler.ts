@@ -3,6 +3,7 @@
 // each task (all loop items of one task on one host at once) and reads back a status.
 import type { CompiledPlay, TaskInstance } from './compiled.js';
 import type { TaskStatus } from './events.js';
+import type { PullLimits } from '../modules/implementation.js';
 
 export interface TaskOutcome {
   status: TaskStatus;
@@ -103,6 +104,24 @@ export class Semaphore {
       this.waiting.shift()?.();
     }
   }
+}
+
+/**
+ * Pull slots: at most `perHost` pulls on one node and `perRegistry` pulls from one registry
+ * host at once, across every task and host of the run. The host slot is taken first so a
+ * node waiting for a busy registry does not hold registry slots others could use.
+ */
+export function createPullLimits(perHost: number, perRegistry: number): PullLimits {
+  const hosts = new Map<string, Semaphore>();
+  const registries = new Map<string, Semaphore>();
+  const slot = (map: Map<string, Semaphore>, key: string, limit: number) => {
+    let s = map.get(key);
+    if (!s) map.set(key, (s = new Semaphore(Math.max(1, limit))));
+    return s;
+  };
+  return {
+    pull: (host, registry, work) => slot(hosts, host, perHost).run(() => slot(registries, registry, perRegistry).run(work)),
+  };
 }
 
 function isHostDown(outcome: TaskOutcome): 'failed' | 'unreachable' | undefined {

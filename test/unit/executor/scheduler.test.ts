@@ -149,3 +149,30 @@ describe('runPlay', () => {
     expect(runner.log.every((l) => l.endsWith(':0'))).toBe(true);
   });
 });
+
+describe('createPullLimits', () => {
+  it('caps pulls per registry across hosts and per host across registries', async () => {
+    const { createPullLimits } = await import('../../../core/scheduler.js');
+    const limits = createPullLimits(2, 5);
+    const active = { registry: new Map<string, number>(), host: new Map<string, number>() };
+    const peak = { registry: new Map<string, number>(), host: new Map<string, number>() };
+    const bump = (kind: 'registry' | 'host', key: string, by: number) => {
+      const now = (active[kind].get(key) ?? 0) + by;
+      active[kind].set(key, now);
+      peak[kind].set(key, Math.max(peak[kind].get(key) ?? 0, now));
+    };
+    const pull = (host: string, registry: string) =>
+      limits.pull(host, registry, async () => {
+        bump('registry', registry, 1);
+        bump('host', host, 1);
+        await new Promise((r) => setTimeout(r, 5));
+        bump('registry', registry, -1);
+        bump('host', host, -1);
+      });
+    const jobs: Promise<void>[] = [];
+    for (const host of ['n1', 'n2', 'n3', 'n4']) for (let i = 0; i < 4; i++) jobs.push(pull(host, i < 3 ? 'reg-a' : 'reg-b'));
+    await Promise.all(jobs);
+    expect(peak.registry.get('reg-a')).toBe(5);
+    expect(Math.max(...peak.host.values())).toBe(2);
+  });
+});
