@@ -48,7 +48,21 @@ function attributeOf(item: unknown, attribute: string): unknown {
 }
 
 /** Python regular expressions written in playbooks, turned into JavaScript ones. */
+const regExpCache = new Map<string, RegExp>();
+
 export function pythonRegExp(pattern: string, flags = ''): RegExp {
+  const key = `${flags}/${pattern}`;
+  let cached = regExpCache.get(key);
+  if (!cached) {
+    cached = compilePythonRegExp(pattern, flags);
+    if (regExpCache.size > 10_000) regExpCache.clear();
+    regExpCache.set(key, cached);
+  }
+  cached.lastIndex = 0;
+  return cached;
+}
+
+function compilePythonRegExp(pattern: string, flags: string): RegExp {
   try {
     return new RegExp(pattern.replace(/\(\?P<(\w+)>/g, '(?<$1>').replace(/\(\?P=(\w+)\)/g, '\\k<$1>'), flags);
   } catch (err) {
@@ -56,7 +70,19 @@ export function pythonRegExp(pattern: string, flags = ''): RegExp {
   }
 }
 
+const replacementCache = new Map<string, string>();
+
 function pythonReplacement(replacement: string): string {
+  let converted = replacementCache.get(replacement);
+  if (converted === undefined) {
+    converted = convertReplacement(replacement);
+    if (replacementCache.size > 10_000) replacementCache.clear();
+    replacementCache.set(replacement, converted);
+  }
+  return converted;
+}
+
+function convertReplacement(replacement: string): string {
   return replacement.replace(/\$/g, '$$$$').replace(/\\g<(\w+)>/g, (_, g: string) => (/^\d+$/.test(g) ? `$${g}` : `$<${g}>`)).replace(/\\(\d)/g, '$$$1');
 }
 

@@ -93,23 +93,20 @@ const globals: Record<string, unknown> = {
 /** The per-render state nunjucks' compiled code talks to (in place of its own Context). */
 class RenderContext {
   captured: unknown = undefined;
-  private readonly locals = new Map<string, unknown>();
-  constructor(
-    readonly vars: Vars,
-    readonly resolving: Set<string>,
-  ) {}
+  private locals?: Map<string, unknown>;
+  constructor(readonly vars: Vars) {}
 
   lookup(name: string): unknown {
-    if (this.locals.has(name)) return this.locals.get(name);
-    if (Object.hasOwn(this.vars, name)) return resolveVariable(this.vars, name, this.resolving);
+    if (this.locals?.has(name)) return this.locals.get(name);
+    if (Object.hasOwn(this.vars, name)) return resolveVariable(this.vars, name);
     if (Object.hasOwn(globals, name)) return globals[name];
     return new UndefinedValue(`'${name}'`);
   }
   setVariable(name: string, value: unknown): void {
-    this.locals.set(name, value);
+    (this.locals ??= new Map()).set(name, value);
   }
   getVariables(): Vars {
-    return { ...this.vars, ...Object.fromEntries(this.locals) };
+    return { ...this.vars, ...Object.fromEntries(this.locals ?? []) };
   }
   addExport(): void {}
   getBlock(): never {
@@ -125,8 +122,10 @@ class RenderContext {
 
 /** Variables whose values are templates are rendered when first read, once per vars object. */
 const resolvedVariables = new WeakMap<Vars, Map<string, unknown>>();
+/** Variables being resolved right now (rendering is synchronous), to catch self-reference. */
+const resolving = new Set<string>();
 
-function resolveVariable(vars: Vars, name: string, resolving: Set<string>): unknown {
+function resolveVariable(vars: Vars, name: string): unknown {
   const raw = vars[name];
   if (!containsTemplate(raw)) return raw;
   let cache = resolvedVariables.get(vars);
@@ -139,7 +138,7 @@ function resolveVariable(vars: Vars, name: string, resolving: Set<string>): unkn
   resolving.add(name);
   let value: unknown;
   try {
-    value = renderWith(raw, vars, resolving);
+    value = renderWith(raw, vars);
   } finally {
     resolving.delete(name);
   }
@@ -288,17 +287,15 @@ function templateMessage(err: unknown): string {
   return message.replace(/^\(template\)\s*/, '').replace(/\s+/g, ' ').trim();
 }
 
-function runTemplate(source: string, vars: Vars, resolving: Set<string>): { output: string; context: RenderContext } {
-  const root = compileTemplate(source);
-  const context = new RenderContext(vars, resolving);
-  let output = '';
+function runRoot(root: RootRenderFunction, vars: Vars): RenderContext & { output: string } {
+  const context = new RenderContext(vars) as RenderContext & { output: string };
   let failure: unknown;
   root(environment, context, new internals.runtime.Frame(), safeRuntime, (err, out) => {
     failure = err;
-    output = out ?? '';
+    context.output = out ?? '';
   });
   if (failure) throw failure instanceof HoundError ? failure : new HoundError('TEMPLATE_ERROR', templateMessage(failure), EXIT.PARSE);
-  return { output, context };
+  return context;
 }
 
 const SINGLE_EXPRESSION = /^\s*\{\{-?([\s\S]*?)-?\}\}\s*$/;
@@ -311,29 +308,63 @@ function singleExpression(template: string): string | undefined {
   return inner.includes('{{') || inner.includes('}}') || inner.includes('{%') ? undefined : inner;
 }
 
-function evaluateExpression(expression: string, vars: Vars, resolving: Set<string>): unknown {
-  const { context } = runTemplate(`{{ (${expression}) | __hound_capture }}`, vars, resolving);
-  return context.captured;
-}
+/** How a string renders, decided once per distinct string. */
+type RenderPlan = { kind: 'literal' } | { kind: 'native'; root: RootRenderFunction } | { kind: 'text'; root: RootRenderFunction };
+const plans = new Map<string, RenderPlan>();
+const LITERAL: RenderPlan = { kind: 'literal' };
 
-function renderString(template: string, vars: Vars, resolving: Set<string>): unknown {
-  if (!hasTemplateMarkers(template)) return template;
-  const expression = singleExpression(template);
-  if (expression !== undefined) {
-    const value = evaluateExpression(expression, vars, resolving);
-    if (value instanceof UndefinedValue) value.fail();
-    return value === undefined ? null : value;
+function planFor(template: string): RenderPlan {
+  let plan = plans.get(template);
+  if (plan) return plan;
+  if (!hasTemplateMarkers(template)) plan = LITERAL;
+  else {
+    const expression = singleExpression(template);
+    if (expression !== undefined) {
+      compileTemplate(template); // syntax errors reported against what the user wrote
+      plan = { kind: 'native', root: compileTemplate(`{{ (${expression}) | __hound_capture }}`) };
+    } else plan = { kind: 'text', root: compileTemplate(template) };
   }
-  return runTemplate(template, vars, resolving).output;
+  plans.set(template, plan);
+  return plan;
 }
 
-function renderWith(value: unknown, vars: Vars, resolving: Set<string>): unknown {
-  if (typeof value === 'string') return renderString(value, vars, resolving);
-  if (Array.isArray(value)) return value.map((item) => renderWith(item, vars, resolving)).filter((item) => item !== OMIT);
+const conditionRoots = new Map<string, RootRenderFunction>();
+
+function conditionRoot(expr: string): RootRenderFunction {
+  let root = conditionRoots.get(expr);
+  if (!root) {
+    const text = expr.trim();
+    const inner = singleExpression(text) ?? text;
+    root = compileTemplate(`{{ (${inner}) | __hound_capture }}`);
+    conditionRoots.set(expr, root);
+  }
+  return root;
+}
+
+function renderString(template: string, vars: Vars): unknown {
+  const plan = planFor(template);
+  if (plan.kind === 'literal') return template;
+  const context = runRoot(plan.root, vars);
+  if (plan.kind === 'text') return context.output;
+  const value = context.captured;
+  if (value instanceof UndefinedValue) value.fail();
+  return value === undefined ? null : value;
+}
+
+function renderWith(value: unknown, vars: Vars): unknown {
+  if (typeof value === 'string') return renderString(value, vars);
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (const item of value) {
+      const rendered = renderWith(item, vars);
+      if (rendered !== OMIT) out.push(rendered);
+    }
+    return out;
+  }
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      const rendered = renderWith(item, vars, resolving);
+    for (const key of Object.keys(value)) {
+      const rendered = renderWith(value[key], vars);
       if (rendered !== OMIT) out[key] = rendered;
     }
     return out;
@@ -355,16 +386,13 @@ export function containsTemplate(value: unknown): boolean {
 
 /** Renders every template in `value` (strings, lists, dicts) against `vars`. */
 export function renderValue(value: unknown, vars: Vars): unknown {
-  return renderWith(value, vars, new Set());
+  return renderWith(value, vars);
 }
 
 /** Evaluates a `when`/`until`/`assert` condition (a bare Jinja expression, or a boolean). */
 export function evaluateCondition(expr: string | boolean, vars: Vars): boolean {
   if (typeof expr === 'boolean') return expr;
-  const text = expr.trim();
-  const inner = singleExpression(text) ?? text;
-  const value = evaluateExpression(inner, vars, new Set());
-  return pythonTruthy(value);
+  return pythonTruthy(runRoot(conditionRoot(expr), vars).captured);
 }
 
 /** Checks that a template (or a bare condition when `bare`) parses; throws TEMPLATE_SYNTAX. */
