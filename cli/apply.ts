@@ -2,7 +2,7 @@
 // checking that neither the nodes nor the tags have moved since it was made.
 import { type Command } from 'commander';
 import { EXIT } from '../core/errors.js';
-import { addConnectionOptions, compileForPlan, connectionOptions, forksOf, type RunSelectionOptions } from './plan.js';
+import { addConnectionOptions, compileForPlan, forksOf, hostAccessOptions, type RunSelectionOptions } from './plan.js';
 
 interface ApplyCommandOptions extends RunSelectionOptions {
   json?: boolean;
@@ -23,7 +23,7 @@ async function applyCommand(planPath: string, o: ApplyCommandOptions): Promise<v
     inventory: o.inventory ?? saved.source.inventory,
     limit: o.limit ?? (saved.source.limit ? [saved.source.limit] : undefined),
   });
-  const access = new facts.PlanHostAccess(run, { inventory, connection: connectionOptions(o) });
+  const access = new facts.PlanHostAccess(run, hostAccessOptions(o, inventory));
   try {
     const credentials = await facts.registryCredentials(run);
     const result = await planFile.applyPlannedChanges(saved, access, { credentials, concurrency: forksOf(o) });

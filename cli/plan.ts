@@ -20,6 +20,8 @@ export interface RunSelectionOptions {
   timeout?: string;
   sshCommonArgs?: string;
   sshExtraArgs?: string;
+  rolesPath?: string[];
+  hostKeyChecking?: 'yes' | 'accept-new' | 'no';
 }
 
 interface PlanCommandOptions extends RunSelectionOptions {
@@ -34,7 +36,6 @@ interface PlanCommandOptions extends RunSelectionOptions {
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-const commaList = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 
 /** The inventory and connection options `plan` and `apply` share with `play`. */
 export function addConnectionOptions(command: Command): Command {
@@ -46,7 +47,9 @@ export function addConnectionOptions(command: Command): Command {
     .option('--private-key <file>', 'SSH private key file')
     .option('-T, --timeout <seconds>', 'SSH connection timeout')
     .option('--ssh-common-args <args>', 'extra ssh options, as ansible_ssh_common_args')
-    .option('--ssh-extra-args <args>', 'extra ssh options, as ansible_ssh_extra_args');
+    .option('--ssh-extra-args <args>', 'extra ssh options, as ansible_ssh_extra_args')
+    .addOption(new Option('--host-key-checking <mode>', "SSH host key checking (OpenSSH's StrictHostKeyChecking)").choices(['yes', 'accept-new', 'no']))
+    .option('--roles-path <dirs>', 'directories to look for roles in, colon separated (repeatable; also HOUND_ROLES_PATH)', collect);
 }
 
 function positiveInteger(value: string | undefined, option: string): number | undefined {
@@ -66,29 +69,33 @@ export function connectionOptions(o: RunSelectionOptions): CommandLineConnection
   };
 }
 
+/** The access options `plan` and `apply` pass to PlanHostAccess. */
+export function hostAccessOptions(o: RunSelectionOptions, inventory: Inventory) {
+  return { inventory, connection: connectionOptions(o), hostKeyChecking: o.hostKeyChecking };
+}
+
 export function forksOf(o: RunSelectionOptions): number | undefined {
   return positiveInteger(o.forks, '--forks');
 }
 
 /** Loads the inventory and the playbook and compiles them as `hound play` would. */
 export async function compileForPlan(playbookFile: string, o: RunSelectionOptions): Promise<{ run: CompiledRun; inventory: Inventory; playbook: string }> {
-  const [{ loadInventory }, { loadPlaybook }, { compilePlays }, { mergeExtraVars }] = await Promise.all([
+  const [{ loadInventory }, { PlaybookLoader }, { compilePlays }, { mergeExtraVars }, { parseTagOption }] = await Promise.all([
     import('../inventory/load.js'),
     import('../core/loader.js'),
     import('../core/compiler.js'),
     import('../core/extra-vars.js'),
+    import('../core/playbook-tags.js'),
   ]);
-  const inventory = await loadInventory(o.inventory ?? [], { warn: (m) => process.stderr.write(`[WARNING]: ${m}\n`) });
+  // Same reading of the options as `hound play`, so a plan describes what play would do.
+  const tags = parseTagOption(o.tags ?? [], '--tags');
+  const skipTags = parseTagOption(o.skipTags ?? [], '--skip-tags');
+  const extraVars = mergeExtraVars(o.extraVars ?? []);
+  const rolesPath = [...(o.rolesPath ?? []), process.env.HOUND_ROLES_PATH ?? ''].flatMap((p) => p.split(':')).filter((p) => p !== '').map((p) => path.resolve(p));
   const playbook = path.resolve(playbookFile);
-  const loaded = loadPlaybook(playbook);
-  const run = compilePlays(loaded.plays, {
-    inventory,
-    limit: o.limit,
-    tags: o.tags,
-    skipTags: o.skipTags,
-    extraVars: mergeExtraVars(o.extraVars ?? []),
-    baseDir: path.dirname(playbook),
-  });
+  const loaded = new PlaybookLoader({ rolesPath }).load(playbook);
+  const inventory = await loadInventory(o.inventory ?? [], { warn: (m) => process.stderr.write(`[WARNING]: ${m}\n`) });
+  const run = compilePlays(loaded.plays, { inventory, limit: o.limit, tags, skipTags, extraVars });
   return { run, inventory, playbook };
 }
 
@@ -121,7 +128,7 @@ async function planCommand(playbookFile: string, o: PlanCommandOptions): Promise
   const [facts, format, planFile] = await Promise.all([import('../core/plan-facts.js'), import('../core/plan-format.js'), import('../core/plan-file.js')]);
   const options = planOptions(o, format.parseDiskMargin);
   const { run, inventory, playbook } = await compileForPlan(playbookFile, o);
-  const access = new facts.PlanHostAccess(run, { inventory, connection: connectionOptions(o) });
+  const access = new facts.PlanHostAccess(run, hostAccessOptions(o, inventory));
   const { plan, facts: gathered } = await facts.planRun(run, access, { ...options, concurrency: forksOf(o) }).finally(() => access.close());
   if (o.json) process.stdout.write(JSON.stringify(format.planToJson(plan), null, 2) + '\n');
   else process.stdout.write(format.formatPlanDiff(plan, { color: o.color !== false && process.stdout.isTTY === true }));
@@ -139,8 +146,8 @@ export function register(program: Command): void {
     .description('show, layer by layer, what a playbook would pull and remove on each host, without changing anything')
     .argument('<playbook>', 'the playbook file')
     .option('-l, --limit <pattern>', 'further limit the hosts (repeatable)', collect)
-    .option('-t, --tags <tags>', 'only tasks with these tags (comma-separated, repeatable)', commaList)
-    .option('--skip-tags <tags>', 'skip tasks with these tags (comma-separated, repeatable)', commaList)
+    .option('-t, --tags <tags>', 'only tasks with these tags (comma-separated, repeatable)', collect)
+    .option('--skip-tags <tags>', 'skip tasks with these tags (comma-separated, repeatable)', collect)
     .option('--json', 'print the plan as JSON')
     .option('--out <file>', 'save the plan for `hound apply`')
     .option('--detailed-exitcode', 'exit 0 when nothing would change, 2 when something would, 1 on errors')

@@ -163,6 +163,8 @@ export interface PlanHostAccessOptions {
   inventory: Inventory;
   /** ansible-playbook's -u, --private-key, --timeout, --ssh-common-args. */
   connection?: CommandLineConnectionOptions;
+  /** --host-key-checking: overrides the inventory's and ssh config's policy, jump hops included. */
+  hostKeyChecking?: ConnectionTarget['hostKeyPolicy'];
   logger?: TransportLogger;
 }
 
@@ -224,6 +226,7 @@ export class PlanHostAccess implements PlanFactAccess {
         commandLine: this.options.connection,
         inventoryVars: (h) => (inventory.hosts.has(h) ? hostVars(inventory, h) : undefined),
       });
+      if (this.options.hostKeyChecking) target = withHostKeyPolicy(target, this.options.hostKeyChecking);
       this.targets.set(host, target);
     }
     return target;
@@ -236,6 +239,10 @@ export class PlanHostAccess implements PlanFactAccess {
     }
     return hostVars(this.options.inventory, host);
   }
+}
+
+function withHostKeyPolicy(target: ConnectionTarget, policy: ConnectionTarget['hostKeyPolicy']): ConnectionTarget {
+  return { ...target, hostKeyPolicy: policy, proxyJump: target.proxyJump.map((hop) => withHostKeyPolicy(hop, policy)) };
 }
 
 /**

@@ -2,11 +2,11 @@
 // set up and checked directly on each node's own Docker socket; what a plan should cost is
 // computed here from the registry's own manifests and configs, not from hound's code.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pushImageSet, readLabInfo, type LabInfo } from '../../lab/index.js';
 
 const HOUND = path.resolve('dist/cli/hound.js');
@@ -84,6 +84,11 @@ beforeAll(async () => {
   registry = `${info.registry.ip}:${info.registry.port}`;
   work = mkdtempSync(path.join(tmpdir(), 'hound-plan-it-'));
   for (const n of info.nodes) dockers.set(n.name, new Docker({ socketPath: n.dockerSocket }));
+});
+
+// Leave the shared lab's nodes as empty as the next test file expects to find them.
+afterAll(async () => {
+  if (info) await Promise.all(nodeNames().map(wipeNode));
 });
 
 describe('hound plan and apply on the lab', () => {
@@ -254,6 +259,23 @@ describe('hound plan and apply on the lab', () => {
     const second = await hound('plan', onlyGood, '-i', inventory, '--json');
     expect(second.code).toBe(3);
     expect(JSON.parse(second.stdout).hosts[n1.name].actions[0].action).toBe('pull');
+  });
+
+  it('never writes registry passwords into the plan, its file or the apply report', async () => {
+    const [n1] = nodeNames() as [string];
+    const secret = 'Sup3r-s3cret-planpass';
+    const playbook = writePlaybook(
+      'secret.yml',
+      `    - name: login\n      registry_login:\n        registry: "{{ lab_registry }}"\n        username: ci\n        password: ${secret}\n` +
+        `    - name: one\n      image: "{{ lab_registry }}/hound/base:latest"\n`,
+    );
+    const planFile = path.join(work, 'secret.json');
+    const planned = await hound('plan', playbook, '-i', info.inventory, '--limit', n1, '--out', planFile);
+    const json = await hound('plan', playbook, '-i', info.inventory, '--limit', n1, '--json');
+    const applied = await hound('apply', planFile, '--json');
+    expect(planned.code).toBe(0);
+    expect(applied.code).toBe(0);
+    for (const text of [planned.stdout, planned.stderr, json.stdout, json.stderr, applied.stdout, applied.stderr, readFileSync(planFile, 'utf8')]) expect(text).not.toContain(secret);
   });
 
   it('removes what `images: exclusive` does not list, then has nothing left to do', async () => {
