@@ -275,7 +275,7 @@ export async function runModule(mod: AnyModule, args: Record<string, unknown>, c
       status: changing.length > 0 ? 'changed' : 'ok',
       msg: changing.length > 0 ? `would ${changing.map(describeAction).join('; would ')}` : noneMessage(actions),
       bytes: 0,
-      data: { actions: describeActions(actions) },
+      data: { actions: describeActions(actions), diff: diffOf(changing) },
     };
   }
   const outcomes = await applyAll(mod, args, actions, ctx);
@@ -287,6 +287,8 @@ export async function runModule(mod: AnyModule, args: Record<string, unknown>, c
   const data: Record<string, unknown> =
     actions.length === 1 ? { ...outcomes[0]!.data } : { results: outcomes.map((o, i) => ({ action: describeAction(actions[i]!), changed: o.changed, msg: o.msg, bytes: o.bytes, ...o.data })) };
   data.bytes = bytes;
+  const diff = diffOf(actions.filter((a, i) => a.kind !== 'none' && !outcomes[i]!.failed && outcomes[i]!.changed));
+  if (diff.added.length + diff.removed.length > 0) data.diff = diff;
   return { status: failed.length > 0 ? 'failed' : changed ? 'changed' : 'ok', msg, bytes, data };
 }
 
@@ -334,6 +336,18 @@ export function describeAction(a: Action): string {
     case 'none':
       return a.image ? `${a.image}: ${a.reason}` : a.reason;
   }
+}
+
+/** What --diff shows: images a task brought onto the node or took off it. */
+export function diffOf(actions: Action[]): { added: string[]; removed: string[] } {
+  const added: string[] = [];
+  const removed: string[] = [];
+  for (const a of actions) {
+    if (a.kind === 'pull') added.push(a.image);
+    else if (a.kind === 'load') added.push(...(a.images.length > 0 ? a.images : [a.src]));
+    else if (a.kind === 'remove') removed.push(a.image);
+  }
+  return { added, removed };
 }
 
 function describeActions(actions: Action[]): { kind: string; image?: string; reason: string }[] {

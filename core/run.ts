@@ -116,12 +116,12 @@ async function createReporter(options: RunOptions, out: NodeJS.WriteStream): Pro
   const sink: TextSink = out;
   // -v and above print detail lines the live view has no room for.
   const live = options.reporter === 'tty' || (options.reporter === 'auto' && out.isTTY === true && options.verbosity === 0);
-  if (live) {
+  if (live && !options.diff) {
     // listr2 is only loaded for a terminal: scripts and CI start faster without it.
     const { TtyReporter } = await import('../report/tty.js');
     return new TtyReporter({ out, verbosity: options.verbosity });
   }
-  return options.reporter === 'json' ? new JsonReporter(sink) : new PlainReporter(sink, options.verbosity);
+  return options.reporter === 'json' ? new JsonReporter(sink) : new PlainReporter(sink, options.verbosity, options.diff);
 }
 
 function registerSecrets(bus: EventBus, run: CompiledRun, inventory: Inventory): void {

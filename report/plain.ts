@@ -33,6 +33,8 @@ export class PlainReporter implements Reporter {
   constructor(
     private readonly out: TextSink,
     private readonly verbosity: number,
+    /** --diff: list the images each changed task added and removed. */
+    private readonly diff = false,
   ) {}
 
   handle(e: HoundEvent): void {
@@ -51,9 +53,15 @@ export class PlainReporter implements Reporter {
         if (this.verbosity >= 1) this.line(`task path: ${e.module} on ${e.host}; args ${JSON.stringify(e.args)}`);
         break;
       }
-      case 'task_result':
+      case 'task_result': {
         this.line(resultLine(e, this.verbosity));
+        const diff = e.result.diff as { added?: string[]; removed?: string[] } | undefined;
+        if (this.diff && e.status === 'changed' && diff) {
+          for (const image of diff.added ?? []) this.line(`+ ${image}`);
+          for (const image of diff.removed ?? []) this.line(`- ${image}`);
+        }
         break;
+      }
       case 'detail':
         if (e.verbosity <= this.verbosity) this.line(e.host ? `<${e.host}> ${e.msg}` : e.msg);
         break;

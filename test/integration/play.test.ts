@@ -70,11 +70,13 @@ describe('hound play on the lab', () => {
 
   it('--check changes nothing on any node and says what it would do', async () => {
     await Promise.all(lab.nodes.map(emptyNode));
-    const result = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--check', '--reporter', 'plain'], dir);
+    const result = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--check', '--diff', '--reporter', 'plain'], dir);
     expect(result.code).toBe(0);
     for (const n of lab.nodes) expect(await nodeTags(n, lab), n.name).toEqual([]);
     expect(result.stdout).toMatch(/changed: \[node1\] => would pull \S+\/hound\/app0:latest \(not present\); would pull \S+\/hound\/app1:latest/);
     expect(result.stdout).toMatch(/ok: \[node4\]/);
+    // --diff: the images each node would gain.
+    expect(result.stdout).toMatch(/changed: \[node3\] => would pull \S+\/hound\/app2:latest \(not present\)\n\+ \S+\/hound\/app2:latest\n/);
     expect(result.stdout).not.toMatch(/\x1b\[/);
     expect(result.stdout).toMatch(/node1 +: ok=1 +changed=1 .*pulled=0 B/);
   });
