@@ -2,6 +2,7 @@
 // streams to the node's unix sockets, remote port forwards. Host keys are checked against
 // known_hosts by hound itself, because ssh2 would accept any key it is shown.
 import { readFile } from 'node:fs/promises';
+import { createConnection } from 'node:net';
 import type { Duplex } from 'node:stream';
 import ssh2, { type Client, type AnyAuthMethod, type AuthenticationType, type ClientChannel, type ConnectConfig, type ParsedKey, type ServerHostKeyAlgorithm } from 'ssh2';
 import { UnreachableError } from '../core/errors.js';
@@ -134,9 +135,11 @@ async function authMethods(target: ConnectionTarget, log?: TransportLogger): Pro
   const methods: AnyAuthMethod[] = [];
   const described: string[] = [];
   const username = target.user;
-  if (target.agentSocket) {
+  if (target.agentSocket && (await agentReachable(target.agentSocket))) {
     methods.push({ type: 'agent', username, agent: target.agentSocket });
     described.push('ssh-agent');
+  } else if (target.agentSocket) {
+    log?.(1, `ssh ${target.host}: ssh-agent at ${target.agentSocket} does not answer; not using it`);
   }
   for (const file of target.identityFiles) {
     let parsed: ParsedKey | Error;
@@ -160,6 +163,28 @@ async function authMethods(target: ConnectionTarget, log?: TransportLogger): Pro
     described.push('password');
   }
   return { methods, described };
+}
+
+const agentChecks = new Map<string, Promise<boolean>>();
+
+// ssh2 fails the whole connection when the agent socket is dead (OpenSSH just skips the
+// agent), and a stale SSH_AUTH_SOCK from a closed session is common: probe it once.
+function agentReachable(path: string): Promise<boolean> {
+  let check = agentChecks.get(path);
+  if (!check) {
+    check = new Promise((resolve) => {
+      const socket = createConnection(path);
+      const done = (ok: boolean) => {
+        socket.destroy();
+        resolve(ok);
+      };
+      socket.setTimeout(1000, () => done(false));
+      socket.once('connect', () => done(true));
+      socket.once('error', () => done(false));
+    });
+    agentChecks.set(path, check);
+  }
+  return check;
 }
 
 const HOST_KEY_ALGORITHMS: Record<string, string[]> = {

@@ -148,6 +148,24 @@ describe('SSH connections', () => {
     expect(wrongUser.message).toContain('hound-nobody@');
   });
 
+  it('authenticates with keys held by ssh-agent, and a stale SSH_AUTH_SOCK does not get in the way', async () => {
+    const started = execFileSync('ssh-agent', ['-s', '-a', join(scratch, 'agent.sock')], { encoding: 'utf8' });
+    const agentPid = Number(/SSH_AGENT_PID=(\d+)/.exec(started)![1]);
+    try {
+      const agentEnv = { SSH_AUTH_SOCK: join(scratch, 'agent.sock') };
+      execFileSync('ssh-add', [info.privateKey], { env: agentEnv, stdio: 'ignore' });
+      const noKeyFile = { ansible_ssh_private_key_file: join(scratch, 'no-such-key') };
+      const viaAgent = await connectHost(resolveConnectionTarget('a', varsOf(info.nodes[0]!, noKeyFile), { env: agentEnv }));
+      expect((await viaAgent.exec('echo agent')).stdout).toBe('agent\n');
+      await viaAgent.close();
+      const stale = await connectHost(resolveConnectionTarget('a', varsOf(info.nodes[0]!), { env: { SSH_AUTH_SOCK: join(scratch, 'gone.sock') } }));
+      expect((await stale.exec('echo key')).stdout).toBe('key\n');
+      await stale.close();
+    } finally {
+      process.kill(agentPid);
+    }
+  });
+
   it('a password never reaches errors or logs, even at the most verbose level', async () => {
     const secret = 'Pw-' + randomBytes(6).toString('hex');
     const logged: string[] = [];
