@@ -71,6 +71,20 @@ async function registryLayers(repo: string, tag: string): Promise<{ digest: stri
   return { digest: res.headers.get('docker-content-digest')!, layers: manifest.layers.map((l, i) => ({ digest: l.digest, size: l.size, diffId: config.rootfs.diff_ids[i]! })) };
 }
 
+function registryLogSize(): number {
+  return readFileSync(path.join(info.dir, 'registry', 'registry.log'), 'utf8').length;
+}
+
+/** Paths the controller (hound, not the nodes' Docker) asked the registry for since `offset`. */
+function controllerGets(offset: number): string[] {
+  const log = readFileSync(path.join(info.dir, 'registry', 'registry.log'), 'utf8').slice(offset);
+  return log
+    .split('\n')
+    .map((line) => /^(\S+) .*"GET (\S+) HTTP/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null && m[1] === info.controllerIp)
+    .map((m) => m[2]!);
+}
+
 function writePlaybook(name: string, tasks: string): string {
   const file = path.join(work, name);
   writeFileSync(file, `- name: warm\n  hosts: nodes\n  gather_facts: false\n  tasks:\n${tasks}`);
@@ -104,10 +118,14 @@ describe('hound plan and apply on the lab', () => {
 
     const playbook = writePlaybook('warm.yml', `    - name: apps\n      images:\n        names:\n${apps.map((a) => `          - "{{ lab_registry }}/${a}:latest"\n`).join('')}`);
     const planFile = path.join(work, 'plan.json');
+    const logOffset = registryLogSize();
     const planned = await hound('plan', playbook, '-i', info.inventory, '--json', '--out', planFile, '--detailed-exitcode');
     expect(planned.stderr).toBe('');
     expect(planned.code).toBe(2);
     const plan = JSON.parse(planned.stdout);
+    // Four nodes share one platform: each tag is asked of the registry once, not once per node.
+    const asked = controllerGets(logOffset);
+    for (const app of apps) expect(asked.filter((p) => p === `/v2/${app}/manifests/latest`), app).toHaveLength(1);
 
     const remote = await Promise.all(apps.map((a) => registryLayers(a, 'latest')));
     const uniqueBlobs = new Map<string, number>();
