@@ -207,7 +207,7 @@ class Compiler {
 
   private instances(task: LoadedTask, taskIndex: number, id: string, host: string, scope: PlayHostVars): TaskInstance[] {
     const base = this.taskVars(task, scope);
-    const label = `task '${task.name ?? task.module}'`;
+    const label = `task '${task.name ?? task.module}', host ${host}`;
     const runtime = this.runtimeDependencies(task, base);
     if (!task.loop) {
       const one = this.instance(task, taskIndex, id, host, base, label, runtime);
@@ -277,7 +277,7 @@ class Compiler {
       args = this.renderArgs(task, vars, label);
       const definition = findModuleDefinition(task.module)!;
       const freeFormPath = task.freeForm ? task.argsAt.path : undefined;
-      validateAgainst(definition.argumentSchema, args, { source: task.argsAt.source, path: freeFormPath ?? task.argsAt.path, what: `module '${task.module}' (${label}, host ${host})`, unknownKeyCode: 'UNKNOWN_ARGUMENT' }, 'MODULE_ARGS_INVALID');
+      validateAgainst(definition.argumentSchema, args, { source: task.argsAt.source, path: freeFormPath ?? task.argsAt.path, what: `module '${task.module}' (${label})`, unknownKeyCode: 'UNKNOWN_ARGUMENT' }, 'MODULE_ARGS_INVALID');
     }
     const until = task.until;
     const retries = task.retries === undefined ? (until ? 3 : 0) : this.integer(task.retries, vars, task.at, label, 'retries');
