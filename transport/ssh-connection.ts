@@ -61,7 +61,7 @@ function forwardTo(hop: Client, hopTarget: ConnectionTarget, next: ConnectionTar
 async function openClient(target: ConnectionTarget, inventoryHost: string, sock: Duplex | undefined, options: ConnectOptions): Promise<Client> {
   const log = options.logger;
   const knownHosts = await loadKnownHosts(target.knownHostsFiles);
-  const { methods, described } = await authMethods(target, log);
+  const { methods, described, skipped } = await authMethods(target, log);
   let refusal: HostKeyRefusal | undefined;
   let acceptedNewKey: Buffer | undefined;
   const tried: string[] = [];
@@ -118,7 +118,7 @@ async function openClient(target: ConnectionTarget, inventoryHost: string, sock:
       if (refusal?.kind === 'changed') reject(hostKeyChangedError(inventoryHost, target, refusal.key, refusal.entry));
       else if (refusal?.kind === 'revoked') reject(hostKeyRevokedError(inventoryHost, target, refusal.key, refusal.entry));
       else if (refusal?.kind === 'unknown') reject(hostKeyUnknownError(inventoryHost, target, refusal.key, refusal.otherTypes));
-      else reject(toUnreachableError({ host: inventoryHost, dialled: target, error, triedAuth: tried }));
+      else reject(toUnreachableError({ host: inventoryHost, dialled: target, error, triedAuth: tried, skippedAuth: skipped }));
     });
     client.connect(config);
   });
@@ -131,9 +131,10 @@ async function openClient(target: ConnectionTarget, inventoryHost: string, sock:
 }
 
 // Agent first, then key files, then a password, as OpenSSH orders them.
-async function authMethods(target: ConnectionTarget, log?: TransportLogger): Promise<{ methods: AnyAuthMethod[]; described: string[] }> {
+async function authMethods(target: ConnectionTarget, log?: TransportLogger): Promise<{ methods: AnyAuthMethod[]; described: string[]; skipped: string[] }> {
   const methods: AnyAuthMethod[] = [];
   const described: string[] = [];
+  const skipped: string[] = [];
   const username = target.user;
   if (target.agentSocket && (await agentReachable(target.agentSocket))) {
     methods.push({ type: 'agent', username, agent: target.agentSocket });
@@ -153,6 +154,7 @@ async function authMethods(target: ConnectionTarget, log?: TransportLogger): Pro
     if (parsed instanceof Error) {
       // Never echo the parser's text: it may quote the file. Encrypted keys need ssh-agent.
       log?.(1, `ssh ${target.host}: skipping key ${file} (encrypted or not a private key; load it into ssh-agent)`);
+      skipped.push(`key ${file} (encrypted or not a private key: load it into ssh-agent)`);
       continue;
     }
     methods.push({ type: 'publickey', username, key: parsed });
@@ -162,7 +164,7 @@ async function authMethods(target: ConnectionTarget, log?: TransportLogger): Pro
     methods.push({ type: 'password', username, password: target.password });
     described.push('password');
   }
-  return { methods, described };
+  return { methods, described, skipped };
 }
 
 const agentChecks = new Map<string, Promise<boolean>>();

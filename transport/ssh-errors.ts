@@ -63,13 +63,14 @@ export function hostKeyUnknownError(host: string, target: ConnectionTarget, key:
   );
 }
 
-export function toUnreachableError(args: { host: string; dialled: ConnectionTarget; error: Error & { level?: string; code?: string }; via?: string; triedAuth?: string[] }): UnreachableError {
+export function toUnreachableError(args: { host: string; dialled: ConnectionTarget; error: Error & { level?: string; code?: string }; via?: string; triedAuth?: string[]; skippedAuth?: string[] }): UnreachableError {
   const { host, dialled, error } = args;
   const where = `${dialled.address}:${dialled.port}`;
   const via = args.via ? ` through jump host ${args.via}` : '';
   if (error.level === 'client-authentication') {
     const tried = args.triedAuth && args.triedAuth.length > 0 ? args.triedAuth.join(', ') : 'nothing: no ssh-agent, no key file found, no password';
-    return new UnreachableError(host, 'SSH_AUTH_FAILED', `permission denied for ${dialled.user}@${where}${via} (tried ${tried})`, {
+    const skipped = args.skippedAuth && args.skippedAuth.length > 0 ? `; skipped ${args.skippedAuth.join(', ')}` : '';
+    return new UnreachableError(host, 'SSH_AUTH_FAILED', `permission denied for ${dialled.user}@${where}${via} (tried ${tried}${skipped})`, {
       hint: 'set ansible_user and ansible_ssh_private_key_file (or load the key into ssh-agent), and check the public key is in ~/.ssh/authorized_keys on the host',
     });
   }

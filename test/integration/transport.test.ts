@@ -143,6 +143,12 @@ describe('SSH connections', () => {
     expect(wrongKey.message).toContain(`root@${info.nodes[0]!.ip}:22`);
     expect(wrongKey.message).toContain(`key ${stranger}`);
     expect(wrongKey.message).not.toContain(readFileSync(stranger, 'utf8').split('\n')[1]!);
+    const locked = join(scratch, 'locked');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'a passphrase', '-f', locked]);
+    const encrypted = await failure(connect(info.nodes[0]!, { ansible_ssh_private_key_file: locked }));
+    expect(encrypted.code).toBe('SSH_AUTH_FAILED');
+    expect(encrypted.message).toContain(`skipped key ${locked} (encrypted`);
+    expect(encrypted.message).toContain('tried nothing');
     const wrongUser = await failure(connect(info.nodes[0]!, { ansible_user: 'hound-nobody' }));
     expect(wrongUser.code).toBe('SSH_AUTH_FAILED');
     expect(wrongUser.message).toContain('hound-nobody@');
