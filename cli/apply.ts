@@ -43,6 +43,16 @@ export function register(program: Command): void {
     .argument('<plan>', 'the plan file')
     .option('-l, --limit <pattern>', 'the hosts the plan was made for (default: as saved)', (v: string, p: string[] = []) => [...p, v])
     .option('--json', 'print the outcome as JSON')
-    .option('--no-color', 'no colours');
+    .option('--no-color', 'no colours')
+    .addHelpText(
+      'after',
+      `
+Each pull is pinned to the digest in the plan (docker pull repo@sha256:...), then tagged
+with the planned tag, so the node ends up as a pull by tag leaves it. Before anything
+moves, apply reads each changing node's images and each tag's digest again, and refuses
+(PLAN_DRIFTED, exit 1) if either differs from what the plan saw. The inventory and the
+playbook are read again (from the paths saved in the plan, or -i) only to reach the hosts
+and for registry credentials; pass the same -e as to plan if connections depend on it.`,
+    );
   addConnectionOptions(command).action((plan: string, o: ApplyCommandOptions) => applyCommand(plan, o));
 }

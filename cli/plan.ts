@@ -155,6 +155,27 @@ export function register(program: Command): void {
     .option('--disk-factor <n>', 'disk used per compressed byte pulled, to estimate the need (default 3)')
     .option('--ignore-disk-check', 'do not fail hosts whose free space looks too small')
     .addOption(new Option('--distribution <how>', 'count registry bytes as this distribution would').choices(['direct', 'relay', 'auto']))
-    .option('--no-color', 'no colours');
+    .option('--no-color', 'no colours')
+    .addHelpText(
+      'after',
+      `
+Reading the plan:
+  +  pull     the tag is missing (or, with state: latest, the registry has another digest for it)
+  -  remove   state: absent, or not listed under images: exclusive
+  =  none     already as asked
+  Layers are matched by diff id, so a layer another image already brought counts as
+  present, and a layer two images share is pulled once per host. Bytes are the
+  registry's compressed sizes of the layers a host lacks.
+
+Disk check:
+  The registry states only compressed sizes, and Docker stores layers unpacked, so the
+  space a host needs is estimated as compressed bytes x --disk-factor (3: gzip shrinks
+  filesystem layers about 2-3x). A host fails the plan when that estimate plus
+  --disk-margin exceeds the free space where Docker keeps its data. Removals are not
+  credited. The estimate can be wrong both ways; --ignore-disk-check skips the refusal.
+
+Exit codes: 0 planned, 2 a host failed (disk, registry), 3 a host unreachable;
+  with --detailed-exitcode: 0 no changes, 2 changes, 1 any error or failed host.`,
+    );
   addConnectionOptions(command).action((playbook: string, o: PlanCommandOptions) => planCommand(playbook, o));
 }
