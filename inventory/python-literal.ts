@@ -255,15 +255,21 @@ class LiteralParser {
       if (this.peekOp(',')) this.pos++;
       return items.concat(this.parseSequence('}'));
     }
-    const out: Record<string, unknown> = {};
+    // Python merges keys that compare equal (1, 1.0 and True); the first spelling stays.
+    const entries = new Map<string, { key: string; value: unknown }>();
     let key: unknown = firstKey;
     for (;;) {
       if (Array.isArray(key) || (typeof key === 'object' && key !== null)) throw new NotALiteral(); // unhashable
       this.expectOp(':');
-      out[keyString(key)] = this.parseExpr();
+      const value = this.parseExpr();
+      const identity = typeof key === 'string' ? `s:${key}` : key === null ? 'None' : `n:${Number(key)}`;
+      const known = entries.get(identity);
+      entries.set(identity, { key: known ? known.key : keyString(key), value });
       if (this.peekOp(',')) this.pos++;
       if (this.peekOp('}')) {
         this.pos++;
+        const out: Record<string, unknown> = {};
+        for (const e of entries.values()) out[e.key] = e.value;
         return out;
       }
       key = this.parseExpr();
