@@ -46,6 +46,7 @@ export const MANIFEST_ACCEPT = [
 ].join(', ');
 
 const MAX_REDIRECTS = 5;
+const RETRY_DELAYS_MS = [250, 1000, 3000];
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
 export class OriginClient implements OriginRegistry {
@@ -93,7 +94,21 @@ export class OriginClient implements OriginRegistry {
   }
 
   /** GET with auth, following redirects; resolves to a 200 response, whose body the caller reads. */
+  /** Retries what a busy or restarting registry answers (429, 5xx, refused/reset connections). */
   private async get(repo: string, path: string, headers: Record<string, string>): Promise<IncomingMessage> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.getOnce(repo, path, headers);
+      } catch (error) {
+        const status = (error as OriginError).status;
+        const transient = error instanceof OriginError && (status === undefined ? error.cause !== undefined : status === 429 || status >= 500);
+        if (!transient || attempt >= RETRY_DELAYS_MS.length + 1) throw error;
+        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt - 1]));
+      }
+    }
+  }
+
+  private async getOnce(repo: string, path: string, headers: Record<string, string>): Promise<IncomingMessage> {
     const scope = `repository:${repo}:pull`;
     let url = new URL(path, this.baseUrl);
     let challenged = false;

@@ -36,7 +36,8 @@ async function listen(server: http.Server): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-async function startGate(info: LabInfo, mode: 'bearer' | 'basic'): Promise<Gate> {
+async function startGate(info: LabInfo, mode: 'bearer' | 'basic' | 'none', failFirst = 0): Promise<Gate> {
+  let failuresLeft = failFirst;
   const token = 'tok-' + createHash('sha256').update(String(Math.random())).digest('hex').slice(0, 16);
   const basic = 'Basic ' + Buffer.from(`${USER}:${PASSWORD}`).toString('base64');
   const requests: Gate['requests'] = [];
@@ -55,6 +56,10 @@ async function startGate(info: LabInfo, mode: 'bearer' | 'basic'): Promise<Gate>
       if (req.headers.authorization !== basic) return res.writeHead(401).end();
       res.setHeader('content-type', 'application/json');
       return res.end(JSON.stringify({ token }));
+    }
+    if (failuresLeft > 0) {
+      failuresLeft--;
+      return res.writeHead(503).end('busy');
     }
     if (mode === 'bearer' && req.headers.authorization !== `Bearer ${token}`) {
       res.setHeader('www-authenticate', `Bearer realm="http://127.0.0.1:${port}/token",service="gate",scope="repository:hound/app1:pull"`);
@@ -154,6 +159,23 @@ describe('relay origins behind auth', () => {
     } finally {
       client.close();
       await gate.close();
+    }
+  });
+
+  it('retries a busy registry, then gives up with its status', async () => {
+    const flaky = await startGate(info, 'none', 2);
+    const down = await startGate(info, 'none', 100);
+    const clients = [new OriginClient({ host: flaky.host }), new OriginClient({ host: down.host })];
+    try {
+      const got = await clients[0]!.getManifest('hound/app1', 'latest', MANIFEST_ACCEPT);
+      expect(got.body.equals(manifestBytes)).toBe(true);
+      expect(flaky.requests).toHaveLength(3);
+      await expect(clients[1]!.getManifest('hound/app1', 'latest', MANIFEST_ACCEPT)).rejects.toMatchObject({ code: 'RELAY_ORIGIN_FAILED', status: 503 });
+      expect(down.requests).toHaveLength(4);
+    } finally {
+      for (const client of clients) client.close();
+      await flaky.close();
+      await down.close();
     }
   });
 
