@@ -318,7 +318,13 @@ function planEnsure(step: Extract<ImageStep, { kind: 'ensure' }>, node: NodeFact
   const local = store.find(step.ref);
   if (step.state === 'absent') {
     if (!local) return { ...base, action: 'none', reason: 'already absent', layers: [], layersNew: 0, layersPresent: 0, bytes: 0 };
-    const reason = inUse.has(local.id) && !step.force ? 'present; used by a container, Docker refuses unless force' : 'present';
+    // As the image module does: a host whose task would remove an image a container uses fails.
+    if (inUse.has(local.id) && !step.force) {
+      throw new PlanError('IMAGE_IN_USE', `${step.written} is used by a container; state: absent would fail`, undefined, {
+        hint: 'stop and remove the container first, or set force: true to remove the image anyway',
+      });
+    }
+    const reason = inUse.has(local.id) ? 'present; forced although a container uses it' : 'present';
     store.remove(local, step.ref, step.force);
     return { ...base, action: 'remove', imageId: local.id, force: step.force, reason, layers: [], layersNew: 0, layersPresent: 0, bytes: 0 };
   }

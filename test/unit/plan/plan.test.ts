@@ -227,3 +227,20 @@ describe('diskCheckFailures', () => {
     expect(diskCheckFailures(computePlan(r, f, { ignoreDiskCheck: true })).size).toBe(0);
   });
 });
+
+describe('computePlan: images containers use', () => {
+  const used = localImage(sha('07'), [`${REG}/hound/app0:latest`], ['u']);
+
+  it('fails the host when absent would remove an image a container uses', () => {
+    const r = run(['n1'], [{ module: 'image', args: { name: app0, state: 'absent' } }]);
+    const plan = computePlan(r, facts([node('n1', [used], { containerImageIds: [sha('07')] })], []));
+    expect(plan.hosts.n1!.failed).toMatchObject({ code: 'IMAGE_IN_USE' });
+    expect(plan.changes).toBe(0);
+  });
+
+  it('removes it anyway with force', () => {
+    const r = run(['n1'], [{ module: 'image', args: { name: app0, state: 'absent', force: true } }]);
+    const plan = computePlan(r, facts([node('n1', [used], { containerImageIds: [sha('07')] })], []));
+    expect(plan.hosts.n1!.actions[0]).toMatchObject({ action: 'remove', force: true, imageId: sha('07') });
+  });
+});
