@@ -173,9 +173,12 @@ export class BlobFanout {
     }
   }
 
-  /** A stream of the whole blob from its first byte, following the download live. */
-  openReader(): Readable {
-    let offset = 0;
+  /**
+   * A stream of the blob's bytes [start, end) (the whole blob by default), following the
+   * download live.
+   */
+  openReader(start = 0, end = this.size): Readable {
+    let offset = start;
     let chunkIndex = 0;
     let busy = false;
     let waiting = false;
@@ -190,13 +193,13 @@ export class BlobFanout {
             stream.destroy(blob.failure);
             return;
           }
+          if (offset >= end) {
+            stream.push(null);
+            return;
+          }
           // The last byte waits for verification (see the file comment).
-          const deliverable = blob.status === 'complete' ? blob.size : Math.min(blob.received, blob.size - 1);
+          const deliverable = Math.min(end, blob.status === 'complete' ? blob.size : Math.min(blob.received, blob.size - 1));
           if (offset >= deliverable) {
-            if (blob.status === 'complete') {
-              stream.push(null);
-              return;
-            }
             if (!waiting) {
               waiting = true;
               blob.waiters.add(() => {
@@ -210,9 +213,9 @@ export class BlobFanout {
           if (offset < blob.memoryBytes) {
             while (chunkIndex + 1 < blob.memoryChunks.length && blob.memoryOffsets[chunkIndex + 1]! <= offset) chunkIndex++;
             const chunk = blob.memoryChunks[chunkIndex]!;
-            const start = offset - blob.memoryOffsets[chunkIndex]!;
-            const end = Math.min(chunk.length, deliverable - blob.memoryOffsets[chunkIndex]!);
-            piece = chunk.subarray(start, end);
+            const from = offset - blob.memoryOffsets[chunkIndex]!;
+            const to = Math.min(chunk.length, deliverable - blob.memoryOffsets[chunkIndex]!);
+            piece = chunk.subarray(from, to);
           } else {
             const length = Math.min(FILE_READ_SIZE, deliverable - offset);
             piece = Buffer.allocUnsafe(length);

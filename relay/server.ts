@@ -78,15 +78,24 @@ export class RelayServer {
     if (!DIGEST.test(reference)) return this.error(response, 400, 'DIGEST_INVALID', 'invalid digest');
     this.cache.counters.blobRequests++;
     const blob = await this.cache.blob(target.origin, target.repo, reference);
-    response.writeHead(200, {
+    // Docker resumes a cut layer download with a Range request: serve that part only.
+    const range = parseRange(request.headers.range, blob.size);
+    if (range === 'unsatisfiable') {
+      response.writeHead(416, { ...API_VERSION_HEADER, 'content-range': `bytes */${blob.size}`, 'content-length': 0 });
+      return void response.end();
+    }
+    const { start, end } = range ?? { start: 0, end: blob.size };
+    response.writeHead(range ? 206 : 200, {
       ...API_VERSION_HEADER,
       'content-type': 'application/octet-stream',
-      'content-length': blob.size,
+      'content-length': end - start,
       'docker-content-digest': blob.digest,
+      'accept-ranges': 'bytes',
       etag: `"${blob.digest}"`,
+      ...(range ? { 'content-range': `bytes ${start}-${end - 1}/${blob.size}` } : {}),
     });
     if (method === 'HEAD') return void response.end();
-    const reader = blob.openReader();
+    const reader = blob.openReader(start, end);
     reader.on('data', (chunk: Buffer) => (this.cache.counters.servedBytes += chunk.length));
     try {
       await pipeline(reader, response);
@@ -117,4 +126,18 @@ export class RelayServer {
     response.writeHead(status, { ...API_VERSION_HEADER, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     response.end(body);
   }
+}
+
+/**
+ * One `bytes=FIRST-[LAST]` range as [start, end); undefined (serve it all) for no header or
+ * forms the relay does not serve (suffix, several ranges), as RFC 9110 allows.
+ */
+export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+  const match = header === undefined ? null : /^bytes=(\d+)-(\d*)$/.exec(header.trim());
+  if (!match) return undefined;
+  const start = Number(match[1]);
+  if (match[2] !== '' && Number(match[2]) < start) return undefined;
+  if (start >= size) return 'unsatisfiable';
+  const last = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
+  return { start, end: last + 1 };
 }

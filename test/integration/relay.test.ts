@@ -167,6 +167,22 @@ describe('relay on the lab', () => {
     expect((await curl(`--max-time 5 http://${info.nodes[1]!.ip}:${port}/v2/`)).stdout).toBe('000');
   });
 
+  it('serves byte ranges (how Docker resumes a cut layer) equal to the origin\'s', async () => {
+    const layer = pushed[0]!.layers[0]!;
+    const { port } = await relay.attach(connections[2]!);
+    const url = `http://127.0.0.1:${port}/v2/${relay.token}/${origin.replace(':', '_')}/relaytest/app/blobs/${layer.digest}`;
+    for (const range of ['1000-1999', `${layer.size - 10}-`]) {
+      const relayed = await connections[2]!.exec(`curl -s -r ${range} '${url}' | sha256sum | cut -c1-64`);
+      const status = await connections[2]!.exec(`curl -s -r ${range} -o /dev/null -w '%{http_code} %{size_download}' '${url}'`);
+      const direct = await run('sh', ['-c', `curl -s -r ${range} '${info.registry.url}/v2/relaytest/app/blobs/${layer.digest}' | sha256sum | cut -c1-64`]);
+      expect(relayed.stdout).toBe(direct.stdout);
+      const expectedLength = range === '1000-1999' ? 1000 : 10;
+      expect(status.stdout).toBe(`206 ${expectedLength}`);
+    }
+    const beyond = await connections[2]!.exec(`curl -s -r ${layer.size}- -o /dev/null -w '%{http_code}' '${url}'`);
+    expect(beyond.stdout).toBe('416');
+  });
+
   it('prefetches the most shared layers once, while nodes pull the same blobs, each node its images in schedule order', async () => {
     const second = startRelay({ origins: [{ host: origin, plainHttp: true }] });
     try {

@@ -163,4 +163,20 @@ describe('BlobFanout', () => {
     // The slow reader has read nothing yet and still gets everything.
     expect((await collect(slow)).equals(data)).toBe(true);
   });
+
+  it('serves byte ranges, from memory and from the spill file, live and after completion', async () => {
+    const data = randomBytes(600_000);
+    const blob = fanoutFor(data, new MemoryBudget(200_000));
+    const source = new PassThrough();
+    const consumed = blob.consume(source);
+    const live = [collect(blob.openReader(100_000, 400_000)), collect(blob.openReader(550_000))];
+    await feedSlowly(source, data, 30_000);
+    await consumed;
+    const [middle, tail] = await Promise.all(live);
+    expect(middle.equals(data.subarray(100_000, 400_000))).toBe(true);
+    expect(tail.equals(data.subarray(550_000))).toBe(true);
+    expect((await collect(blob.openReader(199_990, 200_010))).equals(data.subarray(199_990, 200_010))).toBe(true);
+    expect(await collect(blob.openReader(600_000))).toHaveLength(0);
+    await blob.dispose();
+  });
 });
