@@ -101,7 +101,8 @@ function resolve(host: string, vars: Vars, options: ResolveTargetOptions, depth:
     knownHostsFiles,
     hostKeyPolicy,
     connectTimeoutMs: timeoutSeconds * 1000,
-    dockerSocket: stringVar(vars, 'hound_docker_socket') ?? DEFAULT_DOCKER_SOCKET,
+    // Accept DOCKER_HOST's spelling too (unix:///run/docker.sock).
+    dockerSocket: stringVar(vars, 'hound_docker_socket')?.replace(/^unix:\/\//, '') ?? DEFAULT_DOCKER_SOCKET,
     ignoredOptions: args.ignored,
   };
   // Not enumerable: a target printed, logged or serialised (JSON, events) leaves the password out.

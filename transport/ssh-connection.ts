@@ -16,7 +16,7 @@ export type TransportLogger = (level: number, message: string) => void;
 
 export interface ConnectOptions {
   logger?: TransportLogger;
-  /** Seconds between SSH keepalives (0 = off). */
+  /** Milliseconds between SSH keepalives (0 = off; default 15 s, 4 unanswered drop the connection). */
   keepaliveIntervalMs?: number;
   signal?: AbortSignal;
 }

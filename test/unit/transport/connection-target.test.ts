@@ -79,6 +79,10 @@ describe('resolveConnectionTarget', () => {
     expect(t.host).toBe('web');
   });
 
+  it('hound_docker_socket may be written as a unix:// URL', () => {
+    expect(resolveConnectionTarget('n', { hound_docker_socket: 'unix:///run/user/1000/docker.sock' }, { env }).dockerSocket).toBe('/run/user/1000/docker.sock');
+  });
+
   it('key files that do not exist are left out', () => {
     const t = resolveConnectionTarget('n1', { ansible_ssh_private_key_file: join(dir, 'absent') }, { env });
     expect(t.identityFiles).toEqual([]);
