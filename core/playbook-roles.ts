@@ -2,7 +2,7 @@
 // HOUND_ROLES_PATH), as Ansible does; each brings tasks, handlers, defaults and vars.
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { ParseError } from './errors.js';
+import { EXIT, HoundError, ParseError } from './errors.js';
 import type { PlaybookFiles } from './playbook-files.js';
 import type { SourceRef, Vars } from './playbook-model.js';
 import { isPlainObject } from './playbook-template-values.js';
@@ -43,7 +43,8 @@ export function findRole(name: string, lookup: RoleLookup): string {
   throw roleNotFound(name, roots, lookup);
 }
 
-function roleNotFound(name: string, roots: string[], lookup: RoleLookup): ParseError {
+/** Exit 1, as ansible-playbook exits when a role is missing (like any missing file). */
+function roleNotFound(name: string, roots: string[], lookup: RoleLookup): HoundError {
   const known = roots.flatMap((root) => {
     try {
       return readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
@@ -52,7 +53,7 @@ function roleNotFound(name: string, roots: string[], lookup: RoleLookup): ParseE
     }
   });
   const closest = closestName(path.basename(name), known);
-  return new ParseError('ROLE_NOT_FOUND', `role '${name}' was not found`, {
+  return new HoundError('ROLE_NOT_FOUND', `role '${name}' was not found`, EXIT.ERROR, {
     position: lookup.referrer.source.positionOf(lookup.referrer.path),
     hint: `${closest ? `did you mean '${closest}'? ` : ''}searched ${roots.join(', ')}; add a directory with --roles-path or HOUND_ROLES_PATH`,
   });

@@ -66,7 +66,7 @@ describe('hound play (built CLI)', () => {
   });
 
   it('finds roles on HOUND_ROLES_PATH and --roles-path', () => {
-    expect(hound(['-i', 'inventory.ini', 'site.yml', '--list-tasks'], valid).code).toBe(4);
+    expect(hound(['-i', 'inventory.ini', 'site.yml', '--list-tasks'], valid).code).toBe(1);
     const viaEnv = hound(['-i', 'inventory.ini', 'site.yml', '--list-tasks'], valid, { HOUND_ROLES_PATH: `/nonexistent:${path.join(valid, 'shared-roles')}` });
     expect(viaEnv.code).toBe(0);
     expect(viaEnv.stdout).toContain('shared : pull the shared tool\tTAGS: []');
