@@ -71,7 +71,13 @@ export function readYaml(file: string, text: string): YamlFile {
   }
   const first = doc.errors[0];
   if (first) {
-    const offset = first.pos[0];
+    if (/Maximum call stack/.test(first.message)) throw tooDeep(file);
+    let offset = first.pos[0];
+    // A bad indent is reported from the end of the previous item; point at the line that is off instead.
+    if (first.code === 'BAD_INDENT' && text.slice(first.pos[0], first.pos[1]).includes('\n')) {
+      offset = first.pos[1];
+      while (text[offset] === ' ' || text[offset] === '\t') offset++;
+    }
     throw new ParseError('YAML_SYNTAX', first.message.split('\n')[0]!, {
       position: positionAt(file, text, offset),
       hint: 'fix the YAML syntax (indentation, quoting, a missing colon?)',

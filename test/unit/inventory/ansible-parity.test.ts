@@ -60,6 +60,12 @@ describe.each(failing.map((c) => [c.name, c] as const))('%s: fails where ansible
     // Where ansible names the line (INI errors: "FILE:LINE: message"), hound names the same one.
     const ansibleLine = /@CASE@\/[^:\s]+:(\d+): /.exec(c.ansibleStderr);
     if (ansibleLine) expect(e.position?.line).toBe(Number(ansibleLine[1]));
+    // Where ansible names a YAML error's place ("in 'FILE': line N, column M"), the same file and line.
+    const yamlPlace = /The error appears to be in '@CASE@\/([^']+)': line (\d+), column \d+/.exec(c.ansibleStderr);
+    if (yamlPlace) {
+      expect(e.position?.file).toBe(`${c.dir}/${yamlPlace[1]}`);
+      expect(e.position?.line).toBe(Number(yamlPlace[2]));
+    }
     if (e.position?.sourceLine !== undefined) expect(e.format()).toContain(e.position.sourceLine);
   });
 });
