@@ -5,7 +5,9 @@
 //   node dist/bench/noop.js [--lab NAME] [--nodes N] [--runs R] [--skip-ansible]
 //
 // The lab is brought up (and its sample images pushed) when it is not running yet.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +18,7 @@ import { readLabInfo, type LabInfo } from '../lab/info.js';
 import { labDirOf } from '../lab/naming.js';
 
 const HOUND = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../cli/hound.js');
+const GNU_TIME = '/usr/bin/time';
 const IMAGES = ['hound/app0:latest', 'hound/app1:latest', 'hound/runtime-a:latest'];
 
 const HOUND_PLAYBOOK = `- name: warm up images
@@ -79,11 +82,31 @@ async function ensureLab(o: Options): Promise<LabInfo> {
   return readLabInfo(labDirOf(o.lab));
 }
 
-async function timed(argv: string[], cwd: string, env?: NodeJS.ProcessEnv): Promise<{ seconds: number; stdout: string; code: number | null; failure: string }> {
+interface Timed {
+  seconds: number;
+  /** user + system CPU seconds of the process and its children, when GNU time is there. */
+  cpuSeconds?: number;
+  stdout: string;
+  code: number | null;
+  failure: string;
+}
+
+async function timed(argv: string[], cwd: string, env?: NodeJS.ProcessEnv): Promise<Timed> {
+  const cpuFile = path.join(cwd, 'cpu.txt');
+  const withTime = existsSync(GNU_TIME) ? [GNU_TIME, '-q', '-f', '%U %S', '-o', cpuFile, ...argv] : argv;
   const start = process.hrtime.bigint();
-  const r = await runCommand(argv, { cwd, env });
+  const r = await runCommand(withTime, { cwd, env });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return { seconds, stdout: r.stdout, code: r.code, failure: r.code === 0 ? '' : describeFailure(path.basename(argv[1] ?? argv[0]!), r) };
+  let cpuSeconds: number | undefined;
+  if (withTime !== argv) {
+    const [user, sys] = (await readFile(cpuFile, 'utf8')).trim().split(/\s+/).slice(-2).map(Number);
+    if (Number.isFinite(user) && Number.isFinite(sys)) cpuSeconds = user! + sys!;
+  }
+  return { seconds, cpuSeconds, stdout: r.stdout, code: r.code, failure: r.code === 0 ? '' : describeFailure(path.basename(argv[1] ?? argv[0]!), r) };
+}
+
+function cell(t: Timed, width: number): string {
+  return `${t.seconds.toFixed(2)}${t.cpuSeconds !== undefined ? ` (cpu ${t.cpuSeconds.toFixed(2)})` : ''}`.padStart(width);
 }
 
 /** changed count per host from hound's JSON summary line. */
@@ -123,7 +146,9 @@ export async function main(argv: string[]): Promise<number> {
     if (warm.code !== 0) throw new Error(`warm-up run failed: ${warm.failure}`);
 
     process.stdout.write(`no-op run: ${nodes.length} nodes of lab ${lab.name}, ${refs.length} images each, all present\n`);
-    process.stdout.write(`${'run'.padEnd(5)} ${'hound (s)'.padStart(10)} ${o.ansible ? 'ansible-playbook (s)'.padStart(22) : ''}\n`);
+    // The lab's nodes share this machine's CPUs: a busy machine stretches every wall time.
+    process.stdout.write(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at start\n`);
+    process.stdout.write(`${'run'.padEnd(6)} ${'hound wall s (cpu s)'.padStart(22)} ${o.ansible ? 'ansible-playbook wall s (cpu s)'.padStart(34) : ''}\n`);
     const houndTimes: number[] = [];
     const ansibleTimes: number[] = [];
     for (let run = 1; run <= o.runs; run++) {
@@ -132,17 +157,18 @@ export async function main(argv: string[]): Promise<number> {
       const changed = Object.entries(changedCounts(h.stdout)).filter(([, c]) => c > 0);
       if (changed.length > 0) throw new Error(`hound run ${run} was not a no-op: changed on ${changed.map(([n]) => n).join(', ')}`);
       houndTimes.push(h.seconds);
-      let cell = '';
+      let ansibleCell = '';
       if (o.ansible) {
         const a = await timed(ansible, work, ansibleEnv);
         if (a.code !== 0) throw new Error(`ansible-playbook run ${run} failed: ${a.failure}`);
         if (!/changed=0\b/.test(a.stdout) || /changed=[1-9]/.test(a.stdout)) throw new Error(`ansible-playbook run ${run} was not a no-op`);
         ansibleTimes.push(a.seconds);
-        cell = a.seconds.toFixed(2).padStart(22);
+        ansibleCell = cell(a, 34);
       }
-      process.stdout.write(`${String(run).padEnd(5)} ${h.seconds.toFixed(2).padStart(10)} ${cell}\n`);
+      process.stdout.write(`${String(run).padEnd(6)} ${cell(h, 22)} ${ansibleCell}\n`);
     }
-    process.stdout.write(`${'median'.padEnd(5)} ${median(houndTimes).toFixed(2).padStart(9)} ${o.ansible ? median(ansibleTimes).toFixed(2).padStart(22) : ''}\n`);
+    process.stdout.write(`${'median'.padEnd(6)} ${median(houndTimes).toFixed(2).padStart(22)} ${o.ansible ? median(ansibleTimes).toFixed(2).padStart(34) : ''}\n`);
+    process.stdout.write(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end\n`);
     if (o.ansible) process.stdout.write(`hound is ${(median(ansibleTimes) / median(houndTimes)).toFixed(1)}x faster than ansible-playbook on this no-op\n`);
     process.stdout.write(`target: hound under 2 s on 10 nodes: ${median(houndTimes) < 2 && nodes.length >= 10 ? 'met' : nodes.length < 10 ? 'not measured (fewer than 10 nodes)' : 'NOT met'}\n`);
     return 0;
