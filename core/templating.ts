@@ -18,15 +18,27 @@ export type Vars = Record<string, unknown>;
 /** Jinja's `omit`: an argument whose value renders to this is dropped. */
 export const OMIT = '__omit_place_holder__hound__';
 
+interface NunjucksNode {
+  typename: string;
+  fields: string[];
+  lineno: number;
+  colno: number;
+  [field: string]: unknown;
+}
+type NodeConstructor = new (lineno: number, colno: number, ...fields: unknown[]) => NunjucksNode;
 interface NunjucksInternals {
-  compiler: { compile(src: string, asyncFilters: string[], extensions: unknown[], name: string, opts: object): string };
+  compiler: { Compiler: new (name: string, throwOnUndefined: boolean) => { compile(ast: unknown): void; getCode(): string } };
   parser: { parse(src: string, extensions?: unknown[], opts?: object): unknown };
+  transformer: { transform(ast: unknown, asyncFilters: string[], name: string): unknown };
+  nodes: Record<string, NodeConstructor> & { Node: NodeConstructor };
   runtime: Record<string, unknown> & { Frame: new () => { lookup(name: string): unknown }; SafeString: new (s: string) => object };
 }
 const require = createRequire(import.meta.url);
 const internals: NunjucksInternals = {
   compiler: require('nunjucks/src/compiler.js'),
   parser: require('nunjucks/src/parser.js'),
+  transformer: require('nunjucks/src/transformer.js'),
+  nodes: require('nunjucks/src/nodes.js'),
   runtime: require('nunjucks/src/runtime.js'),
 };
 
@@ -82,6 +94,12 @@ const globals: Record<string, unknown> = {
       if (out.length > 100_000) throw new HoundError('TEMPLATE_ERROR', 'range() longer than 100000 items', EXIT.PARSE);
     }
     return out;
+  }),
+  // Called by the rewritten syntax tree (see jinjaSemantics): Python truthiness, strict undefined.
+  __hound_truthy: allow((value: unknown) => pythonTruthy(value)),
+  __hound_iterable: allow((value: unknown) => {
+    if (value instanceof UndefinedValue) value.fail();
+    return value ?? [];
   }),
   lookup: allow((kind: unknown, ...args: unknown[]) => {
     if (kind !== 'env') throw new HoundError('TEMPLATE_ERROR', `lookup('${String(kind)}') is not supported (only 'env')`, EXIT.PARSE);
@@ -265,13 +283,52 @@ const safeRuntime: Record<string, unknown> = {
 type RootRenderFunction = (env: unknown, context: RenderContext, frame: unknown, runtime: unknown, callback: (err: unknown, out?: string) => void) => void;
 const compiledTemplates = new Map<string, RootRenderFunction>();
 
+function callNode(name: string, argument: NunjucksNode): NunjucksNode {
+  const { FunCall, Symbol: SymbolNode, NodeList } = internals.nodes;
+  return new FunCall!(argument.lineno, argument.colno, new SymbolNode!(argument.lineno, argument.colno, name), new NodeList!(argument.lineno, argument.colno, [argument]));
+}
+
+/**
+ * Rewrites the syntax tree so that conditions follow Jinja2, not JavaScript: `not []` is
+ * true, `[] or x` is x, and `if`/`not`/`and`/`or`/`for` on an undefined variable fail.
+ */
+function jinjaSemantics(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(jinjaSemantics);
+  if (!(node instanceof internals.nodes.Node)) return node;
+  for (const field of node.fields) node[field] = jinjaSemantics(node[field]);
+  if (node.typename === 'NodeList' || node.typename === 'Root') node.children = jinjaSemantics(node.children);
+  const { InlineIf } = internals.nodes;
+  switch (node.typename) {
+    case 'Not':
+      node.target = callNode('__hound_truthy', node.target as NunjucksNode);
+      return node;
+    case 'If':
+    case 'IfAsync':
+    case 'InlineIf':
+      node.cond = callNode('__hound_truthy', node.cond as NunjucksNode);
+      return node;
+    case 'For':
+      node.arr = callNode('__hound_iterable', node.arr as NunjucksNode);
+      return node;
+    case 'Or':
+      return new InlineIf!(node.lineno, node.colno, callNode('__hound_truthy', node.left as NunjucksNode), node.left, node.right);
+    case 'And':
+      return new InlineIf!(node.lineno, node.colno, callNode('__hound_truthy', node.left as NunjucksNode), node.right, node.left);
+    default:
+      return node;
+  }
+}
+
 function compileTemplate(source: string): RootRenderFunction {
   const cached = compiledTemplates.get(source);
   if (cached) return cached;
   let root: RootRenderFunction;
   try {
     const env = environment as unknown as { asyncFilters: string[]; extensionsList: unknown[]; opts: object };
-    const code = internals.compiler.compile(source, env.asyncFilters, env.extensionsList, 'template', env.opts);
+    const ast = jinjaSemantics(internals.parser.parse(source, env.extensionsList, env.opts));
+    const compiler = new internals.compiler.Compiler('template', false);
+    compiler.compile(internals.transformer.transform(ast, env.asyncFilters, 'template'));
+    const code = compiler.getCode();
     root = (new Function(code)() as { root: RootRenderFunction }).root;
   } catch (err) {
     throw new HoundError('TEMPLATE_SYNTAX', `template syntax error: ${templateMessage(err)}`, EXIT.PARSE, {

@@ -127,6 +127,28 @@ describe('conditions', () => {
   });
 });
 
+describe('Jinja2 (not JavaScript) truthiness', () => {
+  const v = { empty: [], none: null, word: 'a', dict: {} };
+  it('empty lists and dicts are false in not/and/or/if', () => {
+    expect(evaluateCondition('not empty', v)).toBe(true);
+    expect(evaluateCondition('not dict', v)).toBe(true);
+    expect(evaluateCondition('word and empty', v)).toBe(false);
+    expect(renderValue('{{ empty or "fallback" }}', v)).toBe('fallback');
+    expect(renderValue('{{ word and empty }}', v)).toEqual([]);
+    expect(renderValue('{% if empty %}yes{% else %}no{% endif %}', v)).toBe('no');
+    expect(renderValue('{{ "y" if dict else "n" }}', v)).toBe('n');
+    expect(renderValue('{% for i in none %}{{ i }}{% endfor %}done', v)).toBe('done');
+  });
+  it('an undefined variable in not/and/or/if/for is an error, as with StrictUndefined', () => {
+    for (const condition of ['not nope', 'nope or True', 'word and nope']) {
+      expect(() => evaluateCondition(condition, v), condition).toThrow("'nope' is undefined");
+    }
+    expect(() => renderValue('{% if nope %}x{% endif %}', v)).toThrow("'nope' is undefined");
+    expect(() => renderValue('{% for i in nope %}{{ i }}{% endfor %}', v)).toThrow("'nope' is undefined");
+    expect(evaluateCondition('nope is not defined or nope', v)).toBe(true);
+  });
+});
+
 describe('referencedNames', () => {
   it('finds the variables a template reads, not filters, tests or attributes', () => {
     expect([...referencedNames('{{ a.b | default(c) | join(",") }}{% if d is defined %}{{ e[f] }}{% endif %}')].sort()).toEqual(['a', 'c', 'd', 'e', 'f']);
