@@ -14,7 +14,7 @@ import { credentialsFromDockerConfig, normaliseRegistryHost } from '../transport
 import type { TransportLogger } from '../transport/ssh-connection.js';
 import { HoundError } from './errors.js';
 import { parseImageRef } from './image-ref.js';
-import { computePlan, imageReferencesByHost, registryFactKey, type FactProblem, type Plan, type PlanFacts, type PlanOptions, type RegistryImageFacts } from './plan.js';
+import { computePlan, hostsWithImageTasks, imageReferencesByHost, registryFactKey, type FactProblem, type Plan, type PlanFacts, type PlanOptions, type RegistryImageFacts } from './plan.js';
 
 /** What the registry client answers for one reference, already resolved to one platform. */
 export type ResolvedImage = Omit<RegistryImageFacts, 'reference' | 'platform'>;
@@ -95,7 +95,7 @@ async function mapLimited<T>(items: readonly T[], limit: number, work: (item: T)
 
 /** Gathers node and registry facts for every host of the run; failures become per-host or per-image problems. */
 export function gatherPlanFacts(run: CompiledRun, access: PlanFactAccess, options: GatherOptions = {}): Promise<PlanFacts> {
-  const hosts = options.hosts ?? [...new Set(run.plays.flatMap((p) => p.hosts))];
+  const hosts = options.hosts ?? hostsWithImageTasks(run);
   return gatherFacts(hosts, imageReferencesByHost(run), access, options);
 }
 

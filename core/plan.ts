@@ -158,6 +158,15 @@ export function imageReferencesByHost(run: CompiledRun): Map<string, { reference
   return out;
 }
 
+/** Hosts with at least one image task to plan: the only ones whose facts are needed. */
+export function hostsWithImageTasks(run: CompiledRun): string[] {
+  const out = new Set<string>();
+  for (const play of run.plays) {
+    for (const [host, tasks] of play.tasksByHost) if (tasks.some((t) => imageSteps(t).some((s) => s.kind !== 'note'))) out.add(host);
+  }
+  return [...out];
+}
+
 type ImageStep =
   | { kind: 'ensure'; task: TaskInstance; written: string; ref: ImageRef; state: 'present' | 'latest' | 'absent'; force: boolean; platform?: string }
   | { kind: 'exclusive'; task: TaskInstance; keep: ImageRef[] }
@@ -276,6 +285,11 @@ export function computePlan(run: CompiledRun, facts: PlanFacts, options: PlanOpt
 
 function planHost(host: string, tasks: TaskInstance[], facts: PlanFacts, options: PlanOptions): HostPlan {
   const node = facts.nodes[host];
+  const steps = tasks.flatMap(imageSteps);
+  // A host with nothing to pull or remove (say localhost running controller tasks) needs no facts.
+  if (!node && !facts.unreachable[host] && steps.every((s) => s.kind === 'note')) {
+    return { host, platform: '', actions: [], bytes: 0, layersNew: 0, notes: steps.map((s) => (s as { note: string }).note) };
+  }
   if (!node) {
     const problem = facts.unreachable[host] ?? { code: 'FACTS_MISSING', message: `no facts were gathered for ${host}` };
     return { host, platform: '', actions: [], bytes: 0, layersNew: 0, failed: problem, notes: [] };
@@ -284,7 +298,7 @@ function planHost(host: string, tasks: TaskInstance[], facts: PlanFacts, options
   const store = new VirtualStore(node.images);
   const inUse = new Set(node.containerImageIds);
   try {
-    for (const step of tasks.flatMap(imageSteps)) {
+    for (const step of steps) {
       if (step.kind === 'note') plan.notes.push(step.note);
       else if (step.kind === 'ensure') plan.actions.push(planEnsure(step, node, store, facts, inUse));
       else plan.actions.push(...planExclusive(step, node, store, inUse));

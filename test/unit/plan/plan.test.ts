@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { computePlan, checkDiskSpace, diskCheckFailures, imageReferencesByHost } from '../../../core/plan.js';
-import { REG, facts, localImage, node, remote, run, sha } from './fixtures.js';
+import { computePlan, checkDiskSpace, diskCheckFailures, hostsWithImageTasks, imageReferencesByHost } from '../../../core/plan.js';
+import { REG, facts, localImage, node, remote, run, sha, task } from './fixtures.js';
 
 const app0 = `${REG}/hound/app0:latest`;
 const app1 = `${REG}/hound/app1:latest`;
@@ -242,5 +242,18 @@ describe('computePlan: images containers use', () => {
     const r = run(['n1'], [{ module: 'image', args: { name: app0, state: 'absent', force: true } }]);
     const plan = computePlan(r, facts([node('n1', [used], { containerImageIds: [sha('07')] })], []));
     expect(plan.hosts.n1!.actions[0]).toMatchObject({ action: 'remove', force: true, imageId: sha('07') });
+  });
+});
+
+describe('hosts without image tasks', () => {
+  it('need no facts and plan nothing', () => {
+    const r = run(['localhost', 'n1'], []);
+    r.plays[0]!.tasksByHost.set('n1', [task('n1', 0, 'image', { name: app0 })]);
+    r.plays[0]!.tasksByHost.set('localhost', [task('localhost', 0, 'debug', { msg: 'hi' })]);
+    expect(hostsWithImageTasks(r)).toEqual(['n1']);
+    const plan = computePlan(r, facts([node('n1')], [remote(app0, [['a', 1]])]));
+    expect(plan.hosts.localhost).toMatchObject({ actions: [], bytes: 0 });
+    expect(plan.hosts.localhost!.failed).toBeUndefined();
+    expect(plan.failedHosts).toEqual([]);
   });
 });
