@@ -38,7 +38,8 @@ export function parseExtraVars(value: string, baseDir = process.cwd()): Vars {
   if (text.startsWith('{') || text.startsWith('[')) {
     let data: unknown;
     try {
-      data = parseYaml(text, { version: '1.1', uniqueKeys: true, maxAliasCount: 100, customTags: pyyamlBooleans });
+      // logLevel 'error': no yaml warnings printed to stderr behind hound's back.
+      data = parseYaml(text, { version: '1.1', uniqueKeys: true, maxAliasCount: 100, customTags: pyyamlBooleans, logLevel: 'error' });
     } catch (err) {
       throw badExtraVars(value, `not valid JSON/YAML (${(err as Error).message.split('\n')[0]})`);
     }

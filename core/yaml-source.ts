@@ -35,7 +35,9 @@ export class YamlSource {
     }
     const lines = new LineCounter();
     // YAML 1.1 because Ansible (PyYAML) reads playbooks that way: `yes`/`no` are booleans.
-    const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, version: '1.1', prettyErrors: false, customTags: pyyamlBooleans });
+    // logLevel 'error': yaml would otherwise print its warnings (a collection used as a key, an
+    // unknown tag) straight to stderr through process.emitWarning, beside hound's own output.
+    const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, version: '1.1', prettyErrors: false, customTags: pyyamlBooleans, logLevel: 'error' });
     const first = doc.errors[0];
     if (first) {
       // yaml reports some errors at the start of the line; point at the first character instead.
