@@ -327,20 +327,25 @@ class Compiler {
   /** Renders the arguments leaf by leaf, so an error points at the scalar that caused it. */
   private renderArgs(task: LoadedTask, vars: Vars, label: string): Record<string, unknown> {
     if (task.freeForm) return this.render(task.args, vars, task.argsAt, label) as Record<string, unknown>;
-    const walk = (value: unknown, at: SourceRef): unknown => {
-      if (typeof value === 'string') return this.render(value, vars, at, label);
-      if (Array.isArray(value)) return value.map((item, i) => walk(item, { source: at.source, path: [...at.path, i] }));
-      if (value !== null && typeof value === 'object') {
-        const out: Record<string, unknown> = {};
-        for (const [key, item] of Object.entries(value)) {
-          const rendered = walk(item, { source: at.source, path: [...at.path, key] });
-          if (rendered !== OMIT) out[key] = rendered;
-        }
-        return out;
+    try {
+      return renderValue(task.args, vars) as Record<string, unknown>;
+    } catch (err) {
+      // Errors are rare: only then walk the arguments to find the scalar at fault.
+      throw this.positioned(err, this.failingLeaf(task.args, vars, task.argsAt), label);
+    }
+  }
+
+  private failingLeaf(value: unknown, vars: Vars, at: SourceRef): SourceRef {
+    const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((item, i) => [i, item]) : value !== null && typeof value === 'object' ? Object.entries(value) : [];
+    for (const [key, item] of entries) {
+      const child = { source: at.source, path: [...at.path, key] };
+      try {
+        renderValue(item, vars);
+      } catch {
+        return this.failingLeaf(item, vars, child);
       }
-      return value;
-    };
-    return walk(task.args, task.argsAt) as Record<string, unknown>;
+    }
+    return at;
   }
 
   private render(value: unknown, vars: Vars, at: SourceRef, label: string): unknown {

@@ -29,7 +29,8 @@ export function mergeVariables(layers: VariableLayers): Vars {
 
 /** A loop item's variables on top of the task's; extra vars still win, as in Ansible. */
 export function withLoopVariables(base: Vars, loop: Vars, extra: Vars): Vars {
-  const out = { ...base, ...loop };
-  for (const key of Object.keys(loop)) if (Object.hasOwn(extra, key)) out[key] = extra[key];
+  // Object.assign, not spread: several times faster on these objects in V8 (bench/compile.ts).
+  const out = Object.assign({}, base);
+  for (const key of Object.keys(loop)) out[key] = Object.hasOwn(extra, key) ? extra[key] : loop[key];
   return out;
 }
