@@ -4,7 +4,7 @@
 import http from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
 import Docker from 'dockerode';
-import { TaskFailedError } from '../core/errors.js';
+import { TaskFailedError, UnreachableError } from '../core/errors.js';
 import { canonicalImageRef, parseImageRef, repositoryName } from '../core/image-ref.js';
 import { DEFAULT_DOCKER_SOCKET } from './connection-target.js';
 import { JsonLineSplitter, PullProgressTracker, type DockerProgressLine } from './pull-progress.js';
@@ -148,7 +148,7 @@ export class SshDocker implements NodeDocker {
       stream.on('data', (chunk: Buffer) => handle(splitter.push(chunk)));
       stream.once('error', (error) => {
         options.signal?.removeEventListener('abort', onAbort);
-        reject(this.failure('DOCKER_PULL_FAILED', `pull ${ref}`, error));
+        void this.settledFailure('DOCKER_PULL_FAILED', `pull ${ref}`, error).then(reject);
       });
       stream.once('end', () => {
         options.signal?.removeEventListener('abort', onAbort);
@@ -244,8 +244,24 @@ export class SshDocker implements NodeDocker {
     }
   }
 
+  /**
+   * A dropped SSH connection (link down, keepalives unanswered) first shows as an aborted
+   * HTTP stream; the client's own close follows a moment later. Waiting for it lets the
+   * host be reported unreachable (exit 3) rather than failed with "aborted".
+   */
+  private async settledFailure(code: string, what: string, error: unknown): Promise<Error> {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return this.failure(code, what, error);
+  }
+
   private failure(code: string, what: string, error: unknown): Error {
     if ((error as { code?: string }).code?.startsWith('SSH_')) return error as Error;
+    if ((this.connection as { isClosed?: boolean }).isClosed === true) {
+      return new UnreachableError(this.connection.host, 'SSH_CONNECTION_CLOSED', `ssh ${this.connection.host}: the connection dropped while Docker was asked to ${what}`, {
+        hint: 'the host went away or its network went down (keepalives unanswered); check it and run again: what finished is kept',
+        cause: error,
+      });
+    }
     const json = (error as { json?: { message?: string } }).json;
     const message = json?.message ?? (error as Error).message ?? String(error);
     return new TaskFailedError(this.connection.host, code, `Docker on ${this.connection.host} could not ${what}: ${message.trim()}`, {

@@ -16,7 +16,7 @@ export type TransportLogger = (level: number, message: string) => void;
 
 export interface ConnectOptions {
   logger?: TransportLogger;
-  /** Milliseconds between SSH keepalives (0 = off; default 15 s, 4 unanswered drop the connection). */
+  /** Milliseconds between SSH keepalives (0 = off; default 5 s, 4 unanswered drop the connection). */
   keepaliveIntervalMs?: number;
   signal?: AbortSignal;
 }
@@ -24,7 +24,9 @@ export interface ConnectOptions {
 // ssh2 is CommonJS: under Node's ESM loader only its default export is reliable.
 const { Client: SshClient, utils: sshUtils } = ssh2;
 
-const DEFAULT_KEEPALIVE_MS = 15_000;
+// A node whose link goes down mid-pull is declared unreachable after about 20 s (4 x 5 s):
+// a silent pull would otherwise hold its fork for a minute or more.
+const DEFAULT_KEEPALIVE_MS = 5_000;
 const KEEPALIVE_COUNT_MAX = 4;
 
 /** Opens one SSH connection (through any ProxyJump hops) and resolves once authenticated. */
