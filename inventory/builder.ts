@@ -3,6 +3,7 @@
 // from the first time it is seen, and after every source is read, groups without a parent
 // join `all` and hosts without a group join `ungrouped`.
 import type { Inventory, InventoryGroup, InventoryHost, InventoryVarsDir, Vars } from './model.js';
+import { setVar } from './vars-object.js';
 
 /** A rule of the inventory was broken (e.g. a group made its own ancestor); the parser adds the position. */
 export class InventoryRuleError extends Error {}
@@ -49,10 +50,10 @@ export class InventoryBuilder {
   }
 
   private addHostToGroup(group: string, host: string): void {
-    const g = this.groups.get(group)!;
-    if (!g.hosts.includes(host)) {
-      g.hosts.push(host);
-      this.groupsOfHost.get(host)!.add(group);
+    const mine = this.groupsOfHost.get(host)!;
+    if (!mine.has(group)) {
+      this.groups.get(group)!.hosts.push(host);
+      mine.add(group);
     }
   }
 
@@ -110,7 +111,7 @@ export class InventoryBuilder {
     }
     const target = group ?? this.hosts.get(entity);
     if (!target) throw new InventoryRuleError(`Could not identify group or host named ${entity}`);
-    target.vars[key] = value;
+    setVar(target.vars, key, value);
   }
 
   /** reconcile_inventory: orphans join `all`, groupless hosts join `ungrouped`. */

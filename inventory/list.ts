@@ -4,6 +4,7 @@
 import { stringify } from 'yaml';
 import type { Inventory, Vars } from './model.js';
 import { groupVars, hostVars, hostsOfGroup } from './vars.js';
+import { setVar } from './vars-object.js';
 
 /** Variables ansible-inventory never prints (magic or run-time ones). */
 export const INTERNAL_VARS = new Set([
@@ -20,7 +21,7 @@ export interface ListOptions {
 
 function withoutInternal(vars: Vars): Vars {
   const out: Vars = {};
-  for (const [k, v] of Object.entries(vars)) if (!INTERNAL_VARS.has(k)) out[k] = v;
+  for (const [k, v] of Object.entries(vars)) if (!INTERNAL_VARS.has(k)) setVar(out, k, v);
   return out;
 }
 
@@ -83,7 +84,7 @@ function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (v && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) out[k] = sortKeys((v as Record<string, unknown>)[k]);
+    for (const k of Object.keys(v).sort()) setVar(out, k, sortKeys((v as Record<string, unknown>)[k]));
     return out;
   }
   return v;

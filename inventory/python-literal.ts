@@ -2,10 +2,16 @@
 // lists, tuples and dicts become typed values; anything else stays the raw string. This is a
 // reader for exactly that subset of Python expression syntax, so `x=[1, 'a']` in an INI
 // file gives the same value it gives in Ansible.
+import { setVar } from './vars-object.js';
 
 export type LiteralResult = { ok: true; value: unknown } | { ok: false };
 
-class NotALiteral extends Error {}
+// Thrown (and always caught) when the text is not a literal; not an Error, since most INI
+// values are plain words and building a stack trace for each would dominate parsing time.
+class NotALiteral {}
+const NOT_A_LITERAL = new NotALiteral();
+// A bare word is a Python name, never a literal, unless it is one of the three constants.
+const BARE_WORD = /^[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*$/;
 
 type Token =
   | { kind: 'num'; value: number }
@@ -23,11 +29,11 @@ const NUMBER_RE =
 
 function readNumber(text: string): { value: number; length: number } {
   const m = NUMBER_RE.exec(text);
-  if (!m) throw new NotALiteral();
+  if (!m) throw NOT_A_LITERAL;
   const raw = m[0];
   let length = raw.length;
   // An identifier character right after the number (`1j`, `1x`, `0x1g`) is not a plain number.
-  if (length < text.length && NAME_PART.test(text[length]!)) throw new NotALiteral();
+  if (length < text.length && NAME_PART.test(text[length]!)) throw NOT_A_LITERAL;
   const clean = raw.replace(/_/g, '');
   let value: number;
   if (/^0[xX]/.test(clean)) value = parseInt(clean.slice(2), 16);
@@ -36,7 +42,7 @@ function readNumber(text: string): { value: number; length: number } {
   else if (/[.eE]/.test(clean)) value = parseFloat(clean.startsWith('.') ? `0${clean}` : clean);
   else {
     // Python 3 rejects `007` (but accepts `000`).
-    if (/^0+[1-9]/.test(clean)) throw new NotALiteral();
+    if (/^0+[1-9]/.test(clean)) throw NOT_A_LITERAL;
     value = parseInt(clean, 10);
   }
   return { value, length };
@@ -66,9 +72,9 @@ function unescape(body: string, raw: boolean): string {
     } else if (n === 'x' || n === 'u' || n === 'U') {
       const len = n === 'x' ? 2 : n === 'u' ? 4 : 8;
       const hex = body.slice(i + 2, i + 2 + len);
-      if (!new RegExp(`^[0-9a-fA-F]{${len}}$`).test(hex)) throw new NotALiteral();
+      if (!new RegExp(`^[0-9a-fA-F]{${len}}$`).test(hex)) throw NOT_A_LITERAL;
       const cp = parseInt(hex, 16);
-      if (cp > 0x10ffff) throw new NotALiteral();
+      if (cp > 0x10ffff) throw NOT_A_LITERAL;
       out += String.fromCodePoint(cp);
       i += 1 + len;
     } else {
@@ -126,7 +132,7 @@ function tokenize(text: string): Token[] {
       i++;
       continue;
     }
-    throw new NotALiteral();
+    throw NOT_A_LITERAL;
   }
   return tokens;
 }
@@ -141,13 +147,13 @@ function readString(text: string, start: number, raw: boolean): { value: string;
       i += 2;
       continue;
     }
-    if (!triple && text[i] === '\n') throw new NotALiteral();
+    if (!triple && text[i] === '\n') throw NOT_A_LITERAL;
     if (text.startsWith(delim, i)) {
       return { value: unescape(text.slice(start + delim.length, i), raw), end: i + delim.length };
     }
     i++;
   }
-  throw new NotALiteral();
+  throw NOT_A_LITERAL;
 }
 
 class LiteralParser {
@@ -163,10 +169,10 @@ class LiteralParser {
         if (this.atEnd()) break;
         items.push(this.parseExpr());
       }
-      if (!this.atEnd()) throw new NotALiteral();
+      if (!this.atEnd()) throw NOT_A_LITERAL;
       return items;
     }
-    if (!this.atEnd()) throw new NotALiteral();
+    if (!this.atEnd()) throw NOT_A_LITERAL;
     return first;
   }
 
@@ -180,13 +186,13 @@ class LiteralParser {
   }
 
   private expectOp(op: string): void {
-    if (!this.peekOp(op)) throw new NotALiteral();
+    if (!this.peekOp(op)) throw NOT_A_LITERAL;
     this.pos++;
   }
 
   private next(): Token {
     const t = this.tokens[this.pos++];
-    if (!t) throw new NotALiteral();
+    if (!t) throw NOT_A_LITERAL;
     return t;
   }
 
@@ -205,11 +211,11 @@ class LiteralParser {
         if (t.value === 'True') return true;
         if (t.value === 'False') return false;
         if (t.value === 'None') return null;
-        throw new NotALiteral();
+        throw NOT_A_LITERAL;
       case 'op':
         if (t.value === '-' || t.value === '+') {
           const n = this.next();
-          if (n.kind !== 'num') throw new NotALiteral();
+          if (n.kind !== 'num') throw NOT_A_LITERAL;
           return t.value === '-' ? -n.value : n.value;
         }
         if (t.value === '[') return this.parseSequence(']');
@@ -228,7 +234,7 @@ class LiteralParser {
           return [first, ...rest];
         }
         if (t.value === '{') return this.parseBraces();
-        throw new NotALiteral();
+        throw NOT_A_LITERAL;
     }
   }
 
@@ -237,7 +243,7 @@ class LiteralParser {
     while (!this.peekOp(close)) {
       items.push(this.parseExpr());
       if (this.peekOp(',')) this.pos++;
-      else if (!this.peekOp(close)) throw new NotALiteral();
+      else if (!this.peekOp(close)) throw NOT_A_LITERAL;
     }
     this.pos++;
     return items;
@@ -259,7 +265,7 @@ class LiteralParser {
     const entries = new Map<string, { key: string; value: unknown }>();
     let key: unknown = firstKey;
     for (;;) {
-      if (Array.isArray(key) || (typeof key === 'object' && key !== null)) throw new NotALiteral(); // unhashable
+      if (Array.isArray(key) || (typeof key === 'object' && key !== null)) throw NOT_A_LITERAL; // unhashable
       this.expectOp(':');
       const value = this.parseExpr();
       const identity = typeof key === 'string' ? `s:${key}` : key === null ? 'None' : `n:${Number(key)}`;
@@ -269,7 +275,7 @@ class LiteralParser {
       if (this.peekOp('}')) {
         this.pos++;
         const out: Record<string, unknown> = {};
-        for (const e of entries.values()) out[e.key] = e.value;
+        for (const e of entries.values()) setVar(out, e.key, e.value);
         return out;
       }
       key = this.parseExpr();
@@ -287,13 +293,20 @@ function keyString(key: unknown): string {
 
 /** `ast.literal_eval(text)`; `{ ok: false }` where Python raises ValueError or SyntaxError. */
 export function pythonLiteral(text: string): LiteralResult {
+  if (BARE_WORD.test(text)) {
+    const word = text.trim();
+    if (word === 'True') return { ok: true, value: true };
+    if (word === 'False') return { ok: true, value: false };
+    if (word === 'None') return { ok: true, value: null };
+    return { ok: false };
+  }
   try {
     // Python 3.10+ strips leading spaces and tabs before parsing.
     const tokens = tokenize(text.replace(/^[ \t]+/, ''));
     if (tokens.length === 0) return { ok: false };
     return { ok: true, value: new LiteralParser(tokens).parseTop() };
   } catch (err) {
-    if (err instanceof NotALiteral || err instanceof RangeError) return { ok: false };
+    if (err === NOT_A_LITERAL || err instanceof RangeError) return { ok: false };
     throw err;
   }
 }

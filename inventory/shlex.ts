@@ -8,6 +8,8 @@ const QUOTES = `'"`;
 
 /** Splits like `shlex.split(line, comments=True)`; throws ShlexError where Python raises ValueError. */
 export function shlexSplit(line: string): string[] {
+  // Without quotes, escapes or comments, shlex is a plain whitespace split (the common case).
+  if (!/['"\\#]/.test(line)) return line.split(/[ \t\r\n]+/).filter((t) => t !== '');
   const tokens: string[] = [];
   let state: string | null = ' ';
   let token = '';

@@ -5,6 +5,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ParseError } from '../core/errors.js';
 import type { InventoryVarsDir, Vars } from './model.js';
+import { assignVars } from './vars-object.js';
 import { plainValue, readYaml } from './yaml-file.js';
 
 const EXTENSIONS = ['', '.yml', '.yaml', '.json'];
@@ -73,16 +74,22 @@ async function loadEntities(dir: string, names: Iterable<string>, warn: (m: stri
     if (await stat(full).then(() => true, () => false)) warn(`Found ${subdir} that is not a directory, skipping: ${full}`);
     return out;
   }
-  for (const name of names) {
-    // Ansible skips 'chroot'-like names.
-    if (name.startsWith(path.sep)) continue;
-    let merged: Vars | null = null;
-    for (const file of await varsFilesFor(full, listing, name)) {
-      const data = await loadVarsFile(file);
-      if (data) merged = { ...(merged ?? {}), ...data };
-    }
-    if (merged) out.set(name, merged);
-  }
+  // Only names with a file are read; their files are read concurrently, merged in order.
+  const wanted = [...names].filter((name) => !name.startsWith(path.sep) && EXTENSIONS.some((ext) => listing.has(name + ext)));
+  const loaded = await Promise.all(
+    wanted.map(async (name) => {
+      const files = await varsFilesFor(full, listing, name);
+      const datas = await Promise.all(files.map(loadVarsFile));
+      let merged: Vars | null = null;
+      for (const data of datas) {
+        if (!data) continue;
+        merged ??= {};
+        assignVars(merged, data);
+      }
+      return [name, merged] as const;
+    }),
+  );
+  for (const [name, merged] of loaded) if (merged) out.set(name, merged);
   return out;
 }
 

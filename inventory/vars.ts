@@ -4,6 +4,7 @@
 // replaces top-level keys (Ansible's default hash_behaviour=replace).
 import { isIpAddress } from './host-range.js';
 import type { Inventory, Vars } from './model.js';
+import { assignVars } from './vars-object.js';
 
 export { connectionVars, connectionOf, type ConnectionVars } from './connection.js';
 
@@ -117,6 +118,26 @@ export function groupsOfHost(inv: Inventory, host: string): Set<string> {
   return indexOf(inv).groupsOfHost.get(host) ?? new Set();
 }
 
+// Hosts in the same groups share one sorted list, computed once per set of groups.
+const sortedCache = new WeakMap<Inventory, Map<string, string[]>>();
+
+/** The groups of a host except `all`, in precedence order (lowest first). */
+export function sortedGroupsOfHost(inv: Inventory, host: string): string[] {
+  let cache = sortedCache.get(inv);
+  if (!cache) {
+    cache = new Map();
+    sortedCache.set(inv, cache);
+  }
+  const groups = [...groupsOfHost(inv, host)].filter((g) => g !== 'all');
+  const key = groups.join('\u0000');
+  let sorted = cache.get(key);
+  if (!sorted) {
+    sorted = sortGroups(inv, groups);
+    cache.set(key, sorted);
+  }
+  return sorted;
+}
+
 /** The hosts of a group and of all its descendants, in Ansible's order (Group.get_hosts()). */
 export function hostsOfGroup(inv: Inventory, group: string): string[] {
   return indexOf(inv).hostsOfGroup.get(group) ?? [];
@@ -132,25 +153,24 @@ export function hostVars(inv: Inventory, host: string): Vars {
   const h = inv.hosts.get(host);
   if (!h) return {};
   const dirs = inv.varsDirs ?? [];
-  const groups = sortGroups(
-    inv,
-    [...groupsOfHost(inv, host)].filter((g) => g !== 'all'),
-  );
-  const layers: Array<Vars | undefined> = [inv.groups.get('all')?.vars];
-  for (const d of dirs) layers.push(d.groups.get('all'));
-  for (const g of groups) layers.push(inv.groups.get(g)?.vars);
-  for (const d of dirs) for (const g of groups) layers.push(d.groups.get(g));
-  layers.push(h.vars);
-  for (const d of dirs) layers.push(d.hosts.get(host));
-  return Object.assign({}, ...layers.filter((l): l is Vars => l !== undefined));
+  const groups = sortedGroupsOfHost(inv, host);
+  const out: Vars = {};
+  assignVars(out, inv.groups.get('all')?.vars);
+  for (const d of dirs) assignVars(out, d.groups.get('all'));
+  for (const g of groups) assignVars(out, inv.groups.get(g)?.vars);
+  for (const d of dirs) for (const g of groups) assignVars(out, d.groups.get(g));
+  assignVars(out, h.vars);
+  for (const d of dirs) assignVars(out, d.hosts.get(host));
+  return out;
 }
 
 /** A group's own variables with its group_vars/ files merged in (what ansible-inventory --graph --vars shows). */
 export function groupVars(inv: Inventory, group: string): Vars {
   const g = inv.groups.get(group);
   if (!g) return {};
-  const out: Vars = { ...g.vars };
-  for (const d of inv.varsDirs ?? []) Object.assign(out, d.groups.get(group));
+  const out: Vars = {};
+  assignVars(out, g.vars);
+  for (const d of inv.varsDirs ?? []) assignVars(out, d.groups.get(group));
   if (g.priority !== undefined && g.priority !== 1) out['ansible_group_priority'] = g.priority;
   return out;
 }

@@ -5,6 +5,7 @@
 import { isAlias, isCollection, isPair, isScalar, parseDocument, type Document, type Node } from 'yaml';
 import { ParseError, type SourcePosition } from '../core/errors.js';
 import { pyyamlCustomTags } from './pyyaml-scalars.js';
+import { setVar } from './vars-object.js';
 
 /** Inventory and vars files larger than this are refused. */
 export const MAX_YAML_BYTES = 32 * 1024 * 1024;
@@ -111,7 +112,7 @@ function tooDeep(file: string): ParseError {
 export function plainValue(v: unknown): unknown {
   if (v instanceof Map) {
     const out: Record<string, unknown> = {};
-    for (const [k, val] of v) out[keyString(k)] = plainValue(val);
+    for (const [k, val] of v) setVar(out, keyString(k), plainValue(val));
     return out;
   }
   if (v instanceof Set) return [...v].map(plainValue);

@@ -88,3 +88,21 @@ describe('connectionVars', () => {
     expect(() => connectionVars({ ansible_port: 70000 }, 'n')).toThrow(/not a TCP port/);
   });
 });
+
+describe('hostile variable names', () => {
+  it('a variable named __proto__ is stored as a variable, not as a prototype', async () => {
+    const inv = await loadInventory([path.join(FIXTURES, 'yaml-typed', 'hosts.yml')]);
+    // Built through the same path as YAML host vars.
+    const { InventoryBuilder } = await import('../../../inventory/builder.js');
+    const b = new InventoryBuilder();
+    b.addHost('h1', 'ungrouped');
+    b.setVariable('h1', '__proto__', { polluted: true });
+    b.reconcile();
+    const built = b.build();
+    const vars = hostVars(built, 'h1');
+    expect(Object.getPrototypeOf(vars)).toBe(Object.prototype);
+    expect(Object.keys(vars)).toStrictEqual(['__proto__']);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(hostVars(inv, 'h1')).toHaveProperty('int', 42);
+  });
+});
