@@ -10,6 +10,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { HoundError } from '../core/errors.js';
 import { BlobDigestMismatchError, BlobSizeMismatchError } from './errors.js';
 
 /** Bytes of blob content the relay may keep in memory, shared by all its blobs. */
@@ -91,18 +92,38 @@ export class BlobFanout {
     return this.settled;
   }
 
-  /** Reads the origin's body into the blob; resolves when verified, rejects (and fails every reader) otherwise. */
-  async consume(source: Readable): Promise<void> {
-    try {
-      for await (const chunk of source as AsyncIterable<Buffer>) {
-        if (this.status !== 'downloading') break;
-        await this.append(chunk);
+  /**
+   * Reads the origin's body into the blob; resolves when verified, rejects (and fails every
+   * reader) otherwise. Given a function, it asks it for the rest of the body, from the
+   * first byte not yet received, when the body breaks off (up to `maxResumes` times), so
+   * readers carry on instead of starting over.
+   */
+  async consume(source: Readable | ((offset: number) => Promise<Readable>), options: { maxResumes?: number } = {}): Promise<void> {
+    const maxResumes = typeof source === 'function' ? (options.maxResumes ?? 3) : 0;
+    for (let resumes = 0; this.status === 'downloading'; resumes++) {
+      let body: Readable | undefined;
+      let failure: Error | undefined;
+      try {
+        body = typeof source === 'function' ? await source(this.received) : source;
+        for await (const chunk of body as AsyncIterable<Buffer>) {
+          if (this.status !== 'downloading') break;
+          await this.append(chunk);
+        }
+      } catch (error) {
+        failure = error instanceof Error ? error : new Error(String(error));
       }
-      if (this.status === 'downloading') this.finish();
-    } catch (error) {
-      this.fail(error instanceof Error ? error : new Error(String(error)));
+      body?.destroy();
+      if (this.status !== 'downloading') break;
+      const resumable = !(failure instanceof HoundError) && resumes < maxResumes;
+      if (failure && !resumable) {
+        this.fail(failure);
+        break;
+      }
+      // A body that ended short, or broke off: ask for the rest when allowed.
+      if (this.received < this.size && resumable) continue;
+      if (failure) this.fail(failure);
+      else this.finish();
     }
-    source.destroy();
     return this.settled;
   }
 

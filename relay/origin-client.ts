@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import type { RegistryAuth } from '../transport/types.js';
 import { OriginError } from './errors.js';
 
@@ -17,6 +17,7 @@ export interface OriginManifest {
 }
 
 export interface OriginBlob {
+  /** The whole blob's size, also when only a part was asked for. */
   size: number;
   body: Readable;
 }
@@ -26,7 +27,8 @@ export interface OriginRegistry {
   /** Registry host[:port] as in image references (docker.io for Docker Hub). */
   readonly host: string;
   getManifest(repo: string, reference: string, accept: string): Promise<OriginManifest>;
-  getBlob(repo: string, digest: string): Promise<OriginBlob>;
+  /** The blob's bytes from `offset` on (default 0). */
+  getBlob(repo: string, digest: string, offset?: number): Promise<OriginBlob>;
 }
 
 export interface OriginClientOptions {
@@ -78,14 +80,23 @@ export class OriginClient implements OriginRegistry {
     return { body, contentType, digest };
   }
 
-  async getBlob(repo: string, digest: string): Promise<OriginBlob> {
-    const response = await this.get(repo, `/v2/${repo}/blobs/${digest}`, {});
+  async getBlob(repo: string, digest: string, offset = 0): Promise<OriginBlob> {
+    const response = await this.get(repo, `/v2/${repo}/blobs/${digest}`, offset > 0 ? { range: `bytes=${offset}-` } : {});
     const length = Number(response.headers['content-length']);
     if (!Number.isSafeInteger(length) || length < 0) {
       response.destroy();
       throw new OriginError(this.host, `blob ${digest} of ${repo} came without a Content-Length`);
     }
-    return { size: length, body: response };
+    if (response.statusCode === 206) {
+      const range = /^bytes (\d+)-\d+\/(\d+)$/.exec(response.headers['content-range'] ?? '');
+      if (!range || Number(range[1]) !== offset) {
+        response.destroy();
+        throw new OriginError(this.host, `blob ${digest} of ${repo}: asked for bytes from ${offset}, got "${response.headers['content-range'] ?? ''}"`);
+      }
+      return { size: Number(range[2]), body: response };
+    }
+    // A registry that ignores Range sends it all: skip what the caller has.
+    return { size: length, body: offset > 0 ? response.pipe(skipBytes(offset)) : response };
   }
 
   close(): void {
@@ -118,7 +129,7 @@ export class OriginClient implements OriginRegistry {
       const authorization = own ? this.authorizations.get(scope) : undefined;
       const response = await this.request(url, { ...headers, ...(authorization ? { authorization } : {}) });
       const status = response.statusCode ?? 0;
-      if (status === 200) return response;
+      if (status === 200 || (status === 206 && headers.range !== undefined)) return response;
       response.resume();
       if (status >= 300 && status < 400 && response.headers.location) {
         url = new URL(response.headers.location, url);
@@ -208,4 +219,19 @@ async function readLimited(response: IncomingMessage, limit: number, host: strin
     parts.push(part);
   }
   return Buffer.concat(parts);
+}
+
+function skipBytes(count: number): Transform {
+  let left = count;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      if (left >= chunk.length) {
+        left -= chunk.length;
+        return done();
+      }
+      const rest = left > 0 ? chunk.subarray(left) : chunk;
+      left = 0;
+      done(null, rest);
+    },
+  });
 }

@@ -136,7 +136,15 @@ export class RelayCache {
     this.counters.blobs++;
     const fanout = new BlobFanout({ digest, size: response.size, budget: this.budget, spillDir, origin: host, repo });
     this.fetched.push(fanout);
-    fanout.consume(response.body).catch((error: Error) => {
+    // The first body is the one just opened; after a break, ask the origin for the rest.
+    let first: typeof response.body | undefined = response.body;
+    const bodyFrom = async (offset: number) => {
+      const body = first ?? (await origin.getBlob(repo, digest, offset)).body;
+      first = undefined;
+      if (offset > 0) this.options.log(`relay: resuming ${digest.slice(0, 19)} of ${host}/${repo} from byte ${offset}`);
+      return body;
+    };
+    fanout.consume(bodyFrom).catch((error: Error) => {
       this.counters.failedBlobs++;
       this.options.log(`relay: blob ${digest.slice(0, 19)} of ${host}/${repo} failed: ${error.message}`);
     });

@@ -18,7 +18,7 @@ const PASSWORD = 'relay-pa55-secret';
 interface Gate {
   host: string;
   requests: { path: string; authorization?: string }[];
-  storageRequests: { path: string; authorization?: string }[];
+  storageRequests: { path: string; authorization?: string; range?: string }[];
   close(): Promise<void>;
 }
 
@@ -36,16 +36,39 @@ async function listen(server: http.Server): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-async function startGate(info: LabInfo, mode: 'bearer' | 'basic' | 'none', failFirst = 0): Promise<Gate> {
+async function startGate(info: LabInfo, mode: 'bearer' | 'basic' | 'none', failFirst = 0, cutFirstBlobAfter?: number): Promise<Gate> {
   let failuresLeft = failFirst;
+  let cutPending = cutFirstBlobAfter !== undefined;
   const token = 'tok-' + createHash('sha256').update(String(Math.random())).digest('hex').slice(0, 16);
   const basic = 'Basic ' + Buffer.from(`${USER}:${PASSWORD}`).toString('base64');
   const requests: Gate['requests'] = [];
   const storageRequests: Gate['storageRequests'] = [];
   // Blob bodies come from "storage" on another port, as after a CDN redirect.
   const storage = http.createServer((req, res) => {
-    storageRequests.push({ path: req.url!, authorization: req.headers.authorization });
-    proxyTo(info, req, res);
+    storageRequests.push({ path: req.url!, authorization: req.headers.authorization, range: req.headers.range });
+    if (cutPending) {
+      // The first blob body breaks off after a few bytes, as a dropped connection does.
+      cutPending = false;
+      http.get(`${info.registry.url}${req.url}`, (up) => {
+        res.writeHead(up.statusCode!, up.headers);
+        let sent = 0;
+        up.on('data', (chunk: Buffer) => {
+          const room = cutFirstBlobAfter! - sent;
+          if (room > 0) res.write(chunk.subarray(0, room));
+          sent += chunk.length;
+          if (sent >= cutFirstBlobAfter!) {
+            up.destroy();
+            res.socket?.destroy();
+          }
+        });
+      });
+      return;
+    }
+    const upstream = http.request(`${info.registry.url}${req.url}`, { headers: { ...(req.headers.range ? { range: req.headers.range } : {}) } }, (up) => {
+      res.writeHead(up.statusCode!, up.headers);
+      up.pipe(res);
+    });
+    upstream.end();
   });
   const storagePort = await listen(storage);
   const gate = http.createServer((req, res) => {
@@ -176,6 +199,44 @@ describe('relay origins behind auth', () => {
       for (const client of clients) client.close();
       await flaky.close();
       await down.close();
+    }
+  });
+
+  it('resumes a blob whose origin body breaks off with a Range request, and the node gets it whole', async () => {
+    const gate = await startGate(info, 'none', 0, 1_500_000);
+    const logged: string[] = [];
+    const relay = startRelay({ origins: [{ host: gate.host }], logger: (line) => logged.push(line) });
+    const layer = manifest.layers[0]!;
+    try {
+      const node = info.nodes[1]!;
+      const connection = await connectHost(
+        resolveConnectionTarget(node.name, {
+          ansible_host: node.ip,
+          ansible_user: 'root',
+          ansible_ssh_private_key_file: info.privateKey,
+          ansible_ssh_common_args: `-o UserKnownHostsFile=${info.knownHosts}`,
+        }),
+      );
+      try {
+        const { port } = await relay.attach(connection);
+        const url = `http://127.0.0.1:${port}/v2/${relay.token}/${gate.host.replace(':', '_')}/hound/app1/blobs/${layer.digest}`;
+        const got = await connection.exec(`curl -sf '${url}' | sha256sum | cut -c1-64`);
+        expect('sha256:' + got.stdout.trim()).toBe(layer.digest);
+      } finally {
+        await relay.close();
+        await connection.close();
+      }
+      // The second request asks for the rest: from what arrived before the cut (what the
+      // gate had written, less what the socket had not yet sent when it was destroyed).
+      const ranges = gate.storageRequests.map((r) => r.range);
+      expect(ranges).toHaveLength(2);
+      expect(ranges[0]).toBeUndefined();
+      const resumedAt = Number(/^bytes=(\d+)-$/.exec(ranges[1] ?? '')?.[1]);
+      expect(resumedAt).toBeGreaterThan(0);
+      expect(resumedAt).toBeLessThanOrEqual(1_500_000);
+      expect(logged.some((line) => line.includes(`resuming ${layer.digest.slice(0, 19)}`) && line.includes(`from byte ${resumedAt}`))).toBe(true);
+    } finally {
+      await gate.close();
     }
   });
 

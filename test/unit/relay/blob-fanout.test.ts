@@ -179,4 +179,60 @@ describe('BlobFanout', () => {
     expect(await collect(blob.openReader(600_000))).toHaveLength(0);
     await blob.dispose();
   });
+
+  it('resumes from the first missing byte when the origin body breaks off, and readers never notice', async () => {
+    const data = randomBytes(300_000);
+    const blob = fanoutFor(data);
+    const reader = collect(blob.openReader());
+    const offsets: number[] = [];
+    const consumed = blob.consume(async (offset) => {
+      offsets.push(offset);
+      const body = new PassThrough();
+      if (offsets.length === 1) {
+        body.write(data.subarray(0, 120_000));
+        setImmediate(() => body.destroy(new Error('socket hang up')));
+      } else if (offsets.length === 2) {
+        // Ends cleanly but short.
+        body.end(data.subarray(offset, 200_000));
+      } else {
+        body.end(data.subarray(offset));
+      }
+      return body;
+    });
+    await consumed;
+    expect(offsets).toEqual([0, 120_000, 200_000]);
+    expect((await reader).equals(data)).toBe(true);
+    expect(blob.state).toBe('complete');
+  });
+
+  it('gives up after maxResumes and fails every reader with the last error', async () => {
+    const data = randomBytes(100_000);
+    const blob = fanoutFor(data);
+    const reader = collect(blob.openReader());
+    let calls = 0;
+    const consumed = blob.consume(async (offset) => {
+      calls++;
+      const body = new PassThrough();
+      body.write(data.subarray(offset, offset + 10_000));
+      setImmediate(() => body.destroy(new Error(`reset ${calls}`)));
+      return body;
+    }, { maxResumes: 2 });
+    await expect(consumed).rejects.toThrow('reset 3');
+    await expect(reader).rejects.toThrow('reset 3');
+    expect(calls).toBe(3);
+    expect(blob.bytesReceived).toBe(30_000);
+  });
+
+  it('does not resume past a digest mismatch', async () => {
+    const data = randomBytes(50_000);
+    const blob = fanoutFor(data, new MemoryBudget(1 << 20), digestOf(Buffer.from('other')));
+    let calls = 0;
+    await expect(
+      blob.consume(async (offset) => {
+        calls++;
+        return Readable.from([data.subarray(offset)]);
+      }),
+    ).rejects.toMatchObject({ code: 'RELAY_DIGEST_MISMATCH' });
+    expect(calls).toBe(1);
+  });
 });
