@@ -14,6 +14,8 @@ export class InventoryBuilder {
   readonly sources: string[] = [];
   readonly varsDirs: InventoryVarsDir[] = [];
   readonly warnings: string[] = [];
+  /** The file being read, recorded on the hosts it introduces. */
+  currentSource: string | undefined;
   private readonly parents = new Map<string, string[]>();
   /** Groups each host is directly in. */
   private readonly groupsOfHost = new Map<string, Set<string>>();
@@ -42,6 +44,7 @@ export class InventoryBuilder {
     if (group !== undefined && !this.groups.has(group)) throw new InventoryRuleError(`Could not find group ${group} in inventory`);
     if (!this.hosts.has(name)) {
       const host: InventoryHost = { name, vars: {} };
+      if (this.currentSource !== undefined) host.source = this.currentSource;
       if (port) host.vars['ansible_port'] = port;
       this.hosts.set(name, host);
       this.groupsOfHost.set(name, new Set());

@@ -100,6 +100,15 @@ async function parseDirectory(dir: string, inv: InventoryBuilder): Promise<void>
 
 /** One inventory file: the yaml plugin first where the extension allows it, then the ini plugin. */
 export async function parseFile(file: string, inv: InventoryBuilder): Promise<void> {
+  inv.currentSource = file;
+  try {
+    await parseFileContent(file, inv);
+  } finally {
+    inv.currentSource = undefined;
+  }
+}
+
+async function parseFileContent(file: string, inv: InventoryBuilder): Promise<void> {
   const bytes = await readFile(file);
   let text: string;
   try {

@@ -7,6 +7,8 @@ export interface InventoryHost {
   name: string;
   /** Variables set on the host itself (inline INI vars, YAML host vars, host_vars/). */
   vars: Vars;
+  /** The inventory file the host was first seen in (Ansible's inventory_file); absent for host lists. */
+  source?: string;
 }
 
 export interface InventoryGroup {

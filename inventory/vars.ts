@@ -2,6 +2,7 @@
 // group `all` < group_vars/all < other groups by (depth, ansible_group_priority, name)
 // < group_vars/GROUP in the same order < the host's own vars < host_vars/HOST; each level
 // replaces top-level keys (Ansible's default hash_behaviour=replace).
+import path from 'node:path';
 import { isIpAddress } from './host-range.js';
 import type { Inventory, Vars } from './model.js';
 import { assignVars } from './vars-object.js';
@@ -175,14 +176,20 @@ export function groupVars(inv: Inventory, group: string): Vars {
   return out;
 }
 
-/** Ansible's magic variables for a host: inventory_hostname(_short), group_names, groups. */
+/**
+ * Ansible's magic variables for a host: inventory_hostname(_short), group_names, groups, and
+ * inventory_file/inventory_dir (the file the host was first seen in; null for host lists).
+ */
 export function magicVars(inv: Inventory, host: string): Vars {
   const groups: Record<string, string[]> = {};
   for (const g of inv.groups.keys()) groups[g] = [...hostsOfGroup(inv, g)];
+  const source = inv.hosts.get(host)?.source;
   return {
     inventory_hostname: host,
     inventory_hostname_short: isIpAddress(host) ? host : host.split('.')[0],
     group_names: [...groupsOfHost(inv, host)].filter((g) => g !== 'all').sort(),
     groups,
+    inventory_file: source ?? null,
+    inventory_dir: source ? path.dirname(source) : null,
   };
 }

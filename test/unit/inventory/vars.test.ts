@@ -43,6 +43,8 @@ describe('magicVars', () => {
     expect((m['groups'] as Record<string, string[]>)['southeast']).toStrictEqual(['host1', 'host2', 'host3']);
     expect((m['groups'] as Record<string, string[]>)['all']).toContain('host9');
     expect(hostVars(inv, 'host2')).not.toHaveProperty('inventory_hostname');
+    expect(m['inventory_file']).toBe(fixture('ini-children', 'hosts.ini'));
+    expect(m['inventory_dir']).toBe(fixture('ini-children'));
   });
 
   it('keeps IP addresses whole in inventory_hostname_short', async () => {
@@ -50,6 +52,7 @@ describe('magicVars', () => {
     expect(magicVars(inv, 'mail.example.com')['inventory_hostname_short']).toBe('mail');
     expect(magicVars(inv, '10.1.2.3')['inventory_hostname_short']).toBe('10.1.2.3');
     expect(magicVars(inv, '10.1.2.3')['group_names']).toStrictEqual(['ungrouped']);
+    expect(magicVars(inv, '10.1.2.3')['inventory_file']).toBeNull();
   });
 });
 
