@@ -6,7 +6,7 @@ import type { HostConnection, NodeDocker, PullProgress, RegistryAuth } from '../
 import { parseImageRef } from './image-ref.js';
 import type { TaskInstance } from './compiled.js';
 import type { EventBus, TaskStatus } from './events.js';
-import { HoundError, UnreachableError } from './errors.js';
+import { HoundError, InterruptedError, UnreachableError } from './errors.js';
 import { gatherNodeFacts, type NodeFacts } from './facts.js';
 import type { TaskOutcome, TaskRunner } from './scheduler.js';
 import { findModule } from '../modules/registry.js';
@@ -186,7 +186,7 @@ export class TaskExecutor implements TaskRunner {
     const ctx = this.context(item, vars);
     ctx.detail(1, `${item.module}: ${JSON.stringify(args)}`);
     try {
-      const r = await runModule(mod, args, ctx);
+      const r = await untilAborted(runModule(mod, args, ctx), this.options.signal);
       return {
         status: r.status,
         msg: r.msg,
@@ -390,6 +390,31 @@ function combine(items: TaskInstance[], results: ItemResult[]): ItemResult {
       results: results.map((r, i) => ({ ...r.value, item: items[i]?.loopItem })),
     },
   };
+}
+
+/**
+ * Settles with `work`, or rejects as soon as the run is interrupted: Ctrl-C must not wait for
+ * a transport call that missed the abort (e.g. one still opening its SSH channel).
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(new InterruptedError());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new InterruptedError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

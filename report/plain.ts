@@ -43,17 +43,17 @@ export class PlainReporter implements Reporter {
         this.lastHeader = '';
         this.line('', banner(`PLAY [${e.play}]`));
         break;
-      case 'task_start': {
-        // In the linear strategy every host runs the same task: one header for all of them.
-        const key = `${e.handler ? 'RUNNING HANDLER' : 'TASK'} [${e.task}]#${e.taskId.split(':').slice(0, 2).join(':')}`;
-        if (key !== this.lastHeader) {
-          this.lastHeader = key;
-          this.line('', banner(`${e.handler ? 'RUNNING HANDLER' : 'TASK'} [${e.task}]`));
+      case 'task_start':
+        // Headers go with results (a host's result may come long after others started other
+        // tasks); from -v on, the start itself is news.
+        if (this.verbosity >= 1) {
+          this.header(e.task, e.taskId, e.handler);
+          this.line(`task path: ${e.module} on ${e.host}; args ${JSON.stringify(e.args)}`);
         }
-        if (this.verbosity >= 1) this.line(`task path: ${e.module} on ${e.host}; args ${JSON.stringify(e.args)}`);
         break;
-      }
       case 'task_result': {
+        // Under the free strategy another host may have started a task since: say again which one this is.
+        this.header(e.task, e.taskId, e.handler);
         this.line(resultLine(e, this.verbosity));
         const diff = e.result.diff as { added?: string[]; removed?: string[] } | undefined;
         if (this.diff && e.status === 'changed' && diff) {
@@ -78,6 +78,15 @@ export class PlainReporter implements Reporter {
   }
 
   async close(): Promise<void> {}
+
+  /** One header for consecutive lines about the same task (in the linear strategy, all hosts at once). */
+  private header(task: string, taskId: string, handler: boolean): void {
+    const title = `${handler ? 'RUNNING HANDLER' : 'TASK'} [${task}]`;
+    const key = `${title}#${taskId.split(':').slice(0, 2).join(':')}`;
+    if (key === this.lastHeader) return;
+    this.lastHeader = key;
+    this.line('', banner(title));
+  }
 
   private line(...lines: string[]): void {
     this.out.write(lines.join('\n') + '\n');

@@ -71,3 +71,16 @@ describe('JsonReporter and the bus', () => {
     expect(text).not.toContain('p4ssw0rd!');
   });
 });
+
+describe('PlainReporter under the free strategy', () => {
+  it('puts every result under the header of its own task, repeating headers as hosts interleave', () => {
+    let text = '';
+    const reporter = new PlainReporter({ write: (s: string) => (text += s) }, 0);
+    const r = (host: string, index: number, task: string) => ({ ...result(host, 'ok'), task, taskId: `0:${index}:${host}` });
+    reporter.handle({ ...r('a', 0, 'one'), time: 1 });
+    reporter.handle({ ...r('a', 1, 'two'), time: 2 });
+    reporter.handle({ ...r('b', 0, 'one'), time: 3 });
+    const lines = text.split('\n').filter((l) => l !== '');
+    expect(lines).toEqual([expect.stringMatching(/^TASK \[one\] \*+$/), 'ok: [a]', expect.stringMatching(/^TASK \[two\] \*+$/), 'ok: [a]', expect.stringMatching(/^TASK \[one\] \*+$/), 'ok: [b]']);
+  });
+});
