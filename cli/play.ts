@@ -92,7 +92,7 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
   const loaded = playbooks.map((file) => loader.load(file));
   const warn = (message: string) => process.stderr.write(`[WARNING]: ${message}\n`);
   const inventory = await loadInventory(opts.inventory, { warn });
-  const compileOptions = { inventory, limit: opts.limit, tags, skipTags, extraVars };
+  const compileOptions = { inventory, limit: opts.limit, tags, skipTags, extraVars, check: opts.check === true };
   const compiled = loaded.map((playbook) => compilePlays(playbook.plays, compileOptions));
 
   if (opts.syntaxCheck) {

@@ -29,6 +29,8 @@ export interface CompileOptions {
   extraVars?: Vars;
   /** Where relative `@file` patterns are read from. */
   baseDir?: string;
+  /** --check: templates see it as `ansible_check_mode` / `hound_check_mode`. */
+  check?: boolean;
 }
 
 const EMPTY: Vars = Object.freeze({}) as Vars;
@@ -136,6 +138,8 @@ class Compiler {
       ansible_play_hosts: playHosts,
       ansible_play_hosts_all: playHosts,
       ansible_play_name: play.name,
+      ansible_check_mode: this.options.check === true,
+      hound_check_mode: this.options.check === true,
       playbook_dir: path.dirname(play.file),
     };
     const inventoryVars = this.hostInventoryVars(host);

@@ -32,6 +32,8 @@ interface TaskScope {
   roleDir?: string;
   /** Handlers brought by roles met while expanding, added to the play's. */
   roleHandlers: LoadedTask[];
+  /** Roles (directory and parameters) already in the play: as in Ansible, they run once. */
+  rolesSeen: Set<string>;
   inHandlers: boolean;
 }
 
@@ -111,11 +113,11 @@ export class PlaybookLoader {
       Object.assign(vars, this.readVarsFile(path.resolve(playbookDir, String(name)), { source, path: filePath }));
     }
     const tags = tagsOf(play.tags);
-    const scope: TaskScope = { file: source.file, chain, playbookDir, tags, when: [], vars: {}, roleHandlers: [], inHandlers: false };
+    const scope: TaskScope = { file: source.file, chain, playbookDir, tags, when: [], vars: {}, roleHandlers: [], rolesSeen: new Set(), inHandlers: false };
     const tasks: LoadedTask[] = [];
     tasks.push(...this.expandTasks(source, [...at, 'pre_tasks'], play.pre_tasks, scope));
     for (const [index, entry] of ((play.roles as unknown[] | null | undefined) ?? []).entries()) {
-      tasks.push(...this.expandRole(source, [...at, 'roles', index], entry, scope));
+      tasks.push(...this.expandRole(source, [...at, 'roles', index], entry, scope, true));
     }
     tasks.push(...this.expandTasks(source, [...at, 'tasks'], play.tasks, scope));
     tasks.push(...this.expandTasks(source, [...at, 'post_tasks'], play.post_tasks, scope));
@@ -223,7 +225,7 @@ export class PlaybookLoader {
     if (action === 'import_role' || action === 'include_role') {
       refuseLoop(source, at, task, action);
       const spec = task[action] as Record<string, unknown>;
-      return this.expandRoleSpec(source, [...at, action], String(spec.name), spec, inner);
+      return this.expandRoleSpec(source, [...at, action], String(spec.name), spec, inner, false);
     }
     return [this.moduleTask(source, at, task, action, scope, own)];
   }
@@ -297,35 +299,50 @@ export class PlaybookLoader {
     return this.expandTasks(source, [], source.data, { ...scope, file, chain: [...scope.chain, file] });
   }
 
-  private expandRole(source: YamlSource, at: DataPath, entry: unknown, scope: TaskScope): LoadedTask[] {
-    if (typeof entry === 'string') return this.expandRoleSpec(source, at, entry, {}, scope);
+  private expandRole(source: YamlSource, at: DataPath, entry: unknown, scope: TaskScope, once: boolean): LoadedTask[] {
+    if (typeof entry === 'string') return this.expandRoleSpec(source, at, entry, {}, scope, once);
     const spec = entry as Record<string, unknown>;
     const name = spec.role ?? spec.name;
     if (typeof name !== 'string' || name === '') {
       throw new ParseError('ROLE_INVALID', "a role entry needs 'role: NAME'", { position: source.positionOf(at), hint: 'write "- role: NAME" or just "- NAME"' });
     }
     const when = listOf(spec.when).map((expr, i) => ({ expr: expr as string | boolean, at: { source, path: Array.isArray(spec.when) ? [...at, 'when', i] : [...at, 'when'] } }));
-    return this.expandRoleSpec(source, at, name, spec, { ...scope, tags: unique([...scope.tags, ...tagsOf(spec.tags)]), when: [...scope.when, ...when] });
+    return this.expandRoleSpec(source, at, name, spec, { ...scope, tags: unique([...scope.tags, ...tagsOf(spec.tags)]), when: [...scope.when, ...when] }, once);
   }
 
-  private expandRoleSpec(source: YamlSource, at: DataPath, name: string, spec: Record<string, unknown>, scope: TaskScope): LoadedTask[] {
+  private expandRoleSpec(source: YamlSource, at: DataPath, name: string, spec: Record<string, unknown>, scope: TaskScope, once: boolean): LoadedTask[] {
     if (containsTemplate(name)) throw dynamicPathError(source, at, 'role');
     const dir = findRole(name, { playbookDir: scope.playbookDir, rolesPath: this.rolesPath, files: this.files, referrer: { source, path: at } });
     const { role: _r, name: _n, tags: _t, when: _w, vars: specVars, tasks_from: tasksFrom, handlers_from: handlersFrom, defaults_from: _d, vars_from: _v, ...params } = spec;
+    const identity = `${dir}\0${JSON.stringify([specVars, params, tasksFrom])}`;
+    if (once && scope.rolesSeen.has(identity)) return [];
+    const marker = `role:${dir}`;
+    if (scope.chain.includes(marker)) {
+      throw new ParseError('IMPORT_CYCLE', `role '${name}' depends on itself`, { position: source.positionOf(at), hint: 'remove the dependency that closes the cycle' });
+    }
+    if (once) scope.rolesSeen.add(identity);
     const files: RoleFiles = loadRoleFiles(dir, this.files, { source, path: at }, {
       tasksFrom: typeof tasksFrom === 'string' ? tasksFrom : undefined,
       handlersFrom: typeof handlersFrom === 'string' ? handlersFrom : undefined,
     });
     const role: RoleScope = { name: path.basename(dir), defaults: files.defaults, vars: { ...files.vars, ...(isPlainObject(specVars) ? specVars : {}), ...params } };
     const roleScope: TaskScope = { ...scope, role, roleDir: dir, vars: {} };
+    const dependencies: LoadedTask[] = [];
+    if (files.meta && isPlainObject(files.meta.data) && Array.isArray(files.meta.data.dependencies)) {
+      const meta = files.meta;
+      const depScope: TaskScope = { ...scope, file: meta.file, chain: [...scope.chain, marker] };
+      (meta.data as { dependencies: unknown[] }).dependencies.forEach((entry, index) => {
+        dependencies.push(...this.expandRole(meta, ['dependencies', index], entry, depScope, true));
+      });
+    }
     if (files.handlers) {
       scope.roleHandlers.push(...this.expandTasks(files.handlers, [], files.handlers.data, { ...roleScope, file: files.handlers.file, chain: [...scope.chain, files.handlers.file], tags: [], when: [], inHandlers: true, roleHandlers: scope.roleHandlers }));
     }
-    if (!files.tasks) return [];
+    if (!files.tasks) return dependencies;
     if (scope.chain.includes(files.tasks.file)) {
       throw new ParseError('IMPORT_CYCLE', `role '${name}' includes itself`, { position: source.positionOf(at), hint: 'remove the role from its own tasks' });
     }
-    return this.expandTasks(files.tasks, [], files.tasks.data, { ...roleScope, file: files.tasks.file, chain: [...scope.chain, files.tasks.file] });
+    return [...dependencies, ...this.expandTasks(files.tasks, [], files.tasks.data, { ...roleScope, file: files.tasks.file, chain: [...scope.chain, marker, files.tasks.file] })];
   }
 }
 

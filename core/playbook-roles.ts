@@ -19,6 +19,8 @@ export interface RoleLookup {
 export interface RoleFiles {
   tasks?: YamlSource;
   handlers?: YamlSource;
+  /** meta/main.yml, for its `dependencies:` (roles that run before this one). */
+  meta?: YamlSource;
   defaults: Vars;
   vars: Vars;
 }
@@ -89,7 +91,16 @@ export function loadRoleFiles(dir: string, files: PlaybookFiles, referrer: Sourc
     }
     return source;
   };
+  const metaFile = firstFile(files, path.join(dir, 'meta'), 'main');
+  const meta = metaFile ? files.read(metaFile, referrer, 'role meta file') : undefined;
+  if (meta && meta.data !== null && meta.data !== undefined) {
+    const data = meta.data as Record<string, unknown>;
+    if (!isPlainObject(data) || (data.dependencies !== undefined && data.dependencies !== null && !Array.isArray(data.dependencies))) {
+      throw new ParseError('ROLE_META_INVALID', `${metaFile} must be a mapping whose 'dependencies' is a list of roles`, { position: meta.positionOf(['dependencies']) });
+    }
+  }
   return {
+    meta,
     tasks: read(tasksFile),
     handlers: read(handlersFile),
     defaults: readVars(files, firstFile(files, path.join(dir, 'defaults'), 'main'), referrer),

@@ -144,3 +144,16 @@ describe('site.yml: import_playbook and a role from the roles path', () => {
     expect(run.plays[1]!.gatherFacts).toBe(false);
   });
 });
+
+describe('roles-deps.yml: role dependencies and roles that run once', () => {
+  it('runs meta dependencies first and a role with the same parameters once per play (as ansible-playbook does)', () => {
+    const tasks = compile('roles-deps.yml').plays[0]!.tasksByHost.get('db1')!;
+    expect(tasks.map((t) => [t.id, t.name, t.args.name, t.tags])).toEqual([
+      ['0:0:db1', 'pull the common base', 'busybox:1.36', []],
+      ['0:1:db1', 'pull the common base', 'alpine:3.20', ['app']],
+      ['0:2:db1', 'pull the app', 'app:1', ['app']],
+      ['0:3:db1', 'pull the app', 'app:2', []],
+    ]);
+    expect(tasks[1]!.position.file).toBe(path.join(dir, 'roles/common/tasks/main.yml'));
+  });
+});
