@@ -32,6 +32,12 @@ export interface GatherOptions {
   credentials?: ReadonlyMap<string, RegistryAuth>;
   /** Only these hosts (apply re-gathers the hosts it changes). */
   hosts?: string[];
+  /**
+   * When given, free space (a command over SSH, the slowest fact) is not waited for: each
+   * host's reading is left here and NodeFacts.freeBytes unset, for planRun to await only
+   * where the plan pulls.
+   */
+  pendingFreeSpace?: Map<string, Promise<number>>;
 }
 
 const ARCHITECTURES: Record<string, string> = {
@@ -133,7 +139,10 @@ export async function gatherFacts(
     try {
       const docker = await access.docker(host);
       const infoRead = docker.info();
-      const rest = Promise.all([docker.listImages(), docker.listContainers(), docker.freeBytes()]);
+      const free = docker.freeBytes();
+      free.catch(() => undefined);
+      options.pendingFreeSpace?.set(host, free);
+      const rest = Promise.all([docker.listImages(), docker.listContainers(), options.pendingFreeSpace ? undefined : free]);
       rest.catch(() => undefined);
       const info = await infoRead;
       const platform = nodePlatform(info);
@@ -277,6 +286,21 @@ export async function registryCredentials(run: CompiledRun): Promise<Map<string,
  */
 export async function planRun(run: CompiledRun, access: PlanFactAccess, options: PlanOptions & { concurrency?: number } = {}): Promise<{ plan: Plan; facts: PlanFacts }> {
   const credentials = await registryCredentials(run);
-  const facts = await gatherPlanFacts(run, access, { credentials, concurrency: options.concurrency });
+  const pendingFreeSpace = new Map<string, Promise<number>>();
+  const facts = await gatherPlanFacts(run, access, { credentials, concurrency: options.concurrency, pendingFreeSpace });
+  // Free space matters only where the plan pulls: an up-to-date host is not waited for.
+  const first = computePlan(run, facts, options);
+  const pulling = Object.values(first.hosts).filter((h) => h.bytes > 0 && facts.nodes[h.host] && pendingFreeSpace.has(h.host));
+  if (pulling.length === 0) return { plan: first, facts };
+  await Promise.all(
+    pulling.map(async (h) => {
+      try {
+        facts.nodes[h.host]!.freeBytes = await pendingFreeSpace.get(h.host)!;
+      } catch (err) {
+        facts.unreachable[h.host] = problemOf(err, 'FACTS_FAILED');
+        delete facts.nodes[h.host];
+      }
+    }),
+  );
   return { plan: computePlan(run, facts, options), facts };
 }

@@ -16,8 +16,8 @@ export interface NodeFacts {
   host: string;
   /** OCI platform of the node, e.g. `linux/amd64`, `linux/arm/v7`. */
   platform: string;
-  /** Free bytes on the filesystem holding Docker's data root. */
-  freeBytes: number;
+  /** Free bytes on the filesystem holding Docker's data root; undefined when not read (yet). */
+  freeBytes?: number;
   dockerRootDir: string;
   insecureRegistries: string[];
   images: DockerImage[];
@@ -311,7 +311,9 @@ function planHost(host: string, tasks: TaskInstance[], facts: PlanFacts, options
     plan.bytes += a.bytes;
     plan.layersNew += a.layersNew;
   }
-  if (!plan.failed && plan.bytes > 0) {
+  if (!plan.failed && plan.bytes > 0 && node.freeBytes === undefined) {
+    plan.notes.push('free disk space was not read: no disk check');
+  } else if (!plan.failed && plan.bytes > 0 && node.freeBytes !== undefined) {
     plan.disk = checkDiskSpace(node.freeBytes, plan.bytes, options.disk);
     if (!plan.disk.ok && !options.ignoreDiskCheck) plan.failed = plan.disk.problem;
   }
