@@ -257,3 +257,13 @@ describe('hosts without image tasks', () => {
     expect(plan.failedHosts).toEqual([]);
   });
 });
+
+describe('free space not read', () => {
+  it('plans without a disk check and says so', () => {
+    const r = run(['n1'], [{ module: 'image', args: { name: app0 } }]);
+    const plan = computePlan(r, facts([node('n1', [], { freeBytes: undefined })], [remote(app0, [['a', 10]])]));
+    expect(plan.hosts.n1!.failed).toBeUndefined();
+    expect(plan.hosts.n1!.disk).toBeUndefined();
+    expect(plan.hosts.n1!.notes).toContain('free disk space was not read: no disk check');
+  });
+});
