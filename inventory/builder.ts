@@ -6,7 +6,16 @@ import type { Inventory, InventoryGroup, InventoryHost, InventoryVarsDir, Vars }
 import { setVar } from './vars-object.js';
 
 /** A rule of the inventory was broken (e.g. a group made its own ancestor); the parser adds the position. */
-export class InventoryRuleError extends Error {}
+export class InventoryRuleError extends Error {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+const LOOP_HINT = 'a group cannot contain itself, directly or through its children; remove one of the children entries';
 
 export class InventoryBuilder {
   readonly hosts = new Map<string, InventoryHost>();
@@ -83,10 +92,10 @@ export class InventoryBuilder {
     const p = this.groups.get(parent);
     if (!p) throw new InventoryRuleError(`${parent} is not a known group`);
     if (this.groups.has(child)) {
-      if (parent === child) throw new InventoryRuleError(`can't add group to itself: ${child}`);
+      if (parent === child) throw new InventoryRuleError(`can't add group to itself: ${child}`, LOOP_HINT);
       if (p.children.includes(child)) return;
       if (this.ancestors(parent).has(child)) {
-        throw new InventoryRuleError(`Adding group '${child}' as child to '${parent}' creates a recursive dependency loop.`);
+        throw new InventoryRuleError(`Adding group '${child}' as child to '${parent}' creates a recursive dependency loop.`, LOOP_HINT);
       }
       p.children.push(child);
       const ps = this.parents.get(child)!;
@@ -107,7 +116,7 @@ export class InventoryBuilder {
     if (group && key === 'ansible_group_priority') {
       const n = typeof value === 'number' ? Math.trunc(value) : Number.parseInt(String(value).trim(), 10);
       if (!Number.isFinite(n) || (typeof value === 'string' && !/^\s*[+-]?\d+\s*$/.test(value))) {
-        throw new InventoryRuleError(`ansible_group_priority must be an integer, got: ${String(value)}`);
+        throw new InventoryRuleError(`ansible_group_priority must be an integer, got: ${String(value)}`, 'set ansible_group_priority to a whole number, e.g. 10');
       }
       group.priority = n;
       return;

@@ -109,7 +109,8 @@ export function parseIniInventory(file: string, text: string, inv: InventoryBuil
       }
     } catch (err) {
       if (err instanceof ParseError) throw err;
-      if (err instanceof InventoryRuleError || err instanceof HostRangeError) fail(lineNo, err.message);
+      if (err instanceof InventoryRuleError) fail(lineNo, err.message, undefined, err.hint);
+      if (err instanceof HostRangeError) fail(lineNo, err.message, undefined, 'a range is [start:end] or [start:end:step], e.g. node[01:12] or db-[a:f]');
       throw err;
     }
   }

@@ -58,7 +58,7 @@ export function parseYamlInventory(y: YamlFile, inv: InventoryBuilder): void {
     try {
       inv.addGroup(group);
     } catch (err) {
-      if (err instanceof InventoryRuleError) fail(nameNode, `Unable to add group ${group}: ${err.message}`);
+      if (err instanceof InventoryRuleError) fail(nameNode, `Unable to add group ${group}: ${err.message}`, err.hint);
       throw err;
     }
     if (!isMapping(groupData)) return group;
@@ -93,7 +93,7 @@ export function parseYamlInventory(y: YamlFile, inv: InventoryBuilder): void {
             try {
               inv.addChild(group, child);
             } catch (err) {
-              if (err instanceof InventoryRuleError) fail(keyNode(sectionNode, sub), err.message);
+              if (err instanceof InventoryRuleError) fail(keyNode(sectionNode, sub), err.message, err.hint);
               throw err;
             }
           }
@@ -119,7 +119,7 @@ export function parseYamlInventory(y: YamlFile, inv: InventoryBuilder): void {
                 inv.addHost(h, group, expanded!.port);
                 for (const [k, v] of vars as Map<unknown, unknown>) inv.setVariable(h, keyString(k), plainValue(v));
               } catch (err) {
-                if (err instanceof InventoryRuleError) fail(at, err.message);
+                if (err instanceof InventoryRuleError) fail(at, err.message, err.hint);
                 throw err;
               }
             }
@@ -128,7 +128,7 @@ export function parseYamlInventory(y: YamlFile, inv: InventoryBuilder): void {
           inv.warn(`Skipping unexpected key (${keyString(key)}) in group (${group}), only "vars", "children" and "hosts" are valid`);
         }
       } catch (err) {
-        if (err instanceof InventoryRuleError) fail(sectionNode, err.message);
+        if (err instanceof InventoryRuleError) fail(sectionNode, err.message, err.hint);
         throw err;
       }
     }
