@@ -36,7 +36,7 @@ describe('hound play on a terminal', () => {
       child.on('error', reject);
       child.on('close', (code) => resolve({ code, out }));
     });
-    expect(result.code).toBe(0);
+    expect(result.code, result.out).toBe(0);
     // The live renderer repaints with cursor movement: proof it was the TTY view, not plain lines.
     expect(result.out).toMatch(/\x1b\[/);
     expect(result.out).not.toContain('TASK [');
