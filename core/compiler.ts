@@ -281,7 +281,7 @@ class Compiler {
       args = this.renderArgs(task, vars, label);
       const definition = findModuleDefinition(task.module)!;
       const freeFormPath = task.freeForm ? task.argsAt.path : undefined;
-      validateAgainst(definition.argumentSchema, args, { source: task.argsAt.source, path: freeFormPath ?? task.argsAt.path, what: `module '${task.module}' (${label})`, unknownKeyCode: 'UNKNOWN_ARGUMENT' }, 'MODULE_ARGS_INVALID');
+      validateAgainst(definition.argumentSchema, args, { source: task.argsAt.source, path: freeFormPath ?? task.argsAt.path, what: `module '${task.module}' (${label})`, unknownKeyCode: 'UNKNOWN_ARGUMENT', secretKeys: definition.secretArguments }, 'MODULE_ARGS_INVALID');
     }
     const until = task.until;
     const retries = task.retries === undefined ? (until ? 3 : 0) : this.integer(task.retries, vars, task.at, label, 'retries');

@@ -356,7 +356,7 @@ function checkModuleArguments(source: YamlSource, argsPath: DataPath, module: st
   const definition = findModuleDefinition(module)!;
   const schema = definition.argumentSchema;
   const properties = Object.keys((schema.properties as object | undefined) ?? {});
-  const target = { source, path: freeForm ? argsPath.slice(0, -1) : argsPath, what: `module '${module}'`, knownKeys: properties, unknownKeyCode: 'UNKNOWN_ARGUMENT' };
+  const target = { source, path: freeForm ? argsPath.slice(0, -1) : argsPath, what: `module '${module}'`, knownKeys: properties, unknownKeyCode: 'UNKNOWN_ARGUMENT', secretKeys: definition.secretArguments };
   if (freeForm) {
     if (!containsTemplate(args)) validateAgainst(schema, args, { ...target, path: argsPath }, 'MODULE_ARGS_INVALID');
     return;

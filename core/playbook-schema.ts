@@ -162,6 +162,8 @@ export interface ValidationTarget {
   knownKeys?: readonly string[];
   /** Error code for an unknown key (default UNKNOWN_KEY). */
   unknownKeyCode?: string;
+  /** Keys whose values are secrets: an error at one shows its line with the value masked. */
+  secretKeys?: readonly string[];
 }
 
 /** Validates `data` against `schema`; throws a ParseError positioned at the first problem. */
@@ -169,7 +171,18 @@ export function validateAgainst(schema: object, data: unknown, target: Validatio
   const validate = validatorFor(schema);
   if (validate(data)) return;
   const error = pickError(validate.errors ?? []);
-  throw schemaError(error, target, code);
+  const failure = schemaError(error, target, code);
+  const secret = pathOf(error).some((part) => typeof part === 'string' && target.secretKeys?.includes(part));
+  if (secret && failure.position?.sourceLine !== undefined) {
+    throw new ParseError(failure.code, failure.message, { position: { ...failure.position, sourceLine: maskValue(failure.position.sourceLine) }, hint: failure.hint });
+  }
+  throw failure;
+}
+
+/** `  password: hunter2` → `  password: ********`. */
+export function maskValue(line: string): string {
+  const colon = line.indexOf(':');
+  return colon < 0 ? '********' : `${line.slice(0, colon + 1)} ********`;
 }
 
 function schemaError(error: ErrorObject, target: ValidationTarget, code: string): ParseError {
