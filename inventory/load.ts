@@ -3,7 +3,7 @@
 // skipping what Ansible skips), or a comma-separated host list; then orphans are reconciled
 // and group_vars/host_vars beside each source are read.
 import { existsSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { OptionsError, ParseError } from '../core/errors.js';
 import { InventoryBuilder, InventoryRuleError } from './builder.js';
@@ -11,7 +11,7 @@ import { parseAddress } from './host-range.js';
 import { parseIniInventory } from './ini.js';
 import type { Inventory, InventoryVarsDir } from './model.js';
 import { loadVarsDir } from './vars-dirs.js';
-import { readYaml, type YamlFile } from './yaml-file.js';
+import { MAX_YAML_BYTES, readYaml, type YamlFile } from './yaml-file.js';
 import { parseYamlInventory } from './yaml-inventory.js';
 
 export const DEFAULT_INVENTORY = '/etc/ansible/hosts';
@@ -83,14 +83,18 @@ function parseHostList(source: string, inv: InventoryBuilder): void {
   }
 }
 
-async function parseDirectory(dir: string, inv: InventoryBuilder): Promise<void> {
+async function parseDirectory(dir: string, inv: InventoryBuilder, visited = new Set<string>()): Promise<void> {
+  // A symlink pointing back up the tree would otherwise be read forever.
+  const real = await realpath(dir);
+  if (visited.has(real)) return;
+  visited.add(real);
   const names = (await readdir(dir)).sort();
   for (const name of names) {
     if (IGNORED_IN_DIRECTORY.test(name)) continue;
     const full = path.join(dir, name);
     const st = await stat(full).catch(() => null);
     if (!st) continue;
-    if (st.isDirectory()) await parseDirectory(full, inv);
+    if (st.isDirectory()) await parseDirectory(full, inv, visited);
     else {
       inv.sources.push(full);
       await parseFile(full, inv);
@@ -109,6 +113,20 @@ export async function parseFile(file: string, inv: InventoryBuilder): Promise<vo
 }
 
 async function parseFileContent(file: string, inv: InventoryBuilder): Promise<void> {
+  // Only regular files: a FIFO or a device (-i /dev/stdin, /dev/zero) would hang or never end.
+  const st = await stat(file);
+  if (!st.isFile()) {
+    throw new ParseError('INVENTORY_NOT_A_FILE', `${file} is not a regular file`, {
+      position: { file, line: 1, column: 1 },
+      hint: 'give -i an inventory file, a directory of them, or a comma-separated host list',
+    });
+  }
+  if (st.size > MAX_YAML_BYTES) {
+    throw new ParseError('INVENTORY_TOO_LARGE', `${file} is larger than ${MAX_YAML_BYTES / 1024 / 1024} MiB`, {
+      position: { file, line: 1, column: 1 },
+      hint: 'split it into several files (a directory given to -i reads them all)',
+    });
+  }
   const bytes = await readFile(file);
   let text: string;
   try {

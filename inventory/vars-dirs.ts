@@ -6,7 +6,7 @@ import path from 'node:path';
 import { ParseError } from '../core/errors.js';
 import type { InventoryVarsDir, Vars } from './model.js';
 import { assignVars } from './vars-object.js';
-import { plainValue, readYaml } from './yaml-file.js';
+import { MAX_YAML_BYTES, plainValue, readYaml } from './yaml-file.js';
 
 const EXTENSIONS = ['', '.yml', '.yaml', '.json'];
 
@@ -52,6 +52,13 @@ async function varsFilesFor(dir: string, listing: Set<string>, name: string): Pr
 }
 
 async function loadVarsFile(file: string): Promise<Vars | null> {
+  const st = await stat(file);
+  if (st.size > MAX_YAML_BYTES) {
+    throw new ParseError('YAML_TOO_LARGE', `${file} is larger than ${MAX_YAML_BYTES / 1024 / 1024} MiB`, {
+      position: { file, line: 1, column: 1 },
+      hint: 'split the variables into several files in a directory named after the group or host',
+    });
+  }
   const text = await readFile(file, 'utf8');
   const y = readYaml(file, text);
   const v = y.value;

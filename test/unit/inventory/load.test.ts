@@ -45,7 +45,7 @@ describe('hostile YAML is refused without exhausting memory', () => {
   it('a file over the size limit', async () => {
     const big = write('big.yml', `all:\n  vars:\n    x: "${'a'.repeat(MAX_YAML_BYTES)}"\n`);
     const e = await failure([big]);
-    expect(e.code).toBe('YAML_TOO_LARGE');
+    expect(e.code).toBe('INVENTORY_TOO_LARGE');
   });
 
   it('a host range of a hundred million hosts', async () => {
@@ -144,5 +144,25 @@ describe('sources', () => {
     const inv = await loadInventory([path.join(FIXTURES, 'dir-source', 'inv')]);
     expect([...inv.hosts.keys()].sort()).toStrictEqual(['d1', 'm1', 'w1']);
     expect(inv.sources.map((s) => path.basename(s))).toStrictEqual(['01-web.yml', '02-db', '03-more.yaml']);
+  });
+});
+
+describe('sources that are not plain files never hang', () => {
+  it('a FIFO given to -i is refused', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const fifo = path.join(tmp, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const e = await failure([fifo]);
+    expect(e.code).toBe('INVENTORY_NOT_A_FILE');
+  });
+
+  it('a directory with a symlink loop is read once', async () => {
+    const { mkdirSync, symlinkSync } = await import('node:fs');
+    const d = path.join(tmp, 'loop');
+    mkdirSync(d);
+    writeFileSync(path.join(d, 'hosts'), '[g]\nh1\n');
+    symlinkSync(d, path.join(d, 'again'));
+    const inv = await loadInventory([d]);
+    expect([...inv.hosts.keys()]).toStrictEqual(['h1']);
   });
 });
