@@ -18,12 +18,9 @@ async function listDir(dir: string): Promise<Set<string> | null> {
   }
 }
 
-async function isDirectory(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isDirectory();
-  } catch {
-    return false;
-  }
+async function kindOf(p: string): Promise<'dir' | 'file' | 'other'> {
+  const st = await stat(p).catch(() => null);
+  return st?.isDirectory() ? 'dir' : st?.isFile() ? 'file' : 'other';
 }
 
 async function filesOfVarsDir(dir: string): Promise<string[]> {
@@ -46,7 +43,9 @@ async function varsFilesFor(dir: string, listing: Set<string>, name: string): Pr
   for (const ext of EXTENSIONS) {
     if (!listing.has(name + ext)) continue;
     const full = path.join(dir, name + ext);
-    return (await isDirectory(full)) ? filesOfVarsDir(full) : [full];
+    const kind = await kindOf(full);
+    // Anything but a file or directory (a FIFO, a dangling link) holds no variables.
+    return kind === 'dir' ? filesOfVarsDir(full) : kind === 'file' ? [full] : [];
   }
   return [];
 }

@@ -2,7 +2,7 @@
 // loader does: YAML 1.1 (so `yes` is true and 0x1F is 31), duplicate keys allowed (last
 // wins), and bounded: a huge file, a billion-laughs alias bomb or absurd nesting is refused
 // with a ParseError instead of exhausting memory.
-import { isAlias, isCollection, isPair, isScalar, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isCollection, isPair, isScalar, parseDocument, type Document, type Node, type Pair } from 'yaml';
 import { ParseError, type SourcePosition } from '../core/errors.js';
 import { pyyamlCustomTags } from './pyyaml-scalars.js';
 import { setVar } from './vars-object.js';
@@ -128,32 +128,27 @@ export function keyString(k: unknown): string {
   return String(k);
 }
 
+/** The pair for `key` in the mapping node `map`; the last one, since a repeated key's last value wins. */
+function pairOf(map: unknown, key: unknown): Pair | undefined {
+  if (!isCollection(map)) return undefined;
+  let found: Pair | undefined;
+  for (const item of map.items as unknown[]) {
+    if (!isPair(item)) continue;
+    const k = item.key;
+    const kv = isScalar(k) ? k.value : k;
+    if (kv === key || (isScalar(k) && String(k.value) === String(key))) found = item;
+  }
+  return found;
+}
+
 /** The node of the key `key` in the mapping node `map` (for positions), if there is one. */
 export function keyNode(map: unknown, key: unknown): Node | undefined {
-  if (!isCollection(map)) return undefined;
-  for (const item of map.items as unknown[]) {
-    if (isPair(item)) {
-      const k = item.key;
-      const kv = isScalar(k) ? k.value : k;
-      if (kv === key || (isScalar(k) && String(k.value) === String(key))) return k as Node;
-    }
-  }
-  return undefined;
+  return (pairOf(map, key)?.key as Node | null) ?? undefined;
 }
 
 /** The value node under `key` in the mapping node `map`, aliases resolved. */
 export function valueNode(doc: Document.Parsed, map: unknown, key: unknown): Node | undefined {
-  if (!isCollection(map)) return undefined;
-  for (const item of map.items as unknown[]) {
-    if (isPair(item)) {
-      const k = item.key;
-      const kv = isScalar(k) ? k.value : k;
-      if (kv === key || (isScalar(k) && String(k.value) === String(key))) {
-        let v = item.value as Node | null;
-        if (isAlias(v)) v = (v.resolve(doc) as Node | undefined) ?? null;
-        return v ?? undefined;
-      }
-    }
-  }
-  return undefined;
+  let v = (pairOf(map, key)?.value as Node | null | undefined) ?? null;
+  if (isAlias(v)) v = (v.resolve(doc) as Node | undefined) ?? null;
+  return v ?? undefined;
 }
