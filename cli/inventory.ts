@@ -79,5 +79,5 @@ export async function inventoryCommand(group: string | undefined, opts: Inventor
 
 async function yamlText(value: unknown): Promise<string> {
   const { stringify } = await import('yaml');
-  return stringify(value, { lineWidth: 0 });
+  return stringify(value, { lineWidth: 0, sortMapEntries: true });
 }
