@@ -1,5 +1,9 @@
 // `command`: run a command on the node. `argv` is quoted for a POSIX shell so every
-// element arrives as one argument; `cmd` goes to the shell as written.
+// element arrives as one argument; `cmd` is split as Ansible's command module splits it
+// (shlex) and each word quoted the same way: no shell features, so a templated variable
+// holding `$(…)`, `;` or `|` stays one literal argument instead of running on the node.
+import { EXIT, HoundError } from '../core/errors.js';
+import { shlexSplit, ShlexError } from '../inventory/shlex.js';
 import { commandModule } from './schemas.js';
 import type { NodeModule } from './implementation.js';
 
@@ -24,8 +28,19 @@ export function shellQuote(arg: string): string {
 }
 
 export function commandLine(args: CommandArgs): string {
-  const body = args.argv ? args.argv.map(shellQuote).join(' ') : args.cmd!;
+  const body = (args.argv ?? splitCommand(args.cmd!)).map(shellQuote).join(' ');
   return args.chdir ? `cd ${shellQuote(args.chdir)} && ${body}` : body;
+}
+
+function splitCommand(cmd: string): string[] {
+  try {
+    return shlexSplit(cmd);
+  } catch (err) {
+    if (!(err instanceof ShlexError)) throw err;
+    throw new HoundError('COMMAND_UNPARSABLE', `cannot split the command ${JSON.stringify(cmd)} into words: ${err.message}`, EXIT.HOST_FAILED, {
+      hint: 'close the quote, or give the words as argv: [...]',
+    });
+  }
 }
 
 async function pathExists(ctx: Parameters<NodeModule<CommandArgs, CommandFacts>['gather']>[1], path: string): Promise<boolean> {

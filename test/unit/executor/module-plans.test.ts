@@ -79,8 +79,9 @@ describe('command', () => {
     expect(shellQuote('plain-word')).toBe('plain-word');
   });
 
-  it('passes cmd as written, with chdir quoted', () => {
-    expect(commandLine({ cmd: 'ls | wc -l', chdir: "/tmp/it's" })).toBe("cd '/tmp/it'\\''s' && ls | wc -l");
+  it('splits cmd into words as Ansible does, with no shell features; chdir quoted', () => {
+    expect(commandLine({ cmd: 'ls | wc -l', chdir: "/tmp/it's" })).toBe("cd '/tmp/it'\\''s' && ls '|' wc -l");
+    expect(commandLine({ cmd: 'echo "a b" $(touch /tmp/x); id' })).toBe("echo 'a b' '$(touch' '/tmp/x);' id");
   });
 
   it('creates/removes decide whether to run', () => {
