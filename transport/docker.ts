@@ -7,6 +7,7 @@ import Docker from 'dockerode';
 import { TaskFailedError, UnreachableError } from '../core/errors.js';
 import { canonicalImageRef, parseImageRef, repositoryName } from '../core/image-ref.js';
 import { DEFAULT_DOCKER_SOCKET } from './connection-target.js';
+import { diskFullError, isDiskFull } from './disk-full.js';
 import { JsonLineSplitter, PullProgressTracker, type DockerProgressLine } from './pull-progress.js';
 import type { TransportLogger } from './ssh-connection.js';
 import type { DockerContainer, DockerImage, DockerInfo, HostConnection, NodeDocker, PullResult, PullProgress, RegistryAuth } from './types.js';
@@ -156,6 +157,10 @@ export class SshDocker implements NodeDocker {
         resolve();
       });
     });
+    if (tracker.error !== undefined && isDiskFull(tracker.error)) {
+      const free = await this.freeBytes().catch(() => undefined);
+      throw diskFullError(this.connection.host, ref, (await this.infoCache?.catch(() => undefined))?.dockerRootDir, tracker.announcedBytes(), free);
+    }
     if (tracker.error !== undefined) {
       throw new TaskFailedError(this.connection.host, 'DOCKER_PULL_FAILED', `Docker on ${this.connection.host} could not pull ${ref}: ${tracker.error}`, {
         hint: 'check the image name and tag, that the node reaches the registry, and the credentials (registry_login)',

@@ -23,6 +23,13 @@ export class PullProgressTracker {
   private digestSeen?: string;
   private errorSeen?: string;
 
+  /** Compressed bytes of the layers Docker announced downloading so far (what a pull needs at least). */
+  announcedBytes(): number {
+    let total = 0;
+    for (const size of this.downloadTotals.values()) total += size;
+    return total;
+  }
+
   /** Folds one line in; returns the progress event to report, if the line is about progress. */
   add(line: DockerProgressLine): PullProgress | undefined {
     if (line.errorDetail || line.error) {
