@@ -2,7 +2,7 @@
 // check mode, `register`, `set_fact`; turns every way a module can end into a status and
 // an event. The scheduler decides when; this decides what happened.
 import type { Vars } from '../inventory/model.js';
-import type { HostConnection, NodeDocker, PullProgress, RegistryAuth } from '../transport/types.js';
+import type { HostConnection, NodeDocker, PullProgress, PullResult, RegistryAuth } from '../transport/types.js';
 import { parseImageRef } from './image-ref.js';
 import type { TaskInstance } from './compiled.js';
 import type { EventBus, TaskStatus } from './events.js';
@@ -22,6 +22,7 @@ export interface HostAccess {
   connection(host: string): Promise<HostConnection>;
   docker(host: string): Promise<NodeDocker>;
   remoteDigest(reference: string, options: { platform?: string; host: string; auth?: RegistryAuth }): Promise<string>;
+  pull(host: string, reference: string, options: { platform?: string; auth?: RegistryAuth; onProgress: (p: PullProgress) => void; signal: AbortSignal }): Promise<PullResult>;
 }
 
 export interface ExecutorOptions {
@@ -213,6 +214,8 @@ export class TaskExecutor implements TaskRunner {
       limits: this.options.limits,
       connection: () => access.connection(host),
       docker: () => access.docker(host),
+      pull: (reference, { platform, onProgress }) =>
+        access.pull(host, reference, { platform, onProgress, signal: this.options.signal, auth: this.options.credentials.get(parseImageRef(reference).domain) }),
       facts: () => {
         if (!session.nodeFacts) {
           session.nodeFacts = access.docker(host).then(gatherNodeFacts);

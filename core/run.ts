@@ -19,7 +19,9 @@ import { ConnectionPool } from '../transport/pool.js';
 import { resolveConnectionTarget, type CommandLineConnectionOptions, type ConnectionTarget } from '../transport/connection-target.js';
 import { SshConfigFile } from '../transport/ssh-config.js';
 import { SshDocker } from '../transport/docker.js';
-import type { NodeDocker, RegistryAuth } from '../transport/types.js';
+import type { NodeDocker, PullProgress, PullResult, RegistryAuth } from '../transport/types.js';
+import { startRelay, type Relay } from '../relay/relay.js';
+import { imageReferencesByHost } from './plan.js';
 import { RegistryClient } from '../transport/registry.js';
 import type { Reporter, TextSink } from '../report/reporter.js';
 import { PlainReporter } from '../report/plain.js';
@@ -74,13 +76,14 @@ export async function executeRun(run: CompiledRun, options: RunOptions): Promise
   if (options.signal?.aborted) interrupt.abort();
   options.signal?.addEventListener('abort', onSignal, { once: true });
 
-  const access = new RunHostAccess(run, options, bus);
+  const credentials = new CredentialStore();
+  const access = new RunHostAccess(run, options, bus, credentials);
   const executor = new TaskExecutor({
     bus,
     check: options.check,
     verbosity: options.verbosity,
     signal: interrupt.signal,
-    credentials: new CredentialStore(),
+    credentials,
     limits: createPullLimits(options.pullsPerHost ?? DEFAULT_PULLS_PER_HOST, options.pullsPerRegistry ?? DEFAULT_PULLS_PER_REGISTRY),
     templating: { renderValue, evaluateCondition },
     access,
@@ -90,8 +93,8 @@ export async function executeRun(run: CompiledRun, options: RunOptions): Promise
   const allHosts = [...new Set(run.plays.flatMap((p) => p.hosts))];
   try {
     bus.emit({ event: 'run_start', check: options.check, plays: run.plays.length, hosts: allHosts });
-    if ((options.distribution ?? 'direct') !== 'direct') {
-      bus.emit({ event: 'detail', verbosity: 1, msg: `distribution ${options.distribution}: this executor pulls directly from the registry on each node` });
+    if (access.distribution === 'auto') {
+      bus.emit({ event: 'detail', verbosity: 1, msg: 'distribution auto: not weighed by the executor yet; each node pulls directly from the registry' });
     }
     for (const play of run.plays) {
       if (interrupt.signal.aborted) break;
@@ -149,13 +152,18 @@ class RunHostAccess implements HostAccess {
   private readonly targets = new Map<string, ConnectionTarget>();
   private readonly registry: RegistryClient;
   private sshConfig?: SshConfigFile;
+  private relay?: Promise<Relay>;
+  readonly distribution: 'direct' | 'relay' | 'auto';
   private sshConfigLoad?: Promise<void>;
 
   constructor(
     private readonly run: CompiledRun,
     private readonly options: RunOptions,
     private readonly bus: EventBus,
+    private readonly credentials: CredentialStore,
   ) {
+    // The command line wins over the plays; `auto` is not decided here yet (see the report): it pulls direct.
+    this.distribution = options.distribution ?? run.plays.find((p) => p.distribution !== undefined)?.distribution ?? 'direct';
     this.pool = new ConnectionPool({
       target: (host) => this.target(host),
       logger: (level, msg) => this.detail(level, msg),
@@ -192,8 +200,34 @@ class RunHostAccess implements HostAccess {
     return resolved.manifestDigest;
   }
 
+  async pull(host: string, reference: string, options: { platform?: string; auth?: RegistryAuth; onProgress: (p: PullProgress) => void; signal: AbortSignal }): Promise<PullResult> {
+    const docker = await this.docker(host);
+    if (this.distribution !== 'relay') return docker.pull(reference, options);
+    const relay = await this.relayFor(host);
+    return relay.pullThroughRelay(host, docker, reference, { platform: options.platform, onProgress: options.onProgress, signal: options.signal });
+  }
+
   async close(): Promise<void> {
+    if (this.relay) await (await this.relay.catch(() => undefined))?.close();
     await this.pool.closeAll();
+  }
+
+  /**
+   * The run's relay, started on the first relayed pull with one origin per registry the
+   * run's image tasks name (plain HTTP where the nodes' Docker uses it), attached to `host`.
+   */
+  private async relayFor(host: string): Promise<Relay> {
+    this.relay ??= (async () => {
+      const info = await (await this.docker(host)).info();
+      const registries = new Set<string>();
+      for (const refs of imageReferencesByHost(this.run).values()) for (const r of refs) registries.add(parseImageRef(r.reference).domain);
+      const origins = [...registries].map((registry) => ({ host: registry, plainHttp: isInsecureRegistry(registry, info.insecureRegistries), auth: this.credentials.get(registry) }));
+      this.detail(1, `distribution relay: serving ${origins.map((o) => o.host).join(', ')} through the nodes' SSH connections`);
+      return startRelay({ origins, logger: (line) => this.detail(1, `relay: ${line}`) });
+    })();
+    const relay = await this.relay;
+    await relay.attach(await this.connection(host));
+    return relay;
   }
 
   private detail(verbosity: number, msg: string): void {

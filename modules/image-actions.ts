@@ -51,17 +51,14 @@ export function formatBytes(bytes: number): string {
 
 export async function applyPull(action: Extract<Action, { kind: 'pull' }>, ctx: ModuleContext): Promise<ActionOutcome> {
   const ref = parseImageRef(action.image);
-  const docker = await ctx.docker();
   const layers = new PullLayers();
   const result = await ctx.limits.pull(ctx.host, ref.domain, () =>
-    docker.pull(action.image, {
+    ctx.pull(action.image, {
       platform: action.platform,
-      auth: ctx.credentials.get(ref.domain),
       onProgress: (p) => {
         layers.add(p);
         ctx.progress(action.image, p);
       },
-      signal: ctx.signal,
     }),
   );
   ctx.invalidateFacts();

@@ -2,7 +2,7 @@
 // pyinfra shape: gather facts (I/O), plan actions (pure), apply them (I/O); check mode is
 // the same path with apply skipped. Controller modules (debug, set_fact, …) compute a result.
 import type { Vars } from '../inventory/model.js';
-import type { HostConnection, NodeDocker, PullProgress, RegistryAuth } from '../transport/types.js';
+import type { HostConnection, NodeDocker, PullProgress, PullResult, RegistryAuth } from '../transport/types.js';
 import type { NodeFacts } from '../core/facts.js';
 import type { ModuleDefinition } from './definition.js';
 
@@ -62,6 +62,11 @@ export interface ModuleContext {
   limits: PullLimits;
   connection(): Promise<HostConnection>;
   docker(): Promise<NodeDocker>;
+  /**
+   * Pulls an image onto the node the run's way: straight from the registry, or through the
+   * run's relay (distribution: relay), with the run's credentials for that registry.
+   */
+  pull(reference: string, options: { platform?: string; onProgress: (p: PullProgress) => void }): Promise<PullResult>;
   /** Docker's state on the node (every image and container), cached for the run. */
   facts(): Promise<NodeFacts>;
   /**

@@ -68,6 +68,23 @@ describe('hound play on the lab', () => {
     for (const name of Object.keys(EXPECTED)) expect(again.hosts[name], name).toMatchObject({ changed: 0, failed: 0, bytes: 0 });
   });
 
+  it('--distribution relay leaves every node exactly as a direct pull would, with the same byte counts', async () => {
+    await Promise.all(lab.nodes.map(emptyNode));
+    const run = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--json', '--distribution', 'relay', '-v'], dir);
+    expect(run.code, run.stderr).toBe(0);
+    const events = jsonEvents(run.stdout);
+    expect(events.some((e) => e.event === 'detail' && e.msg.startsWith('distribution relay: serving'))).toBe(true);
+    // No relay names (127.0.0.1:PORT/…) are left behind: only the origin tags.
+    for (const [name, tags] of Object.entries(EXPECTED)) expect(await nodeTags(node(name), lab), name).toEqual(tags);
+    const summary = summaryOf(events);
+    for (const [name, tags] of Object.entries(EXPECTED)) {
+      expect(summary.hosts[name]!.bytes, `${name} bytes`).toBe(await distinctLayerBytes(lab, tags.map((t) => t.replace(/:latest$/, ''))));
+    }
+    const again = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--json', '--distribution', 'relay'], dir);
+    expect(again.code).toBe(0);
+    for (const name of Object.keys(EXPECTED)) expect(summaryOf(jsonEvents(again.stdout)).hosts[name], name).toMatchObject({ changed: 0, bytes: 0 });
+  });
+
   it('--check changes nothing on any node and says what it would do', async () => {
     await Promise.all(lab.nodes.map(emptyNode));
     const result = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--check', '--diff', '--reporter', 'plain'], dir);
