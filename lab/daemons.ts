@@ -8,6 +8,7 @@ import { openSync, closeSync } from 'node:fs';
 import { mkdir, writeFile, readFile } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvironmentError } from '../core/errors.js';
@@ -20,9 +21,15 @@ export interface StartedDaemon {
   exited(): number | null | undefined;
 }
 
-/** A node's own view of the machine: its dir over /run, and its own hostname. */
+/**
+ * A node's own view of the machine: its dir over /run, its own home over the
+ * controller's (so the controller's shell start-up files, e.g. a slow `pyenv init` in
+ * root's .bashrc, do not run on every SSH command as they would not on a real node),
+ * and its own hostname.
+ */
 export interface NodeView {
   runDir: string;
+  homeDir: string;
   hostname: string;
 }
 
@@ -32,8 +39,8 @@ function startDetached(bins: BinaryPaths, netns: string, argv: string[], log: st
   const inner = view
     ? [
         bins.unshare!, '-m', '-u', '--propagation', 'private',
-        '/bin/sh', '-c', `${bins.hostname} "$1" && ${bins.mount} --bind "$0" /run && shift && exec "$@"`,
-        view.runDir, view.hostname, ...argv,
+        '/bin/sh', '-c', `${bins.hostname} "$1" && ${bins.mount} --bind "$0" /run && ${bins.mount} --bind "$2" "$3" && shift 3 && exec "$@"`,
+        view.runDir, view.hostname, view.homeDir, os.homedir(), ...argv,
       ]
     : argv;
   // nsenter rather than `ip netns exec`: the latter remounts /sys, hiding the cgroup
@@ -58,6 +65,7 @@ function startDetached(bins: BinaryPaths, netns: string, argv: string[], log: st
 export interface NodeDaemonPaths {
   dir: string;
   runDir: string;
+  homeDir: string;
   dataRoot: string;
   sshdConfig: string;
   hostKey: string;
@@ -72,6 +80,7 @@ export function nodePathsOf(labDir: string, node: string): NodeDaemonPaths {
   return {
     dir,
     runDir,
+    homeDir: path.join(dir, 'home'),
     dataRoot: path.join(dir, 'docker'),
     sshdConfig: path.join(dir, 'sshd_config'),
     hostKey: path.join(dir, 'ssh_host_ed25519_key'),
@@ -86,6 +95,7 @@ export async function prepareNode(p: NodeDaemonPaths, ip: string, clientPublicKe
   // sshd's privilege-separation dir must exist inside the /run the node sees.
   await mkdir(path.join(p.runDir, 'sshd'), { recursive: true, mode: 0o755 });
   await mkdir(p.dataRoot, { recursive: true });
+  await mkdir(p.homeDir, { recursive: true, mode: 0o700 });
   await writeFile(p.authorizedKeys, clientPublicKey, { mode: 0o600 });
   await writeFile(
     p.sshdConfig,
@@ -113,7 +123,7 @@ export async function prepareNode(p: NodeDaemonPaths, ip: string, clientPublicKe
 }
 
 export function startSshd(bins: BinaryPaths, netns: string, p: NodeDaemonPaths, hostname: string): StartedDaemon {
-  return startDetached(bins, netns, [bins.sshd!, '-D', '-e', '-f', p.sshdConfig], path.join(p.dir, 'sshd.log'), { runDir: p.runDir, hostname });
+  return startDetached(bins, netns, [bins.sshd!, '-D', '-e', '-f', p.sshdConfig], path.join(p.dir, 'sshd.log'), { runDir: p.runDir, homeDir: p.homeDir, hostname });
 }
 
 export function startDockerd(bins: BinaryPaths, netns: string, p: NodeDaemonPaths, hostname: string, registry: string): StartedDaemon {
@@ -131,7 +141,7 @@ export function startDockerd(bins: BinaryPaths, netns: string, p: NodeDaemonPath
     '--userland-proxy=false',
     '--insecure-registry', registry,
   ];
-  return startDetached(bins, netns, argv, path.join(p.dir, 'dockerd.log'), { runDir: p.runDir, hostname });
+  return startDetached(bins, netns, argv, path.join(p.dir, 'dockerd.log'), { runDir: p.runDir, homeDir: p.homeDir, hostname });
 }
 
 export interface RegistryPaths {
