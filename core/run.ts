@@ -22,6 +22,8 @@ import { SshDocker } from '../transport/docker.js';
 import type { NodeDocker, PullProgress, PullResult, RegistryAuth } from '../transport/types.js';
 import { startRelay, type Relay } from '../relay/relay.js';
 import { imageReferencesByHost } from './plan.js';
+import { planRelaySchedule, type LayerInfo } from '../relay/schedule.js';
+import { chooseDistribution, distributionInputOf } from '../relay/choose-distribution.js';
 import { RegistryClient } from '../transport/registry.js';
 import type { Reporter, TextSink } from '../report/reporter.js';
 import { PlainReporter } from '../report/plain.js';
@@ -93,9 +95,6 @@ export async function executeRun(run: CompiledRun, options: RunOptions): Promise
   const allHosts = [...new Set(run.plays.flatMap((p) => p.hosts))];
   try {
     bus.emit({ event: 'run_start', check: options.check, plays: run.plays.length, hosts: allHosts });
-    if (access.distribution === 'auto') {
-      bus.emit({ event: 'detail', verbosity: 1, msg: 'distribution auto: not weighed by the executor yet; each node pulls directly from the registry' });
-    }
     for (const play of run.plays) {
       if (interrupt.signal.aborted) break;
       bus.emit({ event: 'play_start', play: play.name, hosts: play.hosts.filter((h) => !state.failed.has(h) && !state.unreachable.has(h)) });
@@ -153,6 +152,7 @@ class RunHostAccess implements HostAccess {
   private readonly registry: RegistryClient;
   private sshConfig?: SshConfigFile;
   private relay?: Promise<Relay>;
+  private choice?: Promise<'direct' | 'relay'>;
   readonly distribution: 'direct' | 'relay' | 'auto';
   private sshConfigLoad?: Promise<void>;
 
@@ -162,7 +162,7 @@ class RunHostAccess implements HostAccess {
     private readonly bus: EventBus,
     private readonly credentials: CredentialStore,
   ) {
-    // The command line wins over the plays; `auto` is not decided here yet (see the report): it pulls direct.
+    // The command line wins over the plays.
     this.distribution = options.distribution ?? run.plays.find((p) => p.distribution !== undefined)?.distribution ?? 'direct';
     this.pool = new ConnectionPool({
       target: (host) => this.target(host),
@@ -202,7 +202,7 @@ class RunHostAccess implements HostAccess {
 
   async pull(host: string, reference: string, options: { platform?: string; auth?: RegistryAuth; onProgress: (p: PullProgress) => void; signal: AbortSignal }): Promise<PullResult> {
     const docker = await this.docker(host);
-    if (this.distribution !== 'relay') return docker.pull(reference, options);
+    if ((await this.chosenDistribution(host)) !== 'relay') return docker.pull(reference, options);
     const relay = await this.relayFor(host);
     return relay.pullThroughRelay(host, docker, reference, { platform: options.platform, onProgress: options.onProgress, signal: options.signal });
   }
@@ -210,6 +210,40 @@ class RunHostAccess implements HostAccess {
   async close(): Promise<void> {
     if (this.relay) await (await this.relay.catch(() => undefined))?.close();
     await this.pool.closeAll();
+  }
+
+  /**
+   * `direct` or `relay`. For `auto`, decided once, at the first pull (a no-op run never asks
+   * the registry): the layers of every image the run's tasks name, as the registry lists
+   * them, weighed by relay/choose-distribution.ts. The reason is shown in one line.
+   */
+  private chosenDistribution(host: string): Promise<'direct' | 'relay'> {
+    if (this.distribution !== 'auto') return Promise.resolve(this.distribution);
+    this.choice ??= (async () => {
+      const info = await (await this.docker(host)).info();
+      const byHost = imageReferencesByHost(this.run);
+      const layers = new Map<string, LayerInfo[]>();
+      const references = new Set([...byHost.values()].flatMap((refs) => refs.map((r) => r.reference)));
+      await Promise.all(
+        [...references].map(async (reference) => {
+          const ref = parseImageRef(reference);
+          const resolved = await this.registry.resolveImage(reference, {
+            platform: nodePlatform(info),
+            auth: this.credentials.get(ref.domain),
+            insecure: isInsecureRegistry(ref.domain, info.insecureRegistries),
+          });
+          layers.set(reference, resolved.layers.map((l) => ({ digest: l.digest, size: l.size })));
+        }),
+      );
+      const schedule = planRelaySchedule({ nodes: [...byHost].map(([h, refs]) => ({ host: h, images: refs.map((r) => r.reference) })), layers });
+      const choice = chooseDistribution(distributionInputOf(schedule, 'auto'));
+      this.detail(0, `distribution auto: ${choice.strategy} (${choice.reason})`);
+      return choice.strategy;
+    })().catch((err: unknown) => {
+      this.detail(0, `distribution auto: direct (could not weigh the images: ${err instanceof Error ? err.message : String(err)})`);
+      return 'direct' as const;
+    });
+    return this.choice;
   }
 
   /**

@@ -85,6 +85,20 @@ describe('hound play on the lab', () => {
     for (const name of Object.keys(EXPECTED)) expect(summaryOf(jsonEvents(again.stdout)).hosts[name], name).toMatchObject({ changed: 0, bytes: 0 });
   });
 
+  it('--distribution auto weighs the shared layers, says why in one line, and relays here', async () => {
+    await Promise.all(lab.nodes.map(emptyNode));
+    const run = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--json', '--distribution', 'auto', '-v'], dir);
+    expect(run.code, run.stderr).toBe(0);
+    const events = jsonEvents(run.stdout);
+    // 45 MiB to the nodes, 21 MiB of it distinct: sharing enough to relay.
+    const lines = events.filter((e) => e.event === 'detail' && e.msg.startsWith('distribution auto:')).map((e) => (e as { msg: string }).msg);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^distribution auto: relay \(.+\)$/);
+    // and it did relay: the relay was started for the run's registry.
+    expect(events.some((e) => e.event === 'detail' && e.msg.startsWith('distribution relay: serving'))).toBe(true);
+    for (const [name, tags] of Object.entries(EXPECTED)) expect(await nodeTags(node(name), lab), name).toEqual(tags);
+  });
+
   it('--check changes nothing on any node and says what it would do', async () => {
     await Promise.all(lab.nodes.map(emptyNode));
     const result = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--check', '--diff', '--reporter', 'plain'], dir);
