@@ -8,7 +8,7 @@ import type { LoadedPlay, LoadedPlaybook, LoadedTask, RoleScope, SourceRef, Vars
 import { findRole, loadRoleFiles, type RoleFiles } from './playbook-roles.js';
 import { importPlaybookSchema, PLAY_KEYWORDS, playSchema, TASK_INCLUDES, TASK_KEYWORDS, taskKeywordSchema, validateAgainst } from './playbook-schema.js';
 import { didYouMean } from './suggest.js';
-import { containsTemplate } from './templating.js';
+import { checkTemplateSyntax, containsTemplate } from './templating.js';
 import type { DataPath, YamlSource } from './yaml-source.js';
 import { findModuleDefinition, MODULE_DEFINITIONS } from '../modules/schemas.js';
 import { isPlainObject } from './playbook-template-values.js';
@@ -248,6 +248,9 @@ export class PlaybookLoader {
       });
     }
     checkModuleArguments(source, argsPath, module, args, freeForm);
+    // Template syntax is checked now, so that deferred tasks and plays that match no host
+    // fail at --syntax-check rather than in the middle of a run.
+    checkTemplates(source, at, task);
     const loopKey = (['loop', 'with_items', 'with_list'] as const).find((k) => Object.hasOwn(task, k));
     const loopControl = (task.loop_control as Record<string, unknown> | undefined) ?? {};
     const notify = listOf(task.notify).map((name, i) => ({ name: String(name), at: { source, path: Array.isArray(task.notify) ? [...at, 'notify', i] : [...at, 'notify'] } }));
@@ -326,7 +329,7 @@ export class PlaybookLoader {
       handlersFrom: typeof handlersFrom === 'string' ? handlersFrom : undefined,
     });
     const role: RoleScope = { name: path.basename(dir), defaults: files.defaults, vars: { ...files.vars, ...(isPlainObject(specVars) ? specVars : {}), ...params } };
-    const roleScope: TaskScope = { ...scope, role, roleDir: dir, vars: {} };
+    const roleScope: TaskScope = { ...scope, role, roleDir: dir };
     const dependencies: LoadedTask[] = [];
     if (files.meta && isPlainObject(files.meta.data) && Array.isArray(files.meta.data.dependencies)) {
       const meta = files.meta;
@@ -374,6 +377,28 @@ function checkModuleArguments(source: YamlSource, argsPath: DataPath, module: st
         });
       }
     }
+  }
+}
+
+const TEMPLATED_TASK_KEYS = ['name', 'loop', 'with_items', 'with_list', 'retries', 'delay', 'ignore_errors', 'vars'];
+const CONDITION_KEYS = ['when', 'until'];
+
+function checkTemplates(source: YamlSource, at: DataPath, task: Record<string, unknown>): void {
+  const check = (value: unknown, path: DataPath, bare: boolean): void => {
+    if (typeof value === 'string') {
+      if (!bare && !containsTemplate(value)) return;
+      try {
+        checkTemplateSyntax(value, bare);
+      } catch (err) {
+        if (err instanceof HoundError) throw new ParseError(err.code, err.message, { position: source.positionOf(path), hint: err.hint, cause: err });
+        throw err;
+      }
+    } else if (Array.isArray(value)) value.forEach((item, i) => check(item, [...path, i], bare));
+    else if (isPlainObject(value)) for (const [key, item] of Object.entries(value)) check(item, [...path, key], bare);
+  };
+  for (const [key, value] of Object.entries(task)) {
+    if (CONDITION_KEYS.includes(key)) check(value, [...at, key], true);
+    else if (TEMPLATED_TASK_KEYS.includes(key) || findModuleDefinition(key)) check(value, [...at, key], false);
   }
 }
 

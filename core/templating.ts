@@ -368,7 +368,8 @@ export function evaluateCondition(expr: string | boolean, vars: Vars): boolean {
 
 /** Checks that a template (or a bare condition when `bare`) parses; throws TEMPLATE_SYNTAX. */
 export function checkTemplateSyntax(source: string, bare = false): void {
-  compileTemplate(bare ? `{{ (${source}) | __hound_capture }}` : source);
+  if (bare) conditionRoot(source);
+  else planFor(source);
 }
 
 const namesCache = new Map<string, Set<string>>();

@@ -157,3 +157,21 @@ describe('roles-deps.yml: role dependencies and roles that run once', () => {
     expect(tasks[1]!.position.file).toBe(path.join(dir, 'roles/common/tasks/main.yml'));
   });
 });
+
+describe('blocks.yml: blocks, include_tasks, import_role', () => {
+  const play = compile('blocks.yml').plays[0]!;
+  it('a block passes its when, tags and vars to its tasks; include_tasks and import_role expand in place', () => {
+    const web1 = play.tasksByHost.get('web1')!;
+    expect(web1.map((t) => [t.id, t.name, t.args, t.tags])).toEqual([
+      ['0:0:web1', 'pull the edge image', { name: 'registry.lab:5000/app:edge' }, ['canary']],
+      ['0:1:web1', 'only when the node has images', { msg: '2 images' }, ['canary']],
+      ['0:2:web1', 'show the extra state', { var: 'extra_state' }, []],
+      ['0:3:web1', 'pull the common base', { name: 'registry.lab:5000/common:1' }, []],
+    ]);
+    expect(web1[2]!.vars.extra_state).toBe('included');
+  });
+  it('conditions hold per host: no canary, no block; an empty image list skips the inner task', () => {
+    expect(play.tasksByHost.get('web3')!.map((t) => t.taskIndex)).toEqual([2, 3]);
+    expect(compile('blocks.yml', { extraVars: { canary: true } }).plays[0]!.tasksByHost.get('web3')!.map((t) => t.taskIndex)).toEqual([0, 2, 3]);
+  });
+});
