@@ -9,5 +9,10 @@ export function setVar(target: Record<string, unknown>, key: string, value: unkn
 /** Copies `source`'s keys onto `target`, later keys replacing earlier ones (Ansible's replace merge). */
 export function assignVars(target: Record<string, unknown>, source: Record<string, unknown> | undefined): void {
   if (!source) return;
-  for (const key of Object.keys(source)) setVar(target, key, source[key]);
+  // for-in avoids allocating a key array per merge (hostVars merges several layers per host);
+  // vars objects are plain, so every enumerable key is an own key.
+  for (const key in source) {
+    if (key === '__proto__') setVar(target, key, source[key]);
+    else target[key] = source[key];
+  }
 }
