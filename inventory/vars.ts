@@ -176,13 +176,26 @@ export function groupVars(inv: Inventory, group: string): Vars {
   return out;
 }
 
+// `groups` is the same for every host: built once per inventory and shared (read-only).
+const groupsMaps = new WeakMap<Inventory, Readonly<Record<string, readonly string[]>>>();
+
+function groupsMap(inv: Inventory): Readonly<Record<string, readonly string[]>> {
+  let groups = groupsMaps.get(inv);
+  if (!groups) {
+    const built: Record<string, readonly string[]> = {};
+    for (const g of inv.groups.keys()) built[g] = Object.freeze([...hostsOfGroup(inv, g)]);
+    groups = Object.freeze(built);
+    groupsMaps.set(inv, groups);
+  }
+  return groups;
+}
+
 /**
  * Ansible's magic variables for a host: inventory_hostname(_short), group_names, groups, and
  * inventory_file/inventory_dir (the file the host was first seen in; null for host lists).
  */
 export function magicVars(inv: Inventory, host: string): Vars {
-  const groups: Record<string, string[]> = {};
-  for (const g of inv.groups.keys()) groups[g] = [...hostsOfGroup(inv, g)];
+  const groups = groupsMap(inv);
   const source = inv.hosts.get(host)?.source;
   return {
     inventory_hostname: host,

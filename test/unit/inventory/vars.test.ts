@@ -42,6 +42,9 @@ describe('magicVars', () => {
     expect(m['group_names']).toStrictEqual(['atlanta', 'raleigh', 'southeast', 'usa']);
     expect((m['groups'] as Record<string, string[]>)['southeast']).toStrictEqual(['host1', 'host2', 'host3']);
     expect((m['groups'] as Record<string, string[]>)['all']).toContain('host9');
+    // One shared, frozen `groups` for every host.
+    expect(magicVars(inv, 'host9')['groups']).toBe(m['groups']);
+    expect(Object.isFrozen(m['groups'])).toBe(true);
     expect(hostVars(inv, 'host2')).not.toHaveProperty('inventory_hostname');
     expect(m['inventory_file']).toBe(fixture('ini-children', 'hosts.ini'));
     expect(m['inventory_dir']).toBe(fixture('ini-children'));
