@@ -213,8 +213,10 @@ class Compiler {
     const base = this.taskVars(task, scope);
     const label = `task '${task.name ?? task.module}', host ${host}`;
     const runtime = this.runtimeDependencies(task, base);
+    // As Ansible shows it: rendered once per host, without the loop variable.
+    const name = this.analysis(task).nameTemplated ? this.taskName(task, base) : (task.name ?? task.module);
     if (!task.loop) {
-      const one = this.instance(task, taskIndex, id, host, base, label, runtime);
+      const one = this.instance(task, taskIndex, id, host, base, label, runtime, name);
       return one ? [one] : [];
     }
     if (this.dependsOnRuntime(this.analysis(task).loop, base)) {
@@ -238,7 +240,7 @@ class Compiler {
       const vars = withLoopVariables(base, loopVars, this.extra);
       // A loop item is data; only when it holds templates itself can it change what is deferred.
       const itemRuntime = containsTemplate(item) ? this.runtimeDependencies(task, vars) : runtime;
-      const one = this.instance(task, taskIndex, `${id}:${index}`, host, vars, label, itemRuntime);
+      const one = this.instance(task, taskIndex, `${id}:${index}`, host, vars, label, itemRuntime, name);
       if (one) {
         one.loopItem = item;
         one.loopVar = task.loopVar;
@@ -254,7 +256,7 @@ class Compiler {
     return { args: this.dependsOnRuntime(names.args, vars), when: names.when.map((n) => this.dependsOnRuntime(n, vars)) };
   }
 
-  private instance(task: LoadedTask, taskIndex: number, id: string, host: string, vars: Vars, label: string, runtime: RuntimeDependencies): TaskInstance | undefined {
+  private instance(task: LoadedTask, taskIndex: number, id: string, host: string, vars: Vars, label: string, runtime: RuntimeDependencies, name: string): TaskInstance | undefined {
     const pendingWhen: string[] = [];
     const names = this.analysis(task);
     for (const [conditionIndex, condition] of task.when.entries()) {
@@ -291,7 +293,7 @@ class Compiler {
       id,
       host,
       taskIndex,
-      name: names.nameTemplated ? this.taskName(task, vars) : (task.name ?? task.module),
+      name,
       module: task.module,
       args,
       deferred,

@@ -175,3 +175,12 @@ describe('blocks.yml: blocks, include_tasks, import_role', () => {
     expect(compile('blocks.yml', { extraVars: { canary: true } }).plays[0]!.tasksByHost.get('web3')!.map((t) => t.taskIndex)).toEqual([0, 2, 3]);
   });
 });
+
+describe('task names', () => {
+  it('are rendered per host without the loop variable; what cannot be rendered yet stays as written', () => {
+    const dir2 = path.join(dir, 'names');
+    const loaded = new PlaybookLoader().load(path.join(dir2, 'names.yml'));
+    const tasks = compilePlays(loaded.plays, { inventory }).plays[0]!.tasksByHost.get('web2')!;
+    expect(tasks.map((t) => t.name)).toEqual(['pull for web2', 'pull {{ item }}', 'pull {{ item }}', 'debug']);
+  });
+});
