@@ -14,7 +14,7 @@ function hound(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-describe('hound play (built CLI)', () => {
+describe('hound play (built CLI)', { timeout: 90_000 }, () => {
   it('is built', () => {
     expect(existsSync(cli), 'run `npx tsc -p .` before the tests').toBe(true);
   });
