@@ -72,14 +72,14 @@ function resolve(host: string, vars: Vars, options: ResolveTargetOptions, depth:
     parseSshArgs(stringVar(vars, 'ansible_ssh_extra_args') ?? cli.sshExtraArgs ?? '', 'ansible_ssh_extra_args'),
   );
   // ssh is run with ansible_host as its destination, so that is the name ~/.ssh/config matches.
-  const alias = stringVar(vars, 'ansible_host', 'ansible_ssh_host') ?? host;
+  const alias = stringVar(vars, 'hound_host', 'ansible_host', 'ansible_ssh_host') ?? host;
   const config = options.sshConfig?.resolve(alias) ?? { identityFiles: [] };
 
-  const portVar = vars['ansible_port'] ?? vars['ansible_ssh_port'];
+  const portVar = vars['hound_port'] ?? vars['ansible_port'] ?? vars['ansible_ssh_port'];
   const port = portVar !== undefined ? portOf(portVar, host) : (args.port ?? config.port ?? 22);
-  const user = stringVar(vars, 'ansible_user', 'ansible_ssh_user') ?? args.user ?? cli.user ?? config.user ?? userInfo().username;
+  const user = stringVar(vars, 'hound_user', 'ansible_user', 'ansible_ssh_user') ?? args.user ?? cli.user ?? config.user ?? userInfo().username;
 
-  const keyVar = stringVar(vars, 'ansible_ssh_private_key_file', 'ansible_private_key_file');
+  const keyVar = stringVar(vars, 'hound_ssh_private_key_file', 'ansible_ssh_private_key_file', 'ansible_private_key_file');
   let identityFiles = [keyVar, ...args.identityFiles, cli.privateKeyFile, ...config.identityFiles]
     .filter((f): f is string => f !== undefined && f !== '')
     .map(expandHome);

@@ -79,6 +79,16 @@ describe('resolveConnectionTarget', () => {
     expect(t.host).toBe('web');
   });
 
+  it('hound_* connection vars win over their ansible_* twins', () => {
+    const t = resolveConnectionTarget(
+      'n1',
+      { ansible_host: '10.9.9.9', hound_host: '10.0.0.7', ansible_port: 22, hound_port: 2222, ansible_user: 'a', hound_user: 'h', ansible_ssh_private_key_file: argKey, hound_ssh_private_key_file: varKey },
+      { env },
+    );
+    expect(t).toMatchObject({ address: '10.0.0.7', port: 2222, user: 'h' });
+    expect(t.identityFiles[0]).toBe(varKey);
+  });
+
   it('hound_docker_socket may be written as a unix:// URL', () => {
     expect(resolveConnectionTarget('n', { hound_docker_socket: 'unix:///run/user/1000/docker.sock' }, { env }).dockerSocket).toBe('/run/user/1000/docker.sock');
   });
