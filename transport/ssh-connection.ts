@@ -254,6 +254,8 @@ export class SshHostConnection implements HostConnection {
           channel.close();
           reject(abortError(options.signal!));
         };
+        // The abort may have come while the channel was opening: honour it now.
+        if (options.signal?.aborted) return onAbort();
         options.signal?.addEventListener('abort', onAbort, { once: true });
         channel.on('data', (chunk: Buffer) => stdout.push(chunk));
         channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
