@@ -140,6 +140,7 @@ type Omitted<E> = E extends HoundEvent ? Omit<E, 'time'> & { time?: number } : n
 export class EventBus {
   private readonly listeners: EventListener[] = [];
   private readonly secrets = new Set<string>();
+  private longestFirst: string[] = [];
 
   subscribe(listener: EventListener): () => void {
     this.listeners.push(listener);
@@ -152,7 +153,10 @@ export class EventBus {
   /** A value that must never leave the process: every occurrence in any event is masked. */
   addSecret(value: string | undefined): void {
     // Very short values would mask innocent text everywhere ("a", "1") and reveal nothing if shown.
-    if (value !== undefined && value.length >= 3) this.secrets.add(value);
+    if (value !== undefined && value.length >= 3 && !this.secrets.has(value)) {
+      this.secrets.add(value);
+      this.longestFirst = [...this.secrets].sort((a, b) => b.length - a.length);
+    }
   }
 
   emit(event: Omitted<HoundEvent>): void {
@@ -164,7 +168,9 @@ export class EventBus {
   /** Exposed for tests and for text (error messages) that leaves the process outside events. */
   maskText(text: string): string {
     let out = text;
-    for (const secret of this.secrets) out = out.split(secret).join(SECRET_MASK);
+    // Longest first: a secret that contains a shorter one ("echo token=…" and "echo") must be
+    // masked whole, before the shorter one breaks it up.
+    for (const secret of this.longestFirst) out = out.split(secret).join(SECRET_MASK);
     return out;
   }
 

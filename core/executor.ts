@@ -7,6 +7,7 @@ import { parseImageRef } from './image-ref.js';
 import type { TaskInstance } from './compiled.js';
 import type { EventBus, TaskStatus } from './events.js';
 import { HoundError, InterruptedError, UnreachableError } from './errors.js';
+import { addNoLogSecrets } from './no-log-secrets.js';
 import { gatherNodeFacts, type NodeFacts } from './facts.js';
 import type { TaskOutcome, TaskRunner } from './scheduler.js';
 import { findModule } from '../modules/registry.js';
@@ -95,6 +96,7 @@ export class TaskExecutor implements TaskRunner {
           result = { status: 'skipped', msg: `conditional result was false: ${item.when.join(' and ')}`, bytes: 0, value: { skipped: true, changed: false } };
         } else {
           if (item.deferred) args = this.options.templating.renderValue(item.args, vars) as Record<string, unknown>;
+          if (item.noLog) addNoLogSecrets(bus, args);
           if (!announced) {
             bus.emit({ event: 'task_start', host: item.host, task: item.name, taskId: item.id, module: item.module, args, noLog: item.noLog, handler });
             announced = true;
@@ -104,6 +106,7 @@ export class TaskExecutor implements TaskRunner {
       } catch (err) {
         result = failureOf(err);
       }
+      if (item.noLog) addNoLogSecrets(bus, result.value);
       if (result.facts) Object.assign(this.session(item.host).facts, result.facts);
       results.push(result);
       if (result.status === 'unreachable') break;
