@@ -8,6 +8,7 @@ import { TaskFailedError, UnreachableError } from '../core/errors.js';
 import { canonicalImageRef, parseImageRef, repositoryName } from '../core/image-ref.js';
 import { DEFAULT_DOCKER_SOCKET } from './connection-target.js';
 import { diskFullError, isDiskFull } from './disk-full.js';
+import { stallTimeoutMs, watchProgress } from '../core/progress-watchdog.js';
 import { JsonLineSplitter, PullProgressTracker, type DockerProgressLine } from './pull-progress.js';
 import type { TransportLogger } from './ssh-connection.js';
 import type { DockerContainer, DockerImage, DockerInfo, HostConnection, NodeDocker, PullResult, PullProgress, RegistryAuth } from './types.js';
@@ -42,6 +43,8 @@ export interface SshDockerOptions {
   logger?: TransportLogger;
   /** Concurrent inspect calls when listing images. */
   inspectConcurrency?: number;
+  /** A pull with no progress from Docker for this long fails as PULL_STALLED (default: HOUND_STALL_TIMEOUT or 120 s). */
+  stallTimeoutMs?: number;
 }
 
 export class SshDocker implements NodeDocker {
@@ -139,19 +142,35 @@ export class SshDocker implements NodeDocker {
         if (progress) options.onProgress?.(progress);
       }
     };
+    const stallMs = this.options.stallTimeoutMs ?? stallTimeoutMs();
     await new Promise<void>((resolve, reject) => {
+      const watchdog = watchProgress(stallMs, (idleMs) => {
+        options.signal?.removeEventListener('abort', onAbort);
+        stream.destroy();
+        reject(
+          new TaskFailedError(this.connection.host, 'PULL_STALLED', `Docker on ${this.connection.host} made no progress pulling ${ref} for ${Math.round(idleMs / 1000)} s; gave up`, {
+            hint: 'the registry stopped answering or the link to it stalled; check it from the node and run again (HOUND_STALL_TIMEOUT=SECONDS sets how long to wait)',
+          }),
+        );
+      });
       const onAbort = () => {
+        watchdog.stop();
         stream.destroy();
         reject(abortReason(options.signal!));
       };
       if (options.signal?.aborted) return onAbort();
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      stream.on('data', (chunk: Buffer) => handle(splitter.push(chunk)));
+      stream.on('data', (chunk: Buffer) => {
+        watchdog.progress();
+        handle(splitter.push(chunk));
+      });
       stream.once('error', (error) => {
+        watchdog.stop();
         options.signal?.removeEventListener('abort', onAbort);
         void this.settledFailure('DOCKER_PULL_FAILED', `pull ${ref}`, error).then(reject);
       });
       stream.once('end', () => {
+        watchdog.stop();
         options.signal?.removeEventListener('abort', onAbort);
         handle(splitter.end());
         resolve();
