@@ -227,7 +227,8 @@ class Compiler {
     }
     const rendered = this.render(task.loop.value, base, task.loop.at, label);
     if (!Array.isArray(rendered)) {
-      throw new ParseError('LOOP_NOT_LIST', `the loop of ${label} is not a list (got ${JSON.stringify(rendered)})`, {
+      const got = rendered === null ? 'None' : typeof rendered === 'object' ? 'a mapping' : `a ${typeof rendered}`;
+      throw new ParseError('LOOP_NOT_LIST', `the loop of ${label} is not a list (got ${got})`, {
         position: this.at(task.loop.at),
         hint: 'loop: takes a list; for a dict use `{{ mydict | dict2items }}`',
       });

@@ -6,7 +6,7 @@ import { EXIT, HoundError, ParseError } from './errors.js';
 import { PlaybookFiles } from './playbook-files.js';
 import type { LoadedPlay, LoadedPlaybook, LoadedTask, RoleScope, SourceRef, Vars } from './playbook-model.js';
 import { findRole, loadRoleFiles, type RoleFiles } from './playbook-roles.js';
-import { importPlaybookSchema, PLAY_KEYWORDS, playSchema, TASK_INCLUDES, TASK_KEYWORDS, taskKeywordSchema, validateAgainst } from './playbook-schema.js';
+import { importPlaybookSchema, PLAY_KEYWORDS, playSchema, TASK_INCLUDES, TASK_KEYWORDS, taskKeywordSchema, unsupportedKeywordHint, validateAgainst } from './playbook-schema.js';
 import { didYouMean } from './suggest.js';
 import { checkTemplateSyntax, containsTemplate } from './templating.js';
 import type { DataPath, YamlSource } from './yaml-source.js';
@@ -181,7 +181,7 @@ export class PlaybookLoader {
       const known = [...MODULE_NAMES, ...TASK_KEY_NAMES];
       throw new ParseError('UNKNOWN_MODULE', `'${key}' is neither a module nor a task keyword`, {
         position: source.keyPositionOf(at, key),
-        hint: didYouMean(key, known, 'modules'),
+        hint: unsupportedKeywordHint(key) ?? didYouMean(key, known, 'modules'),
       });
     }
     const includes = TASK_INCLUDES.filter((k) => Object.hasOwn(task, k));

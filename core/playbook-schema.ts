@@ -125,6 +125,17 @@ const EXPECTATIONS: Record<string, string> = {
   import_playbook: 'a file name',
 };
 
+/** Ansible keywords hound knows but does not implement: said so instead of "did you mean". */
+export const ANSIBLE_ONLY_KEYWORDS = new Set([
+  'become', 'become_user', 'become_method', 'remote_user', 'connection', 'environment', 'collections', 'order', 'vars_prompt',
+  'module_defaults', 'check_mode', 'diff', 'throttle', 'run_once', 'delegate_to', 'delegate_facts', 'local_action', 'changed_when',
+  'failed_when', 'async', 'poll', 'rescue', 'always', 'args', 'debugger', 'force_handlers', 'port', 'timeout',
+]);
+
+export function unsupportedKeywordHint(key: string): string | undefined {
+  return ANSIBLE_ONLY_KEYWORDS.has(key) ? `'${key}' is an Ansible keyword that hound does not support; remove it` : undefined;
+}
+
 const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validators = new WeakMap<object, ValidateFunction>();
 
@@ -193,7 +204,7 @@ function schemaError(error: ErrorObject, target: ValidationTarget, code: string)
     const known = target.knownKeys ?? [];
     return new ParseError(target.unknownKeyCode ?? 'UNKNOWN_KEY', `unknown ${relative.length > 0 ? `key in '${relative.join('.')}'` : `${target.what} key`} '${key}'`, {
       position: target.source.keyPositionOf(full, key),
-      hint: known.length > 0 && relative.length === 0 ? didYouMean(key, known, `${target.what} keys`) : undefined,
+      hint: unsupportedKeywordHint(key) ?? (known.length > 0 && relative.length === 0 ? didYouMean(key, known, `${target.what} keys`) : undefined),
     });
   }
   if (error.keyword === 'required') {
