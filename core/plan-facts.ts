@@ -284,10 +284,10 @@ export async function registryCredentials(run: CompiledRun): Promise<Map<string,
  * Facts, then the plan, for a compiled run: what `hound play --check --diff` prints (with
  * formatPlanDiff) and what the executor consults before pulling (diskCheckFailures).
  */
-export async function planRun(run: CompiledRun, access: PlanFactAccess, options: PlanOptions & { concurrency?: number } = {}): Promise<{ plan: Plan; facts: PlanFacts }> {
+export async function planRun(run: CompiledRun, access: PlanFactAccess, options: PlanOptions & { concurrency?: number; hosts?: string[] } = {}): Promise<{ plan: Plan; facts: PlanFacts }> {
   const credentials = await registryCredentials(run);
   const pendingFreeSpace = new Map<string, Promise<number>>();
-  const facts = await gatherPlanFacts(run, access, { credentials, concurrency: options.concurrency, pendingFreeSpace });
+  const facts = await gatherPlanFacts(run, access, { credentials, concurrency: options.concurrency, pendingFreeSpace, hosts: options.hosts });
   // Free space matters only where the plan pulls: an up-to-date host is not waited for.
   const first = computePlan(run, facts, options);
   const pulling = Object.values(first.hosts).filter((h) => h.bytes > 0 && facts.nodes[h.host] && pendingFreeSpace.has(h.host));

@@ -21,7 +21,8 @@ import { SshConfigFile } from '../transport/ssh-config.js';
 import { SshDocker } from '../transport/docker.js';
 import type { NodeDocker, PullProgress, PullResult, RegistryAuth } from '../transport/types.js';
 import { startRelay, type Relay } from '../relay/relay.js';
-import { imageReferencesByHost } from './plan.js';
+import { diskCheckFailures, imageReferencesByHost, type DiskCheckOptions } from './plan.js';
+import { planRun, type PlanFactAccess, type ResolvedImage } from './plan-facts.js';
 import { planRelaySchedule, type LayerInfo } from '../relay/schedule.js';
 import { chooseDistribution, distributionInputOf } from '../relay/choose-distribution.js';
 import { RegistryClient } from '../transport/registry.js';
@@ -50,6 +51,10 @@ export interface RunOptions {
   out?: NodeJS.WriteStream;
   /** Extra subscribers to the (masked) event stream, e.g. a benchmark. */
   listeners?: EventListener[];
+  /** Pull even where the disk precheck says the host lacks space (`--ignore-disk-check`). */
+  ignoreDiskCheck?: boolean;
+  /** How the disk precheck estimates and what it keeps free (`--disk-margin`, `--disk-factor`). */
+  diskCheck?: DiskCheckOptions;
 }
 
 export const DEFAULT_PULLS_PER_REGISTRY = 8;
@@ -155,6 +160,7 @@ class RunHostAccess implements HostAccess {
   private choice?: Promise<'direct' | 'relay'>;
   readonly distribution: 'direct' | 'relay' | 'auto';
   private sshConfigLoad?: Promise<void>;
+  private readonly diskChecks = new Map<string, Promise<void>>();
 
   constructor(
     private readonly run: CompiledRun,
@@ -201,6 +207,7 @@ class RunHostAccess implements HostAccess {
   }
 
   async pull(host: string, reference: string, options: { platform?: string; auth?: RegistryAuth; onProgress: (p: PullProgress) => void; signal: AbortSignal }): Promise<PullResult> {
+    await this.checkDisk(host);
     const docker = await this.docker(host);
     if ((await this.chosenDistribution(host)) !== 'relay') return docker.pull(reference, options);
     const relay = await this.relayFor(host);
@@ -262,6 +269,38 @@ class RunHostAccess implements HostAccess {
     const relay = await this.relay;
     await relay.attach(await this.connection(host));
     return relay;
+  }
+
+  /**
+   * The planner's disk precheck, once per host before its first pull: the host's whole
+   * plan (every image task of the run) must fit in the free space where Docker keeps its
+   * data, or no pull starts there. A run that pulls nothing never pays for it.
+   */
+  private checkDisk(host: string): Promise<void> {
+    if (this.options.ignoreDiskCheck) return Promise.resolve();
+    let check = this.diskChecks.get(host);
+    if (!check) {
+      const facts: PlanFactAccess = {
+        docker: (h) => this.docker(h),
+        resolveImage: async (reference, opts): Promise<ResolvedImage> => {
+          const image = await this.registry.resolveImage(reference, opts);
+          return {
+            digest: image.manifestDigest,
+            manifestDigest: image.platformManifestDigest,
+            configDigest: image.config.digest,
+            layers: image.layers.map((l) => ({ digest: l.digest, size: l.size, diffId: l.diffId })),
+          };
+        },
+      };
+      check = planRun(this.run, facts, { hosts: [host], disk: this.options.diskCheck }).then(({ plan }) => {
+        const refusal = diskCheckFailures(plan).get(host);
+        if (refusal) throw refusal;
+        const planned = plan.hosts[host];
+        if (planned?.disk) this.detail(1, `disk ${host}: ${planned.bytes} bytes to pull, ${planned.disk.freeBytes} free`);
+      });
+      this.diskChecks.set(host, check);
+    }
+    return check;
   }
 
   private detail(verbosity: number, msg: string): void {
