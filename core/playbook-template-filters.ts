@@ -258,6 +258,14 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
   filters.basename = (value: unknown) => path.posix.basename(asString(value));
   filters.dirname = (value: unknown) => path.posix.dirname(asString(value));
   filters.quote = (value: unknown) => `'${asString(value).replace(/'/g, `'"'"'`)}'`;
+  filters.extract = (key: unknown, container: unknown, more?: unknown) => {
+    let value = Array.isArray(container) || isPlainObject(container) ? attributeOf(container, pythonStr(key)) : new UndefinedValue(`${pythonRepr(key)} of ${pythonRepr(container)}`);
+    for (const next of more === undefined ? [] : Array.isArray(more) ? more : [more]) {
+      if (value instanceof UndefinedValue) break;
+      value = attributeOf(value, pythonStr(next));
+    }
+    return value;
+  };
   filters.ternary = (value: unknown, whenTrue: unknown, whenFalse: unknown) => (pythonTruthy(value) ? whenTrue : whenFalse);
   filters.map = (value: unknown, ...rest: unknown[]) => {
     const { positional, keywords } = splitArguments(rest);

@@ -106,6 +106,8 @@ describe('filters', () => {
     ['{{ registry ~ "/x" }}', 'registry.lab:5000/x'],
     ['{{ "yes" if enabled else "no" }}', 'no'],
     ['{% for i in images | unique %}{{ i }};{% endfor %}', 'app:1.0;sidecar:2.1;'],
+    ['{{ ["ports"] | map("extract", nested) | list }}', [[80, 443]]],
+    ['{{ [0, 1] | map("extract", users, "name") | list }}', ['a', 'b']],
   ];
   for (const [template, expected] of cases) {
     it(template, () => {
