@@ -65,12 +65,15 @@ class Compiler {
     const pattern = String(this.render(play.hosts, patternVars, play.hostsAt, `play '${play.name}'`));
     let hosts = resolvePattern(inventory, pattern, { baseDir: this.options.baseDir });
     if (this.options.limit && this.options.limit.length > 0) hosts = applyLimit(inventory, hosts, this.options.limit, { baseDir: this.options.baseDir });
-    const serial = play.serial.map((value) => {
+    // A templated serial may render to a list of sizes (`serial: "{{ batches }}"`), as in Ansible.
+    const serial = play.serial.flatMap((value) => {
       const rendered = typeof value === 'string' ? this.render(value, patternVars, play.serialAt!, `play '${play.name}'`) : value;
-      if (typeof rendered !== 'number' && !/^\s*\d+(\.\d+)?%?\s*$/.test(String(rendered))) {
-        throw new ParseError('SERIAL_INVALID', `serial must be a number or a percentage, got ${JSON.stringify(rendered)}`, { position: this.at(play.serialAt!) });
-      }
-      return rendered as number | string;
+      return (Array.isArray(rendered) ? rendered : [rendered]).map((size: unknown) => {
+        if (typeof size !== 'number' && !/^\s*\d+(\.\d+)?%?\s*$/.test(String(size))) {
+          throw new ParseError('SERIAL_INVALID', `serial must be a number or a percentage, got ${JSON.stringify(size)}`, { position: this.at(play.serialAt!) });
+        }
+        return size as number | string;
+      });
     });
 
     const playVarsByHost = new Map<string, PlayHostVars>();

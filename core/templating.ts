@@ -11,6 +11,7 @@ import { EXIT, HoundError } from './errors.js';
 import { buildFilters, buildTests, type TemplateFunction } from './playbook-template-filters.js';
 import { isPlainObject, pythonContains, pythonStr, pythonTruthy, unsafeTemplateError, UndefinedValue } from './playbook-template-values.js';
 import { allow, callable, safeMemberLookup } from './playbook-template-sandbox.js';
+import { imagesFromCompose, imagesFromK8s } from './lookups/image-lookups.js';
 
 export { UndefinedValue } from './playbook-template-values.js';
 
@@ -92,12 +93,25 @@ const globals: Record<string, unknown> = {
     if (value instanceof UndefinedValue) value.fail();
     return value ?? [];
   }),
+  // Image lookups (playbooks/warmup-from-*.yml): read files on the controller, like
+  // Ansible's lookups; relative paths are taken from the playbook's folder.
+  images_from_compose: allow(function (this: RenderContext, paths: unknown) {
+    return imagesFromCompose(paths, { baseDir: lookupBaseDir(this) });
+  }),
+  images_from_k8s: allow(function (this: RenderContext, paths: unknown) {
+    return imagesFromK8s(paths, { baseDir: lookupBaseDir(this) });
+  }),
   lookup: allow((kind: unknown, ...args: unknown[]) => {
     if (kind !== 'env') throw new HoundError('TEMPLATE_ERROR', `lookup('${String(kind)}') is not supported (only 'env')`, EXIT.PARSE);
     const values = args.filter((a) => typeof a === 'string').map((name) => process.env[name as string] ?? '');
     return values.length === 1 ? values[0] : values.join(',');
   }),
 };
+
+function lookupBaseDir(context: RenderContext): string {
+  const dir = context.lookup('playbook_dir');
+  return typeof dir === 'string' ? dir : process.cwd();
+}
 
 /** The per-render state nunjucks' compiled code talks to (in place of its own Context). */
 class RenderContext {
