@@ -6,7 +6,7 @@ import { EXIT, OptionsError } from '../core/errors.js';
 import type { CompiledRun, Distribution } from '../core/compiled.js';
 import type { Inventory } from '../inventory/model.js';
 import type { CommandLineConnectionOptions } from '../transport/connection-target.js';
-import type { Plan, PlanOptions } from '../core/plan.js';
+import type { DiskCheckOptions, Plan, PlanOptions } from '../core/plan.js';
 
 export interface RunSelectionOptions {
   inventory?: string[];
@@ -99,7 +99,11 @@ export async function compileForPlan(playbookFile: string, o: RunSelectionOption
   return { run, inventory, playbook };
 }
 
-function planOptions(o: PlanCommandOptions, parseDiskMargin: (t: string) => { fraction?: number; bytes?: number }): PlanOptions {
+/** --disk-margin and --disk-factor as the planner's disk check options (shared with `play`). */
+export function diskCheckOptions(
+  o: { diskMargin?: string; diskFactor?: string },
+  parseDiskMargin: (t: string) => { fraction?: number; bytes?: number },
+): DiskCheckOptions {
   const margin = o.diskMargin !== undefined ? parseDiskMargin(o.diskMargin) : undefined;
   let expansionFactor: number | undefined;
   if (o.diskFactor !== undefined) {
@@ -108,8 +112,12 @@ function planOptions(o: PlanCommandOptions, parseDiskMargin: (t: string) => { fr
       throw new OptionsError('BAD_OPTION_VALUE', `--disk-factor must be a number of at least 1, got "${o.diskFactor}"`, { hint: 'disk used per compressed byte pulled; 3 by default' });
     }
   }
+  return { marginFraction: margin?.fraction ?? (margin ? 0 : undefined), marginBytes: margin?.bytes, expansionFactor };
+}
+
+function planOptions(o: PlanCommandOptions, parseDiskMargin: (t: string) => { fraction?: number; bytes?: number }): PlanOptions {
   return {
-    disk: { marginFraction: margin?.fraction ?? (margin ? 0 : undefined), marginBytes: margin?.bytes, expansionFactor },
+    disk: diskCheckOptions(o, parseDiskMargin),
     ignoreDiskCheck: o.ignoreDiskCheck === true,
     distribution: o.distribution,
   };

@@ -3,6 +3,10 @@
 import { Option, type Command } from 'commander';
 import path from 'node:path';
 import { EXIT, OptionsError } from '../core/errors.js';
+import type { CompiledRun } from '../core/compiled.js';
+import type { DiskCheckOptions } from '../core/plan.js';
+import type { Inventory } from '../inventory/model.js';
+import { diskCheckOptions } from './plan.js';
 
 interface PlayCommandOptions {
   inventory: string[];
@@ -26,6 +30,11 @@ interface PlayCommandOptions {
   user?: string;
   privateKey?: string;
   timeout?: number;
+  pullsPerHost?: number;
+  pullsPerRegistry?: number;
+  ignoreDiskCheck?: boolean;
+  diskMargin?: string;
+  diskFactor?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -63,7 +72,14 @@ export function register(program: Command): void {
     .addOption(new Option('--reporter <name>', 'how progress is shown').choices(['auto', 'tty', 'plain', 'json']).default('auto'))
     .option('--json', 'same as --reporter json')
     .addOption(new Option('--host-key-checking <mode>', "SSH host key checking (OpenSSH's StrictHostKeyChecking)").choices(['yes', 'accept-new', 'no']))
-    .addOption(new Option('--distribution <mode>', 'how images reach the nodes: from the registry, relayed between nodes, or chosen per image').choices(['direct', 'relay', 'auto']))
+    .addOption(
+      new Option('--distribution <mode>', 'how images reach the nodes: direct (each node pulls from the registry), relay (hound fetches each layer once and streams it to the nodes over SSH), auto (relay when nodes share layers)').choices(['direct', 'relay', 'auto']),
+    )
+    .option('--pulls-per-host <n>', 'pulls at once on one node, across its tasks (default 4)', positiveInteger('--pulls-per-host'))
+    .option('--pulls-per-registry <n>', 'pulls at once from one registry, across all nodes (default 8)', positiveInteger('--pulls-per-registry'))
+    .option('--disk-margin <margin>', 'space to keep free on each node: a percentage of its free space or a size (default 10%)')
+    .option('--disk-factor <n>', 'disk used per compressed byte pulled, to estimate the need (default 3)')
+    .option('--ignore-disk-check', 'pull even where the disk precheck says a node lacks space')
     .option('--roles-path <dirs>', 'directories to look for roles in, colon separated (repeatable; also HOUND_ROLES_PATH)', collect, [])
     .option('-u, --user <name>', 'connect as this user')
     .option('--private-key <file>', 'SSH private key file')
@@ -104,9 +120,13 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
     loaded.forEach((playbook, i) => process.stdout.write(listPlaybook(playbook, compiled[i]!.plays, choice, { only: tags, skip: skipTags })));
     return EXIT.OK;
   }
+  const run = { plays: compiled.flatMap((r) => r.plays) };
+  const { parseDiskMargin } = await import('../core/plan-format.js');
+  const diskCheck = diskCheckOptions(opts, parseDiskMargin);
+  if (opts.check && opts.diff) await printPlanDiff(run, inventory, opts, diskCheck);
   const { executeRun } = await import('../core/run.js');
   return executeRun(
-    { plays: compiled.flatMap((run) => run.plays) },
+    run,
     {
       inventory,
       forks: opts.forks,
@@ -117,6 +137,25 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
       hostKeyChecking: opts.hostKeyChecking,
       distribution: opts.distribution,
       connection: { user: opts.user, privateKeyFile: opts.privateKey, timeoutSeconds: opts.timeout },
+      pullsPerHost: opts.pullsPerHost,
+      pullsPerRegistry: opts.pullsPerRegistry,
+      ignoreDiskCheck: opts.ignoreDiskCheck === true,
+      diskCheck,
     },
   );
+}
+
+/** `--check --diff`: the layer-level plan `hound plan` shows, before the check run's recap. */
+async function printPlanDiff(run: CompiledRun, inventory: Inventory, opts: PlayCommandOptions, disk: DiskCheckOptions): Promise<void> {
+  const [facts, format] = await Promise.all([import('../core/plan-facts.js'), import('../core/plan-format.js')]);
+  const access = new facts.PlanHostAccess(run, {
+    inventory,
+    connection: { user: opts.user, privateKeyFile: opts.privateKey, timeoutSeconds: opts.timeout },
+    hostKeyChecking: opts.hostKeyChecking,
+  });
+  const { plan } = await facts
+    .planRun(run, access, { disk, ignoreDiskCheck: opts.ignoreDiskCheck === true, distribution: opts.distribution, concurrency: opts.forks })
+    .finally(() => access.close());
+  const out = opts.json || opts.reporter === 'json' ? process.stderr : process.stdout;
+  out.write(format.formatPlanDiff(plan, { color: out.isTTY === true }) + '\n');
 }
