@@ -169,7 +169,7 @@ export function hostsWithImageTasks(run: CompiledRun): string[] {
 
 type ImageStep =
   | { kind: 'ensure'; task: TaskInstance; written: string; ref: ImageRef; state: 'present' | 'latest' | 'absent'; force: boolean; platform?: string }
-  | { kind: 'exclusive'; task: TaskInstance; keep: ImageRef[] }
+  | { kind: 'exclusive'; task: TaskInstance; keep: ImageRef[]; keepRecent: number }
   | { kind: 'note'; task: TaskInstance; note: string };
 
 // Tasks whose outcome depends on run time (registered results, `when` still to evaluate) are
@@ -194,7 +194,7 @@ function imageSteps(task: TaskInstance): ImageStep[] {
   const state = (args.state as 'present' | 'latest' | undefined) ?? 'present';
   const refs = names.map((n) => parseImageRef(n));
   names.forEach((written, i) => steps.push({ kind: 'ensure', task, written, ref: refs[i]!, state, force: false, platform }));
-  if (args.exclusive === true) steps.push({ kind: 'exclusive', task, keep: refs });
+  if (args.exclusive === true) steps.push({ kind: 'exclusive', task, keep: refs, keepRecent: typeof args.keep_recent === 'number' ? args.keep_recent : 0 });
   return steps;
 }
 
@@ -207,6 +207,8 @@ interface VirtualImage {
   digests: Set<string>;
   layers: string[];
   label: string;
+  /** Milliseconds since the epoch (0 when unknown): `keep_recent` keeps the most recent. */
+  created: number;
 }
 
 function normaliseName(name: string): string | undefined {
@@ -228,6 +230,7 @@ class VirtualStore {
       digests: new Set(img.repoDigests.map(normaliseName).filter((n): n is string => n !== undefined)),
       layers: [...img.layers],
       label: img.repoTags.find((t) => !t.startsWith('<none>')) ?? img.id.slice(0, 19),
+      created: createdTime(img.created),
     }));
   }
   layerSet(): Set<string> {
@@ -244,7 +247,7 @@ class VirtualStore {
     if (tag) for (const img of this.images) img.tags.delete(tag);
     let image = this.images.find((i) => i.id === remote.configDigest);
     if (!image) {
-      image = { id: remote.configDigest, tags: new Set(), digests: new Set(), layers: remote.layers.map((l) => l.diffId), label: familiarImageRef(ref) };
+      image = { id: remote.configDigest, tags: new Set(), digests: new Set(), layers: remote.layers.map((l) => l.diffId), label: familiarImageRef(ref), created: 0 };
       this.images.push(image);
     }
     if (tag) image.tags.add(tag);
@@ -385,6 +388,7 @@ function localDigest(image: VirtualImage, ref: ImageRef): string | undefined {
 
 function planExclusive(step: Extract<ImageStep, { kind: 'exclusive' }>, node: NodeFacts, store: VirtualStore, inUse: Set<string>): PlanAction[] {
   const keep = new Set(step.keep.map((r) => store.find(r)).filter((i): i is VirtualImage => i !== undefined));
+  for (const image of mostRecentOthers(step, store, keep, inUse)) keep.add(image);
   const actions: PlanAction[] = [];
   for (const image of [...store.images]) {
     if (keep.has(image) || inUse.has(image.id)) continue;
@@ -406,6 +410,24 @@ function planExclusive(step: Extract<ImageStep, { kind: 'exclusive' }>, node: No
     });
   }
   return actions;
+}
+
+// As the images module does: per listed repository, the `keepRecent` most recent unlisted
+// images tagged in it; images containers use are kept anyway and take no place.
+function mostRecentOthers(step: Extract<ImageStep, { kind: 'exclusive' }>, store: VirtualStore, listed: Set<VirtualImage>, inUse: Set<string>): VirtualImage[] {
+  if (step.keepRecent <= 0) return [];
+  const out: VirtualImage[] = [];
+  for (const repo of new Set(step.keep.map(repositoryName))) {
+    const candidates = store.images.filter((i) => !listed.has(i) && !inUse.has(i.id) && [...i.tags].some((t) => t.startsWith(`${repo}:`)));
+    candidates.sort((a, b) => b.created - a.created || a.id.localeCompare(b.id));
+    out.push(...candidates.slice(0, step.keepRecent));
+  }
+  return out;
+}
+
+function createdTime(created: string): number {
+  const t = Date.parse(created);
+  return Number.isNaN(t) ? 0 : t;
 }
 
 function registryBytes(hosts: HostPlan[]): { registries: Record<string, RegistryTotals>; registryTotals: RegistryTotals } {
