@@ -25,6 +25,8 @@ export interface ImageSpec {
   tag: string;
   /** Layer names, bottom first. */
   layers: string[];
+  /** RFC 3339 creation time put in the config (what `docker images` shows); omitted when unset, which keeps sample digests stable. */
+  created?: string;
 }
 
 export interface ImageSetSpec {
@@ -121,6 +123,7 @@ export function buildImage(spec: ImageSpec, layers: BuiltLayer[]): BuiltImage {
   const config = blobOf(
     Buffer.from(
       JSON.stringify({
+        ...(spec.created !== undefined ? { created: spec.created } : {}),
         architecture: 'amd64',
         os: 'linux',
         config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Labels: { 'org.hound.sample': `${spec.repository}:${spec.tag}` } },
