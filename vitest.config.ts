@@ -4,6 +4,9 @@ import { defineConfig } from 'vitest/config';
 // a real `hound lab` brought up once by test/integration/global-setup.ts.
 export default defineConfig({
   test: {
+    // In CI a JSON report too, from which .ci/run prints one plain "N passed, N failed" line.
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: { json: 'test-results.json' },
     projects: [
       {
         test: {
