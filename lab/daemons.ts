@@ -126,7 +126,11 @@ export function startSshd(bins: BinaryPaths, netns: string, p: NodeDaemonPaths, 
   return startDetached(bins, netns, [bins.sshd!, '-D', '-e', '-f', p.sshdConfig], path.join(p.dir, 'sshd.log'), { runDir: p.runDir, homeDir: p.homeDir, hostname });
 }
 
-export function startDockerd(bins: BinaryPaths, netns: string, p: NodeDaemonPaths, hostname: string, registry: string): StartedDaemon {
+/**
+ * `subnet` (the lab's own /24) is insecure as a whole so that a test may put a registry of its
+ * own (an auth gate, say) on the controller's lab address and have the nodes pull over plain HTTP.
+ */
+export function startDockerd(bins: BinaryPaths, netns: string, p: NodeDaemonPaths, hostname: string, registry: string, subnet?: string): StartedDaemon {
   const argv = [
     bins.dockerd!,
     '--config-file', p.dockerConfig,
@@ -140,6 +144,7 @@ export function startDockerd(bins: BinaryPaths, netns: string, p: NodeDaemonPath
     '--bridge=none',
     '--userland-proxy=false',
     '--insecure-registry', registry,
+    ...(subnet !== undefined ? ['--insecure-registry', subnet] : []),
   ];
   return startDetached(bins, netns, argv, path.join(p.dir, 'dockerd.log'), { runDir: p.runDir, homeDir: p.homeDir, hostname });
 }

@@ -119,7 +119,7 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
     const registry = startRegistry(bins, registryNetns, regPaths);
     const daemons = nodePaths.map((p, i) => {
       const netns = netnsOf(o.name, nodeNames[i]!);
-      return { sshd: startSshd(bins, netns, p, nodeNames[i]!), dockerd: startDockerd(bins, netns, p, nodeNames[i]!, registryAddr) };
+      return { sshd: startSshd(bins, netns, p, nodeNames[i]!), dockerd: startDockerd(bins, netns, p, nodeNames[i]!, registryAddr, `${o.subnet.prefix}.0/24`) };
     });
     const registryUrl = `http://${registryAddr}`;
     await Promise.all([
