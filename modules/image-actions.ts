@@ -3,6 +3,7 @@ import { containersUsing, findImage, localRepoDigest, type NodeFacts } from '../
 import { parseImageRef } from '../core/image-ref.js';
 import type { Action, ActionOutcome, ModuleContext } from './implementation.js';
 import { PullLayers } from './pull-layers.js';
+import { formatBytes } from '../core/plan-format.js';
 
 export type PullState = 'present' | 'latest';
 
@@ -42,12 +43,8 @@ export function short(digest: string): string {
   return digest.replace(/^sha256:/, '').slice(0, 12);
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-  return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
-}
+// One way to print sizes everywhere (binary units, as `hound plan` prints them).
+export { formatBytes };
 
 export async function applyPull(action: Extract<Action, { kind: 'pull' }>, ctx: ModuleContext): Promise<ActionOutcome> {
   const ref = parseImageRef(action.image);

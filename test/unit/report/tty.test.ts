@@ -32,7 +32,7 @@ describe('TtyReporter (listr2 test renderer)', () => {
     expect(during).toContain('node1: TASK pull app images');
     expect(during).toContain('node2: TASK pull app images');
     // 2 MB of 8 MB in 2 s: 1 MB/s, 6 s left.
-    expect(during).toContain('reg:5000/hound/app0:latest  2.0 MB / 8.0 MB  1.0 MB/s  ETA 6s');
+    expect(during).toContain('reg:5000/hound/app0:latest  2.00 MiB / 8.00 MiB  1.00 MiB/s  ETA 6s');
 
     bus.emit({ event: 'task_result', time: t0 + 3000, host: 'node1', task: 'pull app images', taskId: '0:0:node1', module: 'images', status: 'changed', ignored: false, check: false, msg: 'pulled', bytes: 8 * MB, durationMs: 3000, result: {}, noLog: false, handler: false });
     bus.emit({ event: 'task_result', time: t0 + 3000, host: 'node2', task: 'pull app images', taskId: '0:0:node2', module: 'images', status: 'failed', ignored: false, check: false, msg: 'registry said no', bytes: 0, durationMs: 3000, result: {}, noLog: false, handler: false });
@@ -42,7 +42,7 @@ describe('TtyReporter (listr2 test renderer)', () => {
     const all = text();
     const events = all.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { event: string; data: unknown });
     const titles = events.filter((e) => e.event === 'TITLE').map((e) => e.data);
-    expect(titles).toContain('node1: ok=1 changed=1 pulled 8.0 MB 3.0s');
+    expect(titles).toContain('node1: ok=1 changed=1 pulled 8.00 MiB 3.0s');
     expect(titles).toContain('node2: ok=0 changed=0 failed=1 pulled 0 B 3.0s');
     expect(events.filter((e) => e.event === 'STATE').map((e) => e.data)).toEqual(['STARTED', 'STARTED', 'COMPLETED', 'FAILED']);
     expect(events).toContainEqual({ event: 'MESSAGE', data: { error: 'pull app images: registry said no' } });
