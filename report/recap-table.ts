@@ -11,21 +11,23 @@ const PLAIN: RecapStyle = { host: (name) => name };
 
 export function formatRecapTable(hosts: Record<string, HostRecap>, durationSeconds: number, style: RecapStyle = PLAIN): string {
   const names = Object.keys(hosts);
-  const width = Math.max(0, ...names.map((n) => n.length));
+  // ansible-playbook: the host padded to 26, each count as `name=%-4s`.
+  const width = Math.max(26, ...names.map((n) => n.length));
   const lines = ['PLAY RECAP ' + '*'.repeat(60)];
   for (const name of names) {
     const r = hosts[name]!;
+    const count = (label: string, n: number) => `${label}=${String(n).padEnd(4)}`;
     const fields = [
-      `ok=${r.ok}`,
-      `changed=${r.changed}`,
-      `unreachable=${r.unreachable}`,
-      `failed=${r.failed}`,
-      `skipped=${r.skipped}`,
-      `rescued=${r.rescued}`,
-      `ignored=${r.ignored}`,
-      `pulled=${formatBytes(r.bytes)}`,
+      count('ok', r.ok),
+      count('changed', r.changed),
+      count('unreachable', r.unreachable),
+      count('failed', r.failed),
+      count('skipped', r.skipped),
+      count('rescued', r.rescued),
+      count('ignored', r.ignored),
+      `pulled=${formatBytes(r.bytes).padEnd(10)}`,
       `time=${r.duration_s.toFixed(1)}s`,
-    ].map((f) => f.padEnd(16));
+    ];
     lines.push(`${style.host(name, r)}${' '.repeat(width - name.length)} : ${fields.join(' ').trimEnd()}`);
   }
   const total = Object.values(hosts).reduce((s, r) => s + r.bytes, 0);

@@ -44,7 +44,7 @@ describe('hound play on a terminal', () => {
     for (const host of ['node1', 'node2', 'node3']) expect(text).toMatch(new RegExp(`${host}: ok=1 changed=1 pulled \\d+\\.\\d+ MiB`));
     expect(text).toMatch(/node4: ok=1 changed=0 pulled 0 B/);
     expect(text).toMatch(/PLAY RECAP \*+/);
-    expect(text).toMatch(/node1 : ok=1 +changed=1/);
+    expect(text).toMatch(/node1 +: ok=1 +changed=1/);
   });
 });
 

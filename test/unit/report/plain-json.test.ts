@@ -34,8 +34,8 @@ describe('PlainReporter', () => {
     expect(lines).toContain('changed: [node2] => pulled x (2.0 MB)');
     expect(lines).toContain('fatal: [node3]: FAILED! => boom');
     expect(lines).toContain('...ignoring');
-    expect(text).toMatch(/node2 : ok=1 +changed=1 +unreachable=0 +failed=0 +skipped=0 +rescued=0 +ignored=0 +pulled=2\.00 MiB +time=0\.5s/);
-    expect(text).toMatch(/node3 : ok=1 +changed=0 +unreachable=0 +failed=0 +skipped=0 +rescued=0 +ignored=1/);
+    expect(text).toMatch(/node2 +: ok=1 +changed=1 +unreachable=0 +failed=0 +skipped=0 +rescued=0 +ignored=0 +pulled=2\.00 MiB +time=0\.5s/);
+    expect(text).toMatch(/node3 +: ok=1 +changed=0 +unreachable=0 +failed=0 +skipped=0 +rescued=0 +ignored=1/);
   });
 });
 

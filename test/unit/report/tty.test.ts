@@ -46,7 +46,7 @@ describe('TtyReporter (listr2 test renderer)', () => {
     expect(titles).toContain('node2: ok=0 changed=0 failed=1 pulled 0 B 3.0s');
     expect(events.filter((e) => e.event === 'STATE').map((e) => e.data)).toEqual(['STARTED', 'STARTED', 'COMPLETED', 'FAILED']);
     expect(events).toContainEqual({ event: 'MESSAGE', data: { error: 'pull app images: registry said no' } });
-    expect(all).toMatch(/node1 : ok=1 +changed=1 +unreachable=0 +failed=0/);
-    expect(all).toMatch(/node2 : ok=0 +changed=0 +unreachable=0 +failed=1/);
+    expect(all).toMatch(/node1 +: ok=1 +changed=1 +unreachable=0 +failed=0/);
+    expect(all).toMatch(/node2 +: ok=0 +changed=0 +unreachable=0 +failed=1/);
   });
 });
