@@ -182,6 +182,17 @@ export interface PlanHostAccessOptions {
  * Docker client per host, one registry client for all. Mirrors the executor's host access
  * (core/run.ts), which does not export its own.
  */
+/** What the planner needs of a registry's answer for one image. */
+export async function resolveForPlan(registry: RegistryClient, reference: string, options: { platform: string; auth?: RegistryAuth; insecure: boolean }): Promise<ResolvedImage> {
+  const image = await registry.resolveImage(reference, options);
+  return {
+    digest: image.manifestDigest,
+    manifestDigest: image.platformManifestDigest,
+    configDigest: image.config.digest,
+    layers: image.layers.map((l) => ({ digest: l.digest, size: l.size, diffId: l.diffId })),
+  };
+}
+
 export class PlanHostAccess implements PlanFactAccess {
   private readonly pool: ConnectionPool;
   private readonly dockers = new Map<string, Promise<NodeDocker>>();
@@ -213,13 +224,7 @@ export class PlanHostAccess implements PlanFactAccess {
   }
 
   async resolveImage(reference: string, options: { platform: string; auth?: RegistryAuth; insecure: boolean }): Promise<ResolvedImage> {
-    const image = await this.registry.resolveImage(reference, options);
-    return {
-      digest: image.manifestDigest,
-      manifestDigest: image.platformManifestDigest,
-      configDigest: image.config.digest,
-      layers: image.layers.map((l) => ({ digest: l.digest, size: l.size, diffId: l.diffId })),
-    };
+    return resolveForPlan(this.registry, reference, options);
   }
 
   close(): Promise<void> {

@@ -22,7 +22,7 @@ import { SshDocker } from '../transport/docker.js';
 import type { NodeDocker, PullProgress, PullResult, RegistryAuth } from '../transport/types.js';
 import { startRelay, type Relay } from '../relay/relay.js';
 import { diskCheckFailures, imageReferencesByHost, type DiskCheckOptions } from './plan.js';
-import { planRun, type PlanFactAccess, type ResolvedImage } from './plan-facts.js';
+import { planRun, resolveForPlan, type PlanFactAccess } from './plan-facts.js';
 import { planRelaySchedule, type LayerInfo } from '../relay/schedule.js';
 import { chooseDistribution, distributionInputOf } from '../relay/choose-distribution.js';
 import { RegistryClient } from '../transport/registry.js';
@@ -282,15 +282,7 @@ class RunHostAccess implements HostAccess {
     if (!check) {
       const facts: PlanFactAccess = {
         docker: (h) => this.docker(h),
-        resolveImage: async (reference, opts): Promise<ResolvedImage> => {
-          const image = await this.registry.resolveImage(reference, opts);
-          return {
-            digest: image.manifestDigest,
-            manifestDigest: image.platformManifestDigest,
-            configDigest: image.config.digest,
-            layers: image.layers.map((l) => ({ digest: l.digest, size: l.size, diffId: l.diffId })),
-          };
-        },
+        resolveImage: (reference, opts) => resolveForPlan(this.registry, reference, opts),
       };
       check = planRun(this.run, facts, { hosts: [host], disk: this.options.diskCheck }).then(({ plan }) => {
         const refusal = diskCheckFailures(plan).get(host);
