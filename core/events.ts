@@ -159,6 +159,15 @@ export class EventBus {
     }
   }
 
+  hasSecret(value: string): boolean {
+    return this.secrets.has(value);
+  }
+
+  /** Stops masking `value` (a no_log task's own values once that task is over). */
+  removeSecret(value: string): void {
+    if (this.secrets.delete(value)) this.longestFirst = [...this.secrets].sort((a, b) => b.length - a.length);
+  }
+
   emit(event: Omitted<HoundEvent>): void {
     const stamped = { ...event, time: event.time ?? Date.now() } as HoundEvent;
     const safe = this.mask(stamped);

@@ -7,7 +7,7 @@ import { parseImageRef } from './image-ref.js';
 import type { TaskInstance } from './compiled.js';
 import type { EventBus, TaskStatus } from './events.js';
 import { HoundError, InterruptedError, UnreachableError } from './errors.js';
-import { addNoLogSecrets } from './no-log-secrets.js';
+import { addNoLogSecrets, removeNoLogSecrets } from './no-log-secrets.js';
 import { gatherNodeFacts, type NodeFacts } from './facts.js';
 import type { TaskOutcome, TaskRunner } from './scheduler.js';
 import { findModule } from '../modules/registry.js';
@@ -86,6 +86,8 @@ export class TaskExecutor implements TaskRunner {
     const { bus } = this.options;
     const started = Date.now();
     const results: ItemResult[] = [];
+    /** Values of this no_log task masked while it runs. */
+    const noLogValues: string[] = [];
     let announced = false;
     for (const item of items) {
       const vars = this.varsFor(item);
@@ -96,7 +98,7 @@ export class TaskExecutor implements TaskRunner {
           result = { status: 'skipped', msg: `conditional result was false: ${item.when.join(' and ')}`, bytes: 0, value: { skipped: true, changed: false } };
         } else {
           if (item.deferred) args = this.options.templating.renderValue(item.args, vars) as Record<string, unknown>;
-          if (item.noLog) addNoLogSecrets(bus, args);
+          if (item.noLog) addNoLogSecrets(bus, args, noLogValues);
           if (!announced) {
             bus.emit({ event: 'task_start', host: item.host, task: item.name, taskId: item.id, module: item.module, args, noLog: item.noLog, handler });
             announced = true;
@@ -106,7 +108,7 @@ export class TaskExecutor implements TaskRunner {
       } catch (err) {
         result = failureOf(err);
       }
-      if (item.noLog) addNoLogSecrets(bus, result.value);
+      if (item.noLog) addNoLogSecrets(bus, result.value, noLogValues);
       if (result.facts) Object.assign(this.session(item.host).facts, result.facts);
       results.push(result);
       if (result.status === 'unreachable') break;
@@ -133,6 +135,7 @@ export class TaskExecutor implements TaskRunner {
       noLog: first.noLog,
       handler,
     });
+    removeNoLogSecrets(bus, noLogValues);
     return { status: combined.status, ignored };
   }
 

@@ -1,19 +1,30 @@
-// `no_log: true` hides a task's arguments and result in its own events, but the same
-// values also reach detail lines (-vvv: the module's arguments, the command it runs, the
-// transport's exec log) and later tasks (a registered stdout). Registering each string of
-// the task's arguments and result as a secret masks them wherever they turn up.
+// `no_log: true` hides a task's arguments and result in its own events, but while it runs
+// the same values also reach detail lines (-vvv: the module's arguments, the command it
+// runs, the transport's exec log). Each string of its arguments and result is masked
+// until the task is over; after that, as in Ansible, what later tasks print is theirs
+// (masking a no_log registry_login's registry host for the rest of the run would hide
+// every image name).
 import type { EventBus } from './events.js';
 
-/** Adds every string leaf of `value` (arguments or a result of a no_log task) to the bus's secrets. */
-export function addNoLogSecrets(bus: EventBus, value: unknown, depth = 0): void {
-  if (depth > 32) return;
+/** Masks every string leaf of `value` on the bus; returns those it added, for removeNoLogSecrets. */
+export function addNoLogSecrets(bus: EventBus, value: unknown, added: string[] = [], depth = 0): string[] {
+  if (depth > 32) return added;
   if (typeof value === 'string') {
-    bus.addSecret(value);
-    // A multi-line output is often quoted line by line (stdout_lines, a log line).
-    if (value.includes('\n')) for (const line of value.split('\n')) bus.addSecret(line.trim());
+    const candidates = value.includes('\n') ? [value, ...value.split('\n').map((l) => l.trim())] : [value];
+    for (const c of candidates) {
+      if (c.length >= 3 && !bus.hasSecret(c)) {
+        bus.addSecret(c);
+        added.push(c);
+      }
+    }
   } else if (Array.isArray(value)) {
-    for (const v of value) addNoLogSecrets(bus, v, depth + 1);
+    for (const v of value) addNoLogSecrets(bus, v, added, depth + 1);
   } else if (value !== null && typeof value === 'object') {
-    for (const v of Object.values(value)) addNoLogSecrets(bus, v, depth + 1);
+    for (const v of Object.values(value)) addNoLogSecrets(bus, v, added, depth + 1);
   }
+  return added;
+}
+
+export function removeNoLogSecrets(bus: EventBus, added: readonly string[]): void {
+  for (const value of added) bus.removeSecret(value);
 }
