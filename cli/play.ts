@@ -76,7 +76,7 @@ export function register(program: Command): void {
       new Option('--distribution <mode>', 'how images reach the nodes: direct (each node pulls from the registry), relay (hound fetches each layer once and streams it to the nodes over SSH), auto (relay when nodes share layers)').choices(['direct', 'relay', 'auto']),
     )
     .option('--pulls-per-host <n>', 'pulls at once on one node, across its tasks (default 4)', positiveInteger('--pulls-per-host'))
-    .option('--pulls-per-registry <n>', 'pulls at once from one registry, across all nodes (default 8)', positiveInteger('--pulls-per-registry'))
+    .option('--pulls-per-registry <n>', 'pulls at once from one registry, across all nodes (default 32)', positiveInteger('--pulls-per-registry'))
     .option('--disk-margin <margin>', 'space to keep free on each node: a percentage of its free space or a size (default 10%)')
     .option('--disk-factor <n>', 'disk used per compressed byte pulled, to estimate the need (default 3)')
     .option('--ignore-disk-check', 'pull even where the disk precheck says a node lacks space')

@@ -41,7 +41,7 @@ export interface RunOptions {
   hostKeyChecking?: 'yes' | 'accept-new' | 'no';
   distribution?: 'direct' | 'relay' | 'auto';
   signal?: AbortSignal;
-  /** Concurrent pulls from one registry host across the whole run (default 8). */
+  /** Concurrent pulls from one registry host across the whole run (default 32: every node of a typical batch pulls at once, as the seed paper's node-level parallelism does). */
   pullsPerRegistry?: number;
   /** Concurrent pulls on one node, across its tasks (default 4). */
   pullsPerHost?: number;
@@ -57,7 +57,7 @@ export interface RunOptions {
   diskCheck?: DiskCheckOptions;
 }
 
-export const DEFAULT_PULLS_PER_REGISTRY = 8;
+export const DEFAULT_PULLS_PER_REGISTRY = 32;
 export const DEFAULT_PULLS_PER_HOST = 4;
 
 /** Connection variables that hold secrets, masked wherever they would appear. */
