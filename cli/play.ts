@@ -35,6 +35,7 @@ interface PlayCommandOptions {
   ignoreDiskCheck?: boolean;
   diskMargin?: string;
   diskFactor?: string;
+  stallTimeout?: number;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -80,6 +81,7 @@ export function register(program: Command): void {
     .option('--disk-margin <margin>', 'space to keep free on each node: a percentage of its free space or a size (default 10%)')
     .option('--disk-factor <n>', 'disk used per compressed byte pulled, to estimate the need (default 3)')
     .option('--ignore-disk-check', 'pull even where the disk precheck says a node lacks space')
+    .option('--stall-timeout <seconds>', 'fail a pull that makes no progress for this long (default 120, or HOUND_STALL_TIMEOUT)', positiveInteger('--stall-timeout'))
     .option('--roles-path <dirs>', 'directories to look for roles in, colon separated (repeatable; also HOUND_ROLES_PATH)', collect, [])
     .option('-u, --user <name>', 'connect as this user')
     .option('--private-key <file>', 'SSH private key file')
@@ -141,6 +143,7 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
       pullsPerRegistry: opts.pullsPerRegistry,
       ignoreDiskCheck: opts.ignoreDiskCheck === true,
       diskCheck,
+      stallTimeoutMs: opts.stallTimeout === undefined ? undefined : opts.stallTimeout * 1000,
     },
   );
 }

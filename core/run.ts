@@ -51,6 +51,8 @@ export interface RunOptions {
   out?: NodeJS.WriteStream;
   /** Extra subscribers to the (masked) event stream, e.g. a benchmark. */
   listeners?: EventListener[];
+  /** A pull with no progress for this long fails as PULL_STALLED (`--stall-timeout`; default HOUND_STALL_TIMEOUT or 120 s). */
+  stallTimeoutMs?: number;
   /** Pull even where the disk precheck says the host lacks space (`--ignore-disk-check`). */
   ignoreDiskCheck?: boolean;
   /** How the disk precheck estimates and what it keeps free (`--disk-margin`, `--disk-factor`). */
@@ -187,7 +189,7 @@ class RunHostAccess implements HostAccess {
     let docker = this.dockers.get(host);
     if (!docker) {
       const connection = await this.connection(host);
-      docker = new SshDocker(connection, { socketPath: this.target(host).dockerSocket, logger: (level, msg) => this.detail(level, msg) });
+      docker = new SshDocker(connection, { socketPath: this.target(host).dockerSocket, stallTimeoutMs: this.options.stallTimeoutMs, logger: (level, msg) => this.detail(level, msg) });
       this.dockers.set(host, docker);
     }
     return docker;
