@@ -369,8 +369,10 @@ function noneMessage(actions: Action[]): string {
 }
 
 function failureOf(err: unknown, signal?: AbortSignal): ItemResult {
+  // What the user can do about it travels with the result, for every reporter to show.
+  const hint = err instanceof HoundError && err.hint ? { hint: err.hint } : {};
   if (err instanceof UnreachableError) {
-    return { status: 'unreachable', msg: err.message, bytes: 0, value: { unreachable: true, changed: false, msg: err.message } };
+    return { status: 'unreachable', msg: err.message, bytes: 0, value: { unreachable: true, changed: false, msg: err.message, ...hint } };
   }
   let msg: string;
   if (signal?.aborted) msg = 'interrupted';
@@ -378,7 +380,7 @@ function failureOf(err: unknown, signal?: AbortSignal): ItemResult {
   else if (err instanceof Error) msg = err.message;
   else msg = String(err);
   const data = err instanceof ModuleFailure ? err.data : {};
-  return { status: 'failed', msg, bytes: 0, value: { ...data, failed: true, changed: false, msg } };
+  return { status: 'failed', msg, bytes: 0, value: { ...data, failed: true, changed: false, msg, ...(signal?.aborted ? {} : hint) } };
 }
 
 function combine(items: TaskInstance[], results: ItemResult[]): ItemResult {

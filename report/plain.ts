@@ -21,10 +21,15 @@ export function resultLine(e: TaskResultEvent, verbosity: number): string {
     case 'skipped':
       return `skipping: [${e.host}]${verbosity > 0 ? detail : ''}`;
     case 'unreachable':
-      return `fatal: [${e.host}]: UNREACHABLE! => ${e.msg}`;
+      return `fatal: [${e.host}]: UNREACHABLE! => ${e.msg}${hintOf(e)}`;
     case 'failed':
-      return `fatal: [${e.host}]: FAILED! => ${verbosity > 0 ? JSON.stringify(e.result) : e.msg}${e.ignored ? '\n...ignoring' : ''}`;
+      return `fatal: [${e.host}]: FAILED! => ${verbosity > 0 ? JSON.stringify(e.result) : e.msg}${hintOf(e)}${e.ignored ? '\n...ignoring' : ''}`;
   }
+}
+
+function hintOf(e: TaskResultEvent): string {
+  const hint = e.result.hint;
+  return typeof hint === 'string' ? `\n  hint: ${hint}` : '';
 }
 
 export class PlainReporter implements Reporter {

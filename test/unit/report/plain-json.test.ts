@@ -37,6 +37,13 @@ describe('PlainReporter', () => {
     expect(text).toMatch(/node2 +: ok=1 +changed=1 +unreachable=0 +failed=0 +skipped=0 +rescued=0 +ignored=0 +pulled=2\.00 MiB +time=0\.5s/);
     expect(text).toMatch(/node3 +: ok=1 +changed=0 +unreachable=0 +failed=0 +skipped=0 +rescued=0 +ignored=1/);
   });
+
+  it('shows what to do under an unreachable host', () => {
+    let text = '';
+    const reporter = new PlainReporter({ write: (s: string) => (text += s) }, 0);
+    reporter.handle({ time: 0, ...result('node4', 'unreachable', { msg: 'host key of 10.0.0.4 is not known', result: { unreachable: true, hint: 'add it to known_hosts, or pass --host-key-checking=accept-new' } }) });
+    expect(text.split('\n')).toEqual(expect.arrayContaining(['fatal: [node4]: UNREACHABLE! => host key of 10.0.0.4 is not known', '  hint: add it to known_hosts, or pass --host-key-checking=accept-new']));
+  });
 });
 
 describe('RecapCollector', () => {
