@@ -25,6 +25,11 @@ export interface TaskInstance {
   deferred: boolean;
   /** Raw `when` conditions still to evaluate at run time (empty when already evaluated true). */
   when: string[];
+  /**
+   * Set when a `when` condition was false at compile time: the task is reported as skipped
+   * (as Ansible does) and does nothing; `args` are then left unrendered.
+   */
+  skipped?: string;
   /** The variables visible to this task on this host (all precedence levels merged). */
   vars: Vars;
   loopItem?: unknown;

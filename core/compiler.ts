@@ -263,9 +263,10 @@ class Compiler {
   private instance(task: LoadedTask, taskIndex: number, id: string, host: string, vars: Vars, label: string, runtime: RuntimeDependencies, name: string): TaskInstance | undefined {
     const pendingWhen: string[] = [];
     const names = this.analysis(task);
+    const skipped = (expr: string) => this.skippedInstance(task, taskIndex, id, host, vars, name, `conditional result was false: ${expr}`);
     for (const [conditionIndex, condition] of task.when.entries()) {
       if (typeof condition.expr === 'boolean') {
-        if (!condition.expr) return undefined;
+        if (!condition.expr) return skipped('false');
         continue;
       }
       if (runtime.when[conditionIndex]) {
@@ -278,7 +279,7 @@ class Compiler {
       } catch (err) {
         throw this.positioned(err, condition.at, label);
       }
-      if (!holds) return undefined;
+      if (!holds) return skipped(condition.expr);
     }
     const deferred = pendingWhen.length > 0 || runtime.args;
     let args = task.args;
@@ -309,6 +310,30 @@ class Compiler {
       ignoreErrors,
       register: task.register,
       notify: task.notify.map((n) => n.name),
+      noLog: task.noLog,
+      tags: task.tags,
+      position: task.position,
+    };
+  }
+
+  /** A task whose condition is false here: reported as skipped at run time, never run. */
+  private skippedInstance(task: LoadedTask, taskIndex: number, id: string, host: string, vars: Vars, name: string, reason: string): TaskInstance {
+    return {
+      id,
+      host,
+      taskIndex,
+      name,
+      module: task.module,
+      args: task.args,
+      deferred: false,
+      when: [],
+      skipped: reason,
+      vars,
+      retries: 0,
+      delaySeconds: 0,
+      ignoreErrors: false,
+      register: task.register,
+      notify: [],
       noLog: task.noLog,
       tags: task.tags,
       position: task.position,

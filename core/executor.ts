@@ -94,7 +94,9 @@ export class TaskExecutor implements TaskRunner {
       let result: ItemResult;
       let args: Record<string, unknown> = item.args;
       try {
-        if (!item.when.every((w) => this.options.templating.evaluateCondition(w, vars))) {
+        if (item.skipped) {
+          result = { status: 'skipped', msg: item.skipped, bytes: 0, value: { skipped: true, changed: false, skip_reason: item.skipped } };
+        } else if (!item.when.every((w) => this.options.templating.evaluateCondition(w, vars))) {
           result = { status: 'skipped', msg: `conditional result was false: ${item.when.join(' and ')}`, bytes: 0, value: { skipped: true, changed: false } };
         } else {
           if (item.deferred) args = this.options.templating.renderValue(item.args, vars) as Record<string, unknown>;

@@ -175,6 +175,7 @@ type ImageStep =
 // Tasks whose outcome depends on run time (registered results, `when` still to evaluate) are
 // planned as if they run, with a note, except deferred arguments which cannot be known.
 function imageSteps(task: TaskInstance): ImageStep[] {
+  if (task.skipped) return [];
   if (task.module !== 'image' && task.module !== 'images') {
     if (task.module === 'load') return [{ kind: 'note', task, note: `${task.name}: load is not planned (the tarball's images are only known when it is read)` }];
     return [];

@@ -60,6 +60,16 @@ describe('TaskExecutor', () => {
     expect(executor.hostVars('node1').r).toMatchObject({ skipped: true });
   });
 
+  it('reports a task skipped at compile time as skipped, runs nothing, and registers it', async () => {
+    const { executor, results } = setup();
+    // `command` would need a host connection, which noHosts refuses: skipping must not reach it.
+    const skipped = { ...t(0, { register: 'r', vars: {} }), module: 'command', args: { cmd: 'false' }, skipped: 'conditional result was false: canary' };
+    const outcome = await executor.runTask([skipped], { handler: false });
+    expect(outcome).toEqual({ status: 'skipped', ignored: false });
+    expect(results()[0]).toMatchObject({ status: 'skipped', msg: 'conditional result was false: canary' });
+    expect(executor.hostVars('node1').r).toMatchObject({ skipped: true, skip_reason: 'conditional result was false: canary' });
+  });
+
   it('fail fails the host unless ignore_errors; assert names the condition that did not hold', async () => {
     const { executor, results } = setup();
     expect(await executor.runTask([t(0, { module: 'fail', args: { msg: 'no' } })], { handler: false })).toEqual({ status: 'failed', ignored: false });

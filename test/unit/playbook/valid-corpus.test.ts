@@ -28,8 +28,13 @@ function compile(playbook: string, options: Partial<CompileOptions> = {}, rolesP
   return compilePlays(loaded.plays, { inventory, ...options });
 }
 
+/** The instances that will run (a `when` false at compile time leaves a skipped instance). */
 function ids(tasks: TaskInstance[] | undefined): string[] {
-  return (tasks ?? []).map((t) => t.id);
+  return (tasks ?? []).filter((t) => !t.skipped).map((t) => t.id);
+}
+
+function skippedIds(tasks: TaskInstance[] | undefined): string[] {
+  return (tasks ?? []).filter((t) => t.skipped).map((t) => t.id);
 }
 
 describe('warmup.yml: roles, imports, loops over per-host images, serial, handlers', () => {
@@ -45,8 +50,10 @@ describe('warmup.yml: roles, imports, loops over per-host images, serial, handle
 
   it('orders pre_tasks, role tasks, tasks and imported tasks; expands the loop per host', () => {
     expect(ids(play.tasksByHost.get('web1'))).toEqual(['0:0:web1', '0:1:web1', '0:2:web1:0', '0:2:web1:1', '0:3:web1', '0:4:web1', '0:5:web1']);
-    // web3 has no images (empty loop) and is no canary (when false): those instances are absent.
+    // web3 has no images (empty loop: no instance) and is no canary (when false: reported skipped, as Ansible does).
     expect(ids(play.tasksByHost.get('web3'))).toEqual(['0:0:web3', '0:1:web3', '0:3:web3', '0:4:web3']);
+    expect(skippedIds(play.tasksByHost.get('web3'))).toEqual(['0:5:web3']);
+    expect(play.tasksByHost.get('web3')!.at(-1)!.skipped).toMatch(/^conditional result was false: /);
     expect(ids(play.tasksByHost.get('web4'))).toEqual(['0:0:web4', '0:1:web4', '0:2:web4:0', '0:2:web4:1', '0:3:web4', '0:4:web4']);
   });
 
@@ -171,8 +178,10 @@ describe('blocks.yml: blocks, include_tasks, import_role', () => {
     expect(web1[2]!.vars.extra_state).toBe('included');
   });
   it('conditions hold per host: no canary, no block; an empty image list skips the inner task', () => {
-    expect(play.tasksByHost.get('web3')!.map((t) => t.taskIndex)).toEqual([2, 3]);
-    expect(compile('blocks.yml', { extraVars: { canary: true } }).plays[0]!.tasksByHost.get('web3')!.map((t) => t.taskIndex)).toEqual([0, 2, 3]);
+    const running = (tasks: TaskInstance[]) => tasks.filter((t) => !t.skipped).map((t) => t.taskIndex);
+    expect(running(play.tasksByHost.get('web3')!)).toEqual([2, 3]);
+    expect(play.tasksByHost.get('web3')!.filter((t) => t.skipped).map((t) => t.taskIndex)).toEqual([0, 1]);
+    expect(running(compile('blocks.yml', { extraVars: { canary: true } }).plays[0]!.tasksByHost.get('web3')!)).toEqual([0, 2, 3]);
   });
 });
 
