@@ -189,7 +189,7 @@ export async function main(argv: string[]): Promise<number> {
     .name('hound-bench')
     .description('Benchmark hound against docker pull loops, ansible-playbook and docker-compose on a shaped hound lab.')
     .option('--nodes <list>', `node counts, comma separated (default ${DEFAULTS.nodes}; --quick: 10)`)
-    .option('--workloads <list>', `diverse, identical, noop (default all; --quick: diverse)`)
+    .option('--workloads <list>', `diverse, identical, noop, disjoint (default diverse,identical,noop; --quick: diverse)`)
     .option('--contenders <list>', `some of ${CONTENDER_IDS.join(', ')} (default all)`)
     .option('--strategies <list>', `hound distribution strategies to run, each a contender (default ${DEFAULTS.strategies})`)
     .option('--repeats <n>', `runs per cell at the largest node count, median reported (default ${DEFAULTS.repeats}; --quick: 1)`)

@@ -3,7 +3,7 @@ import { OptionsError } from '../core/errors.js';
 import { CONTENDER_IDS, type ContenderId } from './contenders/roster.js';
 import { parseRate } from '../lab/rate.js';
 import type { Rates } from './results-model.js';
-import { WORKLOAD_NAMES, type WorkloadName } from './workload.js';
+import { DEFAULT_WORKLOADS, WORKLOAD_NAMES, type WorkloadName } from './workload.js';
 
 export interface RawBenchOptions {
   nodes?: string;
@@ -30,7 +30,7 @@ export interface BenchOptions {
 
 export const DEFAULTS = {
   nodes: '2,4,6,8,10',
-  workloads: WORKLOAD_NAMES.join(','),
+  workloads: DEFAULT_WORKLOADS.join(','),
   contenders: CONTENDER_IDS.join(','),
   strategies: 'direct',
   repeats: '3',

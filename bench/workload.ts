@@ -1,8 +1,11 @@
 // The benchmark's workloads as pure data: which images exist (layers and sizes) and which
 // images each node must end up holding. The lab pushes the image set; contenders pull it.
 
-export type WorkloadName = 'diverse' | 'identical' | 'noop';
-export const WORKLOAD_NAMES: readonly WorkloadName[] = ['diverse', 'identical', 'noop'];
+export type WorkloadName = 'diverse' | 'identical' | 'noop' | 'disjoint';
+/** Every workload the benchmark knows. */
+export const WORKLOAD_NAMES: readonly WorkloadName[] = ['diverse', 'identical', 'noop', 'disjoint'];
+/** What a run without --workloads measures (the issue's three). */
+export const DEFAULT_WORKLOADS: readonly WorkloadName[] = ['diverse', 'identical', 'noop'];
 
 export interface BenchLayer {
   name: string;
@@ -40,6 +43,11 @@ export function appRepository(index: number): string {
   return `${REPOSITORY_PREFIX}/app${index}`;
 }
 
+/** `disjoint`'s images: as large as an app image, but sharing no layer with any other. */
+export function soloRepository(index: number): string {
+  return `${REPOSITORY_PREFIX}/solo${index}`;
+}
+
 /**
  * One base layer, two runtime layers on it, and `appCount` apps each adding one layer on
  * runtime-a (even index) or runtime-b (odd index): the seed paper's layer sharing.
@@ -55,6 +63,15 @@ export function buildImageSet(sizes: ImageSetSizes = DEFAULT_SIZES): BenchImageS
     layers.push({ name: `app${i}`, sizeBytes: sizes.appBytes, seed: `hound-bench-app${i}` });
     images.push({ repository: appRepository(i), tag: 'latest', layers: ['base', i % 2 === 0 ? 'runtime-a' : 'runtime-b', `app${i}`] });
   }
+  for (let i = 0; i < sizes.appCount; i++) {
+    const own = [`solo${i}-base`, `solo${i}-runtime`, `solo${i}-app`];
+    layers.push(
+      { name: own[0]!, sizeBytes: sizes.baseBytes, seed: `hound-bench-solo${i}-base` },
+      { name: own[1]!, sizeBytes: sizes.runtimeBytes, seed: `hound-bench-solo${i}-runtime` },
+      { name: own[2]!, sizeBytes: sizes.appBytes, seed: `hound-bench-solo${i}-app` },
+    );
+    images.push({ repository: soloRepository(i), tag: 'latest', layers: own });
+  }
   return { layers, images };
 }
 
@@ -66,7 +83,8 @@ export function nodeName(index: number): string {
 /**
  * Per node (node1..nodeN, in order), the repositories (`bench/appK:latest`) it must hold.
  * diverse: node i gets app (i mod A) and app ((i+3) mod A); identical: app0 everywhere;
- * noop: the diverse needs, already present before the contender starts.
+ * noop: the diverse needs, already present before the contender starts; disjoint: node i
+ * gets solo (i mod A), whose layers no other image has.
  */
 export function nodeNeeds(workload: WorkloadName, nodeCount: number, appCount = DEFAULT_SIZES.appCount): string[][] {
   if (!Number.isInteger(nodeCount) || nodeCount < 1) throw new RangeError(`node count must be a positive integer, got ${nodeCount}`);
@@ -74,6 +92,9 @@ export function nodeNeeds(workload: WorkloadName, nodeCount: number, appCount = 
   for (let i = 0; i < nodeCount; i++) {
     if (workload === 'identical') {
       needs.push([`${appRepository(0)}:latest`]);
+    } else if (workload === 'disjoint') {
+      // Nothing shared between nodes: the relay can only add a hop (auto must pick direct).
+      needs.push([`${soloRepository(i % appCount)}:latest`]);
     } else {
       const first = i % appCount;
       const second = (i + 3) % appCount;
