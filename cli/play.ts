@@ -36,6 +36,7 @@ interface PlayCommandOptions {
   diskMargin?: string;
   diskFactor?: string;
   stallTimeout?: number;
+  pullAttempts?: number;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -81,6 +82,7 @@ export function register(program: Command): void {
     .option('--disk-margin <margin>', 'space to keep free on each node: a percentage of its free space or a size (default 10%)')
     .option('--disk-factor <n>', 'disk used per compressed byte pulled, to estimate the need (default 3)')
     .option('--ignore-disk-check', 'pull even where the disk precheck says a node lacks space')
+    .option('--pull-attempts <n>', 'attempts for a pull that fails for a passing reason (registry 5xx/429, reset, stall), with exponential backoff and jitter (default 3)', positiveInteger('--pull-attempts'))
     .option('--stall-timeout <seconds>', 'fail a pull that makes no progress for this long (default 120, or HOUND_STALL_TIMEOUT)', positiveInteger('--stall-timeout'))
     .option('--roles-path <dirs>', 'directories to look for roles in, colon separated (repeatable; also HOUND_ROLES_PATH)', collect, [])
     .option('-u, --user <name>', 'connect as this user')
@@ -144,6 +146,7 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
       ignoreDiskCheck: opts.ignoreDiskCheck === true,
       diskCheck,
       stallTimeoutMs: opts.stallTimeout === undefined ? undefined : opts.stallTimeout * 1000,
+      pullAttempts: opts.pullAttempts,
     },
   );
 }

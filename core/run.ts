@@ -23,6 +23,7 @@ import type { NodeDocker, PullProgress, PullResult, RegistryAuth } from '../tran
 import { startRelay, type Relay } from '../relay/relay.js';
 import { diskCheckFailures, imageReferencesByHost, type DiskCheckOptions } from './plan.js';
 import { planRun, resolveForPlan, type PlanFactAccess } from './plan-facts.js';
+import { DEFAULT_PULL_ATTEMPTS, withPullRetries } from './pull-retry.js';
 import { planRelaySchedule, type LayerInfo } from '../relay/schedule.js';
 import { chooseDistribution, distributionInputOf } from '../relay/choose-distribution.js';
 import { RegistryClient } from '../transport/registry.js';
@@ -51,6 +52,10 @@ export interface RunOptions {
   out?: NodeJS.WriteStream;
   /** Extra subscribers to the (masked) event stream, e.g. a benchmark. */
   listeners?: EventListener[];
+  /** Attempts for a pull that fails for a passing reason, 5xx, reset, stall (`--pull-attempts`, default 3). */
+  pullAttempts?: number;
+  /** First backoff between those attempts, doubled each time, with jitter (default 1000 ms). */
+  pullRetryBaseMs?: number;
   /** A pull with no progress for this long fails as PULL_STALLED (`--stall-timeout`; default HOUND_STALL_TIMEOUT or 120 s). */
   stallTimeoutMs?: number;
   /** Pull even where the disk precheck says the host lacks space (`--ignore-disk-check`). */
@@ -211,9 +216,21 @@ class RunHostAccess implements HostAccess {
   async pull(host: string, reference: string, options: { platform?: string; auth?: RegistryAuth; onProgress: (p: PullProgress) => void; signal: AbortSignal }): Promise<PullResult> {
     await this.checkDisk(host);
     const docker = await this.docker(host);
-    if ((await this.chosenDistribution(host)) !== 'relay') return docker.pull(reference, options);
-    const relay = await this.relayFor(host);
-    return relay.pullThroughRelay(host, docker, reference, { platform: options.platform, onProgress: options.onProgress, signal: options.signal });
+    const relayed = (await this.chosenDistribution(host)) === 'relay';
+    return withPullRetries(
+      async () => {
+        if (!relayed) return docker.pull(reference, options);
+        const relay = await this.relayFor(host);
+        return relay.pullThroughRelay(host, docker, reference, { platform: options.platform, onProgress: options.onProgress, signal: options.signal });
+      },
+      {
+        attempts: this.options.pullAttempts ?? DEFAULT_PULL_ATTEMPTS,
+        baseMs: this.options.pullRetryBaseMs ?? 1000,
+        signal: options.signal,
+        onRetry: (attempt, delayMs, err) =>
+          this.detail(0, `${host}: pull of ${reference} failed (${err instanceof Error ? err.message : String(err)}); attempt ${attempt + 1} in ${(delayMs / 1000).toFixed(1)} s`),
+      },
+    );
   }
 
   async close(): Promise<void> {

@@ -177,11 +177,14 @@ describe('faults during hound play', () => {
     expect(run.code, run.stdout.slice(-2000) + run.stderr).toBe(2);
     const results = resultsOf(run.events);
     expect(results.get('node1')?.status).toBe('failed');
-    expect(results.get('node1')!.msg).toMatch(/Docker on node1 made no progress pulling \S+fault\/big:v1 for \d+ s; gave up/);
+    // The stall is detected by lack of progress; hound then retries (backoff), and with the
+    // registry still frozen the later attempts time out in Docker: the reason is either.
+    expect(results.get('node1')!.msg).toMatch(/Docker on node1 (made no progress pulling \S+fault\/big:v1 for \d+ s; gave up|could not pull \S+fault\/big:v1: .*(Timeout|timeout|canceled))/);
+    expect(results.get('node1')!.msg).toMatch(/gave up after 3 attempts/);
     // Every node either finished before the freeze or stalled the same way; none hung.
     for (const name of ['node2', 'node3']) {
       const r = results.get(name)!;
-      if (r.status !== 'changed') expect(r.msg, name).toMatch(/made no progress pulling/);
+      if (r.status !== 'changed') expect(r.msg, name).toMatch(/made no progress pulling|Timeout|timeout|canceled/);
     }
     await expectConverges();
   });

@@ -1,0 +1,91 @@
+// A registry that answers 503 for a while: hound retries the pull with backoff and the
+// node ends up with its image; one that keeps answering 503 fails after the set number of
+// attempts with the registry's reason, and a rerun once it recovers converges.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { readLabInfo, type LabInfo } from '../../lab/index.js';
+import { emptyNode, hound, jsonEvents, nodeTags, summaryOf, workDir } from '../fixtures/play/helpers.js';
+
+let lab: LabInfo;
+let dir: string;
+
+/** A registry front on the controller's lab address that answers 503 to the next `failures` manifest requests. */
+async function flakyRegistry(lab: LabInfo) {
+  const front = { host: '', failures: 0, served503: 0, close: async () => undefined as void };
+  const server = http.createServer((req, res) => {
+    if (front.failures > 0 && /\/manifests\//.test(req.url ?? '')) {
+      front.failures -= 1;
+      front.served503 += 1;
+      res.writeHead(503, { 'content-type': 'application/json' }).end('{"errors":[{"code":"UNAVAILABLE","message":"service unavailable"}]}');
+      return;
+    }
+    const headers: http.OutgoingHttpHeaders = {};
+    for (const h of ['accept', 'range']) if (req.headers[h] !== undefined) headers[h] = req.headers[h];
+    const upstream = http.request(`${lab.registry.url}${req.url}`, { method: req.method, headers }, (up) => {
+      res.writeHead(up.statusCode!, up.headers);
+      up.pipe(res);
+    });
+    upstream.on('error', () => res.writeHead(502).end());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, lab.controllerIp, resolve));
+  front.host = `${lab.controllerIp}:${(server.address() as AddressInfo).port}`;
+  front.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return front;
+}
+
+beforeAll(async () => {
+  lab = await readLabInfo(inject('labDir') ?? process.env.HOUND_TEST_LAB_DIR!);
+  dir = workDir(lab);
+});
+
+afterAll(async () => {
+  if (lab) await Promise.all(lab.nodes.map(emptyNode));
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('registry 5xx during hound play', () => {
+  it('retries with backoff until the registry answers, then every node has its image; a registry that keeps failing gives up after --pull-attempts', async () => {
+    await Promise.all(lab.nodes.map(emptyNode));
+    const front = await flakyRegistry(lab);
+    try {
+      const image = `${front.host}/hound/app4:latest`;
+      writeFileSync(
+        path.join(dir, 'flaky.yml'),
+        `- hosts: node1:node2\n  gather_facts: false\n  tasks:\n    - image:\n        name: "${image}"\n`,
+      );
+      // Two 503s: each node's first pull attempt can meet one.
+      front.failures = 2;
+      // --ignore-disk-check: the precheck asks the registry itself (and retries on its own); this is about Docker's pulls.
+      const run = await hound(['play', 'flaky.yml', '-i', 'hosts.ini', '--json', '-v', '--ignore-disk-check'], dir);
+      expect(run.code, run.stdout.slice(-3000) + run.stderr).toBe(0);
+      expect(front.served503).toBe(2);
+      const events = jsonEvents(run.stdout);
+      expect(events.some((e) => e.event === 'detail' && /pull of \S+app4:latest failed .*503.*; attempt 2 in \d/.test(e.msg))).toBe(true);
+      for (const name of ['node1', 'node2']) {
+        expect(summaryOf(events).hosts[name]).toMatchObject({ changed: 1, failed: 0 });
+        expect(await nodeTags(lab.nodes.find((n) => n.name === name)!, lab)).toEqual([image]);
+      }
+
+      await Promise.all(lab.nodes.map(emptyNode));
+      front.failures = 1000;
+      const before = front.served503;
+      const failing = await hound(['play', 'flaky.yml', '-i', 'hosts.ini', '--json', '--limit', 'node1', '--pull-attempts', '2', '--ignore-disk-check'], dir);
+      expect(failing.code).toBe(2);
+      const result = jsonEvents(failing.stdout).find((e) => e.event === 'task_result' && e.host === 'node1') as { status: string; msg: string };
+      expect(result.status).toBe('failed');
+      expect(result.msg).toMatch(/503|[Ss]ervice [Uu]navailable/);
+      expect(result.msg).toMatch(/gave up after 2 attempts/);
+      expect(front.served503 - before).toBeGreaterThanOrEqual(2);
+
+      front.failures = 0;
+      const again = await hound(['play', 'flaky.yml', '-i', 'hosts.ini', '--json', '--limit', 'node1'], dir);
+      expect(again.code, again.stderr).toBe(0);
+    } finally {
+      await front.close();
+    }
+  });
+});
