@@ -1,40 +1,27 @@
 // A registry that answers 503 for a while: hound retries the pull with backoff and the
 // node ends up with its image; one that keeps answering 503 fails after the set number of
 // attempts with the registry's reason, and a rerun once it recovers converges.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readLabInfo, type LabInfo } from '../../lab/index.js';
 import { emptyNode, hound, jsonEvents, nodeTags, summaryOf, workDir } from '../fixtures/play/helpers.js';
+import { startRegistryFront } from '../fixtures/play/registry-front.js';
 
 let lab: LabInfo;
 let dir: string;
 
 /** A registry front on the controller's lab address that answers 503 to the next `failures` manifest requests. */
 async function flakyRegistry(lab: LabInfo) {
-  const front = { host: '', failures: 0, served503: 0, close: async () => undefined as void };
-  const server = http.createServer((req, res) => {
-    if (front.failures > 0 && /\/manifests\//.test(req.url ?? '')) {
-      front.failures -= 1;
-      front.served503 += 1;
-      res.writeHead(503, { 'content-type': 'application/json' }).end('{"errors":[{"code":"UNAVAILABLE","message":"service unavailable"}]}');
-      return;
-    }
-    const headers: http.OutgoingHttpHeaders = {};
-    for (const h of ['accept', 'range']) if (req.headers[h] !== undefined) headers[h] = req.headers[h];
-    const upstream = http.request(`${lab.registry.url}${req.url}`, { method: req.method, headers }, (up) => {
-      res.writeHead(up.statusCode!, up.headers);
-      up.pipe(res);
-    });
-    upstream.on('error', () => res.writeHead(502).end());
-    req.pipe(upstream);
+  const counts = { failures: 0, served503: 0 };
+  const front = await startRegistryFront(lab, (req, res) => {
+    if (counts.failures <= 0 || !/\/manifests\//.test(req.url ?? '')) return false;
+    counts.failures -= 1;
+    counts.served503 += 1;
+    res.writeHead(503, { 'content-type': 'application/json' }).end('{"errors":[{"code":"UNAVAILABLE","message":"service unavailable"}]}');
+    return true;
   });
-  await new Promise<void>((resolve) => server.listen(0, lab.controllerIp, resolve));
-  front.host = `${lab.controllerIp}:${(server.address() as AddressInfo).port}`;
-  front.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
-  return front;
+  return Object.assign(counts, front);
 }
 
 beforeAll(async () => {
