@@ -6,6 +6,7 @@
 //
 // The lab is brought up (and its sample images pushed) when it is not running yet.
 import { existsSync } from 'node:fs';
+import { ANSIBLE_PLAYBOOK } from './contenders/ansible.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { tmpdir } from 'node:os';
@@ -29,16 +30,6 @@ const HOUND_PLAYBOOK = `- name: warm up images
         names: "{{ bench_images }}"
 `;
 
-const ANSIBLE_PLAYBOOK = `- name: warm up images
-  hosts: nodes
-  gather_facts: false
-  tasks:
-    - name: pull the node's images
-      community.docker.docker_image:
-        name: "{{ item }}"
-        source: pull
-      loop: "{{ bench_images }}"
-`;
 
 interface Options {
   lab: string;

@@ -7,7 +7,8 @@ import { readControllerCost, withGnuTime } from '../controller-cost.js';
 import { writeFiles } from '../generated-files.js';
 import { inventoryFiles } from '../lab-nodes.js';
 
-const PLAYBOOK = `- name: warm up images
+/** The playbook every Ansible contender runs (also the no-op benchmark's). */
+export const ANSIBLE_PLAYBOOK = `- name: warm up images
   hosts: nodes
   gather_facts: false
   tasks:
@@ -39,7 +40,7 @@ export function ansibleContender(forks: number | 'nodes'): Contender {
     sameAs: (nodeCount) => (forks === 'nodes' && nodeCount <= 5 ? 'ansible-forks-5' : undefined),
     async prepare(setting) {
       const files = inventoryFiles(setting.target);
-      files.set('playbook.yml', PLAYBOOK);
+      files.set('playbook.yml', ANSIBLE_PLAYBOOK);
       files.set('ansible.cfg', ansibleConfig(setting.workDir));
       await writeFiles(setting.workDir, files);
       const forkCount = forks === 'nodes' ? setting.target.nodes.length : forks;
