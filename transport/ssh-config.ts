@@ -4,18 +4,12 @@ import { readdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import SSHConfig from 'ssh-config';
-import { parseProxyJump, parseStrictHostKeyChecking, type StrictHostKeyChecking } from './ssh-args.js';
+import { parseProxyJump, parseStrictHostKeyChecking, type SshArgOptions } from './ssh-args.js';
 import { ParseError } from '../core/errors.js';
 
-export interface SshConfigOptions {
+/** What ~/.ssh/config says of a host: the options ssh arguments can also give, plus HostName. */
+export interface SshConfigOptions extends Omit<SshArgOptions, 'ignored'> {
   hostName?: string;
-  user?: string;
-  port?: number;
-  identityFiles: string[];
-  proxyJump?: string[];
-  userKnownHostsFiles?: string[];
-  strictHostKeyChecking?: StrictHostKeyChecking;
-  connectTimeoutSeconds?: number;
 }
 
 /** Where the user's ssh config is: HOUND_SSH_CONFIG, else ~/.ssh/config. */
