@@ -8,6 +8,8 @@ export interface ContenderOutcome {
   ok: boolean;
   error?: string;
   controller?: ControllerCost;
+  /** For a contender that goes node after node: when each node's step ended, in seconds from the start. */
+  stepEndSeconds?: number[];
 }
 
 export interface PreparedRun {
@@ -28,4 +30,9 @@ export interface Contender extends ContenderInfo {
    * forks = nodes is forks 5 when there are 5 nodes or fewer): its timing is reused, not re-run.
    */
   sameAs?(nodeCount: number): string | undefined;
+  /**
+   * Goes node after node, in order, never two at once, and reports `stepEndSeconds`: below
+   * the largest node count it is not run again but read off the largest run (prefix-runs.ts).
+   */
+  nodeAfterNode?: boolean;
 }

@@ -7,9 +7,10 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { LabInfo } from '../lab/info.js';
 import { InterruptedError } from '../core/errors.js';
-import type { Contender } from './contender.js';
+import type { Contender, ContenderOutcome } from './contender.js';
 import { registryHost, type BenchTarget } from './lab-nodes.js';
 import { emptyNode, missingImages, pullOnNode } from './node-images.js';
+import { needsArePrefixes, prefixRecords } from './prefix-runs.js';
 import type { RunRecord } from './results-model.js';
 import { nodeNeeds, type WorkloadName } from './workload.js';
 
@@ -55,7 +56,16 @@ export async function runMatrix(plan: MatrixPlan): Promise<RunRecord[]> {
   const records: RunRecord[] = [];
   const largest = Math.max(...plan.nodeCounts);
   const ids = new Set(plan.roster.map((c) => c.id));
+  const report = async (record: RunRecord, repeats: number, label: string) => {
+    records.push(record);
+    const status = record.ok ? 'ok' : `FAILED: ${record.error}`;
+    const how = record.copiedFrom ? ` (same as ${record.copiedFrom})` : record.prefixOf ? ` (first ${record.nodes} steps of the ${record.prefixOf}-node run)` : '';
+    const load = record.loadAverage === undefined || record.prefixOf ? '' : `, load ${record.loadAverage.toFixed(1)}`;
+    plan.log(`${record.workload} ${record.nodes} nodes, run ${record.run}/${repeats}, ${label}: ${record.seconds.toFixed(1)} s ${status}${how}${load}`);
+    await plan.onRecord(record);
+  };
   for (const workload of plan.workloads) {
+    const prefixable = needsArePrefixes((n) => nodeNeeds(workload, n), plan.nodeCounts);
     for (const nodes of plan.nodeCounts) {
       const target = targetOf(plan.lab, workload, nodes);
       const repeats = nodes === largest ? plan.repeats : 1;
@@ -63,21 +73,21 @@ export async function runMatrix(plan: MatrixPlan): Promise<RunRecord[]> {
       for (let run = 1; run <= repeats; run++) {
         for (const contender of plan.roster) {
           if (plan.signal.aborted) throw new InterruptedError('benchmark interrupted');
+          const readOff = contender.nodeAfterNode === true && prefixable;
+          // Read off the largest run's steps once that runs (prefix-runs.ts).
+          if (readOff && nodes < largest) continue;
           const same = contender.sameAs?.(nodes);
-          let record: RunRecord;
           if (same !== undefined && ids.has(same)) {
             const original = records.find((r) => r.workload === workload && r.nodes === nodes && r.run === run && r.contender === same);
             if (!original) throw new Error(`internal: ${same} must run before ${contender.id}`);
-            record = { ...original, contender: contender.id, copiedFrom: same };
-          } else {
-            record = await runOnce(plan, contender, target, workload, nodes, run);
+            await report({ ...original, contender: contender.id, copiedFrom: same }, repeats, contender.label);
+            continue;
           }
-          records.push(record);
-          const status = record.ok ? 'ok' : `FAILED: ${record.error}`;
-          const copied = record.copiedFrom ? ` (same as ${record.copiedFrom})` : '';
-          const load = record.loadAverage === undefined ? '' : `, load ${record.loadAverage.toFixed(1)}`;
-          plan.log(`${workload} ${nodes} nodes, run ${run}/${repeats}, ${contender.label}: ${record.seconds.toFixed(1)} s ${status}${copied}${load}`);
-          await plan.onRecord(record);
+          const { record, stepEndSeconds } = await runOnce(plan, contender, target, workload, nodes, run);
+          await report(record, repeats, contender.label);
+          if (readOff && stepEndSeconds !== undefined) {
+            for (const derived of prefixRecords(record, stepEndSeconds, plan.nodeCounts)) await report(derived, plan.repeats, contender.label);
+          }
         }
       }
     }
@@ -85,14 +95,21 @@ export async function runMatrix(plan: MatrixPlan): Promise<RunRecord[]> {
   return records;
 }
 
-async function runOnce(plan: MatrixPlan, contender: Contender, target: BenchTarget, workload: WorkloadName, nodes: number, run: number): Promise<RunRecord> {
+async function runOnce(
+  plan: MatrixPlan,
+  contender: Contender,
+  target: BenchTarget,
+  workload: WorkloadName,
+  nodes: number,
+  run: number,
+): Promise<{ record: RunRecord; stepEndSeconds?: number[] }> {
   await setUpNodes(workload, target);
   const workDir = path.join(plan.workRoot, `${workload}-${nodes}-${contender.id}-${run}`);
   await mkdir(workDir, { recursive: true });
   const prepared = await contender.prepare({ target, workDir, signal: plan.signal });
   const loadAverage = os.loadavg()[0];
   const started = performance.now();
-  let outcome;
+  let outcome: ContenderOutcome;
   try {
     outcome = await prepared.start();
   } catch (err) {
@@ -103,7 +120,7 @@ async function runOnce(plan: MatrixPlan, contender: Contender, target: BenchTarg
   if (plan.signal.aborted) throw new InterruptedError('benchmark interrupted');
   const missing = await verifyNodes(target);
   const errors = [outcome.error, missing].filter((e): e is string => e !== undefined);
-  return {
+  const record: RunRecord = {
     workload,
     nodes,
     contender: contender.id,
@@ -114,4 +131,5 @@ async function runOnce(plan: MatrixPlan, contender: Contender, target: BenchTarg
     ...(errors.length > 0 ? { error: errors.join('; ') } : {}),
     ...(outcome.controller ? { controller: outcome.controller } : {}),
   };
+  return { record, stepEndSeconds: outcome.stepEndSeconds };
 }

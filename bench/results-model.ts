@@ -27,6 +27,11 @@ export interface RunRecord {
   loadAverage?: number;
   /** Not run: the same as this contender's run at this node count (see Contender.sameAs). */
   copiedFrom?: string;
+  /**
+   * Not run at this node count: the time at which the first `nodes` steps of this
+   * contender's run number `run` at `prefixOf` nodes ended (see prefix-runs.ts).
+   */
+  prefixOf?: number;
 }
 
 export interface ContenderInfo {

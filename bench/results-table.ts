@@ -15,7 +15,9 @@ function contenderCell(results: BenchResults, workload: BenchResults['workloads'
   const hound = houndSeconds(results, workload, nodes);
   const ratio = hound === undefined ? '' : ` (${(value / hound).toFixed(2)}×)`;
   const failures = failed > 0 ? ` [${failed}/${runs.length} failed]` : '';
-  return `${seconds(value)}${ratio}${failures}`;
+  // Read off a larger run's steps rather than run (prefix-runs.ts); the notes say how.
+  const readOff = runs.every((r) => r.prefixOf !== undefined) ? ' †' : '';
+  return `${seconds(value)}${ratio}${failures}${readOff}`;
 }
 
 export function resultsTable(results: BenchResults): string {

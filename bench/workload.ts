@@ -112,3 +112,14 @@ export function layersOf(set: BenchImageSet, repoAndTag: string): string[] {
   if (!image) throw new RangeError(`no image ${repoAndTag} in the benchmark's image set`);
   return image.layers;
 }
+
+/**
+ * Only the images (and their layers) some node needs in these workloads: generating and
+ * pushing the other ones would take seconds of every benchmark for nothing.
+ */
+export function neededImageSet(set: BenchImageSet, workloads: readonly WorkloadName[], nodeCounts: readonly number[]): BenchImageSet {
+  const refs = new Set(workloads.flatMap((w) => nodeCounts.flatMap((n) => nodeNeeds(w, n).flat())));
+  const images = set.images.filter((img) => refs.has(`${img.repository}:${img.tag}`));
+  const layerNames = new Set(images.flatMap((img) => img.layers));
+  return { layers: set.layers.filter((l) => layerNames.has(l.name)), images };
+}

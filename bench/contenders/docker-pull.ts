@@ -1,6 +1,7 @@
 // `docker pull` over ssh, as a shell loop does it: node after node, or every node at once
 // (the seed paper's node-level parallelism straight from the registry). Within a node the
 // images are pulled one after the other, as `for ref in ...; do docker pull $ref; done`.
+import { performance } from 'node:perf_hooks';
 import { describeFailure, runCommand } from '../command-run.js';
 import type { Contender, ContenderOutcome, RunSetting } from '../contender.js';
 import { sshArgv } from '../lab-nodes.js';
@@ -23,12 +24,18 @@ export const dockerPullSequential: Contender = {
   id: 'docker-pull-sequential',
   label: 'docker pull, node after node',
   isHound: false,
+  nodeAfterNode: true,
   async prepare(setting) {
     return {
       async start() {
+        const started = performance.now();
         const errors: (string | undefined)[] = [];
-        for (let i = 0; i < setting.target.nodes.length; i++) errors.push(await pullNode(setting, i));
-        return outcomeOf(errors);
+        const stepEndSeconds: number[] = [];
+        for (let i = 0; i < setting.target.nodes.length; i++) {
+          errors.push(await pullNode(setting, i));
+          stepEndSeconds.push((performance.now() - started) / 1000);
+        }
+        return { ...outcomeOf(errors), stepEndSeconds };
       },
     };
   },

@@ -20,13 +20,8 @@ describe('benchmark options', () => {
     expect(o.workloads).toEqual(['diverse', 'identical', 'noop']);
     expect(o.repeats).toBe(3);
     expect(o.rates).toEqual({ registry: '40mbit', node: '10mbit', controller: '100mbit' });
-    expect(o.strategies).toEqual(['direct']);
-  });
-
-  it('makes --quick 10 nodes, diverse, one run, every contender', () => {
-    const o = resolveBenchOptions({ quick: true });
-    expect(o).toMatchObject({ nodeCounts: [10], workloads: ['diverse'], repeats: 1, quick: true });
-    expect(buildRoster(o.contenders, ['direct', 'relay']).map((c) => c.id)).toEqual([
+    expect(o.strategies).toEqual(['direct', 'relay', 'auto']);
+    expect(buildRoster(o.contenders, o.strategies).map((c) => c.id)).toEqual([
       'docker-pull-sequential',
       'docker-pull-parallel',
       'ansible-forks-5',
@@ -34,7 +29,25 @@ describe('benchmark options', () => {
       'docker-compose-pull',
       'hound-direct',
       'hound-relay',
+      'hound-auto',
     ]);
+  });
+
+  it('makes --quick 10 nodes, diverse, one run, every contender but the node-after-node loop', () => {
+    const o = resolveBenchOptions({ quick: true });
+    expect(o).toMatchObject({ nodeCounts: [10], workloads: ['diverse'], repeats: 1, quick: true });
+    expect(buildRoster(o.contenders, ['direct', 'relay']).map((c) => c.id)).toEqual([
+      'docker-pull-parallel',
+      'ansible-forks-5',
+      'ansible-forks-n',
+      'docker-compose-pull',
+      'hound-direct',
+      'hound-relay',
+    ]);
+  });
+
+  it('runs the loop in --quick when asked for by name', () => {
+    expect(resolveBenchOptions({ quick: true, contenders: 'docker-pull-sequential,hound' }).contenders).toEqual(['docker-pull-sequential', 'hound']);
   });
 
   it('sorts and deduplicates node counts', () => {

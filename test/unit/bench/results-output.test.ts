@@ -70,6 +70,19 @@ describe('results', () => {
     expect(hound).toMatch(/points="64\.0,[\d.]+ 424\.0,[\d.]+"/);
   });
 
+  it('marks the cells read off a larger run rather than run', () => {
+    const seq = (nodes: number, seconds: number, r: number, prefixOf?: number): RunRecord =>
+      run('docker-pull-sequential', nodes, seconds, { run: r, ...(prefixOf ? { prefixOf } : {}) });
+    const withSeq: BenchResults = {
+      ...results,
+      contenders: [{ id: 'docker-pull-sequential', label: 'docker pull, node after node', isHound: false }, ...results.contenders],
+      runs: [...results.runs, seq(10, 150, 1), seq(10, 140, 2), seq(10, 160, 3), seq(2, 30, 1, 10), seq(2, 28, 2, 10), seq(2, 31, 3, 10)],
+    };
+    const md = resultsTable(withSeq);
+    // 2 nodes: the median of the three runs' second step; ratio to hound's 6 s.
+    expect(md).toContain('| docker pull, node after node | 30.0 s (5.00×) † | 150.0 s (7.50×) |');
+  });
+
   it('picks round axis ticks that cover the data', () => {
     expect(niceTicks(34)).toEqual([0, 10, 20, 30, 40]);
     expect(niceTicks(149.6)).toEqual([0, 50, 100, 150]);
