@@ -14,7 +14,7 @@ import { credentialsFromDockerConfig, normaliseRegistryHost } from '../transport
 import type { TransportLogger } from '../transport/ssh-connection.js';
 import { HoundError } from './errors.js';
 import { parseImageRef } from './image-ref.js';
-import { computePlan, hostsWithImageTasks, imageReferencesByHost, registryFactKey, type FactProblem, type Plan, type PlanFacts, type PlanOptions, type RegistryImageFacts } from './plan.js';
+import { computePlan, hostsToInspect, hostsWithImageTasks, imageReferencesByHost, registryFactKey, type FactProblem, type Plan, type PlanFacts, type PlanOptions, type RegistryImageFacts } from './plan.js';
 
 /** What the registry client answers for one reference, already resolved to one platform. */
 export type ResolvedImage = Omit<RegistryImageFacts, 'reference' | 'platform'>;
@@ -38,6 +38,12 @@ export interface GatherOptions {
    * where the plan pulls.
    */
   pendingFreeSpace?: Map<string, Promise<number>>;
+  /**
+   * List each node's images without inspecting them (NodeFacts.imagesInspected false): on a
+   * warm cluster that saves a round trip per image per node; planRun inspects the hosts whose
+   * plan does something.
+   */
+  summariesOnly?: boolean;
 }
 
 const ARCHITECTURES: Record<string, string> = {
@@ -142,7 +148,7 @@ export async function gatherFacts(
       const free = docker.freeBytes();
       free.catch(() => undefined);
       options.pendingFreeSpace?.set(host, free);
-      const rest = Promise.all([docker.listImages(), docker.listContainers(), options.pendingFreeSpace ? undefined : free]);
+      const rest = Promise.all([options.summariesOnly ? docker.listImageSummaries() : docker.listImages(), docker.listContainers(), options.pendingFreeSpace ? undefined : free]);
       rest.catch(() => undefined);
       const info = await infoRead;
       const platform = nodePlatform(info);
@@ -158,6 +164,7 @@ export async function gatherFacts(
         dockerRootDir: info.dockerRootDir,
         insecureRegistries: info.insecureRegistries,
         images,
+        imagesInspected: options.summariesOnly !== true,
         containerImageIds: containers.map((c) => c.imageId),
       };
     } catch (err) {
@@ -292,18 +299,25 @@ export async function registryCredentials(run: CompiledRun): Promise<Map<string,
 export async function planRun(run: CompiledRun, access: PlanFactAccess, options: PlanOptions & { concurrency?: number; hosts?: string[] } = {}): Promise<{ plan: Plan; facts: PlanFacts }> {
   const credentials = await registryCredentials(run);
   const pendingFreeSpace = new Map<string, Promise<number>>();
-  const facts = await gatherPlanFacts(run, access, { credentials, concurrency: options.concurrency, pendingFreeSpace, hosts: options.hosts });
-  // Free space matters only where the plan pulls: an up-to-date host is not waited for.
+  const facts = await gatherPlanFacts(run, access, { credentials, concurrency: options.concurrency, pendingFreeSpace, hosts: options.hosts, summariesOnly: true });
+  // Up-to-date hosts are done with the image list alone; the others are inspected (their
+  // layers make the bytes), and free space matters only where the plan pulls.
   const first = computePlan(run, facts, options);
-  const pulling = Object.values(first.hosts).filter((h) => h.bytes > 0 && facts.nodes[h.host] && pendingFreeSpace.has(h.host));
-  if (pulling.length === 0) return { plan: first, facts };
+  const inspect = new Set(hostsToInspect(first, facts));
+  const pulling = new Set(Object.values(first.hosts).filter((h) => h.bytes > 0 && facts.nodes[h.host] && pendingFreeSpace.has(h.host)).map((h) => h.host));
+  if (inspect.size === 0 && pulling.size === 0) return { plan: first, facts };
   await Promise.all(
-    pulling.map(async (h) => {
+    [...new Set([...inspect, ...pulling])].map(async (host) => {
+      const node = facts.nodes[host]!;
       try {
-        facts.nodes[h.host]!.freeBytes = await pendingFreeSpace.get(h.host)!;
+        if (inspect.has(host)) {
+          node.images = await (await access.docker(host)).listImages();
+          node.imagesInspected = true;
+        }
+        if (pulling.has(host)) node.freeBytes = await pendingFreeSpace.get(host)!;
       } catch (err) {
-        facts.unreachable[h.host] = problemOf(err, 'FACTS_FAILED');
-        delete facts.nodes[h.host];
+        facts.unreachable[host] = problemOf(err, 'FACTS_FAILED');
+        delete facts.nodes[host];
       }
     }),
   );

@@ -21,6 +21,12 @@ export interface NodeFacts {
   dockerRootDir: string;
   insecureRegistries: string[];
   images: DockerImage[];
+  /**
+   * False when `images` are Docker's list alone (NodeDocker.listImageSummaries: no layers,
+   * creation to the second). That shows a host is up to date; a host whose plan then pulls,
+   * removes or fails is planned again on inspected images (hostsToInspect).
+   */
+  imagesInspected?: boolean;
   /** Ids of images that containers (running or not) are made from: never removed by `exclusive`. */
   containerImageIds: string[];
 }
@@ -262,6 +268,17 @@ class VirtualStore {
     }
     this.images.splice(this.images.indexOf(image), 1);
   }
+}
+
+/**
+ * Hosts planned on uninspected images whose plan does anything: their pull bytes need the
+ * node's layers, and `exclusive`/`keep_recent` need creation times finer than a second. A
+ * plan that does nothing reads neither, so it is the same on inspected images.
+ */
+export function hostsToInspect(plan: Plan, facts: PlanFacts): string[] {
+  return Object.values(plan.hosts)
+    .filter((h) => facts.nodes[h.host]?.imagesInspected === false && (h.failed !== undefined || h.actions.some((a) => a.action !== 'none')))
+    .map((h) => h.host);
 }
 
 /** Plans the whole run against the facts. Pure: same input, same plan. */

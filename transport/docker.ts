@@ -100,6 +100,23 @@ export class SshDocker implements NodeDocker {
     return images.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
   }
 
+  async listImageSummaries(): Promise<DockerImage[]> {
+    this.log(3, 'GET /images/json');
+    const summaries = await this.call('list images', () => this.docker.listImages());
+    // The list says <none>:<none> where inspect says nothing: keep both readings alike.
+    const named = (names: string[] | null | undefined) => (names ?? []).filter((n) => !n.startsWith('<none>'));
+    return summaries.map((s) => ({
+      id: s.Id,
+      repoTags: named(s.RepoTags),
+      repoDigests: named(s.RepoDigests),
+      layers: [],
+      architecture: '',
+      os: '',
+      size: s.Size,
+      created: new Date(s.Created * 1000).toISOString(),
+    }));
+  }
+
   async inspectImage(ref: string): Promise<DockerImage | undefined> {
     this.log(3, `GET /images/${ref}/json`);
     try {

@@ -346,6 +346,21 @@ describe('Docker over SSH', () => {
     expect((await docker.inspectImage(pinned))?.id).toBe(resolved.config.digest);
   });
 
+  it('the image list alone agrees with inspection on ids, tags, digests and time, an untagged image included', async () => {
+    const inspected = await docker.listImages();
+    const listed = await docker.listImageSummaries();
+    // runtime-a was pulled by digest only: no tag, one repo digest (the list says <none>:<none>).
+    const untagged = inspected.find((i) => i.repoTags.length === 0);
+    expect(untagged?.repoDigests.length).toBeGreaterThan(0);
+    const key = (i: { id: string; repoTags: string[]; repoDigests: string[] }) => `${i.id} ${[...i.repoTags].sort().join(',')} ${[...i.repoDigests].sort().join(',')}`;
+    expect(listed.map(key).sort()).toEqual(inspected.map(key).sort());
+    for (const image of listed) {
+      const full = inspected.find((i) => i.id === image.id)!;
+      expect(image.layers).toEqual([]);
+      expect(Math.floor(Date.parse(full.created) / 1000) * 1000).toBe(Date.parse(image.created));
+    }
+  });
+
   it('registry credentials given to a pull are never logged', async () => {
     const secret = 'Reg-' + randomBytes(6).toString('hex');
     const logged: string[] = [];
