@@ -209,17 +209,19 @@ export async function main(argv: string[]): Promise<number> {
     .option('--controller-rate <rate>', `the controller's link (default ${DEFAULTS.controllerRate})`)
     .option('--quick', '10 nodes, diverse, one run, every contender but the node-after-node docker pull loop')
     .option('--lab-name <name>', 'name of the lab the benchmark brings up', 'bench')
-    .option('--out <dir>', 'where latest.md/.json/.svg go', path.join(REPO_DIR, 'bench', 'results'))
+    .option('--out <dir>', 'where latest.md/.json/.svg go (default bench/results; --quick: bench/results/quick)')
     .option('--keep-lab', 'leave the lab up afterwards (to inspect it)')
     .option('--render <json>', 'no benchmark: redraw latest.md and latest.svg from a results JSON (e.g. after changing the chart)')
     .exitOverride();
   try {
     program.parse(argv, { from: 'user' });
-    const raw = program.opts<RawBenchOptions & { labName: string; out: string; keepLab?: boolean; render?: string }>();
-    if (raw.render !== undefined) return await rerender(raw.render, path.resolve(raw.out));
+    const raw = program.opts<RawBenchOptions & { labName: string; out?: string; keepLab?: boolean; render?: string }>();
+    // A quick run never overwrites the full run's results, which the README shows.
+    const out = path.resolve(raw.out ?? path.join(REPO_DIR, 'bench', 'results', raw.quick === true ? 'quick' : ''));
+    if (raw.render !== undefined) return await rerender(raw.render, out);
     const options = resolveBenchOptions(raw);
     const command = ['npm run bench --', ...argv].join(' ');
-    return await benchmark(options, raw.labName, path.resolve(raw.out), raw.keepLab === true, command);
+    return await benchmark(options, raw.labName, out, raw.keepLab === true, command);
   } catch (err) {
     if (err instanceof CommanderError) return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? EXIT.OK : EXIT.OPTIONS;
     if (err instanceof HoundError) {
