@@ -27,8 +27,30 @@ export function shellQuote(arg: string): string {
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * The POSIX sh script the command's words run under, as "$@". OpenSSH often refuses the
+ * channel "signal" request ("session signalling requires privilege separation", e.g. for
+ * root logins), so closing the channel was all hound could do when it stopped, and the
+ * command went on running on the node. Here hound holds the channel's stdin open while it
+ * waits (ExecOptions.holdStdin); when it aborts, or dies, sshd closes that stdin, `cat` (on
+ * fd 3, since a background list's own stdin is /dev/null) reads end-of-file, and the command
+ * gets SIGTERM. The command reads /dev/null, as it did before, and its exit code is the
+ * script's. When the command ends first, the watcher is killed; its `cat` ends at the
+ * channel's close.
+ */
+export const WATCHED_COMMAND =
+  'exec 3<&0 </dev/null; "$@" 3<&- & c=$!; { cat <&3 >/dev/null 2>&1; kill -TERM "$c" 2>/dev/null; } >/dev/null 2>&1 & w=$!; exec 3<&-; wait "$c"; r=$?; kill "$w" 2>/dev/null; exit "$r"';
+
+/** The command as the user reads it (plans, -vvv): its words, quoted, after any `cd`. */
 export function commandLine(args: CommandArgs): string {
   const body = (args.argv ?? splitCommand(args.cmd!)).map(shellQuote).join(' ');
+  return args.chdir ? `cd ${shellQuote(args.chdir)} && ${body}` : body;
+}
+
+/** What runs on the node: the same words under WATCHED_COMMAND. */
+export function watchedCommandLine(args: CommandArgs): string {
+  const words = (args.argv ?? splitCommand(args.cmd!)).map(shellQuote).join(' ');
+  const body = `exec sh -c ${shellQuote(WATCHED_COMMAND)} hound-command ${words}`;
   return args.chdir ? `cd ${shellQuote(args.chdir)} && ${body}` : body;
 }
 
@@ -71,7 +93,7 @@ export const command: NodeModule<CommandArgs, CommandFacts> = {
     const conn = await ctx.connection();
     ctx.detail(3, `exec: ${action.command}`);
     const started = Date.now();
-    const r = await conn.exec(action.command, { signal: ctx.signal });
+    const r = await conn.exec(watchedCommandLine(args), { signal: ctx.signal, holdStdin: true });
     const rc = r.code ?? -1;
     const data = {
       cmd: args.argv ?? args.cmd,

@@ -270,7 +270,7 @@ export class SshHostConnection implements HostConnection {
           this.logger?.(2, `ssh ${this.host}: exit ${code ?? signal}`);
           resolve(result);
         });
-        writeStdin(channel, options.stdin);
+        writeStdin(channel, options.stdin, options.holdStdin === true);
       });
     });
   }
@@ -331,8 +331,10 @@ export class SshHostConnection implements HostConnection {
   }
 }
 
-function writeStdin(channel: ClientChannel, stdin: ExecOptions['stdin']): void {
-  if (stdin === undefined) channel.end();
+function writeStdin(channel: ClientChannel, stdin: ExecOptions['stdin'], hold: boolean): void {
+  if (stdin === undefined) {
+    if (!hold) channel.end();
+  }
   else if (typeof stdin === 'string' || Buffer.isBuffer(stdin)) channel.end(stdin);
   else stdin.pipe(channel);
 }

@@ -13,6 +13,12 @@ export interface ExecResult {
 export interface ExecOptions {
   stdin?: Buffer | string | Readable;
   signal?: AbortSignal;
+  /**
+   * Without `stdin`, keep the command's stdin open until the channel closes instead of
+   * sending end-of-file at once: a command that watches its stdin (modules/command.ts)
+   * then learns when hound goes away.
+   */
+  holdStdin?: boolean;
 }
 
 /** One persistent SSH connection to one inventory host, for a whole run. */

@@ -57,7 +57,7 @@ describe('Ctrl-C', () => {
       let sent = false;
       child.stdout.setEncoding('utf8').on('data', (c: string) => {
         stdout += c;
-        // Once every node is running its `sleep 30`, interrupt.
+        // Once every node is running its `sleep 29.987`, interrupt.
         if (!sent && (stdout.match(/"event":"task_start"/g) ?? []).length >= lab.nodes.length) {
           sent = true;
           setTimeout(() => child.kill('SIGINT'), 500);
@@ -67,7 +67,7 @@ describe('Ctrl-C', () => {
       child.on('close', (code) => resolve({ code, stdout }));
     });
     expect(result.code, result.stdout).toBe(99);
-    // Well before `sleep 30` would have ended by itself.
+    // Well before the sleep would have ended by itself.
     expect(Date.now() - started).toBeLessThan(25_000);
     const events = jsonEvents(result.stdout);
     const summary = summaryOf(events);
@@ -77,8 +77,23 @@ describe('Ctrl-C', () => {
     const results = events.filter((e): e is TaskResultEvent => e.event === 'task_result');
     expect(results.map((r) => [r.host, r.msg]).sort()).toEqual(lab.nodes.map((n) => [n.name, 'interrupted']).sort());
     expect(events.some((e) => e.event === 'play_abort')).toBe(false);
+    // And the commands themselves are gone from the nodes: OpenSSH refuses the channel's
+    // KILL signal here, so this is the watcher's doing (modules/command.ts), within seconds.
+    const left = async () => (await runLocal('pgrep', ['-f', 'sleep 29.987'])).stdout.trim();
+    for (let i = 0; i < 50 && (await left()) !== ''; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await left()).toBe('');
   });
 });
+
+function runLocal(file: string, args: string[]): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout }));
+  });
+}
 
 describe('load', () => {
   it('streams a tarball from the controller into the node, and skips it once the image is there', async () => {

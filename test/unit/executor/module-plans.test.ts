@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { NodeFacts } from '../../../core/facts.js';
 import type { DockerImage } from '../../../transport/types.js';
 import { image } from '../../../modules/image.js';
 import { images } from '../../../modules/images.js';
-import { command, shellQuote, commandLine } from '../../../modules/command.js';
+import { command, shellQuote, commandLine, watchedCommandLine } from '../../../modules/command.js';
 import { load } from '../../../modules/load.js';
 import { authFromDockerConfig, normaliseRegistry } from '../../../modules/registry-login.js';
 
@@ -71,6 +71,21 @@ describe('images plan', () => {
   });
 });
 
+/** Runs a line through /bin/sh with stdin held open, closing it after `closeAfterMs` (0: never). */
+function runHeld(line: string, closeAfterMs: number): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('/bin/sh', ['-c', line], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    const timer = closeAfterMs > 0 ? setTimeout(() => child.stdin.end(), closeAfterMs) : undefined;
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      child.stdin.destroy();
+      resolve({ code, stdout });
+    });
+  });
+}
+
 describe('command', () => {
   it('quotes argv so a POSIX shell sees each element as one argument', () => {
     const argv = ['printf', '%s|', "it's", 'a b', '$HOME', '`id`', '', 'x;y'];
@@ -82,6 +97,20 @@ describe('command', () => {
   it('splits cmd into words as Ansible does, with no shell features; chdir quoted', () => {
     expect(commandLine({ cmd: 'ls | wc -l', chdir: "/tmp/it's" })).toBe("cd '/tmp/it'\\''s' && ls '|' wc -l");
     expect(commandLine({ cmd: 'echo "a b" $(touch /tmp/x); id' })).toBe("echo 'a b' '$(touch' '/tmp/x);' id");
+  });
+
+  it('runs the same words under a watcher: output, argument boundaries, cwd and exit code are the command\'s while stdin stays open', async () => {
+    const argv = ['sh', '-c', 'printf "%s|" "$@"; pwd; cat; exit 7', 'x', "it's", 'a b', '$HOME', '`id`'];
+    const run = await runHeld(watchedCommandLine({ argv, chdir: '/tmp' }), 0);
+    // cat reads /dev/null: the command never sees hound's stdin.
+    expect(run).toEqual({ code: 7, stdout: "it's|a b|$HOME|`id`|/tmp\n" });
+  });
+
+  it('ends the command when its stdin closes, as it does when hound goes away', async () => {
+    const started = Date.now();
+    const run = await runHeld(watchedCommandLine({ argv: ['sleep', '30'] }), 300);
+    expect(run.code).toBe(143);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('creates/removes decide whether to run', () => {
