@@ -2,6 +2,7 @@
 // validate each play and task against its schema, and expand imports and roles in place,
 // so the compiler receives flat task lists that remember where each task was written.
 import path from 'node:path';
+import { parseKeyValueArgs, typedOptions } from './kv-args.js';
 import { EXIT, HoundError, ParseError } from './errors.js';
 import { PlaybookFiles } from './playbook-files.js';
 import type { LoadedPlay, LoadedPlaybook, LoadedTask, RoleScope, SourceRef, Vars } from './playbook-model.js';
@@ -238,8 +239,8 @@ export class PlaybookLoader {
     let freeForm = false;
     if (raw === null || raw === undefined) args = {};
     else if (isPlainObject(raw)) args = raw;
-    else if (typeof raw === 'string' && definition.freeFormArgument) {
-      args = { [definition.freeFormArgument]: raw };
+    else if (typeof raw === 'string' && (definition.freeFormArgument || raw.includes('='))) {
+      args = stringArguments(source, argsPath, module, raw);
       freeForm = true;
     } else {
       throw new ParseError('MODULE_ARGS_INVALID', `module '${module}' takes a mapping of arguments${definition.freeFormArgument ? ` or a string (its '${definition.freeFormArgument}')` : ''}`, {
@@ -352,6 +353,38 @@ export class PlaybookLoader {
 /** Loads a playbook file with the given roles path. */
 export function loadPlaybook(file: string, options: LoadOptions = {}): LoadedPlaybook {
   return new PlaybookLoader(options).load(file);
+}
+
+/** Options command takes out of its command line, as ansible's check_raw does. */
+const COMMAND_LINE_OPTIONS: ReadonlySet<string> = new Set(['chdir', 'creates', 'removes']);
+
+/**
+ * A module's arguments written as one string, read as Ansible reads them: `key=value` words
+ * are options, typed by the module's schema (`debug: var=result`, `image: name=x force=yes`);
+ * a string without any is the module's free-form argument (`debug: some text` is its msg).
+ * command keeps every word but its own options in `cmd`. Other modules refuse a string that
+ * mixes options and free text, as Ansible does ("extra params").
+ */
+function stringArguments(source: YamlSource, argsPath: DataPath, module: string, text: string): Record<string, unknown> {
+  const definition = findModuleDefinition(module)!;
+  const properties = (definition.argumentSchema.properties ?? {}) as Record<string, { type?: string | string[] }>;
+  const free = definition.freeFormArgument;
+  if (free === 'cmd') {
+    const { options, raw } = parseKeyValueArgs(text, COMMAND_LINE_OPTIONS);
+    if (Object.keys(options).length === 0) return { cmd: text };
+    return { ...typedOptions(options, properties), ...(raw.length > 0 ? { cmd: raw.join(' ') } : {}) };
+  }
+  const { options, raw } = parseKeyValueArgs(text);
+  if (Object.keys(options).length === 0 && free) return { [free]: text };
+  if (raw.length > 0) {
+    throw new ParseError('MODULE_ARGS_INVALID', `module '${module}' got key=value options and free text (${raw.join(' ')}) in one string`, {
+      position: source.positionOf(argsPath),
+      hint: `quote a value that has spaces (key="a b"), or write the arguments as a mapping`,
+    });
+  }
+  // set_fact, as Ansible's: yes/no/true/false given as key=value are booleans.
+  if (module === 'set_fact') return Object.fromEntries(Object.entries(options).map(([k, v]) => [k, /^(yes|true)$/i.test(v) ? true : /^(no|false)$/i.test(v) ? false : v]));
+  return typedOptions(options, properties);
 }
 
 /** Checks argument names now; values that hold templates are checked once rendered. */

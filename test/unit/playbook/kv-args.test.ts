@@ -1,0 +1,91 @@
+// key=value module arguments, read as ansible-core 2.14 reads them. The expected values were
+// taken from ansible-playbook on the same tasks (debug and set_fact on localhost, command on
+// a node); the playbook cases compile through the real loader and compiler.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compilePlays } from '../../../core/compiler.js';
+import { HoundError } from '../../../core/errors.js';
+import { parseKeyValueArgs, splitArgs, typedOptions, unquote } from '../../../core/kv-args.js';
+import { PlaybookLoader } from '../../../core/loader.js';
+import { buildInventory } from './inventory-builder.js';
+
+const inventory = buildInventory({ nodes: { hosts: { n1: {} } } });
+
+function argsOf(tasks: string, vars: Record<string, unknown> = {}): Record<string, unknown>[] {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hound-kv-'));
+  const file = path.join(dir, 'play.yml');
+  writeFileSync(file, `- hosts: nodes\n  gather_facts: false\n  vars: ${JSON.stringify(vars)}\n  tasks:\n${tasks}`);
+  const run = compilePlays(new PlaybookLoader().load(file).plays, { inventory });
+  return run.plays[0]!.tasksByHost.get('n1')!.map((t) => t.args);
+}
+
+function errorOf(fn: () => unknown): HoundError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof HoundError) return err;
+    throw err;
+  }
+  throw new Error('expected an error');
+}
+
+describe('splitting key=value strings', () => {
+  it('keeps quoted values and Jinja2 blocks whole', () => {
+    expect(splitArgs('msg="hello {{ name }}" var=x')).toEqual(['msg="hello {{ name }}"', 'var=x']);
+    expect(splitArgs("msg={{ a | default('b c') }}  other='x y'")).toEqual(["msg={{ a | default('b c') }}", "other='x y'"]);
+    expect(splitArgs('cmd="a \\" b" c')).toEqual(['cmd="a \\" b"', 'c']);
+    expect(splitArgs('  ')).toEqual([]);
+  });
+
+  it('takes the first unescaped = after the first character, and one pair of outer quotes off', () => {
+    expect(parseKeyValueArgs('msg=a=b')).toEqual({ options: { msg: 'a=b' }, raw: [] });
+    expect(parseKeyValueArgs('a\\=b =c plain')).toEqual({ options: {}, raw: ['a=b', '=c', 'plain'] });
+    expect(parseKeyValueArgs("msg='it is'")).toEqual({ options: { msg: 'it is' }, raw: [] });
+    expect(unquote('"a"b"')).toBe('a"b');
+    expect(unquote('"a')).toBe('"a');
+  });
+
+  it('with a free-form module\'s own keys, leaves other k=v words in the command', () => {
+    expect(parseKeyValueArgs('echo a=b chdir=/tmp creates=/x', new Set(['chdir', 'creates']))).toEqual({ options: { chdir: '/tmp', creates: '/x' }, raw: ['echo', 'a=b'] });
+  });
+
+  it('types values by the module\'s schema, and leaves templates to be rendered', () => {
+    const properties = { force: { type: 'boolean' }, n: { type: 'integer' }, names: { type: 'array' }, s: { type: 'string' } };
+    expect(typedOptions({ force: 'yes', n: '3', names: 'a, b', s: '7' }, properties)).toEqual({ force: true, n: 3, names: ['a', 'b'], s: '7' });
+    expect(typedOptions({ force: 'off', n: '{{ k }}' }, properties)).toEqual({ force: false, n: '{{ k }}' });
+  });
+});
+
+describe('key=value arguments in playbooks', () => {
+  it('debug: var=, msg= with quotes and templates, msg=a=b', () => {
+    const args = argsOf(
+      ['    - debug: var=x', '    - debug: msg="hello {{ name }} and {{ x + 1 }}"', "    - debug: msg='single {{ x }}'", '    - debug: msg={{ x }}', '    - debug: msg=a=b', '    - debug: plain text stays msg'].join('\n') + '\n',
+      { x: 42, name: 'a b' },
+    );
+    expect(args).toEqual([{ var: 'x' }, { msg: 'hello a b and 43' }, { msg: 'single 42' }, { msg: 42 }, { msg: 'a=b' }, { msg: 'plain text stays msg' }]);
+  });
+
+  it('set_fact: yes/no become booleans, other values stay strings (as Ansible has it)', () => {
+    expect(argsOf('    - set_fact: flag=yes off=False other=text num=7\n')).toEqual([{ flag: true, off: false, other: 'text', num: '7' }]);
+  });
+
+  it('image and command: typed options; command keeps every other word in cmd', () => {
+    expect(argsOf('    - image: name=reg:5000/app:1 force=yes\n    - command: echo a=b chdir=/tmp creates=/x\n    - command: ls -l\n')).toEqual([
+      { name: 'reg:5000/app:1', force: true },
+      { cmd: 'echo a=b', chdir: '/tmp', creates: '/x' },
+      { cmd: 'ls -l' },
+    ]);
+  });
+
+  it('refuses options mixed with free text, and unknown options, at the task\'s position', () => {
+    const mixed = errorOf(() => argsOf('    - debug: msg=hello world\n'));
+    expect(mixed.code).toBe('MODULE_ARGS_INVALID');
+    expect(mixed.message).toContain('(world)');
+    expect(mixed.format()).toMatch(/play\.yml:5:\d+/);
+    const unknown = errorOf(() => argsOf('    - image: name=x colour=red\n'));
+    expect(unknown.code).toBe('UNKNOWN_ARGUMENT');
+    expect(unknown.message).toContain('colour');
+  });
+});
