@@ -93,7 +93,7 @@ export const command: NodeModule<CommandArgs, CommandFacts> = {
     const conn = await ctx.connection();
     ctx.detail(3, `exec: ${action.command}`);
     const started = Date.now();
-    const r = await conn.exec(watchedCommandLine(args), { signal: ctx.signal, holdStdin: true });
+    const r = await conn.exec(watchedCommandLine(args), { signal: ctx.signal, holdStdin: true, shownAs: `${action.command} (under hound's watcher)` });
     const rc = r.code ?? -1;
     const data = {
       cmd: args.argv ?? args.cmd,

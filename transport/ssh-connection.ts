@@ -235,7 +235,7 @@ export class SshHostConnection implements HostConnection {
   }
 
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
-    this.logger?.(2, `ssh ${this.host}: exec ${command}`);
+    this.logger?.(2, `ssh ${this.host}: exec ${options.shownAs ?? command}`);
     return new Promise((resolve, reject) => {
       if (options.signal?.aborted) return reject(abortError(options.signal));
       if (this.closed) return reject(this.closedError(`run "${command}"`));

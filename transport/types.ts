@@ -19,6 +19,8 @@ export interface ExecOptions {
    * then learns when hound goes away.
    */
   holdStdin?: boolean;
+  /** What -vv shows instead of the command line (the user's words, not a wrapper around them). */
+  shownAs?: string;
 }
 
 /** One persistent SSH connection to one inventory host, for a whole run. */
