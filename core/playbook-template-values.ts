@@ -17,9 +17,20 @@ export class UndefinedValue {
 }
 
 export function undefinedVariableError(description: string): HoundError {
-  return new HoundError('UNDEFINED_VARIABLE', `${description} is undefined`, EXIT.PARSE, {
-    hint: 'define it (inventory, vars, vars_files, -e) or guard it with `| default(...)` or `is defined`',
-  });
+  const name = /^'(\w+)'$/.exec(description)?.[1];
+  const hint =
+    name !== undefined && isAnsibleFact(name)
+      ? `'${name}' is one of Ansible's gathered facts, and hound gathers none (gather_facts is accepted and ignored; pulls already take each node's own platform): set it in the inventory or with -e, or guard it with \`| default(...)\``
+      : 'define it (inventory, vars, vars_files, -e) or guard it with `| default(...)` or `is defined`';
+  return new HoundError('UNDEFINED_VARIABLE', `${description} is undefined`, EXIT.PARSE, { hint });
+}
+
+/** Ansible's connection and behaviour variables share the prefix but come from the inventory. */
+const ANSIBLE_SETTINGS = /^ansible_(host|port|user|connection|ssh_|become|password|private_key_file|python_interpreter|shell_|timeout|pipelining|remote_tmp|check_mode|diff_mode|verbosity|play_|run_tags|skip_tags|limit|loop_var|index_var|parent_role|role_|version|collection_name|config_file|inventory_sources|forks|search_path|dependent_role_names)/;
+
+/** Names Ansible's setup module defines (ansible_architecture, ansible_facts, …). */
+export function isAnsibleFact(name: string): boolean {
+  return name.startsWith('ansible_') && !ANSIBLE_SETTINGS.test(name);
 }
 
 export function unsafeTemplateError(what: string): HoundError {

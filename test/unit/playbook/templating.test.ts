@@ -51,6 +51,22 @@ describe('undefined variables', () => {
     expect(() => evaluateCondition('nope == 1', vars)).toThrow(/'nope' is undefined/);
     expect(() => r('{{ nope | length }}')).toThrow(HoundError);
   });
+  it('an undefined Ansible fact says that hound gathers none; an undefined connection variable does not', () => {
+    const hintOf = (template: string) => {
+      try {
+        r(template);
+      } catch (err) {
+        if (err instanceof HoundError) return err.hint ?? '';
+      }
+      throw new Error(`${template} rendered`);
+    };
+    for (const fact of ['ansible_architecture', 'ansible_facts', 'ansible_distribution_version', 'ansible_default_ipv4']) {
+      expect(hintOf(`{{ ${fact} }}`), fact).toContain('gathered facts, and hound gathers none');
+    }
+    for (const name of ['ansible_user', 'ansible_ssh_private_key_file', 'ansible_python_interpreter', 'nope']) {
+      expect(hintOf(`{{ ${name} }}`), name).toContain('define it (inventory, vars, vars_files, -e)');
+    }
+  });
   it('default, is defined and is undefined handle them', () => {
     expect(r('{{ nope | default("d") }}')).toBe('d');
     expect(r('{{ nope | d(5) }}')).toBe(5);
