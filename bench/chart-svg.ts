@@ -31,14 +31,18 @@ interface Series {
   label: string;
   color: string;
   dashed: boolean;
+  /** Stroke width: hound's strategies often take the same time, so earlier ones are drawn wider and stay visible under later ones. */
+  width: number;
   points: { nodes: number; seconds: number }[];
 }
 
 function seriesOf(results: BenchResults, workload: BenchResults['workloads'][number]): Series[] {
+  const hounds = results.contenders.filter((c) => c.isHound);
   const series: Series[] = results.contenders.map((c, i) => ({
     label: c.label,
     color: PALETTE[i % PALETTE.length],
     dashed: false,
+    width: c.isHound ? 2 + 2 * (hounds.length - 1 - hounds.indexOf(c)) : 2,
     points: results.nodeCounts.flatMap((n) => {
       const s = cellSeconds(results, workload, n, c.id);
       return s === undefined ? [] : [{ nodes: n, seconds: s }];
@@ -48,6 +52,7 @@ function seriesOf(results: BenchResults, workload: BenchResults['workloads'][num
     label,
     color,
     dashed: true,
+    width: 2,
     points: results.nodeCounts.flatMap((n) => {
       const b = boundsFor(results, workload, n);
       return b === undefined ? [] : [{ nodes: n, seconds: b[pick] }];
@@ -86,7 +91,7 @@ function panel(results: BenchResults, workload: BenchResults['workloads'][number
     if (s.points.length === 0) continue;
     const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
     const path = s.points.map((p) => `${x(p.nodes).toFixed(1)},${y(p.seconds).toFixed(1)}`).join(' ');
-    out.push(`<polyline class="series" data-label="${escapeXml(s.label)}" points="${path}" fill="none" stroke="${s.color}" stroke-width="2"${dash}/>`);
+    out.push(`<polyline class="series" data-label="${escapeXml(s.label)}" points="${path}" fill="none" stroke="${s.color}" stroke-width="${s.width}"${dash}/>`);
     for (const p of s.points) out.push(`<circle cx="${x(p.nodes).toFixed(1)}" cy="${y(p.seconds).toFixed(1)}" r="3" fill="${s.color}"/>`);
   }
   return out;
@@ -111,7 +116,7 @@ export function resultsChart(results: BenchResults, subtitle: readonly string[])
     const lx = 16 + (i % columns) * LEGEND_COLUMN;
     const ly = legendTop + Math.floor(i / columns) * LEGEND_ROW;
     const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
-    out.push(`<line x1="${lx}" x2="${lx + 28}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"${dash}/>`);
+    out.push(`<line x1="${lx}" x2="${lx + 28}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="${s.width}"${dash}/>`);
     out.push(`<text class="legend" x="${lx + 36}" y="${ly + 4}">${escapeXml(s.label)}</text>`);
   });
   out.push('</svg>');

@@ -83,6 +83,20 @@ describe('results', () => {
     expect(md).toContain('| docker pull, node after node | 30.0 s (5.00×) † | 150.0 s (7.50×) |');
   });
 
+  it('draws earlier hound strategies wider, so equal times stay visible', () => {
+    const two: BenchResults = {
+      ...results,
+      contenders: [...results.contenders, { id: 'hound-relay', label: 'hound (relay)', isHound: true }],
+      runs: [...results.runs, run('hound-relay', 2, 6), run('hound-relay', 10, 20)],
+    };
+    const widths = [...resultsChart(two, []).matchAll(/<polyline class="series" data-label="([^"]+)"[^>]*stroke-width="(\d+)"/g)].map((m) => [m[1], Number(m[2])]);
+    expect(widths.slice(0, 3)).toEqual([
+      ['docker pull, all nodes at once', 2],
+      ['hound (direct)', 4],
+      ['hound (relay)', 2],
+    ]);
+  });
+
   it('picks round axis ticks that cover the data', () => {
     expect(niceTicks(34)).toEqual([0, 10, 20, 30, 40]);
     expect(niceTicks(149.6)).toEqual([0, 50, 100, 150]);
