@@ -355,6 +355,11 @@ export function loadPlaybook(file: string, options: LoadOptions = {}): LoadedPla
   return new PlaybookLoader(options).load(file);
 }
 
+function cutAtSecret(line: string, secretKeys: readonly string[]): string {
+  const at = Math.min(...secretKeys.map((k) => line.search(new RegExp(`(^|\\s)${k}=`))).filter((i) => i >= 0));
+  return Number.isFinite(at) ? `${line.slice(0, at)} ********` : line;
+}
+
 /** Options command takes out of its command line, as ansible's check_raw does. */
 const COMMAND_LINE_OPTIONS: ReadonlySet<string> = new Set(['chdir', 'creates', 'removes']);
 
@@ -377,8 +382,13 @@ function stringArguments(source: YamlSource, argsPath: DataPath, module: string,
   const { options, raw } = parseKeyValueArgs(text);
   if (Object.keys(options).length === 0 && free) return { [free]: text };
   if (raw.length > 0) {
-    throw new ParseError('MODULE_ARGS_INVALID', `module '${module}' got key=value options and free text (${raw.join(' ')}) in one string`, {
-      position: source.positionOf(argsPath),
+    const secrets = definition.secretArguments;
+    // A secret's unquoted spaces would put part of it among the free words: name none then.
+    const words = secrets.length > 0 ? '' : ` (${raw.join(' ')})`;
+    const position = source.positionOf(argsPath);
+    throw new ParseError('MODULE_ARGS_INVALID', `module '${module}' got key=value options and free text${words} in one string`, {
+      // Where an unquoted secret ends is not known here: the line is cut at the first secret.
+      position: position.sourceLine !== undefined && secrets.length > 0 ? { ...position, sourceLine: cutAtSecret(position.sourceLine, secrets) } : position,
       hint: `quote a value that has spaces (key="a b"), or write the arguments as a mapping`,
     });
   }

@@ -184,10 +184,19 @@ export function validateAgainst(schema: object, data: unknown, target: Validatio
   const error = pickError(validate.errors ?? []);
   const failure = schemaError(error, target, code);
   const secret = pathOf(error).some((part) => typeof part === 'string' && target.secretKeys?.includes(part));
-  if (secret && failure.position?.sourceLine !== undefined) {
-    throw new ParseError(failure.code, failure.message, { position: { ...failure.position, sourceLine: maskValue(failure.position.sourceLine) }, hint: failure.hint });
+  const line = failure.position?.sourceLine;
+  if (line !== undefined && target.secretKeys?.length) {
+    const shown = secret ? maskValue(line) : maskKeyValueSecrets(line, target.secretKeys);
+    if (shown !== line) throw new ParseError(failure.code, failure.message, { position: { ...failure.position!, sourceLine: shown }, hint: failure.hint });
   }
   throw failure;
+}
+
+/** `registry_login: username=u password=hunter2` → `… password=********`, whatever the error on that line. */
+export function maskKeyValueSecrets(line: string, secretKeys: readonly string[]): string {
+  let out = line;
+  for (const key of secretKeys) out = out.replace(new RegExp(`(^|\\s)(${key}=)("[^"]*"?|'[^']*'?|\\S+)`, 'g'), '$1$2********');
+  return out;
 }
 
 /** `  password: hunter2` → `  password: ********`. */

@@ -79,6 +79,15 @@ describe('key=value arguments in playbooks', () => {
     ]);
   });
 
+  it('never shows a key=value password in an error\'s line, whatever the error', () => {
+    const unknown = errorOf(() => argsOf('    - registry_login: registry=r:5000 username=u password="hunter 2" bogus=1\n'));
+    expect(unknown.code).toBe('UNKNOWN_ARGUMENT');
+    expect(unknown.format()).toContain('password=******** bogus=1');
+    const mixed = errorOf(() => argsOf('    - registry_login: registry=r:5000 username=u password=hunter 2\n'));
+    expect(mixed.code).toBe('MODULE_ARGS_INVALID');
+    for (const e of [unknown, mixed]) expect(e.format()).not.toMatch(/hunter| 2\b/);
+  });
+
   it('refuses options mixed with free text, and unknown options, at the task\'s position', () => {
     const mixed = errorOf(() => argsOf('    - debug: msg=hello world\n'));
     expect(mixed.code).toBe('MODULE_ARGS_INVALID');
