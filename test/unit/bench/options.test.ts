@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { HoundError } from '../../../core/errors.js';
 import { resolveBenchOptions } from '../../../bench/options.js';
 import { buildRoster } from '../../../bench/contenders/roster.js';
+import { errorOf } from '../error-of.js';
 
-function errorOf(fn: () => unknown): HoundError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof HoundError) return err;
-    throw err;
-  }
-  throw new Error('expected an error');
-}
 
 describe('benchmark options', () => {
   it('defaults to the full run at the issue rates', () => {

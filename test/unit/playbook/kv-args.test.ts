@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compilePlays } from '../../../core/compiler.js';
-import { HoundError } from '../../../core/errors.js';
 import { parseKeyValueArgs, splitArgs, typedOptions, unquote } from '../../../core/kv-args.js';
 import { PlaybookLoader } from '../../../core/loader.js';
 import { buildInventory } from './inventory-builder.js';
+import { errorOf } from '../error-of.js';
 
 const inventory = buildInventory({ nodes: { hosts: { n1: {} } } });
 
@@ -21,15 +21,6 @@ function argsOf(tasks: string, vars: Record<string, unknown> = {}): Record<strin
   return run.plays[0]!.tasksByHost.get('n1')!.map((t) => t.args);
 }
 
-function errorOf(fn: () => unknown): HoundError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof HoundError) return err;
-    throw err;
-  }
-  throw new Error('expected an error');
-}
 
 describe('splitting key=value strings', () => {
   it('keeps quoted values and Jinja2 blocks whole', () => {
