@@ -43,14 +43,19 @@ export const WATCHED_COMMAND =
 
 /** The command as the user reads it (plans, -vvv): its words, quoted, after any `cd`. */
 export function commandLine(args: CommandArgs): string {
-  const body = (args.argv ?? splitCommand(args.cmd!)).map(shellQuote).join(' ');
-  return args.chdir ? `cd ${shellQuote(args.chdir)} && ${body}` : body;
+  return inDirectory(args, quotedWords(args));
 }
 
 /** What runs on the node: the same words under WATCHED_COMMAND. */
 export function watchedCommandLine(args: CommandArgs): string {
-  const words = (args.argv ?? splitCommand(args.cmd!)).map(shellQuote).join(' ');
-  const body = `exec sh -c ${shellQuote(WATCHED_COMMAND)} hound-command ${words}`;
+  return inDirectory(args, `exec sh -c ${shellQuote(WATCHED_COMMAND)} hound-command ${quotedWords(args)}`);
+}
+
+function quotedWords(args: CommandArgs): string {
+  return (args.argv ?? splitCommand(args.cmd!)).map(shellQuote).join(' ');
+}
+
+function inDirectory(args: CommandArgs, body: string): string {
   return args.chdir ? `cd ${shellQuote(args.chdir)} && ${body}` : body;
 }
 
