@@ -108,7 +108,9 @@ export function resultsChart(results: BenchResults, subtitle: readonly string[])
   const legendTop = subtitleTop + subtitle.length * LEGEND_ROW + 8;
   const height = legendTop + Math.ceil(legendItems.length / columns) * LEGEND_ROW + 12;
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+  );
   out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
   results.workloads.forEach((w, i) => out.push(...panel(results, w, i * PANEL_WIDTH, seriesByWorkload[i])));
   subtitle.forEach((line, i) => out.push(`<text x="12" y="${subtitleTop + i * LEGEND_ROW}" fill="#555">${escapeXml(line)}</text>`));

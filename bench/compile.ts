@@ -27,13 +27,17 @@ function playbookText(): string {
   for (let t = 0; t < TASKS; t++) {
     switch (t % 5) {
       case 0:
-        tasks.push(`    - name: pull the node images ${t}\n      image:\n        name: "{{ registry }}/{{ item }}"\n        state: "{{ pull_state }}"\n      loop: "{{ node_images }}"\n      tags: [pull]`);
+        tasks.push(
+          `    - name: pull the node images ${t}\n      image:\n        name: "{{ registry }}/{{ item }}"\n        state: "{{ pull_state }}"\n      loop: "{{ node_images }}"\n      tags: [pull]`,
+        );
         break;
       case 1:
         tasks.push(`    - name: pull a shared image ${t}\n      image: "{{ registry }}/shared-${t}:{{ zone }}"\n      when: zone != 'z9'`);
         break;
       case 2:
-        tasks.push(`    - name: batch ${t}\n      images:\n        names: "{{ node_images | map('regex_replace', '^', registry ~ '/') | list }}"\n        concurrency: 2`);
+        tasks.push(
+          `    - name: batch ${t}\n      images:\n        names: "{{ node_images | map('regex_replace', '^', registry ~ '/') | list }}"\n        concurrency: 2`,
+        );
         break;
       case 3:
         tasks.push(`    - name: report ${t}\n      debug:\n        msg: "{{ inventory_hostname }} has {{ node_images | length }} images in {{ zone }}"`);

@@ -22,7 +22,9 @@ function writeInventory(dir: string): number {
   }
   ini.push('[single]');
   for (let i = 0; i < INI_SINGLES; i++) {
-    ini.push(`s${i}.lab ansible_host=10.1.${Math.floor(i / 250)}.${i % 250} ansible_port=${2200 + (i % 10)} images="['app${i % 7}:1', 'base:2']" gpu=${i % 5 === 0 ? 'True' : 'False'}`);
+    ini.push(
+      `s${i}.lab ansible_host=10.1.${Math.floor(i / 250)}.${i % 250} ansible_port=${2200 + (i % 10)} images="['app${i % 7}:1', 'base:2']" gpu=${i % 5 === 0 ? 'True' : 'False'}`,
+    );
   }
   ini.push('', '[datacenter:children]');
   for (let r = 1; r <= RACKS; r++) ini.push(`rack${r}`);
@@ -31,7 +33,14 @@ function writeInventory(dir: string): number {
 
   const yaml: string[] = ['all:', '  children:', '    edge:', '      children:'];
   for (let z = 1; z <= YAML_ZONES; z++) {
-    yaml.push(`        zone${z}:`, '          hosts:', `            z${z}-n[000:099].edge:`, '              tier: edge', '          vars:', `            zone_id: ${z}`);
+    yaml.push(
+      `        zone${z}:`,
+      '          hosts:',
+      `            z${z}-n[000:099].edge:`,
+      '              tier: edge',
+      '          vars:',
+      `            zone_id: ${z}`,
+    );
   }
   writeFileSync(path.join(dir, 'edge.yml'), yaml.join('\n') + '\n');
 

@@ -33,12 +33,17 @@ function requireCommand(name: string, aptPackage: string): void {
       return false;
     }
   });
-  if (!found) throw new EnvironmentError('BENCH_MISSING_TOOL', `${name} is not installed: the benchmark runs it as a contender`, { hint: `apt-get install ${aptPackage}` });
+  if (!found)
+    throw new EnvironmentError('BENCH_MISSING_TOOL', `${name} is not installed: the benchmark runs it as a contender`, {
+      hint: `apt-get install ${aptPackage}`,
+    });
 }
 
 function checkMachine(options: BenchOptions): void {
   if (process.platform !== 'linux' || process.getuid?.() !== 0) {
-    throw new EnvironmentError('BENCH_NOT_ROOT', 'the benchmark needs root on Linux: it brings up a hound lab (namespaces, bridges, tc)', { hint: 'run it as root: sudo npm run bench' });
+    throw new EnvironmentError('BENCH_NOT_ROOT', 'the benchmark needs root on Linux: it brings up a hound lab (namespaces, bridges, tc)', {
+      hint: 'run it as root: sudo npm run bench',
+    });
   }
   requireCommand('ssh', 'openssh-client');
   requireGnuTime();
@@ -54,7 +59,9 @@ function notesOf(runs: RunRecord[], options: BenchOptions): string[] {
     );
   }
   if (runs.some((r) => r.copiedFrom !== undefined)) {
-    notes.push('At 5 nodes or fewer, "ansible-playbook, forks = nodes" is the same command as forks 5 (Ansible never uses more forks than hosts): its figure is the forks 5 run, not a second run.');
+    notes.push(
+      'At 5 nodes or fewer, "ansible-playbook, forks = nodes" is the same command as forks 5 (Ansible never uses more forks than hosts): its figure is the forks 5 run, not a second run.',
+    );
   }
   const prefix = runs.find((r) => r.prefixOf !== undefined);
   if (prefix) {
@@ -95,7 +102,13 @@ async function benchmark(options: BenchOptions, labName: string, outDir: string,
   try {
     log(`bringing up lab '${labName}' with ${largest} nodes (not timed)`);
     labStarted = true;
-    const up = await labUp({ name: labName, nodes: largest, registryRate: options.rates.registry, nodeRate: options.rates.node, controllerRate: options.rates.controller });
+    const up = await labUp({
+      name: labName,
+      nodes: largest,
+      registryRate: options.rates.registry,
+      nodeRate: options.rates.node,
+      controllerRate: options.rates.controller,
+    });
     labUpSeconds = up.elapsedMs / 1000;
     const lab = up.info;
     log(`lab up in ${labUpSeconds.toFixed(1)} s; pushing the benchmark's images to ${lab.registry.url}`);
@@ -116,12 +129,20 @@ async function benchmark(options: BenchOptions, labName: string, outDir: string,
         bounds.push({
           workload,
           nodes,
-          bounds: lowerBounds({ nodeLayers, layerBytes, registryBitsPerSecond: parseRate(options.rates.registry).bitsPerSecond, nodeBitsPerSecond: parseRate(options.rates.node).bitsPerSecond }),
+          bounds: lowerBounds({
+            nodeLayers,
+            layerBytes,
+            registryBitsPerSecond: parseRate(options.rates.registry).bitsPerSecond,
+            nodeBitsPerSecond: parseRate(options.rates.node).bitsPerSecond,
+          }),
         });
       }
     }
     for (const b of bounds) {
-      if (b.workload !== 'noop') log(`bounds ${b.workload} ${b.nodes} nodes: origin only ${b.bounds.originOnlySeconds.toFixed(1)} s, each layer once ${b.bounds.eachLayerOnceSeconds.toFixed(1)} s`);
+      if (b.workload !== 'noop')
+        log(
+          `bounds ${b.workload} ${b.nodes} nodes: origin only ${b.bounds.originOnlySeconds.toFixed(1)} s, each layer once ${b.bounds.eachLayerOnceSeconds.toFixed(1)} s`,
+        );
     }
     await mkdir(workRoot, { recursive: true });
     const report = (runs: RunRecord[], finishedAt: Date): BenchReport => ({
@@ -132,11 +153,20 @@ async function benchmark(options: BenchOptions, labName: string, outDir: string,
       quick: options.quick,
       repeats: options.repeats,
       rates: options.rates,
-      rateBitsPerSecond: { registry: parseRate(options.rates.registry).bitsPerSecond, node: parseRate(options.rates.node).bitsPerSecond, controller: parseRate(options.rates.controller).bitsPerSecond },
+      rateBitsPerSecond: {
+        registry: parseRate(options.rates.registry).bitsPerSecond,
+        node: parseRate(options.rates.node).bitsPerSecond,
+        controller: parseRate(options.rates.controller).bitsPerSecond,
+      },
       lab: { name: labName, nodes: largest, upSeconds: labUpSeconds },
       environment,
       imageSet: {
-        layers: imageSet.layers.map((l) => ({ name: l.name, sizeBytes: l.sizeBytes, blobBytes: blobBytes.get(l.name)?.size ?? 0, digest: blobBytes.get(l.name)?.digest ?? '' })),
+        layers: imageSet.layers.map((l) => ({
+          name: l.name,
+          sizeBytes: l.sizeBytes,
+          blobBytes: blobBytes.get(l.name)?.size ?? 0,
+          digest: blobBytes.get(l.name)?.digest ?? '',
+        })),
         images: imageSet.images,
       },
       needs,

@@ -59,7 +59,11 @@ export async function runMatrix(plan: MatrixPlan): Promise<RunRecord[]> {
   const report = async (record: RunRecord, repeats: number, label: string) => {
     records.push(record);
     const status = record.ok ? 'ok' : `FAILED: ${record.error}`;
-    const how = record.copiedFrom ? ` (same as ${record.copiedFrom})` : record.prefixOf ? ` (first ${record.nodes} steps of the ${record.prefixOf}-node run)` : '';
+    const how = record.copiedFrom
+      ? ` (same as ${record.copiedFrom})`
+      : record.prefixOf
+        ? ` (first ${record.nodes} steps of the ${record.prefixOf}-node run)`
+        : '';
     const load = record.loadAverage === undefined || record.prefixOf ? '' : `, load ${record.loadAverage.toFixed(1)}`;
     plan.log(`${record.workload} ${record.nodes} nodes, run ${record.run}/${repeats}, ${label}: ${record.seconds.toFixed(1)} s ${status}${how}${load}`);
     await plan.onRecord(record);

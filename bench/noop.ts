@@ -30,7 +30,6 @@ const HOUND_PLAYBOOK = `- name: warm up images
         names: "{{ bench_images }}"
 `;
 
-
 interface Options {
   lab: string;
   nodes: number;
@@ -66,7 +65,10 @@ async function ensureLab(o: Options): Promise<LabInfo> {
     // not up yet: start it below
   }
   process.stderr.write(`starting lab ${o.lab} with ${o.nodes} nodes and pushing its sample images…\n`);
-  for (const args of [['lab', 'up', '--name', o.lab, '--nodes', String(o.nodes)], ['lab', 'images', '--name', o.lab]]) {
+  for (const args of [
+    ['lab', 'up', '--name', o.lab, '--nodes', String(o.nodes)],
+    ['lab', 'images', '--name', o.lab],
+  ]) {
     const r = await runCommand([process.execPath, HOUND, ...args]);
     if (r.code !== 0) throw new Error(describeFailure(`hound ${args.slice(0, 2).join(' ')}`, r));
   }
@@ -126,7 +128,10 @@ export async function main(argv: string[]): Promise<number> {
     const files = inventoryFiles({ lab, nodes, needs: nodes.map(() => refs) });
     files.set('hound.yml', HOUND_PLAYBOOK);
     files.set('ansible.yml', ANSIBLE_PLAYBOOK);
-    files.set('ansible.cfg', `[defaults]\nretry_files_enabled = False\nlocal_tmp = ${path.join(work, 'ansible-local')}\nnocolor = True\n\n[ssh_connection]\ncontrol_path_dir = ${path.join(work, 'cp')}\n`);
+    files.set(
+      'ansible.cfg',
+      `[defaults]\nretry_files_enabled = False\nlocal_tmp = ${path.join(work, 'ansible-local')}\nnocolor = True\n\n[ssh_connection]\ncontrol_path_dir = ${path.join(work, 'cp')}\n`,
+    );
     await writeFiles(work, files);
     const hound = [process.execPath, HOUND, 'play', 'hound.yml', '-i', 'inventory.ini', '--reporter', 'json'];
     const ansible = ['ansible-playbook', '-i', 'inventory.ini', '-f', String(nodes.length), 'ansible.yml'];
@@ -138,7 +143,11 @@ export async function main(argv: string[]): Promise<number> {
 
     process.stdout.write(`no-op run: ${nodes.length} nodes of lab ${lab.name}, ${refs.length} images each, all present\n`);
     // The lab's nodes share this machine's CPUs: a busy machine stretches every wall time.
-    process.stdout.write(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at start\n`);
+    process.stdout.write(
+      `machine: ${cpus().length} CPUs, load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} at start\n`,
+    );
     process.stdout.write(`${'run'.padEnd(6)} ${'hound wall s (cpu s)'.padStart(22)} ${o.ansible ? 'ansible-playbook wall s (cpu s)'.padStart(34) : ''}\n`);
     const houndTimes: number[] = [];
     const ansibleTimes: number[] = [];
@@ -158,10 +167,18 @@ export async function main(argv: string[]): Promise<number> {
       }
       process.stdout.write(`${String(run).padEnd(6)} ${cell(h, 22)} ${ansibleCell}\n`);
     }
-    process.stdout.write(`${'median'.padEnd(6)} ${median(houndTimes).toFixed(2).padStart(22)} ${o.ansible ? median(ansibleTimes).toFixed(2).padStart(34) : ''}\n`);
-    process.stdout.write(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end\n`);
+    process.stdout.write(
+      `${'median'.padEnd(6)} ${median(houndTimes).toFixed(2).padStart(22)} ${o.ansible ? median(ansibleTimes).toFixed(2).padStart(34) : ''}\n`,
+    );
+    process.stdout.write(
+      `load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} at the end\n`,
+    );
     if (o.ansible) process.stdout.write(`hound is ${(median(ansibleTimes) / median(houndTimes)).toFixed(1)}x faster than ansible-playbook on this no-op\n`);
-    process.stdout.write(`target: hound under 2 s on 10 nodes: ${median(houndTimes) < 2 && nodes.length >= 10 ? 'met' : nodes.length < 10 ? 'not measured (fewer than 10 nodes)' : 'NOT met'}\n`);
+    process.stdout.write(
+      `target: hound under 2 s on 10 nodes: ${median(houndTimes) < 2 && nodes.length >= 10 ? 'met' : nodes.length < 10 ? 'not measured (fewer than 10 nodes)' : 'NOT met'}\n`,
+    );
     return 0;
   } finally {
     await rm(work, { recursive: true, force: true });

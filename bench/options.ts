@@ -50,7 +50,10 @@ export const QUICK_CONTENDERS: readonly ContenderId[] = CONTENDER_IDS.filter((id
 const MAX_BENCH_NODES = 50;
 
 function list(text: string): string[] {
-  return text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 function oneOf<T extends string>(option: string, text: string, allowed: readonly T[]): T[] {

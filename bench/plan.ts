@@ -119,7 +119,14 @@ async function main(): Promise<void> {
     const inventory = path.join(work, 'hosts.ini');
     writeFileSync(
       inventory,
-      ['[nodes]', ...lab.nodes.slice(0, NODES).map((n) => `${n.name} ansible_host=${n.ip} ansible_user=root ansible_ssh_private_key_file=${lab.privateKey}`), '', '[nodes:vars]', `ansible_ssh_common_args='-o UserKnownHostsFile=${lab.knownHosts}'`, ''].join('\n'),
+      [
+        '[nodes]',
+        ...lab.nodes.slice(0, NODES).map((n) => `${n.name} ansible_host=${n.ip} ansible_user=root ansible_ssh_private_key_file=${lab.privateKey}`),
+        '',
+        '[nodes:vars]',
+        `ansible_ssh_common_args='-o UserKnownHostsFile=${lab.knownHosts}'`,
+        '',
+      ].join('\n'),
     );
     const playbook = path.join(work, 'warm.yml');
     const names = Array.from({ length: IMAGES }, (_, k) => `          - ${registry}/hound/app${k}:latest`).join('\n');

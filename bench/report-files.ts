@@ -33,7 +33,7 @@ function rateLine(r: BenchReport): string {
 /** Other work on the machine (tests, other labs) shows as load: state it beside the figures. */
 function loadLine(r: BenchReport): string {
   const loads = r.runs.flatMap((x) => (x.loadAverage === undefined || x.copiedFrom || x.prefixOf ? [] : [x.loadAverage]));
-  if (loads.length === 0) return '- Load average at each run\'s start: not recorded.';
+  if (loads.length === 0) return "- Load average at each run's start: not recorded.";
   const quiet = loads.filter((l) => l <= r.environment.cores).length;
   return `- 1-minute load average at each run's start: ${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)} on ${r.environment.cores} cores (${quiet} of ${loads.length} runs at or below ${r.environment.cores}); above that, other work on the machine adds noise.`;
 }
@@ -51,7 +51,9 @@ export function markdownReport(r: BenchReport): string {
     '- In parentheses: the ratio to hound (its fastest strategy in the same cell); above 1 means slower than hound.',
     `- Machine: ${env.cores} cores (${env.cpuModel}), ${(env.memoryBytes / 2 ** 30).toFixed(0)} GiB, kernel ${env.kernel}, node ${env.node}, load average at start ${env.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}.`,
     loadLine(r),
-    `- Versions: ${Object.entries(env.versions).map(([k, v]) => `${k}: ${v}`).join('; ')}; hound ${env.houndCommit}.`,
+    `- Versions: ${Object.entries(env.versions)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('; ')}; hound ${env.houndCommit}.`,
     `- Images: ${r.imageSet.images.length} images; layers ${r.imageSet.layers.map((l) => `${l.name} ${(l.blobBytes / 1e6).toFixed(2)} MB`).join(', ')}.`,
     '',
     resultsTable(r),

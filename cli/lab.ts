@@ -50,7 +50,9 @@ export function register(program: Command): void {
       const pushed = await pushImageSet(info.registry.url, SAMPLE_IMAGE_SET);
       for (const img of pushed) {
         const bytes = img.layers.reduce((s, l) => s + l.size, 0);
-        process.stdout.write(`${info.registry.ip}:${info.registry.port}/${img.repository}:${img.tag}@${img.digest} ${img.layers.length} layers ${bytes} bytes\n`);
+        process.stdout.write(
+          `${info.registry.ip}:${info.registry.port}/${img.repository}:${img.tag}@${img.digest} ${img.layers.length} layers ${bytes} bytes\n`,
+        );
       }
     });
 
@@ -63,10 +65,10 @@ export function register(program: Command): void {
       const s = await labStatus(o.name);
       process.stdout.write(`lab ${s.info.name} ${s.up ? 'up' : 'DEGRADED'} subnet ${s.info.subnet} controller ${s.info.controllerIp} dir ${s.info.dir}\n`);
       for (const h of s.hosts) {
-        const daemons = h.daemons
-          .map((d) => `${d.name}=${d.pid}${d.alive ? '' : '(dead)'}${d.alive && !d.answering ? '(not answering)' : ''}`)
-          .join(' ');
-        process.stdout.write(`${h.name.padEnd(10)} ${(h.up ? 'up' : 'down').padEnd(5)} ${h.ip.padEnd(15)} netns ${h.netns}${h.netnsPresent ? '' : '(missing)'} ${daemons}\n`);
+        const daemons = h.daemons.map((d) => `${d.name}=${d.pid}${d.alive ? '' : '(dead)'}${d.alive && !d.answering ? '(not answering)' : ''}`).join(' ');
+        process.stdout.write(
+          `${h.name.padEnd(10)} ${(h.up ? 'up' : 'down').padEnd(5)} ${h.ip.padEnd(15)} netns ${h.netns}${h.netnsPresent ? '' : '(missing)'} ${daemons}\n`,
+        );
       }
       if (!s.up) process.exitCode = 1;
     });
@@ -85,4 +87,3 @@ export function register(program: Command): void {
       );
     });
 }
-

@@ -91,7 +91,10 @@ export async function compileForPlan(playbookFile: string, o: RunSelectionOption
   const tags = parseTagOption(o.tags ?? [], '--tags');
   const skipTags = parseTagOption(o.skipTags ?? [], '--skip-tags');
   const extraVars = mergeExtraVars(o.extraVars ?? []);
-  const rolesPath = [...(o.rolesPath ?? []), process.env.HOUND_ROLES_PATH ?? ''].flatMap((p) => p.split(':')).filter((p) => p !== '').map((p) => path.resolve(p));
+  const rolesPath = [...(o.rolesPath ?? []), process.env.HOUND_ROLES_PATH ?? '']
+    .flatMap((p) => p.split(':'))
+    .filter((p) => p !== '')
+    .map((p) => path.resolve(p));
   const playbook = path.resolve(playbookFile);
   const loaded = new PlaybookLoader({ rolesPath }).load(playbook);
   const inventory = await loadInventory(o.inventory ?? [], { warn: (m) => process.stderr.write(`[WARNING]: ${m}\n`) });
@@ -109,7 +112,9 @@ export function diskCheckOptions(
   if (o.diskFactor !== undefined) {
     expansionFactor = Number(o.diskFactor);
     if (!Number.isFinite(expansionFactor) || expansionFactor < 1) {
-      throw new OptionsError('BAD_OPTION_VALUE', `--disk-factor must be a number of at least 1, got "${o.diskFactor}"`, { hint: 'disk used per compressed byte pulled; 3 by default' });
+      throw new OptionsError('BAD_OPTION_VALUE', `--disk-factor must be a number of at least 1, got "${o.diskFactor}"`, {
+        hint: 'disk used per compressed byte pulled; 3 by default',
+      });
     }
   }
   return { marginFraction: margin?.fraction ?? (margin ? 0 : undefined), marginBytes: margin?.bytes, expansionFactor };
@@ -141,7 +146,11 @@ async function planCommand(playbookFile: string, o: PlanCommandOptions): Promise
   if (o.json) process.stdout.write(JSON.stringify(format.planToJson(plan), null, 2) + '\n');
   else process.stdout.write(format.formatPlanDiff(plan, { color: o.color !== false && process.stdout.isTTY === true }));
   if (o.out) {
-    const saved = planFile.toSavedPlan(plan, gathered, { playbook, inventory: inventory.sources.map((s) => path.resolve(s)), ...(o.limit ? { limit: o.limit.join(':') } : {}) });
+    const saved = planFile.toSavedPlan(plan, gathered, {
+      playbook,
+      inventory: inventory.sources.map((s) => path.resolve(s)),
+      ...(o.limit ? { limit: o.limit.join(':') } : {}),
+    });
     await planFile.writePlanFile(o.out, saved);
     if (!o.json) process.stdout.write(`Saved the plan to ${o.out}; carry it out with \`hound apply ${o.out}\`.\n`);
   }

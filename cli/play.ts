@@ -75,15 +75,26 @@ export function register(program: Command): void {
     .option('--json', 'same as --reporter json')
     .addOption(new Option('--host-key-checking <mode>', "SSH host key checking (OpenSSH's StrictHostKeyChecking)").choices(['yes', 'accept-new', 'no']))
     .addOption(
-      new Option('--distribution <mode>', 'how images reach the nodes: direct (each node pulls from the registry), relay (hound fetches each layer once and streams it to the nodes over SSH), auto (relay when nodes share layers)').choices(['direct', 'relay', 'auto']),
+      new Option(
+        '--distribution <mode>',
+        'how images reach the nodes: direct (each node pulls from the registry), relay (hound fetches each layer once and streams it to the nodes over SSH), auto (relay when nodes share layers)',
+      ).choices(['direct', 'relay', 'auto']),
     )
     .option('--pulls-per-host <n>', 'pulls at once on one node, across its tasks (default 4)', positiveInteger('--pulls-per-host'))
     .option('--pulls-per-registry <n>', 'pulls at once from one registry, across all nodes (default 32)', positiveInteger('--pulls-per-registry'))
     .option('--disk-margin <margin>', 'space to keep free on each node: a percentage of its free space or a size (default 10%)')
     .option('--disk-factor <n>', 'disk used per compressed byte pulled, to estimate the need (default 3)')
     .option('--ignore-disk-check', 'pull even where the disk precheck says a node lacks space')
-    .option('--pull-attempts <n>', 'attempts for a pull that fails for a passing reason (registry 5xx/429, reset, stall), with exponential backoff and jitter (default 3)', positiveInteger('--pull-attempts'))
-    .option('--stall-timeout <seconds>', 'fail a pull that makes no progress for this long (default 120, or HOUND_STALL_TIMEOUT)', positiveInteger('--stall-timeout'))
+    .option(
+      '--pull-attempts <n>',
+      'attempts for a pull that fails for a passing reason (registry 5xx/429, reset, stall), with exponential backoff and jitter (default 3)',
+      positiveInteger('--pull-attempts'),
+    )
+    .option(
+      '--stall-timeout <seconds>',
+      'fail a pull that makes no progress for this long (default 120, or HOUND_STALL_TIMEOUT)',
+      positiveInteger('--stall-timeout'),
+    )
     .option('--roles-path <dirs>', 'directories to look for roles in, colon separated (repeatable; also HOUND_ROLES_PATH)', collect, [])
     .option('-u, --user <name>', 'connect as this user')
     .option('--private-key <file>', 'SSH private key file')
@@ -106,7 +117,10 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
   const tags = parseTagOption(opts.tags, '--tags');
   const skipTags = parseTagOption(opts.skipTags, '--skip-tags');
   const extraVars = mergeExtraVars(opts.extraVars);
-  const rolesPath = [...opts.rolesPath, process.env.HOUND_ROLES_PATH ?? ''].flatMap((p) => p.split(':')).filter((p) => p !== '').map((p) => path.resolve(p));
+  const rolesPath = [...opts.rolesPath, process.env.HOUND_ROLES_PATH ?? '']
+    .flatMap((p) => p.split(':'))
+    .filter((p) => p !== '')
+    .map((p) => path.resolve(p));
 
   const loader = new PlaybookLoader({ rolesPath });
   const loaded = playbooks.map((file) => loader.load(file));
@@ -129,26 +143,23 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
   const diskCheck = diskCheckOptions(opts, parseDiskMargin);
   if (opts.check && opts.diff) await printPlanDiff(run, inventory, opts, diskCheck);
   const { executeRun } = await import('../core/run.js');
-  return executeRun(
-    run,
-    {
-      inventory,
-      forks: opts.forks,
-      check: opts.check === true,
-      diff: opts.diff === true,
-      verbosity: opts.verbose,
-      reporter: opts.json ? 'json' : opts.reporter,
-      hostKeyChecking: opts.hostKeyChecking,
-      distribution: opts.distribution,
-      connection: { user: opts.user, privateKeyFile: opts.privateKey, timeoutSeconds: opts.timeout },
-      pullsPerHost: opts.pullsPerHost,
-      pullsPerRegistry: opts.pullsPerRegistry,
-      ignoreDiskCheck: opts.ignoreDiskCheck === true,
-      diskCheck,
-      stallTimeoutMs: opts.stallTimeout === undefined ? undefined : opts.stallTimeout * 1000,
-      pullAttempts: opts.pullAttempts,
-    },
-  );
+  return executeRun(run, {
+    inventory,
+    forks: opts.forks,
+    check: opts.check === true,
+    diff: opts.diff === true,
+    verbosity: opts.verbose,
+    reporter: opts.json ? 'json' : opts.reporter,
+    hostKeyChecking: opts.hostKeyChecking,
+    distribution: opts.distribution,
+    connection: { user: opts.user, privateKeyFile: opts.privateKey, timeoutSeconds: opts.timeout },
+    pullsPerHost: opts.pullsPerHost,
+    pullsPerRegistry: opts.pullsPerRegistry,
+    ignoreDiskCheck: opts.ignoreDiskCheck === true,
+    diskCheck,
+    stallTimeoutMs: opts.stallTimeout === undefined ? undefined : opts.stallTimeout * 1000,
+    pullAttempts: opts.pullAttempts,
+  });
 }
 
 /** `--check --diff`: the layer-level plan `hound plan` shows, before the check run's recap. */

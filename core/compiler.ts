@@ -94,7 +94,8 @@ class Compiler {
 
     const handlers: CompiledHandler[] = play.handlers.map((handler, handlerIndex) => {
       const byHost = new Map<string, TaskInstance[]>();
-      for (const host of hosts) byHost.set(host, this.instances(handler, handlerIndex, `${playIndex}:handler${handlerIndex}:${host}`, host, playVarsByHost.get(host)!));
+      for (const host of hosts)
+        byHost.set(host, this.instances(handler, handlerIndex, `${playIndex}:handler${handlerIndex}:${host}`, host, playVarsByHost.get(host)!));
       this.noteRuntimeNames(handler);
       return { name: handler.name ?? handler.module, listen: handler.listen, tasksByHost: byHost };
     });
@@ -260,7 +261,16 @@ class Compiler {
     return { args: this.dependsOnRuntime(names.args, vars), when: names.when.map((n) => this.dependsOnRuntime(n, vars)) };
   }
 
-  private instance(task: LoadedTask, taskIndex: number, id: string, host: string, vars: Vars, label: string, runtime: RuntimeDependencies, name: string): TaskInstance | undefined {
+  private instance(
+    task: LoadedTask,
+    taskIndex: number,
+    id: string,
+    host: string,
+    vars: Vars,
+    label: string,
+    runtime: RuntimeDependencies,
+    name: string,
+  ): TaskInstance | undefined {
     const pendingWhen: string[] = [];
     const names = this.analysis(task);
     const skipped = (expr: string) => this.skippedInstance(task, taskIndex, id, host, vars, name, `conditional result was false: ${expr}`);
@@ -288,7 +298,18 @@ class Compiler {
       args = this.renderArgs(task, vars, label);
       const definition = findModuleDefinition(task.module)!;
       const freeFormPath = task.freeForm ? task.argsAt.path : undefined;
-      validateAgainst(definition.argumentSchema, args, { source: task.argsAt.source, path: freeFormPath ?? task.argsAt.path, what: `module '${task.module}' (${label})`, unknownKeyCode: 'UNKNOWN_ARGUMENT', secretKeys: definition.secretArguments }, 'MODULE_ARGS_INVALID');
+      validateAgainst(
+        definition.argumentSchema,
+        args,
+        {
+          source: task.argsAt.source,
+          path: freeFormPath ?? task.argsAt.path,
+          what: `module '${task.module}' (${label})`,
+          unknownKeyCode: 'UNKNOWN_ARGUMENT',
+          secretKeys: definition.secretArguments,
+        },
+        'MODULE_ARGS_INVALID',
+      );
     }
     const until = task.until;
     const retries = task.retries === undefined ? (until ? 3 : 0) : this.integer(task.retries, vars, task.at, label, 'retries');
@@ -371,7 +392,11 @@ class Compiler {
   }
 
   private failingLeaf(value: unknown, vars: Vars, at: SourceRef): SourceRef {
-    const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((item, i) => [i, item]) : value !== null && typeof value === 'object' ? Object.entries(value) : [];
+    const entries: [string | number, unknown][] = Array.isArray(value)
+      ? value.map((item, i) => [i, item])
+      : value !== null && typeof value === 'object'
+        ? Object.entries(value)
+        : [];
     for (const [key, item] of entries) {
       const child = { source: at.source, path: [...at.path, key] };
       try {

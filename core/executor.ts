@@ -11,7 +11,16 @@ import { addNoLogSecrets, removeNoLogSecrets } from './no-log-secrets.js';
 import { gatherNodeFacts, type NodeFacts } from './facts.js';
 import type { TaskOutcome, TaskRunner } from './scheduler.js';
 import { findModule } from '../modules/registry.js';
-import { ModuleFailure, type Action, type ActionOutcome, type AnyModule, type CredentialStore, type ModuleContext, type ModuleResult, type PullLimits } from '../modules/implementation.js';
+import {
+  ModuleFailure,
+  type Action,
+  type ActionOutcome,
+  type AnyModule,
+  type CredentialStore,
+  type ModuleContext,
+  type ModuleResult,
+  type PullLimits,
+} from '../modules/implementation.js';
 
 export interface Templating {
   renderValue(value: unknown, vars: Vars): unknown;
@@ -23,7 +32,11 @@ export interface HostAccess {
   connection(host: string): Promise<HostConnection>;
   docker(host: string): Promise<NodeDocker>;
   remoteDigest(reference: string, options: { platform?: string; host: string; auth?: RegistryAuth }): Promise<string>;
-  pull(host: string, reference: string, options: { platform?: string; auth?: RegistryAuth; onProgress: (p: PullProgress) => void; signal: AbortSignal }): Promise<PullResult>;
+  pull(
+    host: string,
+    reference: string,
+    options: { platform?: string; auth?: RegistryAuth; onProgress: (p: PullProgress) => void; signal: AbortSignal },
+  ): Promise<PullResult>;
 }
 
 export interface ExecutorOptions {
@@ -116,7 +129,16 @@ export class TaskExecutor implements TaskRunner {
       if (result.status === 'unreachable') break;
     }
     if (!announced) {
-      bus.emit({ event: 'task_start', host: first.host, task: first.name, taskId: first.id, module: first.module, args: first.deferred ? {} : first.args, noLog: first.noLog, handler });
+      bus.emit({
+        event: 'task_start',
+        host: first.host,
+        task: first.name,
+        taskId: first.id,
+        module: first.module,
+        args: first.deferred ? {} : first.args,
+        noLog: first.noLog,
+        handler,
+      });
     }
     const combined = combine(items, results);
     if (first.register) this.session(first.host).registered[first.register] = combined.value;
@@ -162,14 +184,16 @@ export class TaskExecutor implements TaskRunner {
     for (let attempt = 1; attempt <= attempts; attempt++) {
       result = await this.runOnce(item, args, vars);
       if (result.status === 'unreachable') return result;
-      const done =
-        item.until !== undefined
-          ? this.untilHolds(item, vars, result)
-          : result.status !== 'failed';
+      const done = item.until !== undefined ? this.untilHolds(item, vars, result) : result.status !== 'failed';
       if (attempts > 1) result.value.attempts = attempt;
       if (done) return result;
       if (attempt < attempts) {
-        this.options.bus.emit({ event: 'detail', host: item.host, verbosity: 0, msg: `FAILED - RETRYING: [${item.host}]: ${item.name} (${attempts - attempt} retries left)` });
+        this.options.bus.emit({
+          event: 'detail',
+          host: item.host,
+          verbosity: 0,
+          msg: `FAILED - RETRYING: [${item.host}]: ${item.name} (${attempts - attempt} retries left)`,
+        });
         await sleep(item.delaySeconds * 1000, this.options.signal);
       }
     }
@@ -223,7 +247,12 @@ export class TaskExecutor implements TaskRunner {
       connection: () => access.connection(host),
       docker: () => access.docker(host),
       pull: (reference, { platform, onProgress }) =>
-        access.pull(host, reference, { platform, onProgress, signal: this.options.signal, auth: this.options.credentials.get(parseImageRef(reference).domain) }),
+        access.pull(host, reference, {
+          platform,
+          onProgress,
+          signal: this.options.signal,
+          auth: this.options.credentials.get(parseImageRef(reference).domain),
+        }),
       facts: () => {
         if (!session.nodeFacts) {
           session.nodeFacts = access.docker(host).then(gatherNodeFacts);
@@ -240,7 +269,8 @@ export class TaskExecutor implements TaskRunner {
         return { images, containers: [] };
       },
       invalidateFacts: () => (session.nodeFacts = undefined),
-      remoteDigest: (reference, platform) => access.remoteDigest(reference, { platform, host, auth: this.options.credentials.get(parseImageRef(reference).domain) }),
+      remoteDigest: (reference, platform) =>
+        access.remoteDigest(reference, { platform, host, auth: this.options.credentials.get(parseImageRef(reference).domain) }),
       evaluateCondition: (e, v) => this.options.templating.evaluateCondition(e, v),
       renderValue: (v, vs) => this.options.templating.renderValue(v, vs),
       addSecret: (v) => bus.addSecret(v),
@@ -296,7 +326,9 @@ export async function runModule(mod: AnyModule, args: Record<string, unknown>, c
   const bytes = outcomes.reduce((sum, o) => sum + o.bytes, 0);
   const msg = failed.length > 0 ? failed.map((o) => o.msg).join('; ') : applied.length > 0 ? applied.map((o) => o.msg).join('; ') : noneMessage(actions);
   const data: Record<string, unknown> =
-    actions.length === 1 ? { ...outcomes[0]!.data } : { results: outcomes.map((o, i) => ({ action: describeAction(actions[i]!), changed: o.changed, msg: o.msg, bytes: o.bytes, ...o.data })) };
+    actions.length === 1
+      ? { ...outcomes[0]!.data }
+      : { results: outcomes.map((o, i) => ({ action: describeAction(actions[i]!), changed: o.changed, msg: o.msg, bytes: o.bytes, ...o.data })) };
   data.bytes = bytes;
   const diff = diffOf(actions.filter((a, i) => a.kind !== 'none' && !outcomes[i]!.failed && outcomes[i]!.changed));
   if (diff.added.length + diff.removed.length > 0) data.diff = diff;
@@ -304,7 +336,12 @@ export async function runModule(mod: AnyModule, args: Record<string, unknown>, c
 }
 
 /** Applies actions in order; consecutive actions of one kind run `concurrency` at a time. */
-async function applyAll(mod: Extract<AnyModule, { kind: 'node' }>, args: Record<string, unknown>, actions: Action[], ctx: ModuleContext): Promise<ActionOutcome[]> {
+async function applyAll(
+  mod: Extract<AnyModule, { kind: 'node' }>,
+  args: Record<string, unknown>,
+  actions: Action[],
+  ctx: ModuleContext,
+): Promise<ActionOutcome[]> {
   const limit = Math.max(1, mod.concurrency?.(args) ?? 1);
   const outcomes: ActionOutcome[] = new Array(actions.length);
   let i = 0;
@@ -390,7 +427,13 @@ function combine(items: TaskInstance[], results: ItemResult[]): ItemResult {
   const statusOrder: TaskStatus[] = ['unreachable', 'failed', 'changed', 'ok'];
   const status = results.every((r) => r.status === 'skipped') ? 'skipped' : (statusOrder.find((s) => results.some((r) => r.status === s)) ?? 'ok');
   const failedMsgs = results.filter((r) => r.status === 'failed' || r.status === 'unreachable').map((r) => r.msg);
-  const msg = failedMsgs.length > 0 ? failedMsgs.join('; ') : results.filter((r) => r.status !== 'skipped').map((r) => r.msg).join('; ');
+  const msg =
+    failedMsgs.length > 0
+      ? failedMsgs.join('; ')
+      : results
+          .filter((r) => r.status !== 'skipped')
+          .map((r) => r.msg)
+          .join('; ');
   return {
     status,
     msg,
@@ -434,9 +477,13 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (ms <= 0 || signal.aborted) return resolve();
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

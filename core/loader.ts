@@ -7,7 +7,16 @@ import { EXIT, HoundError, ParseError } from './errors.js';
 import { PlaybookFiles } from './playbook-files.js';
 import type { LoadedPlay, LoadedPlaybook, LoadedTask, RoleScope, SourceRef, Vars } from './playbook-model.js';
 import { findRole, loadRoleFiles, type RoleFiles } from './playbook-roles.js';
-import { importPlaybookSchema, PLAY_KEYWORDS, playSchema, TASK_INCLUDES, TASK_KEYWORDS, taskKeywordSchema, unsupportedKeywordHint, validateAgainst } from './playbook-schema.js';
+import {
+  importPlaybookSchema,
+  PLAY_KEYWORDS,
+  playSchema,
+  TASK_INCLUDES,
+  TASK_KEYWORDS,
+  taskKeywordSchema,
+  unsupportedKeywordHint,
+  validateAgainst,
+} from './playbook-schema.js';
 import { didYouMean } from './suggest.js';
 import { checkTemplateSyntax, containsTemplate } from './templating.js';
 import type { DataPath, YamlSource } from './yaml-source.js';
@@ -70,7 +79,10 @@ export class PlaybookLoader {
     const source = this.files.read(file, referrer, 'playbook');
     const data = source.data;
     if (data === null || data === undefined) {
-      throw new ParseError('PLAYBOOK_EMPTY', `${file} is empty`, { position: source.positionOf([]), hint: 'a playbook is a list of plays, each with hosts: and tasks:' });
+      throw new ParseError('PLAYBOOK_EMPTY', `${file} is empty`, {
+        position: source.positionOf([]),
+        hint: 'a playbook is a list of plays, each with hosts: and tasks:',
+      });
     }
     if (!Array.isArray(data)) {
       throw new ParseError('PLAYBOOK_NOT_LIST', 'a playbook must be a list of plays', {
@@ -200,13 +212,19 @@ export class PlaybookLoader {
       });
     }
     if (scope.inHandlers === false && Object.hasOwn(task, 'listen')) {
-      throw new ParseError('UNKNOWN_KEY', "'listen' is only valid on handlers", { position: source.keyPositionOf(at, 'listen'), hint: 'move this task under handlers:, or remove listen' });
+      throw new ParseError('UNKNOWN_KEY', "'listen' is only valid on handlers", {
+        position: source.keyPositionOf(at, 'listen'),
+        hint: 'move this task under handlers:, or remove listen',
+      });
     }
     validateAgainst(taskKeywordSchema, task, { source, path: at, what: 'task', knownKeys: TASK_KEY_NAMES });
 
     const own = {
       tags: tagsOf(task.tags),
-      when: listOf(task.when).map((expr, i) => ({ expr: expr as string | boolean, at: { source, path: Array.isArray(task.when) ? [...at, 'when', i] : [...at, 'when'] } })),
+      when: listOf(task.when).map((expr, i) => ({
+        expr: expr as string | boolean,
+        at: { source, path: Array.isArray(task.when) ? [...at, 'when', i] : [...at, 'when'] },
+      })),
       vars: (task.vars as Vars | undefined) ?? {},
     };
     const inner: TaskScope = { ...scope, tags: unique([...scope.tags, ...own.tags]), when: [...scope.when, ...own.when], vars: { ...scope.vars, ...own.vars } };
@@ -231,7 +249,14 @@ export class PlaybookLoader {
     return [this.moduleTask(source, at, task, action, scope, own)];
   }
 
-  private moduleTask(source: YamlSource, at: DataPath, task: Record<string, unknown>, module: string, scope: TaskScope, own: { tags: string[]; when: LoadedTask['when']; vars: Vars }): LoadedTask {
+  private moduleTask(
+    source: YamlSource,
+    at: DataPath,
+    task: Record<string, unknown>,
+    module: string,
+    scope: TaskScope,
+    own: { tags: string[]; when: LoadedTask['when']; vars: Vars },
+  ): LoadedTask {
     const definition = findModuleDefinition(module)!;
     const raw = task[module];
     const argsPath = [...at, module];
@@ -243,10 +268,14 @@ export class PlaybookLoader {
       args = stringArguments(source, argsPath, module, raw);
       freeForm = true;
     } else {
-      throw new ParseError('MODULE_ARGS_INVALID', `module '${module}' takes a mapping of arguments${definition.freeFormArgument ? ` or a string (its '${definition.freeFormArgument}')` : ''}`, {
-        position: source.positionOf(argsPath),
-        hint: `e.g. ${module}:\\n    ${Object.keys((definition.argumentSchema.properties as object | undefined) ?? {})[0] ?? 'key'}: ...`,
-      });
+      throw new ParseError(
+        'MODULE_ARGS_INVALID',
+        `module '${module}' takes a mapping of arguments${definition.freeFormArgument ? ` or a string (its '${definition.freeFormArgument}')` : ''}`,
+        {
+          position: source.positionOf(argsPath),
+          hint: `e.g. ${module}:\\n    ${Object.keys((definition.argumentSchema.properties as object | undefined) ?? {})[0] ?? 'key'}: ...`,
+        },
+      );
     }
     checkModuleArguments(source, argsPath, module, args, freeForm);
     // Template syntax is checked now, so that deferred tasks and plays that match no host
@@ -254,7 +283,10 @@ export class PlaybookLoader {
     checkTemplates(source, at, task);
     const loopKey = (['loop', 'with_items', 'with_list'] as const).find((k) => Object.hasOwn(task, k));
     const loopControl = (task.loop_control as Record<string, unknown> | undefined) ?? {};
-    const notify = listOf(task.notify).map((name, i) => ({ name: String(name), at: { source, path: Array.isArray(task.notify) ? [...at, 'notify', i] : [...at, 'notify'] } }));
+    const notify = listOf(task.notify).map((name, i) => ({
+      name: String(name),
+      at: { source, path: Array.isArray(task.notify) ? [...at, 'notify', i] : [...at, 'notify'] },
+    }));
     return {
       name: typeof task.name === 'string' ? task.name : undefined,
       module,
@@ -291,14 +323,21 @@ export class PlaybookLoader {
 
   private expandTaskFile(file: string, referrer: SourceRef, scope: TaskScope): LoadedTask[] {
     if (scope.chain.includes(file)) {
-      throw new ParseError('IMPORT_CYCLE', `${path.basename(file)} is already being imported (${[...scope.chain, file].map((f) => path.basename(f)).join(' -> ')})`, {
-        position: referrer.source.positionOf(referrer.path),
-        hint: 'remove the import that closes the cycle',
-      });
+      throw new ParseError(
+        'IMPORT_CYCLE',
+        `${path.basename(file)} is already being imported (${[...scope.chain, file].map((f) => path.basename(f)).join(' -> ')})`,
+        {
+          position: referrer.source.positionOf(referrer.path),
+          hint: 'remove the import that closes the cycle',
+        },
+      );
     }
     const source = this.files.read(file, referrer, 'task file');
     if (source.data !== null && source.data !== undefined && !Array.isArray(source.data)) {
-      throw new ParseError('TASKS_NOT_LIST', `${path.basename(file)} must be a list of tasks`, { position: source.positionOf([]), hint: 'each task starts with "- "' });
+      throw new ParseError('TASKS_NOT_LIST', `${path.basename(file)} must be a list of tasks`, {
+        position: source.positionOf([]),
+        hint: 'each task starts with "- "',
+      });
     }
     return this.expandTasks(source, [], source.data, { ...scope, file, chain: [...scope.chain, file] });
   }
@@ -308,28 +347,57 @@ export class PlaybookLoader {
     const spec = entry as Record<string, unknown>;
     const name = spec.role ?? spec.name;
     if (typeof name !== 'string' || name === '') {
-      throw new ParseError('ROLE_INVALID', "a role entry needs 'role: NAME'", { position: source.positionOf(at), hint: 'write "- role: NAME" or just "- NAME"' });
+      throw new ParseError('ROLE_INVALID', "a role entry needs 'role: NAME'", {
+        position: source.positionOf(at),
+        hint: 'write "- role: NAME" or just "- NAME"',
+      });
     }
-    const when = listOf(spec.when).map((expr, i) => ({ expr: expr as string | boolean, at: { source, path: Array.isArray(spec.when) ? [...at, 'when', i] : [...at, 'when'] } }));
+    const when = listOf(spec.when).map((expr, i) => ({
+      expr: expr as string | boolean,
+      at: { source, path: Array.isArray(spec.when) ? [...at, 'when', i] : [...at, 'when'] },
+    }));
     return this.expandRoleSpec(source, at, name, spec, { ...scope, tags: unique([...scope.tags, ...tagsOf(spec.tags)]), when: [...scope.when, ...when] }, once);
   }
 
   private expandRoleSpec(source: YamlSource, at: DataPath, name: string, spec: Record<string, unknown>, scope: TaskScope, once: boolean): LoadedTask[] {
     if (containsTemplate(name)) throw dynamicPathError(source, at, 'role');
     const dir = findRole(name, { playbookDir: scope.playbookDir, rolesPath: this.rolesPath, files: this.files, referrer: { source, path: at } });
-    const { role: _r, name: _n, tags: _t, when: _w, vars: specVars, tasks_from: tasksFrom, handlers_from: handlersFrom, defaults_from: _d, vars_from: _v, ...params } = spec;
+    const {
+      role: _r,
+      name: _n,
+      tags: _t,
+      when: _w,
+      vars: specVars,
+      tasks_from: tasksFrom,
+      handlers_from: handlersFrom,
+      defaults_from: _d,
+      vars_from: _v,
+      ...params
+    } = spec;
     const identity = `${dir}\0${JSON.stringify([specVars, params, tasksFrom])}`;
     if (once && scope.rolesSeen.has(identity)) return [];
     const marker = `role:${dir}`;
     if (scope.chain.includes(marker)) {
-      throw new ParseError('IMPORT_CYCLE', `role '${name}' depends on itself`, { position: source.positionOf(at), hint: 'remove the dependency that closes the cycle' });
+      throw new ParseError('IMPORT_CYCLE', `role '${name}' depends on itself`, {
+        position: source.positionOf(at),
+        hint: 'remove the dependency that closes the cycle',
+      });
     }
     if (once) scope.rolesSeen.add(identity);
-    const files: RoleFiles = loadRoleFiles(dir, this.files, { source, path: at }, {
-      tasksFrom: typeof tasksFrom === 'string' ? tasksFrom : undefined,
-      handlersFrom: typeof handlersFrom === 'string' ? handlersFrom : undefined,
-    });
-    const role: RoleScope = { name: path.basename(dir), defaults: files.defaults, vars: { ...files.vars, ...(isPlainObject(specVars) ? specVars : {}), ...params } };
+    const files: RoleFiles = loadRoleFiles(
+      dir,
+      this.files,
+      { source, path: at },
+      {
+        tasksFrom: typeof tasksFrom === 'string' ? tasksFrom : undefined,
+        handlersFrom: typeof handlersFrom === 'string' ? handlersFrom : undefined,
+      },
+    );
+    const role: RoleScope = {
+      name: path.basename(dir),
+      defaults: files.defaults,
+      vars: { ...files.vars, ...(isPlainObject(specVars) ? specVars : {}), ...params },
+    };
     const roleScope: TaskScope = { ...scope, role, roleDir: dir };
     const dependencies: LoadedTask[] = [];
     if (files.meta && isPlainObject(files.meta.data) && Array.isArray(files.meta.data.dependencies)) {
@@ -340,13 +408,26 @@ export class PlaybookLoader {
       });
     }
     if (files.handlers) {
-      scope.roleHandlers.push(...this.expandTasks(files.handlers, [], files.handlers.data, { ...roleScope, file: files.handlers.file, chain: [...scope.chain, files.handlers.file], tags: [], when: [], inHandlers: true, roleHandlers: scope.roleHandlers }));
+      scope.roleHandlers.push(
+        ...this.expandTasks(files.handlers, [], files.handlers.data, {
+          ...roleScope,
+          file: files.handlers.file,
+          chain: [...scope.chain, files.handlers.file],
+          tags: [],
+          when: [],
+          inHandlers: true,
+          roleHandlers: scope.roleHandlers,
+        }),
+      );
     }
     if (!files.tasks) return dependencies;
     if (scope.chain.includes(files.tasks.file)) {
       throw new ParseError('IMPORT_CYCLE', `role '${name}' includes itself`, { position: source.positionOf(at), hint: 'remove the role from its own tasks' });
     }
-    return [...dependencies, ...this.expandTasks(files.tasks, [], files.tasks.data, { ...roleScope, file: files.tasks.file, chain: [...scope.chain, marker, files.tasks.file] })];
+    return [
+      ...dependencies,
+      ...this.expandTasks(files.tasks, [], files.tasks.data, { ...roleScope, file: files.tasks.file, chain: [...scope.chain, marker, files.tasks.file] }),
+    ];
   }
 }
 
@@ -393,7 +474,8 @@ function stringArguments(source: YamlSource, argsPath: DataPath, module: string,
     });
   }
   // set_fact, as Ansible's: yes/no/true/false given as key=value are booleans.
-  if (module === 'set_fact') return Object.fromEntries(Object.entries(options).map(([k, v]) => [k, /^(yes|true)$/i.test(v) ? true : /^(no|false)$/i.test(v) ? false : v]));
+  if (module === 'set_fact')
+    return Object.fromEntries(Object.entries(options).map(([k, v]) => [k, /^(yes|true)$/i.test(v) ? true : /^(no|false)$/i.test(v) ? false : v]));
   return typedOptions(options, properties);
 }
 
@@ -402,7 +484,14 @@ function checkModuleArguments(source: YamlSource, argsPath: DataPath, module: st
   const definition = findModuleDefinition(module)!;
   const schema = definition.argumentSchema;
   const properties = Object.keys((schema.properties as object | undefined) ?? {});
-  const target = { source, path: freeForm ? argsPath.slice(0, -1) : argsPath, what: `module '${module}'`, knownKeys: properties, unknownKeyCode: 'UNKNOWN_ARGUMENT', secretKeys: definition.secretArguments };
+  const target = {
+    source,
+    path: freeForm ? argsPath.slice(0, -1) : argsPath,
+    what: `module '${module}'`,
+    knownKeys: properties,
+    unknownKeyCode: 'UNKNOWN_ARGUMENT',
+    secretKeys: definition.secretArguments,
+  };
   if (freeForm) {
     if (!containsTemplate(args)) validateAgainst(schema, args, { ...target, path: argsPath }, 'MODULE_ARGS_INVALID');
     return;
@@ -469,7 +558,10 @@ function listOf(value: unknown): unknown[] {
 
 /** Tags as Ansible reads them: a list, or a comma-separated string. */
 export function tagsOf(value: unknown): string[] {
-  return listOf(value).flatMap((t) => String(t).split(',')).map((t) => t.trim()).filter((t) => t !== '');
+  return listOf(value)
+    .flatMap((t) => String(t).split(','))
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
 }
 
 function unique<T>(items: T[]): T[] {

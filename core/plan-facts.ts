@@ -14,7 +14,18 @@ import { credentialsFromDockerConfig, normaliseRegistryHost } from '../transport
 import type { TransportLogger } from '../transport/ssh-connection.js';
 import { HoundError } from './errors.js';
 import { parseImageRef } from './image-ref.js';
-import { computePlan, hostsToInspect, hostsWithImageTasks, imageReferencesByHost, registryFactKey, type FactProblem, type Plan, type PlanFacts, type PlanOptions, type RegistryImageFacts } from './plan.js';
+import {
+  computePlan,
+  hostsToInspect,
+  hostsWithImageTasks,
+  imageReferencesByHost,
+  registryFactKey,
+  type FactProblem,
+  type Plan,
+  type PlanFacts,
+  type PlanOptions,
+  type RegistryImageFacts,
+} from './plan.js';
 
 /** What the registry client answers for one reference, already resolved to one platform. */
 export type ResolvedImage = Omit<RegistryImageFacts, 'reference' | 'platform'>;
@@ -148,14 +159,20 @@ export async function gatherFacts(
       const free = docker.freeBytes();
       free.catch(() => undefined);
       options.pendingFreeSpace?.set(host, free);
-      const rest = Promise.all([options.summariesOnly ? docker.listImageSummaries() : docker.listImages(), docker.listContainers(), options.pendingFreeSpace ? undefined : free]);
+      const rest = Promise.all([
+        options.summariesOnly ? docker.listImageSummaries() : docker.listImages(),
+        docker.listContainers(),
+        options.pendingFreeSpace ? undefined : free,
+      ]);
       rest.catch(() => undefined);
       const info = await infoRead;
       const platform = nodePlatform(info);
       // The registry is asked as soon as the platform and its transport are known, while the
       // slower node facts (image inspection, df over SSH) are still on their way.
       const wanted = refsByHost.get(host) ?? [];
-      resolving = Promise.all(wanted.map((w) => resolveOnce(w.reference, w.platform ?? platform, isInsecureRegistry(parseImageRef(w.reference).domain, info.insecureRegistries))));
+      resolving = Promise.all(
+        wanted.map((w) => resolveOnce(w.reference, w.platform ?? platform, isInsecureRegistry(parseImageRef(w.reference).domain, info.insecureRegistries))),
+      );
       const [images, containers, freeBytes] = await rest;
       facts.nodes[host] = {
         host,
@@ -190,7 +207,11 @@ export interface PlanHostAccessOptions {
  * (core/run.ts), which does not export its own.
  */
 /** What the planner needs of a registry's answer for one image. */
-export async function resolveForPlan(registry: RegistryClient, reference: string, options: { platform: string; auth?: RegistryAuth; insecure: boolean }): Promise<ResolvedImage> {
+export async function resolveForPlan(
+  registry: RegistryClient,
+  reference: string,
+  options: { platform: string; auth?: RegistryAuth; insecure: boolean },
+): Promise<ResolvedImage> {
   const image = await registry.resolveImage(reference, options);
   return {
     digest: image.manifestDigest,
@@ -296,15 +317,29 @@ export async function registryCredentials(run: CompiledRun): Promise<Map<string,
  * Facts, then the plan, for a compiled run: what `hound play --check --diff` prints (with
  * formatPlanDiff) and what the executor consults before pulling (diskCheckFailures).
  */
-export async function planRun(run: CompiledRun, access: PlanFactAccess, options: PlanOptions & { concurrency?: number; hosts?: string[] } = {}): Promise<{ plan: Plan; facts: PlanFacts }> {
+export async function planRun(
+  run: CompiledRun,
+  access: PlanFactAccess,
+  options: PlanOptions & { concurrency?: number; hosts?: string[] } = {},
+): Promise<{ plan: Plan; facts: PlanFacts }> {
   const credentials = await registryCredentials(run);
   const pendingFreeSpace = new Map<string, Promise<number>>();
-  const facts = await gatherPlanFacts(run, access, { credentials, concurrency: options.concurrency, pendingFreeSpace, hosts: options.hosts, summariesOnly: true });
+  const facts = await gatherPlanFacts(run, access, {
+    credentials,
+    concurrency: options.concurrency,
+    pendingFreeSpace,
+    hosts: options.hosts,
+    summariesOnly: true,
+  });
   // Up-to-date hosts are done with the image list alone; the others are inspected (their
   // layers make the bytes), and free space matters only where the plan pulls.
   const first = computePlan(run, facts, options);
   const inspect = new Set(hostsToInspect(first, facts));
-  const pulling = new Set(Object.values(first.hosts).filter((h) => h.bytes > 0 && facts.nodes[h.host] && pendingFreeSpace.has(h.host)).map((h) => h.host));
+  const pulling = new Set(
+    Object.values(first.hosts)
+      .filter((h) => h.bytes > 0 && facts.nodes[h.host] && pendingFreeSpace.has(h.host))
+      .map((h) => h.host),
+  );
   if (inspect.size === 0 && pulling.size === 0) return { plan: first, facts };
   await Promise.all(
     [...new Set([...inspect, ...pulling])].map(async (host) => {

@@ -140,9 +140,14 @@ export async function readPlanFile(path: string): Promise<SavedPlan> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new HoundError('PLAN_FILE_UNREADABLE', `cannot read the plan file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, EXIT.ERROR, {
-      hint: 'write one with `hound plan PLAYBOOK -i INVENTORY --out plan.json`',
-    });
+    throw new HoundError(
+      'PLAN_FILE_UNREADABLE',
+      `cannot read the plan file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      EXIT.ERROR,
+      {
+        hint: 'write one with `hound plan PLAYBOOK -i INVENTORY --out plan.json`',
+      },
+    );
   }
   let data: unknown;
   try {
@@ -178,7 +183,16 @@ export function plannedChanges(saved: SavedPlan): Map<string, PlannedChange[]> {
     if (hostPlan.failed) continue;
     const changes = hostPlan.actions
       .filter((a): a is SavedAction & { action: 'pull' | 'remove' } => a.action !== 'none')
-      .map((a) => ({ action: a.action, image: a.image, reference: a.reference, platform: a.platform, digest: a.digest, imageId: a.image_id, force: a.force === true, bytes: a.bytes }));
+      .map((a) => ({
+        action: a.action,
+        image: a.image,
+        reference: a.reference,
+        platform: a.platform,
+        digest: a.digest,
+        imageId: a.image_id,
+        force: a.force === true,
+        bytes: a.bytes,
+      }));
     if (changes.length > 0) out.set(host, changes);
   }
   return out;
@@ -205,7 +219,9 @@ export function findDrift(saved: SavedPlan, current: PlanFacts): string[] {
     const added = now.filter((line) => !planned.includes(line));
     if (gone.length + added.length > 0) {
       const describe = (line: string) => line.replace(/ digests=.*$/, '').replace(/^sha256:([a-f0-9]{12})[a-f0-9]*/, '$1');
-      drift.push(`${host}: the node's images changed since the plan (${[...gone.map((l) => `was ${describe(l)}`), ...added.map((l) => `now ${describe(l)}`)].join('; ')})`);
+      drift.push(
+        `${host}: the node's images changed since the plan (${[...gone.map((l) => `was ${describe(l)}`), ...added.map((l) => `now ${describe(l)}`)].join('; ')})`,
+      );
     }
   }
   for (const [key, digest] of Object.entries(saved.registry)) {
@@ -276,7 +292,13 @@ export async function applyPlannedChanges(saved: SavedPlan, access: PlanFactAcce
   const changes = plannedChanges(saved);
   const hosts = [...changes.keys()];
   const refsByHost = new Map(
-    hosts.map((h) => [h, changes.get(h)!.filter((c) => c.action === 'pull' && !parseImageRef(c.reference).digest).map((c) => ({ reference: c.reference, platform: c.platform }))]),
+    hosts.map((h) => [
+      h,
+      changes
+        .get(h)!
+        .filter((c) => c.action === 'pull' && !parseImageRef(c.reference).digest)
+        .map((c) => ({ reference: c.reference, platform: c.platform })),
+    ]),
   );
   const current = await gatherFacts(hosts, refsByHost, access, { credentials: options.credentials, concurrency: options.concurrency });
   const drift = findDrift(saved, current);
@@ -284,7 +306,13 @@ export async function applyPlannedChanges(saved: SavedPlan, access: PlanFactAcce
 
   const result: ApplyResult = { hosts: {}, bytesPlanned: 0, bytesPulled: 0 };
   for (const [host, problem] of failedInPlan(saved)) {
-    result.hosts[host] = { host, changes: [], bytesPlanned: 0, bytesPulled: 0, failed: { code: problem.code, message: `not applied, the plan marked it failed: ${problem.message}` } };
+    result.hosts[host] = {
+      host,
+      changes: [],
+      bytesPlanned: 0,
+      bytesPulled: 0,
+      failed: { code: problem.code, message: `not applied, the plan marked it failed: ${problem.message}` },
+    };
   }
   for (const host of hosts) {
     const planned = changes.get(host)!;

@@ -19,7 +19,22 @@ export function formatBytes(bytes: number): string {
 }
 
 const SIZE = /^(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)$/i;
-const FACTORS: Record<string, number> = { '': 1, b: 1, k: 1e3, kb: 1e3, kib: 1024, m: 1e6, mb: 1e6, mib: 1024 ** 2, g: 1e9, gb: 1e9, gib: 1024 ** 3, t: 1e12, tb: 1e12, tib: 1024 ** 4 };
+const FACTORS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1e3,
+  kb: 1e3,
+  kib: 1024,
+  m: 1e6,
+  mb: 1e6,
+  mib: 1024 ** 2,
+  g: 1e9,
+  gb: 1e9,
+  gib: 1024 ** 3,
+  t: 1e12,
+  tb: 1e12,
+  tib: 1024 ** 4,
+};
 
 /** `10%` → { fraction: 0.1 }; `2GiB`, `500MB`, `1048576` → { bytes }. */
 export function parseDiskMargin(text: string): { fraction?: number; bytes?: number } {
@@ -54,7 +69,8 @@ export function formatPlanDiff(plan: Plan, options: FormatOptions = {}): string 
   const shared = sharedLayers(plan);
   if (shared.length > 0) {
     out.push(c.bold('Shared layers') + ' (needed by several images or hosts, pulled once per host):');
-    for (const layer of shared) out.push(`  ${shortDigest(layer.digest)}  ${formatBytes(layer.size).padStart(10)}  ${layer.hosts} host(s), ${layer.images} image(s)`);
+    for (const layer of shared)
+      out.push(`  ${shortDigest(layer.digest)}  ${formatBytes(layer.size).padStart(10)}  ${layer.hosts} host(s), ${layer.images} image(s)`);
     out.push('');
   }
   const t = plan.registryTotals;
@@ -73,7 +89,8 @@ export function formatPlanDiff(plan: Plan, options: FormatOptions = {}): string 
 function formatHost(host: HostPlan, c: InstanceType<typeof Chalk>): string[] {
   const out: string[] = [];
   const head = `${c.bold(host.host)}${host.platform ? ` (${host.platform})` : ''}`;
-  if (host.failed) out.push(`${head} ${c.red(`FAILED ${host.failed.code}: ${host.failed.message}`)}` + (host.failed.hint ? `\n  hint: ${host.failed.hint}` : ''));
+  if (host.failed)
+    out.push(`${head} ${c.red(`FAILED ${host.failed.code}: ${host.failed.message}`)}` + (host.failed.hint ? `\n  hint: ${host.failed.hint}` : ''));
   else out.push(head);
   for (const a of host.actions) out.push('  ' + formatAction(a, c));
   for (const note of host.notes) out.push(c.dim(`  ~ ${note}`));
@@ -168,7 +185,15 @@ export function planToJson(plan: Plan): Record<string, unknown> {
       bytes: h.bytes,
       layers_new: h.layersNew,
       ...(h.disk
-        ? { disk: { ok: h.disk.ok, free_bytes: h.disk.freeBytes, estimated_bytes: h.disk.estimatedBytes, margin_bytes: h.disk.marginBytes, expansion_factor: h.disk.expansionFactor } }
+        ? {
+            disk: {
+              ok: h.disk.ok,
+              free_bytes: h.disk.freeBytes,
+              estimated_bytes: h.disk.estimatedBytes,
+              margin_bytes: h.disk.marginBytes,
+              expansion_factor: h.disk.expansionFactor,
+            },
+          }
         : {}),
       ...(h.failed ? { failed: { ...h.failed } } : {}),
       notes: h.notes,
@@ -196,14 +221,23 @@ export function formatApplyResult(result: ApplyResult, options: FormatOptions = 
     out.push(host.failed ? `${c.bold(host.host)} ${c.red(`FAILED ${host.failed.code}: ${host.failed.message}`)}` : c.bold(host.host));
     for (const ch of host.changes) {
       const mark = ch.action === 'pull' ? '+' : '-';
-      const state = ch.done ? (ch.action === 'pull' ? `pulled ${formatBytes(ch.bytesPulled)} (planned ${formatBytes(ch.bytes)})` : 'removed') : ch.error ? c.red(`failed: ${ch.error.message}`) : c.dim('not run');
+      const state = ch.done
+        ? ch.action === 'pull'
+          ? `pulled ${formatBytes(ch.bytesPulled)} (planned ${formatBytes(ch.bytes)})`
+          : 'removed'
+        : ch.error
+          ? c.red(`failed: ${ch.error.message}`)
+          : c.dim('not run');
       out.push(`  ${mark} ${ch.image}${ch.digest ? ` ${shortDigest(ch.digest)}` : ''}  ${state}`);
     }
     if (host.changes.length > 0) out.push(`  total: pulled ${formatBytes(host.bytesPulled)}, planned ${formatBytes(host.bytesPlanned)}`);
     out.push('');
   }
   const failed = Object.values(result.hosts).filter((h) => h.failed).length;
-  out.push(`Applied: pulled ${formatBytes(result.bytesPulled)} of ${formatBytes(result.bytesPlanned)} planned on ${Object.keys(result.hosts).length} host(s)` + (failed > 0 ? c.red(`; ${failed} host(s) failed.`) : '.'));
+  out.push(
+    `Applied: pulled ${formatBytes(result.bytesPulled)} of ${formatBytes(result.bytesPlanned)} planned on ${Object.keys(result.hosts).length} host(s)` +
+      (failed > 0 ? c.red(`; ${failed} host(s) failed.`) : '.'),
+  );
   return out.join('\n') + '\n';
 }
 

@@ -183,7 +183,8 @@ type ImageStep =
 function imageSteps(task: TaskInstance): ImageStep[] {
   if (task.skipped) return [];
   if (task.module !== 'image' && task.module !== 'images') {
-    if (task.module === 'load') return [{ kind: 'note', task, note: `${task.name}: load is not planned (the tarball's images are only known when it is read)` }];
+    if (task.module === 'load')
+      return [{ kind: 'note', task, note: `${task.name}: load is not planned (the tarball's images are only known when it is read)` }];
     return [];
   }
   if (task.deferred) return [{ kind: 'note', task, note: `${task.name}: arguments depend on run-time results, not planned` }];
@@ -254,7 +255,14 @@ class VirtualStore {
     if (tag) for (const img of this.images) img.tags.delete(tag);
     let image = this.images.find((i) => i.id === remote.configDigest);
     if (!image) {
-      image = { id: remote.configDigest, tags: new Set(), digests: new Set(), layers: remote.layers.map((l) => l.diffId), label: familiarImageRef(ref), created: 0 };
+      image = {
+        id: remote.configDigest,
+        tags: new Set(),
+        digests: new Set(),
+        layers: remote.layers.map((l) => l.diffId),
+        label: familiarImageRef(ref),
+        created: 0,
+      };
       this.images.push(image);
     }
     if (tag) image.tags.add(tag);
@@ -300,7 +308,9 @@ export function computePlan(run: CompiledRun, facts: PlanFacts, options: PlanOpt
     distribution,
     registryBytes: distribution === 'direct' ? registryTotals.direct : registryTotals.relay,
     changes: ok.reduce((n, h) => n + h.actions.filter((a) => a.action !== 'none').length, 0),
-    failedHosts: Object.values(hosts).filter((h) => h.failed).map((h) => h.host),
+    failedHosts: Object.values(hosts)
+      .filter((h) => h.failed)
+      .map((h) => h.host),
   };
 }
 
@@ -346,7 +356,12 @@ function remoteFor(ref: ImageRef, platform: string, facts: PlanFacts): RegistryI
   const remote = facts.images[key];
   if (remote) return remote;
   const problem = facts.imageErrors[key];
-  throw new PlanError(problem?.code ?? 'REGISTRY_FACTS_MISSING', problem?.message ?? `the registry was not asked about ${canonicalImageRef(ref)} for ${platform}`, undefined, { hint: problem?.hint });
+  throw new PlanError(
+    problem?.code ?? 'REGISTRY_FACTS_MISSING',
+    problem?.message ?? `the registry was not asked about ${canonicalImageRef(ref)} for ${platform}`,
+    undefined,
+    { hint: problem?.hint },
+  );
 }
 
 function planEnsure(step: Extract<ImageStep, { kind: 'ensure' }>, node: NodeFacts, store: VirtualStore, facts: PlanFacts, inUse: Set<string>): PlanAction {
@@ -366,15 +381,35 @@ function planEnsure(step: Extract<ImageStep, { kind: 'ensure' }>, node: NodeFact
     return { ...base, action: 'remove', imageId: local.id, force: step.force, reason, layers: [], layersNew: 0, layersPresent: 0, bytes: 0 };
   }
   // A pinned digest never changes, and `present` is satisfied by any image under the tag.
-  const mustAskRegistry = !local || (step.state === 'latest' || step.force) && !step.ref.digest;
+  const mustAskRegistry = !local || ((step.state === 'latest' || step.force) && !step.ref.digest);
   if (!mustAskRegistry && local) {
-    return { ...base, action: 'none', digest: localDigest(local, step.ref), imageId: local.id, reason: 'present', layers: [], layersNew: 0, layersPresent: 0, bytes: 0 };
+    return {
+      ...base,
+      action: 'none',
+      digest: localDigest(local, step.ref),
+      imageId: local.id,
+      reason: 'present',
+      layers: [],
+      layersNew: 0,
+      layersPresent: 0,
+      bytes: 0,
+    };
   }
   const remote = remoteFor(step.ref, platform, facts);
   const repo = repositoryName(step.ref);
   if (local && (local.id === remote.configDigest || local.digests.has(`${repo}@${remote.digest}`) || local.digests.has(`${repo}@${remote.manifestDigest}`))) {
     const layers = remote.layers.map((l) => ({ ...l, present: true }));
-    return { ...base, action: 'none', digest: remote.digest, imageId: local.id, reason: 'up to date with the registry', layers, layersNew: 0, layersPresent: layers.length, bytes: 0 };
+    return {
+      ...base,
+      action: 'none',
+      digest: remote.digest,
+      imageId: local.id,
+      reason: 'up to date with the registry',
+      layers,
+      layersNew: 0,
+      layersPresent: layers.length,
+      bytes: 0,
+    };
   }
   const present = store.layerSet();
   const counted = new Set<string>();
@@ -390,7 +425,7 @@ function planEnsure(step: Extract<ImageStep, { kind: 'ensure' }>, node: NodeFact
     action: 'pull',
     digest: remote.digest,
     imageId: remote.configDigest,
-    reason: local ? 'registry digest differs from the node\'s' : 'not on the node',
+    reason: local ? "registry digest differs from the node's" : 'not on the node',
     layers,
     layersNew: fresh.length,
     layersPresent: layers.length - fresh.length,
@@ -507,7 +542,9 @@ export interface DiskCheck {
  */
 export function checkDiskSpace(freeBytes: number, pullBytes: number, options: DiskCheckOptions = {}): DiskCheck {
   const expansionFactor = options.expansionFactor ?? DEFAULT_DISK_CHECK.expansionFactor;
-  const marginBytes = Math.ceil(Math.max(options.marginBytes ?? 0, freeBytes * (options.marginFraction ?? (options.marginBytes === undefined ? DEFAULT_DISK_CHECK.marginFraction : 0))));
+  const marginBytes = Math.ceil(
+    Math.max(options.marginBytes ?? 0, freeBytes * (options.marginFraction ?? (options.marginBytes === undefined ? DEFAULT_DISK_CHECK.marginFraction : 0))),
+  );
   const estimatedBytes = Math.ceil(pullBytes * expansionFactor);
   const ok = pullBytes === 0 || estimatedBytes + marginBytes <= freeBytes;
   const check: DiskCheck = { ok, freeBytes, pullBytes, estimatedBytes, marginBytes, expansionFactor };

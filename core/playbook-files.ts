@@ -16,11 +16,16 @@ export class PlaybookFiles {
     try {
       text = readFileSync(file, 'utf8');
     } catch (err) {
-      const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (err as NodeJS.ErrnoException).code === 'EISDIR' ? 'is a directory' : `cannot be read (${(err as Error).message})`;
+      const reason =
+        (err as NodeJS.ErrnoException).code === 'ENOENT'
+          ? 'does not exist'
+          : (err as NodeJS.ErrnoException).code === 'EISDIR'
+            ? 'is a directory'
+            : `cannot be read (${(err as Error).message})`;
       // Exit 1, as ansible-playbook exits when a file it needs is missing.
       throw new HoundError('FILE_NOT_FOUND', `${what} ${file} ${reason}`, EXIT.ERROR, {
         position: referrer ? referrer.source.positionOf(referrer.path) : undefined,
-        hint: 'relative paths are resolved from the directory of the file that names them (for roles: the role\'s own directory)',
+        hint: "relative paths are resolved from the directory of the file that names them (for roles: the role's own directory)",
       });
     }
     const source = YamlSource.parse(file, text);

@@ -24,7 +24,13 @@ function taskLabel(task: LoadedPlay['tasks'][number]): string {
  * The listing for one playbook. `compiled` are the compiled plays of this playbook, in
  * order (their hosts are the matched hosts after --limit).
  */
-export function listPlaybook(playbook: LoadedPlaybook, compiled: CompiledPlay[], choice: ListingChoice, selection: TagSelection, displayName = path.relative(process.cwd(), playbook.file) || playbook.file): string {
+export function listPlaybook(
+  playbook: LoadedPlaybook,
+  compiled: CompiledPlay[],
+  choice: ListingChoice,
+  selection: TagSelection,
+  displayName = path.relative(process.cwd(), playbook.file) || playbook.file,
+): string {
   const out: string[] = ['', `playbook: ${displayName}`];
   playbook.plays.forEach((play, index) => {
     const hosts = compiled[index]?.hosts ?? [];

@@ -49,7 +49,9 @@ export function findRole(name: string, lookup: RoleLookup): string {
 function roleNotFound(name: string, roots: string[], lookup: RoleLookup): HoundError {
   const known = roots.flatMap((root) => {
     try {
-      return readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+      return readdirSync(root, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name);
     } catch {
       return [];
     }
@@ -80,7 +82,9 @@ function readVars(files: PlaybookFiles, file: string | undefined, referrer: Sour
 export function loadRoleFiles(dir: string, files: PlaybookFiles, referrer: SourceRef, options: { tasksFrom?: string; handlersFrom?: string }): RoleFiles {
   const tasksFile = firstFile(files, path.join(dir, 'tasks'), options.tasksFrom ?? 'main');
   if (options.tasksFrom && !tasksFile) {
-    throw new ParseError('FILE_NOT_FOUND', `role ${path.basename(dir)} has no tasks file '${options.tasksFrom}'`, { position: referrer.source.positionOf(referrer.path) });
+    throw new ParseError('FILE_NOT_FOUND', `role ${path.basename(dir)} has no tasks file '${options.tasksFrom}'`, {
+      position: referrer.source.positionOf(referrer.path),
+    });
   }
   const handlersFile = firstFile(files, path.join(dir, 'handlers'), options.handlersFrom ?? 'main');
   const read = (file: string | undefined): YamlSource | undefined => {
@@ -96,7 +100,9 @@ export function loadRoleFiles(dir: string, files: PlaybookFiles, referrer: Sourc
   if (meta && meta.data !== null && meta.data !== undefined) {
     const data = meta.data as Record<string, unknown>;
     if (!isPlainObject(data) || (data.dependencies !== undefined && data.dependencies !== null && !Array.isArray(data.dependencies))) {
-      throw new ParseError('ROLE_META_INVALID', `${metaFile} must be a mapping whose 'dependencies' is a list of roles`, { position: meta.positionOf(['dependencies']) });
+      throw new ParseError('ROLE_META_INVALID', `${metaFile} must be a mapping whose 'dependencies' is a list of roles`, {
+        position: meta.positionOf(['dependencies']),
+      });
     }
   }
   return {

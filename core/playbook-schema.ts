@@ -14,8 +14,22 @@ const conditions = { anyOf: [{ type: 'string' }, { type: 'boolean' }, { type: 'a
 const mapping = { type: 'object' };
 
 export const PLAY_KEYWORDS = [
-  'name', 'hosts', 'vars', 'vars_files', 'serial', 'strategy', 'max_fail_percentage', 'any_errors_fatal', 'gather_facts',
-  'tags', 'tasks', 'pre_tasks', 'post_tasks', 'handlers', 'roles', 'distribution',
+  'name',
+  'hosts',
+  'vars',
+  'vars_files',
+  'serial',
+  'strategy',
+  'max_fail_percentage',
+  'any_errors_fatal',
+  'gather_facts',
+  'tags',
+  'tasks',
+  'pre_tasks',
+  'post_tasks',
+  'handlers',
+  'roles',
+  'distribution',
 ] as const;
 
 export const playSchema = {
@@ -24,12 +38,22 @@ export const playSchema = {
   additionalProperties: false,
   properties: {
     name: { type: 'string' },
-    hosts: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }] },
+    hosts: {
+      anyOf: [
+        { type: 'string', minLength: 1 },
+        { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+      ],
+    },
     vars: mapping,
     vars_files: stringList,
     serial: { anyOf: [serialItem, { type: 'array', minItems: 1, items: serialItem }] },
     strategy: { enum: ['linear', 'free'] },
-    max_fail_percentage: { anyOf: [{ type: 'number', minimum: 0, maximum: 100 }, { type: 'string', pattern: '^\\d+(\\.\\d+)?%?$' }] },
+    max_fail_percentage: {
+      anyOf: [
+        { type: 'number', minimum: 0, maximum: 100 },
+        { type: 'string', pattern: '^\\d+(\\.\\d+)?%?$' },
+      ],
+    },
     any_errors_fatal: { type: 'boolean' },
     gather_facts: { type: 'boolean' },
     tags: tagList,
@@ -51,8 +75,22 @@ export const importPlaybookSchema = {
 
 /** Keywords a task may carry beside its module (or its include, or its block). */
 export const TASK_KEYWORDS = [
-  'name', 'loop', 'with_items', 'with_list', 'loop_control', 'when', 'tags', 'retries', 'delay', 'until', 'ignore_errors', 'register',
-  'notify', 'no_log', 'vars', 'listen',
+  'name',
+  'loop',
+  'with_items',
+  'with_list',
+  'loop_control',
+  'when',
+  'tags',
+  'retries',
+  'delay',
+  'until',
+  'ignore_errors',
+  'register',
+  'notify',
+  'no_log',
+  'vars',
+  'listen',
 ] as const;
 
 /** Task keywords that replace the module: they bring other tasks in. */
@@ -77,13 +115,23 @@ export const taskKeywordSchema = {
     until: { type: 'string' },
     ignore_errors: { anyOf: [{ type: 'boolean' }, template] },
     register: identifier,
-    notify: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string', minLength: 1 } }] },
+    notify: {
+      anyOf: [
+        { type: 'string', minLength: 1 },
+        { type: 'array', items: { type: 'string', minLength: 1 } },
+      ],
+    },
     no_log: { type: 'boolean' },
     vars: mapping,
     listen: stringList,
     block: { type: 'array' },
     import_tasks: { type: 'string', minLength: 1 },
-    include_tasks: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'object', required: ['file'], properties: { file: { type: 'string' } } }] },
+    include_tasks: {
+      anyOf: [
+        { type: 'string', minLength: 1 },
+        { type: 'object', required: ['file'], properties: { file: { type: 'string' } } },
+      ],
+    },
     import_role: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1 } } },
     include_role: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1 } } },
   },
@@ -127,9 +175,34 @@ const EXPECTATIONS: Record<string, string> = {
 
 /** Ansible keywords hound knows but does not implement: said so instead of "did you mean". */
 export const ANSIBLE_ONLY_KEYWORDS = new Set([
-  'become', 'become_user', 'become_method', 'remote_user', 'connection', 'environment', 'collections', 'order', 'vars_prompt',
-  'module_defaults', 'check_mode', 'diff', 'throttle', 'run_once', 'delegate_to', 'delegate_facts', 'local_action', 'changed_when',
-  'failed_when', 'async', 'poll', 'rescue', 'always', 'args', 'debugger', 'force_handlers', 'port', 'timeout',
+  'become',
+  'become_user',
+  'become_method',
+  'remote_user',
+  'connection',
+  'environment',
+  'collections',
+  'order',
+  'vars_prompt',
+  'module_defaults',
+  'check_mode',
+  'diff',
+  'throttle',
+  'run_once',
+  'delegate_to',
+  'delegate_facts',
+  'local_action',
+  'changed_when',
+  'failed_when',
+  'async',
+  'poll',
+  'rescue',
+  'always',
+  'args',
+  'debugger',
+  'force_handlers',
+  'port',
+  'timeout',
 ]);
 
 export function unsupportedKeywordHint(key: string): string | undefined {
@@ -211,10 +284,14 @@ function schemaError(error: ErrorObject, target: ValidationTarget, code: string)
   if (error.keyword === 'additionalProperties') {
     const key = String((error.params as { additionalProperty: string }).additionalProperty);
     const known = target.knownKeys ?? [];
-    return new ParseError(target.unknownKeyCode ?? 'UNKNOWN_KEY', `unknown ${relative.length > 0 ? `key in '${relative.join('.')}'` : `${target.what} key`} '${key}'`, {
-      position: target.source.keyPositionOf(full, key),
-      hint: unsupportedKeywordHint(key) ?? (known.length > 0 && relative.length === 0 ? didYouMean(key, known, `${target.what} keys`) : undefined),
-    });
+    return new ParseError(
+      target.unknownKeyCode ?? 'UNKNOWN_KEY',
+      `unknown ${relative.length > 0 ? `key in '${relative.join('.')}'` : `${target.what} key`} '${key}'`,
+      {
+        position: target.source.keyPositionOf(full, key),
+        hint: unsupportedKeywordHint(key) ?? (known.length > 0 && relative.length === 0 ? didYouMean(key, known, `${target.what} keys`) : undefined),
+      },
+    );
   }
   if (error.keyword === 'required') {
     const missing = String((error.params as { missingProperty: string }).missingProperty);

@@ -83,7 +83,10 @@ function pythonReplacement(replacement: string): string {
 }
 
 function convertReplacement(replacement: string): string {
-  return replacement.replace(/\$/g, '$$$$').replace(/\\g<(\w+)>/g, (_, g: string) => (/^\d+$/.test(g) ? `$${g}` : `$<${g}>`)).replace(/\\(\d)/g, '$$$1');
+  return replacement
+    .replace(/\$/g, '$$$$')
+    .replace(/\\g<(\w+)>/g, (_, g: string) => (/^\d+$/.test(g) ? `$${g}` : `$<${g}>`))
+    .replace(/\\(\d)/g, '$$$1');
 }
 
 function uniqueList(items: unknown[]): unknown[] {
@@ -183,8 +186,10 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     if (groups.length === 0) return match[0];
     return groups.map((g) => (g.startsWith('\\g<') ? match.groups?.[g.slice(3, -1)] : match[Number(g.replace(/^\\/, ''))]) ?? null);
   };
-  filters.regex_findall = (value: unknown, pattern: unknown) => [...asString(value).matchAll(pythonRegExp(asString(pattern), 'g'))].map((m) => (m.length > 2 ? m.slice(1) : (m[1] ?? m[0])));
-  filters.split = (value: unknown, separator?: unknown) => (separator === undefined ? asString(value).trim().split(/\s+/).filter(Boolean) : asString(value).split(asString(separator)));
+  filters.regex_findall = (value: unknown, pattern: unknown) =>
+    [...asString(value).matchAll(pythonRegExp(asString(pattern), 'g'))].map((m) => (m.length > 2 ? m.slice(1) : (m[1] ?? m[0])));
+  filters.split = (value: unknown, separator?: unknown) =>
+    separator === undefined ? asString(value).trim().split(/\s+/).filter(Boolean) : asString(value).split(asString(separator));
   filters.first = (value: unknown) => asList('first', value)[0] ?? new UndefinedValue('first item of an empty list');
   filters.last = (value: unknown) => {
     const list = asList('last', value);
@@ -193,9 +198,14 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
   filters.list = (value: unknown) => [...asList('list', value)];
   filters.unique = (value: unknown) => uniqueList(asList('unique', value));
   filters.union = (value: unknown, other: unknown) => uniqueList([...asList('union', value), ...asList('union', other)]);
-  filters.intersect = (value: unknown, other: unknown) => uniqueList(asList('intersect', value).filter((x) => asList('intersect', other).some((y) => pythonEqual(x, y))));
-  filters.difference = (value: unknown, other: unknown) => uniqueList(asList('difference', value).filter((x) => !asList('difference', other).some((y) => pythonEqual(x, y))));
-  filters.symmetric_difference = (value: unknown, other: unknown) => [...(filters.difference!(value, other) as unknown[]), ...(filters.difference!(other, value) as unknown[])];
+  filters.intersect = (value: unknown, other: unknown) =>
+    uniqueList(asList('intersect', value).filter((x) => asList('intersect', other).some((y) => pythonEqual(x, y))));
+  filters.difference = (value: unknown, other: unknown) =>
+    uniqueList(asList('difference', value).filter((x) => !asList('difference', other).some((y) => pythonEqual(x, y))));
+  filters.symmetric_difference = (value: unknown, other: unknown) => [
+    ...(filters.difference!(value, other) as unknown[]),
+    ...(filters.difference!(other, value) as unknown[]),
+  ];
   filters.flatten = (value: unknown, levels?: unknown) => flattenList(asList('flatten', value), typeof levels === 'number' ? levels : undefined);
   filters.sort = (value: unknown, ...rest: unknown[]) => {
     const { positional, keywords } = splitArguments(rest);
@@ -259,7 +269,10 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
   filters.dirname = (value: unknown) => path.posix.dirname(asString(value));
   filters.quote = (value: unknown) => `'${asString(value).replace(/'/g, `'"'"'`)}'`;
   filters.extract = (key: unknown, container: unknown, more?: unknown) => {
-    let value = Array.isArray(container) || isPlainObject(container) ? attributeOf(container, pythonStr(key)) : new UndefinedValue(`${pythonRepr(key)} of ${pythonRepr(container)}`);
+    let value =
+      Array.isArray(container) || isPlainObject(container)
+        ? attributeOf(container, pythonStr(key))
+        : new UndefinedValue(`${pythonRepr(key)} of ${pythonRepr(container)}`);
     for (const next of more === undefined ? [] : Array.isArray(more) ? more : [more]) {
       if (value instanceof UndefinedValue) break;
       value = attributeOf(value, pythonStr(next));
@@ -282,16 +295,19 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     if (!filter) throw filterError('map', `unknown filter ${pythonRepr(filterName)}`);
     return list.map((item) => filter(item, ...filterArgs));
   };
-  const selecting = (name: string, keep: boolean, byAttribute: boolean) => (value: unknown, ...rest: unknown[]) => {
-    const { positional } = splitArguments(rest);
-    const attribute = byAttribute ? asString(positional.shift()) : undefined;
-    const [testName, ...testArgs] = positional;
-    return asList(name, value).filter((item) => {
-      const subject = attribute === undefined ? item : attributeOf(item, attribute);
-      const passed = testName === undefined ? !(subject instanceof UndefinedValue) && pythonTruthy(subject) : applyTest(asString(testName), subject, testArgs);
-      return passed === keep;
-    });
-  };
+  const selecting =
+    (name: string, keep: boolean, byAttribute: boolean) =>
+    (value: unknown, ...rest: unknown[]) => {
+      const { positional } = splitArguments(rest);
+      const attribute = byAttribute ? asString(positional.shift()) : undefined;
+      const [testName, ...testArgs] = positional;
+      return asList(name, value).filter((item) => {
+        const subject = attribute === undefined ? item : attributeOf(item, attribute);
+        const passed =
+          testName === undefined ? !(subject instanceof UndefinedValue) && pythonTruthy(subject) : applyTest(asString(testName), subject, testArgs);
+        return passed === keep;
+      });
+    };
   filters.select = selecting('select', true, false);
   filters.reject = selecting('reject', false, false);
   filters.selectattr = selecting('selectattr', true, true);

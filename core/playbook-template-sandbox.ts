@@ -5,7 +5,20 @@ import { pythonStr, isPlainObject, unsafeTemplateError, UndefinedValue } from '.
 import type { TemplateFunction } from './playbook-template-filters.js';
 
 /** Names whose lookup is how code escapes a JavaScript template sandbox. */
-const FORBIDDEN_NAMES = new Set(['constructor', '__proto__', 'prototype', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__', 'valueOf', 'toString', 'call', 'apply', 'bind']);
+const FORBIDDEN_NAMES = new Set([
+  'constructor',
+  '__proto__',
+  'prototype',
+  '__defineGetter__',
+  '__defineSetter__',
+  '__lookupGetter__',
+  '__lookupSetter__',
+  'valueOf',
+  'toString',
+  'call',
+  'apply',
+  'bind',
+]);
 
 /** Every function a template may call. */
 export const callable = new WeakSet<object>();

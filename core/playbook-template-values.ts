@@ -26,7 +26,8 @@ export function undefinedVariableError(description: string): HoundError {
 }
 
 /** Ansible's connection and behaviour variables share the prefix but come from the inventory. */
-const ANSIBLE_SETTINGS = /^ansible_(host|port|user|connection|ssh_|become|password|private_key_file|python_interpreter|shell_|timeout|pipelining|remote_tmp|check_mode|diff_mode|verbosity|play_|run_tags|skip_tags|limit|loop_var|index_var|parent_role|role_|version|collection_name|config_file|inventory_sources|forks|search_path|dependent_role_names)/;
+const ANSIBLE_SETTINGS =
+  /^ansible_(host|port|user|connection|ssh_|become|password|private_key_file|python_interpreter|shell_|timeout|pipelining|remote_tmp|check_mode|diff_mode|verbosity|play_|run_tags|skip_tags|limit|loop_var|index_var|parent_role|role_|version|collection_name|config_file|inventory_sources|forks|search_path|dependent_role_names)/;
 
 /** Names Ansible's setup module defines (ansible_architecture, ansible_facts, …). */
 export function isAnsibleFact(name: string): boolean {
@@ -59,7 +60,10 @@ export function pythonStr(value: unknown): string {
 export function pythonRepr(value: unknown): string {
   if (typeof value === 'string') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`;
-  if (isPlainObject(value)) return `{${Object.entries(value).map(([k, v]) => `${pythonRepr(k)}: ${pythonRepr(v)}`).join(', ')}}`;
+  if (isPlainObject(value))
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${pythonRepr(k)}: ${pythonRepr(v)}`)
+      .join(', ')}}`;
   if (value instanceof Date) return `'${value.toISOString()}'`;
   if (value === null || value === undefined || typeof value !== 'object') return pythonStr(value);
   return String(value);

@@ -24,14 +24,17 @@ export function watchProgress(timeoutMs: number, onStall: (idleMs: number) => vo
   let stopped = false;
   // Checking every quarter of the timeout bounds the detection delay to 1.25 x the timeout
   // without re-arming a timer per chunk (a pull streams thousands of progress lines).
-  const timer = setInterval(() => {
-    const idle = Date.now() - last;
-    if (idle >= timeoutMs && !stopped) {
-      stopped = true;
-      clearInterval(timer);
-      onStall(idle);
-    }
-  }, Math.max(50, Math.floor(timeoutMs / 4)));
+  const timer = setInterval(
+    () => {
+      const idle = Date.now() - last;
+      if (idle >= timeoutMs && !stopped) {
+        stopped = true;
+        clearInterval(timer);
+        onStall(idle);
+      }
+    },
+    Math.max(50, Math.floor(timeoutMs / 4)),
+  );
   timer.unref();
   return {
     progress: () => {

@@ -8,7 +8,8 @@ import { HoundError } from './errors.js';
 
 export const DEFAULT_PULL_ATTEMPTS = 3;
 
-const TRANSIENT = /\b(5\d\d|429)\b|service unavailable|bad gateway|gateway time-?out|internal server error|too many requests|connection reset|connection refused|broken pipe|i\/o timeout|tls handshake timeout|unexpected eof|\beof\b|timed? ?out|temporarily unavailable|no progress/i;
+const TRANSIENT =
+  /\b(5\d\d|429)\b|service unavailable|bad gateway|gateway time-?out|internal server error|too many requests|connection reset|connection refused|broken pipe|i\/o timeout|tls handshake timeout|unexpected eof|\beof\b|timed? ?out|temporarily unavailable|no progress/i;
 const PERMANENT = /manifest unknown|not found|unauthorized|denied|no space left|invalid reference|does not exist/i;
 
 /** Whether a failed pull may succeed if tried again later. */

@@ -112,7 +112,8 @@ export async function executeRun(run: CompiledRun, options: RunOptions): Promise
       bus.emit({ event: 'play_start', play: play.name, hosts: play.hosts.filter((h) => !state.failed.has(h) && !state.unreachable.has(h)) });
       executor.play = play.name;
       const outcome = await runPlay(play, executor, state, { forks: options.forks, signal: interrupt.signal });
-      if (outcome.aborted && outcome.abortReason !== 'interrupted') bus.emit({ event: 'play_abort', play: play.name, reason: outcome.abortReason ?? 'aborted' });
+      if (outcome.aborted && outcome.abortReason !== 'interrupted')
+        bus.emit({ event: 'play_abort', play: play.name, reason: outcome.abortReason ?? 'aborted' });
     }
   } finally {
     process.removeListener('SIGINT', onSignal);
@@ -194,7 +195,11 @@ class RunHostAccess implements HostAccess {
     let docker = this.dockers.get(host);
     if (!docker) {
       const connection = await this.connection(host);
-      docker = new SshDocker(connection, { socketPath: this.target(host).dockerSocket, stallTimeoutMs: this.options.stallTimeoutMs, logger: (level, msg) => this.detail(level, msg) });
+      docker = new SshDocker(connection, {
+        socketPath: this.target(host).dockerSocket,
+        stallTimeoutMs: this.options.stallTimeoutMs,
+        logger: (level, msg) => this.detail(level, msg),
+      });
       this.dockers.set(host, docker);
     }
     return docker;
@@ -213,7 +218,11 @@ class RunHostAccess implements HostAccess {
     return resolved.manifestDigest;
   }
 
-  async pull(host: string, reference: string, options: { platform?: string; auth?: RegistryAuth; onProgress: (p: PullProgress) => void; signal: AbortSignal }): Promise<PullResult> {
+  async pull(
+    host: string,
+    reference: string,
+    options: { platform?: string; auth?: RegistryAuth; onProgress: (p: PullProgress) => void; signal: AbortSignal },
+  ): Promise<PullResult> {
     await this.checkDisk(host);
     const docker = await this.docker(host);
     const relayed = (await this.chosenDistribution(host)) === 'relay';
@@ -228,7 +237,10 @@ class RunHostAccess implements HostAccess {
         baseMs: this.options.pullRetryBaseMs ?? 1000,
         signal: options.signal,
         onRetry: (attempt, delayMs, err) =>
-          this.detail(0, `${host}: pull of ${reference} failed (${err instanceof Error ? err.message : String(err)}); attempt ${attempt + 1} in ${(delayMs / 1000).toFixed(1)} s`),
+          this.detail(
+            0,
+            `${host}: pull of ${reference} failed (${err instanceof Error ? err.message : String(err)}); attempt ${attempt + 1} in ${(delayMs / 1000).toFixed(1)} s`,
+          ),
       },
     );
   }
@@ -258,7 +270,10 @@ class RunHostAccess implements HostAccess {
             auth: this.credentials.get(ref.domain),
             insecure: isInsecureRegistry(ref.domain, info.insecureRegistries),
           });
-          layers.set(reference, resolved.layers.map((l) => ({ digest: l.digest, size: l.size })));
+          layers.set(
+            reference,
+            resolved.layers.map((l) => ({ digest: l.digest, size: l.size })),
+          );
         }),
       );
       const schedule = planRelaySchedule({ nodes: [...byHost].map(([h, refs]) => ({ host: h, images: refs.map((r) => r.reference) })), layers });
@@ -281,7 +296,11 @@ class RunHostAccess implements HostAccess {
       const info = await (await this.docker(host)).info();
       const registries = new Set<string>();
       for (const refs of imageReferencesByHost(this.run).values()) for (const r of refs) registries.add(parseImageRef(r.reference).domain);
-      const origins = [...registries].map((registry) => ({ host: registry, plainHttp: isInsecureRegistry(registry, info.insecureRegistries), auth: this.credentials.get(registry) }));
+      const origins = [...registries].map((registry) => ({
+        host: registry,
+        plainHttp: isInsecureRegistry(registry, info.insecureRegistries),
+        auth: this.credentials.get(registry),
+      }));
       this.detail(1, `distribution relay: serving ${origins.map((o) => o.host).join(', ')} through the nodes' SSH connections`);
       return startRelay({ origins, logger: (line) => this.detail(1, `relay: ${line}`) });
     })();

@@ -52,7 +52,8 @@ const filters = buildFilters((name, value, args) => {
 });
 
 const environment = new nunjucks.Environment([], { autoescape: false });
-for (const name of Object.keys((environment as unknown as { globals: object }).globals)) delete (environment as unknown as { globals: Record<string, unknown> }).globals[name];
+for (const name of Object.keys((environment as unknown as { globals: object }).globals))
+  delete (environment as unknown as { globals: Record<string, unknown> }).globals[name];
 for (const [name, filter] of Object.entries(filters)) {
   const strict = name === 'default' || name === 'd' || name === 'mandatory';
   environment.addFilter(name, (value: unknown, ...args: unknown[]) => {
@@ -65,7 +66,8 @@ for (const [name, test] of Object.entries(tests)) {
   (environment as unknown as { addTest(n: string, f: TemplateFunction): void }).addTest(name, test);
 }
 // Filter and test names come from templates: `x | constructor` must not reach Object.prototype.
-for (const table of [(environment as unknown as { filters: object }).filters, (environment as unknown as { tests: object }).tests]) Object.setPrototypeOf(table, null);
+for (const table of [(environment as unknown as { filters: object }).filters, (environment as unknown as { tests: object }).tests])
+  Object.setPrototypeOf(table, null);
 /** The filter the native-value wrapper uses to hand the expression's value back to us. */
 environment.addFilter('__hound_capture', function (this: RenderContext, value: unknown) {
   this.captured = value;
@@ -204,7 +206,11 @@ const safeRuntime: Record<string, unknown> = {
   },
   handleError(error: unknown, line: number, column: number): unknown {
     if (error instanceof HoundError) return error;
-    return new HoundError('TEMPLATE_ERROR', `${error instanceof Error ? error.message : String(error)} (template line ${line + 1}, column ${column + 1})`, EXIT.PARSE);
+    return new HoundError(
+      'TEMPLATE_ERROR',
+      `${error instanceof Error ? error.message : String(error)} (template line ${line + 1}, column ${column + 1})`,
+      EXIT.PARSE,
+    );
   },
 };
 
@@ -213,7 +219,12 @@ const compiledTemplates = new Map<string, RootRenderFunction>();
 
 function callNode(name: string, argument: NunjucksNode): NunjucksNode {
   const { FunCall, Symbol: SymbolNode, NodeList } = internals.nodes;
-  return new FunCall!(argument.lineno, argument.colno, new SymbolNode!(argument.lineno, argument.colno, name), new NodeList!(argument.lineno, argument.colno, [argument]));
+  return new FunCall!(
+    argument.lineno,
+    argument.colno,
+    new SymbolNode!(argument.lineno, argument.colno, name),
+    new NodeList!(argument.lineno, argument.colno, [argument]),
+  );
 }
 
 /**
@@ -269,7 +280,10 @@ function compileTemplate(source: string): RootRenderFunction {
 
 function templateMessage(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  return message.replace(/^\(template\)\s*/, '').replace(/\s+/g, ' ').trim();
+  return message
+    .replace(/^\(template\)\s*/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 function runRoot(root: RootRenderFunction, vars: Vars): RenderContext & { output: string } {

@@ -37,7 +37,14 @@ export class YamlSource {
     // YAML 1.1 because Ansible (PyYAML) reads playbooks that way: `yes`/`no` are booleans.
     // logLevel 'error': yaml would otherwise print its warnings (a collection used as a key, an
     // unknown tag) straight to stderr through process.emitWarning, beside hound's own output.
-    const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, version: '1.1', prettyErrors: false, customTags: pyyamlBooleans, logLevel: 'error' });
+    const doc = parseDocument(text, {
+      lineCounter: lines,
+      uniqueKeys: true,
+      version: '1.1',
+      prettyErrors: false,
+      customTags: pyyamlBooleans,
+      logLevel: 'error',
+    });
     const first = doc.errors[0];
     if (first) {
       // yaml reports some errors at the start of the line; point at the first character instead.
@@ -45,10 +52,14 @@ export class YamlSource {
       while (text[offset] === ' ' || text[offset] === '\t') offset++;
       const at = positionAt(file, text, lines, offset);
       const duplicate = first.code === 'DUPLICATE_KEY';
-      throw new ParseError(duplicate ? 'YAML_DUPLICATE_KEY' : 'YAML_SYNTAX', duplicate ? 'duplicate key in a mapping' : `invalid YAML: ${firstLine(first.message)}`, {
-        position: at,
-        hint: duplicate ? 'each key may appear once per mapping; remove or rename one of them' : 'check the indentation and quoting around this line',
-      });
+      throw new ParseError(
+        duplicate ? 'YAML_DUPLICATE_KEY' : 'YAML_SYNTAX',
+        duplicate ? 'duplicate key in a mapping' : `invalid YAML: ${firstLine(first.message)}`,
+        {
+          position: at,
+          hint: duplicate ? 'each key may appear once per mapping; remove or rename one of them' : 'check the indentation and quoting around this line',
+        },
+      );
     }
     let data: unknown;
     try {

@@ -116,7 +116,10 @@ export class InventoryBuilder {
     if (group && key === 'ansible_group_priority') {
       const n = typeof value === 'number' ? Math.trunc(value) : Number.parseInt(String(value).trim(), 10);
       if (!Number.isFinite(n) || (typeof value === 'string' && !/^\s*[+-]?\d+\s*$/.test(value))) {
-        throw new InventoryRuleError(`ansible_group_priority must be an integer, got: ${String(value)}`, 'set ansible_group_priority to a whole number, e.g. 10');
+        throw new InventoryRuleError(
+          `ansible_group_priority must be an integer, got: ${String(value)}`,
+          'set ansible_group_priority to a whole number, e.g. 10',
+        );
       }
       group.priority = n;
       return;

@@ -42,9 +42,13 @@ export function connectionVars(vars: Vars, fallbackHost?: string): ConnectionVar
   if (portValue !== undefined) {
     port = typeof portValue === 'number' ? portValue : Number(String(portValue).trim());
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new ParseError('INVENTORY_BAD_PORT', `port ${JSON.stringify(portValue)} of host ${String(vars['inventory_hostname'] ?? fallbackHost ?? '?')} is not a TCP port`, {
-        hint: 'set ansible_port (or hound_port) to a number from 1 to 65535',
-      });
+      throw new ParseError(
+        'INVENTORY_BAD_PORT',
+        `port ${JSON.stringify(portValue)} of host ${String(vars['inventory_hostname'] ?? fallbackHost ?? '?')} is not a TCP port`,
+        {
+          hint: 'set ansible_port (or hound_port) to a number from 1 to 65535',
+        },
+      );
     }
   }
   const address = text(vars, ['hound_host', 'ansible_host', 'ansible_ssh_host']) ?? text(vars, ['inventory_hostname']) ?? fallbackHost ?? '';

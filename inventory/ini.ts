@@ -123,14 +123,10 @@ export function parseIniInventory(file: string, text: string, inv: InventoryBuil
         hint: `declare the group with a [${decl.name}] or [${decl.name}:children] section`,
       });
     }
-    throw new ParseError(
-      'INVENTORY_UNDEFINED_GROUP',
-      `Section [${decl.parents[decl.parents.length - 1]}:children] includes undefined group: ${decl.name}`,
-      {
-        position: { file, line: decl.line, column: raw.length - raw.trimStart().length + 1, sourceLine: raw },
-        hint: `declare the group with a [${decl.name}] section (it may be empty), or remove it from the children`,
-      },
-    );
+    throw new ParseError('INVENTORY_UNDEFINED_GROUP', `Section [${decl.parents[decl.parents.length - 1]}:children] includes undefined group: ${decl.name}`, {
+      position: { file, line: decl.line, column: raw.length - raw.trimStart().length + 1, sourceLine: raw },
+      hint: `declare the group with a [${decl.name}] section (it may be empty), or remove it from the children`,
+    });
   }
 
   function parseHostLine(line: string, lineNo: number): void {

@@ -8,10 +8,25 @@ import { setVar } from './vars-object.js';
 
 /** Variables ansible-inventory never prints (magic or run-time ones). */
 export const INTERNAL_VARS = new Set([
-  'ansible_diff_mode', 'ansible_config_file', 'ansible_facts', 'ansible_forks', 'ansible_inventory_sources',
-  'ansible_limit', 'ansible_playbook_python', 'ansible_run_tags', 'ansible_skip_tags', 'ansible_verbosity',
-  'ansible_version', 'inventory_dir', 'inventory_file', 'inventory_hostname', 'inventory_hostname_short',
-  'groups', 'group_names', 'omit', 'playbook_dir',
+  'ansible_diff_mode',
+  'ansible_config_file',
+  'ansible_facts',
+  'ansible_forks',
+  'ansible_inventory_sources',
+  'ansible_limit',
+  'ansible_playbook_python',
+  'ansible_run_tags',
+  'ansible_skip_tags',
+  'ansible_verbosity',
+  'ansible_version',
+  'inventory_dir',
+  'inventory_file',
+  'inventory_hostname',
+  'inventory_hostname_short',
+  'groups',
+  'group_names',
+  'omit',
+  'playbook_dir',
 ]);
 
 export interface ListOptions {
@@ -144,7 +159,9 @@ export function pythonRepr(v: unknown): string {
   }
   if (Array.isArray(v)) return `[${v.map(pythonRepr).join(', ')}]`;
   if (typeof v === 'object') {
-    return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${pythonRepr(k)}: ${pythonRepr(x)}`).join(', ')}}`;
+    return `{${Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => `${pythonRepr(k)}: ${pythonRepr(x)}`)
+      .join(', ')}}`;
   }
   return String(v);
 }

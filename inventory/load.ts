@@ -17,8 +17,7 @@ import { parseYamlInventory } from './yaml-inventory.js';
 export const DEFAULT_INVENTORY = '/etc/ansible/hosts';
 
 // Ansible's IGNORED_ALWAYS + INVENTORY_IGNORE_EXTS (note: `.ini` files inside a directory are skipped).
-const IGNORED_IN_DIRECTORY =
-  /^\.|^host_vars$|^group_vars$|^vars_plugins$|(?:\.pyc|\.pyo|\.swp|\.bak|~|\.rpm|\.md|\.txt|\.rst|\.orig|\.ini|\.cfg|\.retry)$/;
+const IGNORED_IN_DIRECTORY = /^\.|^host_vars$|^group_vars$|^vars_plugins$|(?:\.pyc|\.pyo|\.swp|\.bak|~|\.rpm|\.md|\.txt|\.rst|\.orig|\.ini|\.cfg|\.retry)$/;
 const YAML_EXTENSIONS = ['', '.yml', '.yaml', '.json'];
 
 export interface LoadOptions {

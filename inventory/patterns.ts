@@ -198,7 +198,11 @@ function expandFiles(patterns: string[], options: PatternOptions): string[] {
     })();
     if (!st) throw new OptionsError('LIMIT_FILE_NOT_FOUND', `Unable to find limit file ${file}`, { hint: 'check the path after @' });
     if (!st.isFile()) throw new OptionsError('LIMIT_FILE_NOT_FILE', `Limit starting with "@" must be a file, not a directory: ${file}`);
-    out.push(...readFileSync(file, 'utf8').split('\n').map((l) => l.trim()));
+    out.push(
+      ...readFileSync(file, 'utf8')
+        .split('\n')
+        .map((l) => l.trim()),
+    );
   }
   return out;
 }

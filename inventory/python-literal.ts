@@ -13,11 +13,7 @@ const NOT_A_LITERAL = new NotALiteral();
 // A bare word is a Python name, never a literal, unless it is one of the three constants.
 const BARE_WORD = /^[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*$/;
 
-type Token =
-  | { kind: 'num'; value: number }
-  | { kind: 'str'; value: string }
-  | { kind: 'name'; value: string }
-  | { kind: 'op'; value: string };
+type Token = { kind: 'num'; value: number } | { kind: 'str'; value: string } | { kind: 'name'; value: string } | { kind: 'op'; value: string };
 
 const NAME_START = /[A-Za-z_\u0080-\uffff]/;
 const NAME_PART = /[A-Za-z0-9_\u0080-\uffff]/;
@@ -49,7 +45,17 @@ function readNumber(text: string): { value: number; length: number } {
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = {
-  '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\n': '',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '\n': '',
 };
 
 function unescape(body: string, raw: boolean): string {

@@ -77,7 +77,13 @@ async function loadEntities(dir: string, names: Iterable<string>, warn: (m: stri
   const full = path.join(dir, subdir);
   const listing = await listDir(full);
   if (!listing) {
-    if (await stat(full).then(() => true, () => false)) warn(`Found ${subdir} that is not a directory, skipping: ${full}`);
+    if (
+      await stat(full).then(
+        () => true,
+        () => false,
+      )
+    )
+      warn(`Found ${subdir} that is not a directory, skipping: ${full}`);
     return out;
   }
   // Only names with a file are read; their files are read concurrently, merged in order.

@@ -25,7 +25,14 @@ function typeName(v: unknown): string {
 export function parseYamlInventory(y: YamlFile, inv: InventoryBuilder): void {
   const data = y.value;
   const top = y.doc.contents;
-  const isEmpty = data === null || data === undefined || data === '' || data === 0 || data === false || (Array.isArray(data) && data.length === 0) || (isMapping(data) && data.size === 0);
+  const isEmpty =
+    data === null ||
+    data === undefined ||
+    data === '' ||
+    data === 0 ||
+    data === false ||
+    (Array.isArray(data) && data.length === 0) ||
+    (isMapping(data) && data.size === 0);
   if (isEmpty) throw new NotYamlInventory('INVENTORY_YAML', 'Parsed empty YAML file', { position: nodePosition(y, top) });
   if (!isMapping(data)) {
     throw new NotYamlInventory('INVENTORY_YAML', `YAML inventory has invalid structure, it should be a dictionary, got: ${typeName(data)}`, {
@@ -52,7 +59,11 @@ export function parseYamlInventory(y: YamlFile, inv: InventoryBuilder): void {
       return keyString(name);
     }
     if (typeof name !== 'string' || name === '') {
-      fail(nameNode, `Unable to add group ${keyString(name)}: Invalid group name supplied, expected a string but got ${typeName(name)}`, 'quote the group name');
+      fail(
+        nameNode,
+        `Unable to add group ${keyString(name)}: Invalid group name supplied, expected a string but got ${typeName(name)}`,
+        'quote the group name',
+      );
     }
     const group = name as string;
     try {
@@ -112,7 +123,11 @@ export function parseYamlInventory(y: YamlFile, inv: InventoryBuilder): void {
             }
             const vars = hostVars || new Map();
             if (!isMapping(vars)) {
-              fail(valueNode(y.doc, sectionNode, pattern) ?? at, `Invalid data from file, expected dictionary and got:\n\n${String(hostVars)}`, 'host variables are a mapping of name: value');
+              fail(
+                valueNode(y.doc, sectionNode, pattern) ?? at,
+                `Invalid data from file, expected dictionary and got:\n\n${String(hostVars)}`,
+                'host variables are a mapping of name: value',
+              );
             }
             for (const h of expanded!.hosts) {
               try {

@@ -38,9 +38,19 @@ function startDetached(bins: BinaryPaths, netns: string, argv: string[], log: st
   const fd = openSync(log, 'a');
   const inner = view
     ? [
-        bins.unshare!, '-m', '-u', '--propagation', 'private',
-        '/bin/sh', '-c', `${bins.hostname} "$1" && ${bins.mount} --bind "$0" /run && ${bins.mount} --bind "$2" "$3" && shift 3 && exec "$@"`,
-        view.runDir, view.hostname, view.homeDir, os.homedir(), ...argv,
+        bins.unshare!,
+        '-m',
+        '-u',
+        '--propagation',
+        'private',
+        '/bin/sh',
+        '-c',
+        `${bins.hostname} "$1" && ${bins.mount} --bind "$0" /run && ${bins.mount} --bind "$2" "$3" && shift 3 && exec "$@"`,
+        view.runDir,
+        view.hostname,
+        view.homeDir,
+        os.homedir(),
+        ...argv,
       ]
     : argv;
   // nsenter rather than `ip netns exec`: the latter remounts /sys, hiding the cgroup
@@ -123,7 +133,11 @@ export async function prepareNode(p: NodeDaemonPaths, ip: string, clientPublicKe
 }
 
 export function startSshd(bins: BinaryPaths, netns: string, p: NodeDaemonPaths, hostname: string): StartedDaemon {
-  return startDetached(bins, netns, [bins.sshd!, '-D', '-e', '-f', p.sshdConfig], path.join(p.dir, 'sshd.log'), { runDir: p.runDir, homeDir: p.homeDir, hostname });
+  return startDetached(bins, netns, [bins.sshd!, '-D', '-e', '-f', p.sshdConfig], path.join(p.dir, 'sshd.log'), {
+    runDir: p.runDir,
+    homeDir: p.homeDir,
+    hostname,
+  });
 }
 
 /**
@@ -133,17 +147,23 @@ export function startSshd(bins: BinaryPaths, netns: string, p: NodeDaemonPaths, 
 export function startDockerd(bins: BinaryPaths, netns: string, p: NodeDaemonPaths, hostname: string, registry: string, subnet?: string): StartedDaemon {
   const argv = [
     bins.dockerd!,
-    '--config-file', p.dockerConfig,
-    '--data-root', p.dataRoot,
-    '--exec-root', '/run/docker',
-    '--pidfile', '/run/docker.pid',
-    '--host', 'unix:///run/docker.sock',
+    '--config-file',
+    p.dockerConfig,
+    '--data-root',
+    p.dataRoot,
+    '--exec-root',
+    '/run/docker',
+    '--pidfile',
+    '/run/docker.pid',
+    '--host',
+    'unix:///run/docker.sock',
     '--iptables=false',
     '--ip6tables=false',
     '--ip-masq=false',
     '--bridge=none',
     '--userland-proxy=false',
-    '--insecure-registry', registry,
+    '--insecure-registry',
+    registry,
     ...(subnet !== undefined ? ['--insecure-registry', subnet] : []),
   ];
   return startDetached(bins, netns, argv, path.join(p.dir, 'dockerd.log'), { runDir: p.runDir, homeDir: p.homeDir, hostname });

@@ -126,7 +126,10 @@ export function buildImage(spec: ImageSpec, layers: BuiltLayer[]): BuiltImage {
         ...(spec.created !== undefined ? { created: spec.created } : {}),
         architecture: 'amd64',
         os: 'linux',
-        config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Labels: { 'org.hound.sample': `${spec.repository}:${spec.tag}` } },
+        config: {
+          Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+          Labels: { 'org.hound.sample': `${spec.repository}:${spec.tag}` },
+        },
         rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
         history: layers.map((l) => ({ created_by: `hound lab layer ${l.name}` })),
       }),

@@ -19,10 +19,12 @@ export function renderInventory(nodes: InventoryNode[], opts: { privateKey: stri
 
 /** One line per node: its address and its real host key (`TYPE BASE64`, comment dropped). */
 export function renderKnownHosts(entries: { ip: string; publicKey: string }[]): string {
-  return entries
-    .map((e) => {
-      const [type, key] = e.publicKey.trim().split(/\s+/);
-      return `${e.ip} ${type} ${key}`;
-    })
-    .join('\n') + '\n';
+  return (
+    entries
+      .map((e) => {
+        const [type, key] = e.publicKey.trim().split(/\s+/);
+        return `${e.ip} ${type} ${key}`;
+      })
+      .join('\n') + '\n'
+  );
 }

@@ -79,9 +79,7 @@ export async function createNetwork(plan: NetworkPlan): Promise<void> {
   }
   if (rootTc.length > 0) await runCommand('tc', ['-batch', '-'], { input: rootTc.join('\n') + '\n' });
   await Promise.all(
-    plan.hosts
-      .filter((h) => h.uplink)
-      .map((h) => runCommand('tc', ['-n', h.netns, 'qdisc', 'add', 'dev', 'eth0', 'root', ...tbfArgs(h.uplink!)])),
+    plan.hosts.filter((h) => h.uplink).map((h) => runCommand('tc', ['-n', h.netns, 'qdisc', 'add', 'dev', 'eth0', 'root', ...tbfArgs(h.uplink!)])),
   );
 }
 

@@ -47,7 +47,10 @@ export function locateBinaries(required: { binary: string; pkg: string }[] = REQ
   });
   if (missing.length > 0) {
     const pkgs = [...new Set(missing.map((m) => m.pkg))];
-    throw new EnvironmentError('LAB_MISSING_PACKAGE', `hound lab needs ${missing.map((m) => m.binary).join(', ')}: install with \`apt-get install ${pkgs.join(' ')}\``);
+    throw new EnvironmentError(
+      'LAB_MISSING_PACKAGE',
+      `hound lab needs ${missing.map((m) => m.binary).join(', ')}: install with \`apt-get install ${pkgs.join(' ')}\``,
+    );
   }
   return found;
 }
@@ -55,7 +58,10 @@ export function locateBinaries(required: { binary: string; pkg: string }[] = REQ
 /** Throws one EnvironmentError for the first thing missing: Linux, root, then binaries. */
 export function checkLabPrerequisites(): BinaryPaths {
   if (process.platform !== 'linux') {
-    throw new EnvironmentError('LAB_NOT_LINUX', `hound lab needs Linux (network namespaces, veth, tc), this is ${process.platform}: run it on a Linux machine or VM`);
+    throw new EnvironmentError(
+      'LAB_NOT_LINUX',
+      `hound lab needs Linux (network namespaces, veth, tc), this is ${process.platform}: run it on a Linux machine or VM`,
+    );
   }
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
     throw new EnvironmentError('LAB_NOT_ROOT', 'hound lab must run as root (it creates network namespaces, bridges and daemons): run it with sudo');

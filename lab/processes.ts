@@ -45,7 +45,10 @@ function selfAndAncestors(): Set<number> {
 async function allPids(): Promise<number[]> {
   const exclude = selfAndAncestors();
   const entries = await readdir('/proc');
-  return entries.filter((e) => /^\d+$/.test(e)).map(Number).filter((p) => !exclude.has(p));
+  return entries
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .filter((p) => !exclude.has(p));
 }
 
 /** Inode of the network namespace a named netns file refers to, if the file exists. */

@@ -40,7 +40,11 @@ class RegistryPusher {
     const url = new URL(location, this.base);
     url.searchParams.set('digest', blob.digest);
     await expect(
-      await call(url.toString(), { method: 'PUT', body: new Uint8Array(blob.data), headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) } }),
+      await call(url.toString(), {
+        method: 'PUT',
+        body: new Uint8Array(blob.data),
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
+      }),
       [201],
       `upload of ${blob.digest} to ${repo}`,
     );

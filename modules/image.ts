@@ -42,11 +42,11 @@ export const image: NodeModule<ImageArgs, ImageFacts> = {
     if (action.kind === 'pull') {
       const outcome = await applyPull(action, ctx);
       // A forced pull that fetched nothing new changed nothing.
-      if (action.reason === 'force' && outcome.bytes === 0 && outcome.data?.layers_downloaded === 0) return { ...outcome, changed: false, msg: `${action.image} already up to date` };
+      if (action.reason === 'force' && outcome.bytes === 0 && outcome.data?.layers_downloaded === 0)
+        return { ...outcome, changed: false, msg: `${action.image} already up to date` };
       return outcome;
     }
     if (action.kind === 'remove') return applyRemove(action, ctx, 'name');
     return { changed: false, bytes: 0, msg: action.reason };
   },
 };
-

@@ -69,7 +69,11 @@ export function planExclusiveRemovals(facts: NodeFacts, names: readonly string[]
     if (users.length > 0) {
       actions.push({ kind: 'none', image: label, reason: `kept ${label}: used by container ${users.map((c) => c.id.slice(0, 12)).join(', ')}` });
     } else if (recent.has(image.id)) {
-      actions.push({ kind: 'none', image: label, reason: `kept ${label}: one of the ${keepRecent} most recent other tags of ${recent.get(image.id)} (keep_recent)` });
+      actions.push({
+        kind: 'none',
+        image: label,
+        reason: `kept ${label}: one of the ${keepRecent} most recent other tags of ${recent.get(image.id)} (keep_recent)`,
+      });
     } else {
       actions.push({ kind: 'remove', image: label, imageId: image.id, force: false, reason: 'not in the list (exclusive)' });
     }

@@ -18,7 +18,10 @@ export interface RegistryLoginArgs {
 
 /** host[:port] the way image references name it; Docker Hub's many spellings become docker.io. */
 export function normaliseRegistry(registry: string): string {
-  const host = registry.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
+  const host = registry
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/\/.*$/, '')
+    .toLowerCase();
   return ['index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'].includes(host) ? 'docker.io' : host;
 }
 
@@ -30,7 +33,10 @@ interface DockerConfigAuth {
 }
 
 /** Credentials for `registry` from a Docker config.json (auths only; credential helpers are not run). */
-export function authFromDockerConfig(config: { auths?: Record<string, DockerConfigAuth>; credsStore?: string; credHelpers?: Record<string, string> }, registry: string): Omit<RegistryAuth, 'serverAddress'> | undefined {
+export function authFromDockerConfig(
+  config: { auths?: Record<string, DockerConfigAuth>; credsStore?: string; credHelpers?: Record<string, string> },
+  registry: string,
+): Omit<RegistryAuth, 'serverAddress'> | undefined {
   for (const [key, entry] of Object.entries(config.auths ?? {})) {
     if (normaliseRegistry(key) !== registry) continue;
     if (entry.identitytoken) return { identityToken: entry.identitytoken, username: entry.username };
@@ -62,7 +68,10 @@ export const registryLogin: ControllerModule<RegistryLoginArgs> = {
     let auth: RegistryAuth;
     if (args.from_docker_config) {
       const found = authFromDockerConfig(await readDockerConfig(), serverAddress);
-      if (!found) throw new ModuleFailure(`no credentials for ${serverAddress} in the Docker config (credential helpers are not supported; log in with \`docker login ${serverAddress}\` without a credsStore, or give username and password)`);
+      if (!found)
+        throw new ModuleFailure(
+          `no credentials for ${serverAddress} in the Docker config (credential helpers are not supported; log in with \`docker login ${serverAddress}\` without a credsStore, or give username and password)`,
+        );
       auth = { ...found, serverAddress };
     } else {
       let password = args.password;

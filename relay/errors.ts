@@ -25,9 +25,10 @@ export class OriginError extends HoundError {
   readonly status?: number;
   constructor(origin: string, message: string, status?: number, cause?: unknown) {
     super('RELAY_ORIGIN_FAILED', `registry ${origin}: ${message}`, EXIT.ERROR, {
-      hint: status === 401 || status === 403
-        ? 'check the credentials for this registry (registry_login or ~/.docker/config.json)'
-        : 'check that the registry is reachable from the controller and serves this image',
+      hint:
+        status === 401 || status === 403
+          ? 'check the credentials for this registry (registry_login or ~/.docker/config.json)'
+          : 'check that the registry is reachable from the controller and serves this image',
       cause,
     });
     this.status = status;

@@ -30,7 +30,24 @@ function run(argv: readonly string[]): Promise<Ran> {
 }
 
 function sshArgv(lab: LabInfo, node: LabNodeInfo, remote: readonly string[]): string[] {
-  return ['ssh', '-F', '/dev/null', '-i', lab.privateKey, '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${lab.knownHosts}`, '-o', 'StrictHostKeyChecking=yes', `root@${node.ip}`, '--', ...remote];
+  return [
+    'ssh',
+    '-F',
+    '/dev/null',
+    '-i',
+    lab.privateKey,
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    `UserKnownHostsFile=${lab.knownHosts}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    `root@${node.ip}`,
+    '--',
+    ...remote,
+  ];
 }
 
 /** Removes every image from every node (through its host-side socket), so the next run starts cold. */
@@ -138,15 +155,22 @@ async function main(): Promise<void> {
   const count = lab.nodes.length;
   const needs = lab.nodes.map((_, i) => [`${registry}/hound/app${i % 10}:latest`, `${registry}/hound/app${(i + 3) % 10}:latest`]);
   const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
-  process.stdout.write(`lab ${lab.name}: ${count} nodes, rates registry ${lab.rates.registry ?? 'unshaped'}, node ${lab.rates.node ?? 'unshaped'}, controller ${lab.rates.controller ?? 'unshaped'}\n`);
+  process.stdout.write(
+    `lab ${lab.name}: ${count} nodes, rates registry ${lab.rates.registry ?? 'unshaped'}, node ${lab.rates.node ?? 'unshaped'}, controller ${lab.rates.controller ?? 'unshaped'}\n`,
+  );
 
   const baselineRss = process.memoryUsage().rss;
   // `--relay-only` skips the docker pull run, to try changes to the relay quickly.
-  const direct = process.argv.includes('--relay-only') ? undefined : await (async () => {
-    await makeCold(lab);
-    return measureDockerPull(lab, needs);
-  })();
-  if (direct) process.stdout.write(`docker pull, all nodes at once: ${direct.seconds.toFixed(1)} s, registry sent ${mb(direct.originBytes)} in ${direct.gets} blob GETs\n`);
+  const direct = process.argv.includes('--relay-only')
+    ? undefined
+    : await (async () => {
+        await makeCold(lab);
+        return measureDockerPull(lab, needs);
+      })();
+  if (direct)
+    process.stdout.write(
+      `docker pull, all nodes at once: ${direct.seconds.toFixed(1)} s, registry sent ${mb(direct.originBytes)} in ${direct.gets} blob GETs\n`,
+    );
 
   await makeCold(lab);
   const relayed = await measureRelay(lab, needs, registry);
@@ -158,7 +182,8 @@ async function main(): Promise<void> {
   );
   process.stdout.write(
     `workload: ${mb(relayed.schedule.totalBytes)} to nodes, ${mb(relayed.schedule.uniqueBytes)} distinct` +
-      (direct ? `; relay/direct time ratio ${(relayed.seconds / direct.seconds).toFixed(2)}` : '') + '\n',
+      (direct ? `; relay/direct time ratio ${(relayed.seconds / direct.seconds).toFixed(2)}` : '') +
+      '\n',
   );
 }
 

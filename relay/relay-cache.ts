@@ -60,7 +60,12 @@ export class RelayCache {
   manifest(host: string, repo: string, reference: string, accept: string): Promise<OriginManifest> {
     this.assertOpen();
     // Docker lists the accepted types in a random order (a Go map): sort them for the key.
-    const types = accept.split(',').map((type) => type.trim()).filter(Boolean).sort().join(',');
+    const types = accept
+      .split(',')
+      .map((type) => type.trim())
+      .filter(Boolean)
+      .sort()
+      .join(',');
     const key = `${host}/${repo}\n${reference}\n${types}`;
     let pending = this.manifests.get(key);
     if (!pending) {

@@ -147,14 +147,24 @@ class RunRelay implements Relay {
     return Promise.all(settling);
   }
 
-  private async pullRelayName(host: string, docker: NodeDocker, ref: ImageRef, options: RelayPullOptions): Promise<{ relayReference: string; result: PullResult }> {
+  private async pullRelayName(
+    host: string,
+    docker: NodeDocker,
+    ref: ImageRef,
+    options: RelayPullOptions,
+  ): Promise<{ relayReference: string; result: PullResult }> {
     const relayReference = this.names.relayReference(this.portOf(host), ref);
     const result = await docker.pull(relayReference, { platform: options.platform, onProgress: options.onProgress, signal: options.signal });
     return { relayReference, result };
   }
 
   /** Gives the image its origin name and repo digest, and takes the relay's names off it. */
-  private async settleOriginNames(docker: NodeDocker, ref: ImageRef, relayed: { relayReference: string; result: PullResult }, options: RelayPullOptions): Promise<PullResult> {
+  private async settleOriginNames(
+    docker: NodeDocker,
+    ref: ImageRef,
+    relayed: { relayReference: string; result: PullResult },
+    options: RelayPullOptions,
+  ): Promise<PullResult> {
     const { relayReference, result } = relayed;
     const originName = familiarImageRef({ ...ref, tag: undefined, digest: undefined });
     if (ref.tag !== undefined) await docker.tagImage(relayReference, originName, ref.tag);
@@ -195,7 +205,10 @@ class RunRelay implements Relay {
     };
   }
 
-  async prepare(nodes: ReadonlyArray<{ host: string; images: readonly string[] }>, options: { platform?: string; concurrency?: number } = {}): Promise<RelaySchedule> {
+  async prepare(
+    nodes: ReadonlyArray<{ host: string; images: readonly string[] }>,
+    options: { platform?: string; concurrency?: number } = {},
+  ): Promise<RelaySchedule> {
     const images = [...new Set(nodes.flatMap((node) => node.images))];
     const described = await Promise.all(images.map((image) => this.describeImage(image, options.platform)));
     // The config blob is fetched by every node too: schedule it like a layer.
@@ -226,14 +239,18 @@ class RunRelay implements Relay {
 
   private portOf(host: string): number {
     const port = this.ports.get(host);
-    if (port === undefined) throw new RelayUsageError(`node ${host} is not attached to the relay`, 'call relay.attach(connection) for the node before pulling through the relay');
+    if (port === undefined)
+      throw new RelayUsageError(`node ${host} is not attached to the relay`, 'call relay.attach(connection) for the node before pulling through the relay');
     return port;
   }
 
   private originRef(reference: string): ImageRef {
     const ref = parseImageRef(reference);
     if (!this.origins.has(ref.domain)) {
-      throw new RelayUsageError(`the relay has no origin ${ref.domain} (for ${reference})`, `start the relay with ${ref.domain} among its origins, or pull it directly`);
+      throw new RelayUsageError(
+        `the relay has no origin ${ref.domain} (for ${reference})`,
+        `start the relay with ${ref.domain} among its origins, or pull it directly`,
+      );
     }
     return ref;
   }

@@ -45,7 +45,10 @@ class HostRow {
   }
 
   output(now: number): string {
-    return [...this.meters.values()].filter((m) => !m.finished).map((m) => m.describe(now)).join('\n');
+    return [...this.meters.values()]
+      .filter((m) => !m.finished)
+      .map((m) => m.describe(now))
+      .join('\n');
   }
 
   get broken(): boolean {

@@ -64,7 +64,10 @@ export function resolveConnectionTarget(host: string, vars: Vars, options: Resol
 }
 
 function resolve(host: string, vars: Vars, options: ResolveTargetOptions, depth: number): ConnectionTarget {
-  if (depth > 8) throw new OptionsError('SSH_PROXY_JUMP_LOOP', `ProxyJump for ${host} nests more than 8 hops deep`, { hint: 'check ProxyJump in ~/.ssh/config and ansible_ssh_common_args for a loop' });
+  if (depth > 8)
+    throw new OptionsError('SSH_PROXY_JUMP_LOOP', `ProxyJump for ${host} nests more than 8 hops deep`, {
+      hint: 'check ProxyJump in ~/.ssh/config and ansible_ssh_common_args for a loop',
+    });
   const env = options.env ?? process.env;
   const cli = options.commandLine ?? {};
   const args = mergeArgs(
@@ -86,7 +89,12 @@ function resolve(host: string, vars: Vars, options: ResolveTargetOptions, depth:
   if (identityFiles.length === 0) identityFiles = DEFAULT_KEY_NAMES.map((name) => join(homedir(), '.ssh', name));
   identityFiles = [...new Set(identityFiles)].filter((file) => existsSync(file));
 
-  const timeoutSeconds = numberVar(vars, 'ansible_ssh_timeout', 'ansible_timeout') ?? args.connectTimeoutSeconds ?? cli.timeoutSeconds ?? config.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS;
+  const timeoutSeconds =
+    numberVar(vars, 'ansible_ssh_timeout', 'ansible_timeout') ??
+    args.connectTimeoutSeconds ??
+    cli.timeoutSeconds ??
+    config.connectTimeoutSeconds ??
+    DEFAULT_CONNECT_TIMEOUT_SECONDS;
   const knownHostsFiles = (args.userKnownHostsFiles ?? config.userKnownHostsFiles ?? [join(homedir(), '.ssh', 'known_hosts')]).map(expandHome);
   const hostKeyPolicy = hostKeyPolicyOf(vars, env) ?? args.strictHostKeyChecking ?? config.strictHostKeyChecking ?? 'yes';
 
@@ -118,14 +126,22 @@ function resolve(host: string, vars: Vars, options: ResolveTargetOptions, depth:
 // and also offers the target's keys after its own.
 function resolveHop(hop: string, parent: ConnectionTarget, options: ResolveTargetOptions, depth: number): ConnectionTarget {
   const match = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hop);
-  if (!match) throw new OptionsError('SSH_PROXY_JUMP_INVALID', `ProxyJump hop "${hop}" for ${parent.host} is not [user@]host[:port]`, { hint: 'write ProxyJump as [user@]host[:port][,[user@]host[:port]…]' });
+  if (!match)
+    throw new OptionsError('SSH_PROXY_JUMP_INVALID', `ProxyJump hop "${hop}" for ${parent.host} is not [user@]host[:port]`, {
+      hint: 'write ProxyJump as [user@]host[:port][,[user@]host[:port]…]',
+    });
   const [, hopUser, hopHostRaw, hopPort] = match;
   const hopHost = hopHostRaw!.replace(/^\[|\]$/g, '');
   const hopVars: Vars = { ...(options.inventoryVars?.(hopHost) ?? {}) };
   for (const key of ['ansible_ssh_common_args', 'ansible_ssh_extra_args']) delete hopVars[key];
   if (hopUser !== undefined) hopVars['ansible_user'] = hopUser;
   if (hopPort !== undefined) hopVars['ansible_port'] = Number(hopPort);
-  const hopTarget = resolve(hopHost, hopVars, { ...options, commandLine: { ...options.commandLine, sshCommonArgs: undefined, sshExtraArgs: undefined } }, depth + 1);
+  const hopTarget = resolve(
+    hopHost,
+    hopVars,
+    { ...options, commandLine: { ...options.commandLine, sshCommonArgs: undefined, sshExtraArgs: undefined } },
+    depth + 1,
+  );
   // Mutated in place rather than spread, so the non-enumerable password stays with it.
   hopTarget.identityFiles = [...new Set([...hopTarget.identityFiles, ...parent.identityFiles])];
   hopTarget.knownHostsFiles = parent.knownHostsFiles;
@@ -169,12 +185,16 @@ function numberVar(vars: Vars, ...names: string[]): number | undefined {
   const text = stringVar(vars, ...names);
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) throw new OptionsError('SSH_TIMEOUT_INVALID', `${names[0]} must be a positive number of seconds, not "${text}"`, { hint: 'e.g. ansible_timeout=10' });
+  if (!Number.isFinite(n) || n <= 0)
+    throw new OptionsError('SSH_TIMEOUT_INVALID', `${names[0]} must be a positive number of seconds, not "${text}"`, { hint: 'e.g. ansible_timeout=10' });
   return n;
 }
 
 function portOf(value: unknown, host: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new OptionsError('SSH_PORT_INVALID', `ansible_port for ${host} is "${String(value)}", not a port (1-65535)`, { hint: 'set ansible_port to a number such as 22' });
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new OptionsError('SSH_PORT_INVALID', `ansible_port for ${host} is "${String(value)}", not a port (1-65535)`, {
+      hint: 'set ansible_port to a number such as 22',
+    });
   return n;
 }

@@ -137,11 +137,17 @@ export class SshDocker implements NodeDocker {
     }
   }
 
-  async pull(ref: string, options: { platform?: string; auth?: RegistryAuth; onProgress?: (p: PullProgress) => void; signal?: AbortSignal } = {}): Promise<PullResult> {
+  async pull(
+    ref: string,
+    options: { platform?: string; auth?: RegistryAuth; onProgress?: (p: PullProgress) => void; signal?: AbortSignal } = {},
+  ): Promise<PullResult> {
     const parsed = parseImageRef(ref);
     const query: Record<string, string> = { fromImage: repositoryName(parsed), tag: parsed.digest ?? parsed.tag ?? 'latest' };
     if (options.platform) query.platform = options.platform;
-    this.log(2, `POST /images/create fromImage=${query.fromImage} tag=${query.tag}${options.platform ? ` platform=${options.platform}` : ''}${options.auth ? ' (with credentials)' : ''}`);
+    this.log(
+      2,
+      `POST /images/create fromImage=${query.fromImage} tag=${query.tag}${options.platform ? ` platform=${options.platform}` : ''}${options.auth ? ' (with credentials)' : ''}`,
+    );
     const authconfig = options.auth ? dockerAuthConfig(options.auth) : undefined;
     let stream: Readable;
     try {
@@ -165,9 +171,14 @@ export class SshDocker implements NodeDocker {
         options.signal?.removeEventListener('abort', onAbort);
         stream.destroy();
         reject(
-          new TaskFailedError(this.connection.host, 'PULL_STALLED', `Docker on ${this.connection.host} made no progress pulling ${ref} for ${Math.round(idleMs / 1000)} s; gave up`, {
-            hint: 'the registry stopped answering or the link to it stalled; check it from the node and run again (HOUND_STALL_TIMEOUT=SECONDS sets how long to wait)',
-          }),
+          new TaskFailedError(
+            this.connection.host,
+            'PULL_STALLED',
+            `Docker on ${this.connection.host} made no progress pulling ${ref} for ${Math.round(idleMs / 1000)} s; gave up`,
+            {
+              hint: 'the registry stopped answering or the link to it stalled; check it from the node and run again (HOUND_STALL_TIMEOUT=SECONDS sets how long to wait)',
+            },
+          ),
         );
       });
       const onAbort = () => {
@@ -254,7 +265,10 @@ export class SshDocker implements NodeDocker {
         resolve();
       });
     });
-    if (failure !== undefined) throw new TaskFailedError(this.connection.host, 'DOCKER_LOAD_FAILED', `Docker on ${this.connection.host} could not load the tarball: ${failure}`, { hint: 'the file must be a tarball made by docker save' });
+    if (failure !== undefined)
+      throw new TaskFailedError(this.connection.host, 'DOCKER_LOAD_FAILED', `Docker on ${this.connection.host} could not load the tarball: ${failure}`, {
+        hint: 'the file must be a tarball made by docker save',
+      });
     return loaded;
   }
 
@@ -270,9 +284,14 @@ export class SshDocker implements NodeDocker {
     const result = await this.connection.exec(`df -B1 --output=avail ${shellQuote(dockerRootDir)}`);
     const value = Number(result.stdout.trim().split('\n').pop()?.trim());
     if (result.code !== 0 || !Number.isFinite(value)) {
-      throw new TaskFailedError(this.connection.host, 'DOCKER_DF_FAILED', `could not read free space of ${dockerRootDir} on ${this.connection.host}: ${result.stderr.trim() || `exit ${result.code}`}`, {
-        hint: 'hound needs GNU df (coreutils) on the node',
-      });
+      throw new TaskFailedError(
+        this.connection.host,
+        'DOCKER_DF_FAILED',
+        `could not read free space of ${dockerRootDir} on ${this.connection.host}: ${result.stderr.trim() || `exit ${result.code}`}`,
+        {
+          hint: 'hound needs GNU df (coreutils) on the node',
+        },
+      );
     }
     return value;
   }
@@ -298,10 +317,15 @@ export class SshDocker implements NodeDocker {
   private failure(code: string, what: string, error: unknown): Error {
     if ((error as { code?: string }).code?.startsWith('SSH_')) return error as Error;
     if ((this.connection as { isClosed?: boolean }).isClosed === true) {
-      return new UnreachableError(this.connection.host, 'SSH_CONNECTION_CLOSED', `ssh ${this.connection.host}: the connection dropped while Docker was asked to ${what}`, {
-        hint: 'the host went away or its network went down (keepalives unanswered); check it and run again: what finished is kept',
-        cause: error,
-      });
+      return new UnreachableError(
+        this.connection.host,
+        'SSH_CONNECTION_CLOSED',
+        `ssh ${this.connection.host}: the connection dropped while Docker was asked to ${what}`,
+        {
+          hint: 'the host went away or its network went down (keepalives unanswered); check it and run again: what finished is kept',
+          cause: error,
+        },
+      );
     }
     const json = (error as { json?: { message?: string } }).json;
     const message = json?.message ?? (error as Error).message ?? String(error);

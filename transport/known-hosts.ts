@@ -139,6 +139,14 @@ export function keyFingerprint(key: Buffer): string {
 
 // OpenSSH's match_pattern: `*` any run, `?` one character, case-insensitive for host names.
 function wildcardMatch(pattern: string, name: string): boolean {
-  const regex = new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$', 'i');
+  const regex = new RegExp(
+    '^' +
+      pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.') +
+      '$',
+    'i',
+  );
   return regex.test(name);
 }

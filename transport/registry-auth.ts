@@ -58,7 +58,10 @@ export function parseAuthChallenges(header: string): AuthChallenge[] {
 
 /** The registry host[:port] a docker config key means (`https://index.docker.io/v1/` → docker.io). */
 export function normaliseRegistryHost(value: string): string {
-  let host = value.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
+  let host = value
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/\/.*$/, '')
+    .toLowerCase();
   if (host === 'index.docker.io' || host === 'registry-1.docker.io' || host === 'registry.hub.docker.com') host = 'docker.io';
   return host;
 }
@@ -70,7 +73,10 @@ interface DockerConfigFile {
 }
 
 /** Credentials for `registry` from a docker config.json, if it has them. */
-export async function credentialsFromDockerConfig(registry: string, options: { path?: string; logger?: TransportLogger } = {}): Promise<RegistryAuth | undefined> {
+export async function credentialsFromDockerConfig(
+  registry: string,
+  options: { path?: string; logger?: TransportLogger } = {},
+): Promise<RegistryAuth | undefined> {
   const path = options.path ?? join(process.env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json');
   let config: DockerConfigFile;
   try {
@@ -98,6 +104,7 @@ export async function credentialsFromDockerConfig(registry: string, options: { p
     if (auth.username !== undefined || auth.identityToken !== undefined) return auth;
   }
   const helper = Object.entries(config.credHelpers ?? {}).find(([key]) => normaliseRegistryHost(key) === wanted)?.[1] ?? config.credsStore;
-  if (helper) options.logger?.(1, `registry: ${path} keeps ${wanted} credentials in docker-credential-${helper}, which hound does not call; use a registry_login task`);
+  if (helper)
+    options.logger?.(1, `registry: ${path} keeps ${wanted} credentials in docker-credential-${helper}, which hound does not call; use a registry_login task`);
   return undefined;
 }

@@ -118,13 +118,19 @@ export class RegistryClient {
     }
     const body = manifest.json as { config?: Descriptor; layers?: Descriptor[] };
     if (!body.config?.digest || !Array.isArray(body.layers)) {
-      throw new RegistryError('REGISTRY_BAD_RESPONSE', `${canonicalImageRef(ref)}: manifest ${manifest.digest} (${manifest.mediaType}) has no config or layers`, { hint: 'hound reads OCI and Docker v2 schema 2 images' });
+      throw new RegistryError(
+        'REGISTRY_BAD_RESPONSE',
+        `${canonicalImageRef(ref)}: manifest ${manifest.digest} (${manifest.mediaType}) has no config or layers`,
+        { hint: 'hound reads OCI and Docker v2 schema 2 images' },
+      );
     }
     const configBytes = await this.fetchBlobBytes(ref, body.config.digest, options);
     const config = JSON.parse(configBytes.toString('utf8')) as { os?: string; architecture?: string; variant?: string; rootfs?: { diff_ids?: string[] } };
     const diffIds = config.rootfs?.diff_ids ?? [];
     if (diffIds.length !== body.layers.length) {
-      throw new RegistryError('REGISTRY_BAD_RESPONSE', `${canonicalImageRef(ref)}: ${body.layers.length} layers but ${diffIds.length} diff ids in its config`, { hint: 'the image is malformed; rebuild and push it' });
+      throw new RegistryError('REGISTRY_BAD_RESPONSE', `${canonicalImageRef(ref)}: ${body.layers.length} layers but ${diffIds.length} diff ids in its config`, {
+        hint: 'the image is malformed; rebuild and push it',
+      });
     }
     const resolved: ResolvedImage = {
       reference: canonicalImageRef(ref),
@@ -165,19 +171,30 @@ export class RegistryClient {
     try {
       json = JSON.parse(bytes.toString('utf8')) as typeof json;
     } catch {
-      throw new RegistryError('REGISTRY_BAD_RESPONSE', `${canonicalImageRef(ref)}: manifest ${reference} is not JSON`, { hint: 'is this address really a registry?' });
+      throw new RegistryError('REGISTRY_BAD_RESPONSE', `${canonicalImageRef(ref)}: manifest ${reference} is not JSON`, {
+        hint: 'is this address really a registry?',
+      });
     }
     const headerType = response.headers.get('content-type')?.split(';')[0]?.trim();
     const mediaType = json.mediaType ?? headerType ?? '';
     if (json.schemaVersion === 1 || mediaType.includes('manifest.v1')) {
-      throw new RegistryError('REGISTRY_UNSUPPORTED_MANIFEST', `${canonicalImageRef(ref)} is a schema 1 image, which Docker no longer pulls`, { hint: 'rebuild and push the image with a current Docker' });
+      throw new RegistryError('REGISTRY_UNSUPPORTED_MANIFEST', `${canonicalImageRef(ref)} is a schema 1 image, which Docker no longer pulls`, {
+        hint: 'rebuild and push the image with a current Docker',
+      });
     }
     // The digest of exactly these bytes: what Docker records, whatever the header says.
     return { digest: sha256(bytes), mediaType, json };
   }
 
   /** One GET with auth challenge handling, retries with backoff, and a timeout. */
-  private async request(ref: ImageRef, path: string, headers: Record<string, string>, options: ResolveOptions, what: string, streaming = false): Promise<Response> {
+  private async request(
+    ref: ImageRef,
+    path: string,
+    headers: Record<string, string>,
+    options: ResolveOptions,
+    what: string,
+    streaming = false,
+  ): Promise<Response> {
     const base = `${options.insecure ? 'http' : 'https'}://${registryEndpoint(ref.domain)}`;
     const scope = `repository:${ref.path}:pull`;
     const tokenKey = `${ref.domain} ${scope}`;
@@ -197,7 +214,10 @@ export class RegistryClient {
       await response.body?.cancel();
       throw statusError(ref, what, response.status, options.auth !== undefined || authorization !== undefined);
     }
-    throw new RegistryError('REGISTRY_AUTH_FAILED', `${ref.domain} refused the credentials for ${canonicalImageRef(ref)}`, { hint: 'check the registry_login username and password', status: 401 });
+    throw new RegistryError('REGISTRY_AUTH_FAILED', `${ref.domain} refused the credentials for ${canonicalImageRef(ref)}`, {
+      hint: 'check the registry_login username and password',
+      status: 401,
+    });
   }
 
   private async authorize(ref: ImageRef, header: string, scope: string, auth: RegistryAuth | undefined, options: ResolveOptions): Promise<string> {
@@ -206,11 +226,17 @@ export class RegistryClient {
     if (bearer) return `Bearer ${await this.fetchToken(ref, bearer, scope, auth, options)}`;
     if (challenges.some((c) => c.scheme === 'basic')) {
       if (auth?.username === undefined || auth.password === undefined) {
-        throw new RegistryError('REGISTRY_AUTH_REQUIRED', `${ref.domain} needs a username and password for ${canonicalImageRef(ref)}`, { hint: 'add a registry_login task for this registry, or docker login on the controller' });
+        throw new RegistryError('REGISTRY_AUTH_REQUIRED', `${ref.domain} needs a username and password for ${canonicalImageRef(ref)}`, {
+          hint: 'add a registry_login task for this registry, or docker login on the controller',
+        });
       }
       return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
     }
-    throw new RegistryError('REGISTRY_AUTH_UNSUPPORTED', `${ref.domain} asks for authentication hound does not speak (${challenges.map((c) => c.scheme).join(', ') || 'no challenge'})`, { hint: 'hound speaks Bearer token and Basic authentication' });
+    throw new RegistryError(
+      'REGISTRY_AUTH_UNSUPPORTED',
+      `${ref.domain} asks for authentication hound does not speak (${challenges.map((c) => c.scheme).join(', ') || 'no challenge'})`,
+      { hint: 'hound speaks Bearer token and Basic authentication' },
+    );
   }
 
   // The distribution token flow: GET realm with Basic creds, or an OAuth2 refresh-token POST.
@@ -219,7 +245,9 @@ export class RegistryClient {
     if (!realm) throw new RegistryError('REGISTRY_BAD_RESPONSE', `${ref.domain} sent a Bearer challenge without a realm`);
     const url = new URL(realm);
     if (url.protocol !== 'https:' && !(options.insecure && url.protocol === 'http:')) {
-      throw new RegistryError('REGISTRY_INSECURE_TOKEN_REALM', `${ref.domain} wants tokens from ${url.origin} over plain HTTP`, { hint: 'hound fetches tokens over HTTPS unless the registry itself is an insecure one' });
+      throw new RegistryError('REGISTRY_INSECURE_TOKEN_REALM', `${ref.domain} wants tokens from ${url.origin} over plain HTTP`, {
+        hint: 'hound fetches tokens over HTTPS unless the registry itself is an insecure one',
+      });
     }
     const service = challenge.params['service'];
     const tokenScope = challenge.params['scope'] ?? scope;
@@ -234,7 +262,8 @@ export class RegistryClient {
       if (service) url.searchParams.set('service', service);
       url.searchParams.set('scope', tokenScope);
       const headers: Record<string, string> = {};
-      if (auth?.username !== undefined && auth.password !== undefined) headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+      if (auth?.username !== undefined && auth.password !== undefined)
+        headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
       response = await this.withRetries(`token for ${ref.domain}`, options.signal, () => this.send(url.toString(), headers, options.signal, false));
     }
     if (!response.ok) {
@@ -243,7 +272,10 @@ export class RegistryClient {
       throw new RegistryError(
         'REGISTRY_AUTH_FAILED',
         `${url.host} refused a token for ${canonicalImageRef(ref)} (HTTP ${response.status})${hasCredentials ? ` for user ${auth?.username ?? '(identity token)'}` : ' without credentials'}`,
-        { hint: hasCredentials ? 'check the registry_login username and password' : 'the image may be private: add a registry_login task', status: response.status },
+        {
+          hint: hasCredentials ? 'check the registry_login username and password' : 'the image may be private: add a registry_login task',
+          status: response.status,
+        },
       );
     }
     const body = (await response.json()) as { token?: string; access_token?: string };
@@ -262,7 +294,14 @@ export class RegistryClient {
     return pending;
   }
 
-  private async send(url: string, headers: Record<string, string>, signal: AbortSignal | undefined, streaming: boolean, method = 'GET', body?: string): Promise<Response> {
+  private async send(
+    url: string,
+    headers: Record<string, string>,
+    signal: AbortSignal | undefined,
+    streaming: boolean,
+    method = 'GET',
+    body?: string,
+  ): Promise<Response> {
     const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 30_000);
     const timeoutController = new AbortController();
     // A blob stream may run far longer than the timeout: only its headers are timed.
@@ -298,7 +337,7 @@ export class RegistryClient {
       await sleep(delay, signal);
     }
     throw new RegistryError('REGISTRY_UNREACHABLE', `could not fetch ${what}: ${describeNetworkError(lastError)} (after ${attempts} attempts)`, {
-      hint: 'check that the registry is up and reachable from the controller; for a plain-HTTP registry, list it in the nodes\' Docker insecure-registries',
+      hint: "check that the registry is up and reachable from the controller; for a plain-HTTP registry, list it in the nodes' Docker insecure-registries",
       cause: lastError,
     });
   }
@@ -306,7 +345,8 @@ export class RegistryClient {
 
 function statusError(ref: ImageRef, what: string, status: number, authenticated: boolean): RegistryError {
   const name = canonicalImageRef(ref);
-  if (status === 404) return new RegistryError('REGISTRY_NOT_FOUND', `${name}: ${what} not found in ${ref.domain}`, { hint: 'check the image name and tag', status });
+  if (status === 404)
+    return new RegistryError('REGISTRY_NOT_FOUND', `${name}: ${what} not found in ${ref.domain}`, { hint: 'check the image name and tag', status });
   if (status === 401 || status === 403) {
     return new RegistryError('REGISTRY_AUTH_FAILED', `${ref.domain} denied ${what} of ${name} (HTTP ${status})`, {
       hint: authenticated ? 'the credentials lack pull access to this repository' : 'the image may be private: add a registry_login task',
@@ -317,7 +357,9 @@ function statusError(ref: ImageRef, what: string, status: number, authenticated:
 }
 
 function digestMismatch(ref: ImageRef, expected: string, actual: string): RegistryError {
-  return new RegistryError('REGISTRY_DIGEST_MISMATCH', `${canonicalImageRef(ref)}: expected content ${expected}, got ${actual}`, { hint: 'the registry (or something between) served different bytes; try again, or check the registry' });
+  return new RegistryError('REGISTRY_DIGEST_MISMATCH', `${canonicalImageRef(ref)}: expected content ${expected}, got ${actual}`, {
+    hint: 'the registry (or something between) served different bytes; try again, or check the registry',
+  });
 }
 
 function choosePlatform(index: unknown, wanted: Platform): Descriptor | undefined {
@@ -360,9 +402,13 @@ function describeNetworkError(error: unknown): string {
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
 }

@@ -91,7 +91,8 @@ async function readWithIncludes(path: string, depth: number): Promise<string> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
     throw error;
   }
-  if (depth >= MAX_INCLUDE_DEPTH) throw new ParseError('SSH_CONFIG_INVALID', `${path}: Include nests more than ${MAX_INCLUDE_DEPTH} deep`, { hint: 'look for a file that includes itself' });
+  if (depth >= MAX_INCLUDE_DEPTH)
+    throw new ParseError('SSH_CONFIG_INVALID', `${path}: Include nests more than ${MAX_INCLUDE_DEPTH} deep`, { hint: 'look for a file that includes itself' });
   const lines: string[] = [];
   for (const line of text.split(/\r?\n/)) {
     const include = /^\s*include(?:\s+|\s*=\s*)(.+)$/i.exec(line);
@@ -113,9 +114,19 @@ async function matchingFiles(pattern: string): Promise<string[]> {
   if (!/[*?[]/.test(name)) return [pattern];
   const dir = dirname(pattern);
   // glob(3): `*`, `?` and `[...]` classes.
-  const regex = new RegExp('^' + name.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+  const regex = new RegExp(
+    '^' +
+      name
+        .replace(/[.+^${}()|\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.') +
+      '$',
+  );
   try {
-    return (await readdir(dir)).filter((entry) => regex.test(entry)).sort().map((entry) => join(dir, entry));
+    return (await readdir(dir))
+      .filter((entry) => regex.test(entry))
+      .sort()
+      .map((entry) => join(dir, entry));
   } catch {
     return [];
   }

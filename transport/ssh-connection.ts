@@ -4,7 +4,15 @@
 import { readFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import type { Duplex } from 'node:stream';
-import ssh2, { type Client, type AnyAuthMethod, type AuthenticationType, type ClientChannel, type ConnectConfig, type ParsedKey, type ServerHostKeyAlgorithm } from 'ssh2';
+import ssh2, {
+  type Client,
+  type AnyAuthMethod,
+  type AuthenticationType,
+  type ClientChannel,
+  type ConnectConfig,
+  type ParsedKey,
+  type ServerHostKeyAlgorithm,
+} from 'ssh2';
 import { UnreachableError } from '../core/errors.js';
 import type { ExecOptions, ExecResult, HostConnection } from './types.js';
 import type { ConnectionTarget } from './connection-target.js';
@@ -290,7 +298,8 @@ export class SshHostConnection implements HostConnection {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(this.closedError(`listen on 127.0.0.1:${remotePort}`));
       this.client.forwardIn('127.0.0.1', remotePort, (error, bound) => {
-        if (error) return reject(this.channelError(error, `listen on 127.0.0.1:${remotePort}`, 'the port may be in use, or AllowTcpForwarding is off in sshd_config'));
+        if (error)
+          return reject(this.channelError(error, `listen on 127.0.0.1:${remotePort}`, 'the port may be in use, or AllowTcpForwarding is off in sshd_config'));
         const port = remotePort === 0 ? bound : remotePort;
         this.forwards.set(port, onConnection);
         this.logger?.(2, `ssh ${this.host}: listening on 127.0.0.1:${port} (remote forward)`);
@@ -318,9 +327,14 @@ export class SshHostConnection implements HostConnection {
   }
 
   private closedError(what: string): UnreachableError {
-    return new UnreachableError(this.host, 'SSH_CONNECTION_CLOSED', `ssh ${this.host}: cannot ${what}: the connection to ${this.target.address}:${this.target.port} is closed`, {
-      hint: 'the host went away or the connection dropped (keepalives unanswered); check the host and run again',
-    });
+    return new UnreachableError(
+      this.host,
+      'SSH_CONNECTION_CLOSED',
+      `ssh ${this.host}: cannot ${what}: the connection to ${this.target.address}:${this.target.port} is closed`,
+      {
+        hint: 'the host went away or the connection dropped (keepalives unanswered); check the host and run again',
+      },
+    );
   }
 
   private channelError(error: Error, what: string, hint?: string): UnreachableError {
@@ -334,8 +348,7 @@ export class SshHostConnection implements HostConnection {
 function writeStdin(channel: ClientChannel, stdin: ExecOptions['stdin'], hold: boolean): void {
   if (stdin === undefined) {
     if (!hold) channel.end();
-  }
-  else if (typeof stdin === 'string' || Buffer.isBuffer(stdin)) channel.end(stdin);
+  } else if (typeof stdin === 'string' || Buffer.isBuffer(stdin)) channel.end(stdin);
   else stdin.pipe(channel);
 }
 

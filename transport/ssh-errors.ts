@@ -45,9 +45,14 @@ export function hostKeyChangedError(host: string, target: ConnectionTarget, key:
 
 export function hostKeyRevokedError(host: string, target: ConnectionTarget, key: Buffer, entry: KnownHostEntry): UnreachableError {
   const name = knownHostsName(target.address, target.port);
-  return new UnreachableError(host, 'SSH_HOST_KEY_REVOKED', `host key ${keyLabel(key)} ${keyFingerprint(key)} for ${name} is marked as revoked in ${entry.file}:${entry.line}; refusing to connect`, {
-    hint: 'the host presents a key you have revoked: ask its administrator for its new key',
-  });
+  return new UnreachableError(
+    host,
+    'SSH_HOST_KEY_REVOKED',
+    `host key ${keyLabel(key)} ${keyFingerprint(key)} for ${name} is marked as revoked in ${entry.file}:${entry.line}; refusing to connect`,
+    {
+      hint: 'the host presents a key you have revoked: ask its administrator for its new key',
+    },
+  );
 }
 
 export function hostKeyUnknownError(host: string, target: ConnectionTarget, key: Buffer, otherTypes: string[]): UnreachableError {
@@ -63,7 +68,14 @@ export function hostKeyUnknownError(host: string, target: ConnectionTarget, key:
   );
 }
 
-export function toUnreachableError(args: { host: string; dialled: ConnectionTarget; error: Error & { level?: string; code?: string }; via?: string; triedAuth?: string[]; skippedAuth?: string[] }): UnreachableError {
+export function toUnreachableError(args: {
+  host: string;
+  dialled: ConnectionTarget;
+  error: Error & { level?: string; code?: string };
+  via?: string;
+  triedAuth?: string[];
+  skippedAuth?: string[];
+}): UnreachableError {
   const { host, dialled, error } = args;
   const where = `${dialled.address}:${dialled.port}`;
   const via = args.via ? ` through jump host ${args.via}` : '';

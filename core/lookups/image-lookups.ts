@@ -51,7 +51,10 @@ function composeFileOf(path: string): string {
       return false;
     }
   });
-  if (!found) throw new HoundError('LOOKUP_FILE_NOT_FOUND', `images_from_compose(): no compose file in folder ${path}`, 4, { hint: `expected one of ${COMPOSE_NAMES.join(', ')}` });
+  if (!found)
+    throw new HoundError('LOOKUP_FILE_NOT_FOUND', `images_from_compose(): no compose file in folder ${path}`, 4, {
+      hint: `expected one of ${COMPOSE_NAMES.join(', ')}`,
+    });
   return found;
 }
 

@@ -64,7 +64,7 @@ function collect(obj: Obj, file: string, out: K8sImage[]): void {
 /** Reads every document of a manifest file (multi-document YAML, anchors allowed). */
 export function k8sImagesFromText(text: string, file: string): K8sImage[] {
   const out: K8sImage[] = [];
-  for (const doc of parseAllDocuments(text) as unknown as import("yaml").Document.Parsed[]) {
+  for (const doc of parseAllDocuments(text) as unknown as import('yaml').Document.Parsed[]) {
     if (doc.errors.length > 0) {
       const e = doc.errors[0];
       const [line, column] = e.linePos?.[0] ? [e.linePos[0].line, e.linePos[0].col] : [1, 1];

@@ -45,10 +45,7 @@ describe('registry 5xx during hound play', () => {
     const front = await flakyRegistry(lab);
     try {
       const image = `${front.host}/hound/app4:latest`;
-      writeFileSync(
-        path.join(dir, 'flaky.yml'),
-        `- hosts: node1:node2\n  gather_facts: false\n  tasks:\n    - image:\n        name: "${image}"\n`,
-      );
+      writeFileSync(path.join(dir, 'flaky.yml'), `- hosts: node1:node2\n  gather_facts: false\n  tasks:\n    - image:\n        name: "${image}"\n`);
       // Two 503s: each meets a pull's manifest GET, which Docker does not retry, so hound does.
       front.failures = 2;
       // --ignore-disk-check: the precheck asks the registry itself (and retries on its own); this is about Docker's pulls.
@@ -59,11 +56,22 @@ describe('registry 5xx during hound play', () => {
       // Docker words a 503 by which request met it: 'received unexpected HTTP status: 503 …', or the body's
       // 'service unavailable'.
       const retried = events.filter((e) => e.event === 'detail' && /pull of \S+app4:latest failed .*; attempt 2 in \d/.test(e.msg));
-      expect(retried.length, events.filter((e) => e.event === 'detail').map((e) => e.msg).join('\n')).toBeGreaterThan(0);
+      expect(
+        retried.length,
+        events
+          .filter((e) => e.event === 'detail')
+          .map((e) => e.msg)
+          .join('\n'),
+      ).toBeGreaterThan(0);
       for (const e of retried) expect(e.msg).toMatch(/503|[Ss]ervice [Uu]navailable/);
       for (const name of ['node1', 'node2']) {
         expect(summaryOf(events).hosts[name]).toMatchObject({ changed: 1, failed: 0 });
-        expect(await nodeTags(lab.nodes.find((n) => n.name === name)!, lab)).toEqual([image]);
+        expect(
+          await nodeTags(
+            lab.nodes.find((n) => n.name === name)!,
+            lab,
+          ),
+        ).toEqual([image]);
       }
 
       await Promise.all(lab.nodes.map(emptyNode));

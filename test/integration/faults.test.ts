@@ -46,7 +46,9 @@ beforeAll(async () => {
   writeFileSync(path.join(dir, 'hosts.ini'), readFileSync(lab.inventory, 'utf8'));
   writeFileSync(
     path.join(dir, 'warmup.yml'),
-    ['- name: warm up', '  hosts: nodes', '  tasks:', '    - name: pull the big image', '      image:', `        name: "{{ lab_registry }}/${BIG}"`, ''].join('\n'),
+    ['- name: warm up', '  hosts: nodes', '  tasks:', '    - name: pull the big image', '      image:', `        name: "{{ lab_registry }}/${BIG}"`, ''].join(
+      '\n',
+    ),
   );
 }, 300_000);
 
@@ -179,7 +181,9 @@ describe('faults during hound play', () => {
     expect(results.get('node1')?.status).toBe('failed');
     // The stall is detected by lack of progress; hound then retries (backoff), and with the
     // registry still frozen the later attempts time out in Docker: the reason is either.
-    expect(results.get('node1')!.msg).toMatch(/Docker on node1 (made no progress pulling \S+fault\/big:v1 for \d+ s; gave up|could not pull \S+fault\/big:v1: .*(Timeout|timeout|canceled))/);
+    expect(results.get('node1')!.msg).toMatch(
+      /Docker on node1 (made no progress pulling \S+fault\/big:v1 for \d+ s; gave up|could not pull \S+fault\/big:v1: .*(Timeout|timeout|canceled))/,
+    );
     expect(results.get('node1')!.msg).toMatch(/gave up after 3 attempts/);
     // Every node either finished before the freeze or stalled the same way; none hung.
     for (const name of ['node2', 'node3']) {

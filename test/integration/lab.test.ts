@@ -33,11 +33,16 @@ const hound = (...args: string[]) => run(process.execPath, [HOUND, ...args]);
 
 function ssh(info: LabInfo, node: number, command: string): Promise<Ran> {
   return run('ssh', [
-    '-o', 'BatchMode=yes',
-    '-o', `UserKnownHostsFile=${info.knownHosts}`,
-    '-o', 'StrictHostKeyChecking=yes',
-    '-o', 'ConnectTimeout=5',
-    '-i', info.privateKey,
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    `UserKnownHostsFile=${info.knownHosts}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'ConnectTimeout=5',
+    '-i',
+    info.privateKey,
     `root@${info.nodes[node]!.ip}`,
     command,
   ]);
@@ -64,7 +69,12 @@ function isRunning(pid: number): boolean {
 async function leftovers(): Promise<string[]> {
   const found: string[] = [];
   const ns = await run('ip', ['netns', 'list']);
-  found.push(...ns.stdout.split('\n').filter((l) => l.startsWith(netnsPrefixOf(NAME))).map((l) => `netns ${l}`));
+  found.push(
+    ...ns.stdout
+      .split('\n')
+      .filter((l) => l.startsWith(netnsPrefixOf(NAME)))
+      .map((l) => `netns ${l}`),
+  );
   const links = linkNamesOf(NAME);
   const ipLink = await run('ip', ['-o', 'link', 'show']);
   for (const line of ipLink.stdout.split('\n')) {
@@ -135,8 +145,16 @@ describe('hound lab (own lab, via the CLI)', () => {
     }
     // The pinned host key is checked: a known_hosts naming another key is refused.
     const wrongKey = await run('ssh', [
-      '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', 'UserKnownHostsFile=/dev/null',
-      '-i', info.privateKey, `root@${info.nodes[0]!.ip}`, 'true',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'UserKnownHostsFile=/dev/null',
+      '-i',
+      info.privateKey,
+      `root@${info.nodes[0]!.ip}`,
+      'true',
     ]);
     expect(wrongKey.code).not.toBe(0);
   });
@@ -222,7 +240,20 @@ describe('hound lab (own lab, via the CLI)', () => {
     expect(degraded.stdout).toMatch(/^node1\s+down\s/m);
     expect(degraded.stdout).toContain(`dockerd=${info.nodes[0]!.pids.dockerd}(dead)`);
 
-    const again = await hound('lab', 'up', '--name', NAME, '--nodes', '2', '--registry-rate', '40mbit', '--node-rate', '100mbit', '--controller-rate', '200mbit');
+    const again = await hound(
+      'lab',
+      'up',
+      '--name',
+      NAME,
+      '--nodes',
+      '2',
+      '--registry-rate',
+      '40mbit',
+      '--node-rate',
+      '100mbit',
+      '--controller-rate',
+      '200mbit',
+    );
     expect(again.stderr).not.toMatch(/error/i);
     expect(again.code).toBe(0);
     for (const pid of orphans) expect(isRunning(pid), `orphan ${pid} still running`).toBe(false);
@@ -236,7 +267,12 @@ describe('hound lab (own lab, via the CLI)', () => {
   });
 
   it('rejects bad options with one line and exit 5', async () => {
-    for (const args of [['--nodes', '0'], ['--registry-rate', 'fast'], ['--name', '../etc'], ['--subnet', '192.168.0.0/24']]) {
+    for (const args of [
+      ['--nodes', '0'],
+      ['--registry-rate', 'fast'],
+      ['--name', '../etc'],
+      ['--subnet', '192.168.0.0/24'],
+    ]) {
       const r = await hound('lab', 'up', ...args);
       expect(r.code).toBe(5);
       expect(r.stderr).toMatch(/^error LAB_BAD_/);
@@ -244,11 +280,13 @@ describe('hound lab (own lab, via the CLI)', () => {
     }
   });
 
-  it("refuses a subnet another lab holds, and leaves nothing of the refused lab", async () => {
+  it('refuses a subnet another lab holds, and leaves nothing of the refused lab', async () => {
     const other = `clash-${process.pid}`;
     const r = await hound('lab', 'up', '--name', other, '--subnet', info.subnet);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`^error LAB_SUBNET_IN_USE: subnet ${info.subnet.replaceAll('.', '\\.')} is already used by interface ${linkNamesOf(NAME).controller}\n`));
+    expect(r.stderr).toMatch(
+      new RegExp(`^error LAB_SUBNET_IN_USE: subnet ${info.subnet.replaceAll('.', '\\.')} is already used by interface ${linkNamesOf(NAME).controller}\n`),
+    );
     expect(existsSync(labDirOf(other))).toBe(false);
     expect((await run('ip', ['netns', 'list'])).stdout).not.toContain(netnsPrefixOf(other));
     // and the lab that holds it is untouched

@@ -40,7 +40,8 @@ async function playTwice(book: string, groups: VarsGroups, extra: string[] = [],
   const second = await play(book, groups, extra, env);
   expect(second.code, second.stderr).toBe(0);
   const secondEvents = jsonEvents(second.stdout);
-  for (const [host, recap] of Object.entries(summaryOf(secondEvents).hosts)) expect(recap, `${host} on the second run`).toMatchObject({ changed: 0, failed: 0, bytes: 0 });
+  for (const [host, recap] of Object.entries(summaryOf(secondEvents).hosts))
+    expect(recap, `${host} on the second run`).toMatchObject({ changed: 0, failed: 0, bytes: 0 });
   return [events, secondEvents];
 }
 
@@ -73,7 +74,16 @@ describe('library playbooks on the lab', () => {
     mkdirSync(path.join(stacks, 'shop'), { recursive: true });
     writeFileSync(
       path.join(stacks, 'shop', 'docker-compose.yml'),
-      ['services:', '  api:', `    image: ${reg}hound/app5:\${APP5_TAG:-latest}`, '  worker:', `    image: ${reg}hound/app6`, '  db:', `    image: ${reg}hound/app5:latest`, ''].join('\n'),
+      [
+        'services:',
+        '  api:',
+        `    image: ${reg}hound/app5:\${APP5_TAG:-latest}`,
+        '  worker:',
+        `    image: ${reg}hound/app6`,
+        '  db:',
+        `    image: ${reg}hound/app5:latest`,
+        '',
+      ].join('\n'),
     );
     writeFileSync(path.join(stacks, 'jobs.yml'), ['services:', '  job:', `    image: ${reg}hound/app7:latest`, '  built:', '    build: ./job', ''].join('\n'));
     const groups: VarsGroups = {
@@ -132,7 +142,20 @@ describe('library playbooks on the lab', () => {
     );
     writeFileSync(
       path.join(manifests, 'batch', 'cron.yaml'),
-      ['apiVersion: batch/v1', 'kind: CronJob', 'metadata: {name: sweep}', 'spec:', '  schedule: "@daily"', '  jobTemplate:', '    spec:', '      template:', '        spec:', '          containers:', `            - {name: sweep, image: "${reg}hound/app3:latest"}`, ''].join('\n'),
+      [
+        'apiVersion: batch/v1',
+        'kind: CronJob',
+        'metadata: {name: sweep}',
+        'spec:',
+        '  schedule: "@daily"',
+        '  jobTemplate:',
+        '    spec:',
+        '      template:',
+        '        spec:',
+        '          containers:',
+        `            - {name: sweep, image: "${reg}hound/app3:latest"}`,
+        '',
+      ].join('\n'),
     );
     const groups: VarsGroups = {
       web: { hosts: hosts('node1'), vars: { k8s_manifests: [path.join(manifests, 'web.yaml')] } },
@@ -209,14 +232,21 @@ describe('library playbooks on the lab', () => {
 
       // Through the relay: hound fetches the layers from the gate with the same credentials.
       await emptyNode(node('node2'));
-      const relayed = await play('registry-login.yml', { web: { hosts: hosts('node2'), vars: groups.web!.vars } }, [...login, '-l', 'node2', '--distribution', 'relay', '-vvv'], env);
+      const relayed = await play(
+        'registry-login.yml',
+        { web: { hosts: hosts('node2'), vars: groups.web!.vars } },
+        [...login, '-l', 'node2', '--distribution', 'relay', '-vvv'],
+        env,
+      );
       expect(relayed.code, relayed.stderr + relayed.stdout.slice(-2000)).toBe(0);
       expect(relayed.stdout + relayed.stderr).not.toContain(password);
       expect(jsonEvents(relayed.stdout).some((e) => e.event === 'detail' && e.msg.startsWith('distribution relay: serving'))).toBe(true);
       expect(await nodeTags(node('node2'), lab)).toEqual([`${gate.host}/hound/app2:latest`]);
 
       await emptyNode(node('node1'));
-      const wrong = await play('registry-login.yml', { web: { hosts: hosts('node1'), vars: groups.web!.vars } }, [...login, '-l', 'node1', '-vvv'], { LIB_REG_PASSWORD: 'not-the-password' });
+      const wrong = await play('registry-login.yml', { web: { hosts: hosts('node1'), vars: groups.web!.vars } }, [...login, '-l', 'node1', '-vvv'], {
+        LIB_REG_PASSWORD: 'not-the-password',
+      });
       expect(wrong.code).not.toBe(0);
       expect(wrong.stderr + wrong.stdout).not.toContain('not-the-password');
       const failed = jsonEvents(wrong.stdout).filter((e): e is TaskResultEvent => e.event === 'task_result' && e.status === 'failed');
@@ -244,8 +274,16 @@ describe('library playbooks on the lab', () => {
     expect(summaryOf(events).hosts).toMatchObject({ node3: { changed: 1, failed: 0 }, node4: { changed: 1, failed: 0 } });
     const loads = (evs: HoundEvent[]): TaskResultEvent[] => evs.filter((e): e is TaskResultEvent => e.event === 'task_result' && e.module === 'load');
     // The first run streamed the tarball to each node; the second saw the images and sent nothing.
-    expect(loads(events).map((e) => [e.host, e.status, e.bytes > 0])).toEqual(expect.arrayContaining([['node3', 'changed', true], ['node4', 'changed', true]]));
-    expect(loads(again).map((e) => [e.status, e.bytes])).toEqual([['ok', 0], ['ok', 0]]);
+    expect(loads(events).map((e) => [e.host, e.status, e.bytes > 0])).toEqual(
+      expect.arrayContaining([
+        ['node3', 'changed', true],
+        ['node4', 'changed', true],
+      ]),
+    );
+    expect(loads(again).map((e) => [e.status, e.bytes])).toEqual([
+      ['ok', 0],
+      ['ok', 0],
+    ]);
     expect(await tagsOf(['node3', 'node4'])).toEqual({ node3: ['hound/app3:latest'], node4: ['hound/app3:latest'] });
   });
 
@@ -258,7 +296,9 @@ describe('library playbooks on the lab', () => {
     // Batch k's hosts all start after every host of batch k-1 is done: node1, then two, then the rest.
     const firstStart = (h: string): number => events.findIndex((e) => e.event === 'task_start' && (e as TaskStartEvent).host === h);
     const lastResult = (h: string): number => events.map((e) => e.event === 'task_result' && (e as TaskResultEvent).host === h).lastIndexOf(true);
-    const order = NODES.map((h) => [h, firstStart(h)] as const).sort((a, b) => a[1] - b[1]).map(([h]) => h);
+    const order = NODES.map((h) => [h, firstStart(h)] as const)
+      .sort((a, b) => a[1] - b[1])
+      .map(([h]) => h);
     const [b1, b2, b3] = [order.slice(0, 1), order.slice(1, 3), order.slice(3)];
     for (const h of b2) expect(firstStart(h)).toBeGreaterThan(lastResult(b1[0]!));
     for (const h of b3) expect(firstStart(h)).toBeGreaterThan(Math.max(...b2.map(lastResult)));

@@ -43,7 +43,11 @@ async function pullOnNode(node: string, ref: string): Promise<void> {
 
 async function wipeNode(node: string): Promise<void> {
   for (const c of await docker(node).listContainers({ all: true })) await docker(node).getContainer(c.Id).remove({ force: true });
-  for (const img of await docker(node).listImages()) await docker(node).getImage(img.Id).remove({ force: true }).catch(() => undefined);
+  for (const img of await docker(node).listImages())
+    await docker(node)
+      .getImage(img.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
 }
 
 /** Diff ids of every layer on the node, from Docker's own inspect. */
@@ -68,7 +72,10 @@ async function registryLayers(repo: string, tag: string): Promise<{ digest: stri
   expect(res.status).toBe(200);
   const manifest = (await res.json()) as { config: { digest: string }; layers: { digest: string; size: number }[] };
   const config = (await (await fetch(`${info.registry.url}/v2/${repo}/blobs/${manifest.config.digest}`)).json()) as { rootfs: { diff_ids: string[] } };
-  return { digest: res.headers.get('docker-content-digest')!, layers: manifest.layers.map((l, i) => ({ digest: l.digest, size: l.size, diffId: config.rootfs.diff_ids[i]! })) };
+  return {
+    digest: res.headers.get('docker-content-digest')!,
+    layers: manifest.layers.map((l, i) => ({ digest: l.digest, size: l.size, diffId: config.rootfs.diff_ids[i]! })),
+  };
 }
 
 function registryLogSize(): number {
@@ -116,7 +123,10 @@ describe('hound plan and apply on the lab', () => {
     await pullOnNode(n3, `${registry}/hound/app0:latest`);
     await Promise.all([pullOnNode(n4, `${registry}/hound/runtime-b:latest`), pullOnNode(n4, `${registry}/hound/app3:latest`)]);
 
-    const playbook = writePlaybook('warm.yml', `    - name: apps\n      images:\n        names:\n${apps.map((a) => `          - "{{ lab_registry }}/${a}:latest"\n`).join('')}`);
+    const playbook = writePlaybook(
+      'warm.yml',
+      `    - name: apps\n      images:\n        names:\n${apps.map((a) => `          - "{{ lab_registry }}/${a}:latest"\n`).join('')}`,
+    );
     const planFile = path.join(work, 'plan.json');
     const logOffset = registryLogSize();
     const planned = await hound('plan', playbook, '-i', info.inventory, '--json', '--out', planFile, '--detailed-exitcode');
@@ -125,7 +135,11 @@ describe('hound plan and apply on the lab', () => {
     const plan = JSON.parse(planned.stdout);
     // Four nodes share one platform: each tag is asked of the registry once, not once per node.
     const asked = controllerGets(logOffset);
-    for (const app of apps) expect(asked.filter((p) => p === `/v2/${app}/manifests/latest`), app).toHaveLength(1);
+    for (const app of apps)
+      expect(
+        asked.filter((p) => p === `/v2/${app}/manifests/latest`),
+        app,
+      ).toHaveLength(1);
 
     const remote = await Promise.all(apps.map((a) => registryLayers(a, 'latest')));
     const uniqueBlobs = new Map<string, number>();
@@ -226,7 +240,7 @@ describe('hound plan and apply on the lab', () => {
     expect(applied.stderr).toContain(`${registry}/hound/drifting:latest: the registry's digest for the tag changed from ${v1!.digest} to ${v2!.digest}`);
   });
 
-  it('present leaves an older image under the tag alone; latest pulls the registry\'s new one', async () => {
+  it("present leaves an older image under the tag alone; latest pulls the registry's new one", async () => {
     const [n1] = nodeNames() as [string];
     await Promise.all(nodeNames().map(wipeNode));
     const spec = (seed: string) => ({
@@ -245,7 +259,10 @@ describe('hound plan and apply on the lab', () => {
     const p = JSON.parse((await hound('plan', present, '-i', info.inventory, '--limit', n1, '--json')).stdout);
     expect(p.hosts[n1].actions[0]).toMatchObject({ action: 'none', digest: v1!.digest });
 
-    const latest = writePlaybook('latest.yml', `    - name: one\n      image:\n        name: "{{ lab_registry }}/hound/moving:latest"\n        state: latest\n`);
+    const latest = writePlaybook(
+      'latest.yml',
+      `    - name: one\n      image:\n        name: "{{ lab_registry }}/hound/moving:latest"\n        state: latest\n`,
+    );
     const l = JSON.parse((await hound('plan', latest, '-i', info.inventory, '--limit', n1, '--json')).stdout);
     expect(l.hosts[n1].actions[0]).toMatchObject({ action: 'pull', digest: v2!.digest, layers_new: 1, layers_present: 1, bytes: top.size });
   });
@@ -266,7 +283,10 @@ describe('hound plan and apply on the lab', () => {
         '',
       ].join('\n'),
     );
-    const playbook = writePlaybook('ghost.yml', `    - name: one\n      image: "{{ lab_registry }}/hound/app9:latest"\n    - name: two\n      image: "{{ lab_registry }}/hound/no-such-image:latest"\n`);
+    const playbook = writePlaybook(
+      'ghost.yml',
+      `    - name: one\n      image: "{{ lab_registry }}/hound/app9:latest"\n    - name: two\n      image: "{{ lab_registry }}/hound/no-such-image:latest"\n`,
+    );
     const planned = await hound('plan', playbook, '-i', inventory, '--json');
     expect(planned.code).toBe(2);
     const plan = JSON.parse(planned.stdout);
@@ -293,7 +313,8 @@ describe('hound plan and apply on the lab', () => {
     const applied = await hound('apply', planFile, '--json');
     expect(planned.code).toBe(0);
     expect(applied.code).toBe(0);
-    for (const text of [planned.stdout, planned.stderr, json.stdout, json.stderr, applied.stdout, applied.stderr, readFileSync(planFile, 'utf8')]) expect(text).not.toContain(secret);
+    for (const text of [planned.stdout, planned.stderr, json.stdout, json.stderr, applied.stdout, applied.stderr, readFileSync(planFile, 'utf8')])
+      expect(text).not.toContain(secret);
   });
 
   it('removes what `images: exclusive` does not list, then has nothing left to do', async () => {
@@ -301,7 +322,10 @@ describe('hound plan and apply on the lab', () => {
     await Promise.all(nodeNames().map(wipeNode));
     await pullOnNode(n1, `${registry}/hound/app6:latest`);
     await pullOnNode(n1, `${registry}/hound/app7:latest`);
-    const playbook = writePlaybook('exclusive.yml', `    - name: only app7\n      images:\n        names: ["{{ lab_registry }}/hound/app7:latest"]\n        exclusive: true\n`);
+    const playbook = writePlaybook(
+      'exclusive.yml',
+      `    - name: only app7\n      images:\n        names: ["{{ lab_registry }}/hound/app7:latest"]\n        exclusive: true\n`,
+    );
     const planFile = path.join(work, 'exclusive.json');
     const planned = await hound('plan', playbook, '-i', info.inventory, '--limit', n1, '--json', '--out', planFile);
     expect(planned.code).toBe(0);

@@ -101,7 +101,11 @@ describe('load', () => {
     const ref = `${lab.registry.ip}:${lab.registry.port}/hound/app5:latest`;
     // Make the tarball from another node's Docker, straight through its socket.
     const source = nodeDocker(node('node1'));
-    await new Promise<void>((resolve, reject) => source.pull(ref, (err: Error | null, stream: NodeJS.ReadableStream) => (err ? reject(err) : source.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve()))))); 
+    await new Promise<void>((resolve, reject) =>
+      source.pull(ref, (err: Error | null, stream: NodeJS.ReadableStream) =>
+        err ? reject(err) : source.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve())),
+      ),
+    );
     const tarball = path.join(dir, 'app5.tar');
     await pipeline(await source.getImage(ref).get(), createWriteStream(tarball));
 

@@ -41,7 +41,10 @@ describe('hound play on the lab', () => {
     // Bytes: each node started empty, so it downloaded each distinct layer of its images once.
     const summary = summaryOf(events);
     for (const [name, tags] of Object.entries(EXPECTED)) {
-      const expected = await distinctLayerBytes(lab, tags.map((t) => t.replace(/:latest$/, '')));
+      const expected = await distinctLayerBytes(
+        lab,
+        tags.map((t) => t.replace(/:latest$/, '')),
+      );
       expect(summary.hosts[name]!.bytes, `${name} bytes`).toBe(expected);
     }
     expect(summary.hosts).toMatchObject({
@@ -78,7 +81,12 @@ describe('hound play on the lab', () => {
     for (const [name, tags] of Object.entries(EXPECTED)) expect(await nodeTags(node(name), lab), name).toEqual(tags);
     const summary = summaryOf(events);
     for (const [name, tags] of Object.entries(EXPECTED)) {
-      expect(summary.hosts[name]!.bytes, `${name} bytes`).toBe(await distinctLayerBytes(lab, tags.map((t) => t.replace(/:latest$/, ''))));
+      expect(summary.hosts[name]!.bytes, `${name} bytes`).toBe(
+        await distinctLayerBytes(
+          lab,
+          tags.map((t) => t.replace(/:latest$/, '')),
+        ),
+      );
     }
     const again = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--json', '--distribution', 'relay'], dir);
     expect(again.code).toBe(0);
@@ -114,7 +122,18 @@ describe('hound play on the lab', () => {
 
   it('state: absent and exclusive remove what they should and nothing else', async () => {
     await Promise.all(lab.nodes.map(emptyNode));
-    const setup = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--json', '-e', '{"node_images": ["hound/app0:latest", "hound/app1:latest", "hound/app2:latest", "hound/runtime-a:latest"]}'], dir);
+    const setup = await hound(
+      [
+        'play',
+        'warmup.yml',
+        '-i',
+        'hosts.ini',
+        '--json',
+        '-e',
+        '{"node_images": ["hound/app0:latest", "hound/app1:latest", "hound/app2:latest", "hound/runtime-a:latest"]}',
+      ],
+      dir,
+    );
     expect(setup.code).toBe(0);
     const before = await nodeTags(node('node2'), lab);
     // A stopped container keeps app2 in use; it is created by image id, as `docker run <id>` does.
@@ -142,7 +161,9 @@ describe('hound play on the lab', () => {
     // Removing the in-use image is refused with a clear message (exit 2), the other host goes on.
     const refused = await hound(['play', 'failures.yml', '-i', 'hosts.ini', '--reporter', 'plain'], dir);
     expect(refused.code).toBe(2);
-    expect(refused.stdout).toMatch(/fatal: \[node1\]: FAILED! => \S+\/hound\/app2:latest is used by container [0-9a-f]{12}; not removed \(set force: true to remove it anyway\)/);
+    expect(refused.stdout).toMatch(
+      /fatal: \[node1\]: FAILED! => \S+\/hound\/app2:latest is used by container [0-9a-f]{12}; not removed \(set force: true to remove it anyway\)/,
+    );
     expect(refused.stdout).toContain("ok: [node2] => it's node2");
     expect(refused.stdout).toMatch(/node1 +: ok=0 +changed=0 +unreachable=0 +failed=1/);
     expect(await nodeTags(node('node1'), lab)).toEqual(['hound/app0:latest', 'hound/app2:latest']);

@@ -18,7 +18,9 @@ let origin: string;
 
 function curl(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('curl', ['-sS', '--max-time', '20', ...args], { encoding: 'buffer', maxBuffer: 64 << 20 }, (error, stdout) => (error ? reject(error) : resolve(stdout.toString('latin1'))));
+    execFile('curl', ['-sS', '--max-time', '20', ...args], { encoding: 'buffer', maxBuffer: 64 << 20 }, (error, stdout) =>
+      error ? reject(error) : resolve(stdout.toString('latin1')),
+    );
   });
 }
 
@@ -53,7 +55,10 @@ describe('resolveImage on the lab registry', () => {
 
   it.each(['hound/base', 'hound/runtime-a', 'hound/app0', 'hound/app7'])('%s: digests and sizes are what the registry serves', async (repository) => {
     const resolved = await client.resolveImage(`${origin}/${repository}:latest`, { insecure: true, platform: 'linux/x86_64' });
-    const manifestHead = await head(`${info.registry.url}/v2/${repository}/manifests/latest`, `${MEDIA_TYPES.ociManifest}, ${MEDIA_TYPES.dockerManifest}, ${MEDIA_TYPES.ociIndex}, ${MEDIA_TYPES.dockerList}`);
+    const manifestHead = await head(
+      `${info.registry.url}/v2/${repository}/manifests/latest`,
+      `${MEDIA_TYPES.ociManifest}, ${MEDIA_TYPES.dockerManifest}, ${MEDIA_TYPES.ociIndex}, ${MEDIA_TYPES.dockerList}`,
+    );
     expect(resolved.manifestDigest).toBe(manifestHead['docker-content-digest']);
     expect(resolved.platformManifestDigest).toBe(resolved.manifestDigest);
     expect(resolved.reference).toBe(`${origin}/${repository}:latest`);
@@ -62,7 +67,11 @@ describe('resolveImage on the lab registry', () => {
       const blobHead = await head(`${info.registry.url}/v2/${repository}/blobs/${layer.digest}`);
       expect(layer.size).toBe(Number(blobHead['content-length']));
     }
-    const config = JSON.parse(await curl([`${info.registry.url}/v2/${repository}/blobs/${resolved.config.digest}`])) as { rootfs: { diff_ids: string[] }; architecture: string; os: string };
+    const config = JSON.parse(await curl([`${info.registry.url}/v2/${repository}/blobs/${resolved.config.digest}`])) as {
+      rootfs: { diff_ids: string[] };
+      architecture: string;
+      os: string;
+    };
     expect(resolved.diffIds).toEqual(config.rootfs.diff_ids);
     expect(resolved.layers.map((l) => l.diffId)).toEqual(config.rootfs.diff_ids);
     expect([resolved.os, resolved.architecture]).toEqual([config.os, config.architecture]);
@@ -105,7 +114,11 @@ interface Gate {
   close(): Promise<void>;
 }
 
-async function startGate(options: { mode: 'bearer' | 'basic' | 'none'; failFirst?: number; index?: { tag: string; amd64Digest: string; amd64Size: number } }): Promise<Gate> {
+async function startGate(options: {
+  mode: 'bearer' | 'basic' | 'none';
+  failFirst?: number;
+  index?: { tag: string; amd64Digest: string; amd64Size: number };
+}): Promise<Gate> {
   const USER = 'hound';
   const PASSWORD = 'pa55-w0rd-secret';
   const TOKEN = 'tok-' + createHash('sha256').update(String(Math.random())).digest('hex').slice(0, 16);
@@ -118,8 +131,18 @@ async function startGate(options: { mode: 'bearer' | 'basic' | 'none'; failFirst
         schemaVersion: 2,
         mediaType: MEDIA_TYPES.ociIndex,
         manifests: [
-          { mediaType: MEDIA_TYPES.ociManifest, digest: 'sha256:' + 'e'.repeat(64), size: 500, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
-          { mediaType: MEDIA_TYPES.ociManifest, digest: options.index.amd64Digest, size: options.index.amd64Size, platform: { os: 'linux', architecture: 'amd64' } },
+          {
+            mediaType: MEDIA_TYPES.ociManifest,
+            digest: 'sha256:' + 'e'.repeat(64),
+            size: 500,
+            platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
+          },
+          {
+            mediaType: MEDIA_TYPES.ociManifest,
+            digest: options.index.amd64Digest,
+            size: options.index.amd64Size,
+            platform: { os: 'linux', architecture: 'amd64' },
+          },
           { mediaType: MEDIA_TYPES.ociManifest, digest: 'sha256:' + 'f'.repeat(64), size: 500, platform: { os: 'unknown', architecture: 'unknown' } },
         ],
       }),
@@ -140,7 +163,10 @@ async function startGate(options: { mode: 'bearer' | 'basic' | 'none'; failFirst
     }
     const { port } = server.address() as AddressInfo;
     if (options.mode === 'bearer' && req.headers.authorization !== `Bearer ${TOKEN}`) {
-      res.setHeader('www-authenticate', `Bearer realm="http://127.0.0.1:${port}/token",service="gate",scope="repository:${url.pathname.split('/').slice(2, 4).join('/')}:pull"`);
+      res.setHeader(
+        'www-authenticate',
+        `Bearer realm="http://127.0.0.1:${port}/token",service="gate",scope="repository:${url.pathname.split('/').slice(2, 4).join('/')}:pull"`,
+      );
       return res.writeHead(401).end();
     }
     if (options.mode === 'basic' && req.headers.authorization !== basic) {
@@ -200,7 +226,9 @@ describe('registry authentication, retries and platforms (gate on 127.0.0.1)', (
   it('Bearer with wrong or no credentials: REGISTRY_AUTH_FAILED, and the password is nowhere in the error', async () => {
     const g = await gate({ mode: 'bearer' });
     const client = new RegistryClient({ dockerConfigPath: false });
-    const wrong = await failure(client.resolveImage(`${g.host}/hound/app2`, { insecure: true, auth: { serverAddress: g.host, username: 'hound', password: 'not-the-password-xyz' } }));
+    const wrong = await failure(
+      client.resolveImage(`${g.host}/hound/app2`, { insecure: true, auth: { serverAddress: g.host, username: 'hound', password: 'not-the-password-xyz' } }),
+    );
     expect(wrong.code).toBe('REGISTRY_AUTH_FAILED');
     expect(wrong.format()).not.toContain('not-the-password-xyz');
     expect(JSON.stringify(wrong)).not.toContain('not-the-password-xyz');
@@ -229,7 +257,9 @@ describe('registry authentication, retries and platforms (gate on 127.0.0.1)', (
     expect(logged.filter((m) => m.includes('retrying'))).toHaveLength(2);
     const closed = await startGate({ mode: 'none' });
     await closed.close();
-    const error = await failure(new RegistryClient({ dockerConfigPath: false, attempts: 3, backoffMs: 10 }).resolveImage(`${closed.host}/hound/base`, { insecure: true }));
+    const error = await failure(
+      new RegistryClient({ dockerConfigPath: false, attempts: 3, backoffMs: 10 }).resolveImage(`${closed.host}/hound/base`, { insecure: true }),
+    );
     expect(error.code).toBe('REGISTRY_UNREACHABLE');
     expect(error.message).toContain('ECONNREFUSED');
     expect(error.message).toContain('3 attempts');
@@ -237,7 +267,10 @@ describe('registry authentication, retries and platforms (gate on 127.0.0.1)', (
 
   it('a multi-platform index resolves to the platform asked for; its digest is the repo digest', async () => {
     const direct = await new RegistryClient({ dockerConfigPath: false }).resolveImage(`${origin}/hound/app4`, { insecure: true });
-    const manifest = Buffer.from(await curl(['-H', `Accept: ${MEDIA_TYPES.ociManifest}, ${MEDIA_TYPES.dockerManifest}`, `${info.registry.url}/v2/hound/app4/manifests/latest`]), 'latin1');
+    const manifest = Buffer.from(
+      await curl(['-H', `Accept: ${MEDIA_TYPES.ociManifest}, ${MEDIA_TYPES.dockerManifest}`, `${info.registry.url}/v2/hound/app4/manifests/latest`]),
+      'latin1',
+    );
     const g = await gate({ mode: 'none', index: { tag: 'multi', amd64Digest: direct.manifestDigest, amd64Size: manifest.length } });
     const client = new RegistryClient({ dockerConfigPath: false, attempts: 1 });
     const resolved = await client.resolveImage(`${g.host}/hound/app4:multi`, { insecure: true, platform: 'linux/x86_64' });

@@ -146,7 +146,12 @@ describe('relay origins behind auth', () => {
 
       expect(gate.requests[0]!.authorization).toBeUndefined();
       expect(gate.requests.filter((r) => r.path.startsWith('/token'))).toHaveLength(1);
-      expect(gate.requests.filter((r) => r.path.startsWith('/v2/')).slice(1).every((r) => r.authorization?.startsWith('Bearer '))).toBe(true);
+      expect(
+        gate.requests
+          .filter((r) => r.path.startsWith('/v2/'))
+          .slice(1)
+          .every((r) => r.authorization?.startsWith('Bearer ')),
+      ).toBe(true);
       expect(gate.storageRequests).toHaveLength(1);
       expect(gate.storageRequests[0]!.authorization).toBeUndefined();
     } finally {
@@ -260,13 +265,21 @@ describe('relay origins behind auth', () => {
     it('serves the node what the authenticated origin has, and a registry error for what it refuses or lacks', async () => {
       const gate = await startGate(info, 'bearer');
       const logged: string[] = [];
-      const good = startRelay({ origins: [{ host: gate.host, auth: { serverAddress: gate.host, username: USER, password: PASSWORD } }], logger: (line) => logged.push(line) });
-      const bad = startRelay({ origins: [{ host: gate.host, auth: { serverAddress: gate.host, username: USER, password: 'nope-' + PASSWORD } }], logger: (line) => logged.push(line) });
+      const good = startRelay({
+        origins: [{ host: gate.host, auth: { serverAddress: gate.host, username: USER, password: PASSWORD } }],
+        logger: (line) => logged.push(line),
+      });
+      const bad = startRelay({
+        origins: [{ host: gate.host, auth: { serverAddress: gate.host, username: USER, password: 'nope-' + PASSWORD } }],
+        logger: (line) => logged.push(line),
+      });
       try {
         const slug = gate.host.replace(':', '_');
         const fetchOnNode = async (relay: typeof good, path: string) => {
           const { port } = await relay.attach(connection);
-          const out = await connection.exec(`curl -s -H 'Accept: ${MANIFEST_ACCEPT}' -D /dev/stderr http://127.0.0.1:${port}/v2/${relay.token}/${slug}/${path}`);
+          const out = await connection.exec(
+            `curl -s -H 'Accept: ${MANIFEST_ACCEPT}' -D /dev/stderr http://127.0.0.1:${port}/v2/${relay.token}/${slug}/${path}`,
+          );
           return { body: out.stdout, headers: out.stderr };
         };
         const ok = await fetchOnNode(good, 'hound/app1/manifests/latest');

@@ -167,7 +167,7 @@ describe('relay on the lab', () => {
     expect((await curl(`--max-time 5 http://${info.nodes[1]!.ip}:${port}/v2/`)).stdout).toBe('000');
   });
 
-  it('serves byte ranges (how Docker resumes a cut layer) equal to the origin\'s', async () => {
+  it("serves byte ranges (how Docker resumes a cut layer) equal to the origin's", async () => {
     const layer = pushed[0]!.layers[0]!;
     const { port } = await relay.attach(connections[2]!);
     const url = `http://127.0.0.1:${port}/v2/${relay.token}/${origin.replace(':', '_')}/relaytest/app/blobs/${layer.digest}`;

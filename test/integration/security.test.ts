@@ -64,7 +64,10 @@ function play(name: string, text: string): string {
 const TRIVIAL = `- hosts: nodes\n  tasks:\n    - name: reach the node\n      command:\n        argv: [echo, reached-the-node]\n`;
 
 describe('host keys', () => {
-  const labKeyOfNode1 = () => readFileSync(lab.knownHosts, 'utf8').split('\n').find((l) => l.startsWith(`${lab.nodes[0]!.ip} `))!;
+  const labKeyOfNode1 = () =>
+    readFileSync(lab.knownHosts, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${lab.nodes[0]!.ip} `))!;
 
   it('an unknown host key is refused by default and nothing is written to known_hosts', async () => {
     const kh = path.join(dir, 'kh-empty');
@@ -78,7 +81,10 @@ describe('host keys', () => {
   it('--host-key-checking=accept-new connects to an unknown host and records its key, as OpenSSH does', async () => {
     const kh = path.join(dir, 'kh-accept');
     writeFileSync(kh, '');
-    const r = await hound(['play', play('trivial.yml', TRIVIAL), '-i', inventoryWithKnownHosts(kh), '--reporter', 'plain', '--host-key-checking=accept-new'], dir);
+    const r = await hound(
+      ['play', play('trivial.yml', TRIVIAL), '-i', inventoryWithKnownHosts(kh), '--reporter', 'plain', '--host-key-checking=accept-new'],
+      dir,
+    );
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const [, type, key] = labKeyOfNode1().split(' ');
     expect(readFileSync(kh, 'utf8')).toBe(`${lab.nodes[0]!.ip} ${type} ${key}\n`);
@@ -87,10 +93,15 @@ describe('host keys', () => {
     expect(again.code).toBe(0);
   });
 
-  it('a changed host key is refused with OpenSSH\'s warning, even with accept-new', async () => {
+  it("a changed host key is refused with OpenSSH's warning, even with accept-new", async () => {
     const kh = path.join(dir, 'kh-changed');
     // node2's real key written down for node1's address: what a man in the middle would present.
-    const otherKey = readFileSync(lab.knownHosts, 'utf8').split('\n').find((l) => l.startsWith(`${lab.nodes[1]!.ip} `))!.split(' ').slice(1).join(' ');
+    const otherKey = readFileSync(lab.knownHosts, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${lab.nodes[1]!.ip} `))!
+      .split(' ')
+      .slice(1)
+      .join(' ');
     writeFileSync(kh, `${lab.nodes[0]!.ip} ${otherKey}\n`);
     for (const policy of [[], ['--host-key-checking=accept-new']]) {
       const r = await hound(['play', play('trivial.yml', TRIVIAL), '-i', inventoryWithKnownHosts(kh), '--reporter', 'plain', ...policy], dir);
@@ -108,7 +119,10 @@ describe('no code runs where it should not', () => {
   it('an image name with a shell command in it creates nothing on the node', async () => {
     const pwned = canary();
     const text = `- hosts: nodes\n  tasks:\n    - name: evil image name\n      image:\n        name: "{{ lab_registry }}/hound/base:latest; touch ${pwned}"\n    - name: evil image name from a variable\n      image:\n        name: "{{ evil }}"\n`;
-    const r = await hound(['play', play('evil-image.yml', text), '-i', lab.inventory, '--reporter', 'plain', '-e', JSON.stringify({ evil: `$(touch ${pwned})` })], dir);
+    const r = await hound(
+      ['play', play('evil-image.yml', text), '-i', lab.inventory, '--reporter', 'plain', '-e', JSON.stringify({ evil: `$(touch ${pwned})` })],
+      dir,
+    );
     expect([2, 4]).toContain(r.code);
     expect(r.stdout + r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
     expect(existsSync(pwned)).toBe(false);
@@ -140,7 +154,7 @@ describe('no code runs where it should not', () => {
     for (const p of pwned) expect(existsSync(p), p).toBe(false);
   });
 
-  it('template expressions cannot reach the controller\'s process, modules or globals', async () => {
+  it("template expressions cannot reach the controller's process, modules or globals", async () => {
     const pwned = canary();
     const attempts = [
       `{{ range.constructor("return process.mainModule.require('child_process').execSync('touch ${pwned}')")() }}`,

@@ -67,7 +67,11 @@ describe('SSH connections', () => {
           const addresses = await c.exec('ip -o -4 addr show');
           expect(addresses.code).toBe(0);
           expect(addresses.stdout).toContain(`inet ${node.ip}/`);
-          expect(await c.exec(`echo "out ${node.name}"; echo "err ${node.name}" >&2; exit 7`)).toEqual({ code: 7, stdout: `out ${node.name}\n`, stderr: `err ${node.name}\n` });
+          expect(await c.exec(`echo "out ${node.name}"; echo "err ${node.name}" >&2; exit 7`)).toEqual({
+            code: 7,
+            stdout: `out ${node.name}\n`,
+            stderr: `err ${node.name}\n`,
+          });
           expect((await c.exec('cat', { stdin: 'piped in' })).stdout).toBe('piped in');
         }),
       );
@@ -127,7 +131,9 @@ describe('SSH connections', () => {
     const first = await connect(node, { ansible_ssh_common_args: `-o UserKnownHostsFile=${file} -o StrictHostKeyChecking=accept-new` });
     await first.close();
     const recorded = readFileSync(file, 'utf8').trim();
-    const labLine = readFileSync(info.knownHosts, 'utf8').split('\n').find((line) => line.startsWith(`${node.ip} `))!;
+    const labLine = readFileSync(info.knownHosts, 'utf8')
+      .split('\n')
+      .find((line) => line.startsWith(`${node.ip} `))!;
     expect(recorded.split(' ').slice(0, 3)).toEqual(labLine.trim().split(' ').slice(0, 3));
     const second = await connect(node, { ansible_ssh_common_args: `-o UserKnownHostsFile=${file}` });
     expect((await second.exec('true')).code).toBe(0);
@@ -176,7 +182,9 @@ describe('SSH connections', () => {
     const secret = 'Pw-' + randomBytes(6).toString('hex');
     const logged: string[] = [];
     const error = await failure(
-      connectHost(resolveConnectionTarget('n', varsOf(info.nodes[0]!, { ansible_user: 'hound-nobody', ansible_password: secret }), { env }), { logger: (_level, message) => logged.push(message) }),
+      connectHost(resolveConnectionTarget('n', varsOf(info.nodes[0]!, { ansible_user: 'hound-nobody', ansible_password: secret }), { env }), {
+        logger: (_level, message) => logged.push(message),
+      }),
     );
     expect(error.code).toBe('SSH_AUTH_FAILED');
     expect(error.message).toContain('password');
@@ -190,7 +198,18 @@ describe('SSH connections', () => {
     const empty = info.subnet.replace(/\.0\/24$/, '.250');
     const started = Date.now();
     const error = await failure(
-      connectHost(resolveConnectionTarget('ghost', { ansible_host: empty, ansible_ssh_private_key_file: info.privateKey, ansible_timeout: 3, ansible_ssh_common_args: `-o UserKnownHostsFile=${info.knownHosts}` }, { env })),
+      connectHost(
+        resolveConnectionTarget(
+          'ghost',
+          {
+            ansible_host: empty,
+            ansible_ssh_private_key_file: info.privateKey,
+            ansible_timeout: 3,
+            ansible_ssh_common_args: `-o UserKnownHostsFile=${info.knownHosts}`,
+          },
+          { env },
+        ),
+      ),
     );
     expect(error.code).toBe('SSH_UNREACHABLE');
     expect(error.message).toContain(empty);
@@ -352,7 +371,8 @@ describe('Docker over SSH', () => {
     // runtime-a was pulled by digest only: no tag, one repo digest (the list says <none>:<none>).
     const untagged = inspected.find((i) => i.repoTags.length === 0);
     expect(untagged?.repoDigests.length).toBeGreaterThan(0);
-    const key = (i: { id: string; repoTags: string[]; repoDigests: string[] }) => `${i.id} ${[...i.repoTags].sort().join(',')} ${[...i.repoDigests].sort().join(',')}`;
+    const key = (i: { id: string; repoTags: string[]; repoDigests: string[] }) =>
+      `${i.id} ${[...i.repoTags].sort().join(',')} ${[...i.repoDigests].sort().join(',')}`;
     expect(listed.map(key).sort()).toEqual(inspected.map(key).sort());
     for (const image of listed) {
       const full = inspected.find((i) => i.id === image.id)!;
@@ -372,7 +392,7 @@ describe('Docker over SSH', () => {
     expect(everything).not.toContain(Buffer.from(secret).toString('base64').slice(0, 12));
   });
 
-  it('a pull Docker refuses is DOCKER_PULL_FAILED with Docker\'s message', async () => {
+  it("a pull Docker refuses is DOCKER_PULL_FAILED with Docker's message", async () => {
     const error = await failure(docker.pull(ref('hound/does-not-exist')));
     expect(error.code).toBe('DOCKER_PULL_FAILED');
     expect(error.message).toMatch(/not found|manifest unknown|does not exist/i);

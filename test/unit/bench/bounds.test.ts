@@ -36,7 +36,10 @@ describe('lowerBounds', () => {
   it('lets the registry uplink dominate when it is the slow link', () => {
     const b = lowerBounds({
       nodeLayers: [['a'], ['a', 'b']],
-      layerBytes: new Map([['a', 1000], ['b', 3000]]),
+      layerBytes: new Map([
+        ['a', 1000],
+        ['b', 3000],
+      ]),
       registryBitsPerSecond: 800, // 100 B/s
       nodeBitsPerSecond: 8e6,
     });

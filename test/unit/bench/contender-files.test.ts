@@ -38,7 +38,9 @@ describe('files the contenders are given', () => {
   it('writes an Ansible inventory with host_vars listing each node its images', () => {
     const files = inventoryFiles(targetOf(lab, 'diverse', 2));
     const ini = files.get('inventory.ini')!;
-    expect(ini).toContain('[nodes]\nnode1 ansible_host=10.1.2.11 ansible_port=22 ansible_user=root ansible_ssh_private_key_file=/var/tmp/hound-lab/bench/id_ed25519\nnode2 ');
+    expect(ini).toContain(
+      '[nodes]\nnode1 ansible_host=10.1.2.11 ansible_port=22 ansible_user=root ansible_ssh_private_key_file=/var/tmp/hound-lab/bench/id_ed25519\nnode2 ',
+    );
     expect(ini).not.toContain('node3');
     expect(ini).toContain("ansible_ssh_common_args='-o UserKnownHostsFile=/var/tmp/hound-lab/bench/known_hosts'");
     expect(parse(files.get('host_vars/node2.yml')!)).toEqual({ bench_images: ['10.1.2.2:5000/bench/app1:latest', '10.1.2.2:5000/bench/app4:latest'] });

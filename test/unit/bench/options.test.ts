@@ -3,7 +3,6 @@ import { resolveBenchOptions } from '../../../bench/options.js';
 import { buildRoster } from '../../../bench/contenders/roster.js';
 import { errorOf } from '../error-of.js';
 
-
 describe('benchmark options', () => {
   it('defaults to the full run at the issue rates', () => {
     const o = resolveBenchOptions({});

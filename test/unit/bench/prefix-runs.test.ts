@@ -38,7 +38,11 @@ describe('node-after-node runs read off the largest run', () => {
   });
 
   it('holds for every workload the benchmark has, and not for needs that depend on the count', () => {
-    for (const w of WORKLOAD_NAMES) expect(needsArePrefixes((n) => nodeNeeds(w, n), [2, 4, 6, 8, 10]), w).toBe(true);
+    for (const w of WORKLOAD_NAMES)
+      expect(
+        needsArePrefixes((n) => nodeNeeds(w, n), [2, 4, 6, 8, 10]),
+        w,
+      ).toBe(true);
     // node i needs something that changes with the node count: not a prefix.
     const shifting = (n: number) => Array.from({ length: n }, (_, i) => [`app${(i + n) % 10}`]);
     expect(needsArePrefixes(shifting, [2, 10])).toBe(false);

@@ -11,7 +11,16 @@ const report: BenchReport = {
   rates: { registry: '40mbit', node: '10mbit', controller: '100mbit' },
   rateBitsPerSecond: { registry: 40e6, node: 10e6, controller: 100e6 },
   lab: { name: 'bench', nodes: 10, upSeconds: 3.2 },
-  environment: { cores: 2, cpuModel: 'cpu', memoryBytes: 24 * 2 ** 30, kernel: '6.1', node: 'v20', loadAverageAtStart: [1, 1, 1], versions: { docker: '28' }, houndCommit: 'abc1234' },
+  environment: {
+    cores: 2,
+    cpuModel: 'cpu',
+    memoryBytes: 24 * 2 ** 30,
+    kernel: '6.1',
+    node: 'v20',
+    loadAverageAtStart: [1, 1, 1],
+    versions: { docker: '28' },
+    houndCommit: 'abc1234',
+  },
   imageSet: { layers: [{ name: 'base', sizeBytes: 5e6, blobBytes: 5_002_506, digest: 'sha256:x' }], images: [] },
   needs: [],
   nodeCounts: [10],
@@ -30,7 +39,7 @@ describe('latest.md', () => {
     const md = markdownReport(report);
     expect(md).toContain('registry uplink 40mbit, node links 10mbit, controller link 100mbit');
     expect(md).toContain('lab-up time (3.2 s) is not in any figure');
-    expect(md).toContain('load average at each run\'s start: 1.5 to 7.3 on 2 cores (1 of 2 runs at or below 2)');
+    expect(md).toContain("load average at each run's start: 1.5 to 7.3 on 2 cores (1 of 2 runs at or below 2)");
     expect(md).toContain('| hound (direct) | 30.0 s (1.00×) [1/2 failed] |');
     expect(md).toContain('- diverse, 10 nodes, hound-direct, run 2: node3 lacks bench/app2:latest');
     expect(md).toContain('- hound relay is not built yet');

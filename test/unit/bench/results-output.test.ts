@@ -7,7 +7,13 @@ function run(contender: string, nodes: number, seconds: number, extra: Partial<R
   return { workload: 'diverse', nodes, contender, run: 1, seconds, ok: true, ...extra };
 }
 
-const bounds = (origin: number, once: number) => ({ totalBytes: 1, uniqueBytes: 1, largestNodeBytes: 1, originOnlySeconds: origin, eachLayerOnceSeconds: once });
+const bounds = (origin: number, once: number) => ({
+  totalBytes: 1,
+  uniqueBytes: 1,
+  largestNodeBytes: 1,
+  originOnlySeconds: origin,
+  eachLayerOnceSeconds: once,
+});
 
 const results: BenchResults = {
   rates: { registry: '40mbit', node: '10mbit', controller: '100mbit' },
@@ -89,7 +95,10 @@ describe('results', () => {
       contenders: [...results.contenders, { id: 'hound-relay', label: 'hound (relay)', isHound: true }],
       runs: [...results.runs, run('hound-relay', 2, 6), run('hound-relay', 10, 20)],
     };
-    const widths = [...resultsChart(two, []).matchAll(/<polyline class="series" data-label="([^"]+)"[^>]*stroke-width="(\d+)"/g)].map((m) => [m[1], Number(m[2])]);
+    const widths = [...resultsChart(two, []).matchAll(/<polyline class="series" data-label="([^"]+)"[^>]*stroke-width="(\d+)"/g)].map((m) => [
+      m[1],
+      Number(m[2]),
+    ]);
     expect(widths.slice(0, 3)).toEqual([
       ['docker pull, all nodes at once', 2],
       ['hound (direct)', 4],

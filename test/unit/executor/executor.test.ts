@@ -113,7 +113,9 @@ describe('TaskExecutor', () => {
 
   it('registry_login keeps the password in the store and out of every event, even when a later task prints it', async () => {
     const { executor, events, credentials } = setup();
-    await executor.runTask([t(0, { module: 'registry_login', args: { registry: 'https://Reg.example:5000/', username: 'bob', password: 'hunter2-secret' } })], { handler: false });
+    await executor.runTask([t(0, { module: 'registry_login', args: { registry: 'https://Reg.example:5000/', username: 'bob', password: 'hunter2-secret' } })], {
+      handler: false,
+    });
     await executor.runTask([t(1, { args: { msg: 'the password is {{ pw }}' }, deferred: true, vars: { pw: 'hunter2-secret' } })], { handler: false });
     expect(credentials.get('reg.example:5000')).toEqual({ username: 'bob', password: 'hunter2-secret', serverAddress: 'reg.example:5000' });
     const text = JSON.stringify(events);
@@ -126,8 +128,12 @@ describe('TaskExecutor', () => {
   it('registry_login reads password_env and says clearly when it is unset', async () => {
     const { executor, results, credentials } = setup();
     process.env.HOUND_TEST_REGISTRY_PW = 'from-the-env';
-    await executor.runTask([t(0, { module: 'registry_login', args: { registry: 'r.local', username: 'u', password_env: 'HOUND_TEST_REGISTRY_PW' } })], { handler: false });
-    await executor.runTask([t(1, { module: 'registry_login', args: { registry: 'r2.local', username: 'u', password_env: 'HOUND_TEST_UNSET_VAR' } })], { handler: false });
+    await executor.runTask([t(0, { module: 'registry_login', args: { registry: 'r.local', username: 'u', password_env: 'HOUND_TEST_REGISTRY_PW' } })], {
+      handler: false,
+    });
+    await executor.runTask([t(1, { module: 'registry_login', args: { registry: 'r2.local', username: 'u', password_env: 'HOUND_TEST_UNSET_VAR' } })], {
+      handler: false,
+    });
     expect(credentials.get('r.local')?.password).toBe('from-the-env');
     expect(results()[1]).toMatchObject({ status: 'failed', msg: 'password_env: the environment variable HOUND_TEST_UNSET_VAR is not set on the controller' });
   });

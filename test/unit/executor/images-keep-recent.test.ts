@@ -12,7 +12,16 @@ const REPO = `${REG}/hound/svc`;
 const ctx = { host: 'n1', check: false };
 
 function img(n: number, tags: string[], created: string): DockerImage {
-  return { id: `sha256:${n.toString(16).padStart(64, '0')}`, repoTags: tags, repoDigests: [], layers: [], architecture: 'amd64', os: 'linux', size: 1, created };
+  return {
+    id: `sha256:${n.toString(16).padStart(64, '0')}`,
+    repoTags: tags,
+    repoDigests: [],
+    layers: [],
+    architecture: 'amd64',
+    os: 'linux',
+    size: 1,
+    created,
+  };
 }
 
 const day = (d: number) => new Date(Date.UTC(2026, 0, d)).toISOString();
@@ -37,7 +46,10 @@ function plannedRemovals(nodeFacts: NodeFacts, keepRecent: number, names = [`${R
   const inUse = nodeFacts.containers.map((c) => c.imageId);
   const plan = computePlan(r, planFacts([planNode('n1', nodeFacts.images, { containerImageIds: inUse })], []));
   expect(plan.hosts.n1!.failed).toBeUndefined();
-  return plan.hosts.n1!.actions.filter((a) => a.action === 'remove').map((a) => a.imageId!).sort();
+  return plan.hosts
+    .n1!.actions.filter((a) => a.action === 'remove')
+    .map((a) => a.imageId!)
+    .sort();
 }
 
 describe('images exclusive keep_recent', () => {
@@ -74,7 +86,9 @@ describe('images exclusive keep_recent', () => {
   it('the planner removes exactly what the module removes', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ tag: fc.constantFrom('a', 'b', 'c', 'd', 'e'), repo: fc.constantFrom('svc', 'other'), day: fc.integer({ min: 1, max: 28 }) }), { maxLength: 8 }),
+        fc.array(fc.record({ tag: fc.constantFrom('a', 'b', 'c', 'd', 'e'), repo: fc.constantFrom('svc', 'other'), day: fc.integer({ min: 1, max: 28 }) }), {
+          maxLength: 8,
+        }),
         fc.integer({ min: 0, max: 4 }),
         fc.boolean(),
         (specs, keep, useFirst) => {
@@ -86,7 +100,10 @@ describe('images exclusive keep_recent', () => {
             return [img(100 + i, [tag], day(s.day))];
           });
           const first = imgs[0];
-          const n: NodeFacts = { images: [v5, ...imgs], containers: useFirst && first ? [{ id: 'f'.repeat(64), image: first.id, imageId: first.id, state: 'exited' }] : [] };
+          const n: NodeFacts = {
+            images: [v5, ...imgs],
+            containers: useFirst && first ? [{ id: 'f'.repeat(64), image: first.id, imageId: first.id, state: 'exited' }] : [],
+          };
           expect(plannedRemovals(n, keep)).toEqual(removedIds(n, keep));
         },
       ),

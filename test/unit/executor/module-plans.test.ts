@@ -28,7 +28,9 @@ const ctx = { host: 'node1', check: false };
 
 describe('image plan', () => {
   it('present pulls only what is missing, matching Docker Hub names in any spelling', () => {
-    expect(image.plan({ node: facts }, { name: '10.0.0.1:5000/hound/app0' }, ctx)).toEqual([{ kind: 'none', image: '10.0.0.1:5000/hound/app0', reason: 'present' }]);
+    expect(image.plan({ node: facts }, { name: '10.0.0.1:5000/hound/app0' }, ctx)).toEqual([
+      { kind: 'none', image: '10.0.0.1:5000/hound/app0', reason: 'present' },
+    ]);
     expect(image.plan({ node: facts }, { name: 'docker.io/library/nginx' }, ctx)[0]!.kind).toBe('none');
     expect(image.plan({ node: facts }, { name: '10.0.0.1:5000/hound/app1:latest' }, ctx)[0]).toMatchObject({ kind: 'pull', reason: 'not present' });
   });
@@ -41,13 +43,19 @@ describe('image plan', () => {
   it('latest pulls only when the registry digest differs from the node repo digest', () => {
     const name = '10.0.0.1:5000/hound/app0:latest';
     expect(image.plan({ node: facts, remoteDigest: D1 }, { name, state: 'latest' }, ctx)[0]!.kind).toBe('none');
-    expect(image.plan({ node: facts, remoteDigest: D2 }, { name, state: 'latest' }, ctx)[0]).toMatchObject({ kind: 'pull', reason: expect.stringContaining('222222222222') });
+    expect(image.plan({ node: facts, remoteDigest: D2 }, { name, state: 'latest' }, ctx)[0]).toMatchObject({
+      kind: 'pull',
+      reason: expect.stringContaining('222222222222'),
+    });
   });
 
   it('absent removes, and refuses an image a container uses unless forced', () => {
     expect(image.plan({ node: facts }, { name: 'nginx', state: 'absent' }, ctx)[0]).toMatchObject({ kind: 'remove', imageId: 'sha256:' + 'b'.repeat(64) });
     expect(image.plan({ node: facts }, { name: 'busybox', state: 'absent' }, ctx)[0]!.kind).toBe('none');
-    expect(image.plan({ node: facts }, { name: '10.0.0.1:5000/hound/used:1', state: 'absent' }, ctx)[0]).toMatchObject({ kind: 'refuse', reason: expect.stringContaining('force: true') });
+    expect(image.plan({ node: facts }, { name: '10.0.0.1:5000/hound/used:1', state: 'absent' }, ctx)[0]).toMatchObject({
+      kind: 'refuse',
+      reason: expect.stringContaining('force: true'),
+    });
     expect(image.plan({ node: facts }, { name: '10.0.0.1:5000/hound/used:1', state: 'absent', force: true }, ctx)[0]!.kind).toBe('remove');
   });
 });
@@ -99,7 +107,7 @@ describe('command', () => {
     expect(commandLine({ cmd: 'echo "a b" $(touch /tmp/x); id' })).toBe("echo 'a b' '$(touch' '/tmp/x);' id");
   });
 
-  it('runs the same words under a watcher: output, argument boundaries, cwd and exit code are the command\'s while stdin stays open', async () => {
+  it("runs the same words under a watcher: output, argument boundaries, cwd and exit code are the command's while stdin stays open", async () => {
     const argv = ['sh', '-c', 'printf "%s|" "$@"; pwd; cat; exit 7', 'x', "it's", 'a b', '$HOME', '`id`'];
     const run = await runHeld(watchedCommandLine({ argv, chdir: '/tmp' }), 0);
     // cat reads /dev/null: the command never sees hound's stdin.
@@ -156,7 +164,8 @@ describe('PullLayers', () => {
       { id: 'ccc', status: 'Extracting', current: 5, total: 40 },
       { id: 'ccc', status: 'Pull complete' },
       { id: '', status: 'Digest: sha256:' + 'e'.repeat(64) },
-    ]) layers.add(p);
+    ])
+      layers.add(p);
     expect([...layers.downloaded()]).toEqual([
       ['bbb', 500],
       ['ccc', 40],

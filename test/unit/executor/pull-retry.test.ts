@@ -39,18 +39,42 @@ describe('pull retries', () => {
     expect(retried).toEqual([1, 2]);
 
     calls = 0;
-    await expect(withPullRetries(async () => { calls += 1; throw docker('503 Service Unavailable'); }, { attempts: 3, baseMs: 1 })).rejects.toThrow(/503 Service Unavailable \(gave up after 3 attempts\)/);
+    await expect(
+      withPullRetries(
+        async () => {
+          calls += 1;
+          throw docker('503 Service Unavailable');
+        },
+        { attempts: 3, baseMs: 1 },
+      ),
+    ).rejects.toThrow(/503 Service Unavailable \(gave up after 3 attempts\)/);
     expect(calls).toBe(3);
   });
 
   it('does not retry a lasting failure, nor after an abort', async () => {
     let calls = 0;
-    await expect(withPullRetries(async () => { calls += 1; throw docker('manifest unknown'); }, { attempts: 5, baseMs: 1 })).rejects.toThrow('manifest unknown');
+    await expect(
+      withPullRetries(
+        async () => {
+          calls += 1;
+          throw docker('manifest unknown');
+        },
+        { attempts: 5, baseMs: 1 },
+      ),
+    ).rejects.toThrow('manifest unknown');
     expect(calls).toBe(1);
     const abort = new AbortController();
     abort.abort();
     calls = 0;
-    await expect(withPullRetries(async () => { calls += 1; throw docker('503'); }, { attempts: 5, baseMs: 1, signal: abort.signal })).rejects.toThrow('503');
+    await expect(
+      withPullRetries(
+        async () => {
+          calls += 1;
+          throw docker('503');
+        },
+        { attempts: 5, baseMs: 1, signal: abort.signal },
+      ),
+    ).rejects.toThrow('503');
     expect(calls).toBe(1);
   });
 });

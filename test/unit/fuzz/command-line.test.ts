@@ -17,19 +17,66 @@ const dir = mkdtempSync(path.join(tmpdir(), 'hound-fuzz-cli-'));
 beforeAll(() => cpSync(VALID, dir, { recursive: true }));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const OPTION_VALUES = ['', '0', '-1', '1.5', 'abc', '@missing.yml', '@', '{', '{"a": }', 'a=b', '=x', 'k="unterminated', 'web:&db:!web1', '~[', 'all', ',', 'x,', '\u0000', '--'];
-const PLAY_OPTIONS = ['-i', '-l', '-e', '-t', '--skip-tags', '-f', '--forks', '--reporter', '--host-key-checking', '--distribution', '--roles-path', '-u', '--private-key', '-T', '--timeout', '--bogus', '-Z', '-vvvvvv', '--json', '--check'];
+const OPTION_VALUES = [
+  '',
+  '0',
+  '-1',
+  '1.5',
+  'abc',
+  '@missing.yml',
+  '@',
+  '{',
+  '{"a": }',
+  'a=b',
+  '=x',
+  'k="unterminated',
+  'web:&db:!web1',
+  '~[',
+  'all',
+  ',',
+  'x,',
+  '\u0000',
+  '--',
+];
+const PLAY_OPTIONS = [
+  '-i',
+  '-l',
+  '-e',
+  '-t',
+  '--skip-tags',
+  '-f',
+  '--forks',
+  '--reporter',
+  '--host-key-checking',
+  '--distribution',
+  '--roles-path',
+  '-u',
+  '--private-key',
+  '-T',
+  '--timeout',
+  '--bogus',
+  '-Z',
+  '-vvvvvv',
+  '--json',
+  '--check',
+];
 
 /** `play --syntax-check PLAYBOOK` followed by option/value pairs drawn from the real options and junk. */
 const playCommandLine = fc
   .tuple(
     fc.constantFrom('warmup.yml', 'site.yml', 'missing.yml', ''),
-    fc.array(fc.tuple(fc.constantFrom(...PLAY_OPTIONS), fc.oneof(fc.constantFrom(...OPTION_VALUES), fc.string({ maxLength: 8 }))), { minLength: 1, maxLength: 4 }),
+    fc.array(fc.tuple(fc.constantFrom(...PLAY_OPTIONS), fc.oneof(fc.constantFrom(...OPTION_VALUES), fc.string({ maxLength: 8 }))), {
+      minLength: 1,
+      maxLength: 4,
+    }),
   )
   .map(([playbook, pairs]) => ['play', '--syntax-check', ...(playbook ? [playbook] : []), ...pairs.flat()]);
 
 const inventoryCommandLine = fc
-  .array(fc.oneof(fc.constantFrom('-i', '--list', '--graph', '--host', '-y', '--vars', '-l', '--nope'), fc.constantFrom(...OPTION_VALUES)), { minLength: 1, maxLength: 6 })
+  .array(fc.oneof(fc.constantFrom('-i', '--list', '--graph', '--host', '-y', '--vars', '-l', '--nope'), fc.constantFrom(...OPTION_VALUES)), {
+    minLength: 1,
+    maxLength: 6,
+  })
   .map((args) => ['inventory', ...args]);
 
 /** Runs the CLI in-process with stdout and stderr captured. */
@@ -116,16 +163,29 @@ function houndBinary(args: string[], limitMs = 60_000): Promise<BinaryResult> {
 
 describe('the built CLI on broken files', () => {
   const laughs = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-  for (let i = 1; i < 10; i++) laughs.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(',')}]`);
+  for (let i = 1; i < 10; i++)
+    laughs.push(
+      `a${i}: &a${i} [${Array(9)
+        .fill(`*a${i - 1}`)
+        .join(',')}]`,
+    );
 
   it('refuses a billion laughs and 10k-deep nesting in each kind of file, in bounded memory', async () => {
     const cases: Array<{ file: string; text: string; args: string[] }> = [
-      { file: 'bomb-play.yml', text: `- hosts: web\n  vars:\n${laughs.map((l) => '    ' + l).join('\n')}\n  tasks: []\n`, args: ['play', '--syntax-check', 'bomb-play.yml', '-i', 'inventory.ini'] },
+      {
+        file: 'bomb-play.yml',
+        text: `- hosts: web\n  vars:\n${laughs.map((l) => '    ' + l).join('\n')}\n  tasks: []\n`,
+        args: ['play', '--syntax-check', 'bomb-play.yml', '-i', 'inventory.ini'],
+      },
       { file: 'deep-play.yml', text: '['.repeat(10_000) + ']'.repeat(10_000), args: ['play', '--syntax-check', 'deep-play.yml', '-i', 'inventory.ini'] },
       { file: 'bomb-inv.yml', text: 'all:\n  vars:\n' + laughs.map((l) => '    ' + l).join('\n') + '\n', args: ['inventory', '--list', '-i', 'bomb-inv.yml'] },
       { file: 'deep-inv.yml', text: '- '.repeat(10_000) + 'x\n', args: ['inventory', '--list', '-i', 'deep-inv.yml'] },
       { file: 'bomb-vars.yml', text: laughs.join('\n') + '\n', args: ['play', '--syntax-check', 'warmup.yml', '-i', 'inventory.ini', '-e', '@bomb-vars.yml'] },
-      { file: 'deep-vars.yml', text: 'a: ' + '{b: '.repeat(10_000) + '1' + '}'.repeat(10_000) + '\n', args: ['play', '--syntax-check', 'warmup.yml', '-i', 'inventory.ini', '-e', '@deep-vars.yml'] },
+      {
+        file: 'deep-vars.yml',
+        text: 'a: ' + '{b: '.repeat(10_000) + '1' + '}'.repeat(10_000) + '\n',
+        args: ['play', '--syntax-check', 'warmup.yml', '-i', 'inventory.ini', '-e', '@deep-vars.yml'],
+      },
     ];
     for (const c of cases) writeFileSync(path.join(dir, c.file), c.text);
     const results = await Promise.all(cases.map((c) => houndBinary(c.args)));

@@ -86,7 +86,7 @@ describe('malformed inventories', () => {
     );
   }, 120_000);
 
-  it('no case made a library print a warning to stderr behind hound\'s back', () => {
+  it("no case made a library print a warning to stderr behind hound's back", () => {
     expect(processWarnings.mock.calls.map((c) => String(c[0]))).toEqual([]);
   });
 
@@ -97,7 +97,12 @@ describe('malformed inventories', () => {
 
   it('refuses alias bombs and 10k-deep nesting without exhausting memory', async () => {
     const laughs = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-    for (let i = 1; i < 10; i++) laughs.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(',')}]`);
+    for (let i = 1; i < 10; i++)
+      laughs.push(
+        `a${i}: &a${i} [${Array(9)
+          .fill(`*a${i - 1}`)
+          .join(',')}]`,
+      );
     const cases: Array<[string, string, RegExp]> = [
       ['bomb.yml', 'all:\n  vars:\n' + laughs.map((l) => '    ' + l).join('\n') + '\n', /^YAML_ALIASES$/],
       ['deep-flow.yml', '['.repeat(10_000) + ']'.repeat(10_000), /^YAML_(TOO_DEEP|SYNTAX)$/],
@@ -108,7 +113,10 @@ describe('malformed inventories', () => {
       const file = path.join(dir, name);
       writeFileSync(file, text);
       const heapBefore = process.memoryUsage().heapUsed;
-      const err = await loadInventory([file]).then(() => undefined, (e: unknown) => e);
+      const err = await loadInventory([file]).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(checkRefusal(err, text, file, [4]), name).toBeUndefined();
       expect((err as { code: string }).code, name).toMatch(code);
       // A bomb that expanded would hold gigabytes; a refusal holds next to nothing.

@@ -105,7 +105,7 @@ describe('malformed playbooks', () => {
     );
   });
 
-  it('no case made a library print a warning to stderr behind hound\'s back', () => {
+  it("no case made a library print a warning to stderr behind hound's back", () => {
     expect(processWarnings.mock.calls.map((c) => String(c[0]))).toEqual([]);
   });
 
@@ -116,7 +116,12 @@ describe('malformed playbooks', () => {
 
   it('refuses alias bombs and 10k-deep nesting in playbooks and vars files without exhausting memory', () => {
     const laughs = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-    for (let i = 1; i < 10; i++) laughs.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(',')}]`);
+    for (let i = 1; i < 10; i++)
+      laughs.push(
+        `a${i}: &a${i} [${Array(9)
+          .fill(`*a${i - 1}`)
+          .join(',')}]`,
+      );
     const bombPlay = `- hosts: web\n  vars:\n${laughs.map((l) => '    ' + l).join('\n')}\n  tasks: []\n`;
     const cases: Array<[string, string]> = [
       ['warmup.yml', bombPlay],

@@ -13,8 +13,7 @@ const cases = fixtureCases();
 // --graph --vars text of these cases the `.0` is dropped before comparing.
 const INTEGRAL_FLOAT_CASES = new Set(['ini-typed-vars', 'yaml-typed']);
 // Likewise a Python tuple is kept as a list: `(1,)` shows as `[1]` (JSON has no tuples either).
-const dropIntegralFloatMarks = (text: string) =>
-  text.replace(/(?<=[\s[=]-?\d+)\.0(?=[,\]}])/g, '').replace('{trailing = (1,)}', '{trailing = [1]}');
+const dropIntegralFloatMarks = (text: string) => text.replace(/(?<=[\s[=]-?\d+)\.0(?=[,\]}])/g, '').replace('{trailing = (1,)}', '{trailing = [1]}');
 const passing = cases.filter((c) => c.ansibleRc === 0);
 const failing = cases.filter((c) => c.ansibleRc !== undefined && c.ansibleRc !== 0);
 

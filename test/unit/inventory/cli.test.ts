@@ -50,7 +50,7 @@ describe('hound inventory', () => {
     expect(stderr).toMatch(/error NOT_A_GROUP: Pattern must be valid group name when using --graph/);
   });
 
-  it('--host prints one host\'s merged variables', async () => {
+  it("--host prints one host's merged variables", async () => {
     const code = await run(['inventory', '-i', fixture('vars-dirs', 'hosts.ini'), '--host', 'w2']);
     expect(code).toBe(0);
     const all = JSON.parse(expected('vars-dirs', 'expected.json')) as { _meta: { hostvars: Record<string, unknown> } };

@@ -80,8 +80,16 @@ describe('connectionVars', () => {
 
   it('prefers hound_* over ansible_* and falls back to the inventory name', () => {
     const c = connectionVars(
-      { ansible_host: 'a', hound_host: 'h', ansible_port: 22, hound_port: '2200', ansible_user: 'x', hound_user: 'y',
-        ansible_ssh_private_key_file: '/a', hound_ssh_private_key_file: '/h' },
+      {
+        ansible_host: 'a',
+        hound_host: 'h',
+        ansible_port: 22,
+        hound_port: '2200',
+        ansible_user: 'x',
+        hound_user: 'y',
+        ansible_ssh_private_key_file: '/a',
+        hound_ssh_private_key_file: '/h',
+      },
       'node1',
     );
     expect(c).toStrictEqual({ address: 'h', port: 2200, user: 'y', privateKeyFile: '/h', dockerSocket: '/var/run/docker.sock' });

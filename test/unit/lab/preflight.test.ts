@@ -32,6 +32,15 @@ describe('lab prerequisites', () => {
 
   it('maps each daemon to the Debian package that ships it', () => {
     const pkg = Object.fromEntries(REQUIRED_BINARIES.map((b) => [b.binary, b.pkg]));
-    expect(pkg).toMatchObject({ dockerd: 'docker.io', sshd: 'openssh-server', 'docker-registry': 'docker-registry', ip: 'iproute2', tc: 'iproute2', nsenter: 'util-linux', unshare: 'util-linux', 'ssh-keygen': 'openssh-client' });
+    expect(pkg).toMatchObject({
+      dockerd: 'docker.io',
+      sshd: 'openssh-server',
+      'docker-registry': 'docker-registry',
+      ip: 'iproute2',
+      tc: 'iproute2',
+      nsenter: 'util-linux',
+      unshare: 'util-linux',
+      'ssh-keygen': 'openssh-client',
+    });
   });
 });

@@ -29,7 +29,11 @@ export function task(host: string, index: number, module: string, args: Record<s
 }
 
 /** One play whose every host runs the same task list. */
-export function run(hosts: string[], tasks: { module: string; args: Record<string, unknown>; extra?: Partial<TaskInstance> }[], distribution?: Distribution): CompiledRun {
+export function run(
+  hosts: string[],
+  tasks: { module: string; args: Record<string, unknown>; extra?: Partial<TaskInstance> }[],
+  distribution?: Distribution,
+): CompiledRun {
   return {
     plays: [
       {
@@ -55,7 +59,12 @@ export function sha(n: string | number): string {
 }
 
 /** A registry image whose layers are named: diff id `d<name>`, blob `b<name>`, size given. */
-export function remote(reference: string, layers: [name: string, size: number][], digest = 'sha256:' + hex(`manifest ${reference} ${layers.map((l) => l[0]).join(',')}`), platform = 'linux/amd64'): RegistryImageFacts {
+export function remote(
+  reference: string,
+  layers: [name: string, size: number][],
+  digest = 'sha256:' + hex(`manifest ${reference} ${layers.map((l) => l[0]).join(',')}`),
+  platform = 'linux/amd64',
+): RegistryImageFacts {
   return {
     reference,
     platform,
@@ -67,11 +76,29 @@ export function remote(reference: string, layers: [name: string, size: number][]
 }
 
 export function localImage(id: string, tags: string[], layers: string[], digests: string[] = []): DockerImage {
-  return { id, repoTags: tags, repoDigests: digests, layers: layers.map((l) => 'sha256:' + hex(`d${l}`)), architecture: 'amd64', os: 'linux', size: 0, created: '' };
+  return {
+    id,
+    repoTags: tags,
+    repoDigests: digests,
+    layers: layers.map((l) => 'sha256:' + hex(`d${l}`)),
+    architecture: 'amd64',
+    os: 'linux',
+    size: 0,
+    created: '',
+  };
 }
 
 export function node(host: string, images: DockerImage[] = [], extra: Partial<NodeFacts> = {}): NodeFacts {
-  return { host, platform: 'linux/amd64', freeBytes: 100 * 1024 ** 3, dockerRootDir: '/var/lib/docker', insecureRegistries: [], images, containerImageIds: [], ...extra };
+  return {
+    host,
+    platform: 'linux/amd64',
+    freeBytes: 100 * 1024 ** 3,
+    dockerRootDir: '/var/lib/docker',
+    insecureRegistries: [],
+    images,
+    containerImageIds: [],
+    ...extra,
+  };
 }
 
 export function facts(nodes: NodeFacts[], remotes: RegistryImageFacts[]): PlanFacts {

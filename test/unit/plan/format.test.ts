@@ -13,7 +13,19 @@ function samplePlan() {
   const has0 = localImage(sha('02'), [app0], ['base', 'a'], [`${REG}/hound/app0@${sha('90')}`]);
   return computePlan(
     r,
-    facts([node('n1', [junk]), node('n2', [has0])], [remote(app0, [['base', 3 * 1024 * 1024], ['a', 1024]]), remote(app1, [['base', 3 * 1024 * 1024], ['b', 2048]])]),
+    facts(
+      [node('n1', [junk]), node('n2', [has0])],
+      [
+        remote(app0, [
+          ['base', 3 * 1024 * 1024],
+          ['a', 1024],
+        ]),
+        remote(app1, [
+          ['base', 3 * 1024 * 1024],
+          ['b', 2048],
+        ]),
+      ],
+    ),
   );
 }
 
@@ -98,8 +110,30 @@ describe('formatApplyResult / applyResultToJson', () => {
         bytesPlanned: 3 * 1024 * 1024,
         bytesPulled: 3 * 1024 * 1024 + 10,
         changes: [
-          { action: 'pull', image: app0, reference: app0, platform: 'linux/amd64', digest: sha('1'), force: false, bytes: 3 * 1024 * 1024, done: true, bytesPulled: 3 * 1024 * 1024 + 10, layersDownloaded: 2, layersPresent: 1 },
-          { action: 'remove', image: 'junk:1', reference: sha('3'), platform: 'linux/amd64', imageId: sha('3'), force: true, bytes: 0, done: true, bytesPulled: 0 },
+          {
+            action: 'pull',
+            image: app0,
+            reference: app0,
+            platform: 'linux/amd64',
+            digest: sha('1'),
+            force: false,
+            bytes: 3 * 1024 * 1024,
+            done: true,
+            bytesPulled: 3 * 1024 * 1024 + 10,
+            layersDownloaded: 2,
+            layersPresent: 1,
+          },
+          {
+            action: 'remove',
+            image: 'junk:1',
+            reference: sha('3'),
+            platform: 'linux/amd64',
+            imageId: sha('3'),
+            force: true,
+            bytes: 0,
+            done: true,
+            bytesPulled: 0,
+          },
         ],
       },
       n2: {
@@ -107,7 +141,20 @@ describe('formatApplyResult / applyResultToJson', () => {
         bytesPlanned: 2048,
         bytesPulled: 0,
         failed: { code: 'DOCKER_PULL_FAILED', message: 'no space left' },
-        changes: [{ action: 'pull', image: app1, reference: app1, platform: 'linux/amd64', digest: sha('2'), force: false, bytes: 2048, done: false, bytesPulled: 0, error: { code: 'DOCKER_PULL_FAILED', message: 'no space left' } }],
+        changes: [
+          {
+            action: 'pull',
+            image: app1,
+            reference: app1,
+            platform: 'linux/amd64',
+            digest: sha('2'),
+            force: false,
+            bytes: 2048,
+            done: false,
+            bytesPulled: 0,
+            error: { code: 'DOCKER_PULL_FAILED', message: 'no space left' },
+          },
+        ],
       },
     },
     bytesPlanned: 3 * 1024 * 1024 + 2048,
@@ -125,7 +172,14 @@ describe('formatApplyResult / applyResultToJson', () => {
 
   it('has bytes planned and pulled per change and host', () => {
     const json = applyResultToJson(result) as any;
-    expect(json.hosts.n1.changes[0]).toMatchObject({ action: 'pull', bytes_planned: 3 * 1024 * 1024, bytes_pulled: 3 * 1024 * 1024 + 10, layers_downloaded: 2, layers_present: 1, done: true });
+    expect(json.hosts.n1.changes[0]).toMatchObject({
+      action: 'pull',
+      bytes_planned: 3 * 1024 * 1024,
+      bytes_pulled: 3 * 1024 * 1024 + 10,
+      layers_downloaded: 2,
+      layers_present: 1,
+      done: true,
+    });
     expect(json.hosts.n2.failed.code).toBe('DOCKER_PULL_FAILED');
     expect(json.bytes_pulled).toBe(3 * 1024 * 1024 + 10);
   });

@@ -8,7 +8,16 @@ import type { DockerImage } from '../../../transport/types.js';
 import { REG, facts, localImage, node, remote, run, sha } from './fixtures.js';
 
 const refs = [0, 1, 2, 3].map((i) => `${REG}/hound/app${i}:latest`);
-const remotes = refs.map((ref, i) => remote(ref, [['base', 100], [`app${i}`, 10 + i]], sha(`9${i}`)));
+const remotes = refs.map((ref, i) =>
+  remote(
+    ref,
+    [
+      ['base', 100],
+      [`app${i}`, 10 + i],
+    ],
+    sha(`9${i}`),
+  ),
+);
 
 /** What Docker's image list alone gives: no layers, no platform, creation to the second. */
 function summaryOf(image: DockerImage): DockerImage {
@@ -27,7 +36,13 @@ describe('planning on image lists alone', () => {
   it('leaves an up-to-date host uninspected and inspects one that pulls', () => {
     const warm = node('warm', [localImage(sha('a0'), [refs[0]!], ['base', 'app0'], [`${REG}/hound/app0@${sha('90')}`])]);
     const cold = node('cold', [localImage(sha('a0'), [refs[0]!], ['base', 'app0'])]);
-    const r = run(['warm', 'cold'], [{ module: 'images', args: { names: [refs[0]] } }, { module: 'image', args: { name: refs[1], state: 'present' } }]);
+    const r = run(
+      ['warm', 'cold'],
+      [
+        { module: 'images', args: { names: [refs[0]] } },
+        { module: 'image', args: { name: refs[1], state: 'present' } },
+      ],
+    );
     const full = facts([warm, { ...cold, host: 'cold' }], remotes);
     // warm lacks app1 too: give it app1 so that it is up to date.
     full.nodes.warm!.images.push(localImage(sha('a1'), [refs[1]!], ['base', 'app1']));
@@ -57,30 +72,40 @@ describe('planning on image lists alone', () => {
       fc.record({ module: fc.constant('image'), args: fc.record({ name: fc.constantFrom(...refs), state: fc.constantFrom('present', 'latest', 'absent') }) }),
       fc.record({
         module: fc.constant('images'),
-        args: fc.record({ names: fc.subarray(refs, { minLength: 1 }), state: fc.constantFrom('present', 'latest'), exclusive: fc.boolean(), keep_recent: fc.integer({ min: 0, max: 2 }) }),
+        args: fc.record({
+          names: fc.subarray(refs, { minLength: 1 }),
+          state: fc.constantFrom('present', 'latest'),
+          exclusive: fc.boolean(),
+          keep_recent: fc.integer({ min: 0, max: 2 }),
+        }),
       }),
     );
     fc.assert(
-      fc.property(fc.array(fc.array(image, { maxLength: 4 }), { minLength: 1, maxLength: 3 }), fc.array(step, { minLength: 1, maxLength: 3 }), fc.array(fc.boolean(), { maxLength: 3 }), (hostsImages, steps, inUse) => {
-        const hosts = hostsImages.map((_, h) => `n${h}`);
-        const nodes = hostsImages.map((images, h) => {
-          const local = images.map((img, k) => {
-            const id = sha(`${h}${k}`);
-            // A tag can be on one image only, as in Docker.
-            const tags = img.tags.filter((t) => !images.slice(0, k).some((other) => other.tags.includes(t)));
-            const digests = img.current ? tags.map((t) => `${t.replace(/:latest$/, '')}@${remotes[refs.indexOf(t)]!.digest}`) : [];
-            return { ...localImage(id, tags, img.layers, digests), created: new Date(Date.UTC(2026, 0, 1) + img.createdMs).toISOString() };
+      fc.property(
+        fc.array(fc.array(image, { maxLength: 4 }), { minLength: 1, maxLength: 3 }),
+        fc.array(step, { minLength: 1, maxLength: 3 }),
+        fc.array(fc.boolean(), { maxLength: 3 }),
+        (hostsImages, steps, inUse) => {
+          const hosts = hostsImages.map((_, h) => `n${h}`);
+          const nodes = hostsImages.map((images, h) => {
+            const local = images.map((img, k) => {
+              const id = sha(`${h}${k}`);
+              // A tag can be on one image only, as in Docker.
+              const tags = img.tags.filter((t) => !images.slice(0, k).some((other) => other.tags.includes(t)));
+              const digests = img.current ? tags.map((t) => `${t.replace(/:latest$/, '')}@${remotes[refs.indexOf(t)]!.digest}`) : [];
+              return { ...localImage(id, tags, img.layers, digests), created: new Date(Date.UTC(2026, 0, 1) + img.createdMs).toISOString() };
+            });
+            return node(hosts[h]!, local, { containerImageIds: inUse[h] && local[0] ? [local[0].id] : [] });
           });
-          return node(hosts[h]!, local, { containerImageIds: inUse[h] && local[0] ? [local[0].id] : [] });
-        });
-        const r = run(hosts, steps);
-        const full = facts(nodes, remotes);
-        const lazy = summarised(full);
-        const lazyPlan = computePlan(r, lazy);
-        const fullPlan = computePlan(r, full);
-        const inspect = new Set(hostsToInspect(lazyPlan, lazy));
-        for (const host of hosts) if (!inspect.has(host)) expect(lazyPlan.hosts[host]).toEqual(fullPlan.hosts[host]);
-      }),
+          const r = run(hosts, steps);
+          const full = facts(nodes, remotes);
+          const lazy = summarised(full);
+          const lazyPlan = computePlan(r, lazy);
+          const fullPlan = computePlan(r, full);
+          const inspect = new Set(hostsToInspect(lazyPlan, lazy));
+          for (const host of hosts) if (!inspect.has(host)) expect(lazyPlan.hosts[host]).toEqual(fullPlan.hosts[host]);
+        },
+      ),
       { numRuns: 400 },
     );
   });

@@ -13,7 +13,16 @@ const source = { playbook: '/p/warm.yml', inventory: ['/p/hosts.ini'] };
 function setup() {
   const r = run(['n1', 'n2'], [{ module: 'images', args: { names: [app0, app1], exclusive: true } }]);
   const junk = localImage(sha('03'), ['junk:1'], ['j']);
-  const f = facts([node('n1', [junk]), node('n2', [localImage(sha('04'), [app0, app1], ['a'])])], [remote(app0, [['a', 10]]), remote(app1, [['a', 10], ['b', 5]])]);
+  const f = facts(
+    [node('n1', [junk]), node('n2', [localImage(sha('04'), [app0, app1], ['a'])])],
+    [
+      remote(app0, [['a', 10]]),
+      remote(app1, [
+        ['a', 10],
+        ['b', 5],
+      ]),
+    ],
+  );
   return { f, saved: toSavedPlan(computePlan(r, f), f, source, new Date('2026-01-01T00:00:00Z')) };
 }
 

@@ -10,7 +10,22 @@ const base = `${REG}/hound/base:latest`;
 describe('computePlan: layers and bytes', () => {
   it('counts a layer shared by two images once per host', () => {
     const r = run(['n1'], [{ module: 'images', args: { names: [app0, app1] } }]);
-    const plan = computePlan(r, facts([node('n1')], [remote(app0, [['base', 100], ['a', 10]]), remote(app1, [['base', 100], ['b', 20]])]));
+    const plan = computePlan(
+      r,
+      facts(
+        [node('n1')],
+        [
+          remote(app0, [
+            ['base', 100],
+            ['a', 10],
+          ]),
+          remote(app1, [
+            ['base', 100],
+            ['b', 20],
+          ]),
+        ],
+      ),
+    );
     const [first, second] = plan.hosts.n1!.actions;
     expect(first).toMatchObject({ action: 'pull', image: app0, layersNew: 2, layersPresent: 0, bytes: 110 });
     expect(second).toMatchObject({ action: 'pull', image: app1, layersNew: 1, layersPresent: 1, bytes: 20 });
@@ -22,14 +37,37 @@ describe('computePlan: layers and bytes', () => {
   it('counts a layer as present when another image on the node has its diff id', () => {
     const r = run(['n1'], [{ module: 'image', args: { name: app0 } }]);
     const other = localImage(sha('aa'), ['other/thing:1'], ['base']);
-    const plan = computePlan(r, facts([node('n1', [other])], [remote(app0, [['base', 100], ['a', 10]])]));
+    const plan = computePlan(
+      r,
+      facts(
+        [node('n1', [other])],
+        [
+          remote(app0, [
+            ['base', 100],
+            ['a', 10],
+          ]),
+        ],
+      ),
+    );
     expect(plan.hosts.n1!.actions[0]).toMatchObject({ action: 'pull', layersNew: 1, layersPresent: 1, bytes: 10 });
     expect(plan.hosts.n1!.actions[0]!.layers.map((l) => l.present)).toEqual([true, false]);
   });
 
   it('counts a layer repeated inside one image once', () => {
     const r = run(['n1'], [{ module: 'image', args: { name: app0 } }]);
-    const plan = computePlan(r, facts([node('n1')], [remote(app0, [['e', 32], ['a', 10], ['e', 32]])]));
+    const plan = computePlan(
+      r,
+      facts(
+        [node('n1')],
+        [
+          remote(app0, [
+            ['e', 32],
+            ['a', 10],
+            ['e', 32],
+          ]),
+        ],
+      ),
+    );
     expect(plan.hosts.n1!.actions[0]).toMatchObject({ layersNew: 2, layersPresent: 1, bytes: 42 });
   });
 
@@ -37,21 +75,22 @@ describe('computePlan: layers and bytes', () => {
     const layerNames = ['l0', 'l1', 'l2', 'l3', 'l4', 'l5', 'l6', 'l7'];
     const sizes = Object.fromEntries(layerNames.map((l, i) => [l, (i + 1) * 37]));
     fc.assert(
-      fc.property(
-        fc.array(fc.subarray(layerNames, { minLength: 1 }), { minLength: 1, maxLength: 5 }),
-        fc.subarray(layerNames),
-        (images, onNode) => {
-          const refs = images.map((_, i) => `${REG}/hound/p${i}:latest`);
-          const remotes = images.map((layers, i) => remote(refs[i]!, layers.map((l) => [l, sizes[l]!] as [string, number])));
-          const r = run(['n1'], [{ module: 'images', args: { names: refs } }]);
-          const local = onNode.length > 0 ? [localImage(sha('bb'), ['x/y:1'], onNode)] : [];
-          const plan = computePlan(r, facts([node('n1', local)], remotes));
-          const lacking = new Set(images.flat().filter((l) => !onNode.includes(l)));
-          const expected = [...lacking].reduce((n, l) => n + sizes[l]!, 0);
-          expect(plan.hosts.n1!.bytes).toBe(expected);
-          expect(plan.hosts.n1!.layersNew).toBe(lacking.size);
-        },
-      ),
+      fc.property(fc.array(fc.subarray(layerNames, { minLength: 1 }), { minLength: 1, maxLength: 5 }), fc.subarray(layerNames), (images, onNode) => {
+        const refs = images.map((_, i) => `${REG}/hound/p${i}:latest`);
+        const remotes = images.map((layers, i) =>
+          remote(
+            refs[i]!,
+            layers.map((l) => [l, sizes[l]!] as [string, number]),
+          ),
+        );
+        const r = run(['n1'], [{ module: 'images', args: { names: refs } }]);
+        const local = onNode.length > 0 ? [localImage(sha('bb'), ['x/y:1'], onNode)] : [];
+        const plan = computePlan(r, facts([node('n1', local)], remotes));
+        const lacking = new Set(images.flat().filter((l) => !onNode.includes(l)));
+        const expected = [...lacking].reduce((n, l) => n + sizes[l]!, 0);
+        expect(plan.hosts.n1!.bytes).toBe(expected);
+        expect(plan.hosts.n1!.layersNew).toBe(lacking.size);
+      }),
     );
   });
 });
@@ -66,9 +105,24 @@ describe('computePlan: module semantics', () => {
     expect(plan.changes).toBe(0);
   });
 
-  it('latest: pulls when the registry digest differs from the node\'s repo digest', () => {
+  it("latest: pulls when the registry digest differs from the node's repo digest", () => {
     const r = run(['n1'], [{ module: 'image', args: { name: app0, state: 'latest' } }]);
-    const plan = computePlan(r, facts([node('n1', [stale])], [remote(app0, [['old', 5], ['new', 7]], sha('77'))]));
+    const plan = computePlan(
+      r,
+      facts(
+        [node('n1', [stale])],
+        [
+          remote(
+            app0,
+            [
+              ['old', 5],
+              ['new', 7],
+            ],
+            sha('77'),
+          ),
+        ],
+      ),
+    );
     expect(plan.hosts.n1!.actions[0]).toMatchObject({ action: 'pull', digest: sha('77'), layersNew: 1, layersPresent: 1, bytes: 7 });
   });
 
@@ -78,7 +132,7 @@ describe('computePlan: module semantics', () => {
     expect(plan.hosts.n1!.actions[0]).toMatchObject({ action: 'none', bytes: 0, reason: 'up to date with the registry' });
   });
 
-  it('latest: up to date when the node holds the registry\'s platform manifest digest of a multi-arch index', () => {
+  it("latest: up to date when the node holds the registry's platform manifest digest of a multi-arch index", () => {
     const r = run(['n1'], [{ module: 'image', args: { name: app0, state: 'latest' } }]);
     const multi = { ...remote(app0, [['old', 5]], sha('42')), manifestDigest: sha('99') };
     const plan = computePlan(r, facts([node('n1', [stale])], [multi]));
@@ -93,20 +147,29 @@ describe('computePlan: module semantics', () => {
   });
 
   it('absent: removes a present image, leaves a missing one', () => {
-    const r = run(['n1'], [
-      { module: 'image', args: { name: app0, state: 'absent' } },
-      { module: 'image', args: { name: app1, state: 'absent' } },
-    ]);
+    const r = run(
+      ['n1'],
+      [
+        { module: 'image', args: { name: app0, state: 'absent' } },
+        { module: 'image', args: { name: app1, state: 'absent' } },
+      ],
+    );
     const plan = computePlan(r, facts([node('n1', [stale])], []));
-    expect(plan.hosts.n1!.actions.map((a) => [a.action, a.imageId])).toEqual([['remove', sha('01')], ['none', undefined]]);
+    expect(plan.hosts.n1!.actions.map((a) => [a.action, a.imageId])).toEqual([
+      ['remove', sha('01')],
+      ['none', undefined],
+    ]);
     expect(plan.changes).toBe(1);
   });
 
   it('absent then present: the removal is seen by the later task, which pulls again', () => {
-    const r = run(['n1'], [
-      { module: 'image', args: { name: app0, state: 'absent' } },
-      { module: 'image', args: { name: app0 } },
-    ]);
+    const r = run(
+      ['n1'],
+      [
+        { module: 'image', args: { name: app0, state: 'absent' } },
+        { module: 'image', args: { name: app0 } },
+      ],
+    );
     const plan = computePlan(r, facts([node('n1', [stale])], [remote(app0, [['old', 5]], sha('99'))]));
     expect(plan.hosts.n1!.actions.map((a) => a.action)).toEqual(['remove', 'pull']);
   });
@@ -117,7 +180,18 @@ describe('computePlan: module semantics', () => {
     const used = localImage(sha('04'), ['busy:1'], ['u']);
     const r = run(['n1'], [{ module: 'images', args: { names: [app0, app1], exclusive: true } }]);
     const n = node('n1', [keep, unlisted, used], { containerImageIds: [sha('04')] });
-    const plan = computePlan(r, facts([n], [remote(app1, [['a', 3], ['b', 4]])]));
+    const plan = computePlan(
+      r,
+      facts(
+        [n],
+        [
+          remote(app1, [
+            ['a', 3],
+            ['b', 4],
+          ]),
+        ],
+      ),
+    );
     const actions = plan.hosts.n1!.actions;
     expect(actions.map((a) => [a.action, a.image])).toEqual([
       ['none', app0],
@@ -137,7 +211,7 @@ describe('computePlan: module semantics', () => {
     ]);
   });
 
-  it('a host whose registry facts are missing fails with the registry\'s error', () => {
+  it("a host whose registry facts are missing fails with the registry's error", () => {
     const r = run(['n1'], [{ module: 'image', args: { name: app0 } }]);
     const f = facts([node('n1')], []);
     f.imageErrors[`${app0}|linux/amd64`] = { code: 'MANIFEST_UNKNOWN', message: 'no such tag' };
@@ -164,11 +238,14 @@ describe('computePlan: module semantics', () => {
   });
 
   it('lists the references to resolve per host, without absent ones', () => {
-    const r = run(['n1'], [
-      { module: 'images', args: { names: [app0, app1], platform: 'linux/arm64' } },
-      { module: 'image', args: { name: base, state: 'absent' } },
-      { module: 'command', args: { cmd: 'true' } },
-    ]);
+    const r = run(
+      ['n1'],
+      [
+        { module: 'images', args: { names: [app0, app1], platform: 'linux/arm64' } },
+        { module: 'image', args: { name: base, state: 'absent' } },
+        { module: 'command', args: { cmd: 'true' } },
+      ],
+    );
     expect(imageReferencesByHost(r).get('n1')).toEqual([
       { reference: app0, platform: 'linux/arm64' },
       { reference: app1, platform: 'linux/arm64' },
@@ -180,7 +257,18 @@ describe('computePlan: registry totals', () => {
   it('direct sums every host; relay counts each unique layer once', () => {
     const r = run(['n1', 'n2', 'n3'], [{ module: 'image', args: { name: app0 } }], 'relay');
     const withBase = localImage(sha('06'), [base], ['base']);
-    const plan = computePlan(r, facts([node('n1'), node('n2'), node('n3', [withBase])], [remote(app0, [['base', 100], ['a', 10]])]));
+    const plan = computePlan(
+      r,
+      facts(
+        [node('n1'), node('n2'), node('n3', [withBase])],
+        [
+          remote(app0, [
+            ['base', 100],
+            ['a', 10],
+          ]),
+        ],
+      ),
+    );
     expect(plan.registryTotals).toEqual({ direct: 110 + 110 + 10, relay: 110 });
     expect(plan.registryBytes).toBe(110);
     expect(plan.registries['127.0.0.1:5000']).toEqual({ direct: 230, relay: 110 });
@@ -197,7 +285,9 @@ describe('computePlan: registry totals', () => {
 describe('disk precheck', () => {
   it('fails a host whose free space is below the estimate plus margin', () => {
     const r = run(['n1'], [{ module: 'image', args: { name: app0 } }]);
-    const plan = computePlan(r, facts([node('n1', [], { freeBytes: 1000 })], [remote(app0, [['a', 300]])]), { disk: { marginFraction: 0.2, expansionFactor: 3 } });
+    const plan = computePlan(r, facts([node('n1', [], { freeBytes: 1000 })], [remote(app0, [['a', 300]])]), {
+      disk: { marginFraction: 0.2, expansionFactor: 3 },
+    });
     expect(plan.hosts.n1!.failed?.code).toBe('DISK_SPACE_LOW');
     expect(plan.hosts.n1!.disk).toMatchObject({ ok: false, estimatedBytes: 900, marginBytes: 200 });
     expect(plan.changes).toBe(0);

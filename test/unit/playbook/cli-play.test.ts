@@ -10,7 +10,12 @@ const cli = path.join(root, 'dist/cli/hound.js');
 const fixtures = path.join(root, 'test/fixtures/playbooks');
 
 function hound(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const result = spawnSync(process.execPath, [cli, 'play', ...args], { cwd, encoding: 'utf8', env: { ...process.env, HOUND_ROLES_PATH: '', ...env }, timeout: 30_000 });
+  const result = spawnSync(process.execPath, [cli, 'play', ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, HOUND_ROLES_PATH: '', ...env },
+    timeout: 30_000,
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -19,7 +24,16 @@ describe('hound play (built CLI)', { timeout: 90_000 }, () => {
     expect(existsSync(cli), 'run `npx tsc -p .` before the tests').toBe(true);
   });
 
-  const broken = ['08-unknown-play-key', '17-unknown-module', '21-unknown-argument', '32-undefined-in-args', '37-template-escape', '38-import-missing', '42-error-in-imported-file', '03-billion-laughs'];
+  const broken = [
+    '08-unknown-play-key',
+    '17-unknown-module',
+    '21-unknown-argument',
+    '32-undefined-in-args',
+    '37-template-escape',
+    '38-import-missing',
+    '42-error-in-imported-file',
+    '03-billion-laughs',
+  ];
   for (const name of broken) {
     it(`--syntax-check ${name}: one clear error at the right place`, () => {
       const want = JSON.parse(readFileSync(path.join(fixtures, 'broken', `${name}.expect.json`), 'utf8'));
@@ -74,7 +88,10 @@ describe('hound play (built CLI)', { timeout: 90_000 }, () => {
   });
 
   it('-e values reach the templates and win', () => {
-    const { code, stderr } = hound(['--syntax-check', '-i', 'inventory.ini', '32-undefined-in-args.yml', '-e', 'app_image=app:2'], path.join(fixtures, 'broken'));
+    const { code, stderr } = hound(
+      ['--syntax-check', '-i', 'inventory.ini', '32-undefined-in-args.yml', '-e', 'app_image=app:2'],
+      path.join(fixtures, 'broken'),
+    );
     expect(stderr).toBe('');
     expect(code).toBe(0);
   });

@@ -21,7 +21,6 @@ function argsOf(tasks: string, vars: Record<string, unknown> = {}): Record<strin
   return run.plays[0]!.tasksByHost.get('n1')!.map((t) => t.args);
 }
 
-
 describe('splitting key=value strings', () => {
   it('keeps quoted values and Jinja2 blocks whole', () => {
     expect(splitArgs('msg="hello {{ name }}" var=x')).toEqual(['msg="hello {{ name }}"', 'var=x']);
@@ -38,11 +37,14 @@ describe('splitting key=value strings', () => {
     expect(unquote('"a')).toBe('"a');
   });
 
-  it('with a free-form module\'s own keys, leaves other k=v words in the command', () => {
-    expect(parseKeyValueArgs('echo a=b chdir=/tmp creates=/x', new Set(['chdir', 'creates']))).toEqual({ options: { chdir: '/tmp', creates: '/x' }, raw: ['echo', 'a=b'] });
+  it("with a free-form module's own keys, leaves other k=v words in the command", () => {
+    expect(parseKeyValueArgs('echo a=b chdir=/tmp creates=/x', new Set(['chdir', 'creates']))).toEqual({
+      options: { chdir: '/tmp', creates: '/x' },
+      raw: ['echo', 'a=b'],
+    });
   });
 
-  it('types values by the module\'s schema, and leaves templates to be rendered', () => {
+  it("types values by the module's schema, and leaves templates to be rendered", () => {
     const properties = { force: { type: 'boolean' }, n: { type: 'integer' }, names: { type: 'array' }, s: { type: 'string' } };
     expect(typedOptions({ force: 'yes', n: '3', names: 'a, b', s: '7' }, properties)).toEqual({ force: true, n: 3, names: ['a', 'b'], s: '7' });
     expect(typedOptions({ force: 'off', n: '{{ k }}' }, properties)).toEqual({ force: false, n: '{{ k }}' });
@@ -52,7 +54,14 @@ describe('splitting key=value strings', () => {
 describe('key=value arguments in playbooks', () => {
   it('debug: var=, msg= with quotes and templates, msg=a=b', () => {
     const args = argsOf(
-      ['    - debug: var=x', '    - debug: msg="hello {{ name }} and {{ x + 1 }}"', "    - debug: msg='single {{ x }}'", '    - debug: msg={{ x }}', '    - debug: msg=a=b', '    - debug: plain text stays msg'].join('\n') + '\n',
+      [
+        '    - debug: var=x',
+        '    - debug: msg="hello {{ name }} and {{ x + 1 }}"',
+        "    - debug: msg='single {{ x }}'",
+        '    - debug: msg={{ x }}',
+        '    - debug: msg=a=b',
+        '    - debug: plain text stays msg',
+      ].join('\n') + '\n',
       { x: 42, name: 'a b' },
     );
     expect(args).toEqual([{ var: 'x' }, { msg: 'hello a b and 43' }, { msg: 'single 42' }, { msg: 42 }, { msg: 'a=b' }, { msg: 'plain text stays msg' }]);
@@ -70,7 +79,7 @@ describe('key=value arguments in playbooks', () => {
     ]);
   });
 
-  it('never shows a key=value password in an error\'s line, whatever the error', () => {
+  it("never shows a key=value password in an error's line, whatever the error", () => {
     const unknown = errorOf(() => argsOf('    - registry_login: registry=r:5000 username=u password="hunter 2" bogus=1\n'));
     expect(unknown.code).toBe('UNKNOWN_ARGUMENT');
     expect(unknown.format()).toContain('password=******** bogus=1');
@@ -79,7 +88,7 @@ describe('key=value arguments in playbooks', () => {
     for (const e of [unknown, mixed]) expect(e.format()).not.toMatch(/hunter| 2\b/);
   });
 
-  it('refuses options mixed with free text, and unknown options, at the task\'s position', () => {
+  it("refuses options mixed with free text, and unknown options, at the task's position", () => {
     const mixed = errorOf(() => argsOf('    - debug: msg=hello world\n'));
     expect(mixed.code).toBe('MODULE_ARGS_INVALID');
     expect(mixed.message).toContain('(world)');

@@ -17,7 +17,14 @@ describe('shouldRun (tags)', () => {
     expect([run([]), run(['a']), run(['always']), run(['never']), run(['never', 'a'])]).toEqual([true, true, true, false, false]);
   });
   it('--tags selects by tag; always always runs; never runs when one of its tags is asked', () => {
-    expect([run(['a'], ['a']), run(['b'], ['a']), run([], ['a']), run(['always'], ['a']), run(['never', 'a'], ['a']), run(['never'], ['never'])]).toEqual([true, false, false, true, true, true]);
+    expect([run(['a'], ['a']), run(['b'], ['a']), run([], ['a']), run(['always'], ['a']), run(['never', 'a'], ['a']), run(['never'], ['never'])]).toEqual([
+      true,
+      false,
+      false,
+      true,
+      true,
+      true,
+    ]);
   });
   it('tagged / untagged / all', () => {
     expect([run(['a'], ['tagged']), run([], ['tagged']), run(['never', 'a'], ['tagged'])]).toEqual([true, false, false]);
@@ -25,7 +32,12 @@ describe('shouldRun (tags)', () => {
     expect([run(['a'], ['all']), run(['never'], ['all'])]).toEqual([true, false]);
   });
   it('--skip-tags wins over --tags, except that always needs to be skipped by name', () => {
-    expect([run(['a'], ['a'], ['a']), run(['a', 'b'], [], ['b']), run(['always'], [], ['all']), run(['always'], [], ['all', 'always'])]).toEqual([false, false, true, false]);
+    expect([run(['a'], ['a'], ['a']), run(['a', 'b'], [], ['b']), run(['always'], [], ['all']), run(['always'], [], ['all', 'always'])]).toEqual([
+      false,
+      false,
+      true,
+      false,
+    ]);
     expect([run(['a'], [], ['tagged']), run([], [], ['tagged']), run([], [], ['untagged'])]).toEqual([false, true, false]);
   });
   it('parses comma-separated, repeated options and refuses empty tags', () => {

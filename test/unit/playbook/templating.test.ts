@@ -109,7 +109,13 @@ describe('filters', () => {
     ['{{ nested | to_json }}', '{"ports":[80,443],"name":"web"}'],
     ['{{ (json_text | from_json).k }}', [1, 2]],
     ['{{ {"a": 1} | to_yaml }}', 'a: 1\n'],
-    ['{{ {"a": 1, "b": 2} | dict2items }}', [{ key: 'a', value: 1 }, { key: 'b', value: 2 }]],
+    [
+      '{{ {"a": 1, "b": 2} | dict2items }}',
+      [
+        { key: 'a', value: 1 },
+        { key: 'b', value: 2 },
+      ],
+    ],
     ['{{ [{"key": "a", "value": 1}] | items2dict }}', { a: 1 }],
     ['{{ [1, [2, [3]]] | flatten }}', [1, 2, 3]],
     ['{{ [1, [2, [3]]] | flatten(1) }}', [1, 2, [3]]],

@@ -71,7 +71,12 @@ describe('warmup.yml: roles, imports, loops over per-host images, serial, handle
     expect(canary!.args).toEqual({ msg: 'canary web1 in web' });
     expect(app!.notify).toEqual(['report pulled']);
     expect([login, base, app, extra].map((t) => t!.tags)).toEqual([['login'], ['base'], ['pull'], ['extras']]);
-    expect(play.tasksByHost.get('web4')!.map((t) => t.args.name).filter(Boolean)).toEqual(['registry.lab:5000/app:1.0', 'registry.lab:5000/cache:7', 'registry.lab:5000/extra:present-2']);
+    expect(
+      play.tasksByHost
+        .get('web4')!
+        .map((t) => t.args.name)
+        .filter(Boolean),
+    ).toEqual(['registry.lab:5000/app:1.0', 'registry.lab:5000/cache:7', 'registry.lab:5000/extra:present-2']);
     for (const task of play.tasksByHost.get('web1')!) {
       expect(task.deferred).toBe(false);
       expect(task.when).toEqual([]);
@@ -180,7 +185,12 @@ describe('blocks.yml: blocks, include_tasks, import_role', () => {
   it('conditions hold per host: no canary, no block; an empty image list skips the inner task', () => {
     const running = (tasks: TaskInstance[]) => tasks.filter((t) => !t.skipped).map((t) => t.taskIndex);
     expect(running(play.tasksByHost.get('web3')!)).toEqual([2, 3]);
-    expect(play.tasksByHost.get('web3')!.filter((t) => t.skipped).map((t) => t.taskIndex)).toEqual([0, 1]);
+    expect(
+      play.tasksByHost
+        .get('web3')!
+        .filter((t) => t.skipped)
+        .map((t) => t.taskIndex),
+    ).toEqual([0, 1]);
     expect(running(compile('blocks.yml', { extraVars: { canary: true } }).plays[0]!.tasksByHost.get('web3')!)).toEqual([0, 2, 3]);
   });
 });

@@ -210,13 +210,16 @@ describe('BlobFanout', () => {
     const blob = fanoutFor(data);
     const reader = collect(blob.openReader());
     let calls = 0;
-    const consumed = blob.consume(async (offset) => {
-      calls++;
-      const body = new PassThrough();
-      body.write(data.subarray(offset, offset + 10_000));
-      setImmediate(() => body.destroy(new Error(`reset ${calls}`)));
-      return body;
-    }, { maxResumes: 2 });
+    const consumed = blob.consume(
+      async (offset) => {
+        calls++;
+        const body = new PassThrough();
+        body.write(data.subarray(offset, offset + 10_000));
+        setImmediate(() => body.destroy(new Error(`reset ${calls}`)));
+        return body;
+      },
+      { maxResumes: 2 },
+    );
     await expect(consumed).rejects.toThrow('reset 3');
     await expect(reader).rejects.toThrow('reset 3');
     expect(calls).toBe(3);

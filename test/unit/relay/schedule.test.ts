@@ -39,7 +39,7 @@ describe('planRelaySchedule', () => {
     expect(schedule.prefetch.find((l) => l.digest === 'sha256:app0')!.nodes).toBe(1);
   });
 
-  it('puts a node\'s widely shared images before its private ones', () => {
+  it("puts a node's widely shared images before its private ones", () => {
     const layersWithPrivate = new Map(layers);
     layersWithPrivate.set('private', [{ digest: 'sha256:private', size: 50 * MB }]);
     const nodes = [
@@ -62,7 +62,10 @@ describe('planRelaySchedule', () => {
           // A digest names one blob: give every occurrence of a digest the same size.
           const sizes = new Map<string, number>();
           const table = new Map(
-            Object.entries(imageLayers).map(([image, ls]) => [image, ls.map((l) => ({ digest: l.digest, size: sizes.get(l.digest) ?? (sizes.set(l.digest, l.size), l.size) }))]),
+            Object.entries(imageLayers).map(([image, ls]) => [
+              image,
+              ls.map((l) => ({ digest: l.digest, size: sizes.get(l.digest) ?? (sizes.set(l.digest, l.size), l.size) })),
+            ]),
           );
           const nodes = nodeImages.map((images, i) => ({ host: `n${i}`, images }));
           const schedule = planRelaySchedule({ nodes, layers: table });
@@ -84,7 +87,7 @@ describe('chooseDistribution', () => {
     expect(chooseDistribution({ ...shared, nodes: 1, requested: 'relay' }).strategy).toBe('relay');
   });
 
-  it('relays the lab\'s diverse workload and says why with the figures', () => {
+  it("relays the lab's diverse workload and says why with the figures", () => {
     const choice = chooseDistribution({ ...shared, requested: 'auto' });
     expect(choice.strategy).toBe('relay');
     expect(choice.reason).toContain('130.0 MB in total, 29.0 MB distinct (4.5×)');

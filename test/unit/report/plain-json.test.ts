@@ -5,13 +5,30 @@ import { PlainReporter } from '../../../report/plain.js';
 import { JsonReporter } from '../../../report/json.js';
 
 function result(host: string, status: 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable', extra: Record<string, unknown> = {}) {
-  return { event: 'task_result' as const, host, task: 'pull', taskId: `0:1:${host}`, module: 'image', status, ignored: false, check: false, msg: '', bytes: 0, durationMs: 500, result: {}, noLog: false, handler: false, ...extra };
+  return {
+    event: 'task_result' as const,
+    host,
+    task: 'pull',
+    taskId: `0:1:${host}`,
+    module: 'image',
+    status,
+    ignored: false,
+    check: false,
+    msg: '',
+    bytes: 0,
+    durationMs: 500,
+    result: {},
+    noLog: false,
+    handler: false,
+    ...extra,
+  };
 }
 
 function script(bus: EventBus): void {
   bus.emit({ event: 'run_start', check: false, plays: 1, hosts: ['node1', 'node2', 'node3'] });
   bus.emit({ event: 'play_start', play: 'warm', hosts: ['node1', 'node2', 'node3'] });
-  for (const host of ['node1', 'node2', 'node3']) bus.emit({ event: 'task_start', host, task: 'pull', taskId: `0:1:${host}`, module: 'image', args: { name: 'x' }, noLog: false, handler: false });
+  for (const host of ['node1', 'node2', 'node3'])
+    bus.emit({ event: 'task_start', host, task: 'pull', taskId: `0:1:${host}`, module: 'image', args: { name: 'x' }, noLog: false, handler: false });
   bus.emit(result('node1', 'ok'));
   bus.emit(result('node2', 'changed', { msg: 'pulled x (2.0 MB)', bytes: 2 * 1024 * 1024 }));
   bus.emit(result('node3', 'failed', { msg: 'boom', ignored: true }));
@@ -41,8 +58,19 @@ describe('PlainReporter', () => {
   it('shows what to do under an unreachable host', () => {
     let text = '';
     const reporter = new PlainReporter({ write: (s: string) => (text += s) }, 0);
-    reporter.handle({ time: 0, ...result('node4', 'unreachable', { msg: 'host key of 10.0.0.4 is not known', result: { unreachable: true, hint: 'add it to known_hosts, or pass --host-key-checking=accept-new' } }) });
-    expect(text.split('\n')).toEqual(expect.arrayContaining(['fatal: [node4]: UNREACHABLE! => host key of 10.0.0.4 is not known', '  hint: add it to known_hosts, or pass --host-key-checking=accept-new']));
+    reporter.handle({
+      time: 0,
+      ...result('node4', 'unreachable', {
+        msg: 'host key of 10.0.0.4 is not known',
+        result: { unreachable: true, hint: 'add it to known_hosts, or pass --host-key-checking=accept-new' },
+      }),
+    });
+    expect(text.split('\n')).toEqual(
+      expect.arrayContaining([
+        'fatal: [node4]: UNREACHABLE! => host key of 10.0.0.4 is not known',
+        '  hint: add it to known_hosts, or pass --host-key-checking=accept-new',
+      ]),
+    );
   });
 });
 
@@ -68,9 +96,21 @@ describe('JsonReporter and the bus', () => {
     const reporter = new JsonReporter({ write: (s: string) => (text += s) });
     bus.subscribe((e) => reporter.handle(e));
     bus.addSecret('p4ssw0rd!');
-    bus.emit({ event: 'task_start', host: 'n', task: 'login', taskId: '0:0:n', module: 'registry_login', args: { registry: 'r', password: 'anything-at-all' }, noLog: false, handler: false });
+    bus.emit({
+      event: 'task_start',
+      host: 'n',
+      task: 'login',
+      taskId: '0:0:n',
+      module: 'registry_login',
+      args: { registry: 'r', password: 'anything-at-all' },
+      noLog: false,
+      handler: false,
+    });
     bus.emit({ event: 'detail', verbosity: 3, msg: 'sending Authorization with p4ssw0rd! inside' });
-    const events = text.trim().split('\n').map((l) => JSON.parse(l) as HoundEvent);
+    const events = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as HoundEvent);
     expect(events.map((e) => e.event)).toEqual(['task_start', 'detail']);
     expect(events[0]).toMatchObject({ args: { registry: 'r', password: SECRET_MASK } });
     expect(events[1]).toMatchObject({ msg: `sending Authorization with ${SECRET_MASK} inside` });
@@ -88,6 +128,13 @@ describe('PlainReporter under the free strategy', () => {
     reporter.handle({ ...r('a', 1, 'two'), time: 2 });
     reporter.handle({ ...r('b', 0, 'one'), time: 3 });
     const lines = text.split('\n').filter((l) => l !== '');
-    expect(lines).toEqual([expect.stringMatching(/^TASK \[one\] \*+$/), 'ok: [a]', expect.stringMatching(/^TASK \[two\] \*+$/), 'ok: [a]', expect.stringMatching(/^TASK \[one\] \*+$/), 'ok: [b]']);
+    expect(lines).toEqual([
+      expect.stringMatching(/^TASK \[one\] \*+$/),
+      'ok: [a]',
+      expect.stringMatching(/^TASK \[two\] \*+$/),
+      'ok: [a]',
+      expect.stringMatching(/^TASK \[one\] \*+$/),
+      'ok: [b]',
+    ]);
   });
 });

@@ -23,10 +23,29 @@ describe('TtyReporter (listr2 test renderer)', () => {
     await new Promise((r) => setTimeout(r, 20));
     for (const host of ['node1', 'node2']) {
       bus.emit({ event: 'host_start', time: t0, host, play: 'warm up' });
-      bus.emit({ event: 'task_start', time: t0, host, task: 'pull app images', taskId: `0:0:${host}`, module: 'images', args: {}, noLog: false, handler: false });
+      bus.emit({
+        event: 'task_start',
+        time: t0,
+        host,
+        task: 'pull app images',
+        taskId: `0:0:${host}`,
+        module: 'images',
+        args: {},
+        noLog: false,
+        handler: false,
+      });
     }
     bus.emit({ event: 'pull_progress', time: t0, host: 'node1', image: 'reg:5000/hound/app0:latest', layer: 'aaa', status: 'Pulling fs layer' });
-    bus.emit({ event: 'pull_progress', time: t0 + 2000, host: 'node1', image: 'reg:5000/hound/app0:latest', layer: 'aaa', status: 'Downloading', current: 2 * MB, total: 8 * MB });
+    bus.emit({
+      event: 'pull_progress',
+      time: t0 + 2000,
+      host: 'node1',
+      image: 'reg:5000/hound/app0:latest',
+      layer: 'aaa',
+      status: 'Downloading',
+      current: 2 * MB,
+      total: 8 * MB,
+    });
     await new Promise((r) => setTimeout(r, 20));
     const during = text();
     expect(during).toContain('node1: TASK pull app images');
@@ -34,13 +53,48 @@ describe('TtyReporter (listr2 test renderer)', () => {
     // 2 MB of 8 MB in 2 s: 1 MB/s, 6 s left.
     expect(during).toContain('reg:5000/hound/app0:latest  2.00 MiB / 8.00 MiB  1.00 MiB/s  ETA 6s');
 
-    bus.emit({ event: 'task_result', time: t0 + 3000, host: 'node1', task: 'pull app images', taskId: '0:0:node1', module: 'images', status: 'changed', ignored: false, check: false, msg: 'pulled', bytes: 8 * MB, durationMs: 3000, result: {}, noLog: false, handler: false });
-    bus.emit({ event: 'task_result', time: t0 + 3000, host: 'node2', task: 'pull app images', taskId: '0:0:node2', module: 'images', status: 'failed', ignored: false, check: false, msg: 'registry said no', bytes: 0, durationMs: 3000, result: {}, noLog: false, handler: false });
+    bus.emit({
+      event: 'task_result',
+      time: t0 + 3000,
+      host: 'node1',
+      task: 'pull app images',
+      taskId: '0:0:node1',
+      module: 'images',
+      status: 'changed',
+      ignored: false,
+      check: false,
+      msg: 'pulled',
+      bytes: 8 * MB,
+      durationMs: 3000,
+      result: {},
+      noLog: false,
+      handler: false,
+    });
+    bus.emit({
+      event: 'task_result',
+      time: t0 + 3000,
+      host: 'node2',
+      task: 'pull app images',
+      taskId: '0:0:node2',
+      module: 'images',
+      status: 'failed',
+      ignored: false,
+      check: false,
+      msg: 'registry said no',
+      bytes: 0,
+      durationMs: 3000,
+      result: {},
+      noLog: false,
+      handler: false,
+    });
     bus.emit({ event: 'host_done', time: t0 + 3000, host: 'node1', play: 'warm up' });
     bus.emit({ event: 'host_done', time: t0 + 3000, host: 'node2', play: 'warm up' });
     await reporter.close();
     const all = text();
-    const events = all.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { event: string; data: unknown });
+    const events = all
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { event: string; data: unknown });
     const titles = events.filter((e) => e.event === 'TITLE').map((e) => e.data);
     expect(titles).toContain('node1: ok=1 changed=1 pulled 8.00 MiB 3.0s');
     expect(titles).toContain('node2: ok=0 changed=0 failed=1 pulled 0 B 3.0s');

@@ -65,7 +65,11 @@ describe('resolveConnectionTarget', () => {
     expect(t.connectTimeoutMs).toBe(6000);
     expect(t.dockerSocket).toBe('/run/alt.sock');
 
-    const argsOnly = resolveConnectionTarget('n1', { ansible_host: '10.0.0.7', ansible_ssh_extra_args: '-o User=arguser -p 3000' }, { sshConfig, env, commandLine: { user: 'cliuser' } });
+    const argsOnly = resolveConnectionTarget(
+      'n1',
+      { ansible_host: '10.0.0.7', ansible_ssh_extra_args: '-o User=arguser -p 3000' },
+      { sshConfig, env, commandLine: { user: 'cliuser' } },
+    );
     expect([argsOnly.user, argsOnly.port, argsOnly.connectTimeoutMs]).toEqual(['arguser', 3000, 3000]);
     const cliOnly = resolveConnectionTarget('n1', { ansible_host: '10.0.0.7' }, { sshConfig, env, commandLine: { user: 'cliuser' } });
     expect([cliOnly.user, cliOnly.port]).toEqual(['cliuser', 2200]);
@@ -82,7 +86,16 @@ describe('resolveConnectionTarget', () => {
   it('hound_* connection vars win over their ansible_* twins', () => {
     const t = resolveConnectionTarget(
       'n1',
-      { ansible_host: '10.9.9.9', hound_host: '10.0.0.7', ansible_port: 22, hound_port: 2222, ansible_user: 'a', hound_user: 'h', ansible_ssh_private_key_file: argKey, hound_ssh_private_key_file: varKey },
+      {
+        ansible_host: '10.9.9.9',
+        hound_host: '10.0.0.7',
+        ansible_port: 22,
+        hound_port: 2222,
+        ansible_user: 'a',
+        hound_user: 'h',
+        ansible_ssh_private_key_file: argKey,
+        hound_ssh_private_key_file: varKey,
+      },
       { env },
     );
     expect(t).toMatchObject({ address: '10.0.0.7', port: 2222, user: 'h' });
@@ -99,7 +112,9 @@ describe('resolveConnectionTarget', () => {
   });
 
   it('host key policy: args, config, and Ansible host_key_checking=false', () => {
-    expect(resolveConnectionTarget('n', { ansible_ssh_common_args: '-o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=/tmp/kh' }, { env })).toMatchObject({ hostKeyPolicy: 'accept-new', knownHostsFiles: ['/tmp/kh'] });
+    expect(
+      resolveConnectionTarget('n', { ansible_ssh_common_args: '-o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=/tmp/kh' }, { env }),
+    ).toMatchObject({ hostKeyPolicy: 'accept-new', knownHostsFiles: ['/tmp/kh'] });
     expect(resolveConnectionTarget('n', { ansible_host_key_checking: false }, { env }).hostKeyPolicy).toBe('no');
     expect(resolveConnectionTarget('n', {}, { env: { ANSIBLE_HOST_KEY_CHECKING: 'False' } }).hostKeyPolicy).toBe('no');
   });
@@ -108,7 +123,11 @@ describe('resolveConnectionTarget', () => {
     const inventory: Record<string, Record<string, unknown>> = { node1: { ansible_host: '10.0.0.1', ansible_user: 'root' } };
     const t = resolveConnectionTarget(
       'node2',
-      { ansible_host: '10.0.0.2', ansible_ssh_private_key_file: varKey, ansible_ssh_common_args: '-J node1,admin@bastion:2201 -o StrictHostKeyChecking=accept-new' },
+      {
+        ansible_host: '10.0.0.2',
+        ansible_ssh_private_key_file: varKey,
+        ansible_ssh_common_args: '-J node1,admin@bastion:2201 -o StrictHostKeyChecking=accept-new',
+      },
       { sshConfig, env, inventoryVars: (h) => inventory[h] },
     );
     expect(t.proxyJump).toHaveLength(2);

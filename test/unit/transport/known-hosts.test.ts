@@ -4,15 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  appendKnownHost,
-  checkHostKey,
-  keyFingerprint,
-  keyTypeOf,
-  knownKeyTypes,
-  loadKnownHosts,
-  parseKnownHosts,
-} from '../../../transport/known-hosts.js';
+import { appendKnownHost, checkHostKey, keyFingerprint, keyTypeOf, knownKeyTypes, loadKnownHosts, parseKnownHosts } from '../../../transport/known-hosts.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hound-kh-'));
 
@@ -116,7 +108,10 @@ describe('known_hosts', () => {
   });
 
   it('@revoked refuses that key; @cert-authority lines are skipped safely', () => {
-    const entries = parseKnownHosts(`@revoked * ${ed.join(' ')}\n@cert-authority *.lab ${ecdsa.join(' ')}\nnode1 ${ed.join(' ')}\n@bogus x ${ed.join(' ')}\n`, 'kh');
+    const entries = parseKnownHosts(
+      `@revoked * ${ed.join(' ')}\n@cert-authority *.lab ${ecdsa.join(' ')}\nnode1 ${ed.join(' ')}\n@bogus x ${ed.join(' ')}\n`,
+      'kh',
+    );
     expect(entries).toHaveLength(3);
     expect(checkHostKey(entries, 'node1', 22, blob(ed)).status).toBe('revoked');
     expect(checkHostKey(entries, 'n.lab', 22, blob(ecdsa)).status).toBe('unknown');

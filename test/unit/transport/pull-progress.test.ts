@@ -54,7 +54,7 @@ describe('pull progress accounting on recorded Docker streams', () => {
     expect(tracker.result()).toEqual({ bytesDownloaded: 120, layersDownloaded: 1, layersPresent: 0 });
   });
 
-  it('an errorDetail line becomes the error, with Docker\'s message', () => {
+  it("an errorDetail line becomes the error, with Docker's message", () => {
     const tracker = new PullProgressTracker();
     tracker.add({ status: 'Pulling from x', id: 'latest' });
     tracker.add({ errorDetail: { message: 'toomanyrequests: rate limit' }, error: 'toomanyrequests: rate limit' });

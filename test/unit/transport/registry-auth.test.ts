@@ -6,7 +6,7 @@ import { credentialsFromDockerConfig, normaliseRegistryHost, parseAuthChallenges
 import { parsePlatform } from '../../../transport/registry.js';
 
 describe('parseAuthChallenges', () => {
-  it('reads Docker Hub\'s Bearer challenge', () => {
+  it("reads Docker Hub's Bearer challenge", () => {
     expect(parseAuthChallenges('Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull"')).toEqual([
       { scheme: 'bearer', params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/nginx:pull' } },
     ]);
@@ -51,7 +51,12 @@ describe('docker config credentials', () => {
 
   it('decodes auth (a password may hold colons) and identity tokens', async () => {
     expect(await credentialsFromDockerConfig('docker.io', { path: file })).toEqual({ serverAddress: 'docker.io', username: 'hubuser', password: 'hub:pass' });
-    expect(await credentialsFromDockerConfig('registry.local:5000', { path: file })).toEqual({ serverAddress: 'registry.local:5000', username: 'u', password: 'p', identityToken: 'refresh-me' });
+    expect(await credentialsFromDockerConfig('registry.local:5000', { path: file })).toEqual({
+      serverAddress: 'registry.local:5000',
+      username: 'u',
+      password: 'p',
+      identityToken: 'refresh-me',
+    });
   });
 
   it('skips credential helpers with a warning that names no secret, and missing files quietly', async () => {

@@ -4,7 +4,9 @@ import { HoundError } from '../../../core/errors.js';
 
 describe('parseSshArgs', () => {
   it('reads -o Key=Value options', () => {
-    const r = parseSshArgs('-o UserKnownHostsFile=/tmp/kh -o StrictHostKeyChecking=accept-new -o ConnectTimeout=7 -o User=deploy -o Port=2222 -o IdentityFile=~/.ssh/k1');
+    const r = parseSshArgs(
+      '-o UserKnownHostsFile=/tmp/kh -o StrictHostKeyChecking=accept-new -o ConnectTimeout=7 -o User=deploy -o Port=2222 -o IdentityFile=~/.ssh/k1',
+    );
     expect(r).toEqual({
       userKnownHostsFiles: ['/tmp/kh'],
       strictHostKeyChecking: 'accept-new',

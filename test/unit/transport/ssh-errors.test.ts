@@ -21,7 +21,11 @@ describe('toUnreachableError', () => {
   });
 
   it('a handshake timeout says how long it waited', () => {
-    const error = toUnreachableError({ host: 'web1', dialled: target, error: Object.assign(new Error('Timed out while waiting for handshake'), { level: 'client-timeout' }) });
+    const error = toUnreachableError({
+      host: 'web1',
+      dialled: target,
+      error: Object.assign(new Error('Timed out while waiting for handshake'), { level: 'client-timeout' }),
+    });
     expect(error.code).toBe('SSH_UNREACHABLE');
     expect(error.message).toBe('192.0.2.10:2222 did not answer within 4 s');
   });
@@ -40,7 +44,12 @@ describe('toUnreachableError', () => {
   });
 
   it('a refused forward through a jump host names the jump host', () => {
-    const error = toUnreachableError({ host: 'web1', dialled: target, error: Object.assign(new Error('(SSH) Channel open failure: Connection refused'), { reason: 2 }), via: '10.0.0.1' });
+    const error = toUnreachableError({
+      host: 'web1',
+      dialled: target,
+      error: Object.assign(new Error('(SSH) Channel open failure: Connection refused'), { reason: 2 }),
+      via: '10.0.0.1',
+    });
     expect(error.message).toBe('cannot reach 192.0.2.10:2222 through jump host 10.0.0.1: Channel open failure: Connection refused');
   });
 });
