@@ -2,7 +2,7 @@
 // (of the largest process it waited for) and CPU time (user+sys of it and its children).
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { EnvironmentError } from '../core/errors.js';
+import { EnvironmentError } from '../base/errors.js';
 import type { ControllerCost } from './results-model.js';
 
 export const GNU_TIME = '/usr/bin/time';

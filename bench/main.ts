@@ -6,7 +6,7 @@ import { accessSync, constants } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EnvironmentError, EXIT, HoundError, InterruptedError, OptionsError } from '../core/errors.js';
+import { EnvironmentError, EXIT, HoundError, InterruptedError, OptionsError } from '../base/errors.js';
 import { labDown, labUp } from '../lab/lifecycle.js';
 import { pushImageSet } from '../lab/registry-push.js';
 import { lowerBounds } from './bounds.js';

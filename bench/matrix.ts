@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { LabInfo } from '../lab/info.js';
-import { InterruptedError } from '../core/errors.js';
+import { InterruptedError } from '../base/errors.js';
 import type { Contender, ContenderOutcome } from './contender.js';
 import { registryHost, type BenchTarget } from './lab-nodes.js';
 import { emptyNode, missingImages, pullOnNode } from './node-images.js';

@@ -1,5 +1,5 @@
 // The benchmark's command-line options, checked and resolved before the lab comes up.
-import { OptionsError } from '../core/errors.js';
+import { OptionsError } from '../base/errors.js';
 import { CONTENDER_IDS, type ContenderId } from './contenders/roster.js';
 import { parseRate } from '../lab/rate.js';
 import type { Rates } from './results-model.js';

@@ -1,7 +1,7 @@
 // `hound apply plan.json`: carries out exactly a saved plan, pinned to its digests, after
 // checking that neither the nodes nor the tags have moved since it was made.
 import { type Command } from 'commander';
-import { EXIT } from '../core/errors.js';
+import { EXIT } from '../base/errors.js';
 import { addConnectionOptions, compileForPlan, forksOf, hostAccessOptions, type RunSelectionOptions } from './plan.js';
 
 interface ApplyCommandOptions extends RunSelectionOptions {

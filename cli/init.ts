@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { OptionsError } from '../core/errors.js';
+import { OptionsError } from '../base/errors.js';
 import { STARTER_FILES } from '../core/starter/project.js';
 
 export function register(program: Command): void {

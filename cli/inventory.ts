@@ -1,7 +1,7 @@
 // `hound inventory`: shows the inventory as hound reads it, in ansible-inventory's shapes,
 // so users can check that hound sees their inventory exactly as Ansible does.
 import type { Command } from 'commander';
-import { OptionsError } from '../core/errors.js';
+import { OptionsError } from '../base/errors.js';
 
 interface InventoryCommandOptions {
   inventory: string[];

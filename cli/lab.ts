@@ -1,7 +1,7 @@
 // `hound lab`: a real, disposable cluster on this machine (registry + N Docker nodes, each
 // in its own network namespace). The work is in lab/; this file parses and prints.
 import type { Command } from 'commander';
-import { OptionsError } from '../core/errors.js';
+import { OptionsError } from '../base/errors.js';
 
 function parseNodeCount(text: string): number {
   if (!/^\d+$/.test(text)) throw new OptionsError('LAB_BAD_NODES', `--nodes must be a whole number, got '${text}'`);

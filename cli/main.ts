@@ -1,7 +1,7 @@
 // The CLI is thin: each command lives in its own file, parses its options, calls the
 // core and returns an exit code. Errors are mapped to exit codes here, in one place.
 import { Command, CommanderError } from 'commander';
-import { EXIT, HoundError } from '../core/errors.js';
+import { EXIT, HoundError } from '../base/errors.js';
 import { register as registerLab } from './lab.js';
 import { register as registerInventory } from './inventory.js';
 import { register as registerPlay } from './play.js';

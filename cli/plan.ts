@@ -2,7 +2,7 @@
 // by layer, before anything moves. `--out` saves it for `hound apply`.
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { EXIT, OptionsError } from '../core/errors.js';
+import { EXIT, OptionsError } from '../base/errors.js';
 import type { CompiledRun, Distribution } from '../core/compiled.js';
 import type { Inventory } from '../inventory/model.js';
 import type { CommandLineConnectionOptions } from '../transport/connection-target.js';

@@ -2,7 +2,7 @@
 // against the inventory, then list (--list-*), check (--syntax-check) or run them.
 import { Option, type Command } from 'commander';
 import path from 'node:path';
-import { EXIT, OptionsError } from '../core/errors.js';
+import { EXIT, OptionsError } from '../base/errors.js';
 import type { CompiledRun } from '../core/compiled.js';
 import type { DiskCheckOptions } from '../core/plan.js';
 import type { Inventory } from '../inventory/model.js';

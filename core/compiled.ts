@@ -1,6 +1,6 @@
 // What the compiler hands to the executor and the planner: a pure data structure.
 // Produced by core/compiler.ts from a validated playbook and an inventory.
-import type { SourcePosition } from './errors.js';
+import type { SourcePosition } from '../base/errors.js';
 import type { Vars } from '../inventory/model.js';
 
 export type Strategy = 'linear' | 'free';

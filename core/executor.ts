@@ -3,10 +3,10 @@
 // an event. The scheduler decides when; this decides what happened.
 import type { Vars } from '../inventory/model.js';
 import type { HostConnection, NodeDocker, PullProgress, PullResult, RegistryAuth } from '../transport/types.js';
-import { parseImageRef } from './image-ref.js';
+import { parseImageRef } from '../base/image-ref.js';
 import type { TaskInstance } from './compiled.js';
 import type { EventBus, TaskStatus } from './events.js';
-import { HoundError, InterruptedError, UnreachableError } from './errors.js';
+import { HoundError, InterruptedError, UnreachableError } from '../base/errors.js';
 import { addNoLogSecrets, removeNoLogSecrets } from './no-log-secrets.js';
 import { gatherNodeFacts, type NodeFacts } from './facts.js';
 import type { TaskOutcome, TaskRunner } from './scheduler.js';

@@ -4,11 +4,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { EXIT, HoundError, OptionsError } from './errors.js';
+import { EXIT, HoundError, OptionsError } from '../base/errors.js';
 import type { Vars } from './playbook-model.js';
 import { isPlainObject } from './playbook-template-values.js';
 import { pyyamlBooleans, YamlSource } from './yaml-source.js';
-import { shlexSplit, ShlexError } from '../inventory/shlex.js';
+import { shlexSplit, ShlexError } from '../base/shlex.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

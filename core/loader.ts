@@ -3,7 +3,7 @@
 // so the compiler receives flat task lists that remember where each task was written.
 import path from 'node:path';
 import { parseKeyValueArgs, typedOptions } from './kv-args.js';
-import { EXIT, HoundError, ParseError } from './errors.js';
+import { EXIT, HoundError, ParseError } from '../base/errors.js';
 import { PlaybookFiles } from './playbook-files.js';
 import type { LoadedPlay, LoadedPlaybook, LoadedTask, RoleScope, SourceRef, Vars } from './playbook-model.js';
 import { findRole, loadRoleFiles, type RoleFiles } from './playbook-roles.js';
@@ -17,7 +17,7 @@ import {
   unsupportedKeywordHint,
   validateAgainst,
 } from './playbook-schema.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../base/suggest.js';
 import { checkTemplateSyntax, containsTemplate } from './templating.js';
 import type { DataPath, YamlSource } from './yaml-source.js';
 import { findModuleDefinition, MODULE_DEFINITIONS } from '../modules/schemas.js';

@@ -12,8 +12,8 @@ import { SshDocker } from '../transport/docker.js';
 import { RegistryClient } from '../transport/registry.js';
 import { credentialsFromDockerConfig, normaliseRegistryHost } from '../transport/registry-auth.js';
 import type { TransportLogger } from '../transport/ssh-connection.js';
-import { HoundError } from './errors.js';
-import { parseImageRef } from './image-ref.js';
+import { HoundError } from '../base/errors.js';
+import { parseImageRef } from '../base/image-ref.js';
 import {
   computePlan,
   hostsToInspect,

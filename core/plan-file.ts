@@ -3,8 +3,8 @@
 // Apply refuses when those assumptions no longer hold, rather than doing something unplanned.
 import { readFile, writeFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
-import { HoundError, EXIT, ParseError } from './errors.js';
-import { canonicalImageRef, parseImageRef, repositoryName } from './image-ref.js';
+import { HoundError, EXIT, ParseError } from '../base/errors.js';
+import { canonicalImageRef, parseImageRef, repositoryName } from '../base/image-ref.js';
 import { registryFactKey, type Plan, type PlanFacts } from './plan.js';
 import { planToJson } from './plan-format.js';
 import type { DockerImage, RegistryAuth } from '../transport/types.js';

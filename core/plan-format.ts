@@ -3,7 +3,7 @@
 import { Chalk } from 'chalk';
 import type { Plan, PlanAction, HostPlan } from './plan.js';
 import type { ApplyResult } from './plan-file.js';
-import { OptionsError } from './errors.js';
+import { OptionsError } from '../base/errors.js';
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 

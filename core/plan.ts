@@ -7,8 +7,8 @@
 // pull counts as present for the later ones (shared layers cost bytes once per host).
 import type { CompiledRun, Distribution, TaskInstance } from './compiled.js';
 import type { DockerImage } from '../transport/types.js';
-import { parseImageRef, canonicalImageRef, familiarImageRef, repositoryName, type ImageRef } from './image-ref.js';
-import { HoundError, TaskFailedError } from './errors.js';
+import { parseImageRef, canonicalImageRef, familiarImageRef, repositoryName, type ImageRef } from '../base/image-ref.js';
+import { HoundError, TaskFailedError } from '../base/errors.js';
 import { formatBytes } from './plan-format.js';
 
 /** What one node's Docker holds, as the planner needs it. */

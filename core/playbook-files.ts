@@ -1,7 +1,7 @@
 // Reading the YAML files a playbook is made of (the playbook, imported task files, roles'
 // files, vars_files), each once, with a clear error pointing at whatever referred to it.
 import { readFileSync, statSync } from 'node:fs';
-import { EXIT, HoundError } from './errors.js';
+import { EXIT, HoundError } from '../base/errors.js';
 import type { SourceRef } from './playbook-model.js';
 import { YamlSource } from './yaml-source.js';
 

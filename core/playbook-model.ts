@@ -1,6 +1,6 @@
 // A playbook as the loader hands it to the compiler: every file read, imports and roles
 // expanded in place, each task carrying where it was written. No templates rendered yet.
-import type { SourcePosition } from './errors.js';
+import type { SourcePosition } from '../base/errors.js';
 import type { DataPath, YamlSource } from './yaml-source.js';
 import type { Distribution, Strategy } from './compiled.js';
 

@@ -2,11 +2,11 @@
 // HOUND_ROLES_PATH), as Ansible does; each brings tasks, handlers, defaults and vars.
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { EXIT, HoundError, ParseError } from './errors.js';
+import { EXIT, HoundError, ParseError } from '../base/errors.js';
 import type { PlaybookFiles } from './playbook-files.js';
 import type { SourceRef, Vars } from './playbook-model.js';
 import { isPlainObject } from './playbook-template-values.js';
-import { closestName } from './suggest.js';
+import { closestName } from '../base/suggest.js';
 import type { YamlSource } from './yaml-source.js';
 
 export interface RoleLookup {

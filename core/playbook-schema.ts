@@ -1,8 +1,8 @@
 // JSON Schemas of plays, tasks and roles' var files, and the validation that turns ajv's
 // errors into one ParseError pointing at the offending key or value in the YAML file.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { ParseError } from './errors.js';
-import { didYouMean } from './suggest.js';
+import { ParseError } from '../base/errors.js';
+import { didYouMean } from '../base/suggest.js';
 import type { DataPath, YamlSource } from './yaml-source.js';
 
 const identifier = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' };

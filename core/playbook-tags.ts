@@ -1,7 +1,7 @@
 // Which tasks run under --tags/--skip-tags, exactly as Ansible's Taggable.evaluate_tags
 // decides: `always` runs unless skipped by name, `never` only when asked for by a tag,
 // `tagged`/`untagged`/`all` select by whether a task has tags at all.
-import { OptionsError } from './errors.js';
+import { OptionsError } from '../base/errors.js';
 
 const UNTAGGED = ['untagged'];
 

@@ -2,7 +2,7 @@
 // data only (no filter hands a function or a JavaScript object back to a template).
 import path from 'node:path';
 import { stringify as yamlStringify } from 'yaml';
-import { EXIT, HoundError } from './errors.js';
+import { EXIT, HoundError } from '../base/errors.js';
 import { isPlainObject, pythonContains, pythonEqual, pythonRepr, pythonStr, pythonTruthy, UndefinedValue } from './playbook-template-values.js';
 
 export type TemplateFunction = (...args: unknown[]) => unknown;

@@ -1,6 +1,6 @@
 // Values as Jinja2 (Python) shows and compares them, so rendered strings read the way
 // Ansible users expect: True/False, lists as ['a', 'b'], None as '' in output.
-import { HoundError, EXIT } from './errors.js';
+import { HoundError, EXIT } from '../base/errors.js';
 
 /** What a template sees for a name it cannot find: an error only when it is used. */
 export class UndefinedValue {

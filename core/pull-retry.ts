@@ -4,7 +4,7 @@
 // bad reference) fails at once. Docker itself retries a layer download a few times;
 // this covers what it gives up on, the manifest requests among them.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HoundError } from './errors.js';
+import { HoundError } from '../base/errors.js';
 
 export const DEFAULT_PULL_ATTEMPTS = 3;
 

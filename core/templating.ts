@@ -7,7 +7,7 @@
 // lazily (a variable's value may itself be a template), as Ansible does.
 import { createRequire } from 'node:module';
 import nunjucks from 'nunjucks';
-import { EXIT, HoundError } from './errors.js';
+import { EXIT, HoundError } from '../base/errors.js';
 import { buildFilters, buildTests, type TemplateFunction } from './playbook-template-filters.js';
 import { isPlainObject, pythonContains, pythonStr, pythonTruthy, unsafeTemplateError, UndefinedValue } from './playbook-template-values.js';
 import { allow, callable, safeMemberLookup } from './playbook-template-sandbox.js';

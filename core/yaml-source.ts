@@ -1,7 +1,7 @@
 // A YAML file parsed with its positions kept, so that every later error (schema,
 // unknown module, undefined variable) can point at the exact line and column.
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Tags } from 'yaml';
-import { lineOf, ParseError, type SourcePosition } from './errors.js';
+import { lineOf, ParseError, type SourcePosition } from '../base/errors.js';
 
 /** A path into the parsed data, as ajv's instancePath or our own walkers build it. */
 export type DataPath = readonly (string | number)[];

@@ -1,7 +1,7 @@
 // The connection settings of a host, read from its merged variables. Ansible's names pass
 // through unchanged; hound's own `hound_*` names win where both are set, and the legacy
 // `ansible_ssh_host/port/user` are honoured last, as Ansible still does.
-import { ParseError } from '../core/errors.js';
+import { ParseError } from '../base/errors.js';
 import type { Inventory, Vars } from './model.js';
 import { hostVars } from './vars.js';
 

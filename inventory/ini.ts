@@ -1,11 +1,11 @@
 // INI inventories, read as ansible-core's `ini` inventory plugin reads them: hosts before
 // any section are `ungrouped`; [g], [g:children], [g:vars]; `host:port`; inline key=value
 // vars split like shlex and typed like ast.literal_eval; `#` and `;` comments; host ranges.
-import { ParseError } from '../core/errors.js';
+import { ParseError } from '../base/errors.js';
 import { InventoryRuleError, type InventoryBuilder } from './builder.js';
 import { expandHostPattern, HostRangeError } from './host-range.js';
 import { pythonLiteral } from './python-literal.js';
-import { shlexSplit, ShlexError } from './shlex.js';
+import { shlexSplit, ShlexError } from '../base/shlex.js';
 
 const SECTION = /^\[([^:\]\s]+)(?::([\p{L}\p{N}_]+))?\]\s*(?:#.*)?$/u;
 const GROUP_NAME = /^([^:\]\s]+)\s*(?:#.*)?$/;

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { OptionsError, ParseError } from '../core/errors.js';
+import { OptionsError, ParseError } from '../base/errors.js';
 import { InventoryBuilder, InventoryRuleError } from './builder.js';
 import { parseAddress } from './host-range.js';
 import { parseIniInventory } from './ini.js';

@@ -4,7 +4,7 @@
 // `[i]` / `[i:j]` subscript; `@file` reads patterns from a file, one a line.
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { OptionsError } from '../core/errors.js';
+import { OptionsError } from '../base/errors.js';
 import { parseAddress } from './host-range.js';
 import type { Inventory } from './model.js';
 import { hostsOfGroup } from './vars.js';

@@ -3,7 +3,7 @@
 // exists; a directory is read whole (sorted, recursively, hidden files and `~` backups skipped).
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ParseError } from '../core/errors.js';
+import { ParseError } from '../base/errors.js';
 import type { InventoryVarsDir, Vars } from './model.js';
 import { assignVars } from './vars-object.js';
 import { MAX_YAML_BYTES, plainValue, readYaml } from './yaml-file.js';

@@ -3,7 +3,7 @@
 // wins), and bounded: a huge file, a billion-laughs alias bomb or absurd nesting is refused
 // with a ParseError instead of exhausting memory.
 import { isAlias, isCollection, isPair, isScalar, parseDocument, type Document, type Node, type Pair } from 'yaml';
-import { ParseError, type SourcePosition } from '../core/errors.js';
+import { ParseError, type SourcePosition } from '../base/errors.js';
 import { pyyamlCustomTags } from './pyyaml-scalars.js';
 import { setVar } from './vars-object.js';
 

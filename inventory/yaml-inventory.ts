@@ -2,7 +2,7 @@
 // top-level keys are groups, each with optional `hosts`, `children` and `vars`; host keys may
 // hold ranges and ports; what Ansible only warns about is a warning here too.
 import type { Node } from 'yaml';
-import { ParseError } from '../core/errors.js';
+import { ParseError } from '../base/errors.js';
 import { InventoryRuleError, type InventoryBuilder } from './builder.js';
 import { expandHostPattern, HostRangeError } from './host-range.js';
 import { keyNode, keyString, nodePosition, plainValue, valueNode, type YamlFile } from './yaml-file.js';

@@ -11,7 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EnvironmentError } from '../core/errors.js';
+import { EnvironmentError } from '../base/errors.js';
 import type { BinaryPaths } from './preflight.js';
 
 export interface StartedDaemon {

@@ -1,7 +1,7 @@
 // Running the system tools a lab is made of (ip, tc, ssh-keygen...). A failure becomes one
 // EnvironmentError naming the command and its stderr, never a stack trace.
 import { execFile } from 'node:child_process';
-import { EnvironmentError } from '../core/errors.js';
+import { EnvironmentError } from '../base/errors.js';
 
 export interface CommandResult {
   code: number;

@@ -5,7 +5,7 @@
 // are pushed with the registry's HTTP API.
 import { createCipheriv, createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { OptionsError } from '../core/errors.js';
+import { OptionsError } from '../base/errors.js';
 
 export const MEDIA_TYPES = {
   manifest: 'application/vnd.docker.distribution.manifest.v2+json',

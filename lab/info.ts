@@ -2,7 +2,7 @@
 // by `status`, `down`, `images`, the benchmark and the integration tests.
 import { readFile, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
-import { EnvironmentError } from '../core/errors.js';
+import { EnvironmentError } from '../base/errors.js';
 
 export interface LabRates {
   registry?: string;

@@ -2,7 +2,7 @@
 // whatever an earlier lab of the same name left), take it down to nothing, or report on it.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { EnvironmentError, OptionsError } from '../core/errors.js';
+import { EnvironmentError, OptionsError } from '../base/errors.js';
 import { tryCommand } from './host-command.js';
 import {
   dockerAnswers,

@@ -3,7 +3,7 @@
 // and `down` from another process find exactly what an earlier `up` created.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { OptionsError } from '../core/errors.js';
+import { OptionsError } from '../base/errors.js';
 
 export const LAB_ROOT = '/var/tmp/hound-lab';
 export const DEFAULT_LAB_NAME = 'hound';

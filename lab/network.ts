@@ -1,7 +1,7 @@
 // The lab's wiring: one Linux bridge, the controller on its own veth (so its link can be
 // shaped in both directions with plain tbf), and one network namespace per host, each
 // joined to the bridge by a veth whose far end is the host's eth0.
-import { EnvironmentError } from '../core/errors.js';
+import { EnvironmentError } from '../base/errors.js';
 import { runCommand, tryCommand } from './host-command.js';
 import type { LinkNames, Subnet } from './naming.js';
 import { controllerIp, subnetCidr } from './naming.js';

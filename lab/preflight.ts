@@ -2,7 +2,7 @@
 // missing piece is one line saying what to install rather than a failure halfway up.
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
-import { EnvironmentError } from '../core/errors.js';
+import { EnvironmentError } from '../base/errors.js';
 
 /** Each binary a lab runs, with the Debian package that provides it. */
 export const REQUIRED_BINARIES: { binary: string; pkg: string }[] = [

@@ -1,5 +1,5 @@
 // Link rates as tc understands them, checked before anything touches the kernel.
-import { OptionsError } from '../core/errors.js';
+import { OptionsError } from '../base/errors.js';
 
 const UNIT_BITS: Record<string, number> = {
   bit: 1,

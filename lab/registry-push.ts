@@ -1,7 +1,7 @@
 // Pushing built images with the Distribution HTTP API: HEAD to skip blobs the repository
 // already has, a cross-repository mount for blobs pushed elsewhere in the same registry,
 // otherwise a monolithic upload (POST, then PUT with the digest); the manifest last.
-import { EnvironmentError } from '../core/errors.js';
+import { EnvironmentError } from '../base/errors.js';
 import type { Blob, BuiltImage, ImageSetSpec, PushedImage } from './image-builder.js';
 import { buildImageSet, MEDIA_TYPES } from './image-builder.js';
 

@@ -2,8 +2,8 @@
 // element arrives as one argument; `cmd` is split as Ansible's command module splits it
 // (shlex) and each word quoted the same way: no shell features, so a templated variable
 // holding `$(…)`, `;` or `|` stays one literal argument instead of running on the node.
-import { EXIT, HoundError } from '../core/errors.js';
-import { shlexSplit, ShlexError } from '../inventory/shlex.js';
+import { EXIT, HoundError } from '../base/errors.js';
+import { shlexSplit, ShlexError } from '../base/shlex.js';
 import { commandModule } from './schemas.js';
 import type { NodeModule } from './implementation.js';
 

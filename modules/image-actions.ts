@@ -1,6 +1,6 @@
 // Planning and applying pulls and removals of one image, shared by `image` and `images`.
 import { containersUsing, findImage, localRepoDigest, type NodeFacts } from '../core/facts.js';
-import { parseImageRef } from '../core/image-ref.js';
+import { parseImageRef } from '../base/image-ref.js';
 import type { Action, ActionOutcome, ModuleContext } from './implementation.js';
 import { PullLayers } from './pull-layers.js';
 import { formatBytes } from '../core/plan-format.js';

@@ -1,6 +1,6 @@
 // `image`: one image present, latest or absent on the host.
 import type { NodeFacts } from '../core/facts.js';
-import { parseImageRef } from '../core/image-ref.js';
+import { parseImageRef } from '../base/image-ref.js';
 import { imageModule } from './schemas.js';
 import { applyPull, applyRemove, planPull, planRemove } from './image-actions.js';
 import type { NodeModule } from './implementation.js';

@@ -3,7 +3,7 @@
 // except images containers use and, with `keep_recent: N`, the N most recent other tags of
 // each listed repository (so a rollback stays warm).
 import { containersUsing, findImage, referencesOf, type NodeFacts } from '../core/facts.js';
-import { parseImageRef, repositoryName } from '../core/image-ref.js';
+import { parseImageRef, repositoryName } from '../base/image-ref.js';
 import type { DockerImage } from '../transport/types.js';
 import { imagesModule } from './schemas.js';
 import { applyPull, applyRemove, planPull } from './image-actions.js';

@@ -10,7 +10,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { HoundError } from '../core/errors.js';
+import { HoundError } from '../base/errors.js';
 import { BlobDigestMismatchError, BlobSizeMismatchError } from './errors.js';
 
 /** Bytes of blob content the relay may keep in memory, shared by all its blobs. */

@@ -1,6 +1,6 @@
 // Errors the relay raises. They join the project's hierarchy so the executor can report
 // them like any other task failure, with a stable code and a hint.
-import { HoundError, EXIT } from '../core/errors.js';
+import { HoundError, EXIT } from '../base/errors.js';
 
 /** A blob from the origin did not hash to the digest it was asked for. */
 export class BlobDigestMismatchError extends HoundError {

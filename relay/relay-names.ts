@@ -8,7 +8,7 @@
 // (`10.0.0.1:5000` → `10.0.0.1_5000`), which is a valid repository path component;
 // hosts that do not fit (IPv6 literals, clashes) get `origin<N>`.
 import { randomBytes } from 'node:crypto';
-import type { ImageRef } from '../core/image-ref.js';
+import type { ImageRef } from '../base/image-ref.js';
 
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Vars } from '../inventory/model.js';
-import { OptionsError } from '../core/errors.js';
+import { OptionsError } from '../base/errors.js';
 import { parseSshArgs, type SshArgOptions, type StrictHostKeyChecking } from './ssh-args.js';
 import { expandHome, type SshConfigFile } from './ssh-config.js';
 

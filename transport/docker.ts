@@ -4,8 +4,8 @@
 import http from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
 import Docker from 'dockerode';
-import { TaskFailedError, UnreachableError } from '../core/errors.js';
-import { canonicalImageRef, parseImageRef, repositoryName } from '../core/image-ref.js';
+import { TaskFailedError, UnreachableError } from '../base/errors.js';
+import { canonicalImageRef, parseImageRef, repositoryName } from '../base/image-ref.js';
 import { DEFAULT_DOCKER_SOCKET } from './connection-target.js';
 import { diskFullError, isDiskFull } from './disk-full.js';
 import { stallTimeoutMs, watchProgress } from '../core/progress-watchdog.js';

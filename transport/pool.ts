@@ -1,7 +1,7 @@
 // One SSH connection per host for the whole run: opened on first use, many hosts at once
 // (bounded, since each handshake costs CPU on both ends), closed together at the end.
 // A host that failed to connect stays failed for the run, so later tasks skip it fast.
-import { UnreachableError } from '../core/errors.js';
+import { UnreachableError } from '../base/errors.js';
 import type { ConnectionTarget } from './connection-target.js';
 import { connectHost, type SshHostConnection, type TransportLogger } from './ssh-connection.js';
 

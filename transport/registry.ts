@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { HoundError, EXIT } from '../core/errors.js';
-import { canonicalImageRef, manifestReference, parseImageRef, type ImageRef } from '../core/image-ref.js';
+import { HoundError, EXIT } from '../base/errors.js';
+import { canonicalImageRef, manifestReference, parseImageRef, type ImageRef } from '../base/image-ref.js';
 import { credentialsFromDockerConfig, parseAuthChallenges, type AuthChallenge } from './registry-auth.js';
 import type { TransportLogger } from './ssh-connection.js';
 import type { RegistryAuth } from './types.js';

@@ -2,7 +2,7 @@
 // ansible_ssh_extra_args. hound speaks SSH itself, so it honours the options that change
 // where and how it connects, and returns the rest so the caller can warn about them.
 import { parse as shellParse } from 'shell-quote';
-import { OptionsError } from '../core/errors.js';
+import { OptionsError } from '../base/errors.js';
 
 export type StrictHostKeyChecking = 'yes' | 'no' | 'accept-new';
 

@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import SSHConfig from 'ssh-config';
 import { parseProxyJump, parseStrictHostKeyChecking, type SshArgOptions } from './ssh-args.js';
-import { ParseError } from '../core/errors.js';
+import { ParseError } from '../base/errors.js';
 
 /** What ~/.ssh/config says of a host: the options ssh arguments can also give, plus HostName. */
 export interface SshConfigOptions extends Omit<SshArgOptions, 'ignored'> {

@@ -13,7 +13,7 @@ import ssh2, {
   type ParsedKey,
   type ServerHostKeyAlgorithm,
 } from 'ssh2';
-import { UnreachableError } from '../core/errors.js';
+import { UnreachableError } from '../base/errors.js';
 import type { ExecOptions, ExecResult, HostConnection } from './types.js';
 import type { ConnectionTarget } from './connection-target.js';
 import { appendKnownHost, checkHostKey, keyFingerprint, keyTypeOf, knownHostsName, knownKeyTypes, loadKnownHosts } from './known-hosts.js';

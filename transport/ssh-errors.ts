@@ -1,6 +1,6 @@
 // What went wrong while reaching a host, as UnreachableErrors with stable codes and a hint.
 // Messages name the address, the user and the key files tried; never key material or passwords.
-import { UnreachableError } from '../core/errors.js';
+import { UnreachableError } from '../base/errors.js';
 import type { ConnectionTarget } from './connection-target.js';
 import { keyFingerprint, keyTypeOf, knownHostsName, type KnownHostEntry } from './known-hosts.js';
 

@@ -4,7 +4,7 @@
 // anchors and merge keys, several files (later files override a service's image),
 // services with only `build:` have no pullable image and are left out.
 import { parseAllDocuments } from 'yaml';
-import { ParseError, lineOf } from '../errors.js';
+import { ParseError, lineOf } from '../../base/errors.js';
 
 export interface ComposeImage {
   service: string;

@@ -5,8 +5,8 @@
 // in order of first appearance. Relative paths resolve against `baseDir` (the playbook's folder).
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { HoundError } from '../errors.js';
-import { canonicalImageRef, parseImageRef } from '../image-ref.js';
+import { HoundError } from '../../base/errors.js';
+import { canonicalImageRef, parseImageRef } from '../../base/image-ref.js';
 import { composeImagesFromText, mergeComposeImages } from './compose-images.js';
 import { k8sImagesFromText } from './k8s-images.js';
 

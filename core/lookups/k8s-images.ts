@@ -2,7 +2,7 @@
 // will run: containers, initContainers and ephemeralContainers of Pods and of every
 // workload that carries a pod template, including `List` objects.
 import { parseAllDocuments } from 'yaml';
-import { ParseError, lineOf } from '../errors.js';
+import { ParseError, lineOf } from '../../base/errors.js';
 
 export interface K8sImage {
   kind: string;

@@ -4,7 +4,7 @@
 // HOUND_TEST_KEEP_LAB=1 leaves it up afterwards, for poking at a failure. If another live
 // run holds `test`, this run uses `test-PID` instead (reaped by a later run once dead).
 import type { TestProject } from 'vitest/node';
-import { HoundError } from '../../core/errors.js';
+import { HoundError } from '../../base/errors.js';
 import { labDown, labUp, pushImageSet, SAMPLE_IMAGE_SET } from '../../lab/index.js';
 import { chooseRunLabName, claimLab } from '../../lab/ownership.js';
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readLabInfo, type LabInfo } from '../../lab/index.js';
-import { HoundError } from '../../core/errors.js';
+import { HoundError } from '../../base/errors.js';
 import { MEDIA_TYPES, RegistryClient } from '../../transport/registry.js';
 
 let info: LabInfo;

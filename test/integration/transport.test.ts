@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readLabInfo, type LabInfo, type LabNodeInfo } from '../../lab/index.js';
-import { HoundError } from '../../core/errors.js';
+import { HoundError } from '../../base/errors.js';
 import type { Vars } from '../../inventory/model.js';
 import { resolveConnectionTarget } from '../../transport/connection-target.js';
 import { connectHost, type SshHostConnection } from '../../transport/ssh-connection.js';

@@ -1,5 +1,5 @@
 // The HoundError a call throws, for tests that look at its code, message, hint or frame.
-import { HoundError } from '../../core/errors.js';
+import { HoundError } from '../../base/errors.js';
 
 export function errorOf(fn: () => unknown): HoundError {
   try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HoundError, UnreachableError } from '../../../core/errors.js';
+import { HoundError, UnreachableError } from '../../../base/errors.js';
 import { backoffMs, isTransientPullError, withPullRetries } from '../../../core/pull-retry.js';
 
 const docker = (msg: string) => new HoundError('DOCKER_PULL_FAILED', msg, 2);

@@ -3,7 +3,7 @@
 // token in the wrong place), so most cases stay close enough to real files to reach the
 // schema, the compiler and the inventory rules, not only the YAML parser.
 import fc from 'fast-check';
-import type { HoundError } from '../../../core/errors.js';
+import type { HoundError } from '../../../base/errors.js';
 
 /** Tokens that mean something to YAML, INI, Jinja or a shell, and odd characters. */
 const NASTY_TOKENS = [

@@ -1,7 +1,7 @@
 // hound's inventory against what ansible-inventory (ansible-core 2.14) printed for the same
 // files: --list JSON with value types, --graph and --graph --vars text, and failures.
 import { describe, expect, it } from 'vitest';
-import { HoundError } from '../../../core/errors.js';
+import { HoundError } from '../../../base/errors.js';
 import { ansibleJson, inventoryGraph, inventoryToListJson } from '../../../inventory/list.js';
 import { loadInventory } from '../../../inventory/load.js';
 import { fixtureCases } from './fixture-cases.js';

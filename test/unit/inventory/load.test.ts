@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HoundError, OptionsError, ParseError } from '../../../core/errors.js';
+import { HoundError, OptionsError, ParseError } from '../../../base/errors.js';
 import { loadInventory } from '../../../inventory/load.js';
 import { MAX_YAML_BYTES } from '../../../inventory/yaml-file.js';
 import { FIXTURES } from './fixture-cases.js';

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { OptionsError } from '../../../core/errors.js';
+import { OptionsError } from '../../../base/errors.js';
 import { loadInventory } from '../../../inventory/load.js';
 import type { Inventory } from '../../../inventory/model.js';
 import { applyLimit, globToRegExp, resolvePattern, splitHostPattern } from '../../../inventory/patterns.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expandHostnameRange, HostRangeError } from '../../../inventory/host-range.js';
 import { pythonLiteral } from '../../../inventory/python-literal.js';
-import { shlexSplit, ShlexError } from '../../../inventory/shlex.js';
+import { shlexSplit, ShlexError } from '../../../base/shlex.js';
 import { FIXTURES } from './fixture-cases.js';
 
 function reference<T>(name: string): T[] {

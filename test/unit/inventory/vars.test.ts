@@ -1,7 +1,7 @@
 // Merged host variables, magic variables and connection settings.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HoundError } from '../../../core/errors.js';
+import { HoundError } from '../../../base/errors.js';
 import { loadInventory } from '../../../inventory/load.js';
 import { connectionOf, connectionVars, hostVars, magicVars } from '../../../inventory/vars.js';
 import { FIXTURES } from './fixture-cases.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EnvironmentError } from '../../../core/errors.js';
+import { EnvironmentError } from '../../../base/errors.js';
 import { findBinary, locateBinaries, REQUIRED_BINARIES } from '../../../lab/preflight.js';
 
 describe('lab prerequisites', () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { imagesFromCompose, imagesFromK8s } from '../../../core/lookups/image-lookups.js';
 import { interpolateCompose, composeImagesFromText } from '../../../core/lookups/compose-images.js';
 import { k8sImagesFromText } from '../../../core/lookups/k8s-images.js';
-import { HoundError } from '../../../core/errors.js';
+import { HoundError } from '../../../base/errors.js';
 
 const fixtures = join(import.meta.dirname, '../../fixtures/lookups');
 

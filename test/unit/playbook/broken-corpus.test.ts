@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compilePlays } from '../../../core/compiler.js';
-import { HoundError } from '../../../core/errors.js';
+import { HoundError } from '../../../base/errors.js';
 import { PlaybookLoader } from '../../../core/loader.js';
 import { buildInventory } from './inventory-builder.js';
 

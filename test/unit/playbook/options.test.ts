@@ -4,11 +4,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HoundError, OptionsError, ParseError } from '../../../core/errors.js';
+import { HoundError, OptionsError, ParseError } from '../../../base/errors.js';
 import { mergeExtraVars, parseExtraVars } from '../../../core/extra-vars.js';
 import { serialBatches } from '../../../core/playbook-batches.js';
 import { parseTagOption, shouldRun } from '../../../core/playbook-tags.js';
-import { closestName, didYouMean } from '../../../core/suggest.js';
+import { closestName, didYouMean } from '../../../base/suggest.js';
 import { YamlSource } from '../../../core/yaml-source.js';
 
 describe('shouldRun (tags)', () => {

@@ -1,6 +1,6 @@
 // Jinja2 semantics Ansible users rely on: native types, strict undefined, filters, tests.
 import { describe, expect, it } from 'vitest';
-import { HoundError } from '../../../core/errors.js';
+import { HoundError } from '../../../base/errors.js';
 import { evaluateCondition, referencedNames, renderValue } from '../../../core/templating.js';
 
 const vars = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseImageRef } from '../../../core/image-ref.js';
+import { parseImageRef } from '../../../base/image-ref.js';
 import { RelayNames } from '../../../relay/relay-names.js';
 import { parseChallengeParams } from '../../../relay/origin-client.js';
 

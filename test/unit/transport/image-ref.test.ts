@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalImageRef, familiarImageRef, parseImageRef, manifestReference } from '../../../core/image-ref.js';
-import { HoundError } from '../../../core/errors.js';
+import { canonicalImageRef, familiarImageRef, parseImageRef, manifestReference } from '../../../base/image-ref.js';
+import { HoundError } from '../../../base/errors.js';
 
 const DIGEST = 'sha256:' + 'ab'.repeat(32);
 

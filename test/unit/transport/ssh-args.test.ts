@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseSshArgs } from '../../../transport/ssh-args.js';
-import { HoundError } from '../../../core/errors.js';
+import { HoundError } from '../../../base/errors.js';
 
 describe('parseSshArgs', () => {
   it('reads -o Key=Value options', () => {

@@ -3,7 +3,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SshConfigFile } from '../../../transport/ssh-config.js';
-import { HoundError } from '../../../core/errors.js';
+import { HoundError } from '../../../base/errors.js';
 
 const CONFIG = `
 # lab nodes

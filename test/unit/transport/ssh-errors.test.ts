@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT } from '../../../core/errors.js';
+import { EXIT } from '../../../base/errors.js';
 import { resolveConnectionTarget } from '../../../transport/connection-target.js';
 import { toUnreachableError } from '../../../transport/ssh-errors.js';
 
