@@ -2,13 +2,14 @@
 // check mode, `register`, `set_fact`; turns every way a module can end into a status and
 // an event. The scheduler decides when; this decides what happened.
 import type { Vars } from '../inventory/model.js';
-import type { HostConnection, NodeDocker, PullProgress, PullResult, RegistryAuth } from '../transport/types.js';
+import type { HostConnection, RegistryAuth } from '../transport/types.js';
+import type { NodeDocker, PullProgress, PullResult } from '../runtime/types.js';
 import { parseImageRef } from '../base/image-ref.js';
 import type { TaskInstance } from './compiled.js';
 import type { EventBus, TaskStatus } from './events.js';
 import { HoundError, InterruptedError, UnreachableError } from '../base/errors.js';
 import { addNoLogSecrets, removeNoLogSecrets } from './no-log-secrets.js';
-import { gatherNodeFacts, type NodeFacts } from './facts.js';
+import { gatherNodeFacts, type NodeFacts } from '../runtime/node-facts.js';
 import type { TaskOutcome, TaskRunner } from './scheduler.js';
 import { findModule } from '../modules/registry.js';
 import {

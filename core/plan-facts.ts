@@ -2,13 +2,14 @@
 // SSH connections), per image reference what the registry says. Each reference is resolved
 // once per platform (and transport security), however many nodes want it.
 import type { CompiledRun } from './compiled.js';
-import type { DockerInfo, NodeDocker, RegistryAuth } from '../transport/types.js';
+import type { RegistryAuth } from '../transport/types.js';
+import type { DockerInfo, NodeDocker } from '../runtime/types.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import { hostVars } from '../inventory/vars.js';
 import { ConnectionPool } from '../transport/pool.js';
 import { resolveConnectionTarget, type CommandLineConnectionOptions, type ConnectionTarget } from '../transport/connection-target.js';
 import { SshConfigFile } from '../transport/ssh-config.js';
-import { SshDocker } from '../transport/docker.js';
+import { SshDocker } from '../runtime/docker.js';
 import { RegistryClient } from '../transport/registry.js';
 import { credentialsFromDockerConfig, normaliseRegistryHost } from '../transport/registry-auth.js';
 import type { TransportLogger } from '../transport/ssh-connection.js';

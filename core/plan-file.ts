@@ -7,7 +7,8 @@ import { HoundError, EXIT, ParseError } from '../base/errors.js';
 import { canonicalImageRef, parseImageRef, repositoryName } from '../base/image-ref.js';
 import { registryFactKey, type Plan, type PlanFacts } from './plan.js';
 import { planToJson } from './plan-format.js';
-import type { DockerImage, RegistryAuth } from '../transport/types.js';
+import type { RegistryAuth } from '../transport/types.js';
+import type { DockerImage } from '../runtime/types.js';
 import { gatherFacts, type PlanFactAccess } from './plan-facts.js';
 import type { FactProblem } from './plan.js';
 

@@ -6,7 +6,7 @@
 // store and every action is applied to it in task order, so a layer brought by an earlier
 // pull counts as present for the later ones (shared layers cost bytes once per host).
 import type { CompiledRun, Distribution, TaskInstance } from './compiled.js';
-import type { DockerImage } from '../transport/types.js';
+import type { DockerImage } from '../runtime/types.js';
 import { parseImageRef, canonicalImageRef, familiarImageRef, repositoryName, type ImageRef } from '../base/image-ref.js';
 import { HoundError, TaskFailedError } from '../base/errors.js';
 import { formatBytes } from './plan-format.js';

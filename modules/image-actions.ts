@@ -1,5 +1,5 @@
 // Planning and applying pulls and removals of one image, shared by `image` and `images`.
-import { containersUsing, findImage, localRepoDigest, type NodeFacts } from '../core/facts.js';
+import { containersUsing, findImage, localRepoDigest, type NodeFacts } from '../runtime/node-facts.js';
 import { parseImageRef } from '../base/image-ref.js';
 import type { Action, ActionOutcome, ModuleContext } from './implementation.js';
 import { PullLayers } from './pull-layers.js';

@@ -1,5 +1,5 @@
 // `image`: one image present, latest or absent on the host.
-import type { NodeFacts } from '../core/facts.js';
+import type { NodeFacts } from '../runtime/node-facts.js';
 import { parseImageRef } from '../base/image-ref.js';
 import { imageModule } from './schemas.js';
 import { applyPull, applyRemove, planPull, planRemove } from './image-actions.js';

@@ -2,9 +2,9 @@
 // layers they share are fetched once; `exclusive` also removes every image not listed,
 // except images containers use and, with `keep_recent: N`, the N most recent other tags of
 // each listed repository (so a rollback stays warm).
-import { containersUsing, findImage, referencesOf, type NodeFacts } from '../core/facts.js';
+import { containersUsing, findImage, referencesOf, type NodeFacts } from '../runtime/node-facts.js';
 import { parseImageRef, repositoryName } from '../base/image-ref.js';
-import type { DockerImage } from '../transport/types.js';
+import type { DockerImage } from '../runtime/types.js';
 import { imagesModule } from './schemas.js';
 import { applyPull, applyRemove, planPull } from './image-actions.js';
 import type { Action, NodeModule } from './implementation.js';

@@ -2,8 +2,9 @@
 // pyinfra shape: gather facts (I/O), plan actions (pure), apply them (I/O); check mode is
 // the same path with apply skipped. Controller modules (debug, set_fact, …) compute a result.
 import type { Vars } from '../inventory/model.js';
-import type { HostConnection, NodeDocker, PullProgress, PullResult, RegistryAuth } from '../transport/types.js';
-import type { NodeFacts } from '../core/facts.js';
+import type { HostConnection, RegistryAuth } from '../transport/types.js';
+import type { NodeDocker, PullProgress, PullResult } from '../runtime/types.js';
+import type { NodeFacts } from '../runtime/node-facts.js';
 import type { ModuleDefinition } from './definition.js';
 
 export type Action =

@@ -2,7 +2,7 @@
 // through the Docker API over SSH (no temp file on either side).
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { findImage, type NodeFacts } from '../core/facts.js';
+import { findImage, type NodeFacts } from '../runtime/node-facts.js';
 import { loadModule } from './schemas.js';
 import { formatBytes } from './image-actions.js';
 import { ModuleFailure, type NodeModule } from './implementation.js';

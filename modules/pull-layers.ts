@@ -1,7 +1,7 @@
 // Which layers one pull downloaded, and their compressed sizes, from Docker's progress.
 // Two pulls on one node that share a layer both report downloading it (Docker fetches it
 // once and shows it to both), so the executor counts each layer once per host.
-import type { PullProgress } from '../transport/types.js';
+import type { PullProgress } from '../runtime/types.js';
 
 export class PullLayers {
   private readonly downloadTotals = new Map<string, number>();

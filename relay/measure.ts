@@ -13,7 +13,7 @@ import { readLabInfo, type LabInfo, type LabNodeInfo } from '../lab/info.js';
 import { labDirOf } from '../lab/naming.js';
 import { connectHost } from '../transport/ssh-connection.js';
 import { resolveConnectionTarget } from '../transport/connection-target.js';
-import { SshDocker } from '../transport/docker.js';
+import { SshDocker } from '../runtime/docker.js';
 import { startRelay } from './relay.js';
 
 interface Ran {

@@ -1,7 +1,8 @@
 // The relay for one run: a pull-through cache of the origin registries that nodes reach
 // through SSH remote forwards, so each layer crosses the registry's uplink once however
 // many nodes need it. See docs/distribution.md for how the executor uses it.
-import type { HostConnection, NodeDocker, PullProgress, PullResult, RegistryAuth } from '../transport/types.js';
+import type { HostConnection, RegistryAuth } from '../transport/types.js';
+import type { NodeDocker, PullProgress, PullResult } from '../runtime/types.js';
 import { familiarImageRef, parseImageRef, type ImageRef } from '../base/image-ref.js';
 import { OriginClient, MANIFEST_ACCEPT, type OriginRegistry } from './origin-client.js';
 import { RelayCache, type RelayStats } from './relay-cache.js';

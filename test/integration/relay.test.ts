@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pushImageSet, readLabInfo, type LabInfo, type PushedImage } from '../../lab/index.js';
 import { connectHost, type SshHostConnection } from '../../transport/ssh-connection.js';
 import { resolveConnectionTarget } from '../../transport/connection-target.js';
-import { SshDocker } from '../../transport/docker.js';
+import { SshDocker } from '../../runtime/docker.js';
 import { startRelay, type Relay } from '../../relay/relay.js';
 
 interface NodeImage {

@@ -16,9 +16,9 @@ import type { Vars } from '../../inventory/model.js';
 import { resolveConnectionTarget } from '../../transport/connection-target.js';
 import { connectHost, type SshHostConnection } from '../../transport/ssh-connection.js';
 import { ConnectionPool } from '../../transport/pool.js';
-import { SshDocker } from '../../transport/docker.js';
+import { SshDocker } from '../../runtime/docker.js';
 import { RegistryClient } from '../../transport/registry.js';
-import type { PullProgress } from '../../transport/types.js';
+import type { PullProgress } from '../../runtime/types.js';
 
 const env = {}; // no ssh-agent from the developer's shell
 let info: LabInfo;

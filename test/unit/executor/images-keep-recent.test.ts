@@ -2,10 +2,10 @@
 // (what `hound plan` shows) must keep and remove the same images.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { NodeFacts } from '../../../core/facts.js';
+import type { NodeFacts } from '../../../runtime/node-facts.js';
 import { computePlan } from '../../../core/plan.js';
 import { images, planExclusiveRemovals } from '../../../modules/images.js';
-import type { DockerImage } from '../../../transport/types.js';
+import type { DockerImage } from '../../../runtime/types.js';
 import { REG, facts as planFacts, node as planNode, run } from '../plan/fixtures.js';
 
 const REPO = `${REG}/hound/svc`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
-import type { NodeFacts } from '../../../core/facts.js';
-import type { DockerImage } from '../../../transport/types.js';
+import type { NodeFacts } from '../../../runtime/node-facts.js';
+import type { DockerImage } from '../../../runtime/types.js';
 import { image } from '../../../modules/image.js';
 import { images } from '../../../modules/images.js';
 import { command, shellQuote, commandLine, watchedCommandLine } from '../../../modules/command.js';

@@ -1,7 +1,7 @@
 // Stall detection by lack of progress: fires once after the timeout with no progress, never
 // while progress keeps coming however long the whole transfer takes.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_STALL_TIMEOUT_MS, stallTimeoutMs, watchProgress } from '../../../core/progress-watchdog.js';
+import { DEFAULT_STALL_TIMEOUT_MS, stallTimeoutMs, watchProgress } from '../../../runtime/progress-watchdog.js';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());

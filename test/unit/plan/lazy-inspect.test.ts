@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { computePlan, hostsToInspect, type PlanFacts } from '../../../core/plan.js';
-import type { DockerImage } from '../../../transport/types.js';
+import type { DockerImage } from '../../../runtime/types.js';
 import { REG, facts, localImage, node, remote, run, sha } from './fixtures.js';
 
 const refs = [0, 1, 2, 3].map((i) => `${REG}/hound/app${i}:latest`);

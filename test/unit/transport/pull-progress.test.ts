@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { JsonLineSplitter, PullProgressTracker } from '../../../transport/pull-progress.js';
-import type { PullProgress } from '../../../transport/types.js';
+import { JsonLineSplitter, PullProgressTracker } from '../../../runtime/docker-pull-progress.js';
+import type { PullProgress } from '../../../runtime/types.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures');
 const sizes = JSON.parse(readFileSync(join(fixtures, 'layer-sizes.json'), 'utf8')) as Record<string, Record<string, number>>;

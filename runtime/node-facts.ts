@@ -1,6 +1,6 @@
 // Node facts: what Docker on one node holds. Gathered once per host and kept for the run;
 // a module that changes the node invalidates them so the next task reads the truth.
-import type { DockerContainer, DockerImage, NodeDocker } from '../transport/types.js';
+import type { DockerContainer, DockerImage, NodeDocker } from './types.js';
 import { canonicalImageRef, parseImageRef, repositoryName, type ImageRef } from '../base/image-ref.js';
 
 export interface NodeFacts {

@@ -6,12 +6,13 @@ import type { Duplex, Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { TaskFailedError, UnreachableError } from '../base/errors.js';
 import { canonicalImageRef, parseImageRef, repositoryName } from '../base/image-ref.js';
-import { DEFAULT_DOCKER_SOCKET } from './connection-target.js';
+import { DEFAULT_DOCKER_SOCKET } from '../transport/connection-target.js';
 import { diskFullError, isDiskFull } from './disk-full.js';
-import { stallTimeoutMs, watchProgress } from '../core/progress-watchdog.js';
-import { JsonLineSplitter, PullProgressTracker, type DockerProgressLine } from './pull-progress.js';
-import type { TransportLogger } from './ssh-connection.js';
-import type { DockerContainer, DockerImage, DockerInfo, HostConnection, NodeDocker, PullResult, PullProgress, RegistryAuth } from './types.js';
+import { stallTimeoutMs, watchProgress } from './progress-watchdog.js';
+import { JsonLineSplitter, PullProgressTracker, type DockerProgressLine } from './docker-pull-progress.js';
+import type { TransportLogger } from '../transport/ssh-connection.js';
+import type { HostConnection, RegistryAuth } from '../transport/types.js';
+import type { DockerContainer, DockerImage, DockerInfo, NodeDocker, PullResult, PullProgress } from './types.js';
 
 /**
  * An http.Agent whose "sockets" are SSH channels to a unix socket on the node. Kept alive

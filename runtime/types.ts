@@ -1,0 +1,74 @@
+// The contract between a node's container runtime and its users (modules, executor,
+// planner, relay): one interface, one implementation per runtime in this room.
+import type { Readable } from 'node:stream';
+import type { RegistryAuth } from '../transport/types.js';
+
+export interface DockerInfo {
+  architecture: string; // Docker's form, e.g. x86_64
+  os: string;
+  dockerRootDir: string;
+  serverVersion: string;
+  /** Registries (host[:port] or CIDR) this daemon reaches over plain HTTP. */
+  insecureRegistries: string[];
+}
+
+export interface DockerImage {
+  id: string;
+  repoTags: string[];
+  repoDigests: string[];
+  /** Layer diff ids (rootfs), bottom first. */
+  layers: string[];
+  architecture: string;
+  os: string;
+  size: number;
+  created: string;
+}
+
+export interface DockerContainer {
+  id: string;
+  image: string;
+  imageId: string;
+  state: string;
+}
+
+/** One progress line of a pull, as Docker reports it per layer. */
+export interface PullProgress {
+  /** Short layer id Docker shows (first 12 hex of the blob digest), or the ref for whole-image lines. */
+  id: string;
+  status: string;
+  current?: number;
+  total?: number;
+}
+
+export interface PullResult {
+  /** The image's repo digest after the pull (sha256:…), when Docker reported one. */
+  digest?: string;
+  /** Bytes Docker reported downloading (sum of each downloaded layer's final total). */
+  bytesDownloaded: number;
+  /** Layers Docker said already existed. */
+  layersPresent: number;
+  layersDownloaded: number;
+}
+
+/** Docker Engine on one node, reached through that node's HostConnection. */
+export interface NodeDocker {
+  info(): Promise<DockerInfo>;
+  listImages(): Promise<DockerImage[]>;
+  /**
+   * Docker's image list alone, one round trip instead of one more per image: ids, tags,
+   * repo digests, size and creation time (to the second), but no layers and no platform
+   * (`layers` empty, `architecture` and `os` blank). Enough to see that a node is up to date.
+   */
+  listImageSummaries(): Promise<DockerImage[]>;
+  /** undefined when the image is not present. */
+  inspectImage(ref: string): Promise<DockerImage | undefined>;
+  pull(ref: string, options?: { platform?: string; auth?: RegistryAuth; onProgress?: (p: PullProgress) => void; signal?: AbortSignal }): Promise<PullResult>;
+  /** Removes an image (by ref or id); `force` also untags it from other names. */
+  removeImage(ref: string, options?: { force?: boolean }): Promise<void>;
+  tagImage(source: string, repo: string, tag: string): Promise<void>;
+  /** Streams an image tarball into `docker load`; resolves to the loaded image names/ids. */
+  loadImage(tarball: Readable, options?: { signal?: AbortSignal }): Promise<string[]>;
+  listContainers(): Promise<DockerContainer[]>;
+  /** Free bytes on the filesystem holding Docker's data root. */
+  freeBytes(): Promise<number>;
+}
