@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { compilePlays } from '../core/compiler.js';
-import { PlaybookLoader } from '../core/loader.js';
+import { compilePlays } from '../playbook/compiler.js';
+import { PlaybookLoader } from '../playbook/loader.js';
 import { loadInventory } from '../inventory/load.js';
 
 const HOSTS = 1000;

@@ -14,9 +14,9 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { labDown, labUp, pushImageSet, readLabInfo, SAMPLE_IMAGE_SET, type LabInfo } from '../lab/index.js';
 import { compileForPlan } from '../cli/plan.js';
-import { PlanHostAccess, planRun } from '../core/plan-facts.js';
-import { applyPlannedChanges, toSavedPlan } from '../core/plan-file.js';
-import { computePlan } from '../core/plan.js';
+import { PlanHostAccess, planRun } from '../plan/facts.js';
+import { applyPlannedChanges, toSavedPlan } from '../plan/plan-file.js';
+import { computePlan } from '../plan/planner.js';
 
 const NODES = 10;
 const IMAGES = 10;

@@ -11,9 +11,9 @@ interface ApplyCommandOptions extends RunSelectionOptions {
 
 async function applyCommand(planPath: string, o: ApplyCommandOptions): Promise<void> {
   const [planFile, facts, { formatApplyResult, applyResultToJson }] = await Promise.all([
-    import('../core/plan-file.js'),
-    import('../core/plan-facts.js'),
-    import('../core/plan-format.js'),
+    import('../plan/plan-file.js'),
+    import('../plan/facts.js'),
+    import('../plan/format.js'),
   ]);
   const saved = await planFile.readPlanFile(planPath);
   // The playbook is compiled again only for what reaching the hosts needs: connection

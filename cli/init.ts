@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { OptionsError } from '../base/errors.js';
-import { STARTER_FILES } from '../core/starter/project.js';
+import { STARTER_FILES } from './starter-project.js';
 
 export function register(program: Command): void {
   program

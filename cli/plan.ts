@@ -3,10 +3,10 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { EXIT, OptionsError } from '../base/errors.js';
-import type { CompiledRun, Distribution } from '../core/compiled.js';
+import type { CompiledRun, Distribution } from '../playbook/compiled.js';
 import type { Inventory } from '../inventory/model.js';
 import type { CommandLineConnectionOptions } from '../transport/connection-target.js';
-import type { DiskCheckOptions, Plan, PlanOptions } from '../core/plan.js';
+import type { DiskCheckOptions, Plan, PlanOptions } from '../plan/planner.js';
 
 export interface RunSelectionOptions {
   inventory?: string[];
@@ -82,10 +82,10 @@ export function forksOf(o: RunSelectionOptions): number | undefined {
 export async function compileForPlan(playbookFile: string, o: RunSelectionOptions): Promise<{ run: CompiledRun; inventory: Inventory; playbook: string }> {
   const [{ loadInventory }, { PlaybookLoader }, { compilePlays }, { mergeExtraVars }, { parseTagOption }] = await Promise.all([
     import('../inventory/load.js'),
-    import('../core/loader.js'),
-    import('../core/compiler.js'),
-    import('../core/extra-vars.js'),
-    import('../core/playbook-tags.js'),
+    import('../playbook/loader.js'),
+    import('../playbook/compiler.js'),
+    import('../playbook/extra-vars.js'),
+    import('../playbook/tags.js'),
   ]);
   // Same reading of the options as `hound play`, so a plan describes what play would do.
   const tags = parseTagOption(o.tags ?? [], '--tags');
@@ -138,7 +138,7 @@ export function planExitCode(plan: Plan, unreachable: readonly string[], detaile
 }
 
 async function planCommand(playbookFile: string, o: PlanCommandOptions): Promise<void> {
-  const [facts, format, planFile] = await Promise.all([import('../core/plan-facts.js'), import('../core/plan-format.js'), import('../core/plan-file.js')]);
+  const [facts, format, planFile] = await Promise.all([import('../plan/facts.js'), import('../plan/format.js'), import('../plan/plan-file.js')]);
   const options = planOptions(o, format.parseDiskMargin);
   const { run, inventory, playbook } = await compileForPlan(playbookFile, o);
   const access = new facts.PlanHostAccess(run, hostAccessOptions(o, inventory));

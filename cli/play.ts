@@ -3,8 +3,8 @@
 import { Option, type Command } from 'commander';
 import path from 'node:path';
 import { EXIT, OptionsError } from '../base/errors.js';
-import type { CompiledRun } from '../core/compiled.js';
-import type { DiskCheckOptions } from '../core/plan.js';
+import type { CompiledRun } from '../playbook/compiled.js';
+import type { DiskCheckOptions } from '../plan/planner.js';
 import type { Inventory } from '../inventory/model.js';
 import { diskCheckOptions } from './plan.js';
 
@@ -107,11 +107,11 @@ export function register(program: Command): void {
 /** Runs the command and resolves to its exit code; errors are thrown as HoundErrors. */
 export async function playCommand(playbooks: string[], opts: PlayCommandOptions): Promise<number> {
   const [{ PlaybookLoader }, { compilePlays }, { mergeExtraVars }, { parseTagOption }, { listPlaybook }, { loadInventory }] = await Promise.all([
-    import('../core/loader.js'),
-    import('../core/compiler.js'),
-    import('../core/extra-vars.js'),
-    import('../core/playbook-tags.js'),
-    import('../core/playbook-listing.js'),
+    import('../playbook/loader.js'),
+    import('../playbook/compiler.js'),
+    import('../playbook/extra-vars.js'),
+    import('../playbook/tags.js'),
+    import('../playbook/listing.js'),
     import('../inventory/load.js'),
   ]);
   const tags = parseTagOption(opts.tags, '--tags');
@@ -139,7 +139,7 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
     return EXIT.OK;
   }
   const run = { plays: compiled.flatMap((r) => r.plays) };
-  const { parseDiskMargin } = await import('../core/plan-format.js');
+  const { parseDiskMargin } = await import('../plan/format.js');
   const diskCheck = diskCheckOptions(opts, parseDiskMargin);
   if (opts.check && opts.diff) await printPlanDiff(run, inventory, opts, diskCheck);
   const { executeRun } = await import('../core/run.js');
@@ -164,7 +164,7 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
 
 /** `--check --diff`: the layer-level plan `hound plan` shows, before the check run's recap. */
 async function printPlanDiff(run: CompiledRun, inventory: Inventory, opts: PlayCommandOptions, disk: DiskCheckOptions): Promise<void> {
-  const [facts, format] = await Promise.all([import('../core/plan-facts.js'), import('../core/plan-format.js')]);
+  const [facts, format] = await Promise.all([import('../plan/facts.js'), import('../plan/format.js')]);
   const access = new facts.PlanHostAccess(run, {
     inventory,
     connection: { user: opts.user, privateKeyFile: opts.privateKey, timeoutSeconds: opts.timeout },

@@ -5,7 +5,7 @@ import type { Vars } from '../inventory/model.js';
 import type { HostConnection, RegistryAuth } from '../transport/types.js';
 import type { NodeDocker, PullProgress, PullResult } from '../runtime/types.js';
 import { parseImageRef } from '../base/image-ref.js';
-import type { TaskInstance } from './compiled.js';
+import type { TaskInstance } from '../playbook/compiled.js';
 import type { EventBus, TaskStatus } from './events.js';
 import { HoundError, InterruptedError, UnreachableError } from '../base/errors.js';
 import { addNoLogSecrets, removeNoLogSecrets } from './no-log-secrets.js';

@@ -2,7 +2,7 @@
 // Wires the pieces together: event bus and reporter, SSH pool and Docker over SSH, the
 // registry client for `state: latest`, pull limits, the scheduler and the task executor.
 import { setMaxListeners } from 'node:events';
-import type { CompiledRun } from './compiled.js';
+import type { CompiledRun } from '../playbook/compiled.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import { hostVars } from '../inventory/vars.js';
 import { EXIT } from '../base/errors.js';
@@ -10,9 +10,9 @@ import { EventBus, type EventListener } from './events.js';
 import { RecapCollector } from './recap.js';
 import { createPullLimits, runPlay, type RunHostState } from './scheduler.js';
 import { TaskExecutor, type HostAccess } from './executor.js';
-import { evaluateCondition, renderValue } from './templating.js';
+import { evaluateCondition, renderValue } from '../playbook/templating.js';
 import { parseImageRef } from '../base/image-ref.js';
-import { isInsecureRegistry, nodePlatform } from './plan-facts.js';
+import { isInsecureRegistry, nodePlatform } from '../plan/facts.js';
 import { findModuleDefinition } from '../modules/schemas.js';
 import { CredentialStore } from '../modules/implementation.js';
 import { ConnectionPool } from '../transport/pool.js';
@@ -22,8 +22,8 @@ import { SshDocker } from '../runtime/docker.js';
 import type { RegistryAuth } from '../transport/types.js';
 import type { NodeDocker, PullProgress, PullResult } from '../runtime/types.js';
 import { startRelay, type Relay } from '../relay/relay.js';
-import { diskCheckFailures, imageReferencesByHost, type DiskCheckOptions } from './plan.js';
-import { planRun, resolveForPlan, type PlanFactAccess } from './plan-facts.js';
+import { diskCheckFailures, imageReferencesByHost, type DiskCheckOptions } from '../plan/planner.js';
+import { planRun, resolveForPlan, type PlanFactAccess } from '../plan/facts.js';
 import { DEFAULT_PULL_ATTEMPTS, withPullRetries } from './pull-retry.js';
 import { planRelaySchedule, type LayerInfo } from '../relay/schedule.js';
 import { chooseDistribution, distributionInputOf } from '../relay/choose-distribution.js';

@@ -1,7 +1,7 @@
 // Decides what runs when: serial batches, the linear and free strategies, forks, failure
 // thresholds and handlers. It knows nothing of SSH or Docker: it calls a TaskRunner for
 // each task (all loop items of one task on one host at once) and reads back a status.
-import type { CompiledPlay, TaskInstance } from './compiled.js';
+import type { CompiledPlay, TaskInstance } from '../playbook/compiled.js';
 import type { TaskStatus } from './events.js';
 import type { PullLimits } from '../modules/implementation.js';
 

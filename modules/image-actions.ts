@@ -3,7 +3,7 @@ import { containersUsing, findImage, localRepoDigest, type NodeFacts } from '../
 import { parseImageRef } from '../base/image-ref.js';
 import type { Action, ActionOutcome, ModuleContext } from './implementation.js';
 import { PullLayers } from './pull-layers.js';
-import { formatBytes } from '../core/plan-format.js';
+import { formatBytes } from '../plan/format.js';
 
 export type PullState = 'present' | 'latest';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../../cli/main.js';
-import { STARTER_FILES } from '../../../core/starter/project.js';
+import { STARTER_FILES } from '../../../cli/starter-project.js';
 
 describe('hound init', () => {
   it('writes the starter inventory and playbook', async () => {

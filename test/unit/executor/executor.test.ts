@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { TaskInstance } from '../../../core/compiled.js';
+import type { TaskInstance } from '../../../playbook/compiled.js';
 import { EventBus, SECRET_MASK, type HoundEvent, type TaskResultEvent } from '../../../core/events.js';
 import { TaskExecutor, type HostAccess } from '../../../core/executor.js';
 import { Semaphore } from '../../../core/scheduler.js';
-import { evaluateCondition, renderValue } from '../../../core/templating.js';
+import { evaluateCondition, renderValue } from '../../../playbook/templating.js';
 import { CredentialStore } from '../../../modules/implementation.js';
 import { task } from './play-fixture.js';
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { NodeFacts } from '../../../runtime/node-facts.js';
-import { computePlan } from '../../../core/plan.js';
+import { computePlan } from '../../../plan/planner.js';
 import { images, planExclusiveRemovals } from '../../../modules/images.js';
 import type { DockerImage } from '../../../runtime/types.js';
 import { REG, facts as planFacts, node as planNode, run } from '../plan/fixtures.js';

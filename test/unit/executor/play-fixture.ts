@@ -1,5 +1,5 @@
 // Builds CompiledPlay values by hand for scheduler and executor tests.
-import type { CompiledPlay, TaskInstance } from '../../../core/compiled.js';
+import type { CompiledPlay, TaskInstance } from '../../../playbook/compiled.js';
 
 export function task(host: string, taskIndex: number, extra: Partial<TaskInstance> = {}): TaskInstance {
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TaskInstance } from '../../../core/compiled.js';
+import type { TaskInstance } from '../../../playbook/compiled.js';
 import { batchAbortReason, effectiveForks, groupTaskSteps, runPlay, type RunHostState, type TaskOutcome, type TaskRunner } from '../../../core/scheduler.js';
 import { play, task } from './play-fixture.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { imagesFromCompose, imagesFromK8s } from '../../../core/lookups/image-lookups.js';
-import { interpolateCompose, composeImagesFromText } from '../../../core/lookups/compose-images.js';
-import { k8sImagesFromText } from '../../../core/lookups/k8s-images.js';
+import { imagesFromCompose, imagesFromK8s } from '../../../playbook/lookups/image-lookups.js';
+import { interpolateCompose, composeImagesFromText } from '../../../playbook/lookups/compose-images.js';
+import { k8sImagesFromText } from '../../../playbook/lookups/k8s-images.js';
 import { HoundError } from '../../../base/errors.js';
 
 const fixtures = join(import.meta.dirname, '../../fixtures/lookups');

@@ -2,9 +2,9 @@
 // compose files / manifests / image lists: each host's task gets exactly its images.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compilePlays } from '../../../core/compiler.js';
-import { PlaybookLoader } from '../../../core/loader.js';
-import type { TaskInstance } from '../../../core/compiled.js';
+import { compilePlays } from '../../../playbook/compiler.js';
+import { PlaybookLoader } from '../../../playbook/loader.js';
+import type { TaskInstance } from '../../../playbook/compiled.js';
 import { buildInventory } from '../playbook/inventory-builder.js';
 
 const library = path.resolve(import.meta.dirname, '../../../playbooks');

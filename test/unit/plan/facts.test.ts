@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isInsecureRegistry, nodePlatform } from '../../../core/plan-facts.js';
+import { isInsecureRegistry, nodePlatform } from '../../../plan/facts.js';
 
 describe('nodePlatform', () => {
   it("maps Docker's architecture names to OCI platforms", () => {

@@ -1,8 +1,8 @@
 // Builders for planner inputs: a compiled run with image tasks and hand-written facts.
 import { createHash } from 'node:crypto';
-import type { CompiledRun, TaskInstance, Distribution } from '../../../core/compiled.js';
+import type { CompiledRun, TaskInstance, Distribution } from '../../../playbook/compiled.js';
 import type { DockerImage } from '../../../runtime/types.js';
-import { registryFactKey, type NodeFacts, type PlanFacts, type RegistryImageFacts } from '../../../core/plan.js';
+import { registryFactKey, type NodeFacts, type PlanFacts, type RegistryImageFacts } from '../../../plan/planner.js';
 
 export const REG = '127.0.0.1:5000';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { computePlan } from '../../../core/plan.js';
-import { applyResultToJson, formatApplyResult, formatBytes, formatPlanDiff, parseDiskMargin, planToJson } from '../../../core/plan-format.js';
-import type { ApplyResult } from '../../../core/plan-file.js';
+import { computePlan } from '../../../plan/planner.js';
+import { applyResultToJson, formatApplyResult, formatBytes, formatPlanDiff, parseDiskMargin, planToJson } from '../../../plan/format.js';
+import type { ApplyResult } from '../../../plan/plan-file.js';
 import { REG, facts, localImage, node, remote, run, sha } from './fixtures.js';
 
 const app0 = `${REG}/hound/app0:latest`;

@@ -3,7 +3,7 @@
 // other host's plan is exactly what inspected images would have given.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { computePlan, hostsToInspect, type PlanFacts } from '../../../core/plan.js';
+import { computePlan, hostsToInspect, type PlanFacts } from '../../../plan/planner.js';
 import type { DockerImage } from '../../../runtime/types.js';
 import { REG, facts, localImage, node, remote, run, sha } from './fixtures.js';
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { computePlan } from '../../../core/plan.js';
-import { findDrift, pinnedPull, plannedChanges, readPlanFile, toSavedPlan, writePlanFile } from '../../../core/plan-file.js';
+import { computePlan } from '../../../plan/planner.js';
+import { findDrift, pinnedPull, plannedChanges, readPlanFile, toSavedPlan, writePlanFile } from '../../../plan/plan-file.js';
 import { REG, facts, localImage, node, remote, run, sha } from './fixtures.js';
 
 const app0 = `${REG}/hound/app0:latest`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { computePlan, checkDiskSpace, diskCheckFailures, hostsWithImageTasks, imageReferencesByHost } from '../../../core/plan.js';
+import { computePlan, checkDiskSpace, diskCheckFailures, hostsWithImageTasks, imageReferencesByHost } from '../../../plan/planner.js';
 import { REG, facts, localImage, node, remote, run, sha, task } from './fixtures.js';
 
 const app0 = `${REG}/hound/app0:latest`;

@@ -3,9 +3,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compilePlays } from '../../../core/compiler.js';
+import { compilePlays } from '../../../playbook/compiler.js';
 import { HoundError } from '../../../base/errors.js';
-import { PlaybookLoader } from '../../../core/loader.js';
+import { PlaybookLoader } from '../../../playbook/loader.js';
 import { buildInventory } from './inventory-builder.js';
 
 const dir = path.resolve(__dirname, '../../fixtures/playbooks/broken');

@@ -5,9 +5,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compilePlays } from '../../../core/compiler.js';
-import { parseKeyValueArgs, splitArgs, typedOptions, unquote } from '../../../core/kv-args.js';
-import { PlaybookLoader } from '../../../core/loader.js';
+import { compilePlays } from '../../../playbook/compiler.js';
+import { parseKeyValueArgs, splitArgs, typedOptions, unquote } from '../../../playbook/kv-args.js';
+import { PlaybookLoader } from '../../../playbook/loader.js';
 import { buildInventory } from './inventory-builder.js';
 import { errorOf } from '../error-of.js';
 

@@ -5,11 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HoundError, OptionsError, ParseError } from '../../../base/errors.js';
-import { mergeExtraVars, parseExtraVars } from '../../../core/extra-vars.js';
-import { serialBatches } from '../../../core/playbook-batches.js';
-import { parseTagOption, shouldRun } from '../../../core/playbook-tags.js';
+import { mergeExtraVars, parseExtraVars } from '../../../playbook/extra-vars.js';
+import { serialBatches } from '../../../playbook/batches.js';
+import { parseTagOption, shouldRun } from '../../../playbook/tags.js';
 import { closestName, didYouMean } from '../../../base/suggest.js';
-import { YamlSource } from '../../../core/yaml-source.js';
+import { YamlSource } from '../../../playbook/yaml-source.js';
 
 describe('shouldRun (tags)', () => {
   const run = (tags: string[], only: string[] = [], skip: string[] = []) => shouldRun(tags, { only, skip });

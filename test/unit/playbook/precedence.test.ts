@@ -3,9 +3,9 @@
 // < role vars < task vars < loop var < extra vars.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compilePlays } from '../../../core/compiler.js';
-import { PlaybookLoader } from '../../../core/loader.js';
-import type { Vars } from '../../../core/playbook-model.js';
+import { compilePlays } from '../../../playbook/compiler.js';
+import { PlaybookLoader } from '../../../playbook/loader.js';
+import type { Vars } from '../../../playbook/model.js';
 import { buildInventory } from './inventory-builder.js';
 
 const dir = path.resolve(__dirname, '../../fixtures/playbooks/valid');

@@ -1,7 +1,7 @@
 // nunjucks is not a sandbox; hound's runtime must refuse every known way out.
 import { describe, expect, it } from 'vitest';
 import { HoundError } from '../../../base/errors.js';
-import { evaluateCondition, renderValue } from '../../../core/templating.js';
+import { evaluateCondition, renderValue } from '../../../playbook/templating.js';
 
 const vars = { name: 'nginx', list: [1, 2], dict: { a: 1 }, fn_holder: { x: 'y' } };
 

@@ -1,7 +1,7 @@
 // Jinja2 semantics Ansible users rely on: native types, strict undefined, filters, tests.
 import { describe, expect, it } from 'vitest';
 import { HoundError } from '../../../base/errors.js';
-import { evaluateCondition, referencedNames, renderValue } from '../../../core/templating.js';
+import { evaluateCondition, referencedNames, renderValue } from '../../../playbook/templating.js';
 
 const vars = {
   registry: 'registry.lab:5000',

@@ -2,9 +2,9 @@
 // order per host, rendered arguments, deferred tasks. Expectations are worked out by hand.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CompiledRun, TaskInstance } from '../../../core/compiled.js';
-import { compilePlays, type CompileOptions } from '../../../core/compiler.js';
-import { PlaybookLoader } from '../../../core/loader.js';
+import type { CompiledRun, TaskInstance } from '../../../playbook/compiled.js';
+import { compilePlays, type CompileOptions } from '../../../playbook/compiler.js';
+import { PlaybookLoader } from '../../../playbook/loader.js';
 import { buildInventory } from './inventory-builder.js';
 
 const dir = path.resolve(__dirname, '../../fixtures/playbooks/valid');

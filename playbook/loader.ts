@@ -4,9 +4,9 @@
 import path from 'node:path';
 import { parseKeyValueArgs, typedOptions } from './kv-args.js';
 import { EXIT, HoundError, ParseError } from '../base/errors.js';
-import { PlaybookFiles } from './playbook-files.js';
-import type { LoadedPlay, LoadedPlaybook, LoadedTask, RoleScope, SourceRef, Vars } from './playbook-model.js';
-import { findRole, loadRoleFiles, type RoleFiles } from './playbook-roles.js';
+import { PlaybookFiles } from './files.js';
+import type { LoadedPlay, LoadedPlaybook, LoadedTask, RoleScope, SourceRef, Vars } from './model.js';
+import { findRole, loadRoleFiles, type RoleFiles } from './roles.js';
 import {
   importPlaybookSchema,
   PLAY_KEYWORDS,
@@ -16,12 +16,12 @@ import {
   taskKeywordSchema,
   unsupportedKeywordHint,
   validateAgainst,
-} from './playbook-schema.js';
+} from './schema.js';
 import { didYouMean } from '../base/suggest.js';
 import { checkTemplateSyntax, containsTemplate } from './templating.js';
 import type { DataPath, YamlSource } from './yaml-source.js';
 import { findModuleDefinition, MODULE_DEFINITIONS } from '../modules/schemas.js';
-import { isPlainObject } from './playbook-template-values.js';
+import { isPlainObject } from './template-values.js';
 
 export interface LoadOptions {
   /** Extra directories to look for roles in, after `roles/` beside the playbook. */

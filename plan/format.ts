@@ -1,7 +1,7 @@
 // The two faces of a plan: the diff people read (`hound plan`, `hound play --check --diff`)
 // and the JSON scripts read (`hound plan --json`), plus byte sizes in human units both ways.
 import { Chalk } from 'chalk';
-import type { Plan, PlanAction, HostPlan } from './plan.js';
+import type { Plan, PlanAction, HostPlan } from './planner.js';
 import type { ApplyResult } from './plan-file.js';
 import { OptionsError } from '../base/errors.js';
 

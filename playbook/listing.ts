@@ -1,8 +1,8 @@
 // --list-hosts, --list-tasks and --list-tags, printed the way ansible-playbook prints them.
 import path from 'node:path';
 import type { CompiledPlay } from './compiled.js';
-import type { LoadedPlay, LoadedPlaybook } from './playbook-model.js';
-import { shouldRun, type TagSelection } from './playbook-tags.js';
+import type { LoadedPlay, LoadedPlaybook } from './model.js';
+import { shouldRun, type TagSelection } from './tags.js';
 
 export interface ListingChoice {
   hosts: boolean;

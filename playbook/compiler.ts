@@ -6,10 +6,10 @@
 import path from 'node:path';
 import type { CompiledHandler, CompiledPlay, CompiledRun, TaskInstance } from './compiled.js';
 import { HoundError, ParseError, type SourcePosition } from '../base/errors.js';
-import { serialBatches } from './playbook-batches.js';
-import type { LoadedPlay, LoadedTask, SourceRef, Vars } from './playbook-model.js';
-import { validateAgainst } from './playbook-schema.js';
-import { shouldRun, type TagSelection } from './playbook-tags.js';
+import { serialBatches } from './batches.js';
+import type { LoadedPlay, LoadedTask, SourceRef, Vars } from './model.js';
+import { validateAgainst } from './schema.js';
+import { shouldRun, type TagSelection } from './tags.js';
 import { didYouMean } from '../base/suggest.js';
 import { containsTemplate, evaluateCondition, OMIT, referencedNames, renderValue, templateStrings } from './templating.js';
 import { mergeVariables, withLoopVariables } from './variables.js';

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { stringify as yamlStringify } from 'yaml';
 import { EXIT, HoundError } from '../base/errors.js';
-import { isPlainObject, pythonContains, pythonEqual, pythonRepr, pythonStr, pythonTruthy, UndefinedValue } from './playbook-template-values.js';
+import { isPlainObject, pythonContains, pythonEqual, pythonRepr, pythonStr, pythonTruthy, UndefinedValue } from './template-values.js';
 
 export type TemplateFunction = (...args: unknown[]) => unknown;
 

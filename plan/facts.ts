@@ -1,7 +1,7 @@
 // Gathers what the planner needs, in parallel: per node what Docker holds (over the run's
 // SSH connections), per image reference what the registry says. Each reference is resolved
 // once per platform (and transport security), however many nodes want it.
-import type { CompiledRun } from './compiled.js';
+import type { CompiledRun } from '../playbook/compiled.js';
 import type { RegistryAuth } from '../transport/types.js';
 import type { DockerInfo, NodeDocker } from '../runtime/types.js';
 import type { Inventory, Vars } from '../inventory/model.js';
@@ -26,7 +26,7 @@ import {
   type PlanFacts,
   type PlanOptions,
   type RegistryImageFacts,
-} from './plan.js';
+} from './planner.js';
 
 /** What the registry client answers for one reference, already resolved to one platform. */
 export type ResolvedImage = Omit<RegistryImageFacts, 'reference' | 'platform'>;

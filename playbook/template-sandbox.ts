@@ -1,8 +1,8 @@
 // The sandbox's member lookup and the functions templates may call. nunjucks' own runtime
 // follows any property and calls any function (`range.constructor("...")()` runs code); this
 // lookup reads only own data of plain objects, arrays and strings, plus a few safe methods.
-import { pythonStr, isPlainObject, unsafeTemplateError, UndefinedValue } from './playbook-template-values.js';
-import type { TemplateFunction } from './playbook-template-filters.js';
+import { pythonStr, isPlainObject, unsafeTemplateError, UndefinedValue } from './template-values.js';
+import type { TemplateFunction } from './template-filters.js';
 
 /** Names whose lookup is how code escapes a JavaScript template sandbox. */
 const FORBIDDEN_NAMES = new Set([

@@ -8,12 +8,12 @@
 import { createRequire } from 'node:module';
 import nunjucks from 'nunjucks';
 import { EXIT, HoundError } from '../base/errors.js';
-import { buildFilters, buildTests, type TemplateFunction } from './playbook-template-filters.js';
-import { isPlainObject, pythonContains, pythonStr, pythonTruthy, unsafeTemplateError, UndefinedValue } from './playbook-template-values.js';
-import { allow, callable, safeMemberLookup } from './playbook-template-sandbox.js';
+import { buildFilters, buildTests, type TemplateFunction } from './template-filters.js';
+import { isPlainObject, pythonContains, pythonStr, pythonTruthy, unsafeTemplateError, UndefinedValue } from './template-values.js';
+import { allow, callable, safeMemberLookup } from './template-sandbox.js';
 import { imagesFromCompose, imagesFromK8s } from './lookups/image-lookups.js';
 
-export { UndefinedValue } from './playbook-template-values.js';
+export { UndefinedValue } from './template-values.js';
 
 export type Vars = Record<string, unknown>;
 

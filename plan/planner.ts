@@ -5,11 +5,11 @@
 // Each host's plan is a simulation: the node's images are copied into a virtual image
 // store and every action is applied to it in task order, so a layer brought by an earlier
 // pull counts as present for the later ones (shared layers cost bytes once per host).
-import type { CompiledRun, Distribution, TaskInstance } from './compiled.js';
+import type { CompiledRun, Distribution, TaskInstance } from '../playbook/compiled.js';
 import type { DockerImage } from '../runtime/types.js';
 import { parseImageRef, canonicalImageRef, familiarImageRef, repositoryName, type ImageRef } from '../base/image-ref.js';
 import { HoundError, TaskFailedError } from '../base/errors.js';
-import { formatBytes } from './plan-format.js';
+import { formatBytes } from './format.js';
 
 /** What one node's Docker holds, as the planner needs it. */
 export interface NodeFacts {

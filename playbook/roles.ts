@@ -3,9 +3,9 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT, HoundError, ParseError } from '../base/errors.js';
-import type { PlaybookFiles } from './playbook-files.js';
-import type { SourceRef, Vars } from './playbook-model.js';
-import { isPlainObject } from './playbook-template-values.js';
+import type { PlaybookFiles } from './files.js';
+import type { SourceRef, Vars } from './model.js';
+import { isPlainObject } from './template-values.js';
 import { closestName } from '../base/suggest.js';
 import type { YamlSource } from './yaml-source.js';
 

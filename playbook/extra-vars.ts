@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { EXIT, HoundError, OptionsError } from '../base/errors.js';
-import type { Vars } from './playbook-model.js';
-import { isPlainObject } from './playbook-template-values.js';
+import type { Vars } from './model.js';
+import { isPlainObject } from './template-values.js';
 import { pyyamlBooleans, YamlSource } from './yaml-source.js';
 import { shlexSplit, ShlexError } from '../base/shlex.js';
 

@@ -2,7 +2,7 @@
 // files, vars_files), each once, with a clear error pointing at whatever referred to it.
 import { readFileSync, statSync } from 'node:fs';
 import { EXIT, HoundError } from '../base/errors.js';
-import type { SourceRef } from './playbook-model.js';
+import type { SourceRef } from './model.js';
 import { YamlSource } from './yaml-source.js';
 
 export class PlaybookFiles {

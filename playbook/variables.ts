@@ -1,6 +1,6 @@
 // Variable precedence, lowest first, later layers replace earlier ones key by key
 // (Ansible's default hash_behaviour=replace). See docs/variables.md.
-import type { Vars } from './playbook-model.js';
+import type { Vars } from './model.js';
 
 export const PRECEDENCE = [
   'role defaults',

@@ -5,12 +5,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
 import { HoundError, EXIT, ParseError } from '../base/errors.js';
 import { canonicalImageRef, parseImageRef, repositoryName } from '../base/image-ref.js';
-import { registryFactKey, type Plan, type PlanFacts } from './plan.js';
-import { planToJson } from './plan-format.js';
+import { registryFactKey, type Plan, type PlanFacts } from './planner.js';
+import { planToJson } from './format.js';
 import type { RegistryAuth } from '../transport/types.js';
 import type { DockerImage } from '../runtime/types.js';
-import { gatherFacts, type PlanFactAccess } from './plan-facts.js';
-import type { FactProblem } from './plan.js';
+import { gatherFacts, type PlanFactAccess } from './facts.js';
+import type { FactProblem } from './planner.js';
 
 export const PLAN_FILE_FORMAT = 'hound-plan';
 export const PLAN_FILE_VERSION = 1;
