@@ -3,7 +3,7 @@ import { containersUsing, findImage, localRepoDigest, type NodeFacts } from '../
 import { parseImageRef } from '../base/image-ref.js';
 import type { Action, ActionOutcome, ModuleContext } from './implementation.js';
 import { PullLayers } from './pull-layers.js';
-import { formatBytes } from '../plan/format.js';
+import { formatBytes } from '../base/bytes.js';
 
 export type PullState = 'present' | 'latest';
 
@@ -44,7 +44,6 @@ export function short(digest: string): string {
 }
 
 // One way to print sizes everywhere (binary units, as `hound plan` prints them).
-export { formatBytes };
 
 export async function applyPull(action: Extract<Action, { kind: 'pull' }>, ctx: ModuleContext): Promise<ActionOutcome> {
   const ref = parseImageRef(action.image);

@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { findImage, type NodeFacts } from '../runtime/node-facts.js';
 import { loadModule } from './schemas.js';
-import { formatBytes } from './image-actions.js';
+import { formatBytes } from '../base/bytes.js';
 import { ModuleFailure, type NodeModule } from './implementation.js';
 
 export interface LoadArgs {

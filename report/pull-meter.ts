@@ -1,7 +1,7 @@
 // Bytes done, total, speed and ETA of one image pull, from Docker's per-layer progress.
 // Docker reports compressed bytes while "Downloading"; afterwards a layer counts as whole.
 import type { PullProgressEvent } from '../core/events.js';
-import { formatBytes } from '../modules/image-actions.js';
+import { formatBytes } from '../base/bytes.js';
 
 interface LayerState {
   current: number;

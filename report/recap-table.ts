@@ -1,6 +1,6 @@
 // PLAY RECAP, as ansible-playbook prints it, plus bytes pulled and time per host.
 import type { HostRecap } from '../core/events.js';
-import { formatBytes } from '../modules/image-actions.js';
+import { formatBytes } from '../base/bytes.js';
 
 export interface RecapStyle {
   /** Colours a host name by its worst outcome; identity for plain output. */

@@ -4,7 +4,7 @@
 import { Listr, ListrLogger, ProcessOutput, type ListrTaskWrapper } from 'listr2';
 import type { HostRecap, HoundEvent } from '../core/events.js';
 import { emptyRecap, RecapCollector } from '../core/recap.js';
-import { formatBytes } from '../modules/image-actions.js';
+import { formatBytes } from '../base/bytes.js';
 import { PullMeter } from './pull-meter.js';
 import { formatRecapTable } from './recap-table.js';
 import type { Reporter } from './reporter.js';

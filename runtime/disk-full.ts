@@ -1,7 +1,7 @@
 // A pull that ran out of disk on a node: Docker only says "no space left on device" about
 // some temp file. The user needs the host, how much the image wanted and how much was free.
 import { TaskFailedError } from '../base/errors.js';
-import { formatBytes } from '../plan/format.js';
+import { formatBytes } from '../base/bytes.js';
 
 /** Docker's wording for ENOSPC, in pull and extract errors. */
 export function isDiskFull(dockerError: string): boolean {
