@@ -10,9 +10,10 @@ interface ApplyCommandOptions extends RunSelectionOptions {
 }
 
 async function applyCommand(planPath: string, o: ApplyCommandOptions): Promise<void> {
-  const [planFile, facts, { formatApplyResult, applyResultToJson }] = await Promise.all([
+  const [planFile, facts, { applyPlannedChanges, applyResultToJson }, { formatApplyResult }] = await Promise.all([
     import('../plan/plan-file.js'),
     import('../plan/facts.js'),
+    import('../plan/apply.js'),
     import('../plan/format.js'),
   ]);
   const saved = await planFile.readPlanFile(planPath);
@@ -26,7 +27,7 @@ async function applyCommand(planPath: string, o: ApplyCommandOptions): Promise<v
   const access = new facts.PlanHostAccess(run, hostAccessOptions(o, inventory));
   try {
     const credentials = await facts.registryCredentials(run);
-    const result = await planFile.applyPlannedChanges(saved, access, { credentials, concurrency: forksOf(o) });
+    const result = await applyPlannedChanges(saved, access, { credentials, concurrency: forksOf(o) });
     if (o.json) process.stdout.write(JSON.stringify(applyResultToJson(result), null, 2) + '\n');
     else process.stdout.write(formatApplyResult(result, { color: o.color !== false && process.stdout.isTTY === true }));
     const failed = Object.values(result.hosts).filter((h) => h.failed);

@@ -1,40 +1,10 @@
 // The two faces of a plan: the diff people read (`hound plan`, `hound play --check --diff`)
 // and the JSON scripts read (`hound plan --json`), plus byte sizes in human units both ways.
 import { Chalk } from 'chalk';
-import type { Plan, PlanAction, HostPlan } from './planner.js';
-import type { ApplyResult } from './plan-file.js';
+import { layerUses, type Plan, type PlanAction, type HostPlan, type LayerUse } from './planner.js';
+import type { ApplyResult } from './apply.js';
 import { OptionsError } from '../base/errors.js';
-
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-
-/** 1536 → `1.5 KiB`; binary units, as `df -h` and Docker's own sizes. */
-export function formatBytes(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${UNITS[unit]}`;
-}
-
-const SIZE = /^(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)$/i;
-const FACTORS: Record<string, number> = {
-  '': 1,
-  b: 1,
-  k: 1e3,
-  kb: 1e3,
-  kib: 1024,
-  m: 1e6,
-  mb: 1e6,
-  mib: 1024 ** 2,
-  g: 1e9,
-  gb: 1e9,
-  gib: 1024 ** 3,
-  t: 1e12,
-  tb: 1e12,
-  tib: 1024 ** 4,
-};
+import { formatBytes, parseByteSize } from '../base/bytes.js';
 
 /** `10%` → { fraction: 0.1 }; `2GiB`, `500MB`, `1048576` → { bytes }. */
 export function parseDiskMargin(text: string): { fraction?: number; bytes?: number } {
@@ -44,14 +14,13 @@ export function parseDiskMargin(text: string): { fraction?: number; bytes?: numb
     const value = Number(percent[1]);
     if (value < 100) return { fraction: value / 100 };
   }
-  const size = SIZE.exec(trimmed);
-  const factor = size ? FACTORS[size[2]!.toLowerCase()] : undefined;
-  if (!size || factor === undefined) {
+  const bytes = parseByteSize(trimmed);
+  if (bytes === undefined) {
     throw new OptionsError('INVALID_DISK_MARGIN', `invalid --disk-margin "${text}"`, {
       hint: 'give a percentage of the free space below 100 (10%) or a size (2GiB, 500MB, 1048576)',
     });
   }
-  return { bytes: Math.round(Number(size[1]) * factor) };
+  return { bytes };
 }
 
 export interface FormatOptions {
@@ -132,85 +101,8 @@ function countActions(plan: Plan, kind: PlanAction['action']): number {
     .reduce((n, h) => n + h.actions.filter((a) => a.action === kind).length, 0);
 }
 
-interface LayerUse {
-  digest: string;
-  size: number;
-  diffId: string;
-  hosts: number;
-  images: number;
-}
-
-/** Every layer the plan pulls somewhere, once, with how many hosts and images want it. */
-function layerUses(plan: Plan): LayerUse[] {
-  const uses = new Map<string, LayerUse & { hostSet: Set<string>; imageSet: Set<string> }>();
-  for (const host of Object.values(plan.hosts)) {
-    for (const a of host.actions) {
-      if (a.action !== 'pull') continue;
-      for (const l of a.layers) {
-        const use = uses.get(l.digest) ?? { digest: l.digest, size: l.size, diffId: l.diffId, hosts: 0, images: 0, hostSet: new Set(), imageSet: new Set() };
-        uses.set(l.digest, use);
-        if (!l.present) use.hostSet.add(host.host);
-        use.imageSet.add(a.reference);
-      }
-    }
-  }
-  return [...uses.values()].map(({ hostSet, imageSet, ...rest }) => ({ ...rest, hosts: hostSet.size, images: imageSet.size }));
-}
-
 function sharedLayers(plan: Plan): LayerUse[] {
   return layerUses(plan).filter((l) => l.hosts > 1 || l.images > 1);
-}
-
-/** The machine form of `hound plan --json`. */
-export function planToJson(plan: Plan): Record<string, unknown> {
-  const hosts: Record<string, unknown> = {};
-  for (const h of Object.values(plan.hosts)) {
-    hosts[h.host] = {
-      platform: h.platform,
-      actions: h.actions.map((a) => ({
-        action: a.action,
-        image: a.image,
-        reference: a.reference,
-        platform: a.platform,
-        ...(a.digest ? { digest: a.digest } : {}),
-        ...(a.imageId ? { image_id: a.imageId } : {}),
-        ...(a.action === 'remove' ? { force: a.force === true } : {}),
-        reason: a.reason,
-        layers_new: a.layersNew,
-        layers_present: a.layersPresent,
-        bytes: a.bytes,
-        layers: a.layers.map((l) => ({ digest: l.digest, present: l.present })),
-        task: a.taskName,
-      })),
-      bytes: h.bytes,
-      layers_new: h.layersNew,
-      ...(h.disk
-        ? {
-            disk: {
-              ok: h.disk.ok,
-              free_bytes: h.disk.freeBytes,
-              estimated_bytes: h.disk.estimatedBytes,
-              margin_bytes: h.disk.marginBytes,
-              expansion_factor: h.disk.expansionFactor,
-            },
-          }
-        : {}),
-      ...(h.failed ? { failed: { ...h.failed } } : {}),
-      notes: h.notes,
-    };
-  }
-  const layers: Record<string, unknown> = {};
-  for (const l of layerUses(plan)) layers[l.digest] = { size: l.size, diff_id: l.diffId, hosts: l.hosts, images: l.images };
-  return {
-    hosts,
-    layers,
-    distribution: plan.distribution,
-    registry_bytes: plan.registryBytes,
-    registry_bytes_by_distribution: { ...plan.registryTotals },
-    registries: plan.registries,
-    changes: plan.changes,
-    failed_hosts: plan.failedHosts,
-  };
 }
 
 /** What `hound apply` did, per host: each change, and the bytes Docker pulled against the plan's. */
@@ -239,27 +131,4 @@ export function formatApplyResult(result: ApplyResult, options: FormatOptions = 
       (failed > 0 ? c.red(`; ${failed} host(s) failed.`) : '.'),
   );
   return out.join('\n') + '\n';
-}
-
-export function applyResultToJson(result: ApplyResult): Record<string, unknown> {
-  const hosts: Record<string, unknown> = {};
-  for (const h of Object.values(result.hosts)) {
-    hosts[h.host] = {
-      changes: h.changes.map((ch) => ({
-        action: ch.action,
-        image: ch.image,
-        reference: ch.reference,
-        ...(ch.digest ? { digest: ch.digest } : {}),
-        done: ch.done,
-        bytes_planned: ch.bytes,
-        bytes_pulled: ch.bytesPulled,
-        ...(ch.layersDownloaded !== undefined ? { layers_downloaded: ch.layersDownloaded, layers_present: ch.layersPresent } : {}),
-        ...(ch.error ? { error: ch.error } : {}),
-      })),
-      bytes_planned: h.bytesPlanned,
-      bytes_pulled: h.bytesPulled,
-      ...(h.failed ? { failed: h.failed } : {}),
-    };
-  }
-  return { hosts, bytes_planned: result.bytesPlanned, bytes_pulled: result.bytesPulled };
 }

@@ -9,7 +9,7 @@ import type { CompiledRun, Distribution, TaskInstance } from '../playbook/compil
 import type { DockerImage } from '../runtime/types.js';
 import { parseImageRef, canonicalImageRef, familiarImageRef, repositoryName, type ImageRef } from '../base/image-ref.js';
 import { HoundError, TaskFailedError } from '../base/errors.js';
-import { formatBytes } from './format.js';
+import { formatBytes } from '../base/bytes.js';
 
 /** What one node's Docker holds, as the planner needs it. */
 export interface NodeFacts {
@@ -570,4 +570,29 @@ export function diskCheckFailures(plan: Plan): Map<string, TaskFailedError> {
     out.set(host.host, new TaskFailedError(host.host, host.failed.code, `${host.host}: ${host.failed.message}`, { hint: host.failed.hint }));
   }
   return out;
+}
+
+export interface LayerUse {
+  digest: string;
+  size: number;
+  diffId: string;
+  hosts: number;
+  images: number;
+}
+
+/** Every layer the plan pulls somewhere, once, with how many hosts and images want it. */
+export function layerUses(plan: Plan): LayerUse[] {
+  const uses = new Map<string, LayerUse & { hostSet: Set<string>; imageSet: Set<string> }>();
+  for (const host of Object.values(plan.hosts)) {
+    for (const a of host.actions) {
+      if (a.action !== 'pull') continue;
+      for (const l of a.layers) {
+        const use = uses.get(l.digest) ?? { digest: l.digest, size: l.size, diffId: l.diffId, hosts: 0, images: 0, hostSet: new Set(), imageSet: new Set() };
+        uses.set(l.digest, use);
+        if (!l.present) use.hostSet.add(host.host);
+        use.imageSet.add(a.reference);
+      }
+    }
+  }
+  return [...uses.values()].map(({ hostSet, imageSet, ...rest }) => ({ ...rest, hosts: hostSet.size, images: imageSet.size }));
 }

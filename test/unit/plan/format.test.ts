@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { computePlan } from '../../../plan/planner.js';
-import { applyResultToJson, formatApplyResult, formatBytes, formatPlanDiff, parseDiskMargin, planToJson } from '../../../plan/format.js';
-import type { ApplyResult } from '../../../plan/plan-file.js';
+import { formatApplyResult, formatPlanDiff, parseDiskMargin } from '../../../plan/format.js';
+import { planToJson } from '../../../plan/plan-json.js';
+import { formatBytes } from '../../../base/bytes.js';
+import { applyResultToJson, type ApplyResult } from '../../../plan/apply.js';
 import { REG, facts, localImage, node, remote, run, sha } from './fixtures.js';
 
 const app0 = `${REG}/hound/app0:latest`;
