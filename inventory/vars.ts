@@ -7,8 +7,6 @@ import { isIpAddress } from './host-range.js';
 import type { Inventory, Vars } from './model.js';
 import { assignVars } from './vars-object.js';
 
-export { connectionVars, connectionOf, type ConnectionVars } from './connection.js';
-
 interface InventoryIndex {
   depth: Map<string, number>;
   /** Every group a host belongs to, directly or through a child group, `all` included. */

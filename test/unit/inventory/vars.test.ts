@@ -3,7 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HoundError } from '../../../base/errors.js';
 import { loadInventory } from '../../../inventory/load.js';
-import { connectionOf, connectionVars, hostVars, magicVars } from '../../../inventory/vars.js';
+import { hostVars, magicVars } from '../../../inventory/vars.js';
+import { connectionOf, connectionVars } from '../../../inventory/connection.js';
 import { FIXTURES } from './fixture-cases.js';
 
 const fixture = (...p: string[]) => path.join(FIXTURES, ...p);
