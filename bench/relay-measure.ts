@@ -5,7 +5,7 @@
 //
 //   hound lab up --name relay --nodes 10 --registry-rate 40mbit --node-rate 10mbit --controller-rate 100mbit
 //   hound lab images --name relay
-//   node dist/relay/measure.js relay
+//   node dist/bench/relay-measure.js relay
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,7 +14,7 @@ import { labDirOf } from '../lab/naming.js';
 import { connectHost } from '../transport/ssh-connection.js';
 import { resolveConnectionTarget } from '../transport/connection-target.js';
 import { SshDocker } from '../runtime/docker.js';
-import { startRelay } from './relay.js';
+import { startRelay } from '../relay/relay.js';
 
 interface Ran {
   code: number;
