@@ -13,9 +13,10 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { labDown, labUp, pushImageSet, readLabInfo, SAMPLE_IMAGE_SET, type LabInfo } from '../lab/index.js';
-import { compileForPlan } from '../cli/plan.js';
+import { loadAndCompile } from '../playbook/load-run.js';
 import { PlanHostAccess, planRun } from '../plan/facts.js';
-import { applyPlannedChanges, toSavedPlan } from '../plan/plan-file.js';
+import { toSavedPlan } from '../plan/plan-file.js';
+import { applyPlannedChanges } from '../plan/apply.js';
 import { computePlan } from '../plan/planner.js';
 
 const NODES = 10;
@@ -68,7 +69,10 @@ async function measure(playbook: string, inventory: string, runs: number): Promi
   for (let r = 0; r < runs; r++) {
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
-    const { run, inventory: inv } = await compileForPlan(playbook, { inventory: [inventory] });
+    const {
+      compiled: [run],
+      inventory: inv,
+    } = await loadAndCompile([playbook], { inventory: [inventory] });
     const t1 = performance.now();
     const access = new PlanHostAccess(run, { inventory: inv });
     const { plan, facts } = await planRun(run, access).finally(() => access.close());
@@ -136,7 +140,10 @@ async function main(): Promise<void> {
     let warm: Measured | undefined;
     if (!given) {
       // Carry the plan out, then measure the common case: a warm cluster, nothing to change.
-      const { run, inventory: inv } = await compileForPlan(playbook, { inventory: [inventory] });
+      const {
+        compiled: [run],
+        inventory: inv,
+      } = await loadAndCompile([playbook], { inventory: [inventory] });
       const access = new PlanHostAccess(run, { inventory: inv });
       try {
         const { plan, facts } = await planRun(run, access);
@@ -147,7 +154,10 @@ async function main(): Promise<void> {
       warm = await measure(playbook, inventory, runs);
     }
     // Where the facts time goes, per node on open connections: Docker API calls vs df over SSH.
-    const { run, inventory: inv } = await compileForPlan(playbook, { inventory: [inventory] });
+    const {
+      compiled: [run],
+      inventory: inv,
+    } = await loadAndCompile([playbook], { inventory: [inventory] });
     const access = new PlanHostAccess(run, { inventory: inv });
     const parts = { info: [] as number[], images: [] as number[], df: [] as number[] };
     try {

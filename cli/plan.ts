@@ -80,26 +80,10 @@ export function forksOf(o: RunSelectionOptions): number | undefined {
 
 /** Loads the inventory and the playbook and compiles them as `hound play` would. */
 export async function compileForPlan(playbookFile: string, o: RunSelectionOptions): Promise<{ run: CompiledRun; inventory: Inventory; playbook: string }> {
-  const [{ loadInventory }, { PlaybookLoader }, { compilePlays }, { mergeExtraVars }, { parseTagOption }] = await Promise.all([
-    import('../inventory/load.js'),
-    import('../playbook/loader.js'),
-    import('../playbook/compiler.js'),
-    import('../playbook/extra-vars.js'),
-    import('../playbook/tags.js'),
-  ]);
-  // Same reading of the options as `hound play`, so a plan describes what play would do.
-  const tags = parseTagOption(o.tags ?? [], '--tags');
-  const skipTags = parseTagOption(o.skipTags ?? [], '--skip-tags');
-  const extraVars = mergeExtraVars(o.extraVars ?? []);
-  const rolesPath = [...(o.rolesPath ?? []), process.env.HOUND_ROLES_PATH ?? '']
-    .flatMap((p) => p.split(':'))
-    .filter((p) => p !== '')
-    .map((p) => path.resolve(p));
+  const { loadAndCompile } = await import('../playbook/load-run.js');
   const playbook = path.resolve(playbookFile);
-  const loaded = new PlaybookLoader({ rolesPath }).load(playbook);
-  const inventory = await loadInventory(o.inventory ?? [], { warn: (m) => process.stderr.write(`[WARNING]: ${m}\n`) });
-  const run = compilePlays(loaded.plays, { inventory, limit: o.limit, tags, skipTags, extraVars });
-  return { run, inventory, playbook };
+  const { inventory, compiled } = await loadAndCompile([playbook], { ...o, warn: (m) => process.stderr.write(`[WARNING]: ${m}\n`) });
+  return { run: compiled[0]!, inventory, playbook };
 }
 
 /** --disk-margin and --disk-factor as the planner's disk check options (shared with `play`). */
@@ -138,12 +122,17 @@ export function planExitCode(plan: Plan, unreachable: readonly string[], detaile
 }
 
 async function planCommand(playbookFile: string, o: PlanCommandOptions): Promise<void> {
-  const [facts, format, planFile] = await Promise.all([import('../plan/facts.js'), import('../plan/format.js'), import('../plan/plan-file.js')]);
+  const [facts, format, { planToJson }, planFile] = await Promise.all([
+    import('../plan/facts.js'),
+    import('../plan/format.js'),
+    import('../plan/plan-json.js'),
+    import('../plan/plan-file.js'),
+  ]);
   const options = planOptions(o, format.parseDiskMargin);
   const { run, inventory, playbook } = await compileForPlan(playbookFile, o);
   const access = new facts.PlanHostAccess(run, hostAccessOptions(o, inventory));
   const { plan, facts: gathered } = await facts.planRun(run, access, { ...options, concurrency: forksOf(o) }).finally(() => access.close());
-  if (o.json) process.stdout.write(JSON.stringify(format.planToJson(plan), null, 2) + '\n');
+  if (o.json) process.stdout.write(JSON.stringify(planToJson(plan), null, 2) + '\n');
   else process.stdout.write(format.formatPlanDiff(plan, { color: o.color !== false && process.stdout.isTTY === true }));
   if (o.out) {
     const saved = planFile.toSavedPlan(plan, gathered, {

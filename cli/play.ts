@@ -106,28 +106,10 @@ export function register(program: Command): void {
 
 /** Runs the command and resolves to its exit code; errors are thrown as HoundErrors. */
 export async function playCommand(playbooks: string[], opts: PlayCommandOptions): Promise<number> {
-  const [{ PlaybookLoader }, { compilePlays }, { mergeExtraVars }, { parseTagOption }, { listPlaybook }, { loadInventory }] = await Promise.all([
-    import('../playbook/loader.js'),
-    import('../playbook/compiler.js'),
-    import('../playbook/extra-vars.js'),
-    import('../playbook/tags.js'),
-    import('../playbook/listing.js'),
-    import('../inventory/load.js'),
-  ]);
-  const tags = parseTagOption(opts.tags, '--tags');
-  const skipTags = parseTagOption(opts.skipTags, '--skip-tags');
-  const extraVars = mergeExtraVars(opts.extraVars);
-  const rolesPath = [...opts.rolesPath, process.env.HOUND_ROLES_PATH ?? '']
-    .flatMap((p) => p.split(':'))
-    .filter((p) => p !== '')
-    .map((p) => path.resolve(p));
-
-  const loader = new PlaybookLoader({ rolesPath });
-  const loaded = playbooks.map((file) => loader.load(file));
+  const { loadAndCompile } = await import('../playbook/load-run.js');
+  const { listPlaybook } = await import('../playbook/listing.js');
   const warn = (message: string) => process.stderr.write(`[WARNING]: ${message}\n`);
-  const inventory = await loadInventory(opts.inventory, { warn });
-  const compileOptions = { inventory, limit: opts.limit, tags, skipTags, extraVars, check: opts.check === true };
-  const compiled = loaded.map((playbook) => compilePlays(playbook.plays, compileOptions));
+  const { inventory, playbooks: loaded, compiled, tags, skipTags } = await loadAndCompile(playbooks, { ...opts, check: opts.check === true, warn });
 
   if (opts.syntaxCheck) {
     for (const playbook of loaded) process.stdout.write(`\nplaybook: ${path.relative(process.cwd(), playbook.file) || playbook.file}\n`);
@@ -142,14 +124,15 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
   const { parseDiskMargin } = await import('../plan/format.js');
   const diskCheck = diskCheckOptions(opts, parseDiskMargin);
   if (opts.check && opts.diff) await printPlanDiff(run, inventory, opts, diskCheck);
-  const { executeRun } = await import('../core/run.js');
+  const [{ executeRun }, { createReporter }] = await Promise.all([import('../core/run.js'), import('../report/choose-reporter.js')]);
+  const reporter = await createReporter({ reporter: opts.json ? 'json' : opts.reporter, verbosity: opts.verbose, diff: opts.diff === true }, process.stdout);
   return executeRun(run, {
     inventory,
     forks: opts.forks,
     check: opts.check === true,
     diff: opts.diff === true,
     verbosity: opts.verbose,
-    reporter: opts.json ? 'json' : opts.reporter,
+    reporter,
     hostKeyChecking: opts.hostKeyChecking,
     distribution: opts.distribution,
     connection: { user: opts.user, privateKeyFile: opts.privateKey, timeoutSeconds: opts.timeout },

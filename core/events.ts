@@ -132,6 +132,13 @@ export type HoundEvent =
 
 export type EventListener = (event: HoundEvent) => void;
 
+/** What a run reports to (report/ implements it: the live view, plain lines, JSON lines). */
+export interface RunReporter {
+  handle(event: HoundEvent): void;
+  /** Resolves once everything is written (the live view has drawn its last frame). */
+  close(): Promise<void>;
+}
+
 export const SECRET_MASK = '********';
 export const NO_LOG_MESSAGE = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
 

@@ -6,7 +6,7 @@ import type { CompiledRun } from '../playbook/compiled.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import { hostVars } from '../inventory/vars.js';
 import { EXIT } from '../base/errors.js';
-import { EventBus, type EventListener } from './events.js';
+import { EventBus, type EventListener, type RunReporter } from './events.js';
 import { RecapCollector } from './recap.js';
 import { createPullLimits, runPlay, type RunHostState } from './scheduler.js';
 import { TaskExecutor, type HostAccess } from './executor.js';
@@ -28,9 +28,6 @@ import { DEFAULT_PULL_ATTEMPTS, withPullRetries } from './pull-retry.js';
 import { planRelaySchedule, type LayerInfo } from '../relay/schedule.js';
 import { chooseDistribution, distributionInputOf } from '../relay/choose-distribution.js';
 import { RegistryClient } from '../transport/registry.js';
-import type { Reporter, TextSink } from '../report/reporter.js';
-import { PlainReporter } from '../report/plain.js';
-import { JsonReporter } from '../report/json.js';
 
 export interface RunOptions {
   inventory: Inventory;
@@ -38,7 +35,8 @@ export interface RunOptions {
   check: boolean;
   diff: boolean;
   verbosity: number;
-  reporter: 'auto' | 'tty' | 'plain' | 'json';
+  /** What turns the run's events into output (report/: the live view, plain lines, JSON); the CLI picks it. */
+  reporter: RunReporter;
   /** OpenSSH StrictHostKeyChecking equivalent. */
   hostKeyChecking?: 'yes' | 'accept-new' | 'no';
   distribution?: 'direct' | 'relay' | 'auto';
@@ -49,8 +47,6 @@ export interface RunOptions {
   pullsPerHost?: number;
   /** ansible-playbook's -u, --private-key, --timeout, --ssh-common-args. */
   connection?: CommandLineConnectionOptions;
-  /** Where the report goes (default stdout). */
-  out?: NodeJS.WriteStream;
   /** Extra subscribers to the (masked) event stream, e.g. a benchmark. */
   listeners?: EventListener[];
   /** Attempts for a pull that fails for a passing reason, 5xx, reset, stall (`--pull-attempts`, default 3). */
@@ -74,11 +70,10 @@ const SECRET_HOST_VARS = ['ansible_password', 'ansible_ssh_pass', 'ansible_ssh_p
 /** Resolves to the process exit code (see EXIT). */
 export async function executeRun(run: CompiledRun, options: RunOptions): Promise<number> {
   const started = Date.now();
-  const out = options.out ?? process.stdout;
   const bus = new EventBus();
   registerSecrets(bus, run, options.inventory);
   const recap = new RecapCollector(bus);
-  const reporter = await createReporter(options, out);
+  const reporter = options.reporter;
   bus.subscribe((e) => reporter.handle(e));
   for (const listener of options.listeners ?? []) bus.subscribe(listener);
 
@@ -126,18 +121,6 @@ export async function executeRun(run: CompiledRun, options: RunOptions): Promise
   bus.emit({ event: 'summary', hosts: recap.snapshot(), duration_s: (Date.now() - started) / 1000, check: options.check, interrupted, exit_code: exitCode });
   await reporter.close();
   return exitCode;
-}
-
-async function createReporter(options: RunOptions, out: NodeJS.WriteStream): Promise<Reporter> {
-  const sink: TextSink = out;
-  // -v and above print detail lines the live view has no room for.
-  const live = options.reporter === 'tty' || (options.reporter === 'auto' && out.isTTY === true && options.verbosity === 0);
-  if (live && !options.diff) {
-    // listr2 is only loaded for a terminal: scripts and CI start faster without it.
-    const { TtyReporter } = await import('../report/tty.js');
-    return new TtyReporter({ out, verbosity: options.verbosity });
-  }
-  return options.reporter === 'json' ? new JsonReporter(sink) : new PlainReporter(sink, options.verbosity, options.diff);
 }
 
 function registerSecrets(bus: EventBus, run: CompiledRun, inventory: Inventory): void {

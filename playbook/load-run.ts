@@ -1,0 +1,54 @@
+// From the command line's words to compiled plays: reads the options every command shares
+// (-i, -l, -t, --skip-tags, -e, --roles-path), loads the inventory and the playbooks, and
+// compiles them. `play`, `plan`, `apply` and the benchmark all go through here, so that a
+// plan describes exactly what play would do.
+import path from 'node:path';
+import type { Inventory } from '../inventory/model.js';
+import { loadInventory } from '../inventory/load.js';
+import type { CompiledRun } from './compiled.js';
+import { compilePlays } from './compiler.js';
+import { mergeExtraVars } from './extra-vars.js';
+import { PlaybookLoader } from './loader.js';
+import type { LoadedPlaybook } from './model.js';
+import { parseTagOption } from './tags.js';
+
+export interface RunSelection {
+  inventory?: string[];
+  limit?: string[];
+  tags?: string[];
+  skipTags?: string[];
+  extraVars?: string[];
+  rolesPath?: string[];
+  check?: boolean;
+  /** Where inventory warnings go (Ansible prints them as `[WARNING]: ...`). */
+  warn?: (message: string) => void;
+}
+
+export interface LoadedRun {
+  inventory: Inventory;
+  playbooks: LoadedPlaybook[];
+  /** One compiled run per playbook, in the order given. */
+  compiled: CompiledRun[];
+  tags: string[];
+  skipTags: string[];
+}
+
+/** `--roles-path` values and HOUND_ROLES_PATH, colon-separated, as absolute paths. */
+export function rolesPathOf(values: readonly string[] = []): string[] {
+  return [...values, process.env.HOUND_ROLES_PATH ?? '']
+    .flatMap((p) => p.split(':'))
+    .filter((p) => p !== '')
+    .map((p) => path.resolve(p));
+}
+
+export async function loadAndCompile(playbookFiles: readonly string[], selection: RunSelection): Promise<LoadedRun> {
+  const tags = parseTagOption(selection.tags ?? [], '--tags');
+  const skipTags = parseTagOption(selection.skipTags ?? [], '--skip-tags');
+  const extraVars = mergeExtraVars(selection.extraVars ?? []);
+  const loader = new PlaybookLoader({ rolesPath: rolesPathOf(selection.rolesPath) });
+  const playbooks = playbookFiles.map((file) => loader.load(file));
+  const inventory = await loadInventory(selection.inventory ?? [], { warn: selection.warn ?? (() => {}) });
+  const options = { inventory, limit: selection.limit, tags, skipTags, extraVars, check: selection.check === true };
+  const compiled = playbooks.map((playbook) => compilePlays(playbook.plays, options));
+  return { inventory, playbooks, compiled, tags, skipTags };
+}
