@@ -12,6 +12,7 @@ import { addNoLogSecrets, removeNoLogSecrets } from './no-log-secrets.js';
 import { gatherNodeFacts, type NodeFacts } from '../runtime/node-facts.js';
 import type { TaskOutcome, TaskRunner } from './scheduler.js';
 import { findModule } from '../modules/registry.js';
+import { sleep } from '../base/sleep.js';
 import {
   ModuleFailure,
   type Action,
@@ -470,21 +471,6 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
         signal.removeEventListener('abort', onAbort);
         reject(e);
       },
-    );
-  });
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (ms <= 0 || signal.aborted) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
     );
   });
 }

@@ -3,8 +3,8 @@
 // number of attempts. What will not pass by waiting (unknown manifest, denied, no space,
 // bad reference) fails at once. Docker itself retries a layer download a few times;
 // this covers what it gives up on, the manifest requests among them.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { HoundError } from '../base/errors.js';
+import { withRetries } from '../base/retry.js';
 
 export const DEFAULT_PULL_ATTEMPTS = 3;
 
@@ -20,12 +20,7 @@ export function isTransientPullError(err: unknown): boolean {
   return TRANSIENT.test(text) && !PERMANENT.test(text);
 }
 
-/** Delay before attempt `attempt + 1` (attempt counts from 1): base × 2^(attempt-1), × 0.5–1.5, capped. */
-export function backoffMs(attempt: number, baseMs: number, random: () => number = Math.random, capMs = 30_000): number {
-  return Math.min(capMs, baseMs * 2 ** (attempt - 1)) * (0.5 + random());
-}
-
-export interface RetryOptions {
+export interface PullRetryOptions {
   attempts: number;
   baseMs: number;
   signal?: AbortSignal;
@@ -33,19 +28,14 @@ export interface RetryOptions {
   onRetry?: (attempt: number, delayMs: number, err: unknown) => void;
 }
 
-export async function withPullRetries<T>(work: () => Promise<T>, options: RetryOptions): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (err) {
-      if (attempt >= options.attempts || options.signal?.aborted || !isTransientPullError(err)) {
-        if (attempt > 1 && err instanceof Error) err.message = `${err.message} (gave up after ${attempt} attempts)`;
-        throw err;
-      }
-      const delay = backoffMs(attempt, options.baseMs);
-      options.onRetry?.(attempt, delay, err);
-      await sleep(delay, undefined, { signal: options.signal }).catch(() => undefined);
-      if (options.signal?.aborted) throw err;
-    }
-  }
+/** A pull, tried again while it fails for a passing reason; the final error says how many attempts it took. */
+export function withPullRetries<T>(work: () => Promise<T>, options: PullRetryOptions): Promise<T> {
+  return withRetries(work, {
+    ...options,
+    retryable: isTransientPullError,
+    onGiveUp: (attempts, err) => {
+      if (attempts > 1 && err instanceof Error) err.message = `${err.message} (gave up after ${attempts} attempts)`;
+      return err;
+    },
+  });
 }

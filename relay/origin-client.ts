@@ -8,6 +8,7 @@ import https from 'node:https';
 import { Transform, type Readable } from 'node:stream';
 import type { RegistryAuth } from '../transport/types.js';
 import { OriginError } from './errors.js';
+import { withRetries } from '../base/retry.js';
 
 export interface OriginManifest {
   /** The manifest exactly as the registry sent it: its digest is over these bytes. */
@@ -48,7 +49,9 @@ export const MANIFEST_ACCEPT = [
 ].join(', ');
 
 const MAX_REDIRECTS = 5;
-const RETRY_DELAYS_MS = [250, 1000, 3000];
+/** A busy or restarting origin is asked 4 times, waiting about 0.5, 1 and 2 s between (jittered ×0.5–1.5). */
+const RETRY_ATTEMPTS = 4;
+const RETRY_BASE_MS = 500;
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
 export class OriginClient implements OriginRegistry {
@@ -106,17 +109,15 @@ export class OriginClient implements OriginRegistry {
 
   /** GET with auth, following redirects; resolves to a 200 response, whose body the caller reads. */
   /** Retries what a busy or restarting registry answers (429, 5xx, refused/reset connections). */
-  private async get(repo: string, path: string, headers: Record<string, string>): Promise<IncomingMessage> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.getOnce(repo, path, headers);
-      } catch (error) {
+  private get(repo: string, path: string, headers: Record<string, string>): Promise<IncomingMessage> {
+    return withRetries(() => this.getOnce(repo, path, headers), {
+      attempts: RETRY_ATTEMPTS,
+      baseMs: RETRY_BASE_MS,
+      retryable: (error) => {
         const status = (error as OriginError).status;
-        const transient = error instanceof OriginError && (status === undefined ? error.cause !== undefined : status === 429 || status >= 500);
-        if (!transient || attempt >= RETRY_DELAYS_MS.length + 1) throw error;
-        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt - 1]));
-      }
-    }
+        return error instanceof OriginError && (status === undefined ? error.cause !== undefined : status === 429 || status >= 500);
+      },
+    });
   }
 
   private async getOnce(repo: string, path: string, headers: Record<string, string>): Promise<IncomingMessage> {

@@ -13,6 +13,7 @@ import { JsonLineSplitter, PullProgressTracker, type DockerProgressLine } from '
 import type { TransportLogger } from '../transport/ssh-connection.js';
 import type { HostConnection, RegistryAuth } from '../transport/types.js';
 import type { DockerContainer, DockerImage, DockerInfo, NodeDocker, PullResult, PullProgress } from './types.js';
+import { sleep } from '../base/sleep.js';
 
 /**
  * An http.Agent whose "sockets" are SSH channels to a unix socket on the node. Kept alive
@@ -311,7 +312,7 @@ export class SshDocker implements NodeDocker {
    * host be reported unreachable (exit 3) rather than failed with "aborted".
    */
   private async settledFailure(code: string, what: string, error: unknown): Promise<Error> {
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     return this.failure(code, what, error);
   }
 

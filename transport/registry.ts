@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { withRetries } from '../base/retry.js';
 import { HoundError, EXIT } from '../base/errors.js';
 import { canonicalImageRef, manifestReference, parseImageRef, type ImageRef } from '../base/image-ref.js';
 import { credentialsFromDockerConfig, parseAuthChallenges, type AuthChallenge } from './registry-auth.js';
@@ -319,27 +320,44 @@ export class RegistryClient {
 
   private async withRetries(what: string, signal: AbortSignal | undefined, attempt: () => Promise<Response>): Promise<Response> {
     const attempts = Math.max(1, this.options.attempts ?? 4);
-    const backoff = this.options.backoffMs ?? 250;
-    let lastError: unknown;
-    for (let n = 1; n <= attempts; n++) {
-      try {
-        const response = await attempt();
+    return withRetries(
+      async (n) => {
+        let response: Response;
+        try {
+          response = await attempt();
+        } catch (error) {
+          if (signal?.aborted) throw new AbortedByCaller(signal.reason instanceof Error ? signal.reason : error);
+          throw error;
+        }
+        // A busy registry's answer is kept for the last attempt, so the caller reads its error.
         if (!RETRY_STATUSES.has(response.status) || n === attempts) return response;
         await response.body?.cancel();
-        lastError = new Error(`HTTP ${response.status}`);
-      } catch (error) {
-        if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : error;
-        lastError = error;
-        if (n === attempts) break;
-      }
-      const delay = backoff * 2 ** (n - 1) * (0.5 + Math.random());
-      this.options.logger?.(2, `registry: ${what}: ${describeNetworkError(lastError)}; retrying in ${Math.round(delay)} ms (attempt ${n + 1} of ${attempts})`);
-      await sleep(delay, signal);
-    }
-    throw new RegistryError('REGISTRY_UNREACHABLE', `could not fetch ${what}: ${describeNetworkError(lastError)} (after ${attempts} attempts)`, {
-      hint: "check that the registry is up and reachable from the controller; for a plain-HTTP registry, list it in the nodes' Docker insecure-registries",
-      cause: lastError,
-    });
+        throw new Error(`HTTP ${response.status}`);
+      },
+      {
+        attempts,
+        baseMs: this.options.backoffMs ?? 250,
+        signal,
+        retryable: (error) => !(error instanceof AbortedByCaller),
+        onRetry: (n, delay, error) =>
+          this.options.logger?.(2, `registry: ${what}: ${describeNetworkError(error)}; retrying in ${Math.round(delay)} ms (attempt ${n + 1} of ${attempts})`),
+        onGiveUp: (n, error) => {
+          if (error instanceof AbortedByCaller) return error.reason;
+          if (signal?.aborted) return signal.reason instanceof Error ? signal.reason : error;
+          return new RegistryError('REGISTRY_UNREACHABLE', `could not fetch ${what}: ${describeNetworkError(error)} (after ${n} attempts)`, {
+            hint: "check that the registry is up and reachable from the controller; for a plain-HTTP registry, list it in the nodes' Docker insecure-registries",
+            cause: error,
+          });
+        },
+      },
+    );
+  }
+}
+
+/** The caller's own signal ended the request: not a failure to retry or to dress up. */
+class AbortedByCaller extends Error {
+  constructor(readonly reason: unknown) {
+    super('aborted');
   }
 }
 
@@ -397,18 +415,4 @@ function describeNetworkError(error: unknown): string {
   if (cause?.code) return cause.code;
   if (error instanceof Error) return error.name === 'TimeoutError' ? 'timed out' : error.message;
   return String(error);
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
 }

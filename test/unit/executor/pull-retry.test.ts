@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HoundError, UnreachableError } from '../../../base/errors.js';
-import { backoffMs, isTransientPullError, withPullRetries } from '../../../core/pull-retry.js';
+import { isTransientPullError, withPullRetries } from '../../../core/pull-retry.js';
+import { backoffMs } from '../../../base/retry.js';
 
 const docker = (msg: string) => new HoundError('DOCKER_PULL_FAILED', msg, 2);
 
