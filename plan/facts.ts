@@ -11,7 +11,8 @@ import { resolveConnectionTarget, type CommandLineConnectionOptions, type Connec
 import { SshConfigFile } from '../transport/ssh-config.js';
 import { SshDocker } from '../runtime/docker.js';
 import { RegistryClient } from '../transport/registry.js';
-import { credentialsFromDockerConfig, normaliseRegistryHost } from '../transport/registry-auth.js';
+import { credentialsFromDockerConfig } from '../transport/registry-auth.js';
+import { normaliseRegistryHost } from '../transport/docker-config.js';
 import type { TransportLogger } from '../transport/ssh-connection.js';
 import { HoundError } from '../base/errors.js';
 import { parseImageRef } from '../base/image-ref.js';

@@ -1,10 +1,8 @@
 // How a registry asks for credentials (WWW-Authenticate), and where hound finds them when
 // no registry_login gave any: ~/.docker/config.json, as `docker login` leaves it.
-import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { RegistryAuth } from './types.js';
 import type { TransportLogger } from './ssh-connection.js';
+import { authFromDockerConfig, credentialHelperFor, normaliseRegistryHost, readDockerConfig } from './docker-config.js';
 
 export interface AuthChallenge {
   /** Lowercased: `bearer` or `basic`. */
@@ -56,55 +54,29 @@ export function parseAuthChallenges(header: string): AuthChallenge[] {
   return challenges;
 }
 
-/** The registry host[:port] a docker config key means (`https://index.docker.io/v1/` → docker.io). */
-export function normaliseRegistryHost(value: string): string {
-  let host = value
-    .replace(/^[a-z]+:\/\//i, '')
-    .replace(/\/.*$/, '')
-    .toLowerCase();
-  if (host === 'index.docker.io' || host === 'registry-1.docker.io' || host === 'registry.hub.docker.com') host = 'docker.io';
-  return host;
-}
-
-interface DockerConfigFile {
-  auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>;
-  credHelpers?: Record<string, string>;
-  credsStore?: string;
-}
-
-/** Credentials for `registry` from a docker config.json, if it has them. */
+/**
+ * Credentials for `registry` from a docker config.json, if it has them; an unreadable file
+ * is logged and passed over (the registry may not need credentials at all).
+ */
 export async function credentialsFromDockerConfig(
   registry: string,
   options: { path?: string; logger?: TransportLogger } = {},
 ): Promise<RegistryAuth | undefined> {
-  const path = options.path ?? join(process.env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json');
-  let config: DockerConfigFile;
+  let found: Awaited<ReturnType<typeof readDockerConfig>>;
   try {
-    config = JSON.parse(await readFile(path, 'utf8')) as DockerConfigFile;
+    found = await readDockerConfig(options.path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') options.logger?.(1, `registry: cannot read ${path}; going without its credentials`);
+    options.logger?.(1, `registry: ${error instanceof Error ? error.message : String(error)}; going without its credentials`);
     return undefined;
   }
-  const wanted = normaliseRegistryHost(registry);
-  for (const [key, entry] of Object.entries(config.auths ?? {})) {
-    if (normaliseRegistryHost(key) !== wanted) continue;
-    const auth: RegistryAuth = { serverAddress: wanted };
-    if (entry.identitytoken) auth.identityToken = entry.identitytoken;
-    if (entry.auth) {
-      const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
-      const colon = decoded.indexOf(':');
-      if (colon > 0) {
-        auth.username = decoded.slice(0, colon);
-        auth.password = decoded.slice(colon + 1);
-      }
-    } else if (entry.username !== undefined) {
-      auth.username = entry.username;
-      auth.password = entry.password;
-    }
-    if (auth.username !== undefined || auth.identityToken !== undefined) return auth;
-  }
-  const helper = Object.entries(config.credHelpers ?? {}).find(([key]) => normaliseRegistryHost(key) === wanted)?.[1] ?? config.credsStore;
+  if (!found) return undefined;
+  const auth = authFromDockerConfig(found.config, registry);
+  if (auth) return auth;
+  const helper = credentialHelperFor(found.config, registry);
   if (helper)
-    options.logger?.(1, `registry: ${path} keeps ${wanted} credentials in docker-credential-${helper}, which hound does not call; use a registry_login task`);
+    options.logger?.(
+      1,
+      `registry: ${found.path} keeps ${normaliseRegistryHost(registry)} credentials in docker-credential-${helper}, which hound does not call; use a registry_login task`,
+    );
   return undefined;
 }

@@ -6,7 +6,7 @@ import { image } from '../../../modules/image.js';
 import { images } from '../../../modules/images.js';
 import { command, shellQuote, commandLine, watchedCommandLine } from '../../../modules/command.js';
 import { load } from '../../../modules/load.js';
-import { authFromDockerConfig, normaliseRegistry } from '../../../modules/registry-login.js';
+import { authFromDockerConfig, normaliseRegistryHost } from '../../../transport/docker-config.js';
 
 const D1 = 'sha256:' + '1'.repeat(64);
 const D2 = 'sha256:' + '2'.repeat(64);
@@ -138,14 +138,14 @@ describe('load plan', () => {
 
 describe('registry credentials', () => {
   it('normalises registry spellings', () => {
-    expect(normaliseRegistry('https://index.docker.io/v1/')).toBe('docker.io');
-    expect(normaliseRegistry('Reg.Local:5000')).toBe('reg.local:5000');
+    expect(normaliseRegistryHost('https://index.docker.io/v1/')).toBe('docker.io');
+    expect(normaliseRegistryHost('Reg.Local:5000')).toBe('reg.local:5000');
   });
 
   it('reads auths from a Docker config', () => {
     const config = { auths: { 'https://index.docker.io/v1/': { auth: Buffer.from('me:pa:ss').toString('base64') }, 'r.local': { identitytoken: 'tok' } } };
-    expect(authFromDockerConfig(config, 'docker.io')).toEqual({ username: 'me', password: 'pa:ss' });
-    expect(authFromDockerConfig(config, 'r.local')).toEqual({ identityToken: 'tok', username: undefined });
+    expect(authFromDockerConfig(config, 'docker.io')).toEqual({ serverAddress: 'docker.io', username: 'me', password: 'pa:ss' });
+    expect(authFromDockerConfig(config, 'r.local')).toEqual({ serverAddress: 'r.local', identityToken: 'tok' });
     expect(authFromDockerConfig(config, 'other')).toBeUndefined();
   });
 });

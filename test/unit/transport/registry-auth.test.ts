@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { credentialsFromDockerConfig, normaliseRegistryHost, parseAuthChallenges } from '../../../transport/registry-auth.js';
+import { credentialsFromDockerConfig, parseAuthChallenges } from '../../../transport/registry-auth.js';
+import { normaliseRegistryHost } from '../../../transport/docker-config.js';
 import { parsePlatform } from '../../../transport/registry.js';
 
 describe('parseAuthChallenges', () => {
