@@ -1,15 +1,14 @@
 // A registry that answers 503 for a while: hound retries the pull with backoff and the
 // node ends up with its image; one that keeps answering 503 fails after the set number of
 // attempts with the registry's reason, and a rerun once it recovers converges.
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { readLabInfo, type LabInfo } from '../../lab/index.js';
-import { emptyNode, hound, jsonEvents, nodeTags, summaryOf, workDir } from '../fixtures/play/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { type LabInfo } from '../../lab/index.js';
+import { emptyNode, hound, jsonEvents, nodeTags, summaryOf, useLabWorkDir } from '../fixtures/play/helpers.js';
 import { startRegistryFront } from '../fixtures/play/registry-front.js';
 
-let lab: LabInfo;
-let dir: string;
+const work = useLabWorkDir({ emptyNodesAfter: true });
 
 /**
  * A registry front on the controller's lab address that answers 503 to the next `failures`
@@ -19,7 +18,7 @@ let dir: string;
  */
 async function flakyRegistry(lab: LabInfo) {
   const counts = { failures: 0, served503: 0 };
-  const front = await startRegistryFront(lab, (req, res) => {
+  const front = await startRegistryFront(work.lab, (req, res) => {
     if (counts.failures <= 0 || req.method !== 'GET' || !/\/manifests\//.test(req.url ?? '')) return false;
     counts.failures -= 1;
     counts.served503 += 1;
@@ -29,27 +28,17 @@ async function flakyRegistry(lab: LabInfo) {
   return Object.assign(counts, front);
 }
 
-beforeAll(async () => {
-  lab = await readLabInfo(inject('labDir') ?? process.env.HOUND_TEST_LAB_DIR!);
-  dir = workDir(lab);
-});
-
-afterAll(async () => {
-  if (lab) await Promise.all(lab.nodes.map(emptyNode));
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
 describe('registry 5xx during hound play', () => {
   it('retries with backoff until the registry answers, then every node has its image; a registry that keeps failing gives up after --pull-attempts', async () => {
-    await Promise.all(lab.nodes.map(emptyNode));
-    const front = await flakyRegistry(lab);
+    await Promise.all(work.lab.nodes.map(emptyNode));
+    const front = await flakyRegistry(work.lab);
     try {
       const image = `${front.host}/hound/app4:latest`;
-      writeFileSync(path.join(dir, 'flaky.yml'), `- hosts: node1:node2\n  gather_facts: false\n  tasks:\n    - image:\n        name: "${image}"\n`);
+      writeFileSync(path.join(work.dir, 'flaky.yml'), `- hosts: node1:node2\n  gather_facts: false\n  tasks:\n    - image:\n        name: "${image}"\n`);
       // Two 503s: each meets a pull's manifest GET, which Docker does not retry, so hound does.
       front.failures = 2;
       // --ignore-disk-check: the precheck asks the registry itself (and retries on its own); this is about Docker's pulls.
-      const run = await hound(['play', 'flaky.yml', '-i', 'hosts.ini', '--json', '-v', '--ignore-disk-check'], dir);
+      const run = await hound(['play', 'flaky.yml', '-i', 'hosts.ini', '--json', '-v', '--ignore-disk-check'], work.dir);
       expect(run.code, run.stdout.slice(-3000) + run.stderr).toBe(0);
       expect(front.served503).toBe(2);
       const events = jsonEvents(run.stdout);
@@ -68,16 +57,19 @@ describe('registry 5xx during hound play', () => {
         expect(summaryOf(events).hosts[name]).toMatchObject({ changed: 1, failed: 0 });
         expect(
           await nodeTags(
-            lab.nodes.find((n) => n.name === name)!,
-            lab,
+            work.lab.nodes.find((n) => n.name === name)!,
+            work.lab,
           ),
         ).toEqual([image]);
       }
 
-      await Promise.all(lab.nodes.map(emptyNode));
+      await Promise.all(work.lab.nodes.map(emptyNode));
       front.failures = 1000;
       const before = front.served503;
-      const failing = await hound(['play', 'flaky.yml', '-i', 'hosts.ini', '--json', '--limit', 'node1', '--pull-attempts', '2', '--ignore-disk-check'], dir);
+      const failing = await hound(
+        ['play', 'flaky.yml', '-i', 'hosts.ini', '--json', '--limit', 'node1', '--pull-attempts', '2', '--ignore-disk-check'],
+        work.dir,
+      );
       expect(failing.code).toBe(2);
       const result = jsonEvents(failing.stdout).find((e) => e.event === 'task_result' && e.host === 'node1') as { status: string; msg: string };
       expect(result.status).toBe('failed');
@@ -86,7 +78,7 @@ describe('registry 5xx during hound play', () => {
       expect(front.served503 - before).toBeGreaterThanOrEqual(2);
 
       front.failures = 0;
-      const again = await hound(['play', 'flaky.yml', '-i', 'hosts.ini', '--json', '--limit', 'node1'], dir);
+      const again = await hound(['play', 'flaky.yml', '-i', 'hosts.ini', '--json', '--limit', 'node1'], work.dir);
       expect(again.code, again.stderr).toBe(0);
     } finally {
       await front.close();

@@ -1,50 +1,40 @@
 // `hound play` and the planner together: the disk precheck refuses a host before any
 // pull starts on it, and `--check --diff` prints the layer-level plan of `hound plan`.
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { readLabInfo, type LabInfo, type LabNodeInfo } from '../../lab/index.js';
-import { emptyNode, hound, jsonEvents, nodeTags, summaryOf, workDir } from '../fixtures/play/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { emptyNode, hound, jsonEvents, nodeTags, summaryOf, useLabWorkDir } from '../fixtures/play/helpers.js';
 
-let lab: LabInfo;
-let dir: string;
-const node = (name: string): LabNodeInfo => lab.nodes.find((n) => n.name === name)!;
-
-beforeAll(async () => {
-  lab = await readLabInfo(inject('labDir') ?? process.env.HOUND_TEST_LAB_DIR!);
-  dir = workDir(lab);
-});
-
-afterAll(async () => {
-  if (lab) await Promise.all(lab.nodes.map(emptyNode));
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const work = useLabWorkDir({ emptyNodesAfter: true });
+const node = (name: string) => work.node(name);
 
 describe('play with the planner', () => {
   it('refuses to pull on hosts whose plan does not fit their disk, unless --ignore-disk-check', async () => {
-    await Promise.all(lab.nodes.map(emptyNode));
+    await Promise.all(work.lab.nodes.map(emptyNode));
     // A factor of 1e12 makes any pull "need" far more than any disk has.
-    const refused = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--json', '--disk-factor', '1e12', '--limit', 'node1'], dir);
+    const refused = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--json', '--disk-factor', '1e12', '--limit', 'node1'], work.dir);
     expect(refused.code).toBe(2);
     const events = jsonEvents(refused.stdout);
     const failure = events.find((e) => e.event === 'task_result' && e.host === 'node1') as { status: string; msg: string } | undefined;
     expect(failure?.status).toBe('failed');
     expect(failure?.msg).toMatch(/not enough disk space/);
-    expect(await nodeTags(node('node1'), lab)).toEqual([]);
+    expect(await nodeTags(node('node1'), work.lab)).toEqual([]);
 
-    const forced = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--json', '--disk-factor', '1e12', '--ignore-disk-check', '--limit', 'node1'], dir);
+    const forced = await hound(
+      ['play', 'warmup.yml', '-i', 'hosts.ini', '--json', '--disk-factor', '1e12', '--ignore-disk-check', '--limit', 'node1'],
+      work.dir,
+    );
     expect(forced.code, forced.stderr).toBe(0);
     expect(summaryOf(jsonEvents(forced.stdout)).hosts.node1!.changed).toBe(1);
-    expect((await nodeTags(node('node1'), lab)).length).toBeGreaterThan(0);
+    expect((await nodeTags(node('node1'), work.lab)).length).toBeGreaterThan(0);
   });
 
   it('--check --diff shows the layer-level plan and changes nothing', async () => {
-    await Promise.all(lab.nodes.map(emptyNode));
-    const run = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--check', '--diff', '--reporter', 'plain'], dir);
+    await Promise.all(work.lab.nodes.map(emptyNode));
+    const run = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--check', '--diff', '--reporter', 'plain'], work.dir);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^node1 \(linux\/amd64\)$/m);
     expect(run.stdout).toMatch(/^\s+\+ \S+hound\/app\d:latest sha256:[0-9a-f]{12}\s+\d new, \d present layer\(s\)/m);
     expect(run.stdout).toMatch(/^Plan: \d+ to pull, 0 to remove on \d+ host\(s\)\.$/m);
     expect(run.stdout).toMatch(/PLAY RECAP/);
-    for (const n of lab.nodes) expect(await nodeTags(n, lab), n.name).toEqual([]);
+    for (const n of work.lab.nodes) expect(await nodeTags(n, work.lab), n.name).toEqual([]);
   });
 });

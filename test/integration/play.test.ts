@@ -1,15 +1,13 @@
 // `hound play` for real: the built CLI on the lab. What the nodes hold is checked through
 // each node's own Docker socket (host side, not through hound), and byte counts against
 // the layer sizes the lab registry states.
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { pushImageSet, readLabInfo, type LabInfo, type LabNodeInfo } from '../../lab/index.js';
+import { describe, expect, it } from 'vitest';
+import { pushImageSet } from '../../lab/index.js';
 import type { TaskResultEvent, TaskStartEvent } from '../../core/events.js';
-import { distinctLayerBytes, emptyNode, hound, jsonEvents, nodeDocker, nodeTags, registryLayers, summaryOf, workDir } from '../fixtures/play/helpers.js';
+import { distinctLayerBytes, emptyNode, hound, jsonEvents, nodeDocker, nodeTags, registryLayers, summaryOf, useLabWorkDir } from '../fixtures/play/helpers.js';
 
-let lab: LabInfo;
-let dir: string;
-const node = (name: string): LabNodeInfo => lab.nodes.find((n) => n.name === name)!;
+const work = useLabWorkDir();
+const node = (name: string) => work.node(name);
 
 /** What warmup.yml gives each node through group_vars and host_vars. */
 const EXPECTED: Record<string, string[]> = {
@@ -19,30 +17,21 @@ const EXPECTED: Record<string, string[]> = {
   node4: [],
 };
 
-beforeAll(async () => {
-  lab = await readLabInfo(inject('labDir') ?? process.env.HOUND_TEST_LAB_DIR!);
-  dir = workDir(lab);
-});
-
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
 describe('hound play on the lab', () => {
   it('gives every node exactly its images, in parallel, with exact byte counts; a second run changes nothing', async () => {
-    await Promise.all(lab.nodes.map(emptyNode));
-    const first = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--json'], dir);
+    await Promise.all(work.lab.nodes.map(emptyNode));
+    const first = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--json'], work.dir);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     const events = jsonEvents(first.stdout);
 
-    for (const [name, tags] of Object.entries(EXPECTED)) expect(await nodeTags(node(name), lab), name).toEqual(tags);
+    for (const [name, tags] of Object.entries(EXPECTED)) expect(await nodeTags(node(name), work.lab), name).toEqual(tags);
 
     // Bytes: each node started empty, so it downloaded each distinct layer of its images once.
     const summary = summaryOf(events);
     for (const [name, tags] of Object.entries(EXPECTED)) {
       const expected = await distinctLayerBytes(
-        lab,
+        work.lab,
         tags.map((t) => t.replace(/:latest$/, '')),
       );
       expect(summary.hosts[name]!.bytes, `${name} bytes`).toBe(expected);
@@ -65,37 +54,37 @@ describe('hound play on the lab', () => {
     const firstDone = Math.min(...pulling.map((h) => progressHosts.lastIndexOf(h)));
     expect(new Set(progressHosts.slice(0, firstDone)).size).toBeGreaterThan(1);
 
-    const second = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--json'], dir);
+    const second = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--json'], work.dir);
     expect(second.code).toBe(0);
     const again = summaryOf(jsonEvents(second.stdout));
     for (const name of Object.keys(EXPECTED)) expect(again.hosts[name], name).toMatchObject({ changed: 0, failed: 0, bytes: 0 });
   });
 
   it('--distribution relay leaves every node exactly as a direct pull would, with the same byte counts', async () => {
-    await Promise.all(lab.nodes.map(emptyNode));
-    const run = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--json', '--distribution', 'relay', '-v'], dir);
+    await Promise.all(work.lab.nodes.map(emptyNode));
+    const run = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--json', '--distribution', 'relay', '-v'], work.dir);
     expect(run.code, run.stderr).toBe(0);
     const events = jsonEvents(run.stdout);
     expect(events.some((e) => e.event === 'detail' && e.msg.startsWith('distribution relay: serving'))).toBe(true);
     // No relay names (127.0.0.1:PORT/…) are left behind: only the origin tags.
-    for (const [name, tags] of Object.entries(EXPECTED)) expect(await nodeTags(node(name), lab), name).toEqual(tags);
+    for (const [name, tags] of Object.entries(EXPECTED)) expect(await nodeTags(node(name), work.lab), name).toEqual(tags);
     const summary = summaryOf(events);
     for (const [name, tags] of Object.entries(EXPECTED)) {
       expect(summary.hosts[name]!.bytes, `${name} bytes`).toBe(
         await distinctLayerBytes(
-          lab,
+          work.lab,
           tags.map((t) => t.replace(/:latest$/, '')),
         ),
       );
     }
-    const again = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--json', '--distribution', 'relay'], dir);
+    const again = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--json', '--distribution', 'relay'], work.dir);
     expect(again.code).toBe(0);
     for (const name of Object.keys(EXPECTED)) expect(summaryOf(jsonEvents(again.stdout)).hosts[name], name).toMatchObject({ changed: 0, bytes: 0 });
   });
 
   it('--distribution auto weighs the shared layers, says why in one line, and relays here', async () => {
-    await Promise.all(lab.nodes.map(emptyNode));
-    const run = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--json', '--distribution', 'auto', '-v'], dir);
+    await Promise.all(work.lab.nodes.map(emptyNode));
+    const run = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--json', '--distribution', 'auto', '-v'], work.dir);
     expect(run.code, run.stderr).toBe(0);
     const events = jsonEvents(run.stdout);
     // 45 MiB to the nodes, 21 MiB of it distinct: sharing enough to relay.
@@ -104,14 +93,14 @@ describe('hound play on the lab', () => {
     expect(lines[0]).toMatch(/^distribution auto: relay \(.+\)$/);
     // and it did relay: the relay was started for the run's registry.
     expect(events.some((e) => e.event === 'detail' && e.msg.startsWith('distribution relay: serving'))).toBe(true);
-    for (const [name, tags] of Object.entries(EXPECTED)) expect(await nodeTags(node(name), lab), name).toEqual(tags);
+    for (const [name, tags] of Object.entries(EXPECTED)) expect(await nodeTags(node(name), work.lab), name).toEqual(tags);
   });
 
   it('--check changes nothing on any node and says what it would do', async () => {
-    await Promise.all(lab.nodes.map(emptyNode));
-    const result = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--check', '--diff', '--reporter', 'plain'], dir);
+    await Promise.all(work.lab.nodes.map(emptyNode));
+    const result = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--check', '--diff', '--reporter', 'plain'], work.dir);
     expect(result.code).toBe(0);
-    for (const n of lab.nodes) expect(await nodeTags(n, lab), n.name).toEqual([]);
+    for (const n of work.lab.nodes) expect(await nodeTags(n, work.lab), n.name).toEqual([]);
     expect(result.stdout).toMatch(/changed: \[node1\] => would pull \S+\/hound\/app0:latest \(not present\); would pull \S+\/hound\/app1:latest/);
     expect(result.stdout).toMatch(/ok: \[node4\]/);
     // --diff: the images each node would gain.
@@ -121,7 +110,7 @@ describe('hound play on the lab', () => {
   });
 
   it('state: absent and exclusive remove what they should and nothing else', async () => {
-    await Promise.all(lab.nodes.map(emptyNode));
+    await Promise.all(work.lab.nodes.map(emptyNode));
     const setup = await hound(
       [
         'play',
@@ -132,60 +121,60 @@ describe('hound play on the lab', () => {
         '-e',
         '{"node_images": ["hound/app0:latest", "hound/app1:latest", "hound/app2:latest", "hound/runtime-a:latest"]}',
       ],
-      dir,
+      work.dir,
     );
     expect(setup.code).toBe(0);
-    const before = await nodeTags(node('node2'), lab);
+    const before = await nodeTags(node('node2'), work.lab);
     // A stopped container keeps app2 in use; it is created by image id, as `docker run <id>` does.
-    const app2 = await nodeDocker(node('node1')).getImage(`${lab.registry.ip}:${lab.registry.port}/hound/app2:latest`).inspect();
+    const app2 = await nodeDocker(node('node1')).getImage(`${work.lab.registry.ip}:${work.lab.registry.port}/hound/app2:latest`).inspect();
     await nodeDocker(node('node1')).createContainer({ Image: app2.Id, Cmd: ['true'] });
 
-    const absent = await hound(['play', 'absent.yml', '-i', 'hosts.ini', '--json'], dir);
+    const absent = await hound(['play', 'absent.yml', '-i', 'hosts.ini', '--json'], work.dir);
     expect(absent.code).toBe(0);
     const results = jsonEvents(absent.stdout).filter((e): e is TaskResultEvent => e.event === 'task_result');
     expect(results.map((r) => [r.task, r.status])).toEqual([
       ['app1 goes', 'changed'],
       ['app9 was never there', 'ok'],
     ]);
-    expect(await nodeTags(node('node1'), lab)).toEqual(['hound/app0:latest', 'hound/app2:latest', 'hound/runtime-a:latest']);
+    expect(await nodeTags(node('node1'), work.lab)).toEqual(['hound/app0:latest', 'hound/app2:latest', 'hound/runtime-a:latest']);
 
-    const exclusive = await hound(['play', 'exclusive.yml', '-i', 'hosts.ini', '--json'], dir);
+    const exclusive = await hound(['play', 'exclusive.yml', '-i', 'hosts.ini', '--json'], work.dir);
     expect(exclusive.code).toBe(0);
-    expect(await nodeTags(node('node1'), lab)).toEqual(['hound/app0:latest', 'hound/app2:latest']);
+    expect(await nodeTags(node('node1'), work.lab)).toEqual(['hound/app0:latest', 'hound/app2:latest']);
     const kept = jsonEvents(exclusive.stdout).find((e): e is TaskResultEvent => e.event === 'task_result')!;
     expect(kept.status).toBe('changed');
     expect(JSON.stringify(kept.result)).toContain('kept');
     // Other nodes were not touched.
-    expect(await nodeTags(node('node2'), lab)).toEqual(before);
+    expect(await nodeTags(node('node2'), work.lab)).toEqual(before);
 
     // Removing the in-use image is refused with a clear message (exit 2), the other host goes on.
-    const refused = await hound(['play', 'failures.yml', '-i', 'hosts.ini', '--reporter', 'plain'], dir);
+    const refused = await hound(['play', 'failures.yml', '-i', 'hosts.ini', '--reporter', 'plain'], work.dir);
     expect(refused.code).toBe(2);
     expect(refused.stdout).toMatch(
       /fatal: \[node1\]: FAILED! => \S+\/hound\/app2:latest is used by container [0-9a-f]{12}; not removed \(set force: true to remove it anyway\)/,
     );
     expect(refused.stdout).toContain("ok: [node2] => it's node2");
     expect(refused.stdout).toMatch(/node1 +: ok=0 +changed=0 +unreachable=0 +failed=1/);
-    expect(await nodeTags(node('node1'), lab)).toEqual(['hound/app0:latest', 'hound/app2:latest']);
+    expect(await nodeTags(node('node1'), work.lab)).toEqual(['hound/app0:latest', 'hound/app2:latest']);
   });
 
   it('keeps registry passwords out of every line of output, even at -vvv', async () => {
     const password = 'pw-' + Math.random().toString(36).slice(2);
-    const result = await hound(['play', 'login.yml', '-i', 'hosts.ini', '-vvv', '--reporter', 'plain', '-e', `registry_password=${password}`], dir);
+    const result = await hound(['play', 'login.yml', '-i', 'hosts.ini', '-vvv', '--reporter', 'plain', '-e', `registry_password=${password}`], work.dir);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('password is ********');
     expect(result.stdout + result.stderr).not.toContain(password);
-    const json = await hound(['play', 'login.yml', '-i', 'hosts.ini', '-vvv', '--json', '-e', `registry_password=${password}`], dir);
+    const json = await hound(['play', 'login.yml', '-i', 'hosts.ini', '-vvv', '--json', '-e', `registry_password=${password}`], work.dir);
     expect(json.code).toBe(0);
     expect(json.stdout + json.stderr).not.toContain(password);
     const login = jsonEvents(json.stdout).find((e): e is TaskResultEvent => e.event === 'task_result' && e.module === 'registry_login')!;
-    expect(login.result).toMatchObject({ registry: `${lab.registry.ip}:${lab.registry.port}`, username: 'warmer' });
+    expect(login.result).toMatchObject({ registry: `${work.lab.registry.ip}:${work.lab.registry.port}`, username: 'warmer' });
   });
 
   it('state: latest pulls only when the tag moved in the registry, and only the new layer', async () => {
     await emptyNode(node('node3'));
     const push = (seed: string) =>
-      pushImageSet(lab.registry.url, {
+      pushImageSet(work.lab.registry.url, {
         layers: [
           { name: 'base', sizeBytes: 5 * 1024 * 1024, seed: 'sample/base' },
           { name: 'top', sizeBytes: 1024 * 1024, seed },
@@ -193,25 +182,26 @@ describe('hound play on the lab', () => {
         images: [{ repository: 'hound/moving', tag: 'latest', layers: ['base', 'top'] }],
       });
     const run = async () => {
-      const r = await hound(['play', 'moving.yml', '-i', 'hosts.ini', '--json'], dir);
+      const r = await hound(['play', 'moving.yml', '-i', 'hosts.ini', '--json'], work.dir);
       expect(r.code, r.stderr).toBe(0);
       return summaryOf(jsonEvents(r.stdout)).hosts.node3!;
     };
     await push(`moving-${Date.now()}-1`);
     const first = await run();
-    expect(first).toMatchObject({ changed: 1, bytes: await distinctLayerBytes(lab, ['hound/moving']) });
+    expect(first).toMatchObject({ changed: 1, bytes: await distinctLayerBytes(work.lab, ['hound/moving']) });
     expect(await run()).toMatchObject({ changed: 0, bytes: 0 });
     const [pushed] = await push(`moving-${Date.now()}-2`);
-    const layers = await registryLayers(lab, 'hound/moving');
+    const layers = await registryLayers(work.lab, 'hound/moving');
     const moved = await run();
     // Only the new top layer came over: the base was already on the node.
     expect(moved).toMatchObject({ changed: 1, bytes: [...layers.values()][1] });
-    const repoDigests = (await nodeDocker(node('node3')).getImage(`${lab.registry.ip}:${lab.registry.port}/hound/moving:latest`).inspect()).RepoDigests;
-    expect(repoDigests).toContain(`${lab.registry.ip}:${lab.registry.port}/hound/moving@${pushed!.digest}`);
+    const repoDigests = (await nodeDocker(node('node3')).getImage(`${work.lab.registry.ip}:${work.lab.registry.port}/hound/moving:latest`).inspect())
+      .RepoDigests;
+    expect(repoDigests).toContain(`${work.lab.registry.ip}:${work.lab.registry.port}/hound/moving@${pushed!.digest}`);
   });
 
   it('an unreachable host ends the run with exit 3 and counts in the recap', async () => {
-    const result = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--limit', 'node3', '--json', '-e', 'ansible_port=1'], dir);
+    const result = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--limit', 'node3', '--json', '-e', 'ansible_port=1'], work.dir);
     expect(result.code).toBe(3);
     const summary = summaryOf(jsonEvents(result.stdout));
     expect(summary.hosts.node3).toMatchObject({ unreachable: 1, ok: 0, failed: 0 });
