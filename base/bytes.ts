@@ -35,7 +35,7 @@ const FACTORS: Record<string, number> = {
 /** `2GiB` → 2147483648, `500MB` → 500000000, `1048576` → 1048576; undefined when it is not a size. */
 export function parseByteSize(text: string): number | undefined {
   const size = SIZE.exec(text.trim());
-  const factor = size ? FACTORS[size[2]!.toLowerCase()] : undefined;
+  const factor = size ? FACTORS[size[2].toLowerCase()] : undefined;
   if (!size || factor === undefined) return undefined;
   return Math.round(Number(size[1]) * factor);
 }

@@ -24,7 +24,7 @@ export function shlexSplit(line: string): string[] {
 
   let i = 0;
   for (;;) {
-    const c = i < line.length ? line[i]! : '';
+    const c = i < line.length ? line[i] : '';
     i++;
     if (state === ' ') {
       if (c === '') break;
@@ -59,10 +59,7 @@ export function shlexSplit(line: string): string[] {
       state = escapedState;
     } else {
       // state 'a': inside a word
-      if (c === '') {
-        state = null;
-        break;
-      }
+      if (c === '') break;
       if (WHITESPACE.includes(c)) {
         state = ' ';
         emit();

@@ -46,7 +46,7 @@ function playbookText(): string {
         tasks.push(`    - name: check ${t}\n      command: docker image inspect {{ node_images | first }}\n      register: check_${t}\n      changed: false`);
     }
   }
-  return `- name: bench\n  hosts: nodes\n  serial: "25%"\n  vars:\n    unused: 1\n  tasks:\n${tasks.join('\n')}\n`.replace(/\n      changed: false/g, '');
+  return `- name: bench\n  hosts: nodes\n  serial: "25%"\n  vars:\n    unused: 1\n  tasks:\n${tasks.join('\n')}\n`.replace(/\n {6}changed: false/g, '');
 }
 
 async function main(): Promise<void> {
@@ -68,18 +68,18 @@ async function main(): Promise<void> {
       const cpu = process.cpuUsage(cpuStart);
       times.push(performance.now() - start);
       cpuTimes.push((cpu.user + cpu.system) / 1000);
-      instances = [...run.plays[0]!.tasksByHost.values()].reduce((n, list) => n + list.length, 0);
+      instances = [...run.plays[0].tasksByHost.values()].reduce((n, list) => n + list.length, 0);
     }
     times.sort((a, b) => a - b);
     cpuTimes.sort((a, b) => a - b);
-    const median = times[Math.floor(times.length / 2)]!;
-    const cpuMedian = cpuTimes[Math.floor(cpuTimes.length / 2)]!;
+    const median = times[Math.floor(times.length / 2)];
+    const cpuMedian = cpuTimes[Math.floor(cpuTimes.length / 2)];
     const [load1] = os.loadavg();
     process.stdout.write(
       `compile: ${TASKS} tasks x ${HOSTS} hosts -> ${instances} task instances\n` +
         `  load+validate playbook: ${loadMs.toFixed(1)} ms\n` +
-        `  compile median of ${RUNS}: ${median.toFixed(1)} ms wall (min ${times[0]!.toFixed(1)}, max ${times.at(-1)!.toFixed(1)}; target < 1000 ms)\n` +
-        `  compile median CPU time: ${cpuMedian.toFixed(1)} ms (includes GC threads); load average ${load1!.toFixed(1)} on ${os.cpus().length} CPUs\n`,
+        `  compile median of ${RUNS}: ${median.toFixed(1)} ms wall (min ${times[0].toFixed(1)}, max ${times.at(-1)!.toFixed(1)}; target < 1000 ms)\n` +
+        `  compile median CPU time: ${cpuMedian.toFixed(1)} ms (includes GC threads); load average ${load1.toFixed(1)} on ${os.cpus().length} CPUs\n`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -74,10 +74,10 @@ async function main(): Promise<void> {
     }
     times.sort((a, b) => a - b);
     cpuTimes.sort((a, b) => a - b);
-    const median = times[Math.floor(times.length / 2)]!;
-    const cpuMedian = cpuTimes[Math.floor(cpuTimes.length / 2)]!;
+    const median = times[Math.floor(times.length / 2)];
+    const cpuMedian = cpuTimes[Math.floor(cpuTimes.length / 2)];
     console.log(`inventory-parse: ${expected} hosts, ${varsCount} host variables, ${RUNS} runs`);
-    console.log(`  median ${median.toFixed(1)} ms  (min ${times[0]!.toFixed(1)} ms, max ${times[times.length - 1]!.toFixed(1)} ms; target < 300 ms)`);
+    console.log(`  median ${median.toFixed(1)} ms  (min ${times[0].toFixed(1)} ms, max ${times[times.length - 1].toFixed(1)} ms; target < 300 ms)`);
     // Wall time suffers when other work shares the CPUs; CPU time shows the cost of the code itself.
     console.log(`  median CPU time ${cpuMedian.toFixed(1)} ms (user + system, includes GC)`);
   } finally {

@@ -93,9 +93,9 @@ async function timed(argv: string[], cwd: string, env?: NodeJS.ProcessEnv): Prom
   let cpuSeconds: number | undefined;
   if (withTime !== argv) {
     const [user, sys] = (await readFile(cpuFile, 'utf8')).trim().split(/\s+/).slice(-2).map(Number);
-    if (Number.isFinite(user) && Number.isFinite(sys)) cpuSeconds = user! + sys!;
+    if (Number.isFinite(user) && Number.isFinite(sys)) cpuSeconds = user + sys;
   }
-  return { seconds, cpuSeconds, stdout: r.stdout, code: r.code, failure: r.code === 0 ? '' : describeFailure(path.basename(argv[1] ?? argv[0]!), r) };
+  return { seconds, cpuSeconds, stdout: r.stdout, code: r.code, failure: r.code === 0 ? '' : describeFailure(path.basename(argv[1] ?? argv[0]), r) };
 }
 
 function cell(t: Timed, width: number): string {
@@ -115,7 +115,7 @@ function changedCounts(jsonLines: string): Record<string, number> {
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -47,7 +47,7 @@ async function prepareNodes(lab: LabInfo, registry: string): Promise<void> {
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 interface Figures {
@@ -84,7 +84,7 @@ async function measure(playbook: string, inventory: string, runs: number): Promi
     figures.push({ compile: t1 - t0, factsAndPlan: t2 - t1, plan: t3 - t2, total: t2 - t0, cpu: (cpu.user + cpu.system) / 1000 });
     const failed = plan.failedHosts.length;
     summary = `${Object.keys(plan.hosts).length} hosts, ${plan.changes} changes, ${(plan.registryTotals.direct / 2 ** 20).toFixed(1)} MiB direct / ${(plan.registryTotals.relay / 2 ** 20).toFixed(1)} MiB relay, ${failed} failed`;
-    if (failed > 0) summary += ` (${plan.failedHosts.map((h) => plan.hosts[h]!.failed!.code).join(', ')})`;
+    if (failed > 0) summary += ` (${plan.failedHosts.map((h) => plan.hosts[h].failed!.code).join(', ')})`;
   }
   return { figures, summary };
 }
@@ -180,7 +180,7 @@ async function main(): Promise<void> {
     }
     process.stdout.write(
       [
-        `hound plan: ${NODES} nodes × ${IMAGES} images, ${runs} runs per case (load average ${loadavg()[0]!.toFixed(1)} on this machine)`,
+        `hound plan: ${NODES} nodes × ${IMAGES} images, ${runs} runs per case (load average ${loadavg()[0].toFixed(1)} on this machine)`,
         ...report('mixed nodes', cold),
         ...(warm ? report('warm cluster', warm) : []),
         `  per node, connection open: docker info ${ms(median(parts.info))}, list+inspect images ${ms(median(parts.images))}, df over SSH ${ms(median(parts.df))} (medians)`,

@@ -23,7 +23,7 @@ interface Ran {
 
 function run(argv: readonly string[]): Promise<Ran> {
   return new Promise((resolve) => {
-    execFile(argv[0]!, argv.slice(1), { encoding: 'utf8', maxBuffer: 16 << 20 }, (error, _stdout, stderr) => {
+    execFile(argv[0], argv.slice(1), { encoding: 'utf8', maxBuffer: 16 << 20 }, (error, _stdout, stderr) => {
       resolve({ code: error ? ((error as { code?: number }).code ?? -1) : 0, stderr });
     });
   });
@@ -55,7 +55,7 @@ async function makeCold(lab: LabInfo): Promise<void> {
   await Promise.all(
     lab.nodes.map(async (node) => {
       const docker = ['docker', '-H', `unix://${node.dockerSocket}`];
-      const list = await new Promise<string>((resolve) => execFile(docker[0]!, [...docker.slice(1), 'images', '-aq'], (_e, out) => resolve(String(out))));
+      const list = await new Promise<string>((resolve) => execFile(docker[0], [...docker.slice(1), 'images', '-aq'], (_e, out) => resolve(String(out))));
       const ids = [...new Set(list.split(/\s+/).filter(Boolean))];
       if (ids.length > 0) await run([...docker, 'rmi', '-f', ...ids]);
     }),
@@ -83,7 +83,7 @@ async function measureDockerPull(lab: LabInfo, needs: string[][]): Promise<{ sec
   const started = performance.now();
   const failures = await Promise.all(
     lab.nodes.map(async (node, i) => {
-      for (const ref of needs[i]!) {
+      for (const ref of needs[i]) {
         const result = await run(sshArgv(lab, node, ['docker', 'pull', '-q', ref]));
         if (result.code !== 0) return `${node.name}: docker pull ${ref}: ${result.stderr.trim()}`;
       }
@@ -119,12 +119,12 @@ async function measureRelay(lab: LabInfo, needs: string[][], registry: string) {
   try {
     await Promise.all(connections.map((connection) => relay.attach(connection)));
     const attachedAt = performance.now();
-    const schedule = await relay.prepare(lab.nodes.map((node, i) => ({ host: node.name, images: needs[i]! })));
+    const schedule = await relay.prepare(lab.nodes.map((node, i) => ({ host: node.name, images: needs[i] })));
     const preparedAt = performance.now();
     const nodeDone: number[] = [];
     await Promise.all(
       lab.nodes.map(async (node, i) => {
-        const docker = new SshDocker(connections[i]!);
+        const docker = new SshDocker(connections[i]);
         // One image after the other, as the docker pull contender does. Pulling a node's
         // images all at once was slower on the lab (25-28 s vs 22-24 s): the second pull's layers
         // wait for dockerd to extract the first's, and the concurrent extractions compete.

@@ -66,9 +66,9 @@ export function buildImageSet(sizes: ImageSetSizes = DEFAULT_SIZES): BenchImageS
   for (let i = 0; i < sizes.appCount; i++) {
     const own = [`solo${i}-base`, `solo${i}-runtime`, `solo${i}-app`];
     layers.push(
-      { name: own[0]!, sizeBytes: sizes.baseBytes, seed: `hound-bench-solo${i}-base` },
-      { name: own[1]!, sizeBytes: sizes.runtimeBytes, seed: `hound-bench-solo${i}-runtime` },
-      { name: own[2]!, sizeBytes: sizes.appBytes, seed: `hound-bench-solo${i}-app` },
+      { name: own[0], sizeBytes: sizes.baseBytes, seed: `hound-bench-solo${i}-base` },
+      { name: own[1], sizeBytes: sizes.runtimeBytes, seed: `hound-bench-solo${i}-runtime` },
+      { name: own[2], sizeBytes: sizes.appBytes, seed: `hound-bench-solo${i}-app` },
     );
     images.push({ repository: soloRepository(i), tag: 'latest', layers: own });
   }

@@ -2,6 +2,7 @@
 // The `hound` binary: everything else is in main.ts so tests can call run() directly.
 import { run } from './main.js';
 
-run(process.argv.slice(2)).then((code) => {
+// run() never rejects: every error becomes an exit code inside it.
+void run(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

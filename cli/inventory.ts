@@ -61,7 +61,7 @@ export async function inventoryCommand(group: string | undefined, opts: Inventor
         hint: `the pattern ${JSON.stringify(opts.host)} matches ${hosts.length} hosts`,
       });
     }
-    const vars = list.printableHostVars(inv, hosts[0]!);
+    const vars = list.printableHostVars(inv, hosts[0]);
     return opts.yaml ? yamlText(vars) : list.ansibleJson(vars) + '\n';
   }
   if (opts.graph) {

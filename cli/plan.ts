@@ -83,7 +83,7 @@ export async function compileForPlan(playbookFile: string, o: RunSelectionOption
   const { loadAndCompile } = await import('../playbook/load-run.js');
   const playbook = path.resolve(playbookFile);
   const { inventory, compiled } = await loadAndCompile([playbook], { ...o, warn: (m) => process.stderr.write(`[WARNING]: ${m}\n`) });
-  return { run: compiled[0]!, inventory, playbook };
+  return { run: compiled[0], inventory, playbook };
 }
 
 /** --disk-margin and --disk-factor as the planner's disk check options (shared with `play`). */

@@ -117,7 +117,7 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
   }
   if (opts.listHosts || opts.listTasks || opts.listTags) {
     const choice = { hosts: opts.listHosts === true, tasks: opts.listTasks === true, tags: opts.listTags === true };
-    loaded.forEach((playbook, i) => process.stdout.write(listPlaybook(playbook, compiled[i]!.plays, choice, { only: tags, skip: skipTags })));
+    loaded.forEach((playbook, i) => process.stdout.write(listPlaybook(playbook, compiled[i].plays, choice, { only: tags, skip: skipTags })));
     return EXIT.OK;
   }
   const run = { plays: compiled.flatMap((r) => r.plays) };

@@ -176,7 +176,7 @@ export class EventBus {
   }
 
   emit(event: Omitted<HoundEvent>): void {
-    const stamped = { ...event, time: event.time ?? Date.now() } as HoundEvent;
+    const stamped = { ...event, time: event.time ?? Date.now() };
     const safe = this.mask(stamped);
     for (const listener of [...this.listeners]) listener(safe);
   }

@@ -97,7 +97,7 @@ export class TaskExecutor implements TaskRunner {
   }
 
   async runTask(items: TaskInstance[], { handler }: { handler: boolean }): Promise<TaskOutcome> {
-    const first = items[0]!;
+    const first = items[0];
     const { bus } = this.options;
     const started = Date.now();
     const results: ItemResult[] = [];
@@ -306,7 +306,7 @@ export class TaskExecutor implements TaskRunner {
 /** Gather, plan, (apply unless checking) for node modules; run for controller modules. */
 export async function runModule(mod: AnyModule, args: Record<string, unknown>, ctx: ModuleContext): Promise<ModuleResult> {
   if (mod.kind === 'controller') return mod.run(args, ctx);
-  const facts = await mod.gather(args, ctx);
+  const facts: unknown = await mod.gather(args, ctx);
   const actions: Action[] = mod.plan(facts, args, ctx);
   const refused = actions.filter((a) => a.kind === 'refuse');
   if (refused.length > 0) {
@@ -322,17 +322,17 @@ export async function runModule(mod: AnyModule, args: Record<string, unknown>, c
     };
   }
   const outcomes = await applyAll(mod, args, actions, ctx);
-  const applied = outcomes.filter((o, i) => actions[i]!.kind !== 'none');
+  const applied = outcomes.filter((o, i) => actions[i].kind !== 'none');
   const failed = outcomes.filter((o) => o.failed);
   const changed = outcomes.some((o) => o.changed);
   const bytes = outcomes.reduce((sum, o) => sum + o.bytes, 0);
   const msg = failed.length > 0 ? failed.map((o) => o.msg).join('; ') : applied.length > 0 ? applied.map((o) => o.msg).join('; ') : noneMessage(actions);
   const data: Record<string, unknown> =
     actions.length === 1
-      ? { ...outcomes[0]!.data }
-      : { results: outcomes.map((o, i) => ({ action: describeAction(actions[i]!), changed: o.changed, msg: o.msg, bytes: o.bytes, ...o.data })) };
+      ? { ...outcomes[0].data }
+      : { results: outcomes.map((o, i) => ({ action: describeAction(actions[i]), changed: o.changed, msg: o.msg, bytes: o.bytes, ...o.data })) };
   data.bytes = bytes;
-  const diff = diffOf(actions.filter((a, i) => a.kind !== 'none' && !outcomes[i]!.failed && outcomes[i]!.changed));
+  const diff = diffOf(actions.filter((a, i) => a.kind !== 'none' && !outcomes[i].failed && outcomes[i].changed));
   if (diff.added.length + diff.removed.length > 0) data.diff = diff;
   return { status: failed.length > 0 ? 'failed' : changed ? 'changed' : 'ok', msg, bytes, data };
 }
@@ -345,16 +345,16 @@ async function applyAll(
   ctx: ModuleContext,
 ): Promise<ActionOutcome[]> {
   const limit = Math.max(1, mod.concurrency?.(args) ?? 1);
-  const outcomes: ActionOutcome[] = new Array(actions.length);
+  const outcomes = new Array<ActionOutcome>(actions.length);
   let i = 0;
   while (i < actions.length) {
     let end = i;
-    while (end < actions.length && actions[end]!.kind === actions[i]!.kind) end++;
+    while (end < actions.length && actions[end].kind === actions[i].kind) end++;
     const group = actions.slice(i, end).map((a, k) => ({ a, index: i + k }));
     let next = 0;
     const worker = async () => {
       while (next < group.length) {
-        const { a, index } = group[next++]!;
+        const { a, index } = group[next++];
         if (ctx.signal.aborted) throw new HoundError('INTERRUPTED', 'interrupted');
         try {
           outcomes[index] = a.kind === 'none' ? { changed: false, bytes: 0, msg: a.reason } : await mod.apply(a, args, ctx);
@@ -405,7 +405,7 @@ function describeActions(actions: Action[]): { kind: string; image?: string; rea
 }
 
 function noneMessage(actions: Action[]): string {
-  if (actions.length === 1) return describeAction(actions[0]!);
+  if (actions.length === 1) return describeAction(actions[0]);
   return `${actions.length} checked, nothing to do`;
 }
 
@@ -425,7 +425,7 @@ function failureOf(err: unknown, signal?: AbortSignal): ItemResult {
 }
 
 function combine(items: TaskInstance[], results: ItemResult[]): ItemResult {
-  if (items.length === 1 && items[0]!.loopItem === undefined) return results[0]!;
+  if (items.length === 1 && items[0].loopItem === undefined) return results[0];
   const statusOrder: TaskStatus[] = ['unreachable', 'failed', 'changed', 'ok'];
   const status = results.every((r) => r.status === 'skipped') ? 'skipped' : (statusOrder.find((s) => results.some((r) => r.status === s)) ?? 'ok');
   const failedMsgs = results.filter((r) => r.status === 'failed' || r.status === 'unreachable').map((r) => r.msg);
@@ -469,7 +469,7 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
       },
       (e: unknown) => {
         signal.removeEventListener('abort', onAbort);
-        reject(e);
+        reject(e instanceof Error ? e : new Error(String(e)));
       },
     );
   });

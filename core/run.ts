@@ -137,7 +137,7 @@ function registerSecrets(bus: EventBus, run: CompiledRun, inventory: Inventory):
   }
   for (const host of inventory.hosts.keys()) {
     const vars = hostVars(inventory, host);
-    for (const key of SECRET_HOST_VARS) if (typeof vars[key] === 'string') bus.addSecret(vars[key] as string);
+    for (const key of SECRET_HOST_VARS) if (typeof vars[key] === 'string') bus.addSecret(vars[key]);
   }
 }
 

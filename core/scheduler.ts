@@ -66,7 +66,7 @@ export function groupTaskSteps(tasks: readonly TaskInstance[]): TaskInstance[][]
   const steps: TaskInstance[][] = [];
   for (const t of tasks) {
     const last = steps[steps.length - 1];
-    if (last && last[0]!.taskIndex === t.taskIndex) last.push(t);
+    if (last && last[0].taskIndex === t.taskIndex) last.push(t);
     else steps.push([t]);
   }
   return steps;
@@ -77,7 +77,7 @@ export function nextLinearTaskIndex(pending: Iterable<TaskInstance[] | undefined
   let next: number | undefined;
   for (const step of pending) {
     if (!step) continue;
-    const index = step[0]!.taskIndex;
+    const index = step[0].taskIndex;
     if (next === undefined || index < next) next = index;
   }
   return next;
@@ -150,7 +150,7 @@ interface BatchContext {
 }
 
 function record(ctx: BatchContext, state: RunHostState, items: TaskInstance[], outcome: TaskOutcome): void {
-  const host = items[0]!.host;
+  const host = items[0].host;
   const down = isHostDown(outcome);
   if (down) {
     ctx.down.add(host);
@@ -190,7 +190,7 @@ async function runBatchLinear(
     await Promise.all(
       batch.map(async (h) => {
         const step = pending(h);
-        if (!step || step[0]!.taskIndex !== index) return;
+        if (!step || step[0].taskIndex !== index) return;
         position.set(h, position.get(h)! + 1);
         const outcome = await forks.run(() => runner.runTask(step, { handler: false }));
         record(ctx, state, step, outcome);

@@ -51,7 +51,7 @@ export function parseAddress(address: string): { host: string; port: number | nu
     const m = re.exec(rest);
     if (m) {
       rest = m[1]!;
-      port = parseInt(m[2]!, 10);
+      port = parseInt(m[2], 10);
     }
   }
   if (IPV4.test(rest) || IPV6.test(rest) || HOSTNAME.test(rest)) return { host: rest, port };
@@ -77,9 +77,9 @@ export function expandHostnameRange(name: string, budget = { left: MAX_RANGE_HOS
   if (tail.includes('|') || head.includes('|') || nrange.includes('|')) throw new HostRangeError(`invalid host range: ${name}`);
   const bounds = nrange.split(':');
   if (bounds.length !== 2 && bounds.length !== 3) throw new HostRangeError('host range must be begin:end or begin:end:step');
-  let beg = bounds[0]!;
-  const end = bounds[1]!;
-  const stepText = bounds.length === 3 ? bounds[2]! : '1';
+  let beg = bounds[0];
+  const end = bounds[1];
+  const stepText = bounds.length === 3 ? bounds[2] : '1';
   if (!beg) beg = '0';
   if (!end) throw new HostRangeError('host range must specify end value');
   let fill = (x: string | number): string => String(x);
@@ -98,7 +98,7 @@ export function expandHostnameRange(name: string, budget = { left: MAX_RANGE_HOS
     if (iBeg > iEnd) throw new HostRangeError('host range must have begin <= end');
     seq = [];
     // A negative step over letters is an empty slice in Python.
-    if (step > 0) for (let k = iBeg; k <= iEnd; k += step) seq.push(LETTERS[k]!);
+    if (step > 0) for (let k = iBeg; k <= iEnd; k += step) seq.push(LETTERS[k]);
   } else {
     const b = pythonInt(beg);
     const e = pythonInt(end);

@@ -9,7 +9,8 @@ import { shlexSplit, ShlexError } from '../base/shlex.js';
 
 const SECTION = /^\[([^:\]\s]+)(?::([\p{L}\p{N}_]+))?\]\s*(?:#.*)?$/u;
 const GROUP_NAME = /^([^:\]\s]+)\s*(?:#.*)?$/;
-// Python's str.splitlines() line boundaries.
+// Python's str.splitlines() line boundaries, control characters included.
+// eslint-disable-next-line no-control-regex
 const LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
 // Characters Ansible calls invalid in group names (it warns but keeps them by default).
 const INVALID_GROUP_CHARS = /^\p{N}|[^\p{L}\p{N}_]/u;
@@ -58,7 +59,7 @@ export function parseIniInventory(file: string, text: string, inv: InventoryBuil
 
   for (let i = 0; i < lines.length; i++) {
     const lineNo = i + 1;
-    const line = lines[i]!.trim();
+    const line = lines[i].trim();
     if (!line || line[0] === '#' || line[0] === ';') continue;
     try {
       const section = SECTION.exec(line);
@@ -98,7 +99,7 @@ export function parseIniInventory(file: string, text: string, inv: InventoryBuil
       } else {
         const m = GROUP_NAME.exec(line);
         if (!m) fail(lineNo, `Expected group name, got: ${line}`, undefined, 'a [group:children] section holds one group name per line');
-        const child = m![1]!;
+        const child = m![1];
         if (!inv.groups.has(child)) {
           const p = pending.get(child);
           if (!p) pending.set(child, { line: lineNo, state: 'children', name: child, parents: [group] });
@@ -138,7 +139,7 @@ export function parseIniInventory(file: string, text: string, inv: InventoryBuil
       throw err;
     }
     if (tokens.length === 0) fail(lineNo, `Expected a host name, got: ${line}`);
-    const pattern = tokens[0]!;
+    const pattern = tokens[0];
     const { hosts, port } = expandHostPattern(pattern);
     if (pattern.trim().endsWith(':') && port === null) {
       fail(

@@ -119,7 +119,7 @@ export function inventoryToListYaml(inv: Inventory, options: ListOptions = {}): 
     const group = inv.groups.get(name)!;
     const entry: Record<string, Record<string, unknown>> = { children: {}, hosts: {} };
     for (const child of group.children) {
-      if (child !== 'all' && keepGroup(child)) Object.assign(entry.children!, formatGroup(child));
+      if (child !== 'all' && keepGroup(child)) Object.assign(entry.children, formatGroup(child));
     }
     if (name !== 'all') {
       for (const h of group.hosts.filter(keepHost)) {
@@ -128,10 +128,10 @@ export function inventoryToListYaml(inv: Inventory, options: ListOptions = {}): 
           seen.add(h);
           vars = printableHostVars(inv, h);
         }
-        entry.hosts![h] = vars;
+        entry.hosts[h] = vars;
       }
     }
-    for (const k of ['hosts', 'children']) if (Object.keys(entry[k]!).length === 0) delete entry[k];
+    for (const k of ['hosts', 'children']) if (Object.keys(entry[k]).length === 0) delete entry[k];
     return { [name]: entry };
   };
   return stringify(sortKeys(formatGroup('all')), { indent: 2, indentSeq: false, lineWidth: 0, nullStr: 'null' });

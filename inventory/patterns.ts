@@ -49,7 +49,7 @@ export function globToRegExp(glob: string): RegExp {
   let i = 0;
   const n = glob.length;
   while (i < n) {
-    const c = glob[i++]!;
+    const c = glob[i++];
     if (c === '*') {
       if (!out.endsWith('.*')) out += '.*';
     } else if (c === '?') out += '.';
@@ -153,8 +153,8 @@ function splitSubscript(pattern: string): { expr: string; subscript: [number, nu
   if (pattern[0] === '~') return { expr: pattern, subscript: null };
   const m = WITH_SUBSCRIPT.exec(pattern);
   if (!m) return { expr: pattern, subscript: null };
-  if (m[2] !== undefined) return { expr: m[1]!, subscript: [parseInt(m[2], 10), null] };
-  return { expr: m[1]!, subscript: [parseInt(m[3]!, 10), m[5] ? parseInt(m[5], 10) : -1] };
+  if (m[2] !== undefined) return { expr: m[1], subscript: [parseInt(m[2], 10), null] };
+  return { expr: m[1], subscript: [parseInt(m[3], 10), m[5] ? parseInt(m[5], 10) : -1] };
 }
 
 function applySubscript(hosts: string[], subscript: [number, number | null] | null, pattern: string): string[] {
@@ -172,7 +172,7 @@ function applySubscript(hosts: string[], subscript: [number, number | null] | nu
       hint: `the pattern matches ${hosts.length} host(s); subscripts count from 0`,
     });
   }
-  return [hosts[index]!];
+  return [hosts[index]];
 }
 
 function pySlice<T>(list: T[], start: number, stop: number): T[] {

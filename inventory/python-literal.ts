@@ -6,9 +6,9 @@ import { setVar } from './vars-object.js';
 
 export type LiteralResult = { ok: true; value: unknown } | { ok: false };
 
-// Thrown (and always caught) when the text is not a literal; not an Error, since most INI
-// values are plain words and building a stack trace for each would dominate parsing time.
-class NotALiteral {}
+// Thrown (and always caught) when the text is not a literal. One instance, made once: most
+// INI values are plain words, and building a stack trace for each would dominate parsing time.
+class NotALiteral extends Error {}
 const NOT_A_LITERAL = new NotALiteral();
 // A bare word is a Python name, never a literal, unless it is one of the three constants.
 const BARE_WORD = /^[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*$/;
@@ -27,9 +27,9 @@ function readNumber(text: string): { value: number; length: number } {
   const m = NUMBER_RE.exec(text);
   if (!m) throw NOT_A_LITERAL;
   const raw = m[0];
-  let length = raw.length;
+  const length = raw.length;
   // An identifier character right after the number (`1j`, `1x`, `0x1g`) is not a plain number.
-  if (length < text.length && NAME_PART.test(text[length]!)) throw NOT_A_LITERAL;
+  if (length < text.length && NAME_PART.test(text[length])) throw NOT_A_LITERAL;
   const clean = raw.replace(/_/g, '');
   let value: number;
   if (/^0[xX]/.test(clean)) value = parseInt(clean.slice(2), 16);
@@ -62,12 +62,12 @@ function unescape(body: string, raw: boolean): string {
   if (raw) return body;
   let out = '';
   for (let i = 0; i < body.length; i++) {
-    const c = body[i]!;
+    const c = body[i];
     if (c !== '\\' || i + 1 >= body.length) {
       out += c;
       continue;
     }
-    const n = body[i + 1]!;
+    const n = body[i + 1];
     if (n in SIMPLE_ESCAPES) {
       out += SIMPLE_ESCAPES[n];
       i++;
@@ -95,7 +95,7 @@ function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < text.length) {
-    const c = text[i]!;
+    const c = text[i];
     if (c === ' ' || c === '\t' || c === '\f') {
       i++;
       continue;
@@ -113,7 +113,7 @@ function tokenize(text: string): Token[] {
     }
     if (NAME_START.test(c)) {
       let j = i;
-      while (j < text.length && NAME_PART.test(text[j]!)) j++;
+      while (j < text.length && NAME_PART.test(text[j])) j++;
       const word = text.slice(i, j);
       const q = text[j];
       if ((q === '"' || q === "'") && STRING_PREFIX.test(word)) {
@@ -144,7 +144,7 @@ function tokenize(text: string): Token[] {
 }
 
 function readString(text: string, start: number, raw: boolean): { value: string; end: number } {
-  const q = text[start]!;
+  const q = text[start];
   const triple = text.startsWith(q.repeat(3), start);
   const delim = triple ? q.repeat(3) : q;
   let i = start + delim.length;

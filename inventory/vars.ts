@@ -48,7 +48,7 @@ function indexOf(inv: Inventory): InventoryIndex {
     const order: string[] = [g.name];
     const seenGroups = new Set(order);
     for (let i = 0; i < order.length; i++) {
-      for (const c of inv.groups.get(order[i]!)?.children ?? []) {
+      for (const c of inv.groups.get(order[i])?.children ?? []) {
         if (!seenGroups.has(c)) {
           seenGroups.add(c);
           order.push(c);

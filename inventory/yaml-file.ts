@@ -79,7 +79,7 @@ export function readYaml(file: string, text: string): YamlFile {
       offset = first.pos[1];
       while (text[offset] === ' ' || text[offset] === '\t') offset++;
     }
-    throw new ParseError('YAML_SYNTAX', first.message.split('\n')[0]!, {
+    throw new ParseError('YAML_SYNTAX', first.message.split('\n')[0], {
       position: positionAt(file, text, offset),
       hint: 'fix the YAML syntax (indentation, quoting, a missing colon?)',
     });

@@ -38,7 +38,7 @@ function startDetached(bins: BinaryPaths, netns: string, argv: string[], log: st
   const fd = openSync(log, 'a');
   const inner = view
     ? [
-        bins.unshare!,
+        bins.unshare,
         '-m',
         '-u',
         '--propagation',
@@ -56,7 +56,7 @@ function startDetached(bins: BinaryPaths, netns: string, argv: string[], log: st
   // nsenter rather than `ip netns exec`: the latter remounts /sys, hiding the cgroup
   // mounts dockerd needs. Neither nsenter (no pid ns) nor unshare (no --fork) forks, so
   // the pid we get is the daemon's own.
-  const child = spawn(bins.nsenter!, [`--net=/var/run/netns/${netns}`, ...inner], {
+  const child = spawn(bins.nsenter, [`--net=/var/run/netns/${netns}`, ...inner], {
     detached: true,
     stdio: ['ignore', fd, fd],
   });
@@ -133,7 +133,7 @@ export async function prepareNode(p: NodeDaemonPaths, ip: string, clientPublicKe
 }
 
 export function startSshd(bins: BinaryPaths, netns: string, p: NodeDaemonPaths, hostname: string): StartedDaemon {
-  return startDetached(bins, netns, [bins.sshd!, '-D', '-e', '-f', p.sshdConfig], path.join(p.dir, 'sshd.log'), {
+  return startDetached(bins, netns, [bins.sshd, '-D', '-e', '-f', p.sshdConfig], path.join(p.dir, 'sshd.log'), {
     runDir: p.runDir,
     homeDir: p.homeDir,
     hostname,
@@ -146,7 +146,7 @@ export function startSshd(bins: BinaryPaths, netns: string, p: NodeDaemonPaths, 
  */
 export function startDockerd(bins: BinaryPaths, netns: string, p: NodeDaemonPaths, hostname: string, registry: string, subnet?: string): StartedDaemon {
   const argv = [
-    bins.dockerd!,
+    bins.dockerd,
     '--config-file',
     p.dockerConfig,
     '--data-root',
@@ -204,7 +204,7 @@ export async function prepareRegistry(p: RegistryPaths, listen: string): Promise
 }
 
 export function startRegistry(bins: BinaryPaths, netns: string, p: RegistryPaths): StartedDaemon {
-  return startDetached(bins, netns, [bins['docker-registry']!, 'serve', p.config], p.log);
+  return startDetached(bins, netns, [bins['docker-registry'], 'serve', p.config], p.log);
 }
 
 /** GET over a unix socket; resolves to the status code and body, or undefined if unreachable. */

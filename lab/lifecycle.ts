@@ -101,8 +101,8 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
     log(`lab ${o.name}: subnet ${subnetCidr(o.subnet)}, ${o.nodes} nodes`);
     await Promise.all(nodePaths.map((p) => mkdir(p.dir, { recursive: true })));
     const [clientPub, ...hostPubs] = await Promise.all([
-      generateKeyPair(bins['ssh-keygen']!, privateKey, `hound-lab-${o.name}`),
-      ...nodePaths.map((p, i) => generateKeyPair(bins['ssh-keygen']!, p.hostKey, `${nodeNames[i]}.${o.name}`)),
+      generateKeyPair(bins['ssh-keygen'], privateKey, `hound-lab-${o.name}`),
+      ...nodePaths.map((p, i) => generateKeyPair(bins['ssh-keygen'], p.hostKey, `${nodeNames[i]}.${o.name}`)),
     ]);
 
     const hosts: NamespaceHost[] = [
@@ -113,20 +113,20 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
 
     const regPaths = registryPathsOf(dir);
     await prepareRegistry(regPaths, registryAddr);
-    await Promise.all(nodePaths.map((p, i) => prepareNode(p, nodeIp(o.subnet, i + 1), clientPub!)));
+    await Promise.all(nodePaths.map((p, i) => prepareNode(p, nodeIp(o.subnet, i + 1), clientPub)));
 
     log('starting daemons');
     const registry = startRegistry(bins, registryNetns, regPaths);
     const daemons = nodePaths.map((p, i) => {
-      const netns = netnsOf(o.name, nodeNames[i]!);
-      return { sshd: startSshd(bins, netns, p, nodeNames[i]!), dockerd: startDockerd(bins, netns, p, nodeNames[i]!, registryAddr, `${o.subnet.prefix}.0/24`) };
+      const netns = netnsOf(o.name, nodeNames[i]);
+      return { sshd: startSshd(bins, netns, p, nodeNames[i]), dockerd: startDockerd(bins, netns, p, nodeNames[i], registryAddr, `${o.subnet.prefix}.0/24`) };
     });
     const registryUrl = `http://${registryAddr}`;
     await Promise.all([
       waitReady('registry', registry, () => registryAnswers(registryUrl)),
       ...daemons.flatMap((d, i) => [
         waitReady(`${nodeNames[i]} sshd`, d.sshd, () => sshAnswers(nodeIp(o.subnet, i + 1), 22)),
-        waitReady(`${nodeNames[i]} dockerd`, d.dockerd, () => dockerAnswers(nodePaths[i]!.dockerSocket)),
+        waitReady(`${nodeNames[i]} dockerd`, d.dockerd, () => dockerAnswers(nodePaths[i].dockerSocket)),
       ]),
     ]);
 
@@ -135,11 +135,11 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
       ip: nodeIp(o.subnet, i + 1),
       netns: netnsOf(o.name, n),
       sshPort: 22,
-      dockerSocket: nodePaths[i]!.dockerSocket,
+      dockerSocket: nodePaths[i].dockerSocket,
       hostInterface: links.nodePort(i + 1),
-      pids: { sshd: daemons[i]!.sshd.pid, dockerd: daemons[i]!.dockerd.pid },
+      pids: { sshd: daemons[i].sshd.pid, dockerd: daemons[i].dockerd.pid },
     }));
-    await writeFile(knownHosts, renderKnownHosts(nodes.map((n, i) => ({ ip: n.ip, publicKey: hostPubs[i]! }))));
+    await writeFile(knownHosts, renderKnownHosts(nodes.map((n, i) => ({ ip: n.ip, publicKey: hostPubs[i] }))));
     await writeFile(inventory, renderInventory(nodes, { privateKey, knownHosts, registry: registryAddr }));
     const info: LabInfo = {
       name: o.name,

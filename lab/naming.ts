@@ -37,8 +37,8 @@ export interface Subnet {
 /** The lab's /24, from a hash of its name; 10.0.0.0/24 and 10.255.255.0/24 are skipped. */
 export function deriveSubnet(name: string): Subnet {
   const d = digestOf(name);
-  let second = d[0]!;
-  let third = d[1]!;
+  const second = d[0];
+  let third = d[1];
   if ((second === 0 && third === 0) || (second === 255 && third === 255)) third = 1;
   return { prefix: `10.${second}.${third}` };
 }

@@ -31,7 +31,7 @@ export async function checkSubnetFree(subnet: Subnet, links: LinkNames): Promise
   const out = await runCommand('ip', ['-o', '-4', 'addr', 'show']);
   for (const line of out.split('\n')) {
     const m = /^\d+:\s+(\S+)\s+inet\s+(\d+\.\d+\.\d+)\.\d+\//.exec(line);
-    if (m && m[2] === subnet.prefix && !links.owns(m[1]!)) {
+    if (m && m[2] === subnet.prefix && !links.owns(m[1])) {
       throw new EnvironmentError('LAB_SUBNET_IN_USE', `subnet ${subnetCidr(subnet)} is already used by interface ${m[1]}`, {
         hint: 'choose another with --subnet 10.A.B.0/24, or another --name',
       });
@@ -98,7 +98,7 @@ export async function listLabLinks(links: LinkNames): Promise<string[]> {
   const names: string[] = [];
   for (const line of r.stdout.split('\n')) {
     const m = /^\d+:\s+([^:@\s]+)/.exec(line);
-    if (m && links.owns(m[1]!)) names.push(m[1]!);
+    if (m && links.owns(m[1])) names.push(m[1]);
   }
   return names;
 }

@@ -21,7 +21,7 @@ export interface LinkRate {
 /** Parses `400mbit`, `10mbit`, `1gbit`, `500kbit`, `25mbps` (bytes/s, tc's meaning). */
 export function parseRate(text: string, option = 'rate'): LinkRate {
   const m = /^(\d+(?:\.\d+)?)([a-z]+)$/.exec(text.trim().toLowerCase());
-  const unit = m ? UNIT_BITS[m[2]!] : undefined;
+  const unit = m ? UNIT_BITS[m[2]] : undefined;
   const value = m ? Number(m[1]) : NaN;
   if (!m || unit === undefined || !(value > 0)) {
     throw new OptionsError('LAB_BAD_RATE', `invalid ${option} '${text}'`, {

@@ -36,7 +36,7 @@ export const images: NodeModule<ImagesArgs, ImagesFacts> = {
     if (args.state === 'latest') {
       const pending = unique(args.names).filter((n) => parseImageRef(n).digest === undefined);
       const digests = await Promise.all(pending.map((n) => ctx.remoteDigest(n, args.platform)));
-      pending.forEach((n, i) => remoteDigests.set(n, digests[i]!));
+      pending.forEach((n, i) => remoteDigests.set(n, digests[i]));
     }
     return { node, remoteDigests };
   },

@@ -85,10 +85,10 @@ export async function applyPlannedChanges(saved: SavedPlan, access: PlanFactAcce
     result.hosts[host] = entry;
   }
 
-  const queue = hosts.filter((h) => !result.hosts[h]!.failed);
+  const queue = hosts.filter((h) => !result.hosts[h].failed);
   let next = 0;
   const lanes = Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 50, queue.length)) }, async () => {
-    while (next < queue.length) await applyHost(result.hosts[queue[next++]!]!, access, options);
+    while (next < queue.length) await applyHost(result.hosts[queue[next++]], access, options);
   });
   await Promise.all(lanes);
   for (const h of Object.values(result.hosts)) {

@@ -113,7 +113,7 @@ function problemOf(err: unknown, fallbackCode: string): FactProblem {
 async function mapLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) await work(items[next++]!);
+    while (next < items.length) await work(items[next++]);
   });
   await Promise.all(lanes);
 }
@@ -246,7 +246,7 @@ export class PlanHostAccess implements PlanFactAccess {
         const config = await (this.sshConfig ??= SshConfigFile.load());
         this.resolvedSshConfig = config;
         const connection = await this.pool.get(host);
-        return new SshDocker(connection, { socketPath: this.target(host).dockerSocket, logger: this.options.logger }) as NodeDocker;
+        return new SshDocker(connection, { socketPath: this.target(host).dockerSocket, logger: this.options.logger });
       })();
       this.dockers.set(host, docker);
     }
@@ -345,7 +345,7 @@ export async function planRun(
   if (inspect.size === 0 && pulling.size === 0) return { plan: first, facts };
   await Promise.all(
     [...new Set([...inspect, ...pulling])].map(async (host) => {
-      const node = facts.nodes[host]!;
+      const node = facts.nodes[host];
       try {
         if (inspect.has(host)) {
           node.images = await (await access.docker(host)).listImages();

@@ -7,10 +7,7 @@ import { HoundError, EXIT, ParseError } from '../base/errors.js';
 import { canonicalImageRef, parseImageRef, repositoryName } from '../base/image-ref.js';
 import { registryFactKey, type Plan, type PlanFacts } from './planner.js';
 import { planToJson } from './plan-json.js';
-import type { RegistryAuth } from '../transport/types.js';
 import type { DockerImage } from '../runtime/types.js';
-import { gatherFacts, type PlanFactAccess } from './facts.js';
-import type { FactProblem } from './planner.js';
 
 export const PLAN_FILE_FORMAT = 'hound-plan';
 export const PLAN_FILE_VERSION = 1;
@@ -70,7 +67,7 @@ export function toSavedPlan(plan: Plan, facts: PlanFacts, source: PlanSource, no
   const registry: Record<string, string> = {};
   for (const host of changingHosts(plan)) {
     nodes[host] = imageFingerprint(facts.nodes[host]?.images ?? []);
-    for (const a of plan.hosts[host]!.actions) {
+    for (const a of plan.hosts[host].actions) {
       if (a.action === 'pull' && a.digest && !parseImageRef(a.reference).digest) registry[registryFactKey(a.reference, a.platform)] = a.digest;
     }
   }

@@ -201,7 +201,7 @@ function imageSteps(task: TaskInstance): ImageStep[] {
   const names = Array.isArray(args.names) ? args.names.map(String) : [];
   const state = (args.state as 'present' | 'latest' | undefined) ?? 'present';
   const refs = names.map((n) => parseImageRef(n));
-  names.forEach((written, i) => steps.push({ kind: 'ensure', task, written, ref: refs[i]!, state, force: false, platform }));
+  names.forEach((written, i) => steps.push({ kind: 'ensure', task, written, ref: refs[i], state, force: false, platform }));
   if (args.exclusive === true) steps.push({ kind: 'exclusive', task, keep: refs, keepRecent: typeof args.keep_recent === 'number' ? args.keep_recent : 0 });
   return steps;
 }

@@ -18,7 +18,7 @@ export function serialBatches(hosts: readonly string[], serial: readonly (number
   let rest = [...hosts];
   let index = 0;
   while (rest.length > 0) {
-    const size = batchSize(sizes[index]!, hosts.length);
+    const size = batchSize(sizes[index], hosts.length);
     if (size <= 0) {
       batches.push(rest);
       break;

@@ -11,7 +11,7 @@ import type { LoadedPlay, LoadedTask, SourceRef, Vars } from './model.js';
 import { validateAgainst } from './schema.js';
 import { shouldRun, type TagSelection } from './tags.js';
 import { didYouMean } from '../base/suggest.js';
-import { containsTemplate, evaluateCondition, OMIT, referencedNames, renderValue, templateStrings } from './templating.js';
+import { containsTemplate, evaluateCondition, referencedNames, renderValue, templateStrings } from './templating.js';
 import { mergeVariables, withLoopVariables } from './variables.js';
 import type { Inventory } from '../inventory/model.js';
 import { applyLimit, resolvePattern } from '../inventory/patterns.js';
@@ -33,7 +33,7 @@ export interface CompileOptions {
   check?: boolean;
 }
 
-const EMPTY: Vars = Object.freeze({}) as Vars;
+const EMPTY: Vars = Object.freeze({});
 
 export function compilePlays(plays: readonly LoadedPlay[], options: CompileOptions): CompiledRun {
   return new Compiler(options).compile(plays);
@@ -237,7 +237,8 @@ class Compiler {
         hint: 'loop: takes a list; for a dict use `{{ mydict | dict2items }}`',
       });
     }
-    const items = task.loop.flatten ? rendered.flatMap((x) => (Array.isArray(x) ? x : [x])) : rendered;
+    const list: unknown[] = rendered;
+    const items = task.loop.flatten ? list.flatMap((x: unknown) => (Array.isArray(x) ? (x as unknown[]) : [x])) : list;
     const out: TaskInstance[] = [];
     items.forEach((item, index) => {
       const loopVars: Vars = { [task.loopVar]: item, ansible_loop_var: task.loopVar };

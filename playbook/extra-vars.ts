@@ -66,5 +66,5 @@ export function parseExtraVars(value: string, baseDir = process.cwd()): Vars {
 
 /** Every -e value merged in order (later wins). */
 export function mergeExtraVars(values: readonly string[], baseDir?: string): Vars {
-  return Object.assign({}, ...values.map((v) => parseExtraVars(v, baseDir)));
+  return Object.assign({}, ...values.map((v) => parseExtraVars(v, baseDir))) as Vars;
 }

@@ -12,7 +12,7 @@ export function splitArgs(text: string): string[] {
   let quote: string | undefined;
   let jinja = 0;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
+    const c = text[i];
     const pair = text.slice(i, i + 2);
     if (quote === undefined && (pair === '{{' || pair === '{%' || pair === '{#')) {
       jinja++;

@@ -207,7 +207,7 @@ export class PlaybookLoader {
     }
     if (actions.length > 1) {
       throw new ParseError('TASK_MANY_MODULES', `a task runs one module, this one names ${actions.map((a) => `'${a}'`).join(' and ')}`, {
-        position: source.keyPositionOf(at, actions[1]!),
+        position: source.keyPositionOf(at, actions[1]),
         hint: 'split it into one task per module',
       });
     }
@@ -228,7 +228,7 @@ export class PlaybookLoader {
       vars: (task.vars as Vars | undefined) ?? {},
     };
     const inner: TaskScope = { ...scope, tags: unique([...scope.tags, ...own.tags]), when: [...scope.when, ...own.when], vars: { ...scope.vars, ...own.vars } };
-    const action = actions[0]!;
+    const action = actions[0];
     if (action === 'block') {
       refuseLoop(source, at, task, 'block');
       return this.expandTasks(source, [...at, 'block'], task.block, inner);
@@ -318,7 +318,7 @@ export class PlaybookLoader {
     const candidates = [path.resolve(path.dirname(scope.file), name)];
     if (scope.roleDir) candidates.push(path.resolve(scope.roleDir, 'tasks', name), path.resolve(scope.roleDir, name));
     candidates.push(path.resolve(scope.playbookDir, name));
-    return candidates.find((c) => this.files.isFile(c)) ?? candidates[0]!;
+    return candidates.find((c) => this.files.isFile(c)) ?? candidates[0];
   }
 
   private expandTaskFile(file: string, referrer: SourceRef, scope: TaskScope): LoadedTask[] {

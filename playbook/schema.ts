@@ -233,7 +233,7 @@ function pathOf(error: ErrorObject): (string | number)[] {
 function pickError(errors: ErrorObject[]): ErrorObject {
   const unknownKey = errors.find((e) => e.keyword === 'additionalProperties');
   if (unknownKey) return unknownKey;
-  return [...errors].sort((a, b) => pathOf(b).length - pathOf(a).length)[0]!;
+  return [...errors].sort((a, b) => pathOf(b).length - pathOf(a).length)[0];
 }
 
 export interface ValidationTarget {

@@ -203,8 +203,8 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
   filters.difference = (value: unknown, other: unknown) =>
     uniqueList(asList('difference', value).filter((x) => !asList('difference', other).some((y) => pythonEqual(x, y))));
   filters.symmetric_difference = (value: unknown, other: unknown) => [
-    ...(filters.difference!(value, other) as unknown[]),
-    ...(filters.difference!(other, value) as unknown[]),
+    ...(filters.difference(value, other) as unknown[]),
+    ...(filters.difference(other, value) as unknown[]),
   ];
   filters.flatten = (value: unknown, levels?: unknown) => flattenList(asList('flatten', value), typeof levels === 'number' ? levels : undefined);
   filters.sort = (value: unknown, ...rest: unknown[]) => {

@@ -24,7 +24,7 @@ export interface VariableLayers {
 
 /** The variables a task sees, all precedence levels merged. */
 export function mergeVariables(layers: VariableLayers): Vars {
-  return Object.assign({}, layers.roleDefaults, layers.inventory, layers.play, layers.roleVars, layers.task, layers.magic, layers.extra);
+  return { ...layers.roleDefaults, ...layers.inventory, ...layers.play, ...layers.roleVars, ...layers.task, ...layers.magic, ...layers.extra };
 }
 
 /** A loop item's variables on top of the task's; extra vars still win, as in Ansible. */

@@ -203,15 +203,14 @@ export class BlobFanout {
     let chunkIndex = 0;
     let busy = false;
     let waiting = false;
-    const blob = this;
     const pump = async (stream: Readable): Promise<void> => {
       if (busy) return;
       busy = true;
       try {
         for (;;) {
           if (stream.destroyed) return;
-          if (blob.status === 'failed') {
-            stream.destroy(blob.failure);
+          if (this.status === 'failed') {
+            stream.destroy(this.failure);
             return;
           }
           if (offset >= end) {
@@ -219,11 +218,11 @@ export class BlobFanout {
             return;
           }
           // The last byte waits for verification (see the file comment).
-          const deliverable = Math.min(end, blob.status === 'complete' ? blob.size : Math.min(blob.received, blob.size - 1));
+          const deliverable = Math.min(end, this.status === 'complete' ? this.size : Math.min(this.received, this.size - 1));
           if (offset >= deliverable) {
             if (!waiting) {
               waiting = true;
-              blob.waiters.add(() => {
+              this.waiters.add(() => {
                 waiting = false;
                 void pump(stream);
               });
@@ -231,16 +230,16 @@ export class BlobFanout {
             return;
           }
           let piece: Buffer;
-          if (offset < blob.memoryBytes) {
-            while (chunkIndex + 1 < blob.memoryChunks.length && blob.memoryOffsets[chunkIndex + 1]! <= offset) chunkIndex++;
-            const chunk = blob.memoryChunks[chunkIndex]!;
-            const from = offset - blob.memoryOffsets[chunkIndex]!;
-            const to = Math.min(chunk.length, deliverable - blob.memoryOffsets[chunkIndex]!);
+          if (offset < this.memoryBytes) {
+            while (chunkIndex + 1 < this.memoryChunks.length && this.memoryOffsets[chunkIndex + 1] <= offset) chunkIndex++;
+            const chunk = this.memoryChunks[chunkIndex];
+            const from = offset - this.memoryOffsets[chunkIndex];
+            const to = Math.min(chunk.length, deliverable - this.memoryOffsets[chunkIndex]);
             piece = chunk.subarray(from, to);
           } else {
             const length = Math.min(FILE_READ_SIZE, deliverable - offset);
             piece = Buffer.allocUnsafe(length);
-            const { bytesRead } = await blob.spill!.read(piece, 0, length, offset - blob.memoryBytes);
+            const { bytesRead } = await this.spill!.read(piece, 0, length, offset - this.memoryBytes);
             piece = piece.subarray(0, bytesRead);
             if (stream.destroyed) return;
           }

@@ -150,7 +150,7 @@ export class OriginClient implements OriginRegistry {
   private async answerChallenge(challenge: string | undefined, scope: string): Promise<void> {
     const auth = this.auth;
     if (!challenge) throw new OriginError(this.host, 'asked for credentials without saying how (no WWW-Authenticate)', 401);
-    const scheme = challenge.split(' ', 1)[0]!.toLowerCase();
+    const scheme = challenge.split(' ', 1)[0].toLowerCase();
     if (scheme === 'basic') {
       if (!auth?.username || auth.password === undefined) throw new OriginError(this.host, 'needs credentials and none were given', 401);
       this.authorizations.set(scope, 'Basic ' + Buffer.from(`${auth.username}:${auth.password}`).toString('base64'));
@@ -203,7 +203,7 @@ export class OriginClient implements OriginRegistry {
 export function parseChallengeParams(text: string): Record<string, string> {
   const params: Record<string, string> = {};
   for (const match of text.matchAll(/([a-zA-Z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g)) {
-    params[match[1]!.toLowerCase()] = match[2] !== undefined ? match[2].replace(/\\(.)/g, '$1') : match[3]!;
+    params[match[1].toLowerCase()] = match[2] !== undefined ? match[2].replace(/\\(.)/g, '$1') : match[3];
   }
   return params;
 }

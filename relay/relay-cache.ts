@@ -115,7 +115,7 @@ export class RelayCache {
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < items.length && !this.closed) {
-        const item = items[next++]!;
+        const item = items[next++];
         try {
           const fanout = await this.blob(item.origin, item.repo, item.digest);
           await fanout.done;
@@ -168,7 +168,7 @@ export class RelayCache {
   async close(): Promise<void> {
     this.closed = true;
     const fanouts = await Promise.allSettled([...this.blobs.values()]);
-    await Promise.all(fanouts.map((f) => (f.status === 'fulfilled' ? f.value.dispose() : undefined)));
+    await Promise.all(fanouts.flatMap((f) => (f.status === 'fulfilled' ? [f.value.dispose()] : [])));
     this.blobs.clear();
     this.manifests.clear();
     if (this.spillDir) await rm(await this.spillDir, { recursive: true, force: true });

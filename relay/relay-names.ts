@@ -52,7 +52,7 @@ export class RelayNames {
   resolve(name: string): RelayTarget | undefined {
     const parts = name.split('/');
     if (parts.length < 3 || parts[0] !== this.token) return undefined;
-    const origin = this.originBySlug.get(parts[1]!);
+    const origin = this.originBySlug.get(parts[1]);
     if (origin === undefined) return undefined;
     return { origin, repo: parts.slice(2).join('/') };
   }

@@ -213,7 +213,7 @@ class RunRelay implements Relay {
     const images = [...new Set(nodes.flatMap((node) => node.images))];
     const described = await Promise.all(images.map((image) => this.describeImage(image, options.platform)));
     // The config blob is fetched by every node too: schedule it like a layer.
-    const layers = new Map(images.map((image, i) => [image, [described[i]!.config, ...described[i]!.layers]]));
+    const layers = new Map(images.map((image, i) => [image, [described[i].config, ...described[i].layers]]));
     const schedule = planRelaySchedule({ nodes, layers });
     const items = schedule.prefetch.map((layer) => {
       const ref = this.originRef(layer.image);
@@ -231,7 +231,7 @@ class RunRelay implements Relay {
     if (this.closed) return;
     this.closed = true;
     const forwards = await Promise.allSettled([...this.forwards.values()]);
-    await Promise.allSettled(forwards.map((f) => (f.status === 'fulfilled' ? f.value.close() : undefined)));
+    await Promise.allSettled(forwards.flatMap((f) => (f.status === 'fulfilled' ? [f.value.close()] : [])));
     this.server.close();
     await this.cache.close();
     await this.prefetching;

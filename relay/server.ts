@@ -47,7 +47,7 @@ export class RelayServer {
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const method = request.method ?? 'GET';
-    const path = (request.url ?? '/').split('?', 1)[0]!;
+    const path = (request.url ?? '/').split('?', 1)[0];
     if (method !== 'GET' && method !== 'HEAD') return this.error(response, 405, 'UNSUPPORTED', 'the relay only serves pulls');
     if (path === '/v2/' || path === '/v2') {
       response.writeHead(200, { ...API_VERSION_HEADER, 'content-type': 'application/json', 'content-length': 2 });
@@ -55,7 +55,7 @@ export class RelayServer {
       return;
     }
     const match = ROUTE.exec(path);
-    const target = match ? this.names.resolve(match[1]!) : undefined;
+    const target = match ? this.names.resolve(match[1]) : undefined;
     if (!match || !target) return this.error(response, 404, 'NAME_UNKNOWN', 'repository name not known to registry');
     const [, , kind, reference] = match as unknown as [string, string, 'manifests' | 'blobs', string];
     if (kind === 'manifests') {

@@ -15,7 +15,7 @@ export function formatRecapTable(hosts: Record<string, HostRecap>, durationSecon
   const width = Math.max(26, ...names.map((n) => n.length));
   const lines = ['PLAY RECAP ' + '*'.repeat(60)];
   for (const name of names) {
-    const r = hosts[name]!;
+    const r = hosts[name];
     const count = (label: string, n: number) => `${label}=${String(n).padEnd(4)}`;
     const fields = [
       count('ok', r.ok),

@@ -160,7 +160,7 @@ export class TtyReporter implements Reporter {
           // The test renderer: log events without the task's internal flags.
           task: false,
         },
-      } as ConstructorParameters<typeof Listr>[1],
+      },
     );
     if (this.options.verbosity > 0) this.options.out.write(`PLAY [${play}]\n`);
     this.runs.push(list.run().catch(() => undefined));

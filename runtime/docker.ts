@@ -49,6 +49,15 @@ export interface SshDockerOptions {
   stallTimeoutMs?: number;
 }
 
+/** The fields of Docker's GET /info that hound reads. */
+interface DockerEngineInfo {
+  Architecture: string;
+  OSType: string;
+  DockerRootDir: string;
+  ServerVersion: string;
+  RegistryConfig?: { InsecureRegistryCIDRs?: string[]; IndexConfigs?: Record<string, { Secure?: boolean }> };
+}
+
 export class SshDocker implements NodeDocker {
   private readonly docker: Docker;
   private readonly socketPath: string;
@@ -70,10 +79,10 @@ export class SshDocker implements NodeDocker {
 
   async info(): Promise<DockerInfo> {
     this.log(3, 'GET /info');
-    const raw = await this.call('read Docker info', () => this.docker.info());
+    const raw = (await this.call('read Docker info', () => this.docker.info())) as DockerEngineInfo;
     const registry = raw.RegistryConfig ?? {};
     const insecure = new Set<string>(registry.InsecureRegistryCIDRs ?? []);
-    for (const [name, config] of Object.entries((registry.IndexConfigs ?? {}) as Record<string, { Secure?: boolean }>)) {
+    for (const [name, config] of Object.entries(registry.IndexConfigs ?? {})) {
       if (config.Secure === false) insecure.add(name);
     }
     return {
@@ -153,7 +162,7 @@ export class SshDocker implements NodeDocker {
     const authconfig = options.auth ? dockerAuthConfig(options.auth) : undefined;
     let stream: Readable;
     try {
-      stream = (await this.docker.createImage(authconfig as Docker.AuthConfig, { ...query, abortSignal: options.signal } as never)) as unknown as Readable;
+      stream = (await this.docker.createImage(authconfig, { ...query, abortSignal: options.signal })) as Readable;
     } catch (error) {
       if (options.signal?.aborted) throw abortReason(options.signal);
       throw this.failure('DOCKER_PULL_FAILED', `pull ${canonicalImageRef(parsed)}`, error);
@@ -238,7 +247,7 @@ export class SshDocker implements NodeDocker {
     this.log(2, 'POST /images/load');
     let stream: Readable;
     try {
-      stream = (await this.docker.loadImage(tarball, { quiet: true, abortSignal: options.signal } as never)) as unknown as Readable;
+      stream = (await this.docker.loadImage(tarball, { quiet: true, abortSignal: options.signal })) as Readable;
     } catch (error) {
       if (options.signal?.aborted) throw abortReason(options.signal);
       throw this.failure('DOCKER_LOAD_FAILED', 'load an image tarball', error);
@@ -250,7 +259,7 @@ export class SshDocker implements NodeDocker {
       for (const line of lines) {
         if (line.errorDetail || line.error) failure = line.errorDetail?.message ?? line.error;
         const match = /^Loaded image(?: ID)?: (.+)$/m.exec(line.stream ?? '');
-        if (match) loaded.push(match[1]!.trim());
+        if (match) loaded.push(match[1].trim());
       }
     };
     await new Promise<void>((resolve, reject) => {

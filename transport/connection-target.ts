@@ -131,7 +131,7 @@ function resolveHop(hop: string, parent: ConnectionTarget, options: ResolveTarge
       hint: 'write ProxyJump as [user@]host[:port][,[user@]host[:port]…]',
     });
   const [, hopUser, hopHostRaw, hopPort] = match;
-  const hopHost = hopHostRaw!.replace(/^\[|\]$/g, '');
+  const hopHost = hopHostRaw.replace(/^\[|\]$/g, '');
   const hopVars: Vars = { ...(options.inventoryVars?.(hopHost) ?? {}) };
   for (const key of ['ansible_ssh_common_args', 'ansible_ssh_extra_args']) delete hopVars[key];
   if (hopUser !== undefined) hopVars['ansible_user'] = hopUser;

@@ -39,7 +39,7 @@ export async function readDockerConfig(path: string = dockerConfigPath()): Promi
   try {
     const config = JSON.parse(text) as unknown;
     if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new Error('not a JSON object');
-    return { path, config: config as DockerConfigFile };
+    return { path, config: config };
   } catch (error) {
     throw new HoundError('DOCKER_CONFIG_UNREADABLE', `cannot read the Docker config ${path}: ${(error as Error).message}`, EXIT.ERROR, {
       hint: 'fix the file (docker login rewrites it), or point DOCKER_CONFIG at another folder',

@@ -30,7 +30,7 @@ export function parseKnownHosts(text: string, file: string): KnownHostEntry[] {
     if (line === '' || line.startsWith('#')) return;
     const fields = line.split(/\s+/);
     let marker: KnownHostEntry['marker'];
-    if (fields[0]!.startsWith('@')) {
+    if (fields[0].startsWith('@')) {
       const word = fields.shift()!;
       if (word === '@revoked') marker = 'revoked';
       else if (word === '@cert-authority') marker = 'cert-authority';

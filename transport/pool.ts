@@ -46,7 +46,7 @@ export class ConnectionPool {
   /** Connects to every host in parallel; each entry is a connection or why it failed. */
   async connectAll(hosts: string[]): Promise<Map<string, SshHostConnection | UnreachableError>> {
     const results = await Promise.all(hosts.map((host) => this.get(host).catch((error: unknown) => asUnreachable(host, error))));
-    return new Map(hosts.map((host, i) => [host, results[i]!]));
+    return new Map(hosts.map((host, i) => [host, results[i]]));
   }
 
   /** Why the host could not be reached, if it could not. */
@@ -61,7 +61,7 @@ export class ConnectionPool {
   async closeAll(): Promise<void> {
     this.closing = true;
     const open = await Promise.allSettled(this.connections.values());
-    await Promise.all(open.map((r) => (r.status === 'fulfilled' ? r.value.close().catch(() => undefined) : undefined)));
+    await Promise.all(open.flatMap((r) => (r.status === 'fulfilled' ? [r.value.close().catch(() => undefined)] : [])));
     this.connections.clear();
     this.opened.clear();
   }

@@ -20,7 +20,7 @@ export function parseAuthChallenges(header: string): AuthChallenge[] {
   let i = 0;
   let current: AuthChallenge | undefined;
   while (i < header.length) {
-    while (i < header.length && /[\s,]/.test(header[i]!)) i++;
+    while (i < header.length && /[\s,]/.test(header[i])) i++;
     token.lastIndex = i;
     const word = token.exec(header);
     if (!word) break;
@@ -44,10 +44,10 @@ export function parseAuthChallenges(header: string): AuthChallenge[] {
         while (j < header.length && header[j] !== ',') value += header[j++];
         value = value.trim();
       }
-      if (current) current.params[word[1]!.toLowerCase()] = value;
+      if (current) current.params[word[1].toLowerCase()] = value;
       i = j;
     } else {
-      current = { scheme: word[1]!.toLowerCase(), params: {} };
+      current = { scheme: word[1].toLowerCase(), params: {} };
       challenges.push(current);
     }
   }

@@ -139,7 +139,7 @@ export class RegistryClient {
       platformManifestDigest: manifest.digest,
       mediaType: manifest.mediaType,
       config: { digest: body.config.digest, size: body.config.size },
-      layers: body.layers.map((layer, i) => ({ mediaType: layer.mediaType, digest: layer.digest, size: layer.size, diffId: diffIds[i]! })),
+      layers: body.layers.map((layer, i) => ({ mediaType: layer.mediaType, digest: layer.digest, size: layer.size, diffId: diffIds[i] })),
       diffIds,
       os: config.os ?? platform.os,
       architecture: config.architecture ?? platform.architecture,

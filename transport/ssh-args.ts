@@ -27,14 +27,14 @@ export function parseSshArgs(text: string, source = 'ansible_ssh_common_args'): 
   const words = splitShellWords(text, source);
   const result: SshArgOptions = { identityFiles: [], ignored: [] };
   for (let i = 0; i < words.length; i++) {
-    const word = words[i]!;
+    const word = words[i];
     if (!word.startsWith('-') || word === '-') {
       result.ignored.push(word);
       continue;
     }
     // Bundled flags (`-vC`, `-p2222`): walk them like getopt does.
     for (let j = 1; j < word.length; j++) {
-      const flag = word[j]!;
+      const flag = word[j];
       if (!FLAGS_WITH_ARGUMENT.has(flag)) {
         result.ignored.push(`-${flag}`);
         continue;
@@ -164,18 +164,18 @@ export function jumpFromProxyCommand(command: string): string | undefined {
   } catch {
     return undefined;
   }
-  if (words.length === 0 || !/(^|\/)ssh$/.test(words[0]!)) return undefined;
+  if (words.length === 0 || !/(^|\/)ssh$/.test(words[0])) return undefined;
   let forwardsStdio = false;
   let user: string | undefined;
   let port: string | undefined;
   let destination: string | undefined;
   for (let i = 1; i < words.length; i++) {
-    const word = words[i]!;
+    const word = words[i];
     if (word === '-W') {
       forwardsStdio = words[++i] === '%h:%p';
     } else if (word === '-p') port = words[++i];
     else if (word === '-l') user = words[++i];
-    else if (word.startsWith('-') && word.length === 2 && FLAGS_WITH_ARGUMENT.has(word[1]!)) i++;
+    else if (word.startsWith('-') && word.length === 2 && FLAGS_WITH_ARGUMENT.has(word[1])) i++;
     else if (word.startsWith('-')) continue;
     else if (destination === undefined) destination = word;
     else return undefined; // a remote command: not a plain jump

@@ -100,7 +100,7 @@ async function readWithIncludes(path: string, depth: number): Promise<string> {
       lines.push(line);
       continue;
     }
-    for (const pattern of include[1]!.trim().split(/\s+/)) {
+    for (const pattern of include[1].trim().split(/\s+/)) {
       const expanded = expandHome(pattern.replace(/^"|"$/g, ''));
       const absolute = isAbsolute(expanded) ? expanded : join(homedir(), '.ssh', expanded);
       for (const file of await matchingFiles(absolute)) lines.push(await readWithIncludes(file, depth + 1));

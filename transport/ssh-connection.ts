@@ -44,11 +44,11 @@ export async function connectHost(target: ConnectionTarget, options: ConnectOpti
     let sock: Duplex | undefined;
     let previous: ConnectionTarget | undefined;
     for (const hop of target.proxyJump) {
-      sock = previous ? await forwardTo(hops[hops.length - 1]!, previous, hop, target, options) : undefined;
+      sock = previous ? await forwardTo(hops[hops.length - 1], previous, hop, target, options) : undefined;
       hops.push(await openClient(hop, target.host, sock, options));
       previous = hop;
     }
-    sock = previous ? await forwardTo(hops[hops.length - 1]!, previous, target, target, options) : undefined;
+    sock = previous ? await forwardTo(hops[hops.length - 1], previous, target, target, options) : undefined;
     const client = await openClient(target, target.host, sock, options);
     return new SshHostConnection(target, client, hops, options.logger);
   } catch (error) {
@@ -155,8 +155,9 @@ async function authMethods(target: ConnectionTarget, log?: TransportLogger): Pro
   for (const file of target.identityFiles) {
     let parsed: ParsedKey | Error;
     try {
-      const parsedOrList = sshUtils.parseKey(await readFile(file));
-      parsed = Array.isArray(parsedOrList) ? parsedOrList[0]! : parsedOrList;
+      // ssh2's typings say one key, but a file holding several gives an array.
+      const parsedOrList: unknown = sshUtils.parseKey(await readFile(file));
+      parsed = (Array.isArray(parsedOrList) ? (parsedOrList as unknown[])[0] : parsedOrList) as ParsedKey | Error;
     } catch (error) {
       log?.(1, `ssh ${target.host}: cannot read key ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
       continue;

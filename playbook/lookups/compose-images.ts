@@ -23,7 +23,7 @@ export function interpolateCompose(value: string, env: Record<string, string | u
     const unsetOrEmpty = current === undefined || current === '';
     switch (op) {
       case ':-':
-        return unsetOrEmpty ? (arg ?? '') : (current as string);
+        return unsetOrEmpty ? (arg ?? '') : current;
       case '-':
         return current === undefined ? (arg ?? '') : current;
       case ':?':

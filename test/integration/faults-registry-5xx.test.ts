@@ -4,7 +4,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type LabInfo } from '../../lab/index.js';
+import type { LabInfo } from '../../lab/index.js';
+import type { DetailEvent } from '../../core/events.js';
 import { emptyNode, hound, jsonEvents, nodeTags, summaryOf, useLabWorkDir } from '../fixtures/play/helpers.js';
 import { startRegistryFront } from '../fixtures/play/registry-front.js';
 
@@ -18,7 +19,7 @@ const work = useLabWorkDir({ emptyNodesAfter: true });
  */
 async function flakyRegistry(lab: LabInfo) {
   const counts = { failures: 0, served503: 0 };
-  const front = await startRegistryFront(work.lab, (req, res) => {
+  const front = await startRegistryFront(lab, (req, res) => {
     if (counts.failures <= 0 || req.method !== 'GET' || !/\/manifests\//.test(req.url ?? '')) return false;
     counts.failures -= 1;
     counts.served503 += 1;
@@ -44,14 +45,9 @@ describe('registry 5xx during hound play', () => {
       const events = jsonEvents(run.stdout);
       // Docker words a 503 by which request met it: 'received unexpected HTTP status: 503 …', or the body's
       // 'service unavailable'.
-      const retried = events.filter((e) => e.event === 'detail' && /pull of \S+app4:latest failed .*; attempt 2 in \d/.test(e.msg));
-      expect(
-        retried.length,
-        events
-          .filter((e) => e.event === 'detail')
-          .map((e) => e.msg)
-          .join('\n'),
-      ).toBeGreaterThan(0);
+      const details = events.filter((e): e is DetailEvent => e.event === 'detail');
+      const retried = details.filter((e) => /pull of \S+app4:latest failed .*; attempt 2 in \d/.test(e.msg));
+      expect(retried.length, details.map((e) => e.msg).join('\n')).toBeGreaterThan(0);
       for (const e of retried) expect(e.msg).toMatch(/503|[Ss]ervice [Uu]navailable/);
       for (const name of ['node1', 'node2']) {
         expect(summaryOf(events).hosts[name]).toMatchObject({ changed: 1, failed: 0 });

@@ -33,7 +33,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     process.env.HOUND_TEST_LAB_DIR = info.dir;
   } catch (err) {
     // One clear line (not root, not Linux, a package missing) instead of a stack trace.
-    if (err instanceof HoundError) throw new Error(`integration tests need a hound lab: ${err.format()}`);
+    if (err instanceof HoundError) throw new Error(`integration tests need a hound lab: ${err.format()}`, { cause: err });
     throw err;
   }
   return async () => {

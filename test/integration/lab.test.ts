@@ -43,14 +43,14 @@ function ssh(info: LabInfo, node: number, command: string): Promise<Ran> {
     'ConnectTimeout=5',
     '-i',
     info.privateKey,
-    `root@${info.nodes[node]!.ip}`,
+    `root@${info.nodes[node].ip}`,
     command,
   ]);
 }
 
 /** Docker Engine API on a node's own socket, from the controller, bypassing SSH and hound. */
 async function nodeImages(info: LabInfo, node: number): Promise<{ RepoTags: string[] | null; RepoDigests: string[] | null }[]> {
-  const r = await run('curl', ['-sf', '--unix-socket', info.nodes[node]!.dockerSocket, 'http://docker/images/json']);
+  const r = await run('curl', ['-sf', '--unix-socket', info.nodes[node].dockerSocket, 'http://docker/images/json']);
   expect(r.code).toBe(0);
   return JSON.parse(r.stdout);
 }
@@ -119,7 +119,7 @@ describe('hound lab (own lab, via the CLI)', () => {
     const parsed = JSON.parse(inv.stdout);
     expect(parsed.nodes.hosts).toEqual(['node1', 'node2']);
     const node1 = parsed._meta.hostvars.node1;
-    expect(node1.ansible_host).toBe(info.nodes[0]!.ip);
+    expect(node1.ansible_host).toBe(info.nodes[0].ip);
     expect(node1.ansible_user).toBe('root');
     expect(node1.ansible_ssh_private_key_file).toBe(`${DIR}/id_ed25519`);
     expect(node1.ansible_ssh_common_args).toBe(`-o UserKnownHostsFile=${DIR}/known_hosts`);
@@ -153,7 +153,7 @@ describe('hound lab (own lab, via the CLI)', () => {
       'UserKnownHostsFile=/dev/null',
       '-i',
       info.privateKey,
-      `root@${info.nodes[0]!.ip}`,
+      `root@${info.nodes[0].ip}`,
       'true',
     ]);
     expect(wrongKey.code).not.toBe(0);
@@ -164,8 +164,8 @@ describe('hound lab (own lab, via the CLI)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/node1 \| CHANGED \| rc=0/);
     expect(r.stdout).toMatch(/node2 \| CHANGED \| rc=0/);
-    expect(r.stdout).toContain(String(info.nodes[0]!.pids.dockerd));
-    expect(r.stdout).toContain(String(info.nodes[1]!.pids.dockerd));
+    expect(r.stdout).toContain(String(info.nodes[0].pids.dockerd));
+    expect(r.stdout).toContain(String(info.nodes[1].pids.dockerd));
   });
 
   it('pushes the sample images and a node pulls one from the lab registry through its shaped uplink', async () => {
@@ -173,7 +173,7 @@ describe('hound lab (own lab, via the CLI)', () => {
     expect(images.code).toBe(0);
     const line = images.stdout.split('\n').find((l) => l.includes('/hound/app1:latest@'));
     expect(line).toBeDefined();
-    const digest = /@(sha256:[0-9a-f]{64})/.exec(line!)![1]!;
+    const digest = /@(sha256:[0-9a-f]{64})/.exec(line!)![1];
     const ref = `${info.registry.ip}:5000/hound/app1:latest`;
 
     const pull = await ssh(info, 0, `docker pull ${ref}`);
@@ -194,10 +194,10 @@ describe('hound lab (own lab, via the CLI)', () => {
       const out = (await run('tc', ['-s', 'qdisc', 'show', 'dev', dev])).stdout;
       return { rate: /qdisc tbf \S+ root .*rate (\S+)/.exec(out)?.[1], sent: Number(/Sent (\d+) bytes/.exec(out)?.[1]) };
     };
-    const node1Port = await shaped(info.nodes[0]!.hostInterface);
+    const node1Port = await shaped(info.nodes[0].hostInterface);
     expect(node1Port.rate).toBe('100Mbit');
     expect(node1Port.sent).toBeGreaterThan(11 * 1024 * 1024);
-    expect((await shaped(info.nodes[1]!.hostInterface)).sent).toBeLessThan(1024 * 1024);
+    expect((await shaped(info.nodes[1].hostInterface)).sent).toBeLessThan(1024 * 1024);
     // The controller's link is shaped both ways: its uplink carried the push of the set.
     const links = linkNamesOf(NAME);
     const controllerUp = await shaped(links.controller);
@@ -238,7 +238,7 @@ describe('hound lab (own lab, via the CLI)', () => {
     const degraded = await hound('lab', 'status', '--name', NAME);
     expect(degraded.code).not.toBe(0);
     expect(degraded.stdout).toMatch(/^node1\s+down\s/m);
-    expect(degraded.stdout).toContain(`dockerd=${info.nodes[0]!.pids.dockerd}(dead)`);
+    expect(degraded.stdout).toContain(`dockerd=${info.nodes[0].pids.dockerd}(dead)`);
 
     const again = await hound(
       'lab',

@@ -196,7 +196,7 @@ describe('library playbooks on the lab', () => {
     const planned = await hound(['plan', playbook('rotate.yml'), '-i', lab.inventory, '-i', vars, '-l', 'node1', '--json'], dir);
     expect(planned.code, planned.stderr).toBe(0);
     const plan = JSON.parse(planned.stdout) as { hosts: Record<string, { actions: { action: string; image: string }[] }> };
-    const changes = plan.hosts.node1!.actions.filter((a) => a.action !== 'none').map((a) => `${a.action} ${a.image.replace(reg, '')}`);
+    const changes = plan.hosts.node1.actions.filter((a) => a.action !== 'none').map((a) => `${a.action} ${a.image.replace(reg, '')}`);
     expect(changes.sort()).toEqual(['pull hound/base:latest', 'remove hound/app0:latest', 'remove lib/svc:v1', 'remove lib/svc:v2'].sort());
 
     await playTwice('rotate.yml', groups, ['-l', 'node1']);
@@ -234,7 +234,7 @@ describe('library playbooks on the lab', () => {
       await emptyNode(node('node2'));
       const relayed = await play(
         'registry-login.yml',
-        { web: { hosts: hosts('node2'), vars: groups.web!.vars } },
+        { web: { hosts: hosts('node2'), vars: groups.web.vars } },
         [...login, '-l', 'node2', '--distribution', 'relay', '-vvv'],
         env,
       );
@@ -244,7 +244,7 @@ describe('library playbooks on the lab', () => {
       expect(await nodeTags(node('node2'), lab)).toEqual([`${gate.host}/hound/app2:latest`]);
 
       await emptyNode(node('node1'));
-      const wrong = await play('registry-login.yml', { web: { hosts: hosts('node1'), vars: groups.web!.vars } }, [...login, '-l', 'node1', '-vvv'], {
+      const wrong = await play('registry-login.yml', { web: { hosts: hosts('node1'), vars: groups.web.vars } }, [...login, '-l', 'node1', '-vvv'], {
         LIB_REG_PASSWORD: 'not-the-password',
       });
       expect(wrong.code).not.toBe(0);
@@ -294,13 +294,13 @@ describe('library playbooks on the lab', () => {
     const [events] = await playTwice('rolling-warmup.yml', groups, batches);
     for (const n of NODES) expect(await nodeTags(node(n), lab), n).toEqual(['hound/app1:latest']);
     // Batch k's hosts all start after every host of batch k-1 is done: node1, then two, then the rest.
-    const firstStart = (h: string): number => events.findIndex((e) => e.event === 'task_start' && (e as TaskStartEvent).host === h);
-    const lastResult = (h: string): number => events.map((e) => e.event === 'task_result' && (e as TaskResultEvent).host === h).lastIndexOf(true);
+    const firstStart = (h: string): number => events.findIndex((e) => e.event === 'task_start' && e.host === h);
+    const lastResult = (h: string): number => events.map((e) => e.event === 'task_result' && e.host === h).lastIndexOf(true);
     const order = NODES.map((h) => [h, firstStart(h)] as const)
       .sort((a, b) => a[1] - b[1])
       .map(([h]) => h);
     const [b1, b2, b3] = [order.slice(0, 1), order.slice(1, 3), order.slice(3)];
-    for (const h of b2) expect(firstStart(h)).toBeGreaterThan(lastResult(b1[0]!));
+    for (const h of b2) expect(firstStart(h)).toBeGreaterThan(lastResult(b1[0]));
     for (const h of b3) expect(firstStart(h)).toBeGreaterThan(Math.max(...b2.map(lastResult)));
     const health = events.filter((e): e is TaskResultEvent => e.event === 'task_result' && e.task === 'Health check');
     expect(health.map((e) => e.status)).toEqual(['ok', 'ok', 'ok', 'ok']);

@@ -74,7 +74,7 @@ async function registryLayers(repo: string, tag: string): Promise<{ digest: stri
   const config = (await (await fetch(`${info.registry.url}/v2/${repo}/blobs/${manifest.config.digest}`)).json()) as { rootfs: { diff_ids: string[] } };
   return {
     digest: res.headers.get('docker-content-digest')!,
-    layers: manifest.layers.map((l, i) => ({ digest: l.digest, size: l.size, diffId: config.rootfs.diff_ids[i]! })),
+    layers: manifest.layers.map((l, i) => ({ digest: l.digest, size: l.size, diffId: config.rootfs.diff_ids[i] })),
   };
 }
 
@@ -89,7 +89,7 @@ function controllerGets(offset: number): string[] {
     .split('\n')
     .map((line) => /^(\S+) .*"GET (\S+) HTTP/.exec(line))
     .filter((m): m is RegExpExecArray => m !== null && m[1] === info.controllerIp)
-    .map((m) => m[2]!);
+    .map((m) => m[2]);
 }
 
 function writePlaybook(name: string, tasks: string): string {
@@ -156,7 +156,7 @@ describe('hound plan and apply on the lab', () => {
       // Each action pins the registry's digest for its tag.
       plan.hosts[node].actions.forEach((a: { image: string; digest: string }, i: number) => {
         expect(a.image).toBe(`${registry}/${apps[i]}:latest`);
-        expect(a.digest).toBe(remote[i]!.digest);
+        expect(a.digest).toBe(remote[i].digest);
       });
     }
     expect(plan.registry_bytes_by_distribution.direct).toBe(direct);
@@ -185,7 +185,7 @@ describe('hound plan and apply on the lab', () => {
       for (const [i, app] of apps.entries()) {
         const inspect = await docker(node).getImage(`${registry}/${app}:latest`).inspect();
         expect(inspect.RepoTags).toContain(`${registry}/${app}:latest`);
-        expect(inspect.RepoDigests).toContain(`${registry}/${app}@${remote[i]!.digest}`);
+        expect(inspect.RepoDigests).toContain(`${registry}/${app}@${remote[i].digest}`);
       }
     }
 
@@ -233,11 +233,11 @@ describe('hound plan and apply on the lab', () => {
     const planFile = path.join(work, 'drift-tag.json');
     expect((await hound('plan', playbook, '-i', info.inventory, '--out', planFile)).code).toBe(0);
     const [v2] = await pushImageSet(info.registry.url, spec('drift-v2'));
-    expect(v2!.digest).not.toBe(v1!.digest);
+    expect(v2.digest).not.toBe(v1.digest);
     const applied = await hound('apply', planFile);
     expect(applied.code).toBe(1);
     expect(applied.stderr).toContain('error PLAN_DRIFTED');
-    expect(applied.stderr).toContain(`${registry}/hound/drifting:latest: the registry's digest for the tag changed from ${v1!.digest} to ${v2!.digest}`);
+    expect(applied.stderr).toContain(`${registry}/hound/drifting:latest: the registry's digest for the tag changed from ${v1.digest} to ${v2.digest}`);
   });
 
   it("present leaves an older image under the tag alone; latest pulls the registry's new one", async () => {
@@ -253,18 +253,18 @@ describe('hound plan and apply on the lab', () => {
     const [v1] = await pushImageSet(info.registry.url, spec('moving-v1'));
     await pullOnNode(n1, `${registry}/hound/moving:latest`);
     const [v2] = await pushImageSet(info.registry.url, spec('moving-v2'));
-    const top = (await registryLayers('hound/moving', 'latest')).layers[1]!;
+    const top = (await registryLayers('hound/moving', 'latest')).layers[1];
 
     const present = writePlaybook('present.yml', `    - name: one\n      image: "{{ lab_registry }}/hound/moving:latest"\n`);
     const p = JSON.parse((await hound('plan', present, '-i', info.inventory, '--limit', n1, '--json')).stdout);
-    expect(p.hosts[n1].actions[0]).toMatchObject({ action: 'none', digest: v1!.digest });
+    expect(p.hosts[n1].actions[0]).toMatchObject({ action: 'none', digest: v1.digest });
 
     const latest = writePlaybook(
       'latest.yml',
       `    - name: one\n      image:\n        name: "{{ lab_registry }}/hound/moving:latest"\n        state: latest\n`,
     );
     const l = JSON.parse((await hound('plan', latest, '-i', info.inventory, '--limit', n1, '--json')).stdout);
-    expect(l.hosts[n1].actions[0]).toMatchObject({ action: 'pull', digest: v2!.digest, layers_new: 1, layers_present: 1, bytes: top.size });
+    expect(l.hosts[n1].actions[0]).toMatchObject({ action: 'pull', digest: v2.digest, layers_new: 1, layers_present: 1, bytes: top.size });
   });
 
   it('plans the hosts it can reach and says why the others failed', async () => {

@@ -23,7 +23,7 @@ describe('play with the planner', () => {
       work.dir,
     );
     expect(forced.code, forced.stderr).toBe(0);
-    expect(summaryOf(jsonEvents(forced.stdout)).hosts.node1!.changed).toBe(1);
+    expect(summaryOf(jsonEvents(forced.stdout)).hosts.node1.changed).toBe(1);
     expect((await nodeTags(node('node1'), work.lab)).length).toBeGreaterThan(0);
   });
 

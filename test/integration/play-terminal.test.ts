@@ -91,11 +91,11 @@ describe('load', () => {
     const ref = `${work.lab.registry.ip}:${work.lab.registry.port}/hound/app5:latest`;
     // Make the tarball from another node's Docker, straight through its socket.
     const source = nodeDocker(node('node1'));
-    await new Promise<void>((resolve, reject) =>
-      source.pull(ref, (err: Error | null, stream: NodeJS.ReadableStream) =>
+    await new Promise<void>((resolve, reject) => {
+      void source.pull(ref, (err: Error | null, stream: NodeJS.ReadableStream) =>
         err ? reject(err) : source.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve())),
-      ),
-    );
+      );
+    });
     const tarball = path.join(work.dir, 'app5.tar');
     await pipeline(await source.getImage(ref).get(), createWriteStream(tarball));
 

@@ -34,7 +34,7 @@ describe('hound play on the lab', () => {
         work.lab,
         tags.map((t) => t.replace(/:latest$/, '')),
       );
-      expect(summary.hosts[name]!.bytes, `${name} bytes`).toBe(expected);
+      expect(summary.hosts[name].bytes, `${name} bytes`).toBe(expected);
     }
     expect(summary.hosts).toMatchObject({
       node1: { ok: 1, changed: 1, failed: 0, unreachable: 0, skipped: 0 },
@@ -70,7 +70,7 @@ describe('hound play on the lab', () => {
     for (const [name, tags] of Object.entries(EXPECTED)) expect(await nodeTags(node(name), work.lab), name).toEqual(tags);
     const summary = summaryOf(events);
     for (const [name, tags] of Object.entries(EXPECTED)) {
-      expect(summary.hosts[name]!.bytes, `${name} bytes`).toBe(
+      expect(summary.hosts[name].bytes, `${name} bytes`).toBe(
         await distinctLayerBytes(
           work.lab,
           tags.map((t) => t.replace(/:latest$/, '')),
@@ -184,7 +184,7 @@ describe('hound play on the lab', () => {
     const run = async () => {
       const r = await hound(['play', 'moving.yml', '-i', 'hosts.ini', '--json'], work.dir);
       expect(r.code, r.stderr).toBe(0);
-      return summaryOf(jsonEvents(r.stdout)).hosts.node3!;
+      return summaryOf(jsonEvents(r.stdout)).hosts.node3;
     };
     await push(`moving-${Date.now()}-1`);
     const first = await run();
@@ -197,7 +197,7 @@ describe('hound play on the lab', () => {
     expect(moved).toMatchObject({ changed: 1, bytes: [...layers.values()][1] });
     const repoDigests = (await nodeDocker(node('node3')).getImage(`${work.lab.registry.ip}:${work.lab.registry.port}/hound/moving:latest`).inspect())
       .RepoDigests;
-    expect(repoDigests).toContain(`${work.lab.registry.ip}:${work.lab.registry.port}/hound/moving@${pushed!.digest}`);
+    expect(repoDigests).toContain(`${work.lab.registry.ip}:${work.lab.registry.port}/hound/moving@${pushed.digest}`);
   });
 
   it('an unreachable host ends the run with exit 3 and counts in the recap', async () => {

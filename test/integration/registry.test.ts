@@ -19,7 +19,7 @@ let origin: string;
 function curl(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile('curl', ['-sS', '--max-time', '20', ...args], { encoding: 'buffer', maxBuffer: 64 << 20 }, (error, stdout) =>
-      error ? reject(error) : resolve(stdout.toString('latin1')),
+      error ? reject(new Error(error.message, { cause: error })) : resolve(stdout.toString('latin1')),
     );
   });
 }
@@ -81,7 +81,7 @@ describe('resolveImage on the lab registry', () => {
     const byTag = await client.resolveImage(`${origin}/hound/app1`, { insecure: true });
     const byDigest = await client.resolveImage(`${origin}/hound/app1@${byTag.manifestDigest}`, { insecure: true });
     expect(byDigest.layers).toEqual(byTag.layers);
-    const layer = byTag.layers[byTag.layers.length - 1]!;
+    const layer = byTag.layers[byTag.layers.length - 1];
     const { stream, size } = await client.fetchBlob(`${origin}/hound/app1`, layer.digest, { insecure: true });
     const hash = createHash('sha256');
     let bytes = 0;
@@ -213,7 +213,7 @@ describe('registry authentication, retries and platforms (gate on 127.0.0.1)', (
     const direct = await new RegistryClient({ dockerConfigPath: false }).resolveImage(`${origin}/hound/app2`, { insecure: true });
     expect(resolved.layers).toEqual(direct.layers);
     expect(resolved.manifestDigest).toBe(direct.manifestDigest);
-    expect(g.requests[0]!.authorization).toBeUndefined();
+    expect(g.requests[0].authorization).toBeUndefined();
     const tokenRequest = g.requests.find((r) => r.path.startsWith('/token'))!;
     expect(tokenRequest.path).toContain('service=gate');
     expect(decodeURIComponent(tokenRequest.path)).toContain('scope=repository:hound/app2:pull');

@@ -109,7 +109,9 @@ async function startGate(info: LabInfo, mode: 'bearer' | 'basic' | 'none', failF
 
 function curl(...args: string[]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    execFile('curl', ['-sf', ...args], { encoding: 'buffer', maxBuffer: 64 << 20 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+    execFile('curl', ['-sf', ...args], { encoding: 'buffer', maxBuffer: 64 << 20 }, (error, stdout) =>
+      error ? reject(new Error(error.message, { cause: error })) : resolve(stdout),
+    );
   });
 }
 
@@ -138,13 +140,13 @@ describe('relay origins behind auth', () => {
       expect(got.body.equals(manifestBytes)).toBe(true);
       expect(got.digest).toBe('sha256:' + createHash('sha256').update(manifestBytes).digest('hex'));
       expect(got.contentType).toBe('application/vnd.docker.distribution.manifest.v2+json');
-      const layer = manifest.layers[2]!;
+      const layer = manifest.layers[2];
       const blob = await client.getBlob('hound/app1', layer.digest);
       expect(blob.size).toBe(layer.size);
       const bytes = await readAll(blob.body);
       expect('sha256:' + createHash('sha256').update(bytes).digest('hex')).toBe(layer.digest);
 
-      expect(gate.requests[0]!.authorization).toBeUndefined();
+      expect(gate.requests[0].authorization).toBeUndefined();
       expect(gate.requests.filter((r) => r.path.startsWith('/token'))).toHaveLength(1);
       expect(
         gate.requests
@@ -153,7 +155,7 @@ describe('relay origins behind auth', () => {
           .every((r) => r.authorization?.startsWith('Bearer ')),
       ).toBe(true);
       expect(gate.storageRequests).toHaveLength(1);
-      expect(gate.storageRequests[0]!.authorization).toBeUndefined();
+      expect(gate.storageRequests[0].authorization).toBeUndefined();
     } finally {
       client.close();
       await gate.close();
@@ -195,10 +197,10 @@ describe('relay origins behind auth', () => {
     const down = await startGate(info, 'none', 100);
     const clients = [new OriginClient({ host: flaky.host }), new OriginClient({ host: down.host })];
     try {
-      const got = await clients[0]!.getManifest('hound/app1', 'latest', MANIFEST_ACCEPT);
+      const got = await clients[0].getManifest('hound/app1', 'latest', MANIFEST_ACCEPT);
       expect(got.body.equals(manifestBytes)).toBe(true);
       expect(flaky.requests).toHaveLength(3);
-      await expect(clients[1]!.getManifest('hound/app1', 'latest', MANIFEST_ACCEPT)).rejects.toMatchObject({ code: 'RELAY_ORIGIN_FAILED', status: 503 });
+      await expect(clients[1].getManifest('hound/app1', 'latest', MANIFEST_ACCEPT)).rejects.toMatchObject({ code: 'RELAY_ORIGIN_FAILED', status: 503 });
       expect(down.requests).toHaveLength(4);
     } finally {
       for (const client of clients) client.close();
@@ -211,9 +213,9 @@ describe('relay origins behind auth', () => {
     const gate = await startGate(info, 'none', 0, 1_500_000);
     const logged: string[] = [];
     const relay = startRelay({ origins: [{ host: gate.host }], logger: (line) => logged.push(line) });
-    const layer = manifest.layers[0]!;
+    const layer = manifest.layers[0];
     try {
-      const node = info.nodes[1]!;
+      const node = info.nodes[1];
       const connection = await connectHost(
         resolveConnectionTarget(node.name, {
           ansible_host: node.ip,
@@ -248,7 +250,7 @@ describe('relay origins behind auth', () => {
   describe('through a node', () => {
     let connection: SshHostConnection;
     beforeAll(async () => {
-      const node = info.nodes[0]!;
+      const node = info.nodes[0];
       connection = await connectHost(
         resolveConnectionTarget(node.name, {
           ansible_host: node.ip,

@@ -28,13 +28,13 @@ function run(file: string, args: string[]): Promise<{ code: number; stdout: stri
 
 /** The image as the node's Docker reports it, asked on its own socket (no SSH, no hound). */
 async function inspectOnNode(info: LabInfo, node: number, reference: string): Promise<NodeImage | undefined> {
-  const r = await run('curl', ['-s', '--unix-socket', info.nodes[node]!.dockerSocket, `http://docker/images/${reference}/json`]);
+  const r = await run('curl', ['-s', '--unix-socket', info.nodes[node].dockerSocket, `http://docker/images/${reference}/json`]);
   const parsed = JSON.parse(r.stdout) as NodeImage & { message?: string };
   return parsed.message ? undefined : parsed;
 }
 
 function dockerCli(info: LabInfo, node: number, ...args: string[]) {
-  return run('docker', ['-H', `unix://${info.nodes[node]!.dockerSocket}`, ...args]);
+  return run('docker', ['-H', `unix://${info.nodes[node].dockerSocket}`, ...args]);
 }
 
 /** GET lines for blobs that the registry logged after `offset`, per digest, from `client` only. */
@@ -43,7 +43,7 @@ async function originBlobGets(info: LabInfo, offset: number, client: string): Pr
   const counts = new Map<string, number>();
   for (const line of log.split('\n')) {
     const match = /^(\S+) .*"GET \/v2\/\S+\/blobs\/(sha256:[a-f0-9]{64}) HTTP/.exec(line);
-    if (match && match[1] === client) counts.set(match[2]!, (counts.get(match[2]!) ?? 0) + 1);
+    if (match && match[1] === client) counts.set(match[2], (counts.get(match[2]) ?? 0) + 1);
   }
   return counts;
 }
@@ -103,10 +103,10 @@ describe('relay on the lab', () => {
   });
 
   it('serves each blob to four nodes pulling at once while fetching it from the origin exactly once', async () => {
-    const image = pushed[0]!;
+    const image = pushed[0];
     const reference = `${origin}/${image.repository}:${image.tag}`;
     const logOffset = await registryLogSize(info);
-    const results = await Promise.all(dockers.map((docker, i) => relay.pullThroughRelay(info.nodes[i]!.name, docker, reference)));
+    const results = await Promise.all(dockers.map((docker, i) => relay.pullThroughRelay(info.nodes[i].name, docker, reference)));
 
     const gets = await originBlobGets(info, logOffset, info.controllerIp);
     const blobs = [image.configDigest, ...image.layers.map((layer) => layer.digest)];
@@ -143,20 +143,20 @@ describe('relay on the lab', () => {
   });
 
   it('pulls a digest-pinned reference and leaves no relay names behind', async () => {
-    const image = pushed[1]!;
+    const image = pushed[1];
     const reference = `${origin}/${image.repository}@${image.digest}`;
-    await relay.pullThroughRelay(info.nodes[0]!.name, dockers[0]!, reference);
+    await relay.pullThroughRelay(info.nodes[0].name, dockers[0], reference);
     const held = await inspectOnNode(info, 0, reference);
     expect(held?.RepoTags).toEqual([]);
     expect(held?.RepoDigests).toEqual([`${origin}/${image.repository}@${image.digest}`]);
-    const all = JSON.parse((await run('curl', ['-s', '--unix-socket', info.nodes[0]!.dockerSocket, 'http://docker/images/json'])).stdout) as NodeImage[];
+    const all = JSON.parse((await run('curl', ['-s', '--unix-socket', info.nodes[0].dockerSocket, 'http://docker/images/json'])).stdout) as NodeImage[];
     const names = all.flatMap((i) => [...(i.RepoTags ?? []), ...(i.RepoDigests ?? [])]);
     expect(names.filter((name) => name.startsWith('127.0.0.1:'))).toEqual([]);
   });
 
   it('answers only requests under its run token, and only on the node loopback', async () => {
-    const { port } = await relay.attach(connections[1]!);
-    const curl = (url: string) => connections[1]!.exec(`curl -s -o /dev/null -w '%{http_code}' ${url}`);
+    const { port } = await relay.attach(connections[1]);
+    const curl = (url: string) => connections[1].exec(`curl -s -o /dev/null -w '%{http_code}' ${url}`);
     expect((await curl(`http://127.0.0.1:${port}/v2/`)).stdout).toBe('200');
     expect((await curl(`http://127.0.0.1:${port}/v2/${relay.token}/bogus_5000/relaytest/app/manifests/v1`)).stdout).toBe('404');
     expect((await curl(`http://127.0.0.1:${port}/v2/someoneelse/${origin.replace(':', '_')}/relaytest/app/manifests/v1`)).stdout).toBe('404');
@@ -164,22 +164,22 @@ describe('relay on the lab', () => {
     expect((await curl(`http://127.0.0.1:${port}/v2/${relay.token}/${slug}/relaytest/app/manifests/v1`)).stdout).toBe('200');
     expect((await curl(`-X DELETE http://127.0.0.1:${port}/v2/${relay.token}/${slug}/relaytest/app/manifests/v1`)).stdout).toBe('405');
     // The forward is bound to the node's loopback: its LAN address refuses.
-    expect((await curl(`--max-time 5 http://${info.nodes[1]!.ip}:${port}/v2/`)).stdout).toBe('000');
+    expect((await curl(`--max-time 5 http://${info.nodes[1].ip}:${port}/v2/`)).stdout).toBe('000');
   });
 
   it("serves byte ranges (how Docker resumes a cut layer) equal to the origin's", async () => {
-    const layer = pushed[0]!.layers[0]!;
-    const { port } = await relay.attach(connections[2]!);
+    const layer = pushed[0].layers[0];
+    const { port } = await relay.attach(connections[2]);
     const url = `http://127.0.0.1:${port}/v2/${relay.token}/${origin.replace(':', '_')}/relaytest/app/blobs/${layer.digest}`;
     for (const range of ['1000-1999', `${layer.size - 10}-`]) {
-      const relayed = await connections[2]!.exec(`curl -s -r ${range} '${url}' | sha256sum | cut -c1-64`);
-      const status = await connections[2]!.exec(`curl -s -r ${range} -o /dev/null -w '%{http_code} %{size_download}' '${url}'`);
+      const relayed = await connections[2].exec(`curl -s -r ${range} '${url}' | sha256sum | cut -c1-64`);
+      const status = await connections[2].exec(`curl -s -r ${range} -o /dev/null -w '%{http_code} %{size_download}' '${url}'`);
       const direct = await run('sh', ['-c', `curl -s -r ${range} '${info.registry.url}/v2/relaytest/app/blobs/${layer.digest}' | sha256sum | cut -c1-64`]);
       expect(relayed.stdout).toBe(direct.stdout);
       const expectedLength = range === '1000-1999' ? 1000 : 10;
       expect(status.stdout).toBe(`206 ${expectedLength}`);
     }
-    const beyond = await connections[2]!.exec(`curl -s -r ${layer.size}- -o /dev/null -w '%{http_code}' '${url}'`);
+    const beyond = await connections[2].exec(`curl -s -r ${layer.size}- -o /dev/null -w '%{http_code}' '${url}'`);
     expect(beyond.stdout).toBe('416');
   });
 
@@ -189,7 +189,7 @@ describe('relay on the lab', () => {
       // Nodes 3 and 4 have the images from the first test or not at all: drop them so all pull.
       for (let node = 0; node < info.nodes.length; node++) {
         for (const image of pushed) await dockerCli(info, node, 'rmi', '-f', `${origin}/${image.repository}:${image.tag}`);
-        await dockerCli(info, node, 'rmi', '-f', `${origin}/${pushed[1]!.repository}@${pushed[1]!.digest}`);
+        await dockerCli(info, node, 'rmi', '-f', `${origin}/${pushed[1].repository}@${pushed[1].digest}`);
       }
       for (const connection of connections) await second.attach(connection);
       const [app, tool] = pushed.map((image) => `${origin}/${image.repository}:${image.tag}`) as [string, string];
@@ -197,14 +197,14 @@ describe('relay on the lab', () => {
       const logOffset = await registryLogSize(info);
       const schedule = await second.prepare(needs);
       // Base is in both images and needed by every node: fetched first.
-      expect(schedule.prefetch[0]!.digest).toBe(pushed[0]!.layers[0]!.digest);
-      expect(schedule.prefetch[0]!.nodes).toBe(4);
-      expect(schedule.pullOrder.get(info.nodes[0]!.name)).toEqual([app, tool]);
+      expect(schedule.prefetch[0].digest).toBe(pushed[0].layers[0].digest);
+      expect(schedule.prefetch[0].nodes).toBe(4);
+      expect(schedule.pullOrder.get(info.nodes[0].name)).toEqual([app, tool]);
       await Promise.all(
         needs.map(async (need, i) => {
           const order = schedule.pullOrder.get(need.host)!;
-          const results = await second.pullImagesThroughRelay(need.host, dockers[i]!, order);
-          expect(results.map((result) => result.digest)).toEqual(order.map((reference) => pushed[reference === app ? 0 : 1]!.digest));
+          const results = await second.pullImagesThroughRelay(need.host, dockers[i], order);
+          expect(results.map((result) => result.digest)).toEqual(order.map((reference) => pushed[reference === app ? 0 : 1].digest));
         }),
       );
       const gets = await originBlobGets(info, logOffset, info.controllerIp);
@@ -213,7 +213,7 @@ describe('relay on the lab', () => {
       expect([...gets.values()].every((count) => count === 1)).toBe(true);
       for (let node = 0; node < info.nodes.length; node++) {
         const held = await inspectOnNode(info, node, tool);
-        if (node % 2 === 0) expect(held?.RepoDigests).toEqual([`${origin}/${pushed[1]!.repository}@${pushed[1]!.digest}`]);
+        if (node % 2 === 0) expect(held?.RepoDigests).toEqual([`${origin}/${pushed[1].repository}@${pushed[1].digest}`]);
         else expect(held).toBeUndefined();
       }
     } finally {
@@ -227,7 +227,7 @@ describe('relay on the lab', () => {
       layers: [{ name: 'bad', sizeBytes: 2 * MiB, seed: `relay-test/${run}/bad` }],
       images: [{ repository: 'relaytest/bad', tag: 'v1', layers: ['bad'] }],
     });
-    const layer = bad!.layers[0]!;
+    const layer = bad.layers[0];
     // Same length, different bytes: the registry still serves it, with the original digest's name.
     const hex = layer.digest.slice('sha256:'.length);
     const file = path.join(info.dir, 'registry', 'storage', 'docker', 'registry', 'v2', 'blobs', 'sha256', hex.slice(0, 2), hex, 'data');
@@ -236,7 +236,7 @@ describe('relay on the lab', () => {
     await writeFile(file, content);
 
     const slug = origin.replace(':', '_');
-    const url = `http://127.0.0.1:${(await relay.attach(connections[0]!)).port}/v2/${relay.token}/${slug}/relaytest/bad/blobs/${layer.digest}`;
+    const url = `http://127.0.0.1:${(await relay.attach(connections[0])).port}/v2/${relay.token}/${slug}/relaytest/bad/blobs/${layer.digest}`;
     const failedBefore = relay.stats().failedBlobs;
     // Each node through its own forward, all at once.
     const results = await Promise.all(
@@ -257,12 +257,12 @@ describe('relay on the lab', () => {
 
   it('closes the forwards when the run ends', async () => {
     const third = startRelay({ origins: [{ host: origin, plainHttp: true }] });
-    const { port } = await third.attach(connections[2]!);
-    const before = await connections[2]!.exec(`curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:${port}/v2/`);
+    const { port } = await third.attach(connections[2]);
+    const before = await connections[2].exec(`curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:${port}/v2/`);
     expect(before.stdout).toBe('200');
     await third.close();
-    const after = await connections[2]!.exec(`curl -s -o /dev/null -w '%{http_code}' --max-time 5 http://127.0.0.1:${port}/v2/`);
+    const after = await connections[2].exec(`curl -s -o /dev/null -w '%{http_code}' --max-time 5 http://127.0.0.1:${port}/v2/`);
     expect(after.stdout).toBe('000');
-    await expect(third.attach(connections[2]!)).rejects.toMatchObject({ code: 'RELAY_USAGE' });
+    await expect(third.attach(connections[2])).rejects.toMatchObject({ code: 'RELAY_USAGE' });
   });
 });

@@ -39,7 +39,7 @@ function canary(): string {
 
 /** An inventory of node1 alone whose known_hosts is `knownHosts` (a file in the work dir). */
 function inventoryWithKnownHosts(knownHosts: string): string {
-  const n = lab.nodes[0]!;
+  const n = lab.nodes[0];
   const file = path.join(dir, `hosts-${path.basename(knownHosts)}.ini`);
   writeFileSync(
     file,
@@ -67,7 +67,7 @@ describe('host keys', () => {
   const labKeyOfNode1 = () =>
     readFileSync(lab.knownHosts, 'utf8')
       .split('\n')
-      .find((l) => l.startsWith(`${lab.nodes[0]!.ip} `))!;
+      .find((l) => l.startsWith(`${lab.nodes[0].ip} `))!;
 
   it('an unknown host key is refused by default and nothing is written to known_hosts', async () => {
     const kh = path.join(dir, 'kh-empty');
@@ -87,7 +87,7 @@ describe('host keys', () => {
     );
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const [, type, key] = labKeyOfNode1().split(' ');
-    expect(readFileSync(kh, 'utf8')).toBe(`${lab.nodes[0]!.ip} ${type} ${key}\n`);
+    expect(readFileSync(kh, 'utf8')).toBe(`${lab.nodes[0].ip} ${type} ${key}\n`);
     // and the next run, with the default policy, now matches it.
     const again = await hound(['play', 'trivial.yml', '-i', inventoryWithKnownHosts(kh), '--reporter', 'plain'], dir);
     expect(again.code).toBe(0);
@@ -98,11 +98,11 @@ describe('host keys', () => {
     // node2's real key written down for node1's address: what a man in the middle would present.
     const otherKey = readFileSync(lab.knownHosts, 'utf8')
       .split('\n')
-      .find((l) => l.startsWith(`${lab.nodes[1]!.ip} `))!
+      .find((l) => l.startsWith(`${lab.nodes[1].ip} `))!
       .split(' ')
       .slice(1)
       .join(' ');
-    writeFileSync(kh, `${lab.nodes[0]!.ip} ${otherKey}\n`);
+    writeFileSync(kh, `${lab.nodes[0].ip} ${otherKey}\n`);
     for (const policy of [[], ['--host-key-checking=accept-new']]) {
       const r = await hound(['play', play('trivial.yml', TRIVIAL), '-i', inventoryWithKnownHosts(kh), '--reporter', 'plain', ...policy], dir);
       expect(r.code, r.stdout + r.stderr).toBe(3);
@@ -110,7 +110,7 @@ describe('host keys', () => {
       expect(r.stdout).toContain(`Offending ED25519 key in ${kh}:1`);
       expect(r.stdout).toContain('Host key verification failed.');
       expect(r.stdout).not.toContain('reached-the-node');
-      expect(readFileSync(kh, 'utf8')).toBe(`${lab.nodes[0]!.ip} ${otherKey}\n`);
+      expect(readFileSync(kh, 'utf8')).toBe(`${lab.nodes[0].ip} ${otherKey}\n`);
     }
   });
 });
@@ -226,7 +226,7 @@ describe('secrets', () => {
 
 describe('the relay', () => {
   const connect = (i: number): Promise<SshHostConnection> => {
-    const n = lab.nodes[i]!;
+    const n = lab.nodes[i];
     return connectHost(
       resolveConnectionTarget(n.name, {
         ansible_host: n.ip,
@@ -253,7 +253,7 @@ describe('the relay', () => {
       expect((await curl(member, `http://127.0.0.1:${port}/v2/`)).stdout).toBe('200');
       // A node that is not part of the run has no way in: not on its loopback, not over the LAN.
       expect((await curl(outsider, `http://127.0.0.1:${port}/v2/`)).stdout).toBe('000');
-      expect((await curl(outsider, `http://${lab.nodes[0]!.ip}:${port}/v2/`)).stdout).toBe('000');
+      expect((await curl(outsider, `http://${lab.nodes[0].ip}:${port}/v2/`)).stdout).toBe('000');
       await relay.close();
       // Once the run is over the member's forward is gone too.
       expect((await curl(member, `http://127.0.0.1:${port}/v2/`)).stdout).toBe('000');

@@ -76,14 +76,14 @@ describe('SSH connections', () => {
         }),
       );
       // The pool hands out the same connection again rather than reconnecting.
-      expect(await pool.get(info.nodes[0]!.name)).toBe(connections.get(info.nodes[0]!.name));
+      expect(await pool.get(info.nodes[0].name)).toBe(connections.get(info.nodes[0].name));
     } finally {
       await pool.closeAll();
     }
   });
 
   it('a command killed by a signal reports the signal; an aborted command rejects promptly', async () => {
-    const c = await connect(info.nodes[0]!);
+    const c = await connect(info.nodes[0]);
     try {
       const killed = await c.exec('kill -TERM $$');
       expect(killed.code).toBeNull();
@@ -102,15 +102,15 @@ describe('SSH connections', () => {
   it('refuses an unknown host key with SSH_HOST_KEY_UNKNOWN when checking is strict', async () => {
     const empty = join(scratch, 'empty_known_hosts');
     writeFileSync(empty, '');
-    const error = await failure(connect(info.nodes[0]!, { ansible_ssh_common_args: `-o UserKnownHostsFile=${empty}` }));
+    const error = await failure(connect(info.nodes[0], { ansible_ssh_common_args: `-o UserKnownHostsFile=${empty}` }));
     expect(error.code).toBe('SSH_HOST_KEY_UNKNOWN');
-    expect(error.message).toContain(info.nodes[0]!.ip);
+    expect(error.message).toContain(info.nodes[0].ip);
     expect(error.hint).toContain('accept-new');
     expect(readFileSync(empty, 'utf8')).toBe('');
   });
 
   it('refuses a changed host key, always, with an OpenSSH-style warning naming the file and line', async () => {
-    const node = info.nodes[1]!;
+    const node = info.nodes[1];
     const otherKey = join(scratch, 'impostor');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', otherKey]);
     const [type, blob] = readFileSync(`${otherKey}.pub`, 'utf8').split(' ');
@@ -126,7 +126,7 @@ describe('SSH connections', () => {
   });
 
   it('accept-new connects to a new host and records its key, which then verifies strictly', async () => {
-    const node = info.nodes[2]!;
+    const node = info.nodes[2];
     const file = join(scratch, 'sub', 'accept_new_known_hosts');
     const first = await connect(node, { ansible_ssh_common_args: `-o UserKnownHostsFile=${file} -o StrictHostKeyChecking=accept-new` });
     await first.close();
@@ -144,18 +144,18 @@ describe('SSH connections', () => {
   it('a wrong key or a wrong user is SSH_AUTH_FAILED, naming the user and the keys tried', async () => {
     const stranger = join(scratch, 'stranger');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', stranger]);
-    const wrongKey = await failure(connect(info.nodes[0]!, { ansible_ssh_private_key_file: stranger }));
+    const wrongKey = await failure(connect(info.nodes[0], { ansible_ssh_private_key_file: stranger }));
     expect(wrongKey.code).toBe('SSH_AUTH_FAILED');
-    expect(wrongKey.message).toContain(`root@${info.nodes[0]!.ip}:22`);
+    expect(wrongKey.message).toContain(`root@${info.nodes[0].ip}:22`);
     expect(wrongKey.message).toContain(`key ${stranger}`);
-    expect(wrongKey.message).not.toContain(readFileSync(stranger, 'utf8').split('\n')[1]!);
+    expect(wrongKey.message).not.toContain(readFileSync(stranger, 'utf8').split('\n')[1]);
     const locked = join(scratch, 'locked');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'a passphrase', '-f', locked]);
-    const encrypted = await failure(connect(info.nodes[0]!, { ansible_ssh_private_key_file: locked }));
+    const encrypted = await failure(connect(info.nodes[0], { ansible_ssh_private_key_file: locked }));
     expect(encrypted.code).toBe('SSH_AUTH_FAILED');
     expect(encrypted.message).toContain(`skipped key ${locked} (encrypted`);
     expect(encrypted.message).toContain('tried nothing');
-    const wrongUser = await failure(connect(info.nodes[0]!, { ansible_user: 'hound-nobody' }));
+    const wrongUser = await failure(connect(info.nodes[0], { ansible_user: 'hound-nobody' }));
     expect(wrongUser.code).toBe('SSH_AUTH_FAILED');
     expect(wrongUser.message).toContain('hound-nobody@');
   });
@@ -167,10 +167,10 @@ describe('SSH connections', () => {
       const agentEnv = { SSH_AUTH_SOCK: join(scratch, 'agent.sock') };
       execFileSync('ssh-add', [info.privateKey], { env: agentEnv, stdio: 'ignore' });
       const noKeyFile = { ansible_ssh_private_key_file: join(scratch, 'no-such-key') };
-      const viaAgent = await connectHost(resolveConnectionTarget('a', varsOf(info.nodes[0]!, noKeyFile), { env: agentEnv }));
+      const viaAgent = await connectHost(resolveConnectionTarget('a', varsOf(info.nodes[0], noKeyFile), { env: agentEnv }));
       expect((await viaAgent.exec('echo agent')).stdout).toBe('agent\n');
       await viaAgent.close();
-      const stale = await connectHost(resolveConnectionTarget('a', varsOf(info.nodes[0]!), { env: { SSH_AUTH_SOCK: join(scratch, 'gone.sock') } }));
+      const stale = await connectHost(resolveConnectionTarget('a', varsOf(info.nodes[0]), { env: { SSH_AUTH_SOCK: join(scratch, 'gone.sock') } }));
       expect((await stale.exec('echo key')).stdout).toBe('key\n');
       await stale.close();
     } finally {
@@ -182,7 +182,7 @@ describe('SSH connections', () => {
     const secret = 'Pw-' + randomBytes(6).toString('hex');
     const logged: string[] = [];
     const error = await failure(
-      connectHost(resolveConnectionTarget('n', varsOf(info.nodes[0]!, { ansible_user: 'hound-nobody', ansible_password: secret }), { env }), {
+      connectHost(resolveConnectionTarget('n', varsOf(info.nodes[0], { ansible_user: 'hound-nobody', ansible_password: secret }), { env }), {
         logger: (_level, message) => logged.push(message),
       }),
     );
@@ -218,14 +218,14 @@ describe('SSH connections', () => {
   });
 
   it('a closed port is SSH_UNREACHABLE (connection refused)', async () => {
-    const error = await failure(connect(info.nodes[0]!, { ansible_port: 2 }));
+    const error = await failure(connect(info.nodes[0], { ansible_port: 2 }));
     expect(error.code).toBe('SSH_UNREACHABLE');
     expect(error.message).toContain('ECONNREFUSED');
   });
 
   it('the pool remembers a host that could not be reached and keeps the others', async () => {
-    const vars: Record<string, Vars> = { good: varsOf(info.nodes[0]!), bad: varsOf(info.nodes[0]!, { ansible_port: 2 }) };
-    const pool = new ConnectionPool({ target: (host) => resolveConnectionTarget(host, vars[host]!, { env }) });
+    const vars: Record<string, Vars> = { good: varsOf(info.nodes[0]), bad: varsOf(info.nodes[0], { ansible_port: 2 }) };
+    const pool = new ConnectionPool({ target: (host) => resolveConnectionTarget(host, vars[host], { env }) });
     try {
       const results = await pool.connectAll(['good', 'bad']);
       expect(results.get('good')).not.toBeInstanceOf(HoundError);
@@ -239,7 +239,7 @@ describe('SSH connections', () => {
   });
 
   it('a dropped connection fails cleanly (SSH_CONNECTION_CLOSED) and the pool reconnects on the next use', async () => {
-    const node = info.nodes[1]!;
+    const node = info.nodes[1];
     const pool = new ConnectionPool({ target: (host) => resolveConnectionTarget(host, varsOf(node), { env }) });
     try {
       const first = await pool.get(node.name);
@@ -257,7 +257,7 @@ describe('SSH connections', () => {
   });
 
   it('goes through a ProxyJump host: node2 sees the connection come from node1', async () => {
-    const [jump, node] = [info.nodes[0]!, info.nodes[1]!];
+    const [jump, node] = [info.nodes[0], info.nodes[1]];
     const c = await connect(node, { ansible_ssh_common_args: `-o UserKnownHostsFile=${info.knownHosts} -J root@${jump.ip}` });
     try {
       expect(c.target.proxyJump.map((hop) => hop.address)).toEqual([jump.ip]);
@@ -270,7 +270,7 @@ describe('SSH connections', () => {
   });
 
   it('reads an Ansible-style `ProxyCommand=ssh -W %h:%p bastion` as the same jump', async () => {
-    const [jump, node] = [info.nodes[0]!, info.nodes[2]!];
+    const [jump, node] = [info.nodes[0], info.nodes[2]];
     const c = await connect(node, { ansible_ssh_common_args: `-o UserKnownHostsFile=${info.knownHosts} -o ProxyCommand="ssh -W %h:%p -q root@${jump.ip}"` });
     try {
       expect((await c.exec('echo "$SSH_CLIENT"')).stdout.split(' ')[0]).toBe(jump.ip);
@@ -280,7 +280,7 @@ describe('SSH connections', () => {
   });
 
   it('forwardRemote: a node reaches a handler on the controller at 127.0.0.1:PORT', async () => {
-    const c = await connect(info.nodes[3]!);
+    const c = await connect(info.nodes[3]);
     const token = randomBytes(8).toString('hex');
     const server = http.createServer((req, res) => res.end(`${token} ${req.url}`));
     try {
@@ -300,7 +300,7 @@ describe('SSH connections', () => {
 });
 
 describe('Docker over SSH', () => {
-  const node = () => info.nodes[3]!;
+  const node = () => info.nodes[3];
   let connection: SshHostConnection;
   let docker: SshDocker;
   const registry = new RegistryClient({ dockerConfigPath: false });

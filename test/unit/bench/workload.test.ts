@@ -15,12 +15,12 @@ describe('benchmark workloads', () => {
     const set = buildImageSet();
     const needs = nodeNeeds('disjoint', 10);
     expect(needs[3]).toEqual(['bench/solo3:latest']);
-    const layerLists = needs.map(([ref]) => layersOf(set, ref!));
+    const layerLists = needs.map(([ref]) => layersOf(set, ref));
     const all = layerLists.flat();
     expect(new Set(all).size).toBe(all.length);
     // as large as an app image: 5 + 4 + 2 MB
     const size = (names: string[]) => names.reduce((n, name) => n + set.layers.find((l) => l.name === name)!.sizeBytes, 0);
-    expect(size(layerLists[0]!)).toBe(size(layersOf(set, 'bench/app0:latest')));
+    expect(size(layerLists[0])).toBe(size(layersOf(set, 'bench/app0:latest')));
   });
 
   it('gives node i app i and app i+3 (mod 10) in the diverse workload', () => {

@@ -18,6 +18,9 @@ const noHosts: HostAccess = {
   remoteDigest: async (r) => {
     throw new Error(`unexpected registry lookup of ${r}`);
   },
+  pull: async (h, r) => {
+    throw new Error(`unexpected pull of ${r} on ${h}`);
+  },
 };
 
 function setup(check = false) {
@@ -56,7 +59,7 @@ describe('TaskExecutor', () => {
     const { executor, results } = setup();
     const outcome = await executor.runTask([t(0, { when: ['1 > 2'], register: 'r', vars: {} })], { handler: false });
     expect(outcome).toEqual({ status: 'skipped', ignored: false });
-    expect(results()[0]!.status).toBe('skipped');
+    expect(results()[0].status).toBe('skipped');
     expect(executor.hostVars('node1').r).toMatchObject({ skipped: true });
   });
 
@@ -89,14 +92,14 @@ describe('TaskExecutor', () => {
     await executor.runTask([t(0, { args: { msg: 'x' }, register: 'r', until: "r.msg == 'y'", retries: 2, delaySeconds: 0 })], { handler: false });
     expect(events.filter((e) => e.event === 'detail' && /RETRYING/.test(e.msg))).toHaveLength(2);
     expect(results()[0]).toMatchObject({ status: 'failed', msg: expect.stringContaining('3 attempts') });
-    expect(results()[0]!.result.attempts).toBe(3);
+    expect(results()[0].result.attempts).toBe(3);
   });
 
   it('until stops retrying as soon as it holds', async () => {
     const { executor, results } = setup();
     await executor.runTask([t(0, { args: { msg: 'y' }, register: 'r', until: "r.msg == 'y'", retries: 5 })], { handler: false });
     expect(results()[0]).toMatchObject({ status: 'ok' });
-    expect(results()[0]!.result.attempts).toBe(1);
+    expect(results()[0].result.attempts).toBe(1);
   });
 
   it('runs loop items as one task with one result listing each item', async () => {
@@ -104,7 +107,7 @@ describe('TaskExecutor', () => {
     const items = ['a', 'b'].map((item) => t(0, { args: { msg: '{{ item }}!' }, deferred: true, loopItem: item, loopVar: 'item', register: 'out' }));
     await executor.runTask(items, { handler: false });
     expect(results()).toHaveLength(1);
-    expect(results()[0]!.msg).toBe('a!; b!');
+    expect(results()[0].msg).toBe('a!; b!');
     expect((executor.hostVars('node1').out as { results: { msg: string; item: string }[] }).results.map((r) => [r.item, r.msg])).toEqual([
       ['a', 'a!'],
       ['b', 'b!'],

@@ -45,9 +45,9 @@ function plannedRemovals(nodeFacts: NodeFacts, keepRecent: number, names = [`${R
   const r = run(['n1'], [{ module: 'images', args: { names, exclusive: true, keep_recent: keepRecent } }]);
   const inUse = nodeFacts.containers.map((c) => c.imageId);
   const plan = computePlan(r, planFacts([planNode('n1', nodeFacts.images, { containerImageIds: inUse })], []));
-  expect(plan.hosts.n1!.failed).toBeUndefined();
-  return plan.hosts
-    .n1!.actions.filter((a) => a.action === 'remove')
+  expect(plan.hosts.n1.failed).toBeUndefined();
+  return plan.hosts.n1.actions
+    .filter((a) => a.action === 'remove')
     .map((a) => a.imageId!)
     .sort();
 }
@@ -63,7 +63,7 @@ describe('images exclusive keep_recent', () => {
   });
 
   it('says why a recent tag is kept', () => {
-    const kept = planExclusiveRemovals(node, [`${REPO}:v5`], 1).find((a) => a.image.endsWith(':v4'));
+    const kept = planExclusiveRemovals(node, [`${REPO}:v5`], 1).find((a) => 'image' in a && a.image?.endsWith(':v4'));
     expect(kept).toMatchObject({ kind: 'none', reason: expect.stringContaining('keep_recent') });
   });
 

@@ -13,7 +13,7 @@ class RecordingRunner implements TaskRunner {
     private readonly delayMs: (t: TaskInstance) => number = () => 1,
   ) {}
   async runTask(items: TaskInstance[], { handler }: { handler: boolean }): Promise<TaskOutcome> {
-    const t = items[0]!;
+    const t = items[0];
     this.active++;
     this.maxActive = Math.max(this.maxActive, this.active);
     this.log.push(`${handler ? 'H:' : ''}${t.host}:${t.taskIndex}${items.length > 1 ? `x${items.length}` : ''}`);
@@ -126,8 +126,8 @@ describe('runPlay', () => {
 
   it('runs a handler once at the end, only on hosts whose notifying task changed', async () => {
     const p = play(['a', 'b'], 2);
-    p.tasksByHost.get('a')![0]!.notify = ['restart'];
-    p.tasksByHost.get('b')![0]!.notify = ['restart'];
+    p.tasksByHost.get('a')![0].notify = ['restart'];
+    p.tasksByHost.get('b')![0].notify = ['restart'];
     p.handlers = [
       { name: 'restart', listen: [], tasksByHost: new Map(['a', 'b'].map((h) => [h, [task(h, 100, { name: 'restart' })]])) },
       { name: 'other', listen: ['topic'], tasksByHost: new Map(['a', 'b'].map((h) => [h, [task(h, 101, { name: 'other' })]])) },

@@ -82,13 +82,13 @@ const inventoryCommandLine = fc
 /** Runs the CLI in-process with stdout and stderr captured. */
 async function runCaptured(argv: string[]): Promise<{ code: number; stderr: string }> {
   const previousCwd = process.cwd();
-  const writes = { out: process.stdout.write, err: process.stderr.write };
+  const writes = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
   let stderr = '';
-  process.stdout.write = (() => true) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => {
+  process.stdout.write = () => true;
+  process.stderr.write = (chunk: string | Uint8Array) => {
     stderr += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
     return true;
-  }) as typeof process.stderr.write;
+  };
   process.chdir(dir);
   try {
     const code = await run(argv);
@@ -190,7 +190,7 @@ describe('the built CLI on broken files', () => {
     for (const c of cases) writeFileSync(path.join(dir, c.file), c.text);
     const results = await Promise.all(cases.map((c) => houndBinary(c.args)));
     results.forEach((r, i) => {
-      const c = cases[i]!;
+      const c = cases[i];
       expect(r.signal, c.file).toBeNull();
       expect(r.code, `${c.file}: ${r.stderr}`).toBe(4);
       expect(r.stderr, c.file).toMatch(new RegExp(`^${path.join(dir, c.file).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+:\\d+: error YAML_[A-Z_]+: `));
@@ -212,7 +212,7 @@ describe('the built CLI on broken files', () => {
       const batch = cases.slice(i, i + 2);
       const results = await Promise.all(batch.map((c) => houndBinary(c.args)));
       results.forEach((r, j) => {
-        const c = batch[j]!;
+        const c = batch[j];
         expect(r.signal, c.file).toBeNull();
         expect(stderrProblem(r.code ?? -1, r.stderr), `${c.file}\n${c.text}`).toBeUndefined();
         if (r.code === 4) {

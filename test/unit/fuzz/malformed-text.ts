@@ -95,14 +95,14 @@ function applyEdit(text: string, e: Edit): string {
   const lines = text.split('\n');
   if (e.kind === 'duplicate-line') {
     const i = e.line % lines.length;
-    lines.splice(i, 0, lines[i]!);
+    lines.splice(i, 0, lines[i]);
   } else if (e.kind === 'indent-line') {
     const i = e.line % lines.length;
-    lines[i] = e.by >= 0 ? ' '.repeat(e.by) + lines[i] : lines[i]!.replace(new RegExp(`^ {0,${-e.by}}`), '');
+    lines[i] = e.by >= 0 ? ' '.repeat(e.by) + lines[i] : lines[i].replace(new RegExp(`^ {0,${-e.by}}`), '');
   } else {
     const a = e.a % lines.length;
     const b = e.b % lines.length;
-    [lines[a], lines[b]] = [lines[b]!, lines[a]!];
+    [lines[a], lines[b]] = [lines[b], lines[a]];
   }
   return lines.join('\n');
 }

@@ -115,7 +115,7 @@ describe('the sample image set', () => {
   });
 
   it('shares layers the way the benchmark expects: even apps on runtime-a, odd on runtime-b, all on base', () => {
-    const base = byRef.get('hound/base:latest')!.layers[0]!.digest;
+    const base = byRef.get('hound/base:latest')!.layers[0].digest;
     const ra = byRef.get('hound/runtime-a:latest')!.layers.map((l) => l.digest);
     const rb = byRef.get('hound/runtime-b:latest')!.layers.map((l) => l.digest);
     expect(ra[0]).toBe(base);

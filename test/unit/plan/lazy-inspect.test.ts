@@ -34,8 +34,8 @@ function summarised(full: PlanFacts): PlanFacts {
 
 describe('planning on image lists alone', () => {
   it('leaves an up-to-date host uninspected and inspects one that pulls', () => {
-    const warm = node('warm', [localImage(sha('a0'), [refs[0]!], ['base', 'app0'], [`${REG}/hound/app0@${sha('90')}`])]);
-    const cold = node('cold', [localImage(sha('a0'), [refs[0]!], ['base', 'app0'])]);
+    const warm = node('warm', [localImage(sha('a0'), [refs[0]], ['base', 'app0'], [`${REG}/hound/app0@${sha('90')}`])]);
+    const cold = node('cold', [localImage(sha('a0'), [refs[0]], ['base', 'app0'])]);
     const r = run(
       ['warm', 'cold'],
       [
@@ -45,14 +45,14 @@ describe('planning on image lists alone', () => {
     );
     const full = facts([warm, { ...cold, host: 'cold' }], remotes);
     // warm lacks app1 too: give it app1 so that it is up to date.
-    full.nodes.warm!.images.push(localImage(sha('a1'), [refs[1]!], ['base', 'app1']));
+    full.nodes.warm.images.push(localImage(sha('a1'), [refs[1]], ['base', 'app1']));
     const lazy = summarised(full);
     const plan = computePlan(r, lazy);
     expect(hostsToInspect(plan, lazy)).toEqual(['cold']);
     expect(plan.hosts.warm).toEqual(computePlan(r, full).hosts.warm);
     // Without layers every layer of app1 looks missing on cold: that is why it is inspected.
-    expect(plan.hosts.cold!.bytes).toBe(111);
-    expect(computePlan(r, full).hosts.cold!.bytes).toBe(11);
+    expect(plan.hosts.cold.bytes).toBe(111);
+    expect(computePlan(r, full).hosts.cold.bytes).toBe(11);
   });
 
   it('never inspects inspected facts', () => {
@@ -92,10 +92,10 @@ describe('planning on image lists alone', () => {
               const id = sha(`${h}${k}`);
               // A tag can be on one image only, as in Docker.
               const tags = img.tags.filter((t) => !images.slice(0, k).some((other) => other.tags.includes(t)));
-              const digests = img.current ? tags.map((t) => `${t.replace(/:latest$/, '')}@${remotes[refs.indexOf(t)]!.digest}`) : [];
+              const digests = img.current ? tags.map((t) => `${t.replace(/:latest$/, '')}@${remotes[refs.indexOf(t)].digest}`) : [];
               return { ...localImage(id, tags, img.layers, digests), created: new Date(Date.UTC(2026, 0, 1) + img.createdMs).toISOString() };
             });
-            return node(hosts[h]!, local, { containerImageIds: inUse[h] && local[0] ? [local[0].id] : [] });
+            return node(hosts[h], local, { containerImageIds: inUse[h] && local[0] ? [local[0].id] : [] });
           });
           const r = run(hosts, steps);
           const full = facts(nodes, remotes);

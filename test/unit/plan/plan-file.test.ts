@@ -63,7 +63,7 @@ describe('findDrift', () => {
   it('reports a tag whose registry digest moved', () => {
     const { f, saved } = setup();
     const moved = structuredClone(f);
-    moved.images[`${app1}|linux/amd64`]!.digest = sha('77');
+    moved.images[`${app1}|linux/amd64`].digest = sha('77');
     const drift = findDrift(saved, moved);
     expect(drift).toHaveLength(1);
     expect(drift[0]).toContain(`${app1}: the registry's digest for the tag changed`);
@@ -73,14 +73,14 @@ describe('findDrift', () => {
   it('reports a node whose images changed', () => {
     const { f, saved } = setup();
     const changed = structuredClone(f);
-    changed.nodes.n1!.images.push(localImage(sha('05'), ['surprise:1'], ['s']));
+    changed.nodes.n1.images.push(localImage(sha('05'), ['surprise:1'], ['s']));
     expect(findDrift(saved, changed)).toEqual([expect.stringMatching(/^n1: the node's images changed .*now [0-9a-f]{12} tags=surprise:1/)]);
   });
 
   it('ignores hosts the plan does not change', () => {
     const { f, saved } = setup();
     const changed = structuredClone(f);
-    changed.nodes.n2!.images = [];
+    changed.nodes.n2.images = [];
     expect(findDrift(saved, changed)).toEqual([]);
   });
 });

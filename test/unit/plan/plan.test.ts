@@ -26,11 +26,11 @@ describe('computePlan: layers and bytes', () => {
         ],
       ),
     );
-    const [first, second] = plan.hosts.n1!.actions;
+    const [first, second] = plan.hosts.n1.actions;
     expect(first).toMatchObject({ action: 'pull', image: app0, layersNew: 2, layersPresent: 0, bytes: 110 });
     expect(second).toMatchObject({ action: 'pull', image: app1, layersNew: 1, layersPresent: 1, bytes: 20 });
-    expect(plan.hosts.n1!.bytes).toBe(130);
-    expect(plan.hosts.n1!.layersNew).toBe(3);
+    expect(plan.hosts.n1.bytes).toBe(130);
+    expect(plan.hosts.n1.layersNew).toBe(3);
     expect(plan.changes).toBe(2);
   });
 
@@ -49,8 +49,8 @@ describe('computePlan: layers and bytes', () => {
         ],
       ),
     );
-    expect(plan.hosts.n1!.actions[0]).toMatchObject({ action: 'pull', layersNew: 1, layersPresent: 1, bytes: 10 });
-    expect(plan.hosts.n1!.actions[0]!.layers.map((l) => l.present)).toEqual([true, false]);
+    expect(plan.hosts.n1.actions[0]).toMatchObject({ action: 'pull', layersNew: 1, layersPresent: 1, bytes: 10 });
+    expect(plan.hosts.n1.actions[0].layers.map((l) => l.present)).toEqual([true, false]);
   });
 
   it('counts a layer repeated inside one image once', () => {
@@ -68,7 +68,7 @@ describe('computePlan: layers and bytes', () => {
         ],
       ),
     );
-    expect(plan.hosts.n1!.actions[0]).toMatchObject({ layersNew: 2, layersPresent: 1, bytes: 42 });
+    expect(plan.hosts.n1.actions[0]).toMatchObject({ layersNew: 2, layersPresent: 1, bytes: 42 });
   });
 
   it('bytes equal the sizes of the unique layers the node lacks (any images, any node)', () => {
@@ -79,17 +79,17 @@ describe('computePlan: layers and bytes', () => {
         const refs = images.map((_, i) => `${REG}/hound/p${i}:latest`);
         const remotes = images.map((layers, i) =>
           remote(
-            refs[i]!,
-            layers.map((l) => [l, sizes[l]!] as [string, number]),
+            refs[i],
+            layers.map((l) => [l, sizes[l]] as [string, number]),
           ),
         );
         const r = run(['n1'], [{ module: 'images', args: { names: refs } }]);
         const local = onNode.length > 0 ? [localImage(sha('bb'), ['x/y:1'], onNode)] : [];
         const plan = computePlan(r, facts([node('n1', local)], remotes));
         const lacking = new Set(images.flat().filter((l) => !onNode.includes(l)));
-        const expected = [...lacking].reduce((n, l) => n + sizes[l]!, 0);
-        expect(plan.hosts.n1!.bytes).toBe(expected);
-        expect(plan.hosts.n1!.layersNew).toBe(lacking.size);
+        const expected = [...lacking].reduce((n, l) => n + sizes[l], 0);
+        expect(plan.hosts.n1.bytes).toBe(expected);
+        expect(plan.hosts.n1.layersNew).toBe(lacking.size);
       }),
     );
   });
@@ -101,7 +101,7 @@ describe('computePlan: module semantics', () => {
   it('present: a tag already on the node is left alone, whatever its digest', () => {
     const r = run(['n1'], [{ module: 'image', args: { name: app0, state: 'present' } }]);
     const plan = computePlan(r, facts([node('n1', [stale])], []));
-    expect(plan.hosts.n1!.actions[0]).toMatchObject({ action: 'none', reason: 'present', digest: sha('99') });
+    expect(plan.hosts.n1.actions[0]).toMatchObject({ action: 'none', reason: 'present', digest: sha('99') });
     expect(plan.changes).toBe(0);
   });
 
@@ -123,27 +123,27 @@ describe('computePlan: module semantics', () => {
         ],
       ),
     );
-    expect(plan.hosts.n1!.actions[0]).toMatchObject({ action: 'pull', digest: sha('77'), layersNew: 1, layersPresent: 1, bytes: 7 });
+    expect(plan.hosts.n1.actions[0]).toMatchObject({ action: 'pull', digest: sha('77'), layersNew: 1, layersPresent: 1, bytes: 7 });
   });
 
   it('latest: up to date when the repo digest matches', () => {
     const r = run(['n1'], [{ module: 'image', args: { name: app0, state: 'latest' } }]);
     const plan = computePlan(r, facts([node('n1', [stale])], [remote(app0, [['old', 5]], sha('99'))]));
-    expect(plan.hosts.n1!.actions[0]).toMatchObject({ action: 'none', bytes: 0, reason: 'up to date with the registry' });
+    expect(plan.hosts.n1.actions[0]).toMatchObject({ action: 'none', bytes: 0, reason: 'up to date with the registry' });
   });
 
   it("latest: up to date when the node holds the registry's platform manifest digest of a multi-arch index", () => {
     const r = run(['n1'], [{ module: 'image', args: { name: app0, state: 'latest' } }]);
     const multi = { ...remote(app0, [['old', 5]], sha('42')), manifestDigest: sha('99') };
     const plan = computePlan(r, facts([node('n1', [stale])], [multi]));
-    expect(plan.hosts.n1!.actions[0]!.action).toBe('none');
+    expect(plan.hosts.n1.actions[0].action).toBe('none');
   });
 
   it('a pinned digest already on the node is present without asking the registry', () => {
     const ref = `${REG}/hound/app0@${sha('99')}`;
     const r = run(['n1'], [{ module: 'image', args: { name: ref, state: 'latest' } }]);
     const plan = computePlan(r, facts([node('n1', [stale])], []));
-    expect(plan.hosts.n1!.actions[0]!.action).toBe('none');
+    expect(plan.hosts.n1.actions[0].action).toBe('none');
   });
 
   it('absent: removes a present image, leaves a missing one', () => {
@@ -155,7 +155,7 @@ describe('computePlan: module semantics', () => {
       ],
     );
     const plan = computePlan(r, facts([node('n1', [stale])], []));
-    expect(plan.hosts.n1!.actions.map((a) => [a.action, a.imageId])).toEqual([
+    expect(plan.hosts.n1.actions.map((a) => [a.action, a.imageId])).toEqual([
       ['remove', sha('01')],
       ['none', undefined],
     ]);
@@ -171,7 +171,7 @@ describe('computePlan: module semantics', () => {
       ],
     );
     const plan = computePlan(r, facts([node('n1', [stale])], [remote(app0, [['old', 5]], sha('99'))]));
-    expect(plan.hosts.n1!.actions.map((a) => a.action)).toEqual(['remove', 'pull']);
+    expect(plan.hosts.n1.actions.map((a) => a.action)).toEqual(['remove', 'pull']);
   });
 
   it('images exclusive: removes unlisted images, keeps listed ones and those containers use', () => {
@@ -192,7 +192,7 @@ describe('computePlan: module semantics', () => {
         ],
       ),
     );
-    const actions = plan.hosts.n1!.actions;
+    const actions = plan.hosts.n1.actions;
     expect(actions.map((a) => [a.action, a.image])).toEqual([
       ['none', app0],
       ['pull', app1],
@@ -205,7 +205,7 @@ describe('computePlan: module semantics', () => {
     const old = localImage(sha('05'), [app0], ['x'], [`${REG}/hound/app0@${sha('98')}`]);
     const r = run(['n1'], [{ module: 'images', args: { names: [app0], state: 'latest', exclusive: true } }]);
     const plan = computePlan(r, facts([node('n1', [old])], [remote(app0, [['y', 9]], sha('97'))]));
-    expect(plan.hosts.n1!.actions.map((a) => [a.action, a.imageId])).toEqual([
+    expect(plan.hosts.n1.actions.map((a) => [a.action, a.imageId])).toEqual([
       ['pull', remote(app0, [['y', 9]], sha('97')).configDigest],
       ['remove', sha('05')],
     ]);
@@ -216,7 +216,7 @@ describe('computePlan: module semantics', () => {
     const f = facts([node('n1')], []);
     f.imageErrors[`${app0}|linux/amd64`] = { code: 'MANIFEST_UNKNOWN', message: 'no such tag' };
     const plan = computePlan(r, f);
-    expect(plan.hosts.n1!.failed).toMatchObject({ code: 'MANIFEST_UNKNOWN' });
+    expect(plan.hosts.n1.failed).toMatchObject({ code: 'MANIFEST_UNKNOWN' });
     expect(plan.failedHosts).toEqual(['n1']);
   });
 
@@ -225,16 +225,16 @@ describe('computePlan: module semantics', () => {
     const f = facts([node('n1')], [remote(app0, [['a', 1]])]);
     f.unreachable.n2 = { code: 'SSH_CONNECT_FAILED', message: 'refused' };
     const plan = computePlan(r, f);
-    expect(plan.hosts.n2!.failed?.code).toBe('SSH_CONNECT_FAILED');
-    expect(plan.hosts.n1!.actions[0]!.action).toBe('pull');
+    expect(plan.hosts.n2.failed?.code).toBe('SSH_CONNECT_FAILED');
+    expect(plan.hosts.n1.actions[0].action).toBe('pull');
     expect(plan.changes).toBe(1);
   });
 
   it('deferred tasks are noted, not planned', () => {
     const r = run(['n1'], [{ module: 'image', args: { name: '{{ x }}' }, extra: { deferred: true } }]);
     const plan = computePlan(r, facts([node('n1')], []));
-    expect(plan.hosts.n1!.actions).toEqual([]);
-    expect(plan.hosts.n1!.notes[0]).toMatch(/run-time/);
+    expect(plan.hosts.n1.actions).toEqual([]);
+    expect(plan.hosts.n1.notes[0]).toMatch(/run-time/);
   });
 
   it('lists the references to resolve per host, without absent ones', () => {
@@ -288,8 +288,8 @@ describe('disk precheck', () => {
     const plan = computePlan(r, facts([node('n1', [], { freeBytes: 1000 })], [remote(app0, [['a', 300]])]), {
       disk: { marginFraction: 0.2, expansionFactor: 3 },
     });
-    expect(plan.hosts.n1!.failed?.code).toBe('DISK_SPACE_LOW');
-    expect(plan.hosts.n1!.disk).toMatchObject({ ok: false, estimatedBytes: 900, marginBytes: 200 });
+    expect(plan.hosts.n1.failed?.code).toBe('DISK_SPACE_LOW');
+    expect(plan.hosts.n1.disk).toMatchObject({ ok: false, estimatedBytes: 900, marginBytes: 200 });
     expect(plan.changes).toBe(0);
   });
 
@@ -324,26 +324,26 @@ describe('computePlan: images containers use', () => {
   it('fails the host when absent would remove an image a container uses', () => {
     const r = run(['n1'], [{ module: 'image', args: { name: app0, state: 'absent' } }]);
     const plan = computePlan(r, facts([node('n1', [used], { containerImageIds: [sha('07')] })], []));
-    expect(plan.hosts.n1!.failed).toMatchObject({ code: 'IMAGE_IN_USE' });
+    expect(plan.hosts.n1.failed).toMatchObject({ code: 'IMAGE_IN_USE' });
     expect(plan.changes).toBe(0);
   });
 
   it('removes it anyway with force', () => {
     const r = run(['n1'], [{ module: 'image', args: { name: app0, state: 'absent', force: true } }]);
     const plan = computePlan(r, facts([node('n1', [used], { containerImageIds: [sha('07')] })], []));
-    expect(plan.hosts.n1!.actions[0]).toMatchObject({ action: 'remove', force: true, imageId: sha('07') });
+    expect(plan.hosts.n1.actions[0]).toMatchObject({ action: 'remove', force: true, imageId: sha('07') });
   });
 });
 
 describe('hosts without image tasks', () => {
   it('need no facts and plan nothing', () => {
     const r = run(['localhost', 'n1'], []);
-    r.plays[0]!.tasksByHost.set('n1', [task('n1', 0, 'image', { name: app0 })]);
-    r.plays[0]!.tasksByHost.set('localhost', [task('localhost', 0, 'debug', { msg: 'hi' })]);
+    r.plays[0].tasksByHost.set('n1', [task('n1', 0, 'image', { name: app0 })]);
+    r.plays[0].tasksByHost.set('localhost', [task('localhost', 0, 'debug', { msg: 'hi' })]);
     expect(hostsWithImageTasks(r)).toEqual(['n1']);
     const plan = computePlan(r, facts([node('n1')], [remote(app0, [['a', 1]])]));
     expect(plan.hosts.localhost).toMatchObject({ actions: [], bytes: 0 });
-    expect(plan.hosts.localhost!.failed).toBeUndefined();
+    expect(plan.hosts.localhost.failed).toBeUndefined();
     expect(plan.failedHosts).toEqual([]);
   });
 });
@@ -352,8 +352,8 @@ describe('free space not read', () => {
   it('plans without a disk check and says so', () => {
     const r = run(['n1'], [{ module: 'image', args: { name: app0 } }]);
     const plan = computePlan(r, facts([node('n1', [], { freeBytes: undefined })], [remote(app0, [['a', 10]])]));
-    expect(plan.hosts.n1!.failed).toBeUndefined();
-    expect(plan.hosts.n1!.disk).toBeUndefined();
-    expect(plan.hosts.n1!.notes).toContain('free disk space was not read: no disk check');
+    expect(plan.hosts.n1.failed).toBeUndefined();
+    expect(plan.hosts.n1.disk).toBeUndefined();
+    expect(plan.hosts.n1.notes).toContain('free disk space was not read: no disk check');
   });
 });

@@ -42,7 +42,7 @@ describe('hound play (built CLI)', { timeout: 90_000 }, () => {
       expect(code).toBe(want.exitCode);
       expect(stdout).toBe('');
       const lines = stderr.trimEnd().split('\n');
-      expect(lines[0]).toBe(`${path.join(dir, want.file)}:${want.line}:${want.column}: error ${want.code}: ${lines[0]!.split(`error ${want.code}: `)[1]}`);
+      expect(lines[0]).toBe(`${path.join(dir, want.file)}:${want.line}:${want.column}: error ${want.code}: ${lines[0].split(`error ${want.code}: `)[1]}`);
       expect(lines.length).toBeLessThanOrEqual(6);
       expect(stderr).not.toMatch(/^\s+at /m);
       expect(stderr).not.toContain('internal error');

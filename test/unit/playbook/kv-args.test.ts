@@ -18,7 +18,7 @@ function argsOf(tasks: string, vars: Record<string, unknown> = {}): Record<strin
   const file = path.join(dir, 'play.yml');
   writeFileSync(file, `- hosts: nodes\n  gather_facts: false\n  vars: ${JSON.stringify(vars)}\n  tasks:\n${tasks}`);
   const run = compilePlays(new PlaybookLoader().load(file).plays, { inventory });
-  return run.plays[0]!.tasksByHost.get('n1')!.map((t) => t.args);
+  return run.plays[0].tasksByHost.get('n1')!.map((t) => t.args);
 }
 
 describe('splitting key=value strings', () => {

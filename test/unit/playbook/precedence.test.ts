@@ -17,9 +17,9 @@ const inventory = buildInventory({
 function winners(extraVars: Vars = {}): unknown {
   const loaded = new PlaybookLoader().load(path.join(dir, 'precedence.yml'));
   const run = compilePlays(loaded.plays, { inventory, extraVars });
-  const tasks = run.plays[0]!.tasksByHost.get('web1')!;
+  const tasks = run.plays[0].tasksByHost.get('web1')!;
   expect(tasks).toHaveLength(1);
-  return tasks[0]!.args.msg;
+  return tasks[0].args.msg;
 }
 
 describe('variable precedence', () => {
@@ -48,7 +48,7 @@ describe('variable precedence', () => {
 
   it('the task instance carries the merged variables, magic ones included', () => {
     const loaded = new PlaybookLoader().load(path.join(dir, 'precedence.yml'));
-    const task = compilePlays(loaded.plays, { inventory }).plays[0]!.tasksByHost.get('web1')![0]!;
+    const task = compilePlays(loaded.plays, { inventory }).plays[0].tasksByHost.get('web1')![0];
     expect(task.vars).toMatchObject({ inventory_hostname: 'web1', role_name: 'prec', task_vs_role: 'task', item_vs_task: 'loop item', play_hosts: ['web1'] });
     expect(task.vars.group_names).toEqual(['tier', 'web']);
   });

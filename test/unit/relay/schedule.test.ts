@@ -48,7 +48,7 @@ describe('planRelaySchedule', () => {
     ];
     const schedule = planRelaySchedule({ nodes, layers: layersWithPrivate });
     expect(schedule.pullOrder.get('a')).toEqual(['app1', 'private']);
-    expect(schedule.prefetch[0]!.nodes).toBe(2);
+    expect(schedule.prefetch[0].nodes).toBe(2);
     expect(schedule.prefetch.at(-1)!.digest).toBe('sha256:private');
   });
 
@@ -72,7 +72,7 @@ describe('planRelaySchedule', () => {
           for (const node of nodes) expect(new Set(schedule.pullOrder.get(node.host))).toEqual(new Set(node.images));
           expect(schedule.uniqueBytes).toBeLessThanOrEqual(schedule.totalBytes);
           expect(schedule.totalBytes).toBeLessThanOrEqual(nodes.length * schedule.uniqueBytes);
-          for (let i = 1; i < schedule.prefetch.length; i++) expect(schedule.prefetch[i - 1]!.nodes).toBeGreaterThanOrEqual(schedule.prefetch[i]!.nodes);
+          for (let i = 1; i < schedule.prefetch.length; i++) expect(schedule.prefetch[i - 1].nodes).toBeGreaterThanOrEqual(schedule.prefetch[i].nodes);
         },
       ),
     );

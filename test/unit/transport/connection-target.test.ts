@@ -132,7 +132,7 @@ describe('resolveConnectionTarget', () => {
     );
     expect(t.proxyJump).toHaveLength(2);
     expect(t.proxyJump[0]).toMatchObject({ host: 'node1', address: '10.0.0.1', user: 'root', port: 2200, hostKeyPolicy: 'accept-new' });
-    expect(t.proxyJump[0]!.identityFiles).toEqual([cfgKey, varKey]);
+    expect(t.proxyJump[0].identityFiles).toEqual([cfgKey, varKey]);
     expect(t.proxyJump[1]).toMatchObject({ host: 'bastion', address: '10.0.0.100', user: 'admin', port: 2201 });
   });
 
@@ -140,7 +140,7 @@ describe('resolveConnectionTarget', () => {
     const inventory: Record<string, Record<string, unknown>> = { jump: { ansible_ssh_pass: 'hop-secret' } };
     const t = resolveConnectionTarget('n', { ansible_password: 's3cret', ansible_ssh_common_args: '-J jump' }, { env, inventoryVars: (h) => inventory[h] });
     expect(t.password).toBe('s3cret');
-    expect(t.proxyJump[0]!.password).toBe('hop-secret');
+    expect(t.proxyJump[0].password).toBe('hop-secret');
     const shown = JSON.stringify(t) + inspect(t, { depth: 5 }) + JSON.stringify({ ...t });
     expect(shown).not.toContain('s3cret');
     expect(shown).not.toContain('hop-secret');

@@ -13,7 +13,7 @@ function makeKey(type: 'ed25519' | 'ecdsa' | 'rsa', name: string): [string, stri
   const path = join(dir, name);
   execFileSync('ssh-keygen', ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '2048'] : []), '-N', '', '-f', path]);
   const [keyType, blob] = readFileSync(`${path}.pub`, 'utf8').trim().split(/\s+/);
-  return [keyType!, blob!];
+  return [keyType, blob];
 }
 
 function hashedName(name: string): string {
@@ -52,7 +52,7 @@ describe('known_hosts', () => {
     ].join('\n');
     const entries = parseKnownHosts(text, 'kh');
     expect(entries).toHaveLength(2);
-    expect(entries[0]!.line).toBe(3);
+    expect(entries[0].line).toBe(3);
     expect(checkHostKey(entries, '10.0.0.1', 22, blob(ed)).status).toBe('match');
     expect(checkHostKey(entries, 'node1', 22, blob(ed)).status).toBe('match');
     expect(checkHostKey(entries, 'NODE1', 22, blob(ed)).status).toBe('match');

@@ -29,7 +29,7 @@ describe('pull progress accounting on recorded Docker streams', () => {
   it.each([1, 7, 4096])('a fresh pull downloads every layer at its registry size (chunks of %i bytes)', (chunk) => {
     const { tracker, events } = replay('pull-fresh.jsonl', chunk);
     expect(tracker.result()).toEqual({
-      bytesDownloaded: sum(sizes.app6!),
+      bytesDownloaded: sum(sizes.app6),
       layersDownloaded: 3,
       layersPresent: 0,
       digest: 'sha256:' + /Digest: sha256:([a-f0-9]{64})/.exec(readFileSync(join(fixtures, 'pull-fresh.jsonl'), 'utf8'))![1],
@@ -37,12 +37,12 @@ describe('pull progress accounting on recorded Docker streams', () => {
     expect(tracker.error).toBeUndefined();
     expect(events.length).toBe(readFileSync(join(fixtures, 'pull-fresh.jsonl'), 'utf8').trim().split('\n').length);
     const downloading = events.filter((e) => e.status === 'Downloading');
-    expect(downloading.every((e) => e.total !== undefined && e.current !== undefined && sizes.app6![e.id] === e.total)).toBe(true);
+    expect(downloading.every((e) => e.total !== undefined && e.current !== undefined && sizes.app6[e.id] === e.total)).toBe(true);
   });
 
   it('a pull sharing layers counts only the new one, even when Docker printed no Downloading line for it', () => {
     const { tracker } = replay('pull-shared.jsonl', 64);
-    expect(tracker.result()).toMatchObject({ bytesDownloaded: sizes.app8!['49568da3d546'], layersDownloaded: 1, layersPresent: 2 });
+    expect(tracker.result()).toMatchObject({ bytesDownloaded: sizes.app8['49568da3d546'], layersDownloaded: 1, layersPresent: 2 });
   });
 
   it('takes the last total of a layer that was retried', () => {
