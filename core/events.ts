@@ -4,9 +4,17 @@ import { findModuleDefinition } from '../modules/schemas.js';
 
 export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
 
+/**
+ * The version of the event stream's shape (`--json` lines), carried by its first and last
+ * events. Keys are snake_case, as in every JSON hound writes. The shape is described by
+ * docs/schemas/events.schema.json; a change that could break a reader raises this number.
+ */
+export const EVENT_SCHEMA_VERSION = 1;
+
 export interface RunStartEvent {
   event: 'run_start';
   time: number;
+  schema_version: number;
   check: boolean;
   plays: number;
   hosts: string[];
@@ -31,11 +39,11 @@ export interface TaskStartEvent {
   time: number;
   host: string;
   task: string;
-  taskId: string;
+  task_id: string;
   module: string;
   /** Resolved arguments (reporters show them from -v on). */
   args: Record<string, unknown>;
-  noLog: boolean;
+  no_log: boolean;
   handler: boolean;
 }
 
@@ -44,7 +52,7 @@ export interface TaskResultEvent {
   time: number;
   host: string;
   task: string;
-  taskId: string;
+  task_id: string;
   module: string;
   status: TaskStatus;
   /** Failed but `ignore_errors` let the host go on. */
@@ -54,10 +62,10 @@ export interface TaskResultEvent {
   msg: string;
   /** Compressed bytes pulled (or streamed, for `load`) by this task. */
   bytes: number;
-  durationMs: number;
+  duration_ms: number;
   /** The registered value (what `register` stores), shown from -v on. */
   result: Record<string, unknown>;
-  noLog: boolean;
+  no_log: boolean;
   handler: boolean;
 }
 
@@ -111,6 +119,7 @@ export interface HostRecap {
 export interface SummaryEvent {
   event: 'summary';
   time: number;
+  schema_version: number;
   hosts: Record<string, HostRecap>;
   duration_s: number;
   check: boolean;
@@ -195,8 +204,8 @@ export class EventBus {
     if (e.event === 'task_start' || e.event === 'task_result') {
       const secretArgs = findModuleDefinition(e.module)?.secretArguments ?? [];
       if (e.event === 'task_start') {
-        e = { ...e, args: e.noLog ? { censored: NO_LOG_MESSAGE } : maskKeys(e.args, secretArgs) };
-      } else if (e.noLog) {
+        e = { ...e, args: e.no_log ? { censored: NO_LOG_MESSAGE } : maskKeys(e.args, secretArgs) };
+      } else if (e.no_log) {
         e = { ...e, msg: e.status === 'failed' ? NO_LOG_MESSAGE : '', result: { censored: NO_LOG_MESSAGE, changed: e.status === 'changed' } };
       } else {
         e = { ...e, result: maskKeys(e.result, secretArgs) };

@@ -117,7 +117,7 @@ export class TaskExecutor implements TaskRunner {
           if (item.deferred) args = this.options.templating.renderValue(item.args, vars) as Record<string, unknown>;
           if (item.noLog) addNoLogSecrets(bus, args, noLogValues);
           if (!announced) {
-            bus.emit({ event: 'task_start', host: item.host, task: item.name, taskId: item.id, module: item.module, args, noLog: item.noLog, handler });
+            bus.emit({ event: 'task_start', host: item.host, task: item.name, task_id: item.id, module: item.module, args, no_log: item.noLog, handler });
             announced = true;
           }
           result = await this.runWithRetries(item, args, vars);
@@ -135,10 +135,10 @@ export class TaskExecutor implements TaskRunner {
         event: 'task_start',
         host: first.host,
         task: first.name,
-        taskId: first.id,
+        task_id: first.id,
         module: first.module,
         args: first.deferred ? {} : first.args,
-        noLog: first.noLog,
+        no_log: first.noLog,
         handler,
       });
     }
@@ -149,16 +149,16 @@ export class TaskExecutor implements TaskRunner {
       event: 'task_result',
       host: first.host,
       task: first.name,
-      taskId: first.id,
+      task_id: first.id,
       module: first.module,
       status: combined.status,
       ignored,
       check: this.options.check,
       msg: combined.msg,
       bytes: combined.bytes,
-      durationMs: Date.now() - started,
+      duration_ms: Date.now() - started,
       result: combined.value,
-      noLog: first.noLog,
+      no_log: first.noLog,
       handler,
     });
     removeNoLogSecrets(bus, noLogValues);

@@ -23,7 +23,7 @@ export class RecapCollector {
     if (e.event !== 'task_result') return;
     const r = this.recap(e.host);
     r.bytes += e.bytes;
-    r.duration_s += e.durationMs / 1000;
+    r.duration_s += e.duration_ms / 1000;
     switch (e.status) {
       case 'ok':
         r.ok++;

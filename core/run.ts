@@ -6,7 +6,7 @@ import type { CompiledRun } from '../playbook/compiled.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import { hostVars } from '../inventory/vars.js';
 import { EXIT } from '../base/errors.js';
-import { EventBus, type EventListener, type RunReporter } from './events.js';
+import { EVENT_SCHEMA_VERSION, EventBus, type EventListener, type RunReporter } from './events.js';
 import { RecapCollector } from './recap.js';
 import { createPullLimits, runPlay, type RunHostState } from './scheduler.js';
 import { TaskExecutor, type HostAccess } from './executor.js';
@@ -102,7 +102,7 @@ export async function executeRun(run: CompiledRun, options: RunOptions): Promise
   const state: RunHostState = { failed: new Set(), unreachable: new Set() };
   const allHosts = [...new Set(run.plays.flatMap((p) => p.hosts))];
   try {
-    bus.emit({ event: 'run_start', check: options.check, plays: run.plays.length, hosts: allHosts });
+    bus.emit({ event: 'run_start', schema_version: EVENT_SCHEMA_VERSION, check: options.check, plays: run.plays.length, hosts: allHosts });
     for (const play of run.plays) {
       if (interrupt.signal.aborted) break;
       bus.emit({ event: 'play_start', play: play.name, hosts: play.hosts.filter((h) => !state.failed.has(h) && !state.unreachable.has(h)) });
@@ -118,7 +118,15 @@ export async function executeRun(run: CompiledRun, options: RunOptions): Promise
   }
   const interrupted = interrupt.signal.aborted;
   const exitCode = interrupted ? EXIT.INTERRUPTED : state.failed.size > 0 ? EXIT.HOST_FAILED : state.unreachable.size > 0 ? EXIT.HOST_UNREACHABLE : EXIT.OK;
-  bus.emit({ event: 'summary', hosts: recap.snapshot(), duration_s: (Date.now() - started) / 1000, check: options.check, interrupted, exit_code: exitCode });
+  bus.emit({
+    event: 'summary',
+    schema_version: EVENT_SCHEMA_VERSION,
+    hosts: recap.snapshot(),
+    duration_s: (Date.now() - started) / 1000,
+    check: options.check,
+    interrupted,
+    exit_code: exitCode,
+  });
   await reporter.close();
   return exitCode;
 }

@@ -52,13 +52,13 @@ export class PlainReporter implements Reporter {
         // Headers go with results (a host's result may come long after others started other
         // tasks); from -v on, the start itself is news.
         if (this.verbosity >= 1) {
-          this.header(e.task, e.taskId, e.handler);
+          this.header(e.task, e.task_id, e.handler);
           this.line(`task path: ${e.module} on ${e.host}; args ${JSON.stringify(e.args)}`);
         }
         break;
       case 'task_result': {
         // Under the free strategy another host may have started a task since: say again which one this is.
-        this.header(e.task, e.taskId, e.handler);
+        this.header(e.task, e.task_id, e.handler);
         this.line(resultLine(e, this.verbosity));
         const diff = e.result.diff as { added?: string[]; removed?: string[] } | undefined;
         if (this.diff && e.status === 'changed' && diff) {

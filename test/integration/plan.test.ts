@@ -8,6 +8,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pushImageSet, readLabInfo, type LabInfo } from '../../lab/index.js';
+import { schemaErrors } from '../fixtures/schemas.js';
 
 const HOUND = path.resolve('dist/cli/hound.js');
 const MANIFEST_ACCEPT = 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json';
@@ -133,6 +134,9 @@ describe('hound plan and apply on the lab', () => {
     expect(planned.stderr).toBe('');
     expect(planned.code).toBe(2);
     const plan = JSON.parse(planned.stdout);
+    // What docs/schemas/ promise: the --json output and the saved file.
+    expect(schemaErrors('plan', plan)).toEqual([]);
+    expect(schemaErrors('plan-file', JSON.parse(readFileSync(planFile, 'utf8')))).toEqual([]);
     // Four nodes share one platform: each tag is asked of the registry once, not once per node.
     const asked = controllerGets(logOffset);
     for (const app of apps)

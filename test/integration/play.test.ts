@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { pushImageSet } from '../../lab/index.js';
 import type { TaskResultEvent, TaskStartEvent } from '../../core/events.js';
+import { schemaErrors } from '../fixtures/schemas.js';
 import { distinctLayerBytes, emptyNode, hound, jsonEvents, nodeDocker, nodeTags, registryLayers, summaryOf, useLabWorkDir } from '../fixtures/play/helpers.js';
 
 const work = useLabWorkDir();
@@ -24,6 +25,9 @@ describe('hound play on the lab', () => {
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     const events = jsonEvents(first.stdout);
+    // Every line is what docs/schemas/events.schema.json says an event is.
+    for (const e of events) expect(schemaErrors('events', e), JSON.stringify(e)).toEqual([]);
+    expect(events[0]).toMatchObject({ event: 'run_start', schema_version: 1 });
 
     for (const [name, tags] of Object.entries(EXPECTED)) expect(await nodeTags(node(name), work.lab), name).toEqual(tags);
 

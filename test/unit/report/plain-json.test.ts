@@ -9,26 +9,26 @@ function result(host: string, status: 'ok' | 'changed' | 'failed' | 'skipped' | 
     event: 'task_result' as const,
     host,
     task: 'pull',
-    taskId: `0:1:${host}`,
+    task_id: `0:1:${host}`,
     module: 'image',
     status,
     ignored: false,
     check: false,
     msg: '',
     bytes: 0,
-    durationMs: 500,
+    duration_ms: 500,
     result: {},
-    noLog: false,
+    no_log: false,
     handler: false,
     ...extra,
   };
 }
 
 function script(bus: EventBus): void {
-  bus.emit({ event: 'run_start', check: false, plays: 1, hosts: ['node1', 'node2', 'node3'] });
+  bus.emit({ event: 'run_start', schema_version: 1, check: false, plays: 1, hosts: ['node1', 'node2', 'node3'] });
   bus.emit({ event: 'play_start', play: 'warm', hosts: ['node1', 'node2', 'node3'] });
   for (const host of ['node1', 'node2', 'node3'])
-    bus.emit({ event: 'task_start', host, task: 'pull', taskId: `0:1:${host}`, module: 'image', args: { name: 'x' }, noLog: false, handler: false });
+    bus.emit({ event: 'task_start', host, task: 'pull', task_id: `0:1:${host}`, module: 'image', args: { name: 'x' }, no_log: false, handler: false });
   bus.emit(result('node1', 'ok'));
   bus.emit(result('node2', 'changed', { msg: 'pulled x (2.0 MB)', bytes: 2 * 1024 * 1024 }));
   bus.emit(result('node3', 'failed', { msg: 'boom', ignored: true }));
@@ -42,7 +42,7 @@ describe('PlainReporter', () => {
     const recap = new RecapCollector(bus);
     bus.subscribe((e) => reporter.handle(e));
     script(bus);
-    bus.emit({ event: 'summary', hosts: recap.snapshot(), duration_s: 1.5, check: false, interrupted: false, exit_code: 0 });
+    bus.emit({ event: 'summary', schema_version: 1, hosts: recap.snapshot(), duration_s: 1.5, check: false, interrupted: false, exit_code: 0 });
     expect(text).not.toMatch(/\x1b\[/);
     const lines = text.split('\n');
     expect(lines).toContain('PLAY [warm] ' + '*'.repeat(60));
@@ -100,10 +100,10 @@ describe('JsonReporter and the bus', () => {
       event: 'task_start',
       host: 'n',
       task: 'login',
-      taskId: '0:0:n',
+      task_id: '0:0:n',
       module: 'registry_login',
       args: { registry: 'r', password: 'anything-at-all' },
-      noLog: false,
+      no_log: false,
       handler: false,
     });
     bus.emit({ event: 'detail', verbosity: 3, msg: 'sending Authorization with p4ssw0rd! inside' });
@@ -123,7 +123,7 @@ describe('PlainReporter under the free strategy', () => {
   it('puts every result under the header of its own task, repeating headers as hosts interleave', () => {
     let text = '';
     const reporter = new PlainReporter({ write: (s: string) => (text += s) }, 0);
-    const r = (host: string, index: number, task: string) => ({ ...result(host, 'ok'), task, taskId: `0:${index}:${host}` });
+    const r = (host: string, index: number, task: string) => ({ ...result(host, 'ok'), task, task_id: `0:${index}:${host}` });
     reporter.handle({ ...r('a', 0, 'one'), time: 1 });
     reporter.handle({ ...r('a', 1, 'two'), time: 2 });
     reporter.handle({ ...r('b', 0, 'one'), time: 3 });

@@ -18,7 +18,7 @@ describe('TtyReporter (listr2 test renderer)', () => {
     const bus = new EventBus();
     bus.subscribe((e) => reporter.handle(e));
     const t0 = 1_000_000;
-    bus.emit({ event: 'run_start', time: t0, check: false, plays: 1, hosts: ['node1', 'node2'] });
+    bus.emit({ event: 'run_start', schema_version: 1, time: t0, check: false, plays: 1, hosts: ['node1', 'node2'] });
     bus.emit({ event: 'play_start', time: t0, play: 'warm up', hosts: ['node1', 'node2'] });
     await new Promise((r) => setTimeout(r, 20));
     for (const host of ['node1', 'node2']) {
@@ -28,10 +28,10 @@ describe('TtyReporter (listr2 test renderer)', () => {
         time: t0,
         host,
         task: 'pull app images',
-        taskId: `0:0:${host}`,
+        task_id: `0:0:${host}`,
         module: 'images',
         args: {},
-        noLog: false,
+        no_log: false,
         handler: false,
       });
     }
@@ -58,16 +58,16 @@ describe('TtyReporter (listr2 test renderer)', () => {
       time: t0 + 3000,
       host: 'node1',
       task: 'pull app images',
-      taskId: '0:0:node1',
+      task_id: '0:0:node1',
       module: 'images',
       status: 'changed',
       ignored: false,
       check: false,
       msg: 'pulled',
       bytes: 8 * MB,
-      durationMs: 3000,
+      duration_ms: 3000,
       result: {},
-      noLog: false,
+      no_log: false,
       handler: false,
     });
     bus.emit({
@@ -75,16 +75,16 @@ describe('TtyReporter (listr2 test renderer)', () => {
       time: t0 + 3000,
       host: 'node2',
       task: 'pull app images',
-      taskId: '0:0:node2',
+      task_id: '0:0:node2',
       module: 'images',
       status: 'failed',
       ignored: false,
       check: false,
       msg: 'registry said no',
       bytes: 0,
-      durationMs: 3000,
+      duration_ms: 3000,
       result: {},
-      noLog: false,
+      no_log: false,
       handler: false,
     });
     bus.emit({ event: 'host_done', time: t0 + 3000, host: 'node1', play: 'warm up' });
