@@ -1,7 +1,7 @@
 // The OpenSSH command-line options Ansible users put in ansible_ssh_common_args and
 // ansible_ssh_extra_args. hound speaks SSH itself, so it honours the options that change
 // where and how it connects, and returns the rest so the caller can warn about them.
-import { parse as shellParse } from 'shell-quote';
+import { shlexSplit, ShlexError } from '../base/shlex.js';
 import { OptionsError } from '../base/errors.js';
 
 export type StrictHostKeyChecking = 'yes' | 'no' | 'accept-new';
@@ -160,7 +160,7 @@ export function parseStrictHostKeyChecking(value: string, source = 'StrictHostKe
 export function jumpFromProxyCommand(command: string): string | undefined {
   let words: string[];
   try {
-    words = shellParse(command).filter((w): w is string => typeof w === 'string');
+    words = shlexSplit(command);
   } catch {
     return undefined;
   }
@@ -202,16 +202,21 @@ function parsePort(value: string, source: string, text: string): number {
   return port;
 }
 
+/** Words a shell would take as operators; as ssh arguments they can only be a mistake. */
+const SHELL_OPERATOR = /^(?:\|\|?|&&?|;;?|[<>]|>>|[()])$/;
+
 function splitShellWords(text: string, source: string): string[] {
-  // Variables are not expanded: Ansible hands the string to a shell-less exec too.
-  const entries = shellParse(text, (name) => `$${name}`);
-  const words: string[] = [];
-  for (const entry of entries) {
-    if (typeof entry === 'string') words.push(entry);
-    else if ('comment' in entry) break;
-    else if ('op' in entry && entry.op === 'glob') words.push(entry.pattern);
-    else throw badArgs(source, text, `shell operator "${'op' in entry ? entry.op : '?'}" is not an ssh option`);
+  // Split as Ansible does (Python's shlex, POSIX mode); variables are not expanded, since
+  // Ansible hands the words to a shell-less exec too.
+  let words: string[];
+  try {
+    words = shlexSplit(text);
+  } catch (error) {
+    if (error instanceof ShlexError) throw badArgs(source, text, error.message.toLowerCase());
+    throw error;
   }
+  const operator = words.find((w) => SHELL_OPERATOR.test(w));
+  if (operator !== undefined) throw badArgs(source, text, `shell operator "${operator}" is not an ssh option`);
   return words;
 }
 
