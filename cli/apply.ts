@@ -1,12 +1,12 @@
 // `hound apply plan.json`: carries out exactly a saved plan, pinned to its digests, after
 // checking that neither the nodes nor the tags have moved since it was made.
+import { colourEnabled } from '../base/colour.js';
 import { type Command } from 'commander';
 import { EXIT } from '../base/errors.js';
 import { addConnectionOptions, compileForPlan, forksOf, hostAccessOptions, type RunSelectionOptions } from './plan.js';
 
 interface ApplyCommandOptions extends RunSelectionOptions {
   json?: boolean;
-  color?: boolean;
 }
 
 async function applyCommand(planPath: string, o: ApplyCommandOptions): Promise<void> {
@@ -29,7 +29,7 @@ async function applyCommand(planPath: string, o: ApplyCommandOptions): Promise<v
     const credentials = await facts.registryCredentials(run);
     const result = await applyPlannedChanges(saved, access, { credentials, concurrency: forksOf(o) });
     if (o.json) process.stdout.write(JSON.stringify(applyResultToJson(result), null, 2) + '\n');
-    else process.stdout.write(formatApplyResult(result, { color: o.color !== false && process.stdout.isTTY === true }));
+    else process.stdout.write(formatApplyResult(result, { color: colourEnabled(process.stdout) }));
     const failed = Object.values(result.hosts).filter((h) => h.failed);
     process.exitCode = failed.some((h) => h.failed!.code !== 'UNREACHABLE') ? EXIT.HOST_FAILED : failed.length > 0 ? EXIT.HOST_UNREACHABLE : EXIT.OK;
   } finally {
@@ -44,7 +44,6 @@ export function register(program: Command): void {
     .argument('<plan>', 'the plan file')
     .option('-l, --limit <pattern>', 'the hosts the plan was made for (default: as saved)', (v: string, p: string[] = []) => [...p, v])
     .option('--json', 'print the outcome as JSON')
-    .option('--no-color', 'no colours')
     .addHelpText(
       'after',
       `

@@ -8,13 +8,22 @@ import { register as registerPlay } from './play.js';
 import { register as registerPlan } from './plan.js';
 import { register as registerApply } from './apply.js';
 import { register as registerInit } from './init.js';
+import { register as registerCompletion } from './completion.js';
+import { houndVersion } from './version.js';
+import { chooseColour } from '../base/colour.js';
 
 export function buildProgram(): Command {
   const program = new Command();
   program
     .name('hound')
     .description('Warm up container images across a cluster over SSH and Docker Engine.')
-    .version('0.1.0')
+    .version(houndVersion(), '-V, --version', 'print the version')
+    .option('--no-color', 'no colour in any output (also: NO_COLOR=1)')
+    .option('--color', 'colour even when the output is not a terminal (also: FORCE_COLOR=1)')
+    .hook('preAction', (root) => {
+      const color = root.opts<{ color?: boolean }>().color;
+      chooseColour(color === undefined ? 'auto' : color ? 'always' : 'never');
+    })
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerLab(program);
@@ -23,6 +32,7 @@ export function buildProgram(): Command {
   registerPlan(program);
   registerApply(program);
   registerInit(program);
+  registerCompletion(program);
   return program;
 }
 

@@ -1,5 +1,6 @@
 // `hound plan PLAYBOOK -i INVENTORY`: what a run would pull and remove on each host, layer
 // by layer, before anything moves. `--out` saves it for `hound apply`.
+import { colourEnabled } from '../base/colour.js';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { EXIT, OptionsError } from '../base/errors.js';
@@ -32,7 +33,6 @@ interface PlanCommandOptions extends RunSelectionOptions {
   diskFactor?: string;
   ignoreDiskCheck?: boolean;
   distribution?: Distribution;
-  color?: boolean;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -133,7 +133,7 @@ async function planCommand(playbookFile: string, o: PlanCommandOptions): Promise
   const access = new facts.PlanHostAccess(run, hostAccessOptions(o, inventory));
   const { plan, facts: gathered } = await facts.planRun(run, access, { ...options, concurrency: forksOf(o) }).finally(() => access.close());
   if (o.json) process.stdout.write(JSON.stringify(planToJson(plan), null, 2) + '\n');
-  else process.stdout.write(format.formatPlanDiff(plan, { color: o.color !== false && process.stdout.isTTY === true }));
+  else process.stdout.write(format.formatPlanDiff(plan, { color: colourEnabled(process.stdout) }));
   if (o.out) {
     const saved = planFile.toSavedPlan(plan, gathered, {
       playbook,
@@ -161,7 +161,6 @@ export function register(program: Command): void {
     .option('--disk-factor <n>', 'disk used per compressed byte pulled, to estimate the need (default 3)')
     .option('--ignore-disk-check', 'do not fail hosts whose free space looks too small')
     .addOption(new Option('--distribution <how>', 'count registry bytes as this distribution would').choices(['direct', 'relay', 'auto']))
-    .option('--no-color', 'no colours')
     .addHelpText(
       'after',
       `

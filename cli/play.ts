@@ -1,5 +1,6 @@
 // `hound play PLAYBOOK... -i INVENTORY`: load and validate the playbooks, compile them
 // against the inventory, then list (--list-*), check (--syntax-check) or run them.
+import { colourEnabled } from '../base/colour.js';
 import { Option, type Command } from 'commander';
 import path from 'node:path';
 import { EXIT, OptionsError } from '../base/errors.js';
@@ -157,5 +158,5 @@ async function printPlanDiff(run: CompiledRun, inventory: Inventory, opts: PlayC
     .planRun(run, access, { disk, ignoreDiskCheck: opts.ignoreDiskCheck === true, distribution: opts.distribution, concurrency: opts.forks })
     .finally(() => access.close());
   const out = opts.json || opts.reporter === 'json' ? process.stderr : process.stdout;
-  out.write(format.formatPlanDiff(plan, { color: out.isTTY === true }) + '\n');
+  out.write(format.formatPlanDiff(plan, { color: colourEnabled(out) }) + '\n');
 }

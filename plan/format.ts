@@ -1,6 +1,7 @@
 // The two faces of a plan: the diff people read (`hound plan`, `hound play --check --diff`)
 // and the JSON scripts read (`hound plan --json`), plus byte sizes in human units both ways.
-import { Chalk } from 'chalk';
+import type { ChalkInstance } from 'chalk';
+import { palette } from '../base/colour.js';
 import { layerUses, type Plan, type PlanAction, type HostPlan, type LayerUse } from './planner.js';
 import type { ApplyResult } from './apply.js';
 import { OptionsError } from '../base/errors.js';
@@ -29,7 +30,7 @@ export interface FormatOptions {
 
 /** The readable diff: `+` pull, `-` remove, `=` up to date, per host, then the totals. */
 export function formatPlanDiff(plan: Plan, options: FormatOptions = {}): string {
-  const c = new Chalk({ level: options.color ? 1 : 0 });
+  const c = palette(options.color === true);
   const out: string[] = [];
   for (const host of Object.values(plan.hosts)) {
     out.push(...formatHost(host, c));
@@ -55,7 +56,7 @@ export function formatPlanDiff(plan: Plan, options: FormatOptions = {}): string 
   return out.join('\n') + '\n';
 }
 
-function formatHost(host: HostPlan, c: InstanceType<typeof Chalk>): string[] {
+function formatHost(host: HostPlan, c: ChalkInstance): string[] {
   const out: string[] = [];
   const head = `${c.bold(host.host)}${host.platform ? ` (${host.platform})` : ''}`;
   if (host.failed)
@@ -78,7 +79,7 @@ function formatHost(host: HostPlan, c: InstanceType<typeof Chalk>): string[] {
   return out;
 }
 
-function formatAction(a: PlanAction, c: InstanceType<typeof Chalk>): string {
+function formatAction(a: PlanAction, c: ChalkInstance): string {
   const digest = a.digest ? ` ${shortDigest(a.digest)}` : '';
   switch (a.action) {
     case 'pull':
@@ -107,7 +108,7 @@ function sharedLayers(plan: Plan): LayerUse[] {
 
 /** What `hound apply` did, per host: each change, and the bytes Docker pulled against the plan's. */
 export function formatApplyResult(result: ApplyResult, options: FormatOptions = {}): string {
-  const c = new Chalk({ level: options.color ? 1 : 0 });
+  const c = palette(options.color === true);
   const out: string[] = [];
   for (const host of Object.values(result.hosts)) {
     out.push(host.failed ? `${c.bold(host.host)} ${c.red(`FAILED ${host.failed.code}: ${host.failed.message}`)}` : c.bold(host.host));

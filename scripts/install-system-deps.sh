@@ -2,7 +2,7 @@
 # Installs the Debian/Ubuntu packages that hound's lab, tests and benchmark need.
 # Idempotent: installs only what is missing. Needs root.
 set -euo pipefail
-need=(docker.io openssh-server docker-registry iproute2 util-linux procps psmisc ansible docker-compose python3-docker curl time)
+need=(docker.io openssh-server docker-registry iproute2 util-linux procps psmisc ansible docker-compose python3-docker curl time zsh)
 missing=()
 for p in "${need[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
