@@ -11,7 +11,7 @@ import { EXIT, HoundError } from '../base/errors.js';
 import { buildFilters, buildTests, type TemplateFunction } from './template-filters.js';
 import { isPlainObject, pythonContains, pythonStr, pythonTruthy, unsafeTemplateError, UndefinedValue } from './template-values.js';
 import { allow, callable, safeMemberLookup } from './template-sandbox.js';
-import { imagesFromCompose, imagesFromK8s } from './lookups/image-lookups.js';
+import { composeLookupOptions, imagesFromCompose, imagesFromK8s } from './lookups/image-lookups.js';
 
 export { UndefinedValue } from './template-values.js';
 
@@ -97,8 +97,8 @@ const globals: Record<string, unknown> = {
   }),
   // Image lookups (playbooks/warmup-from-*.yml): read files on the controller, like
   // Ansible's lookups; relative paths are taken from the playbook's folder.
-  images_from_compose: allow(function (this: RenderContext, paths: unknown) {
-    return imagesFromCompose(paths, { baseDir: lookupBaseDir(this) });
+  images_from_compose: allow(function (this: RenderContext, paths: unknown, options?: unknown) {
+    return imagesFromCompose(paths, { baseDir: lookupBaseDir(this) }, composeLookupOptions(options));
   }),
   images_from_k8s: allow(function (this: RenderContext, paths: unknown) {
     return imagesFromK8s(paths, { baseDir: lookupBaseDir(this) });

@@ -1,73 +1,84 @@
-// images_from_compose(): the images named by docker-compose files, so a warm-up can
-// follow what is already written down. Compose semantics that matter for images:
-// `${VAR}`, `${VAR:-default}`, `${VAR-default}` interpolation, `$$` escapes, YAML
-// anchors and merge keys, several files (later files override a service's image),
-// services with only `build:` have no pullable image and are left out.
-import { parseAllDocuments } from 'yaml';
-import { ParseError, lineOf } from '../../base/errors.js';
+// images_from_compose(): the images a Compose project pulls, so that a warm-up can follow
+// what is already written down. The project is read by compose-project.ts; here the
+// services are chosen (profiles) and each image is checked as a reference, with the file,
+// the service and the unset variables named when it is not one.
+// Services with `build:` and no `image:` are built on the node from source: Compose names
+// their image <project>-<service> and never pulls it, so there is nothing to warm up; they
+// are left out, and said so.
+import { ParseError } from '../../base/errors.js';
+import { canonicalImageRef, InvalidImageRefError, parseImageRef } from '../../base/image-ref.js';
+import { loadComposeProject, type ComposeProjectOptions, type ComposeService } from './compose-project.js';
 
 export interface ComposeImage {
   service: string;
+  /** Normalised: `nginx` is `docker.io/library/nginx:latest`. */
   image: string;
   file: string;
 }
 
-const INTERPOLATION = /\$(?:\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g;
-
-/** Compose's variable interpolation, as `docker compose config` does it. */
-export function interpolateCompose(value: string, env: Record<string, string | undefined>, file: string): string {
-  return value.replace(INTERPOLATION, (whole, braced?: string, op?: string, arg?: string, bare?: string) => {
-    if (whole === '$$') return '$';
-    const name = (braced ?? bare) as string;
-    const current = env[name];
-    const unsetOrEmpty = current === undefined || current === '';
-    switch (op) {
-      case ':-':
-        return unsetOrEmpty ? (arg ?? '') : current;
-      case '-':
-        return current === undefined ? (arg ?? '') : current;
-      case ':?':
-      case '?':
-        if (op === ':?' ? unsetOrEmpty : current === undefined) {
-          throw new ParseError('COMPOSE_REQUIRED_VARIABLE', `${file}: required variable ${name} is not set${arg ? `: ${arg}` : ''}`, {
-            hint: `set ${name} in the environment of hound`,
-          });
-        }
-        return current as string;
-      default:
-        return current ?? '';
-    }
-  });
+export interface ComposeImagesOptions extends ComposeProjectOptions {
+  /** Profiles to enable; undefined (or `*` among them) enables every service. */
+  profiles?: string[];
 }
 
-/** Reads the services' images from the text of one compose file. */
-export function composeImagesFromText(text: string, file: string, env: Record<string, string | undefined> = {}): ComposeImage[] {
-  const docs = parseAllDocuments(text, { merge: true });
+export function composeImages(options: ComposeImagesOptions): ComposeImage[] {
+  const services = loadComposeProject(options).filter((s) => enabled(s, options.profiles));
   const out: ComposeImage[] = [];
-  for (const doc of Array.isArray(docs) ? docs : [docs]) {
-    if (doc.errors.length > 0) {
-      const e = doc.errors[0];
-      const [line, column] = e.linePos?.[0] ? [e.linePos[0].line, e.linePos[0].col] : [1, 1];
-      throw new ParseError('COMPOSE_YAML', `invalid YAML in compose file: ${e.message.split('\n')[0]}`, {
-        position: { file, line, column, sourceLine: lineOf(text, line) },
+  const builtOnly: string[] = [];
+  for (const service of services) {
+    if (service.image === undefined) {
+      if (service.build) {
+        builtOnly.push(service.name);
+        continue;
+      }
+      throw new ParseError('COMPOSE_SERVICE_NO_IMAGE', `service "${service.name}" has neither an image nor a build section`, {
+        position: service.position,
+        hint: 'give it an image (or extend a service that has one)',
       });
     }
-    const data = doc.toJS({ maxAliasCount: 1000 }) as unknown;
-    if (data === null || data === undefined) continue;
-    const services = (data as { services?: unknown }).services;
-    if (typeof services !== 'object' || services === null) continue;
-    for (const [service, spec] of Object.entries(services as Record<string, unknown>)) {
-      const image = (spec as { image?: unknown } | null)?.image;
-      if (typeof image !== 'string' || image.trim() === '') continue;
-      out.push({ service, image: interpolateCompose(image.trim(), env, file), file });
+    out.push({ service: service.name, image: checkedImage(service), file: service.position.file });
+    if (service.unsetVariables.length > 0) {
+      const p = service.position;
+      // Compose warns the same and goes on with the empty string.
+      options.warn(
+        `${p.file}:${p.line}:${p.column}: service "${service.name}": ${service.unsetVariables.join(', ')} not set, read as "" (image ${service.image})`,
+      );
     }
+  }
+  const project = options.files.join(', ');
+  if (builtOnly.length > 0) {
+    options.warn(
+      `images_from_compose(${project}): ${builtOnly.map((s) => `"${s}"`).join(', ')} ${builtOnly.length === 1 ? 'is' : 'are'} built from source (build: without image); there is nothing to pull for ${builtOnly.length === 1 ? 'it' : 'them'}`,
+    );
+  }
+  if (out.length === 0 && builtOnly.length === 0) {
+    options.warn(
+      `images_from_compose(${project}): no service${options.profiles ? ` of the profiles ${options.profiles.join(', ')}` : ''}, so no image to pull`,
+    );
   }
   return out;
 }
 
-/** Later files override earlier ones per service, as `docker compose -f a -f b` does. */
-export function mergeComposeImages(perFile: ComposeImage[][]): ComposeImage[] {
-  const byService = new Map<string, ComposeImage>();
-  for (const images of perFile) for (const img of images) byService.set(img.service, img);
-  return [...byService.values()];
+/** Compose Specification: a service without profiles is always enabled; one with profiles when one is active. */
+function enabled(service: ComposeService, profiles: string[] | undefined): boolean {
+  if (profiles === undefined || profiles.includes('*') || service.profiles.length === 0) return true;
+  return service.profiles.some((p) => profiles.includes(p));
+}
+
+function checkedImage(service: ComposeService): string {
+  const image = service.image as string;
+  try {
+    return canonicalImageRef(parseImageRef(image));
+  } catch (err) {
+    if (!(err instanceof InvalidImageRefError)) throw err;
+    const unset = service.unsetVariables;
+    const because = unset.length > 0 ? `; ${unset.join(', ')} ${unset.length === 1 ? 'is' : 'are'} not set and read as ""` : '';
+    throw new ParseError('COMPOSE_IMAGE', `service "${service.name}": ${err.message}${because}`, {
+      position: service.position,
+      hint:
+        unset.length > 0
+          ? `set ${unset.join(', ')} in hound's environment or in the project's .env (or the env file given to images_from_compose)`
+          : (err.hint ?? 'write the image as [registry[:port]/]name[:tag][@digest]'),
+    });
+  }
 }

@@ -1,22 +1,36 @@
 // The file side of the image lookups usable in any playbook template:
-//   images_from_compose(paths)   images of docker-compose files (or folders holding one)
-//   images_from_k8s(paths)       images of Kubernetes manifests (files or folders, recursive)
+//   images_from_compose(paths, options)  images of a Compose project (files, or a folder)
+//   images_from_k8s(paths)               images of Kubernetes manifests (files or folders, recursive)
 // Both return de-duplicated, normalised references (`nginx` → `docker.io/library/nginx:latest`),
 // in order of first appearance. Relative paths resolve against `baseDir` (the playbook's folder).
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+// Semantics and the differences with Compose and kubectl: docs/lookups.md.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { HoundError } from '../../base/errors.js';
-import { canonicalImageRef, parseImageRef } from '../../base/image-ref.js';
-import { composeImagesFromText, mergeComposeImages } from './compose-images.js';
+import { HoundError, ParseError } from '../../base/errors.js';
+import { canonicalImageRef, InvalidImageRefError, parseImageRef } from '../../base/image-ref.js';
+import { composeImages } from './compose-images.js';
+import { defaultEnvFiles, projectEnvironment } from './compose-project.js';
 import { k8sImagesFromText } from './k8s-images.js';
 
 const COMPOSE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+const COMPOSE_OVERRIDE_NAMES = ['compose.override.yaml', 'compose.override.yml', 'docker-compose.override.yaml', 'docker-compose.override.yml'];
 const MANIFEST_EXT = /\.(ya?ml|json)$/i;
 
 export interface LookupContext {
   baseDir: string;
   env?: Record<string, string | undefined>;
+  /** Where warnings go; default: stderr as `[WARNING]: …`, as the CLI prints its own. */
+  warn?: (message: string) => void;
 }
+
+export interface ComposeLookupOptions {
+  /** Profiles to enable (Compose's --profile); default: every service. */
+  profiles?: string[];
+  /** Env files naming the project environment (Compose's --env-file); default: the project's .env. */
+  envFiles?: string[];
+}
+
+const stderrWarning = (message: string) => process.stderr.write(`[WARNING]: ${message}\n`);
 
 function asList(paths: unknown, lookup: string): string[] {
   const list = Array.isArray(paths) ? paths : [paths];
@@ -36,43 +50,121 @@ function statOrThrow(path: string, lookup: string) {
   }
 }
 
-function uniqueNormalised(refs: string[]): string[] {
-  const seen = new Set<string>();
-  for (const ref of refs) seen.add(canonicalImageRef(parseImageRef(ref)));
-  return [...seen];
-}
+const firstFile = (dir: string, names: string[]) => names.map((n) => join(dir, n)).find((p) => existsSync(p) && statSync(p).isFile());
 
-function composeFileOf(path: string): string {
-  if (!statOrThrow(path, 'images_from_compose').isDirectory()) return path;
-  const found = COMPOSE_NAMES.map((n) => join(path, n)).find((p) => {
-    try {
-      return statSync(p).isFile();
-    } catch {
-      return false;
-    }
-  });
-  if (!found)
+/**
+ * The compose files a path stands for. A file is itself (`docker compose -f FILE`); a folder is
+ * what `docker compose` run in it reads: COMPOSE_FILE from the environment or the folder's .env,
+ * else its compose file and the override file beside it (docker-compose.override.yml).
+ */
+function composeFilesOf(path: string, ctx: LookupContext, options: ComposeLookupOptions): string[] {
+  if (!statOrThrow(path, 'images_from_compose').isDirectory()) return [path];
+  const env = projectEnvironment(ctx.env ?? process.env, options.envFiles ?? defaultEnvFiles(path));
+  const listed = env('COMPOSE_FILE');
+  if (listed) {
+    const files = listed.split(env('COMPOSE_PATH_SEPARATOR') || ':').filter((f) => f !== '');
+    return files.map((f) => resolve(path, f));
+  }
+  const main = firstFile(path, COMPOSE_NAMES);
+  if (!main)
     throw new HoundError('LOOKUP_FILE_NOT_FOUND', `images_from_compose(): no compose file in folder ${path}`, 4, {
       hint: `expected one of ${COMPOSE_NAMES.join(', ')}`,
     });
-  return found;
+  const override = firstFile(path, COMPOSE_OVERRIDE_NAMES);
+  return override ? [main, override] : [main];
 }
 
-export function imagesFromCompose(paths: unknown, ctx: LookupContext): string[] {
-  const files = asList(paths, 'images_from_compose').map((p) => composeFileOf(resolve(ctx.baseDir, p)));
-  const env = ctx.env ?? process.env;
-  const merged = mergeComposeImages(files.map((f) => composeImagesFromText(readFileSync(f, 'utf8'), f, env)));
-  return uniqueNormalised(merged.map((m) => m.image));
+/** The options argument: a profile, a list of profiles, or {profiles, env_file}. */
+export function composeLookupOptions(value: unknown): ComposeLookupOptions {
+  const strings = (v: unknown, what: string): string[] => {
+    const list = Array.isArray(v) ? v : [v];
+    if (list.some((s) => typeof s !== 'string' || s === '')) {
+      throw new HoundError('LOOKUP_ARGUMENT', `images_from_compose(): ${what} are names, got ${JSON.stringify(v)}`, 4);
+    }
+    return list as string[];
+  };
+  if (value === undefined || value === null) return {};
+  if (typeof value === 'string' || Array.isArray(value)) return { profiles: strings(value, 'profiles') };
+  if (typeof value === 'object') {
+    // `images_from_compose(f, profiles=[…])`: nunjucks hands keyword arguments over as one object marked __keywords.
+    const { profiles, env_file: envFile, __keywords: _keywords, ...rest } = value as Record<string, unknown>;
+    const unknown = Object.keys(rest);
+    if (unknown.length > 0) {
+      throw new HoundError('LOOKUP_ARGUMENT', `images_from_compose(): unknown option ${unknown.join(', ')}`, 4, { hint: 'options are profiles and env_file' });
+    }
+    return {
+      ...(profiles === undefined ? {} : { profiles: strings(profiles, 'profiles') }),
+      ...(envFile === undefined ? {} : { envFiles: strings(envFile, 'env files') }),
+    };
+  }
+  throw new HoundError('LOOKUP_ARGUMENT', `images_from_compose(): the second argument is a profile, a list of profiles or {profiles, env_file}`, 4);
 }
 
-function manifestFiles(path: string): string[] {
-  if (!statOrThrow(path, 'images_from_k8s').isDirectory()) return [path];
+export function imagesFromCompose(paths: unknown, ctx: LookupContext, options: ComposeLookupOptions = {}): string[] {
+  const envFiles = options.envFiles?.map((f) => resolve(ctx.baseDir, f));
+  const resolved = { ...options, ...(envFiles ? { envFiles } : {}) };
+  const files = asList(paths, 'images_from_compose').flatMap((p) => composeFilesOf(resolve(ctx.baseDir, p), ctx, resolved));
+  const images = composeImages({
+    files,
+    environment: ctx.env ?? process.env,
+    ...(envFiles ? { envFiles } : {}),
+    ...(options.profiles ? { profiles: options.profiles } : {}),
+    warn: ctx.warn ?? stderrWarning,
+  });
+  return [...new Set(images.map((i) => i.image))];
+}
+
+function manifestFiles(path: string, named: boolean): { file: string; named: boolean }[] {
+  if (!statOrThrow(path, 'images_from_k8s').isDirectory()) return [{ file: path, named }];
   return readdirSync(path, { withFileTypes: true })
     .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((e) => (e.isDirectory() ? manifestFiles(join(path, e.name)) : MANIFEST_EXT.test(e.name) ? [join(path, e.name)] : []));
+    .flatMap((e) =>
+      e.isDirectory() ? manifestFiles(join(path, e.name), false) : MANIFEST_EXT.test(e.name) ? [{ file: join(path, e.name), named: false }] : [],
+    );
 }
 
+/**
+ * A file named in the arguments must be read; a file found in a folder that cannot be read
+ * (a Helm template, a broken file) is reported and the rest of the folder is still read.
+ * Nothing found at all, with files left unread, is an error: never an empty warm-up in silence.
+ */
 export function imagesFromK8s(paths: unknown, ctx: LookupContext): string[] {
-  const files = asList(paths, 'images_from_k8s').flatMap((p) => manifestFiles(resolve(ctx.baseDir, p)));
-  return uniqueNormalised(files.flatMap((f) => k8sImagesFromText(readFileSync(f, 'utf8'), f).map((i) => i.image)));
+  const warn = ctx.warn ?? stderrWarning;
+  const files = asList(paths, 'images_from_k8s').flatMap((p) => manifestFiles(resolve(ctx.baseDir, p), true));
+  const images: string[] = [];
+  const unread: string[] = [];
+  let invalid = 0;
+  for (const { file, named } of files) {
+    let found;
+    try {
+      found = k8sImagesFromText(readFileSync(file, 'utf8'), file, warn);
+    } catch (err) {
+      if (named || !(err instanceof HoundError)) throw err;
+      unread.push(file);
+      warn(`images_from_k8s(): skipped ${err.position ? `${err.position.file}:${err.position.line}:${err.position.column}` : file}: ${err.message}`);
+      continue;
+    }
+    for (const image of found) {
+      try {
+        images.push(canonicalImageRef(parseImageRef(image.image)));
+      } catch (err) {
+        if (!(err instanceof InvalidImageRefError)) throw err;
+        invalid++;
+        const p = image.position;
+        warn(`${p.file}:${p.line}:${p.column}: ${image.kind} ${image.name ?? ''} container "${image.container}": ${err.message}; left out`);
+      }
+    }
+  }
+  if (images.length === 0 && unread.length > 0) {
+    throw new ParseError('K8S_NOTHING_READ', `images_from_k8s(): no image found, and ${unread.length} file(s) could not be read (first: ${unread[0]})`, {
+      hint: 'a Helm chart must be rendered first: point at the output of `helm template` (or `kustomize build`) saved to a file',
+    });
+  }
+  if (images.length === 0 && invalid > 0) {
+    throw new ParseError('K8S_NO_VALID_IMAGE', `images_from_k8s(): the ${invalid} image(s) found are not image references (see the warnings above)`, {
+      hint: 'placeholders (ko://…, <image>) must be resolved first: point at the manifests as they are applied',
+    });
+  }
+  if (images.length === 0) warn(`images_from_k8s(${files.map((f) => f.file).join(', ')}): no pod template found, so no image to pull`);
+  return [...new Set(images)];
 }
