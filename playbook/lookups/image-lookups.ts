@@ -151,7 +151,7 @@ export function imagesFromK8s(paths: unknown, ctx: LookupContext): string[] {
         if (!(err instanceof InvalidImageRefError)) throw err;
         invalid++;
         const p = image.position;
-        warn(`${p.file}:${p.line}:${p.column}: ${image.kind} ${image.name ?? ''} container "${image.container}": ${err.message}; left out`);
+        warn(`${p.file}:${p.line}:${p.column}: ${[image.kind, image.name].filter(Boolean).join(' ')} container "${image.container}": ${err.message}; left out`);
       }
     }
   }

@@ -53,7 +53,9 @@ export function readYamlDocuments(text: string, file: string, options: ReadYamlO
     }
     for (const error of doc.errors) {
       if (error.code !== 'DUPLICATE_KEY') continue;
-      const key = /"?([^"]*)"?$/.exec(text.slice(error.pos[0], error.pos[1]))?.[1] ?? '';
+      // yaml points at the key's first character: read the key up to its colon.
+      const written = /^(?:"([^"]*)"|'([^']*)'|([^:\n]*))/.exec(text.slice(error.pos[0]));
+      const key = (written?.[1] ?? written?.[2] ?? written?.[3] ?? '').trim();
       options.onDuplicateKey({ key, position: positionAt(error.pos[0]) });
     }
     const collectionKey = firstCollectionKey(doc.contents, new Set());
