@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages that hound's lab, tests and benchmark need.
+# docker-compose (1.29) and python3-yaml (PyYAML) are the oracles of the image-lookup corpus tests.
 # Idempotent: installs only what is missing. Needs root.
 set -euo pipefail
-need=(docker.io openssh-server docker-registry iproute2 util-linux procps psmisc ansible docker-compose python3-docker curl time zsh)
+need=(docker.io openssh-server docker-registry iproute2 util-linux procps psmisc ansible docker-compose python3-docker python3-yaml curl time zsh)
 missing=()
 for p in "${need[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
