@@ -33,6 +33,8 @@ export interface ComposeProjectOptions {
   environment: Record<string, string | undefined>;
   /** Env files naming the project environment (`--env-file`); default: `.env` of the project folder. */
   envFiles?: string[];
+  /** The project folder (where `.env` is); default: the folder of the first file. */
+  projectDir?: string;
   warn(message: string): void;
 }
 
@@ -83,7 +85,7 @@ export function defaultEnvFiles(projectDir: string): string[] {
 }
 
 export function loadComposeProject(options: ComposeProjectOptions): ComposeService[] {
-  const projectDir = dirname(options.files[0]!);
+  const projectDir = options.projectDir ?? dirname(options.files[0]!);
   const env = projectEnvironment(options.environment, options.envFiles ?? defaultEnvFiles(projectDir));
   const loader = new ComposeLoader(options.warn);
   return loader.project(options.files, env, []);

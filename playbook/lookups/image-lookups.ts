@@ -103,9 +103,13 @@ export function composeLookupOptions(value: unknown): ComposeLookupOptions {
 export function imagesFromCompose(paths: unknown, ctx: LookupContext, options: ComposeLookupOptions = {}): string[] {
   const envFiles = options.envFiles?.map((f) => resolve(ctx.baseDir, f));
   const resolved = { ...options, ...(envFiles ? { envFiles } : {}) };
-  const files = asList(paths, 'images_from_compose').flatMap((p) => composeFilesOf(resolve(ctx.baseDir, p), ctx, resolved));
+  const list = asList(paths, 'images_from_compose').map((p) => resolve(ctx.baseDir, p));
+  const files = list.flatMap((p) => composeFilesOf(p, ctx, resolved));
+  // A folder is the project folder, as the working directory of `docker compose` is.
+  const projectDir = statSync(list[0]!).isDirectory() ? list[0]! : undefined;
   const images = composeImages({
     files,
+    ...(projectDir ? { projectDir } : {}),
     environment: ctx.env ?? process.env,
     ...(envFiles ? { envFiles } : {}),
     ...(options.profiles ? { profiles: options.profiles } : {}),
