@@ -29,7 +29,7 @@ export function parseDotenv(text: string, file: string, environment: Lookup): Re
     }
   };
   while (i < src.length) {
-    while (i < src.length && /\s/.test(src[i]!)) i++;
+    while (i < src.length && /\s/.test(src[i])) i++;
     if (i >= src.length) break;
     if (src[i] === '#') {
       const nl = src.indexOf('\n', i);
@@ -41,7 +41,7 @@ export function parseDotenv(text: string, file: string, environment: Lookup): Re
     let key = '';
     let inherited = false;
     for (; i < src.length; i++) {
-      const c = src[i]!;
+      const c = src[i];
       if (c === '=' || c === ':' || c === '\n') {
         inherited = c === '\n';
         i++;
@@ -64,9 +64,9 @@ export function parseDotenv(text: string, file: string, environment: Lookup): Re
       let j = i + 1;
       let closed = false;
       for (; j < src.length; j++) {
-        const c = src[j]!;
+        const c = src[j];
         if (c === '\\' && j + 1 < src.length) {
-          const n = src[j + 1]!;
+          const n = src[j + 1];
           if (n === quote) {
             value += n;
             j++;

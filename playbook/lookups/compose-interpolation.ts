@@ -61,7 +61,7 @@ function substitute(template: string, lookup: Lookup, unset: string[]): string {
       i = close + 1;
     } else if (next !== undefined && NAME_START.test(next)) {
       let end = dollar + 2;
-      while (end < template.length && NAME_CHAR.test(template[end]!)) end++;
+      while (end < template.length && NAME_CHAR.test(template[end])) end++;
       const name = template.slice(dollar + 1, end);
       const found = lookup(name);
       if (found === undefined) unset.push(name);
@@ -89,7 +89,7 @@ function closingBrace(s: string, open: number): number {
 function braced(body: string, template: string, lookup: Lookup, unset: string[]): string {
   let end = 0;
   if (!NAME_START.test(body[0] ?? '')) throw new InvalidTemplateError(template);
-  while (end < body.length && NAME_CHAR.test(body[end]!)) end++;
+  while (end < body.length && NAME_CHAR.test(body[end])) end++;
   const name = body.slice(0, end);
   const rest = body.slice(end);
   const current = lookup(name);
@@ -105,11 +105,11 @@ function braced(body: string, template: string, lookup: Lookup, unset: string[])
   switch (op) {
     case ':-':
     case '-':
-      return missing ? substitute(arg, lookup, unset) : (current as string);
+      return missing ? substitute(arg, lookup, unset) : current;
     case ':?':
     case '?':
       if (missing) throw new RequiredVariableError(name, substitute(arg, lookup, []));
-      return current as string;
+      return current;
     default:
       // `:+` / `+`: the replacement when set (and, for `:+`, not empty); else the value itself.
       return missing ? (current ?? '') : substitute(arg, lookup, unset);

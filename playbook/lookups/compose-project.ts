@@ -35,7 +35,7 @@ export interface ComposeProjectOptions {
   envFiles?: string[];
   /** The project folder (where `.env` is); default: the folder of the first file. */
   projectDir?: string;
-  warn(message: string): void;
+  warn: (message: string) => void;
 }
 
 type Obj = Record<string, unknown>;
@@ -85,7 +85,7 @@ export function defaultEnvFiles(projectDir: string): string[] {
 }
 
 export function loadComposeProject(options: ComposeProjectOptions): ComposeService[] {
-  const projectDir = options.projectDir ?? dirname(options.files[0]!);
+  const projectDir = options.projectDir ?? dirname(options.files[0]);
   const env = projectEnvironment(options.environment, options.envFiles ?? defaultEnvFiles(projectDir));
   const loader = new ComposeLoader(options.warn);
   return loader.project(options.files, env, []);
@@ -145,16 +145,16 @@ class ComposeLoader {
       ? Object.entries(isObj(data.services) ? data.services : {})
       : Object.entries(data).filter(([k]) => !TOP_LEVEL.has(k) && !k.startsWith('x-'));
     if (versioned && data.services !== undefined && data.services !== null && !isObj(data.services)) {
-      throw new ParseError('COMPOSE_SERVICES', '`services` is a mapping of service names to their definitions', { position: doc!.positionOf(['services']) });
+      throw new ParseError('COMPOSE_SERVICES', '`services` is a mapping of service names to their definitions', { position: doc.positionOf(['services']) });
     }
     for (const [name, spec] of entries) {
       const path = versioned ? ['services', name] : [name];
       if (spec !== null && spec !== undefined && !isObj(spec)) {
-        throw new ParseError('COMPOSE_SERVICE', `service "${name}" is not a mapping`, { position: doc!.positionOf(path) });
+        throw new ParseError('COMPOSE_SERVICE', `service "${name}" is not a mapping`, { position: doc.positionOf(path) });
       }
-      services.set(name, { name, spec: spec ?? {}, file, doc: doc!, path });
+      services.set(name, { name, spec: spec ?? {}, file, doc: doc, path });
     }
-    const loaded = { services, data, doc: doc! };
+    const loaded = { services, data, doc: doc };
     this.cache.set(file, loaded);
     return loaded;
   }
@@ -167,14 +167,14 @@ class ComposeLoader {
     if (!Array.isArray(list))
       throw new ParseError('COMPOSE_INCLUDE', '`include` is a list of files (or of {path, env_file, project_directory})', { position: at });
     const out: ComposeService[] = [];
-    list.forEach((entry, index) => {
+    (list as unknown[]).forEach((entry, index) => {
       const where = loaded.doc.positionOf(['include', index]);
       const spec = typeof entry === 'string' ? { path: entry } : entry;
       if (!isObj(spec) || spec.path === undefined) throw new ParseError('COMPOSE_INCLUDE', 'an include entry is a path or {path: …}', { position: where });
       const text = (v: unknown) => this.text(v, env, where, `include of ${file}`);
       const base = dirname(file);
       const paths = (Array.isArray(spec.path) ? spec.path : [spec.path]).map((p) => resolve(base, text(p)));
-      const projectDir = spec.project_directory === undefined ? dirname(paths[0]!) : resolve(base, text(spec.project_directory));
+      const projectDir = spec.project_directory === undefined ? dirname(paths[0]) : resolve(base, text(spec.project_directory));
       for (const p of paths) {
         if (including.includes(p) || p === file) {
           throw new ParseError('COMPOSE_INCLUDE_CYCLE', `include cycle: ${[...including, file, p].join(' includes ')}`, { position: where });

@@ -106,7 +106,7 @@ export function imagesFromCompose(paths: unknown, ctx: LookupContext, options: C
   const list = asList(paths, 'images_from_compose').map((p) => resolve(ctx.baseDir, p));
   const files = list.flatMap((p) => composeFilesOf(p, ctx, resolved));
   // A folder is the project folder, as the working directory of `docker compose` is.
-  const projectDir = statSync(list[0]!).isDirectory() ? list[0]! : undefined;
+  const projectDir = statSync(list[0]).isDirectory() ? list[0] : undefined;
   const images = composeImages({
     files,
     ...(projectDir ? { projectDir } : {}),

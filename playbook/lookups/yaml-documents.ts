@@ -118,7 +118,7 @@ function firstCollectionKey(node: unknown, seen: Set<unknown>): Node | undefined
 
 function nodeAt(root: unknown, path: readonly (string | number)[]): Node | undefined {
   let node: unknown = root;
-  let found: Node | undefined = isMap(root) || isSeq(root) ? (root as Node) : undefined;
+  let found: Node | undefined = isMap(root) || isSeq(root) ? root : undefined;
   for (const step of path) {
     if (isMap(node)) {
       const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(step));

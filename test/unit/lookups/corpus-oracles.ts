@@ -78,9 +78,9 @@ export async function composeOracle(dir: string, origin: ComposeOrigin): Promise
 
 async function composeConfig(dir: string, origin: ComposeOrigin): Promise<OracleResult> {
   const { paths, profiles, env_files: envFiles = [] } = origin.lookup;
-  const folder = paths.length === 1 && !/\.ya?ml$/.test(paths[0]!);
+  const folder = paths.length === 1 && !/\.ya?ml$/.test(paths[0]);
   const args = [...envFiles.flatMap((f) => ['--env-file', f]), ...(folder ? [] : paths.flatMap((p) => ['-f', p])), 'config'];
-  const cwd = folder ? join(dir, paths[0]!) : dir;
+  const cwd = folder ? join(dir, paths[0]) : dir;
   try {
     const { stdout } = await run('docker-compose', args, { cwd, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', ...origin.env }, maxBuffer: 32 << 20 });
     const config = parse(stdout) as { services?: Record<string, { image?: string; profiles?: string[] }> };
