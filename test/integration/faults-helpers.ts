@@ -11,6 +11,7 @@ import { getOverSocket, nodePathsOf, sshAnswers, startDockerd, startSshd } from 
 import { locateBinaries } from '../../lab/preflight.js';
 import type { LabInfo, LabNodeInfo } from '../../lab/index.js';
 import type { HoundEvent } from '../../core/events.js';
+import { houndEnv } from '../fixtures/play/helpers.js';
 
 const HOUND = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli/hound.js');
 
@@ -35,7 +36,7 @@ export function watchHound(
   env: NodeJS.ProcessEnv = {},
 ): Promise<WatchedRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [HOUND, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [HOUND, ...args], { cwd, env: houndEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     const events: HoundEvent[] = [];
     let stdout = '';
     let stderr = '';

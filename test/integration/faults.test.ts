@@ -182,13 +182,13 @@ describe('faults during hound play', () => {
     // The stall is detected by lack of progress; hound then retries (backoff), and with the
     // registry still frozen the later attempts time out in Docker: the reason is either.
     expect(results.get('node1')!.msg).toMatch(
-      /Docker on node1 (made no progress pulling \S+fault\/big:v1 for \d+ s; gave up|could not pull \S+fault\/big:v1: .*(Timeout|timeout|canceled))/,
+      /Docker on node1 (made no progress pulling \S+fault\/big:v1 for \d+ s; gave up|could not pull \S+fault\/big:v1: .*(Timeout|timeout|canceled|deadline exceeded))/,
     );
     expect(results.get('node1')!.msg).toMatch(/gave up after 3 attempts/);
     // Every node either finished before the freeze or stalled the same way; none hung.
     for (const name of ['node2', 'node3']) {
       const r = results.get(name)!;
-      if (r.status !== 'changed') expect(r.msg, name).toMatch(/made no progress pulling|Timeout|timeout|canceled/);
+      if (r.status !== 'changed') expect(r.msg, name).toMatch(/made no progress pulling|Timeout|timeout|canceled|deadline exceeded/);
     }
     await expectConverges();
   });

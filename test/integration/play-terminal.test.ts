@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import type { TaskResultEvent } from '../../core/events.js';
-import { emptyNode, FIXTURES, hound, jsonEvents, nodeDocker, nodeTags, summaryOf, useLabWorkDir } from '../fixtures/play/helpers.js';
+import { emptyNode, FIXTURES, hound, houndEnv, jsonEvents, nodeDocker, nodeTags, summaryOf, useLabWorkDir } from '../fixtures/play/helpers.js';
 
 const work = useLabWorkDir();
 const node = (name: string) => work.node(name);
@@ -20,7 +20,7 @@ describe('hound play on a terminal', () => {
     // A pty script(1) makes has no size; the renderer needs columns to draw rows.
     const command = `stty cols 160 rows 50; ${process.execPath} ${HOUND} play warmup.yml -i hosts.ini`;
     const result = await new Promise<{ code: number | null; out: string }>((resolve, reject) => {
-      const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: work.dir, env: { ...process.env, TERM: 'xterm' } });
+      const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: work.dir, env: houndEnv({ TERM: 'xterm' }) });
       let out = '';
       child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
       child.on('error', reject);
