@@ -18,8 +18,10 @@ export function buildProgram(): Command {
     .name('hound')
     .description('Warm up container images across a cluster over SSH and Docker Engine.')
     .version(houndVersion(), '-V, --version', 'print the version')
-    .option('--no-color', 'no colour in any output (also: NO_COLOR=1)')
+    // --color before --no-color: commander gives a lone --no-X option a default of true,
+    // which would mean "always colour" when neither is given.
     .option('--color', 'colour even when the output is not a terminal (also: FORCE_COLOR=1)')
+    .option('--no-color', 'no colour in any output (also: NO_COLOR=1)')
     .hook('preAction', (root) => {
       const color = root.opts<{ color?: boolean }>().color;
       chooseColour(color === undefined ? 'auto' : color ? 'always' : 'never');

@@ -39,4 +39,12 @@ describe('colour', () => {
     expect(colourEnabled(pipe, { NO_COLOR: '1' })).toBe(true);
     expect(paletteFor(pipe).red('x')).not.toBe('x');
   });
+
+  it('with neither option, colour follows the stream and the environment', async () => {
+    chooseColour('never');
+    expect(await quietly(['completion', 'bash'])).toBe(0);
+    expect(colourEnabled(pipe, {})).toBe(false);
+    expect(colourEnabled(tty, {})).toBe(true);
+    expect(colourEnabled(pipe, { FORCE_COLOR: '1' })).toBe(true);
+  });
 });
