@@ -1,15 +1,23 @@
 // The one retry loop of hound: bounded attempts, exponential backoff with jitter, an
-// abortable wait. Pulls, the registry client and the relay's origin client each say which
-// failures may pass by waiting; the shape of waiting is the same everywhere.
+// abortable wait. Pulls, the registry client and the relay (through the registry client)
+// each say which failures may pass by waiting (base/transient.ts); the shape of waiting is
+// the same everywhere, and a failure that carries a registry's Retry-After
+// (`retryAfterMs`) is never tried again sooner than that.
 import { sleep } from './sleep.js';
+import { retryAfterOf } from './transient.js';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included (at least 1). */
   attempts: number;
   /** Wait before the second attempt; doubled for each later one, then jittered × 0.5–1.5. */
   baseMs: number;
-  /** No wait is longer than this (default 30 s). */
+  /** No backoff wait is longer than this (default 30 s). */
   capMs?: number;
+  /**
+   * A Retry-After longer than this is not waited for: the failure is final, and says when to
+   * come back (default 120 s; a run should not sit silent for an hour's rate-limit window).
+   */
+  maxRetryAfterMs?: number;
   signal?: AbortSignal;
   /** Whether a failure may pass by waiting (default: every failure). */
   retryable?: (err: unknown) => boolean;
@@ -20,6 +28,8 @@ export interface RetryPolicy {
   /** For tests: the jitter source. */
   random?: () => number;
 }
+
+export const DEFAULT_MAX_RETRY_AFTER_MS = 120_000;
 
 /** Delay before attempt `attempt + 1` (attempt counts from 1): base × 2^(attempt−1), capped, × 0.5–1.5. */
 export function backoffMs(attempt: number, baseMs: number, random: () => number = Math.random, capMs = 30_000): number {
@@ -33,9 +43,10 @@ export async function withRetries<T>(work: (attempt: number) => Promise<T>, poli
     try {
       return await work(attempt);
     } catch (err) {
-      const retryable = policy.retryable?.(err) ?? true;
+      const retryAfter = retryAfterOf(err);
+      const retryable = (policy.retryable?.(err) ?? true) && (retryAfter === undefined || retryAfter <= (policy.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS));
       if (attempt >= attempts || policy.signal?.aborted || !retryable) throw policy.onGiveUp ? policy.onGiveUp(attempt, err) : err;
-      const delay = backoffMs(attempt, policy.baseMs, policy.random, policy.capMs);
+      const delay = Math.max(backoffMs(attempt, policy.baseMs, policy.random, policy.capMs), retryAfter ?? 0);
       policy.onRetry?.(attempt, delay, err);
       await sleep(delay, policy.signal);
       if (policy.signal?.aborted) throw policy.onGiveUp ? policy.onGiveUp(attempt, err) : err;

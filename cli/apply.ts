@@ -24,7 +24,7 @@ async function applyCommand(planPath: string, o: ApplyCommandOptions): Promise<v
     inventory: o.inventory ?? saved.source.inventory,
     limit: o.limit ?? (saved.source.limit ? [saved.source.limit] : undefined),
   });
-  const access = new facts.PlanHostAccess(run, hostAccessOptions(o, inventory));
+  const access = new facts.PlanHostAccess(run, await hostAccessOptions(o, inventory));
   try {
     const credentials = await facts.registryCredentials(run);
     const result = await applyPlannedChanges(saved, access, { credentials, concurrency: forksOf(o) });

@@ -23,6 +23,7 @@ export interface RunSelectionOptions {
   sshExtraArgs?: string;
   rolesPath?: string[];
   hostKeyChecking?: 'yes' | 'accept-new' | 'no';
+  caFile?: string[];
 }
 
 interface PlanCommandOptions extends RunSelectionOptions {
@@ -49,7 +50,12 @@ export function addConnectionOptions(command: Command): Command {
     .option('--ssh-common-args <args>', 'extra ssh options, as ansible_ssh_common_args')
     .option('--ssh-extra-args <args>', 'extra ssh options, as ansible_ssh_extra_args')
     .addOption(new Option('--host-key-checking <mode>', "SSH host key checking (OpenSSH's StrictHostKeyChecking)").choices(['yes', 'accept-new', 'no']))
-    .option('--roles-path <dirs>', 'directories to look for roles in, colon separated (repeatable; also HOUND_ROLES_PATH)', collect);
+    .option('--roles-path <dirs>', 'directories to look for roles in, colon separated (repeatable; also HOUND_ROLES_PATH)', collect)
+    .option(
+      '--ca-file <file>',
+      'a CA certificate file (PEM) the controller trusts for every registry, besides the system CAs and /etc/docker/certs.d (repeatable)',
+      collect,
+    );
 }
 
 function positiveInteger(value: string | undefined, option: string): number | undefined {
@@ -70,8 +76,13 @@ export function connectionOptions(o: RunSelectionOptions): CommandLineConnection
 }
 
 /** The access options `plan` and `apply` pass to PlanHostAccess. */
-export function hostAccessOptions(o: RunSelectionOptions, inventory: Inventory) {
-  return { inventory, connection: connectionOptions(o), hostKeyChecking: o.hostKeyChecking };
+export async function hostAccessOptions(o: RunSelectionOptions, inventory: Inventory) {
+  const [{ registryCaFiles }, { hostVars }] = await Promise.all([import('../transport/registry-trust.js'), import('../inventory/vars.js')]);
+  const caFiles = registryCaFiles(
+    o.caFile ?? [],
+    [...inventory.hosts.keys()].map((host) => ({ host, value: hostVars(inventory, host).hound_registry_ca })),
+  );
+  return { inventory, connection: connectionOptions(o), hostKeyChecking: o.hostKeyChecking, registry: { trust: { caFiles } } };
 }
 
 export function forksOf(o: RunSelectionOptions): number | undefined {
@@ -130,7 +141,7 @@ async function planCommand(playbookFile: string, o: PlanCommandOptions): Promise
   ]);
   const options = planOptions(o, format.parseDiskMargin);
   const { run, inventory, playbook } = await compileForPlan(playbookFile, o);
-  const access = new facts.PlanHostAccess(run, hostAccessOptions(o, inventory));
+  const access = new facts.PlanHostAccess(run, await hostAccessOptions(o, inventory));
   const { plan, facts: gathered } = await facts.planRun(run, access, { ...options, concurrency: forksOf(o) }).finally(() => access.close());
   if (o.json) process.stdout.write(JSON.stringify(planToJson(plan), null, 2) + '\n');
   else process.stdout.write(format.formatPlanDiff(plan, { color: colourEnabled(process.stdout) }));

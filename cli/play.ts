@@ -7,7 +7,7 @@ import { EXIT, OptionsError } from '../base/errors.js';
 import type { CompiledRun } from '../playbook/compiled.js';
 import type { DiskCheckOptions } from '../plan/planner.js';
 import type { Inventory } from '../inventory/model.js';
-import { diskCheckOptions } from './plan.js';
+import { diskCheckOptions, hostAccessOptions } from './plan.js';
 
 interface PlayCommandOptions {
   inventory: string[];
@@ -38,6 +38,7 @@ interface PlayCommandOptions {
   diskFactor?: string;
   stallTimeout?: number;
   pullAttempts?: number;
+  caFile: string[];
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -100,6 +101,12 @@ export function register(program: Command): void {
     .option('-u, --user <name>', 'connect as this user')
     .option('--private-key <file>', 'SSH private key file')
     .option('-T, --timeout <seconds>', 'SSH connection timeout', positiveInteger('--timeout'))
+    .option(
+      '--ca-file <file>',
+      'a CA certificate file (PEM) the controller trusts for every registry, besides the system CAs and /etc/docker/certs.d (repeatable; also the hound_registry_ca variable)',
+      collect,
+      [],
+    )
     .action(async (playbooks: string[], opts: PlayCommandOptions) => {
       process.exitCode = await playCommand(playbooks, opts);
     });
@@ -143,6 +150,7 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
     diskCheck,
     stallTimeoutMs: opts.stallTimeout === undefined ? undefined : opts.stallTimeout * 1000,
     pullAttempts: opts.pullAttempts,
+    caFiles: opts.caFile,
   });
 }
 
@@ -150,9 +158,8 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
 async function printPlanDiff(run: CompiledRun, inventory: Inventory, opts: PlayCommandOptions, disk: DiskCheckOptions): Promise<void> {
   const [facts, format] = await Promise.all([import('../plan/facts.js'), import('../plan/format.js')]);
   const access = new facts.PlanHostAccess(run, {
-    inventory,
+    ...(await hostAccessOptions({ caFile: opts.caFile, hostKeyChecking: opts.hostKeyChecking }, inventory)),
     connection: { user: opts.user, privateKeyFile: opts.privateKey, timeoutSeconds: opts.timeout },
-    hostKeyChecking: opts.hostKeyChecking,
   });
   const { plan } = await facts
     .planRun(run, access, { disk, ignoreDiskCheck: opts.ignoreDiskCheck === true, distribution: opts.distribution, concurrency: opts.forks })

@@ -1,23 +1,21 @@
 // Retrying a pull that failed for a passing reason (a registry's 5xx or 429, a reset or
 // timed-out connection, a stalled transfer): exponential backoff with jitter, a bounded
-// number of attempts. What will not pass by waiting (unknown manifest, denied, no space,
-// bad reference) fails at once. Docker itself retries a layer download a few times;
-// this covers what it gives up on, the manifest requests among them.
+// number of attempts, and never sooner than a rate-limiting registry's Retry-After. What
+// will not pass by waiting (unknown manifest, denied, no space, bad reference) fails at
+// once. Docker itself retries a layer download a few times; this covers what it gives up
+// on, the manifest requests among them. The rules are base/transient.ts's, the same the
+// registry client retries by.
 import { HoundError } from '../base/errors.js';
 import { withRetries } from '../base/retry.js';
+import { isTransientMessage } from '../base/transient.js';
 
 export const DEFAULT_PULL_ATTEMPTS = 3;
 
-const TRANSIENT =
-  /\b(5\d\d|429)\b|service unavailable|bad gateway|gateway time-?out|internal server error|too many requests|connection reset|connection refused|broken pipe|i\/o timeout|tls handshake timeout|unexpected eof|\beof\b|timed? ?out|temporarily unavailable|no progress/i;
-const PERMANENT = /manifest unknown|not found|unauthorized|denied|no space left|invalid reference|does not exist/i;
-
 /** Whether a failed pull may succeed if tried again later. */
 export function isTransientPullError(err: unknown): boolean {
-  if (err instanceof HoundError && (err.code === 'PULL_STALLED' || err.code === 'REGISTRY_UNREACHABLE')) return true;
+  if (err instanceof HoundError && (err.code === 'PULL_STALLED' || err.code === 'REGISTRY_UNREACHABLE' || err.code === 'REGISTRY_RATE_LIMITED')) return true;
   if (err instanceof HoundError && !err.code.startsWith('DOCKER_')) return false;
-  const text = err instanceof Error ? err.message : String(err);
-  return TRANSIENT.test(text) && !PERMANENT.test(text);
+  return isTransientMessage(err instanceof Error ? err.message : String(err));
 }
 
 export interface PullRetryOptions {

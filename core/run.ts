@@ -12,7 +12,7 @@ import { createPullLimits, runPlay, type RunHostState } from './scheduler.js';
 import { TaskExecutor, type HostAccess } from './executor.js';
 import { evaluateCondition, renderValue } from '../playbook/templating.js';
 import { parseImageRef } from '../base/image-ref.js';
-import { isInsecureRegistry, nodePlatform } from '../plan/facts.js';
+import { nodePlatform } from '../plan/facts.js';
 import { findModuleDefinition } from '../modules/schemas.js';
 import { CredentialStore } from '../modules/implementation.js';
 import { ConnectionPool } from '../transport/pool.js';
@@ -22,12 +22,16 @@ import { SshDocker } from '../runtime/docker.js';
 import type { RegistryAuth } from '../transport/types.js';
 import type { NodeDocker, PullProgress, PullResult } from '../runtime/types.js';
 import { startRelay, type Relay } from '../relay/relay.js';
-import { diskCheckFailures, imageReferencesByHost, type DiskCheckOptions } from '../plan/planner.js';
-import { planRun, resolveForPlan, type PlanFactAccess } from '../plan/facts.js';
+import { precheckFailures, imageReferencesByHost, type DiskCheckOptions } from '../plan/planner.js';
+import { planRun, registryFactAccess, type PlanFactAccess } from '../plan/facts.js';
+import { nodeRegistryFacts, type NodeRegistryFacts } from '../plan/node-registries.js';
+import { isRateLimitMessage } from '../base/transient.js';
+import { sleep } from '../base/sleep.js';
 import { DEFAULT_PULL_ATTEMPTS, withPullRetries } from './pull-retry.js';
 import { planRelaySchedule, type LayerInfo } from '../relay/schedule.js';
 import { chooseDistribution, distributionInputOf } from '../relay/choose-distribution.js';
-import { RegistryClient } from '../transport/registry.js';
+import { RegistryClient, type RegistryRoute } from '../transport/registry.js';
+import { registryCaFiles } from '../transport/registry-trust.js';
 
 export interface RunOptions {
   inventory: Inventory;
@@ -59,6 +63,8 @@ export interface RunOptions {
   ignoreDiskCheck?: boolean;
   /** How the disk precheck estimates and what it keeps free (`--disk-margin`, `--disk-factor`). */
   diskCheck?: DiskCheckOptions;
+  /** CA files the controller trusts for every registry (`--ca-file`), besides the hosts' `hound_registry_ca`. */
+  caFiles?: string[];
 }
 
 export const DEFAULT_PULLS_PER_REGISTRY = 32;
@@ -155,6 +161,7 @@ class RunHostAccess implements HostAccess {
   private readonly dockers = new Map<string, NodeDocker>();
   private readonly targets = new Map<string, ConnectionTarget>();
   private readonly registry: RegistryClient;
+  private readonly routes = new Map<string, Promise<Record<string, NodeRegistryFacts>>>();
   private sshConfig?: SshConfigFile;
   private relay?: Promise<Relay>;
   private choice?: Promise<'direct' | 'relay'>;
@@ -175,7 +182,17 @@ class RunHostAccess implements HostAccess {
       logger: (level, msg) => this.detail(level, msg),
     });
     // Credentials come from registry_login only: what a run uses is what its playbook says.
-    this.registry = new RegistryClient({ dockerConfigPath: false, logger: (level, msg) => this.detail(level, msg) });
+    // Tokens the client receives are masked like any password.
+    const caFiles = registryCaFiles(
+      options.caFiles ?? [],
+      [...options.inventory.hosts.keys()].map((host) => ({ host, value: hostVars(options.inventory, host).hound_registry_ca })),
+    );
+    this.registry = new RegistryClient({
+      dockerConfigPath: false,
+      trust: { caFiles },
+      onSecret: (value) => bus.addSecret(value),
+      logger: (level, msg) => this.detail(level, msg),
+    });
   }
 
   async connection(host: string) {
@@ -199,15 +216,48 @@ class RunHostAccess implements HostAccess {
 
   async remoteDigest(reference: string, { platform, host, auth }: { platform?: string; host: string; auth?: RegistryAuth }): Promise<string> {
     const ref = parseImageRef(reference);
-    // Plain HTTP and the platform as the node's own Docker would pull: what it gets is what we compare.
+    // Mirror, plain HTTP and platform as the node's own runtime would pull: what it gets is what we compare.
     const info = await (await this.docker(host)).info();
-    const resolved = await this.registry.resolveImage(reference, {
-      platform: platform ?? nodePlatform(info),
-      auth,
-      insecure: isInsecureRegistry(ref.domain, info.insecureRegistries),
-    });
-    this.detail(2, `registry ${ref.domain}: ${reference} is ${resolved.manifestDigest}`);
+    const resolved = await this.registry.resolveImage(reference, { platform: platform ?? nodePlatform(info), auth, ...(await this.routeOf(host, ref.domain)) });
+    this.detail(
+      2,
+      `registry ${ref.domain}: ${reference} is ${resolved.manifestDigest}${resolved.servedBy.mirror ? ` (mirror ${resolved.servedBy.endpoint})` : ''}`,
+    );
     return resolved.manifestDigest;
+  }
+
+  /** How `host`'s runtime reaches `registry` (its trusted mirrors, plain HTTP or not), read once per host. */
+  private async routeOf(host: string, registry: string): Promise<Pick<RegistryRoute, 'insecure' | 'mirrors'>> {
+    const key = `${host} ${registry}`;
+    let pending = this.routes.get(key);
+    if (!pending) {
+      pending = (async () => {
+        const docker = await this.docker(host);
+        return nodeRegistryFacts(docker, await docker.info(), [registry], this.registry);
+      })();
+      this.routes.set(key, pending);
+    }
+    const route = (await pending)[registry];
+    return { insecure: route.insecure, mirrors: route.mirrors };
+  }
+
+  /**
+   * A pull that a registry rate-limited waits as long as the registry says (asked with a
+   * HEAD, which Docker Hub does not count), before the pull retry tries again.
+   */
+  private async withRateLimitWait(host: string, reference: string, error: unknown): Promise<never> {
+    const message = error instanceof Error ? error.message : String(error);
+    if (isRateLimitMessage(message) && error instanceof Error) {
+      const ref = parseImageRef(reference);
+      const wait = await this.registry
+        .rateLimitWait(reference, { auth: this.credentials.get(ref.domain), ...(await this.routeOf(host, ref.domain)) })
+        .catch(() => 0);
+      if (wait > 0) {
+        this.detail(0, `${host}: ${ref.domain} is rate limiting pulls; it asks to wait ${(wait / 1000).toFixed(1)} s`);
+        Object.assign(error, { retryAfterMs: wait });
+      }
+    }
+    throw error;
   }
 
   async pull(
@@ -215,14 +265,22 @@ class RunHostAccess implements HostAccess {
     reference: string,
     options: { platform?: string; auth?: RegistryAuth; onProgress: (p: PullProgress) => void; signal: AbortSignal },
   ): Promise<PullResult> {
-    await this.checkDisk(host);
+    await this.precheck(host);
     const docker = await this.docker(host);
     const relayed = (await this.chosenDistribution(host)) === 'relay';
+    const domain = parseImageRef(reference).domain;
     return withPullRetries(
       async () => {
-        if (!relayed) return docker.pull(reference, options);
-        const relay = await this.relayFor(host);
-        return relay.pullThroughRelay(host, docker, reference, { platform: options.platform, onProgress: options.onProgress, signal: options.signal });
+        // A registry that said when to come back is not asked sooner.
+        const until = this.registry.rateLimit(domain)?.retryAfterUntil;
+        if (until !== undefined && until > Date.now()) await sleep(until - Date.now(), options.signal);
+        try {
+          if (!relayed) return await docker.pull(reference, options);
+          const relay = await this.relayFor(host);
+          return await relay.pullThroughRelay(host, docker, reference, { platform: options.platform, onProgress: options.onProgress, signal: options.signal });
+        } catch (error) {
+          return this.withRateLimitWait(host, reference, error);
+        }
       },
       {
         attempts: this.options.pullAttempts ?? DEFAULT_PULL_ATTEMPTS,
@@ -239,6 +297,7 @@ class RunHostAccess implements HostAccess {
 
   async close(): Promise<void> {
     if (this.relay) await (await this.relay.catch(() => undefined))?.close();
+    this.registry.close();
     await this.pool.closeAll();
   }
 
@@ -260,7 +319,7 @@ class RunHostAccess implements HostAccess {
           const resolved = await this.registry.resolveImage(reference, {
             platform: nodePlatform(info),
             auth: this.credentials.get(ref.domain),
-            insecure: isInsecureRegistry(ref.domain, info.insecureRegistries),
+            ...(await this.routeOf(host, ref.domain)),
           });
           layers.set(
             reference,
@@ -281,20 +340,23 @@ class RunHostAccess implements HostAccess {
 
   /**
    * The run's relay, started on the first relayed pull with one origin per registry the
-   * run's image tasks name (plain HTTP where the nodes' Docker uses it), attached to `host`.
+   * run's image tasks name, each reached as `host`'s runtime reaches it (its mirror, plain
+   * HTTP where it uses it), attached to `host`. Every node then gets the bytes that mirror
+   * served: content-addressed, the same a node without that mirror would pull.
    */
   private async relayFor(host: string): Promise<Relay> {
     this.relay ??= (async () => {
-      const info = await (await this.docker(host)).info();
       const registries = new Set<string>();
       for (const refs of imageReferencesByHost(this.run).values()) for (const r of refs) registries.add(parseImageRef(r.reference).domain);
-      const origins = [...registries].map((registry) => ({
-        host: registry,
-        plainHttp: isInsecureRegistry(registry, info.insecureRegistries),
-        auth: this.credentials.get(registry),
-      }));
-      this.detail(1, `distribution relay: serving ${origins.map((o) => o.host).join(', ')} through the nodes' SSH connections`);
-      return startRelay({ origins, logger: (line) => this.detail(1, `relay: ${line}`) });
+      const origins = await Promise.all(
+        [...registries].map(async (registry) => {
+          const route = await this.routeOf(host, registry);
+          return { host: registry, plainHttp: route.insecure, mirrors: route.mirrors, auth: this.credentials.get(registry) };
+        }),
+      );
+      const via = (o: (typeof origins)[number]) => (o.mirrors && o.mirrors.length > 0 ? `${o.host} (mirror ${o.mirrors.join(', ')})` : o.host);
+      this.detail(1, `distribution relay: serving ${origins.map(via).join(', ')} through the nodes' SSH connections`);
+      return startRelay({ origins, registry: this.registry, logger: (line) => this.detail(1, `relay: ${line}`) });
     })();
     const relay = await this.relay;
     await relay.attach(await this.connection(host));
@@ -302,20 +364,17 @@ class RunHostAccess implements HostAccess {
   }
 
   /**
-   * The planner's disk precheck, once per host before its first pull: the host's whole
-   * plan (every image task of the run) must fit in the free space where Docker keeps its
-   * data, or no pull starts there. A run that pulls nothing never pays for it.
+   * The planner's precheck, once per host before its first pull: the host's whole plan
+   * (every image task of the run) must fit in the free space where Docker keeps its data
+   * (unless --ignore-disk-check), and the node's runtime must trust the registries it pulls
+   * from, or no pull starts there. A run that pulls nothing never pays for it.
    */
-  private checkDisk(host: string): Promise<void> {
-    if (this.options.ignoreDiskCheck) return Promise.resolve();
+  private precheck(host: string): Promise<void> {
     let check = this.diskChecks.get(host);
     if (!check) {
-      const facts: PlanFactAccess = {
-        docker: (h) => this.docker(h),
-        resolveImage: (reference, opts) => resolveForPlan(this.registry, reference, opts),
-      };
-      check = planRun(this.run, facts, { hosts: [host], disk: this.options.diskCheck }).then(({ plan }) => {
-        const refusal = diskCheckFailures(plan).get(host);
+      const facts: PlanFactAccess = { docker: (h) => this.docker(h), ...registryFactAccess(this.registry) };
+      check = planRun(this.run, facts, { hosts: [host], disk: this.options.diskCheck, ignoreDiskCheck: this.options.ignoreDiskCheck }).then(({ plan }) => {
+        const refusal = precheckFailures(plan).get(host);
         if (refusal) throw refusal;
         const planned = plan.hosts[host];
         if (planned?.disk) this.detail(1, `disk ${host}: ${planned.bytes} bytes to pull, ${planned.disk.freeBytes} free`);

@@ -1,8 +1,10 @@
 // `registry_login`: credentials for one registry, kept in the run's credential store and
 // handed to later pulls from that registry. The password never leaves the store: the
 // result shows the registry and the username only, and the value is registered as a secret.
+// `from_docker_config` takes them where the docker CLI would: a credential helper
+// (credHelpers, credsStore) run on the controller, else the config's `auths`.
 import type { RegistryAuth } from '../transport/types.js';
-import { authFromDockerConfig, dockerConfigPath, normaliseRegistryHost, readDockerConfig } from '../transport/docker-config.js';
+import { dockerConfigCredentials, dockerConfigPath, normaliseRegistryHost } from '../transport/docker-config.js';
 import { HoundError } from '../base/errors.js';
 import { registryLoginModule } from './schemas.js';
 import { ModuleFailure, type ControllerModule } from './implementation.js';
@@ -23,16 +25,15 @@ export const registryLogin: ControllerModule<RegistryLoginArgs> = {
     const serverAddress = normaliseRegistryHost(args.registry);
     let auth: RegistryAuth;
     if (args.from_docker_config) {
-      const file = await readDockerConfig().catch((err: unknown) => {
-        throw new ModuleFailure(err instanceof HoundError ? err.message : String(err));
+      const found = await dockerConfigCredentials(serverAddress, { onSecret: (value) => ctx.addSecret(value) }).catch((err: unknown) => {
+        throw new ModuleFailure(err instanceof HoundError ? `${err.message}${err.hint ? ` (${err.hint})` : ''}` : String(err));
       });
-      if (!file) throw new ModuleFailure(`no Docker config at ${dockerConfigPath()} to take the credentials for ${serverAddress} from`);
-      const found = authFromDockerConfig(file.config, serverAddress);
-      if (!found)
+      if (!found) throw new ModuleFailure(`no Docker config at ${dockerConfigPath()} to take the credentials for ${serverAddress} from`);
+      if (!found.auth)
         throw new ModuleFailure(
-          `no credentials for ${serverAddress} in the Docker config (credential helpers are not supported; log in with \`docker login ${serverAddress}\` without a credsStore, or give username and password)`,
+          `no credentials for ${serverAddress} in ${found.source} (log in with \`docker login ${serverAddress}\`, or give username and password)`,
         );
-      auth = found;
+      auth = found.auth;
     } else {
       let password = args.password;
       if (args.password_env !== undefined) {

@@ -59,7 +59,11 @@ export const registryLoginModule: ModuleDefinition = {
       username: { type: 'string' },
       password: { type: 'string' },
       password_env: { type: 'string', description: 'name of a controller environment variable holding the password' },
-      from_docker_config: { type: 'boolean', default: false, description: 'take the credentials from ~/.docker/config.json' },
+      from_docker_config: {
+        type: 'boolean',
+        default: false,
+        description: 'take the credentials as the docker CLI would: its credential helper (credHelpers, credsStore), else ~/.docker/config.json',
+      },
     },
   },
   secretArguments: ['password'],

@@ -1,6 +1,9 @@
 // Gathers what the planner needs, in parallel: per node what Docker holds (over the run's
-// SSH connections), per image reference what the registry says. Each reference is resolved
-// once per platform (and transport security), however many nodes want it.
+// SSH connections) and how its runtime reaches each registry (mirrors, trust:
+// node-registries.ts), per image reference what the registry says, asked the way the node
+// would ask (through its mirror). Each reference is resolved once per platform and route,
+// however many nodes want it. The registries' stated rate limits come along.
+import type { X509Certificate } from 'node:crypto';
 import type { CompiledRun } from '../playbook/compiled.js';
 import type { RegistryAuth } from '../transport/types.js';
 import type { DockerInfo, NodeDocker } from '../runtime/types.js';
@@ -10,9 +13,10 @@ import { ConnectionPool } from '../transport/pool.js';
 import { resolveConnectionTarget, type CommandLineConnectionOptions, type ConnectionTarget } from '../transport/connection-target.js';
 import { SshConfigFile } from '../transport/ssh-config.js';
 import { SshDocker } from '../runtime/docker.js';
-import { RegistryClient } from '../transport/registry.js';
-import { credentialsFromDockerConfig } from '../transport/registry-auth.js';
-import { normaliseRegistryHost } from '../transport/docker-config.js';
+import { RegistryClient, type RegistryClientOptions, type ServedBy } from '../transport/registry.js';
+import { dockerConfigCredentials, normaliseRegistryHost } from '../transport/docker-config.js';
+import type { RegistryRateLimit } from '../transport/rate-limit.js';
+import { nodeRegistryFacts, type NodeRegistryFacts } from './node-registries.js';
 import type { TransportLogger } from '../transport/ssh-connection.js';
 import { HoundError } from '../base/errors.js';
 import { parseImageRef } from '../base/image-ref.js';
@@ -30,12 +34,25 @@ import {
 } from './planner.js';
 
 /** What the registry client answers for one reference, already resolved to one platform. */
-export type ResolvedImage = Omit<RegistryImageFacts, 'reference' | 'platform'>;
+export type ResolvedImage = Omit<RegistryImageFacts, 'reference' | 'platform'> & { servedBy?: ServedBy };
+
+/** How one reference is asked for: as the node would ask. */
+export interface ResolveRoute {
+  platform: string;
+  auth?: RegistryAuth;
+  insecure: boolean;
+  /** Mirror origins tried first (the node's, for this registry). */
+  mirrors?: readonly string[];
+}
 
 /** How facts are reached; the CLI builds it over the transport's pool and registry client. */
 export interface PlanFactAccess {
   docker(host: string): Promise<NodeDocker>;
-  resolveImage(reference: string, options: { platform: string; auth?: RegistryAuth; insecure: boolean }): Promise<ResolvedImage>;
+  resolveImage(reference: string, options: ResolveRoute): Promise<ResolvedImage>;
+  /** The certificate chain an endpoint presents, to check a node's trust against; absent: not checked. */
+  certificateChain?(endpoint: string): Promise<X509Certificate[]>;
+  /** The rate limit a registry stated while being asked. */
+  rateLimit?(registry: string): RegistryRateLimit | undefined;
 }
 
 export interface GatherOptions {
@@ -78,32 +95,7 @@ export function nodePlatform(info: Pick<DockerInfo, 'os' | 'architecture'>): str
   return `${info.os || 'linux'}/${ARCHITECTURES[info.architecture] ?? info.architecture}`;
 }
 
-/**
- * Whether the node's Docker speaks plain HTTP to `registry` (host[:port]): listed as is, or an
- * IP literal inside a listed CIDR (Docker lists 127.0.0.0/8 by default). Host names are not
- * resolved: the controller's DNS answer need not be the node's.
- */
-export function isInsecureRegistry(registry: string, insecureRegistries: readonly string[]): boolean {
-  const host = registry.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
-  const address = host === 'localhost' ? '127.0.0.1' : host;
-  return insecureRegistries.some((entry) => entry === registry || entry === host || (entry.includes('/') && ipv4InCidr(address, entry)));
-}
-
-function ipv4InCidr(address: string, cidr: string): boolean {
-  const [base, bitsText] = cidr.split('/');
-  const ip = ipv4ToNumber(address);
-  const net = ipv4ToNumber(base ?? '');
-  const bits = Number(bitsText);
-  if (ip === undefined || net === undefined || !Number.isInteger(bits) || bits < 0 || bits > 32) return false;
-  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-  return (ip & mask) >>> 0 === (net & mask) >>> 0;
-}
-
-function ipv4ToNumber(text: string): number | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
-  return parts.reduce((n, p) => n * 256 + Number(p), 0);
-}
+export { isInsecureRegistry } from '../runtime/docker-registry-routes.js';
 
 function problemOf(err: unknown, fallbackCode: string): FactProblem {
   if (err instanceof HoundError) return { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) };
@@ -131,21 +123,23 @@ export async function gatherFacts(
   access: PlanFactAccess,
   options: GatherOptions = {},
 ): Promise<PlanFacts> {
-  const facts: PlanFacts = { nodes: {}, images: {}, unreachable: {}, imageErrors: {} };
-  const resolutions = new Map<string, Promise<void>>();
+  const facts: PlanFacts = { nodes: {}, images: {}, unreachable: {}, imageErrors: {}, registries: {} };
+  const resolutions = new Map<string, Promise<ServedBy | undefined>>();
 
-  const resolveOnce = (reference: string, platform: string, insecure: boolean): Promise<void> => {
+  const resolveOnce = (reference: string, platform: string, route: NodeRegistryFacts): Promise<ServedBy | undefined> => {
     const key = registryFactKey(reference, platform);
-    const memo = `${key}|${insecure ? 'http' : 'https'}`;
+    const memo = `${key}|${route.insecure ? 'http' : 'https'}|${route.mirrors.join(',')}`;
     let pending = resolutions.get(memo);
     if (!pending) {
       const auth = options.credentials?.get(parseImageRef(reference).domain);
-      pending = access.resolveImage(reference, { platform, auth, insecure }).then(
-        (resolved) => {
+      pending = access.resolveImage(reference, { platform, auth, insecure: route.insecure, mirrors: route.mirrors }).then(
+        ({ servedBy, ...resolved }) => {
           facts.images[key] = { ...resolved, reference, platform };
+          return servedBy;
         },
         (err: unknown) => {
           facts.imageErrors[key] = problemOf(err, 'REGISTRY_RESOLVE_FAILED');
+          return undefined;
         },
       );
       resolutions.set(memo, pending);
@@ -154,7 +148,7 @@ export async function gatherFacts(
   };
 
   await mapLimited(hosts, options.concurrency ?? 50, async (host) => {
-    let resolving: Promise<void[]> = Promise.resolve([]);
+    let resolving: Promise<unknown> = Promise.resolve();
     try {
       const docker = await access.docker(host);
       const infoRead = docker.info();
@@ -169,11 +163,20 @@ export async function gatherFacts(
       rest.catch(() => undefined);
       const info = await infoRead;
       const platform = nodePlatform(info);
-      // The registry is asked as soon as the platform and its transport are known, while the
-      // slower node facts (image inspection, df over SSH) are still on their way.
+      // The registry is asked as soon as the platform and the node's route to it are known,
+      // while the slower node facts (image inspection, df over SSH) are still on their way.
       const wanted = refsByHost.get(host) ?? [];
+      const registries = await nodeRegistryFacts(docker, info, [...new Set(wanted.map((w) => parseImageRef(w.reference).domain))], access);
       resolving = Promise.all(
-        wanted.map((w) => resolveOnce(w.reference, w.platform ?? platform, isInsecureRegistry(parseImageRef(w.reference).domain, info.insecureRegistries))),
+        wanted.map(async (w) => {
+          const route = registries[parseImageRef(w.reference).domain];
+          const servedBy = await resolveOnce(w.reference, w.platform ?? platform, route);
+          if (servedBy && !route.servedBy) route.servedBy = { endpoint: servedBy.endpoint, mirror: servedBy.mirror };
+          for (const skipped of servedBy?.skipped ?? []) {
+            const [endpoint, ...why] = skipped.split(': ');
+            if (!route.passedOver.some((p) => p.endpoint === endpoint)) route.passedOver.push({ endpoint, reason: why.join(': ') });
+          }
+        }),
       );
       const [images, containers, freeBytes] = await rest;
       facts.nodes[host] = {
@@ -185,12 +188,17 @@ export async function gatherFacts(
         images,
         imagesInspected: options.summariesOnly !== true,
         containerImageIds: containers.map((c) => c.imageId),
+        registries,
       };
     } catch (err) {
       facts.unreachable[host] = problemOf(err, 'FACTS_FAILED');
     }
     await resolving;
   });
+  for (const domain of new Set([...refsByHost.values()].flat().map((w) => parseImageRef(w.reference).domain))) {
+    const rateLimit = access.rateLimit?.(domain);
+    if (rateLimit) facts.registries![domain] = { rateLimit };
+  }
   return facts;
 }
 
@@ -201,6 +209,8 @@ export interface PlanHostAccessOptions {
   /** --host-key-checking: overrides the inventory's and ssh config's policy, jump hops included. */
   hostKeyChecking?: ConnectionTarget['hostKeyPolicy'];
   logger?: TransportLogger;
+  /** The registry client's trust (--ca-file, hound_registry_ca) and where its secrets go. */
+  registry?: Pick<RegistryClientOptions, 'trust' | 'onSecret'>;
 }
 
 /**
@@ -209,17 +219,23 @@ export interface PlanHostAccessOptions {
  * (core/run.ts), which does not export its own.
  */
 /** What the planner needs of a registry's answer for one image. */
-export async function resolveForPlan(
-  registry: RegistryClient,
-  reference: string,
-  options: { platform: string; auth?: RegistryAuth; insecure: boolean },
-): Promise<ResolvedImage> {
+export async function resolveForPlan(registry: RegistryClient, reference: string, options: ResolveRoute): Promise<ResolvedImage> {
   const image = await registry.resolveImage(reference, options);
   return {
     digest: image.manifestDigest,
     manifestDigest: image.platformManifestDigest,
     configDigest: image.config.digest,
     layers: image.layers.map((l) => ({ digest: l.digest, size: l.size, diffId: l.diffId })),
+    servedBy: image.servedBy,
+  };
+}
+
+/** The registry side of PlanFactAccess over one registry client. */
+export function registryFactAccess(registry: RegistryClient): Pick<PlanFactAccess, 'resolveImage' | 'certificateChain' | 'rateLimit'> {
+  return {
+    resolveImage: (reference, options) => resolveForPlan(registry, reference, options),
+    certificateChain: (endpoint) => registry.certificateChain(endpoint),
+    rateLimit: (domain) => registry.rateLimit(domain),
   };
 }
 
@@ -236,7 +252,7 @@ export class PlanHostAccess implements PlanFactAccess {
     private readonly options: PlanHostAccessOptions,
   ) {
     this.pool = new ConnectionPool({ target: (host) => this.target(host), logger: options.logger });
-    this.registry = new RegistryClient({ logger: options.logger });
+    this.registry = new RegistryClient({ ...options.registry, logger: options.logger });
   }
 
   docker(host: string): Promise<NodeDocker> {
@@ -253,12 +269,21 @@ export class PlanHostAccess implements PlanFactAccess {
     return docker;
   }
 
-  async resolveImage(reference: string, options: { platform: string; auth?: RegistryAuth; insecure: boolean }): Promise<ResolvedImage> {
+  resolveImage(reference: string, options: ResolveRoute): Promise<ResolvedImage> {
     return resolveForPlan(this.registry, reference, options);
   }
 
-  close(): Promise<void> {
-    return this.pool.closeAll();
+  certificateChain(endpoint: string): Promise<X509Certificate[]> {
+    return this.registry.certificateChain(endpoint);
+  }
+
+  rateLimit(registry: string): RegistryRateLimit | undefined {
+    return this.registry.rateLimit(registry);
+  }
+
+  async close(): Promise<void> {
+    this.registry.close();
+    await this.pool.closeAll();
   }
 
   private target(host: string): ConnectionTarget {
@@ -292,9 +317,10 @@ function withHostKeyPolicy(target: ConnectionTarget, policy: ConnectionTarget['h
 /**
  * Registry credentials the run's registry_login tasks give, by registry host[:port], so the
  * planner asks the registry as the pulls will. Tasks whose arguments are only known at run
- * time are skipped; the registry client still falls back on ~/.docker/config.json.
+ * time are skipped; the registry client still falls back on Docker's config (and its
+ * credential helpers).
  */
-export async function registryCredentials(run: CompiledRun): Promise<Map<string, RegistryAuth>> {
+export async function registryCredentials(run: CompiledRun, onSecret?: (value: string) => void): Promise<Map<string, RegistryAuth>> {
   const out = new Map<string, RegistryAuth>();
   for (const play of run.plays) {
     const first = [...play.tasksByHost.values()][0] ?? [];
@@ -304,8 +330,8 @@ export async function registryCredentials(run: CompiledRun): Promise<Map<string,
       if (typeof args.registry !== 'string') continue;
       const serverAddress = normaliseRegistryHost(args.registry);
       if (args.from_docker_config) {
-        const found = await credentialsFromDockerConfig(serverAddress);
-        if (found) out.set(serverAddress, { ...found, serverAddress });
+        const found = await dockerConfigCredentials(serverAddress, { onSecret });
+        if (found?.auth) out.set(serverAddress, { ...found.auth, serverAddress });
         continue;
       }
       const password = args.password_env !== undefined ? process.env[args.password_env] : args.password;
@@ -317,7 +343,7 @@ export async function registryCredentials(run: CompiledRun): Promise<Map<string,
 
 /**
  * Facts, then the plan, for a compiled run: what `hound play --check --diff` prints (with
- * formatPlanDiff) and what the executor consults before pulling (diskCheckFailures).
+ * formatPlanDiff) and what the executor consults before pulling (precheckFailures).
  */
 export async function planRun(
   run: CompiledRun,

@@ -6,6 +6,7 @@ import { layerUses, type Plan, type PlanAction, type HostPlan, type LayerUse } f
 import type { ApplyResult } from './apply.js';
 import { OptionsError } from '../base/errors.js';
 import { formatBytes, parseByteSize } from '../base/bytes.js';
+import { describeRateLimit } from '../transport/rate-limit.js';
 
 /** `10%` → { fraction: 0.1 }; `2GiB`, `500MB`, `1048576` → { bytes }. */
 export function parseDiskMargin(text: string): { fraction?: number; bytes?: number } {
@@ -47,6 +48,11 @@ export function formatPlanDiff(plan: Plan, options: FormatOptions = {}): string 
   const chosen = plan.distribution === 'direct' ? 'direct' : `${plan.distribution === 'auto' ? 'auto, counted as ' : ''}relay`;
   const other = plan.distribution === 'direct' ? `relay would move ${formatBytes(t.relay)}` : `direct would move ${formatBytes(t.direct)}`;
   out.push(`Registry: ${formatBytes(plan.registryBytes)} to transfer (${chosen}; ${other}).`);
+  for (const [domain, registry] of Object.entries(plan.registries)) {
+    for (const [mirror, hosts] of Object.entries(registry.mirrors ?? {})) out.push(`  ${domain}: through mirror ${mirror} on ${hosts.join(', ')}`);
+    const rate = registry.rateLimit ? describeRateLimit(registry.rateLimit) : '';
+    if (rate) out.push(`  ${domain}: rate limit ${rate} (stated by ${registry.rateLimit!.endpoint})`);
+  }
   const pulls = countActions(plan, 'pull');
   const removals = countActions(plan, 'remove');
   const hostCount = Object.keys(plan.hosts).length;
@@ -83,7 +89,10 @@ function formatAction(a: PlanAction, c: ChalkInstance): string {
   const digest = a.digest ? ` ${shortDigest(a.digest)}` : '';
   switch (a.action) {
     case 'pull':
-      return c.green(`+ ${a.image}${digest}  ${a.layersNew} new, ${a.layersPresent} present layer(s)  ${formatBytes(a.bytes)}`) + c.dim(`  (${a.reason})`);
+      return (
+        c.green(`+ ${a.image}${digest}  ${a.layersNew} new, ${a.layersPresent} present layer(s)  ${formatBytes(a.bytes)}`) +
+        c.dim(`  (${a.reason}${a.mirror ? `; via mirror ${a.mirror}` : ''})`)
+      );
     case 'remove':
       return c.red(`- ${a.image}${a.imageId ? ` ${shortDigest(a.imageId)}` : ''}`) + c.dim(`  (${a.reason})`);
     default:

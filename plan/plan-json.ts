@@ -17,6 +17,7 @@ export function planToJson(plan: Plan): Record<string, unknown> {
         ...(a.imageId ? { image_id: a.imageId } : {}),
         ...(a.action === 'remove' ? { force: a.force === true } : {}),
         reason: a.reason,
+        ...(a.mirror ? { mirror: a.mirror } : {}),
         layers_new: a.layersNew,
         layers_present: a.layersPresent,
         bytes: a.bytes,
@@ -48,7 +49,27 @@ export function planToJson(plan: Plan): Record<string, unknown> {
     distribution: plan.distribution,
     registry_bytes: plan.registryBytes,
     registry_bytes_by_distribution: { ...plan.registryTotals },
-    registries: plan.registries,
+    registries: Object.fromEntries(
+      Object.entries(plan.registries).map(([domain, r]) => [
+        domain,
+        {
+          direct: r.direct,
+          relay: r.relay,
+          ...(r.mirrors ? { mirrors: r.mirrors } : {}),
+          ...(r.rateLimit
+            ? {
+                rate_limit: {
+                  endpoint: r.rateLimit.endpoint,
+                  ...(r.rateLimit.limit !== undefined ? { limit: r.rateLimit.limit } : {}),
+                  ...(r.rateLimit.remaining !== undefined ? { remaining: r.rateLimit.remaining } : {}),
+                  ...(r.rateLimit.windowSeconds !== undefined ? { window_seconds: r.rateLimit.windowSeconds } : {}),
+                  ...(r.rateLimit.retryAfterUntil !== undefined ? { retry_after_until: new Date(r.rateLimit.retryAfterUntil).toISOString() } : {}),
+                },
+              }
+            : {}),
+        },
+      ]),
+    ),
     changes: plan.changes,
     failed_hosts: plan.failedHosts,
   };

@@ -10,6 +10,8 @@ import type { DockerImage } from '../runtime/types.js';
 import { parseImageRef, canonicalImageRef, familiarImageRef, repositoryName, type ImageRef } from '../base/image-ref.js';
 import { HoundError, TaskFailedError } from '../base/errors.js';
 import { formatBytes } from '../base/bytes.js';
+import type { RegistryRateLimit } from '../transport/rate-limit.js';
+import type { NodeRegistryFacts } from './node-registries.js';
 
 /** What one node's Docker holds, as the planner needs it. */
 export interface NodeFacts {
@@ -29,6 +31,8 @@ export interface NodeFacts {
   imagesInspected?: boolean;
   /** Ids of images that containers (running or not) are made from: never removed by `exclusive`. */
   containerImageIds: string[];
+  /** Per registry its images come from, how the node's runtime reaches it (mirror, trust). */
+  registries?: Record<string, NodeRegistryFacts>;
 }
 
 export interface RegistryLayer {
@@ -68,6 +72,8 @@ export interface PlanFacts {
   unreachable: Record<string, FactProblem>;
   /** References the registry could not resolve, keyed like `images`. */
   imageErrors: Record<string, FactProblem>;
+  /** What each registry stated about itself while being asked (its rate limit). */
+  registries?: Record<string, { rateLimit?: RegistryRateLimit }>;
 }
 
 export type ActionKind = 'pull' | 'remove' | 'none';
@@ -92,6 +98,8 @@ export interface PlanAction {
   force?: boolean;
   /** Why this action (e.g. `tag missing`, `registry digest differs`, `not listed (exclusive)`). */
   reason: string;
+  /** pull: the mirror the node's runtime will pull through (its origin), when it has one. */
+  mirror?: string;
   layers: LayerPlan[];
   layersNew: number;
   layersPresent: number;
@@ -121,10 +129,17 @@ export interface RegistryTotals {
   relay: number;
 }
 
+/** What the plan says of one registry: its bytes, the mirrors its pulls go through, its stated rate limit. */
+export interface RegistryPlan extends RegistryTotals {
+  /** Mirror origins the hosts pull this registry's images through, each with those hosts. */
+  mirrors?: Record<string, string[]>;
+  rateLimit?: RegistryRateLimit;
+}
+
 export interface Plan {
   hosts: Record<string, HostPlan>;
   /** Per registry domain. */
-  registries: Record<string, RegistryTotals>;
+  registries: Record<string, RegistryPlan>;
   registryTotals: RegistryTotals;
   distribution: Distribution;
   /** Bytes leaving the registries under `distribution` (auto counts as relay). */
@@ -300,6 +315,18 @@ export function computePlan(run: CompiledRun, facts: PlanFacts, options: PlanOpt
   }
   const distribution = options.distribution ?? run.plays.find((p) => p.distribution)?.distribution ?? 'direct';
   const { registries, registryTotals } = registryBytes(Object.values(hosts));
+  for (const [domain, stated] of Object.entries(facts.registries ?? {})) {
+    if (stated.rateLimit) (registries[domain] ??= { direct: 0, relay: 0 }).rateLimit = stated.rateLimit;
+  }
+  for (const host of Object.values(hosts)) {
+    if (host.failed) continue;
+    for (const action of host.actions) {
+      if (action.action !== 'pull' || action.mirror === undefined) continue;
+      const reg = (registries[parseImageRef(action.reference).domain] ??= { direct: 0, relay: 0 });
+      const users = ((reg.mirrors ??= {})[action.mirror] ??= []);
+      if (!users.includes(host.host)) users.push(host.host);
+    }
+  }
   const ok = Object.values(hosts).filter((h) => !h.failed);
   return {
     hosts,
@@ -326,6 +353,9 @@ function planHost(host: string, tasks: TaskInstance[], facts: PlanFacts, options
     return { host, platform: '', actions: [], bytes: 0, layersNew: 0, failed: problem, notes: [] };
   }
   const plan: HostPlan = { host, platform: node.platform, actions: [], bytes: 0, layersNew: 0, notes: [] };
+  for (const [registry, route] of Object.entries(node.registries ?? {})) {
+    for (const passed of route.passedOver) plan.notes.push(`${registry}: the node passes over mirror ${passed.endpoint} (${passed.reason})`);
+  }
   const store = new VirtualStore(node.images);
   const inUse = new Set(node.containerImageIds);
   try {
@@ -418,10 +448,24 @@ function planEnsure(step: Extract<ImageStep, { kind: 'ensure' }>, node: NodeFact
     counted.add(l.diffId);
     return { ...l, present: isPresent };
   });
+  const route = node.registries?.[step.ref.domain];
+  if (route?.untrusted && route.mirrors.length === 0) {
+    throw new PlanError(
+      'REGISTRY_UNTRUSTED',
+      `${node.host} will not trust ${route.untrusted.endpoint}: ${route.untrusted.reason}; pulling ${step.written} would fail`,
+      undefined,
+      {
+        hint: `give the node's runtime the registry's CA (Docker reads ${route.untrusted.trustSource}), or list the registry in its insecure-registries`,
+      },
+    );
+  }
+  // The mirror that answered the controller for this node; the node's runtime asks it first too.
+  const mirror = route?.servedBy ? (route.servedBy.mirror ? route.servedBy.endpoint : undefined) : route?.mirrors[0];
   store.addPulled(step.ref, remote);
   const fresh = layers.filter((l) => !l.present);
   return {
     ...base,
+    ...(mirror !== undefined ? { mirror } : {}),
     action: 'pull',
     digest: remote.digest,
     imageId: remote.configDigest,
@@ -483,8 +527,8 @@ function createdTime(created: string): number {
   return Number.isNaN(t) ? 0 : t;
 }
 
-function registryBytes(hosts: HostPlan[]): { registries: Record<string, RegistryTotals>; registryTotals: RegistryTotals } {
-  const registries: Record<string, RegistryTotals> = {};
+function registryBytes(hosts: HostPlan[]): { registries: Record<string, RegistryPlan>; registryTotals: RegistryTotals } {
+  const registries: Record<string, RegistryPlan> = {};
   const seen = new Set<string>();
   const totals: RegistryTotals = { direct: 0, relay: 0 };
   for (const host of hosts) {
@@ -558,15 +602,18 @@ export function checkDiskSpace(freeBytes: number, pullBytes: number, options: Di
   return check;
 }
 
+/** What the precheck before a host's first pull refuses: pulls that cannot fit, or that the node's runtime will refuse. */
+const PRECHECK_REFUSALS = new Set(['DISK_SPACE_LOW', 'REGISTRY_UNTRUSTED']);
+
 /**
- * The hosts a plan's disk precheck refuses, as the errors to fail them with. The executor
- * calls this before starting pulls (`hound play` refuses those hosts unless
- * --ignore-disk-check, which is `computePlan(..., { ignoreDiskCheck: true })`).
+ * The hosts a plan's precheck refuses, as the errors to fail them with: the disk check (not
+ * with --ignore-disk-check, which is `computePlan(..., { ignoreDiskCheck: true })`) and a
+ * registry the node will not trust. The executor calls this before starting pulls.
  */
-export function diskCheckFailures(plan: Plan): Map<string, TaskFailedError> {
+export function precheckFailures(plan: Plan): Map<string, TaskFailedError> {
   const out = new Map<string, TaskFailedError>();
   for (const host of Object.values(plan.hosts)) {
-    if (host.failed?.code !== 'DISK_SPACE_LOW') continue;
+    if (!host.failed || !PRECHECK_REFUSALS.has(host.failed.code)) continue;
     out.set(host.host, new TaskFailedError(host.host, host.failed.code, `${host.host}: ${host.failed.message}`, { hint: host.failed.hint }));
   }
   return out;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlobFanout, MemoryBudget } from './blob-fanout.js';
 import { RelayUsageError } from './errors.js';
-import type { OriginManifest, OriginRegistry } from './origin-client.js';
+import type { RegistryManifest, RegistryOrigin } from '../transport/registry.js';
 
 export interface RelayStats {
   /** Blob and manifest bytes received from the origins. */
@@ -22,7 +22,7 @@ export interface RelayStats {
 }
 
 export interface RelayCacheOptions {
-  origins: ReadonlyMap<string, OriginRegistry>;
+  origins: ReadonlyMap<string, RegistryOrigin>;
   memoryLimit: number;
   log: (line: string) => void;
 }
@@ -30,7 +30,7 @@ export interface RelayCacheOptions {
 export class RelayCache {
   private readonly options: RelayCacheOptions;
   private readonly budget: MemoryBudget;
-  private readonly manifests = new Map<string, Promise<OriginManifest>>();
+  private readonly manifests = new Map<string, Promise<RegistryManifest>>();
   private readonly blobs = new Map<string, Promise<BlobFanout>>();
   /** Every blob download started, failed ones included, for the byte count. */
   private readonly fetched: BlobFanout[] = [];
@@ -50,14 +50,14 @@ export class RelayCache {
     this.budget = new MemoryBudget(options.memoryLimit);
   }
 
-  origin(host: string): OriginRegistry {
+  origin(host: string): RegistryOrigin {
     const origin = this.options.origins.get(host);
     if (!origin) throw new RelayUsageError(`the relay has no origin ${host}`, `start the relay with ${host} among its origins`);
     return origin;
   }
 
   /** A manifest, fetched once per (repo, reference, accepted types) for the whole run, so every node gets the same digest. */
-  manifest(host: string, repo: string, reference: string, accept: string): Promise<OriginManifest> {
+  manifest(host: string, repo: string, reference: string, accept: string): Promise<RegistryManifest> {
     this.assertOpen();
     // Docker lists the accepted types in a random order (a Go map): sort them for the key.
     const types = accept

@@ -4,7 +4,7 @@
 import type { HostConnection, RegistryAuth } from '../transport/types.js';
 import type { NodeDocker, PullProgress, PullResult } from '../runtime/types.js';
 import { familiarImageRef, parseImageRef, type ImageRef } from '../base/image-ref.js';
-import { OriginClient, MANIFEST_ACCEPT, type OriginRegistry } from './origin-client.js';
+import { RegistryClient, MANIFEST_ACCEPT, choosePlatform, parsePlatform, type RegistryOrigin } from '../transport/registry.js';
 import { RelayCache, type RelayStats } from './relay-cache.js';
 import { RelayNames } from './relay-names.js';
 import { RelayServer } from './server.js';
@@ -17,10 +17,14 @@ export interface RelayOriginConfig {
   auth?: RegistryAuth;
   /** Plain HTTP to this registry (as the nodes' Docker does for insecure registries). */
   plainHttp?: boolean;
+  /** The mirrors the nodes' runtime tries first for this registry (Docker's registry-mirrors, for docker.io). */
+  mirrors?: readonly string[];
 }
 
 export interface StartRelayOptions {
-  origins: ReadonlyArray<RelayOriginConfig | OriginRegistry>;
+  origins: ReadonlyArray<RelayOriginConfig | RegistryOrigin>;
+  /** The run's registry client (its trust, proxy, tokens and rate limits); default: a client of the relay's own. */
+  registry?: RegistryClient;
   /** Blob bytes kept in memory before spilling to a temp file; default 512 MiB. */
   memoryLimit?: number;
   /** One line per notable event (failed fetches); never carries credentials. */
@@ -83,7 +87,9 @@ class RunRelay implements Relay {
   private readonly names = new RelayNames();
   private readonly cache: RelayCache;
   private readonly server: RelayServer;
-  private readonly origins = new Map<string, OriginRegistry>();
+  private readonly origins = new Map<string, RegistryOrigin>();
+  private readonly registry: RegistryClient;
+  private readonly ownRegistry: boolean;
   /** Credentials per origin host, for the nodes' final pull from the origin. */
   private readonly auths = new Map<string, RegistryAuth>();
   private readonly forwards = new Map<string, Promise<{ port: number; close(): Promise<void> }>>();
@@ -94,8 +100,17 @@ class RunRelay implements Relay {
 
   constructor(options: StartRelayOptions) {
     this.log = options.logger ?? (() => undefined);
+    this.ownRegistry = options.registry === undefined;
+    this.registry = options.registry ?? new RegistryClient({ dockerConfigPath: false });
     for (const origin of options.origins) {
-      const registry = 'getBlob' in origin ? origin : new OriginClient(origin);
+      const registry =
+        'getBlob' in origin
+          ? origin
+          : this.registry.origin(origin.host, {
+              insecure: origin.plainHttp ?? /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(origin.host),
+              auth: origin.auth,
+              mirrors: origin.mirrors,
+            });
       this.origins.set(registry.host, registry);
       if (!('getBlob' in origin) && origin.auth) this.auths.set(origin.host, origin.auth);
       this.names.slugFor(registry.host);
@@ -193,7 +208,7 @@ class RunRelay implements Relay {
     let manifest = top;
     let parsed = parseJson(top.body, ref.domain) as ManifestJson;
     if (parsed.manifests) {
-      const chosen = pickPlatform(parsed.manifests, platform);
+      const chosen = choosePlatform(parsed, parsePlatform(platform));
       if (!chosen) throw new OriginError(ref.domain, `${familiarImageRef(ref)} has no image for ${platform}`, 404);
       manifest = await this.cache.manifest(ref.domain, ref.path, chosen.digest, MANIFEST_ACCEPT);
       parsed = parseJson(manifest.body, ref.domain) as ManifestJson;
@@ -235,7 +250,7 @@ class RunRelay implements Relay {
     this.server.close();
     await this.cache.close();
     await this.prefetching;
-    for (const origin of this.origins.values()) (origin as { close?: () => void }).close?.();
+    if (this.ownRegistry) this.registry.close();
   }
 
   private portOf(host: string): number {
@@ -274,10 +289,4 @@ function parseJson(body: Buffer, origin: string): unknown {
   } catch {
     throw new OriginError(origin, 'sent a manifest that is not JSON');
   }
-}
-
-function pickPlatform(manifests: Descriptor[], platform: string): Descriptor | undefined {
-  const [os, architecture, variant] = platform.split('/');
-  const candidates = manifests.filter((m) => m.platform?.os === os && m.platform?.architecture === architecture);
-  return candidates.find((m) => variant === undefined || m.platform?.variant === variant) ?? candidates[0];
 }

@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { RelayCache } from './relay-cache.js';
 import type { RelayNames } from './relay-names.js';
-import { MANIFEST_ACCEPT } from './origin-client.js';
+import { MANIFEST_ACCEPT, RegistryError } from '../transport/registry.js';
 import { OriginError } from './errors.js';
 
 const API_VERSION_HEADER = { 'docker-distribution-api-version': 'registry/2.0' };
@@ -111,10 +111,14 @@ export class RelayServer {
       response.destroy();
       return;
     }
-    if (error instanceof OriginError) {
-      // Never 401: Docker would look for a challenge the relay does not issue.
-      const status = error.status === 404 ? 404 : error.status === 401 || error.status === 403 ? 403 : 502;
-      this.error(response, status, status === 404 ? 'MANIFEST_UNKNOWN' : status === 403 ? 'DENIED' : 'UNAVAILABLE', error.message);
+    if (error instanceof OriginError || error instanceof RegistryError) {
+      // Never 401: Docker would look for a challenge the relay does not issue. A rate limit
+      // passes through as one, so the node's pull fails as rate-limited and is retried so.
+      const status = error.status === 404 ? 404 : error.status === 401 || error.status === 403 ? 403 : error.status === 429 ? 429 : 502;
+      const code = status === 404 ? 'MANIFEST_UNKNOWN' : status === 403 ? 'DENIED' : status === 429 ? 'TOOMANYREQUESTS' : 'UNAVAILABLE';
+      const retryAfter = error instanceof RegistryError && error.retryAfterMs !== undefined ? Math.ceil(error.retryAfterMs / 1000) : undefined;
+      if (retryAfter !== undefined) response.setHeader('retry-after', String(retryAfter));
+      this.error(response, status, code, error.message);
       return;
     }
     this.log(`relay: request failed: ${(error as Error).message ?? String(error)}`);

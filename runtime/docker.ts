@@ -7,12 +7,14 @@ import Docker from 'dockerode';
 import { TaskFailedError, UnreachableError } from '../base/errors.js';
 import { canonicalImageRef, parseImageRef, repositoryName } from '../base/image-ref.js';
 import { DEFAULT_DOCKER_SOCKET } from '../transport/connection-target.js';
+import { SYSTEM_BUNDLES } from '../transport/registry-trust.js';
 import { diskFullError, isDiskFull } from './disk-full.js';
 import { stallTimeoutMs, watchProgress } from './progress-watchdog.js';
 import { JsonLineSplitter, PullProgressTracker, type DockerProgressLine } from './docker-pull-progress.js';
 import type { TransportLogger } from '../transport/ssh-connection.js';
 import type { HostConnection, RegistryAuth } from '../transport/types.js';
-import type { DockerContainer, DockerImage, DockerInfo, NodeDocker, PullResult, PullProgress } from './types.js';
+import type { DockerContainer, DockerImage, DockerInfo, NodeDocker, NodeRegistryRoute, PullResult, PullProgress } from './types.js';
+import { dockerRegistryRoutes, LIST_CERTS_D, NODE_DOCKER_CERTS_DIRECTORY, parseCertsListing, tlsEndpointHosts } from './docker-registry-routes.js';
 import { sleep } from '../base/sleep.js';
 
 /**
@@ -55,7 +57,7 @@ interface DockerEngineInfo {
   OSType: string;
   DockerRootDir: string;
   ServerVersion: string;
-  RegistryConfig?: { InsecureRegistryCIDRs?: string[]; IndexConfigs?: Record<string, { Secure?: boolean }> };
+  RegistryConfig?: { InsecureRegistryCIDRs?: string[]; IndexConfigs?: Record<string, { Secure?: boolean }>; Mirrors?: string[] | null };
 }
 
 export class SshDocker implements NodeDocker {
@@ -91,6 +93,7 @@ export class SshDocker implements NodeDocker {
       dockerRootDir: raw.DockerRootDir,
       serverVersion: raw.ServerVersion,
       insecureRegistries: [...insecure],
+      registryMirrors: registry.Mirrors ?? [],
     };
   }
 
@@ -305,6 +308,38 @@ export class SshDocker implements NodeDocker {
       );
     }
     return value;
+  }
+
+  async registryRoutes(registries: readonly string[]): Promise<NodeRegistryRoute[]> {
+    this.infoCache ??= this.info();
+    const info = await this.infoCache;
+    const hosts = tlsEndpointHosts(registries, info);
+    let listing = '';
+    if (hosts.length > 0) {
+      const result = await this.connection.exec(`sh -c ${shellQuote(LIST_CERTS_D)} sh ${[NODE_DOCKER_CERTS_DIRECTORY, ...hosts].map(shellQuote).join(' ')}`, {
+        shownAs: `read ${NODE_DOCKER_CERTS_DIRECTORY} for ${hosts.join(', ')}`,
+      });
+      if (result.code !== 0) {
+        throw new TaskFailedError(
+          this.connection.host,
+          'DOCKER_CERTS_UNREADABLE',
+          `could not read ${NODE_DOCKER_CERTS_DIRECTORY} on ${this.connection.host}: ${result.stderr.trim() || `exit ${result.code}`}`,
+          {
+            hint: 'hound reads the CA certificates Docker trusts per registry there',
+          },
+        );
+      }
+      listing = result.stdout;
+    }
+    return dockerRegistryRoutes(registries, info, parseCertsListing(listing));
+  }
+
+  async systemCertificates(): Promise<string> {
+    // Where Go, and so dockerd, finds the system's CAs.
+    const result = await this.connection.exec(`for f in ${SYSTEM_BUNDLES.map(shellQuote).join(' ')}; do [ -f "$f" ] && exec cat "$f"; done; exit 0`, {
+      shownAs: 'read the system CA bundle',
+    });
+    return result.code === 0 ? result.stdout : '';
   }
 
   private async call<T>(what: string, run: () => Promise<T>, code = 'DOCKER_API_ERROR'): Promise<T> {

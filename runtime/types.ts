@@ -10,6 +10,27 @@ export interface DockerInfo {
   serverVersion: string;
   /** Registries (host[:port] or CIDR) this daemon reaches over plain HTTP. */
   insecureRegistries: string[];
+  /** Mirror URLs the runtime tries first (Docker's registry-mirrors, which apply to docker.io only). */
+  registryMirrors?: string[];
+}
+
+/** One endpoint a node's runtime tries for a registry: a mirror, or the registry itself. */
+export interface NodeRegistryEndpoint {
+  /** Its origin, e.g. `https://10.0.0.2:5003`. */
+  url: string;
+  mirror: boolean;
+  /** The runtime speaks plain HTTP to it, or does not verify its certificate. */
+  insecure: boolean;
+  /** PEM CA certificates the runtime trusts for this endpoint on top of the node's system CAs. */
+  caCertificates: string[];
+  /** Where those come from, for messages (Docker: the files in /etc/docker/certs.d/HOST/). */
+  trustSource: string;
+}
+
+/** How a node's runtime reaches one registry: the endpoints it tries, in order. */
+export interface NodeRegistryRoute {
+  registry: string;
+  endpoints: NodeRegistryEndpoint[];
 }
 
 export interface DockerImage {
@@ -71,4 +92,13 @@ export interface NodeDocker {
   listContainers(): Promise<DockerContainer[]>;
   /** Free bytes on the filesystem holding Docker's data root. */
   freeBytes(): Promise<number>;
+  /**
+   * How the runtime reaches each of `registries` (mirrors, insecure, the CAs it adds per
+   * endpoint), read from the node in one go. A runtime without it is reached as the registry
+   * itself and its trust is not checked before pulling; containerd's hosts.toml (mirrors,
+   * `ca`, `skip_verify`) belongs here.
+   */
+  registryRoutes?(registries: readonly string[]): Promise<NodeRegistryRoute[]>;
+  /** The node's system CA certificates (a PEM bundle), for what certs.d does not vouch for. */
+  systemCertificates?(): Promise<string>;
 }

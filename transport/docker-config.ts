@@ -1,10 +1,12 @@
 // The one reader of Docker's client config (~/.docker/config.json, or $DOCKER_CONFIG), as
-// `docker login` leaves it: `auths` entries, and which credential helper keeps the rest.
+// `docker login` leaves it: `auths` entries, and which credential helper keeps the rest;
+// and the one lookup of a registry's credentials in it, helpers run as Docker runs them.
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT, HoundError } from '../base/errors.js';
 import type { RegistryAuth } from './types.js';
+import { credentialsFromHelper, type CredentialHelperOptions } from './credential-helper.js';
 
 export interface DockerConfigFile {
   auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>;
@@ -74,4 +76,30 @@ export function authFromDockerConfig(config: DockerConfigFile, registry: string)
 export function credentialHelperFor(config: DockerConfigFile, registry: string): string | undefined {
   const wanted = normaliseRegistryHost(registry);
   return Object.entries(config.credHelpers ?? {}).find(([key]) => normaliseRegistryHost(key) === wanted)?.[1] ?? config.credsStore;
+}
+
+export interface DockerConfigCredentials {
+  auth?: RegistryAuth;
+  /** Where they came from, for messages: the file, or `docker-credential-NAME`. */
+  source: string;
+}
+
+/**
+ * The credentials Docker's client would use for `registry`: with a credential helper for it
+ * (credHelpers, else credsStore), what that helper says and nothing else, as the docker CLI
+ * does; without one, the file's `auths`. Undefined when there is no config file.
+ */
+export async function dockerConfigCredentials(
+  registry: string,
+  options: CredentialHelperOptions & { path?: string } = {},
+): Promise<DockerConfigCredentials | undefined> {
+  const found = await readDockerConfig(options.path);
+  if (!found) return undefined;
+  const helper = credentialHelperFor(found.config, registry);
+  if (helper !== undefined && helper !== '') {
+    return { auth: await credentialsFromHelper(helper, normaliseRegistryHost(registry), options), source: `docker-credential-${helper}` };
+  }
+  const auth = authFromDockerConfig(found.config, registry);
+  for (const secret of [auth?.password, auth?.identityToken]) if (secret) options.onSecret?.(secret);
+  return { auth, source: found.path };
 }

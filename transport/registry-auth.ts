@@ -1,8 +1,6 @@
-// How a registry asks for credentials (WWW-Authenticate), and where hound finds them when
-// no registry_login gave any: ~/.docker/config.json, as `docker login` leaves it.
-import type { RegistryAuth } from './types.js';
-import type { TransportLogger } from './ssh-connection.js';
-import { authFromDockerConfig, credentialHelperFor, normaliseRegistryHost, readDockerConfig } from './docker-config.js';
+// How a registry asks for credentials (WWW-Authenticate, RFC 7235), and the authorizations
+// the registry client holds once it has answered: Bearer tokens per endpoint and scope,
+// each until it expires, and Basic credentials per endpoint.
 
 export interface AuthChallenge {
   /** Lowercased: `bearer` or `basic`. */
@@ -54,29 +52,62 @@ export function parseAuthChallenges(header: string): AuthChallenge[] {
   return challenges;
 }
 
+/** Docker's floor on a token's lifetime: a token server saying less (or nothing) is read as 60 s. */
+export const MIN_TOKEN_LIFETIME_S = 60;
+/** A token this close to its end is renewed before use rather than sent to be refused. */
+const RENEW_MARGIN_MS = 5_000;
+
+/** What a token server answers (the distribution token spec, and its OAuth2 form). */
+export interface TokenResponse {
+  token?: string;
+  access_token?: string;
+  expires_in?: number;
+  issued_at?: string;
+  refresh_token?: string;
+}
+
+/** When a token from `response`, received at `receivedAt`, stops being usable (epoch ms). */
+export function tokenExpiry(response: TokenResponse, receivedAt: number): number {
+  const issued = response.issued_at ? Date.parse(response.issued_at) : NaN;
+  const start = Number.isNaN(issued) ? receivedAt : Math.min(issued, receivedAt);
+  const lifetime = Math.max(MIN_TOKEN_LIFETIME_S, typeof response.expires_in === 'number' ? response.expires_in : 0);
+  return start + lifetime * 1000;
+}
+
 /**
- * Credentials for `registry` from a docker config.json, if it has them; an unreadable file
- * is logged and passed over (the registry may not need credentials at all).
+ * Authorization headers per endpoint: Bearer tokens per scope until they expire, Basic
+ * for the whole endpoint. Pure apart from the clock.
  */
-export async function credentialsFromDockerConfig(
-  registry: string,
-  options: { path?: string; logger?: TransportLogger } = {},
-): Promise<RegistryAuth | undefined> {
-  let found: Awaited<ReturnType<typeof readDockerConfig>>;
-  try {
-    found = await readDockerConfig(options.path);
-  } catch (error) {
-    options.logger?.(1, `registry: ${error instanceof Error ? error.message : String(error)}; going without its credentials`);
+export class AuthorizationCache {
+  private readonly entries = new Map<string, { header: string; expiresAt?: number }>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** The header to send to `endpoint` for `scope`, if one is held and not about to expire. */
+  get(endpoint: string, scope: string): string | undefined {
+    for (const key of [`${endpoint} ${scope}`, `${endpoint} *`]) {
+      const entry = this.entries.get(key);
+      if (!entry) continue;
+      if (entry.expiresAt !== undefined && entry.expiresAt - RENEW_MARGIN_MS <= this.now()) {
+        this.entries.delete(key);
+        continue;
+      }
+      return entry.header;
+    }
     return undefined;
   }
-  if (!found) return undefined;
-  const auth = authFromDockerConfig(found.config, registry);
-  if (auth) return auth;
-  const helper = credentialHelperFor(found.config, registry);
-  if (helper)
-    options.logger?.(
-      1,
-      `registry: ${found.path} keeps ${normaliseRegistryHost(registry)} credentials in docker-credential-${helper}, which hound does not call; use a registry_login task`,
-    );
-  return undefined;
+
+  setBearer(endpoint: string, scope: string, token: string, expiresAt: number): void {
+    this.entries.set(`${endpoint} ${scope}`, { header: `Bearer ${token}`, expiresAt });
+  }
+
+  setBasic(endpoint: string, username: string, password: string): void {
+    this.entries.set(`${endpoint} *`, { header: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` });
+  }
+
+  /** Forgets what was sent to `endpoint` for `scope` (the registry refused it: expired or revoked). */
+  drop(endpoint: string, scope: string): void {
+    this.entries.delete(`${endpoint} ${scope}`);
+    this.entries.delete(`${endpoint} *`);
+  }
 }

@@ -82,7 +82,7 @@ describe('resolveImage on the lab registry', () => {
     const byDigest = await client.resolveImage(`${origin}/hound/app1@${byTag.manifestDigest}`, { insecure: true });
     expect(byDigest.layers).toEqual(byTag.layers);
     const layer = byTag.layers[byTag.layers.length - 1];
-    const { stream, size } = await client.fetchBlob(`${origin}/hound/app1`, layer.digest, { insecure: true });
+    const { body: stream, size } = await client.getBlob(origin, 'hound/app1', layer.digest, 0, { insecure: true });
     const hash = createHash('sha256');
     let bytes = 0;
     for await (const chunk of stream) {

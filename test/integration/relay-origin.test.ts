@@ -1,6 +1,7 @@
-// The relay's origin side against the lab registry behind an auth gate on 127.0.0.1
-// (Bearer tokens or Basic, and a blob store on another port that the gate redirects to, as
-// registries on a CDN do). The registry's answers, fetched with curl, are the reference.
+// The relay's origin side (the registry client bound to one origin) against the lab
+// registry behind an auth gate on 127.0.0.1 (Bearer tokens or Basic, and a blob store on
+// another port that the gate redirects to, as registries on a CDN do). The registry's
+// answers, fetched with curl, are the reference.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
@@ -9,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readLabInfo, type LabInfo } from '../../lab/index.js';
 import { connectHost, type SshHostConnection } from '../../transport/ssh-connection.js';
 import { resolveConnectionTarget } from '../../transport/connection-target.js';
-import { OriginClient, MANIFEST_ACCEPT } from '../../relay/origin-client.js';
+import { RegistryClient, MANIFEST_ACCEPT } from '../../transport/registry.js';
 import { startRelay } from '../../relay/relay.js';
 
 const USER = 'hound';
@@ -107,6 +108,12 @@ async function startGate(info: LabInfo, mode: 'bearer' | 'basic' | 'none', failF
   };
 }
 
+/** The registry client as the relay uses it: bound to one origin (plain HTTP on loopback). */
+function originOf(host: string, auth?: { serverAddress: string; username: string; password: string }) {
+  const registry = new RegistryClient({ dockerConfigPath: false });
+  return Object.assign(registry.origin(host, { insecure: true, auth }), { close: () => registry.close() });
+}
+
 function curl(...args: string[]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     execFile('curl', ['-sf', ...args], { encoding: 'buffer', maxBuffer: 64 << 20 }, (error, stdout) =>
@@ -134,7 +141,7 @@ describe('relay origins behind auth', () => {
 
   it('Bearer: asks anonymously, gets a token with Basic credentials once, and never sends credentials to the blob store', async () => {
     const gate = await startGate(info, 'bearer');
-    const client = new OriginClient({ host: gate.host, auth: { serverAddress: gate.host, username: USER, password: PASSWORD } });
+    const client = originOf(gate.host, { serverAddress: gate.host, username: USER, password: PASSWORD });
     try {
       const got = await client.getManifest('hound/app1', 'latest', MANIFEST_ACCEPT);
       expect(got.body.equals(manifestBytes)).toBe(true);
@@ -164,7 +171,7 @@ describe('relay origins behind auth', () => {
 
   it('Basic: answers the challenge with the credentials', async () => {
     const gate = await startGate(info, 'basic');
-    const client = new OriginClient({ host: gate.host, auth: { serverAddress: gate.host, username: USER, password: PASSWORD } });
+    const client = originOf(gate.host, { serverAddress: gate.host, username: USER, password: PASSWORD });
     try {
       const got = await client.getManifest('hound/app1', 'latest', MANIFEST_ACCEPT);
       expect(got.body.equals(manifestBytes)).toBe(true);
@@ -178,10 +185,10 @@ describe('relay origins behind auth', () => {
   it('a wrong password is one clear error that does not contain it', async () => {
     const gate = await startGate(info, 'bearer');
     const wrong = 'wr0ng-secret-value';
-    const client = new OriginClient({ host: gate.host, auth: { serverAddress: gate.host, username: USER, password: wrong } });
+    const client = originOf(gate.host, { serverAddress: gate.host, username: USER, password: wrong });
     try {
       const error = await client.getManifest('hound/app1', 'latest', MANIFEST_ACCEPT).catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: 'RELAY_ORIGIN_FAILED', status: 401 });
+      expect(error).toMatchObject({ code: 'REGISTRY_AUTH_FAILED', status: 401 });
       const text = `${(error as Error).message} ${(error as { hint?: string }).hint}`;
       expect(text).toContain('credentials');
       expect(text).not.toContain(wrong);
@@ -195,12 +202,12 @@ describe('relay origins behind auth', () => {
   it('retries a busy registry, then gives up with its status', async () => {
     const flaky = await startGate(info, 'none', 2);
     const down = await startGate(info, 'none', 100);
-    const clients = [new OriginClient({ host: flaky.host }), new OriginClient({ host: down.host })];
+    const clients = [originOf(flaky.host), originOf(down.host)];
     try {
       const got = await clients[0].getManifest('hound/app1', 'latest', MANIFEST_ACCEPT);
       expect(got.body.equals(manifestBytes)).toBe(true);
       expect(flaky.requests).toHaveLength(3);
-      await expect(clients[1].getManifest('hound/app1', 'latest', MANIFEST_ACCEPT)).rejects.toMatchObject({ code: 'RELAY_ORIGIN_FAILED', status: 503 });
+      await expect(clients[1].getManifest('hound/app1', 'latest', MANIFEST_ACCEPT)).rejects.toMatchObject({ code: 'REGISTRY_UNAVAILABLE', status: 503 });
       expect(down.requests).toHaveLength(4);
     } finally {
       for (const client of clients) client.close();

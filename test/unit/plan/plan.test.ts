@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { computePlan, checkDiskSpace, diskCheckFailures, hostsWithImageTasks, imageReferencesByHost } from '../../../plan/planner.js';
+import { computePlan, checkDiskSpace, precheckFailures, hostsWithImageTasks, imageReferencesByHost } from '../../../plan/planner.js';
 import { REG, facts, localImage, node, remote, run, sha, task } from './fixtures.js';
 
 const app0 = `${REG}/hound/app0:latest`;
@@ -306,15 +306,15 @@ describe('disk precheck', () => {
   });
 });
 
-describe('diskCheckFailures', () => {
+describe('precheckFailures', () => {
   it('gives the executor one TaskFailedError per host the precheck refuses', () => {
     const r = run(['n1', 'n2'], [{ module: 'image', args: { name: app0 } }]);
     const f = facts([node('n1', [], { freeBytes: 100 }), node('n2')], [remote(app0, [['a', 300]])]);
-    const failures = diskCheckFailures(computePlan(r, f));
+    const failures = precheckFailures(computePlan(r, f));
     expect([...failures.keys()]).toEqual(['n1']);
     expect(failures.get('n1')).toMatchObject({ code: 'DISK_SPACE_LOW', host: 'n1', exitCode: 2 });
     expect(failures.get('n1')!.format()).toMatch(/n1: not enough disk space: the pulls need about 900 B \(300 B compressed × 3\), 100 B is free/);
-    expect(diskCheckFailures(computePlan(r, f, { ignoreDiskCheck: true })).size).toBe(0);
+    expect(precheckFailures(computePlan(r, f, { ignoreDiskCheck: true })).size).toBe(0);
   });
 });
 

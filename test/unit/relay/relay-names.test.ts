@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseImageRef } from '../../../base/image-ref.js';
 import { RelayNames } from '../../../relay/relay-names.js';
-import { parseChallengeParams } from '../../../relay/origin-client.js';
 
 const DIGEST = 'sha256:' + 'cd'.repeat(32);
 
@@ -55,19 +54,5 @@ describe('RelayNames', () => {
   it('makes a different token for each relay', () => {
     expect(new RelayNames().token).not.toBe(new RelayNames().token);
     expect(new RelayNames().token).toMatch(/^h[0-9a-f]{24}$/);
-  });
-});
-
-describe('parseChallengeParams', () => {
-  it('reads a Docker Hub style Bearer challenge', () => {
-    expect(parseChallengeParams(' realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull"')).toEqual({
-      realm: 'https://auth.example/token',
-      service: 'registry.example',
-      scope: 'repository:a/b:pull',
-    });
-  });
-
-  it('reads unquoted values and escaped quotes', () => {
-    expect(parseChallengeParams(' realm=https://x/t, service="a \\"b\\""')).toEqual({ realm: 'https://x/t', service: 'a "b"' });
   });
 });

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { credentialsFromDockerConfig, parseAuthChallenges } from '../../../transport/registry-auth.js';
-import { normaliseRegistryHost } from '../../../transport/docker-config.js';
+import { AuthorizationCache, parseAuthChallenges, tokenExpiry } from '../../../transport/registry-auth.js';
+import { dockerConfigCredentials, normaliseRegistryHost } from '../../../transport/docker-config.js';
 import { parsePlatform } from '../../../transport/registry.js';
 
 describe('parseAuthChallenges', () => {
@@ -50,22 +50,53 @@ describe('docker config credentials', () => {
     expect(normaliseRegistryHost('http://Registry.Local:5000/v2/')).toBe('registry.local:5000');
   });
 
-  it('decodes auth (a password may hold colons) and identity tokens', async () => {
-    expect(await credentialsFromDockerConfig('docker.io', { path: file })).toEqual({ serverAddress: 'docker.io', username: 'hubuser', password: 'hub:pass' });
-    expect(await credentialsFromDockerConfig('registry.local:5000', { path: file })).toEqual({
+  it('decodes auth (a password may hold colons) and identity tokens, and hands each secret over', async () => {
+    const secrets: string[] = [];
+    expect((await dockerConfigCredentials('docker.io', { path: file, onSecret: (v) => secrets.push(v) }))?.auth).toEqual({
+      serverAddress: 'docker.io',
+      username: 'hubuser',
+      password: 'hub:pass',
+    });
+    expect((await dockerConfigCredentials('registry.local:5000', { path: file, onSecret: (v) => secrets.push(v) }))?.auth).toEqual({
       serverAddress: 'registry.local:5000',
       username: 'u',
       password: 'p',
       identityToken: 'refresh-me',
     });
+    expect(secrets).toEqual(['hub:pass', 'p', 'refresh-me']);
   });
 
-  it('skips credential helpers with a warning that names no secret, and missing files quietly', async () => {
-    const logged: string[] = [];
-    expect(await credentialsFromDockerConfig('helped.io', { path: file, logger: (_l, m) => logged.push(m) })).toBeUndefined();
-    expect(logged.join('\n')).toContain('docker-credential-secretservice');
-    expect(logged.join('\n')).not.toContain('hub:pass');
-    expect(await credentialsFromDockerConfig('docker.io', { path: join(dir, 'absent.json') })).toBeUndefined();
+  it('a registry kept by a credential helper is asked of that helper only (a missing one is a clear error); no file is no credentials', async () => {
+    const failure = await dockerConfigCredentials('helped.io', { path: file, env: { PATH: dir } }).catch((e: unknown) => e);
+    expect(failure).toMatchObject({ code: 'CREDENTIAL_HELPER_FAILED' });
+    expect((failure as Error).message).toContain('docker-credential-secretservice is not installed');
+    expect(await dockerConfigCredentials('docker.io', { path: join(dir, 'absent.json') })).toBeUndefined();
+  });
+});
+
+describe('tokens', () => {
+  it("live as long as the token server says, never less than Docker's 60 s floor, from issued_at when given", () => {
+    const now = Date.parse('2026-12-01T10:00:00Z');
+    expect(tokenExpiry({ token: 't', expires_in: 300 }, now)).toBe(now + 300_000);
+    expect(tokenExpiry({ token: 't', expires_in: 5 }, now)).toBe(now + 60_000);
+    expect(tokenExpiry({ token: 't' }, now)).toBe(now + 60_000);
+    expect(tokenExpiry({ token: 't', expires_in: 300, issued_at: '2026-12-01T09:59:00Z' }, now)).toBe(now + 240_000);
+  });
+
+  it('a Bearer token is renewed shortly before it expires; Basic holds for the whole endpoint; a refused one is dropped', () => {
+    let now = 1_000_000;
+    const cache = new AuthorizationCache(() => now);
+    cache.setBearer('https://r', 'repository:a:pull', 'tok', now + 60_000);
+    expect(cache.get('https://r', 'repository:a:pull')).toBe('Bearer tok');
+    expect(cache.get('https://r', 'repository:b:pull')).toBeUndefined();
+    now += 54_000;
+    expect(cache.get('https://r', 'repository:a:pull')).toBe('Bearer tok');
+    now += 2_000;
+    expect(cache.get('https://r', 'repository:a:pull')).toBeUndefined();
+    cache.setBasic('https://r', 'u', 'p:w');
+    expect(cache.get('https://r', 'repository:z:pull')).toBe(`Basic ${Buffer.from('u:p:w').toString('base64')}`);
+    cache.drop('https://r', 'repository:z:pull');
+    expect(cache.get('https://r', 'repository:z:pull')).toBeUndefined();
   });
 });
 
