@@ -1,8 +1,9 @@
-// The daemons of a lab: per node an sshd and a dockerd, and one Distribution registry.
+// The daemons of a lab: per node an sshd and a dockerd, and the Distribution registries.
 // Each is started detached (it outlives `hound lab up`) inside its host's network
 // namespace; a node's two daemons also get a private mount namespace in which the node's
 // own directory is bind-mounted over /run, so an SSH session sees that node's docker.sock,
-// and a UTS namespace, so the node calls itself by its inventory name.
+// and its own /etc/docker (its certs.d: the CAs its dockerd trusts per registry), and a
+// UTS namespace, so the node calls itself by its inventory name.
 import { spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { mkdir, writeFile, readFile } from 'node:fs/promises';
@@ -31,10 +32,15 @@ export interface NodeView {
   runDir: string;
   homeDir: string;
   hostname: string;
+  /** The node's own /etc/docker (certs.d). */
+  etcDockerDir: string;
 }
 
+/** The machine's /etc/docker, which each node's view replaces with its own. */
+export const ETC_DOCKER = '/etc/docker';
+
 /** Spawns `argv` detached, stdio to `log`, inside netns and, for a node, inside its own view. */
-function startDetached(bins: BinaryPaths, netns: string, argv: string[], log: string, view?: NodeView): StartedDaemon {
+export function startDetached(bins: BinaryPaths, netns: string, argv: string[], log: string, view?: NodeView, env?: NodeJS.ProcessEnv): StartedDaemon {
   const fd = openSync(log, 'a');
   const inner = view
     ? [
@@ -45,11 +51,13 @@ function startDetached(bins: BinaryPaths, netns: string, argv: string[], log: st
         'private',
         '/bin/sh',
         '-c',
-        `${bins.hostname} "$1" && ${bins.mount} --bind "$0" /run && ${bins.mount} --bind "$2" "$3" && shift 3 && exec "$@"`,
+        `${bins.hostname} "$1" && ${bins.mount} --bind "$0" /run && ${bins.mount} --bind "$2" "$3" && ${bins.mount} --bind "$4" "$5" && shift 5 && exec "$@"`,
         view.runDir,
         view.hostname,
         view.homeDir,
         os.homedir(),
+        view.etcDockerDir,
+        ETC_DOCKER,
         ...argv,
       ]
     : argv;
@@ -59,6 +67,7 @@ function startDetached(bins: BinaryPaths, netns: string, argv: string[], log: st
   const child = spawn(bins.nsenter, [`--net=/var/run/netns/${netns}`, ...inner], {
     detached: true,
     stdio: ['ignore', fd, fd],
+    ...(env ? { env: { ...process.env, ...env } } : {}),
   });
   closeSync(fd);
   let exitCode: number | null | undefined;
@@ -82,6 +91,8 @@ export interface NodeDaemonPaths {
   authorizedKeys: string;
   dockerConfig: string;
   dockerSocket: string;
+  /** Mounted over /etc/docker in the node's view. */
+  etcDockerDir: string;
 }
 
 export function nodePathsOf(labDir: string, node: string): NodeDaemonPaths {
@@ -90,6 +101,7 @@ export function nodePathsOf(labDir: string, node: string): NodeDaemonPaths {
   return {
     dir,
     runDir,
+    etcDockerDir: path.join(dir, 'etc-docker'),
     homeDir: path.join(dir, 'home'),
     dataRoot: path.join(dir, 'docker'),
     sshdConfig: path.join(dir, 'sshd_config'),
@@ -100,8 +112,17 @@ export function nodePathsOf(labDir: string, node: string): NodeDaemonPaths {
   };
 }
 
+/** What a node's dockerd is told about registries: the CA it trusts for some, the mirrors it tries first. */
+export interface NodeRegistrySettings {
+  /** PEM CA certificate written to /etc/docker/certs.d/HOST/ca.crt for each of `trustHosts`. */
+  caCertificate: string;
+  trustHosts: string[];
+  /** daemon.json's registry-mirrors. */
+  registryMirrors: string[];
+}
+
 /** Writes a node's configs (its host key must already exist). */
-export async function prepareNode(p: NodeDaemonPaths, ip: string, clientPublicKey: string): Promise<void> {
+export async function prepareNode(p: NodeDaemonPaths, ip: string, clientPublicKey: string, registries?: NodeRegistrySettings): Promise<void> {
   // sshd's privilege-separation dir must exist inside the /run the node sees.
   await mkdir(path.join(p.runDir, 'sshd'), { recursive: true, mode: 0o755 });
   await mkdir(p.dataRoot, { recursive: true });
@@ -129,7 +150,13 @@ export async function prepareNode(p: NodeDaemonPaths, ip: string, clientPublicKe
       '',
     ].join('\n'),
   );
-  await writeFile(p.dockerConfig, '{}\n');
+  await mkdir(path.join(p.etcDockerDir, 'certs.d'), { recursive: true, mode: 0o755 });
+  for (const host of registries?.trustHosts ?? []) {
+    await mkdir(path.join(p.etcDockerDir, 'certs.d', host), { recursive: true, mode: 0o755 });
+    await writeFile(path.join(p.etcDockerDir, 'certs.d', host, 'ca.crt'), registries!.caCertificate, { mode: 0o644 });
+  }
+  const mirrors = registries?.registryMirrors ?? [];
+  await writeFile(p.dockerConfig, JSON.stringify(mirrors.length > 0 ? { 'registry-mirrors': mirrors } : {}) + '\n');
 }
 
 export function startSshd(bins: BinaryPaths, netns: string, p: NodeDaemonPaths, hostname: string): StartedDaemon {
@@ -137,14 +164,16 @@ export function startSshd(bins: BinaryPaths, netns: string, p: NodeDaemonPaths, 
     runDir: p.runDir,
     homeDir: p.homeDir,
     hostname,
+    etcDockerDir: p.etcDockerDir,
   });
 }
 
 /**
- * `subnet` (the lab's own /24) is insecure as a whole so that a test may put a registry of its
- * own (an auth gate, say) on the controller's lab address and have the nodes pull over plain HTTP.
+ * `controllerIp` is insecure (as a /32) so that a test may put a registry of its own (an
+ * auth gate, say) on the controller's lab address and have the nodes pull over plain HTTP.
+ * Only that address: the TLS registries must be verified, as in production.
  */
-export function startDockerd(bins: BinaryPaths, netns: string, p: NodeDaemonPaths, hostname: string, registry: string, subnet?: string): StartedDaemon {
+export function startDockerd(bins: BinaryPaths, netns: string, p: NodeDaemonPaths, hostname: string, registry: string, controllerIp?: string): StartedDaemon {
   const argv = [
     bins.dockerd,
     '--config-file',
@@ -164,9 +193,9 @@ export function startDockerd(bins: BinaryPaths, netns: string, p: NodeDaemonPath
     '--userland-proxy=false',
     '--insecure-registry',
     registry,
-    ...(subnet !== undefined ? ['--insecure-registry', subnet] : []),
+    ...(controllerIp !== undefined ? ['--insecure-registry', `${controllerIp}/32`] : []),
   ];
-  return startDetached(bins, netns, argv, path.join(p.dir, 'dockerd.log'), { runDir: p.runDir, homeDir: p.homeDir, hostname });
+  return startDetached(bins, netns, argv, path.join(p.dir, 'dockerd.log'), { runDir: p.runDir, homeDir: p.homeDir, hostname, etcDockerDir: p.etcDockerDir });
 }
 
 export interface RegistryPaths {

@@ -3,6 +3,7 @@
 import { readFile, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { EnvironmentError } from '../base/errors.js';
+import type { SecureRegistriesInfo } from './secure-registries.js';
 
 export interface LabRates {
   registry?: string;
@@ -20,6 +21,8 @@ export interface LabNodeInfo {
   /** The host-side veth (bridge port) of the node. */
   hostInterface: string;
   pids: { sshd: number; dockerd: number };
+  /** The mirrors its dockerd tries first for Docker Hub images (daemon.json registry-mirrors). */
+  registryMirrors?: string[];
 }
 
 export interface LabInfo {
@@ -29,6 +32,8 @@ export interface LabInfo {
   controllerIp: string;
   bridge: string;
   registry: { ip: string; port: number; url: string; netns: string; pid: number };
+  /** The TLS registries (htpasswd, token auth, pull-through mirror) beside it, and the lab CA. */
+  secure: SecureRegistriesInfo;
   rates: LabRates;
   nodes: LabNodeInfo[];
   inventory: string;

@@ -6,6 +6,7 @@ import { EnvironmentError, OptionsError } from '../base/errors.js';
 import { tryCommand } from './host-command.js';
 import {
   dockerAnswers,
+  ETC_DOCKER,
   nodePathsOf,
   prepareNode,
   prepareRegistry,
@@ -41,6 +42,13 @@ import { checkLabPrerequisites } from './preflight.js';
 import { findLabProcesses, isAlive, stopProcesses } from './processes.js';
 import { parseRate } from './rate.js';
 import { generateKeyPair } from './ssh-keys.js';
+import { createLabTls, labTlsPathsOf } from './lab-tls.js';
+import { prepareSecureRegistries, secureRegistryAnswers, startSecureRegistry } from './secure-registries.js';
+
+/** Nodes whose dockerd lists the lab's mirror in registry-mirrors: the odd-numbered ones (node1, node3, …). */
+export function hasRegistryMirror(index: number): boolean {
+  return index % 2 === 1;
+}
 
 export interface LabUpOptions {
   name?: string;
@@ -113,17 +121,47 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
 
     const regPaths = registryPathsOf(dir);
     await prepareRegistry(regPaths, registryAddr);
-    await Promise.all(nodePaths.map((p, i) => prepareNode(p, nodeIp(o.subnet, i + 1), clientPub)));
+    const tls = labTlsPathsOf(dir);
+    const password = await createLabTls(bins, tls, o.name, [regIp, controllerIp(o.subnet)]);
+    const { configs: secureConfigs, info: secure } = await prepareSecureRegistries(regPaths.dir, regPaths.storage, {
+      registryIp: regIp,
+      controllerIp: controllerIp(o.subnet),
+      tls,
+      password,
+    });
+    const caCertificate = await readFile(tls.caCert, 'utf8');
+    const mirrorsOf = (i: number) => (hasRegistryMirror(i + 1) ? [secure.mirror.url] : []);
+    // Each node's view mounts its own /etc/docker there: the machine must have one to mount over.
+    await mkdir(ETC_DOCKER, { recursive: true });
+    await Promise.all(
+      nodePaths.map((p, i) =>
+        prepareNode(p, nodeIp(o.subnet, i + 1), clientPub, {
+          caCertificate,
+          trustHosts: [secure.basic.host, secure.token.host, secure.mirror.host],
+          registryMirrors: mirrorsOf(i),
+        }),
+      ),
+    );
 
     log('starting daemons');
     const registry = startRegistry(bins, registryNetns, regPaths);
+    const basicRegistry = startSecureRegistry(bins, registryNetns, secureConfigs.basic, tls.caCert);
+    const tokenRegistry = startSecureRegistry(bins, registryNetns, secureConfigs.token, tls.caCert);
     const daemons = nodePaths.map((p, i) => {
       const netns = netnsOf(o.name, nodeNames[i]);
-      return { sshd: startSshd(bins, netns, p, nodeNames[i]), dockerd: startDockerd(bins, netns, p, nodeNames[i], registryAddr, `${o.subnet.prefix}.0/24`) };
+      return { sshd: startSshd(bins, netns, p, nodeNames[i]), dockerd: startDockerd(bins, netns, p, nodeNames[i], registryAddr, controllerIp(o.subnet)) };
     });
     const registryUrl = `http://${registryAddr}`;
+    // The mirror asks its upstream how to authenticate when it starts: the token registry first.
+    const mirrorStarted = waitReady('token registry', tokenRegistry, () => secureRegistryAnswers(secure.token.url, tls.caCert)).then(async () => {
+      const mirror = startSecureRegistry(bins, registryNetns, secureConfigs.mirror, tls.caCert);
+      await waitReady('mirror registry', mirror, () => secureRegistryAnswers(secure.mirror.url, tls.caCert));
+      return mirror;
+    });
+    const secureDaemons = { basic: basicRegistry, token: tokenRegistry, mirror: await mirrorStarted };
     await Promise.all([
       waitReady('registry', registry, () => registryAnswers(registryUrl)),
+      waitReady('basic registry', basicRegistry, () => secureRegistryAnswers(secure.basic.url, tls.caCert)),
       ...daemons.flatMap((d, i) => [
         waitReady(`${nodeNames[i]} sshd`, d.sshd, () => sshAnswers(nodeIp(o.subnet, i + 1), 22)),
         waitReady(`${nodeNames[i]} dockerd`, d.dockerd, () => dockerAnswers(nodePaths[i].dockerSocket)),
@@ -138,9 +176,19 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
       dockerSocket: nodePaths[i].dockerSocket,
       hostInterface: links.nodePort(i + 1),
       pids: { sshd: daemons[i].sshd.pid, dockerd: daemons[i].dockerd.pid },
+      registryMirrors: mirrorsOf(i),
     }));
+    for (const kind of ['basic', 'token', 'mirror'] as const) secure[kind].pid = secureDaemons[kind].pid;
     await writeFile(knownHosts, renderKnownHosts(nodes.map((n, i) => ({ ip: n.ip, publicKey: hostPubs[i] }))));
-    await writeFile(inventory, renderInventory(nodes, { privateKey, knownHosts, registry: registryAddr }));
+    await writeFile(
+      inventory,
+      renderInventory(nodes, {
+        privateKey,
+        knownHosts,
+        registry: registryAddr,
+        secure: { basic: secure.basic.host, token: secure.token.host, mirror: secure.mirror.host, caCert: secure.caCert },
+      }),
+    );
     const info: LabInfo = {
       name: o.name,
       dir,
@@ -148,6 +196,7 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
       controllerIp: controllerIp(o.subnet),
       bridge: links.bridge,
       registry: { ip: regIp, port: REGISTRY_PORT, url: registryUrl, netns: registryNetns, pid: registry.pid },
+      secure,
       rates: { registry: o.registryRate?.text, node: o.nodeRate?.text, controller: o.controllerRate?.text },
       nodes,
       inventory,
@@ -240,6 +289,14 @@ export async function labStatus(name = 'hound'): Promise<LabStatus> {
   const info = await readLabInfo(labDirOf(name));
   const namespaces = new Set(await listLabNamespaces(netnsPrefixOf(name)));
   const registryAnswering = await registryAnswers(info.registry.url);
+  const secureAnswering = await Promise.all(
+    (['basic', 'token', 'mirror'] as const).map(async (kind) => ({
+      name: `${kind}-registry`,
+      pid: info.secure[kind].pid,
+      alive: isAlive(info.secure[kind].pid),
+      answering: await secureRegistryAnswers(info.secure[kind].url, info.secure.caCert),
+    })),
+  );
   const hosts: HostStatus[] = [
     {
       name: 'registry',
@@ -247,7 +304,7 @@ export async function labStatus(name = 'hound'): Promise<LabStatus> {
       ip: info.registry.ip,
       netns: info.registry.netns,
       netnsPresent: namespaces.has(info.registry.netns),
-      daemons: [{ name: 'docker-registry', pid: info.registry.pid, alive: isAlive(info.registry.pid), answering: registryAnswering }],
+      daemons: [{ name: 'docker-registry', pid: info.registry.pid, alive: isAlive(info.registry.pid), answering: registryAnswering }, ...secureAnswering],
       up: false,
     },
     ...(await Promise.all(

@@ -16,6 +16,8 @@ export const REQUIRED_BINARIES: { binary: string; pkg: string }[] = [
   { binary: 'sshd', pkg: 'openssh-server' },
   { binary: 'ssh-keygen', pkg: 'openssh-client' },
   { binary: 'docker-registry', pkg: 'docker-registry' },
+  { binary: 'openssl', pkg: 'openssl' },
+  { binary: 'htpasswd', pkg: 'apache2-utils' },
 ];
 
 const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];

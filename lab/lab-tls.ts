@@ -1,0 +1,113 @@
+// The lab's own PKI, made fresh by openssl on each `up`: a CA (as a company's would be), one
+// server certificate for the lab's TLS endpoints (the registries on the registry host, the
+// token server on the controller's lab address), a token signer whose certificate the
+// token registry trusts (Distribution's rootcertbundle), and the htpasswd file of the lab's
+// registry user (bcrypt, as Distribution requires, by Apache's htpasswd).
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { runCommand } from './host-command.js';
+import type { BinaryPaths } from './preflight.js';
+
+export interface LabTlsPaths {
+  dir: string;
+  caCert: string;
+  caKey: string;
+  serverCert: string;
+  serverKey: string;
+  signerCert: string;
+  signerKey: string;
+  htpasswd: string;
+}
+
+export function labTlsPathsOf(labDir: string): LabTlsPaths {
+  const dir = path.join(labDir, 'tls');
+  return {
+    dir,
+    caCert: path.join(dir, 'ca.crt'),
+    caKey: path.join(dir, 'ca.key'),
+    serverCert: path.join(dir, 'server.crt'),
+    serverKey: path.join(dir, 'server.key'),
+    signerCert: path.join(dir, 'token-signer.crt'),
+    signerKey: path.join(dir, 'token-signer.key'),
+    htpasswd: path.join(dir, 'htpasswd'),
+  };
+}
+
+/** The lab's registry user. */
+export const LAB_REGISTRY_USER = 'hound';
+const DAYS = '30';
+const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+
+/** Makes the CA, the server certificate (for `addresses`), the token signer and the htpasswd; resolves to the user's password. */
+export async function createLabTls(bins: BinaryPaths, p: LabTlsPaths, labName: string, addresses: string[]): Promise<string> {
+  await mkdir(p.dir, { recursive: true, mode: 0o755 });
+  const openssl = bins.openssl;
+  await runCommand(openssl, [
+    'req',
+    '-x509',
+    '-new',
+    ...EC,
+    '-keyout',
+    p.caKey,
+    '-out',
+    p.caCert,
+    '-days',
+    DAYS,
+    '-subj',
+    `/O=hound lab/CN=hound lab ${labName} CA`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
+  const csr = path.join(p.dir, 'server.csr');
+  const extensions = path.join(p.dir, 'server.ext');
+  await writeFile(
+    extensions,
+    [
+      `subjectAltName=${addresses.map((a) => `IP:${a}`).join(',')}`,
+      'basicConstraints=critical,CA:FALSE',
+      'keyUsage=critical,digitalSignature',
+      'extendedKeyUsage=serverAuth',
+      '',
+    ].join('\n'),
+  );
+  await runCommand(openssl, ['req', '-new', ...EC, '-keyout', p.serverKey, '-out', csr, '-subj', `/O=hound lab/CN=hound lab ${labName} registries`]);
+  await runCommand(openssl, [
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    p.caCert,
+    '-CAkey',
+    p.caKey,
+    '-CAcreateserial',
+    '-out',
+    p.serverCert,
+    '-days',
+    DAYS,
+    '-extfile',
+    extensions,
+  ]);
+  await runCommand(openssl, [
+    'req',
+    '-x509',
+    '-new',
+    ...EC,
+    '-keyout',
+    p.signerKey,
+    '-out',
+    p.signerCert,
+    '-days',
+    DAYS,
+    '-subj',
+    `/O=hound lab/CN=hound lab ${labName} token signer`,
+  ]);
+  const password = randomBytes(18).toString('base64url');
+  // -i: the password on stdin, not on a command line other processes can read.
+  const line = await runCommand(bins.htpasswd, ['-niB', LAB_REGISTRY_USER], { input: `${password}\n` });
+  await writeFile(p.htpasswd, line.trim() + '\n', { mode: 0o644 });
+  return password;
+}
