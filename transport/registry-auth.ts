@@ -66,17 +66,21 @@ export interface TokenResponse {
   refresh_token?: string;
 }
 
-/** When a token from `response`, received at `receivedAt`, stops being usable (epoch ms). */
+/**
+ * When a token from `response`, received at `receivedAt`, stops being usable (epoch ms):
+ * its lifetime from `issued_at`, unless that time is so far from ours (a clock apart by
+ * more than the lifetime) that it says nothing, then from its receipt.
+ */
 export function tokenExpiry(response: TokenResponse, receivedAt: number): number {
+  const lifetimeMs = Math.max(MIN_TOKEN_LIFETIME_S, typeof response.expires_in === 'number' ? response.expires_in : 0) * 1000;
   const issued = response.issued_at ? Date.parse(response.issued_at) : NaN;
-  const start = Number.isNaN(issued) ? receivedAt : Math.min(issued, receivedAt);
-  const lifetime = Math.max(MIN_TOKEN_LIFETIME_S, typeof response.expires_in === 'number' ? response.expires_in : 0);
-  return start + lifetime * 1000;
+  const start = !Number.isNaN(issued) && Math.abs(receivedAt - issued) < lifetimeMs ? Math.min(issued, receivedAt) : receivedAt;
+  return start + lifetimeMs;
 }
 
 /**
- * Authorization headers per endpoint: Bearer tokens per scope until they expire, Basic
- * for the whole endpoint. Pure apart from the clock.
+ * Authorization headers per key (an endpoint and the credentials used there): Bearer tokens
+ * per scope until they expire, Basic for the whole endpoint. Pure apart from the clock.
  */
 export class AuthorizationCache {
   private readonly entries = new Map<string, { header: string; expiresAt?: number }>();
@@ -97,12 +101,18 @@ export class AuthorizationCache {
     return undefined;
   }
 
-  setBearer(endpoint: string, scope: string, token: string, expiresAt: number): void {
-    this.entries.set(`${endpoint} ${scope}`, { header: `Bearer ${token}`, expiresAt });
+  /** Holds the token; returns the header to send. */
+  setBearer(endpoint: string, scope: string, token: string, expiresAt: number): string {
+    const header = `Bearer ${token}`;
+    this.entries.set(`${endpoint} ${scope}`, { header, expiresAt });
+    return header;
   }
 
-  setBasic(endpoint: string, username: string, password: string): void {
-    this.entries.set(`${endpoint} *`, { header: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` });
+  /** Holds the credentials' header; returns it. */
+  setBasic(endpoint: string, username: string, password: string): string {
+    const header = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+    this.entries.set(`${endpoint} *`, { header });
+    return header;
   }
 
   /** Forgets what was sent to `endpoint` for `scope` (the registry refused it: expired or revoked). */

@@ -23,11 +23,11 @@ export class TransientStatus extends Error {
   }
 }
 
-/** The error for a final, non-2xx answer to `what` (e.g. "manifest latest of REF"). */
+/** The error for a final, non-2xx answer to `what` (e.g. "manifest latest of REF"); `authenticated`: credentials were sent. */
 export function statusError(registry: string, what: string, status: number, authenticated: boolean): RegistryError {
   if (status === 404) return new RegistryError('REGISTRY_NOT_FOUND', `${what} not found in ${registry}`, { hint: 'check the image name and tag', status });
   if (status === 401 || status === 403) {
-    return new RegistryError('REGISTRY_AUTH_FAILED', `${registry} denied ${what} (HTTP ${status})`, {
+    return new RegistryError('REGISTRY_AUTH_FAILED', `${registry} denied ${what} (HTTP ${status}${authenticated ? '' : ', without credentials'})`, {
       hint: authenticated ? 'the credentials lack pull access to this repository' : 'the image may be private: add a registry_login task',
       status,
     });

@@ -6,12 +6,14 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { X509Certificate } from 'node:crypto';
-import type { TLSSocket, PeerCertificate, DetailedPeerCertificate } from 'node:tls';
+import tls, { type TLSSocket, type PeerCertificate, type DetailedPeerCertificate } from 'node:tls';
+import type { Readable } from 'node:stream';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { ControllerTrust } from './registry-trust.js';
 import { ProxyRules } from './proxy-env.js';
 import type { TransportLogger } from './ssh-connection.js';
+import { RegistryError } from './registry-errors.js';
 
 export interface RegistryHttpOptions {
   trust: ControllerTrust;
@@ -55,7 +57,14 @@ export class RegistryHttp {
           headers: options.headers,
           agent,
           signal: options.signal,
-          ...(tlsSettings ? { secureContext: tlsSettings.secureContext } : {}),
+          ...(tlsSettings
+            ? {
+                secureContext: tlsSettings.secureContext,
+                // The name to check the certificate against, spelled out: through a CONNECT
+                // tunnel to an IP address the proxy agent hands TLS no host to check.
+                checkServerIdentity: (_host: string, cert: PeerCertificate) => tls.checkServerIdentity(url.hostname.replace(/^\[(.*)\]$/, '$1'), cert),
+              }
+            : {}),
         },
         resolve,
       );
@@ -107,6 +116,21 @@ export class RegistryHttp {
     }
     return agent;
   }
+}
+
+/** A whole (small) body, refused past `limit` bytes: manifests, configs, token answers. */
+export async function readLimited(body: Readable, limit: number, what: string): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let length = 0;
+  for await (const part of body as AsyncIterable<Buffer>) {
+    length += part.length;
+    if (length > limit) {
+      body.destroy();
+      throw new RegistryError('REGISTRY_BAD_RESPONSE', `${what} is larger than ${limit} bytes`);
+    }
+    parts.push(part);
+  }
+  return Buffer.concat(parts);
 }
 
 /** The peer's chain, leaf first, as Node links it (issuerCertificate), stopping at a self-signed root. */

@@ -5,13 +5,14 @@
 // expires or is refused), redirects followed with credentials only to the endpoint itself,
 // and the one retry policy: what base/transient.ts calls passing is retried with backoff,
 // never sooner than a Retry-After. Rate-limit headers are recorded per registry.
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { HoundError } from '../base/errors.js';
 import { withRetries } from '../base/retry.js';
 import { isTransientNetworkError, isTransientStatus, parseRetryAfter } from '../base/transient.js';
 import { AuthorizationCache, parseAuthChallenges, tokenExpiry, type AuthChallenge, type TokenResponse } from './registry-auth.js';
 import { RegistryError, TransientStatus, describeNetworkError, statusError } from './registry-errors.js';
-import type { RegistryHttp } from './registry-http.js';
+import { readLimited, type RegistryHttp } from './registry-http.js';
 import { parseRateLimitHeaders, type RegistryRateLimit } from './rate-limit.js';
 import type { TransportLogger } from './ssh-connection.js';
 import type { RegistryAuth } from './types.js';
@@ -44,6 +45,8 @@ export interface RegistryRequestsOptions {
   /** Every token and refresh token received: secrets to mask. */
   onSecret?: (value: string) => void;
   logger?: TransportLogger;
+  /** For tests: the clock tokens expire by. */
+  clock?: () => number;
 }
 
 export interface GetOptions {
@@ -53,6 +56,8 @@ export interface GetOptions {
   method?: 'GET' | 'HEAD';
   /** For messages: what is fetched ("manifest latest of 10.0.0.2:5000/hound/app0"). */
   what: string;
+  /** Attempts at each endpoint (default the client's): 1 to learn how things stand without waiting. */
+  attempts?: number;
 }
 
 interface Endpoint {
@@ -76,7 +81,7 @@ export function endpointsOf(registry: string, route: RegistryRoute): Endpoint[] 
 }
 
 export class RegistryRequests {
-  private readonly authorizations = new AuthorizationCache();
+  private readonly authorizations: AuthorizationCache;
   private readonly storedCredentials = new Map<string, Promise<RegistryAuth | undefined>>();
   /** A refresh token a token server handed back in exchange for the one it was given. */
   private readonly refreshTokens = new Map<string, string>();
@@ -85,7 +90,9 @@ export class RegistryRequests {
   constructor(
     private readonly http: RegistryHttp,
     private readonly options: RegistryRequestsOptions,
-  ) {}
+  ) {
+    this.authorizations = new AuthorizationCache(options.clock);
+  }
 
   /** The latest rate limit `registry` (any of its endpoints) stated. */
   rateLimit(registry: string): RegistryRateLimit | undefined {
@@ -117,7 +124,7 @@ export class RegistryRequests {
   }
 
   private getAt(endpoint: Endpoint, registry: string, repo: string, path: string, route: RegistryRoute, options: GetOptions): Promise<IncomingMessage> {
-    const attempts = endpoint.mirror ? Math.min(MIRROR_ATTEMPTS, this.options.attempts) : this.options.attempts;
+    const attempts = Math.min(options.attempts ?? this.options.attempts, endpoint.mirror ? MIRROR_ATTEMPTS : Infinity);
     const where = endpoint.mirror ? `mirror ${endpoint.base.host}` : registry;
     let authenticated = false;
     return withRetries(
@@ -168,13 +175,27 @@ export class RegistryRequests {
         retryAfterMs: error.retryAfterMs,
       });
     }
+    if (isCertificateError(error)) {
+      return new RegistryError(
+        'REGISTRY_UNTRUSTED_CERTIFICATE',
+        `the controller does not trust ${where}'s certificate (${describeNetworkError(error)}) for ${what}`,
+        {
+          hint: `give hound the registry's CA: --ca-file FILE, the hound_registry_ca variable, or /etc/docker/certs.d/${where}/ca.crt as Docker reads it`,
+          cause: error,
+        },
+      );
+    }
     return new RegistryError('REGISTRY_UNREACHABLE', `could not fetch ${what} from ${where}: ${describeNetworkError(error)}${tries}`, {
       hint: "check that the registry is up and reachable from the controller (and HTTPS_PROXY/NO_PROXY); for a plain-HTTP registry, list it in the nodes' Docker insecure-registries",
       cause: error,
     });
   }
 
-  /** One GET with redirects and at most one answered challenge; any status comes back. */
+  /**
+   * One GET with redirects and at most one answered challenge; any status comes back, with
+   * whether credentials were sent (for the error's hint). A held token the endpoint refuses
+   * (expired, revoked) is dropped and the challenge answered anew; a fresh one refused is final.
+   */
   private async exchange(
     endpoint: Endpoint,
     registry: string,
@@ -184,19 +205,19 @@ export class RegistryRequests {
     options: GetOptions,
   ): Promise<{ response: IncomingMessage; authenticated: boolean }> {
     const scope = `repository:${repo}:pull`;
-    const key = endpoint.base.origin;
+    const auth = route.auth ?? (await this.credentialsFor(registry));
+    const key = `${endpoint.base.origin} ${credentialsKey(auth)}`;
     let url = new URL(path, endpoint.base);
+    let authorization = this.authorizations.get(key, scope);
     let challenged = false;
-    let authenticated = false;
+    let authenticated = authorization !== undefined && auth !== undefined;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       // Credentials go to the endpoint itself only, never to the storage it redirects to.
       const own = url.origin === endpoint.base.origin;
-      const authorization = own ? this.authorizations.get(key, scope) : undefined;
-      authenticated ||= authorization !== undefined;
       const headers: Record<string, string> = {
         ...options.headers,
         ...(options.range ? { range: options.range } : {}),
-        ...(authorization ? { authorization } : {}),
+        ...(own && authorization ? { authorization } : {}),
       };
       const response = await this.http.send(url, { method: options.method ?? 'GET', headers, signal: route.signal });
       const status = response.statusCode ?? 0;
@@ -209,10 +230,9 @@ export class RegistryRequests {
       if (status === 401 && own && !challenged) {
         response.resume();
         challenged = true;
-        // A token held and refused has expired or been revoked: ask for a new one.
         if (authorization) this.authorizations.drop(key, scope);
-        await this.answerChallenge(endpoint, registry, header(response, 'www-authenticate') ?? '', scope, route, options.what);
-        authenticated = true;
+        authorization = await this.answerChallenge(endpoint, key, registry, header(response, 'www-authenticate') ?? '', scope, auth, route, options.what);
+        authenticated = auth !== undefined;
         hop--;
         continue;
       }
@@ -221,11 +241,23 @@ export class RegistryRequests {
     throw new RegistryError('REGISTRY_BAD_RESPONSE', `${registry}: more than ${MAX_REDIRECTS} redirects for ${options.what}`);
   }
 
-  private async answerChallenge(endpoint: Endpoint, registry: string, headerValue: string, scope: string, route: RegistryRoute, what: string): Promise<void> {
+  /** The Authorization header that answers the challenge, remembered under `key` (endpoint and credentials). */
+  private async answerChallenge(
+    endpoint: Endpoint,
+    key: string,
+    registry: string,
+    headerValue: string,
+    scope: string,
+    auth: RegistryAuth | undefined,
+    route: RegistryRoute,
+    what: string,
+  ): Promise<string> {
     const challenges = parseAuthChallenges(headerValue);
-    const auth = route.auth ?? (await this.credentialsFor(registry));
     const bearer = challenges.find((c) => c.scheme === 'bearer');
-    if (bearer) return this.fetchToken(endpoint, registry, bearer, scope, auth, route);
+    if (bearer) {
+      const { token, expiresAt } = await this.fetchToken(endpoint, registry, bearer, scope, auth, route);
+      return this.authorizations.setBearer(key, scope, token, expiresAt);
+    }
     if (challenges.some((c) => c.scheme === 'basic')) {
       if (auth?.username === undefined || auth.password === undefined) {
         throw new RegistryError('REGISTRY_AUTH_REQUIRED', `${registry} needs a username and password for ${what}`, {
@@ -233,8 +265,7 @@ export class RegistryRequests {
           status: 401,
         });
       }
-      this.authorizations.setBasic(endpoint.base.origin, auth.username, auth.password);
-      return;
+      return this.authorizations.setBasic(key, auth.username, auth.password);
     }
     throw new RegistryError(
       'REGISTRY_AUTH_UNSUPPORTED',
@@ -252,7 +283,7 @@ export class RegistryRequests {
     scope: string,
     auth: RegistryAuth | undefined,
     route: RegistryRoute,
-  ): Promise<void> {
+  ): Promise<{ token: string; expiresAt: number }> {
     const realm = challenge.params['realm'];
     if (!realm) throw new RegistryError('REGISTRY_BAD_RESPONSE', `${registry} sent a Bearer challenge without a realm`, { status: 401 });
     let url: URL;
@@ -306,7 +337,7 @@ export class RegistryRequests {
         onGiveUp: (n, error) => this.giveUp(url.host, `a token for ${registry}`, n, error, route.signal),
       },
     );
-    const body = await readSmall(response);
+    const body = (await readLimited(response, 1 << 20, `the token answer of ${url.host}`)).toString('utf8');
     const status = response.statusCode ?? 0;
     if (status !== 200) {
       const who = auth === undefined ? ' without credentials' : ` for user ${auth.username ?? '(identity token)'}`;
@@ -330,7 +361,7 @@ export class RegistryRequests {
       if (typeof secret === 'string' && secret !== '') this.options.onSecret?.(secret);
     if (identityToken !== undefined && typeof parsed.refresh_token === 'string' && parsed.refresh_token !== '')
       this.refreshTokens.set(registry, parsed.refresh_token);
-    this.authorizations.setBearer(endpoint.base.origin, scope, token, tokenExpiry(parsed, Date.now()));
+    return { token, expiresAt: tokenExpiry(parsed, (this.options.clock ?? Date.now)()) };
   }
 
   private credentialsFor(registry: string): Promise<RegistryAuth | undefined> {
@@ -361,21 +392,34 @@ export class RegistryRequests {
   }
 }
 
+/** OpenSSL's verdicts on a certificate the controller does not accept. */
+const CERTIFICATE_ERRORS = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_SIGNATURE_FAILURE',
+]);
+
+function isCertificateError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && CERTIFICATE_ERRORS.has(code);
+}
+
+/** Who an authorization is for: cached answers are never handed to other credentials. */
+function credentialsKey(auth: RegistryAuth | undefined): string {
+  if (!auth) return 'anonymous';
+  return createHash('sha256')
+    .update(JSON.stringify([auth.username ?? '', auth.password ?? '', auth.identityToken ?? '']))
+    .digest('hex')
+    .slice(0, 16);
+}
+
 function header(response: IncomingMessage, name: string): string | undefined {
   const value = response.headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-async function readSmall(response: IncomingMessage, limit = 1 << 20): Promise<string> {
-  const parts: Buffer[] = [];
-  let length = 0;
-  for await (const part of response as AsyncIterable<Buffer>) {
-    length += part.length;
-    if (length > limit) {
-      response.destroy();
-      throw new RegistryError('REGISTRY_BAD_RESPONSE', `a token response larger than ${limit} bytes`);
-    }
-    parts.push(part);
-  }
-  return Buffer.concat(parts).toString('utf8');
 }

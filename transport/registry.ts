@@ -10,7 +10,7 @@ import { Transform, type Readable } from 'node:stream';
 import { canonicalImageRef, manifestReference, parseImageRef, type ImageRef } from '../base/image-ref.js';
 import { ControllerTrust, type ControllerTrustOptions } from './registry-trust.js';
 import { ProxyRules, proxyEnvironment, type ProxyEnvironment } from './proxy-env.js';
-import { RegistryHttp } from './registry-http.js';
+import { RegistryHttp, readLimited } from './registry-http.js';
 import { RegistryRequests, endpointsOf, type RegistryRoute, type ServedBy } from './registry-requests.js';
 import { RegistryError } from './registry-errors.js';
 import { dockerConfigCredentials } from './docker-config.js';
@@ -105,6 +105,8 @@ export interface RegistryClientOptions {
   /** Told every secret the client comes to hold (helper output, tokens), to be masked. */
   onSecret?: (value: string) => void;
   logger?: TransportLogger;
+  /** For tests: the clock tokens expire by (default Date.now). */
+  clock?: () => number;
 }
 
 interface Platform {
@@ -166,6 +168,7 @@ export class RegistryClient {
       maxRetryAfterMs: options.maxRetryAfterMs,
       onSecret: options.onSecret,
       logger: options.logger,
+      clock: options.clock,
       credentials:
         configPath === false
           ? undefined
@@ -282,6 +285,7 @@ export class RegistryClient {
         method: 'HEAD',
         headers: { accept: MANIFEST_ACCEPT },
         what: `manifest ${manifestReference(ref)} of ${canonicalImageRef(ref)}`,
+        attempts: 1,
       });
       response.resume();
     } catch (error) {
@@ -358,20 +362,6 @@ function headerOf(response: IncomingMessage, name: string): string | undefined {
 
 function sha256(bytes: Buffer): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
-
-async function readLimited(response: Readable, limit: number, what: string): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  let length = 0;
-  for await (const part of response as AsyncIterable<Buffer>) {
-    length += part.length;
-    if (length > limit) {
-      response.destroy();
-      throw new RegistryError('REGISTRY_BAD_RESPONSE', `${what} is larger than ${limit} bytes`);
-    }
-    parts.push(part);
-  }
-  return Buffer.concat(parts);
 }
 
 function skipBytes(count: number): Transform {

@@ -111,6 +111,8 @@ interface Gate {
   url: string;
   host: string;
   requests: { method: string; path: string; authorization?: string }[];
+  /** From now on only a new token is accepted: the ones handed out are refused, as expired or revoked ones are. */
+  rotateToken(): void;
   close(): Promise<void>;
 }
 
@@ -121,7 +123,8 @@ async function startGate(options: {
 }): Promise<Gate> {
   const USER = 'hound';
   const PASSWORD = 'pa55-w0rd-secret';
-  const TOKEN = 'tok-' + createHash('sha256').update(String(Math.random())).digest('hex').slice(0, 16);
+  const newToken = () => 'tok-' + createHash('sha256').update(String(Math.random())).digest('hex').slice(0, 16);
+  let TOKEN = newToken();
   const requests: Gate['requests'] = [];
   let failuresLeft = options.failFirst ?? 0;
   let indexBody: Buffer | undefined;
@@ -190,6 +193,9 @@ async function startGate(options: {
     url: `http://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,
     requests,
+    rotateToken: () => {
+      TOKEN = newToken();
+    },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
@@ -221,6 +227,26 @@ describe('registry authentication, retries and platforms (gate on 127.0.0.1)', (
     const before = g.requests.length;
     await client.resolveImage(`${g.host}/hound/app2`, { insecure: true, auth });
     expect(g.requests.slice(before).every((r) => r.authorization?.startsWith('Bearer '))).toBe(true);
+  });
+
+  it('Bearer: a held token the registry stops accepting (expired, revoked) is replaced once, without failing', async () => {
+    const g = await gate({ mode: 'bearer' });
+    const client = new RegistryClient({ dockerConfigPath: false });
+    const auth = { serverAddress: g.host, username: 'hound', password: 'pa55-w0rd-secret' };
+    await client.resolveImage(`${g.host}/hound/app3`, { insecure: true, auth });
+    g.rotateToken();
+    const before = g.requests.length;
+    await client.resolveImage(`${g.host}/hound/app3`, { insecure: true, auth });
+    const after = g.requests.slice(before);
+    expect(after.filter((r) => r.path.startsWith('/token'))).toHaveLength(1);
+    // refused with the held token, then the new one for every request that follows
+    expect(after[0].authorization).toMatch(/^Bearer /);
+    expect(
+      after
+        .filter((r) => !r.path.startsWith('/token'))
+        .slice(1)
+        .every((r) => r.authorization === after.at(-1)!.authorization),
+    ).toBe(true);
   });
 
   it('Bearer with wrong or no credentials: REGISTRY_AUTH_FAILED, and the password is nowhere in the error', async () => {
