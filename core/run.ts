@@ -340,17 +340,20 @@ class RunHostAccess implements HostAccess {
 
   /**
    * The run's relay, started on the first relayed pull with one origin per registry the
-   * run's image tasks name, each reached as `host`'s runtime reaches it (its mirror, plain
-   * HTTP where it uses it), attached to `host`. Every node then gets the bytes that mirror
-   * served: content-addressed, the same a node without that mirror would pull.
+   * run's image tasks name, each reached as the first node that pulls from it reaches it
+   * (its mirror, plain HTTP where it uses it), attached to `host`. Every node then gets the
+   * bytes that mirror served: content-addressed, the same a node with another would pull.
    */
   private async relayFor(host: string): Promise<Relay> {
     this.relay ??= (async () => {
+      const byHost = imageReferencesByHost(this.run);
       const registries = new Set<string>();
-      for (const refs of imageReferencesByHost(this.run).values()) for (const r of refs) registries.add(parseImageRef(r.reference).domain);
+      for (const refs of byHost.values()) for (const r of refs) registries.add(parseImageRef(r.reference).domain);
       const origins = await Promise.all(
         [...registries].map(async (registry) => {
-          const route = await this.routeOf(host, registry);
+          // Reached as a node that pulls from it reaches it (its mirror): not necessarily `host`.
+          const puller = [...byHost].find(([, refs]) => refs.some((r) => parseImageRef(r.reference).domain === registry))?.[0] ?? host;
+          const route = await this.routeOf(puller, registry);
           return { host: registry, plainHttp: route.insecure, mirrors: route.mirrors, auth: this.credentials.get(registry) };
         }),
       );

@@ -95,8 +95,6 @@ export function nodePlatform(info: Pick<DockerInfo, 'os' | 'architecture'>): str
   return `${info.os || 'linux'}/${ARCHITECTURES[info.architecture] ?? info.architecture}`;
 }
 
-export { isInsecureRegistry } from '../runtime/docker-registry-routes.js';
-
 function problemOf(err: unknown, fallbackCode: string): FactProblem {
   if (err instanceof HoundError) return { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) };
   return { code: fallbackCode, message: err instanceof Error ? err.message : String(err) };

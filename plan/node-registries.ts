@@ -87,15 +87,16 @@ export async function nodeRegistryFacts(
   await Promise.all(
     routes.map(async (route) => {
       const facts: NodeRegistryFacts = { mirrors: [], insecure: false, passedOver: [] };
+      facts.insecure = route.endpoints.find((e) => !e.mirror)?.url.startsWith('http:') ?? false;
       for (const endpoint of route.endpoints) {
+        // The runtime goes past its mirrors only when they fail: the registry itself is
+        // checked (and so contacted) only when no mirror will do.
+        if (!endpoint.mirror && facts.mirrors.length > 0) break;
         const refusal = await check(endpoint);
         if (endpoint.mirror) {
           if (refusal) facts.passedOver.push({ endpoint: endpoint.url, reason: `the node does not trust it: ${refusal}` });
           else facts.mirrors.push(endpoint.url);
-          continue;
-        }
-        facts.insecure = endpoint.url.startsWith('http:');
-        if (refusal) facts.untrusted = { endpoint: endpoint.url, reason: refusal, trustSource: endpoint.trustSource };
+        } else if (refusal) facts.untrusted = { endpoint: endpoint.url, reason: refusal, trustSource: endpoint.trustSource };
       }
       out[route.registry] = facts;
     }),

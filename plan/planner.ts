@@ -455,7 +455,7 @@ function planEnsure(step: Extract<ImageStep, { kind: 'ensure' }>, node: NodeFact
       `${node.host} will not trust ${route.untrusted.endpoint}: ${route.untrusted.reason}; pulling ${step.written} would fail`,
       undefined,
       {
-        hint: `give the node's runtime the registry's CA (Docker reads ${route.untrusted.trustSource}), or list the registry in its insecure-registries`,
+        hint: `the node's runtime trusts its system CAs and what ${route.untrusted.trustSource} holds: put the registry's CA there, or list the registry among its insecure registries`,
       },
     );
   }

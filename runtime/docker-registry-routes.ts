@@ -5,6 +5,7 @@
 // to over plain HTTP; for the others it trusts the node's system CAs plus every *.crt in
 // /etc/docker/certs.d/HOST[:PORT]/ of the endpoint.
 import type { NodeRegistryEndpoint, NodeRegistryRoute } from './types.js';
+import { registryEndpointHost } from '../transport/registry-requests.js';
 
 export const NODE_DOCKER_CERTS_DIRECTORY = '/etc/docker/certs.d';
 
@@ -35,11 +36,6 @@ function ipv4ToNumber(text: string): number | undefined {
   return parts.reduce((n, p) => n * 256 + Number(p), 0);
 }
 
-/** The endpoint host (host[:port]) whose certs.d folder Docker reads for `registry`. */
-export function dockerEndpointHost(registry: string): string {
-  return registry === 'docker.io' ? 'registry-1.docker.io' : registry;
-}
-
 /** The endpoints Docker tries for `registry`, in order, before their certificates are read. */
 export function dockerRegistryEndpoints(
   registry: string,
@@ -51,7 +47,7 @@ export function dockerRegistryEndpoints(
     return { url: url.origin, mirror: true, insecure: url.protocol === 'http:' || isInsecureRegistry(url.host, info.insecureRegistries) };
   });
   const insecure = isInsecureRegistry(registry, info.insecureRegistries);
-  out.push({ url: `${insecure ? 'http' : 'https'}://${dockerEndpointHost(registry)}`, mirror: false, insecure });
+  out.push({ url: `${insecure ? 'http' : 'https'}://${registryEndpointHost(registry)}`, mirror: false, insecure });
   return out;
 }
 
@@ -94,12 +90,7 @@ export function dockerRegistryRoutes(
     registry,
     endpoints: dockerRegistryEndpoints(registry, info).map((endpoint) => {
       const host = new URL(endpoint.url).host;
-      const found = certs.get(host);
-      return {
-        ...endpoint,
-        caCertificates: found?.pems ?? [],
-        trustSource: found && found.files.length > 0 ? found.files.join(', ') : `${NODE_DOCKER_CERTS_DIRECTORY}/${host}/ (none there)`,
-      };
+      return { ...endpoint, caCertificates: certs.get(host)?.pems ?? [], trustSource: `${NODE_DOCKER_CERTS_DIRECTORY}/${host}/` };
     }),
   }));
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isInsecureRegistry, nodePlatform } from '../../../plan/facts.js';
+import { nodePlatform } from '../../../plan/facts.js';
+import { isInsecureRegistry } from '../../../runtime/docker-registry-routes.js';
 
 describe('nodePlatform', () => {
   it("maps Docker's architecture names to OCI platforms", () => {
