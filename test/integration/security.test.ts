@@ -1,9 +1,12 @@
 // Security through the built `hound play` on the shared lab: host keys checked against
 // known_hosts (unknown refused unless accept-new, changed always refused with OpenSSH's
 // warning), nothing a playbook or -e says can run code on the controller or inject shell
-// on a node, and secrets never reach any byte hound prints, with any reporter, at -vvv.
+// on a node, and secrets never reach any byte hound prints, with any reporter, at -vvv:
+// passwords, no_log values, a credential helper's output and the tokens a registry's token
+// server issues (to hound and to the nodes' Docker).
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -13,6 +16,8 @@ import { connectHost, type SshHostConnection } from '../../transport/ssh-connect
 import { resolveConnectionTarget } from '../../transport/connection-target.js';
 import { startRelay } from '../../relay/relay.js';
 import { hound, jsonEvents } from '../fixtures/play/helpers.js';
+import { startTokenServer } from '../fixtures/registry/token-server.js';
+import { createPassStore } from '../fixtures/registry/pass-store.js';
 import type { TaskResultEvent } from '../../core/events.js';
 
 let lab: LabInfo;
@@ -220,6 +225,69 @@ describe('secrets', () => {
         // nor in a form one step away: base64 (as in Docker's X-Registry-Auth) or JSON-escaped.
         expect(everything.includes(Buffer.from(s).toString('base64').slice(0, 16)), `${reporter} base64`).toBe(false);
       }
+    }
+  });
+});
+
+describe('secrets from credential helpers and token servers', () => {
+  it("a credential helper's output and every token and refresh token the registry's token server issues never appear, with any reporter, at -vvv", async () => {
+    const [tokens, pass] = await Promise.all([startTokenServer(lab), createPassStore()]);
+    try {
+      // An identity token in the helper, as `docker login` leaves one: the refresh-token grant, then access tokens.
+      const login = await new Promise<{ refresh_token: string }>((resolve, reject) => {
+        const request = https.request(
+          tokens.url,
+          { method: 'POST', ca: readFileSync(lab.secure.caCert), headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+          (response) => {
+            let body = '';
+            response.setEncoding('utf8').on('data', (c: string) => (body += c));
+            response.on('end', () => resolve(JSON.parse(body) as { refresh_token: string }));
+          },
+        );
+        request.on('error', reject);
+        request.end(
+          new URLSearchParams({
+            grant_type: 'password',
+            username: lab.secure.username,
+            password: lab.secure.password,
+            service: lab.secure.token.service,
+            client_id: 'test',
+            access_type: 'offline',
+          }).toString(),
+        );
+      });
+      await pass.store(lab.secure.token.host, '<token>', login.refresh_token);
+      const env = { ...pass.env, DOCKER_CONFIG: pass.dockerConfig({ credsStore: 'pass' }), FORCE_COLOR: '0' };
+      const text = [
+        '- hosts: node1',
+        '  tasks:',
+        '    - name: log in with the credential helper',
+        '      registry_login:',
+        '        registry: "{{ lab_token_registry }}"',
+        '        from_docker_config: true',
+        '    - name: pull from the token registry',
+        '      image:',
+        '        name: "{{ lab_token_registry }}/hound/app9:latest"',
+        '        state: latest',
+        '',
+      ].join('\n');
+      play('helper-secrets.yml', text);
+      for (const reporter of ['plain', 'json', 'tty']) {
+        const r = await hound(['play', 'helper-secrets.yml', '-i', lab.inventory, '-vvv', '--reporter', reporter], dir, env);
+        expect(r.code, `${reporter}\n${r.stdout}${r.stderr}`).toBe(0);
+        const everything = r.stdout + r.stderr;
+        expect(everything, reporter).toMatch(/log in with the credential helper|node1: ok=2/);
+        expect(tokens.issued.length).toBeGreaterThan(1);
+        for (const secret of [login.refresh_token, ...tokens.issued]) {
+          expect(everything.includes(secret), `${reporter} printed a token`).toBe(false);
+          expect(everything.includes(Buffer.from(secret).toString('base64').slice(0, 16)), `${reporter} printed a token, base64`).toBe(false);
+          // a JWT's signature alone is enough to replay nothing, but its payload is what a log leak shows
+          const payload = secret.split('.')[1];
+          if (payload) expect(everything.includes(payload), `${reporter} printed a token's claims`).toBe(false);
+        }
+      }
+    } finally {
+      await Promise.all([tokens.close(), pass.close()]);
     }
   });
 });
