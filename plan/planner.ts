@@ -452,7 +452,7 @@ function planEnsure(step: Extract<ImageStep, { kind: 'ensure' }>, node: NodeFact
   if (route?.untrusted && route.mirrors.length === 0) {
     throw new PlanError(
       'REGISTRY_UNTRUSTED',
-      `${node.host} will not trust ${route.untrusted.endpoint}: ${route.untrusted.reason}; pulling ${step.written} would fail`,
+      `the node's runtime will not trust ${route.untrusted.endpoint}: ${route.untrusted.reason}; pulling ${step.written} would fail`,
       undefined,
       {
         hint: `the node's runtime trusts its system CAs and what ${route.untrusted.trustSource} holds: put the registry's CA there, or list the registry among its insecure registries`,
