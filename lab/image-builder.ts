@@ -13,11 +13,19 @@ export const MEDIA_TYPES = {
   layer: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
 } as const;
 
-export interface LayerSpec {
+/** A layer of seeded random bytes, or (with `file`) of one given file, such as a static binary to run. */
+export type LayerSpec = RandomLayerSpec | FileLayerSpec;
+
+export interface RandomLayerSpec {
   name: string;
   /** Size of the one file in the layer; the gzipped blob is this plus a few hundred bytes. */
   sizeBytes: number;
   seed: string;
+}
+
+export interface FileLayerSpec {
+  name: string;
+  file: { path: string; content: Buffer; mode: number };
 }
 
 export interface ImageSpec {
@@ -27,6 +35,8 @@ export interface ImageSpec {
   layers: string[];
   /** RFC 3339 creation time put in the config (what `docker images` shows); omitted when unset, which keeps sample digests stable. */
   created?: string;
+  /** The config's Entrypoint, for an image meant to run. */
+  entrypoint?: string[];
 }
 
 export interface ImageSetSpec {
@@ -86,11 +96,11 @@ function octal(value: number, width: number): string {
  * A POSIX ustar archive holding one regular file (root-owned, 0644, mtime 0). Written by
  * hand because it is one fixed 512-byte header; the unit tests read it back with tar(1).
  */
-export function singleFileTar(fileName: string, content: Buffer): Buffer {
+export function singleFileTar(fileName: string, content: Buffer, mode = 0o644): Buffer {
   if (Buffer.byteLength(fileName) > 100) throw new OptionsError('IMAGE_BAD_LAYER', `layer file name too long: ${fileName}`);
   const header = Buffer.alloc(512);
   header.write(fileName, 0, 100, 'utf8');
-  header.write(octal(0o644, 8), 100, 'ascii');
+  header.write(octal(mode, 8), 100, 'ascii');
   header.write(octal(0, 8), 108, 'ascii');
   header.write(octal(0, 8), 116, 'ascii');
   header.write(octal(content.length, 12), 124, 'ascii');
@@ -109,14 +119,18 @@ export function singleFileTar(fileName: string, content: Buffer): Buffer {
 }
 
 export function buildLayer(spec: LayerSpec): BuiltLayer {
+  if ('file' in spec) return layerOfTar(spec.name, singleFileTar(spec.file.path, spec.file.content, spec.file.mode));
   if (!Number.isInteger(spec.sizeBytes) || spec.sizeBytes < 0) {
     throw new OptionsError('IMAGE_BAD_LAYER', `layer '${spec.name}' has an invalid size ${spec.sizeBytes}`);
   }
-  const tar = singleFileTar(`hound-layer-${spec.name}.bin`, seededBytes(spec.seed, spec.sizeBytes));
+  return layerOfTar(spec.name, singleFileTar(`hound-layer-${spec.name}.bin`, seededBytes(spec.seed, spec.sizeBytes)));
+}
+
+function layerOfTar(name: string, tar: Buffer): BuiltLayer {
   // Level 0 (stored blocks): the content is incompressible anyway, and stored output is the
   // same under every zlib version, which keeps digests stable.
   const gz = gzipSync(tar, { level: 0 });
-  return { name: spec.name, diffId: sha256Digest(tar), ...blobOf(gz) };
+  return { name, diffId: sha256Digest(tar), ...blobOf(gz) };
 }
 
 export function buildImage(spec: ImageSpec, layers: BuiltLayer[]): BuiltImage {
@@ -127,6 +141,7 @@ export function buildImage(spec: ImageSpec, layers: BuiltLayer[]): BuiltImage {
         architecture: 'amd64',
         os: 'linux',
         config: {
+          ...(spec.entrypoint !== undefined ? { Entrypoint: spec.entrypoint } : {}),
           Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
           Labels: { 'org.hound.sample': `${spec.repository}:${spec.tag}` },
         },

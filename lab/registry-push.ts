@@ -106,9 +106,14 @@ class RegistryPusher {
 
 /** Builds and pushes a set of images; resolves, in the spec's order, to what was pushed. */
 export async function pushImageSet(registryUrl: string, spec: ImageSetSpec, onStats?: (s: PushStats) => void): Promise<PushedImage[]> {
+  return pushBuiltImages(registryUrl, buildImageSet(spec), onStats);
+}
+
+/** Pushes images already built (e.g. lab/registry-image.ts's); resolves, in order, to what was pushed. */
+export async function pushBuiltImages(registryUrl: string, images: readonly BuiltImage[], onStats?: (s: PushStats) => void): Promise<PushedImage[]> {
   const pusher = new RegistryPusher(registryUrl.replace(/\/+$/, ''));
   const pushed: PushedImage[] = [];
-  for (const img of buildImageSet(spec)) pushed.push(await pusher.pushImage(img));
+  for (const img of images) pushed.push(await pusher.pushImage(img));
   onStats?.(pusher.stats);
   return pushed;
 }

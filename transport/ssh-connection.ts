@@ -295,6 +295,20 @@ export class SshHostConnection implements HostConnection {
     });
   }
 
+  openTcp(address: string, port: number): Promise<Duplex> {
+    this.logger?.(3, `ssh ${this.host}: open tcp ${address}:${port}`);
+    return new Promise((resolve, reject) => {
+      if (this.closed) return reject(this.closedError(`connect to ${address}:${port}`));
+      this.client.forwardOut('127.0.0.1', 0, address, port, (error, channel) => {
+        if (error)
+          reject(
+            this.channelError(error, `connect to ${address}:${port}`, 'is the service up there, and does sshd allow TCP forwarding (AllowTcpForwarding)?'),
+          );
+        else resolve(channel);
+      });
+    });
+  }
+
   forwardRemote(remotePort: number, onConnection: (stream: Duplex) => void): Promise<{ port: number; close(): Promise<void> }> {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(this.closedError(`listen on 127.0.0.1:${remotePort}`));

@@ -36,6 +36,11 @@ export interface HostConnection {
    * hands every connection made there to `onConnection`. Resolves to the bound port.
    */
   forwardRemote(remotePort: number, onConnection: (stream: Duplex) => void): Promise<{ port: number; close(): Promise<void> }>;
+  /**
+   * A TCP stream from the node to address:port (SSH's direct-tcpip, as `ssh -W`): how the
+   * controller reaches a service on a node, or one the node can reach, when it cannot itself.
+   */
+  openTcp(address: string, port: number): Promise<Duplex>;
   close(): Promise<void>;
 }
 
