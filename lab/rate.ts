@@ -1,16 +1,6 @@
 // Link rates as tc understands them, checked before anything touches the kernel.
 import { OptionsError } from '../base/errors.js';
-
-const UNIT_BITS: Record<string, number> = {
-  bit: 1,
-  kbit: 1e3,
-  mbit: 1e6,
-  gbit: 1e9,
-  bps: 8,
-  kbps: 8e3,
-  mbps: 8e6,
-  gbps: 8e9,
-};
+import { parseLinkRate } from '../base/link-rate.js';
 
 /** A rate in bits per second plus the text tc is given. */
 export interface LinkRate {
@@ -20,19 +10,17 @@ export interface LinkRate {
 
 /** Parses `400mbit`, `10mbit`, `1gbit`, `500kbit`, `25mbps` (bytes/s, tc's meaning). */
 export function parseRate(text: string, option = 'rate'): LinkRate {
-  const m = /^(\d+(?:\.\d+)?)([a-z]+)$/.exec(text.trim().toLowerCase());
-  const unit = m ? UNIT_BITS[m[2]] : undefined;
-  const value = m ? Number(m[1]) : NaN;
-  if (!m || unit === undefined || !(value > 0)) {
+  const parsed = parseLinkRate(text);
+  if (!parsed) {
     throw new OptionsError('LAB_BAD_RATE', `invalid ${option} '${text}'`, {
       hint: 'give a number and a unit: bit, kbit, mbit, gbit (bits/s) or kbps, mbps (bytes/s), e.g. 400mbit',
     });
   }
-  const bitsPerSecond = value * unit;
+  const { bitsPerSecond } = parsed;
   if (bitsPerSecond < 8_000) {
     throw new OptionsError('LAB_BAD_RATE', `${option} '${text}' is below 8kbit`, { hint: 'give at least 8kbit' });
   }
-  return { text: `${m[1]}${m[2]}`, bitsPerSecond };
+  return parsed;
 }
 
 /**

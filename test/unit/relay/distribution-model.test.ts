@@ -1,0 +1,121 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { estimateDirect, estimateFanout, estimatePeerToPeer, estimateRelay, MAX_NODES_PER_SEED, seedCount } from '../../../relay/distribution-model.js';
+import { assignSeeds } from '../../../relay/seed-plan.js';
+import { parseLinkRate } from '../../../base/link-rate.js';
+
+const MB = 1_000_000;
+// The benchmark lab: registry 40 mbit, controller 100 mbit, nodes 10 mbit (bytes/s).
+const lab = { registryUplink: 5e6, controllerLink: 12.5e6, nodeLink: 1.25e6 };
+// 50 nodes of the diverse workload: 17 MB each, 35 MB distinct.
+const diverse50 = { nodes: 50, totalBytes: 850 * MB, uniqueBytes: 35 * MB, maxNodeBytes: 17 * MB };
+
+describe('the distribution model', () => {
+  it('bounds direct by the registry uplink carrying every node’s bytes', () => {
+    expect(estimateDirect(diverse50, lab)).toEqual({ seconds: 170, bound: 'the registry uplink' });
+  });
+
+  it("bounds the relay by the controller's link once nodes are many", () => {
+    expect(estimateRelay(diverse50, lab)).toEqual({ seconds: 68, bound: "the controller's link" });
+    // At 9 nodes the relay is held by the node links: 17 MB over 10 mbit (at 10, the controller ties).
+    expect(estimateRelay({ ...diverse50, nodes: 9, totalBytes: 153 * MB }, lab)).toEqual({ seconds: 13.6, bound: 'the node links' });
+  });
+
+  it('bounds fan-out by the seeds: layers once per seed over the controller and the seed’s downlink, every node’s bytes over the seeds’ uplinks', () => {
+    const shape = { seeds: 5, seedImageBytes: 0, seedStartSeconds: 0 };
+    // 5 seeds: 175 MB over the controller (14 s); 170 MB per seed uplink at 10 mbit (136 s).
+    expect(estimateFanout(diverse50, lab, shape)).toEqual({ seconds: 136, bound: "the seeds' uplinks" });
+    // With fast uplinks (the lab shapes node downlinks only), each seed receiving the 35 MB
+    // of distinct layers over its 10 mbit downlink sets the time.
+    expect(estimateFanout(diverse50, { ...lab, nodeUplink: 125e6 }, shape)).toEqual({ seconds: 28, bound: "the seeds' downlinks" });
+    // With fast node links too, the controller's link (35 MB per seed) does.
+    expect(estimateFanout(diverse50, { ...lab, nodeLink: 125e6 }, shape)).toEqual({ seconds: 14, bound: "the controller's link" });
+    // The seeds' start-up comes first: their image once from the registry, once per seed over
+    // the controller, into each seed over its downlink (10 MB at 10 mbit: 8 s), then the start.
+    const withSetup = estimateFanout(diverse50, { ...lab, nodeUplink: 125e6 }, { seeds: 5, seedImageBytes: 10 * MB, seedStartSeconds: 3 });
+    expect(withSetup.seconds).toBeCloseTo(8 + 3 + 28, 6);
+  });
+
+  it('bounds a peer-to-peer engine by the node links, plus a little per tree level', () => {
+    const p2p = estimatePeerToPeer(diverse50, lab, 0);
+    expect(p2p).toEqual({ seconds: 13.6, bound: 'the node uplinks' });
+    expect(estimatePeerToPeer(diverse50, lab, 0.1).seconds).toBeCloseTo(13.6 + 0.1 * Math.log2(50), 6);
+  });
+
+  it('leaves out links whose rate is unknown', () => {
+    expect(estimateRelay(diverse50, { registryUplink: 5e6 })).toEqual({ seconds: 7, bound: 'the registry uplink' });
+    expect(estimateDirect(diverse50, {})).toEqual({ seconds: 0, bound: 'nothing' });
+  });
+
+  it('balances the seed count between the controller link and the seeds’ uplinks', () => {
+    // √(850·12.5 / (35·1.25)) = 15.6 → 16
+    expect(seedCount(diverse50, lab)).toBe(16);
+    // Without rates: one seed per MAX_NODES_PER_SEED nodes.
+    expect(seedCount(diverse50, {})).toBe(Math.ceil(50 / MAX_NODES_PER_SEED));
+    expect(seedCount({ ...diverse50, nodes: 3 }, {})).toBe(1);
+    // Never more seeds than nodes.
+    expect(seedCount({ nodes: 2, totalBytes: 2 * MB, uniqueBytes: MB, maxNodeBytes: MB }, { controllerLink: 1e12, nodeLink: 1 })).toBe(2);
+  });
+
+  it('never estimates fan-out below the node links nor the unique bytes over the registry (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.integer({ min: 1, max: 1e9 }),
+        fc.double({ min: 1, max: 100, noNaN: true }),
+        fc.integer({ min: 1, max: 200 }),
+        (nodes, unique, sharing, seeds) => {
+          const maxNodeBytes = unique;
+          const w = { nodes, uniqueBytes: unique, totalBytes: Math.min(nodes * unique, unique * sharing), maxNodeBytes };
+          const f = estimateFanout(w, lab, { seeds, seedImageBytes: 0, seedStartSeconds: 0 }).seconds;
+          expect(f).toBeGreaterThanOrEqual(maxNodeBytes / lab.nodeLink - 1e-9);
+          // A seed is a node: every distinct byte crosses its downlink.
+          expect(f).toBeGreaterThanOrEqual(unique / lab.nodeLink - 1e-9);
+          expect(f).toBeGreaterThanOrEqual(unique / lab.registryUplink - 1e-9);
+          expect(seedCount(w, lab)).toBeGreaterThanOrEqual(1);
+          expect(seedCount(w, lab)).toBeLessThanOrEqual(nodes);
+        },
+      ),
+    );
+  });
+});
+
+describe('assignSeeds', () => {
+  it('spreads the seeds over the hosts in natural order, each serving its block, itself included', () => {
+    const hosts = Array.from({ length: 10 }, (_, i) => `node${i + 1}`).reverse();
+    const assignment = assignSeeds(hosts, 3);
+    expect([...assignment.entries()]).toEqual([
+      ['node1', ['node1', 'node2', 'node3']],
+      ['node4', ['node4', 'node5', 'node6']],
+      ['node7', ['node7', 'node8', 'node9', 'node10']],
+    ]);
+  });
+
+  it('serves every host exactly once, with between 1 and the host count seeds (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.stringMatching(/^[a-z]{1,3}\d{0,3}$/), { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: -2, max: 80 }),
+        (hosts, seeds) => {
+          const assignment = assignSeeds(hosts, seeds);
+          const served = [...assignment.values()].flat();
+          expect(served.sort()).toEqual([...hosts].sort());
+          expect(assignment.size).toBe(Math.max(1, Math.min(seeds, hosts.length)));
+          for (const [seed, block] of assignment) expect(block[0]).toBe(seed);
+        },
+      ),
+    );
+  });
+});
+
+describe('parseLinkRate', () => {
+  it('reads tc units, bits and bytes', () => {
+    expect(parseLinkRate('40mbit')).toEqual({ text: '40mbit', bitsPerSecond: 40e6 });
+    expect(parseLinkRate(' 25MBps ')).toEqual({ text: '25mbps', bitsPerSecond: 200e6 });
+    expect(parseLinkRate('1.5gbit')?.bitsPerSecond).toBe(1.5e9);
+  });
+
+  it('refuses what is not a rate', () => {
+    for (const text of ['', '40', 'mbit', '0mbit', '40 parsecs', '-3mbit']) expect(parseLinkRate(text)).toBeUndefined();
+  });
+});
