@@ -34,7 +34,7 @@ export function isTransientNetworkError(err: unknown): boolean {
 }
 
 const TRANSIENT_TEXT =
-  /\b(5\d\d|429)\b|service unavailable|bad gateway|gateway time-?out|internal server error|too ?many ?requests|connection reset|connection refused|broken pipe|i\/o timeout|tls handshake timeout|unexpected eof|\beof\b|timed? ?out|temporarily unavailable|no progress/i;
+  /\b(5\d\d|429)\b|service unavailable|bad gateway|gateway time-?out|internal server error|too ?many ?requests|connection reset|connection refused|broken pipe|i\/o timeout|tls handshake timeout|unexpected eof|\beof\b|timed? ?out|deadline exceeded|request canceled|temporarily unavailable|no progress/i;
 const PERMANENT_TEXT = /manifest unknown|not found|unauthorized|denied|no space left|invalid reference|does not exist/i;
 
 /** Whether an error message (Docker's, a registry's) names a failure that passes by waiting. */

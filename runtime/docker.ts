@@ -163,11 +163,38 @@ export class SshDocker implements NodeDocker {
       `POST /images/create fromImage=${query.fromImage} tag=${query.tag}${options.platform ? ` platform=${options.platform}` : ''}${options.auth ? ' (with credentials)' : ''}`,
     );
     const authconfig = options.auth ? dockerAuthConfig(options.auth) : undefined;
+    const stallMs = this.options.stallTimeoutMs ?? stallTimeoutMs();
+    // The watchdog runs from the request on, not from Docker's first line: Docker sends no
+    // header until it has something to say, and a registry that stops answering during the
+    // manifest request keeps it silent for as long as its own client waits (no limit there).
+    const request = new AbortController();
+    const watchdog = watchProgress(stallMs, (idleMs) => {
+      const stalled = new TaskFailedError(
+        this.connection.host,
+        'PULL_STALLED',
+        `Docker on ${this.connection.host} made no progress pulling ${ref} for ${Math.round(idleMs / 1000)} s; gave up`,
+        {
+          hint: 'the registry stopped answering or the link to it stalled; check it from the node and run again (HOUND_STALL_TIMEOUT=SECONDS sets how long to wait)',
+        },
+      );
+      request.abort(stalled);
+    });
+    const onAbort = () => request.abort(abortReason(options.signal!));
+    const settle = () => {
+      watchdog.stop();
+      options.signal?.removeEventListener('abort', onAbort);
+    };
+    if (options.signal?.aborted) {
+      watchdog.stop();
+      throw abortReason(options.signal);
+    }
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     let stream: Readable;
     try {
-      stream = (await this.docker.createImage(authconfig, { ...query, abortSignal: options.signal })) as Readable;
+      stream = (await this.docker.createImage(authconfig, { ...query, abortSignal: request.signal })) as Readable;
     } catch (error) {
-      if (options.signal?.aborted) throw abortReason(options.signal);
+      settle();
+      if (request.signal.aborted) throw abortReason(request.signal);
       throw this.failure('DOCKER_PULL_FAILED', `pull ${canonicalImageRef(parsed)}`, error);
     }
     const tracker = new PullProgressTracker();
@@ -179,41 +206,28 @@ export class SshDocker implements NodeDocker {
         if (progress) options.onProgress?.(progress);
       }
     };
-    const stallMs = this.options.stallTimeoutMs ?? stallTimeoutMs();
     await new Promise<void>((resolve, reject) => {
-      const watchdog = watchProgress(stallMs, (idleMs) => {
-        options.signal?.removeEventListener('abort', onAbort);
+      const onStop = () => {
+        settle();
         stream.destroy();
-        reject(
-          new TaskFailedError(
-            this.connection.host,
-            'PULL_STALLED',
-            `Docker on ${this.connection.host} made no progress pulling ${ref} for ${Math.round(idleMs / 1000)} s; gave up`,
-            {
-              hint: 'the registry stopped answering or the link to it stalled; check it from the node and run again (HOUND_STALL_TIMEOUT=SECONDS sets how long to wait)',
-            },
-          ),
-        );
-      });
-      const onAbort = () => {
-        watchdog.stop();
-        stream.destroy();
-        reject(abortReason(options.signal!));
+        reject(abortReason(request.signal));
       };
-      if (options.signal?.aborted) return onAbort();
-      options.signal?.addEventListener('abort', onAbort, { once: true });
+      if (request.signal.aborted) return onStop();
+      request.signal.addEventListener('abort', onStop, { once: true });
       stream.on('data', (chunk: Buffer) => {
         watchdog.progress();
         handle(splitter.push(chunk));
       });
       stream.once('error', (error) => {
-        watchdog.stop();
-        options.signal?.removeEventListener('abort', onAbort);
+        settle();
+        // Stopped on purpose (stall, Ctrl-C): onStop has already said why.
+        if (request.signal.aborted) return;
+        request.signal.removeEventListener('abort', onStop);
         void this.settledFailure('DOCKER_PULL_FAILED', `pull ${ref}`, error).then(reject);
       });
       stream.once('end', () => {
-        watchdog.stop();
-        options.signal?.removeEventListener('abort', onAbort);
+        settle();
+        request.signal.removeEventListener('abort', onStop);
         handle(splitter.end());
         resolve();
       });

@@ -1,67 +1,52 @@
 // Fault injection on a lab of the test's own: run the built `hound play --json` and act on
 // its event stream as it comes (cut a node's link, kill its dockerd, press Ctrl-C once a
 // pull is under way), and put the lab back (link up, dockerd restarted) for the rerun.
-import { spawn } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { getOverSocket, nodePathsOf, sshAnswers, startDockerd, startSshd } from '../../lab/daemons.js';
 import { locateBinaries } from '../../lab/preflight.js';
 import type { LabInfo, LabNodeInfo } from '../../lab/index.js';
 import type { HoundEvent } from '../../core/events.js';
-import { houndEnv } from '../fixtures/play/helpers.js';
-
-const HOUND = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli/hound.js');
+import { hound } from '../fixtures/play/helpers.js';
 
 export interface WatchedRun {
   code: number | null;
-  signal: NodeJS.Signals | null;
   events: HoundEvent[];
   stdout: string;
   stderr: string;
 }
 
+type Child = ChildProcess;
+
 /**
  * Runs `hound ARGS` and calls `onEvent` for each JSON event line as it arrives (with --json)
  * and `onLine` for each other stdout line, with the child so a handler can signal it.
- * Killed after `limitMs`: a hang fails the test instead of stalling CI.
+ * A run still going after HOUND_RUN_LIMIT_MS (below the test timeout) fails the test with
+ * where hound was waiting, instead of a bare test timeout.
  */
-export function watchHound(
+export async function watchHound(
   args: string[],
   cwd: string,
-  handlers: { onEvent?: (e: HoundEvent, child: ReturnType<typeof spawn>) => void; onLine?: (line: string, child: ReturnType<typeof spawn>) => void } = {},
-  limitMs = 240_000,
+  handlers: { onEvent?: (e: HoundEvent, child: Child) => void; onLine?: (line: string, child: Child) => void } = {},
   env: NodeJS.ProcessEnv = {},
 ): Promise<WatchedRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [HOUND, ...args], { cwd, env: houndEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    const events: HoundEvent[] = [];
-    let stdout = '';
-    let stderr = '';
-    let pending = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      pending += chunk;
-      for (let i = pending.indexOf('\n'); i >= 0; i = pending.indexOf('\n')) {
-        const line = pending.slice(0, i);
-        pending = pending.slice(i + 1);
-        if (line.startsWith('{')) {
-          const event = JSON.parse(line) as HoundEvent;
-          events.push(event);
-          handlers.onEvent?.(event, child);
-        } else handlers.onLine?.(line, child);
-      }
-    });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, events, stdout, stderr });
-    });
+  const events: HoundEvent[] = [];
+  let pending = '';
+  const result = await hound(args, cwd, env, (chunk, child) => {
+    pending += chunk;
+    for (let i = pending.indexOf('\n'); i >= 0; i = pending.indexOf('\n')) {
+      const line = pending.slice(0, i);
+      pending = pending.slice(i + 1);
+      if (line.startsWith('{')) {
+        const event = JSON.parse(line) as HoundEvent;
+        events.push(event);
+        handlers.onEvent?.(event, child);
+      } else handlers.onLine?.(line, child);
+    }
   });
+  return { ...result, events };
 }
 
 /** True once `e` shows bytes of a pull arriving on `host` (not merely the pull starting). */

@@ -11,6 +11,13 @@ describe('pull retries', () => {
     expect(isTransientPullError(docker('toomanyrequests: 429 Too Many Requests'))).toBe(true);
     expect(isTransientPullError(docker('read tcp 10.0.0.11:5000: connection reset by peer'))).toBe(true);
     expect(isTransientPullError(new HoundError('PULL_STALLED', 'no progress for 8 s', 2))).toBe(true);
+    // Docker's own timeouts, in each of the wordings its Go HTTP client uses.
+    expect(isTransientPullError(docker('(HTTP code 500) server error - Get "http://10.1.2.2:5000/v2/": context deadline exceeded'))).toBe(true);
+    expect(isTransientPullError(docker('Get "http://10.1.2.2:5000/v2/": net/http: request canceled (Client.Timeout exceeded while awaiting headers)'))).toBe(
+      true,
+    );
+    expect(isTransientPullError(docker('Get "https://10.1.2.2:5000/v2/": net/http: TLS handshake timeout'))).toBe(true);
+    expect(isTransientPullError(docker('dial tcp 10.1.2.2:5000: i/o timeout'))).toBe(true);
     expect(isTransientPullError(docker('manifest unknown: manifest unknown'))).toBe(false);
     expect(isTransientPullError(docker('unauthorized: authentication required'))).toBe(false);
     expect(isTransientPullError(docker('write /var/lib/docker/tmp/x: no space left on device'))).toBe(false);
