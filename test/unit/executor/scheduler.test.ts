@@ -10,14 +10,16 @@ class RecordingRunner implements TaskRunner {
   maxActive = 0;
   constructor(
     private readonly outcome: (t: TaskInstance) => TaskOutcome = () => ({ status: 'ok', ignored: false }),
-    private readonly delayMs: (t: TaskInstance) => number = () => 1,
+    /** How long a task takes: milliseconds, or a promise it waits for. */
+    private readonly delayMs: (t: TaskInstance) => number | Promise<unknown> = () => 1,
   ) {}
   async runTask(items: TaskInstance[], { handler }: { handler: boolean }): Promise<TaskOutcome> {
     const t = items[0];
     this.active++;
     this.maxActive = Math.max(this.maxActive, this.active);
     this.log.push(`${handler ? 'H:' : ''}${t.host}:${t.taskIndex}${items.length > 1 ? `x${items.length}` : ''}`);
-    await new Promise((r) => setTimeout(r, this.delayMs(t)));
+    const delay = this.delayMs(t);
+    await (typeof delay === 'number' ? new Promise((r) => setTimeout(r, delay)) : delay);
     this.active--;
     return this.outcome(t);
   }
@@ -59,9 +61,17 @@ describe('runPlay', () => {
   });
 
   it('free: a fast host runs ahead of a slow one', async () => {
-    const runner = new RecordingRunner(undefined, (t) => (t.host === 'slow' ? 30 : 1));
+    // The slow host's first task lasts until the fast host has started its last one (or,
+    // should the strategy wait for it, 2 s): no race between timers, however loaded the machine.
+    let fastDone: () => void = () => undefined;
+    const fastReachedTheEnd = new Promise<void>((resolve) => (fastDone = resolve));
+    const runner = new RecordingRunner(undefined, (t) => {
+      if (t.host === 'fast' && t.taskIndex === 2) fastDone();
+      return t.host === 'slow' && t.taskIndex === 0 ? Promise.race([fastReachedTheEnd, new Promise((r) => setTimeout(r, 2000))]) : Promise.resolve();
+    });
     await runPlay(play(['slow', 'fast'], 3, { strategy: 'free' }), runner, fresh());
     expect(runner.log.indexOf('fast:2')).toBeLessThan(runner.log.indexOf('slow:1'));
+    expect(runner.log).toHaveLength(6);
   });
 
   it('forks bounds how many hosts run a task at once', async () => {
