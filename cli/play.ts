@@ -134,6 +134,7 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
   if (opts.check && opts.diff) await printPlanDiff(run, inventory, opts, diskCheck);
   const [{ executeRun }, { createReporter }] = await Promise.all([import('../core/run.js'), import('../report/choose-reporter.js')]);
   const reporter = await createReporter({ reporter: opts.json ? 'json' : opts.reporter, verbosity: opts.verbose, diff: opts.diff === true }, process.stdout);
+  // Closed also when the run throws: a live view left on screen would bury the error (closing twice is harmless).
   return executeRun(run, {
     inventory,
     forks: opts.forks,
@@ -151,7 +152,7 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
     stallTimeoutMs: opts.stallTimeout === undefined ? undefined : opts.stallTimeout * 1000,
     pullAttempts: opts.pullAttempts,
     caFiles: opts.caFile,
-  });
+  }).finally(() => reporter.close());
 }
 
 /** `--check --diff`: the layer-level plan `hound plan` shows, before the check run's recap. */

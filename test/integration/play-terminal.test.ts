@@ -1,11 +1,15 @@
-// `hound play` as a person meets it: a live view on a real pseudo-terminal, Ctrl-C in the
-// middle of a run, and an image tarball loaded from the controller.
+// `hound play` as a person meets it: the live view on a real pseudo-terminal (its bytes read
+// back through a terminal emulator), Ctrl-C in the middle of a run, and an image tarball
+// loaded from the controller.
 import { spawn } from 'node:child_process';
-import { createWriteStream, statSync } from 'node:fs';
+import { createWriteStream, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import type { TaskResultEvent } from '../../core/events.js';
+import { SAMPLE_APP_COUNT } from '../../lab/sample-images.js';
+import { runInPty } from '../../bench/pty-run.js';
+import { TerminalScreen } from '../fixtures/terminal-screen.js';
 import { emptyNode, FIXTURES, hound, houndEnv, jsonEvents, nodeDocker, nodeTags, summaryOf, useLabWorkDir } from '../fixtures/play/helpers.js';
 
 const work = useLabWorkDir();
@@ -13,28 +17,170 @@ const node = (name: string) => work.node(name);
 
 const HOUND = path.resolve(FIXTURES, '../../../dist/cli/hound.js');
 
-describe('hound play on a terminal', () => {
-  it('draws one row per host on a pseudo-terminal and ends with the recap', async () => {
-    await Promise.all(work.lab.nodes.map(emptyNode));
-    // script(1) gives the command a real pty, so stdout.isTTY is true and the live view is used.
-    // A pty script(1) makes has no size; the renderer needs columns to draw rows.
-    const command = `stty cols 160 rows 50; ${process.execPath} ${HOUND} play warmup.yml -i hosts.ini`;
-    const result = await new Promise<{ code: number | null; out: string }>((resolve, reject) => {
-      const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: work.dir, env: houndEnv({ TERM: 'xterm' }) });
-      let out = '';
-      child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, out }));
+/** A row of the live view: its summary line, a host's row (after its mark), a pull's row. */
+const SUMMARY = /^\d+\/\d+ hosts done {2}\d+ active {2}\d+ failed {2}/;
+const VIEW_ROW = [SUMMARY, /^[›·✔✖] \S/, /^ {4}\S+:\S+ {2}(waiting|\d)/];
+const isViewRow = (line: string) => VIEW_ROW.some((re) => re.test(line));
+
+interface TerminalRun {
+  code: number | null;
+  output: string;
+  wallSeconds: number;
+  screen: TerminalScreen;
+  /** Most rows of the view seen on screen at once. */
+  tallestView: number;
+}
+
+/**
+ * Runs hound on a real pty of `rows`×`columns` and feeds what it writes, chunk by chunk as
+ * the terminal got it, to a terminal emulator of the same size. After every chunk: the
+ * view's first line (the summary) is never pushed off the top of the screen (a frame taller
+ * than the screen), and no row under it wraps (a line wider than the screen).
+ * `resizes`, a second apart while the view is on screen: the terminal changes size, as a window does.
+ */
+async function onTerminal(args: string[], cwd: string, rows: number, columns: number, resizes: [number, number][] = []): Promise<TerminalRun> {
+  const screen = new TerminalScreen(rows, columns, { fromPty: true });
+  let feed = Promise.resolve();
+  let tallestView = 0;
+  const pendingResizes = [...resizes];
+  let lastResizeAt = Date.now();
+  const problems: string[] = [];
+  const check = async (chunk: Buffer) => {
+    await screen.write(chunk);
+    const onScreen = screen.screen();
+    const top = onScreen.findIndex((l) => SUMMARY.test(l));
+    if (screen.scrollback().some((l) => SUMMARY.test(l))) problems.push(`the view's first line scrolled off a ${screen.rows}-row screen`);
+    if (top < 0) return;
+    const wrapped = screen.wrappedScreenRows().filter((y) => y > top);
+    if (wrapped.length > 0) problems.push(`rows ${wrapped.join(', ')} of the view wrapped on a ${screen.columns}-column screen:\n${onScreen.join('\n')}`);
+    tallestView = Math.max(tallestView, onScreen.slice(top).filter(isViewRow).length);
+    // A second apart, so that frames are drawn at each size.
+    const next = Date.now() - lastResizeAt >= 1000 ? pendingResizes.shift() : undefined;
+    if (next) {
+      lastResizeAt = Date.now();
+      // The window changes size first, then the program hears of it (SIGWINCH): so here too.
+      screen.resize(...next);
+      run.resize(...next);
+    }
+  };
+  const command = [process.execPath, HOUND, ...args];
+  const run = runInPty(command, {
+    rows,
+    columns,
+    cwd,
+    env: houndEnv({ TERM: 'xterm-256color', FORCE_COLOR: '1' }),
+    onData: (chunk) => {
+      feed = feed.then(() => check(chunk));
+    },
+  });
+  const result = await run.done;
+  await feed;
+  expect(problems.slice(0, 3)).toEqual([]);
+  return { code: result.code, output: result.output.toString('utf8'), wallSeconds: result.wallSeconds, screen, tallestView };
+}
+
+/** What must hold once a run on a terminal ended: no row of the view left anywhere, the recap on the last screen. */
+function expectOnlyTheRecapLeft(run: TerminalRun, hosts: string[]): void {
+  const lines = run.screen.logicalLines();
+  expect(lines.filter(isViewRow)).toEqual([]);
+  const recapAt = lines.indexOf('PLAY RECAP ' + '*'.repeat(60));
+  expect(recapAt, lines.join('\n')).toBeGreaterThanOrEqual(0);
+  expect(lines.slice(recapAt + 1, recapAt + 1 + hosts.length).map((l) => l.split(' ')[0])).toEqual(hosts);
+  expect(lines.slice(recapAt + 1 + hosts.length)).toEqual(['', expect.stringMatching(new RegExp(`^${hosts.length} hosts, \\S+ \\S+ pulled in \\d+\\.\\ds$`))]);
+  // The last screen ends with the recap: its final line is the last thing on it.
+  const visible = run.screen.screen();
+  while (visible.length > 0 && visible[visible.length - 1] === '') visible.pop();
+  expect(visible[visible.length - 1]).toBe(lines[lines.length - 1]);
+  expect(visible.every((l) => !isViewRow(l))).toBe(true);
+  // The cursor, hidden while the view drew, is shown again.
+  expect(run.output.lastIndexOf('\x1b[?25h')).toBeGreaterThan(run.output.lastIndexOf('\x1b[?25l'));
+  // At most 10 frames a second, however many progress events came (and one per block printed above it).
+  const frames = run.output.split('\x1b[?2026h').length - 1;
+  const printed = lines.filter((l) => /^fatal: /.test(l)).length;
+  expect(frames).toBeLessThanOrEqual(Math.ceil(run.wallSeconds * 10) + 2 * printed + 2);
+}
+
+/** An inventory of `count` hosts that are aliases of the lab's four nodes, and a play for them. */
+function aliasesOf(count: number): { hosts: string[]; inventory: string } {
+  const hosts = Array.from({ length: count }, (_, i) => `host${String(i + 1).padStart(2, '0')}`);
+  const lines = ['[aliases]'];
+  hosts.forEach((h, i) => {
+    const n = work.lab.nodes[i % work.lab.nodes.length];
+    // host13 asks for an image the registry does not have: one host fails, the others go on.
+    const app = h === 'host13' ? 'nope' : String(i % SAMPLE_APP_COUNT);
+    lines.push(
+      `${h} ansible_host=${n.ip} ansible_user=root ansible_ssh_private_key_file=${work.lab.privateKey} app=${app} pause=${(1 + (i % 5) * 0.4).toFixed(1)}`,
+    );
+  });
+  lines.push(
+    '',
+    '[aliases:vars]',
+    `ansible_ssh_common_args='-o UserKnownHostsFile=${work.lab.knownHosts}'`,
+    `lab_registry=${work.lab.registry.ip}:${work.lab.registry.port}`,
+    '',
+  );
+  return { hosts, inventory: lines.join('\n') };
+}
+
+const ALIASES_PLAY = [
+  '- name: fifty hosts on four nodes',
+  '  hosts: aliases',
+  '  tasks:',
+  '    - name: pull the host image',
+  '      image:',
+  '        name: "{{ lab_registry }}/hound/app{{ app }}:latest"',
+  '    - name: hold on a moment',
+  '      command:',
+  '        argv: [sleep, "{{ pause | string }}"]',
+  '',
+].join('\n');
+
+describe('the live view on a real terminal', () => {
+  const nodes = ['node1', 'node2', 'node3', 'node4'];
+  for (const [rows, columns] of [
+    [24, 80],
+    [50, 200],
+  ] as const) {
+    it(`4 hosts on ${rows}×${columns}: every frame fits the screen, nothing is left over, the last screen holds the recap`, async () => {
+      await Promise.all(work.lab.nodes.map(emptyNode));
+      const run = await onTerminal(['play', 'warmup.yml', '-i', 'hosts.ini'], work.dir, rows, columns);
+      expect(run.code, run.output.slice(-3000)).toBe(0);
+      // The view was drawn: the summary and a row per host.
+      expect(run.tallestView).toBeGreaterThanOrEqual(5);
+      expectOnlyTheRecapLeft(run, nodes);
+      expect(run.screen.logicalLines().join('\n')).not.toContain('TASK [');
     });
-    expect(result.code, result.out).toBe(0);
-    // The live renderer repaints with cursor movement: proof it was the TTY view, not plain lines.
-    expect(result.out).toMatch(/\x1b\[/);
-    expect(result.out).not.toContain('TASK [');
-    const text = result.out.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
-    for (const host of ['node1', 'node2', 'node3']) expect(text).toMatch(new RegExp(`${host}: ok=1 changed=1 pulled \\d+\\.\\d+ MiB`));
-    expect(text).toMatch(/node4: ok=1 changed=0 pulled 0 B/);
-    expect(text).toMatch(/PLAY RECAP \*+/);
-    expect(text).toMatch(/node1 +: ok=1 +changed=1/);
+
+    it(`50 hosts on ${rows}×${columns}: the summary and the hosts that fit, a failure printed above, the recap at the end`, async () => {
+      await Promise.all(work.lab.nodes.map(emptyNode));
+      const { hosts, inventory } = aliasesOf(50);
+      writeFileSync(path.join(work.dir, 'aliases.ini'), inventory);
+      writeFileSync(path.join(work.dir, 'aliases.yml'), ALIASES_PLAY);
+      const run = await onTerminal(['play', 'aliases.yml', '-i', 'aliases.ini'], work.dir, rows, columns);
+      expect(run.code, run.output.slice(-3000)).toBe(2);
+      // 50 hosts never fit: at some point the view filled the screen but the cursor's row.
+      expect(run.tallestView).toBe(rows - 1);
+      expectOnlyTheRecapLeft(run, hosts);
+      const lines = run.screen.logicalLines();
+      expect(lines.find((l) => l.startsWith('fatal: [host13]: FAILED! => '))).toMatch(/hound\/appnope:latest/);
+      expect(lines.find((l) => l.startsWith('host13 '))).toMatch(/ failed=1 /);
+      // Aliases of one node asking for the same image: the first pulls it (changed), the next may find it there (ok).
+      expect(lines.filter((l) => /^host\d\d +: ok=2 +changed=[12] +unreachable=0 +failed=0 /.test(l))).toHaveLength(49);
+    });
+  }
+
+  it('follows the window as it is resized, narrower and shorter then wider, and leaves nothing behind', async () => {
+    await Promise.all(work.lab.nodes.map(emptyNode));
+    const { hosts, inventory } = aliasesOf(16);
+    writeFileSync(path.join(work.dir, 'aliases.ini'), inventory);
+    writeFileSync(path.join(work.dir, 'aliases.yml'), ALIASES_PLAY);
+    const run = await onTerminal(['play', 'aliases.yml', '-i', 'aliases.ini'], work.dir, 50, 200, [
+      [24, 80],
+      [30, 120],
+    ]);
+    expect(run.code, run.output.slice(-3000)).toBe(2);
+    expect(run.screen.rows).toBe(30);
+    expectOnlyTheRecapLeft(run, hosts);
   });
 });
 
