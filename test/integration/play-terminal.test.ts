@@ -2,11 +2,12 @@
 // back through a terminal emulator), Ctrl-C in the middle of a run, and an image tarball
 // loaded from the controller.
 import { spawn } from 'node:child_process';
-import { createWriteStream, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import type { TaskResultEvent } from '../../core/events.js';
+import type { LabInfo } from '../../lab/index.js';
 import { SAMPLE_APP_COUNT } from '../../lab/sample-images.js';
 import { runInPty } from '../../bench/pty-run.js';
 import { TerminalScreen } from '../fixtures/terminal-screen.js';
@@ -215,20 +216,37 @@ describe('Ctrl-C', () => {
     expect(events.some((e) => e.event === 'play_abort')).toBe(false);
     // And the commands themselves are gone from the nodes: OpenSSH refuses the channel's
     // KILL signal here, so this is the watcher's doing (modules/command.ts), within seconds.
-    const left = async () => (await runLocal('pgrep', ['-f', 'sleep 29.987'])).stdout.trim();
-    for (let i = 0; i < 50 && (await left()) !== ''; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(await left()).toBe('');
+    const left = () => labProcesses(work.lab, 'sleep 29.987');
+    for (let i = 0; i < 100 && left().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(left()).toEqual([]);
   });
 });
 
-function runLocal(file: string, args: string[]): Promise<{ code: number | null; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'ignore'] });
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout }));
-  });
+/**
+ * Processes run on this lab's nodes (under one of its sshds) whose command line contains
+ * `text`. Not a machine-wide pgrep: another run of this suite, on a lab of its own, may be
+ * running the same command at this moment.
+ */
+function labProcesses(lab: LabInfo, text: string): string[] {
+  const parentOf = new Map<number, number>();
+  const commandOf = new Map<number, string>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The parent pid is the 2nd field after the parenthesised command name.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      commandOf.set(Number(entry), readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').trim());
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const sshds = new Set(lab.nodes.map((n) => n.pids.sshd));
+  const underLab = (pid: number): boolean => {
+    for (let p = parentOf.get(pid); p !== undefined && p > 1; p = parentOf.get(p)) if (sshds.has(p)) return true;
+    return false;
+  };
+  return [...commandOf].filter(([pid, command]) => command.includes(text) && underLab(pid)).map(([pid, command]) => `${pid} ${command}`);
 }
 
 describe('load', () => {
