@@ -11,7 +11,8 @@ import { inventoryFiles } from '../lab-nodes.js';
 /** The built CLI beside this file's build output (dist/bench/contenders → dist/cli). */
 export const HOUND_CLI = fileURLToPath(new URL('../../cli/hound.js', import.meta.url));
 
-const PLAYBOOK = `- name: warm up images
+/** The play every hound run of the benchmark makes: each node pulls its `bench_images`. */
+export const HOUND_PLAYBOOK = `- name: warm up images
   hosts: nodes
   gather_facts: false
   tasks:
@@ -27,7 +28,7 @@ export function houndContender(strategy: string): Contender {
     isHound: true,
     async prepare(setting) {
       const files = inventoryFiles(setting.target);
-      files.set('playbook.yml', PLAYBOOK);
+      files.set('playbook.yml', HOUND_PLAYBOOK);
       await writeFiles(setting.workDir, files);
       const costFile = path.join(setting.workDir, 'cost.txt');
       const argv = withGnuTime(
