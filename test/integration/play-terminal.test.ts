@@ -189,7 +189,11 @@ describe('Ctrl-C', () => {
   it('cancels in-flight work, skips the rest, prints the recap and exits 99', async () => {
     const started = Date.now();
     const result = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [HOUND, 'play', 'slow.yml', '-i', 'hosts.ini', '--json'], { cwd: work.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [HOUND, 'play', 'slow.yml', '-i', 'hosts.ini', '--json'], {
+        cwd: work.dir,
+        env: houndEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let sent = false;
       child.stdout.setEncoding('utf8').on('data', (c: string) => {
