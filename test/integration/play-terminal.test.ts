@@ -166,7 +166,13 @@ describe('the live view on a real terminal', () => {
       expect(lines.find((l) => l.startsWith('fatal: [host13]: FAILED! => '))).toMatch(/hound\/appnope:latest/);
       expect(lines.find((l) => l.startsWith('host13 '))).toMatch(/ failed=1 /);
       // Aliases of one node asking for the same image: the first pulls it (changed), the next may find it there (ok).
-      expect(lines.filter((l) => /^host\d\d +: ok=2 +changed=[12] +unreachable=0 +failed=0 /.test(l))).toHaveLength(49);
+      // Every other host did both tasks (what went wrong, if not: the lines printed above the view).
+      const others = lines.filter((l) => /^host\d\d +: /.test(l) && !l.startsWith('host13 '));
+      expect(
+        others.filter((l) => !/^host\d\d +: ok=2 +changed=[12] +unreachable=0 +failed=0 /.test(l)),
+        lines.filter((l) => /^(fatal|\[WARNING\]|warning)/i.test(l)).join('\n'),
+      ).toEqual([]);
+      expect(others).toHaveLength(49);
     });
   }
 
@@ -187,8 +193,8 @@ describe('the live view on a real terminal', () => {
 
 describe('Ctrl-C', () => {
   it('cancels in-flight work, skips the rest, prints the recap and exits 99', async () => {
-    const started = Date.now();
-    const result = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+    let interruptedAt = 0;
+    const result = await new Promise<{ code: number | null; stdout: string; closedAt: number }>((resolve, reject) => {
       const child = spawn(process.execPath, [HOUND, 'play', 'slow.yml', '-i', 'hosts.ini', '--json'], {
         cwd: work.dir,
         env: houndEnv(),
@@ -201,15 +207,19 @@ describe('Ctrl-C', () => {
         // Once every node is running its `sleep 29.987`, interrupt.
         if (!sent && (stdout.match(/"event":"task_start"/g) ?? []).length >= work.lab.nodes.length) {
           sent = true;
-          setTimeout(() => child.kill('SIGINT'), 500);
+          setTimeout(() => {
+            interruptedAt = Date.now();
+            child.kill('SIGINT');
+          }, 500);
         }
       });
       child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout }));
+      child.on('close', (code) => resolve({ code, stdout, closedAt: Date.now() }));
     });
     expect(result.code, result.stdout).toBe(99);
-    // Well before the sleep would have ended by itself.
-    expect(Date.now() - started).toBeLessThan(25_000);
+    // Well before the sleep would have ended by itself (29.987 s after it started, before the
+    // interrupt). Counted from the interrupt: how long the nodes took to start is not the point.
+    expect(result.closedAt - interruptedAt).toBeLessThan(25_000);
     const events = jsonEvents(result.stdout);
     const summary = summaryOf(events);
     expect(summary).toMatchObject({ interrupted: true, exit_code: 99 });
