@@ -117,5 +117,7 @@ describe('TerminalRegion', () => {
       }),
       { numRuns: 100 },
     );
-  });
+    // The emulator takes each write on a timer turn of its own (some thousand here): on a
+    // loaded machine the turns, not the CPU (a second or two), took past the unit default of 20 s.
+  }, 120_000);
 });
