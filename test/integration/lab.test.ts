@@ -210,7 +210,7 @@ describe('hound lab (own lab, via the CLI)', () => {
   it('reports every host up with its address and live daemon pids', async () => {
     const s = await hound('lab', 'status', '--name', NAME);
     expect(s.code).toBe(0);
-    expect(s.stdout).toMatch(new RegExp(`^registry\\s+up\\s+${info.registry.ip.replaceAll('.', '\\.')}\\s.*docker-registry=${info.registry.pid}$`, 'm'));
+    expect(s.stdout).toMatch(new RegExp(`^registry\\s+up\\s+${info.registry.ip.replaceAll('.', '\\.')}\\s.*docker-registry=${info.registry.pid}(\\s|$)`, 'm'));
     for (const n of info.nodes) {
       expect(s.stdout).toMatch(new RegExp(`^${n.name}\\s+up\\s+${n.ip.replaceAll('.', '\\.')}\\s.*sshd=${n.pids.sshd} dockerd=${n.pids.dockerd}$`, 'm'));
     }
