@@ -19,8 +19,13 @@ const work = useLabWorkDir({ emptyNodesAfter: true });
  */
 async function flakyRegistry(lab: LabInfo) {
   const counts = { failures: 0, served503: 0 };
+  // Only the nodes' requests (Docker's pulls) meet the 503s: hound's own registry client on the
+  // controller (the plan's and the disk estimate's manifest reads) retries by itself and would
+  // otherwise use up the failures before any pull starts.
+  const nodeAddresses = new Set(lab.nodes.map((n) => n.ip));
   const front = await startRegistryFront(lab, (req, res) => {
-    if (counts.failures <= 0 || req.method !== 'GET' || !/\/manifests\//.test(req.url ?? '')) return false;
+    const from = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    if (counts.failures <= 0 || !nodeAddresses.has(from) || req.method !== 'GET' || !/\/manifests\//.test(req.url ?? '')) return false;
     counts.failures -= 1;
     counts.served503 += 1;
     res.writeHead(503, { 'content-type': 'application/json' }).end('{"errors":[{"code":"UNAVAILABLE","message":"service unavailable"}]}');
