@@ -39,23 +39,16 @@ export const LAB_REGISTRY_USER = 'hound';
 const DAYS = '30';
 const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 
+/** A new EC key and its self-signed certificate (the CA, the token signer). */
+async function selfSigned(openssl: string, keyOut: string, certOut: string, subject: string, extra: string[] = []): Promise<void> {
+  await runCommand(openssl, ['req', '-x509', '-new', ...EC, '-keyout', keyOut, '-out', certOut, '-days', DAYS, '-subj', subject, ...extra]);
+}
+
 /** Makes the CA, the server certificate (for `addresses`), the token signer and the htpasswd; resolves to the user's password. */
 export async function createLabTls(bins: BinaryPaths, p: LabTlsPaths, labName: string, addresses: string[]): Promise<string> {
   await mkdir(p.dir, { recursive: true, mode: 0o755 });
   const openssl = bins.openssl;
-  await runCommand(openssl, [
-    'req',
-    '-x509',
-    '-new',
-    ...EC,
-    '-keyout',
-    p.caKey,
-    '-out',
-    p.caCert,
-    '-days',
-    DAYS,
-    '-subj',
-    `/O=hound lab/CN=hound lab ${labName} CA`,
+  await selfSigned(openssl, p.caKey, p.caCert, `/O=hound lab/CN=hound lab ${labName} CA`, [
     '-addext',
     'basicConstraints=critical,CA:TRUE',
     '-addext',
@@ -91,20 +84,7 @@ export async function createLabTls(bins: BinaryPaths, p: LabTlsPaths, labName: s
     '-extfile',
     extensions,
   ]);
-  await runCommand(openssl, [
-    'req',
-    '-x509',
-    '-new',
-    ...EC,
-    '-keyout',
-    p.signerKey,
-    '-out',
-    p.signerCert,
-    '-days',
-    DAYS,
-    '-subj',
-    `/O=hound lab/CN=hound lab ${labName} token signer`,
-  ]);
+  await selfSigned(openssl, p.signerKey, p.signerCert, `/O=hound lab/CN=hound lab ${labName} token signer`);
   const password = randomBytes(18).toString('base64url');
   // -i: the password on stdin, not on a command line other processes can read.
   const line = await runCommand(bins.htpasswd, ['-niB', LAB_REGISTRY_USER], { input: `${password}\n` });
