@@ -1,7 +1,9 @@
 // One error hierarchy for the whole of hound. Every error a user can cause carries a
 // stable code (for scripts and tests), an exit code (Ansible's, see EXIT), and where
 // there is a file, the position in it. The CLI catches HoundError in one place and
-// prints `format()`; anything else is a bug and exits 250.
+// prints `format()`; anything else is a bug and exits 250. What format() returns has been
+// through the one masking step (base/secrets.ts): an error may quote a line that holds one.
+import { maskSecrets } from './secrets.js';
 
 /** Exit codes, as ansible-playbook uses them. */
 export const EXIT = {
@@ -47,20 +49,46 @@ export class HoundError extends Error {
     this.hint = options.hint;
   }
 
-  /** One screen at most: `file:line:col: error CODE: message`, the line with a caret, the hint. */
+  /** One screen at most: `file:line:col: error CODE: message`, the line with a caret, the hint; secrets masked. */
   format(): string {
     const out: string[] = [];
     const p = this.position;
     const where = p ? `${p.file}:${p.line}:${p.column}: ` : '';
-    out.push(`${where}error ${this.code}: ${this.message}`);
+    out.push(shortenLines(`${where}error ${this.code}: ${maskSecrets(this.message)}`));
     if (p?.sourceLine !== undefined) {
+      const { text, caret } = quotedLine(p.sourceLine, p.column);
       const gutter = `${p.line} | `;
-      out.push(`  ${gutter}${p.sourceLine}`);
-      out.push(`  ${' '.repeat(gutter.length)}${' '.repeat(Math.max(0, p.column - 1))}^`);
+      out.push(`  ${gutter}${text}`);
+      out.push(`  ${' '.repeat(gutter.length)}${' '.repeat(caret - 1)}^`);
     }
-    if (this.hint) out.push(`  hint: ${this.hint}`);
+    if (this.hint) out.push(shortenLines(maskSecrets(`  hint: ${this.hint}`)));
     return out.join('\n');
   }
+}
+
+/** The longest line of an error shown whole; longer ones (a 20 MB host line) are cut around the point of interest. */
+export const MAX_SHOWN_LINE = 240;
+
+/** The quoted source line, masked, then cut to a window around the column; `caret` is the column in what is shown. */
+function quotedLine(line: string, column: number): { text: string; caret: number } {
+  const masked = maskSecrets(line);
+  // Masking may change the length before the column: place the caret after the masked prefix.
+  const prefix = maskSecrets(line.slice(0, Math.max(0, column - 1)));
+  let caret = masked.startsWith(prefix) ? prefix.length + 1 : Math.min(column, masked.length + 1);
+  if (masked.length <= MAX_SHOWN_LINE) return { text: masked, caret };
+  const start = Math.max(0, Math.min(caret - 1 - MAX_SHOWN_LINE / 2, masked.length - MAX_SHOWN_LINE));
+  const head = start > 0 ? '…' : '';
+  const tail = start + MAX_SHOWN_LINE < masked.length ? `… (${masked.length} characters)` : '';
+  caret = caret - start + head.length;
+  return { text: head + masked.slice(start, start + MAX_SHOWN_LINE) + tail, caret };
+}
+
+function shortenLines(text: string): string {
+  if (text.length <= MAX_SHOWN_LINE * 4) return text;
+  return text
+    .split('\n')
+    .map((l) => (l.length > MAX_SHOWN_LINE * 4 ? `${l.slice(0, MAX_SHOWN_LINE * 4)}… (${l.length} characters)` : l))
+    .join('\n');
 }
 
 /** A file could not be parsed or did not validate (exit 4). */

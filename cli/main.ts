@@ -2,6 +2,7 @@
 // core and returns an exit code. Errors are mapped to exit codes here, in one place.
 import { Command, CommanderError } from 'commander';
 import { EXIT, HoundError } from '../base/errors.js';
+import { maskSecrets, processSecrets } from '../base/secrets.js';
 import { register as registerLab } from './lab.js';
 import { register as registerInventory } from './inventory.js';
 import { register as registerPlay } from './play.js';
@@ -41,6 +42,8 @@ export function buildProgram(): Command {
 /** Runs the CLI and resolves to the process exit code; never throws. */
 export async function run(argv: string[]): Promise<number> {
   const program = buildProgram();
+  // Secrets are learnt while this command reads its inputs; an earlier in-process run's are not this one's.
+  processSecrets.clear();
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
@@ -60,6 +63,7 @@ export function reportError(err: unknown): number {
     return err.exitCode;
   }
   const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  process.stderr.write(`hound: unexpected internal error (a bug in hound, please report it):\n${detail}\n`);
+  // A bug's message may quote input as well (the only path here that is not a HoundError).
+  process.stderr.write(maskSecrets(`hound: unexpected internal error (a bug in hound, please report it):\n${detail}\n`));
   return EXIT.UNEXPECTED;
 }

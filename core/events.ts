@@ -1,6 +1,11 @@
 // Typed events for everything a run does, and the bus reporters subscribe to. Secrets are
 // masked here, once, before any subscriber sees an event: reporters never have to remember.
+// The masking is base/secrets.ts's: the bus's own secrets (a run's, a no_log task's) are a
+// layer over the process's (inventory passwords, secret-named variables, Vault values).
 import { findModuleDefinition } from '../modules/schemas.js';
+import { processSecrets, SECRET_MASK, SecretMask } from '../base/secrets.js';
+
+export { SECRET_MASK } from '../base/secrets.js';
 
 export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
 
@@ -148,15 +153,17 @@ export interface RunReporter {
   close(): Promise<void>;
 }
 
-export const SECRET_MASK = '********';
 export const NO_LOG_MESSAGE = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
 
 type Omitted<E> = E extends HoundEvent ? Omit<E, 'time'> & { time?: number } : never;
 
 export class EventBus {
   private readonly listeners: EventListener[] = [];
-  private readonly secrets = new Set<string>();
-  private longestFirst: string[] = [];
+  private readonly secrets: SecretMask;
+
+  constructor(parentSecrets: SecretMask = processSecrets) {
+    this.secrets = new SecretMask(parentSecrets);
+  }
 
   subscribe(listener: EventListener): () => void {
     this.listeners.push(listener);
@@ -168,20 +175,16 @@ export class EventBus {
 
   /** A value that must never leave the process: every occurrence in any event is masked. */
   addSecret(value: string | undefined): void {
-    // Very short values would mask innocent text everywhere ("a", "1") and reveal nothing if shown.
-    if (value !== undefined && value.length >= 3 && !this.secrets.has(value)) {
-      this.secrets.add(value);
-      this.longestFirst = [...this.secrets].sort((a, b) => b.length - a.length);
-    }
+    this.secrets.add(value);
   }
 
   hasSecret(value: string): boolean {
     return this.secrets.has(value);
   }
 
-  /** Stops masking `value` (a no_log task's own values once that task is over). */
+  /** Stops masking `value` (a no_log task's own values once that task is over); the process's secrets stay masked. */
   removeSecret(value: string): void {
-    if (this.secrets.delete(value)) this.longestFirst = [...this.secrets].sort((a, b) => b.length - a.length);
+    this.secrets.remove(value);
   }
 
   emit(event: Omitted<HoundEvent>): void {
@@ -192,11 +195,7 @@ export class EventBus {
 
   /** Exposed for tests and for text (error messages) that leaves the process outside events. */
   maskText(text: string): string {
-    let out = text;
-    // Longest first: a secret that contains a shorter one ("echo token=…" and "echo") must be
-    // masked whole, before the shorter one breaks it up.
-    for (const secret of this.longestFirst) out = out.split(secret).join(SECRET_MASK);
-    return out;
+    return this.secrets.maskText(text);
   }
 
   private mask(event: HoundEvent): HoundEvent {
@@ -211,18 +210,7 @@ export class EventBus {
         e = { ...e, result: maskKeys(e.result, secretArgs) };
       }
     }
-    return this.secrets.size === 0 ? e : (this.maskDeep(e) as HoundEvent);
-  }
-
-  private maskDeep(value: unknown): unknown {
-    if (typeof value === 'string') return this.maskText(value);
-    if (Array.isArray(value)) return value.map((v) => this.maskDeep(v));
-    if (value !== null && typeof value === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[k] = this.maskDeep(v);
-      return out;
-    }
-    return value;
+    return this.secrets.size === 0 ? e : (this.secrets.maskDeep(e) as HoundEvent);
   }
 }
 

@@ -70,14 +70,11 @@ export interface RunOptions {
 export const DEFAULT_PULLS_PER_REGISTRY = 32;
 export const DEFAULT_PULLS_PER_HOST = 4;
 
-/** Connection variables that hold secrets, masked wherever they would appear. */
-const SECRET_HOST_VARS = ['ansible_password', 'ansible_ssh_pass', 'ansible_ssh_password', 'ansible_become_password', 'ansible_become_pass'];
-
 /** Resolves to the process exit code (see EXIT). */
 export async function executeRun(run: CompiledRun, options: RunOptions): Promise<number> {
   const started = Date.now();
   const bus = new EventBus();
-  registerSecrets(bus, run, options.inventory);
+  registerSecrets(bus, run);
   const recap = new RecapCollector(bus);
   const reporter = options.reporter;
   bus.subscribe((e) => reporter.handle(e));
@@ -137,7 +134,12 @@ export async function executeRun(run: CompiledRun, options: RunOptions): Promise
   return exitCode;
 }
 
-function registerSecrets(bus: EventBus, run: CompiledRun, inventory: Inventory): void {
+/**
+ * The run's literal secret arguments (a registry_login password written in the playbook).
+ * The inventory's secret-named variables (ansible_password, ansible_become_pass, ...) were
+ * registered for the whole process when it was loaded (inventory/load.ts).
+ */
+function registerSecrets(bus: EventBus, run: CompiledRun): void {
   for (const play of run.plays) {
     const lists = [...play.tasksByHost.values(), ...play.handlers.flatMap((h) => [...h.tasksByHost.values()])];
     for (const tasks of lists) {
@@ -148,10 +150,6 @@ function registerSecrets(bus: EventBus, run: CompiledRun, inventory: Inventory):
         }
       }
     }
-  }
-  for (const host of inventory.hosts.keys()) {
-    const vars = hostVars(inventory, host);
-    for (const key of SECRET_HOST_VARS) if (typeof vars[key] === 'string') bus.addSecret(vars[key]);
   }
 }
 

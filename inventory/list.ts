@@ -1,7 +1,11 @@
 // What `hound inventory` prints, in the shapes ansible-inventory prints: --list (JSON, or
 // --yaml), --graph (with --vars), --host. Values are the merged host variables without the
-// magic and internal ones, exactly as ansible-inventory omits them.
+// magic and internal ones, exactly as ansible-inventory omits them. One difference: secrets.
+// ansible-inventory prints ansible_password and friends in clear; hound prints that they are
+// set (`********`), as everywhere else (docs/guarantees.md: secrets never appear in output,
+// and inventory listings end up in tickets and CI logs). Their values are in the files.
 import { stringify } from 'yaml';
+import { isSecretName, SECRET_MASK } from '../base/secrets.js';
 import type { Inventory, Vars } from './model.js';
 import { groupVars, hostVars, hostsOfGroup } from './vars.js';
 import { setVar } from './vars-object.js';
@@ -36,7 +40,7 @@ export interface ListOptions {
 
 function withoutInternal(vars: Vars): Vars {
   const out: Vars = {};
-  for (const [k, v] of Object.entries(vars)) if (!INTERNAL_VARS.has(k)) setVar(out, k, v);
+  for (const [k, v] of Object.entries(vars)) if (!INTERNAL_VARS.has(k)) setVar(out, k, isSecretName(k) ? SECRET_MASK : v);
   return out;
 }
 

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { OptionsError, ParseError } from '../base/errors.js';
+import { registerSecretVariables } from '../base/secrets.js';
 import { InventoryBuilder, InventoryRuleError } from './builder.js';
 import { parseAddress } from './host-range.js';
 import { parseIniInventory } from './ini.js';
@@ -67,8 +68,19 @@ export async function loadInventory(sources: string[], options: LoadOptions = {}
     inv.varsDirs.push(await loaded);
   }
   const built = inv.build();
+  registerInventorySecrets(built);
   if (options.warn) for (const w of built.warnings ?? []) options.warn(w);
   return built;
+}
+
+/** ansible_password, ansible_become_pass and every other secret-named variable, masked in all output from now on. */
+function registerInventorySecrets(inv: Inventory): void {
+  for (const group of inv.groups.values()) registerSecretVariables(group.vars);
+  for (const host of inv.hosts.values()) registerSecretVariables(host.vars);
+  for (const dir of inv.varsDirs ?? []) {
+    for (const vars of dir.groups.values()) registerSecretVariables(vars);
+    for (const vars of dir.hosts.values()) registerSecretVariables(vars);
+  }
 }
 
 /** `-i 'web1,web2:2222,'`: Ansible's host_list plugin. */

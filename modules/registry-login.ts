@@ -6,6 +6,7 @@
 import type { RegistryAuth } from '../transport/types.js';
 import { dockerConfigCredentials, dockerConfigPath, normaliseRegistryHost } from '../transport/docker-config.js';
 import { HoundError } from '../base/errors.js';
+import { registerCredentials, registerSecret } from '../base/secrets.js';
 import { registryLoginModule } from './schemas.js';
 import { ModuleFailure, type ControllerModule } from './implementation.js';
 
@@ -47,6 +48,9 @@ export const registryLogin: ControllerModule<RegistryLoginArgs> = {
     }
     ctx.addSecret(auth.password);
     ctx.addSecret(auth.identityToken);
+    // For the whole process too, with `user:password` (what a Basic Authorization header carries, base64).
+    registerCredentials(auth.username, auth.password);
+    registerSecret(auth.identityToken);
     ctx.credentials.set(auth);
     return {
       status: 'ok',

@@ -307,7 +307,6 @@ class Compiler {
           path: freeFormPath ?? task.argsAt.path,
           what: `module '${task.module}' (${label})`,
           unknownKeyCode: 'UNKNOWN_ARGUMENT',
-          secretKeys: definition.secretArguments,
         },
         'MODULE_ARGS_INVALID',
       );

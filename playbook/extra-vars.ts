@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { EXIT, HoundError, OptionsError } from '../base/errors.js';
+import { registerSecretVariables } from '../base/secrets.js';
 import type { Vars } from './model.js';
 import { isPlainObject } from './template-values.js';
 import { pyyamlBooleans, YamlSource } from './yaml-source.js';
@@ -66,5 +67,7 @@ export function parseExtraVars(value: string, baseDir = process.cwd()): Vars {
 
 /** Every -e value merged in order (later wins). */
 export function mergeExtraVars(values: readonly string[], baseDir?: string): Vars {
-  return Object.assign({}, ...values.map((v) => parseExtraVars(v, baseDir))) as Vars;
+  const merged = Object.assign({}, ...values.map((v) => parseExtraVars(v, baseDir))) as Vars;
+  registerSecretVariables(merged);
+  return merged;
 }

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { parseKeyValueArgs, typedOptions } from './kv-args.js';
 import { EXIT, HoundError, ParseError } from '../base/errors.js';
+import { maskSecretAssignments, registerSecretVariables } from '../base/secrets.js';
 import { PlaybookFiles } from './files.js';
 import type { LoadedPlay, LoadedPlaybook, LoadedTask, RoleScope, SourceRef, Vars } from './model.js';
 import { findRole, loadRoleFiles, type RoleFiles } from './roles.js';
@@ -125,6 +126,7 @@ export class PlaybookLoader {
       if (containsTemplate(name)) throw dynamicPathError(source, filePath, 'vars_files');
       Object.assign(vars, this.readVarsFile(path.resolve(playbookDir, String(name)), { source, path: filePath }));
     }
+    registerSecretVariables(vars);
     const tags = tagsOf(play.tags);
     const scope: TaskScope = { file: source.file, chain, playbookDir, tags, when: [], vars: {}, roleHandlers: [], rolesSeen: new Set(), inHandlers: false };
     const tasks: LoadedTask[] = [];
@@ -260,6 +262,8 @@ export class PlaybookLoader {
     const definition = findModuleDefinition(module)!;
     const raw = task[module];
     const argsPath = [...at, module];
+    // Before any check that could quote them: the task's secret-named variables.
+    registerSecretVariables(task.vars);
     let args: Record<string, unknown>;
     let freeForm = false;
     if (raw === null || raw === undefined) args = {};
@@ -277,6 +281,9 @@ export class PlaybookLoader {
         },
       );
     }
+    // The module's secret arguments, and any argument named like a secret, before the checks that could quote them.
+    registerSecretVariables(args);
+    for (const key of definition.secretArguments) registerSecretVariables(args[key], true);
     checkModuleArguments(source, argsPath, module, args, freeForm);
     // Template syntax is checked now, so that deferred tasks and plays that match no host
     // fail at --syntax-check rather than in the middle of a run.
@@ -393,6 +400,10 @@ export class PlaybookLoader {
         handlersFrom: typeof handlersFrom === 'string' ? handlersFrom : undefined,
       },
     );
+    registerSecretVariables(files.defaults);
+    registerSecretVariables(files.vars);
+    registerSecretVariables(specVars);
+    registerSecretVariables(params);
     const role: RoleScope = {
       name: path.basename(dir),
       defaults: files.defaults,
@@ -436,11 +447,6 @@ export function loadPlaybook(file: string, options: LoadOptions = {}): LoadedPla
   return new PlaybookLoader(options).load(file);
 }
 
-function cutAtSecret(line: string, secretKeys: readonly string[]): string {
-  const at = Math.min(...secretKeys.map((k) => line.search(new RegExp(`(^|\\s)${k}=`))).filter((i) => i >= 0));
-  return Number.isFinite(at) ? `${line.slice(0, at)} ********` : line;
-}
-
 /** Options command takes out of its command line, as ansible's check_raw does. */
 const COMMAND_LINE_OPTIONS: ReadonlySet<string> = new Set(['chdir', 'creates', 'removes']);
 
@@ -468,8 +474,11 @@ function stringArguments(source: YamlSource, argsPath: DataPath, module: string,
     const words = secrets.length > 0 ? '' : ` (${raw.join(' ')})`;
     const position = source.positionOf(argsPath);
     throw new ParseError('MODULE_ARGS_INVALID', `module '${module}' got key=value options and free text${words} in one string`, {
-      // Where an unquoted secret ends is not known here: the line is cut at the first secret.
-      position: position.sourceLine !== undefined && secrets.length > 0 ? { ...position, sourceLine: cutAtSecret(position.sourceLine, secrets) } : position,
+      // Where an unquoted secret ends is not known here: everything after the first secret goes.
+      position:
+        position.sourceLine !== undefined && secrets.length > 0
+          ? { ...position, sourceLine: maskSecretAssignments(position.sourceLine, { toEndOfLine: true }) }
+          : position,
       hint: `quote a value that has spaces (key="a b"), or write the arguments as a mapping`,
     });
   }
@@ -490,7 +499,6 @@ function checkModuleArguments(source: YamlSource, argsPath: DataPath, module: st
     what: `module '${module}'`,
     knownKeys: properties,
     unknownKeyCode: 'UNKNOWN_ARGUMENT',
-    secretKeys: definition.secretArguments,
   };
   if (freeForm) {
     if (!containsTemplate(args)) validateAgainst(schema, args, { ...target, path: argsPath }, 'MODULE_ARGS_INVALID');

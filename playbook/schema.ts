@@ -246,8 +246,6 @@ export interface ValidationTarget {
   knownKeys?: readonly string[];
   /** Error code for an unknown key (default UNKNOWN_KEY). */
   unknownKeyCode?: string;
-  /** Keys whose values are secrets: an error at one shows its line with the value masked. */
-  secretKeys?: readonly string[];
 }
 
 /** Validates `data` against `schema`; throws a ParseError positioned at the first problem. */
@@ -255,27 +253,8 @@ export function validateAgainst(schema: object, data: unknown, target: Validatio
   const validate = validatorFor(schema);
   if (validate(data)) return;
   const error = pickError(validate.errors ?? []);
-  const failure = schemaError(error, target, code);
-  const secret = pathOf(error).some((part) => typeof part === 'string' && target.secretKeys?.includes(part));
-  const line = failure.position?.sourceLine;
-  if (line !== undefined && target.secretKeys?.length) {
-    const shown = secret ? maskValue(line) : maskKeyValueSecrets(line, target.secretKeys);
-    if (shown !== line) throw new ParseError(failure.code, failure.message, { position: { ...failure.position!, sourceLine: shown }, hint: failure.hint });
-  }
-  throw failure;
-}
-
-/** `registry_login: username=u password=hunter2` → `… password=********`, whatever the error on that line. */
-export function maskKeyValueSecrets(line: string, secretKeys: readonly string[]): string {
-  let out = line;
-  for (const key of secretKeys) out = out.replace(new RegExp(`(^|\\s)(${key}=)("[^"]*"?|'[^']*'?|\\S+)`, 'g'), '$1$2********');
-  return out;
-}
-
-/** `  password: hunter2` → `  password: ********`. */
-export function maskValue(line: string): string {
-  const colon = line.indexOf(':');
-  return colon < 0 ? '********' : `${line.slice(0, colon + 1)} ********`;
+  // A line it quotes that holds a secret is masked where every error is printed (HoundError.format).
+  throw schemaError(error, target, code);
 }
 
 function schemaError(error: ErrorObject, target: ValidationTarget, code: string): ParseError {

@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import nunjucks from 'nunjucks';
 import { EXIT, HoundError } from '../base/errors.js';
+import { isSecretName, registerSecretVariables } from '../base/secrets.js';
 import { buildFilters, buildTests, type TemplateFunction } from './template-filters.js';
 import { isPlainObject, pythonContains, pythonStr, pythonTruthy, unsafeTemplateError, UndefinedValue } from './template-values.js';
 import { allow, callable, safeMemberLookup } from './template-sandbox.js';
@@ -172,6 +173,8 @@ function resolveVariable(vars: Vars, name: string): unknown {
     resolvedVariables.set(vars, cache);
   }
   cache.set(name, value);
+  // A secret-named variable's value is a secret once rendered (`ansible_password: "{{ vault_pw }}"`).
+  if (isSecretName(name)) registerSecretVariables(value, true);
   return value;
 }
 

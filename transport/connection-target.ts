@@ -7,6 +7,7 @@ import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Vars } from '../inventory/model.js';
 import { OptionsError } from '../base/errors.js';
+import { registerSecret } from '../base/secrets.js';
 import { parseSshArgs, type SshArgOptions, type StrictHostKeyChecking } from './ssh-args.js';
 import { expandHome, type SshConfigFile } from './ssh-config.js';
 
@@ -115,7 +116,10 @@ function resolve(host: string, vars: Vars, options: ResolveTargetOptions, depth:
   };
   // Not enumerable: a target printed, logged or serialised (JSON, events) leaves the password out.
   const password = stringVar(vars, 'ansible_password', 'ansible_ssh_pass', 'ansible_ssh_password');
-  if (password !== undefined) Object.defineProperty(target, 'password', { value: password, enumerable: false });
+  if (password !== undefined) {
+    registerSecret(password);
+    Object.defineProperty(target, 'password', { value: password, enumerable: false });
+  }
   const hops = args.proxyJump ?? config.proxyJump ?? [];
   target.proxyJump = hops.map((hop) => resolveHop(hop, target, options, depth));
   return target;
