@@ -3,15 +3,16 @@
 // skipping what Ansible skips), or a comma-separated host list; then orphans are reconciled
 // and group_vars/host_vars beside each source are read.
 import { existsSync } from 'node:fs';
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { OptionsError, ParseError } from '../base/errors.js';
+import { EXIT, OptionsError, ParseError } from '../base/errors.js';
+import { readInputText } from '../base/input-file.js';
 import { registerSecretVariables } from '../base/secrets.js';
 import { InventoryBuilder, InventoryRuleError } from './builder.js';
 import { parseAddress } from './host-range.js';
 import { parseIniInventory } from './ini.js';
 import type { Inventory, InventoryVarsDir } from './model.js';
-import { loadVarsDir } from './vars-dirs.js';
+import { loadVarsDir, unreadableDirectory } from './vars-dirs.js';
 import { MAX_YAML_BYTES, readYaml, type YamlFile } from './yaml-file.js';
 import { parseYamlInventory } from './yaml-inventory.js';
 
@@ -99,7 +100,11 @@ async function parseDirectory(dir: string, inv: InventoryBuilder, visited = new 
   const real = await realpath(dir);
   if (visited.has(real)) return;
   visited.add(real);
-  const names = (await readdir(dir)).sort();
+  const names = (
+    await readdir(dir).catch((err: unknown) => {
+      throw unreadableDirectory(dir, err);
+    })
+  ).sort();
   for (const name of names) {
     if (IGNORED_IN_DIRECTORY.test(name)) continue;
     const full = path.join(dir, name);
@@ -125,30 +130,15 @@ export async function parseFile(file: string, inv: InventoryBuilder): Promise<vo
 
 async function parseFileContent(file: string, inv: InventoryBuilder): Promise<void> {
   // Only regular files: a FIFO or a device (-i /dev/stdin, /dev/zero) would hang or never end.
-  const st = await stat(file);
-  if (!st.isFile()) {
-    throw new ParseError('INVENTORY_NOT_A_FILE', `${file} is not a regular file`, {
-      position: { file, line: 1, column: 1 },
-      hint: 'give -i an inventory file, a directory of them, or a comma-separated host list',
-    });
-  }
-  if (st.size > MAX_YAML_BYTES) {
-    throw new ParseError('INVENTORY_TOO_LARGE', `${file} is larger than ${MAX_YAML_BYTES / 1024 / 1024} MiB`, {
-      position: { file, line: 1, column: 1 },
-      hint: 'split it into several files (a directory given to -i reads them all)',
-    });
-  }
-  const bytes = await readFile(file);
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new ParseError('INVENTORY_ENCODING', `${file} is not valid UTF-8`, {
-      position: { file, line: 1, column: 1 },
-      hint: 'save the inventory as UTF-8',
-    });
-  }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const text = await readInputText(file, {
+    what: 'inventory file',
+    maxBytes: MAX_YAML_BYTES,
+    strict: true,
+    position: { file, line: 1, column: 1 },
+    codes: { 'not-regular': 'INVENTORY_NOT_A_FILE', 'too-large': 'INVENTORY_TOO_LARGE', encoding: 'INVENTORY_ENCODING', unreadable: 'INVENTORY_UNREADABLE' },
+    exitCode: EXIT.PARSE,
+    hint: 'give -i an inventory file, a directory of them, or a comma-separated host list',
+  });
   const ext = path.extname(file);
   if (ext === '.toml') {
     throw new ParseError('INVENTORY_TOML', `${file}: TOML inventories are not supported by hound`, {

@@ -2,9 +2,10 @@
 // evaluates them: split on `,` (or `:`), unions first, then `&` intersections, then `!`
 // exclusions; each part a host name, a group, a glob or a `~regex`, with an optional
 // `[i]` / `[i:j]` subscript; `@file` reads patterns from a file, one a line.
-import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { OptionsError } from '../base/errors.js';
+import { existsSync, statSync } from 'node:fs';
+import { EXIT, OptionsError } from '../base/errors.js';
+import { readInputTextSync } from '../base/input-file.js';
 import { parseAddress } from './host-range.js';
 import type { Inventory } from './model.js';
 import { hostsOfGroup } from './vars.js';
@@ -15,6 +16,9 @@ export interface PatternOptions {
   /** Called with Ansible's message for each part of the pattern that matched nothing. */
   warn?: (message: string) => void;
 }
+
+/** A file of host patterns for --limit @file; a list of a million hosts is some 30 MiB. */
+const MAX_LIMIT_FILE_BYTES = 32 * 1024 * 1024;
 
 const SPLIT_ON_COLONS = /(?:[^\s:[\]]|\[[^\]]*\])+/g;
 const WITH_SUBSCRIPT = /^(.+)\[(?:(-?[0-9]+)|([0-9]+)([:-])([0-9]*))\]$/s;
@@ -180,6 +184,14 @@ function pySlice<T>(list: T[], start: number, stop: number): T[] {
   return list.slice(norm(start), norm(stop));
 }
 
+function isDirectory(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** Expands `@file` entries into the patterns written in the file, one a line. */
 function expandFiles(patterns: string[], options: PatternOptions): string[] {
   const out: string[] = [];
@@ -189,20 +201,16 @@ function expandFiles(patterns: string[], options: PatternOptions): string[] {
       continue;
     }
     const file = path.resolve(options.baseDir ?? process.cwd(), p.slice(1));
-    const st = (() => {
-      try {
-        return statSync(file);
-      } catch {
-        return null;
-      }
-    })();
-    if (!st) throw new OptionsError('LIMIT_FILE_NOT_FOUND', `Unable to find limit file ${file}`, { hint: 'check the path after @' });
-    if (!st.isFile()) throw new OptionsError('LIMIT_FILE_NOT_FILE', `Limit starting with "@" must be a file, not a directory: ${file}`);
-    out.push(
-      ...readFileSync(file, 'utf8')
-        .split('\n')
-        .map((l) => l.trim()),
-    );
+    // Ansible's own words where it has them; the one reader for everything (a FIFO or a device is refused, never read).
+    if (!existsSync(file)) throw new OptionsError('LIMIT_FILE_NOT_FOUND', `Unable to find limit file ${file}`, { hint: 'check the path after @' });
+    if (isDirectory(file)) throw new OptionsError('LIMIT_FILE_NOT_FILE', `Limit starting with "@" must be a file, not a directory: ${file}`);
+    const text = readInputTextSync(file, {
+      what: 'limit file',
+      maxBytes: MAX_LIMIT_FILE_BYTES,
+      codes: { missing: 'LIMIT_FILE_NOT_FOUND', 'not-regular': 'LIMIT_FILE_NOT_FILE' },
+      exitCode: EXIT.OPTIONS,
+    });
+    out.push(...text.split('\n').map((l) => l.trim()));
   }
   return out;
 }

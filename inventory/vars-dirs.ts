@@ -1,9 +1,10 @@
 // group_vars/ and host_vars/ beside an inventory source, found as Ansible's host_group_vars
 // plugin finds them: for entity NAME the first of NAME, NAME.yml, NAME.yaml, NAME.json that
 // exists; a directory is read whole (sorted, recursively, hidden files and `~` backups skipped).
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ParseError } from '../base/errors.js';
+import { EXIT, ParseError } from '../base/errors.js';
+import { readInputText } from '../base/input-file.js';
 import type { InventoryVarsDir, Vars } from './model.js';
 import { assignVars } from './vars-object.js';
 import { MAX_YAML_BYTES, plainValue, readYaml } from './yaml-file.js';
@@ -23,9 +24,26 @@ async function kindOf(p: string): Promise<'dir' | 'file' | 'other'> {
   return st?.isDirectory() ? 'dir' : st?.isFile() ? 'file' : 'other';
 }
 
+/** A directory of an inventory (or its group_vars/host_vars) that cannot be listed. */
+export function unreadableDirectory(dir: string, err: unknown): ParseError {
+  const code = (err as NodeJS.ErrnoException).code;
+  return new ParseError(
+    'INVENTORY_UNREADABLE',
+    `the inventory directory ${dir} cannot be read: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? String(err))}`,
+    {
+      position: { file: dir, line: 1, column: 1 },
+      hint: 'check its permissions, or give -i the files you mean',
+    },
+  );
+}
+
 async function filesOfVarsDir(dir: string): Promise<string[]> {
   const found: string[] = [];
-  const names = [...(await readdir(dir))].sort();
+  const names = [
+    ...(await readdir(dir).catch((err: unknown) => {
+      throw unreadableDirectory(dir, err);
+    })),
+  ].sort();
   for (const name of names) {
     if (name.startsWith('.') || name.endsWith('~')) continue;
     const full = path.join(dir, name);
@@ -51,14 +69,13 @@ async function varsFilesFor(dir: string, listing: Set<string>, name: string): Pr
 }
 
 async function loadVarsFile(file: string): Promise<Vars | null> {
-  const st = await stat(file);
-  if (st.size > MAX_YAML_BYTES) {
-    throw new ParseError('YAML_TOO_LARGE', `${file} is larger than ${MAX_YAML_BYTES / 1024 / 1024} MiB`, {
-      position: { file, line: 1, column: 1 },
-      hint: 'split the variables into several files in a directory named after the group or host',
-    });
-  }
-  const text = await readFile(file, 'utf8');
+  const text = await readInputText(file, {
+    what: 'vars file',
+    maxBytes: MAX_YAML_BYTES,
+    position: { file, line: 1, column: 1 },
+    codes: { 'too-large': 'YAML_TOO_LARGE', unreadable: 'INVENTORY_UNREADABLE', 'not-regular': 'INVENTORY_NOT_A_FILE' },
+    exitCode: EXIT.PARSE,
+  });
   const y = readYaml(file, text);
   const v = y.value;
   // Ansible ignores empty files.

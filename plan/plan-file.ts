@@ -1,7 +1,8 @@
 // A saved plan (`hound plan --out plan.json`) and what `hound apply` checks before acting on
 // it: the plan in its JSON form, plus what it assumed (each node's images, each tag's digest).
 // Apply refuses when those assumptions no longer hold, rather than doing something unplanned.
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { readInputText } from '../base/input-file.js';
 import { Ajv } from 'ajv';
 import { HoundError, EXIT, ParseError } from '../base/errors.js';
 import { canonicalImageRef, parseImageRef, repositoryName } from '../base/image-ref.js';
@@ -11,6 +12,8 @@ import type { DockerImage } from '../runtime/types.js';
 
 export const PLAN_FILE_FORMAT = 'hound-plan';
 export const PLAN_FILE_VERSION = 1;
+/** A plan for thousands of hosts is a few MiB; anything past this is not a plan hound wrote. */
+export const MAX_PLAN_FILE_BYTES = 64 * 1024 * 1024;
 
 /** Where the plan came from: apply reloads the inventory from here to reach the hosts. */
 export interface PlanSource {
@@ -134,19 +137,12 @@ const savedPlanSchema = {
 const validateSavedPlan = new Ajv({ allErrors: false }).compile(savedPlanSchema);
 
 export async function readPlanFile(path: string): Promise<SavedPlan> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new HoundError(
-      'PLAN_FILE_UNREADABLE',
-      `cannot read the plan file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-      EXIT.ERROR,
-      {
-        hint: 'write one with `hound plan PLAYBOOK -i INVENTORY --out plan.json`',
-      },
-    );
-  }
+  const text = await readInputText(path, {
+    what: 'the plan file',
+    maxBytes: MAX_PLAN_FILE_BYTES,
+    codes: { missing: 'PLAN_FILE_UNREADABLE', unreadable: 'PLAN_FILE_UNREADABLE', 'not-regular': 'PLAN_FILE_UNREADABLE', 'too-large': 'PLAN_FILE_INVALID' },
+    hint: 'write one with `hound plan PLAYBOOK -i INVENTORY --out plan.json`',
+  });
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -1,14 +1,14 @@
 // `-e` / `--extra-vars` values, read as ansible-playbook reads them: `@file` (YAML or
 // JSON), an inline YAML/JSON mapping (`{...}`), or `key=value` pairs (values are strings).
 // Several -e are merged in order, the later winning.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { EXIT, HoundError, OptionsError } from '../base/errors.js';
+import { OptionsError } from '../base/errors.js';
+import { readInputTextSync } from '../base/input-file.js';
 import { registerSecretVariables } from '../base/secrets.js';
 import type { Vars } from './model.js';
 import { isPlainObject } from './template-values.js';
-import { pyyamlBooleans, YamlSource } from './yaml-source.js';
+import { MAX_PLAYBOOK_FILE_BYTES, pyyamlBooleans, YamlSource } from './yaml-source.js';
 import { shlexSplit, ShlexError } from '../base/shlex.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -25,12 +25,12 @@ export function parseExtraVars(value: string, baseDir = process.cwd()): Vars {
   if (text === '') throw badExtraVars(value, 'empty value');
   if (text.startsWith('@')) {
     const file = path.resolve(baseDir, text.slice(1));
-    let content: string;
-    try {
-      content = readFileSync(file, 'utf8');
-    } catch {
-      throw new HoundError('EXTRA_VARS_FILE_NOT_FOUND', `-e ${text}: the file ${file} could not be read`, EXIT.ERROR, { hint: 'check the path after @' });
-    }
+    const content = readInputTextSync(file, {
+      what: `-e ${text.length > 80 ? '@…' : text}: the file`,
+      maxBytes: MAX_PLAYBOOK_FILE_BYTES,
+      codes: { missing: 'EXTRA_VARS_FILE_NOT_FOUND', 'too-large': 'YAML_TOO_LARGE' },
+      hint: 'check the path after @',
+    });
     const source = YamlSource.parse(file, content);
     if (source.data === null || source.data === undefined) return {};
     if (!isPlainObject(source.data)) throw badExtraVars(value, 'the file must hold a mapping of variable names to values');

@@ -7,7 +7,7 @@ import { lineOf, ParseError, type SourcePosition } from '../base/errors.js';
 export type DataPath = readonly (string | number)[];
 
 /** Files larger than this are refused before parsing: a playbook is never this big. */
-const MAX_FILE_BYTES = 8 * 1024 * 1024;
+export const MAX_PLAYBOOK_FILE_BYTES = 8 * 1024 * 1024;
 /** Aliases per document; more is a billion-laughs attack, not a playbook. */
 const MAX_ALIAS_COUNT = 100;
 
@@ -28,8 +28,8 @@ export class YamlSource {
 
   /** Parses `text` (the content of `file`); throws ParseError with the position of the first problem. */
   static parse(file: string, text: string): YamlSource {
-    if (Buffer.byteLength(text) > MAX_FILE_BYTES) {
-      throw new ParseError('YAML_TOO_LARGE', `${file} is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`, {
+    if (Buffer.byteLength(text) > MAX_PLAYBOOK_FILE_BYTES) {
+      throw new ParseError('YAML_TOO_LARGE', `${file} is larger than ${MAX_PLAYBOOK_FILE_BYTES / 1024 / 1024} MiB`, {
         hint: 'split it into smaller files with import_tasks or vars_files',
       });
     }

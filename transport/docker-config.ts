@@ -1,10 +1,10 @@
 // The one reader of Docker's client config (~/.docker/config.json, or $DOCKER_CONFIG), as
 // `docker login` leaves it: `auths` entries, and which credential helper keeps the rest;
 // and the one lookup of a registry's credentials in it, helpers run as Docker runs them.
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT, HoundError } from '../base/errors.js';
+import { InputFileError, readInputText } from '../base/input-file.js';
 import type { RegistryAuth } from './types.js';
 import { credentialsFromHelper, type CredentialHelperOptions } from './credential-helper.js';
 
@@ -33,10 +33,10 @@ export function dockerConfigPath(): string {
 export async function readDockerConfig(path: string = dockerConfigPath()): Promise<{ path: string; config: DockerConfigFile } | undefined> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readInputText(path, { what: 'Docker config', codes: { unreadable: 'DOCKER_CONFIG_UNREADABLE', 'not-regular': 'DOCKER_CONFIG_UNREADABLE' } });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new HoundError('DOCKER_CONFIG_UNREADABLE', `cannot read the Docker config ${path}: ${(error as Error).message}`);
+    if (error instanceof InputFileError && error.problem === 'missing') return undefined;
+    throw error;
   }
   try {
     const config = JSON.parse(text) as unknown;

@@ -2,8 +2,9 @@
 // wildcard and negated patterns, `[host]:port` for ports other than 22, @revoked keys.
 // ssh2 accepts any host key unless told otherwise, so this is what keeps hound honest.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { InputFileError, readInputText } from '../base/input-file.js';
 
 export interface KnownHostEntry {
   file: string;
@@ -59,9 +60,9 @@ export async function loadKnownHosts(files: string[]): Promise<KnownHostEntry[]>
   for (const file of files) {
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = await readInputText(file, { what: 'known_hosts file' });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      if (error instanceof InputFileError && error.problem === 'missing') continue;
       throw error;
     }
     all.push(...parseKnownHosts(text, file));
@@ -116,10 +117,10 @@ export async function appendKnownHost(file: string, host: string, port: number, 
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   let prefix = '';
   try {
-    const existing = await readFile(file, 'utf8');
+    const existing = await readInputText(file, { what: 'known_hosts file' });
     if (existing.length > 0 && !existing.endsWith('\n')) prefix = '\n';
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if (!(error instanceof InputFileError && error.problem === 'missing')) throw error;
   }
   await appendFile(file, `${prefix}${knownHostsName(host, port)} ${keyTypeOf(key)} ${key.toString('base64')}\n`, { mode: 0o600 });
 }

@@ -1,11 +1,12 @@
 // ~/.ssh/config, resolved for one host alias with the ssh-config package (Host wildcards,
 // first value wins per option, IdentityFile accumulating), reduced to the options hound uses.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import SSHConfig from 'ssh-config';
 import { parseProxyJump, parseStrictHostKeyChecking, type SshArgOptions } from './ssh-args.js';
 import { ParseError } from '../base/errors.js';
+import { InputFileError, readInputText } from '../base/input-file.js';
 
 /** What ~/.ssh/config says of a host: the options ssh arguments can also give, plus HostName. */
 export interface SshConfigOptions extends Omit<SshArgOptions, 'ignored'> {
@@ -86,9 +87,9 @@ const MAX_INCLUDE_DEPTH = 16;
 async function readWithIncludes(path: string, depth: number): Promise<string> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readInputText(path, { what: 'ssh config file' });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    if (error instanceof InputFileError && error.problem === 'missing') return '';
     throw error;
   }
   if (depth >= MAX_INCLUDE_DEPTH)

@@ -1,7 +1,6 @@
 // One persistent SSH connection to one host (ssh2), implementing HostConnection: commands,
 // streams to the node's unix sockets, remote port forwards. Host keys are checked against
 // known_hosts by hound itself, because ssh2 would accept any key it is shown.
-import { readFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import type { Duplex } from 'node:stream';
 import ssh2, {
@@ -14,6 +13,7 @@ import ssh2, {
   type ServerHostKeyAlgorithm,
 } from 'ssh2';
 import { UnreachableError } from '../base/errors.js';
+import { InputFileError, readInputFile } from '../base/input-file.js';
 import type { ExecOptions, ExecResult, HostConnection } from './types.js';
 import type { ConnectionTarget } from './connection-target.js';
 import { appendKnownHost, checkHostKey, keyFingerprint, keyTypeOf, knownHostsName, knownKeyTypes, loadKnownHosts } from './known-hosts.js';
@@ -140,6 +140,9 @@ async function openClient(target: ConnectionTarget, inventoryHost: string, sock:
   return client;
 }
 
+/** An SSH private key is a few KiB; 1 MiB is far past any real one. */
+const MAX_KEY_FILE_BYTES = 1024 * 1024;
+
 // Agent first, then key files, then a password, as OpenSSH orders them.
 async function authMethods(target: ConnectionTarget, log?: TransportLogger): Promise<{ methods: AnyAuthMethod[]; described: string[]; skipped: string[] }> {
   const methods: AnyAuthMethod[] = [];
@@ -156,10 +159,13 @@ async function authMethods(target: ConnectionTarget, log?: TransportLogger): Pro
     let parsed: ParsedKey | Error;
     try {
       // ssh2's typings say one key, but a file holding several gives an array.
-      const parsedOrList: unknown = sshUtils.parseKey(await readFile(file));
+      const parsedOrList: unknown = sshUtils.parseKey(await readInputFile(file, { what: 'SSH private key', maxBytes: MAX_KEY_FILE_BYTES }));
       parsed = (Array.isArray(parsedOrList) ? (parsedOrList as unknown[])[0] : parsedOrList) as ParsedKey | Error;
     } catch (error) {
-      log?.(1, `ssh ${target.host}: cannot read key ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+      // As OpenSSH, a key that cannot be loaded is skipped (a FIFO or a device is refused, never waited on).
+      const why = error instanceof InputFileError ? error.message : `cannot read key ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`;
+      log?.(1, `ssh ${target.host}: ${why}`);
+      if (error instanceof InputFileError && error.problem !== 'missing') skipped.push(why);
       continue;
     }
     if (parsed instanceof Error) {

@@ -8,9 +8,10 @@
 //  - profiles: every service by default, or the services of the profiles asked for.
 // Only the fields that decide an image are interpolated (image, extends, include, profiles),
 // so that a password variable the controller does not have cannot stop a warm-up.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ParseError, type SourcePosition } from '../../base/errors.js';
+import { EXIT, ParseError, type SourcePosition } from '../../base/errors.js';
+import { readInputTextSync } from '../../base/input-file.js';
 import { parseDotenv } from './compose-dotenv.js';
 import { interpolate, InvalidTemplateError, RequiredVariableError, type Lookup } from './compose-interpolation.js';
 import { readYamlDocuments, type YamlDocument } from './yaml-documents.js';
@@ -64,12 +65,12 @@ export function projectEnvironment(environment: Record<string, string | undefine
   const fromEnvironment: Lookup = (name) => (Object.hasOwn(environment, name) ? environment[name] : undefined);
   const fromFiles: Record<string, string> = {};
   for (const file of envFiles) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      throw new ParseError('COMPOSE_ENV_FILE_NOT_FOUND', `env file not found: ${file}`, { hint: 'give an existing file, relative to the playbook folder' });
-    }
+    const text = readInputTextSync(file, {
+      what: 'env file',
+      codes: { missing: 'COMPOSE_ENV_FILE_NOT_FOUND' },
+      exitCode: EXIT.PARSE,
+      hint: 'give an existing file, relative to the playbook folder',
+    });
     Object.assign(
       fromFiles,
       parseDotenv(text, file, (n) => fromEnvironment(n) ?? (Object.hasOwn(fromFiles, n) ? fromFiles[n] : undefined)),
@@ -116,14 +117,12 @@ class ComposeLoader {
   private file(file: string): LoadedFile {
     const cached = this.cache.get(file);
     if (cached) return cached;
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      throw new ParseError('COMPOSE_FILE_NOT_FOUND', `compose file not found: ${file}`, {
-        hint: 'paths in include and extends are relative to the file that names them',
-      });
-    }
+    const text = readInputTextSync(file, {
+      what: 'compose file',
+      codes: { missing: 'COMPOSE_FILE_NOT_FOUND' },
+      exitCode: EXIT.PARSE,
+      hint: 'paths in include and extends are relative to the file that names them',
+    });
     const docs = readYamlDocuments(text, file, {
       codePrefix: 'COMPOSE',
       what: 'compose file',

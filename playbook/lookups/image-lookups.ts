@@ -4,9 +4,10 @@
 // Both return de-duplicated, normalised references (`nginx` → `docker.io/library/nginx:latest`),
 // in order of first appearance. Relative paths resolve against `baseDir` (the playbook's folder).
 // Semantics and the differences with Compose and kubectl: docs/lookups.md.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { HoundError, ParseError } from '../../base/errors.js';
+import { EXIT, HoundError, ParseError } from '../../base/errors.js';
+import { readInputTextSync } from '../../base/input-file.js';
 import { canonicalImageRef, InvalidImageRefError, parseImageRef } from '../../base/image-ref.js';
 import { composeImages } from './compose-images.js';
 import { defaultEnvFiles, projectEnvironment } from './compose-project.js';
@@ -48,6 +49,11 @@ function statOrThrow(path: string, lookup: string) {
       hint: 'paths are relative to the playbook folder',
     });
   }
+}
+
+/** A manifest, read as every input file is (regular files only, bounded). */
+function lookupFile(file: string, lookup: string): string {
+  return readInputTextSync(file, { what: `${lookup}(): the file`, codes: { missing: 'LOOKUP_FILE_NOT_FOUND' }, exitCode: EXIT.PARSE });
 }
 
 const firstFile = (dir: string, names: string[]) => names.map((n) => join(dir, n)).find((p) => existsSync(p) && statSync(p).isFile());
@@ -141,7 +147,7 @@ export function imagesFromK8s(paths: unknown, ctx: LookupContext): string[] {
   for (const { file, named } of files) {
     let found;
     try {
-      found = k8sImagesFromText(readFileSync(file, 'utf8'), file, warn);
+      found = k8sImagesFromText(lookupFile(file, 'images_from_k8s'), file, warn);
     } catch (err) {
       if (named || !(err instanceof HoundError)) throw err;
       unread.push(file);

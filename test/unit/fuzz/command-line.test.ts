@@ -106,7 +106,8 @@ function stderrProblem(code: number, stderr: string): string | undefined {
   if (/\n\s+at .+:\d+:\d+\)?\n/.test(stderr) || stderr.includes('unexpected internal error')) return `stack trace or internal error:\n${stderr}`;
   if (code === 0) return undefined;
   if (![1, 4, 5].includes(code)) return `exit ${code}:\n${stderr}`;
-  if (code === 1 && !/error [A-Z_]*NOT_FOUND:/.test(stderr)) return `exit 1 for something other than a missing file:\n${stderr}`;
+  if (code === 1 && !/error [A-Z_]*(NOT_FOUND|NOT_REGULAR|UNREADABLE):/.test(stderr))
+    return `exit 1 for something other than a file hound cannot use:\n${stderr}`;
   const errorLines = stderr.split('\n').filter((l) => /(^|: )error[ :]/.test(l));
   if (errorLines.length !== 1) return `expected one error line, got ${errorLines.length}:\n${stderr}`;
   return undefined;
