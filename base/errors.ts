@@ -137,8 +137,14 @@ export class InterruptedError extends HoundError {
   }
 }
 
-/** Reads the text of line `line` (1-based) of `text`, for error frames. */
+/** Reads the text of line `line` (1-based) of `text`, for error frames, without splitting the whole text. */
 export function lineOf(text: string, line: number): string | undefined {
-  const lines = text.split(/\r?\n/);
-  return lines[line - 1];
+  let start = 0;
+  for (let n = 1; n < line; n++) {
+    const nl = text.indexOf('\n', start);
+    if (nl < 0) return undefined;
+    start = nl + 1;
+  }
+  const end = text.indexOf('\n', start);
+  return text.slice(start, end < 0 ? text.length : end).replace(/\r$/, '');
 }

@@ -44,6 +44,7 @@ export function isIpAddress(name: string): boolean {
 
 /** Ansible's parse_address(address, allow_ranges=True): host and optional port, or null when not an address. */
 export function parseAddress(address: string): { host: string; port: number | null } | null {
+  if (address.length > MAX_HOST_ENTRY_LENGTH) return null;
   let port: number | null = null;
   let rest = address;
   // Ansible tries both forms in turn, the second on what the first left.
@@ -126,8 +127,17 @@ function pythonInt(text: string): number {
   return parseInt(t.replace(/_/g, ''), 10);
 }
 
+/**
+ * Host entries longer than this are refused: a DNS name is at most 253 characters, and the
+ * address patterns below would work through a 20 MB "name" character by character.
+ */
+export const MAX_HOST_ENTRY_LENGTH = 1024;
+
 /** A host entry of an inventory (INI or YAML key): its host names and the port it gives them. */
 export function expandHostPattern(pattern: string): { hosts: string[]; port: number | null } {
+  if (pattern.length > MAX_HOST_ENTRY_LENGTH) {
+    throw new HostRangeError(`host name of ${pattern.length} characters, longer than the ${MAX_HOST_ENTRY_LENGTH} hound accepts: ${pattern.slice(0, 40)}…`);
+  }
   const parsed = parseAddress(pattern);
   const host = parsed ? parsed.host : pattern;
   const port = parsed ? parsed.port : null;

@@ -9,6 +9,7 @@ import { isSecretName, SECRET_MASK } from '../base/secrets.js';
 import type { Inventory, Vars } from './model.js';
 import { groupVars, hostVars, hostsOfGroup } from './vars.js';
 import { setVar } from './vars-object.js';
+import { appendAll } from '../base/append.js';
 
 /** Variables ansible-inventory never prints (magic or run-time ones). */
 export const INTERNAL_VARS = new Set([
@@ -193,14 +194,14 @@ export function inventoryGraph(inv: Inventory, group = 'all', options: GraphOpti
   const draw = (g: string, depth: number): string[] => {
     const out = [name(`@${g}:`, depth)];
     const group = inv.groups.get(g)!;
-    for (const kid of group.children) if (keepGroup(kid)) out.push(...draw(kid, depth + 1));
+    for (const kid of group.children) if (keepGroup(kid)) appendAll(out, draw(kid, depth + 1));
     if (g !== 'all') {
       for (const h of group.hosts.filter(keepHost)) {
         out.push(name(h, depth + 1));
-        if (options.vars) out.push(...showVars(printableHostVars(inv, h), depth + 2));
+        if (options.vars) appendAll(out, showVars(printableHostVars(inv, h), depth + 2));
       }
     }
-    if (options.vars) out.push(...showVars(withoutInternal(groupVars(inv, g)), depth + 1));
+    if (options.vars) appendAll(out, showVars(withoutInternal(groupVars(inv, g)), depth + 1));
     return out;
   };
   return draw(group, 0).join('\n');

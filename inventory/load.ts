@@ -158,7 +158,7 @@ async function parseFileContent(file: string, inv: InventoryBuilder): Promise<vo
     } catch (err) {
       if (!(err instanceof ParseError)) throw wrapRule(err, file);
       // A refused bomb or oversized file is final: the INI reader would only waste effort on it.
-      if (['YAML_TOO_LARGE', 'YAML_TOO_DEEP', 'YAML_ALIASES'].includes(err.code)) throw err;
+      if (['YAML_TOO_LARGE', 'YAML_TOO_DEEP', 'YAML_ALIASES', 'YAML_ALIAS_CYCLE'].includes(err.code)) throw err;
       yamlFailure = err;
     }
   }

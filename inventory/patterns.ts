@@ -9,6 +9,7 @@ import { readInputTextSync } from '../base/input-file.js';
 import { parseAddress } from './host-range.js';
 import type { Inventory } from './model.js';
 import { hostsOfGroup } from './vars.js';
+import { appendAll } from '../base/append.js';
 
 export interface PatternOptions {
   /** Where relative `@file` paths are read from (default: the working directory). */
@@ -142,7 +143,7 @@ class PatternEvaluator {
     const re = this.matcher(pattern);
     const results: string[] = [];
     const groups = [...this.inv.groups.keys()].filter((g) => re.test(g));
-    for (const g of groups) results.push(...hostsOfGroup(this.inv, g));
+    for (const g of groups) appendAll(results, hostsOfGroup(this.inv, g));
     if (groups.length === 0 || pattern[0] === '~' || /[.?*[]/.test(pattern)) {
       for (const h of this.inv.hosts.keys()) if (re.test(h)) results.push(h);
     }
@@ -210,7 +211,10 @@ function expandFiles(patterns: string[], options: PatternOptions): string[] {
       codes: { missing: 'LIMIT_FILE_NOT_FOUND', 'not-regular': 'LIMIT_FILE_NOT_FILE' },
       exitCode: EXIT.OPTIONS,
     });
-    out.push(...text.split('\n').map((l) => l.trim()));
+    appendAll(
+      out,
+      text.split('\n').map((l) => l.trim()),
+    );
   }
   return out;
 }

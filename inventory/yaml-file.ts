@@ -3,6 +3,7 @@
 // wins), and bounded: a huge file, a billion-laughs alias bomb or absurd nesting is refused
 // with a ParseError instead of exhausting memory.
 import { isAlias, isCollection, isPair, isScalar, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { findYamlLimitProblem, MAX_YAML_DEPTH, yamlLimitError } from '../base/yaml-limits.js';
 import { ParseError, type SourcePosition } from '../base/errors.js';
 import { pyyamlCustomTags } from './pyyaml-scalars.js';
 import { setVar } from './vars-object.js';
@@ -11,8 +12,7 @@ import { setVar } from './vars-object.js';
 export const MAX_YAML_BYTES = 32 * 1024 * 1024;
 /** Aliases one document may expand (the yaml package's guard against alias bombs). */
 export const MAX_YAML_ALIASES = 100;
-/** Collections nested deeper than this are refused before converting. */
-export const MAX_YAML_DEPTH = 200;
+export { MAX_YAML_DEPTH } from '../base/yaml-limits.js';
 
 export interface YamlFile {
   file: string;
@@ -40,20 +40,6 @@ export function positionAt(file: string, text: string, offset: number): SourcePo
 export function nodePosition(y: YamlFile, node: Node | null | undefined): SourcePosition {
   const offset = node?.range?.[0] ?? 0;
   return positionAt(y.file, y.text, offset);
-}
-
-function depthOf(node: unknown, depth: number): number {
-  if (depth > MAX_YAML_DEPTH) return depth;
-  if (isCollection(node)) {
-    let max = depth;
-    for (const item of node.items as unknown[]) {
-      const d = isPair(item) ? Math.max(depthOf(item.key, depth + 1), depthOf(item.value, depth + 1)) : depthOf(item, depth + 1);
-      if (d > max) max = d;
-      if (max > MAX_YAML_DEPTH) break;
-    }
-    return max;
-  }
-  return depth;
 }
 
 export function readYaml(file: string, text: string): YamlFile {
@@ -84,7 +70,8 @@ export function readYaml(file: string, text: string): YamlFile {
       hint: 'fix the YAML syntax (indentation, quoting, a missing colon?)',
     });
   }
-  if (depthOf(doc.contents, 0) > MAX_YAML_DEPTH) throw tooDeep(file);
+  const limit = findYamlLimitProblem(doc);
+  if (limit) throw yamlLimitError(limit, file, positionAt(file, text, limit.offset));
   let value: unknown;
   try {
     value = doc.toJS({ mapAsMap: true, maxAliasCount: MAX_YAML_ALIASES });

@@ -7,6 +7,7 @@ import type { ApplyResult } from './apply.js';
 import { OptionsError } from '../base/errors.js';
 import { formatBytes, parseByteSize } from '../base/bytes.js';
 import { describeRateLimit } from '../transport/rate-limit.js';
+import { appendAll } from '../base/append.js';
 
 /** `10%` → { fraction: 0.1 }; `2GiB`, `500MB`, `1048576` → { bytes }. */
 export function parseDiskMargin(text: string): { fraction?: number; bytes?: number } {
@@ -34,7 +35,7 @@ export function formatPlanDiff(plan: Plan, options: FormatOptions = {}): string 
   const c = palette(options.color === true);
   const out: string[] = [];
   for (const host of Object.values(plan.hosts)) {
-    out.push(...formatHost(host, c));
+    appendAll(out, formatHost(host, c));
     out.push('');
   }
   const shared = sharedLayers(plan);

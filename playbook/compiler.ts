@@ -18,6 +18,7 @@ import { applyLimit, resolvePattern } from '../inventory/patterns.js';
 import { isIpAddress } from '../inventory/host-range.js';
 import { groupsOfHost, hostsOfGroup, hostVars } from '../inventory/vars.js';
 import { findModuleDefinition } from '../modules/schemas.js';
+import { appendAll } from '../base/append.js';
 
 export interface CompileOptions {
   inventory: Inventory;
@@ -85,7 +86,7 @@ class Compiler {
       const runs = shouldRun(task.tags, this.selection);
       if (runs) {
         for (const host of hosts) {
-          tasksByHost.get(host)!.push(...this.instances(task, taskIndex, `${playIndex}:${taskIndex}:${host}`, host, playVarsByHost.get(host)!));
+          appendAll(tasksByHost.get(host)!, this.instances(task, taskIndex, `${playIndex}:${taskIndex}:${host}`, host, playVarsByHost.get(host)!));
         }
       }
       // Registered even when skipped by tags: a later task may still read it (and fail at run time).

@@ -2,7 +2,8 @@
 // JSON), an inline YAML/JSON mapping (`{...}`), or `key=value` pairs (values are strings).
 // Several -e are merged in order, the later winning.
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
+import { findYamlLimitProblem, MAX_YAML_DEPTH } from '../base/yaml-limits.js';
 import { OptionsError } from '../base/errors.js';
 import { readInputTextSync } from '../base/input-file.js';
 import { registerSecretVariables } from '../base/secrets.js';
@@ -40,8 +41,17 @@ export function parseExtraVars(value: string, baseDir = process.cwd()): Vars {
     let data: unknown;
     try {
       // logLevel 'error': no yaml warnings printed to stderr behind hound's back.
-      data = parseYaml(text, { version: '1.1', uniqueKeys: true, maxAliasCount: 100, customTags: pyyamlBooleans, logLevel: 'error' });
+      const doc = parseDocument(text, { version: '1.1', uniqueKeys: true, customTags: pyyamlBooleans, logLevel: 'error' });
+      if (doc.errors[0]) throw doc.errors[0];
+      const limit = findYamlLimitProblem(doc);
+      if (limit)
+        throw badExtraVars(
+          value,
+          limit.kind === 'too-deep' ? `nests more than ${MAX_YAML_DEPTH} levels deep` : `the alias *${limit.anchor} refers to a node that contains it`,
+        );
+      data = doc.toJS({ maxAliasCount: 100 });
     } catch (err) {
+      if (err instanceof OptionsError) throw err;
       throw badExtraVars(value, `not valid JSON/YAML (${(err as Error).message.split('\n')[0]})`);
     }
     if (!isPlainObject(data)) throw badExtraVars(value, 'must be a mapping of variable names to values');

@@ -23,6 +23,7 @@ import { checkTemplateSyntax, containsTemplate } from './templating.js';
 import type { DataPath, YamlSource } from './yaml-source.js';
 import { findModuleDefinition, MODULE_DEFINITIONS } from '../modules/schemas.js';
 import { isPlainObject } from './template-values.js';
+import { appendAll } from '../base/append.js';
 
 export interface LoadOptions {
   /** Extra directories to look for roles in, after `roles/` beside the playbook. */
@@ -130,12 +131,12 @@ export class PlaybookLoader {
     const tags = tagsOf(play.tags);
     const scope: TaskScope = { file: source.file, chain, playbookDir, tags, when: [], vars: {}, roleHandlers: [], rolesSeen: new Set(), inHandlers: false };
     const tasks: LoadedTask[] = [];
-    tasks.push(...this.expandTasks(source, [...at, 'pre_tasks'], play.pre_tasks, scope));
+    appendAll(tasks, this.expandTasks(source, [...at, 'pre_tasks'], play.pre_tasks, scope));
     for (const [index, entry] of ((play.roles as unknown[] | null | undefined) ?? []).entries()) {
-      tasks.push(...this.expandRole(source, [...at, 'roles', index], entry, scope, true));
+      appendAll(tasks, this.expandRole(source, [...at, 'roles', index], entry, scope, true));
     }
-    tasks.push(...this.expandTasks(source, [...at, 'tasks'], play.tasks, scope));
-    tasks.push(...this.expandTasks(source, [...at, 'post_tasks'], play.post_tasks, scope));
+    appendAll(tasks, this.expandTasks(source, [...at, 'tasks'], play.tasks, scope));
+    appendAll(tasks, this.expandTasks(source, [...at, 'post_tasks'], play.post_tasks, scope));
     const handlers = [...scope.roleHandlers, ...this.expandTasks(source, [...at, 'handlers'], play.handlers, { ...scope, inHandlers: true, roleHandlers: [] })];
     const hosts = Array.isArray(play.hosts) ? play.hosts.join(':') : String(play.hosts);
     const serial = play.serial === undefined ? [] : Array.isArray(play.serial) ? play.serial : [play.serial];
@@ -174,7 +175,7 @@ export class PlaybookLoader {
       throw new ParseError('TASKS_NOT_LIST', 'tasks must be a list (each task starts with "- ")', { position: source.positionOf(at) });
     }
     const out: LoadedTask[] = [];
-    list.forEach((entry, index) => out.push(...this.expandTask(source, [...at, index], entry, scope)));
+    list.forEach((entry, index) => appendAll(out, this.expandTask(source, [...at, index], entry, scope)));
     return out;
   }
 
@@ -381,15 +382,19 @@ export class PlaybookLoader {
       vars_from: _v,
       ...params
     } = spec;
+    const marker = `role:${dir}`;
+    // Before "already in the play": a→b→a has `a` seen and in the chain, and is a loop all the same.
+    if (scope.chain.includes(marker)) {
+      const roles = [...scope.chain.filter((c) => c.startsWith('role:')), marker].map((c) => path.basename(c.slice(5)));
+      throw new HoundError(
+        'ROLE_RECURSION',
+        `A recursion loop was detected with the roles specified. Make sure child roles do not have dependencies on parent roles (${roles.join(' -> ')})`,
+        EXIT.ERROR,
+        { position: source.positionOf(at), hint: `remove the dependency on '${name}' that closes the loop` },
+      );
+    }
     const identity = `${dir}\0${JSON.stringify([specVars, params, tasksFrom])}`;
     if (once && scope.rolesSeen.has(identity)) return [];
-    const marker = `role:${dir}`;
-    if (scope.chain.includes(marker)) {
-      throw new ParseError('IMPORT_CYCLE', `role '${name}' depends on itself`, {
-        position: source.positionOf(at),
-        hint: 'remove the dependency that closes the cycle',
-      });
-    }
     if (once) scope.rolesSeen.add(identity);
     const files: RoleFiles = loadRoleFiles(
       dir,
@@ -415,7 +420,7 @@ export class PlaybookLoader {
       const meta = files.meta;
       const depScope: TaskScope = { ...scope, file: meta.file, chain: [...scope.chain, marker] };
       (meta.data as { dependencies: unknown[] }).dependencies.forEach((entry, index) => {
-        dependencies.push(...this.expandRole(meta, ['dependencies', index], entry, depScope, true));
+        appendAll(dependencies, this.expandRole(meta, ['dependencies', index], entry, depScope, true));
       });
     }
     if (files.handlers) {

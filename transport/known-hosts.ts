@@ -5,6 +5,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { InputFileError, readInputText } from '../base/input-file.js';
+import { appendAll } from '../base/append.js';
 
 export interface KnownHostEntry {
   file: string;
@@ -65,7 +66,7 @@ export async function loadKnownHosts(files: string[]): Promise<KnownHostEntry[]>
       if (error instanceof InputFileError && error.problem === 'missing') continue;
       throw error;
     }
-    all.push(...parseKnownHosts(text, file));
+    appendAll(all, parseKnownHosts(text, file));
   }
   return all;
 }
