@@ -6,6 +6,7 @@ import path from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { EXIT, OptionsError } from '../base/errors.js';
 import { readInputTextSync } from '../base/input-file.js';
+import { UserRegex, UserRegexError } from '../base/user-regex.js';
 import { parseAddress } from './host-range.js';
 import type { Inventory } from './model.js';
 import { hostsOfGroup } from './vars.js';
@@ -48,8 +49,8 @@ export function orderPatterns(patterns: string[]): string[] {
   return [...(regular.length ? regular : ['all']), ...intersect, ...exclude];
 }
 
-/** Python's fnmatch.translate, as a JS regular expression source anchored at both ends. */
-export function globToRegExp(glob: string): RegExp {
+/** Python's fnmatch.translate, anchored at both ends, on the linear-time engine (`*a*a*a*b` cannot backtrack). */
+export function globToRegExp(glob: string): UserRegex {
   let out = '';
   let i = 0;
   const n = glob.length;
@@ -67,7 +68,7 @@ export function globToRegExp(glob: string): RegExp {
       else {
         let stuff = glob.slice(i, j).replace(/\\/g, '\\\\');
         i = j + 1;
-        if (!stuff) out += '(?!)';
+        if (!stuff) out += '[^\\s\\S]';
         else if (stuff === '!') out += '.';
         else {
           if (stuff[0] === '!') stuff = '^' + stuff.slice(1);
@@ -78,17 +79,17 @@ export function globToRegExp(glob: string): RegExp {
       }
     } else out += c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
   }
-  return new RegExp(`^(?:${out})$`, 's');
+  return UserRegex.compile(`^(?:${out})$`, { dotAll: true });
 }
 
-function pythonRegex(source: string, whole: string): RegExp {
-  // Python's named groups are (?P<n>...) and (?P=n); re.match anchors at the start only.
-  const js = source.replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>');
+function pythonRegex(source: string, whole: string): UserRegex {
+  // re.match anchors at the start only. On RE2: a user's pattern cannot backtrack for ever.
   try {
-    return new RegExp(`^(?:${js})`, 's');
-  } catch {
+    return UserRegex.compile(`^(?:${source})`, { dotAll: true });
+  } catch (err) {
+    if (!(err instanceof UserRegexError)) throw err;
     throw new OptionsError('INVALID_HOST_PATTERN', `Invalid host list pattern: ${whole}`, {
-      hint: 'a pattern starting with ~ is a regular expression; check its brackets and escapes',
+      hint: `a pattern starting with ~ is a regular expression: ${err.message}`,
     });
   }
 }
@@ -134,7 +135,7 @@ class PatternEvaluator {
     return result;
   }
 
-  private matcher(pattern: string): RegExp {
+  private matcher(pattern: string): UserRegex {
     if (pattern[0] === '~') return pythonRegex(pattern.slice(1), pattern);
     return globToRegExp(pattern);
   }

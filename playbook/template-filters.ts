@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { stringify as yamlStringify } from 'yaml';
 import { EXIT, HoundError } from '../base/errors.js';
+import { UserRegex, UserRegexError, type UserRegexFlags } from '../base/user-regex.js';
 import { isPlainObject, pythonContains, pythonEqual, pythonRepr, pythonStr, pythonTruthy, UndefinedValue } from './template-values.js';
 
 export type TemplateFunction = (...args: unknown[]) => unknown;
@@ -47,51 +48,57 @@ function attributeOf(item: unknown, attribute: string): unknown {
   return current;
 }
 
-/** Python regular expressions written in playbooks, turned into JavaScript ones. */
-const regExpCache = new Map<string, RegExp>();
-
-export function pythonRegExp(pattern: string, flags = ''): RegExp {
-  const key = `${flags}/${pattern}`;
-  let cached = regExpCache.get(key);
-  if (!cached) {
-    cached = compilePythonRegExp(pattern, flags);
-    if (regExpCache.size > 10_000) regExpCache.clear();
-    regExpCache.set(key, cached);
-  }
-  cached.lastIndex = 0;
-  return cached;
-}
-
-function compilePythonRegExp(pattern: string, flags: string): RegExp {
+/** A pattern from a template, on the linear-time engine (base/user-regex.ts); a bad one is a template error. */
+function userRegex(filter: string, pattern: unknown, flags: UserRegexFlags = {}): UserRegex {
   try {
-    return new RegExp(pattern.replace(/\(\?P<(\w+)>/g, '(?<$1>').replace(/\(\?P=(\w+)\)/g, '\\k<$1>'), flags);
+    return UserRegex.compile(asString(pattern), flags);
   } catch (err) {
-    throw new HoundError('TEMPLATE_ERROR', `invalid regular expression ${pythonRepr(pattern)}: ${(err as Error).message}`, EXIT.PARSE);
+    if (err instanceof UserRegexError) throw filterError(filter, `${pythonRepr(pattern)}: ${err.message}`);
+    throw err;
   }
 }
 
-const replacementCache = new Map<string, string>();
-
-function pythonReplacement(replacement: string): string {
-  let converted = replacementCache.get(replacement);
-  if (converted === undefined) {
-    converted = convertReplacement(replacement);
-    if (replacementCache.size > 10_000) replacementCache.clear();
-    replacementCache.set(replacement, converted);
+/** Runs a regex operation, turning a bad replacement (unknown group) into a template error. */
+function regexCall<T>(filter: string, run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    if (err instanceof UserRegexError) throw filterError(filter, err.message);
+    throw err;
   }
-  return converted;
 }
 
-function convertReplacement(replacement: string): string {
-  return replacement
-    .replace(/\$/g, '$$$$')
-    .replace(/\\g<(\w+)>/g, (_, g: string) => (/^\d+$/.test(g) ? `$${g}` : `$<${g}>`))
-    .replace(/\\(\d)/g, '$$$1');
+/**
+ * Membership by Python equality, in constant time for strings, numbers and the like (a Set)
+ * and by comparison only among lists and dicts: `range(100000) | unique` stays linear.
+ */
+class ValueSet {
+  private readonly primitives = new Set<unknown>();
+  private readonly composites: unknown[] = [];
+  has(item: unknown): boolean {
+    if (item === null || typeof item !== 'object') return this.primitives.has(item);
+    return this.composites.some((x) => pythonEqual(x, item));
+  }
+  add(item: unknown): void {
+    if (item === null || typeof item !== 'object') this.primitives.add(item);
+    else this.composites.push(item);
+  }
+  static of(items: unknown[]): ValueSet {
+    const set = new ValueSet();
+    for (const item of items) set.add(item);
+    return set;
+  }
 }
 
 function uniqueList(items: unknown[]): unknown[] {
   const out: unknown[] = [];
-  for (const item of items) if (!out.some((x) => pythonEqual(x, item))) out.push(item);
+  const seen = new ValueSet();
+  for (const item of items) {
+    if (item instanceof UndefinedValue) item.fail();
+    if (seen.has(item)) continue;
+    seen.add(item);
+    out.push(item);
+  }
   return out;
 }
 
@@ -173,21 +180,26 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
   };
   filters.regex_replace = (value: unknown, ...rest: unknown[]) => {
     const { positional, keywords } = splitArguments(rest);
-    const [pattern = '', replacement = '', ignorecase = keywords.ignorecase] = positional;
-    const flags = `g${ignorecase === true ? 'i' : ''}${keywords.multiline === true ? 'm' : ''}`;
-    return asString(value).replace(pythonRegExp(asString(pattern), flags), pythonReplacement(asString(replacement)));
+    const [pattern = '', replacement = '', ignorecase = keywords.ignorecase, multiline = keywords.multiline, count = keywords.count] = positional;
+    const re = userRegex('regex_replace', pattern, { ignoreCase: ignorecase === true, multiline: multiline === true });
+    return regexCall('regex_replace', () => re.replace(asString(value), asString(replacement), typeof count === 'number' ? count : 0));
   };
   filters.regex_search = (value: unknown, ...rest: unknown[]) => {
     const { positional, keywords } = splitArguments(rest);
     const [pattern = ''] = positional;
-    const match = pythonRegExp(asString(pattern), keywords.ignorecase === true ? 'i' : '').exec(asString(value));
+    const match = userRegex('regex_search', pattern, { ignoreCase: keywords.ignorecase === true, multiline: keywords.multiline === true }).search(
+      asString(value),
+    );
     if (!match) return null;
     const groups = positional.slice(1).map(asString);
-    if (groups.length === 0) return match[0];
-    return groups.map((g) => (g.startsWith('\\g<') ? match.groups?.[g.slice(3, -1)] : match[Number(g.replace(/^\\/, ''))]) ?? null);
+    if (groups.length === 0) return match.groups[0];
+    return groups.map((g) => (g.startsWith('\\g<') ? match.named[g.slice(3, -1)] : match.groups[Number(g.replace(/^\\/, ''))]) ?? null);
   };
-  filters.regex_findall = (value: unknown, pattern: unknown) =>
-    [...asString(value).matchAll(pythonRegExp(asString(pattern), 'g'))].map((m) => (m.length > 2 ? m.slice(1) : (m[1] ?? m[0])));
+  filters.regex_findall = (value: unknown, pattern: unknown, ...rest: unknown[]) => {
+    const { keywords } = splitArguments(rest);
+    const re = userRegex('regex_findall', pattern, { ignoreCase: keywords.ignorecase === true, multiline: keywords.multiline === true });
+    return re.all(asString(value)).map((m) => (m.groups.length > 2 ? m.groups.slice(1) : m.groups.length === 2 ? m.groups[1] : m.groups[0]) ?? '');
+  };
   filters.split = (value: unknown, separator?: unknown) =>
     separator === undefined ? asString(value).trim().split(/\s+/).filter(Boolean) : asString(value).split(asString(separator));
   filters.first = (value: unknown) => asList('first', value)[0] ?? new UndefinedValue('first item of an empty list');
@@ -198,10 +210,14 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
   filters.list = (value: unknown) => [...asList('list', value)];
   filters.unique = (value: unknown) => uniqueList(asList('unique', value));
   filters.union = (value: unknown, other: unknown) => uniqueList([...asList('union', value), ...asList('union', other)]);
-  filters.intersect = (value: unknown, other: unknown) =>
-    uniqueList(asList('intersect', value).filter((x) => asList('intersect', other).some((y) => pythonEqual(x, y))));
-  filters.difference = (value: unknown, other: unknown) =>
-    uniqueList(asList('difference', value).filter((x) => !asList('difference', other).some((y) => pythonEqual(x, y))));
+  filters.intersect = (value: unknown, other: unknown) => {
+    const others = ValueSet.of(asList('intersect', other));
+    return uniqueList(asList('intersect', value).filter((x) => others.has(x)));
+  };
+  filters.difference = (value: unknown, other: unknown) => {
+    const others = ValueSet.of(asList('difference', other));
+    return uniqueList(asList('difference', value).filter((x) => !others.has(x)));
+  };
   filters.symmetric_difference = (value: unknown, other: unknown) => [
     ...(filters.difference(value, other) as unknown[]),
     ...(filters.difference(other, value) as unknown[]),
@@ -330,8 +346,8 @@ export function buildTests(): Record<string, TemplateFunction> {
   tests['=='] = tests.equalto;
   tests.ne = (value: unknown, other: unknown) => !pythonEqual(value, other);
   tests['!='] = tests.ne;
-  tests.match = (value: unknown, pattern: unknown) => typeof value === 'string' && pythonRegExp(`^(?:${asString(pattern)})`).test(value);
-  tests.search = (value: unknown, pattern: unknown) => typeof value === 'string' && pythonRegExp(asString(pattern)).test(value);
+  tests.match = (value: unknown, pattern: unknown) => typeof value === 'string' && userRegex('match', `^(?:${asString(pattern)})`).test(value);
+  tests.search = (value: unknown, pattern: unknown) => typeof value === 'string' && userRegex('search', pattern).test(value);
   tests.regex = tests.search;
   tests.string = (value: unknown) => typeof value === 'string';
   tests.number = (value: unknown) => typeof value === 'number';

@@ -12,6 +12,7 @@ import { isSecretName, registerSecretVariables } from '../base/secrets.js';
 import { buildFilters, buildTests, type TemplateFunction } from './template-filters.js';
 import { isPlainObject, pythonContains, pythonStr, pythonTruthy, unsafeTemplateError, UndefinedValue } from './template-values.js';
 import { allow, callable, safeMemberLookup } from './template-sandbox.js';
+import { nested, spendCharacters, spendSteps, withTemplateBudget } from './template-budget.js';
 import { composeLookupOptions, imagesFromCompose, imagesFromK8s } from './lookups/image-lookups.js';
 
 export { UndefinedValue } from './template-values.js';
@@ -60,7 +61,11 @@ for (const [name, filter] of Object.entries(filters)) {
   environment.addFilter(name, (value: unknown, ...args: unknown[]) => {
     if (!strict && value instanceof UndefinedValue) value.fail();
     for (const arg of args) if (arg instanceof UndefinedValue) arg.fail();
-    return filter(value, ...args);
+    spendSteps(1, `filter '${name}'`);
+    const out = filter(value, ...args);
+    if (typeof out === 'string') spendCharacters(out.length);
+    else if (Array.isArray(out)) spendSteps(out.length, `filter '${name}'`);
+    return out;
   });
 }
 for (const [name, test] of Object.entries(tests)) {
@@ -81,21 +86,44 @@ const globals: Record<string, unknown> = {
   None: null,
   omit: OMIT,
   range: allow((...args: unknown[]) => {
-    const [start, stop, step = 1] = args.length === 1 ? [0, Number(args[0])] : args.map(Number);
+    const [start, stop, step = 1] = (args.length === 1 ? [0, args[0]] : args).map(Number);
+    if (step === 0) throw new HoundError('TEMPLATE_ERROR', 'range() step must not be zero', EXIT.PARSE);
+    if (![start, stop, step].every(Number.isFinite)) throw new HoundError('TEMPLATE_ERROR', 'range() takes whole numbers', EXIT.PARSE);
+    // Counted before anything is built: range(10**12) must not allocate first.
+    const count = Math.max(0, Math.ceil((stop - start) / step));
+    if (count > 100_000) throw new HoundError('TEMPLATE_TOO_EXPENSIVE', `range() of ${count} items, more than 100000`, EXIT.PARSE);
+    spendSteps(count, 'range()');
     const out: number[] = [];
-    if (Number(step) === 0) throw new HoundError('TEMPLATE_ERROR', 'range() step must not be zero', EXIT.PARSE);
-    for (let i = Number(start); Number(step) > 0 ? i < Number(stop) : i > Number(stop); i += Number(step)) {
-      out.push(i);
-      if (out.length > 100_000) throw new HoundError('TEMPLATE_ERROR', 'range() longer than 100000 items', EXIT.PARSE);
-    }
+    for (let i = 0; i < count; i++) out.push(start + i * step);
     return out;
   }),
   // Called by the rewritten syntax tree (see jinjaSemantics): Python truthiness, strict undefined.
   __hound_truthy: allow((value: unknown) => pythonTruthy(value)),
   __hound_iterable: allow((value: unknown) => {
     if (value instanceof UndefinedValue) value.fail();
+    const size = Array.isArray(value) || typeof value === 'string' ? value.length : isPlainObject(value) ? Object.keys(value).length : 0;
+    spendSteps(size, 'a for loop');
     return value ?? [];
   }),
+  // Python's arithmetic where JavaScript's differs in a way that hides a mistake or costs without bound.
+  __hound_concat: allow((left: unknown, right: unknown) => {
+    const out = pythonStr(left ?? '') + pythonStr(right ?? '');
+    spendCharacters(out.length);
+    return out;
+  }),
+  __hound_add: allow((left: unknown, right: unknown) => {
+    if (Array.isArray(left) && Array.isArray(right)) {
+      spendSteps(left.length + right.length, 'list +');
+      return (left as unknown[]).concat(right as unknown[]);
+    }
+    // JavaScript's + otherwise (numbers add; a string joins), with the text it builds counted.
+    const out: unknown = (left as number) + (right as number);
+    if (typeof out === 'string') spendCharacters(out.length);
+    return out;
+  }),
+  __hound_div: allow((left: unknown, right: unknown) => divide(left, right, '/')),
+  __hound_floordiv: allow((left: unknown, right: unknown) => divide(left, right, '//')),
+  __hound_mod: allow((left: unknown, right: unknown) => divide(left, right, '%')),
   // Image lookups (playbooks/warmup-from-*.yml): read files on the controller, like
   // Ansible's lookups; relative paths are taken from the playbook's folder.
   images_from_compose: allow(function (this: RenderContext, paths: unknown, options?: unknown) {
@@ -110,6 +138,20 @@ const globals: Record<string, unknown> = {
     return values.length === 1 ? values[0] : values.join(',');
   }),
 };
+
+/** `/`, `//` and `%` as Python computes them: a zero divisor is ZeroDivisionError (Ansible fails the task), never Infinity or NaN. */
+function divide(left: unknown, right: unknown, op: '/' | '//' | '%'): number {
+  const a = Number(left);
+  const b = Number(right);
+  if (b === 0) {
+    const what = op === '/' ? 'division by zero' : op === '//' ? 'integer division or modulo by zero' : 'integer modulo by zero';
+    throw new HoundError('TEMPLATE_ERROR', `ZeroDivisionError: ${what}`, EXIT.PARSE, { hint: 'guard the division, e.g. {{ (a / b) if b else 0 }}' });
+  }
+  if (op === '/') return a / b;
+  if (op === '//') return Math.floor(a / b);
+  // Python's % takes the sign of the divisor.
+  return ((a % b) + b) % b;
+}
 
 function lookupBaseDir(context: RenderContext): string {
   const dir = context.lookup('playbook_dir');
@@ -164,7 +206,7 @@ function resolveVariable(vars: Vars, name: string): unknown {
   resolving.add(name);
   let value: unknown;
   try {
-    value = renderWith(raw, vars);
+    value = nested(`variable '${name}'`, () => renderWith(raw, vars));
   } finally {
     resolving.delete(name);
   }
@@ -190,15 +232,17 @@ const safeRuntime: Record<string, unknown> = {
   callWrap(fn: unknown, name: string, context: unknown, args: unknown[]): unknown {
     if (fn instanceof UndefinedValue) fn.fail();
     if (typeof fn !== 'function' || !callable.has(fn)) throw unsafeTemplateError(`call of '${name}', which is not a template function`);
-    return (fn as TemplateFunction).apply(context, args);
+    spendSteps(1, `a call of '${name}'`);
+    return nested(`'${name}'`, () => (fn as TemplateFunction).apply(context, args));
   },
   makeMacro(...args: unknown[]): unknown {
     return allow((internals.runtime.makeMacro as (...a: unknown[]) => TemplateFunction)(...args));
   },
   suppressValue(value: unknown): string {
     if (value === null || value === undefined) return '';
-    if (value instanceof internals.runtime.SafeString) return String(value);
-    return pythonStr(value);
+    const text = value instanceof internals.runtime.SafeString ? String(value) : pythonStr(value);
+    spendCharacters(text.length);
+    return text;
   },
   ensureDefined(value: unknown): unknown {
     if (value instanceof UndefinedValue) value.fail();
@@ -220,15 +264,24 @@ const safeRuntime: Record<string, unknown> = {
 type RootRenderFunction = (env: unknown, context: RenderContext, frame: unknown, runtime: unknown, callback: (err: unknown, out?: string) => void) => void;
 const compiledTemplates = new Map<string, RootRenderFunction>();
 
-function callNode(name: string, argument: NunjucksNode): NunjucksNode {
+function callNode(name: string, argument: NunjucksNode, ...more: NunjucksNode[]): NunjucksNode {
   const { FunCall, Symbol: SymbolNode, NodeList } = internals.nodes;
   return new FunCall(
     argument.lineno,
     argument.colno,
     new SymbolNode(argument.lineno, argument.colno, name),
-    new NodeList(argument.lineno, argument.colno, [argument]),
+    new NodeList(argument.lineno, argument.colno, [argument, ...more]),
   );
 }
+
+/** Binary operators that run as calls of ours (Python's semantics, the template budget). */
+const OPERATOR_CALLS: Record<string, string> = {
+  Concat: '__hound_concat',
+  Add: '__hound_add',
+  Div: '__hound_div',
+  FloorDiv: '__hound_floordiv',
+  Mod: '__hound_mod',
+};
 
 /**
  * Rewrites the syntax tree so that conditions follow Jinja2, not JavaScript: `not []` is
@@ -257,6 +310,7 @@ function jinjaSemantics(node: unknown): unknown {
     case 'And':
       return new InlineIf(node.lineno, node.colno, callNode('__hound_truthy', node.left as NunjucksNode), node.right, node.left);
     default:
+      if (Object.hasOwn(OPERATOR_CALLS, node.typename)) return callNode(OPERATOR_CALLS[node.typename], node.left as NunjucksNode, node.right as NunjucksNode);
       return node;
   }
 }
@@ -294,6 +348,10 @@ function templateMessage(err: unknown): string {
 }
 
 function runRoot(root: RootRenderFunction, vars: Vars): RenderContext & { output: string } {
+  return withTemplateBudget(() => runRootBudgeted(root, vars));
+}
+
+function runRootBudgeted(root: RootRenderFunction, vars: Vars): RenderContext & { output: string } {
   const context = new RenderContext(vars) as RenderContext & { output: string };
   let failure: unknown;
   root(environment, context, new internals.runtime.Frame(), safeRuntime, (err, out) => {
