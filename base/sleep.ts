@@ -25,3 +25,21 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', done, { once: true });
   });
 }
+
+/** The longest timeout or delay hound takes, in seconds (Node's timer range: about 24.8 days). */
+export const MAX_TIMER_SECONDS = Math.floor(MAX_TIMER_MS / 1000);
+
+/**
+ * The one check of a timeout or delay given by a user (`-T`, `--stall-timeout`,
+ * HOUND_STALL_TIMEOUT, `ansible_timeout`, `delay:`): why `seconds` cannot be waited for, or
+ * undefined when it can. Past Node's timer range a timer fires after 1 ms, so a 35-day
+ * timeout would be no timeout at all: such values are refused where they are given.
+ */
+export function timerProblem(seconds: number): string | undefined {
+  if (typeof seconds !== 'number' || Number.isNaN(seconds)) return 'is not a number';
+  if (seconds < 0) return 'is negative';
+  if (!Number.isFinite(seconds) || seconds > MAX_TIMER_SECONDS) {
+    return `is longer than ${MAX_TIMER_SECONDS} seconds (about 24.8 days), the longest timer hound can keep`;
+  }
+  return undefined;
+}

@@ -4,6 +4,7 @@ import { colourEnabled } from '../base/colour.js';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { EXIT, OptionsError } from '../base/errors.js';
+import { MAX_TIMER_SECONDS, timerProblem } from '../base/sleep.js';
 import type { CompiledRun, Distribution } from '../playbook/compiled.js';
 import type { Inventory } from '../inventory/model.js';
 import type { CommandLineConnectionOptions } from '../transport/connection-target.js';
@@ -65,11 +66,17 @@ function positiveInteger(value: string | undefined, option: string): number | un
   return n;
 }
 
+function timerSeconds(value: number | undefined, option: string): number | undefined {
+  const problem = value === undefined ? undefined : timerProblem(value);
+  if (problem) throw new OptionsError('BAD_OPTION_VALUE', `${option} ${value}: ${problem}`, { hint: `at most ${MAX_TIMER_SECONDS}` });
+  return value;
+}
+
 export function connectionOptions(o: RunSelectionOptions): CommandLineConnectionOptions {
   return {
     user: o.user,
     privateKeyFile: o.privateKey,
-    timeoutSeconds: positiveInteger(o.timeout, '--timeout'),
+    timeoutSeconds: timerSeconds(positiveInteger(o.timeout, '--timeout'), '--timeout'),
     sshCommonArgs: o.sshCommonArgs,
     sshExtraArgs: o.sshExtraArgs,
   };

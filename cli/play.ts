@@ -4,6 +4,7 @@ import { colourEnabled } from '../base/colour.js';
 import { Option, type Command } from 'commander';
 import path from 'node:path';
 import { EXIT, OptionsError } from '../base/errors.js';
+import { MAX_TIMER_SECONDS, timerProblem } from '../base/sleep.js';
 import type { CompiledRun } from '../playbook/compiled.js';
 import type { DiskCheckOptions } from '../plan/planner.js';
 import type { Inventory } from '../inventory/model.js';
@@ -55,6 +56,17 @@ function positiveInteger(option: string) {
   };
 }
 
+/** A number of seconds hound will wait for: a whole number of 1 or more, within the timer range. */
+function timeoutSeconds(option: string) {
+  const whole = positiveInteger(option);
+  return (value: string): number => {
+    const n = whole(value);
+    const problem = timerProblem(n);
+    if (problem) throw new OptionsError('BAD_OPTION_VALUE', `${option} ${value}: ${problem}`, { hint: `at most ${MAX_TIMER_SECONDS}` });
+    return n;
+  };
+}
+
 export function register(program: Command): void {
   program
     .command('play')
@@ -95,12 +107,12 @@ export function register(program: Command): void {
     .option(
       '--stall-timeout <seconds>',
       'fail a pull that makes no progress for this long (default 120, or HOUND_STALL_TIMEOUT)',
-      positiveInteger('--stall-timeout'),
+      timeoutSeconds('--stall-timeout'),
     )
     .option('--roles-path <dirs>', 'directories to look for roles in, colon separated (repeatable; also HOUND_ROLES_PATH)', collect, [])
     .option('-u, --user <name>', 'connect as this user')
     .option('--private-key <file>', 'SSH private key file')
-    .option('-T, --timeout <seconds>', 'SSH connection timeout', positiveInteger('--timeout'))
+    .option('-T, --timeout <seconds>', 'SSH connection timeout', timeoutSeconds('--timeout'))
     .option(
       '--ca-file <file>',
       'a CA certificate file (PEM) the controller trusts for every registry, besides the system CAs and /etc/docker/certs.d (repeatable; also the hound_registry_ca variable)',

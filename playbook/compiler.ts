@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { CompiledHandler, CompiledPlay, CompiledRun, TaskInstance } from './compiled.js';
 import { HoundError, ParseError, type SourcePosition } from '../base/errors.js';
+import { MAX_TIMER_SECONDS, timerProblem } from '../base/sleep.js';
 import { serialBatches } from './batches.js';
 import type { LoadedPlay, LoadedTask, SourceRef, Vars } from './model.js';
 import { validateAgainst } from './schema.js';
@@ -315,6 +316,13 @@ class Compiler {
     const until = task.until;
     const retries = task.retries === undefined ? (until ? 3 : 0) : this.integer(task.retries, vars, task.at, label, 'retries');
     const delay = task.delay === undefined ? 5 : this.integer(task.delay, vars, task.at, label, 'delay');
+    const delayProblem = timerProblem(delay);
+    if (delayProblem) {
+      throw new ParseError('SCHEMA_INVALID', `${label}: 'delay' of ${delay} seconds ${delayProblem}`, {
+        position: this.at({ source: task.at.source, path: [...task.at.path, 'delay'] }),
+        hint: `a delay is at most ${MAX_TIMER_SECONDS} seconds`,
+      });
+    }
     const ignoreErrors = typeof task.ignoreErrors === 'boolean' ? task.ignoreErrors : Boolean(this.render(task.ignoreErrors, vars, task.at, label));
     return {
       id,

@@ -2,14 +2,15 @@
 // take an hour and is fine as long as bytes keep coming; a pull that has said nothing for
 // the stall timeout is stuck (a registry that stopped answering, a dead TCP flow) and is
 // cut short so its fork and the run are not held forever.
+import { timerProblem } from '../base/sleep.js';
 
 /** Default stall timeout, overridable with HOUND_STALL_TIMEOUT (seconds). */
 export const DEFAULT_STALL_TIMEOUT_MS = 120_000;
 
-/** The stall timeout in force: HOUND_STALL_TIMEOUT seconds when set to a positive number, else the default. */
+/** The stall timeout in force: HOUND_STALL_TIMEOUT seconds when set to a positive number within the timer range, else the default. */
 export function stallTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
   const seconds = Number(env.HOUND_STALL_TIMEOUT);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_STALL_TIMEOUT_MS;
+  return Number.isFinite(seconds) && seconds > 0 && timerProblem(seconds) === undefined ? seconds * 1000 : DEFAULT_STALL_TIMEOUT_MS;
 }
 
 export interface ProgressWatchdog {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Vars } from '../inventory/model.js';
 import { OptionsError } from '../base/errors.js';
 import { registerSecret } from '../base/secrets.js';
+import { timerProblem } from '../base/sleep.js';
 import { parseSshArgs, type SshArgOptions, type StrictHostKeyChecking } from './ssh-args.js';
 import { expandHome, type SshConfigFile } from './ssh-config.js';
 
@@ -96,6 +97,12 @@ function resolve(host: string, vars: Vars, options: ResolveTargetOptions, depth:
     cli.timeoutSeconds ??
     config.connectTimeoutSeconds ??
     DEFAULT_CONNECT_TIMEOUT_SECONDS;
+  const timeoutProblem = timerProblem(timeoutSeconds);
+  if (timeoutProblem) {
+    throw new OptionsError('SSH_TIMEOUT_INVALID', `the SSH connection timeout for ${host} (${timeoutSeconds} s) ${timeoutProblem}`, {
+      hint: 'set ansible_timeout, ConnectTimeout or -T to a number of seconds',
+    });
+  }
   const knownHostsFiles = (args.userKnownHostsFiles ?? config.userKnownHostsFiles ?? [join(homedir(), '.ssh', 'known_hosts')]).map(expandHome);
   const hostKeyPolicy = hostKeyPolicyOf(vars, env) ?? args.strictHostKeyChecking ?? config.strictHostKeyChecking ?? 'yes';
 
