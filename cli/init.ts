@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { OptionsError } from '../base/errors.js';
+import { checkOutputFile, writeOutputFile } from '../base/output-file.js';
 import { STARTER_FILES } from './starter-project.js';
 
 export function register(program: Command): void {
@@ -13,6 +14,9 @@ export function register(program: Command): void {
     .action((dir: string, opts: { force?: boolean }) => {
       const root = resolve(dir);
       const paths = Object.keys(STARTER_FILES);
+      if (existsSync(root) && !statSync(root).isDirectory()) {
+        throw new OptionsError('INIT_NOT_A_FOLDER', `${dir} exists and is not a folder`, { hint: 'give init a folder (it is created if missing)' });
+      }
       // Never lose work: refuse before writing anything if a file would be overwritten.
       const existing = paths.filter((p) => existsSync(join(root, p)));
       if (existing.length > 0 && !opts.force) {
@@ -20,11 +24,32 @@ export function register(program: Command): void {
           hint: 'choose another folder, or add --force to overwrite them',
         });
       }
+      // Every folder made and checked before the first file is written: all or nothing.
+      for (const folder of new Set(paths.map((p) => dirname(join(root, p))))) {
+        const clash = existingNonFolder(root, folder);
+        if (clash) throw new OptionsError('INIT_NOT_A_FOLDER', `${clash} exists and is not a folder`, { hint: 'move it away, or choose another folder' });
+        try {
+          mkdirSync(folder, { recursive: true });
+        } catch {
+          // Said plainly by the check below, with the reason.
+        }
+      }
+      for (const p of paths) checkOutputFile(join(root, p), 'the starter file');
       for (const p of paths) {
-        mkdirSync(dirname(join(root, p)), { recursive: true });
-        writeFileSync(join(root, p), STARTER_FILES[p]);
+        writeOutputFile(join(root, p), STARTER_FILES[p], 'the starter file');
         process.stdout.write(`wrote ${join(dir, p)}\n`);
       }
       process.stdout.write(`next: edit hosts.ini and group_vars/, then run 'hound plan ${join(dir, 'warmup.yml')} -i ${join(dir, 'hosts.ini')}'\n`);
     });
+}
+
+/** The first path below `root` on the way down to `folder` that exists and is not a folder (root itself is checked first). */
+function existingNonFolder(root: string, folder: string): string | undefined {
+  let at = root;
+  for (const part of relative(root, folder).split(sep)) {
+    if (part === '') continue;
+    at = join(at, part);
+    if (existsSync(at) && !statSync(at).isDirectory()) return at;
+  }
+  return undefined;
 }

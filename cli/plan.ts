@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { EXIT, OptionsError } from '../base/errors.js';
 import { MAX_TIMER_SECONDS, timerProblem } from '../base/sleep.js';
+import { checkOutputFile } from '../base/output-file.js';
 import type { CompiledRun, Distribution } from '../playbook/compiled.js';
 import type { Inventory } from '../inventory/model.js';
 import type { CommandLineConnectionOptions } from '../transport/connection-target.js';
@@ -147,6 +148,8 @@ async function planCommand(playbookFile: string, o: PlanCommandOptions): Promise
     import('../plan/plan-file.js'),
   ]);
   const options = planOptions(o, format.parseDiskMargin);
+  // Before any work: a plan gathered for minutes must not be lost to an --out that cannot be written.
+  if (o.out) checkOutputFile(o.out, '--out');
   const { run, inventory, playbook } = await compileForPlan(playbookFile, o);
   const access = new facts.PlanHostAccess(run, await hostAccessOptions(o, inventory));
   const { plan, facts: gathered } = await facts.planRun(run, access, { ...options, concurrency: forksOf(o) }).finally(() => access.close());

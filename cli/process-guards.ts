@@ -14,7 +14,6 @@ import { processSecrets } from '../base/secrets.js';
 /** How long a run may take to wind down after SIGINT/SIGTERM before hound exits anyway. */
 export const WIND_DOWN_MS = 10_000;
 
-
 function maskingWrite(stream: NodeJS.WriteStream): void {
   const original = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
   const write = (chunk: unknown, ...rest: unknown[]): boolean => {

@@ -1,8 +1,8 @@
 // A saved plan (`hound plan --out plan.json`) and what `hound apply` checks before acting on
 // it: the plan in its JSON form, plus what it assumed (each node's images, each tag's digest).
 // Apply refuses when those assumptions no longer hold, rather than doing something unplanned.
-import { writeFile } from 'node:fs/promises';
 import { readInputText } from '../base/input-file.js';
+import { writeOutputFile } from '../base/output-file.js';
 import { Ajv } from 'ajv';
 import { HoundError, EXIT, ParseError } from '../base/errors.js';
 import { canonicalImageRef, parseImageRef, repositoryName } from '../base/image-ref.js';
@@ -77,8 +77,10 @@ export function toSavedPlan(plan: Plan, facts: PlanFacts, source: PlanSource, no
   return { format: PLAN_FILE_FORMAT, version: PLAN_FILE_VERSION, created_at: now.toISOString(), source, plan: planToJson(plan), nodes, registry };
 }
 
-export async function writePlanFile(path: string, saved: SavedPlan): Promise<void> {
-  await writeFile(path, JSON.stringify(saved, null, 2) + '\n', { mode: 0o644 });
+/** Writes the plan whole or not at all; check the path with checkOutputFile before planning. */
+export function writePlanFile(path: string, saved: SavedPlan): Promise<void> {
+  writeOutputFile(path, JSON.stringify(saved, null, 2) + '\n', 'the plan file');
+  return Promise.resolve();
 }
 
 const DIGEST = { type: 'string', pattern: '^sha256:[a-f0-9]{64}$' };
