@@ -137,6 +137,14 @@ export class InterruptedError extends HoundError {
   }
 }
 
+/** The position of character `offset` of `text`, counted in one pass (for errors found before a parser ran). */
+export function positionAtOffset(file: string, text: string, offset: number): SourcePosition {
+  const start = text.lastIndexOf('\n', offset - 1) + 1;
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < start; i = text.indexOf('\n', i + 1)) line++;
+  return { file, line, column: offset - start + 1, sourceLine: lineOf(text, line) };
+}
+
 /** Reads the text of line `line` (1-based) of `text`, for error frames, without splitting the whole text. */
 export function lineOf(text: string, line: number): string | undefined {
   let start = 0;

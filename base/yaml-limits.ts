@@ -6,8 +6,11 @@
 //    every walk over it (templating, validation, printing) would never end. PyYAML builds
 //    such data and Ansible then recurses without end; hound refuses it where it is written.
 // Alias bombs are bounded by the yaml package's maxAliasCount where the document is converted.
+// The yaml parser itself recurses per level, and deep enough (`- - - … x`, 1000 levels) it
+// overflows the stack inside V8's regular-expression compiler, which ends Node with a fatal
+// "out of memory" no try/catch can stop: so the text is measured first (yamlTextTooDeep).
 import { isAlias, isCollection, isNode, isPair, type Document } from 'yaml';
-import { ParseError, type SourcePosition } from './errors.js';
+import { ParseError, positionAtOffset, type SourcePosition } from './errors.js';
 
 /** Collections nested deeper than this are refused. */
 export const MAX_YAML_DEPTH = 200;
@@ -56,6 +59,102 @@ export function findYamlLimitProblem(doc: Document, maxDepth = MAX_YAML_DEPTH): 
     }
   }
   return undefined;
+}
+
+/**
+ * yaml's parser reports nesting past its own stack (about 800 flow levels) as a document
+ * error whose message is the stack overflow: the same bound as MAX_YAML_DEPTH, said as such.
+ */
+export function isParserDepthError(error: { message: string }): boolean {
+  return /Maximum call stack/.test(error.message);
+}
+
+/**
+ * Where `text` first nests deeper than `maxDepth`, read from the characters alone (one pass,
+ * no recursion), for refusing before the parser recurses. It counts block levels (indentation
+ * steps, and `- ` written on one line), flow brackets outside quotes and comments, skipping
+ * block scalars; for ordinary YAML this is at most the true depth, so only text that truly
+ * nests that deep is refused. Undefined when it does not.
+ */
+export function yamlTextTooDeep(text: string, maxDepth = MAX_YAML_DEPTH): YamlLimitProblem | undefined {
+  const indents: number[] = [];
+  let flow = 0;
+  let quote: '"' | "'" | undefined;
+  /** The indentation of the line that opened a block scalar (`|`, `>`): deeper lines are its text. */
+  let blockScalarOf: number | undefined;
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    let i = start;
+    while (i < end && text[i] === ' ') i++;
+    const indent = i - start;
+    const blank = i === end || text[i] === '\r' || text[i] === '#';
+    if (blockScalarOf !== undefined && (blank || indent > blockScalarOf)) {
+      start = end + 1;
+      continue;
+    }
+    blockScalarOf = undefined;
+    let inline = 0;
+    if (!blank && quote === undefined && flow === 0) {
+      while (indents.length > 0 && indents[indents.length - 1] >= indent) indents.pop();
+      indents.push(indent);
+      // `- - - x`: each dash on the line opens one more sequence.
+      while (i + 1 < end && (text[i] === '-' || text[i] === '?') && (text[i + 1] === ' ' || text[i + 1] === '\t')) {
+        inline++;
+        i += 2;
+        while (i < end && text[i] === ' ') i++;
+      }
+    }
+    // In block context a flow collection or a quoted scalar only starts a value (`[` inside
+    // `a in groups.get(x, [])` is text); inside a flow collection brackets always nest.
+    let valueStart = true;
+    let previous = ' ';
+    for (; i < end; i++) {
+      const c = text[i];
+      if (quote !== undefined) {
+        if (c === '\\' && quote === '"') i++;
+        else if (c === quote) quote = undefined;
+        previous = c;
+        continue;
+      }
+      if (c === ' ' || c === '\t') {
+        previous = ' ';
+        continue;
+      }
+      if (c === '#' && previous === ' ') break;
+      if (flow > 0) {
+        if (c === '[' || c === '{') flow++;
+        else if (c === ']' || c === '}') flow--;
+        else if ((c === '"' || c === "'") && ' [{,:'.includes(previous)) quote = c;
+      } else if (valueStart && (c === '[' || c === '{')) {
+        flow++;
+      } else if (valueStart && (c === '"' || c === "'")) {
+        quote = c;
+      } else if (valueStart && (c === '&' || c === '!') && previous === ' ') {
+        // An anchor or a tag before the value: the value still starts after it.
+        while (i + 1 < end && text[i + 1] !== ' ') i++;
+        previous = ' ';
+        continue;
+      } else {
+        valueStart = c === ':' && (i + 1 === end || text[i + 1] === ' ' || text[i + 1] === '\r');
+      }
+      if (indents.length + inline + flow > maxDepth) return { kind: 'too-deep', offset: i };
+      previous = c;
+    }
+    if (indents.length + inline + flow > maxDepth) return { kind: 'too-deep', offset: start + indent };
+    if (quote === undefined && flow === 0 && /[|>][-+0-9]*\s*$/.test(text.slice(Math.max(start, end - 8), end).replace(/\s+#.*$/, ''))) {
+      blockScalarOf = indent;
+    }
+    start = end + 1;
+  }
+  return undefined;
+}
+
+/** Throws YAML_TOO_DEEP, at the place, when `text` nests past MAX_YAML_DEPTH: call before parsing. */
+export function checkYamlTextDepth(file: string, text: string): void {
+  const problem = yamlTextTooDeep(text);
+  if (problem) throw yamlLimitError(problem, file, positionAtOffset(file, text, problem.offset));
 }
 
 /** The error for a broken bound, at `position` (where the offending node starts). */

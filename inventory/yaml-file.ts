@@ -3,7 +3,7 @@
 // wins), and bounded: a huge file, a billion-laughs alias bomb or absurd nesting is refused
 // with a ParseError instead of exhausting memory.
 import { isAlias, isCollection, isPair, isScalar, parseDocument, type Document, type Node, type Pair } from 'yaml';
-import { findYamlLimitProblem, MAX_YAML_DEPTH, yamlLimitError } from '../base/yaml-limits.js';
+import { checkYamlTextDepth, findYamlLimitProblem, isParserDepthError, MAX_YAML_DEPTH, yamlLimitError } from '../base/yaml-limits.js';
 import { ParseError, type SourcePosition } from '../base/errors.js';
 import { pyyamlCustomTags } from './pyyaml-scalars.js';
 import { setVar } from './vars-object.js';
@@ -49,6 +49,7 @@ export function readYaml(file: string, text: string): YamlFile {
       hint: 'split it into several files (a directory given to -i reads them all)',
     });
   }
+  checkYamlTextDepth(file, text);
   let doc: Document.Parsed;
   try {
     doc = parseDocument(text, { version: '1.1', customTags: pyyamlCustomTags, uniqueKeys: false, prettyErrors: false });
@@ -58,7 +59,7 @@ export function readYaml(file: string, text: string): YamlFile {
   }
   const first = doc.errors[0];
   if (first) {
-    if (/Maximum call stack/.test(first.message)) throw tooDeep(file);
+    if (isParserDepthError(first)) throw yamlLimitError({ kind: 'too-deep', offset: first.pos[0] }, file, positionAt(file, text, first.pos[0]));
     let offset = first.pos[0];
     // A bad indent is reported from the end of the previous item; point at the line that is off instead.
     if (first.code === 'BAD_INDENT' && text.slice(first.pos[0], first.pos[1]).includes('\n')) {

@@ -3,7 +3,7 @@
 // Several -e are merged in order, the later winning.
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import { findYamlLimitProblem, MAX_YAML_DEPTH } from '../base/yaml-limits.js';
+import { findYamlLimitProblem, MAX_YAML_DEPTH, yamlTextTooDeep } from '../base/yaml-limits.js';
 import { OptionsError } from '../base/errors.js';
 import { readInputTextSync } from '../base/input-file.js';
 import { registerSecretVariables } from '../base/secrets.js';
@@ -38,6 +38,7 @@ export function parseExtraVars(value: string, baseDir = process.cwd()): Vars {
     return source.data;
   }
   if (text.startsWith('{') || text.startsWith('[')) {
+    if (yamlTextTooDeep(text)) throw badExtraVars(value, `nests more than ${MAX_YAML_DEPTH} levels deep`);
     let data: unknown;
     try {
       // logLevel 'error': no yaml warnings printed to stderr behind hound's back.

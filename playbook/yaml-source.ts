@@ -2,7 +2,7 @@
 // unknown module, undefined variable) can point at the exact line and column.
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Tags } from 'yaml';
 import { ParseError, type SourcePosition } from '../base/errors.js';
-import { findYamlLimitProblem, yamlLimitError } from '../base/yaml-limits.js';
+import { checkYamlTextDepth, findYamlLimitProblem, isParserDepthError, yamlLimitError } from '../base/yaml-limits.js';
 
 /** A path into the parsed data, as ajv's instancePath or our own walkers build it. */
 export type DataPath = readonly (string | number)[];
@@ -35,6 +35,7 @@ export class YamlSource {
       });
     }
     const lines = new LineCounter();
+    checkYamlTextDepth(file, text);
     // YAML 1.1 because Ansible (PyYAML) reads playbooks that way: `yes`/`no` are booleans.
     // logLevel 'error': yaml would otherwise print its warnings (a collection used as a key, an
     // unknown tag) straight to stderr through process.emitWarning, beside hound's own output.
@@ -47,6 +48,7 @@ export class YamlSource {
       logLevel: 'error',
     });
     const first = doc.errors[0];
+    if (first && isParserDepthError(first)) throw yamlLimitError({ kind: 'too-deep', offset: first.pos[0] }, file, positionAt(file, text, lines, first.pos[0]));
     if (first) {
       // yaml reports some errors at the start of the line; point at the first character instead.
       let offset = first.pos[0];

@@ -8,6 +8,7 @@
 //    counting the expanded size over the syntax tree, before anything is built.
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import { lineOf, ParseError, type SourcePosition } from '../../base/errors.js';
+import { checkYamlTextDepth, findYamlLimitProblem, isParserDepthError, yamlLimitError } from '../../base/yaml-limits.js';
 
 /** Nodes one document may expand to through its aliases; real files stay far below. */
 const MAX_EXPANDED_NODES = 1_000_000;
@@ -38,12 +39,14 @@ export function readYamlDocuments(text: string, file: string, options: ReadYamlO
     const { line, col } = lines.linePos(offset);
     return { file, line, column: col, sourceLine: lineOf(text, line) };
   };
+  checkYamlTextDepth(file, text);
   // logLevel 'error': yaml would otherwise print warnings to stderr behind hound's back.
   const docs = parseAllDocuments(text, { merge: true, lineCounter: lines, logLevel: 'error', prettyErrors: false }) as Document.Parsed[];
   const out: YamlDocument[] = [];
   for (const doc of Array.isArray(docs) ? docs : [docs]) {
     for (const error of doc.errors) {
       if (error.code === 'DUPLICATE_KEY') continue;
+      if (isParserDepthError(error)) throw yamlLimitError({ kind: 'too-deep', offset: error.pos[0] }, file, positionAt(error.pos[0]));
       let offset = error.pos[0];
       while (text[offset] === ' ' || text[offset] === '\t') offset++;
       throw new ParseError(`${options.codePrefix}_YAML`, `invalid YAML in ${options.what}: ${error.message.split('\n')[0]}`, {
@@ -58,6 +61,9 @@ export function readYamlDocuments(text: string, file: string, options: ReadYamlO
       const key = (written?.[1] ?? written?.[2] ?? written?.[3] ?? '').trim();
       options.onDuplicateKey({ key, position: positionAt(error.pos[0]) });
     }
+    // Depth and alias cycles first: the walks below recurse, and a cycle would be built into the data.
+    const limit = findYamlLimitProblem(doc);
+    if (limit) throw yamlLimitError(limit, file, positionAt(limit.offset));
     const collectionKey = firstCollectionKey(doc.contents, new Set());
     if (collectionKey) {
       // PyYAML ("found unhashable key") and kubectl refuse these; yaml would make a string of them.

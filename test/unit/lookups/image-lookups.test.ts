@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { composeLookupOptions, imagesFromCompose, imagesFromK8s } from '../../../playbook/lookups/image-lookups.js';
 import { k8sImagesFromText } from '../../../playbook/lookups/k8s-images.js';
@@ -222,6 +223,25 @@ describe('images_from_compose', () => {
     expect(err.code).toBe('COMPOSE_YAML');
     expect(err.position?.file).toBe(join(dir, 'compose.yaml'));
     expect(err.exitCode).toBe(4);
+  });
+
+  it('refuses a self-containing alias, nesting past 200 levels, a FIFO and a device, at once and by name', () => {
+    const cycle = project('alias-cycle', { 'compose.yaml': 'services:\n  a: &a\n    image: x\n    labels: [*a]\n' });
+    const cycleError = errorOf(() => imagesFromCompose(cycle, { baseDir: '/', env: {}, ...quiet }));
+    expect(cycleError.code).toBe('YAML_ALIAS_CYCLE');
+    expect(cycleError.position?.line).toBe(4);
+    // 300 levels reach hound's bound; 5000 reach the parser's own stack first: both are YAML_TOO_DEEP.
+    for (const levels of [300, 5000]) {
+      const deep = project(`deep-${levels}`, { 'deployment.yaml': 'spec: ' + '['.repeat(levels) + ']'.repeat(levels) + '\n' });
+      const deepError = errorOf(() => imagesFromK8s(join(deep, 'deployment.yaml'), { baseDir: '/', ...quiet }));
+      expect(deepError.code).toBe('YAML_TOO_DEEP');
+      expect(deepError.message).not.toMatch(/call stack/);
+    }
+    const fifo = join(scratch, 'compose-fifo.yaml');
+    execFileSync('mkfifo', [fifo]);
+    const fifoError = errorOf(() => imagesFromCompose(fifo, { baseDir: '/', env: {}, ...quiet }));
+    expect(fifoError.message).toMatch(/compose file .*compose-fifo\.yaml is a FIFO/);
+    expect(errorOf(() => imagesFromK8s('/dev/zero', { baseDir: '/', ...quiet })).message).toMatch(/\/dev\/zero is a character device/);
   });
 
   it('says which path is missing', () => {
