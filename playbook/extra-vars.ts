@@ -25,6 +25,8 @@ export function parseExtraVars(value: string, baseDir = process.cwd()): Vars {
   const text = value.trim();
   if (text === '') throw badExtraVars(value, 'empty value');
   if (text.startsWith('@')) {
+    // `-e @` alone would read the working folder: a missing name is a bad option, not a file problem.
+    if (text.slice(1).trim() === '') throw badExtraVars(value, 'no file name after @');
     const file = path.resolve(baseDir, text.slice(1));
     const content = readInputTextSync(file, {
       what: `-e ${text.length > 80 ? '@…' : text}: the file`,

@@ -77,7 +77,7 @@ describe('-e extra vars', () => {
     expect(mergeExtraVars(['@vars.yml', 'a=2'], dir)).toEqual({ a: '2', b: ['x'] });
   });
   it('bad values are option errors (exit 5); a missing file exits 1', () => {
-    for (const bad of ['', 'novalue', '1abc=2', '{"a": ', '[1, 2]', 'a="unclosed']) {
+    for (const bad of ['', 'novalue', '1abc=2', '{"a": ', '[1, 2]', 'a="unclosed', '@', '@  ']) {
       const error = (() => {
         try {
           parseExtraVars(bad);
