@@ -117,6 +117,8 @@ export interface NodeRegistrySettings {
   /** PEM CA certificate written to /etc/docker/certs.d/HOST/ca.crt for each of `trustHosts`. */
   caCertificate: string;
   trustHosts: string[];
+  /** The client certificate written as client.cert/client.key (PEM) into certs.d/HOST/ of each of `hosts`. */
+  clientCertificate?: { cert: string; key: string; hosts: string[] };
   /** daemon.json's registry-mirrors. */
   registryMirrors: string[];
 }
@@ -154,6 +156,13 @@ export async function prepareNode(p: NodeDaemonPaths, ip: string, clientPublicKe
   for (const host of registries?.trustHosts ?? []) {
     await mkdir(path.join(p.etcDockerDir, 'certs.d', host), { recursive: true, mode: 0o755 });
     await writeFile(path.join(p.etcDockerDir, 'certs.d', host, 'ca.crt'), registries!.caCertificate, { mode: 0o644 });
+  }
+  const client = registries?.clientCertificate;
+  for (const host of client?.hosts ?? []) {
+    const dir = path.join(p.etcDockerDir, 'certs.d', host);
+    await mkdir(dir, { recursive: true, mode: 0o755 });
+    await writeFile(path.join(dir, 'client.cert'), client!.cert, { mode: 0o644 });
+    await writeFile(path.join(dir, 'client.key'), client!.key, { mode: 0o600 });
   }
   const mirrors = registries?.registryMirrors ?? [];
   await writeFile(p.dockerConfig, JSON.stringify(mirrors.length > 0 ? { 'registry-mirrors': mirrors } : {}) + '\n');

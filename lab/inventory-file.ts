@@ -11,7 +11,7 @@ export interface InventoryRegistries {
   /** The plain registry, host:port. */
   registry: string;
   /** The TLS registries (htpasswd, token auth, mirror), host:port each, and the lab CA file. */
-  secure?: { basic: string; token: string; mirror: string; caCert: string };
+  secure?: { basic: string; token: string; mirror: string; clientCertificate: string; caCert: string };
 }
 
 /**
@@ -33,6 +33,7 @@ export function renderInventory(nodes: InventoryNode[], opts: { privateKey: stri
     lines.push(`lab_basic_registry=${opts.secure.basic}`);
     lines.push(`lab_token_registry=${opts.secure.token}`);
     lines.push(`lab_mirror=${opts.secure.mirror}`);
+    lines.push(`lab_client_certificate_registry=${opts.secure.clientCertificate}`);
     lines.push(`hound_registry_ca=${opts.secure.caCert}`);
   }
   return lines.join('\n') + '\n';

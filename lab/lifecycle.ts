@@ -43,7 +43,7 @@ import { findLabProcesses, isAlive, stopProcesses } from './processes.js';
 import { parseRate } from './rate.js';
 import { generateKeyPair } from './ssh-keys.js';
 import { createLabTls, labTlsPathsOf } from './lab-tls.js';
-import { prepareSecureRegistries, secureRegistryAnswers, startSecureRegistry } from './secure-registries.js';
+import { prepareSecureRegistries, SECURE_REGISTRY_KINDS, secureRegistryAnswers, startSecureRegistry, type SecureRegistriesInfo } from './secure-registries.js';
 
 /** Nodes whose dockerd lists the lab's mirror in registry-mirrors: the odd-numbered ones (node1, node3, …). */
 export function hasRegistryMirror(index: number): boolean {
@@ -129,7 +129,7 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
       tls,
       password,
     });
-    const caCertificate = await readFile(tls.caCert, 'utf8');
+    const [caCertificate, clientCert, clientKey] = await Promise.all([tls.caCert, tls.clientCert, tls.clientKey].map((f) => readFile(f, 'utf8')));
     const mirrorsOf = (i: number) => (hasRegistryMirror(i + 1) ? [secure.mirror.url] : []);
     // Each node's view mounts its own /etc/docker there: the machine must have one to mount over.
     await mkdir(ETC_DOCKER, { recursive: true });
@@ -137,7 +137,8 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
       nodePaths.map((p, i) =>
         prepareNode(p, nodeIp(o.subnet, i + 1), clientPub, {
           caCertificate,
-          trustHosts: [secure.basic.host, secure.token.host, secure.mirror.host],
+          trustHosts: [secure.basic.host, secure.token.host, secure.mirror.host, secure.clientCertificate.host],
+          clientCertificate: { cert: clientCert, key: clientKey, hosts: [secure.clientCertificate.host] },
           registryMirrors: mirrorsOf(i),
         }),
       ),
@@ -147,6 +148,7 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
     const registry = startRegistry(bins, registryNetns, regPaths);
     const basicRegistry = startSecureRegistry(bins, registryNetns, secureConfigs.basic, tls.caCert);
     const tokenRegistry = startSecureRegistry(bins, registryNetns, secureConfigs.token, tls.caCert);
+    const clientCertificateRegistry = startSecureRegistry(bins, registryNetns, secureConfigs.clientCertificate, tls.caCert);
     const daemons = nodePaths.map((p, i) => {
       const netns = netnsOf(o.name, nodeNames[i]);
       return { sshd: startSshd(bins, netns, p, nodeNames[i]), dockerd: startDockerd(bins, netns, p, nodeNames[i], registryAddr, controllerIp(o.subnet)) };
@@ -158,10 +160,13 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
       await waitReady('mirror registry', mirror, () => secureRegistryAnswers(secure.mirror.url, tls.caCert));
       return mirror;
     });
-    const secureDaemons = { basic: basicRegistry, token: tokenRegistry, mirror: await mirrorStarted };
+    const secureDaemons = { basic: basicRegistry, token: tokenRegistry, mirror: await mirrorStarted, clientCertificate: clientCertificateRegistry };
     await Promise.all([
       waitReady('registry', registry, () => registryAnswers(registryUrl)),
       waitReady('basic registry', basicRegistry, () => secureRegistryAnswers(secure.basic.url, tls.caCert)),
+      waitReady('client-certificate registry', clientCertificateRegistry, () =>
+        secureRegistryAnswers(secure.clientCertificate.url, tls.caCert, { cert: tls.clientCert, key: tls.clientKey }),
+      ),
       ...daemons.flatMap((d, i) => [
         waitReady(`${nodeNames[i]} sshd`, d.sshd, () => sshAnswers(nodeIp(o.subnet, i + 1), 22)),
         waitReady(`${nodeNames[i]} dockerd`, d.dockerd, () => dockerAnswers(nodePaths[i].dockerSocket)),
@@ -178,7 +183,7 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
       pids: { sshd: daemons[i].sshd.pid, dockerd: daemons[i].dockerd.pid },
       registryMirrors: mirrorsOf(i),
     }));
-    for (const kind of ['basic', 'token', 'mirror'] as const) secure[kind].pid = secureDaemons[kind].pid;
+    for (const kind of SECURE_REGISTRY_KINDS) secure[kind].pid = secureDaemons[kind].pid;
     await writeFile(knownHosts, renderKnownHosts(nodes.map((n, i) => ({ ip: n.ip, publicKey: hostPubs[i] }))));
     await writeFile(
       inventory,
@@ -186,7 +191,13 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
         privateKey,
         knownHosts,
         registry: registryAddr,
-        secure: { basic: secure.basic.host, token: secure.token.host, mirror: secure.mirror.host, caCert: secure.caCert },
+        secure: {
+          basic: secure.basic.host,
+          token: secure.token.host,
+          mirror: secure.mirror.host,
+          clientCertificate: secure.clientCertificate.host,
+          caCert: secure.caCert,
+        },
       }),
     );
     const info: LabInfo = {
@@ -290,11 +301,11 @@ export async function labStatus(name = 'hound'): Promise<LabStatus> {
   const namespaces = new Set(await listLabNamespaces(netnsPrefixOf(name)));
   const registryAnswering = await registryAnswers(info.registry.url);
   const secureAnswering = await Promise.all(
-    (['basic', 'token', 'mirror'] as const).map(async (kind) => ({
-      name: `${kind}-registry`,
+    SECURE_REGISTRY_KINDS.map(async (kind) => ({
+      name: `${kind === 'clientCertificate' ? 'client-certificate' : kind}-registry`,
       pid: info.secure[kind].pid,
       alive: isAlive(info.secure[kind].pid),
-      answering: await secureRegistryAnswers(info.secure[kind].url, info.secure.caCert),
+      answering: await secureRegistryAnswers(info.secure[kind].url, info.secure.caCert, clientIdentityOf(info.secure, kind)),
     })),
   );
   const hosts: HostStatus[] = [
@@ -327,4 +338,9 @@ export async function labStatus(name = 'hound'): Promise<LabStatus> {
   ];
   for (const h of hosts) h.up = h.netnsPresent && h.daemons.every((d) => d.alive && d.answering);
   return { info, hosts, up: hosts.every((h) => h.up) };
+}
+
+/** The lab's client certificate, for the registry that asks for one. */
+function clientIdentityOf(secure: SecureRegistriesInfo, kind: (typeof SECURE_REGISTRY_KINDS)[number]): { cert: string; key: string } | undefined {
+  return kind === 'clientCertificate' ? { cert: secure.clientCertificate.clientCert, key: secure.clientCertificate.clientKey } : undefined;
 }

@@ -185,6 +185,17 @@ export class RegistryRequests {
         },
       );
     }
+    if (isClientCertificateRefusal(error)) {
+      // Go's TLS answers a missing and an unaccepted client certificate alike (bad certificate).
+      return new RegistryError(
+        'REGISTRY_CLIENT_CERTIFICATE_REFUSED',
+        `${where} refused the controller's TLS connection for ${what}: it asks for a client certificate signed by a CA it accepts (${describeNetworkError(error)})`,
+        {
+          hint: `hound presents the client certificate Docker would: NAME.cert with NAME.key in /etc/docker/certs.d/${where}/`,
+          cause: error,
+        },
+      );
+    }
     return new RegistryError('REGISTRY_UNREACHABLE', `could not fetch ${what} from ${where}: ${describeNetworkError(error)}${tries}`, {
       hint: "check that the registry is up and reachable from the controller (and HTTPS_PROXY/NO_PROXY); for a plain-HTTP registry, list it in the nodes' Docker insecure-registries",
       cause: error,
@@ -408,6 +419,19 @@ const CERTIFICATE_ERRORS = new Set([
 function isCertificateError(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' && CERTIFICATE_ERRORS.has(code);
+}
+
+/** The TLS alerts of a registry that wants a client certificate it did not get, or not the one it got. */
+const CLIENT_CERTIFICATE_ALERTS = new Set([
+  'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+  'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN',
+  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+]);
+
+function isClientCertificateRefusal(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && CLIENT_CERTIFICATE_ALERTS.has(code);
 }
 
 /** Who an authorization is for: cached answers are never handed to other credentials. */

@@ -7,7 +7,7 @@
 // nodes' Docker per pull only, never written on a node. The lab inventory carries the lab
 // CA as hound_registry_ca.
 import { execFile } from 'node:child_process';
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -228,6 +228,45 @@ describe("a node's own trust", () => {
       ).toBeUndefined();
     } finally {
       renameSync(aside, caFile);
+    }
+  });
+});
+
+describe('a registry that asks for a client certificate', () => {
+  it("plan and play as Docker does: the controller and each node present the client certificate of their certs.d; a node without one fails with Docker's refusal, the others go on", async () => {
+    const host = lab.secure.clientCertificate.host;
+    // The controller's own certs.d, as Docker on the controller would read it (this lab's address only).
+    const controllerCerts = path.join('/etc/docker/certs.d', host);
+    mkdirSync(controllerCerts, { recursive: true });
+    copyFileSync(lab.secure.clientCertificate.clientCert, path.join(controllerCerts, 'client.cert'));
+    copyFileSync(lab.secure.clientCertificate.clientKey, path.join(controllerCerts, 'client.key'));
+    const node = lab.nodes[1];
+    const nodeCerts = path.join(lab.dir, 'nodes', node.name, 'etc-docker', 'certs.d', host);
+    const aside = path.join(lab.dir, 'nodes', node.name, 'client-certificate-aside');
+    try {
+      playbook('client-certificate.yml', `- hosts: nodes\n  tasks:\n    - image:\n        name: "{{ lab_client_certificate_registry }}/hound/app9:latest"\n`);
+      await removeEverywhere([`${host}/hound/app9:latest`]);
+      const plan = await hound(['plan', 'client-certificate.yml', '-i', lab.inventory], work.dir);
+      expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+      expect(plan.stdout.split('\n').filter((l) => l.includes(`+ ${host}/hound/app9:latest`))).toHaveLength(lab.nodes.length);
+
+      // The node keeps the CA, not the client certificate and its key.
+      mkdirSync(aside, { recursive: true });
+      for (const file of ['client.cert', 'client.key']) renameSync(path.join(nodeCerts, file), path.join(aside, file));
+      const play = await hound(['play', 'client-certificate.yml', '-i', lab.inventory, '--json', '--pull-attempts', '1'], work.dir);
+      expect(play.code, play.stdout + play.stderr).toBe(2);
+      const recap = summaryOf(jsonEvents(play.stdout)).hosts;
+      expect(recap[node.name].failed).toBe(1);
+      expect(play.stdout).toMatch(/tls: (bad certificate|certificate required)/);
+      const app9 = await plainDigest('hound/app9');
+      for (const [i, n] of lab.nodes.entries()) {
+        if (n.name === node.name) continue;
+        expect(recap[n.name].failed, n.name).toBe(0);
+        expect((await nodeDocker(i).getImage(`${host}/hound/app9:latest`).inspect()).RepoDigests, n.name).toContain(`${host}/hound/app9@${app9}`);
+      }
+    } finally {
+      for (const file of ['client.cert', 'client.key']) if (existsSync(path.join(aside, file))) renameSync(path.join(aside, file), path.join(nodeCerts, file));
+      rmSync(controllerCerts, { recursive: true, force: true });
     }
   });
 });

@@ -97,6 +97,48 @@ describe("the controller's trust", () => {
   });
 });
 
+describe('a registry that asks for a client certificate', () => {
+  /** A certs.d folder for the client-certificate registry holding `files` (name -> contents). */
+  function certsFolder(name: string, files: Record<string, string | Buffer>): string {
+    const certsDirectory = path.join(work, name);
+    const dir = path.join(certsDirectory, lab.secure.clientCertificate.host);
+    mkdirSync(dir, { recursive: true });
+    for (const [file, contents] of Object.entries(files)) writeFileSync(path.join(dir, file), contents);
+    return certsDirectory;
+  }
+
+  it('without one: REGISTRY_CLIENT_CERTIFICATE_REFUSED, naming the certs.d folder Docker reads it from', async () => {
+    const error = await failure(trusting({ attempts: 1 }).resolveImage(`${lab.secure.clientCertificate.host}/hound/app2`));
+    expect(error.code).toBe('REGISTRY_CLIENT_CERTIFICATE_REFUSED');
+    expect(error.message).toContain(`${lab.secure.clientCertificate.host} refused the controller's TLS connection`);
+    expect(error.message).toContain('it asks for a client certificate signed by a CA it accepts');
+    expect(error.hint).toContain(`/etc/docker/certs.d/${lab.secure.clientCertificate.host}/`);
+  });
+
+  it("with client.cert + client.key in the host's certs.d folder (beside its ca.crt), as Docker reads them, it serves what the plain registry serves", async () => {
+    const certsDirectory = certsFolder('certs.d-client', {
+      'ca.crt': readFileSync(lab.secure.caCert),
+      'client.cert': readFileSync(lab.secure.clientCertificate.clientCert),
+      'client.key': readFileSync(lab.secure.clientCertificate.clientKey),
+    });
+    const c = client({ trust: { certsDirectory }, attempts: 1 });
+    expect((await c.resolveImage(`${lab.secure.clientCertificate.host}/hound/app2`)).manifestDigest).toBe(await plainDigest('hound/app2'));
+    c.close();
+  });
+
+  it('a client certificate from a CA the registry does not accept is refused, and said so', async () => {
+    const fixtures = path.join(import.meta.dirname, '..', 'unit', 'transport', 'fixtures', 'certs');
+    const certsDirectory = certsFolder('certs.d-foreign-client', {
+      'ca.crt': readFileSync(lab.secure.caCert),
+      'client.cert': readFileSync(path.join(fixtures, 'client.cert')),
+      'client.key': readFileSync(path.join(fixtures, 'client.key')),
+    });
+    const error = await failure(client({ trust: { certsDirectory }, attempts: 1 }).resolveImage(`${lab.secure.clientCertificate.host}/hound/app2`));
+    expect(error.code).toBe('REGISTRY_CLIENT_CERTIFICATE_REFUSED');
+    expect(error.message).toContain('it asks for a client certificate signed by a CA it accepts');
+  });
+});
+
 describe('htpasswd', () => {
   it('answers the Basic challenge with the credentials, and without any says what is needed', async () => {
     const c = trusting();

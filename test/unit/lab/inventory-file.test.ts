@@ -32,7 +32,7 @@ describe('lab inventory and known_hosts', () => {
         privateKey: '/d/id_ed25519',
         knownHosts: '/d/known_hosts',
         registry: '10.9.8.2:5000',
-        secure: { basic: '10.9.8.2:5001', token: '10.9.8.2:5002', mirror: '10.9.8.2:5003', caCert: '/d/tls/ca.crt' },
+        secure: { basic: '10.9.8.2:5001', token: '10.9.8.2:5002', mirror: '10.9.8.2:5003', clientCertificate: '10.9.8.2:5005', caCert: '/d/tls/ca.crt' },
       },
     );
     expect(text.split('\n').slice(4)).toEqual([
@@ -45,6 +45,7 @@ describe('lab inventory and known_hosts', () => {
       'lab_basic_registry=10.9.8.2:5001',
       'lab_token_registry=10.9.8.2:5002',
       'lab_mirror=10.9.8.2:5003',
+      'lab_client_certificate_registry=10.9.8.2:5005',
       'hound_registry_ca=/d/tls/ca.crt',
       '',
     ]);
