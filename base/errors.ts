@@ -83,11 +83,12 @@ function quotedLine(line: string, column: number): { text: string; caret: number
   return { text: head + masked.slice(start, start + MAX_SHOWN_LINE) + tail, caret };
 }
 
+/** Cuts the middle of over-long lines: the start says what was given, the end usually says what is wrong with it. */
 function shortenLines(text: string): string {
   if (text.length <= MAX_SHOWN_LINE * 4) return text;
   return text
     .split('\n')
-    .map((l) => (l.length > MAX_SHOWN_LINE * 4 ? `${l.slice(0, MAX_SHOWN_LINE * 4)}… (${l.length} characters)` : l))
+    .map((l) => (l.length > MAX_SHOWN_LINE * 4 ? `${l.slice(0, MAX_SHOWN_LINE * 3)}… (${l.length} characters) …${l.slice(-MAX_SHOWN_LINE)}` : l))
     .join('\n');
 }
 

@@ -10,7 +10,7 @@ interface ApplyCommandOptions extends RunSelectionOptions {
 }
 
 async function applyCommand(planPath: string, o: ApplyCommandOptions): Promise<void> {
-  const [planFile, facts, { applyPlannedChanges, applyResultToJson }, { formatApplyResult }] = await Promise.all([
+  const [planFile, facts, { applyPlannedChanges, applyResultToJson, checkPlanHostsKnown }, { formatApplyResult }] = await Promise.all([
     import('../plan/plan-file.js'),
     import('../plan/facts.js'),
     import('../plan/apply.js'),
@@ -24,6 +24,7 @@ async function applyCommand(planPath: string, o: ApplyCommandOptions): Promise<v
     inventory: o.inventory ?? saved.source.inventory,
     limit: o.limit ?? (saved.source.limit ? [saved.source.limit] : undefined),
   });
+  checkPlanHostsKnown(saved, inventory.hosts);
   const access = new facts.PlanHostAccess(run, await hostAccessOptions(o, inventory));
   try {
     const credentials = await facts.registryCredentials(run);

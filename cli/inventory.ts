@@ -11,6 +11,7 @@ interface InventoryCommandOptions {
   yaml?: boolean;
   vars?: boolean;
   limit?: string[];
+  verbose?: number;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -29,6 +30,8 @@ export function register(program: Command): void {
     .option('-y, --yaml', 'print YAML instead of JSON (with --list or --host)')
     .option('--vars', 'with --graph: show variables too')
     .option('-l, --limit <pattern>', 'only hosts matching this pattern (repeatable; @file reads patterns from a file)', collect, [])
+    // Accepted as ansible-inventory accepts it, so the same command lines work; -v names the files read.
+    .option('-v, --verbose', 'more output on stderr (repeat for more: -vvv): the inventory files read', (_: string, previous: number) => previous + 1, 0)
     .action(async (group: string | undefined, opts: InventoryCommandOptions) => {
       process.stdout.write(await inventoryCommand(group, opts));
     });
@@ -52,6 +55,7 @@ export async function inventoryCommand(group: string | undefined, opts: Inventor
   ]);
   const warn = (message: string) => process.stderr.write(`[WARNING]: ${message}\n`);
   const inv = await loadInventory(opts.inventory, { warn });
+  if ((opts.verbose ?? 0) > 0) for (const source of inv.sources) process.stderr.write(`Parsed ${source} inventory source\n`);
   const limit = opts.limit && opts.limit.length > 0 ? { hosts: resolvePattern(inv, opts.limit, { warn }) } : {};
 
   if (opts.host !== undefined) {

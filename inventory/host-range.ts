@@ -15,26 +15,28 @@ const LABEL = String.raw`(?:${WORD}|${ALNUM_RANGE})(?:[\p{L}\p{N}_-]|${ALNUM_RAN
 const BRACKETED_HOSTPORT = /^\[(.+)\]:([0-9]+)$/;
 const HOSTPORT = /^((?:[^:[\]]|\[[^\]]*\])*):([0-9]+)$/;
 const IPV4 = new RegExp(String.raw`^(?:${IPV4_PART}\.){3}${IPV4_PART}$`, 'i');
-const IPV6 = new RegExp(
-  String.raw`^(?:` +
-    [
-      `(?:${IPV6_PART}:){7}${IPV6_PART}`,
-      `(?:${IPV6_PART}:){1,6}:`,
-      `(?:${IPV6_PART}:)(?::${IPV6_PART}){1,6}`,
-      `(?:${IPV6_PART}:){2}(?::${IPV6_PART}){1,5}`,
-      `(?:${IPV6_PART}:){3}(?::${IPV6_PART}){1,4}`,
-      `(?:${IPV6_PART}:){4}(?::${IPV6_PART}){1,3}`,
-      `(?:${IPV6_PART}:){5}(?::${IPV6_PART}){1,2}`,
-      `(?:${IPV6_PART}:){6}(?::${IPV6_PART})`,
-      `:(?::${IPV6_PART}){1,6}`,
-      `${IPV6_PART}?::`,
-      String.raw`(?:0:){6}(?:${IPV6_PART}\.){3}${IPV6_PART}`,
-      String.raw`::(?:ffff:)?(?:${IPV6_PART}\.){3}${IPV6_PART}`,
-      String.raw`(?:0:){5}ffff:(?:${IPV6_PART}\.){3}${IPV6_PART}`,
-    ].join('|') +
-    `)$`,
-  'i',
-);
+const IPV6_ALTERNATIVES = [
+  `(?:${IPV6_PART}:){7}${IPV6_PART}`,
+  `(?:${IPV6_PART}:){1,6}:`,
+  `(?:${IPV6_PART}:)(?::${IPV6_PART}){1,6}`,
+  `(?:${IPV6_PART}:){2}(?::${IPV6_PART}){1,5}`,
+  `(?:${IPV6_PART}:){3}(?::${IPV6_PART}){1,4}`,
+  `(?:${IPV6_PART}:){4}(?::${IPV6_PART}){1,3}`,
+  `(?:${IPV6_PART}:){5}(?::${IPV6_PART}){1,2}`,
+  `(?:${IPV6_PART}:){6}(?::${IPV6_PART})`,
+  `:(?::${IPV6_PART}){1,6}`,
+  `${IPV6_PART}?::`,
+  String.raw`(?:0:){6}(?:${IPV6_PART}\.){3}${IPV6_PART}`,
+  String.raw`::(?:ffff:)?(?:${IPV6_PART}\.){3}${IPV6_PART}`,
+  String.raw`(?:0:){5}ffff:(?:${IPV6_PART}\.){3}${IPV6_PART}`,
+];
+const IPV6 = new RegExp(`^(?:${IPV6_ALTERNATIVES.join('|')})$`, 'i');
+/**
+ * Ansible's own ipv6 pattern, as Python reads it: its `^...|...$` leaves `$` on the last
+ * alternative only, so re.match() accepts any text that merely starts like an IPv6 address
+ * (`:::`, `a:::b`). parse_address() uses this one, so host patterns split as Ansible's do.
+ */
+const IPV6_AS_ANSIBLE_MATCHES = new RegExp(`^(?:${IPV6_ALTERNATIVES.slice(0, -1).join('|')})|^(?:${IPV6_ALTERNATIVES.at(-1)!})$`, 'i');
 const HOSTNAME = new RegExp(String.raw`^${LABEL}(?:\.${LABEL})*$`, 'iu');
 
 /** True for an IPv4 or IPv6 address (Ansible keeps those whole as inventory_hostname_short). */
@@ -55,7 +57,7 @@ export function parseAddress(address: string): { host: string; port: number | nu
       port = parseInt(m[2], 10);
     }
   }
-  if (IPV4.test(rest) || IPV6.test(rest) || HOSTNAME.test(rest)) return { host: rest, port };
+  if (IPV4.test(rest) || IPV6_AS_ANSIBLE_MATCHES.test(rest) || HOSTNAME.test(rest)) return { host: rest, port };
   return null;
 }
 
@@ -142,5 +144,8 @@ export function expandHostPattern(pattern: string): { hosts: string[]; port: num
   const host = parsed ? parsed.host : pattern;
   const port = parsed ? parsed.port : null;
   const hosts = host.includes('[') ? expandHostnameRange(host) : [host];
+  // Python's range() makes [3:1] empty and Ansible then adds no host without a word; an entry
+  // that names no host is almost always a typo, so it is refused where it is written.
+  if (hosts.length === 0) throw new HostRangeError(`host range ${host} gives no hosts (its begin is after its end); write it as [begin:end] with begin <= end`);
   return { hosts, port };
 }

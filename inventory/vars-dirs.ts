@@ -19,9 +19,9 @@ async function listDir(dir: string): Promise<Set<string> | null> {
   }
 }
 
-async function kindOf(p: string): Promise<'dir' | 'file' | 'other'> {
+async function kindOf(p: string): Promise<'dir' | 'file' | 'missing'> {
   const st = await stat(p).catch(() => null);
-  return st?.isDirectory() ? 'dir' : st?.isFile() ? 'file' : 'other';
+  return st === null ? 'missing' : st.isDirectory() ? 'dir' : 'file';
 }
 
 /** A directory of an inventory (or its group_vars/host_vars) that cannot be listed. */
@@ -51,7 +51,9 @@ async function filesOfVarsDir(dir: string): Promise<string[]> {
     const st = await stat(full).catch(() => null);
     if (!st) continue;
     if (st.isDirectory() && !ext) found.push(...(await filesOfVarsDir(full)));
-    else if (st.isFile() && EXTENSIONS.includes(ext)) found.push(full);
+    // A FIFO or a device with a vars file's name is read too, so the reader refuses it by name
+    // instead of its variables vanishing (Ansible would block on the FIFO).
+    else if (!st.isDirectory() && EXTENSIONS.includes(ext)) found.push(full);
   }
   return found;
 }
@@ -62,7 +64,8 @@ async function varsFilesFor(dir: string, listing: Set<string>, name: string): Pr
     if (!listing.has(name + ext)) continue;
     const full = path.join(dir, name + ext);
     const kind = await kindOf(full);
-    // Anything but a file or directory (a FIFO, a dangling link) holds no variables.
+    // A dangling link holds no variables, as for Ansible; a FIFO or a device is handed to the
+    // reader, which refuses it naming the file.
     return kind === 'dir' ? filesOfVarsDir(full) : kind === 'file' ? [full] : [];
   }
   return [];

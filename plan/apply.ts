@@ -1,6 +1,6 @@
 // `hound apply plan.json`: carries out a saved plan exactly, pinned to its digests, after
 // checking that nothing it assumed has moved (see plan-file.ts for the checks).
-import { HoundError } from '../base/errors.js';
+import { EXIT, HoundError } from '../base/errors.js';
 import { parseImageRef } from '../base/image-ref.js';
 import type { RegistryAuth } from '../transport/types.js';
 import type { FactProblem } from './planner.js';
@@ -39,6 +39,21 @@ export interface ApplyOptions {
 function problemOf(err: unknown): FactProblem {
   if (err instanceof HoundError) return { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) };
   return { code: 'APPLY_FAILED', message: err instanceof Error ? err.message : String(err) };
+}
+
+/**
+ * Refuses a plan naming hosts the inventory lacks, before anything is reached: the plan was
+ * made from another inventory, and apply would otherwise try the bare name as an address.
+ */
+export function checkPlanHostsKnown(saved: SavedPlan, inventoryHosts: ReadonlySet<string> | ReadonlyMap<string, unknown>): void {
+  const unknown = [...plannedChanges(saved).keys()].filter((h) => !inventoryHosts.has(h));
+  if (unknown.length === 0) return;
+  throw new HoundError(
+    'PLAN_HOST_UNKNOWN',
+    `the plan names ${unknown.length === 1 ? 'host' : 'hosts'} ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}, which the inventory does not have`,
+    EXIT.ERROR,
+    { hint: 'give apply the inventory the plan was made with (-i), or make the plan again with `hound plan --out`' },
+  );
 }
 
 /**

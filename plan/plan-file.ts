@@ -158,7 +158,24 @@ export async function readPlanFile(path: string): Promise<SavedPlan> {
       hint: 'pass a file written by `hound plan --out` of this hound version, unmodified',
     });
   }
+  checkSavedReferences(path, data as unknown as SavedPlan);
   return data as unknown as SavedPlan;
+}
+
+/** The schema says each reference is a string; each must also be an image reference, or apply would fail mid-way. */
+function checkSavedReferences(path: string, saved: SavedPlan): void {
+  for (const [host, hostPlan] of Object.entries(saved.plan.hosts as Record<string, { actions: SavedAction[] }>)) {
+    for (const [index, action] of hostPlan.actions.entries()) {
+      try {
+        parseImageRef(action.reference);
+      } catch (err) {
+        if (!(err instanceof HoundError)) throw err;
+        throw new ParseError('PLAN_FILE_INVALID', `${path} is not a hound plan at /plan/hosts/${host}/actions/${index}/reference: ${err.message}`, {
+          hint: 'pass a file written by `hound plan --out` of this hound version, unmodified',
+        });
+      }
+    }
+  }
 }
 
 interface SavedAction {

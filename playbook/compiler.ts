@@ -78,8 +78,14 @@ class Compiler {
       });
     });
 
+    // Built on first use: a play without tasks or handlers (--list-hosts over 200 000 hosts)
+    // then builds none of the per-host variable sets, each a few kilobytes.
     const playVarsByHost = new Map<string, PlayHostVars>();
-    for (const host of hosts) playVarsByHost.set(host, this.hostScope(host, play, hosts));
+    const scopeOf = (host: string): PlayHostVars => {
+      let scope = playVarsByHost.get(host);
+      if (!scope) playVarsByHost.set(host, (scope = this.hostScope(host, play, hosts)));
+      return scope;
+    };
 
     this.checkNotifications(play);
     const tasksByHost = new Map<string, TaskInstance[]>(hosts.map((h) => [h, []]));
@@ -87,7 +93,7 @@ class Compiler {
       const runs = shouldRun(task.tags, this.selection);
       if (runs) {
         for (const host of hosts) {
-          appendAll(tasksByHost.get(host)!, this.instances(task, taskIndex, `${playIndex}:${taskIndex}:${host}`, host, playVarsByHost.get(host)!));
+          appendAll(tasksByHost.get(host)!, this.instances(task, taskIndex, `${playIndex}:${taskIndex}:${host}`, host, scopeOf(host)));
         }
       }
       // Registered even when skipped by tags: a later task may still read it (and fail at run time).
@@ -96,8 +102,7 @@ class Compiler {
 
     const handlers: CompiledHandler[] = play.handlers.map((handler, handlerIndex) => {
       const byHost = new Map<string, TaskInstance[]>();
-      for (const host of hosts)
-        byHost.set(host, this.instances(handler, handlerIndex, `${playIndex}:handler${handlerIndex}:${host}`, host, playVarsByHost.get(host)!));
+      for (const host of hosts) byHost.set(host, this.instances(handler, handlerIndex, `${playIndex}:handler${handlerIndex}:${host}`, host, scopeOf(host)));
       this.noteRuntimeNames(handler);
       return { name: handler.name ?? handler.module, listen: handler.listen, tasksByHost: byHost };
     });

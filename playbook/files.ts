@@ -25,6 +25,16 @@ export class PlaybookFiles {
     return source;
   }
 
+  /** True when something (a file, a folder, a FIFO…) is at `file`. */
+  exists(file: string): boolean {
+    try {
+      statSync(file);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** True when `file` exists and is a regular file. */
   isFile(file: string): boolean {
     try {

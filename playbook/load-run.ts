@@ -5,6 +5,8 @@
 import path from 'node:path';
 import type { Inventory } from '../inventory/model.js';
 import { loadInventory } from '../inventory/load.js';
+import { resolvePattern } from '../inventory/patterns.js';
+import { EXIT, HoundError } from '../base/errors.js';
 import type { CompiledRun } from './compiled.js';
 import { compilePlays } from './compiler.js';
 import { mergeExtraVars } from './extra-vars.js';
@@ -48,6 +50,13 @@ export async function loadAndCompile(playbookFiles: readonly string[], selection
   const loader = new PlaybookLoader({ rolesPath: rolesPathOf(selection.rolesPath) });
   const playbooks = playbookFiles.map((file) => loader.load(file));
   const inventory = await loadInventory(selection.inventory ?? [], { warn: selection.warn ?? (() => {}) });
+  // As ansible-playbook: hosts in the inventory but none left by --limit is an error (exit 1), not a
+  // run that does nothing. An empty inventory only warns, there as here.
+  if (selection.limit?.length && inventory.hosts.size > 0 && resolvePattern(inventory, selection.limit).length === 0) {
+    throw new HoundError('NO_HOSTS_TO_TARGET', `--limit ${selection.limit.join(',')} leaves no hosts to target`, EXIT.ERROR, {
+      hint: 'check the pattern against `hound inventory --graph`; patterns are names, groups, globs (web*) or ~regex, joined with : & !',
+    });
+  }
   const options = { inventory, limit: selection.limit, tags, skipTags, extraVars, check: selection.check === true };
   const compiled = playbooks.map((playbook) => compilePlays(playbook.plays, options));
   return { inventory, playbooks, compiled, tags, skipTags };

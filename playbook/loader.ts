@@ -63,7 +63,8 @@ export class PlaybookLoader {
   /** Loads one playbook file (a list of plays and import_playbook entries). */
   load(file: string): LoadedPlaybook {
     const full = path.resolve(file);
-    if (!this.files.isFile(full)) {
+    // Something that is there but not a regular file (a folder, a FIFO) is refused by the reader, saying what it is.
+    if (!this.files.exists(full)) {
       throw new HoundError('PLAYBOOK_NOT_FOUND', `the playbook ${file} could not be found`, EXIT.ERROR, {
         hint: 'give the path of a playbook file (YAML, a list of plays)',
       });
