@@ -111,6 +111,39 @@ function formatLimit(bytes: number): string {
   return bytes % (1024 * 1024) === 0 ? `${bytes / 1024 / 1024} MiB` : bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`;
 }
 
+/**
+ * A file's bytes as read, chunk by chunk, up to one byte past the limit: a file may grow
+ * while it is read, so the size fstat gave is not trusted alone. Shared by the sync and
+ * async readers, which differ only in how a chunk is read.
+ */
+class BoundedBytes {
+  private readonly chunks: Buffer[] = [];
+  private total = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly options: InputFileOptions,
+    private readonly maxBytes: number,
+  ) {}
+
+  nextChunk(): Buffer {
+    return Buffer.allocUnsafe(Math.min(1024 * 1024, this.maxBytes + 1 - this.total));
+  }
+
+  /** Keeps the `n` bytes read into `chunk`; false at the end of the file. */
+  add(chunk: Buffer, n: number): boolean {
+    if (n === 0) return false;
+    this.chunks.push(chunk.subarray(0, n));
+    this.total += n;
+    if (this.total > this.maxBytes) throw tooLarge(this.file, this.options, this.maxBytes);
+    return true;
+  }
+
+  all(): Buffer {
+    return Buffer.concat(this.chunks, this.total);
+  }
+}
+
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY;
 
 /** Reads a regular file of at most `maxBytes` (a file may grow while read: reading stops past the limit). */
@@ -124,22 +157,17 @@ export function readInputFileSync(file: string, options: InputFileOptions): Buff
   }
   try {
     checkStat(file, fstatSync(fd), options, maxBytes);
-    const chunks: Buffer[] = [];
-    let total = 0;
+    const bytes = new BoundedBytes(file, options, maxBytes);
     for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, maxBytes + 1 - total));
+      const chunk = bytes.nextChunk();
       let n: number;
       try {
         n = readSync(fd, chunk, 0, chunk.length, null);
       } catch (err) {
         throw openError(file, err, options);
       }
-      if (n === 0) break;
-      chunks.push(chunk.subarray(0, n));
-      total += n;
-      if (total > maxBytes) throw tooLarge(file, options, maxBytes);
+      if (!bytes.add(chunk, n)) return bytes.all();
     }
-    return Buffer.concat(chunks, total);
   } finally {
     closeSync(fd);
   }
@@ -156,22 +184,17 @@ export async function readInputFile(file: string, options: InputFileOptions): Pr
   }
   try {
     checkStat(file, await handle.stat(), options, maxBytes);
-    const chunks: Buffer[] = [];
-    let total = 0;
+    const bytes = new BoundedBytes(file, options, maxBytes);
     for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, maxBytes + 1 - total));
+      const chunk = bytes.nextChunk();
       let n: number;
       try {
         ({ bytesRead: n } = await handle.read(chunk, 0, chunk.length, null));
       } catch (err) {
         throw openError(file, err, options);
       }
-      if (n === 0) break;
-      chunks.push(chunk.subarray(0, n));
-      total += n;
-      if (total > maxBytes) throw tooLarge(file, options, maxBytes);
+      if (!bytes.add(chunk, n)) return bytes.all();
     }
-    return Buffer.concat(chunks, total);
   } finally {
     await handle.close();
   }

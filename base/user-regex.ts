@@ -12,6 +12,7 @@
 // Patterns are written in Python's syntax, as Ansible's are: `(?P<name>…)` named groups,
 // `\Z`. What RE2 cannot do without backtracking is refused with the reason: backreferences
 // (`\1`, `(?P=name)`) and lookaround (`(?=…)`, `(?<!…)`); and repeats are bounded by 1000.
+import { walkBackslashEscapes } from './backslash-escapes.js';
 import { RE2JS } from 're2js';
 
 export interface UserRegexFlags {
@@ -138,31 +139,26 @@ function parseReplacement(replacement: string): ReplacementPart[] {
   if (cached) return cached;
   const parts: ReplacementPart[] = [];
   let literal = '';
-  for (let i = 0; i < replacement.length; i++) {
-    const c = replacement[i];
-    if (c !== '\\' || i + 1 >= replacement.length) {
-      literal += c;
-      continue;
-    }
-    const next = replacement[i + 1];
-    const named = next === 'g' ? /^<([^>]+)>/.exec(replacement.slice(i + 2)) : null;
-    const digits = /^[0-9]{1,2}/.exec(replacement.slice(i + 1));
-    if (named || digits) {
-      if (literal) parts.push(literal);
-      literal = '';
-      const name = named ? named[1] : digits![0];
-      parts.push({ group: /^\d+$/.test(name) ? Number(name) : name });
-      // The loop's i++ steps over the last character taken.
-      i += named ? 1 + named[0].length : digits![0].length;
-      continue;
-    }
-    if (Object.hasOwn(ESCAPES, next)) {
-      literal += ESCAPES[next];
-      i++;
-      continue;
-    }
-    literal += c;
-  }
+  walkBackslashEscapes(
+    replacement,
+    (c) => (literal += c),
+    (next, i) => {
+      const named = next === 'g' ? /^<([^>]+)>/.exec(replacement.slice(i + 2)) : null;
+      const digits = /^[0-9]{1,2}/.exec(replacement.slice(i + 1));
+      if (named || digits) {
+        if (literal) parts.push(literal);
+        literal = '';
+        const name = named ? named[1] : digits![0];
+        parts.push({ group: /^\d+$/.test(name) ? Number(name) : name });
+        return named ? 1 + named[0].length : digits![0].length;
+      }
+      if (Object.hasOwn(ESCAPES, next)) {
+        literal += ESCAPES[next];
+        return 1;
+      }
+      return 0;
+    },
+  );
   if (literal) parts.push(literal);
   if (replacementCache.size > 10_000) replacementCache.clear();
   replacementCache.set(replacement, parts);

@@ -2,6 +2,7 @@
 // lists, tuples and dicts become typed values; anything else stays the raw string. This is a
 // reader for exactly that subset of Python expression syntax, so `x=[1, 'a']` in an INI
 // file gives the same value it gives in Ansible.
+import { walkBackslashEscapes } from '../base/backslash-escapes.js';
 import { setVar } from './vars-object.js';
 
 export type LiteralResult = { ok: true; value: unknown } | { ok: false };
@@ -61,33 +62,32 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 function unescape(body: string, raw: boolean): string {
   if (raw) return body;
   let out = '';
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i];
-    if (c !== '\\' || i + 1 >= body.length) {
-      out += c;
-      continue;
-    }
-    const n = body[i + 1];
-    if (n in SIMPLE_ESCAPES) {
-      out += SIMPLE_ESCAPES[n];
-      i++;
-    } else if (/[0-7]/.test(n)) {
-      const m = /^[0-7]{1,3}/.exec(body.slice(i + 1))![0];
-      out += String.fromCodePoint(parseInt(m, 8));
-      i += m.length;
-    } else if (n === 'x' || n === 'u' || n === 'U') {
-      const len = n === 'x' ? 2 : n === 'u' ? 4 : 8;
-      const hex = body.slice(i + 2, i + 2 + len);
-      if (!new RegExp(`^[0-9a-fA-F]{${len}}$`).test(hex)) throw NOT_A_LITERAL;
-      const cp = parseInt(hex, 16);
-      if (cp > 0x10ffff) throw NOT_A_LITERAL;
-      out += String.fromCodePoint(cp);
-      i += 1 + len;
-    } else {
+  walkBackslashEscapes(
+    body,
+    (c) => (out += c),
+    (n, i) => {
+      if (n in SIMPLE_ESCAPES) {
+        out += SIMPLE_ESCAPES[n];
+        return 1;
+      }
+      if (/[0-7]/.test(n)) {
+        const m = /^[0-7]{1,3}/.exec(body.slice(i + 1))![0];
+        out += String.fromCodePoint(parseInt(m, 8));
+        return m.length;
+      }
+      if (n === 'x' || n === 'u' || n === 'U') {
+        const len = n === 'x' ? 2 : n === 'u' ? 4 : 8;
+        const hex = body.slice(i + 2, i + 2 + len);
+        if (!new RegExp(`^[0-9a-fA-F]{${len}}$`).test(hex)) throw NOT_A_LITERAL;
+        const cp = parseInt(hex, 16);
+        if (cp > 0x10ffff) throw NOT_A_LITERAL;
+        out += String.fromCodePoint(cp);
+        return 1 + len;
+      }
       // Python keeps unknown escapes as written.
-      out += c;
-    }
-  }
+      return 0;
+    },
+  );
   return out;
 }
 

@@ -416,9 +416,14 @@ const CERTIFICATE_ERRORS = new Set([
   'CERT_SIGNATURE_FAILURE',
 ]);
 
-function isCertificateError(error: unknown): boolean {
+/** True when `error` carries a Node/OpenSSL error code (`err.code`) among `codes`. */
+function hasCodeIn(codes: ReadonlySet<string>, error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && CERTIFICATE_ERRORS.has(code);
+  return typeof code === 'string' && codes.has(code);
+}
+
+function isCertificateError(error: unknown): boolean {
+  return hasCodeIn(CERTIFICATE_ERRORS, error);
 }
 
 /** The TLS alerts of a registry that wants a client certificate it did not get, or not the one it got. */
@@ -430,8 +435,7 @@ const CLIENT_CERTIFICATE_ALERTS = new Set([
 ]);
 
 function isClientCertificateRefusal(error: unknown): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && CLIENT_CERTIFICATE_ALERTS.has(code);
+  return hasCodeIn(CLIENT_CERTIFICATE_ALERTS, error);
 }
 
 /** Who an authorization is for: cached answers are never handed to other credentials. */
