@@ -20,6 +20,7 @@ import {
   type AnyModule,
   type CredentialStore,
   type ModuleContext,
+  type MetaAction,
   type ModuleResult,
   type PullLimits,
 } from '../modules/implementation.js';
@@ -69,6 +70,7 @@ interface ItemResult {
   bytes: number;
   value: Record<string, unknown>;
   facts?: Vars;
+  meta?: MetaAction;
 }
 
 const PROGRESS_INTERVAL_MS = 250;
@@ -76,6 +78,8 @@ const PROGRESS_INTERVAL_MS = 250;
 export class TaskExecutor implements TaskRunner {
   private readonly sessions = new Map<string, HostSession>();
   private readonly lastProgress = new Map<string, { at: number; status: string }>();
+  /** ModuleContext.oncePerTask: the work of a task (and loop item) shared by the hosts of a batch. */
+  private readonly onceByTask = new Map<string, Promise<unknown>>();
   play = '';
 
   constructor(private readonly options: ExecutorOptions) {
@@ -83,6 +87,8 @@ export class TaskExecutor implements TaskRunner {
   }
 
   hostStart(host: string): void {
+    // The scheduler starts every host of a batch before any task runs: a new batch waits anew.
+    this.onceByTask.clear();
     this.options.bus.emit({ event: 'host_start', host, play: this.play });
   }
 
@@ -162,7 +168,7 @@ export class TaskExecutor implements TaskRunner {
       handler,
     });
     removeNoLogSecrets(bus, noLogValues);
-    return { status: combined.status, ignored };
+    return { status: combined.status, ignored, meta: results.find((r) => r.meta !== undefined)?.meta };
   }
 
   private session(host: string): HostSession {
@@ -226,8 +232,9 @@ export class TaskExecutor implements TaskRunner {
         status: r.status,
         msg: r.msg,
         bytes: r.bytes,
-        value: { ...r.data, changed: r.status === 'changed', failed: r.status === 'failed', skipped: r.status === 'skipped', msg: r.msg },
+        value: registeredValue(mod, r),
         facts: r.facts,
+        meta: r.meta,
       };
     } catch (err) {
       return failureOf(err, this.options.signal);
@@ -289,6 +296,15 @@ export class TaskExecutor implements TaskRunner {
       detail: (verbosity, msg) => {
         if (verbosity <= this.options.verbosity) bus.emit({ event: 'detail', host, verbosity, msg });
       },
+      taskName: item.name,
+      searchDirs: item.searchDirs,
+      roleDir: item.roleDir,
+      oncePerTask: <T>(work: () => Promise<T>) => {
+        const key = `${this.play}\0${item.id.replace(`:${host}`, '')}`;
+        let shared = this.onceByTask.get(key) as Promise<T> | undefined;
+        if (!shared) this.onceByTask.set(key, (shared = work()));
+        return shared;
+      },
     };
   }
 
@@ -303,6 +319,20 @@ export class TaskExecutor implements TaskRunner {
   }
 }
 
+/**
+ * What `register:` stores. An Ansible module's value is the one Ansible registers: its own
+ * keys, `changed`, `failed`, `skipped` only when skipped, and `msg` only when the module
+ * returns one (command's '' on success, debug's list). hound's own modules also register
+ * the line reporters show as `msg`.
+ */
+function registeredValue(mod: AnyModule, r: ModuleResult): Record<string, unknown> {
+  const value: Record<string, unknown> = { ...r.data, changed: r.data.changed === true || r.status === 'changed', failed: r.status === 'failed' };
+  if (r.status === 'skipped') value.skipped = true;
+  if (mod.definition.houndOwn) value.msg = r.msg;
+  else if (r.status === 'skipped' && !('msg' in r.data)) value.msg = r.msg;
+  return value;
+}
+
 /** Gather, plan, (apply unless checking) for node modules; run for controller modules. */
 export async function runModule(mod: AnyModule, args: Record<string, unknown>, ctx: ModuleContext): Promise<ModuleResult> {
   if (mod.kind === 'controller') return mod.run(args, ctx);
@@ -313,6 +343,8 @@ export async function runModule(mod: AnyModule, args: Record<string, unknown>, c
     return { status: 'failed', msg: refused.map((a) => a.reason).join('; '), bytes: 0, data: { actions: describeActions(actions) } };
   }
   const changing = actions.filter((a) => a.kind !== 'none');
+  const ownCheck = ctx.check ? mod.checkResult?.(actions, args) : undefined;
+  if (ownCheck) return ownCheck;
   if (ctx.check) {
     return {
       status: changing.length > 0 ? 'changed' : 'ok',
@@ -331,7 +363,9 @@ export async function runModule(mod: AnyModule, args: Record<string, unknown>, c
     actions.length === 1
       ? { ...outcomes[0].data }
       : { results: outcomes.map((o, i) => ({ action: describeAction(actions[i]), changed: o.changed, msg: o.msg, bytes: o.bytes, ...o.data })) };
-  data.bytes = bytes;
+  // Registered as Ansible registers it: a command that failed still changed the node.
+  if (failed.length > 0 && changed && actions.length === 1) data.changed = true;
+  if (mod.definition.houndOwn) data.bytes = bytes;
   const diff = diffOf(actions.filter((a, i) => a.kind !== 'none' && !outcomes[i].failed && outcomes[i].changed));
   if (diff.added.length + diff.removed.length > 0) data.diff = diff;
   return { status: failed.length > 0 ? 'failed' : changed ? 'changed' : 'ok', msg, bytes, data };

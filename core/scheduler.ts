@@ -3,12 +3,14 @@
 // each task (all loop items of one task on one host at once) and reads back a status.
 import type { CompiledPlay, TaskInstance } from '../playbook/compiled.js';
 import type { TaskStatus } from './events.js';
-import type { PullLimits } from '../modules/implementation.js';
+import type { MetaAction, PullLimits } from '../modules/implementation.js';
 
 export interface TaskOutcome {
   status: TaskStatus;
   /** Failed, but `ignore_errors` lets the host go on. */
   ignored: boolean;
+  /** What a `meta` task asks of the run. */
+  meta?: MetaAction;
 }
 
 export interface TaskRunner {
@@ -34,6 +36,8 @@ export interface PlayOutcome {
   /** The play stopped early: any_errors_fatal, max_fail_percentage, a fully failed batch, or interruption. */
   aborted: boolean;
   abortReason?: string;
+  /** `meta: end_play` ended it: no host failed, later batches do not run. */
+  ended?: boolean;
 }
 
 export const MAX_DEFAULT_FORKS = 50;
@@ -138,7 +142,7 @@ export async function runPlay(play: CompiledPlay, runner: TaskRunner, state: Run
     const forks = new Semaphore(effectiveForks(options.forks, batch.length));
     const run = play.strategy === 'free' ? runBatchFree : runBatchLinear;
     const outcome = await run(play, batch, runner, state, forks, options.signal);
-    if (outcome.aborted) return outcome;
+    if (outcome.aborted || outcome.ended) return outcome;
     if (options.signal?.aborted) return { aborted: true, abortReason: 'interrupted' };
   }
   return { aborted: false };
@@ -146,7 +150,25 @@ export async function runPlay(play: CompiledPlay, runner: TaskRunner, state: Run
 
 interface BatchContext {
   down: Set<string>;
+  /** Hosts a `meta: end_host` took out of the play (not failed: later plays run on them). */
+  ended: Set<string>;
   notified: Map<string, Set<string>>;
+}
+
+/**
+ * What a step's `meta` tasks ask, once every host ran the step: end_host takes the host out,
+ * end_batch and end_play stop the batch (and end_play the play) with no handler run, as
+ * ansible-playbook does; flush_handlers runs the handlers notified so far.
+ */
+function metaOf(outcomes: { host: string; outcome: TaskOutcome }[], ctx: BatchContext): 'end_play' | 'end_batch' | 'flush_handlers' | undefined {
+  let stop: 'end_play' | 'end_batch' | 'flush_handlers' | undefined;
+  for (const { host, outcome } of outcomes) {
+    if (outcome.meta === 'end_host') ctx.ended.add(host);
+    else if (outcome.meta === 'end_play') stop = 'end_play';
+    else if (outcome.meta === 'end_batch' && stop !== 'end_play') stop = 'end_batch';
+    else if (outcome.meta === 'flush_handlers' && stop === undefined) stop = 'flush_handlers';
+  }
+  return stop;
 }
 
 function record(ctx: BatchContext, state: RunHostState, items: TaskInstance[], outcome: TaskOutcome): void {
@@ -174,12 +196,13 @@ async function runBatchLinear(
   forks: Semaphore,
   signal?: AbortSignal,
 ): Promise<PlayOutcome> {
-  const ctx: BatchContext = { down: new Set(), notified: new Map() };
+  const ctx: BatchContext = { down: new Set(), ended: new Set(), notified: new Map() };
   const steps = new Map(batch.map((h) => [h, groupTaskSteps(play.tasksByHost.get(h) ?? [])]));
   const position = new Map(batch.map((h) => [h, 0]));
   for (const h of batch) runner.hostStart?.(h);
-  const pending = (h: string) => (ctx.down.has(h) ? undefined : steps.get(h)![position.get(h)!]);
+  const pending = (h: string) => (ctx.down.has(h) || ctx.ended.has(h) ? undefined : steps.get(h)![position.get(h)!]);
   let abortReason: string | undefined;
+  let stopped: 'end_play' | 'end_batch' | undefined;
   for (;;) {
     if (signal?.aborted) {
       abortReason = 'interrupted';
@@ -187,6 +210,7 @@ async function runBatchLinear(
     }
     const index = nextLinearTaskIndex(batch.map(pending));
     if (index === undefined) break;
+    const outcomes: { host: string; outcome: TaskOutcome }[] = [];
     await Promise.all(
       batch.map(async (h) => {
         const step = pending(h);
@@ -194,14 +218,24 @@ async function runBatchLinear(
         position.set(h, position.get(h)! + 1);
         const outcome = await forks.run(() => runner.runTask(step, { handler: false }));
         record(ctx, state, step, outcome);
+        outcomes.push({ host: h, outcome });
       }),
     );
     abortReason = signal?.aborted ? 'interrupted' : batchAbortReason(batch.length, ctx.down.size, play);
     if (abortReason) break;
+    const meta = metaOf(outcomes, ctx);
+    if (meta === 'end_play' || meta === 'end_batch') {
+      stopped = meta;
+      break;
+    }
+    if (meta === 'flush_handlers') {
+      abortReason = await runHandlers(play, batch, runner, state, forks, ctx, signal);
+      if (abortReason) break;
+    }
   }
-  if (!abortReason) abortReason = await runHandlers(play, batch, runner, state, forks, ctx, signal);
+  if (!abortReason && !stopped) abortReason = await runHandlers(play, batch, runner, state, forks, ctx, signal);
   for (const h of batch) runner.hostDone?.(h);
-  return abortReason ? { aborted: true, abortReason } : { aborted: false };
+  return abortReason ? { aborted: true, abortReason } : { aborted: false, ended: stopped === 'end_play' };
 }
 
 async function runBatchFree(
@@ -212,26 +246,31 @@ async function runBatchFree(
   forks: Semaphore,
   signal?: AbortSignal,
 ): Promise<PlayOutcome> {
-  const ctx: BatchContext = { down: new Set(), notified: new Map() };
+  const ctx: BatchContext = { down: new Set(), ended: new Set(), notified: new Map() };
   let abortReason: string | undefined;
+  let stopped: 'end_play' | 'end_batch' | undefined;
   await Promise.all(
     batch.map(async (h) => {
       runner.hostStart?.(h);
       for (const step of groupTaskSteps(play.tasksByHost.get(h) ?? [])) {
-        if (abortReason || signal?.aborted || ctx.down.has(h)) break;
+        if (abortReason || stopped || signal?.aborted || ctx.down.has(h) || ctx.ended.has(h)) break;
         const outcome = await forks.run(() => runner.runTask(step, { handler: false }));
         record(ctx, state, step, outcome);
         abortReason ??= batchAbortReason(batch.length, ctx.down.size, play);
+        // Under the free strategy each host meets its meta tasks alone: flush_handlers runs that host's handlers.
+        const meta = metaOf([{ host: h, outcome }], ctx);
+        if (meta === 'end_play' || meta === 'end_batch') stopped ??= meta;
+        else if (meta === 'flush_handlers' && !abortReason) abortReason = await runHandlers(play, batch, runner, state, forks, ctx, signal, [h]);
       }
     }),
   );
   if (!abortReason && signal?.aborted) abortReason = 'interrupted';
-  if (!abortReason) abortReason = await runHandlers(play, batch, runner, state, forks, ctx, signal);
+  if (!abortReason && !stopped) abortReason = await runHandlers(play, batch, runner, state, forks, ctx, signal);
   for (const h of batch) runner.hostDone?.(h);
-  return abortReason ? { aborted: true, abortReason } : { aborted: false };
+  return abortReason ? { aborted: true, abortReason } : { aborted: false, ended: stopped === 'end_play' };
 }
 
-/** Handlers run once each, in definition order, on the hosts of the batch that notified them and are still up. */
+/** Handlers run once each, in definition order, on the hosts of the batch (or `only` these) that notified them and are still up. */
 async function runHandlers(
   play: CompiledPlay,
   batch: string[],
@@ -240,13 +279,14 @@ async function runHandlers(
   forks: Semaphore,
   ctx: BatchContext,
   signal?: AbortSignal,
+  only: string[] = batch,
 ): Promise<string | undefined> {
   for (const handler of play.handlers) {
     if (signal?.aborted) return 'interrupted';
     await Promise.all(
-      batch.map(async (h) => {
+      only.map(async (h) => {
         const notified = ctx.notified.get(h);
-        if (ctx.down.has(h) || !notified || handlersToRun(play, notified).indexOf(handler) < 0) return;
+        if (ctx.down.has(h) || ctx.ended.has(h) || !notified || handlersToRun(play, notified).indexOf(handler) < 0) return;
         for (const step of groupTaskSteps(handler.tasksByHost.get(h) ?? [])) {
           if (ctx.down.has(h)) break;
           const outcome = await forks.run(() => runner.runTask(step, { handler: true }));
@@ -257,5 +297,7 @@ async function runHandlers(
     const reason = batchAbortReason(batch.length, ctx.down.size, play);
     if (reason) return reason;
   }
+  // Run once: a later flush, or the end of the play, runs only what is notified after this.
+  for (const h of only) ctx.notified.delete(h);
   return undefined;
 }

@@ -1,11 +1,20 @@
-// `assert`: fail the host unless every condition holds; says which one did not.
+// `assert`: fail the host unless every condition holds; says which one did not, with
+// the registered value Ansible's assert action returns (assertion, evaluated_to, msg).
 import { assertModule } from './schemas.js';
 import type { ControllerModule } from './implementation.js';
 
+type Message = string | string[];
+
 export interface AssertArgs {
-  that: string | string[];
-  fail_msg?: string;
-  success_msg?: string;
+  that: string | boolean | (string | boolean)[];
+  fail_msg?: Message;
+  msg?: Message;
+  success_msg?: Message;
+  quiet?: boolean;
+}
+
+function shown(message: Message): string {
+  return Array.isArray(message) ? message.join('\n') : message;
 }
 
 export const assert: ControllerModule<AssertArgs> = {
@@ -14,15 +23,18 @@ export const assert: ControllerModule<AssertArgs> = {
   async run(args, ctx) {
     const conditions = Array.isArray(args.that) ? args.that : [args.that];
     for (const condition of conditions) {
-      if (!ctx.evaluateCondition(condition, ctx.vars)) {
+      const holds = typeof condition === 'boolean' ? condition : ctx.evaluateCondition(condition, ctx.vars);
+      if (!holds) {
+        const msg = args.fail_msg ?? args.msg ?? 'Assertion failed';
         return {
           status: 'failed',
-          msg: args.fail_msg ?? `Assertion failed: ${condition}`,
+          msg: typeof msg === 'string' && !args.fail_msg && !args.msg ? `${msg}: ${String(condition)}` : shown(msg),
           bytes: 0,
-          data: { assertion: condition, evaluated_to: false },
+          data: { assertion: condition, evaluated_to: false, msg },
         };
       }
     }
-    return { status: 'ok', msg: args.success_msg ?? 'All assertions passed', bytes: 0, data: {} };
+    const msg = args.success_msg ?? 'All assertions passed';
+    return { status: 'ok', msg: shown(msg), bytes: 0, data: { msg } };
   },
 };

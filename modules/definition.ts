@@ -1,7 +1,13 @@
 // What every module declares about itself. The compiler validates task arguments with
 // `argumentSchema` (ajv); the executor calls the implementation registered with it.
 export interface ModuleDefinition {
+  /** The short name, unique among hound's modules (`command`, `docker_image`); TaskInstance.module holds it. */
   name: string;
+  /**
+   * The Ansible collection the module comes from (`community.docker`, `containers.podman`),
+   * for its fully qualified name. Undefined: an ansible.builtin module, or one of hound's own.
+   */
+  collection?: string;
   /** One line for `--help`-style listings and "did you mean" suggestions. */
   summary: string;
   /** JSON Schema (draft-07, ajv) of the module's arguments after free-form expansion. */
@@ -11,8 +17,60 @@ export interface ModuleDefinition {
    * the argument it fills. Undefined: a mapping is required.
    */
   freeFormArgument?: string;
+  /** Other names an argument answers to, as in the module's Ansible documentation (alias → argument). */
+  argumentAliases?: Record<string, string>;
+  /**
+   * Arguments the module's Ansible documentation has and hound does not do, each with why:
+   * a task that sets one is refused with that reason, naming the argument, never run without it.
+   */
+  refusedArguments?: Record<string, ArgumentRefusal>;
   /** Arguments whose values are secrets: never printed, logged or put in events. */
   secretArguments: string[];
+  /** One of hound's own modules (image, images, registry_login, load), not one of Ansible's: it also registers the line reporters show as `msg`. */
+  houndOwn?: boolean;
   /** True when the module runs on the controller only (no connection needed). */
   controllerOnly: boolean;
+  /**
+   * What a task of this module asks of a node's images, for `hound plan` and the run's disk
+   * check and relay (plan/planner.ts), from its rendered arguments; or why it cannot be
+   * planned. Undefined: the module pulls and removes nothing.
+   */
+  plannedImages?: (args: Record<string, unknown>) => PlannedImage[] | { note: string };
+}
+
+/** One image a task brings onto a node (present; latest: pulled again when the registry's digest differs) or takes off it. */
+export interface PlannedImage {
+  name: string;
+  state: 'present' | 'latest' | 'absent';
+  /** absent: also when a container uses it (untagging other names); present: ask the registry even when the image is there. */
+  force: boolean;
+  platform?: string;
+}
+
+/** An argument hound does not do: refused whenever set, or only with some values (`source: build`, `push: true`). */
+export interface ArgumentRefusal {
+  reason: string;
+  /** Refused only when the argument has one of these values. */
+  values?: unknown[];
+  /** Refused unless the argument has one of these values (`executable: podman`). */
+  unless?: unknown[];
+}
+
+/** The first argument of `args` the module refuses, with why; undefined when none. Values holding templates are judged once rendered. */
+export function refusedArgument(definition: ModuleDefinition, args: Record<string, unknown>): { argument: string; value: unknown; reason: string } | undefined {
+  for (const [argument, refusal] of Object.entries(definition.refusedArguments ?? {})) {
+    if (!Object.hasOwn(args, argument)) continue;
+    const value = args[argument];
+    const among = (list: unknown[]) => list.some((v) => JSON.stringify(v) === JSON.stringify(value));
+    const refused = refusal.values !== undefined ? among(refusal.values) : refusal.unless !== undefined ? !among(refusal.unless) : true;
+    if (refused) return { argument, value, reason: refusal.reason };
+  }
+  return undefined;
+}
+
+/** Properties plus each alias as a property of the same schema, so a task may write either (playbook/module-arguments.ts renames them after validation). */
+export function withAliases(properties: Record<string, unknown>, aliases: Record<string, string>): Record<string, unknown> {
+  const out = { ...properties };
+  for (const [alias, name] of Object.entries(aliases)) out[alias] = properties[name];
+  return out;
 }

@@ -1,11 +1,12 @@
-// `fail`: fail the host with a message.
+// `fail`: fail the host with a message (any value, as Ansible's fail action registers it).
 import { failModule } from './schemas.js';
 import type { ControllerModule } from './implementation.js';
 
-export const fail: ControllerModule<{ msg?: string }> = {
+export const fail: ControllerModule<{ msg?: unknown }> = {
   kind: 'controller',
   definition: failModule,
   async run(args) {
-    return { status: 'failed', msg: args.msg ?? 'Failed as requested from task', bytes: 0, data: {} };
+    const msg = args.msg ?? 'Failed as requested from task';
+    return { status: 'failed', msg: typeof msg === 'string' ? msg : JSON.stringify(msg), bytes: 0, data: { msg } };
   },
 };

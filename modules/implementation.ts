@@ -32,9 +32,14 @@ export interface ModuleResult {
   bytes: number;
   /** Fields of the registered value besides changed/failed/skipped/msg. */
   data: Record<string, unknown>;
-  /** Host variables to set for the rest of the run (set_fact). */
+  /** Host variables to set for the rest of the run (set_fact, include_vars). */
   facts?: Vars;
+  /** What a `meta` task asks of the scheduler. */
+  meta?: MetaAction;
 }
+
+/** The `meta` actions hound carries out (modules/meta.ts); the scheduler acts on them. */
+export type MetaAction = 'noop' | 'flush_handlers' | 'end_play' | 'end_host' | 'end_batch';
 
 /** Credentials from registry_login, by registry host[:port]; shared by all hosts of the run. */
 export class CredentialStore {
@@ -44,6 +49,10 @@ export class CredentialStore {
   }
   get(registry: string): RegistryAuth | undefined {
     return this.byRegistry.get(registry);
+  }
+  /** A logout (docker_login state: absent): later pulls go without credentials. */
+  delete(registry: string): void {
+    this.byRegistry.delete(registry);
   }
 }
 
@@ -87,6 +96,20 @@ export interface ModuleContext {
   /** Counts layers a pull downloaded against the host's run-wide tally; returns the bytes not counted before. */
   claimLayers(layers: ReadonlyMap<string, number>): number;
   detail(verbosity: number, msg: string): void;
+  /** The task's name as shown (pause prints it, as Ansible's pause does). */
+  taskName: string;
+  /**
+   * Directories where a relative file argument is looked up, in order (include_vars adds its
+   * `vars/`): the role's, the task file's, the playbook's, as Ansible's search path.
+   */
+  searchDirs: readonly string[];
+  /** The directory of the role the task belongs to, if any. */
+  roleDir?: string;
+  /**
+   * Runs `work` once for this task across the hosts of the batch, every host getting its
+   * result: Ansible's actions that bypass the host loop (pause) wait once, not once per host.
+   */
+  oncePerTask<T>(work: () => Promise<T>): Promise<T>;
 }
 
 export interface NodeModule<Args, Facts> {
@@ -98,6 +121,8 @@ export interface NodeModule<Args, Facts> {
   apply(action: Action, args: Args, ctx: ModuleContext): Promise<ActionOutcome>;
   /** Actions applied at once (images: concurrency); default 1. */
   concurrency?(args: Args): number;
+  /** In check mode, the module's own answer instead of hound's "would …" (command: skipped, as Ansible's). */
+  checkResult?(actions: Action[], args: Args): ModuleResult | undefined;
   /** A failed result even when every action went fine (e.g. command's non-zero rc is an outcome). */
   describe?(actions: Action[], outcomes: ActionOutcome[], ctx: Pick<ModuleContext, 'check'>): Partial<ModuleResult>;
 }

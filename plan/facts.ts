@@ -323,7 +323,13 @@ export async function registryCredentials(run: CompiledRun, onSecret?: (value: s
   for (const play of run.plays) {
     const first = [...play.tasksByHost.values()][0] ?? [];
     for (const task of first) {
-      if (task.module !== 'registry_login' || task.deferred) continue;
+      if (task.deferred) continue;
+      const login = loginOf(task.module, task.args);
+      if (login) {
+        out.set(login.serverAddress, login);
+        continue;
+      }
+      if (task.module !== 'registry_login') continue;
       const args = task.args as { registry?: string; username?: string; password?: string; password_env?: string; from_docker_config?: boolean };
       if (typeof args.registry !== 'string') continue;
       const serverAddress = normaliseRegistryHost(args.registry);
@@ -337,6 +343,15 @@ export async function registryCredentials(run: CompiledRun, onSecret?: (value: s
     }
   }
   return out;
+}
+
+/** The credentials a docker_login or podman_login task gives, when its arguments are known before the run. */
+function loginOf(module: string, args: Record<string, unknown>): RegistryAuth | undefined {
+  if (module !== 'docker_login' && module !== 'podman_login') return undefined;
+  if (args.state === 'absent' || typeof args.username !== 'string' || typeof args.password !== 'string') return undefined;
+  const registry = module === 'docker_login' ? (args.registry_url ?? 'https://index.docker.io/v1/') : args.registry;
+  if (typeof registry !== 'string') return undefined;
+  return { username: args.username, password: args.password, serverAddress: normaliseRegistryHost(registry) };
 }
 
 /**

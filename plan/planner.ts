@@ -12,6 +12,8 @@ import { HoundError, TaskFailedError } from '../base/errors.js';
 import { formatBytes } from '../base/bytes.js';
 import type { RegistryRateLimit } from '../transport/rate-limit.js';
 import type { NodeRegistryFacts } from './node-registries.js';
+import { findModuleDefinition } from '../modules/schemas.js';
+import type { PlannedImage } from '../modules/definition.js';
 
 /** What one node's Docker holds, as the planner needs it. */
 export interface NodeFacts {
@@ -197,12 +199,14 @@ type ImageStep =
 // planned as if they run, with a note, except deferred arguments which cannot be known.
 function imageSteps(task: TaskInstance): ImageStep[] {
   if (task.skipped) return [];
-  if (task.module !== 'image' && task.module !== 'images') {
+  const planned = findModuleDefinition(task.module)?.plannedImages;
+  if (task.module !== 'image' && task.module !== 'images' && planned === undefined) {
     if (task.module === 'load')
       return [{ kind: 'note', task, note: `${task.name}: load is not planned (the tarball's images are only known when it is read)` }];
     return [];
   }
   if (task.deferred) return [{ kind: 'note', task, note: `${task.name}: arguments depend on run-time results, not planned` }];
+  if (planned !== undefined) return plannedSteps(task, planned(task.args));
   const args = task.args;
   const platform = typeof args.platform === 'string' ? args.platform : undefined;
   const steps: ImageStep[] = [];
@@ -218,6 +222,18 @@ function imageSteps(task: TaskInstance): ImageStep[] {
   const refs = names.map((n) => parseImageRef(n));
   names.forEach((written, i) => steps.push({ kind: 'ensure', task, written, ref: refs[i], state, force: false, platform }));
   if (args.exclusive === true) steps.push({ kind: 'exclusive', task, keep: refs, keepRecent: typeof args.keep_recent === 'number' ? args.keep_recent : 0 });
+  return steps;
+}
+
+/** The steps of a module that declares its images (ModuleDefinition.plannedImages): community.docker's and containers.podman's. */
+function plannedSteps(task: TaskInstance, planned: PlannedImage[] | { note: string }): ImageStep[] {
+  if (!Array.isArray(planned)) return [{ kind: 'note', task, note: `${task.name}: ${planned.note}` }];
+  const steps: ImageStep[] = [];
+  if (task.when.length > 0 && planned.length > 0)
+    steps.push({ kind: 'note', task, note: `${task.name}: planned as if its condition (${task.when.join(' and ')}) holds` });
+  for (const image of planned) {
+    steps.push({ kind: 'ensure', task, written: image.name, ref: parseImageRef(image.name), state: image.state, force: image.force, platform: image.platform });
+  }
   return steps;
 }
 

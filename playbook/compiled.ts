@@ -44,6 +44,10 @@ export interface TaskInstance {
   tags: string[];
   /** Where the task is written, for messages. */
   position: SourcePosition;
+  /** Where its relative file arguments are looked up (LoadedTask.searchDirs). */
+  searchDirs: readonly string[];
+  /** The directory of the role the task belongs to, if any. */
+  roleDir?: string;
 }
 
 export interface CompiledHandler {

@@ -9,7 +9,7 @@ import { HoundError, ParseError, type SourcePosition } from '../base/errors.js';
 import { MAX_TIMER_SECONDS, timerProblem } from '../base/sleep.js';
 import { serialBatches } from './batches.js';
 import type { LoadedPlay, LoadedTask, SourceRef, Vars } from './model.js';
-import { validateAgainst } from './schema.js';
+import { checkRenderedArguments } from './module-arguments.js';
 import { shouldRun, type TagSelection } from './tags.js';
 import { didYouMean } from '../base/suggest.js';
 import { containsTemplate, evaluateCondition, referencedNames, renderValue, templateStrings } from './templating.js';
@@ -46,6 +46,8 @@ class Compiler {
   private readonly selection: TagSelection;
   /** Names set at run time by tasks met so far (register:, set_fact). */
   private readonly runtimeNames = new Set<string>();
+  /** Set after an include_vars whose file is only known at run time: any name not defined yet may come from it. */
+  private namesOpenAtRunTime = false;
   private readonly inventoryVars = new Map<string, Vars>();
   private readonly magic = new Map<string, Vars>();
   private hostvarsShared?: Vars;
@@ -93,7 +95,9 @@ class Compiler {
       const runs = shouldRun(task.tags, this.selection);
       if (runs) {
         for (const host of hosts) {
-          appendAll(tasksByHost.get(host)!, this.instances(task, taskIndex, `${playIndex}:${taskIndex}:${host}`, host, scopeOf(host)));
+          const instances = this.instances(task, taskIndex, `${playIndex}:${taskIndex}:${host}`, host, scopeOf(host));
+          appendAll(tasksByHost.get(host)!, instances);
+          if (task.module === 'include_vars') this.noteIncludedVars(task, instances, scopeOf(host), play.vars);
         }
       }
       // Registered even when skipped by tags: a later task may still read it (and fail at run time).
@@ -104,7 +108,7 @@ class Compiler {
       const byHost = new Map<string, TaskInstance[]>();
       for (const host of hosts) byHost.set(host, this.instances(handler, handlerIndex, `${playIndex}:handler${handlerIndex}:${host}`, host, scopeOf(host)));
       this.noteRuntimeNames(handler);
-      return { name: handler.name ?? handler.module, listen: handler.listen, tasksByHost: byHost };
+      return { name: handler.name ?? handler.action, listen: handler.listen, tasksByHost: byHost };
     });
 
     return {
@@ -128,7 +132,7 @@ class Compiler {
     for (const task of [...play.tasks, ...play.handlers]) {
       for (const notify of task.notify) {
         if (names.has(notify.name) || containsTemplate(notify.name)) continue;
-        throw new ParseError('UNKNOWN_HANDLER', `task '${task.name ?? task.module}' notifies '${notify.name}', which is not a handler of this play`, {
+        throw new ParseError('UNKNOWN_HANDLER', `task '${task.name ?? task.action}' notifies '${notify.name}', which is not a handler of this play`, {
           position: this.at(notify.at),
           hint: names.size > 0 ? didYouMean(notify.name, [...names], 'handlers') : 'add a handlers: section with a handler of that name',
         });
@@ -136,9 +140,28 @@ class Compiler {
     }
   }
 
+  /**
+   * After an include_vars task on a host: the variables it read before the run join that host's
+   * variables for the tasks after it (above task vars, as in Ansible), when it surely runs there.
+   * Otherwise they are only known at run time: its names (or, when the file itself is only known
+   * then, any name not defined yet) make later tasks deferred.
+   */
+  private noteIncludedVars(task: LoadedTask, instances: TaskInstance[], scope: PlayHostVars, playVars: Vars): void {
+    const runs = instances.length === 1 && !instances[0].skipped && !instances[0].deferred && instances[0].when.length === 0;
+    if (task.includedVars && runs) {
+      scope.included = { ...scope.included, ...task.includedVars };
+      scope.plain = mergeVariables({ inventory: scope.inventory, play: playVars, included: scope.included, magic: scope.magic, extra: this.extra });
+      scope.byScope.clear();
+    } else if (task.includedVars) {
+      for (const name of Object.keys(task.includedVars)) this.runtimeNames.add(name);
+    } else if (instances.some((i) => !i.skipped)) {
+      this.namesOpenAtRunTime = true;
+    }
+  }
+
   private noteRuntimeNames(task: LoadedTask): void {
     if (task.register) this.runtimeNames.add(task.register);
-    if (task.module === 'set_fact') for (const key of Object.keys(task.args)) this.runtimeNames.add(key);
+    if (task.module === 'set_fact') for (const key of Object.keys(task.args)) if (key !== 'cacheable') this.runtimeNames.add(key);
   }
 
   private hostScope(host: string, play: LoadedPlay, playHosts: string[]): PlayHostVars {
@@ -155,7 +178,7 @@ class Compiler {
     };
     const inventoryVars = this.hostInventoryVars(host);
     const plain = mergeVariables({ inventory: inventoryVars, play: play.vars, magic, extra: this.extra });
-    return { inventory: inventoryVars, magic, play: play.vars, plain, byScope: new Map() };
+    return { inventory: inventoryVars, magic, play: play.vars, included: {}, plain, byScope: new Map() };
   }
 
   private hostInventoryVars(host: string): Vars {
@@ -213,6 +236,7 @@ class Compiler {
       play: scope.play,
       roleVars: task.role ? { ...task.role.vars, role_name: task.role.name } : undefined,
       task: task.vars,
+      included: scope.included,
       magic: scope.magic,
       extra: this.extra,
     });
@@ -222,10 +246,10 @@ class Compiler {
 
   private instances(task: LoadedTask, taskIndex: number, id: string, host: string, scope: PlayHostVars): TaskInstance[] {
     const base = this.taskVars(task, scope);
-    const label = `task '${task.name ?? task.module}', host ${host}`;
+    const label = `task '${task.name ?? task.action}', host ${host}`;
     const runtime = this.runtimeDependencies(task, base);
     // As Ansible shows it: rendered once per host, without the loop variable.
-    const name = this.analysis(task).nameTemplated ? this.taskName(task, base) : (task.name ?? task.module);
+    const name = this.analysis(task).nameTemplated ? this.taskName(task, base) : (task.name ?? task.action);
     if (!task.loop) {
       const one = this.instance(task, taskIndex, id, host, base, label, runtime, name);
       return one ? [one] : [];
@@ -306,17 +330,12 @@ class Compiler {
       args = this.renderArgs(task, vars, label);
       const definition = findModuleDefinition(task.module)!;
       const freeFormPath = task.freeForm ? task.argsAt.path : undefined;
-      validateAgainst(
-        definition.argumentSchema,
-        args,
-        {
-          source: task.argsAt.source,
-          path: freeFormPath ?? task.argsAt.path,
-          what: `module '${task.module}' (${label})`,
-          unknownKeyCode: 'UNKNOWN_ARGUMENT',
-        },
-        'MODULE_ARGS_INVALID',
-      );
+      args = checkRenderedArguments(definition, args, {
+        source: task.argsAt.source,
+        path: freeFormPath ?? task.argsAt.path,
+        what: `module '${task.action}' (${label})`,
+        unknownKeyCode: 'UNKNOWN_ARGUMENT',
+      });
     }
     const until = task.until;
     const retries = task.retries === undefined ? (until ? 3 : 0) : this.integer(task.retries, vars, task.at, label, 'retries');
@@ -348,6 +367,8 @@ class Compiler {
       noLog: task.noLog,
       tags: task.tags,
       position: task.position,
+      searchDirs: task.searchDirs,
+      roleDir: task.roleDir,
     };
   }
 
@@ -372,11 +393,13 @@ class Compiler {
       noLog: task.noLog,
       tags: task.tags,
       position: task.position,
+      searchDirs: task.searchDirs,
+      roleDir: task.roleDir,
     };
   }
 
   private taskName(task: LoadedTask, vars: Vars): string {
-    if (task.name === undefined) return task.module;
+    if (task.name === undefined) return task.action;
     if (!containsTemplate(task.name)) return task.name;
     // As Ansible does, a name that cannot be rendered yet is shown as written.
     try {
@@ -449,7 +472,7 @@ class Compiler {
 
   /** True when these names read (directly or through variables) a name set at run time. */
   private dependsOnRuntime(names: readonly string[], vars: Vars): boolean {
-    if (this.runtimeNames.size === 0 || names.length === 0) return false;
+    if ((this.runtimeNames.size === 0 && !this.namesOpenAtRunTime) || names.length === 0) return false;
     const seen = new Set<string>();
     const todo = [...names];
     while (todo.length > 0) {
@@ -457,6 +480,7 @@ class Compiler {
       if (seen.has(name)) continue;
       seen.add(name);
       if (this.runtimeNames.has(name)) return true;
+      if (this.namesOpenAtRunTime && !Object.hasOwn(vars, name)) return true;
       const value = Object.hasOwn(vars, name) ? vars[name] : undefined;
       for (const t of templateStrings(value)) todo.push(...referencedNames(t));
     }
@@ -491,6 +515,8 @@ interface PlayHostVars {
   inventory: Vars;
   magic: Vars;
   play: Vars;
+  /** What include_vars tasks met so far on this host set (read before the run). */
+  included: Vars;
   /** Variables of tasks outside roles and without task vars. */
   plain: Vars;
   byScope: Map<object, Vars>;

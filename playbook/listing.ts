@@ -16,7 +16,7 @@ function tagList(tags: Iterable<string>): string {
 
 /** `role : name` as Ansible shows role tasks; the module name when the task has none. */
 function taskLabel(task: LoadedPlay['tasks'][number]): string {
-  const name = task.name ?? task.module;
+  const name = task.name ?? task.action;
   return task.role ? `${task.role.name} : ${name}` : name;
 }
 

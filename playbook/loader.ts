@@ -1,10 +1,10 @@
 // Loading a playbook: read every file it is made of (imports, roles, vars_files),
 // validate each play and task against its schema, and expand imports and roles in place,
 // so the compiler receives flat task lists that remember where each task was written.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parseKeyValueArgs, typedOptions } from './kv-args.js';
 import { EXIT, HoundError, ParseError } from '../base/errors.js';
-import { maskSecretAssignments, registerSecretVariables } from '../base/secrets.js';
+import { registerSecretVariables } from '../base/secrets.js';
 import { PlaybookFiles } from './files.js';
 import type { LoadedPlay, LoadedPlaybook, LoadedTask, RoleScope, SourceRef, Vars } from './model.js';
 import { findRole, loadRoleFiles, type RoleFiles } from './roles.js';
@@ -18,10 +18,14 @@ import {
   unsupportedKeywordHint,
   validateAgainst,
 } from './schema.js';
-import { didYouMean } from '../base/suggest.js';
 import { checkTemplateSyntax, containsTemplate } from './templating.js';
 import type { DataPath, YamlSource } from './yaml-source.js';
-import { findModuleDefinition, MODULE_DEFINITIONS } from '../modules/schemas.js';
+import { MODULE_DEFINITIONS } from '../modules/schemas.js';
+import type { ModuleDefinition } from '../modules/definition.js';
+import { closestModuleName, COMPATIBILITY_PAGE, resolveModule } from '../modules/names.js';
+import { readModuleArguments } from './module-arguments.js';
+import { readIncludedVars, varsFileCandidates } from '../modules/include-vars.js';
+import { ModuleFailure } from '../modules/implementation.js';
 import { isPlainObject } from './template-values.js';
 import { appendAll } from '../base/append.js';
 
@@ -47,7 +51,12 @@ interface TaskScope {
   /** Roles (directory and parameters) already in the play: as in Ansible, they run once. */
   rolesSeen: Set<string>;
   inHandlers: boolean;
+  /** `collections:` of the play, role, blocks and task, innermost first: where short module names are looked up first. */
+  collections: string[];
 }
+
+/** What a task does: run a module, or bring other tasks in. */
+type TaskAction = { key: string; kind: 'module'; definition: ModuleDefinition } | { key: string; kind: (typeof TASK_INCLUDES)[number] };
 
 const MODULE_NAMES = MODULE_DEFINITIONS.map((m) => m.name);
 const TASK_KEY_NAMES: readonly string[] = [...TASK_KEYWORDS, ...TASK_INCLUDES];
@@ -99,13 +108,19 @@ export class PlaybookLoader {
       if (!isPlainObject(entry)) {
         throw new ParseError('PLAY_NOT_MAPPING', 'each play must be a mapping (hosts:, tasks:, ...)', { position: source.positionOf(at) });
       }
-      if (Object.hasOwn(entry, 'import_playbook')) {
-        validateAgainst(importPlaybookSchema, entry, { source, path: at, what: 'import_playbook', knownKeys: Object.keys(importPlaybookSchema.properties) });
-        const target = String(entry.import_playbook);
+      const importKey = Object.keys(entry).find(
+        (k) => k === 'import_playbook' || ['ansible.builtin.', 'ansible.legacy.'].some((p) => k === `${p}import_playbook`),
+      );
+      if (importKey !== undefined) {
+        // Written ansible.builtin.import_playbook: validated as the keyword it is.
+        const spec: Record<string, unknown> =
+          importKey === 'import_playbook' ? entry : Object.fromEntries(Object.entries(entry).map(([k, v]) => [k === importKey ? 'import_playbook' : k, v]));
+        validateAgainst(importPlaybookSchema, spec, { source, path: at, what: 'import_playbook', knownKeys: Object.keys(importPlaybookSchema.properties) });
+        const target = String(spec.import_playbook);
         if (containsTemplate(target)) throw dynamicPathError(source, [...at, 'import_playbook'], 'import_playbook');
         const imported = this.loadPlays(path.resolve(path.dirname(file), target), { source, path: [...at, 'import_playbook'] }, [...chain, file]);
-        const tags = tagsOf(entry.tags);
-        const vars = isPlainObject(entry.vars) ? entry.vars : {};
+        const tags = tagsOf(spec.tags);
+        const vars = isPlainObject(spec.vars) ? spec.vars : {};
         for (const play of imported) {
           play.tags = unique([...tags, ...play.tags]);
           for (const task of [...play.tasks, ...play.handlers]) task.tags = unique([...tags, ...task.tags]);
@@ -130,7 +145,18 @@ export class PlaybookLoader {
     }
     registerSecretVariables(vars);
     const tags = tagsOf(play.tags);
-    const scope: TaskScope = { file: source.file, chain, playbookDir, tags, when: [], vars: {}, roleHandlers: [], rolesSeen: new Set(), inHandlers: false };
+    const scope: TaskScope = {
+      file: source.file,
+      chain,
+      playbookDir,
+      tags,
+      when: [],
+      vars: {},
+      roleHandlers: [],
+      rolesSeen: new Set(),
+      inHandlers: false,
+      collections: collectionsOf(play.collections),
+    };
     const tasks: LoadedTask[] = [];
     appendAll(tasks, this.expandTasks(source, [...at, 'pre_tasks'], play.pre_tasks, scope));
     for (const [index, entry] of ((play.roles as unknown[] | null | undefined) ?? []).entries()) {
@@ -187,22 +213,16 @@ export class PlaybookLoader {
         hint: 'write e.g. "- image: nginx:1.27" or "- name: ...\\n  image: ..."',
       });
     }
-    const keys = Object.keys(task);
-    const modules: string[] = [];
-    for (const key of keys) {
-      if (TASK_KEY_NAMES.includes(key)) continue;
-      if (findModuleDefinition(key)) {
-        modules.push(key);
+    const collections = unique([...collectionsOf(task.collections), ...scope.collections]);
+    const actions: TaskAction[] = [];
+    for (const key of Object.keys(task)) {
+      if ((TASK_INCLUDES as readonly string[]).includes(key)) {
+        actions.push({ key, kind: key as (typeof TASK_INCLUDES)[number] });
         continue;
       }
-      const known = [...MODULE_NAMES, ...TASK_KEY_NAMES];
-      throw new ParseError('UNKNOWN_MODULE', `'${key}' is neither a module nor a task keyword`, {
-        position: source.keyPositionOf(at, key),
-        hint: unsupportedKeywordHint(key) ?? didYouMean(key, known, 'modules'),
-      });
+      if (TASK_KEY_NAMES.includes(key)) continue;
+      actions.push(this.taskAction(source, at, key, collections));
     }
-    const includes = TASK_INCLUDES.filter((k) => Object.hasOwn(task, k));
-    const actions = [...modules, ...includes];
     if (actions.length === 0) {
       throw new ParseError('TASK_NO_MODULE', 'this task names no module', {
         position: source.positionOf(at),
@@ -210,8 +230,8 @@ export class PlaybookLoader {
       });
     }
     if (actions.length > 1) {
-      throw new ParseError('TASK_MANY_MODULES', `a task runs one module, this one names ${actions.map((a) => `'${a}'`).join(' and ')}`, {
-        position: source.keyPositionOf(at, actions[1]),
+      throw new ParseError('TASK_MANY_MODULES', `a task runs one module, this one names ${actions.map((a) => `'${a.key}'`).join(' and ')}`, {
+        position: source.keyPositionOf(at, actions[1].key),
         hint: 'split it into one task per module',
       });
     }
@@ -221,7 +241,10 @@ export class PlaybookLoader {
         hint: 'move this task under handlers:, or remove listen',
       });
     }
-    validateAgainst(taskKeywordSchema, task, { source, path: at, what: 'task', knownKeys: TASK_KEY_NAMES });
+    const action = actions[0];
+    // An include written with its ansible.builtin. name is validated as the keyword it is.
+    const keywords = action.kind !== 'module' && action.key !== action.kind ? { ...task, [action.kind]: task[action.key] } : task;
+    validateAgainst(taskKeywordSchema, keywords, { source, path: at, what: 'task', knownKeys: TASK_KEY_NAMES });
 
     const own = {
       tags: tagsOf(task.tags),
@@ -231,65 +254,113 @@ export class PlaybookLoader {
       })),
       vars: (task.vars as Vars | undefined) ?? {},
     };
-    const inner: TaskScope = { ...scope, tags: unique([...scope.tags, ...own.tags]), when: [...scope.when, ...own.when], vars: { ...scope.vars, ...own.vars } };
-    const action = actions[0];
-    if (action === 'block') {
+    const inner: TaskScope = {
+      ...scope,
+      tags: unique([...scope.tags, ...own.tags]),
+      when: [...scope.when, ...own.when],
+      vars: { ...scope.vars, ...own.vars },
+      collections,
+    };
+    if (action.kind === 'block') {
       refuseLoop(source, at, task, 'block');
       return this.expandTasks(source, [...at, 'block'], task.block, inner);
     }
-    if (action === 'import_tasks' || action === 'include_tasks') {
-      refuseLoop(source, at, task, action);
-      const value = task[action];
+    if (action.kind === 'import_tasks' || action.kind === 'include_tasks') {
+      refuseLoop(source, at, task, action.key);
+      const value = task[action.key];
       const name = isPlainObject(value) ? String(value.file) : String(value);
-      const namePath = isPlainObject(value) ? [...at, action, 'file'] : [...at, action];
-      if (containsTemplate(name)) throw dynamicPathError(source, namePath, action);
+      const namePath = isPlainObject(value) ? [...at, action.key, 'file'] : [...at, action.key];
+      if (containsTemplate(name)) throw dynamicPathError(source, namePath, action.key);
       return this.expandTaskFile(this.resolveTaskFile(name, scope), { source, path: namePath }, inner);
     }
-    if (action === 'import_role' || action === 'include_role') {
-      refuseLoop(source, at, task, action);
-      const spec = task[action] as Record<string, unknown>;
-      return this.expandRoleSpec(source, [...at, action], String(spec.name), spec, inner, false);
+    if (action.kind === 'import_role' || action.kind === 'include_role') {
+      refuseLoop(source, at, task, action.key);
+      const spec = task[action.key] as Record<string, unknown>;
+      if (spec.public === true) {
+        throw new ParseError(
+          'ARGUMENT_NOT_SUPPORTED',
+          `${action.key}: 'public: true' is not supported by hound: a role's vars and defaults stay with its own tasks`,
+          {
+            position: source.keyPositionOf([...at, action.key], 'public'),
+            hint: `remove 'public', and set what later tasks need with set_fact or play vars (${COMPATIBILITY_PAGE})`,
+          },
+        );
+      }
+      // include_role's apply: its tags and conditions go to every task of the role.
+      const apply = isPlainObject(spec.apply) ? spec.apply : {};
+      const applyPath = [...at, action.key, 'apply'];
+      const applied: TaskScope = {
+        ...inner,
+        tags: unique([...inner.tags, ...tagsOf(apply.tags)]),
+        when: [
+          ...inner.when,
+          ...listOf(apply.when).map((expr, i) => ({
+            expr: expr as string | boolean,
+            at: { source, path: Array.isArray(apply.when) ? [...applyPath, 'when', i] : [...applyPath, 'when'] },
+          })),
+        ],
+      };
+      const { apply: _apply, public: _public, allow_duplicates: _duplicates, rolespec_validate: _validate, ...roleSpec } = spec;
+      return this.expandRoleSpec(source, [...at, action.key], String(spec.name), roleSpec, applied, false);
     }
-    return [this.moduleTask(source, at, task, action, scope, own)];
+    if (action.kind !== 'module') throw new Error('a task action that is neither a module nor an include');
+    return [this.moduleTask(source, at, task, action.key, action.definition, scope, own)];
+  }
+
+  /** What a task key that is not a keyword names: a module, an include under its ansible.builtin. name, or nothing hound runs. */
+  private taskAction(source: YamlSource, at: DataPath, key: string, collections: readonly string[]): TaskAction {
+    const resolved = resolveModule(key, collections);
+    if (resolved.kind === 'module') return { key, kind: 'module', definition: resolved.definition };
+    if (resolved.kind === 'include' && resolved.keyword !== 'import_playbook') return { key, kind: resolved.keyword };
+    const position = source.keyPositionOf(at, key);
+    if (resolved.kind === 'include') {
+      throw new ParseError('UNKNOWN_MODULE', `'${key}' imports a playbook, which is a play of its own, not a task`, {
+        position,
+        hint: 'write it at the level of the plays (- import_playbook: FILE), or use import_tasks for a task file',
+      });
+    }
+    if (resolved.kind === 'not supported') {
+      throw new ParseError(
+        'MODULE_NOT_SUPPORTED',
+        `module '${key}'${resolved.fqcn !== key ? ` (${resolved.fqcn})` : ''} is not supported: ${resolved.reason}`,
+        {
+          position,
+          hint: `${COMPATIBILITY_PAGE} lists every Ansible module and what hound does with it`,
+        },
+      );
+    }
+    const keywordHint = unsupportedKeywordHint(key);
+    const closest = closestModuleName(key, TASK_KEY_NAMES);
+    if (keywordHint === undefined && closest === undefined && key.split('.').length >= 3) {
+      throw new ParseError('MODULE_NOT_SUPPORTED', `module '${key}' is not one hound runs`, {
+        position,
+        hint: `hound runs ansible.builtin's modules for images and hosts, community.docker's and containers.podman's image modules; ${COMPATIBILITY_PAGE} lists them`,
+      });
+    }
+    throw new ParseError('UNKNOWN_MODULE', `'${key}' is neither a module nor a task keyword`, {
+      position,
+      hint: keywordHint ?? (closest ? `did you mean '${closest}'?` : `valid modules: ${MODULE_NAMES.join(', ')} (${COMPATIBILITY_PAGE})`),
+    });
   }
 
   private moduleTask(
     source: YamlSource,
     at: DataPath,
     task: Record<string, unknown>,
-    module: string,
+    written: string,
+    definition: ModuleDefinition,
     scope: TaskScope,
     own: { tags: string[]; when: LoadedTask['when']; vars: Vars },
   ): LoadedTask {
-    const definition = findModuleDefinition(module)!;
-    const raw = task[module];
-    const argsPath = [...at, module];
     // Before any check that could quote them: the task's secret-named variables.
     registerSecretVariables(task.vars);
-    let args: Record<string, unknown>;
-    let freeForm = false;
-    if (raw === null || raw === undefined) args = {};
-    else if (isPlainObject(raw)) args = raw;
-    else if (typeof raw === 'string' && (definition.freeFormArgument || raw.includes('='))) {
-      args = stringArguments(source, argsPath, module, raw);
-      freeForm = true;
-    } else {
-      throw new ParseError(
-        'MODULE_ARGS_INVALID',
-        `module '${module}' takes a mapping of arguments${definition.freeFormArgument ? ` or a string (its '${definition.freeFormArgument}')` : ''}`,
-        {
-          position: source.positionOf(argsPath),
-          hint: `e.g. ${module}:\\n    ${Object.keys((definition.argumentSchema.properties as object | undefined) ?? {})[0] ?? 'key'}: ...`,
-        },
-      );
-    }
-    // The module's secret arguments, and any argument named like a secret, before the checks that could quote them.
-    registerSecretVariables(args);
-    for (const key of definition.secretArguments) registerSecretVariables(args[key], true);
-    checkModuleArguments(source, argsPath, module, args, freeForm);
+    const argsPath = [...at, written];
+    const keywordArgs = isPlainObject(task.args) ? { values: task.args, path: [...at, 'args'] } : undefined;
+    const { args, freeForm } = readModuleArguments(source, argsPath, written, definition, task[written], keywordArgs);
     // Template syntax is checked now, so that deferred tasks and plays that match no host
     // fail at --syntax-check rather than in the middle of a run.
-    checkTemplates(source, at, task);
+    checkTemplates(source, at, task, written);
+    const searchDirs = unique([...(scope.roleDir ? [scope.roleDir] : []), path.dirname(source.file), scope.playbookDir]);
     const loopKey = (['loop', 'with_items', 'with_list'] as const).find((k) => Object.hasOwn(task, k));
     const loopControl = (task.loop_control as Record<string, unknown> | undefined) ?? {};
     const notify = listOf(task.notify).map((name, i) => ({
@@ -298,7 +369,8 @@ export class PlaybookLoader {
     }));
     return {
       name: typeof task.name === 'string' ? task.name : undefined,
-      module,
+      module: definition.name,
+      action: written,
       args,
       argsAt: { source, path: argsPath },
       freeForm,
@@ -320,6 +392,9 @@ export class PlaybookLoader {
       listen: listOf(task.listen).map(String),
       at: { source, path: at },
       position: source.positionOf(at),
+      searchDirs,
+      roleDir: scope.roleDir,
+      includedVars: definition.name === 'include_vars' ? includedBeforeRun(args, searchDirs, scope.roleDir) : undefined,
     };
   }
 
@@ -379,8 +454,8 @@ export class PlaybookLoader {
       vars: specVars,
       tasks_from: tasksFrom,
       handlers_from: handlersFrom,
-      defaults_from: _d,
-      vars_from: _v,
+      defaults_from: defaultsFrom,
+      vars_from: varsFrom,
       ...params
     } = spec;
     const marker = `role:${dir}`;
@@ -394,7 +469,7 @@ export class PlaybookLoader {
         { position: source.positionOf(at), hint: `remove the dependency on '${name}' that closes the loop` },
       );
     }
-    const identity = `${dir}\0${JSON.stringify([specVars, params, tasksFrom])}`;
+    const identity = `${dir}\0${JSON.stringify([specVars, params, tasksFrom, varsFrom, defaultsFrom])}`;
     if (once && scope.rolesSeen.has(identity)) return [];
     if (once) scope.rolesSeen.add(identity);
     const files: RoleFiles = loadRoleFiles(
@@ -404,6 +479,8 @@ export class PlaybookLoader {
       {
         tasksFrom: typeof tasksFrom === 'string' ? tasksFrom : undefined,
         handlersFrom: typeof handlersFrom === 'string' ? handlersFrom : undefined,
+        varsFrom: typeof varsFrom === 'string' ? varsFrom : undefined,
+        defaultsFrom: typeof defaultsFrom === 'string' ? defaultsFrom : undefined,
       },
     );
     registerSecretVariables(files.defaults);
@@ -415,7 +492,8 @@ export class PlaybookLoader {
       defaults: files.defaults,
       vars: { ...files.vars, ...(isPlainObject(specVars) ? specVars : {}), ...params },
     };
-    const roleScope: TaskScope = { ...scope, role, roleDir: dir };
+    const metaCollections = files.meta && isPlainObject(files.meta.data) ? collectionsOf(files.meta.data.collections) : [];
+    const roleScope: TaskScope = { ...scope, role, roleDir: dir, collections: unique([...metaCollections, ...scope.collections]) };
     const dependencies: LoadedTask[] = [];
     if (files.meta && isPlainObject(files.meta.data) && Array.isArray(files.meta.data.dependencies)) {
       const meta = files.meta;
@@ -453,83 +531,10 @@ export function loadPlaybook(file: string, options: LoadOptions = {}): LoadedPla
   return new PlaybookLoader(options).load(file);
 }
 
-/** Options command takes out of its command line, as ansible's check_raw does. */
-const COMMAND_LINE_OPTIONS: ReadonlySet<string> = new Set(['chdir', 'creates', 'removes']);
-
-/**
- * A module's arguments written as one string, read as Ansible reads them: `key=value` words
- * are options, typed by the module's schema (`debug: var=result`, `image: name=x force=yes`);
- * a string without any is the module's free-form argument (`debug: some text` is its msg).
- * command keeps every word but its own options in `cmd`. Other modules refuse a string that
- * mixes options and free text, as Ansible does ("extra params").
- */
-function stringArguments(source: YamlSource, argsPath: DataPath, module: string, text: string): Record<string, unknown> {
-  const definition = findModuleDefinition(module)!;
-  const properties = (definition.argumentSchema.properties ?? {}) as Record<string, { type?: string | string[] }>;
-  const free = definition.freeFormArgument;
-  if (free === 'cmd') {
-    const { options, raw } = parseKeyValueArgs(text, COMMAND_LINE_OPTIONS);
-    if (Object.keys(options).length === 0) return { cmd: text };
-    return { ...typedOptions(options, properties), ...(raw.length > 0 ? { cmd: raw.join(' ') } : {}) };
-  }
-  const { options, raw } = parseKeyValueArgs(text);
-  if (Object.keys(options).length === 0 && free) return { [free]: text };
-  if (raw.length > 0) {
-    const secrets = definition.secretArguments;
-    // A secret's unquoted spaces would put part of it among the free words: name none then.
-    const words = secrets.length > 0 ? '' : ` (${raw.join(' ')})`;
-    const position = source.positionOf(argsPath);
-    throw new ParseError('MODULE_ARGS_INVALID', `module '${module}' got key=value options and free text${words} in one string`, {
-      // Where an unquoted secret ends is not known here: everything after the first secret goes.
-      position:
-        position.sourceLine !== undefined && secrets.length > 0
-          ? { ...position, sourceLine: maskSecretAssignments(position.sourceLine, { toEndOfLine: true }) }
-          : position,
-      hint: `quote a value that has spaces (key="a b"), or write the arguments as a mapping`,
-    });
-  }
-  // set_fact, as Ansible's: yes/no/true/false given as key=value are booleans.
-  if (module === 'set_fact')
-    return Object.fromEntries(Object.entries(options).map(([k, v]) => [k, /^(yes|true)$/i.test(v) ? true : /^(no|false)$/i.test(v) ? false : v]));
-  return typedOptions(options, properties);
-}
-
-/** Checks argument names now; values that hold templates are checked once rendered. */
-function checkModuleArguments(source: YamlSource, argsPath: DataPath, module: string, args: Record<string, unknown>, freeForm: boolean): void {
-  const definition = findModuleDefinition(module)!;
-  const schema = definition.argumentSchema;
-  const properties = Object.keys((schema.properties as object | undefined) ?? {});
-  const target = {
-    source,
-    path: freeForm ? argsPath.slice(0, -1) : argsPath,
-    what: `module '${module}'`,
-    knownKeys: properties,
-    unknownKeyCode: 'UNKNOWN_ARGUMENT',
-  };
-  if (freeForm) {
-    if (!containsTemplate(args)) validateAgainst(schema, args, { ...target, path: argsPath }, 'MODULE_ARGS_INVALID');
-    return;
-  }
-  if (!containsTemplate(args)) {
-    validateAgainst(schema, args, target, 'MODULE_ARGS_INVALID');
-    return;
-  }
-  if (schema.additionalProperties === false) {
-    for (const key of Object.keys(args)) {
-      if (!properties.includes(key)) {
-        throw new ParseError('UNKNOWN_ARGUMENT', `module '${module}' has no argument '${key}'`, {
-          position: source.keyPositionOf(argsPath, key),
-          hint: didYouMean(key, properties, `arguments of '${module}'`),
-        });
-      }
-    }
-  }
-}
-
-const TEMPLATED_TASK_KEYS = ['name', 'loop', 'with_items', 'with_list', 'retries', 'delay', 'ignore_errors', 'vars'];
+const TEMPLATED_TASK_KEYS = ['name', 'loop', 'with_items', 'with_list', 'retries', 'delay', 'ignore_errors', 'vars', 'args'];
 const CONDITION_KEYS = ['when', 'until'];
 
-function checkTemplates(source: YamlSource, at: DataPath, task: Record<string, unknown>): void {
+function checkTemplates(source: YamlSource, at: DataPath, task: Record<string, unknown>, moduleKey: string): void {
   const check = (value: unknown, path: DataPath, bare: boolean): void => {
     if (typeof value === 'string') {
       if (!bare && !containsTemplate(value)) return;
@@ -544,7 +549,24 @@ function checkTemplates(source: YamlSource, at: DataPath, task: Record<string, u
   };
   for (const [key, value] of Object.entries(task)) {
     if (CONDITION_KEYS.includes(key)) check(value, [...at, key], true);
-    else if (TEMPLATED_TASK_KEYS.includes(key) || findModuleDefinition(key)) check(value, [...at, key], false);
+    else if (TEMPLATED_TASK_KEYS.includes(key) || key === moduleKey) check(value, [...at, key], false);
+  }
+}
+
+/**
+ * include_vars of a literal file, read now so later tasks (their loops too) compile with its
+ * values; a file not found now is left to the run, which fails as Ansible does, and a file
+ * that does not parse is an error now.
+ */
+function includedBeforeRun(args: Record<string, unknown>, searchDirs: string[], roleDir: string | undefined): Vars | undefined {
+  if (typeof args.file !== 'string' || args.dir !== undefined || containsTemplate(args)) return undefined;
+  if (!varsFileCandidates(args.file, searchDirs).some((f) => existsSync(f))) return undefined;
+  try {
+    return readIncludedVars(args, searchDirs, roleDir).vars;
+  } catch (err) {
+    if (err instanceof ModuleFailure)
+      throw new HoundError('INCLUDE_VARS_INVALID', err.message, EXIT.PARSE, { hint: 'include_vars reads a YAML or JSON mapping' });
+    throw err;
   }
 }
 
@@ -563,6 +585,11 @@ function dynamicPathError(source: YamlSource, at: DataPath, what: string): Parse
     position: source.positionOf(at),
     hint: 'write the file name literally, or select tasks with `when:` instead',
   });
+}
+
+/** A `collections:` value: a collection name or a list of them (anything else was refused by the schema). */
+function collectionsOf(value: unknown): string[] {
+  return listOf(value).map(String);
 }
 
 function listOf(value: unknown): unknown[] {

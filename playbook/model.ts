@@ -24,7 +24,10 @@ export interface RoleScope {
 export interface LoadedTask {
   /** As written; rendered at compile time. Undefined: the module name is shown. */
   name?: string;
+  /** The module's short name (ModuleDefinition.name), whatever name the task wrote. */
   module: string;
+  /** The module as the task writes it (`community.docker.docker_image`), shown when the task has no name, as Ansible shows it. */
+  action: string;
   /** Module arguments after free-form expansion (`command: ls` → `{cmd: 'ls'}`). */
   args: Record<string, unknown>;
   /** Where the arguments are written; free-form arguments all point at the module's value. */
@@ -52,6 +55,12 @@ export interface LoadedTask {
   listen: string[];
   at: SourceRef;
   position: SourcePosition;
+  /** Where a relative file argument (include_vars) is looked up: the role's directory, the task file's, the playbook's. */
+  searchDirs: string[];
+  /** The directory of the role the task belongs to, if any. */
+  roleDir?: string;
+  /** include_vars with a literal file name: what it sets, read before the run (later tasks are compiled with it). */
+  includedVars?: Vars;
 }
 
 export interface LoadedPlay {

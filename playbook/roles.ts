@@ -78,8 +78,24 @@ function readVars(files: PlaybookFiles, file: string | undefined, referrer: Sour
   return source.data;
 }
 
+/** The role's `kind/main`, or the file vars_from/defaults_from chose (which must exist, as Ansible requires). */
+function chosenFile(files: PlaybookFiles, dir: string, kind: string, chosen: string | undefined, referrer: SourceRef): string | undefined {
+  const file = firstFile(files, path.join(dir, kind), chosen ?? 'main');
+  if (chosen !== undefined && file === undefined) {
+    throw new ParseError('FILE_NOT_FOUND', `role ${path.basename(dir)} has no ${kind} file '${chosen}'`, {
+      position: referrer.source.positionOf(referrer.path),
+    });
+  }
+  return file;
+}
+
 /** Reads the role's main files (or the ones chosen with tasks_from/handlers_from). */
-export function loadRoleFiles(dir: string, files: PlaybookFiles, referrer: SourceRef, options: { tasksFrom?: string; handlersFrom?: string }): RoleFiles {
+export function loadRoleFiles(
+  dir: string,
+  files: PlaybookFiles,
+  referrer: SourceRef,
+  options: { tasksFrom?: string; handlersFrom?: string; varsFrom?: string; defaultsFrom?: string },
+): RoleFiles {
   const tasksFile = firstFile(files, path.join(dir, 'tasks'), options.tasksFrom ?? 'main');
   if (options.tasksFrom && !tasksFile) {
     throw new ParseError('FILE_NOT_FOUND', `role ${path.basename(dir)} has no tasks file '${options.tasksFrom}'`, {
@@ -109,7 +125,7 @@ export function loadRoleFiles(dir: string, files: PlaybookFiles, referrer: Sourc
     meta,
     tasks: read(tasksFile),
     handlers: read(handlersFile),
-    defaults: readVars(files, firstFile(files, path.join(dir, 'defaults'), 'main'), referrer),
-    vars: readVars(files, firstFile(files, path.join(dir, 'vars'), 'main'), referrer),
+    defaults: readVars(files, chosenFile(files, dir, 'defaults', options.defaultsFrom, referrer), referrer),
+    vars: readVars(files, chosenFile(files, dir, 'vars', options.varsFrom, referrer), referrer),
   };
 }

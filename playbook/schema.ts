@@ -12,6 +12,13 @@ const template = { type: 'string', pattern: '\\{\\{' };
 const serialItem = { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^\\s*(\\d+(\\.\\d+)?%|\\d+)\\s*$' }, template] };
 const conditions = { anyOf: [{ type: 'string' }, { type: 'boolean' }, { type: 'array', items: { type: ['string', 'boolean'] } }] };
 const mapping = { type: 'object' };
+/** `collections:`: where short module names are looked up first (`community.docker`). */
+const collectionList = {
+  anyOf: [
+    { type: 'string', pattern: '^[A-Za-z0-9_]+\\.[A-Za-z0-9_]+$' },
+    { type: 'array', items: { type: 'string', pattern: '^[A-Za-z0-9_]+\\.[A-Za-z0-9_]+$' } },
+  ],
+};
 
 export const PLAY_KEYWORDS = [
   'name',
@@ -30,6 +37,7 @@ export const PLAY_KEYWORDS = [
   'handlers',
   'roles',
   'distribution',
+  'collections',
 ] as const;
 
 export const playSchema = {
@@ -63,6 +71,7 @@ export const playSchema = {
     handlers: { type: ['array', 'null'] },
     roles: { type: ['array', 'null'], items: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'object' }] } },
     distribution: { enum: ['direct', 'relay', 'auto'] },
+    collections: collectionList,
   },
 };
 
@@ -71,6 +80,23 @@ export const importPlaybookSchema = {
   additionalProperties: false,
   required: ['import_playbook'],
   properties: { import_playbook: { type: 'string', minLength: 1 }, name: { type: 'string' }, vars: mapping, tags: tagList, when: conditions },
+};
+
+/** import_role's and include_role's options (include_role also takes `apply`). */
+const roleSpec = {
+  type: 'object',
+  required: ['name'],
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', minLength: 1 },
+    tasks_from: { type: 'string', minLength: 1 },
+    vars_from: { type: 'string', minLength: 1 },
+    defaults_from: { type: 'string', minLength: 1 },
+    handlers_from: { type: 'string', minLength: 1 },
+    allow_duplicates: { type: 'boolean' },
+    public: { type: 'boolean' },
+    rolespec_validate: { type: 'boolean' },
+  },
 };
 
 /** Keywords a task may carry beside its module (or its include, or its block). */
@@ -91,6 +117,8 @@ export const TASK_KEYWORDS = [
   'no_log',
   'vars',
   'listen',
+  'collections',
+  'args',
 ] as const;
 
 /** Task keywords that replace the module: they bring other tasks in. */
@@ -124,6 +152,8 @@ export const taskKeywordSchema = {
     no_log: { type: 'boolean' },
     vars: mapping,
     listen: stringList,
+    collections: collectionList,
+    args: mapping,
     block: { type: 'array' },
     import_tasks: { type: 'string', minLength: 1 },
     include_tasks: {
@@ -132,8 +162,11 @@ export const taskKeywordSchema = {
         { type: 'object', required: ['file'], properties: { file: { type: 'string' } } },
       ],
     },
-    import_role: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1 } } },
-    include_role: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1 } } },
+    import_role: roleSpec,
+    include_role: {
+      ...roleSpec,
+      properties: { ...roleSpec.properties, apply: { type: 'object', additionalProperties: false, properties: { tags: tagList, when: conditions } } },
+    },
   },
 };
 
@@ -171,6 +204,9 @@ const EXPECTATIONS: Record<string, string> = {
   import_tasks: 'a file name',
   include_tasks: 'a file name',
   import_playbook: 'a file name',
+  collections: 'a collection name (namespace.collection) or a list of them',
+  args: "a mapping of the module's arguments",
+  source: "'pull', 'load' or 'local' (community.docker requires it with state: present)",
 };
 
 /** Ansible keywords hound knows but does not implement: said so instead of "did you mean". */
@@ -181,7 +217,6 @@ export const ANSIBLE_ONLY_KEYWORDS = new Set([
   'remote_user',
   'connection',
   'environment',
-  'collections',
   'order',
   'vars_prompt',
   'module_defaults',
@@ -198,7 +233,6 @@ export const ANSIBLE_ONLY_KEYWORDS = new Set([
   'poll',
   'rescue',
   'always',
-  'args',
   'debugger',
   'force_handlers',
   'port',
@@ -284,6 +318,13 @@ function schemaError(error: ErrorObject, target: ValidationTarget, code: string)
     return new ParseError(code, `${target.what}: '${propertyName}' is not a valid name (${error.message ?? 'invalid'})`, {
       position: target.source.keyPositionOf(full, propertyName),
       hint: 'names are letters, digits and _, not starting with a digit',
+    });
+  }
+  if (error.keyword === 'not' && Array.isArray((error.schema as { required?: unknown }).required)) {
+    const both = (error.schema as { required: string[] }).required;
+    return new ParseError(code, `${target.what} takes ${both.map((c) => `'${c}'`).join(' or ')}, not both`, {
+      position: target.source.positionOf(full),
+      hint: `keep one of ${both.join(' or ')} and remove the other`,
     });
   }
   if (error.keyword === 'oneOf' && Array.isArray(error.schema)) {

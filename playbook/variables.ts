@@ -8,6 +8,7 @@ export const PRECEDENCE = [
   'play vars and vars_files',
   'role vars and role parameters',
   'task vars (blocks and imports, then the task own, then the loop variable)',
+  'include_vars (from the task that read them on)',
   'magic variables (inventory_hostname, groups, hostvars, ...)',
   'extra vars (-e)',
 ] as const;
@@ -18,13 +19,23 @@ export interface VariableLayers {
   play: Vars;
   roleVars?: Vars;
   task?: Vars;
+  included?: Vars;
   magic: Vars;
   extra: Vars;
 }
 
 /** The variables a task sees, all precedence levels merged. */
 export function mergeVariables(layers: VariableLayers): Vars {
-  return { ...layers.roleDefaults, ...layers.inventory, ...layers.play, ...layers.roleVars, ...layers.task, ...layers.magic, ...layers.extra };
+  return {
+    ...layers.roleDefaults,
+    ...layers.inventory,
+    ...layers.play,
+    ...layers.roleVars,
+    ...layers.task,
+    ...layers.included,
+    ...layers.magic,
+    ...layers.extra,
+  };
 }
 
 /** A loop item's variables on top of the task's; extra vars still win, as in Ansible. */

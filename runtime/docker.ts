@@ -13,7 +13,7 @@ import { stallTimeoutMs, watchProgress } from './progress-watchdog.js';
 import { JsonLineSplitter, PullProgressTracker, type DockerProgressLine } from './docker-pull-progress.js';
 import type { TransportLogger } from '../transport/ssh-connection.js';
 import type { HostConnection, RegistryAuth } from '../transport/types.js';
-import type { DockerContainer, DockerImage, DockerInfo, NodeDocker, NodeRegistryRoute, PullResult, PullProgress } from './types.js';
+import type { DockerContainer, DockerImage, DockerInfo, EngineApi, EngineResponse, NodeDocker, NodeRegistryRoute, PullResult, PullProgress } from './types.js';
 import { dockerRegistryRoutes, LIST_CERTS_D, NODE_DOCKER_CERTS_DIRECTORY, parseCertsListing, tlsEndpointHosts } from './docker-registry-routes.js';
 import { sleep } from '../base/sleep.js';
 
@@ -62,17 +62,62 @@ interface DockerEngineInfo {
 
 export class SshDocker implements NodeDocker {
   private readonly docker: Docker;
+  private readonly agent: http.Agent;
   private readonly socketPath: string;
   private infoCache?: Promise<DockerInfo>;
+  readonly engineApi: EngineApi;
 
   constructor(
     private readonly connection: HostConnection,
     private readonly options: SshDockerOptions = {},
   ) {
     this.socketPath = options.socketPath ?? DEFAULT_DOCKER_SOCKET;
-    const agent = sshSocketAgent(() => connection.openUnixSocket(this.socketPath));
+    this.agent = sshSocketAgent(() => connection.openUnixSocket(this.socketPath));
     // host/port only shape the request line; the agent decides where bytes go.
-    this.docker = new Docker({ host: 'docker', port: 80, protocol: 'http', agent } as Docker.DockerOptions);
+    this.docker = new Docker({ host: 'docker', port: 80, protocol: 'http', agent: this.agent } as Docker.DockerOptions);
+    this.engineApi = { request: (method, path, options) => this.engineRequest(method, path, options) };
+  }
+
+  /** One request on the Engine API through the same SSH channels as every other call; the JSON body as Docker sends it. */
+  private engineRequest(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    options: { query?: Record<string, string>; body?: unknown; secretBody?: boolean } = {},
+  ): Promise<EngineResponse> {
+    const query = new URLSearchParams(options.query ?? {}).toString();
+    const target = `${path}${query ? `?${query}` : ''}`;
+    this.log(3, `${method} ${target}${options.body !== undefined && options.secretBody ? ' (body not shown)' : ''}`);
+    const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
+    return new Promise<EngineResponse>((resolve, reject) => {
+      const request = http.request(
+        {
+          method,
+          path: target,
+          host: 'docker',
+          agent: this.agent,
+          headers: payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {},
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('error', (error) => reject(this.failure('DOCKER_API_ERROR', `${method} ${path}`, error)));
+          response.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let body: unknown = undefined;
+            if (text.trim() !== '') {
+              try {
+                body = JSON.parse(text);
+              } catch {
+                body = text;
+              }
+            }
+            resolve({ status: response.statusCode ?? 0, body });
+          });
+        },
+      );
+      request.on('error', (error) => reject(this.failure('DOCKER_API_ERROR', `${method} ${path}`, error)));
+      request.end(payload);
+    });
   }
 
   private log(level: number, message: string): void {

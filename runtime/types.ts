@@ -71,8 +71,30 @@ export interface PullResult {
   layersDownloaded: number;
 }
 
+/** A response of Docker Engine's HTTP API: its status and its JSON body (undefined when empty). */
+export interface EngineResponse {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * Docker Engine's HTTP API itself (Docker's, and podman's compatible service), for the
+ * community.docker modules, which return its documents as Ansible does. A runtime that does
+ * not speak it (the CRI) has none.
+ */
+export interface EngineApi {
+  /** Any status is a response; only a failure to reach the API rejects. `secretBody`: a body never logged (credentials). */
+  request(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    options?: { query?: Record<string, string>; body?: unknown; secretBody?: boolean },
+  ): Promise<EngineResponse>;
+}
+
 /** Docker Engine on one node, reached through that node's HostConnection. */
 export interface NodeDocker {
+  /** Docker Engine's own API, where the runtime has it. */
+  readonly engineApi?: EngineApi;
   info(): Promise<DockerInfo>;
   listImages(): Promise<DockerImage[]>;
   /**

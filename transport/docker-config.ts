@@ -38,10 +38,15 @@ export async function readDockerConfig(path: string = dockerConfigPath()): Promi
     if (error instanceof InputFileError && error.problem === 'missing') return undefined;
     throw error;
   }
+  return { path, config: parseDockerConfig(text, path) };
+}
+
+/** A config file's text (the controller's, or a node's read over SSH); one that is not a JSON object is an error naming it. */
+export function parseDockerConfig(text: string, path: string): DockerConfigFile {
   try {
     const config = JSON.parse(text) as unknown;
     if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new Error('not a JSON object');
-    return { path, config: config };
+    return config;
   } catch (error) {
     throw new HoundError('DOCKER_CONFIG_UNREADABLE', `cannot read the Docker config ${path}: ${(error as Error).message}`, EXIT.ERROR, {
       hint: 'fix the file (docker login rewrites it), or point DOCKER_CONFIG at another folder',

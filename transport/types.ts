@@ -14,9 +14,9 @@ export interface ExecOptions {
   stdin?: Buffer | string | Readable;
   signal?: AbortSignal;
   /**
-   * Without `stdin`, keep the command's stdin open until the channel closes instead of
-   * sending end-of-file at once: a command that watches its stdin (modules/command.ts)
-   * then learns when hound goes away.
+   * Keep the command's stdin open until the channel closes instead of sending end-of-file
+   * (after `stdin`, when given as a string or buffer): a command that watches its stdin
+   * (modules/command.ts) then learns when hound goes away.
    */
   holdStdin?: boolean;
   /** What -vv shows instead of the command line (the user's words, not a wrapper around them). */
@@ -31,6 +31,8 @@ export interface HostConnection {
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   /** A byte stream to a unix socket on the node (its Docker socket) through the SSH connection. */
   openUnixSocket(path: string): Promise<Duplex>;
+  /** A TCP connection made by the node's sshd to host:port (direct-tcpip): the port as the node reaches it. */
+  connectTcp(host: string, port: number): Promise<Duplex>;
   /**
    * Asks the node to listen on its loopback, 127.0.0.1:remotePort (0 = any free port), and
    * hands every connection made there to `onConnection`. Resolves to the bound port.

@@ -19,6 +19,7 @@ export function task(host: string, taskIndex: number, extra: Partial<TaskInstanc
     noLog: false,
     tags: [],
     position: { file: 'play.yml', line: taskIndex + 1, column: 1 },
+    searchDirs: [],
     ...extra,
   };
 }

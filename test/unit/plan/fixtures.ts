@@ -24,6 +24,7 @@ export function task(host: string, index: number, module: string, args: Record<s
     noLog: false,
     tags: [],
     position: { file: 'play.yml', line: index + 1, column: 1 },
+    searchDirs: [],
     ...extra,
   };
 }

@@ -1,0 +1,263 @@
+// Every Ansible module a user of an image warm-up playbook may meet (ansible.builtin's whole
+// list, and the container collections' modules), with what hound does with it. A module hound
+// runs is found by name (modules/names.ts); the others are refused at --syntax-check with
+// their reason, pointing to docs/ansible-compatibility.md, whose "Modules" table is written
+// from this list (scripts/write-module-table.mjs; a unit test keeps the two equal).
+
+export type CatalogStatus = 'supported' | 'differences' | 'not supported';
+
+export interface CatalogEntry {
+  /** The fully qualified name, as Ansible's documentation gives it. */
+  fqcn: string;
+  status: CatalogStatus;
+  /** supported: empty or a remark; differences: which; not supported: why. */
+  note: string;
+}
+
+const PACKAGES = 'installs or configures software on the node: outside what hound is for (container images); keep it in ansible-playbook';
+const FILES = 'writes or reads files on the node: outside what hound is for (container images); keep it in ansible-playbook';
+const SYSTEM = "manages the node's system (services, users, kernel, network): outside what hound is for; keep it in ansible-playbook";
+const INVENTORY = 'changes the inventory during the run: hound resolves every play’s hosts before the run starts';
+const CONTAINERS = 'runs or manages containers, networks, volumes or swarm objects: hound warms images up and starts nothing';
+const BUILDS = 'builds, pushes, exports or tags images: hound brings existing images onto nodes; build and push with your CI or ansible-playbook';
+
+function entries(status: CatalogStatus, note: string, names: string[]): CatalogEntry[] {
+  return names.map((fqcn) => ({ fqcn, status, note }));
+}
+
+export const ANSIBLE_MODULE_CATALOG: readonly CatalogEntry[] = [
+  // ansible.builtin (ansible-core 2.14, plus the modules later cores added).
+  { fqcn: 'ansible.builtin.assert', status: 'supported', note: '`that`, `msg`/`fail_msg`, `success_msg`, `quiet`' },
+  {
+    fqcn: 'ansible.builtin.command',
+    status: 'supported',
+    note: '`cmd`/free form, `argv`, `chdir`, `creates`, `removes`, `stdin`, `stdin_add_newline`, `strip_empty_ends`; no shell',
+  },
+  { fqcn: 'ansible.builtin.debug', status: 'supported', note: '`msg`, `var`, `verbosity`' },
+  { fqcn: 'ansible.builtin.fail', status: 'supported', note: '`msg`' },
+  { fqcn: 'ansible.builtin.set_fact', status: 'differences', note: '`cacheable` is accepted and has no effect: hound has no fact cache across runs' },
+  { fqcn: 'ansible.builtin.shell', status: 'supported', note: 'runs through `/bin/sh` (or `executable`) on the node; template values with `{{ x | quote }}`' },
+  { fqcn: 'ansible.builtin.raw', status: 'differences', note: "runs through the node's login shell like `shell`, without a tty; `executable` is honoured" },
+  {
+    fqcn: 'ansible.builtin.stat',
+    status: 'differences',
+    note: 'read with `stat`, `sha1sum`/`md5sum`/…, `file` and `lsattr` on the node; `get_mime` and `get_attributes` need `file` and `lsattr` there (else those keys are left out)',
+  },
+  {
+    fqcn: 'ansible.builtin.wait_for',
+    status: 'differences',
+    note: 'ports are tried from the node through its SSH connection; `state: drained`, `exclude_hosts` and `active_connection_states` are refused',
+  },
+  {
+    fqcn: 'ansible.builtin.pause',
+    status: 'differences',
+    note: 'never reads the keyboard: a `prompt` without `seconds`/`minutes` continues at once with a warning, as ansible-playbook does without a terminal',
+  },
+  {
+    fqcn: 'ansible.builtin.ping',
+    status: 'differences',
+    note: "answers `pong` once the node's SSH connection runs a command (no Python is needed on the node)",
+  },
+  { fqcn: 'ansible.builtin.meta', status: 'differences', note: '`noop`, `flush_handlers`, `end_play`, `end_host`, `end_batch`; the other actions are refused' },
+  {
+    fqcn: 'ansible.builtin.include_vars',
+    status: 'differences',
+    note: '`file`/free form, `dir`, `name`, `depth`, `files_matching`, `ignore_files`, `extensions`; `hash_behaviour: merge` is refused',
+  },
+  {
+    fqcn: 'ansible.builtin.import_role',
+    status: 'differences',
+    note: '`name`, `tasks_from`, `vars_from`, `defaults_from`, `handlers_from`; the role’s vars stay with its tasks (docs/variables.md); `meta/argument_specs.yml` is not checked',
+  },
+  {
+    fqcn: 'ansible.builtin.include_role',
+    status: 'differences',
+    note: 'read before the run, like import_role (names must be literal); `apply` takes `tags` and `when`; `public: true` is refused',
+  },
+  { fqcn: 'ansible.builtin.import_tasks', status: 'supported', note: '' },
+  { fqcn: 'ansible.builtin.include_tasks', status: 'differences', note: 'read before the run (file names must be literal)' },
+  { fqcn: 'ansible.builtin.import_playbook', status: 'supported', note: '' },
+  { fqcn: 'ansible.builtin.include', status: 'not supported', note: 'removed from Ansible (2.16); use `include_tasks` or `import_tasks`' },
+  { fqcn: 'ansible.builtin.setup', status: 'not supported', note: 'facts are not gathered (issue #17)' },
+  { fqcn: 'ansible.builtin.gather_facts', status: 'not supported', note: 'facts are not gathered (issue #17)' },
+  { fqcn: 'ansible.builtin.async_status', status: 'not supported', note: '`async` tasks are not run (see the keywords below)' },
+  {
+    fqcn: 'ansible.builtin.wait_for_connection',
+    status: 'not supported',
+    note: 'hound connects to each node once per run; an unreachable node is reported as such',
+  },
+  ...entries('not supported', INVENTORY, ['ansible.builtin.add_host', 'ansible.builtin.group_by']),
+  {
+    fqcn: 'ansible.builtin.set_stats',
+    status: 'not supported',
+    note: 'custom statistics: the recap shows hound’s own counts (pulled bytes, time)',
+  },
+  { fqcn: 'ansible.builtin.validate_argument_spec', status: 'not supported', note: 'role argument specs are not checked' },
+  {
+    fqcn: 'ansible.builtin.script',
+    status: 'not supported',
+    note: 'copies a controller file onto the node and runs it: use `command` or `shell` with a program the node has',
+  },
+  { fqcn: 'ansible.builtin.expect', status: 'not supported', note: 'answers interactive prompts with pexpect on the node: use `command` with `stdin`' },
+  { fqcn: 'ansible.builtin.uri', status: 'not supported', note: 'HTTP requests from the node: use `wait_for` for a port, or `command` with curl' },
+  ...entries('not supported', PACKAGES, [
+    'ansible.builtin.apt',
+    'ansible.builtin.apt_key',
+    'ansible.builtin.apt_repository',
+    'ansible.builtin.deb822_repository',
+    'ansible.builtin.debconf',
+    'ansible.builtin.dnf',
+    'ansible.builtin.dnf5',
+    'ansible.builtin.dpkg_selections',
+    'ansible.builtin.package',
+    'ansible.builtin.package_facts',
+    'ansible.builtin.pip',
+    'ansible.builtin.rpm_key',
+    'ansible.builtin.yum',
+    'ansible.builtin.yum_repository',
+    'ansible.builtin.git',
+    'ansible.builtin.subversion',
+  ]),
+  ...entries('not supported', FILES, [
+    'ansible.builtin.assemble',
+    'ansible.builtin.blockinfile',
+    'ansible.builtin.copy',
+    'ansible.builtin.fetch',
+    'ansible.builtin.file',
+    'ansible.builtin.find',
+    'ansible.builtin.get_url',
+    'ansible.builtin.lineinfile',
+    'ansible.builtin.replace',
+    'ansible.builtin.slurp',
+    'ansible.builtin.template',
+    'ansible.builtin.tempfile',
+    'ansible.builtin.unarchive',
+    'ansible.posix.synchronize',
+    'community.general.ini_file',
+  ]),
+  ...entries('not supported', SYSTEM, [
+    'ansible.builtin.cron',
+    'ansible.builtin.getent',
+    'ansible.builtin.group',
+    'ansible.builtin.hostname',
+    'ansible.builtin.iptables',
+    'ansible.builtin.known_hosts',
+    'ansible.builtin.mount_facts',
+    'ansible.builtin.reboot',
+    'ansible.builtin.service',
+    'ansible.builtin.service_facts',
+    'ansible.builtin.systemd',
+    'ansible.builtin.systemd_service',
+    'ansible.builtin.sysvinit',
+    'ansible.builtin.user',
+    'ansible.posix.mount',
+    'ansible.posix.sysctl',
+  ]),
+
+  // community.docker (3.4.7, and the image modules added since).
+  {
+    fqcn: 'community.docker.docker_image',
+    status: 'differences',
+    note: '`source: pull` (`name` with or without a tag, `tag`, `force_source`, `pull.platform`), `source: load` (`load_path` is read on the controller and streamed to the node), `source: local`, `state: absent` (`force_absent`); `source: build`, `archive_path`, `push`, `repository`, `force_tag` and `build` are refused',
+  },
+  { fqcn: 'community.docker.docker_image_pull', status: 'supported', note: '`name`, `tag`, `pull: always|not_present`, `platform`' },
+  { fqcn: 'community.docker.docker_image_remove', status: 'supported', note: '`name`, `tag`, `force`, `prune`' },
+  { fqcn: 'community.docker.docker_image_info', status: 'supported', note: '`name` (names, ids, or none for every image): `images` is Docker’s inspect data' },
+  {
+    fqcn: 'community.docker.docker_login',
+    status: 'differences',
+    note: "checks the credentials through the node's Docker (`/auth`) and writes them to its `config_path` as `docker login` does; later pulls of the run use them. A credential helper (`credsStore`) in that file is refused",
+  },
+  {
+    fqcn: 'community.docker.docker_host_info',
+    status: 'supported',
+    note: '`host_info`, and with their options `containers`, `images`, `networks`, `volumes` (with `*_filters`), `disk_usage`, `verbose_output`',
+  },
+  ...entries('not supported', CONTAINERS, [
+    'community.docker.current_container_facts',
+    'community.docker.docker_compose',
+    'community.docker.docker_compose_v2',
+    'community.docker.docker_compose_v2_exec',
+    'community.docker.docker_compose_v2_pull',
+    'community.docker.docker_compose_v2_run',
+    'community.docker.docker_config',
+    'community.docker.docker_container',
+    'community.docker.docker_container_copy_into',
+    'community.docker.docker_container_exec',
+    'community.docker.docker_container_info',
+    'community.docker.docker_network',
+    'community.docker.docker_network_info',
+    'community.docker.docker_node',
+    'community.docker.docker_node_info',
+    'community.docker.docker_plugin',
+    'community.docker.docker_prune',
+    'community.docker.docker_secret',
+    'community.docker.docker_stack',
+    'community.docker.docker_stack_info',
+    'community.docker.docker_stack_task_info',
+    'community.docker.docker_swarm',
+    'community.docker.docker_swarm_info',
+    'community.docker.docker_swarm_service',
+    'community.docker.docker_swarm_service_info',
+    'community.docker.docker_volume',
+    'community.docker.docker_volume_info',
+    'community.general.docker_network',
+  ]),
+  ...entries('not supported', BUILDS, [
+    'community.docker.docker_compose_v2_build',
+    'community.docker.docker_image_build',
+    'community.docker.docker_image_export',
+    'community.docker.docker_image_push',
+    'community.docker.docker_image_tag',
+  ]),
+  {
+    fqcn: 'community.docker.docker_image_load',
+    status: 'not supported',
+    note: "loads a tarball already on the node: use `docker_image` with `source: load`, or hound's `load`, which stream it from the controller",
+  },
+
+  // containers.podman (1.10.2).
+  {
+    fqcn: 'containers.podman.podman_image',
+    status: 'differences',
+    note: 'on podman nodes (`hound_container_runtime=podman`), through the runtime interface: `name`, `tag`, `state: present|absent`, `pull`, `force`, `arch`, `username`/`password`; `state: build`, `path`, `build`, `push`, `push_args`, `auth_file`, `ca_cert_dir` and `validate_certs` are refused',
+  },
+  {
+    fqcn: 'containers.podman.podman_login',
+    status: 'differences',
+    note: 'runs `podman login --password-stdin` on podman nodes (the password never appears in a command line); later pulls of the run use the credentials',
+  },
+  ...entries('not supported', CONTAINERS, [
+    'containers.podman.podman_container',
+    'containers.podman.podman_container_info',
+    'containers.podman.podman_containers',
+    'containers.podman.podman_generate_systemd',
+    'containers.podman.podman_network',
+    'containers.podman.podman_network_info',
+    'containers.podman.podman_play',
+    'containers.podman.podman_pod',
+    'containers.podman.podman_pod_info',
+    'containers.podman.podman_prune',
+    'containers.podman.podman_secret',
+    'containers.podman.podman_volume',
+    'containers.podman.podman_volume_info',
+  ]),
+  ...entries('not supported', BUILDS, ['containers.podman.podman_export', 'containers.podman.podman_save', 'containers.podman.podman_tag']),
+  ...entries('not supported', 'not done yet: use `podman_image` (present/absent) and `podman_login`', [
+    'containers.podman.podman_image_info',
+    'containers.podman.podman_import',
+    'containers.podman.podman_load',
+    'containers.podman.podman_login_info',
+    'containers.podman.podman_logout',
+  ]),
+];
+
+/** The short name of a fully qualified one: `ansible.builtin.copy` → `copy`. */
+export function shortName(fqcn: string): string {
+  return fqcn.split('.').slice(2).join('.');
+}
+
+/** The catalog entry of a fully qualified name. */
+export function catalogEntry(fqcn: string): CatalogEntry | undefined {
+  return ANSIBLE_MODULE_CATALOG.find((e) => e.fqcn === fqcn);
+}

@@ -1,0 +1,303 @@
+// Argument schemas of the community.docker and containers.podman modules hound runs, as
+// their documentation gives them (community.docker 3.4.7, and for docker_image_pull and
+// docker_image_remove the current release; containers.podman 1.10.2), with the arguments
+// hound does not do refused by name, with why.
+import { withAliases, type ArgumentRefusal, type ModuleDefinition, type PlannedImage } from './definition.js';
+
+const imageName = { type: 'string', minLength: 1 };
+
+/** `name` with its tag (or digest) as community.docker joins them: a tag written in the name wins over `tag`. */
+function taggedName(args: Record<string, unknown>): string | undefined {
+  const name = String(args.name);
+  if (/^sha256:[0-9a-fA-F]{64}$/.test(name)) return undefined;
+  const at = name.lastIndexOf('@');
+  if (at >= 0) return name;
+  const colon = name.lastIndexOf(':');
+  if (colon >= 0 && !name.slice(colon + 1).includes('/')) return name;
+  const tag = typeof args.tag === 'string' ? args.tag : 'latest';
+  return tag.includes(':') ? `${name}@${tag}` : `${name}:${tag}`;
+}
+
+function byIdNote(args: Record<string, unknown>): { note: string } {
+  return { note: `${String(args.name)} is an image id: planned on the node when the task runs` };
+}
+const tag = { type: 'string', default: 'latest' };
+const filters = { type: 'object' };
+
+/**
+ * Every community.docker module takes these options of the connection to the Docker daemon.
+ * hound reaches each node's daemon over SSH at its unix socket (hound_docker_socket), where
+ * these TLS and API options have no effect in Ansible either: they are accepted and unused.
+ * docker_host, which would pick another daemon, is refused unless it names the default socket.
+ */
+const dockerConnectionAliases: Record<string, string> = {
+  docker_url: 'docker_host',
+  docker_api_version: 'api_version',
+  tls_verify: 'validate_certs',
+  ca_cert: 'ca_path',
+  tls_ca_cert: 'ca_path',
+  cacert_path: 'ca_path',
+  tls_client_cert: 'client_cert',
+  cert_path: 'client_cert',
+  tls_client_key: 'client_key',
+  key_path: 'client_key',
+};
+const dockerConnectionOptions = {
+  docker_host: { type: 'string' },
+  api_version: { type: 'string' },
+  timeout: { type: 'integer' },
+  tls: { type: 'boolean' },
+  validate_certs: { type: 'boolean' },
+  ca_path: { type: 'string' },
+  client_cert: { type: 'string' },
+  client_key: { type: 'string' },
+  tls_hostname: { type: 'string' },
+  use_ssh_client: { type: 'boolean' },
+  debug: { type: 'boolean' },
+};
+const dockerConnectionRefusals: Record<string, ArgumentRefusal> = {
+  docker_host: {
+    unless: ['unix:///var/run/docker.sock', 'unix://var/run/docker.sock'],
+    reason: "hound reaches each node's Docker over SSH at the socket its inventory gives (hound_docker_socket, default /var/run/docker.sock)",
+  },
+};
+
+function dockerModule(
+  name: string,
+  summary: string,
+  properties: Record<string, unknown>,
+  extra: {
+    aliases?: Record<string, string>;
+    refused?: Record<string, ArgumentRefusal>;
+    schema?: Record<string, unknown>;
+    secrets?: string[];
+    required?: string[];
+    planned?: ModuleDefinition['plannedImages'];
+  } = {},
+): ModuleDefinition {
+  const aliases = { ...dockerConnectionAliases, ...extra.aliases };
+  return {
+    name,
+    collection: 'community.docker',
+    summary,
+    argumentSchema: {
+      type: 'object',
+      additionalProperties: false,
+      required: extra.required ?? [],
+      properties: withAliases({ ...dockerConnectionOptions, ...properties }, aliases),
+      ...extra.schema,
+    },
+    argumentAliases: aliases,
+    refusedArguments: { ...dockerConnectionRefusals, ...extra.refused },
+    secretArguments: extra.secrets ?? [],
+    controllerOnly: false,
+    plannedImages: extra.planned,
+  };
+}
+
+const BUILD = 'hound brings existing images onto nodes; it does not build them (build with docker build, your CI, or ansible-playbook)';
+const PUSH = 'hound does not push or tag images into registries';
+
+export const dockerImageModule = dockerModule(
+  'docker_image',
+  'pull (or load) an image onto the host, or remove it',
+  {
+    name: imageName,
+    tag,
+    source: { enum: ['build', 'load', 'pull', 'local'] },
+    state: { enum: ['present', 'absent'], default: 'present' },
+    force_source: { type: 'boolean', default: false },
+    force_absent: { type: 'boolean', default: false },
+    force_tag: { type: 'boolean', default: false },
+    pull: { type: 'object', additionalProperties: false, properties: { platform: { type: 'string', minLength: 1 } } },
+    load_path: { type: 'string', minLength: 1 },
+    push: { type: 'boolean', default: false },
+    build: { type: 'object' },
+    archive_path: { type: 'string' },
+    repository: { type: 'string' },
+  },
+  {
+    refused: {
+      source: { values: ['build'], reason: BUILD },
+      build: { reason: BUILD },
+      archive_path: { reason: 'hound does not write image archives (docker save) on the controller' },
+      push: { values: [true], reason: PUSH },
+      repository: { reason: PUSH },
+      force_tag: { values: [true], reason: PUSH },
+    },
+    required: ['name'],
+    planned: (args) => {
+      const name = taggedName(args);
+      if (name === undefined) return byIdNote(args);
+      if (args.state === 'absent') return [{ name, state: 'absent', force: args.force_absent === true }];
+      if (args.source === 'load') return { note: `loads ${String(args.load_path)}: the tarball's images are only known when it is read` };
+      if (args.source !== 'pull') return [];
+      const platform = (args.pull as { platform?: string } | undefined)?.platform;
+      return [{ name, state: 'present', force: args.force_source === true, platform }];
+    },
+    // As community.docker's required_if: state present needs source; source load needs load_path.
+    schema: {
+      allOf: [
+        { if: { properties: { state: { const: 'present' } } }, then: { required: ['source'] } },
+        { if: { required: ['source'], properties: { source: { const: 'load' } } }, then: { required: ['load_path'] } },
+      ],
+    },
+  },
+);
+
+export const dockerImagePullModule = dockerModule(
+  'docker_image_pull',
+  'pull an image onto the host (always, or when not present)',
+  { name: imageName, tag, platform: { type: 'string', minLength: 1 }, pull: { enum: ['always', 'not_present'], default: 'always' } },
+  {
+    required: ['name'],
+    planned: (args) => {
+      const name = taggedName(args);
+      if (name === undefined) return byIdNote(args);
+      const platform = typeof args.platform === 'string' ? args.platform : undefined;
+      return [{ name, state: 'present', force: args.pull !== 'not_present', platform }];
+    },
+  },
+);
+
+export const dockerImageRemoveModule = dockerModule(
+  'docker_image_remove',
+  'remove an image (a name or an id) from the host',
+  { name: imageName, tag, force: { type: 'boolean', default: false }, prune: { type: 'boolean', default: true } },
+  {
+    required: ['name'],
+    planned: (args): PlannedImage[] | { note: string } => {
+      const name = taggedName(args);
+      return name === undefined ? byIdNote(args) : [{ name, state: 'absent', force: args.force === true }];
+    },
+  },
+);
+
+export const dockerImageInfoModule = dockerModule('docker_image_info', "Docker's inspect data of images on the host", {
+  name: { type: 'array', items: { type: 'string' } },
+});
+
+export const dockerLoginModule = dockerModule(
+  'docker_login',
+  "log in to a registry with the host's Docker; later pulls of the run use the credentials",
+  {
+    registry_url: { type: 'string', minLength: 1, default: 'https://index.docker.io/v1/' },
+    username: { type: 'string' },
+    password: { type: 'string' },
+    reauthorize: { type: 'boolean', default: false },
+    config_path: { type: 'string', minLength: 1, default: '~/.docker/config.json' },
+    state: { enum: ['present', 'absent'], default: 'present' },
+  },
+  {
+    aliases: { registry: 'registry_url', url: 'registry_url', reauth: 'reauthorize', dockercfg_path: 'config_path' },
+    schema: { if: { properties: { state: { const: 'present' } } }, then: { required: ['username', 'password'] } },
+    secrets: ['password'],
+  },
+);
+
+export const dockerHostInfoModule = dockerModule('docker_host_info', "Docker's `system info` of the host, and lists of its objects", {
+  containers: { type: 'boolean', default: false },
+  containers_all: { type: 'boolean', default: false },
+  containers_filters: filters,
+  images: { type: 'boolean', default: false },
+  images_filters: filters,
+  networks: { type: 'boolean', default: false },
+  networks_filters: filters,
+  volumes: { type: 'boolean', default: false },
+  volumes_filters: filters,
+  disk_usage: { type: 'boolean', default: false },
+  verbose_output: { type: 'boolean', default: false },
+});
+
+const PODMAN_EXECUTABLE: ArgumentRefusal = {
+  unless: ['podman'],
+  reason: "hound talks to podman through its API service on the node, which it starts with the podman on the SSH user's PATH",
+};
+
+const podmanImageAliases = { tlsverify: 'validate_certs', tls_verify: 'validate_certs', authfile: 'auth_file', build_args: 'build', buildargs: 'build' };
+export const podmanImageModule: ModuleDefinition = {
+  name: 'podman_image',
+  collection: 'containers.podman',
+  summary: 'pull an image onto a podman host, or remove it',
+  argumentSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name'],
+    properties: withAliases(
+      {
+        name: imageName,
+        tag,
+        arch: { type: 'string', minLength: 1 },
+        pull: { type: 'boolean', default: true },
+        force: { type: 'boolean', default: false },
+        state: { enum: ['present', 'absent', 'build'], default: 'present' },
+        username: { type: 'string' },
+        password: { type: 'string' },
+        executable: { type: 'string', default: 'podman' },
+        push: { type: 'boolean', default: false },
+        path: { type: 'string' },
+        build: { type: 'object' },
+        push_args: { type: 'object' },
+        auth_file: { type: 'string' },
+        ca_cert_dir: { type: 'string' },
+        validate_certs: { type: 'boolean' },
+      },
+      podmanImageAliases,
+    ),
+    dependencies: { username: ['password'], password: ['username'] },
+  },
+  argumentAliases: podmanImageAliases,
+  refusedArguments: {
+    executable: PODMAN_EXECUTABLE,
+    state: { values: ['build'], reason: BUILD },
+    path: { reason: BUILD },
+    build: { unless: [{}], reason: BUILD },
+    push: { values: [true], reason: PUSH },
+    push_args: { unless: [{}], reason: PUSH },
+    auth_file: { reason: "hound's pulls use the credentials of the run (podman_login, registry_login, or username/password here), not a file on the node" },
+    ca_cert_dir: { reason: "podman's API service reads certificates from the node's /etc/containers/certs.d, which hound cannot change per task" },
+    validate_certs: { reason: "podman's API service decides TLS from the node's registries.conf, which hound cannot change per task" },
+  },
+  secretArguments: ['password'],
+  controllerOnly: false,
+  plannedImages: (args) => {
+    const name = taggedName(args);
+    if (name === undefined) return byIdNote(args);
+    if (args.state === 'absent') return [{ name, state: 'absent', force: args.force === true }];
+    return [{ name, state: 'present', force: args.force === true, platform: typeof args.arch === 'string' ? `linux/${args.arch}` : undefined }];
+  },
+};
+
+export const podmanLoginModule: ModuleDefinition = {
+  name: 'podman_login',
+  collection: 'containers.podman',
+  summary: 'podman login on the host; later pulls of the run use the credentials',
+  argumentSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['username', 'password'],
+    properties: {
+      registry: { type: 'string', minLength: 1 },
+      username: { type: 'string', minLength: 1 },
+      password: { type: 'string' },
+      authfile: { type: 'string', minLength: 1 },
+      certdir: { type: 'string', minLength: 1 },
+      tlsverify: { type: 'boolean' },
+      executable: { type: 'string', minLength: 1, default: 'podman' },
+    },
+    not: { required: ['certdir', 'tlsverify'] },
+  },
+  secretArguments: ['password'],
+  controllerOnly: false,
+};
+
+export const COLLECTION_MODULE_DEFINITIONS: readonly ModuleDefinition[] = [
+  dockerImageModule,
+  dockerImagePullModule,
+  dockerImageRemoveModule,
+  dockerImageInfoModule,
+  dockerLoginModule,
+  dockerHostInfoModule,
+  podmanImageModule,
+  podmanLoginModule,
+];
