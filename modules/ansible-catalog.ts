@@ -261,3 +261,22 @@ export function shortName(fqcn: string): string {
 export function catalogEntry(fqcn: string): CatalogEntry | undefined {
   return ANSIBLE_MODULE_CATALOG.find((e) => e.fqcn === fqcn);
 }
+
+/** The markers around the generated table in docs/ansible-compatibility.md. */
+export const TABLE_START = '<!-- MODULE TABLE: written by scripts/write-module-table.mjs from modules/ansible-catalog.ts -->';
+export const TABLE_END = '<!-- END MODULE TABLE -->';
+
+/** The catalog as the compatibility page's table: one row per module, grouped by collection. */
+export function catalogMarkdown(): string {
+  const rows = [...ANSIBLE_MODULE_CATALOG].sort((a, b) => collectionOrder(a.fqcn) - collectionOrder(b.fqcn) || a.fqcn.localeCompare(b.fqcn));
+  const cell = (text: string) => text.replace(/\|/g, '\\|');
+  return ['| module | hound | what hound does, or why not |', '|---|---|---|', ...rows.map((e) => `| \`${e.fqcn}\` | ${e.status} | ${cell(e.note)} |`)].join(
+    '\n',
+  );
+}
+
+function collectionOrder(fqcn: string): number {
+  const order = ['ansible.builtin', 'community.docker', 'containers.podman'];
+  const at = order.indexOf(fqcn.split('.').slice(0, 2).join('.'));
+  return at < 0 ? order.length : at;
+}

@@ -65,8 +65,7 @@ export function readModuleArguments(
     fromKeyword.has(key) ? source.keyPositionOf(keywordArgs!.path, key) : freeForm ? source.positionOf(argsPath) : source.keyPositionOf(argsPath, key);
   args = coerceArgumentTypes(definition, args);
   refuseArguments(definition, args, written, keyAt, false);
-  if (!containsTemplate(args)) validateAgainst(definition.argumentSchema, args, target, 'MODULE_ARGS_INVALID');
-  else if (definition.argumentSchema.additionalProperties === false) {
+  if (definition.argumentSchema.additionalProperties === false) {
     for (const key of Object.keys(args)) {
       if (!target.knownKeys!.includes(key)) {
         throw new ParseError('UNKNOWN_ARGUMENT', `module '${written}' has no argument '${key}'`, {
@@ -76,6 +75,7 @@ export function readModuleArguments(
       }
     }
   }
+  if (!containsTemplate(args)) validateAgainst(definition.argumentSchema, args, target, 'MODULE_ARGS_INVALID');
   return { args: withCanonicalNames(definition, args, written, keyAt), freeForm };
 }
 
@@ -121,7 +121,9 @@ function refuseArguments(
   const judged = judgeTemplates ? args : Object.fromEntries(Object.entries(args).filter(([k, v]) => !(containsTemplate(v) && valueDependent(k))));
   const refusal = refusedArgument(definition, judged);
   if (!refusal) return;
-  const value = refusal.value === true || refusal.value === false || typeof refusal.value === 'string' ? `: ${String(refusal.value)}` : '';
+  // The value is named when it is what is refused (`source: build`), not when any value would be.
+  const shownValue = valueDependent(refusal.argument) && (typeof refusal.value === 'boolean' || typeof refusal.value === 'string');
+  const value = shownValue ? `: ${String(refusal.value)}` : '';
   throw new ParseError(
     'ARGUMENT_NOT_SUPPORTED',
     `${written.startsWith('module ') ? written : `module '${written}'`}: '${refusal.argument}${value}' is not supported by hound: ${refusal.reason}`,

@@ -1,5 +1,6 @@
 // The Jinja2/Ansible filters and tests playbook authors expect, implemented over plain
 // data only (no filter hands a function or a JavaScript object back to a template).
+import { versionTest } from './version-test.js';
 import path from 'node:path';
 import { stringify as yamlStringify } from 'yaml';
 import { EXIT, HoundError } from '../base/errors.js';
@@ -373,5 +374,7 @@ export function buildTests(): Record<string, TemplateFunction> {
   tests.succeeded = (value: unknown) => isPlainObject(value) && value.failed !== true;
   tests.success = tests.succeeded;
   tests.skipped = (value: unknown) => registeredFlag(value, 'skipped');
+  tests.version = versionTest;
+  tests.version_compare = versionTest;
   return tests;
 }

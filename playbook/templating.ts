@@ -315,6 +315,30 @@ function jinjaSemantics(node: unknown): unknown {
   }
 }
 
+interface CompilerInternals {
+  _emit(code: string): void;
+  compile(node: unknown, frame: unknown): void;
+  _compileAggregate(node: unknown, frame: unknown, startChar?: string, endChar?: string): void;
+}
+
+/**
+ * nunjucks compiles a test's arguments with nothing between them, so `x is version('1.2', '>=')`
+ * is a syntax error there; Jinja2 passes each. This is nunjucks' compileIs with the arguments
+ * separated by commas.
+ */
+function testsWithArguments(compiler: object): void {
+  (compiler as { compileIs: (node: NunjucksNode, frame: unknown) => void }).compileIs = function (this: CompilerInternals, node: NunjucksNode, frame: unknown) {
+    const right = node.right as { name?: { value: string }; value?: string; args?: unknown };
+    this._emit(`env.getTest("${right.name ? right.name.value : right.value}").call(context, `);
+    this.compile(node.left, frame);
+    if (right.args) {
+      this._emit(',');
+      this._compileAggregate(right.args, frame);
+    }
+    this._emit(') === true');
+  };
+}
+
 function compileTemplate(source: string): RootRenderFunction {
   const cached = compiledTemplates.get(source);
   if (cached) return cached;
@@ -323,6 +347,7 @@ function compileTemplate(source: string): RootRenderFunction {
     const env = environment as unknown as { asyncFilters: string[]; extensionsList: unknown[]; opts: object };
     const ast = jinjaSemantics(internals.parser.parse(source, env.extensionsList, env.opts));
     const compiler = new internals.compiler.Compiler('template', false);
+    testsWithArguments(compiler);
     compiler.compile(internals.transformer.transform(ast, env.asyncFilters, 'template'));
     const code = compiler.getCode();
     // nunjucks compiles a template to JavaScript source and runs it this way itself; what that
