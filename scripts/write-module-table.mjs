@@ -12,8 +12,8 @@ const text = readFileSync(page, 'utf8');
 const start = text.indexOf(TABLE_START);
 const end = text.indexOf(TABLE_END);
 if (start < 0 || end < start) {
-  console.error(`${page}: the markers ${TABLE_START} … ${TABLE_END} are missing`);
+  process.stderr.write(`${page}: the markers ${TABLE_START} … ${TABLE_END} are missing\n`);
   process.exit(1);
 }
 writeFileSync(page, `${text.slice(0, start + TABLE_START.length)}\n${catalogMarkdown()}\n${text.slice(end)}`);
-console.log(`${page}: modules table written`);
+process.stdout.write(`${page}: modules table written\n`);

@@ -61,11 +61,12 @@ function ansibleEnvironment(workDir: string): NodeJS.ProcessEnv {
   return { ...process.env, ANSIBLE_CONFIG: config, ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0' };
 }
 
-async function runTool(tool: Tool, args: string[], cwd: string): Promise<ToolRun> {
+/** Runs ansible-playbook or hound with `args`; `ansibleEnv` is added to ansible-playbook's environment (ANSIBLE_STDOUT_CALLBACK, say). */
+export async function runTool(tool: Tool, args: string[], cwd: string, ansibleEnv: NodeJS.ProcessEnv = {}): Promise<ToolRun> {
   if (tool === 'hound') return hound(args, cwd);
   const workDir = mkdtempSync(path.join(tmpdir(), 'hound-ansible-'));
   try {
-    const result = await runCommand(['ansible-playbook', ...args], { cwd, env: ansibleEnvironment(workDir) });
+    const result = await runCommand(['ansible-playbook', ...args], { cwd, env: { ...ansibleEnvironment(workDir), ...ansibleEnv } });
     return { code: result.code, stdout: result.stdout, stderr: result.stderr };
   } finally {
     rmSync(workDir, { recursive: true, force: true });

@@ -1,0 +1,98 @@
+// community.docker's image modules under ansible-playbook (community.docker 3.4.7, the oracle
+// installed here) and under hound, on the same lab nodes from the same starting state
+// (test/fixtures/play/community-docker/modules.yml): each task ends with the same status on
+// each host, and every value the playbook registers is the same, key by key, but for what
+// differs between any two runs (overlay2 directories of a fresh pull, the daemon's clock and
+// counters).
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { readLabInfo, type LabInfo } from '../../lab/index.js';
+import { FIXTURES, jsonEvents } from '../fixtures/play/helpers.js';
+import type { TaskResultEvent } from '../../core/events.js';
+import { labImageState, resetLab, runTool, type Tool } from './ansible-parity.js';
+
+const DIR = path.join(FIXTURES, 'community-docker');
+/** Under load ansible-playbook takes minutes for these 14 tasks on 4 nodes. */
+const RUN_TIMEOUT_MS = 600_000;
+let lab: LabInfo;
+
+beforeAll(async () => {
+  lab = await readLabInfo(inject('labDir') ?? process.env.HOUND_TEST_LAB_DIR!);
+});
+
+type Status = 'ok' | 'changed' | 'failed' | 'skipped';
+
+interface ToolOutcome {
+  code: number | null;
+  /** task name → host → status */
+  statuses: Record<string, Record<string, Status>>;
+  /** host → the value of `registered` the last task shows */
+  registered: Record<string, unknown>;
+  images: Record<string, string[]>;
+}
+
+/** Each node as the lab starts it: no images, no Docker client config (the node's own home, lab/daemons.ts). */
+async function resetNodes(): Promise<void> {
+  await resetLab(lab, {});
+  for (const node of lab.nodes) rmSync(path.join(lab.dir, 'nodes', node.name, 'home', '.docker'), { recursive: true, force: true });
+}
+
+interface AnsibleJson {
+  plays: { tasks: { task: { name: string }; hosts: Record<string, Record<string, unknown>> }[] }[];
+}
+
+async function run(tool: Tool): Promise<ToolOutcome> {
+  await resetNodes();
+  const playbook = path.join(DIR, 'modules.yml');
+  const args = tool === 'hound' ? ['play', '-i', lab.inventory, '--json', playbook] : ['-i', lab.inventory, playbook];
+  // A known interpreter: Ansible's discovery would register its ansible_facts in the first task's value.
+  const result = await runTool(tool, args, DIR, { ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3' });
+  const statuses: ToolOutcome['statuses'] = {};
+  const registered: ToolOutcome['registered'] = {};
+  if (tool === 'hound') {
+    for (const e of jsonEvents(result.stdout).filter((e): e is TaskResultEvent => e.event === 'task_result')) {
+      (statuses[e.task] ??= {})[e.host] = e.status as Status;
+      if (e.task === 'every registered value') registered[e.host] = e.result.registered;
+    }
+  } else {
+    const json = JSON.parse(result.stdout) as AnsibleJson;
+    for (const { task, hosts } of json.plays[0].tasks) {
+      for (const [host, r] of Object.entries(hosts)) {
+        (statuses[task.name] ??= {})[host] = r.failed ? 'failed' : r.skipped ? 'skipped' : r.changed ? 'changed' : 'ok';
+        if (task.name === 'every registered value') registered[host] = r.registered;
+      }
+    }
+  }
+  return { code: result.code, statuses, registered: withoutVolatile(registered) as Record<string, unknown>, images: await labImageState(lab) };
+}
+
+/** Values that differ between any two runs, whoever makes them. */
+const VOLATILE = new Set(['GraphDriver', 'SystemTime', 'NFd', 'NGoroutines', 'LastTagTime', 'invocation']);
+
+function withoutVolatile(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutVolatile);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).flatMap(([k, v]) => (VOLATILE.has(k) ? [] : [[k, withoutVolatile(v)]])));
+}
+
+describe('community.docker image modules: ansible-playbook and hound', () => {
+  it(
+    'the same status per task and host, the same registered values, the same images',
+    async () => {
+      const ansible = await run('ansible-playbook');
+      const houndRun = await run('hound');
+      expect(ansible.code).toBe(0);
+      // The oracle did what the playbook is about: a pull changes, a second is ok, a login changes, the second is ok.
+      expect(ansible.statuses.pull.node1).toBe('changed');
+      expect(ansible.statuses['pull again'].node1).toBe('ok');
+      expect(ansible.statuses['log in again'].node1).toBe('ok');
+      expect(houndRun.code).toBe(ansible.code);
+      expect(houndRun.statuses).toEqual(ansible.statuses);
+      expect(Object.keys(houndRun.registered).sort()).toEqual(lab.nodes.map((n) => n.name).sort());
+      expect(houndRun.registered).toEqual(ansible.registered);
+      expect(houndRun.images).toEqual(ansible.images);
+    },
+    2 * RUN_TIMEOUT_MS,
+  );
+});
