@@ -66,7 +66,12 @@ export async function runTool(tool: Tool, args: string[], cwd: string, ansibleEn
   if (tool === 'hound') return hound(args, cwd);
   const workDir = mkdtempSync(path.join(tmpdir(), 'hound-ansible-'));
   try {
-    const result = await runCommand(['ansible-playbook', ...args], { cwd, env: { ...ansibleEnvironment(workDir), ...ansibleEnv } });
+    // All of its output: the json callback's document is read whole (runCommand keeps 64 KiB by default).
+    const result = await runCommand(['ansible-playbook', ...args], {
+      cwd,
+      env: { ...ansibleEnvironment(workDir), ...ansibleEnv },
+      keepChars: 64 * 1024 * 1024,
+    });
     return { code: result.code, stdout: result.stdout, stderr: result.stderr };
   } finally {
     rmSync(workDir, { recursive: true, force: true });
