@@ -55,8 +55,10 @@ async function tryPort(
   const conn = await ctx.connection();
   let stream: Duplex;
   try {
-    stream = await withTimeout(conn.connectTcp(host, port), connectTimeoutMs);
+    stream = await withTimeout(conn.openTcp(host, port), connectTimeoutMs);
   } catch (err) {
+    // A refused or unanswered port (SSH_CHANNEL_FAILED, or the connect timeout) is an answer about
+    // the port; a closed connection to the node is not, and ends the task as unreachable.
     if ((err as { code?: string }).code?.startsWith('SSH_CONNECTION')) throw err;
     return false;
   }

@@ -315,18 +315,6 @@ export class SshHostConnection implements HostConnection {
     });
   }
 
-  connectTcp(host: string, port: number): Promise<Duplex> {
-    this.logger?.(3, `ssh ${this.host}: connect to ${host}:${port} from the node`);
-    return new Promise((resolve, reject) => {
-      if (this.closed) return reject(this.closedError(`connect to ${host}:${port}`));
-      this.client.forwardOut('127.0.0.1', 0, host, port, (error, channel) => {
-        // A refused or unanswered port is an answer about the port, not about the node: a plain Error.
-        if (error) reject(this.closed ? this.closedError(`connect to ${host}:${port}`) : new Error(`${host}:${port} from ${this.host}: ${error.message}`));
-        else resolve(channel);
-      });
-    });
-  }
-
   forwardRemote(remotePort: number, onConnection: (stream: Duplex) => void): Promise<{ port: number; close(): Promise<void> }> {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(this.closedError(`listen on 127.0.0.1:${remotePort}`));

@@ -31,8 +31,6 @@ export interface HostConnection {
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   /** A byte stream to a unix socket on the node (its Docker socket) through the SSH connection. */
   openUnixSocket(path: string): Promise<Duplex>;
-  /** A TCP connection made by the node's sshd to host:port (direct-tcpip): the port as the node reaches it. */
-  connectTcp(host: string, port: number): Promise<Duplex>;
   /**
    * Asks the node to listen on its loopback, 127.0.0.1:remotePort (0 = any free port), and
    * hands every connection made there to `onConnection`. Resolves to the bound port.
