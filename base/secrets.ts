@@ -20,8 +20,35 @@ const MIN_SECRET_LENGTH = 3;
 const SECRET_WORDS = new Set(['password', 'passwd', 'pass', 'pw', 'passphrase', 'secret', 'token', 'tokens', 'apikey', 'credential', 'credentials']);
 /** Two-word secrets (`api_key`, `aws_secret_access_key`, `private_key`). */
 const SECRET_PAIRS = new Set(['api key', 'access key', 'secret key', 'private key', 'auth token', 'identity token']);
-/** A name ending in one of these holds where a secret is, not the secret (`ansible_ssh_private_key_file`, `vault_password_file`). */
-const NOT_SECRET_LAST_WORDS = new Set(['file', 'files', 'path', 'dir', 'length', 'prompt', 'policy', 'command', 'cmd', 'helper', 'store', 'env']);
+/**
+ * A name ending in one of these holds where a secret is, or where it is used, not the secret
+ * (`ansible_ssh_private_key_file`, `vault_password_file`, `token_registry`, `token_url`).
+ */
+const NOT_SECRET_LAST_WORDS = new Set([
+  'file',
+  'files',
+  'path',
+  'dir',
+  'length',
+  'prompt',
+  'policy',
+  'command',
+  'cmd',
+  'helper',
+  'store',
+  'env',
+  'url',
+  'uri',
+  'host',
+  'hostname',
+  'server',
+  'registry',
+  'endpoint',
+  'realm',
+  'port',
+  'service',
+  'scope',
+]);
 /** Names that are secrets whole: Docker's config.json `auth` (base64 of user:password). */
 const SECRET_NAMES = new Set(['auth', 'identitytoken', 'registrytoken']);
 

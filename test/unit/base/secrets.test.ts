@@ -37,7 +37,20 @@ describe('secret names', () => {
   });
 
   it('leaves paths to secrets and ordinary names alone', () => {
-    for (const name of ['ansible_ssh_private_key_file', 'vault_password_file', 'ansible_host', 'ansible_user', 'passthrough', 'compass', 'image', 'tokenizer'])
+    for (const name of [
+      'ansible_ssh_private_key_file',
+      'vault_password_file',
+      'ansible_host',
+      'ansible_user',
+      'passthrough',
+      'compass',
+      'image',
+      'tokenizer',
+      'lab_token_registry',
+      'token_url',
+      'auth_token_realm',
+      'token_server',
+    ])
       expect(isSecretName(name), name).toBe(false);
   });
 });

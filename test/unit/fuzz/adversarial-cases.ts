@@ -224,6 +224,7 @@ export const CASES: AdversarialCase[] = [
   {
     kind: 'stack traces',
     name: 'node[0:199999] with --graph',
+    limitMs: 180_000,
     files: { 'hosts.ini': bigRange },
     args: ['inventory', '--graph', '-i', 'hosts.ini'],
     exit: 0,
@@ -232,6 +233,7 @@ export const CASES: AdversarialCase[] = [
   {
     kind: 'stack traces',
     name: 'node[0:199999] with --list-hosts',
+    limitMs: 180_000,
     files: { 'hosts.ini': bigRange, 'p.yml': '- hosts: big\n  tasks: []\n' },
     args: ['play', 'p.yml', '-i', 'hosts.ini', '--list-hosts'],
     exit: 0,
@@ -473,6 +475,6 @@ export const CASES: AdversarialCase[] = [
     signal: { name: 'SIGINT', afterMs: 1500 },
     exit: 99,
     stderr: /interrupted/,
-    limitMs: 30_000,
+    limitMs: 180_000,
   },
 ];

@@ -6,7 +6,7 @@
 //   any encoding hound could print it (raw, JSON-escaped, URL-encoded, base64).
 // A run prints its size and failures per kind; the figures go into the issue's closing note.
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -58,7 +58,19 @@ function runCase(c: AdversarialCase, dir: string): Promise<Outcome> {
       if (c.output === 'closed-early') child.stdout?.destroy();
     });
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const signal = c.signal ? setTimeout(() => child.kill(c.signal!.name), c.signal.afterMs) : undefined;
+    // The signal is timed from the moment hound catches it (SigCgt in /proc), not from the
+    // spawn: on a loaded machine Node may take longer than afterMs just to start, and a
+    // signal before hound's handler exists kills it by default, which tests nothing of hound.
+    let signal: NodeJS.Timeout | undefined;
+    if (c.signal) {
+      const { name, afterMs } = c.signal;
+      const poll = setInterval(() => {
+        if (child.pid === undefined || !catches(child.pid, name)) return;
+        clearInterval(poll);
+        signal = setTimeout(() => child.kill(name), afterMs);
+      }, 20);
+      child.on('close', () => clearInterval(poll));
+    }
     const watchdog = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
@@ -71,6 +83,21 @@ function runCase(c: AdversarialCase, dir: string): Promise<Outcome> {
       resolve({ code, signal: sig, stdout, stderr, ms: Date.now() - started, timedOut });
     });
   });
+}
+
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 2, SIGTERM: 15 };
+
+/** True once process `pid` has a handler for `name` (its bit in /proc/PID/status SigCgt). */
+function catches(pid: number, name: NodeJS.Signals): boolean {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return false;
+  }
+  const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+  const bit = SIGNAL_NUMBERS[name];
+  return mask !== undefined && bit !== undefined && (BigInt(`0x${mask}`) & (1n << BigInt(bit - 1))) !== 0n;
 }
 
 /** What is wrong with an outcome, by the checks every case shares and by the case's own; empty when nothing. */
