@@ -2,7 +2,7 @@
 // whatever an earlier lab of the same name left), take it down to nothing, or report on it.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { EnvironmentError, OptionsError } from '../base/errors.js';
+import { EnvironmentError, HoundError, OptionsError } from '../base/errors.js';
 import { tryCommand } from './host-command.js';
 import {
   dockerAnswers,
@@ -36,6 +36,8 @@ import {
   registryIp,
   subnetCidr,
   validateLabName,
+  type LinkNames,
+  type Subnet,
 } from './naming.js';
 import { checkSubnetFree, createNetwork, destroyNetwork, listLabLinks, listLabNamespaces, type NamespaceHost } from './network.js';
 import { checkLabPrerequisites } from './preflight.js';
@@ -77,11 +79,31 @@ function resolveUpOptions(opts: LabUpOptions) {
   return {
     name,
     nodes,
-    subnet: opts.subnet === undefined ? deriveSubnet(name) : parseSubnet(opts.subnet),
+    /** Given with --subnet: that one or an error. Otherwise derived from the name, the first free of its choices. */
+    subnet: opts.subnet === undefined ? undefined : parseSubnet(opts.subnet),
     registryRate: opts.registryRate === undefined ? undefined : parseRate(opts.registryRate, '--registry-rate'),
     nodeRate: opts.nodeRate === undefined ? undefined : parseRate(opts.nodeRate, '--node-rate'),
     controllerRate: opts.controllerRate === undefined ? undefined : parseRate(opts.controllerRate, '--controller-rate'),
   };
+}
+
+/** How many of a name's subnets are tried before giving up (see deriveSubnet). */
+const SUBNET_CHOICES = 8;
+
+/** The first of the name's derived subnets no interface on the machine holds (but the lab's own, left from a crash). */
+async function freeDerivedSubnet(name: string, links: LinkNames): Promise<Subnet> {
+  let first: unknown;
+  for (let attempt = 0; attempt < SUBNET_CHOICES; attempt++) {
+    const subnet = deriveSubnet(name, attempt);
+    try {
+      await checkSubnetFree(subnet, links);
+      return subnet;
+    } catch (err) {
+      if (!(err instanceof HoundError) || err.code !== 'LAB_SUBNET_IN_USE') throw err;
+      first ??= err;
+    }
+  }
+  throw first;
 }
 
 export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
@@ -93,20 +115,21 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
   const links = linkNamesOf(o.name);
 
   await cleanLab(o.name, { keepDir: false });
-  await checkSubnetFree(o.subnet, links);
+  const subnet = o.subnet ?? (await freeDerivedSubnet(o.name, links));
+  if (o.subnet) await checkSubnetFree(o.subnet, links);
   await mkdir(dir, { recursive: true, mode: 0o755 });
 
   const privateKey = path.join(dir, 'id_ed25519');
   const knownHosts = path.join(dir, 'known_hosts');
   const inventory = path.join(dir, 'inventory.ini');
-  const regIp = registryIp(o.subnet);
+  const regIp = registryIp(subnet);
   const registryAddr = `${regIp}:${REGISTRY_PORT}`;
   const registryNetns = netnsOf(o.name, 'registry');
   const nodeNames = Array.from({ length: o.nodes }, (_, i) => nodeNameOf(i + 1));
   const nodePaths = nodeNames.map((n) => nodePathsOf(dir, n));
 
   try {
-    log(`lab ${o.name}: subnet ${subnetCidr(o.subnet)}, ${o.nodes} nodes`);
+    log(`lab ${o.name}: subnet ${subnetCidr(subnet)}, ${o.nodes} nodes`);
     await Promise.all(nodePaths.map((p) => mkdir(p.dir, { recursive: true })));
     const [clientPub, ...hostPubs] = await Promise.all([
       generateKeyPair(bins['ssh-keygen'], privateKey, `hound-lab-${o.name}`),
@@ -115,17 +138,17 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
 
     const hosts: NamespaceHost[] = [
       { netns: registryNetns, ip: regIp, port: links.registryPort, uplink: o.registryRate },
-      ...nodeNames.map((n, i) => ({ netns: netnsOf(o.name, n), ip: nodeIp(o.subnet, i + 1), port: links.nodePort(i + 1), downlink: o.nodeRate })),
+      ...nodeNames.map((n, i) => ({ netns: netnsOf(o.name, n), ip: nodeIp(subnet, i + 1), port: links.nodePort(i + 1), downlink: o.nodeRate })),
     ];
-    await createNetwork({ subnet: o.subnet, links, hosts, controllerRate: o.controllerRate });
+    await createNetwork({ subnet, links, hosts, controllerRate: o.controllerRate });
 
     const regPaths = registryPathsOf(dir);
     await prepareRegistry(regPaths, registryAddr);
     const tls = labTlsPathsOf(dir);
-    const password = await createLabTls(bins, tls, o.name, [regIp, controllerIp(o.subnet)]);
+    const password = await createLabTls(bins, tls, o.name, [regIp, controllerIp(subnet)]);
     const { configs: secureConfigs, info: secure } = await prepareSecureRegistries(regPaths.dir, regPaths.storage, {
       registryIp: regIp,
-      controllerIp: controllerIp(o.subnet),
+      controllerIp: controllerIp(subnet),
       tls,
       password,
     });
@@ -135,7 +158,7 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
     await mkdir(ETC_DOCKER, { recursive: true });
     await Promise.all(
       nodePaths.map((p, i) =>
-        prepareNode(p, nodeIp(o.subnet, i + 1), clientPub, {
+        prepareNode(p, nodeIp(subnet, i + 1), clientPub, {
           caCertificate,
           trustHosts: [secure.basic.host, secure.token.host, secure.mirror.host, secure.clientCertificate.host],
           clientCertificate: { cert: clientCert, key: clientKey, hosts: [secure.clientCertificate.host] },
@@ -151,7 +174,7 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
     const clientCertificateRegistry = startSecureRegistry(bins, registryNetns, secureConfigs.clientCertificate, tls.caCert);
     const daemons = nodePaths.map((p, i) => {
       const netns = netnsOf(o.name, nodeNames[i]);
-      return { sshd: startSshd(bins, netns, p, nodeNames[i]), dockerd: startDockerd(bins, netns, p, nodeNames[i], registryAddr, controllerIp(o.subnet)) };
+      return { sshd: startSshd(bins, netns, p, nodeNames[i]), dockerd: startDockerd(bins, netns, p, nodeNames[i], registryAddr, controllerIp(subnet)) };
     });
     const registryUrl = `http://${registryAddr}`;
     // The mirror asks its upstream how to authenticate when it starts: the token registry first.
@@ -168,14 +191,14 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
         secureRegistryAnswers(secure.clientCertificate.url, tls.caCert, { cert: tls.clientCert, key: tls.clientKey }),
       ),
       ...daemons.flatMap((d, i) => [
-        waitReady(`${nodeNames[i]} sshd`, d.sshd, () => sshAnswers(nodeIp(o.subnet, i + 1), 22)),
+        waitReady(`${nodeNames[i]} sshd`, d.sshd, () => sshAnswers(nodeIp(subnet, i + 1), 22)),
         waitReady(`${nodeNames[i]} dockerd`, d.dockerd, () => dockerAnswers(nodePaths[i].dockerSocket)),
       ]),
     ]);
 
     const nodes: LabNodeInfo[] = nodeNames.map((n, i) => ({
       name: n,
-      ip: nodeIp(o.subnet, i + 1),
+      ip: nodeIp(subnet, i + 1),
       netns: netnsOf(o.name, n),
       sshPort: 22,
       dockerSocket: nodePaths[i].dockerSocket,
@@ -203,8 +226,8 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
     const info: LabInfo = {
       name: o.name,
       dir,
-      subnet: subnetCidr(o.subnet),
-      controllerIp: controllerIp(o.subnet),
+      subnet: subnetCidr(subnet),
+      controllerIp: controllerIp(subnet),
       bridge: links.bridge,
       registry: { ip: regIp, port: REGISTRY_PORT, url: registryUrl, netns: registryNetns, pid: registry.pid },
       secure,

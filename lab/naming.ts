@@ -25,8 +25,8 @@ export function labDirOf(name: string): string {
   return path.join(LAB_ROOT, name);
 }
 
-function digestOf(name: string): Buffer {
-  return createHash('sha256').update(`hound-lab:${name}`).digest();
+function digestOf(text: string): Buffer {
+  return createHash('sha256').update(`hound-lab:${text}`).digest();
 }
 
 /** A /24 inside 10.0.0.0/8, as its first three octets. */
@@ -34,9 +34,13 @@ export interface Subnet {
   prefix: string; // e.g. "10.37.201"
 }
 
-/** The lab's /24, from a hash of its name; 10.0.0.0/24 and 10.255.255.0/24 are skipped. */
-export function deriveSubnet(name: string): Subnet {
-  const d = digestOf(name);
+/**
+ * The lab's /24, from a hash of its name; 10.0.0.0/24 and 10.255.255.0/24 are skipped.
+ * `attempt` > 0 gives the name's other choices, for when another lab (or anything else on
+ * the machine) already holds the first: 65,536 subnets, and many labs alive at once.
+ */
+export function deriveSubnet(name: string, attempt = 0): Subnet {
+  const d = digestOf(attempt === 0 ? name : `${name}#${attempt}`);
   const second = d[0];
   let third = d[1];
   if ((second === 0 && third === 0) || (second === 255 && third === 255)) third = 1;

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readLabInfo, type LabInfo } from '../../lab/index.js';
-import { labDirOf, linkNamesOf, netnsPrefixOf } from '../../lab/naming.js';
+import { deriveSubnet, labDirOf, linkNamesOf, netnsPrefixOf, subnetCidr } from '../../lab/naming.js';
 import { chooseRunLabName, labInUseByOther, labOwner, reapAbandonedLabs } from '../../lab/ownership.js';
 
 // Per run, so that two runs on one machine do not take down each other's lab.
@@ -300,6 +300,25 @@ describe('hound lab (own lab, via the CLI)', () => {
     expect(r.stderr).toMatch(/^error LAB_NOT_ROOT: hound lab must run as root .*: run it with sudo\n$/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(labDirOf('nobodylab'))).toBe(false);
+  });
+
+  it('takes the next of its subnets when something else on the machine holds the first', async () => {
+    const other = `subnet-${process.pid}`;
+    const first = deriveSubnet(other);
+    // An interface that is no lab's holds the lab's first choice, as another lab's would.
+    const holder = `xsub${process.pid % 1_000_000}`;
+    expect((await run('ip', ['link', 'add', holder, 'type', 'bridge'])).code).toBe(0);
+    try {
+      expect((await run('ip', ['addr', 'add', `${first.prefix}.1/24`, 'dev', holder])).code).toBe(0);
+      const r = await hound('lab', 'up', '--name', other, '--nodes', '1');
+      expect(r.code, r.stderr).toBe(0);
+      const subnet = (await readLabInfo(labDirOf(other))).subnet;
+      expect(subnet).not.toBe(subnetCidr(first));
+      expect([1, 2, 3].map((attempt) => subnetCidr(deriveSubnet(other, attempt)))).toContain(subnet);
+    } finally {
+      await hound('lab', 'down', '--name', other);
+      await run('ip', ['link', 'del', holder]);
+    }
   });
 
   it('`down` leaves no namespace, link, process, mount or state dir behind', async () => {

@@ -33,6 +33,17 @@ describe('lab naming', () => {
     );
   });
 
+  it('has other subnets to fall back on, each as stable as the first', () => {
+    fc.assert(
+      fc.property(labName, (name) => {
+        const choices = [0, 1, 2, 3].map((attempt) => deriveSubnet(name, attempt).prefix);
+        expect(choices[0]).toBe(deriveSubnet(name).prefix);
+        expect([0, 1, 2, 3].map((attempt) => deriveSubnet(name, attempt).prefix)).toEqual(choices);
+        expect(new Set(choices).size).toBeGreaterThan(1);
+      }),
+    );
+  });
+
   it('gives different labs different subnets and link ids', () => {
     const names = ['hound', 'test', 'labtest', 'bench', 'a', 'b'];
     const subnets = new Set(names.map((n) => deriveSubnet(n).prefix));
