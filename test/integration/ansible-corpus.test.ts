@@ -11,9 +11,10 @@
 // lab: exit, recap counts, images per node) are checked against the ones recorded in
 // corpus.json first, so a change of the oracle (another Ansible or collection version, a
 // harness that no longer fits) shows up as such.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { readLabInfo, type LabInfo } from '../../lab/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LabInfo } from '../../lab/index.js';
 import { firstHoundError, labImageState, loadCorpus, resetLab, runOnLab, syntaxCheck, type CorpusEntry } from './ansible-parity.js';
+import { readTestLab } from '../fixtures/test-lab.js';
 
 const corpus = loadCorpus();
 /** kubespray's download tasks take about 2 min under ansible-playbook on the 4-node test lab. */
@@ -21,7 +22,7 @@ const LAB_RUN_TIMEOUT_MS = 300_000;
 let lab: LabInfo;
 
 beforeAll(async () => {
-  lab = await readLabInfo(inject('labDir') ?? process.env.HOUND_TEST_LAB_DIR!);
+  lab = await readTestLab();
 });
 
 afterAll(async () => {

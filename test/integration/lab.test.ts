@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readLabInfo, type LabInfo } from '../../lab/index.js';
+import { testLabDir } from '../fixtures/test-lab.js';
 import { deriveSubnet, labDirOf, linkNamesOf, netnsPrefixOf, subnetCidr } from '../../lab/naming.js';
 import { chooseRunLabName, labInUseByOther, labOwner, reapAbandonedLabs } from '../../lab/ownership.js';
 
@@ -336,8 +337,9 @@ describe('hound lab (own lab, via the CLI)', () => {
 
 describe('the shared test lab', () => {
   it('is claimed by the live run that started it, so another run picks its own name', async () => {
-    const dir = inject('labDir');
-    expect(process.env.HOUND_TEST_LAB_DIR).toBe(dir);
+    const dir = testLabDir();
+    // One lab per lane, each its own.
+    expect(new Set(inject('labDirs')).size).toBe(inject('labDirs').length);
     const name = path.basename(dir);
     const owner = await labOwner(name);
     expect(owner).toBeGreaterThan(0);

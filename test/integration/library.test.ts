@@ -5,11 +5,12 @@
 import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { pushImageSet, readLabInfo, type LabInfo, type LabNodeInfo } from '../../lab/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pushImageSet, type LabInfo, type LabNodeInfo } from '../../lab/index.js';
 import type { HoundEvent, TaskResultEvent, TaskStartEvent } from '../../core/events.js';
 import { emptyNode, hound, jsonEvents, nodeDocker, nodeTags, summaryOf, type CliResult } from '../fixtures/play/helpers.js';
 import { playbook, registryPrefix, scratchDir, startBasicAuthGate, writeVarsInventory, type VarsGroups } from '../fixtures/library/helpers.js';
+import { readTestLab } from '../fixtures/test-lab.js';
 
 let lab: LabInfo;
 let dir: string;
@@ -18,7 +19,7 @@ const node = (name: string): LabNodeInfo => lab.nodes.find((n) => n.name === nam
 const NODES = ['node1', 'node2', 'node3', 'node4'];
 
 beforeAll(async () => {
-  lab = await readLabInfo(inject('labDir') ?? process.env.HOUND_TEST_LAB_DIR!);
+  lab = await readTestLab();
   dir = scratchDir();
   reg = registryPrefix(lab);
 });

@@ -6,9 +6,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { pushImageSet, readLabInfo, type LabInfo } from '../../lab/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pushImageSet, type LabInfo } from '../../lab/index.js';
 import { schemaErrors } from '../fixtures/schemas.js';
+import { readTestLab } from '../fixtures/test-lab.js';
 
 const HOUND = path.resolve('dist/cli/hound.js');
 const MANIFEST_ACCEPT = 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json';
@@ -102,7 +103,7 @@ function writePlaybook(name: string, tasks: string): string {
 const nodeNames = () => info.nodes.map((n) => n.name);
 
 beforeAll(async () => {
-  info = await readLabInfo(inject('labDir') ?? process.env.HOUND_TEST_LAB_DIR!);
+  info = await readTestLab();
   registry = `${info.registry.ip}:${info.registry.port}`;
   work = mkdtempSync(path.join(tmpdir(), 'hound-plan-it-'));
   for (const n of info.nodes) dockers.set(n.name, new Docker({ socketPath: n.dockerSocket }));

@@ -8,10 +8,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { readLabInfo, type LabInfo } from '../../lab/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LabInfo } from '../../lab/index.js';
 import { HoundError } from '../../base/errors.js';
 import { MEDIA_TYPES, RegistryClient } from '../../transport/registry.js';
+import { readTestLab } from '../fixtures/test-lab.js';
 
 let info: LabInfo;
 let origin: string;
@@ -46,7 +47,7 @@ async function failure(promise: Promise<unknown>): Promise<HoundError> {
 }
 
 beforeAll(async () => {
-  info = await readLabInfo(inject('labDir') ?? process.env.HOUND_TEST_LAB_DIR!);
+  info = await readTestLab();
   origin = `${info.registry.ip}:${info.registry.port}`;
 });
 

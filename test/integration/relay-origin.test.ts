@@ -6,12 +6,13 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { readLabInfo, type LabInfo } from '../../lab/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LabInfo } from '../../lab/index.js';
 import { connectHost, type SshHostConnection } from '../../transport/ssh-connection.js';
 import { resolveConnectionTarget } from '../../transport/connection-target.js';
 import { RegistryClient, MANIFEST_ACCEPT } from '../../transport/registry.js';
 import { startRelay } from '../../relay/relay.js';
+import { readTestLab } from '../fixtures/test-lab.js';
 
 const USER = 'hound';
 const PASSWORD = 'relay-pa55-secret';
@@ -134,7 +135,7 @@ describe('relay origins behind auth', () => {
   let manifest: { config: { digest: string }; layers: { digest: string; size: number }[] };
 
   beforeAll(async () => {
-    info = await readLabInfo(inject('labDir') ?? process.env.HOUND_TEST_LAB_DIR!);
+    info = await readTestLab();
     manifestBytes = await curl('-H', `Accept: ${MANIFEST_ACCEPT}`, `${info.registry.url}/v2/hound/app1/manifests/latest`);
     manifest = JSON.parse(manifestBytes.toString('utf8'));
   });

@@ -5,12 +5,13 @@
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { pushImageSet, readLabInfo, type LabInfo, type PushedImage } from '../../lab/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pushImageSet, type LabInfo, type PushedImage } from '../../lab/index.js';
 import { connectHost, type SshHostConnection } from '../../transport/ssh-connection.js';
 import { resolveConnectionTarget } from '../../transport/connection-target.js';
 import { SshDocker } from '../../runtime/docker.js';
 import { startRelay, type Relay } from '../../relay/relay.js';
+import { readTestLab } from '../fixtures/test-lab.js';
 
 interface NodeImage {
   Id: string;
@@ -64,7 +65,7 @@ describe('relay on the lab', () => {
   let logged: string[];
 
   beforeAll(async () => {
-    info = await readLabInfo(inject('labDir') ?? process.env.HOUND_TEST_LAB_DIR!);
+    info = await readTestLab();
     origin = `${info.registry.ip}:${info.registry.port}`;
     // Fresh seeds each run: the nodes have never seen these blobs.
     const run = `${process.pid}-${Date.now()}`;

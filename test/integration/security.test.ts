@@ -9,9 +9,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { readLabInfo, type LabInfo } from '../../lab/index.js';
+import type { LabInfo } from '../../lab/index.js';
 import { connectHost, type SshHostConnection } from '../../transport/ssh-connection.js';
 import { resolveConnectionTarget } from '../../transport/connection-target.js';
 import { startRelay } from '../../relay/relay.js';
@@ -19,6 +19,7 @@ import { hound, jsonEvents } from '../fixtures/play/helpers.js';
 import { startTokenServer } from '../fixtures/registry/token-server.js';
 import { createPassStore } from '../fixtures/registry/pass-store.js';
 import type { TaskResultEvent } from '../../core/events.js';
+import { readTestLab } from '../fixtures/test-lab.js';
 
 let lab: LabInfo;
 let dir: string;
@@ -26,7 +27,7 @@ let dir: string;
 const canaries: string[] = [];
 
 beforeAll(async () => {
-  lab = await readLabInfo(inject('labDir') ?? process.env.HOUND_TEST_LAB_DIR!);
+  lab = await readTestLab();
   dir = mkdtempSync(path.join(tmpdir(), 'hound-security-'));
 });
 

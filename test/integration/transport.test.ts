@@ -9,8 +9,8 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { readLabInfo, type LabInfo, type LabNodeInfo } from '../../lab/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LabInfo, LabNodeInfo } from '../../lab/index.js';
 import { HoundError } from '../../base/errors.js';
 import type { Vars } from '../../inventory/model.js';
 import { resolveConnectionTarget } from '../../transport/connection-target.js';
@@ -19,6 +19,7 @@ import { ConnectionPool } from '../../transport/pool.js';
 import { SshDocker } from '../../runtime/docker.js';
 import { RegistryClient } from '../../transport/registry.js';
 import type { PullProgress } from '../../runtime/types.js';
+import { readTestLab } from '../fixtures/test-lab.js';
 
 const env = {}; // no ssh-agent from the developer's shell
 let info: LabInfo;
@@ -49,7 +50,7 @@ async function failure(promise: Promise<unknown>): Promise<HoundError> {
 }
 
 beforeAll(async () => {
-  info = await readLabInfo(inject('labDir') ?? process.env.HOUND_TEST_LAB_DIR!);
+  info = await readTestLab();
   scratch = mkdtempSync(join(tmpdir(), 'hound-transport-'));
 });
 
