@@ -8,8 +8,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { readLabInfo, type LabInfo } from '../../lab/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LabInfo } from '../../lab/index.js';
+import { readTestLab } from '../fixtures/test-lab.js';
 import { HoundError } from '../../base/errors.js';
 import { RegistryClient, type RegistryClientOptions } from '../../transport/registry.js';
 import { startTokenServer, type TokenServer } from '../fixtures/registry/token-server.js';
@@ -52,7 +53,7 @@ async function plainDigest(repository: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  lab = await readLabInfo(inject('labDir') ?? process.env.HOUND_TEST_LAB_DIR!);
+  lab = await readTestLab();
   work = mkdtempSync(path.join(tmpdir(), 'hound-registry-secure-'));
   [tokens, pass] = await Promise.all([startTokenServer(lab), createPassStore()]);
   // The helper runs as hound's own child, with hound's environment: the store is found there.
