@@ -6,8 +6,9 @@
 // counters).
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { readLabInfo, type LabInfo } from '../../lab/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { LabInfo } from '../../lab/index.js';
+import { readTestLab } from '../fixtures/test-lab.js';
 import { FIXTURES, jsonEvents } from '../fixtures/play/helpers.js';
 import type { TaskResultEvent } from '../../core/events.js';
 import { labImageState, resetLab, runTool, type Tool } from './ansible-parity.js';
@@ -18,7 +19,7 @@ const RUN_TIMEOUT_MS = 600_000;
 let lab: LabInfo;
 
 beforeAll(async () => {
-  lab = await readLabInfo(inject('labDir') ?? process.env.HOUND_TEST_LAB_DIR!);
+  lab = await readTestLab();
 });
 
 type Status = 'ok' | 'changed' | 'failed' | 'skipped';
