@@ -9,4 +9,4 @@ export type { ImageSetSpec, LayerSpec, ImageSpec, PushedImage, BuiltImage, Built
 export { pushImageSet } from './registry-push.js';
 export type { PushStats } from './registry-push.js';
 export { SAMPLE_IMAGE_SET } from './sample-images.js';
-export { chooseRunLabName, claimLab, labInUseByOther, labOwner, reapAbandonedLabs } from './ownership.js';
+export { claimRunLabName, claimLab, labInUseByOther, labOwner, reapAbandonedLabs, releaseLab } from './ownership.js';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chooseRunLabName, claimLab, labDown, labUp, pushImageSet, type LabInfo, type LabNodeInfo } from '../../lab/index.js';
+import { claimRunLabName, labDown, releaseLab, labUp, pushImageSet, type LabInfo, type LabNodeInfo } from '../../lab/index.js';
 import { nodePathsOf } from '../../lab/daemons.js';
 import type { SummaryEvent, TaskResultEvent } from '../../core/events.js';
 import { emptyNode, nodeTags } from '../fixtures/play/helpers.js';
@@ -25,9 +25,8 @@ const node = (name: string): LabNodeInfo => lab.nodes.find((n) => n.name === nam
 const mounted: string[] = [];
 
 beforeAll(async () => {
-  labName = await chooseRunLabName('faults');
+  labName = await claimRunLabName('faults');
   lab = (await labUp({ name: labName, nodes: 3, nodeRate: '40mbit' })).info;
-  await claimLab(labName);
   for (const n of lab.nodes) {
     dockerdPid.set(n.name, n.pids.dockerd);
     sshdPid.set(n.name, n.pids.sshd);
@@ -58,6 +57,7 @@ afterAll(async () => {
   for (const m of mounted) execFileSync('umount', ['-l', m], { stdio: 'ignore' });
   if (dir) rmSync(dir, { recursive: true, force: true });
   if (lab) await labDown(labName);
+  await releaseLab(labName);
 }, 300_000);
 
 beforeEach(async () => {

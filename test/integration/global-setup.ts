@@ -8,7 +8,7 @@
 import type { TestProject } from 'vitest/node';
 import { HoundError } from '../../base/errors.js';
 import { labDown, labUp, pushImageSet, SAMPLE_IMAGE_SET } from '../../lab/index.js';
-import { chooseRunLabName, claimLab } from '../../lab/ownership.js';
+import { claimRunLabName, releaseLab } from '../../lab/ownership.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -27,10 +27,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const outcomes = await Promise.allSettled(
       TEST_LAB_NAMES.slice(0, lanes).map(async (wanted) => {
         // Another run (another engineer, another CI job) may be using the name right now.
-        const name = await chooseRunLabName(wanted);
+        // Claimed before it is brought up: two runs starting together get two names.
+        const name = await claimRunLabName(wanted);
         names.push(name);
         const { info, elapsedMs } = await labUp({ name, nodes: TEST_LAB_NODES });
-        await claimLab(name);
         const pushStarted = Date.now();
         await pushImageSet(info.registry.url, SAMPLE_IMAGE_SET);
         process.stderr.write(
@@ -59,4 +59,5 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
 async function takeDown(names: string[]): Promise<void> {
   await Promise.all(names.map((name) => labDown(name).catch(() => undefined)));
+  await Promise.all(names.map((name) => releaseLab(name)));
 }

@@ -1,14 +1,14 @@
 // `hound lab` end to end, through the built CLI, on a lab of its own (not the shared one):
 // real namespaces, sshd, dockerd and registry, checked with tools independent of hound
 // (ip, tc, ssh, ansible-inventory, the nodes' Docker sockets, /proc).
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readLabInfo, type LabInfo } from '../../lab/index.js';
 import { testLabDir } from '../fixtures/test-lab.js';
 import { deriveSubnet, labDirOf, linkNamesOf, netnsPrefixOf, subnetCidr } from '../../lab/naming.js';
-import { chooseRunLabName, labInUseByOther, labOwner, reapAbandonedLabs } from '../../lab/ownership.js';
+import { claimLab, claimRunLabName, labInUseByOther, labOwner, reapAbandonedLabs, releaseLab } from '../../lab/ownership.js';
 
 // Per run, so that two runs on one machine do not take down each other's lab.
 const NAME = `labtest-${process.pid}`;
@@ -346,8 +346,40 @@ describe('the shared test lab', () => {
     expect(isRunning(owner!)).toBe(true);
     // seen from some other process (pid -1 is nobody's), the lab is taken
     expect(await labInUseByOther(name, -1)).toBe(true);
-    expect(await chooseRunLabName(name, 4242)).toBe(`${name}-4242`);
+    expect(await claimLab(name, process.pid + 1_000_000)).toBe(false);
+    const other = process.pid + 1_000_000;
+    expect(await claimRunLabName(name, other)).toBe(`${name}-${other}`);
+    expect(await labOwner(`${name}-${other}`)).toBe(other);
+    await releaseLab(`${name}-${other}`, other);
+    expect(await labOwner(`${name}-${other}`)).toBeUndefined();
     const info = await readLabInfo(dir);
     expect(info.nodes).toHaveLength(4);
+  });
+
+  it('goes to exactly one of several runs claiming a name at the same moment, and a dead owner gives it up', async () => {
+    // Live claimants: real processes, so that none of them looks abandoned to the others.
+    const sleepers = Array.from({ length: 8 }, () => spawn('sleep', ['60'], { stdio: 'ignore' }));
+    const name = `claimtest-${process.pid}`;
+    try {
+      const won = await Promise.all(sleepers.map((p) => claimLab(name, p.pid)));
+      expect(won.filter(Boolean)).toHaveLength(1);
+      const winner = sleepers[won.indexOf(true)];
+      expect(await labOwner(name)).toBe(winner.pid);
+      // Each loser, asking for a run name, gets one of its own.
+      const loser = sleepers[won.indexOf(false)];
+      expect(await claimRunLabName(name, loser.pid)).toBe(`${name}-${loser.pid}`);
+      await releaseLab(`${name}-${loser.pid}`, loser.pid);
+      winner.kill('SIGKILL');
+      await new Promise((resolve) => winner.once('exit', resolve));
+      // The owner is dead: the name is free again, and only one of the rest takes it.
+      const rest = sleepers.filter((p) => p !== winner);
+      const again = await Promise.all(rest.map((p) => claimLab(name, p.pid)));
+      expect(again.filter(Boolean)).toHaveLength(1);
+      expect(await labOwner(name)).toBe(rest[again.indexOf(true)].pid);
+    } finally {
+      for (const p of sleepers) p.kill('SIGKILL');
+      const owner = await labOwner(name);
+      if (owner !== undefined) await releaseLab(name, owner);
+    }
   });
 });

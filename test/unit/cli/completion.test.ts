@@ -33,19 +33,31 @@ function complete(file: string, words: string[]): string[] {
   return shown.split('\n').filter((w) => w !== '');
 }
 
-describe('hound completion', () => {
-  it('bash: commands, subcommands, options and their choices', async () => {
-    const file = await script('bash');
-    expect(complete(file, ['pl'])).toEqual(['play', 'plan']);
-    expect(complete(file, ['lab', ''])).toEqual(expect.arrayContaining(['up', 'images', 'status', 'down']));
-    expect(complete(file, ['play', '--distr'])).toEqual(['--distribution']);
-    expect(complete(file, ['play', '--distribution', ''])).toEqual(['direct', 'relay', 'auto']);
-    expect(complete(file, ['--no-co'])).toEqual(['--no-color']);
-  });
+// The first run() loads every command's module, and each case spawns a shell: under a loaded
+// machine (load 18 on 2 cores) that took 26 s, so these cases get more than the unit default.
+const SPAWNS_SHELLS = 90_000;
 
-  it('zsh: the script loads and registers the completion', async () => {
-    const file = await script('zsh');
-    const out = execFileSync('zsh', ['-fc', `source "${file}" && whence -w _hound`], { encoding: 'utf8' });
-    expect(out.trim()).toBe('_hound: function');
-  });
+describe('hound completion', () => {
+  it(
+    'bash: commands, subcommands, options and their choices',
+    async () => {
+      const file = await script('bash');
+      expect(complete(file, ['pl'])).toEqual(['play', 'plan']);
+      expect(complete(file, ['lab', ''])).toEqual(expect.arrayContaining(['up', 'images', 'status', 'down']));
+      expect(complete(file, ['play', '--distr'])).toEqual(['--distribution']);
+      expect(complete(file, ['play', '--distribution', ''])).toEqual(['direct', 'relay', 'auto']);
+      expect(complete(file, ['--no-co'])).toEqual(['--no-color']);
+    },
+    SPAWNS_SHELLS,
+  );
+
+  it(
+    'zsh: the script loads and registers the completion',
+    async () => {
+      const file = await script('zsh');
+      const out = execFileSync('zsh', ['-fc', `source "${file}" && whence -w _hound`], { encoding: 'utf8' });
+      expect(out.trim()).toBe('_hound: function');
+    },
+    SPAWNS_SHELLS,
+  );
 });
