@@ -37,17 +37,20 @@ export function register(program: Command): void {
 
   lab
     .command('images')
-    .description('push the sample images (hound/base, hound/runtime-a|b, hound/app0..9) into the lab registry')
+    .description(
+      'push the sample images (hound/base, hound/runtime-a|b, hound/app0..9) and a Distribution registry image for fan-out seeds (lab/registry:2.8) into the lab registry',
+    )
     .option('--name <name>', 'lab name', 'hound')
     .action(async (o: { name: string }) => {
-      const [{ readLabInfo }, { labDirOf, validateLabName }, { pushImageSet }, { SAMPLE_IMAGE_SET }] = await Promise.all([
+      const [{ readLabInfo }, { labDirOf, validateLabName }, { pushImageSet }, { SAMPLE_IMAGE_SET }, { pushRegistryImage }] = await Promise.all([
         import('../lab/info.js'),
         import('../lab/naming.js'),
         import('../lab/registry-push.js'),
         import('../lab/sample-images.js'),
+        import('../lab/registry-image.js'),
       ]);
       const info = await readLabInfo(labDirOf(validateLabName(o.name)));
-      const pushed = await pushImageSet(info.registry.url, SAMPLE_IMAGE_SET);
+      const pushed = [...(await pushImageSet(info.registry.url, SAMPLE_IMAGE_SET)), await pushRegistryImage(info.registry.url)];
       for (const img of pushed) {
         const bytes = img.layers.reduce((s, l) => s + l.size, 0);
         process.stdout.write(

@@ -27,7 +27,8 @@ interface PlayCommandOptions {
   reporter: 'auto' | 'tty' | 'plain' | 'json';
   json?: boolean;
   hostKeyChecking?: 'yes' | 'accept-new' | 'no';
-  distribution?: 'direct' | 'relay' | 'auto';
+  distribution?: 'direct' | 'relay' | 'fanout' | 'auto';
+  fanoutImage?: string;
   rolesPath: string[];
   user?: string;
   privateKey?: string;
@@ -91,9 +92,10 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         '--distribution <mode>',
-        'how images reach the nodes: direct (each node pulls from the registry), relay (hound fetches each layer once and streams it to the nodes over SSH), auto (relay when nodes share layers)',
-      ).choices(['direct', 'relay', 'auto']),
+        'how images reach the nodes: direct (each node pulls from the registry), relay (hound fetches each layer once and streams it to the nodes over SSH), fanout (the relay feeds a few seed nodes, which serve the others), auto (chosen from the plan and the link rates; fanout only with --fanout-image)',
+      ).choices(['direct', 'relay', 'fanout', 'auto']),
     )
+    .option('--fanout-image <ref>', 'the registry image fan-out seeds run for the run only (e.g. registry:2); also hound_fanout_image')
     .option('--pulls-per-host <n>', 'pulls at once on one node, across its tasks (default 4)', positiveInteger('--pulls-per-host'))
     .option('--pulls-per-registry <n>', 'pulls at once from one registry, across all nodes (default 32)', positiveInteger('--pulls-per-registry'))
     .option('--disk-margin <margin>', 'space to keep free on each node: a percentage of its free space or a size (default 10%)')
@@ -156,6 +158,7 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
     reporter,
     hostKeyChecking: opts.hostKeyChecking,
     distribution: opts.distribution,
+    fanoutImage: opts.fanoutImage,
     connection: { user: opts.user, privateKeyFile: opts.privateKey, timeoutSeconds: opts.timeout },
     pullsPerHost: opts.pullsPerHost,
     pullsPerRegistry: opts.pullsPerRegistry,

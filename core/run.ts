@@ -21,15 +21,13 @@ import { SshConfigFile } from '../transport/ssh-config.js';
 import { SshDocker } from '../runtime/docker.js';
 import type { RegistryAuth } from '../transport/types.js';
 import type { NodeDocker, PullProgress, PullResult } from '../runtime/types.js';
-import { startRelay, type Relay } from '../relay/relay.js';
-import { precheckFailures, imageReferencesByHost, type DiskCheckOptions } from '../plan/planner.js';
+import { precheckFailures, type DiskCheckOptions } from '../plan/planner.js';
 import { planRun, registryFactAccess, type PlanFactAccess } from '../plan/facts.js';
 import { nodeRegistryFacts, type NodeRegistryFacts } from '../plan/node-registries.js';
 import { isRateLimitMessage } from '../base/transient.js';
 import { sleep } from '../base/sleep.js';
 import { DEFAULT_PULL_ATTEMPTS, withPullRetries } from './pull-retry.js';
-import { planRelaySchedule, type LayerInfo } from '../relay/schedule.js';
-import { chooseDistribution, distributionInputOf } from '../relay/choose-distribution.js';
+import { RunDistribution, type RequestedDistribution } from './run-distribution.js';
 import { RegistryClient, type RegistryRoute } from '../transport/registry.js';
 import { registryCaFiles } from '../transport/registry-trust.js';
 
@@ -43,7 +41,10 @@ export interface RunOptions {
   reporter: RunReporter;
   /** OpenSSH StrictHostKeyChecking equivalent. */
   hostKeyChecking?: 'yes' | 'accept-new' | 'no';
-  distribution?: 'direct' | 'relay' | 'auto';
+  /** How images reach the nodes; default direct (core/run-distribution.ts). */
+  distribution?: RequestedDistribution;
+  /** The registry image fan-out seeds run (`--fanout-image`); without it (nor hound_fanout_image) there is no fan-out. */
+  fanoutImage?: string;
   signal?: AbortSignal;
   /** Concurrent pulls from one registry host across the whole run (default 32: every node of a typical batch pulls at once, as the seed paper's node-level parallelism does). */
   pullsPerRegistry?: number;
@@ -161,9 +162,8 @@ class RunHostAccess implements HostAccess {
   private readonly registry: RegistryClient;
   private readonly routes = new Map<string, Promise<Record<string, NodeRegistryFacts>>>();
   private sshConfig?: SshConfigFile;
-  private relay?: Promise<Relay>;
-  private choice?: Promise<'direct' | 'relay'>;
-  readonly distribution: 'direct' | 'relay' | 'auto';
+  private readonly distributionRunner: RunDistribution;
+  readonly distribution: RequestedDistribution;
   private sshConfigLoad?: Promise<void>;
   private readonly diskChecks = new Map<string, Promise<void>>();
 
@@ -191,6 +191,25 @@ class RunHostAccess implements HostAccess {
       onSecret: (value) => bus.addSecret(value),
       logger: (level, msg) => this.detail(level, msg),
     });
+    this.distributionRunner = new RunDistribution({
+      run,
+      requested: this.distribution,
+      fanoutImage: options.fanoutImage ?? this.fanoutImageVar(),
+      connection: (host) => this.connection(host),
+      docker: (host) => this.docker(host),
+      target: (host) => this.target(host),
+      route: (host, registry) => this.routeOf(host, registry),
+      vars: (host) => this.varsOf(host),
+      credentials,
+      registry: this.registry,
+      detail: (verbosity, msg) => this.detail(verbosity, msg),
+    });
+  }
+
+  private fanoutImageVar(): string | undefined {
+    const first = [...this.options.inventory.hosts.keys()][0];
+    const value = first === undefined ? undefined : hostVars(this.options.inventory, first).hound_fanout_image;
+    return typeof value === 'string' && value !== '' ? value : undefined;
   }
 
   async connection(host: string) {
@@ -265,7 +284,7 @@ class RunHostAccess implements HostAccess {
   ): Promise<PullResult> {
     await this.precheck(host);
     const docker = await this.docker(host);
-    const relayed = (await this.chosenDistribution(host)) === 'relay';
+    const direct = (await this.distributionRunner.strategy(host)) === 'direct';
     const domain = parseImageRef(reference).domain;
     return withPullRetries(
       async () => {
@@ -273,9 +292,8 @@ class RunHostAccess implements HostAccess {
         const until = this.registry.rateLimit(domain)?.retryAfterUntil;
         if (until !== undefined && until > Date.now()) await sleep(until - Date.now(), options.signal);
         try {
-          if (!relayed) return await docker.pull(reference, options);
-          const relay = await this.relayFor(host);
-          return await relay.pullThroughRelay(host, docker, reference, { platform: options.platform, onProgress: options.onProgress, signal: options.signal });
+          if (direct) return await docker.pull(reference, options);
+          return await this.distributionRunner.pull(host, reference, options);
         } catch (error) {
           return this.withRateLimitWait(host, reference, error);
         }
@@ -294,74 +312,9 @@ class RunHostAccess implements HostAccess {
   }
 
   async close(): Promise<void> {
-    if (this.relay) await (await this.relay.catch(() => undefined))?.close();
+    await this.distributionRunner.close();
     this.registry.close();
     await this.pool.closeAll();
-  }
-
-  /**
-   * `direct` or `relay`. For `auto`, decided once, at the first pull (a no-op run never asks
-   * the registry): the layers of every image the run's tasks name, as the registry lists
-   * them, weighed by relay/choose-distribution.ts. The reason is shown in one line.
-   */
-  private chosenDistribution(host: string): Promise<'direct' | 'relay'> {
-    if (this.distribution !== 'auto') return Promise.resolve(this.distribution);
-    this.choice ??= (async () => {
-      const info = await (await this.docker(host)).info();
-      const byHost = imageReferencesByHost(this.run);
-      const layers = new Map<string, LayerInfo[]>();
-      const references = new Set([...byHost.values()].flatMap((refs) => refs.map((r) => r.reference)));
-      await Promise.all(
-        [...references].map(async (reference) => {
-          const ref = parseImageRef(reference);
-          const resolved = await this.registry.resolveImage(reference, {
-            platform: nodePlatform(info),
-            auth: this.credentials.get(ref.domain),
-            ...(await this.routeOf(host, ref.domain)),
-          });
-          layers.set(
-            reference,
-            resolved.layers.map((l) => ({ digest: l.digest, size: l.size })),
-          );
-        }),
-      );
-      const schedule = planRelaySchedule({ nodes: [...byHost].map(([h, refs]) => ({ host: h, images: refs.map((r) => r.reference) })), layers });
-      const choice = chooseDistribution(distributionInputOf(schedule, 'auto'));
-      this.detail(0, `distribution auto: ${choice.strategy} (${choice.reason})`);
-      return choice.strategy;
-    })().catch((err: unknown) => {
-      this.detail(0, `distribution auto: direct (could not weigh the images: ${err instanceof Error ? err.message : String(err)})`);
-      return 'direct' as const;
-    });
-    return this.choice;
-  }
-
-  /**
-   * The run's relay, started on the first relayed pull with one origin per registry the
-   * run's image tasks name, each reached as the first node that pulls from it reaches it
-   * (its mirror, plain HTTP where it uses it), attached to `host`. Every node then gets the
-   * bytes that mirror served: content-addressed, the same a node with another would pull.
-   */
-  private async relayFor(host: string): Promise<Relay> {
-    this.relay ??= (async () => {
-      const byHost = imageReferencesByHost(this.run);
-      const registries = new Set<string>();
-      for (const refs of byHost.values()) for (const r of refs) registries.add(parseImageRef(r.reference).domain);
-      const origins = await Promise.all(
-        [...registries].map(async (registry) => {
-          // Reached as a node that pulls from it reaches it (its mirror): not necessarily `host`.
-          const puller = [...byHost].find(([, refs]) => refs.some((r) => parseImageRef(r.reference).domain === registry))?.[0] ?? host;
-          const route = await this.routeOf(puller, registry);
-          return { host: registry, plainHttp: route.insecure, mirrors: route.mirrors, auth: this.credentials.get(registry) };
-        }),
-      );
-      const via = (o: (typeof origins)[number]) => (o.mirrors && o.mirrors.length > 0 ? `${o.host} (mirror ${o.mirrors.join(', ')})` : o.host);
-      this.detail(1, `distribution relay: serving ${origins.map(via).join(', ')} through the nodes' SSH connections`);
-      return startRelay({ origins, registry: this.registry, logger: (line) => this.detail(1, `relay: ${line}`) });
-    })();
-    const relay = await this.relay;
-    await relay.attach(await this.connection(host));
-    return relay;
   }
 
   /**

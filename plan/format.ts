@@ -46,7 +46,7 @@ export function formatPlanDiff(plan: Plan, options: FormatOptions = {}): string 
     out.push('');
   }
   const t = plan.registryTotals;
-  const chosen = plan.distribution === 'direct' ? 'direct' : `${plan.distribution === 'auto' ? 'auto, counted as ' : ''}relay`;
+  const chosen = plan.distribution === 'direct' ? 'direct' : plan.distribution === 'relay' ? 'relay' : `${plan.distribution}, counted as relay`;
   const other = plan.distribution === 'direct' ? `relay would move ${formatBytes(t.relay)}` : `direct would move ${formatBytes(t.direct)}`;
   out.push(`Registry: ${formatBytes(plan.registryBytes)} to transfer (${chosen}; ${other}).`);
   for (const [domain, registry] of Object.entries(plan.registries)) {

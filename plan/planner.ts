@@ -144,7 +144,7 @@ export interface Plan {
   registries: Record<string, RegistryPlan>;
   registryTotals: RegistryTotals;
   distribution: Distribution;
-  /** Bytes leaving the registries under `distribution` (auto counts as relay). */
+  /** Bytes leaving the registries under `distribution` (auto and fanout count as relay: each layer once). */
   registryBytes: number;
   /** Pulls and removals on hosts that have not failed. */
   changes: number;

@@ -4,7 +4,7 @@ import type { SourcePosition } from '../base/errors.js';
 import type { Vars } from '../inventory/model.js';
 
 export type Strategy = 'linear' | 'free';
-export type Distribution = 'direct' | 'relay' | 'auto';
+export type Distribution = 'direct' | 'relay' | 'fanout' | 'auto';
 
 /** One task as it will run on one host. */
 export interface TaskInstance {

@@ -70,7 +70,7 @@ export const playSchema = {
     post_tasks: { type: ['array', 'null'] },
     handlers: { type: ['array', 'null'] },
     roles: { type: ['array', 'null'], items: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'object' }] } },
-    distribution: { enum: ['direct', 'relay', 'auto'] },
+    distribution: { enum: ['direct', 'relay', 'fanout', 'auto'] },
     collections: collectionList,
   },
 };
@@ -187,7 +187,7 @@ const EXPECTATIONS: Record<string, string> = {
   post_tasks: 'a list of tasks',
   handlers: 'a list of handlers',
   roles: 'a list of role names or {role: NAME, ...} mappings',
-  distribution: "'direct', 'relay' or 'auto'",
+  distribution: "'direct', 'relay', 'fanout' or 'auto'",
   loop: 'a list, or a template that gives one',
   with_items: 'a list, or a template that gives one',
   with_list: 'a list, or a template that gives one',

@@ -44,7 +44,17 @@ export class RelayNames {
 
   /** The reference a node pulls: the relay repository with the tag, else the digest. */
   relayReference(port: number, ref: ImageRef): string {
-    const repository = this.relayRepository(port, ref);
+    return this.relayReferenceAt(`127.0.0.1:${port}`, ref);
+  }
+
+  /** The repository path under any registry that serves the relay's names (a fan-out seed): `<token>/<slug>/<repo>`. */
+  relayPath(ref: ImageRef): string {
+    return `${this.token}/${this.slugFor(ref.domain)}/${ref.path}`;
+  }
+
+  /** The relay's name for `ref` at `registry` (host:port): the node's forward, or a fan-out seed. */
+  relayReferenceAt(registry: string, ref: ImageRef): string {
+    const repository = `${registry}/${this.relayPath(ref)}`;
     return ref.tag !== undefined ? `${repository}:${ref.tag}` : `${repository}@${ref.digest}`;
   }
 
@@ -57,8 +67,8 @@ export class RelayNames {
     return { origin, repo: parts.slice(2).join('/') };
   }
 
-  /** True for RepoTags/RepoDigests entries that the relay's names left on a node. */
+  /** True for RepoTags/RepoDigests entries that the relay's names left on a node (through its forward or a seed). */
   isRelayName(name: string): boolean {
-    return /^127\.0\.0\.1:\d+\//.test(name) && name.split('/')[1] === this.token;
+    return /^[^/]+:\d+\//.test(name) && name.split('/')[1] === this.token;
   }
 }

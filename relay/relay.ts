@@ -4,7 +4,8 @@
 import type { HostConnection, RegistryAuth } from '../transport/types.js';
 import type { NodeDocker, PullProgress, PullResult } from '../runtime/types.js';
 import { familiarImageRef, parseImageRef, type ImageRef } from '../base/image-ref.js';
-import { RegistryClient, MANIFEST_ACCEPT, choosePlatform, parsePlatform, type RegistryOrigin } from '../transport/registry.js';
+import type { Readable } from 'node:stream';
+import { RegistryClient, MANIFEST_ACCEPT, choosePlatform, parsePlatform, type RegistryManifest, type RegistryOrigin } from '../transport/registry.js';
 import { RelayCache, type RelayStats } from './relay-cache.js';
 import { RelayNames } from './relay-names.js';
 import { RelayServer } from './server.js';
@@ -36,6 +37,8 @@ export interface RelayPullOptions {
   platform?: string;
   onProgress?: (progress: PullProgress) => void;
   signal?: AbortSignal;
+  /** Pull the relay's name from this registry (host:port, a fan-out seed holding it) instead of the node's forward. */
+  via?: string;
 }
 
 export interface ImageDescription {
@@ -64,6 +67,12 @@ export interface Relay {
    * failure once every started pull has ended.
    */
   pullImagesThroughRelay(host: string, docker: NodeDocker, references: readonly string[], options?: RelayPullOptions): Promise<PullResult[]>;
+  /** A blob's bytes from the relay's cache (fetched from the origin once), from the start. */
+  readBlob(reference: string, digest: string): Promise<{ size: number; stream: Readable }>;
+  /** The platform's image manifest, exact bytes, via the relay's manifest cache. */
+  platformManifest(reference: string, platform?: string): Promise<RegistryManifest>;
+  /** `<token>/<slug>/<repo>`: the repository under which a seed serves `reference`. */
+  relayPath(reference: string): string;
   /** The platform's manifest digest, config and layers, via the relay's manifest cache. */
   describeImage(reference: string, platform?: string): Promise<ImageDescription>;
   /**
@@ -169,7 +178,7 @@ class RunRelay implements Relay {
     ref: ImageRef,
     options: RelayPullOptions,
   ): Promise<{ relayReference: string; result: PullResult }> {
-    const relayReference = this.names.relayReference(this.portOf(host), ref);
+    const relayReference = options.via !== undefined ? this.names.relayReferenceAt(options.via, ref) : this.names.relayReference(this.portOf(host), ref);
     const result = await docker.pull(relayReference, { platform: options.platform, onProgress: options.onProgress, signal: options.signal });
     return { relayReference, result };
   }
@@ -200,6 +209,22 @@ class RunRelay implements Relay {
       layersPresent: result.layersPresent,
       layersDownloaded: result.layersDownloaded + final.layersDownloaded,
     };
+  }
+
+  async readBlob(reference: string, digest: string): Promise<{ size: number; stream: Readable }> {
+    const ref = this.originRef(reference);
+    const blob = await this.cache.blob(ref.domain, ref.path, digest);
+    return { size: blob.size, stream: blob.openReader(0, blob.size) };
+  }
+
+  async platformManifest(reference: string, platform = 'linux/amd64'): Promise<RegistryManifest> {
+    const ref = this.originRef(reference);
+    const described = await this.describeImage(reference, platform);
+    return this.cache.manifest(ref.domain, ref.path, described.manifestDigest, MANIFEST_ACCEPT);
+  }
+
+  relayPath(reference: string): string {
+    return this.names.relayPath(this.originRef(reference));
   }
 
   async describeImage(reference: string, platform = 'linux/amd64'): Promise<ImageDescription> {

@@ -45,7 +45,7 @@ describe('hound completion', () => {
       expect(complete(file, ['pl'])).toEqual(['play', 'plan']);
       expect(complete(file, ['lab', ''])).toEqual(expect.arrayContaining(['up', 'images', 'status', 'down']));
       expect(complete(file, ['play', '--distr'])).toEqual(['--distribution']);
-      expect(complete(file, ['play', '--distribution', ''])).toEqual(['direct', 'relay', 'auto']);
+      expect(complete(file, ['play', '--distribution', ''])).toEqual(['direct', 'relay', 'fanout', 'auto']);
       expect(complete(file, ['--no-co'])).toEqual(['--no-color']);
     },
     SPAWNS_SHELLS,

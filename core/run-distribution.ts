@@ -1,0 +1,252 @@
+// How a run's pulls reach the nodes: direct, through the relay, or fanned out over seeds
+// (relay/fanout.ts). `auto` decides once, at the first pull, from the run's
+// plan (which layers each node needs, as the registry lists them) and the links' rates when
+// the inventory gives them (hound_registry_rate, hound_controller_rate, hound_node_rate,
+// hound_node_uplink_rate), weighed by relay/choose-distribution.ts. The reason is one line.
+import type { CompiledRun } from '../playbook/compiled.js';
+import type { Vars } from '../inventory/model.js';
+import { parseImageRef } from '../base/image-ref.js';
+import { parseLinkRate } from '../base/link-rate.js';
+import { nodePlatform } from '../plan/facts.js';
+import { isInsecureRegistry } from '../runtime/docker-registry-routes.js';
+import { imageReferencesByHost } from '../plan/planner.js';
+import type { CredentialStore } from '../modules/implementation.js';
+import type { HostConnection } from '../transport/types.js';
+import type { RegistryClient, RegistryRoute } from '../transport/registry.js';
+import type { NodeDocker, PullProgress, PullResult } from '../runtime/types.js';
+import { startRelay, type Relay } from '../relay/relay.js';
+import { planRelaySchedule, type LayerInfo, type RelaySchedule } from '../relay/schedule.js';
+import { chooseDistribution, distributionInputOf, type DistributionStrategy, type LinkRates } from '../relay/choose-distribution.js';
+import { startFanout, type Fanout } from '../relay/fanout.js';
+
+export type RequestedDistribution = DistributionStrategy | 'auto';
+
+export interface RunDistributionDeps {
+  run: CompiledRun;
+  requested: RequestedDistribution;
+  /** The registry image fan-out seeds run (`--fanout-image`, hound_fanout_image); fan-out is off without one. */
+  fanoutImage?: string;
+  connection(host: string): Promise<HostConnection>;
+  docker(host: string): Promise<NodeDocker>;
+  /** Where the host is reached and its Docker socket. */
+  target(host: string): { address: string; dockerSocket: string };
+  /** How `host`'s runtime reaches `registry`: its trusted mirrors, plain HTTP or not. */
+  route(host: string, registry: string): Promise<Pick<RegistryRoute, 'insecure' | 'mirrors'>>;
+  vars(host: string): Vars;
+  credentials: CredentialStore;
+  registry: RegistryClient;
+  detail(verbosity: number, msg: string): void;
+}
+
+interface Decision {
+  strategy: DistributionStrategy;
+  seeds?: number;
+}
+
+const RATE_VARS: Record<keyof LinkRates, string> = {
+  registryUplink: 'hound_registry_rate',
+  controllerLink: 'hound_controller_rate',
+  nodeLink: 'hound_node_rate',
+  nodeUplink: 'hound_node_uplink_rate',
+};
+
+export class RunDistribution {
+  private decision?: Promise<Decision>;
+  private relay?: Promise<Relay>;
+  private schedule?: Promise<RelaySchedule>;
+  private fanout?: Promise<Fanout | undefined>;
+
+  constructor(private readonly deps: RunDistributionDeps) {}
+
+  /** The strategy for the run, decided at the first pull. */
+  async strategy(host: string): Promise<DistributionStrategy> {
+    return (await this.decide(host)).strategy;
+  }
+
+  /** A relayed or fanned-out pull (direct pulls do not come here). */
+  async pull(host: string, reference: string, options: { platform?: string; onProgress: (p: PullProgress) => void; signal: AbortSignal }): Promise<PullResult> {
+    const decision = await this.decide(host);
+    const relay = await this.relayFor(host);
+    const docker = await this.deps.docker(host);
+    const relayOptions = { platform: options.platform, onProgress: options.onProgress, signal: options.signal };
+    if (decision.strategy === 'fanout') {
+      const fanout = await this.fanoutFor(host, decision.seeds ?? 1);
+      if (fanout) return fanout.pull(host, reference, relayOptions);
+    }
+    return relay.pullThroughRelay(host, docker, reference, relayOptions);
+  }
+
+  async close(): Promise<void> {
+    const fanout = await this.fanout?.catch(() => undefined);
+    if (fanout) {
+      const s = fanout.stats();
+      this.deps.detail(
+        1,
+        `fan-out ${s.runId}: seeds ${s.seeds.join(', ')}; ${s.pushedBytes} bytes pushed to seeds, ${s.mountedBlobs} mounts, ${s.fallbacks} pull(s) through the relay`,
+      );
+      await fanout.close();
+    }
+    if (this.relay) await (await this.relay.catch(() => undefined))?.close();
+  }
+
+  private decide(host: string): Promise<Decision> {
+    this.decision ??= this.makeDecision(host);
+    return this.decision;
+  }
+
+  private async makeDecision(host: string): Promise<Decision> {
+    const requested = this.deps.requested;
+    if (requested === 'direct' || requested === 'relay') return { strategy: requested };
+    try {
+      const schedule = await this.planFromRegistry(host);
+      const rates = this.rates(host);
+      const fanout = await this.fanoutInput(host);
+      const choice = chooseDistribution({
+        ...distributionInputOf(schedule, requested, rates),
+        fanout: fanout.available ? { seedImageBytes: fanout.bytes } : undefined,
+      });
+      if (choice.strategy === 'fanout' && !fanout.available) {
+        this.deps.detail(0, `distribution ${requested}: relay (fan-out is not possible: ${fanout.why})`);
+        return { strategy: 'relay' };
+      }
+      const why = requested === 'auto' && !fanout.available && choice.strategy !== 'direct' ? ` (no fan-out: ${fanout.why})` : '';
+      if (requested === 'auto') this.deps.detail(0, `distribution auto: ${choice.strategy} (${choice.reason})${why}`);
+      return { strategy: choice.strategy, seeds: choice.seeds };
+    } catch (err) {
+      this.deps.detail(0, `distribution ${requested}: direct (could not weigh the images: ${err instanceof Error ? err.message : String(err)})`);
+      return { strategy: 'direct' };
+    }
+  }
+
+  /** The layers of every image the run's tasks name, as the registry lists them. */
+  private async planFromRegistry(host: string): Promise<RelaySchedule> {
+    const info = await (await this.deps.docker(host)).info();
+    const byHost = imageReferencesByHost(this.deps.run);
+    const layers = new Map<string, LayerInfo[]>();
+    const references = new Set([...byHost.values()].flatMap((refs) => refs.map((r) => r.reference)));
+    await Promise.all(
+      [...references].map(async (reference) => {
+        const ref = parseImageRef(reference);
+        const resolved = await this.deps.registry.resolveImage(reference, {
+          platform: nodePlatform(info),
+          auth: this.deps.credentials.get(ref.domain),
+          ...(await this.deps.route(host, ref.domain)),
+        });
+        layers.set(
+          reference,
+          resolved.layers.map((l) => ({ digest: l.digest, size: l.size })),
+        );
+      }),
+    );
+    return planRelaySchedule({ nodes: [...byHost].map(([h, refs]) => ({ host: h, images: refs.map((r) => r.reference) })), layers });
+  }
+
+  /** Rates the inventory states (tc's units: 40mbit, 1gbit), from the first pulling host's variables. */
+  private rates(host: string): LinkRates | undefined {
+    const vars = this.deps.vars(host);
+    const rates: LinkRates = {};
+    for (const [key, name] of Object.entries(RATE_VARS) as [keyof LinkRates, string][]) {
+      const value = vars[name];
+      if (typeof value !== 'string') continue;
+      const parsed = parseLinkRate(value);
+      if (!parsed) {
+        this.deps.detail(0, `distribution: ${name}=${value} is not a rate (write it as tc does: 40mbit, 1gbit); ignored`);
+        continue;
+      }
+      rates[key] = parsed.bitsPerSecond / 8;
+    }
+    return Object.keys(rates).length > 0 ? rates : undefined;
+  }
+
+  /** Whether seeds can run: an image is named, it resolves, and the nodes' Docker would use TLS (not plain HTTP) with the seeds. */
+  private async fanoutInput(host: string): Promise<{ available: true; bytes: number } | { available: false; why: string }> {
+    const image = this.deps.fanoutImage;
+    if (image === undefined) return { available: false, why: 'no seed image named (--fanout-image or hound_fanout_image)' };
+    const info = await (await this.deps.docker(host)).info();
+    const nodes = [...imageReferencesByHost(this.deps.run).keys()];
+    const plain = nodes.find((n) => isInsecureRegistry(this.deps.target(n).address, info.insecureRegistries));
+    if (plain !== undefined)
+      return {
+        available: false,
+        why: `the nodes' Docker reaches ${this.deps.target(plain).address} over plain HTTP (insecure-registries), so it would not present the run's client certificate`,
+      };
+    try {
+      const ref = parseImageRef(image);
+      const resolved = await this.deps.registry.resolveImage(image, {
+        platform: nodePlatform(info),
+        auth: this.deps.credentials.get(ref.domain),
+        ...(await this.deps.route(host, ref.domain)),
+      });
+      return { available: true, bytes: resolved.layers.reduce((sum, l) => sum + l.size, 0) };
+    } catch (err) {
+      return { available: false, why: `seed image ${image} cannot be resolved: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
+
+  /**
+   * The run's relay, started on the first relayed pull with one origin per registry the
+   * run's image tasks name (and the seed image's, for fan-out), each reached as the first
+   * node that pulls from it reaches it (its mirror, plain HTTP where it uses it), attached to
+   * `host`. Every node then gets the bytes that mirror served: content-addressed, the same a
+   * node with another would pull.
+   */
+  private async relayFor(host: string): Promise<Relay> {
+    this.relay ??= (async () => {
+      const byHost = imageReferencesByHost(this.deps.run);
+      const registries = new Set<string>();
+      for (const refs of byHost.values()) for (const r of refs) registries.add(parseImageRef(r.reference).domain);
+      if (this.deps.fanoutImage !== undefined) registries.add(parseImageRef(this.deps.fanoutImage).domain);
+      const origins = await Promise.all(
+        [...registries].map(async (registry) => {
+          // Reached as a node that pulls from it reaches it (its mirror): not necessarily `host`.
+          const puller = [...byHost].find(([, refs]) => refs.some((r) => parseImageRef(r.reference).domain === registry))?.[0] ?? host;
+          const route = await this.deps.route(puller, registry);
+          return { host: registry, plainHttp: route.insecure, mirrors: route.mirrors, auth: this.deps.credentials.get(registry) };
+        }),
+      );
+      const via = (o: (typeof origins)[number]) => (o.mirrors && o.mirrors.length > 0 ? `${o.host} (mirror ${o.mirrors.join(', ')})` : o.host);
+      this.deps.detail(1, `distribution relay: serving ${origins.map(via).join(', ')} through the nodes' SSH connections`);
+      return startRelay({ origins, registry: this.deps.registry, logger: (line) => this.deps.detail(1, `relay: ${line}`) });
+    })();
+    const relay = await this.relay;
+    await relay.attach(await this.deps.connection(host));
+    return relay;
+  }
+
+  /** The run's fan-out, started at the first fanned-out pull over every node of the run; undefined when it cannot start. */
+  private fanoutFor(host: string, seeds: number): Promise<Fanout | undefined> {
+    this.fanout ??= (async () => {
+      const relay = await this.relayFor(host);
+      const byHost = imageReferencesByHost(this.deps.run);
+      const hosts = [...byHost.keys()];
+      const info = await (await this.deps.docker(host)).info();
+      const platform = nodePlatform(info);
+      this.schedule ??= relay.prepare(
+        hosts.map((h) => ({ host: h, images: byHost.get(h)!.map((r) => r.reference) })),
+        { platform },
+      );
+      const schedule = await this.schedule;
+      const nodes = await Promise.all(
+        hosts.map(async (h) => {
+          const connection = await this.deps.connection(h);
+          await relay.attach(connection);
+          const target = this.deps.target(h);
+          return {
+            host: h,
+            connection,
+            docker: await this.deps.docker(h),
+            socketPath: target.dockerSocket,
+            address: target.address,
+            images: byHost.get(h)!.map((r) => r.reference),
+          };
+        }),
+      );
+      this.deps.detail(1, `fan-out: ${seeds} seed(s) for ${nodes.length} node(s), seed image ${this.deps.fanoutImage}`);
+      return startFanout({ relay, schedule, nodes, seedImage: this.deps.fanoutImage!, seeds, platform, log: (line) => this.deps.detail(1, line) });
+    })().catch((err: unknown) => {
+      this.deps.detail(0, `fan-out could not start (${err instanceof Error ? err.message : String(err)}); pulling through the relay`);
+      return undefined;
+    });
+    return this.fanout;
+  }
+}

@@ -1,0 +1,227 @@
+// What a fan-out run does on the nodes themselves, all through their SSH connections and
+// their own runtime's command line: start a seed (a registry container on a seed node),
+// trust the seeds (certs.d, for the seed's address only), and take both away again, also
+// what an earlier run left when hound was killed.
+//
+// Everything carries the run id: the container (label io.hound.fanout=RUN, name
+// hound-seed-RUN), its files (/tmp/hound-fanout-RUN), each trust directory (a file
+// hound-fanout-run holding RUN). A seed container runs in the foreground of an SSH session
+// under the stdin watcher (runtime/remote-command.ts) with --rm: when hound dies the session
+// ends, the watcher stops the container and Docker removes it with its volumes. What is left
+// (trust files, the work dir, an image hound pulled for the seed) is swept by the next
+// fan-out run (sweepLeftovers).
+//
+// Docker first: its certs.d is read on every pull, so no daemon restarts. containerd reads
+// hosts.toml under its config_path per pull and podman reads /etc/containers/certs.d the
+// same way as Docker: those are the same three files in another directory (docs/distribution.md).
+import { randomBytes } from 'node:crypto';
+import type { HostConnection } from '../transport/types.js';
+import { shellQuote, watchedCommandLine } from '../runtime/remote-command.js';
+import { SeedError } from './seed-client.js';
+
+export const FANOUT_LABEL = 'io.hound.fanout';
+/** A run id (relay/fanout.ts): `f` and 10 hex digits. Only such names are ever swept. */
+export const RUN_ID_PATTERN = /^f[0-9a-f]{10}$/;
+const WORK_DIR_PREFIX = '/tmp/hound-fanout-';
+const TRUST_MARKER = 'hound-fanout-run';
+export const DOCKER_CERTS_DIR = '/etc/docker/certs.d';
+/** Where the official registry image and the lab's read their config. */
+const REGISTRY_CONFIG_PATH = '/etc/docker/registry/config.yml';
+
+export interface SeedFiles {
+  serverCertPem: string;
+  serverKeyPem: string;
+  caPem: string;
+}
+
+export interface TrustFiles {
+  caPem: string;
+  clientCertPem: string;
+  clientKeyPem: string;
+}
+
+export function seedContainerName(runId: string): string {
+  return `hound-seed-${runId}`;
+}
+
+function workDirOf(runId: string): string {
+  return `${WORK_DIR_PREFIX}${runId}`;
+}
+
+function docker(socketPath: string): string {
+  return `docker -H ${shellQuote(`unix://${socketPath}`)}`;
+}
+
+/** The seed registry's config: TLS with the run's server certificate, client certificates required. */
+export function seedRegistryConfig(listen: string, httpSecret: string): string {
+  return [
+    'version: 0.1',
+    'log:',
+    '  level: warn',
+    '  accesslog:',
+    '    disabled: true',
+    'storage:',
+    '  filesystem:',
+    '    rootdirectory: /var/lib/registry',
+    '  maintenance:',
+    '    uploadpurging:',
+    '      enabled: false',
+    'http:',
+    `  addr: ${listen}`,
+    `  secret: ${httpSecret}`,
+    '  tls:',
+    '    certificate: /tls/server.crt',
+    '    key: /tls/server.key',
+    '    clientcas:',
+    '      - /tls/ca.crt',
+    '',
+  ].join('\n');
+}
+
+/** A shell line writing `content` to `file` atomically (nodes that share /etc may write the same file at once). */
+function writeFileLine(file: string, content: string, mode: string): string {
+  const temp = `${file}.hound-tmp.${randomBytes(6).toString('hex')}`;
+  return `printf '%s' ${shellQuote(content)} > ${shellQuote(temp)} && chmod ${mode} ${shellQuote(temp)} && mv -f ${shellQuote(temp)} ${shellQuote(file)}`;
+}
+
+async function run(connection: HostConnection, command: string, what: string, shownAs?: string): Promise<string> {
+  const result = await connection.exec(command, { shownAs });
+  if (result.code !== 0) throw new SeedError(connection.host, `${what} failed (exit ${result.code ?? result.signal}): ${result.stderr.trim().slice(-300)}`);
+  return result.stdout;
+}
+
+/** Writes the seed's config and TLS files into its work dir. */
+export async function prepareSeedFiles(connection: HostConnection, runId: string, listen: string, httpSecret: string, files: SeedFiles): Promise<string> {
+  const dir = workDirOf(runId);
+  const lines = [
+    'umask 077',
+    `mkdir -p ${shellQuote(`${dir}/tls`)}`,
+    writeFileLine(`${dir}/config.yml`, seedRegistryConfig(listen, httpSecret), '644'),
+    writeFileLine(`${dir}/tls/server.crt`, files.serverCertPem, '644'),
+    writeFileLine(`${dir}/tls/server.key`, files.serverKeyPem, '600'),
+    writeFileLine(`${dir}/tls/ca.crt`, files.caPem, '644'),
+  ];
+  await run(connection, lines.join(' && '), 'writing the seed files', `write the seed's files into ${dir}`);
+  return dir;
+}
+
+export interface RunningSeed {
+  /** Settles when the container stops (with its output, for the log). */
+  readonly exited: Promise<{ code: number | null; stderr: string }>;
+}
+
+/** Starts the registry container in the foreground of an SSH session (see the header). */
+export function startSeedContainer(connection: HostConnection, o: { runId: string; socketPath: string; image: string; dir: string }): RunningSeed {
+  const argv = [
+    'docker',
+    '-H',
+    `unix://${o.socketPath}`,
+    'run',
+    '--rm',
+    '--name',
+    seedContainerName(o.runId),
+    '--label',
+    `${FANOUT_LABEL}=${o.runId}`,
+    '--network',
+    'host',
+    '--read-only',
+    '--tmpfs',
+    '/tmp',
+    '--mount',
+    'type=volume,target=/var/lib/registry',
+    '-v',
+    `${o.dir}/config.yml:${REGISTRY_CONFIG_PATH}:ro`,
+    '-v',
+    `${o.dir}/tls:/tls:ro`,
+    o.image,
+  ];
+  const exited = connection
+    .exec(watchedCommandLine(argv), { holdStdin: true, shownAs: `docker run --rm --name ${seedContainerName(o.runId)} ${o.image} (fan-out seed)` })
+    .then((r) => ({ code: r.code, stderr: r.stderr }))
+    .catch((error: unknown) => ({ code: null, stderr: error instanceof Error ? error.message : String(error) }));
+  return { exited };
+}
+
+/** Stops the seed (Docker removes it and its volume: --rm) and removes its files. */
+export async function stopSeed(connection: HostConnection, o: { runId: string; socketPath: string; removeImage?: string }): Promise<void> {
+  const lines = [
+    `${docker(o.socketPath)} rm -f -v ${seedContainerName(o.runId)} >/dev/null 2>&1`,
+    `rm -rf ${shellQuote(workDirOf(o.runId))}`,
+    ...(o.removeImage ? [`${docker(o.socketPath)} rmi ${shellQuote(o.removeImage)} >/dev/null 2>&1`] : []),
+    'true',
+  ];
+  await run(connection, lines.join('; '), 'removing the seed', `remove fan-out seed ${seedContainerName(o.runId)}`);
+}
+
+/** Trusts one seed address on this node: the run's CA and client certificate in certs.d/HOST:PORT. */
+export async function writeSeedTrust(connection: HostConnection, runId: string, seed: string, files: TrustFiles): Promise<void> {
+  const dir = `${DOCKER_CERTS_DIR}/${seed}`;
+  const lines = [
+    'umask 077',
+    `mkdir -p ${shellQuote(dir)}`,
+    `chmod 755 ${shellQuote(dir)}`,
+    writeFileLine(`${dir}/${TRUST_MARKER}`, runId, '644'),
+    writeFileLine(`${dir}/ca.crt`, files.caPem, '644'),
+    writeFileLine(`${dir}/client.cert`, files.clientCertPem, '644'),
+    writeFileLine(`${dir}/client.key`, files.clientKeyPem, '600'),
+  ];
+  await run(connection, lines.join(' && '), `trusting seed ${seed}`, `trust fan-out seed ${seed} in ${dir}`);
+}
+
+export async function removeSeedTrust(connection: HostConnection, seed: string): Promise<void> {
+  const dir = `${DOCKER_CERTS_DIR}/${seed}`;
+  await run(connection, `rm -rf ${shellQuote(dir)}`, `removing the trust of seed ${seed}`, `remove ${dir}`);
+}
+
+// One line per item: `live RUN`, `dir RUN`, `trust RUN HOST:PORT`, `image RUN REF`.
+const SURVEY_SCRIPT = [
+  `for c in $(DOCKER ps -q --filter label=${FANOUT_LABEL} 2>/dev/null); do echo "live $(DOCKER inspect -f '{{index .Config.Labels "${FANOUT_LABEL}"}}' "$c")"; done`,
+  `for d in ${WORK_DIR_PREFIX}f??????????; do [ -d "$d" ] || continue; r=\${d#${WORK_DIR_PREFIX}}; echo "dir $r"; [ -f "$d/pulled-image" ] && echo "image $r $(cat "$d/pulled-image")"; done`,
+  `for m in ${DOCKER_CERTS_DIR}/*/${TRUST_MARKER}; do [ -f "$m" ] || continue; echo "trust $(cat "$m") $(basename "$(dirname "$m")")"; done`,
+  'true',
+].join('; ');
+
+export async function surveyNode(connection: HostConnection, socketPath: string): Promise<{ live: Set<string>; items: string[] }> {
+  const out = await run(
+    connection,
+    SURVEY_SCRIPT.replaceAll('DOCKER', docker(socketPath)),
+    'looking for fan-out leftovers',
+    'look for what earlier fan-out runs left',
+  );
+  const live = new Set<string>();
+  const items: string[] = [];
+  for (const line of out.split('\n').map((l) => l.trim())) {
+    if (line === '') continue;
+    if (line.startsWith('live ')) live.add(line.slice(5));
+    else items.push(line);
+  }
+  return { live, items };
+}
+
+/** Removes what runs not in `keep` left on this node; resolves to the lines removed. */
+export async function removeLeftovers(connection: HostConnection, socketPath: string, items: readonly string[], keep: ReadonlySet<string>): Promise<string[]> {
+  const lines: string[] = [];
+  const removed: string[] = [];
+  for (const item of items) {
+    const [kind, runId, rest] = item.split(' ', 3) as [string, string, string | undefined];
+    if (keep.has(runId) || !RUN_ID_PATTERN.test(runId)) continue;
+    if (kind === 'image' && rest) lines.push(`${docker(socketPath)} rmi ${shellQuote(rest)} >/dev/null 2>&1`);
+    else if (kind === 'dir') lines.push(`rm -rf ${shellQuote(workDirOf(runId))}`);
+    else if (kind === 'trust' && rest && /^[\w.:[\]-]+$/.test(rest)) lines.push(`rm -rf ${shellQuote(`${DOCKER_CERTS_DIR}/${rest}`)}`);
+    else continue;
+    removed.push(item);
+  }
+  // Images last: the dir that named them goes first in the list order above, but rmi only needs the name.
+  if (lines.length > 0) await run(connection, [...lines, 'true'].join('; '), 'removing fan-out leftovers', `remove ${removed.length} fan-out leftover(s)`);
+  return removed;
+}
+
+/** Records on the seed that hound pulled `image` for the run, so a sweep after a crash removes it too. */
+export async function notePulledImage(connection: HostConnection, runId: string, image: string): Promise<void> {
+  await run(
+    connection,
+    `mkdir -p ${shellQuote(workDirOf(runId))} && printf '%s' ${shellQuote(image)} > ${shellQuote(`${workDirOf(runId)}/pulled-image`)}`,
+    'noting the seed image',
+    'note the seed image',
+  );
+}
