@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { EnvironmentError, EXIT, HoundError, InterruptedError, OptionsError } from '../base/errors.js';
 import { labDown, labUp } from '../lab/lifecycle.js';
 import { pushImageSet } from '../lab/registry-push.js';
+import { pushRegistryImage } from '../lab/registry-image.js';
 import { lowerBounds } from './bounds.js';
 import { buildRoster, CONTENDER_IDS } from './contenders/roster.js';
 import { requireGnuTime } from './controller-cost.js';
@@ -115,6 +116,7 @@ async function benchmark(options: BenchOptions, labName: string, outDir: string,
     const imageSet = neededImageSet(buildImageSet(), options.workloads, options.nodeCounts);
     const environment = await environmentPending;
     const pushed = await pushImageSet(lab.registry.url, imageSet);
+    if (options.strategies.includes('fanout')) await pushRegistryImage(lab.registry.url);
     const blobBytes = new Map<string, { size: number; digest: string }>();
     for (const image of pushed) for (const l of image.layers) blobBytes.set(l.name, { size: l.size, digest: l.digest });
     const layerBytes = new Map([...blobBytes].map(([name, b]) => [name, b.size]));

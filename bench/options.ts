@@ -88,7 +88,7 @@ export function resolveBenchOptions(raw: RawBenchOptions): BenchOptions {
   if (!/^\d+$/.test(repeatsText) || repeats < 1 || repeats > 9) {
     throw new OptionsError('BENCH_BAD_OPTION', `--repeats: '${repeatsText}' is not a whole number from 1 to 9`, { hint: 'e.g. --repeats 3' });
   }
-  const strategies = oneOf('--strategies', raw.strategies ?? DEFAULTS.strategies, ['direct', 'relay', 'auto'] as const);
+  const strategies = oneOf('--strategies', raw.strategies ?? DEFAULTS.strategies, ['direct', 'relay', 'fanout', 'auto'] as const);
   return {
     nodeCounts: [...new Set(nodeCounts)].sort((a, b) => a - b),
     workloads: oneOf('--workloads', raw.workloads ?? (quick ? 'diverse' : DEFAULTS.workloads), WORKLOAD_NAMES),

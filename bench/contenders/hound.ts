@@ -6,7 +6,8 @@ import { describeFailure, runCommand } from '../command-run.js';
 import type { Contender } from '../contender.js';
 import { readControllerCost, withGnuTime } from '../controller-cost.js';
 import { writeFiles } from '../generated-files.js';
-import { inventoryFiles } from '../lab-nodes.js';
+import { inventoryFiles, registryHost } from '../lab-nodes.js';
+import { LAB_REGISTRY_IMAGE_REPOSITORY, LAB_REGISTRY_IMAGE_TAG } from '../../lab/registry-image.js';
 
 /** The built CLI beside this file's build output (dist/bench/contenders → dist/cli). */
 export const HOUND_CLI = fileURLToPath(new URL('../../cli/hound.js', import.meta.url));
@@ -31,8 +32,11 @@ export function houndContender(strategy: string): Contender {
       files.set('playbook.yml', HOUND_PLAYBOOK);
       await writeFiles(setting.workDir, files);
       const costFile = path.join(setting.workDir, 'cost.txt');
+      // Fan-out seeds run the lab's registry image (main.ts pushes it when fanout is asked for).
+      const seedImage =
+        strategy === 'fanout' ? ['--fanout-image', `${registryHost(setting.target.lab)}/${LAB_REGISTRY_IMAGE_REPOSITORY}:${LAB_REGISTRY_IMAGE_TAG}`] : [];
       const argv = withGnuTime(
-        [process.execPath, HOUND_CLI, 'play', 'playbook.yml', '-i', 'inventory.ini', '--reporter', 'plain', '--distribution', strategy],
+        [process.execPath, HOUND_CLI, 'play', 'playbook.yml', '-i', 'inventory.ini', '--reporter', 'plain', '--distribution', strategy, ...seedImage],
         costFile,
       );
       return {
