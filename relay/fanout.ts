@@ -16,6 +16,7 @@ import type { RelaySchedule } from './schedule.js';
 import { createRunCertificateAuthority } from './run-ca.js';
 import { SeedClient, SeedError } from './seed-client.js';
 import {
+  createSeedContainer,
   notePulledImage,
   prepareSeedFiles,
   removeLeftovers,
@@ -219,7 +220,8 @@ class RunFanout implements Fanout {
         caPem: this.ca.certificatePem,
       });
       const client = new SeedClient(node.connection, { ip: node.address, port }, this.tlsForClient());
-      const running = startSeedContainer(node.connection, { runId: this.runId, socketPath: node.socketPath, image, dir });
+      const container = await createSeedContainer(node.connection, { runId: this.runId, socketPath: node.socketPath, image, dir });
+      const running = startSeedContainer(node.connection, { socketPath: node.socketPath, container });
       seed.running = running;
       let exited: { code: number | null; stderr: string } | undefined;
       void running.exited.then((r) => (exited = r));
@@ -236,7 +238,10 @@ class RunFanout implements Fanout {
         node.host,
         exited ? `the registry container exited (${exited.code}): ${exited.stderr.trim().slice(-200)}` : 'the registry did not answer in time',
       );
+      // This attempt's container is gone before the next one is created under the same name.
+      running.detach();
       await stopSeed(node.connection, { runId: this.runId, socketPath: node.socketPath }).catch(() => undefined);
+      await running.exited;
     }
     throw lastError ?? new SeedError(node.host, 'the run was stopped');
   }

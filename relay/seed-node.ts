@@ -5,11 +5,12 @@
 //
 // Everything carries the run id: the container (label io.hound.fanout=RUN, name
 // hound-seed-RUN), its files (/tmp/hound-fanout-RUN), each trust directory (a file
-// hound-fanout-run holding RUN). A seed container runs in the foreground of an SSH session
-// under the stdin watcher (runtime/remote-command.ts) with --rm: when hound dies the session
-// ends, the watcher stops the container and Docker removes it with its volumes. What is left
-// (trust files, the work dir, an image hound pulled for the seed) is swept by the next
-// fan-out run (sweepLeftovers).
+// hound-fanout-run holding RUN). A seed container (created with --rm, then started with
+// `docker start --attach`) runs in the foreground of an SSH session under the stdin watcher
+// (runtime/remote-command.ts): when hound dies the session ends, the watcher stops the
+// container and Docker removes it with its volumes. What is left (trust files, the work dir,
+// an image hound pulled for the seed, a container created but never started) is swept by
+// the next fan-out run (surveyNode/removeLeftovers).
 //
 // Docker first: its certs.d is read on every pull, so no daemon restarts. containerd reads
 // hosts.toml under its config_path per pull and podman reads /etc/containers/certs.d the
@@ -23,6 +24,7 @@ export const FANOUT_LABEL = 'io.hound.fanout';
 /** A run id (relay/fanout.ts): `f` and 10 hex digits. Only such names are ever swept. */
 export const RUN_ID_PATTERN = /^f[0-9a-f]{10}$/;
 const WORK_DIR_PREFIX = '/tmp/hound-fanout-';
+const CONTAINER_ID_PATTERN = /^[0-9a-f]{12,64}$/;
 const TRUST_MARKER = 'hound-fanout-run';
 export const DOCKER_CERTS_DIR = '/etc/docker/certs.d';
 /** Where the official registry image and the lab's read their config. */
@@ -108,15 +110,21 @@ export async function prepareSeedFiles(connection: HostConnection, runId: string
 export interface RunningSeed {
   /** Settles when the container stops (with its output, for the log). */
   readonly exited: Promise<{ code: number | null; stderr: string }>;
+  /** Ends the SSH session the container runs in (the watcher stops `docker start`); the container itself is removed by stopSeed. */
+  detach(): void;
 }
 
-/** Starts the registry container in the foreground of an SSH session (see the header). */
-export function startSeedContainer(connection: HostConnection, o: { runId: string; socketPath: string; image: string; dir: string }): RunningSeed {
+/**
+ * Creates the seed's registry container, not started yet. Creating and starting are two
+ * commands so that once this resolves the container exists and nothing of this run can
+ * create another: with one `docker run`, a run still creating its container under load
+ * when stopSeed removed it went on to create and start it afterwards, recreating the
+ * removed work dir as the bind mounts' sources. Bind mounts by --mount, which refuses a
+ * missing source instead of creating it as a directory as -v does.
+ */
+export async function createSeedContainer(connection: HostConnection, o: { runId: string; socketPath: string; image: string; dir: string }): Promise<string> {
   const argv = [
-    'docker',
-    '-H',
-    `unix://${o.socketPath}`,
-    'run',
+    'create',
     '--rm',
     '--name',
     seedContainerName(o.runId),
@@ -129,23 +137,42 @@ export function startSeedContainer(connection: HostConnection, o: { runId: strin
     '/tmp',
     '--mount',
     'type=volume,target=/var/lib/registry',
-    '-v',
-    `${o.dir}/config.yml:${REGISTRY_CONFIG_PATH}:ro`,
-    '-v',
-    `${o.dir}/tls:/tls:ro`,
+    '--mount',
+    `type=bind,source=${o.dir}/config.yml,target=${REGISTRY_CONFIG_PATH},readonly`,
+    '--mount',
+    `type=bind,source=${o.dir}/tls,target=/tls,readonly`,
     o.image,
   ];
-  const exited = connection
-    .exec(watchedCommandLine(argv), { holdStdin: true, shownAs: `docker run --rm --name ${seedContainerName(o.runId)} ${o.image} (fan-out seed)` })
-    .then((r) => ({ code: r.code, stderr: r.stderr }))
-    .catch((error: unknown) => ({ code: null, stderr: error instanceof Error ? error.message : String(error) }));
-  return { exited };
+  const out = await run(
+    connection,
+    `${docker(o.socketPath)} ${argv.map(shellQuote).join(' ')}`,
+    'creating the seed container',
+    `docker create --rm --name ${seedContainerName(o.runId)} ${o.image} (fan-out seed)`,
+  );
+  const id = out.trim().split('\n').pop() ?? '';
+  if (!CONTAINER_ID_PATTERN.test(id)) throw new SeedError(connection.host, `docker create did not print a container id: ${out.trim().slice(-200)}`);
+  return id;
 }
 
-/** Stops the seed (Docker removes it and its volume: --rm) and removes its files. */
+/** Starts the created container in the foreground of an SSH session (see the header). */
+export function startSeedContainer(connection: HostConnection, o: { socketPath: string; container: string }): RunningSeed {
+  const session = new AbortController();
+  const exited = connection
+    .exec(watchedCommandLine(['docker', '-H', `unix://${o.socketPath}`, 'start', '--attach', o.container]), {
+      holdStdin: true,
+      signal: session.signal,
+      shownAs: `docker start --attach ${o.container.slice(0, 12)} (fan-out seed)`,
+    })
+    .then((r) => ({ code: r.code, stderr: r.stderr }))
+    .catch((error: unknown) => ({ code: null, stderr: error instanceof Error ? error.message : String(error) }));
+  return { exited, detach: () => session.abort() };
+}
+
+/** Removes the run's seed container (and its volume) on this node, then its files, and the seed image when the run pulled it. */
 export async function stopSeed(connection: HostConnection, o: { runId: string; socketPath: string; removeImage?: string }): Promise<void> {
   const lines = [
-    `${docker(o.socketPath)} rm -f -v ${seedContainerName(o.runId)} >/dev/null 2>&1`,
+    // Until it is gone: rm -f fails while Docker's own --rm removal is under way.
+    `n=0; while ${docker(o.socketPath)} inspect --type container ${seedContainerName(o.runId)} >/dev/null 2>&1 && [ $n -lt 100 ]; do ${docker(o.socketPath)} rm -f -v ${seedContainerName(o.runId)} >/dev/null 2>&1; n=$((n+1)); sleep 0.2; done`,
     `rm -rf ${shellQuote(workDirOf(o.runId))}`,
     ...(o.removeImage ? [`${docker(o.socketPath)} rmi ${shellQuote(o.removeImage)} >/dev/null 2>&1`] : []),
     'true',
@@ -173,9 +200,11 @@ export async function removeSeedTrust(connection: HostConnection, seed: string):
   await run(connection, `rm -rf ${shellQuote(dir)}`, `removing the trust of seed ${seed}`, `remove ${dir}`);
 }
 
-// One line per item: `live RUN`, `dir RUN`, `trust RUN HOST:PORT`, `image RUN REF`.
+// One line per item: `live RUN`, `container RUN ID` (created or stopped, never removed: a run
+// killed between create and start), `dir RUN`, `trust RUN HOST:PORT`, `image RUN REF`.
 const SURVEY_SCRIPT = [
   `for c in $(DOCKER ps -q --filter label=${FANOUT_LABEL} 2>/dev/null); do echo "live $(DOCKER inspect -f '{{index .Config.Labels "${FANOUT_LABEL}"}}' "$c")"; done`,
+  `for c in $(DOCKER ps -aq --no-trunc --filter label=${FANOUT_LABEL} --filter status=created --filter status=exited --filter status=dead 2>/dev/null); do echo "container $(DOCKER inspect -f '{{index .Config.Labels "${FANOUT_LABEL}"}}' "$c") $c"; done`,
   `for d in ${WORK_DIR_PREFIX}f??????????; do [ -d "$d" ] || continue; r=\${d#${WORK_DIR_PREFIX}}; echo "dir $r"; [ -f "$d/pulled-image" ] && echo "image $r $(cat "$d/pulled-image")"; done`,
   `for m in ${DOCKER_CERTS_DIR}/*/${TRUST_MARKER}; do [ -f "$m" ] || continue; echo "trust $(cat "$m") $(basename "$(dirname "$m")")"; done`,
   'true',
@@ -205,13 +234,14 @@ export async function removeLeftovers(connection: HostConnection, socketPath: st
   for (const item of items) {
     const [kind, runId, rest] = item.split(' ', 3) as [string, string, string | undefined];
     if (keep.has(runId) || !RUN_ID_PATTERN.test(runId)) continue;
-    if (kind === 'image' && rest) lines.push(`${docker(socketPath)} rmi ${shellQuote(rest)} >/dev/null 2>&1`);
+    if (kind === 'container' && rest && CONTAINER_ID_PATTERN.test(rest)) lines.unshift(`${docker(socketPath)} rm -f -v ${rest} >/dev/null 2>&1`);
+    else if (kind === 'image' && rest) lines.push(`${docker(socketPath)} rmi ${shellQuote(rest)} >/dev/null 2>&1`);
     else if (kind === 'dir') lines.push(`rm -rf ${shellQuote(workDirOf(runId))}`);
     else if (kind === 'trust' && rest && /^[\w.:[\]-]+$/.test(rest)) lines.push(`rm -rf ${shellQuote(`${DOCKER_CERTS_DIR}/${rest}`)}`);
     else continue;
     removed.push(item);
   }
-  // Images last: the dir that named them goes first in the list order above, but rmi only needs the name.
+  // Containers first (an image is not removed while a container uses it).
   if (lines.length > 0) await run(connection, [...lines, 'true'].join('; '), 'removing fan-out leftovers', `remove ${removed.length} fan-out leftover(s)`);
   return removed;
 }
