@@ -4,6 +4,7 @@
 // what the nodes hold, and what the run left on them, is read from their Docker sockets and
 // the file system, independently of hound.
 import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,10 @@ import { pushImageSet, readLabInfo, type LabInfo, type PushedImage } from '../..
 import { pushRegistryImage } from '../../lab/registry-image.js';
 import { nodePathsOf } from '../../lab/daemons.js';
 import { hound, houndEnv } from '../fixtures/play/helpers.js';
+import { connectHost } from '../../transport/ssh-connection.js';
+import { resolveConnectionTarget } from '../../transport/connection-target.js';
+import { createRunCertificateAuthority } from '../../relay/run-ca.js';
+import { createSeedContainer, prepareSeedFiles, startSeedContainer, stopSeed } from '../../relay/seed-node.js';
 
 const HOUND = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../dist/cli/hound.js');
 
@@ -182,20 +187,51 @@ describe('fan-out on the lab', () => {
     });
   });
 
-  it('after hound is killed mid-fan-out, the seed stops at once and the next run removes everything else it had started', async () => {
+  /** Volumes on every node (the seed's storage is an anonymous volume). */
+  async function volumes(): Promise<string[]> {
+    const all: string[] = [];
+    for (let node = 0; node < info.nodes.length; node++) {
+      const r = await dockerCli(info, node, 'volume', 'ls', '-q');
+      all.push(
+        ...r.stdout
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .map((v) => `${info.nodes[node].name}: ${v}`),
+      );
+    }
+    return all.sort();
+  }
+
+  /** Image names on any node that are not the origin's: a seed's or the relay's names, or the seed image. */
+  async function foreignNames(): Promise<string[]> {
+    const foreign: string[] = [];
+    for (let node = 0; node < info.nodes.length; node++) {
+      for (const image of await nodeImages(info, node)) {
+        for (const name of [...(image.RepoTags ?? []), ...(image.RepoDigests ?? [])]) {
+          if (!name.startsWith(`${origin}/`) || name.includes('lab/registry')) foreign.push(`${info.nodes[node].name}: ${name}`);
+        }
+      }
+    }
+    return foreign;
+  }
+
+  async function dropPushedImages(): Promise<void> {
     for (let node = 0; node < info.nodes.length; node++) {
       for (const image of pushed) await dockerCli(info, node, 'rmi', `${origin}/${image.repository}:${image.tag}`);
     }
+  }
+
+  /** hound started on a fan-out play and stopped with `signal` once its seed serves and a node trusts it; resolves to its exit code and output. */
+  async function stoppedMidFanout(signal: 'SIGKILL' | 'SIGINT'): Promise<{ code: number | null; output: string }> {
     const child = spawn(
       process.execPath,
       [HOUND, 'play', 'warmup.yml', '-i', info.inventory, '--distribution', 'fanout', '--fanout-image', seedImage, '--reporter', 'plain', '-vv'],
       { cwd: work, env: houndEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
-    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.stdout.setEncoding('utf8').on('data', (c: string) => (output += c));
     child.stderr.setEncoding('utf8').on('data', (c: string) => (output += c));
-    // Killed once the seed answers and a node trusts it.
     await until(
       'the seed to serve and be trusted',
       async () => /fan-out: seed \S+ serves at/.test(output) && (await trustEntries(info)).length > 0,
@@ -204,28 +240,131 @@ describe('fan-out on the lab', () => {
       child.kill('SIGKILL');
       throw new Error(`${String(error)}\n${output.slice(-3000)}`);
     });
-    child.kill('SIGKILL');
-    await exited;
-    // The seed's SSH session ended with hound: its watcher stopped the container, and --rm removed it.
-    await until('the seed container to be gone', async () => (await seedContainers(info, 0)).length === 0, 60_000);
-    // What a killed run cannot take away itself is still there.
-    const leftTrust = await trustEntries(info);
-    expect(leftTrust.length).toBeGreaterThan(0);
-    expect((await workDirs()).length).toBeGreaterThan(0);
+    child.kill(signal);
+    const code = await exited;
+    return { code, output };
+  }
 
+  /** The next fan-out run: it succeeds, and afterwards nothing of either run is left on the nodes. */
+  async function nextRunLeavesNothing(volumesBefore: string[]): Promise<string> {
     const again = await hound(
       ['play', 'warmup.yml', '-i', info.inventory, '--distribution', 'fanout', '--fanout-image', seedImage, '--reporter', 'plain', '-vv'],
       work,
     );
     const againOutput = again.stdout + again.stderr;
     expect(again.code, againOutput.slice(-3000)).toBe(0);
-    expect(againOutput).toMatch(/fan-out: removed \d+ leftover\(s\) of earlier runs/);
     expect(await trustEntries(info)).toEqual([]);
     expect(await workDirs()).toEqual([]);
-    for (let node = 0; node < info.nodes.length; node++) {
-      expect(await seedContainers(info, node)).toEqual([]);
-      const names = (await nodeImages(info, node)).flatMap((i) => i.RepoTags ?? []);
-      expect(names.filter((name) => name.includes('lab/registry'))).toEqual([]);
+    for (let node = 0; node < info.nodes.length; node++) expect(await seedContainers(info, node)).toEqual([]);
+    expect(await foreignNames()).toEqual([]);
+    expect(await volumes()).toEqual(volumesBefore);
+    return againOutput;
+  }
+
+  it('after hound is killed mid-fan-out (SIGKILL), the seed stops at once and the next run removes everything else it had started', async () => {
+    await dropPushedImages();
+    const volumesBefore = await volumes();
+    await stoppedMidFanout('SIGKILL');
+    // The seed's SSH session ended with hound: its watcher stopped the container, and --rm removed it with its volume.
+    await until('the seed container to be gone', async () => (await seedContainers(info, 0)).length === 0, 60_000);
+    // What a killed run cannot take away itself is still there.
+    expect((await trustEntries(info)).length).toBeGreaterThan(0);
+    expect((await workDirs()).length).toBeGreaterThan(0);
+
+    const againOutput = await nextRunLeavesNothing(volumesBefore);
+    expect(againOutput).toMatch(/fan-out: removed \d+ leftover\(s\) of earlier runs/);
+  });
+
+  it('after Ctrl-C mid-fan-out (SIGINT), hound exits 99 having removed everything it had started, and the next run finds nothing to remove', async () => {
+    await dropPushedImages();
+    const volumesBefore = await volumes();
+    const stopped = await stoppedMidFanout('SIGINT');
+    expect(stopped.code, stopped.output.slice(-3000)).toBe(99);
+    for (let node = 0; node < info.nodes.length; node++) expect(await seedContainers(info, node)).toEqual([]);
+    expect(await trustEntries(info)).toEqual([]);
+    expect(await workDirs()).toEqual([]);
+    expect(await foreignNames()).toEqual([]);
+    expect(await volumes()).toEqual(volumesBefore);
+
+    const againOutput = await nextRunLeavesNothing(volumesBefore);
+    expect(againOutput).not.toMatch(/fan-out: removed \d+ leftover/);
+  });
+
+  it('a seed container created but never started (hound killed between create and start) is removed by the next run, with its files', async () => {
+    const node = info.nodes[0];
+    const connection = await connectHost(
+      resolveConnectionTarget(node.name, {
+        ansible_host: node.ip,
+        ansible_user: 'root',
+        ansible_ssh_private_key_file: info.privateKey,
+        ansible_ssh_common_args: `-o UserKnownHostsFile=${info.knownHosts}`,
+      }),
+    );
+    const runId = `f${randomBytes(5).toString('hex')}`;
+    try {
+      await dropPushedImages();
+      const volumesBefore = await volumes();
+      expect((await dockerCli(info, 0, 'pull', seedImage)).code).toBe(0);
+      const ca = createRunCertificateAuthority(runId);
+      const server = ca.issueServer(node.ip);
+      const dir = await prepareSeedFiles(connection, runId, `${node.ip}:29998`, 'secret', {
+        serverCertPem: server.certificatePem,
+        serverKeyPem: server.privateKeyPem,
+        caPem: ca.certificatePem,
+      });
+      await createSeedContainer(connection, { runId, socketPath: node.dockerSocket, image: seedImage, dir });
+      expect((await dockerCli(info, 0, 'ps', '-a', '-q', '--filter', `label=io.hound.fanout=${runId}`)).stdout.trim()).not.toBe('');
+      // Untagged (the created container keeps it by id): the next run pulls the seed image itself and removes it again.
+      expect((await dockerCli(info, 0, 'rmi', '-f', seedImage)).code).toBe(0);
+      const againOutput = await nextRunLeavesNothing(volumesBefore);
+      expect(againOutput).toMatch(/fan-out: removed \d+ leftover\(s\) of earlier runs/);
+      expect(existsSync(dir)).toBe(false);
+    } finally {
+      await dockerCli(info, 0, 'rm', '-f', '-v', `hound-seed-${runId}`);
+      await connection.close();
+    }
+  });
+
+  it('a seed removed while Docker is still starting it leaves nothing, and nothing comes back', async () => {
+    // The cause of work dirs left under load: the seed ran as one `docker run`; when hound
+    // removed it (a start that timed out, or an interrupted run) before Docker had created the
+    // container, the container was created afterwards and -v recreated the removed work dir
+    // as its bind mounts' missing sources. Here removal follows the start at once, and after
+    // delays up to the time Docker takes to start it.
+    const node = info.nodes[0];
+    const connection = await connectHost(
+      resolveConnectionTarget(node.name, {
+        ansible_host: node.ip,
+        ansible_user: 'root',
+        ansible_ssh_private_key_file: info.privateKey,
+        ansible_ssh_common_args: `-o UserKnownHostsFile=${info.knownHosts}`,
+      }),
+    );
+    try {
+      expect((await dockerCli(info, 0, 'pull', seedImage)).code).toBe(0);
+      const ca = createRunCertificateAuthority('f0000000000');
+      const server = ca.issueServer(node.ip);
+      for (const delayMs of [0, 0, 50, 100, 200, 400, 800]) {
+        const runId = `f${randomBytes(5).toString('hex')}`;
+        const dir = await prepareSeedFiles(connection, runId, `${node.ip}:29999`, 'secret', {
+          serverCertPem: server.certificatePem,
+          serverKeyPem: server.privateKeyPem,
+          caPem: ca.certificatePem,
+        });
+        const container = await createSeedContainer(connection, { runId, socketPath: node.dockerSocket, image: seedImage, dir });
+        const running = startSeedContainer(connection, { socketPath: node.dockerSocket, container });
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        running.detach();
+        await stopSeed(connection, { runId, socketPath: node.dockerSocket });
+        await running.exited;
+        // Long enough for a late start to have shown.
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        expect((await dockerCli(info, 0, 'ps', '-a', '-q', '--filter', `label=io.hound.fanout=${runId}`)).stdout.trim(), `delay ${delayMs} ms`).toBe('');
+        expect(existsSync(dir), `delay ${delayMs} ms`).toBe(false);
+      }
+    } finally {
+      await dockerCli(info, 0, 'rmi', seedImage);
+      await connection.close();
     }
   });
 });
