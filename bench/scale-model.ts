@@ -1,0 +1,80 @@
+// The model of docs/scale.md, evaluated: for the benchmark's diverse workload, the time each
+// way of moving images takes by relay/distribution-model.ts, on this lab's rates at the node
+// counts the lab runs, and on a datacentre's rates at 1,000 and 10,000 nodes. Prints Markdown
+// tables; nothing is measured here (docs/scale.md sets the measured figures beside them).
+//
+//   node dist/bench/scale-model.js
+import { parseLinkRate } from '../base/link-rate.js';
+import { DEFAULT_SEED_START_SECONDS } from '../relay/choose-distribution.js';
+import { estimateDirect, estimateFanout, estimatePeerToPeer, estimateRelay, seedCount, type LinkRates, type Workload } from '../relay/distribution-model.js';
+import { buildRegistryImage } from '../lab/registry-image.js';
+import { lowerBounds } from './bounds.js';
+import { buildImageSet, DEFAULT_SIZES, layersOf, nodeNeeds, type ImageSetSizes } from './workload.js';
+
+interface Setting {
+  title: string;
+  rates: { registry: string; node: string; controller: string };
+  sizes: ImageSetSizes;
+  nodeCounts: number[];
+}
+
+const SETTINGS: Setting[] = [
+  {
+    title: "This lab's rates, the benchmark's diverse workload (17 MB per node)",
+    rates: { registry: '40mbit', node: '10mbit', controller: '100mbit' },
+    sizes: DEFAULT_SIZES,
+    nodeCounts: [10, 25, 50, 100],
+  },
+  {
+    title: 'A datacentre (10 Gbit registry uplink, 25 Gbit nodes, 1 Gbit controller), the diverse workload ×100 (1.7 GB per node)',
+    rates: { registry: '10gbit', node: '25gbit', controller: '1gbit' },
+    sizes: { baseBytes: 500_000_000, runtimeBytes: 400_000_000, appBytes: 200_000_000, appCount: 10 },
+    nodeCounts: [1000, 10000],
+  },
+];
+
+function bytesPerSecond(text: string): number {
+  const rate = parseLinkRate(text);
+  if (!rate) throw new RangeError(`not a link rate: ${text}`);
+  return rate.bitsPerSecond / 8;
+}
+
+/** The workload's byte counts at `nodes` nodes (bench/bounds.ts counts them as the benchmark does). */
+function workloadAt(sizes: ImageSetSizes, nodes: number): Workload {
+  const set = buildImageSet(sizes);
+  const layerBytes = new Map(set.layers.map((l) => [l.name, l.sizeBytes]));
+  const nodeLayers = nodeNeeds('diverse', nodes, sizes.appCount).map((refs) => refs.flatMap((ref) => layersOf(set, ref)));
+  const b = lowerBounds({ nodeLayers, layerBytes, registryBitsPerSecond: 1, nodeBitsPerSecond: 1 });
+  return { nodes, totalBytes: b.totalBytes, uniqueBytes: b.uniqueBytes, maxNodeBytes: b.largestNodeBytes };
+}
+
+function cell(e: { seconds: number; bound: string }): string {
+  return `${e.seconds.toFixed(1)} s (${e.bound})`;
+}
+
+function main(): void {
+  const registryImage = buildRegistryImage();
+  const seedImageBytes = registryImage.layers.reduce((sum, l) => sum + l.size, 0) + registryImage.config.data.length;
+  for (const s of SETTINGS) {
+    const rates: LinkRates = {
+      registryUplink: bytesPerSecond(s.rates.registry),
+      nodeLink: bytesPerSecond(s.rates.node),
+      controllerLink: bytesPerSecond(s.rates.controller),
+    };
+    console.log(`### ${s.title}\n`);
+    console.log('| nodes | total / unique bytes | direct | relay | fan-out (seeds) | P2P engine |');
+    console.log('|---|---|---|---|---|---|');
+    for (const nodes of s.nodeCounts) {
+      const w = workloadAt(s.sizes, nodes);
+      const seeds = seedCount(w, rates);
+      const fanout = estimateFanout(w, rates, { seeds, seedImageBytes, seedStartSeconds: DEFAULT_SEED_START_SECONDS });
+      console.log(
+        `| ${nodes} | ${(w.totalBytes / 1e6).toFixed(0)} MB / ${(w.uniqueBytes / 1e6).toFixed(0)} MB | ${cell(estimateDirect(w, rates))} | ${cell(estimateRelay(w, rates))} | ${cell(fanout)} (${seeds}) | ${cell(estimatePeerToPeer(w, rates))} |`,
+      );
+    }
+    console.log('');
+  }
+  console.log(`Seed image: ${(seedImageBytes / 1e6).toFixed(1)} MB (the lab's registry image); seed start: ${DEFAULT_SEED_START_SECONDS} s.`);
+}
+
+main();
