@@ -9,8 +9,9 @@ import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { pushImageSet, readLabInfo, type LabInfo, type PushedImage } from '../../lab/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { pushImageSet, type LabInfo, type PushedImage } from '../../lab/index.js';
+import { readTestLab } from '../fixtures/test-lab.js';
 import { pushRegistryImage } from '../../lab/registry-image.js';
 import { nodePathsOf } from '../../lab/daemons.js';
 import { hound, houndEnv } from '../fixtures/play/helpers.js';
@@ -99,7 +100,7 @@ describe('fan-out on the lab', () => {
   let pushed: PushedImage[];
 
   beforeAll(async () => {
-    info = await readLabInfo(inject('labDir') ?? process.env.HOUND_TEST_LAB_DIR!);
+    info = await readTestLab();
     origin = `${info.registry.ip}:${info.registry.port}`;
     // Fresh layers each run: the nodes have never seen these blobs.
     const id = `${process.pid}-${Date.now()}`;
