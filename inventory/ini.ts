@@ -11,7 +11,7 @@ const SECTION = /^\[([^:\]\s]+)(?::([\p{L}\p{N}_]+))?\]\s*(?:#.*)?$/u;
 const GROUP_NAME = /^([^:\]\s]+)\s*(?:#.*)?$/;
 // Python's str.splitlines() line boundaries, control characters included.
 // eslint-disable-next-line no-control-regex
-const LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
+export const INI_LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
 // Characters Ansible calls invalid in group names (it warns but keeps them by default).
 const INVALID_GROUP_CHARS = /^\p{N}|[^\p{L}\p{N}_]/u;
 
@@ -29,7 +29,7 @@ interface Pending {
 }
 
 export function parseIniInventory(file: string, text: string, inv: InventoryBuilder): void {
-  const lines = text.split(LINE_BREAK);
+  const lines = text.split(INI_LINE_BREAK);
   const pending = new Map<string, Pending>();
   let group = 'ungrouped';
   let state = 'hosts';

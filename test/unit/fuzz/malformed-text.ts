@@ -120,9 +120,17 @@ export const tokenSoup: fc.Arbitrary<string> = fc
 /**
  * What every refusal must look like: a HoundError of the expected exit codes; where it
  * names a file, a line and column inside that file and the offending line as written; a
- * formatted message without a stack trace.
+ * formatted message without a stack trace. Lines are counted as the file's parser counts them
+ * (`lineBreak`): YAML breaks only at \n and \r, Ansible's INI plugin wherever Python's
+ * str.splitlines() does (U+2028, \x85, \v, … too).
  */
-export function checkRefusal(err: unknown, text: string | undefined, file: string | undefined, exitCodes: readonly number[]): string | undefined {
+export function checkRefusal(
+  err: unknown,
+  text: string | undefined,
+  file: string | undefined,
+  exitCodes: readonly number[],
+  lineBreak: RegExp = /\r\n|\n|\r/,
+): string | undefined {
   if (!(err instanceof Error) || !('code' in err) || !('exitCode' in err) || typeof (err as HoundError).format !== 'function') {
     return `not a HoundError: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
   }
@@ -134,7 +142,7 @@ export function checkRefusal(err: unknown, text: string | undefined, file: strin
   if (e.message.trim() === '') return `empty message (${e.code})`;
   if (e.exitCode === 4 && file !== undefined && !e.position) return `${e.code} names no file:line:column (${e.message})`;
   if (e.position && text !== undefined && e.position.file === file) {
-    const lines = text.split(/\r\n|\n|\r/);
+    const lines = text.split(lineBreak);
     const { line, column } = e.position;
     if (!(line >= 1 && line <= lines.length + 1)) return `line ${line} outside the file (${lines.length} lines), ${e.code}`;
     if (!(column >= 1)) return `column ${column} (${e.code})`;
