@@ -3,15 +3,20 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * Vitest's order (files that failed last time, then the longest last time; larger files
- * first when it has no record, as in a fresh clone), except that the fault scenarios start
- * first: six scenarios, each a 48 MB pull at 40 mbit and two reruns, on a lab of their
- * own, take a third of the integration time; started late, they would end alone.
+ * first when it has no record, as in a fresh clone), except that the two longest files start
+ * first, one in each worker: the fault scenarios (six 48 MB pulls at 40 mbit and their reruns,
+ * on a lab of their own, about 270 s) and the Ansible corpus (ansible-playbook and hound on
+ * every entry, about 360 s). A fresh clone has no record of their length, and the corpus file
+ * is small: started last, it ran alone for its last four minutes.
  */
-class FaultsFirst extends BaseSequencer {
+const LONGEST_FILES = ['/test/integration/faults.test.ts', '/test/integration/ansible-corpus.test.ts'];
+
+class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
-    const first = (f: TestSpecification) => f.moduleId.endsWith('/test/integration/faults.test.ts');
-    return [...sorted.filter(first), ...sorted.filter((f) => !first(f))];
+    const rank = (f: TestSpecification) => LONGEST_FILES.findIndex((suffix) => f.moduleId.endsWith(suffix));
+    const longest = sorted.filter((f) => rank(f) >= 0).sort((a, b) => rank(a) - rank(b));
+    return [...longest, ...sorted.filter((f) => rank(f) < 0)];
   }
 }
 
@@ -23,7 +28,7 @@ export default defineConfig({
     // integration file mostly waits (shaped links, Docker, sshd). Each worker has a lab of
     // its own (test/fixtures/test-lab.ts), so two integration files never share nodes.
     maxWorkers: 2,
-    sequence: { sequencer: FaultsFirst },
+    sequence: { sequencer: LongestFirst },
     // In CI a JSON report too, from which .ci/run prints one plain "N passed, N failed" line.
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: 'test-results.json' },
