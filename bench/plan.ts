@@ -40,7 +40,7 @@ async function prepareNodes(lab: LabInfo, registry: string): Promise<void> {
     nodes.map(async (node, i) => {
       if (i % 2 === 1) return;
       // Even nodes hold a few apps (and so the shared base and runtimes).
-      for (const k of [i % IMAGES, (i + 3) % IMAGES]) await pull(node.dockerSocket, `${registry}/hound/app${k}:latest`);
+      for (const k of [i % IMAGES, (i + 3) % IMAGES]) await pull(node.socket.controller, `${registry}/hound/app${k}:latest`);
     }),
   );
 }

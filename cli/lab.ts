@@ -1,5 +1,6 @@
-// `hound lab`: a real, disposable cluster on this machine (registry + N Docker nodes, each
-// in its own network namespace). The work is in lab/; this file parses and prints.
+// `hound lab`: a real, disposable cluster on this machine (registry + N nodes running Docker,
+// containerd or podman, each in its own network namespace). The work is in lab/; this file
+// parses and prints.
 import type { Command } from 'commander';
 import { OptionsError } from '../base/errors.js';
 
@@ -9,31 +10,40 @@ function parseNodeCount(text: string): number {
 }
 
 export function register(program: Command): void {
-  const lab = program.command('lab').description('a local test cluster: one registry and N Docker nodes over SSH, each in its own network namespace');
+  const lab = program
+    .command('lab')
+    .description('a local test cluster: one registry and N nodes (Docker, containerd or podman) over SSH, each in its own network namespace');
 
   lab
     .command('up')
     .description('start (or restart from scratch) a lab; prints its inventory and known_hosts paths')
     .option('--name <name>', 'lab name (several labs may run at once)', 'hound')
-    .option('--nodes <n>', 'number of Docker nodes', '3')
+    .option('--nodes <n>', 'number of nodes (default 3, or what --runtimes counts)')
+    .option(
+      '--runtimes <list>',
+      'container runtime per node: a list cycled over the nodes (docker,containerd,podman) or counts (docker=2,podman=1); default docker',
+    )
     .option('--subnet <cidr>', 'a /24 in 10.0.0.0/8 (default: derived from the name)')
     .option('--registry-rate <rate>', "shape the registry's uplink, e.g. 400mbit")
     .option('--node-rate <rate>', "shape each node's downlink, e.g. 100mbit")
     .option('--controller-rate <rate>', "shape the controller's link (both directions), e.g. 1gbit")
-    .action(async (o: { name: string; nodes: string; subnet?: string; registryRate?: string; nodeRate?: string; controllerRate?: string }) => {
-      const { labUp } = await import('../lab/lifecycle.js');
-      const { info, elapsedMs } = await labUp({
-        name: o.name,
-        nodes: parseNodeCount(o.nodes),
-        subnet: o.subnet,
-        registryRate: o.registryRate,
-        nodeRate: o.nodeRate,
-        controllerRate: o.controllerRate,
-        log: (line) => process.stderr.write(`${line}\n`),
-      });
-      process.stderr.write(`lab ${info.name} up: ${info.nodes.length} nodes, registry ${info.registry.url}, in ${(elapsedMs / 1000).toFixed(1)} s\n`);
-      process.stdout.write(`inventory: ${info.inventory}\nknown_hosts: ${info.knownHosts}\nlab.json: ${info.dir}/lab.json\n`);
-    });
+    .action(
+      async (o: { name: string; nodes?: string; runtimes?: string; subnet?: string; registryRate?: string; nodeRate?: string; controllerRate?: string }) => {
+        const { labUp } = await import('../lab/lifecycle.js');
+        const { info, elapsedMs } = await labUp({
+          name: o.name,
+          nodes: o.nodes === undefined ? undefined : parseNodeCount(o.nodes),
+          runtimes: o.runtimes,
+          subnet: o.subnet,
+          registryRate: o.registryRate,
+          nodeRate: o.nodeRate,
+          controllerRate: o.controllerRate,
+          log: (line) => process.stderr.write(`${line}\n`),
+        });
+        process.stderr.write(`lab ${info.name} up: ${info.nodes.length} nodes, registry ${info.registry.url}, in ${(elapsedMs / 1000).toFixed(1)} s\n`);
+        process.stdout.write(`inventory: ${info.inventory}\nknown_hosts: ${info.knownHosts}\nlab.json: ${info.dir}/lab.json\n`);
+      },
+    );
 
   lab
     .command('images')
@@ -67,10 +77,13 @@ export function register(program: Command): void {
       const { labStatus } = await import('../lab/lifecycle.js');
       const s = await labStatus(o.name);
       process.stdout.write(`lab ${s.info.name} ${s.up ? 'up' : 'DEGRADED'} subnet ${s.info.subnet} controller ${s.info.controllerIp} dir ${s.info.dir}\n`);
+      const mib = (bytes: number) => `${(bytes / (1 << 20)).toFixed(1)}MiB`;
       for (const h of s.hosts) {
         const daemons = h.daemons.map((d) => `${d.name}=${d.pid}${d.alive ? '' : '(dead)'}${d.alive && !d.answering ? '(not answering)' : ''}`).join(' ');
+        const runtime = h.runtime ? ` ${h.runtime}` : '';
+        const memory = h.memory ? ` rss=${mib(h.memory.rssBytes)} pss=${mib(h.memory.pssBytes)}` : '';
         process.stdout.write(
-          `${h.name.padEnd(10)} ${(h.up ? 'up' : 'down').padEnd(5)} ${h.ip.padEnd(15)} netns ${h.netns}${h.netnsPresent ? '' : '(missing)'} ${daemons}\n`,
+          `${h.name.padEnd(10)} ${(h.up ? 'up' : 'down').padEnd(5)} ${h.ip.padEnd(15)} netns ${h.netns}${h.netnsPresent ? '' : '(missing)'}${runtime}${memory} ${daemons}\n`,
         );
       }
       if (!s.up) process.exitCode = 1;

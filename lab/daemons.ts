@@ -1,9 +1,10 @@
-// The daemons of a lab: per node an sshd and a dockerd, and the Distribution registries.
-// Each is started detached (it outlives `hound lab up`) inside its host's network
-// namespace; a node's two daemons also get a private mount namespace in which the node's
-// own directory is bind-mounted over /run, so an SSH session sees that node's docker.sock,
-// and its own /etc/docker (its certs.d: the CAs its dockerd trusts per registry), and a
-// UTS namespace, so the node calls itself by its inventory name.
+// The daemons of a lab: per node an sshd and its container runtime's daemon (dockerd,
+// containerd; podman has none), and the Distribution registries. Each is started detached (it
+// outlives `hound lab up`) inside its host's network namespace; a node's daemons also get a
+// private mount namespace in which the node's own directory is bind-mounted over /run, so
+// an SSH session sees that node's sockets, and its own /etc/docker (its certs.d: the CAs its
+// dockerd trusts per registry), and a UTS namespace, so the node calls itself by its
+// inventory name.
 import { spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { mkdir, writeFile, readFile } from 'node:fs/promises';
@@ -34,14 +35,45 @@ export interface NodeView {
   hostname: string;
   /** The node's own /etc/docker (certs.d). */
   etcDockerDir: string;
+  /** More of the node's own files over the machine's (a podman node's /etc/containers, say). */
+  binds?: Bind[];
+  /**
+   * Makes / a shared mount inside the node's (private) mount namespace, as systemd does on a
+   * real host; rootless podman warns without it. Nothing propagates to the machine's mounts.
+   */
+  sharedRoot?: boolean;
 }
 
 /** The machine's /etc/docker, which each node's view replaces with its own. */
 export const ETC_DOCKER = '/etc/docker';
 
+/** `source` (in the node's dir) is bind-mounted over `target` in the node's view. */
+export interface Bind {
+  source: string;
+  target: string;
+}
+
+/**
+ * Sets the hostname, mounts each pair "$1" over "$2", makes / shared if asked, and runs the
+ * rest. The pairs come as arguments, not as text inside the script, so no path is ever
+ * parsed by the shell.
+ */
+const NODE_VIEW_SCRIPT =
+  'hostname_bin=$1 mount_bin=$2 name=$3 shared=$4 pairs=$5; shift 5; "$hostname_bin" "$name" || exit 1; ' +
+  'while [ "$pairs" -gt 0 ]; do "$mount_bin" --bind "$1" "$2" || exit 1; shift 2; pairs=$((pairs - 1)); done; ' +
+  'if [ "$shared" = 1 ]; then "$mount_bin" --make-rshared / || exit 1; fi; exec "$@"';
+
 /** Spawns `argv` detached, stdio to `log`, inside netns and, for a node, inside its own view. */
 export function startDetached(bins: BinaryPaths, netns: string, argv: string[], log: string, view?: NodeView, env?: NodeJS.ProcessEnv): StartedDaemon {
   const fd = openSync(log, 'a');
+  const binds: Bind[] = view
+    ? [
+        { source: view.runDir, target: '/run' },
+        { source: view.homeDir, target: os.homedir() },
+        { source: view.etcDockerDir, target: ETC_DOCKER },
+        ...(view.binds ?? []),
+      ]
+    : [];
   const inner = view
     ? [
         bins.unshare,
@@ -51,13 +83,14 @@ export function startDetached(bins: BinaryPaths, netns: string, argv: string[], 
         'private',
         '/bin/sh',
         '-c',
-        `${bins.hostname} "$1" && ${bins.mount} --bind "$0" /run && ${bins.mount} --bind "$2" "$3" && ${bins.mount} --bind "$4" "$5" && shift 5 && exec "$@"`,
-        view.runDir,
+        NODE_VIEW_SCRIPT,
+        'hound-node-view',
+        bins.hostname,
+        bins.mount,
         view.hostname,
-        view.homeDir,
-        os.homedir(),
-        view.etcDockerDir,
-        ETC_DOCKER,
+        view.sharedRoot ? '1' : '0',
+        String(binds.length),
+        ...binds.flatMap((b) => [b.source, b.target]),
         ...argv,
       ]
     : argv;
@@ -123,13 +156,23 @@ export interface NodeRegistrySettings {
   registryMirrors: string[];
 }
 
-/** Writes a node's configs (its host key must already exist). */
-export async function prepareNode(p: NodeDaemonPaths, ip: string, clientPublicKey: string, registries?: NodeRegistrySettings): Promise<void> {
+/**
+ * Writes a node's sshd config (its host key must already exist) and, on a Docker node, the
+ * daemon's, with what it is told about registries. `sshdMatch` is appended as the config's
+ * last lines (Match blocks must come last).
+ */
+export async function prepareNode(
+  p: NodeDaemonPaths,
+  ip: string,
+  clientPublicKey: string,
+  o: { docker: boolean; sshdMatch?: string[]; registries?: NodeRegistrySettings },
+): Promise<void> {
   // sshd's privilege-separation dir must exist inside the /run the node sees.
   await mkdir(path.join(p.runDir, 'sshd'), { recursive: true, mode: 0o755 });
-  await mkdir(p.dataRoot, { recursive: true });
+  if (o.docker) await mkdir(p.dataRoot, { recursive: true });
   await mkdir(p.homeDir, { recursive: true, mode: 0o700 });
-  await writeFile(p.authorizedKeys, clientPublicKey, { mode: 0o600 });
+  // Readable by all: sshd reads it as the user logging in, who may be a node's non-root user.
+  await writeFile(p.authorizedKeys, clientPublicKey, { mode: 0o644 });
   await writeFile(
     p.sshdConfig,
     [
@@ -149,31 +192,42 @@ export async function prepareNode(p: NodeDaemonPaths, ip: string, clientPublicKe
       'UseDNS no',
       'Subsystem sftp internal-sftp',
       'AcceptEnv LANG LC_*',
+      ...(o.sshdMatch ?? []),
       '',
     ].join('\n'),
   );
   await mkdir(path.join(p.etcDockerDir, 'certs.d'), { recursive: true, mode: 0o755 });
-  for (const host of registries?.trustHosts ?? []) {
-    await mkdir(path.join(p.etcDockerDir, 'certs.d', host), { recursive: true, mode: 0o755 });
-    await writeFile(path.join(p.etcDockerDir, 'certs.d', host, 'ca.crt'), registries!.caCertificate, { mode: 0o644 });
+  if (o.docker) {
+    const registries = o.registries;
+    for (const host of registries?.trustHosts ?? []) {
+      await mkdir(path.join(p.etcDockerDir, 'certs.d', host), { recursive: true, mode: 0o755 });
+      await writeFile(path.join(p.etcDockerDir, 'certs.d', host, 'ca.crt'), registries!.caCertificate, { mode: 0o644 });
+    }
+    const client = registries?.clientCertificate;
+    for (const host of client?.hosts ?? []) {
+      const dir = path.join(p.etcDockerDir, 'certs.d', host);
+      await mkdir(dir, { recursive: true, mode: 0o755 });
+      await writeFile(path.join(dir, 'client.cert'), client!.cert, { mode: 0o644 });
+      await writeFile(path.join(dir, 'client.key'), client!.key, { mode: 0o600 });
+    }
+    const mirrors = registries?.registryMirrors ?? [];
+    await writeFile(p.dockerConfig, JSON.stringify(mirrors.length > 0 ? { 'registry-mirrors': mirrors } : {}) + '\n');
   }
-  const client = registries?.clientCertificate;
-  for (const host of client?.hosts ?? []) {
-    const dir = path.join(p.etcDockerDir, 'certs.d', host);
-    await mkdir(dir, { recursive: true, mode: 0o755 });
-    await writeFile(path.join(dir, 'client.cert'), client!.cert, { mode: 0o644 });
-    await writeFile(path.join(dir, 'client.key'), client!.key, { mode: 0o600 });
-  }
-  const mirrors = registries?.registryMirrors ?? [];
-  await writeFile(p.dockerConfig, JSON.stringify(mirrors.length > 0 ? { 'registry-mirrors': mirrors } : {}) + '\n');
 }
 
-export function startSshd(bins: BinaryPaths, netns: string, p: NodeDaemonPaths, hostname: string): StartedDaemon {
+export function startSshd(
+  bins: BinaryPaths,
+  netns: string,
+  p: NodeDaemonPaths,
+  hostname: string,
+  o: { binds?: Bind[]; sharedRoot?: boolean } = {},
+): StartedDaemon {
   return startDetached(bins, netns, [bins.sshd, '-D', '-e', '-f', p.sshdConfig], path.join(p.dir, 'sshd.log'), {
     runDir: p.runDir,
     homeDir: p.homeDir,
     hostname,
     etcDockerDir: p.etcDockerDir,
+    ...o,
   });
 }
 

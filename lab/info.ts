@@ -3,6 +3,7 @@
 import { readFile, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { EnvironmentError } from '../base/errors.js';
+import type { LabRuntime } from './runtimes.js';
 import type { SecureRegistriesInfo } from './secure-registries.js';
 
 export interface LabRates {
@@ -11,16 +12,33 @@ export interface LabRates {
   controller?: string;
 }
 
+/** A unix socket on a node: where the node sees it, and where the controller reaches the same socket directly (bypassing SSH). */
+export interface LabSocket {
+  node: string;
+  controller: string;
+}
+
 export interface LabNodeInfo {
   name: string;
   ip: string;
   netns: string;
   sshPort: number;
-  /** The node's Docker socket as the controller reaches it, bypassing SSH. */
-  dockerSocket: string;
+  /** The container runtime the node runs. */
+  runtime: LabRuntime;
+  /**
+   * The runtime's socket (what the inventory names): Docker's, containerd's (which serves the
+   * CRI), or, on a podman node, where root's podman service listens once started (the lab
+   * starts none: podman has no daemon).
+   */
+  socket: LabSocket;
+  /** Docker nodes: the node's Docker socket as the controller reaches it, bypassing SSH. */
+  dockerSocket?: string;
+  /** Podman nodes: the non-root user that runs rootless podman, and where its service listens once started. */
+  rootless?: { user: string; uid: number; socket: LabSocket };
   /** The host-side veth (bridge port) of the node. */
   hostInterface: string;
-  pids: { sshd: number; dockerd: number };
+  /** sshd and the runtime's daemon (dockerd or containerd; podman has none). */
+  pids: { sshd: number; dockerd?: number; containerd?: number };
   /** The mirrors its dockerd tries first for Docker Hub images (daemon.json registry-mirrors). */
   registryMirrors?: string[];
 }
@@ -55,12 +73,22 @@ export async function readLabInfo(dir: string): Promise<LabInfo> {
     });
   }
   try {
-    return JSON.parse(text) as LabInfo;
+    return withRuntimes(JSON.parse(text) as LabInfo);
   } catch {
     throw new EnvironmentError('LAB_BROKEN', `${file} is not valid JSON`, {
       hint: 'run `hound lab up` again: it cleans what was left and starts afresh',
     });
   }
+}
+
+/** A lab.json written before labs had runtimes describes Docker nodes only. */
+function withRuntimes(info: LabInfo): LabInfo {
+  for (const node of info.nodes) {
+    if (node.runtime !== undefined) continue;
+    node.runtime = 'docker';
+    node.socket = { node: '/run/docker.sock', controller: node.dockerSocket! };
+  }
+  return info;
 }
 
 export async function writeLabInfo(info: LabInfo): Promise<void> {

@@ -5,7 +5,6 @@ import path from 'node:path';
 import { EnvironmentError, HoundError, OptionsError } from '../base/errors.js';
 import { tryCommand } from './host-command.js';
 import {
-  dockerAnswers,
   ETC_DOCKER,
   nodePathsOf,
   prepareNode,
@@ -13,7 +12,6 @@ import {
   registryAnswers,
   registryPathsOf,
   sshAnswers,
-  startDockerd,
   startRegistry,
   startSshd,
   waitReady,
@@ -21,6 +19,7 @@ import {
 import type { LabInfo, LabNodeInfo } from './info.js';
 import { readLabInfo, writeLabInfo } from './info.js';
 import { renderInventory, renderKnownHosts } from './inventory-file.js';
+import { nodeMemory, type NodeMemory } from './memory.js';
 import {
   controllerIp,
   deriveSubnet,
@@ -40,9 +39,13 @@ import {
   type Subnet,
 } from './naming.js';
 import { checkSubnetFree, createNetwork, destroyNetwork, listLabLinks, listLabNamespaces, type NamespaceHost } from './network.js';
+import { type LabNode, prepareRuntime, runtimeDaemonOf, runtimeInfo, startRuntime } from './node-runtime.js';
+import { PAUSE_REPOSITORY, PAUSE_TAG, pushPauseImage } from './pause-image.js';
+import { checkPodmanMountPoints } from './podman-node.js';
 import { checkLabPrerequisites } from './preflight.js';
 import { findLabProcesses, isAlive, stopProcesses } from './processes.js';
 import { parseRate } from './rate.js';
+import { parseRuntimes } from './runtimes.js';
 import { generateKeyPair } from './ssh-keys.js';
 import { createLabTls, labTlsPathsOf } from './lab-tls.js';
 import { prepareSecureRegistries, SECURE_REGISTRY_KINDS, secureRegistryAnswers, startSecureRegistry, type SecureRegistriesInfo } from './secure-registries.js';
@@ -55,6 +58,8 @@ export function hasRegistryMirror(index: number): boolean {
 export interface LabUpOptions {
   name?: string;
   nodes?: number;
+  /** `docker,containerd,podman` (cycled over the nodes) or `docker=2,containerd=1` (counts); all Docker when absent. */
+  runtimes?: string;
   subnet?: string;
   registryRate?: string;
   nodeRate?: string;
@@ -72,13 +77,17 @@ export interface LabUpResult {
 /** Validates options before anything on the machine changes. */
 function resolveUpOptions(opts: LabUpOptions) {
   const name = validateLabName(opts.name ?? 'hound');
-  const nodes = opts.nodes ?? 3;
-  if (!Number.isInteger(nodes) || nodes < 1 || nodes > MAX_NODES) {
+  if (opts.nodes !== undefined && (!Number.isInteger(opts.nodes) || opts.nodes < 1 || opts.nodes > MAX_NODES)) {
     throw new OptionsError('LAB_BAD_NODES', `--nodes must be a whole number from 1 to ${MAX_NODES}, got ${opts.nodes}`);
+  }
+  const runtimes = parseRuntimes(opts.runtimes, opts.nodes);
+  if (runtimes.length > MAX_NODES) {
+    throw new OptionsError('LAB_BAD_NODES', `--runtimes counts ${runtimes.length} nodes, more than the ${MAX_NODES} a lab may have`);
   }
   return {
     name,
-    nodes,
+    nodes: runtimes.length,
+    runtimes,
     /** Given with --subnet: that one or an error. Otherwise derived from the name, the first free of its choices. */
     subnet: opts.subnet === undefined ? undefined : parseSubnet(opts.subnet),
     registryRate: opts.registryRate === undefined ? undefined : parseRate(opts.registryRate, '--registry-rate'),
@@ -109,7 +118,8 @@ async function freeDerivedSubnet(name: string, links: LinkNames): Promise<Subnet
 export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
   const started = Date.now();
   const o = resolveUpOptions(opts);
-  const bins = checkLabPrerequisites();
+  const bins = checkLabPrerequisites(o.runtimes);
+  if (o.runtimes.includes('podman')) await checkPodmanMountPoints();
   const log = opts.log ?? (() => {});
   const dir = labDirOf(o.name);
   const links = linkNamesOf(o.name);
@@ -124,21 +134,25 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
   const inventory = path.join(dir, 'inventory.ini');
   const regIp = registryIp(subnet);
   const registryAddr = `${regIp}:${REGISTRY_PORT}`;
+  const registryUrl = `http://${registryAddr}`;
   const registryNetns = netnsOf(o.name, 'registry');
-  const nodeNames = Array.from({ length: o.nodes }, (_, i) => nodeNameOf(i + 1));
-  const nodePaths = nodeNames.map((n) => nodePathsOf(dir, n));
+  const nodes: LabNode[] = o.runtimes.map((runtime, i) => {
+    const name = nodeNameOf(i + 1);
+    return { name, ip: nodeIp(subnet, i + 1), netns: netnsOf(o.name, name), runtime, paths: nodePathsOf(dir, name) };
+  });
 
   try {
-    log(`lab ${o.name}: subnet ${subnetCidr(subnet)}, ${o.nodes} nodes`);
-    await Promise.all(nodePaths.map((p) => mkdir(p.dir, { recursive: true })));
+    const counts = [...new Set(o.runtimes)].map((r) => `${o.runtimes.filter((x) => x === r).length} ${r}`).join(', ');
+    log(`lab ${o.name}: subnet ${subnetCidr(subnet)}, ${o.nodes} nodes (${counts})`);
+    await Promise.all(nodes.map((n) => mkdir(n.paths.dir, { recursive: true })));
     const [clientPub, ...hostPubs] = await Promise.all([
       generateKeyPair(bins['ssh-keygen'], privateKey, `hound-lab-${o.name}`),
-      ...nodePaths.map((p, i) => generateKeyPair(bins['ssh-keygen'], p.hostKey, `${nodeNames[i]}.${o.name}`)),
+      ...nodes.map((n) => generateKeyPair(bins['ssh-keygen'], n.paths.hostKey, `${n.name}.${o.name}`)),
     ]);
 
     const hosts: NamespaceHost[] = [
       { netns: registryNetns, ip: regIp, port: links.registryPort, uplink: o.registryRate },
-      ...nodeNames.map((n, i) => ({ netns: netnsOf(o.name, n), ip: nodeIp(subnet, i + 1), port: links.nodePort(i + 1), downlink: o.nodeRate })),
+      ...nodes.map((n, i) => ({ netns: n.netns, ip: n.ip, port: links.nodePort(i + 1), downlink: o.nodeRate })),
     ];
     await createNetwork({ subnet, links, hosts, controllerRate: o.controllerRate });
 
@@ -153,18 +167,26 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
       password,
     });
     const [caCertificate, clientCert, clientKey] = await Promise.all([tls.caCert, tls.clientCert, tls.clientKey].map((f) => readFile(f, 'utf8')));
-    const mirrorsOf = (i: number) => (hasRegistryMirror(i + 1) ? [secure.mirror.url] : []);
+    // Only a Docker node has a dockerd to give the mirror to.
+    const mirrorsOf = (i: number) => (hasRegistryMirror(i + 1) && nodes[i].runtime === 'docker' ? [secure.mirror.url] : []);
     // Each node's view mounts its own /etc/docker there: the machine must have one to mount over.
     await mkdir(ETC_DOCKER, { recursive: true });
-    await Promise.all(
-      nodePaths.map((p, i) =>
-        prepareNode(p, nodeIp(subnet, i + 1), clientPub, {
-          caCertificate,
-          trustHosts: [secure.basic.host, secure.token.host, secure.mirror.host, secure.clientCertificate.host],
-          clientCertificate: { cert: clientCert, key: clientKey, hosts: [secure.clientCertificate.host] },
-          registryMirrors: mirrorsOf(i),
-        }),
-      ),
+    const sandboxImage = `${registryAddr}/${PAUSE_REPOSITORY}:${PAUSE_TAG}`;
+    const prepared = await Promise.all(
+      nodes.map(async (n, i) => {
+        const runtime = await prepareRuntime(n, { registry: registryAddr, sandboxImage });
+        await prepareNode(n.paths, n.ip, clientPub, {
+          docker: n.runtime === 'docker',
+          sshdMatch: runtime.sshdMatch,
+          registries: {
+            caCertificate,
+            trustHosts: [secure.basic.host, secure.token.host, secure.mirror.host, secure.clientCertificate.host],
+            clientCertificate: { cert: clientCert, key: clientKey, hosts: [secure.clientCertificate.host] },
+            registryMirrors: mirrorsOf(i),
+          },
+        });
+        return runtime;
+      }),
     );
 
     log('starting daemons');
@@ -172,11 +194,10 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
     const basicRegistry = startSecureRegistry(bins, registryNetns, secureConfigs.basic, tls.caCert);
     const tokenRegistry = startSecureRegistry(bins, registryNetns, secureConfigs.token, tls.caCert);
     const clientCertificateRegistry = startSecureRegistry(bins, registryNetns, secureConfigs.clientCertificate, tls.caCert);
-    const daemons = nodePaths.map((p, i) => {
-      const netns = netnsOf(o.name, nodeNames[i]);
-      return { sshd: startSshd(bins, netns, p, nodeNames[i]), dockerd: startDockerd(bins, netns, p, nodeNames[i], registryAddr, controllerIp(subnet)) };
-    });
-    const registryUrl = `http://${registryAddr}`;
+    const daemons = nodes.map((n, i) => ({
+      sshd: startSshd(bins, n.netns, n.paths, n.name, { binds: prepared[i].binds, sharedRoot: prepared[i].sharedRoot }),
+      runtime: startRuntime(bins, n, prepared[i], { registry: registryAddr, controllerIp: controllerIp(subnet) }),
+    }));
     // The mirror asks its upstream how to authenticate when it starts: the token registry first.
     const mirrorStarted = waitReady('token registry', tokenRegistry, () => secureRegistryAnswers(secure.token.url, tls.caCert)).then(async () => {
       const mirror = startSecureRegistry(bins, registryNetns, secureConfigs.mirror, tls.caCert);
@@ -184,44 +205,56 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
       return mirror;
     });
     const secureDaemons = { basic: basicRegistry, token: tokenRegistry, mirror: await mirrorStarted, clientCertificate: clientCertificateRegistry };
+    const registryReady = waitReady('registry', registry, () => registryAnswers(registryUrl));
     await Promise.all([
-      waitReady('registry', registry, () => registryAnswers(registryUrl)),
+      // A containerd node pulls its pod sandbox image from the lab registry when a pod starts.
+      o.runtimes.includes('containerd') ? registryReady.then(() => pushPauseImage(registryUrl, bins.catatonit)) : registryReady,
       waitReady('basic registry', basicRegistry, () => secureRegistryAnswers(secure.basic.url, tls.caCert)),
       waitReady('client-certificate registry', clientCertificateRegistry, () =>
         secureRegistryAnswers(secure.clientCertificate.url, tls.caCert, { cert: tls.clientCert, key: tls.clientKey }),
       ),
       ...daemons.flatMap((d, i) => [
-        waitReady(`${nodeNames[i]} sshd`, d.sshd, () => sshAnswers(nodeIp(subnet, i + 1), 22)),
-        waitReady(`${nodeNames[i]} dockerd`, d.dockerd, () => dockerAnswers(nodePaths[i].dockerSocket)),
+        waitReady(`${nodes[i].name} sshd`, d.sshd, () => sshAnswers(nodes[i].ip, 22)),
+        ...(d.runtime ? [waitReady(`${nodes[i].name} ${d.runtime.name}`, d.runtime.daemon, d.runtime.answers)] : []),
       ]),
     ]);
 
-    const nodes: LabNodeInfo[] = nodeNames.map((n, i) => ({
-      name: n,
-      ip: nodeIp(subnet, i + 1),
-      netns: netnsOf(o.name, n),
+    const nodeInfos: LabNodeInfo[] = nodes.map((n, i) => ({
+      name: n.name,
+      ip: n.ip,
+      netns: n.netns,
       sshPort: 22,
-      dockerSocket: nodePaths[i].dockerSocket,
+      ...runtimeInfo(n),
       hostInterface: links.nodePort(i + 1),
-      pids: { sshd: daemons[i].sshd.pid, dockerd: daemons[i].dockerd.pid },
+      pids: { sshd: daemons[i].sshd.pid, ...(daemons[i].runtime ? { [daemons[i].runtime.name]: daemons[i].runtime.daemon.pid } : {}) },
       registryMirrors: mirrorsOf(i),
     }));
     for (const kind of SECURE_REGISTRY_KINDS) secure[kind].pid = secureDaemons[kind].pid;
-    await writeFile(knownHosts, renderKnownHosts(nodes.map((n, i) => ({ ip: n.ip, publicKey: hostPubs[i] }))));
+    await writeFile(knownHosts, renderKnownHosts(nodeInfos.map((n, i) => ({ ip: n.ip, publicKey: hostPubs[i] }))));
     await writeFile(
       inventory,
-      renderInventory(nodes, {
-        privateKey,
-        knownHosts,
-        registry: registryAddr,
-        secure: {
-          basic: secure.basic.host,
-          token: secure.token.host,
-          mirror: secure.mirror.host,
-          clientCertificate: secure.clientCertificate.host,
-          caCert: secure.caCert,
+      renderInventory(
+        nodeInfos.map((n) => ({
+          name: n.name,
+          ip: n.ip,
+          runtime: n.runtime,
+          socket: n.socket.node,
+          ...(n.rootless ? { rootless: { user: n.rootless.user, socket: n.rootless.socket.node } } : {}),
+          ...(n.registryMirrors ? { registryMirrors: n.registryMirrors } : {}),
+        })),
+        {
+          privateKey,
+          knownHosts,
+          registry: registryAddr,
+          secure: {
+            basic: secure.basic.host,
+            token: secure.token.host,
+            mirror: secure.mirror.host,
+            clientCertificate: secure.clientCertificate.host,
+            caCert: secure.caCert,
+          },
         },
-      }),
+      ),
     );
     const info: LabInfo = {
       name: o.name,
@@ -232,7 +265,7 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
       registry: { ip: regIp, port: REGISTRY_PORT, url: registryUrl, netns: registryNetns, pid: registry.pid },
       secure,
       rates: { registry: o.registryRate?.text, node: o.nodeRate?.text, controller: o.controllerRate?.text },
-      nodes,
+      nodes: nodeInfos,
       inventory,
       knownHosts,
       privateKey,
@@ -307,7 +340,11 @@ export interface HostStatus {
   ip: string;
   netns: string;
   netnsPresent: boolean;
+  /** Nodes: the container runtime. */
+  runtime?: string;
   daemons: { name: string; pid: number; alive: boolean; answering: boolean }[];
+  /** Nodes: what the processes in the node's namespace hold. */
+  memory?: NodeMemory;
   up: boolean;
 }
 
@@ -343,17 +380,24 @@ export async function labStatus(name = 'hound'): Promise<LabStatus> {
     },
     ...(await Promise.all(
       info.nodes.map(async (n): Promise<HostStatus> => {
-        const [sshOk, dockerOk] = await Promise.all([sshAnswers(n.ip, n.sshPort), dockerAnswers(n.dockerSocket)]);
+        const runtimeDaemon = runtimeDaemonOf(n);
+        const [sshOk, runtimeOk, memory] = await Promise.all([
+          sshAnswers(n.ip, n.sshPort),
+          runtimeDaemon?.answers(),
+          namespaces.has(n.netns) ? nodeMemory(n.netns) : undefined,
+        ]);
         return {
           name: n.name,
           role: 'node',
           ip: n.ip,
           netns: n.netns,
           netnsPresent: namespaces.has(n.netns),
+          runtime: n.runtime,
           daemons: [
             { name: 'sshd', pid: n.pids.sshd, alive: isAlive(n.pids.sshd), answering: sshOk },
-            { name: 'dockerd', pid: n.pids.dockerd, alive: isAlive(n.pids.dockerd), answering: dockerOk },
+            ...(runtimeDaemon ? [{ name: runtimeDaemon.name, pid: runtimeDaemon.pid, alive: isAlive(runtimeDaemon.pid), answering: runtimeOk === true }] : []),
           ],
+          ...(memory ? { memory } : {}),
           up: false,
         };
       }),

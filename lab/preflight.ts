@@ -3,6 +3,7 @@
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '../base/errors.js';
+import type { LabRuntime } from './runtimes.js';
 
 /** Each binary a lab runs, with the Debian package that provides it. */
 export const REQUIRED_BINARIES: { binary: string; pkg: string }[] = [
@@ -19,6 +20,25 @@ export const REQUIRED_BINARIES: { binary: string; pkg: string }[] = [
   { binary: 'openssl', pkg: 'openssl' },
   { binary: 'htpasswd', pkg: 'apache2-utils' },
 ];
+
+/** What nodes of each other runtime need besides (Docker's binaries stay required: the default lab runs them). */
+export const RUNTIME_BINARIES: Record<Exclude<LabRuntime, 'docker'>, { binary: string; pkg: string }[]> = {
+  containerd: [
+    { binary: 'containerd', pkg: 'containerd' },
+    { binary: 'containerd-shim-runc-v2', pkg: 'containerd' },
+    { binary: 'ctr', pkg: 'containerd' },
+    { binary: 'runc', pkg: 'runc' },
+    // The pod sandbox ("pause") image is built from it.
+    { binary: 'catatonit', pkg: 'catatonit' },
+  ],
+  podman: [
+    { binary: 'podman', pkg: 'podman' },
+    { binary: 'crun', pkg: 'crun' },
+    { binary: 'conmon', pkg: 'conmon' },
+    { binary: 'newuidmap', pkg: 'uidmap' },
+    { binary: 'newgidmap', pkg: 'uidmap' },
+  ],
+};
 
 const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
@@ -57,8 +77,8 @@ export function locateBinaries(required: { binary: string; pkg: string }[] = REQ
   return found;
 }
 
-/** Throws one EnvironmentError for the first thing missing: Linux, root, then binaries. */
-export function checkLabPrerequisites(): BinaryPaths {
+/** Throws one EnvironmentError for the first thing missing: Linux, root, then binaries (those of `runtimes` too). */
+export function checkLabPrerequisites(runtimes: readonly LabRuntime[] = []): BinaryPaths {
   if (process.platform !== 'linux') {
     throw new EnvironmentError(
       'LAB_NOT_LINUX',
@@ -68,5 +88,6 @@ export function checkLabPrerequisites(): BinaryPaths {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
     throw new EnvironmentError('LAB_NOT_ROOT', 'hound lab must run as root (it creates network namespaces, bridges and daemons): run it with sudo');
   }
-  return locateBinaries();
+  const extra = [...new Set(runtimes)].flatMap((r) => (r === 'docker' ? [] : RUNTIME_BINARIES[r]));
+  return locateBinaries([...REQUIRED_BINARIES, ...extra]);
 }

@@ -87,6 +87,21 @@ export async function findLabProcesses(dir: string, namespaces: string[]): Promi
   return found.filter(isAlive);
 }
 
+/** The live processes whose network namespace is `netns` (a node's: its daemons and what they started). */
+export async function processesInNetns(netns: string): Promise<number[]> {
+  const ino = await netnsInode(netns);
+  if (ino === undefined) return [];
+  const found: number[] = [];
+  for (const pid of await allPids()) {
+    try {
+      if ((await readlink(`/proc/${pid}/ns/net`)) === `net:[${ino}]`) found.push(pid);
+    } catch {
+      // the process exited while we looked
+    }
+  }
+  return found.filter(isAlive);
+}
+
 /** SIGTERM, then SIGKILL whatever is still alive after `graceMs`; resolves once all are gone. */
 export async function stopProcesses(pids: number[], graceMs = 3000): Promise<number[]> {
   const signal = (sig: NodeJS.Signals) => {

@@ -3,7 +3,10 @@
 # docker-compose (1.29) and python3-yaml (PyYAML) are the oracles of the image-lookup corpus tests.
 # Idempotent: installs only what is missing. Needs root.
 set -euo pipefail
-need=(docker.io openssh-server docker-registry iproute2 util-linux procps psmisc ansible docker-compose python3-docker python3-yaml curl time zsh openssl apache2-utils golang-docker-credential-helpers pass gnupg)
+# containerd (1.6, with its CRI plugin and ctr), podman (4.3) with crun, conmon and uidmap (rootless),
+# and catatonit (the lab's pod sandbox image is built from it) make the lab's containerd and podman nodes.
+need=(docker.io openssh-server docker-registry iproute2 util-linux procps psmisc ansible docker-compose python3-docker python3-yaml curl time zsh openssl apache2-utils golang-docker-credential-helpers pass gnupg
+  containerd podman crun conmon uidmap catatonit)
 missing=()
 for p in "${need[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -37,11 +37,11 @@ function run(file: string, args: string[]): Promise<{ code: number; stdout: stri
 }
 
 function dockerCli(info: LabInfo, node: number, ...args: string[]) {
-  return run('docker', ['-H', `unix://${info.nodes[node].dockerSocket}`, ...args]);
+  return run('docker', ['-H', `unix://${info.nodes[node].socket.controller}`, ...args]);
 }
 
 async function nodeImages(info: LabInfo, node: number): Promise<NodeImage[]> {
-  const r = await run('curl', ['-s', '--unix-socket', info.nodes[node].dockerSocket, 'http://docker/images/json']);
+  const r = await run('curl', ['-s', '--unix-socket', info.nodes[node].socket.controller, 'http://docker/images/json']);
   return JSON.parse(r.stdout) as NodeImage[];
 }
 
@@ -313,7 +313,7 @@ describe('fan-out on the lab', () => {
         serverKeyPem: server.privateKeyPem,
         caPem: ca.certificatePem,
       });
-      await createSeedContainer(connection, { runId, socketPath: node.dockerSocket, image: seedImage, dir });
+      await createSeedContainer(connection, { runId, socketPath: node.socket.controller, image: seedImage, dir });
       expect((await dockerCli(info, 0, 'ps', '-a', '-q', '--filter', `label=io.hound.fanout=${runId}`)).stdout.trim()).not.toBe('');
       // Untagged (the created container keeps it by id): the next run pulls the seed image itself and removes it again.
       expect((await dockerCli(info, 0, 'rmi', '-f', seedImage)).code).toBe(0);
@@ -352,11 +352,11 @@ describe('fan-out on the lab', () => {
           serverKeyPem: server.privateKeyPem,
           caPem: ca.certificatePem,
         });
-        const container = await createSeedContainer(connection, { runId, socketPath: node.dockerSocket, image: seedImage, dir });
-        const running = startSeedContainer(connection, { socketPath: node.dockerSocket, container });
+        const container = await createSeedContainer(connection, { runId, socketPath: node.socket.controller, image: seedImage, dir });
+        const running = startSeedContainer(connection, { socketPath: node.socket.controller, container });
         await new Promise((resolve) => setTimeout(resolve, delayMs));
         running.detach();
-        await stopSeed(connection, { runId, socketPath: node.dockerSocket });
+        await stopSeed(connection, { runId, socketPath: node.socket.controller });
         await running.exited;
         // Long enough for a late start to have shown.
         await new Promise((resolve) => setTimeout(resolve, 2000));

@@ -83,10 +83,10 @@ export async function restartDockerd(lab: LabInfo, node: LabNodeInfo): Promise<n
   let lastLog = '';
   for (let attempt = 1; attempt <= 3; attempt++) {
     // A killed daemon leaves its pidfile and socket behind; dockerd refuses a live-looking pidfile.
-    execFileSync('rm', ['-f', path.join(paths.runDir, 'docker.pid'), node.dockerSocket]);
+    execFileSync('rm', ['-f', path.join(paths.runDir, 'docker.pid'), node.socket.controller]);
     const daemon = startDockerd(bins, node.netns, paths, node.name, `${lab.registry.ip}:${lab.registry.port}`);
     for (let i = 0; i < 300 && daemon.exited() === undefined; i++) {
-      const answer = await getOverSocket(node.dockerSocket, '/_ping').catch(() => undefined);
+      const answer = await getOverSocket(node.socket.controller, '/_ping').catch(() => undefined);
       if (answer?.status === 200) return daemon.pid;
       await sleep(200);
     }

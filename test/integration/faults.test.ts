@@ -28,7 +28,7 @@ beforeAll(async () => {
   labName = await claimRunLabName('faults');
   lab = (await labUp({ name: labName, nodes: 3, nodeRate: '40mbit' })).info;
   for (const n of lab.nodes) {
-    dockerdPid.set(n.name, n.pids.dockerd);
+    dockerdPid.set(n.name, n.pids.dockerd!);
     sshdPid.set(n.name, n.pids.sshd);
   }
   await pushImageSet(lab.registry.url, {

@@ -51,7 +51,7 @@ function ssh(info: LabInfo, node: number, command: string): Promise<Ran> {
 
 /** Docker Engine API on a node's own socket, from the controller, bypassing SSH and hound. */
 async function nodeImages(info: LabInfo, node: number): Promise<{ RepoTags: string[] | null; RepoDigests: string[] | null }[]> {
-  const r = await run('curl', ['-sf', '--unix-socket', info.nodes[node].dockerSocket, 'http://docker/images/json']);
+  const r = await run('curl', ['-sf', '--unix-socket', info.nodes[node].socket.controller, 'http://docker/images/json']);
   expect(r.code).toBe(0);
   return JSON.parse(r.stdout);
 }
@@ -219,7 +219,7 @@ describe('hound lab (own lab, via the CLI)', () => {
 
   it('recovers: after its daemons are killed -9, status says down and `up` starts afresh', async () => {
     for (const n of info.nodes) {
-      process.kill(n.pids.dockerd, 'SIGKILL');
+      process.kill(n.pids.dockerd!, 'SIGKILL');
       process.kill(n.pids.sshd, 'SIGKILL');
     }
     process.kill(info.registry.pid, 'SIGKILL');

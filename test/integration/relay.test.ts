@@ -29,13 +29,13 @@ function run(file: string, args: string[]): Promise<{ code: number; stdout: stri
 
 /** The image as the node's Docker reports it, asked on its own socket (no SSH, no hound). */
 async function inspectOnNode(info: LabInfo, node: number, reference: string): Promise<NodeImage | undefined> {
-  const r = await run('curl', ['-s', '--unix-socket', info.nodes[node].dockerSocket, `http://docker/images/${reference}/json`]);
+  const r = await run('curl', ['-s', '--unix-socket', info.nodes[node].socket.controller, `http://docker/images/${reference}/json`]);
   const parsed = JSON.parse(r.stdout) as NodeImage & { message?: string };
   return parsed.message ? undefined : parsed;
 }
 
 function dockerCli(info: LabInfo, node: number, ...args: string[]) {
-  return run('docker', ['-H', `unix://${info.nodes[node].dockerSocket}`, ...args]);
+  return run('docker', ['-H', `unix://${info.nodes[node].socket.controller}`, ...args]);
 }
 
 /** GET lines for blobs that the registry logged after `offset`, per digest, from `client` only. */
@@ -150,7 +150,7 @@ describe('relay on the lab', () => {
     const held = await inspectOnNode(info, 0, reference);
     expect(held?.RepoTags).toEqual([]);
     expect(held?.RepoDigests).toEqual([`${origin}/${image.repository}@${image.digest}`]);
-    const all = JSON.parse((await run('curl', ['-s', '--unix-socket', info.nodes[0].dockerSocket, 'http://docker/images/json'])).stdout) as NodeImage[];
+    const all = JSON.parse((await run('curl', ['-s', '--unix-socket', info.nodes[0].socket.controller, 'http://docker/images/json'])).stdout) as NodeImage[];
     const names = all.flatMap((i) => [...(i.RepoTags ?? []), ...(i.RepoDigests ?? [])]);
     expect(names.filter((name) => name.startsWith('127.0.0.1:'))).toEqual([]);
   });

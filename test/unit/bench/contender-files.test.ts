@@ -11,6 +11,8 @@ const node = (i: number) => ({
   ip: `10.1.2.${10 + i}`,
   netns: `hound-bench.node${i}`,
   sshPort: 22,
+  runtime: 'docker' as const,
+  socket: { node: '/run/docker.sock', controller: `/var/tmp/hound-lab/bench/nodes/node${i}/run/docker.sock` },
   dockerSocket: `/var/tmp/hound-lab/bench/nodes/node${i}/run/docker.sock`,
   hostInterface: `hb-n${i}`,
   pids: { sshd: 1, dockerd: 2 },

@@ -95,6 +95,19 @@ describe('images', () => {
     expect(sha256sum(fileOf('manifest.json', img.manifest.data))).toBe(img.manifest.digest);
   });
 
+  it('can carry one given file (an executable) and an entrypoint, read back by tar(1)', () => {
+    const program = Buffer.from('#!/bin/sh\necho hi\n');
+    const layer = buildLayer({ name: 'prog', file: { path: 'prog', content: program, mode: 0o755 } });
+    const tarFile = fileOf('prog.tar', execFileSync('gzip', ['-dc', fileOf('prog.tar.gz', layer.data)]));
+    expect(sha256sum(tarFile)).toBe(layer.diffId);
+    expect(execFileSync('tar', ['-tvf', tarFile, '--numeric-owner'], { encoding: 'utf8' })).toMatch(
+      new RegExp(`^-rwxr-xr-x 0/0 +${program.length} 1970-01-01 00:00 prog\\n$`),
+    );
+    expect(execFileSync('tar', ['-xOf', tarFile, 'prog'])).toEqual(program);
+    const img = buildImage({ repository: 'r/run', tag: 't', layers: ['prog'], entrypoint: ['/prog', '-x'] }, [layer]);
+    expect(JSON.parse(img.config.data.toString('utf8')).config.Entrypoint).toEqual(['/prog', '-x']);
+  });
+
   it('refuse a set naming an undefined layer or defining one twice', () => {
     expect(() => buildImageSet({ layers: [], images: [{ repository: 'r', tag: 't', layers: ['nope'] }] })).toThrowError(
       expect.objectContaining({ code: 'IMAGE_BAD_SET' }),

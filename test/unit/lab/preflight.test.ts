@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EnvironmentError } from '../../../base/errors.js';
-import { findBinary, locateBinaries, REQUIRED_BINARIES } from '../../../lab/preflight.js';
+import { findBinary, locateBinaries, REQUIRED_BINARIES, RUNTIME_BINARIES } from '../../../lab/preflight.js';
 
 describe('lab prerequisites', () => {
   it('finds binaries on PATH', () => {
@@ -42,5 +42,8 @@ describe('lab prerequisites', () => {
       unshare: 'util-linux',
       'ssh-keygen': 'openssh-client',
     });
+    const runtimePkg = (r: keyof typeof RUNTIME_BINARIES) => Object.fromEntries(RUNTIME_BINARIES[r].map((b) => [b.binary, b.pkg]));
+    expect(runtimePkg('containerd')).toMatchObject({ containerd: 'containerd', ctr: 'containerd', runc: 'runc', catatonit: 'catatonit' });
+    expect(runtimePkg('podman')).toMatchObject({ podman: 'podman', crun: 'crun', conmon: 'conmon', newuidmap: 'uidmap' });
   });
 });
