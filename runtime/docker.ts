@@ -11,6 +11,7 @@ import { SYSTEM_BUNDLES } from '../transport/registry-trust.js';
 import { diskFullError, isDiskFull } from './disk-full.js';
 import { stallTimeoutMs, watchProgress } from './progress-watchdog.js';
 import { JsonLineSplitter, PullProgressTracker, type DockerProgressLine } from './docker-pull-progress.js';
+import { shellQuote } from './remote-command.js';
 import type { TransportLogger } from '../transport/ssh-connection.js';
 import type { HostConnection, RegistryAuth } from '../transport/types.js';
 import type { DockerContainer, DockerImage, DockerInfo, EngineApi, EngineResponse, NodeDocker, NodeRegistryRoute, PullResult, PullProgress } from './types.js';
@@ -448,10 +449,6 @@ function dockerAuthConfig(auth: RegistryAuth): Record<string, string> {
   if (auth.username !== undefined) config.username = auth.username;
   if (auth.password !== undefined) config.password = auth.password;
   return config;
-}
-
-function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 function abortReason(signal: AbortSignal): Error {

@@ -1,0 +1,435 @@
+// A node's container runtime through the CRI (runtime.v1), as the kubelet uses it:
+// containerd's CRI plugin, or CRI-O, which serves the same API on /var/run/crio/crio.sock.
+// Images pulled here land where the kubelet looks (containerd: namespace k8s.io, unpacked
+// for the CRI's snapshotter) and carry the identity the kubelet sees: ImageStatus by the
+// reference named, the origin's manifest digest as repo digest, the config digest as id.
+//
+// The node's socket is reached through the node's SSH connection, by way of a SocketBridge.
+// On containerd, the same socket also serves the content store, which gives what the CRI
+// does not: byte progress during a pull, and exact accounting after it. The CRI has no tag
+// and no import; on containerd those are done with the node's `ctr` in the CRI's
+// namespace (the CRI sees the change through containerd's events); CRI-O cannot do them.
+import type { Readable } from 'node:stream';
+import { HoundError, TaskFailedError, UnreachableError } from '../../base/errors.js';
+import { stallTimeoutMs, watchProgress } from '../progress-watchdog.js';
+import { canonicalImageRef, parseImageRef, repositoryName } from '../../base/image-ref.js';
+import { shellQuote } from '../remote-command.js';
+import { diskFullError, isDiskFull } from '../disk-full.js';
+import { parsePlatform } from '../../transport/registry.js';
+import type { TransportLogger } from '../../transport/ssh-connection.js';
+import type { HostConnection, RegistryAuth } from '../../transport/types.js';
+import type { DockerContainer, DockerImage, DockerInfo, NodeDocker, PullProgress } from '../types.js';
+import { ContentClient, CRI_NAMESPACE } from '../containerd/content-client.js';
+import { imageLayers, tallyLayers } from '../containerd/image-layers.js';
+import { pollIngests } from '../containerd/ingest-progress.js';
+import { criRegistryConfig, insecureRegistries, LIST_HOSTS_TOML, parseHostsTomlListing } from '../containerd/registry-hosts.js';
+import { freeBytesAt } from '../free-space.js';
+import { GrpcStatus, isGrpcError } from '../grpc.js';
+import type { RuntimePullResult } from '../pull-result.js';
+import { openSocketBridge, type SocketBridge } from '../socket-bridge.js';
+import { type CriAuth, CriClient, type CriImage } from './cri-client.js';
+
+export type CriFlavor = 'containerd' | 'cri-o';
+
+export const DEFAULT_CRI_SOCKETS: Record<CriFlavor, string> = {
+  containerd: '/run/containerd/containerd.sock',
+  'cri-o': '/var/run/crio/crio.sock',
+};
+
+const RUNTIME_NAMES: Record<CriFlavor, string> = { containerd: 'containerd', 'cri-o': 'CRI-O' };
+
+export interface CriRuntimeOptions {
+  flavor: CriFlavor;
+  /** hound_containerd_socket / hound_crio_socket; the flavor's default otherwise. */
+  socketPath?: string;
+  logger?: TransportLogger;
+  /** A pull whose bytes stop moving for this long fails as PULL_STALLED (containerd only: CRI-O shows nothing to watch). */
+  stallTimeoutMs?: number;
+  /** How often the content store is asked for progress during a pull (default 500 ms). */
+  progressIntervalMs?: number;
+  /** Deadline of every call but PullImage (default 60 s). */
+  callTimeoutMs?: number;
+  /** Concurrent ImageStatus calls when listing images with their layers. */
+  inspectConcurrency?: number;
+}
+
+interface Session {
+  bridge: SocketBridge;
+  cri: CriClient;
+  content?: ContentClient;
+}
+
+/** The OCI image config in ImageStatus's verbose info (containerd and CRI-O both put it under "imageSpec"). */
+interface ImageSpecJson {
+  architecture?: string;
+  os?: string;
+  created?: string;
+  rootfs?: { diff_ids?: string[] };
+}
+
+function imageSpecOf(info: Record<string, string> | undefined): ImageSpecJson | undefined {
+  try {
+    return (JSON.parse(info?.info ?? '') as { imageSpec?: ImageSpecJson }).imageSpec;
+  } catch {
+    return undefined;
+  }
+}
+
+function dockerImageOf(image: CriImage, spec?: ImageSpecJson): DockerImage {
+  return {
+    id: image.id,
+    repoTags: image.repoTags,
+    repoDigests: image.repoDigests,
+    layers: spec?.rootfs?.diff_ids ?? [],
+    architecture: spec?.architecture ?? '',
+    os: spec?.os ?? '',
+    size: image.size,
+    created: spec?.created ?? '',
+  };
+}
+
+/**
+ * The CRI's AuthConfig; never logged. containerd hands the credentials only to an endpoint
+ * whose host equals the host of `server_address` parsed as a URL (a bare `host:port` fails to
+ * parse and fails the pull), so it is given as https://HOST, with Docker Hub's endpoint for
+ * docker.io. Mirrors the node's hosts.toml lists elsewhere do not get them.
+ */
+function criAuthOf(auth: RegistryAuth): CriAuth {
+  const host = auth.serverAddress === 'docker.io' ? 'registry-1.docker.io' : auth.serverAddress;
+  const out: CriAuth = { serverAddress: `https://${host}` };
+  if (auth.username !== undefined) out.username = auth.username;
+  if (auth.password !== undefined) out.password = auth.password;
+  if (auth.identityToken !== undefined) out.identityToken = auth.identityToken;
+  return out;
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new DOMException('The operation was aborted', 'AbortError');
+}
+
+export class CriRuntime implements NodeDocker {
+  /** containerd or CRI-O, for messages. */
+  readonly runtimeName: string;
+  readonly socketPath: string;
+  private session?: Promise<Session>;
+  private platformOfNode?: Promise<string>;
+  private imageRoot?: Promise<string>;
+
+  constructor(
+    private readonly connection: HostConnection,
+    private readonly options: CriRuntimeOptions,
+  ) {
+    this.runtimeName = RUNTIME_NAMES[options.flavor];
+    this.socketPath = options.socketPath?.replace(/^unix:\/\//, '') ?? DEFAULT_CRI_SOCKETS[options.flavor];
+  }
+
+  private log(level: number, message: string): void {
+    this.options.logger?.(level, `${this.options.flavor} ${this.connection.host}: ${message}`);
+  }
+
+  private connect(): Promise<Session> {
+    this.session ??= openSocketBridge(() => this.connection.openUnixSocket(this.socketPath)).then((bridge) => ({
+      bridge,
+      cri: new CriClient(bridge.path),
+      ...(this.options.flavor === 'containerd' ? { content: new ContentClient(bridge.path, CRI_NAMESPACE) } : {}),
+    }));
+    return this.session;
+  }
+
+  /** Ends the gRPC channels and the bridge (its private dir goes with it). */
+  async close(): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    if (!session) return;
+    const s = await session.catch(() => undefined);
+    if (!s) return;
+    s.cri.close();
+    s.content?.close();
+    await s.bridge.close();
+  }
+
+  private get callTimeoutMs(): number {
+    return this.options.callTimeoutMs ?? 60_000;
+  }
+
+  private async call<T>(what: string, code: string, run: (s: Session) => Promise<T>): Promise<T> {
+    const session = await this.connect();
+    try {
+      return await run(session);
+    } catch (error) {
+      throw this.failure(code, what, error, session.bridge);
+    }
+  }
+
+  private failure(code: string, what: string, error: unknown, bridge?: SocketBridge): Error {
+    if (error instanceof HoundError) return error;
+    if ((this.connection as { isClosed?: boolean }).isClosed === true) {
+      return new UnreachableError(
+        this.connection.host,
+        'SSH_CONNECTION_CLOSED',
+        `ssh ${this.connection.host}: the connection dropped while ${this.runtimeName} was asked to ${what}`,
+        { hint: 'the host went away or its network went down (keepalives unanswered); check it and run again: what finished is kept', cause: error },
+      );
+    }
+    const host = this.connection.host;
+    if (isGrpcError(error) && error.code === GrpcStatus.UNAVAILABLE && bridge?.lastOpenError !== undefined) {
+      return new TaskFailedError(
+        host,
+        'CRI_UNREACHABLE',
+        `${this.runtimeName} on ${host} cannot be reached at ${this.socketPath}: ${bridge.lastOpenError.message}`,
+        {
+          hint: `is ${this.runtimeName} running there, with its socket at that path? (hound_container_runtime and the socket variable say which runtime and where)`,
+          cause: error,
+        },
+      );
+    }
+    if (isGrpcError(error) && error.code === GrpcStatus.UNIMPLEMENTED) {
+      return new TaskFailedError(
+        host,
+        'CRI_UNSUPPORTED',
+        `${this.runtimeName} on ${host} does not serve the CRI runtime.v1 call needed to ${what}: ${error.details}`,
+        {
+          hint: 'containerd needs its CRI plugin enabled (not in disabled_plugins) and version 1.6 or later; CRI-O 1.20 or later',
+          cause: error,
+        },
+      );
+    }
+    const message = isGrpcError(error) ? error.details : error instanceof Error ? error.message : String(error);
+    return new TaskFailedError(host, code, `${this.runtimeName} on ${host} could not ${what}: ${message.trim()}`, {
+      hint: 'run with -vvv to see the CRI calls',
+      cause: error,
+    });
+  }
+
+  private unsupported(operation: string, why: string): TaskFailedError {
+    return new TaskFailedError(this.connection.host, 'RUNTIME_UNSUPPORTED', `${this.runtimeName} on ${this.connection.host} cannot ${operation}: ${why}`, {
+      hint: 'leave this task out for that host, or use a runtime that can (Docker, podman, containerd)',
+    });
+  }
+
+  /** The node's own platform (os/arch, OCI words): the one a CRI pull fetches. */
+  private nodePlatform(): Promise<string> {
+    this.platformOfNode ??= this.connection.exec('uname -m').then((r) => {
+      if (r.code !== 0) throw this.failure('CRI_API_ERROR', 'tell its architecture (uname -m)', new Error(r.stderr.trim() || `exit ${r.code}`));
+      const p = parsePlatform(`linux/${r.stdout.trim()}`);
+      return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`;
+    });
+    return this.platformOfNode;
+  }
+
+  /** Where the runtime keeps image layers (ImageFsInfo), for free space. */
+  private imageFilesystem(): Promise<string> {
+    this.imageRoot ??= this.call('tell where it keeps images (ImageFsInfo)', 'CRI_API_ERROR', async (s) => {
+      const mount = (await s.cri.imageFsInfo({ timeoutMs: this.callTimeoutMs }))[0]?.fsId?.mountpoint;
+      if (!mount) throw new Error('ImageFsInfo named no filesystem');
+      return mount;
+    });
+    return this.imageRoot;
+  }
+
+  async info(): Promise<DockerInfo> {
+    this.log(3, 'Version, Status, ImageFsInfo');
+    const [version, status, root, uname] = await Promise.all([
+      this.call('tell its version', 'CRI_API_ERROR', (s) => s.cri.version({ timeoutMs: this.callTimeoutMs })),
+      this.call('tell its status', 'CRI_API_ERROR', (s) => s.cri.status(true, { timeoutMs: this.callTimeoutMs })),
+      this.imageFilesystem(),
+      this.connection.exec('uname -m'),
+    ]);
+    return {
+      architecture: uname.stdout.trim(),
+      os: 'linux',
+      dockerRootDir: root,
+      serverVersion: `${version.runtimeName} ${version.runtimeVersion}`,
+      insecureRegistries: await this.insecureRegistries(status.info),
+    };
+  }
+
+  /** containerd: from its hosts.toml files and older registry config; CRI-O keeps them in registries.conf, not read here. */
+  private async insecureRegistries(statusInfo: Record<string, string>): Promise<string[]> {
+    if (this.options.flavor !== 'containerd') return [];
+    const config = criRegistryConfig(statusInfo);
+    let files: { host: string; text: string }[] = [];
+    if (config?.configPath) {
+      const listing = await this.connection.exec(`sh -c ${shellQuote(LIST_HOSTS_TOML)} hound-hosts ${shellQuote(config.configPath)}`);
+      files = parseHostsTomlListing(listing.stdout);
+    }
+    return insecureRegistries(files, config);
+  }
+
+  async listImageSummaries(): Promise<DockerImage[]> {
+    this.log(3, 'ListImages');
+    const images = await this.call('list images', 'CRI_API_ERROR', (s) => s.cri.listImages({ timeoutMs: this.callTimeoutMs }));
+    return images.map((image) => dockerImageOf(image));
+  }
+
+  async listImages(): Promise<DockerImage[]> {
+    this.log(3, 'ListImages, then ImageStatus (verbose) of each');
+    const images = await this.call('list images', 'CRI_API_ERROR', (s) => s.cri.listImages({ timeoutMs: this.callTimeoutMs }));
+    const out = new Array<DockerImage>(images.length);
+    let next = 0;
+    const workers = Array.from({ length: Math.min(this.options.inspectConcurrency ?? 8, images.length) }, async () => {
+      for (let i = next++; i < images.length; i = next++) {
+        const status = await this.call(`inspect ${images[i].id}`, 'CRI_API_ERROR', (s) =>
+          s.cri.imageStatus(images[i].id, true, { timeoutMs: this.callTimeoutMs }),
+        );
+        out[i] = dockerImageOf(status.image ?? images[i], imageSpecOf(status.info));
+      }
+    });
+    await Promise.all(workers);
+    return out;
+  }
+
+  async inspectImage(ref: string): Promise<DockerImage | undefined> {
+    this.log(3, `ImageStatus ${ref}`);
+    const status = await this.call(`inspect ${ref}`, 'CRI_API_ERROR', (s) => s.cri.imageStatus(ref, true, { timeoutMs: this.callTimeoutMs }));
+    return status.image ? dockerImageOf(status.image, imageSpecOf(status.info)) : undefined;
+  }
+
+  async pull(
+    ref: string,
+    options: { platform?: string; auth?: RegistryAuth; onProgress?: (p: PullProgress) => void; signal?: AbortSignal } = {},
+  ): Promise<RuntimePullResult> {
+    const host = this.connection.host;
+    const session = await this.connect();
+    const platform = await this.nodePlatform();
+    if (options.platform !== undefined) {
+      const wanted = parsePlatform(options.platform);
+      const own = parsePlatform(platform);
+      if (wanted.os !== own.os || wanted.architecture !== own.architecture || (wanted.variant ?? '') !== (own.variant ?? '')) {
+        throw this.unsupported(`pull ${ref} for ${options.platform}`, `a CRI pull fetches the node's own platform, ${platform}`);
+      }
+    }
+    this.log(2, `PullImage ${ref}${options.auth ? ' (with credentials)' : ''}`);
+    const content = session.content;
+    const before = content ? new Set((await this.call('list its content store', 'CRI_API_ERROR', () => content.list())).map((b) => b.digest)) : undefined;
+
+    const cancel = new AbortController();
+    const onAbort = () => cancel.abort();
+    if (options.signal?.aborted) throw abortReason(options.signal);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    let stalled: TaskFailedError | undefined;
+    const stallMs = this.options.stallTimeoutMs ?? stallTimeoutMs();
+    const watchdog = content
+      ? watchProgress(stallMs, (idleMs) => {
+          stalled = new TaskFailedError(
+            host,
+            'PULL_STALLED',
+            `${this.runtimeName} on ${host} made no progress pulling ${ref} for ${Math.round(idleMs / 1000)} s; gave up`,
+            {
+              hint: 'the registry stopped answering or the link to it stalled; check it from the node and run again (HOUND_STALL_TIMEOUT=SECONDS sets how long to wait)',
+            },
+          );
+          cancel.abort();
+        })
+      : undefined;
+    const poller = content
+      ? pollIngests(() => content.listStatuses({ timeoutMs: this.callTimeoutMs }), {
+          intervalMs: this.options.progressIntervalMs ?? 500,
+          onActivity: () => watchdog!.progress(),
+          onPollError: (error) => this.log(3, `ListStatuses failed: ${error instanceof Error ? error.message : String(error)}`),
+          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        })
+      : undefined;
+    try {
+      await session.cri.pullImage(ref, options.auth ? criAuthOf(options.auth) : undefined, { signal: cancel.signal });
+    } catch (error) {
+      if (stalled) throw stalled;
+      if (options.signal?.aborted) throw abortReason(options.signal);
+      if (isGrpcError(error) && isDiskFull(error.details)) {
+        const free = await this.freeBytes().catch(() => undefined);
+        throw diskFullError(host, ref, await this.imageFilesystem().catch(() => undefined), 0, free);
+      }
+      throw this.failure('CRI_PULL_FAILED', `pull ${ref}`, error, session.bridge);
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+      watchdog?.stop();
+      await poller?.stop();
+    }
+
+    const status = await this.call(`inspect ${ref} after pulling it`, 'CRI_API_ERROR', (s) => s.cri.imageStatus(ref, false, { timeoutMs: this.callTimeoutMs }));
+    const repository = repositoryName(parseImageRef(ref));
+    const digest = status.image?.repoDigests.map((d) => parseImageRef(d)).find((d) => repositoryName(d) === repository)?.digest;
+    if (!content || !before || digest === undefined) {
+      const result: RuntimePullResult = { bytesDownloaded: 0, layersPresent: 0, layersDownloaded: 0, accounting: 'none', unsizedLayers: 0 };
+      if (digest !== undefined) result.digest = digest;
+      return result;
+    }
+    const layers = await this.call(`read the manifest of ${ref}`, 'CRI_API_ERROR', () =>
+      imageLayers((d) => content.read(d, { timeoutMs: this.callTimeoutMs }), digest, platform),
+    );
+    return { digest, ...tallyLayers(layers, before), accounting: 'exact', unsizedLayers: 0 };
+  }
+
+  /**
+   * The CRI's RemoveImage removes an image with every name it has (as `docker rmi -f`). Without
+   * `force`, an image with other names only loses `ref`, as Docker does: on containerd with
+   * `ctr images rm`; CRI-O cannot.
+   */
+  async removeImage(ref: string, options: { force?: boolean } = {}): Promise<void> {
+    const image = await this.inspectImage(ref);
+    if (!image) return;
+    const byId = /^(sha256:)?[0-9a-f]{12,64}$/.test(ref);
+    const name = byId ? ref : canonicalImageRef(parseImageRef(ref));
+    if (!byId && options.force !== true && image.repoTags.some((t) => t !== name)) {
+      if (this.options.flavor !== 'containerd')
+        throw this.unsupported(`untag ${ref} alone`, 'the CRI removes an image with all its names; pass force to remove it whole');
+      // As Docker does: the repository's digest names go with its last tag.
+      const repository = repositoryName(parseImageRef(name));
+      const inRepository = (n: string) => repositoryName(parseImageRef(n)) === repository;
+      const digestNames = image.repoTags.some((t) => t !== name && inRepository(t)) ? [] : image.repoDigests.filter(inRepository);
+      await this.ctr(`untag ${ref}`, ['images', 'rm', name, ...digestNames]);
+      return;
+    }
+    this.log(2, `RemoveImage ${ref}`);
+    await this.call(`remove ${ref}`, 'CRI_REMOVE_FAILED', async (s) => {
+      try {
+        await s.cri.removeImage(ref, { timeoutMs: this.callTimeoutMs });
+      } catch (error) {
+        // Already gone is what the caller wanted.
+        if (!(isGrpcError(error) && error.code === GrpcStatus.NOT_FOUND)) throw error;
+      }
+    });
+  }
+
+  async tagImage(source: string, repo: string, tag: string): Promise<void> {
+    if (this.options.flavor !== 'containerd') throw this.unsupported(`tag ${source} as ${repo}:${tag}`, 'the CRI has no tag operation');
+    await this.ctr(`tag ${source} as ${repo}:${tag}`, ['images', 'tag', '--force', source, `${repo}:${tag}`]);
+  }
+
+  async loadImage(tarball: Readable, options: { signal?: AbortSignal } = {}): Promise<string[]> {
+    if (this.options.flavor !== 'containerd') throw this.unsupported('load an image tarball', 'the CRI has no import operation');
+    const output = await this.ctr('load an image tarball', ['images', 'import', '-'], { stdin: tarball, signal: options.signal });
+    return [...output.matchAll(/^unpacking (\S+) \(sha256:[0-9a-f]{64}\)/gm)].map((m) => m[1]);
+  }
+
+  /** Runs the node's ctr on this socket, in the CRI's namespace; resolves to its stdout. */
+  private async ctr(what: string, args: string[], o: { stdin?: Readable; signal?: AbortSignal } = {}): Promise<string> {
+    const command = ['ctr', '--address', this.socketPath, '--namespace', CRI_NAMESPACE, ...args].map(shellQuote).join(' ');
+    this.log(2, `exec ${command}`);
+    const r = await this.connection.exec(command, o);
+    if (r.code !== 0) {
+      throw new TaskFailedError(
+        this.connection.host,
+        'CONTAINERD_CTR_FAILED',
+        `containerd on ${this.connection.host} could not ${what}: ${(r.stderr.trim() || `ctr exit ${r.code}`).split('\n').pop()}`,
+        {
+          hint:
+            r.code === 127
+              ? 'the CRI has no such operation, and `ctr` (shipped with containerd) is not on the node'
+              : 'run the ctr command on the node to see why',
+        },
+      );
+    }
+    return r.stdout;
+  }
+
+  async listContainers(): Promise<DockerContainer[]> {
+    this.log(3, 'ListContainers');
+    const containers = await this.call('list containers', 'CRI_API_ERROR', (s) => s.cri.listContainers({ timeoutMs: this.callTimeoutMs }));
+    return containers.map((c) => ({ id: c.id, image: c.image?.image ?? '', imageId: c.imageRef, state: c.state.replace(/^CONTAINER_/, '').toLowerCase() }));
+  }
+
+  async freeBytes(): Promise<number> {
+    return freeBytesAt(this.connection, await this.imageFilesystem(), this.runtimeName);
+  }
+}
