@@ -50,6 +50,8 @@ export interface SshDockerOptions {
   inspectConcurrency?: number;
   /** A pull with no progress from Docker for this long fails as PULL_STALLED (default: HOUND_STALL_TIMEOUT or 120 s). */
   stallTimeoutMs?: number;
+  /** Who answers on the socket, for messages: Docker, or podman through its Docker-compatible API. */
+  runtimeName?: string;
 }
 
 /** The fields of Docker's GET /info that hound reads. */
@@ -121,8 +123,12 @@ export class SshDocker implements NodeDocker {
     });
   }
 
+  private get name(): string {
+    return this.options.runtimeName ?? 'Docker';
+  }
+
   private log(level: number, message: string): void {
-    this.options.logger?.(level, `docker ${this.connection.host}: ${message}`);
+    this.options.logger?.(level, `${this.name.toLowerCase()} ${this.connection.host}: ${message}`);
   }
 
   async info(): Promise<DockerInfo> {
@@ -218,7 +224,7 @@ export class SshDocker implements NodeDocker {
       const stalled = new TaskFailedError(
         this.connection.host,
         'PULL_STALLED',
-        `Docker on ${this.connection.host} made no progress pulling ${ref} for ${Math.round(idleMs / 1000)} s; gave up`,
+        `${this.name} on ${this.connection.host} made no progress pulling ${ref} for ${Math.round(idleMs / 1000)} s; gave up`,
         {
           hint: 'the registry stopped answering or the link to it stalled; check it from the node and run again (HOUND_STALL_TIMEOUT=SECONDS sets how long to wait)',
         },
@@ -283,7 +289,7 @@ export class SshDocker implements NodeDocker {
       throw diskFullError(this.connection.host, ref, (await this.infoCache?.catch(() => undefined))?.dockerRootDir, tracker.announcedBytes(), free);
     }
     if (tracker.error !== undefined) {
-      throw new TaskFailedError(this.connection.host, 'DOCKER_PULL_FAILED', `Docker on ${this.connection.host} could not pull ${ref}: ${tracker.error}`, {
+      throw new TaskFailedError(this.connection.host, 'DOCKER_PULL_FAILED', `${this.name} on ${this.connection.host} could not pull ${ref}: ${tracker.error}`, {
         hint: 'check the image name and tag, that the node reaches the registry, and the credentials (registry_login)',
       });
     }
@@ -340,7 +346,7 @@ export class SshDocker implements NodeDocker {
       });
     });
     if (failure !== undefined)
-      throw new TaskFailedError(this.connection.host, 'DOCKER_LOAD_FAILED', `Docker on ${this.connection.host} could not load the tarball: ${failure}`, {
+      throw new TaskFailedError(this.connection.host, 'DOCKER_LOAD_FAILED', `${this.name} on ${this.connection.host} could not load the tarball: ${failure}`, {
         hint: 'the file must be a tarball made by docker save',
       });
     return loaded;
@@ -426,7 +432,7 @@ export class SshDocker implements NodeDocker {
       return new UnreachableError(
         this.connection.host,
         'SSH_CONNECTION_CLOSED',
-        `ssh ${this.connection.host}: the connection dropped while Docker was asked to ${what}`,
+        `ssh ${this.connection.host}: the connection dropped while ${this.name} was asked to ${what}`,
         {
           hint: 'the host went away or its network went down (keepalives unanswered); check it and run again: what finished is kept',
           cause: error,
@@ -435,7 +441,7 @@ export class SshDocker implements NodeDocker {
     }
     const json = (error as { json?: { message?: string } }).json;
     const message = json?.message ?? (error as Error).message ?? String(error);
-    return new TaskFailedError(this.connection.host, code, `Docker on ${this.connection.host} could not ${what}: ${message.trim()}`, {
+    return new TaskFailedError(this.connection.host, code, `${this.name} on ${this.connection.host} could not ${what}: ${message.trim()}`, {
       hint: 'run with -vvv to see the Docker API exchange',
       cause: error,
     });
