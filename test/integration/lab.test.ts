@@ -2,7 +2,7 @@
 // real namespaces, sshd, dockerd and registry, checked with tools independent of hound
 // (ip, tc, ssh, ansible-inventory, the nodes' Docker sockets, /proc).
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readLabInfo, type LabInfo } from '../../lab/index.js';
@@ -32,7 +32,7 @@ function run(file: string, args: string[], timeout = 120_000): Promise<Ran> {
 
 const hound = (...args: string[]) => run(process.execPath, [HOUND, ...args]);
 
-function ssh(info: LabInfo, node: number, command: string): Promise<Ran> {
+function ssh(info: LabInfo, node: number, command: string, user = 'root'): Promise<Ran> {
   return run('ssh', [
     '-o',
     'BatchMode=yes',
@@ -44,7 +44,7 @@ function ssh(info: LabInfo, node: number, command: string): Promise<Ran> {
     'ConnectTimeout=5',
     '-i',
     info.privateKey,
-    `root@${info.nodes[node].ip}`,
+    `${user}@${info.nodes[node].ip}`,
     command,
   ]);
 }
@@ -66,17 +66,22 @@ function isRunning(pid: number): boolean {
   }
 }
 
-/** Everything of the lab the kernel or /proc still knows about. */
-async function leftovers(): Promise<string[]> {
+/**
+ * Everything of lab `name` the kernel or /proc still knows about: namespaces, links, processes
+ * naming its dir or working in it, and mounts of it in any process's mount namespace (a
+ * daemon's private namespace outlives `down` only if some process still holds it).
+ */
+async function leftovers(name = NAME): Promise<string[]> {
+  const dir = labDirOf(name);
   const found: string[] = [];
   const ns = await run('ip', ['netns', 'list']);
   found.push(
     ...ns.stdout
       .split('\n')
-      .filter((l) => l.startsWith(netnsPrefixOf(NAME)))
+      .filter((l) => l.startsWith(netnsPrefixOf(name)))
       .map((l) => `netns ${l}`),
   );
-  const links = linkNamesOf(NAME);
+  const links = linkNamesOf(name);
   const ipLink = await run('ip', ['-o', 'link', 'show']);
   for (const line of ipLink.stdout.split('\n')) {
     const ifname = /^\d+:\s+([^:@\s]+)/.exec(line)?.[1];
@@ -84,14 +89,20 @@ async function leftovers(): Promise<string[]> {
   }
   for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
     try {
+      if (!isRunning(Number(pid))) continue;
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      if (cmdline.includes(`${DIR}/`)) found.push(`process ${pid} ${cmdline}`);
+      if (cmdline.includes(`${dir}/`)) found.push(`process ${pid} ${cmdline}`);
+      const cwd = readlinkSync(`/proc/${pid}/cwd`);
+      if (cwd === dir || cwd.startsWith(`${dir}/`)) found.push(`process ${pid} working in ${cwd}: ${cmdline}`);
+      for (const line of readFileSync(`/proc/${pid}/mountinfo`, 'utf8').split('\n')) {
+        if (line.includes(dir)) found.push(`mount in the namespace of ${pid}: ${line}`);
+      }
     } catch {
       // exited meanwhile
     }
   }
   for (const line of readFileSync('/proc/mounts', 'utf8').split('\n')) {
-    if (line.includes(DIR)) found.push(`mount ${line}`);
+    if (line.includes(dir)) found.push(`mount ${line}`);
   }
   return found;
 }
@@ -273,6 +284,8 @@ describe('hound lab (own lab, via the CLI)', () => {
       ['--registry-rate', 'fast'],
       ['--name', '../etc'],
       ['--subnet', '192.168.0.0/24'],
+      ['--runtimes', 'docker,cri-o'],
+      ['--runtimes', 'docker=1,podman=1', '--nodes', '3'],
     ]) {
       const r = await hound('lab', 'up', ...args);
       expect(r.code).toBe(5);
@@ -332,6 +345,125 @@ describe('hound lab (own lab, via the CLI)', () => {
     const status = await hound('lab', 'status', '--name', NAME);
     expect(status.code).toBe(1);
     expect(status.stderr).toMatch(/^error LAB_NOT_UP/);
+  });
+});
+
+describe('hound lab with containerd and podman nodes (own lab, via the CLI)', () => {
+  const MIXED = `labmix-${process.pid}`;
+  const MIXED_DIR = labDirOf(MIXED);
+  let up: Ran;
+  let info: LabInfo;
+
+  beforeAll(async () => {
+    await reapAbandonedLabs('labmix');
+    up = await hound('lab', 'up', '--name', MIXED, '--runtimes', 'docker,containerd,podman');
+    if (up.code !== 0) throw new Error(`lab up failed: ${up.stderr}`);
+    info = await readLabInfo(MIXED_DIR);
+  });
+
+  afterAll(async () => {
+    await hound('lab', 'down', '--name', MIXED);
+  });
+
+  it("says each node's runtime and sockets in lab.json, and the inventory gives hound_container_runtime and the socket per host", async () => {
+    expect(up.stderr).toMatch(/3 nodes \(1 docker, 1 containerd, 1 podman\)/);
+    expect(info.nodes.map((n) => n.runtime)).toEqual(['docker', 'containerd', 'podman']);
+    const [docker, containerd, podman] = info.nodes;
+    expect(docker.socket).toEqual({ node: '/run/docker.sock', controller: `${MIXED_DIR}/nodes/node1/run/docker.sock` });
+    expect(docker.dockerSocket).toBe(docker.socket.controller);
+    expect(containerd.socket).toEqual({ node: '/run/containerd/containerd.sock', controller: `${MIXED_DIR}/nodes/node2/run/containerd/containerd.sock` });
+    expect(containerd.dockerSocket).toBeUndefined();
+    expect(podman.socket.node).toBe('/run/podman/podman.sock');
+    expect(podman.rootless).toEqual({
+      user: 'rootless',
+      uid: 2300,
+      socket: { node: '/run/user/2300/podman/podman.sock', controller: `${MIXED_DIR}/nodes/node3/run/user/2300/podman/podman.sock` },
+    });
+    expect(Object.keys(containerd.pids).sort()).toEqual(['containerd', 'sshd']);
+    expect(Object.keys(podman.pids)).toEqual(['sshd']);
+
+    const inv = await run('ansible-inventory', ['-i', info.inventory, '--list']);
+    expect(inv.code).toBe(0);
+    const parsed = JSON.parse(inv.stdout);
+    const vars = parsed._meta.hostvars;
+    expect(vars.node1).toMatchObject({ hound_container_runtime: 'docker', hound_docker_socket: '/run/docker.sock' });
+    expect(vars.node2).toMatchObject({ hound_container_runtime: 'containerd', hound_containerd_socket: '/run/containerd/containerd.sock' });
+    expect(vars.node3).toMatchObject({ hound_container_runtime: 'podman', hound_podman_socket: '/run/podman/podman.sock', ansible_user: 'root' });
+    expect(parsed.podman_rootless.hosts).toEqual(['node3-rootless']);
+    expect(vars['node3-rootless']).toMatchObject({
+      ansible_host: podman.ip,
+      ansible_user: 'rootless',
+      hound_podman_socket: '/run/user/2300/podman/podman.sock',
+    });
+  });
+
+  it('runs containerd with the CRI plugin loaded, its own root and config, the lab registry as plain HTTP for that host', async () => {
+    const plugins = await ssh(info, 1, 'ctr plugins ls');
+    expect(plugins.code).toBe(0);
+    expect(plugins.stdout).toMatch(/^io\.containerd\.grpc\.v1\s+cri\s+linux\/amd64\s+ok\s*$/m);
+    expect(plugins.stdout).not.toMatch(/\serror\s*$/m);
+    // containerd itself reads the config the node sees at /etc/containerd/config.toml.
+    const dump = await ssh(info, 1, 'containerd --config /etc/containerd/config.toml config dump');
+    expect(dump.code).toBe(0);
+    expect(dump.stdout).toContain(`root = "${MIXED_DIR}/nodes/node2/containerd"`);
+    expect(dump.stdout).toContain('config_path = "/etc/containerd/certs.d"');
+    expect(dump.stdout).toContain(`sandbox_image = "${info.registry.ip}:5000/lab/pause:catatonit"`);
+    expect(dump.stdout).toMatch(/restrict_oom_score_adj = true/);
+    // Pulled by ctr with the node's certs.d, over plain HTTP; the other nodes' runtimes have nothing of it.
+    const images = await hound('lab', 'images', '--name', MIXED);
+    expect(images.code).toBe(0);
+    const pull = await ssh(info, 1, `ctr -n k8s.io images pull --hosts-dir /etc/containerd/certs.d ${info.registry.ip}:5000/hound/app2:latest`);
+    expect(pull.stdout + pull.stderr).toMatch(/done/);
+    expect(pull.code).toBe(0);
+    expect(readdirSync(`${MIXED_DIR}/nodes/node2/containerd/io.containerd.content.v1.content/blobs/sha256`).length).toBeGreaterThanOrEqual(5);
+    expect(await nodeImages(info, 0)).toEqual([]);
+  });
+
+  it('gives a podman node its own storage and configuration, and a rootless user that exists only inside the node', async () => {
+    const root = await ssh(
+      info,
+      2,
+      "podman info --format '{{.Store.GraphRoot}} {{.Store.RunRoot}} {{.Host.OCIRuntime.Name}}' && podman pull -q " +
+        `${info.registry.ip}:5000/hound/app3:latest`,
+    );
+    expect(root.code).toBe(0);
+    expect(root.stdout.split('\n')[0]).toBe('/var/lib/containers/storage /run/containers/storage crun');
+    // The node's /var/lib/containers is its dir in the lab.
+    expect(readdirSync(`${MIXED_DIR}/nodes/node3/var-lib-containers/storage/overlay-images`).filter((e) => /^[0-9a-f]{64}$/.test(e))).toHaveLength(1);
+    const user = await ssh(info, 2, "id -u; echo $XDG_RUNTIME_DIR; podman info --format '{{.Store.GraphRoot}}'; podman images -q | wc -l", 'rootless');
+    expect(user.code).toBe(0);
+    expect(user.stdout.split('\n').slice(0, 4)).toEqual([
+      '2300',
+      '/run/user/2300',
+      `${MIXED_DIR}/nodes/node3/users/rootless/.local/share/containers/storage`,
+      '0',
+    ]);
+    expect(readFileSync('/etc/passwd', 'utf8')).not.toMatch(/^rootless:/m);
+    // Only the podman node knows the user.
+    expect((await ssh(info, 1, 'true', 'rootless')).code).not.toBe(0);
+  });
+
+  it('reports each node up with its runtime, its memory and its daemons', async () => {
+    const s = await hound('lab', 'status', '--name', MIXED);
+    expect(s.code).toBe(0);
+    const [d, c, p] = info.nodes;
+    expect(s.stdout).toMatch(new RegExp(`^node1\\s+up\\s.* docker rss=[\\d.]+MiB pss=[\\d.]+MiB sshd=${d.pids.sshd} dockerd=${d.pids.dockerd}$`, 'm'));
+    expect(s.stdout).toMatch(
+      new RegExp(`^node2\\s+up\\s.* containerd rss=[\\d.]+MiB pss=[\\d.]+MiB sshd=${c.pids.sshd} containerd=${c.pids.containerd}$`, 'm'),
+    );
+    expect(s.stdout).toMatch(new RegExp(`^node3\\s+up\\s.* podman rss=[\\d.]+MiB pss=[\\d.]+MiB sshd=${p.pids.sshd}$`, 'm'));
+  });
+
+  it("`down` leaves nothing, the rootless pause process and the daemons' mount namespaces included", async () => {
+    // A rootless podman command leaves a pause process holding the user's namespaces.
+    await ssh(info, 2, 'podman images -q', 'rootless');
+    const before = await leftovers(MIXED);
+    expect(before.some((l) => l.includes('catatonit -P'))).toBe(true);
+    expect(before.some((l) => l.startsWith('mount in the namespace of'))).toBe(true);
+    const down = await hound('lab', 'down', '--name', MIXED);
+    expect(down.code).toBe(0);
+    expect(await leftovers(MIXED)).toEqual([]);
+    expect(existsSync(MIXED_DIR)).toBe(false);
   });
 });
 
