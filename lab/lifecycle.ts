@@ -19,7 +19,7 @@ import {
 import type { LabInfo, LabNodeInfo } from './info.js';
 import { readLabInfo, writeLabInfo } from './info.js';
 import { renderInventory, renderKnownHosts } from './inventory-file.js';
-import { nodeMemory, type NodeMemory } from './memory.js';
+import { memoryOf, type NodeMemory } from './memory.js';
 import {
   controllerIp,
   deriveSubnet,
@@ -43,7 +43,7 @@ import { type LabNode, prepareRuntime, runtimeDaemonOf, runtimeInfo, startRuntim
 import { PAUSE_REPOSITORY, PAUSE_TAG, pushPauseImage } from './pause-image.js';
 import { checkPodmanMountPoints } from './podman-node.js';
 import { checkLabPrerequisites } from './preflight.js';
-import { findLabProcesses, isAlive, stopProcesses } from './processes.js';
+import { findLabProcesses, isAlive, processesByNetns, stopProcesses } from './processes.js';
 import { parseRate } from './rate.js';
 import { parseRuntimes } from './runtimes.js';
 import { generateKeyPair } from './ssh-keys.js';
@@ -368,6 +368,7 @@ export async function labStatus(name = 'hound'): Promise<LabStatus> {
       answering: await secureRegistryAnswers(info.secure[kind].url, info.secure.caCert, clientIdentityOf(info.secure, kind)),
     })),
   );
+  const nodeProcesses = await processesByNetns(info.nodes.map((n) => n.netns).filter((n) => namespaces.has(n)));
   const hosts: HostStatus[] = [
     {
       name: 'registry',
@@ -384,7 +385,7 @@ export async function labStatus(name = 'hound'): Promise<LabStatus> {
         const [sshOk, runtimeOk, memory] = await Promise.all([
           sshAnswers(n.ip, n.sshPort),
           runtimeDaemon?.answers(),
-          namespaces.has(n.netns) ? nodeMemory(n.netns) : undefined,
+          namespaces.has(n.netns) ? memoryOf(nodeProcesses.get(n.netns) ?? []) : undefined,
         ]);
         return {
           name: n.name,

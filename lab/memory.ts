@@ -5,7 +5,6 @@
 // nodes adds up to what they take from the machine. Scale (100 nodes on one box) is a PSS
 // question.
 import { readFile } from 'node:fs/promises';
-import { processesInNetns } from './processes.js';
 
 export interface ProcessMemory {
   pid: number;
@@ -35,8 +34,9 @@ async function processMemory(pid: number): Promise<ProcessMemory | undefined> {
   }
 }
 
-export async function nodeMemory(netns: string): Promise<NodeMemory> {
-  const processes = (await Promise.all((await processesInNetns(netns)).map(processMemory))).filter((p): p is ProcessMemory => p !== undefined);
+/** What `pids` (a node's processes, see processesByNetns) hold. */
+export async function memoryOf(pids: number[]): Promise<NodeMemory> {
+  const processes = (await Promise.all(pids.map(processMemory))).filter((p): p is ProcessMemory => p !== undefined);
   return {
     rssBytes: processes.reduce((s, p) => s + p.rssBytes, 0),
     pssBytes: processes.reduce((s, p) => s + p.pssBytes, 0),

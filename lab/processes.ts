@@ -87,19 +87,31 @@ export async function findLabProcesses(dir: string, namespaces: string[]): Promi
   return found.filter(isAlive);
 }
 
-/** The live processes whose network namespace is `netns` (a node's: its daemons and what they started). */
-export async function processesInNetns(netns: string): Promise<number[]> {
-  const ino = await netnsInode(netns);
-  if (ino === undefined) return [];
-  const found: number[] = [];
+/**
+ * The live processes in each of the network namespaces (a node's: its daemons and what they
+ * started), in one pass over /proc however many namespaces are asked for.
+ */
+export async function processesByNetns(netnses: string[]): Promise<Map<string, number[]>> {
+  const byInode = new Map<string, string>();
+  for (const netns of netnses) {
+    const ino = await netnsInode(netns);
+    if (ino !== undefined) byInode.set(`net:[${ino}]`, netns);
+  }
+  const found = new Map<string, number[]>(netnses.map((n) => [n, []]));
+  if (byInode.size === 0) return found;
   for (const pid of await allPids()) {
     try {
-      if ((await readlink(`/proc/${pid}/ns/net`)) === `net:[${ino}]`) found.push(pid);
+      const netns = byInode.get(await readlink(`/proc/${pid}/ns/net`));
+      if (netns !== undefined && isAlive(pid)) found.get(netns)!.push(pid);
     } catch {
       // the process exited while we looked
     }
   }
-  return found.filter(isAlive);
+  return found;
+}
+
+export async function processesInNetns(netns: string): Promise<number[]> {
+  return (await processesByNetns([netns])).get(netns) ?? [];
 }
 
 /** SIGTERM, then SIGKILL whatever is still alive after `graceMs`; resolves once all are gone. */
