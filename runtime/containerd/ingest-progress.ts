@@ -26,14 +26,28 @@ export interface IngestProgressOptions {
 /** Folds successive ListStatuses answers into progress events. */
 export class IngestTracker {
   private readonly offsets = new Map<string, { offset: number; total: number }>();
+  /**
+   * Ingests there before the pull, by offset: a fetch cut short (a stalled or cancelled pull)
+   * leaves its partial blob listed, with no expected digest, until something resumes it.
+   */
+  private readonly stale = new Map<string, number>();
   private seenAny = false;
 
   constructor(private readonly o: Pick<IngestProgressOptions, 'onProgress' | 'onActivity'>) {}
 
+  /** The ingests before the pull: not this pull's, unless they move again (a fetch resumed). */
+  prime(statuses: IngestStatus[]): void {
+    for (const s of statuses) this.stale.set(s.ref, s.offset);
+  }
+
   update(statuses: IngestStatus[]): void {
     let active = false;
     const now = new Map<string, IngestStatus>();
-    for (const s of statuses) now.set(s.ref, s);
+    for (const s of statuses) {
+      if (this.stale.get(s.ref) === s.offset) continue;
+      this.stale.delete(s.ref);
+      now.set(s.ref, s);
+    }
     for (const [ref, s] of now) {
       const before = this.offsets.get(ref);
       if (before === undefined || before.offset !== s.offset) active = true;
@@ -56,9 +70,10 @@ export class IngestTracker {
   }
 }
 
-/** Polls `list` every intervalMs until stopped. */
-export function pollIngests(list: () => Promise<IngestStatus[]>, o: IngestProgressOptions): { stop(): Promise<void> } {
+/** Polls `list` every intervalMs until stopped; `before` are the ingests that were there before the pull. */
+export function pollIngests(list: () => Promise<IngestStatus[]>, before: IngestStatus[], o: IngestProgressOptions): { stop(): Promise<void> } {
   const tracker = new IngestTracker(o);
+  tracker.prime(before);
   let stopped = false;
   let wake: (() => void) | undefined;
   const loop = (async () => {

@@ -302,6 +302,7 @@ export class CriRuntime implements NodeDocker {
     this.log(2, `PullImage ${ref}${options.auth ? ' (with credentials)' : ''}`);
     const content = session.content;
     const before = content ? new Set((await this.call('list its content store', 'CRI_API_ERROR', () => content.list())).map((b) => b.digest)) : undefined;
+    const ingestsBefore = content ? await this.call('list its ingests', 'CRI_API_ERROR', () => content.listStatuses({ timeoutMs: this.callTimeoutMs })) : [];
 
     const cancel = new AbortController();
     const onAbort = () => cancel.abort();
@@ -323,7 +324,7 @@ export class CriRuntime implements NodeDocker {
         })
       : undefined;
     const poller = content
-      ? pollIngests(() => content.listStatuses({ timeoutMs: this.callTimeoutMs }), {
+      ? pollIngests(() => content.listStatuses({ timeoutMs: this.callTimeoutMs }), ingestsBefore, {
           intervalMs: this.options.progressIntervalMs ?? 500,
           onActivity: () => watchdog!.progress(),
           onPollError: (error) => this.log(3, `ListStatuses failed: ${error instanceof Error ? error.message : String(error)}`),

@@ -4,7 +4,8 @@
 // node's own ctr and df, /proc, and the CRI itself (a pod started with the registry cut off).
 // CRI-O is not packaged in Debian 12: the same client serves it (flavor 'cri-o'), but only
 // containerd's CRI is tested here.
-import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import type http from 'node:http';
 import { readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -15,11 +16,13 @@ import { pushImageSet } from '../../lab/index.js';
 import { renderHostsToml } from '../../lab/containerd-node.js';
 import { catatonitLayer, PAUSE_ENTRYPOINT, PAUSE_REPOSITORY, PAUSE_TAG } from '../../lab/pause-image.js';
 import { findBinary } from '../../lab/preflight.js';
+import { ContentClient } from '../../runtime/containerd/content-client.js';
 import { CriClient } from '../../runtime/cri/cri-client.js';
 import { CriRuntime } from '../../runtime/cri/runtime.js';
 import type { SshHostConnection } from '../../transport/ssh-connection.js';
 import type { PullProgress } from '../../runtime/types.js';
 import { startBasicAuthGate } from '../fixtures/library/helpers.js';
+import { startRegistryFront } from '../fixtures/play/registry-front.js';
 import { bridgeDirs, connect, dropLab, ownLab, registryLayerSizes, registryManifestDigest } from './runtime-helpers.js';
 
 const BIG_BYTES = 40 << 20;
@@ -68,6 +71,14 @@ async function ctrImages(): Promise<Map<string, { digest: string; labels: string
     images.set(f[0], { digest: f[2], labels: f[f.length - 1] });
   }
   return images;
+}
+
+/** containerd on `n` speaks plain HTTP to `host` only if its hosts.toml says so, as for the lab registry; returns the dir to remove. */
+function allowPlainHttp(n: LabNodeInfo, host: string): string {
+  const hostDir = path.join(info.dir, 'nodes', n.name, 'etc-containerd', 'certs.d', host);
+  mkdirSync(hostDir, { recursive: true });
+  writeFileSync(path.join(hostDir, 'hosts.toml'), renderHostsToml(host));
+  return hostDir;
 }
 
 async function failure(promise: Promise<unknown>): Promise<HoundError> {
@@ -163,10 +174,7 @@ describe('CRI client on containerd, through SSH', () => {
 
   it('pulls with credentials from a registry that demands them, and never shows the password', async () => {
     const gate = await startBasicAuthGate(info, 'hound', 's3cret-pw');
-    // containerd speaks plain HTTP to the gate only if its hosts.toml says so, as for the lab registry.
-    const hostDir = path.join(info.dir, 'nodes', node.name, 'etc-containerd', 'certs.d', gate.host);
-    mkdirSync(hostDir, { recursive: true });
-    writeFileSync(path.join(hostDir, 'hosts.toml'), renderHostsToml(gate.host));
+    const hostDir = allowPlainHttp(node, gate.host);
     try {
       const ref = `${gate.host}/test/runnable:v1`;
       const refused = await failure(runtime.pull(ref, { auth: { serverAddress: gate.host, username: 'hound', password: 'wrong-pw' } }));
@@ -187,7 +195,52 @@ describe('CRI client on containerd, through SSH', () => {
       expect(left?.repoDigests).toEqual([`${registry}/test/runnable@${result.digest}`]);
     } finally {
       await gate.close();
-      execFileSync('rm', ['-rf', hostDir]);
+      rmSync(hostDir, { recursive: true, force: true });
+    }
+  });
+
+  it("gives up on a pull whose bytes stop moving (PULL_STALLED); the partial layer it leaves is not the next pull's progress", async () => {
+    const other = info.nodes[1];
+    const sizes = await registryLayerSizes(info, 'test/big', 'v1');
+    const [bigDigest] = [...sizes.entries()].find(([, size]) => size > BIG_BYTES)!;
+    // A front that sends the first MiB of the big layer, then nothing more, holding the connection.
+    const hung: http.ServerResponse[] = [];
+    const front = await startRegistryFront(info, (req, res) => {
+      if (!req.url?.endsWith(`/blobs/${bigDigest}`)) return false;
+      res.writeHead(200, { 'content-length': String(sizes.get(bigDigest)), 'docker-content-digest': bigDigest });
+      res.write(Buffer.alloc(1 << 20));
+      hung.push(res);
+      return true;
+    });
+    const hostDir = allowPlainHttp(other, front.host);
+    const otherConn = await connect(info, other);
+    const stalling = new CriRuntime(otherConn, { flavor: 'containerd', socketPath: other.socket.node, progressIntervalMs: 200, stallTimeoutMs: 3000 });
+    try {
+      const events: PullProgress[] = [];
+      const started = Date.now();
+      const stalled = await failure(stalling.pull(`${front.host}/test/big:v1`, { onProgress: (p) => events.push(p) }));
+      expect(stalled.code).toBe('PULL_STALLED');
+      expect(stalled.message).toMatch(new RegExp(`^containerd on ${other.name} made no progress pulling .* for \\d+ s; gave up$`));
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(events.some((e) => e.status === 'Downloading' && e.current === 1 << 20)).toBe(true);
+      // containerd keeps the half-written layer listed as an ingest (no expected digest, offset 1 MiB)...
+      const content = new ContentClient(other.socket.controller);
+      try {
+        const left = await content.listStatuses();
+        expect(left.map((st) => [st.ref, st.offset])).toEqual([[`layer-${bigDigest}`, 1 << 20]]);
+      } finally {
+        content.close();
+      }
+      // ...and a later pull of another image does not report it as its own.
+      const after: PullProgress[] = [];
+      await stalling.pull(runnable, { onProgress: (p) => after.push(p) });
+      expect(after.filter((e) => e.id === bigDigest.slice(7, 19))).toEqual([]);
+    } finally {
+      for (const res of hung) res.destroy();
+      await front.close();
+      rmSync(hostDir, { recursive: true, force: true });
+      await stalling.close();
+      await otherConn.close();
     }
   });
 

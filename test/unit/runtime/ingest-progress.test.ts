@@ -45,6 +45,20 @@ describe("progress from containerd's ingests", () => {
     expect(activity()).toBe(4); // fetched, unpacking
   });
 
+  it("leaves out what was there before the pull (a cut-short fetch's partial blob), unless it moves again", () => {
+    const { t, events, activity } = tracker();
+    // As containerd lists a partial blob left by a cancelled pull: no expected digest.
+    const stale = (offset: number): IngestStatus => ({ ref: `layer-${LAYER}`, offset, total: 67120658, expected: '' });
+    t.prime([stale(1048576)]);
+    t.update([stale(1048576)]);
+    t.update([stale(1048576), manifest]);
+    t.update([stale(1048576)]);
+    expect(events).toEqual([]);
+    expect(activity()).toBe(2); // the manifest came, then went; the stale layer never counts
+    t.update([stale(2097152)]);
+    expect(events).toEqual([{ id: 'e75269eb8c65', status: 'Downloading', current: 2097152, total: 67120658 }]);
+  });
+
   it('polls until stopped, and a failing poll does not end it', async () => {
     const answers: (IngestStatus[] | Error)[] = [[layer(1)], new Error('transient'), [layer(2)], []];
     const errors: unknown[] = [];
@@ -56,6 +70,7 @@ describe("progress from containerd's ingests", () => {
         if (a instanceof Error) throw a;
         return a;
       },
+      [],
       { intervalMs: 5, onActivity: () => {}, onProgress: (p) => events.push(p), onPollError: (e) => errors.push(e) },
     );
     while (calls < 5) await new Promise((r) => setTimeout(r, 5));
