@@ -102,7 +102,13 @@ export async function prepareContainerdNode(c: ContainerdPaths, o: { registry: s
 }
 
 export function startContainerd(bins: BinaryPaths, netns: string, p: NodeDaemonPaths, c: ContainerdPaths, hostname: string, binds: Bind[]): StartedDaemon {
-  return startDetached(bins, netns, [bins.containerd, '--config', c.config], c.log, { runDir: p.runDir, homeDir: p.homeDir, hostname, etcDockerDir: p.etcDockerDir, binds });
+  return startDetached(bins, netns, [bins.containerd, '--config', c.config], c.log, {
+    runDir: p.runDir,
+    homeDir: p.homeDir,
+    hostname,
+    etcDockerDir: p.etcDockerDir,
+    binds,
+  });
 }
 
 /** Ready when the CRI answers and says the runtime is ready (the network is not: no CNI, by design). */

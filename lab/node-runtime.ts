@@ -55,7 +55,12 @@ export async function prepareRuntime(n: LabNode, o: { registry: string; sandboxI
  * Starts the node's runtime daemon; podman has none (hound starts `podman system service`
  * for a run when it needs one). `controllerIp` is insecure for Docker, see startDockerd.
  */
-export function startRuntime(bins: BinaryPaths, n: LabNode, prepared: PreparedRuntime, o: { registry: string; controllerIp: string }): RuntimeDaemon | undefined {
+export function startRuntime(
+  bins: BinaryPaths,
+  n: LabNode,
+  prepared: PreparedRuntime,
+  o: { registry: string; controllerIp: string },
+): RuntimeDaemon | undefined {
   switch (n.runtime) {
     case 'docker': {
       const daemon = startDockerd(bins, n.netns, n.paths, n.name, o.registry, o.controllerIp);
