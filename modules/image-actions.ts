@@ -58,7 +58,8 @@ export async function applyPull(action: Extract<Action, { kind: 'pull' }>, ctx: 
     }),
   );
   ctx.invalidateFacts();
-  const bytes = ctx.claimLayers(layers.downloaded());
+  // A runtime that knows exactly what the pull fetched says so; otherwise its progress lines do.
+  const bytes = ctx.claimLayers(result.fetchedLayers ?? layers.downloaded());
   return {
     changed: true,
     bytes,

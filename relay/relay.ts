@@ -203,12 +203,14 @@ class RunRelay implements Relay {
       if (relayName === undefined) break;
       await docker.removeImage(relayName);
     }
-    return {
+    const settled: PullResult = {
       digest: final.digest ?? result.digest,
       bytesDownloaded: result.bytesDownloaded + final.bytesDownloaded,
       layersPresent: result.layersPresent,
       layersDownloaded: result.layersDownloaded + final.layersDownloaded,
     };
+    if (result.fetchedLayers) settled.fetchedLayers = new Map([...result.fetchedLayers, ...(final.fetchedLayers ?? [])]);
+    return settled;
   }
 
   async readBlob(reference: string, digest: string): Promise<{ size: number; stream: Readable }> {

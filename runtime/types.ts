@@ -69,6 +69,13 @@ export interface PullResult {
   /** Layers Docker said already existed. */
   layersPresent: number;
   layersDownloaded: number;
+  /**
+   * Short layer id (as in progress) → compressed bytes, for each layer this pull brought onto
+   * the node, when the runtime knows them for certain (containerd's content store, podman's
+   * layer records). Absent for Docker, whose progress lines name every layer with its size;
+   * the images module counts from progress then.
+   */
+  fetchedLayers?: ReadonlyMap<string, number>;
 }
 
 /** A response of Docker Engine's HTTP API: its status and its JSON body (undefined when empty). */

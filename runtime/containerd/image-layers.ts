@@ -1,13 +1,9 @@
 // The compressed layers of an image as containerd keeps it: the repo digest names a
 // manifest, or an index whose entry for the node's platform names one; both are blobs in
 // the content store. A pull's bytes are the sizes of the layers that were not in the store
-// before it, as Docker counts them (manifests and configs left out).
+// before it, as Docker counts them (manifests and configs left out): overlapping-pulls.ts.
 import { choosePlatform, parsePlatform } from '../../transport/registry.js';
-
-export interface LayerBlob {
-  digest: string;
-  size: number;
-}
+import type { LayerBlob } from '../overlapping-pulls.js';
 
 interface ManifestJson {
   manifests?: unknown[];
@@ -23,21 +19,4 @@ export async function imageLayers(read: (digest: string) => Promise<Buffer>, dig
     json = JSON.parse((await read(chosen.digest)).toString('utf8')) as ManifestJson;
   }
   return (json.layers ?? []).map((l) => ({ digest: l.digest, size: l.size }));
-}
-
-export interface LayerTally {
-  bytesDownloaded: number;
-  layersDownloaded: number;
-  layersPresent: number;
-}
-
-/** Which of `layers` the pull fetched (absent from the store before it) and which it found. */
-export function tallyLayers(layers: LayerBlob[], before: ReadonlySet<string>): LayerTally {
-  const unique = [...new Map(layers.map((l) => [l.digest, l])).values()];
-  const fetched = unique.filter((l) => !before.has(l.digest));
-  return {
-    bytesDownloaded: fetched.reduce((sum, l) => sum + l.size, 0),
-    layersDownloaded: fetched.length,
-    layersPresent: unique.length - fetched.length,
-  };
 }

@@ -20,8 +20,9 @@ import type { TransportLogger } from '../../transport/ssh-connection.js';
 import type { HostConnection, RegistryAuth } from '../../transport/types.js';
 import type { DockerContainer, DockerImage, DockerInfo, NodeDocker, PullProgress } from '../types.js';
 import { ContentClient, CRI_NAMESPACE } from '../containerd/content-client.js';
-import { imageLayers, tallyLayers } from '../containerd/image-layers.js';
-import { pollIngests } from '../containerd/ingest-progress.js';
+import { imageLayers } from '../containerd/image-layers.js';
+import { pollIngests, shortDigest } from '../containerd/ingest-progress.js';
+import { OverlappingPulls } from '../overlapping-pulls.js';
 import { criRegistryConfig, insecureRegistries, LIST_HOSTS_TOML, parseHostsTomlListing } from '../containerd/registry-hosts.js';
 import { freeBytesAt } from '../free-space.js';
 import { GrpcStatus, isGrpcError } from '../grpc.js';
@@ -114,6 +115,8 @@ export class CriRuntime implements NodeDocker {
   private session?: Promise<Session>;
   private platformOfNode?: Promise<string>;
   private imageRoot?: Promise<string>;
+  /** This node's pulls that run at once (the images module pulls several per node): each layer is counted by one. */
+  private readonly overlapping = new OverlappingPulls();
 
   constructor(
     private readonly connection: HostConnection,
@@ -289,7 +292,6 @@ export class CriRuntime implements NodeDocker {
     ref: string,
     options: { platform?: string; auth?: RegistryAuth; onProgress?: (p: PullProgress) => void; signal?: AbortSignal } = {},
   ): Promise<RuntimePullResult> {
-    const host = this.connection.host;
     const session = await this.connect();
     const platform = await this.nodePlatform();
     if (options.platform !== undefined) {
@@ -300,6 +302,22 @@ export class CriRuntime implements NodeDocker {
       }
     }
     this.log(2, `PullImage ${ref}${options.auth ? ' (with credentials)' : ''}`);
+    const token = this.overlapping.begin();
+    try {
+      return await this.pullCounted(ref, session, platform, token, options);
+    } finally {
+      this.overlapping.end(token);
+    }
+  }
+
+  private async pullCounted(
+    ref: string,
+    session: Session,
+    platform: string,
+    token: number,
+    options: { auth?: RegistryAuth; onProgress?: (p: PullProgress) => void; signal?: AbortSignal },
+  ): Promise<RuntimePullResult> {
+    const host = this.connection.host;
     const content = session.content;
     const before = content ? new Set((await this.call('list its content store', 'CRI_API_ERROR', () => content.list())).map((b) => b.digest)) : undefined;
     const ingestsBefore = content ? await this.call('list its ingests', 'CRI_API_ERROR', () => content.listStatuses({ timeoutMs: this.callTimeoutMs })) : [];
@@ -358,7 +376,8 @@ export class CriRuntime implements NodeDocker {
     const layers = await this.call(`read the manifest of ${ref}`, 'CRI_API_ERROR', () =>
       imageLayers((d) => content.read(d, { timeoutMs: this.callTimeoutMs }), digest, platform),
     );
-    return { digest, ...tallyLayers(layers, before), accounting: 'exact', unsizedLayers: 0 };
+    const { fetched, ...counts } = this.overlapping.tally(token, layers, before);
+    return { digest, ...counts, fetchedLayers: new Map(fetched.map((l) => [shortDigest(l.digest), l.size])), accounting: 'exact', unsizedLayers: 0 };
   }
 
   /**

@@ -43,10 +43,15 @@ beforeAll(async () => {
       catatonitLayer(findBinary('catatonit')!),
       { name: 'payload', sizeBytes: 1 << 20, seed: 'rtcri/payload' },
       { name: 'big', sizeBytes: BIG_BYTES, seed: 'rtcri/big' },
+      { name: 'shared', sizeBytes: 8 << 20, seed: 'rtcri/shared' },
+      { name: 'own-a', sizeBytes: 1 << 20, seed: 'rtcri/own-a' },
+      { name: 'own-b', sizeBytes: 2 << 20, seed: 'rtcri/own-b' },
     ],
     images: [
       { repository: 'test/runnable', tag: 'v1', layers: ['catatonit', 'payload'], entrypoint: PAUSE_ENTRYPOINT },
       { repository: 'test/big', tag: 'v1', layers: ['payload', 'big'] },
+      { repository: 'test/pair-a', tag: 'v1', layers: ['shared', 'own-a'] },
+      { repository: 'test/pair-b', tag: 'v1', layers: ['shared', 'own-b'] },
     ],
   });
   runnable = `${registry}/test/runnable:v1`;
@@ -119,6 +124,7 @@ describe('CRI client on containerd, through SSH', () => {
       bytesDownloaded: [...sizes.values()].reduce((a, b) => a + b, 0),
       layersDownloaded: 2,
       layersPresent: 0,
+      fetchedLayers: new Map([...sizes].map(([digest, size]) => [digest.slice(7, 19), size])),
       accounting: 'exact',
       unsizedLayers: 0,
     });
@@ -339,6 +345,29 @@ describe('CRI client on containerd, through SSH', () => {
     }
     expect(content).not.toContain(manifest);
     expect(content).toContain((await registryLayerSizes(info, 'test/big', 'v1')).keys().next().value);
+  });
+
+  it('counts a layer two pulls running at once both need once, in one of them: the totals equal what the registry sent', async () => {
+    const other = info.nodes[1];
+    const otherConn = await connect(info, other);
+    const pairs = new CriRuntime(otherConn, { flavor: 'containerd', socketPath: other.socket.node, progressIntervalMs: 200 });
+    try {
+      const [a, b] = await Promise.all([pairs.pull(`${registry}/test/pair-a:v1`), pairs.pull(`${registry}/test/pair-b:v1`)]);
+      const sizesA = await registryLayerSizes(info, 'test/pair-a', 'v1');
+      const sizesB = await registryLayerSizes(info, 'test/pair-b', 'v1');
+      const union = new Map([...sizesA, ...sizesB]);
+      expect(union.size).toBe(3);
+      // Each layer in exactly one of the two results, with its registry size.
+      const fetched = [...a.fetchedLayers!, ...b.fetchedLayers!];
+      expect(new Map(fetched)).toEqual(new Map([...union].map(([digest, size]) => [digest.slice(7, 19), size])));
+      expect(fetched).toHaveLength(3);
+      expect(a.bytesDownloaded + b.bytesDownloaded).toBe([...union.values()].reduce((x, y) => x + y, 0));
+      expect(a.layersDownloaded + b.layersDownloaded).toBe(3);
+      expect(a.layersPresent + b.layersPresent).toBe(1);
+    } finally {
+      await pairs.close();
+      await otherConn.close();
+    }
   });
 
   it('fails clearly: no socket there, a platform the node is not, an image the registry lacks, what CRI-O cannot do', async () => {

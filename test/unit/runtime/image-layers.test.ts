@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { imageLayers, tallyLayers } from '../../../runtime/containerd/image-layers.js';
+import { imageLayers } from '../../../runtime/containerd/image-layers.js';
+import { tallyLayers } from '../../../runtime/overlapping-pulls.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures');
 const index = readFileSync(join(fixtures, 'oci-image-index.json'));
@@ -42,8 +43,18 @@ describe('the layers of an image in the content store', () => {
 
   it('counts as downloaded only the layers absent before the pull, each once', async () => {
     const layers = await imageLayers(store().read, AMD64, 'linux/amd64');
-    expect(tallyLayers(layers, new Set())).toEqual({ bytesDownloaded: 32654 + 16724 + 73109, layersDownloaded: 3, layersPresent: 0 });
-    expect(tallyLayers(layers, new Set([layers[0].digest]))).toEqual({ bytesDownloaded: 16724 + 73109, layersDownloaded: 2, layersPresent: 1 });
-    expect(tallyLayers([...layers, layers[1]], new Set(layers.map((l) => l.digest)))).toEqual({ bytesDownloaded: 0, layersDownloaded: 0, layersPresent: 3 });
+    expect(tallyLayers(layers, new Set())).toEqual({ fetched: layers, bytesDownloaded: 32654 + 16724 + 73109, layersDownloaded: 3, layersPresent: 0 });
+    expect(tallyLayers(layers, new Set([layers[0].digest]))).toEqual({
+      fetched: layers.slice(1),
+      bytesDownloaded: 16724 + 73109,
+      layersDownloaded: 2,
+      layersPresent: 1,
+    });
+    expect(tallyLayers([...layers, layers[1]], new Set(layers.map((l) => l.digest)))).toEqual({
+      fetched: [],
+      bytesDownloaded: 0,
+      layersDownloaded: 0,
+      layersPresent: 3,
+    });
   });
 });
