@@ -111,6 +111,11 @@ export function familiarImageRef(ref: ImageRef): string {
   return name + (ref.tag !== undefined ? `:${ref.tag}` : '') + (ref.digest !== undefined ? `@${ref.digest}` : '');
 }
 
+/** A registry host on the machine's own loopback (`localhost`, 127.x.x.x, [::1], with any port): Docker speaks plain HTTP to it unasked. */
+export function isLoopbackRegistry(domain: string): boolean {
+  return /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(domain);
+}
+
 /** What to ask the registry for: the digest when pinned, else the tag. */
 export function manifestReference(ref: ImageRef): string {
   return ref.digest ?? ref.tag ?? 'latest';

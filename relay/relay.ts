@@ -3,7 +3,7 @@
 // many nodes need it. See docs/distribution.md for how the executor uses it.
 import type { HostConnection, RegistryAuth } from '../transport/types.js';
 import type { NodeDocker, PullProgress, PullResult } from '../runtime/types.js';
-import { familiarImageRef, parseImageRef, type ImageRef } from '../base/image-ref.js';
+import { familiarImageRef, isLoopbackRegistry, parseImageRef, type ImageRef } from '../base/image-ref.js';
 import type { Readable } from 'node:stream';
 import { RegistryClient, MANIFEST_ACCEPT, choosePlatform, parsePlatform, type RegistryManifest, type RegistryOrigin } from '../transport/registry.js';
 import { RelayCache, type RelayStats } from './relay-cache.js';
@@ -116,7 +116,7 @@ class RunRelay implements Relay {
         'getBlob' in origin
           ? origin
           : this.registry.origin(origin.host, {
-              insecure: origin.plainHttp ?? /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(origin.host),
+              insecure: origin.plainHttp ?? isLoopbackRegistry(origin.host),
               auth: origin.auth,
               mirrors: origin.mirrors,
             });

@@ -63,6 +63,17 @@ interface DockerEngineInfo {
   RegistryConfig?: { InsecureRegistryCIDRs?: string[]; IndexConfigs?: Record<string, { Secure?: boolean }>; Mirrors?: string[] | null };
 }
 
+/**
+ * A pull endpoint on the same socket other than Docker's POST /images/create (podman's libpod
+ * pull, which can be told to speak plain HTTP), and how its stream's lines read as Docker's.
+ */
+export interface PullEndpoint {
+  path: string;
+  query: Record<string, string>;
+  /** One line of its stream as a Docker progress line; undefined when it says nothing to count. */
+  translate(line: Record<string, unknown>): DockerProgressLine | undefined;
+}
+
 export class SshDocker implements NodeDocker {
   private readonly docker: Docker;
   private readonly agent: http.Agent;
@@ -205,14 +216,17 @@ export class SshDocker implements NodeDocker {
 
   async pull(
     ref: string,
-    options: { platform?: string; auth?: RegistryAuth; onProgress?: (p: PullProgress) => void; signal?: AbortSignal } = {},
+    options: { platform?: string; auth?: RegistryAuth; onProgress?: (p: PullProgress) => void; signal?: AbortSignal; endpoint?: PullEndpoint } = {},
   ): Promise<PullResult> {
     const parsed = parseImageRef(ref);
-    const query: Record<string, string> = { fromImage: repositoryName(parsed), tag: parsed.digest ?? parsed.tag ?? 'latest' };
-    if (options.platform) query.platform = options.platform;
+    const endpoint = options.endpoint;
+    const query: Record<string, string> = endpoint?.query ?? { fromImage: repositoryName(parsed), tag: parsed.digest ?? parsed.tag ?? 'latest' };
+    if (options.platform && !endpoint) query.platform = options.platform;
     this.log(
       2,
-      `POST /images/create fromImage=${query.fromImage} tag=${query.tag}${options.platform ? ` platform=${options.platform}` : ''}${options.auth ? ' (with credentials)' : ''}`,
+      `POST ${endpoint?.path ?? '/images/create'} ${Object.entries(query)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}${options.auth ? ' (with credentials)' : ''}`,
     );
     const authconfig = options.auth ? dockerAuthConfig(options.auth) : undefined;
     const stallMs = this.options.stallTimeoutMs ?? stallTimeoutMs();
@@ -243,7 +257,9 @@ export class SshDocker implements NodeDocker {
     options.signal?.addEventListener('abort', onAbort, { once: true });
     let stream: Readable;
     try {
-      stream = (await this.docker.createImage(authconfig, { ...query, abortSignal: request.signal })) as Readable;
+      stream = endpoint
+        ? await this.postStream(endpoint.path, query, authconfig, request.signal)
+        : ((await this.docker.createImage(authconfig, { ...query, abortSignal: request.signal })) as Readable);
     } catch (error) {
       settle();
       if (request.signal.aborted) throw abortReason(request.signal);
@@ -252,7 +268,9 @@ export class SshDocker implements NodeDocker {
     const tracker = new PullProgressTracker();
     const splitter = new JsonLineSplitter();
     const handle = (lines: DockerProgressLine[]) => {
-      for (const line of lines) {
+      for (const raw of lines) {
+        const line = endpoint ? endpoint.translate(raw as Record<string, unknown>) : raw;
+        if (line === undefined) continue;
         this.log(3, `pull ${ref}: ${line.id ? `${line.id}: ` : ''}${line.status ?? line.error ?? ''}`);
         const progress = tracker.add(line);
         if (progress) options.onProgress?.(progress);
@@ -294,6 +312,25 @@ export class SshDocker implements NodeDocker {
       });
     }
     return tracker.result();
+  }
+
+  /** POST `path` with `query`, streaming the answer (dockerode has no method for endpoints beside Docker's own). */
+  private postStream(path: string, query: Record<string, string>, authconfig: Docker.AuthConfig | undefined, signal: AbortSignal): Promise<Readable> {
+    const modem = (this.docker as unknown as { modem: { dial(options: object, callback: (error: Error | null, stream?: Readable) => void): void } }).modem;
+    return new Promise((resolve, reject) =>
+      modem.dial(
+        {
+          path: `${path}?`,
+          method: 'POST',
+          options: { ...query },
+          authconfig,
+          abortSignal: signal,
+          isStream: true,
+          statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' },
+        },
+        (error, stream) => (error ? reject(error) : resolve(stream!)),
+      ),
+    );
   }
 
   async removeImage(ref: string, options: { force?: boolean } = {}): Promise<void> {

@@ -3,7 +3,7 @@
 // node's SSH connection. The compatible API is the one that reports byte progress while
 // pulling (the libpod pull endpoint streams only "Copying blob" lines). Images land in the
 // user's containers/storage: root's graphroot, or the rootless user's own.
-import { parseImageRef, repositoryName } from '../../base/image-ref.js';
+import { canonicalImageRef, isLoopbackRegistry, parseImageRef, repositoryName } from '../../base/image-ref.js';
 import { SshDocker, type SshDockerOptions } from '../docker.js';
 import type { TransportLogger } from '../../transport/ssh-connection.js';
 import type { HostConnection, RegistryAuth } from '../../transport/types.js';
@@ -11,6 +11,10 @@ import type { DockerContainer, DockerImage, DockerInfo, NodeDocker, PullProgress
 import type { Readable } from 'node:stream';
 import type { RuntimePullResult } from '../pull-result.js';
 import { ensurePodmanService, type PodmanService } from './service.js';
+import { loopbackPullEndpoint } from './libpod-pull.js';
+import { OverlappingPulls, type LayerBlob } from '../overlapping-pulls.js';
+import { shortDigest } from '../containerd/ingest-progress.js';
+import { LAYER_RECORDS_PATH_COMMAND, parseLayerRecords, readLayerRecordsCommand } from './storage-layers.js';
 
 export interface PodmanRuntimeOptions {
   /** hound_podman_socket: tried first; when nothing answers there hound starts a service for the run. */
@@ -37,8 +41,7 @@ export class PodmanPullTally {
 
   /** `configId`: the image id, whose short form names the config blob among the fetched ones. */
   result(configId: string | undefined, digest: string | undefined): RuntimePullResult {
-    const configShort = configId?.replace(/^sha256:/, '').slice(0, 12);
-    const layers = [...this.fetched].filter((id) => id !== configShort && !this.present.has(id));
+    const layers = this.layerIds(configId).filter((id) => !this.present.has(id));
     const sized = layers.filter((id) => this.totals.has(id));
     const result: RuntimePullResult = {
       bytesDownloaded: sized.reduce((sum, id) => sum + this.totals.get(id)!, 0),
@@ -50,10 +53,29 @@ export class PodmanPullTally {
     if (digest !== undefined) result.digest = digest;
     return result;
   }
+
+  /** The short ids of the layer blobs the stream named, fetched or found (the config blob left out). */
+  layerIds(configId: string | undefined): string[] {
+    const configShort = configId?.replace(/^sha256:/, '').slice(0, 12);
+    return [...new Set([...this.fetched, ...this.present])].filter((id) => id !== configShort);
+  }
+}
+
+/**
+ * The layers the stream named, with digest and size from containers/storage's records after
+ * the pull (storage-layers.ts), and how many it named that no record has.
+ */
+export function recordedLayers(ids: string[], after: ReadonlyMap<string, number>): { layers: LayerBlob[]; unrecorded: number } {
+  const byShort = new Map([...after].map(([digest, size]) => [digest.replace(/^sha256:/, '').slice(0, 12), { digest, size }]));
+  const layers = ids.flatMap((id) => byShort.get(id) ?? []);
+  return { layers, unrecorded: ids.length - layers.length };
 }
 
 export class PodmanRuntime implements NodeDocker {
   private started?: Promise<{ service: PodmanService; api: SshDocker }>;
+  private recordsPath?: Promise<string>;
+  /** This node's pulls that run at once: each layer is counted by one. */
+  private readonly overlapping = new OverlappingPulls();
 
   constructor(
     private readonly connection: HostConnection,
@@ -97,9 +119,28 @@ export class PodmanRuntime implements NodeDocker {
     options: { platform?: string; auth?: RegistryAuth; onProgress?: (p: PullProgress) => void; signal?: AbortSignal } = {},
   ): Promise<RuntimePullResult> {
     const api = await this.api();
+    const token = this.overlapping.begin();
+    try {
+      return await this.pullCounted(api, ref, token, options);
+    } finally {
+      this.overlapping.end(token);
+    }
+  }
+
+  private async pullCounted(
+    api: SshDocker,
+    ref: string,
+    token: number,
+    options: { platform?: string; auth?: RegistryAuth; onProgress?: (p: PullProgress) => void; signal?: AbortSignal },
+  ): Promise<RuntimePullResult> {
     const tally = new PodmanPullTally();
+    const parsed = parseImageRef(ref);
+    const before = await this.layerRecords();
+    // The relay (and any registry on the node's loopback) speaks plain HTTP: podman's own endpoint can be told so for this pull alone.
+    const endpoint = isLoopbackRegistry(parsed.domain) ? loopbackPullEndpoint(canonicalImageRef(parsed), options.platform) : undefined;
     await api.pull(ref, {
       ...options,
+      ...(endpoint ? { endpoint } : {}),
       onProgress: (p) => {
         tally.add(p);
         options.onProgress?.(p);
@@ -107,9 +148,39 @@ export class PodmanRuntime implements NodeDocker {
     });
     // podman's stream has no "Digest:" line: the repo digest comes from the image itself.
     const image = await api.inspectImage(ref);
-    const repository = repositoryName(parseImageRef(ref));
+    const repository = repositoryName(parsed);
     const digest = image?.repoDigests.map((d) => parseImageRef(d)).find((d) => repositoryName(d) === repository)?.digest;
-    return tally.result(image?.id, digest);
+    const after = before && (await this.layerRecords());
+    // Without the records, what the stream said (libpod's names blobs, fetched or not, with no sizes).
+    if (!before || !after) return tally.result(image?.id, digest);
+    const { layers, unrecorded } = recordedLayers(tally.layerIds(image?.id), after);
+    const { fetched, ...counts } = this.overlapping.tally(token, layers, new Set(before.keys()));
+    const result: RuntimePullResult = {
+      ...counts,
+      fetchedLayers: new Map(fetched.map((l) => [shortDigest(l.digest), l.size])),
+      accounting: 'exact',
+      unsizedLayers: unrecorded,
+    };
+    if (digest !== undefined) result.digest = digest;
+    return result;
+  }
+
+  /** containers/storage's record of each layer's compressed blob, by digest; undefined (counts as podman reported them) when it cannot be read. */
+  private async layerRecords(): Promise<Map<string, number> | undefined> {
+    this.recordsPath ??= this.connection
+      .exec(LAYER_RECORDS_PATH_COMMAND)
+      .then((r) => (r.code === 0 ? r.stdout.trim() : Promise.reject(new Error(r.stderr.trim() || `exit ${r.code}`))));
+    const r = await this.recordsPath
+      .then((path) => this.connection.exec(readLayerRecordsCommand(path)))
+      .catch((error: Error) => ({ code: 1, stdout: '', stderr: error.message }));
+    if (r.code !== 0) {
+      this.options.logger?.(
+        1,
+        `podman ${this.connection.host}: cannot read containers/storage's layer records (${r.stderr.trim() || `exit ${r.code}`}); pulled bytes are those podman reported`,
+      );
+      return undefined;
+    }
+    return parseLayerRecords(r.stdout);
   }
 
   async removeImage(ref: string, options: { force?: boolean } = {}): Promise<void> {

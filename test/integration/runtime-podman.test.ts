@@ -3,6 +3,7 @@
 // registry's HTTP API, the podman CLI and df on the node, and /proc on the controller
 // (which processes run in the node's namespace, before and after the client is done).
 import { execFileSync } from 'node:child_process';
+import net from 'node:net';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,7 +117,17 @@ describe('podman client, rootful', () => {
     const { conn, podman } = await session();
     const result = await podman.pull(small);
     const digest = await registryManifestDigest(info, 'test/small', 'v1');
-    expect(result).toMatchObject({ digest, layersDownloaded: 1, layersPresent: 0, accounting: 'reported' });
+    // The 1 MiB layer comes in under a second, with no Downloading line to size it: containers/storage's record of it does.
+    const [[payloadDigest, payloadSize]] = [...(await registryLayerSizes(info, 'test/small', 'v1'))];
+    expect(result).toEqual({
+      digest,
+      layersDownloaded: 1,
+      layersPresent: 0,
+      bytesDownloaded: payloadSize,
+      fetchedLayers: new Map([[payloadDigest.slice(7, 19), payloadSize]]),
+      accounting: 'exact',
+      unsizedLayers: 0,
+    });
     const image = await podman.inspectImage(small);
     expect(image?.repoDigests).toEqual([`${registry}/test/small@${digest}`]);
     expect((await podmanImages(conn)).get(small)).toBe(image!.id);
@@ -144,6 +155,40 @@ describe('podman client, rootful', () => {
     expect(downloading.length).toBeGreaterThanOrEqual(2);
     for (const e of downloading) expect(e.total).toBe(bigSize);
     expect(events.find((e) => e.status === 'Already exists')?.id).toBe([...sizes.keys()][0].slice(7, 19));
+  });
+
+  it("pulls from a plain-HTTP registry on the node's loopback (as the relay serves), changing nothing on the node", async () => {
+    const { conn, podman } = await session();
+    const forward = await conn.forwardRemote(0, (stream) => {
+      const upstream = net.connect(info.registry.port, info.registry.ip);
+      stream.pipe(upstream).pipe(stream);
+      upstream.on('error', () => stream.destroy());
+      stream.on('error', () => upstream.destroy());
+    });
+    const configFiles = 'find /etc/containers -type f -exec md5sum {} + | sort';
+    const configBefore = (await conn.exec(configFiles)).stdout;
+    try {
+      const loopback = `127.0.0.1:${forward.port}/test/big:v1`;
+      // podman itself refuses it: it treats no loopback registry as insecure, unlike Docker.
+      const cli = await conn.exec(`podman pull ${loopback}`);
+      expect(cli.code).not.toBe(0);
+      expect(cli.stderr).toContain('server gave HTTP response to HTTPS client');
+      // small holds the payload layer big shares; big's own layer is not on the node.
+      await podman.pull(small);
+      await podman.removeImage(big);
+      const result = await podman.pull(loopback);
+      const sizes = await registryLayerSizes(info, 'test/big', 'v1');
+      expect(result.digest).toBe(await registryManifestDigest(info, 'test/big', 'v1'));
+      // Only the big layer came; the payload layer was there.
+      const [bigDigest, bigSize] = [...sizes.entries()].find(([, size]) => size > BIG_BYTES)!;
+      expect(result).toMatchObject({ layersDownloaded: 1, layersPresent: 1, bytesDownloaded: bigSize, accounting: 'exact', unsizedLayers: 0 });
+      expect(result.fetchedLayers).toEqual(new Map([[bigDigest.slice(7, 19), bigSize]]));
+      expect((await podmanImages(conn)).has(loopback)).toBe(true);
+      await podman.removeImage(loopback);
+    } finally {
+      await forward.close();
+    }
+    expect((await conn.exec(configFiles)).stdout).toBe(configBefore);
   });
 
   it('uses a service already running on the socket, and leaves it running', async () => {
