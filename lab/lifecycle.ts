@@ -41,6 +41,7 @@ import {
 import { checkSubnetFree, createNetwork, destroyNetwork, listLabLinks, listLabNamespaces, type NamespaceHost } from './network.js';
 import { type LabNode, prepareRuntime, runtimeDaemonOf, runtimeInfo, startRuntime } from './node-runtime.js';
 import { PAUSE_REPOSITORY, PAUSE_TAG, pushPauseImage } from './pause-image.js';
+import { loadCriDefinitions } from '../runtime/cri/cri-client.js';
 import { checkPodmanMountPoints } from './podman-node.js';
 import { checkLabPrerequisites } from './preflight.js';
 import { findLabProcesses, isAlive, processesByNetns, stopProcesses } from './processes.js';
@@ -358,6 +359,9 @@ export async function labStatus(name = 'hound'): Promise<LabStatus> {
   validateLabName(name);
   checkLabPrerequisites();
   const info = await readLabInfo(labDirOf(name));
+  // Before any check starts its clock: loading the CRI's definitions blocks for seconds under
+  // load, and the ssh and dockerd checks running beside containerd's then timed out.
+  if (info.nodes.some((n) => n.runtime === 'containerd')) loadCriDefinitions();
   const namespaces = new Set(await listLabNamespaces(netnsPrefixOf(name)));
   const registryAnswering = await registryAnswers(info.registry.url);
   const secureAnswering = await Promise.all(
