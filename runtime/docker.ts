@@ -17,6 +17,7 @@ import type { HostConnection, RegistryAuth } from '../transport/types.js';
 import type { DockerContainer, DockerImage, DockerInfo, EngineApi, EngineResponse, NodeDocker, NodeRegistryRoute, PullResult, PullProgress } from './types.js';
 import { dockerRegistryRoutes, LIST_CERTS_D, NODE_DOCKER_CERTS_DIRECTORY, parseCertsListing, tlsEndpointHosts } from './docker-registry-routes.js';
 import { sleep } from '../base/sleep.js';
+import { abortErrorOf } from '../base/abort.js';
 
 /**
  * An http.Agent whose "sockets" are SSH channels to a unix socket on the node. Kept alive
@@ -245,14 +246,14 @@ export class SshDocker implements NodeDocker {
       );
       request.abort(stalled);
     });
-    const onAbort = () => request.abort(abortReason(options.signal!));
+    const onAbort = () => request.abort(abortErrorOf(options.signal!));
     const settle = () => {
       watchdog.stop();
       options.signal?.removeEventListener('abort', onAbort);
     };
     if (options.signal?.aborted) {
       watchdog.stop();
-      throw abortReason(options.signal);
+      throw abortErrorOf(options.signal);
     }
     options.signal?.addEventListener('abort', onAbort, { once: true });
     let stream: Readable;
@@ -262,7 +263,7 @@ export class SshDocker implements NodeDocker {
         : ((await this.docker.createImage(authconfig, { ...query, abortSignal: request.signal })) as Readable);
     } catch (error) {
       settle();
-      if (request.signal.aborted) throw abortReason(request.signal);
+      if (request.signal.aborted) throw abortErrorOf(request.signal);
       throw this.failure('DOCKER_PULL_FAILED', `pull ${canonicalImageRef(parsed)}`, error);
     }
     const tracker = new PullProgressTracker();
@@ -280,7 +281,7 @@ export class SshDocker implements NodeDocker {
       const onStop = () => {
         settle();
         stream.destroy();
-        reject(abortReason(request.signal));
+        reject(abortErrorOf(request.signal));
       };
       if (request.signal.aborted) return onStop();
       request.signal.addEventListener('abort', onStop, { once: true });
@@ -355,7 +356,7 @@ export class SshDocker implements NodeDocker {
     try {
       stream = (await this.docker.loadImage(tarball, { quiet: true, abortSignal: options.signal })) as Readable;
     } catch (error) {
-      if (options.signal?.aborted) throw abortReason(options.signal);
+      if (options.signal?.aborted) throw abortErrorOf(options.signal);
       throw this.failure('DOCKER_LOAD_FAILED', 'load an image tarball', error);
     }
     const splitter = new JsonLineSplitter();
@@ -371,7 +372,7 @@ export class SshDocker implements NodeDocker {
     await new Promise<void>((resolve, reject) => {
       const onAbort = () => {
         stream.destroy();
-        reject(abortReason(options.signal!));
+        reject(abortErrorOf(options.signal!));
       };
       options.signal?.addEventListener('abort', onAbort, { once: true });
       stream.on('data', (chunk: Buffer) => handle(splitter.push(chunk)));
@@ -492,8 +493,4 @@ function dockerAuthConfig(auth: RegistryAuth): Record<string, string> {
   if (auth.username !== undefined) config.username = auth.username;
   if (auth.password !== undefined) config.password = auth.password;
   return config;
-}
-
-function abortReason(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new DOMException('The operation was aborted', 'AbortError');
 }

@@ -18,6 +18,7 @@ import type { ExecOptions, ExecResult, HostConnection } from './types.js';
 import type { ConnectionTarget } from './connection-target.js';
 import { appendKnownHost, checkHostKey, keyFingerprint, keyTypeOf, knownHostsName, knownKeyTypes, loadKnownHosts } from './known-hosts.js';
 import { hostKeyChangedError, hostKeyRevokedError, hostKeyUnknownError, toUnreachableError, type HostKeyRefusal } from './ssh-errors.js';
+import { abortErrorOf } from '../base/abort.js';
 
 /** -v levels: 1 connections, 2 commands, 3 protocol exchanges, 4 ssh2's own debug lines. */
 export type TransportLogger = (level: number, message: string) => void;
@@ -252,7 +253,7 @@ export class SshHostConnection implements HostConnection {
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     this.logger?.(2, `ssh ${this.host}: exec ${options.shownAs ?? command}`);
     return new Promise((resolve, reject) => {
-      if (options.signal?.aborted) return reject(abortError(options.signal));
+      if (options.signal?.aborted) return reject(abortErrorOf(options.signal));
       if (this.closed) return reject(this.closedError(`run "${command}"`));
       this.client.exec(command, (error, channel) => {
         if (error) return reject(this.channelError(error, `run "${command}"`));
@@ -267,7 +268,7 @@ export class SshHostConnection implements HostConnection {
             // the server may not support signals; closing the channel ends the session anyway
           }
           channel.close();
-          reject(abortError(options.signal!));
+          reject(abortErrorOf(options.signal!));
         };
         // The abort may have come while the channel was opening: honour it now.
         if (options.signal?.aborted) return onAbort();
@@ -373,8 +374,4 @@ function writeStdin(channel: ClientChannel, stdin: ExecOptions['stdin'], hold: b
     if (hold) channel.write(stdin);
     else channel.end(stdin);
   } else stdin.pipe(channel);
-}
-
-function abortError(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new DOMException('The operation was aborted', 'AbortError');
 }

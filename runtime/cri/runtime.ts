@@ -29,6 +29,7 @@ import { GrpcStatus, isGrpcError } from '../grpc.js';
 import type { RuntimePullResult } from '../pull-result.js';
 import { openSocketBridge, type SocketBridge } from '../socket-bridge.js';
 import { type CriAuth, CriClient, type CriImage } from './cri-client.js';
+import { abortErrorOf } from '../../base/abort.js';
 
 export type CriFlavor = 'containerd' | 'cri-o';
 
@@ -102,10 +103,6 @@ function criAuthOf(auth: RegistryAuth): CriAuth {
   if (auth.password !== undefined) out.password = auth.password;
   if (auth.identityToken !== undefined) out.identityToken = auth.identityToken;
   return out;
-}
-
-function abortReason(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new DOMException('The operation was aborted', 'AbortError');
 }
 
 export class CriRuntime implements NodeDocker {
@@ -324,7 +321,7 @@ export class CriRuntime implements NodeDocker {
 
     const cancel = new AbortController();
     const onAbort = () => cancel.abort();
-    if (options.signal?.aborted) throw abortReason(options.signal);
+    if (options.signal?.aborted) throw abortErrorOf(options.signal);
     options.signal?.addEventListener('abort', onAbort, { once: true });
     let stalled: TaskFailedError | undefined;
     const stallMs = this.options.stallTimeoutMs ?? stallTimeoutMs();
@@ -353,7 +350,7 @@ export class CriRuntime implements NodeDocker {
       await session.cri.pullImage(ref, options.auth ? criAuthOf(options.auth) : undefined, { signal: cancel.signal });
     } catch (error) {
       if (stalled) throw stalled;
-      if (options.signal?.aborted) throw abortReason(options.signal);
+      if (options.signal?.aborted) throw abortErrorOf(options.signal);
       if (isGrpcError(error) && isDiskFull(error.details)) {
         const free = await this.freeBytes().catch(() => undefined);
         throw diskFullError(host, ref, await this.imageFilesystem().catch(() => undefined), 0, free);
