@@ -79,3 +79,13 @@ export function shlexSplit(line: string): string[] {
   if (token !== '' || quoted) tokens.push(token);
   return tokens;
 }
+
+/**
+ * Python's shlex.quote (and so Ansible's `quote` filter), to the letter: a word as POSIX sh
+ * reads it back unchanged. Safe words stay bare; anything else goes inside '…', where nothing
+ * is special except ', written as '"'"'.
+ */
+export function shlexQuote(arg: string): string {
+  if (arg !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
+  return `'${arg.replace(/'/g, `'"'"'`)}'`;
+}

@@ -5,7 +5,8 @@
 // shell (modules/shell.ts) and raw (modules/raw.ts) run their line through a shell, with the
 // same runner, stdin handling and results, shaped as Ansible's command module returns them.
 import { EXIT, HoundError } from '../base/errors.js';
-import { shlexSplit, ShlexError } from '../base/shlex.js';
+import { shlexSplit, ShlexError, shlexQuote } from '../base/shlex.js';
+import { WATCHED_COMMAND } from '../runtime/remote-command.js';
 import { commandModule } from './schemas.js';
 import type { Action, ActionOutcome, ModuleContext, ModuleResult, NodeModule } from './implementation.js';
 
@@ -29,28 +30,8 @@ export interface CommandFacts {
   removesExists?: boolean;
 }
 
-/** POSIX single-quote escaping: inside '…' nothing is special except ', written as '\''. */
-export function shellQuote(arg: string): string {
-  if (arg !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
 /**
- * The POSIX sh script the command's words run under, as "$@". OpenSSH often refuses the
- * channel "signal" request ("session signalling requires privilege separation", e.g. for
- * root logins), so closing the channel was all hound could do when it stopped, and the
- * command went on running on the node. Here hound holds the channel's stdin open while it
- * waits (ExecOptions.holdStdin); when it aborts, or dies, sshd closes that stdin, `cat` (on
- * fd 3, since a background list's own stdin is /dev/null) reads end-of-file, and the command
- * gets SIGTERM. The command reads /dev/null, as it did before, and its exit code is the
- * script's. When the command ends first, the watcher is killed; its `cat` ends at the
- * channel's close.
- */
-export const WATCHED_COMMAND =
-  'exec 3<&0 </dev/null; "$@" 3<&- & c=$!; { cat <&3 >/dev/null 2>&1; kill -TERM "$c" 2>/dev/null; } >/dev/null 2>&1 & w=$!; exec 3<&-; wait "$c"; r=$?; kill "$w" 2>/dev/null; exit "$r"';
-
-/**
- * The same watcher for a command given `stdin`: the channel's first $1 bytes are the
+ * WATCHED_COMMAND's watcher (runtime/remote-command.ts) for a command given `stdin`: the channel's first $1 bytes are the
  * command's input, read whole (`head -c`, which reads no further) before the watcher starts
  * on what follows; the rest of the channel stays open as the watch. The input passes through
  * a shell variable and the `printf` builtin: it never appears in a command line on the node.
@@ -68,8 +49,8 @@ export function watchedCommandLine(args: Pick<CommandArgs, 'cmd' | 'argv' | 'chd
   const words = quotedWords(commandWords(args));
   const body =
     stdinBytes === undefined
-      ? `exec sh -c ${shellQuote(WATCHED_COMMAND)} hound-command ${words}`
-      : `exec sh -c ${shellQuote(WATCHED_COMMAND_WITH_STDIN)} hound-command ${stdinBytes} ${words}`;
+      ? `exec sh -c ${shlexQuote(WATCHED_COMMAND)} hound-command ${words}`
+      : `exec sh -c ${shlexQuote(WATCHED_COMMAND_WITH_STDIN)} hound-command ${stdinBytes} ${words}`;
   return inDirectory(args.chdir, body);
 }
 
@@ -79,11 +60,11 @@ export function commandWords(args: Pick<CommandArgs, 'cmd' | 'argv'>): string[] 
 }
 
 function quotedWords(words: string[]): string {
-  return words.map(shellQuote).join(' ');
+  return words.map(shlexQuote).join(' ');
 }
 
 function inDirectory(chdir: string | undefined, body: string): string {
-  return chdir ? `cd ${shellQuote(chdir)} && ${body}` : body;
+  return chdir ? `cd ${shlexQuote(chdir)} && ${body}` : body;
 }
 
 function splitCommand(cmd: string): string[] {

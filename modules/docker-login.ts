@@ -8,9 +8,9 @@
 // an event.
 import { authFromDockerConfig, credentialHelperFor, normaliseRegistryHost, parseDockerConfig, type DockerConfigFile } from '../transport/docker-config.js';
 import { dockerLoginModule } from './collection-schemas.js';
-import { shellQuote } from './command.js';
 import { engineApiOf, engineMessage } from './docker-engine.js';
 import { ModuleFailure, type ControllerModule, type ModuleContext } from './implementation.js';
+import { shlexQuote } from '../base/shlex.js';
 
 export interface DockerLoginArgs {
   registry_url?: string;
@@ -30,7 +30,7 @@ const WRITE_CONFIG =
 
 async function readNodeConfig(ctx: ModuleContext, configPath: string): Promise<DockerConfigFile | undefined> {
   const conn = await ctx.connection();
-  const r = await conn.exec(`sh -c ${shellQuote(READ_CONFIG)} hound-docker-config ${shellQuote(configPath)}`, {
+  const r = await conn.exec(`sh -c ${shlexQuote(READ_CONFIG)} hound-docker-config ${shlexQuote(configPath)}`, {
     signal: ctx.signal,
     shownAs: `read ${configPath}`,
   });
@@ -47,7 +47,7 @@ async function readNodeConfig(ctx: ModuleContext, configPath: string): Promise<D
 /** Writes the config as the module's DockerFileStore does (JSON, 4-space indent, sorted keys, mode 0600); the secret goes on stdin. */
 async function writeNodeConfig(ctx: ModuleContext, configPath: string, config: DockerConfigFile): Promise<void> {
   const conn = await ctx.connection();
-  const r = await conn.exec(`sh -c ${shellQuote(WRITE_CONFIG)} hound-docker-config ${shellQuote(configPath)}`, {
+  const r = await conn.exec(`sh -c ${shlexQuote(WRITE_CONFIG)} hound-docker-config ${shlexQuote(configPath)}`, {
     signal: ctx.signal,
     stdin: `${JSON.stringify(sortKeys(config), null, 4)}`,
     shownAs: `write ${configPath}`,

@@ -5,9 +5,10 @@
 // credentials, as registry_login's.
 import { normaliseRegistryHost } from '../transport/docker-config.js';
 import { podmanLoginModule } from './collection-schemas.js';
-import { runCommandLine, shellQuote } from './command.js';
+import { runCommandLine } from './command.js';
 import { requirePodman } from './podman-image.js';
 import { ModuleFailure, type ControllerModule, type ModuleContext } from './implementation.js';
+import { shlexQuote } from '../base/shlex.js';
 
 export interface PodmanLoginArgs {
   registry?: string;
@@ -25,7 +26,7 @@ const AUTH_FILE_SUM =
 
 async function authFileSum(ctx: ModuleContext, authfile: string | undefined): Promise<string> {
   const conn = await ctx.connection();
-  const r = await conn.exec(`sh -c ${shellQuote(AUTH_FILE_SUM)} hound-podman-login ${shellQuote(authfile ?? '')}`, { signal: ctx.signal });
+  const r = await conn.exec(`sh -c ${shlexQuote(AUTH_FILE_SUM)} hound-podman-login ${shlexQuote(authfile ?? '')}`, { signal: ctx.signal });
   return r.stdout.trim();
 }
 
@@ -41,7 +42,7 @@ export const podmanLogin: ControllerModule<PodmanLoginArgs> = {
     if (args.certdir) argv.push('--cert-dir', args.certdir);
     if (args.tlsverify !== undefined) argv.push(args.tlsverify ? '--tls-verify' : '--tls-verify=False');
     const before = await authFileSum(ctx, args.authfile);
-    const shown = argv.map(shellQuote).join(' ');
+    const shown = argv.map(shlexQuote).join(' ');
     const run = await runCommandLine(argv, argv, { stdin: args.password, stdin_add_newline: false }, ctx, shown);
     const out = { stdout: run.data?.stdout ?? '', stderr: run.data?.stderr ?? '' };
     if (run.failed) {

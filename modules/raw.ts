@@ -1,8 +1,9 @@
 // `raw`: a command line run as SSH runs it, by the SSH user's login shell on the node
 // (or by `executable -c`), without a tty. Ansible uses it where Python is missing; hound
 // needs no Python anywhere, so it is `shell` run by another shell.
-import { commandLineModule, shellQuote, type CommandLineArgs } from './command.js';
+import { commandLineModule, type CommandLineArgs } from './command.js';
 import { rawModule } from './schemas.js';
+import { shlexQuote } from '../base/shlex.js';
 
 export interface RawArgs extends CommandLineArgs {
   cmd: string;
@@ -14,7 +15,7 @@ const LOGIN_SHELL = 'exec "${SHELL:-/bin/sh}" -c "$1"';
 
 const module = commandLineModule<RawArgs>(rawModule, (args) => {
   const argv = args.executable !== undefined ? [args.executable, '-c', args.cmd] : ['/bin/sh', '-c', LOGIN_SHELL, 'raw', args.cmd];
-  return { argv, shownCmd: args.cmd, shownLine: args.executable !== undefined ? argv.map(shellQuote).join(' ') : args.cmd };
+  return { argv, shownCmd: args.cmd, shownLine: args.executable !== undefined ? argv.map(shlexQuote).join(' ') : args.cmd };
 });
 
 export const raw: typeof module = {

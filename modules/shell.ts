@@ -1,8 +1,9 @@
 // `shell`: a command line run by /bin/sh (or `executable`) on the node, with pipes,
 // redirections and variables. A templated value becomes shell code there: quote it with
 // `{{ value | quote }}`. command (modules/command.ts) runs the same without a shell.
-import { commandLineModule, shellQuote, type CommandLineArgs } from './command.js';
+import { commandLineModule, type CommandLineArgs } from './command.js';
 import { shellModule } from './schemas.js';
+import { shlexQuote } from '../base/shlex.js';
 
 export interface ShellArgs extends CommandLineArgs {
   cmd: string;
@@ -11,5 +12,5 @@ export interface ShellArgs extends CommandLineArgs {
 
 export const shell = commandLineModule<ShellArgs>(shellModule, (args) => {
   const argv = [args.executable ?? '/bin/sh', '-c', args.cmd];
-  return { argv, shownCmd: args.cmd, shownLine: `${args.chdir ? `cd ${shellQuote(args.chdir)} && ` : ''}${argv.map(shellQuote).join(' ')}` };
+  return { argv, shownCmd: args.cmd, shownLine: `${args.chdir ? `cd ${shlexQuote(args.chdir)} && ` : ''}${argv.map(shlexQuote).join(' ')}` };
 });

@@ -4,8 +4,8 @@
 // `file` and `lsattr` (those two only when present, as Ansible's stat does); the path is an
 // argument of the script, never part of its text.
 import { statModule } from './schemas.js';
-import { shellQuote } from './command.js';
 import { ModuleFailure, type ControllerModule, type ModuleContext } from './implementation.js';
+import { shlexQuote } from '../base/shlex.js';
 
 export interface StatArgs {
   path: string;
@@ -153,7 +153,7 @@ export const stat: ControllerModule<StatArgs> = {
     const conn = await ctx.connection();
     const tool = args.get_checksum === false ? '-' : CHECKSUM_TOOLS[args.checksum_algorithm ?? 'sha1'];
     const words = [args.path, args.follow ? '1' : '0', tool, args.get_mime === false ? '0' : '1', args.get_attributes === false ? '0' : '1'];
-    const r = await conn.exec(`sh -c ${shellQuote(STAT_SCRIPT)} hound-stat ${words.map(shellQuote).join(' ')}`, {
+    const r = await conn.exec(`sh -c ${shlexQuote(STAT_SCRIPT)} hound-stat ${words.map(shlexQuote).join(' ')}`, {
       signal: ctx.signal,
       shownAs: `stat ${args.path}`,
     });
@@ -168,7 +168,7 @@ const PATH_INFO = 'export LC_ALL=C; [ -e "$1" ] || [ -L "$1" ] || exit 3; stat -
 
 export async function pathInfo(ctx: Pick<ModuleContext, 'connection' | 'signal'>, path: string): Promise<Record<string, unknown> | undefined> {
   const conn = await ctx.connection();
-  const r = await conn.exec(`sh -c ${shellQuote(PATH_INFO)} hound-path-info ${shellQuote(path)}`, { signal: ctx.signal, shownAs: `stat ${path}` });
+  const r = await conn.exec(`sh -c ${shlexQuote(PATH_INFO)} hound-path-info ${shlexQuote(path)}`, { signal: ctx.signal, shownAs: `stat ${path}` });
   if (r.code !== 0) return undefined;
   const [followed, own] = r.stdout.split('\n');
   const [uid, gid, user, group, links] = followed.split(' ');

@@ -5,10 +5,10 @@
 // `host: 127.0.0.1` is the node's loopback, as in Ansible.
 import type { Duplex } from 'node:stream';
 import { sleep } from '../base/sleep.js';
-import { shellQuote } from './command.js';
 import { pathInfo } from './stat.js';
 import { waitForModule } from './schemas.js';
 import { ModuleFailure, type ControllerModule, type ModuleContext } from './implementation.js';
+import { shlexQuote } from '../base/shlex.js';
 
 export interface WaitForArgs {
   host?: string;
@@ -110,7 +110,7 @@ function withTimeout<T extends Duplex>(promise: Promise<T>, ms: number): Promise
 async function readPath(ctx: ModuleContext, path: string, withContent: boolean): Promise<{ exists: boolean; content?: string; error?: string }> {
   const conn = await ctx.connection();
   const script = withContent ? 'if [ -e "$1" ]; then cat -- "$1"; else exit 3; fi' : 'if [ -e "$1" ]; then exit 0; else exit 3; fi';
-  const r = await conn.exec(`sh -c ${shellQuote(script)} hound-wait-for ${shellQuote(path)}`, { signal: ctx.signal, shownAs: `wait_for ${path}` });
+  const r = await conn.exec(`sh -c ${shlexQuote(script)} hound-wait-for ${shlexQuote(path)}`, { signal: ctx.signal, shownAs: `wait_for ${path}` });
   if (r.code === 3) return { exists: false };
   if (r.code !== 0 && withContent) return { exists: true, error: r.stderr.trim() };
   return { exists: true, content: r.stdout };

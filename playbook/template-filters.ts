@@ -5,6 +5,7 @@ import path from 'node:path';
 import { stringify as yamlStringify } from 'yaml';
 import { EXIT, HoundError } from '../base/errors.js';
 import { UserRegex, UserRegexError, type UserRegexFlags } from '../base/user-regex.js';
+import { shlexQuote } from '../base/shlex.js';
 import { isPlainObject, pythonContains, pythonEqual, pythonRepr, pythonStr, pythonTruthy, UndefinedValue } from './template-values.js';
 
 export type TemplateFunction = (...args: unknown[]) => unknown;
@@ -284,7 +285,7 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
   };
   filters.basename = (value: unknown) => path.posix.basename(asString(value));
   filters.dirname = (value: unknown) => path.posix.dirname(asString(value));
-  filters.quote = (value: unknown) => `'${asString(value).replace(/'/g, `'"'"'`)}'`;
+  filters.quote = (value: unknown) => shlexQuote(value === undefined || value === null ? '' : asString(value));
   filters.extract = (key: unknown, container: unknown, more?: unknown) => {
     let value =
       Array.isArray(container) || isPlainObject(container)

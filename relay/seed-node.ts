@@ -17,8 +17,9 @@
 // same way as Docker: those are the same three files in another directory (docs/distribution.md).
 import { randomBytes } from 'node:crypto';
 import type { HostConnection } from '../transport/types.js';
-import { shellQuote, watchedCommandLine } from '../runtime/remote-command.js';
+import { watchedCommandLine } from '../runtime/remote-command.js';
 import { SeedError } from './seed-client.js';
+import { shlexQuote } from '../base/shlex.js';
 
 export const FANOUT_LABEL = 'io.hound.fanout';
 /** A run id (relay/fanout.ts): `f` and 10 hex digits. Only such names are ever swept. */
@@ -51,7 +52,7 @@ function workDirOf(runId: string): string {
 }
 
 function docker(socketPath: string): string {
-  return `docker -H ${shellQuote(`unix://${socketPath}`)}`;
+  return `docker -H ${shlexQuote(`unix://${socketPath}`)}`;
 }
 
 /** The seed registry's config: TLS with the run's server certificate, client certificates required. */
@@ -83,7 +84,7 @@ export function seedRegistryConfig(listen: string, httpSecret: string): string {
 /** A shell line writing `content` to `file` atomically (nodes that share /etc may write the same file at once). */
 function writeFileLine(file: string, content: string, mode: string): string {
   const temp = `${file}.hound-tmp.${randomBytes(6).toString('hex')}`;
-  return `printf '%s' ${shellQuote(content)} > ${shellQuote(temp)} && chmod ${mode} ${shellQuote(temp)} && mv -f ${shellQuote(temp)} ${shellQuote(file)}`;
+  return `printf '%s' ${shlexQuote(content)} > ${shlexQuote(temp)} && chmod ${mode} ${shlexQuote(temp)} && mv -f ${shlexQuote(temp)} ${shlexQuote(file)}`;
 }
 
 async function run(connection: HostConnection, command: string, what: string, shownAs?: string): Promise<string> {
@@ -97,7 +98,7 @@ export async function prepareSeedFiles(connection: HostConnection, runId: string
   const dir = workDirOf(runId);
   const lines = [
     'umask 077',
-    `mkdir -p ${shellQuote(`${dir}/tls`)}`,
+    `mkdir -p ${shlexQuote(`${dir}/tls`)}`,
     writeFileLine(`${dir}/config.yml`, seedRegistryConfig(listen, httpSecret), '644'),
     writeFileLine(`${dir}/tls/server.crt`, files.serverCertPem, '644'),
     writeFileLine(`${dir}/tls/server.key`, files.serverKeyPem, '600'),
@@ -145,7 +146,7 @@ export async function createSeedContainer(connection: HostConnection, o: { runId
   ];
   const out = await run(
     connection,
-    `${docker(o.socketPath)} ${argv.map(shellQuote).join(' ')}`,
+    `${docker(o.socketPath)} ${argv.map(shlexQuote).join(' ')}`,
     'creating the seed container',
     `docker create --rm --name ${seedContainerName(o.runId)} ${o.image} (fan-out seed)`,
   );
@@ -173,8 +174,8 @@ export async function stopSeed(connection: HostConnection, o: { runId: string; s
   const lines = [
     // Until it is gone: rm -f fails while Docker's own --rm removal is under way.
     `n=0; while ${docker(o.socketPath)} inspect --type container ${seedContainerName(o.runId)} >/dev/null 2>&1 && [ $n -lt 100 ]; do ${docker(o.socketPath)} rm -f -v ${seedContainerName(o.runId)} >/dev/null 2>&1; n=$((n+1)); sleep 0.2; done`,
-    `rm -rf ${shellQuote(workDirOf(o.runId))}`,
-    ...(o.removeImage ? [`${docker(o.socketPath)} rmi ${shellQuote(o.removeImage)} >/dev/null 2>&1`] : []),
+    `rm -rf ${shlexQuote(workDirOf(o.runId))}`,
+    ...(o.removeImage ? [`${docker(o.socketPath)} rmi ${shlexQuote(o.removeImage)} >/dev/null 2>&1`] : []),
     'true',
   ];
   await run(connection, lines.join('; '), 'removing the seed', `remove fan-out seed ${seedContainerName(o.runId)}`);
@@ -185,8 +186,8 @@ export async function writeSeedTrust(connection: HostConnection, runId: string, 
   const dir = `${DOCKER_CERTS_DIR}/${seed}`;
   const lines = [
     'umask 077',
-    `mkdir -p ${shellQuote(dir)}`,
-    `chmod 755 ${shellQuote(dir)}`,
+    `mkdir -p ${shlexQuote(dir)}`,
+    `chmod 755 ${shlexQuote(dir)}`,
     writeFileLine(`${dir}/${TRUST_MARKER}`, runId, '644'),
     writeFileLine(`${dir}/ca.crt`, files.caPem, '644'),
     writeFileLine(`${dir}/client.cert`, files.clientCertPem, '644'),
@@ -197,7 +198,7 @@ export async function writeSeedTrust(connection: HostConnection, runId: string, 
 
 export async function removeSeedTrust(connection: HostConnection, seed: string): Promise<void> {
   const dir = `${DOCKER_CERTS_DIR}/${seed}`;
-  await run(connection, `rm -rf ${shellQuote(dir)}`, `removing the trust of seed ${seed}`, `remove ${dir}`);
+  await run(connection, `rm -rf ${shlexQuote(dir)}`, `removing the trust of seed ${seed}`, `remove ${dir}`);
 }
 
 // One line per item: `live RUN`, `container RUN ID` (created or stopped, never removed: a run
@@ -235,9 +236,9 @@ export async function removeLeftovers(connection: HostConnection, socketPath: st
     const [kind, runId, rest] = item.split(' ', 3) as [string, string, string | undefined];
     if (keep.has(runId) || !RUN_ID_PATTERN.test(runId)) continue;
     if (kind === 'container' && rest && CONTAINER_ID_PATTERN.test(rest)) lines.unshift(`${docker(socketPath)} rm -f -v ${rest} >/dev/null 2>&1`);
-    else if (kind === 'image' && rest) lines.push(`${docker(socketPath)} rmi ${shellQuote(rest)} >/dev/null 2>&1`);
-    else if (kind === 'dir') lines.push(`rm -rf ${shellQuote(workDirOf(runId))}`);
-    else if (kind === 'trust' && rest && /^[\w.:[\]-]+$/.test(rest)) lines.push(`rm -rf ${shellQuote(`${DOCKER_CERTS_DIR}/${rest}`)}`);
+    else if (kind === 'image' && rest) lines.push(`${docker(socketPath)} rmi ${shlexQuote(rest)} >/dev/null 2>&1`);
+    else if (kind === 'dir') lines.push(`rm -rf ${shlexQuote(workDirOf(runId))}`);
+    else if (kind === 'trust' && rest && /^[\w.:[\]-]+$/.test(rest)) lines.push(`rm -rf ${shlexQuote(`${DOCKER_CERTS_DIR}/${rest}`)}`);
     else continue;
     removed.push(item);
   }
@@ -250,7 +251,7 @@ export async function removeLeftovers(connection: HostConnection, socketPath: st
 export async function notePulledImage(connection: HostConnection, runId: string, image: string): Promise<void> {
   await run(
     connection,
-    `mkdir -p ${shellQuote(workDirOf(runId))} && printf '%s' ${shellQuote(image)} > ${shellQuote(`${workDirOf(runId)}/pulled-image`)}`,
+    `mkdir -p ${shlexQuote(workDirOf(runId))} && printf '%s' ${shlexQuote(image)} > ${shlexQuote(`${workDirOf(runId)}/pulled-image`)}`,
     'noting the seed image',
     'note the seed image',
   );

@@ -13,7 +13,6 @@ import type { Readable } from 'node:stream';
 import { HoundError, TaskFailedError, UnreachableError } from '../../base/errors.js';
 import { stallTimeoutMs, watchProgress } from '../progress-watchdog.js';
 import { canonicalImageRef, parseImageRef, repositoryName } from '../../base/image-ref.js';
-import { shellQuote } from '../remote-command.js';
 import { diskFullError, isDiskFull } from '../disk-full.js';
 import { parsePlatform } from '../../transport/registry.js';
 import type { TransportLogger } from '../../transport/ssh-connection.js';
@@ -30,6 +29,7 @@ import type { RuntimePullResult } from '../pull-result.js';
 import { openSocketBridge, type SocketBridge } from '../socket-bridge.js';
 import { type CriAuth, CriClient, type CriImage } from './cri-client.js';
 import { abortErrorOf } from '../../base/abort.js';
+import { shlexQuote } from '../../base/shlex.js';
 
 export type CriFlavor = 'containerd' | 'cri-o';
 
@@ -250,7 +250,7 @@ export class CriRuntime implements NodeDocker {
     const config = criRegistryConfig(statusInfo);
     let files: { host: string; text: string }[] = [];
     if (config?.configPath) {
-      const listing = await this.connection.exec(`sh -c ${shellQuote(LIST_HOSTS_TOML)} hound-hosts ${shellQuote(config.configPath)}`);
+      const listing = await this.connection.exec(`sh -c ${shlexQuote(LIST_HOSTS_TOML)} hound-hosts ${shlexQuote(config.configPath)}`);
       files = parseHostsTomlListing(listing.stdout);
     }
     return insecureRegistries(files, config);
@@ -421,7 +421,7 @@ export class CriRuntime implements NodeDocker {
 
   /** Runs the node's ctr on this socket, in the CRI's namespace; resolves to its stdout. */
   private async ctr(what: string, args: string[], o: { stdin?: Readable; signal?: AbortSignal } = {}): Promise<string> {
-    const command = ['ctr', '--address', this.socketPath, '--namespace', CRI_NAMESPACE, ...args].map(shellQuote).join(' ');
+    const command = ['ctr', '--address', this.socketPath, '--namespace', CRI_NAMESPACE, ...args].map(shlexQuote).join(' ');
     this.log(2, `exec ${command}`);
     const r = await this.connection.exec(command, o);
     if (r.code !== 0) {

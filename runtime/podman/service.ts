@@ -10,9 +10,10 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TaskFailedError } from '../../base/errors.js';
-import { shellQuote, watchedCommandLine } from '../remote-command.js';
+import { watchedCommandLine } from '../remote-command.js';
 import type { TransportLogger } from '../../transport/ssh-connection.js';
 import type { ExecResult, HostConnection } from '../../transport/types.js';
+import { shlexQuote } from '../../base/shlex.js';
 
 export const PODMAN_ROOTFUL_SOCKET = '/run/podman/podman.sock';
 
@@ -113,11 +114,11 @@ export async function ensurePodmanService(connection: HostConnection, options: P
     // The watcher sent SIGTERM when the channel closed; wait for podman to be gone, then
     // remove its dir and (rootless) the pause process this run brought about.
     // "[u]nix://…" matches the service's command line but not this script's own.
-    const service = shellQuote(`[u]nix://${socketPath}`);
+    const service = shlexQuote(`[u]nix://${socketPath}`);
     const script = [
       `for i in $(seq 50); do pgrep -f ${service} >/dev/null || break; sleep 0.1; done`,
       `pkill -KILL -f ${service} 2>/dev/null`,
-      `rm -rf ${shellQuote(dir)}`,
+      `rm -rf ${shlexQuote(dir)}`,
       ...(rootless && pause === 'no pause'
         ? ['p="${XDG_RUNTIME_DIR:-/tmp/podman-run-$(id -u)}/libpod/tmp/pause.pid"', 'if [ -f "$p" ]; then kill "$(cat "$p")" 2>/dev/null; rm -f "$p"; fi']
         : []),

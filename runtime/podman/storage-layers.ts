@@ -2,14 +2,14 @@
 // compressed blob it was pulled from (layers.json, beside the layers of the storage driver).
 // That is the size of what crossed the network for it, which podman's pull stream gives only
 // for blobs slow enough to get a Downloading line.
-import { shellQuote } from '../remote-command.js';
+import { shlexQuote } from '../../base/shlex.js';
 
 /** Prints where the user's containers/storage keeps its layer records: GRAPHROOT/DRIVER-layers/layers.json. */
 export const LAYER_RECORDS_PATH_COMMAND = `podman info --format '{{.Store.GraphRoot}}/{{.Store.GraphDriverName}}-layers/layers.json'`;
 
 /** Prints the records; nothing when the file is not there yet (no layer pulled so far). */
 export function readLayerRecordsCommand(path: string): string {
-  return `if [ -e ${shellQuote(path)} ]; then cat ${shellQuote(path)}; fi`;
+  return `if [ -e ${shlexQuote(path)} ]; then cat ${shlexQuote(path)}; fi`;
 }
 
 interface LayerRecordJson {

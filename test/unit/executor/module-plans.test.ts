@@ -4,9 +4,10 @@ import type { NodeFacts } from '../../../runtime/node-facts.js';
 import type { DockerImage } from '../../../runtime/types.js';
 import { image } from '../../../modules/image.js';
 import { images } from '../../../modules/images.js';
-import { command, shellQuote, commandLine, watchedCommandLine } from '../../../modules/command.js';
+import { command, commandLine, watchedCommandLine } from '../../../modules/command.js';
 import { load } from '../../../modules/load.js';
 import { authFromDockerConfig, normaliseRegistryHost } from '../../../transport/docker-config.js';
+import { shlexQuote } from '../../../base/shlex.js';
 
 const D1 = 'sha256:' + '1'.repeat(64);
 const D2 = 'sha256:' + '2'.repeat(64);
@@ -99,11 +100,11 @@ describe('command', () => {
     const argv = ['printf', '%s|', "it's", 'a b', '$HOME', '`id`', '', 'x;y'];
     const out = execFileSync('/bin/sh', ['-c', commandLine({ argv })]).toString();
     expect(out).toBe("it's|a b|$HOME|`id`||x;y|");
-    expect(shellQuote('plain-word')).toBe('plain-word');
+    expect(shlexQuote('plain-word')).toBe('plain-word');
   });
 
   it('splits cmd into words as Ansible does, with no shell features; chdir quoted', () => {
-    expect(commandLine({ cmd: 'ls | wc -l', chdir: "/tmp/it's" })).toBe("cd '/tmp/it'\\''s' && ls '|' wc -l");
+    expect(commandLine({ cmd: 'ls | wc -l', chdir: "/tmp/it's" })).toBe(`cd '/tmp/it'"'"'s' && ls '|' wc -l`);
     expect(commandLine({ cmd: 'echo "a b" $(touch /tmp/x); id' })).toBe("echo 'a b' '$(touch' '/tmp/x);' id");
   });
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expandHostnameRange, HostRangeError } from '../../../inventory/host-range.js';
 import { pythonLiteral } from '../../../inventory/python-literal.js';
-import { shlexSplit, ShlexError } from '../../../base/shlex.js';
+import { shlexQuote, shlexSplit, ShlexError } from '../../../base/shlex.js';
 import { FIXTURES } from './fixture-cases.js';
 
 function reference<T>(name: string): T[] {
@@ -26,6 +26,15 @@ describe('shlex.split(comments=True)', () => {
   it.each(rows.map((r) => [r.input, r] as const))('%s', (_input, r) => {
     if (r.ok) expect(shlexSplit(r.input)).toStrictEqual(r.tokens);
     else expect(() => shlexSplit(r.input)).toThrow(ShlexError);
+  });
+});
+
+describe('shlex.quote', () => {
+  const rows = reference<{ input: string; quoted: string }>('quote');
+  it.each(rows.map((r) => [r.input, r] as const))('%s', (_input, r) => {
+    expect(shlexQuote(r.input)).toBe(r.quoted);
+    // and sh reads it back as the one word it was
+    expect(shlexSplit(shlexQuote(r.input))).toStrictEqual([r.input]);
   });
 });
 

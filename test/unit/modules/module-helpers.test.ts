@@ -4,9 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { parseStatOutput } from '../../../modules/stat.js';
 import { convertFilters, isImageId, nameAndTag, parseRepositoryTag, pullReference, resolveRepositoryName } from '../../../modules/docker-engine.js';
 import { normalisePlatform, samePlatform } from '../../../modules/docker-platform.js';
-import { globWord, shellQuote } from '../../../modules/command.js';
+import { globWord } from '../../../modules/command.js';
 import { searchRegex } from '../../../modules/wait-for.js';
 import { looseVersion, versionTest } from '../../../playbook/version-test.js';
+import { shlexQuote } from '../../../base/shlex.js';
 
 describe('stat', () => {
   it('reads a regular file as Ansible’s stat returns it (mode, types, permissions, times as floats, names, checksum, mime, attributes)', () => {
@@ -103,7 +104,7 @@ describe('command lines', () => {
   it('globWord keeps *, ? and […] special and nothing else', () => {
     expect(globWord('/opt/app-*.conf')).toBe('\\/\\o\\p\\t\\/\\a\\p\\p\\-*\\.\\c\\o\\n\\f');
     expect(globWord('$(rm -rf /);x')).not.toMatch(/(^|[^\\])[$;()]/);
-    expect(shellQuote("it's")).toBe("'it'\\''s'");
+    expect(shlexQuote("it's")).toBe(`'it'"'"'s'`);
   });
 
   it('wait_for reads Python named groups', () => {

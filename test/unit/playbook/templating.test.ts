@@ -81,6 +81,8 @@ describe('undefined variables', () => {
 describe('filters', () => {
   const cases: [string, unknown][] = [
     ['{{ images | unique }}', ['app:1.0', 'sidecar:2.1']],
+    // As ansible 2.14 prints them: `quote` is Python's shlex.quote (safe words stay bare).
+    ['{{ "abc" | quote }}|{{ "it\'s" | quote }}|{{ "" | quote }}', `abc|'it'"'"'s'|''`],
     ['{{ images | join(",") }}', 'app:1.0,sidecar:2.1,app:1.0'],
     ['{{ images | map("upper") | list }}', ['APP:1.0', 'SIDECAR:2.1', 'APP:1.0']],
     ['{{ users | map(attribute="name") | list }}', ['a', 'b']],
