@@ -285,14 +285,13 @@ const OPERATOR_CALLS: Record<string, string> = {
 
 /**
  * Rewrites the syntax tree so that conditions follow Jinja2, not JavaScript: `not []` is
- * true, `[] or x` is x, and `if`/`not`/`and`/`or`/`for` on an undefined variable fail.
+ * true, and `if`/`not`/`for` on an undefined variable fail (`and`/`or`: pythonBooleanOperators).
  */
 function jinjaSemantics(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(jinjaSemantics);
   if (!(node instanceof internals.nodes.Node)) return node;
+  // Each node once: a NodeList's `children` is one of its fields.
   for (const field of node.fields) node[field] = jinjaSemantics(node[field]);
-  if (node.typename === 'NodeList' || node.typename === 'Root') node.children = jinjaSemantics(node.children);
-  const { InlineIf } = internals.nodes;
   switch (node.typename) {
     case 'Not':
       node.target = callNode('__hound_truthy', node.target as NunjucksNode);
@@ -305,10 +304,6 @@ function jinjaSemantics(node: unknown): unknown {
     case 'For':
       node.arr = callNode('__hound_iterable', node.arr as NunjucksNode);
       return node;
-    case 'Or':
-      return new InlineIf(node.lineno, node.colno, callNode('__hound_truthy', node.left as NunjucksNode), node.left, node.right);
-    case 'And':
-      return new InlineIf(node.lineno, node.colno, callNode('__hound_truthy', node.left as NunjucksNode), node.right, node.left);
     default:
       if (Object.hasOwn(OPERATOR_CALLS, node.typename)) return callNode(OPERATOR_CALLS[node.typename], node.left as NunjucksNode, node.right as NunjucksNode);
       return node;
@@ -339,6 +334,30 @@ function testsWithArguments(compiler: object): void {
   };
 }
 
+/**
+ * `a or b` and `a and b` as Jinja2 computes them: the left operand's Python truthiness decides
+ * (`[] or x` is x, an undefined left operand fails), and the left operand is evaluated once:
+ * `((t) => (truthy(t) ? t : b))(a)`. Rewritten in the syntax tree as `a if a else b` instead,
+ * the left operand was copied into both branches, doubling the code at each `or` of a chain
+ * (ceph-ansible's eight-way `or` in a `when` never finished compiling).
+ */
+function pythonBooleanOperators(compiler: object): void {
+  const operator = (kind: 'or' | 'and') =>
+    function (this: CompilerInternals & { _tmpid(): string }, node: NunjucksNode, frame: unknown) {
+      const left = this._tmpid();
+      this._emit(`((${left}) => (runtime.callWrap(runtime.contextOrFrameLookup(context, frame, "__hound_truthy"), "__hound_truthy", context, [${left}]) ? `);
+      if (kind === 'or') this._emit(left);
+      else this.compile(node.right, frame);
+      this._emit(' : ');
+      if (kind === 'or') this.compile(node.right, frame);
+      else this._emit(left);
+      this._emit('))(');
+      this.compile(node.left, frame);
+      this._emit(')');
+    };
+  Object.assign(compiler, { compileOr: operator('or'), compileAnd: operator('and') });
+}
+
 function compileTemplate(source: string): RootRenderFunction {
   const cached = compiledTemplates.get(source);
   if (cached) return cached;
@@ -348,6 +367,7 @@ function compileTemplate(source: string): RootRenderFunction {
     const ast = jinjaSemantics(internals.parser.parse(source, env.extensionsList, env.opts));
     const compiler = new internals.compiler.Compiler('template', false);
     testsWithArguments(compiler);
+    pythonBooleanOperators(compiler);
     compiler.compile(internals.transformer.transform(ast, env.asyncFilters, 'template'));
     const code = compiler.getCode();
     // nunjucks compiles a template to JavaScript source and runs it this way itself; what that

@@ -173,6 +173,18 @@ describe('Jinja2 (not JavaScript) truthiness', () => {
     expect(() => renderValue('{% for i in nope %}{{ i }}{% endfor %}', v)).toThrow("'nope' is undefined");
     expect(evaluateCondition('nope is not defined or nope', v)).toBe(true);
   });
+  it('evaluates the left operand of and/or once, so a long chain compiles at once (ceph-ansible has eight `or`s in a when)', () => {
+    const counted = { ...v, groups: { osds: ['node3'] } };
+    const names = Array.from({ length: 40 }, (_, i) => `g${i}`);
+    const chain = names.map((g) => `'node3' in groups.get('${g}', [])`).join(' or ');
+    const started = Date.now();
+    expect(evaluateCondition(chain, counted)).toBe(false);
+    expect(evaluateCondition(`${chain} or 'node3' in groups.get('osds', [])`, counted)).toBe(true);
+    expect(evaluateCondition(names.map(() => 'word').join(' and '), counted)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(renderValue('{{ (word and empty) or "fallback" }}', counted)).toBe('fallback');
+    expect(renderValue('{{ (empty or dict) or (word and none) or word }}', counted)).toBe('a');
+  });
 });
 
 describe('referencedNames', () => {
