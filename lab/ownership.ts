@@ -7,7 +7,8 @@
 // The claim lives beside the labs, not in the lab's dir: `labUp` wipes that dir first, and two
 // runs starting at the same moment must not both see "no owner" and both bring up one lab (an
 // exclusive create decides between them).
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { sleep } from '../base/sleep.js';
 import path from 'node:path';
 import { labDown } from './lifecycle.js';
 import { LAB_ROOT } from './naming.js';
@@ -34,36 +35,54 @@ export async function labInUseByOther(name: string, self = process.pid): Promise
 
 /**
  * Claims `name` for `pid` if nobody alive holds it; resolves to whether the claim is `pid`'s.
- * A fresh name is decided by an exclusive create. A dead owner's claim is moved aside with
- * rename (only one of several racers can move a given file) and the create is tried again.
+ * A free name is decided by an exclusive link(). A dead owner's claim is removed by one racer
+ * at a time, under a takeover lock (an exclusive mkdir), and every racer then tries the link
+ * again: removing by rename alone could take away a claim a faster racer had just made.
  */
 export async function claimLab(name: string, pid = process.pid): Promise<boolean> {
   await mkdir(CLAIMS_DIR, { recursive: true, mode: 0o755 });
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    // Written whole under a name of its own, then linked into place: link() fails if the claim
+    // exists, and a reader never sees a claim file that is created but not yet written.
+    const whole = `${claimFileOf(name)}.new-${pid}-${attempt}`;
+    await writeFile(whole, `${pid}\n`);
     try {
-      await writeFile(claimFileOf(name), `${pid}\n`, { flag: 'wx' });
+      await link(whole, claimFileOf(name));
       return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      await unlink(whole).catch(() => undefined);
     }
     const owner = await labOwner(name);
     if (owner === pid) return true;
     if (owner !== undefined && isAlive(owner)) return false;
-    const aside = `${claimFileOf(name)}.stale-${pid}`;
-    try {
-      await rename(claimFileOf(name), aside);
-      // Another racer may have claimed between our read and our rename: give its claim back.
-      const moved = Number((await readFile(aside, 'utf8')).trim());
-      if (moved > 0 && moved !== owner && isAlive(moved)) {
-        await rename(aside, claimFileOf(name));
-        return false;
-      }
-      await unlink(aside);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+    if (!(await removeDeadClaim(name))) await sleep(20);
   }
   return false;
+}
+
+/** Removes `name`'s claim if its owner is dead, holding the takeover lock; false when another racer holds the lock. */
+async function removeDeadClaim(name: string): Promise<boolean> {
+  const lock = `${claimFileOf(name)}.takeover`;
+  try {
+    await mkdir(lock);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    // A racer that died holding the lock leaves it behind: after a while it is nobody's.
+    const age = Date.now() - (await stat(lock).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+    if (age > 10_000) await rmdir(lock).catch(() => undefined);
+    return false;
+  }
+  try {
+    const owner = await labOwner(name);
+    // Under the lock nobody else removes the claim, and nobody can link over it while it
+    // stands: the dead owner's file read here is the one unlinked.
+    if (owner !== undefined && !isAlive(owner)) await unlink(claimFileOf(name)).catch(() => undefined);
+    return true;
+  } finally {
+    await rmdir(lock).catch(() => undefined);
+  }
 }
 
 /** Gives up `pid`'s claim on `name` (leaves another owner's claim alone). */
