@@ -171,7 +171,7 @@ export async function prepareNode(
   await mkdir(path.join(p.runDir, 'sshd'), { recursive: true, mode: 0o755 });
   if (o.docker) await mkdir(p.dataRoot, { recursive: true });
   await mkdir(p.homeDir, { recursive: true, mode: 0o700 });
-  // Readable by all: sshd reads it as the user logging in, who may be a node's non-root user.
+  // Readable by all: sshd reads it as the user logging in: root, a node's non-root user or a lab user (lab/users.ts).
   await writeFile(p.authorizedKeys, clientPublicKey, { mode: 0o644 });
   await writeFile(
     p.sshdConfig,

@@ -3,6 +3,7 @@ export { labUp, labDown, labStatus } from './lifecycle.js';
 export type { LabUpOptions, LabUpResult, LabDownResult, LabStatus, HostStatus } from './lifecycle.js';
 export { readLabInfo } from './info.js';
 export type { LabInfo, LabNodeInfo, LabRates } from './info.js';
+export type { LabUsers } from './users.js';
 export { labDirOf, DEFAULT_LAB_NAME } from './naming.js';
 export { buildImageSet, buildLayer, buildImage, MEDIA_TYPES } from './image-builder.js';
 export type { ImageSetSpec, LayerSpec, ImageSpec, PushedImage, BuiltImage, BuiltLayer } from './image-builder.js';

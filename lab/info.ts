@@ -1,5 +1,6 @@
 // lab.json: the machine-readable description of a running lab, written by `up` and read
 // by `status`, `down`, `images`, the benchmark and the integration tests.
+import type { LabUsers } from './users.js';
 import { readFile, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { EnvironmentError } from '../base/errors.js';
@@ -57,6 +58,8 @@ export interface LabInfo {
   inventory: string;
   knownHosts: string;
   privateKey: string;
+  /** Login users besides root, for become (lab/users.ts); absent in labs made before them. */
+  users?: LabUsers;
   createdAt: string;
 }
 

@@ -50,6 +50,7 @@ import { parseRuntimes } from './runtimes.js';
 import { generateKeyPair } from './ssh-keys.js';
 import { createLabTls, labTlsPathsOf } from './lab-tls.js';
 import { prepareSecureRegistries, SECURE_REGISTRY_KINDS, secureRegistryAnswers, startSecureRegistry, type SecureRegistriesInfo } from './secure-registries.js';
+import { ensureLabUsers } from './users.js';
 
 /** Nodes whose dockerd lists the lab's mirror in registry-mirrors: the odd-numbered ones (node1, node3, …). */
 export function hasRegistryMirror(index: number): boolean {
@@ -189,6 +190,7 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
         return runtime;
       }),
     );
+    const users = await ensureLabUsers(bins);
 
     log('starting daemons');
     const registry = startRegistry(bins, registryNetns, regPaths);
@@ -270,6 +272,7 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
       inventory,
       knownHosts,
       privateKey,
+      users,
       createdAt: new Date().toISOString(),
     };
     await writeLabInfo(info);

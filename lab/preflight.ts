@@ -19,6 +19,12 @@ export const REQUIRED_BINARIES: { binary: string; pkg: string }[] = [
   { binary: 'docker-registry', pkg: 'docker-registry' },
   { binary: 'openssl', pkg: 'openssl' },
   { binary: 'htpasswd', pkg: 'apache2-utils' },
+  // Login users other than root, for become (lab/users.ts).
+  { binary: 'sudo', pkg: 'sudo' },
+  { binary: 'visudo', pkg: 'sudo' },
+  { binary: 'useradd', pkg: 'passwd' },
+  { binary: 'usermod', pkg: 'passwd' },
+  { binary: 'chpasswd', pkg: 'passwd' },
 ];
 
 /** What nodes of each other runtime need besides (Docker's binaries stay required: the default lab runs them). */

@@ -465,7 +465,9 @@ export class SshDocker implements NodeDocker {
   }
 
   private failure(code: string, what: string, error: unknown): Error {
-    if ((error as { code?: string }).code?.startsWith('SSH_')) return error as Error;
+    // The way to the socket failed (SSH, sudo, the socket's permissions): that error says it best.
+    const cause = (error as { code?: string }).code;
+    if (cause?.startsWith('SSH_') || cause?.startsWith('BECOME_') || cause === 'SOCKET_OPEN_REFUSED' || cause === 'LOCAL_SOCKET_FAILED') return error as Error;
     if ((this.connection as { isClosed?: boolean }).isClosed === true) {
       return new UnreachableError(
         this.connection.host,

@@ -50,6 +50,8 @@ export interface CommandLineConnectionOptions {
 
 export interface ResolveTargetOptions {
   sshConfig?: SshConfigFile;
+  /** The play's or task's `remote_user` keyword: below the host's variables, above -u. */
+  remoteUser?: string;
   commandLine?: CommandLineConnectionOptions;
   /** Other inventory hosts' vars, so a ProxyJump hop naming one uses its address/user/port. */
   inventoryVars?: (host: string) => Vars | undefined;
@@ -82,7 +84,8 @@ function resolve(host: string, vars: Vars, options: ResolveTargetOptions, depth:
 
   const portVar = vars['hound_port'] ?? vars['ansible_port'] ?? vars['ansible_ssh_port'];
   const port = portVar !== undefined ? portOf(portVar, host) : (args.port ?? config.port ?? 22);
-  const user = stringVar(vars, 'hound_user', 'ansible_user', 'ansible_ssh_user') ?? args.user ?? cli.user ?? config.user ?? userInfo().username;
+  const user =
+    stringVar(vars, 'hound_user', 'ansible_user', 'ansible_ssh_user') ?? args.user ?? options.remoteUser ?? cli.user ?? config.user ?? userInfo().username;
 
   const keyVar = stringVar(vars, 'hound_ssh_private_key_file', 'ansible_ssh_private_key_file', 'ansible_private_key_file');
   let identityFiles = [keyVar, ...args.identityFiles, cli.privateKeyFile, ...config.identityFiles]
@@ -150,7 +153,7 @@ function resolveHop(hop: string, parent: ConnectionTarget, options: ResolveTarge
   const hopTarget = resolve(
     hopHost,
     hopVars,
-    { ...options, commandLine: { ...options.commandLine, sshCommonArgs: undefined, sshExtraArgs: undefined } },
+    { ...options, remoteUser: undefined, commandLine: { ...options.commandLine, sshCommonArgs: undefined, sshExtraArgs: undefined } },
     depth + 1,
   );
   // Mutated in place rather than spread, so the non-enumerable password stays with it.

@@ -6,8 +6,8 @@ import type { ConnectionTarget } from './connection-target.js';
 import { connectHost, type SshHostConnection, type TransportLogger } from './ssh-connection.js';
 
 export interface ConnectionPoolOptions {
-  /** Resolves an inventory host to where and how to connect. */
-  target: (host: string) => ConnectionTarget;
+  /** Resolves an inventory host (and a `remote_user` keyword, if any) to where and how to connect. */
+  target: (host: string, remoteUser?: string) => ConnectionTarget;
   /** Handshakes in flight at once (default 32). */
   maxConcurrentConnects?: number;
   logger?: TransportLogger;
@@ -26,19 +26,23 @@ export class ConnectionPool {
     this.slots = new ConnectSlots(options.maxConcurrentConnects ?? 32);
   }
 
-  /** The host's connection, opened now if it is not yet; rejects with its UnreachableError. */
-  get(host: string): Promise<SshHostConnection> {
+  /**
+   * The host's connection, opened now if it is not yet; rejects with its UnreachableError.
+   * A `remote_user` keyword other than the host's own user makes a connection of its own.
+   */
+  get(host: string, remoteUser?: string): Promise<SshHostConnection> {
     if (this.closing) return Promise.reject(new UnreachableError(host, 'SSH_POOL_CLOSED', `the connection pool is closed; cannot connect to ${host}`));
-    let pending = this.connections.get(host);
+    const key = remoteUser === undefined ? host : `${host}\0${remoteUser}`;
+    let pending = this.connections.get(key);
     // A connection that dropped mid-run (keepalive timeout, host rebooted) is opened afresh once asked for.
-    if (pending && this.opened.get(host)?.isClosed) {
+    if (pending && this.opened.get(key)?.isClosed) {
       this.options.logger?.(1, `ssh ${host}: connection dropped; reconnecting`);
-      this.opened.delete(host);
+      this.opened.delete(key);
       pending = undefined;
     }
     if (!pending) {
-      pending = this.open(host);
-      this.connections.set(host, pending);
+      pending = this.open(host, key, remoteUser);
+      this.connections.set(key, pending);
     }
     return pending;
   }
@@ -66,13 +70,13 @@ export class ConnectionPool {
     this.opened.clear();
   }
 
-  private async open(host: string): Promise<SshHostConnection> {
+  private async open(host: string, key: string, remoteUser: string | undefined): Promise<SshHostConnection> {
     const connect = this.options.connect ?? connectHost;
     const release = await this.slots.acquire();
     try {
-      const target = this.options.target(host);
+      const target = this.options.target(host, remoteUser);
       const connection = await connect(target, { logger: this.options.logger });
-      this.opened.set(host, connection);
+      this.opened.set(key, connection);
       return connection;
     } catch (error) {
       const unreachable = asUnreachable(host, error);

@@ -3,18 +3,11 @@
 // known_hosts by hound itself, because ssh2 would accept any key it is shown.
 import { createConnection } from 'node:net';
 import type { Duplex } from 'node:stream';
-import ssh2, {
-  type Client,
-  type AnyAuthMethod,
-  type AuthenticationType,
-  type ClientChannel,
-  type ConnectConfig,
-  type ParsedKey,
-  type ServerHostKeyAlgorithm,
-} from 'ssh2';
-import { UnreachableError } from '../base/errors.js';
+import ssh2, { type Client, type AnyAuthMethod, type AuthenticationType, type ConnectConfig, type ParsedKey, type ServerHostKeyAlgorithm } from 'ssh2';
+import { TaskFailedError, UnreachableError } from '../base/errors.js';
 import { InputFileError, readInputFile } from '../base/input-file.js';
-import type { ExecOptions, ExecResult, HostConnection } from './types.js';
+import type { ExecOptions, ExecResult, HostConnection, RunningCommand } from './types.js';
+import { runToCompletion } from './command-run.js';
 import type { ConnectionTarget } from './connection-target.js';
 import { appendKnownHost, checkHostKey, keyFingerprint, keyTypeOf, knownHostsName, knownKeyTypes, loadKnownHosts } from './known-hosts.js';
 import { hostKeyChangedError, hostKeyRevokedError, hostKeyUnknownError, toUnreachableError, type HostKeyRefusal } from './ssh-errors.js';
@@ -251,42 +244,42 @@ export class SshHostConnection implements HostConnection {
   }
 
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    if (options.signal?.aborted) return Promise.reject(abortErrorOf(options.signal));
+    return runToCompletion(this.spawn(command, { shownAs: options.shownAs }), options);
+  }
+
+  spawn(command: string, options: { shownAs?: string } = {}): Promise<RunningCommand> {
     this.logger?.(2, `ssh ${this.host}: exec ${options.shownAs ?? command}`);
     return new Promise((resolve, reject) => {
-      if (options.signal?.aborted) return reject(abortErrorOf(options.signal));
       if (this.closed) return reject(this.closedError(`run "${command}"`));
       this.client.exec(command, (error, channel) => {
         if (error) return reject(this.channelError(error, `run "${command}"`));
-        const stdout: Buffer[] = [];
-        const stderr: Buffer[] = [];
         let code: number | null = null;
         let signal: string | undefined;
-        const onAbort = () => {
-          try {
-            channel.signal('KILL');
-          } catch {
-            // the server may not support signals; closing the channel ends the session anyway
-          }
-          channel.close();
-          reject(abortErrorOf(options.signal!));
-        };
-        // The abort may have come while the channel was opening: honour it now.
-        if (options.signal?.aborted) return onAbort();
-        options.signal?.addEventListener('abort', onAbort, { once: true });
-        channel.on('data', (chunk: Buffer) => stdout.push(chunk));
-        channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
         channel.on('exit', (exitCode: number | null, signalName?: string) => {
           code = exitCode ?? null;
           signal = signalName ?? undefined;
         });
-        channel.on('close', () => {
-          options.signal?.removeEventListener('abort', onAbort);
-          const result: ExecResult = { code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') };
-          if (signal !== undefined) result.signal = signal;
-          this.logger?.(2, `ssh ${this.host}: exit ${code ?? signal}`);
-          resolve(result);
+        const done = new Promise<{ code: number | null; signal?: string }>((settle) =>
+          channel.on('close', () => {
+            this.logger?.(2, `ssh ${this.host}: exit ${code ?? signal}`);
+            settle(signal === undefined ? { code } : { code, signal });
+          }),
+        );
+        resolve({
+          stdin: channel,
+          stdout: channel,
+          stderr: channel.stderr,
+          done,
+          kill: () => {
+            try {
+              channel.signal('KILL');
+            } catch {
+              // the server may not support signals; closing the channel ends the session anyway
+            }
+            channel.close();
+          },
         });
-        writeStdin(channel, options.stdin, options.holdStdin === true);
       });
     });
   }
@@ -296,8 +289,18 @@ export class SshHostConnection implements HostConnection {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(this.closedError(`open ${path}`));
       this.client.openssh_forwardOutStreamLocal(path, (error, channel) => {
-        if (error) reject(this.channelError(error, `open ${path}`, 'is the socket there, and may this user open it (e.g. in the docker group)?'));
-        else resolve(channel);
+        if (!error) return resolve(channel);
+        // The host answered, and refused: the socket is missing or not this user's to open.
+        // That is the task's failure (as Ansible's docker modules fail), not an unreachable host.
+        if (!this.closed && /open failed/i.test(error.message)) {
+          return reject(
+            new TaskFailedError(this.host, 'SOCKET_OPEN_REFUSED', `ssh ${this.host}: ${this.target.user} could not open ${path} (${error.message})`, {
+              hint: `is the daemon running, and may ${this.target.user} open its socket? Add the user to the docker group, or set become: true to reach it through sudo`,
+              cause: error,
+            }),
+          );
+        }
+        reject(this.channelError(error, `open ${path}`, 'is the socket there, and may this user open it (e.g. in the docker group)?'));
       });
     });
   }
@@ -365,13 +368,4 @@ export class SshHostConnection implements HostConnection {
       cause: error,
     });
   }
-}
-
-function writeStdin(channel: ClientChannel, stdin: ExecOptions['stdin'], hold: boolean): void {
-  if (stdin === undefined) {
-    if (!hold) channel.end();
-  } else if (typeof stdin === 'string' || Buffer.isBuffer(stdin)) {
-    if (hold) channel.write(stdin);
-    else channel.end(stdin);
-  } else stdin.pipe(channel);
 }

@@ -1,6 +1,6 @@
 // The contract between the transport (SSH to the nodes, the registry client) and its users.
 // Implementations live beside this file; container runtimes are in runtime/.
-import type { Duplex, Readable } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 
 export interface ExecResult {
   /** Exit status, null when the command died of a signal. */
@@ -23,13 +23,27 @@ export interface ExecOptions {
   shownAs?: string;
 }
 
-/** One persistent SSH connection to one inventory host, for a whole run. */
+/** A command started on a host, its three streams open (HostConnection.spawn). */
+export interface RunningCommand {
+  /** The command's stdin: end it to send end-of-file. */
+  stdin: Writable;
+  stdout: Readable;
+  stderr: Readable;
+  /** Settles once the command has ended and its output streams are closed. */
+  done: Promise<{ code: number | null; signal?: string }>;
+  /** Ends the command now (a signal where the host allows it, then its channel closes). */
+  kill(): void;
+}
+
+/** How hound reaches one inventory host for a whole run: an SSH connection, or the controller itself. */
 export interface HostConnection {
   /** The inventory name of the host. */
   readonly host: string;
   /** Runs a command line (already quoted by the caller) through the node's shell. */
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
-  /** A byte stream to a unix socket on the node (its Docker socket) through the SSH connection. */
+  /** Starts a command line and hands its streams over as they are (for become's handshake, and byte streams). */
+  spawn(command: string, options?: { shownAs?: string }): Promise<RunningCommand>;
+  /** A byte stream to a unix socket on the node (its Docker socket) through the connection. */
   openUnixSocket(path: string): Promise<Duplex>;
   /**
    * Asks the node to listen on its loopback, 127.0.0.1:remotePort (0 = any free port), and

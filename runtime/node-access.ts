@@ -1,0 +1,142 @@
+// The run's way to the nodes, shared by `play` (core/run.ts) and `plan`/`apply`
+// (plan/facts.ts): one SSH connection per host (and per remote_user), the controller itself
+// for `connection: local`, and one Docker client per way of reaching a host: directly
+// through its socket, or through sudo (`docker system dial-stdio`) when the task becomes
+// another user.
+import os from 'node:os';
+import type { Inventory, Vars } from '../inventory/model.js';
+import { hostVars } from '../inventory/vars.js';
+import { ConnectionPool } from '../transport/pool.js';
+import { DEFAULT_DOCKER_SOCKET, resolveConnectionTarget, type CommandLineConnectionOptions, type ConnectionTarget } from '../transport/connection-target.js';
+import { SshConfigFile } from '../transport/ssh-config.js';
+import { LocalConnection } from '../transport/local-connection.js';
+import { TaskConnection } from '../transport/task-connection.js';
+import { becomeKey, type BecomeSettings } from '../transport/become.js';
+import type { HostReach } from '../transport/reach.js';
+import type { TransportLogger } from '../transport/ssh-connection.js';
+import type { HostConnection } from '../transport/types.js';
+import { SshDocker } from './docker.js';
+import type { NodeDocker } from './types.js';
+
+export interface NodeAccessOptions {
+  inventory: Inventory;
+  /** A host's variables as its tasks see them (play vars included); default: the inventory's. */
+  varsOf?: (host: string) => Vars;
+  /** ansible-playbook's -u, --private-key, --timeout, --ssh-common-args. */
+  commandLine?: CommandLineConnectionOptions;
+  /** --host-key-checking: overrides the inventory's and ssh config's policy, jump hops included. */
+  hostKeyChecking?: ConnectionTarget['hostKeyPolicy'];
+  logger?: TransportLogger;
+  /** A pull with no progress for this long fails as PULL_STALLED. */
+  stallTimeoutMs?: number;
+}
+
+/** A host reached directly over SSH, as the lab and most runs do. */
+export function sshReach(host: string): HostReach {
+  return { host, connection: 'ssh' };
+}
+
+export class NodeAccess {
+  private readonly pool: ConnectionPool;
+  private readonly locals = new Map<string, LocalConnection>();
+  private readonly dockers = new Map<string, Promise<NodeDocker>>();
+  private readonly targets = new Map<string, ConnectionTarget>();
+  private sshConfigLoad?: Promise<void>;
+  private sshConfig?: SshConfigFile;
+
+  constructor(private readonly options: NodeAccessOptions) {
+    this.pool = new ConnectionPool({ target: (host, remoteUser) => this.target(host, remoteUser), logger: options.logger });
+  }
+
+  /** The run's own connection to the host (no become, no environment): for the relay's forwards. */
+  async base(reach: HostReach): Promise<HostConnection> {
+    if (reach.connection === 'local') {
+      let local = this.locals.get(reach.host);
+      if (!local) this.locals.set(reach.host, (local = new LocalConnection(reach.host, this.options.logger)));
+      return local;
+    }
+    await this.loadSshConfig();
+    return this.pool.get(reach.host, reach.remoteUser);
+  }
+
+  /** The host as the task sees it: its environment exported, and through sudo under become. */
+  async connection(reach: HostReach): Promise<HostConnection> {
+    const base = await this.base(reach);
+    const become = this.effectiveBecome(reach);
+    if (!become && reach.environment === undefined) return base;
+    return new TaskConnection(base, { become, environment: reach.environment }, this.options.logger);
+  }
+
+  /** The host's Docker, reached as the task reaches the host (through sudo under become). */
+  async docker(reach: HostReach): Promise<NodeDocker> {
+    if (reach.connection === 'ssh') await this.loadSshConfig();
+    const become = this.effectiveBecome(reach);
+    const key = `${reach.connection}\0${reach.host}\0${reach.remoteUser ?? ''}\0${becomeKey(become)}`;
+    let docker = this.dockers.get(key);
+    if (!docker) {
+      docker = (async () => {
+        const base = await this.base(reach);
+        // The environment is the task's, not the Docker client's (shared by the tasks reaching the host alike).
+        const connection = become ? new TaskConnection(base, { become }, this.options.logger) : base;
+        return new SshDocker(connection, { socketPath: this.socketPath(reach), stallTimeoutMs: this.options.stallTimeoutMs, logger: this.options.logger });
+      })();
+      docker.catch(() => this.dockers.delete(key));
+      this.dockers.set(key, docker);
+    }
+    return docker;
+  }
+
+  /** Where and how to connect to the host over SSH (its vars, the remote_user keyword, ssh config, the command line). */
+  target(host: string, remoteUser?: string): ConnectionTarget {
+    const key = remoteUser === undefined ? host : `${host}\0${remoteUser}`;
+    let target = this.targets.get(key);
+    if (!target) {
+      const inventory = this.options.inventory;
+      target = resolveConnectionTarget(host, this.varsOf(host), {
+        sshConfig: this.sshConfig,
+        remoteUser,
+        commandLine: this.options.commandLine,
+        inventoryVars: (h) => (inventory.hosts.has(h) ? hostVars(inventory, h) : undefined),
+      });
+      if (this.options.hostKeyChecking) target = withHostKeyPolicy(target, this.options.hostKeyChecking);
+      this.targets.set(key, target);
+    }
+    return target;
+  }
+
+  close(): Promise<void> {
+    return this.pool.closeAll();
+  }
+
+  /**
+   * Become, unless it would not change the user: as Ansible (become_allow_same_user off),
+   * a task that logs in as root and becomes root runs without sudo.
+   */
+  private effectiveBecome(reach: HostReach): BecomeSettings | undefined {
+    if (!reach.become || reach.becomeAllowSameUser) return reach.become;
+    const login = reach.connection === 'local' ? os.userInfo().username : this.target(reach.host, reach.remoteUser).user;
+    return reach.become.user === login ? undefined : reach.become;
+  }
+
+  private socketPath(reach: HostReach): string {
+    if (reach.connection === 'ssh') return this.target(reach.host, reach.remoteUser).dockerSocket;
+    // The controller's own Docker: the host's hound_docker_socket, else DOCKER_HOST's unix socket, else the default.
+    const own = this.varsOf(reach.host).hound_docker_socket ?? process.env.DOCKER_HOST;
+    return typeof own === 'string' && (own.startsWith('unix://') || own.startsWith('/')) ? own.replace(/^unix:\/\//, '') : DEFAULT_DOCKER_SOCKET;
+  }
+
+  private varsOf(host: string): Vars {
+    return this.options.varsOf?.(host) ?? hostVars(this.options.inventory, host);
+  }
+
+  private async loadSshConfig(): Promise<void> {
+    this.sshConfigLoad ??= SshConfigFile.load().then((c) => {
+      this.sshConfig = c;
+    });
+    await this.sshConfigLoad;
+  }
+}
+
+function withHostKeyPolicy(target: ConnectionTarget, policy: ConnectionTarget['hostKeyPolicy']): ConnectionTarget {
+  return { ...target, hostKeyPolicy: policy, proxyJump: target.proxyJump.map((hop) => withHostKeyPolicy(hop, policy)) };
+}
