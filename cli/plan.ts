@@ -10,8 +10,9 @@ import type { CompiledRun, Distribution } from '../playbook/compiled.js';
 import type { Inventory } from '../inventory/model.js';
 import type { CommandLineConnectionOptions } from '../transport/connection-target.js';
 import type { DiskCheckOptions, Plan, PlanOptions } from '../plan/planner.js';
+import { addBecomeOptions, becomeSettingsOf, type BecomeCommandOptions } from './become-options.js';
 
-export interface RunSelectionOptions {
+export interface RunSelectionOptions extends BecomeCommandOptions {
   inventory?: string[];
   limit?: string[];
   extraVars?: string[];
@@ -42,7 +43,7 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 
 /** The inventory and connection options `plan` and `apply` share with `play`. */
 export function addConnectionOptions(command: Command): Command {
-  return command
+  return addBecomeOptions(command)
     .option('-i, --inventory <path>', 'inventory file, directory or host list (repeatable)', collect)
     .option('-e, --extra-vars <vars>', 'extra variables: key=value, JSON/YAML, or @file (repeatable)', collect)
     .option('-f, --forks <n>', 'hosts worked on at once')
@@ -83,14 +84,20 @@ export function connectionOptions(o: RunSelectionOptions): CommandLineConnection
   };
 }
 
-/** The access options `plan` and `apply` pass to PlanHostAccess. */
+/** The access options `plan` and `apply` pass to PlanHostAccess (asks for the become password with -K). */
 export async function hostAccessOptions(o: RunSelectionOptions, inventory: Inventory) {
   const [{ registryCaFiles }, { hostVars }] = await Promise.all([import('../transport/registry-trust.js'), import('../inventory/vars.js')]);
   const caFiles = registryCaFiles(
     o.caFile ?? [],
     [...inventory.hosts.keys()].map((host) => ({ host, value: hostVars(inventory, host).hound_registry_ca })),
   );
-  return { inventory, connection: connectionOptions(o), hostKeyChecking: o.hostKeyChecking, registry: { trust: { caFiles } } };
+  return {
+    inventory,
+    connection: connectionOptions(o),
+    hostKeyChecking: o.hostKeyChecking,
+    registry: { trust: { caFiles } },
+    reach: await becomeSettingsOf(o),
+  };
 }
 
 export function forksOf(o: RunSelectionOptions): number | undefined {
@@ -101,8 +108,15 @@ export function forksOf(o: RunSelectionOptions): number | undefined {
 export async function compileForPlan(playbookFile: string, o: RunSelectionOptions): Promise<{ run: CompiledRun; inventory: Inventory; playbook: string }> {
   const { loadAndCompile } = await import('../playbook/load-run.js');
   const playbook = path.resolve(playbookFile);
-  const { inventory, compiled } = await loadAndCompile([playbook], { ...o, warn: (m) => process.stderr.write(`[WARNING]: ${m}\n`) });
+  const { inventory, compiled } = await loadAndCompile([playbook], { ...o, warn: (m) => process.stderr.write(`[WARNING]: ${m}\n`), ask: await promptAsker() });
   return { run: compiled[0], inventory, playbook };
+}
+
+/** vars_prompt on a terminal: asks each question (private answers unseen); undefined without one. */
+export async function promptAsker(): Promise<((p: { prompt: string; private: boolean; default?: unknown }) => Promise<string>) | undefined> {
+  const { ask, canPrompt } = await import('./prompt.js');
+  if (!canPrompt()) return undefined;
+  return (p) => ask(`${p.prompt}${p.default !== undefined ? ` [${String(p.default)}]` : ''}: `, { hidden: p.private });
 }
 
 /** --disk-margin and --disk-factor as the planner's disk check options (shared with `play`). */

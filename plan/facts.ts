@@ -4,15 +4,17 @@
 // would ask (through its mirror). Each reference is resolved once per platform and route,
 // however many nodes want it. The registries' stated rate limits come along.
 import type { X509Certificate } from 'node:crypto';
-import type { CompiledRun } from '../playbook/compiled.js';
+import type { CompiledRun, TaskInstance } from '../playbook/compiled.js';
 import type { RegistryAuth } from '../transport/types.js';
 import type { DockerInfo, NodeDocker } from '../runtime/types.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import { hostVars } from '../inventory/vars.js';
-import { ConnectionPool } from '../transport/pool.js';
-import { resolveConnectionTarget, type CommandLineConnectionOptions, type ConnectionTarget } from '../transport/connection-target.js';
-import { SshConfigFile } from '../transport/ssh-config.js';
-import { SshDocker } from '../runtime/docker.js';
+import type { CommandLineConnectionOptions, ConnectionTarget } from '../transport/connection-target.js';
+import { NodeAccess, sshReach } from '../runtime/node-access.js';
+import type { HostReach } from '../transport/reach.js';
+import { DEFAULT_PRIVILEGE_ESCALATION } from '../transport/become.js';
+import { resolveReach, type ReachDefaults } from '../playbook/task-reach.js';
+import { renderValue } from '../playbook/templating.js';
 import { RegistryClient, type RegistryClientOptions, type ServedBy } from '../transport/registry.js';
 import { dockerConfigCredentials, normaliseRegistryHost } from '../transport/docker-config.js';
 import type { RegistryRateLimit } from '../transport/rate-limit.js';
@@ -25,6 +27,7 @@ import {
   hostsToInspect,
   hostsWithImageTasks,
   imageReferencesByHost,
+  isPlannedImageTask,
   registryFactKey,
   type FactProblem,
   type Plan,
@@ -206,6 +209,8 @@ export interface PlanHostAccessOptions {
   connection?: CommandLineConnectionOptions;
   /** --host-key-checking: overrides the inventory's and ssh config's policy, jump hops included. */
   hostKeyChecking?: ConnectionTarget['hostKeyPolicy'];
+  /** ansible.cfg's [privilege_escalation], -b, -K: how image tasks become another user to reach Docker. */
+  reach?: ReachDefaults;
   logger?: TransportLogger;
   /** The registry client's trust (--ca-file, hound_registry_ca) and where its secrets go. */
   registry?: Pick<RegistryClientOptions, 'trust' | 'onSecret'>;
@@ -238,33 +243,26 @@ export function registryFactAccess(registry: RegistryClient): Pick<PlanFactAcces
 }
 
 export class PlanHostAccess implements PlanFactAccess {
-  private readonly pool: ConnectionPool;
-  private readonly dockers = new Map<string, Promise<NodeDocker>>();
-  private readonly targets = new Map<string, ConnectionTarget>();
+  private readonly nodes: NodeAccess;
   private readonly registry: RegistryClient;
-  private sshConfig?: Promise<SshConfigFile>;
-  private resolvedSshConfig?: SshConfigFile;
 
   constructor(
     private readonly run: CompiledRun | undefined,
     private readonly options: PlanHostAccessOptions,
   ) {
-    this.pool = new ConnectionPool({ target: (host) => this.target(host), logger: options.logger });
+    this.nodes = new NodeAccess({
+      inventory: options.inventory,
+      varsOf: (host) => this.varsOf(host),
+      commandLine: options.connection,
+      hostKeyChecking: options.hostKeyChecking,
+      logger: options.logger,
+    });
     this.registry = new RegistryClient({ ...options.registry, logger: options.logger });
   }
 
+  /** The host's Docker, reached as its first image task reaches it (become included). */
   docker(host: string): Promise<NodeDocker> {
-    let docker = this.dockers.get(host);
-    if (!docker) {
-      docker = (async () => {
-        const config = await (this.sshConfig ??= SshConfigFile.load());
-        this.resolvedSshConfig = config;
-        const connection = await this.pool.get(host);
-        return new SshDocker(connection, { socketPath: this.target(host).dockerSocket, logger: this.options.logger });
-      })();
-      this.dockers.set(host, docker);
-    }
-    return docker;
+    return this.nodes.docker(this.reachOf(host));
   }
 
   resolveImage(reference: string, options: ResolveRoute): Promise<ResolvedImage> {
@@ -281,22 +279,20 @@ export class PlanHostAccess implements PlanFactAccess {
 
   async close(): Promise<void> {
     this.registry.close();
-    await this.pool.closeAll();
+    await this.nodes.close();
   }
 
-  private target(host: string): ConnectionTarget {
-    let target = this.targets.get(host);
-    if (!target) {
-      const inventory = this.options.inventory;
-      target = resolveConnectionTarget(host, this.varsOf(host), {
-        sshConfig: this.resolvedSshConfig,
-        commandLine: this.options.connection,
-        inventoryVars: (h) => (inventory.hosts.has(h) ? hostVars(inventory, h) : undefined),
-      });
-      if (this.options.hostKeyChecking) target = withHostKeyPolicy(target, this.options.hostKeyChecking);
-      this.targets.set(host, target);
+  private reachOf(host: string): HostReach {
+    const task = this.run ? imageTaskOf(this.run, host) : undefined;
+    if (!task || task.pendingKeywords) return sshReach(host);
+    const defaults = this.options.reach ?? { privilegeEscalation: DEFAULT_PRIVILEGE_ESCALATION };
+    // The planner looks at the node itself, not at a delegate.
+    const keywords = { ...task.keywords, delegateTo: undefined };
+    try {
+      return resolveReach(host, keywords, (name) => (Object.hasOwn(task.vars, name) ? renderValue(task.vars[name], task.vars) : undefined), defaults);
+    } catch {
+      return sshReach(host);
     }
-    return target;
   }
 
   private varsOf(host: string): Vars {
@@ -308,8 +304,12 @@ export class PlanHostAccess implements PlanFactAccess {
   }
 }
 
-function withHostKeyPolicy(target: ConnectionTarget, policy: ConnectionTarget['hostKeyPolicy']): ConnectionTarget {
-  return { ...target, hostKeyPolicy: policy, proxyJump: target.proxyJump.map((hop) => withHostKeyPolicy(hop, policy)) };
+/** The host's first task of an image module (what the plan is about). */
+function imageTaskOf(run: CompiledRun, host: string): TaskInstance | undefined {
+  for (const play of run.plays) {
+    for (const task of play.tasksByHost.get(host) ?? []) if (isPlannedImageTask(task)) return task;
+  }
+  return undefined;
 }
 
 /**

@@ -185,9 +185,14 @@ export function imageReferencesByHost(run: CompiledRun): Map<string, { reference
 export function hostsWithImageTasks(run: CompiledRun): string[] {
   const out = new Set<string>();
   for (const play of run.plays) {
-    for (const [host, tasks] of play.tasksByHost) if (tasks.some((t) => imageSteps(t).some((s) => s.kind !== 'note'))) out.add(host);
+    for (const [host, tasks] of play.tasksByHost) if (tasks.some(isPlannedImageTask)) out.add(host);
   }
   return [...out];
+}
+
+/** Whether the planner plans this task (an image task whose arguments are known). */
+export function isPlannedImageTask(task: TaskInstance): boolean {
+  return imageSteps(task).some((s) => s.kind !== 'note');
 }
 
 type ImageStep =

@@ -6,6 +6,15 @@ import type { Vars } from '../inventory/model.js';
 export type Strategy = 'linear' | 'free';
 export type Distribution = 'direct' | 'relay' | 'fanout' | 'auto';
 
+/** Where a task sits in a block that has `rescue:` or `always:` (outermost block first). */
+export interface BlockFrame {
+  /** Unique in the loaded playbook. */
+  id: string;
+  section: 'block' | 'rescue' | 'always';
+  hasRescue: boolean;
+  hasAlways: boolean;
+}
+
 /** One task as it will run on one host. */
 export interface TaskInstance {
   /** Unique in the run: `${playIndex}:${taskIndex}:${host}` plus `:${loopIndex}` for loop items. */
@@ -13,6 +22,12 @@ export interface TaskInstance {
   host: string;
   /** Index of the task in its play's flattened task list (same for every host). */
   taskIndex: number;
+  /**
+   * Where the instance runs in the play, compared element by element: `[taskIndex]`, and for
+   * the tasks of a looped include_tasks `[includeIndex, item, taskIndex]` (and so on when
+   * includes nest). Hosts of a linear play move from one order to the next together.
+   */
+  order: number[];
   name: string;
   /** Module name, e.g. `image`, `images`, `registry_login`, `load`, `command`. */
   module: string;
@@ -21,7 +36,7 @@ export interface TaskInstance {
    * the raw templates, rendered by the executor with `vars` plus registered results.
    */
   args: Record<string, unknown>;
-  /** True when args or `when` refer to variables only known at run time (register). */
+  /** True when args, `when` or keywords refer to variables only known at run time (register). */
   deferred: boolean;
   /** Raw `when` conditions still to evaluate at run time (empty when already evaluated true). */
   when: string[];
@@ -34,20 +49,78 @@ export interface TaskInstance {
   vars: Vars;
   loopItem?: unknown;
   loopVar?: string;
+  /** The variables the loop item adds (its item, index_var, ansible_loop_var, ansible_loop). */
+  loopVars?: Vars;
+  /** `loop_control.label` (rendered per item by the executor) and `pause` (seconds between items). */
+  loopLabel?: unknown;
+  loopPause?: number;
+  /**
+   * A loop only known at run time (over a registered result or a set_fact): the executor
+   * renders it and runs one item after the other. This instance then stands for all of them.
+   */
+  deferredLoop?: DeferredLoop;
   retries: number;
   delaySeconds: number;
   until?: string;
   ignoreErrors: boolean;
+  /** `changed_when` / `failed_when`, evaluated after each run with the result registered. */
+  changedWhen: (string | boolean)[];
+  failedWhen: (string | boolean)[];
   register?: string;
   notify: string[];
   noLog: boolean;
   tags: string[];
+  /** become, remote_user, connection, environment, delegate_to, run_once, ... as resolved. */
+  keywords: TaskKeywords;
+  /** Keywords still to render at run time (with `deferred`), as written; rendered, they replace `keywords`. */
+  pendingKeywords?: Record<string, unknown>;
+  /** Blocks with rescue/always around the task, outermost first. */
+  blocks: BlockFrame[];
+  /** The id of the include_tasks instance on this host that must have run for this one to run. */
+  gate?: string;
   /** Where the task is written, for messages. */
   position: SourcePosition;
   /** Where its relative file arguments are looked up (LoadedTask.searchDirs). */
   searchDirs: readonly string[];
   /** The directory of the role the task belongs to, if any. */
   roleDir?: string;
+}
+
+/** Task keywords once rendered (undefined: not set at any level). */
+export interface TaskKeywords {
+  become?: boolean;
+  becomeUser?: string;
+  becomeMethod?: string;
+  becomeFlags?: string;
+  becomeExe?: string;
+  remoteUser?: string;
+  connection?: string;
+  port?: number;
+  environment?: Record<string, string>;
+  checkMode?: boolean;
+  diff?: boolean;
+  anyErrorsFatal?: boolean;
+  ignoreUnreachable?: boolean;
+  runOnce?: boolean;
+  delegateTo?: string;
+  delegateFacts?: boolean;
+  throttle?: number;
+  /** Seconds the task may take (0 or undefined: no limit). */
+  timeout?: number;
+  ignoreErrors?: boolean;
+  noLog?: boolean;
+  /** `async`: seconds the task may take; with `poll: 0`, it is started and the play goes on. */
+  async?: number;
+  poll?: number;
+}
+
+export interface DeferredLoop {
+  kind: string;
+  value: unknown;
+  loopVar: string;
+  indexVar?: string;
+  extended: boolean;
+  extendedAllitems: boolean;
 }
 
 export interface CompiledHandler {
@@ -67,6 +140,8 @@ export interface CompiledPlay {
   strategy: Strategy;
   maxFailPercentage?: number;
   anyErrorsFatal: boolean;
+  /** `force_handlers`: notified handlers run on hosts that failed too. */
+  forceHandlers?: boolean;
   gatherFacts: boolean;
   distribution?: Distribution;
   /** Per host, the ordered task instances (loops expanded, tags and static `when` applied). */

@@ -4,7 +4,7 @@
 // tags applied. Anything that depends on a value only known at run time (a registered
 // result, a set_fact) is left as templates with `deferred: true`.
 import path from 'node:path';
-import type { CompiledHandler, CompiledPlay, CompiledRun, TaskInstance } from './compiled.js';
+import type { CompiledHandler, CompiledPlay, CompiledRun, TaskInstance, TaskKeywords } from './compiled.js';
 import { HoundError, ParseError, type SourcePosition } from '../base/errors.js';
 import { MAX_TIMER_SECONDS, timerProblem } from '../base/sleep.js';
 import { serialBatches } from './batches.js';
@@ -20,6 +20,10 @@ import { isIpAddress } from '../inventory/host-range.js';
 import { groupsOfHost, hostsOfGroup, hostVars } from '../inventory/vars.js';
 import { findModuleDefinition } from '../modules/schemas.js';
 import { appendAll } from '../base/append.js';
+import { extendedLoopVars, loopItems } from './loop-lookups.js';
+import { mergeModuleDefaults } from './module-defaults.js';
+import { KeywordError, keywordBoolean, rawKeywordsOf, resolveKeywords } from './task-keywords.js';
+import { IMPLICIT_LOCALHOST, implicitLocalhostVars, isImplicitLocalhost, orderHosts } from './play-hosts.js';
 
 export interface CompileOptions {
   inventory: Inventory;
@@ -44,10 +48,12 @@ export function compilePlays(plays: readonly LoadedPlay[], options: CompileOptio
 class Compiler {
   private readonly extra: Vars;
   private readonly selection: TagSelection;
-  /** Names set at run time by tasks met so far (register:, set_fact). */
-  private readonly runtimeNames = new Set<string>();
-  /** Set after an include_vars whose file is only known at run time: any name not defined yet may come from it. */
-  private namesOpenAtRunTime = false;
+  /** Names set at run time (register:, set_fact) by the play compiled now: the index of the first task that sets each. */
+  private registeredAt = new Map<string, number>();
+  /** Names set at run time by earlier plays: set before any task of later plays. */
+  private readonly earlierNames = new Set<string>();
+  /** From this task index on, any name not defined yet may come from an include_vars file only known at run time (-1: since an earlier play). */
+  private openAtRunTimeFrom = Infinity;
   private readonly inventoryVars = new Map<string, Vars>();
   private readonly magic = new Map<string, Vars>();
   private hostvarsShared?: Vars;
@@ -60,7 +66,14 @@ class Compiler {
   }
 
   compile(plays: readonly LoadedPlay[]): CompiledRun {
-    return { plays: plays.map((play, index) => this.compilePlay(play, index)) };
+    return {
+      plays: plays.map((play, index) => {
+        const compiled = this.compilePlay(play, index);
+        for (const name of this.registeredAt.keys()) this.earlierNames.add(name);
+        if (this.openAtRunTimeFrom !== Infinity) this.openAtRunTimeFrom = -1;
+        return compiled;
+      }),
+    };
   }
 
   private compilePlay(play: LoadedPlay, playIndex: number): CompiledPlay {
@@ -68,7 +81,10 @@ class Compiler {
     const patternVars = { ...play.vars, ...this.extra };
     const pattern = String(this.render(play.hosts, patternVars, play.hostsAt, `play '${play.name}'`));
     let hosts = resolvePattern(inventory, pattern, { baseDir: this.options.baseDir });
+    // As Ansible: `localhost` names the controller even when the inventory does not list it.
+    if (hosts.length === 0 && isImplicitLocalhost(inventory, pattern)) hosts = [IMPLICIT_LOCALHOST];
     if (this.options.limit && this.options.limit.length > 0) hosts = applyLimit(inventory, hosts, this.options.limit, { baseDir: this.options.baseDir });
+    hosts = orderHosts(hosts, play.order);
     // A templated serial may render to a list of sizes (`serial: "{{ batches }}"`), as in Ansible.
     const serial = play.serial.flatMap((value) => {
       const rendered = typeof value === 'string' ? this.render(value, patternVars, play.serialAt!, `play '${play.name}'`) : value;
@@ -90,24 +106,26 @@ class Compiler {
     };
 
     this.checkNotifications(play);
-    const tasksByHost = new Map<string, TaskInstance[]>(hosts.map((h) => [h, []]));
-    play.tasks.forEach((task, taskIndex) => {
-      const runs = shouldRun(task.tags, this.selection);
-      if (runs) {
-        for (const host of hosts) {
-          const instances = this.instances(task, taskIndex, `${playIndex}:${taskIndex}:${host}`, host, scopeOf(host));
-          appendAll(tasksByHost.get(host)!, instances);
-          if (task.module === 'include_vars') this.noteIncludedVars(task, instances, scopeOf(host), play.vars);
-        }
-      }
-      // Registered even when skipped by tags: a later task may still read it (and fail at run time).
-      this.noteRuntimeNames(task);
-    });
+    this.registeredAt = registrationIndexes(play.tasks, this.earlierNames);
+    const tasksByHost = new Map<string, TaskInstance[]>();
+    for (const host of hosts) {
+      const out: TaskInstance[] = [];
+      if (play.tasks.length > 0)
+        this.walk(play.tasks, 0, play.tasks.length, { host, scope: scopeOf(host), prefix: [], idPrefix: `${playIndex}:`, before: 0 }, out);
+      tasksByHost.set(host, out);
+    }
 
+    // Handlers run after the tasks: every name registered by a task is known by then.
+    const setByTasks = this.registeredAt;
+    this.registeredAt = registrationIndexes([...play.tasks, ...play.handlers], this.earlierNames);
+    // What include_vars tasks left to the run time (noteIncludedVars) stays so for the handlers.
+    for (const [name, index] of setByTasks) if (!this.registeredAt.has(name)) this.registeredAt.set(name, index);
     const handlers: CompiledHandler[] = play.handlers.map((handler, handlerIndex) => {
       const byHost = new Map<string, TaskInstance[]>();
-      for (const host of hosts) byHost.set(host, this.instances(handler, handlerIndex, `${playIndex}:handler${handlerIndex}:${host}`, host, scopeOf(host)));
-      this.noteRuntimeNames(handler);
+      for (const host of hosts) {
+        const ctx: WalkContext = { host, scope: scopeOf(host), prefix: [], idPrefix: `${playIndex}:handler`, before: Infinity };
+        byHost.set(host, this.instances(handler, handlerIndex, ctx));
+      }
       return { name: handler.name ?? handler.action, listen: handler.listen, tasksByHost: byHost };
     });
 
@@ -118,6 +136,7 @@ class Compiler {
       strategy: play.strategy,
       maxFailPercentage: play.maxFailPercentage,
       anyErrorsFatal: play.anyErrorsFatal,
+      forceHandlers: play.forceHandlers,
       gatherFacts: play.gatherFacts,
       distribution: play.distribution,
       tasksByHost,
@@ -126,6 +145,49 @@ class Compiler {
     };
   }
 
+  /**
+   * One host's instances of tasks [from, to): tags applied, and each include_tasks with the
+   * tasks of its file (once per loop item), those only where the include runs.
+   */
+  private walk(tasks: readonly LoadedTask[], from: number, to: number, ctx: WalkContext, out: TaskInstance[]): void {
+    let index = from;
+    while (index < to) {
+      const task = tasks[index];
+      if (task.module !== 'include_tasks') {
+        if (shouldRun(task.tags, this.selection)) {
+          const instances = this.instances(task, index, { ...ctx, before: index });
+          appendAll(out, instances);
+          if (task.module === 'include_vars') this.noteIncludedVars(task, index, instances, ctx.scope);
+        }
+        index++;
+        continue;
+      }
+      let end = index + 1;
+      while (end < to && includedWithin(tasks[end], task)) end++;
+      // As Ansible: an include not selected by --tags brings in nothing, whatever its tasks' tags.
+      if (shouldRun(task.tags, this.selection)) this.walkInclude(tasks, index, end, { ...ctx, before: index }, out);
+      index = end;
+    }
+  }
+
+  private walkInclude(tasks: readonly LoadedTask[], index: number, end: number, ctx: WalkContext, out: TaskInstance[]): void {
+    const include = tasks[index];
+    const instances = this.instances(include, index, ctx);
+    instances.forEach((instance, item) => {
+      if (include.loop) instance.order = [...ctx.prefix, index, item];
+      out.push(instance);
+      if (instance.skipped) return;
+      const inner: WalkContext = {
+        ...ctx,
+        prefix: include.loop ? [...ctx.prefix, index, item] : ctx.prefix,
+        idPrefix: include.loop ? `${ctx.idPrefix}${index}.${item}/` : ctx.idPrefix,
+        // Deferred: known to run only once the include itself has run.
+        gate: instance.deferred ? instance.id : ctx.gate,
+        loopVars: include.loop ? { ...ctx.loopVars, ...instance.loopVars } : ctx.loopVars,
+      };
+      this.walk(tasks, index + 1, end, inner, out);
+    });
+  }
   /** Every notify must name a handler (or a listen topic) of the play. */
   private checkNotifications(play: LoadedPlay): void {
     const names = new Set(play.handlers.flatMap((h) => [...(h.name ? [h.name] : []), ...h.listen]));
@@ -144,24 +206,19 @@ class Compiler {
    * After an include_vars task on a host: the variables it read before the run join that host's
    * variables for the tasks after it (above task vars, as in Ansible), when it surely runs there.
    * Otherwise they are only known at run time: its names (or, when the file itself is only known
-   * then, any name not defined yet) make later tasks deferred.
+   * then, any name not defined yet) make the tasks after it deferred.
    */
-  private noteIncludedVars(task: LoadedTask, instances: TaskInstance[], scope: PlayHostVars, playVars: Vars): void {
+  private noteIncludedVars(task: LoadedTask, index: number, instances: TaskInstance[], scope: PlayHostVars): void {
     const runs = instances.length === 1 && !instances[0].skipped && !instances[0].deferred && instances[0].when.length === 0;
     if (task.includedVars && runs) {
       scope.included = { ...scope.included, ...task.includedVars };
-      scope.plain = mergeVariables({ inventory: scope.inventory, play: playVars, included: scope.included, magic: scope.magic, extra: this.extra });
+      scope.plain = mergeVariables({ inventory: scope.inventory, play: scope.play, included: scope.included, magic: scope.magic, extra: this.extra });
       scope.byScope.clear();
     } else if (task.includedVars) {
-      for (const name of Object.keys(task.includedVars)) this.runtimeNames.add(name);
+      for (const name of Object.keys(task.includedVars)) if (!((this.registeredAt.get(name) ?? Infinity) <= index)) this.registeredAt.set(name, index);
     } else if (instances.some((i) => !i.skipped)) {
-      this.namesOpenAtRunTime = true;
+      this.openAtRunTimeFrom = Math.min(this.openAtRunTimeFrom, index);
     }
-  }
-
-  private noteRuntimeNames(task: LoadedTask): void {
-    if (task.register) this.runtimeNames.add(task.register);
-    if (task.module === 'set_fact') for (const key of Object.keys(task.args)) if (key !== 'cacheable') this.runtimeNames.add(key);
   }
 
   private hostScope(host: string, play: LoadedPlay, playHosts: string[]): PlayHostVars {
@@ -184,7 +241,8 @@ class Compiler {
   private hostInventoryVars(host: string): Vars {
     let vars = this.inventoryVars.get(host);
     if (!vars) {
-      vars = hostVars(this.options.inventory, host);
+      const { inventory } = this.options;
+      vars = host === IMPLICIT_LOCALHOST && !inventory.hosts.has(host) ? implicitLocalhostVars(inventory) : hostVars(inventory, host);
       this.inventoryVars.set(host, vars);
     }
     return vars;
@@ -244,60 +302,111 @@ class Compiler {
     return merged;
   }
 
-  private instances(task: LoadedTask, taskIndex: number, id: string, host: string, scope: PlayHostVars): TaskInstance[] {
-    const base = this.taskVars(task, scope);
+  private instances(task: LoadedTask, taskIndex: number, ctx: WalkContext): TaskInstance[] {
+    const { host } = ctx;
+    const id = `${ctx.idPrefix}${taskIndex}:${host}`;
+    const taskVars = this.taskVars(task, ctx.scope);
+    const base = ctx.loopVars ? withLoopVariables(taskVars, ctx.loopVars, this.extra) : taskVars;
     const label = `task '${task.name ?? task.action}', host ${host}`;
-    const runtime = this.runtimeDependencies(task, base);
+    const runtime = this.runtimeDependencies(task, base, ctx.before);
     // As Ansible shows it: rendered once per host, without the loop variable.
     const name = this.analysis(task).nameTemplated ? this.taskName(task, base) : (task.name ?? task.action);
+    const make = (vars: Vars, suffix: string, dependencies: RuntimeDependencies) =>
+      this.instance(task, taskIndex, `${id}${suffix}`, { ...ctx, order: [...ctx.prefix, taskIndex] }, vars, label, dependencies, name);
     if (!task.loop) {
-      const one = this.instance(task, taskIndex, id, host, base, label, runtime, name);
+      const one = make(base, '', runtime);
       return one ? [one] : [];
     }
-    if (this.dependsOnRuntime(this.analysis(task).loop, base)) {
-      throw new ParseError('LOOP_DEFERRED', `the loop of ${label} depends on a registered result or set_fact, only known at run time`, {
-        position: this.at(task.loop.at),
-        hint: 'hound expands loops before the run: loop over inventory or play variables instead',
-      });
+    const control = task.loopControl;
+    if (this.dependsOnRuntime(this.analysis(task).loop, base, ctx.before)) {
+      if (task.module === 'include_tasks') {
+        throw new ParseError('LOOP_DEFERRED', `the loop of ${label} depends on a registered result or set_fact, only known at run time`, {
+          position: this.at(task.loop.at),
+          hint: 'hound reads include_tasks files before the run: loop over inventory or play variables, or put the loop on the tasks inside',
+        });
+      }
+      const one = make(base, '', { ...runtime, args: true });
+      if (!one) return [];
+      one.deferred = true;
+      one.deferredLoop = {
+        kind: task.loop.kind,
+        value: task.loop.value,
+        loopVar: control.loopVar,
+        indexVar: control.indexVar,
+        extended: this.flag(control.extended, base, task.loop.at, label, 'loop_control.extended') ?? false,
+        extendedAllitems: this.flag(control.extendedAllitems, base, task.loop.at, label, 'loop_control.extended_allitems') ?? true,
+      };
+      one.loopLabel = control.label;
+      one.loopPause = this.pauseOf(task, base, label);
+      return [one];
     }
     const rendered = this.render(task.loop.value, base, task.loop.at, label);
-    if (!Array.isArray(rendered)) {
-      const got = rendered === null ? 'None' : typeof rendered === 'object' ? 'a mapping' : `a ${typeof rendered}`;
-      throw new ParseError('LOOP_NOT_LIST', `the loop of ${label} is not a list (got ${got})`, {
-        position: this.at(task.loop.at),
-        hint: 'loop: takes a list; for a dict use `{{ mydict | dict2items }}`',
-      });
+    let items: unknown[];
+    try {
+      items = loopItems(task.loop.kind, rendered, { playbookDir: String(base.playbook_dir ?? '.'), roleDir: task.role?.dir });
+    } catch (err) {
+      throw this.positioned(err, task.loop.at, label);
     }
-    const list: unknown[] = rendered;
-    const items = task.loop.flatten ? list.flatMap((x: unknown) => (Array.isArray(x) ? (x as unknown[]) : [x])) : list;
+    if (items.length === 0)
+      return [this.skippedInstance(task, taskIndex, id, { ...ctx, order: [...ctx.prefix, taskIndex] }, base, name, 'No items in the list')];
+    const extended = this.flag(control.extended, base, task.loop.at, label, 'loop_control.extended') ?? false;
+    const allItems = this.flag(control.extendedAllitems, base, task.loop.at, label, 'loop_control.extended_allitems') ?? true;
+    const pause = this.pauseOf(task, base, label);
     const out: TaskInstance[] = [];
     items.forEach((item, index) => {
-      const loopVars: Vars = { [task.loopVar]: item, ansible_loop_var: task.loopVar };
-      if (task.indexVar) loopVars[task.indexVar] = index;
+      const loopVars = loopVariables(control, item, index, extended ? extendedLoopVars(items, index, allItems) : undefined);
       const vars = withLoopVariables(base, loopVars, this.extra);
       // A loop item is data; only when it holds templates itself can it change what is deferred.
-      const itemRuntime = containsTemplate(item) ? this.runtimeDependencies(task, vars) : runtime;
-      const one = this.instance(task, taskIndex, `${id}:${index}`, host, vars, label, itemRuntime, name);
+      const itemRuntime = containsTemplate(item) ? this.runtimeDependencies(task, vars, ctx.before) : runtime;
+      const one = make(vars, `:${index}`, itemRuntime);
       if (one) {
         one.loopItem = item;
-        one.loopVar = task.loopVar;
+        one.loopVar = control.loopVar;
+        one.loopVars = loopVars;
+        one.loopLabel = control.label;
+        if (pause > 0) one.loopPause = pause;
         out.push(one);
       }
     });
     return out;
   }
 
-  /** Which of the task's conditions and whether its arguments wait for run-time values. */
-  private runtimeDependencies(task: LoadedTask, vars: Vars): RuntimeDependencies {
+  private pauseOf(task: LoadedTask, vars: Vars, label: string): number {
+    const pause = task.loopControl.pause;
+    if (pause === undefined) return 0;
+    const value = typeof pause === 'number' ? pause : Number(this.render(pause, vars, task.loop!.at, label));
+    if (!Number.isFinite(value) || value < 0) {
+      throw new ParseError('SCHEMA_INVALID', `${label}: 'loop_control.pause' must be a number of seconds, got ${JSON.stringify(pause)}`, {
+        position: this.at(task.loop!.at),
+      });
+    }
+    return value;
+  }
+
+  private flag(value: unknown, vars: Vars, at: SourceRef, label: string, field: string): boolean | undefined {
+    if (value === undefined) return undefined;
+    try {
+      return keywordBoolean(typeof value === 'string' ? renderValue(value, vars) : value, field);
+    } catch (err) {
+      throw this.positioned(err, at, label);
+    }
+  }
+
+  /** Which of the task's conditions, and whether its arguments or keywords, wait for run-time values. */
+  private runtimeDependencies(task: LoadedTask, vars: Vars, before: number): RuntimeDependencies {
     const names = this.analysis(task);
-    return { args: this.dependsOnRuntime(names.args, vars), when: names.when.map((n) => this.dependsOnRuntime(n, vars)) };
+    return {
+      args: this.dependsOnRuntime(names.args, vars, before),
+      when: names.when.map((n) => this.dependsOnRuntime(n, vars, before)),
+      keywords: this.dependsOnRuntime(names.keywords, vars, before),
+    };
   }
 
   private instance(
     task: LoadedTask,
     taskIndex: number,
     id: string,
-    host: string,
+    ctx: WalkContext & { order: number[] },
     vars: Vars,
     label: string,
     runtime: RuntimeDependencies,
@@ -305,7 +414,7 @@ class Compiler {
   ): TaskInstance | undefined {
     const pendingWhen: string[] = [];
     const names = this.analysis(task);
-    const skipped = (expr: string) => this.skippedInstance(task, taskIndex, id, host, vars, name, `conditional result was false: ${expr}`);
+    const skipped = (expr: string) => this.skippedInstance(task, taskIndex, id, ctx, vars, name, `conditional result was false: ${expr}`);
     for (const [conditionIndex, condition] of task.when.entries()) {
       if (typeof condition.expr === 'boolean') {
         if (!condition.expr) return skipped('false');
@@ -323,11 +432,21 @@ class Compiler {
       }
       if (!holds) return skipped(condition.expr);
     }
-    const deferred = pendingWhen.length > 0 || runtime.args;
+    const deferred = pendingWhen.length > 0 || runtime.args || runtime.keywords;
+    const rawKeywords = rawKeywordsOf(task);
+    const keywords = runtime.keywords ? {} : this.keywords(task, rawKeywords, vars, label);
     let args = task.args;
     // Arguments without templates were validated when loaded, and are shared as they are.
-    if (!deferred && names.argsTemplated) {
+    const templatedDefaults = task.moduleDefaults.filter((d) => containsTemplate(d.value));
+    if (!deferred && (names.argsTemplated || templatedDefaults.length > 0) && task.module !== 'include_tasks') {
       args = this.renderArgs(task, vars, label);
+      if (templatedDefaults.length > 0) {
+        args = mergeModuleDefaults(
+          task.module,
+          args,
+          templatedDefaults.map((d) => this.render(d.value, vars, d.at, label)),
+        );
+      }
       const definition = findModuleDefinition(task.module)!;
       const freeFormPath = task.freeForm ? task.argsAt.path : undefined;
       args = checkRenderedArguments(definition, args, {
@@ -347,11 +466,11 @@ class Compiler {
         hint: `a delay is at most ${MAX_TIMER_SECONDS} seconds`,
       });
     }
-    const ignoreErrors = typeof task.ignoreErrors === 'boolean' ? task.ignoreErrors : Boolean(this.render(task.ignoreErrors, vars, task.at, label));
     return {
       id,
-      host,
+      host: ctx.host,
       taskIndex,
+      order: ctx.order,
       name,
       module: task.module,
       args,
@@ -361,23 +480,59 @@ class Compiler {
       retries,
       delaySeconds: delay,
       until,
-      ignoreErrors,
+      ignoreErrors: keywords.ignoreErrors ?? false,
+      changedWhen: task.changedWhen.map((c) => c.expr),
+      failedWhen: task.failedWhen.map((c) => c.expr),
       register: task.register,
       notify: task.notify.map((n) => n.name),
-      noLog: task.noLog,
+      noLog: keywords.noLog ?? false,
       tags: task.tags,
+      keywords,
+      ...(runtime.keywords ? { pendingKeywords: rawKeywords } : {}),
+      blocks: task.blocks,
+      ...(ctx.gate !== undefined ? { gate: ctx.gate } : {}),
       position: task.position,
       searchDirs: task.searchDirs,
       roleDir: task.roleDir,
     };
   }
 
+  /** The task's keywords rendered now; an error points at the keyword at fault. */
+  private keywords(task: LoadedTask, raw: Record<string, unknown>, vars: Vars, label: string): TaskKeywords {
+    if (Object.keys(raw).length === 0) return {};
+    try {
+      return resolveKeywords(raw, (value) => renderValue(value, vars));
+    } catch (err) {
+      const keyword = err instanceof KeywordError ? err.keyword : undefined;
+      const at =
+        keyword === 'environment'
+          ? task.environment[0]?.at
+          : keyword === 'async'
+            ? task.async?.at
+            : keyword === 'poll'
+              ? task.poll?.at
+              : keyword !== undefined
+                ? task.keywords[keyword as keyof typeof task.keywords]?.at
+                : undefined;
+      throw this.positioned(err, at ?? task.at, label);
+    }
+  }
+
   /** A task whose condition is false here: reported as skipped at run time, never run. */
-  private skippedInstance(task: LoadedTask, taskIndex: number, id: string, host: string, vars: Vars, name: string, reason: string): TaskInstance {
+  private skippedInstance(
+    task: LoadedTask,
+    taskIndex: number,
+    id: string,
+    ctx: WalkContext & { order: number[] },
+    vars: Vars,
+    name: string,
+    reason: string,
+  ): TaskInstance {
     return {
       id,
-      host,
+      host: ctx.host,
       taskIndex,
+      order: ctx.order,
       name,
       module: task.module,
       args: task.args,
@@ -388,10 +543,15 @@ class Compiler {
       retries: 0,
       delaySeconds: 0,
       ignoreErrors: false,
+      changedWhen: [],
+      failedWhen: [],
       register: task.register,
       notify: [],
-      noLog: task.noLog,
+      noLog: false,
       tags: task.tags,
+      keywords: {},
+      blocks: task.blocks,
+      ...(ctx.gate !== undefined ? { gate: ctx.gate } : {}),
       position: task.position,
       searchDirs: task.searchDirs,
       roleDir: task.roleDir,
@@ -464,23 +624,25 @@ class Compiler {
         args: namesOf(templateStrings(task.args)),
         when: task.when.map((c) => (typeof c.expr === 'string' ? [...referencedNames(c.expr, true)] : [])),
         loop: task.loop ? namesOf(templateStrings(task.loop.value)) : [],
+        keywords: namesOf(templateStrings(rawKeywordsOf(task))),
       };
       this.taskNames.set(task, names);
     }
     return names;
   }
 
-  /** True when these names read (directly or through variables) a name set at run time. */
-  private dependsOnRuntime(names: readonly string[], vars: Vars): boolean {
-    if ((this.runtimeNames.size === 0 && !this.namesOpenAtRunTime) || names.length === 0) return false;
+  /** True when these names read (directly or through variables) a name set at run time by a task before `before`. */
+  private dependsOnRuntime(names: readonly string[], vars: Vars, before: number): boolean {
+    if (names.length === 0) return false;
     const seen = new Set<string>();
     const todo = [...names];
     while (todo.length > 0) {
       const name = todo.pop()!;
       if (seen.has(name)) continue;
       seen.add(name);
-      if (this.runtimeNames.has(name)) return true;
-      if (this.namesOpenAtRunTime && !Object.hasOwn(vars, name)) return true;
+      const at = this.registeredAt.get(name);
+      if (at !== undefined && at < before) return true;
+      if (this.openAtRunTimeFrom < before && !Object.hasOwn(vars, name)) return true;
       const value = Object.hasOwn(vars, name) ? vars[name] : undefined;
       for (const t of templateStrings(value)) todo.push(...referencedNames(t));
     }
@@ -500,6 +662,53 @@ class Compiler {
 interface RuntimeDependencies {
   args: boolean;
   when: boolean[];
+  keywords: boolean;
+}
+
+/** Where one host's walk through a play's tasks stands. */
+interface WalkContext {
+  host: string;
+  scope: PlayHostVars;
+  /** The order of the enclosing looped includes (`[includeIndex, item, ...]`). */
+  prefix: number[];
+  idPrefix: string;
+  /** Names registered by tasks before this index are run-time values. */
+  before: number;
+  /** The include instance that must have run (when it is known only at run time). */
+  gate?: string;
+  /** The loop variables of the enclosing looped includes. */
+  loopVars?: Vars;
+}
+
+/** Whether `task` came in through `include` (directly or through nested includes). */
+function includedWithin(task: LoadedTask, include: LoadedTask): boolean {
+  for (let by = task.includedBy; by !== undefined; by = by.includedBy) if (by === include) return true;
+  return false;
+}
+
+/** The names register: and set_fact set, with the index of the first task that sets each. */
+function registrationIndexes(tasks: readonly LoadedTask[], earlier: ReadonlySet<string>): Map<string, number> {
+  const at = new Map<string, number>();
+  for (const name of earlier) at.set(name, -1);
+  // Set in a rescue section, read anywhere after: Ansible's failed-task variables.
+  at.set('ansible_failed_task', -1);
+  at.set('ansible_failed_result', -1);
+  tasks.forEach((task, index) => {
+    const names = [...(task.register ? [task.register] : []), ...(task.module === 'set_fact' ? Object.keys(task.args).filter((k) => k !== 'cacheable') : [])];
+    for (const name of names) if (!at.has(name)) at.set(name, index);
+  });
+  return at;
+}
+
+/** The variables one loop item adds: its item, index_var, ansible_loop_var, and ansible_loop when extended. */
+function loopVariables(control: LoadedTask['loopControl'], item: unknown, index: number, extended: Vars | undefined): Vars {
+  const vars: Vars = { [control.loopVar]: item, ansible_loop_var: control.loopVar };
+  if (control.indexVar) {
+    vars[control.indexVar] = index;
+    vars.ansible_index_var = control.indexVar;
+  }
+  if (extended) vars.ansible_loop = extended;
+  return vars;
 }
 
 interface TaskNames {
@@ -509,6 +718,7 @@ interface TaskNames {
   /** Per `when` condition. */
   when: string[][];
   loop: string[];
+  keywords: string[];
 }
 
 interface PlayHostVars {

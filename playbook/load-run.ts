@@ -13,6 +13,7 @@ import { mergeExtraVars } from './extra-vars.js';
 import { PlaybookLoader } from './loader.js';
 import type { LoadedPlaybook } from './model.js';
 import { parseTagOption } from './tags.js';
+import { answerPrompts, type Asker } from './vars-prompt.js';
 
 export interface RunSelection {
   inventory?: string[];
@@ -24,6 +25,10 @@ export interface RunSelection {
   check?: boolean;
   /** Where inventory warnings go (Ansible prints them as `[WARNING]: ...`). */
   warn?: (message: string) => void;
+  /** Asks a vars_prompt question on the terminal; without it, prompts take their defaults. */
+  ask?: Asker;
+  /** False for --syntax-check and --list-*: nothing runs, so nothing is asked. */
+  running?: boolean;
 }
 
 export interface LoadedRun {
@@ -33,6 +38,8 @@ export interface LoadedRun {
   compiled: CompiledRun[];
   tags: string[];
   skipTags: string[];
+  /** Answers to private vars_prompt questions: secrets for the run. */
+  secrets: string[];
 }
 
 /** `--roles-path` values and HOUND_ROLES_PATH, colon-separated, as absolute paths. */
@@ -57,7 +64,13 @@ export async function loadAndCompile(playbookFiles: readonly string[], selection
       hint: 'check the pattern against `hound inventory --graph`; patterns are names, groups, globs (web*) or ~regex, joined with : & !',
     });
   }
+  const secrets = await answerPrompts(
+    playbooks.flatMap((p) => p.plays),
+    extraVars,
+    selection.running === false ? undefined : selection.ask,
+    { running: selection.running !== false },
+  );
   const options = { inventory, limit: selection.limit, tags, skipTags, extraVars, check: selection.check === true };
   const compiled = playbooks.map((playbook) => compilePlays(playbook.plays, options));
-  return { inventory, playbooks, compiled, tags, skipTags };
+  return { inventory, playbooks, compiled, tags, skipTags, secrets };
 }

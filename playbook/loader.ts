@@ -6,18 +6,36 @@ import path from 'node:path';
 import { EXIT, HoundError, ParseError } from '../base/errors.js';
 import { registerSecretVariables } from '../base/secrets.js';
 import { PlaybookFiles } from './files.js';
-import type { LoadedPlay, LoadedPlaybook, LoadedTask, RoleScope, SourceRef, Vars } from './model.js';
+import type { BlockFrame } from './compiled.js';
+import {
+  INHERITED_KEYWORDS,
+  type InheritedKeywords,
+  type KeywordValue,
+  type LoadedPlay,
+  type LoadedPlaybook,
+  type LoadedTask,
+  type RoleScope,
+  type SourceRef,
+  type Vars,
+  type VarsPrompt,
+} from './model.js';
 import { findRole, loadRoleFiles, type RoleFiles } from './roles.js';
 import {
+  BLOCK_SECTIONS,
   importPlaybookSchema,
+  INCLUDE_TASKS_KEYWORDS,
+  LOOP_KEYS,
   PLAY_KEYWORDS,
   playSchema,
+  ROLE_ENTRY_KEYWORDS,
+  roleEntryKeywordSchema,
   TASK_INCLUDES,
   TASK_KEYWORDS,
   taskKeywordSchema,
   unsupportedKeywordHint,
   validateAgainst,
 } from './schema.js';
+import { mergeModuleDefaults } from './module-defaults.js';
 import { checkTemplateSyntax, containsTemplate } from './templating.js';
 import type { DataPath, YamlSource } from './yaml-source.js';
 import { MODULE_DEFINITIONS } from '../modules/schemas.js';
@@ -44,6 +62,13 @@ interface TaskScope {
   tags: string[];
   when: LoadedTask['when'];
   vars: Vars;
+  /** Keywords inherited from the play, role entry, blocks and imports. */
+  keywords: InheritedKeywords;
+  environment: KeywordValue[];
+  moduleDefaults: KeywordValue[];
+  notify: LoadedTask['notify'];
+  blocks: BlockFrame[];
+  includedBy?: LoadedTask;
   role?: RoleScope;
   roleDir?: string;
   /** Handlers brought by roles met while expanding, added to the play's. */
@@ -56,14 +81,33 @@ interface TaskScope {
 }
 
 /** What a task does: run a module, or bring other tasks in. */
-type TaskAction = { key: string; kind: 'module'; definition: ModuleDefinition } | { key: string; kind: (typeof TASK_INCLUDES)[number] };
+type TaskAction = ModuleAction | { key: string; kind: (typeof TASK_INCLUDES)[number] };
+/** A module named by the task's key, or by `action:` / `local_action:` (which also delegates to localhost). */
+type ModuleAction = { key: string; kind: 'module'; definition: ModuleDefinition } | { key: 'action' | 'local_action'; kind: 'action' | 'local_action' };
 
 const MODULE_NAMES = MODULE_DEFINITIONS.map((m) => m.name);
-const TASK_KEY_NAMES: readonly string[] = [...TASK_KEYWORDS, ...TASK_INCLUDES];
+const TASK_KEY_NAMES: readonly string[] = [...TASK_KEYWORDS, ...TASK_INCLUDES, ...BLOCK_SECTIONS];
+/** Task keywords whose values are templates rendered at compile or run time. */
+const TEMPLATED_TASK_KEYS = [
+  'name',
+  ...LOOP_KEYS,
+  'retries',
+  'delay',
+  'vars',
+  'args',
+  'async',
+  'poll',
+  'environment',
+  'module_defaults',
+  ...INHERITED_KEYWORDS,
+];
+const CONDITION_KEYS = ['when', 'until', 'changed_when', 'failed_when'];
 
 export class PlaybookLoader {
   private readonly files = new PlaybookFiles();
   private readonly rolesPath: string[];
+  /** Numbers blocks with rescue/always, for their frames' ids. */
+  private blockCount = 0;
 
   constructor(options: LoadOptions = {}) {
     this.rolesPath = options.rolesPath ?? [];
@@ -136,6 +180,7 @@ export class PlaybookLoader {
 
   private loadPlay(source: YamlSource, at: DataPath, play: Record<string, unknown>, chain: string[]): LoadedPlay {
     validateAgainst(playSchema, play, { source, path: at, what: 'play', knownKeys: PLAY_KEYWORDS });
+    refuseDebugger(source, at, play);
     const playbookDir = path.dirname(source.file);
     const vars: Vars = { ...((play.vars as Vars | undefined) ?? {}) };
     for (const [index, name] of listOf(play.vars_files).entries()) {
@@ -145,6 +190,7 @@ export class PlaybookLoader {
     }
     registerSecretVariables(vars);
     const tags = tagsOf(play.tags);
+    const own = ownKeywords(source, at, play);
     const scope: TaskScope = {
       file: source.file,
       chain,
@@ -152,6 +198,11 @@ export class PlaybookLoader {
       tags,
       when: [],
       vars: {},
+      keywords: own.keywords,
+      environment: own.environment,
+      moduleDefaults: own.moduleDefaults,
+      notify: [],
+      blocks: [],
       roleHandlers: [],
       rolesSeen: new Set(),
       inHandlers: false,
@@ -175,8 +226,11 @@ export class PlaybookLoader {
       serial: serial as (number | string)[],
       serialAt: play.serial === undefined ? undefined : { source, path: [...at, 'serial'] },
       strategy: (play.strategy as LoadedPlay['strategy'] | undefined) ?? 'linear',
+      order: (play.order as LoadedPlay['order'] | undefined) ?? 'inventory',
       maxFailPercentage: play.max_fail_percentage === undefined ? undefined : parseFloat(String(play.max_fail_percentage)),
       anyErrorsFatal: play.any_errors_fatal === true,
+      forceHandlers: play.force_handlers === true,
+      varsPrompt: varsPromptOf(source, at, play.vars_prompt),
       gatherFacts: play.gather_facts !== false,
       distribution: play.distribution as LoadedPlay['distribution'],
       tags,
@@ -220,10 +274,21 @@ export class PlaybookLoader {
         actions.push({ key, kind: key as (typeof TASK_INCLUDES)[number] });
         continue;
       }
+      if (key === 'action' || key === 'local_action') {
+        actions.push({ key, kind: key });
+        continue;
+      }
       if (TASK_KEY_NAMES.includes(key)) continue;
       actions.push(this.taskAction(source, at, key, collections));
     }
     if (actions.length === 0) {
+      const section = BLOCK_SECTIONS.find((k) => Object.hasOwn(task, k));
+      if (section) {
+        throw new ParseError('BLOCK_SECTION_ALONE', `'${section}' belongs to a block: this task has no 'block:'`, {
+          position: source.keyPositionOf(at, section),
+          hint: `write the tasks it guards under 'block:' beside '${section}:'`,
+        });
+      }
       throw new ParseError('TASK_NO_MODULE', 'this task names no module', {
         position: source.positionOf(at),
         hint: `add one of: ${MODULE_NAMES.join(', ')} (or block/import_tasks/include_tasks)`,
@@ -235,41 +300,62 @@ export class PlaybookLoader {
         hint: 'split it into one task per module',
       });
     }
+    const action = actions[0];
+    if (action.kind !== 'block') {
+      const section = BLOCK_SECTIONS.find((k) => Object.hasOwn(task, k));
+      if (section) {
+        throw new ParseError('BLOCK_SECTION_ALONE', `'${section}' belongs to a block, not to a task with '${action.key}'`, {
+          position: source.keyPositionOf(at, section),
+          hint: `put the task under 'block:' and keep '${section}:' beside it`,
+        });
+      }
+    }
     if (scope.inHandlers === false && Object.hasOwn(task, 'listen')) {
       throw new ParseError('UNKNOWN_KEY', "'listen' is only valid on handlers", {
         position: source.keyPositionOf(at, 'listen'),
         hint: 'move this task under handlers:, or remove listen',
       });
     }
-    const action = actions[0];
     // An include written with its ansible.builtin. name is validated as the keyword it is.
     const keywords = action.kind !== 'module' && action.key !== action.kind ? { ...task, [action.kind]: task[action.key] } : task;
     validateAgainst(taskKeywordSchema, keywords, { source, path: at, what: 'task', knownKeys: TASK_KEY_NAMES });
+    refuseDebugger(source, at, task);
+    const loopKeys = LOOP_KEYS.filter((k) => Object.hasOwn(task, k));
+    if (loopKeys.length > 1) {
+      throw new ParseError('LOOP_TWICE', `a task takes one loop, this one has ${loopKeys.map((k) => `'${k}'`).join(' and ')}`, {
+        position: source.keyPositionOf(at, loopKeys[1]),
+        hint: 'keep one of them',
+      });
+    }
 
     const own = {
       tags: tagsOf(task.tags),
-      when: listOf(task.when).map((expr, i) => ({
-        expr: expr as string | boolean,
-        at: { source, path: Array.isArray(task.when) ? [...at, 'when', i] : [...at, 'when'] },
-      })),
+      when: conditionsOf(source, at, task, 'when'),
       vars: (task.vars as Vars | undefined) ?? {},
+      notify: listOf(task.notify).map((name, i) => ({
+        name: String(name),
+        at: { source, path: Array.isArray(task.notify) ? [...at, 'notify', i] : [...at, 'notify'] },
+      })),
+      ...ownKeywords(source, at, task),
     };
-    const inner: TaskScope = {
-      ...scope,
-      tags: unique([...scope.tags, ...own.tags]),
-      when: [...scope.when, ...own.when],
-      vars: { ...scope.vars, ...own.vars },
-      collections,
-    };
+    const inner: TaskScope = { ...innerScope(scope, own), collections };
+    if (action.kind === 'include_tasks') return this.includeTasks(source, at, keywords, action.key, scope, own);
     if (action.kind === 'block') {
-      refuseLoop(source, at, task, 'block');
-      return this.expandTasks(source, [...at, 'block'], task.block, inner);
+      const hasRescue = Array.isArray(task.rescue) && task.rescue.length > 0;
+      const hasAlways = Array.isArray(task.always) && task.always.length > 0;
+      if (!hasRescue && !hasAlways) return this.expandTasks(source, [...at, 'block'], task.block, inner);
+      const id = `b${++this.blockCount}`;
+      const section = (name: BlockFrame['section']): TaskScope => ({ ...inner, blocks: [...inner.blocks, { id, section: name, hasRescue, hasAlways }] });
+      return [
+        ...this.expandTasks(source, [...at, 'block'], task.block, section('block')),
+        ...this.expandTasks(source, [...at, 'rescue'], task.rescue, section('rescue')),
+        ...this.expandTasks(source, [...at, 'always'], task.always, section('always')),
+      ];
     }
-    if (action.kind === 'import_tasks' || action.kind === 'include_tasks') {
+    if (action.kind === 'import_tasks') {
       refuseLoop(source, at, task, action.key);
-      const value = task[action.key];
-      const name = isPlainObject(value) ? String(value.file) : String(value);
-      const namePath = isPlainObject(value) ? [...at, action.key, 'file'] : [...at, action.key];
+      const name = String(task[action.key]);
+      const namePath = [...at, action.key];
       if (containsTemplate(name)) throw dynamicPathError(source, namePath, action.key);
       return this.expandTaskFile(this.resolveTaskFile(name, scope), { source, path: namePath }, inner);
     }
@@ -303,8 +389,9 @@ export class PlaybookLoader {
       const { apply: _apply, public: _public, allow_duplicates: _duplicates, rolespec_validate: _validate, ...roleSpec } = spec;
       return this.expandRoleSpec(source, [...at, action.key], String(spec.name), roleSpec, applied, false);
     }
-    if (action.kind !== 'module') throw new Error('a task action that is neither a module nor an include');
-    return [this.moduleTask(source, at, task, action.key, action.definition, scope, own)];
+    if (action.kind !== 'module' && action.kind !== 'action' && action.kind !== 'local_action')
+      throw new Error('a task action that is neither a module nor an include');
+    return [this.moduleTask(source, at, task, action, scope, own, collections)];
   }
 
   /** What a task key that is not a keyword names: a module, an include under its ansible.builtin. name, or nothing hound runs. */
@@ -343,58 +430,141 @@ export class PlaybookLoader {
     });
   }
 
-  private moduleTask(
-    source: YamlSource,
-    at: DataPath,
-    task: Record<string, unknown>,
-    written: string,
-    definition: ModuleDefinition,
-    scope: TaskScope,
-    own: { tags: string[]; when: LoadedTask['when']; vars: Vars },
-  ): LoadedTask {
-    // Before any check that could quote them: the task's secret-named variables.
-    registerSecretVariables(task.vars);
-    const argsPath = [...at, written];
-    const keywordArgs = isPlainObject(task.args) ? { values: task.args, path: [...at, 'args'] } : undefined;
-    const { args, freeForm } = readModuleArguments(source, argsPath, written, definition, task[written], keywordArgs);
-    // Template syntax is checked now, so that deferred tasks and plays that match no host
-    // fail at --syntax-check rather than in the middle of a run.
+  /**
+   * include_tasks, as Ansible runs it: a task of its own (reported, counted, possibly looped),
+   * whose `when` and tags decide whether the file's tasks run at all; those inherit the
+   * include's vars and loop variable, and its `apply:` keywords, not its own tags or when.
+   * `task` has the include under its keyword; `written` is the key the task wrote it with.
+   */
+  private includeTasks(source: YamlSource, at: DataPath, task: Record<string, unknown>, written: string, scope: TaskScope, own: OwnTask): LoadedTask[] {
+    for (const key of Object.keys(task)) {
+      if (INCLUDE_TASKS_KEYWORDS.includes(key) || key === written) continue;
+      throw new ParseError('INCLUDE_KEYWORD_INVALID', `'${key}' is not a valid keyword for include_tasks`, {
+        position: source.keyPositionOf(at, key),
+        hint: `as in Ansible, keywords for the included tasks go under 'apply:' (include_tasks: {file: ..., apply: {${key}: ...}}), or use import_tasks`,
+      });
+    }
+    const value = task.include_tasks;
+    const name = isPlainObject(value) ? String(value.file) : String(value);
+    const namePath = isPlainObject(value) ? [...at, written, 'file'] : [...at, written];
+    if (containsTemplate(name)) throw dynamicPathError(source, namePath, written);
     checkTemplates(source, at, task, written);
-    const searchDirs = unique([...(scope.roleDir ? [scope.roleDir] : []), path.dirname(source.file), scope.playbookDir]);
-    const loopKey = (['loop', 'with_items', 'with_list'] as const).find((k) => Object.hasOwn(task, k));
+    const file = this.resolveTaskFile(name, scope);
+    const include: LoadedTask = {
+      ...this.taskShape(source, at, task, scope, own),
+      module: 'include_tasks',
+      action: written,
+      args: { file },
+      argsAt: { source, path: namePath },
+      freeForm: false,
+    };
+    const apply = isPlainObject(value) && isPlainObject(value.apply) ? value.apply : {};
+    const applyAt: DataPath = [...at, written, 'apply'];
+    for (const key of Object.keys(apply)) {
+      if (ROLE_ENTRY_KEYWORDS.includes(key) || key === 'notify') continue;
+      throw new ParseError('INCLUDE_APPLY_INVALID', `'${key}' cannot be applied to included tasks`, {
+        position: source.keyPositionOf(applyAt, key),
+        hint: `apply: takes block keywords (${ROLE_ENTRY_KEYWORDS.join(', ')})`,
+      });
+    }
+    validateAgainst(roleEntryKeywordSchema, apply, { source, path: applyAt, what: 'apply' });
+    const applied = ownKeywords(source, applyAt, apply);
+    const inner: TaskScope = {
+      ...scope,
+      tags: unique([...scope.tags, ...tagsOf(apply.tags)]),
+      when: [...scope.when, ...conditionsOf(source, applyAt, apply, 'when')],
+      vars: { ...scope.vars, ...own.vars, ...(isPlainObject(apply.vars) ? apply.vars : {}) },
+      keywords: { ...scope.keywords, ...applied.keywords },
+      environment: [...scope.environment, ...applied.environment],
+      moduleDefaults: [...scope.moduleDefaults, ...applied.moduleDefaults],
+      includedBy: include,
+    };
+    return [include, ...this.expandTaskFile(file, { source, path: namePath }, inner)];
+  }
+
+  /** What every task carries, module tasks and includes alike. */
+  private taskShape(source: YamlSource, at: DataPath, task: Record<string, unknown>, scope: TaskScope, own: OwnTask) {
+    const loopKey = LOOP_KEYS.find((k) => Object.hasOwn(task, k));
     const loopControl = (task.loop_control as Record<string, unknown> | undefined) ?? {};
-    const notify = listOf(task.notify).map((name, i) => ({
-      name: String(name),
-      at: { source, path: Array.isArray(task.notify) ? [...at, 'notify', i] : [...at, 'notify'] },
-    }));
     return {
       name: typeof task.name === 'string' ? task.name : undefined,
-      module: definition.name,
-      action: written,
-      args,
-      argsAt: { source, path: argsPath },
-      freeForm,
-      loop: loopKey ? { value: task[loopKey], at: { source, path: [...at, loopKey] }, flatten: loopKey === 'with_items' } : undefined,
-      loopVar: typeof loopControl.loop_var === 'string' ? loopControl.loop_var : 'item',
-      indexVar: typeof loopControl.index_var === 'string' ? loopControl.index_var : undefined,
-      loopLabel: loopControl.label,
+      loop: loopKey
+        ? { kind: loopKey === 'loop' ? 'loop' : loopKey.slice('with_'.length), value: task[loopKey], at: { source, path: [...at, loopKey] } }
+        : undefined,
+      loopControl: {
+        loopVar: typeof loopControl.loop_var === 'string' ? loopControl.loop_var : 'item',
+        indexVar: typeof loopControl.index_var === 'string' ? loopControl.index_var : undefined,
+        label: loopControl.label,
+        pause: loopControl.pause,
+        extended: loopControl.extended,
+        extendedAllitems: loopControl.extended_allitems,
+      },
       when: [...scope.when, ...own.when],
       tags: unique([...scope.tags, ...own.tags]),
       retries: task.retries,
       delay: task.delay,
-      until: typeof task.until === 'string' ? task.until : undefined,
-      ignoreErrors: task.ignore_errors ?? false,
+      until: typeof task.until === 'string' ? task.until : task.until === undefined ? undefined : String(task.until),
+      changedWhen: conditionsOf(source, at, task, 'changed_when'),
+      failedWhen: conditionsOf(source, at, task, 'failed_when'),
+      async: task.async === undefined ? undefined : { value: task.async, at: { source, path: [...at, 'async'] } },
+      poll: task.poll === undefined ? undefined : { value: task.poll, at: { source, path: [...at, 'poll'] } },
       register: typeof task.register === 'string' ? task.register : undefined,
-      notify,
-      noLog: task.no_log === true,
+      notify: [...scope.notify, ...own.notify],
+      keywords: { ...scope.keywords, ...own.keywords },
+      environment: [...scope.environment, ...own.environment],
+      moduleDefaults: [...scope.moduleDefaults, ...own.moduleDefaults],
+      blocks: scope.blocks,
+      includedBy: scope.includedBy,
       vars: { ...scope.vars, ...own.vars },
       role: scope.role,
       listen: listOf(task.listen).map(String),
       at: { source, path: at },
       position: source.positionOf(at),
-      searchDirs,
+      searchDirs: unique([...(scope.roleDir ? [scope.roleDir] : []), path.dirname(source.file), scope.playbookDir]),
       roleDir: scope.roleDir,
-      includedVars: definition.name === 'include_vars' ? includedBeforeRun(args, searchDirs, scope.roleDir) : undefined,
+    };
+  }
+
+  private moduleTask(
+    source: YamlSource,
+    at: DataPath,
+    task: Record<string, unknown>,
+    action: ModuleAction,
+    scope: TaskScope,
+    own: OwnTask,
+    collections: readonly string[],
+  ): LoadedTask {
+    // Before any check that could quote them: the task's secret-named variables.
+    registerSecretVariables(task.vars);
+    const { written, definition, raw, argsPath, local } = moduleOf(source, at, task, action, collections);
+    if (task.args !== undefined && !isPlainObject(task.args)) {
+      throw new ParseError('MODULE_ARGS_INVALID', "'args' must be a mapping of module arguments", {
+        position: source.positionOf([...at, 'args']),
+        hint: 'write the arguments under args: as key: value lines',
+      });
+    }
+    const keywordArgs = isPlainObject(task.args) ? { values: task.args, path: [...at, 'args'] } : undefined;
+    // module_defaults written as mappings are known now; templated ones are merged when compiled.
+    const staticDefaults = [...scope.moduleDefaults, ...own.moduleDefaults].filter((d) => !containsTemplate(d.value));
+    const defaults = mergeModuleDefaults(
+      definition.name,
+      {},
+      staticDefaults.map((d) => d.value),
+    );
+    const { args, freeForm } = readModuleArguments(source, argsPath, written, definition, raw, keywordArgs, defaults);
+    // Template syntax is checked now, so that deferred tasks and plays that match no host
+    // fail at --syntax-check rather than in the middle of a run.
+    checkTemplates(source, at, task, action.key);
+    const shape = this.taskShape(source, at, task, scope, own);
+    if (local) shape.keywords = { ...shape.keywords, delegate_to: { value: 'localhost', at: { source, path: [...at, 'local_action'] } } };
+    return {
+      ...shape,
+      module: definition.name,
+      action: written,
+      args,
+      argsAt: { source, path: argsPath },
+      freeForm,
+      includedVars: definition.name === 'include_vars' ? includedBeforeRun(args, shape.searchDirs, scope.roleDir) : undefined,
     };
   }
 
@@ -436,11 +606,19 @@ export class PlaybookLoader {
         hint: 'write "- role: NAME" or just "- NAME"',
       });
     }
-    const when = listOf(spec.when).map((expr, i) => ({
-      expr: expr as string | boolean,
-      at: { source, path: Array.isArray(spec.when) ? [...at, 'when', i] : [...at, 'when'] },
-    }));
-    return this.expandRoleSpec(source, at, name, spec, { ...scope, tags: unique([...scope.tags, ...tagsOf(spec.tags)]), when: [...scope.when, ...when] }, once);
+    const keywords: Record<string, unknown> = Object.fromEntries(Object.entries(spec).filter(([k]) => ROLE_ENTRY_KEYWORDS.includes(k)));
+    validateAgainst(roleEntryKeywordSchema, keywords, { source, path: at, what: 'role entry' });
+    refuseDebugger(source, at, keywords);
+    const own = ownKeywords(source, at, keywords);
+    const inner: TaskScope = {
+      ...scope,
+      tags: unique([...scope.tags, ...tagsOf(spec.tags)]),
+      when: [...scope.when, ...conditionsOf(source, at, spec, 'when')],
+      keywords: { ...scope.keywords, ...own.keywords },
+      environment: [...scope.environment, ...own.environment],
+      moduleDefaults: [...scope.moduleDefaults, ...own.moduleDefaults],
+    };
+    return this.expandRoleSpec(source, at, name, spec, inner, once);
   }
 
   private expandRoleSpec(source: YamlSource, at: DataPath, name: string, spec: Record<string, unknown>, scope: TaskScope, once: boolean): LoadedTask[] {
@@ -456,8 +634,10 @@ export class PlaybookLoader {
       handlers_from: handlersFrom,
       defaults_from: defaultsFrom,
       vars_from: varsFrom,
-      ...params
+      ...rest
     } = spec;
+    // A role entry's keywords (become, delegate_to, ...) are keywords; its other keys are parameters.
+    const params = Object.fromEntries(Object.entries(rest).filter(([k]) => !ROLE_ENTRY_KEYWORDS.includes(k)));
     const marker = `role:${dir}`;
     // Before "already in the play": a→b→a has `a` seen and in the chain, and is a loop all the same.
     if (scope.chain.includes(marker)) {
@@ -489,6 +669,7 @@ export class PlaybookLoader {
     registerSecretVariables(params);
     const role: RoleScope = {
       name: path.basename(dir),
+      dir,
       defaults: files.defaults,
       vars: { ...files.vars, ...(isPlainObject(specVars) ? specVars : {}), ...params },
     };
@@ -531,9 +712,6 @@ export function loadPlaybook(file: string, options: LoadOptions = {}): LoadedPla
   return new PlaybookLoader(options).load(file);
 }
 
-const TEMPLATED_TASK_KEYS = ['name', 'loop', 'with_items', 'with_list', 'retries', 'delay', 'ignore_errors', 'vars', 'args'];
-const CONDITION_KEYS = ['when', 'until'];
-
 function checkTemplates(source: YamlSource, at: DataPath, task: Record<string, unknown>, moduleKey: string): void {
   const check = (value: unknown, path: DataPath, bare: boolean): void => {
     if (typeof value === 'string') {
@@ -549,7 +727,7 @@ function checkTemplates(source: YamlSource, at: DataPath, task: Record<string, u
   };
   for (const [key, value] of Object.entries(task)) {
     if (CONDITION_KEYS.includes(key)) check(value, [...at, key], true);
-    else if (TEMPLATED_TASK_KEYS.includes(key) || key === moduleKey) check(value, [...at, key], false);
+    else if (TEMPLATED_TASK_KEYS.includes(key) || key === moduleKey || key === 'loop_control') check(value, [...at, key], false);
   }
 }
 
@@ -571,13 +749,137 @@ function includedBeforeRun(args: Record<string, unknown>, searchDirs: string[], 
 }
 
 function refuseLoop(source: YamlSource, at: DataPath, task: Record<string, unknown>, action: string): void {
-  const loopKey = ['loop', 'with_items', 'with_list'].find((k) => Object.hasOwn(task, k));
+  const loopKey = LOOP_KEYS.find((k) => Object.hasOwn(task, k));
   if (loopKey) {
     throw new ParseError('LOOP_NOT_SUPPORTED', `'${loopKey}' on ${action} is not supported`, {
       position: source.keyPositionOf(at, loopKey),
-      hint: 'put the loop on the tasks inside instead',
+      hint:
+        action === 'import_tasks'
+          ? 'use include_tasks for a loop over a task file, or put the loop on the tasks inside'
+          : 'put the loop on the tasks inside instead',
     });
   }
+}
+
+/** A task's, block's, role entry's or play's own keywords, as written. */
+interface OwnKeywords {
+  keywords: InheritedKeywords;
+  environment: KeywordValue[];
+  moduleDefaults: KeywordValue[];
+}
+
+function ownKeywords(source: YamlSource, at: DataPath, entry: Record<string, unknown>): OwnKeywords {
+  const keywords: InheritedKeywords = {};
+  for (const key of INHERITED_KEYWORDS) if (Object.hasOwn(entry, key)) keywords[key] = { value: entry[key], at: { source, path: [...at, key] } };
+  const frames = (key: string): KeywordValue[] => {
+    if (!Object.hasOwn(entry, key) || entry[key] === null) return [];
+    const value = entry[key];
+    // A list of mappings is several frames, merged in order, as Ansible extends the list.
+    if (Array.isArray(value)) return (value as unknown[]).map((item, i) => ({ value: item, at: { source, path: [...at, key, i] } }));
+    return [{ value, at: { source, path: [...at, key] } }];
+  };
+  return { keywords, environment: frames('environment'), moduleDefaults: frames('module_defaults') };
+}
+
+/** What the tasks under a block, an import or a role entry inherit from it and from above. */
+/** A task's own tags, when, vars and notify, with its keywords. */
+type OwnTask = OwnKeywords & { tags: string[]; when: LoadedTask['when']; vars: Vars; notify: LoadedTask['notify'] };
+
+function innerScope(scope: TaskScope, own: OwnTask): TaskScope {
+  return {
+    ...scope,
+    tags: unique([...scope.tags, ...own.tags]),
+    when: [...scope.when, ...own.when],
+    vars: { ...scope.vars, ...own.vars },
+    keywords: { ...scope.keywords, ...own.keywords },
+    environment: [...scope.environment, ...own.environment],
+    moduleDefaults: [...scope.moduleDefaults, ...own.moduleDefaults],
+    notify: [...scope.notify, ...own.notify],
+  };
+}
+
+function conditionsOf(source: YamlSource, at: DataPath, entry: Record<string, unknown>, key: string): LoadedTask['when'] {
+  const value = entry[key];
+  return listOf(value).map((expr, i) => ({
+    expr: expr as string | boolean,
+    at: { source, path: Array.isArray(value) ? [...at, key, i] : [...at, key] },
+  }));
+}
+
+/** The module a task runs: its own key, or the one `action:` / `local_action:` names (local_action also delegates to localhost). */
+function moduleOf(
+  source: YamlSource,
+  at: DataPath,
+  task: Record<string, unknown>,
+  action: ModuleAction,
+  collections: readonly string[],
+): { written: string; definition: ModuleDefinition; raw: unknown; argsPath: DataPath; local: boolean } {
+  const argsPath: DataPath = [...at, action.key];
+  if (action.kind === 'module') return { written: action.key, definition: action.definition, raw: task[action.key], argsPath, local: false };
+  const value = task[action.key];
+  let written: string;
+  let raw: unknown;
+  if (isPlainObject(value)) {
+    const { module: name, ...rest } = value;
+    written = String(name);
+    raw = rest;
+  } else {
+    const text = String(value).trim();
+    const space = text.search(/\s/);
+    written = space < 0 ? text : text.slice(0, space);
+    raw = space < 0 ? null : text.slice(space + 1).trim();
+  }
+  const resolved = resolveModule(written, collections);
+  if (resolved.kind !== 'module') {
+    const closest = closestModuleName(written);
+    throw new ParseError('UNKNOWN_MODULE', `${action.key} names '${written}', which is not a module hound has`, {
+      position: source.positionOf(argsPath),
+      hint:
+        resolved.kind === 'not supported'
+          ? `${resolved.fqcn}: ${resolved.reason} (${COMPATIBILITY_PAGE})`
+          : closest
+            ? `did you mean '${closest}'?`
+            : `valid modules: ${MODULE_NAMES.join(', ')} (${COMPATIBILITY_PAGE})`,
+    });
+  }
+  return { written, definition: resolved.definition, raw, argsPath, local: action.kind === 'local_action' };
+}
+
+/** `debugger:` other than `never` would stop the run for an interactive debugger hound does not have. */
+function refuseDebugger(source: YamlSource, at: DataPath, entry: Record<string, unknown>): void {
+  if (entry.debugger === undefined || entry.debugger === 'never') return;
+  throw new ParseError(
+    'DEBUGGER_NOT_SUPPORTED',
+    `debugger: ${String(entry.debugger)} asks for Ansible's interactive task debugger, which hound does not have`,
+    {
+      position: source.positionOf([...at, 'debugger']),
+      hint: 'remove debugger: (or set it to never); run with -vvv to see what a task did',
+    },
+  );
+}
+
+function varsPromptOf(source: YamlSource, at: DataPath, value: unknown): VarsPrompt[] {
+  return listOf(value).map((raw, index) => {
+    const entry = raw as Record<string, unknown>;
+    const name = String(entry.name);
+    const flagOf = (key: string, fallback: boolean) =>
+      entry[key] === undefined ? fallback : ['true', 'yes', '1', 'on'].includes(String(entry[key]).toLowerCase());
+    if (entry.encrypt !== undefined) {
+      throw new ParseError('VARS_PROMPT_ENCRYPT', `vars_prompt '${name}' asks for encrypt: ${String(entry.encrypt)}, which hound does not do`, {
+        position: source.keyPositionOf([...at, 'vars_prompt', index], 'encrypt'),
+        hint: 'hash the value beforehand and give it with -e, or remove encrypt:',
+      });
+    }
+    return {
+      name,
+      prompt: typeof entry.prompt === 'string' ? entry.prompt : name,
+      default: entry.default,
+      private: flagOf('private', true),
+      confirm: flagOf('confirm', false),
+      unsafe: flagOf('unsafe', false),
+      at: { source, path: [...at, 'vars_prompt', index] },
+    };
+  });
 }
 
 function dynamicPathError(source: YamlSource, at: DataPath, what: string): ParseError {

@@ -2,7 +2,7 @@
 // expanded in place, each task carrying where it was written. No templates rendered yet.
 import type { SourcePosition } from '../base/errors.js';
 import type { DataPath, YamlSource } from './yaml-source.js';
-import type { Distribution, Strategy } from './compiled.js';
+import type { BlockFrame, Distribution, Strategy } from './compiled.js';
 
 export type Vars = Record<string, unknown>;
 
@@ -15,16 +15,75 @@ export interface SourceRef {
 /** The variables a role brings to its own tasks and handlers. */
 export interface RoleScope {
   name: string;
+  /** The role's folder (for with_fileglob's files/). */
+  dir: string;
   /** defaults/main.yml: the lowest precedence of all. */
   defaults: Vars;
   /** vars/main.yml, then the parameters the role was called with (these win). */
   vars: Vars;
 }
 
+/** A keyword's value as written (rendered at compile or run time), and where. */
+export interface KeywordValue {
+  value: unknown;
+  at: SourceRef;
+}
+
+/**
+ * Keywords a task inherits from its play, role entry, blocks and imports, each level
+ * replacing the one above (Ansible's play < role < block < task). `environment` and
+ * `module_defaults` are merged across levels instead (see LoadedTask).
+ */
+export const INHERITED_KEYWORDS = [
+  'become',
+  'become_user',
+  'become_method',
+  'become_flags',
+  'become_exe',
+  'remote_user',
+  'connection',
+  'port',
+  'check_mode',
+  'diff',
+  'any_errors_fatal',
+  'ignore_errors',
+  'ignore_unreachable',
+  'no_log',
+  'run_once',
+  'delegate_to',
+  'delegate_facts',
+  'throttle',
+  'timeout',
+] as const;
+export type InheritedKeyword = (typeof INHERITED_KEYWORDS)[number];
+export type InheritedKeywords = Partial<Record<InheritedKeyword, KeywordValue>>;
+
+/** `loop_control`, as written. */
+export interface LoopControl {
+  loopVar: string;
+  indexVar?: string;
+  label?: unknown;
+  pause?: unknown;
+  extended?: unknown;
+  extendedAllitems?: unknown;
+}
+
+/** A loop, as written: `loop:` or one of the `with_<lookup>` forms. */
+export interface LoadedLoop {
+  /** `loop`, or the lookup of `with_<lookup>` (`items`, `dict`, `fileglob`, ...). */
+  kind: string;
+  value: unknown;
+  at: SourceRef;
+}
+
 export interface LoadedTask {
   /** As written; rendered at compile time. Undefined: the module name is shown. */
   name?: string;
-  /** The module's short name (ModuleDefinition.name), whatever name the task wrote. */
+  /**
+   * The module's short name (ModuleDefinition.name), whatever name the task wrote, or
+   * `include_tasks` for the include itself (its tasks follow it in the list, each with
+   * `includedBy` pointing at it).
+   */
   module: string;
   /** The module as the task writes it (`community.docker.docker_image`), shown when the task has no name, as Ansible shows it. */
   action: string;
@@ -33,10 +92,8 @@ export interface LoadedTask {
   /** Where the arguments are written; free-form arguments all point at the module's value. */
   argsAt: SourceRef;
   freeForm: boolean;
-  loop?: { value: unknown; at: SourceRef; flatten: boolean };
-  loopVar: string;
-  indexVar?: string;
-  loopLabel?: unknown;
+  loop?: LoadedLoop;
+  loopControl: LoopControl;
   /** Conditions of enclosing blocks/imports/roles first, then the task's own. */
   when: { expr: string | boolean; at: SourceRef }[];
   /** The task's tags plus every tag inherited from its play, role, block or import. */
@@ -44,10 +101,23 @@ export interface LoadedTask {
   retries?: unknown;
   delay?: unknown;
   until?: string;
-  ignoreErrors: unknown;
+  /** `changed_when` / `failed_when`: conditions read with the task's result registered. */
+  changedWhen: { expr: string | boolean; at: SourceRef }[];
+  failedWhen: { expr: string | boolean; at: SourceRef }[];
+  async?: KeywordValue;
+  poll?: KeywordValue;
   register?: string;
   notify: { name: string; at: SourceRef }[];
-  noLog: boolean;
+  /** become, remote_user, delegate_to, run_once, ...: the task's own, else the closest level's. */
+  keywords: InheritedKeywords;
+  /** `environment` of every level, outermost first (merged; the task's own names win). */
+  environment: KeywordValue[];
+  /** `module_defaults` of every level, outermost first (merged; the closest wins). */
+  moduleDefaults: KeywordValue[];
+  /** The blocks with rescue/always around the task. */
+  blocks: BlockFrame[];
+  /** The include_tasks that brought this task in: it runs only where the include did. */
+  includedBy?: LoadedTask;
   /** Task vars: enclosing blocks/imports first, the task's own win. */
   vars: Vars;
   role?: RoleScope;
@@ -63,6 +133,17 @@ export interface LoadedTask {
   includedVars?: Vars;
 }
 
+/** One `vars_prompt` entry. */
+export interface VarsPrompt {
+  name: string;
+  prompt: string;
+  default?: unknown;
+  private: boolean;
+  confirm: boolean;
+  unsafe: boolean;
+  at: SourceRef;
+}
+
 export interface LoadedPlay {
   name: string;
   hosts: string;
@@ -74,6 +155,10 @@ export interface LoadedPlay {
   strategy: Strategy;
   maxFailPercentage?: number;
   anyErrorsFatal: boolean;
+  /** `order`: the order hosts are worked on. */
+  order: 'inventory' | 'reverse_inventory' | 'sorted' | 'reverse_sorted' | 'shuffle';
+  forceHandlers: boolean;
+  varsPrompt: VarsPrompt[];
   gatherFacts: boolean;
   distribution?: Distribution;
   tags: string[];

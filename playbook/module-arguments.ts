@@ -34,6 +34,7 @@ export function readModuleArguments(
   definition: ModuleDefinition,
   raw: unknown,
   keywordArgs?: { values: Record<string, unknown>; path: DataPath },
+  defaults: Record<string, unknown> = {},
 ): ModuleArguments {
   let args: Record<string, unknown>;
   let freeForm = false;
@@ -53,6 +54,8 @@ export function readModuleArguments(
   // The task keyword `args:` gives arguments too; those written with the module win, as in Ansible.
   const fromKeyword = new Set(Object.keys(keywordArgs?.values ?? {}).filter((k) => !Object.hasOwn(args, k)));
   if (keywordArgs) args = { ...keywordArgs.values, ...args };
+  // module_defaults give what neither sets (playbook/module-defaults.ts); errors about them point at the module.
+  args = { ...defaults, ...args };
   registerSecretArguments(definition, args);
   const target: ValidationTarget = {
     source,

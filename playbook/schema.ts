@@ -20,15 +20,47 @@ const collectionList = {
   ],
 };
 
+const flag = { anyOf: [{ type: 'boolean' }, { type: 'string' }] };
+const count = { anyOf: [{ type: 'integer', minimum: 0 }, template] };
+const environment = { anyOf: [mapping, template, { type: 'array', items: { anyOf: [mapping, template] } }] };
+const moduleDefaults = { anyOf: [mapping, template, { type: 'array', items: { anyOf: [mapping, template] } }] };
+
+/** Keywords that plays, role entries, blocks and tasks share (Ansible's Base/Taggable/Conditional/Become...). */
+const sharedKeywordProperties = {
+  become: flag,
+  become_user: { type: 'string' },
+  become_method: { type: 'string' },
+  become_flags: { type: 'string' },
+  become_exe: { type: 'string' },
+  remote_user: { type: 'string' },
+  connection: { type: 'string' },
+  port: { anyOf: [{ type: 'integer', minimum: 1, maximum: 65535 }, template] },
+  environment,
+  check_mode: flag,
+  diff: flag,
+  any_errors_fatal: flag,
+  ignore_errors: flag,
+  ignore_unreachable: flag,
+  no_log: flag,
+  run_once: flag,
+  throttle: count,
+  timeout: count,
+  module_defaults: moduleDefaults,
+  debugger: { enum: ['never', 'always', 'on_failed', 'on_unreachable', 'on_skipped'] },
+};
+
 export const PLAY_KEYWORDS = [
   'name',
   'hosts',
   'vars',
   'vars_files',
+  'vars_prompt',
   'serial',
   'strategy',
+  'order',
   'max_fail_percentage',
   'any_errors_fatal',
+  'force_handlers',
   'gather_facts',
   'tags',
   'tasks',
@@ -38,13 +70,32 @@ export const PLAY_KEYWORDS = [
   'roles',
   'distribution',
   'collections',
+  ...Object.keys(sharedKeywordProperties).filter((k) => k !== 'any_errors_fatal'),
 ] as const;
+
+const varsPromptEntry = {
+  type: 'object',
+  required: ['name'],
+  additionalProperties: false,
+  properties: {
+    name: identifier,
+    prompt: { type: 'string' },
+    default: {},
+    private: flag,
+    confirm: flag,
+    unsafe: flag,
+    encrypt: { type: 'string' },
+    salt_size: { type: 'integer' },
+    salt: { type: 'string' },
+  },
+};
 
 export const playSchema = {
   type: 'object',
   required: ['hosts'],
   additionalProperties: false,
   properties: {
+    ...sharedKeywordProperties,
     name: { type: 'string' },
     hosts: {
       anyOf: [
@@ -54,8 +105,10 @@ export const playSchema = {
     },
     vars: mapping,
     vars_files: stringList,
+    vars_prompt: { type: ['array', 'null'], items: varsPromptEntry },
     serial: { anyOf: [serialItem, { type: 'array', minItems: 1, items: serialItem }] },
     strategy: { enum: ['linear', 'free'] },
+    order: { enum: ['inventory', 'reverse_inventory', 'sorted', 'reverse_sorted', 'shuffle'] },
     max_fail_percentage: {
       anyOf: [
         { type: 'number', minimum: 0, maximum: 100 },
@@ -63,6 +116,7 @@ export const playSchema = {
       ],
     },
     any_errors_fatal: { type: 'boolean' },
+    force_handlers: { type: 'boolean' },
     gather_facts: { type: 'boolean' },
     tags: tagList,
     tasks: { type: ['array', 'null'] },
@@ -99,49 +153,105 @@ const roleSpec = {
   },
 };
 
+/** The `with_<lookup>` loops hound expands (playbook/loop-lookups.ts). */
+export const WITH_LOOPS = [
+  'with_items',
+  'with_list',
+  'with_dict',
+  'with_fileglob',
+  'with_together',
+  'with_sequence',
+  'with_indexed_items',
+  'with_flattened',
+  'with_nested',
+  'with_cartesian',
+  'with_subelements',
+  'with_random_choice',
+] as const;
+export const LOOP_KEYS: readonly string[] = ['loop', ...WITH_LOOPS];
+
 /** Keywords a task may carry beside its module (or its include, or its block). */
 export const TASK_KEYWORDS = [
   'name',
   'loop',
-  'with_items',
-  'with_list',
+  ...WITH_LOOPS,
   'loop_control',
   'when',
   'tags',
   'retries',
   'delay',
   'until',
-  'ignore_errors',
+  'changed_when',
+  'failed_when',
+  'async',
+  'poll',
   'register',
   'notify',
-  'no_log',
   'vars',
   'listen',
   'collections',
   'args',
+  'delegate_to',
+  'delegate_facts',
+  'local_action',
+  'action',
+  ...Object.keys(sharedKeywordProperties),
 ] as const;
 
 /** Task keywords that replace the module: they bring other tasks in. */
 export const TASK_INCLUDES = ['block', 'import_tasks', 'include_tasks', 'import_role', 'include_role'] as const;
+/** Keywords only a block has. */
+export const BLOCK_SECTIONS = ['rescue', 'always'] as const;
+
+/** What include_tasks accepts besides its file (Ansible's TaskInclude.VALID_INCLUDE_KEYWORDS). */
+export const INCLUDE_TASKS_KEYWORDS: readonly string[] = [
+  'name',
+  'include_tasks',
+  'args',
+  'debugger',
+  'ignore_errors',
+  'loop',
+  ...WITH_LOOPS,
+  'loop_control',
+  'no_log',
+  'register',
+  'run_once',
+  'tags',
+  'timeout',
+  'vars',
+  'when',
+];
+
+const loopValue = { anyOf: [{ type: 'array' }, { type: 'string' }, mapping] };
 
 export const taskKeywordSchema = {
   type: 'object',
   properties: {
+    ...sharedKeywordProperties,
     name: { type: 'string' },
     loop: { anyOf: [{ type: 'array' }, template] },
-    with_items: { anyOf: [{ type: 'array' }, template] },
-    with_list: { anyOf: [{ type: 'array' }, template] },
+    ...Object.fromEntries(WITH_LOOPS.map((k) => [k, loopValue])),
     loop_control: {
       type: 'object',
       additionalProperties: false,
-      properties: { loop_var: identifier, index_var: identifier, label: {} },
+      properties: {
+        loop_var: identifier,
+        index_var: identifier,
+        label: {},
+        pause: { anyOf: [{ type: 'number', minimum: 0 }, template] },
+        extended: flag,
+        extended_allitems: flag,
+      },
     },
     when: conditions,
     tags: tagList,
     retries: { anyOf: [{ type: 'integer', minimum: 0 }, template] },
     delay: { anyOf: [{ type: 'number', minimum: 0 }, template] },
-    until: { type: 'string' },
-    ignore_errors: { anyOf: [{ type: 'boolean' }, template] },
+    until: { anyOf: [{ type: 'string' }, { type: 'boolean' }] },
+    changed_when: conditions,
+    failed_when: conditions,
+    async: count,
+    poll: count,
     register: identifier,
     notify: {
       anyOf: [
@@ -149,17 +259,37 @@ export const taskKeywordSchema = {
         { type: 'array', items: { type: 'string', minLength: 1 } },
       ],
     },
-    no_log: { type: 'boolean' },
     vars: mapping,
     listen: stringList,
     collections: collectionList,
-    args: mapping,
-    block: { type: 'array' },
+    args: { anyOf: [mapping, template] },
+    delegate_to: { type: 'string', minLength: 1 },
+    delegate_facts: flag,
+    local_action: {
+      anyOf: [
+        { type: 'string', minLength: 1 },
+        { type: 'object', required: ['module'] },
+      ],
+    },
+    action: {
+      anyOf: [
+        { type: 'string', minLength: 1 },
+        { type: 'object', required: ['module'] },
+      ],
+    },
+    block: { type: ['array', 'null'] },
+    rescue: { type: ['array', 'null'] },
+    always: { type: ['array', 'null'] },
     import_tasks: { type: 'string', minLength: 1 },
     include_tasks: {
       anyOf: [
         { type: 'string', minLength: 1 },
-        { type: 'object', required: ['file'], properties: { file: { type: 'string' } } },
+        {
+          type: 'object',
+          required: ['file'],
+          additionalProperties: false,
+          properties: { file: { type: 'string' }, apply: mapping },
+        },
       ],
     },
     import_role: roleSpec,
@@ -167,6 +297,20 @@ export const taskKeywordSchema = {
       ...roleSpec,
       properties: { ...roleSpec.properties, apply: { type: 'object', additionalProperties: false, properties: { tags: tagList, when: conditions } } },
     },
+  },
+};
+
+/** The keywords a role entry (`roles: - role: NAME`) may carry; its other keys are role parameters. */
+export const ROLE_ENTRY_KEYWORDS: readonly string[] = [...Object.keys(sharedKeywordProperties), 'delegate_to', 'delegate_facts', 'when', 'tags', 'vars'];
+export const roleEntryKeywordSchema = {
+  type: 'object',
+  properties: {
+    ...sharedKeywordProperties,
+    delegate_to: { type: 'string', minLength: 1 },
+    delegate_facts: flag,
+    when: conditions,
+    tags: tagList,
+    vars: mapping,
   },
 };
 
@@ -189,12 +333,40 @@ const EXPECTATIONS: Record<string, string> = {
   roles: 'a list of role names or {role: NAME, ...} mappings',
   distribution: "'direct', 'relay', 'fanout' or 'auto'",
   loop: 'a list, or a template that gives one',
-  with_items: 'a list, or a template that gives one',
-  with_list: 'a list, or a template that gives one',
+  ...Object.fromEntries(WITH_LOOPS.map((k) => [k, 'a list, a mapping or a template, as its lookup takes'])),
   when: 'a condition (a string or a boolean) or a list of them',
   retries: 'a whole number (0 or more)',
   delay: 'a number of seconds',
   until: 'a condition (a string)',
+  changed_when: 'a condition (a string or a boolean) or a list of them',
+  failed_when: 'a condition (a string or a boolean) or a list of them',
+  become: 'true or false',
+  become_user: 'a user name',
+  become_method: "a become method ('sudo')",
+  become_flags: 'the flags given to the become method (a string)',
+  become_exe: 'the become program (a string)',
+  remote_user: 'a user name',
+  connection: "'ssh' or 'local'",
+  port: 'a port number (1-65535)',
+  environment: 'a mapping of variable names to values (or a list of them)',
+  check_mode: 'true or false',
+  diff: 'true or false',
+  ignore_unreachable: 'true or false',
+  run_once: 'true or false',
+  throttle: 'a whole number (0 = no limit)',
+  timeout: 'a number of seconds (0 = no limit)',
+  async: 'a number of seconds',
+  poll: 'a number of seconds (0: start and go on)',
+  module_defaults: 'a mapping of module names to their default arguments',
+  delegate_to: 'an inventory host name (or localhost)',
+  delegate_facts: 'true or false',
+  args: 'a mapping of module arguments',
+  vars_prompt: 'a list of {name:, prompt:, default:, private:} entries',
+  order: "'inventory', 'reverse_inventory', 'sorted', 'reverse_sorted' or 'shuffle'",
+  force_handlers: 'true or false',
+  rescue: 'a list of tasks',
+  always: 'a list of tasks',
+  debugger: "'never' (hound has no task debugger)",
   ignore_errors: 'true or false',
   register: 'a variable name (letters, digits and _, not starting with a digit)',
   notify: 'a handler name or a list of handler names',
@@ -205,42 +377,16 @@ const EXPECTATIONS: Record<string, string> = {
   include_tasks: 'a file name',
   import_playbook: 'a file name',
   collections: 'a collection name (namespace.collection) or a list of them',
-  args: "a mapping of the module's arguments",
   source: "'pull', 'load' or 'local' (community.docker requires it with state: present)",
 };
 
 /** Ansible keywords hound knows but does not implement: said so instead of "did you mean". */
-export const ANSIBLE_ONLY_KEYWORDS = new Set([
-  'become',
-  'become_user',
-  'become_method',
-  'remote_user',
-  'connection',
-  'environment',
-  'order',
-  'vars_prompt',
-  'module_defaults',
-  'check_mode',
-  'diff',
-  'throttle',
-  'run_once',
-  'delegate_to',
-  'delegate_facts',
-  'local_action',
-  'changed_when',
-  'failed_when',
-  'async',
-  'poll',
-  'rescue',
-  'always',
-  'debugger',
-  'force_handlers',
-  'port',
-  'timeout',
-]);
+export const ANSIBLE_ONLY_KEYWORDS = new Set(['gather_subset', 'gather_timeout', 'fact_path', 'include', 'with_first_found', 'with_file', 'with_lines']);
 
 export function unsupportedKeywordHint(key: string): string | undefined {
-  return ANSIBLE_ONLY_KEYWORDS.has(key) ? `'${key}' is an Ansible keyword that hound does not support; remove it` : undefined;
+  if (key.startsWith('with_') && !(WITH_LOOPS as readonly string[]).includes(key))
+    return `hound expands ${WITH_LOOPS.join(', ')} and loop:, not '${key}' (see docs/ansible-compatibility.md)`;
+  return ANSIBLE_ONLY_KEYWORDS.has(key) ? `'${key}' is an Ansible keyword that hound does not support (see docs/ansible-compatibility.md)` : undefined;
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });

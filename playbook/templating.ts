@@ -364,7 +364,7 @@ function compileTemplate(source: string): RootRenderFunction {
   let root: RootRenderFunction;
   try {
     const env = environment as unknown as { asyncFilters: string[]; extensionsList: unknown[]; opts: object };
-    const ast = jinjaSemantics(internals.parser.parse(source, env.extensionsList, env.opts));
+    const ast = jinjaSemantics(internals.parser.parse(numericAttributes(source), env.extensionsList, env.opts));
     const compiler = new internals.compiler.Compiler('template', false);
     testsWithArguments(compiler);
     pythonBooleanOperators(compiler);
@@ -382,6 +382,52 @@ function compileTemplate(source: string): RootRenderFunction {
   }
   compiledTemplates.set(source, root);
   return root;
+}
+
+/**
+ * Jinja2 reads `item.0` as `item[0]` (with_together, with_subelements, with_indexed_items
+ * use it all the time); nunjucks does not parse it. Rewritten inside {{ }} and {% %} only,
+ * outside string literals, and only after a name, `]` or `)` (never in a number like 1.5).
+ */
+function numericAttributes(source: string): string {
+  if (!/[\w\])]\.\d/.test(source)) return source;
+  let out = '';
+  let inside: string | undefined;
+  let quote: string | undefined;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    const pair = source.slice(i, i + 2);
+    if (inside === undefined) {
+      if (pair === '{{' || pair === '{%') inside = pair === '{{' ? '}}' : '%}';
+      out += c;
+      continue;
+    }
+    if (quote !== undefined) {
+      if (c === '\\') {
+        out += source.slice(i, i + 2);
+        i++;
+        continue;
+      }
+      if (c === quote) quote = undefined;
+      out += c;
+      continue;
+    }
+    if (c === "'" || c === '"') quote = c;
+    else if (pair === inside) inside = undefined;
+    else if (
+      c === '.' &&
+      /\d/.test(source[i + 1] ?? '') &&
+      /[\])]|[A-Za-z_][A-Za-z0-9_]*$/.test(out.slice(-64)) &&
+      !/(^|[^A-Za-z0-9_])\d+$/.test(out.slice(-64))
+    ) {
+      const digits = /^\d+/.exec(source.slice(i + 1))![0];
+      out += `[${digits}]`;
+      i += digits.length;
+      continue;
+    }
+    out += c;
+  }
+  return out;
 }
 
 function templateMessage(err: unknown): string {
@@ -523,7 +569,7 @@ export function referencedNames(source: string, bare = false): Set<string> {
   const names = new Set<string>();
   let ast: unknown;
   try {
-    ast = internals.parser.parse(bare ? `{{ ${source} }}` : source);
+    ast = internals.parser.parse(numericAttributes(bare ? `{{ ${source} }}` : source));
   } catch {
     namesCache.set(key, names);
     return names;

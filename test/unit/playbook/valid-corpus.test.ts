@@ -50,9 +50,10 @@ describe('warmup.yml: roles, imports, loops over per-host images, serial, handle
 
   it('orders pre_tasks, role tasks, tasks and imported tasks; expands the loop per host', () => {
     expect(ids(play.tasksByHost.get('web1'))).toEqual(['0:0:web1', '0:1:web1', '0:2:web1:0', '0:2:web1:1', '0:3:web1', '0:4:web1', '0:5:web1']);
-    // web3 has no images (empty loop: no instance) and is no canary (when false: reported skipped, as Ansible does).
+    // web3 has no images (empty loop: skipped, "No items in the list") and is no canary (when false: skipped), as Ansible reports both.
     expect(ids(play.tasksByHost.get('web3'))).toEqual(['0:0:web3', '0:1:web3', '0:3:web3', '0:4:web3']);
-    expect(skippedIds(play.tasksByHost.get('web3'))).toEqual(['0:5:web3']);
+    expect(skippedIds(play.tasksByHost.get('web3'))).toEqual(['0:2:web3', '0:5:web3']);
+    expect(play.tasksByHost.get('web3')!.find((t) => t.id === '0:2:web3')!.skipped).toBe('No items in the list');
     expect(play.tasksByHost.get('web3')!.at(-1)!.skipped).toMatch(/^conditional result was false: /);
     expect(ids(play.tasksByHost.get('web4'))).toEqual(['0:0:web4', '0:1:web4', '0:2:web4:0', '0:2:web4:1', '0:3:web4', '0:4:web4']);
   });
@@ -172,26 +173,28 @@ describe('roles-deps.yml: role dependencies and roles that run once', () => {
 
 describe('blocks.yml: blocks, include_tasks, import_role', () => {
   const play = compile('blocks.yml').plays[0];
-  it('a block passes its when, tags and vars to its tasks; include_tasks and import_role expand in place', () => {
+  it('a block passes its when, tags and vars to its tasks; include_tasks is a task, its file follows; import_role expands in place', () => {
     const web1 = play.tasksByHost.get('web1')!;
     expect(web1.map((t) => [t.id, t.name, t.args, t.tags])).toEqual([
       ['0:0:web1', 'pull the edge image', { name: 'registry.lab:5000/app:edge' }, ['canary']],
       ['0:1:web1', 'only when the node has images', { msg: '2 images' }, ['canary']],
-      ['0:2:web1', 'show the extra state', { var: 'extra_state' }, []],
-      ['0:3:web1', 'pull the common base', { name: 'registry.lab:5000/common:1' }, []],
+      ['0:2:web1', 'include_tasks', { file: path.join(dir, 'tasks/more.yml') }, []],
+      ['0:3:web1', 'show the extra state', { var: 'extra_state' }, []],
+      ['0:4:web1', 'pull the common base', { name: 'registry.lab:5000/common:1' }, []],
     ]);
-    expect(web1[2].vars.extra_state).toBe('included');
+    expect(web1[2].module).toBe('include_tasks');
+    expect(web1[3].vars.extra_state).toBe('included');
   });
   it('conditions hold per host: no canary, no block; an empty image list skips the inner task', () => {
     const running = (tasks: TaskInstance[]) => tasks.filter((t) => !t.skipped).map((t) => t.taskIndex);
-    expect(running(play.tasksByHost.get('web3')!)).toEqual([2, 3]);
+    expect(running(play.tasksByHost.get('web3')!)).toEqual([2, 3, 4]);
     expect(
       play.tasksByHost
         .get('web3')!
         .filter((t) => t.skipped)
         .map((t) => t.taskIndex),
     ).toEqual([0, 1]);
-    expect(running(compile('blocks.yml', { extraVars: { canary: true } }).plays[0].tasksByHost.get('web3')!)).toEqual([0, 2, 3]);
+    expect(running(compile('blocks.yml', { extraVars: { canary: true } }).plays[0].tasksByHost.get('web3')!)).toEqual([0, 2, 3, 4]);
   });
 });
 
