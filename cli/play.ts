@@ -8,9 +8,10 @@ import { MAX_TIMER_SECONDS, timerProblem } from '../base/sleep.js';
 import type { CompiledRun } from '../playbook/compiled.js';
 import type { DiskCheckOptions } from '../plan/planner.js';
 import type { Inventory } from '../inventory/model.js';
-import { diskCheckOptions, hostAccessOptions } from './plan.js';
+import { diskCheckOptions, hostAccessOptions, promptAsker } from './plan.js';
+import { addBecomeOptions, becomeSettingsOf, type BecomeCommandOptions } from './become-options.js';
 
-interface PlayCommandOptions {
+interface PlayCommandOptions extends BecomeCommandOptions {
   inventory: string[];
   limit: string[];
   extraVars: string[];
@@ -69,8 +70,9 @@ function timeoutSeconds(option: string) {
 }
 
 export function register(program: Command): void {
-  program
-    .command('play')
+  const command = program.command('play');
+  addBecomeOptions(command);
+  command
     .description('Run playbooks: pre-pull the images each node needs (like ansible-playbook)')
     .argument('<playbook...>', 'playbook files, run in order')
     .option('-i, --inventory <source>', 'inventory file, directory or comma-separated host list (repeatable)', collect, [])
@@ -131,7 +133,21 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
   const { loadAndCompile } = await import('../playbook/load-run.js');
   const { listPlaybook } = await import('../playbook/listing.js');
   const warn = (message: string) => process.stderr.write(`[WARNING]: ${message}\n`);
-  const { inventory, playbooks: loaded, compiled, tags, skipTags } = await loadAndCompile(playbooks, { ...opts, check: opts.check === true, warn });
+  const running = !(opts.syntaxCheck || opts.listHosts || opts.listTasks || opts.listTags);
+  const {
+    inventory,
+    playbooks: loaded,
+    compiled,
+    tags,
+    skipTags,
+    secrets,
+  } = await loadAndCompile(playbooks, {
+    ...opts,
+    check: opts.check === true,
+    warn,
+    running,
+    ask: running ? await promptAsker() : undefined,
+  });
 
   if (opts.syntaxCheck) {
     for (const playbook of loaded) process.stdout.write(`\nplaybook: ${path.relative(process.cwd(), playbook.file) || playbook.file}\n`);
@@ -145,7 +161,8 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
   const run = { plays: compiled.flatMap((r) => r.plays) };
   const { parseDiskMargin } = await import('../plan/format.js');
   const diskCheck = diskCheckOptions(opts, parseDiskMargin);
-  if (opts.check && opts.diff) await printPlanDiff(run, inventory, opts, diskCheck);
+  const become = await becomeSettingsOf(opts);
+  if (opts.check && opts.diff) await printPlanDiff(run, inventory, opts, diskCheck, become);
   const [{ executeRun }, { createReporter }] = await Promise.all([import('../core/run.js'), import('../report/choose-reporter.js')]);
   const reporter = await createReporter({ reporter: opts.json ? 'json' : opts.reporter, verbosity: opts.verbose, diff: opts.diff === true }, process.stdout);
   // Closed also when the run throws: a live view left on screen would bury the error (closing twice is harmless).
@@ -167,15 +184,26 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
     stallTimeoutMs: opts.stallTimeout === undefined ? undefined : opts.stallTimeout * 1000,
     pullAttempts: opts.pullAttempts,
     caFiles: opts.caFile,
+    privilegeEscalation: become.privilegeEscalation,
+    becomePassword: become.becomePassword,
+    secrets,
   }).finally(() => reporter.close());
 }
 
 /** `--check --diff`: the layer-level plan `hound plan` shows, before the check run's recap. */
-async function printPlanDiff(run: CompiledRun, inventory: Inventory, opts: PlayCommandOptions, disk: DiskCheckOptions): Promise<void> {
+async function printPlanDiff(
+  run: CompiledRun,
+  inventory: Inventory,
+  opts: PlayCommandOptions,
+  disk: DiskCheckOptions,
+  reach: Awaited<ReturnType<typeof becomeSettingsOf>>,
+): Promise<void> {
   const [facts, format] = await Promise.all([import('../plan/facts.js'), import('../plan/format.js')]);
   const access = new facts.PlanHostAccess(run, {
     ...(await hostAccessOptions({ caFile: opts.caFile, hostKeyChecking: opts.hostKeyChecking }, inventory)),
     connection: { user: opts.user, privateKeyFile: opts.privateKey, timeoutSeconds: opts.timeout },
+    // The become settings asked for once (-K) by the play, not again by the plan.
+    reach,
   });
   const { plan } = await facts
     .planRun(run, access, { disk, ignoreDiskCheck: opts.ignoreDiskCheck === true, distribution: opts.distribution, concurrency: opts.forks })

@@ -62,8 +62,14 @@ export interface TaskResultEvent {
   status: TaskStatus;
   /** Failed but `ignore_errors` let the host go on. */
   ignored: boolean;
-  /** In check mode, `changed` means "would change". */
+  /** Failed inside a block whose `rescue` takes over: the recap counts it rescued, not failed. */
+  rescued?: boolean;
+  /** `delegate_to`: the host the task ran on for `host`. */
+  delegated_to?: string;
+  /** In check mode, `changed` means "would change" (the task's `check_mode:` decides). */
   check: boolean;
+  /** Whether the result's differences are shown (--diff, or the task's `diff:`). */
+  diff?: boolean;
   msg: string;
   /** Compressed bytes pulled (or streamed, for `load`) by this task. */
   bytes: number;

@@ -1,18 +1,27 @@
-// Runs one task on one host: `when`, deferred templates, loop items, retries/until,
-// check mode, `register`, `set_fact`; turns every way a module can end into a status and
-// an event. The scheduler decides when; this decides what happened.
+// Runs one task on one host: `when`, deferred templates and keywords, loop items (and loops
+// only known at run time), retries/until, changed_when/failed_when, check mode, async jobs,
+// delegation and run_once, `register`, `set_fact`; turns every way a module can end into a
+// status and an event. The scheduler decides when; this decides what happened.
 import type { Vars } from '../inventory/model.js';
 import type { HostConnection, RegistryAuth } from '../transport/types.js';
+import type { HostReach } from '../transport/reach.js';
 import type { NodeDocker, PullProgress, PullResult } from '../runtime/types.js';
 import { parseImageRef } from '../base/image-ref.js';
-import type { TaskInstance } from '../playbook/compiled.js';
+import type { TaskInstance, TaskKeywords } from '../playbook/compiled.js';
 import type { EventBus, TaskStatus } from './events.js';
 import { HoundError, InterruptedError, UnreachableError } from '../base/errors.js';
 import { addNoLogSecrets, removeNoLogSecrets } from './no-log-secrets.js';
 import { gatherNodeFacts, type NodeFacts } from '../runtime/node-facts.js';
-import type { TaskOutcome, TaskRunner } from './scheduler.js';
+import type { RunTaskOptions, TaskOutcome, TaskRunner } from './scheduler.js';
 import { findModule } from '../modules/registry.js';
 import { sleep } from '../base/sleep.js';
+import { resolveKeywords } from '../playbook/task-keywords.js';
+import { resolveReach, type ReachDefaults } from '../playbook/task-reach.js';
+import { extendedLoopVars, loopItems } from '../playbook/loop-lookups.js';
+import { DEFAULT_PRIVILEGE_ESCALATION } from '../transport/become.js';
+import { AsyncJobs, type AsyncJobResult } from './async-jobs.js';
+import { isRescued } from './block-flow.js';
+import { allHold, applyResultConditions, ConditionalError } from './result-conditions.js';
 import {
   ModuleFailure,
   type Action,
@@ -32,25 +41,33 @@ export interface Templating {
 
 /** How the executor reaches a host; run.ts builds it over the transport's connection pool. */
 export interface HostAccess {
-  connection(host: string): Promise<HostConnection>;
-  docker(host: string): Promise<NodeDocker>;
-  remoteDigest(reference: string, options: { platform?: string; host: string; auth?: RegistryAuth }): Promise<string>;
+  connection(reach: HostReach): Promise<HostConnection>;
+  docker(reach: HostReach): Promise<NodeDocker>;
+  remoteDigest(reference: string, options: { platform?: string; reach: HostReach; auth?: RegistryAuth }): Promise<string>;
   pull(
-    host: string,
+    reach: HostReach,
     reference: string,
     options: { platform?: string; auth?: RegistryAuth; onProgress: (p: PullProgress) => void; signal: AbortSignal },
   ): Promise<PullResult>;
+  /** Another host's variables (a delegate's): its inventory variables, or the implicit localhost's. */
+  hostVars?(host: string): Vars | undefined;
 }
 
 export interface ExecutorOptions {
   bus: EventBus;
   check: boolean;
+  /** --diff: results say what changed (a task's `diff:` overrides it). */
+  diff?: boolean;
   verbosity: number;
   signal: AbortSignal;
   credentials: CredentialStore;
   limits: PullLimits;
   templating: Templating;
   access: HostAccess;
+  /** ansible.cfg's [privilege_escalation] with -b/--become-user/-K on top; default: no become, sudo to root. */
+  reach?: ReachDefaults;
+  /** Jobs of `async` + `poll: 0` tasks, for async_status (one table per run). */
+  jobs?: AsyncJobs;
   /** Play name, for host events. */
   play?: string;
 }
@@ -62,6 +79,8 @@ interface HostSession {
   /** Layers already counted as downloaded onto this host during the run. */
   layers: Set<string>;
   nodeFacts?: Promise<NodeFacts>;
+  /** include_tasks instances that ran here: their tasks run. */
+  includesRun: Set<string>;
 }
 
 interface ItemResult {
@@ -73,6 +92,13 @@ interface ItemResult {
   meta?: MetaAction;
 }
 
+/** How one task runs on its host, once its keywords are known. */
+interface TaskRun {
+  keywords: TaskKeywords;
+  check: boolean;
+  reach: HostReach;
+}
+
 const PROGRESS_INTERVAL_MS = 250;
 
 export class TaskExecutor implements TaskRunner {
@@ -80,10 +106,14 @@ export class TaskExecutor implements TaskRunner {
   private readonly lastProgress = new Map<string, { at: number; status: string }>();
   /** ModuleContext.oncePerTask: the work of a task (and loop item) shared by the hosts of a batch. */
   private readonly onceByTask = new Map<string, Promise<unknown>>();
+  private readonly jobs: AsyncJobs;
+  private readonly reachDefaults: ReachDefaults;
   play = '';
 
   constructor(private readonly options: ExecutorOptions) {
     this.play = options.play ?? '';
+    this.jobs = options.jobs ?? new AsyncJobs();
+    this.reachDefaults = options.reach ?? { privilegeEscalation: DEFAULT_PRIVILEGE_ESCALATION };
   }
 
   hostStart(host: string): void {
@@ -102,37 +132,60 @@ export class TaskExecutor implements TaskRunner {
     return { ...s.facts, ...s.registered };
   }
 
-  async runTask(items: TaskInstance[], { handler }: { handler: boolean }): Promise<TaskOutcome> {
-    const first = items[0];
+  async runTask(steps: TaskInstance[], { handler, runOnceFor }: RunTaskOptions): Promise<TaskOutcome> {
+    const first = steps[0];
     const { bus } = this.options;
+    const session = this.session(first.host);
+    // The include that brings this task in did not run here: the task does not exist for this host.
+    if (first.gate !== undefined && !session.includesRun.has(first.gate)) return { status: 'skipped', ignored: false };
     const started = Date.now();
     const results: ItemResult[] = [];
     /** Values of this no_log task masked while it runs. */
     const noLogValues: string[] = [];
     let announced = false;
-    for (const item of items) {
+    let items = steps;
+    let expansionFailure: ItemResult | undefined;
+    if (first.deferredLoop) {
+      try {
+        items = this.expandLoop(first);
+      } catch (err) {
+        expansionFailure = failureOf(err);
+        items = [first];
+      }
+    }
+    let run: TaskRun | undefined;
+    for (const [index, item] of items.entries()) {
+      if (index > 0 && (item.loopPause ?? 0) > 0) await sleep(item.loopPause! * 1000, this.options.signal).catch(() => undefined);
       const vars = this.varsFor(item);
       let result: ItemResult;
       let args: Record<string, unknown> = item.args;
       try {
-        if (item.skipped) {
+        if (expansionFailure) result = expansionFailure;
+        else if (item.skipped) {
           result = { status: 'skipped', msg: item.skipped, bytes: 0, value: { skipped: true, changed: false, skip_reason: item.skipped } };
-        } else if (!item.when.every((w) => this.options.templating.evaluateCondition(w, vars))) {
+        } else if (!allHold(item.when, vars, (w, v) => this.options.templating.evaluateCondition(String(w), v))) {
           result = { status: 'skipped', msg: `conditional result was false: ${item.when.join(' and ')}`, bytes: 0, value: { skipped: true, changed: false } };
         } else {
+          run ??= this.taskRun(item, vars);
           if (item.deferred) args = this.options.templating.renderValue(item.args, vars) as Record<string, unknown>;
-          if (item.noLog) addNoLogSecrets(bus, args, noLogValues);
+          if (item.noLog || run.keywords.noLog) addNoLogSecrets(bus, args, noLogValues);
           if (!announced) {
             bus.emit({ event: 'task_start', host: item.host, task: item.name, task_id: item.id, module: item.module, args, no_log: item.noLog, handler });
             announced = true;
           }
-          result = await this.runWithRetries(item, args, vars);
+          result = item.module === 'include_tasks' ? this.include(item, args) : await this.runWithRetries(item, args, vars, run);
         }
       } catch (err) {
         result = failureOf(err);
       }
+      if (item.loopLabel !== undefined && item.loopItem !== undefined) result.value._ansible_item_label = this.label(item, vars);
       if (item.noLog) addNoLogSecrets(bus, result.value, noLogValues);
-      if (result.facts) Object.assign(this.session(item.host).facts, result.facts);
+      if (result.facts) {
+        // delegate_facts: the facts go to the delegate, not to the task's host.
+        const owner = run?.keywords.delegateFacts && run.keywords.delegateTo ? run.keywords.delegateTo : item.host;
+        Object.assign(this.session(owner).facts, result.facts);
+        for (const other of runOnceFor ?? []) Object.assign(this.session(other).facts, result.facts);
+      }
       results.push(result);
       if (result.status === 'unreachable') break;
     }
@@ -149,8 +202,17 @@ export class TaskExecutor implements TaskRunner {
       });
     }
     const combined = combine(items, results);
-    if (first.register) this.session(first.host).registered[first.register] = combined.value;
-    const ignored = combined.status === 'failed' && first.ignoreErrors;
+    if (first.register) {
+      session.registered[first.register] = combined.value;
+      for (const other of runOnceFor ?? []) this.session(other).registered[first.register] = combined.value;
+    }
+    const ignored = combined.status === 'failed' && (first.ignoreErrors || run?.keywords.ignoreErrors === true);
+    const rescued = combined.status === 'failed' && !ignored && isRescued(first);
+    if (rescued) {
+      session.registered.ansible_failed_task = { name: first.name, action: first.module, args: first.deferred ? {} : first.args };
+      session.registered.ansible_failed_result = combined.value;
+    }
+    const delegated = run?.keywords.delegateTo !== undefined && run.keywords.delegateTo !== first.host ? run.keywords.delegateTo : undefined;
     bus.emit({
       event: 'task_result',
       host: first.host,
@@ -159,41 +221,116 @@ export class TaskExecutor implements TaskRunner {
       module: first.module,
       status: combined.status,
       ignored,
-      check: this.options.check,
+      ...(rescued ? { rescued } : {}),
+      ...(delegated !== undefined ? { delegated_to: delegated } : {}),
+      check: run?.check ?? this.options.check,
+      diff: run?.keywords.diff ?? this.options.diff === true,
       msg: combined.msg,
       bytes: combined.bytes,
       duration_ms: Date.now() - started,
       result: combined.value,
-      no_log: first.noLog,
+      no_log: first.noLog || run?.keywords.noLog === true,
       handler,
     });
     removeNoLogSecrets(bus, noLogValues);
     return { status: combined.status, ignored, meta: results.find((r) => r.meta !== undefined)?.meta };
   }
 
+  /** The jobs started with async/poll: 0, for the run to wait for at its end. */
+  get asyncJobs(): AsyncJobs {
+    return this.jobs;
+  }
+
   private session(host: string): HostSession {
     let s = this.sessions.get(host);
-    if (!s) this.sessions.set(host, (s = { facts: {}, registered: {}, layers: new Set() }));
+    if (!s) this.sessions.set(host, (s = { facts: {}, registered: {}, layers: new Set(), includesRun: new Set() }));
     return s;
   }
 
   private varsFor(item: TaskInstance): Vars {
     const s = this.session(item.host);
-    const vars: Vars = { ...item.vars, ...s.facts, ...s.registered, ansible_check_mode: this.options.check, hound_check_mode: this.options.check };
-    if (item.loopItem !== undefined) vars[item.loopVar ?? 'item'] = item.loopItem;
+    const check = item.keywords.checkMode ?? this.options.check;
+    const vars: Vars = { ...item.vars, ...s.facts, ...s.registered, ansible_check_mode: check, hound_check_mode: check };
+    if (item.loopVars) Object.assign(vars, item.loopVars);
+    else if (item.loopItem !== undefined) vars[item.loopVar ?? 'item'] = item.loopItem;
     return vars;
   }
 
-  private async runWithRetries(item: TaskInstance, args: Record<string, unknown>, vars: Vars): Promise<ItemResult> {
+  /** Keywords (rendered now if they waited for run-time values), check mode and how the host is reached. */
+  private taskRun(item: TaskInstance, vars: Vars): TaskRun {
+    const render = (value: unknown, scope: Vars) => this.options.templating.renderValue(value, scope);
+    const keywords = item.pendingKeywords ? resolveKeywords(item.pendingKeywords, (v) => render(v, vars)) : item.keywords;
+    const target = keywords.delegateTo;
+    const delegateVars = target !== undefined && target !== item.host ? { ...this.options.access.hostVars?.(target), ...this.hostVars(target) } : undefined;
+    const scope = delegateVars ?? vars;
+    const read = (name: string) => (Object.hasOwn(scope, name) ? render(scope[name], scope) : undefined);
+    const reach = resolveReach(item.host, keywords, read, this.reachDefaults);
+    if (reach.become?.password !== undefined) this.options.bus.addSecret(reach.become.password);
+    return { keywords, check: keywords.checkMode ?? this.options.check, reach };
+  }
+
+  /** The items of a loop known only now (over a registered result or a set_fact). */
+  private expandLoop(first: TaskInstance): TaskInstance[] {
+    const loop = first.deferredLoop!;
+    const vars = this.varsFor(first);
+    const rendered = this.options.templating.renderValue(loop.value, vars);
+    const items = loopItems(loop.kind, rendered, { playbookDir: String(vars.playbook_dir ?? '.') });
+    if (items.length === 0) return [{ ...first, deferredLoop: undefined, skipped: 'No items in the list' }];
+    return items.map((value, index) => {
+      const loopVars: Vars = { [loop.loopVar]: value, ansible_loop_var: loop.loopVar };
+      if (loop.indexVar) {
+        loopVars[loop.indexVar] = index;
+        loopVars.ansible_index_var = loop.indexVar;
+      }
+      if (loop.extended) loopVars.ansible_loop = extendedLoopVars(items, index, loop.extendedAllitems);
+      return { ...first, id: `${first.id}:${index}`, deferredLoop: undefined, loopItem: value, loopVar: loop.loopVar, loopVars };
+    });
+  }
+
+  private label(item: TaskInstance, vars: Vars): unknown {
+    try {
+      return this.options.templating.renderValue(item.loopLabel, vars);
+    } catch {
+      return item.loopItem;
+    }
+  }
+
+  /** include_tasks itself: it runs (its tasks then run too) and says which file it brought in. */
+  private include(item: TaskInstance, args: Record<string, unknown>): ItemResult {
+    this.session(item.host).includesRun.add(item.id);
+    const file = String(args.file ?? '');
+    return { status: 'ok', msg: `included: ${file} for ${item.host}`, bytes: 0, value: { include: file, include_args: {}, changed: false } };
+  }
+
+  private async runWithRetries(item: TaskInstance, args: Record<string, unknown>, vars: Vars, run: TaskRun): Promise<ItemResult> {
     // As ansible-core: with `until`, retries+1 attempts (3 retries by default); with retries
     // alone, retry until the task succeeds.
     const attempts = item.until !== undefined || item.retries > 0 ? Math.max(item.retries, item.until !== undefined ? 1 : 0) + 1 : 1;
     let result: ItemResult = failureOf(new Error('not run'));
+    const evaluate = (condition: string | boolean, v: Vars) =>
+      typeof condition === 'boolean' ? condition : this.options.templating.evaluateCondition(condition, v);
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      result = await this.runOnce(item, args, vars);
+      result = await this.runOnce(item, args, vars, run);
       if (result.status === 'unreachable') return result;
-      const done = item.until !== undefined ? this.untilHolds(item, vars, result) : result.status !== 'failed';
       if (attempts > 1) result.value.attempts = attempt;
+      const withResult: Vars = item.register ? { ...vars, [item.register]: result.value } : vars;
+      let done: boolean;
+      try {
+        const conditioned = applyResultConditions(
+          { status: result.status, msg: result.msg, value: result.value },
+          item.changedWhen,
+          item.failedWhen,
+          withResult,
+          evaluate,
+        );
+        result = { ...result, ...conditioned };
+        if (item.register) withResult[item.register] = result.value;
+        done = item.until !== undefined ? allHold([item.until], withResult, evaluate) : result.status !== 'failed';
+      } catch (err) {
+        // A condition that cannot be read ends the task at once, as in Ansible: never retried.
+        if (err instanceof ConditionalError) return { ...result, ...failureOf(err), value: { ...result.value, ...failureOf(err).value } };
+        throw err;
+      }
       if (done) return result;
       if (attempt < attempts) {
         this.options.bus.emit({
@@ -211,23 +348,33 @@ export class TaskExecutor implements TaskRunner {
     return result;
   }
 
-  private untilHolds(item: TaskInstance, vars: Vars, result: ItemResult): boolean {
-    const withResult: Vars = { ...vars };
-    if (item.register) withResult[item.register] = result.value;
-    try {
-      return this.options.templating.evaluateCondition(item.until!, withResult);
-    } catch {
-      return false;
+  /** One attempt: straight, under a time limit (timeout:, async: with poll), or started as a job (async: with poll: 0). */
+  private async runOnce(item: TaskInstance, args: Record<string, unknown>, vars: Vars, run: TaskRun): Promise<ItemResult> {
+    const { async: asyncSeconds = 0, poll = 15, timeout = 0 } = run.keywords;
+    if (asyncSeconds > 0 && poll === 0 && !run.check) {
+      const work = this.execute(item, args, vars, run, asyncSeconds).then((r): AsyncJobResult => ({
+        failed: r.status === 'failed' || r.status === 'unreachable',
+        status: r.status,
+        value: r.value,
+      }));
+      const jid = this.jobs.start(run.reach.host, work);
+      this.options.bus.emit({ event: 'detail', host: item.host, verbosity: 1, msg: `ASYNC started on ${item.host}: jid=${jid}` });
+      return { status: 'changed', msg: `started job ${jid}`, bytes: 0, value: { ansible_job_id: jid, started: 1, finished: 0, changed: true, failed: false } };
     }
+    const result = await this.execute(item, args, vars, run, asyncSeconds > 0 ? asyncSeconds : timeout);
+    if (asyncSeconds > 0) result.value = { ...result.value, ansible_job_id: `j${item.id}`, started: 1, finished: 1 };
+    return result;
   }
 
-  private async runOnce(item: TaskInstance, args: Record<string, unknown>, vars: Vars): Promise<ItemResult> {
+  private async execute(item: TaskInstance, args: Record<string, unknown>, vars: Vars, run: TaskRun, limitSeconds: number): Promise<ItemResult> {
     const mod = findModule(item.module);
     if (!mod) return { status: 'failed', msg: `no module named ${item.module}`, bytes: 0, value: { failed: true, changed: false } };
-    const ctx = this.context(item, vars);
+    const limit = limitSeconds > 0 ? AbortSignal.timeout(limitSeconds * 1000) : undefined;
+    const signal = limit ? AbortSignal.any([this.options.signal, limit]) : this.options.signal;
+    const ctx = this.context(item, vars, run, signal);
     ctx.detail(1, `${item.module}: ${JSON.stringify(args)}`);
     try {
-      const r = await untilAborted(runModule(mod, args, ctx), this.options.signal);
+      const r = await untilAborted(runModule(mod, args, ctx), signal);
       return {
         status: r.status,
         msg: r.msg,
@@ -237,34 +384,37 @@ export class TaskExecutor implements TaskRunner {
         meta: r.meta,
       };
     } catch (err) {
+      if (limit?.aborted && !this.options.signal.aborted) return timedOut(run.keywords.async ? 'async' : 'timeout', limitSeconds);
       return failureOf(err, this.options.signal);
     }
   }
 
-  private context(item: TaskInstance, vars: Vars): ModuleContext {
+  private context(item: TaskInstance, vars: Vars, run: TaskRun, signal: AbortSignal): ModuleContext {
     const { access, bus } = this.options;
-    const host = item.host;
+    const { reach } = run;
+    // With delegate_to, the work (and what it learns of the node) is the delegate's.
+    const host = reach.host;
     const session = this.session(host);
     return {
       host,
-      check: this.options.check,
+      check: run.check,
       verbosity: this.options.verbosity,
-      signal: this.options.signal,
+      signal,
       vars,
       credentials: this.options.credentials,
       limits: this.options.limits,
-      connection: () => access.connection(host),
-      docker: () => access.docker(host),
+      connection: () => access.connection(reach),
+      docker: () => access.docker(reach),
       pull: (reference, { platform, onProgress }) =>
-        access.pull(host, reference, {
+        access.pull(reach, reference, {
           platform,
           onProgress,
-          signal: this.options.signal,
+          signal,
           auth: this.options.credentials.get(parseImageRef(reference).domain),
         }),
       facts: () => {
         if (!session.nodeFacts) {
-          session.nodeFacts = access.docker(host).then(gatherNodeFacts);
+          session.nodeFacts = access.docker(reach).then(gatherNodeFacts);
           // A failed gather must not poison the cache for the next task.
           session.nodeFacts.catch(() => (session.nodeFacts = undefined));
         }
@@ -272,18 +422,20 @@ export class TaskExecutor implements TaskRunner {
       },
       factsFor: async (references) => {
         if (session.nodeFacts) return session.nodeFacts;
-        const docker = await access.docker(host);
+        const docker = await access.docker(reach);
         const found = await Promise.all(references.map((r) => docker.inspectImage(r)));
         const images = [...new Map(found.filter((i) => i !== undefined).map((i) => [i.id, i])).values()];
         return { images, containers: [] };
       },
       invalidateFacts: () => (session.nodeFacts = undefined),
+      asyncJob: (jid) => this.jobs.status(host, jid),
+      forgetAsyncJob: (jid) => this.jobs.forget(host, jid),
       remoteDigest: (reference, platform) =>
-        access.remoteDigest(reference, { platform, host, auth: this.options.credentials.get(parseImageRef(reference).domain) }),
+        access.remoteDigest(reference, { platform, reach, auth: this.options.credentials.get(parseImageRef(reference).domain) }),
       evaluateCondition: (e, v) => this.options.templating.evaluateCondition(e, v),
       renderValue: (v, vs) => this.options.templating.renderValue(v, vs),
       addSecret: (v) => bus.addSecret(v),
-      progress: (image, p) => this.progress(host, image, p),
+      progress: (image, p) => this.progress(item.host, image, p),
       claimLayers: (layers) => {
         let bytes = 0;
         for (const [id, size] of layers) {
@@ -294,7 +446,7 @@ export class TaskExecutor implements TaskRunner {
         return bytes;
       },
       detail: (verbosity, msg) => {
-        if (verbosity <= this.options.verbosity) bus.emit({ event: 'detail', host, verbosity, msg });
+        if (verbosity <= this.options.verbosity) bus.emit({ event: 'detail', host: item.host, verbosity, msg });
       },
       taskName: item.name,
       searchDirs: item.searchDirs,
@@ -443,6 +595,13 @@ function noneMessage(actions: Action[]): string {
   return `${actions.length} checked, nothing to do`;
 }
 
+/** A task that ran past its time limit: `async` (Ansible's "Timeout exceeded") or `timeout`. */
+function timedOut(keyword: 'async' | 'timeout', seconds: number): ItemResult {
+  const msg = keyword === 'async' ? 'Timeout exceeded' : `The task failed to execute in the expected time frame (${seconds}) and was terminated`;
+  const hint = `it ran longer than its ${keyword}: ${seconds} seconds; raise ${keyword}, or look at what held it up with -vvv`;
+  return { status: 'failed', msg, bytes: 0, value: { failed: true, changed: false, finished: 1, msg, hint } };
+}
+
 function failureOf(err: unknown, signal?: AbortSignal): ItemResult {
   // What the user can do about it travels with the result, for every reporter to show.
   const hint = err instanceof HoundError && err.hint ? { hint: err.hint } : {};
@@ -459,7 +618,11 @@ function failureOf(err: unknown, signal?: AbortSignal): ItemResult {
 }
 
 function combine(items: TaskInstance[], results: ItemResult[]): ItemResult {
-  if (items.length === 1 && items[0].loopItem === undefined) return results[0];
+  if (items.length === 1 && (items[0].loopItem === undefined || items[0].module === 'include_tasks')) {
+    const one = results[0];
+    if (items[0].loopItem === undefined) return one;
+    return { ...one, value: { ...one.value, item: items[0].loopItem, ansible_loop_var: items[0].loopVar ?? 'item' } };
+  }
   const statusOrder: TaskStatus[] = ['unreachable', 'failed', 'changed', 'ok'];
   const status = results.every((r) => r.status === 'skipped') ? 'skipped' : (statusOrder.find((s) => results.some((r) => r.status === s)) ?? 'ok');
   const failedMsgs = results.filter((r) => r.status === 'failed' || r.status === 'unreachable').map((r) => r.msg);
@@ -479,7 +642,7 @@ function combine(items: TaskInstance[], results: ItemResult[]): ItemResult {
       failed: results.some((r) => r.status === 'failed'),
       skipped: status === 'skipped',
       msg: status === 'failed' ? msg : 'All items completed',
-      results: results.map((r, i) => ({ ...r.value, item: items[i]?.loopItem })),
+      results: results.map((r, i) => ({ ...r.value, item: items[i]?.loopItem, ansible_loop_var: items[i]?.loopVar ?? 'item' })),
     },
   };
 }

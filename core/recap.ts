@@ -43,7 +43,8 @@ export class RecapCollector {
         if (e.ignored) {
           r.ok++;
           r.ignored++;
-        } else r.failed++;
+        } else if (e.rescued) r.rescued++;
+        else r.failed++;
         break;
     }
   }

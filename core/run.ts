@@ -6,6 +6,7 @@ import type { CompiledRun } from '../playbook/compiled.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import { hostVars } from '../inventory/vars.js';
 import { EXIT } from '../base/errors.js';
+import { DEFAULT_PRIVILEGE_ESCALATION } from '../transport/become.js';
 import { EVENT_SCHEMA_VERSION, EventBus, type EventListener, type RunReporter } from './events.js';
 import { RecapCollector } from './recap.js';
 import { createPullLimits, runPlay, type RunHostState } from './scheduler.js';
@@ -15,11 +16,13 @@ import { parseImageRef } from '../base/image-ref.js';
 import { nodePlatform } from '../plan/facts.js';
 import { findModuleDefinition } from '../modules/schemas.js';
 import { CredentialStore } from '../modules/implementation.js';
-import { ConnectionPool } from '../transport/pool.js';
-import { resolveConnectionTarget, type CommandLineConnectionOptions, type ConnectionTarget } from '../transport/connection-target.js';
-import { SshConfigFile } from '../transport/ssh-config.js';
-import { SshDocker } from '../runtime/docker.js';
-import type { RegistryAuth } from '../transport/types.js';
+import type { CommandLineConnectionOptions } from '../transport/connection-target.js';
+import { NodeAccess, sshReach } from '../runtime/node-access.js';
+import type { HostConnection, RegistryAuth } from '../transport/types.js';
+import type { HostReach } from '../transport/reach.js';
+import type { PrivilegeEscalationDefaults } from '../transport/become.js';
+import { implicitLocalhostVars, namesLocalhost } from '../playbook/play-hosts.js';
+import { AsyncJobs } from './async-jobs.js';
 import type { NodeDocker, PullProgress, PullResult } from '../runtime/types.js';
 import { precheckFailures, type DiskCheckOptions } from '../plan/planner.js';
 import { planRun, registryFactAccess, type PlanFactAccess } from '../plan/facts.js';
@@ -56,6 +59,12 @@ export interface RunOptions {
   listeners?: EventListener[];
   /** Attempts for a pull that fails for a passing reason, 5xx, reset, stall (`--pull-attempts`, default 3). */
   pullAttempts?: number;
+  /** ansible.cfg's [privilege_escalation] and -b/--become-user/--become-method (default: no become, sudo to root). */
+  privilegeEscalation?: PrivilegeEscalationDefaults;
+  /** -K / --become-password-file: the become password for every host that has no ansible_become_password. Never printed. */
+  becomePassword?: string;
+  /** Values to mask in every event from the start (private vars_prompt answers). */
+  secrets?: string[];
   /** First backoff between those attempts, doubled each time, with jitter (default 1000 ms). */
   pullRetryBaseMs?: number;
   /** A pull with no progress for this long fails as PULL_STALLED (`--stall-timeout`; default HOUND_STALL_TIMEOUT or 120 s). */
@@ -92,9 +101,15 @@ export async function executeRun(run: CompiledRun, options: RunOptions): Promise
 
   const credentials = new CredentialStore();
   const access = new RunHostAccess(run, options, bus, credentials);
+  if (options.becomePassword !== undefined) bus.addSecret(options.becomePassword);
+  for (const secret of options.secrets ?? []) bus.addSecret(secret);
+  const jobs = new AsyncJobs();
   const executor = new TaskExecutor({
     bus,
     check: options.check,
+    diff: options.diff,
+    reach: { privilegeEscalation: options.privilegeEscalation ?? DEFAULT_PRIVILEGE_ESCALATION, becomePassword: options.becomePassword },
+    jobs,
     verbosity: options.verbosity,
     signal: interrupt.signal,
     credentials,
@@ -114,6 +129,11 @@ export async function executeRun(run: CompiledRun, options: RunOptions): Promise
       const outcome = await runPlay(play, executor, state, { forks: options.forks, signal: interrupt.signal });
       if (outcome.aborted && outcome.abortReason !== 'interrupted')
         bus.emit({ event: 'play_abort', play: play.name, reason: outcome.abortReason ?? 'aborted' });
+    }
+    // Jobs started with async and poll: 0 end before the connections they use close (each by its async limit at the latest).
+    if (jobs.running > 0) {
+      bus.emit({ event: 'detail', verbosity: 1, msg: `waiting for ${jobs.running} async job(s) still running` });
+      await jobs.settle();
     }
   } finally {
     process.removeListener('SIGINT', onSignal);
@@ -154,17 +174,15 @@ function registerSecrets(bus: EventBus, run: CompiledRun): void {
   }
 }
 
-/** Hosts reached over the transport: one SSH connection and one Docker client per host, opened on first use. */
+/** Hosts reached over the transport (runtime/node-access.ts), with the registry, the relay and the disk precheck on top. */
 class RunHostAccess implements HostAccess {
-  private readonly pool: ConnectionPool;
-  private readonly dockers = new Map<string, NodeDocker>();
-  private readonly targets = new Map<string, ConnectionTarget>();
+  private readonly nodes: NodeAccess;
   private readonly registry: RegistryClient;
   private readonly routes = new Map<string, Promise<Record<string, NodeRegistryFacts>>>();
-  private sshConfig?: SshConfigFile;
+  /** How each host was last reached for Docker, so registry facts about it are read the same way. */
+  private readonly reaches = new Map<string, HostReach>();
   private readonly distributionRunner: RunDistribution;
   readonly distribution: RequestedDistribution;
-  private sshConfigLoad?: Promise<void>;
   private readonly diskChecks = new Map<string, Promise<void>>();
 
   constructor(
@@ -175,8 +193,12 @@ class RunHostAccess implements HostAccess {
   ) {
     // The command line wins over the plays.
     this.distribution = options.distribution ?? run.plays.find((p) => p.distribution !== undefined)?.distribution ?? 'direct';
-    this.pool = new ConnectionPool({
-      target: (host) => this.target(host),
+    this.nodes = new NodeAccess({
+      inventory: options.inventory,
+      varsOf: (host) => this.varsOf(host),
+      commandLine: options.connection,
+      hostKeyChecking: options.hostKeyChecking,
+      stallTimeoutMs: options.stallTimeoutMs,
       logger: (level, msg) => this.detail(level, msg),
     });
     // Credentials come from registry_login only: what a run uses is what its playbook says.
@@ -195,9 +217,10 @@ class RunHostAccess implements HostAccess {
       run,
       requested: this.distribution,
       fanoutImage: options.fanoutImage ?? this.fanoutImageVar(),
-      connection: (host) => this.connection(host),
-      docker: (host) => this.docker(host),
-      target: (host) => this.target(host),
+      // Each host as its pulls reach it (become included); a host not reached yet, over SSH as its login user.
+      connection: (host) => this.connection(this.reachOf(host)),
+      docker: (host) => this.docker(this.reachOf(host)),
+      target: (host) => this.nodes.target(host),
       route: (host, registry) => this.routeOf(host, registry),
       vars: (host) => this.varsOf(host),
       credentials,
@@ -212,30 +235,33 @@ class RunHostAccess implements HostAccess {
     return typeof value === 'string' && value !== '' ? value : undefined;
   }
 
-  async connection(host: string) {
-    await this.loadSshConfig();
-    return this.pool.get(host);
+  private reachOf(host: string): HostReach {
+    return this.reaches.get(host) ?? sshReach(host);
   }
 
-  async docker(host: string): Promise<NodeDocker> {
-    let docker = this.dockers.get(host);
-    if (!docker) {
-      const connection = await this.connection(host);
-      docker = new SshDocker(connection, {
-        socketPath: this.target(host).dockerSocket,
-        stallTimeoutMs: this.options.stallTimeoutMs,
-        logger: (level, msg) => this.detail(level, msg),
-      });
-      this.dockers.set(host, docker);
-    }
-    return docker;
+  connection(reach: HostReach): Promise<HostConnection> {
+    return this.nodes.connection(reach);
   }
 
-  async remoteDigest(reference: string, { platform, host, auth }: { platform?: string; host: string; auth?: RegistryAuth }): Promise<string> {
+  docker(reach: HostReach): Promise<NodeDocker> {
+    this.reaches.set(reach.host, reach);
+    return this.nodes.docker(reach);
+  }
+
+  hostVars(host: string): Vars | undefined {
+    if (this.options.inventory.hosts.has(host)) return hostVars(this.options.inventory, host);
+    return namesLocalhost(host) ? implicitLocalhostVars(this.options.inventory) : undefined;
+  }
+
+  async remoteDigest(reference: string, { platform, reach, auth }: { platform?: string; reach: HostReach; auth?: RegistryAuth }): Promise<string> {
     const ref = parseImageRef(reference);
     // Mirror, plain HTTP and platform as the node's own runtime would pull: what it gets is what we compare.
-    const info = await (await this.docker(host)).info();
-    const resolved = await this.registry.resolveImage(reference, { platform: platform ?? nodePlatform(info), auth, ...(await this.routeOf(host, ref.domain)) });
+    const info = await (await this.docker(reach)).info();
+    const resolved = await this.registry.resolveImage(reference, {
+      platform: platform ?? nodePlatform(info),
+      auth,
+      ...(await this.routeOf(reach.host, ref.domain)),
+    });
     this.detail(
       2,
       `registry ${ref.domain}: ${reference} is ${resolved.manifestDigest}${resolved.servedBy.mirror ? ` (mirror ${resolved.servedBy.endpoint})` : ''}`,
@@ -249,7 +275,7 @@ class RunHostAccess implements HostAccess {
     let pending = this.routes.get(key);
     if (!pending) {
       pending = (async () => {
-        const docker = await this.docker(host);
+        const docker = await this.docker(this.reachOf(host));
         return nodeRegistryFacts(docker, await docker.info(), [registry], this.registry);
       })();
       this.routes.set(key, pending);
@@ -278,12 +304,13 @@ class RunHostAccess implements HostAccess {
   }
 
   async pull(
-    host: string,
+    reach: HostReach,
     reference: string,
     options: { platform?: string; auth?: RegistryAuth; onProgress: (p: PullProgress) => void; signal: AbortSignal },
   ): Promise<PullResult> {
-    await this.precheck(host);
-    const docker = await this.docker(host);
+    const host = reach.host;
+    await this.precheck(reach);
+    const docker = await this.docker(reach);
     const direct = (await this.distributionRunner.strategy(host)) === 'direct';
     const domain = parseImageRef(reference).domain;
     return withPullRetries(
@@ -314,7 +341,7 @@ class RunHostAccess implements HostAccess {
   async close(): Promise<void> {
     await this.distributionRunner.close();
     this.registry.close();
-    await this.pool.closeAll();
+    await this.nodes.close();
   }
 
   /**
@@ -323,10 +350,11 @@ class RunHostAccess implements HostAccess {
    * (unless --ignore-disk-check), and the node's runtime must trust the registries it pulls
    * from, or no pull starts there. A run that pulls nothing never pays for it.
    */
-  private precheck(host: string): Promise<void> {
+  private precheck(reach: HostReach): Promise<void> {
+    const host = reach.host;
     let check = this.diskChecks.get(host);
     if (!check) {
-      const facts: PlanFactAccess = { docker: (h) => this.docker(h), ...registryFactAccess(this.registry) };
+      const facts: PlanFactAccess = { docker: () => this.docker(reach), ...registryFactAccess(this.registry) };
       check = planRun(this.run, facts, { hosts: [host], disk: this.options.diskCheck, ignoreDiskCheck: this.options.ignoreDiskCheck }).then(({ plan }) => {
         const refusal = precheckFailures(plan).get(host);
         if (refusal) throw refusal;
@@ -342,37 +370,12 @@ class RunHostAccess implements HostAccess {
     if (verbosity <= this.options.verbosity) this.bus.emit({ event: 'detail', verbosity, msg });
   }
 
-  private async loadSshConfig(): Promise<void> {
-    this.sshConfigLoad ??= SshConfigFile.load().then((c) => {
-      this.sshConfig = c;
-    });
-    await this.sshConfigLoad;
-  }
-
-  private target(host: string): ConnectionTarget {
-    let target = this.targets.get(host);
-    if (!target) {
-      target = resolveConnectionTarget(host, this.varsOf(host), {
-        sshConfig: this.sshConfig,
-        commandLine: this.options.connection,
-        inventoryVars: (h) => (this.options.inventory.hosts.has(h) ? hostVars(this.options.inventory, h) : undefined),
-      });
-      if (this.options.hostKeyChecking) target = withHostKeyPolicy(target, this.options.hostKeyChecking);
-      this.targets.set(host, target);
-    }
-    return target;
-  }
-
   /** The host's variables as its tasks see them (play vars included), else the inventory's. */
   private varsOf(host: string): Vars {
     for (const play of this.run.plays) {
       const first = play.tasksByHost.get(host)?.[0];
       if (first) return first.vars;
     }
-    return hostVars(this.options.inventory, host);
+    return this.hostVars(host) ?? {};
   }
-}
-
-function withHostKeyPolicy(target: ConnectionTarget, policy: ConnectionTarget['hostKeyPolicy']): ConnectionTarget {
-  return { ...target, hostKeyPolicy: policy, proxyJump: target.proxyJump.map((hop) => withHostKeyPolicy(hop, policy)) };
 }

@@ -4,6 +4,7 @@
 import type { CompiledPlay, TaskInstance } from '../playbook/compiled.js';
 import type { TaskStatus } from './events.js';
 import type { MetaAction, PullLimits } from '../modules/implementation.js';
+import { compareOrder, HostCursor, orderOf, type Step } from './block-flow.js';
 
 export interface TaskOutcome {
   status: TaskStatus;
@@ -13,9 +14,15 @@ export interface TaskOutcome {
   meta?: MetaAction;
 }
 
+export interface RunTaskOptions {
+  handler: boolean;
+  /** run_once: the other hosts of the batch, which get this run's result (registered values, facts) without running it. */
+  runOnceFor?: string[];
+}
+
 export interface TaskRunner {
   /** Runs one task on one host: its loop items, in order. Never throws for task failures. */
-  runTask(items: TaskInstance[], options: { handler: boolean }): Promise<TaskOutcome>;
+  runTask(items: TaskInstance[], options: RunTaskOptions): Promise<TaskOutcome>;
   hostStart?(host: string): void;
   hostDone?(host: string): void;
 }
@@ -70,19 +77,19 @@ export function groupTaskSteps(tasks: readonly TaskInstance[]): TaskInstance[][]
   const steps: TaskInstance[][] = [];
   for (const t of tasks) {
     const last = steps[steps.length - 1];
-    if (last && last[0].taskIndex === t.taskIndex) last.push(t);
+    if (last && last[0].taskIndex === t.taskIndex && compareOrder(orderOf(last[0]), orderOf(t)) === 0) last.push(t);
     else steps.push([t]);
   }
   return steps;
 }
 
-/** The task index every host of a linear step runs next: the smallest pending one. */
-export function nextLinearTaskIndex(pending: Iterable<TaskInstance[] | undefined>): number | undefined {
-  let next: number | undefined;
+/** The order every host of a linear step runs next: the smallest pending one. */
+export function nextLinearOrder(pending: Iterable<TaskInstance[] | undefined>): readonly number[] | undefined {
+  let next: readonly number[] | undefined;
   for (const step of pending) {
     if (!step) continue;
-    const index = step[0].taskIndex;
-    if (next === undefined || index < next) next = index;
+    const order = orderOf(step[0]);
+    if (next === undefined || compareOrder(order, next) < 0) next = order;
   }
   return next;
 }
@@ -153,6 +160,14 @@ interface BatchContext {
   /** Hosts a `meta: end_host` took out of the play (not failed: later plays run on them). */
   ended: Set<string>;
   notified: Map<string, Set<string>>;
+  /** Set when a task with any_errors_fatal failed on a host (not rescued). */
+  fatal?: string;
+  /** throttle: per task, how many hosts run it at once. */
+  throttles: Map<string, Semaphore>;
+}
+
+function newBatchContext(): BatchContext {
+  return { down: new Set(), ended: new Set(), notified: new Map(), throttles: new Map() };
 }
 
 /**
@@ -171,12 +186,23 @@ function metaOf(outcomes: { host: string; outcome: TaskOutcome }[], ctx: BatchCo
   return stop;
 }
 
-function record(ctx: BatchContext, state: RunHostState, items: TaskInstance[], outcome: TaskOutcome): void {
+/** Records a step's outcome on `host` and moves its cursor on. */
+function record(ctx: BatchContext, state: RunHostState, cursor: HostCursor, items: TaskInstance[], outcome: TaskOutcome): void {
   const host = items[0].host;
   const down = isHostDown(outcome);
-  if (down) {
+  let hostDown: boolean;
+  if (down === 'unreachable') {
+    // Never rescued; with ignore_unreachable the host goes on to its next task.
+    cursor.advance(false);
+    hostDown = items[0].keywords?.ignoreUnreachable !== true;
+  } else {
+    // A failure a block's rescue or always catches keeps the host in the play.
+    hostDown = cursor.advance(down === 'failed');
+  }
+  if (hostDown && down) {
     ctx.down.add(host);
     state[down].add(host);
+    if (items[0].keywords?.anyErrorsFatal) ctx.fatal ??= `any_errors_fatal: ${host} failed '${items[0].name}'`;
   }
   if (outcome.status === 'changed') {
     const notify = items.flatMap((i) => i.notify);
@@ -188,6 +214,31 @@ function record(ctx: BatchContext, state: RunHostState, items: TaskInstance[], o
   }
 }
 
+function markFailed(ctx: BatchContext, state: RunHostState, host: string): void {
+  ctx.down.add(host);
+  state.failed.add(host);
+}
+
+/** Runs a step under the forks and its task's throttle. */
+function runStep(
+  ctx: BatchContext,
+  forks: Semaphore,
+  runner: TaskRunner,
+  step: Step,
+  options: { handler: boolean; runOnceFor?: string[] },
+): Promise<TaskOutcome> {
+  const throttle = step[0].keywords?.throttle ?? 0;
+  if (throttle <= 0) return forks.run(() => runner.runTask(step, options));
+  const key = `${options.handler ? 'h' : 't'}${step[0].taskIndex}:${orderOf(step[0]).join('.')}`;
+  let limit = ctx.throttles.get(key);
+  if (!limit) ctx.throttles.set(key, (limit = new Semaphore(throttle)));
+  return limit.run(() => forks.run(() => runner.runTask(step, options)));
+}
+
+function abortReasonOf(ctx: BatchContext, batchSize: number, play: CompiledPlay): string | undefined {
+  return ctx.fatal ?? batchAbortReason(batchSize, ctx.down.size, play);
+}
+
 async function runBatchLinear(
   play: CompiledPlay,
   batch: string[],
@@ -196,11 +247,17 @@ async function runBatchLinear(
   forks: Semaphore,
   signal?: AbortSignal,
 ): Promise<PlayOutcome> {
-  const ctx: BatchContext = { down: new Set(), ended: new Set(), notified: new Map() };
-  const steps = new Map(batch.map((h) => [h, groupTaskSteps(play.tasksByHost.get(h) ?? [])]));
-  const position = new Map(batch.map((h) => [h, 0]));
+  const ctx = newBatchContext();
+  const cursors = new Map(batch.map((h) => [h, new HostCursor(groupTaskSteps(play.tasksByHost.get(h) ?? []))]));
   for (const h of batch) runner.hostStart?.(h);
-  const pending = (h: string) => (ctx.down.has(h) || ctx.ended.has(h) ? undefined : steps.get(h)![position.get(h)!]);
+  const pending = (h: string) => {
+    if (ctx.down.has(h) || ctx.ended.has(h)) return undefined;
+    const cursor = cursors.get(h)!;
+    const step = cursor.current();
+    // A failure held while an always section ran ends the host once that section is over.
+    if (!step && cursor.hasFailed) markFailed(ctx, state, h);
+    return step;
+  };
   let abortReason: string | undefined;
   let stopped: 'end_play' | 'end_batch' | undefined;
   for (;;) {
@@ -208,20 +265,33 @@ async function runBatchLinear(
       abortReason = 'interrupted';
       break;
     }
-    const index = nextLinearTaskIndex(batch.map(pending));
-    if (index === undefined) break;
+    const order = nextLinearOrder(batch.map(pending));
+    if (order === undefined) break;
+    const due = batch.filter((h) => {
+      const step = pending(h);
+      return step !== undefined && compareOrder(orderOf(step[0]), order) === 0;
+    });
+    const runOnce = due.length > 0 && pending(due[0])![0].keywords?.runOnce === true;
     const outcomes: { host: string; outcome: TaskOutcome }[] = [];
-    await Promise.all(
-      batch.map(async (h) => {
-        const step = pending(h);
-        if (!step || step[0].taskIndex !== index) return;
-        position.set(h, position.get(h)! + 1);
-        const outcome = await forks.run(() => runner.runTask(step, { handler: false }));
-        record(ctx, state, step, outcome);
-        outcomes.push({ host: h, outcome });
-      }),
-    );
-    abortReason = signal?.aborted ? 'interrupted' : batchAbortReason(batch.length, ctx.down.size, play);
+    if (runOnce) {
+      // run_once: the first host runs it, the others take its result; a failure stops them all, as in Ansible.
+      const [first, ...others] = due;
+      const step = pending(first)!;
+      const outcome = await runStep(ctx, forks, runner, step, { handler: false, runOnceFor: others });
+      record(ctx, state, cursors.get(first)!, step, outcome);
+      outcomes.push({ host: first, outcome });
+      for (const h of others) if (cursors.get(h)!.advance(isHostDown(outcome) !== undefined)) markFailed(ctx, state, h);
+    } else {
+      await Promise.all(
+        due.map(async (h) => {
+          const step = pending(h)!;
+          const outcome = await runStep(ctx, forks, runner, step, { handler: false });
+          record(ctx, state, cursors.get(h)!, step, outcome);
+          outcomes.push({ host: h, outcome });
+        }),
+      );
+    }
+    abortReason = signal?.aborted ? 'interrupted' : abortReasonOf(ctx, batch.length, play);
     if (abortReason) break;
     const meta = metaOf(outcomes, ctx);
     if (meta === 'end_play' || meta === 'end_batch') {
@@ -246,22 +316,41 @@ async function runBatchFree(
   forks: Semaphore,
   signal?: AbortSignal,
 ): Promise<PlayOutcome> {
-  const ctx: BatchContext = { down: new Set(), ended: new Set(), notified: new Map() };
+  const ctx = newBatchContext();
   let abortReason: string | undefined;
   let stopped: 'end_play' | 'end_batch' | undefined;
+  /** run_once under free: the first host to reach the task runs it; the others wait for its outcome. */
+  const runOnce = new Map<string, Promise<TaskOutcome>>();
   await Promise.all(
     batch.map(async (h) => {
       runner.hostStart?.(h);
-      for (const step of groupTaskSteps(play.tasksByHost.get(h) ?? [])) {
+      const cursor = new HostCursor(groupTaskSteps(play.tasksByHost.get(h) ?? []));
+      for (let step = cursor.current(); step; step = cursor.current()) {
         if (abortReason || stopped || signal?.aborted || ctx.down.has(h) || ctx.ended.has(h)) break;
-        const outcome = await forks.run(() => runner.runTask(step, { handler: false }));
-        record(ctx, state, step, outcome);
-        abortReason ??= batchAbortReason(batch.length, ctx.down.size, play);
+        let outcome: TaskOutcome;
+        if (step[0].keywords?.runOnce) {
+          const key = `${step[0].taskIndex}:${orderOf(step[0]).join('.')}`;
+          const first = runOnce.get(key);
+          if (first) {
+            const outcome = await first;
+            if (cursor.advance(isHostDown(outcome) !== undefined)) markFailed(ctx, state, h);
+            continue;
+          }
+          const others = batch.filter((o) => o !== h && !ctx.down.has(o));
+          const running = runStep(ctx, forks, runner, step, { handler: false, runOnceFor: others });
+          runOnce.set(key, running);
+          outcome = await running;
+        } else {
+          outcome = await runStep(ctx, forks, runner, step, { handler: false });
+        }
+        record(ctx, state, cursor, step, outcome);
+        abortReason ??= abortReasonOf(ctx, batch.length, play);
         // Under the free strategy each host meets its meta tasks alone: flush_handlers runs that host's handlers.
         const meta = metaOf([{ host: h, outcome }], ctx);
         if (meta === 'end_play' || meta === 'end_batch') stopped ??= meta;
         else if (meta === 'flush_handlers' && !abortReason) abortReason = await runHandlers(play, batch, runner, state, forks, ctx, signal, [h]);
       }
+      if (cursor.hasFailed) markFailed(ctx, state, h);
     }),
   );
   if (!abortReason && signal?.aborted) abortReason = 'interrupted';
@@ -270,7 +359,10 @@ async function runBatchFree(
   return abortReason ? { aborted: true, abortReason } : { aborted: false, ended: stopped === 'end_play' };
 }
 
-/** Handlers run once each, in definition order, on the hosts of the batch (or `only` these) that notified them and are still up. */
+/**
+ * Handlers run once each, in definition order, on the hosts of the batch (or `only` these) that
+ * notified them and are still up (with force_handlers, on failed hosts too).
+ */
 async function runHandlers(
   play: CompiledPlay,
   batch: string[],
@@ -281,21 +373,23 @@ async function runHandlers(
   signal?: AbortSignal,
   only: string[] = batch,
 ): Promise<string | undefined> {
+  const failedBefore = new Set(play.forceHandlers ? [] : ctx.down);
   for (const handler of play.handlers) {
     if (signal?.aborted) return 'interrupted';
     await Promise.all(
       only.map(async (h) => {
         const notified = ctx.notified.get(h);
-        if (ctx.down.has(h) || ctx.ended.has(h) || !notified || handlersToRun(play, notified).indexOf(handler) < 0) return;
-        for (const step of groupTaskSteps(handler.tasksByHost.get(h) ?? [])) {
-          if (ctx.down.has(h)) break;
-          const outcome = await forks.run(() => runner.runTask(step, { handler: true }));
-          record(ctx, state, step, outcome);
+        if (failedBefore.has(h) || state.unreachable.has(h) || ctx.ended.has(h) || !notified || handlersToRun(play, notified).indexOf(handler) < 0) return;
+        const cursor = new HostCursor(groupTaskSteps(handler.tasksByHost.get(h) ?? []));
+        for (let step = cursor.current(); step; step = cursor.current()) {
+          if (ctx.down.has(h) && !play.forceHandlers) break;
+          record(ctx, state, cursor, step, await runStep(ctx, forks, runner, step, { handler: true }));
         }
+        if (cursor.hasFailed) markFailed(ctx, state, h);
       }),
     );
-    const reason = batchAbortReason(batch.length, ctx.down.size, play);
-    if (reason) return reason;
+    const reason = abortReasonOf(ctx, batch.length, play);
+    if (reason && !play.forceHandlers) return reason;
   }
   // Run once: a later flush, or the end of the play, runs only what is notified after this.
   for (const h of only) ctx.notified.delete(h);

@@ -86,6 +86,10 @@ export interface ModuleContext {
   factsFor(references: readonly string[]): Promise<NodeFacts>;
   /** Call after changing the node, so later tasks gather fresh facts. */
   invalidateFacts(): void;
+  /** async_status: what became of a job this host started with `async` and `poll: 0` (undefined: no such job here). */
+  asyncJob(jid: string): AsyncJobState | undefined;
+  /** async_status mode=cleanup: forget the job. */
+  forgetAsyncJob(jid: string): boolean;
   /** The manifest digest the registry serves for a reference (for state: latest). */
   remoteDigest(reference: string, platform?: string): Promise<string>;
   evaluateCondition(expression: string, vars: Vars): boolean;
@@ -111,6 +115,10 @@ export interface ModuleContext {
    */
   oncePerTask<T>(work: () => Promise<T>): Promise<T>;
 }
+
+/** A job started with `async` and `poll: 0`, as async_status sees it. */
+export type AsyncJobState =
+  { finished: false } | { finished: true; failed: boolean; status: ModuleResult['status'] | 'unreachable'; value: Record<string, unknown> };
 
 export interface NodeModule<Args, Facts> {
   kind: 'node';

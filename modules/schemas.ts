@@ -355,6 +355,22 @@ export const assertModule: ModuleDefinition = {
   controllerOnly: true,
 };
 
+export const asyncStatusModule: ModuleDefinition = {
+  name: 'async_status',
+  summary: 'the state of a task started with async and poll: 0 (by its job id)',
+  argumentSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['jid'],
+    properties: {
+      jid: { type: 'string', minLength: 1 },
+      mode: { enum: ['status', 'cleanup'], default: 'status' },
+    },
+  },
+  secretArguments: [],
+  controllerOnly: true,
+};
+
 export const MODULE_DEFINITIONS: readonly ModuleDefinition[] = [
   imageModule,
   imagesModule,
@@ -373,6 +389,7 @@ export const MODULE_DEFINITIONS: readonly ModuleDefinition[] = [
   pingModule,
   metaModule,
   includeVarsModule,
+  asyncStatusModule,
   ...COLLECTION_MODULE_DEFINITIONS,
 ];
 

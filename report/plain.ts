@@ -13,17 +13,19 @@ export function banner(title: string): string {
 /** The line (or lines) for one task result, without colour. */
 export function resultLine(e: TaskResultEvent, verbosity: number): string {
   const detail = verbosity > 0 ? ` => ${JSON.stringify(e.result)}` : e.msg ? ` => ${e.msg}` : '';
+  // As Ansible: `[node1 -> node2]` for a task delegated to another host.
+  const host = e.delegated_to !== undefined ? `${e.host} -> ${e.delegated_to}` : e.host;
   switch (e.status) {
     case 'ok':
-      return `ok: [${e.host}]${verbosity > 0 || e.module === 'debug' ? detail : ''}`;
+      return `ok: [${host}]${verbosity > 0 || e.module === 'debug' || e.module === 'include_tasks' ? detail : ''}`;
     case 'changed':
-      return `changed: [${e.host}]${detail}`;
+      return `changed: [${host}]${detail}`;
     case 'skipped':
-      return `skipping: [${e.host}]${verbosity > 0 ? detail : ''}`;
+      return `skipping: [${host}]${verbosity > 0 ? detail : ''}`;
     case 'unreachable':
-      return `fatal: [${e.host}]: UNREACHABLE! => ${e.msg}${hintOf(e)}`;
+      return `fatal: [${host}]: UNREACHABLE! => ${e.msg}${hintOf(e)}`;
     case 'failed':
-      return `fatal: [${e.host}]: FAILED! => ${verbosity > 0 ? JSON.stringify(e.result) : e.msg}${hintOf(e)}${e.ignored ? '\n...ignoring' : ''}`;
+      return `fatal: [${host}]: FAILED! => ${verbosity > 0 ? JSON.stringify(e.result) : e.msg}${hintOf(e)}${e.ignored ? '\n...ignoring' : ''}`;
   }
 }
 
@@ -61,7 +63,7 @@ export class PlainReporter implements Reporter {
         this.header(e.task, e.task_id, e.handler);
         this.line(resultLine(e, this.verbosity));
         const diff = e.result.diff as { added?: string[]; removed?: string[] } | undefined;
-        if (this.diff && e.status === 'changed' && diff) {
+        if ((e.diff ?? this.diff) && e.status === 'changed' && diff) {
           for (const image of diff.added ?? []) this.line(`+ ${image}`);
           for (const image of diff.removed ?? []) this.line(`- ${image}`);
         }

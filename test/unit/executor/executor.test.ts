@@ -10,16 +10,16 @@ import { task } from './play-fixture.js';
 // Controller-only modules never reach a host: any attempt to is a bug these tests would catch.
 const noHosts: HostAccess = {
   connection: async (h) => {
-    throw new Error(`unexpected connection to ${h}`);
+    throw new Error(`unexpected connection to ${h.host}`);
   },
   docker: async (h) => {
-    throw new Error(`unexpected docker on ${h}`);
+    throw new Error(`unexpected docker on ${h.host}`);
   },
   remoteDigest: async (r) => {
     throw new Error(`unexpected registry lookup of ${r}`);
   },
   pull: async (h, r) => {
-    throw new Error(`unexpected pull of ${r} on ${h}`);
+    throw new Error(`unexpected pull of ${r} on ${h.host}`);
   },
 };
 
