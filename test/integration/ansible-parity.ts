@@ -61,7 +61,7 @@ function ansibleEnvironment(workDir: string): NodeJS.ProcessEnv {
   return { ...process.env, ANSIBLE_CONFIG: config, ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0' };
 }
 
-/** Runs ansible-playbook or hound with `args`; `ansibleEnv` is added to ansible-playbook's environment (ANSIBLE_STDOUT_CALLBACK, say). */
+/** `hound ARGS` or `ansible-playbook ARGS` (isolated from any ansible.cfg), in `cwd`; `ansibleEnv` is added to ansible-playbook's environment (ANSIBLE_STDOUT_CALLBACK, say). */
 export async function runTool(tool: Tool, args: string[], cwd: string, ansibleEnv: NodeJS.ProcessEnv = {}): Promise<ToolRun> {
   if (tool === 'hound') return hound(args, cwd);
   const workDir = mkdtempSync(path.join(tmpdir(), 'hound-ansible-'));

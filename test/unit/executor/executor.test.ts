@@ -102,6 +102,30 @@ describe('TaskExecutor', () => {
     expect(results()[0].result.attempts).toBe(1);
   });
 
+  it('until with a filter hound lacks fails the task at once with the template error, never retried', async () => {
+    const { executor, events, results } = setup();
+    // The corpus's atomic-host-tests role: `until: dp|success` (the test-as-filter form Ansible 2.9 removed), retries 5, delay 60.
+    const started = Date.now();
+    const outcome = await executor.runTask([t(0, { args: { msg: 'x' }, register: 'dp', until: 'dp|success', retries: 5, delaySeconds: 60 })], {
+      handler: false,
+    });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(outcome).toEqual({ status: 'failed', ignored: false });
+    expect(events.filter((e) => e.event === 'detail' && /RETRYING/.test(e.msg))).toHaveLength(0);
+    expect(results()[0].msg).toMatch(/^The conditional check 'dp\|success' failed\. The error was: .*success/);
+  });
+
+  it('changed_when and failed_when rewrite the result from the registered value; an unreadable one fails the task', async () => {
+    const { executor, results } = setup();
+    await executor.runTask([t(0, { args: { msg: 'done' }, register: 'r', changedWhen: ["r.msg == 'done'"] })], { handler: false });
+    await executor.runTask([t(1, { args: { msg: 'oops' }, register: 'r', failedWhen: ["'oops' in r.msg"] })], { handler: false });
+    await executor.runTask([t(2, { module: 'fail', args: { msg: 'no' }, register: 'r', failedWhen: [false] })], { handler: false });
+    await executor.runTask([t(3, { args: { msg: 'x' }, register: 'r', changedWhen: ['r.nothing_here.rc == 0'] })], { handler: false });
+    expect(results().map((r) => r.status)).toEqual(['changed', 'failed', 'ok', 'failed']);
+    expect(results()[1].result).toMatchObject({ failed: true, failed_when_result: true });
+    expect(results()[3].msg).toMatch(/^The conditional check 'r\.nothing_here\.rc == 0' failed/);
+  });
+
   it('runs loop items as one task with one result listing each item', async () => {
     const { executor, results } = setup();
     const items = ['a', 'b'].map((item) => t(0, { args: { msg: '{{ item }}!' }, deferred: true, loopItem: item, loopVar: 'item', register: 'out' }));
