@@ -68,6 +68,26 @@ export class LocalConnection implements HostConnection {
     });
   }
 
+  /** A TCP stream from the controller itself (what `ssh -W` gives from a node). */
+  openTcp(address: string, port: number): Promise<Duplex> {
+    this.logger?.(3, `local ${this.host}: open tcp ${address}:${port}`);
+    return new Promise((resolve, reject) => {
+      const socket = net.createConnection({ host: address, port });
+      socket.once('connect', () => {
+        socket.removeAllListeners('error');
+        resolve(socket);
+      });
+      socket.once('error', (error: NodeJS.ErrnoException) =>
+        reject(
+          new UnreachableError(this.host, 'LOCAL_TCP_FAILED', `could not connect to ${address}:${port} from the controller: ${error.code ?? error.message}`, {
+            hint: 'is the service up, and reachable from this machine?',
+            cause: error,
+          }),
+        ),
+      );
+    });
+  }
+
   forwardRemote(remotePort: number, onConnection: (stream: Duplex) => void): Promise<{ port: number; close(): Promise<void> }> {
     return new Promise((resolve, reject) => {
       const server = net.createServer((socket) => onConnection(socket));

@@ -57,6 +57,11 @@ export class TaskConnection implements HostConnection {
     return this.base.openUnixSocket(path);
   }
 
+  /** TCP streams are the login user's business, as forwards are: no become for them. */
+  openTcp(address: string, port: number): Promise<Duplex> {
+    return this.base.openTcp(address, port);
+  }
+
   forwardRemote(remotePort: number, onConnection: (stream: Duplex) => void): Promise<{ port: number; close(): Promise<void> }> {
     return this.base.forwardRemote(remotePort, onConnection);
   }
