@@ -80,7 +80,11 @@ export const ANSIBLE_MODULE_CATALOG: readonly CatalogEntry[] = [
   { fqcn: 'ansible.builtin.include', status: 'not supported', note: 'removed from Ansible (2.16); use `include_tasks` or `import_tasks`' },
   { fqcn: 'ansible.builtin.setup', status: 'not supported', note: 'facts are not gathered (issue #17)' },
   { fqcn: 'ansible.builtin.gather_facts', status: 'not supported', note: 'facts are not gathered (issue #17)' },
-  { fqcn: 'ansible.builtin.async_status', status: 'not supported', note: '`async` tasks are not run (see the keywords below)' },
+  {
+    fqcn: 'ansible.builtin.async_status',
+    status: 'differences',
+    note: '`jid`, `mode: status|cleanup`, for tasks started with `async` and `poll: 0`; a job does not outlive hound (see `async` below)',
+  },
   {
     fqcn: 'ansible.builtin.wait_for_connection',
     status: 'not supported',
