@@ -1,6 +1,7 @@
 // What `exec` means on any HostConnection (SSH, the controller itself, a command under
 // become): start the command, give it its stdin (or hold it open), collect its output,
 // and end it when the run is interrupted. Each connection only knows how to start one.
+import { abortErrorOf } from '../base/abort.js';
 import type { ExecOptions, ExecResult, RunningCommand } from './types.js';
 
 /** Runs a command being started to its end, as HostConnection.exec promises. */
@@ -11,7 +12,7 @@ export function runToCompletion(start: Promise<RunningCommand>, options: ExecOpt
     const onAbort = () => {
       aborted = true;
       running?.kill();
-      reject(abortError(options.signal!));
+      reject(abortErrorOf(options.signal!));
     };
     if (options.signal?.aborted) onAbort();
     else options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -56,8 +57,4 @@ function writeStdin(running: RunningCommand, stdin: ExecOptions['stdin'], hold: 
     if (hold) running.stdin.write(stdin);
     else running.stdin.end(stdin);
   } else stdin.pipe(running.stdin);
-}
-
-export function abortError(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new DOMException('The operation was aborted', 'AbortError');
 }

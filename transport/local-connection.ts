@@ -5,7 +5,8 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { UnreachableError } from '../base/errors.js';
-import { abortError, runToCompletion } from './command-run.js';
+import { abortErrorOf } from '../base/abort.js';
+import { runToCompletion } from './command-run.js';
 import type { TransportLogger } from './ssh-connection.js';
 import type { ExecOptions, ExecResult, HostConnection, RunningCommand } from './types.js';
 
@@ -17,7 +18,7 @@ export class LocalConnection implements HostConnection {
   ) {}
 
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
-    if (options.signal?.aborted) return Promise.reject(abortError(options.signal));
+    if (options.signal?.aborted) return Promise.reject(abortErrorOf(options.signal));
     return runToCompletion(this.spawn(command, { shownAs: options.shownAs }), options);
   }
 

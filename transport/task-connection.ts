@@ -4,7 +4,8 @@
 import type { Duplex } from 'node:stream';
 import { shlexQuote } from '../base/shlex.js';
 import { becomeKey, openSocketWithBecome, spawnWithBecome, type BecomeSettings } from './become.js';
-import { abortError, runToCompletion } from './command-run.js';
+import { abortErrorOf } from '../base/abort.js';
+import { runToCompletion } from './command-run.js';
 import type { TransportLogger } from './ssh-connection.js';
 import type { ExecOptions, ExecResult, HostConnection, RunningCommand } from './types.js';
 
@@ -41,7 +42,7 @@ export class TaskConnection implements HostConnection {
   }
 
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
-    if (options.signal?.aborted) return Promise.reject(abortError(options.signal));
+    if (options.signal?.aborted) return Promise.reject(abortErrorOf(options.signal));
     return runToCompletion(this.spawn(command, { shownAs: options.shownAs }), options);
   }
 
