@@ -17,6 +17,7 @@ import type { DockerContainer, DockerImage, DockerInfo, EngineApi, EngineRespons
 import { dockerRegistryRoutes, LIST_CERTS_D, NODE_DOCKER_CERTS_DIRECTORY, parseCertsListing, tlsEndpointHosts } from './docker-registry-routes.js';
 import { sleep } from '../base/sleep.js';
 import { abortErrorOf } from '../base/abort.js';
+import { shlexQuote } from '../base/shlex.js';
 
 /**
  * An http.Agent whose "sockets" are SSH channels to a unix socket on the node. Kept alive
@@ -398,7 +399,7 @@ export class SshDocker implements NodeDocker {
   async freeBytes(): Promise<number> {
     this.infoCache ??= this.info();
     const { dockerRootDir } = await this.infoCache;
-    const result = await this.connection.exec(`df -B1 --output=avail ${shellQuote(dockerRootDir)}`);
+    const result = await this.connection.exec(`df -B1 --output=avail ${shlexQuote(dockerRootDir)}`);
     const value = Number(result.stdout.trim().split('\n').pop()?.trim());
     if (result.code !== 0 || !Number.isFinite(value)) {
       throw new TaskFailedError(
@@ -419,7 +420,7 @@ export class SshDocker implements NodeDocker {
     const hosts = tlsEndpointHosts(registries, info);
     let listing = '';
     if (hosts.length > 0) {
-      const result = await this.connection.exec(`sh -c ${shellQuote(LIST_CERTS_D)} sh ${[NODE_DOCKER_CERTS_DIRECTORY, ...hosts].map(shellQuote).join(' ')}`, {
+      const result = await this.connection.exec(`sh -c ${shlexQuote(LIST_CERTS_D)} sh ${[NODE_DOCKER_CERTS_DIRECTORY, ...hosts].map(shlexQuote).join(' ')}`, {
         shownAs: `read ${NODE_DOCKER_CERTS_DIRECTORY} for ${hosts.join(', ')}`,
       });
       if (result.code !== 0) {
@@ -439,7 +440,7 @@ export class SshDocker implements NodeDocker {
 
   async systemCertificates(): Promise<string> {
     // Where Go, and so dockerd, finds the system's CAs.
-    const result = await this.connection.exec(`for f in ${SYSTEM_BUNDLES.map(shellQuote).join(' ')}; do [ -f "$f" ] && exec cat "$f"; done; exit 0`, {
+    const result = await this.connection.exec(`for f in ${SYSTEM_BUNDLES.map(shlexQuote).join(' ')}; do [ -f "$f" ] && exec cat "$f"; done; exit 0`, {
       shownAs: 'read the system CA bundle',
     });
     return result.code === 0 ? result.stdout : '';
