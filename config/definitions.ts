@@ -241,7 +241,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
     ini: hound('distribution'),
     env: ['HOUND_DISTRIBUTION'],
     cli: '--distribution',
-    choices: ['direct', 'relay', 'auto'],
+    choices: ['direct', 'relay', 'fanout', 'auto'],
     default: undefined,
     defaultText: "the play's distribution:, else direct",
     description: 'how images reach the nodes',

@@ -10,6 +10,8 @@ import type { EventBus, TaskStatus } from './events.js';
 import { HoundError, InterruptedError, UnreachableError } from '../base/errors.js';
 import { addNoLogSecrets, removeNoLogSecrets } from './no-log-secrets.js';
 import { gatherNodeFacts, type NodeFacts } from '../runtime/node-facts.js';
+import { HostFactCache } from './host-facts.js';
+import type { VaultKeyring } from '../vault/keyring.js';
 import type { TaskOutcome, TaskRunner } from './scheduler.js';
 import { findModule } from '../modules/registry.js';
 import { sleep } from '../base/sleep.js';
@@ -53,6 +55,8 @@ export interface ExecutorOptions {
   access: HostAccess;
   /** Play name, for host events. */
   play?: string;
+  /** The run's vault passwords, handed to modules (ModuleContext.vault). */
+  vault?: VaultKeyring;
 }
 
 /** What one host carries from task to task for the whole run. */
@@ -71,6 +75,7 @@ interface ItemResult {
   value: Record<string, unknown>;
   facts?: Vars;
   meta?: MetaAction;
+  gatheredFacts?: Vars;
 }
 
 const PROGRESS_INTERVAL_MS = 250;
@@ -80,6 +85,8 @@ export class TaskExecutor implements TaskRunner {
   private readonly lastProgress = new Map<string, { at: number; status: string }>();
   /** ModuleContext.oncePerTask: the work of a task (and loop item) shared by the hosts of a batch. */
   private readonly onceByTask = new Map<string, Promise<unknown>>();
+  /** The facts gathered in this run, per host (Ansible's memory fact cache). */
+  readonly gatheredFacts = new HostFactCache();
   play = '';
 
   constructor(private readonly options: ExecutorOptions) {
@@ -105,6 +112,9 @@ export class TaskExecutor implements TaskRunner {
   async runTask(items: TaskInstance[], { handler }: { handler: boolean }): Promise<TaskOutcome> {
     const first = items[0];
     const { bus } = this.options;
+    // gathering = smart: facts already gathered in this run are not gathered again, and
+    // Ansible shows no task for it.
+    if (first.factGathering === 'smart' && this.gatheredFacts.has(first.host)) return { status: 'skipped', ignored: false };
     const started = Date.now();
     const results: ItemResult[] = [];
     /** Values of this no_log task masked while it runs. */
@@ -133,6 +143,7 @@ export class TaskExecutor implements TaskRunner {
       }
       if (item.noLog) addNoLogSecrets(bus, result.value, noLogValues);
       if (result.facts) Object.assign(this.session(item.host).facts, result.facts);
+      if (result.gatheredFacts) this.gatheredFacts.merge(item.host, result.gatheredFacts);
       results.push(result);
       if (result.status === 'unreachable') break;
     }
@@ -179,7 +190,16 @@ export class TaskExecutor implements TaskRunner {
 
   private varsFor(item: TaskInstance): Vars {
     const s = this.session(item.host);
-    const vars: Vars = { ...item.vars, ...s.facts, ...s.registered, ansible_check_mode: this.options.check, hound_check_mode: this.options.check };
+    const gathered = this.gatheredFacts.size > 0;
+    const vars: Vars = {
+      ...item.vars,
+      ...(gathered ? this.gatheredFacts.variables(item.host, item.factLayer) : {}),
+      ...(gathered && isRecord(item.vars.hostvars) ? { hostvars: this.gatheredFacts.hostvars(item.vars.hostvars) } : {}),
+      ...s.facts,
+      ...s.registered,
+      ansible_check_mode: this.options.check,
+      hound_check_mode: this.options.check,
+    };
     if (item.loopItem !== undefined) vars[item.loopVar ?? 'item'] = item.loopItem;
     return vars;
   }
@@ -235,6 +255,7 @@ export class TaskExecutor implements TaskRunner {
         value: registeredValue(mod, r),
         facts: r.facts,
         meta: r.meta,
+        gatheredFacts: r.gatheredFacts,
       };
     } catch (err) {
       return failureOf(err, this.options.signal);
@@ -253,6 +274,7 @@ export class TaskExecutor implements TaskRunner {
       vars,
       credentials: this.options.credentials,
       limits: this.options.limits,
+      vault: this.options.vault,
       connection: () => access.connection(host),
       docker: () => access.docker(host),
       pull: (reference, { platform, onProgress }) =>
@@ -441,6 +463,10 @@ function describeActions(actions: Action[]): { kind: string; image?: string; rea
 function noneMessage(actions: Action[]): string {
   if (actions.length === 1) return describeAction(actions[0]);
   return `${actions.length} checked, nothing to do`;
+}
+
+function isRecord(value: unknown): value is Vars {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function failureOf(err: unknown, signal?: AbortSignal): ItemResult {

@@ -12,7 +12,7 @@ import { createPullLimits, runPlay, type RunHostState } from './scheduler.js';
 import { TaskExecutor, type HostAccess } from './executor.js';
 import { evaluateCondition, renderValue } from '../playbook/templating.js';
 import { parseImageRef } from '../base/image-ref.js';
-import { nodePlatform } from '../plan/facts.js';
+import { nodePlatform } from '../runtime/platform.js';
 import { findModuleDefinition } from '../modules/schemas.js';
 import { CredentialStore } from '../modules/implementation.js';
 import { ConnectionPool } from '../transport/pool.js';
@@ -30,6 +30,7 @@ import { DEFAULT_PULL_ATTEMPTS, withPullRetries } from './pull-retry.js';
 import { RunDistribution, type RequestedDistribution } from './run-distribution.js';
 import { RegistryClient, type RegistryRoute } from '../transport/registry.js';
 import { registryCaFiles } from '../transport/registry-trust.js';
+import type { VaultKeyring } from '../vault/keyring.js';
 
 export interface RunOptions {
   inventory: Inventory;
@@ -66,6 +67,8 @@ export interface RunOptions {
   diskCheck?: DiskCheckOptions;
   /** CA files the controller trusts for every registry (`--ca-file`), besides the hosts' `hound_registry_ca`. */
   caFiles?: string[];
+  /** The run's vault passwords, for files modules read while the run goes on (include_vars). */
+  vault?: VaultKeyring;
 }
 
 export const DEFAULT_PULLS_PER_REGISTRY = 32;
@@ -101,6 +104,7 @@ export async function executeRun(run: CompiledRun, options: RunOptions): Promise
     limits: createPullLimits(options.pullsPerHost ?? DEFAULT_PULLS_PER_HOST, options.pullsPerRegistry ?? DEFAULT_PULLS_PER_REGISTRY),
     templating: { renderValue, evaluateCondition },
     access,
+    vault: options.vault,
   });
 
   const state: RunHostState = { failed: new Set(), unreachable: new Set() };

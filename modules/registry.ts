@@ -26,6 +26,7 @@ import { dockerLogin } from './docker-login.js';
 import { dockerHostInfo } from './docker-host-info.js';
 import { podmanImage } from './podman-image.js';
 import { podmanLogin } from './podman-login.js';
+import { setup } from './setup.js';
 
 const MODULES: ReadonlyMap<string, AnyModule> = new Map<string, AnyModule>(
   [
@@ -54,6 +55,7 @@ const MODULES: ReadonlyMap<string, AnyModule> = new Map<string, AnyModule>(
     dockerHostInfo,
     podmanImage,
     podmanLogin,
+    setup,
   ].map((m) => [m.definition.name, m]),
 );
 

@@ -6,7 +6,8 @@
 import type { X509Certificate } from 'node:crypto';
 import type { CompiledRun } from '../playbook/compiled.js';
 import type { RegistryAuth } from '../transport/types.js';
-import type { DockerInfo, NodeDocker } from '../runtime/types.js';
+import type { NodeDocker } from '../runtime/types.js';
+import { nodePlatform } from '../runtime/platform.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import { hostVars } from '../inventory/vars.js';
 import { ConnectionPool } from '../transport/pool.js';
@@ -74,25 +75,6 @@ export interface GatherOptions {
    * plan does something.
    */
   summariesOnly?: boolean;
-}
-
-const ARCHITECTURES: Record<string, string> = {
-  x86_64: 'amd64',
-  amd64: 'amd64',
-  aarch64: 'arm64',
-  arm64: 'arm64',
-  armv7l: 'arm/v7',
-  armv6l: 'arm/v6',
-  i386: '386',
-  i686: '386',
-  ppc64le: 'ppc64le',
-  s390x: 's390x',
-  riscv64: 'riscv64',
-};
-
-/** The OCI platform a node pulls by default: Docker reports `x86_64`, registries say `amd64`. */
-export function nodePlatform(info: Pick<DockerInfo, 'os' | 'architecture'>): string {
-  return `${info.os || 'linux'}/${ARCHITECTURES[info.architecture] ?? info.architecture}`;
 }
 
 function problemOf(err: unknown, fallbackCode: string): FactProblem {

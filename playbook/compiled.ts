@@ -6,6 +6,14 @@ import type { Vars } from '../inventory/model.js';
 export type Strategy = 'linear' | 'free';
 export type Distribution = 'direct' | 'relay' | 'fanout' | 'auto';
 
+/** How a play's tasks see gathered facts; one object shared by the play's task instances. */
+export interface FactLayer {
+  /** inject_facts_as_vars: each fact also as a top-level `ansible_NAME` variable. */
+  inject: boolean;
+  /** Fact-named variables the play, its roles, tasks or -e set, which win over gathered facts. */
+  pinned: ReadonlySet<string>;
+}
+
 /** One task as it will run on one host. */
 export interface TaskInstance {
   /** Unique in the run: `${playIndex}:${taskIndex}:${host}` plus `:${loopIndex}` for loop items. */
@@ -48,6 +56,13 @@ export interface TaskInstance {
   searchDirs: readonly string[];
   /** The directory of the role the task belongs to, if any. */
   roleDir?: string;
+  /** How gathered facts show in `vars` at run time (absent: injected, nothing pinned). */
+  factLayer?: FactLayer;
+  /**
+   * Set on the "Gathering Facts" task a play starts with: `smart` skips it, silently as
+   * Ansible does, on a host whose facts the run already holds.
+   */
+  factGathering?: 'implicit' | 'smart';
 }
 
 export interface CompiledHandler {
@@ -67,6 +82,7 @@ export interface CompiledPlay {
   strategy: Strategy;
   maxFailPercentage?: number;
   anyErrorsFatal: boolean;
+  /** The play gathers facts (gather_facts, or the `gathering` setting when the play does not say). */
   gatherFacts: boolean;
   distribution?: Distribution;
   /** Per host, the ordered task instances (loops expanded, tags and static `when` applied). */

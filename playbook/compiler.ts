@@ -4,7 +4,7 @@
 // tags applied. Anything that depends on a value only known at run time (a registered
 // result, a set_fact) is left as templates with `deferred: true`.
 import path from 'node:path';
-import type { CompiledHandler, CompiledPlay, CompiledRun, TaskInstance } from './compiled.js';
+import type { CompiledHandler, CompiledPlay, CompiledRun, FactLayer, TaskInstance } from './compiled.js';
 import { HoundError, ParseError, type SourcePosition } from '../base/errors.js';
 import { MAX_TIMER_SECONDS, timerProblem } from '../base/sleep.js';
 import { serialBatches } from './batches.js';
@@ -20,6 +20,7 @@ import { isIpAddress } from '../inventory/host-range.js';
 import { groupsOfHost, hostsOfGroup, hostVars } from '../inventory/vars.js';
 import { findModuleDefinition } from '../modules/schemas.js';
 import { appendAll } from '../base/append.js';
+import { isAnsibleFact } from './template-values.js';
 
 export interface CompileOptions {
   inventory: Inventory;
@@ -33,6 +34,26 @@ export interface CompileOptions {
   baseDir?: string;
   /** --check: templates see it as `ansible_check_mode` / `hound_check_mode`. */
   check?: boolean;
+  /** ansible.cfg's fact settings (default: gathering implicit, facts injected as variables). */
+  facts?: FactSettings;
+}
+
+/** How plays gather facts when they do not say: ansible.cfg [defaults] gathering, gather_subset, gather_timeout, inject_facts_as_vars. */
+export interface FactSettings {
+  gathering: 'implicit' | 'explicit' | 'smart';
+  gatherSubset?: string[];
+  gatherTimeout?: number;
+  injectFactsAsVars: boolean;
+}
+
+const DEFAULT_FACT_SETTINGS: FactSettings = { gathering: 'implicit', injectFactsAsVars: true };
+
+/** The task a play that gathers facts starts with, as Ansible names it. */
+export const GATHERING_FACTS = 'Gathering Facts';
+
+/** Names that come from gathered facts: ansible_facts, the injected ansible_* facts, and hostvars (which carries them). */
+function isFactName(name: string): boolean {
+  return name === 'ansible_facts' || name === 'hostvars' || isAnsibleFact(name);
 }
 
 const EMPTY: Vars = Object.freeze({});
@@ -53,10 +74,14 @@ class Compiler {
   private hostvarsShared?: Vars;
   private readonly taskNames = new WeakMap<LoadedTask, TaskNames>();
   private groupsShared?: Vars;
+  private readonly facts: FactSettings;
+  /** True once a play gathers facts or a setup task is met: from then on fact names are known only at run time. */
+  private factsGathered = false;
 
   constructor(private readonly options: CompileOptions) {
     this.extra = options.extraVars ?? {};
     this.selection = { only: options.tags ?? [], skip: options.skipTags ?? [] };
+    this.facts = options.facts ?? DEFAULT_FACT_SETTINGS;
   }
 
   compile(plays: readonly LoadedPlay[]): CompiledRun {
@@ -90,7 +115,14 @@ class Compiler {
     };
 
     this.checkNotifications(play);
+    const gatherFacts = play.gatherFacts ?? this.facts.gathering !== 'explicit';
+    if (gatherFacts) this.factsGathered = true;
+    const factLayer = this.factLayer(play);
     const tasksByHost = new Map<string, TaskInstance[]>(hosts.map((h) => [h, []]));
+    // Ansible's implicit fact gathering carries the `always` tag.
+    if (gatherFacts && shouldRun(['always'], this.selection)) {
+      for (const host of hosts) tasksByHost.get(host)!.push(this.gatheringTask(play, playIndex, host, playVarsByHost.get(host)!.plain));
+    }
     play.tasks.forEach((task, taskIndex) => {
       const runs = shouldRun(task.tags, this.selection);
       if (runs) {
@@ -118,12 +150,52 @@ class Compiler {
       strategy: play.strategy,
       maxFailPercentage: play.maxFailPercentage,
       anyErrorsFatal: play.anyErrorsFatal,
-      gatherFacts: play.gatherFacts,
+      gatherFacts,
       distribution: play.distribution,
-      tasksByHost,
-      handlers,
+      tasksByHost: this.withFactLayer(tasksByHost, factLayer),
+      handlers: handlers.map((h) => ({ ...h, tasksByHost: this.withFactLayer(h.tasksByHost, factLayer) })),
       position: play.position,
     };
+  }
+
+  /** "Gathering Facts": the setup module, first on every host (task index -1, before the play's tasks). */
+  private gatheringTask(play: LoadedPlay, playIndex: number, host: string, vars: Vars): TaskInstance {
+    const subset = play.gatherSubset ?? this.facts.gatherSubset;
+    const timeout = play.gatherTimeout ?? this.facts.gatherTimeout;
+    return {
+      id: `${playIndex}:facts:${host}`,
+      host,
+      taskIndex: -1,
+      name: GATHERING_FACTS,
+      module: 'setup',
+      args: { ...(subset !== undefined ? { gather_subset: subset } : {}), ...(timeout !== undefined ? { gather_timeout: timeout } : {}) },
+      deferred: false,
+      when: [],
+      vars,
+      retries: 0,
+      delaySeconds: 0,
+      ignoreErrors: false,
+      notify: [],
+      noLog: false,
+      tags: ['always'],
+      position: play.position,
+      factGathering: this.facts.gathering === 'smart' ? 'smart' : 'implicit',
+    };
+  }
+
+  /** The fact-named variables set at play level or above (play, role and task vars, -e): gathered facts do not override them. */
+  private factLayer(play: LoadedPlay): FactLayer {
+    const names = [
+      ...Object.keys(play.vars),
+      ...Object.keys(this.extra),
+      ...play.tasks.flatMap((t) => [...Object.keys(t.vars), ...Object.keys(t.role?.vars ?? {})]),
+    ];
+    return { inject: this.facts.injectFactsAsVars, pinned: new Set(names.filter(isFactName)) };
+  }
+
+  private withFactLayer(byHost: Map<string, TaskInstance[]>, layer: FactLayer): Map<string, TaskInstance[]> {
+    for (const tasks of byHost.values()) for (const t of tasks) t.factLayer = layer;
+    return byHost;
   }
 
   /** Every notify must name a handler (or a listen topic) of the play. */
@@ -160,6 +232,7 @@ class Compiler {
   }
 
   private noteRuntimeNames(task: LoadedTask): void {
+    if (task.module === 'setup') this.factsGathered = true;
     if (task.register) this.runtimeNames.add(task.register);
     if (task.module === 'set_fact') for (const key of Object.keys(task.args)) if (key !== 'cacheable') this.runtimeNames.add(key);
   }
@@ -255,9 +328,9 @@ class Compiler {
       return one ? [one] : [];
     }
     if (this.dependsOnRuntime(this.analysis(task).loop, base)) {
-      throw new ParseError('LOOP_DEFERRED', `the loop of ${label} depends on a registered result or set_fact, only known at run time`, {
+      throw new ParseError('LOOP_DEFERRED', `the loop of ${label} depends on a registered result, a set_fact or a gathered fact, only known at run time`, {
         position: this.at(task.loop.at),
-        hint: 'hound expands loops before the run: loop over inventory or play variables instead',
+        hint: 'hound expands loops before the run: loop over inventory or play variables instead (or set the values with -e)',
       });
     }
     const rendered = this.render(task.loop.value, base, task.loop.at, label);
@@ -470,16 +543,16 @@ class Compiler {
     return names;
   }
 
-  /** True when these names read (directly or through variables) a name set at run time. */
+  /** True when these names read (directly or through variables) a name set at run time (a registered result, a set_fact, a gathered fact). */
   private dependsOnRuntime(names: readonly string[], vars: Vars): boolean {
-    if ((this.runtimeNames.size === 0 && !this.namesOpenAtRunTime) || names.length === 0) return false;
+    if ((this.runtimeNames.size === 0 && !this.namesOpenAtRunTime && !this.factsGathered) || names.length === 0) return false;
     const seen = new Set<string>();
     const todo = [...names];
     while (todo.length > 0) {
       const name = todo.pop()!;
       if (seen.has(name)) continue;
       seen.add(name);
-      if (this.runtimeNames.has(name)) return true;
+      if (this.runtimeNames.has(name) || (this.factsGathered && isFactName(name))) return true;
       if (this.namesOpenAtRunTime && !Object.hasOwn(vars, name)) return true;
       const value = Object.hasOwn(vars, name) ? vars[name] : undefined;
       for (const t of templateStrings(value)) todo.push(...referencedNames(t));

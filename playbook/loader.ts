@@ -28,10 +28,13 @@ import { readIncludedVars, varsFileCandidates } from '../modules/include-vars.js
 import { ModuleFailure } from '../modules/implementation.js';
 import { isPlainObject } from './template-values.js';
 import { appendAll } from '../base/append.js';
+import type { VaultReading } from '../vault/vaulted-yaml.js';
 
 export interface LoadOptions {
   /** Extra directories to look for roles in, after `roles/` beside the playbook. */
   rolesPath?: string[];
+  /** The vault passwords for vault-encrypted files and `!vault` values. */
+  vault?: VaultReading;
 }
 
 /** What tasks inherit from whatever brought them in (a play, a block, an import, a role). */
@@ -62,11 +65,12 @@ const MODULE_NAMES = MODULE_DEFINITIONS.map((m) => m.name);
 const TASK_KEY_NAMES: readonly string[] = [...TASK_KEYWORDS, ...TASK_INCLUDES];
 
 export class PlaybookLoader {
-  private readonly files = new PlaybookFiles();
+  private readonly files: PlaybookFiles;
   private readonly rolesPath: string[];
 
   constructor(options: LoadOptions = {}) {
     this.rolesPath = options.rolesPath ?? [];
+    this.files = new PlaybookFiles(options.vault);
   }
 
   /** Loads one playbook file (a list of plays and import_playbook entries). */
@@ -177,7 +181,9 @@ export class PlaybookLoader {
       strategy: (play.strategy as LoadedPlay['strategy'] | undefined) ?? 'linear',
       maxFailPercentage: play.max_fail_percentage === undefined ? undefined : parseFloat(String(play.max_fail_percentage)),
       anyErrorsFatal: play.any_errors_fatal === true,
-      gatherFacts: play.gather_facts !== false,
+      gatherFacts: play.gather_facts as boolean | undefined,
+      gatherSubset: play.gather_subset as string | string[] | undefined,
+      gatherTimeout: play.gather_timeout as number | undefined,
       distribution: play.distribution as LoadedPlay['distribution'],
       tags,
       tasks,

@@ -74,7 +74,11 @@ export interface LoadedPlay {
   strategy: Strategy;
   maxFailPercentage?: number;
   anyErrorsFatal: boolean;
-  gatherFacts: boolean;
+  /** gather_facts as written; undefined when the play does not say (the `gathering` setting decides). */
+  gatherFacts?: boolean;
+  /** gather_subset as written (a list, or a comma-separated string). */
+  gatherSubset?: string | string[];
+  gatherTimeout?: number;
   distribution?: Distribution;
   tags: string[];
   /** pre_tasks, role tasks, tasks, post_tasks: flattened, in run order. */

@@ -2,7 +2,7 @@
 // for vaulttext naming a vault id, the passwords of that id first, then (unless
 // vault_id_match) every other one; the first whose HMAC matches opens it.
 import { EXIT, HoundError } from '../base/errors.js';
-import { revealedSecrets } from '../base/secret-values.js';
+import { registerSecret } from '../base/secrets.js';
 import { decryptAes256, encryptAes256, parseBody } from './aes256.js';
 import { DEFAULT_VAULT_ID, formatEnvelope, isVaultText, parseEnvelope } from './envelope.js';
 
@@ -35,7 +35,7 @@ export class VaultKeyring {
   add(password: VaultPassword): void {
     this.passwords.push(password);
     // A password is as secret as what it opens.
-    revealedSecrets.add(password.password.toString('utf8'));
+    registerSecret(password.password.toString('utf8'));
   }
 
   get size(): number {
@@ -85,7 +85,7 @@ export class VaultKeyring {
   /** The plaintext as UTF-8 text, recorded as a secret (masked in every event and error from now on). */
   decryptText(vaulttext: string, where: string): string {
     const text = this.decrypt(vaulttext, where).toString('utf8');
-    revealedSecrets.add(text.trim());
+    registerSecret(text.trim());
     return text;
   }
 

@@ -2,7 +2,7 @@
 // inventories, include_vars), and inline `!vault |` scalars (ansible-vault encrypt_string).
 // Every value decrypted here is recorded as a secret, so no event, log or error shows it.
 import { isMap, isPair, isScalar, isSeq, visit, type Document, type ScalarTag } from 'yaml';
-import { revealedSecrets } from '../base/secret-values.js';
+import { registerSecret } from '../base/secrets.js';
 import { isVaultText } from './envelope.js';
 import { VaultKeyring } from './keyring.js';
 
@@ -46,7 +46,7 @@ export function decryptVaultScalars(doc: Document, vault: VaultReading | undefin
       const plaintext = keyringOf(vault).decryptText(ciphertext, where(node.range?.[0] ?? 0));
       node.value = plaintext;
       node.tag = undefined;
-      revealedSecrets.add(plaintext);
+      registerSecret(plaintext);
       return undefined;
     },
   });
@@ -61,7 +61,7 @@ function hasVaultTag(node: unknown): boolean {
 
 /** Records every string in `value` (a vaulted file's data) as a secret. */
 export function revealValues(value: unknown): void {
-  if (typeof value === 'string') revealedSecrets.add(value);
+  if (typeof value === 'string') registerSecret(value);
   else if (value instanceof Map) for (const v of value.values()) revealValues(v);
   else if (Array.isArray(value)) for (const v of value) revealValues(v);
   else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) revealValues(v);

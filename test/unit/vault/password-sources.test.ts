@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HoundError } from '../../../base/errors.js';
-import { revealedSecrets } from '../../../base/secret-values.js';
+import { maskSecrets } from '../../../base/secrets.js';
 import { VaultKeyring } from '../../../vault/keyring.js';
 import { formatEnvelope, parseEnvelope } from '../../../vault/envelope.js';
 import { loadVaultKeyring, splitVaultId, vaultIdSlugs, type VaultSourceOptions } from '../../../vault/password-sources.js';
@@ -117,7 +117,7 @@ describe('loading passwords', () => {
 
   it('every password is a secret from the moment it is read', async () => {
     await loadVaultKeyring({ ...base, passwordFiles: [file('secret-pw', 'never-print-this-pw\n')] });
-    expect(revealedSecrets.mask('x never-print-this-pw y')).toBe('x ******** y');
+    expect(maskSecrets('x never-print-this-pw y')).toBe('x ******** y');
   });
 });
 
