@@ -17,12 +17,14 @@ export interface CollectOptions {
   collectors: ReadonlySet<Collector>;
   /** gather_subset as given, returned as Ansible returns it. */
   gatherSubset: string[];
-  /** Seconds the command may take (gather_timeout). */
+  /** gather_timeout: seconds the slow parts (statvfs of the mounts) may take, as in Ansible. */
   timeoutSeconds: number;
   signal?: AbortSignal;
   /** Ansible's `filter`: fnmatch patterns over the prefixed names; empty keeps all. */
   filter?: string[];
 }
+
+const OVERALL_LIMIT_SECONDS = 120;
 
 /** Python's fnmatch: * ? [seq] [!seq]. */
 export function fnmatch(name: string, pattern: string): boolean {
@@ -47,13 +49,14 @@ export function fnmatch(name: string, pattern: string): boolean {
 
 /** Runs the gather command; its sections, or a ModuleFailure naming what went wrong. */
 async function runGatherCommand(connection: HostConnection, options: CollectOptions): Promise<Map<string, string>> {
-  const script = gatherScript(options.collectors, Math.floor(Date.now() / 1000));
-  const timeout = AbortSignal.timeout(options.timeoutSeconds * 1000);
+  const script = gatherScript(options.collectors, Math.floor(Date.now() / 1000), options.timeoutSeconds);
+  // Ansible bounds no more than the mounts; a resolver that does not answer (fqdn) costs its
+  // own timeouts there too. This outer bound only keeps a stuck node from holding the run.
+  const limitSeconds = Math.max(OVERALL_LIMIT_SECONDS, 6 * options.timeoutSeconds);
+  const timeout = AbortSignal.timeout(limitSeconds * 1000);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   const result = await connection.exec(`/bin/sh -c ${shellQuote(script)}`, { signal, shownAs: 'gather facts (sh script)' }).catch((err: unknown) => {
-    if (timeout.aborted && !options.signal?.aborted) {
-      throw new ModuleFailure(`gathering facts took longer than gather_timeout (${options.timeoutSeconds} s)`);
-    }
+    if (timeout.aborted && !options.signal?.aborted) throw new ModuleFailure(`gathering facts did not end within ${limitSeconds} s`);
     throw err;
   });
   if (!result.stdout.includes('@@hound:files')) {
@@ -113,10 +116,12 @@ export async function collectFacts(connection: HostConnection, runtime: () => Pr
     );
   }
   Object.assign(facts, hound);
-  const prefixed: Facts = {};
-  for (const [key, value] of Object.entries(facts)) {
-    const name = `ansible_${key}`;
-    if (!options.filter?.length || options.filter.some((p) => fnmatch(name, p))) prefixed[name] = value;
-  }
-  return { ...prefixed, gather_subset: options.gatherSubset, module_setup: true };
+  const all: Facts = {
+    ...Object.fromEntries(Object.entries(facts).map(([key, value]) => [`ansible_${key}`, value])),
+    gather_subset: options.gatherSubset,
+    module_setup: true,
+  };
+  // As Ansible's, the filter applies to every name, gather_subset and module_setup included.
+  if (!options.filter?.length) return all;
+  return Object.fromEntries(Object.entries(all).filter(([name]) => options.filter!.some((p) => fnmatch(name, p))));
 }

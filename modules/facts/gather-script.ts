@@ -50,7 +50,7 @@ const PYTHON_YEAR_SECONDS = (365 * 24 + 6) * 3600;
  * The script for these collectors. `nowSeconds` (the controller's clock) picks the two dates
  * Python's time module reads to learn the time zone's standard and daylight names.
  */
-export function gatherScript(collectors: ReadonlySet<Collector>, nowSeconds: number): string {
+export function gatherScript(collectors: ReadonlySet<Collector>, nowSeconds: number, gatherTimeoutSeconds = 10): string {
   const has = (c: Collector) => collectors.has(c);
   const lines = ['exec 2>/dev/null', 'read -r h < /proc/sys/kernel/hostname || h=$(uname -n)', 'files=""'];
   if (has('platform')) {
@@ -110,7 +110,8 @@ export function gatherScript(collectors: ReadonlySet<Collector>, nowSeconds: num
       'set --',
       'while read -r dev mnt fs rest; do case "$dev" in /*|\\\\*|*:/*) [ "$fs" = none ] || set -- "$@" "$(printf \'%b\' "$mnt")";; esac; done < "$mtab"',
       'files="$files $mtab"',
-      "t=''; command -v timeout >/dev/null && t='timeout 10'",
+      // gather_timeout bounds the mounts' statvfs, as Ansible bounds each mount's (a hung NFS server).
+      `t=''; command -v timeout >/dev/null && t='timeout ${Math.max(1, Math.floor(gatherTimeoutSeconds))}'`,
       `[ $# -gt 0 ] && $t stat -f -c '%S %s %b %a %f %c %d %n' "$@"`,
     );
   }

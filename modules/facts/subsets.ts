@@ -77,6 +77,13 @@ const FACT_ALIASES: Record<string, string> = {
 };
 
 const COLLECTORS = new Set([...MINIMAL, ...OTHER_COLLECTORS]);
+/** Collectors that need others' facts (required_facts): those are gathered, and returned, too. */
+const REQUIRES: Record<string, string[]> = {
+  hardware: ['platform'],
+  network: ['distribution', 'platform'],
+  pkg_mgr: ['distribution'],
+  service_mgr: ['platform', 'distribution'],
+};
 const VALID = new Set([...COLLECTORS, ...Object.keys(FACT_ALIASES)]);
 
 /** gather_subset as written: a list, or one comma-separated string. */
@@ -107,5 +114,6 @@ export function collectorsFor(subsets: readonly string[]): Set<Collector> {
     }
   }
   for (const c of excluded) if (!explicit.has(c)) added.delete(c);
+  for (const c of [...added]) for (const required of REQUIRES[c] ?? []) added.add(required);
   return new Set(HOUND_COLLECTORS.filter((c) => added.has(c)));
 }
