@@ -130,10 +130,16 @@ export async function vaultKeyring(o: ConfigurableOptions, config = commandConfi
     askVaultPass: config.get('DEFAULT_ASK_VAULT_PASS', given(o.askVaultPass, '--ask-vault-pass')).value === true,
     identityList: config.get('DEFAULT_VAULT_IDENTITY_LIST').value as string[],
     defaultPasswordFile: config.get('DEFAULT_VAULT_PASSWORD_FILE').value as string | undefined,
-    idMatch: config.get('DEFAULT_VAULT_ID_MATCH').value === true,
+    idMatch: vaultIdMatch(config),
     prompt: (question) => promptPassword(question),
     warn: warnLine,
   });
+}
+
+/** DEFAULT_VAULT_ID_MATCH as Ansible tests it: its default False, or any non-empty text. */
+export function vaultIdMatch(config = commandConfig()): boolean {
+  const value = config.get('DEFAULT_VAULT_ID_MATCH').value;
+  return value === true || (typeof value === 'string' && value !== '');
 }
 
 /** A [hound] setting, the command line first. */

@@ -9,7 +9,7 @@ import { type Command } from 'commander';
 import { EXIT, HoundError, OptionsError } from '../base/errors.js';
 import { shlexSplit } from '../base/shlex.js';
 import type { VaultKeyring } from '../vault/keyring.js';
-import { addVaultOptions, commandConfig, vaultOptionsOf, warnLine } from './settings.js';
+import { addVaultOptions, commandConfig, vaultIdMatch, vaultOptionsOf, warnLine } from './settings.js';
 
 interface VaultCommandOptions {
   vaultId?: string[];
@@ -44,7 +44,7 @@ async function keyringFor(
     askVaultPass: given.askVaultPass === true || config.get('DEFAULT_ASK_VAULT_PASS').value === true,
     identityList: sources ? [] : (config.get('DEFAULT_VAULT_IDENTITY_LIST').value as string[]),
     defaultPasswordFile: sources ? undefined : (config.get('DEFAULT_VAULT_PASSWORD_FILE').value as string | undefined),
-    idMatch: config.get('DEFAULT_VAULT_ID_MATCH').value === true,
+    idMatch: vaultIdMatch(config),
     autoPrompt: true,
     newPassword: purpose === 'encrypt',
     prompt: (question) => promptPassword(question),

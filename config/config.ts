@@ -43,7 +43,8 @@ export function findConfigFile(where: ConfigEnvironment, warnings: string[] = []
   }
   candidates.push(path.join(where.home, '.ansible.cfg'), '/etc/ansible/ansible.cfg');
   const found = candidates.find(isReadableFile);
-  if (skippedWorldWritable && found !== fromEnvPath) {
+  // As ansible-core: warn unless the file in use is the one ANSIBLE_CONFIG named.
+  if (skippedWorldWritable && (fromEnvPath === undefined || found !== fromEnvPath)) {
     warnings.push(
       `Ansible is being run in a world writable directory (${where.cwd}), ignoring it as an ansible.cfg source. For more information see https://docs.ansible.com/ansible/devel/reference_appendices/config.html#cfg-in-world-writable-dir`,
     );

@@ -112,11 +112,13 @@ export const SETTINGS: readonly SettingDefinition[] = [
   },
   {
     name: 'DEFAULT_VAULT_ID_MATCH',
-    type: 'boolean',
+    // ansible-core 2.14 gives this setting no type: it stays the text written, and any
+    // non-empty text (even "False") turns the matching on. hound reads it the same way.
+    type: 'string',
     ini: defaults('vault_id_match'),
     env: ['ANSIBLE_VAULT_ID_MATCH'],
     default: false,
-    description: 'try only the passwords of the vault id an encrypted text names',
+    description: 'try only the passwords of the vault id an encrypted text names (any non-empty value, as in Ansible)',
   },
   {
     name: 'DEFAULT_VAULT_ENCRYPT_IDENTITY',
