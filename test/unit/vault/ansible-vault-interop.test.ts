@@ -6,8 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { HoundError } from '../../../base/errors.js';
+import { processSecrets } from '../../../base/secrets.js';
 import { VaultKeyring } from '../../../vault/keyring.js';
 import { YamlSource } from '../../../playbook/yaml-source.js';
 
@@ -16,6 +17,9 @@ const cli = path.join(root, 'dist/cli/hound.js');
 const corpus = path.join(root, 'test/fixtures/corpus/vault');
 const dir = mkdtempSync(path.join(tmpdir(), 'hound-vault-interop-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// Every password a keyring holds is a secret of the process (masked in every error): each test
+// starts as a fresh hound process would, or one test's password 'wrong' masks another's file name.
+beforeEach(() => processSecrets.clear());
 
 /** A clean environment: no ansible.cfg or vault settings of the machine leak in. */
 const env: NodeJS.ProcessEnv = { ...process.env, ANSIBLE_CONFIG: path.join(dir, 'none.cfg') };
