@@ -121,7 +121,7 @@ class Compiler {
     const tasksByHost = new Map<string, TaskInstance[]>(hosts.map((h) => [h, []]));
     // Ansible's implicit fact gathering carries the `always` tag.
     if (gatherFacts && shouldRun(['always'], this.selection)) {
-      for (const host of hosts) tasksByHost.get(host)!.push(this.gatheringTask(play, playIndex, host, playVarsByHost.get(host)!.plain));
+      for (const host of hosts) tasksByHost.get(host)!.push(this.gatheringTask(play, playIndex, host, scopeOf(host).plain));
     }
     play.tasks.forEach((task, taskIndex) => {
       const runs = shouldRun(task.tags, this.selection);
