@@ -2,7 +2,7 @@
 // Wires the pieces together: event bus and reporter, SSH pool and Docker over SSH, the
 // registry client for `state: latest`, pull limits, the scheduler and the task executor.
 import { setMaxListeners } from 'node:events';
-import type { CompiledRun } from '../playbook/compiled.js';
+import { playTasksOf, type CompiledRun } from '../playbook/compiled.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import { hostVars } from '../inventory/vars.js';
 import { EXIT } from '../base/errors.js';
@@ -370,7 +370,7 @@ class RunHostAccess implements HostAccess {
   /** The host's variables as its tasks see them (play vars included), else the inventory's. */
   private varsOf(host: string): Vars {
     for (const play of this.run.plays) {
-      const first = play.tasksByHost.get(host)?.[0];
+      const first = playTasksOf(play, host)[0];
       if (first) return first.vars;
     }
     return hostVars(this.options.inventory, host);

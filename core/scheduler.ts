@@ -1,7 +1,7 @@
 // Decides what runs when: serial batches, the linear and free strategies, forks, failure
 // thresholds and handlers. It knows nothing of SSH or Docker: it calls a TaskRunner for
 // each task (all loop items of one task on one host at once) and reads back a status.
-import type { CompiledPlay, TaskInstance } from '../playbook/compiled.js';
+import { playTasksOf, type CompiledPlay, type TaskInstance } from '../playbook/compiled.js';
 import type { TaskStatus } from './events.js';
 import type { MetaAction, PullLimits } from '../modules/implementation.js';
 
@@ -197,7 +197,7 @@ async function runBatchLinear(
   signal?: AbortSignal,
 ): Promise<PlayOutcome> {
   const ctx: BatchContext = { down: new Set(), ended: new Set(), notified: new Map() };
-  const steps = new Map(batch.map((h) => [h, groupTaskSteps(play.tasksByHost.get(h) ?? [])]));
+  const steps = new Map(batch.map((h) => [h, groupTaskSteps(playTasksOf(play, h))]));
   const position = new Map(batch.map((h) => [h, 0]));
   for (const h of batch) runner.hostStart?.(h);
   const pending = (h: string) => (ctx.down.has(h) || ctx.ended.has(h) ? undefined : steps.get(h)![position.get(h)!]);
@@ -252,7 +252,7 @@ async function runBatchFree(
   await Promise.all(
     batch.map(async (h) => {
       runner.hostStart?.(h);
-      for (const step of groupTaskSteps(play.tasksByHost.get(h) ?? [])) {
+      for (const step of groupTaskSteps(playTasksOf(play, h))) {
         if (abortReason || stopped || signal?.aborted || ctx.down.has(h) || ctx.ended.has(h)) break;
         const outcome = await forks.run(() => runner.runTask(step, { handler: false }));
         record(ctx, state, step, outcome);

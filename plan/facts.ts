@@ -4,7 +4,7 @@
 // would ask (through its mirror). Each reference is resolved once per platform and route,
 // however many nodes want it. The registries' stated rate limits come along.
 import type { X509Certificate } from 'node:crypto';
-import type { CompiledRun } from '../playbook/compiled.js';
+import { playTasksOf, type CompiledRun } from '../playbook/compiled.js';
 import type { RegistryAuth } from '../transport/types.js';
 import type { NodeDocker } from '../runtime/types.js';
 import { nodePlatform } from '../runtime/platform.js';
@@ -283,7 +283,7 @@ export class PlanHostAccess implements PlanFactAccess {
 
   private varsOf(host: string): Vars {
     for (const play of this.run?.plays ?? []) {
-      const first = play.tasksByHost.get(host)?.[0];
+      const first = playTasksOf(play, host)[0];
       if (first) return first.vars;
     }
     return hostVars(this.options.inventory, host);

@@ -84,11 +84,30 @@ export interface CompiledPlay {
   anyErrorsFatal: boolean;
   /** The play gathers facts (gather_facts, or the `gathering` setting when the play does not say). */
   gatherFacts: boolean;
+  /** Its "Gathering Facts" step, first on every host; absent when it gathers none or tags leave the step out. */
+  gathering?: FactGatheringStep;
   distribution?: Distribution;
   /** Per host, the ordered task instances (loops expanded, tags and static `when` applied). */
   tasksByHost: Map<string, TaskInstance[]>;
   handlers: CompiledHandler[];
   position: SourcePosition;
+}
+
+/**
+ * "Gathering Facts" (the setup module, task index -1): one step for the whole play, not a task
+ * per host, so that a play over 200 000 hosts that is only listed or planned builds nothing per
+ * host for it (the compiler builds a host's variables on first use).
+ */
+export interface FactGatheringStep {
+  /** The step as a task of this host, built when asked (the host's variables with it). */
+  taskFor(host: string): TaskInstance;
+}
+
+/** A host's tasks in a play, in order: the Gathering Facts step first when the play has one. */
+export function playTasksOf(play: CompiledPlay, host: string): TaskInstance[] {
+  const tasks = play.tasksByHost.get(host);
+  if (!tasks) return [];
+  return play.gathering ? [play.gathering.taskFor(host), ...tasks] : tasks;
 }
 
 export interface CompiledRun {

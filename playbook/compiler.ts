@@ -4,7 +4,7 @@
 // tags applied. Anything that depends on a value only known at run time (a registered
 // result, a set_fact) is left as templates with `deferred: true`.
 import path from 'node:path';
-import type { CompiledHandler, CompiledPlay, CompiledRun, FactLayer, TaskInstance } from './compiled.js';
+import type { CompiledHandler, CompiledPlay, CompiledRun, FactGatheringStep, FactLayer, TaskInstance } from './compiled.js';
 import { HoundError, ParseError, type SourcePosition } from '../base/errors.js';
 import { MAX_TIMER_SECONDS, timerProblem } from '../base/sleep.js';
 import { serialBatches } from './batches.js';
@@ -119,10 +119,13 @@ class Compiler {
     if (gatherFacts) this.factsGathered = true;
     const factLayer = this.factLayer(play);
     const tasksByHost = new Map<string, TaskInstance[]>(hosts.map((h) => [h, []]));
-    // Ansible's implicit fact gathering carries the `always` tag.
-    if (gatherFacts && shouldRun(['always'], this.selection)) {
-      for (const host of hosts) tasksByHost.get(host)!.push(this.gatheringTask(play, playIndex, host, scopeOf(host).plain));
-    }
+    // Ansible's implicit fact gathering carries the `always` tag. One step for the play, made
+    // into a host's task only when that host runs it: listing a play or planning it builds
+    // no per-host gathering, nor the host's variables for it.
+    const gathering: FactGatheringStep | undefined =
+      gatherFacts && shouldRun(['always'], this.selection)
+        ? { taskFor: (host) => ({ ...this.gatheringTask(play, playIndex, host, this.varsBeforeTasks(scopeOf(host))), factLayer }) }
+        : undefined;
     play.tasks.forEach((task, taskIndex) => {
       const runs = shouldRun(task.tags, this.selection);
       if (runs) {
@@ -151,6 +154,7 @@ class Compiler {
       maxFailPercentage: play.maxFailPercentage,
       anyErrorsFatal: play.anyErrorsFatal,
       gatherFacts,
+      gathering,
       distribution: play.distribution,
       tasksByHost: this.withFactLayer(tasksByHost, factLayer),
       handlers: handlers.map((h) => ({ ...h, tasksByHost: this.withFactLayer(h.tasksByHost, factLayer) })),
@@ -179,8 +183,15 @@ class Compiler {
       noLog: false,
       tags: ['always'],
       position: play.position,
+      searchDirs: [path.dirname(play.file)],
       factGathering: this.facts.gathering === 'smart' ? 'smart' : 'implicit',
     };
+  }
+
+  /** The host's play variables as the play starts: without what an include_vars of the play added since. */
+  private varsBeforeTasks(scope: PlayHostVars): Vars {
+    if (Object.keys(scope.included).length === 0) return scope.plain;
+    return mergeVariables({ inventory: scope.inventory, play: scope.play, magic: scope.magic, extra: this.extra });
   }
 
   /** The fact-named variables set at play level or above (play, role and task vars, -e): gathered facts do not override them. */

@@ -5,8 +5,9 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { readLabInfo, type LabInfo } from '../../lab/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LabInfo } from '../../lab/index.js';
+import { readTestLab } from '../fixtures/test-lab.js';
 import { hound } from '../fixtures/play/helpers.js';
 import { runCommand } from '../../bench/command-run.js';
 import { parseRecap } from './ansible-parity.js';
@@ -15,7 +16,7 @@ let lab: LabInfo;
 let project: string;
 
 beforeAll(async () => {
-  lab = await readLabInfo(inject('labDir') ?? process.env.HOUND_TEST_LAB_DIR!);
+  lab = await readTestLab();
   project = mkdtempSync(path.join(tmpdir(), 'hound-cfg-project-'));
   mkdirSync(path.join(project, 'inventory'));
   writeFileSync(

@@ -9,8 +9,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { readLabInfo, type LabInfo } from '../../lab/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LabInfo } from '../../lab/index.js';
+import { readTestLab } from '../fixtures/test-lab.js';
 import { hound, jsonEvents } from '../fixtures/play/helpers.js';
 import type { TaskResultEvent } from '../../core/events.js';
 
@@ -21,7 +22,7 @@ let dir: string;
 let routeAdded = false;
 
 beforeAll(async () => {
-  lab = await readLabInfo(inject('labDir') ?? process.env.HOUND_TEST_LAB_DIR!);
+  lab = await readTestLab();
   dir = mkdtempSync(path.join(tmpdir(), 'hound-facts-'));
   execFileSync('ip', ['netns', 'exec', lab.nodes[0].netns, 'ip', 'route', 'replace', 'default', 'via', lab.controllerIp]);
   routeAdded = true;

@@ -2,7 +2,7 @@
 // order per host, rendered arguments, deferred tasks. Expectations are worked out by hand.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CompiledRun, TaskInstance } from '../../../playbook/compiled.js';
+import { playTasksOf, type CompiledRun, type TaskInstance } from '../../../playbook/compiled.js';
 import { compilePlays, type CompileOptions } from '../../../playbook/compiler.js';
 import { PlaybookLoader } from '../../../playbook/loader.js';
 import { buildInventory } from './inventory-builder.js';
@@ -28,22 +28,13 @@ function compile(playbook: string, options: Partial<CompileOptions> = {}, rolesP
   return compilePlays(loaded.plays, { inventory, ...options });
 }
 
-/** The play's own tasks on a host, without the "Gathering Facts" task a gathering play starts with (test/unit/playbook/fact-gathering.test.ts). */
-function own(tasks: TaskInstance[] | undefined): TaskInstance[] {
-  return (tasks ?? []).filter((t) => t.module !== 'setup' || t.taskIndex >= 0);
-}
-
 /** The instances that will run (a `when` false at compile time leaves a skipped instance). */
 function ids(tasks: TaskInstance[] | undefined): string[] {
-  return own(tasks)
-    .filter((t) => !t.skipped)
-    .map((t) => t.id);
+  return (tasks ?? []).filter((t) => !t.skipped).map((t) => t.id);
 }
 
 function skippedIds(tasks: TaskInstance[] | undefined): string[] {
-  return own(tasks)
-    .filter((t) => t.skipped)
-    .map((t) => t.id);
+  return (tasks ?? []).filter((t) => t.skipped).map((t) => t.id);
 }
 
 describe('warmup.yml: roles, imports, loops over per-host images, serial, handlers', () => {
@@ -67,7 +58,7 @@ describe('warmup.yml: roles, imports, loops over per-host images, serial, handle
   });
 
   it('renders arguments with play vars over role defaults, vars_files, lazy templates and import vars', () => {
-    const [login, base, app, sidecar, extra, more, canary] = own(play.tasksByHost.get('web1'));
+    const [login, base, app, sidecar, extra, more, canary] = play.tasksByHost.get('web1')!;
     expect(login.args).toEqual({ registry: 'registry.lab:5000', username: 'hound', password_env: 'HOUND_REGISTRY_PASSWORD' });
     expect(base.name).toBe('pull the base images');
     expect(base.args).toEqual({ names: ['registry.lab:5000/busybox:1.36', 'registry.lab:5000/alpine:3.20'], state: 'present', platform: 'linux/amd64' });
@@ -86,7 +77,7 @@ describe('warmup.yml: roles, imports, loops over per-host images, serial, handle
         .map((t) => t.args.name)
         .filter(Boolean),
     ).toEqual(['registry.lab:5000/app:1.0', 'registry.lab:5000/cache:7', 'registry.lab:5000/extra:present-2']);
-    for (const task of own(play.tasksByHost.get('web1'))) {
+    for (const task of play.tasksByHost.get('web1')!) {
       expect(task.deferred).toBe(false);
       expect(task.when).toEqual([]);
       expect(task.position.file).toMatch(/\.yml$/);
@@ -109,13 +100,13 @@ describe('warmup.yml: roles, imports, loops over per-host images, serial, handle
 });
 
 describe('tags', () => {
-  const names = (run: CompiledRun, host: string) => own(run.plays[0].tasksByHost.get(host)).map((t) => `${t.taskIndex}`);
+  const names = (run: CompiledRun, host: string) => run.plays[0].tasksByHost.get(host)!.map((t) => `${t.taskIndex}`);
   it('--tags pull,extras keeps tagged tasks (and nothing untagged)', () => {
     expect(names(compile('warmup.yml', { tags: ['pull', 'extras'] }), 'web1')).toEqual(['2', '2', '3', '4']);
   });
   it('never-tagged tasks run only when one of their tags is asked for', () => {
     expect(names(compile('warmup.yml'), 'web2')).not.toContain('6');
-    const pruned = own(compile('warmup.yml', { tags: ['prune'] }).plays[0].tasksByHost.get('web2'));
+    const pruned = compile('warmup.yml', { tags: ['prune'] }).plays[0].tasksByHost.get('web2')!;
     expect(pruned.map((t) => [t.taskIndex, t.module, t.args])).toEqual([[6, 'command', { cmd: 'docker image prune -f' }]]);
   });
   it('untagged / tagged / skip-tags', () => {
@@ -125,7 +116,7 @@ describe('tags', () => {
   });
   it('tags of an import_playbook reach every task of the imported plays', () => {
     const run = compile('site.yml', { tags: ['db'] }, [path.join(dir, 'shared-roles')]);
-    expect(run.plays.map((p) => own([...p.tasksByHost.values()].flat()).length)).toEqual([0, 5, 0]);
+    expect(run.plays.map((p) => [...p.tasksByHost.values()].flat().length)).toEqual([0, 5, 0]);
   });
 });
 
@@ -161,7 +152,7 @@ describe('site.yml: import_playbook and a role from the roles path', () => {
     const shared = run.plays[2];
     expect(shared).toMatchObject({ strategy: 'free', distribution: 'relay', maxFailPercentage: 20, anyErrorsFatal: true, gatherFacts: true, hosts: ['db1'] });
     expect(shared.batches).toEqual([['db1']]);
-    expect(shared.tasksByHost.get('db1')!.map((t) => [t.id, t.name, t.args])).toEqual([
+    expect(playTasksOf(shared, 'db1').map((t) => [t.id, t.name, t.args])).toEqual([
       ['2:facts:db1', 'Gathering Facts', {}],
       ['2:0:db1', 'pull the shared tool', { name: 'tools:3', force: true }],
     ]);
