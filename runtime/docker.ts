@@ -153,7 +153,7 @@ export class SshDocker implements NodeDocker {
       if (config.Secure === false) insecure.add(name);
     }
     return {
-      runtime: 'docker',
+      runtime: this.name.toLowerCase(),
       architecture: raw.Architecture,
       os: raw.OSType,
       dockerRootDir: raw.DockerRootDir,
