@@ -4,7 +4,7 @@
 import { ModuleFailure } from '../implementation.js';
 import type { HostConnection } from '../../transport/types.js';
 import type { NodeDocker } from '../../runtime/types.js';
-import { shellQuote } from '../command.js';
+import { shlexQuote } from '../../base/shlex.js';
 import { distributionFacts, type Facts } from './distribution.js';
 import { filesFrom, gatherScript, splitSections } from './gather-script.js';
 import { affinityCount, cpuFacts, memoryFacts, mountFacts, uptimeFacts } from './hardware.js';
@@ -55,7 +55,7 @@ async function runGatherCommand(connection: HostConnection, options: CollectOpti
   const limitSeconds = Math.max(OVERALL_LIMIT_SECONDS, 6 * options.timeoutSeconds);
   const timeout = AbortSignal.timeout(limitSeconds * 1000);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  const result = await connection.exec(`/bin/sh -c ${shellQuote(script)}`, { signal, shownAs: 'gather facts (sh script)' }).catch((err: unknown) => {
+  const result = await connection.exec(`/bin/sh -c ${shlexQuote(script)}`, { signal, shownAs: 'gather facts (sh script)' }).catch((err: unknown) => {
     if (timeout.aborted && !options.signal?.aborted) throw new ModuleFailure(`gathering facts did not end within ${limitSeconds} s`);
     throw err;
   });

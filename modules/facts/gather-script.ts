@@ -4,7 +4,7 @@
 // shell builtins. Its output is sections (`@@hound:NAME`), parsed on the controller. It needs
 // a POSIX sh and the usual Linux tools, no Python. It runs under `/bin/sh -c`, as Ansible runs
 // its modules, so the environment it reports is the one Ansible's env fact shows.
-import { shellQuote } from '../command.js';
+import { shlexQuote } from '../../base/shlex.js';
 import type { Collector } from './subsets.js';
 
 /** Files of the distribution collector: Ansible's OSDIST_LIST and what the distro library reads. */
@@ -124,7 +124,7 @@ export function gatherScript(collectors: ReadonlySet<Collector>, nowSeconds: num
   lines.push(
     "echo '@@hound:files'",
     // Every distro release file distro.py might pick, and the files above; missing ones are skipped.
-    `head -c 4194304 ${files.map(shellQuote).join(' ')}${has('distribution') ? ' /etc/*[-_]release /etc/*[-_]version' : ''} $files`,
+    `head -c 4194304 ${files.map(shlexQuote).join(' ')}${has('distribution') ? ' /etc/*[-_]release /etc/*[-_]version' : ''} $files`,
   );
   return lines.join('\n');
 }
