@@ -1,7 +1,7 @@
 // The house rules (docs/architecture.md): rooms are ordered from the bottom up, and a
 // room imports only rooms below it. No file may be part of an import cycle.
 // Checked in CI by `npm run depcheck`.
-const ROOMS = ['base', 'inventory', 'transport', 'runtime', 'relay', 'modules', 'playbook', 'plan', 'core', 'report', 'lab', 'bench', 'cli'];
+const ROOMS = ['base', 'config', 'vault', 'inventory', 'transport', 'runtime', 'relay', 'modules', 'playbook', 'plan', 'core', 'report', 'lab', 'bench', 'cli'];
 // bench and cli are both at the top: neither imports the other.
 const TOP = new Set(['bench', 'cli']);
 

@@ -1,6 +1,8 @@
 // The no-op benchmark: every node already holds its images, so a run only has to find
 // that out. Prints hound's wall time and ansible-playbook's (community.docker.docker_image,
-// forks = nodes) for the same inventory, side by side, a few runs each.
+// forks = nodes) for the same inventory, side by side, a few runs each. hound runs the play
+// twice per round: with gather_facts: false (as the ansible-playbook play), and with facts
+// gathered, Ansible's default, whose cost must stay within 1.5x of the run without them.
 //
 //   node dist/bench/noop.js [--lab NAME] [--nodes N] [--runs R] [--skip-ansible]
 //
@@ -22,13 +24,16 @@ const HOUND = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../cli
 const GNU_TIME = '/usr/bin/time';
 const IMAGES = ['hound/app0:latest', 'hound/app1:latest', 'hound/runtime-a:latest'];
 
-const HOUND_PLAYBOOK = `- name: warm up images
+/** The play, with facts gathered (Ansible's default) or not. */
+const houndPlaybook = (facts: boolean) => `- name: warm up images
   hosts: nodes
-  tasks:
+${facts ? '' : '  gather_facts: false\n'}  tasks:
     - name: pull the node's images
       images:
         names: "{{ bench_images }}"
 `;
+/** Facts on may cost at most this much over facts off (issue #17). */
+const FACTS_COST_TARGET = 1.5;
 
 interface Options {
   lab: string;
@@ -126,7 +131,8 @@ export async function main(argv: string[]): Promise<number> {
   const work = await mkdtemp(path.join(tmpdir(), 'hound-bench-noop-'));
   try {
     const files = inventoryFiles({ lab, nodes, needs: nodes.map(() => refs) });
-    files.set('hound.yml', HOUND_PLAYBOOK);
+    files.set('hound.yml', houndPlaybook(false));
+    files.set('hound-facts.yml', houndPlaybook(true));
     files.set('ansible.yml', ANSIBLE_PLAYBOOK);
     files.set(
       'ansible.cfg',
@@ -134,6 +140,7 @@ export async function main(argv: string[]): Promise<number> {
     );
     await writeFiles(work, files);
     const hound = [process.execPath, HOUND, 'play', 'hound.yml', '-i', 'inventory.ini', '--reporter', 'json'];
+    const houndFacts = [process.execPath, HOUND, 'play', 'hound-facts.yml', '-i', 'inventory.ini', '--reporter', 'json'];
     const ansible = ['ansible-playbook', '-i', 'inventory.ini', '-f', String(nodes.length), 'ansible.yml'];
     const ansibleEnv = { ...process.env, ANSIBLE_CONFIG: path.join(work, 'ansible.cfg'), ANSIBLE_NOCOLOR: '1' };
 
@@ -148,15 +155,24 @@ export async function main(argv: string[]): Promise<number> {
         .map((l) => l.toFixed(1))
         .join(' ')} at start\n`,
     );
-    process.stdout.write(`${'run'.padEnd(6)} ${'hound wall s (cpu s)'.padStart(22)} ${o.ansible ? 'ansible-playbook wall s (cpu s)'.padStart(34) : ''}\n`);
+    process.stdout.write(
+      `${'run'.padEnd(6)} ${'hound wall s (cpu s)'.padStart(22)} ${'with facts wall s (cpu s)'.padStart(28)} ${o.ansible ? 'ansible-playbook wall s (cpu s)'.padStart(34) : ''}\n`,
+    );
     const houndTimes: number[] = [];
+    const factsTimes: number[] = [];
     const ansibleTimes: number[] = [];
-    for (let run = 1; run <= o.runs; run++) {
-      const h = await timed(hound, work);
-      if (h.code !== 0) throw new Error(`hound run ${run} failed: ${h.failure}`);
+    const noOp = async (argv: string[], what: string): Promise<Timed> => {
+      const h = await timed(argv, work);
+      if (h.code !== 0) throw new Error(`${what} failed: ${h.failure}`);
       const changed = Object.entries(changedCounts(h.stdout)).filter(([, c]) => c > 0);
-      if (changed.length > 0) throw new Error(`hound run ${run} was not a no-op: changed on ${changed.map(([n]) => n).join(', ')}`);
+      if (changed.length > 0) throw new Error(`${what} was not a no-op: changed on ${changed.map(([n]) => n).join(', ')}`);
+      return h;
+    };
+    for (let run = 1; run <= o.runs; run++) {
+      const h = await noOp(hound, `hound run ${run}`);
       houndTimes.push(h.seconds);
+      const f = await noOp(houndFacts, `hound run ${run} with facts`);
+      factsTimes.push(f.seconds);
       let ansibleCell = '';
       if (o.ansible) {
         const a = await timed(ansible, work, ansibleEnv);
@@ -165,10 +181,14 @@ export async function main(argv: string[]): Promise<number> {
         ansibleTimes.push(a.seconds);
         ansibleCell = cell(a, 34);
       }
-      process.stdout.write(`${String(run).padEnd(6)} ${cell(h, 22)} ${ansibleCell}\n`);
+      process.stdout.write(`${String(run).padEnd(6)} ${cell(h, 22)} ${cell(f, 28)} ${ansibleCell}\n`);
     }
     process.stdout.write(
-      `${'median'.padEnd(6)} ${median(houndTimes).toFixed(2).padStart(22)} ${o.ansible ? median(ansibleTimes).toFixed(2).padStart(34) : ''}\n`,
+      `${'median'.padEnd(6)} ${median(houndTimes).toFixed(2).padStart(22)} ${median(factsTimes).toFixed(2).padStart(28)} ${o.ansible ? median(ansibleTimes).toFixed(2).padStart(34) : ''}\n`,
+    );
+    const factsCost = median(factsTimes) / median(houndTimes);
+    process.stdout.write(
+      `facts on / facts off: ${factsCost.toFixed(2)}x (target: at most ${FACTS_COST_TARGET}x on 10 nodes: ${factsCost <= FACTS_COST_TARGET && nodes.length >= 10 ? 'met' : nodes.length < 10 ? 'not measured (fewer than 10 nodes)' : 'NOT met'})\n`,
     );
     process.stdout.write(
       `load average ${loadavg()

@@ -2,9 +2,15 @@
 // so users can check that hound sees their inventory exactly as Ansible does.
 import type { Command } from 'commander';
 import { OptionsError } from '../base/errors.js';
+import { addVaultOptions, inventorySources, vaultKeyring, vaultOptionsOf, warnLine } from './settings.js';
 
 interface InventoryCommandOptions {
   inventory: string[];
+  vaultId?: string[];
+  vaultPasswordFile?: string[];
+  vaultPassFile?: string[];
+  askVaultPass?: boolean;
+  askVaultPassword?: boolean;
   list?: boolean;
   graph?: boolean;
   host?: string;
@@ -19,7 +25,7 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('inventory')
     .description('Show the inventory as hound reads it (like ansible-inventory)')
     .argument('[group]', 'with --graph: the group to start from (default: all)')
@@ -31,10 +37,11 @@ export function register(program: Command): void {
     .option('--vars', 'with --graph: show variables too')
     .option('-l, --limit <pattern>', 'only hosts matching this pattern (repeatable; @file reads patterns from a file)', collect, [])
     // Accepted as ansible-inventory accepts it, so the same command lines work; -v names the files read.
-    .option('-v, --verbose', 'more output on stderr (repeat for more: -vvv): the inventory files read', (_: string, previous: number) => previous + 1, 0)
-    .action(async (group: string | undefined, opts: InventoryCommandOptions) => {
-      process.stdout.write(await inventoryCommand(group, opts));
-    });
+    .option('-v, --verbose', 'more output on stderr (repeat for more: -vvv): the inventory files read', (_: string, previous: number) => previous + 1, 0);
+  addVaultOptions(command).action(async (group: string | undefined, opts: InventoryCommandOptions) => {
+    // A value decrypted from a vault-encrypted vars file is registered as a secret: the binary's masking step shows it as ********.
+    process.stdout.write(await inventoryCommand(group, opts));
+  });
 }
 
 /** Runs the command and returns what it prints on stdout; warnings go to stderr. */
@@ -53,8 +60,10 @@ export async function inventoryCommand(group: string | undefined, opts: Inventor
     import('../inventory/list.js'),
     import('../inventory/patterns.js'),
   ]);
-  const warn = (message: string) => process.stderr.write(`[WARNING]: ${message}\n`);
-  const inv = await loadInventory(opts.inventory, { warn });
+  const warn = warnLine;
+  const keyring = await vaultKeyring({ ...opts, ...vaultOptionsOf(opts) });
+  // Inline !vault values are listed as ansible-inventory lists them: {"__ansible_vault": ciphertext}.
+  const inv = await loadInventory(inventorySources(opts), { warn, vault: { keyring, inline: 'keep' } });
   if ((opts.verbose ?? 0) > 0) for (const source of inv.sources) process.stderr.write(`Parsed ${source} inventory source\n`);
   const limit = opts.limit && opts.limit.length > 0 ? { hosts: resolvePattern(inv, opts.limit, { warn }) } : {};
 

@@ -12,6 +12,8 @@ import { register as registerInit } from './init.js';
 import { register as registerCompletion } from './completion.js';
 import { houndVersion } from './version.js';
 import { chooseColour } from '../base/colour.js';
+import { register as registerConfig } from './config.js';
+import { register as registerVault } from './vault.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -36,6 +38,8 @@ export function buildProgram(): Command {
   registerApply(program);
   registerInit(program);
   registerCompletion(program);
+  registerConfig(program);
+  registerVault(program);
   return program;
 }
 

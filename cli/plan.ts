@@ -4,11 +4,21 @@ import { colourEnabled } from '../base/colour.js';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { EXIT, OptionsError } from '../base/errors.js';
-import { MAX_TIMER_SECONDS, timerProblem } from '../base/sleep.js';
 import { checkOutputFile } from '../base/output-file.js';
 import type { CompiledRun, Distribution } from '../playbook/compiled.js';
 import type { Inventory } from '../inventory/model.js';
-import type { CommandLineConnectionOptions } from '../transport/connection-target.js';
+import {
+  addVaultOptions,
+  connectionSettings,
+  factSettings,
+  houndConfigured,
+  houndSetting,
+  inventorySources,
+  rolesPath,
+  vaultKeyring,
+  vaultOptionsOf,
+  warnLine,
+} from './settings.js';
 import type { DiskCheckOptions, Plan, PlanOptions } from '../plan/planner.js';
 import { addBecomeOptions, becomeSettingsOf, type BecomeCommandOptions } from './become-options.js';
 
@@ -27,6 +37,11 @@ export interface RunSelectionOptions extends BecomeCommandOptions {
   rolesPath?: string[];
   hostKeyChecking?: 'yes' | 'accept-new' | 'no';
   caFile?: string[];
+  vaultId?: string[];
+  vaultPasswordFile?: string[];
+  vaultPassFile?: string[];
+  askVaultPass?: boolean;
+  askVaultPassword?: boolean;
 }
 
 interface PlanCommandOptions extends RunSelectionOptions {
@@ -43,7 +58,7 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 
 /** The inventory and connection options `plan` and `apply` share with `play`. */
 export function addConnectionOptions(command: Command): Command {
-  return addBecomeOptions(command)
+  addBecomeOptions(command)
     .option('-i, --inventory <path>', 'inventory file, directory or host list (repeatable)', collect)
     .option('-e, --extra-vars <vars>', 'extra variables: key=value, JSON/YAML, or @file (repeatable)', collect)
     .option('-f, --forks <n>', 'hosts worked on at once')
@@ -59,29 +74,7 @@ export function addConnectionOptions(command: Command): Command {
       'a CA certificate file (PEM) the controller trusts for every registry, besides the system CAs and /etc/docker/certs.d (repeatable)',
       collect,
     );
-}
-
-function positiveInteger(value: string | undefined, option: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new OptionsError('BAD_OPTION_VALUE', `${option} must be a whole number of at least 1, got "${value}"`);
-  return n;
-}
-
-function timerSeconds(value: number | undefined, option: string): number | undefined {
-  const problem = value === undefined ? undefined : timerProblem(value);
-  if (problem) throw new OptionsError('BAD_OPTION_VALUE', `${option} ${value}: ${problem}`, { hint: `at most ${MAX_TIMER_SECONDS}` });
-  return value;
-}
-
-export function connectionOptions(o: RunSelectionOptions): CommandLineConnectionOptions {
-  return {
-    user: o.user,
-    privateKeyFile: o.privateKey,
-    timeoutSeconds: timerSeconds(positiveInteger(o.timeout, '--timeout'), '--timeout'),
-    sshCommonArgs: o.sshCommonArgs,
-    sshExtraArgs: o.sshExtraArgs,
-  };
+  return addVaultOptions(command);
 }
 
 /** The access options `plan` and `apply` pass to PlanHostAccess (asks for the become password with -K). */
@@ -91,24 +84,28 @@ export async function hostAccessOptions(o: RunSelectionOptions, inventory: Inven
     o.caFile ?? [],
     [...inventory.hosts.keys()].map((host) => ({ host, value: hostVars(inventory, host).hound_registry_ca })),
   );
-  return {
-    inventory,
-    connection: connectionOptions(o),
-    hostKeyChecking: o.hostKeyChecking,
-    registry: { trust: { caFiles } },
-    reach: await becomeSettingsOf(o),
-  };
+  const { connection, hostKeyChecking } = connectionSettings(o);
+  return { inventory, connection, hostKeyChecking, registry: { trust: { caFiles } }, reach: await becomeSettingsOf(o) };
 }
 
 export function forksOf(o: RunSelectionOptions): number | undefined {
-  return positiveInteger(o.forks, '--forks');
+  return connectionSettings(o).forks;
 }
 
 /** Loads the inventory and the playbook and compiles them as `hound play` would. */
 export async function compileForPlan(playbookFile: string, o: RunSelectionOptions): Promise<{ run: CompiledRun; inventory: Inventory; playbook: string }> {
   const { loadAndCompile } = await import('../playbook/load-run.js');
   const playbook = path.resolve(playbookFile);
-  const { inventory, compiled } = await loadAndCompile([playbook], { ...o, warn: (m) => process.stderr.write(`[WARNING]: ${m}\n`), ask: await promptAsker() });
+  const keyring = await vaultKeyring({ ...o, ...vaultOptionsOf(o) });
+  const { inventory, compiled } = await loadAndCompile([playbook], {
+    ...o,
+    inventory: inventorySources(o),
+    rolesPath: rolesPath(o),
+    vault: { keyring },
+    facts: factSettings(),
+    warn: warnLine,
+    ask: await promptAsker(),
+  });
   return { run: compiled[0], inventory, playbook };
 }
 
@@ -138,10 +135,14 @@ export function diskCheckOptions(
 }
 
 function planOptions(o: PlanCommandOptions, parseDiskMargin: (t: string) => { fraction?: number; bytes?: number }): PlanOptions {
+  const disk = {
+    diskMargin: houndConfigured('HOUND_DISK_MARGIN', o.diskMargin, '--disk-margin') as string | undefined,
+    diskFactor: houndConfigured('HOUND_DISK_FACTOR', o.diskFactor, '--disk-factor') as string | undefined,
+  };
   return {
-    disk: diskCheckOptions(o, parseDiskMargin),
-    ignoreDiskCheck: o.ignoreDiskCheck === true,
-    distribution: o.distribution,
+    disk: diskCheckOptions(disk, parseDiskMargin),
+    ignoreDiskCheck: houndSetting('HOUND_IGNORE_DISK_CHECK', o.ignoreDiskCheck, '--ignore-disk-check') === true,
+    distribution: houndSetting('HOUND_DISTRIBUTION', o.distribution, '--distribution') as Distribution | undefined,
   };
 }
 

@@ -10,6 +10,22 @@ import type { DiskCheckOptions } from '../plan/planner.js';
 import type { Inventory } from '../inventory/model.js';
 import { diskCheckOptions, hostAccessOptions, promptAsker } from './plan.js';
 import { addBecomeOptions, becomeSettingsOf, type BecomeCommandOptions } from './become-options.js';
+import {
+  addVaultOptions,
+  commandConfig,
+  connectionSettings,
+  factSettings,
+  houndConfigured,
+  houndNumber,
+  houndSeconds,
+  houndSetting,
+  inventorySources,
+  rolesPath,
+  vaultKeyring,
+  vaultOptionsOf,
+  warnLine,
+  type ConnectionSettings,
+} from './settings.js';
 
 interface PlayCommandOptions extends BecomeCommandOptions {
   inventory: string[];
@@ -25,7 +41,7 @@ interface PlayCommandOptions extends BecomeCommandOptions {
   diff?: boolean;
   forks?: number;
   verbose: number;
-  reporter: 'auto' | 'tty' | 'plain' | 'json';
+  reporter?: 'auto' | 'tty' | 'plain' | 'json';
   json?: boolean;
   hostKeyChecking?: 'yes' | 'accept-new' | 'no';
   distribution?: 'direct' | 'relay' | 'fanout' | 'auto';
@@ -42,6 +58,11 @@ interface PlayCommandOptions extends BecomeCommandOptions {
   stallTimeout?: number;
   pullAttempts?: number;
   caFile: string[];
+  vaultId?: string[];
+  vaultPasswordFile?: string[];
+  vaultPassFile?: string[];
+  askVaultPass?: boolean;
+  askVaultPassword?: boolean;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -88,7 +109,7 @@ export function register(program: Command): void {
     .option('-D, --diff', 'show the differences (images added and removed)')
     .option('-f, --forks <n>', 'hosts worked on at once', positiveInteger('--forks'))
     .option('-v, --verbose', 'more output (repeat for more: -vvv)', (_: string, previous: number) => previous + 1, 0)
-    .addOption(new Option('--reporter <name>', 'how progress is shown').choices(['auto', 'tty', 'plain', 'json']).default('auto'))
+    .addOption(new Option('--reporter <name>', 'how progress is shown (default auto, or HOUND_REPORTER)').choices(['auto', 'tty', 'plain', 'json']))
     .option('--json', 'same as --reporter json')
     .addOption(new Option('--host-key-checking <mode>', "SSH host key checking (OpenSSH's StrictHostKeyChecking)").choices(['yes', 'accept-new', 'no']))
     .addOption(
@@ -122,18 +143,21 @@ export function register(program: Command): void {
       'a CA certificate file (PEM) the controller trusts for every registry, besides the system CAs and /etc/docker/certs.d (repeatable; also the hound_registry_ca variable)',
       collect,
       [],
-    )
-    .action(async (playbooks: string[], opts: PlayCommandOptions) => {
-      process.exitCode = await playCommand(playbooks, opts);
-    });
+    );
+  addVaultOptions(command).action(async (playbooks: string[], opts: PlayCommandOptions) => {
+    process.exitCode = await playCommand(playbooks, opts);
+  });
 }
 
 /** Runs the command and resolves to its exit code; errors are thrown as HoundErrors. */
 export async function playCommand(playbooks: string[], opts: PlayCommandOptions): Promise<number> {
   const { loadAndCompile } = await import('../playbook/load-run.js');
   const { listPlaybook } = await import('../playbook/listing.js');
-  const warn = (message: string) => process.stderr.write(`[WARNING]: ${message}\n`);
   const running = !(opts.syntaxCheck || opts.listHosts || opts.listTasks || opts.listTags);
+  const config = commandConfig();
+  const configurable = { ...opts, ...vaultOptionsOf(opts) };
+  const keyring = await vaultKeyring(configurable, config);
+  const { connection, hostKeyChecking, forks } = connectionSettings(configurable, config);
   const {
     inventory,
     playbooks: loaded,
@@ -143,8 +167,12 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
     secrets,
   } = await loadAndCompile(playbooks, {
     ...opts,
+    inventory: inventorySources(opts, config),
+    rolesPath: rolesPath(opts, config),
+    vault: { keyring },
+    facts: factSettings(config),
     check: opts.check === true,
-    warn,
+    warn: warnLine,
     running,
     ask: running ? await promptAsker() : undefined,
   });
@@ -160,29 +188,47 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
   }
   const run = { plays: compiled.flatMap((r) => r.plays) };
   const { parseDiskMargin } = await import('../plan/format.js');
-  const diskCheck = diskCheckOptions(opts, parseDiskMargin);
+  const diskCheck = diskCheckOptions(
+    {
+      diskMargin: houndConfigured('HOUND_DISK_MARGIN', opts.diskMargin, '--disk-margin', config) as string | undefined,
+      diskFactor: houndConfigured('HOUND_DISK_FACTOR', opts.diskFactor, '--disk-factor', config) as string | undefined,
+    },
+    parseDiskMargin,
+  );
+  const distribution = houndSetting('HOUND_DISTRIBUTION', opts.distribution, '--distribution', config) as PlayCommandOptions['distribution'];
+  const ignoreDiskCheck = houndSetting('HOUND_IGNORE_DISK_CHECK', opts.ignoreDiskCheck, '--ignore-disk-check', config) === true;
+  const reporterName = houndSetting('HOUND_REPORTER', opts.json ? 'json' : opts.reporter, opts.json ? '--json' : '--reporter', config) as
+    'auto' | 'tty' | 'plain' | 'json';
   const become = await becomeSettingsOf(opts);
-  if (opts.check && opts.diff) await printPlanDiff(run, inventory, opts, diskCheck, become);
+  if (opts.check && opts.diff)
+    await printPlanDiff(
+      run,
+      inventory,
+      { connection, hostKeyChecking, forks, distribution, ignoreDiskCheck, json: reporterName === 'json', caFile: opts.caFile },
+      diskCheck,
+      become,
+    );
   const [{ executeRun }, { createReporter }] = await Promise.all([import('../core/run.js'), import('../report/choose-reporter.js')]);
-  const reporter = await createReporter({ reporter: opts.json ? 'json' : opts.reporter, verbosity: opts.verbose, diff: opts.diff === true }, process.stdout);
+  const reporter = await createReporter({ reporter: reporterName, verbosity: opts.verbose, diff: opts.diff === true }, process.stdout);
   // Closed also when the run throws: a live view left on screen would bury the error (closing twice is harmless).
   return executeRun(run, {
     inventory,
-    forks: opts.forks,
+    forks,
     check: opts.check === true,
     diff: opts.diff === true,
     verbosity: opts.verbose,
     reporter,
-    hostKeyChecking: opts.hostKeyChecking,
-    distribution: opts.distribution,
+    hostKeyChecking,
+    distribution,
     fanoutImage: opts.fanoutImage,
-    connection: { user: opts.user, privateKeyFile: opts.privateKey, timeoutSeconds: opts.timeout },
-    pullsPerHost: opts.pullsPerHost,
-    pullsPerRegistry: opts.pullsPerRegistry,
-    ignoreDiskCheck: opts.ignoreDiskCheck === true,
+    connection,
+    pullsPerHost: houndNumber('HOUND_PULLS_PER_HOST', opts.pullsPerHost, '--pulls-per-host', config),
+    pullsPerRegistry: houndNumber('HOUND_PULLS_PER_REGISTRY', opts.pullsPerRegistry, '--pulls-per-registry', config),
+    ignoreDiskCheck,
     diskCheck,
-    stallTimeoutMs: opts.stallTimeout === undefined ? undefined : opts.stallTimeout * 1000,
-    pullAttempts: opts.pullAttempts,
+    stallTimeoutMs: (houndSeconds('HOUND_STALL_TIMEOUT', opts.stallTimeout, '--stall-timeout', config) ?? 120) * 1000,
+    pullAttempts: houndNumber('HOUND_PULL_ATTEMPTS', opts.pullAttempts, '--pull-attempts', config),
+    vault: keyring,
     caFiles: opts.caFile,
     privilegeEscalation: become.privilegeEscalation,
     becomePassword: become.becomePassword,
@@ -194,20 +240,21 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
 async function printPlanDiff(
   run: CompiledRun,
   inventory: Inventory,
-  opts: PlayCommandOptions,
+  o: ConnectionSettings & { distribution?: PlayCommandOptions['distribution']; ignoreDiskCheck: boolean; json: boolean; caFile: string[] },
   disk: DiskCheckOptions,
   reach: Awaited<ReturnType<typeof becomeSettingsOf>>,
 ): Promise<void> {
   const [facts, format] = await Promise.all([import('../plan/facts.js'), import('../plan/format.js')]);
   const access = new facts.PlanHostAccess(run, {
-    ...(await hostAccessOptions({ caFile: opts.caFile, hostKeyChecking: opts.hostKeyChecking }, inventory)),
-    connection: { user: opts.user, privateKeyFile: opts.privateKey, timeoutSeconds: opts.timeout },
+    ...(await hostAccessOptions({ caFile: o.caFile, hostKeyChecking: o.hostKeyChecking }, inventory)),
+    connection: o.connection,
+    hostKeyChecking: o.hostKeyChecking,
     // The become settings asked for once (-K) by the play, not again by the plan.
     reach,
   });
   const { plan } = await facts
-    .planRun(run, access, { disk, ignoreDiskCheck: opts.ignoreDiskCheck === true, distribution: opts.distribution, concurrency: opts.forks })
+    .planRun(run, access, { disk, ignoreDiskCheck: o.ignoreDiskCheck, distribution: o.distribution, concurrency: o.forks })
     .finally(() => access.close());
-  const out = opts.json || opts.reporter === 'json' ? process.stderr : process.stdout;
+  const out = o.json ? process.stderr : process.stdout;
   out.write(format.formatPlanDiff(plan, { color: colourEnabled(out) }) + '\n');
 }

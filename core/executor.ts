@@ -13,6 +13,8 @@ import { HoundError, InterruptedError, UnreachableError } from '../base/errors.j
 import { addNoLogSecrets, removeNoLogSecrets } from './no-log-secrets.js';
 import { gatherNodeFacts, type NodeFacts } from '../runtime/node-facts.js';
 import type { RunTaskOptions, TaskOutcome, TaskRunner } from './scheduler.js';
+import { HostFactCache } from './host-facts.js';
+import type { VaultKeyring } from '../vault/keyring.js';
 import { findModule } from '../modules/registry.js';
 import { sleep } from '../base/sleep.js';
 import { resolveKeywords } from '../playbook/task-keywords.js';
@@ -70,6 +72,8 @@ export interface ExecutorOptions {
   jobs?: AsyncJobs;
   /** Play name, for host events. */
   play?: string;
+  /** The run's vault passwords, handed to modules (ModuleContext.vault). */
+  vault?: VaultKeyring;
 }
 
 /** What one host carries from task to task for the whole run. */
@@ -90,6 +94,7 @@ interface ItemResult {
   value: Record<string, unknown>;
   facts?: Vars;
   meta?: MetaAction;
+  gatheredFacts?: Vars;
 }
 
 /** How one task runs on its host, once its keywords are known. */
@@ -108,6 +113,8 @@ export class TaskExecutor implements TaskRunner {
   private readonly onceByTask = new Map<string, Promise<unknown>>();
   private readonly jobs: AsyncJobs;
   private readonly reachDefaults: ReachDefaults;
+  /** The facts gathered in this run, per host (Ansible's memory fact cache). */
+  readonly gatheredFacts = new HostFactCache();
   play = '';
 
   constructor(private readonly options: ExecutorOptions) {
@@ -138,6 +145,9 @@ export class TaskExecutor implements TaskRunner {
     const session = this.session(first.host);
     // The include that brings this task in did not run here: the task does not exist for this host.
     if (first.gate !== undefined && !session.includesRun.has(first.gate)) return { status: 'skipped', ignored: false };
+    // gathering = smart: facts already gathered in this run are not gathered again, and
+    // Ansible shows no task for it.
+    if (first.factGathering === 'smart' && this.gatheredFacts.has(first.host)) return { status: 'skipped', ignored: false };
     const started = Date.now();
     const results: ItemResult[] = [];
     /** Values of this no_log task masked while it runs. */
@@ -180,11 +190,15 @@ export class TaskExecutor implements TaskRunner {
       }
       if (item.loopLabel !== undefined && item.loopItem !== undefined) result.value._ansible_item_label = this.label(item, vars);
       if (item.noLog) addNoLogSecrets(bus, result.value, noLogValues);
+      // delegate_facts: the facts go to the delegate, not to the task's host.
+      const owner = run?.keywords.delegateFacts && run.keywords.delegateTo ? run.keywords.delegateTo : item.host;
       if (result.facts) {
-        // delegate_facts: the facts go to the delegate, not to the task's host.
-        const owner = run?.keywords.delegateFacts && run.keywords.delegateTo ? run.keywords.delegateTo : item.host;
         Object.assign(this.session(owner).facts, result.facts);
         for (const other of runOnceFor ?? []) Object.assign(this.session(other).facts, result.facts);
+      }
+      if (result.gatheredFacts) {
+        this.gatheredFacts.merge(owner, result.gatheredFacts);
+        for (const other of runOnceFor ?? []) this.gatheredFacts.merge(other, result.gatheredFacts);
       }
       results.push(result);
       if (result.status === 'unreachable') break;
@@ -250,7 +264,16 @@ export class TaskExecutor implements TaskRunner {
   private varsFor(item: TaskInstance): Vars {
     const s = this.session(item.host);
     const check = item.keywords.checkMode ?? this.options.check;
-    const vars: Vars = { ...item.vars, ...s.facts, ...s.registered, ansible_check_mode: check, hound_check_mode: check };
+    const gathered = this.gatheredFacts.size > 0;
+    const vars: Vars = {
+      ...item.vars,
+      ...(gathered ? this.gatheredFacts.variables(item.host, item.factLayer) : {}),
+      ...(gathered && isRecord(item.vars.hostvars) ? { hostvars: this.gatheredFacts.hostvars(item.vars.hostvars) } : {}),
+      ...s.facts,
+      ...s.registered,
+      ansible_check_mode: check,
+      hound_check_mode: check,
+    };
     if (item.loopVars) Object.assign(vars, item.loopVars);
     else if (item.loopItem !== undefined) vars[item.loopVar ?? 'item'] = item.loopItem;
     return vars;
@@ -382,6 +405,7 @@ export class TaskExecutor implements TaskRunner {
         value: registeredValue(mod, r),
         facts: r.facts,
         meta: r.meta,
+        gatheredFacts: r.gatheredFacts,
       };
     } catch (err) {
       if (limit?.aborted && !this.options.signal.aborted) return timedOut(run.keywords.async ? 'async' : 'timeout', limitSeconds);
@@ -403,6 +427,7 @@ export class TaskExecutor implements TaskRunner {
       vars,
       credentials: this.options.credentials,
       limits: this.options.limits,
+      vault: this.options.vault,
       connection: () => access.connection(reach),
       docker: () => access.docker(reach),
       pull: (reference, { platform, onProgress }) =>
@@ -600,6 +625,10 @@ function timedOut(keyword: 'async' | 'timeout', seconds: number): ItemResult {
   const msg = keyword === 'async' ? 'Timeout exceeded' : `The task failed to execute in the expected time frame (${seconds}) and was terminated`;
   const hint = `it ran longer than its ${keyword}: ${seconds} seconds; raise ${keyword}, or look at what held it up with -vvv`;
   return { status: 'failed', msg, bytes: 0, value: { failed: true, changed: false, finished: 1, msg, hint } };
+}
+
+function isRecord(value: unknown): value is Vars {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function failureOf(err: unknown, signal?: AbortSignal): ItemResult {

@@ -7,7 +7,7 @@ import type { CompiledRun } from '../playbook/compiled.js';
 import type { Vars } from '../inventory/model.js';
 import { parseImageRef } from '../base/image-ref.js';
 import { parseLinkRate } from '../base/link-rate.js';
-import { nodePlatform } from '../plan/facts.js';
+import { nodePlatform } from '../runtime/platform.js';
 import { isInsecureRegistry } from '../runtime/docker-registry-routes.js';
 import { imageReferencesByHost } from '../plan/planner.js';
 import type { CredentialStore } from '../modules/implementation.js';

@@ -2,7 +2,7 @@
 // Wires the pieces together: event bus and reporter, SSH pool and Docker over SSH, the
 // registry client for `state: latest`, pull limits, the scheduler and the task executor.
 import { setMaxListeners } from 'node:events';
-import type { CompiledRun } from '../playbook/compiled.js';
+import { playTasksOf, type CompiledRun } from '../playbook/compiled.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import { hostVars } from '../inventory/vars.js';
 import { EXIT } from '../base/errors.js';
@@ -13,7 +13,7 @@ import { createPullLimits, runPlay, type RunHostState } from './scheduler.js';
 import { TaskExecutor, type HostAccess } from './executor.js';
 import { evaluateCondition, renderValue } from '../playbook/templating.js';
 import { parseImageRef } from '../base/image-ref.js';
-import { nodePlatform } from '../plan/facts.js';
+import { nodePlatform } from '../runtime/platform.js';
 import { findModuleDefinition } from '../modules/schemas.js';
 import { CredentialStore } from '../modules/implementation.js';
 import type { CommandLineConnectionOptions } from '../transport/connection-target.js';
@@ -33,6 +33,7 @@ import { DEFAULT_PULL_ATTEMPTS, withPullRetries } from './pull-retry.js';
 import { RunDistribution, type RequestedDistribution } from './run-distribution.js';
 import { RegistryClient, type RegistryRoute } from '../transport/registry.js';
 import { registryCaFiles } from '../transport/registry-trust.js';
+import type { VaultKeyring } from '../vault/keyring.js';
 
 export interface RunOptions {
   inventory: Inventory;
@@ -75,6 +76,8 @@ export interface RunOptions {
   diskCheck?: DiskCheckOptions;
   /** CA files the controller trusts for every registry (`--ca-file`), besides the hosts' `hound_registry_ca`. */
   caFiles?: string[];
+  /** The run's vault passwords, for files modules read while the run goes on (include_vars). */
+  vault?: VaultKeyring;
 }
 
 export const DEFAULT_PULLS_PER_REGISTRY = 32;
@@ -116,6 +119,7 @@ export async function executeRun(run: CompiledRun, options: RunOptions): Promise
     limits: createPullLimits(options.pullsPerHost ?? DEFAULT_PULLS_PER_HOST, options.pullsPerRegistry ?? DEFAULT_PULLS_PER_REGISTRY),
     templating: { renderValue, evaluateCondition },
     access,
+    vault: options.vault,
   });
 
   const state: RunHostState = { failed: new Set(), unreachable: new Set() };
@@ -373,7 +377,7 @@ class RunHostAccess implements HostAccess {
   /** The host's variables as its tasks see them (play vars included), else the inventory's. */
   private varsOf(host: string): Vars {
     for (const play of this.run.plays) {
-      const first = play.tasksByHost.get(host)?.[0];
+      const first = playTasksOf(play, host)[0];
       if (first) return first.vars;
     }
     return this.hostVars(host) ?? {};

@@ -1,7 +1,7 @@
 // Decides what runs when: serial batches, the linear and free strategies, forks, failure
 // thresholds and handlers. It knows nothing of SSH or Docker: it calls a TaskRunner for
 // each task (all loop items of one task on one host at once) and reads back a status.
-import type { CompiledPlay, TaskInstance } from '../playbook/compiled.js';
+import { playTasksOf, type CompiledPlay, type TaskInstance } from '../playbook/compiled.js';
 import type { TaskStatus } from './events.js';
 import type { MetaAction, PullLimits } from '../modules/implementation.js';
 import { compareOrder, HostCursor, orderOf, type Step } from './block-flow.js';
@@ -248,7 +248,7 @@ async function runBatchLinear(
   signal?: AbortSignal,
 ): Promise<PlayOutcome> {
   const ctx = newBatchContext();
-  const cursors = new Map(batch.map((h) => [h, new HostCursor(groupTaskSteps(play.tasksByHost.get(h) ?? []))]));
+  const cursors = new Map(batch.map((h) => [h, new HostCursor(groupTaskSteps(playTasksOf(play, h)))]));
   for (const h of batch) runner.hostStart?.(h);
   const pending = (h: string) => {
     if (ctx.down.has(h) || ctx.ended.has(h)) return undefined;
@@ -324,7 +324,7 @@ async function runBatchFree(
   await Promise.all(
     batch.map(async (h) => {
       runner.hostStart?.(h);
-      const cursor = new HostCursor(groupTaskSteps(play.tasksByHost.get(h) ?? []));
+      const cursor = new HostCursor(groupTaskSteps(playTasksOf(play, h)));
       for (let step = cursor.current(); step; step = cursor.current()) {
         if (abortReason || stopped || signal?.aborted || ctx.down.has(h) || ctx.ended.has(h)) break;
         let outcome: TaskOutcome;

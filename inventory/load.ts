@@ -7,7 +7,7 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT, OptionsError, ParseError } from '../base/errors.js';
 import { readInputText } from '../base/input-file.js';
-import { registerSecretVariables } from '../base/secrets.js';
+import { registerSecret, registerSecretVariables } from '../base/secrets.js';
 import { InventoryBuilder, InventoryRuleError } from './builder.js';
 import { parseAddress } from './host-range.js';
 import { parseIniInventory } from './ini.js';
@@ -15,6 +15,7 @@ import type { Inventory, InventoryVarsDir } from './model.js';
 import { loadVarsDir, unreadableDirectory } from './vars-dirs.js';
 import { MAX_YAML_BYTES, readYaml, type YamlFile } from './yaml-file.js';
 import { parseYamlInventory } from './yaml-inventory.js';
+import { openVaultedText, revealValues, type VaultReading } from '../vault/vaulted-yaml.js';
 
 export const DEFAULT_INVENTORY = '/etc/ansible/hosts';
 
@@ -25,6 +26,8 @@ const YAML_EXTENSIONS = ['', '.yml', '.yaml', '.json'];
 export interface LoadOptions {
   /** Called for each warning as it is met (they are also kept in `inventory.warnings`). */
   warn?: (message: string) => void;
+  /** How vault-encrypted inventory files, group_vars and host_vars, and `!vault` values are opened. */
+  vault?: VaultReading;
 }
 
 /** Reads and merges the inventory sources (the -i values). */
@@ -49,11 +52,11 @@ export async function loadInventory(sources: string[], options: LoadOptions = {}
       });
     }
     if (st.isDirectory()) {
-      await parseDirectory(full, inv);
+      await parseDirectory(full, inv, options.vault);
       varsDirs.push(full);
     } else {
       inv.sources.push(full);
-      await parseFile(full, inv);
+      await parseFile(full, inv, options.vault);
       varsDirs.push(path.dirname(full));
     }
   }
@@ -62,7 +65,7 @@ export async function loadInventory(sources: string[], options: LoadOptions = {}
   for (const dir of varsDirs) {
     let loaded = cache.get(dir);
     if (!loaded) {
-      loaded = loadVarsDir(dir, inv.groups.keys(), inv.hosts.keys(), (m) => inv.warn(m));
+      loaded = loadVarsDir(dir, inv.groups.keys(), inv.hosts.keys(), (m) => inv.warn(m), options.vault);
       cache.set(dir, loaded);
     }
     // The same directory twice (two files beside each other) is read once but merged at each place.
@@ -95,7 +98,7 @@ function parseHostList(source: string, inv: InventoryBuilder): void {
   }
 }
 
-async function parseDirectory(dir: string, inv: InventoryBuilder, visited = new Set<string>()): Promise<void> {
+async function parseDirectory(dir: string, inv: InventoryBuilder, vault: VaultReading | undefined, visited = new Set<string>()): Promise<void> {
   // A symlink pointing back up the tree would otherwise be read forever.
   const real = await realpath(dir);
   if (visited.has(real)) return;
@@ -110,27 +113,27 @@ async function parseDirectory(dir: string, inv: InventoryBuilder, visited = new 
     const full = path.join(dir, name);
     const st = await stat(full).catch(() => null);
     if (!st) continue;
-    if (st.isDirectory()) await parseDirectory(full, inv, visited);
+    if (st.isDirectory()) await parseDirectory(full, inv, vault, visited);
     else {
       inv.sources.push(full);
-      await parseFile(full, inv);
+      await parseFile(full, inv, vault);
     }
   }
 }
 
 /** One inventory file: the yaml plugin first where the extension allows it, then the ini plugin. */
-export async function parseFile(file: string, inv: InventoryBuilder): Promise<void> {
+export async function parseFile(file: string, inv: InventoryBuilder, vault?: VaultReading): Promise<void> {
   inv.currentSource = file;
   try {
-    await parseFileContent(file, inv);
+    await parseFileContent(file, inv, vault);
   } finally {
     inv.currentSource = undefined;
   }
 }
 
-async function parseFileContent(file: string, inv: InventoryBuilder): Promise<void> {
+async function parseFileContent(file: string, inv: InventoryBuilder, vault: VaultReading | undefined): Promise<void> {
   // Only regular files: a FIFO or a device (-i /dev/stdin, /dev/zero) would hang or never end.
-  const text = await readInputText(file, {
+  let text = await readInputText(file, {
     what: 'inventory file',
     maxBytes: MAX_YAML_BYTES,
     strict: true,
@@ -139,6 +142,9 @@ async function parseFileContent(file: string, inv: InventoryBuilder): Promise<vo
     exitCode: EXIT.PARSE,
     hint: 'give -i an inventory file, a directory of them, or a comma-separated host list',
   });
+  // A vault-encrypted inventory (YAML or INI) is read as its plaintext.
+  const opened = openVaultedText(file, text, vault);
+  text = opened.text;
   const ext = path.extname(file);
   if (ext === '.toml') {
     throw new ParseError('INVENTORY_TOML', `${file}: TOML inventories are not supported by hound`, {
@@ -151,9 +157,10 @@ async function parseFileContent(file: string, inv: InventoryBuilder): Promise<vo
   if (YAML_EXTENSIONS.includes(ext)) {
     let y: YamlFile | undefined;
     try {
-      y = readYaml(file, text);
+      y = readYaml(file, text, vault);
       yamlWasMapping = y.value instanceof Map;
       parseYamlInventory(y, inv);
+      if (opened.vaulted) revealValues(y.value);
       return;
     } catch (err) {
       if (!(err instanceof ParseError)) throw wrapRule(err, file);
@@ -164,12 +171,18 @@ async function parseFileContent(file: string, inv: InventoryBuilder): Promise<vo
   }
   try {
     parseIniInventory(file, text, inv);
+    if (opened.vaulted) revealIniValues(text);
   } catch (err) {
     if (!(err instanceof ParseError)) throw wrapRule(err, file);
     const explicitYaml = ext === '.yml' || ext === '.yaml' || ext === '.json';
     if (yamlFailure && (explicitYaml || yamlWasMapping)) throw yamlFailure;
     throw err;
   }
+}
+
+/** The values of a vault-encrypted INI inventory (`key=value` and `key = value`), recorded as secrets; a YAML one is walked by readYaml. */
+function revealIniValues(text: string): void {
+  for (const match of text.matchAll(/[\w.-]+\s*=\s*("[^"]*"|'[^']*'|\S+)/g)) registerSecret(match[1].replace(/^(["'])(.*)\1$/, '$2'));
 }
 
 function wrapRule(err: unknown, file: string): unknown {

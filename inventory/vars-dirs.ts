@@ -8,6 +8,7 @@ import { readInputText } from '../base/input-file.js';
 import type { InventoryVarsDir, Vars } from './model.js';
 import { assignVars } from './vars-object.js';
 import { MAX_YAML_BYTES, plainValue, readYaml } from './yaml-file.js';
+import type { VaultReading } from '../vault/vaulted-yaml.js';
 
 const EXTENSIONS = ['', '.yml', '.yaml', '.json'];
 
@@ -71,7 +72,7 @@ async function varsFilesFor(dir: string, listing: Set<string>, name: string): Pr
   return [];
 }
 
-async function loadVarsFile(file: string): Promise<Vars | null> {
+async function loadVarsFile(file: string, vault: VaultReading | undefined): Promise<Vars | null> {
   const text = await readInputText(file, {
     what: 'vars file',
     maxBytes: MAX_YAML_BYTES,
@@ -79,7 +80,7 @@ async function loadVarsFile(file: string): Promise<Vars | null> {
     codes: { 'too-large': 'YAML_TOO_LARGE', unreadable: 'INVENTORY_UNREADABLE', 'not-regular': 'INVENTORY_NOT_A_FILE' },
     exitCode: EXIT.PARSE,
   });
-  const y = readYaml(file, text);
+  const y = readYaml(file, text, vault);
   const v = y.value;
   // Ansible ignores empty files.
   if (v === null || v === undefined || v === '' || v === false || v === 0 || (Array.isArray(v) && v.length === 0)) return null;
@@ -92,7 +93,7 @@ async function loadVarsFile(file: string): Promise<Vars | null> {
   return plainValue(v) as Vars;
 }
 
-async function loadEntities(dir: string, names: Iterable<string>, warn: (m: string) => void, subdir: string): Promise<Map<string, Vars>> {
+async function loadEntities(dir: string, names: Iterable<string>, warn: (m: string) => void, subdir: string, vault?: VaultReading): Promise<Map<string, Vars>> {
   const out = new Map<string, Vars>();
   const full = path.join(dir, subdir);
   const listing = await listDir(full);
@@ -111,7 +112,7 @@ async function loadEntities(dir: string, names: Iterable<string>, warn: (m: stri
   const loaded = await Promise.all(
     wanted.map(async (name) => {
       const files = await varsFilesFor(full, listing, name);
-      const datas = await Promise.all(files.map(loadVarsFile));
+      const datas = await Promise.all(files.map((f) => loadVarsFile(f, vault)));
       let merged: Vars | null = null;
       for (const data of datas) {
         if (!data) continue;
@@ -125,11 +126,17 @@ async function loadEntities(dir: string, names: Iterable<string>, warn: (m: stri
   return out;
 }
 
-/** Reads group_vars/ and host_vars/ in `dir` for the given groups and hosts. */
-export async function loadVarsDir(dir: string, groups: Iterable<string>, hosts: Iterable<string>, warn: (m: string) => void): Promise<InventoryVarsDir> {
+/** Reads group_vars/ and host_vars/ in `dir` for the given groups and hosts (vault-encrypted files and values opened with `vault`). */
+export async function loadVarsDir(
+  dir: string,
+  groups: Iterable<string>,
+  hosts: Iterable<string>,
+  warn: (m: string) => void,
+  vault?: VaultReading,
+): Promise<InventoryVarsDir> {
   return {
     dir,
-    groups: await loadEntities(dir, groups, warn, 'group_vars'),
-    hosts: await loadEntities(dir, hosts, warn, 'host_vars'),
+    groups: await loadEntities(dir, groups, warn, 'group_vars', vault),
+    hosts: await loadEntities(dir, hosts, warn, 'host_vars', vault),
   };
 }

@@ -7,6 +7,7 @@ import { checkYamlTextDepth, findYamlLimitProblem, isParserDepthError, MAX_YAML_
 import { ParseError, type SourcePosition } from '../base/errors.js';
 import { pyyamlCustomTags } from './pyyaml-scalars.js';
 import { setVar } from './vars-object.js';
+import { decryptVaultScalars, openVaultedText, revealValues, VAULT_TAGS, type VaultReading } from '../vault/vaulted-yaml.js';
 
 /** Inventory and vars files larger than this are refused. */
 export const MAX_YAML_BYTES = 32 * 1024 * 1024;
@@ -42,7 +43,9 @@ export function nodePosition(y: YamlFile, node: Node | null | undefined): Source
   return positionAt(y.file, y.text, offset);
 }
 
-export function readYaml(file: string, text: string): YamlFile {
+/** `vault`: how a vault-encrypted file and `!vault` values are opened. */
+export function readYaml(file: string, content: string, vault?: VaultReading): YamlFile {
+  const { text, vaulted } = openVaultedText(file, content, vault);
   if (Buffer.byteLength(text) > MAX_YAML_BYTES) {
     throw new ParseError('YAML_TOO_LARGE', `${file} is larger than ${MAX_YAML_BYTES / 1024 / 1024} MiB`, {
       position: { file, line: 1, column: 1 },
@@ -52,7 +55,7 @@ export function readYaml(file: string, text: string): YamlFile {
   checkYamlTextDepth(file, text);
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { version: '1.1', customTags: pyyamlCustomTags, uniqueKeys: false, prettyErrors: false });
+    doc = parseDocument(text, { version: '1.1', customTags: (tags) => [...pyyamlCustomTags(tags), ...VAULT_TAGS], uniqueKeys: false, prettyErrors: false });
   } catch (err) {
     if (err instanceof RangeError) throw tooDeep(file);
     throw err;
@@ -73,6 +76,10 @@ export function readYaml(file: string, text: string): YamlFile {
   }
   const limit = findYamlLimitProblem(doc);
   if (limit) throw yamlLimitError(limit, file, positionAt(file, text, limit.offset));
+  decryptVaultScalars(doc, vault, (offset) => {
+    const p = positionAt(file, text, offset);
+    return `${file}:${p.line}:${p.column}`;
+  });
   let value: unknown;
   try {
     value = doc.toJS({ mapAsMap: true, maxAliasCount: MAX_YAML_ALIASES });
@@ -86,6 +93,7 @@ export function readYaml(file: string, text: string): YamlFile {
     }
     throw err;
   }
+  if (vaulted) revealValues(value);
   return { file, text, doc, value };
 }
 

@@ -78,8 +78,16 @@ export const ANSIBLE_MODULE_CATALOG: readonly CatalogEntry[] = [
   { fqcn: 'ansible.builtin.include_tasks', status: 'differences', note: 'read before the run (file names must be literal)' },
   { fqcn: 'ansible.builtin.import_playbook', status: 'supported', note: '' },
   { fqcn: 'ansible.builtin.include', status: 'not supported', note: 'removed from Ansible (2.16); use `include_tasks` or `import_tasks`' },
-  { fqcn: 'ansible.builtin.setup', status: 'not supported', note: 'facts are not gathered (issue #17)' },
-  { fqcn: 'ansible.builtin.gather_facts', status: 'not supported', note: 'facts are not gathered (issue #17)' },
+  {
+    fqcn: 'ansible.builtin.setup',
+    status: 'differences',
+    note: '`gather_subset`, `gather_timeout`, `filter`; the platform, distribution, env, user, date_time, hardware and network collectors gather (one command per host), the others gather nothing; `fact_path` is refused',
+  },
+  {
+    fqcn: 'ansible.builtin.gather_facts',
+    status: 'not supported',
+    note: "the action is not run: a play's `gather_facts` (on by default) and the `setup` module gather facts",
+  },
   {
     fqcn: 'ansible.builtin.async_status',
     status: 'differences',

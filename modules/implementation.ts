@@ -6,6 +6,7 @@ import type { HostConnection, RegistryAuth } from '../transport/types.js';
 import type { NodeDocker, PullProgress, PullResult } from '../runtime/types.js';
 import type { NodeFacts } from '../runtime/node-facts.js';
 import type { ModuleDefinition } from './definition.js';
+import type { VaultKeyring } from '../vault/keyring.js';
 
 export type Action =
   | { kind: 'pull'; image: string; platform?: string; reason: string; /** compressed bytes, when known */ estimatedBytes?: number }
@@ -36,6 +37,12 @@ export interface ModuleResult {
   facts?: Vars;
   /** What a `meta` task asks of the scheduler. */
   meta?: MetaAction;
+  /**
+   * Facts of the host, as the setup module returns them (`ansible_architecture`, …,
+   * `gather_subset`): kept for the run, seen as ansible_facts and, as Ansible injects them,
+   * as top-level variables below play variables.
+   */
+  gatheredFacts?: Vars;
 }
 
 /** The `meta` actions hound carries out (modules/meta.ts); the scheduler acts on them. */
@@ -70,6 +77,11 @@ export interface ModuleContext {
   vars: Vars;
   credentials: CredentialStore;
   limits: PullLimits;
+  /**
+   * The run's vault passwords: a module reading vars files while the run goes on (include_vars)
+   * opens them with inventory/yaml-file.ts readYaml(file, text, { keyring: ctx.vault }).
+   */
+  vault?: VaultKeyring;
   connection(): Promise<HostConnection>;
   docker(): Promise<NodeDocker>;
   /**

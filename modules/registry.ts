@@ -27,6 +27,7 @@ import { dockerHostInfo } from './docker-host-info.js';
 import { podmanImage } from './podman-image.js';
 import { podmanLogin } from './podman-login.js';
 import { asyncStatus } from './async-status.js';
+import { setup } from './setup.js';
 
 const MODULES: ReadonlyMap<string, AnyModule> = new Map<string, AnyModule>(
   [
@@ -56,6 +57,7 @@ const MODULES: ReadonlyMap<string, AnyModule> = new Map<string, AnyModule>(
     podmanImage,
     podmanLogin,
     asyncStatus,
+    setup,
   ].map((m) => [m.definition.name, m]),
 );
 

@@ -371,6 +371,23 @@ export const asyncStatusModule: ModuleDefinition = {
   controllerOnly: true,
 };
 
+export const setupModule: ModuleDefinition = {
+  name: 'setup',
+  summary: "gather the host's facts (what gather_facts runs), in Ansible's names",
+  argumentSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      gather_subset: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+      gather_timeout: { type: 'integer', minimum: 1, default: 10 },
+      filter: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+      fact_path: { type: 'string' },
+    },
+  },
+  secretArguments: [],
+  controllerOnly: false,
+};
+
 export const MODULE_DEFINITIONS: readonly ModuleDefinition[] = [
   imageModule,
   imagesModule,
@@ -390,6 +407,7 @@ export const MODULE_DEFINITIONS: readonly ModuleDefinition[] = [
   metaModule,
   includeVarsModule,
   asyncStatusModule,
+  setupModule,
   ...COLLECTION_MODULE_DEFINITIONS,
 ];
 

@@ -4,9 +4,10 @@
 // would ask (through its mirror). Each reference is resolved once per platform and route,
 // however many nodes want it. The registries' stated rate limits come along.
 import type { X509Certificate } from 'node:crypto';
-import type { CompiledRun, TaskInstance } from '../playbook/compiled.js';
+import { playTasksOf, type CompiledRun, type TaskInstance } from '../playbook/compiled.js';
 import type { RegistryAuth } from '../transport/types.js';
-import type { DockerInfo, NodeDocker } from '../runtime/types.js';
+import type { NodeDocker } from '../runtime/types.js';
+import { nodePlatform } from '../runtime/platform.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import { hostVars } from '../inventory/vars.js';
 import type { CommandLineConnectionOptions, ConnectionTarget } from '../transport/connection-target.js';
@@ -77,25 +78,6 @@ export interface GatherOptions {
    * plan does something.
    */
   summariesOnly?: boolean;
-}
-
-const ARCHITECTURES: Record<string, string> = {
-  x86_64: 'amd64',
-  amd64: 'amd64',
-  aarch64: 'arm64',
-  arm64: 'arm64',
-  armv7l: 'arm/v7',
-  armv6l: 'arm/v6',
-  i386: '386',
-  i686: '386',
-  ppc64le: 'ppc64le',
-  s390x: 's390x',
-  riscv64: 'riscv64',
-};
-
-/** The OCI platform a node pulls by default: Docker reports `x86_64`, registries say `amd64`. */
-export function nodePlatform(info: Pick<DockerInfo, 'os' | 'architecture'>): string {
-  return `${info.os || 'linux'}/${ARCHITECTURES[info.architecture] ?? info.architecture}`;
 }
 
 function problemOf(err: unknown, fallbackCode: string): FactProblem {
@@ -297,7 +279,7 @@ export class PlanHostAccess implements PlanFactAccess {
 
   private varsOf(host: string): Vars {
     for (const play of this.run?.plays ?? []) {
-      const first = play.tasksByHost.get(host)?.[0];
+      const first = playTasksOf(play, host)[0];
       if (first) return first.vars;
     }
     return hostVars(this.options.inventory, host);

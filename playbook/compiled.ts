@@ -15,6 +15,14 @@ export interface BlockFrame {
   hasAlways: boolean;
 }
 
+/** How a play's tasks see gathered facts; one object shared by the play's task instances. */
+export interface FactLayer {
+  /** inject_facts_as_vars: each fact also as a top-level `ansible_NAME` variable. */
+  inject: boolean;
+  /** Fact-named variables the play, its roles, tasks or -e set, which win over gathered facts. */
+  pinned: ReadonlySet<string>;
+}
+
 /** One task as it will run on one host. */
 export interface TaskInstance {
   /** Unique in the run: `${playIndex}:${taskIndex}:${host}` plus `:${loopIndex}` for loop items. */
@@ -84,6 +92,13 @@ export interface TaskInstance {
   searchDirs: readonly string[];
   /** The directory of the role the task belongs to, if any. */
   roleDir?: string;
+  /** How gathered facts show in `vars` at run time (absent: injected, nothing pinned). */
+  factLayer?: FactLayer;
+  /**
+   * Set on the "Gathering Facts" task a play starts with: `smart` skips it, silently as
+   * Ansible does, on a host whose facts the run already holds.
+   */
+  factGathering?: 'implicit' | 'smart';
 }
 
 /** Task keywords once rendered (undefined: not set at any level). */
@@ -142,12 +157,32 @@ export interface CompiledPlay {
   anyErrorsFatal: boolean;
   /** `force_handlers`: notified handlers run on hosts that failed too. */
   forceHandlers?: boolean;
+  /** The play gathers facts (gather_facts, or the `gathering` setting when the play does not say). */
   gatherFacts: boolean;
+  /** Its "Gathering Facts" step, first on every host; absent when it gathers none or tags leave the step out. */
+  gathering?: FactGatheringStep;
   distribution?: Distribution;
   /** Per host, the ordered task instances (loops expanded, tags and static `when` applied). */
   tasksByHost: Map<string, TaskInstance[]>;
   handlers: CompiledHandler[];
   position: SourcePosition;
+}
+
+/**
+ * "Gathering Facts" (the setup module, task index -1): one step for the whole play, not a task
+ * per host, so that a play over 200 000 hosts that is only listed or planned builds nothing per
+ * host for it (the compiler builds a host's variables on first use).
+ */
+export interface FactGatheringStep {
+  /** The step as a task of this host, built when asked (the host's variables with it). */
+  taskFor(host: string): TaskInstance;
+}
+
+/** A host's tasks in a play, in order: the Gathering Facts step first when the play has one. */
+export function playTasksOf(play: CompiledPlay, host: string): TaskInstance[] {
+  const tasks = play.tasksByHost.get(host);
+  if (!tasks) return [];
+  return play.gathering ? [play.gathering.taskFor(host), ...tasks] : tasks;
 }
 
 export interface CompiledRun {

@@ -4,7 +4,7 @@
 // tags applied. Anything that depends on a value only known at run time (a registered
 // result, a set_fact) is left as templates with `deferred: true`.
 import path from 'node:path';
-import type { CompiledHandler, CompiledPlay, CompiledRun, TaskInstance, TaskKeywords } from './compiled.js';
+import type { CompiledHandler, CompiledPlay, CompiledRun, FactGatheringStep, FactLayer, TaskInstance, TaskKeywords } from './compiled.js';
 import { HoundError, ParseError, type SourcePosition } from '../base/errors.js';
 import { MAX_TIMER_SECONDS, timerProblem } from '../base/sleep.js';
 import { serialBatches } from './batches.js';
@@ -24,6 +24,7 @@ import { extendedLoopVars, loopItems } from './loop-lookups.js';
 import { mergeModuleDefaults } from './module-defaults.js';
 import { KeywordError, keywordBoolean, rawKeywordsOf, resolveKeywords } from './task-keywords.js';
 import { IMPLICIT_LOCALHOST, implicitLocalhostVars, isImplicitLocalhost, orderHosts } from './play-hosts.js';
+import { isAnsibleFact } from './template-values.js';
 
 export interface CompileOptions {
   inventory: Inventory;
@@ -37,6 +38,26 @@ export interface CompileOptions {
   baseDir?: string;
   /** --check: templates see it as `ansible_check_mode` / `hound_check_mode`. */
   check?: boolean;
+  /** ansible.cfg's fact settings (default: gathering implicit, facts injected as variables). */
+  facts?: FactSettings;
+}
+
+/** How plays gather facts when they do not say: ansible.cfg [defaults] gathering, gather_subset, gather_timeout, inject_facts_as_vars. */
+export interface FactSettings {
+  gathering: 'implicit' | 'explicit' | 'smart';
+  gatherSubset?: string[];
+  gatherTimeout?: number;
+  injectFactsAsVars: boolean;
+}
+
+const DEFAULT_FACT_SETTINGS: FactSettings = { gathering: 'implicit', injectFactsAsVars: true };
+
+/** The task a play that gathers facts starts with, as Ansible names it. */
+export const GATHERING_FACTS = 'Gathering Facts';
+
+/** Names that come from gathered facts: ansible_facts, the injected ansible_* facts, and hostvars (which carries them). */
+function isFactName(name: string): boolean {
+  return name === 'ansible_facts' || name === 'hostvars' || isAnsibleFact(name);
 }
 
 const EMPTY: Vars = Object.freeze({});
@@ -59,10 +80,14 @@ class Compiler {
   private hostvarsShared?: Vars;
   private readonly taskNames = new WeakMap<LoadedTask, TaskNames>();
   private groupsShared?: Vars;
+  private readonly facts: FactSettings;
+  /** From this task index on, fact names are known only at run time: the play gathers facts, or a setup task ran (-1: from the play's start). */
+  private factsFrom = Infinity;
 
   constructor(private readonly options: CompileOptions) {
     this.extra = options.extraVars ?? {};
     this.selection = { only: options.tags ?? [], skip: options.skipTags ?? [] };
+    this.facts = options.facts ?? DEFAULT_FACT_SETTINGS;
   }
 
   compile(plays: readonly LoadedPlay[]): CompiledRun {
@@ -71,6 +96,8 @@ class Compiler {
         const compiled = this.compilePlay(play, index);
         for (const name of this.registeredAt.keys()) this.earlierNames.add(name);
         if (this.openAtRunTimeFrom !== Infinity) this.openAtRunTimeFrom = -1;
+        // Gathered facts stay for the later plays (Ansible's fact cache).
+        if (this.factsFrom !== Infinity) this.factsFrom = -1;
         return compiled;
       }),
     };
@@ -107,6 +134,20 @@ class Compiler {
 
     this.checkNotifications(play);
     this.registeredAt = registrationIndexes(play.tasks, this.earlierNames);
+    const gatherFacts = play.gatherFacts ?? this.facts.gathering !== 'explicit';
+    // Fact names are known only at run time from the play's start when it gathers facts (or an
+    // earlier play did), else from its first setup task on.
+    const firstSetup = play.tasks.findIndex((task) => task.module === 'setup');
+    if (gatherFacts) this.factsFrom = -1;
+    else if (this.factsFrom !== -1) this.factsFrom = firstSetup === -1 ? Infinity : firstSetup;
+    const factLayer = this.factLayer(play);
+    // Ansible's implicit fact gathering carries the `always` tag. One step for the play, made
+    // into a host's task only when that host runs it: listing a play or planning it builds
+    // no per-host gathering, nor the host's variables for it.
+    const gathering: FactGatheringStep | undefined =
+      gatherFacts && shouldRun(['always'], this.selection)
+        ? { taskFor: (host) => ({ ...this.gatheringTask(play, playIndex, host, this.varsBeforeTasks(scopeOf(host))), factLayer }) }
+        : undefined;
     const tasksByHost = new Map<string, TaskInstance[]>();
     for (const host of hosts) {
       const out: TaskInstance[] = [];
@@ -137,10 +178,11 @@ class Compiler {
       maxFailPercentage: play.maxFailPercentage,
       anyErrorsFatal: play.anyErrorsFatal,
       forceHandlers: play.forceHandlers,
-      gatherFacts: play.gatherFacts,
+      gatherFacts,
+      gathering,
       distribution: play.distribution,
-      tasksByHost,
-      handlers,
+      tasksByHost: this.withFactLayer(tasksByHost, factLayer),
+      handlers: handlers.map((h) => ({ ...h, tasksByHost: this.withFactLayer(h.tasksByHost, factLayer) })),
       position: play.position,
     };
   }
@@ -188,6 +230,65 @@ class Compiler {
       this.walk(tasks, index + 1, end, inner, out);
     });
   }
+  /** "Gathering Facts": the setup module, first on every host (task index -1, before the play's tasks), with the play's keywords. */
+  private gatheringTask(play: LoadedPlay, playIndex: number, host: string, vars: Vars): TaskInstance {
+    const subset = play.gatherSubset ?? this.facts.gatherSubset;
+    const timeout = play.gatherTimeout ?? this.facts.gatherTimeout;
+    const raw = rawKeywordsOf(play);
+    let keywords: TaskKeywords = {};
+    try {
+      if (Object.keys(raw).length > 0) keywords = resolveKeywords(raw, (value) => renderValue(value, vars));
+    } catch (err) {
+      throw this.positioned(err, play.hostsAt, `play '${play.name}'`);
+    }
+    return {
+      id: `${playIndex}:facts:${host}`,
+      host,
+      taskIndex: -1,
+      order: [-1],
+      name: GATHERING_FACTS,
+      module: 'setup',
+      args: { ...(subset !== undefined ? { gather_subset: subset } : {}), ...(timeout !== undefined ? { gather_timeout: timeout } : {}) },
+      deferred: false,
+      when: [],
+      vars,
+      retries: 0,
+      delaySeconds: 0,
+      ignoreErrors: false,
+      changedWhen: [],
+      failedWhen: [],
+      notify: [],
+      noLog: false,
+      tags: ['always'],
+      keywords,
+      blocks: [],
+      position: play.position,
+      searchDirs: [path.dirname(play.file)],
+      factGathering: this.facts.gathering === 'smart' ? 'smart' : 'implicit',
+    };
+  }
+
+  /** The host's play variables as the play starts: without what an include_vars of the play added since. */
+  private varsBeforeTasks(scope: PlayHostVars): Vars {
+    if (Object.keys(scope.included).length === 0) return scope.plain;
+    return mergeVariables({ inventory: scope.inventory, play: scope.play, magic: scope.magic, extra: this.extra });
+  }
+
+  /** The fact-named variables set at play level or above (play, role and task vars, -e): gathered facts do not override them. */
+  private factLayer(play: LoadedPlay): FactLayer {
+    const names = [
+      ...Object.keys(play.vars),
+      ...Object.keys(this.extra),
+      ...play.tasks.flatMap((t) => [...Object.keys(t.vars), ...Object.keys(t.role?.vars ?? {})]),
+    ];
+    return { inject: this.facts.injectFactsAsVars, pinned: new Set(names.filter(isFactName)) };
+  }
+
+  private withFactLayer(byHost: Map<string, TaskInstance[]>, layer: FactLayer): Map<string, TaskInstance[]> {
+    for (const tasks of byHost.values()) for (const t of tasks) t.factLayer = layer;
+    return byHost;
+  }
+
   /** Every notify must name a handler (or a listen topic) of the play. */
   private checkNotifications(play: LoadedPlay): void {
     const names = new Set(play.handlers.flatMap((h) => [...(h.name ? [h.name] : []), ...h.listen]));
@@ -320,7 +421,7 @@ class Compiler {
     const control = task.loopControl;
     if (this.dependsOnRuntime(this.analysis(task).loop, base, ctx.before)) {
       if (task.module === 'include_tasks') {
-        throw new ParseError('LOOP_DEFERRED', `the loop of ${label} depends on a registered result or set_fact, only known at run time`, {
+        throw new ParseError('LOOP_DEFERRED', `the loop of ${label} depends on a registered result, a set_fact or a gathered fact, only known at run time`, {
           position: this.at(task.loop.at),
           hint: 'hound reads include_tasks files before the run: loop over inventory or play variables, or put the loop on the tasks inside',
         });
@@ -631,7 +732,7 @@ class Compiler {
     return names;
   }
 
-  /** True when these names read (directly or through variables) a name set at run time by a task before `before`. */
+  /** True when these names read (directly or through variables) a name set at run time (a registered result, a set_fact, a gathered fact) by a task before `before`. */
   private dependsOnRuntime(names: readonly string[], vars: Vars, before: number): boolean {
     if (names.length === 0) return false;
     const seen = new Set<string>();
@@ -642,6 +743,7 @@ class Compiler {
       seen.add(name);
       const at = this.registeredAt.get(name);
       if (at !== undefined && at < before) return true;
+      if (this.factsFrom < before && isFactName(name)) return true;
       if (this.openAtRunTimeFrom < before && !Object.hasOwn(vars, name)) return true;
       const value = Object.hasOwn(vars, name) ? vars[name] : undefined;
       for (const t of templateStrings(value)) todo.push(...referencedNames(t));

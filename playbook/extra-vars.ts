@@ -11,6 +11,7 @@ import type { Vars } from './model.js';
 import { isPlainObject } from './template-values.js';
 import { MAX_PLAYBOOK_FILE_BYTES, pyyamlBooleans, YamlSource } from './yaml-source.js';
 import { shlexSplit, ShlexError } from '../base/shlex.js';
+import type { VaultReading } from '../vault/vaulted-yaml.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -20,8 +21,8 @@ function badExtraVars(value: string, why: string): OptionsError {
   });
 }
 
-/** One -e value as a mapping; `baseDir` resolves relative @file paths. */
-export function parseExtraVars(value: string, baseDir = process.cwd()): Vars {
+/** One -e value as a mapping; `baseDir` resolves relative @file paths, which may be vault-encrypted. */
+export function parseExtraVars(value: string, baseDir = process.cwd(), vault?: VaultReading): Vars {
   const text = value.trim();
   if (text === '') throw badExtraVars(value, 'empty value');
   if (text.startsWith('@')) {
@@ -34,7 +35,7 @@ export function parseExtraVars(value: string, baseDir = process.cwd()): Vars {
       codes: { missing: 'EXTRA_VARS_FILE_NOT_FOUND', 'too-large': 'YAML_TOO_LARGE' },
       hint: 'check the path after @',
     });
-    const source = YamlSource.parse(file, content);
+    const source = YamlSource.parse(file, content, vault);
     if (source.data === null || source.data === undefined) return {};
     if (!isPlainObject(source.data)) throw badExtraVars(value, 'the file must hold a mapping of variable names to values');
     return source.data;
@@ -79,8 +80,8 @@ export function parseExtraVars(value: string, baseDir = process.cwd()): Vars {
 }
 
 /** Every -e value merged in order (later wins). */
-export function mergeExtraVars(values: readonly string[], baseDir?: string): Vars {
-  const merged = Object.assign({}, ...values.map((v) => parseExtraVars(v, baseDir))) as Vars;
+export function mergeExtraVars(values: readonly string[], baseDir?: string, vault?: VaultReading): Vars {
+  const merged = Object.assign({}, ...values.map((v) => parseExtraVars(v, baseDir, vault))) as Vars;
   registerSecretVariables(merged);
   return merged;
 }

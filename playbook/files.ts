@@ -1,12 +1,17 @@
 // Reading the YAML files a playbook is made of (the playbook, imported task files, roles'
 // files, vars_files), each once, with a clear error pointing at whatever referred to it.
+// Vault-encrypted files and `!vault` values are decrypted here.
 import { statSync } from 'node:fs';
 import { readInputTextSync } from '../base/input-file.js';
 import type { SourceRef } from './model.js';
 import { MAX_PLAYBOOK_FILE_BYTES, YamlSource } from './yaml-source.js';
+import type { VaultReading } from '../vault/vaulted-yaml.js';
 
 export class PlaybookFiles {
   private readonly cache = new Map<string, YamlSource>();
+
+  /** `vault`: how vault-encrypted files and `!vault` values are opened. */
+  constructor(private readonly vault?: VaultReading) {}
 
   /** Reads and parses `file`; a missing file is reported at `referrer` (the line naming it). */
   read(file: string, referrer: SourceRef | undefined, what: string): YamlSource {
@@ -20,7 +25,7 @@ export class PlaybookFiles {
       codes: { 'too-large': 'YAML_TOO_LARGE' },
       hint: "relative paths are resolved from the directory of the file that names them (for roles: the role's own directory)",
     });
-    const source = YamlSource.parse(file, text);
+    const source = YamlSource.parse(file, text, this.vault);
     this.cache.set(file, source);
     return source;
   }

@@ -8,12 +8,13 @@ import { loadInventory } from '../inventory/load.js';
 import { resolvePattern } from '../inventory/patterns.js';
 import { EXIT, HoundError } from '../base/errors.js';
 import type { CompiledRun } from './compiled.js';
-import { compilePlays } from './compiler.js';
+import { compilePlays, type FactSettings } from './compiler.js';
 import { mergeExtraVars } from './extra-vars.js';
 import { PlaybookLoader } from './loader.js';
 import type { LoadedPlaybook } from './model.js';
 import { parseTagOption } from './tags.js';
 import { answerPrompts, type Asker } from './vars-prompt.js';
+import type { VaultReading } from '../vault/vaulted-yaml.js';
 
 export interface RunSelection {
   inventory?: string[];
@@ -21,8 +22,13 @@ export interface RunSelection {
   tags?: string[];
   skipTags?: string[];
   extraVars?: string[];
+  /** Directories searched for roles after the playbook's roles/, in order (the CLI adds the configured roles path). */
   rolesPath?: string[];
   check?: boolean;
+  /** How vault-encrypted files and `!vault` values are opened. */
+  vault?: VaultReading;
+  /** How plays gather facts when they do not say (ansible.cfg). */
+  facts?: FactSettings;
   /** Where inventory warnings go (Ansible prints them as `[WARNING]: ...`). */
   warn?: (message: string) => void;
   /** Asks a vars_prompt question on the terminal; without it, prompts take their defaults. */
@@ -42,9 +48,9 @@ export interface LoadedRun {
   secrets: string[];
 }
 
-/** `--roles-path` values and HOUND_ROLES_PATH, colon-separated, as absolute paths. */
+/** Roles path entries (each may be colon-separated), as absolute paths. */
 export function rolesPathOf(values: readonly string[] = []): string[] {
-  return [...values, process.env.HOUND_ROLES_PATH ?? '']
+  return values
     .flatMap((p) => p.split(':'))
     .filter((p) => p !== '')
     .map((p) => path.resolve(p));
@@ -53,10 +59,10 @@ export function rolesPathOf(values: readonly string[] = []): string[] {
 export async function loadAndCompile(playbookFiles: readonly string[], selection: RunSelection): Promise<LoadedRun> {
   const tags = parseTagOption(selection.tags ?? [], '--tags');
   const skipTags = parseTagOption(selection.skipTags ?? [], '--skip-tags');
-  const extraVars = mergeExtraVars(selection.extraVars ?? []);
-  const loader = new PlaybookLoader({ rolesPath: rolesPathOf(selection.rolesPath) });
+  const extraVars = mergeExtraVars(selection.extraVars ?? [], undefined, selection.vault);
+  const loader = new PlaybookLoader({ rolesPath: rolesPathOf(selection.rolesPath), vault: selection.vault });
   const playbooks = playbookFiles.map((file) => loader.load(file));
-  const inventory = await loadInventory(selection.inventory ?? [], { warn: selection.warn ?? (() => {}) });
+  const inventory = await loadInventory(selection.inventory ?? [], { warn: selection.warn ?? (() => {}), vault: selection.vault });
   // As ansible-playbook: hosts in the inventory but none left by --limit is an error (exit 1), not a
   // run that does nothing. An empty inventory only warns, there as here.
   if (selection.limit?.length && inventory.hosts.size > 0 && resolvePattern(inventory, selection.limit).length === 0) {
@@ -70,7 +76,7 @@ export async function loadAndCompile(playbookFiles: readonly string[], selection
     selection.running === false ? undefined : selection.ask,
     { running: selection.running !== false },
   );
-  const options = { inventory, limit: selection.limit, tags, skipTags, extraVars, check: selection.check === true };
+  const options = { inventory, limit: selection.limit, tags, skipTags, extraVars, check: selection.check === true, facts: selection.facts };
   const compiled = playbooks.map((playbook) => compilePlays(playbook.plays, options));
   return { inventory, playbooks, compiled, tags, skipTags, secrets };
 }

@@ -46,10 +46,13 @@ import { readIncludedVars, varsFileCandidates } from '../modules/include-vars.js
 import { ModuleFailure } from '../modules/implementation.js';
 import { isPlainObject } from './template-values.js';
 import { appendAll } from '../base/append.js';
+import type { VaultReading } from '../vault/vaulted-yaml.js';
 
 export interface LoadOptions {
   /** Extra directories to look for roles in, after `roles/` beside the playbook. */
   rolesPath?: string[];
+  /** The vault passwords for vault-encrypted files and `!vault` values. */
+  vault?: VaultReading;
 }
 
 /** What tasks inherit from whatever brought them in (a play, a block, an import, a role). */
@@ -104,13 +107,14 @@ const TEMPLATED_TASK_KEYS = [
 const CONDITION_KEYS = ['when', 'until', 'changed_when', 'failed_when'];
 
 export class PlaybookLoader {
-  private readonly files = new PlaybookFiles();
+  private readonly files: PlaybookFiles;
   private readonly rolesPath: string[];
   /** Numbers blocks with rescue/always, for their frames' ids. */
   private blockCount = 0;
 
   constructor(options: LoadOptions = {}) {
     this.rolesPath = options.rolesPath ?? [];
+    this.files = new PlaybookFiles(options.vault);
   }
 
   /** Loads one playbook file (a list of plays and import_playbook entries). */
@@ -231,7 +235,11 @@ export class PlaybookLoader {
       anyErrorsFatal: play.any_errors_fatal === true,
       forceHandlers: play.force_handlers === true,
       varsPrompt: varsPromptOf(source, at, play.vars_prompt),
-      gatherFacts: play.gather_facts !== false,
+      keywords: own.keywords,
+      environment: own.environment,
+      gatherFacts: play.gather_facts as boolean | undefined,
+      gatherSubset: play.gather_subset as string | string[] | undefined,
+      gatherTimeout: play.gather_timeout as number | undefined,
       distribution: play.distribution as LoadedPlay['distribution'],
       tags,
       tasks,

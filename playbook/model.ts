@@ -159,7 +159,14 @@ export interface LoadedPlay {
   order: 'inventory' | 'reverse_inventory' | 'sorted' | 'reverse_sorted' | 'shuffle';
   forceHandlers: boolean;
   varsPrompt: VarsPrompt[];
-  gatherFacts: boolean;
+  /** The play's own keywords (become, remote_user, ...) and environment: what its Gathering Facts step runs with. */
+  keywords: InheritedKeywords;
+  environment: KeywordValue[];
+  /** gather_facts as written; undefined when the play does not say (the `gathering` setting decides). */
+  gatherFacts?: boolean;
+  /** gather_subset as written (a list, or a comma-separated string). */
+  gatherSubset?: string | string[];
+  gatherTimeout?: number;
   distribution?: Distribution;
   tags: string[];
   /** pre_tasks, role tasks, tasks, post_tasks: flattened, in run order. */

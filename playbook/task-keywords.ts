@@ -14,7 +14,7 @@ import { isPlainObject, pythonStr } from './template-values.js';
 /** The keywords of a task as written: Ansible's names, `environment` as its list of frames. */
 export type RawKeywords = Record<string, unknown>;
 
-export function rawKeywordsOf(task: LoadedTask): RawKeywords {
+export function rawKeywordsOf(task: Pick<LoadedTask, 'keywords' | 'environment'> & Partial<Pick<LoadedTask, 'async' | 'poll'>>): RawKeywords {
   const raw: RawKeywords = {};
   for (const [key, value] of Object.entries(task.keywords)) raw[key] = value.value;
   if (task.environment.length > 0) raw.environment = task.environment.map((frame) => frame.value);

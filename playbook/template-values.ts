@@ -4,10 +4,14 @@ import { HoundError, EXIT } from '../base/errors.js';
 
 /** What a template sees for a name it cannot find: an error only when it is used. */
 export class UndefinedValue {
-  constructor(readonly description: string) {}
+  /** `factsGathered`: the host's facts were gathered in this run (the name is one hound did not gather). */
+  constructor(
+    readonly description: string,
+    readonly factsGathered = false,
+  ) {}
 
   fail(): never {
-    throw undefinedVariableError(this.description);
+    throw undefinedVariableError(this.description, this.factsGathered);
   }
 
   // Comparing or concatenating an undefined value is an error, as with Ansible's StrictUndefined.
@@ -16,12 +20,14 @@ export class UndefinedValue {
   }
 }
 
-export function undefinedVariableError(description: string): HoundError {
+export function undefinedVariableError(description: string, factsGathered = false): HoundError {
   const name = /^'(\w+)'$/.exec(description)?.[1];
-  const hint =
-    name !== undefined && isAnsibleFact(name)
-      ? `'${name}' is one of Ansible's gathered facts, and hound gathers none (gather_facts is accepted and ignored; pulls already take each node's own platform): set it in the inventory or with -e, or guard it with \`| default(...)\``
-      : 'define it (inventory, vars, vars_files, -e) or guard it with `| default(...)` or `is defined`';
+  let hint = 'define it (inventory, vars, vars_files, -e) or guard it with `| default(...)` or `is defined`';
+  if (name !== undefined && isAnsibleFact(name)) {
+    hint = factsGathered
+      ? `'${name}' is not among the facts hound gathered for this host: hound gathers the facts listed in docs/variables.md, and gather_subset may have left it out; guard it with \`| default(...)\` or set it with -e`
+      : `'${name}' is one of Ansible's gathered facts, and no facts are gathered before this point (gather_facts: false, or gathering = explicit in ansible.cfg): gather them (gather_facts: true, or a setup task before this one), or guard it with \`| default(...)\``;
+  }
   return new HoundError('UNDEFINED_VARIABLE', `${description} is undefined`, EXIT.PARSE, { hint });
 }
 

@@ -168,7 +168,7 @@ class RenderContext {
     if (this.locals?.has(name)) return this.locals.get(name);
     if (Object.hasOwn(this.vars, name)) return resolveVariable(this.vars, name);
     if (Object.hasOwn(globals, name)) return globals[name];
-    return new UndefinedValue(`'${name}'`);
+    return new UndefinedValue(`'${name}'`, Object.hasOwn(this.vars, 'ansible_facts'));
   }
   setVariable(name: string, value: unknown): void {
     (this.locals ??= new Map()).set(name, value);

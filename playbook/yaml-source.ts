@@ -3,6 +3,7 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Tags } from 'yaml';
 import { ParseError, type SourcePosition } from '../base/errors.js';
 import { checkYamlTextDepth, findYamlLimitProblem, isParserDepthError, yamlLimitError } from '../base/yaml-limits.js';
+import { decryptVaultScalars, openVaultedText, revealValues, VAULT_TAGS, type VaultReading } from '../vault/vaulted-yaml.js';
 
 /** A path into the parsed data, as ajv's instancePath or our own walkers build it. */
 export type DataPath = readonly (string | number)[];
@@ -27,8 +28,12 @@ export class YamlSource {
     this.data = data;
   }
 
-  /** Parses `text` (the content of `file`); throws ParseError with the position of the first problem. */
-  static parse(file: string, text: string): YamlSource {
+  /**
+   * Parses `text` (the content of `file`), decrypting it when it is vault-encrypted and its
+   * `!vault` values; throws ParseError with the position of the first problem.
+   */
+  static parse(file: string, content: string, vault?: VaultReading): YamlSource {
+    const { text, vaulted } = openVaultedText(file, content, vault);
     if (Buffer.byteLength(text) > MAX_PLAYBOOK_FILE_BYTES) {
       throw new ParseError('YAML_TOO_LARGE', `${file} is larger than ${MAX_PLAYBOOK_FILE_BYTES / 1024 / 1024} MiB`, {
         hint: 'split it into smaller files with import_tasks or vars_files',
@@ -44,7 +49,7 @@ export class YamlSource {
       uniqueKeys: true,
       version: '1.1',
       prettyErrors: false,
-      customTags: pyyamlBooleans,
+      customTags: (tags) => [...pyyamlBooleans(tags), ...VAULT_TAGS],
       logLevel: 'error',
     });
     const first = doc.errors[0];
@@ -66,6 +71,10 @@ export class YamlSource {
     }
     const limit = findYamlLimitProblem(doc);
     if (limit) throw yamlLimitError(limit, file, positionAt(file, text, lines, limit.offset));
+    decryptVaultScalars(doc, vault, (offset) => {
+      const { line, col } = lines.linePos(offset);
+      return `${file}:${line}:${col}`;
+    });
     let data: unknown;
     try {
       data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -76,6 +85,7 @@ export class YamlSource {
         cause: err,
       });
     }
+    if (vaulted) revealValues(data);
     return new YamlSource(file, text, doc, lines, data);
   }
 

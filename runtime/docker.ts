@@ -61,6 +61,7 @@ interface DockerEngineInfo {
   OSType: string;
   DockerRootDir: string;
   ServerVersion: string;
+  Driver?: string;
   RegistryConfig?: { InsecureRegistryCIDRs?: string[]; IndexConfigs?: Record<string, { Secure?: boolean }>; Mirrors?: string[] | null };
 }
 
@@ -152,10 +153,12 @@ export class SshDocker implements NodeDocker {
       if (config.Secure === false) insecure.add(name);
     }
     return {
+      runtime: this.name.toLowerCase(),
       architecture: raw.Architecture,
       os: raw.OSType,
       dockerRootDir: raw.DockerRootDir,
       serverVersion: raw.ServerVersion,
+      storageDriver: raw.Driver ?? '',
       insecureRegistries: [...insecure],
       registryMirrors: registry.Mirrors ?? [],
     };

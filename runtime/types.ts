@@ -3,11 +3,21 @@
 import type { Readable } from 'node:stream';
 import type { RegistryAuth } from '../transport/types.js';
 
+/**
+ * What a node's runtime says of itself. Besides the pulls, it is what `hound_runtime` (the
+ * facts hound gathers of its own, modules/facts/runtime-facts.ts) shows: every runtime fills
+ * each field, with '' or [] where it has no such thing.
+ */
 export interface DockerInfo {
+  /** The runtime's name: docker, containerd, podman, cri-o. */
+  runtime: string;
   architecture: string; // Docker's form, e.g. x86_64
   os: string;
+  /** Where the runtime keeps images (Docker's DockerRootDir); its free space is freeBytes(). */
   dockerRootDir: string;
   serverVersion: string;
+  /** Its storage (snapshotter) driver: overlay2, overlayfs, vfs, … */
+  storageDriver: string;
   /** Registries (host[:port] or CIDR) this daemon reaches over plain HTTP. */
   insecureRegistries: string[];
   /** Mirror URLs the runtime tries first (Docker's registry-mirrors, which apply to docker.io only). */

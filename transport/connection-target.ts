@@ -38,14 +38,24 @@ export interface ConnectionTarget {
   ignoredOptions: string[];
 }
 
-/** Connection options from hound's command line (ansible-playbook's -u, --private-key, …). */
+/**
+ * Connection defaults from hound's command line (ansible-playbook's -u, --private-key, …),
+ * or, where the command line says nothing, from ANSIBLE_* variables and ansible.cfg.
+ * The inventory's connection variables win over all of them, as in Ansible.
+ */
 export interface CommandLineConnectionOptions {
   user?: string;
   privateKeyFile?: string;
   /** --timeout, seconds. */
   timeoutSeconds?: number;
+  /** ansible.cfg remote_port. */
+  port?: number;
+  /** [ssh_connection] ssh_args: first on ssh's command line, so its options win over the other args. */
+  sshArgs?: string;
   sshCommonArgs?: string;
   sshExtraArgs?: string;
+  /** host_key_checking: false means StrictHostKeyChecking=no (below the inventory's ansible_host_key_checking). */
+  hostKeyChecking?: boolean;
 }
 
 export interface ResolveTargetOptions {
@@ -75,15 +85,18 @@ function resolve(host: string, vars: Vars, options: ResolveTargetOptions, depth:
   const env = options.env ?? process.env;
   const cli = options.commandLine ?? {};
   const args = mergeArgs(
-    parseSshArgs(stringVar(vars, 'ansible_ssh_common_args') ?? cli.sshCommonArgs ?? '', 'ansible_ssh_common_args'),
-    parseSshArgs(stringVar(vars, 'ansible_ssh_extra_args') ?? cli.sshExtraArgs ?? '', 'ansible_ssh_extra_args'),
+    parseSshArgs(cli.sshArgs ?? '', 'ssh_args'),
+    mergeArgs(
+      parseSshArgs(stringVar(vars, 'ansible_ssh_common_args') ?? cli.sshCommonArgs ?? '', 'ansible_ssh_common_args'),
+      parseSshArgs(stringVar(vars, 'ansible_ssh_extra_args') ?? cli.sshExtraArgs ?? '', 'ansible_ssh_extra_args'),
+    ),
   );
   // ssh is run with ansible_host as its destination, so that is the name ~/.ssh/config matches.
   const alias = stringVar(vars, 'hound_host', 'ansible_host', 'ansible_ssh_host') ?? host;
   const config = options.sshConfig?.resolve(alias) ?? { identityFiles: [] };
 
   const portVar = vars['hound_port'] ?? vars['ansible_port'] ?? vars['ansible_ssh_port'];
-  const port = portVar !== undefined ? portOf(portVar, host) : (args.port ?? config.port ?? 22);
+  const port = portVar !== undefined ? portOf(portVar, host) : (args.port ?? cli.port ?? config.port ?? 22);
   const user =
     stringVar(vars, 'hound_user', 'ansible_user', 'ansible_ssh_user') ?? args.user ?? options.remoteUser ?? cli.user ?? config.user ?? userInfo().username;
 
@@ -107,7 +120,7 @@ function resolve(host: string, vars: Vars, options: ResolveTargetOptions, depth:
     });
   }
   const knownHostsFiles = (args.userKnownHostsFiles ?? config.userKnownHostsFiles ?? [join(homedir(), '.ssh', 'known_hosts')]).map(expandHome);
-  const hostKeyPolicy = hostKeyPolicyOf(vars, env) ?? args.strictHostKeyChecking ?? config.strictHostKeyChecking ?? 'yes';
+  const hostKeyPolicy = hostKeyPolicyOf(vars, env, cli.hostKeyChecking) ?? args.strictHostKeyChecking ?? config.strictHostKeyChecking ?? 'yes';
 
   const target: ConnectionTarget = {
     host,
@@ -178,9 +191,9 @@ function mergeArgs(common: SshArgOptions, extra: SshArgOptions): SshArgOptions {
   };
 }
 
-// Ansible's host_key_checking=false (var or ANSIBLE_HOST_KEY_CHECKING) means StrictHostKeyChecking=no.
-function hostKeyPolicyOf(vars: Vars, env: NodeJS.ProcessEnv): HostKeyPolicy | undefined {
-  const value = vars['ansible_host_key_checking'] ?? vars['ansible_ssh_host_key_checking'] ?? env.ANSIBLE_HOST_KEY_CHECKING;
+// Ansible's host_key_checking=false (var, ANSIBLE_HOST_KEY_CHECKING or ansible.cfg) means StrictHostKeyChecking=no.
+function hostKeyPolicyOf(vars: Vars, env: NodeJS.ProcessEnv, configured: boolean | undefined): HostKeyPolicy | undefined {
+  const value = vars['ansible_host_key_checking'] ?? vars['ansible_ssh_host_key_checking'] ?? env.ANSIBLE_HOST_KEY_CHECKING ?? configured;
   if (value === undefined) return undefined;
   const text = String(value).toLowerCase();
   if (['false', 'no', '0', 'off', 'n'].includes(text)) return 'no';

@@ -236,10 +236,12 @@ export class CriRuntime implements NodeDocker {
       this.connection.exec('uname -m'),
     ]);
     return {
+      runtime: this.options.flavor,
       architecture: uname.stdout.trim(),
       os: 'linux',
       dockerRootDir: root,
       serverVersion: `${version.runtimeName} ${version.runtimeVersion}`,
+      storageDriver: criSnapshotter(status.info),
       insecureRegistries: await this.insecureRegistries(status.info),
     };
   }
@@ -448,5 +450,14 @@ export class CriRuntime implements NodeDocker {
 
   async freeBytes(): Promise<number> {
     return freeBytesAt(this.connection, await this.imageFilesystem(), this.runtimeName);
+  }
+}
+
+/** containerd's CRI status names its snapshotter (overlayfs, …) in its config; CRI-O's does not: ''. */
+function criSnapshotter(statusInfo: Record<string, string>): string {
+  try {
+    return (JSON.parse(statusInfo.config ?? '') as { containerd?: { snapshotter?: string } }).containerd?.snapshotter ?? '';
+  } catch {
+    return '';
   }
 }

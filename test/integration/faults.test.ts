@@ -45,9 +45,16 @@ beforeAll(async () => {
   writeFileSync(path.join(dir, 'hosts.ini'), readFileSync(lab.inventory, 'utf8'));
   writeFileSync(
     path.join(dir, 'warmup.yml'),
-    ['- name: warm up', '  hosts: nodes', '  tasks:', '    - name: pull the big image', '      image:', `        name: "{{ lab_registry }}/${BIG}"`, ''].join(
-      '\n',
-    ),
+    [
+      '- name: warm up',
+      '  hosts: nodes',
+      '  gather_facts: false',
+      '  tasks:',
+      '    - name: pull the big image',
+      '      image:',
+      `        name: "{{ lab_registry }}/${BIG}"`,
+      '',
+    ].join('\n'),
   );
 }, 300_000);
 

@@ -83,6 +83,7 @@ afterAll(async () => {
 
 const WARMUP = `- name: the TLS + token registry, credentials from the credential helper
   hosts: nodes
+  gather_facts: false
   tasks:
     - name: log in as the docker CLI would
       registry_login:
@@ -94,6 +95,7 @@ const WARMUP = `- name: the TLS + token registry, credentials from the credentia
 
 - name: a Docker Hub name, through the mirror of the nodes that have one
   hosts: mirrored
+  gather_facts: false
   tasks:
     - name: warm up through the mirror
       image:
@@ -244,7 +246,10 @@ describe('a registry that asks for a client certificate', () => {
     const nodeCerts = path.join(lab.dir, 'nodes', node.name, 'etc-docker', 'certs.d', host);
     const aside = path.join(lab.dir, 'nodes', node.name, 'client-certificate-aside');
     try {
-      playbook('client-certificate.yml', `- hosts: nodes\n  tasks:\n    - image:\n        name: "{{ lab_client_certificate_registry }}/hound/app9:latest"\n`);
+      playbook(
+        'client-certificate.yml',
+        `- hosts: nodes\n  gather_facts: false\n  tasks:\n    - image:\n        name: "{{ lab_client_certificate_registry }}/hound/app9:latest"\n`,
+      );
       await removeEverywhere([`${host}/hound/app9:latest`]);
       const plan = await hound(['plan', 'client-certificate.yml', '-i', lab.inventory], work.dir);
       expect(plan.code, plan.stdout + plan.stderr).toBe(0);
@@ -275,7 +280,7 @@ describe('rate limits during pulls', () => {
   it("a node's pull refused with 429 is tried again only after the registry's Retry-After, not after the shorter backoff", async () => {
     const front = await startRateLimitFront(lab);
     try {
-      playbook('limited.yml', `- hosts: node1\n  tasks:\n    - image:\n        name: "${front.host}/hound/app8:latest"\n`);
+      playbook('limited.yml', `- hosts: node1\n  gather_facts: false\n  tasks:\n    - image:\n        name: "${front.host}/hound/app8:latest"\n`);
       await removeEverywhere([`${front.host}/hound/app8:latest`]);
       // The window opens at the node's first manifest request, after hound's precheck asked.
       front.limitFor(5, (address) => address !== lab.controllerIp);

@@ -228,6 +228,80 @@ describe('secrets', () => {
       }
     }
   });
+
+  it('vaulted values (a vars file ansible-vault encrypted, an inline !vault) and the vault password never appear, even unmarked no_log, at -vvv', async () => {
+    const secret = (label: string) => `${label}-${randomBytes(9).toString('base64url')}`;
+    const vaultPassword = secret('vaultpw');
+    const fileSecret = secret('vfile');
+    const inlineSecret = secret('vinline');
+    const passwordFile = path.join(dir, 'vault-pass.txt');
+    writeFileSync(passwordFile, `${vaultPassword}\n`);
+    // The real ansible-vault writes both, as a user of Ansible would have them.
+    const ansibleEnv = { ...process.env, ANSIBLE_CONFIG: path.join(dir, 'none.cfg') };
+    const vaultedFile = path.join(dir, 'vaulted-vars.yml');
+    writeFileSync(vaultedFile, `file_secret: ${fileSecret}\n`);
+    execFileSync('ansible-vault', ['encrypt', '--vault-password-file', passwordFile, vaultedFile], { env: ansibleEnv });
+    expect(readFileSync(vaultedFile, 'utf8')).toMatch(/^\$ANSIBLE_VAULT;1\.1;AES256\n/);
+    const inline = execFileSync('ansible-vault', ['encrypt_string', '--vault-password-file', passwordFile, '--name', 'inline_secret', inlineSecret], {
+      env: ansibleEnv,
+      encoding: 'utf8',
+    });
+    const text = [
+      '- hosts: node1',
+      '  gather_facts: false',
+      '  vars_files: [vaulted-vars.yml]',
+      '  vars:',
+      ...inline
+        .trimEnd()
+        .split('\n')
+        .map((l) => `    ${l}`),
+      '  tasks:',
+      '    - name: print the vaulted values',
+      '      debug:',
+      '        msg: "file {{ file_secret }} inline {{ inline_secret }}"',
+      '    - name: a command given a vaulted value',
+      '      command:',
+      '        argv: [echo, "token={{ inline_secret }}"]',
+      '      register: said',
+      '    - name: print what it registered',
+      '      debug:',
+      '        var: said',
+      '    - name: set a fact from a vaulted value',
+      '      set_fact:',
+      '        derived: "{{ file_secret }}"',
+      '    - name: fail with a vaulted value in the message',
+      '      fail:',
+      '        msg: "bad {{ derived }}"',
+      '      ignore_errors: true',
+      '',
+    ].join('\n');
+    play('vaulted.yml', text);
+    for (const reporter of ['plain', 'json', 'tty']) {
+      const r = await hound(['play', 'vaulted.yml', '-i', lab.inventory, '-vvv', '--reporter', reporter, '--vault-password-file', passwordFile], dir, {
+        FORCE_COLOR: '0',
+      });
+      expect(r.code, `${reporter}\n${r.stdout}${r.stderr}`).toBe(0);
+      const everything = r.stdout + r.stderr;
+      // The run did print about these tasks (the live view only their counts), just not the secrets.
+      expect(everything, reporter).toMatch(reporter === 'tty' ? /ok=5 +changed=1 .*ignored=1/ : /print what it registered/);
+      for (const s of [vaultPassword, fileSecret, inlineSecret]) {
+        expect(everything.includes(s), `${reporter} printed ${s.split('-')[0]}`).toBe(false);
+        expect(everything.includes(Buffer.from(s).toString('base64').slice(0, 16)), `${reporter} base64`).toBe(false);
+      }
+    }
+    // The values did reach the node: the command ran with the decrypted text (its output masked).
+    const json = await hound(['play', 'vaulted.yml', '-i', lab.inventory, '--json', '--vault-password-file', passwordFile], dir);
+    const said = jsonEvents(json.stdout).find((e): e is TaskResultEvent => e.event === 'task_result' && e.task === 'a command given a vaulted value')!;
+    expect(JSON.stringify(said.result)).toContain('token=********');
+    // A wrong password: one error naming the file and the place of the first value it cannot open (here the
+    // playbook's inline !vault), exit 1 as in ansible-playbook, no stack trace, nothing of either password.
+    writeFileSync(path.join(dir, 'wrong-pass.txt'), 'not-the-password\n');
+    const wrong = await hound(['play', 'vaulted.yml', '-i', lab.inventory, '-vvv', '--vault-password-file', path.join(dir, 'wrong-pass.txt')], dir);
+    expect(wrong.code, wrong.stdout + wrong.stderr).toBe(1);
+    expect(wrong.stderr).toMatch(/VAULT_DECRYPT_FAILED: \S*vaulted\.yml:\d+:\d+: decryption failed/);
+    expect(wrong.stdout + wrong.stderr).not.toMatch(/\n\s+at /);
+    for (const s of [vaultPassword, fileSecret, inlineSecret, 'not-the-password']) expect((wrong.stdout + wrong.stderr).includes(s)).toBe(false);
+  });
 });
 
 describe('secrets from credential helpers and token servers', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nodePlatform } from '../../../plan/facts.js';
+import { nodePlatform } from '../../../runtime/platform.js';
 import { isInsecureRegistry } from '../../../runtime/docker-registry-routes.js';
 
 describe('nodePlatform', () => {

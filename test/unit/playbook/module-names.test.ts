@@ -252,6 +252,8 @@ function fakePlay(tasks: LoadedTask[]) {
     anyErrorsFatal: false,
     forceHandlers: false,
     varsPrompt: [],
+    keywords: {},
+    environment: [],
     gatherFacts: false,
     tags: [],
     tasks,

@@ -51,18 +51,22 @@ describe('undefined variables', () => {
     expect(() => evaluateCondition('nope == 1', vars)).toThrow(/'nope' is undefined/);
     expect(() => r('{{ nope | length }}')).toThrow(HoundError);
   });
-  it('an undefined Ansible fact says that hound gathers none; an undefined connection variable does not', () => {
-    const hintOf = (template: string) => {
+  it('an undefined Ansible fact says how to gather facts, or that hound did not gather that one; an undefined connection variable does not', () => {
+    const hintOf = (template: string, withVars: Record<string, unknown> = vars) => {
       try {
-        r(template);
+        renderValue(template, withVars);
       } catch (err) {
         if (err instanceof HoundError) return err.hint ?? '';
       }
       throw new Error(`${template} rendered`);
     };
     for (const fact of ['ansible_architecture', 'ansible_facts', 'ansible_distribution_version', 'ansible_default_ipv4']) {
-      expect(hintOf(`{{ ${fact} }}`), fact).toContain('gathered facts, and hound gathers none');
+      expect(hintOf(`{{ ${fact} }}`), fact).toContain('no facts are gathered before this point (gather_facts: false, or gathering = explicit');
     }
+    // Once facts were gathered, a fact hound does not gather is named as such.
+    expect(hintOf('{{ ansible_pkg_mgr }}', { ...vars, ansible_facts: { architecture: 'x86_64' } })).toContain(
+      'is not among the facts hound gathered for this host',
+    );
     for (const name of ['ansible_user', 'ansible_ssh_private_key_file', 'ansible_python_interpreter', 'nope']) {
       expect(hintOf(`{{ ${name} }}`), name).toContain('define it (inventory, vars, vars_files, -e)');
     }

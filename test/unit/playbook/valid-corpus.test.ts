@@ -2,7 +2,7 @@
 // order per host, rendered arguments, deferred tasks. Expectations are worked out by hand.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CompiledRun, TaskInstance } from '../../../playbook/compiled.js';
+import { playTasksOf, type CompiledRun, type TaskInstance } from '../../../playbook/compiled.js';
 import { compilePlays, type CompileOptions } from '../../../playbook/compiler.js';
 import { PlaybookLoader } from '../../../playbook/loader.js';
 import { buildInventory } from './inventory-builder.js';
@@ -153,7 +153,10 @@ describe('site.yml: import_playbook and a role from the roles path', () => {
     const shared = run.plays[2];
     expect(shared).toMatchObject({ strategy: 'free', distribution: 'relay', maxFailPercentage: 20, anyErrorsFatal: true, gatherFacts: true, hosts: ['db1'] });
     expect(shared.batches).toEqual([['db1']]);
-    expect(shared.tasksByHost.get('db1')!.map((t) => [t.id, t.name, t.args])).toEqual([['2:0:db1', 'pull the shared tool', { name: 'tools:3', force: true }]]);
+    expect(playTasksOf(shared, 'db1').map((t) => [t.id, t.name, t.args])).toEqual([
+      ['2:facts:db1', 'Gathering Facts', {}],
+      ['2:0:db1', 'pull the shared tool', { name: 'tools:3', force: true }],
+    ]);
     expect(run.plays[1].gatherFacts).toBe(false);
   });
 });
