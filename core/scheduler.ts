@@ -303,9 +303,7 @@ async function runBatchLinear(
       if (abortReason) break;
     }
   }
-  if (!abortReason && !stopped) abortReason = await runHandlers(play, batch, runner, state, forks, ctx, signal);
-  for (const h of batch) runner.hostDone?.(h);
-  return abortReason ? { aborted: true, abortReason } : { aborted: false, ended: stopped === 'end_play' };
+  return endBatch(play, batch, runner, state, forks, ctx, signal, abortReason, stopped);
 }
 
 async function runBatchFree(
@@ -354,6 +352,21 @@ async function runBatchFree(
     }),
   );
   if (!abortReason && signal?.aborted) abortReason = 'interrupted';
+  return endBatch(play, batch, runner, state, forks, ctx, signal, abortReason, stopped);
+}
+
+/** The end of a batch under either strategy: pending handlers (unless the batch aborted or a meta task stopped it), then each host is done. */
+async function endBatch(
+  play: CompiledPlay,
+  batch: string[],
+  runner: TaskRunner,
+  state: RunHostState,
+  forks: Semaphore,
+  ctx: BatchContext,
+  signal: AbortSignal | undefined,
+  abortReason: string | undefined,
+  stopped: 'end_play' | 'end_batch' | undefined,
+): Promise<PlayOutcome> {
   if (!abortReason && !stopped) abortReason = await runHandlers(play, batch, runner, state, forks, ctx, signal);
   for (const h of batch) runner.hostDone?.(h);
   return abortReason ? { aborted: true, abortReason } : { aborted: false, ended: stopped === 'end_play' };
