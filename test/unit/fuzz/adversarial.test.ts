@@ -52,8 +52,14 @@ function runCase(c: AdversarialCase, dir: string): Promise<Outcome> {
     let stdout = '';
     let stderr = '';
     let timedOut = false;
+    let signal: NodeJS.Timeout | undefined;
+    let poll: NodeJS.Timeout | undefined;
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
+      if (c.signal?.unlessDone?.test(stdout)) {
+        clearInterval(poll);
+        clearTimeout(signal);
+      }
       // A reader that stops after the first bytes, as `| head -c1` does.
       if (c.output === 'closed-early') child.stdout?.destroy();
     });
@@ -61,10 +67,10 @@ function runCase(c: AdversarialCase, dir: string): Promise<Outcome> {
     // The signal is timed from the moment hound catches it (SigCgt in /proc), not from the
     // spawn: on a loaded machine Node may take longer than afterMs just to start, and a
     // signal before hound's handler exists kills it by default, which tests nothing of hound.
-    let signal: NodeJS.Timeout | undefined;
     if (c.signal) {
-      const { name, afterMs } = c.signal;
-      const poll = setInterval(() => {
+      const { name, afterMs, unlessDone } = c.signal;
+      poll = setInterval(() => {
+        if (unlessDone?.test(stdout)) return clearInterval(poll);
         if (child.pid === undefined || !catches(child.pid, name)) return;
         clearInterval(poll);
         signal = setTimeout(() => child.kill(name), afterMs);
@@ -105,7 +111,9 @@ export function problems(c: AdversarialCase, o: Outcome): string[] {
   const out: string[] = [];
   const both = o.stdout + o.stderr;
   if (o.timedOut) out.push(`hang: still running after ${(c.limitMs ?? DEFAULT_LIMIT_MS) / 1000} s`);
-  else if (o.signal) out.push(`killed by ${o.signal} (memory or a crash)`);
+  // The case's own signal after the run's last line (sent as that line was on its way): the
+  // run had ended, and Node's teardown meets the signal with its default action.
+  else if (o.signal && !(o.signal === c.signal?.name && c.signal.unlessDone?.test(o.stdout))) out.push(`killed by ${o.signal} (memory or a crash)`);
   if (/\n\s+at .+:\d+:\d+\)?/.test(both) || /unexpected internal error|FATAL ERROR|heap out of memory/.test(both)) out.push('stack trace or internal error');
   if (o.code === 250) out.push('exit 250 (a bug)');
   for (const form of SECRET_FORMS) if (both.includes(form)) out.push(`secret printed (as ${JSON.stringify(form)})`);
