@@ -3,7 +3,8 @@
 import { colourEnabled } from '../base/colour.js';
 import { type Command } from 'commander';
 import { EXIT } from '../base/errors.js';
-import { addConnectionOptions, compileForPlan, forksOf, hostAccessOptions, type RunSelectionOptions } from './plan.js';
+import { addHostOptions } from './run-options.js';
+import { compileForPlan, forksOf, hostAccessOptions, type RunSelectionOptions } from './plan.js';
 
 interface ApplyCommandOptions extends RunSelectionOptions {
   json?: boolean;
@@ -55,5 +56,5 @@ moves, apply reads each changing node's images and each tag's digest again, and 
 playbook are read again (from the paths saved in the plan, or -i) only to reach the hosts
 and for registry credentials; pass the same -e as to plan if connections depend on it.`,
     );
-  addConnectionOptions(command).action((plan: string, o: ApplyCommandOptions) => applyCommand(plan, o));
+  addHostOptions(command).action((plan: string, o: ApplyCommandOptions) => applyCommand(plan, o));
 }

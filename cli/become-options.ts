@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { OptionsError } from '../base/errors.js';
-import { BECOME_METHODS, DEFAULT_PRIVILEGE_ESCALATION, type PrivilegeEscalationDefaults } from '../transport/become.js';
+import { BECOME_METHODS, type PrivilegeEscalationDefaults } from '../transport/become.js';
 import { ask, canPrompt, readStdinLine } from './prompt.js';
 
 export interface BecomeCommandOptions {
@@ -25,26 +25,18 @@ export function addBecomeOptions(command: Command): Command {
     .option('--become-password-file <file>', 'read the become password from this file (run it if it is executable)');
 }
 
-/** The defaults tasks start from, and the become password if one is given; asks for it with -K. */
+/**
+ * The become defaults tasks start from (privilegeEscalation: the command line over the
+ * configuration, cli/settings.ts) and the become password if one is given; asks for it when
+ * -K or become_ask_pass says so.
+ */
 export async function becomeSettingsOf(
   o: BecomeCommandOptions,
-  base: PrivilegeEscalationDefaults = DEFAULT_PRIVILEGE_ESCALATION,
+  privilegeEscalation: PrivilegeEscalationDefaults,
 ): Promise<{ privilegeEscalation: PrivilegeEscalationDefaults; becomePassword?: string }> {
-  if (o.becomeMethod !== undefined && !BECOME_METHODS.includes(o.becomeMethod)) {
-    throw new OptionsError('BAD_OPTION_VALUE', `--become-method ${o.becomeMethod}: hound escalates with ${BECOME_METHODS.join(', ')}`, {
-      hint: 'use --become-method sudo (see docs/ansible-compatibility.md)',
-    });
-  }
   if (o.askBecomePass && o.becomePasswordFile !== undefined) {
     throw new OptionsError('BAD_OPTION_VALUE', '--ask-become-pass and --become-password-file are mutually exclusive', { hint: 'give one of them' });
   }
-  const privilegeEscalation: PrivilegeEscalationDefaults = {
-    ...base,
-    ...(o.become ? { become: true } : {}),
-    ...(o.becomeMethod !== undefined ? { becomeMethod: o.becomeMethod } : {}),
-    ...(o.becomeUser !== undefined ? { becomeUser: o.becomeUser } : {}),
-    ...(o.askBecomePass ? { becomeAskPass: true } : {}),
-  };
   let becomePassword: string | undefined;
   if (o.becomePasswordFile !== undefined) becomePassword = passwordFromFile(o.becomePasswordFile);
   else if (privilegeEscalation.becomeAskPass) becomePassword = canPrompt() ? await ask('BECOME password: ', { hidden: true }) : await readStdinLine();

@@ -2,7 +2,8 @@
 // so users can check that hound sees their inventory exactly as Ansible does.
 import type { Command } from 'commander';
 import { OptionsError } from '../base/errors.js';
-import { addVaultOptions, inventorySources, vaultKeyring, vaultOptionsOf, warnLine } from './settings.js';
+import { inventorySources, vaultKeyring, vaultOptionsOf, warnLine } from './settings.js';
+import { addVaultOptions, collect } from './run-options.js';
 
 interface InventoryCommandOptions {
   inventory: string[];
@@ -18,10 +19,6 @@ interface InventoryCommandOptions {
   vars?: boolean;
   limit?: string[];
   verbose?: number;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 export function register(program: Command): void {

@@ -8,40 +8,25 @@ import { checkOutputFile } from '../base/output-file.js';
 import type { CompiledRun, Distribution } from '../playbook/compiled.js';
 import type { Inventory } from '../inventory/model.js';
 import {
-  addVaultOptions,
   connectionSettings,
   factSettings,
   houndConfigured,
   houndSetting,
   inventorySources,
+  privilegeEscalationSettings,
   rolesPath,
   vaultKeyring,
   vaultOptionsOf,
   warnLine,
+  type ConfigurableOptions,
 } from './settings.js';
 import type { DiskCheckOptions, Plan, PlanOptions } from '../plan/planner.js';
-import { addBecomeOptions, becomeSettingsOf, type BecomeCommandOptions } from './become-options.js';
+import { becomeSettingsOf, type BecomeCommandOptions } from './become-options.js';
+import { addHostOptions, addTagOptions, collect, type HostCommandOptions, type TagCommandOptions } from './run-options.js';
 
-export interface RunSelectionOptions extends BecomeCommandOptions {
-  inventory?: string[];
+/** The options plan and apply share with play (cli/run-options.ts); plan also selects by tags and hosts. */
+export interface RunSelectionOptions extends HostCommandOptions, Partial<TagCommandOptions> {
   limit?: string[];
-  extraVars?: string[];
-  tags?: string[];
-  skipTags?: string[];
-  forks?: string;
-  user?: string;
-  privateKey?: string;
-  timeout?: string;
-  sshCommonArgs?: string;
-  sshExtraArgs?: string;
-  rolesPath?: string[];
-  hostKeyChecking?: 'yes' | 'accept-new' | 'no';
-  caFile?: string[];
-  vaultId?: string[];
-  vaultPasswordFile?: string[];
-  vaultPassFile?: string[];
-  askVaultPass?: boolean;
-  askVaultPassword?: boolean;
 }
 
 interface PlanCommandOptions extends RunSelectionOptions {
@@ -54,38 +39,15 @@ interface PlanCommandOptions extends RunSelectionOptions {
   distribution?: Distribution;
 }
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-
-/** The inventory and connection options `plan` and `apply` share with `play`. */
-export function addConnectionOptions(command: Command): Command {
-  addBecomeOptions(command)
-    .option('-i, --inventory <path>', 'inventory file, directory or host list (repeatable)', collect)
-    .option('-e, --extra-vars <vars>', 'extra variables: key=value, JSON/YAML, or @file (repeatable)', collect)
-    .option('-f, --forks <n>', 'hosts worked on at once')
-    .option('-u, --user <name>', 'SSH user')
-    .option('--private-key <file>', 'SSH private key file')
-    .option('-T, --timeout <seconds>', 'SSH connection timeout')
-    .option('--ssh-common-args <args>', 'extra ssh options, as ansible_ssh_common_args')
-    .option('--ssh-extra-args <args>', 'extra ssh options, as ansible_ssh_extra_args')
-    .addOption(new Option('--host-key-checking <mode>', "SSH host key checking (OpenSSH's StrictHostKeyChecking)").choices(['yes', 'accept-new', 'no']))
-    .option('--roles-path <dirs>', 'directories to look for roles in, colon separated (repeatable; also HOUND_ROLES_PATH)', collect)
-    .option(
-      '--ca-file <file>',
-      'a CA certificate file (PEM) the controller trusts for every registry, besides the system CAs and /etc/docker/certs.d (repeatable)',
-      collect,
-    );
-  return addVaultOptions(command);
-}
-
 /** The access options `plan` and `apply` pass to PlanHostAccess (asks for the become password with -K). */
-export async function hostAccessOptions(o: RunSelectionOptions, inventory: Inventory) {
+export async function hostAccessOptions(o: ConfigurableOptions & BecomeCommandOptions & { caFile?: string[] }, inventory: Inventory) {
   const [{ registryCaFiles }, { hostVars }] = await Promise.all([import('../transport/registry-trust.js'), import('../inventory/vars.js')]);
   const caFiles = registryCaFiles(
     o.caFile ?? [],
     [...inventory.hosts.keys()].map((host) => ({ host, value: hostVars(inventory, host).hound_registry_ca })),
   );
   const { connection, hostKeyChecking } = connectionSettings(o);
-  return { inventory, connection, hostKeyChecking, registry: { trust: { caFiles } }, reach: await becomeSettingsOf(o) };
+  return { inventory, connection, hostKeyChecking, registry: { trust: { caFiles } }, reach: await becomeSettingsOf(o, privilegeEscalationSettings(o)) };
 }
 
 export function forksOf(o: RunSelectionOptions): number | undefined {
@@ -188,8 +150,6 @@ export function register(program: Command): void {
     .description('show, layer by layer, what a playbook would pull and remove on each host, without changing anything')
     .argument('<playbook>', 'the playbook file')
     .option('-l, --limit <pattern>', 'further limit the hosts (repeatable)', collect)
-    .option('-t, --tags <tags>', 'only tasks with these tags (comma-separated, repeatable)', collect)
-    .option('--skip-tags <tags>', 'skip tasks with these tags (comma-separated, repeatable)', collect)
     .option('--json', 'print the plan as JSON')
     .option('--out <file>', 'save the plan for `hound apply`')
     .option('--detailed-exitcode', 'exit 0 when nothing would change, 2 when something would, 1 on errors')
@@ -218,5 +178,5 @@ Disk check:
 Exit codes: 0 planned, 2 a host failed (disk, registry), 3 a host unreachable;
   with --detailed-exitcode: 0 no changes, 2 changes, 1 any error or failed host.`,
     );
-  addConnectionOptions(command).action((playbook: string, o: PlanCommandOptions) => planCommand(playbook, o));
+  addTagOptions(addHostOptions(command)).action((playbook: string, o: PlanCommandOptions) => planCommand(playbook, o));
 }

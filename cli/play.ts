@@ -3,15 +3,14 @@
 import { colourEnabled } from '../base/colour.js';
 import { Option, type Command } from 'commander';
 import path from 'node:path';
-import { EXIT, OptionsError } from '../base/errors.js';
-import { MAX_TIMER_SECONDS, timerProblem } from '../base/sleep.js';
+import { EXIT } from '../base/errors.js';
 import type { CompiledRun } from '../playbook/compiled.js';
 import type { DiskCheckOptions } from '../plan/planner.js';
 import type { Inventory } from '../inventory/model.js';
 import { diskCheckOptions, hostAccessOptions, promptAsker } from './plan.js';
-import { addBecomeOptions, becomeSettingsOf, type BecomeCommandOptions } from './become-options.js';
+import { becomeSettingsOf } from './become-options.js';
+import { addHostOptions, addTagOptions, collect, positiveInteger, timeoutSeconds, type HostCommandOptions, type TagCommandOptions } from './run-options.js';
 import {
-  addVaultOptions,
   commandConfig,
   connectionSettings,
   factSettings,
@@ -20,6 +19,7 @@ import {
   houndSeconds,
   houndSetting,
   inventorySources,
+  privilegeEscalationSettings,
   rolesPath,
   vaultKeyring,
   vaultOptionsOf,
@@ -27,29 +27,19 @@ import {
   type ConnectionSettings,
 } from './settings.js';
 
-interface PlayCommandOptions extends BecomeCommandOptions {
-  inventory: string[];
+interface PlayCommandOptions extends HostCommandOptions, TagCommandOptions {
   limit: string[];
-  extraVars: string[];
-  tags: string[];
-  skipTags: string[];
   syntaxCheck?: boolean;
   listTasks?: boolean;
   listHosts?: boolean;
   listTags?: boolean;
   check?: boolean;
   diff?: boolean;
-  forks?: number;
   verbose: number;
   reporter?: 'auto' | 'tty' | 'plain' | 'json';
   json?: boolean;
-  hostKeyChecking?: 'yes' | 'accept-new' | 'no';
   distribution?: 'direct' | 'relay' | 'fanout' | 'auto';
   fanoutImage?: string;
-  rolesPath: string[];
-  user?: string;
-  privateKey?: string;
-  timeout?: number;
   pullsPerHost?: number;
   pullsPerRegistry?: number;
   ignoreDiskCheck?: boolean;
@@ -57,61 +47,23 @@ interface PlayCommandOptions extends BecomeCommandOptions {
   diskFactor?: string;
   stallTimeout?: number;
   pullAttempts?: number;
-  caFile: string[];
-  vaultId?: string[];
-  vaultPasswordFile?: string[];
-  vaultPassFile?: string[];
-  askVaultPass?: boolean;
-  askVaultPassword?: boolean;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function positiveInteger(option: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || n < 1) {
-      throw new OptionsError('BAD_OPTION_VALUE', `${option} ${JSON.stringify(value)}: expected a whole number of 1 or more`, { hint: `e.g. ${option} 10` });
-    }
-    return n;
-  };
-}
-
-/** A number of seconds hound will wait for: a whole number of 1 or more, within the timer range. */
-function timeoutSeconds(option: string) {
-  const whole = positiveInteger(option);
-  return (value: string): number => {
-    const n = whole(value);
-    const problem = timerProblem(n);
-    if (problem) throw new OptionsError('BAD_OPTION_VALUE', `${option} ${value}: ${problem}`, { hint: `at most ${MAX_TIMER_SECONDS}` });
-    return n;
-  };
 }
 
 export function register(program: Command): void {
   const command = program.command('play');
-  addBecomeOptions(command);
   command
     .description('Run playbooks: pre-pull the images each node needs (like ansible-playbook)')
     .argument('<playbook...>', 'playbook files, run in order')
-    .option('-i, --inventory <source>', 'inventory file, directory or comma-separated host list (repeatable)', collect, [])
     .option('-l, --limit <pattern>', 'only hosts matching this pattern (repeatable; @file reads patterns from a file)', collect, [])
-    .option('-e, --extra-vars <vars>', 'extra variables: key=value, a JSON/YAML mapping, or @file (repeatable, later wins)', collect, [])
-    .option('-t, --tags <tags>', 'only tasks with these tags (comma-separated, repeatable)', collect, [])
-    .option('--skip-tags <tags>', 'skip tasks with these tags (comma-separated, repeatable)', collect, [])
     .option('--syntax-check', 'check the playbooks (and, with -i, compile them against the inventory) without running')
     .option('--list-tasks', 'list the tasks that would run')
     .option('--list-hosts', 'list the hosts each play would run on')
     .option('--list-tags', 'list the tags of the tasks that would run')
     .option('-C, --check', 'do not change anything; show what would change')
     .option('-D, --diff', 'show the differences (images added and removed)')
-    .option('-f, --forks <n>', 'hosts worked on at once', positiveInteger('--forks'))
     .option('-v, --verbose', 'more output (repeat for more: -vvv)', (_: string, previous: number) => previous + 1, 0)
     .addOption(new Option('--reporter <name>', 'how progress is shown (default auto, or HOUND_REPORTER)').choices(['auto', 'tty', 'plain', 'json']))
     .option('--json', 'same as --reporter json')
-    .addOption(new Option('--host-key-checking <mode>', "SSH host key checking (OpenSSH's StrictHostKeyChecking)").choices(['yes', 'accept-new', 'no']))
     .addOption(
       new Option(
         '--distribution <mode>',
@@ -133,18 +85,8 @@ export function register(program: Command): void {
       '--stall-timeout <seconds>',
       'fail a pull that makes no progress for this long (default 120, or HOUND_STALL_TIMEOUT)',
       timeoutSeconds('--stall-timeout'),
-    )
-    .option('--roles-path <dirs>', 'directories to look for roles in, colon separated (repeatable; also HOUND_ROLES_PATH)', collect, [])
-    .option('-u, --user <name>', 'connect as this user')
-    .option('--private-key <file>', 'SSH private key file')
-    .option('-T, --timeout <seconds>', 'SSH connection timeout', timeoutSeconds('--timeout'))
-    .option(
-      '--ca-file <file>',
-      'a CA certificate file (PEM) the controller trusts for every registry, besides the system CAs and /etc/docker/certs.d (repeatable; also the hound_registry_ca variable)',
-      collect,
-      [],
     );
-  addVaultOptions(command).action(async (playbooks: string[], opts: PlayCommandOptions) => {
+  addTagOptions(addHostOptions(command)).action(async (playbooks: string[], opts: PlayCommandOptions) => {
     process.exitCode = await playCommand(playbooks, opts);
   });
 }
@@ -199,7 +141,7 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
   const ignoreDiskCheck = houndSetting('HOUND_IGNORE_DISK_CHECK', opts.ignoreDiskCheck, '--ignore-disk-check', config) === true;
   const reporterName = houndSetting('HOUND_REPORTER', opts.json ? 'json' : opts.reporter, opts.json ? '--json' : '--reporter', config) as
     'auto' | 'tty' | 'plain' | 'json';
-  const become = await becomeSettingsOf(opts);
+  const become = await becomeSettingsOf(opts, privilegeEscalationSettings(opts, config));
   if (opts.check && opts.diff)
     await printPlanDiff(
       run,

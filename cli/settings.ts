@@ -2,7 +2,6 @@
 // else ansible.cfg, else the defaults (config/), as one typed object per concern. Commands
 // read their settings here, so `hound config dump` shows exactly what they use.
 import path from 'node:path';
-import { Option, type Command } from 'commander';
 import { OptionsError } from '../base/errors.js';
 import { maskSecrets } from '../base/secrets.js';
 import { MAX_TIMER_SECONDS, timerProblem } from '../base/sleep.js';
@@ -11,6 +10,8 @@ import type { SettingValue } from '../config/definitions.js';
 import type { CommandLineConnectionOptions, HostKeyPolicy } from '../transport/connection-target.js';
 import type { VaultKeyring } from '../vault/keyring.js';
 import type { FactSettings } from '../playbook/compiler.js';
+import { BECOME_METHODS, DEFAULT_PRIVILEGE_ESCALATION, type PrivilegeEscalationDefaults } from '../transport/become.js';
+import type { BecomeCommandOptions } from './become-options.js';
 
 /** The options that every command reaching hosts shares, as commander hands them over. */
 export interface ConfigurableOptions {
@@ -108,6 +109,39 @@ export function connectionSettings(o: ConfigurableOptions, config = commandConfi
   };
 }
 
+/**
+ * The become defaults plays start from: -b and --become-* over ANSIBLE_BECOME* over
+ * ansible.cfg's [privilege_escalation] (become, become_method, become_user, become_ask_pass,
+ * become_flags, become_exe), as ansible-playbook reads them.
+ */
+export function privilegeEscalationSettings(o: BecomeCommandOptions, config = commandConfig()): PrivilegeEscalationDefaults {
+  const text = (name: string, cli?: { value: SettingValue; option: string }) => {
+    const v = config.get(name, cli).value;
+    return v === undefined || v === '' ? undefined : String(v);
+  };
+  const method = config.get('DEFAULT_BECOME_METHOD', given(o.becomeMethod, '--become-method'));
+  if (!BECOME_METHODS.includes(String(method.value))) {
+    throw new OptionsError(
+      'BAD_OPTION_VALUE',
+      `become method ${String(method.value)} (from ${method.origin}): hound escalates with ${BECOME_METHODS.join(', ')}`,
+      {
+        hint: 'use become_method sudo (see docs/ansible-compatibility.md)',
+      },
+    );
+  }
+  const flags = text('DEFAULT_BECOME_FLAGS');
+  const exe = text('DEFAULT_BECOME_EXE');
+  return {
+    ...DEFAULT_PRIVILEGE_ESCALATION,
+    become: config.get('DEFAULT_BECOME', o.become ? { value: true, option: '-b' } : undefined).value === true,
+    becomeMethod: String(method.value),
+    becomeUser: text('DEFAULT_BECOME_USER', given(o.becomeUser, '--become-user')) ?? DEFAULT_PRIVILEGE_ESCALATION.becomeUser,
+    becomeAskPass: config.get('DEFAULT_BECOME_ASK_PASS', o.askBecomePass ? { value: true, option: '-K' } : undefined).value === true,
+    ...(flags !== undefined ? { becomeFlags: flags } : {}),
+    ...(exe !== undefined ? { becomeExe: exe } : {}),
+  };
+}
+
 /** -i, else the configured inventory; [] when nothing says (the inventory loader's own default applies). */
 export function inventorySources(o: ConfigurableOptions, config = commandConfig()): string[] {
   if (o.inventory && o.inventory.length > 0) return o.inventory;
@@ -154,20 +188,6 @@ export function houndSeconds(name: string, cli: number | undefined, option: stri
 
 export function houndNumber(name: string, cli: number | undefined, option: string, config = commandConfig()): number | undefined {
   return positive(config.get(name, given(cli, option)));
-}
-
-function collectValues(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
-/** ansible-playbook's vault options (and their other spellings), for every command that reads playbooks or inventories. */
-export function addVaultOptions(command: Command): Command {
-  return command
-    .option('--vault-id <id>', 'a vault password: ID@FILE, ID@SCRIPT, ID@prompt, or FILE (repeatable)', collectValues, [])
-    .option('--vault-password-file <file>', 'a file holding the vault password, or an executable script printing it (repeatable)', collectValues, [])
-    .addOption(new Option('--vault-pass-file <file>').hideHelp().argParser(collectValues))
-    .option('-J, --ask-vault-pass', 'ask for the vault password')
-    .addOption(new Option('--ask-vault-password').hideHelp());
 }
 
 /** The vault options as ConfigurableOptions name them, whichever spelling was used. */

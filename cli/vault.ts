@@ -9,7 +9,8 @@ import { type Command } from 'commander';
 import { EXIT, HoundError, OptionsError } from '../base/errors.js';
 import { shlexSplit } from '../base/shlex.js';
 import type { VaultKeyring } from '../vault/keyring.js';
-import { addVaultOptions, commandConfig, vaultIdMatch, vaultOptionsOf, warnLine } from './settings.js';
+import { commandConfig, vaultIdMatch, vaultOptionsOf, warnLine } from './settings.js';
+import { addVaultOptions, collect } from './run-options.js';
 
 interface VaultCommandOptions {
   vaultId?: string[];
@@ -26,8 +27,6 @@ interface VaultCommandOptions {
   newVaultId?: string;
   newVaultPasswordFile?: string;
 }
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** The passwords to decrypt with (any may open a file), or the one to encrypt with, as ansible-vault picks them. */
 async function keyringFor(
