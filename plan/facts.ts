@@ -6,7 +6,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { playTasksOf, type CompiledRun, type TaskInstance } from '../playbook/compiled.js';
 import type { RegistryAuth } from '../transport/types.js';
-import type { NodeDocker } from '../runtime/types.js';
+import type { NodeDocker, NodeRuntime } from '../runtime/types.js';
 import { nodePlatform } from '../runtime/platform.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import { hostVars } from '../inventory/vars.js';
@@ -167,6 +167,7 @@ export async function gatherFacts(
         platform,
         freeBytes,
         dockerRootDir: info.dockerRootDir,
+        runtime: info.release,
         insecureRegistries: info.insecureRegistries,
         images,
         imagesInspected: options.summariesOnly !== true,
@@ -242,8 +243,8 @@ export class PlanHostAccess implements PlanFactAccess {
     this.registry = new RegistryClient({ ...options.registry, logger: options.logger });
   }
 
-  /** The host's Docker, reached as its first image task reaches it (become included). */
-  docker(host: string): Promise<NodeDocker> {
+  /** The host's container runtime (hound_container_runtime), reached as its first image task reaches it (become included). */
+  docker(host: string): Promise<NodeRuntime> {
     return this.nodes.docker(this.reachOf(host));
   }
 

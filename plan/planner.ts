@@ -23,6 +23,8 @@ export interface NodeFacts {
   /** Free bytes on the filesystem holding Docker's data root; undefined when not read (yet). */
   freeBytes?: number;
   dockerRootDir: string;
+  /** The node's container runtime and its version (`containerd 1.6.20~ds1`), when it says. */
+  runtime?: string;
   insecureRegistries: string[];
   images: DockerImage[];
   /**
@@ -113,6 +115,8 @@ export interface PlanAction {
 export interface HostPlan {
   host: string;
   platform: string;
+  /** The node's container runtime and its version, as its facts say. */
+  runtime?: string;
   actions: PlanAction[];
   /** Compressed bytes this host pulls. */
   bytes: number;
@@ -373,7 +377,15 @@ function planHost(host: string, tasks: TaskInstance[], facts: PlanFacts, options
     const problem = facts.unreachable[host] ?? { code: 'FACTS_MISSING', message: `no facts were gathered for ${host}` };
     return { host, platform: '', actions: [], bytes: 0, layersNew: 0, failed: problem, notes: [] };
   }
-  const plan: HostPlan = { host, platform: node.platform, actions: [], bytes: 0, layersNew: 0, notes: [] };
+  const plan: HostPlan = {
+    host,
+    platform: node.platform,
+    ...(node.runtime !== undefined ? { runtime: node.runtime } : {}),
+    actions: [],
+    bytes: 0,
+    layersNew: 0,
+    notes: [],
+  };
   for (const [registry, route] of Object.entries(node.registries ?? {})) {
     for (const passed of route.passedOver) plan.notes.push(`${registry}: the node passes over mirror ${passed.endpoint} (${passed.reason})`);
   }

@@ -17,7 +17,7 @@ import { diskFullError, isDiskFull } from '../disk-full.js';
 import { parsePlatform } from '../../transport/registry.js';
 import type { TransportLogger } from '../../transport/ssh-connection.js';
 import type { HostConnection, RegistryAuth } from '../../transport/types.js';
-import type { DockerContainer, DockerImage, DockerInfo, NodeDocker, PullProgress } from '../types.js';
+import type { DockerContainer, DockerImage, DockerInfo, NodeRuntime, PullProgress } from '../types.js';
 import { ContentClient, CRI_NAMESPACE } from '../containerd/content-client.js';
 import { imageLayers } from '../containerd/image-layers.js';
 import { pollIngests, shortDigest } from '../containerd/ingest-progress.js';
@@ -105,7 +105,10 @@ function criAuthOf(auth: RegistryAuth): CriAuth {
   return out;
 }
 
-export class CriRuntime implements NodeDocker {
+export class CriRuntime implements NodeRuntime {
+  readonly kind: CriFlavor;
+  /** CRI-O: the CRI has no tag, so a relayed image could not get its origin name. */
+  readonly relayUnsupported?: string;
   /** containerd or CRI-O, for messages. */
   readonly runtimeName: string;
   readonly socketPath: string;
@@ -120,6 +123,9 @@ export class CriRuntime implements NodeDocker {
     private readonly options: CriRuntimeOptions,
   ) {
     this.runtimeName = RUNTIME_NAMES[options.flavor];
+    this.kind = options.flavor;
+    if (options.flavor === 'cri-o')
+      this.relayUnsupported = 'the CRI has no tag operation, so an image pulled from the relay could not be given its origin name';
     this.socketPath = options.socketPath?.replace(/^unix:\/\//, '') ?? DEFAULT_CRI_SOCKETS[options.flavor];
   }
 
@@ -242,6 +248,7 @@ export class CriRuntime implements NodeDocker {
       dockerRootDir: root,
       serverVersion: `${version.runtimeName} ${version.runtimeVersion}`,
       storageDriver: criSnapshotter(status.info),
+      release: `${version.runtimeName} ${version.runtimeVersion}`,
       insecureRegistries: await this.insecureRegistries(status.info),
     };
   }

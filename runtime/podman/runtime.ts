@@ -7,7 +7,7 @@ import { canonicalImageRef, isLoopbackRegistry, parseImageRef, repositoryName } 
 import { SshDocker, type SshDockerOptions } from '../docker.js';
 import type { TransportLogger } from '../../transport/ssh-connection.js';
 import type { HostConnection, RegistryAuth } from '../../transport/types.js';
-import type { DockerContainer, DockerImage, DockerInfo, NodeDocker, PullProgress } from '../types.js';
+import type { DockerContainer, DockerImage, DockerInfo, NodeRuntime, PullProgress } from '../types.js';
 import type { Readable } from 'node:stream';
 import type { RuntimePullResult } from '../pull-result.js';
 import { ensurePodmanService, type PodmanService } from './service.js';
@@ -71,7 +71,14 @@ export function recordedLayers(ids: string[], after: ReadonlyMap<string, number>
   return { layers, unrecorded: ids.length - layers.length };
 }
 
-export class PodmanRuntime implements NodeDocker {
+export class PodmanRuntime implements NodeRuntime {
+  readonly kind = 'podman';
+  /**
+   * The relay serves plain HTTP on the node's loopback; podman's Docker-compatible API pulls
+   * over TLS unless registries.conf marks the registry insecure, which a running service
+   * reads only once.
+   */
+  readonly relayUnsupported = "podman's Docker-compatible API pulls only over TLS unless registries.conf says otherwise, and the relay speaks plain HTTP";
   private started?: Promise<{ service: PodmanService; api: SshDocker }>;
   private recordsPath?: Promise<string>;
   /** This node's pulls that run at once: each layer is counted by one. */

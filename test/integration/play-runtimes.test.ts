@@ -1,0 +1,222 @@
+// One play on a mixed lab of its own: a Docker node, a containerd node (through the CRI) and a
+// podman node, logged in as root and as a rootless user, each host with its own images.
+// Checked with each runtime's own tools, not with hound: the Docker CLI, containerd's ctr in
+// the CRI's namespace and the CRI itself on the node's socket, `podman images` as each user;
+// the bytes that really moved come from the lab registry's access log (blob GETs per node).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LabInfo, LabNodeInfo } from '../../lab/index.js';
+import { pushImageSet } from '../../lab/index.js';
+import { CriClient } from '../../runtime/cri/cri-client.js';
+import { hound, jsonEvents, summaryOf } from '../fixtures/play/helpers.js';
+import { connect, dropLab, ownLab, registryLayerSizes, registryManifestDigest } from './runtime-helpers.js';
+
+let info: LabInfo;
+let registry: string;
+let work: string;
+let docker: LabNodeInfo;
+let containerd: LabNodeInfo;
+let podman: LabNodeInfo;
+
+/** Each host's images (repository:tag in the lab registry). */
+const WANTED: Record<string, string[]> = {
+  node1: ['test/a:v1', 'test/b:v1'],
+  node2: ['test/b:v1', 'test/c:v1'],
+  node3: ['test/a:v1', 'test/c:v1'],
+  'node3-rootless': ['test/d:v1'],
+};
+
+const PLAYBOOK = `- name: warm every runtime
+  hosts: nodes:podman_rootless
+  gather_facts: false
+  tasks:
+    - name: the host's images
+      images:
+        names: "{{ node_images | map('regex_replace', '^', lab_registry ~ '/') | list }}"
+`;
+
+beforeAll(async () => {
+  info = await ownLab('playrt', { runtimes: 'docker,containerd,podman' });
+  [docker, containerd, podman] = info.nodes as [LabNodeInfo, LabNodeInfo, LabNodeInfo];
+  registry = `${info.registry.ip}:${info.registry.port}`;
+  await pushImageSet(info.registry.url, {
+    layers: [
+      { name: 'base', sizeBytes: 1 << 20, seed: 'playrt/base' },
+      { name: 'a', sizeBytes: 2 << 20, seed: 'playrt/a' },
+      { name: 'b', sizeBytes: 3 << 20, seed: 'playrt/b' },
+      { name: 'c', sizeBytes: 1 << 20, seed: 'playrt/c' },
+      { name: 'd', sizeBytes: 1 << 19, seed: 'playrt/d' },
+    ],
+    images: [
+      { repository: 'test/a', tag: 'v1', layers: ['base', 'a'] },
+      { repository: 'test/b', tag: 'v1', layers: ['base', 'b'] },
+      { repository: 'test/c', tag: 'v1', layers: ['base', 'c'] },
+      { repository: 'test/d', tag: 'v1', layers: ['d'] },
+    ],
+  });
+  work = mkdtempSync(path.join(tmpdir(), 'hound-play-runtimes-'));
+  mkdirSync(path.join(work, 'host_vars'));
+  for (const [host, images] of Object.entries(WANTED)) writeFileSync(path.join(work, 'host_vars', `${host}.yml`), `node_images: ${JSON.stringify(images)}\n`);
+  writeFileSync(path.join(work, 'hosts.ini'), readFileSync(info.inventory, 'utf8'));
+  writeFileSync(path.join(work, 'warm.yml'), PLAYBOOK);
+});
+
+afterAll(async () => {
+  if (work) rmSync(work, { recursive: true, force: true });
+  await dropLab(info);
+});
+
+/** Compressed bytes of the distinct layers of `images`: what an empty node downloads for them. */
+async function layerBytes(images: string[]): Promise<{ bytes: number; layers: Set<string> }> {
+  const layers = new Map<string, number>();
+  for (const image of images) {
+    const [repository, tag] = image.split(':') as [string, string];
+    for (const [digest, size] of await registryLayerSizes(info, repository, tag)) layers.set(digest, size);
+  }
+  return { bytes: [...layers.values()].reduce((a, b) => a + b, 0), layers: new Set(layers.keys()) };
+}
+
+/** Bytes of layer blobs the registry sent to `ip` since the log had `offset` characters (its own access log). */
+function blobBytesSentTo(ip: string, offset: number, layers: Set<string>): number {
+  const log = readFileSync(path.join(info.dir, 'registry', 'registry.log'), 'utf8').slice(offset);
+  let sum = 0;
+  for (const m of log.matchAll(/^(\S+) .*"GET \/v2\/\S+\/blobs\/(sha256:[0-9a-f]{64}) HTTP\/[\d.]+" (\d{3}) (\d+)/gm))
+    if (m[1] === ip && m[3] === '200' && layers.has(m[2]!)) sum += Number(m[4]);
+  return sum;
+}
+
+const registryLogLength = () => readFileSync(path.join(info.dir, 'registry', 'registry.log'), 'utf8').length;
+
+/** repo:tag names in the lab registry, as a runtime's own listing gives them, sorted. */
+function ours(names: string[]): string[] {
+  const prefix = `${registry}/`;
+  return names
+    .filter((n) => n.startsWith(prefix) && !n.includes('@') && !n.endsWith(':<none>'))
+    .map((n) => n.slice(prefix.length))
+    .sort();
+}
+
+function dockerImages(): string[] {
+  return execFileSync('docker', ['-H', `unix://${docker.socket.controller}`, 'images', '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8' })
+    .trim()
+    .split('\n');
+}
+
+function ctrImages(): string[] {
+  return execFileSync('ctr', ['--address', containerd.socket.controller, '-n', 'k8s.io', 'images', 'ls', '-q'], { encoding: 'utf8' }).trim().split('\n');
+}
+
+async function podmanImages(user: string): Promise<string[]> {
+  const conn = await connect(info, podman, user);
+  try {
+    const r = await conn.exec("podman images --format '{{.Repository}}:{{.Tag}}'");
+    expect(r.code, r.stderr).toBe(0);
+    return r.stdout.trim().split('\n');
+  } finally {
+    await conn.close();
+  }
+}
+
+describe('one play on docker, containerd and podman nodes', () => {
+  it('plans each host by its own runtime, layer-exact, naming the runtime', async () => {
+    const planned = await hound(['plan', 'warm.yml', '-i', 'hosts.ini', '--json'], work);
+    expect(planned.stderr).toBe('');
+    expect(planned.code).toBe(0);
+    const plan = JSON.parse(planned.stdout) as { hosts: Record<string, { runtime?: string; bytes: number; platform: string }> };
+    expect(plan.hosts.node1!.runtime).toMatch(/^Docker \d+\./);
+    expect(plan.hosts.node2!.runtime).toMatch(/^containerd 1\.6\./);
+    expect(plan.hosts.node3!.runtime).toBe('podman 4.3.1');
+    expect(plan.hosts['node3-rootless']!.runtime).toBe('podman 4.3.1');
+    for (const [host, images] of Object.entries(WANTED)) expect(plan.hosts[host]!.bytes, host).toBe((await layerBytes(images)).bytes);
+  });
+
+  it('pulls each node its own set, in each runtime where its users look; the registry sent what the plan said', async () => {
+    const offset = registryLogLength();
+    const run = await hound(['play', 'warm.yml', '-i', 'hosts.ini', '--json'], work);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const summary = summaryOf(jsonEvents(run.stdout));
+    expect(Object.keys(summary.hosts).sort()).toEqual(Object.keys(WANTED).sort());
+    for (const [host, recap] of Object.entries(summary.hosts)) expect(recap, host).toMatchObject({ failed: 0, unreachable: 0, changed: 1 });
+
+    expect(ours(dockerImages())).toEqual(WANTED.node1);
+    expect(ours(ctrImages())).toEqual(WANTED.node2);
+    expect(ours(await podmanImages('root'))).toEqual(WANTED.node3);
+    expect(ours(await podmanImages(podman.rootless!.user))).toEqual(WANTED['node3-rootless']);
+
+    // The bytes each node fetched, by the registry's own log (podman's two users share an address).
+    for (const [node, hosts] of [
+      [docker, ['node1']],
+      [containerd, ['node2']],
+      [podman, ['node3', 'node3-rootless']],
+    ] as const) {
+      const planned = await Promise.all(hosts.map((h) => layerBytes(WANTED[h]!)));
+      const layers = new Set(planned.flatMap((p) => [...p.layers]));
+      expect(blobBytesSentTo(node.ip, offset, layers), node.name).toBe(planned.reduce((a, p) => a + p.bytes, 0));
+    }
+  });
+
+  it("on containerd, the CRI finds every image by the play's reference with the registry's digest, marked as the CRI's own", async () => {
+    const cri = new CriClient(containerd.socket.controller);
+    try {
+      for (const image of WANTED.node2!) {
+        const [repository, tag] = image.split(':') as [string, string];
+        const status = await cri.imageStatus(`${registry}/${image}`, false);
+        expect(status.image?.repoDigests, image).toContain(`${registry}/${repository}@${await registryManifestDigest(info, repository, tag)}`);
+      }
+    } finally {
+      cri.close();
+    }
+    const labels = execFileSync('ctr', ['--address', containerd.socket.controller, '-n', 'k8s.io', 'images', 'ls'], { encoding: 'utf8' });
+    for (const image of WANTED.node2!) expect(labels).toMatch(new RegExp(`^${registry}/${image}\\s.*io\\.cri-containerd\\.image=managed`, 'm'));
+  });
+
+  it('a second run changes nothing and moves no layer', async () => {
+    const offset = registryLogLength();
+    const run = await hound(['play', 'warm.yml', '-i', 'hosts.ini', '--json'], work);
+    expect(run.code).toBe(0);
+    const summary = summaryOf(jsonEvents(run.stdout));
+    for (const [host, recap] of Object.entries(summary.hosts)) expect(recap, host).toMatchObject({ failed: 0, changed: 0 });
+    const all = await layerBytes(['test/a:v1', 'test/b:v1', 'test/c:v1', 'test/d:v1']);
+    for (const node of [docker, containerd, podman]) expect(blobBytesSentTo(node.ip, offset, all.layers), node.name).toBe(0);
+  });
+
+  it('with the relay, a containerd node takes its layers from the relay, a podman node pulls directly and the run says why', async () => {
+    for (const image of WANTED.node2!) execFileSync('ctr', ['--address', containerd.socket.controller, '-n', 'k8s.io', 'images', 'rm', `${registry}/${image}`]);
+    const conn = await connect(info, podman);
+    try {
+      expect((await conn.exec(`podman rmi ${WANTED.node3!.map((i) => `${registry}/${i}`).join(' ')}`)).code).toBe(0);
+    } finally {
+      await conn.close();
+    }
+    // ctr leaves the blobs until the garbage collector runs; CRI pulls then fetch nothing new.
+    execFileSync('ctr', ['--address', containerd.socket.controller, '-n', 'k8s.io', 'content', 'prune', 'references']);
+    const offset = registryLogLength();
+    const run = await hound(['play', 'warm.yml', '-i', 'hosts.ini', '--limit', 'node2,node3', '--distribution', 'relay', '-v'], work);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain('distribution relay: node3 pulls directly from the registry: its runtime is podman');
+    expect(run.stdout).not.toContain('node2 pulls directly');
+    const node2 = await layerBytes(WANTED.node2!);
+    // The relay (on the controller) fetched node2's layers; node2 itself fetched none from the registry.
+    expect(blobBytesSentTo(containerd.ip, offset, node2.layers)).toBe(0);
+    expect(blobBytesSentTo(info.controllerIp, offset, node2.layers)).toBe(node2.bytes);
+    expect(blobBytesSentTo(podman.ip, offset, (await layerBytes(WANTED.node3!)).layers)).toBe((await layerBytes(WANTED.node3!)).bytes);
+    // The end state equals a direct pull's: names and repo digests, and no relay name left.
+    expect(ours(ctrImages())).toEqual(WANTED.node2);
+    expect(ctrImages().filter((n) => n.startsWith('127.0.0.1:'))).toEqual([]);
+    const cri = new CriClient(containerd.socket.controller);
+    try {
+      for (const image of WANTED.node2!) {
+        const [repository, tag] = image.split(':') as [string, string];
+        const status = await cri.imageStatus(`${registry}/${image}`, false);
+        expect(status.image?.repoDigests, image).toEqual([`${registry}/${repository}@${await registryManifestDigest(info, repository, tag)}`]);
+      }
+    } finally {
+      cri.close();
+    }
+    expect(ours(await podmanImages('root'))).toEqual(WANTED.node3);
+  });
+});
