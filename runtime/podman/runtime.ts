@@ -73,12 +73,6 @@ export function recordedLayers(ids: string[], after: ReadonlyMap<string, number>
 
 export class PodmanRuntime implements NodeRuntime {
   readonly kind = 'podman';
-  /**
-   * The relay serves plain HTTP on the node's loopback; podman's Docker-compatible API pulls
-   * over TLS unless registries.conf marks the registry insecure, which a running service
-   * reads only once.
-   */
-  readonly relayUnsupported = "podman's Docker-compatible API pulls only over TLS unless registries.conf says otherwise, and the relay speaks plain HTTP";
   private started?: Promise<{ service: PodmanService; api: SshDocker }>;
   private recordsPath?: Promise<string>;
   /** This node's pulls that run at once: each layer is counted by one. */

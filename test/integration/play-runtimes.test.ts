@@ -4,13 +4,16 @@
 // the CRI's namespace and the CRI itself on the node's socket, `podman images` as each user;
 // the bytes that really moved come from the lab registry's access log (blob GETs per node).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabInfo, LabNodeInfo } from '../../lab/index.js';
 import { pushImageSet } from '../../lab/index.js';
 import { CriClient } from '../../runtime/cri/cri-client.js';
+import { PAUSE_ENTRYPOINT, PAUSE_REPOSITORY, PAUSE_TAG } from '../../lab/pause-image.js';
+import type { HoundEvent } from '../../core/events.js';
 import { hound, jsonEvents, summaryOf } from '../fixtures/play/helpers.js';
 import { connect, dropLab, ownLab, registryLayerSizes, registryManifestDigest } from './runtime-helpers.js';
 
@@ -24,7 +27,8 @@ let podman: LabNodeInfo;
 /** Each host's images (repository:tag in the lab registry). */
 const WANTED: Record<string, string[]> = {
   node1: ['test/a:v1', 'test/b:v1'],
-  node2: ['test/b:v1', 'test/c:v1'],
+  // The pod sandbox image too, as a kubelet's node needs it: a container then starts with the registry cut off.
+  node2: [`${PAUSE_REPOSITORY}:${PAUSE_TAG}`, 'test/b:v1', 'test/c:v1'],
   node3: ['test/a:v1', 'test/c:v1'],
   'node3-rootless': ['test/d:v1'],
 };
@@ -88,6 +92,13 @@ function blobBytesSentTo(ip: string, offset: number, layers: Set<string>): numbe
   return sum;
 }
 
+/** Bytes each host's tasks said they pulled (task_result events). */
+function reportedBytes(events: HoundEvent[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const e of events) if (e.event === 'task_result') out[e.host] = (out[e.host] ?? 0) + e.bytes;
+  return out;
+}
+
 const registryLogLength = () => readFileSync(path.join(info.dir, 'registry', 'registry.log'), 'utf8').length;
 
 /** repo:tag names in the lab registry, as a runtime's own listing gives them, sorted. */
@@ -138,7 +149,8 @@ describe('one play on docker, containerd and podman nodes', () => {
     const run = await hound(['play', 'warm.yml', '-i', 'hosts.ini', '--json'], work);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const summary = summaryOf(jsonEvents(run.stdout));
+    const events = jsonEvents(run.stdout);
+    const summary = summaryOf(events);
     expect(Object.keys(summary.hosts).sort()).toEqual(Object.keys(WANTED).sort());
     for (const [host, recap] of Object.entries(summary.hosts)) expect(recap, host).toMatchObject({ failed: 0, unreachable: 0, changed: 1 });
 
@@ -155,7 +167,14 @@ describe('one play on docker, containerd and podman nodes', () => {
     ] as const) {
       const planned = await Promise.all(hosts.map((h) => layerBytes(WANTED[h]!)));
       const layers = new Set(planned.flatMap((p) => [...p.layers]));
-      expect(blobBytesSentTo(node.ip, offset, layers), node.name).toBe(planned.reduce((a, p) => a + p.bytes, 0));
+      const sent = blobBytesSentTo(node.ip, offset, layers);
+      expect(sent, node.name).toBe(planned.reduce((a, p) => a + p.bytes, 0));
+      // What hound reported pulling on each runtime is what the registry sent.
+      const reported = reportedBytes(events);
+      expect(
+        hosts.reduce((a, h) => a + reported[h]!, 0),
+        node.name,
+      ).toBe(sent);
     }
   });
 
@@ -174,6 +193,59 @@ describe('one play on docker, containerd and podman nodes', () => {
     for (const image of WANTED.node2!) expect(labels).toMatch(new RegExp(`^${registry}/${image}\\s.*io\\.cri-containerd\\.image=managed`, 'm'));
   });
 
+  it('on containerd, a container starts through the CRI from what the play pulled, with the registry cut off: no pull', async () => {
+    const cri = new CriClient(containerd.socket.controller);
+    const image = `${registry}/${PAUSE_REPOSITORY}:${PAUSE_TAG}`;
+    const blackhole = ['-n', containerd.netns, 'route', 'add', 'blackhole', `${info.registry.ip}/32`];
+    execFileSync('ip', blackhole);
+    try {
+      // The cut is real: an image the play did not pull cannot come now.
+      await expect(cri.pullImage(`${registry}/test/a:v1`, undefined, { signal: AbortSignal.timeout(20_000) })).rejects.toThrow();
+      const conn = await connect(info, containerd);
+      const logDir = path.join(info.dir, 'nodes', containerd.name, 'pod-logs');
+      try {
+        expect((await conn.exec(`mkdir -p ${logDir}`)).code).toBe(0);
+      } finally {
+        await conn.close();
+      }
+      // No CNI in the lab: the pod shares the node's network namespace, as hostNetwork pods do.
+      const sandboxConfig = {
+        metadata: { name: 'warmed', uid: `warmed-${process.pid}`, namespace: 'hound-play', attempt: 0 },
+        logDirectory: logDir,
+        linux: { securityContext: { namespaceOptions: { network: 'NODE' } } },
+      };
+      const { podSandboxId } = await cri.runtimeCall<{ podSandboxId: string }>('RunPodSandbox', { config: sandboxConfig });
+      try {
+        const { containerId } = await cri.runtimeCall<{ containerId: string }>('CreateContainer', {
+          podSandboxId,
+          config: { metadata: { name: 'app', attempt: 0 }, image: { image }, logPath: 'app.log', linux: {} },
+          sandboxConfig,
+        });
+        await cri.runtimeCall('StartContainer', { containerId });
+        const { status, info: verbose } = await cri.runtimeCall<{ status: { state: string; imageRef: string }; info: Record<string, string> }>(
+          'ContainerStatus',
+          { containerId, verbose: true },
+        );
+        expect(status.state).toBe('CONTAINER_RUNNING');
+        expect(status.imageRef).toBe(`${registry}/${PAUSE_REPOSITORY}@${await registryManifestDigest(info, PAUSE_REPOSITORY, PAUSE_TAG)}`);
+        const pid = (JSON.parse(verbose.info) as { pid: number }).pid;
+        expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean)).toEqual(PAUSE_ENTRYPOINT);
+        expect(await readlink(`/proc/${pid}/ns/net`)).toBe(`net:[${statSync(`/var/run/netns/${containerd.netns}`).ino}]`);
+        await cri.runtimeCall('StopContainer', { containerId, timeout: 10 });
+        await cri.runtimeCall('RemoveContainer', { containerId });
+      } finally {
+        await cri.runtimeCall('StopPodSandbox', { podSandboxId });
+        await cri.runtimeCall('RemovePodSandbox', { podSandboxId });
+      }
+    } finally {
+      execFileSync(
+        'ip',
+        blackhole.map((a) => (a === 'add' ? 'del' : a)),
+      );
+      cri.close();
+    }
+  });
+
   it('a second run changes nothing and moves no layer', async () => {
     const offset = registryLogLength();
     const run = await hound(['play', 'warm.yml', '-i', 'hosts.ini', '--json'], work);
@@ -184,9 +256,11 @@ describe('one play on docker, containerd and podman nodes', () => {
     for (const node of [docker, containerd, podman]) expect(blobBytesSentTo(node.ip, offset, all.layers), node.name).toBe(0);
   });
 
-  it('with the relay, a containerd node takes its layers from the relay, a podman node pulls directly and the run says why', async () => {
+  it('with the relay, the containerd and podman nodes take their layers from the relay, and end as a direct pull leaves them', async () => {
     for (const image of WANTED.node2!) execFileSync('ctr', ['--address', containerd.socket.controller, '-n', 'k8s.io', 'images', 'rm', `${registry}/${image}`]);
     const conn = await connect(info, podman);
+    const configFiles = 'find /etc/containers -type f -exec md5sum {} + | sort';
+    const configBefore = (await conn.exec(configFiles)).stdout;
     try {
       expect((await conn.exec(`podman rmi ${WANTED.node3!.map((i) => `${registry}/${i}`).join(' ')}`)).code).toBe(0);
     } finally {
@@ -195,15 +269,20 @@ describe('one play on docker, containerd and podman nodes', () => {
     // ctr leaves the blobs until the garbage collector runs; CRI pulls then fetch nothing new.
     execFileSync('ctr', ['--address', containerd.socket.controller, '-n', 'k8s.io', 'content', 'prune', 'references']);
     const offset = registryLogLength();
-    const run = await hound(['play', 'warm.yml', '-i', 'hosts.ini', '--limit', 'node2,node3', '--distribution', 'relay', '-v'], work);
+    const run = await hound(['play', 'warm.yml', '-i', 'hosts.ini', '--limit', 'node2,node3', '--distribution', 'relay', '--json'], work);
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(run.stdout).toContain('distribution relay: node3 pulls directly from the registry: its runtime is podman');
-    expect(run.stdout).not.toContain('node2 pulls directly');
+    const reported = reportedBytes(jsonEvents(run.stdout));
     const node2 = await layerBytes(WANTED.node2!);
-    // The relay (on the controller) fetched node2's layers; node2 itself fetched none from the registry.
+    const node3 = await layerBytes(WANTED.node3!);
+    // The relay (on the controller) fetched the layers; the nodes themselves fetched none from the registry.
     expect(blobBytesSentTo(containerd.ip, offset, node2.layers)).toBe(0);
-    expect(blobBytesSentTo(info.controllerIp, offset, node2.layers)).toBe(node2.bytes);
-    expect(blobBytesSentTo(podman.ip, offset, (await layerBytes(WANTED.node3!)).layers)).toBe((await layerBytes(WANTED.node3!)).bytes);
+    expect(blobBytesSentTo(podman.ip, offset, node3.layers)).toBe(0);
+    const both = new Set([...node2.layers, ...node3.layers]);
+    const union = (await layerBytes([...WANTED.node2!, ...WANTED.node3!])).bytes;
+    expect(blobBytesSentTo(info.controllerIp, offset, both)).toBe(union);
+    // Each node received its layers whole, and hound says so.
+    expect(reported.node2).toBe(node2.bytes);
+    expect(reported.node3).toBe(node3.bytes);
     // The end state equals a direct pull's: names and repo digests, and no relay name left.
     expect(ours(ctrImages())).toEqual(WANTED.node2);
     expect(ctrImages().filter((n) => n.startsWith('127.0.0.1:'))).toEqual([]);
@@ -217,6 +296,20 @@ describe('one play on docker, containerd and podman nodes', () => {
     } finally {
       cri.close();
     }
-    expect(ours(await podmanImages('root'))).toEqual(WANTED.node3);
+    const rootImages = await podmanImages('root');
+    expect(ours(rootImages)).toEqual(WANTED.node3);
+    expect(rootImages.filter((n) => n.startsWith('127.0.0.1:'))).toEqual([]);
+    const after = await connect(info, podman);
+    try {
+      for (const image of WANTED.node3!) {
+        const [repository, tag] = image.split(':') as [string, string];
+        const r = await after.exec(`podman image inspect --format '{{json .RepoDigests}}' ${registry}/${image}`);
+        expect(JSON.parse(r.stdout) as string[], image).toEqual([`${registry}/${repository}@${await registryManifestDigest(info, repository, tag)}`]);
+      }
+      // Nothing of the relay left in podman's configuration.
+      expect((await after.exec(configFiles)).stdout).toBe(configBefore);
+    } finally {
+      await after.close();
+    }
   });
 });
