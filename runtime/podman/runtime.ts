@@ -77,6 +77,13 @@ export class PodmanRuntime implements NodeRuntime {
   private recordsPath?: Promise<string>;
   /** This node's pulls that run at once: each layer is counted by one. */
   private readonly overlapping = new OverlappingPulls();
+  /**
+   * The end of the last pull asked for: pulls into one storage run one after another. podman
+   * 4.3 fetches a blob that two pulls running at once both need twice (seen on the lab: the
+   * registry sent a shared 1 MiB layer to the node twice), so the plan's bytes would not be
+   * what moved. One image's layers still come in parallel.
+   */
+  private pullQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly connection: HostConnection,
@@ -120,12 +127,16 @@ export class PodmanRuntime implements NodeRuntime {
     options: { platform?: string; auth?: RegistryAuth; onProgress?: (p: PullProgress) => void; signal?: AbortSignal } = {},
   ): Promise<RuntimePullResult> {
     const api = await this.api();
-    const token = this.overlapping.begin();
-    try {
-      return await this.pullCounted(api, ref, token, options);
-    } finally {
-      this.overlapping.end(token);
-    }
+    const turn = this.pullQueue.then(async () => {
+      const token = this.overlapping.begin();
+      try {
+        return await this.pullCounted(api, ref, token, options);
+      } finally {
+        this.overlapping.end(token);
+      }
+    });
+    this.pullQueue = turn.catch(() => undefined);
+    return turn;
   }
 
   private async pullCounted(
