@@ -142,6 +142,7 @@ export async function gatherFacts(
         options.summariesOnly ? docker.listImageSummaries() : docker.listImages(),
         docker.listContainers(),
         options.pendingFreeSpace ? undefined : free,
+        docker.heldBlobs?.(),
       ]);
       rest.catch(() => undefined);
       const info = await infoRead;
@@ -161,13 +162,14 @@ export async function gatherFacts(
           }
         }),
       );
-      const [images, containers, freeBytes] = await rest;
+      const [images, containers, freeBytes, heldBlobs] = await rest;
       facts.nodes[host] = {
         host,
         platform,
         freeBytes,
         dockerRootDir: info.dockerRootDir,
         runtime: info.release,
+        ...(heldBlobs !== undefined ? { heldBlobs: [...heldBlobs] } : {}),
         insecureRegistries: info.insecureRegistries,
         images,
         imagesInspected: options.summariesOnly !== true,

@@ -135,6 +135,12 @@ export interface NodeDocker {
   /** Free bytes on the filesystem holding Docker's data root. */
   freeBytes(): Promise<number>;
   /**
+   * Compressed blobs (sha256:…) the runtime holds and a pull takes without fetching them,
+   * beyond the layers of the images it lists: containerd's content store in every namespace.
+   * A runtime without it holds layers only as part of its images.
+   */
+  heldBlobs?(): Promise<ReadonlySet<string>>;
+  /**
    * How the runtime reaches each of `registries` (mirrors, insecure, the CAs it adds per
    * endpoint), read from the node in one go. A runtime without it is reached as the registry
    * itself and its trust is not checked before pulling; containerd's hosts.toml (mirrors,

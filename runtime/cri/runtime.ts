@@ -117,6 +117,8 @@ export class CriRuntime implements NodeRuntime {
   private imageRoot?: Promise<string>;
   /** This node's pulls that run at once (the images module pulls several per node): each layer is counted by one. */
   private readonly overlapping = new OverlappingPulls();
+  /** containerd's namespaces, listed once per run. */
+  private namespaces?: Promise<string[]>;
 
   constructor(
     private readonly connection: HostConnection,
@@ -325,7 +327,7 @@ export class CriRuntime implements NodeRuntime {
   ): Promise<RuntimePullResult> {
     const host = this.connection.host;
     const content = session.content;
-    const before = content ? new Set((await this.call('list its content store', 'CRI_API_ERROR', () => content.list())).map((b) => b.digest)) : undefined;
+    const before = content ? await this.heldBlobs() : undefined;
     const ingestsBefore = content ? await this.call('list its ingests', 'CRI_API_ERROR', () => content.listStatuses({ timeoutMs: this.callTimeoutMs })) : [];
 
     const cancel = new AbortController();
@@ -447,6 +449,47 @@ export class CriRuntime implements NodeRuntime {
       );
     }
     return r.stdout;
+  }
+
+  /**
+   * containerd: every blob its content store holds, in any namespace. With containerd's
+   * default content_sharing_policy ("shared") a pull into k8s.io takes a blob another
+   * namespace holds (ctr's `default`, Docker's `moby`, BuildKit's) without fetching it: seen
+   * on the lab, a layer ctr had pulled into `default` was planned and counted as 2 MiB
+   * pulled while the registry sent the node nothing. CRI-O: none beyond its images.
+   */
+  async heldBlobs(): Promise<ReadonlySet<string>> {
+    const session = await this.connect();
+    const content = session.content;
+    if (!content) return new Set();
+    const namespaces = await this.containerdNamespaces();
+    const lists = await this.call('list its content store', 'CRI_API_ERROR', () =>
+      Promise.all(namespaces.map((namespace) => content.list({ namespace, timeoutMs: this.callTimeoutMs }))),
+    );
+    return new Set(lists.flat().map((b) => b.digest));
+  }
+
+  /** The namespaces (ctr on the node; the content API has no list of them); k8s.io alone if ctr cannot say. */
+  private containerdNamespaces(): Promise<string[]> {
+    this.namespaces ??= this.ctr('list its namespaces', ['namespaces', 'list', '--quiet']).then(
+      (out) => [
+        ...new Set([
+          CRI_NAMESPACE,
+          ...out
+            .split('\n')
+            .map((l) => l.trim())
+            .filter((l) => l !== ''),
+        ]),
+      ],
+      (error: unknown) => {
+        this.log(
+          1,
+          `counting the blobs of ${CRI_NAMESPACE} only (${error instanceof Error ? error.message : String(error)}): a layer another namespace holds would be planned and counted as pulled, though containerd does not fetch it`,
+        );
+        return [CRI_NAMESPACE];
+      },
+    );
+    return this.namespaces;
   }
 
   async listContainers(): Promise<DockerContainer[]> {

@@ -55,6 +55,8 @@ beforeAll(async () => {
       { name: 'd', sizeBytes: 1 << 19, seed: 'playrt/d' },
       { name: 'e', sizeBytes: 2 << 20, seed: 'playrt/e' },
       { name: 'f', sizeBytes: 1 << 20, seed: 'playrt/f' },
+      { name: 'g', sizeBytes: 3 << 19, seed: 'playrt/g' },
+      { name: 'h', sizeBytes: 1 << 19, seed: 'playrt/h' },
     ],
     images: [
       { repository: 'test/a', tag: 'v1', layers: ['base', 'a'] },
@@ -64,6 +66,9 @@ beforeAll(async () => {
       // For the relayed run only: no node has had any of their layers.
       { repository: 'test/e', tag: 'v1', layers: ['e'] },
       { repository: 'test/f', tag: 'v1', layers: ['e', 'f'] },
+      // For the namespace test only: test/h's layers reach containerd's `default` namespace first.
+      { repository: 'test/g', tag: 'v1', layers: ['g'] },
+      { repository: 'test/h', tag: 'v1', layers: ['g', 'h'] },
     ],
   });
   work = mkdtempSync(path.join(tmpdir(), 'hound-play-runtimes-'));
@@ -121,8 +126,8 @@ function dockerImages(): string[] {
     .split('\n');
 }
 
-function ctrImages(): string[] {
-  return execFileSync('ctr', ['--address', containerd.socket.controller, '-n', 'k8s.io', 'images', 'ls', '-q'], { encoding: 'utf8' }).trim().split('\n');
+function ctrImages(namespace = 'k8s.io'): string[] {
+  return execFileSync('ctr', ['--address', containerd.socket.controller, '-n', namespace, 'images', 'ls', '-q'], { encoding: 'utf8' }).trim().split('\n');
 }
 
 async function podmanImages(user: string): Promise<string[]> {
@@ -311,5 +316,26 @@ describe('one play on docker, containerd and podman nodes', () => {
     } finally {
       await after.close();
     }
+  });
+
+  it('on containerd, a layer another namespace holds is neither planned nor counted: containerd shares content and does not fetch it', async () => {
+    // ctr's own namespace, as `ctr pull` (or nerdctl, or BuildKit) leaves it; the node then holds test/g's one layer.
+    execFileSync('ctr', ['--address', containerd.socket.controller, '-n', 'default', 'images', 'pull', '--plain-http', `${registry}/test/h:v1`], {
+      stdio: 'ignore',
+      timeout: 60_000,
+    });
+    expect(ours(ctrImages('default'))).toEqual(['test/h:v1']);
+    const extra = ['--limit', 'node2', '-e', JSON.stringify({ node_images: ['test/g:v1'] })];
+    const planned = await hound(['plan', 'warm.yml', '-i', 'hosts.ini', ...extra, '--json'], work);
+    expect(planned.code, planned.stderr).toBe(0);
+    const plan = JSON.parse(planned.stdout) as { hosts: Record<string, { bytes: number }> };
+    expect(plan.hosts.node2.bytes).toBe(0);
+    const offset = registryLogLength();
+    const run = await hound(['play', 'warm.yml', '-i', 'hosts.ini', ...extra, '--json'], work);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const g = await layerBytes(['test/g:v1']);
+    expect(blobBytesSentTo(containerd.ip, offset, g.layers)).toBe(0);
+    expect(reportedBytes(jsonEvents(run.stdout)).node2).toBe(0);
+    expect(ours(ctrImages())).toContain('test/g:v1');
   });
 });
