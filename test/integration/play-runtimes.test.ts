@@ -338,4 +338,41 @@ describe('one play on docker, containerd and podman nodes', () => {
     expect(reportedBytes(jsonEvents(run.stdout)).node2).toBe(0);
     expect(ours(ctrImages())).toContain('test/g:v1');
   });
+
+  it('under become, containerd is reached through sudo by a login user outside every group; podman is refused, with what to do instead', async () => {
+    const sudoUser = info.users?.sudo;
+    if (sudoUser === undefined) throw new Error('this lab has no login users for become: bring it up again with this hound (lab/users.ts)');
+    // The login user alone cannot reach containerd's socket: what it pulls comes through sudo.
+    const own = await connect(info, containerd, sudoUser);
+    try {
+      expect((await own.exec(`test -w ${containerd.socket.node} && echo writable || echo refused`)).stdout.trim()).toBe('refused');
+    } finally {
+      await own.close();
+    }
+    // node2 logged in as that user; node3-rootless as its own non-root user; both become root (-b).
+    const inventory = readFileSync(path.join(work, 'hosts.ini'), 'utf8').replace(/^(node2 .*ansible_user=)root\b/m, `$1${sudoUser}`);
+    expect(inventory).toContain(`ansible_user=${sudoUser}`);
+    writeFileSync(path.join(work, 'hosts-become.ini'), inventory);
+    const rootlessBefore = await podmanImages(podman.rootless!.user);
+    const offset = registryLogLength();
+    const run = await hound(
+      ['play', 'warm.yml', '-i', 'hosts-become.ini', '--limit', 'node2,node3-rootless', '-b', '-e', JSON.stringify({ node_images: ['test/d:v1'] }), '--json'],
+      work,
+    );
+    expect(run.code, run.stderr).toBe(2);
+    const events = jsonEvents(run.stdout);
+    const d = await layerBytes(['test/d:v1']);
+    expect(ours(ctrImages())).toContain('test/d:v1');
+    expect(blobBytesSentTo(containerd.ip, offset, d.layers)).toBe(d.bytes);
+    expect(reportedBytes(events).node2).toBe(d.bytes);
+    const refused = events.find((e) => e.event === 'task_result' && e.host === 'node3-rootless');
+    expect(refused).toMatchObject({
+      status: 'failed',
+      msg: 'node3-rootless runs podman, and hound does not reach podman through become (to root)',
+      result: { hint: expect.stringContaining('log in as the user whose podman images the task warms') as unknown },
+    });
+    // Nothing pulled into the rootless user's storage, nor by the podman node from the registry.
+    expect(await podmanImages(podman.rootless!.user)).toEqual(rootlessBefore);
+    expect(blobBytesSentTo(podman.ip, offset, d.layers)).toBe(0);
+  });
 });
