@@ -13,7 +13,7 @@ import { imageReferencesByHost } from '../plan/planner.js';
 import type { CredentialStore } from '../modules/implementation.js';
 import type { HostConnection } from '../transport/types.js';
 import type { RegistryClient, RegistryRoute } from '../transport/registry.js';
-import type { NodeDocker, PullProgress, PullResult } from '../runtime/types.js';
+import type { NodeRuntime, PullProgress, PullResult } from '../runtime/types.js';
 import { startRelay, type Relay } from '../relay/relay.js';
 import { planRelaySchedule, type LayerInfo, type RelaySchedule } from '../relay/schedule.js';
 import { chooseDistribution, distributionInputOf, type DistributionStrategy, type LinkRates } from '../relay/choose-distribution.js';
@@ -27,7 +27,7 @@ export interface RunDistributionDeps {
   /** The registry image fan-out seeds run (`--fanout-image`, hound_fanout_image); fan-out is off without one. */
   fanoutImage?: string;
   connection(host: string): Promise<HostConnection>;
-  docker(host: string): Promise<NodeDocker>;
+  docker(host: string): Promise<NodeRuntime>;
   /** Where the host is reached and its Docker socket. */
   target(host: string): { address: string; dockerSocket: string };
   /** How `host`'s runtime reaches `registry`: its trusted mirrors, plain HTTP or not. */
@@ -164,6 +164,10 @@ export class RunDistribution {
     if (image === undefined) return { available: false, why: 'no seed image named (--fanout-image or hound_fanout_image)' };
     const info = await (await this.deps.docker(host)).info();
     const nodes = [...imageReferencesByHost(this.deps.run).keys()];
+    // Seeds are Docker containers, and a node trusts its seed through Docker's certs.d.
+    const runtimes = await Promise.all(nodes.map(async (n) => ({ host: n, kind: (await this.deps.docker(n)).kind })));
+    const other = runtimes.find((r) => r.kind !== 'docker');
+    if (other !== undefined) return { available: false, why: `seeds run on Docker, and ${other.host}'s runtime is ${other.kind}` };
     const plain = nodes.find((n) => isInsecureRegistry(this.deps.target(n).address, info.insecureRegistries));
     if (plain !== undefined)
       return {

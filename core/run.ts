@@ -23,7 +23,7 @@ import type { HostReach } from '../transport/reach.js';
 import type { PrivilegeEscalationDefaults } from '../transport/become.js';
 import { implicitLocalhostVars, namesLocalhost } from '../playbook/play-hosts.js';
 import { AsyncJobs } from './async-jobs.js';
-import type { NodeDocker, PullProgress, PullResult } from '../runtime/types.js';
+import type { NodeRuntime, PullProgress, PullResult } from '../runtime/types.js';
 import { precheckFailures, type DiskCheckOptions } from '../plan/planner.js';
 import { planRun, registryFactAccess, type PlanFactAccess } from '../plan/facts.js';
 import { nodeRegistryFacts, type NodeRegistryFacts } from '../plan/node-registries.js';
@@ -188,6 +188,8 @@ class RunHostAccess implements HostAccess {
   private readonly distributionRunner: RunDistribution;
   readonly distribution: RequestedDistribution;
   private readonly diskChecks = new Map<string, Promise<void>>();
+  /** Hosts already told that their runtime pulls directly, not from the relay. */
+  private readonly relayRefused = new Set<string>();
 
   constructor(
     private readonly run: CompiledRun,
@@ -247,7 +249,8 @@ class RunHostAccess implements HostAccess {
     return this.nodes.connection(reach);
   }
 
-  docker(reach: HostReach): Promise<NodeDocker> {
+  /** The host's container runtime: the one its vars name (hound_container_runtime), or the one `auto` finds. */
+  docker(reach: HostReach): Promise<NodeRuntime> {
     this.reaches.set(reach.host, reach);
     return this.nodes.docker(reach);
   }
@@ -315,7 +318,7 @@ class RunHostAccess implements HostAccess {
     const host = reach.host;
     await this.precheck(reach);
     const docker = await this.docker(reach);
-    const direct = (await this.distributionRunner.strategy(host)) === 'direct';
+    const direct = (await this.distributionRunner.strategy(host)) === 'direct' || !this.relayServes(host, docker);
     const domain = parseImageRef(reference).domain;
     return withPullRetries(
       async () => {
@@ -346,6 +349,16 @@ class RunHostAccess implements HostAccess {
     await this.distributionRunner.close();
     this.registry.close();
     await this.nodes.close();
+  }
+
+  /** Whether the relay can deliver into the host's runtime; when not, says so once and the host pulls directly. */
+  private relayServes(host: string, docker: NodeRuntime): boolean {
+    if (docker.relayUnsupported === undefined) return true;
+    if (!this.relayRefused.has(host)) {
+      this.relayRefused.add(host);
+      this.detail(0, `distribution relay: ${host} pulls directly from the registry: its runtime is ${docker.kind}, and ${docker.relayUnsupported}`);
+    }
+    return false;
   }
 
   /**

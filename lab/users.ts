@@ -31,31 +31,63 @@ const SUDOERS = [
   '',
 ].join('\n');
 
-/** Creates the users and their sudoers rules if missing; the same password as before if there is one. */
+/**
+ * Creates the users and their sudoers rules if missing; the same password as before if there
+ * is one. The account files are rewritten only when something is missing: useradd, usermod
+ * and chpasswd replace /etc/passwd and /etc/shadow by a rename, and the kernel then detaches
+ * every bind mount over /etc/passwd in other mount namespaces, so a podman node of a live lab
+ * (which binds its own passwd, with its rootless user, there) lost that user whenever
+ * another lab came up: seen as play-runtimes' rootless login refused mid-run.
+ */
 export async function ensureLabUsers(bins: BinaryPaths): Promise<LabUsers> {
   await mkdir(LAB_ROOT, { recursive: true, mode: 0o755 });
-  const password = await labPassword();
+  const saved = await labUsersFile();
   for (const name of [LAB_SUDO_USER, LAB_SUDO_PASSWORD_USER]) {
     if ((await tryCommand('getent', ['passwd', name])).code !== 0) {
       await runCommand(bins.useradd, ['--create-home', '--shell', '/bin/sh', name], { hint: 'hound lab needs to create login users (useradd, as root)' });
     }
   }
   // '*' is "no password" without locking the account (sshd refuses locked accounts' keys).
-  await runCommand(bins.usermod, ['-p', '*', LAB_SUDO_USER]);
-  await runCommand(bins.chpasswd, [], { input: `${LAB_SUDO_PASSWORD_USER}:${password}\n` });
+  if (shadowPasswordField(await readFile('/etc/shadow', 'utf8'), LAB_SUDO_USER) !== '*') await runCommand(bins.usermod, ['-p', '*', LAB_SUDO_USER]);
+  // The hash chpasswd wrote last time (salted: it cannot be recomputed) tells that the password is still set.
+  const hash = shadowPasswordField(await readFile('/etc/shadow', 'utf8'), LAB_SUDO_PASSWORD_USER);
+  if (hash === undefined || hash !== saved.hash) {
+    await runCommand(bins.chpasswd, [], { input: `${LAB_SUDO_PASSWORD_USER}:${saved.password}\n` });
+    await saveLabUsersFile({ password: saved.password, hash: shadowPasswordField(await readFile('/etc/shadow', 'utf8'), LAB_SUDO_PASSWORD_USER) });
+  }
   await writeFile(SUDOERS_FILE, SUDOERS, { mode: 0o440 });
   await runCommand(bins.visudo, ['-c', '-f', SUDOERS_FILE], { hint: 'the lab sudoers rules do not parse' });
-  return { sudo: LAB_SUDO_USER, sudoWithPassword: { name: LAB_SUDO_PASSWORD_USER, password } };
+  return { sudo: LAB_SUDO_USER, sudoWithPassword: { name: LAB_SUDO_PASSWORD_USER, password: saved.password } };
 }
 
-async function labPassword(): Promise<string> {
+/** A user's password field in shadow(5) text; undefined when the user has no entry. */
+export function shadowPasswordField(shadow: string, user: string): string | undefined {
+  for (const line of shadow.split('\n')) {
+    const fields = line.split(':');
+    if (fields[0] === user && fields.length > 1) return fields[1];
+  }
+  return undefined;
+}
+
+interface LabUsersFile {
+  password: string;
+  /** hound-sudopw's shadow field as chpasswd last wrote it. */
+  hash?: string;
+}
+
+async function labUsersFile(): Promise<LabUsersFile> {
   try {
-    const saved = JSON.parse(await readFile(USERS_FILE, 'utf8')) as { password?: unknown };
-    if (typeof saved.password === 'string' && saved.password !== '') return saved.password;
+    const saved = JSON.parse(await readFile(USERS_FILE, 'utf8')) as { password?: unknown; hash?: unknown };
+    if (typeof saved.password === 'string' && saved.password !== '')
+      return { password: saved.password, ...(typeof saved.hash === 'string' ? { hash: saved.hash } : {}) };
   } catch {
     // first lab on this machine
   }
-  const password = randomBytes(12).toString('base64url');
-  await writeFile(USERS_FILE, JSON.stringify({ password }) + '\n', { mode: 0o600 });
-  return password;
+  const created = { password: randomBytes(12).toString('base64url') };
+  await saveLabUsersFile(created);
+  return created;
+}
+
+async function saveLabUsersFile(file: LabUsersFile): Promise<void> {
+  await writeFile(USERS_FILE, JSON.stringify(file) + '\n', { mode: 0o600 });
 }

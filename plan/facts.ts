@@ -6,7 +6,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { playTasksOf, type CompiledRun, type TaskInstance } from '../playbook/compiled.js';
 import type { RegistryAuth } from '../transport/types.js';
-import type { NodeDocker } from '../runtime/types.js';
+import type { NodeDocker, NodeRuntime } from '../runtime/types.js';
 import { nodePlatform } from '../runtime/platform.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import { hostVars } from '../inventory/vars.js';
@@ -142,6 +142,7 @@ export async function gatherFacts(
         options.summariesOnly ? docker.listImageSummaries() : docker.listImages(),
         docker.listContainers(),
         options.pendingFreeSpace ? undefined : free,
+        docker.heldBlobs?.(),
       ]);
       rest.catch(() => undefined);
       const info = await infoRead;
@@ -161,12 +162,14 @@ export async function gatherFacts(
           }
         }),
       );
-      const [images, containers, freeBytes] = await rest;
+      const [images, containers, freeBytes, heldBlobs] = await rest;
       facts.nodes[host] = {
         host,
         platform,
         freeBytes,
         dockerRootDir: info.dockerRootDir,
+        runtime: info.release,
+        ...(heldBlobs !== undefined ? { heldBlobs: [...heldBlobs] } : {}),
         insecureRegistries: info.insecureRegistries,
         images,
         imagesInspected: options.summariesOnly !== true,
@@ -242,8 +245,8 @@ export class PlanHostAccess implements PlanFactAccess {
     this.registry = new RegistryClient({ ...options.registry, logger: options.logger });
   }
 
-  /** The host's Docker, reached as its first image task reaches it (become included). */
-  docker(host: string): Promise<NodeDocker> {
+  /** The host's container runtime (hound_container_runtime), reached as its first image task reaches it (become included). */
+  docker(host: string): Promise<NodeRuntime> {
     return this.nodes.docker(this.reachOf(host));
   }
 

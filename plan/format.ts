@@ -65,7 +65,8 @@ export function formatPlanDiff(plan: Plan, options: FormatOptions = {}): string 
 
 function formatHost(host: HostPlan, c: ChalkInstance): string[] {
   const out: string[] = [];
-  const head = `${c.bold(host.host)}${host.platform ? ` (${host.platform})` : ''}`;
+  const about = [host.platform, host.runtime].filter((t) => t);
+  const head = `${c.bold(host.host)}${about.length > 0 ? ` (${about.join(', ')})` : ''}`;
   if (host.failed)
     out.push(`${head} ${c.red(`FAILED ${host.failed.code}: ${host.failed.message}`)}` + (host.failed.hint ? `\n  hint: ${host.failed.hint}` : ''));
   else out.push(head);

@@ -8,6 +8,7 @@ export function planToJson(plan: Plan): Record<string, unknown> {
   for (const h of Object.values(plan.hosts)) {
     hosts[h.host] = {
       platform: h.platform,
+      ...(h.runtime !== undefined ? { runtime: h.runtime } : {}),
       actions: h.actions.map((a) => ({
         action: a.action,
         image: a.image,

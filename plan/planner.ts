@@ -23,6 +23,10 @@ export interface NodeFacts {
   /** Free bytes on the filesystem holding Docker's data root; undefined when not read (yet). */
   freeBytes?: number;
   dockerRootDir: string;
+  /** The node's container runtime and its version (`containerd 1.6.20~ds1`), when it says. */
+  runtime?: string;
+  /** Compressed blobs the runtime holds outside its images' layers, which a pull does not fetch (containerd's content store). */
+  heldBlobs?: string[];
   insecureRegistries: string[];
   images: DockerImage[];
   /**
@@ -113,6 +117,8 @@ export interface PlanAction {
 export interface HostPlan {
   host: string;
   platform: string;
+  /** The node's container runtime and its version, as its facts say. */
+  runtime?: string;
   actions: PlanAction[];
   /** Compressed bytes this host pulls. */
   bytes: number;
@@ -267,7 +273,9 @@ function normaliseName(name: string): string | undefined {
 
 class VirtualStore {
   readonly images: VirtualImage[];
-  constructor(images: DockerImage[]) {
+  private readonly held: ReadonlySet<string>;
+  constructor(images: DockerImage[], heldBlobs: readonly string[] = []) {
+    this.held = new Set(heldBlobs);
     this.images = images.map((img) => ({
       id: img.id,
       tags: new Set(img.repoTags.map(normaliseName).filter((n): n is string => n !== undefined)),
@@ -279,6 +287,10 @@ class VirtualStore {
   }
   layerSet(): Set<string> {
     return new Set(this.images.flatMap((i) => i.layers));
+  }
+  /** Whether the runtime holds the compressed blob outside its images (it will not fetch it). */
+  holdsBlob(digest: string): boolean {
+    return this.held.has(digest);
   }
   find(ref: ImageRef): VirtualImage | undefined {
     if (ref.digest) return this.images.find((i) => i.digests.has(`${repositoryName(ref)}@${ref.digest}`));
@@ -373,11 +385,19 @@ function planHost(host: string, tasks: TaskInstance[], facts: PlanFacts, options
     const problem = facts.unreachable[host] ?? { code: 'FACTS_MISSING', message: `no facts were gathered for ${host}` };
     return { host, platform: '', actions: [], bytes: 0, layersNew: 0, failed: problem, notes: [] };
   }
-  const plan: HostPlan = { host, platform: node.platform, actions: [], bytes: 0, layersNew: 0, notes: [] };
+  const plan: HostPlan = {
+    host,
+    platform: node.platform,
+    ...(node.runtime !== undefined ? { runtime: node.runtime } : {}),
+    actions: [],
+    bytes: 0,
+    layersNew: 0,
+    notes: [],
+  };
   for (const [registry, route] of Object.entries(node.registries ?? {})) {
     for (const passed of route.passedOver) plan.notes.push(`${registry}: the node passes over mirror ${passed.endpoint} (${passed.reason})`);
   }
-  const store = new VirtualStore(node.images);
+  const store = new VirtualStore(node.images, node.heldBlobs);
   const inUse = new Set(node.containerImageIds);
   try {
     for (const step of steps) {
@@ -465,7 +485,7 @@ function planEnsure(step: Extract<ImageStep, { kind: 'ensure' }>, node: NodeFact
   const present = store.layerSet();
   const counted = new Set<string>();
   const layers: LayerPlan[] = remote.layers.map((l) => {
-    const isPresent = present.has(l.diffId) || counted.has(l.diffId);
+    const isPresent = present.has(l.diffId) || store.holdsBlob(l.digest) || counted.has(l.diffId);
     counted.add(l.diffId);
     return { ...l, present: isPresent };
   });

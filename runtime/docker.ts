@@ -13,7 +13,7 @@ import { stallTimeoutMs, watchProgress } from './progress-watchdog.js';
 import { JsonLineSplitter, PullProgressTracker, type DockerProgressLine } from './docker-pull-progress.js';
 import type { TransportLogger } from '../transport/ssh-connection.js';
 import type { HostConnection, RegistryAuth } from '../transport/types.js';
-import type { DockerContainer, DockerImage, DockerInfo, EngineApi, EngineResponse, NodeDocker, NodeRegistryRoute, PullResult, PullProgress } from './types.js';
+import type { DockerContainer, DockerImage, DockerInfo, EngineApi, EngineResponse, NodeRegistryRoute, NodeRuntime, PullResult, PullProgress } from './types.js';
 import { dockerRegistryRoutes, LIST_CERTS_D, NODE_DOCKER_CERTS_DIRECTORY, parseCertsListing, tlsEndpointHosts } from './docker-registry-routes.js';
 import { sleep } from '../base/sleep.js';
 import { abortErrorOf } from '../base/abort.js';
@@ -76,7 +76,8 @@ export interface PullEndpoint {
   translate(line: Record<string, unknown>): DockerProgressLine | undefined;
 }
 
-export class SshDocker implements NodeDocker {
+export class SshDocker implements NodeRuntime {
+  readonly kind = 'docker';
   private readonly docker: Docker;
   private readonly agent: http.Agent;
   private readonly socketPath: string;
@@ -159,10 +160,14 @@ export class SshDocker implements NodeDocker {
       dockerRootDir: raw.DockerRootDir,
       serverVersion: raw.ServerVersion,
       storageDriver: raw.Driver ?? '',
+      release: `${this.name} ${raw.ServerVersion}`,
       insecureRegistries: [...insecure],
       registryMirrors: registry.Mirrors ?? [],
     };
   }
+
+  /** Nothing of its own to end: the API is spoken over the SSH connection, closed with it. */
+  async close(): Promise<void> {}
 
   async listImages(): Promise<DockerImage[]> {
     this.log(3, 'GET /images/json');

@@ -1,13 +1,20 @@
 // The run's way to the nodes, shared by `play` (core/run.ts) and `plan`/`apply`
 // (plan/facts.ts): one SSH connection per host (and per remote_user), the controller itself
-// for `connection: local`, and one Docker client per way of reaching a host: directly
-// through its socket, or through sudo (`docker system dial-stdio`) when the task becomes
-// another user.
+// for `connection: local`, and one runtime client per way of reaching a host: the runtime
+// its vars name (hound_container_runtime and the socket variables, open-runtime.ts), reached
+// directly through its socket, or through sudo (`docker system dial-stdio`, else socat) when
+// the task becomes another user.
 import os from 'node:os';
 import type { Inventory, Vars } from '../inventory/model.js';
 import { hostVars } from '../inventory/vars.js';
 import { ConnectionPool } from '../transport/pool.js';
-import { DEFAULT_DOCKER_SOCKET, resolveConnectionTarget, type CommandLineConnectionOptions, type ConnectionTarget } from '../transport/connection-target.js';
+import {
+  resolveConnectionTarget,
+  runtimeTargetOf,
+  type CommandLineConnectionOptions,
+  type ConnectionTarget,
+  type RuntimeTarget,
+} from '../transport/connection-target.js';
 import { SshConfigFile } from '../transport/ssh-config.js';
 import { LocalConnection } from '../transport/local-connection.js';
 import { TaskConnection } from '../transport/task-connection.js';
@@ -15,8 +22,9 @@ import { becomeKey, type BecomeSettings } from '../transport/become.js';
 import type { HostReach } from '../transport/reach.js';
 import type { TransportLogger } from '../transport/ssh-connection.js';
 import type { HostConnection } from '../transport/types.js';
-import { SshDocker } from './docker.js';
-import type { NodeDocker } from './types.js';
+import { TaskFailedError } from '../base/errors.js';
+import { openNodeRuntime, runtimeKindOf } from './open-runtime.js';
+import type { NodeRuntime } from './types.js';
 
 export interface NodeAccessOptions {
   inventory: Inventory;
@@ -39,7 +47,7 @@ export function sshReach(host: string): HostReach {
 export class NodeAccess {
   private readonly pool: ConnectionPool;
   private readonly locals = new Map<string, LocalConnection>();
-  private readonly dockers = new Map<string, Promise<NodeDocker>>();
+  private readonly dockers = new Map<string, Promise<NodeRuntime>>();
   private readonly targets = new Map<string, ConnectionTarget>();
   private sshConfigLoad?: Promise<void>;
   private sshConfig?: SshConfigFile;
@@ -67,8 +75,11 @@ export class NodeAccess {
     return new TaskConnection(base, { become, environment: reach.environment }, this.options.logger);
   }
 
-  /** The host's Docker, reached as the task reaches the host (through sudo under become). */
-  async docker(reach: HostReach): Promise<NodeDocker> {
+  /**
+   * The host's container runtime (hound_container_runtime, or the one `auto` finds), reached
+   * as the task reaches the host: through sudo under become, for Docker, containerd and CRI-O.
+   */
+  async docker(reach: HostReach): Promise<NodeRuntime> {
     if (reach.connection === 'ssh') await this.loadSshConfig();
     const become = this.effectiveBecome(reach);
     const key = `${reach.connection}\0${reach.host}\0${reach.remoteUser ?? ''}\0${becomeKey(become)}`;
@@ -76,10 +87,14 @@ export class NodeAccess {
     if (!docker) {
       docker = (async () => {
         const base = await this.base(reach);
-        // The environment is the task's, not the Docker client's (shared by the tasks reaching the host alike).
+        // The environment is the task's, not the runtime client's (shared by the tasks reaching the host alike).
         const connection = become ? new TaskConnection(base, { become }, this.options.logger) : base;
-        return new SshDocker(connection, { socketPath: this.socketPath(reach), stallTimeoutMs: this.options.stallTimeoutMs, logger: this.options.logger });
+        const target = this.runtimeTarget(reach);
+        const kind = await runtimeKindOf(connection, target, this.options.logger);
+        if (become && kind === 'podman') throw podmanBecomeRefused(reach.host, become.user);
+        return openNodeRuntime(connection, kind, target, { stallTimeoutMs: this.options.stallTimeoutMs, logger: this.options.logger });
       })();
+      // A failed open (unreachable, no runtime found) is tried again by the next task.
       docker.catch(() => this.dockers.delete(key));
       this.dockers.set(key, docker);
     }
@@ -104,8 +119,10 @@ export class NodeAccess {
     return target;
   }
 
-  close(): Promise<void> {
-    return this.pool.closeAll();
+  async close(): Promise<void> {
+    // Before the connections go: a podman service started for the run is stopped through them.
+    await Promise.all([...this.dockers.values()].map(async (docker) => (await docker.catch(() => undefined))?.close()));
+    await this.pool.closeAll();
   }
 
   /**
@@ -118,11 +135,14 @@ export class NodeAccess {
     return reach.become.user === login ? undefined : reach.become;
   }
 
-  private socketPath(reach: HostReach): string {
-    if (reach.connection === 'ssh') return this.target(reach.host, reach.remoteUser).dockerSocket;
-    // The controller's own Docker: the host's hound_docker_socket, else DOCKER_HOST's unix socket, else the default.
-    const own = this.varsOf(reach.host).hound_docker_socket ?? process.env.DOCKER_HOST;
-    return typeof own === 'string' && (own.startsWith('unix://') || own.startsWith('/')) ? own.replace(/^unix:\/\//, '') : DEFAULT_DOCKER_SOCKET;
+  /** Which runtime hound speaks to on the host, and its sockets. */
+  private runtimeTarget(reach: HostReach): RuntimeTarget {
+    if (reach.connection === 'ssh') return this.target(reach.host, reach.remoteUser).runtime;
+    // The controller's own runtime: the host's vars, and for Docker DOCKER_HOST's unix socket, else the default.
+    const own = runtimeTargetOf(reach.host, this.varsOf(reach.host));
+    const dockerHost = process.env.DOCKER_HOST;
+    if (own.sockets.docker !== undefined || dockerHost === undefined || !(dockerHost.startsWith('unix://') || dockerHost.startsWith('/'))) return own;
+    return { ...own, sockets: { ...own.sockets, docker: dockerHost.replace(/^unix:\/\//, '') } };
   }
 
   private varsOf(host: string): Vars {
@@ -135,6 +155,17 @@ export class NodeAccess {
     });
     await this.sshConfigLoad;
   }
+}
+
+/**
+ * podman keeps images per user, and the service hound starts for the run is the login user's:
+ * through sudo it would be another user's storage and another service, which hound does not
+ * start. Said plainly rather than warming the wrong user's images.
+ */
+function podmanBecomeRefused(host: string, user: string): TaskFailedError {
+  return new TaskFailedError(host, 'RUNTIME_BECOME_UNSUPPORTED', `${host} runs podman, and hound does not reach podman through become (to ${user})`, {
+    hint: `log in as the user whose podman images the task warms (ansible_user, or remote_user), and set become: false for the image tasks on this host; Docker, containerd and CRI-O are reached through sudo`,
+  });
 }
 
 function withHostKeyPolicy(target: ConnectionTarget, policy: ConnectionTarget['hostKeyPolicy']): ConnectionTarget {

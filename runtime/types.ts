@@ -2,6 +2,7 @@
 // planner, relay): one interface, one implementation per runtime in this room.
 import type { Readable } from 'node:stream';
 import type { RegistryAuth } from '../transport/types.js';
+import type { ContainerRuntimeKind } from '../transport/connection-target.js';
 
 /**
  * What a node's runtime says of itself. Besides the pulls, it is what `hound_runtime` (the
@@ -18,6 +19,8 @@ export interface DockerInfo {
   serverVersion: string;
   /** Its storage (snapshotter) driver: overlay2, overlayfs, vfs, … */
   storageDriver: string;
+  /** Its name and version as people read them, as plans show them per host: `Docker 20.10.24`, `containerd 1.6.20~ds1`, `podman 4.3.1`. */
+  release: string;
   /** Registries (host[:port] or CIDR) this daemon reaches over plain HTTP. */
   insecureRegistries: string[];
   /** Mirror URLs the runtime tries first (Docker's registry-mirrors, which apply to docker.io only). */
@@ -132,6 +135,12 @@ export interface NodeDocker {
   /** Free bytes on the filesystem holding Docker's data root. */
   freeBytes(): Promise<number>;
   /**
+   * Compressed blobs (sha256:…) the runtime holds and a pull takes without fetching them,
+   * beyond the layers of the images it lists: containerd's content store in every namespace.
+   * A runtime without it holds layers only as part of its images.
+   */
+  heldBlobs?(): Promise<ReadonlySet<string>>;
+  /**
    * How the runtime reaches each of `registries` (mirrors, insecure, the CAs it adds per
    * endpoint), read from the node in one go. A runtime without it is reached as the registry
    * itself and its trust is not checked before pulling; containerd's hosts.toml (mirrors,
@@ -140,4 +149,13 @@ export interface NodeDocker {
   registryRoutes?(registries: readonly string[]): Promise<NodeRegistryRoute[]>;
   /** The node's system CA certificates (a PEM bundle), for what certs.d does not vouch for. */
   systemCertificates?(): Promise<string>;
+}
+
+/** A node's runtime as a run opens it, per host (open-runtime.ts): one of the implementations in this room. */
+export interface NodeRuntime extends NodeDocker {
+  readonly kind: ContainerRuntimeKind;
+  /** Why the relay cannot deliver images into this runtime, when it cannot (the host then pulls directly). */
+  readonly relayUnsupported?: string;
+  /** Ends what the client opened on the node (gRPC channels, a podman service started for the run). */
+  close(): Promise<void>;
 }

@@ -34,6 +34,8 @@ export interface ConnectionTarget {
   hostKeyPolicy: HostKeyPolicy;
   connectTimeoutMs: number;
   dockerSocket: string;
+  /** Which container runtime hound speaks to there, and the sockets the inventory names for it. */
+  runtime: RuntimeTarget;
   /** ssh options given in the vars that hound does not act on (warn at -v). */
   ignoredOptions: string[];
 }
@@ -70,6 +72,24 @@ export interface ResolveTargetOptions {
 }
 
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
+
+export const CONTAINER_RUNTIMES = ['docker', 'containerd', 'cri-o', 'podman'] as const;
+export type ContainerRuntimeKind = (typeof CONTAINER_RUNTIMES)[number];
+
+/** The inventory variable that names each runtime's socket on the node. */
+export const RUNTIME_SOCKET_VARIABLES: Record<ContainerRuntimeKind, string> = {
+  docker: 'hound_docker_socket',
+  containerd: 'hound_containerd_socket',
+  'cri-o': 'hound_crio_socket',
+  podman: 'hound_podman_socket',
+};
+
+export interface RuntimeTarget {
+  /** hound_container_runtime; `auto` (the default) asks the node which sockets it has. */
+  setting: ContainerRuntimeKind | 'auto';
+  /** Only the sockets the vars name (unix:// stripped); each runtime has its own default. */
+  sockets: Partial<Record<ContainerRuntimeKind, string>>;
+}
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
 const DEFAULT_KEY_NAMES = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
@@ -135,6 +155,7 @@ function resolve(host: string, vars: Vars, options: ResolveTargetOptions, depth:
     connectTimeoutMs: timeoutSeconds * 1000,
     // Accept DOCKER_HOST's spelling too (unix:///run/docker.sock).
     dockerSocket: stringVar(vars, 'hound_docker_socket')?.replace(/^unix:\/\//, '') ?? DEFAULT_DOCKER_SOCKET,
+    runtime: runtimeTargetOf(host, vars),
     ignoredOptions: args.ignored,
   };
   // Not enumerable: a target printed, logged or serialised (JSON, events) leaves the password out.
@@ -215,6 +236,27 @@ function numberVar(vars: Vars, ...names: string[]): number | undefined {
   if (!Number.isFinite(n) || n <= 0)
     throw new OptionsError('SSH_TIMEOUT_INVALID', `${names[0]} must be a positive number of seconds, not "${text}"`, { hint: 'e.g. ansible_timeout=10' });
   return n;
+}
+
+/**
+ * hound_container_runtime, or, when it is not set, the one runtime whose socket variable is
+ * (an inventory that names only hound_docker_socket meant Docker), else `auto`.
+ */
+export function runtimeTargetOf(host: string, vars: Vars): RuntimeTarget {
+  const sockets: RuntimeTarget['sockets'] = {};
+  for (const kind of CONTAINER_RUNTIMES) {
+    const socket = stringVar(vars, RUNTIME_SOCKET_VARIABLES[kind])?.replace(/^unix:\/\//, '');
+    if (socket !== undefined) sockets[kind] = socket;
+  }
+  const setting = stringVar(vars, 'hound_container_runtime')?.toLowerCase();
+  if (setting === undefined) {
+    const named = Object.keys(sockets) as ContainerRuntimeKind[];
+    return { setting: named.length === 1 ? named[0] : 'auto', sockets };
+  }
+  if (setting === 'auto' || (CONTAINER_RUNTIMES as readonly string[]).includes(setting)) return { setting: setting as RuntimeTarget['setting'], sockets };
+  throw new OptionsError('RUNTIME_SETTING_INVALID', `hound_container_runtime for ${host} is "${setting}", not a runtime hound speaks to`, {
+    hint: `set it to one of ${[...CONTAINER_RUNTIMES, 'auto'].join(', ')} (auto: hound looks at which sockets the node has)`,
+  });
 }
 
 function portOf(value: unknown, host: string): number {

@@ -45,9 +45,10 @@ export class ContentClient {
     return r.statuses.map((s) => ({ ref: s.ref, offset: s.offset, total: s.total, expected: s.expected }));
   }
 
-  /** Every committed blob of the namespace. */
-  async list(o: CallOptions = {}): Promise<BlobInfo[]> {
-    const pages = await streamCall<{ info: BlobInfo[] }>(this.channel.client(CONTENT_SERVICE), 'List', { filters: [] }, { ...o, metadata: this.metadata });
+  /** Every committed blob of the namespace (the client's, or `namespace`). */
+  async list(o: CallOptions & { namespace?: string } = {}): Promise<BlobInfo[]> {
+    const metadata = o.namespace === undefined ? this.metadata : { 'containerd-namespace': o.namespace };
+    const pages = await streamCall<{ info: BlobInfo[] }>(this.channel.client(CONTENT_SERVICE), 'List', { filters: [] }, { ...o, metadata });
     return pages.flatMap((p) => p.info.map((i) => ({ digest: i.digest, size: i.size })));
   }
 

@@ -17,7 +17,7 @@ import { diskFullError, isDiskFull } from '../disk-full.js';
 import { parsePlatform } from '../../transport/registry.js';
 import type { TransportLogger } from '../../transport/ssh-connection.js';
 import type { HostConnection, RegistryAuth } from '../../transport/types.js';
-import type { DockerContainer, DockerImage, DockerInfo, NodeDocker, PullProgress } from '../types.js';
+import type { DockerContainer, DockerImage, DockerInfo, NodeRuntime, PullProgress } from '../types.js';
 import { ContentClient, CRI_NAMESPACE } from '../containerd/content-client.js';
 import { imageLayers } from '../containerd/image-layers.js';
 import { pollIngests, shortDigest } from '../containerd/ingest-progress.js';
@@ -105,7 +105,10 @@ function criAuthOf(auth: RegistryAuth): CriAuth {
   return out;
 }
 
-export class CriRuntime implements NodeDocker {
+export class CriRuntime implements NodeRuntime {
+  readonly kind: CriFlavor;
+  /** CRI-O: the CRI has no tag, so a relayed image could not get its origin name. */
+  readonly relayUnsupported?: string;
   /** containerd or CRI-O, for messages. */
   readonly runtimeName: string;
   readonly socketPath: string;
@@ -114,12 +117,17 @@ export class CriRuntime implements NodeDocker {
   private imageRoot?: Promise<string>;
   /** This node's pulls that run at once (the images module pulls several per node): each layer is counted by one. */
   private readonly overlapping = new OverlappingPulls();
+  /** containerd's namespaces, listed once per run. */
+  private namespaces?: Promise<string[]>;
 
   constructor(
     private readonly connection: HostConnection,
     private readonly options: CriRuntimeOptions,
   ) {
     this.runtimeName = RUNTIME_NAMES[options.flavor];
+    this.kind = options.flavor;
+    if (options.flavor === 'cri-o')
+      this.relayUnsupported = 'the CRI has no tag operation, so an image pulled from the relay could not be given its origin name';
     this.socketPath = options.socketPath?.replace(/^unix:\/\//, '') ?? DEFAULT_CRI_SOCKETS[options.flavor];
   }
 
@@ -242,6 +250,7 @@ export class CriRuntime implements NodeDocker {
       dockerRootDir: root,
       serverVersion: `${version.runtimeName} ${version.runtimeVersion}`,
       storageDriver: criSnapshotter(status.info),
+      release: `${version.runtimeName} ${version.runtimeVersion}`,
       insecureRegistries: await this.insecureRegistries(status.info),
     };
   }
@@ -318,7 +327,7 @@ export class CriRuntime implements NodeDocker {
   ): Promise<RuntimePullResult> {
     const host = this.connection.host;
     const content = session.content;
-    const before = content ? new Set((await this.call('list its content store', 'CRI_API_ERROR', () => content.list())).map((b) => b.digest)) : undefined;
+    const before = content ? await this.heldBlobs() : undefined;
     const ingestsBefore = content ? await this.call('list its ingests', 'CRI_API_ERROR', () => content.listStatuses({ timeoutMs: this.callTimeoutMs })) : [];
 
     const cancel = new AbortController();
@@ -440,6 +449,47 @@ export class CriRuntime implements NodeDocker {
       );
     }
     return r.stdout;
+  }
+
+  /**
+   * containerd: every blob its content store holds, in any namespace. With containerd's
+   * default content_sharing_policy ("shared") a pull into k8s.io takes a blob another
+   * namespace holds (ctr's `default`, Docker's `moby`, BuildKit's) without fetching it: seen
+   * on the lab, a layer ctr had pulled into `default` was planned and counted as 2 MiB
+   * pulled while the registry sent the node nothing. CRI-O: none beyond its images.
+   */
+  async heldBlobs(): Promise<ReadonlySet<string>> {
+    const session = await this.connect();
+    const content = session.content;
+    if (!content) return new Set();
+    const namespaces = await this.containerdNamespaces();
+    const lists = await this.call('list its content store', 'CRI_API_ERROR', () =>
+      Promise.all(namespaces.map((namespace) => content.list({ namespace, timeoutMs: this.callTimeoutMs }))),
+    );
+    return new Set(lists.flat().map((b) => b.digest));
+  }
+
+  /** The namespaces (ctr on the node; the content API has no list of them); k8s.io alone if ctr cannot say. */
+  private containerdNamespaces(): Promise<string[]> {
+    this.namespaces ??= this.ctr('list its namespaces', ['namespaces', 'list', '--quiet']).then(
+      (out) => [
+        ...new Set([
+          CRI_NAMESPACE,
+          ...out
+            .split('\n')
+            .map((l) => l.trim())
+            .filter((l) => l !== ''),
+        ]),
+      ],
+      (error: unknown) => {
+        this.log(
+          1,
+          `counting the blobs of ${CRI_NAMESPACE} only (${error instanceof Error ? error.message : String(error)}): a layer another namespace holds would be planned and counted as pulled, though containerd does not fetch it`,
+        );
+        return [CRI_NAMESPACE];
+      },
+    );
+    return this.namespaces;
   }
 
   async listContainers(): Promise<DockerContainer[]> {

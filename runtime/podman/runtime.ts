@@ -7,7 +7,7 @@ import { canonicalImageRef, isLoopbackRegistry, parseImageRef, repositoryName } 
 import { SshDocker, type SshDockerOptions } from '../docker.js';
 import type { TransportLogger } from '../../transport/ssh-connection.js';
 import type { HostConnection, RegistryAuth } from '../../transport/types.js';
-import type { DockerContainer, DockerImage, DockerInfo, NodeDocker, PullProgress } from '../types.js';
+import type { DockerContainer, DockerImage, DockerInfo, NodeRuntime, PullProgress } from '../types.js';
 import type { Readable } from 'node:stream';
 import type { RuntimePullResult } from '../pull-result.js';
 import { ensurePodmanService, type PodmanService } from './service.js';
@@ -71,11 +71,19 @@ export function recordedLayers(ids: string[], after: ReadonlyMap<string, number>
   return { layers, unrecorded: ids.length - layers.length };
 }
 
-export class PodmanRuntime implements NodeDocker {
+export class PodmanRuntime implements NodeRuntime {
+  readonly kind = 'podman';
   private started?: Promise<{ service: PodmanService; api: SshDocker }>;
   private recordsPath?: Promise<string>;
   /** This node's pulls that run at once: each layer is counted by one. */
   private readonly overlapping = new OverlappingPulls();
+  /**
+   * The end of the last pull asked for: pulls into one storage run one after another. podman
+   * 4.3 fetches a blob that two pulls running at once both need twice (seen on the lab: the
+   * registry sent a shared 1 MiB layer to the node twice), so the plan's bytes would not be
+   * what moved. One image's layers still come in parallel.
+   */
+  private pullQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly connection: HostConnection,
@@ -119,12 +127,16 @@ export class PodmanRuntime implements NodeDocker {
     options: { platform?: string; auth?: RegistryAuth; onProgress?: (p: PullProgress) => void; signal?: AbortSignal } = {},
   ): Promise<RuntimePullResult> {
     const api = await this.api();
-    const token = this.overlapping.begin();
-    try {
-      return await this.pullCounted(api, ref, token, options);
-    } finally {
-      this.overlapping.end(token);
-    }
+    const turn = this.pullQueue.then(async () => {
+      const token = this.overlapping.begin();
+      try {
+        return await this.pullCounted(api, ref, token, options);
+      } finally {
+        this.overlapping.end(token);
+      }
+    });
+    this.pullQueue = turn.catch(() => undefined);
+    return turn;
   }
 
   private async pullCounted(

@@ -3,7 +3,8 @@ import { homedir, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { resolveConnectionTarget } from '../../../transport/connection-target.js';
+import { resolveConnectionTarget, runtimeTargetOf } from '../../../transport/connection-target.js';
+import { HoundError } from '../../../base/errors.js';
 import { SshConfigFile } from '../../../transport/ssh-config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hound-target-'));
@@ -148,5 +149,41 @@ describe('resolveConnectionTarget', () => {
 
   it('rejects a bad port with a clear code', () => {
     expect(() => resolveConnectionTarget('n', { ansible_port: 'abc' }, { env })).toThrow(/not a port/);
+  });
+});
+
+describe('runtimeTargetOf (hound_container_runtime and the socket variables)', () => {
+  it('auto when nothing is named, and the sockets the vars name, unix:// stripped', () => {
+    expect(runtimeTargetOf('n', {})).toEqual({ setting: 'auto', sockets: {} });
+    expect(runtimeTargetOf('n', { hound_container_runtime: 'auto', hound_podman_socket: 'unix:///run/user/1000/podman/podman.sock' })).toEqual({
+      setting: 'auto',
+      sockets: { podman: '/run/user/1000/podman/podman.sock' },
+    });
+  });
+
+  it('one socket variable alone names its runtime; two leave it to auto; the setting wins, in any case', () => {
+    expect(runtimeTargetOf('n', { hound_docker_socket: '/run/d.sock' }).setting).toBe('docker');
+    expect(runtimeTargetOf('n', { hound_crio_socket: '/run/crio/crio.sock' }).setting).toBe('cri-o');
+    expect(runtimeTargetOf('n', { hound_docker_socket: '/a', hound_containerd_socket: '/b' })).toEqual({
+      setting: 'auto',
+      sockets: { docker: '/a', containerd: '/b' },
+    });
+    expect(runtimeTargetOf('n', { hound_container_runtime: 'Containerd', hound_docker_socket: '/a' }).setting).toBe('containerd');
+  });
+
+  it('an unknown runtime is an options error naming the host and the choices', () => {
+    let error: unknown;
+    try {
+      runtimeTargetOf('node7', { hound_container_runtime: 'rkt' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(HoundError);
+    expect(error).toMatchObject({ code: 'RUNTIME_SETTING_INVALID', message: expect.stringContaining('node7') as unknown });
+    expect((error as HoundError).hint).toContain('docker, containerd, cri-o, podman, auto');
+  });
+
+  it('resolveConnectionTarget carries it', () => {
+    expect(resolveConnectionTarget('n', { hound_container_runtime: 'podman' }, { env }).runtime).toEqual({ setting: 'podman', sockets: {} });
   });
 });
