@@ -16,6 +16,8 @@ export function tryCommand(file: string, args: string[], options: { input?: stri
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) || (err && code === -1 ? err.message : '') });
     });
+    // A command that ends without reading its input (EPIPE) is judged by its exit status.
+    child.stdin?.on('error', () => undefined);
     if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }
