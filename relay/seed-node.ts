@@ -7,10 +7,15 @@
 // hound-seed-RUN), its files (/tmp/hound-fanout-RUN), each trust directory (a file
 // hound-fanout-run holding RUN). A seed container (created with --rm, then started with
 // `docker start --attach`) runs in the foreground of an SSH session under the stdin watcher
-// (runtime/remote-command.ts): when hound dies the session ends, the watcher stops the
-// container and Docker removes it with its volumes. What is left (trust files, the work dir,
-// an image hound pulled for the seed, a container created but never started) is swept by
-// the next fan-out run (surveyNode/removeLeftovers).
+// (runtime/remote-command.ts): when hound dies the session ends, the watcher sends the
+// `docker start` client SIGTERM, and once the client has ended, however it ended, the
+// session's script removes the container with its volume. The client's own signal proxy is
+// not enough: since Docker CLI 27 a SIGTERM also cancels the client's context, and `docker
+// start --attach` (unlike `docker run`, fixed in 27.0.x) may exit before its forwarding
+// goroutine's kill request reaches dockerd, leaving the container running (seen with CLI
+// 28.2.2: dockerd got no kill, and the seed ran on). What is left (trust files, the work
+// dir, an image hound pulled for the seed, a container created but never started) is swept
+// by the next fan-out run (surveyNode/removeLeftovers).
 //
 // Docker first: its certs.d is read on every pull, so no daemon restarts. containerd reads
 // hosts.toml under its config_path per pull and podman reads /etc/containers/certs.d the
@@ -155,11 +160,21 @@ export async function createSeedContainer(connection: HostConnection, o: { runId
   return id;
 }
 
-/** Starts the created container in the foreground of an SSH session (see the header). */
+/** A shell line removing a container (by name or id) with its volumes, until it is gone: rm -f fails while Docker's own --rm removal is under way. */
+function removeContainerLine(socketPath: string, container: string): string {
+  const c = shlexQuote(container);
+  return `n=0; while ${docker(socketPath)} inspect --type container ${c} >/dev/null 2>&1 && [ $n -lt 100 ]; do ${docker(socketPath)} rm -f -v ${c} >/dev/null 2>&1; n=$((n+1)); sleep 0.2; done`;
+}
+
+/**
+ * Starts the created container in the foreground of an SSH session (see the header). Once the
+ * `docker start` client has ended, the session removes the container by id (not by name: a
+ * later attempt of the run reuses the name).
+ */
 export function startSeedContainer(connection: HostConnection, o: { socketPath: string; container: string }): RunningSeed {
   const session = new AbortController();
   const exited = connection
-    .exec(watchedCommandLine(['docker', '-H', `unix://${o.socketPath}`, 'start', '--attach', o.container]), {
+    .exec(watchedCommandLine(['docker', '-H', `unix://${o.socketPath}`, 'start', '--attach', o.container], removeContainerLine(o.socketPath, o.container)), {
       holdStdin: true,
       signal: session.signal,
       shownAs: `docker start --attach ${o.container.slice(0, 12)} (fan-out seed)`,
@@ -172,8 +187,7 @@ export function startSeedContainer(connection: HostConnection, o: { socketPath: 
 /** Removes the run's seed container (and its volume) on this node, then its files, and the seed image when the run pulled it. */
 export async function stopSeed(connection: HostConnection, o: { runId: string; socketPath: string; removeImage?: string }): Promise<void> {
   const lines = [
-    // Until it is gone: rm -f fails while Docker's own --rm removal is under way.
-    `n=0; while ${docker(o.socketPath)} inspect --type container ${seedContainerName(o.runId)} >/dev/null 2>&1 && [ $n -lt 100 ]; do ${docker(o.socketPath)} rm -f -v ${seedContainerName(o.runId)} >/dev/null 2>&1; n=$((n+1)); sleep 0.2; done`,
+    removeContainerLine(o.socketPath, seedContainerName(o.runId)),
     `rm -rf ${shlexQuote(workDirOf(o.runId))}`,
     ...(o.removeImage ? [`${docker(o.socketPath)} rmi ${shlexQuote(o.removeImage)} >/dev/null 2>&1`] : []),
     'true',

@@ -10,12 +10,31 @@ import { shlexQuote } from '../base/shlex.js';
  * dies, sshd closes that stdin, `cat` (on fd 3, since a background list's own stdin is
  * /dev/null) reads end-of-file, and the command gets SIGTERM. The command reads /dev/null,
  * and its exit code is the script's. When the command ends first, the watcher is killed; its
- * `cat` ends at the channel's close.
+ * `cat` ends at the channel's close. `afterwards` (watchedCommandLine) runs once the command
+ * has ended, however it ended, before the script exits.
  */
-export const WATCHED_COMMAND =
-  'exec 3<&0 </dev/null; "$@" 3<&- & c=$!; { cat <&3 >/dev/null 2>&1; kill -TERM "$c" 2>/dev/null; } >/dev/null 2>&1 & w=$!; exec 3<&-; wait "$c"; r=$?; kill "$w" 2>/dev/null; exit "$r"';
+function watchedScript(afterwards?: string): string {
+  return [
+    'exec 3<&0 </dev/null',
+    '"$@" 3<&- & c=$!',
+    '{ cat <&3 >/dev/null 2>&1; kill -TERM "$c" 2>/dev/null; } >/dev/null 2>&1 & w=$!',
+    'exec 3<&-',
+    'wait "$c"; r=$?',
+    'kill "$w" 2>/dev/null',
+    ...(afterwards === undefined ? [] : [`{ ${afterwards}; } >/dev/null 2>&1`]),
+    'exit "$r"',
+  ].join('; ');
+}
 
-/** `argv` under WATCHED_COMMAND, as one command line. */
-export function watchedCommandLine(argv: string[]): string {
-  return `exec sh -c ${shlexQuote(WATCHED_COMMAND)} hound-command ${argv.map(shlexQuote).join(' ')}`;
+export const WATCHED_COMMAND = watchedScript();
+
+/**
+ * `argv` under WATCHED_COMMAND, as one command line. `afterwards` is a shell line run when the
+ * command has ended, for a command that is only a client of what must stop with it: the
+ * SIGTERM ends the client, and `afterwards` ends the rest (a fan-out seed's container: the
+ * `docker start --attach` client cannot be counted on to pass the signal on, see
+ * relay/seed-node.ts).
+ */
+export function watchedCommandLine(argv: string[], afterwards?: string): string {
+  return `exec sh -c ${shlexQuote(watchedScript(afterwards))} hound-command ${argv.map(shlexQuote).join(' ')}`;
 }

@@ -5,11 +5,11 @@
 // the file system, independently of hound.
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pushImageSet, type LabInfo, type PushedImage } from '../../lab/index.js';
 import { readTestLab } from '../fixtures/test-lab.js';
 import { pushRegistryImage } from '../../lab/registry-image.js';
@@ -65,6 +65,52 @@ async function trustEntries(info: LabInfo): Promise<string[]> {
 
 async function workDirs(): Promise<string[]> {
   return (await readdir('/tmp')).filter((entry) => entry.startsWith('hound-fanout-'));
+}
+
+/** Pids of the `docker start --attach` clients of a container, on any node (the lab's nodes share the host's processes). */
+async function attachClients(container: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const argv = await readFile(`/proc/${entry}/cmdline`, 'utf8').then(
+      (c) => c.split('\0'),
+      (): string[] => [],
+    );
+    if (argv.includes('start') && argv.includes('--attach') && argv.includes(container) && !argv.includes('-c')) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/**
+ * Removes what fan-out runs left on the lab, by the lab's own means (Docker sockets, the file
+ * system), so that a test that failed does not fail the next ones too: seed containers with
+ * their volumes, certs.d entries for the nodes' addresses, the work dirs of those runs, and
+ * image names that are not the origin's.
+ */
+async function removeFanoutLeftovers(info: LabInfo, origin: string): Promise<void> {
+  const ips = new Set(info.nodes.map((n) => n.ip));
+  const runs = new Set<string>();
+  for (let node = 0; node < info.nodes.length; node++) {
+    const listed = await dockerCli(info, node, 'ps', '-a', '--filter', 'label=io.hound.fanout', '--format', '{{.ID}} {{.Label "io.hound.fanout"}}');
+    for (const [id, run] of listed.stdout
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => l.split(' '))) {
+      runs.add(run);
+      await dockerCli(info, node, 'rm', '-f', '-v', id);
+    }
+    const dir = path.join(nodePathsOf(info.dir, info.nodes[node].name).etcDockerDir, 'certs.d');
+    for (const entry of existsSync(dir) ? await readdir(dir) : []) {
+      if (!ips.has(entry.split(':')[0])) continue;
+      const marker = await readFile(path.join(dir, entry, 'hound-fanout-run'), 'utf8').catch(() => '');
+      if (marker !== '') runs.add(marker.trim());
+      await rm(path.join(dir, entry), { recursive: true, force: true });
+    }
+    for (const image of await nodeImages(info, node)) {
+      for (const name of image.RepoTags ?? []) if (!name.startsWith(`${origin}/`) || name.includes('lab/registry')) await dockerCli(info, node, 'rmi', name);
+    }
+  }
+  for (const run of runs) if (/^f[0-9a-f]{10}$/.test(run)) await rm(`/tmp/hound-fanout-${run}`, { recursive: true, force: true });
 }
 
 /** GET lines for blobs that the registry logged after `offset`, per digest, from `client` only. */
@@ -131,6 +177,11 @@ describe('fan-out on the lab', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  // Each test starts from a lab without fan-out leftovers, even when the one before failed.
+  afterEach(async () => {
+    await removeFanoutLeftovers(info, origin);
   });
 
   it('feeds each seed once, every node pulls from its seed, and the nodes end as after a direct pull', async () => {
@@ -322,6 +373,49 @@ describe('fan-out on the lab', () => {
       expect(existsSync(dir)).toBe(false);
     } finally {
       await dockerCli(info, 0, 'rm', '-f', '-v', `hound-seed-${runId}`);
+      await connection.close();
+    }
+  });
+
+  it('a seed whose `docker start --attach` client ends without stopping it (as Docker CLI 27+ may on SIGTERM) is removed by its SSH session', async () => {
+    // Since Docker CLI 27 a SIGTERM cancels the client's context, and `docker start --attach`
+    // can exit before its signal proxy has told dockerd: the container ran on after hound was
+    // killed. Here the client is killed outright, with hound still holding the session open.
+    const node = info.nodes[0];
+    const connection = await connectHost(
+      resolveConnectionTarget(node.name, {
+        ansible_host: node.ip,
+        ansible_user: 'root',
+        ansible_ssh_private_key_file: info.privateKey,
+        ansible_ssh_common_args: `-o UserKnownHostsFile=${info.knownHosts}`,
+      }),
+    );
+    const runId = `f${randomBytes(5).toString('hex')}`;
+    let running: ReturnType<typeof startSeedContainer> | undefined;
+    try {
+      expect((await dockerCli(info, 0, 'pull', seedImage)).code).toBe(0);
+      const volumesBefore = await volumes();
+      const ca = createRunCertificateAuthority(runId);
+      const server = ca.issueServer(node.ip);
+      const dir = await prepareSeedFiles(connection, runId, `${node.ip}:29997`, 'secret', {
+        serverCertPem: server.certificatePem,
+        serverKeyPem: server.privateKeyPem,
+        caPem: ca.certificatePem,
+      });
+      const container = await createSeedContainer(connection, { runId, socketPath: node.socket.controller, image: seedImage, dir });
+      running = startSeedContainer(connection, { socketPath: node.socket.controller, container });
+      await until('the seed to run', async () => (await dockerCli(info, 0, 'inspect', '-f', '{{.State.Running}}', container)).stdout.trim() === 'true', 60_000);
+      const clients = await attachClients(container);
+      expect(clients).toHaveLength(1);
+      process.kill(clients[0], 'SIGKILL');
+      await until('the seed container to be gone', async () => (await seedContainers(info, 0)).length === 0, 30_000);
+      // The session ended by itself (the client's exit status), while hound still held it open.
+      expect((await running.exited).code).toBe(137);
+      expect(await volumes()).toEqual(volumesBefore);
+    } finally {
+      running?.detach();
+      await stopSeed(connection, { runId, socketPath: node.socket.controller });
+      await dockerCli(info, 0, 'rmi', seedImage);
       await connection.close();
     }
   });

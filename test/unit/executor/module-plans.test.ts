@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import type { NodeFacts } from '../../../runtime/node-facts.js';
 import type { DockerImage } from '../../../runtime/types.js';
 import { image } from '../../../modules/image.js';
@@ -8,6 +8,7 @@ import { command, commandLine, watchedCommandLine } from '../../../modules/comma
 import { load } from '../../../modules/load.js';
 import { authFromDockerConfig, normaliseRegistryHost } from '../../../transport/docker-config.js';
 import { shlexQuote } from '../../../base/shlex.js';
+import { runHeld } from '../../fixtures/held-stdin.js';
 
 const D1 = 'sha256:' + '1'.repeat(64);
 const D2 = 'sha256:' + '2'.repeat(64);
@@ -79,21 +80,6 @@ describe('images plan', () => {
     expect(images.concurrency!({ names: [], concurrency: 7 })).toBe(7);
   });
 });
-
-/** Runs a line through /bin/sh with stdin held open, closing it after `closeAfterMs` (0: never). */
-function runHeld(line: string, closeAfterMs: number): Promise<{ code: number | null; stdout: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('/bin/sh', ['-c', line], { stdio: ['pipe', 'pipe', 'inherit'] });
-    let stdout = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    const timer = closeAfterMs > 0 ? setTimeout(() => child.stdin.end(), closeAfterMs) : undefined;
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      child.stdin.destroy();
-      resolve({ code, stdout });
-    });
-  });
-}
 
 describe('command', () => {
   it('quotes argv so a POSIX shell sees each element as one argument', () => {
