@@ -97,6 +97,11 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
   const { listPlaybook } = await import('../playbook/listing.js');
   const running = !(opts.syntaxCheck || opts.listHosts || opts.listTasks || opts.listTags);
   const config = commandConfig();
+  const reporterName = houndSetting('HOUND_REPORTER', opts.json ? 'json' : opts.reporter, opts.json ? '--json' : '--reporter', config) as
+    'auto' | 'tty' | 'plain' | 'json';
+  // As ansible-playbook -v, first: which configuration file the run uses (not in JSON output).
+  if (opts.verbose >= 1 && reporterName !== 'json')
+    process.stdout.write(config.file ? `Using ${config.file} as config file\n` : 'No config file found; using defaults\n');
   const configurable = { ...opts, ...vaultOptionsOf(opts) };
   const keyring = await vaultKeyring(configurable, config);
   const { connection, hostKeyChecking, forks } = connectionSettings(configurable, config);
@@ -139,8 +144,6 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
   );
   const distribution = houndSetting('HOUND_DISTRIBUTION', opts.distribution, '--distribution', config) as PlayCommandOptions['distribution'];
   const ignoreDiskCheck = houndSetting('HOUND_IGNORE_DISK_CHECK', opts.ignoreDiskCheck, '--ignore-disk-check', config) === true;
-  const reporterName = houndSetting('HOUND_REPORTER', opts.json ? 'json' : opts.reporter, opts.json ? '--json' : '--reporter', config) as
-    'auto' | 'tty' | 'plain' | 'json';
   const become = await becomeSettingsOf(opts, privilegeEscalationSettings(opts, config));
   if (opts.check && opts.diff)
     await printPlanDiff(
