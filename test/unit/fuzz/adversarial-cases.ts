@@ -23,7 +23,7 @@ export interface AdversarialCase {
   /** How stdout is connected: closed after the first byte (a reader like `head -1` going away) or /dev/full. */
   output?: 'closed-early' | 'full';
   /**
-   * A signal sent once hound has started (after `afterMs`). With `unlessDone`, not sent once
+   * A signal sent `afterMs` after hound's first output (its handlers are in place then). With `unlessDone`, not sent once
    * stdout matches it (the run's last line): the run has ended first, and a signal landing while
    * Node tears the finished process down meets the default action there, which tests nothing of hound.
    */
@@ -475,7 +475,8 @@ export const CASES: AdversarialCase[] = [
     name: 'SIGINT while a large inventory loads is "interrupted", exit 99',
     // 200 000 hosts: loading takes seconds; a million would not fit the suite's 256 MiB heap.
     files: { 'hosts.ini': bigRange, 'p.yml': '- hosts: big\n  tasks: []\n' },
-    args: ['play', 'p.yml', '-i', 'hosts.ini', '--list-hosts'],
+    // -v: hound says which configuration it uses first (as ansible-playbook -v does), then loads.
+    args: ['play', 'p.yml', '-i', 'hosts.ini', '--list-hosts', '-v'],
     signal: { name: 'SIGINT', afterMs: 1500 },
     exit: 99,
     stderr: /interrupted/,

@@ -6,7 +6,7 @@
 //   any encoding hound could print it (raw, JSON-escaped, URL-encoded, base64).
 // A run prints its size and failures per kind; the figures go into the issue's closing note.
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -52,31 +52,33 @@ function runCase(c: AdversarialCase, dir: string): Promise<Outcome> {
     let stdout = '';
     let stderr = '';
     let timedOut = false;
+    // The signal is timed from hound's first output, not from the spawn (on a loaded machine
+    // Node may take longer than afterMs just to start) nor from SigCgt in /proc: Node installs
+    // its own SIGINT/SIGTERM handlers at startup (they restore the terminal and re-raise the
+    // signal), so SigCgt shows them long before hound's. hound's handlers (cli/process-guards.ts)
+    // are installed before anything it prints, so a signal after the first byte meets them.
     let signal: NodeJS.Timeout | undefined;
-    let poll: NodeJS.Timeout | undefined;
+    let done = false;
+    const onOutput = (): void => {
+      if (!c.signal || done) return;
+      if (c.signal.unlessDone?.test(stdout)) {
+        done = true;
+        clearTimeout(signal);
+      } else if (signal === undefined) {
+        const { name, afterMs } = c.signal;
+        signal = setTimeout(() => child.kill(name), afterMs);
+      }
+    };
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
-      if (c.signal?.unlessDone?.test(stdout)) {
-        clearInterval(poll);
-        clearTimeout(signal);
-      }
+      onOutput();
       // A reader that stops after the first bytes, as `| head -c1` does.
       if (c.output === 'closed-early') child.stdout?.destroy();
     });
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    // The signal is timed from the moment hound catches it (SigCgt in /proc), not from the
-    // spawn: on a loaded machine Node may take longer than afterMs just to start, and a
-    // signal before hound's handler exists kills it by default, which tests nothing of hound.
-    if (c.signal) {
-      const { name, afterMs, unlessDone } = c.signal;
-      poll = setInterval(() => {
-        if (unlessDone?.test(stdout)) return clearInterval(poll);
-        if (child.pid === undefined || !catches(child.pid, name)) return;
-        clearInterval(poll);
-        signal = setTimeout(() => child.kill(name), afterMs);
-      }, 20);
-      child.on('close', () => clearInterval(poll));
-    }
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      onOutput();
+    });
     const watchdog = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
@@ -89,21 +91,6 @@ function runCase(c: AdversarialCase, dir: string): Promise<Outcome> {
       resolve({ code, signal: sig, stdout, stderr, ms: Date.now() - started, timedOut });
     });
   });
-}
-
-const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 2, SIGTERM: 15 };
-
-/** True once process `pid` has a handler for `name` (its bit in /proc/PID/status SigCgt). */
-function catches(pid: number, name: NodeJS.Signals): boolean {
-  let status: string;
-  try {
-    status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  } catch {
-    return false;
-  }
-  const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(status)?.[1];
-  const bit = SIGNAL_NUMBERS[name];
-  return mask !== undefined && bit !== undefined && (BigInt(`0x${mask}`) & (1n << BigInt(bit - 1))) !== 0n;
 }
 
 /** What is wrong with an outcome, by the checks every case shares and by the case's own; empty when nothing. */
