@@ -75,11 +75,13 @@ export class RegistryHttp {
       );
       // Idle, not total: a blob that keeps moving is never cut.
       request.setTimeout(this.options.idleTimeoutMs ?? 30_000, () => request.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
+      const body = options.body;
       request.on('error', (error) => {
         socket?.destroy();
+        // A stream nobody else reads: left paused, it would hold what feeds it.
+        if (body instanceof Readable) body.destroy();
         reject(error);
       });
-      const body = options.body;
       if (body instanceof Readable) {
         body.on('error', (error) => request.destroy(error));
         body.pipe(request);
