@@ -59,8 +59,9 @@ export class RegistryHttp {
     const agent = connect ? undefined : proxy ? this.proxyAgent(proxy, secure) : secure ? this.httpsAgent : this.httpAgent;
     // The name to check the certificate against, spelled out: through a CONNECT tunnel (or
     // a stream from `connect`) to an IP address TLS is handed no host to check.
-    const checkServerIdentity = (_host: string, cert: PeerCertificate) => tls.checkServerIdentity(url.hostname.replace(/^\[(.*)\]$/, '$1'), cert);
-    const socket = connect ? await this.tunnel(connect, url, tlsSettings?.secureContext, checkServerIdentity) : undefined;
+    const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    const checkServerIdentity = (_host: string, cert: PeerCertificate) => tls.checkServerIdentity(hostname, cert);
+    const socket = connect ? await this.tunnel(connect, hostname, url, tlsSettings?.secureContext, checkServerIdentity) : undefined;
     const response = await new Promise<IncomingMessage>((resolve, reject) => {
       const request = (secure ? https : http).request(
         url,
@@ -116,14 +117,14 @@ export class RegistryHttp {
     }
   }
 
-  /** A fresh stream from `connect` to the URL's host and port, in TLS for https. */
+  /** A fresh stream from `connect` to `host` and the URL's port, in TLS for https. */
   private async tunnel(
     connect: NonNullable<RegistryHttpOptions['connect']>,
+    host: string,
     url: URL,
     secureContext: tls.SecureContext | undefined,
     checkServerIdentity: (host: string, cert: PeerCertificate) => Error | undefined,
   ): Promise<Duplex> {
-    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
     const stream = await connect(host, Number(url.port || (secureContext ? 443 : 80)));
     const socket = secureContext
       ? tls.connect({ socket: stream, secureContext, checkServerIdentity, ...(net.isIP(host) ? {} : { servername: host }) })
