@@ -1,8 +1,11 @@
-// Pushing built images with the Distribution HTTP API: HEAD to skip blobs the repository
-// already has, a cross-repository mount for blobs pushed elsewhere in the same registry,
-// otherwise a monolithic upload (POST, then PUT with the digest); the manifest last.
+// Pushing built images to a registry (the lab's, or one a test runs) with transport/'s
+// registry client: blobs the repository already has are skipped, blobs pushed earlier to
+// another repository of the set are mounted across, the rest uploaded; the manifest last.
 import { EnvironmentError } from '../base/errors.js';
-import type { Blob, BuiltImage, ImageSetSpec, PushedImage } from './image-builder.js';
+import { RegistryClient, RegistryError, type RegistryRoute } from '../transport/registry.js';
+import type { ControllerTrustOptions } from '../transport/registry-trust.js';
+import type { RegistryAuth } from '../transport/types.js';
+import type { BuiltImage, ImageSetSpec, PushedImage } from './image-builder.js';
 import { buildImageSet, MEDIA_TYPES } from './image-builder.js';
 
 export interface PushStats {
@@ -12,67 +15,37 @@ export interface PushStats {
   skippedBlobs: number;
 }
 
-async function call(url: string, init: RequestInit): Promise<Response> {
-  try {
-    return await fetch(url, { ...init, signal: AbortSignal.timeout(120_000) });
-  } catch (err) {
-    const why = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
-    throw new EnvironmentError('LAB_REGISTRY_UNREACHABLE', `registry request ${init.method ?? 'GET'} ${new URL(url).pathname} failed: ${why}`, {
-      hint: 'is the lab up? check with `hound lab status`',
-    });
-  }
-}
-
-async function expect(res: Response, ok: number[], what: string): Promise<Response> {
-  if (ok.includes(res.status)) return res;
-  const body = (await res.text()).slice(0, 300);
-  throw new EnvironmentError('LAB_PUSH_FAILED', `${what}: registry answered ${res.status} ${body}`);
+/** How to reach a registry other than the lab's plain one: credentials, and the TLS trust for an https URL. */
+export interface PushAccess {
+  auth?: RegistryAuth;
+  trust?: ControllerTrustOptions;
 }
 
 class RegistryPusher {
   readonly stats: PushStats = { uploadedBlobs: 0, uploadedBytes: 0, mountedBlobs: 0, skippedBlobs: 0 };
   /** Blob digest -> a repository that has it, for cross-repository mounts. */
   private readonly holders = new Map<string, string>();
+  private readonly registry: string;
+  private readonly route: RegistryRoute;
 
-  constructor(private readonly base: string) {}
-
-  private async uploadTo(location: string, repo: string, blob: Blob): Promise<void> {
-    const url = new URL(location, this.base);
-    url.searchParams.set('digest', blob.digest);
-    await expect(
-      await call(url.toString(), {
-        method: 'PUT',
-        body: new Uint8Array(blob.data),
-        headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
-      }),
-      [201],
-      `upload of ${blob.digest} to ${repo}`,
-    );
-    this.stats.uploadedBlobs++;
-    this.stats.uploadedBytes += blob.size;
+  constructor(
+    private readonly client: RegistryClient,
+    registryUrl: string,
+    auth: RegistryAuth | undefined,
+  ) {
+    const url = new URL(registryUrl);
+    this.registry = url.host;
+    this.route = { insecure: url.protocol === 'http:', ...(auth ? { auth } : {}) };
   }
 
-  async ensureBlob(repo: string, blob: Blob): Promise<void> {
-    const head = await call(`${this.base}/v2/${repo}/blobs/${blob.digest}`, { method: 'HEAD' });
-    if (head.status === 200) {
+  async ensureBlob(repo: string, blob: BuiltImage['config']): Promise<void> {
+    if (await this.client.hasBlob(this.registry, repo, blob.digest, this.route)) {
       this.stats.skippedBlobs++;
-      this.holders.set(blob.digest, repo);
-      return;
-    }
-    const from = this.holders.get(blob.digest);
-    const start = new URL(`${this.base}/v2/${repo}/blobs/uploads/`);
-    if (from) {
-      start.searchParams.set('mount', blob.digest);
-      start.searchParams.set('from', from);
-    }
-    const res = await expect(await call(start.toString(), { method: 'POST' }), [201, 202], `starting upload of ${blob.digest} to ${repo}`);
-    await res.arrayBuffer();
-    if (res.status === 201) {
+    } else if ((await this.client.pushBlob(this.registry, repo, blob, blob.data, this.route, this.holders.get(blob.digest))) === 'mounted') {
       this.stats.mountedBlobs++;
     } else {
-      const location = res.headers.get('location');
-      if (!location) throw new EnvironmentError('LAB_PUSH_FAILED', `registry gave no upload location for ${repo}`);
-      await this.uploadTo(location, repo, blob);
+      this.stats.uploadedBlobs++;
+      this.stats.uploadedBytes += blob.size;
     }
     this.holders.set(blob.digest, repo);
   }
@@ -80,20 +53,13 @@ class RegistryPusher {
   async pushImage(img: BuiltImage): Promise<PushedImage> {
     // Bottom layer first so that later images of the set can mount rather than upload.
     for (const blob of [...img.layers, img.config]) await this.ensureBlob(img.repository, blob);
-    const res = await expect(
-      await call(`${this.base}/v2/${img.repository}/manifests/${img.tag}`, {
-        method: 'PUT',
-        body: new Uint8Array(img.manifest.data),
-        headers: { 'content-type': MEDIA_TYPES.manifest },
-      }),
-      [201],
-      `manifest of ${img.repository}:${img.tag}`,
+    await this.client.pushManifest(
+      this.registry,
+      img.repository,
+      img.tag,
+      { body: img.manifest.data, contentType: MEDIA_TYPES.manifest, digest: img.manifest.digest },
+      this.route,
     );
-    await res.arrayBuffer();
-    const echoed = res.headers.get('docker-content-digest');
-    if (echoed && echoed !== img.manifest.digest) {
-      throw new EnvironmentError('LAB_PUSH_FAILED', `registry stored ${img.repository}:${img.tag} as ${echoed}, expected ${img.manifest.digest}`);
-    }
     return {
       repository: img.repository,
       tag: img.tag,
@@ -105,15 +71,33 @@ class RegistryPusher {
 }
 
 /** Builds and pushes a set of images; resolves, in the spec's order, to what was pushed. */
-export async function pushImageSet(registryUrl: string, spec: ImageSetSpec, onStats?: (s: PushStats) => void): Promise<PushedImage[]> {
-  return pushBuiltImages(registryUrl, buildImageSet(spec), onStats);
+export async function pushImageSet(registryUrl: string, spec: ImageSetSpec, onStats?: (s: PushStats) => void, access?: PushAccess): Promise<PushedImage[]> {
+  return pushBuiltImages(registryUrl, buildImageSet(spec), onStats, access);
 }
 
 /** Pushes images already built (e.g. lab/registry-image.ts's); resolves, in order, to what was pushed. */
-export async function pushBuiltImages(registryUrl: string, images: readonly BuiltImage[], onStats?: (s: PushStats) => void): Promise<PushedImage[]> {
-  const pusher = new RegistryPusher(registryUrl.replace(/\/+$/, ''));
-  const pushed: PushedImage[] = [];
-  for (const img of images) pushed.push(await pusher.pushImage(img));
-  onStats?.(pusher.stats);
-  return pushed;
+export async function pushBuiltImages(
+  registryUrl: string,
+  images: readonly BuiltImage[],
+  onStats?: (s: PushStats) => void,
+  access: PushAccess = {},
+): Promise<PushedImage[]> {
+  // The registry is the lab's (or a test's) on this host: no proxy, no credentials but these.
+  const client = new RegistryClient({ dockerConfigPath: false, proxy: {}, ...(access.trust ? { trust: access.trust } : {}) });
+  try {
+    const pusher = new RegistryPusher(client, registryUrl, access.auth);
+    const pushed: PushedImage[] = [];
+    for (const img of images) pushed.push(await pusher.pushImage(img));
+    onStats?.(pusher.stats);
+    return pushed;
+  } catch (error) {
+    if (!(error instanceof RegistryError)) throw error;
+    const unreachable = error.code === 'REGISTRY_UNREACHABLE';
+    throw new EnvironmentError(unreachable ? 'LAB_REGISTRY_UNREACHABLE' : 'LAB_PUSH_FAILED', error.message, {
+      hint: unreachable ? 'is the lab up? check with `hound lab status`' : error.hint,
+      cause: error,
+    });
+  } finally {
+    client.close();
+  }
 }

@@ -24,11 +24,13 @@ export class TransientStatus extends Error {
 }
 
 /** The error for a final, non-2xx answer to `what` (e.g. "manifest latest of REF"); `authenticated`: credentials were sent. */
-export function statusError(registry: string, what: string, status: number, authenticated: boolean): RegistryError {
+export function statusError(registry: string, what: string, status: number, authenticated: boolean, access: 'pull' | 'push' = 'pull'): RegistryError {
   if (status === 404) return new RegistryError('REGISTRY_NOT_FOUND', `${what} not found in ${registry}`, { hint: 'check the image name and tag', status });
   if (status === 401 || status === 403) {
+    const anonymous =
+      access === 'pull' ? 'the image may be private: add a registry_login task' : 'the registry takes pushes from known users only: give credentials';
     return new RegistryError('REGISTRY_AUTH_FAILED', `${registry} denied ${what} (HTTP ${status}${authenticated ? '' : ', without credentials'})`, {
-      hint: authenticated ? 'the credentials lack pull access to this repository' : 'the image may be private: add a registry_login task',
+      hint: authenticated ? `the credentials lack ${access} access to this repository` : anonymous,
       status,
     });
   }
@@ -46,4 +48,21 @@ export function describeNetworkError(error: unknown): string {
     if (e.name === 'TimeoutError') return 'timed out';
   }
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * What a registry's error body says, for a message: the distribution spec's
+ * `{"errors":[{"code","message"}]}` as `CODE: message`, else the text's start, on one line.
+ */
+export function registrySays(body: Buffer): string {
+  const text = body.toString('utf8');
+  try {
+    const errors = (JSON.parse(text) as { errors?: { code?: unknown; message?: unknown }[] }).errors;
+    if (Array.isArray(errors) && errors.length > 0) {
+      return errors.map((e) => [e.code, e.message].filter((part) => typeof part === 'string' && part !== '').join(': ')).join('; ');
+    }
+  } catch {
+    // not JSON: the text itself
+  }
+  return text.replace(/\s+/g, ' ').trim().slice(0, 200);
 }

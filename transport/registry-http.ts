@@ -6,8 +6,9 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { X509Certificate } from 'node:crypto';
+import net from 'node:net';
 import tls, { type TLSSocket, type PeerCertificate, type DetailedPeerCertificate } from 'node:tls';
-import type { Readable } from 'node:stream';
+import { Readable, type Duplex } from 'node:stream';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { ControllerTrust } from './registry-trust.js';
@@ -21,12 +22,18 @@ export interface RegistryHttpOptions {
   /** A request (or a body) with no bytes for this long fails (default 30 s). */
   idleTimeoutMs?: number;
   logger?: TransportLogger;
+  /**
+   * How to reach an endpoint when not over this host's network: a byte stream to host:port
+   * opened some other way (a node's SSH connection, direct-tcpip), one a request, no proxy.
+   */
+  connect?: (host: string, port: number) => Promise<Duplex>;
 }
 
 export interface SendOptions {
   method?: string;
   headers?: Record<string, string>;
-  body?: string;
+  /** Sent whole, or streamed (an upload: its error ends the request). */
+  body?: string | Buffer | Readable;
   signal?: AbortSignal;
   /**
    * Whose TLS trust applies (default the URL's host): a token realm is trusted as the
@@ -47,32 +54,41 @@ export class RegistryHttp {
     const method = options.method ?? 'GET';
     const secure = url.protocol === 'https:';
     const tlsSettings = secure ? await this.options.trust.tlsFor(options.tlsHost ?? url.host) : undefined;
-    const proxy = this.options.proxy.proxyFor(url);
-    const agent = proxy ? this.proxyAgent(proxy, secure) : secure ? this.httpsAgent : this.httpAgent;
+    const connect = this.options.connect;
+    const proxy = connect ? undefined : this.options.proxy.proxyFor(url);
+    const agent = connect ? undefined : proxy ? this.proxyAgent(proxy, secure) : secure ? this.httpsAgent : this.httpAgent;
+    // The name to check the certificate against, spelled out: through a CONNECT tunnel (or
+    // a stream from `connect`) to an IP address TLS is handed no host to check.
+    const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    const checkServerIdentity = (_host: string, cert: PeerCertificate) => tls.checkServerIdentity(hostname, cert);
+    const socket = connect ? await this.tunnel(connect, hostname, url, tlsSettings?.secureContext, checkServerIdentity) : undefined;
     const response = await new Promise<IncomingMessage>((resolve, reject) => {
       const request = (secure ? https : http).request(
         url,
         {
           method,
           headers: options.headers,
-          agent,
           signal: options.signal,
-          ...(tlsSettings
-            ? {
-                secureContext: tlsSettings.secureContext,
-                // The name to check the certificate against, spelled out: through a CONNECT
-                // tunnel to an IP address the proxy agent hands TLS no host to check.
-                checkServerIdentity: (_host: string, cert: PeerCertificate) => tls.checkServerIdentity(url.hostname.replace(/^\[(.*)\]$/, '$1'), cert),
-              }
-            : {}),
+          ...(socket ? { createConnection: () => socket } : { agent }),
+          ...(tlsSettings && !socket ? { secureContext: tlsSettings.secureContext, checkServerIdentity } : {}),
         },
         resolve,
       );
       // Idle, not total: a blob that keeps moving is never cut.
       request.setTimeout(this.options.idleTimeoutMs ?? 30_000, () => request.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
-      request.on('error', reject);
-      request.end(options.body);
+      const body = options.body;
+      request.on('error', (error) => {
+        socket?.destroy();
+        // A stream nobody else reads: left paused, it would hold what feeds it.
+        if (body instanceof Readable) body.destroy();
+        reject(error);
+      });
+      if (body instanceof Readable) {
+        body.on('error', (error) => request.destroy(error));
+        body.pipe(request);
+      } else request.end(body);
     });
+    if (socket) response.on('end', () => socket.end());
     this.options.logger?.(3, `registry: ${method} ${url.origin}${url.pathname}${proxy ? ` (via proxy ${proxy.host})` : ''} → ${response.statusCode}`);
     return response;
   }
@@ -101,6 +117,23 @@ export class RegistryHttp {
     }
   }
 
+  /** A fresh stream from `connect` to `host` and the URL's port, in TLS for https. */
+  private async tunnel(
+    connect: NonNullable<RegistryHttpOptions['connect']>,
+    host: string,
+    url: URL,
+    secureContext: tls.SecureContext | undefined,
+    checkServerIdentity: (host: string, cert: PeerCertificate) => Error | undefined,
+  ): Promise<Duplex> {
+    const stream = await connect(host, Number(url.port || (secureContext ? 443 : 80)));
+    const socket = secureContext
+      ? tls.connect({ socket: stream, secureContext, checkServerIdentity, ...(net.isIP(host) ? {} : { servername: host }) })
+      : stream;
+    // The request reports the socket's errors while it lasts; one after it ends is nobody's.
+    socket.on('error', () => undefined);
+    return socket;
+  }
+
   close(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
@@ -116,6 +149,12 @@ export class RegistryHttp {
     }
     return agent;
   }
+}
+
+/** A response header's (first) value. */
+export function headerOf(response: IncomingMessage, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /** A whole (small) body, refused past `limit` bytes: manifests, configs, token answers. */

@@ -1,18 +1,21 @@
-// One registry GET the way Docker makes it, for every user of the registry client: the
-// endpoints a node's runtime would try (its mirrors first, then the registry itself,
-// moving on from a mirror that fails), anonymous first and then the challenge the endpoint
-// answers with (Basic, or a Bearer token for the repository's pull scope, renewed when it
-// expires or is refused), redirects followed with credentials only to the endpoint itself,
-// and the one retry policy: what base/transient.ts calls passing is retried with backoff,
-// never sooner than a Retry-After. Rate-limit headers are recorded per registry.
+// One registry request the way Docker makes it, for every user of the registry client: for
+// a GET, the endpoints a node's runtime would try (its mirrors first, then the registry
+// itself, moving on from a mirror that fails); a push goes to the registry itself. Anonymous
+// first and then the challenge the endpoint answers with (Basic, or a Bearer token for the
+// repository's pull, or pull and push, scope, renewed when it expires or is refused),
+// redirects followed with credentials only to the endpoint itself, and the one retry
+// policy: what base/transient.ts calls passing is retried with backoff, never sooner than a
+// Retry-After, a request alone or a unit of work (a blob upload's POST and PUT) as a whole.
+// Rate-limit headers are recorded per registry.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import { HoundError } from '../base/errors.js';
 import { withRetries } from '../base/retry.js';
 import { isTransientNetworkError, isTransientStatus, parseRetryAfter } from '../base/transient.js';
 import { AuthorizationCache, parseAuthChallenges, tokenExpiry, type AuthChallenge, type TokenResponse } from './registry-auth.js';
-import { RegistryError, TransientStatus, describeNetworkError, statusError } from './registry-errors.js';
-import { readLimited, type RegistryHttp } from './registry-http.js';
+import { RegistryError, TransientStatus, describeNetworkError, registrySays, statusError } from './registry-errors.js';
+import { headerOf, readLimited, type RegistryHttp } from './registry-http.js';
 import { parseRateLimitHeaders, type RegistryRateLimit } from './rate-limit.js';
 import type { TransportLogger } from './ssh-connection.js';
 import type { RegistryAuth } from './types.js';
@@ -60,6 +63,31 @@ export interface GetOptions {
   attempts?: number;
 }
 
+/** One request of a push, sent to the registry itself. */
+export interface PushRequestOptions {
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT';
+  headers?: Record<string, string>;
+  /** Bytes, or a stream opened anew for each send (an answered challenge sends again). */
+  body?: Buffer | (() => Promise<Readable>);
+  /** The statuses that answer it; any other is an error. */
+  ok: readonly number[];
+  /** A repository of the same registry the request reads from too (a mount's source): its pull scope is asked for as well. */
+  mountFrom?: string;
+  /** For messages: what is pushed, naming the registry ("blob sha256:… to 10.0.0.2:5000/hound/app0"). */
+  what: string;
+}
+
+/** What one exchange sends: a GET's or a push's request. */
+interface ExchangeOptions {
+  method: string;
+  headers?: Record<string, string>;
+  range?: string;
+  body?: Buffer | (() => Promise<Readable>);
+  /** The token scope (`repository:NAME:pull`, or `:pull,push` and a mount source's pull). */
+  scope: string;
+  what: string;
+}
+
 interface Endpoint {
   base: URL;
   mirror: boolean;
@@ -72,6 +100,11 @@ const MIRROR_ATTEMPTS = 2;
 /** Docker Hub's API lives at registry-1.docker.io. */
 export function registryEndpointHost(registry: string): string {
   return registry === 'docker.io' ? 'registry-1.docker.io' : registry;
+}
+
+/** The scope a push to `repo` needs, and pull of `mountFrom` for a cross-repository mount (Docker asks both at once). */
+export function pushScope(repo: string, mountFrom?: string): string {
+  return `repository:${repo}:pull,push${mountFrom !== undefined && mountFrom !== repo ? ` repository:${mountFrom}:pull` : ''}`;
 }
 
 /** The endpoints tried for `registry` on `route`, in order. */
@@ -123,40 +156,96 @@ export class RegistryRequests {
     throw new Error('unreachable');
   }
 
+  /**
+   * One push request at the registry itself (never a mirror), not retried: a part of a unit
+   * of work that `retry` runs as a whole. Resolves with the response when its status is one of
+   * `options.ok`; a passing status throws for the retry, any other is a RegistryError, with the
+   * registry's own words on why (the errors of its JSON body).
+   */
+  async push(registry: string, repo: string, target: string, route: RegistryRoute, options: PushRequestOptions): Promise<IncomingMessage> {
+    const endpoint = endpointsOf(registry, { ...route, mirrors: [] })[0];
+    const { response, authenticated } = await this.exchange(endpoint, registry, repo, target, route, {
+      method: options.method,
+      headers: options.headers,
+      body: options.body,
+      scope: pushScope(repo, options.mountFrom),
+      what: options.what,
+    });
+    const status = response.statusCode ?? 0;
+    this.noteRateLimit(registry, endpoint, response);
+    if (options.ok.includes(status)) return response;
+    if (isTransientStatus(status)) {
+      response.resume();
+      throw new TransientStatus(status, parseRetryAfter(headerOf(response, 'retry-after')));
+    }
+    const said =
+      options.method === 'HEAD' ? '' : registrySays(await readLimited(response, 64 * 1024, `the answer of ${registry}`).catch(() => Buffer.alloc(0)));
+    const error = statusError(registry, options.what, status, authenticated, 'push');
+    if (said === '') throw error;
+    throw new RegistryError(error.code, `${error.message}: ${said}`, { hint: error.hint, status });
+  }
+
+  /** The registry's base URL on `route` (itself, not a mirror): where a push's relative Locations resolve. */
+  registryBase(registry: string, route: RegistryRoute): URL {
+    return endpointsOf(registry, { ...route, mirrors: [] })[0].base;
+  }
+
+  /**
+   * Runs `work` (requests of `push`) under the one retry policy: a passing status or network
+   * error runs it all again after the backoff; what finally fails is a RegistryError saying
+   * that `what` (naming the registry) could not be pushed.
+   */
+  retry<T>(registry: string, what: string, route: RegistryRoute, work: () => Promise<T>): Promise<T> {
+    return this.retrying(registry, what, route, work, this.options.attempts, 'push');
+  }
+
   private getAt(endpoint: Endpoint, registry: string, repo: string, path: string, route: RegistryRoute, options: GetOptions): Promise<IncomingMessage> {
     const attempts = Math.min(options.attempts ?? this.options.attempts, endpoint.mirror ? MIRROR_ATTEMPTS : Infinity);
     const where = endpoint.mirror ? `mirror ${endpoint.base.host}` : registry;
     let authenticated = false;
-    return withRetries(
+    return this.retrying(
+      where,
+      options.what,
+      route,
       async () => {
-        const exchange = await this.exchange(endpoint, registry, repo, path, route, options);
+        const exchange = await this.exchange(endpoint, registry, repo, path, route, {
+          method: options.method ?? 'GET',
+          headers: options.headers,
+          range: options.range,
+          scope: `repository:${repo}:pull`,
+          what: options.what,
+        });
         authenticated ||= exchange.authenticated;
         const { response } = exchange;
         const status = response.statusCode ?? 0;
         this.noteRateLimit(registry, endpoint, response);
         if (status === 200 || (status === 206 && options.range !== undefined)) return response;
         response.resume();
-        if (isTransientStatus(status)) throw new TransientStatus(status, parseRetryAfter(header(response, 'retry-after')));
+        if (isTransientStatus(status)) throw new TransientStatus(status, parseRetryAfter(headerOf(response, 'retry-after')));
         throw statusError(where, options.what, status, authenticated);
       },
-      {
-        attempts: Math.max(1, attempts),
-        baseMs: this.options.backoffMs,
-        maxRetryAfterMs: this.options.maxRetryAfterMs,
-        signal: route.signal,
-        retryable: (error) =>
-          !route.signal?.aborted && (error instanceof TransientStatus || (!(error instanceof HoundError) && isTransientNetworkError(error))),
-        onRetry: (n, delay, error) =>
-          this.options.logger?.(
-            2,
-            `registry: ${options.what}: ${error instanceof TransientStatus ? error.message : describeNetworkError(error)}; retrying in ${Math.round(delay)} ms (attempt ${n + 1} of ${attempts})`,
-          ),
-        onGiveUp: (n, error) => this.giveUp(where, options.what, n, error, route.signal),
-      },
+      attempts,
+      'fetch',
     );
   }
 
-  private giveUp(where: string, what: string, attempts: number, error: unknown, signal: AbortSignal | undefined): unknown {
+  private retrying<T>(where: string, what: string, route: RegistryRoute, work: () => Promise<T>, attempts: number, verb: 'fetch' | 'push'): Promise<T> {
+    return withRetries(work, {
+      attempts: Math.max(1, attempts),
+      baseMs: this.options.backoffMs,
+      maxRetryAfterMs: this.options.maxRetryAfterMs,
+      signal: route.signal,
+      retryable: (error) => !route.signal?.aborted && (error instanceof TransientStatus || (!(error instanceof HoundError) && isTransientNetworkError(error))),
+      onRetry: (n, delay, error) =>
+        this.options.logger?.(
+          2,
+          `registry: ${what}: ${error instanceof TransientStatus ? error.message : describeNetworkError(error)}; retrying in ${Math.round(delay)} ms (attempt ${n + 1} of ${attempts})`,
+        ),
+      onGiveUp: (n, error) => this.giveUp(where, what, n, error, route.signal, verb),
+    });
+  }
+
+  private giveUp(where: string, what: string, attempts: number, error: unknown, signal: AbortSignal | undefined, verb: 'fetch' | 'push' = 'fetch'): unknown {
     if (signal?.aborted) return signal.reason instanceof Error ? signal.reason : error;
     if (error instanceof HoundError) return error;
     const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
@@ -196,7 +285,8 @@ export class RegistryRequests {
         },
       );
     }
-    return new RegistryError('REGISTRY_UNREACHABLE', `could not fetch ${what} from ${where}: ${describeNetworkError(error)}${tries}`, {
+    const failed = verb === 'push' ? `could not push ${what}` : `could not fetch ${what} from ${where}`;
+    return new RegistryError('REGISTRY_UNREACHABLE', `${failed}: ${describeNetworkError(error)}${tries}`, {
       hint: "check that the registry is up and reachable from the controller (and HTTPS_PROXY/NO_PROXY); for a plain-HTTP registry, list it in the nodes' Docker insecure-registries",
       cause: error,
     });
@@ -213,9 +303,9 @@ export class RegistryRequests {
     repo: string,
     path: string,
     route: RegistryRoute,
-    options: GetOptions,
+    options: ExchangeOptions,
   ): Promise<{ response: IncomingMessage; authenticated: boolean }> {
-    const scope = `repository:${repo}:pull`;
+    const scope = options.scope;
     const auth = route.auth ?? (await this.credentialsFor(registry));
     const key = `${endpoint.base.origin} ${credentialsKey(auth)}`;
     let url = new URL(path, endpoint.base);
@@ -230,9 +320,10 @@ export class RegistryRequests {
         ...(options.range ? { range: options.range } : {}),
         ...(own && authorization ? { authorization } : {}),
       };
-      const response = await this.http.send(url, { method: options.method ?? 'GET', headers, signal: route.signal });
+      const body = typeof options.body === 'function' ? await options.body() : options.body;
+      const response = await this.http.send(url, { method: options.method, headers, body, signal: route.signal });
       const status = response.statusCode ?? 0;
-      const location = header(response, 'location');
+      const location = headerOf(response, 'location');
       if (status >= 300 && status < 400 && location) {
         response.resume();
         url = new URL(location, url);
@@ -242,7 +333,7 @@ export class RegistryRequests {
         response.resume();
         challenged = true;
         if (authorization) this.authorizations.drop(key, scope);
-        authorization = await this.answerChallenge(endpoint, key, registry, header(response, 'www-authenticate') ?? '', scope, auth, route, options.what);
+        authorization = await this.answerChallenge(endpoint, key, registry, headerOf(response, 'www-authenticate') ?? '', scope, auth, route, options.what);
         authenticated = auth !== undefined;
         hop--;
         continue;
@@ -310,7 +401,10 @@ export class RegistryRequests {
       });
     }
     const service = challenge.params['service'];
-    const tokenScope = challenge.params['scope'] ?? scope;
+    // A push asks for its own scopes, as Docker's pusher does: the challenge to a HEAD names
+    // pull alone, and the token must allow the upload and read the mount's source. Docker
+    // sends one scope a parameter (OAuth2's form: one field, space-separated).
+    const tokenScope = scope.includes(':pull,push') ? scope : (challenge.params['scope'] ?? scope);
     const identityToken = auth?.identityToken !== undefined ? (this.refreshTokens.get(registry) ?? auth.identityToken) : undefined;
     const request = async (): Promise<IncomingMessage> => {
       if (identityToken !== undefined) {
@@ -326,7 +420,7 @@ export class RegistryRequests {
       }
       const get = new URL(url);
       if (service) get.searchParams.set('service', service);
-      get.searchParams.set('scope', tokenScope);
+      for (const one of tokenScope.split(' ')) get.searchParams.append('scope', one);
       const headers: Record<string, string> = {};
       if (auth?.username !== undefined && auth.password !== undefined)
         headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
@@ -337,7 +431,7 @@ export class RegistryRequests {
         const r = await request();
         if (!isTransientStatus(r.statusCode ?? 0)) return r;
         r.resume();
-        throw new TransientStatus(r.statusCode ?? 0, parseRetryAfter(header(r, 'retry-after')));
+        throw new TransientStatus(r.statusCode ?? 0, parseRetryAfter(headerOf(r, 'retry-after')));
       },
       {
         attempts: this.options.attempts,
@@ -388,8 +482,8 @@ export class RegistryRequests {
 
   private noteRateLimit(registry: string, endpoint: Endpoint, response: IncomingMessage): void {
     const status = response.statusCode ?? 0;
-    const stated = parseRateLimitHeaders((name) => header(response, name));
-    const retryAfter = status === 429 ? parseRetryAfter(header(response, 'retry-after')) : undefined;
+    const stated = parseRateLimitHeaders((name) => headerOf(response, name));
+    const retryAfter = status === 429 ? parseRetryAfter(headerOf(response, 'retry-after')) : undefined;
     if (!stated && status !== 429) return;
     const now = Date.now();
     const previous = this.rateLimits.get(registry);
@@ -445,9 +539,4 @@ function credentialsKey(auth: RegistryAuth | undefined): string {
     .update(JSON.stringify([auth.username ?? '', auth.password ?? '', auth.identityToken ?? '']))
     .digest('hex')
     .slice(0, 16);
-}
-
-function header(response: IncomingMessage, name: string): string | undefined {
-  const value = response.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -30,6 +30,11 @@ export interface ControllerTrustOptions {
   caFiles?: readonly string[];
   /** The system bundle (default: SSL_CERT_FILE, else the first of Go's paths, else Node's own roots). */
   systemBundle?: string;
+  /**
+   * For a registry hound runs itself (a fan-out seed): trust this CA alone (no system CAs,
+   * certs.d or CA files) and present this client certificate, PEM texts all.
+   */
+  pinned?: { caPem: string; clientCertPem: string; clientKeyPem: string };
 }
 
 /** A registry host's certs.d folder as Docker reads it. */
@@ -158,6 +163,9 @@ export class ControllerTrust {
   }
 
   private async build(hostPort: string): Promise<EndpointTls> {
+    const pinned = this.options.pinned;
+    if (pinned)
+      return { secureContext: tls.createSecureContext({ ca: pinned.caPem, cert: pinned.clientCertPem, key: pinned.clientKeyPem }), sources: ['pinned CA'] };
     this.system ??= systemCertificates(this.options.systemBundle);
     const extra = await (this.extra ??= this.readCaFiles());
     const dir = await readCertsDirectory(path.join(this.certsDirectory, hostPort));

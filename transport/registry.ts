@@ -1,17 +1,18 @@
 // The one registry client of hound, for the plan, the facts, `auto` and the relay's origin
 // side: what a tag points at, resolved to one platform, with layer digests, sizes and diff
-// ids (for the planner); manifests as exact bytes and blobs as streams (for the relay).
+// ids (for the planner); manifests as exact bytes and blobs as streams (for the relay); and
+// pushes (registry-push.ts), for the relay's fan-out seeds and the lab's images.
 // Every request goes the way the node's runtime would go (registry-requests.ts: its
 // mirrors, its transport security), with the controller's own trust (registry-trust.ts),
 // the proxy the environment names (proxy-env.ts), and one auth flow and one retry policy.
 import { createHash, type X509Certificate } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { Transform, type Readable } from 'node:stream';
 import { canonicalImageRef, manifestReference, parseImageRef, type ImageRef } from '../base/image-ref.js';
 import { ControllerTrust, type ControllerTrustOptions } from './registry-trust.js';
 import { ProxyRules, proxyEnvironment, type ProxyEnvironment } from './proxy-env.js';
-import { RegistryHttp, readLimited } from './registry-http.js';
+import { RegistryHttp, headerOf, readLimited, type RegistryHttpOptions } from './registry-http.js';
 import { RegistryRequests, endpointsOf, type RegistryRoute, type ServedBy } from './registry-requests.js';
+import { blobExists, pushBlob, pushManifest, registryAnswers, type BlobContent, type PushedBlob, type PushedManifest } from './registry-push.js';
 import { RegistryError } from './registry-errors.js';
 import { dockerConfigCredentials } from './docker-config.js';
 import type { RegistryRateLimit } from './rate-limit.js';
@@ -19,6 +20,7 @@ import type { TransportLogger } from './ssh-connection.js';
 
 export { RegistryError } from './registry-errors.js';
 export type { RegistryRoute, ServedBy } from './registry-requests.js';
+export type { BlobContent, PushedBlob, PushedManifest } from './registry-push.js';
 
 export const MEDIA_TYPES = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -98,8 +100,10 @@ export interface RegistryClientOptions {
   maxRetryAfterMs?: number;
   /** Docker's client config to find credentials in (helpers run) when none are given; false to not look. */
   dockerConfigPath?: string | false;
-  /** The controller's TLS trust: certs.d folder, extra CA files. */
+  /** The controller's TLS trust: certs.d folder, extra CA files (or one pinned CA and client certificate). */
   trust?: ControllerTrustOptions;
+  /** Reach endpoints over streams opened this way (a node's SSH connection) instead of this host's network. */
+  connect?: RegistryHttpOptions['connect'];
   /** HTTP(S)_PROXY / NO_PROXY (default: this process's environment). */
   proxy?: ProxyEnvironment;
   /** Told every secret the client comes to hold (helper output, tokens), to be masked. */
@@ -160,6 +164,7 @@ export class RegistryClient {
       proxy: new ProxyRules(options.proxy ?? proxyEnvironment()),
       idleTimeoutMs: options.timeoutMs,
       logger: options.logger,
+      connect: options.connect,
     });
     const configPath = options.dockerConfigPath;
     this.requests = new RegistryRequests(this.http, {
@@ -268,6 +273,33 @@ export class RegistryClient {
     };
   }
 
+  /** Whether the registry answers `GET /v2/` with 200 (up, and letting this client in); asked once. */
+  answers(registry: string, route: RegistryRoute = {}): Promise<boolean> {
+    return registryAnswers(this.requests, registry, route);
+  }
+
+  /** Whether `repo` of `registry` holds the blob. Pushes go to the registry itself, never a mirror. */
+  hasBlob(registry: string, repo: string, digest: string, route: RegistryRoute = {}): Promise<boolean> {
+    return blobExists(this.requests, registry, repo, digest, route);
+  }
+
+  /** Puts a blob into `repo`: a mount from `mountFrom` (a repository of the same registry) when it can, else an upload of `content`. */
+  pushBlob(
+    registry: string,
+    repo: string,
+    blob: PushedBlob,
+    content: BlobContent,
+    route: RegistryRoute = {},
+    mountFrom?: string,
+  ): Promise<'mounted' | 'uploaded'> {
+    return pushBlob(this.requests, registry, repo, blob, content, route, mountFrom);
+  }
+
+  /** Puts a manifest's exact bytes under `reference` (a tag, or its digest); its blobs must be in `repo` first. */
+  pushManifest(registry: string, repo: string, reference: string, manifest: PushedManifest, route: RegistryRoute = {}): Promise<void> {
+    return pushManifest(this.requests, registry, repo, reference, manifest, route);
+  }
+
   /** The latest rate limit the registry stated (ratelimit-* headers, a 429's Retry-After). */
   rateLimit(registry: string): RegistryRateLimit | undefined {
     return this.requests.rateLimit(registry);
@@ -353,11 +385,6 @@ function digestMismatch(name: string, expected: string, actual: string): Registr
   return new RegistryError('REGISTRY_DIGEST_MISMATCH', `${name}: expected content ${expected}, got ${actual}`, {
     hint: 'the registry (or something between) served different bytes; try again, or check the registry',
   });
-}
-
-function headerOf(response: IncomingMessage, name: string): string | undefined {
-  const value = response.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function sha256(bytes: Buffer): string {
