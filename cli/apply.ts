@@ -22,7 +22,8 @@ async function applyCommand(planPath: string, o: ApplyCommandOptions): Promise<v
   // variables and registry credentials. What to do comes from the plan alone.
   const { run, inventory } = await compileForPlan(saved.source.playbook, {
     ...o,
-    inventory: o.inventory ?? saved.source.inventory,
+    // -i given replaces the inventory the plan was made with; none given (an empty list) keeps it.
+    inventory: o.inventory.length > 0 ? o.inventory : saved.source.inventory,
     limit: o.limit ?? (saved.source.limit ? [saved.source.limit] : undefined),
   });
   checkPlanHostsKnown(saved, inventory.hosts);
