@@ -31,7 +31,8 @@ describe('play with the planner', () => {
     await Promise.all(work.lab.nodes.map(emptyNode));
     const run = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--check', '--diff', '--reporter', 'plain'], work.dir);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^node1 \(linux\/amd64\)$/m);
+    // The node, its platform and its runtime as the runtime reports itself (Docker Engine on the lab).
+    expect(run.stdout).toMatch(/^node1 \(linux\/amd64, Docker \d+\.\d+\.\d+\S*\)$/m);
     expect(run.stdout).toMatch(/^\s+\+ \S+hound\/app\d:latest sha256:[0-9a-f]{12}\s+\d new, \d present layer\(s\)/m);
     expect(run.stdout).toMatch(/^Plan: \d+ to pull, 0 to remove on \d+ host\(s\)\.$/m);
     expect(run.stdout).toMatch(/PLAY RECAP/);
