@@ -79,6 +79,12 @@ function seconds(setting: ResolvedSetting): number | undefined {
   return n;
 }
 
+/** A setting read as text; unset or empty is undefined. */
+function textSetting(config: HoundConfig, name: string, cli?: { value: SettingValue; option: string }): string | undefined {
+  const v = config.get(name, cli).value;
+  return v === undefined || v === '' ? undefined : String(v);
+}
+
 export interface ConnectionSettings {
   connection: CommandLineConnectionOptions;
   /** hound's three-mode policy, over the inventory's (--host-key-checking, [hound] host_key_checking). */
@@ -88,10 +94,7 @@ export interface ConnectionSettings {
 
 export function connectionSettings(o: ConfigurableOptions, config = commandConfig()): ConnectionSettings {
   const sshArgs = config.get('SSH_ARGS');
-  const text = (name: string, cli?: { value: SettingValue; option: string }) => {
-    const v = config.get(name, cli).value;
-    return v === undefined || v === '' ? undefined : String(v);
-  };
+  const text = (name: string, cli?: { value: SettingValue; option: string }) => textSetting(config, name, cli);
   return {
     connection: {
       user: text('DEFAULT_REMOTE_USER', given(o.user, '-u')),
@@ -115,10 +118,7 @@ export function connectionSettings(o: ConfigurableOptions, config = commandConfi
  * become_flags, become_exe), as ansible-playbook reads them.
  */
 export function privilegeEscalationSettings(o: BecomeCommandOptions, config = commandConfig()): PrivilegeEscalationDefaults {
-  const text = (name: string, cli?: { value: SettingValue; option: string }) => {
-    const v = config.get(name, cli).value;
-    return v === undefined || v === '' ? undefined : String(v);
-  };
+  const text = (name: string, cli?: { value: SettingValue; option: string }) => textSetting(config, name, cli);
   const method = config.get('DEFAULT_BECOME_METHOD', given(o.becomeMethod, '--become-method'));
   if (!BECOME_METHODS.includes(String(method.value))) {
     throw new OptionsError(

@@ -234,13 +234,8 @@ class Compiler {
   private gatheringTask(play: LoadedPlay, playIndex: number, host: string, vars: Vars): TaskInstance {
     const subset = play.gatherSubset ?? this.facts.gatherSubset;
     const timeout = play.gatherTimeout ?? this.facts.gatherTimeout;
-    const raw = rawKeywordsOf(play);
-    let keywords: TaskKeywords = {};
-    try {
-      if (Object.keys(raw).length > 0) keywords = resolveKeywords(raw, (value) => renderValue(value, vars));
-    } catch (err) {
-      throw this.positioned(err, play.hostsAt, `play '${play.name}'`);
-    }
+    const owner = { keywords: play.keywords, environment: play.environment, at: play.hostsAt };
+    const keywords = this.keywords(owner, rawKeywordsOf(owner), vars, `play '${play.name}'`);
     return {
       id: `${playIndex}:facts:${host}`,
       host,
@@ -598,8 +593,13 @@ class Compiler {
     };
   }
 
-  /** The task's keywords rendered now; an error points at the keyword at fault. */
-  private keywords(task: LoadedTask, raw: Record<string, unknown>, vars: Vars, label: string): TaskKeywords {
+  /** A task's (or, for Gathering Facts, the play's) keywords rendered now; an error points at the keyword at fault. */
+  private keywords(
+    task: Pick<LoadedTask, 'keywords' | 'environment' | 'at'> & Partial<Pick<LoadedTask, 'async' | 'poll'>>,
+    raw: Record<string, unknown>,
+    vars: Vars,
+    label: string,
+  ): TaskKeywords {
     if (Object.keys(raw).length === 0) return {};
     try {
       return resolveKeywords(raw, (value) => renderValue(value, vars));
