@@ -1,7 +1,11 @@
 // One SSH connection per host for the whole run: opened on first use, many hosts at once
 // (bounded, since each handshake costs CPU on both ends), closed together at the end.
-// A host that failed to connect stays failed for the run, so later tasks skip it fast.
+// A host that failed to connect stays failed for the run, so later tasks skip it fast. A
+// handshake the server drops before it starts is tried again (twice, with backoff): that is
+// how sshd sheds connections beyond MaxStartups, and how an overloaded host answers a storm
+// of connects; it says nothing about whether the host is up.
 import { UnreachableError } from '../base/errors.js';
+import { withRetries } from '../base/retry.js';
 import type { ConnectionTarget } from './connection-target.js';
 import { connectHost, type SshHostConnection, type TransportLogger } from './ssh-connection.js';
 
@@ -13,6 +17,23 @@ export interface ConnectionPoolOptions {
   logger?: TransportLogger;
   /** Overridable for tests and for the relay's own connections. */
   connect?: typeof connectHost;
+  /** Waits before the second and third handshake attempt start from this (default 500 ms). */
+  retryBaseMs?: number;
+}
+
+/** Handshakes in all for one connection, when the server drops them before they start. */
+export const HANDSHAKE_ATTEMPTS = 3;
+
+/**
+ * Whether a failed connect is a handshake the server dropped before it began: the TCP
+ * connection opened, then closed or reset before the SSH banner (sshd past MaxStartups, or
+ * too loaded to answer). Refused ports, timeouts and authentication failures are not.
+ */
+export function isDroppedHandshake(error: unknown): boolean {
+  const cause = error instanceof UnreachableError ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  if (cause === undefined || cause === null) return false;
+  if (cause.code === 'ECONNRESET') return true;
+  return typeof cause.message === 'string' && /lost before handshake|kex_exchange_identification|connection reset/i.test(cause.message);
 }
 
 export class ConnectionPool {
@@ -75,7 +96,16 @@ export class ConnectionPool {
     const release = await this.slots.acquire();
     try {
       const target = this.options.target(host, remoteUser);
-      const connection = await connect(target, { logger: this.options.logger });
+      const connection = await withRetries(() => connect(target, { logger: this.options.logger }), {
+        attempts: HANDSHAKE_ATTEMPTS,
+        baseMs: this.options.retryBaseMs ?? 500,
+        retryable: isDroppedHandshake,
+        onRetry: (attempt, delayMs, error) =>
+          this.options.logger?.(
+            1,
+            `ssh ${host}: ${error instanceof Error ? error.message : String(error)}; trying again in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${HANDSHAKE_ATTEMPTS})`,
+          ),
+      });
       this.opened.set(key, connection);
       return connection;
     } catch (error) {
