@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { HoundError } from '../base/errors.js';
+import { isFile } from '../base/file-kind.js';
 import { plainValue, readYaml } from '../inventory/yaml-file.js';
 import { includeVarsModule } from './schemas.js';
 import { ModuleFailure, type ControllerModule } from './implementation.js';
@@ -37,14 +38,6 @@ export function findVarsFile(file: string, searchDirs: readonly string[]): strin
   const found = candidates.find((c) => isFile(c));
   if (found) return found;
   throw new ModuleFailure(`Could not find or access '${file}'\nSearched in:\n${candidates.map((c) => `\t${c}`).join('\n')}`);
-}
-
-function isFile(file: string): boolean {
-  try {
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** One vars file's variables: a mapping (empty for an empty file), or a failure saying it is not one. */
