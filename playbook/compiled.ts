@@ -101,6 +101,25 @@ export interface TaskInstance {
   factGathering?: 'implicit' | 'smart';
 }
 
+/** What a task instance holds when its task sets no condition, retry, handler or keyword: Gathering Facts, a skipped task. */
+export function plainTaskFields(): Pick<
+  TaskInstance,
+  'deferred' | 'when' | 'retries' | 'delaySeconds' | 'ignoreErrors' | 'changedWhen' | 'failedWhen' | 'notify' | 'noLog' | 'keywords'
+> {
+  return {
+    deferred: false,
+    when: [],
+    retries: 0,
+    delaySeconds: 0,
+    ignoreErrors: false,
+    changedWhen: [],
+    failedWhen: [],
+    notify: [],
+    noLog: false,
+    keywords: {},
+  };
+}
+
 /** Task keywords once rendered (undefined: not set at any level). */
 export interface TaskKeywords {
   become?: boolean;
