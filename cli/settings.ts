@@ -157,7 +157,7 @@ export function rolesPath(o: ConfigurableOptions, config = commandConfig()): str
 
 /** The vault passwords from --vault-id, --vault-password-file, --ask-vault-pass and the configuration. */
 export async function vaultKeyring(o: ConfigurableOptions, config = commandConfig()): Promise<VaultKeyring> {
-  const [{ loadVaultKeyring }, { promptPassword }] = await Promise.all([import('../vault/password-sources.js'), import('../vault/prompt.js')]);
+  const [{ loadVaultKeyring }, { promptPassword }] = await Promise.all([import('../vault/password-sources.js'), import('./prompt.js')]);
   return loadVaultKeyring({
     vaultIds: o.vaultId ?? [],
     passwordFiles: o.vaultPasswordFile ?? [],
