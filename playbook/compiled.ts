@@ -207,3 +207,12 @@ export function playTasksOf(play: CompiledPlay, host: string): TaskInstance[] {
 export interface CompiledRun {
   plays: CompiledPlay[];
 }
+
+/** The variables the host's first task in the run sees (play vars included); undefined when the run gives it no task. */
+export function firstTaskVars(run: CompiledRun, host: string): Vars | undefined {
+  for (const play of run.plays) {
+    const first = playTasksOf(play, host)[0];
+    if (first) return first.vars;
+  }
+  return undefined;
+}
