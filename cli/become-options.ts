@@ -6,7 +6,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { OptionsError } from '../base/errors.js';
 import { BECOME_METHODS, type PrivilegeEscalationDefaults } from '../transport/become.js';
-import { ask, canPrompt, readStdinLine } from './prompt.js';
+import { ask, canPrompt, readLine } from './prompt.js';
 
 export interface BecomeCommandOptions {
   become?: boolean;
@@ -39,7 +39,7 @@ export async function becomeSettingsOf(
   }
   let becomePassword: string | undefined;
   if (o.becomePasswordFile !== undefined) becomePassword = passwordFromFile(o.becomePasswordFile);
-  else if (privilegeEscalation.becomeAskPass) becomePassword = canPrompt() ? await ask('BECOME password: ', { hidden: true }) : await readStdinLine();
+  else if (privilegeEscalation.becomeAskPass) becomePassword = canPrompt() ? await ask('BECOME password: ', { hidden: true }) : ((await readLine()) ?? '');
   return { privilegeEscalation, becomePassword };
 }
 

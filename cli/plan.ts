@@ -8,16 +8,12 @@ import { checkOutputFile } from '../base/output-file.js';
 import type { CompiledRun, Distribution } from '../playbook/compiled.js';
 import type { Inventory } from '../inventory/model.js';
 import {
+  commandConfig,
   connectionSettings,
-  factSettings,
   houndConfigured,
   houndSetting,
-  inventorySources,
   privilegeEscalationSettings,
-  rolesPath,
-  vaultKeyring,
-  vaultOptionsOf,
-  warnLine,
+  runLoadSettings,
   type ConfigurableOptions,
 } from './settings.js';
 import type { DiskCheckOptions, Plan, PlanOptions } from '../plan/planner.js';
@@ -58,16 +54,7 @@ export function forksOf(o: RunSelectionOptions): number | undefined {
 export async function compileForPlan(playbookFile: string, o: RunSelectionOptions): Promise<{ run: CompiledRun; inventory: Inventory; playbook: string }> {
   const { loadAndCompile } = await import('../playbook/load-run.js');
   const playbook = path.resolve(playbookFile);
-  const keyring = await vaultKeyring({ ...o, ...vaultOptionsOf(o) });
-  const { inventory, compiled } = await loadAndCompile([playbook], {
-    ...o,
-    inventory: inventorySources(o),
-    rolesPath: rolesPath(o),
-    vault: { keyring },
-    facts: factSettings(),
-    warn: warnLine,
-    ask: await promptAsker(),
-  });
+  const { inventory, compiled } = await loadAndCompile([playbook], { ...o, ...(await runLoadSettings(o)), ask: await promptAsker() });
   return { run: compiled[0], inventory, playbook };
 }
 
@@ -78,8 +65,8 @@ export async function promptAsker(): Promise<((p: { prompt: string; private: boo
   return (p) => ask(`${p.prompt}${p.default !== undefined ? ` [${String(p.default)}]` : ''}: `, { hidden: p.private });
 }
 
-/** --disk-margin and --disk-factor as the planner's disk check options (shared with `play`). */
-export function diskCheckOptions(
+/** --disk-margin and --disk-factor as the planner's disk check options. */
+function diskCheckOptions(
   o: { diskMargin?: string; diskFactor?: string },
   parseDiskMargin: (t: string) => { fraction?: number; bytes?: number },
 ): DiskCheckOptions {
@@ -96,15 +83,20 @@ export function diskCheckOptions(
   return { marginFraction: margin?.fraction ?? (margin ? 0 : undefined), marginBytes: margin?.bytes, expansionFactor };
 }
 
-function planOptions(o: PlanCommandOptions, parseDiskMargin: (t: string) => { fraction?: number; bytes?: number }): PlanOptions {
+/** The disk check and the distribution, from the command line, HOUND_* variables or ansible.cfg's [hound]; alike for plan and play. */
+export function planOptions(
+  o: Pick<PlanCommandOptions, 'diskMargin' | 'diskFactor' | 'ignoreDiskCheck' | 'distribution'>,
+  parseDiskMargin: (t: string) => { fraction?: number; bytes?: number },
+  config = commandConfig(),
+): PlanOptions & { disk: DiskCheckOptions; ignoreDiskCheck: boolean } {
   const disk = {
-    diskMargin: houndConfigured('HOUND_DISK_MARGIN', o.diskMargin, '--disk-margin') as string | undefined,
-    diskFactor: houndConfigured('HOUND_DISK_FACTOR', o.diskFactor, '--disk-factor') as string | undefined,
+    diskMargin: houndConfigured('HOUND_DISK_MARGIN', o.diskMargin, '--disk-margin', config) as string | undefined,
+    diskFactor: houndConfigured('HOUND_DISK_FACTOR', o.diskFactor, '--disk-factor', config) as string | undefined,
   };
   return {
     disk: diskCheckOptions(disk, parseDiskMargin),
-    ignoreDiskCheck: houndSetting('HOUND_IGNORE_DISK_CHECK', o.ignoreDiskCheck, '--ignore-disk-check') === true,
-    distribution: houndSetting('HOUND_DISTRIBUTION', o.distribution, '--distribution') as Distribution | undefined,
+    ignoreDiskCheck: houndSetting('HOUND_IGNORE_DISK_CHECK', o.ignoreDiskCheck, '--ignore-disk-check', config) === true,
+    distribution: houndSetting('HOUND_DISTRIBUTION', o.distribution, '--distribution', config) as Distribution | undefined,
   };
 }
 

@@ -7,23 +7,17 @@ import { EXIT } from '../base/errors.js';
 import type { CompiledRun } from '../playbook/compiled.js';
 import type { DiskCheckOptions } from '../plan/planner.js';
 import type { Inventory } from '../inventory/model.js';
-import { diskCheckOptions, hostAccessOptions, promptAsker } from './plan.js';
+import { hostAccessOptions, planOptions, promptAsker } from './plan.js';
 import { becomeSettingsOf } from './become-options.js';
 import { addHostOptions, addTagOptions, collect, positiveInteger, timeoutSeconds, type HostCommandOptions, type TagCommandOptions } from './run-options.js';
 import {
   commandConfig,
   connectionSettings,
-  factSettings,
-  houndConfigured,
   houndNumber,
   houndSeconds,
   houndSetting,
-  inventorySources,
   privilegeEscalationSettings,
-  rolesPath,
-  vaultKeyring,
-  vaultOptionsOf,
-  warnLine,
+  runLoadSettings,
   type ConnectionSettings,
 } from './settings.js';
 
@@ -102,9 +96,8 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
   // As ansible-playbook -v, first: which configuration file the run uses (not in JSON output).
   if (opts.verbose >= 1 && reporterName !== 'json')
     process.stdout.write(config.file ? `Using ${config.file} as config file\n` : 'No config file found; using defaults\n');
-  const configurable = { ...opts, ...vaultOptionsOf(opts) };
-  const keyring = await vaultKeyring(configurable, config);
-  const { connection, hostKeyChecking, forks } = connectionSettings(configurable, config);
+  const load = await runLoadSettings(opts, config);
+  const { connection, hostKeyChecking, forks } = connectionSettings(opts, config);
   const {
     inventory,
     playbooks: loaded,
@@ -114,12 +107,8 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
     secrets,
   } = await loadAndCompile(playbooks, {
     ...opts,
-    inventory: inventorySources(opts, config),
-    rolesPath: rolesPath(opts, config),
-    vault: { keyring },
-    facts: factSettings(config),
+    ...load,
     check: opts.check === true,
-    warn: warnLine,
     running,
     ask: running ? await promptAsker() : undefined,
   });
@@ -135,15 +124,7 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
   }
   const run = { plays: compiled.flatMap((r) => r.plays) };
   const { parseDiskMargin } = await import('../plan/format.js');
-  const diskCheck = diskCheckOptions(
-    {
-      diskMargin: houndConfigured('HOUND_DISK_MARGIN', opts.diskMargin, '--disk-margin', config) as string | undefined,
-      diskFactor: houndConfigured('HOUND_DISK_FACTOR', opts.diskFactor, '--disk-factor', config) as string | undefined,
-    },
-    parseDiskMargin,
-  );
-  const distribution = houndSetting('HOUND_DISTRIBUTION', opts.distribution, '--distribution', config) as PlayCommandOptions['distribution'];
-  const ignoreDiskCheck = houndSetting('HOUND_IGNORE_DISK_CHECK', opts.ignoreDiskCheck, '--ignore-disk-check', config) === true;
+  const { disk: diskCheck, distribution, ignoreDiskCheck } = planOptions(opts, parseDiskMargin, config);
   const become = await becomeSettingsOf(opts, privilegeEscalationSettings(opts, config));
   if (opts.check && opts.diff)
     await printPlanDiff(
@@ -173,7 +154,7 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
     diskCheck,
     stallTimeoutMs: (houndSeconds('HOUND_STALL_TIMEOUT', opts.stallTimeout, '--stall-timeout', config) ?? 120) * 1000,
     pullAttempts: houndNumber('HOUND_PULL_ATTEMPTS', opts.pullAttempts, '--pull-attempts', config),
-    vault: keyring,
+    vault: load.vault.keyring,
     caFiles: opts.caFile,
     privilegeEscalation: become.privilegeEscalation,
     becomePassword: become.becomePassword,

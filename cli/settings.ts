@@ -157,7 +157,7 @@ export function rolesPath(o: ConfigurableOptions, config = commandConfig()): str
 
 /** The vault passwords from --vault-id, --vault-password-file, --ask-vault-pass and the configuration. */
 export async function vaultKeyring(o: ConfigurableOptions, config = commandConfig()): Promise<VaultKeyring> {
-  const [{ loadVaultKeyring }, { promptPassword }] = await Promise.all([import('../vault/password-sources.js'), import('../vault/prompt.js')]);
+  const [{ loadVaultKeyring }, { promptPassword }] = await Promise.all([import('../vault/password-sources.js'), import('./prompt.js')]);
   return loadVaultKeyring({
     vaultIds: o.vaultId ?? [],
     passwordFiles: o.vaultPasswordFile ?? [],
@@ -209,6 +209,15 @@ export function vaultOptionsOf(o: {
 export function houndConfigured(name: string, cli: unknown, option: string, config = commandConfig()): SettingValue {
   const setting = config.get(name, given(cli as SettingValue, option));
   return setting.origin === 'default' ? undefined : setting.value;
+}
+
+/**
+ * What loading and compiling a run takes from the command line and the configuration
+ * (inventory sources, roles path, vault passwords, fact settings), alike for play, plan and apply.
+ */
+export async function runLoadSettings(o: ConfigurableOptions & Parameters<typeof vaultOptionsOf>[0], config = commandConfig()) {
+  const keyring = await vaultKeyring({ ...o, ...vaultOptionsOf(o) }, config);
+  return { inventory: inventorySources(o, config), rolesPath: rolesPath(o, config), vault: { keyring }, facts: factSettings(config), warn: warnLine };
 }
 
 /** [defaults] gathering, gather_subset, gather_timeout and inject_facts_as_vars, for the compiler. */

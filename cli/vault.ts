@@ -35,7 +35,7 @@ async function keyringFor(
   sources?: { vaultIds: string[]; passwordFiles: string[] },
 ): Promise<VaultKeyring> {
   const config = commandConfig();
-  const [{ loadVaultKeyring }, { promptPassword }] = await Promise.all([import('../vault/password-sources.js'), import('../vault/prompt.js')]);
+  const [{ loadVaultKeyring }, { promptPassword }] = await Promise.all([import('../vault/password-sources.js'), import('./prompt.js')]);
   const given = vaultOptionsOf(o);
   const keyring = await loadVaultKeyring({
     vaultIds: sources?.vaultIds ?? given.vaultId,
@@ -90,7 +90,7 @@ async function viewCommand(files: string[], o: VaultCommandOptions): Promise<voi
 }
 
 async function encryptStringCommand(strings: string[], o: VaultCommandOptions): Promise<void> {
-  const [{ vaultYamlBlock, writeOutput }, { promptPassword }] = await Promise.all([import('../vault/vault-files.js'), import('../vault/prompt.js')]);
+  const [{ vaultYamlBlock, writeOutput }, { promptPassword }] = await Promise.all([import('../vault/vault-files.js'), import('./prompt.js')]);
   const args = strings.filter((s) => s !== '-');
   const fromStdin = strings.includes('-') || strings.length === 0 || o.stdinName !== undefined;
   if (o.prompt && fromStdin && strings.length > 0)

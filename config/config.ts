@@ -5,6 +5,7 @@ import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { OptionsError } from '../base/errors.js';
+import { isDirectory } from '../base/file-kind.js';
 import { ANSIBLE_KNOWN_SETTINGS } from './ansible-known-settings.js';
 import { findSetting, SETTINGS, type SettingDefinition, type SettingValue } from './definitions.js';
 import { iniValue, parseIni, type IniFile } from './ini.js';
@@ -171,14 +172,6 @@ export class HoundConfig {
 function expandUserPath(file: string, where: ConfigEnvironment): string {
   const expanded = file === '~' || file.startsWith('~/') ? path.join(where.home, file.slice(1)) : file;
   return path.resolve(where.cwd, expanded);
-}
-
-function isDirectory(file: string): boolean {
-  try {
-    return statSync(file).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 function isReadableFile(file: string): boolean {

@@ -2,7 +2,7 @@
 // Wires the pieces together: event bus and reporter, SSH pool and Docker over SSH, the
 // registry client for `state: latest`, pull limits, the scheduler and the task executor.
 import { setMaxListeners } from 'node:events';
-import { playTasksOf, type CompiledRun } from '../playbook/compiled.js';
+import { firstTaskVars, type CompiledRun } from '../playbook/compiled.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import { hostVars } from '../inventory/vars.js';
 import { EXIT } from '../base/errors.js';
@@ -17,7 +17,7 @@ import { nodePlatform } from '../runtime/platform.js';
 import { findModuleDefinition } from '../modules/schemas.js';
 import { CredentialStore } from '../modules/implementation.js';
 import type { CommandLineConnectionOptions } from '../transport/connection-target.js';
-import { NodeAccess, sshReach } from '../runtime/node-access.js';
+import { sshReach, type NodeAccess } from '../runtime/node-access.js';
 import type { HostConnection, RegistryAuth } from '../transport/types.js';
 import type { HostReach } from '../transport/reach.js';
 import type { PrivilegeEscalationDefaults } from '../transport/become.js';
@@ -25,7 +25,7 @@ import { implicitLocalhostVars, namesLocalhost } from '../playbook/play-hosts.js
 import { AsyncJobs } from './async-jobs.js';
 import type { NodeRuntime, PullProgress, PullResult } from '../runtime/types.js';
 import { precheckFailures, type DiskCheckOptions } from '../plan/planner.js';
-import { planRun, registryFactAccess, type PlanFactAccess } from '../plan/facts.js';
+import { planRun, registryFactAccess, runNodeAccess, type PlanFactAccess } from '../plan/facts.js';
 import { nodeRegistryFacts, type NodeRegistryFacts } from '../plan/node-registries.js';
 import { isRateLimitMessage } from '../base/transient.js';
 import { sleep } from '../base/sleep.js';
@@ -199,14 +199,7 @@ class RunHostAccess implements HostAccess {
   ) {
     // The command line wins over the plays.
     this.distribution = options.distribution ?? run.plays.find((p) => p.distribution !== undefined)?.distribution ?? 'direct';
-    this.nodes = new NodeAccess({
-      inventory: options.inventory,
-      varsOf: (host) => this.varsOf(host),
-      commandLine: options.connection,
-      hostKeyChecking: options.hostKeyChecking,
-      stallTimeoutMs: options.stallTimeoutMs,
-      logger: (level, msg) => this.detail(level, msg),
-    });
+    this.nodes = runNodeAccess(run, { ...options, logger: (level, msg) => this.detail(level, msg) }, (host) => this.hostVars(host) ?? {});
     // Credentials come from registry_login only: what a run uses is what its playbook says.
     // Tokens the client receives are masked like any password.
     const caFiles = registryCaFiles(
@@ -389,10 +382,6 @@ class RunHostAccess implements HostAccess {
 
   /** The host's variables as its tasks see them (play vars included), else the inventory's. */
   private varsOf(host: string): Vars {
-    for (const play of this.run.plays) {
-      const first = playTasksOf(play, host)[0];
-      if (first) return first.vars;
-    }
-    return this.hostVars(host) ?? {};
+    return firstTaskVars(this.run, host) ?? this.hostVars(host) ?? {};
   }
 }

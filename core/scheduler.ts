@@ -148,14 +148,22 @@ export async function runPlay(play: CompiledPlay, runner: TaskRunner, state: Run
     if (batch.length === 0) continue;
     const forks = new Semaphore(effectiveForks(options.forks, batch.length));
     const run = play.strategy === 'free' ? runBatchFree : runBatchLinear;
-    const outcome = await run(play, batch, runner, state, forks, options.signal);
+    const outcome = await run(newBatchContext(play, batch, runner, state, forks, options.signal));
     if (outcome.aborted || outcome.ended) return outcome;
     if (options.signal?.aborted) return { aborted: true, abortReason: 'interrupted' };
   }
   return { aborted: false };
 }
 
+/** One batch of a play as it runs: what it runs with, and what its hosts did so far. */
 interface BatchContext {
+  play: CompiledPlay;
+  /** The batch's hosts, in inventory order. */
+  batch: string[];
+  runner: TaskRunner;
+  state: RunHostState;
+  forks: Semaphore;
+  signal?: AbortSignal;
   down: Set<string>;
   /** Hosts a `meta: end_host` took out of the play (not failed: later plays run on them). */
   ended: Set<string>;
@@ -166,8 +174,8 @@ interface BatchContext {
   throttles: Map<string, Semaphore>;
 }
 
-function newBatchContext(): BatchContext {
-  return { down: new Set(), ended: new Set(), notified: new Map(), throttles: new Map() };
+function newBatchContext(play: CompiledPlay, batch: string[], runner: TaskRunner, state: RunHostState, forks: Semaphore, signal?: AbortSignal): BatchContext {
+  return { play, batch, runner, state, forks, signal, down: new Set(), ended: new Set(), notified: new Map(), throttles: new Map() };
 }
 
 /**
@@ -187,7 +195,7 @@ function metaOf(outcomes: { host: string; outcome: TaskOutcome }[], ctx: BatchCo
 }
 
 /** Records a step's outcome on `host` and moves its cursor on. */
-function record(ctx: BatchContext, state: RunHostState, cursor: HostCursor, items: TaskInstance[], outcome: TaskOutcome): void {
+function record(ctx: BatchContext, cursor: HostCursor, items: TaskInstance[], outcome: TaskOutcome): void {
   const host = items[0].host;
   const down = isHostDown(outcome);
   let hostDown: boolean;
@@ -201,7 +209,7 @@ function record(ctx: BatchContext, state: RunHostState, cursor: HostCursor, item
   }
   if (hostDown && down) {
     ctx.down.add(host);
-    state[down].add(host);
+    ctx.state[down].add(host);
     if (items[0].keywords?.anyErrorsFatal) ctx.fatal ??= `any_errors_fatal: ${host} failed '${items[0].name}'`;
   }
   if (outcome.status === 'changed') {
@@ -214,19 +222,14 @@ function record(ctx: BatchContext, state: RunHostState, cursor: HostCursor, item
   }
 }
 
-function markFailed(ctx: BatchContext, state: RunHostState, host: string): void {
+function markFailed(ctx: BatchContext, host: string): void {
   ctx.down.add(host);
-  state.failed.add(host);
+  ctx.state.failed.add(host);
 }
 
 /** Runs a step under the forks and its task's throttle. */
-function runStep(
-  ctx: BatchContext,
-  forks: Semaphore,
-  runner: TaskRunner,
-  step: Step,
-  options: { handler: boolean; runOnceFor?: string[] },
-): Promise<TaskOutcome> {
+function runStep(ctx: BatchContext, step: Step, options: { handler: boolean; runOnceFor?: string[] }): Promise<TaskOutcome> {
+  const { forks, runner } = ctx;
   const throttle = step[0].keywords?.throttle ?? 0;
   if (throttle <= 0) return forks.run(() => runner.runTask(step, options));
   const key = `${options.handler ? 'h' : 't'}${step[0].taskIndex}:${orderOf(step[0]).join('.')}`;
@@ -235,19 +238,12 @@ function runStep(
   return limit.run(() => forks.run(() => runner.runTask(step, options)));
 }
 
-function abortReasonOf(ctx: BatchContext, batchSize: number, play: CompiledPlay): string | undefined {
-  return ctx.fatal ?? batchAbortReason(batchSize, ctx.down.size, play);
+function abortReasonOf(ctx: BatchContext): string | undefined {
+  return ctx.fatal ?? batchAbortReason(ctx.batch.length, ctx.down.size, ctx.play);
 }
 
-async function runBatchLinear(
-  play: CompiledPlay,
-  batch: string[],
-  runner: TaskRunner,
-  state: RunHostState,
-  forks: Semaphore,
-  signal?: AbortSignal,
-): Promise<PlayOutcome> {
-  const ctx = newBatchContext();
+async function runBatchLinear(ctx: BatchContext): Promise<PlayOutcome> {
+  const { play, batch, runner, signal } = ctx;
   const cursors = new Map(batch.map((h) => [h, new HostCursor(groupTaskSteps(playTasksOf(play, h)))]));
   for (const h of batch) runner.hostStart?.(h);
   const pending = (h: string) => {
@@ -255,7 +251,7 @@ async function runBatchLinear(
     const cursor = cursors.get(h)!;
     const step = cursor.current();
     // A failure held while an always section ran ends the host once that section is over.
-    if (!step && cursor.hasFailed) markFailed(ctx, state, h);
+    if (!step && cursor.hasFailed) markFailed(ctx, h);
     return step;
   };
   let abortReason: string | undefined;
@@ -277,21 +273,21 @@ async function runBatchLinear(
       // run_once: the first host runs it, the others take its result; a failure stops them all, as in Ansible.
       const [first, ...others] = due;
       const step = pending(first)!;
-      const outcome = await runStep(ctx, forks, runner, step, { handler: false, runOnceFor: others });
-      record(ctx, state, cursors.get(first)!, step, outcome);
+      const outcome = await runStep(ctx, step, { handler: false, runOnceFor: others });
+      record(ctx, cursors.get(first)!, step, outcome);
       outcomes.push({ host: first, outcome });
-      for (const h of others) if (cursors.get(h)!.advance(isHostDown(outcome) !== undefined)) markFailed(ctx, state, h);
+      for (const h of others) if (cursors.get(h)!.advance(isHostDown(outcome) !== undefined)) markFailed(ctx, h);
     } else {
       await Promise.all(
         due.map(async (h) => {
           const step = pending(h)!;
-          const outcome = await runStep(ctx, forks, runner, step, { handler: false });
-          record(ctx, state, cursors.get(h)!, step, outcome);
+          const outcome = await runStep(ctx, step, { handler: false });
+          record(ctx, cursors.get(h)!, step, outcome);
           outcomes.push({ host: h, outcome });
         }),
       );
     }
-    abortReason = signal?.aborted ? 'interrupted' : abortReasonOf(ctx, batch.length, play);
+    abortReason = signal?.aborted ? 'interrupted' : abortReasonOf(ctx);
     if (abortReason) break;
     const meta = metaOf(outcomes, ctx);
     if (meta === 'end_play' || meta === 'end_batch') {
@@ -299,22 +295,15 @@ async function runBatchLinear(
       break;
     }
     if (meta === 'flush_handlers') {
-      abortReason = await runHandlers(play, batch, runner, state, forks, ctx, signal);
+      abortReason = await runHandlers(ctx);
       if (abortReason) break;
     }
   }
-  return endBatch(play, batch, runner, state, forks, ctx, signal, abortReason, stopped);
+  return endBatch(ctx, abortReason, stopped);
 }
 
-async function runBatchFree(
-  play: CompiledPlay,
-  batch: string[],
-  runner: TaskRunner,
-  state: RunHostState,
-  forks: Semaphore,
-  signal?: AbortSignal,
-): Promise<PlayOutcome> {
-  const ctx = newBatchContext();
+async function runBatchFree(ctx: BatchContext): Promise<PlayOutcome> {
+  const { play, batch, runner, signal } = ctx;
   let abortReason: string | undefined;
   let stopped: 'end_play' | 'end_batch' | undefined;
   /** run_once under free: the first host to reach the task runs it; the others wait for its outcome. */
@@ -331,44 +320,34 @@ async function runBatchFree(
           const first = runOnce.get(key);
           if (first) {
             const outcome = await first;
-            if (cursor.advance(isHostDown(outcome) !== undefined)) markFailed(ctx, state, h);
+            if (cursor.advance(isHostDown(outcome) !== undefined)) markFailed(ctx, h);
             continue;
           }
           const others = batch.filter((o) => o !== h && !ctx.down.has(o));
-          const running = runStep(ctx, forks, runner, step, { handler: false, runOnceFor: others });
+          const running = runStep(ctx, step, { handler: false, runOnceFor: others });
           runOnce.set(key, running);
           outcome = await running;
         } else {
-          outcome = await runStep(ctx, forks, runner, step, { handler: false });
+          outcome = await runStep(ctx, step, { handler: false });
         }
-        record(ctx, state, cursor, step, outcome);
-        abortReason ??= abortReasonOf(ctx, batch.length, play);
+        record(ctx, cursor, step, outcome);
+        abortReason ??= abortReasonOf(ctx);
         // Under the free strategy each host meets its meta tasks alone: flush_handlers runs that host's handlers.
         const meta = metaOf([{ host: h, outcome }], ctx);
         if (meta === 'end_play' || meta === 'end_batch') stopped ??= meta;
-        else if (meta === 'flush_handlers' && !abortReason) abortReason = await runHandlers(play, batch, runner, state, forks, ctx, signal, [h]);
+        else if (meta === 'flush_handlers' && !abortReason) abortReason = await runHandlers(ctx, [h]);
       }
-      if (cursor.hasFailed) markFailed(ctx, state, h);
+      if (cursor.hasFailed) markFailed(ctx, h);
     }),
   );
   if (!abortReason && signal?.aborted) abortReason = 'interrupted';
-  return endBatch(play, batch, runner, state, forks, ctx, signal, abortReason, stopped);
+  return endBatch(ctx, abortReason, stopped);
 }
 
 /** The end of a batch under either strategy: pending handlers (unless the batch aborted or a meta task stopped it), then each host is done. */
-async function endBatch(
-  play: CompiledPlay,
-  batch: string[],
-  runner: TaskRunner,
-  state: RunHostState,
-  forks: Semaphore,
-  ctx: BatchContext,
-  signal: AbortSignal | undefined,
-  abortReason: string | undefined,
-  stopped: 'end_play' | 'end_batch' | undefined,
-): Promise<PlayOutcome> {
-  if (!abortReason && !stopped) abortReason = await runHandlers(play, batch, runner, state, forks, ctx, signal);
-  for (const h of batch) runner.hostDone?.(h);
+async function endBatch(ctx: BatchContext, abortReason: string | undefined, stopped: 'end_play' | 'end_batch' | undefined): Promise<PlayOutcome> {
+  if (!abortReason && !stopped) abortReason = await runHandlers(ctx);
+  for (const h of ctx.batch) ctx.runner.hostDone?.(h);
   return abortReason ? { aborted: true, abortReason } : { aborted: false, ended: stopped === 'end_play' };
 }
 
@@ -376,16 +355,8 @@ async function endBatch(
  * Handlers run once each, in definition order, on the hosts of the batch (or `only` these) that
  * notified them and are still up (with force_handlers, on failed hosts too).
  */
-async function runHandlers(
-  play: CompiledPlay,
-  batch: string[],
-  runner: TaskRunner,
-  state: RunHostState,
-  forks: Semaphore,
-  ctx: BatchContext,
-  signal?: AbortSignal,
-  only: string[] = batch,
-): Promise<string | undefined> {
+async function runHandlers(ctx: BatchContext, only: string[] = ctx.batch): Promise<string | undefined> {
+  const { play, state, signal } = ctx;
   const failedBefore = new Set(play.forceHandlers ? [] : ctx.down);
   for (const handler of play.handlers) {
     if (signal?.aborted) return 'interrupted';
@@ -396,12 +367,12 @@ async function runHandlers(
         const cursor = new HostCursor(groupTaskSteps(handler.tasksByHost.get(h) ?? []));
         for (let step = cursor.current(); step; step = cursor.current()) {
           if (ctx.down.has(h) && !play.forceHandlers) break;
-          record(ctx, state, cursor, step, await runStep(ctx, forks, runner, step, { handler: true }));
+          record(ctx, cursor, step, await runStep(ctx, step, { handler: true }));
         }
-        if (cursor.hasFailed) markFailed(ctx, state, h);
+        if (cursor.hasFailed) markFailed(ctx, h);
       }),
     );
-    const reason = abortReasonOf(ctx, batch.length, play);
+    const reason = abortReasonOf(ctx);
     if (reason && !play.forceHandlers) return reason;
   }
   // Run once: a later flush, or the end of the play, runs only what is notified after this.

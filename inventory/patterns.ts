@@ -3,7 +3,7 @@
 // exclusions; each part a host name, a group, a glob or a `~regex`, with an optional
 // `[i]` / `[i:j]` subscript; `@file` reads patterns from a file, one a line.
 import path from 'node:path';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { EXIT, OptionsError } from '../base/errors.js';
 import { readInputTextSync } from '../base/input-file.js';
 import { UserRegex, UserRegexError } from '../base/user-regex.js';
@@ -11,6 +11,8 @@ import { parseAddress } from './host-range.js';
 import type { Inventory } from './model.js';
 import { hostsOfGroup } from './vars.js';
 import { appendAll } from '../base/append.js';
+import { isDirectory } from '../base/file-kind.js';
+import { globToRegExp } from '../base/fnmatch.js';
 
 export interface PatternOptions {
   /** Where relative `@file` paths are read from (default: the working directory). */
@@ -47,39 +49,6 @@ export function orderPatterns(patterns: string[]): string[] {
     else regular.push(p);
   }
   return [...(regular.length ? regular : ['all']), ...intersect, ...exclude];
-}
-
-/** Python's fnmatch.translate, anchored at both ends, on the linear-time engine (`*a*a*a*b` cannot backtrack). */
-export function globToRegExp(glob: string): UserRegex {
-  let out = '';
-  let i = 0;
-  const n = glob.length;
-  while (i < n) {
-    const c = glob[i++];
-    if (c === '*') {
-      if (!out.endsWith('.*')) out += '.*';
-    } else if (c === '?') out += '.';
-    else if (c === '[') {
-      let j = i;
-      if (j < n && glob[j] === '!') j++;
-      if (j < n && glob[j] === ']') j++;
-      while (j < n && glob[j] !== ']') j++;
-      if (j >= n) out += '\\[';
-      else {
-        let stuff = glob.slice(i, j).replace(/\\/g, '\\\\');
-        i = j + 1;
-        if (!stuff) out += '[^\\s\\S]';
-        else if (stuff === '!') out += '.';
-        else {
-          if (stuff[0] === '!') stuff = '^' + stuff.slice(1);
-          else if (stuff[0] === '^' || stuff[0] === '[') stuff = '\\' + stuff;
-          // A `]` right after `[` or `[!` is literal in Python; JS needs it escaped.
-          out += `[${stuff.replace(/]/g, '\\]')}]`;
-        }
-      }
-    } else out += c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-  }
-  return UserRegex.compile(`^(?:${out})$`, { dotAll: true });
 }
 
 function pythonRegex(source: string, whole: string): UserRegex {
@@ -184,14 +153,6 @@ function applySubscript(hosts: string[], subscript: [number, number | null] | nu
 function pySlice<T>(list: T[], start: number, stop: number): T[] {
   const norm = (i: number) => (i < 0 ? Math.max(0, list.length + i) : Math.min(i, list.length));
   return list.slice(norm(start), norm(stop));
-}
-
-function isDirectory(file: string): boolean {
-  try {
-    return statSync(file).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 /** Expands `@file` entries into the patterns written in the file, one a line. */

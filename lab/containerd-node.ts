@@ -12,29 +12,22 @@ import type { BinaryPaths } from './preflight.js';
 
 /** Where containerd's socket is, as the node sees it (the default, as on a real node). */
 export const CONTAINERD_NODE_SOCKET = '/run/containerd/containerd.sock';
-export const CONTAINERD_CONFIG_DIR = '/etc/containerd';
+const CONTAINERD_CONFIG_DIR = '/etc/containerd';
 
-export interface ContainerdPaths {
-  /** Bound over /etc/containerd in the node's view. */
-  etcDir: string;
-  config: string;
-  /** certs.d: one dir per registry host with its hosts.toml. */
-  certsDir: string;
-  root: string;
-  cniConfDir: string;
-  /** The socket as the controller reaches it, bypassing SSH. */
-  socket: string;
-  log: string;
-}
+export type ContainerdPaths = ReturnType<typeof containerdPathsOf>;
 
-export function containerdPathsOf(p: NodeDaemonPaths): ContainerdPaths {
+/** Where a node's containerd keeps its config, state, socket and log, under the node's dir. */
+export function containerdPathsOf(p: NodeDaemonPaths) {
+  // Bound over /etc/containerd in the node's view.
   const etcDir = path.join(p.dir, 'etc-containerd');
   return {
     etcDir,
     config: path.join(etcDir, 'config.toml'),
+    /** certs.d: one dir per registry host with its hosts.toml. */
     certsDir: path.join(etcDir, 'certs.d'),
     root: path.join(p.dir, 'containerd'),
     cniConfDir: path.join(p.dir, 'cni-net.d'),
+    /** The socket as the controller reaches it, bypassing SSH. */
     socket: path.join(p.runDir, 'containerd', 'containerd.sock'),
     log: path.join(p.dir, 'containerd.log'),
   };

@@ -21,19 +21,13 @@ import { readLabInfo, writeLabInfo } from './info.js';
 import { renderInventory, renderKnownHosts } from './inventory-file.js';
 import { memoryOf, type NodeMemory } from './memory.js';
 import {
-  controllerIp,
   deriveSubnet,
+  labAddresses,
   labDirOf,
   linkNamesOf,
   MAX_NODES,
-  netnsOf,
   netnsPrefixOf,
-  nodeIp,
-  nodeNameOf,
   parseSubnet,
-  REGISTRY_PORT,
-  registryIp,
-  subnetCidr,
   validateLabName,
   type LinkNames,
   type Subnet,
@@ -134,18 +128,14 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
   const privateKey = path.join(dir, 'id_ed25519');
   const knownHosts = path.join(dir, 'known_hosts');
   const inventory = path.join(dir, 'inventory.ini');
-  const regIp = registryIp(subnet);
-  const registryAddr = `${regIp}:${REGISTRY_PORT}`;
+  const addresses = labAddresses(o.name, subnet, o.runtimes.length);
+  const { ip: regIp, address: registryAddr, netns: registryNetns } = addresses.registry;
   const registryUrl = `http://${registryAddr}`;
-  const registryNetns = netnsOf(o.name, 'registry');
-  const nodes: LabNode[] = o.runtimes.map((runtime, i) => {
-    const name = nodeNameOf(i + 1);
-    return { name, ip: nodeIp(subnet, i + 1), netns: netnsOf(o.name, name), runtime, paths: nodePathsOf(dir, name) };
-  });
+  const nodes: LabNode[] = o.runtimes.map((runtime, i) => ({ ...addresses.nodes[i], runtime, paths: nodePathsOf(dir, addresses.nodes[i].name) }));
 
   try {
     const counts = [...new Set(o.runtimes)].map((r) => `${o.runtimes.filter((x) => x === r).length} ${r}`).join(', ');
-    log(`lab ${o.name}: subnet ${subnetCidr(subnet)}, ${o.nodes} nodes (${counts})`);
+    log(`lab ${o.name}: subnet ${addresses.cidr}, ${o.nodes} nodes (${counts})`);
     await Promise.all(nodes.map((n) => mkdir(n.paths.dir, { recursive: true })));
     const [clientPub, ...hostPubs] = await Promise.all([
       generateKeyPair(bins['ssh-keygen'], privateKey, `hound-lab-${o.name}`),
@@ -161,10 +151,10 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
     const regPaths = registryPathsOf(dir);
     await prepareRegistry(regPaths, registryAddr);
     const tls = labTlsPathsOf(dir);
-    const password = await createLabTls(bins, tls, o.name, [regIp, controllerIp(subnet)]);
+    const password = await createLabTls(bins, tls, o.name, [regIp, addresses.controllerIp]);
     const { configs: secureConfigs, info: secure } = await prepareSecureRegistries(regPaths.dir, regPaths.storage, {
       registryIp: regIp,
-      controllerIp: controllerIp(subnet),
+      controllerIp: addresses.controllerIp,
       tls,
       password,
     });
@@ -199,7 +189,7 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
     const clientCertificateRegistry = startSecureRegistry(bins, registryNetns, secureConfigs.clientCertificate, tls.caCert);
     const daemons = nodes.map((n, i) => ({
       sshd: startSshd(bins, n.netns, n.paths, n.name, { binds: prepared[i].binds, sharedRoot: prepared[i].sharedRoot }),
-      runtime: startRuntime(bins, n, prepared[i], { registry: registryAddr, controllerIp: controllerIp(subnet) }),
+      runtime: startRuntime(bins, n, prepared[i], { registry: registryAddr, controllerIp: addresses.controllerIp }),
     }));
     // The mirror asks its upstream how to authenticate when it starts: the token registry first.
     const mirrorStarted = waitReady('token registry', tokenRegistry, () => secureRegistryAnswers(secure.token.url, tls.caCert)).then(async () => {
@@ -262,10 +252,10 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
     const info: LabInfo = {
       name: o.name,
       dir,
-      subnet: subnetCidr(subnet),
-      controllerIp: controllerIp(subnet),
+      subnet: addresses.cidr,
+      controllerIp: addresses.controllerIp,
       bridge: links.bridge,
-      registry: { ip: regIp, port: REGISTRY_PORT, url: registryUrl, netns: registryNetns, pid: registry.pid },
+      registry: { ip: regIp, port: addresses.registry.port, url: registryUrl, netns: registryNetns, pid: registry.pid },
       secure,
       rates: { registry: o.registryRate?.text, node: o.nodeRate?.text, controller: o.controllerRate?.text },
       nodes: nodeInfos,

@@ -123,3 +123,17 @@ export function netnsPrefixOf(name: string): string {
 export function nodeNameOf(index: number): string {
   return `node${index}`;
 }
+
+/** A lab's addresses and names on `subnet`: its registry's, its controller's, and those of nodes 1 to `nodeCount`. */
+export function labAddresses(labName: string, subnet: Subnet, nodeCount: number) {
+  const registry = registryIp(subnet);
+  return {
+    cidr: subnetCidr(subnet),
+    controllerIp: controllerIp(subnet),
+    registry: { ip: registry, port: REGISTRY_PORT, address: `${registry}:${REGISTRY_PORT}`, netns: netnsOf(labName, 'registry') },
+    nodes: Array.from({ length: nodeCount }, (_, i) => {
+      const name = nodeNameOf(i + 1);
+      return { name, ip: nodeIp(subnet, i + 1), netns: netnsOf(labName, name) };
+    }),
+  };
+}

@@ -5,45 +5,39 @@ import path from 'node:path';
 import { EnvironmentError } from '../base/errors.js';
 import type { LabRuntime } from './runtimes.js';
 
-/** Each binary a lab runs, with the Debian package that provides it. */
-export const REQUIRED_BINARIES: { binary: string; pkg: string }[] = [
-  { binary: 'ip', pkg: 'iproute2' },
-  { binary: 'tc', pkg: 'iproute2' },
-  { binary: 'nsenter', pkg: 'util-linux' },
-  { binary: 'unshare', pkg: 'util-linux' },
-  { binary: 'mount', pkg: 'mount' },
-  { binary: 'hostname', pkg: 'hostname' },
-  { binary: 'dockerd', pkg: 'docker.io' },
-  { binary: 'sshd', pkg: 'openssh-server' },
-  { binary: 'ssh-keygen', pkg: 'openssh-client' },
-  { binary: 'docker-registry', pkg: 'docker-registry' },
-  { binary: 'openssl', pkg: 'openssl' },
-  { binary: 'htpasswd', pkg: 'apache2-utils' },
+/** A binary a lab runs, with the Debian package that provides it. */
+export interface RequiredBinary {
+  binary: string;
+  pkg: string;
+}
+
+/** The binaries of each package, in the order they are checked (and named when missing). */
+function binariesOf(packages: Record<string, string[]>): RequiredBinary[] {
+  return Object.entries(packages).flatMap(([pkg, binaries]) => binaries.map((binary) => ({ binary, pkg })));
+}
+
+/** What every lab runs, by Debian package. */
+export const REQUIRED_BINARIES = binariesOf({
+  iproute2: ['ip', 'tc'],
+  'util-linux': ['nsenter', 'unshare'],
+  mount: ['mount'],
+  hostname: ['hostname'],
+  'docker.io': ['dockerd'],
+  'openssh-server': ['sshd'],
+  'openssh-client': ['ssh-keygen'],
+  'docker-registry': ['docker-registry'],
+  openssl: ['openssl'],
+  'apache2-utils': ['htpasswd'],
   // Login users other than root, for become (lab/users.ts).
-  { binary: 'sudo', pkg: 'sudo' },
-  { binary: 'visudo', pkg: 'sudo' },
-  { binary: 'useradd', pkg: 'passwd' },
-  { binary: 'usermod', pkg: 'passwd' },
-  { binary: 'chpasswd', pkg: 'passwd' },
-];
+  sudo: ['sudo', 'visudo'],
+  passwd: ['useradd', 'usermod', 'chpasswd'],
+});
 
 /** What nodes of each other runtime need besides (Docker's binaries stay required: the default lab runs them). */
-export const RUNTIME_BINARIES: Record<Exclude<LabRuntime, 'docker'>, { binary: string; pkg: string }[]> = {
-  containerd: [
-    { binary: 'containerd', pkg: 'containerd' },
-    { binary: 'containerd-shim-runc-v2', pkg: 'containerd' },
-    { binary: 'ctr', pkg: 'containerd' },
-    { binary: 'runc', pkg: 'runc' },
-    // The pod sandbox ("pause") image is built from it.
-    { binary: 'catatonit', pkg: 'catatonit' },
-  ],
-  podman: [
-    { binary: 'podman', pkg: 'podman' },
-    { binary: 'crun', pkg: 'crun' },
-    { binary: 'conmon', pkg: 'conmon' },
-    { binary: 'newuidmap', pkg: 'uidmap' },
-    { binary: 'newgidmap', pkg: 'uidmap' },
-  ],
+export const RUNTIME_BINARIES: Record<Exclude<LabRuntime, 'docker'>, RequiredBinary[]> = {
+  // catatonit: the pod sandbox ("pause") image is built from it.
+  containerd: binariesOf({ containerd: ['containerd', 'containerd-shim-runc-v2', 'ctr'], runc: ['runc'], catatonit: ['catatonit'] }),
+  podman: binariesOf({ podman: ['podman'], crun: ['crun'], conmon: ['conmon'], uidmap: ['newuidmap', 'newgidmap'] }),
 };
 
 const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
@@ -66,7 +60,7 @@ export function findBinary(name: string): string | undefined {
 export type BinaryPaths = Record<string, string>;
 
 /** Paths of the binaries, or one EnvironmentError naming the packages to install. */
-export function locateBinaries(required: { binary: string; pkg: string }[] = REQUIRED_BINARIES): BinaryPaths {
+export function locateBinaries(required: RequiredBinary[] = REQUIRED_BINARIES): BinaryPaths {
   const found: BinaryPaths = {};
   const missing = required.filter(({ binary }) => {
     const p = findBinary(binary);

@@ -13,17 +13,13 @@ export const LAB_REGISTRY_IMAGE_TAG = '2.8';
 /** Where the official image and this one read their config. */
 export const REGISTRY_CONFIG_PATH = '/etc/docker/registry/config.yml';
 
-export interface RegistryImageFiles {
-  registry: string;
-  libc: string;
-  loader: string;
-}
-
-export const DEBIAN_REGISTRY_FILES: RegistryImageFiles = {
+/** Where Debian's docker-registry package and libc put the image's three files. */
+export const DEBIAN_REGISTRY_FILES = {
   registry: '/usr/bin/docker-registry',
   libc: '/lib/x86_64-linux-gnu/libc.so.6',
   loader: '/lib64/ld-linux-x86-64.so.2',
 };
+export type RegistryImageFiles = typeof DEBIAN_REGISTRY_FILES;
 
 // Unlike the sample layers (random bytes, stored), a binary compresses to about half:
 // the seeds pull this image at the start of a run, so its bytes count.

@@ -1,7 +1,7 @@
 // `assert`: fail the host unless every condition holds; says which one did not, with
 // the registered value Ansible's assert action returns (assertion, evaluated_to, msg).
 import { assertModule } from './schemas.js';
-import type { ControllerModule } from './implementation.js';
+import { controllerModule } from './implementation.js';
 
 type Message = string | string[];
 
@@ -17,24 +17,20 @@ function shown(message: Message): string {
   return Array.isArray(message) ? message.join('\n') : message;
 }
 
-export const assert: ControllerModule<AssertArgs> = {
-  kind: 'controller',
-  definition: assertModule,
-  async run(args, ctx) {
-    const conditions = Array.isArray(args.that) ? args.that : [args.that];
-    for (const condition of conditions) {
-      const holds = typeof condition === 'boolean' ? condition : ctx.evaluateCondition(condition, ctx.vars);
-      if (!holds) {
-        const msg = args.fail_msg ?? args.msg ?? 'Assertion failed';
-        return {
-          status: 'failed',
-          msg: typeof msg === 'string' && !args.fail_msg && !args.msg ? `${msg}: ${String(condition)}` : shown(msg),
-          bytes: 0,
-          data: { assertion: condition, evaluated_to: false, msg },
-        };
-      }
+export const assert = controllerModule<AssertArgs>(assertModule, async (args, ctx) => {
+  const conditions = Array.isArray(args.that) ? args.that : [args.that];
+  for (const condition of conditions) {
+    const holds = typeof condition === 'boolean' ? condition : ctx.evaluateCondition(condition, ctx.vars);
+    if (!holds) {
+      const msg = args.fail_msg ?? args.msg ?? 'Assertion failed';
+      return {
+        status: 'failed',
+        msg: typeof msg === 'string' && !args.fail_msg && !args.msg ? `${msg}: ${String(condition)}` : shown(msg),
+        bytes: 0,
+        data: { assertion: condition, evaluated_to: false, msg },
+      };
     }
-    const msg = args.success_msg ?? 'All assertions passed';
-    return { status: 'ok', msg: shown(msg), bytes: 0, data: { msg } };
-  },
-};
+  }
+  const msg = args.success_msg ?? 'All assertions passed';
+  return { status: 'ok', msg: shown(msg), bytes: 0, data: { msg } };
+});

@@ -1,6 +1,6 @@
 // `debug`: print a message or a variable, as Ansible's debug does.
 import { debugModule } from './schemas.js';
-import type { ControllerModule } from './implementation.js';
+import { controllerModule } from './implementation.js';
 
 export interface DebugArgs {
   msg?: unknown;
@@ -8,18 +8,14 @@ export interface DebugArgs {
   verbosity?: number;
 }
 
-export const debug: ControllerModule<DebugArgs> = {
-  kind: 'controller',
-  definition: debugModule,
-  async run(args, ctx) {
-    if ((args.verbosity ?? 0) > ctx.verbosity) {
-      return { status: 'skipped', msg: `verbosity threshold not met (needs -${'v'.repeat(args.verbosity ?? 0)})`, bytes: 0, data: {} };
-    }
-    if (args.var !== undefined) {
-      const value = ctx.renderValue(`{{ ${args.var} }}`, ctx.vars);
-      return { status: 'ok', msg: `${args.var}: ${typeof value === 'string' ? value : JSON.stringify(value)}`, bytes: 0, data: { [args.var]: value } };
-    }
-    const msg = args.msg ?? 'Hello world!';
-    return { status: 'ok', msg: typeof msg === 'string' ? msg : JSON.stringify(msg), bytes: 0, data: { msg } };
-  },
-};
+export const debug = controllerModule<DebugArgs>(debugModule, async (args, ctx) => {
+  if ((args.verbosity ?? 0) > ctx.verbosity) {
+    return { status: 'skipped', msg: `verbosity threshold not met (needs -${'v'.repeat(args.verbosity ?? 0)})`, bytes: 0, data: {} };
+  }
+  if (args.var !== undefined) {
+    const value = ctx.renderValue(`{{ ${args.var} }}`, ctx.vars);
+    return { status: 'ok', msg: `${args.var}: ${typeof value === 'string' ? value : JSON.stringify(value)}`, bytes: 0, data: { [args.var]: value } };
+  }
+  const msg = args.msg ?? 'Hello world!';
+  return { status: 'ok', msg: typeof msg === 'string' ? msg : JSON.stringify(msg), bytes: 0, data: { msg } };
+});

@@ -4,7 +4,7 @@
 // disk usage, as the module returns them.
 import { dockerHostInfoModule } from './collection-schemas.js';
 import { convertFilters, engineApiOf, getDocument } from './docker-engine.js';
-import type { ControllerModule } from './implementation.js';
+import { controllerModule } from './implementation.js';
 import type { EngineApi } from '../runtime/types.js';
 
 export interface DockerHostInfoArgs {
@@ -45,17 +45,13 @@ async function list(api: EngineApi, what: Listed, args: DockerHostInfoArgs): Pro
   return items.map((item) => Object.fromEntries(SHORT_RECORDS[what].map((key) => [key, item[key] ?? null])));
 }
 
-export const dockerHostInfo: ControllerModule<DockerHostInfoArgs> = {
-  kind: 'controller',
-  definition: dockerHostInfoModule,
-  async run(args, ctx) {
-    const api = await engineApiOf(ctx, 'docker_host_info');
-    const data: Record<string, unknown> = { host_info: await getDocument(api, '/info') };
-    if (args.disk_usage) {
-      const df = (await getDocument(api, '/system/df')) as Record<string, unknown>;
-      data.disk_usage = args.verbose_output ? df : { LayersSize: df.LayersSize };
-    }
-    for (const what of ['volumes', 'networks', 'containers', 'images'] as const) if (args[what]) data[what] = await list(api, what, args);
-    return { status: 'ok', msg: `Docker ${(data.host_info as { ServerVersion?: string }).ServerVersion ?? ''} on ${ctx.host}`, bytes: 0, data };
-  },
-};
+export const dockerHostInfo = controllerModule<DockerHostInfoArgs>(dockerHostInfoModule, async (args, ctx) => {
+  const api = await engineApiOf(ctx, 'docker_host_info');
+  const data: Record<string, unknown> = { host_info: await getDocument(api, '/info') };
+  if (args.disk_usage) {
+    const df = (await getDocument(api, '/system/df')) as Record<string, unknown>;
+    data.disk_usage = args.verbose_output ? df : { LayersSize: df.LayersSize };
+  }
+  for (const what of ['volumes', 'networks', 'containers', 'images'] as const) if (args[what]) data[what] = await list(api, what, args);
+  return { status: 'ok', msg: `Docker ${(data.host_info as { ServerVersion?: string }).ServerVersion ?? ''} on ${ctx.host}`, bytes: 0, data };
+});

@@ -9,7 +9,7 @@
 import { authFromDockerConfig, credentialHelperFor, normaliseRegistryHost, parseDockerConfig, type DockerConfigFile } from '../transport/docker-config.js';
 import { dockerLoginModule } from './collection-schemas.js';
 import { engineApiOf, engineMessage } from './docker-engine.js';
-import { ModuleFailure, type ControllerModule, type ModuleContext } from './implementation.js';
+import { ModuleFailure, controllerModule, type ModuleContext } from './implementation.js';
 import { shlexQuote } from '../base/shlex.js';
 
 export interface DockerLoginArgs {
@@ -129,12 +129,8 @@ async function logout(ctx: ModuleContext, registryUrl: string, configPath: strin
   return { status: 'changed' as const, msg: `logged out of ${registryUrl}`, bytes: 0, data: { login_result: {} } };
 }
 
-export const dockerLogin: ControllerModule<DockerLoginArgs> = {
-  kind: 'controller',
-  definition: dockerLoginModule,
-  async run(args, ctx) {
-    const registryUrl = args.registry_url ?? DEFAULT_REGISTRY_URL;
-    const configPath = args.config_path ?? '~/.docker/config.json';
-    return (args.state ?? 'present') === 'absent' ? logout(ctx, registryUrl, configPath) : login(args, ctx, registryUrl, configPath);
-  },
-};
+export const dockerLogin = controllerModule<DockerLoginArgs>(dockerLoginModule, async (args, ctx) => {
+  const registryUrl = args.registry_url ?? DEFAULT_REGISTRY_URL;
+  const configPath = args.config_path ?? '~/.docker/config.json';
+  return (args.state ?? 'present') === 'absent' ? logout(ctx, registryUrl, configPath) : login(args, ctx, registryUrl, configPath);
+});

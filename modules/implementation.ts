@@ -153,6 +153,11 @@ export interface ControllerModule<Args> {
   run(args: Args, ctx: ModuleContext): Promise<ModuleResult>;
 }
 
+/** Declares a module that runs on the controller: its definition (names, arguments) and what a task of it does. */
+export function controllerModule<Args>(definition: ModuleDefinition, run: ControllerModule<Args>['run']): ControllerModule<Args> {
+  return { kind: 'controller', definition, run };
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyModule = NodeModule<any, any> | ControllerModule<any>;
 

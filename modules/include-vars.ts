@@ -7,9 +7,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { HoundError } from '../base/errors.js';
+import { isFile } from '../base/file-kind.js';
 import { plainValue, readYaml } from '../inventory/yaml-file.js';
 import { includeVarsModule } from './schemas.js';
-import { ModuleFailure, type ControllerModule } from './implementation.js';
+import { ModuleFailure, controllerModule } from './implementation.js';
 
 type Vars = Record<string, unknown>;
 
@@ -37,14 +38,6 @@ export function findVarsFile(file: string, searchDirs: readonly string[]): strin
   const found = candidates.find((c) => isFile(c));
   if (found) return found;
   throw new ModuleFailure(`Could not find or access '${file}'\nSearched in:\n${candidates.map((c) => `\t${c}`).join('\n')}`);
-}
-
-function isFile(file: string): boolean {
-  try {
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** One vars file's variables: a mapping (empty for an empty file), or a failure saying it is not one. */
@@ -124,25 +117,21 @@ export function readIncludedVars(args: IncludeVarsArgs, searchDirs: readonly str
   return { vars: args.name !== undefined ? { [args.name]: vars } : vars, files };
 }
 
-export const includeVars: ControllerModule<IncludeVarsArgs> = {
-  kind: 'controller',
-  definition: includeVarsModule,
-  async run(args, ctx) {
-    if (args.file === undefined && args.dir === undefined) throw new ModuleFailure('include_vars needs a file (or its free form) or a dir');
-    let included: IncludedVars;
-    try {
-      included = readIncludedVars(args, ctx.searchDirs, ctx.roleDir);
-    } catch (err) {
-      // Ansible's include_vars reports its failures under `message`.
-      if (err instanceof ModuleFailure) throw new ModuleFailure(err.message, { message: err.message });
-      throw err;
-    }
-    return {
-      status: 'ok',
-      msg: `read ${included.files.join(', ')}`,
-      bytes: 0,
-      data: { ansible_facts: included.vars, ansible_included_var_files: included.files },
-      facts: included.vars,
-    };
-  },
-};
+export const includeVars = controllerModule<IncludeVarsArgs>(includeVarsModule, async (args, ctx) => {
+  if (args.file === undefined && args.dir === undefined) throw new ModuleFailure('include_vars needs a file (or its free form) or a dir');
+  let included: IncludedVars;
+  try {
+    included = readIncludedVars(args, ctx.searchDirs, ctx.roleDir);
+  } catch (err) {
+    // Ansible's include_vars reports its failures under `message`.
+    if (err instanceof ModuleFailure) throw new ModuleFailure(err.message, { message: err.message });
+    throw err;
+  }
+  return {
+    status: 'ok',
+    msg: `read ${included.files.join(', ')}`,
+    bytes: 0,
+    data: { ansible_facts: included.vars, ansible_included_var_files: included.files },
+    facts: included.vars,
+  };
+});

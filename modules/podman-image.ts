@@ -8,7 +8,7 @@ import { normaliseRegistryHost } from '../transport/docker-config.js';
 import { podmanImageModule } from './collection-schemas.js';
 import { getDocument } from './docker-engine.js';
 import { applyPull } from './image-actions.js';
-import { ModuleFailure, type ControllerModule, type ModuleContext } from './implementation.js';
+import { ModuleFailure, controllerModule, type ModuleContext } from './implementation.js';
 import { parseImageRef } from '../base/image-ref.js';
 
 export interface PodmanImageArgs {
@@ -57,47 +57,43 @@ function digestOf(image: Record<string, unknown>[] | undefined): unknown {
   return image?.[0]?.Digest ?? image?.[0]?.digest;
 }
 
-export const podmanImage: ControllerModule<PodmanImageArgs> = {
-  kind: 'controller',
-  definition: podmanImageModule,
-  async run(args, ctx) {
-    requirePodman(ctx, 'podman_image');
-    const [repo, written] = repositoryTag(args.name);
-    const name = written !== undefined ? repo : args.name;
-    const tag = written ?? args.tag ?? 'latest';
-    const imageName = `${name}${tag.includes('sha256') ? '@' : ':'}${tag}`;
-    const found = await inspect(ctx, imageName);
-    const image = found && (!args.arch || found[0].Architecture === args.arch) ? found : undefined;
-    if ((args.state ?? 'present') === 'absent') {
-      if (!found) return { status: 'ok', msg: `${imageName} absent`, bytes: 0, data: { actions: [], image: {}, stdout: '' } };
-      if (!ctx.check) {
-        const runtime = await ctx.docker();
-        await runtime.removeImage(imageName, { force: args.force ?? false });
-        ctx.invalidateFacts();
-      }
-      return {
-        status: 'changed',
-        msg: `removed ${imageName}`,
-        bytes: 0,
-        data: { actions: [`Removed image ${name}`], image: { state: 'Deleted' }, stdout: '' },
-      };
+export const podmanImage = controllerModule<PodmanImageArgs>(podmanImageModule, async (args, ctx) => {
+  requirePodman(ctx, 'podman_image');
+  const [repo, written] = repositoryTag(args.name);
+  const name = written !== undefined ? repo : args.name;
+  const tag = written ?? args.tag ?? 'latest';
+  const imageName = `${name}${tag.includes('sha256') ? '@' : ':'}${tag}`;
+  const found = await inspect(ctx, imageName);
+  const image = found && (!args.arch || found[0].Architecture === args.arch) ? found : undefined;
+  if ((args.state ?? 'present') === 'absent') {
+    if (!found) return { status: 'ok', msg: `${imageName} absent`, bytes: 0, data: { actions: [], image: {}, stdout: '' } };
+    if (!ctx.check) {
+      const runtime = await ctx.docker();
+      await runtime.removeImage(imageName, { force: args.force ?? false });
+      ctx.invalidateFacts();
     }
-    if (image && !args.force) return { status: 'ok', msg: `${imageName} present`, bytes: 0, data: { actions: [], image: {}, stdout: '' } };
-    const actions = [`Pulled image ${imageName}`];
-    if (ctx.check) return { status: 'changed', msg: `would pull ${imageName}`, bytes: 0, data: { actions, image: {}, stdout: '' } };
-    if (args.pull === false && !image) throw new ModuleFailure(`Failed to find image ${imageName} locally, image pull set to False`);
-    if (args.username !== undefined && args.password !== undefined) {
-      ctx.addSecret(args.password);
-      ctx.credentials.set({ username: args.username, password: args.password, serverAddress: normaliseRegistryHost(parseImageRef(imageName).domain) });
-    }
-    const { bytes } = await applyPull({ kind: 'pull', image: imageName, platform: args.arch ? `linux/${args.arch}` : undefined, reason: 'podman_image' }, ctx);
-    const pulled = await inspect(ctx, imageName);
-    const changed = digestOf(image) !== digestOf(pulled);
     return {
-      status: changed ? 'changed' : 'ok',
-      msg: changed ? `pulled ${imageName} (${formatBytes(bytes)})` : `${imageName} already up to date`,
-      bytes,
-      data: { actions, image: pulled ?? {}, stdout: '' },
+      status: 'changed',
+      msg: `removed ${imageName}`,
+      bytes: 0,
+      data: { actions: [`Removed image ${name}`], image: { state: 'Deleted' }, stdout: '' },
     };
-  },
-};
+  }
+  if (image && !args.force) return { status: 'ok', msg: `${imageName} present`, bytes: 0, data: { actions: [], image: {}, stdout: '' } };
+  const actions = [`Pulled image ${imageName}`];
+  if (ctx.check) return { status: 'changed', msg: `would pull ${imageName}`, bytes: 0, data: { actions, image: {}, stdout: '' } };
+  if (args.pull === false && !image) throw new ModuleFailure(`Failed to find image ${imageName} locally, image pull set to False`);
+  if (args.username !== undefined && args.password !== undefined) {
+    ctx.addSecret(args.password);
+    ctx.credentials.set({ username: args.username, password: args.password, serverAddress: normaliseRegistryHost(parseImageRef(imageName).domain) });
+  }
+  const { bytes } = await applyPull({ kind: 'pull', image: imageName, platform: args.arch ? `linux/${args.arch}` : undefined, reason: 'podman_image' }, ctx);
+  const pulled = await inspect(ctx, imageName);
+  const changed = digestOf(image) !== digestOf(pulled);
+  return {
+    status: changed ? 'changed' : 'ok',
+    msg: changed ? `pulled ${imageName} (${formatBytes(bytes)})` : `${imageName} already up to date`,
+    bytes,
+    data: { actions, image: pulled ?? {}, stdout: '' },
+  };
+});

@@ -7,7 +7,7 @@ import { normaliseRegistryHost } from '../transport/docker-config.js';
 import { podmanLoginModule } from './collection-schemas.js';
 import { runCommandLine } from './command.js';
 import { requirePodman } from './podman-image.js';
-import { ModuleFailure, type ControllerModule, type ModuleContext } from './implementation.js';
+import { ModuleFailure, controllerModule, type ModuleContext } from './implementation.js';
 import { shlexQuote } from '../base/shlex.js';
 
 export interface PodmanLoginArgs {
@@ -30,29 +30,25 @@ async function authFileSum(ctx: ModuleContext, authfile: string | undefined): Pr
   return r.stdout.trim();
 }
 
-export const podmanLogin: ControllerModule<PodmanLoginArgs> = {
-  kind: 'controller',
-  definition: podmanLoginModule,
-  async run(args, ctx) {
-    requirePodman(ctx, 'podman_login');
-    ctx.addSecret(args.password);
-    const argv = [args.executable ?? 'podman', 'login', '--username', args.username, '--password-stdin'];
-    if (args.authfile) argv.push('--authfile', args.authfile);
-    if (args.registry) argv.push(args.registry);
-    if (args.certdir) argv.push('--cert-dir', args.certdir);
-    if (args.tlsverify !== undefined) argv.push(args.tlsverify ? '--tls-verify' : '--tls-verify=False');
-    const before = await authFileSum(ctx, args.authfile);
-    const shown = argv.map(shlexQuote).join(' ');
-    const run = await runCommandLine(argv, argv, { stdin: args.password, stdin_add_newline: false }, ctx, shown);
-    const out = { stdout: run.data?.stdout ?? '', stderr: run.data?.stderr ?? '' };
-    if (run.failed) {
-      if (!String(out.stderr).includes('Error: Not logged into'))
-        throw new ModuleFailure(`Unable to gather info for ${args.registry ?? 'None'}: ${String(out.stderr)}`, out);
-      return { status: 'ok', msg: `not logged into ${args.registry ?? 'the default registry'}`, bytes: 0, data: out };
-    }
-    if (args.registry) ctx.credentials.set({ username: args.username, password: args.password, serverAddress: normaliseRegistryHost(args.registry) });
-    const after = await authFileSum(ctx, args.authfile);
-    const changed = !String(out.stdout).includes('Existing credentials are valid') && !(before !== '' && before === after);
-    return { status: changed ? 'changed' : 'ok', msg: `logged in to ${args.registry ?? 'the default registry'} as ${args.username}`, bytes: 0, data: out };
-  },
-};
+export const podmanLogin = controllerModule<PodmanLoginArgs>(podmanLoginModule, async (args, ctx) => {
+  requirePodman(ctx, 'podman_login');
+  ctx.addSecret(args.password);
+  const argv = [args.executable ?? 'podman', 'login', '--username', args.username, '--password-stdin'];
+  if (args.authfile) argv.push('--authfile', args.authfile);
+  if (args.registry) argv.push(args.registry);
+  if (args.certdir) argv.push('--cert-dir', args.certdir);
+  if (args.tlsverify !== undefined) argv.push(args.tlsverify ? '--tls-verify' : '--tls-verify=False');
+  const before = await authFileSum(ctx, args.authfile);
+  const shown = argv.map(shlexQuote).join(' ');
+  const run = await runCommandLine(argv, argv, { stdin: args.password, stdin_add_newline: false }, ctx, shown);
+  const out = { stdout: run.data?.stdout ?? '', stderr: run.data?.stderr ?? '' };
+  if (run.failed) {
+    if (!String(out.stderr).includes('Error: Not logged into'))
+      throw new ModuleFailure(`Unable to gather info for ${args.registry ?? 'None'}: ${String(out.stderr)}`, out);
+    return { status: 'ok', msg: `not logged into ${args.registry ?? 'the default registry'}`, bytes: 0, data: out };
+  }
+  if (args.registry) ctx.credentials.set({ username: args.username, password: args.password, serverAddress: normaliseRegistryHost(args.registry) });
+  const after = await authFileSum(ctx, args.authfile);
+  const changed = !String(out.stdout).includes('Existing credentials are valid') && !(before !== '' && before === after);
+  return { status: changed ? 'changed' : 'ok', msg: `logged in to ${args.registry ?? 'the default registry'} as ${args.username}`, bytes: 0, data: out };
+});

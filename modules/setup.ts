@@ -1,6 +1,6 @@
 // `setup`: the host's facts in Ansible's names and types (modules/facts/), which the
 // executor keeps for the run. A play's `gather_facts` runs it as "Gathering Facts".
-import { ModuleFailure, type ControllerModule } from './implementation.js';
+import { ModuleFailure, controllerModule } from './implementation.js';
 import { setupModule } from './schemas.js';
 import { collectFacts } from './facts/collect.js';
 import { collectorsFor, subsetList } from './facts/subsets.js';
@@ -14,25 +14,21 @@ export interface SetupArgs {
 
 const DEFAULT_GATHER_TIMEOUT = 10;
 
-export const setup: ControllerModule<SetupArgs> = {
-  kind: 'controller',
-  definition: setupModule,
-  async run(args, ctx) {
-    if (args.fact_path !== undefined) {
-      throw new ModuleFailure('fact_path (local facts from facts.d) is not supported by hound; remove it', { fact_path: args.fact_path });
-    }
-    const gatherSubset = subsetList(args.gather_subset);
-    const collectors = collectorsFor(gatherSubset);
-    const filter =
-      args.filter === undefined ? [] : (Array.isArray(args.filter) ? args.filter : args.filter.split(',')).map((f) => f.trim()).filter((f) => f !== '');
-    const facts = await collectFacts(await ctx.connection(), () => ctx.docker(), {
-      collectors,
-      gatherSubset,
-      timeoutSeconds: args.gather_timeout ?? DEFAULT_GATHER_TIMEOUT,
-      signal: ctx.signal,
-      filter,
-    });
-    ctx.detail(2, `setup: gathered ${Object.keys(facts).length} facts (${[...collectors].join(', ')})`);
-    return { status: 'ok', msg: '', bytes: 0, data: { ansible_facts: facts }, gatheredFacts: facts };
-  },
-};
+export const setup = controllerModule<SetupArgs>(setupModule, async (args, ctx) => {
+  if (args.fact_path !== undefined) {
+    throw new ModuleFailure('fact_path (local facts from facts.d) is not supported by hound; remove it', { fact_path: args.fact_path });
+  }
+  const gatherSubset = subsetList(args.gather_subset);
+  const collectors = collectorsFor(gatherSubset);
+  const filter =
+    args.filter === undefined ? [] : (Array.isArray(args.filter) ? args.filter : args.filter.split(',')).map((f) => f.trim()).filter((f) => f !== '');
+  const facts = await collectFacts(await ctx.connection(), () => ctx.docker(), {
+    collectors,
+    gatherSubset,
+    timeoutSeconds: args.gather_timeout ?? DEFAULT_GATHER_TIMEOUT,
+    signal: ctx.signal,
+    filter,
+  });
+  ctx.detail(2, `setup: gathered ${Object.keys(facts).length} facts (${[...collectors].join(', ')})`);
+  return { status: 'ok', msg: '', bytes: 0, data: { ansible_facts: facts }, gatheredFacts: facts };
+});

@@ -4,7 +4,7 @@
 // `file` and `lsattr` (those two only when present, as Ansible's stat does); the path is an
 // argument of the script, never part of its text.
 import { statModule } from './schemas.js';
-import { ModuleFailure, type ControllerModule, type ModuleContext } from './implementation.js';
+import { ModuleFailure, controllerModule, type ModuleContext } from './implementation.js';
 import { shlexQuote } from '../base/shlex.js';
 
 export interface StatArgs {
@@ -146,22 +146,18 @@ const CHECKSUM_TOOLS: Record<NonNullable<StatArgs['checksum_algorithm']>, string
   sha512: 'sha512sum',
 };
 
-export const stat: ControllerModule<StatArgs> = {
-  kind: 'controller',
-  definition: statModule,
-  async run(args, ctx) {
-    const conn = await ctx.connection();
-    const tool = args.get_checksum === false ? '-' : CHECKSUM_TOOLS[args.checksum_algorithm ?? 'sha1'];
-    const words = [args.path, args.follow ? '1' : '0', tool, args.get_mime === false ? '0' : '1', args.get_attributes === false ? '0' : '1'];
-    const r = await conn.exec(`sh -c ${shlexQuote(STAT_SCRIPT)} hound-stat ${words.map(shlexQuote).join(' ')}`, {
-      signal: ctx.signal,
-      shownAs: `stat ${args.path}`,
-    });
-    if (r.code !== 0) throw new ModuleFailure(r.stderr.trim().replace(/^stat: /, '') || `stat ${args.path} failed (exit ${r.code ?? r.signal})`);
-    const result = parseStatOutput(r.stdout.replace(/\n$/, ''), args);
-    return { status: 'ok', msg: result.exists ? `${args.path} exists` : `${args.path} does not exist`, bytes: 0, data: { stat: result } };
-  },
-};
+export const stat = controllerModule<StatArgs>(statModule, async (args, ctx) => {
+  const conn = await ctx.connection();
+  const tool = args.get_checksum === false ? '-' : CHECKSUM_TOOLS[args.checksum_algorithm ?? 'sha1'];
+  const words = [args.path, args.follow ? '1' : '0', tool, args.get_mime === false ? '0' : '1', args.get_attributes === false ? '0' : '1'];
+  const r = await conn.exec(`sh -c ${shlexQuote(STAT_SCRIPT)} hound-stat ${words.map(shlexQuote).join(' ')}`, {
+    signal: ctx.signal,
+    shownAs: `stat ${args.path}`,
+  });
+  if (r.code !== 0) throw new ModuleFailure(r.stderr.trim().replace(/^stat: /, '') || `stat ${args.path} failed (exit ${r.code ?? r.signal})`);
+  const result = parseStatOutput(r.stdout.replace(/\n$/, ''), args);
+  return { status: 'ok', msg: result.exists ? `${args.path} exists` : `${args.path} does not exist`, bytes: 0, data: { stat: result } };
+});
 
 /** The path facts Ansible's exit_json adds to a result that has a `path` (add_path_info): owner, mode, state, size. */
 const PATH_INFO = 'export LC_ALL=C; [ -e "$1" ] || [ -L "$1" ] || exit 3; stat -L -c "%u %g %U %G %h" -- "$1" && stat -c "%a %s %F" -- "$1"';

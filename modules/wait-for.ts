@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import { sleep } from '../base/sleep.js';
 import { pathInfo } from './stat.js';
 import { waitForModule } from './schemas.js';
-import { ModuleFailure, type ControllerModule, type ModuleContext } from './implementation.js';
+import { ModuleFailure, controllerModule, type ModuleContext } from './implementation.js';
 import { shlexQuote } from '../base/shlex.js';
 
 export interface WaitForArgs {
@@ -116,74 +116,70 @@ async function readPath(ctx: ModuleContext, path: string, withContent: boolean):
   return { exists: true, content: r.stdout };
 }
 
-export const waitFor: ControllerModule<WaitForArgs> = {
-  kind: 'controller',
-  definition: waitForModule,
-  async run(args, ctx) {
-    const host = args.host ?? '127.0.0.1';
-    const state = args.state ?? 'started';
-    const timeoutMs = (args.timeout ?? 300) * 1000;
-    const pauseMs = (args.sleep ?? 1) * 1000;
-    const regex = args.search_regex !== undefined ? searchRegex(args.search_regex) : undefined;
-    if (args.path !== undefined && state === 'stopped')
-      throw new ModuleFailure('state=stopped should only be used for checking a port in the wait_for module', { elapsed: 0 });
-    const start = Date.now();
-    const elapsed = () => Math.floor((Date.now() - start) / 1000);
-    const fail = (message: string) => new ModuleFailure(args.msg ?? message, { elapsed: elapsed() });
-    if (args.delay) await sleep(args.delay * 1000, ctx.signal);
-    let match: Match = { groups: [], groupdict: {} };
-    if (args.port === undefined && args.path === undefined) {
-      await sleep(timeoutMs, ctx.signal);
-    } else {
-      const end = start + timeoutMs;
-      const waitingForGone = state === 'absent' || state === 'stopped';
-      for (;;) {
-        if (Date.now() >= end) {
-          if (args.port !== undefined) {
-            if (waitingForGone) throw fail(`Timeout when waiting for ${host}:${args.port} to stop.`);
-            throw fail(
-              regex ? `Timeout when waiting for search string ${args.search_regex} in ${host}:${args.port}` : `Timeout when waiting for ${host}:${args.port}`,
-            );
-          }
-          if (waitingForGone) throw fail(`Timeout when waiting for ${args.path} to be absent.`);
-          throw fail(regex ? `Timeout when waiting for search string ${args.search_regex} in ${args.path}` : `Timeout when waiting for file ${args.path}`);
-        }
+export const waitFor = controllerModule<WaitForArgs>(waitForModule, async (args, ctx) => {
+  const host = args.host ?? '127.0.0.1';
+  const state = args.state ?? 'started';
+  const timeoutMs = (args.timeout ?? 300) * 1000;
+  const pauseMs = (args.sleep ?? 1) * 1000;
+  const regex = args.search_regex !== undefined ? searchRegex(args.search_regex) : undefined;
+  if (args.path !== undefined && state === 'stopped')
+    throw new ModuleFailure('state=stopped should only be used for checking a port in the wait_for module', { elapsed: 0 });
+  const start = Date.now();
+  const elapsed = () => Math.floor((Date.now() - start) / 1000);
+  const fail = (message: string) => new ModuleFailure(args.msg ?? message, { elapsed: elapsed() });
+  if (args.delay) await sleep(args.delay * 1000, ctx.signal);
+  let match: Match = { groups: [], groupdict: {} };
+  if (args.port === undefined && args.path === undefined) {
+    await sleep(timeoutMs, ctx.signal);
+  } else {
+    const end = start + timeoutMs;
+    const waitingForGone = state === 'absent' || state === 'stopped';
+    for (;;) {
+      if (Date.now() >= end) {
         if (args.port !== undefined) {
-          const connectMs = Math.min((args.connect_timeout ?? 5) * 1000, Math.max(1000, Math.ceil((end - Date.now()) / 1000) * 1000));
-          const answered = await tryPort(ctx, host, args.port, connectMs, waitingForGone ? undefined : regex, end);
-          if (waitingForGone && !answered) break;
-          if (!waitingForGone && answered) {
-            if (typeof answered === 'object') match = answered;
+          if (waitingForGone) throw fail(`Timeout when waiting for ${host}:${args.port} to stop.`);
+          throw fail(
+            regex ? `Timeout when waiting for search string ${args.search_regex} in ${host}:${args.port}` : `Timeout when waiting for ${host}:${args.port}`,
+          );
+        }
+        if (waitingForGone) throw fail(`Timeout when waiting for ${args.path} to be absent.`);
+        throw fail(regex ? `Timeout when waiting for search string ${args.search_regex} in ${args.path}` : `Timeout when waiting for file ${args.path}`);
+      }
+      if (args.port !== undefined) {
+        const connectMs = Math.min((args.connect_timeout ?? 5) * 1000, Math.max(1000, Math.ceil((end - Date.now()) / 1000) * 1000));
+        const answered = await tryPort(ctx, host, args.port, connectMs, waitingForGone ? undefined : regex, end);
+        if (waitingForGone && !answered) break;
+        if (!waitingForGone && answered) {
+          if (typeof answered === 'object') match = answered;
+          break;
+        }
+      } else {
+        const file = await readPath(ctx, args.path!, !waitingForGone && regex !== undefined);
+        if (waitingForGone && !file.exists) break;
+        if (!waitingForGone && file.exists) {
+          if (!regex) break;
+          const found = file.content !== undefined ? matchOf(regex, file.content) : undefined;
+          if (found) {
+            match = found;
             break;
           }
-        } else {
-          const file = await readPath(ctx, args.path!, !waitingForGone && regex !== undefined);
-          if (waitingForGone && !file.exists) break;
-          if (!waitingForGone && file.exists) {
-            if (!regex) break;
-            const found = file.content !== undefined ? matchOf(regex, file.content) : undefined;
-            if (found) {
-              match = found;
-              break;
-            }
-          }
         }
-        await sleep(pauseMs, ctx.signal);
       }
+      await sleep(pauseMs, ctx.signal);
     }
-    const what = args.port !== undefined ? `${host}:${args.port}` : (args.path ?? `${args.timeout ?? 300} s`);
-    const seconds = elapsed();
-    const data: Record<string, unknown> = {
-      state,
-      port: args.port ?? null,
-      search_regex: args.search_regex ?? null,
-      match_groups: match.groups,
-      match_groupdict: match.groupdict,
-      path: args.path ?? null,
-      elapsed: seconds,
-    };
-    // As Ansible's exit_json does for any result with a path: the file's owner, mode, kind (which replaces `state`) and size.
-    if (args.path !== undefined) Object.assign(data, (await pathInfo(ctx, args.path)) ?? {});
-    return { status: 'ok', msg: `${what}: ${state} after ${seconds} s`, bytes: 0, data };
-  },
-};
+  }
+  const what = args.port !== undefined ? `${host}:${args.port}` : (args.path ?? `${args.timeout ?? 300} s`);
+  const seconds = elapsed();
+  const data: Record<string, unknown> = {
+    state,
+    port: args.port ?? null,
+    search_regex: args.search_regex ?? null,
+    match_groups: match.groups,
+    match_groupdict: match.groupdict,
+    path: args.path ?? null,
+    elapsed: seconds,
+  };
+  // As Ansible's exit_json does for any result with a path: the file's owner, mode, kind (which replaces `state`) and size.
+  if (args.path !== undefined) Object.assign(data, (await pathInfo(ctx, args.path)) ?? {});
+  return { status: 'ok', msg: `${what}: ${state} after ${seconds} s`, bytes: 0, data };
+});

@@ -4,7 +4,7 @@
 // would ask (through its mirror). Each reference is resolved once per platform and route,
 // however many nodes want it. The registries' stated rate limits come along.
 import type { X509Certificate } from 'node:crypto';
-import { playTasksOf, type CompiledRun, type TaskInstance } from '../playbook/compiled.js';
+import { firstTaskVars, type CompiledRun, type TaskInstance } from '../playbook/compiled.js';
 import type { RegistryAuth } from '../transport/types.js';
 import type { NodeDocker, NodeRuntime } from '../runtime/types.js';
 import { nodePlatform } from '../runtime/platform.js';
@@ -227,6 +227,25 @@ export function registryFactAccess(registry: RegistryClient): Pick<PlanFactAcces
   };
 }
 
+/**
+ * The run's way to its nodes, alike for `play` (core/run.ts) and `plan`/`apply` (PlanHostAccess):
+ * a host's variables are those its first task in the run sees, else `otherVars` (the inventory's).
+ */
+export function runNodeAccess(
+  run: CompiledRun | undefined,
+  options: Pick<PlanHostAccessOptions, 'inventory' | 'connection' | 'hostKeyChecking' | 'logger'> & { stallTimeoutMs?: number },
+  otherVars: (host: string) => Vars,
+): NodeAccess {
+  return new NodeAccess({
+    inventory: options.inventory,
+    varsOf: (host) => (run ? firstTaskVars(run, host) : undefined) ?? otherVars(host),
+    commandLine: options.connection,
+    hostKeyChecking: options.hostKeyChecking,
+    stallTimeoutMs: options.stallTimeoutMs,
+    logger: options.logger,
+  });
+}
+
 export class PlanHostAccess implements PlanFactAccess {
   private readonly nodes: NodeAccess;
   private readonly registry: RegistryClient;
@@ -235,13 +254,7 @@ export class PlanHostAccess implements PlanFactAccess {
     private readonly run: CompiledRun | undefined,
     private readonly options: PlanHostAccessOptions,
   ) {
-    this.nodes = new NodeAccess({
-      inventory: options.inventory,
-      varsOf: (host) => this.varsOf(host),
-      commandLine: options.connection,
-      hostKeyChecking: options.hostKeyChecking,
-      logger: options.logger,
-    });
+    this.nodes = runNodeAccess(run, options, (host) => hostVars(options.inventory, host));
     this.registry = new RegistryClient({ ...options.registry, logger: options.logger });
   }
 
@@ -278,14 +291,6 @@ export class PlanHostAccess implements PlanFactAccess {
     } catch {
       return sshReach(host);
     }
-  }
-
-  private varsOf(host: string): Vars {
-    for (const play of this.run?.plays ?? []) {
-      const first = playTasksOf(play, host)[0];
-      if (first) return first.vars;
-    }
-    return hostVars(this.options.inventory, host);
   }
 }
 

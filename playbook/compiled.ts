@@ -101,6 +101,25 @@ export interface TaskInstance {
   factGathering?: 'implicit' | 'smart';
 }
 
+/** What a task instance holds when its task sets no condition, retry, handler or keyword: Gathering Facts, a skipped task. */
+export function plainTaskFields(): Pick<
+  TaskInstance,
+  'deferred' | 'when' | 'retries' | 'delaySeconds' | 'ignoreErrors' | 'changedWhen' | 'failedWhen' | 'notify' | 'noLog' | 'keywords'
+> {
+  return {
+    deferred: false,
+    when: [],
+    retries: 0,
+    delaySeconds: 0,
+    ignoreErrors: false,
+    changedWhen: [],
+    failedWhen: [],
+    notify: [],
+    noLog: false,
+    keywords: {},
+  };
+}
+
 /** Task keywords once rendered (undefined: not set at any level). */
 export interface TaskKeywords {
   become?: boolean;
@@ -187,4 +206,13 @@ export function playTasksOf(play: CompiledPlay, host: string): TaskInstance[] {
 
 export interface CompiledRun {
   plays: CompiledPlay[];
+}
+
+/** The variables the host's first task in the run sees (play vars included); undefined when the run gives it no task. */
+export function firstTaskVars(run: CompiledRun, host: string): Vars | undefined {
+  for (const play of run.plays) {
+    const first = playTasksOf(play, host)[0];
+    if (first) return first.vars;
+  }
+  return undefined;
 }

@@ -4,7 +4,16 @@
 // tags applied. Anything that depends on a value only known at run time (a registered
 // result, a set_fact) is left as templates with `deferred: true`.
 import path from 'node:path';
-import type { CompiledHandler, CompiledPlay, CompiledRun, FactGatheringStep, FactLayer, TaskInstance, TaskKeywords } from './compiled.js';
+import {
+  plainTaskFields,
+  type CompiledHandler,
+  type CompiledPlay,
+  type CompiledRun,
+  type FactGatheringStep,
+  type FactLayer,
+  type TaskInstance,
+  type TaskKeywords,
+} from './compiled.js';
 import { HoundError, ParseError, type SourcePosition } from '../base/errors.js';
 import { MAX_TIMER_SECONDS, timerProblem } from '../base/sleep.js';
 import { serialBatches } from './batches.js';
@@ -244,16 +253,8 @@ class Compiler {
       name: GATHERING_FACTS,
       module: 'setup',
       args: { ...(subset !== undefined ? { gather_subset: subset } : {}), ...(timeout !== undefined ? { gather_timeout: timeout } : {}) },
-      deferred: false,
-      when: [],
+      ...plainTaskFields(),
       vars,
-      retries: 0,
-      delaySeconds: 0,
-      ignoreErrors: false,
-      changedWhen: [],
-      failedWhen: [],
-      notify: [],
-      noLog: false,
       tags: ['always'],
       keywords,
       blocks: [],
@@ -563,12 +564,7 @@ class Compiler {
       });
     }
     return {
-      id,
-      host: ctx.host,
-      taskIndex,
-      order: ctx.order,
-      name,
-      module: task.module,
+      ...this.placed(task, taskIndex, id, ctx, name),
       args,
       deferred,
       when: pendingWhen,
@@ -582,9 +578,21 @@ class Compiler {
       register: task.register,
       notify: task.notify.map((n) => n.name),
       noLog: keywords.noLog ?? false,
-      tags: task.tags,
       keywords,
       ...(runtime.keywords ? { pendingKeywords: rawKeywords } : {}),
+    };
+  }
+
+  /** Where an instance of `task` sits (host, order, blocks, include gate) and where it is written: alike for a task that runs and one skipped. */
+  private placed(task: LoadedTask, taskIndex: number, id: string, ctx: WalkContext & { order: number[] }, name: string) {
+    return {
+      id,
+      host: ctx.host,
+      taskIndex,
+      order: ctx.order,
+      name,
+      module: task.module,
+      tags: task.tags,
       blocks: task.blocks,
       ...(ctx.gate !== undefined ? { gate: ctx.gate } : {}),
       position: task.position,
@@ -630,32 +638,12 @@ class Compiler {
     reason: string,
   ): TaskInstance {
     return {
-      id,
-      host: ctx.host,
-      taskIndex,
-      order: ctx.order,
-      name,
-      module: task.module,
+      ...this.placed(task, taskIndex, id, ctx, name),
       args: task.args,
-      deferred: false,
-      when: [],
+      ...plainTaskFields(),
       skipped: reason,
       vars,
-      retries: 0,
-      delaySeconds: 0,
-      ignoreErrors: false,
-      changedWhen: [],
-      failedWhen: [],
       register: task.register,
-      notify: [],
-      noLog: false,
-      tags: task.tags,
-      keywords: {},
-      blocks: task.blocks,
-      ...(ctx.gate !== undefined ? { gate: ctx.gate } : {}),
-      position: task.position,
-      searchDirs: task.searchDirs,
-      roleDir: task.roleDir,
     };
   }
 

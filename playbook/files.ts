@@ -2,6 +2,7 @@
 // files, vars_files), each once, with a clear error pointing at whatever referred to it.
 // Vault-encrypted files and `!vault` values are decrypted here.
 import { statSync } from 'node:fs';
+import { isDirectory, isFile } from '../base/file-kind.js';
 import { readInputTextSync } from '../base/input-file.js';
 import type { SourceRef } from './model.js';
 import { MAX_PLAYBOOK_FILE_BYTES, YamlSource } from './yaml-source.js';
@@ -42,18 +43,10 @@ export class PlaybookFiles {
 
   /** True when `file` exists and is a regular file. */
   isFile(file: string): boolean {
-    try {
-      return statSync(file).isFile();
-    } catch {
-      return false;
-    }
+    return isFile(file);
   }
 
   isDirectory(dir: string): boolean {
-    try {
-      return statSync(dir).isDirectory();
-    } catch {
-      return false;
-    }
+    return isDirectory(dir);
   }
 }

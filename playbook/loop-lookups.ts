@@ -2,9 +2,11 @@
 // `with_<lookup>` form is the lookup plugin of that name, as ansible-core 2.14 runs it
 // (items flattens one level, dict gives key/value pairs, fileglob reads the controller's
 // files, together zips, sequence counts, ...).
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT, HoundError } from '../base/errors.js';
+import { isDirectory, isFile } from '../base/file-kind.js';
+import { globToRegExp } from '../base/fnmatch.js';
 import { isPlainObject, pythonRepr, pythonStr } from './template-values.js';
 
 export interface LoopContext {
@@ -178,50 +180,12 @@ function fileglob(pattern: string, context: LoopContext): string[] {
       ];
   const dir = candidates.find((c) => isDirectory(c));
   if (dir === undefined) return [];
-  const matcher = globRegExp(base);
+  const matcher = globToRegExp(base);
   return readdirSync(dir)
     .filter((name) => matcher.test(name) && (base.startsWith('.') || !name.startsWith('.')))
     .map((name) => path.join(dir, name))
     .filter((file) => isFile(file))
     .sort();
-}
-
-function globRegExp(pattern: string): RegExp {
-  let out = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '*') out += '.*';
-    else if (c === '?') out += '.';
-    else if (c === '[') {
-      const close = pattern.indexOf(']', i + 2);
-      if (close < 0) out += '\\[';
-      else {
-        const body = pattern
-          .slice(i + 1, close)
-          .replace(/^!/, '^')
-          .replace(/\\/g, '\\\\');
-        out += `[${body}]`;
-        i = close;
-      }
-    } else out += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp(`^${out}$`);
-}
-
-function isDirectory(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** Ansible's `ansible_loop` (loop_control.extended) for item `index` of `items`. */

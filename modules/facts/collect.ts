@@ -5,6 +5,7 @@ import { ModuleFailure } from '../implementation.js';
 import type { HostConnection } from '../../transport/types.js';
 import type { NodeDocker } from '../../runtime/types.js';
 import { shlexQuote } from '../../base/shlex.js';
+import { fnmatch } from '../../base/fnmatch.js';
 import { distributionFacts, type Facts } from './distribution.js';
 import { filesFrom, gatherScript, splitSections } from './gather-script.js';
 import { affinityCount, cpuFacts, memoryFacts, mountFacts, uptimeFacts } from './hardware.js';
@@ -25,27 +26,6 @@ export interface CollectOptions {
 }
 
 const OVERALL_LIMIT_SECONDS = 120;
-
-/** Python's fnmatch: * ? [seq] [!seq]. */
-export function fnmatch(name: string, pattern: string): boolean {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const close = pattern.indexOf(']', i + 2);
-      if (close < 0) re += '\\[';
-      else {
-        let set = pattern.slice(i + 1, close).replace(/\\/g, '\\\\');
-        if (set.startsWith('!')) set = `^${set.slice(1)}`;
-        re += `[${set}]`;
-        i = close;
-      }
-    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`, 's').test(name);
-}
 
 /** Runs the gather command; its sections, or a ModuleFailure naming what went wrong. */
 async function runGatherCommand(connection: HostConnection, options: CollectOptions): Promise<Map<string, string>> {

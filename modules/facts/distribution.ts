@@ -245,6 +245,17 @@ function amazonFacts(data: string, path: string): Parsed {
   return [true, f];
 }
 
+/** OpenWrt's and Mandriva's files alike: the name in the text, then DISTRIB_RELEASE and DISTRIB_CODENAME (quoted). */
+function distribFacts(name: string, data: string): Parsed {
+  if (!data.includes(name)) return [false, {}];
+  const f: Facts = { distribution: name };
+  const version = /DISTRIB_RELEASE="(.*)"/.exec(data);
+  if (version) f.distribution_version = version[1];
+  const release = /DISTRIB_CODENAME="(.*)"/.exec(data);
+  if (release) f.distribution_release = release[1];
+  return [true, f];
+}
+
 function parseFile(name: string, data: string, path: string, ctx: ParseContext): Parsed {
   switch (name) {
     case 'Slackware': {
@@ -254,30 +265,16 @@ function parseFile(name: string, data: string, path: string, ctx: ParseContext):
     }
     case 'Amazon':
       return amazonFacts(data, path);
-    case 'OpenWrt': {
-      if (!data.includes('OpenWrt')) return [false, {}];
-      const f: Facts = { distribution: name };
-      const version = /DISTRIB_RELEASE="(.*)"/.exec(data);
-      if (version) f.distribution_version = version[1];
-      const release = /DISTRIB_CODENAME="(.*)"/.exec(data);
-      if (release) f.distribution_release = release[1];
-      return [true, f];
-    }
+    case 'OpenWrt':
+      return distribFacts(name, data);
     case 'Alpine':
       return [true, { distribution: 'Alpine', distribution_version: data }];
     case 'SUSE':
       return suseFacts(data, path, ctx);
     case 'Debian':
       return debianFacts(data, path, ctx);
-    case 'Mandriva': {
-      if (!data.includes('Mandriva')) return [false, {}];
-      const f: Facts = { distribution: name };
-      const version = /DISTRIB_RELEASE="(.*)"/.exec(data);
-      if (version) f.distribution_version = version[1];
-      const release = /DISTRIB_CODENAME="(.*)"/.exec(data);
-      if (release) f.distribution_release = release[1];
-      return [true, f];
-    }
+    case 'Mandriva':
+      return distribFacts(name, data);
     case 'NA': {
       const f: Facts = {};
       for (const line of data.split('\n')) {

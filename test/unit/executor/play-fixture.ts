@@ -1,5 +1,5 @@
 // Builds CompiledPlay values by hand for scheduler and executor tests.
-import type { CompiledPlay, TaskInstance } from '../../../playbook/compiled.js';
+import { plainTaskFields, type CompiledPlay, type TaskInstance } from '../../../playbook/compiled.js';
 
 export function task(host: string, taskIndex: number, extra: Partial<TaskInstance> = {}): TaskInstance {
   return {
@@ -9,19 +9,10 @@ export function task(host: string, taskIndex: number, extra: Partial<TaskInstanc
     name: extra.name ?? `task ${taskIndex}`,
     module: 'debug',
     args: { msg: `t${taskIndex}` },
-    deferred: false,
-    when: [],
+    ...plainTaskFields(),
     vars: {},
     order: [taskIndex],
-    retries: 0,
-    delaySeconds: 0,
-    ignoreErrors: false,
-    changedWhen: [],
-    failedWhen: [],
-    notify: [],
-    noLog: false,
     tags: [],
-    keywords: {},
     blocks: [],
     position: { file: 'play.yml', line: taskIndex + 1, column: 1 },
     searchDirs: [],

@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { OptionsError } from '../../../base/errors.js';
 import { loadInventory } from '../../../inventory/load.js';
 import type { Inventory } from '../../../inventory/model.js';
-import { applyLimit, globToRegExp, resolvePattern, splitHostPattern } from '../../../inventory/patterns.js';
+import { applyLimit, resolvePattern, splitHostPattern } from '../../../inventory/patterns.js';
+import { globToRegExp } from '../../../base/fnmatch.js';
 import { FIXTURES } from './fixture-cases.js';
 
 interface Recorded {

@@ -4,6 +4,7 @@ import { HoundError } from '../../../base/errors.js';
 import {
   controllerIp,
   deriveSubnet,
+  labAddresses,
   labDirOf,
   linkNamesOf,
   MAX_NODES,
@@ -59,6 +60,18 @@ describe('lab naming', () => {
     expect(registryIp(s)).toBe('10.42.7.2');
     expect(nodeIp(s, 1)).toBe('10.42.7.11');
     expect(nodeIp(s, 10)).toBe('10.42.7.20');
+  });
+
+  it("gives a lab's addresses and names in one piece: registry, controller and each node", () => {
+    expect(labAddresses('test', parseSubnet('10.42.7.0/24'), 2)).toEqual({
+      cidr: '10.42.7.0/24',
+      controllerIp: '10.42.7.1',
+      registry: { ip: '10.42.7.2', port: 5000, address: '10.42.7.2:5000', netns: 'hound-test.registry' },
+      nodes: [
+        { name: 'node1', ip: '10.42.7.11', netns: 'hound-test.node1' },
+        { name: 'node2', ip: '10.42.7.12', netns: 'hound-test.node2' },
+      ],
+    });
   });
 
   it('accepts --subnet as 10.A.B.0/24 or 10.A.B and rejects anything else with LAB_BAD_SUBNET', () => {

@@ -1,6 +1,6 @@
 // Builders for planner inputs: a compiled run with image tasks and hand-written facts.
 import { createHash } from 'node:crypto';
-import type { CompiledRun, TaskInstance, Distribution } from '../../../playbook/compiled.js';
+import { plainTaskFields, type CompiledRun, type TaskInstance, type Distribution } from '../../../playbook/compiled.js';
 import type { DockerImage } from '../../../runtime/types.js';
 import { registryFactKey, type NodeFacts, type PlanFacts, type RegistryImageFacts } from '../../../plan/planner.js';
 
@@ -14,19 +14,10 @@ export function task(host: string, index: number, module: string, args: Record<s
     name: `task ${index}`,
     module,
     args,
-    deferred: false,
-    when: [],
+    ...plainTaskFields(),
     vars: {},
     order: [index],
-    retries: 0,
-    delaySeconds: 0,
-    ignoreErrors: false,
-    changedWhen: [],
-    failedWhen: [],
-    notify: [],
-    noLog: false,
     tags: [],
-    keywords: {},
     blocks: [],
     position: { file: 'play.yml', line: index + 1, column: 1 },
     searchDirs: [],
