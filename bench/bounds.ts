@@ -8,6 +8,12 @@ export interface BoundsInput {
   layerBytes: ReadonlyMap<string, number>;
   registryBitsPerSecond: number;
   nodeBitsPerSecond: number;
+  /**
+   * The runtime's own CPU per byte pulled (decompressing, hashing, writing layers), measured
+   * on a lab node (bench/pull-cpu.ts), and the cores every node shares: on the lab all nodes
+   * run on this one machine, so their pulls together cannot finish sooner than that CPU allows.
+   */
+  cpu?: { secondsPerByte: number; cores: number };
 }
 
 export interface LowerBounds {
@@ -21,6 +27,8 @@ export interface LowerBounds {
   originOnlySeconds: number;
   /** Every layer crosses the registry uplink once: max(unique / registry rate, largest node / node rate). */
   eachLayerOnceSeconds: number;
+  /** All bytes the nodes receive, times the runtime's CPU per byte, over the machine's cores (when measured). */
+  cpuSeconds?: number;
 }
 
 export function lowerBounds(input: BoundsInput): LowerBounds {
@@ -53,5 +61,6 @@ export function lowerBounds(input: BoundsInput): LowerBounds {
     largestNodeBytes,
     originOnlySeconds: Math.max(totalBytes / registryBytesPerSecond, nodeSeconds),
     eachLayerOnceSeconds: Math.max(uniqueBytes / registryBytesPerSecond, nodeSeconds),
+    ...(input.cpu && input.cpu.cores > 0 ? { cpuSeconds: (totalBytes * input.cpu.secondsPerByte) / input.cpu.cores } : {}),
   };
 }

@@ -48,18 +48,20 @@ function seriesOf(results: BenchResults, workload: BenchResults['workloads'][num
       return s === undefined ? [] : [{ nodes: n, seconds: s }];
     }),
   }));
-  const bound = (label: string, color: string, pick: 'originOnlySeconds' | 'eachLayerOnceSeconds'): Series => ({
+  const bound = (label: string, color: string, pick: 'originOnlySeconds' | 'eachLayerOnceSeconds' | 'cpuSeconds'): Series => ({
     label,
     color,
     dashed: true,
     width: 2,
     points: results.nodeCounts.flatMap((n) => {
-      const b = boundsFor(results, workload, n);
-      return b === undefined ? [] : [{ nodes: n, seconds: b[pick] }];
+      const value = boundsFor(results, workload, n)?.[pick];
+      return value === undefined ? [] : [{ nodes: n, seconds: value }];
     }),
   });
   series.push(bound('bound: origin registry only', '#000000', 'originOnlySeconds'));
   series.push(bound('bound: each layer once', '#888888', 'eachLayerOnceSeconds'));
+  const cpu = bound("bound: this machine's CPU", '#b8860b', 'cpuSeconds');
+  if (cpu.points.length > 0) series.push(cpu);
   return series;
 }
 

@@ -10,6 +10,8 @@ export interface ContenderOutcome {
   controller?: ControllerCost;
   /** For a contender that goes node after node: when each node's step ended, in seconds from the start. */
   stepEndSeconds?: number[];
+  /** What the contender chose by itself (hound's `distribution auto: …` line). */
+  choice?: string;
 }
 
 export interface PreparedRun {

@@ -11,6 +11,9 @@ import { labDown, labUp } from '../lab/lifecycle.js';
 import { pushImageSet } from '../lab/registry-push.js';
 import { pushRegistryImage } from '../lab/registry-image.js';
 import { lowerBounds } from './bounds.js';
+import { registryHost } from './lab-nodes.js';
+import { measurePullCpu, type PullCpu } from './pull-cpu.js';
+import os from 'node:os';
 import { buildRoster, CONTENDER_IDS } from './contenders/roster.js';
 import { requireGnuTime } from './controller-cost.js';
 import { describeEnvironment } from './environment.js';
@@ -116,10 +119,25 @@ async function benchmark(options: BenchOptions, labName: string, outDir: string,
     const imageSet = neededImageSet(buildImageSet(), options.workloads, options.nodeCounts);
     const environment = await environmentPending;
     const pushed = await pushImageSet(lab.registry.url, imageSet);
-    if (options.strategies.includes('fanout')) await pushRegistryImage(lab.registry.url);
+    if (options.strategies.includes('fanout') || options.strategies.includes('auto')) await pushRegistryImage(lab.registry.url);
     const blobBytes = new Map<string, { size: number; digest: string }>();
     for (const image of pushed) for (const l of image.layers) blobBytes.set(l.name, { size: l.size, digest: l.digest });
     const layerBytes = new Map([...blobBytes].map(([name, b]) => [name, b.size]));
+    // Docker's pull processing per byte, on node1, for the CPU bound (untimed, before the matrix).
+    let pullCpu: PullCpu | undefined;
+    const cpuNode = lab.nodes.find((n) => n.runtime === 'docker');
+    if (cpuNode && options.workloads.some((w) => w !== 'noop')) {
+      const host = registryHost(lab);
+      pullCpu = await measurePullCpu(
+        cpuNode,
+        imageSet.images.map((img) => `${host}/${img.repository}:${img.tag}`),
+        [...blobBytes.values()].reduce((sum, b) => sum + b.size, 0),
+      );
+      log(
+        `pull CPU: ${cpuNode.name}'s dockerd used ${pullCpu.cpuSeconds.toFixed(2)} s of CPU for ${(pullCpu.bytes / 1e6).toFixed(1)} MB (${(pullCpu.secondsPerByte * 1e6 * 1000).toFixed(1)} ms per MB)`,
+      );
+    }
+    const cpu = pullCpu ? { secondsPerByte: pullCpu.secondsPerByte, cores: os.cpus().length } : undefined;
     const bounds: WorkloadBounds[] = [];
     const needs: BenchReport['needs'] = [];
     for (const workload of options.workloads) {
@@ -136,6 +154,7 @@ async function benchmark(options: BenchOptions, labName: string, outDir: string,
             layerBytes,
             registryBitsPerSecond: parseRate(options.rates.registry).bitsPerSecond,
             nodeBitsPerSecond: parseRate(options.rates.node).bitsPerSecond,
+            cpu,
           }),
         });
       }
@@ -161,6 +180,7 @@ async function benchmark(options: BenchOptions, labName: string, outDir: string,
         controller: parseRate(options.rates.controller).bitsPerSecond,
       },
       lab: { name: labName, nodes: largest, upSeconds: labUpSeconds },
+      ...(pullCpu && cpu ? { pullCpu: { ...pullCpu, cores: cpu.cores, node: cpuNode!.name } } : {}),
       environment,
       imageSet: {
         layers: imageSet.layers.map((l) => ({
@@ -186,6 +206,7 @@ async function benchmark(options: BenchOptions, labName: string, outDir: string,
       nodeCounts: options.nodeCounts,
       repeats: options.repeats,
       roster,
+      upTo: options.upTo,
       workRoot,
       signal: abort.signal,
       log,
@@ -239,6 +260,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--registry-rate <rate>', `registry uplink (default ${DEFAULTS.registryRate})`)
     .option('--node-rate <rate>', `each node's link (default ${DEFAULTS.nodeRate})`)
     .option('--controller-rate <rate>', `the controller's link (default ${DEFAULTS.controllerRate})`)
+    .option('--up-to <list>', 'CONTENDER=NODES,…: run a contender only up to that node count (e.g. docker-pull-parallel=50,hound-direct=50)')
     .option('--quick', '10 nodes, diverse, one run, every contender but the node-after-node docker pull loop')
     .option('--lab-name <name>', 'name of the lab the benchmark brings up', 'bench')
     .option('--out <dir>', 'where latest.md/.json/.svg go (default bench/results; --quick: bench/results/quick)')

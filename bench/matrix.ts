@@ -20,6 +20,8 @@ export interface MatrixPlan {
   nodeCounts: number[];
   repeats: number;
   roster: Contender[];
+  /** Contender id → the largest node count it runs at (--up-to); larger cells stay empty. */
+  upTo?: ReadonlyMap<string, number>;
   workRoot: string;
   signal: AbortSignal;
   log: (line: string) => void;
@@ -77,6 +79,7 @@ export async function runMatrix(plan: MatrixPlan): Promise<RunRecord[]> {
       for (let run = 1; run <= repeats; run++) {
         for (const contender of plan.roster) {
           if (plan.signal.aborted) throw new InterruptedError('benchmark interrupted');
+          if (nodes > (plan.upTo?.get(contender.id) ?? Infinity)) continue;
           const readOff = contender.nodeAfterNode === true && prefixable;
           // Read off the largest run's steps once that runs (prefix-runs.ts).
           if (readOff && nodes < largest) continue;
@@ -134,6 +137,7 @@ async function runOnce(
     ok: outcome.ok && missing === undefined,
     ...(errors.length > 0 ? { error: errors.join('; ') } : {}),
     ...(outcome.controller ? { controller: outcome.controller } : {}),
+    ...(outcome.choice !== undefined ? { choice: outcome.choice } : {}),
   };
   return { record, stepEndSeconds: outcome.stepEndSeconds };
 }

@@ -15,6 +15,8 @@ export interface BenchReport extends BenchResults {
   /** Bits per second of each rate, as the bounds use them. */
   rateBitsPerSecond: { registry: number; node: number; controller: number };
   lab: { name: string; nodes: number; upSeconds: number };
+  /** Docker's pull processing measured on one node before the matrix (the CPU bound's input). */
+  pullCpu?: { node: string; cpuSeconds: number; bytes: number; secondsPerByte: number; cores: number };
   environment: BenchEnvironment;
   imageSet: {
     layers: { name: string; sizeBytes: number; blobBytes: number; digest: string }[];
@@ -54,11 +56,22 @@ export function markdownReport(r: BenchReport): string {
     `- Versions: ${Object.entries(env.versions)
       .map(([k, v]) => `${k}: ${v}`)
       .join('; ')}; hound ${env.houndCommit}.`,
+    ...(r.pullCpu
+      ? [
+          `- CPU bound: ${r.pullCpu.node}'s dockerd (with containerd and what it started) used ${r.pullCpu.cpuSeconds.toFixed(2)} s of CPU to pull ${(r.pullCpu.bytes / 1e6).toFixed(1)} MB (${(r.pullCpu.secondsPerByte * 1e9).toFixed(1)} ms per MB), measured alone before the runs; the bound is every node's bytes at that cost over the machine's ${r.pullCpu.cores} cores.`,
+        ]
+      : []),
     `- Images: ${r.imageSet.images.length} images; layers ${r.imageSet.layers.map((l) => `${l.name} ${(l.blobBytes / 1e6).toFixed(2)} MB`).join(', ')}.`,
     '',
     resultsTable(r),
   ];
   if (r.notes.length > 0) lines.push('## Notes', '', ...r.notes.map((n) => `- ${n}`), '');
+  const choices = r.runs.filter((x) => x.choice !== undefined);
+  if (choices.length > 0) {
+    lines.push("## What hound's auto chose", '');
+    for (const c of choices) lines.push(`- ${c.workload}, ${c.nodes} nodes, run ${c.run}: ${c.choice}`);
+    lines.push('');
+  }
   const failures = r.runs.filter((x) => !x.ok);
   if (failures.length > 0) {
     lines.push('## Failed runs', '');

@@ -32,6 +32,8 @@ export interface RunRecord {
    * contender's run number `run` at `prefixOf` nodes ended (see prefix-runs.ts).
    */
   prefixOf?: number;
+  /** What hound's `auto` chose and why (its one line), for hound (auto) runs. */
+  choice?: string;
 }
 
 export interface ContenderInfo {

@@ -31,15 +31,18 @@ export function resultsTable(results: BenchResults): string {
       const cells = results.nodeCounts.map((n) => contenderCell(results, workload, n, contender.id));
       out.push(`| ${contender.label} | ${cells.join(' | ')} |`);
     }
-    const boundRow = (label: string, pick: 'originOnlySeconds' | 'eachLayerOnceSeconds'): string => {
+    const boundRow = (label: string, pick: 'originOnlySeconds' | 'eachLayerOnceSeconds' | 'cpuSeconds'): string => {
       const cells = results.nodeCounts.map((n) => {
-        const b = boundsFor(results, workload, n);
-        return b === undefined ? '—' : seconds(b[pick]);
+        const value = boundsFor(results, workload, n)?.[pick];
+        return value === undefined ? '—' : seconds(value);
       });
       return `| ${label} | ${cells.join(' | ')} |`;
     };
     out.push(boundRow('*bound: origin registry only*', 'originOnlySeconds'));
     out.push(boundRow('*bound: each layer once from the origin*', 'eachLayerOnceSeconds'));
+    if (results.nodeCounts.some((n) => boundsFor(results, workload, n)?.cpuSeconds !== undefined)) {
+      out.push(boundRow("*bound: this machine's CPU (Docker's pull processing)*", 'cpuSeconds'));
+    }
     out.push('');
   }
   // Copied runs (Contender.sameAs) would repeat a row.

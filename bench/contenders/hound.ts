@@ -32,9 +32,12 @@ export function houndContender(strategy: string): Contender {
       files.set('playbook.yml', HOUND_PLAYBOOK);
       await writeFiles(setting.workDir, files);
       const costFile = path.join(setting.workDir, 'cost.txt');
-      // Fan-out seeds run the lab's registry image (main.ts pushes it when fanout is asked for).
+      // Fan-out seeds run the lab's registry image (main.ts pushes it for fanout and auto), and
+      // auto gets it as a user who allows fan-out would give it: auto then weighs fan-out too.
       const seedImage =
-        strategy === 'fanout' ? ['--fanout-image', `${registryHost(setting.target.lab)}/${LAB_REGISTRY_IMAGE_REPOSITORY}:${LAB_REGISTRY_IMAGE_TAG}`] : [];
+        strategy === 'fanout' || strategy === 'auto'
+          ? ['--fanout-image', `${registryHost(setting.target.lab)}/${LAB_REGISTRY_IMAGE_REPOSITORY}:${LAB_REGISTRY_IMAGE_TAG}`]
+          : [];
       const argv = withGnuTime(
         [process.execPath, HOUND_CLI, 'play', 'playbook.yml', '-i', 'inventory.ini', '--reporter', 'plain', '--distribution', strategy, ...seedImage],
         costFile,
@@ -43,8 +46,10 @@ export function houndContender(strategy: string): Contender {
         async start() {
           const result = await runCommand(argv, { cwd: setting.workDir, signal: setting.signal });
           const controller = await readControllerCost(costFile);
-          if (result.code !== 0) return { ok: false, error: describeFailure('hound play', result), controller };
-          return { ok: true, controller };
+          const choice = /distribution auto: (.*)/.exec(result.stdout + result.stderr)?.[1]?.trim();
+          const chosen = choice !== undefined ? { choice } : {};
+          if (result.code !== 0) return { ok: false, error: describeFailure('hound play', result), controller, ...chosen };
+          return { ok: true, controller, ...chosen };
         },
       };
     },

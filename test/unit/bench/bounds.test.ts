@@ -25,6 +25,17 @@ describe('lowerBounds', () => {
     expect(b.eachLayerOnceSeconds).toBeCloseTo(13.6, 9);
   });
 
+  it("adds the machine's CPU bound only when the pull cost is measured: all nodes' bytes at that cost over the cores", () => {
+    const set = buildImageSet();
+    const layerBytes = new Map(set.layers.map((l) => [l.name, l.sizeBytes]));
+    const nodeLayers = nodeNeeds('diverse', 50).map((refs) => refs.flatMap((r) => layersOf(set, r)));
+    const input = { nodeLayers, layerBytes, registryBitsPerSecond: 40 * MBIT, nodeBitsPerSecond: 10 * MBIT };
+    expect(lowerBounds(input).cpuSeconds).toBeUndefined();
+    // 50 nodes × 17 MB = 850 MB at 0.2 s of CPU per MB over 2 cores = 85 s.
+    expect(lowerBounds({ ...input, cpu: { secondsPerByte: 0.2e-6, cores: 2 } }).cpuSeconds).toBeCloseTo(85, 6);
+    expect(lowerBounds({ ...input, cpu: { secondsPerByte: 0.2e-6, cores: 0 } }).cpuSeconds).toBeUndefined();
+  });
+
   it('gives the reference figures for the identical workload at 10 nodes', () => {
     const b = defaultBounds('identical', 10);
     expect(b.totalBytes).toBe(110e6);

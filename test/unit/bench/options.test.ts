@@ -40,6 +40,16 @@ describe('benchmark options', () => {
     expect(resolveBenchOptions({ quick: true, contenders: 'docker-pull-sequential,hound' }).contenders).toEqual(['docker-pull-sequential', 'hound']);
   });
 
+  it('takes node counts up to 100 and per-contender limits (--up-to)', () => {
+    const o = resolveBenchOptions({ nodes: '25,50,100', strategies: 'relay,auto', upTo: 'docker-pull-parallel=50, hound-relay=100' });
+    expect(o.nodeCounts).toEqual([25, 50, 100]);
+    expect([...o.upTo]).toEqual([
+      ['docker-pull-parallel', 50],
+      ['hound-relay', 100],
+    ]);
+    expect(resolveBenchOptions({}).upTo.size).toBe(0);
+  });
+
   it('sorts and deduplicates node counts', () => {
     expect(resolveBenchOptions({ nodes: '10, 2,4,2' }).nodeCounts).toEqual([2, 4, 10]);
   });
@@ -53,6 +63,9 @@ describe('benchmark options', () => {
       [{ strategies: 'torrent' }, /--strategies: unknown 'torrent'/],
       [{ repeats: '0' }, /--repeats/],
       [{ registryRate: 'fast' }, /invalid --registry-rate 'fast'/],
+      [{ nodes: '101' }, /--nodes: '101' is not a node count from 1 to 100/],
+      [{ upTo: 'docker-pull-parallel' }, /--up-to: 'docker-pull-parallel' is not CONTENDER=NODES/],
+      [{ upTo: 'hound-fanout=50' }, /--up-to: unknown contender 'hound-fanout'/],
     ];
     for (const [raw, message] of cases) {
       const err = errorOf(() => resolveBenchOptions(raw));
