@@ -1,7 +1,8 @@
 // The benchmark's command-line options, checked and resolved before the lab comes up.
 import { OptionsError } from '../base/errors.js';
-import { CONTENDER_IDS, type ContenderId } from './contenders/roster.js';
+import { checkRoster, CONTENDER_IDS, type ContenderId } from './contenders/roster.js';
 import { parseRate } from '../lab/rate.js';
+import { LAB_RUNTIMES, type LabRuntime } from '../lab/runtimes.js';
 import type { Rates } from './results-model.js';
 import { DEFAULT_WORKLOADS, WORKLOAD_NAMES, type WorkloadName } from './workload.js';
 
@@ -14,6 +15,7 @@ export interface RawBenchOptions {
   registryRate?: string;
   nodeRate?: string;
   controllerRate?: string;
+  runtimes?: string;
   quick?: boolean;
 }
 
@@ -25,6 +27,8 @@ export interface BenchOptions {
   /** Runs per cell at the largest node count (one elsewhere). */
   repeats: number;
   rates: Rates;
+  /** The runtimes whose nodes each cell runs on, each with its own contenders' rows. */
+  runtimes: LabRuntime[];
   quick: boolean;
 }
 
@@ -37,6 +41,7 @@ export const DEFAULTS = {
   registryRate: '40mbit',
   nodeRate: '10mbit',
   controllerRate: '100mbit',
+  runtimes: 'docker',
 } as const;
 
 /**
@@ -89,10 +94,13 @@ export function resolveBenchOptions(raw: RawBenchOptions): BenchOptions {
     throw new OptionsError('BENCH_BAD_OPTION', `--repeats: '${repeatsText}' is not a whole number from 1 to 9`, { hint: 'e.g. --repeats 3' });
   }
   const strategies = oneOf('--strategies', raw.strategies ?? DEFAULTS.strategies, ['direct', 'relay', 'fanout', 'auto'] as const);
+  const contenders = oneOf('--contenders', raw.contenders ?? (quick ? QUICK_CONTENDERS.join(',') : DEFAULTS.contenders), CONTENDER_IDS);
+  const runtimes = oneOf('--runtimes', raw.runtimes ?? DEFAULTS.runtimes, LAB_RUNTIMES);
+  checkRoster({ contenders, named: raw.contenders !== undefined, strategies, runtimes });
   return {
     nodeCounts: [...new Set(nodeCounts)].sort((a, b) => a - b),
     workloads: oneOf('--workloads', raw.workloads ?? (quick ? 'diverse' : DEFAULTS.workloads), WORKLOAD_NAMES),
-    contenders: oneOf('--contenders', raw.contenders ?? (quick ? QUICK_CONTENDERS.join(',') : DEFAULTS.contenders), CONTENDER_IDS),
+    contenders,
     strategies,
     repeats,
     rates: {
@@ -100,6 +108,7 @@ export function resolveBenchOptions(raw: RawBenchOptions): BenchOptions {
       node: rate('--node-rate', raw.nodeRate ?? DEFAULTS.nodeRate),
       controller: rate('--controller-rate', raw.controllerRate ?? DEFAULTS.controllerRate),
     },
+    runtimes,
     quick,
   };
 }
