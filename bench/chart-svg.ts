@@ -1,6 +1,8 @@
 // latest.svg, drawn by hand so no browser or plotting library is needed: one panel per
-// workload, makespan against node count, one solid line per contender, the bounds dashed.
-import { boundsFor, cellSeconds, type BenchResults } from './results-model.js';
+// workload (and runtime, when the results cover containerd or podman nodes), makespan
+// against node count, one solid line per contender, the bounds dashed.
+import type { LabRuntime } from '../lab/runtimes.js';
+import { boundsFor, cellSeconds, runtimeOf, runtimesOf, sectionTitle, type BenchResults } from './results-model.js';
 
 const PANEL_WIDTH = 440;
 const PANEL_HEIGHT = 320;
@@ -36,11 +38,24 @@ interface Series {
   points: { nodes: number; seconds: number }[];
 }
 
-function seriesOf(results: BenchResults, workload: BenchResults['workloads'][number]): Series[] {
-  const hounds = results.contenders.filter((c) => c.isHound);
-  const series: Series[] = results.contenders.map((c, i) => ({
+/** One panel: a workload on one runtime's nodes. */
+interface Panel {
+  workload: BenchResults['workloads'][number];
+  runtime: LabRuntime;
+}
+
+/** A contender keeps its colour on every runtime's panel (hound (relay) is the same line on Docker and containerd). */
+function colorOf(results: BenchResults, label: string): string {
+  const labels = [...new Set(results.contenders.map((c) => c.label))];
+  return PALETTE[labels.indexOf(label) % PALETTE.length];
+}
+
+function seriesOf(results: BenchResults, { workload, runtime }: Panel): Series[] {
+  const contenders = results.contenders.filter((c) => runtimeOf(c) === runtime);
+  const hounds = contenders.filter((c) => c.isHound);
+  const series: Series[] = contenders.map((c) => ({
     label: c.label,
-    color: PALETTE[i % PALETTE.length],
+    color: colorOf(results, c.label),
     dashed: false,
     width: c.isHound ? 2 + 2 * (hounds.length - 1 - hounds.indexOf(c)) : 2,
     points: results.nodeCounts.flatMap((n) => {
@@ -61,11 +76,12 @@ function seriesOf(results: BenchResults, workload: BenchResults['workloads'][num
   series.push(bound('bound: origin registry only', '#000000', 'originOnlySeconds'));
   series.push(bound('bound: each layer once', '#888888', 'eachLayerOnceSeconds'));
   const cpu = bound("bound: this machine's CPU", '#b8860b', 'cpuSeconds');
-  if (cpu.points.length > 0) series.push(cpu);
+  // Docker's pull processing, measured on a Docker node (pull-cpu.ts).
+  if (runtime === 'docker' && cpu.points.length > 0) series.push(cpu);
   return series;
 }
 
-function panel(results: BenchResults, workload: BenchResults['workloads'][number], offsetX: number, series: Series[]): string[] {
+function panelSvg(results: BenchResults, { workload, runtime }: Panel, offsetX: number, series: Series[]): string[] {
   const out: string[] = [];
   const plotW = PANEL_WIDTH - MARGIN.left - MARGIN.right;
   const plotH = PANEL_HEIGHT - MARGIN.top - MARGIN.bottom;
@@ -77,7 +93,8 @@ function panel(results: BenchResults, workload: BenchResults['workloads'][number
   // A single node count still gets a readable axis: centre it.
   const x = (n: number): number => offsetX + MARGIN.left + (maxN === minN ? plotW / 2 : ((n - minN) / (maxN - minN)) * plotW);
   const y = (s: number): number => MARGIN.top + plotH - (s / yTop) * plotH;
-  out.push(`<text x="${offsetX + PANEL_WIDTH / 2}" y="20" text-anchor="middle" font-weight="bold">${escapeXml(workload)}</text>`);
+  const title = sectionTitle(results, workload, runtime);
+  out.push(`<text x="${offsetX + PANEL_WIDTH / 2}" y="20" text-anchor="middle" font-weight="bold">${escapeXml(title)}</text>`);
   for (const t of yTicks) {
     out.push(`<line x1="${offsetX + MARGIN.left}" x2="${offsetX + MARGIN.left + plotW}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" stroke="#e0e0e0"/>`);
     out.push(`<text x="${offsetX + MARGIN.left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${t}</text>`);
@@ -101,9 +118,11 @@ function panel(results: BenchResults, workload: BenchResults['workloads'][number
 
 /** `subtitle` lines go under the panels (rates, how many runs); long ones are the caller's to split. */
 export function resultsChart(results: BenchResults, subtitle: readonly string[]): string {
-  const seriesByWorkload = results.workloads.map((w) => seriesOf(results, w));
-  const legendItems = seriesByWorkload[0] ?? [];
-  const width = Math.max(1, results.workloads.length) * PANEL_WIDTH;
+  const panels: Panel[] = results.workloads.flatMap((workload) => runtimesOf(results).map((runtime) => ({ workload, runtime })));
+  const seriesByPanel = panels.map((p) => seriesOf(results, p));
+  // Every line once, in the order the panels first draw it.
+  const legendItems = [...new Map(seriesByPanel.flat().map((s) => [s.label, s])).values()];
+  const width = Math.max(1, panels.length) * PANEL_WIDTH;
   // Legend columns wide enough for the longest contender label at 12px.
   const columns = Math.max(1, Math.floor(width / LEGEND_COLUMN));
   const subtitleTop = PANEL_HEIGHT + 12;
@@ -114,7 +133,7 @@ export function resultsChart(results: BenchResults, subtitle: readonly string[])
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
   );
   out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
-  results.workloads.forEach((w, i) => out.push(...panel(results, w, i * PANEL_WIDTH, seriesByWorkload[i])));
+  panels.forEach((p, i) => out.push(...panelSvg(results, p, i * PANEL_WIDTH, seriesByPanel[i])));
   subtitle.forEach((line, i) => out.push(`<text x="12" y="${subtitleTop + i * LEGEND_ROW}" fill="#555">${escapeXml(line)}</text>`));
   legendItems.forEach((s, i) => {
     const lx = 16 + (i % columns) * LEGEND_COLUMN;

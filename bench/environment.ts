@@ -26,7 +26,7 @@ async function firstLine(argv: string[], cwd?: string): Promise<string> {
 }
 
 export async function describeEnvironment(repoDir: string): Promise<BenchEnvironment> {
-  const [dockerd, docker, ansible, collection, compose, ssh, commit] = await Promise.all([
+  const [dockerd, docker, ansible, collection, compose, containerd, ctr, podman, ssh, commit] = await Promise.all([
     firstLine(['dockerd', '--version']),
     firstLine(['docker', '--version']),
     firstLine(['ansible-playbook', '--version']),
@@ -34,6 +34,9 @@ export async function describeEnvironment(repoDir: string): Promise<BenchEnviron
       .then(({ stdout }) => /community\.docker\s+(\S+)/.exec(stdout)?.[1] ?? 'unavailable')
       .catch(() => 'unavailable'),
     firstLine(['docker-compose', 'version', '--short']),
+    firstLine(['containerd', '--version']),
+    firstLine(['ctr', '--version']),
+    firstLine(['podman', '--version']),
     firstLine(['ssh', '-V']),
     firstLine(['git', 'rev-parse', '--short', 'HEAD'], repoDir),
   ]);
@@ -44,7 +47,7 @@ export async function describeEnvironment(repoDir: string): Promise<BenchEnviron
     kernel: os.release(),
     node: process.version,
     loadAverageAtStart: os.loadavg(),
-    versions: { dockerd, docker, 'ansible-playbook': ansible, 'community.docker': collection, 'docker-compose': compose, ssh },
+    versions: { dockerd, docker, 'ansible-playbook': ansible, 'community.docker': collection, 'docker-compose': compose, containerd, ctr, podman, ssh },
     houndCommit: commit,
   };
 }

@@ -1,6 +1,7 @@
 // The part of a running lab a contender works with: the nodes it is given, how to reach
 // them over ssh, and the registry address images are pulled from.
 import type { LabInfo, LabNodeInfo } from '../lab/info.js';
+import { SOCKET_VARIABLE } from '../lab/inventory-file.js';
 
 export interface BenchTarget {
   lab: LabInfo;
@@ -44,12 +45,16 @@ export function sshArgv(lab: LabInfo, node: LabNodeInfo, remote: readonly string
 /**
  * An Ansible INI inventory of the target nodes (hound reads the same file), each node's
  * images in `host_vars/NODE.yml` as `bench_images`: the way an Ansible user writes it.
+ * Each node names its runtime and socket as the lab's own inventory does.
  */
 export function inventoryFiles(target: BenchTarget): Map<string, string> {
   const files = new Map<string, string>();
   const lines = ['[nodes]'];
   for (const node of target.nodes) {
-    lines.push(`${node.name} ansible_host=${node.ip} ansible_port=${node.sshPort} ansible_user=root ansible_ssh_private_key_file=${target.lab.privateKey}`);
+    const runtime = `hound_container_runtime=${node.runtime} ${SOCKET_VARIABLE[node.runtime]}=${node.socket.node}`;
+    lines.push(
+      `${node.name} ansible_host=${node.ip} ansible_port=${node.sshPort} ansible_user=root ansible_ssh_private_key_file=${target.lab.privateKey} ${runtime}`,
+    );
   }
   lines.push('', '[nodes:vars]');
   lines.push(`ansible_ssh_common_args='-o UserKnownHostsFile=${target.lab.knownHosts}'`);

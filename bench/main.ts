@@ -1,5 +1,7 @@
 // `npm run bench -- --nodes 2,4,6,8,10`: hound against docker pull loops, ansible-playbook
-// and docker-compose on a shaped `hound lab` of its own, with the physical lower bounds.
+// and docker-compose on a shaped `hound lab` of its own, with the physical lower bounds;
+// with `--runtimes docker,containerd,podman` also on containerd nodes (ctr, the CRI) and
+// podman nodes (podman pull), each runtime its own rows.
 // Lab-up is not timed; the lab comes down at the end, on failure and on Ctrl-C.
 import { Command, CommanderError } from 'commander';
 import { accessSync, constants } from 'node:fs';
@@ -21,7 +23,7 @@ import { runMatrix } from './matrix.js';
 import { DEFAULTS, resolveBenchOptions, type BenchOptions, type RawBenchOptions } from './options.js';
 import { parseRate } from '../lab/rate.js';
 import { writeReport, type BenchReport } from './report-files.js';
-import type { RunRecord, WorkloadBounds } from './results-model.js';
+import { contenderName, type RunRecord, type WorkloadBounds } from './results-model.js';
 import { resultsTable } from './results-table.js';
 import { buildImageSet, layersOf, neededImageSet, nodeNeeds } from './workload.js';
 
@@ -53,6 +55,13 @@ function checkMachine(options: BenchOptions): void {
   requireGnuTime();
   if (options.contenders.some((c) => c.startsWith('ansible'))) requireCommand('ansible-playbook', 'ansible');
   if (options.contenders.includes('docker-compose-pull')) requireCommand('docker-compose', 'docker-compose');
+  if (options.runtimes.includes('containerd')) requireCommand('ctr', 'containerd');
+  if (options.runtimes.includes('podman')) requireCommand('podman', 'podman');
+}
+
+/** The lab's --runtimes: as many nodes of each runtime as the largest node count (none given: Docker nodes, as always). */
+function labRuntimes(runtimes: readonly string[], largest: number): string | undefined {
+  return runtimes.length === 1 && runtimes[0] === 'docker' ? undefined : runtimes.map((r) => `${r}=${largest}`).join(',');
 }
 
 function notesOf(runs: RunRecord[], options: BenchOptions): string[] {
@@ -96,19 +105,21 @@ async function benchmark(options: BenchOptions, labName: string, outDir: string,
   process.once('SIGTERM', onSignal);
   const largest = Math.max(...options.nodeCounts);
   const workRoot = path.join(WORK_ROOT, startedAt.toISOString().replace(/[:.]/g, '-'));
-  const roster = buildRoster(options.contenders, options.strategies);
+  const roster = buildRoster(options.contenders, options.strategies, options.runtimes);
+  const runtimes = labRuntimes(options.runtimes, largest);
   log(`rates: registry uplink ${options.rates.registry}, node links ${options.rates.node}, controller link ${options.rates.controller}`);
-  log(`contenders: ${roster.map((c) => c.label).join(', ')}`);
+  log(`contenders: ${roster.map((c) => contenderName({ contenders: roster }, c)).join('; ')}`);
   // Asking ansible-galaxy for versions takes seconds: do it while the lab comes up.
   const environmentPending = describeEnvironment(REPO_DIR);
   let labUpSeconds = 0;
   let labStarted = false;
   try {
-    log(`bringing up lab '${labName}' with ${largest} nodes (not timed)`);
+    log(`bringing up lab '${labName}' with ${runtimes === undefined ? `${largest} nodes` : `nodes ${runtimes}`} (not timed)`);
     labStarted = true;
     const up = await labUp({
       name: labName,
-      nodes: largest,
+      nodes: largest * options.runtimes.length,
+      ...(runtimes === undefined ? {} : { runtimes }),
       registryRate: options.rates.registry,
       nodeRate: options.rates.node,
       controllerRate: options.rates.controller,
@@ -179,7 +190,7 @@ async function benchmark(options: BenchOptions, labName: string, outDir: string,
         node: parseRate(options.rates.node).bitsPerSecond,
         controller: parseRate(options.rates.controller).bitsPerSecond,
       },
-      lab: { name: labName, nodes: largest, upSeconds: labUpSeconds },
+      lab: { name: labName, nodes: largest * options.runtimes.length, upSeconds: labUpSeconds, ...(runtimes === undefined ? {} : { runtimes }) },
       ...(pullCpu && cpu ? { pullCpu: { ...pullCpu, cores: cpu.cores, node: cpuNode!.name } } : {}),
       environment,
       imageSet: {
@@ -194,7 +205,7 @@ async function benchmark(options: BenchOptions, labName: string, outDir: string,
       needs,
       nodeCounts: options.nodeCounts,
       workloads: options.workloads,
-      contenders: roster.map(({ id, label, isHound }) => ({ id, label, isHound })),
+      contenders: roster.map(({ id, label, isHound, runtime }) => ({ id, label, isHound, runtime })),
       runs,
       bounds,
       notes: notesOf(runs, options),
@@ -251,7 +262,7 @@ async function rerender(jsonFile: string, outDir: string): Promise<number> {
 export async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .name('hound-bench')
-    .description('Benchmark hound against docker pull loops, ansible-playbook and docker-compose on a shaped hound lab.')
+    .description('Benchmark hound against docker pull loops, ansible-playbook, docker-compose, ctr, the CRI and podman pull on a shaped hound lab.')
     .option('--nodes <list>', `node counts, comma separated (default ${DEFAULTS.nodes}; --quick: 10)`)
     .option('--workloads <list>', `diverse, identical, noop, disjoint (default diverse,identical,noop; --quick: diverse)`)
     .option('--contenders <list>', `some of ${CONTENDER_IDS.join(', ')} (default all; --quick: all but docker-pull-sequential)`)
@@ -261,6 +272,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--node-rate <rate>', `each node's link (default ${DEFAULTS.nodeRate})`)
     .option('--controller-rate <rate>', `the controller's link (default ${DEFAULTS.controllerRate})`)
     .option('--up-to <list>', 'CONTENDER=NODES,…: run a contender only up to that node count (e.g. docker-pull-parallel=50,hound-direct=50)')
+    .option('--runtimes <list>', `docker, containerd, podman: each cell runs on each runtime's nodes, its own rows (default ${DEFAULTS.runtimes})`)
     .option('--quick', '10 nodes, diverse, one run, every contender but the node-after-node docker pull loop')
     .option('--lab-name <name>', 'name of the lab the benchmark brings up', 'bench')
     .option('--out <dir>', 'where latest.md/.json/.svg go (default bench/results; --quick: bench/results/quick)')

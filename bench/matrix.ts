@@ -1,17 +1,18 @@
 // Runs the matrix: workload × node count × repetition × contender, each run from empty
 // nodes (or, for noop, from nodes already holding their images), verified afterwards
-// through each node's own Docker socket.
+// through each node's own runtime. A contender works on the first N nodes of its runtime.
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { LabInfo } from '../lab/info.js';
+import type { LabRuntime } from '../lab/runtimes.js';
 import { InterruptedError } from '../base/errors.js';
 import type { Contender, ContenderOutcome } from './contender.js';
 import { registryHost, type BenchTarget } from './lab-nodes.js';
-import { emptyNode, missingImages, pullOnNode } from './node-images.js';
 import { needsArePrefixes, prefixRecords } from './prefix-runs.js';
-import type { RunRecord } from './results-model.js';
+import { contenderName, runtimeOf, type RunRecord } from './results-model.js';
+import { emptyNodeOf, missingImagesOf, pullOnNodeOf } from './runtime-node-images.js';
 import { nodeNeeds, type WorkloadName } from './workload.js';
 
 export interface MatrixPlan {
@@ -29,11 +30,14 @@ export interface MatrixPlan {
   onRecord: (record: RunRecord) => Promise<void>;
 }
 
-export function targetOf(lab: LabInfo, workload: WorkloadName, nodeCount: number): BenchTarget {
+/** The first `nodeCount` nodes of `runtime` (the lab has as many of each runtime as the largest count). */
+export function targetOf(lab: LabInfo, workload: WorkloadName, nodeCount: number, runtime: LabRuntime = 'docker'): BenchTarget {
   const host = registryHost(lab);
+  const nodes = lab.nodes.filter((n) => n.runtime === runtime).slice(0, nodeCount);
+  if (nodes.length < nodeCount) throw new Error(`internal: lab ${lab.name} has ${nodes.length} ${runtime} nodes, the benchmark needs ${nodeCount}`);
   return {
     lab,
-    nodes: lab.nodes.slice(0, nodeCount),
+    nodes,
     needs: nodeNeeds(workload, nodeCount).map((refs) => refs.map((ref) => `${host}/${ref}`)),
   };
 }
@@ -42,14 +46,14 @@ export function targetOf(lab: LabInfo, workload: WorkloadName, nodeCount: number
 async function setUpNodes(workload: WorkloadName, target: BenchTarget): Promise<void> {
   await Promise.all(
     target.nodes.map(async (node, i) => {
-      if (workload !== 'noop') return emptyNode(node);
-      for (const ref of await missingImages(node, target.needs[i])) await pullOnNode(node, ref);
+      if (workload !== 'noop') return emptyNodeOf(target.lab, node);
+      for (const ref of await missingImagesOf(target.lab, node, target.needs[i])) await pullOnNodeOf(target.lab, node, ref);
     }),
   );
 }
 
 async function verifyNodes(target: BenchTarget): Promise<string | undefined> {
-  const missing = await Promise.all(target.nodes.map((node, i) => missingImages(node, target.needs[i])));
+  const missing = await Promise.all(target.nodes.map((node, i) => missingImagesOf(target.lab, node, target.needs[i])));
   const problems = missing.flatMap((refs, i) => (refs.length === 0 ? [] : [`${target.nodes[i].name} lacks ${refs.join(', ')}`]));
   return problems.length === 0 ? undefined : problems.join('; ');
 }
@@ -73,13 +77,14 @@ export async function runMatrix(plan: MatrixPlan): Promise<RunRecord[]> {
   for (const workload of plan.workloads) {
     const prefixable = needsArePrefixes((n) => nodeNeeds(workload, n), plan.nodeCounts);
     for (const nodes of plan.nodeCounts) {
-      const target = targetOf(plan.lab, workload, nodes);
       const repeats = nodes === largest ? plan.repeats : 1;
       // Repetitions go round the roster, so slow drift on the machine spreads over all contenders.
       for (let run = 1; run <= repeats; run++) {
         for (const contender of plan.roster) {
           if (plan.signal.aborted) throw new InterruptedError('benchmark interrupted');
-          if (nodes > (plan.upTo?.get(contender.id) ?? Infinity)) continue;
+          // --up-to names contenders as on Docker (hound-direct), and holds on every runtime.
+          if (nodes > (plan.upTo?.get(contender.id.split('@')[0]) ?? Infinity)) continue;
+          const name = contenderName({ contenders: plan.roster }, contender);
           const readOff = contender.nodeAfterNode === true && prefixable;
           // Read off the largest run's steps once that runs (prefix-runs.ts).
           if (readOff && nodes < largest) continue;
@@ -87,13 +92,13 @@ export async function runMatrix(plan: MatrixPlan): Promise<RunRecord[]> {
           if (same !== undefined && ids.has(same)) {
             const original = records.find((r) => r.workload === workload && r.nodes === nodes && r.run === run && r.contender === same);
             if (!original) throw new Error(`internal: ${same} must run before ${contender.id}`);
-            await report({ ...original, contender: contender.id, copiedFrom: same }, repeats, contender.label);
+            await report({ ...original, contender: contender.id, copiedFrom: same }, repeats, name);
             continue;
           }
-          const { record, stepEndSeconds } = await runOnce(plan, contender, target, workload, nodes, run);
-          await report(record, repeats, contender.label);
+          const { record, stepEndSeconds } = await runOnce(plan, contender, targetOf(plan.lab, workload, nodes, runtimeOf(contender)), workload, nodes, run);
+          await report(record, repeats, name);
           if (readOff && stepEndSeconds !== undefined) {
-            for (const derived of prefixRecords(record, stepEndSeconds, plan.nodeCounts)) await report(derived, plan.repeats, contender.label);
+            for (const derived of prefixRecords(record, stepEndSeconds, plan.nodeCounts)) await report(derived, plan.repeats, name);
           }
         }
       }

@@ -1,7 +1,8 @@
 // The benchmark's command-line options, checked and resolved before the lab comes up.
 import { OptionsError } from '../base/errors.js';
-import { CONTENDER_IDS, type ContenderId } from './contenders/roster.js';
+import { checkRoster, CONTENDER_IDS, type ContenderId } from './contenders/roster.js';
 import { parseRate } from '../lab/rate.js';
+import { LAB_RUNTIMES, type LabRuntime } from '../lab/runtimes.js';
 import type { Rates } from './results-model.js';
 import { DEFAULT_WORKLOADS, WORKLOAD_NAMES, type WorkloadName } from './workload.js';
 
@@ -15,6 +16,7 @@ export interface RawBenchOptions {
   nodeRate?: string;
   controllerRate?: string;
   upTo?: string;
+  runtimes?: string;
   quick?: boolean;
 }
 
@@ -28,6 +30,8 @@ export interface BenchOptions {
   rates: Rates;
   /** Contender id (as tabulated: docker-pull-parallel, hound-direct, …) → the largest node count it runs at. */
   upTo: Map<string, number>;
+  /** The runtimes whose nodes each cell runs on, each with its own contenders' rows. */
+  runtimes: LabRuntime[];
   quick: boolean;
 }
 
@@ -40,6 +44,7 @@ export const DEFAULTS = {
   registryRate: '40mbit',
   nodeRate: '10mbit',
   controllerRate: '100mbit',
+  runtimes: 'docker',
 } as const;
 
 /**
@@ -104,10 +109,13 @@ export function resolveBenchOptions(raw: RawBenchOptions): BenchOptions {
   for (const id of upTo.keys()) {
     if (!known.includes(id)) throw new OptionsError('BENCH_BAD_OPTION', `--up-to: unknown contender '${id}'`, { hint: `choose from ${known.join(', ')}` });
   }
+  const contenders = oneOf('--contenders', raw.contenders ?? (quick ? QUICK_CONTENDERS.join(',') : DEFAULTS.contenders), CONTENDER_IDS);
+  const runtimes = oneOf('--runtimes', raw.runtimes ?? DEFAULTS.runtimes, LAB_RUNTIMES);
+  checkRoster({ contenders, named: raw.contenders !== undefined, strategies, runtimes });
   return {
     nodeCounts: [...new Set(nodeCounts)].sort((a, b) => a - b),
     workloads: oneOf('--workloads', raw.workloads ?? (quick ? 'diverse' : DEFAULTS.workloads), WORKLOAD_NAMES),
-    contenders: oneOf('--contenders', raw.contenders ?? (quick ? QUICK_CONTENDERS.join(',') : DEFAULTS.contenders), CONTENDER_IDS),
+    contenders,
     strategies,
     repeats,
     rates: {
@@ -116,6 +124,7 @@ export function resolveBenchOptions(raw: RawBenchOptions): BenchOptions {
       controller: rate('--controller-rate', raw.controllerRate ?? DEFAULTS.controllerRate),
     },
     upTo,
+    runtimes,
     quick,
   };
 }

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { resultsChart } from './chart-svg.js';
 import type { BenchEnvironment } from './environment.js';
-import type { BenchResults } from './results-model.js';
+import { namesRuntimes, runtimesOf, type BenchResults } from './results-model.js';
 import { resultsTable } from './results-table.js';
 
 export interface BenchReport extends BenchResults {
@@ -14,7 +14,8 @@ export interface BenchReport extends BenchResults {
   repeats: number;
   /** Bits per second of each rate, as the bounds use them. */
   rateBitsPerSecond: { registry: number; node: number; controller: number };
-  lab: { name: string; nodes: number; upSeconds: number };
+  /** `runtimes`: the lab's --runtimes (absent: Docker nodes only). */
+  lab: { name: string; nodes: number; upSeconds: number; runtimes?: string };
   /** Docker's pull processing measured on one node before the matrix (the CPU bound's input). */
   pullCpu?: { node: string; cpuSeconds: number; bytes: number; secondsPerByte: number; cores: number };
   environment: BenchEnvironment;
@@ -40,6 +41,18 @@ function loadLine(r: BenchReport): string {
   return `- 1-minute load average at each run's start: ${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)} on ${r.environment.cores} cores (${quiet} of ${loads.length} runs at or below ${r.environment.cores}); above that, other work on the machine adds noise.`;
 }
 
+/** How the outcome of each run was checked, runtime by runtime. */
+function checkedThrough(r: BenchReport): string {
+  const how = {
+    docker: "each node's Docker socket",
+    containerd: "each containerd node's CRI (namespace k8s.io, on its socket)",
+    podman: '`podman images` on each podman node',
+  };
+  return runtimesOf(r)
+    .map((runtime) => how[runtime])
+    .join(', ');
+}
+
 export function markdownReport(r: BenchReport): string {
   const env = r.environment;
   const runs = r.repeats > 1 ? `median of ${r.repeats} runs at ${Math.max(...r.nodeCounts)} nodes, one run elsewhere` : 'one run per cell';
@@ -49,8 +62,8 @@ export function markdownReport(r: BenchReport): string {
     `Measured ${r.startedAt} with \`${r.command}\` in ${(r.durationSeconds / 60).toFixed(1)} min.`,
     '',
     `- Lab: ${rateLine(r)} (tc tbf, decimal units); lab-up time (${r.lab.upSeconds.toFixed(1)} s) is not in any figure.`,
-    `- Makespan from the contender's start until every node holds its images, checked afterwards through each node's Docker socket; ${runs}.`,
-    '- In parentheses: the ratio to hound (its fastest strategy in the same cell); above 1 means slower than hound.',
+    `- Makespan from the contender's start until every node holds its images, checked afterwards through ${checkedThrough(r)}; ${runs}.`,
+    `- In parentheses: the ratio to hound (its fastest strategy in the same cell${namesRuntimes(r) ? ', on the same runtime' : ''}); above 1 means slower than hound.`,
     `- Machine: ${env.cores} cores (${env.cpuModel}), ${(env.memoryBytes / 2 ** 30).toFixed(0)} GiB, kernel ${env.kernel}, node ${env.node}, load average at start ${env.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}.`,
     loadLine(r),
     `- Versions: ${Object.entries(env.versions)

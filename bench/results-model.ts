@@ -1,5 +1,6 @@
 // The shape of one benchmark's results: what latest.json holds and what the table and the
 // chart are drawn from.
+import type { LabRuntime } from '../lab/runtimes.js';
 import type { LowerBounds } from './bounds.js';
 import type { WorkloadName } from './workload.js';
 
@@ -39,8 +40,10 @@ export interface RunRecord {
 export interface ContenderInfo {
   id: string;
   label: string;
-  /** True for hound's own strategies: the others are compared to the fastest of these. */
+  /** True for hound's own strategies: the others are compared to the fastest of these on the same runtime. */
   isHound: boolean;
+  /** The runtime of the nodes it ran on; absent in results from before runtimes were benchmarked, which are Docker's. */
+  runtime?: LabRuntime;
 }
 
 export interface WorkloadBounds {
@@ -76,10 +79,34 @@ export function cellSeconds(results: Pick<BenchResults, 'runs'>, workload: Workl
   return median(results.runs.filter((r) => r.ok && r.workload === workload && r.nodes === nodes && r.contender === contender).map((r) => r.seconds));
 }
 
-/** The fastest hound strategy's median in one cell, the yardstick for the ratios. */
-export function houndSeconds(results: BenchResults, workload: WorkloadName, nodes: number): number | undefined {
+export function runtimeOf(contender: Pick<ContenderInfo, 'runtime'>): LabRuntime {
+  return contender.runtime ?? 'docker';
+}
+
+/** The runtimes the results cover, in the contenders' order (docker alone for older results). */
+export function runtimesOf(results: Pick<BenchResults, 'contenders'>): LabRuntime[] {
+  return [...new Set(results.contenders.map(runtimeOf))];
+}
+
+/** Results of Docker nodes only name no runtime, as before runtimes were benchmarked. */
+export function namesRuntimes(results: Pick<BenchResults, 'contenders'>): boolean {
+  return runtimesOf(results).some((r) => r !== 'docker');
+}
+
+/** A contender's name where runtimes mix in one list (the controller cost): its label and, if the results name runtimes, its runtime. */
+export function contenderName(results: Pick<BenchResults, 'contenders'>, contender: ContenderInfo): string {
+  return namesRuntimes(results) ? `${contender.label}, ${runtimeOf(contender)}` : contender.label;
+}
+
+/** The heading of one workload's table: `diverse`, or `diverse, containerd nodes` when the results name runtimes. */
+export function sectionTitle(results: Pick<BenchResults, 'contenders'>, workload: string, runtime: LabRuntime): string {
+  return namesRuntimes(results) ? `${workload}, ${runtime} nodes` : workload;
+}
+
+/** The fastest hound strategy's median in one cell on one runtime, the yardstick for that runtime's ratios. */
+export function houndSeconds(results: BenchResults, workload: WorkloadName, nodes: number, runtime: LabRuntime = 'docker'): number | undefined {
   const times = results.contenders
-    .filter((c) => c.isHound)
+    .filter((c) => c.isHound && runtimeOf(c) === runtime)
     .map((c) => cellSeconds(results, workload, nodes, c.id))
     .filter((s): s is number => s !== undefined);
   return times.length === 0 ? undefined : Math.min(...times);

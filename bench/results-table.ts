@@ -1,18 +1,31 @@
-// latest.md: per workload, a table of contender × node count (median makespan and the
-// ratio to hound), the lower bounds under it, then hound's (and ansible's) cost on the controller.
-import { boundsFor, cellSeconds, houndSeconds, median, type BenchResults } from './results-model.js';
+// latest.md: per workload (and per runtime, when the results cover containerd or podman
+// nodes), a table of contender × node count (median makespan and the ratio to hound on the
+// same runtime), the lower bounds under it, then hound's (and ansible's) cost on the controller.
+import type { LabRuntime } from '../lab/runtimes.js';
+import {
+  boundsFor,
+  cellSeconds,
+  contenderName,
+  houndSeconds,
+  median,
+  runtimeOf,
+  runtimesOf,
+  sectionTitle,
+  type BenchResults,
+  type ContenderInfo,
+} from './results-model.js';
 
 function seconds(value: number): string {
   return `${value.toFixed(1)} s`;
 }
 
-function contenderCell(results: BenchResults, workload: BenchResults['workloads'][number], nodes: number, contender: string): string {
-  const runs = results.runs.filter((r) => r.workload === workload && r.nodes === nodes && r.contender === contender);
+function contenderCell(results: BenchResults, workload: BenchResults['workloads'][number], nodes: number, contender: ContenderInfo): string {
+  const runs = results.runs.filter((r) => r.workload === workload && r.nodes === nodes && r.contender === contender.id);
   if (runs.length === 0) return '—';
-  const value = cellSeconds(results, workload, nodes, contender);
+  const value = cellSeconds(results, workload, nodes, contender.id);
   const failed = runs.filter((r) => !r.ok).length;
   if (value === undefined) return `failed (${failed}/${runs.length})`;
-  const hound = houndSeconds(results, workload, nodes);
+  const hound = houndSeconds(results, workload, nodes, runtimeOf(contender));
   const ratio = hound === undefined ? '' : ` (${(value / hound).toFixed(2)}×)`;
   const failures = failed > 0 ? ` [${failed}/${runs.length} failed]` : '';
   // Read off a larger run's steps rather than run (prefix-runs.ts); the notes say how.
@@ -20,30 +33,35 @@ function contenderCell(results: BenchResults, workload: BenchResults['workloads'
   return `${seconds(value)}${ratio}${failures}${readOff}`;
 }
 
+/** One workload's table on one runtime's nodes: its contenders × node counts, the bounds under them. */
+function sectionTable(results: BenchResults, workload: BenchResults['workloads'][number], runtime: LabRuntime): string[] {
+  const header = ['contender', ...results.nodeCounts.map((n) => `${n} nodes`)];
+  const out = [`### ${sectionTitle(results, workload, runtime)}`, '', `| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  for (const contender of results.contenders.filter((c) => runtimeOf(c) === runtime)) {
+    const cells = results.nodeCounts.map((n) => contenderCell(results, workload, n, contender));
+    out.push(`| ${contender.label} | ${cells.join(' | ')} |`);
+  }
+  const boundRow = (label: string, pick: 'originOnlySeconds' | 'eachLayerOnceSeconds' | 'cpuSeconds'): string => {
+    const cells = results.nodeCounts.map((n) => {
+      const value = boundsFor(results, workload, n)?.[pick];
+      return value === undefined ? '—' : seconds(value);
+    });
+    return `| ${label} | ${cells.join(' | ')} |`;
+  };
+  out.push(boundRow('*bound: origin registry only*', 'originOnlySeconds'));
+  out.push(boundRow('*bound: each layer once from the origin*', 'eachLayerOnceSeconds'));
+  // The CPU bound is Docker's pull processing, measured on a Docker node (pull-cpu.ts).
+  if (runtime === 'docker' && results.nodeCounts.some((n) => boundsFor(results, workload, n)?.cpuSeconds !== undefined)) {
+    out.push(boundRow("*bound: this machine's CPU (Docker's pull processing)*", 'cpuSeconds'));
+  }
+  out.push('');
+  return out;
+}
+
 export function resultsTable(results: BenchResults): string {
   const out: string[] = [];
-  const header = ['contender', ...results.nodeCounts.map((n) => `${n} nodes`)];
-  const rule = header.map(() => '---');
   for (const workload of results.workloads) {
-    out.push(`### ${workload}`, '');
-    out.push(`| ${header.join(' | ')} |`, `|${rule.join('|')}|`);
-    for (const contender of results.contenders) {
-      const cells = results.nodeCounts.map((n) => contenderCell(results, workload, n, contender.id));
-      out.push(`| ${contender.label} | ${cells.join(' | ')} |`);
-    }
-    const boundRow = (label: string, pick: 'originOnlySeconds' | 'eachLayerOnceSeconds' | 'cpuSeconds'): string => {
-      const cells = results.nodeCounts.map((n) => {
-        const value = boundsFor(results, workload, n)?.[pick];
-        return value === undefined ? '—' : seconds(value);
-      });
-      return `| ${label} | ${cells.join(' | ')} |`;
-    };
-    out.push(boundRow('*bound: origin registry only*', 'originOnlySeconds'));
-    out.push(boundRow('*bound: each layer once from the origin*', 'eachLayerOnceSeconds'));
-    if (results.nodeCounts.some((n) => boundsFor(results, workload, n)?.cpuSeconds !== undefined)) {
-      out.push(boundRow("*bound: this machine's CPU (Docker's pull processing)*", 'cpuSeconds'));
-    }
-    out.push('');
+    for (const runtime of runtimesOf(results)) out.push(...sectionTable(results, workload, runtime));
   }
   // Copied runs (Contender.sameAs) would repeat a row.
   const houndRuns = results.runs.filter((r) => r.controller !== undefined && r.copiedFrom === undefined);
@@ -57,7 +75,8 @@ export function resultsTable(results: BenchResults): string {
     }
     for (const runs of keys.values()) {
       const first = runs[0];
-      const label = results.contenders.find((c) => c.id === first.contender)?.label ?? first.contender;
+      const info = results.contenders.find((c) => c.id === first.contender);
+      const label = info === undefined ? first.contender : contenderName(results, info);
       const rss = median(runs.map((r) => r.controller!.maxRssBytes))!;
       const cpu = median(runs.map((r) => r.controller!.userSeconds + r.controller!.systemSeconds))!;
       out.push(`| ${label} | ${first.workload} | ${first.nodes} | ${(rss / 1e6).toFixed(0)} MB | ${cpu.toFixed(2)} s |`);

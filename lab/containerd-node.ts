@@ -12,7 +12,7 @@ import type { BinaryPaths } from './preflight.js';
 
 /** Where containerd's socket is, as the node sees it (the default, as on a real node). */
 export const CONTAINERD_NODE_SOCKET = '/run/containerd/containerd.sock';
-const CONTAINERD_CONFIG_DIR = '/etc/containerd';
+export const CONTAINERD_CONFIG_DIR = '/etc/containerd';
 
 export type ContainerdPaths = ReturnType<typeof containerdPathsOf>;
 

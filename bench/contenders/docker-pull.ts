@@ -6,16 +6,26 @@ import { describeFailure, runCommand } from '../command-run.js';
 import type { Contender, ContenderOutcome, RunSetting } from '../contender.js';
 import { sshArgv } from '../lab-nodes.js';
 
-async function pullNode(setting: RunSetting, index: number): Promise<string | undefined> {
+/** A pull command line over ssh, as a shell loop runs it on a node for each image. */
+export interface PullCommand {
+  /** What failures name, e.g. `docker pull`. */
+  name: string;
+  argv(ref: string): string[];
+}
+
+const DOCKER_PULL: PullCommand = { name: 'docker pull', argv: (ref) => ['docker', 'pull', ref] };
+
+/** A node's images, one after the other; the first failure ends the node's loop. */
+export async function pullNode(setting: RunSetting, index: number, command: PullCommand = DOCKER_PULL): Promise<string | undefined> {
   const { lab, nodes, needs } = setting.target;
   for (const ref of needs[index]) {
-    const result = await runCommand(sshArgv(lab, nodes[index], ['docker', 'pull', ref]), { signal: setting.signal });
-    if (result.code !== 0) return `${nodes[index].name}: ${describeFailure('docker pull', result)}`;
+    const result = await runCommand(sshArgv(lab, nodes[index], command.argv(ref)), { signal: setting.signal });
+    if (result.code !== 0) return `${nodes[index].name}: ${describeFailure(command.name, result)}`;
   }
   return undefined;
 }
 
-function outcomeOf(errors: (string | undefined)[]): ContenderOutcome {
+export function outcomeOf(errors: (string | undefined)[]): ContenderOutcome {
   const failed = errors.filter((e): e is string => e !== undefined);
   return failed.length === 0 ? { ok: true } : { ok: false, error: failed.join('; ') };
 }

@@ -41,7 +41,7 @@ describe('files the contenders are given', () => {
     const files = inventoryFiles(targetOf(lab, 'diverse', 2));
     const ini = files.get('inventory.ini')!;
     expect(ini).toContain(
-      '[nodes]\nnode1 ansible_host=10.1.2.11 ansible_port=22 ansible_user=root ansible_ssh_private_key_file=/var/tmp/hound-lab/bench/id_ed25519\nnode2 ',
+      '[nodes]\nnode1 ansible_host=10.1.2.11 ansible_port=22 ansible_user=root ansible_ssh_private_key_file=/var/tmp/hound-lab/bench/id_ed25519 hound_container_runtime=docker hound_docker_socket=/run/docker.sock\nnode2 ',
     );
     expect(ini).not.toContain('node3');
     expect(ini).toContain("ansible_ssh_common_args='-o UserKnownHostsFile=/var/tmp/hound-lab/bench/known_hosts'");
