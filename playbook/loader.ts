@@ -458,11 +458,14 @@ export class PlaybookLoader {
     if (containsTemplate(name)) throw dynamicPathError(source, namePath, written);
     checkTemplates(source, at, task, written);
     const file = this.resolveTaskFile(name, scope);
+    // As Ansible, a file that is not there fails the include when it runs, not the playbook:
+    // a `when` may keep it from running at all (a role's branch for another platform).
+    const missing = !this.files.isFile(file);
     const include: LoadedTask = {
       ...this.taskShape(source, at, task, scope, own),
       module: 'include_tasks',
       action: written,
-      args: { file },
+      args: missing ? { file, missing: true } : { file },
       argsAt: { source, path: namePath },
       freeForm: false,
     };
@@ -487,7 +490,7 @@ export class PlaybookLoader {
       moduleDefaults: [...scope.moduleDefaults, ...applied.moduleDefaults],
       includedBy: include,
     };
-    return [include, ...this.expandTaskFile(file, { source, path: namePath }, inner)];
+    return missing ? [include] : [include, ...this.expandTaskFile(file, { source, path: namePath }, inner)];
   }
 
   /** What every task carries, module tasks and includes alike. */
