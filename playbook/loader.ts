@@ -459,8 +459,9 @@ export class PlaybookLoader {
     checkTemplates(source, at, task, written);
     const file = this.resolveTaskFile(name, scope);
     // As Ansible, a file that is not there fails the include when it runs, not the playbook:
-    // a `when` may keep it from running at all (a role's branch for another platform).
-    const missing = !this.files.isFile(file);
+    // a `when` may keep it from running at all (a role's branch for another platform). Something
+    // there that is no regular file (a device, a FIFO) is still refused when read, as before.
+    const missing = !this.files.exists(file);
     const include: LoadedTask = {
       ...this.taskShape(source, at, task, scope, own),
       module: 'include_tasks',
