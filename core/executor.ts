@@ -49,7 +49,7 @@ export interface HostAccess {
   pull(
     reach: HostReach,
     reference: string,
-    options: { platform?: string; auth?: RegistryAuth; onProgress: (p: PullProgress) => void; signal: AbortSignal },
+    options: { platform?: string; tlsVerify?: boolean; auth?: RegistryAuth; onProgress: (p: PullProgress) => void; signal: AbortSignal },
   ): Promise<PullResult>;
   /** Another host's variables (a delegate's): its inventory variables, or the implicit localhost's. */
   hostVars?(host: string): Vars | undefined;
@@ -320,8 +320,10 @@ export class TaskExecutor implements TaskRunner {
 
   /** include_tasks itself: it runs (its tasks then run too) and says which file it brought in. */
   private include(item: TaskInstance, args: Record<string, unknown>): ItemResult {
-    this.session(item.host).includesRun.add(item.id);
     const file = String(args.file ?? '');
+    // Ansible's words when the included file is not there (the loader leaves that to the run).
+    if (args.missing === true) return failureOf(new ModuleFailure(`Could not find or access '${file}' on the Ansible Controller.`));
+    this.session(item.host).includesRun.add(item.id);
     return { status: 'ok', msg: `included: ${file} for ${item.host}`, bytes: 0, value: { include: file, include_args: {}, changed: false } };
   }
 
@@ -430,9 +432,10 @@ export class TaskExecutor implements TaskRunner {
       vault: this.options.vault,
       connection: () => access.connection(reach),
       docker: () => access.docker(reach),
-      pull: (reference, { platform, onProgress }) =>
+      pull: (reference, { platform, tlsVerify, onProgress }) =>
         access.pull(reach, reference, {
           platform,
+          tlsVerify,
           onProgress,
           signal,
           auth: this.options.credentials.get(parseImageRef(reference).domain),

@@ -306,12 +306,13 @@ class RunHostAccess implements HostAccess {
   async pull(
     reach: HostReach,
     reference: string,
-    options: { platform?: string; auth?: RegistryAuth; onProgress: (p: PullProgress) => void; signal: AbortSignal },
+    options: { platform?: string; tlsVerify?: boolean; auth?: RegistryAuth; onProgress: (p: PullProgress) => void; signal: AbortSignal },
   ): Promise<PullResult> {
     const host = reach.host;
     await this.precheck(reach);
     const docker = await this.docker(reach);
-    const direct = (await this.distributionRunner.strategy(host)) === 'direct' || !this.relayServes(host, docker);
+    // A task that says how the node must verify the registry's TLS (podman_image validate_certs) pulls from the registry itself.
+    const direct = options.tlsVerify !== undefined || (await this.distributionRunner.strategy(host)) === 'direct' || !this.relayServes(host, docker);
     const domain = parseImageRef(reference).domain;
     return withPullRetries(
       async () => {

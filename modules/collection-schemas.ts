@@ -96,11 +96,11 @@ function dockerModule(
 }
 
 const BUILD = 'hound brings existing images onto nodes; it does not build them (build with docker build, your CI, or ansible-playbook)';
-const PUSH = 'hound does not push or tag images into registries';
+const PODMAN_PUSH = 'hound pushes images from Docker nodes (docker_image push: true), not yet from podman nodes';
 
 export const dockerImageModule = dockerModule(
   'docker_image',
-  'pull (or load) an image onto the host, or remove it',
+  'pull (or load) an image onto the host, archive it there, tag and push it, or remove it',
   {
     name: imageName,
     tag,
@@ -120,10 +120,6 @@ export const dockerImageModule = dockerModule(
     refused: {
       source: { values: ['build'], reason: BUILD },
       build: { reason: BUILD },
-      archive_path: { reason: 'hound does not write image archives (docker save) on the controller' },
-      push: { values: [true], reason: PUSH },
-      repository: { reason: PUSH },
-      force_tag: { values: [true], reason: PUSH },
     },
     required: ['name'],
     planned: (args) => {
@@ -252,11 +248,10 @@ export const podmanImageModule: ModuleDefinition = {
     state: { values: ['build'], reason: BUILD },
     path: { reason: BUILD },
     build: { unless: [{}], reason: BUILD },
-    push: { values: [true], reason: PUSH },
-    push_args: { unless: [{}], reason: PUSH },
+    push: { values: [true], reason: PODMAN_PUSH },
+    push_args: { unless: [{}], reason: PODMAN_PUSH },
     auth_file: { reason: "hound's pulls use the credentials of the run (podman_login, registry_login, or username/password here), not a file on the node" },
     ca_cert_dir: { reason: "podman's API service reads certificates from the node's /etc/containers/certs.d, which hound cannot change per task" },
-    validate_certs: { reason: "podman's API service decides TLS from the node's registries.conf, which hound cannot change per task" },
   },
   secretArguments: ['password'],
   controllerOnly: false,

@@ -1,10 +1,11 @@
 // community.docker.docker_image on hound's engine: `source: pull` pulls the run's way
 // (direct, relay or auto, with the run's credentials and pull limits, bytes counted in the
 // recap), `source: load` streams a tarball from the controller as hound's `load` does,
-// `source: local` only checks, `state: absent` removes. What it decides and returns follows
+// `source: local` only checks, `state: absent` removes; then `archive_path` writes the image
+// as a tarball on the node (docker-image-archive.ts), `repository` tags it and `push` pushes it
+// through the node's Docker (docker-image-push.ts). What it decides and returns follows
 // community.docker's docker_image (3.4.7): `changed`, `actions`, and `image`, the inspect
-// document. Building, archiving, tagging and pushing are refused when the task is read
-// (modules/collection-schemas.ts).
+// document. Building is refused when the task is read (modules/collection-schemas.ts).
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { formatBytes } from '../base/bytes.js';
@@ -21,6 +22,9 @@ import {
   type InspectDocument,
 } from './docker-engine.js';
 import { applyPull } from './image-actions.js';
+import { archiveImage } from './docker-image-archive.js';
+import { pushImage, tagImage, type ImageResults } from './docker-image-push.js';
+import type { EngineApi } from '../runtime/types.js';
 import { ModuleFailure, type ControllerModule, type ModuleContext, type ModuleResult } from './implementation.js';
 
 export interface DockerImageArgs {
@@ -32,10 +36,10 @@ export interface DockerImageArgs {
   force_absent?: boolean;
   load_path?: string;
   pull?: { platform?: string };
-}
-
-function result(changed: boolean, actions: string[], image: Record<string, unknown>, msg: string, bytes = 0): ModuleResult {
-  return { status: changed ? 'changed' : 'ok', msg, bytes, data: { actions, image } };
+  archive_path?: string;
+  repository?: string;
+  force_tag?: boolean;
+  push?: boolean;
 }
 
 /** Pulls name:tag the run's way, then reads its inspect document; bytes as the recap counts them. */
@@ -44,34 +48,79 @@ export async function pullImage(ctx: ModuleContext, name: string, tag: string, p
   return { bytes: outcome.bytes };
 }
 
-async function present(args: DockerImageArgs, ctx: ModuleContext): Promise<ModuleResult> {
-  const api = await engineApiOf(ctx, 'docker_image');
-  const { name, tag } = nameAndTag(args.name, args.tag);
+/** What the module registers (`changed`, `actions`, `image`), with hound's line for the reporters and the bytes moved. */
+interface PresentResults extends ImageResults {
+  msg: string;
+  bytes: number;
+}
+
+function result(r: PresentResults): ModuleResult {
+  return { status: r.changed ? 'changed' : 'ok', msg: r.msg, bytes: r.bytes, data: { actions: r.actions, image: r.image } };
+}
+
+/** Brings the image there (pull, load, or only checks it with `local`), as the module's present() before archiving, tagging and pushing. */
+async function bringImage(args: DockerImageArgs, ctx: ModuleContext, api: EngineApi, name: string, tag: string, r: PresentResults): Promise<void> {
   const byId = isImageId(name);
   const image = byId ? await findImageById(api, name) : await findImage(api, name, tag);
   const shown = byId ? name : `${name}:${tag}`;
-  if (image && !args.force_source) return result(false, [], image, `${shown} present`);
-  const actions: string[] = [];
+  if (image && !args.force_source) {
+    r.image = image;
+    r.msg = `${shown} present`;
+    return;
+  }
   if (args.source === 'pull') {
     if (byId) throw new ModuleFailure(`Image name must not be an image ID for source=pull; got: ${name}`);
-    actions.push(`Pulled image ${name}:${tag}`);
-    if (ctx.check) return result(true, actions, {}, `would pull ${shown}`);
+    r.actions.push(`Pulled image ${name}:${tag}`);
+    r.changed = true;
+    r.msg = `would pull ${shown}`;
+    if (ctx.check) return;
     const { bytes } = await pullImage(ctx, name, tag, args.pull?.platform);
-    const pulled = (await findImage(api, name, tag)) ?? {};
-    const changed = !(image && image.Id === (pulled as InspectDocument).Id);
-    return result(changed, actions, pulled, changed ? `pulled ${shown} (${formatBytes(bytes)})` : `${shown} already up to date`, bytes);
-  }
-  if (args.source === 'load') {
-    actions.push(`Loaded image ${shown} from ${args.load_path}`);
-    if (ctx.check) return result(true, actions, {}, `would load ${args.load_path}`);
+    r.image = (await findImage(api, name, tag)) ?? {};
+    r.bytes = bytes;
+  } else if (args.source === 'load') {
+    r.actions.push(`Loaded image ${shown} from ${args.load_path}`);
+    r.changed = true;
+    r.msg = `would load ${args.load_path}`;
+    if (ctx.check) return;
     const size = await loadFromController(ctx, args.load_path!, shown, byId, name);
-    const loaded = (byId ? await findImageById(api, name) : await findImage(api, name, tag)) ?? {};
-    const changed = !(image && image.Id === (loaded as InspectDocument).Id);
-    return result(changed, actions, loaded, `loaded ${args.load_path} (${formatBytes(size)})`, size);
+    r.image = (byId ? await findImageById(api, name) : await findImage(api, name, tag)) ?? {};
+    r.bytes = size;
+  } else if (!image) {
+    // source: local only makes sure the image is there.
+    throw new ModuleFailure(`Cannot find the image ${shown} locally.`);
   }
-  // source: local only makes sure the image is there.
-  if (!image) throw new ModuleFailure(`Cannot find the image ${shown} locally.`);
-  return result(false, actions, image, `${shown} present`);
+  if (!ctx.check && image && image.Id === (r.image as InspectDocument).Id) r.changed = false;
+  if (args.source === 'pull') r.msg = r.changed ? `pulled ${shown} (${formatBytes(r.bytes)})` : `${shown} already up to date`;
+  else if (args.source === 'load') r.msg = `loaded ${args.load_path} (${formatBytes(r.bytes)})`;
+  else r.msg = `${shown} present`;
+}
+
+async function present(args: DockerImageArgs, ctx: ModuleContext): Promise<ModuleResult> {
+  const api = await engineApiOf(ctx, 'docker_image');
+  const { name, tag } = nameAndTag(args.name, args.tag);
+  // The module's sanity checks, before it does anything.
+  if (args.repository !== undefined && isImageId(args.repository)) throw new ModuleFailure(`\`repository\` must not be an image ID; got: ${args.repository}`);
+  if (args.repository === undefined && args.push && isImageId(name)) {
+    throw new ModuleFailure(`Cannot push an image by ID; specify \`repository\` to tag and push the image with ID ${name} instead`);
+  }
+  const r: PresentResults = { changed: false, actions: [], image: {}, msg: '', bytes: 0 };
+  await bringImage(args, ctx, api, name, tag, r);
+  if (args.archive_path !== undefined) {
+    const archived = await archiveImage(ctx, api, name, tag, args.archive_path);
+    if (archived) {
+      // As the module: whether it archived decides `changed`, whatever came before.
+      if (archived.action !== undefined) r.actions.push(archived.action);
+      r.changed = archived.action !== undefined;
+      r.image = archived.image;
+      if (archived.action !== undefined) r.msg = `${ctx.check ? 'would archive' : 'archived'} ${name}:${tag} to ${args.archive_path} on ${ctx.host}`;
+    }
+  }
+  if (args.push && args.repository === undefined) await pushImage(ctx, api, name, name, tag, r);
+  else if (args.repository !== undefined) {
+    await tagImage(ctx, api, { originalName: name, name, tag, repository: args.repository, forceTag: args.force_tag === true, push: args.push === true }, r);
+  }
+  if (args.repository !== undefined || args.push) r.msg = r.actions.length > 0 ? r.actions.join('; ') : `${name}:${tag} present`;
+  return result(r);
 }
 
 /** Streams the controller's tarball into the node's Docker; fails as docker_image does when it lacks the image asked for. */
@@ -105,14 +154,14 @@ async function absent(args: DockerImageArgs, ctx: ModuleContext): Promise<Module
   const byId = isImageId(split.name);
   const image = byId ? await findImageById(api, split.name) : await findImage(api, split.name, split.tag);
   const name = byId ? split.name : `${split.name}:${split.tag}`;
-  if (!image) return result(false, [], {}, `${name} absent`);
+  if (!image) return result({ changed: false, actions: [], image: {}, msg: `${name} absent`, bytes: 0 });
   if (!ctx.check) {
     const r = await api.request('DELETE', `/images/${encodeURIComponent(name)}`, { query: { force: args.force_absent ? 'true' : 'false' } });
     // An image that vanished meanwhile is what was asked for.
     if (r.status >= 300 && r.status !== 404) throw new ModuleFailure(`Error removing image ${name} - ${r.status}: ${engineMessage(r.body)}`);
     ctx.invalidateFacts();
   }
-  return result(true, [`Removed image ${name}`], { state: 'Deleted' }, `removed ${name}`);
+  return result({ changed: true, actions: [`Removed image ${name}`], image: { state: 'Deleted' }, msg: `removed ${name}`, bytes: 0 });
 }
 
 export const dockerImage: ControllerModule<DockerImageArgs> = {

@@ -45,12 +45,14 @@ export function short(digest: string): string {
 
 // One way to print sizes everywhere (binary units, as `hound plan` prints them).
 
-export async function applyPull(action: Extract<Action, { kind: 'pull' }>, ctx: ModuleContext): Promise<ActionOutcome> {
+/** `tlsVerify`: whether the node must verify the registry's TLS for this pull (podman_image validate_certs); undefined: as the node says. */
+export async function applyPull(action: Extract<Action, { kind: 'pull' }>, ctx: ModuleContext, tlsVerify?: boolean): Promise<ActionOutcome> {
   const ref = parseImageRef(action.image);
   const layers = new PullLayers();
   const result = await ctx.limits.pull(ctx.host, ref.domain, () =>
     ctx.pull(action.image, {
       platform: action.platform,
+      ...(tlsVerify !== undefined ? { tlsVerify } : {}),
       onProgress: (p) => {
         layers.add(p);
         ctx.progress(action.image, p);

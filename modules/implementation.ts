@@ -88,7 +88,7 @@ export interface ModuleContext {
    * Pulls an image onto the node the run's way: straight from the registry, or through the
    * run's relay (distribution: relay), with the run's credentials for that registry.
    */
-  pull(reference: string, options: { platform?: string; onProgress: (p: PullProgress) => void }): Promise<PullResult>;
+  pull(reference: string, options: { platform?: string; tlsVerify?: boolean; onProgress: (p: PullProgress) => void }): Promise<PullResult>;
   /** Docker's state on the node (every image and container), cached for the run. */
   facts(): Promise<NodeFacts>;
   /**

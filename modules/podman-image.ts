@@ -3,6 +3,8 @@
 // limits, credentials) and removed through the node's runtime, and the registered `image` is
 // podman's own inspect data (libpod's, as `podman inspect` prints it: a list), `changed`
 // when the image's digest changed, as the module decides it (containers.podman 1.10.2).
+// `validate_certs` is podman pull's --tls-verify for that pull (libpod's tlsVerify), straight
+// from the registry rather than through the relay.
 import { formatBytes } from '../base/bytes.js';
 import { normaliseRegistryHost } from '../transport/docker-config.js';
 import { podmanImageModule } from './collection-schemas.js';
@@ -20,6 +22,7 @@ export interface PodmanImageArgs {
   state?: 'present' | 'absent';
   username?: string;
   password?: string;
+  validate_certs?: boolean;
 }
 
 /** The node's runtime as its inventory says (hound_container_runtime, docker when unset). */
@@ -87,7 +90,11 @@ export const podmanImage = controllerModule<PodmanImageArgs>(podmanImageModule, 
     ctx.addSecret(args.password);
     ctx.credentials.set({ username: args.username, password: args.password, serverAddress: normaliseRegistryHost(parseImageRef(imageName).domain) });
   }
-  const { bytes } = await applyPull({ kind: 'pull', image: imageName, platform: args.arch ? `linux/${args.arch}` : undefined, reason: 'podman_image' }, ctx);
+  const { bytes } = await applyPull(
+    { kind: 'pull', image: imageName, platform: args.arch ? `linux/${args.arch}` : undefined, reason: 'podman_image' },
+    ctx,
+    args.validate_certs,
+  );
   const pulled = await inspect(ctx, imageName);
   const changed = digestOf(image) !== digestOf(pulled);
   return {

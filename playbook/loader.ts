@@ -458,11 +458,15 @@ export class PlaybookLoader {
     if (containsTemplate(name)) throw dynamicPathError(source, namePath, written);
     checkTemplates(source, at, task, written);
     const file = this.resolveTaskFile(name, scope);
+    // As Ansible, a file that is not there fails the include when it runs, not the playbook:
+    // a `when` may keep it from running at all (a role's branch for another platform). Something
+    // there that is no regular file (a device, a FIFO) is still refused when read, as before.
+    const missing = !this.files.exists(file);
     const include: LoadedTask = {
       ...this.taskShape(source, at, task, scope, own),
       module: 'include_tasks',
       action: written,
-      args: { file },
+      args: missing ? { file, missing: true } : { file },
       argsAt: { source, path: namePath },
       freeForm: false,
     };
@@ -487,7 +491,7 @@ export class PlaybookLoader {
       moduleDefaults: [...scope.moduleDefaults, ...applied.moduleDefaults],
       includedBy: include,
     };
-    return [include, ...this.expandTaskFile(file, { source, path: namePath }, inner)];
+    return missing ? [include] : [include, ...this.expandTaskFile(file, { source, path: namePath }, inner)];
   }
 
   /** What every task carries, module tasks and includes alike. */

@@ -92,7 +92,10 @@ export class SshDocker implements NodeRuntime {
     this.agent = sshSocketAgent(() => connection.openUnixSocket(this.socketPath));
     // host/port only shape the request line; the agent decides where bytes go.
     this.docker = new Docker({ host: 'docker', port: 80, protocol: 'http', agent: this.agent } as Docker.DockerOptions);
-    this.engineApi = { request: (method, path, options) => this.engineRequest(method, path, options) };
+    this.engineApi = {
+      request: (method, path, options) => this.engineRequest(method, path, options),
+      stream: (method, path, options) => this.engineStream(method, path, options),
+    };
   }
 
   /** One request on the Engine API through the same SSH channels as every other call; the JSON body as Docker sends it. */
@@ -134,6 +137,28 @@ export class SshDocker implements NodeRuntime {
       );
       request.on('error', (error) => reject(this.failure('DOCKER_API_ERROR', `${method} ${path}`, error)));
       request.end(payload);
+    });
+  }
+
+  /** One request on the Engine API whose answer is handed over as it comes (its status first). */
+  private engineStream(
+    method: 'GET' | 'POST',
+    path: string,
+    options: { query?: Record<string, string>; secretHeaders?: Record<string, string>; signal?: AbortSignal } = {},
+  ): Promise<{ status: number; body: Readable }> {
+    const query = new URLSearchParams(options.query ?? {}).toString();
+    const target = `${path}${query ? `?${query}` : ''}`;
+    this.log(3, `${method} ${target}${options.secretHeaders ? ' (headers not shown)' : ''}`);
+    return new Promise((resolve, reject) => {
+      const request = http.request(
+        { method, path: target, host: 'docker', agent: this.agent, headers: options.secretHeaders ?? {}, signal: options.signal },
+        (response) => resolve({ status: response.statusCode ?? 0, body: response }),
+      );
+      request.on('error', (error) => {
+        if (options.signal?.aborted) reject(abortErrorOf(options.signal));
+        else reject(this.failure('DOCKER_API_ERROR', `${method} ${path}`, error));
+      });
+      request.end();
     });
   }
 

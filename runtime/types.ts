@@ -109,6 +109,16 @@ export interface EngineApi {
     path: string,
     options?: { query?: Record<string, string>; body?: unknown; secretBody?: boolean },
   ): Promise<EngineResponse>;
+  /**
+   * The same API with the answer as bytes as they come, for answers too large or too long to
+   * hold (an image tarball, a push's progress lines): the status at once, then the body, which
+   * the caller reads to its end or destroys. `secretHeaders` are never logged (X-Registry-Auth).
+   */
+  stream(
+    method: 'GET' | 'POST',
+    path: string,
+    options?: { query?: Record<string, string>; secretHeaders?: Record<string, string>; signal?: AbortSignal },
+  ): Promise<{ status: number; body: Readable }>;
 }
 
 /** Docker Engine on one node, reached through that node's HostConnection. */
@@ -125,7 +135,15 @@ export interface NodeDocker {
   listImageSummaries(): Promise<DockerImage[]>;
   /** undefined when the image is not present. */
   inspectImage(ref: string): Promise<DockerImage | undefined>;
-  pull(ref: string, options?: { platform?: string; auth?: RegistryAuth; onProgress?: (p: PullProgress) => void; signal?: AbortSignal }): Promise<PullResult>;
+  /**
+   * `tlsVerify`: whether this pull must verify TLS (podman pull's --tls-verify, which
+   * podman_image's validate_certs sets); only podman is given it (podman modules run on podman
+   * nodes only); undefined: as the node's configuration says.
+   */
+  pull(
+    ref: string,
+    options?: { platform?: string; auth?: RegistryAuth; onProgress?: (p: PullProgress) => void; signal?: AbortSignal; tlsVerify?: boolean },
+  ): Promise<PullResult>;
   /** Removes an image (by ref or id); `force` also untags it from other names. */
   removeImage(ref: string, options?: { force?: boolean }): Promise<void>;
   tagImage(source: string, repo: string, tag: string): Promise<void>;

@@ -1,8 +1,9 @@
 // podman's own pull endpoint (libpod's POST /images/pull), used where the Docker-compatible
 // one cannot go: a registry on the node's loopback that speaks plain HTTP, as hound's relay
-// does. The compatible endpoint takes no TLS setting and podman, unlike Docker, does not
-// treat loopback registries as insecure; registries.conf could say so, but a running service
-// reads it once, and hound would have to change the node's files. `tlsVerify=false` on this
+// does, and a pull told whether to verify TLS (podman_image's validate_certs, podman pull's
+// --tls-verify). The compatible endpoint takes no TLS setting and podman, unlike Docker, does
+// not treat loopback registries as insecure; registries.conf could say so, but a running
+// service reads it once, and hound would have to change the node's files. `tlsVerify` on this
 // one pull does it and leaves nothing behind. Its stream names each blob as containers/image
 // copies it, with no byte counts.
 import type { DockerProgressLine } from '../docker-pull-progress.js';
@@ -20,9 +21,12 @@ export function translateLibpodLine(line: Record<string, unknown>): DockerProgre
   return { id: blob[1], status: blob[2] ? 'Already exists' : 'Pulling fs layer' };
 }
 
-/** The libpod pull of `reference` over plain HTTP (or TLS without verification), for the node's platform unless one is named. */
-export function loopbackPullEndpoint(reference: string, platform?: string): PullEndpoint {
-  const query: Record<string, string> = { reference, tlsVerify: 'false', quiet: 'false' };
+/**
+ * The libpod pull of `reference` for the node's platform unless one is named: `tlsVerify`
+ * false allows plain HTTP or TLS without verification, true requires verified TLS.
+ */
+export function libpodPullEndpoint(reference: string, tlsVerify: boolean, platform?: string): PullEndpoint {
+  const query: Record<string, string> = { reference, tlsVerify: String(tlsVerify), quiet: 'false' };
   if (platform !== undefined) {
     const p = parsePlatform(platform);
     query.OS = p.os;

@@ -11,7 +11,7 @@ import type { DockerContainer, DockerImage, DockerInfo, NodeRuntime, PullProgres
 import type { Readable } from 'node:stream';
 import type { RuntimePullResult } from '../pull-result.js';
 import { ensurePodmanService, type PodmanService } from './service.js';
-import { loopbackPullEndpoint } from './libpod-pull.js';
+import { libpodPullEndpoint } from './libpod-pull.js';
 import { OverlappingPulls, type LayerBlob } from '../overlapping-pulls.js';
 import { shortDigest } from '../containerd/ingest-progress.js';
 import { LAYER_RECORDS_PATH_COMMAND, parseLayerRecords, readLayerRecordsCommand } from './storage-layers.js';
@@ -124,7 +124,7 @@ export class PodmanRuntime implements NodeRuntime {
 
   async pull(
     ref: string,
-    options: { platform?: string; auth?: RegistryAuth; onProgress?: (p: PullProgress) => void; signal?: AbortSignal } = {},
+    options: { platform?: string; auth?: RegistryAuth; onProgress?: (p: PullProgress) => void; signal?: AbortSignal; tlsVerify?: boolean } = {},
   ): Promise<RuntimePullResult> {
     const api = await this.api();
     const turn = this.pullQueue.then(async () => {
@@ -143,13 +143,15 @@ export class PodmanRuntime implements NodeRuntime {
     api: SshDocker,
     ref: string,
     token: number,
-    options: { platform?: string; auth?: RegistryAuth; onProgress?: (p: PullProgress) => void; signal?: AbortSignal },
+    options: { platform?: string; auth?: RegistryAuth; onProgress?: (p: PullProgress) => void; signal?: AbortSignal; tlsVerify?: boolean },
   ): Promise<RuntimePullResult> {
     const tally = new PodmanPullTally();
     const parsed = parseImageRef(ref);
     const before = await this.layerRecords();
-    // The relay (and any registry on the node's loopback) speaks plain HTTP: podman's own endpoint can be told so for this pull alone.
-    const endpoint = isLoopbackRegistry(parsed.domain) ? loopbackPullEndpoint(canonicalImageRef(parsed), options.platform) : undefined;
+    // The relay (and any registry on the node's loopback) speaks plain HTTP: podman's own endpoint can be told so for this pull alone,
+    // as it is told whether to verify TLS when a task says (podman_image validate_certs).
+    const tlsVerify = isLoopbackRegistry(parsed.domain) ? false : options.tlsVerify;
+    const endpoint = tlsVerify !== undefined ? libpodPullEndpoint(canonicalImageRef(parsed), tlsVerify, options.platform) : undefined;
     await api.pull(ref, {
       ...options,
       ...(endpoint ? { endpoint } : {}),

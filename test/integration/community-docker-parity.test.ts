@@ -14,7 +14,7 @@ import type { TaskResultEvent } from '../../core/events.js';
 import { labImageState, resetLab, runTool, type Tool } from './ansible-parity.js';
 
 const DIR = path.join(FIXTURES, 'community-docker');
-/** Under load ansible-playbook takes minutes for these 14 tasks on 4 nodes. */
+/** Under load ansible-playbook takes minutes for these 22 tasks on 4 nodes. */
 const RUN_TIMEOUT_MS = 600_000;
 let lab: LabInfo;
 
@@ -33,10 +33,13 @@ interface ToolOutcome {
   images: Record<string, string[]>;
 }
 
-/** Each node as the lab starts it: no images, no Docker client config (the node's own home, lab/daemons.ts). */
+/** Each node as the lab starts it: no images, no Docker client config, no archive the playbook wrote (the node's own home, lab/daemons.ts). */
 async function resetNodes(): Promise<void> {
   await resetLab(lab, {});
-  for (const node of lab.nodes) rmSync(path.join(lab.dir, 'nodes', node.name, 'home', '.docker'), { recursive: true, force: true });
+  for (const node of lab.nodes) {
+    rmSync(path.join(lab.dir, 'nodes', node.name, 'home', '.docker'), { recursive: true, force: true });
+    rmSync(path.join(lab.dir, 'nodes', node.name, 'home', 'hound-app1.tar'), { force: true });
+  }
 }
 
 interface AnsibleJson {
@@ -88,6 +91,12 @@ describe('community.docker image modules: ansible-playbook and hound', () => {
       expect(ansible.statuses.pull.node1).toBe('changed');
       expect(ansible.statuses['pull again'].node1).toBe('ok');
       expect(ansible.statuses['log in again'].node1).toBe('ok');
+      // Tagging, archiving on the node and pushing: the first tag and archive change, their repeats do not.
+      expect(ansible.statuses['tag under another name'].node1).toBe('changed');
+      expect(ansible.statuses['tag again'].node1).toBe('ok');
+      expect(ansible.statuses['archive on the node'].node1).toBe('changed');
+      expect(ansible.statuses['archive again'].node1).toBe('ok');
+      expect(ansible.statuses['archive another name over it'].node1).toBe('changed');
       expect(houndRun.code).toBe(ansible.code);
       expect(houndRun.statuses).toEqual(ansible.statuses);
       expect(Object.keys(houndRun.registered).sort()).toEqual(lab.nodes.map((n) => n.name).sort());

@@ -187,4 +187,13 @@ describe('TaskExecutor', () => {
     await executor.runTask([t(0, { module: 'no_such_module', args: {} })], { handler: false });
     expect(results()[0]).toMatchObject({ status: 'failed', msg: 'no module named no_such_module' });
   });
+
+  it('an include_tasks whose file was not there when the playbook was read fails when it runs, in Ansible’s words; one that was, runs', async () => {
+    const { executor, results } = setup();
+    const missing = await executor.runTask([t(0, { module: 'include_tasks', args: { file: '/p/gone.yml', missing: true } })], { handler: false });
+    expect(missing).toEqual({ status: 'failed', ignored: false });
+    expect(results()[0]).toMatchObject({ status: 'failed', msg: "Could not find or access '/p/gone.yml' on the Ansible Controller." });
+    await executor.runTask([t(1, { module: 'include_tasks', args: { file: '/p/here.yml' } })], { handler: false });
+    expect(results()[1]).toMatchObject({ status: 'ok', msg: 'included: /p/here.yml for node1' });
+  });
 });

@@ -127,7 +127,8 @@ describe('module arguments', () => {
       column: 33,
       message: expect.stringMatching(/^module 'docker_image': 'source: build' is not supported by hound: hound brings existing images/) as unknown,
     });
-    expect(failure(play('    - docker_image: {name: app, source: pull, archive_path: "{{ x }}"}\n')).message).toMatch(/'archive_path' is not supported/);
+    expect(failure(play('    - containers.podman.podman_image: {name: app, push: true}\n')).message).toMatch(/'push: true' is not supported/);
+    expect(load(play('    - docker_image: {name: app, source: pull, archive_path: "{{ x }}", repository: "r/app:2", push: true}\n'))[0].args.push).toBe(true);
     expect(load(play('    - docker_image: {name: app, source: pull, push: false}\n'))[0].args.push).toBe(false);
     expect(failure(play('    - docker_image: {name: app, source: pull, docker_host: "tcp://10.0.0.1:2376"}\n'))).toMatchObject({
       code: 'ARGUMENT_NOT_SUPPORTED',
@@ -215,6 +216,18 @@ describe('import_role and include_role options', () => {
   it('refuses options Ansible refuses (vars) and public: true, which hound does not do', () => {
     expect(failure(play('    - import_role:\n        name: r\n        vars: {x: 1}\n'), role)).toMatchObject({ code: 'UNKNOWN_KEY', line: 6 });
     expect(failure(play('    - include_role: {name: r, public: true}\n'), role)).toMatchObject({ code: 'ARGUMENT_NOT_SUPPORTED', line: 4 });
+  });
+});
+
+describe('include_tasks of a file that is not there', () => {
+  it('loads, as Ansible checks the syntax: the include alone, marked missing, which fails only if it runs', () => {
+    const tasks = load(play('    - include_tasks: gone.yml\n      when: false\n    - debug: msg=after\n'));
+    expect(tasks.map((t) => t.module)).toEqual(['include_tasks', 'debug']);
+    expect(tasks[0].args).toMatchObject({ missing: true, file: expect.stringMatching(/gone\.yml$/) as unknown });
+    // A file that is there is read before the run, its tasks after the include.
+    const present = load(play('    - include_tasks: here.yml\n'), { 'here.yml': '- debug: msg=inside\n' });
+    expect(present.map((t) => t.module)).toEqual(['include_tasks', 'debug']);
+    expect(present[0].args.missing).toBeUndefined();
   });
 });
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loopbackPullEndpoint, translateLibpodLine } from '../../../runtime/podman/libpod-pull.js';
+import { libpodPullEndpoint, translateLibpodLine } from '../../../runtime/podman/libpod-pull.js';
 import { parseLayerRecords } from '../../../runtime/podman/storage-layers.js';
 import { PodmanPullTally, recordedLayers } from '../../../runtime/podman/runtime.js';
 import { JsonLineSplitter, PullProgressTracker } from '../../../runtime/docker-pull-progress.js';
@@ -33,10 +33,12 @@ describe("podman's own pull endpoint, for registries on the node's loopback", ()
     expect(isLoopbackRegistry('[::1]:5000')).toBe(true);
     expect(isLoopbackRegistry('10.29.205.2:5000')).toBe(false);
     expect(isLoopbackRegistry('127.0.0.1.example.com')).toBe(false);
-    expect(loopbackPullEndpoint('127.0.0.1:41234/t/a:1', 'linux/arm64/v8')).toMatchObject({
+    expect(libpodPullEndpoint('127.0.0.1:41234/t/a:1', false, 'linux/arm64/v8')).toMatchObject({
       path: '/v4.0.0/libpod/images/pull',
       query: { reference: '127.0.0.1:41234/t/a:1', tlsVerify: 'false', OS: 'linux', Arch: 'arm64' },
     });
+    // podman_image's validate_certs: true asks for verified TLS on this pull.
+    expect(libpodPullEndpoint('r.example/t/a:1', true).query).toEqual({ reference: 'r.example/t/a:1', tlsVerify: 'true', quiet: 'false' });
   });
 
   it('reads each "Copying blob" line as a blob of the pull, and an error as the error', () => {
