@@ -15,7 +15,6 @@ import { pushRegistryImage } from '../lab/registry-image.js';
 import { lowerBounds } from './bounds.js';
 import { registryHost } from './lab-nodes.js';
 import { measurePullCpu, type PullCpu } from './pull-cpu.js';
-import os from 'node:os';
 import { buildRoster, CONTENDER_IDS } from './contenders/roster.js';
 import { requireGnuTime } from './controller-cost.js';
 import { describeEnvironment } from './environment.js';
@@ -148,7 +147,6 @@ async function benchmark(options: BenchOptions, labName: string, outDir: string,
         `pull CPU: ${cpuNode.name}'s dockerd used ${pullCpu.cpuSeconds.toFixed(2)} s of CPU for ${(pullCpu.bytes / 1e6).toFixed(1)} MB (${(pullCpu.secondsPerByte * 1e6 * 1000).toFixed(1)} ms per MB)`,
       );
     }
-    const cpu = pullCpu ? { secondsPerByte: pullCpu.secondsPerByte, cores: os.cpus().length } : undefined;
     const bounds: WorkloadBounds[] = [];
     const needs: BenchReport['needs'] = [];
     for (const workload of options.workloads) {
@@ -165,7 +163,7 @@ async function benchmark(options: BenchOptions, labName: string, outDir: string,
             layerBytes,
             registryBitsPerSecond: parseRate(options.rates.registry).bitsPerSecond,
             nodeBitsPerSecond: parseRate(options.rates.node).bitsPerSecond,
-            cpu,
+            cpu: pullCpu,
           }),
         });
       }
@@ -191,7 +189,7 @@ async function benchmark(options: BenchOptions, labName: string, outDir: string,
         controller: parseRate(options.rates.controller).bitsPerSecond,
       },
       lab: { name: labName, nodes: largest * options.runtimes.length, upSeconds: labUpSeconds, ...(runtimes === undefined ? {} : { runtimes }) },
-      ...(pullCpu && cpu ? { pullCpu: { ...pullCpu, cores: cpu.cores, node: cpuNode!.name } } : {}),
+      ...(pullCpu ? { pullCpu } : {}),
       environment,
       imageSet: {
         layers: imageSet.layers.map((l) => ({

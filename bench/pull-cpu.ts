@@ -6,10 +6,15 @@
 // CPU its dockerd and everything dockerd started (containerd, unpigz) used is read from /proc.
 import { readdir, readFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
+import os from 'node:os';
 import type { LabNodeInfo } from '../lab/info.js';
 import { emptyNode, pullOnNode } from './node-images.js';
 
 export interface PullCpu {
+  /** The node measured. */
+  node: string;
+  /** The machine's cores, which every node's dockerd shares. */
+  cores: number;
   /** CPU seconds of the node's dockerd tree while pulling. */
   cpuSeconds: number;
   /** Compressed bytes the pulls fetched (the distinct layers' blobs). */
@@ -57,5 +62,5 @@ export async function measurePullCpu(node: LabNodeInfo, refs: readonly string[],
   for (const ref of refs) await pullOnNode(node, ref);
   const cpuSeconds = ((await treeTicks(dockerd)) - before) / hz;
   await emptyNode(node);
-  return { cpuSeconds, bytes, secondsPerByte: bytes > 0 ? cpuSeconds / bytes : 0 };
+  return { node: node.name, cores: os.cpus().length, cpuSeconds, bytes, secondsPerByte: bytes > 0 ? cpuSeconds / bytes : 0 };
 }

@@ -1,4 +1,5 @@
 // Writes latest.md, latest.json and latest.svg from one benchmark's results.
+import type { PullCpu } from './pull-cpu.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { resultsChart } from './chart-svg.js';
@@ -17,7 +18,7 @@ export interface BenchReport extends BenchResults {
   /** `runtimes`: the lab's --runtimes (absent: Docker nodes only). */
   lab: { name: string; nodes: number; upSeconds: number; runtimes?: string };
   /** Docker's pull processing measured on one node before the matrix (the CPU bound's input). */
-  pullCpu?: { node: string; cpuSeconds: number; bytes: number; secondsPerByte: number; cores: number };
+  pullCpu?: PullCpu;
   environment: BenchEnvironment;
   imageSet: {
     layers: { name: string; sizeBytes: number; blobBytes: number; digest: string }[];
