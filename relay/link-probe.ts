@@ -15,8 +15,12 @@
 // - hound's CPU: its CPU time per byte over those sends. The relay's own work per byte
 //   (fetch, hash, serve, encrypt for SSH) measured about the same on the lab as the probe's
 //   figure, which also carries the probe's fixed costs (docs/distribution.md, "auto"), so it
-//   is taken as the relay's: what hound's CPU can relay is its inverse.
+//   is taken as the relay's: what hound's CPU can relay is its inverse. That is CPU time;
+//   when hound waited for a CPU through much of the origin read (Linux's schedstat: a busy
+//   controller), the read was held by the CPU hound got, not by the origin, and the relay,
+//   which does that read and more on the same thread, can do no better than it did.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { HostConnection } from '../transport/types.js';
 import type { LinkRates } from './distribution-model.js';
@@ -58,6 +62,8 @@ export interface LinkProbe {
   bytes: number;
   /** hound's CPU time per byte it sent the nodes at once (what relayCpu is derived from). */
   cpuSecondsPerByte: number;
+  /** Share of the origin read hound spent waiting for a CPU (undefined where the OS does not say). */
+  originCpuWait?: number;
   seconds: number;
 }
 
@@ -84,10 +90,12 @@ export async function probeLinks(targets: LinkProbeTargets, limits: LinkProbeLim
   const rates: LinkRates = { registryUplink: origin.rate, controllerLink, nodeLink };
   const cpuSecondsPerByte = cpuSeconds / Math.max(1, groupBytes);
   if (cpuSeconds > 0) rates.relayCpu = 1 / cpuSecondsPerByte;
+  if (origin.cpuWait !== undefined && origin.cpuWait >= CPU_STARVED) rates.relayCpu = Math.min(rates.relayCpu ?? Infinity, origin.rate);
   return {
     rates,
     controllerAtLeast,
     cpuSecondsPerByte,
+    originCpuWait: origin.cpuWait,
     bytes: origin.bytes + alone.bytes + groupBytes,
     seconds: (performance.now() - started) / 1000,
   };
@@ -100,12 +108,26 @@ interface Measure {
   bytes: number;
 }
 
+/** Waiting for a CPU this share of a read or more: the CPU, not the link, held it. */
+const CPU_STARVED = 0.25;
+
+/** Nanoseconds this thread has waited for a CPU so far (Linux's schedstat), or undefined where the OS does not say. */
+function cpuWaitNs(): number | undefined {
+  try {
+    const wait = Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1]);
+    return Number.isFinite(wait) ? wait : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads the blob for a window from its first bytes (so the request's set-up is not counted). */
-async function probeOrigin(targets: LinkProbeTargets, limits: LinkProbeLimits, signal: AbortSignal): Promise<Measure> {
+async function probeOrigin(targets: LinkProbeTargets, limits: LinkProbeLimits, signal: AbortSignal): Promise<Measure & { cpuWait?: number }> {
   const body = await targets.openOriginBlob(signal);
   let bytes = 0;
   let first: { at: number; bytes: number } | undefined;
   let last = 0;
+  let waitAtFirst: number | undefined;
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
       const now = performance.now();
@@ -113,6 +135,7 @@ async function probeOrigin(targets: LinkProbeTargets, limits: LinkProbeLimits, s
       last = now;
       if (!first) {
         first = { at: now, bytes: chunk.length };
+        waitAtFirst = cpuWaitNs();
         continue;
       }
       if (bytes >= limits.originBytes || now - first.at >= limits.windowMs) break;
@@ -122,8 +145,10 @@ async function probeOrigin(targets: LinkProbeTargets, limits: LinkProbeLimits, s
   }
   if (!first) throw new LinkProbeError('the origin sent nothing');
   const seconds = Math.max(0.001, (last - first.at) / 1000);
-  if (bytes === first.bytes) return { rate: bytes / seconds, bytes };
-  return { rate: (bytes - first.bytes) / seconds, bytes };
+  const waitAtLast = cpuWaitNs();
+  const cpuWait = waitAtFirst !== undefined && waitAtLast !== undefined && last > first.at ? (waitAtLast - waitAtFirst) / 1e9 / seconds : undefined;
+  if (bytes === first.bytes) return { rate: bytes / seconds, bytes, cpuWait };
+  return { rate: (bytes - first.bytes) / seconds, bytes, cpuWait };
 }
 
 /** Bytes the node reads before it starts counting: the stream reaches its pace. */

@@ -71,9 +71,11 @@ describe('auto, the default, on a shaped lab', () => {
   it('probes the links, measures them near their shaping, and relays the shared layer', async () => {
     const run = await hound(['play', 'pull.yml', '-i', 'hosts.ini', '--json', '-v'], dir);
     expect(run.code, run.stderr).toBe(0);
-    const [probe] = detailLines(run.stdout, 'distribution auto: probed the links');
-    const [line, ...more] = detailLines(run.stdout, 'distribution auto: ');
-    expect(more.filter((l) => !l.startsWith('distribution auto: probed'))).toEqual([]);
+    const [probe, ...moreProbes] = detailLines(run.stdout, 'distribution auto: probed the links');
+    expect(moreProbes).toEqual([]);
+    const decisions = detailLines(run.stdout, 'distribution auto: ').filter((l) => l !== probe);
+    expect(decisions).toHaveLength(1);
+    const line = decisions[0];
     const m =
       /^distribution auto: relay \(.*; probed origin ([\d.]+) MB\/s, controller (≥ )?([\d.]+) MB\/s, node ([\d.]+) MB\/s, hound's CPU [\d.]+ MB\/s: estimated ([\d.]+) s direct vs ([\d.]+) s relayed\)/.exec(
         line,
@@ -92,8 +94,10 @@ describe('auto, the default, on a shaped lab', () => {
     expect(origin).toBeLessThan(1.5 * REGISTRY);
     expect(node).toBeGreaterThan(0.5 * NODE);
     expect(node).toBeLessThan(1.5 * NODE);
-    // Four 10 mbit nodes cannot fill a 100 mbit controller link: a lower bound, near their sum.
-    expect(atLeast).toBe('≥ ');
+    // Four 10 mbit nodes cannot fill a 100 mbit controller link: the probe sees about their
+    // sum (marked a lower bound when each got what one gets alone, which a loaded machine
+    // does not always show).
+    expect(['≥ ', undefined]).toContain(atLeast);
     expect(controller).toBeGreaterThan(0.5 * 4 * NODE);
     expect(controller).toBeLessThan(1.5 * CONTROLLER);
     expect(direct).toBeGreaterThan(relayed);

@@ -59,8 +59,10 @@ describe('probeLinks', () => {
   it('fails, in bounded time, when a node never connects', async () => {
     const openOriginBlob = await pacedOrigin(65_536, 5);
     const never = () => new Promise<HostConnection>(() => undefined);
-    const failure = probeLinks({ openOriginBlob, nodes: [local('a'), never] }, { ...DEFAULT_PROBE_LIMITS, windowMs: 100, stepTimeoutMs: 300 });
-    await expect(failure).rejects.toMatchObject({ code: 'RELAY_PROBE_FAILED', message: "the nodes' connections did not answer within 0.3 s" });
+    const started = Date.now();
+    const failure = probeLinks({ openOriginBlob, nodes: [local('a'), never] }, { ...DEFAULT_PROBE_LIMITS, windowMs: 100, stepTimeoutMs: 2_000 });
+    await expect(failure).rejects.toMatchObject({ code: 'RELAY_PROBE_FAILED', message: "the nodes' connections did not answer within 2 s" });
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('refuses fewer than two nodes', async () => {
