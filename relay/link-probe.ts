@@ -16,9 +16,9 @@
 //   (fetch, hash, serve, encrypt for SSH) measured about the same on the lab as the probe's
 //   figure, which also carries the probe's fixed costs (docs/distribution.md, "auto"), so it
 //   is taken as the relay's: what hound's CPU can relay is its inverse. That is CPU time;
-//   when hound waited for a CPU through much of the origin read (Linux's schedstat: a busy
-//   controller), the read was held by the CPU hound got, not by the origin, and the relay,
-//   which does that read and more on the same thread, can do no better than it did.
+//   how long hound waited for a CPU during the origin read (Linux's schedstat) is reported
+//   at -v, not weighed: on a loaded machine a link-bound read waits as much (see
+//   docs/distribution.md).
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
@@ -62,7 +62,7 @@ export interface LinkProbe {
   bytes: number;
   /** hound's CPU time per byte it sent the nodes at once (what relayCpu is derived from). */
   cpuSecondsPerByte: number;
-  /** Share of the origin read hound spent waiting for a CPU (undefined where the OS does not say). */
+  /** Share of the origin read hound spent waiting for a CPU (undefined where the OS does not say); reported, not weighed. */
   originCpuWait?: number;
   seconds: number;
 }
@@ -90,7 +90,6 @@ export async function probeLinks(targets: LinkProbeTargets, limits: LinkProbeLim
   const rates: LinkRates = { registryUplink: origin.rate, controllerLink, nodeLink };
   const cpuSecondsPerByte = cpuSeconds / Math.max(1, groupBytes);
   if (cpuSeconds > 0) rates.relayCpu = 1 / cpuSecondsPerByte;
-  if (origin.cpuWait !== undefined && origin.cpuWait >= CPU_STARVED) rates.relayCpu = Math.min(rates.relayCpu ?? Infinity, origin.rate);
   return {
     rates,
     controllerAtLeast,
@@ -107,9 +106,6 @@ interface Measure {
   /** Bytes moved, warm-up included. */
   bytes: number;
 }
-
-/** Waiting for a CPU this share of a read or more: the CPU, not the link, held it. */
-const CPU_STARVED = 0.25;
 
 /** Nanoseconds this thread has waited for a CPU so far (Linux's schedstat), or undefined where the OS does not say. */
 function cpuWaitNs(): number | undefined {
@@ -157,8 +153,8 @@ const WARM_UP_BYTES = 131_072;
 /**
  * Sends `payload` through the node's SSH connection once the node is reading (so nothing
  * piles up in sshd's buffers first and arrives all at once). The node discards a warm-up,
- * says so, then counts what arrives in the window on its own clock; when the payload runs
- * out first, the window is what the controller saw from that word to the count.
+ * then counts what arrives in the window on its own clock; when the payload runs out first,
+ * the controller times it from sending to the count.
  */
 async function probeNode(connection: HostConnection, payload: Buffer, limits: LinkProbeLimits): Promise<Measure> {
   const seconds = (limits.windowMs / 1000).toFixed(3);
@@ -169,12 +165,14 @@ async function probeNode(connection: HostConnection, payload: Buffer, limits: Li
     // The node stops reading after its window: what is still unsent is dropped.
     running.stdin.on('error', () => undefined);
     let out = '';
-    let goAt: number | undefined;
+    let sentAt: number | undefined;
     running.stdout.on('data', (chunk: Buffer) => {
       const before = out;
       out += chunk.toString();
-      if (!before.includes('ready\n') && out.includes('ready\n')) running.stdin.end(payload);
-      if (goAt === undefined && out.includes('go\n')) goAt = performance.now();
+      if (!before.includes('ready\n') && out.includes('ready\n')) {
+        sentAt = performance.now();
+        running.stdin.end(payload);
+      }
     });
     let stderr = '';
     running.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -182,13 +180,15 @@ async function probeNode(connection: HostConnection, payload: Buffer, limits: Li
     const endAt = performance.now();
     if (signal.aborted) throw new LinkProbeError(`node ${connection.host} did not answer in time`);
     const count = /ready\ngo\n\s*(\d+)\s*$/.exec(out);
-    if (done.code !== 0 || !count || goAt === undefined) {
+    if (done.code !== 0 || !count || sentAt === undefined) {
       throw new LinkProbeError(`node ${connection.host}: the probe command failed (${(stderr.trim().split('\n')[0] ?? '') || `exit ${done.code}`})`);
     }
     const counted = Number(count[1]);
-    const ranOut = counted >= payload.length - WARM_UP_BYTES;
-    const window = ranOut ? Math.max(0.001, (endAt - goAt) / 1000) : limits.windowMs / 1000;
-    return { rate: counted / window, bytes: WARM_UP_BYTES + counted };
+    if (counted < payload.length - WARM_UP_BYTES) return { rate: counted / (limits.windowMs / 1000), bytes: WARM_UP_BYTES + counted };
+    // The payload ran out within the window: all of it in the time from sending to the
+    // count, which also holds a round trip and the node's commands starting, so a lower
+    // bound (the node's words may come back in one piece, so nothing finer is timed).
+    return { rate: payload.length / Math.max(0.001, (endAt - sentAt) / 1000), bytes: payload.length };
   });
 }
 
