@@ -148,7 +148,12 @@ export function register(program: Command): void {
     .option('--disk-margin <margin>', 'space to keep free on each node: a percentage of its free space or a size (default 10%)')
     .option('--disk-factor <n>', 'disk used per compressed byte pulled, to estimate the need (default 3)')
     .option('--ignore-disk-check', 'do not fail hosts whose free space looks too small')
-    .addOption(new Option('--distribution <how>', 'count registry bytes as this distribution would').choices(['direct', 'relay', 'fanout', 'auto']))
+    .addOption(
+      new Option(
+        '--distribution <how>',
+        'count registry bytes as this distribution would (default auto: relay when the nodes share layers, direct otherwise)',
+      ).choices(['direct', 'relay', 'fanout', 'auto']),
+    )
     .addHelpText(
       'after',
       `

@@ -61,7 +61,7 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         '--distribution <mode>',
-        'how images reach the nodes: direct (each node pulls from the registry), relay (hound fetches each layer once and streams it to the nodes over SSH), fanout (the relay feeds a few seed nodes, which serve the others), auto (chosen from the plan and the link rates; fanout only with --fanout-image)',
+        'how images reach the nodes: direct (each node pulls from the registry), relay (hound fetches each layer once and streams it to the nodes over SSH), fanout (the relay feeds a few seed nodes, which serve the others), auto, the default (chosen from the plan and the link rates, stated or probed briefly at the start; fanout only with --fanout-image)',
       ).choices(['direct', 'relay', 'fanout', 'auto']),
     )
     .option('--fanout-image <ref>', 'the registry image fan-out seeds run for the run only (e.g. registry:2); also hound_fanout_image')

@@ -1,8 +1,10 @@
 // How a run's pulls reach the nodes: direct, through the relay, or fanned out over seeds
-// (relay/fanout.ts). `auto` decides once, at the first pull, from the run's
-// plan (which layers each node needs, as the registry lists them) and the links' rates when
-// the inventory gives them (hound_registry_rate, hound_controller_rate, hound_node_rate,
-// hound_node_uplink_rate), weighed by relay/choose-distribution.ts. The reason is one line.
+// (relay/fanout.ts). `auto` (the default) decides once, at the first pull, from the run's
+// plan (which layers each node needs, as the registry lists them) and the links' rates:
+// those the inventory gives (hound_registry_rate, hound_controller_rate, hound_node_rate,
+// hound_node_uplink_rate), else a brief probe of the origin, the controller's link and the
+// node links (relay/link-probe.ts) when the plan alone does not decide; weighed by
+// relay/choose-distribution.ts. The reason is one line.
 import type { CompiledRun } from '../playbook/compiled.js';
 import type { Vars } from '../inventory/model.js';
 import { parseImageRef } from '../base/image-ref.js';
@@ -16,7 +18,15 @@ import type { RegistryClient, RegistryRoute } from '../transport/registry.js';
 import type { NodeRuntime, PullProgress, PullResult } from '../runtime/types.js';
 import { startRelay, type Relay } from '../relay/relay.js';
 import { planRelaySchedule, type LayerInfo, type RelaySchedule } from '../relay/schedule.js';
-import { chooseDistribution, distributionInputOf, type DistributionStrategy, type LinkRates } from '../relay/choose-distribution.js';
+import {
+  chooseDistribution,
+  chooseFromPlan,
+  distributionInputOf,
+  type DistributionInput,
+  type DistributionStrategy,
+  type LinkRates,
+} from '../relay/choose-distribution.js';
+import { probeLinks } from '../relay/link-probe.js';
 import { startFanout, type Fanout } from '../relay/fanout.js';
 
 export type RequestedDistribution = DistributionStrategy | 'auto';
@@ -43,7 +53,7 @@ interface Decision {
   seeds?: number;
 }
 
-const RATE_VARS: Record<keyof LinkRates, string> = {
+const RATE_VARS: Record<Exclude<keyof LinkRates, 'relayCpu'>, string> = {
   registryUplink: 'hound_registry_rate',
   controllerLink: 'hound_controller_rate',
   nodeLink: 'hound_node_rate',
@@ -98,19 +108,23 @@ export class RunDistribution {
     const requested = this.deps.requested;
     if (requested === 'direct' || requested === 'relay') return { strategy: requested };
     try {
-      const schedule = await this.planFromRegistry(host);
-      const rates = this.rates(host);
+      const { schedule, largest } = await this.planFromRegistry(host);
       const fanout = await this.fanoutInput(host);
-      const choice = chooseDistribution({
-        ...distributionInputOf(schedule, requested, rates),
+      const planned: DistributionInput = {
+        ...distributionInputOf(schedule, requested, this.rates(host)),
         fanout: fanout.available ? { seedImageBytes: fanout.bytes } : undefined,
-      });
+      };
+      const { input, note } = await this.withMeasuredRates(planned, schedule, largest);
+      const choice = chooseDistribution(input);
       if (choice.strategy === 'fanout' && !fanout.available) {
         this.deps.detail(0, `distribution ${requested}: relay (fan-out is not possible: ${fanout.why})`);
         return { strategy: 'relay' };
       }
       const why = requested === 'auto' && !fanout.available && choice.strategy !== 'direct' ? ` (no fan-out: ${fanout.why})` : '';
-      if (requested === 'auto') this.deps.detail(0, `distribution auto: ${choice.strategy} (${choice.reason})${why}`);
+      // One line, always at -v; without -v only when the choice took weighing (nodes share
+      // layers): `auto` is the default, and one node, or nodes sharing nothing, simply pull.
+      const verbosity = chooseFromPlan(input) ? 1 : 0;
+      if (requested === 'auto') this.deps.detail(verbosity, `distribution auto: ${choice.strategy} (${choice.reason}${note})${why}`);
       return { strategy: choice.strategy, seeds: choice.seeds };
     } catch (err) {
       this.deps.detail(0, `distribution ${requested}: direct (could not weigh the images: ${err instanceof Error ? err.message : String(err)})`);
@@ -118,8 +132,50 @@ export class RunDistribution {
     }
   }
 
-  /** The layers of every image the run's tasks name, as the registry lists them. */
-  private async planFromRegistry(host: string): Promise<RelaySchedule> {
+  /**
+   * The input with the links' rates probed, when the choice depends on them and the
+   * inventory does not state the origin's: a probe that fails leaves the plan-only rule, and
+   * the note says so.
+   */
+  private async withMeasuredRates(
+    planned: DistributionInput,
+    schedule: RelaySchedule,
+    largest: { reference: string; digest: string; host: string } | undefined,
+  ): Promise<{ input: DistributionInput; note: string }> {
+    if (planned.requested !== 'auto' || chooseFromPlan(planned) || planned.rates?.registryUplink !== undefined || largest === undefined) {
+      return { input: planned, note: '' };
+    }
+    const pulling = [...schedule.nodeBytes].filter(([, bytes]) => bytes > 0).map(([h]) => h);
+    // The first probed alone: a node the origin probe's route is taken from.
+    const nodes = [largest.host, ...pulling.filter((h) => h !== largest.host)];
+    try {
+      const ref = parseImageRef(largest.reference);
+      const route = await this.deps.route(largest.host, ref.domain);
+      const probe = await probeLinks({
+        openOriginBlob: async (signal) =>
+          (await this.deps.registry.getBlob(ref.domain, ref.path, largest.digest, 0, { ...route, auth: this.deps.credentials.get(ref.domain), signal })).body,
+        nodes: nodes.map((h) => () => this.deps.connection(h)),
+      });
+      this.deps.detail(
+        1,
+        `distribution auto: probed the links in ${probe.seconds.toFixed(1)} s, ${(probe.bytes / 1e6).toFixed(1)} MB moved, hound's CPU ${(probe.cpuSecondsPerByte * 1e9).toFixed(1)} ns per byte sent${probe.originCpuWait === undefined ? '' : `, waiting for a CPU ${(100 * probe.originCpuWait).toFixed(0)}% of the origin read`}`,
+      );
+      return {
+        input: {
+          ...planned,
+          rates: { ...probe.rates, ...planned.rates },
+          ratesFrom: 'probed',
+          controllerAtLeast: probe.controllerAtLeast && planned.rates?.controllerLink === undefined,
+        },
+        note: '',
+      };
+    } catch (err) {
+      return { input: planned, note: `; the link probe failed (${err instanceof Error ? err.message : String(err)}), so the plan alone decided` };
+    }
+  }
+
+  /** The layers of every image the run's tasks name, as the registry lists them, and the largest layer with an image and a node that needs it. */
+  private async planFromRegistry(host: string): Promise<{ schedule: RelaySchedule; largest?: { reference: string; digest: string; host: string } }> {
     const info = await (await this.deps.docker(host)).info();
     const byHost = imageReferencesByHost(this.deps.run);
     const layers = new Map<string, LayerInfo[]>();
@@ -138,14 +194,22 @@ export class RunDistribution {
         );
       }),
     );
-    return planRelaySchedule({ nodes: [...byHost].map(([h, refs]) => ({ host: h, images: refs.map((r) => r.reference) })), layers });
+    const schedule = planRelaySchedule({ nodes: [...byHost].map(([h, refs]) => ({ host: h, images: refs.map((r) => r.reference) })), layers });
+    let largest: { reference: string; digest: string; host: string; size: number } | undefined;
+    for (const [h, refs] of byHost) {
+      for (const { reference } of refs) {
+        for (const layer of layers.get(reference) ?? [])
+          if (!largest || layer.size > largest.size) largest = { reference, digest: layer.digest, host: h, size: layer.size };
+      }
+    }
+    return { schedule, largest };
   }
 
   /** Rates the inventory states (tc's units: 40mbit, 1gbit), from the first pulling host's variables. */
   private rates(host: string): LinkRates | undefined {
     const vars = this.deps.vars(host);
     const rates: LinkRates = {};
-    for (const [key, name] of Object.entries(RATE_VARS) as [keyof LinkRates, string][]) {
+    for (const [key, name] of Object.entries(RATE_VARS) as [keyof typeof RATE_VARS, string][]) {
       const value = vars[name];
       if (typeof value !== 'string') continue;
       const parsed = parseLinkRate(value);

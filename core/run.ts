@@ -45,7 +45,7 @@ export interface RunOptions {
   reporter: RunReporter;
   /** OpenSSH StrictHostKeyChecking equivalent. */
   hostKeyChecking?: 'yes' | 'accept-new' | 'no';
-  /** How images reach the nodes; default direct (core/run-distribution.ts). */
+  /** How images reach the nodes; default auto (core/run-distribution.ts). */
   distribution?: RequestedDistribution;
   /** The registry image fan-out seeds run (`--fanout-image`); without it (nor hound_fanout_image) there is no fan-out. */
   fanoutImage?: string;
@@ -198,7 +198,7 @@ class RunHostAccess implements HostAccess {
     private readonly credentials: CredentialStore,
   ) {
     // The command line wins over the plays.
-    this.distribution = options.distribution ?? run.plays.find((p) => p.distribution !== undefined)?.distribution ?? 'direct';
+    this.distribution = options.distribution ?? run.plays.find((p) => p.distribution !== undefined)?.distribution ?? 'auto';
     this.nodes = runNodeAccess(run, { ...options, logger: (level, msg) => this.detail(level, msg) }, (host) => this.hostVars(host) ?? {});
     // Credentials come from registry_login only: what a run uses is what its playbook says.
     // Tokens the client receives are masked like any password.

@@ -46,8 +46,8 @@ export function formatPlanDiff(plan: Plan, options: FormatOptions = {}): string 
     out.push('');
   }
   const t = plan.registryTotals;
-  const chosen = plan.distribution === 'direct' ? 'direct' : plan.distribution === 'relay' ? 'relay' : `${plan.distribution}, counted as relay`;
-  const other = plan.distribution === 'direct' ? `relay would move ${formatBytes(t.relay)}` : `direct would move ${formatBytes(t.direct)}`;
+  const chosen = plan.distribution === plan.countedAs ? plan.distribution : `${plan.distribution}, counted as ${plan.countedAs}`;
+  const other = plan.countedAs === 'direct' ? `relay would move ${formatBytes(t.relay)}` : `direct would move ${formatBytes(t.direct)}`;
   out.push(`Registry: ${formatBytes(plan.registryBytes)} to transfer (${chosen}; ${other}).`);
   for (const [domain, registry] of Object.entries(plan.registries)) {
     for (const [mirror, hosts] of Object.entries(registry.mirrors ?? {})) out.push(`  ${domain}: through mirror ${mirror} on ${hosts.join(', ')}`);

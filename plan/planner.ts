@@ -13,6 +13,7 @@ import { formatBytes } from '../base/bytes.js';
 import type { RegistryRateLimit } from '../transport/rate-limit.js';
 import type { NodeRegistryFacts } from './node-registries.js';
 import { findModuleDefinition } from '../modules/schemas.js';
+import { chooseDistribution } from '../relay/choose-distribution.js';
 import type { PlannedImage } from '../modules/definition.js';
 
 /** What one node's Docker holds, as the planner needs it. */
@@ -150,7 +151,13 @@ export interface Plan {
   registries: Record<string, RegistryPlan>;
   registryTotals: RegistryTotals;
   distribution: Distribution;
-  /** Bytes leaving the registries under `distribution` (auto and fanout count as relay: each layer once). */
+  /**
+   * How `registryBytes` counts: fanout as relay (each layer once); auto as the plan-only rule
+   * decides (relay when the nodes share layers enough, relay/choose-distribution.ts). A play
+   * measures the links first and may still go direct, which the other total says.
+   */
+  countedAs: 'direct' | 'relay';
+  /** Bytes leaving the registries under `countedAs`. */
   registryBytes: number;
   /** Pulls and removals on hosts that have not failed. */
   changes: number;
@@ -346,8 +353,9 @@ export function computePlan(run: CompiledRun, facts: PlanFacts, options: PlanOpt
     const tasks = run.plays.flatMap((p) => p.tasksByHost.get(host) ?? []);
     hosts[host] = planHost(host, tasks, facts, options);
   }
-  const distribution = options.distribution ?? run.plays.find((p) => p.distribution)?.distribution ?? 'direct';
+  const distribution = options.distribution ?? run.plays.find((p) => p.distribution)?.distribution ?? 'auto';
   const { registries, registryTotals } = registryBytes(Object.values(hosts));
+  const countedAs = distribution === 'auto' ? autoCountedAs(Object.values(hosts), registryTotals) : distribution === 'direct' ? 'direct' : 'relay';
   for (const [domain, stated] of Object.entries(facts.registries ?? {})) {
     if (stated.rateLimit) (registries[domain] ??= { direct: 0, relay: 0 }).rateLimit = stated.rateLimit;
   }
@@ -366,7 +374,8 @@ export function computePlan(run: CompiledRun, facts: PlanFacts, options: PlanOpt
     registries,
     registryTotals,
     distribution,
-    registryBytes: distribution === 'direct' ? registryTotals.direct : registryTotals.relay,
+    countedAs,
+    registryBytes: countedAs === 'direct' ? registryTotals.direct : registryTotals.relay,
     changes: ok.reduce((n, h) => n + h.actions.filter((a) => a.action !== 'none').length, 0),
     failedHosts: Object.values(hosts)
       .filter((h) => h.failed)
@@ -566,6 +575,21 @@ function mostRecentOthers(step: Extract<ImageStep, { kind: 'exclusive' }>, store
 function createdTime(created: string): number {
   const t = Date.parse(created);
   return Number.isNaN(t) ? 0 : t;
+}
+
+/** What `auto` chooses from the plan alone (no link rates): the rule a play falls back on when it cannot measure them. */
+function autoCountedAs(hosts: HostPlan[], totals: RegistryTotals): 'direct' | 'relay' {
+  const perHost = hosts
+    .filter((h) => !h.failed)
+    .map((h) => h.actions.flatMap((a) => (a.action === 'pull' ? a.layers : [])).reduce((sum, l) => sum + (l.present ? 0 : l.size), 0));
+  const choice = chooseDistribution({
+    requested: 'auto',
+    nodes: perHost.filter((bytes) => bytes > 0).length,
+    totalBytes: totals.direct,
+    uniqueBytes: totals.relay,
+    maxNodeBytes: Math.max(0, ...perHost),
+  });
+  return choice.strategy === 'direct' ? 'direct' : 'relay';
 }
 
 function registryBytes(hosts: HostPlan[]): { registries: Record<string, RegistryPlan>; registryTotals: RegistryTotals } {

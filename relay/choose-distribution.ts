@@ -14,6 +14,10 @@ export type DistributionStrategy = 'direct' | 'relay' | 'fanout';
 export interface DistributionInput extends Workload {
   requested?: DistributionStrategy | 'auto';
   rates?: LinkRates;
+  /** Where `rates` come from, for the reason: the inventory (default) or a probe at the start of the run (relay/link-probe.ts). */
+  ratesFrom?: 'stated' | 'probed';
+  /** The controller's rate is a lower bound: the probe's nodes did not fill its link. */
+  controllerAtLeast?: boolean;
   /** Set when fan-out can run (a seed image is named): the image's bytes and the seeds' start time. */
   fanout?: { seedImageBytes: number; seedStartSeconds?: number };
 }
@@ -28,25 +32,45 @@ export interface DistributionChoice {
 
 /** Without rates, relay once nodes would move at least this much more than the unique bytes. */
 export const MIN_SHARING_RATIO = 1.5;
-/** With rates, relay or fan out when it is estimated at least this much faster. */
+/** With rates, relay or fan out when it is estimated at least this much faster... */
 const MIN_SPEEDUP = 1.15;
+/**
+ * ...and at least this many seconds faster: the relay adds steps per image (a pull of the
+ * origin name, the relay's names removed) that the estimates leave out, so a saving smaller
+ * than this is within what they do not count. On fast links both ways take seconds at most.
+ */
+export const MIN_SAVING_SECONDS = 2;
 /** Without rates, fan out when the relay would put at least this many times more bytes on the controller's link. */
 const MIN_CONTROLLER_SAVING = 2;
 /** Seconds a seed takes from its image being in to answering, when unmeasured. */
 export const DEFAULT_SEED_START_SECONDS = 3;
 
-export function chooseDistribution(input: DistributionInput): DistributionChoice {
-  const rates = input.rates ?? {};
-  const seeds = seedCount(input, rates);
+/**
+ * The choice when the plan alone makes it (an explicit choice, nothing to pull, one node, no
+ * layer shared), else undefined: then the links' rates decide, and a run measures them
+ * when the inventory does not state them.
+ */
+export function chooseFromPlan(input: DistributionInput): DistributionChoice | undefined {
   if (input.requested === 'direct' || input.requested === 'relay') {
     return { strategy: input.requested, reason: `distribution: ${input.requested} is set` };
   }
-  if (input.requested === 'fanout') return { strategy: 'fanout', seeds, reason: `distribution: fanout is set (${seeds} seed${seeds === 1 ? '' : 's'})` };
+  if (input.requested === 'fanout') {
+    const seeds = seedCount(input, input.rates ?? {});
+    return { strategy: 'fanout', seeds, reason: `distribution: fanout is set (${seeds} seed${seeds === 1 ? '' : 's'})` };
+  }
   if (input.totalBytes === 0) return { strategy: 'direct', reason: 'nothing to pull' };
   if (input.nodes < 2) return { strategy: 'direct', reason: 'a single node pulls: nothing to share' };
-  const ratio = input.totalBytes / Math.max(1, input.uniqueBytes);
-  const shared = `nodes need ${mb(input.totalBytes)} in total, ${mb(input.uniqueBytes)} distinct (${ratio.toFixed(1)}×)`;
-  if (ratio < 1.0001) return { strategy: 'direct', reason: `no layer is needed by more than one node: ${shared}` };
+  if (sharingRatio(input) < 1.0001) return { strategy: 'direct', reason: `no layer is needed by more than one node: ${describeSharing(input)}` };
+  return undefined;
+}
+
+export function chooseDistribution(input: DistributionInput): DistributionChoice {
+  const fromPlan = chooseFromPlan(input);
+  if (fromPlan) return fromPlan;
+  const rates = input.rates ?? {};
+  const seeds = seedCount(input, rates);
+  const ratio = sharingRatio(input);
+  const shared = describeSharing(input);
   const fanoutShape = input.fanout && {
     seeds,
     seedImageBytes: input.fanout.seedImageBytes,
@@ -54,13 +78,22 @@ export function chooseDistribution(input: DistributionInput): DistributionChoice
   };
 
   if (rates.registryUplink !== undefined) {
-    const direct = estimateDirect(input, rates).seconds;
-    const relay = estimateRelay(input, rates).seconds;
+    const direct = estimateDirect(input, rates);
+    const relay = estimateRelay(input, rates);
     const fanout = fanoutShape ? estimateFanout(input, rates, fanoutShape).seconds : Infinity;
-    const estimate = `estimated ${direct.toFixed(1)} s direct vs ${relay.toFixed(1)} s relayed${fanoutShape ? ` vs ${fanout.toFixed(1)} s fanned out over ${seeds} seed${seeds === 1 ? '' : 's'}` : ''}`;
-    const best: DistributionStrategy = fanout < relay ? 'fanout' : 'relay';
-    const bestSeconds = Math.min(fanout, relay);
-    if (bestSeconds * MIN_SPEEDUP > direct) return { strategy: 'direct', reason: `${shared}, but the registry uplink is not the bottleneck: ${estimate}` };
+    const measured = describeRates(rates, input.ratesFrom ?? 'stated', input.controllerAtLeast === true);
+    const estimate = `${measured}: estimated ${direct.seconds.toFixed(1)} s direct vs ${relay.seconds.toFixed(1)} s relayed${fanoutShape ? ` vs ${fanout.toFixed(1)} s fanned out over ${seeds} seed${seeds === 1 ? '' : 's'}` : ''}`;
+    const best: DistributionStrategy = fanout < relay.seconds ? 'fanout' : 'relay';
+    const bestSeconds = Math.min(fanout, relay.seconds);
+    if (bestSeconds * MIN_SPEEDUP > direct.seconds || direct.seconds - bestSeconds < MIN_SAVING_SECONDS) {
+      const why =
+        direct.bound !== 'the registry uplink'
+          ? 'the registry uplink is not the bottleneck'
+          : best === 'relay' && relay.bound !== 'the registry uplink'
+            ? `the relay would be held by ${relay.bound}`
+            : 'relaying would save too little';
+      return { strategy: 'direct', reason: `${shared}, but ${why}; ${estimate}` };
+    }
     return best === 'fanout' ? { strategy: 'fanout', seeds, reason: `${shared}; ${estimate}` } : { strategy: 'relay', reason: `${shared}; ${estimate}` };
   }
   if (ratio < MIN_SHARING_RATIO) return { strategy: 'direct', reason: `${shared}: too little sharing to pay for the relay hop` };
@@ -75,6 +108,25 @@ export function chooseDistribution(input: DistributionInput): DistributionChoice
     }
   }
   return { strategy: 'relay', reason: `${shared}: each shared layer crosses the registry uplink once` };
+}
+
+function sharingRatio(input: Workload): number {
+  return input.totalBytes / Math.max(1, input.uniqueBytes);
+}
+
+function describeSharing(input: Workload): string {
+  return `nodes need ${mb(input.totalBytes)} in total, ${mb(input.uniqueBytes)} distinct (${sharingRatio(input).toFixed(1)}×)`;
+}
+
+/** `probed origin 5.0 MB/s, controller ≥ 3.7 MB/s, node 1.2 MB/s, hound's CPU 80.0 MB/s`: the rates the estimates used. */
+function describeRates(rates: LinkRates, from: 'stated' | 'probed', controllerAtLeast: boolean): string {
+  const parts: string[] = [];
+  if (rates.registryUplink !== undefined) parts.push(`origin ${mbps(rates.registryUplink)}`);
+  if (rates.controllerLink !== undefined) parts.push(`controller ${controllerAtLeast ? '≥ ' : ''}${mbps(rates.controllerLink)}`);
+  if (rates.nodeLink !== undefined) parts.push(`node ${mbps(rates.nodeLink)}`);
+  if (rates.nodeUplink !== undefined) parts.push(`node uplink ${mbps(rates.nodeUplink)}`);
+  if (rates.relayCpu !== undefined) parts.push(`hound's CPU ${mbps(rates.relayCpu)}`);
+  return `${from} ${parts.join(', ')}`;
 }
 
 /** The byte figures of a planned run, as chooseDistribution takes them. */
@@ -92,4 +144,8 @@ export function distributionInputOf(schedule: RelaySchedule, requested?: Distrib
 
 function mb(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+function mbps(bytesPerSecond: number): string {
+  return `${(bytesPerSecond / 1e6).toFixed(1)} MB/s`;
 }

@@ -14,6 +14,11 @@ export interface LinkRates {
   nodeLink?: number;
   /** Each node's uplink, what a seed serves with; the node link when unset. */
   nodeUplink?: number;
+  /**
+   * What hound's own CPU can put through the relay: every relayed byte is fetched, hashed
+   * and encrypted for SSH in hound's one thread. On fast links this, not a link, bounds the relay.
+   */
+  relayCpu?: number;
 }
 
 export interface Workload {
@@ -64,6 +69,7 @@ export function estimateRelay(w: Workload, r: LinkRates): Estimate {
   return slowest([
     [w.uniqueBytes, r.registryUplink, 'the registry uplink'],
     [w.totalBytes, r.controllerLink, "the controller's link"],
+    [w.totalBytes, r.relayCpu, "hound's CPU"],
     [w.maxNodeBytes, r.nodeLink, 'the node links'],
   ]);
 }
@@ -84,6 +90,7 @@ export function estimateFanout(w: Workload, r: LinkRates, f: FanoutShape): Estim
   const transfer = slowest([
     [w.uniqueBytes, r.registryUplink, 'the registry uplink'],
     [w.uniqueBytes * seeds, r.controllerLink, "the controller's link"],
+    [w.uniqueBytes * seeds, r.relayCpu, "hound's CPU"],
     [w.uniqueBytes, r.nodeLink, "the seeds' downlinks"],
     [w.totalBytes / seeds, r.nodeUplink ?? r.nodeLink, "the seeds' uplinks"],
     [w.maxNodeBytes, r.nodeLink, 'the node links'],

@@ -41,3 +41,12 @@ export class RelayUsageError extends HoundError {
     super('RELAY_USAGE', message, EXIT.ERROR, { hint });
   }
 }
+
+/** `distribution: auto` could not measure the links (relay/link-probe.ts); the run falls back to the plan-only rule. */
+export class LinkProbeError extends HoundError {
+  constructor(message: string) {
+    super('RELAY_PROBE_FAILED', message, EXIT.ERROR, {
+      hint: 'state the rates in the inventory (hound_registry_rate, hound_controller_rate, hound_node_rate), or choose --distribution',
+    });
+  }
+}

@@ -165,7 +165,7 @@ export async function runOnLab(tool: Tool, entry: CorpusEntry, lab: LabInfo): Pr
   await resetLab(lab, entry.runnable.start);
   const inventories = ['-i', lab.inventory, '-i', entryPath(entry, entry.runnable.inventory)];
   const playbook = entryPath(entry, entry.playbook);
-  const args = tool === 'hound' ? ['play', ...inventories, '--reporter', 'plain', playbook] : [...inventories, playbook];
+  const args = tool === 'hound' ? ['play', '--distribution', 'direct', ...inventories, '--reporter', 'plain', playbook] : [...inventories, playbook];
   const run = await runTool(tool, args, path.join(CORPUS_DIR, entry.slug));
   return { run, recap: parseRecap(run.stdout), state: await labImageState(lab) };
 }

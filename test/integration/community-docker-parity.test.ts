@@ -49,7 +49,7 @@ interface AnsibleJson {
 async function run(tool: Tool): Promise<ToolOutcome> {
   await resetNodes();
   const playbook = path.join(DIR, 'modules.yml');
-  const args = tool === 'hound' ? ['play', '-i', lab.inventory, '--json', playbook] : ['-i', lab.inventory, playbook];
+  const args = tool === 'hound' ? ['play', '--distribution', 'direct', '-i', lab.inventory, '--json', playbook] : ['-i', lab.inventory, playbook];
   // A known interpreter: Ansible's discovery would register its ansible_facts in the first task's value.
   const result = await runTool(tool, args, DIR, { ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3' });
   const statuses: ToolOutcome['statuses'] = {};

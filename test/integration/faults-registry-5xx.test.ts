@@ -44,7 +44,7 @@ describe('registry 5xx during hound play', () => {
       // Two 503s: each meets a pull's manifest GET, which Docker does not retry, so hound does.
       front.failures = 2;
       // --ignore-disk-check: the precheck asks the registry itself (and retries on its own); this is about Docker's pulls.
-      const run = await hound(['play', 'flaky.yml', '-i', 'hosts.ini', '--json', '-v', '--ignore-disk-check'], work.dir);
+      const run = await hound(['play', '--distribution', 'direct', 'flaky.yml', '-i', 'hosts.ini', '--json', '-v', '--ignore-disk-check'], work.dir);
       expect(run.code, run.stdout.slice(-3000) + run.stderr).toBe(0);
       expect(front.served503).toBe(2);
       const events = jsonEvents(run.stdout);

@@ -87,7 +87,7 @@ function setLinkQuietly(n: LabNodeInfo, state: 'up' | 'down'): void {
   }
 }
 
-const PLAY = ['play', 'warmup.yml', '-i', 'hosts.ini', '--json'];
+const PLAY = ['play', '--distribution', 'direct', 'warmup.yml', '-i', 'hosts.ini', '--json'];
 const resultsOf = (events: { event: string }[]) => new Map(events.filter((e): e is TaskResultEvent => e.event === 'task_result').map((e) => [e.host, e]));
 const summaryOf = (events: { event: string }[]) => events.find((e): e is SummaryEvent => e.event === 'summary');
 
@@ -203,7 +203,7 @@ describe('faults during hound play', () => {
 
   it('Ctrl-C mid-pull: in-flight pulls cancelled, a recap printed, exit 99; a second run completes the job', async () => {
     let interrupted = false;
-    const run = await watchHound(['play', 'warmup.yml', '-i', 'hosts.ini', '--reporter', 'plain', '-vvv'], dir, {
+    const run = await watchHound(['play', '--distribution', 'direct', 'warmup.yml', '-i', 'hosts.ini', '--reporter', 'plain', '-vvv'], dir, {
       onLine: (line, child) => {
         // -vvv prints Docker's pull progress lines; "Downloading" on node2 means bytes are flowing.
         if (!interrupted && /^docker node2: pull .*: Downloading/.test(line)) {

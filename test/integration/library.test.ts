@@ -30,7 +30,9 @@ afterAll(() => {
 
 function play(book: string, groups: VarsGroups, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   const vars = writeVarsInventory(dir, groups);
-  return hound(['play', playbook(book), '-i', lab.inventory, '-i', vars, '--json', ...extra], dir, env);
+  // Direct unless the test chooses: these runs test the modules, not the distribution.
+  const distribution = extra.includes('--distribution') ? [] : ['--distribution', 'direct'];
+  return hound(['play', ...distribution, playbook(book), '-i', lab.inventory, '-i', vars, '--json', ...extra], dir, env);
 }
 
 /** Runs the playbook twice: the first must succeed, the second must succeed and change nothing. */

@@ -47,7 +47,7 @@ beforeAll(() => {
 /** The same arguments to ansible-playbook, then to hound play (with `houndOnly` added). */
 async function both(args: string[], houndOnly: string[] = []) {
   const run = async (tool: Tool) => {
-    const r = await runTool(tool, tool === 'hound' ? ['play', ...args, ...houndOnly] : args, work.dir);
+    const r = await runTool(tool, tool === 'hound' ? ['play', '--distribution', 'direct', ...args, ...houndOnly] : args, work.dir);
     return { ...r, output: r.stdout + r.stderr, recap: parseRecap(r.stdout + r.stderr) };
   };
   return { ansible: await run('ansible-playbook'), hound: await run('hound') };
@@ -116,13 +116,19 @@ describe('become on the lab, compared with ansible-playbook', () => {
     async () => {
       const node1 = work.node('node1');
       await emptyNode(node1);
-      const denied = await hound(['play', 'become-pull.yml', '-i', 'hosts.ini', '-e', `ansible_user=${users.sudo}`, '-e', 'use_become=false'], work.dir);
+      const denied = await hound(
+        ['play', '--distribution', 'direct', 'become-pull.yml', '-i', 'hosts.ini', '-e', `ansible_user=${users.sudo}`, '-e', 'use_become=false'],
+        work.dir,
+      );
       expect(denied.code, denied.stdout).toBe(2);
       expect(denied.stdout).toMatch(/hound-sudo could not open \S+docker\.sock/);
       expect(denied.stdout).toContain('set become: true to reach it through sudo');
       expect(await nodeTags(node1, work.lab)).toEqual([]);
 
-      const pulled = await hound(['play', 'become-pull.yml', '-i', 'hosts.ini', '-e', `ansible_user=${users.sudo}`, '-e', 'use_become=true'], work.dir);
+      const pulled = await hound(
+        ['play', '--distribution', 'direct', 'become-pull.yml', '-i', 'hosts.ini', '-e', `ansible_user=${users.sudo}`, '-e', 'use_become=true'],
+        work.dir,
+      );
       expect(pulled.code, pulled.stdout + pulled.stderr).toBe(0);
       expect(await nodeTags(node1, work.lab)).toEqual(['hound/app0:latest']);
       expect(parseRecap(pulled.stdout).node1).toMatchObject({ ok: 1, changed: 1, failed: 0 });

@@ -156,7 +156,7 @@ describe('one play on docker, containerd and podman nodes', () => {
 
   it('pulls each node its own set, in each runtime where its users look; the registry sent what the plan said', async () => {
     const offset = registryLogLength();
-    const run = await hound(['play', 'warm.yml', '-i', 'hosts.ini', '--json'], work);
+    const run = await hound(['play', '--distribution', 'direct', 'warm.yml', '-i', 'hosts.ini', '--json'], work);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const events = jsonEvents(run.stdout);
@@ -258,7 +258,7 @@ describe('one play on docker, containerd and podman nodes', () => {
 
   it('a second run changes nothing and moves no layer', async () => {
     const offset = registryLogLength();
-    const run = await hound(['play', 'warm.yml', '-i', 'hosts.ini', '--json'], work);
+    const run = await hound(['play', '--distribution', 'direct', 'warm.yml', '-i', 'hosts.ini', '--json'], work);
     expect(run.code).toBe(0);
     const summary = summaryOf(jsonEvents(run.stdout));
     for (const [host, recap] of Object.entries(summary.hosts)) expect(recap, host).toMatchObject({ failed: 0, changed: 0 });
@@ -331,7 +331,7 @@ describe('one play on docker, containerd and podman nodes', () => {
     const plan = JSON.parse(planned.stdout) as { hosts: Record<string, { bytes: number }> };
     expect(plan.hosts.node2.bytes).toBe(0);
     const offset = registryLogLength();
-    const run = await hound(['play', 'warm.yml', '-i', 'hosts.ini', ...extra, '--json'], work);
+    const run = await hound(['play', '--distribution', 'direct', 'warm.yml', '-i', 'hosts.ini', ...extra, '--json'], work);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const g = await layerBytes(['test/g:v1']);
     expect(blobBytesSentTo(containerd.ip, offset, g.layers)).toBe(0);
@@ -356,7 +356,20 @@ describe('one play on docker, containerd and podman nodes', () => {
     const rootlessBefore = await podmanImages(podman.rootless!.user);
     const offset = registryLogLength();
     const run = await hound(
-      ['play', 'warm.yml', '-i', 'hosts-become.ini', '--limit', 'node2,node3-rootless', '-b', '-e', JSON.stringify({ node_images: ['test/d:v1'] }), '--json'],
+      [
+        'play',
+        '--distribution',
+        'direct',
+        'warm.yml',
+        '-i',
+        'hosts-become.ini',
+        '--limit',
+        'node2,node3-rootless',
+        '-b',
+        '-e',
+        JSON.stringify({ node_images: ['test/d:v1'] }),
+        '--json',
+      ],
       work,
     );
     expect(run.code, run.stderr).toBe(2);

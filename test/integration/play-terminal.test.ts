@@ -146,7 +146,7 @@ describe('the live view on a real terminal', () => {
   ] as const) {
     it(`4 hosts on ${rows}×${columns}: every frame fits the screen, nothing is left over, the last screen holds the recap`, async () => {
       await Promise.all(work.lab.nodes.map(emptyNode));
-      const run = await onTerminal(['play', 'warmup.yml', '-i', 'hosts.ini'], work.dir, rows, columns);
+      const run = await onTerminal(['play', '--distribution', 'direct', 'warmup.yml', '-i', 'hosts.ini'], work.dir, rows, columns);
       expect(run.code, run.output.slice(-3000)).toBe(0);
       // The view was drawn: the summary and a row per host.
       expect(run.tallestView).toBeGreaterThanOrEqual(5);
@@ -159,7 +159,7 @@ describe('the live view on a real terminal', () => {
       const { hosts, inventory } = aliasesOf(50);
       writeFileSync(path.join(work.dir, 'aliases.ini'), inventory);
       writeFileSync(path.join(work.dir, 'aliases.yml'), ALIASES_PLAY);
-      const run = await onTerminal(['play', 'aliases.yml', '-i', 'aliases.ini'], work.dir, rows, columns);
+      const run = await onTerminal(['play', '--distribution', 'direct', 'aliases.yml', '-i', 'aliases.ini'], work.dir, rows, columns);
       expect(run.code, run.output.slice(-3000)).toBe(2);
       // 50 hosts never fit: at some point the view filled the screen but the cursor's row.
       expect(run.tallestView).toBe(rows - 1);
@@ -183,7 +183,7 @@ describe('the live view on a real terminal', () => {
     const { hosts, inventory } = aliasesOf(16);
     writeFileSync(path.join(work.dir, 'aliases.ini'), inventory);
     writeFileSync(path.join(work.dir, 'aliases.yml'), ALIASES_PLAY);
-    const run = await onTerminal(['play', 'aliases.yml', '-i', 'aliases.ini'], work.dir, 50, 200, [
+    const run = await onTerminal(['play', '--distribution', 'direct', 'aliases.yml', '-i', 'aliases.ini'], work.dir, 50, 200, [
       [24, 80],
       [30, 120],
     ]);
@@ -197,7 +197,7 @@ describe('Ctrl-C', () => {
   it('cancels in-flight work, skips the rest, prints the recap and exits 99', async () => {
     let interruptedAt = 0;
     const result = await new Promise<{ code: number | null; stdout: string; closedAt: number }>((resolve, reject) => {
-      const child = spawn(process.execPath, [HOUND, 'play', 'slow.yml', '-i', 'hosts.ini', '--json'], {
+      const child = spawn(process.execPath, [HOUND, 'play', '--distribution', 'direct', 'slow.yml', '-i', 'hosts.ini', '--json'], {
         cwd: work.dir,
         env: houndEnv(),
         stdio: ['ignore', 'pipe', 'pipe'],

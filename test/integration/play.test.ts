@@ -21,7 +21,7 @@ const EXPECTED: Record<string, string[]> = {
 describe('hound play on the lab', () => {
   it('gives every node exactly its images, in parallel, with exact byte counts; a second run changes nothing', async () => {
     await Promise.all(work.lab.nodes.map(emptyNode));
-    const first = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--json'], work.dir);
+    const first = await hound(['play', '--distribution', 'direct', 'warmup.yml', '-i', 'hosts.ini', '--json'], work.dir);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     const events = jsonEvents(first.stdout);
@@ -58,7 +58,7 @@ describe('hound play on the lab', () => {
     const firstDone = Math.min(...pulling.map((h) => progressHosts.lastIndexOf(h)));
     expect(new Set(progressHosts.slice(0, firstDone)).size).toBeGreaterThan(1);
 
-    const second = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--json'], work.dir);
+    const second = await hound(['play', '--distribution', 'direct', 'warmup.yml', '-i', 'hosts.ini', '--json'], work.dir);
     expect(second.code).toBe(0);
     const again = summaryOf(jsonEvents(second.stdout));
     for (const name of Object.keys(EXPECTED)) expect(again.hosts[name], name).toMatchObject({ changed: 0, failed: 0, bytes: 0 });
@@ -86,17 +86,24 @@ describe('hound play on the lab', () => {
     for (const name of Object.keys(EXPECTED)) expect(summaryOf(jsonEvents(again.stdout)).hosts[name], name).toMatchObject({ changed: 0, bytes: 0 });
   });
 
-  it('--distribution auto weighs the shared layers, says why in one line, and relays here', async () => {
+  it('auto, the default, probes the links of this unshaped lab, says why in one line, and goes direct', async () => {
     await Promise.all(work.lab.nodes.map(emptyNode));
-    const run = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--json', '--distribution', 'auto', '-v'], work.dir);
+    const run = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--json', '-v'], work.dir);
     expect(run.code, run.stderr).toBe(0);
     const events = jsonEvents(run.stdout);
-    // 45 MiB to the nodes, 21 MiB of it distinct: sharing enough to relay.
-    const lines = events.filter((e) => e.event === 'detail' && e.msg.startsWith('distribution auto:')).map((e) => (e as { msg: string }).msg);
+    // 45 MiB to the nodes, 21 MiB of it distinct: shared, so the links decide. Unshaped, the
+    // registry answers fast and the relay would put every byte through hound's CPU (on this
+    // lab the relay took 78 s where direct took 44 s, docs/distribution.md).
+    const lines = events
+      .filter((e) => e.event === 'detail' && e.msg.startsWith('distribution auto:') && !e.msg.startsWith('distribution auto: probed'))
+      .map((e) => (e as { msg: string }).msg);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^distribution auto: relay \(.+\)$/);
-    // and it did relay: the relay was started for the run's registry.
-    expect(events.some((e) => e.event === 'detail' && e.msg.startsWith('distribution relay: serving'))).toBe(true);
+    expect(lines[0]).toMatch(
+      /^distribution auto: direct \(nodes need .+; probed origin [\d.]+ MB\/s, controller (≥ )?[\d.]+ MB\/s, node [\d.]+ MB\/s.*: estimated [\d.]+ s direct vs [\d.]+ s relayed\)$/,
+    );
+    expect(events.some((e) => e.event === 'detail' && e.msg.startsWith('distribution auto: probed the links in'))).toBe(true);
+    // and it did not relay.
+    expect(events.some((e) => e.event === 'detail' && e.msg.startsWith('distribution relay: serving'))).toBe(false);
     for (const [name, tags] of Object.entries(EXPECTED)) expect(await nodeTags(node(name), work.lab), name).toEqual(tags);
   });
 
@@ -118,6 +125,8 @@ describe('hound play on the lab', () => {
     const setup = await hound(
       [
         'play',
+        '--distribution',
+        'direct',
         'warmup.yml',
         '-i',
         'hosts.ini',
@@ -133,7 +142,7 @@ describe('hound play on the lab', () => {
     const app2 = await nodeDocker(node('node1')).getImage(`${work.lab.registry.ip}:${work.lab.registry.port}/hound/app2:latest`).inspect();
     await nodeDocker(node('node1')).createContainer({ Image: app2.Id, Cmd: ['true'] });
 
-    const absent = await hound(['play', 'absent.yml', '-i', 'hosts.ini', '--json'], work.dir);
+    const absent = await hound(['play', '--distribution', 'direct', 'absent.yml', '-i', 'hosts.ini', '--json'], work.dir);
     expect(absent.code).toBe(0);
     const results = jsonEvents(absent.stdout).filter((e): e is TaskResultEvent => e.event === 'task_result');
     expect(results.map((r) => [r.task, r.status])).toEqual([
@@ -142,7 +151,7 @@ describe('hound play on the lab', () => {
     ]);
     expect(await nodeTags(node('node1'), work.lab)).toEqual(['hound/app0:latest', 'hound/app2:latest', 'hound/runtime-a:latest']);
 
-    const exclusive = await hound(['play', 'exclusive.yml', '-i', 'hosts.ini', '--json'], work.dir);
+    const exclusive = await hound(['play', '--distribution', 'direct', 'exclusive.yml', '-i', 'hosts.ini', '--json'], work.dir);
     expect(exclusive.code).toBe(0);
     expect(await nodeTags(node('node1'), work.lab)).toEqual(['hound/app0:latest', 'hound/app2:latest']);
     const kept = jsonEvents(exclusive.stdout).find((e): e is TaskResultEvent => e.event === 'task_result')!;
@@ -152,7 +161,7 @@ describe('hound play on the lab', () => {
     expect(await nodeTags(node('node2'), work.lab)).toEqual(before);
 
     // Removing the in-use image is refused with a clear message (exit 2), the other host goes on.
-    const refused = await hound(['play', 'failures.yml', '-i', 'hosts.ini', '--reporter', 'plain'], work.dir);
+    const refused = await hound(['play', '--distribution', 'direct', 'failures.yml', '-i', 'hosts.ini', '--reporter', 'plain'], work.dir);
     expect(refused.code).toBe(2);
     expect(refused.stdout).toMatch(
       /fatal: \[node1\]: FAILED! => \S+\/hound\/app2:latest is used by container [0-9a-f]{12}; not removed \(set force: true to remove it anyway\)/,
@@ -164,11 +173,17 @@ describe('hound play on the lab', () => {
 
   it('keeps registry passwords out of every line of output, even at -vvv', async () => {
     const password = 'pw-' + Math.random().toString(36).slice(2);
-    const result = await hound(['play', 'login.yml', '-i', 'hosts.ini', '-vvv', '--reporter', 'plain', '-e', `registry_password=${password}`], work.dir);
+    const result = await hound(
+      ['play', '--distribution', 'direct', 'login.yml', '-i', 'hosts.ini', '-vvv', '--reporter', 'plain', '-e', `registry_password=${password}`],
+      work.dir,
+    );
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('password is ********');
     expect(result.stdout + result.stderr).not.toContain(password);
-    const json = await hound(['play', 'login.yml', '-i', 'hosts.ini', '-vvv', '--json', '-e', `registry_password=${password}`], work.dir);
+    const json = await hound(
+      ['play', '--distribution', 'direct', 'login.yml', '-i', 'hosts.ini', '-vvv', '--json', '-e', `registry_password=${password}`],
+      work.dir,
+    );
     expect(json.code).toBe(0);
     expect(json.stdout + json.stderr).not.toContain(password);
     const login = jsonEvents(json.stdout).find((e): e is TaskResultEvent => e.event === 'task_result' && e.module === 'registry_login')!;
@@ -186,7 +201,7 @@ describe('hound play on the lab', () => {
         images: [{ repository: 'hound/moving', tag: 'latest', layers: ['base', 'top'] }],
       });
     const run = async () => {
-      const r = await hound(['play', 'moving.yml', '-i', 'hosts.ini', '--json'], work.dir);
+      const r = await hound(['play', '--distribution', 'direct', 'moving.yml', '-i', 'hosts.ini', '--json'], work.dir);
       expect(r.code, r.stderr).toBe(0);
       return summaryOf(jsonEvents(r.stdout)).hosts.node3;
     };
@@ -205,7 +220,10 @@ describe('hound play on the lab', () => {
   });
 
   it('an unreachable host ends the run with exit 3 and counts in the recap', async () => {
-    const result = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--limit', 'node3', '--json', '-e', 'ansible_port=1'], work.dir);
+    const result = await hound(
+      ['play', '--distribution', 'direct', 'warmup.yml', '-i', 'hosts.ini', '--limit', 'node3', '--json', '-e', 'ansible_port=1'],
+      work.dir,
+    );
     expect(result.code).toBe(3);
     const summary = summaryOf(jsonEvents(result.stdout));
     expect(summary.hosts.node3).toMatchObject({ unreachable: 1, ok: 0, failed: 0 });

@@ -141,7 +141,7 @@ describe('one play on the TLS + token registry and the mirror', () => {
 
   it('the play pulls them all, each node asking the token server itself, with credentials sent per pull and written nowhere', async () => {
     const tokensBefore = tokens.requests.length;
-    const r = await hound(['play', 'warmup.yml', '-i', lab.inventory, '--reporter', 'plain', '-vvv'], work.dir, helperEnv);
+    const r = await hound(['play', '--distribution', 'direct', 'warmup.yml', '-i', lab.inventory, '--reporter', 'plain', '-vvv'], work.dir, helperEnv);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const app3 = await plainDigest('hound/app3');
     const app4 = await plainDigest('hound/app4');
@@ -174,7 +174,7 @@ describe('one play on the TLS + token registry and the mirror', () => {
       expect(existsSync(path.join(dir, 'home', '.docker', 'config.json')), node.name).toBe(false);
     }
     // Again: nothing to do.
-    const again = await hound(['play', 'warmup.yml', '-i', lab.inventory, '--json'], work.dir, helperEnv);
+    const again = await hound(['play', '--distribution', 'direct', 'warmup.yml', '-i', lab.inventory, '--json'], work.dir, helperEnv);
     expect(Object.values(summaryOf(jsonEvents(again.stdout)).hosts).every((h) => h.changed === 0)).toBe(true);
   });
 
@@ -217,7 +217,7 @@ describe("a node's own trust", () => {
       expect(plan.stdout).toContain(`1 host(s) failed: ${node.name}.`);
 
       const pulledBefore = tokens.requests.filter((t) => t.from === node.ip).length;
-      const play = await hound(['play', 'untrusted.yml', '-i', lab.inventory, '--json'], work.dir, helperEnv);
+      const play = await hound(['play', '--distribution', 'direct', 'untrusted.yml', '-i', lab.inventory, '--json'], work.dir, helperEnv);
       expect(play.code, play.stdout + play.stderr).toBe(2);
       const recap = summaryOf(jsonEvents(play.stdout)).hosts;
       expect(recap[node.name].failed).toBe(1);
@@ -261,7 +261,7 @@ describe('a registry that asks for a client certificate', () => {
       // The node keeps the CA, not the client certificate and its key.
       mkdirSync(aside, { recursive: true });
       for (const file of ['client.cert', 'client.key']) renameSync(path.join(nodeCerts, file), path.join(aside, file));
-      const play = await hound(['play', 'client-certificate.yml', '-i', lab.inventory, '--json', '--pull-attempts', '1'], work.dir);
+      const play = await hound(['play', '--distribution', 'direct', 'client-certificate.yml', '-i', lab.inventory, '--json', '--pull-attempts', '1'], work.dir);
       expect(play.code, play.stdout + play.stderr).toBe(2);
       const recap = summaryOf(jsonEvents(play.stdout)).hosts;
       expect(recap[node.name].failed).toBe(1);
@@ -287,7 +287,7 @@ describe('rate limits during pulls', () => {
       await removeEverywhere([`${front.host}/hound/app8:latest`]);
       // The window opens at the node's first manifest request, after hound's precheck asked.
       front.limitFor(5, (address) => address !== lab.controllerIp);
-      const r = await hound(['play', 'limited.yml', '-i', lab.inventory, '--reporter', 'plain', '--pull-attempts', '2'], work.dir);
+      const r = await hound(['play', '--distribution', 'direct', 'limited.yml', '-i', lab.inventory, '--reporter', 'plain', '--pull-attempts', '2'], work.dir);
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(r.stdout).toContain(`${front.host} is rate limiting pulls; it asks to wait`);
       const fromNode = front.requests.filter((q) => q.from.endsWith(lab.nodes[0].ip) && q.path.includes('/manifests/'));

@@ -126,7 +126,18 @@ describe('no code runs where it should not', () => {
     const pwned = canary();
     const text = `- hosts: nodes\n  tasks:\n    - name: evil image name\n      image:\n        name: "{{ lab_registry }}/hound/base:latest; touch ${pwned}"\n    - name: evil image name from a variable\n      image:\n        name: "{{ evil }}"\n`;
     const r = await hound(
-      ['play', play('evil-image.yml', text), '-i', lab.inventory, '--reporter', 'plain', '-e', JSON.stringify({ evil: `$(touch ${pwned})` })],
+      [
+        'play',
+        '--distribution',
+        'direct',
+        play('evil-image.yml', text),
+        '-i',
+        lab.inventory,
+        '--reporter',
+        'plain',
+        '-e',
+        JSON.stringify({ evil: `$(touch ${pwned})` }),
+      ],
       dir,
     );
     expect([2, 4]).toContain(r.code);
@@ -152,7 +163,10 @@ describe('no code runs where it should not', () => {
       '',
     ].join('\n');
     const evil = `$(touch ${pwned[1]}); touch ${pwned[2]} | cat`;
-    const r = await hound(['play', play('evil-command.yml', text), '-i', lab.inventory, '--json', '-e', JSON.stringify({ evil })], dir);
+    const r = await hound(
+      ['play', '--distribution', 'direct', play('evil-command.yml', text), '-i', lab.inventory, '--json', '-e', JSON.stringify({ evil })],
+      dir,
+    );
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const results = jsonEvents(r.stdout).filter((e): e is TaskResultEvent => e.event === 'task_result');
     // The words came back verbatim, as data.
@@ -171,7 +185,7 @@ describe('no code runs where it should not', () => {
     ];
     for (const expression of attempts) {
       const text = `- hosts: node1\n  tasks:\n    - debug:\n        msg: ${JSON.stringify(expression)}\n`;
-      const r = await hound(['play', play('evil-template.yml', text), '-i', lab.inventory, '--reporter', 'plain'], dir);
+      const r = await hound(['play', '--distribution', 'direct', play('evil-template.yml', text), '-i', lab.inventory, '--reporter', 'plain'], dir);
       // Refused as a template error (or rendered as harmless text), never run, never a crash.
       expect([0, 2, 4], `${expression}\n${r.stdout}${r.stderr}`).toContain(r.code);
       expect(r.stdout + r.stderr, expression).not.toMatch(/\n\s+at .+:\d+:\d+|unexpected internal error/);
@@ -216,7 +230,11 @@ describe('secrets', () => {
     play('secrets.yml', text);
     const extraVars = ['-e', `registry_password=${registryPassword}`, '-e', JSON.stringify({ command_secret: commandSecret, debug_secret: debugSecret })];
     for (const reporter of ['plain', 'json', 'tty']) {
-      const r = await hound(['play', 'secrets.yml', '-i', lab.inventory, '-vvv', '--reporter', reporter, '--diff', ...extraVars], dir, { FORCE_COLOR: '0' });
+      const r = await hound(
+        ['play', '--distribution', 'direct', 'secrets.yml', '-i', lab.inventory, '-vvv', '--reporter', reporter, '--diff', ...extraVars],
+        dir,
+        { FORCE_COLOR: '0' },
+      );
       expect(r.code, `${reporter}\n${r.stdout}${r.stderr}`).toBe(0);
       const everything = r.stdout + r.stderr;
       // The run did print about these tasks, just not the secrets.
@@ -277,9 +295,13 @@ describe('secrets', () => {
     ].join('\n');
     play('vaulted.yml', text);
     for (const reporter of ['plain', 'json', 'tty']) {
-      const r = await hound(['play', 'vaulted.yml', '-i', lab.inventory, '-vvv', '--reporter', reporter, '--vault-password-file', passwordFile], dir, {
-        FORCE_COLOR: '0',
-      });
+      const r = await hound(
+        ['play', '--distribution', 'direct', 'vaulted.yml', '-i', lab.inventory, '-vvv', '--reporter', reporter, '--vault-password-file', passwordFile],
+        dir,
+        {
+          FORCE_COLOR: '0',
+        },
+      );
       expect(r.code, `${reporter}\n${r.stdout}${r.stderr}`).toBe(0);
       const everything = r.stdout + r.stderr;
       // The run did print about these tasks (the live view only their counts), just not the secrets.
@@ -290,13 +312,16 @@ describe('secrets', () => {
       }
     }
     // The values did reach the node: the command ran with the decrypted text (its output masked).
-    const json = await hound(['play', 'vaulted.yml', '-i', lab.inventory, '--json', '--vault-password-file', passwordFile], dir);
+    const json = await hound(['play', '--distribution', 'direct', 'vaulted.yml', '-i', lab.inventory, '--json', '--vault-password-file', passwordFile], dir);
     const said = jsonEvents(json.stdout).find((e): e is TaskResultEvent => e.event === 'task_result' && e.task === 'a command given a vaulted value')!;
     expect(JSON.stringify(said.result)).toContain('token=********');
     // A wrong password: one error naming the file and the place of the first value it cannot open (here the
     // playbook's inline !vault), exit 1 as in ansible-playbook, no stack trace, nothing of either password.
     writeFileSync(path.join(dir, 'wrong-pass.txt'), 'not-the-password\n');
-    const wrong = await hound(['play', 'vaulted.yml', '-i', lab.inventory, '-vvv', '--vault-password-file', path.join(dir, 'wrong-pass.txt')], dir);
+    const wrong = await hound(
+      ['play', '--distribution', 'direct', 'vaulted.yml', '-i', lab.inventory, '-vvv', '--vault-password-file', path.join(dir, 'wrong-pass.txt')],
+      dir,
+    );
     expect(wrong.code, wrong.stdout + wrong.stderr).toBe(1);
     expect(wrong.stderr).toMatch(/VAULT_DECRYPT_FAILED: \S*vaulted\.yml:\d+:\d+: decryption failed/);
     expect(wrong.stdout + wrong.stderr).not.toMatch(/\n\s+at /);
@@ -348,7 +373,7 @@ describe('secrets from credential helpers and token servers', () => {
       ].join('\n');
       play('helper-secrets.yml', text);
       for (const reporter of ['plain', 'json', 'tty']) {
-        const r = await hound(['play', 'helper-secrets.yml', '-i', lab.inventory, '-vvv', '--reporter', reporter], dir, env);
+        const r = await hound(['play', '--distribution', 'direct', 'helper-secrets.yml', '-i', lab.inventory, '-vvv', '--reporter', reporter], dir, env);
         expect(r.code, `${reporter}\n${r.stdout}${r.stderr}`).toBe(0);
         const everything = r.stdout + r.stderr;
         expect(everything, reporter).toMatch(/log in with the credential helper|node1: ok=2/);

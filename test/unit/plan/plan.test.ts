@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { computePlan, checkDiskSpace, precheckFailures, hostsWithImageTasks, imageReferencesByHost } from '../../../plan/planner.js';
+import { formatPlanDiff } from '../../../plan/format.js';
 import { REG, facts, localImage, node, remote, run, sha, task } from './fixtures.js';
 
 const app0 = `${REG}/hound/app0:latest`;
@@ -272,6 +273,19 @@ describe('computePlan: registry totals', () => {
     expect(plan.registryTotals).toEqual({ direct: 110 + 110 + 10, relay: 110 });
     expect(plan.registryBytes).toBe(110);
     expect(plan.registries['127.0.0.1:5000']).toEqual({ direct: 230, relay: 110 });
+  });
+
+  it('counts auto, the default, as a play decides it from the plan alone: relay when the nodes share layers, direct when they do not', () => {
+    const shared = computePlan(
+      run(['n1', 'n2', 'n3'], [{ module: 'image', args: { name: app0 } }]),
+      facts([node('n1'), node('n2'), node('n3')], [remote(app0, [['a', 10]])]),
+    );
+    expect(shared).toMatchObject({ distribution: 'auto', countedAs: 'relay', registryBytes: 10, registryTotals: { direct: 30, relay: 10 } });
+    expect(formatPlanDiff(shared)).toContain('Registry: 10 B to transfer (auto, counted as relay; direct would move 30 B).');
+    // One node pulls: nothing to share, so a play goes direct.
+    const alone = computePlan(run(['n1'], [{ module: 'image', args: { name: app0 } }]), facts([node('n1')], [remote(app0, [['a', 10]])]));
+    expect(alone).toMatchObject({ distribution: 'auto', countedAs: 'direct', registryBytes: 10 });
+    expect(formatPlanDiff(alone)).toContain('Registry: 10 B to transfer (auto, counted as direct; relay would move 10 B).');
   });
 
   it('uses direct totals when the play says direct, and leaves failed hosts out', () => {

@@ -1,0 +1,89 @@
+// `distribution: auto` with the links' rates as a run's probe measures them
+// (relay/link-probe.ts): the decision is pure, so the rates are given here.
+import { describe, expect, it } from 'vitest';
+import { chooseDistribution, chooseFromPlan, MIN_SAVING_SECONDS } from '../../../relay/choose-distribution.js';
+
+const MB = 1_000_000;
+// The benchmark's lab, in bytes per second: registry 40 mbit, controller 100 mbit, nodes 10 mbit.
+const shapedLab = { registryUplink: 5e6, controllerLink: 12.5e6, nodeLink: 1.25e6 };
+// Its diverse workload on 10 nodes: 178 MB to the nodes, 35 MB distinct, 17.8 MB the busiest.
+const diverse10 = { nodes: 10, totalBytes: 178 * MB, uniqueBytes: 35 * MB, maxNodeBytes: 17.8 * MB };
+
+describe('chooseDistribution with probed rates', () => {
+  it('relays on the shaped lab when nodes share layers, and names the probed rates and both estimates in one line', () => {
+    const choice = chooseDistribution({ ...diverse10, requested: 'auto', rates: { ...shapedLab, relayCpu: 30e6 }, ratesFrom: 'probed' });
+    expect(choice.strategy).toBe('relay');
+    // direct: 178 MB over the 5 MB/s uplink; relay: 17.8 MB over each 1.25 MB/s node link (the controller's 14.2 s ties).
+    expect(choice.reason).toBe(
+      "nodes need 178.0 MB in total, 35.0 MB distinct (5.1×); probed origin 5.0 MB/s, controller 12.5 MB/s, node 1.3 MB/s, hound's CPU 30.0 MB/s: estimated 35.6 s direct vs 14.2 s relayed",
+    );
+    expect(choice.reason).not.toContain('\n');
+  });
+
+  it("goes direct on fast unshaped links where hound's CPU would hold the relay", () => {
+    // 100 nodes pulling one 5.2 MB layer: 524 MB through hound at 30 MB/s is 17.5 s, while the
+    // registry sends it all in 5.2 s.
+    const choice = chooseDistribution({
+      nodes: 100,
+      totalBytes: 520 * MB,
+      uniqueBytes: 5.2 * MB,
+      maxNodeBytes: 5.2 * MB,
+      requested: 'auto',
+      rates: { registryUplink: 100e6, controllerLink: 1000e6, nodeLink: 100e6, relayCpu: 30e6 },
+      ratesFrom: 'probed',
+    });
+    expect(choice.strategy).toBe('direct');
+    expect(choice.reason).toContain("but the relay would be held by hound's CPU");
+    expect(choice.reason).toContain('estimated 5.2 s direct vs 17.3 s relayed');
+  });
+
+  it("goes direct when the controller's link would carry more than the registry uplink saves", () => {
+    // 50 nodes on the shaped lab's rates but a 20 mbit controller: 850 MB over 2.5 MB/s.
+    const choice = chooseDistribution({
+      nodes: 50,
+      totalBytes: 850 * MB,
+      uniqueBytes: 35 * MB,
+      maxNodeBytes: 17 * MB,
+      requested: 'auto',
+      rates: { ...shapedLab, controllerLink: 2.5e6 },
+      ratesFrom: 'probed',
+    });
+    expect(choice.strategy).toBe('direct');
+    expect(choice.reason).toContain("the relay would be held by the controller's link");
+  });
+
+  it('goes direct for a disjoint workload whatever the rates, and the plan alone decides that', () => {
+    const disjoint = { nodes: 4, totalBytes: 40 * MB, uniqueBytes: 40 * MB, maxNodeBytes: 10 * MB, requested: 'auto' as const };
+    expect(chooseFromPlan(disjoint)).toEqual({
+      strategy: 'direct',
+      reason: 'no layer is needed by more than one node: nodes need 40.0 MB in total, 40.0 MB distinct (1.0×)',
+    });
+    expect(chooseDistribution({ ...disjoint, rates: shapedLab, ratesFrom: 'probed' }).strategy).toBe('direct');
+  });
+
+  it('leaves the choice to the rates only when the plan cannot make it', () => {
+    expect(chooseFromPlan({ ...diverse10, requested: 'auto' })).toBeUndefined();
+    expect(chooseFromPlan({ ...diverse10, requested: 'relay' })?.strategy).toBe('relay');
+    expect(chooseFromPlan({ ...diverse10, nodes: 1, requested: 'auto' })?.strategy).toBe('direct');
+    expect(chooseFromPlan({ nodes: 3, totalBytes: 0, uniqueBytes: 0, maxNodeBytes: 0, requested: 'auto' })?.reason).toBe('nothing to pull');
+  });
+
+  it(`goes direct when relaying would save less than ${MIN_SAVING_SECONDS} s, even at a large ratio`, () => {
+    // 4 nodes, one shared 5 MB layer, 1 Gbit links and a 10 Gbit controller: 0.16 s direct against 0.04 s relayed.
+    const fast = { registryUplink: 125e6, controllerLink: 1250e6, nodeLink: 125e6 };
+    const choice = chooseDistribution({ nodes: 4, totalBytes: 20 * MB, uniqueBytes: 5 * MB, maxNodeBytes: 5 * MB, rates: fast, ratesFrom: 'probed' });
+    expect(choice.strategy).toBe('direct');
+    expect(choice.reason).toContain('relaying would save too little');
+    expect(choice.reason).toContain('estimated 0.2 s direct vs 0.0 s relayed');
+  });
+
+  it("says the controller's rate is a lower bound when the probe's nodes did not fill its link", () => {
+    const choice = chooseDistribution({ ...diverse10, rates: { ...shapedLab, controllerLink: 10e6 }, ratesFrom: 'probed', controllerAtLeast: true });
+    expect(choice.reason).toContain('probed origin 5.0 MB/s, controller ≥ 10.0 MB/s, node 1.3 MB/s');
+    expect(choice.strategy).toBe('relay');
+  });
+
+  it('names stated rates as stated', () => {
+    expect(chooseDistribution({ ...diverse10, rates: shapedLab }).reason).toContain('stated origin 5.0 MB/s');
+  });
+});

@@ -1,0 +1,72 @@
+// The link probe against real parts on the controller: an origin that is an HTTP server on
+// the loopback, paced at a known rate, and nodes that are the controller itself
+// (LocalConnection: the same head/timeout/wc commands under /bin/sh). The lab test
+// (test/integration/auto-distribution.test.ts) checks it against shaped links.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Readable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_PROBE_LIMITS, probeLinks } from '../../../relay/link-probe.js';
+import { LocalConnection } from '../../../transport/local-connection.js';
+import type { HostConnection } from '../../../transport/types.js';
+
+const servers: http.Server[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await new Promise((resolve) => s.close(resolve));
+});
+
+/** An origin that sends `chunk` bytes every `everyMs` (or nothing at all after its headers). */
+async function pacedOrigin(chunk: number, everyMs: number): Promise<(signal: AbortSignal) => Promise<Readable>> {
+  const server = http.createServer((_, res) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    if (chunk === 0) return;
+    const timer = setInterval(() => res.write(Buffer.alloc(chunk, 7)), everyMs);
+    res.on('close', () => clearInterval(timer));
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return (signal) => new Promise((resolve, reject) => http.get({ host: '127.0.0.1', port, signal }, resolve).on('error', reject));
+}
+
+const local = (name: string) => () => Promise.resolve<HostConnection>(new LocalConnection(name));
+
+describe('probeLinks', () => {
+  it('measures the origin at its pace and the nodes, within its byte and time bounds', async () => {
+    // 64 KB every 25 ms: 2.6 MB/s.
+    const openOriginBlob = await pacedOrigin(65_536, 25);
+    const probe = await probeLinks({ openOriginBlob, nodes: [local('a'), local('b'), local('c')] });
+    // Never above the pace (the first chunk, which carries the request's set-up, is not
+    // counted); below it only by as much as a loaded machine delays the server's timers.
+    expect(probe.rates.registryUplink).toBeGreaterThan(0.25 * 2.6e6);
+    expect(probe.rates.registryUplink).toBeLessThan(1.5 * 2.6e6);
+    expect(probe.rates.nodeLink).toBeGreaterThan(0);
+    expect(probe.rates.controllerLink).toBeGreaterThanOrEqual(probe.rates.nodeLink!);
+    expect(probe.rates.relayCpu).toBeGreaterThan(0);
+    const limits = DEFAULT_PROBE_LIMITS;
+    expect(probe.bytes).toBeLessThanOrEqual(limits.originBytes + 65_536 + 4 * limits.nodeBytes);
+    expect(probe.seconds).toBeLessThan(10);
+  });
+
+  it('fails, in bounded time, when the origin sends nothing', async () => {
+    const openOriginBlob = await pacedOrigin(0, 0);
+    const started = Date.now();
+    const failure = probeLinks({ openOriginBlob, nodes: [local('a'), local('b')] }, { ...DEFAULT_PROBE_LIMITS, stepTimeoutMs: 300 });
+    await expect(failure).rejects.toMatchObject({ code: 'RELAY_PROBE_FAILED', message: 'the origin did not answer within 0.3 s' });
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it('fails, in bounded time, when a node never connects', async () => {
+    const openOriginBlob = await pacedOrigin(65_536, 5);
+    const never = () => new Promise<HostConnection>(() => undefined);
+    const started = Date.now();
+    const failure = probeLinks({ openOriginBlob, nodes: [local('a'), never] }, { ...DEFAULT_PROBE_LIMITS, windowMs: 100, stepTimeoutMs: 2_000 });
+    await expect(failure).rejects.toMatchObject({ code: 'RELAY_PROBE_FAILED', message: "the nodes' connections did not answer within 2 s" });
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('refuses fewer than two nodes', async () => {
+    const openOriginBlob = await pacedOrigin(65_536, 5);
+    await expect(probeLinks({ openOriginBlob, nodes: [local('a')] })).rejects.toMatchObject({ code: 'RELAY_PROBE_FAILED' });
+  });
+});
