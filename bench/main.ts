@@ -4,6 +4,7 @@
 // podman nodes (podman pull), each runtime its own rows.
 // Lab-up is not timed; the lab comes down at the end, on failure and on Ctrl-C.
 import { Command, CommanderError } from 'commander';
+import { setMaxListeners } from 'node:events';
 import { accessSync, constants } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -96,6 +97,8 @@ async function benchmark(options: BenchOptions, labName: string, outDir: string,
   const started = Date.now();
   const log = (line: string) => process.stderr.write(`[${clock(started)}] ${line}\n`);
   const abort = new AbortController();
+  // Every node's command of a contender listens on this one signal: 25 to 100 nodes are expected listeners, not a leak.
+  setMaxListeners(0, abort.signal);
   const onSignal = () => {
     log('interrupted: stopping the current run and taking the lab down');
     abort.abort();
