@@ -37,11 +37,8 @@ interface PlanCommandOptions extends RunSelectionOptions {
 
 /** The access options `plan` and `apply` pass to PlanHostAccess (asks for the become password with -K). */
 export async function hostAccessOptions(o: ConfigurableOptions & BecomeCommandOptions & { caFile?: string[] }, inventory: Inventory) {
-  const [{ registryCaFiles }, { hostVars }] = await Promise.all([import('../transport/registry-trust.js'), import('../inventory/vars.js')]);
-  const caFiles = registryCaFiles(
-    o.caFile ?? [],
-    [...inventory.hosts.keys()].map((host) => ({ host, value: hostVars(inventory, host).hound_registry_ca })),
-  );
+  const { runCaFiles } = await import('../transport/registry-trust.js');
+  const caFiles = runCaFiles(o.caFile ?? [], inventory);
   const { connection, hostKeyChecking } = connectionSettings(o);
   return { inventory, connection, hostKeyChecking, registry: { trust: { caFiles } }, reach: await becomeSettingsOf(o, privilegeEscalationSettings(o)) };
 }

@@ -32,7 +32,7 @@ import { sleep } from '../base/sleep.js';
 import { DEFAULT_PULL_ATTEMPTS, withPullRetries } from './pull-retry.js';
 import { RunDistribution, type RequestedDistribution } from './run-distribution.js';
 import { RegistryClient, type RegistryRoute } from '../transport/registry.js';
-import { registryCaFiles } from '../transport/registry-trust.js';
+import { runCaFiles } from '../transport/registry-trust.js';
 import type { VaultKeyring } from '../vault/keyring.js';
 
 export interface RunOptions {
@@ -202,13 +202,9 @@ class RunHostAccess implements HostAccess {
     this.nodes = runNodeAccess(run, { ...options, logger: (level, msg) => this.detail(level, msg) }, (host) => this.hostVars(host) ?? {});
     // Credentials come from registry_login only: what a run uses is what its playbook says.
     // Tokens the client receives are masked like any password.
-    const caFiles = registryCaFiles(
-      options.caFiles ?? [],
-      [...options.inventory.hosts.keys()].map((host) => ({ host, value: hostVars(options.inventory, host).hound_registry_ca })),
-    );
     this.registry = new RegistryClient({
       dockerConfigPath: false,
-      trust: { caFiles },
+      trust: { caFiles: runCaFiles(options.caFiles ?? [], options.inventory) },
       onSecret: (value) => bus.addSecret(value),
       logger: (level, msg) => this.detail(level, msg),
     });

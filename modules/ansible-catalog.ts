@@ -22,101 +22,55 @@ const CONTAINERS = 'runs or manages containers, networks, volumes or swarm objec
 const BUILDS = 'builds images: hound brings existing images onto nodes; build with your CI or ansible-playbook';
 const IMAGE_OPERATIONS = 'not done yet: `docker_image` does the same on Docker nodes (`push: true`, `repository`, `archive_path`)';
 
+/** Modules of one collection, each with its own note. */
+function noted(collection: string, status: CatalogStatus, notes: Record<string, string>): CatalogEntry[] {
+  return Object.entries(notes).map(([name, note]) => ({ fqcn: `${collection}.${name}`, status, note }));
+}
+
+/** Modules (fully qualified) that share one note. */
 function entries(status: CatalogStatus, note: string, names: string[]): CatalogEntry[] {
   return names.map((fqcn) => ({ fqcn, status, note }));
 }
 
 export const ANSIBLE_MODULE_CATALOG: readonly CatalogEntry[] = [
   // ansible.builtin (ansible-core 2.14, plus the modules later cores added).
-  { fqcn: 'ansible.builtin.assert', status: 'supported', note: '`that`, `msg`/`fail_msg`, `success_msg`, `quiet`' },
-  {
-    fqcn: 'ansible.builtin.command',
-    status: 'supported',
-    note: '`cmd`/free form, `argv`, `chdir`, `creates`, `removes`, `stdin`, `stdin_add_newline`, `strip_empty_ends`; no shell',
-  },
-  { fqcn: 'ansible.builtin.debug', status: 'supported', note: '`msg`, `var`, `verbosity`' },
-  { fqcn: 'ansible.builtin.fail', status: 'supported', note: '`msg`' },
-  { fqcn: 'ansible.builtin.set_fact', status: 'differences', note: '`cacheable` is accepted and has no effect: hound has no fact cache across runs' },
-  { fqcn: 'ansible.builtin.shell', status: 'supported', note: 'runs through `/bin/sh` (or `executable`) on the node; template values with `{{ x | quote }}`' },
-  { fqcn: 'ansible.builtin.raw', status: 'differences', note: "runs through the node's login shell like `shell`, without a tty; `executable` is honoured" },
-  {
-    fqcn: 'ansible.builtin.stat',
-    status: 'differences',
-    note: 'read with `stat`, `sha1sum`/`md5sum`/…, `file` and `lsattr` on the node; `get_mime` and `get_attributes` need `file` and `lsattr` there (else those keys are left out)',
-  },
-  {
-    fqcn: 'ansible.builtin.wait_for',
-    status: 'differences',
-    note: 'ports are tried from the node through its SSH connection; `state: drained`, `exclude_hosts` and `active_connection_states` are refused',
-  },
-  {
-    fqcn: 'ansible.builtin.pause',
-    status: 'differences',
-    note: 'never reads the keyboard: a `prompt` without `seconds`/`minutes` continues at once with a warning, as ansible-playbook does without a terminal',
-  },
-  {
-    fqcn: 'ansible.builtin.ping',
-    status: 'differences',
-    note: "answers `pong` once the node's SSH connection runs a command (no Python is needed on the node)",
-  },
-  { fqcn: 'ansible.builtin.meta', status: 'differences', note: '`noop`, `flush_handlers`, `end_play`, `end_host`, `end_batch`; the other actions are refused' },
-  {
-    fqcn: 'ansible.builtin.include_vars',
-    status: 'differences',
-    note: '`file`/free form, `dir`, `name`, `depth`, `files_matching`, `ignore_files`, `extensions`; `hash_behaviour: merge` is refused',
-  },
-  {
-    fqcn: 'ansible.builtin.import_role',
-    status: 'differences',
-    note: '`name`, `tasks_from`, `vars_from`, `defaults_from`, `handlers_from`; the role’s vars stay with its tasks (docs/variables.md); `meta/argument_specs.yml` is not checked',
-  },
-  {
-    fqcn: 'ansible.builtin.include_role',
-    status: 'differences',
-    note: 'read before the run, like import_role (names must be literal); `apply` takes `tags` and `when`; `public: true` is refused',
-  },
-  { fqcn: 'ansible.builtin.import_tasks', status: 'supported', note: '' },
-  {
-    fqcn: 'ansible.builtin.include_tasks',
-    status: 'differences',
-    note: 'read before the run (file names must be literal); a file that is not there fails the include only if it runs, as in Ansible',
-  },
-  { fqcn: 'ansible.builtin.import_playbook', status: 'supported', note: '' },
-  { fqcn: 'ansible.builtin.include', status: 'not supported', note: 'removed from Ansible (2.16); use `include_tasks` or `import_tasks`' },
-  {
-    fqcn: 'ansible.builtin.setup',
-    status: 'differences',
-    note: '`gather_subset`, `gather_timeout`, `filter`; the platform, distribution, env, user, date_time, hardware and network collectors gather (one command per host), the others gather nothing; `fact_path` is refused',
-  },
-  {
-    fqcn: 'ansible.builtin.gather_facts',
-    status: 'not supported',
-    note: "the action is not run: a play's `gather_facts` (on by default) and the `setup` module gather facts",
-  },
-  {
-    fqcn: 'ansible.builtin.async_status',
-    status: 'differences',
-    note: '`jid`, `mode: status|cleanup`, for tasks started with `async` and `poll: 0`; a job does not outlive hound (see `async` below)',
-  },
-  {
-    fqcn: 'ansible.builtin.wait_for_connection',
-    status: 'not supported',
-    note: 'hound connects to each node once per run; an unreachable node is reported as such',
-  },
+  ...noted('ansible.builtin', 'supported', {
+    assert: '`that`, `msg`/`fail_msg`, `success_msg`, `quiet`',
+    command: '`cmd`/free form, `argv`, `chdir`, `creates`, `removes`, `stdin`, `stdin_add_newline`, `strip_empty_ends`; no shell',
+    debug: '`msg`, `var`, `verbosity`',
+    fail: '`msg`',
+    shell: 'runs through `/bin/sh` (or `executable`) on the node; template values with `{{ x | quote }}`',
+    import_tasks: '',
+    import_playbook: '',
+  }),
+  ...noted('ansible.builtin', 'differences', {
+    set_fact: '`cacheable` is accepted and has no effect: hound has no fact cache across runs',
+    raw: "runs through the node's login shell like `shell`, without a tty; `executable` is honoured",
+    stat: 'read with `stat`, `sha1sum`/`md5sum`/…, `file` and `lsattr` on the node; `get_mime` and `get_attributes` need `file` and `lsattr` there (else those keys are left out)',
+    wait_for: 'ports are tried from the node through its SSH connection; `state: drained`, `exclude_hosts` and `active_connection_states` are refused',
+    pause: 'never reads the keyboard: a `prompt` without `seconds`/`minutes` continues at once with a warning, as ansible-playbook does without a terminal',
+    ping: "answers `pong` once the node's SSH connection runs a command (no Python is needed on the node)",
+    meta: '`noop`, `flush_handlers`, `end_play`, `end_host`, `end_batch`; the other actions are refused',
+    include_vars: '`file`/free form, `dir`, `name`, `depth`, `files_matching`, `ignore_files`, `extensions`; `hash_behaviour: merge` is refused',
+    import_role:
+      '`name`, `tasks_from`, `vars_from`, `defaults_from`, `handlers_from`; the role’s vars stay with its tasks (docs/variables.md); `meta/argument_specs.yml` is not checked',
+    include_role: 'read before the run, like import_role (names must be literal); `apply` takes `tags` and `when`; `public: true` is refused',
+    include_tasks: 'read before the run (file names must be literal); a file that is not there fails the include only if it runs, as in Ansible',
+    setup:
+      '`gather_subset`, `gather_timeout`, `filter`; the platform, distribution, env, user, date_time, hardware and network collectors gather (one command per host), the others gather nothing; `fact_path` is refused',
+    async_status: '`jid`, `mode: status|cleanup`, for tasks started with `async` and `poll: 0`; a job does not outlive hound (see `async` below)',
+  }),
+  ...noted('ansible.builtin', 'not supported', {
+    include: 'removed from Ansible (2.16); use `include_tasks` or `import_tasks`',
+    gather_facts: "the action is not run: a play's `gather_facts` (on by default) and the `setup` module gather facts",
+    wait_for_connection: 'hound connects to each node once per run; an unreachable node is reported as such',
+    set_stats: 'custom statistics: the recap shows hound’s own counts (pulled bytes, time)',
+    validate_argument_spec: 'role argument specs are not checked',
+    script: 'copies a controller file onto the node and runs it: use `command` or `shell` with a program the node has',
+    expect: 'answers interactive prompts with pexpect on the node: use `command` with `stdin`',
+    uri: 'HTTP requests from the node: use `wait_for` for a port, or `command` with curl',
+  }),
   ...entries('not supported', INVENTORY, ['ansible.builtin.add_host', 'ansible.builtin.group_by']),
-  {
-    fqcn: 'ansible.builtin.set_stats',
-    status: 'not supported',
-    note: 'custom statistics: the recap shows hound’s own counts (pulled bytes, time)',
-  },
-  { fqcn: 'ansible.builtin.validate_argument_spec', status: 'not supported', note: 'role argument specs are not checked' },
-  {
-    fqcn: 'ansible.builtin.script',
-    status: 'not supported',
-    note: 'copies a controller file onto the node and runs it: use `command` or `shell` with a program the node has',
-  },
-  { fqcn: 'ansible.builtin.expect', status: 'not supported', note: 'answers interactive prompts with pexpect on the node: use `command` with `stdin`' },
-  { fqcn: 'ansible.builtin.uri', status: 'not supported', note: 'HTTP requests from the node: use `wait_for` for a port, or `command` with curl' },
   ...entries('not supported', PACKAGES, [
     'ansible.builtin.apt',
     'ansible.builtin.apt_key',
@@ -172,24 +126,21 @@ export const ANSIBLE_MODULE_CATALOG: readonly CatalogEntry[] = [
   ]),
 
   // community.docker (3.4.7, and the image modules added since).
-  {
-    fqcn: 'community.docker.docker_image',
-    status: 'differences',
-    note: "`source: pull` (`name` with or without a tag, `tag`, `force_source`, `pull.platform`), `source: load` (`load_path` is read on the controller and streamed to the node), `source: local`, `state: absent` (`force_absent`); `archive_path` (a file on the node: Docker's export streamed into it there), `repository` and `force_tag` (tags on the node), `push: true` (through the node's Docker, with the run's credentials for that registry); `source: build` and `build` are refused",
-  },
-  { fqcn: 'community.docker.docker_image_pull', status: 'supported', note: '`name`, `tag`, `pull: always|not_present`, `platform`' },
-  { fqcn: 'community.docker.docker_image_remove', status: 'supported', note: '`name`, `tag`, `force`, `prune`' },
-  { fqcn: 'community.docker.docker_image_info', status: 'supported', note: '`name` (names, ids, or none for every image): `images` is Docker’s inspect data' },
-  {
-    fqcn: 'community.docker.docker_login',
-    status: 'differences',
-    note: "checks the credentials through the node's Docker (`/auth`) and writes them to its `config_path` as `docker login` does; later pulls of the run use them. A credential helper (`credsStore`) in that file is refused",
-  },
-  {
-    fqcn: 'community.docker.docker_host_info',
-    status: 'supported',
-    note: '`host_info`, and with their options `containers`, `images`, `networks`, `volumes` (with `*_filters`), `disk_usage`, `verbose_output`',
-  },
+  ...noted('community.docker', 'supported', {
+    docker_image_pull: '`name`, `tag`, `pull: always|not_present`, `platform`',
+    docker_image_remove: '`name`, `tag`, `force`, `prune`',
+    docker_image_info: '`name` (names, ids, or none for every image): `images` is Docker’s inspect data',
+    docker_host_info: '`host_info`, and with their options `containers`, `images`, `networks`, `volumes` (with `*_filters`), `disk_usage`, `verbose_output`',
+  }),
+  ...noted('community.docker', 'differences', {
+    docker_image:
+      "`source: pull` (`name` with or without a tag, `tag`, `force_source`, `pull.platform`), `source: load` (`load_path` is read on the controller and streamed to the node), `source: local`, `state: absent` (`force_absent`); `archive_path` (a file on the node: Docker's export streamed into it there), `repository` and `force_tag` (tags on the node), `push: true` (through the node's Docker, with the run's credentials for that registry); `source: build` and `build` are refused",
+    docker_login:
+      "checks the credentials through the node's Docker (`/auth`) and writes them to its `config_path` as `docker login` does; later pulls of the run use them. A credential helper (`credsStore`) in that file is refused",
+  }),
+  ...noted('community.docker', 'not supported', {
+    docker_image_load: "loads a tarball already on the node: use `docker_image` with `source: load`, or hound's `load`, which stream it from the controller",
+  }),
   ...entries('not supported', CONTAINERS, [
     'community.docker.current_container_facts',
     'community.docker.docker_compose',
@@ -227,23 +178,14 @@ export const ANSIBLE_MODULE_CATALOG: readonly CatalogEntry[] = [
     'community.docker.docker_image_push',
     'community.docker.docker_image_tag',
   ]),
-  {
-    fqcn: 'community.docker.docker_image_load',
-    status: 'not supported',
-    note: "loads a tarball already on the node: use `docker_image` with `source: load`, or hound's `load`, which stream it from the controller",
-  },
 
   // containers.podman (1.10.2).
-  {
-    fqcn: 'containers.podman.podman_image',
-    status: 'differences',
-    note: "on podman nodes (`hound_container_runtime=podman`), through the runtime interface: `name`, `tag`, `state: present|absent`, `pull`, `force`, `arch`, `username`/`password`, `validate_certs` (podman pull's `--tls-verify` for that pull, straight from the registry); `state: build`, `path`, `build`, `push`, `push_args`, `auth_file` and `ca_cert_dir` are refused",
-  },
-  {
-    fqcn: 'containers.podman.podman_login',
-    status: 'differences',
-    note: 'runs `podman login --password-stdin` on podman nodes (the password never appears in a command line); later pulls of the run use the credentials',
-  },
+  ...noted('containers.podman', 'differences', {
+    podman_image:
+      "on podman nodes (`hound_container_runtime=podman`), through the runtime interface: `name`, `tag`, `state: present|absent`, `pull`, `force`, `arch`, `username`/`password`, `validate_certs` (podman pull's `--tls-verify` for that pull, straight from the registry); `state: build`, `path`, `build`, `push`, `push_args`, `auth_file` and `ca_cert_dir` are refused",
+    podman_login:
+      'runs `podman login --password-stdin` on podman nodes (the password never appears in a command line); later pulls of the run use the credentials',
+  }),
   ...entries('not supported', CONTAINERS, [
     'containers.podman.podman_container',
     'containers.podman.podman_container_info',

@@ -24,6 +24,11 @@ function byIdNote(args: Record<string, unknown>): { note: string } {
 const tag = { type: 'string', default: 'latest' };
 const filters = { type: 'object' };
 
+/** Arguments that are only a type, in the order given: `{ tls: 'boolean' }` is `{ tls: { type: 'boolean' } }`. */
+function typed(types: Record<string, 'string' | 'integer' | 'boolean' | 'object'>): Record<string, { type: string }> {
+  return Object.fromEntries(Object.entries(types).map(([name, type]) => [name, { type }]));
+}
+
 /**
  * Every community.docker module takes these options of the connection to the Docker daemon.
  * hound reaches each node's daemon over SSH at its unix socket (hound_docker_socket), where
@@ -42,19 +47,19 @@ const dockerConnectionAliases: Record<string, string> = {
   tls_client_key: 'client_key',
   key_path: 'client_key',
 };
-const dockerConnectionOptions = {
-  docker_host: { type: 'string' },
-  api_version: { type: 'string' },
-  timeout: { type: 'integer' },
-  tls: { type: 'boolean' },
-  validate_certs: { type: 'boolean' },
-  ca_path: { type: 'string' },
-  client_cert: { type: 'string' },
-  client_key: { type: 'string' },
-  tls_hostname: { type: 'string' },
-  use_ssh_client: { type: 'boolean' },
-  debug: { type: 'boolean' },
-};
+const dockerConnectionOptions = typed({
+  docker_host: 'string',
+  api_version: 'string',
+  timeout: 'integer',
+  tls: 'boolean',
+  validate_certs: 'boolean',
+  ca_path: 'string',
+  client_cert: 'string',
+  client_key: 'string',
+  tls_hostname: 'string',
+  use_ssh_client: 'boolean',
+  debug: 'boolean',
+});
 const dockerConnectionRefusals: Record<string, ArgumentRefusal> = {
   docker_host: {
     unless: ['unix:///var/run/docker.sock', 'unix://var/run/docker.sock'],
@@ -62,37 +67,51 @@ const dockerConnectionRefusals: Record<string, ArgumentRefusal> = {
   },
 };
 
-function dockerModule(
-  name: string,
-  summary: string,
-  properties: Record<string, unknown>,
-  extra: {
-    aliases?: Record<string, string>;
-    refused?: Record<string, ArgumentRefusal>;
-    schema?: Record<string, unknown>;
-    secrets?: string[];
-    required?: string[];
-    planned?: ModuleDefinition['plannedImages'];
-  } = {},
-): ModuleDefinition {
-  const aliases = { ...dockerConnectionAliases, ...extra.aliases };
+interface ModuleExtras {
+  aliases?: Record<string, string>;
+  refused?: Record<string, ArgumentRefusal>;
+  /** More JSON Schema keywords for the arguments (if/then, dependencies, not). */
+  schema?: Record<string, unknown>;
+  secrets?: string[];
+  required?: string[];
+  planned?: ModuleDefinition['plannedImages'];
+}
+
+/** A module of an Ansible collection that runs on the node: its arguments (no others allowed), their aliases and refusals. */
+function collectionModule(collection: string, name: string, summary: string, properties: Record<string, unknown>, extra: ModuleExtras = {}): ModuleDefinition {
+  const aliases = extra.aliases ?? {};
   return {
     name,
-    collection: 'community.docker',
+    collection,
     summary,
     argumentSchema: {
       type: 'object',
       additionalProperties: false,
       required: extra.required ?? [],
-      properties: withAliases({ ...dockerConnectionOptions, ...properties }, aliases),
+      properties: withAliases(properties, aliases),
       ...extra.schema,
     },
     argumentAliases: aliases,
-    refusedArguments: { ...dockerConnectionRefusals, ...extra.refused },
+    refusedArguments: extra.refused ?? {},
     secretArguments: extra.secrets ?? [],
     controllerOnly: false,
     plannedImages: extra.planned,
   };
+}
+
+/** A community.docker module: it also takes the Docker connection's options. */
+function dockerModule(name: string, summary: string, properties: Record<string, unknown>, extra: ModuleExtras = {}): ModuleDefinition {
+  return collectionModule(
+    'community.docker',
+    name,
+    summary,
+    { ...dockerConnectionOptions, ...properties },
+    {
+      ...extra,
+      aliases: { ...dockerConnectionAliases, ...extra.aliases },
+      refused: { ...dockerConnectionRefusals, ...extra.refused },
+    },
+  );
 }
 
 const BUILD = 'hound brings existing images onto nodes; it does not build them (build with docker build, your CI, or ansible-playbook)';
@@ -210,81 +229,61 @@ const PODMAN_EXECUTABLE: ArgumentRefusal = {
   reason: "hound talks to podman through its API service on the node, which it starts with the podman on the SSH user's PATH",
 };
 
-const podmanImageAliases = { tlsverify: 'validate_certs', tls_verify: 'validate_certs', authfile: 'auth_file', build_args: 'build', buildargs: 'build' };
-export const podmanImageModule: ModuleDefinition = {
-  name: 'podman_image',
-  collection: 'containers.podman',
-  summary: 'pull an image onto a podman host, or remove it',
-  argumentSchema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['name'],
-    properties: withAliases(
-      {
-        name: imageName,
-        tag,
-        arch: { type: 'string', minLength: 1 },
-        pull: { type: 'boolean', default: true },
-        force: { type: 'boolean', default: false },
-        state: { enum: ['present', 'absent', 'build'], default: 'present' },
-        username: { type: 'string' },
-        password: { type: 'string' },
-        executable: { type: 'string', default: 'podman' },
-        push: { type: 'boolean', default: false },
-        path: { type: 'string' },
-        build: { type: 'object' },
-        push_args: { type: 'object' },
-        auth_file: { type: 'string' },
-        ca_cert_dir: { type: 'string' },
-        validate_certs: { type: 'boolean' },
-      },
-      podmanImageAliases,
-    ),
-    dependencies: { username: ['password'], password: ['username'] },
+export const podmanImageModule = collectionModule(
+  'containers.podman',
+  'podman_image',
+  'pull an image onto a podman host, or remove it',
+  {
+    name: imageName,
+    tag,
+    arch: { type: 'string', minLength: 1 },
+    pull: { type: 'boolean', default: true },
+    force: { type: 'boolean', default: false },
+    state: { enum: ['present', 'absent', 'build'], default: 'present' },
+    ...typed({ username: 'string', password: 'string' }),
+    executable: { type: 'string', default: 'podman' },
+    push: { type: 'boolean', default: false },
+    ...typed({ path: 'string', build: 'object', push_args: 'object', auth_file: 'string', ca_cert_dir: 'string', validate_certs: 'boolean' }),
   },
-  argumentAliases: podmanImageAliases,
-  refusedArguments: {
-    executable: PODMAN_EXECUTABLE,
-    state: { values: ['build'], reason: BUILD },
-    path: { reason: BUILD },
-    build: { unless: [{}], reason: BUILD },
-    push: { values: [true], reason: PODMAN_PUSH },
-    push_args: { unless: [{}], reason: PODMAN_PUSH },
-    auth_file: { reason: "hound's pulls use the credentials of the run (podman_login, registry_login, or username/password here), not a file on the node" },
-    ca_cert_dir: { reason: "podman's API service reads certificates from the node's /etc/containers/certs.d, which hound cannot change per task" },
-  },
-  secretArguments: ['password'],
-  controllerOnly: false,
-  plannedImages: (args) => {
-    const name = taggedName(args);
-    if (name === undefined) return byIdNote(args);
-    if (args.state === 'absent') return [{ name, state: 'absent', force: args.force === true }];
-    return [{ name, state: 'present', force: args.force === true, platform: typeof args.arch === 'string' ? `linux/${args.arch}` : undefined }];
-  },
-};
-
-export const podmanLoginModule: ModuleDefinition = {
-  name: 'podman_login',
-  collection: 'containers.podman',
-  summary: 'podman login on the host; later pulls of the run use the credentials',
-  argumentSchema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['username', 'password'],
-    properties: {
-      registry: { type: 'string', minLength: 1 },
-      username: { type: 'string', minLength: 1 },
-      password: { type: 'string' },
-      authfile: { type: 'string', minLength: 1 },
-      certdir: { type: 'string', minLength: 1 },
-      tlsverify: { type: 'boolean' },
-      executable: { type: 'string', minLength: 1, default: 'podman' },
+  {
+    aliases: { tlsverify: 'validate_certs', tls_verify: 'validate_certs', authfile: 'auth_file', build_args: 'build', buildargs: 'build' },
+    refused: {
+      executable: PODMAN_EXECUTABLE,
+      state: { values: ['build'], reason: BUILD },
+      path: { reason: BUILD },
+      build: { unless: [{}], reason: BUILD },
+      push: { values: [true], reason: PODMAN_PUSH },
+      push_args: { unless: [{}], reason: PODMAN_PUSH },
+      auth_file: { reason: "hound's pulls use the credentials of the run (podman_login, registry_login, or username/password here), not a file on the node" },
+      ca_cert_dir: { reason: "podman's API service reads certificates from the node's /etc/containers/certs.d, which hound cannot change per task" },
     },
-    not: { required: ['certdir', 'tlsverify'] },
+    schema: { dependencies: { username: ['password'], password: ['username'] } },
+    secrets: ['password'],
+    required: ['name'],
+    planned: (args) => {
+      const name = taggedName(args);
+      if (name === undefined) return byIdNote(args);
+      if (args.state === 'absent') return [{ name, state: 'absent', force: args.force === true }];
+      return [{ name, state: 'present', force: args.force === true, platform: typeof args.arch === 'string' ? `linux/${args.arch}` : undefined }];
+    },
   },
-  secretArguments: ['password'],
-  controllerOnly: false,
-};
+);
+
+export const podmanLoginModule = collectionModule(
+  'containers.podman',
+  'podman_login',
+  'podman login on the host; later pulls of the run use the credentials',
+  {
+    registry: { type: 'string', minLength: 1 },
+    username: { type: 'string', minLength: 1 },
+    password: { type: 'string' },
+    authfile: { type: 'string', minLength: 1 },
+    certdir: { type: 'string', minLength: 1 },
+    tlsverify: { type: 'boolean' },
+    executable: { type: 'string', minLength: 1, default: 'podman' },
+  },
+  { schema: { not: { required: ['certdir', 'tlsverify'] } }, secrets: ['password'], required: ['username', 'password'] },
+);
 
 export const COLLECTION_MODULE_DEFINITIONS: readonly ModuleDefinition[] = [
   dockerImageModule,

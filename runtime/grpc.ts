@@ -1,6 +1,8 @@
 // gRPC over a unix socket, the way hound uses it: services loaded once from a vendored
-// .proto (camelCase fields, int64 as numbers, enums as names), and promise-returning calls
-// that honour a deadline and an AbortSignal.
+// protobufjs JSON descriptor (camelCase fields, int64 as numbers, enums as names), and
+// promise-returning calls that honour a deadline and an AbortSignal. The descriptors are the
+// published .proto files already parsed (their ORIGIN.md says how), so no start parses one.
+import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { vendoredFile } from './vendored-file.js';
@@ -11,16 +13,17 @@ export { status as GrpcStatus } from '@grpc/grpc-js';
 const LOADER_OPTIONS: protoLoader.Options = { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true };
 const loadedFiles = new Map<string, grpc.GrpcObject>();
 
-/** The client class of `service` (its full name, e.g. runtime.v1.ImageService) from a vendored .proto. */
-export function serviceClass(protoFile: string, service: string): grpc.ServiceClientConstructor {
-  let root = loadedFiles.get(protoFile);
+/** The client class of `service` (its full name, e.g. runtime.v1.ImageService) from a vendored descriptor (e.g. runtime/cri/api.json). */
+export function serviceClass(descriptorFile: string, service: string): grpc.ServiceClientConstructor {
+  let root = loadedFiles.get(descriptorFile);
   if (!root) {
-    root = grpc.loadPackageDefinition(protoLoader.loadSync(vendoredFile(protoFile), LOADER_OPTIONS));
-    loadedFiles.set(protoFile, root);
+    const descriptor = JSON.parse(readFileSync(vendoredFile(descriptorFile), 'utf8')) as Parameters<typeof protoLoader.fromJSON>[0];
+    root = grpc.loadPackageDefinition(protoLoader.fromJSON(descriptor, LOADER_OPTIONS));
+    loadedFiles.set(descriptorFile, root);
   }
   let node: unknown = root;
   for (const part of service.split('.')) node = (node as Record<string, unknown>)[part];
-  if (typeof node !== 'function') throw new Error(`${protoFile} defines no service ${service}`);
+  if (typeof node !== 'function') throw new Error(`${descriptorFile} defines no service ${service}`);
   return node as grpc.ServiceClientConstructor;
 }
 
@@ -31,15 +34,15 @@ export class UnixChannel {
 
   constructor(
     readonly socketPath: string,
-    services: { protoFile: string; service: string }[],
+    services: { descriptorFile: string; service: string }[],
   ) {
     const address = `unix:${socketPath}`;
     const credentials = grpc.credentials.createInsecure();
     // Image lists and manifests can be large; containerd's own limit is 16 MiB.
     const options = { 'grpc.max_receive_message_length': 64 << 20 };
     let first: grpc.Client | undefined;
-    for (const { protoFile, service } of services) {
-      const Client = serviceClass(protoFile, service);
+    for (const { descriptorFile, service } of services) {
+      const Client = serviceClass(descriptorFile, service);
       const client = first ? new Client(address, credentials, { ...options, channelOverride: first.getChannel() }) : new Client(address, credentials, options);
       first ??= client;
       this.clients.set(service, client);

@@ -1,12 +1,13 @@
-// Finds a file shipped beside the sources (a vendored .proto) from both places the code runs:
-// runtime/… under vitest and dist/runtime/… when built. tsc copies no .proto into dist/, so
-// the file is looked up from this module's dir upwards.
+// Finds a file shipped beside the sources (a vendored gRPC descriptor) from both places the
+// code runs: runtime/… under vitest, and dist/runtime/… when built or installed (the package
+// carries the file at its own path, package.json's "files"). tsc copies no such file into
+// dist/, so the file is looked up from this module's dir upwards.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EnvironmentError } from '../base/errors.js';
 
-/** Absolute path of `relative` (e.g. runtime/cri/api.proto) under the nearest ancestor that has it. */
+/** Absolute path of `relative` (e.g. runtime/cri/api.json) under the nearest ancestor that has it. */
 export function vendoredFile(relative: string): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {

@@ -9,6 +9,8 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { HoundError, EXIT, OptionsError } from '../base/errors.js';
+import type { Inventory } from '../inventory/model.js';
+import { hostVars } from '../inventory/vars.js';
 
 /** Where Docker reads per-registry certificates (dockerd as root, and the docker CLI). */
 export const DOCKER_CERTS_DIRECTORY = '/etc/docker/certs.d';
@@ -72,6 +74,14 @@ export function registryCaFiles(commandLine: readonly string[], hostValues: Read
     }
   }
   return [...new Set(files)];
+}
+
+/** The CA files of a run on `inventory`: `--ca-file` (`commandLine`), then its hosts' `hound_registry_ca`. */
+export function runCaFiles(commandLine: readonly string[], inventory: Inventory): string[] {
+  return registryCaFiles(
+    commandLine,
+    [...inventory.hosts.keys()].map((host) => ({ host, value: hostVars(inventory, host).hound_registry_ca })),
+  );
 }
 
 export class TrustError extends HoundError {

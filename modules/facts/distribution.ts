@@ -6,31 +6,31 @@ import { distroRelease, type HostFiles } from './distro-release.js';
 
 export type Facts = Record<string, unknown>;
 
-const OSDIST_LIST: { path: string; name: string; allowEmpty?: boolean }[] = [
-  { path: '/etc/altlinux-release', name: 'Altlinux' },
-  { path: '/etc/oracle-release', name: 'OracleLinux' },
-  { path: '/etc/slackware-version', name: 'Slackware' },
-  { path: '/etc/centos-release', name: 'CentOS' },
-  { path: '/etc/redhat-release', name: 'RedHat' },
-  { path: '/etc/vmware-release', name: 'VMwareESX', allowEmpty: true },
-  { path: '/etc/openwrt_release', name: 'OpenWrt' },
-  { path: '/etc/os-release', name: 'Amazon' },
-  { path: '/etc/system-release', name: 'Amazon' },
-  { path: '/etc/alpine-release', name: 'Alpine' },
-  { path: '/etc/arch-release', name: 'Archlinux', allowEmpty: true },
-  { path: '/etc/os-release', name: 'Archlinux' },
-  { path: '/etc/os-release', name: 'SUSE' },
-  { path: '/etc/SuSE-release', name: 'SUSE' },
-  { path: '/etc/gentoo-release', name: 'Gentoo' },
-  { path: '/etc/os-release', name: 'Debian' },
-  { path: '/etc/lsb-release', name: 'Debian' },
-  { path: '/etc/lsb-release', name: 'Mandriva' },
-  { path: '/etc/sourcemage-release', name: 'SMGL' },
-  { path: '/usr/lib/os-release', name: 'ClearLinux' },
-  { path: '/etc/coreos/update.conf', name: 'Coreos' },
-  { path: '/etc/os-release', name: 'Flatcar' },
-  { path: '/etc/os-release', name: 'NA' },
-];
+// Ansible's OSDIST_LIST by distribution: the release files the collector tries, in its order
+// (the first that exists and parses wins). Only the files in ALLOW_EMPTY count when empty.
+const RELEASE_FILES: Record<string, string[]> = {
+  Altlinux: ['/etc/altlinux-release'],
+  OracleLinux: ['/etc/oracle-release'],
+  Slackware: ['/etc/slackware-version'],
+  CentOS: ['/etc/centos-release'],
+  RedHat: ['/etc/redhat-release'],
+  VMwareESX: ['/etc/vmware-release'],
+  OpenWrt: ['/etc/openwrt_release'],
+  Amazon: ['/etc/os-release', '/etc/system-release'],
+  Alpine: ['/etc/alpine-release'],
+  Archlinux: ['/etc/arch-release', '/etc/os-release'],
+  SUSE: ['/etc/os-release', '/etc/SuSE-release'],
+  Gentoo: ['/etc/gentoo-release'],
+  Debian: ['/etc/os-release', '/etc/lsb-release'],
+  Mandriva: ['/etc/lsb-release'],
+  SMGL: ['/etc/sourcemage-release'],
+  ClearLinux: ['/usr/lib/os-release'],
+  Coreos: ['/etc/coreos/update.conf'],
+  Flatcar: ['/etc/os-release'],
+  NA: ['/etc/os-release'],
+};
+const ALLOW_EMPTY = new Set(['/etc/vmware-release', '/etc/arch-release']);
+const OSDIST_LIST = Object.entries(RELEASE_FILES).flatMap(([name, paths]) => paths.map((path) => ({ name, path, allowEmpty: ALLOW_EMPTY.has(path) })));
 
 const SEARCH_STRING: Record<string, string> = { OracleLinux: 'Oracle Linux', RedHat: 'Red Hat', Altlinux: 'ALT', SMGL: 'Source Mage GNU/Linux' };
 const OS_RELEASE_ALIAS: Record<string, string> = { Archlinux: 'Arch Linux' };

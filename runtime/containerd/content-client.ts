@@ -1,11 +1,11 @@
-// containerd's content store (containerd.services.content.v1, runtime/containerd/content.proto),
+// containerd's content store (containerd.services.content.v1, runtime/containerd/content.json),
 // served on the same socket as its CRI. The CRI says nothing while it pulls; the content
 // store shows each blob being written (an "ingest", with its offset and total) and keeps
 // every committed blob by digest, manifests included. Calls carry the namespace the CRI
 // works in, k8s.io, as gRPC metadata, as containerd's own clients do.
 import { type CallOptions, streamCall, unaryCall, UnixChannel } from '../grpc.js';
 
-const CONTENT_PROTO = 'runtime/containerd/content.proto';
+const CONTENT_DESCRIPTOR = 'runtime/containerd/content.json';
 const CONTENT_SERVICE = 'containerd.services.content.v1.Content';
 
 /** The containerd namespace the CRI plugin keeps the kubelet's images in. */
@@ -31,7 +31,7 @@ export class ContentClient {
   private readonly metadata: Record<string, string>;
 
   constructor(socketPath: string, namespace = CRI_NAMESPACE) {
-    this.channel = new UnixChannel(socketPath, [{ protoFile: CONTENT_PROTO, service: CONTENT_SERVICE }]);
+    this.channel = new UnixChannel(socketPath, [{ descriptorFile: CONTENT_DESCRIPTOR, service: CONTENT_SERVICE }]);
     this.metadata = { 'containerd-namespace': namespace };
   }
 

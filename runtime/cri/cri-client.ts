@@ -1,10 +1,10 @@
-// The Container Runtime Interface (runtime.v1, runtime/cri/api.proto), as the kubelet
+// The Container Runtime Interface (runtime.v1, runtime/cri/api.json), as the kubelet
 // speaks it to containerd or CRI-O: the messages hound reads, typed, and one client per
 // socket. The socket is local to the caller: the lab's own probes dial a node's socket
 // directly; CriRuntime dials the controller-side end of a SocketBridge.
 import { type CallOptions, serviceClass, unaryCall, UnixChannel } from '../grpc.js';
 
-const CRI_PROTO = 'runtime/cri/api.proto';
+const CRI_DESCRIPTOR = 'runtime/cri/api.json';
 export const RUNTIME_SERVICE = 'runtime.v1.RuntimeService';
 export const IMAGE_SERVICE = 'runtime.v1.ImageService';
 
@@ -72,12 +72,13 @@ export interface CriContainer {
 }
 
 /**
- * Loads the CRI's service definitions now: parsing api.proto is synchronous and takes seconds
- * on a loaded machine, so a caller timing other checks loads them before it starts its clocks.
+ * Loads the CRI's service definitions now: building them from api.json is synchronous (tens of
+ * milliseconds, more on a loaded machine), so a caller timing other checks loads them before
+ * it starts its clocks.
  */
 export function loadCriDefinitions(): void {
-  serviceClass(CRI_PROTO, RUNTIME_SERVICE);
-  serviceClass(CRI_PROTO, IMAGE_SERVICE);
+  serviceClass(CRI_DESCRIPTOR, RUNTIME_SERVICE);
+  serviceClass(CRI_DESCRIPTOR, IMAGE_SERVICE);
 }
 
 export class CriClient {
@@ -85,12 +86,12 @@ export class CriClient {
 
   constructor(socketPath: string) {
     this.channel = new UnixChannel(socketPath, [
-      { protoFile: CRI_PROTO, service: RUNTIME_SERVICE },
-      { protoFile: CRI_PROTO, service: IMAGE_SERVICE },
+      { descriptorFile: CRI_DESCRIPTOR, service: RUNTIME_SERVICE },
+      { descriptorFile: CRI_DESCRIPTOR, service: IMAGE_SERVICE },
     ]);
   }
 
-  /** Any RuntimeService call by its method name (RunPodSandbox, CreateContainer, …), request and response as in api.proto. */
+  /** Any RuntimeService call by its method name (RunPodSandbox, CreateContainer, …), request and response as in api.json (upstream's api.proto). */
   runtimeCall<Response>(method: string, request: object, o?: CallOptions): Promise<Response> {
     return unaryCall<Response>(this.channel.client(RUNTIME_SERVICE), method, request, o);
   }

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyChain } from '../../../transport/certificate-chain.js';
-import { ControllerTrust, readCertsDirectory, registryCaFiles, splitPem } from '../../../transport/registry-trust.js';
+import { loadInventory } from '../../../inventory/load.js';
+import { ControllerTrust, readCertsDirectory, registryCaFiles, runCaFiles, splitPem } from '../../../transport/registry-trust.js';
 
 const fixture = (name: string) => new URL(`./fixtures/certs/${name}`, import.meta.url).pathname;
 const cert = (name: string) => new X509Certificate(readFileSync(fixture(name)));
@@ -104,5 +105,12 @@ describe('the CA files of a run', () => {
     expect(() => registryCaFiles([], [{ host: 'n4', value: 42 }])).toThrow(
       expect.objectContaining({ code: 'REGISTRY_CA_INVALID', message: expect.stringContaining('n4') }),
     );
+  });
+
+  it("of a run on an inventory: each host's hound_registry_ca as its variables give it (a host's value over its group's)", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'hound-ca-files-'));
+    writeFileSync(path.join(dir, 'hosts.ini'), '[nodes]\nn1 hound_registry_ca=b.pem\nn2\n\n[nodes:vars]\nhound_registry_ca=["/etc/c.pem"]\n');
+    const inventory = await loadInventory([path.join(dir, 'hosts.ini')]);
+    expect(runCaFiles(['a.pem'], inventory)).toEqual([path.resolve('a.pem'), path.resolve('b.pem'), '/etc/c.pem']);
   });
 });
