@@ -61,7 +61,7 @@ export const criPull: Contender = {
   label: 'CRI PullImage (the kubelet), all nodes at once',
   isHound: false,
   async prepare(setting) {
-    // Parsing api.proto takes seconds on a loaded machine: not in the timed part.
+    // Loading the CRI definitions (runtime/cri/api.json) is not part of the timed pull.
     loadCriDefinitions();
     const clients = setting.target.nodes.map((node) => new CriClient(node.socket.controller));
     return {
