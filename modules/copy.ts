@@ -102,7 +102,8 @@ export async function putFile(args: CopyArgs, put: PutFile, ctx: ModuleContext):
   }
   const attrs = await setAttributes(ctx, dest, written, attrsArgs);
   const changed = contentChanged || attrs.changed;
-  const data: Record<string, unknown> = { ...base, ...(await pathResult(ctx, dest)), ...(backupFile !== undefined ? { backup_file: backupFile } : {}) };
+  const { path: _path, ...info } = await pathResult(ctx, dest);
+  const data: Record<string, unknown> = { ...base, ...info, ...(backupFile !== undefined ? { backup_file: backupFile } : {}) };
   if (diff) data.diff = [diff];
   else if (ctx.diff && attrs.changed) data.diff = { before: { path: dest, ...attrs.before }, after: { path: dest, ...attrs.after } };
   return { status: changed ? 'changed' : 'ok', msg: '', bytes: 0, data };

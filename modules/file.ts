@@ -168,7 +168,8 @@ export const file = controllerModule<FileArgs>(fileModule, async (args, ctx) => 
   if (ctx.check && changed) return result(true, { dest: p, src, state: 'link' }, diff, ctx);
   const linkState = await inspectPath(ctx, p);
   const attrs = args.owner != null || args.group != null ? await setAttributes(ctx, p, linkState, { owner: args.owner, group: args.group }) : undefined;
-  return result(changed || attrs?.changed === true, { ...(await pathResult(ctx, p)), dest: p, src }, diff, ctx);
+  const { path: _path, ...info } = await pathResult(ctx, p);
+  return result(changed || attrs?.changed === true, { ...info, dest: p, src }, diff, ctx);
 });
 
 /** recurse: owner, group and mode of everything under a directory, changed when any differs. */
