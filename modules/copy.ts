@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import posix from 'node:path/posix';
+import { shlexQuote } from '../base/shlex.js';
 import { isVaultText } from '../vault/envelope.js';
 import { copyModule } from './file-schemas.js';
 import { ModuleFailure, controllerModule, type ModuleContext, type ModuleResult } from './implementation.js';
@@ -71,6 +72,12 @@ export async function putFile(args: CopyArgs, put: PutFile, ctx: ModuleContext):
   let state = await inspectPath(ctx, dest, { checksum: true, content: ctx.diff });
   if (dest.endsWith('/') || state.kind === 'directory' || (state.kind === 'link' && state.targetIsDirectory)) {
     if (put.basename === undefined) throw new ModuleFailure('can not use content with a dir as dest');
+    // As the copy module: a dest ending in / that is not there yet is made a directory.
+    if (!state.exists && !ctx.check) {
+      const conn = await ctx.connection();
+      const r = await conn.exec(`mkdir -p -- ${shlexQuote(dest)}`, { signal: ctx.signal, shownAs: `mkdir -p ${dest}` });
+      if (r.code !== 0) throw new ModuleFailure(`Error creating ${dest} (${r.stderr.trim()})`);
+    }
     dest = posix.join(dest, put.basename);
     state = await inspectPath(ctx, dest, { checksum: true, content: ctx.diff });
   }

@@ -90,7 +90,8 @@ export async function inspectPath(ctx: Ctx, path: string, want: { content?: bool
 const WRITE = [
   'export LC_ALL=C; p=$1',
   'if [ "$4" = 1 ] && [ -L "$p" ]; then p=$(readlink -f -- "$p"); fi',
-  'd=$(dirname -- "$p"); t=$(mktemp "$d/.hound-tmp-XXXXXXXX") || exit 1',
+  'd=$(dirname -- "$p"); [ -d "$d" ] || { echo "Destination directory $d does not exist" >&2; exit 5; }',
+  't=$(mktemp "$d/.hound-tmp-XXXXXXXX") || exit 1',
   'if ! cat > "$t"; then rm -f -- "$t"; exit 1; fi',
   'if [ -e "$p" ] && [ ! -L "$p" ]; then',
   '  chmod --reference="$p" -- "$t" && { chown --reference="$p" -- "$t" 2>/dev/null || :; }',
@@ -108,6 +109,7 @@ export async function writeFileAtomically(
 ): Promise<string | undefined> {
   const words = [dest, options.newMode.toString(8), options.backup ? '1' : '0', options.follow ? '1' : '0'];
   const r = await run(ctx, WRITE, 'hound-write', words, `write ${dest}`, content);
+  if (r.code === 5) throw new ModuleFailure(r.stderr.trim(), { path: dest });
   if (r.code !== 0) throw new ModuleFailure(`Could not write ${dest}: ${r.stderr.trim() || `exit ${r.code ?? r.signal}`}`, { path: dest });
   const backup = r.stdout.trim();
   return backup === '' ? undefined : backup;
