@@ -6,8 +6,11 @@ import { withAliases, type ArgumentRefusal, type ModuleDefinition } from './defi
 
 const text = { type: 'string' };
 const flag = { type: 'boolean' };
-/** Ansible's `raw` mode: an integer (YAML's 0644 is 420) or a string, octal or symbolic. */
-const mode = { type: ['string', 'integer', 'null'] };
+/**
+ * Ansible's `raw` mode: an integer (YAML's 0644 is 420) or a string, octal or symbolic, kept
+ * as written: `anyOf` rather than `type`, so no argument conversion turns `mode=0644` into 644.
+ */
+const mode = { anyOf: [{ type: 'string' }, { type: 'integer' }, { type: 'null' }] };
 const owner = { type: ['string', 'null'] };
 
 /** add_file_common_args: owner, group, mode, and the SELinux/attribute ones hound refuses. */

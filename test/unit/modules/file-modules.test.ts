@@ -6,6 +6,9 @@ import { stateOf } from '../../../modules/file.js';
 import { diffText, newFileMode, parseInspect } from '../../../modules/node-file.js';
 import { parseSystemctlShow } from '../../../modules/systemd.js';
 import { trimBlocks } from '../../../modules/template.js';
+import { copyModule, fileModule } from '../../../modules/file-schemas.js';
+import { coerceArgumentTypes } from '../../../playbook/module-arguments.js';
+import { typedOptions } from '../../../playbook/kv-args.js';
 
 describe('node file state', () => {
   it('reads a regular file: type, permission bits, owner ids, size, checksum, content', () => {
@@ -60,6 +63,14 @@ describe('copy and template on the controller', () => {
   it('removes the first newline after a block or comment tag (trim_blocks), never after an expression', () => {
     expect(trimBlocks('{% for x in l %}\n{{ x }}\n{% endfor %}\nend\n')).toBe('{% for x in l %}{{ x }}\n{% endfor %}end\n');
     expect(trimBlocks('{# note #}\nvalue\n')).toBe('{# note #}value\n');
+  });
+});
+
+describe('mode arguments', () => {
+  it('keep a mode as written: `mode=0644` stays the octal string, YAML’s 0644 stays 420, as Ansible’s raw type', () => {
+    const properties = fileModule.argumentSchema.properties as Record<string, { type?: string | string[] }>;
+    expect(typedOptions({ mode: '0644', recurse: 'yes' }, properties)).toEqual({ mode: '0644', recurse: true });
+    expect(coerceArgumentTypes(copyModule, { mode: 420, owner: 0, force: 'no' })).toEqual({ mode: 420, owner: '0', force: false });
   });
 });
 
