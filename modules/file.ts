@@ -109,7 +109,7 @@ export const file = controllerModule<FileArgs>(fileModule, async (args, ctx) => 
         }
       }
     } else if (current.kind !== 'directory') {
-      throw new ModuleFailure(`There was an issue creating ${p} as requested: [Errno 17] File exists: '${p}'`, { path: p });
+      throw new ModuleFailure(`${p} already exists as a ${stateOf(current)}`, { path: p });
     } else {
       const attrs = await setAttributes(ctx, p, current, args);
       Object.assign(diff.before, attrs.before);
