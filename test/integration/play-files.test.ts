@@ -5,7 +5,7 @@
 // share outside /run, /etc/docker and home); a second run changes nothing; --diff shows the
 // text that changes, and nothing of a no_log task's file. The same playbook under
 // ansible-playbook (connection local) gave the same recap counts and the same files.
-import { cpSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES, hound, jsonEvents, summaryOf, useLabWorkDir } from '../fixtures/play/helpers.js';
@@ -13,6 +13,8 @@ import type { TaskResultEvent } from '../../core/events.js';
 
 const work = useLabWorkDir();
 const base = mkdtempSync('/var/tmp/hound-play-files-');
+// The lab's SSH users write here, whoever they are.
+chmodSync(base, 0o1777);
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
 const HOSTS = ['node1', 'node2'];
