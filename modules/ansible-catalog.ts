@@ -52,12 +52,12 @@ export const ANSIBLE_MODULE_CATALOG: readonly CatalogEntry[] = [
   {
     fqcn: 'ansible.builtin.copy',
     status: 'differences',
-    note: '`src` (a controller file, looked up in `files/` as Ansible does; vaulted files decrypted) or `content`, `dest` (a directory gets the src’s name), `force`, `backup`, `follow`, `checksum`, `mode` (octal, symbolic, `preserve`), `owner`, `group`; written atomically when its sha1 differs; check mode and diff. A directory `src` (recursive copy), `remote_src`, `validate`, SELinux and `attributes` are refused',
+    note: '`src` (a controller file, looked up in `files/` as Ansible does; vaulted files decrypted) or `content`, `dest` (a directory gets the src’s name), `force`, `backup`, `follow`, `checksum`, `validate`, `mode` (octal, symbolic, `preserve`), `owner`, `group`; written atomically when its sha1 differs; check mode and diff. A directory `src` (recursive copy), `remote_src`, SELinux and `attributes` are refused',
   },
   {
     fqcn: 'ansible.builtin.template',
     status: 'differences',
-    note: 'rendered on the controller with hound’s templating (`templates/` lookup, `ansible_managed`, `template_*` variables, trim_blocks), then written as `copy` writes it; `{% include %}`/`{% import %}` of other template files, custom delimiters, `lstrip_blocks`, `newline_sequence` other than `\\n`, `validate` are refused or not available',
+    note: 'rendered on the controller with hound’s templating (`templates/` lookup, `ansible_managed`, `template_*` variables, trim_blocks), then written as `copy` writes it; `{% include %}`/`{% import %}` of other template files, custom delimiters, `lstrip_blocks`, `newline_sequence` other than `\\n` are refused or not available',
   },
   {
     fqcn: 'ansible.builtin.file',
@@ -67,12 +67,12 @@ export const ANSIBLE_MODULE_CATALOG: readonly CatalogEntry[] = [
   {
     fqcn: 'ansible.builtin.lineinfile',
     status: 'differences',
-    note: '`path`, `line`, `regexp` (Python syntax as JavaScript runs it: `(?P<n>…)`, `\\Z`, leading `(?i)` are translated), `search_string`, `state`, `insertafter`/`insertbefore`, `firstmatch`, `backrefs`, `create`, `backup`, `mode`/`owner`/`group`; edits compared with the real module; `validate` is refused',
+    note: '`path`, `line`, `regexp` (Python syntax as JavaScript runs it: `(?P<n>…)`, `\\Z`, leading `(?i)` are translated), `search_string`, `state`, `insertafter`/`insertbefore`, `firstmatch`, `backrefs`, `create`, `backup`, `mode`/`owner`/`group`, `validate`; edits compared with the real module',
   },
   {
     fqcn: 'ansible.builtin.blockinfile',
     status: 'differences',
-    note: '`path`, `block`, `marker`, `marker_begin`/`marker_end`, `state`, `insertafter`/`insertbefore`, `create`, `backup`, `mode`/`owner`/`group`; edits compared with the real module; `validate` is refused',
+    note: '`path`, `block`, `marker`, `marker_begin`/`marker_end`, `state`, `insertafter`/`insertbefore`, `create`, `backup`, `mode`/`owner`/`group`, `validate`; edits compared with the real module',
   },
   {
     fqcn: 'ansible.builtin.service',

@@ -18,6 +18,7 @@ export interface BlockinfileArgs extends AttributeArgs {
   backup?: boolean;
   marker_begin?: string;
   marker_end?: string;
+  validate?: string;
   unsafe_writes?: boolean;
 }
 

@@ -25,6 +25,7 @@ export interface CopyArgs extends AttributeArgs {
   local_follow?: boolean;
   decrypt?: boolean;
   checksum?: string;
+  validate?: string;
   unsafe_writes?: boolean;
 }
 
@@ -105,7 +106,11 @@ export async function putFile(args: CopyArgs, put: PutFile, ctx: ModuleContext):
   let written = state;
   if (contentChanged) {
     if (!state.exists || state.kind !== 'file') written = { ...state, exists: true, kind: 'file', mode: newFileMode(state.umask) };
-    backupFile = await writeFileAtomically(ctx, dest, put.content, { newMode: newFileMode(state.umask), backup: args.backup === true && state.exists });
+    backupFile = await writeFileAtomically(ctx, dest, put.content, {
+      newMode: newFileMode(state.umask),
+      backup: args.backup === true && state.exists,
+      validate: args.validate,
+    });
   }
   const attrs = await setAttributes(ctx, dest, written, attrsArgs);
   const changed = contentChanged || attrs.changed;

@@ -33,9 +33,6 @@ const commonRefusals: Record<string, ArgumentRefusal> = {
   selevel: { reason: 'SELinux contexts are not set by hound' },
   attributes: { reason: 'file attributes (chattr) are not set by hound' },
 };
-const validateRefusal: ArgumentRefusal = {
-  reason: 'running a validation command on the temporary file is not done yet: validate the file with a later `command` task',
-};
 
 const copyAliases = { ...commonAliases };
 export const copyModule: ModuleDefinition = {
@@ -68,7 +65,6 @@ export const copyModule: ModuleDefinition = {
   argumentAliases: copyAliases,
   refusedArguments: {
     ...commonRefusals,
-    validate: validateRefusal,
     remote_src: { values: [true], reason: 'copying a file already on the node is not done yet: use `command: cp …`' },
     directory_mode: { reason: 'only used when copying directories, which hound does not do' },
   },
@@ -110,7 +106,6 @@ export const templateModule: ModuleDefinition = {
   argumentAliases: templateAliases,
   refusedArguments: {
     ...commonRefusals,
-    validate: validateRefusal,
     lstrip_blocks: { values: [true], reason: 'hound’s templating does not strip spaces before block tags' },
     trim_blocks: { values: [false], reason: 'hound renders templates as Ansible does by default, with trim_blocks' },
     newline_sequence: { values: ['\r', '\r\n'], reason: 'hound writes templates with \\n line ends' },
@@ -194,7 +189,7 @@ export const lineinfileModule: ModuleDefinition = {
     not: { anyOf: [{ required: ['insertbefore', 'insertafter'] }, { required: ['regexp', 'search_string'] }] },
   },
   argumentAliases: lineinfileAliases,
-  refusedArguments: { ...commonRefusals, validate: validateRefusal },
+  refusedArguments: commonRefusals,
   secretArguments: [],
   controllerOnly: false,
 };
@@ -227,7 +222,7 @@ export const blockinfileModule: ModuleDefinition = {
     not: { required: ['insertbefore', 'insertafter'] },
   },
   argumentAliases: blockinfileAliases,
-  refusedArguments: { ...commonRefusals, validate: validateRefusal },
+  refusedArguments: commonRefusals,
   secretArguments: [],
   controllerOnly: false,
 };

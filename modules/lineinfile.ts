@@ -22,6 +22,7 @@ export interface LineinfileArgs extends AttributeArgs {
   create?: boolean;
   backup?: boolean;
   firstmatch?: boolean;
+  validate?: string;
   unsafe_writes?: boolean;
 }
 
@@ -38,7 +39,7 @@ export async function readTarget(ctx: ModuleContext, path: string): Promise<{ pa
 /** Writes an edit and sets attributes, then answers as lineinfile/blockinfile's exit_json does. */
 export async function finishEdit(
   ctx: ModuleContext,
-  args: AttributeArgs & { backup?: boolean },
+  args: AttributeArgs & { backup?: boolean; validate?: string },
   shownPath: string,
   target: { path: string; state: PathState },
   edit: LineEdit,
@@ -63,6 +64,7 @@ export async function finishEdit(
     backup = await writeFileAtomically(ctx, target.path, Buffer.from(edit.content, 'latin1'), {
       newMode: newFileMode(state.umask),
       backup: args.backup === true && state.exists,
+      validate: args.validate,
     });
   }
   let { msg, changed } = edit;

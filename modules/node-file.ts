@@ -4,7 +4,7 @@
 // content, base64, when asked), write a file atomically (a temp file beside it, then mv, as
 // Ansible's atomic_move), set owner, group and mode only where they differ, as Ansible's
 // set_*_if_different. Reading the answers and deciding is pure (unit-tested).
-import { shlexQuote } from '../base/shlex.js';
+import { shlexQuote, shlexSplit } from '../base/shlex.js';
 import { formatMode, resolveMode, type ModeArgument } from './file-mode.js';
 import { ModuleFailure, type ModuleContext } from './implementation.js';
 import { pathInfo } from './stat.js';
@@ -84,19 +84,23 @@ export async function inspectPath(ctx: Ctx, path: string, want: { content?: bool
 }
 
 /**
- * $1 dest, $2 mode of a new file (octal), $3 backup (1/0), $4 follow a link at dest (1/0); the
- * content on stdin. An existing file keeps its mode and owner, as atomic_move keeps them.
+ * $1 dest, $2 mode of a new file (octal), $3 backup (1/0), $4 follow a link at dest (1/0), then
+ * the validate command's words if any; the content on stdin. An existing file keeps its mode and owner, as atomic_move keeps them.
  */
 const WRITE = [
-  'export LC_ALL=C; p=$1',
+  'export LC_ALL=C; p=$1; newmode=$2; backup=$3',
   'if [ "$4" = 1 ] && [ -L "$p" ]; then p=$(readlink -f -- "$p"); fi',
   'd=$(dirname -- "$p"); [ -d "$d" ] || { echo "Destination directory $d does not exist" >&2; exit 5; }',
   't=$(mktemp "$d/.hound-tmp-XXXXXXXX") || exit 1',
   'if ! cat > "$t"; then rm -f -- "$t"; exit 1; fi',
+  // validate: the words after $4, each %s replaced by the temp file, run before it replaces dest.
+  'shift 4; if [ $# -gt 0 ]; then n=$#; while [ "$n" -gt 0 ]; do a=$1; shift; while case $a in *%s*) true;; *) false;; esac; do a="${a%%%s*}$t${a#*%s}"; done; set -- "$@" "$a"; n=$((n - 1)); done',
+  '  if ! o=$("$@" 2>&1); then rc=$?; rm -f -- "$t"; printf "%s\\n" "$o" >&2; exit 6; fi; fi',
+  'set -- "$p"',
   'if [ -e "$p" ] && [ ! -L "$p" ]; then',
   '  chmod --reference="$p" -- "$t" && { chown --reference="$p" -- "$t" 2>/dev/null || :; }',
-  '  if [ "$3" = 1 ]; then b="$p.$$.$(date +%Y-%m-%d@%H:%M:%S~)"; cp -p -- "$p" "$b" || { rm -f -- "$t"; exit 1; }; echo "$b"; fi',
-  'else chmod "$2" -- "$t"; fi',
+  '  if [ "$backup" = 1 ]; then b="$p.$$.$(date +%Y-%m-%d@%H:%M:%S~)"; cp -p -- "$p" "$b" || { rm -f -- "$t"; exit 1; }; echo "$b"; fi',
+  'else chmod "$newmode" -- "$t"; fi',
   'mv -f -- "$t" "$p" || { rm -f -- "$t"; exit 1; }',
 ].join('\n');
 
@@ -105,10 +109,15 @@ export async function writeFileAtomically(
   ctx: Ctx,
   dest: string,
   content: Buffer,
-  options: { newMode: number; backup?: boolean; follow?: boolean },
+  options: { newMode: number; backup?: boolean; follow?: boolean; validate?: string },
 ): Promise<string | undefined> {
   const words = [dest, options.newMode.toString(8), options.backup ? '1' : '0', options.follow ? '1' : '0'];
+  if (options.validate !== undefined) {
+    if (!options.validate.includes('%s')) throw new ModuleFailure(`validate must contain %s: ${options.validate}`);
+    words.push(...shlexSplit(options.validate));
+  }
   const r = await run(ctx, WRITE, 'hound-write', words, `write ${dest}`, content);
+  if (r.code === 6) throw new ModuleFailure('failed to validate', { stderr: r.stderr.replace(/\n$/, ''), path: dest });
   if (r.code === 5) throw new ModuleFailure(r.stderr.trim(), { path: dest });
   if (r.code !== 0) throw new ModuleFailure(`Could not write ${dest}: ${r.stderr.trim() || `exit ${r.code ?? r.signal}`}`, { path: dest });
   const backup = r.stdout.trim();
