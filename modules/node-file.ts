@@ -24,7 +24,7 @@ export interface PathState {
   targetIsDirectory?: boolean;
   /** The node's umask (for new files and symbolic modes without a user). */
   umask: number;
-  /** sha1 of a regular file, when asked. */
+  /** sha1 of a regular file (or of the file a link names), when asked. */
   checksum?: string;
   /** A regular file's bytes, when asked. */
   content?: Buffer;
@@ -39,7 +39,7 @@ const INSPECT = [
   'if [ ! -e "$p" ] && [ ! -L "$p" ]; then echo missing; exit 0; fi',
   's=$(stat -c "%f %u %g %s" -- "$p") || exit 1; echo "S $s"',
   'if [ -L "$p" ]; then if [ -d "$p" ]; then echo "L 1 $(readlink -- "$p")"; else echo "L 0 $(readlink -- "$p")"; fi; fi',
-  'if [ -f "$p" ] && [ ! -L "$p" ]; then',
+  'if [ -f "$p" ]; then',
   '  if [ "$3" = 1 ]; then c=$(sha1sum < "$p") || exit 1; echo "C ${c%% *}"; fi',
   '  if [ "$2" = 1 ]; then b=$(base64 -w0 < "$p") || exit 1; echo "B $b"; fi',
   'fi',
