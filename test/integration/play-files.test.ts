@@ -3,7 +3,8 @@
 // CLI on two lab nodes (test/fixtures/play/files/files.yml): check mode changes nothing; the
 // run leaves each node's files as written (read here from the machine, which the lab nodes
 // share outside /run, /etc/docker and home); a second run changes nothing; --diff shows the
-// text that changes, and nothing of a no_log task's file. The same playbook under
+// text that changes, and nothing of a no_log task's file; under become (sudo with a
+// password) the files are root's and whole. The same playbook under
 // ansible-playbook (connection local) gave the same recap counts and the same files.
 import { chmodSync, cpSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -92,5 +93,23 @@ describe('file modules on the lab', () => {
     expect(run.stdout).not.toContain('s3cr3t');
     expect(readFileSync(path.join(root, 'token'), 'utf8')).toBe('token-node1-s3cr3t\n');
     expect(summaryOf(jsonEvents((await play(['--json', '-l', 'node1'])).stdout)).hosts.node1).toMatchObject({ changed: 0 });
+  });
+
+  it('under become, sudo asking for a password: the files are root’s and hold exactly what was sent after the password', async () => {
+    const { name, password } = work.lab.users!.sudoWithPassword;
+    const becomeBase = path.join(base, 'become');
+    const args = ['--json', '-b', '-l', 'node2', '-e', `ansible_user=${name}`, '-e', `ansible_become_password=${password}`, '-e', `files_base=${becomeBase}`];
+    const first = await play(args);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).not.toContain(password);
+    expect(summaryOf(jsonEvents(first.stdout)).hosts.node2).toMatchObject({ ok: 9, changed: 7, failed: 0, ignored: 1 });
+    const root = path.join(becomeBase, 'node2');
+    expect(readFileSync(path.join(root, 'token'), 'utf8')).toBe('token-node2-s3cr3t\n');
+    expect(lstatSync(path.join(root, 'token'))).toMatchObject({ uid: 0, gid: 0 });
+    expect(mode(path.join(root, 'token'))).toBe('600');
+    const ca = path.join(root, 'etc/docker/certs.d', REGISTRY, 'ca.crt');
+    expect(readFileSync(ca, 'utf8')).toBe(readFileSync(path.join(FIXTURES, 'files/roles/registry_trust/files/ca.crt'), 'utf8'));
+    expect(lstatSync(ca).uid).toBe(0);
+    expect(summaryOf(jsonEvents((await play(args)).stdout)).hosts.node2).toMatchObject({ changed: 0, failed: 0 });
   });
 });
