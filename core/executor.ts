@@ -424,6 +424,7 @@ export class TaskExecutor implements TaskRunner {
     return {
       host,
       check: run.check,
+      diff: run.keywords.diff ?? this.options.diff === true,
       verbosity: this.options.verbosity,
       signal,
       vars,

@@ -48,6 +48,20 @@ export const ANSIBLE_MODULE_CATALOG: readonly CatalogEntry[] = [
     raw: "runs through the node's login shell like `shell`, without a tty; `executable` is honoured",
     stat: 'read with `stat`, `sha1sum`/`md5sum`/…, `file` and `lsattr` on the node; `get_mime` and `get_attributes` need `file` and `lsattr` there (else those keys are left out)',
     wait_for: 'ports are tried from the node through its SSH connection; `state: drained`, `exclude_hosts` and `active_connection_states` are refused',
+    copy: '`src` (a controller file, looked up in `files/` as Ansible does; vaulted files decrypted) or `content`, `dest` (a directory gets the src’s name), `force`, `backup`, `follow`, `checksum`, `validate`, `mode` (octal, symbolic, `preserve`), `owner`, `group`; written atomically when its sha1 differs; check mode and diff. A directory `src` (recursive copy), `remote_src`, SELinux and `attributes` are refused',
+    template:
+      'rendered on the controller with hound’s templating (`templates/` lookup, `ansible_managed`, `template_*` variables, trim_blocks), then written as `copy` writes it; `{% include %}`/`{% import %}` of other template files, custom delimiters, `lstrip_blocks`, `newline_sequence` other than `\\n` are refused or not available',
+    file: '`state: file|directory|touch|link|absent` (default: what the path is), `mode`, `owner`, `group`, `recurse`, `src`, `force`, `follow`; `state: hard`, the time arguments, SELinux and `attributes` are refused',
+    lineinfile:
+      '`path`, `line`, `regexp` (Python syntax as JavaScript runs it: `(?P<n>…)`, `\\Z`, leading `(?i)` are translated), `search_string`, `state`, `insertafter`/`insertbefore`, `firstmatch`, `backrefs`, `create`, `backup`, `mode`/`owner`/`group`, `validate`; edits compared with the real module',
+    blockinfile:
+      '`path`, `block`, `marker`, `marker_begin`/`marker_end`, `state`, `insertafter`/`insertbefore`, `create`, `backup`, `mode`/`owner`/`group`, `validate`; edits compared with the real module',
+    service:
+      'through systemctl, as on a systemd host (`name`, `state`, `enabled`, `daemon_reload`); a node without a running systemd fails the task saying so; `pattern`, `runlevel`, `arguments` and `use` other than systemd are refused',
+    systemd:
+      '`name`, `state`, `enabled`, `daemon_reload`, `daemon_reexec`, `no_block`; `status` from `systemctl show`; system scope only; `masked` and `force` are refused',
+    systemd_service:
+      'as `systemd`: `name`, `state`, `enabled`, `daemon_reload`, `daemon_reexec`, `no_block`; `status` from `systemctl show`; system scope only; `masked` and `force` are refused',
     pause: 'never reads the keyboard: a `prompt` without `seconds`/`minutes` continues at once with a warning, as ansible-playbook does without a terminal',
     ping: "answers `pong` once the node's SSH connection runs a command (no Python is needed on the node)",
     meta: '`noop`, `flush_handlers`, `end_play`, `end_host`, `end_batch`; the other actions are refused',
@@ -91,16 +105,11 @@ export const ANSIBLE_MODULE_CATALOG: readonly CatalogEntry[] = [
   ]),
   ...entries('not supported', FILES, [
     'ansible.builtin.assemble',
-    'ansible.builtin.blockinfile',
-    'ansible.builtin.copy',
     'ansible.builtin.fetch',
-    'ansible.builtin.file',
     'ansible.builtin.find',
     'ansible.builtin.get_url',
-    'ansible.builtin.lineinfile',
     'ansible.builtin.replace',
     'ansible.builtin.slurp',
-    'ansible.builtin.template',
     'ansible.builtin.tempfile',
     'ansible.builtin.unarchive',
     'ansible.posix.synchronize',
@@ -115,10 +124,7 @@ export const ANSIBLE_MODULE_CATALOG: readonly CatalogEntry[] = [
     'ansible.builtin.known_hosts',
     'ansible.builtin.mount_facts',
     'ansible.builtin.reboot',
-    'ansible.builtin.service',
     'ansible.builtin.service_facts',
-    'ansible.builtin.systemd',
-    'ansible.builtin.systemd_service',
     'ansible.builtin.sysvinit',
     'ansible.builtin.user',
     'ansible.posix.mount',

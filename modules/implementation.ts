@@ -71,6 +71,8 @@ export interface PullLimits {
 export interface ModuleContext {
   host: string;
   check: boolean;
+  /** --diff (or the task's `diff:`): modules that have a diff return it, as Ansible's do only then. */
+  diff?: boolean;
   verbosity: number;
   signal: AbortSignal;
   /** The task's variables, with set_fact results and registered values. */

@@ -28,6 +28,12 @@ import { podmanImage } from './podman-image.js';
 import { podmanLogin } from './podman-login.js';
 import { asyncStatus } from './async-status.js';
 import { setup } from './setup.js';
+import { copy } from './copy.js';
+import { template } from './template.js';
+import { file } from './file.js';
+import { lineinfile } from './lineinfile.js';
+import { blockinfile } from './blockinfile.js';
+import { service, systemd, systemdService } from './systemd.js';
 
 const MODULES: ReadonlyMap<string, AnyModule> = new Map<string, AnyModule>(
   [
@@ -58,6 +64,14 @@ const MODULES: ReadonlyMap<string, AnyModule> = new Map<string, AnyModule>(
     podmanLogin,
     asyncStatus,
     setup,
+    copy,
+    template,
+    file,
+    lineinfile,
+    blockinfile,
+    service,
+    systemd,
+    systemdService,
   ].map((m) => [m.definition.name, m]),
 );
 

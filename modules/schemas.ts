@@ -3,6 +3,7 @@
 // can validate a playbook without loading any transport code.
 import { withAliases, type ModuleDefinition } from './definition.js';
 import { COLLECTION_MODULE_DEFINITIONS } from './collection-schemas.js';
+import { FILE_MODULE_DEFINITIONS } from './file-schemas.js';
 
 const imageRef = { type: 'string', minLength: 1 };
 const platform = { type: 'string', pattern: '^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$' };
@@ -408,6 +409,7 @@ export const MODULE_DEFINITIONS: readonly ModuleDefinition[] = [
   includeVarsModule,
   asyncStatusModule,
   setupModule,
+  ...FILE_MODULE_DEFINITIONS,
   ...COLLECTION_MODULE_DEFINITIONS,
 ];
 

@@ -3,6 +3,7 @@
 import type { HoundEvent, TaskResultEvent } from '../core/events.js';
 import { formatRecapTable } from './recap-table.js';
 import type { Reporter, TextSink } from './reporter.js';
+import { formatFileDiff, isFileDiff } from './text-diff.js';
 
 const RULE_WIDTH = 72;
 
@@ -64,8 +65,12 @@ export class PlainReporter implements Reporter {
         this.line(resultLine(e, this.verbosity));
         const diff = e.result.diff as { added?: string[]; removed?: string[] } | undefined;
         if ((e.diff ?? this.diff) && e.status === 'changed' && diff) {
-          for (const image of diff.added ?? []) this.line(`+ ${image}`);
-          for (const image of diff.removed ?? []) this.line(`- ${image}`);
+          // A file module's diff (copy, template, lineinfile, …) is text, as Ansible prints it.
+          if (isFileDiff(diff)) for (const line of formatFileDiff(diff)) this.line(line);
+          else {
+            for (const image of diff.added ?? []) this.line(`+ ${image}`);
+            for (const image of diff.removed ?? []) this.line(`- ${image}`);
+          }
         }
         break;
       }
