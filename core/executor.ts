@@ -321,6 +321,8 @@ export class TaskExecutor implements TaskRunner {
   /** include_tasks itself: it runs (its tasks then run too) and says which file it brought in. */
   private include(item: TaskInstance, args: Record<string, unknown>): ItemResult {
     const file = String(args.file ?? '');
+    // include_role of a role not found (the loader leaves that to the run, as Ansible does).
+    if (item.runFailure !== undefined) return failureOf(new ModuleFailure(item.runFailure));
     // Ansible's words when the included file is not there (the loader leaves that to the run).
     if (args.missing === true) return failureOf(new ModuleFailure(`Could not find or access '${file}' on the Ansible Controller.`));
     this.session(item.host).includesRun.add(item.id);
@@ -392,6 +394,9 @@ export class TaskExecutor implements TaskRunner {
   }
 
   private async execute(item: TaskInstance, args: Record<string, unknown>, vars: Vars, run: TaskRun, limitSeconds: number): Promise<ItemResult> {
+    // Known when loaded (an argument the module does not take): the module's own failure, so
+    // that failed_when, retries, ignore_errors and rescue treat it as Ansible does.
+    if (item.runFailure !== undefined) return failureOf(new ModuleFailure(item.runFailure));
     const mod = findModule(item.module);
     if (!mod) return { status: 'failed', msg: `no module named ${item.module}`, bytes: 0, value: { failed: true, changed: false } };
     const limit = limitSeconds > 0 ? AbortSignal.timeout(limitSeconds * 1000) : undefined;

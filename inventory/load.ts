@@ -160,6 +160,7 @@ async function parseFileContent(file: string, inv: InventoryBuilder, vault: Vaul
       y = readYaml(file, text, vault);
       yamlWasMapping = y.value instanceof Map;
       parseYamlInventory(y, inv);
+      for (const warning of y.warnings) inv.warn(warning);
       if (opened.vaulted) revealValues(y.value);
       return;
     } catch (err) {

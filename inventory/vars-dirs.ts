@@ -72,7 +72,7 @@ async function varsFilesFor(dir: string, listing: Set<string>, name: string): Pr
   return [];
 }
 
-async function loadVarsFile(file: string, vault: VaultReading | undefined): Promise<Vars | null> {
+async function loadVarsFile(file: string, vault: VaultReading | undefined, warn: (m: string) => void): Promise<Vars | null> {
   const text = await readInputText(file, {
     what: 'vars file',
     maxBytes: MAX_YAML_BYTES,
@@ -81,6 +81,7 @@ async function loadVarsFile(file: string, vault: VaultReading | undefined): Prom
     exitCode: EXIT.PARSE,
   });
   const y = readYaml(file, text, vault);
+  for (const warning of y.warnings) warn(warning);
   const v = y.value;
   // Ansible ignores empty files.
   if (v === null || v === undefined || v === '' || v === false || v === 0 || (Array.isArray(v) && v.length === 0)) return null;
@@ -112,7 +113,7 @@ async function loadEntities(dir: string, names: Iterable<string>, warn: (m: stri
   const loaded = await Promise.all(
     wanted.map(async (name) => {
       const files = await varsFilesFor(full, listing, name);
-      const datas = await Promise.all(files.map((f) => loadVarsFile(f, vault)));
+      const datas = await Promise.all(files.map((f) => loadVarsFile(f, vault, warn)));
       let merged: Vars | null = null;
       for (const data of datas) {
         if (!data) continue;

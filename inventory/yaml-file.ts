@@ -1,8 +1,9 @@
 // Reading one YAML file of an inventory (inventory, group_vars, host_vars) the way Ansible's
 // loader does: YAML 1.1 (so `yes` is true and 0x1F is 31), duplicate keys allowed (last
-// wins), and bounded: a huge file, a billion-laughs alias bomb or absurd nesting is refused
+// wins, with a warning), and bounded: a huge file, a billion-laughs alias bomb or absurd nesting is refused
 // with a ParseError instead of exhausting memory.
 import { isAlias, isCollection, isPair, isScalar, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { dropDuplicateKeys, duplicateKeyWarning } from '../base/yaml-duplicate-keys.js';
 import { checkYamlTextDepth, findYamlLimitProblem, isParserDepthError, MAX_YAML_DEPTH, yamlLimitError } from '../base/yaml-limits.js';
 import { ParseError, type SourcePosition } from '../base/errors.js';
 import { pyyamlCustomTags } from './pyyaml-scalars.js';
@@ -21,6 +22,8 @@ export interface YamlFile {
   doc: Document.Parsed;
   /** The document as JS values; mappings are Maps so key types survive (Ansible checks them). */
   value: unknown;
+  /** A key written twice in a mapping (the last value is kept), as Ansible warns of it. */
+  warnings: string[];
 }
 
 export function positionAt(file: string, text: string, offset: number): SourcePosition {
@@ -76,6 +79,9 @@ export function readYaml(file: string, content: string, vault?: VaultReading): Y
   }
   const limit = findYamlLimitProblem(doc);
   if (limit) throw yamlLimitError(limit, file, positionAt(file, text, limit.offset));
+  const warnings = dropDuplicateKeys(doc, text).map((d) =>
+    duplicateKeyWarning(positionAt(file, text, d.offset), d.key, positionAt(file, text, d.droppedOffset).line),
+  );
   decryptVaultScalars(doc, vault, (offset) => {
     const p = positionAt(file, text, offset);
     return `${file}:${p.line}:${p.column}`;
@@ -94,7 +100,7 @@ export function readYaml(file: string, content: string, vault?: VaultReading): Y
     throw err;
   }
   if (vaulted) revealValues(value);
-  return { file, text, doc, value };
+  return { file, text, doc, value, warnings };
 }
 
 function tooDeep(file: string): ParseError {

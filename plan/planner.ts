@@ -223,6 +223,7 @@ function imageSteps(task: TaskInstance): ImageStep[] {
       return [{ kind: 'note', task, note: `${task.name}: load is not planned (the tarball's images are only known when it is read)` }];
     return [];
   }
+  if (task.runFailure !== undefined) return [{ kind: 'note', task, note: `${task.name}: fails when it runs: ${task.runFailure}` }];
   if (task.deferred) return [{ kind: 'note', task, note: `${task.name}: arguments depend on run-time results, not planned` }];
   if (planned !== undefined) return plannedSteps(task, planned(task.args));
   const args = task.args;

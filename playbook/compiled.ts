@@ -53,6 +53,8 @@ export interface TaskInstance {
    * (as Ansible does) and does nothing; `args` are then left unrendered.
    */
   skipped?: string;
+  /** The task fails with this message when it runs (LoadedTask.runFailure), after its arguments are rendered; it does nothing. */
+  runFailure?: string;
   /** The variables visible to this task on this host (all precedence levels merged). */
   vars: Vars;
   loopItem?: unknown;

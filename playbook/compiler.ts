@@ -533,9 +533,22 @@ class Compiler {
     const rawKeywords = rawKeywordsOf(task);
     const keywords = runtime.keywords ? {} : this.keywords(task, rawKeywords, vars, label);
     let args = task.args;
+    let runFailure = task.runFailure;
     // Arguments without templates were validated when loaded, and are shared as they are.
     const templatedDefaults = task.moduleDefaults.filter((d) => containsTemplate(d.value));
-    if (!deferred && (names.argsTemplated || templatedDefaults.length > 0) && task.module !== 'include_tasks') {
+    if (runFailure !== undefined) {
+      // A task that fails when it runs: as in Ansible, its arguments are rendered first, and
+      // what cannot be rendered is the failure instead (an undefined variable, on this host).
+      if (!deferred && names.argsTemplated) {
+        try {
+          args = renderValue(task.args, vars) as Record<string, unknown>;
+        } catch (err) {
+          if (!(err instanceof HoundError)) throw err;
+          runFailure =
+            err.code === 'UNDEFINED_VARIABLE' ? `The task includes an option with an undefined variable. The error was: ${err.message}` : err.message;
+        }
+      }
+    } else if (!deferred && (names.argsTemplated || templatedDefaults.length > 0) && task.module !== 'include_tasks') {
       args = this.renderArgs(task, vars, label);
       if (templatedDefaults.length > 0) {
         args = mergeModuleDefaults(
@@ -567,6 +580,7 @@ class Compiler {
       ...this.placed(task, taskIndex, id, ctx, name),
       args,
       deferred,
+      ...(runFailure !== undefined ? { runFailure } : {}),
       when: pendingWhen,
       vars,
       retries,

@@ -3,6 +3,7 @@
 // Several -e are merged in order, the later winning.
 import path from 'node:path';
 import { parseDocument } from 'yaml';
+import { dropDuplicateKeys } from '../base/yaml-duplicate-keys.js';
 import { findYamlLimitProblem, MAX_YAML_DEPTH, yamlTextTooDeep } from '../base/yaml-limits.js';
 import { OptionsError } from '../base/errors.js';
 import { readInputTextSync } from '../base/input-file.js';
@@ -21,8 +22,11 @@ function badExtraVars(value: string, why: string): OptionsError {
   });
 }
 
-/** One -e value as a mapping; `baseDir` resolves relative @file paths, which may be vault-encrypted. */
-export function parseExtraVars(value: string, baseDir = process.cwd(), vault?: VaultReading): Vars {
+/**
+ * One -e value as a mapping; `baseDir` resolves relative @file paths, which may be vault-encrypted.
+ * A key written twice keeps its last value, with a warning to `warn`, as ansible-playbook does.
+ */
+export function parseExtraVars(value: string, baseDir = process.cwd(), vault?: VaultReading, warn: (message: string) => void = () => {}): Vars {
   const text = value.trim();
   if (text === '') throw badExtraVars(value, 'empty value');
   if (text.startsWith('@')) {
@@ -36,6 +40,7 @@ export function parseExtraVars(value: string, baseDir = process.cwd(), vault?: V
       hint: 'check the path after @',
     });
     const source = YamlSource.parse(file, content, vault);
+    for (const warning of source.warnings) warn(warning);
     if (source.data === null || source.data === undefined) return {};
     if (!isPlainObject(source.data)) throw badExtraVars(value, 'the file must hold a mapping of variable names to values');
     return source.data;
@@ -45,7 +50,7 @@ export function parseExtraVars(value: string, baseDir = process.cwd(), vault?: V
     let data: unknown;
     try {
       // logLevel 'error': no yaml warnings printed to stderr behind hound's back.
-      const doc = parseDocument(text, { version: '1.1', uniqueKeys: true, customTags: pyyamlBooleans, logLevel: 'error' });
+      const doc = parseDocument(text, { version: '1.1', uniqueKeys: false, customTags: pyyamlBooleans, logLevel: 'error' });
       if (doc.errors[0]) throw doc.errors[0];
       const limit = findYamlLimitProblem(doc);
       if (limit)
@@ -53,6 +58,7 @@ export function parseExtraVars(value: string, baseDir = process.cwd(), vault?: V
           value,
           limit.kind === 'too-deep' ? `nests more than ${MAX_YAML_DEPTH} levels deep` : `the alias *${limit.anchor} refers to a node that contains it`,
         );
+      for (const d of dropDuplicateKeys(doc, text)) warn(`-e: duplicate key "${d.key}" in a mapping: the last value is used, as Ansible does`);
       data = doc.toJS({ maxAliasCount: 100 });
     } catch (err) {
       if (err instanceof OptionsError) throw err;
@@ -80,8 +86,8 @@ export function parseExtraVars(value: string, baseDir = process.cwd(), vault?: V
 }
 
 /** Every -e value merged in order (later wins). */
-export function mergeExtraVars(values: readonly string[], baseDir?: string, vault?: VaultReading): Vars {
-  const merged = Object.assign({}, ...values.map((v) => parseExtraVars(v, baseDir, vault))) as Vars;
+export function mergeExtraVars(values: readonly string[], baseDir?: string, vault?: VaultReading, warn?: (message: string) => void): Vars {
+  const merged = Object.assign({}, ...values.map((v) => parseExtraVars(v, baseDir, vault, warn))) as Vars;
   registerSecretVariables(merged);
   return merged;
 }

@@ -11,8 +11,11 @@ import type { VaultReading } from '../vault/vaulted-yaml.js';
 export class PlaybookFiles {
   private readonly cache = new Map<string, YamlSource>();
 
-  /** `vault`: how vault-encrypted files and `!vault` values are opened. */
-  constructor(private readonly vault?: VaultReading) {}
+  /** `vault`: how vault-encrypted files and `!vault` values are opened; `warn`: where each file's warnings go, once. */
+  constructor(
+    private readonly vault?: VaultReading,
+    private readonly warn: (message: string) => void = () => {},
+  ) {}
 
   /** Reads and parses `file`; a missing file is reported at `referrer` (the line naming it). */
   read(file: string, referrer: SourceRef | undefined, what: string): YamlSource {
@@ -28,6 +31,7 @@ export class PlaybookFiles {
     });
     const source = YamlSource.parse(file, text, this.vault);
     this.cache.set(file, source);
+    for (const warning of source.warnings) this.warn(warning);
     return source;
   }
 

@@ -29,7 +29,7 @@ export interface RunSelection {
   vault?: VaultReading;
   /** How plays gather facts when they do not say (ansible.cfg). */
   facts?: FactSettings;
-  /** Where inventory warnings go (Ansible prints them as `[WARNING]: ...`). */
+  /** Where inventory and playbook warnings go (Ansible prints them as `[WARNING]: ...`). */
   warn?: (message: string) => void;
   /** Asks a vars_prompt question on the terminal; without it, prompts take their defaults. */
   ask?: Asker;
@@ -59,10 +59,11 @@ export function rolesPathOf(values: readonly string[] = []): string[] {
 export async function loadAndCompile(playbookFiles: readonly string[], selection: RunSelection): Promise<LoadedRun> {
   const tags = parseTagOption(selection.tags ?? [], '--tags');
   const skipTags = parseTagOption(selection.skipTags ?? [], '--skip-tags');
-  const extraVars = mergeExtraVars(selection.extraVars ?? [], undefined, selection.vault);
-  const loader = new PlaybookLoader({ rolesPath: rolesPathOf(selection.rolesPath), vault: selection.vault });
+  const warn = selection.warn ?? (() => {});
+  const extraVars = mergeExtraVars(selection.extraVars ?? [], undefined, selection.vault, warn);
+  const loader = new PlaybookLoader({ rolesPath: rolesPathOf(selection.rolesPath), vault: selection.vault, warn });
   const playbooks = playbookFiles.map((file) => loader.load(file));
-  const inventory = await loadInventory(selection.inventory ?? [], { warn: selection.warn ?? (() => {}), vault: selection.vault });
+  const inventory = await loadInventory(selection.inventory ?? [], { warn, vault: selection.vault });
   // As ansible-playbook: hosts in the inventory but none left by --limit is an error (exit 1), not a
   // run that does nothing. An empty inventory only warns, there as here.
   if (selection.limit?.length && inventory.hosts.size > 0 && resolvePattern(inventory, selection.limit).length === 0) {

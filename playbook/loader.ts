@@ -19,7 +19,7 @@ import {
   type Vars,
   type VarsPrompt,
 } from './model.js';
-import { findRole, loadRoleFiles, type RoleFiles } from './roles.js';
+import { findRole, loadRoleFiles, roleSearchPath, type RoleFiles } from './roles.js';
 import {
   BLOCK_SECTIONS,
   importPlaybookSchema,
@@ -53,6 +53,8 @@ export interface LoadOptions {
   rolesPath?: string[];
   /** The vault passwords for vault-encrypted files and `!vault` values. */
   vault?: VaultReading;
+  /** Where warnings go (a key written twice in a mapping), as `[WARNING]:` lines. */
+  warn?: (message: string) => void;
 }
 
 /** What tasks inherit from whatever brought them in (a play, a block, an import, a role). */
@@ -109,12 +111,14 @@ const CONDITION_KEYS = ['when', 'until', 'changed_when', 'failed_when'];
 export class PlaybookLoader {
   private readonly files: PlaybookFiles;
   private readonly rolesPath: string[];
+  private readonly warn: (message: string) => void;
   /** Numbers blocks with rescue/always, for their frames' ids. */
   private blockCount = 0;
 
   constructor(options: LoadOptions = {}) {
     this.rolesPath = options.rolesPath ?? [];
-    this.files = new PlaybookFiles(options.vault);
+    this.warn = options.warn ?? (() => {});
+    this.files = new PlaybookFiles(options.vault, options.warn);
   }
 
   /** Loads one playbook file (a list of plays and import_playbook entries). */
@@ -395,6 +399,10 @@ export class PlaybookLoader {
         ],
       };
       const { apply: _apply, public: _public, allow_duplicates: _duplicates, rolespec_validate: _validate, ...roleSpec } = spec;
+      if (action.kind === 'include_role') {
+        const missing = this.missingIncludedRole(source, at, task, action.key, String(spec.name), scope, own);
+        if (missing) return [missing];
+      }
       return this.expandRoleSpec(source, [...at, action.key], String(spec.name), roleSpec, applied, false);
     }
     if (action.kind !== 'module' && action.kind !== 'action' && action.kind !== 'local_action')
@@ -494,6 +502,43 @@ export class PlaybookLoader {
     return missing ? [include] : [include, ...this.expandTaskFile(file, { source, path: namePath }, inner)];
   }
 
+  /**
+   * include_role of a role that is not there: as in Ansible, not an error of the playbook but
+   * of the task, when it runs (a `when` may keep it from running at all); import_role and
+   * `roles:` are read now and refused now. Undefined when the role is there.
+   */
+  private missingIncludedRole(
+    source: YamlSource,
+    at: DataPath,
+    task: Record<string, unknown>,
+    written: string,
+    name: string,
+    scope: TaskScope,
+    own: OwnTask,
+  ): LoadedTask | undefined {
+    if (containsTemplate(name)) return undefined;
+    const namePath = isPlainObject(task[written]) ? [...at, written, 'name'] : [...at, written];
+    try {
+      findRole(name, { playbookDir: scope.playbookDir, rolesPath: this.rolesPath, files: this.files, referrer: { source, path: namePath } });
+      return undefined;
+    } catch (err) {
+      if (!(err instanceof HoundError) || err.code !== 'ROLE_NOT_FOUND') throw err;
+    }
+    const searched = name.includes('/') ? [path.dirname(path.resolve(scope.playbookDir, name))] : roleSearchPath(scope.playbookDir, this.rolesPath);
+    const p = source.positionOf(namePath);
+    this.warn(`${p.file}:${p.line}:${p.column}: role '${name}' was not found: include_role fails when it runs, as in Ansible`);
+    return {
+      ...this.taskShape(source, at, task, scope, own),
+      module: 'include_tasks',
+      action: written,
+      args: { role: name },
+      argsAt: { source, path: namePath },
+      freeForm: false,
+      // Ansible's words (its strategy's error for a role include_role cannot load).
+      runFailure: `the role '${name}' was not found in ${searched.join(':')}`,
+    };
+  }
+
   /** What every task carries, module tasks and includes alike. */
   private taskShape(source: YamlSource, at: DataPath, task: Record<string, unknown>, scope: TaskScope, own: OwnTask) {
     const loopKey = LOOP_KEYS.find((k) => Object.hasOwn(task, k));
@@ -563,7 +608,12 @@ export class PlaybookLoader {
       {},
       staticDefaults.map((d) => d.value),
     );
-    const { args, freeForm } = readModuleArguments(source, argsPath, written, definition, raw, keywordArgs, defaults);
+    const { args, freeForm, unsupported } = readModuleArguments(source, argsPath, written, definition, raw, keywordArgs, defaults);
+    // As ansible-playbook: accepted now, the task fails on each host where it runs.
+    for (const { key, position: p, hint } of unsupported?.keys ?? []) {
+      const why = hint.startsWith('valid ') ? '' : ` (${hint})`;
+      this.warn(`${p.file}:${p.line}:${p.column}: module '${written}' has no argument '${key}': the task fails when it runs, as in Ansible${why}`);
+    }
     // Template syntax is checked now, so that deferred tasks and plays that match no host
     // fail at --syntax-check rather than in the middle of a run.
     checkTemplates(source, at, task, action.key);
@@ -576,7 +626,8 @@ export class PlaybookLoader {
       args,
       argsAt: { source, path: argsPath },
       freeForm,
-      includedVars: definition.name === 'include_vars' ? includedBeforeRun(args, shape.searchDirs, scope.roleDir) : undefined,
+      ...(unsupported ? { runFailure: unsupported.message } : {}),
+      includedVars: definition.name === 'include_vars' && !unsupported ? includedBeforeRun(args, shape.searchDirs, scope.roleDir) : undefined,
     };
   }
 

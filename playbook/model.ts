@@ -92,6 +92,13 @@ export interface LoadedTask {
   /** Where the arguments are written; free-form arguments all point at the module's value. */
   argsAt: SourceRef;
   freeForm: boolean;
+  /**
+   * How the task fails on each host when it runs, known when loaded, in Ansible's words: an
+   * argument the module does not take (Ansible's module refuses it on the node), a role
+   * include_role cannot find. ansible-playbook accepts such a file and fails only if the task
+   * runs; so does hound.
+   */
+  runFailure?: string;
   loop?: LoadedLoop;
   loopControl: LoopControl;
   /** Conditions of enclosing blocks/imports/roles first, then the task's own. */

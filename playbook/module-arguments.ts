@@ -2,8 +2,9 @@
 // options and free text; argument aliases; the types Ansible's argument spec converts to
 // (`force: "yes"` is true, `tag: 1.0` is "1.0"); arguments hound refuses, named with why;
 // then the module's JSON Schema. Values holding templates are checked again once rendered
-// (checkRenderedArguments, from the compiler).
-import { ParseError } from '../base/errors.js';
+// (checkRenderedArguments, from the compiler). An argument an Ansible module does not take is
+// no load error, as in Ansible: the task fails when it runs, in Ansible's words.
+import { ParseError, type SourcePosition } from '../base/errors.js';
 import { maskSecretAssignments, registerSecretVariables } from '../base/secrets.js';
 import { didYouMean } from '../base/suggest.js';
 import { refusedArgument, type ModuleDefinition } from '../modules/definition.js';
@@ -18,6 +19,11 @@ export interface ModuleArguments {
   args: Record<string, unknown>;
   /** Written as one string: every argument points at the module's value. */
   freeForm: boolean;
+  /**
+   * Arguments the module does not take (left out of `args`), with Ansible's message for the
+   * task's failure when it runs and where each is written, for a warning now.
+   */
+  unsupported?: { message: string; keys: { key: string; position: SourcePosition; hint: string }[] };
 }
 
 /** Options the shell-like modules take out of their command line, as ansible-core's parse_kv(check_raw=True) does. */
@@ -68,18 +74,45 @@ export function readModuleArguments(
     fromKeyword.has(key) ? source.keyPositionOf(keywordArgs!.path, key) : freeForm ? source.positionOf(argsPath) : source.keyPositionOf(argsPath, key);
   args = coerceArgumentTypes(definition, args);
   refuseArguments(definition, args, written, keyAt, false);
+  let unsupported: ModuleArguments['unsupported'];
   if (definition.argumentSchema.additionalProperties === false) {
-    for (const key of Object.keys(args)) {
-      if (!target.knownKeys!.includes(key)) {
-        throw new ParseError('UNKNOWN_ARGUMENT', `module '${written}' has no argument '${key}'`, {
-          position: keyAt(key),
-          hint: unknownArgumentHint(key, target.knownKeys!, written),
-        });
-      }
+    const unknown = Object.keys(args).filter((key) => !target.knownKeys!.includes(key));
+    // hound's own modules have no Ansible behaviour to follow: an unknown argument is refused now.
+    if (unknown.length > 0 && definition.houndOwn) {
+      throw new ParseError('UNKNOWN_ARGUMENT', `module '${written}' has no argument '${unknown[0]}'`, {
+        position: keyAt(unknown[0]),
+        hint: unknownArgumentHint(unknown[0], target.knownKeys!, written),
+      });
+    }
+    if (unknown.length > 0) {
+      unsupported = {
+        message: unsupportedArgumentsMessage(definition, written, unknown),
+        keys: unknown.map((key) => ({ key, position: keyAt(key), hint: unknownArgumentHint(key, target.knownKeys!, written) })),
+      };
+      args = Object.fromEntries(Object.entries(args).filter(([key]) => !unknown.includes(key)));
     }
   }
   if (!containsTemplate(args)) validateAgainst(definition.argumentSchema, args, target, 'MODULE_ARGS_INVALID');
-  return { args: withCanonicalNames(definition, args, written, keyAt), freeForm };
+  return { args: withCanonicalNames(definition, args, written, keyAt), freeForm, ...(unsupported ? { unsupported } : {}) };
+}
+
+/**
+ * What Ansible says when a task gives a module arguments it does not take: the module's own
+ * argument check on the node ("Unsupported parameters for (docker_login) module: email.
+ * Supported parameters include: ..."), or, for the modules that are action plugins on the
+ * controller, theirs. The name is the one the task wrote, as Ansible passes it to the module;
+ * command and shell run ansible.legacy.command.
+ */
+export function unsupportedArgumentsMessage(definition: ModuleDefinition, written: string, keys: readonly string[]): string {
+  if (['debug', 'assert', 'fail'].includes(definition.name)) return `Invalid options for ${written}: ${keys.join(',')}`;
+  if (definition.name === 'include_vars') return `${keys[0]} is not a valid option in include_vars`;
+  const name = definition.name === 'command' || definition.name === 'shell' ? 'ansible.legacy.command' : written;
+  const aliases = Object.keys(definition.argumentAliases ?? {}).sort();
+  const params = argumentNames(definition)
+    .filter((n) => !aliases.includes(n))
+    .sort();
+  const supported = `${params.join(', ')}${aliases.length > 0 ? ` (${aliases.join(', ')})` : ''}`;
+  return `Unsupported parameters for (${name}) module: ${[...keys].sort().join(', ')}. Supported parameters include: ${supported}.`;
 }
 
 /** Checks arguments that held templates, once rendered (the compiler calls this per host). */

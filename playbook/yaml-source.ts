@@ -2,6 +2,7 @@
 // unknown module, undefined variable) can point at the exact line and column.
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Tags } from 'yaml';
 import { ParseError, type SourcePosition } from '../base/errors.js';
+import { dropDuplicateKeys, duplicateKeyWarning } from '../base/yaml-duplicate-keys.js';
 import { checkYamlTextDepth, findYamlLimitProblem, isParserDepthError, yamlLimitError } from '../base/yaml-limits.js';
 import { decryptVaultScalars, openVaultedText, revealValues, VAULT_TAGS, type VaultReading } from '../vault/vaulted-yaml.js';
 
@@ -17,20 +18,24 @@ export class YamlSource {
   readonly file: string;
   readonly text: string;
   readonly data: unknown;
+  /** Warnings met while reading (a key written twice in a mapping), for `[WARNING]:` lines. */
+  readonly warnings: string[];
   private readonly doc: Document;
   private readonly lines: LineCounter;
 
-  private constructor(file: string, text: string, doc: Document, lines: LineCounter, data: unknown) {
+  private constructor(file: string, text: string, doc: Document, lines: LineCounter, data: unknown, warnings: string[]) {
     this.file = file;
     this.text = text;
     this.doc = doc;
     this.lines = lines;
     this.data = data;
+    this.warnings = warnings;
   }
 
   /**
    * Parses `text` (the content of `file`), decrypting it when it is vault-encrypted and its
-   * `!vault` values; throws ParseError with the position of the first problem.
+   * `!vault` values; throws ParseError with the position of the first problem. A key written
+   * twice in a mapping is no error, as in Ansible: the last value is kept, with a warning.
    */
   static parse(file: string, content: string, vault?: VaultReading): YamlSource {
     const { text, vaulted } = openVaultedText(file, content, vault);
@@ -46,7 +51,7 @@ export class YamlSource {
     // unknown tag) straight to stderr through process.emitWarning, beside hound's own output.
     const doc = parseDocument(text, {
       lineCounter: lines,
-      uniqueKeys: true,
+      uniqueKeys: false,
       version: '1.1',
       prettyErrors: false,
       customTags: (tags) => [...pyyamlBooleans(tags), ...VAULT_TAGS],
@@ -58,19 +63,16 @@ export class YamlSource {
       // yaml reports some errors at the start of the line; point at the first character instead.
       let offset = first.pos[0];
       while (text[offset] === ' ' || text[offset] === '\t') offset++;
-      const at = positionAt(file, text, lines, offset);
-      const duplicate = first.code === 'DUPLICATE_KEY';
-      throw new ParseError(
-        duplicate ? 'YAML_DUPLICATE_KEY' : 'YAML_SYNTAX',
-        duplicate ? 'duplicate key in a mapping' : `invalid YAML: ${firstLine(first.message)}`,
-        {
-          position: at,
-          hint: duplicate ? 'each key may appear once per mapping; remove or rename one of them' : 'check the indentation and quoting around this line',
-        },
-      );
+      throw new ParseError('YAML_SYNTAX', `invalid YAML: ${firstLine(first.message)}`, {
+        position: positionAt(file, text, lines, offset),
+        hint: 'check the indentation and quoting around this line',
+      });
     }
     const limit = findYamlLimitProblem(doc);
     if (limit) throw yamlLimitError(limit, file, positionAt(file, text, lines, limit.offset));
+    const warnings = dropDuplicateKeys(doc, text).map((d) =>
+      duplicateKeyWarning(positionAt(file, text, lines, d.offset), d.key, lines.linePos(d.droppedOffset).line),
+    );
     decryptVaultScalars(doc, vault, (offset) => {
       const { line, col } = lines.linePos(offset);
       return `${file}:${line}:${col}`;
@@ -86,7 +88,7 @@ export class YamlSource {
       });
     }
     if (vaulted) revealValues(data);
-    return new YamlSource(file, text, doc, lines, data);
+    return new YamlSource(file, text, doc, lines, data, warnings);
   }
 
   /** Position of the value at `path`; falls back to the nearest ancestor that exists. */

@@ -196,4 +196,32 @@ describe('TaskExecutor', () => {
     await executor.runTask([t(1, { module: 'include_tasks', args: { file: '/p/here.yml' } })], { handler: false });
     expect(results()[1]).toMatchObject({ status: 'ok', msg: 'included: /p/here.yml for node1' });
   });
+
+  it('a task known to fail when it runs (an argument its module does not take) fails on the host as its module would, in check mode too; failed_when, ignore_errors and retries treat it as such', async () => {
+    const message = 'Unsupported parameters for (docker_login) module: email. Supported parameters include: password, username.';
+    // docker_login would need a host (noHosts refuses): the failure must come before the module.
+    const login = (i: number, extra: Partial<TaskInstance> = {}) =>
+      t(i, { module: 'docker_login', args: { username: 'u', password: 'p' }, runFailure: message, ...extra });
+    const { executor, results } = setup(true);
+    expect(await executor.runTask([login(0, { register: 'r' })], { handler: false })).toEqual({ status: 'failed', ignored: false });
+    expect(results()[0]).toMatchObject({ status: 'failed', msg: message, result: { failed: true, msg: message } });
+    expect(executor.hostVars('node1').r).toMatchObject({ failed: true, msg: message });
+    expect(await executor.runTask([login(1, { ignoreErrors: true })], { handler: false })).toEqual({ status: 'failed', ignored: true });
+    expect(await executor.runTask([login(2, { failedWhen: ['false'] })], { handler: false })).toEqual({ status: 'ok', ignored: false });
+    expect(await executor.runTask([login(3, { register: 'r', retries: 1, delaySeconds: 0, until: 'r is succeeded' })], { handler: false })).toEqual({
+      status: 'failed',
+      ignored: false,
+    });
+    expect(results()[3].result).toMatchObject({ attempts: 2, msg: message });
+  });
+
+  it('include_role of a role that was not there fails when it runs, in Ansible’s words', async () => {
+    const { executor, results } = setup();
+    const failure = "the role 'gone' was not found in /p/roles:/p";
+    expect(await executor.runTask([t(0, { module: 'include_tasks', args: { role: 'gone' }, runFailure: failure })], { handler: false })).toEqual({
+      status: 'failed',
+      ignored: false,
+    });
+    expect(results()[0]).toMatchObject({ status: 'failed', msg: failure });
+  });
 });

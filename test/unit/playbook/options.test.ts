@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HoundError, OptionsError, ParseError } from '../../../base/errors.js';
+import { HoundError, OptionsError } from '../../../base/errors.js';
 import { mergeExtraVars, parseExtraVars } from '../../../playbook/extra-vars.js';
 import { serialBatches } from '../../../playbook/batches.js';
 import { parseTagOption, shouldRun } from '../../../playbook/tags.js';
@@ -113,8 +113,8 @@ describe('YamlSource', () => {
   it('reads YAML 1.1 booleans as Ansible does', () => {
     expect(YamlSource.parse('g.yml', 'x: yes\ny: off\nn: N\n').data).toEqual({ x: true, y: false, n: 'N' });
   });
-  it('refuses duplicate keys and oversized files', () => {
-    expect(() => YamlSource.parse('d.yml', 'a: 1\na: 2\n')).toThrow(ParseError);
+  it('keeps the last value of a key written twice, with a warning, as Ansible does; refuses oversized files', () => {
+    expect(YamlSource.parse('d.yml', 'a: 1\na: 2\n')).toMatchObject({ data: { a: 2 }, warnings: [expect.stringMatching(/^d\.yml:2:1: duplicate key "a"/)] });
     expect(() => YamlSource.parse('big.yml', 'a: "' + 'x'.repeat(9 * 1024 * 1024) + '"\n')).toThrow(expect.objectContaining({ code: 'YAML_TOO_LARGE' }));
   });
 });
