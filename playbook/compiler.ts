@@ -655,10 +655,26 @@ class Compiler {
       ...this.placed(task, taskIndex, id, ctx, name),
       args: task.args,
       ...plainTaskFields(),
+      keywords: this.runOnceOf(task, vars) ? { runOnce: true } : {},
       skipped: reason,
       vars,
       register: task.register,
     };
+  }
+
+  /**
+   * Whether a skipped task is run_once: Ansible then skips it on the first host only, and the
+   * other hosts' recaps count nothing for it. A run_once that cannot be rendered yet counts as
+   * unset, as the other keywords of a skipped task are never rendered.
+   */
+  private runOnceOf(task: LoadedTask, vars: Vars): boolean {
+    const raw = rawKeywordsOf(task);
+    if (!Object.hasOwn(raw, 'run_once')) return false;
+    try {
+      return resolveKeywords({ run_once: raw.run_once }, (value) => renderValue(value, vars)).runOnce === true;
+    } catch {
+      return false;
+    }
   }
 
   private taskName(task: LoadedTask, vars: Vars): string {
