@@ -10,6 +10,7 @@ import type { Inventory, Vars } from './model.js';
 import { groupVars, hostVars, hostsOfGroup } from './vars.js';
 import { setVar } from './vars-object.js';
 import { appendAll } from '../base/append.js';
+import { sortKeys } from '../base/sorted-json.js';
 
 /** Variables ansible-inventory never prints (magic or run-time ones). */
 export const INTERNAL_VARS = new Set([
@@ -97,17 +98,6 @@ export function inventoryToListJson(inv: Inventory, options: ListOptions = {}): 
   }
   results['_meta'] = { hostvars };
   return results;
-}
-
-/** Recursively sorts mapping keys, as Python's json.dumps(sort_keys=True) does. */
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) setVar(out, k, sortKeys((v as Record<string, unknown>)[k]));
-    return out;
-  }
-  return v;
 }
 
 /** JSON as ansible-inventory writes it: sorted keys, four-space indent. */

@@ -7,6 +7,7 @@
 // ever travels in a request body or on a channel's stdin: never in a command line, a log or
 // an event.
 import { authFromDockerConfig, credentialHelperFor, normaliseRegistryHost, parseDockerConfig, type DockerConfigFile } from '../transport/docker-config.js';
+import { sortKeys } from '../base/sorted-json.js';
 import { dockerLoginModule } from './collection-schemas.js';
 import { engineApiOf, engineMessage } from './docker-engine.js';
 import { ModuleFailure, controllerModule, type ModuleContext } from './implementation.js';
@@ -53,17 +54,6 @@ async function writeNodeConfig(ctx: ModuleContext, configPath: string, config: D
     shownAs: `write ${configPath}`,
   });
   if (r.code !== 0) throw new ModuleFailure(`cannot write ${configPath} on ${ctx.host}: ${r.stderr.trim() || `exit ${r.code}`}`);
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object')
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
-    );
-  return value;
 }
 
 /** The config's own entry for exactly this registry key, decoded (the module's DockerFileStore.get). */

@@ -3,6 +3,8 @@
 // lines of context, mappings (file's attributes) as sorted, indented JSON, binary files as a
 // note. Pure; the result under no_log never gets here (the event bus replaces it).
 
+import { sortKeys } from '../base/sorted-json.js';
+
 type DiffPart = { before?: unknown; after?: unknown; before_header?: string; after_header?: string; src_binary?: unknown; dst_binary?: unknown };
 
 /** True when a result's `diff` is a file module's (text or mapping before/after), not hound's image lists. */
@@ -17,17 +19,6 @@ function serialise(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value;
   return JSON.stringify(sortKeys(value), null, 4) + '\n';
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object')
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
-    );
-  return value;
 }
 
 function splitLinesKeepEnds(text: string): string[] {
