@@ -2,7 +2,7 @@
 // their documentation gives them (community.docker 3.4.7, and for docker_image_pull and
 // docker_image_remove the current release; containers.podman 1.10.2), with the arguments
 // hound does not do refused by name, with why.
-import { withAliases, type ArgumentRefusal, type ModuleDefinition, type PlannedImage } from './definition.js';
+import { nodeModule, type ArgumentRefusal, type ModuleDefinition, type NodeModuleExtras, type PlannedImage } from './definition.js';
 
 const imageName = { type: 'string', minLength: 1 };
 
@@ -67,40 +67,19 @@ const dockerConnectionRefusals: Record<string, ArgumentRefusal> = {
   },
 };
 
-interface ModuleExtras {
-  aliases?: Record<string, string>;
-  refused?: Record<string, ArgumentRefusal>;
-  /** More JSON Schema keywords for the arguments (if/then, dependencies, not). */
-  schema?: Record<string, unknown>;
-  secrets?: string[];
-  required?: string[];
-  planned?: ModuleDefinition['plannedImages'];
-}
-
 /** A module of an Ansible collection that runs on the node: its arguments (no others allowed), their aliases and refusals. */
-function collectionModule(collection: string, name: string, summary: string, properties: Record<string, unknown>, extra: ModuleExtras = {}): ModuleDefinition {
-  const aliases = extra.aliases ?? {};
-  return {
-    name,
-    collection,
-    summary,
-    argumentSchema: {
-      type: 'object',
-      additionalProperties: false,
-      required: extra.required ?? [],
-      properties: withAliases(properties, aliases),
-      ...extra.schema,
-    },
-    argumentAliases: aliases,
-    refusedArguments: extra.refused ?? {},
-    secretArguments: extra.secrets ?? [],
-    controllerOnly: false,
-    plannedImages: extra.planned,
-  };
+function collectionModule(
+  collection: string,
+  name: string,
+  summary: string,
+  properties: Record<string, unknown>,
+  extra: NodeModuleExtras = {},
+): ModuleDefinition {
+  return nodeModule(name, summary, properties, { ...extra, collection });
 }
 
 /** A community.docker module: it also takes the Docker connection's options. */
-function dockerModule(name: string, summary: string, properties: Record<string, unknown>, extra: ModuleExtras = {}): ModuleDefinition {
+function dockerModule(name: string, summary: string, properties: Record<string, unknown>, extra: NodeModuleExtras = {}): ModuleDefinition {
   return collectionModule(
     'community.docker',
     name,

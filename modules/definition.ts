@@ -74,3 +74,38 @@ export function withAliases(properties: Record<string, unknown>, aliases: Record
   for (const [alias, name] of Object.entries(aliases)) out[alias] = properties[name];
   return out;
 }
+
+/** What a node module's declaration may add to its arguments. */
+export interface NodeModuleExtras {
+  aliases?: Record<string, string>;
+  refused?: Record<string, ArgumentRefusal>;
+  /** More JSON Schema keywords for the arguments (if/then, dependencies, not). */
+  schema?: Record<string, unknown>;
+  secrets?: string[];
+  required?: string[];
+  planned?: ModuleDefinition['plannedImages'];
+  /** The Ansible collection it comes from; ansible.builtin's modules leave it out. */
+  collection?: string;
+}
+
+/** A module that runs on the node, declared as Ansible documents it: its arguments (no others allowed), their aliases, refusals and secrets. */
+export function nodeModule(name: string, summary: string, properties: Record<string, unknown>, extra: NodeModuleExtras = {}): ModuleDefinition {
+  const aliases = extra.aliases ?? {};
+  return {
+    name,
+    ...(extra.collection === undefined ? {} : { collection: extra.collection }),
+    summary,
+    argumentSchema: {
+      type: 'object',
+      additionalProperties: false,
+      required: extra.required ?? [],
+      properties: withAliases(properties, aliases),
+      ...extra.schema,
+    },
+    argumentAliases: aliases,
+    refusedArguments: extra.refused ?? {},
+    secretArguments: extra.secrets ?? [],
+    controllerOnly: false,
+    plannedImages: extra.planned,
+  };
+}
