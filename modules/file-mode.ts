@@ -81,47 +81,30 @@ function applyOperation(user: 'u' | 'g' | 'o', operator: string, toApply: number
   return current - (current & toApply);
 }
 
+/** Where each class's rwx bits sit in a mode. */
+const CLASS_SHIFT = { u: 6, g: 3, o: 0 } as const;
+/** What `s` and `t` mean for each class: setuid, setgid, and the sticky bit on `o`. */
+const SPECIAL_BITS = { u: { s: 0o4000, t: 0 }, g: { s: 0o2000, t: 0 }, o: { s: 0, t: 0o1000 } } as const;
+
 function octalFromSymbolicPerms(base: ModeBase, user: 'u' | 'g' | 'o', perms: string, useUmask: boolean): number {
   const prev = base.mode & PERM_BITS;
   const applyX = base.isDirectory || (prev & EXEC_PERM_BITS) > 0;
   const revUmask = base.umask ^ PERM_BITS;
   const masked = (bit: number) => (useUmask ? revUmask & bit : bit);
-  const table: Record<'u' | 'g' | 'o', Record<string, number>> = {
-    u: {
-      r: masked(0o400),
-      w: masked(0o200),
-      x: masked(0o100),
-      X: applyX ? 0o100 : 0,
-      s: 0o4000,
-      t: 0,
-      u: prev & 0o700,
-      g: (prev & 0o070) << 3,
-      o: (prev & 0o007) << 6,
-    },
-    g: {
-      r: masked(0o040),
-      w: masked(0o020),
-      x: masked(0o010),
-      X: applyX ? 0o010 : 0,
-      s: 0o2000,
-      t: 0,
-      u: (prev & 0o700) >> 3,
-      g: prev & 0o070,
-      o: (prev & 0o007) << 3,
-    },
-    o: {
-      r: masked(0o004),
-      w: masked(0o002),
-      x: masked(0o001),
-      X: applyX ? 0o001 : 0,
-      s: 0,
-      t: 0o1000,
-      u: (prev & 0o700) >> 6,
-      g: (prev & 0o070) >> 3,
-      o: prev & 0o007,
-    },
+  const shift = CLASS_SHIFT[user];
+  // `g=u` and the like: another class's current rwx bits, moved into this class's place.
+  const copied = (from: 'u' | 'g' | 'o') => ((prev >> CLASS_SHIFT[from]) & 0o7) << shift;
+  const bits: Record<string, number> = {
+    r: masked(0o4 << shift),
+    w: masked(0o2 << shift),
+    x: masked(0o1 << shift),
+    X: applyX ? 0o1 << shift : 0,
+    ...SPECIAL_BITS[user],
+    u: copied('u'),
+    g: copied('g'),
+    o: copied('o'),
   };
   let out = 0;
-  for (const perm of perms) out |= table[user][perm];
+  for (const perm of perms) out |= bits[perm];
   return out;
 }
