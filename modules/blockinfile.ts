@@ -30,14 +30,6 @@ export const blockinfile = controllerModule<BlockinfileArgs>(blockinfileModule, 
   if (!state.exists && !args.create) throw new ModuleFailure(`Path ${args.path} does not exist !`, { rc: 257 });
   if (!present && !state.exists) return { status: 'ok', msg: `File ${args.path} not present`, bytes: 0, data: { msg: `File ${args.path} not present` } };
   const original = state.exists ? (state.content ?? Buffer.alloc(0)).toString('latin1') : undefined;
-  const edit = blockinfileEdit(original, {
-    state: present ? 'present' : 'absent',
-    marker: args.marker ?? '# {mark} ANSIBLE MANAGED BLOCK',
-    block: args.block ?? '',
-    insertafter: args.insertafter,
-    insertbefore: args.insertbefore,
-    marker_begin: args.marker_begin ?? 'BEGIN',
-    marker_end: args.marker_end ?? 'END',
-  });
+  const edit = blockinfileEdit(original, { ...args, state: present ? 'present' : 'absent' });
   return finishEdit(ctx, args, args.path, target, edit, original, {});
 });

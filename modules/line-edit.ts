@@ -232,14 +232,15 @@ export function lineinfileAbsent(content: string, args: { regexp?: string; searc
   return { content: kept.join(''), changed, msg: changed ? `${found.length} line(s) removed` : '', found: found.length };
 }
 
+/** blockinfile's arguments as a task writes them; what it leaves out takes the module's defaults. */
 export interface BlockArgs {
-  state: 'present' | 'absent';
-  marker: string;
-  block: string;
+  state?: string;
+  marker?: string;
+  block?: string;
   insertafter?: string;
   insertbefore?: string;
-  marker_begin: string;
-  marker_end: string;
+  marker_begin?: string;
+  marker_end?: string;
 }
 
 /** blockinfile on a file's content (byte string), or undefined for a file that is not there (created when changed). */
@@ -254,12 +255,12 @@ export function blockinfileEdit(original: string | undefined, args: BlockArgs): 
       : insertbefore !== undefined && insertbefore !== 'BOF'
         ? pythonRegex(insertbefore)
         : undefined;
-  const marker = toBytes(args.marker);
-  const marker0 = marker.replace(/\{mark\}/g, () => toBytes(args.marker_begin)) + '\n';
-  const marker1 = marker.replace(/\{mark\}/g, () => toBytes(args.marker_end)) + '\n';
-  let block = toBytes(args.block);
+  const marker = toBytes(args.marker ?? '# {mark} ANSIBLE MANAGED BLOCK');
+  const marker0 = marker.replace(/\{mark\}/g, () => toBytes(args.marker_begin ?? 'BEGIN')) + '\n';
+  const marker1 = marker.replace(/\{mark\}/g, () => toBytes(args.marker_end ?? 'END')) + '\n';
+  let block = toBytes(args.block ?? '');
   let blocklines: string[] = [];
-  if (args.state === 'present' && block !== '') {
+  if (args.state !== 'absent' && block !== '') {
     if (!block.endsWith('\n')) block += '\n';
     blocklines = [marker0, ...splitLinesKeepEnds(block), marker1];
   }

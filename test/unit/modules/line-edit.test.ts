@@ -22,15 +22,7 @@ function edit(c: OracleCase): LineEdit {
   const before = c.before === null ? undefined : toBytes(c.before);
   const a = c.args as Record<string, string & boolean>;
   if (c.module === 'blockinfile') {
-    return blockinfileEdit(before, {
-      state: a.state === 'absent' ? 'absent' : 'present',
-      marker: a.marker ?? '# {mark} ANSIBLE MANAGED BLOCK',
-      block: a.block ?? '',
-      insertafter: a.insertafter,
-      insertbefore: a.insertbefore,
-      marker_begin: a.marker_begin ?? 'BEGIN',
-      marker_end: a.marker_end ?? 'END',
-    });
+    return blockinfileEdit(before, a);
   }
   if (a.state === 'absent') return lineinfileAbsent(before ?? '', a);
   return lineinfilePresent(before ?? '', { ...a, line: a.line });
