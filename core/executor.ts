@@ -428,6 +428,7 @@ export class TaskExecutor implements TaskRunner {
     const session = this.session(host);
     return {
       host,
+      ...(run.keywords.delegateTo !== undefined ? { delegateTo: run.keywords.delegateTo } : {}),
       check: run.check,
       diff: run.keywords.diff ?? this.options.diff === true,
       verbosity: this.options.verbosity,

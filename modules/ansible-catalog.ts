@@ -75,6 +75,10 @@ export const ANSIBLE_MODULE_CATALOG: readonly CatalogEntry[] = [
       '`gather_subset`, `gather_timeout`, `filter`; the platform, distribution, env, user, date_time, hardware and network collectors gather (one command per host), the others gather nothing; `fact_path` is refused',
     async_status: '`jid`, `mode: status|cleanup`, for tasks started with `async` and `poll: 0`; a job does not outlive hound (see `async` below)',
   }),
+  ...noted('ansible.posix', 'differences', {
+    synchronize:
+      "rsync from the controller, as the collection builds its command, carried over hound's own connection to the host (its user, port, key, host key checks and the task's `become`) instead of an `ssh` command line: `rsync` is needed on the controller and the host; `private_key`, `ssh_args` and `dest_port` are refused (set them in the inventory); `use_ssh_args`, `set_remote_user`, `verify_host` and `ssh_connection_multiplexing` have no effect; `delegate_to` the task's own host runs rsync there, any other delegate is refused; `rsync://` URLs are refused",
+  }),
   ...noted('ansible.builtin', 'not supported', {
     include: 'removed from Ansible (2.16); use `include_tasks` or `import_tasks`',
     gather_facts: "the action is not run: a play's `gather_facts` (on by default) and the `setup` module gather facts",
@@ -113,7 +117,6 @@ export const ANSIBLE_MODULE_CATALOG: readonly CatalogEntry[] = [
     'ansible.builtin.slurp',
     'ansible.builtin.tempfile',
     'ansible.builtin.unarchive',
-    'ansible.posix.synchronize',
     'community.general.ini_file',
   ]),
   ...entries('not supported', SYSTEM, [

@@ -216,6 +216,54 @@ export const systemdModule = nodeModule(
 
 export const systemdServiceModule: ModuleDefinition = { ...systemdModule, name: 'systemd_service' };
 
+/** Arguments that shape the `ssh` command Ansible builds for rsync; hound carries rsync over its own connection instead. */
+const OWN_CONNECTION = 'hound carries rsync over its own connection to the host (the inventory’s user, port, key and host key checks)';
+
+export const synchronizeModule = nodeModule(
+  'synchronize',
+  'copy files between the controller and the host with rsync, carried over hound’s connection',
+  {
+    src: { type: 'string', minLength: 1 },
+    dest: { type: 'string', minLength: 1 },
+    mode: { enum: ['push', 'pull'] },
+    archive: flag,
+    checksum: flag,
+    compress: flag,
+    existing_only: flag,
+    delete: flag,
+    dirs: flag,
+    recursive: flag,
+    links: flag,
+    copy_links: flag,
+    perms: flag,
+    times: flag,
+    owner: flag,
+    group: flag,
+    partial: flag,
+    delay_updates: flag,
+    rsync_path: text,
+    rsync_timeout: { type: 'integer' },
+    rsync_opts: { anyOf: [{ type: 'array', items: { type: 'string' } }, { type: 'string' }] },
+    link_dest: { anyOf: [{ type: 'array', items: { type: 'string' } }, { type: 'string' }] },
+    use_ssh_args: flag,
+    set_remote_user: flag,
+    ssh_connection_multiplexing: flag,
+    verify_host: flag,
+    dest_port: { type: 'integer' },
+    private_key: text,
+    ssh_args: text,
+  },
+  {
+    collection: 'ansible.posix',
+    required: ['src', 'dest'],
+    refused: {
+      dest_port: { reason: OWN_CONNECTION },
+      private_key: { reason: OWN_CONNECTION },
+      ssh_args: { reason: OWN_CONNECTION },
+    },
+  },
+);
+
 export const FILE_MODULE_DEFINITIONS: ModuleDefinition[] = [
   copyModule,
   templateModule,
@@ -225,4 +273,5 @@ export const FILE_MODULE_DEFINITIONS: ModuleDefinition[] = [
   serviceModule,
   systemdModule,
   systemdServiceModule,
+  synchronizeModule,
 ];

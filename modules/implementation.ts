@@ -69,7 +69,10 @@ export interface PullLimits {
 }
 
 export interface ModuleContext {
+  /** The host the task runs on: its own, or its `delegate_to`. */
   host: string;
+  /** The task's `delegate_to` as rendered (even when it names the task's own host); undefined without one. */
+  delegateTo?: string;
   check: boolean;
   /** --diff (or the task's `diff:`): modules that have a diff return it, as Ansible's do only then. */
   diff?: boolean;

@@ -34,6 +34,7 @@ import { file } from './file.js';
 import { lineinfile } from './lineinfile.js';
 import { blockinfile } from './blockinfile.js';
 import { service, systemd, systemdService } from './systemd.js';
+import { synchronize } from './synchronize.js';
 
 const MODULES: ReadonlyMap<string, AnyModule> = new Map<string, AnyModule>(
   [
@@ -72,6 +73,7 @@ const MODULES: ReadonlyMap<string, AnyModule> = new Map<string, AnyModule>(
     service,
     systemd,
     systemdService,
+    synchronize,
   ].map((m) => [m.definition.name, m]),
 );
 
