@@ -182,7 +182,7 @@ function readHeader(socket: net.Socket): Promise<{ header: { token?: unknown; ar
         const header = JSON.parse(buffered.subarray(0, newline).toString('utf8')) as { token?: unknown; argv?: unknown[] };
         resolve({ header, rest: buffered.subarray(newline + 1) });
       } catch (err) {
-        reject(err);
+        reject(err instanceof Error ? err : new Error(String(err)));
       }
     };
     const onEnd = () => fail(new Error('remote shell closed before its header'));
