@@ -166,6 +166,7 @@ export class RunDistribution {
           rates: { ...probe.rates, ...planned.rates },
           ratesFrom: 'probed',
           controllerAtLeast: probe.controllerAtLeast && planned.rates?.controllerLink === undefined,
+          nodesOnController: probe.nodesOnController,
         },
         note: '',
       };

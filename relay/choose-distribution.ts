@@ -18,6 +18,12 @@ export interface DistributionInput extends Workload {
   ratesFrom?: 'stated' | 'probed';
   /** The controller's rate is a lower bound: the probe's nodes did not fill its link. */
   controllerAtLeast?: boolean;
+  /**
+   * The nodes run on the controller's own kernel (relay/link-probe.ts): they and hound share
+   * one machine's CPUs, which the pulls fill; fan-out's seeds would add work there (their
+   * registry, a second copy of every layer) that the link estimates do not count.
+   */
+  nodesOnController?: boolean;
   /** Set when fan-out can run (a seed image is named): the image's bytes and the seeds' start time. */
   fanout?: { seedImageBytes: number; seedStartSeconds?: number };
 }
@@ -80,9 +86,16 @@ export function chooseDistribution(input: DistributionInput): DistributionChoice
   if (rates.registryUplink !== undefined) {
     const direct = estimateDirect(input, rates);
     const relay = estimateRelay(input, rates);
-    const fanout = fanoutShape ? estimateFanout(input, rates, fanoutShape).seconds : Infinity;
+    const fanoutEstimate = fanoutShape ? estimateFanout(input, rates, fanoutShape).seconds : Infinity;
+    // On the controller's own CPUs the seeds' work is not free: the relay, which adds none, is weighed instead.
+    const fanout = input.nodesOnController ? Infinity : fanoutEstimate;
     const measured = describeRates(rates, input.ratesFrom ?? 'stated', input.controllerAtLeast === true);
-    const estimate = `${measured}: estimated ${direct.seconds.toFixed(1)} s direct vs ${relay.seconds.toFixed(1)} s relayed${fanoutShape ? ` vs ${fanout.toFixed(1)} s fanned out over ${seeds} seed${seeds === 1 ? '' : 's'}` : ''}`;
+    const fannedOut = fanoutShape
+      ? input.nodesOnController
+        ? `; no fan-out: the nodes run on the controller's own kernel, so seeds would take CPU the pulls need`
+        : ` vs ${fanout.toFixed(1)} s fanned out over ${seeds} seed${seeds === 1 ? '' : 's'}`
+      : '';
+    const estimate = `${measured}: estimated ${direct.seconds.toFixed(1)} s direct vs ${relay.seconds.toFixed(1)} s relayed${fannedOut}`;
     const best: DistributionStrategy = fanout < relay.seconds ? 'fanout' : 'relay';
     const bestSeconds = Math.min(fanout, relay.seconds);
     if (bestSeconds * MIN_SPEEDUP > direct.seconds || direct.seconds - bestSeconds < MIN_SAVING_SECONDS) {
@@ -97,7 +110,7 @@ export function chooseDistribution(input: DistributionInput): DistributionChoice
     return best === 'fanout' ? { strategy: 'fanout', seeds, reason: `${shared}; ${estimate}` } : { strategy: 'relay', reason: `${shared}; ${estimate}` };
   }
   if (ratio < MIN_SHARING_RATIO) return { strategy: 'direct', reason: `${shared}: too little sharing to pay for the relay hop` };
-  if (fanoutShape) {
+  if (fanoutShape && !input.nodesOnController) {
     const throughSeeds = seeds * (input.uniqueBytes + fanoutShape.seedImageBytes);
     if (input.totalBytes >= MIN_CONTROLLER_SAVING * throughSeeds) {
       return {

@@ -19,6 +19,9 @@
 //   how long hound waited for a CPU during the origin read (Linux's schedstat) is reported
 //   at -v, not weighed: on a loaded machine a link-bound read waits as much (see
 //   docs/distribution.md).
+// - Whether the nodes run on the controller's own kernel (the same boot id): then they and
+//   hound share one machine's CPUs, as on `hound lab`, and fan-out's seeds (a registry on a
+//   node, fed a second copy of every layer) take CPU the pulls need; auto does not fan out there.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
@@ -62,6 +65,8 @@ export interface LinkProbe {
   bytes: number;
   /** hound's CPU time per byte it sent the nodes at once (what relayCpu is derived from). */
   cpuSecondsPerByte: number;
+  /** Every probed node runs on the controller's own kernel (its boot id): they share the controller's CPUs. */
+  nodesOnController: boolean;
   /** Share of the origin read hound spent waiting for a CPU (undefined where the OS does not say); reported, not weighed. */
   originCpuWait?: number;
   seconds: number;
@@ -74,6 +79,7 @@ export async function probeLinks(targets: LinkProbeTargets, limits: LinkProbeLim
   const group = await withDeadline(limits.stepTimeoutMs, "the nodes' connections", () =>
     Promise.all(targets.nodes.slice(0, limits.groupNodes).map((connect) => connect())),
   );
+  const nodesOnController = await withDeadline(limits.stepTimeoutMs, "the nodes' boot ids", () => onControllerKernel(group));
   const payload = randomBytes(limits.nodeBytes);
   const alone = await probeNode(group[0], payload, limits);
   const cpuBefore = process.cpuUsage();
@@ -93,11 +99,26 @@ export async function probeLinks(targets: LinkProbeTargets, limits: LinkProbeLim
   return {
     rates,
     controllerAtLeast,
+    nodesOnController,
     cpuSecondsPerByte,
     originCpuWait: origin.cpuWait,
     bytes: origin.bytes + alone.bytes + groupBytes,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+const BOOT_ID = '/proc/sys/kernel/random/boot_id';
+
+/** True when every node reports the controller's boot id (Linux; elsewhere, or unreadable, false). */
+async function onControllerKernel(nodes: readonly HostConnection[]): Promise<boolean> {
+  let own: string;
+  try {
+    own = readFileSync(BOOT_ID, 'utf8').trim();
+  } catch {
+    return false;
+  }
+  const ids = await Promise.all(nodes.map(async (node) => (await node.exec(`cat ${BOOT_ID}`, { shownAs: 'link probe: boot id' })).stdout.trim()));
+  return own !== '' && ids.every((id) => id === own);
 }
 
 interface Measure {

@@ -87,3 +87,33 @@ describe('chooseDistribution with probed rates', () => {
     expect(chooseDistribution({ ...diverse10, rates: shapedLab }).reason).toContain('stated origin 5.0 MB/s');
   });
 });
+
+describe('chooseDistribution when the nodes run on the controller’s own kernel', () => {
+  // The scale benchmark's 50-node diverse run, with the rates auto probed there: fan-out was
+  // estimated fastest (many seeds) and took 247 s, the relay 161 s (docs/scale.md).
+  const diverse50 = { nodes: 50, totalBytes: 890 * MB, uniqueBytes: 35 * MB, maxNodeBytes: 17.8 * MB };
+  const probed = { registryUplink: 5e6, controllerLink: 12.5e6, nodeLink: 1.25e6, relayCpu: 30e6 };
+  const fanout = { seedImageBytes: 10 * MB };
+
+  it('fans out on separate machines', () => {
+    const choice = chooseDistribution({ ...diverse50, requested: 'auto', rates: probed, ratesFrom: 'probed', fanout });
+    expect(choice.strategy).toBe('fanout');
+  });
+
+  it('relays instead on one machine, and says why in the same line', () => {
+    const choice = chooseDistribution({ ...diverse50, requested: 'auto', rates: probed, ratesFrom: 'probed', fanout, nodesOnController: true });
+    expect(choice.strategy).toBe('relay');
+    expect(choice.reason).toContain("no fan-out: the nodes run on the controller's own kernel");
+    expect(choice.reason).not.toContain('\n');
+  });
+
+  it('without rates, the plan-only rule does not fan out there either', () => {
+    const input = { ...diverse50, requested: 'auto' as const, fanout };
+    expect(chooseDistribution(input).strategy).toBe('fanout');
+    expect(chooseDistribution({ ...input, nodesOnController: true }).strategy).toBe('relay');
+  });
+
+  it('an explicit fanout is still honoured', () => {
+    expect(chooseDistribution({ ...diverse50, requested: 'fanout', rates: probed, fanout, nodesOnController: true }).strategy).toBe('fanout');
+  });
+});

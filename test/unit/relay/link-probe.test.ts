@@ -43,6 +43,8 @@ describe('probeLinks', () => {
     expect(probe.rates.nodeLink).toBeGreaterThan(0);
     expect(probe.rates.controllerLink).toBeGreaterThanOrEqual(probe.rates.nodeLink!);
     expect(probe.rates.relayCpu).toBeGreaterThan(0);
+    // The nodes here are the controller itself: its own kernel, its own boot id.
+    expect(probe.nodesOnController).toBe(true);
     const limits = DEFAULT_PROBE_LIMITS;
     expect(probe.bytes).toBeLessThanOrEqual(limits.originBytes + 65_536 + 4 * limits.nodeBytes);
     expect(probe.seconds).toBeLessThan(10);
