@@ -58,10 +58,30 @@ export function unquote(text: string): string {
   return text;
 }
 
+/** Python's single-character escapes, as codecs' unicode-escape decodes them. */
+const SINGLE_ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+
+/**
+ * Ansible's _decode_escapes (parsing/splitter.py), applied to each word of `k=v` arguments:
+ * `\n`, `\t`, `\\`, `\'`, `\"`, `\xHH`, `\uHHHH`, `\UHHHHHHHH` become what Python decodes them to.
+ * `\N{NAME}` (a character by its Unicode name) is left as written, and parseKeyValueArgs names
+ * it among `namedEscapes`: hound has no Unicode name table, and its caller refuses the task.
+ */
+export function decodeEscapes(text: string): string {
+  if (!text.includes('\\')) return text;
+  return text.replace(/\\(U[0-9a-fA-F]{8}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[\\'"abfnrtv])/g, (whole, body: string) => {
+    if (body.length === 1) return SINGLE_ESCAPES[body];
+    const code = Number.parseInt(body.slice(1), 16);
+    return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+  });
+}
+
 export interface KeyValueArgs {
   options: Record<string, string>;
   /** Words that are not options, in order. */
   raw: string[];
+  /** `\N{NAME}` escapes in option values, which Ansible decodes and hound cannot. */
+  namedEscapes: string[];
 }
 
 /**
@@ -71,7 +91,9 @@ export interface KeyValueArgs {
 export function parseKeyValueArgs(text: string, onlyKeys?: ReadonlySet<string>): KeyValueArgs {
   const options: Record<string, string> = {};
   const raw: string[] = [];
-  for (const word of splitArgs(text)) {
+  const namedEscapes: string[] = [];
+  for (const original of splitArgs(text)) {
+    const word = decodeEscapes(original);
     let at = -1;
     for (let i = word.indexOf('=', 1); i > 0; i = word.indexOf('=', i + 1)) {
       if (word[i - 1] !== '\\') {
@@ -79,18 +101,23 @@ export function parseKeyValueArgs(text: string, onlyKeys?: ReadonlySet<string>):
         break;
       }
     }
+    if (!word.includes('=')) {
+      raw.push(original);
+      continue;
+    }
     if (at < 0) {
       raw.push(word.replace(/\\=/g, '='));
       continue;
     }
     const key = word.slice(0, at).trim();
     if (onlyKeys && !onlyKeys.has(key)) {
-      raw.push(word);
+      raw.push(original);
       continue;
     }
     options[key] = unquote(word.slice(at + 1).trim());
+    namedEscapes.push(...(options[key].match(/\\N\{[^}]+\}/g) ?? []));
   }
-  return { options, raw };
+  return { options, raw, namedEscapes };
 }
 
 const TRUE_WORDS = new Set(['yes', 'on', '1', 'true', 'y', 't']);

@@ -247,13 +247,26 @@ function coerced(value: unknown, types: string[]): unknown {
 function stringArguments(source: YamlSource, argsPath: DataPath, written: string, definition: ModuleDefinition, text: string): Record<string, unknown> {
   const free = definition.freeFormArgument;
   const properties = (definition.argumentSchema.properties ?? {}) as Record<string, { type?: string | string[] }>;
+  const refuseNamedEscapes = (named: string[]) => {
+    if (named.length === 0) return;
+    throw new ParseError(
+      'KV_ESCAPE_NOT_SUPPORTED',
+      `module '${written}': ${named[0]} (a character by its Unicode name) in key=value arguments is not supported by hound`,
+      {
+        position: source.positionOf(argsPath),
+        hint: 'write the character itself, or write the arguments as a YAML mapping',
+      },
+    );
+  };
   if (free === 'cmd') {
-    const { options, raw } = parseKeyValueArgs(text, COMMAND_LINE_OPTIONS);
+    const { options, raw, namedEscapes } = parseKeyValueArgs(text, COMMAND_LINE_OPTIONS);
+    refuseNamedEscapes(namedEscapes);
     if (Object.keys(options).length === 0) return { cmd: text };
     return { ...typedOptions(options, properties), ...(raw.length > 0 ? { cmd: raw.join(' ') } : {}) };
   }
-  const { options, raw } = parseKeyValueArgs(text);
+  const { options, raw, namedEscapes } = parseKeyValueArgs(text);
   if (Object.keys(options).length === 0 && free) return { [free]: text };
+  refuseNamedEscapes(namedEscapes);
   if (raw.length > 0) {
     const secrets = definition.secretArguments;
     // A secret's unquoted spaces would put part of it among the free words: name none then.

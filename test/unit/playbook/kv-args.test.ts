@@ -1,6 +1,7 @@
 // key=value module arguments, read as ansible-core 2.14 reads them. The expected values were
 // taken from ansible-playbook on the same tasks (debug and set_fact on localhost, command on
 // a node); the playbook cases compile through the real loader and compiler.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -30,9 +31,9 @@ describe('splitting key=value strings', () => {
   });
 
   it('takes the first unescaped = after the first character, and one pair of outer quotes off', () => {
-    expect(parseKeyValueArgs('msg=a=b')).toEqual({ options: { msg: 'a=b' }, raw: [] });
-    expect(parseKeyValueArgs('a\\=b =c plain')).toEqual({ options: {}, raw: ['a=b', '=c', 'plain'] });
-    expect(parseKeyValueArgs("msg='it is'")).toEqual({ options: { msg: 'it is' }, raw: [] });
+    expect(parseKeyValueArgs('msg=a=b')).toEqual({ options: { msg: 'a=b' }, raw: [], namedEscapes: [] });
+    expect(parseKeyValueArgs('a\\=b =c plain')).toEqual({ options: {}, raw: ['a=b', '=c', 'plain'], namedEscapes: [] });
+    expect(parseKeyValueArgs("msg='it is'")).toEqual({ options: { msg: 'it is' }, raw: [], namedEscapes: [] });
     expect(unquote('"a"b"')).toBe('a"b');
     expect(unquote('"a')).toBe('"a');
   });
@@ -41,6 +42,7 @@ describe('splitting key=value strings', () => {
     expect(parseKeyValueArgs('echo a=b chdir=/tmp creates=/x', new Set(['chdir', 'creates']))).toEqual({
       options: { chdir: '/tmp', creates: '/x' },
       raw: ['echo', 'a=b'],
+      namedEscapes: [],
     });
   });
 
@@ -96,5 +98,53 @@ describe('key=value arguments in playbooks', () => {
     const unknown = errorOf(() => argsOf('    - image: name=x colour=red\n'));
     expect(unknown.code).toBe('UNKNOWN_ARGUMENT');
     expect(unknown.message).toContain('colour');
+  });
+});
+
+describe('escapes in key=value words, against ansible-core’s own parse_kv', () => {
+  // Each case through ansible.parsing.splitter.parse_kv (Debian's /usr/bin/python3, where the
+  // ansible package lives), with check_raw off (debug, set_fact) and on (command's own options).
+  const CASES = [
+    'msg=a\\nb',
+    'msg="tab\\there" other=x\\x41y',
+    "msg='quote \\' inside'",
+    'msg=\\u00e9t\\u00e9 w=\\U0001F600',
+    'path=C:\\\\dir\\\\file',
+    'a=\\= b\\=c',
+    'echo a\\nb chdir=/tmp\\tx creates=/x',
+    'raw\\tword \\=only plain',
+    'k=\\a\\b\\f\\r\\v',
+  ];
+  const ORACLE = `
+import json, sys
+from ansible.parsing.splitter import parse_kv
+print(json.dumps([[parse_kv(c, check_raw=False), parse_kv(c, check_raw=True)] for c in json.loads(sys.argv[1])]))
+`;
+  const COMMAND_OPTIONS = new Set(['creates', 'removes', 'chdir', 'executable', 'warn', 'stdin', 'stdin_add_newline', 'strip_empty_ends']);
+
+  it('gives the same options and raw words in both modes', () => {
+    const expected = JSON.parse(execFileSync('/usr/bin/python3', ['-c', ORACLE, JSON.stringify(CASES)], { encoding: 'utf8' })) as Array<
+      [Record<string, string>, Record<string, string>]
+    >;
+    CASES.forEach((text, i) => {
+      const [plain, checked] = expected[i];
+      const { _raw_params: plainRaw, ...plainOptions } = plain;
+      const { _raw_params: checkedRaw, ...checkedOptions } = checked;
+      const ours = parseKeyValueArgs(text);
+      expect(ours.options, text).toEqual(plainOptions);
+      // parse_kv without check_raw drops raw words into _raw_params too (joined by spaces).
+      expect(ours.raw.join(' ') || undefined, text).toEqual(plainRaw);
+      const command = parseKeyValueArgs(text, COMMAND_OPTIONS);
+      expect(command.options, text).toEqual(checkedOptions);
+      expect(command.raw.join(' ') || undefined, text).toEqual(checkedRaw);
+    });
+  });
+});
+
+describe('a character by its Unicode name in key=value arguments', () => {
+  it('is refused at the task, saying what to write instead', () => {
+    const err = errorOf(() => argsOf('    - debug: msg=\\N{BULLET}x\n'));
+    expect(err).toMatchObject({ code: 'KV_ESCAPE_NOT_SUPPORTED' });
+    expect(String(err)).toContain('\\N{BULLET} (a character by its Unicode name) in key=value arguments is not supported by hound');
   });
 });
