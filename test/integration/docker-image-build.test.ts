@@ -10,9 +10,8 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LabInfo } from '../../lab/index.js';
 import { readTestLab } from '../fixtures/test-lab.js';
-import { FIXTURES, jsonEvents, nodeDocker } from '../fixtures/play/helpers.js';
-import type { TaskResultEvent } from '../../core/events.js';
-import { labImageState, resetLab, runTool, type Tool } from './ansible-parity.js';
+import { FIXTURES, nodeDocker } from '../fixtures/play/helpers.js';
+import { labImageState, resetLab, runPlaybookOnLab, type TaskStatuses, type Tool } from './ansible-parity.js';
 
 const DIR = path.join(FIXTURES, 'community-docker-build');
 /** Under load ansible-playbook takes minutes for these tasks on 4 nodes. */
@@ -23,17 +22,12 @@ beforeAll(async () => {
   lab = await readTestLab();
 });
 
-type Status = 'ok' | 'changed' | 'failed' | 'skipped';
-
 interface BuiltImage {
   id: string;
   labels: Record<string, string>;
 }
 
-interface ToolOutcome {
-  code: number | null;
-  /** task name → host → status */
-  statuses: Record<string, Record<string, Status>>;
+interface ToolOutcome extends TaskStatuses {
   /** host → the value of `registered` the last task shows */
   registered: Record<string, Record<string, Record<string, unknown>>>;
   images: Record<string, string[]>;
@@ -53,10 +47,6 @@ async function resetNodes(): Promise<void> {
     rmSync(path.join(home, 'build-context'), { recursive: true, force: true });
     cpSync(path.join(DIR, 'context'), path.join(home, 'build-context'), { recursive: true });
   }
-}
-
-interface AnsibleJson {
-  plays: { tasks: { task: { name: string }; hosts: Record<string, Record<string, unknown>> }[] }[];
 }
 
 async function builtImages(): Promise<ToolOutcome['built']> {
@@ -80,32 +70,8 @@ async function builtImages(): Promise<ToolOutcome['built']> {
 
 async function run(tool: Tool): Promise<ToolOutcome> {
   await resetNodes();
-  const playbook = path.join(DIR, 'build.yml');
-  const args = tool === 'hound' ? ['play', '--distribution', 'direct', '-i', lab.inventory, '--json', playbook] : ['-i', lab.inventory, playbook];
-  const result = await runTool(tool, args, DIR, { ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3' });
-  const statuses: ToolOutcome['statuses'] = {};
-  const registered: Record<string, unknown> = {};
-  if (tool === 'hound') {
-    for (const e of jsonEvents(result.stdout).filter((e): e is TaskResultEvent => e.event === 'task_result')) {
-      (statuses[e.task] ??= {})[e.host] = e.status as Status;
-      if (e.task === 'every registered value') registered[e.host] = e.result.registered;
-    }
-  } else {
-    const json = JSON.parse(result.stdout) as AnsibleJson;
-    for (const { task, hosts } of json.plays[0].tasks) {
-      for (const [host, r] of Object.entries(hosts)) {
-        (statuses[task.name] ??= {})[host] = r.failed ? 'failed' : r.skipped ? 'skipped' : r.changed ? 'changed' : 'ok';
-        if (task.name === 'every registered value') registered[host] = r.registered;
-      }
-    }
-  }
-  return {
-    code: result.code,
-    statuses,
-    registered: registered as ToolOutcome['registered'],
-    images: await labImageState(lab),
-    built: await builtImages(),
-  };
+  const outcome = await runPlaybookOnLab(tool, lab, path.join(DIR, 'build.yml'), DIR, 'every registered value');
+  return { ...outcome, registered: outcome.registered as ToolOutcome['registered'], images: await labImageState(lab), built: await builtImages() };
 }
 
 /** Values that differ between any two builds, whoever makes them: times, the daemon's directories, and the ids of images and build containers (written ID). */
