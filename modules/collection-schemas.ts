@@ -110,14 +110,40 @@ export const dockerImageModule = dockerModule(
     pull: { type: 'object', additionalProperties: false, properties: { platform: { type: 'string', minLength: 1 } } },
     load_path: { type: 'string', minLength: 1 },
     push: { type: 'boolean', default: false },
-    build: { type: 'object' },
+    build: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['path'],
+      properties: {
+        path: { type: 'string', minLength: 1 },
+        dockerfile: { type: 'string' },
+        cache_from: { type: 'array', items: { type: 'string' } },
+        pull: { type: 'boolean', default: false },
+        rm: { type: 'boolean', default: true },
+        network: { type: 'string' },
+        nocache: { type: 'boolean', default: false },
+        etc_hosts: { type: 'object' },
+        args: { type: 'object' },
+        container_limits: {
+          type: 'object',
+          additionalProperties: false,
+          properties: typed({ memory: 'integer', memswap: 'integer', cpushares: 'integer', cpusetcpus: 'string' }),
+        },
+        target: { type: 'string' },
+        platform: { type: 'string' },
+        ...typed({ http_timeout: 'integer', use_config_proxy: 'boolean' }),
+      },
+    },
     archive_path: { type: 'string' },
     repository: { type: 'string' },
   },
   {
     refused: {
-      source: { values: ['build'], reason: BUILD },
-      build: { reason: BUILD },
+      'build.http_timeout': { reason: "hound runs the node's `docker build`, which has no HTTP timeout; use the task's `timeout:` keyword" },
+      'build.use_config_proxy': {
+        unless: [true],
+        reason: "the node's `docker build` always passes the proxies of the node's Docker client config (~/.docker/config.json `proxies`) to the build",
+      },
     },
     required: ['name'],
     planned: (args) => {
@@ -125,15 +151,17 @@ export const dockerImageModule = dockerModule(
       if (name === undefined) return byIdNote(args);
       if (args.state === 'absent') return [{ name, state: 'absent', force: args.force_absent === true }];
       if (args.source === 'load') return { note: `loads ${String(args.load_path)}: the tarball's images are only known when it is read` };
+      if (args.source === 'build') return { note: `builds ${name} on the node from ${String((args.build as { path?: unknown } | undefined)?.path)}` };
       if (args.source !== 'pull') return [];
       const platform = (args.pull as { platform?: string } | undefined)?.platform;
       return [{ name, state: 'present', force: args.force_source === true, platform }];
     },
-    // As community.docker's required_if: state present needs source; source load needs load_path.
+    // As community.docker's required_if: state present needs source; source load needs load_path, source build build.
     schema: {
       allOf: [
         { if: { properties: { state: { const: 'present' } } }, then: { required: ['source'] } },
         { if: { required: ['source'], properties: { source: { const: 'load' } } }, then: { required: ['load_path'] } },
+        { if: { required: ['source'], properties: { source: { const: 'build' } } }, then: { required: ['build'] } },
       ],
     },
   },

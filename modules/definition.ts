@@ -47,7 +47,7 @@ export interface PlannedImage {
   platform?: string;
 }
 
-/** An argument hound does not do: refused whenever set, or only with some values (`source: build`, `push: true`). */
+/** An argument hound does not do (or an option inside one, `build.http_timeout`): refused whenever set, or only with some values (`source: build`, `push: true`). */
 export interface ArgumentRefusal {
   reason: string;
   /** Refused only when the argument has one of these values. */
@@ -59,8 +59,12 @@ export interface ArgumentRefusal {
 /** The first argument of `args` the module refuses, with why; undefined when none. Values holding templates are judged once rendered. */
 export function refusedArgument(definition: ModuleDefinition, args: Record<string, unknown>): { argument: string; value: unknown; reason: string } | undefined {
   for (const [argument, refusal] of Object.entries(definition.refusedArguments ?? {})) {
-    if (!Object.hasOwn(args, argument)) continue;
-    const value = args[argument];
+    // `build.http_timeout`: an option inside a dict argument.
+    const [outer, inner] = argument.split('.', 2);
+    const holder = inner === undefined ? args : args[outer];
+    const key = inner ?? outer;
+    if (holder === null || typeof holder !== 'object' || !Object.hasOwn(holder, key)) continue;
+    const value = (holder as Record<string, unknown>)[key];
     const among = (list: unknown[]) => list.some((v) => JSON.stringify(v) === JSON.stringify(value));
     const refused = refusal.values !== undefined ? among(refusal.values) : refusal.unless !== undefined ? !among(refusal.unless) : true;
     if (refused) return { argument, value, reason: refusal.reason };

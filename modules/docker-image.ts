@@ -1,11 +1,12 @@
 // community.docker.docker_image on hound's engine: `source: pull` pulls the run's way
 // (direct, relay or auto, with the run's credentials and pull limits, bytes counted in the
 // recap), `source: load` streams a tarball from the controller as hound's `load` does,
-// `source: local` only checks, `state: absent` removes; then `archive_path` writes the image
-// as a tarball on the node (docker-image-archive.ts), `repository` tags it and `push` pushes it
-// through the node's Docker (docker-image-push.ts). What it decides and returns follows
-// community.docker's docker_image (3.4.7): `changed`, `actions`, and `image`, the inspect
-// document. Building is refused when the task is read (modules/collection-schemas.ts).
+// `source: build` runs the node's `docker build` on a directory of the node
+// (docker-image-build.ts), `source: local` only checks, `state: absent` removes; then
+// `archive_path` writes the image as a tarball on the node (docker-image-archive.ts),
+// `repository` tags it and `push` pushes it through the node's Docker (docker-image-push.ts).
+// What it decides and returns follows community.docker's docker_image (3.4.7): `changed`,
+// `actions`, `image`, the inspect document, and `stdout`, the build's output.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { formatBytes } from '../base/bytes.js';
@@ -23,6 +24,7 @@ import {
 } from './docker-engine.js';
 import { applyPull } from './image-actions.js';
 import { archiveImage } from './docker-image-archive.js';
+import { buildImage, buildPathOnNode, type DockerBuildOptions } from './docker-image-build.js';
 import { pushImage, tagImage, type ImageResults } from './docker-image-push.js';
 import type { EngineApi } from '../runtime/types.js';
 import { ModuleFailure, type ControllerModule, type ModuleContext, type ModuleResult } from './implementation.js';
@@ -30,12 +32,13 @@ import { ModuleFailure, type ControllerModule, type ModuleContext, type ModuleRe
 export interface DockerImageArgs {
   name: string;
   tag?: string;
-  source?: 'pull' | 'load' | 'local';
+  source?: 'build' | 'pull' | 'load' | 'local';
   state?: 'present' | 'absent';
   force_source?: boolean;
   force_absent?: boolean;
   load_path?: string;
   pull?: { platform?: string };
+  build?: DockerBuildOptions;
   archive_path?: string;
   repository?: string;
   force_tag?: boolean;
@@ -52,10 +55,18 @@ export async function pullImage(ctx: ModuleContext, name: string, tag: string, p
 interface PresentResults extends ImageResults {
   msg: string;
   bytes: number;
+  /** The build's output, when it built. */
+  stdout?: string;
 }
 
 function result(r: PresentResults): ModuleResult {
-  return { status: r.changed ? 'changed' : 'ok', msg: r.msg, bytes: r.bytes, data: { actions: r.actions, image: r.image } };
+  // As Ansible adds stdout_lines to any result with a stdout.
+  const data = {
+    actions: r.actions,
+    image: r.image,
+    ...(r.stdout === undefined ? {} : { stdout: r.stdout, stdout_lines: r.stdout === '' ? [] : r.stdout.split('\n') }),
+  };
+  return { status: r.changed ? 'changed' : 'ok', msg: r.msg, bytes: r.bytes, data };
 }
 
 /** Brings the image there (pull, load, or only checks it with `local`), as the module's present() before archiving, tagging and pushing. */
@@ -68,7 +79,19 @@ async function bringImage(args: DockerImageArgs, ctx: ModuleContext, api: Engine
     r.msg = `${shown} present`;
     return;
   }
-  if (args.source === 'pull') {
+  if (args.source === 'build') {
+    if (byId) throw new ModuleFailure(`Image name must not be an image ID for source=build; got: ${name}`);
+    const build = args.build!;
+    const path = await buildPathOnNode(ctx, build.path);
+    const imageName = tag ? `${name}:${tag}` : name;
+    r.actions.push(`Built image ${imageName} from ${path}`);
+    r.changed = true;
+    r.msg = `would build ${imageName} from ${path}`;
+    if (ctx.check) return;
+    const built = await buildImage(ctx, api, name, tag, { ...build, path });
+    r.stdout = built.stdout;
+    r.image = built.image;
+  } else if (args.source === 'pull') {
     if (byId) throw new ModuleFailure(`Image name must not be an image ID for source=pull; got: ${name}`);
     r.actions.push(`Pulled image ${name}:${tag}`);
     r.changed = true;
@@ -90,7 +113,8 @@ async function bringImage(args: DockerImageArgs, ctx: ModuleContext, api: Engine
     throw new ModuleFailure(`Cannot find the image ${shown} locally.`);
   }
   if (!ctx.check && image && image.Id === (r.image as InspectDocument).Id) r.changed = false;
-  if (args.source === 'pull') r.msg = r.changed ? `pulled ${shown} (${formatBytes(r.bytes)})` : `${shown} already up to date`;
+  if (args.source === 'build') r.msg = r.changed ? `built ${shown} on ${ctx.host}` : `${shown} built again, unchanged`;
+  else if (args.source === 'pull') r.msg = r.changed ? `pulled ${shown} (${formatBytes(r.bytes)})` : `${shown} already up to date`;
   else if (args.source === 'load') r.msg = `loaded ${args.load_path} (${formatBytes(r.bytes)})`;
   else r.msg = `${shown} present`;
 }

@@ -150,10 +150,10 @@ function refuseArguments(
   judgeTemplates: boolean,
 ): void {
   // A refusal that depends on the value waits for a templated value to be rendered.
-  const valueDependent = (key: string) => {
-    const refusal = definition.refusedArguments?.[key];
-    return refusal?.values !== undefined || refusal?.unless !== undefined;
-  };
+  const valueDependent = (key: string) =>
+    Object.entries(definition.refusedArguments ?? {}).some(
+      ([argument, refusal]) => (argument === key || argument.startsWith(`${key}.`)) && (refusal.values !== undefined || refusal.unless !== undefined),
+    );
   const judged = judgeTemplates ? args : Object.fromEntries(Object.entries(args).filter(([k, v]) => !(containsTemplate(v) && valueDependent(k))));
   const refusal = refusedArgument(definition, judged);
   if (!refusal) return;
@@ -164,7 +164,7 @@ function refuseArguments(
     'ARGUMENT_NOT_SUPPORTED',
     `${written.startsWith('module ') ? written : `module '${written}'`}: '${refusal.argument}${value}' is not supported by hound: ${refusal.reason}`,
     {
-      position: keyAt(refusal.argument),
+      position: keyAt(refusal.argument.split('.')[0]),
       hint: `remove '${refusal.argument}' (hound never runs a task without an argument it was given); ${COMPATIBILITY_PAGE} lists what each module takes`,
     },
   );

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runCommand } from '../../bench/command-run.js';
 import type { LabInfo, LabNodeInfo } from '../../lab/index.js';
-import { FIXTURES as PLAY_FIXTURES, emptyNode, hound, nodeDocker } from '../fixtures/play/helpers.js';
+import type { TaskResultEvent } from '../../core/events.js';
+import { FIXTURES as PLAY_FIXTURES, emptyNode, hound, jsonEvents, nodeDocker } from '../fixtures/play/helpers.js';
 
 export const CORPUS_DIR = path.resolve(PLAY_FIXTURES, '../corpus/ansible');
 
@@ -168,4 +169,43 @@ export async function runOnLab(tool: Tool, entry: CorpusEntry, lab: LabInfo): Pr
   const args = tool === 'hound' ? ['play', '--distribution', 'direct', ...inventories, '--reporter', 'plain', playbook] : [...inventories, playbook];
   const run = await runTool(tool, args, path.join(CORPUS_DIR, entry.slug));
   return { run, recap: parseRecap(run.stdout), state: await labImageState(lab) };
+}
+
+export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped';
+
+/** What a playbook run said, read from hound's JSON events or ansible-playbook's json callback. */
+export interface TaskStatuses {
+  code: number | null;
+  /** task name → host → status */
+  statuses: Record<string, Record<string, TaskStatus>>;
+  /** host → the value of `registered` that the task named `registeredTask` shows (a `debug: var=registered`) */
+  registered: Record<string, unknown>;
+}
+
+interface AnsibleJson {
+  plays: { tasks: { task: { name: string }; hosts: Record<string, Record<string, unknown>> }[] }[];
+}
+
+/** Runs `playbook` on the lab's nodes with `tool` (hound straight from the registry), from `cwd`: each task's status per host, and what `registeredTask` shows. */
+export async function runPlaybookOnLab(tool: Tool, lab: LabInfo, playbook: string, cwd: string, registeredTask: string): Promise<TaskStatuses> {
+  const args = tool === 'hound' ? ['play', '--distribution', 'direct', '-i', lab.inventory, '--json', playbook] : ['-i', lab.inventory, playbook];
+  // A known interpreter: Ansible's discovery would register its ansible_facts in the first task's value.
+  const result = await runTool(tool, args, cwd, { ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3' });
+  const statuses: TaskStatuses['statuses'] = {};
+  const registered: TaskStatuses['registered'] = {};
+  if (tool === 'hound') {
+    for (const e of jsonEvents(result.stdout).filter((e): e is TaskResultEvent => e.event === 'task_result')) {
+      (statuses[e.task] ??= {})[e.host] = e.status as TaskStatus;
+      if (e.task === registeredTask) registered[e.host] = e.result.registered;
+    }
+  } else {
+    const json = JSON.parse(result.stdout) as AnsibleJson;
+    for (const { task, hosts } of json.plays[0].tasks) {
+      for (const [host, r] of Object.entries(hosts)) {
+        (statuses[task.name] ??= {})[host] = r.failed ? 'failed' : r.skipped ? 'skipped' : r.changed ? 'changed' : 'ok';
+        if (task.name === registeredTask) registered[host] = r.registered;
+      }
+    }
+  }
+  return { code: result.code, statuses, registered };
 }

@@ -9,9 +9,8 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LabInfo } from '../../lab/index.js';
 import { readTestLab } from '../fixtures/test-lab.js';
-import { FIXTURES, jsonEvents } from '../fixtures/play/helpers.js';
-import type { TaskResultEvent } from '../../core/events.js';
-import { labImageState, resetLab, runTool, type Tool } from './ansible-parity.js';
+import { FIXTURES } from '../fixtures/play/helpers.js';
+import { labImageState, resetLab, runPlaybookOnLab, type TaskStatuses, type Tool } from './ansible-parity.js';
 
 const DIR = path.join(FIXTURES, 'community-docker');
 /** Under load ansible-playbook takes minutes for these 22 tasks on 4 nodes. */
@@ -22,14 +21,7 @@ beforeAll(async () => {
   lab = await readTestLab();
 });
 
-type Status = 'ok' | 'changed' | 'failed' | 'skipped';
-
-interface ToolOutcome {
-  code: number | null;
-  /** task name → host → status */
-  statuses: Record<string, Record<string, Status>>;
-  /** host → the value of `registered` the last task shows */
-  registered: Record<string, unknown>;
+interface ToolOutcome extends TaskStatuses {
   images: Record<string, string[]>;
 }
 
@@ -42,33 +34,10 @@ async function resetNodes(): Promise<void> {
   }
 }
 
-interface AnsibleJson {
-  plays: { tasks: { task: { name: string }; hosts: Record<string, Record<string, unknown>> }[] }[];
-}
-
 async function run(tool: Tool): Promise<ToolOutcome> {
   await resetNodes();
-  const playbook = path.join(DIR, 'modules.yml');
-  const args = tool === 'hound' ? ['play', '--distribution', 'direct', '-i', lab.inventory, '--json', playbook] : ['-i', lab.inventory, playbook];
-  // A known interpreter: Ansible's discovery would register its ansible_facts in the first task's value.
-  const result = await runTool(tool, args, DIR, { ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3' });
-  const statuses: ToolOutcome['statuses'] = {};
-  const registered: ToolOutcome['registered'] = {};
-  if (tool === 'hound') {
-    for (const e of jsonEvents(result.stdout).filter((e): e is TaskResultEvent => e.event === 'task_result')) {
-      (statuses[e.task] ??= {})[e.host] = e.status as Status;
-      if (e.task === 'every registered value') registered[e.host] = e.result.registered;
-    }
-  } else {
-    const json = JSON.parse(result.stdout) as AnsibleJson;
-    for (const { task, hosts } of json.plays[0].tasks) {
-      for (const [host, r] of Object.entries(hosts)) {
-        (statuses[task.name] ??= {})[host] = r.failed ? 'failed' : r.skipped ? 'skipped' : r.changed ? 'changed' : 'ok';
-        if (task.name === 'every registered value') registered[host] = r.registered;
-      }
-    }
-  }
-  return { code: result.code, statuses, registered: withoutVolatile(registered) as Record<string, unknown>, images: await labImageState(lab) };
+  const outcome = await runPlaybookOnLab(tool, lab, path.join(DIR, 'modules.yml'), DIR, 'every registered value');
+  return { ...outcome, registered: withoutVolatile(outcome.registered) as Record<string, unknown>, images: await labImageState(lab) };
 }
 
 /** Values that differ between any two runs, whoever makes them. */

@@ -120,12 +120,21 @@ describe('module arguments', () => {
   });
 
   it('an argument hound does not do is refused by name, with the value when the value is what is refused', () => {
-    expect(failure(play('    - docker_image: {name: app, source: build, build: {path: .}}\n'))).toMatchObject({
+    expect(failure(play('    - docker_image: {name: app, source: build, build: {path: ctx, http_timeout: 5}}\n'))).toMatchObject({
       code: 'ARGUMENT_NOT_SUPPORTED',
       exit: 4,
       line: 4,
-      column: 33,
-      message: expect.stringMatching(/^module 'docker_image': 'source: build' is not supported by hound: hound brings existing images/) as unknown,
+      column: 48,
+      message: expect.stringMatching(/^module 'docker_image': 'build.http_timeout' is not supported by hound: hound runs the node's `docker build`/) as unknown,
+    });
+    // An option inside a dict argument is refused with the value when the value is what is refused.
+    expect(failure(play('    - docker_image: {name: app, source: build, build: {path: ctx, use_config_proxy: false}}\n')).message).toMatch(
+      /'build.use_config_proxy: false' is not supported/,
+    );
+    expect(load(play('    - docker_image: {name: app, source: build, build: {path: ctx, use_config_proxy: true, nocache: true}}\n'))[0].args.build).toEqual({
+      path: 'ctx',
+      use_config_proxy: true,
+      nocache: true,
     });
     expect(failure(play('    - containers.podman.podman_image: {name: app, push: true}\n')).message).toMatch(/'push: true' is not supported/);
     expect(load(play('    - docker_image: {name: app, source: pull, archive_path: "{{ x }}", repository: "r/app:2", push: true}\n'))[0].args.push).toBe(true);
@@ -158,10 +167,15 @@ describe('module arguments', () => {
   });
 
   it('a templated value is judged once rendered', () => {
-    const tasks = load(play('    - docker_image: {name: app, source: "{{ how }}"}\n'));
-    const inventory = buildInventory({ g: { hosts: { h1: { how: 'build' }, h2: { how: 'pull' } } } });
+    const tasks = load(play('    - docker_image: {name: app, source: pull, docker_host: "{{ how }}"}\n'));
+    const inventory = buildInventory({ g: { hosts: { h1: { how: 'tcp://h:2376' }, h2: { how: 'unix:///var/run/docker.sock' } } } });
     expect(() => compilePlays([{ ...fakePlay(tasks), hosts: 'h2' }], { inventory })).not.toThrow();
-    expect(() => compilePlays([{ ...fakePlay(tasks), hosts: 'h1' }], { inventory })).toThrow(/'source: build' is not supported/);
+    expect(() => compilePlays([{ ...fakePlay(tasks), hosts: 'h1' }], { inventory })).toThrow(/'docker_host: tcp:\/\/h:2376' is not supported/);
+    // An option inside a dict argument too.
+    const nested = load(play('    - docker_image: {name: app, source: build, build: {path: ctx, use_config_proxy: "{{ proxy }}"}}\n'));
+    const proxies = buildInventory({ g: { hosts: { h1: { proxy: false }, h2: { proxy: true } } } });
+    expect(() => compilePlays([{ ...fakePlay(nested), hosts: 'h2' }], { inventory: proxies })).not.toThrow();
+    expect(() => compilePlays([{ ...fakePlay(nested), hosts: 'h1' }], { inventory: proxies })).toThrow(/'build.use_config_proxy: false' is not supported/);
   });
 
   it('community.docker required_if: state present needs source, source load needs load_path', () => {
