@@ -79,7 +79,7 @@ function pythonGeneral(n: number, precision: number): string {
 /** `format % values` as Python computes it for str; a list on the right is the tuple of values. */
 export function percentFormat(format: string, values: unknown): string {
   const byKey = isPlainObject(values) ? values : undefined;
-  const queue = Array.isArray(values) ? [...values] : [values];
+  const queue: unknown[] = Array.isArray(values) ? [...(values as unknown[])] : [values];
   let used = 0;
   let anyKeyed = false;
   const out = format.replace(
