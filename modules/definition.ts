@@ -58,8 +58,11 @@ export interface ArgumentRefusal {
 
 /** The first argument of `args` the module refuses, with why; undefined when none. Values holding templates are judged once rendered. */
 export function refusedArgument(definition: ModuleDefinition, args: Record<string, unknown>): { argument: string; value: unknown; reason: string } | undefined {
-  for (const [argument, refusal] of Object.entries(definition.refusedArguments ?? {})) {
-    if (!Object.hasOwn(args, argument)) continue;
+  const aliases = definition.argumentAliases ?? {};
+  for (const [canonical, refusal] of Object.entries(definition.refusedArguments ?? {})) {
+    // Written as itself or as one of its aliases (docker_container's `ports` for `published_ports`): refused either way, by the name written.
+    const argument = Object.hasOwn(args, canonical) ? canonical : Object.keys(args).find((key) => aliases[key] === canonical);
+    if (argument === undefined) continue;
     const value = args[argument];
     const among = (list: unknown[]) => list.some((v) => JSON.stringify(v) === JSON.stringify(value));
     const refused = refusal.values !== undefined ? among(refusal.values) : refusal.unless !== undefined ? !among(refusal.unless) : true;
