@@ -71,10 +71,11 @@ export function createParameters(image: string, desired: DesiredContainer): Reco
   if (desired.auto_remove !== undefined) hostConfig.AutoRemove = desired.auto_remove;
   if (desired.command !== undefined) params.Cmd = desired.command;
   if (desired.entrypoint !== undefined) params.Entrypoint = desired.entrypoint;
-  if (desired.detach !== undefined) {
-    // _set_value_detach_interactive, with interactive not given (None).
-    Object.assign(params, { AttachStdout: !desired.detach, AttachStderr: !desired.detach, AttachStdin: false, StdinOnce: false, OpenStdin: null });
-  }
+  // The module sets every option group, given or not: the attach flags (_set_value_detach_interactive;
+  // detach not given is attached, as false; interactive not given, None) and the exposed ports
+  // (_preprocess_ports makes an empty list of none).
+  const attached = desired.detach !== true;
+  Object.assign(params, { AttachStdout: attached, AttachStderr: attached, AttachStdin: false, StdinOnce: false, OpenStdin: null, ExposedPorts: {} });
   if (desired.env !== undefined) params.Env = desired.env;
   if (desired.labels !== undefined) params.Labels = desired.labels;
   if (desired.restart_policy !== undefined) hostConfig.RestartPolicy = restartPolicy(desired);

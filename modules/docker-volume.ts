@@ -1,6 +1,6 @@
 // community.docker.docker_volume on hound's engine: the volume found in Docker's list by name,
 // created (POST /volumes/create) or removed, recreated when `recreate` says so, as the module
-// does; registers `volume` (its entry in the list) and, in check mode, `actions` and `diff`.
+// does; registers `volume` (its entry in the list), `actions` (in check mode, or for absent) and, in check mode, `diff`.
 import { dockerVolumeModule } from './collection-schemas.js';
 import { engineApiOf, engineMessage, getDocument } from './docker-engine.js';
 import { ModuleFailure, controllerModule } from './implementation.js';
@@ -83,7 +83,8 @@ export const dockerVolume = controllerModule<DockerVolumeArgs>(dockerVolumeModul
     if (ctx.check) data.diff = { differences: differences.map((d) => d.item) };
     data.volume = (await existingVolume(api, name)) ?? null;
   }
-  if (ctx.check) data.actions = actions;
+  // The module drops `actions` only after a present() outside check mode.
+  if (ctx.check || args.state === 'absent') data.actions = actions;
   if (changed && !ctx.check) ctx.invalidateFacts();
   return { status: changed ? 'changed' : 'ok', msg: changed ? actions.join('; ') : `volume ${name} ${args.state ?? 'present'}`, bytes: 0, data };
 });

@@ -53,9 +53,19 @@ describe('createParameters', () => {
       AttachStdin: false,
       StdinOnce: false,
       OpenStdin: null,
+      ExposedPorts: {},
       HostConfig: { AutoRemove: true, RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 } },
     });
-    expect(createParameters('img:1', {})).toEqual({ Image: 'img:1' });
+    // Not given, detach is attached (the module sets the attach flags of every task).
+    expect(createParameters('img:1', {})).toEqual({
+      Image: 'img:1',
+      AttachStdout: true,
+      AttachStderr: true,
+      AttachStdin: false,
+      StdinOnce: false,
+      OpenStdin: null,
+      ExposedPorts: {},
+    });
     expect(updateParameters(desiredContainer({ name: 'n', restart_policy: 'always' }))).toEqual({ RestartPolicy: { Name: 'always', MaximumRetryCount: null } });
   });
 });
