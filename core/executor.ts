@@ -678,7 +678,8 @@ function combine(items: TaskInstance[], results: ItemResult[]): ItemResult {
     bytes: results.reduce((s, r) => s + r.bytes, 0),
     value: {
       changed: results.some((r) => r.status === 'changed'),
-      failed: results.some((r) => r.status === 'failed'),
+      // As ansible-core's loop result: `failed` only when an item failed (no `failed: false` registered).
+      ...(results.some((r) => r.status === 'failed') ? { failed: true } : {}),
       skipped: status === 'skipped',
       msg: status === 'failed' ? msg : 'All items completed',
       results: results.map((r, i) => ({ ...r.value, item: items[i]?.loopItem, ansible_loop_var: items[i]?.loopVar ?? 'item' })),

@@ -18,7 +18,8 @@ const PACKAGES = 'installs or configures software on the node: outside what houn
 const FILES = 'writes or reads files on the node: outside what hound is for (container images); keep it in ansible-playbook';
 const SYSTEM = "manages the node's system (services, users, kernel, network): outside what hound is for; keep it in ansible-playbook";
 const INVENTORY = 'changes the inventory during the run: hound resolves every play’s hosts before the run starts';
-const CONTAINERS = 'runs or manages containers, networks, volumes or swarm objects: hound warms images up and starts nothing';
+const CONTAINERS =
+  'manages containers, networks, volumes or swarm objects beyond what hound does (`docker_container`, `docker_volume`): not done yet; keep it in ansible-playbook';
 const BUILDS = 'builds images: hound brings existing images onto nodes; build with your CI or ansible-playbook';
 const IMAGE_OPERATIONS = 'not done yet: `docker_image` does the same on Docker nodes (`push: true`, `repository`, `archive_path`)';
 
@@ -148,6 +149,11 @@ export const ANSIBLE_MODULE_CATALOG: readonly CatalogEntry[] = [
     docker_login:
       "checks the credentials through the node's Docker (`/auth`) and writes them to its `config_path` as `docker login` does; later pulls of the run use them. A credential helper (`credsStore`) in that file is refused",
   }),
+  ...noted('community.docker', 'differences', {
+    docker_container:
+      "through the node's Docker Engine API as the module's API engine: `name`, `image` (pulled when missing, or with `pull`), `command` (string or list), `entrypoint`, `env`, `labels`, `restart_policy`/`restart_retries` (changed in place), `auto_remove`, `detach: true`, `state: absent|present|stopped|started`, `force_kill`/`kill_signal`, `stop_timeout`, `recreate`, `restart`, `keep_volumes`, `image_name_mismatch`; an existing container is compared option by option with the module's default rules and recreated when it differs; registers `container` (Docker's inspect data). Ports, volumes, networks, resources and the other options are refused by name (not done yet), as are `detach: false` and `comparisons`; no `diff`",
+    docker_volume: "`name`, `driver`, `driver_options`, `labels`, `state`, `recreate`, through the node's Docker Engine API; registers `volume`",
+  }),
   ...noted('community.docker', 'not supported', {
     docker_image_load: "loads a tarball already on the node: use `docker_image` with `source: load`, or hound's `load`, which stream it from the controller",
   }),
@@ -159,7 +165,6 @@ export const ANSIBLE_MODULE_CATALOG: readonly CatalogEntry[] = [
     'community.docker.docker_compose_v2_pull',
     'community.docker.docker_compose_v2_run',
     'community.docker.docker_config',
-    'community.docker.docker_container',
     'community.docker.docker_container_copy_into',
     'community.docker.docker_container_exec',
     'community.docker.docker_container_info',
@@ -177,7 +182,6 @@ export const ANSIBLE_MODULE_CATALOG: readonly CatalogEntry[] = [
     'community.docker.docker_swarm_info',
     'community.docker.docker_swarm_service',
     'community.docker.docker_swarm_service_info',
-    'community.docker.docker_volume',
     'community.docker.docker_volume_info',
     'community.general.docker_network',
   ]),

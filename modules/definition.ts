@@ -58,13 +58,23 @@ export interface ArgumentRefusal {
 
 /** The first argument of `args` the module refuses, with why; undefined when none. Values holding templates are judged once rendered. */
 export function refusedArgument(definition: ModuleDefinition, args: Record<string, unknown>): { argument: string; value: unknown; reason: string } | undefined {
-  for (const [argument, refusal] of Object.entries(definition.refusedArguments ?? {})) {
-    // `build.http_timeout`: an option inside a dict argument.
-    const [outer, inner] = argument.split('.', 2);
-    const holder = inner === undefined ? args : args[outer];
-    const key = inner ?? outer;
-    if (holder === null || typeof holder !== 'object' || !Object.hasOwn(holder, key)) continue;
-    const value = (holder as Record<string, unknown>)[key];
+  const aliases = definition.argumentAliases ?? {};
+  for (const [canonical, refusal] of Object.entries(definition.refusedArguments ?? {})) {
+    const [outer, inner] = canonical.split('.', 2);
+    let argument: string | undefined;
+    let value: unknown;
+    if (inner !== undefined) {
+      // `build.http_timeout`: an option inside a dict argument.
+      const holder = args[outer];
+      if (holder === null || typeof holder !== 'object' || !Object.hasOwn(holder, inner)) continue;
+      argument = canonical;
+      value = (holder as Record<string, unknown>)[inner];
+    } else {
+      // Written as itself or as one of its aliases (docker_container's `ports` for `published_ports`): refused either way, by the name written.
+      argument = Object.hasOwn(args, canonical) ? canonical : Object.keys(args).find((key) => aliases[key] === canonical);
+      if (argument === undefined) continue;
+      value = args[argument];
+    }
     const among = (list: unknown[]) => list.some((v) => JSON.stringify(v) === JSON.stringify(value));
     const refused = refusal.values !== undefined ? among(refusal.values) : refusal.unless !== undefined ? !among(refusal.unless) : true;
     if (refused) return { argument, value, reason: refusal.reason };

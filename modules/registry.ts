@@ -24,6 +24,8 @@ import { dockerImageRemove } from './docker-image-remove.js';
 import { dockerImageInfo } from './docker-image-info.js';
 import { dockerLogin } from './docker-login.js';
 import { dockerHostInfo } from './docker-host-info.js';
+import { dockerContainer } from './docker-container.js';
+import { dockerVolume } from './docker-volume.js';
 import { podmanImage } from './podman-image.js';
 import { podmanLogin } from './podman-login.js';
 import { asyncStatus } from './async-status.js';
@@ -61,6 +63,8 @@ const MODULES: ReadonlyMap<string, AnyModule> = new Map<string, AnyModule>(
     dockerImageInfo,
     dockerLogin,
     dockerHostInfo,
+    dockerContainer,
+    dockerVolume,
     podmanImage,
     podmanLogin,
     asyncStatus,

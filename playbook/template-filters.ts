@@ -6,6 +6,7 @@ import { stringify as yamlStringify } from 'yaml';
 import { EXIT, HoundError } from '../base/errors.js';
 import { UserRegex, UserRegexError, type UserRegexFlags } from '../base/user-regex.js';
 import { shlexQuote } from '../base/shlex.js';
+import { randomSource, randrange } from './python-random.js';
 import { isPlainObject, pythonContains, pythonEqual, pythonRepr, pythonStr, pythonTruthy, UndefinedValue } from './template-values.js';
 
 export type TemplateFunction = (...args: unknown[]) => unknown;
@@ -243,6 +244,26 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     return Number.isFinite(n) && value !== '' && value !== null ? n : fallback;
   };
   filters.abs = (value: unknown) => Math.abs(Number(value));
+  // Ansible's `random`: an integer end gives randrange(start, end, step), a list (or string) one of its items.
+  filters.random = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const [start = keywords.start, step = keywords.step, seed = keywords.seed] = positional;
+    const source = randomSource(seed);
+    if (typeof value === 'number' && Number.isInteger(value)) {
+      try {
+        return randrange(source, typeof start === 'number' && start ? start : 0, value, typeof step === 'number' && step ? step : 1);
+      } catch (err) {
+        throw filterError('random', (err as Error).message);
+      }
+    }
+    if (Array.isArray(value) || typeof value === 'string') {
+      if (start || step) throw filterError('random', 'start and step can only be used with integer values');
+      const items = asList('random', value);
+      if (items.length === 0) throw filterError('random', 'Cannot choose from an empty sequence');
+      return items[source.below(items.length)];
+    }
+    throw filterError('random', 'random can only be used on sequences and integers');
+  };
   filters.bool = (value: unknown) => toBoolean(value);
   filters.string = (value: unknown) => asString(value);
   filters.to_json = (value: unknown) => JSON.stringify(value);

@@ -10,6 +10,7 @@ import nunjucks from 'nunjucks';
 import { EXIT, HoundError } from '../base/errors.js';
 import { isSecretName, registerSecretVariables } from '../base/secrets.js';
 import { buildFilters, buildTests, type TemplateFunction } from './template-filters.js';
+import { percentFormat } from './python-format.js';
 import { isPlainObject, pythonContains, pythonStr, pythonTruthy, unsafeTemplateError, UndefinedValue } from './template-values.js';
 import { allow, callable, safeMemberLookup } from './template-sandbox.js';
 import { nested, spendCharacters, spendSteps, withTemplateBudget } from './template-budget.js';
@@ -123,7 +124,7 @@ const globals: Record<string, unknown> = {
   }),
   __hound_div: allow((left: unknown, right: unknown) => divide(left, right, '/')),
   __hound_floordiv: allow((left: unknown, right: unknown) => divide(left, right, '//')),
-  __hound_mod: allow((left: unknown, right: unknown) => divide(left, right, '%')),
+  __hound_mod: allow((left: unknown, right: unknown) => (typeof left === 'string' ? percentFormat(left, right) : divide(left, right, '%'))),
   // Image lookups (playbooks/warmup-from-*.yml): read files on the controller, like
   // Ansible's lookups; relative paths are taken from the playbook's folder.
   images_from_compose: allow(function (this: RenderContext, paths: unknown, options?: unknown) {
@@ -304,6 +305,11 @@ function jinjaSemantics(node: unknown): unknown {
     case 'For':
       node.arr = callNode('__hound_iterable', node.arr as NunjucksNode);
       return node;
+    case 'Group': {
+      // A tuple, `(a, b)`: nunjucks would compile it to JavaScript's comma operator (the last value).
+      const items = node.children as NunjucksNode[];
+      return items.length > 1 ? new internals.nodes.Array(node.lineno, node.colno, items) : node;
+    }
     default:
       if (Object.hasOwn(OPERATOR_CALLS, node.typename)) return callNode(OPERATOR_CALLS[node.typename], node.left as NunjucksNode, node.right as NunjucksNode);
       return node;
