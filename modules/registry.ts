@@ -34,6 +34,12 @@ import { file } from './file.js';
 import { lineinfile } from './lineinfile.js';
 import { blockinfile } from './blockinfile.js';
 import { service, systemd, systemdService } from './systemd.js';
+import { apt } from './apt.js';
+import { aptKey } from './apt-key.js';
+import { aptRepository } from './apt-repository.js';
+import { dnf, yum } from './dnf.js';
+import { packageManager } from './package.js';
+import { git } from './git.js';
 
 const MODULES: ReadonlyMap<string, AnyModule> = new Map<string, AnyModule>(
   [
@@ -72,6 +78,13 @@ const MODULES: ReadonlyMap<string, AnyModule> = new Map<string, AnyModule>(
     service,
     systemd,
     systemdService,
+    apt,
+    aptKey,
+    aptRepository,
+    dnf,
+    yum,
+    packageManager,
+    git,
   ].map((m) => [m.definition.name, m]),
 );
 
