@@ -122,7 +122,7 @@ function versionParts(v: string): [number, string, string] {
 export function compareDebianVersions(a: string, b: string): number {
   const [ea, ua, ra] = versionParts(a);
   const [eb, ub, rb] = versionParts(b);
-  if (ea !== eb) return ea - eb;
+  if (ea !== eb) return Math.sign(ea - eb);
   return Math.sign(compareFragment(ua, ub)) || Math.sign(compareFragment(ra, rb));
 }
 
@@ -138,7 +138,8 @@ function satisfies(version: string, spec: PackageSpec): boolean {
   return true;
 }
 
-export type InstallDecision = { install: string[] } | { failure: string };
+/** `unknown`: the module fails at once there (package_status), without the cache fields its other failures carry. */
+export type InstallDecision = { install: string[] } | { failure: string; unknown?: true };
 
 /** What `apt-get install` gets for `state: present` (upgrade false) or `latest` (upgrade true), as the module's install(). */
 export function packagesToInstall(
@@ -150,7 +151,7 @@ export function packagesToInstall(
   for (const written of specs) {
     const spec = splitPackageSpec(written);
     const state = states.get(spec.name);
-    if (!state?.known) return { failure: `No package matching '${spec.name}' is available` };
+    if (!state?.known) return { failure: `No package matching '${spec.name}' is available`, unknown: true };
     const best = bestMatch(spec, state);
     let installedMatches = false;
     let installable: string | undefined;

@@ -199,7 +199,7 @@ export async function manageAptPackages(args: AptArgs, ctx: ModuleContext): Prom
 
   const cache = { cache_updated: cacheUpdated, cache_update_time: cacheUpdateTime };
   const decision = packagesToInstall(specs, states, { upgrade: state === 'latest', onlyUpgrade: args.only_upgrade ?? false });
-  if ('failure' in decision) throw new ModuleFailure(decision.failure, cache);
+  if ('failure' in decision) throw new ModuleFailure(decision.failure, decision.unknown ? {} : cache);
   if (decision.install.length === 0) return { status: 'ok', msg: '', bytes: 0, data: cache };
   const r = await aptGet(ctx, ['-y', ...dpkgOptions(args), ...lock, ...installOptions(args, ctx.check), 'install', ...decision.install]);
   if (r.code !== 0) throw new ModuleFailure(`'${r.line}' failed: ${r.stderr}`, { stdout: r.stdout, stderr: r.stderr, rc: r.code, ...cache });

@@ -80,18 +80,18 @@ class Git {
     readonly dest: string,
   ) {}
 
-  async run(words: string[], cwd: string | undefined = this.dest): Promise<{ code: number | null; stdout: string; stderr: string; line: string }> {
+  async run(words: string[], cwd: string | null = this.dest): Promise<{ code: number | null; stdout: string; stderr: string; line: string }> {
     const conn = await this.ctx.connection();
     const ssh = gitSshCommand(this.args);
     const line = [this.args.executable ?? 'git', ...words].map(shlexQuote).join(' ');
     const env = `LC_ALL=C LANG=C${ssh !== undefined ? ` GIT_SSH_COMMAND=${shlexQuote(ssh)}` : ''}`;
-    const full = `${cwd !== undefined ? `cd ${shlexQuote(cwd)} && ` : ''}${env} ${line}`;
+    const full = `${cwd !== null ? `cd ${shlexQuote(cwd)} && ` : ''}${env} ${line}`;
     const r = await conn.exec(full, { signal: this.ctx.signal, shownAs: line });
     return { code: r.code, stdout: r.stdout, stderr: r.stderr, line };
   }
 
   /** run_command(check_rc=True): a failure ends the task with the command's output. */
-  async must(words: string[], cwd?: string): Promise<string> {
+  async must(words: string[], cwd: string | null = this.dest): Promise<string> {
     const r = await this.run(words, cwd);
     if (r.code !== 0)
       throw new ModuleFailure(r.stderr.trim() || r.stdout.trim() || `${r.line} failed`, { cmd: r.line, rc: r.code, stdout: r.stdout, stderr: r.stderr });
@@ -102,11 +102,11 @@ class Git {
     return (await this.run(['rev-parse', 'HEAD'])).stdout.replace(/\n$/, '');
   }
 
-  async isRemoteBranch(remote: string, version: string, cwd?: string): Promise<boolean> {
+  async isRemoteBranch(remote: string, version: string, cwd: string | null = this.dest): Promise<boolean> {
     return (await this.must(['ls-remote', remote, '-h', `refs/heads/${version}`], cwd)).includes(version);
   }
 
-  async isRemoteTag(remote: string, version: string, cwd?: string): Promise<boolean> {
+  async isRemoteTag(remote: string, version: string, cwd: string | null = this.dest): Promise<boolean> {
     return (await this.must(['ls-remote', remote, '-t', `refs/tags/${version}`], cwd)).includes(version);
   }
 
@@ -123,7 +123,7 @@ class Git {
   }
 
   async remoteHead(version: string, remote: string, cloning: boolean): Promise<string> {
-    const cwd = cloning ? undefined : this.dest;
+    const cwd = cloning ? null : this.dest;
     let words: string[];
     let tag = false;
     if (version === 'HEAD') words = cloning ? ['ls-remote', remote, '-h', 'HEAD'] : ['ls-remote', remote, '-h', `refs/heads/${await this.headBranch(remote)}`];
@@ -165,7 +165,7 @@ export async function manageCheckout(args: GitArgs, ctx: ModuleContext): Promise
       const after = await git.remoteHead(version, repo, true);
       return { status: 'changed', msg: '', bytes: 0, data: { ...result, after } };
     }
-    const isBranchOrTag = (await git.isRemoteBranch(repo, version, undefined)) || (await git.isRemoteTag(repo, version, undefined));
+    const isBranchOrTag = (await git.isRemoteBranch(repo, version, null)) || (await git.isRemoteTag(repo, version, null));
     const words = ['clone', '--origin', remote];
     if (args.depth) {
       if (version === 'HEAD') words.push('--depth', String(args.depth));
