@@ -5,9 +5,10 @@
 // lists are left alone; dpkg's database is the machine's, which the lab nodes share), a bare
 // git repository made here. Each task ends with the same status under both tools, with the
 // same registered values (but for apt-get's output and times), and the same state after.
-// Check mode installs, removes and clones nothing. The package and every file are removed after.
+// A key is also fetched by URL from the controller's lab address. Check mode installs, removes and clones nothing. The package and every file are removed after.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabInfo } from '../../lab/index.js';
@@ -25,6 +26,9 @@ const base = mkdtempSync('/var/tmp/hound-packages-');
 chmodSync(base, 0o755);
 let lab: LabInfo;
 let keyId: string;
+/** Serves the key file on the controller's lab address, for apt_key `url` (fetched on the node by either tool). */
+let keyServer: Server;
+let keyUrl: string;
 
 /** What each module's registered value is compared on (apt-get's output and the cache's times differ between any two runs). */
 const COMPARED: Record<string, string[]> = {
@@ -46,18 +50,23 @@ function resetState(): void {
   spawnSync('dpkg', ['--purge', PACKAGE], { stdio: 'ignore' });
   for (const dir of ['apt/sources.list.d', 'apt/lists'])
     for (const f of readdirSync(path.join(base, dir))) if (f !== 'partial') rmSync(path.join(base, dir, f), { recursive: true, force: true });
-  for (const f of ['checkout', 'shallow', 'keyring.gpg', 'keyring.gpg~']) rmSync(path.join(base, f), { recursive: true, force: true });
+  for (const f of ['checkout', 'shallow', 'keyring.gpg', 'keyring.gpg~', 'url-keyring.gpg', 'url-keyring.gpg~'])
+    rmSync(path.join(base, f), { recursive: true, force: true });
 }
 
 beforeAll(async () => {
   lab = await readTestLab();
   execFileSync('sh', [path.join(DIR, 'make-fixtures.sh'), base]);
+  keyServer = createServer((_req, res) => res.end(readFileSync(KEY_FILE)));
+  await new Promise<void>((resolve) => keyServer.listen(0, lab.controllerIp, resolve));
+  keyUrl = `http://${lab.controllerIp}:${(keyServer.address() as { port: number }).port}/key.asc`;
   keyId = /^pub:[^:]*:[^:]*:[^:]*:([0-9A-F]+):/m.exec(
     execFileSync('gpg', ['--with-colons', KEY_FILE], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
   )![1];
 });
 
 afterAll(() => {
+  keyServer?.close();
   resetState();
   rmSync(base, { recursive: true, force: true });
 });
@@ -75,7 +84,7 @@ interface AnsibleJson {
 
 async function run(tool: Tool, playbook: string, extra: string[] = []): Promise<{ code: number | null; tasks: TaskOutcome[]; output: string }> {
   resetState();
-  const vars = ['-e', `pkg_base=${base}`, '-e', `key_id=${keyId}`];
+  const vars = ['-e', `pkg_base=${base}`, '-e', `key_id=${keyId}`, '-e', `key_url=${keyUrl}`];
   const args = tool === 'hound' ? ['play', '-i', lab.inventory, '--json', ...vars, ...extra, playbook] : ['-i', lab.inventory, ...vars, ...extra, playbook];
   const result = await runTool(tool, args, DIR, { ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3' });
   const pick = (module: string, value: Record<string, unknown>) =>
@@ -140,6 +149,8 @@ describe('package and git modules on the lab, against ansible-playbook', () => {
         'clone again': 'ok',
         'the change kept without force': 'failed',
         'the change dropped with force': 'changed',
+        'a key from a URL': 'changed',
+        'the key from the URL again': 'ok',
       });
       expect(afterAnsible).toEqual({ pkg: 'unknown', sources: [] });
     },
