@@ -63,7 +63,8 @@ export const ANSIBLE_MODULE_CATALOG: readonly CatalogEntry[] = [
     systemd_service:
       'as `systemd`: `name`, `state`, `enabled`, `daemon_reload`, `daemon_reexec`, `no_block`; `status` from `systemctl show`; system scope only; `masked` and `force` are refused',
     apt: '`name` (list, `pkg=1.2*`, `pkg>=1.2`), `state: present|latest|absent`, `update_cache`, `cache_valid_time`, `purge`, `autoremove`, `deb` (a file on the node), `install_recommends`, `only_upgrade`, `lock_timeout`, `dpkg_options`, `force_apt_get` (always apt-get); through dpkg-query, apt-cache policy and apt-get; check mode with `--simulate`. Name patterns, `name: "*"`, `upgrade`, `default_release`, `build-dep`/`fixed`, `clean`/`autoclean`, `policy_rc_d` and a `deb` URL are refused; a virtual package is not resolved to its provider',
-    apt_key: '`id`, `url` (fetched on the node with curl or wget; a `file://` URL works, where the module fails it), `data`, `file`, `keyring`, `state`, through apt-key and gpg; `keyserver` is refused',
+    apt_key:
+      '`id`, `url` (fetched on the node with curl or wget; a `file://` URL works, where the module fails it), `data`, `file`, `keyring`, `state`, through apt-key and gpg; `keyserver` is refused',
     apt_repository:
       '`repo`, `state`, `filename`, `mode` (octal), `update_cache` (restores the files if the update fails), on the files apt-config names; only the files whose sources change are rewritten; PPAs and `codename` are refused',
     dnf: 'through the node’s `dnf` command (`rpm -q`, `install`, `upgrade` after `check-update`, `remove`, `makecache`): `name`, `state`, `enablerepo`/`disablerepo`, `disable_gpg_check`, `update_cache`, `exclude`, `conf_file`, `autoremove`; dnf waits for its own lock (`lock_timeout` has no effect); `results` lists names, not NEVRAs; tested on Debian nodes only for the failure without dnf',
