@@ -63,6 +63,16 @@ export const ANSIBLE_MODULE_CATALOG: readonly CatalogEntry[] = [
       '`name`, `state`, `enabled`, `daemon_reload`, `daemon_reexec`, `no_block`; `status` from `systemctl show`; system scope only; `masked` and `force` are refused',
     systemd_service:
       'as `systemd`: `name`, `state`, `enabled`, `daemon_reload`, `daemon_reexec`, `no_block`; `status` from `systemctl show`; system scope only; `masked` and `force` are refused',
+    apt: '`name` (list, `pkg=1.2*`, `pkg>=1.2`), `state: present|latest|absent`, `update_cache`, `cache_valid_time`, `purge`, `autoremove`, `deb` (a file on the node), `install_recommends`, `only_upgrade`, `lock_timeout`, `dpkg_options`, `force_apt_get` (always apt-get); through dpkg-query, apt-cache policy and apt-get; check mode with `--simulate`. Name patterns, `name: "*"`, `upgrade`, `default_release`, `build-dep`/`fixed`, `clean`/`autoclean`, `policy_rc_d` and a `deb` URL are refused; a virtual package is not resolved to its provider',
+    apt_key:
+      '`id`, `url` (fetched on the node with curl or wget; a `file://` URL works, where the module fails it), `data`, `file`, `keyring`, `state`, through apt-key and gpg; `keyserver` is refused',
+    apt_repository:
+      '`repo`, `state`, `filename`, `mode` (octal), `update_cache` (restores the files if the update fails), on the files apt-config names; only the files whose sources change are rewritten; PPAs and `codename` are refused',
+    dnf: 'through the node’s `dnf` command (`rpm -q`, `install`, `upgrade` after `check-update`, `remove`, `makecache`): `name`, `state`, `enablerepo`/`disablerepo`, `disable_gpg_check`, `update_cache`, `exclude`, `conf_file`, `autoremove`; dnf waits for its own lock (`lock_timeout` has no effect); `results` lists names, not NEVRAs; tested on Debian nodes only for the failure without dnf',
+    yum: 'as `dnf`, through the node’s `yum` command',
+    package:
+      '`name`, `state`, `use`: runs `apt` or `dnf`/`yum` by `use`, the `ansible_pkg_mgr` fact, or the commands the node has; other backend arguments are not passed',
+    git: '`repo`, `dest`, `version` (HEAD, branch, tag, commit), `force`, `depth`, `clone`, `update`, `single_branch`, `remote`, `accept_hostkey`/`accept_newhostkey`, `key_file`, `ssh_opts`, `executable`; returns `before`, `after`, `remote_url_changed`; a checkout with submodules fails unless `recursive: false`; bare clones, `refspec`, `reference`, signatures and archives are refused',
     pause: 'never reads the keyboard: a `prompt` without `seconds`/`minutes` continues at once with a warning, as ansible-playbook does without a terminal',
     ping: "answers `pong` once the node's SSH connection runs a command (no Python is needed on the node)",
     meta: '`noop`, `flush_handlers`, `end_play`, `end_host`, `end_batch`; the other actions are refused',
@@ -92,21 +102,14 @@ export const ANSIBLE_MODULE_CATALOG: readonly CatalogEntry[] = [
   }),
   ...entries('not supported', INVENTORY, ['ansible.builtin.add_host', 'ansible.builtin.group_by']),
   ...entries('not supported', PACKAGES, [
-    'ansible.builtin.apt',
-    'ansible.builtin.apt_key',
-    'ansible.builtin.apt_repository',
     'ansible.builtin.deb822_repository',
     'ansible.builtin.debconf',
-    'ansible.builtin.dnf',
     'ansible.builtin.dnf5',
     'ansible.builtin.dpkg_selections',
-    'ansible.builtin.package',
     'ansible.builtin.package_facts',
     'ansible.builtin.pip',
     'ansible.builtin.rpm_key',
-    'ansible.builtin.yum',
     'ansible.builtin.yum_repository',
-    'ansible.builtin.git',
     'ansible.builtin.subversion',
   ]),
   ...entries('not supported', FILES, [

@@ -72,13 +72,21 @@ export function parseInspect(out: string): PathState {
   return state;
 }
 
-async function run(ctx: Ctx, script: string, name: string, words: string[], shownAs: string, stdin?: Buffer) {
+/** Runs a POSIX sh `script` on the node as `sh -c SCRIPT NAME WORDS…` (the words its $1…, never part of its text), through the task's connection. */
+export async function runNodeScript(
+  ctx: Pick<ModuleContext, 'connection' | 'signal'>,
+  script: string,
+  name: string,
+  words: string[],
+  shownAs: string,
+  stdin?: Buffer,
+) {
   const conn = await ctx.connection();
   return conn.exec(`sh -c ${shlexQuote(script)} ${name} ${words.map(shlexQuote).join(' ')}`, { signal: ctx.signal, shownAs, stdin });
 }
 
 export async function inspectPath(ctx: Ctx, path: string, want: { content?: boolean; checksum?: boolean } = {}): Promise<PathState> {
-  const r = await run(ctx, INSPECT, 'hound-inspect', [path, want.content ? '1' : '0', want.checksum ? '1' : '0'], `stat ${path}`);
+  const r = await runNodeScript(ctx, INSPECT, 'hound-inspect', [path, want.content ? '1' : '0', want.checksum ? '1' : '0'], `stat ${path}`);
   if (r.code !== 0) throw new ModuleFailure(r.stderr.trim() || `could not read ${path} (exit ${r.code ?? r.signal})`, { path });
   return parseInspect(r.stdout.replace(/\n$/, ''));
 }
@@ -116,7 +124,7 @@ export async function writeFileAtomically(
     if (!options.validate.includes('%s')) throw new ModuleFailure(`validate must contain %s: ${options.validate}`);
     words.push(...shlexSplit(options.validate));
   }
-  const r = await run(ctx, WRITE, 'hound-write', words, `write ${dest}`, content);
+  const r = await runNodeScript(ctx, WRITE, 'hound-write', words, `write ${dest}`, content);
   if (r.code === 6) throw new ModuleFailure('failed to validate', { stderr: r.stderr.replace(/\n$/, ''), path: dest });
   if (r.code === 5) throw new ModuleFailure(r.stderr.trim(), { path: dest });
   if (r.code !== 0) throw new ModuleFailure(`Could not write ${dest}: ${r.stderr.trim() || `exit ${r.code ?? r.signal}`}`, { path: dest });
@@ -173,7 +181,7 @@ export async function setAttributes(ctx: Ctx, path: string, state: PathState, ar
   const group = args.group ?? undefined;
   if (mode === undefined && owner === undefined && group === undefined) return { changed: false, before, after };
   const words = [path, mode === undefined ? '-' : mode.toString(8), owner ?? '-', group ?? '-', ctx.check ? '1' : '0', recurse ? '1' : '0'];
-  const r = await run(ctx, ATTRIBUTES, 'hound-attributes', words, `chown/chmod ${path}`);
+  const r = await runNodeScript(ctx, ATTRIBUTES, 'hound-attributes', words, `chown/chmod ${path}`);
   if (r.code === 4) throw new ModuleFailure(r.stderr.trim(), { path });
   if (r.code !== 0) throw new ModuleFailure(`chown/chmod ${path} failed: ${r.stderr.trim() || `exit ${r.code ?? r.signal}`}`, { path });
   for (const line of r.stdout.split('\n')) {

@@ -37,6 +37,12 @@ import { lineinfile } from './lineinfile.js';
 import { blockinfile } from './blockinfile.js';
 import { service, systemd, systemdService } from './systemd.js';
 import { synchronize } from './synchronize.js';
+import { apt } from './apt.js';
+import { aptKey } from './apt-key.js';
+import { aptRepository } from './apt-repository.js';
+import { dnf, yum } from './dnf.js';
+import { packageManager } from './package.js';
+import { git } from './git.js';
 
 const MODULES: ReadonlyMap<string, AnyModule> = new Map<string, AnyModule>(
   [
@@ -78,6 +84,13 @@ const MODULES: ReadonlyMap<string, AnyModule> = new Map<string, AnyModule>(
     systemd,
     systemdService,
     synchronize,
+    apt,
+    aptKey,
+    aptRepository,
+    dnf,
+    yum,
+    packageManager,
+    git,
   ].map((m) => [m.definition.name, m]),
 );
 

@@ -4,6 +4,7 @@
 import { withAliases, type ModuleDefinition } from './definition.js';
 import { COLLECTION_MODULE_DEFINITIONS } from './collection-schemas.js';
 import { FILE_MODULE_DEFINITIONS } from './file-schemas.js';
+import { PACKAGE_MODULE_DEFINITIONS } from './package-schemas.js';
 
 const imageRef = { type: 'string', minLength: 1 };
 const platform = { type: 'string', pattern: '^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$' };
@@ -410,6 +411,7 @@ export const MODULE_DEFINITIONS: readonly ModuleDefinition[] = [
   asyncStatusModule,
   setupModule,
   ...FILE_MODULE_DEFINITIONS,
+  ...PACKAGE_MODULE_DEFINITIONS,
   ...COLLECTION_MODULE_DEFINITIONS,
 ];
 
