@@ -24,6 +24,7 @@ import { DEFAULT_PRIVILEGE_ESCALATION } from '../transport/become.js';
 import { AsyncJobs, type AsyncJobResult } from './async-jobs.js';
 import { isRescued } from './block-flow.js';
 import { allHold, applyResultConditions, ConditionalError } from './result-conditions.js';
+import { markRunTimeValue } from '../playbook/templating.js';
 import {
   ModuleFailure,
   type Action,
@@ -217,14 +218,14 @@ export class TaskExecutor implements TaskRunner {
     }
     const combined = combine(items, results);
     if (first.register) {
-      session.registered[first.register] = combined.value;
+      session.registered[first.register] = markRunTimeValue(combined.value);
       for (const other of runOnceFor ?? []) this.session(other).registered[first.register] = combined.value;
     }
     const ignored = combined.status === 'failed' && (first.ignoreErrors || run?.keywords.ignoreErrors === true);
     const rescued = combined.status === 'failed' && !ignored && isRescued(first);
     if (rescued) {
       session.registered.ansible_failed_task = { name: first.name, action: first.module, args: first.deferred ? {} : first.args };
-      session.registered.ansible_failed_result = combined.value;
+      session.registered.ansible_failed_result = markRunTimeValue(combined.value);
     }
     const delegated = run?.keywords.delegateTo !== undefined && run.keywords.delegateTo !== first.host ? run.keywords.delegateTo : undefined;
     bus.emit({
@@ -340,7 +341,7 @@ export class TaskExecutor implements TaskRunner {
       result = await this.runOnce(item, args, vars, run);
       if (result.status === 'unreachable') return result;
       if (attempts > 1) result.value.attempts = attempt;
-      const withResult: Vars = item.register ? { ...vars, [item.register]: result.value } : vars;
+      const withResult: Vars = item.register ? { ...vars, [item.register]: markRunTimeValue(result.value) } : vars;
       let done: boolean;
       try {
         const conditioned = applyResultConditions(
@@ -351,7 +352,7 @@ export class TaskExecutor implements TaskRunner {
           evaluate,
         );
         result = { ...result, ...conditioned };
-        if (item.register) withResult[item.register] = result.value;
+        if (item.register) withResult[item.register] = markRunTimeValue(result.value);
         done = item.until !== undefined ? allHold([item.until], withResult, evaluate) : result.status !== 'failed';
       } catch (err) {
         // A condition that cannot be read ends the task at once, as in Ansible: never retried.

@@ -189,6 +189,20 @@ class RenderContext {
   }
 }
 
+/**
+ * Values made while the run goes (what `register` stores: a command's output, a node's
+ * answers): as Ansible's unsafe values, never rendered again when read, so text from a node
+ * that looks like a template (`{{ ... }}` in a container's labels, Go templates in a
+ * command line) is data, and cannot run as a template on the controller.
+ */
+const runTimeValues = new WeakSet<object>();
+
+/** Marks a registered result as data: reading it never renders what it holds. */
+export function markRunTimeValue<T>(value: T): T {
+  if (value !== null && typeof value === 'object') runTimeValues.add(value);
+  return value;
+}
+
 /** Variables whose values are templates are rendered when first read, once per vars object. */
 const resolvedVariables = new WeakMap<Vars, Map<string, unknown>>();
 /** Variables being resolved right now (rendering is synchronous), to catch self-reference. */
@@ -196,7 +210,7 @@ const resolving = new Set<string>();
 
 function resolveVariable(vars: Vars, name: string): unknown {
   const raw = vars[name];
-  if (!containsTemplate(raw)) return raw;
+  if ((raw !== null && typeof raw === 'object' && runTimeValues.has(raw)) || !containsTemplate(raw)) return raw;
   let cache = resolvedVariables.get(vars);
   if (cache?.has(name)) return cache.get(name);
   if (resolving.has(name)) {
@@ -595,8 +609,10 @@ export function referencedNames(source: string, bare = false): Set<string> {
     }
     for (const [childKey, child] of Object.entries(node)) {
       if (childKey === 'parent') continue;
-      // The callee of a call or filter, and the test of `is`, are not variables.
-      if ((typename === 'FunCall' || typename === 'Filter') && childKey === 'name') continue;
+      // The callee of a call or filter, and the test of `is`, are not variables; but a method's
+      // object is (`result.stdout.split(',')` reads `result`).
+      if (typename === 'Filter' && childKey === 'name') continue;
+      if (typename === 'FunCall' && childKey === 'name' && (child as { typename?: string }).typename === 'Symbol') continue;
       if (typename === 'Is' && childKey === 'right') {
         walk((child as { args?: unknown }).args);
         continue;
