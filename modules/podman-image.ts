@@ -8,7 +8,6 @@
 import { formatBytes } from '../base/bytes.js';
 import { normaliseRegistryHost } from '../transport/docker-config.js';
 import { podmanImageModule } from './collection-schemas.js';
-import { getDocument } from './docker-engine.js';
 import { applyPull } from './image-actions.js';
 import { ModuleFailure, controllerModule, type ModuleContext } from './implementation.js';
 import { parseImageRef } from '../base/image-ref.js';
@@ -64,12 +63,15 @@ function repositoryTag(name: string): [string, string | undefined] {
   return [name, undefined];
 }
 
-/** podman's inspect data of `ref` (libpod's GET /images/REF/json), as a one-element list like `podman inspect`, or undefined. */
+/** podman's inspect data of `ref` as the node's `podman image inspect` prints it (a one-element list, as the module's inspect), or undefined. */
 async function inspect(ctx: ModuleContext, ref: string): Promise<Record<string, unknown>[] | undefined> {
-  const runtime = await ctx.docker();
-  if (!runtime.engineApi) throw new ModuleFailure(`podman_image needs podman's API service on ${ctx.host}`);
-  const doc = (await getDocument(runtime.engineApi, `/libpod/images/${encodeURIComponent(ref)}/json`)) as Record<string, unknown> | undefined;
-  return doc ? [doc] : undefined;
+  const r = await runPodman(ctx, ['image', 'inspect', '--format', 'json', ref]);
+  if (r.code !== 0) {
+    if (/image not known|no such image|failed to find image/i.test(r.stderr)) return undefined;
+    throw new ModuleFailure(`podman image inspect ${ref} failed on ${ctx.host}: ${r.stderr.trim()}`);
+  }
+  const list = JSON.parse(r.stdout) as Record<string, unknown>[];
+  return list.length > 0 ? list : undefined;
 }
 
 function digestOf(image: Record<string, unknown>[] | undefined): unknown {
