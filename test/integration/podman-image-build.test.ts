@@ -10,6 +10,7 @@ import type { LabInfo, LabNodeInfo } from '../../lab/index.js';
 import type { TaskResultEvent } from '../../core/events.js';
 import { FIXTURES, hound, jsonEvents } from '../fixtures/play/helpers.js';
 import { connect, dropLab, ownLab } from './runtime-helpers.js';
+import { runTool, type Tool } from './ansible-parity.js';
 
 const PASSWORD = 'pw-podman16-Zq7';
 let info: LabInfo;
@@ -97,5 +98,29 @@ describe('podman_image path (build) and push on a podman node', () => {
     expect(statuses['build again (the image is there)']).toBe('ok');
     expect(statuses.build).toBe('ok');
     expect(await inspect('{{.Id}}')).not.toBe(before); // the forced rebuild without the cache is a new image
+  }, 900_000);
+
+  it('ansible-playbook (containers.podman 1.10.2) on the same node from the same start: the same status per task, the same image', async () => {
+    const statuses = async (tool: Tool): Promise<{ code: number | null; statuses: Record<string, string>; label: string }> => {
+      await onNode('podman rmi -f hbuilt:v1 >/dev/null 2>&1; true');
+      const vars = ['-e', `target=${node.name}`, '-e', `pw=${PASSWORD}`, '-e', `ctxdir=${ctxdir}`];
+      const args = tool === 'hound' ? ['play', '--json', 'build.yml', '-i', 'hosts.ini', ...vars] : ['build.yml', '-i', 'hosts.ini', ...vars];
+      const r = await runTool(tool, args, work, { ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3' });
+      const out: Record<string, string> = {};
+      if (tool === 'hound') {
+        for (const e of jsonEvents(r.stdout).filter((e): e is TaskResultEvent => e.event === 'task_result')) out[e.task] = e.status;
+      } else {
+        const json = JSON.parse(r.stdout) as { plays: { tasks: { task: { name: string }; hosts: Record<string, Record<string, unknown>> }[] }[] };
+        for (const { task, hosts } of json.plays[0].tasks) {
+          const h = hosts[node.name];
+          out[task.name] = h.failed ? 'failed' : h.changed ? 'changed' : 'ok';
+        }
+      }
+      return { code: r.code, statuses: out, label: await inspect('{{index .Labels "who"}}') };
+    };
+    const ansible = await statuses('ansible-playbook');
+    const ours = await statuses('hound');
+    expect(ansible.code).toBe(0);
+    expect(ours).toEqual(ansible);
   }, 900_000);
 });
