@@ -5,6 +5,9 @@
 // when the image's digest changed, as the module decides it (containers.podman 1.10.2).
 // `validate_certs` is podman pull's --tls-verify for that pull (libpod's tlsVerify), straight
 // from the registry rather than through the relay.
+// `path` builds with the node's `podman build` and `push` pushes with its `podman push`
+// (podman-image-build.ts); images are looked up with the node's `podman image inspect`, as the
+// module does (podman nodes of the lab run no podman API service until hound starts one to pull).
 import { formatBytes } from '../base/bytes.js';
 import { normaliseRegistryHost } from '../transport/docker-config.js';
 import { podmanImageModule } from './collection-schemas.js';
@@ -63,15 +66,33 @@ function repositoryTag(name: string): [string, string | undefined] {
   return [name, undefined];
 }
 
-/** podman's inspect data of `ref` as the node's `podman image inspect` prints it (a one-element list, as the module's inspect), or undefined. */
+/** The module's inspect_image: `podman inspect REF --format json` on the node (a list), or undefined. */
 async function inspect(ctx: ModuleContext, ref: string): Promise<Record<string, unknown>[] | undefined> {
-  const r = await runPodman(ctx, ['image', 'inspect', '--format', 'json', ref]);
+  const r = await runPodman(ctx, ['inspect', ref, '--format', 'json']);
   if (r.code !== 0) {
-    if (/image not known|no such image|failed to find image/i.test(r.stderr)) return undefined;
-    throw new ModuleFailure(`podman image inspect ${ref} failed on ${ctx.host}: ${r.stderr.trim()}`);
+    if (/image not known|no such (image|object)|failed to find image/i.test(r.stderr)) return undefined;
+    throw new ModuleFailure(`podman inspect ${ref} failed on ${ctx.host}: ${r.stderr.trim()}`);
   }
-  const list = JSON.parse(r.stdout) as Record<string, unknown>[];
+  const list = JSON.parse(r.stdout || '[]') as Record<string, unknown>[];
   return list.length > 0 ? list : undefined;
+}
+
+/**
+ * The module's find_image: `podman image ls REF --format json` (which matches REF as podman's
+ * reference filter does, a short name by its last components too), then its inspect for the
+ * architecture; the listed images, or undefined.
+ */
+async function findImage(
+  ctx: ModuleContext,
+  ref: string,
+  arch: string | undefined,
+): Promise<{ listed?: Record<string, unknown>[]; matching?: Record<string, unknown>[] }> {
+  const r = await runPodman(ctx, ['image', 'ls', ref, '--format', 'json']);
+  if (r.code !== 0) throw new ModuleFailure(`podman image ls ${ref} failed on ${ctx.host}: ${r.stderr.trim()}`);
+  const listed = JSON.parse(r.stdout || '[]') as Record<string, unknown>[];
+  if (listed.length === 0) return {};
+  const inspected = await inspect(ctx, ref);
+  return { listed, matching: !arch || inspected?.[0]?.Architecture === arch ? listed : undefined };
 }
 
 function digestOf(image: Record<string, unknown>[] | undefined): unknown {
@@ -84,8 +105,7 @@ export const podmanImage = controllerModule<PodmanImageArgs>(podmanImageModule, 
   const name = written !== undefined ? repo : args.name;
   const tag = written ?? args.tag ?? 'latest';
   const imageName = `${name}${tag.includes('sha256') ? '@' : ':'}${tag}`;
-  const found = await inspect(ctx, imageName);
-  const image = found && (!args.arch || found[0].Architecture === args.arch) ? found : undefined;
+  const { listed: found, matching: image } = await findImage(ctx, imageName, args.arch);
   if ((args.state ?? 'present') === 'absent') {
     if (!found) return { status: 'ok', msg: `${imageName} absent`, bytes: 0, data: { actions: [], image: {}, stdout: '' } };
     if (!ctx.check) {
