@@ -204,7 +204,7 @@ export const ANSIBLE_MODULE_CATALOG: readonly CatalogEntry[] = [
   // containers.podman (1.10.2).
   ...noted('containers.podman', 'differences', {
     podman_image:
-      "on podman nodes (`hound_container_runtime=podman`), through the runtime interface: `name`, `tag`, `state: present|absent`, `pull`, `force`, `arch`, `username`/`password`, `validate_certs` (podman pull's `--tls-verify` for that pull, straight from the registry); `state: build`, `path`, `build`, `push`, `push_args`, `auth_file` and `ca_cert_dir` are refused",
+      "on podman nodes (`hound_container_runtime=podman`), through the runtime interface: `name`, `tag`, `state: present|absent|build`, `pull`, `force`, `arch`, `username`/`password`, `validate_certs` (podman pull's `--tls-verify` for that pull, straight from the registry); `path` + `build` runs the node's `podman build` and `push`/`push_args` its `podman push` (as the module, but username/password go into a temporary 0600 auth file on the node, never on a command line; refused with `path`, as `podman build --creds` sends them to any registry); `auth_file` for builds and pushes (refused for a pull); `ca_cert_dir` is refused",
     podman_login:
       'runs `podman login --password-stdin` on podman nodes (the password never appears in a command line); later pulls of the run use the credentials',
   }),

@@ -93,9 +93,6 @@ function dockerModule(name: string, summary: string, properties: Record<string, 
   );
 }
 
-const BUILD = 'hound brings existing images onto nodes; it does not build them (build with docker build, your CI, or ansible-playbook)';
-const PODMAN_PUSH = 'hound pushes images from Docker nodes (docker_image push: true), not yet from podman nodes';
-
 export const dockerImageModule = dockerModule(
   'docker_image',
   'pull (or load) an image onto the host, archive it there, tag and push it, or remove it',
@@ -385,7 +382,7 @@ const PODMAN_EXECUTABLE: ArgumentRefusal = {
 export const podmanImageModule = collectionModule(
   'containers.podman',
   'podman_image',
-  'pull an image onto a podman host, or remove it',
+  'pull or build an image on a podman host, push it, or remove it',
   {
     name: imageName,
     tag,
@@ -396,18 +393,39 @@ export const podmanImageModule = collectionModule(
     ...typed({ username: 'string', password: 'string' }),
     executable: { type: 'string', default: 'podman' },
     push: { type: 'boolean', default: false },
-    ...typed({ path: 'string', build: 'object', push_args: 'object', auth_file: 'string', ca_cert_dir: 'string', validate_certs: 'boolean' }),
+    build: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        annotation: { type: 'object' },
+        force_rm: { type: 'boolean', default: false },
+        file: { type: 'string' },
+        format: { enum: ['oci', 'docker'], default: 'oci' },
+        cache: { type: 'boolean', default: true },
+        rm: { type: 'boolean', default: true },
+        volume: { type: 'array', items: { type: 'string' } },
+        extra_args: { type: 'string' },
+      },
+    },
+    push_args: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        compress: { type: 'boolean' },
+        format: { enum: ['oci', 'v2s1', 'v2s2'] },
+        remove_signatures: { type: 'boolean' },
+        sign_by: { type: 'string' },
+        dest: { type: 'string' },
+        destination: { type: 'string' },
+        transport: { enum: ['dir', 'docker-archive', 'docker-daemon', 'oci-archive', 'ostree'] },
+      },
+    },
+    ...typed({ path: 'string', auth_file: 'string', ca_cert_dir: 'string', validate_certs: 'boolean' }),
   },
   {
     aliases: { tlsverify: 'validate_certs', tls_verify: 'validate_certs', authfile: 'auth_file', build_args: 'build', buildargs: 'build' },
     refused: {
       executable: PODMAN_EXECUTABLE,
-      state: { values: ['build'], reason: BUILD },
-      path: { reason: BUILD },
-      build: { unless: [{}], reason: BUILD },
-      push: { values: [true], reason: PODMAN_PUSH },
-      push_args: { unless: [{}], reason: PODMAN_PUSH },
-      auth_file: { reason: "hound's pulls use the credentials of the run (podman_login, registry_login, or username/password here), not a file on the node" },
       ca_cert_dir: { reason: "podman's API service reads certificates from the node's /etc/containers/certs.d, which hound cannot change per task" },
     },
     schema: { dependencies: { username: ['password'], password: ['username'] } },
@@ -417,6 +435,8 @@ export const podmanImageModule = collectionModule(
       const name = taggedName(args);
       if (name === undefined) return byIdNote(args);
       if (args.state === 'absent') return [{ name, state: 'absent', force: args.force === true }];
+      if (typeof args.path === 'string') return { note: `builds ${name} on the node from ${args.path}${args.push === true ? ', then pushes it' : ''}` };
+      if (args.push === true) return { note: `pulls ${name} when it is missing, then pushes it` };
       return [{ name, state: 'present', force: args.force === true, platform: typeof args.arch === 'string' ? `linux/${args.arch}` : undefined }];
     },
   },

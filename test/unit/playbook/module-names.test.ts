@@ -140,7 +140,10 @@ describe('module arguments', () => {
       use_config_proxy: true,
       nocache: true,
     });
-    expect(failure(play('    - containers.podman.podman_image: {name: app, push: true}\n')).message).toMatch(/'push: true' is not supported/);
+    expect(failure(play('    - containers.podman.podman_image: {name: app, ca_cert_dir: /etc/certs}\n')).message).toMatch(/'ca_cert_dir' is not supported/);
+    expect(load(play('    - containers.podman.podman_image: {name: app, path: /srv/ctx, push: true, push_args: {dest: quay.io/acme}}\n'))[0].args.push).toBe(
+      true,
+    );
     expect(load(play('    - docker_image: {name: app, source: pull, archive_path: "{{ x }}", repository: "r/app:2", push: true}\n'))[0].args.push).toBe(true);
     expect(load(play('    - docker_image: {name: app, source: pull, push: false}\n'))[0].args.push).toBe(false);
     expect(failure(play('    - docker_image: {name: app, source: pull, docker_host: "tcp://10.0.0.1:2376"}\n'))).toMatchObject({
