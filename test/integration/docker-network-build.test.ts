@@ -130,7 +130,7 @@ describe('docker_image_build: hound on a lab node', () => {
       });
       const image = await nodeDocker(node).getImage('hound/built16:v1').inspect();
       expect(image.Config.Labels).toEqual({ 'org.example.who': 'hound', 'org.example.task': 'build' });
-      const built = byTask.build.result as Record<string, unknown>;
+      const built = byTask.build.result;
       expect((built.image as { Id: string }).Id).toBe(image.Id);
       expect(built.command).toEqual(expect.arrayContaining(['docker', 'build', '--tag', 'hound/built16:v1', '--label', 'org.example.task=build']));
       expect((byTask['again, rebuild never'].result as { image: { Id: string } }).image.Id).toBe(image.Id);

@@ -6,6 +6,8 @@ import { createBody, dockerApiOptions, networkDifferences, validCidr } from '../
 import { buildNeeded } from '../../../modules/docker-image-build-module.js';
 import { dockerBuildArgv } from '../../../modules/docker-image-build.js';
 import { resolveModule } from '../../../modules/names.js';
+import { refusedArgument } from '../../../modules/definition.js';
+import { dockerImageBuildModule, dockerNetworkModule } from '../../../modules/collection-schemas.js';
 
 const net = {
   Id: 'abc',
@@ -63,5 +65,17 @@ describe('docker_image_build', () => {
   it('passes shm_size and labels to docker build', () => {
     const argv = dockerBuildArgv('/var/run/docker.sock', 'a:1', { path: '/c', shm_size: '64m', labels: { x: 'y' } });
     expect(argv.slice(-6)).toEqual(['--shm-size', '64m', '--label', 'x=y', '--', '/c']);
+  });
+  it('refuses the BuildKit-only options by name', () => {
+    expect(refusedArgument(dockerImageBuildModule, { name: 'a', path: '/c', secrets: [{ id: 'x' }] })?.argument).toBe('secrets');
+    expect(refusedArgument(dockerImageBuildModule, { name: 'a', path: '/c', outputs: [{ type: 'tar' }] })?.argument).toBe('outputs');
+    expect(refusedArgument(dockerImageBuildModule, { name: 'a', path: '/c', rebuild: 'always' })).toBeUndefined();
+  });
+});
+
+describe('docker_network refusals', () => {
+  it('refuses connected containers, not an empty list', () => {
+    expect(refusedArgument(dockerNetworkModule, { name: 'n', connected: ['web'] })?.argument).toBe('connected');
+    expect(refusedArgument(dockerNetworkModule, { name: 'n', connected: [] })).toBeUndefined();
   });
 });
