@@ -19,7 +19,7 @@ const FILES = 'writes or reads files on the node: outside what hound is for (con
 const SYSTEM = "manages the node's system (services, users, kernel, network): outside what hound is for; keep it in ansible-playbook";
 const INVENTORY = 'changes the inventory during the run: hound resolves every play’s hosts before the run starts';
 const CONTAINERS =
-  'manages containers, networks, volumes or swarm objects beyond what hound does (`docker_container`, `docker_volume`): not done yet; keep it in ansible-playbook';
+  'manages containers, networks, volumes or swarm objects beyond what hound does (`docker_container`, `docker_volume`, `docker_network`): not done yet; keep it in ansible-playbook';
 const BUILDS = 'builds images: hound brings existing images onto nodes; build with your CI or ansible-playbook';
 const IMAGE_OPERATIONS = 'not done yet: `docker_image` does the same on Docker nodes (`push: true`, `repository`, `archive_path`)';
 
@@ -156,6 +156,10 @@ export const ANSIBLE_MODULE_CATALOG: readonly CatalogEntry[] = [
     docker_container:
       "through the node's Docker Engine API as the module's API engine: `name`, `image` (pulled when missing, or with `pull`), `command` (string or list), `entrypoint`, `env`, `labels`, `restart_policy`/`restart_retries` (changed in place), `auto_remove`, `detach: true`, `state: absent|present|stopped|started`, `force_kill`/`kill_signal`, `stop_timeout`, `recreate`, `restart`, `keep_volumes`, `image_name_mismatch`; an existing container is compared option by option with the module's default rules and recreated when it differs; registers `container` (Docker's inspect data). Ports, volumes, networks, resources and the other options are refused by name (not done yet), as are `detach: false` and `comparisons`; no `diff`",
     docker_volume: "`name`, `driver`, `driver_options`, `labels`, `state`, `recreate`, through the node's Docker Engine API; registers `volume`",
+    docker_network:
+      "`name`, `driver`, `driver_options`, `enable_ipv6`, `internal`, `attachable`, `scope`, `labels`, `ipam_driver`, `ipam_driver_options`, `ipam_config`, `state`, `force`, through the node's Docker Engine API, recreated when it differs as the module's rules say; registers `network`. Also as `community.general.docker_network`. `connected` (containers) is refused: not done yet",
+    docker_image_build:
+      "runs the node's own `docker build` (classic builder) on `path`, a directory on the node: `name`, `tag`, `dockerfile`, `pull`, `rebuild` (`never` keeps an existing image; `always` builds, changed when the image id changed), `cache_from`, `args`, `target`, `network`, `nocache`, `etc_hosts`, `platform`, `shm_size`, `labels`; registers `image` and `command`. `secrets` and `outputs` (BuildKit only) are refused. Newer than community.docker 3.4.7: no ansible-playbook comparison",
   }),
   ...noted('community.docker', 'not supported', {
     docker_image_load: "loads a tarball already on the node: use `docker_image` with `source: load`, or hound's `load`, which stream it from the controller",
@@ -171,7 +175,6 @@ export const ANSIBLE_MODULE_CATALOG: readonly CatalogEntry[] = [
     'community.docker.docker_container_copy_into',
     'community.docker.docker_container_exec',
     'community.docker.docker_container_info',
-    'community.docker.docker_network',
     'community.docker.docker_network_info',
     'community.docker.docker_node',
     'community.docker.docker_node_info',
@@ -186,14 +189,8 @@ export const ANSIBLE_MODULE_CATALOG: readonly CatalogEntry[] = [
     'community.docker.docker_swarm_service',
     'community.docker.docker_swarm_service_info',
     'community.docker.docker_volume_info',
-    'community.general.docker_network',
   ]),
   ...entries('not supported', BUILDS, ['community.docker.docker_compose_v2_build']),
-  ...entries(
-    'not supported',
-    "not done yet: `docker_image` with `source: build` builds on Docker nodes (docker_image_build is newer than the community.docker 3.4.7 hound's parity is checked against)",
-    ['community.docker.docker_image_build'],
-  ),
   // Newer than the community.docker 3.4.7 hound's parity is checked against (3.6+).
   ...entries('not supported', IMAGE_OPERATIONS, [
     'community.docker.docker_image_export',

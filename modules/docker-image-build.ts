@@ -27,6 +27,9 @@ export interface DockerBuildOptions {
   container_limits?: { memory?: number; memswap?: number; cpushares?: number; cpusetcpus?: string };
   target?: string;
   platform?: string;
+  /** docker_image_build's (not docker_image's build options). */
+  shm_size?: string | number;
+  labels?: Record<string, unknown>;
 }
 
 /** Python's str() of a YAML value, as the module's to_native turns build args into strings. */
@@ -63,6 +66,8 @@ export function dockerBuildArgv(socket: string, imageName: string, build: Docker
   for (const [name, ip] of Object.entries(build.etc_hosts ?? {}))
     argv.push('--add-host', `${name}:${ip === true ? 'true' : ip === false ? 'false' : String(ip)}`);
   if (build.platform !== undefined) argv.push('--platform', build.platform);
+  if (build.shm_size !== undefined) argv.push('--shm-size', String(build.shm_size));
+  for (const [key, value] of Object.entries(build.labels ?? {})) argv.push('--label', `${key}=${pythonString(value)}`);
   const limits = build.container_limits ?? {};
   if (limits.memory !== undefined) argv.push('--memory', String(limits.memory));
   if (limits.memswap !== undefined) argv.push('--memory-swap', String(limits.memswap));
@@ -117,7 +122,7 @@ export async function buildImage(
   name: string,
   tag: string,
   build: DockerBuildOptions,
-): Promise<{ stdout: string; image: Record<string, unknown> }> {
+): Promise<{ stdout: string; image: Record<string, unknown>; command: string[] }> {
   const argv = dockerBuildArgv(connectionVars(ctx.vars).dockerSocket, tag ? `${name}:${tag}` : name, build);
   // The classic builder, as Docker's /build API; the CLI's notice that it is deprecated goes to stderr.
   const words = ['env', 'DOCKER_BUILDKIT=0', ...argv];
@@ -130,5 +135,5 @@ export async function buildImage(
       .filter((l) => l.trim() !== '' && !/^DEPRECATED:|BuildKit|buildx|^ +/.test(l));
     throw new ModuleFailure(buildFailure(name, stderr.join(' ') || run.msg, output));
   }
-  return { stdout: output.join('\n'), image: (await findImage(api, name, tag)) ?? {} };
+  return { stdout: output.join('\n'), image: (await findImage(api, name, tag)) ?? {}, command: words };
 }

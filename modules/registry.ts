@@ -26,6 +26,8 @@ import { dockerLogin } from './docker-login.js';
 import { dockerHostInfo } from './docker-host-info.js';
 import { dockerContainer } from './docker-container.js';
 import { dockerVolume } from './docker-volume.js';
+import { dockerNetwork } from './docker-network.js';
+import { dockerImageBuild } from './docker-image-build-module.js';
 import { podmanImage } from './podman-image.js';
 import { podmanLogin } from './podman-login.js';
 import { asyncStatus } from './async-status.js';
@@ -71,6 +73,8 @@ const MODULES: ReadonlyMap<string, AnyModule> = new Map<string, AnyModule>(
     dockerHostInfo,
     dockerContainer,
     dockerVolume,
+    dockerNetwork,
+    dockerImageBuild,
     podmanImage,
     podmanLogin,
     asyncStatus,
