@@ -70,8 +70,17 @@ export class IngestTracker {
   }
 }
 
-/** Polls `list` every intervalMs until stopped; `before` are the ingests that were there before the pull. */
-export function pollIngests(list: () => Promise<IngestStatus[]>, before: IngestStatus[], o: IngestProgressOptions): { stop(): Promise<void> } {
+/**
+ * Polls `list` every intervalMs until stopped; `before` are the ingests that were there before the pull.
+ * `stop({ finalPoll: true })` after a pull that succeeded polls once more: the pull can return
+ * between two polls, after the last poll saw a layer at its full size but before one saw its ingest
+ * committed, and without that poll the layer's end would never be shown.
+ */
+export function pollIngests(
+  list: () => Promise<IngestStatus[]>,
+  before: IngestStatus[],
+  o: IngestProgressOptions,
+): { stop(options?: { finalPoll?: boolean }): Promise<void> } {
   const tracker = new IngestTracker(o);
   tracker.prime(before);
   let stopped = false;
@@ -94,10 +103,16 @@ export function pollIngests(list: () => Promise<IngestStatus[]>, before: IngestS
     }
   })();
   return {
-    async stop() {
+    async stop(options = {}) {
       stopped = true;
       wake?.();
       await loop;
+      if (!options.finalPoll) return;
+      try {
+        tracker.update(await list());
+      } catch (error) {
+        o.onPollError?.(error);
+      }
     },
   };
 }

@@ -357,8 +357,10 @@ export class CriRuntime implements NodeRuntime {
           ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         })
       : undefined;
+    let pulled = false;
     try {
       await session.cri.pullImage(ref, options.auth ? criAuthOf(options.auth) : undefined, { signal: cancel.signal });
+      pulled = true;
     } catch (error) {
       if (stalled) throw stalled;
       if (options.signal?.aborted) throw abortErrorOf(options.signal);
@@ -370,7 +372,7 @@ export class CriRuntime implements NodeRuntime {
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
       watchdog?.stop();
-      await poller?.stop();
+      await poller?.stop({ finalPoll: pulled });
     }
 
     const status = await this.call(`inspect ${ref} after pulling it`, 'CRI_API_ERROR', (s) => s.cri.imageStatus(ref, false, { timeoutMs: this.callTimeoutMs }));

@@ -85,4 +85,30 @@ describe("progress from containerd's ingests", () => {
       ['Download complete', 67120658],
     ]);
   });
+
+  it('polls once more when stopped after a pull that succeeded, so a layer committed between polls still ends', async () => {
+    // The pull returns after the last poll saw the layer whole and before the next: containerd has committed it.
+    let pulling = true;
+    const list = async () => (pulling ? [layer(67120658)] : []);
+    const run = async (finalPoll: boolean) => {
+      pulling = true;
+      const events: PullProgress[] = [];
+      let polls = 0;
+      const poller = pollIngests(
+        async () => {
+          polls++;
+          return list();
+        },
+        [],
+        { intervalMs: 60_000, onActivity: () => {}, onProgress: (p) => events.push(p) },
+      );
+      while (polls < 1) await new Promise((r) => setTimeout(r, 1));
+      pulling = false;
+      await poller.stop({ finalPoll });
+      return events.map((e) => e.status);
+    };
+    expect(await run(true)).toEqual(['Downloading', 'Download complete']);
+    // A pull that failed is not polled again: nothing claims its layers ended.
+    expect(await run(false)).toEqual(['Downloading']);
+  });
 });
