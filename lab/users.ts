@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { runCommand, tryCommand } from './host-command.js';
+import { withHostLock } from './host-lock.js';
 import { LAB_ROOT } from './naming.js';
 import type { BinaryPaths } from './preflight.js';
 
@@ -21,6 +22,7 @@ export const LAB_SUDO_USER = 'hound-sudo';
 export const LAB_SUDO_PASSWORD_USER = 'hound-sudopw';
 const SUDOERS_FILE = '/etc/sudoers.d/hound-lab';
 const USERS_FILE = path.join(LAB_ROOT, 'users.json');
+const USERS_LOCK = path.join(LAB_ROOT, '.users.lock');
 
 const SUDOERS = [
   '# Written by `hound lab up`: login users for become tests on the lab nodes.',
@@ -38,9 +40,15 @@ const SUDOERS = [
  * every bind mount over /etc/passwd in other mount namespaces, so a podman node of a live lab
  * (which binds its own passwd, with its rootless user, there) lost that user whenever
  * another lab came up: seen as play-runtimes' rootless login refused mid-run.
+ * One lab at a time: two labs coming up together on a fresh machine both saw the users missing
+ * and the second useradd failed; both would also have made a password of their own.
  */
 export async function ensureLabUsers(bins: BinaryPaths): Promise<LabUsers> {
   await mkdir(LAB_ROOT, { recursive: true, mode: 0o755 });
+  return withHostLock(USERS_LOCK, () => ensureLabUsersHoldingLock(bins));
+}
+
+async function ensureLabUsersHoldingLock(bins: BinaryPaths): Promise<LabUsers> {
   const saved = await labUsersFile();
   for (const name of [LAB_SUDO_USER, LAB_SUDO_PASSWORD_USER]) {
     if ((await tryCommand('getent', ['passwd', name])).code !== 0) {
