@@ -1,5 +1,6 @@
 // hound itself: `hound play` on the same inventory and host_vars, one contender per
 // distribution strategy, under GNU time for its memory and CPU on the controller.
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeFailure, runCommand } from '../command-run.js';
@@ -11,6 +12,9 @@ import { LAB_REGISTRY_IMAGE_REPOSITORY, LAB_REGISTRY_IMAGE_TAG } from '../../lab
 
 /** The built CLI beside this file's build output (dist/bench/contenders → dist/cli). */
 export const HOUND_CLI = fileURLToPath(new URL('../../cli/hound.js', import.meta.url));
+
+/** Where a failed hound run's whole output is kept (the benchmark's work dirs are removed at its end). */
+const FAILED_RUNS_DIR = '/var/tmp/hound-bench-failed';
 
 /** The play every hound run of the benchmark makes: each node pulls its `bench_images`. */
 export const HOUND_PLAYBOOK = `- name: warm up images
@@ -44,11 +48,18 @@ export function houndContender(strategy: string): Contender {
       );
       return {
         async start() {
-          const result = await runCommand(argv, { cwd: setting.workDir, signal: setting.signal });
+          // All of it: a failure at 25 nodes once left only the recap's tail, and its cause unknown.
+          const result = await runCommand(argv, { cwd: setting.workDir, signal: setting.signal, keepChars: 16 * 1024 * 1024 });
           const controller = await readControllerCost(costFile);
           const choice = /distribution auto: (.*)/.exec(result.stdout + result.stderr)?.[1]?.trim();
           const chosen = choice !== undefined ? { choice } : {};
-          if (result.code !== 0) return { ok: false, error: describeFailure('hound play', result), controller, ...chosen };
+          if (result.code !== 0) {
+            // The work dir goes with the benchmark's end; the whole output of a failed run stays.
+            const kept = path.join(FAILED_RUNS_DIR, `${path.basename(setting.workDir)}-${Date.now()}.log`);
+            await mkdir(FAILED_RUNS_DIR, { recursive: true });
+            await writeFile(kept, `$ ${argv.join(' ')}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`);
+            return { ok: false, error: `${describeFailure('hound play', result)} (whole output: ${kept})`, controller, ...chosen };
+          }
           return { ok: true, controller, ...chosen };
         },
       };
