@@ -16,6 +16,14 @@ export const HOUND_CLI = fileURLToPath(new URL('../../cli/hound.js', import.meta
 /** Where a failed hound run's whole output is kept (the benchmark's work dirs are removed at its end). */
 const FAILED_RUNS_DIR = '/var/tmp/hound-bench-failed';
 
+/**
+ * Node's own options for hound's runs, from HOUND_BENCH_NODE_ARGS (space-separated): for
+ * `--cpu-prof --cpu-prof-dir=DIR`, which Node refuses in NODE_OPTIONS.
+ */
+function nodeArgs(): string[] {
+  return (process.env.HOUND_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+}
+
 /** The play every hound run of the benchmark makes: each node pulls its `bench_images`. */
 export const HOUND_PLAYBOOK = `- name: warm up images
   hosts: nodes
@@ -43,7 +51,20 @@ export function houndContender(strategy: string): Contender {
           ? ['--fanout-image', `${registryHost(setting.target.lab)}/${LAB_REGISTRY_IMAGE_REPOSITORY}:${LAB_REGISTRY_IMAGE_TAG}`]
           : [];
       const argv = withGnuTime(
-        [process.execPath, HOUND_CLI, 'play', 'playbook.yml', '-i', 'inventory.ini', '--reporter', 'plain', '--distribution', strategy, ...seedImage],
+        [
+          process.execPath,
+          ...nodeArgs(),
+          HOUND_CLI,
+          'play',
+          'playbook.yml',
+          '-i',
+          'inventory.ini',
+          '--reporter',
+          'plain',
+          '--distribution',
+          strategy,
+          ...seedImage,
+        ],
         costFile,
       );
       return {
