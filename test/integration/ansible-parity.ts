@@ -209,3 +209,10 @@ export async function runPlaybookOnLab(tool: Tool, lab: LabInfo, playbook: strin
   }
   return { code: result.code, statuses, registered };
 }
+
+/** One host's column of a run: each task's status there and what the registered task showed. */
+export function hostOutcome(outcome: TaskStatuses, host: string): { statuses: Record<string, TaskStatus>; registered: unknown } {
+  const statuses: Record<string, TaskStatus> = {};
+  for (const [task, byHost] of Object.entries(outcome.statuses)) if (byHost[host] !== undefined) statuses[task] = byHost[host];
+  return { statuses, registered: outcome.registered[host] };
+}

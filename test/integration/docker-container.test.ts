@@ -10,9 +10,8 @@ import { pushImageSet } from '../../lab/index.js';
 import { catatonitLayer, PAUSE_ENTRYPOINT } from '../../lab/pause-image.js';
 import { findBinary } from '../../lab/preflight.js';
 import { readTestLab } from '../fixtures/test-lab.js';
-import { FIXTURES, emptyNode, jsonEvents, nodeDocker } from '../fixtures/play/helpers.js';
-import type { TaskResultEvent } from '../../core/events.js';
-import { runTool, type Tool } from './ansible-parity.js';
+import { FIXTURES, emptyNode, nodeDocker } from '../fixtures/play/helpers.js';
+import { hostOutcome, runPlaybookOnLab, type TaskStatus, type Tool } from './ansible-parity.js';
 
 const DIR = path.join(FIXTURES, 'community-docker');
 const RUN_TIMEOUT_MS = 600_000;
@@ -29,11 +28,9 @@ beforeAll(async () => {
   });
 }, 120_000);
 
-type Status = 'ok' | 'changed' | 'failed' | 'skipped';
-
 interface ToolOutcome {
   code: number | null;
-  statuses: Record<string, Status>;
+  statuses: Record<string, TaskStatus>;
   registered: Record<string, unknown>;
   containers: unknown[];
   volumes: string[];
@@ -79,31 +76,10 @@ function comparable(value: unknown, key = ''): unknown {
   );
 }
 
-interface AnsibleJson {
-  plays: { tasks: { task: { name: string }; hosts: Record<string, Record<string, unknown>> }[] }[];
-}
-
 async function run(tool: Tool): Promise<ToolOutcome> {
   await resetNode();
-  const playbook = path.join(DIR, 'containers.yml');
-  const args = tool === 'hound' ? ['play', '--distribution', 'direct', '-i', lab.inventory, '--json', playbook] : ['-i', lab.inventory, playbook];
-  const result = await runTool(tool, args, DIR, { ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3' });
-  const statuses: ToolOutcome['statuses'] = {};
-  let registered: unknown;
-  if (tool === 'hound') {
-    for (const e of jsonEvents(result.stdout).filter((e): e is TaskResultEvent => e.event === 'task_result' && e.host === 'node1')) {
-      statuses[e.task] = e.status as Status;
-      if (e.task === 'every registered value') registered = e.result.registered;
-    }
-  } else {
-    const json = JSON.parse(result.stdout) as AnsibleJson;
-    for (const { task, hosts } of json.plays[0].tasks) {
-      const r = hosts.node1;
-      if (!r) continue;
-      statuses[task.name] = r.failed ? 'failed' : r.skipped ? 'skipped' : r.changed ? 'changed' : 'ok';
-      if (task.name === 'every registered value') registered = r.registered;
-    }
-  }
+  const outcome = await runPlaybookOnLab(tool, lab, path.join(DIR, 'containers.yml'), DIR, 'every registered value');
+  const { statuses, registered } = hostOutcome(outcome, 'node1');
   const docker = nodeDocker(node);
   const containers = await Promise.all(
     (await docker.listContainers({ all: true })).map(async (c) =>
@@ -111,7 +87,7 @@ async function run(tool: Tool): Promise<ToolOutcome> {
     ),
   );
   const volumes = ((await docker.listVolumes()).Volumes ?? []).map((v) => v.Name).sort();
-  return { code: result.code, statuses, registered: comparable(registered) as Record<string, unknown>, containers, volumes };
+  return { code: outcome.code, statuses, registered: comparable(registered) as Record<string, unknown>, containers, volumes };
 }
 
 describe('docker_container and docker_volume: ansible-playbook and hound', () => {

@@ -12,7 +12,7 @@ import type { LabInfo, LabNodeInfo } from '../../lab/index.js';
 import { readTestLab } from '../fixtures/test-lab.js';
 import { FIXTURES, emptyNode, jsonEvents, nodeDocker } from '../fixtures/play/helpers.js';
 import type { TaskResultEvent } from '../../core/events.js';
-import { runTool, type Tool } from './ansible-parity.js';
+import { hostOutcome, runPlaybookOnLab, runTool, type TaskStatus, type Tool } from './ansible-parity.js';
 
 const DIR = path.join(FIXTURES, 'community-docker-network');
 const RUN_TIMEOUT_MS = 600_000;
@@ -25,11 +25,9 @@ beforeAll(async () => {
   node = lab.nodes.find((n) => n.name === 'node1')!;
 });
 
-type Status = 'ok' | 'changed' | 'failed' | 'skipped';
-
 interface ToolOutcome {
   code: number | null;
-  statuses: Record<string, Status>;
+  statuses: Record<string, TaskStatus>;
   registered: Record<string, unknown>;
   networks: unknown[];
 }
@@ -52,33 +50,13 @@ function comparable(value: unknown, key = ''): unknown {
   );
 }
 
-interface AnsibleJson {
-  plays: { tasks: { task: { name: string }; hosts: Record<string, Record<string, unknown>> }[] }[];
-}
-
 async function run(tool: Tool, playbook: string): Promise<ToolOutcome> {
-  const args = tool === 'hound' ? ['play', '--distribution', 'direct', '-i', lab.inventory, '--json', playbook] : ['-i', lab.inventory, playbook];
-  const result = await runTool(tool, args, DIR, { ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3' });
-  const statuses: ToolOutcome['statuses'] = {};
-  let registered: unknown;
-  if (tool === 'hound') {
-    for (const e of jsonEvents(result.stdout).filter((e): e is TaskResultEvent => e.event === 'task_result' && e.host === 'node1')) {
-      statuses[e.task] = e.status as Status;
-      if (e.task === 'every registered value') registered = e.result.registered;
-    }
-  } else {
-    const json = JSON.parse(result.stdout) as AnsibleJson;
-    for (const { task, hosts } of json.plays[0].tasks) {
-      const r = hosts.node1;
-      if (!r) continue;
-      statuses[task.name] = r.failed ? 'failed' : r.skipped ? 'skipped' : r.changed ? 'changed' : 'ok';
-      if (task.name === 'every registered value') registered = r.registered;
-    }
-  }
+  const outcome = await runPlaybookOnLab(tool, lab, playbook, DIR, 'every registered value');
+  const { statuses, registered } = hostOutcome(outcome, 'node1');
   const networks = (await nodeDocker(node).listNetworks())
     .filter((n) => !BUILT_IN_NETWORKS.has(n.Name))
     .map((n) => ({ Name: n.Name, Driver: n.Driver, Internal: n.Internal, Labels: n.Labels, Options: n.Options }));
-  return { code: result.code, statuses, registered: comparable(registered) as Record<string, unknown>, networks };
+  return { code: outcome.code, statuses, registered: comparable(registered) as Record<string, unknown>, networks };
 }
 
 describe('docker_network: ansible-playbook and hound', () => {
