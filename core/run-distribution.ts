@@ -53,6 +53,12 @@ interface Decision {
   seeds?: number;
 }
 
+/** A decision and the lines that say how it was made, shown when a pull first uses it. */
+interface WeighedDecision {
+  decision: Decision;
+  lines: Array<{ verbosity: number; msg: string }>;
+}
+
 const RATE_VARS: Record<Exclude<keyof LinkRates, 'relayCpu'>, string> = {
   registryUplink: 'hound_registry_rate',
   controllerLink: 'hound_controller_rate',
@@ -61,12 +67,22 @@ const RATE_VARS: Record<Exclude<keyof LinkRates, 'relayCpu'>, string> = {
 };
 
 export class RunDistribution {
-  private decision?: Promise<Decision>;
+  private decision?: Promise<WeighedDecision>;
+  private decisionShown = false;
   private relay?: Promise<Relay>;
   private schedule?: Promise<RelaySchedule>;
   private fanout?: Promise<Fanout | undefined>;
 
   constructor(private readonly deps: RunDistributionDeps) {}
+
+  /**
+   * Starts deciding the run's strategy (the plan, perhaps a probe of the links), so a pull can
+   * weigh it while its host is checked; nothing is said until a pull uses it (`strategy`): a
+   * run whose checks refuse every host pulls nothing, and has no distribution to report.
+   */
+  weigh(host: string): void {
+    void this.weighed(host);
+  }
 
   /** The strategy for the run, decided at the first pull. */
   async strategy(host: string): Promise<DistributionStrategy> {
@@ -87,6 +103,9 @@ export class RunDistribution {
   }
 
   async close(): Promise<void> {
+    // A decision still being weighed (every host refused before its pull) ends first: its
+    // probe uses the run's connections, which close after this.
+    await this.decision;
     const fanout = await this.fanout?.catch(() => undefined);
     if (fanout) {
       const s = fanout.stats();
@@ -99,35 +118,52 @@ export class RunDistribution {
     if (this.relay) await (await this.relay.catch(() => undefined))?.close();
   }
 
-  private decide(host: string): Promise<Decision> {
-    this.decision ??= this.makeDecision(host);
+  private weighed(host: string): Promise<WeighedDecision> {
+    if (!this.decision) {
+      const lines: WeighedDecision['lines'] = [];
+      const say = (verbosity: number, msg: string) => lines.push({ verbosity, msg });
+      this.decision = this.makeDecision(host, say).then((decision) => ({ decision, lines }));
+    }
     return this.decision;
   }
 
-  private async makeDecision(host: string): Promise<Decision> {
+  private async decide(host: string): Promise<Decision> {
+    const { decision, lines } = await this.weighed(host);
+    if (!this.decisionShown) {
+      this.decisionShown = true;
+      for (const line of lines) this.deps.detail(line.verbosity, line.msg);
+    }
+    return decision;
+  }
+
+  private async makeDecision(host: string, say: (verbosity: number, msg: string) => void): Promise<Decision> {
     const requested = this.deps.requested;
     if (requested === 'direct' || requested === 'relay') return { strategy: requested };
     try {
+      // Whether seeds can run is checked while the plan is made and the links are probed:
+      // the probe does not weigh fan-out, and each of the three waits on the network.
+      const fanoutChecked = this.fanoutInput(host);
+      fanoutChecked.catch(() => undefined);
       const { schedule, largest } = await this.planFromRegistry(host);
-      const fanout = await this.fanoutInput(host);
-      const planned: DistributionInput = {
-        ...distributionInputOf(schedule, requested, this.rates(host)),
-        fanout: fanout.available ? { seedImageBytes: fanout.bytes } : undefined,
-      };
-      const { input, note } = await this.withMeasuredRates(planned, schedule, largest);
+      const [measured, fanout] = await Promise.all([
+        this.withMeasuredRates(distributionInputOf(schedule, requested, this.rates(host, say)), schedule, largest, say),
+        fanoutChecked,
+      ]);
+      const { note } = measured;
+      const input: DistributionInput = { ...measured.input, fanout: fanout.available ? { seedImageBytes: fanout.bytes } : undefined };
       const choice = chooseDistribution(input);
       if (choice.strategy === 'fanout' && !fanout.available) {
-        this.deps.detail(0, `distribution ${requested}: relay (fan-out is not possible: ${fanout.why})`);
+        say(0, `distribution ${requested}: relay (fan-out is not possible: ${fanout.why})`);
         return { strategy: 'relay' };
       }
       const why = requested === 'auto' && !fanout.available && choice.strategy !== 'direct' ? ` (no fan-out: ${fanout.why})` : '';
       // One line, always at -v; without -v only when the choice took weighing (nodes share
       // layers): `auto` is the default, and one node, or nodes sharing nothing, simply pull.
       const verbosity = chooseFromPlan(input) ? 1 : 0;
-      if (requested === 'auto') this.deps.detail(verbosity, `distribution auto: ${choice.strategy} (${choice.reason}${note})${why}`);
+      if (requested === 'auto') say(verbosity, `distribution auto: ${choice.strategy} (${choice.reason}${note})${why}`);
       return { strategy: choice.strategy, seeds: choice.seeds };
     } catch (err) {
-      this.deps.detail(0, `distribution ${requested}: direct (could not weigh the images: ${err instanceof Error ? err.message : String(err)})`);
+      say(0, `distribution ${requested}: direct (could not weigh the images: ${err instanceof Error ? err.message : String(err)})`);
       return { strategy: 'direct' };
     }
   }
@@ -141,6 +177,7 @@ export class RunDistribution {
     planned: DistributionInput,
     schedule: RelaySchedule,
     largest: { reference: string; digest: string; host: string } | undefined,
+    say: (verbosity: number, msg: string) => void,
   ): Promise<{ input: DistributionInput; note: string }> {
     if (planned.requested !== 'auto' || chooseFromPlan(planned) || planned.rates?.registryUplink !== undefined || largest === undefined) {
       return { input: planned, note: '' };
@@ -156,7 +193,7 @@ export class RunDistribution {
           (await this.deps.registry.getBlob(ref.domain, ref.path, largest.digest, 0, { ...route, auth: this.deps.credentials.get(ref.domain), signal })).body,
         nodes: nodes.map((h) => () => this.deps.connection(h)),
       });
-      this.deps.detail(
+      say(
         1,
         `distribution auto: probed the links in ${probe.seconds.toFixed(1)} s, ${(probe.bytes / 1e6).toFixed(1)} MB moved, hound's CPU ${(probe.cpuSecondsPerByte * 1e9).toFixed(1)} ns per byte sent${probe.originCpuWait === undefined ? '' : `, waiting for a CPU ${(100 * probe.originCpuWait).toFixed(0)}% of the origin read`}`,
       );
@@ -207,7 +244,7 @@ export class RunDistribution {
   }
 
   /** Rates the inventory states (tc's units: 40mbit, 1gbit), from the first pulling host's variables. */
-  private rates(host: string): LinkRates | undefined {
+  private rates(host: string, say: (verbosity: number, msg: string) => void): LinkRates | undefined {
     const vars = this.deps.vars(host);
     const rates: LinkRates = {};
     for (const [key, name] of Object.entries(RATE_VARS) as [keyof typeof RATE_VARS, string][]) {
@@ -215,7 +252,7 @@ export class RunDistribution {
       if (typeof value !== 'string') continue;
       const parsed = parseLinkRate(value);
       if (!parsed) {
-        this.deps.detail(0, `distribution: ${name}=${value} is not a rate (write it as tc does: 40mbit, 1gbit); ignored`);
+        say(0, `distribution: ${name}=${value} is not a rate (write it as tc does: 40mbit, 1gbit); ignored`);
         continue;
       }
       rates[key] = parsed.bitsPerSecond / 8;

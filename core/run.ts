@@ -305,10 +305,14 @@ class RunHostAccess implements HostAccess {
     options: { platform?: string; tlsVerify?: boolean; auth?: RegistryAuth; onProgress: (p: PullProgress) => void; signal: AbortSignal },
   ): Promise<PullResult> {
     const host = reach.host;
+    // A task that says how the node must verify the registry's TLS (podman_image validate_certs) pulls from the registry itself.
+    const weighed = options.tlsVerify === undefined;
+    // The run's distribution, decided at its first pull (a plan, perhaps a probe of the links:
+    // a second or more), is weighed while the host is checked, not after.
+    if (weighed) this.distributionRunner.weigh(host);
     await this.precheck(reach);
     const docker = await this.docker(reach);
-    // A task that says how the node must verify the registry's TLS (podman_image validate_certs) pulls from the registry itself.
-    const direct = options.tlsVerify !== undefined || (await this.distributionRunner.strategy(host)) === 'direct' || !this.relayServes(host, docker);
+    const direct = !weighed || (await this.distributionRunner.strategy(host)) === 'direct' || !this.relayServes(host, docker);
     const domain = parseImageRef(reference).domain;
     return withPullRetries(
       async () => {

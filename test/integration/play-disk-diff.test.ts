@@ -27,6 +27,21 @@ describe('play with the planner', () => {
     expect((await nodeTags(node('node1'), work.lab)).length).toBeGreaterThan(0);
   });
 
+  it('a run whose every host is refused says nothing of a distribution it never used', async () => {
+    await Promise.all(work.lab.nodes.map(emptyNode));
+    // The nodes share layers, so `auto` weighs the relay (and probes the links) while each
+    // host's plan is checked; no pull uses that decision here.
+    const refused = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--json', '-v', '--disk-factor', '1e12'], work.dir);
+    expect(refused.code).toBe(2);
+    const events = jsonEvents(refused.stdout);
+    const statuses = Object.fromEntries(events.filter((e) => e.event === 'task_result').map((e) => [e.host, (e as { status: string }).status]));
+    // node4's images are none (its host_vars): it pulls nothing, and is not checked.
+    expect(statuses).toEqual({ node1: 'failed', node2: 'failed', node3: 'failed', node4: 'ok' });
+    const said = events.filter((e) => e.event === 'detail' && /^distribution|^relay:|^fan-out/.test((e as { msg: string }).msg));
+    expect(said).toEqual([]);
+    for (const n of work.lab.nodes) expect(await nodeTags(n, work.lab), n.name).toEqual([]);
+  });
+
   it('--check --diff shows the layer-level plan and changes nothing', async () => {
     await Promise.all(work.lab.nodes.map(emptyNode));
     const run = await hound(['play', 'warmup.yml', '-i', 'hosts.ini', '--check', '--diff', '--reporter', 'plain'], work.dir);
