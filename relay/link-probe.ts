@@ -9,7 +9,7 @@
 // - The node links: hound sends bytes through one node's SSH connection, the way relayed
 //   layers go (SSH channel data, encrypted in hound's one thread), and the node counts what
 //   arrives in a window on its own clock (`timeout … cat | wc -c`).
-// - The controller's link: the same, to a few nodes at once; what they receive together.
+// - The controller's link: the same, to a few other nodes at once; what they receive together.
 //   When they receive each at the lone node's rate, the controller's link was not filled
 //   and its rate is a lower bound (said so in the reason).
 // - hound's CPU: its CPU time per byte over those sends. The relay's own work per byte
@@ -75,15 +75,43 @@ export interface LinkProbe {
 export async function probeLinks(targets: LinkProbeTargets, limits: LinkProbeLimits = DEFAULT_PROBE_LIMITS): Promise<LinkProbe> {
   const started = performance.now();
   if (targets.nodes.length < 2) throw new LinkProbeError('needs two nodes');
-  const origin = await withDeadline(limits.stepTimeoutMs, 'the origin', (signal) => probeOrigin(targets, limits, signal));
-  const group = await withDeadline(limits.stepTimeoutMs, "the nodes' connections", () =>
-    Promise.all(targets.nodes.slice(0, limits.groupNodes).map((connect) => connect())),
-  );
-  const nodesOnController = await withDeadline(limits.stepTimeoutMs, "the nodes' boot ids", () => onControllerKernel(group));
+  // The origin is read while the first node is measured alone: the origin's bytes come in
+  // on the controller's link and the node's go out (each direction its own), on another
+  // link than the node's. It ends before the nodes are measured together, so hound's CPU
+  // over that step is the sends' alone.
+  const originMeasure = withDeadline(limits.stepTimeoutMs, 'the origin', (signal) => probeOrigin(targets, limits, signal));
+  // Awaited below; a failure here is not left unhandled while the nodes are measured.
+  originMeasure.catch(() => undefined);
+  // The lone node is left out of the group where there are nodes enough: what it was sent
+  // and did not read in its window still crosses its link afterwards, ahead of anything
+  // else on its SSH connection (0.6 s at 10 mbit), and the group need not wait for it.
+  const probed = targets.nodes.slice(0, targets.nodes.length > 2 ? limits.groupNodes + 1 : 2);
+  const connections = await withDeadline(limits.stepTimeoutMs, "the nodes' connections", () => Promise.all(probed.map((connect) => connect())));
+  const group = connections.length > 2 ? connections.slice(1) : connections;
   const payload = randomBytes(limits.nodeBytes);
-  const alone = await probeNode(group[0], payload, limits);
+  const loneProbe = startNodeProbe(connections[0], limits);
+  // The group's sessions start once the lone node's has (sessions starting at once take the
+  // CPU: nine of them held its start 0.3 s on the lab), and wait for their input while the
+  // lone node is measured. With two nodes, the group is both, and starts after.
+  let groupProbes: NodeProbe[] | undefined;
+  let alone: NodeMeasure;
+  try {
+    await loneProbe.ready;
+    if (group !== connections) groupProbes = group.map((node) => startNodeProbe(node, limits));
+    alone = await loneProbe.measure(payload);
+    await originMeasure;
+  } catch (err) {
+    for (const probe of groupProbes ?? []) probe.cancel();
+    throw err;
+  }
+  const origin = await originMeasure;
+  // Each node of the group is sent what a node half again as fast as the lone one reads in
+  // the window, not the whole payload: the excess would cross the node's link after the
+  // probe, ahead of the run's first pulls on the same connection.
+  const groupPayload = payload.subarray(0, Math.min(payload.length, Math.ceil(WARM_UP_BYTES + 1.5 * alone.rate * (limits.windowMs / 1000))));
   const cpuBefore = process.cpuUsage();
-  const together = await Promise.all(group.map((node) => probeNode(node, payload, limits)));
+  groupProbes ??= group.map((node) => startNodeProbe(node, limits));
+  const together = await Promise.all(groupProbes.map((probe) => probe.measure(groupPayload)));
   const cpu = process.cpuUsage(cpuBefore);
   const groupBytes = together.reduce((sum, t) => sum + t.bytes, 0);
   const controllerLink = together.reduce((sum, t) => sum + t.rate, 0);
@@ -92,6 +120,7 @@ export async function probeLinks(targets: LinkProbeTargets, limits: LinkProbeLim
   const nodeLink = Math.max(alone.rate, ...together.map((t) => t.rate));
   // Not filled: the nodes together got about what each gets alone.
   const controllerAtLeast = controllerLink >= 0.8 * group.length * nodeLink;
+  const nodesOnController = onControllerKernel([alone.bootId, ...together.map((t) => t.bootId)]);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const rates: LinkRates = { registryUplink: origin.rate, controllerLink, nodeLink };
   const cpuSecondsPerByte = cpuSeconds / Math.max(1, groupBytes);
@@ -109,15 +138,14 @@ export async function probeLinks(targets: LinkProbeTargets, limits: LinkProbeLim
 
 const BOOT_ID = '/proc/sys/kernel/random/boot_id';
 
-/** True when every node reports the controller's boot id (Linux; elsewhere, or unreadable, false). */
-async function onControllerKernel(nodes: readonly HostConnection[]): Promise<boolean> {
+/** True when every node reported the controller's boot id (Linux; elsewhere, or unreadable, false). */
+function onControllerKernel(ids: ReadonlyArray<string | undefined>): boolean {
   let own: string;
   try {
     own = readFileSync(BOOT_ID, 'utf8').trim();
   } catch {
     return false;
   }
-  const ids = await Promise.all(nodes.map(async (node) => (await node.exec(`cat ${BOOT_ID}`, { shownAs: 'link probe: boot id' })).stdout.trim()));
   return own !== '' && ids.every((id) => id === own);
 }
 
@@ -126,6 +154,11 @@ interface Measure {
   rate: number;
   /** Bytes moved, warm-up included. */
   bytes: number;
+}
+
+interface NodeMeasure extends Measure {
+  /** The node's kernel boot id, where it has one. */
+  bootId?: string;
 }
 
 /** Nanoseconds this thread has waited for a CPU so far (Linux's schedstat), or undefined where the OS does not say. */
@@ -171,46 +204,107 @@ async function probeOrigin(targets: LinkProbeTargets, limits: LinkProbeLimits, s
 /** Bytes the node reads before it starts counting: the stream reaches its pace. */
 const WARM_UP_BYTES = 131_072;
 
+interface NodeProbe {
+  /** The node's command has started and waits for its input. */
+  ready: Promise<void>;
+  /** Sends the payload once the node is reading; resolves to what the node counted. */
+  measure(payload: Buffer): Promise<NodeMeasure>;
+  /** Ends the command unsent (a probe given up before its measure). */
+  cancel(): void;
+}
+
 /**
- * Sends `payload` through the node's SSH connection once the node is reading (so nothing
- * piles up in sshd's buffers first and arrives all at once). The node discards a warm-up,
- * then counts what arrives in the window on its own clock; when the payload runs out first,
- * the controller times it from sending to the count.
+ * Starts the node's side of the measure: the command runs and waits for its input, so a
+ * measure started later does not wait for the session to start (on a loaded machine about
+ * 0.1-0.2 s, eight at once). Once sent, the node discards a warm-up, then counts what arrives
+ * in the window on its own clock; when the payload runs out first, the controller times it
+ * from sending to the count. Nothing is sent before the node reads (so nothing piles up in
+ * sshd's buffers first and arrives all at once).
  */
-async function probeNode(connection: HostConnection, payload: Buffer, limits: LinkProbeLimits): Promise<Measure> {
+function startNodeProbe(connection: HostConnection, limits: LinkProbeLimits): NodeProbe {
   const seconds = (limits.windowMs / 1000).toFixed(3);
-  const command = `echo ready && head -c ${WARM_UP_BYTES} >/dev/null && echo go && timeout ${seconds} cat | wc -c`;
-  return withDeadline(limits.stepTimeoutMs, `node ${connection.host}`, async (signal) => {
+  // The node's boot id comes first (nothing where it has none): whether it runs on the
+  // controller's own kernel.
+  const command = `cat ${BOOT_ID} 2>/dev/null; echo ready && head -c ${WARM_UP_BYTES} >/dev/null && echo go && timeout ${seconds} cat | wc -c`;
+  // Two deadlines of a step each: the session's start, and the measure from its sending.
+  let timer: NodeJS.Timeout | undefined;
+  let failDeadline!: (err: Error) => void;
+  const deadline = new Promise<never>((_, reject) => (failDeadline = reject));
+  let stopCommand: (() => void) | undefined;
+  let ended = false;
+  const arm = (what: string) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      stopCommand?.();
+      failDeadline(new LinkProbeError(`node ${connection.host} did not answer within ${limits.stepTimeoutMs / 1000} s (${what})`));
+    }, limits.stepTimeoutMs);
+  };
+  const end = (why: Error) => {
+    ended = true;
+    stopCommand?.();
+    failDeadline(why);
+  };
+  let payloadGiven!: (payload: Buffer) => void;
+  const payloadReady = new Promise<Buffer>((resolve) => (payloadGiven = resolve));
+  let readySeen!: () => void;
+  const ready = new Promise<void>((resolve) => (readySeen = resolve));
+  arm('starting its probe');
+  const work = (async (): Promise<NodeMeasure> => {
     const running = await connection.spawn(command, { shownAs: 'link probe' });
-    signal.addEventListener('abort', () => running.kill(), { once: true });
+    stopCommand = () => running.kill();
+    if (ended) running.kill();
     // The node stops reading after its window: what is still unsent is dropped.
     running.stdin.on('error', () => undefined);
     let out = '';
     let sentAt: number | undefined;
+    let payload: Buffer | undefined;
     running.stdout.on('data', (chunk: Buffer) => {
       const before = out;
       out += chunk.toString();
-      if (!before.includes('ready\n') && out.includes('ready\n')) {
+      if (before.includes('ready\n') || !out.includes('ready\n')) return;
+      // Ready: the session's deadline ends; the measure's starts when it is sent.
+      clearTimeout(timer);
+      readySeen();
+      void payloadReady.then((given) => {
+        if (ended) return;
+        payload = given;
+        arm('its link probe');
         sentAt = performance.now();
-        running.stdin.end(payload);
-      }
+        running.stdin.end(given);
+      });
     });
     let stderr = '';
     running.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const done = await running.done;
     const endAt = performance.now();
-    if (signal.aborted) throw new LinkProbeError(`node ${connection.host} did not answer in time`);
-    const count = /ready\ngo\n\s*(\d+)\s*$/.exec(out);
-    if (done.code !== 0 || !count || sentAt === undefined) {
+    const count = /^(?:(\S+)\n)?ready\ngo\n\s*(\d+)\s*$/.exec(out);
+    if (done.code !== 0 || !count || sentAt === undefined || payload === undefined) {
       throw new LinkProbeError(`node ${connection.host}: the probe command failed (${(stderr.trim().split('\n')[0] ?? '') || `exit ${done.code}`})`);
     }
-    const counted = Number(count[1]);
-    if (counted < payload.length - WARM_UP_BYTES) return { rate: counted / (limits.windowMs / 1000), bytes: WARM_UP_BYTES + counted };
+    const bootId = count[1];
+    const counted = Number(count[2]);
+    if (counted < payload.length - WARM_UP_BYTES) return { rate: counted / (limits.windowMs / 1000), bytes: WARM_UP_BYTES + counted, bootId };
     // The payload ran out within the window: all of it in the time from sending to the
     // count, which also holds a round trip and the node's commands starting, so a lower
     // bound (the node's words may come back in one piece, so nothing finer is timed).
-    return { rate: payload.length / Math.max(0.001, (endAt - sentAt) / 1000), bytes: payload.length };
-  });
+    return { rate: payload.length / Math.max(0.001, (endAt - sentAt) / 1000), bytes: payload.length, bootId };
+  })();
+  const measured = Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+  measured.catch(() => undefined);
+  work.catch(() => undefined);
+  // A probe that fails before its node is ready fails its wait for it too.
+  const readyOrFailed = Promise.race([ready, measured.then(() => undefined)]);
+  readyOrFailed.catch(() => undefined);
+  return {
+    ready: readyOrFailed,
+    measure(payload) {
+      payloadGiven(payload);
+      return measured;
+    },
+    cancel() {
+      end(new LinkProbeError(`node ${connection.host}: its probe was given up`));
+    },
+  };
 }
 
 async function withDeadline<T>(ms: number, what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {

@@ -2,6 +2,7 @@
 // the loopback, paced at a known rate, and nodes that are the controller itself
 // (LocalConnection: the same head/timeout/wc commands under /bin/sh). The lab test
 // (test/integration/auto-distribution.test.ts) checks it against shaped links.
+import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
@@ -65,6 +66,26 @@ describe('probeLinks', () => {
     const failure = probeLinks({ openOriginBlob, nodes: [local('a'), never] }, { ...DEFAULT_PROBE_LIMITS, windowMs: 100, stepTimeoutMs: 2_000 });
     await expect(failure).rejects.toMatchObject({ code: 'RELAY_PROBE_FAILED', message: "the nodes' connections did not answer within 2 s" });
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('fails, in bounded time, when a node of the group never starts reading, and ends what it started', async () => {
+    const openOriginBlob = await pacedOrigin(65_536, 5);
+    // A duration no other process would have: the stuck command's mark in `ps`.
+    const marker = `sleep 30.${process.pid}${Date.now() % 100_000}`;
+    // Node c's probe command is replaced by one that never says it is ready.
+    class StuckConnection extends LocalConnection {
+      override spawn(command: string, options: { shownAs?: string } = {}) {
+        return super.spawn(command.includes('echo ready') ? `exec ${marker}` : command, options);
+      }
+    }
+    const stuck = () => Promise.resolve<HostConnection>(new StuckConnection('c'));
+    const started = Date.now();
+    const failure = probeLinks({ openOriginBlob, nodes: [local('a'), local('b'), stuck] }, { ...DEFAULT_PROBE_LIMITS, windowMs: 100, stepTimeoutMs: 1_500 });
+    await expect(failure).rejects.toMatchObject({ code: 'RELAY_PROBE_FAILED', message: 'node c did not answer within 1.5 s (starting its probe)' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    // The stuck command was killed, not left behind.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toContain(marker);
   });
 
   it('refuses fewer than two nodes', async () => {
