@@ -47,6 +47,94 @@ const internals: NunjucksInternals = {
   runtime: require('nunjucks/src/runtime.js') as NunjucksInternals['runtime'],
 };
 
+/**
+ * Python's slices (`name[4:]`, `s[:-3]`, `l[::2]`): nunjucks parses only `x[i]`. Its
+ * jinja-compat adds them by patching nunjucks' runtime as well, which hound does not run
+ * (template-sandbox.ts), so this takes its parser half: brackets whose contents fail as an
+ * index and hold a colon are a Slice, which jinjaSemantics turns into a call of
+ * __hound_slice. A Slice anywhere else (`[1:2]` as a list) stays one, and fails to compile.
+ */
+interface ParserInternals {
+  tokens: { index: number; lineno: number; colno: number };
+  peeked: unknown;
+  peekToken(): { type: string; lineno: number; colno: number };
+  nextToken(): unknown;
+  skip(type: string): boolean;
+  parseExpression(): NunjucksNode;
+  fail(message: string, lineno?: number, colno?: number): never;
+}
+const SliceNode = (internals.nodes.Node as unknown as { extend(name: string, props: object): NodeConstructor }).extend('Slice', {
+  fields: ['start', 'stop', 'step'],
+});
+{
+  const parserPrototype = (require('nunjucks/src/parser.js') as { Parser: { prototype: { parseAggregate: (this: ParserInternals) => NunjucksNode } } }).Parser
+    .prototype;
+  const parseAggregate = parserPrototype.parseAggregate;
+  parserPrototype.parseAggregate = function (this: ParserInternals) {
+    // The state before the opening bracket, which the index parse consumed.
+    const before = { index: this.tokens.index - 1, lineno: this.tokens.lineno, colno: this.tokens.colno - 1 };
+    try {
+      return parseAggregate.apply(this);
+    } catch (err) {
+      const failedAt = { index: this.tokens.index, lineno: this.tokens.lineno, colno: this.tokens.colno };
+      const rethrow = () => {
+        Object.assign(this.tokens, failedAt);
+        return err;
+      };
+      Object.assign(this.tokens, before);
+      this.peeked = false;
+      const open = this.peekToken();
+      if (open.type !== 'left-bracket') throw rethrow();
+      this.nextToken();
+      const slice: Record<string, NunjucksNode | null> = { start: null, stop: null, step: null };
+      let isSlice = false;
+      for (const field of ['start', 'stop', 'step', undefined]) {
+        if (this.skip('right-bracket')) break;
+        if (field === undefined) {
+          if (isSlice) this.fail('too many slice components', open.lineno, open.colno);
+          break;
+        }
+        if (this.skip('colon')) {
+          isSlice = true;
+          continue;
+        }
+        slice[field] = this.parseExpression();
+        isSlice = this.skip('colon') || isSlice;
+      }
+      if (!isSlice) throw rethrow();
+      const { Literal, Array: ArrayNode } = internals.nodes;
+      const part = (node: NunjucksNode | null) => node ?? new Literal(open.lineno, open.colno, null);
+      return new ArrayNode(open.lineno, open.colno, [new SliceNode(open.lineno, open.colno, part(slice.start), part(slice.stop), part(slice.step))]);
+    }
+  };
+}
+
+/** Python's `value[start:stop:step]` of a string or a list (CPython's PySlice_AdjustIndices). */
+function pythonSlice(value: unknown, start: unknown, stop: unknown, step: unknown): unknown {
+  if (value instanceof UndefinedValue) value.fail();
+  for (const part of [start, stop, step]) if (part instanceof UndefinedValue) part.fail();
+  const index = (part: unknown): number | null => {
+    if (part === null || part === undefined) return null;
+    if (typeof part === 'boolean') return part ? 1 : 0;
+    if (typeof part === 'number' && Number.isInteger(part)) return part;
+    throw new HoundError('TEMPLATE_ERROR', `slice indices must be integers or None, not ${pythonStr(part)}`, EXIT.PARSE);
+  };
+  const by = index(step) ?? 1;
+  if (by === 0) throw new HoundError('TEMPLATE_ERROR', 'slice step cannot be zero', EXIT.PARSE);
+  const items: unknown[] | undefined = typeof value === 'string' ? Array.from(value) : Array.isArray(value) ? value : undefined;
+  if (items === undefined)
+    throw new HoundError('TEMPLATE_ERROR', `a ${value === null ? 'None' : isPlainObject(value) ? 'dict' : typeof value} cannot be sliced`, EXIT.PARSE);
+  const length = items.length;
+  const [lower, upper] = by < 0 ? [-1, length - 1] : [0, length];
+  const clamp = (at: number | null, otherwise: number) => (at === null ? otherwise : at < 0 ? Math.max(at + length, lower) : Math.min(at, upper));
+  const from = clamp(index(start), by < 0 ? upper : lower);
+  const to = clamp(index(stop), by < 0 ? lower : upper);
+  const out: unknown[] = [];
+  for (let i = from; by > 0 ? i < to : i > to; i += by) out.push(items[i]);
+  spendSteps(out.length, 'a slice');
+  return typeof value === 'string' ? out.join('') : out;
+}
+
 const tests = buildTests();
 const filters = buildFilters((name, value, args) => {
   const test = Object.hasOwn(tests, name) ? tests[name] : undefined;
@@ -112,6 +200,7 @@ const globals: Record<string, unknown> = {
     spendCharacters(out.length);
     return out;
   }),
+  __hound_slice: allow(pythonSlice),
   __hound_add: allow((left: unknown, right: unknown) => {
     if (Array.isArray(left) && Array.isArray(right)) {
       spendSteps(left.length + right.length, 'list +');
@@ -318,6 +407,12 @@ function jinjaSemantics(node: unknown): unknown {
       return node;
     case 'For':
       node.arr = callNode('__hound_iterable', node.arr as NunjucksNode);
+      return node;
+    case 'LookupVal':
+      if (node.val instanceof SliceNode) {
+        const slice = node.val;
+        return callNode('__hound_slice', node.target as NunjucksNode, slice.start as NunjucksNode, slice.stop as NunjucksNode, slice.step as NunjucksNode);
+      }
       return node;
     case 'Group': {
       // A tuple, `(a, b)`: nunjucks would compile it to JavaScript's comma operator (the last value).
