@@ -53,6 +53,9 @@ interface Decision {
   seeds?: number;
 }
 
+/** Says a line of the decision at a verbosity; held until a pull uses the decision. */
+type Say = (verbosity: number, msg: string) => void;
+
 /** A decision and the lines that say how it was made, shown when a pull first uses it. */
 interface WeighedDecision {
   decision: Decision;
@@ -121,7 +124,7 @@ export class RunDistribution {
   private weighed(host: string): Promise<WeighedDecision> {
     if (!this.decision) {
       const lines: WeighedDecision['lines'] = [];
-      const say = (verbosity: number, msg: string) => lines.push({ verbosity, msg });
+      const say: Say = (verbosity, msg) => lines.push({ verbosity, msg });
       this.decision = this.makeDecision(host, say).then((decision) => ({ decision, lines }));
     }
     return this.decision;
@@ -136,7 +139,7 @@ export class RunDistribution {
     return decision;
   }
 
-  private async makeDecision(host: string, say: (verbosity: number, msg: string) => void): Promise<Decision> {
+  private async makeDecision(host: string, say: Say): Promise<Decision> {
     const requested = this.deps.requested;
     if (requested === 'direct' || requested === 'relay') return { strategy: requested };
     try {
@@ -177,7 +180,7 @@ export class RunDistribution {
     planned: DistributionInput,
     schedule: RelaySchedule,
     largest: { reference: string; digest: string; host: string } | undefined,
-    say: (verbosity: number, msg: string) => void,
+    say: Say,
   ): Promise<{ input: DistributionInput; note: string }> {
     if (planned.requested !== 'auto' || chooseFromPlan(planned) || planned.rates?.registryUplink !== undefined || largest === undefined) {
       return { input: planned, note: '' };
@@ -244,7 +247,7 @@ export class RunDistribution {
   }
 
   /** Rates the inventory states (tc's units: 40mbit, 1gbit), from the first pulling host's variables. */
-  private rates(host: string, say: (verbosity: number, msg: string) => void): LinkRates | undefined {
+  private rates(host: string, say: Say): LinkRates | undefined {
     const vars = this.deps.vars(host);
     const rates: LinkRates = {};
     for (const [key, name] of Object.entries(RATE_VARS) as [keyof typeof RATE_VARS, string][]) {

@@ -95,16 +95,16 @@ export async function probeLinks(targets: LinkProbeTargets, limits: LinkProbeLim
   // lone node is measured. With two nodes, the group is both, and starts after.
   let groupProbes: NodeProbe[] | undefined;
   let alone: NodeMeasure;
+  let origin: Awaited<typeof originMeasure>;
   try {
     await loneProbe.ready;
     if (group !== connections) groupProbes = group.map((node) => startNodeProbe(node, limits));
     alone = await loneProbe.measure(payload);
-    await originMeasure;
+    origin = await originMeasure;
   } catch (err) {
     for (const probe of groupProbes ?? []) probe.cancel();
     throw err;
   }
-  const origin = await originMeasure;
   // Each node of the group is sent what a node half again as fast as the lone one reads in
   // the window, not the whole payload: the excess would cross the node's link after the
   // probe, ahead of the run's first pulls on the same connection.
@@ -239,11 +239,6 @@ function startNodeProbe(connection: HostConnection, limits: LinkProbeLimits): No
       failDeadline(new LinkProbeError(`node ${connection.host} did not answer within ${limits.stepTimeoutMs / 1000} s (${what})`));
     }, limits.stepTimeoutMs);
   };
-  const end = (why: Error) => {
-    ended = true;
-    stopCommand?.();
-    failDeadline(why);
-  };
   let payloadGiven!: (payload: Buffer) => void;
   const payloadReady = new Promise<Buffer>((resolve) => (payloadGiven = resolve));
   let readySeen!: () => void;
@@ -302,7 +297,9 @@ function startNodeProbe(connection: HostConnection, limits: LinkProbeLimits): No
       return measured;
     },
     cancel() {
-      end(new LinkProbeError(`node ${connection.host}: its probe was given up`));
+      ended = true;
+      stopCommand?.();
+      failDeadline(new LinkProbeError(`node ${connection.host}: its probe was given up`));
     },
   };
 }
