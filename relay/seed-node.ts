@@ -163,7 +163,10 @@ export async function createSeedContainer(connection: HostConnection, o: { runId
 /** A shell line removing a container (by name or id) with its volumes, until it is gone: rm -f fails while Docker's own --rm removal is under way. */
 function removeContainerLine(socketPath: string, container: string): string {
   const c = shlexQuote(container);
-  return `n=0; while ${docker(socketPath)} inspect --type container ${c} >/dev/null 2>&1 && [ $n -lt 100 ]; do ${docker(socketPath)} rm -f -v ${c} >/dev/null 2>&1; n=$((n+1)); sleep 0.2; done`;
+  // Until `rm` succeeds or Docker says there is no such container (--rm's own removal may be
+  // under way: "removal ... already in progress" is tried again), for up to about 30 s. Not
+  // on `inspect`'s word: a busy daemon can fail that too, and the container would be left.
+  return `n=0; until o=$(${docker(socketPath)} rm -f -v ${c} 2>&1); do case "$o" in *'No such container'*) break;; esac; n=$((n+1)); [ $n -ge 150 ] && break; sleep 0.2; done`;
 }
 
 /**
@@ -216,9 +219,18 @@ export async function removeSeedTrust(connection: HostConnection, seed: string):
 }
 
 // One line per item: `live RUN`, `container RUN ID` (created or stopped, never removed: a run
-// killed between create and start), `dir RUN`, `trust RUN HOST:PORT`, `image RUN REF`.
+// killed between create and start; or running with no watcher), `dir RUN`, `trust RUN
+// HOST:PORT`, `image RUN REF`.
+//
+// A running seed belongs to a live run while its watcher (startSeedContainer's script, whose
+// arguments are `hound-command` and the container's id) runs. One whose watcher has gone
+// without removing it was orphaned, however that came about, and is swept with its run's
+// files; so is any seed the next run finds so. The watcher starts before the container does
+// (`docker start --attach` is what starts it), so a live run's seed is never taken for an
+// orphan. Where /proc does not show every process (hidepid), every running seed is live. The
+// watcher is found by what grep prints, not its status: a process ending mid-scan is an error.
 const SURVEY_SCRIPT = [
-  `for c in $(DOCKER ps -q --filter label=${FANOUT_LABEL} 2>/dev/null); do echo "live $(DOCKER inspect -f '{{index .Config.Labels "${FANOUT_LABEL}"}}' "$c")"; done`,
+  `for c in $(DOCKER ps -q --no-trunc --filter label=${FANOUT_LABEL} 2>/dev/null); do r=$(DOCKER inspect -f '{{index .Config.Labels "${FANOUT_LABEL}"}}' "$c"); if [ -r /proc/1/cmdline ] && [ -z "$(grep -lsaF hound-command /dev/null $(grep -lsaF "$c" /proc/[0-9]*/cmdline) 2>/dev/null)" ]; then echo "container $r $c"; else echo "live $r"; fi; done`,
   `for c in $(DOCKER ps -aq --no-trunc --filter label=${FANOUT_LABEL} --filter status=created --filter status=exited --filter status=dead 2>/dev/null); do echo "container $(DOCKER inspect -f '{{index .Config.Labels "${FANOUT_LABEL}"}}' "$c") $c"; done`,
   `for d in ${WORK_DIR_PREFIX}f??????????; do [ -d "$d" ] || continue; r=\${d#${WORK_DIR_PREFIX}}; echo "dir $r"; [ -f "$d/pulled-image" ] && echo "image $r $(cat "$d/pulled-image")"; done`,
   `for m in ${DOCKER_CERTS_DIR}/*/${TRUST_MARKER}; do [ -f "$m" ] || continue; echo "trust $(cat "$m") $(basename "$(dirname "$m")")"; done`,

@@ -81,6 +81,48 @@ async function attachClients(container: string): Promise<number[]> {
   return pids;
 }
 
+/** Pids of the watcher scripts (runtime/remote-command.ts) running a container's `docker start --attach`. */
+async function watcherScripts(container: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const argv = await readFile(`/proc/${entry}/cmdline`, 'utf8').then(
+      (c) => c.split('\0'),
+      (): string[] => [],
+    );
+    if (argv[1] === '-c' && argv.includes('hound-command') && argv.includes(container)) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/**
+ * What is left of node 0's seed and its SSH session, for a test that found the seed still
+ * there: the session's processes (sshd, the watcher, the attach client, the registry), the
+ * node's TCP connections, the seed containers, and the tails of the node's dockerd and sshd
+ * logs. A chance failure then says what happened.
+ */
+async function seedSessionState(info: LabInfo): Promise<string> {
+  const node = info.nodes[0];
+  const ps = await run('ps', ['-eo', 'pid,ppid,stat,etimes,args']);
+  const processes = ps.stdout.split('\n').filter((l) => /sshd: |hound-command|docker .*start|registry serve|\bcat$/.test(l));
+  const ss = await run('ip', ['netns', 'exec', node.netns, 'ss', '-tnpoe']);
+  const containers = await dockerCli(info, 0, 'ps', '-a', '--filter', 'label=io.hound.fanout', '--format', '{{.ID}} {{.Status}} {{.State}}');
+  const logs = path.join(info.dir, 'nodes', node.name);
+  const tail = async (file: string) => (await readFile(path.join(logs, file), 'utf8').catch(() => '')).split('\n').slice(-30).join('\n');
+  return [
+    '--- processes',
+    ...processes,
+    '--- tcp',
+    ss.stdout,
+    '--- containers',
+    containers.stdout,
+    '--- dockerd.log',
+    await tail('dockerd.log'),
+    '--- sshd.log',
+    await tail('sshd.log'),
+  ].join('\n');
+}
+
 /**
  * Removes what fan-out runs left on the lab, by the lab's own means (Docker sockets, the file
  * system), so that a test that failed does not fail the next ones too: seed containers with
@@ -318,7 +360,9 @@ describe('fan-out on the lab', () => {
     const volumesBefore = await volumes();
     await stoppedMidFanout('SIGKILL');
     // The seed's SSH session ended with hound: its watcher stopped the container, and --rm removed it with its volume.
-    await until('the seed container to be gone', async () => (await seedContainers(info, 0)).length === 0, 60_000);
+    await until('the seed container to be gone', async () => (await seedContainers(info, 0)).length === 0, 60_000).catch(async (error: unknown) => {
+      throw new Error(`${String(error)}\n${await seedSessionState(info)}`);
+    });
     // What a killed run cannot take away itself is still there.
     expect((await trustEntries(info)).length).toBeGreaterThan(0);
     expect((await workDirs()).length).toBeGreaterThan(0);
@@ -416,6 +460,55 @@ describe('fan-out on the lab', () => {
       running?.detach();
       await stopSeed(connection, { runId, socketPath: node.socket.controller });
       await dockerCli(info, 0, 'rmi', seedImage);
+      await connection.close();
+    }
+  });
+
+  it('a running seed whose watcher is gone (so nothing will stop it) is an orphan: the next run removes it and everything of its run', async () => {
+    // However the watcher came to end without removing its container (it is what stops the
+    // seed when hound goes away), the next run must not take the seed for a live run's.
+    const node = info.nodes[0];
+    const connection = await connectHost(
+      resolveConnectionTarget(node.name, {
+        ansible_host: node.ip,
+        ansible_user: 'root',
+        ansible_ssh_private_key_file: info.privateKey,
+        ansible_ssh_common_args: `-o UserKnownHostsFile=${info.knownHosts}`,
+      }),
+    );
+    const runId = `f${randomBytes(5).toString('hex')}`;
+    try {
+      await dropPushedImages();
+      expect((await dockerCli(info, 0, 'pull', seedImage)).code).toBe(0);
+      const volumesBefore = await volumes();
+      const ca = createRunCertificateAuthority(runId);
+      const server = ca.issueServer(node.ip);
+      const dir = await prepareSeedFiles(connection, runId, `${node.ip}:29996`, 'secret', {
+        serverCertPem: server.certificatePem,
+        serverKeyPem: server.privateKeyPem,
+        caPem: ca.certificatePem,
+      });
+      const container = await createSeedContainer(connection, { runId, socketPath: node.socket.controller, image: seedImage, dir });
+      const running = startSeedContainer(connection, { socketPath: node.socket.controller, container });
+      await until('the seed to run', async () => (await dockerCli(info, 0, 'inspect', '-f', '{{.State.Running}}', container)).stdout.trim() === 'true', 60_000);
+      // The script and its stdin watcher (a subshell of it, with the same arguments).
+      const watchers = await watcherScripts(container);
+      expect(watchers.length).toBeGreaterThan(0);
+      for (const pid of watchers) process.kill(pid, 'SIGKILL');
+      for (const client of await attachClients(container)) process.kill(client, 'SIGKILL');
+      await running.exited;
+      // Nothing of the session is left to stop it: the seed runs on.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      expect((await dockerCli(info, 0, 'inspect', '-f', '{{.State.Running}}', container)).stdout.trim()).toBe('true');
+      expect(await watcherScripts(container)).toEqual([]);
+      // Untagged (the container keeps it by id), as the test pulled it, not a run.
+      expect((await dockerCli(info, 0, 'rmi', '-f', seedImage)).code).toBe(0);
+
+      const againOutput = await nextRunLeavesNothing(volumesBefore);
+      expect(againOutput).toMatch(/fan-out: removed \d+ leftover\(s\) of earlier runs/);
+      expect(existsSync(dir)).toBe(false);
+    } finally {
+      await dockerCli(info, 0, 'rm', '-f', '-v', `hound-seed-${runId}`);
       await connection.close();
     }
   });
