@@ -228,6 +228,7 @@ export class RunDistribution {
           platform: nodePlatform(info),
           auth: this.deps.credentials.get(ref.domain),
           ...(await this.deps.route(host, ref.domain)),
+          reuse: true,
         });
         layers.set(
           reference,
@@ -285,6 +286,7 @@ export class RunDistribution {
         platform: nodePlatform(info),
         auth: this.deps.credentials.get(ref.domain),
         ...(await this.deps.route(host, ref.domain)),
+        reuse: true,
       });
       return { available: true, bytes: resolved.layers.reduce((sum, l) => sum + l.size, 0) };
     } catch (err) {

@@ -208,7 +208,8 @@ export interface PlanHostAccessOptions {
  */
 /** What the planner needs of a registry's answer for one image. */
 export async function resolveForPlan(registry: RegistryClient, reference: string, options: ResolveRoute): Promise<ResolvedImage> {
-  const image = await registry.resolveImage(reference, options);
+  // A plan's read: every host's plan in a run shares one answer per image (ResolveOptions.reuse).
+  const image = await registry.resolveImage(reference, { ...options, reuse: true });
   return {
     digest: image.manifestDigest,
     manifestDigest: image.platformManifestDigest,

@@ -15,6 +15,7 @@ import { RegistryRequests, endpointsOf, type RegistryRoute, type ServedBy } from
 import { blobExists, pushBlob, pushManifest, registryAnswers, type BlobContent, type PushedBlob, type PushedManifest } from './registry-push.js';
 import { RegistryError } from './registry-errors.js';
 import { dockerConfigCredentials } from './docker-config.js';
+import { abortErrorOf } from '../base/abort.js';
 import type { RegistryRateLimit } from './rate-limit.js';
 import type { TransportLogger } from './ssh-connection.js';
 
@@ -64,6 +65,13 @@ export interface ResolvedImage {
 export interface ResolveOptions extends RegistryRoute {
   /** `os/arch[/variant]` in Docker's or the kernel's words (x86_64, aarch64 accepted). Default linux/amd64. */
   platform?: string;
+  /**
+   * Take this client's earlier answer to the same question, and keep this one for later
+   * askers: for a run's planning reads (each host's disk check, `auto`'s plan), which then
+   * agree and ask the origin once, not once per host. Not for `state: latest`, which must
+   * see a tag the run itself pushed.
+   */
+  reuse?: boolean;
 }
 
 export interface RegistryManifest {
@@ -152,10 +160,50 @@ function listPlatforms(index: unknown): string[] {
     .map(formatPlatform);
 }
 
+/**
+ * What makes two resolutions the same question: the image, the platform, the way to the
+ * registry, and whose credentials (as a digest: the key holds no secret).
+ */
+function resolveKey(reference: string, { platform, insecure, mirrors, auth }: Omit<ResolveOptions, 'signal' | 'reuse'>): string {
+  const who = auth
+    ? createHash('sha256')
+        .update(JSON.stringify([auth.serverAddress, auth.username, auth.password, auth.identityToken]))
+        .digest('hex')
+    : '';
+  return JSON.stringify([
+    canonicalImageRef(parseImageRef(reference)),
+    formatPlatform(parsePlatform(platform ?? 'linux/amd64')),
+    insecure === true,
+    mirrors ?? [],
+    who,
+  ]);
+}
+
+/** `pending`, or the signal's abort error as soon as it aborts (pending itself runs on). */
+function abortable<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortErrorOf(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortErrorOf(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    pending.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
 export class RegistryClient {
   private readonly http: RegistryHttp;
   private readonly requests: RegistryRequests;
   private readonly chains = new Map<string, Promise<X509Certificate[]>>();
+  /** resolveImage's answers asked with `reuse`, by resolveKey. A failure is not kept: the next caller asks again. */
+  private readonly resolutions = new Map<string, Promise<ResolvedImage>>();
 
   constructor(options: RegistryClientOptions = {}) {
     const trust = new ControllerTrust(options.trust);
@@ -181,7 +229,21 @@ export class RegistryClient {
     });
   }
 
-  async resolveImage(reference: string, options: ResolveOptions = {}): Promise<ResolvedImage> {
+  resolveImage(reference: string, options: ResolveOptions = {}): Promise<ResolvedImage> {
+    const { signal, reuse, ...route } = options;
+    if (!reuse) return this.resolveImageNow(reference, options);
+    const key = resolveKey(reference, route);
+    let pending = this.resolutions.get(key);
+    if (!pending) {
+      // Shared, so not stopped by one caller's signal: each caller stops waiting on its own.
+      pending = this.resolveImageNow(reference, route);
+      this.resolutions.set(key, pending);
+      pending.catch(() => this.resolutions.delete(key));
+    }
+    return signal ? abortable(pending, signal) : pending;
+  }
+
+  private async resolveImageNow(reference: string, options: ResolveOptions): Promise<ResolvedImage> {
     const ref = parseImageRef(reference);
     const name = canonicalImageRef(ref);
     const platform = parsePlatform(options.platform ?? 'linux/amd64');

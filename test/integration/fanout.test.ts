@@ -250,9 +250,11 @@ describe('fan-out on the lab', () => {
     expect(Number(stats![3])).toBeLessThan(layerBytes + 64 * 1024);
 
     // The origin sent each layer once, to the controller (the relay); no node fetched a blob from
-    // it. (Config blobs are also read by each host's precheck, so they are not counted here.)
+    // it. Each config blob went to the controller once for the run's planning reads (every
+    // host's disk check shares them) and at most once more for the relay, not once per host.
     const gets = await originBlobGets(info, logOffset, info.controllerIp);
     for (const digest of new Set(pushed.flatMap((image) => image.layers.map((layer) => layer.digest)))) expect(gets.get(digest), digest).toBe(1);
+    for (const image of pushed) expect(gets.get(image.configDigest), image.configDigest).toBeLessThanOrEqual(2);
     for (const node of info.nodes) expect(await originBlobGets(info, logOffset, node.ip)).toEqual(new Map());
 
     // Every node holds the images under their origin names only, as a direct pull leaves them.

@@ -261,3 +261,68 @@ describe('a fan-out seed: TLS with the run CA and client certificate, over a str
     expect(error.message).toContain('client certificate');
   });
 });
+
+describe('resolving each image once for a run (reuse)', () => {
+  /** A client on the plain registry, and the GETs it sends, as its logger reports them. */
+  function counted(): { client: RegistryClient; gets: string[] } {
+    const gets: string[] = [];
+    const client = new RegistryClient({
+      dockerConfigPath: false,
+      proxy: {},
+      trust,
+      logger: (_level, msg) => {
+        const get = /^registry: GET \S+?(\/v2\/\S+) → \d+$/.exec(msg);
+        if (get) gets.push(get[1]);
+      },
+    });
+    return { client, gets };
+  }
+  const reference = () => `${registries.plain}/${one.repository}:${one.tag}`;
+
+  it('asks the registry once for the manifest and the config, however many hosts ask and when; another platform is another question', async () => {
+    await pushSet(`http://${registries.plain}`);
+    const { client, gets } = counted();
+    try {
+      const first = await Promise.all([1, 2, 3, 4].map(() => client.resolveImage(reference(), { insecure: true, platform: 'linux/amd64', reuse: true })));
+      const later = await client.resolveImage(reference(), { insecure: true, platform: 'linux/x86_64', reuse: true });
+      expect(new Set([...first, later].map((r) => r.manifestDigest))).toEqual(new Set([one.manifest.digest]));
+      expect(gets.sort()).toEqual([`/v2/${one.repository}/blobs/${one.config.digest}`, `/v2/${one.repository}/manifests/${one.tag}`]);
+      await client.resolveImage(reference(), { insecure: true, platform: 'linux/arm64', reuse: true });
+      expect(gets.filter((g) => g.includes('/manifests/'))).toHaveLength(2);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('a call without it asks again, and its answer is not kept for later reuse', async () => {
+    const { client, gets } = counted();
+    try {
+      for (let i = 0; i < 3; i++) await client.resolveImage(reference(), { insecure: true });
+      await client.resolveImage(reference(), { insecure: true, reuse: true });
+      expect(gets.filter((g) => g.includes('/manifests/'))).toHaveLength(4);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('keeps no failure (the next caller asks again), and one caller giving up does not fail the others', async () => {
+    const { client, gets } = counted();
+    const repository = `push/later-${process.pid}-${Date.now()}`;
+    const later = `${registries.plain}/${repository}:v1`;
+    try {
+      expect((await failureOf(client.resolveImage(later, { insecure: true, reuse: true }))).code).toBe('REGISTRY_NOT_FOUND');
+      await pushImageSet(`http://${registries.plain}`, { layers: SET.layers, images: [{ repository, tag: 'v1', layers: ['base', 'one'] }] });
+      const giveUp = new AbortController();
+      const [kept, abandoned] = [
+        client.resolveImage(later, { insecure: true, reuse: true }),
+        client.resolveImage(later, { insecure: true, reuse: true, signal: giveUp.signal }),
+      ];
+      giveUp.abort(new Error('this caller stopped waiting'));
+      expect((await failureOf(abandoned)).message).toBe('this caller stopped waiting');
+      expect((await kept).manifestDigest).toMatch(/^sha256:/);
+      expect(gets.filter((g) => g.startsWith(`/v2/${repository}/manifests/`))).toHaveLength(2);
+    } finally {
+      client.close();
+    }
+  });
+});
