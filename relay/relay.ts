@@ -136,7 +136,7 @@ class RunRelay implements Relay {
     if (this.closed) throw new RelayUsageError('the relay is closed', 'attach nodes while the run lasts');
     let forward = this.forwards.get(connection.host);
     if (!forward) {
-      forward = connection.forwardRemote(0, (stream) => this.server.serve(stream));
+      forward = connection.forwardRemote(0, (stream) => this.server.serve(stream, connection));
       this.forwards.set(connection.host, forward);
       forward.catch(() => this.forwards.delete(connection.host));
     }

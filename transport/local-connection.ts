@@ -103,6 +103,11 @@ export class LocalConnection implements HostConnection {
     });
   }
 
+  /** Nothing is queued between the controller and itself. */
+  sendQueueBelow(): Promise<void> {
+    return Promise.resolve();
+  }
+
   close(): Promise<void> {
     return Promise.resolve();
   }

@@ -1,7 +1,7 @@
 // One persistent SSH connection to one host (ssh2), implementing HostConnection: commands,
 // streams to the node's unix sockets, remote port forwards. Host keys are checked against
 // known_hosts by hound itself, because ssh2 would accept any key it is shown.
-import { createConnection } from 'node:net';
+import { createConnection, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import ssh2, { type Client, type AnyAuthMethod, type AuthenticationType, type ConnectConfig, type ParsedKey, type ServerHostKeyAlgorithm } from 'ssh2';
 import { TaskFailedError, UnreachableError } from '../base/errors.js';
@@ -30,25 +30,39 @@ const { Client: SshClient, utils: sshUtils } = ssh2;
 // a silent pull would otherwise hold its fork for a minute or more.
 const DEFAULT_KEEPALIVE_MS = 5_000;
 const KEEPALIVE_COUNT_MAX = 4;
+/** Bytes from the server restart the keepalive count at most this often (a reset is two timer calls). */
+const KEEPALIVE_RESET_MS = 1_000;
 
 /** Opens one SSH connection (through any ProxyJump hops) and resolves once authenticated. */
 export async function connectHost(target: ConnectionTarget, options: ConnectOptions = {}): Promise<SshHostConnection> {
   const hops: Client[] = [];
+  let sock: Duplex | undefined;
   try {
-    let sock: Duplex | undefined;
     let previous: ConnectionTarget | undefined;
     for (const hop of target.proxyJump) {
       sock = previous ? await forwardTo(hops[hops.length - 1], previous, hop, target, options) : undefined;
-      hops.push(await openClient(hop, target.host, sock, options));
+      const opened = await openClient(hop, target.host, sock, options);
+      sock = opened.socket;
+      hops.push(opened.client);
       previous = hop;
     }
     sock = previous ? await forwardTo(hops[hops.length - 1], previous, target, target, options) : undefined;
-    const client = await openClient(target, target.host, sock, options);
-    return new SshHostConnection(target, client, hops, options.logger);
+    const { client, socket } = await openClient(target, target.host, sock, options);
+    sock = socket;
+    return new SshHostConnection(target, client, socket, hops, options.logger);
   } catch (error) {
+    sock?.destroy();
     for (const hop of hops.reverse()) hop.end();
     throw error;
   }
+}
+
+/** A TCP connection to the target, still connecting (ssh2 starts its handshake on 'connect', and its ready timeout now). */
+function openTcpSocket(target: ConnectionTarget): Socket {
+  const socket = createConnection({ host: target.address, port: target.port });
+  // One 'drain' listener per relayed stream waiting on the queue (sendQueueBelow).
+  socket.setMaxListeners(0);
+  return socket;
 }
 
 // Asks the hop to open a TCP stream to the next address: OpenSSH's ProxyJump (-W) in-process.
@@ -57,12 +71,25 @@ function forwardTo(hop: Client, hopTarget: ConnectionTarget, next: ConnectionTar
   return new Promise((resolve, reject) => {
     hop.forwardOut('127.0.0.1', 0, next.address, next.port, (error, stream) => {
       if (error) reject(toUnreachableError({ host: final.host, dialled: next, error, via: hopTarget.address }));
-      else resolve(stream);
+      else {
+        stream.setMaxListeners(0);
+        resolve(stream);
+      }
     });
   });
 }
 
-async function openClient(target: ConnectionTarget, inventoryHost: string, sock: Duplex | undefined, options: ConnectOptions): Promise<Client> {
+/**
+ * One authenticated SSH client over `sock` (a jump host's channel), or over a TCP connection
+ * to the target that hound opens itself rather than leave it to ssh2, which keeps its socket
+ * to itself: the connection's send queue (sendQueueBelow) is that socket's.
+ */
+async function openClient(
+  target: ConnectionTarget,
+  inventoryHost: string,
+  sock: Duplex | undefined,
+  options: ConnectOptions,
+): Promise<{ client: Client; socket: Duplex }> {
   const log = options.logger;
   const knownHosts = await loadKnownHosts(target.knownHostsFiles);
   const { methods, described, skipped } = await authMethods(target, log);
@@ -74,7 +101,6 @@ async function openClient(target: ConnectionTarget, inventoryHost: string, sock:
     host: target.address,
     port: target.port,
     username: target.user,
-    sock,
     readyTimeout: target.connectTimeoutMs,
     keepaliveInterval: options.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_MS,
     keepaliveCountMax: KEEPALIVE_COUNT_MAX,
@@ -104,11 +130,13 @@ async function openClient(target: ConnectionTarget, inventoryHost: string, sock:
   if (log) config.debug = (message: string) => log(4, `ssh2 ${inventoryHost}: ${message}`);
 
   const client = new SshClient();
+  let socket: Duplex | undefined;
   log?.(1, `ssh ${inventoryHost}: connecting to ${target.user}@${target.address}:${target.port}${sock ? ' (jump)' : ''}`);
   const started = Date.now();
   await new Promise<void>((resolve, reject) => {
     const onAbort = () => {
       client.end();
+      socket?.destroy();
       reject(new UnreachableError(inventoryHost, 'SSH_UNREACHABLE', `connection to ${target.address}:${target.port} was cancelled`));
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -119,19 +147,23 @@ async function openClient(target: ConnectionTarget, inventoryHost: string, sock:
     client.once('error', (error: Error & { level?: string }) => {
       options.signal?.removeEventListener('abort', onAbort);
       client.end();
+      socket?.destroy();
       if (refusal?.kind === 'changed') reject(hostKeyChangedError(inventoryHost, target, refusal.key, refusal.entry));
       else if (refusal?.kind === 'revoked') reject(hostKeyRevokedError(inventoryHost, target, refusal.key, refusal.entry));
       else if (refusal?.kind === 'unknown') reject(hostKeyUnknownError(inventoryHost, target, refusal.key, refusal.otherTypes));
       else reject(toUnreachableError({ host: inventoryHost, dialled: target, error, triedAuth: tried, skippedAuth: skipped }));
     });
-    client.connect(config);
+    // Opened only now, with ssh2 listening from its first event: a server that closes at
+    // once (sshd past MaxStartups) must be seen to, as a dropped handshake.
+    socket = sock ?? openTcpSocket(target);
+    client.connect({ ...config, sock: socket });
   });
   log?.(1, `ssh ${inventoryHost}: connected to ${target.address}:${target.port} in ${Date.now() - started} ms`);
   if (acceptedNewKey && target.knownHostsFiles[0] !== undefined) {
     await appendKnownHost(target.knownHostsFiles[0], target.address, target.port, acceptedNewKey);
     log?.(1, `ssh ${inventoryHost}: added ${keyTypeOf(acceptedNewKey)} key for ${knownHostsName(target.address, target.port)} to ${target.knownHostsFiles[0]}`);
   }
-  return client;
+  return { client, socket: socket! };
 }
 
 /** An SSH private key is a few KiB; 1 MiB is far past any real one. */
@@ -223,6 +255,8 @@ export class SshHostConnection implements HostConnection {
   constructor(
     readonly target: ConnectionTarget,
     private readonly client: Client,
+    /** What the SSH packets are written to: the TCP socket, or the last jump host's channel. */
+    private readonly socket: Duplex,
     private readonly hops: Client[],
     private readonly logger?: TransportLogger,
   ) {
@@ -233,6 +267,22 @@ export class SshHostConnection implements HostConnection {
       this.logger?.(3, `ssh ${this.host}: forwarded connection from ${info.srcIP}:${info.srcPort} to 127.0.0.1:${info.destPort}`);
       handler(accept());
     });
+    // ssh2 counts a keepalive as unanswered while its reply is still on the way: behind the
+    // relay's layers, queued in hound and in the kernel (4 MiB per connection here), a reply
+    // took over 20 s at 50 nodes on a 100 Mbit/s link, and live nodes were dropped. OpenSSH's
+    // client asks only when nothing has come from the server for the interval; as it does,
+    // any bytes from the server (window adjustments, output) start ssh2's count again.
+    // `_resetKA` is ssh2's own (1.17.0, pinned); without it ssh2 keeps its plain count.
+    const resetKeepalive = (client as unknown as { _resetKA?: () => void })._resetKA;
+    if (typeof resetKeepalive === 'function') {
+      let lastReset = 0;
+      socket.on('data', () => {
+        const now = Date.now();
+        if (now - lastReset < KEEPALIVE_RESET_MS) return;
+        lastReset = now;
+        resetKeepalive();
+      });
+    }
     // A dropped connection after setup surfaces through the calls that use it; keep the
     // process alive rather than crashing on an unhandled 'error'.
     client.on('error', (error) => this.logger?.(1, `ssh ${this.host}: connection error: ${error.message}`));
@@ -338,6 +388,21 @@ export class SshHostConnection implements HostConnection {
             }),
         });
       });
+    });
+  }
+
+  sendQueueBelow(bytes: number): Promise<void> {
+    const socket = this.socket;
+    // 'drain' comes once a write found the queue past its high-water mark, when it empties.
+    if (this.closed || socket.destroyed || !socket.writableNeedDrain || socket.writableLength < bytes) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
+      socket.on('drain', done);
+      socket.on('close', done);
     });
   }
 

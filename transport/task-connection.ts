@@ -67,6 +67,10 @@ export class TaskConnection implements HostConnection {
     return this.base.forwardRemote(remotePort, onConnection);
   }
 
+  sendQueueBelow(bytes: number): Promise<void> {
+    return this.base.sendQueueBelow(bytes);
+  }
+
   /** The run's connection underneath is closed with the run, not by a task. */
   close(): Promise<void> {
     return Promise.resolve();

@@ -55,6 +55,14 @@ export interface HostConnection {
    * controller reaches a service on a node, or one the node can reach, when it cannot itself.
    */
   openTcp(address: string, port: number): Promise<Duplex>;
+  /**
+   * Settles once the connection's own queue of bytes to send (written, not yet taken by the
+   * kernel) is under `bytes`. A bulk sender (the relay) waits on it between chunks: SSH's
+   * channel windows (2 MiB each on OpenSSH) would let it queue many seconds of data ahead of
+   * a busy link, and everything else on the connection (its keepalives, Docker calls) would
+   * wait behind that queue.
+   */
+  sendQueueBelow(bytes: number): Promise<void>;
   close(): Promise<void>;
 }
 

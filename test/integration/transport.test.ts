@@ -20,6 +20,7 @@ import { SshDocker } from '../../runtime/docker.js';
 import { RegistryClient } from '../../transport/registry.js';
 import type { PullProgress } from '../../runtime/types.js';
 import { readTestLab } from '../fixtures/test-lab.js';
+import { tbfArgs } from '../../lab/rate.js';
 
 const env = {}; // no ssh-agent from the developer's shell
 let info: LabInfo;
@@ -254,6 +255,34 @@ describe('SSH connections', () => {
       expect((await second.exec('echo back')).stdout).toBe('back\n');
     } finally {
       await pool.closeAll();
+    }
+  });
+
+  it('stays up while its keepalives wait behind its own queued data, as long as the node sends something', async () => {
+    // A busy link: what hound has queued on the connection (each channel may run 2 MiB
+    // ahead of the node, on sshd's window) delays a keepalive's reply for seconds. The
+    // node's window adjustments still arrive, so it is alive; ssh2's plain count dropped it.
+    const node = info.nodes[2];
+    execFileSync('tc', ['qdisc', 'add', 'dev', node.hostInterface, 'root', ...tbfArgs({ text: '4mbit', bitsPerSecond: 4e6 })]);
+    let c: SshHostConnection | undefined;
+    try {
+      // 4 keepalives of 1 s unanswered drop a connection; three channels queue about 6 MiB, 12 s at 4 Mbit/s.
+      c = await connectHost(resolveConnectionTarget(node.name, varsOf(node), { env }), { keepaliveIntervalMs: 1000 });
+      const payload = randomBytes(3 * 1024 * 1024);
+      const counted = await Promise.all(
+        [0, 1, 2].map(async () => {
+          const command = await c!.spawn('wc -c');
+          let out = '';
+          command.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          command.stdin.end(payload);
+          return { code: (await command.done).code, bytes: out.trim() };
+        }),
+      );
+      expect(counted).toEqual([0, 1, 2].map(() => ({ code: 0, bytes: String(payload.length) })));
+      expect(c.isClosed).toBe(false);
+    } finally {
+      await c?.close();
+      execFileSync('tc', ['qdisc', 'del', 'dev', node.hostInterface, 'root']);
     }
   });
 
