@@ -16,8 +16,8 @@ const REFERENCE = /^(?:[\w][\w.-]{0,127}|sha256:[a-f0-9]{64})$/;
 /**
  * A blob is written to a node's connection only while that connection queues less than
  * this: about 1 s of a 2 Mbit/s share of a link. Without it every open channel lets 2 MiB
- * more wait in hound's memory, and at 50 nodes on a 100 Mbit/s controller link a node's
- * keepalive sat behind 20 s of queued layers and the node was dropped as unreachable.
+ * more wait in hound's memory, and with 50 nodes relaying at once over a 100 Mbit/s
+ * controller link a node's keepalive sat behind 20 s of queued layers.
  */
 export const RELAY_SEND_QUEUE_BYTES = 256 * 1024;
 

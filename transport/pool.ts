@@ -1,9 +1,10 @@
 // One SSH connection per host for the whole run: opened on first use, many hosts at once
 // (bounded, since each handshake costs CPU on both ends), closed together at the end.
 // A host that failed to connect stays failed for the run, so later tasks skip it fast. A
-// handshake the server drops before it starts is tried again (twice, with backoff): that is
-// how sshd sheds connections beyond MaxStartups, and how an overloaded host answers a storm
-// of connects; it says nothing about whether the host is up.
+// handshake the server drops before it starts, or does not finish in time once it took the
+// connection, is tried again (twice, with backoff): that is how sshd sheds connections
+// beyond MaxStartups, and how an overloaded host answers a storm of connects; it says
+// nothing about whether the host is up.
 import { UnreachableError } from '../base/errors.js';
 import { withRetries } from '../base/retry.js';
 import type { ConnectionTarget } from './connection-target.js';
@@ -25,11 +26,14 @@ export interface ConnectionPoolOptions {
 export const HANDSHAKE_ATTEMPTS = 3;
 
 /**
- * Whether a failed connect is a handshake the server dropped before it began: the TCP
- * connection opened, then closed or reset before the SSH banner (sshd past MaxStartups, or
- * too loaded to answer). Refused ports, timeouts and authentication failures are not.
+ * Whether a failed connect is a handshake the server dropped or stalled: the TCP connection
+ * opened, then closed or reset before the SSH banner (sshd past MaxStartups, or too loaded
+ * to answer), or the handshake did not finish within the timeout (SSH_HANDSHAKE_TIMEOUT: at
+ * 100 nodes on 2 cores, the first nodes' pulls left a later node's sshd no CPU for 10 s).
+ * Refused ports, a connect that timed out and authentication failures are not.
  */
 export function isDroppedHandshake(error: unknown): boolean {
+  if (error instanceof UnreachableError && error.code === 'SSH_HANDSHAKE_TIMEOUT') return true;
   const cause = error instanceof UnreachableError ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
   if (cause === undefined || cause === null) return false;
   if (cause.code === 'ECONNRESET') return true;

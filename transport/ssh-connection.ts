@@ -131,6 +131,8 @@ async function openClient(
 
   const client = new SshClient();
   let socket: Duplex | undefined;
+  // A jump host's channel is open already; a socket of hound's own once TCP connects.
+  let connected = sock !== undefined;
   log?.(1, `ssh ${inventoryHost}: connecting to ${target.user}@${target.address}:${target.port}${sock ? ' (jump)' : ''}`);
   const started = Date.now();
   await new Promise<void>((resolve, reject) => {
@@ -140,22 +142,28 @@ async function openClient(
       reject(new UnreachableError(inventoryHost, 'SSH_UNREACHABLE', `connection to ${target.address}:${target.port} was cancelled`));
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    client.once('ready', () => {
-      options.signal?.removeEventListener('abort', onAbort);
-      resolve();
-    });
-    client.once('error', (error: Error & { level?: string }) => {
+    const onError = (error: Error & { level?: string }) => {
+      // The first error decides; ssh2 may add one as the socket closes ("lost before
+      // handshake" after its own timeout), which must not go unheard.
+      client.off('error', onError);
+      client.on('error', () => undefined);
       options.signal?.removeEventListener('abort', onAbort);
       client.end();
       socket?.destroy();
       if (refusal?.kind === 'changed') reject(hostKeyChangedError(inventoryHost, target, refusal.key, refusal.entry));
       else if (refusal?.kind === 'revoked') reject(hostKeyRevokedError(inventoryHost, target, refusal.key, refusal.entry));
       else if (refusal?.kind === 'unknown') reject(hostKeyUnknownError(inventoryHost, target, refusal.key, refusal.otherTypes));
-      else reject(toUnreachableError({ host: inventoryHost, dialled: target, error, triedAuth: tried, skippedAuth: skipped }));
+      else reject(toUnreachableError({ host: inventoryHost, dialled: target, error, triedAuth: tried, skippedAuth: skipped, connected }));
+    };
+    client.once('ready', () => {
+      options.signal?.removeEventListener('abort', onAbort);
+      resolve();
     });
+    client.on('error', onError);
     // Opened only now, with ssh2 listening from its first event: a server that closes at
     // once (sshd past MaxStartups) must be seen to, as a dropped handshake.
     socket = sock ?? openTcpSocket(target);
+    if (sock === undefined) socket.once('connect', () => (connected = true));
     client.connect({ ...config, sock: socket });
   });
   log?.(1, `ssh ${inventoryHost}: connected to ${target.address}:${target.port} in ${Date.now() - started} ms`);

@@ -75,6 +75,8 @@ export function toUnreachableError(args: {
   via?: string;
   triedAuth?: string[];
   skippedAuth?: string[];
+  /** The TCP connection (or the jump host's channel) was open when the error came. */
+  connected?: boolean;
 }): UnreachableError {
   const { host, dialled, error } = args;
   const where = `${dialled.address}:${dialled.port}`;
@@ -85,6 +87,16 @@ export function toUnreachableError(args: {
     return new UnreachableError(host, 'SSH_AUTH_FAILED', `permission denied for ${dialled.user}@${where}${via} (tried ${tried}${skipped})`, {
       hint: 'set ansible_user and ansible_ssh_private_key_file (or load the key into ssh-agent), and check the public key is in ~/.ssh/authorized_keys on the host',
     });
+  }
+  if (error.level === 'client-timeout' && args.connected) {
+    // Up, and took the connection: sshd (or the host) is too busy to finish the handshake in
+    // time, as under a storm of connects on a loaded host. The pool tries it again.
+    return new UnreachableError(
+      host,
+      'SSH_HANDSHAKE_TIMEOUT',
+      `${where}${via} took the connection but did not finish the SSH handshake within ${dialled.connectTimeoutMs / 1000} s`,
+      { hint: 'the host is up but slow to answer SSH: overloaded, or too many connections at once; raise ansible_timeout (-T) or lower -f', cause: error },
+    );
   }
   if (error.level === 'client-timeout') {
     return new UnreachableError(host, 'SSH_UNREACHABLE', `${where}${via} did not answer within ${dialled.connectTimeoutMs / 1000} s`, {

@@ -39,7 +39,31 @@ function target(port: number) {
   );
 }
 
+/** A TCP server on loopback that accepts every connection and never says a word (no SSH banner): a host too busy to answer. */
+async function silentServer(): Promise<number> {
+  const server = net.createServer((socket) => sockets.push(socket));
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as net.AddressInfo).port;
+}
+
 describe('SSH connect retries', () => {
+  it('classes a host that takes the connection but does not finish the handshake in time as a stalled handshake, tried again', async () => {
+    const port = await silentServer();
+    const slow = { ...target(port), connectTimeoutMs: 300 };
+    const error = await connectHost(slow).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(UnreachableError);
+    expect((error as UnreachableError).code).toBe('SSH_HANDSHAKE_TIMEOUT');
+    expect((error as UnreachableError).message).toBe(`127.0.0.1:${port} took the connection but did not finish the SSH handshake within 0.3 s`);
+    expect(isDroppedHandshake(error)).toBe(true);
+    // Nothing listening at all within the timeout is not a stalled handshake: the plain timeout stays final.
+    const plain = new UnreachableError('node1', 'SSH_UNREACHABLE', '10.0.0.1:22 did not answer within 10 s');
+    expect(isDroppedHandshake(plain)).toBe(false);
+  });
+
   it('classes a handshake the server drops (closed or reset before the banner) as dropped, and a refused port as not', async () => {
     for (const how of ['end', 'reset'] as const) {
       const port = await droppingServer(how);
