@@ -81,6 +81,12 @@ async function attachClients(container: string): Promise<number[]> {
   return pids;
 }
 
+/** A process's group (/proc/PID/stat field 5, after the command name, which may hold spaces). */
+async function processGroupOf(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+}
+
 /** Pids of the watcher scripts (runtime/remote-command.ts) running a container's `docker start --attach`. */
 async function watcherScripts(container: string): Promise<number[]> {
   const pids: number[] = [];
@@ -496,7 +502,13 @@ describe('fan-out on the lab', () => {
       // The script and its stdin watcher (a subshell of it, with the same arguments).
       const watchers = await watcherScripts(container);
       expect(watchers.length).toBeGreaterThan(0);
-      for (const pid of watchers) process.kill(pid, 'SIGKILL');
+      // All at once, by process group (sshd starts the command in a session of its own): killed
+      // one by one, the script outlived its watcher by a moment under load and removed the
+      // seed itself, as it should when only the watcher dies (CI, 2026-12-03).
+      const groups = new Set(await Promise.all(watchers.map(processGroupOf)));
+      expect(groups.size).toBe(1);
+      for (const group of groups) process.kill(-group, 'SIGKILL');
+      // With the script gone nothing reacts to its client's end: one outside the group goes too.
       for (const client of await attachClients(container)) process.kill(client, 'SIGKILL');
       await running.exited;
       // Nothing of the session is left to stop it: the seed runs on.
