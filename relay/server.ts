@@ -8,6 +8,7 @@ import type { RelayCache } from './relay-cache.js';
 import type { RelayNames } from './relay-names.js';
 import { MANIFEST_ACCEPT, RegistryError } from '../transport/registry.js';
 import { OriginError } from './errors.js';
+import type { HostConnection } from '../transport/types.js';
 
 const API_VERSION_HEADER = { 'docker-distribution-api-version': 'registry/2.0' };
 const ROUTE = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/;
@@ -21,10 +22,8 @@ const REFERENCE = /^(?:[\w][\w.-]{0,127}|sha256:[a-f0-9]{64})$/;
  */
 export const RELAY_SEND_QUEUE_BYTES = 256 * 1024;
 
-/** What the relay asks of the connection a stream came over (transport/types.ts HostConnection). */
-export interface StreamSender {
-  sendQueueBelow(bytes: number): Promise<void>;
-}
+/** What the relay asks of the connection a stream came over. */
+export type StreamSender = Pick<HostConnection, 'sendQueueBelow'>;
 
 export class RelayServer {
   private readonly server: http.Server;

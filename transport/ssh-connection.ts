@@ -36,22 +36,19 @@ const KEEPALIVE_RESET_MS = 1_000;
 /** Opens one SSH connection (through any ProxyJump hops) and resolves once authenticated. */
 export async function connectHost(target: ConnectionTarget, options: ConnectOptions = {}): Promise<SshHostConnection> {
   const hops: Client[] = [];
-  let sock: Duplex | undefined;
   try {
+    let sock: Duplex | undefined;
     let previous: ConnectionTarget | undefined;
     for (const hop of target.proxyJump) {
       sock = previous ? await forwardTo(hops[hops.length - 1], previous, hop, target, options) : undefined;
-      const opened = await openClient(hop, target.host, sock, options);
-      sock = opened.socket;
-      hops.push(opened.client);
+      hops.push((await openClient(hop, target.host, sock, options)).client);
       previous = hop;
     }
     sock = previous ? await forwardTo(hops[hops.length - 1], previous, target, target, options) : undefined;
     const { client, socket } = await openClient(target, target.host, sock, options);
-    sock = socket;
     return new SshHostConnection(target, client, socket, hops, options.logger);
   } catch (error) {
-    sock?.destroy();
+    // A failed client has destroyed its own socket; a jump channel closes with its hop.
     for (const hop of hops.reverse()) hop.end();
     throw error;
   }
@@ -277,7 +274,8 @@ export class SshHostConnection implements HostConnection {
     });
     // ssh2 counts a keepalive as unanswered while its reply is still on the way: behind the
     // relay's layers, queued in hound and in the kernel (4 MiB per connection here), a reply
-    // took over 20 s at 50 nodes on a 100 Mbit/s link, and live nodes were dropped. OpenSSH's
+    // took over 20 s with 50 nodes relaying at once on a 100 Mbit/s link, and live nodes
+    // were dropped. OpenSSH's
     // client asks only when nothing has come from the server for the interval; as it does,
     // any bytes from the server (window adjustments, output) start ssh2's count again.
     // `_resetKA` is ssh2's own (1.17.0, pinned); without it ssh2 keeps its plain count.
