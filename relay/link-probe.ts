@@ -44,9 +44,9 @@ export interface LinkProbeLimits {
 
 export const DEFAULT_PROBE_LIMITS: LinkProbeLimits = {
   originBytes: 4_000_000,
-  nodeBytes: 1_500_000,
+  nodeBytes: 1_000_000,
   groupNodes: 8,
-  windowMs: 500,
+  windowMs: 300,
   stepTimeoutMs: 5_000,
 };
 
