@@ -16,6 +16,7 @@ import { pushRegistryImage } from '../lab/registry-image.js';
 import { lowerBounds } from './bounds.js';
 import { registryHost } from './lab-nodes.js';
 import { measurePullCpu, type PullCpu } from './pull-cpu.js';
+import { describeBuild } from './baseline.js';
 import { buildRoster, CONTENDER_IDS } from './contenders/roster.js';
 import { requireGnuTime } from './controller-cost.js';
 import { describeEnvironment } from './environment.js';
@@ -107,7 +108,8 @@ async function benchmark(options: BenchOptions, labName: string, outDir: string,
   process.once('SIGTERM', onSignal);
   const largest = Math.max(...options.nodeCounts);
   const workRoot = path.join(WORK_ROOT, startedAt.toISOString().replace(/[:.]/g, '-'));
-  const roster = buildRoster(options.contenders, options.strategies, options.runtimes);
+  const baseline = options.baseline === undefined ? undefined : { build: await describeBuild(options.baseline.cli), strategies: options.baseline.strategies };
+  const roster = buildRoster(options.contenders, options.strategies, options.runtimes, baseline);
   const runtimes = labRuntimes(options.runtimes, largest);
   log(`rates: registry uplink ${options.rates.registry}, node links ${options.rates.node}, controller link ${options.rates.controller}`);
   log(`contenders: ${roster.map((c) => contenderName({ contenders: roster }, c)).join('; ')}`);
@@ -274,6 +276,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--controller-rate <rate>', `the controller's link (default ${DEFAULTS.controllerRate})`)
     .option('--up-to <list>', 'CONTENDER=NODES,…: run a contender only up to that node count (e.g. docker-pull-parallel=50,hound-direct=50)')
     .option('--runtimes <list>', `docker, containerd, podman: each cell runs on each runtime's nodes, its own rows (default ${DEFAULTS.runtimes})`)
+    .option('--baseline <dir>', 'also run an earlier hound, built in checkout DIR (npm ci && npm run build there), beside this one')
+    .option('--baseline-strategies <list>', 'the strategies the --baseline build runs, each a contender (default auto)')
     .option('--quick', '10 nodes, diverse, one run, every contender but the node-after-node docker pull loop')
     .option('--lab-name <name>', 'name of the lab the benchmark brings up', 'bench')
     .option('--out <dir>', 'where latest.md/.json/.svg go (default bench/results; --quick: bench/results/quick)')

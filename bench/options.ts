@@ -1,5 +1,6 @@
 // The benchmark's command-line options, checked and resolved before the lab comes up.
 import { OptionsError } from '../base/errors.js';
+import { baselineCli } from './baseline.js';
 import { checkRoster, CONTENDER_IDS, type ContenderId } from './contenders/roster.js';
 import { parseRate } from '../lab/rate.js';
 import { LAB_RUNTIMES, type LabRuntime } from '../lab/runtimes.js';
@@ -17,6 +18,8 @@ export interface RawBenchOptions {
   controllerRate?: string;
   upTo?: string;
   runtimes?: string;
+  baseline?: string;
+  baselineStrategies?: string;
   quick?: boolean;
 }
 
@@ -32,6 +35,8 @@ export interface BenchOptions {
   upTo: Map<string, number>;
   /** The runtimes whose nodes each cell runs on, each with its own contenders' rows. */
   runtimes: LabRuntime[];
+  /** An earlier build of hound run beside this one: its CLI and the strategies it runs. */
+  baseline?: { cli: string; strategies: string[] };
   quick: boolean;
 }
 
@@ -40,6 +45,7 @@ export const DEFAULTS = {
   workloads: DEFAULT_WORKLOADS.join(','),
   contenders: CONTENDER_IDS.join(','),
   strategies: 'direct,relay,auto',
+  baselineStrategies: 'auto',
   repeats: '3',
   registryRate: '40mbit',
   nodeRate: '10mbit',
@@ -53,6 +59,8 @@ export const DEFAULTS = {
  * six minutes. It never changes with hound's code; the full run measures it.
  */
 export const QUICK_CONTENDERS: readonly ContenderId[] = CONTENDER_IDS.filter((id) => id !== 'docker-pull-sequential');
+
+const STRATEGIES = ['direct', 'relay', 'fanout', 'auto'] as const;
 
 /** hound's lab takes up to 200 nodes; 100 fit this 2-core, 24 GiB machine (docs/scale.md). */
 const MAX_BENCH_NODES = 100;
@@ -104,14 +112,30 @@ export function resolveBenchOptions(raw: RawBenchOptions): BenchOptions {
     }
     upTo.set(match[1], Number(match[2]));
   }
-  const strategies = oneOf('--strategies', raw.strategies ?? DEFAULTS.strategies, ['direct', 'relay', 'fanout', 'auto'] as const);
-  const known = [...CONTENDER_IDS.filter((id) => id !== 'hound'), ...strategies.map((st) => `hound-${st}`)];
+  const strategies = oneOf('--strategies', raw.strategies ?? DEFAULTS.strategies, STRATEGIES);
+  if (raw.baselineStrategies !== undefined && raw.baseline === undefined) {
+    throw new OptionsError('BENCH_BAD_OPTION', '--baseline-strategies needs --baseline', {
+      hint: 'add --baseline DIR, a built checkout of the revision to compare with',
+    });
+  }
+  const baseline =
+    raw.baseline === undefined
+      ? undefined
+      : { cli: baselineCli(raw.baseline), strategies: oneOf('--baseline-strategies', raw.baselineStrategies ?? DEFAULTS.baselineStrategies, STRATEGIES) };
+  const known = [
+    ...CONTENDER_IDS.filter((id) => id !== 'hound'),
+    ...strategies.map((st) => `hound-${st}`),
+    ...(baseline?.strategies ?? []).map((st) => `hound-baseline-${st}`),
+  ];
   for (const id of upTo.keys()) {
     if (!known.includes(id)) throw new OptionsError('BENCH_BAD_OPTION', `--up-to: unknown contender '${id}'`, { hint: `choose from ${known.join(', ')}` });
   }
   const contenders = oneOf('--contenders', raw.contenders ?? (quick ? QUICK_CONTENDERS.join(',') : DEFAULTS.contenders), CONTENDER_IDS);
   const runtimes = oneOf('--runtimes', raw.runtimes ?? DEFAULTS.runtimes, LAB_RUNTIMES);
-  checkRoster({ contenders, named: raw.contenders !== undefined, strategies, runtimes });
+  checkRoster({ contenders, named: raw.contenders !== undefined, strategies: [...strategies, ...(baseline?.strategies ?? [])], runtimes });
+  if (baseline !== undefined && !contenders.includes('hound')) {
+    throw new OptionsError('BENCH_BAD_OPTION', '--baseline runs beside hound, and --contenders leaves hound out', { hint: 'add hound to --contenders' });
+  }
   return {
     nodeCounts: [...new Set(nodeCounts)].sort((a, b) => a - b),
     workloads: oneOf('--workloads', raw.workloads ?? (quick ? 'diverse' : DEFAULTS.workloads), WORKLOAD_NAMES),
@@ -125,6 +149,7 @@ export function resolveBenchOptions(raw: RawBenchOptions): BenchOptions {
     },
     upTo,
     runtimes,
+    ...(baseline === undefined ? {} : { baseline }),
     quick,
   };
 }

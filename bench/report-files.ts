@@ -83,7 +83,10 @@ export function markdownReport(r: BenchReport): string {
   const choices = r.runs.filter((x) => x.choice !== undefined);
   if (choices.length > 0) {
     lines.push("## What hound's auto chose", '');
-    for (const c of choices) lines.push(`- ${c.workload}, ${c.nodes} nodes, run ${c.run}: ${c.choice}`);
+    // Named only when more than one contender chose (a --baseline's auto beside this one's).
+    const choosers = new Set(choices.map((c) => c.contender));
+    const who = (id: string) => (choosers.size > 1 ? `${r.contenders.find((x) => x.id === id)?.label ?? id}, ` : '');
+    for (const c of choices) lines.push(`- ${who(c.contender)}${c.workload}, ${c.nodes} nodes, run ${c.run}: ${c.choice}`);
     lines.push('');
   }
   const failures = r.runs.filter((x) => !x.ok);

@@ -3,6 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { HoundBuild } from '../baseline.js';
 import { describeFailure, runCommand } from '../command-run.js';
 import type { Contender } from '../contender.js';
 import { readControllerCost, withGnuTime } from '../controller-cost.js';
@@ -34,11 +35,18 @@ export const HOUND_PLAYBOOK = `- name: warm up images
         names: "{{ bench_images }}"
 `;
 
-export function houndContender(strategy: string): Contender {
+/**
+ * hound with one distribution strategy: this checkout's build, or with `baseline` an earlier
+ * build run beside it (`hound-baseline-auto`, labelled with its revision). The ratios compare
+ * with this build only, so a baseline is not one of the hound rows (isHound false).
+ */
+export function houndContender(strategy: string, baseline?: HoundBuild): Contender {
+  const cli = baseline?.cli ?? HOUND_CLI;
+  const takesFanoutImage = baseline?.takesFanoutImage ?? true;
   return {
-    id: `hound-${strategy}`,
-    label: `hound (${strategy})`,
-    isHound: true,
+    id: baseline === undefined ? `hound-${strategy}` : `hound-baseline-${strategy}`,
+    label: baseline === undefined ? `hound (${strategy})` : `hound ${baseline.revision} (${strategy})`,
+    isHound: baseline === undefined,
     async prepare(setting) {
       const files = inventoryFiles(setting.target);
       files.set('playbook.yml', HOUND_PLAYBOOK);
@@ -46,25 +54,13 @@ export function houndContender(strategy: string): Contender {
       const costFile = path.join(setting.workDir, 'cost.txt');
       // Fan-out seeds run the lab's registry image (main.ts pushes it for fanout and auto), and
       // auto gets it as a user who allows fan-out would give it: auto then weighs fan-out too.
+      // A baseline from before fan-out refuses the option, and its auto never weighed seeds.
       const seedImage =
-        strategy === 'fanout' || strategy === 'auto'
+        (strategy === 'fanout' || strategy === 'auto') && takesFanoutImage
           ? ['--fanout-image', `${registryHost(setting.target.lab)}/${LAB_REGISTRY_IMAGE_REPOSITORY}:${LAB_REGISTRY_IMAGE_TAG}`]
           : [];
       const argv = withGnuTime(
-        [
-          process.execPath,
-          ...nodeArgs(),
-          HOUND_CLI,
-          'play',
-          'playbook.yml',
-          '-i',
-          'inventory.ini',
-          '--reporter',
-          'plain',
-          '--distribution',
-          strategy,
-          ...seedImage,
-        ],
+        [process.execPath, ...nodeArgs(), cli, 'play', 'playbook.yml', '-i', 'inventory.ini', '--reporter', 'plain', '--distribution', strategy, ...seedImage],
         costFile,
       );
       return {

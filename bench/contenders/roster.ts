@@ -2,6 +2,7 @@
 // the runtimes each runs on: one set of rows per runtime of --runtimes.
 import { OptionsError } from '../../base/errors.js';
 import { LAB_RUNTIMES, type LabRuntime } from '../../lab/runtimes.js';
+import type { HoundBuild } from '../baseline.js';
 import type { Contender } from '../contender.js';
 import { ansibleContender } from './ansible.js';
 import { composePull } from './compose.js';
@@ -39,7 +40,13 @@ export const CONTENDER_RUNTIMES: Record<ContenderId, readonly LabRuntime[]> = {
 /** Fan-out seeds are Docker containers: hound says the strategy is unavailable elsewhere. */
 const DOCKER_ONLY_STRATEGIES = ['fanout'];
 
-function contendersOf(id: ContenderId, strategies: readonly string[]): Contender[] {
+/** An earlier build of hound run beside this one (--baseline), with the strategies it runs. */
+export interface BaselineRoster {
+  build: HoundBuild;
+  strategies: readonly string[];
+}
+
+function contendersOf(id: ContenderId, strategies: readonly string[], baseline: BaselineRoster | undefined): Contender[] {
   switch (id) {
     case 'docker-pull-sequential':
       return [dockerPullSequential];
@@ -58,7 +65,10 @@ function contendersOf(id: ContenderId, strategies: readonly string[]): Contender
     case 'podman-pull':
       return [podmanPull];
     case 'hound':
-      return strategies.map((s) => houndContender(s));
+      return [
+        ...strategies.map((s) => houndContender(s)),
+        ...(baseline === undefined ? [] : baseline.strategies.map((s) => houndContender(s, baseline.build))),
+      ];
   }
 }
 
@@ -68,10 +78,15 @@ function onRuntime(contender: Contender, runtime: LabRuntime): Contender {
 }
 
 /** The contenders, runtime by runtime (Docker's first), each runtime with those of `ids` that run on it. */
-export function buildRoster(ids: readonly ContenderId[], strategies: readonly string[], runtimes: readonly LabRuntime[] = ['docker']): Contender[] {
+export function buildRoster(
+  ids: readonly ContenderId[],
+  strategies: readonly string[],
+  runtimes: readonly LabRuntime[] = ['docker'],
+  baseline?: BaselineRoster,
+): Contender[] {
   return LAB_RUNTIMES.filter((r) => runtimes.includes(r)).flatMap((runtime) =>
     CONTENDER_IDS.filter((id) => ids.includes(id) && CONTENDER_RUNTIMES[id].includes(runtime)).flatMap((id) =>
-      contendersOf(id, strategies).map((c) => onRuntime(c, runtime)),
+      contendersOf(id, strategies, baseline).map((c) => onRuntime(c, runtime)),
     ),
   );
 }

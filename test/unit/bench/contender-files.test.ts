@@ -1,7 +1,11 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { LabInfo } from '../../../lab/info.js';
 import { composeFile } from '../../../bench/contenders/compose.js';
+import { houndContender } from '../../../bench/contenders/hound.js';
 import { parseGnuTimeReport, withGnuTime } from '../../../bench/controller-cost.js';
 import { inventoryFiles, sshArgv } from '../../../bench/lab-nodes.js';
 import { targetOf } from '../../../bench/matrix.js';
@@ -72,5 +76,32 @@ describe('files the contenders are given', () => {
       systemSeconds: 0.31,
     });
     expect(parseGnuTimeReport('garbage')).toBeUndefined();
+  });
+
+  it("runs a --baseline build's own CLI in the run's folder, with --fanout-image only when its play takes it", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'hound-baseline-run-'));
+    try {
+      // A stand-in CLI that writes down how it was called, and what it found beside it.
+      const cli = path.join(dir, 'hound.js');
+      await writeFile(
+        cli,
+        "const fs = require('node:fs'); fs.writeFileSync('argv.json', JSON.stringify({ argv: process.argv.slice(2), inventory: fs.existsSync('inventory.ini') }));\n" +
+          "console.log('distribution auto: relay (from the stand-in)');\n",
+      );
+      const record = async (takesFanoutImage: boolean) => {
+        const workDir = await mkdtemp(path.join(dir, 'run-'));
+        const contender = houndContender('auto', { cli, revision: 'abc1234', takesFanoutImage });
+        const run = await contender.prepare({ target: targetOf(lab, 'diverse', 2), workDir, signal: new AbortController().signal });
+        const outcome = await run.start();
+        return { outcome, called: JSON.parse(await readFile(path.join(workDir, 'argv.json'), 'utf8')) as { argv: string[]; inventory: boolean } };
+      };
+      const old = await record(false);
+      expect(old.outcome).toMatchObject({ ok: true, choice: 'relay (from the stand-in)' });
+      expect(old.called).toEqual({ argv: ['play', 'playbook.yml', '-i', 'inventory.ini', '--reporter', 'plain', '--distribution', 'auto'], inventory: true });
+      const newer = await record(true);
+      expect(newer.called.argv.slice(-2)).toEqual(['--fanout-image', '10.1.2.2:5000/lab/registry:2.8']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

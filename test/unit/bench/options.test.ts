@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveBenchOptions } from '../../../bench/options.js';
 import { buildRoster } from '../../../bench/contenders/roster.js';
@@ -79,5 +82,41 @@ describe('benchmark options', () => {
     const forksN = buildRoster(['ansible-forks-n'], []).at(0)!;
     expect(forksN.sameAs?.(5)).toBe('ansible-forks-5');
     expect(forksN.sameAs?.(6)).toBeUndefined();
+  });
+
+  it('runs an earlier build beside this one with --baseline: its own ids and labels, not a hound row, auto by default', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'hound-baseline-'));
+    try {
+      const cli = path.join(dir, 'dist', 'cli', 'hound.js');
+      mkdirSync(path.dirname(cli), { recursive: true });
+      writeFileSync(cli, '');
+      const o = resolveBenchOptions({ contenders: 'hound', strategies: 'relay,auto', baseline: dir, upTo: 'hound-baseline-auto=10' });
+      expect(o.baseline).toEqual({ cli, strategies: ['auto'] });
+      expect(resolveBenchOptions({ baseline: dir, baselineStrategies: 'direct,auto' }).baseline?.strategies).toEqual(['direct', 'auto']);
+      expect(resolveBenchOptions({}).baseline).toBeUndefined();
+      const build = { cli, revision: '956a45d', takesFanoutImage: false };
+      const roster = buildRoster(o.contenders, o.strategies, ['docker'], { build, strategies: o.baseline!.strategies });
+      expect(roster.map((c) => [c.id, c.label, c.isHound])).toEqual([
+        ['hound-relay', 'hound (relay)', true],
+        ['hound-auto', 'hound (auto)', true],
+        ['hound-baseline-auto', 'hound 956a45d (auto)', false],
+      ]);
+      // An unbuilt checkout, a missing one, strategies without a baseline, a baseline without hound.
+      const cases: [Parameters<typeof resolveBenchOptions>[0], RegExp][] = [
+        [{ baseline: path.join(dir, 'dist') }, /--baseline: .* has no built CLI/],
+        [{ baseline: path.join(dir, 'gone') }, /--baseline: .*gone does not exist/],
+        [{ baselineStrategies: 'auto' }, /--baseline-strategies needs --baseline/],
+        [{ baseline: dir, contenders: 'docker-pull-parallel' }, /--contenders leaves hound out/],
+        [{ baseline: dir, baselineStrategies: 'torrent' }, /--baseline-strategies: unknown 'torrent'/],
+      ];
+      for (const [raw, message] of cases) {
+        const err = errorOf(() => resolveBenchOptions(raw));
+        expect(err.message).toMatch(message);
+        expect(err.exitCode).toBe(5);
+        expect(err.hint ?? '').not.toBe('');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
