@@ -11,6 +11,7 @@ import { InterruptedError } from '../base/errors.js';
 import type { Contender, ContenderOutcome } from './contender.js';
 import { registryHost, type BenchTarget } from './lab-nodes.js';
 import { needsArePrefixes, prefixRecords } from './prefix-runs.js';
+import { machineCpuOver, readCpuTicks } from './machine-cpu.js';
 import { contenderName, runtimeOf, type RunRecord } from './results-model.js';
 import { emptyNodeOf, missingImagesOf, pullOnNodeOf } from './runtime-node-images.js';
 import { nodeNeeds, type WorkloadName } from './workload.js';
@@ -120,6 +121,7 @@ async function runOnce(
   await mkdir(workDir, { recursive: true });
   const prepared = await contender.prepare({ target, workDir, signal: plan.signal });
   const loadAverage = os.loadavg()[0];
+  const cpuBefore = await readCpuTicks();
   const started = performance.now();
   let outcome: ContenderOutcome;
   try {
@@ -129,6 +131,7 @@ async function runOnce(
     outcome = { ok: false, error: err instanceof Error ? err.message : String(err) };
   }
   const seconds = (performance.now() - started) / 1000;
+  const machineCpu = machineCpuOver(cpuBefore, await readCpuTicks());
   if (plan.signal.aborted) throw new InterruptedError('benchmark interrupted');
   const missing = await verifyNodes(target);
   const errors = [outcome.error, missing].filter((e): e is string => e !== undefined);
@@ -142,6 +145,7 @@ async function runOnce(
     ok: outcome.ok && missing === undefined,
     ...(errors.length > 0 ? { error: errors.join('; ') } : {}),
     ...(outcome.controller ? { controller: outcome.controller } : {}),
+    machineCpu,
     ...(outcome.choice !== undefined ? { choice: outcome.choice } : {}),
   };
   return { record, stepEndSeconds: outcome.stepEndSeconds };

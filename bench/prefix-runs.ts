@@ -29,7 +29,8 @@ export function prefixRecords(source: RunRecord, stepEndSeconds: readonly number
   return nodeCounts
     .filter((n) => n < source.nodes)
     .map((n) => {
-      const { controller: _controller, ...rest } = source;
+      // The cost figures are the whole run's, not its first n steps'.
+      const { controller: _controller, machineCpu: _machineCpu, ...rest } = source;
       return { ...rest, nodes: n, seconds: stepEndSeconds[n - 1], prefixOf: source.nodes };
     });
 }

@@ -2,6 +2,7 @@
 // chart are drawn from.
 import type { LabRuntime } from '../lab/runtimes.js';
 import type { LowerBounds } from './bounds.js';
+import type { MachineCpu } from './machine-cpu.js';
 import type { WorkloadName } from './workload.js';
 
 /** hound's cost on the controller for one run, from /usr/bin/time. */
@@ -24,6 +25,8 @@ export interface RunRecord {
   ok: boolean;
   error?: string;
   controller?: ControllerCost;
+  /** The whole machine's CPU while the run went (every node shares it on the lab). */
+  machineCpu?: MachineCpu;
   /** The machine's 1-minute load average when the run started: other work on it is noise. */
   loadAverage?: number;
   /** Not run: the same as this contender's run at this node count (see Contender.sameAs). */

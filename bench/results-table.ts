@@ -13,6 +13,7 @@ import {
   sectionTitle,
   type BenchResults,
   type ContenderInfo,
+  type RunRecord,
 } from './results-model.js';
 
 function seconds(value: number): string {
@@ -58,6 +59,21 @@ function sectionTable(results: BenchResults, workload: BenchResults['workloads']
   return out;
 }
 
+/** Runs grouped by contender, workload and node count, in the order first met. */
+function byCell(runs: readonly RunRecord[]): RunRecord[][] {
+  const cells = new Map<string, RunRecord[]>();
+  for (const r of runs) {
+    const key = `${r.contender}\u0000${r.workload}\u0000${r.nodes}`;
+    cells.set(key, [...(cells.get(key) ?? []), r]);
+  }
+  return [...cells.values()];
+}
+
+function labelOf(results: BenchResults, id: string): string {
+  const info = results.contenders.find((c) => c.id === id);
+  return info === undefined ? id : contenderName(results, info);
+}
+
 export function resultsTable(results: BenchResults): string {
   const out: string[] = [];
   for (const workload of results.workloads) {
@@ -68,20 +84,40 @@ export function resultsTable(results: BenchResults): string {
   if (houndRuns.length > 0) {
     out.push('### cost on the controller (GNU time: peak RSS of the largest process, CPU of all)', '');
     out.push('| contender | workload | nodes | peak RSS | CPU (user+sys) |', '|---|---|---|---|---|');
-    const keys = new Map<string, typeof houndRuns>();
-    for (const r of houndRuns) {
-      const key = `${r.contender}\u0000${r.workload}\u0000${r.nodes}`;
-      keys.set(key, [...(keys.get(key) ?? []), r]);
-    }
-    for (const runs of keys.values()) {
+    for (const runs of byCell(houndRuns)) {
       const first = runs[0];
-      const info = results.contenders.find((c) => c.id === first.contender);
-      const label = info === undefined ? first.contender : contenderName(results, info);
+      const label = labelOf(results, first.contender);
       const rss = median(runs.map((r) => r.controller!.maxRssBytes))!;
       const cpu = median(runs.map((r) => r.controller!.userSeconds + r.controller!.systemSeconds))!;
       out.push(`| ${label} | ${first.workload} | ${first.nodes} | ${(rss / 1e6).toFixed(0)} MB | ${cpu.toFixed(2)} s |`);
     }
     out.push('');
   }
+  out.push(...machineCpuTable(results));
   return out.join('\n');
+}
+
+/**
+ * The whole machine's CPU during each contender's runs (medians): on the lab every node shares
+ * the controller's cores, and a run that kept them all busy was held by the CPU, not the network.
+ */
+function machineCpuTable(results: BenchResults): string[] {
+  const measured = results.runs.filter((r) => r.machineCpu !== undefined && r.copiedFrom === undefined && r.prefixOf === undefined);
+  if (measured.length === 0) return [];
+  const cores = measured[0].machineCpu!.cores;
+  const out = [
+    `### the machine's CPU during the runs (/proc/stat: all work on its ${cores} cores, every node's included)`,
+    '',
+    '| contender | workload | nodes | CPU busy | share of the cores |',
+    '|---|---|---|---|---|',
+  ];
+  for (const runs of byCell(measured)) {
+    const first = runs[0];
+    const label = labelOf(results, first.contender);
+    const busy = median(runs.map((r) => r.machineCpu!.busySeconds))!;
+    const share = median(runs.map((r) => r.machineCpu!.busyShare))!;
+    out.push(`| ${label} | ${first.workload} | ${first.nodes} | ${busy.toFixed(1)} s | ${(share * 100).toFixed(0)} % |`);
+  }
+  out.push('');
+  return out;
 }

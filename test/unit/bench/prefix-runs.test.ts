@@ -26,11 +26,18 @@ describe('node-after-node runs read off the largest run', () => {
     expect(derived.every((r) => r.contender === 'docker-pull-sequential' && r.workload === 'diverse' && r.ok)).toBe(true);
   });
 
-  it('carries a failure of the source run, and no controller cost', () => {
-    const failed = { ...source, ok: false, error: 'node9 lacks x', controller: { maxRssBytes: 1, userSeconds: 1, systemSeconds: 1 } };
+  it('carries a failure of the source run, and no controller or machine cost', () => {
+    const failed = {
+      ...source,
+      ok: false,
+      error: 'node9 lacks x',
+      controller: { maxRssBytes: 1, userSeconds: 1, systemSeconds: 1 },
+      machineCpu: { busySeconds: 200, busyShare: 0.9, cores: 2 },
+    };
     const [derived] = prefixRecords(failed, steps, [3, 10]);
     expect(derived).toMatchObject({ nodes: 3, seconds: 43.5, ok: false, error: 'node9 lacks x' });
     expect(derived).not.toHaveProperty('controller');
+    expect(derived).not.toHaveProperty('machineCpu');
   });
 
   it('refuses step times that do not match the node count', () => {

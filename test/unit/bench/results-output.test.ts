@@ -29,7 +29,11 @@ const results: BenchResults = {
     run('docker-pull-parallel', 10, 40, { run: 1 }),
     run('docker-pull-parallel', 10, 38, { run: 2 }),
     run('docker-pull-parallel', 10, 99, { run: 3, ok: false, error: 'node3 lacks bench/app2:latest' }),
-    run('hound-direct', 10, 20, { controller: { maxRssBytes: 80e6, userSeconds: 1.5, systemSeconds: 0.5 } }),
+    run('hound-direct', 10, 20, {
+      controller: { maxRssBytes: 80e6, userSeconds: 1.5, systemSeconds: 0.5 },
+      machineCpu: { busySeconds: 38.1, busyShare: 0.953, cores: 2 },
+    }),
+    run('docker-pull-parallel', 6, 30, { prefixOf: 10, machineCpu: { busySeconds: 1, busyShare: 0.1, cores: 2 } }),
     run('docker-pull-parallel', 2, 9, { workload: 'identical', copiedFrom: 'x', controller: { maxRssBytes: 1e6, userSeconds: 1, systemSeconds: 1 } }),
   ],
   bounds: [
@@ -56,6 +60,10 @@ describe('results', () => {
     expect(md).toContain('| hound (direct) | diverse | 10 | 80 MB | 2.00 s |');
     // A copied run (same as another contender's) is not a second controller measurement.
     expect(md).not.toContain('| identical | 2 |');
+    // The machine's CPU: measured runs only, not one read off a larger run.
+    expect(md).toContain("### the machine's CPU during the runs (/proc/stat: all work on its 2 cores, every node's included)");
+    expect(md).toContain('| hound (direct) | diverse | 10 | 38.1 s | 95 % |');
+    expect(md).not.toContain('| 6 | 1.0 s |');
   });
 
   it('draws one line per contender and dashed bounds, with axes and legend', () => {
