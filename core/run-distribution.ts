@@ -87,6 +87,17 @@ export class RunDistribution {
     void this.weighed(host);
   }
 
+  /**
+   * Whether the host's pulls go to a fan-out seed rather than the registry. Only a run that can
+   * fan out (a seed image is named) waits for the decision here; any other answers at once.
+   * Should the seeds then fail to start, these pulls go through the relay, still one node's
+   * pulls at a time per its host slots, but no longer held to the registry's.
+   */
+  async fansOut(host: string): Promise<boolean> {
+    if (this.deps.fanoutImage === undefined) return false;
+    return (await this.strategy(host)) === 'fanout';
+  }
+
   /** The strategy for the run, decided at the first pull. */
   async strategy(host: string): Promise<DistributionStrategy> {
     return (await this.decide(host)).strategy;

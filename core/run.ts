@@ -116,7 +116,9 @@ export async function executeRun(run: CompiledRun, options: RunOptions): Promise
     verbosity: options.verbosity,
     signal: interrupt.signal,
     credentials,
-    limits: createPullLimits(options.pullsPerHost ?? DEFAULT_PULLS_PER_HOST, options.pullsPerRegistry ?? DEFAULT_PULLS_PER_REGISTRY),
+    limits: createPullLimits(options.pullsPerHost ?? DEFAULT_PULLS_PER_HOST, options.pullsPerRegistry ?? DEFAULT_PULLS_PER_REGISTRY, (host) =>
+      access.fansOut(host),
+    ),
     templating: { renderValue, evaluateCondition },
     access,
     vault: options.vault,
@@ -343,6 +345,11 @@ class RunHostAccess implements HostAccess {
     await this.distributionRunner.close();
     this.registry.close();
     await this.nodes.close();
+  }
+
+  /** Whether the run fans the host's pulls out over seeds (they then take no registry slot). */
+  fansOut(host: string): Promise<boolean> {
+    return this.distributionRunner.fansOut(host);
   }
 
   /** Whether the relay can deliver into the host's runtime; when not, says so once and the host pulls directly. */

@@ -121,8 +121,11 @@ export class Semaphore {
  * Pull slots: at most `perHost` pulls on one node and `perRegistry` pulls from one registry
  * host at once, across every task and host of the run. The host slot is taken first so a
  * node waiting for a busy registry does not hold registry slots others could use.
+ * `fannedOut(host)` says whether the run fans the host's pulls out: the node then pulls from a
+ * seed, which hound fed once per blob, and the registry never sees that pull, so it takes no
+ * registry slot (with 50 nodes, 32 slots made a second wave of pulls wait on seeds that were idle).
  */
-export function createPullLimits(perHost: number, perRegistry: number): PullLimits {
+export function createPullLimits(perHost: number, perRegistry: number, fannedOut: (host: string) => Promise<boolean> = async () => false): PullLimits {
   const hosts = new Map<string, Semaphore>();
   const registries = new Map<string, Semaphore>();
   const slot = (map: Map<string, Semaphore>, key: string, limit: number) => {
@@ -131,7 +134,10 @@ export function createPullLimits(perHost: number, perRegistry: number): PullLimi
     return s;
   };
   return {
-    pull: (host, registry, work) => slot(hosts, host, perHost).run(() => slot(registries, registry, perRegistry).run(work)),
+    pull: (host, registry, work, options) =>
+      slot(hosts, host, perHost).run(async () =>
+        options?.direct !== true && (await fannedOut(host)) ? work() : slot(registries, registry, perRegistry).run(work),
+      ),
   };
 }
 

@@ -49,15 +49,20 @@ export function short(digest: string): string {
 export async function applyPull(action: Extract<Action, { kind: 'pull' }>, ctx: ModuleContext, tlsVerify?: boolean): Promise<ActionOutcome> {
   const ref = parseImageRef(action.image);
   const layers = new PullLayers();
-  const result = await ctx.limits.pull(ctx.host, ref.domain, () =>
-    ctx.pull(action.image, {
-      platform: action.platform,
-      ...(tlsVerify !== undefined ? { tlsVerify } : {}),
-      onProgress: (p) => {
-        layers.add(p);
-        ctx.progress(action.image, p);
-      },
-    }),
+  const result = await ctx.limits.pull(
+    ctx.host,
+    ref.domain,
+    () =>
+      ctx.pull(action.image, {
+        platform: action.platform,
+        ...(tlsVerify !== undefined ? { tlsVerify } : {}),
+        onProgress: (p) => {
+          layers.add(p);
+          ctx.progress(action.image, p);
+        },
+      }),
+    // A pull that says how to verify the registry's TLS goes to the registry itself (core/run.ts).
+    { direct: tlsVerify !== undefined },
   );
   ctx.invalidateFacts();
   // A runtime that knows exactly what the pull fetched says so; otherwise its progress lines do.

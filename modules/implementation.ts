@@ -64,8 +64,12 @@ export class CredentialStore {
 }
 
 export interface PullLimits {
-  /** Runs a pull from `registry` on `host` inside both the per-host and the per-registry limits. */
-  pull<T>(host: string, registry: string, work: () => Promise<T>): Promise<T>;
+  /**
+   * Runs a pull from `registry` on `host` inside the per-host limit, and inside the per-registry
+   * one unless the run fans it out (the node then pulls from a seed, never from `registry`).
+   * `direct`: this pull goes to the registry whatever the run's distribution (podman_image's validate_certs).
+   */
+  pull<T>(host: string, registry: string, work: () => Promise<T>, options?: { direct?: boolean }): Promise<T>;
 }
 
 export interface ModuleContext {

@@ -289,6 +289,45 @@ describe('fan-out on the lab', () => {
     });
   });
 
+  it("pulls from the seeds on every node at once, outside the origin's pull slots (--pulls-per-registry 1)", async () => {
+    await dropPushedImages();
+    const r = await hound(
+      [
+        'play',
+        'warmup.yml',
+        '-i',
+        info.inventory,
+        '--distribution',
+        'fanout',
+        '--fanout-image',
+        seedImage,
+        '--pulls-per-registry',
+        '1',
+        '--reporter',
+        'plain',
+        '-vv',
+      ],
+      work,
+    );
+    const output = r.stdout + r.stderr;
+    expect(r.code, output.slice(-3000)).toBe(0);
+    // Docker's calls in order: a pull from a seed starts with POST /images/create from the
+    // seed's address, and ends when hound tags what it pulled with the origin's name. Held to
+    // the origin's one slot, the second pull could only start after the first one's tag.
+    const seedAddress = /fan-out: seed \S+ serves at (\S+)/.exec(output)?.[1];
+    expect(seedAddress, output.slice(-3000)).toBeDefined();
+    const calls = output.split('\n').filter((line) => line.includes(`fromImage=${seedAddress}/`) || line.includes(`/images/${seedAddress}/`));
+    const firstTag = calls.findIndex((line) => line.includes('/tag repo='));
+    expect(firstTag, calls.join('\n')).toBeGreaterThan(1);
+    const startedBeforeFirstEnd = calls.slice(0, firstTag).filter((line) => line.includes('POST /images/create'));
+    expect(new Set(startedBeforeFirstEnd.map((line) => /docker (\S+):/.exec(line)?.[1])).size, calls.join('\n')).toBeGreaterThan(1);
+    // And every node holds both images.
+    for (let node = 0; node < info.nodes.length; node++) {
+      const names = (await nodeImages(info, node)).flatMap((i) => i.RepoTags ?? []);
+      for (const image of pushed) expect(names).toContain(`${origin}/${image.repository}:${image.tag}`);
+    }
+  });
+
   /** Volumes on every node (the seed's storage is an anonymous volume). */
   async function volumes(): Promise<string[]> {
     const all: string[] = [];

@@ -185,4 +185,35 @@ describe('createPullLimits', () => {
     expect(peak.registry.get('reg-a')).toBe(5);
     expect(Math.max(...peak.host.values())).toBe(2);
   });
+
+  it('takes no registry slot for a fanned-out host, unless the pull goes to the registry itself', async () => {
+    const { createPullLimits } = await import('../../../core/scheduler.js');
+    const asked: string[] = [];
+    // Hosts n1..n6 fan out; n7 and n8 do not.
+    const limits = createPullLimits(2, 3, async (host) => {
+      asked.push(host);
+      await new Promise((r) => setTimeout(r, 1));
+      return host !== 'n7' && host !== 'n8';
+    });
+    let active = 0;
+    let peak = 0;
+    const work = async () => {
+      active += 1;
+      peak = Math.max(peak, active);
+      await new Promise((r) => setTimeout(r, 10));
+      active -= 1;
+    };
+    // Six fanned-out hosts, two pulls each: all 12 at once (2 per host), past the 3 registry slots.
+    await Promise.all(['n1', 'n2', 'n3', 'n4', 'n5', 'n6'].flatMap((h) => [limits.pull(h, 'reg', work), limits.pull(h, 'reg', work)]));
+    expect(peak).toBe(12);
+    // The same pulls marked direct, and hosts that do not fan out, stay within the registry's 3.
+    peak = 0;
+    await Promise.all(['n1', 'n2', 'n3', 'n4'].flatMap((h) => [limits.pull(h, 'reg', work, { direct: true }), limits.pull(h, 'reg', work, { direct: true })]));
+    expect(peak).toBe(3);
+    peak = 0;
+    await Promise.all(['n7', 'n8'].flatMap((h) => [limits.pull(h, 'reg', work), limits.pull(h, 'reg', work)]));
+    expect(peak).toBe(3);
+    // A direct pull does not ask (the run's decision is not awaited for it).
+    expect(asked.filter((h) => h === 'n1')).toHaveLength(2);
+  });
 });
