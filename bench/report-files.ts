@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { resultsChart } from './chart-svg.js';
 import type { BenchEnvironment } from './environment.js';
-import { namesRuntimes, runtimesOf, type BenchResults } from './results-model.js';
+import { contenderLabel, namesRuntimes, runtimesOf, type BenchResults } from './results-model.js';
 import { resultsTable } from './results-table.js';
 
 export interface BenchReport extends BenchResults {
@@ -85,7 +85,7 @@ export function markdownReport(r: BenchReport): string {
     lines.push("## What hound's auto chose", '');
     // Named only when more than one contender chose (a --baseline's auto beside this one's).
     const choosers = new Set(choices.map((c) => c.contender));
-    const who = (id: string) => (choosers.size > 1 ? `${r.contenders.find((x) => x.id === id)?.label ?? id}, ` : '');
+    const who = (id: string) => (choosers.size > 1 ? `${contenderLabel(r, id)}, ` : '');
     for (const c of choices) lines.push(`- ${who(c.contender)}${c.workload}, ${c.nodes} nodes, run ${c.run}: ${c.choice}`);
     lines.push('');
   }

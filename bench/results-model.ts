@@ -101,6 +101,12 @@ export function contenderName(results: Pick<BenchResults, 'contenders'>, contend
   return namesRuntimes(results) ? `${contender.label}, ${runtimeOf(contender)}` : contender.label;
 }
 
+/** A contender's name by its id, as the tables print it; the id itself for one the results do not list. */
+export function contenderLabel(results: Pick<BenchResults, 'contenders'>, id: string): string {
+  const info = results.contenders.find((c) => c.id === id);
+  return info === undefined ? id : contenderName(results, info);
+}
+
 /** The heading of one workload's table: `diverse`, or `diverse, containerd nodes` when the results name runtimes. */
 export function sectionTitle(results: Pick<BenchResults, 'contenders'>, workload: string, runtime: LabRuntime): string {
   return namesRuntimes(results) ? `${workload}, ${runtime} nodes` : workload;

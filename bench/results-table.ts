@@ -5,7 +5,7 @@ import type { LabRuntime } from '../lab/runtimes.js';
 import {
   boundsFor,
   cellSeconds,
-  contenderName,
+  contenderLabel,
   houndSeconds,
   median,
   runtimeOf,
@@ -69,11 +69,6 @@ function byCell(runs: readonly RunRecord[]): RunRecord[][] {
   return [...cells.values()];
 }
 
-function labelOf(results: BenchResults, id: string): string {
-  const info = results.contenders.find((c) => c.id === id);
-  return info === undefined ? id : contenderName(results, info);
-}
-
 export function resultsTable(results: BenchResults): string {
   const out: string[] = [];
   for (const workload of results.workloads) {
@@ -86,7 +81,7 @@ export function resultsTable(results: BenchResults): string {
     out.push('| contender | workload | nodes | peak RSS | CPU (user+sys) |', '|---|---|---|---|---|');
     for (const runs of byCell(houndRuns)) {
       const first = runs[0];
-      const label = labelOf(results, first.contender);
+      const label = contenderLabel(results, first.contender);
       const rss = median(runs.map((r) => r.controller!.maxRssBytes))!;
       const cpu = median(runs.map((r) => r.controller!.userSeconds + r.controller!.systemSeconds))!;
       out.push(`| ${label} | ${first.workload} | ${first.nodes} | ${(rss / 1e6).toFixed(0)} MB | ${cpu.toFixed(2)} s |`);
@@ -113,7 +108,7 @@ function machineCpuTable(results: BenchResults): string[] {
   ];
   for (const runs of byCell(measured)) {
     const first = runs[0];
-    const label = labelOf(results, first.contender);
+    const label = contenderLabel(results, first.contender);
     const busy = median(runs.map((r) => r.machineCpu!.busySeconds))!;
     const share = median(runs.map((r) => r.machineCpu!.busyShare))!;
     out.push(`| ${label} | ${first.workload} | ${first.nodes} | ${busy.toFixed(1)} s | ${(share * 100).toFixed(0)} % |`);
