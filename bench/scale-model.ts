@@ -6,7 +6,16 @@
 //   node dist/bench/scale-model.js
 import { parseLinkRate } from '../base/link-rate.js';
 import { DEFAULT_SEED_START_SECONDS } from '../relay/choose-distribution.js';
-import { estimateDirect, estimateFanout, estimatePeerToPeer, estimateRelay, seedCount, type LinkRates, type Workload } from '../relay/distribution-model.js';
+import {
+  estimateDirect,
+  estimateFanout,
+  estimatePeerToPeer,
+  estimateRelay,
+  relayLaneCount,
+  seedCount,
+  type LinkRates,
+  type Workload,
+} from '../relay/distribution-model.js';
 import { buildRegistryImage } from '../lab/registry-image.js';
 import { lowerBounds } from './bounds.js';
 import { buildImageSet, DEFAULT_SIZES, layersOf, nodeNeeds, type ImageSetSizes } from './workload.js';
@@ -67,7 +76,12 @@ function main(): void {
     for (const nodes of s.nodeCounts) {
       const w = workloadAt(s.sizes, nodes);
       const seeds = seedCount(w, rates);
-      const fanout = estimateFanout(w, rates, { seeds, seedImageBytes, seedStartSeconds: DEFAULT_SEED_START_SECONDS });
+      const fanout = estimateFanout(w, rates, {
+        seeds,
+        seedImageBytes,
+        seedStartSeconds: DEFAULT_SEED_START_SECONDS,
+        relayLanes: relayLaneCount(w, rates, seeds),
+      });
       console.log(
         `| ${nodes} | ${(w.totalBytes / 1e6).toFixed(0)} MB / ${(w.uniqueBytes / 1e6).toFixed(0)} MB | ${cell(estimateDirect(w, rates))} | ${cell(estimateRelay(w, rates))} | ${cell(fanout)} (${seeds}) | ${cell(estimatePeerToPeer(w, rates))} |`,
       );

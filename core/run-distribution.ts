@@ -51,6 +51,7 @@ export interface RunDistributionDeps {
 interface Decision {
   strategy: DistributionStrategy;
   seeds?: number;
+  relayLanes?: number;
 }
 
 /** Says a line of the decision at a verbosity; held until a pull uses the decision. */
@@ -110,7 +111,7 @@ export class RunDistribution {
     const docker = await this.deps.docker(host);
     const relayOptions = { platform: options.platform, onProgress: options.onProgress, signal: options.signal };
     if (decision.strategy === 'fanout') {
-      const fanout = await this.fanoutFor(host, decision.seeds ?? 1);
+      const fanout = await this.fanoutFor(host, decision.seeds ?? 1, decision.relayLanes ?? 0);
       if (fanout) return fanout.pull(host, reference, relayOptions);
     }
     return relay.pullThroughRelay(host, docker, reference, relayOptions);
@@ -125,7 +126,7 @@ export class RunDistribution {
       const s = fanout.stats();
       this.deps.detail(
         1,
-        `fan-out ${s.runId}: seeds ${s.seeds.join(', ')}; ${s.pushedBytes} bytes pushed to seeds, ${s.mountedBlobs} mounts, ${s.fallbacks} pull(s) through the relay`,
+        `fan-out ${s.runId}: seeds ${s.seeds.join(', ')}; ${s.pushedBytes} bytes pushed to seeds, ${s.mountedBlobs} mounts, ${s.relayedWhileFilling} pull(s) relayed while seeds filled, ${s.fallbacks} through the relay as seeds failed`,
       );
       await fanout.close();
     }
@@ -164,7 +165,11 @@ export class RunDistribution {
         fanoutChecked,
       ]);
       const { note } = measured;
-      const input: DistributionInput = { ...measured.input, fanout: fanout.available ? { seedImageBytes: fanout.bytes } : undefined };
+      const input: DistributionInput = {
+        ...measured.input,
+        relayLanes: this.relayLanes(host, say),
+        fanout: fanout.available ? { seedImageBytes: fanout.bytes } : undefined,
+      };
       const choice = chooseDistribution(input);
       if (choice.strategy === 'fanout' && !fanout.available) {
         say(0, `distribution ${requested}: relay (fan-out is not possible: ${fanout.why})`);
@@ -175,7 +180,7 @@ export class RunDistribution {
       // layers): `auto` is the default, and one node, or nodes sharing nothing, simply pull.
       const verbosity = chooseFromPlan(input) ? 1 : 0;
       if (requested === 'auto') say(verbosity, `distribution auto: ${choice.strategy} (${choice.reason}${note})${why}`);
-      return { strategy: choice.strategy, seeds: choice.seeds };
+      return { strategy: choice.strategy, seeds: choice.seeds, relayLanes: choice.relayLanes };
     } catch (err) {
       say(0, `distribution ${requested}: direct (could not weigh the images: ${err instanceof Error ? err.message : String(err)})`);
       return { strategy: 'direct' };
@@ -275,6 +280,16 @@ export class RunDistribution {
     return Object.keys(rates).length > 0 ? rates : undefined;
   }
 
+  /** hound_fanout_relay_lanes, when the inventory sets it: how many nodes the relay serves at once while fan-out's seeds fill. */
+  private relayLanes(host: string, say: Say): number | undefined {
+    const value = this.deps.vars(host).hound_fanout_relay_lanes;
+    if (value === undefined) return undefined;
+    const lanes = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+    if (typeof lanes === 'number' && Number.isInteger(lanes) && lanes >= 0) return lanes;
+    say(0, `distribution: hound_fanout_relay_lanes=${JSON.stringify(value)} is not a whole number of nodes (0 or more); the rates decide instead`);
+    return undefined;
+  }
+
   /** Whether seeds can run: an image is named, it resolves, and the nodes' Docker would use TLS (not plain HTTP) with the seeds. */
   private async fanoutInput(host: string): Promise<{ available: true; bytes: number } | { available: false; why: string }> {
     const image = this.deps.fanoutImage;
@@ -336,18 +351,19 @@ export class RunDistribution {
   }
 
   /** The run's fan-out, started at the first fanned-out pull over every node of the run; undefined when it cannot start. */
-  private fanoutFor(host: string, seeds: number): Promise<Fanout | undefined> {
+  private fanoutFor(host: string, seeds: number, relayLanes: number): Promise<Fanout | undefined> {
     this.fanout ??= (async () => {
       const relay = await this.relayFor(host);
       const byHost = imageReferencesByHost(this.deps.run);
       const hosts = [...byHost.keys()];
       const info = await (await this.deps.docker(host)).info();
       const platform = nodePlatform(info);
+      // The relay starts fetching from the origins, most-shared layers first, as it plans.
       this.schedule ??= relay.prepare(
         hosts.map((h) => ({ host: h, images: byHost.get(h)!.map((r) => r.reference) })),
         { platform },
       );
-      const schedule = await this.schedule;
+      await this.schedule;
       const nodes = await Promise.all(
         hosts.map(async (h) => {
           const connection = await this.deps.connection(h);
@@ -363,8 +379,11 @@ export class RunDistribution {
           };
         }),
       );
-      this.deps.detail(1, `fan-out: ${seeds} seed(s) for ${nodes.length} node(s), seed image ${this.deps.fanoutImage}`);
-      return startFanout({ relay, schedule, nodes, seedImage: this.deps.fanoutImage!, seeds, platform, log: (line) => this.deps.detail(1, line) });
+      this.deps.detail(
+        1,
+        `fan-out: ${seeds} seed(s) for ${nodes.length} node(s), ${relayLanes} relay lane(s) while they fill, seed image ${this.deps.fanoutImage}`,
+      );
+      return startFanout({ relay, nodes, seedImage: this.deps.fanoutImage!, seeds, relayLanes, platform, log: (line) => this.deps.detail(1, line) });
     })().catch((err: unknown) => {
       this.deps.detail(0, `fan-out could not start (${err instanceof Error ? err.message : String(err)}); pulling through the relay`);
       return undefined;

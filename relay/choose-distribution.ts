@@ -5,7 +5,7 @@
 // The estimates are relay/distribution-model.ts's (docs/scale.md).
 
 import type { RelaySchedule } from './schedule.js';
-import { estimateDirect, estimateFanout, estimateRelay, seedCount, type LinkRates, type Workload } from './distribution-model.js';
+import { estimateDirect, estimateFanout, estimateRelay, relayLaneCount, seedCount, type LinkRates, type Workload } from './distribution-model.js';
 
 export type { LinkRates } from './distribution-model.js';
 
@@ -24,6 +24,8 @@ export interface DistributionInput extends Workload {
    * registry, a second copy of every layer) that the link estimates do not count.
    */
   nodesOnController?: boolean;
+  /** Relay lanes for fan-out as the inventory states them (hound_fanout_relay_lanes); else relayLaneCount's. */
+  relayLanes?: number;
   /** Set when fan-out can run (a seed image is named): the image's bytes and the seeds' start time. */
   fanout?: { seedImageBytes: number; seedStartSeconds?: number };
 }
@@ -34,6 +36,8 @@ export interface DistributionChoice {
   reason: string;
   /** Seed nodes, for fan-out. */
   seeds?: number;
+  /** For fan-out: nodes the relay serves at once while their seeds fill (distribution-model.ts relayLaneCount). */
+  relayLanes?: number;
 }
 
 /** Without rates, relay once nodes would move at least this much more than the unique bytes. */
@@ -62,7 +66,13 @@ export function chooseFromPlan(input: DistributionInput): DistributionChoice | u
   }
   if (input.requested === 'fanout') {
     const seeds = seedCount(input, input.rates ?? {});
-    return { strategy: 'fanout', seeds, reason: `distribution: fanout is set (${seeds} seed${seeds === 1 ? '' : 's'})` };
+    const relayLanes = lanesFor(input, input.rates ?? {}, seeds);
+    return {
+      strategy: 'fanout',
+      seeds,
+      relayLanes,
+      reason: `distribution: fanout is set (${seeds} seed${seeds === 1 ? '' : 's'}, ${relayLanes} relay lane${relayLanes === 1 ? '' : 's'})`,
+    };
   }
   if (input.totalBytes === 0) return { strategy: 'direct', reason: 'nothing to pull' };
   if (input.nodes < 2) return { strategy: 'direct', reason: 'a single node pulls: nothing to share' };
@@ -81,6 +91,7 @@ export function chooseDistribution(input: DistributionInput): DistributionChoice
     seeds,
     seedImageBytes: input.fanout.seedImageBytes,
     seedStartSeconds: input.fanout.seedStartSeconds ?? DEFAULT_SEED_START_SECONDS,
+    relayLanes: lanesFor(input, rates, seeds),
   };
 
   if (rates.registryUplink !== undefined) {
@@ -107,7 +118,9 @@ export function chooseDistribution(input: DistributionInput): DistributionChoice
             : 'relaying would save too little';
       return { strategy: 'direct', reason: `${shared}, but ${why}; ${estimate}` };
     }
-    return best === 'fanout' ? { strategy: 'fanout', seeds, reason: `${shared}; ${estimate}` } : { strategy: 'relay', reason: `${shared}; ${estimate}` };
+    return best === 'fanout'
+      ? { strategy: 'fanout', seeds, relayLanes: fanoutShape!.relayLanes, reason: `${shared}; ${estimate}` }
+      : { strategy: 'relay', reason: `${shared}; ${estimate}` };
   }
   if (ratio < MIN_SHARING_RATIO) return { strategy: 'direct', reason: `${shared}: too little sharing to pay for the relay hop` };
   if (fanoutShape && !input.nodesOnController) {
@@ -116,11 +129,16 @@ export function chooseDistribution(input: DistributionInput): DistributionChoice
       return {
         strategy: 'fanout',
         seeds,
+        relayLanes: lanesFor(input, rates, seeds),
         reason: `${shared}: ${seeds} seed${seeds === 1 ? '' : 's'} take ${mb(throughSeeds)} over the controller's link where the relay would take ${mb(input.totalBytes)}`,
       };
     }
   }
   return { strategy: 'relay', reason: `${shared}: each shared layer crosses the registry uplink once` };
+}
+
+function lanesFor(input: DistributionInput, rates: LinkRates, seeds: number): number {
+  return input.relayLanes ?? relayLaneCount(input, rates, seeds);
 }
 
 function sharingRatio(input: Workload): number {

@@ -37,6 +37,8 @@ export interface FanoutShape {
   seedImageBytes: number;
   /** Seconds from the image being in to the seed answering (container start). */
   seedStartSeconds: number;
+  /** Nodes the relay serves at once while the seeds fill (relayLaneCount); none when unset. */
+  relayLanes?: number;
 }
 
 export interface Estimate {
@@ -78,7 +80,9 @@ export function estimateRelay(w: Workload, r: LinkRates): Estimate {
  * Fan-out: each layer once from the origin, once per seed through the controller's link and
  * the seed's own downlink (a seed is a node: it receives every distinct layer), and each
  * seed's nodes served by its uplink; the seeds first pull their registry image (through the
- * relay: once from the origin, once per seed over the controller's link) and start it.
+ * relay: once from the origin, once per seed over the controller's link) and start it. The
+ * relay's lanes serve up to `relayLanes` other nodes at their link's rate until the seeds
+ * are fed, and the seeds' uplinks carry the rest.
  */
 export function estimateFanout(w: Workload, r: LinkRates, f: FanoutShape): Estimate {
   const seeds = Math.max(1, Math.min(f.seeds, w.nodes));
@@ -87,12 +91,18 @@ export function estimateFanout(w: Workload, r: LinkRates, f: FanoutShape): Estim
     [f.seedImageBytes * seeds, r.controllerLink, "the controller's link"],
     [f.seedImageBytes, r.nodeLink, "the seeds' downlinks"],
   ]).seconds;
-  const transfer = slowest([
+  const feed: ReadonlyArray<[number, number | undefined, string]> = [
     [w.uniqueBytes, r.registryUplink, 'the registry uplink'],
     [w.uniqueBytes * seeds, r.controllerLink, "the controller's link"],
     [w.uniqueBytes * seeds, r.relayCpu, "hound's CPU"],
     [w.uniqueBytes, r.nodeLink, "the seeds' downlinks"],
-    [w.totalBytes / seeds, r.nodeUplink ?? r.nodeLink, "the seeds' uplinks"],
+  ];
+  const fed = setup + f.seedStartSeconds + slowest(feed).seconds;
+  const lanes = Math.max(0, Math.min(f.relayLanes ?? 0, w.nodes - seeds));
+  const laneBytes = r.nodeLink === undefined ? 0 : Math.min((w.totalBytes * (w.nodes - seeds)) / w.nodes, lanes * r.nodeLink * fed);
+  const transfer = slowest([
+    ...feed,
+    [(w.totalBytes - laneBytes) / seeds, r.nodeUplink ?? r.nodeLink, "the seeds' uplinks"],
     [w.maxNodeBytes, r.nodeLink, 'the node links'],
   ]);
   return { seconds: setup + f.seedStartSeconds + transfer.seconds, bound: transfer.bound };
@@ -127,4 +137,20 @@ export function seedCount(w: Workload, r: LinkRates): number {
   // S·U/Rc = T/(S·Ru)  ⇒  S = √(T·Rc / (U·Ru))
   const balanced = Math.round(Math.sqrt((w.totalBytes * r.controllerLink) / (w.uniqueBytes * uplink)));
   return Math.max(floor, Math.min(w.nodes, balanced));
+}
+
+/** Relay lanes when the links' rates are unknown: a few nodes served by the relay while seeds fill. */
+export const DEFAULT_RELAY_LANES = 4;
+
+/**
+ * Fan-out's relay lanes: how many nodes the relay serves at once while their seeds fill. The
+ * controller's link (or hound's CPU, the lower) less what feeding the seeds takes (each seed
+ * at most its downlink), in node links; none for the seeds themselves.
+ */
+export function relayLaneCount(w: Workload, r: LinkRates, seeds: number): number {
+  const others = Math.max(0, w.nodes - seeds);
+  const controller = Math.min(r.controllerLink ?? Infinity, r.relayCpu ?? Infinity);
+  if (controller === Infinity || r.nodeLink === undefined || !(r.nodeLink > 0)) return Math.min(DEFAULT_RELAY_LANES, others);
+  const spare = controller - seeds * r.nodeLink;
+  return Math.max(0, Math.min(others, Math.floor(spare / r.nodeLink)));
 }

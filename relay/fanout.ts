@@ -12,7 +12,6 @@ import type { NodeDocker, PullResult } from '../runtime/types.js';
 import { parseImageRef } from '../base/image-ref.js';
 import { sleep } from '../base/sleep.js';
 import type { Relay, RelayPullOptions } from './relay.js';
-import type { RelaySchedule } from './schedule.js';
 import { createRunCertificateAuthority } from './run-ca.js';
 import { SeedClient, SeedError } from './seed-client.js';
 import {
@@ -27,7 +26,7 @@ import {
   writeSeedTrust,
   type RunningSeed,
 } from './seed-node.js';
-import { assignSeeds } from './seed-plan.js';
+import { assignSeeds, feedOrder } from './seed-plan.js';
 
 export interface FanoutNode {
   host: string;
@@ -43,7 +42,6 @@ export interface FanoutNode {
 
 export interface StartFanoutOptions {
   relay: Relay;
-  schedule: RelaySchedule;
   nodes: readonly FanoutNode[];
   /** The registry image the seeds run (e.g. registry:2), pulled through the relay when its registry is one of the relay's origins. */
   seedImage: string;
@@ -52,6 +50,13 @@ export interface StartFanoutOptions {
   log: (line: string) => void;
   /** Time allowed for a seed's registry to answer after its container starts (default 30 s). */
   seedStartTimeoutMs?: number;
+  /**
+   * Nodes that may pull through the relay at once while their seed cannot serve them yet (it
+   * starts, or is still being fed their image): the controller's link is otherwise nearly
+   * idle until the seeds are full. Seed nodes never take one: their downlink feeds the seed.
+   * 0: every pull waits for its seed.
+   */
+  relayLanes?: number;
 }
 
 export interface FanoutStats {
@@ -62,6 +67,8 @@ export interface FanoutStats {
   mountedBlobs: number;
   /** Pulls that went through the relay because their seed was not up. */
   fallbacks: number;
+  /** Pulls that went through the relay (a relay lane) while their seed filled. */
+  relayedWhileFilling: number;
   leftoversRemoved: number;
 }
 
@@ -89,6 +96,8 @@ class Seed {
   up!: Promise<SeedClient>;
   /** Per image reference: settles when the seed holds all its blobs and its manifest. */
   readonly gates = new Map<string, Promise<void>>();
+  /** The references whose gate has opened. */
+  readonly open = new Set<string>();
   readonly trusted = new Map<string, Promise<void>>();
   constructor(readonly node: FanoutNode) {}
 }
@@ -101,12 +110,16 @@ class RunFanout implements Fanout {
   private readonly seeds: Seed[] = [];
   private readonly abort = new AbortController();
   private readonly swept: Promise<void>;
-  private readonly counters = { pushedBytes: 0, mountedBlobs: 0, fallbacks: 0, leftoversRemoved: 0 };
+  private readonly counters = { pushedBytes: 0, mountedBlobs: 0, fallbacks: 0, relayedWhileFilling: 0, leftoversRemoved: 0 };
+  private readonly lanes: RelayLanes;
+  /** Nodes holding a relay lane → their pulls on it. */
+  private readonly onLane = new Map<string, number>();
   private closed = false;
 
   constructor(private readonly o: StartFanoutOptions) {
+    this.lanes = new RelayLanes(Math.max(0, Math.floor(o.relayLanes ?? 0)));
     const assignment = assignSeeds(
-      o.nodes.map((n) => n.host),
+      o.nodes.map((n) => ({ host: n.host, images: n.images })),
       o.seeds,
     );
     const byHost = new Map(o.nodes.map((n) => [n.host, n]));
@@ -134,17 +147,66 @@ class RunFanout implements Fanout {
     const seed = this.seedOf.get(host);
     const node = seed?.children.find((c) => c.host === host);
     if (!seed || !node) throw new SeedError(host, 'the node is not part of this fan-out run');
-    let via: string | undefined;
+    let route: Route | undefined;
     try {
-      const client = await seed.up;
-      await this.trust(seed, node, client);
-      await (seed.gates.get(reference) ?? Promise.reject(new SeedError(seed.node.host, `it was not fed ${reference}`)));
-      via = client.hostPort;
+      route = await this.route(seed, node, reference, options.signal);
     } catch (error) {
+      if (options.signal?.aborted) throw error;
       this.counters.fallbacks++;
       this.o.log(`fan-out: ${host} pulls ${reference} through the relay: ${message(error)}`);
     }
-    return this.o.relay.pullThroughRelay(host, node.docker, reference, { ...options, via });
+    if (route === undefined || 'seed' in route) return this.o.relay.pullThroughRelay(host, node.docker, reference, { ...options, via: route?.seed });
+    this.counters.relayedWhileFilling++;
+    try {
+      return await this.o.relay.pullThroughRelay(host, node.docker, reference, options);
+    } finally {
+      this.leaveLane(host);
+    }
+  }
+
+  /**
+   * A lane is a node's, not a pull's: the node's link is what a lane stands for, so a node
+   * already relaying takes its other waiting pulls onto its lane.
+   */
+  private enterLane(host: string): boolean {
+    const pulls = this.onLane.get(host);
+    if (pulls === undefined && !this.lanes.take()) return false;
+    this.onLane.set(host, (pulls ?? 0) + 1);
+    return true;
+  }
+
+  private leaveLane(host: string): void {
+    const pulls = (this.onLane.get(host) ?? 1) - 1;
+    if (pulls > 0) return void this.onLane.set(host, pulls);
+    this.onLane.delete(host);
+    this.lanes.release();
+  }
+
+  /**
+   * The seed's address once it holds `reference` (its gate open, the node trusting it), or a
+   * relay lane when one came free first; a node that is a seed always waits for its own.
+   * Rejects when the seed cannot serve the image.
+   */
+  private async route(seed: Seed, node: FanoutNode, reference: string, signal?: AbortSignal): Promise<Route> {
+    const gate = seed.gates.get(reference) ?? Promise.reject(new SeedError(seed.node.host, `it was not fed ${reference}`));
+    const mayTakeLane = seed.node !== node;
+    for (;;) {
+      if (seed.open.has(reference)) {
+        const client = await seed.up;
+        await this.trust(seed, node, client);
+        return { seed: client.hostPort };
+      }
+      if (mayTakeLane && this.enterLane(node.host)) return { lane: true };
+      signal?.throwIfAborted();
+      // Whichever comes first: the gate opening (or failing, which rejects here) or a lane freed.
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => reject(asError(signal!.reason));
+        signal?.addEventListener('abort', onAbort, { once: true });
+        const done = () => (signal?.removeEventListener('abort', onAbort), resolve());
+        gate.then(done, (error: unknown) => (signal?.removeEventListener('abort', onAbort), reject(asError(error))));
+        if (mayTakeLane && this.lanes.count > 0) void this.lanes.freed().then(done);
+      });
+    }
   }
 
   async close(): Promise<void> {
@@ -274,14 +336,13 @@ class RunFanout implements Fanout {
   }
 
   /**
-   * Pushes into the seed every blob its nodes need, most-shared first (the relay's prefetch
-   * order), a few at a time, straight from the relay's cache as it downloads; each image's
+   * Pushes into the seed every blob its nodes need, image by image in seed-plan.ts's
+   * feedOrder (the image most nodes wait for per byte first), a few at a time, straight from the relay's cache as it downloads; each image's
    * manifest follows its last blob and opens the image's gate.
    */
   private feed(seed: Seed): void {
     const images = [...new Set(seed.children.flatMap((c) => c.images))];
     const blobDone = new Map<string, { done: Promise<void>; resolve: () => void; reject: (e: unknown) => void }>();
-    const order: { digest: string; size: number; image: string }[] = [];
     const layersOf = new Map<string, { digest: string; size: number }[]>();
     const holder = new Map<string, string>(); // blob -> the repository of the seed it was pushed to
     const started = Promise.all(
@@ -296,7 +357,6 @@ class RunFanout implements Fanout {
           const done = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
           done.catch(() => undefined);
           blobDone.set(d.digest, { done, resolve, reject });
-          order.push({ digest: d.digest, size: d.size, image });
         }
       }),
     );
@@ -317,6 +377,7 @@ class RunFanout implements Fanout {
         }
         const manifest = await this.o.relay.platformManifest(image, this.o.platform);
         await client.pushManifest(repo, parseImageRef(image).tag ?? manifest.digest, manifest);
+        seed.open.add(image);
       })();
       gate.catch(() => undefined);
       seed.gates.set(image, gate);
@@ -325,8 +386,13 @@ class RunFanout implements Fanout {
       try {
         const client = await seed.up;
         await started;
-        const rank = new Map(this.o.schedule.prefetch.map((layer, i) => [layer.digest, i]));
-        order.sort((a, b) => (rank.get(a.digest) ?? Infinity) - (rank.get(b.digest) ?? Infinity));
+        const order = feedOrder(
+          images.map((image) => ({
+            reference: image,
+            blobs: layersOf.get(image) ?? [],
+            demand: seed.children.filter((c) => c.images.includes(image)).length,
+          })),
+        );
         let next = 0;
         const worker = async () => {
           while (next < order.length && !this.abort.signal.aborted) {
@@ -353,6 +419,36 @@ class RunFanout implements Fanout {
   private async open(image: string, digest: string): Promise<Readable> {
     return (await this.o.relay.readBlob(image, digest)).stream;
   }
+}
+
+/** A count of relay lanes; freed() settles at the next release. */
+class RelayLanes {
+  private waiting: Array<() => void> = [];
+  private free: number;
+  constructor(readonly count: number) {
+    this.free = count;
+  }
+  take(): boolean {
+    if (this.free <= 0) return false;
+    this.free--;
+    return true;
+  }
+  release(): void {
+    this.free++;
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const wake of waiting) wake();
+  }
+  freed(): Promise<void> {
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+}
+
+/** Where a fanned-out pull goes: its seed (host:port), or the relay on a lane. */
+type Route = { seed: string } | { lane: true };
+
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
 }
 
 function message(error: unknown): string {

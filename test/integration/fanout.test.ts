@@ -20,6 +20,10 @@ import { resolveConnectionTarget } from '../../transport/connection-target.js';
 import { createRunCertificateAuthority } from '../../relay/run-ca.js';
 import { createSeedContainer, prepareSeedFiles, startSeedContainer, stopSeed } from '../../relay/seed-node.js';
 
+/** The run's closing fan-out line at -v: run id, seeds, bytes pushed, mounts, pulls relayed while seeds filled, pulls through the relay as seeds failed. */
+const FANOUT_STATS =
+  /fan-out (\S+): seeds (\S+); (\d+) bytes pushed to seeds, (\d+) mounts, (\d+) pull\(s\) relayed while seeds filled, (\d+) through the relay as seeds failed/;
+
 const HOUND = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../dist/cli/hound.js');
 
 interface NodeImage {
@@ -227,6 +231,14 @@ describe('fan-out on the lab', () => {
     );
   });
 
+  /**
+   * A fan-out run's options. No relay lanes unless asked: these tests look at what goes
+   * through the seeds, and with lanes a node may pull through the relay while its seed fills.
+   */
+  function fanout(relayLanes = 0): string[] {
+    return ['--distribution', 'fanout', '--fanout-image', seedImage, '-e', `hound_fanout_relay_lanes=${relayLanes}`];
+  }
+
   // Each test starts from a lab without fan-out leftovers, even when the one before failed.
   afterEach(async () => {
     await removeFanoutLeftovers(info, origin);
@@ -234,17 +246,15 @@ describe('fan-out on the lab', () => {
 
   it('feeds each seed once, every node pulls from its seed, and the nodes end as after a direct pull', async () => {
     const logOffset = await registryLogSize(info);
-    const r = await hound(
-      ['play', 'warmup.yml', '-i', info.inventory, '--distribution', 'fanout', '--fanout-image', seedImage, '--reporter', 'plain', '-vv'],
-      work,
-    );
+    const r = await hound(['play', 'warmup.yml', '-i', info.inventory, ...fanout(), '--reporter', 'plain', '-vv'], work);
     const output = r.stdout + r.stderr;
     expect(r.code, output.slice(-3000)).toBe(0);
     // One seed for the lab's nodes (fewer than 32), up, fed, and no pull fell back to the relay.
-    const stats = /fan-out (\S+): seeds (\S+); (\d+) bytes pushed to seeds, (\d+) mounts, (\d+) pull\(s\) through the relay/.exec(output);
+    const stats = FANOUT_STATS.exec(output);
     expect(stats, output.slice(-3000)).not.toBeNull();
     expect(stats![2]).toMatch(new RegExp(`^${info.nodes[0].ip.replaceAll('.', '\\.')}:\\d+$`));
     expect(Number(stats![5])).toBe(0);
+    expect(Number(stats![6])).toBe(0);
     // The seed received each distinct blob once: the shared base layer, both app layers, two configs.
     const distinct = new Map<string, number>();
     for (const image of pushed) {
@@ -291,24 +301,7 @@ describe('fan-out on the lab', () => {
 
   it("pulls from the seeds on every node at once, outside the origin's pull slots (--pulls-per-registry 1)", async () => {
     await dropPushedImages();
-    const r = await hound(
-      [
-        'play',
-        'warmup.yml',
-        '-i',
-        info.inventory,
-        '--distribution',
-        'fanout',
-        '--fanout-image',
-        seedImage,
-        '--pulls-per-registry',
-        '1',
-        '--reporter',
-        'plain',
-        '-vv',
-      ],
-      work,
-    );
+    const r = await hound(['play', 'warmup.yml', '-i', info.inventory, ...fanout(), '--pulls-per-registry', '1', '--reporter', 'plain', '-vv'], work);
     const output = r.stdout + r.stderr;
     expect(r.code, output.slice(-3000)).toBe(0);
     // Docker's calls in order: a pull from a seed starts with POST /images/create from the
@@ -326,6 +319,50 @@ describe('fan-out on the lab', () => {
       const names = (await nodeImages(info, node)).flatMap((i) => i.RepoTags ?? []);
       for (const image of pushed) expect(names).toContain(`${origin}/${image.repository}:${image.tag}`);
     }
+  });
+
+  it('while the seed fills, other nodes pull through the relay on its lanes, the seed node waits for its own, and all end as after a direct pull', async () => {
+    await dropPushedImages();
+    const logOffset = await registryLogSize(info);
+    const r = await hound(['play', 'warmup.yml', '-i', info.inventory, ...fanout(1), '--reporter', 'plain', '-vv'], work);
+    const output = r.stdout + r.stderr;
+    expect(r.code, output.slice(-3000)).toBe(0);
+    expect(output).toMatch(/fan-out: 1 seed\(s\) for \d+ node\(s\), 1 relay lane\(s\) while they fill/);
+    const stats = FANOUT_STATS.exec(output);
+    expect(stats, output.slice(-3000)).not.toBeNull();
+    // The first pulls ask before the seed has even started: one node takes the lane at once.
+    expect(Number(stats![5])).toBeGreaterThan(0);
+    expect(Number(stats![6])).toBe(0);
+
+    // Docker's own calls say which registry each node pulled from: the relay's forward on the
+    // node (127.0.0.1) or the seed. The seed node never pulls through the relay.
+    const seedAddress = /fan-out: seed \S+ serves at (\S+)/.exec(output)?.[1];
+    expect(seedAddress, output.slice(-3000)).toBeDefined();
+    // (The seed node pulls the seed image through the relay too; that is not one of the run's images.)
+    const pulls = [...output.matchAll(/docker (\S+): POST \/images\/create fromImage=(\S+?)\/(\S+)/g)]
+      .filter((m) => !m[3].includes('lab/registry'))
+      .map((m) => ({ node: m[1], from: m[2] }));
+    const relayed = new Set(pulls.filter((p) => p.from.startsWith('127.0.0.1:')).map((p) => p.node));
+    const seeded = new Set(pulls.filter((p) => p.from === seedAddress).map((p) => p.node));
+    expect(relayed.size, pulls.map((p) => `${p.node} ${p.from}`).join('\n')).toBeGreaterThan(0);
+    expect(relayed.has(info.nodes[0].name)).toBe(false);
+    expect(seeded.has(info.nodes[0].name)).toBe(true);
+
+    // Lanes add no traffic at the origin: the relay fetched each layer once for the seed and the lanes.
+    const gets = await originBlobGets(info, logOffset, info.controllerIp);
+    for (const digest of new Set(pushed.flatMap((image) => image.layers.map((layer) => layer.digest)))) expect(gets.get(digest), digest).toBe(1);
+    for (const node of info.nodes) expect(await originBlobGets(info, logOffset, node.ip)).toEqual(new Map());
+
+    for (let node = 0; node < info.nodes.length; node++) {
+      const names = (await nodeImages(info, node)).flatMap((i) => [...(i.RepoTags ?? []), ...(i.RepoDigests ?? [])]);
+      for (const image of pushed) {
+        expect(names).toContain(`${origin}/${image.repository}:${image.tag}`);
+        expect(names).toContain(`${origin}/${image.repository}@${image.digest}`);
+      }
+    }
+    expect(await foreignNames()).toEqual([]);
+    expect(await trustEntries(info)).toEqual([]);
+    expect(await workDirs()).toEqual([]);
   });
 
   /** Volumes on every node (the seed's storage is an anonymous volume). */
@@ -364,11 +401,11 @@ describe('fan-out on the lab', () => {
 
   /** hound started on a fan-out play and stopped with `signal` once its seed serves and a node trusts it; resolves to its exit code and output. */
   async function stoppedMidFanout(signal: 'SIGKILL' | 'SIGINT'): Promise<{ code: number | null; output: string }> {
-    const child = spawn(
-      process.execPath,
-      [HOUND, 'play', 'warmup.yml', '-i', info.inventory, '--distribution', 'fanout', '--fanout-image', seedImage, '--reporter', 'plain', '-vv'],
-      { cwd: work, env: houndEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn(process.execPath, [HOUND, 'play', 'warmup.yml', '-i', info.inventory, ...fanout(), '--reporter', 'plain', '-vv'], {
+      cwd: work,
+      env: houndEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.stdout.setEncoding('utf8').on('data', (c: string) => (output += c));
@@ -388,10 +425,7 @@ describe('fan-out on the lab', () => {
 
   /** The next fan-out run: it succeeds, and afterwards nothing of either run is left on the nodes. */
   async function nextRunLeavesNothing(volumesBefore: string[]): Promise<string> {
-    const again = await hound(
-      ['play', 'warmup.yml', '-i', info.inventory, '--distribution', 'fanout', '--fanout-image', seedImage, '--reporter', 'plain', '-vv'],
-      work,
-    );
+    const again = await hound(['play', 'warmup.yml', '-i', info.inventory, ...fanout(), '--reporter', 'plain', '-vv'], work);
     const againOutput = again.stdout + again.stderr;
     expect(again.code, againOutput.slice(-3000)).toBe(0);
     expect(await trustEntries(info)).toEqual([]);

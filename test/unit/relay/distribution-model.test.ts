@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { estimateDirect, estimateFanout, estimatePeerToPeer, estimateRelay, MAX_NODES_PER_SEED, seedCount } from '../../../relay/distribution-model.js';
-import { assignSeeds } from '../../../relay/seed-plan.js';
+import {
+  DEFAULT_RELAY_LANES,
+  estimateDirect,
+  estimateFanout,
+  estimatePeerToPeer,
+  estimateRelay,
+  MAX_NODES_PER_SEED,
+  relayLaneCount,
+  seedCount,
+} from '../../../relay/distribution-model.js';
+import { assignSeeds, feedOrder } from '../../../relay/seed-plan.js';
 import { parseLinkRate } from '../../../base/link-rate.js';
 
 const MB = 1_000_000;
@@ -34,6 +43,18 @@ describe('the distribution model', () => {
     // the controller, into each seed over its downlink (10 MB at 10 mbit: 8 s), then the start.
     const withSetup = estimateFanout(diverse50, { ...lab, nodeUplink: 125e6 }, { seeds: 5, seedImageBytes: 10 * MB, seedStartSeconds: 3 });
     expect(withSetup.seconds).toBeCloseTo(8 + 3 + 28, 6);
+  });
+
+  it("counts the relay's lanes: nodes served at their link's rate until the seeds are fed, which the seeds then need not serve", () => {
+    const shape = { seeds: 2, seedImageBytes: 0, seedStartSeconds: 0 };
+    // 2 seeds fed in 28 s; 8 lanes carry 8 × 1.25 MB/s × 28 s = 280 MB meanwhile, so the
+    // seeds' 10 mbit uplinks serve 570 MB (228 s) rather than 850 MB (340 s).
+    expect(estimateFanout(diverse50, lab, shape).seconds).toBeCloseTo(340, 6);
+    expect(estimateFanout(diverse50, lab, { ...shape, relayLanes: 8 }).seconds).toBeCloseTo(228, 6);
+    // Never more than the nodes that are not seeds, and never more bytes than theirs: 3 nodes,
+    // one a seed, leave the seed's own 17 MB to its uplink (13.6 s), behind its feed.
+    const few = { nodes: 3, totalBytes: 51 * MB, uniqueBytes: 17 * MB, maxNodeBytes: 17 * MB };
+    expect(estimateFanout(few, lab, { ...shape, seeds: 1, relayLanes: 100 }).seconds).toBeCloseTo(13.6, 6);
   });
 
   it('bounds a peer-to-peer engine by the node links, plus a little per tree level', () => {
@@ -82,7 +103,7 @@ describe('the distribution model', () => {
 
 describe('assignSeeds', () => {
   it('spreads the seeds over the hosts in natural order, each serving its block, itself included', () => {
-    const hosts = Array.from({ length: 10 }, (_, i) => `node${i + 1}`).reverse();
+    const hosts = Array.from({ length: 10 }, (_, i) => ({ host: `node${i + 1}`, images: ['app:1'] })).reverse();
     const assignment = assignSeeds(hosts, 3);
     expect([...assignment.entries()]).toEqual([
       ['node1', ['node1', 'node2', 'node3']],
@@ -97,7 +118,10 @@ describe('assignSeeds', () => {
         fc.uniqueArray(fc.stringMatching(/^[a-z]{1,3}\d{0,3}$/), { minLength: 1, maxLength: 60 }),
         fc.integer({ min: -2, max: 80 }),
         (hosts, seeds) => {
-          const assignment = assignSeeds(hosts, seeds);
+          const assignment = assignSeeds(
+            hosts.map((host, i) => ({ host, images: [`app${i % 4}`] })),
+            seeds,
+          );
           const served = [...assignment.values()].flat();
           expect(served.sort()).toEqual([...hosts].sort());
           expect(assignment.size).toBe(Math.max(1, Math.min(seeds, hosts.length)));
@@ -105,6 +129,60 @@ describe('assignSeeds', () => {
         },
       ),
     );
+  });
+
+  it('gives nodes that need the same images the same seed, so each seed is fed less', () => {
+    // The benchmark's diverse workload: node i needs app (i mod 10) and app ((i+3) mod 10).
+    const nodes = Array.from({ length: 50 }, (_, i) => ({ host: `node${i + 1}`, images: [`app${i % 10}`, `app${(i + 3) % 10}`] }));
+    const assignment = assignSeeds(nodes, 5);
+    const imagesOf = new Map(nodes.map((n) => [n.host, n.images]));
+    const fed = [...assignment.values()].map((block) => new Set(block.flatMap((h) => imagesOf.get(h)!)).size);
+    // Pairs in sorted order: {0,3}+{0,7}, {1,4}+{1,8}, {2,5}+{2,9}, {3,6}+{4,7}, {5,8}+{6,9};
+    // blocks of 10 in name order would each need all ten apps.
+    expect(fed).toEqual([3, 3, 3, 4, 4]);
+    for (const block of assignment.values()) {
+      const sets = new Set(block.map((h) => imagesOf.get(h)!.slice().sort().join()));
+      expect(sets.size).toBe(2);
+    }
+  });
+});
+
+describe('relayLaneCount', () => {
+  const w = { nodes: 50, totalBytes: 850e6, uniqueBytes: 33e6, maxNodeBytes: 17e6 };
+
+  it("is the controller's link left after feeding the seeds, in node links", () => {
+    // The lab: 100 mbit controller, 10 mbit nodes, 2 seeds fed at 10 mbit each: 8 lanes.
+    expect(relayLaneCount(w, { controllerLink: 12.5e6, nodeLink: 1.25e6 }, 2)).toBe(8);
+    // Hound's CPU lower than the link holds it instead.
+    expect(relayLaneCount(w, { controllerLink: 12.5e6, nodeLink: 1.25e6, relayCpu: 5e6 }, 2)).toBe(2);
+    // Seeds that take the whole link leave none; never below zero.
+    expect(relayLaneCount(w, { controllerLink: 12.5e6, nodeLink: 1.25e6 }, 12)).toBe(0);
+  });
+
+  it('never exceeds the nodes that are not seeds, and without rates is the default', () => {
+    expect(relayLaneCount({ ...w, nodes: 5 }, { controllerLink: 1e9, nodeLink: 1e6 }, 2)).toBe(3);
+    expect(relayLaneCount(w, {}, 2)).toBe(DEFAULT_RELAY_LANES);
+    expect(relayLaneCount({ ...w, nodes: 3 }, { registryUplink: 5e6 }, 1)).toBe(Math.min(DEFAULT_RELAY_LANES, 2));
+  });
+});
+
+describe('feedOrder', () => {
+  const blob = (digest: string, size: number) => ({ digest, size });
+
+  it("feeds blobs most-needed first by the seed's nodes, configs with the layers, each once", () => {
+    const order = feedOrder([
+      { reference: 'app1', demand: 2, blobs: [blob('c1', 1), blob('base', 50), blob('rt-b', 40), blob('l1', 20)] },
+      { reference: 'app0', demand: 5, blobs: [blob('c0', 1), blob('base', 50), blob('rt-a', 40), blob('l0', 20)] },
+      { reference: 'app3', demand: 3, blobs: [blob('c3', 1), blob('base', 50), blob('rt-b', 40), blob('l3', 20)] },
+    ]);
+    expect(order.map((b) => b.digest)).toEqual(['base', 'rt-b', 'c0', 'rt-a', 'l0', 'c3', 'l3', 'c1', 'l1']);
+    // A shared blob goes under the first image that holds it: that repository is where it is pushed.
+    expect(order.find((b) => b.digest === 'base')?.image).toBe('app1');
+    expect(order.find((b) => b.digest === 'rt-a')).toEqual({ digest: 'rt-a', size: 40, image: 'app0' });
+  });
+
+  it('is empty for no images', () => {
+    expect(feedOrder([])).toEqual([]);
   });
 });
 
