@@ -139,8 +139,13 @@ export function seedCount(w: Workload, r: LinkRates): number {
   return Math.max(floor, Math.min(w.nodes, balanced));
 }
 
-/** Relay lanes when the links' rates are unknown: a few nodes served by the relay while seeds fill. */
-export const DEFAULT_RELAY_LANES = 4;
+/**
+ * Relay lanes when the links' rates are unknown: none. Lanes pay only when the controller's
+ * link has room beside the feed; on the 50-node lab, 4 lanes without rates gave no gain
+ * (84.8 s against 79.7 s without, medians of two side by side) and hound's CPU rose from 9.1
+ * to 15.0 s (bench/results/hybrid-50).
+ */
+export const DEFAULT_RELAY_LANES = 0;
 
 /**
  * Fan-out's relay lanes: how many nodes the relay serves at once while their seeds fill. The

@@ -159,10 +159,11 @@ describe('relayLaneCount', () => {
     expect(relayLaneCount(w, { controllerLink: 12.5e6, nodeLink: 1.25e6 }, 12)).toBe(0);
   });
 
-  it('never exceeds the nodes that are not seeds, and without rates is the default', () => {
+  it('never exceeds the nodes that are not seeds, and without rates is none', () => {
     expect(relayLaneCount({ ...w, nodes: 5 }, { controllerLink: 1e9, nodeLink: 1e6 }, 2)).toBe(3);
-    expect(relayLaneCount(w, {}, 2)).toBe(DEFAULT_RELAY_LANES);
-    expect(relayLaneCount({ ...w, nodes: 3 }, { registryUplink: 5e6 }, 1)).toBe(Math.min(DEFAULT_RELAY_LANES, 2));
+    expect(DEFAULT_RELAY_LANES).toBe(0);
+    expect(relayLaneCount(w, {}, 2)).toBe(0);
+    expect(relayLaneCount({ ...w, nodes: 3 }, { registryUplink: 5e6 }, 1)).toBe(0);
   });
 });
 
