@@ -336,8 +336,8 @@ class RunFanout implements Fanout {
   }
 
   /**
-   * Pushes into the seed every blob its nodes need, image by image in seed-plan.ts's
-   * feedOrder (the image most nodes wait for per byte first), a few at a time, straight from the relay's cache as it downloads; each image's
+   * Pushes into the seed every blob its nodes need, most-needed by them first (seed-plan.ts's
+   * feedOrder), a few at a time, straight from the relay's cache as it downloads; each image's
    * manifest follows its last blob and opens the image's gate.
    */
   private feed(seed: Seed): void {

@@ -116,4 +116,19 @@ describe('chooseDistribution when the nodes run on the controller’s own kernel
   it('an explicit fanout is still honoured', () => {
     expect(chooseDistribution({ ...diverse50, requested: 'fanout', rates: probed, fanout, nodesOnController: true }).strategy).toBe('fanout');
   });
+
+  it('fans out with the relay lanes the rates leave room for, or as many as the inventory states, and says so', () => {
+    // Nodes that serve at 100 mbit (a probe measuring uplinks, or stated): 5 seeds, fed at 10 mbit
+    // each, leave 100 − 5 × 10 mbit of the controller's link: 5 lanes.
+    const rates = { ...probed, nodeUplink: 12.5e6 };
+    const chosen = chooseDistribution({ ...diverse50, requested: 'auto', rates, ratesFrom: 'probed', fanout });
+    expect(chosen).toMatchObject({ strategy: 'fanout', seeds: 5, relayLanes: 5 });
+    // Named outright without rates: 2 seeds, no lanes; with lanes stated, those.
+    const named = chooseDistribution({ ...diverse50, requested: 'fanout', fanout });
+    expect(named).toMatchObject({ strategy: 'fanout', seeds: 2, relayLanes: 0, reason: 'distribution: fanout is set (2 seeds, 0 relay lanes)' });
+    expect(chooseDistribution({ ...diverse50, requested: 'fanout', fanout, relayLanes: 3 })).toMatchObject({
+      relayLanes: 3,
+      reason: 'distribution: fanout is set (2 seeds, 3 relay lanes)',
+    });
+  });
 });
