@@ -129,7 +129,7 @@ export function chooseDistribution(input: DistributionInput): DistributionChoice
       return {
         strategy: 'fanout',
         seeds,
-        relayLanes: lanesFor(input, rates, seeds),
+        relayLanes: fanoutShape.relayLanes,
         reason: `${shared}: ${seeds} seed${seeds === 1 ? '' : 's'} take ${mb(throughSeeds)} over the controller's link where the relay would take ${mb(input.totalBytes)}`,
       };
     }

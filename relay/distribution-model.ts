@@ -91,13 +91,14 @@ export function estimateFanout(w: Workload, r: LinkRates, f: FanoutShape): Estim
     [f.seedImageBytes * seeds, r.controllerLink, "the controller's link"],
     [f.seedImageBytes, r.nodeLink, "the seeds' downlinks"],
   ]).seconds;
+  const started = setup + f.seedStartSeconds;
   const feed: ReadonlyArray<[number, number | undefined, string]> = [
     [w.uniqueBytes, r.registryUplink, 'the registry uplink'],
     [w.uniqueBytes * seeds, r.controllerLink, "the controller's link"],
     [w.uniqueBytes * seeds, r.relayCpu, "hound's CPU"],
     [w.uniqueBytes, r.nodeLink, "the seeds' downlinks"],
   ];
-  const fed = setup + f.seedStartSeconds + slowest(feed).seconds;
+  const fed = started + slowest(feed).seconds;
   const lanes = Math.max(0, Math.min(f.relayLanes ?? 0, w.nodes - seeds));
   const laneBytes = r.nodeLink === undefined ? 0 : Math.min((w.totalBytes * (w.nodes - seeds)) / w.nodes, lanes * r.nodeLink * fed);
   const transfer = slowest([
@@ -105,7 +106,7 @@ export function estimateFanout(w: Workload, r: LinkRates, f: FanoutShape): Estim
     [(w.totalBytes - laneBytes) / seeds, r.nodeUplink ?? r.nodeLink, "the seeds' uplinks"],
     [w.maxNodeBytes, r.nodeLink, 'the node links'],
   ]);
-  return { seconds: setup + f.seedStartSeconds + transfer.seconds, bound: transfer.bound };
+  return { seconds: started + transfer.seconds, bound: transfer.bound };
 }
 
 /**

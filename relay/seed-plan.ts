@@ -39,7 +39,7 @@ export interface FeedImage {
  *
  * Not image by image (the image most nodes wait for per byte first): on the 50-node lab that
  * opened the first images early, and their pulls then took the CPU the rest of the feed
- * needed (88.7 s against 68.5 s, one run each); nodes wait on the relay's lanes instead.
+ * needed (88.7 s against 68.5 s in the relay's prefetch order, one run each).
  */
 export function feedOrder(images: readonly FeedImage[]): Array<{ digest: string; size: number; image: string }> {
   const blobs = new Map<string, { digest: string; size: number; image: string; demand: number; index: number }>();
