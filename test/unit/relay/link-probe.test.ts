@@ -51,6 +51,24 @@ describe('probeLinks', () => {
     expect(probe.seconds).toBeLessThan(10);
   });
 
+  it('never reports the controller slower than a rate it was seen to send one node', async () => {
+    const openOriginBlob = await pacedOrigin(65_536, 25);
+    // The group's commands end a second after their count, as commands ended late on a
+    // loaded CI machine: a node whose payload ran out in its window is timed to its
+    // command's end, so each of the group reads far below the lone node.
+    class LateEnd extends LocalConnection {
+      override spawn(command: string, options: { shownAs?: string } = {}) {
+        return super.spawn(`${command}; sleep 1`, options);
+      }
+    }
+    const late = (name: string) => () => Promise.resolve<HostConnection>(new LateEnd(name));
+    const probe = await probeLinks({ openOriginBlob, nodes: [local('a'), late('b'), late('c')] });
+    expect(probe.rates.nodeLink).toBeGreaterThan(0);
+    expect(probe.rates.controllerLink).toBe(probe.rates.nodeLink);
+    // The group did not show a link wider than one node's: no "at least".
+    expect(probe.controllerAtLeast).toBe(false);
+  });
+
   it('fails, in bounded time, when the origin sends nothing', async () => {
     const openOriginBlob = await pacedOrigin(0, 0);
     const started = Date.now();
