@@ -120,8 +120,9 @@ export async function probeLinks(targets: LinkProbeTargets, limits: LinkProbeLim
   // The controller was seen sending one node nodeLink, so its link is at least that. The
   // group's sum can fall below it: a node whose payload ran out in its window is timed to
   // its count (a lower bound that holds its command's end), and on a loaded machine those
-  // ends came late enough that three such bounds summed to 0.87 of the lone node's rate.
-  const controllerLink = Math.max(nodeLink, together.reduce((sum, t) => sum + t.rate, 0));
+  // ends came late enough that two such bounds summed to 0.87 of the lone node's rate.
+  const groupRate = together.reduce((sum, t) => sum + t.rate, 0);
+  const controllerLink = Math.max(nodeLink, groupRate);
   // Not filled: the nodes together got about what each gets alone.
   const controllerAtLeast = controllerLink >= 0.8 * group.length * nodeLink;
   const nodesOnController = onControllerKernel([alone.bootId, ...together.map((t) => t.bootId)]);
