@@ -45,7 +45,18 @@ export interface BlobFanoutOptions {
 
 export type BlobState = 'downloading' | 'complete' | 'failed';
 
-const FILE_READ_SIZE = 256 * 1024;
+/**
+ * The most a reader hands on at once: a view of the cache's memory, or a read of its spill
+ * file. Whoever consumes a reader paces per piece (the relay's server waits on the node's
+ * send queue before each), so a piece is as much as passes that check at once; an
+ * origin's chunk can be megabytes.
+ */
+export const READER_PIECE_BYTES = 64 * 1024;
+/**
+ * What a reader holds ahead of its consumer: two pieces. Views of memory cost nothing, but
+ * spilled pieces are copies, one set per reader, and a hundred nodes read at once.
+ */
+const READER_AHEAD_BYTES = 2 * READER_PIECE_BYTES;
 
 export class BlobFanout {
   readonly digest: string;
@@ -234,10 +245,10 @@ export class BlobFanout {
             while (chunkIndex + 1 < this.memoryChunks.length && this.memoryOffsets[chunkIndex + 1] <= offset) chunkIndex++;
             const chunk = this.memoryChunks[chunkIndex];
             const from = offset - this.memoryOffsets[chunkIndex];
-            const to = Math.min(chunk.length, deliverable - this.memoryOffsets[chunkIndex]);
+            const to = Math.min(chunk.length, deliverable - this.memoryOffsets[chunkIndex], from + READER_PIECE_BYTES);
             piece = chunk.subarray(from, to);
           } else {
-            const length = Math.min(FILE_READ_SIZE, deliverable - offset);
+            const length = Math.min(READER_PIECE_BYTES, deliverable - offset);
             piece = Buffer.allocUnsafe(length);
             const { bytesRead } = await this.spill!.read(piece, 0, length, offset - this.memoryBytes);
             piece = piece.subarray(0, bytesRead);
@@ -253,7 +264,7 @@ export class BlobFanout {
       }
     };
     return new Readable({
-      highWaterMark: 1024 * 1024,
+      highWaterMark: READER_AHEAD_BYTES,
       read() {
         void pump(this);
       },

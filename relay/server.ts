@@ -2,7 +2,7 @@
 // every connection a node makes to its forwarded port arrives as a Duplex and is handed
 // to an http.Server that never listens. So the controller opens no port at all.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { type Duplex, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { RelayCache } from './relay-cache.js';
 import type { RelayNames } from './relay-names.js';
@@ -110,18 +110,22 @@ export class RelayServer {
     const reader = blob.openReader(start, end);
     const sender = this.streams.get(request.socket);
     const counters = this.cache.counters;
+    // A Transform, not an async generator over the reader: iterating a byte stream joins
+    // everything it holds into one new Buffer per step (a 1 MB copy per node, and a 1 MB
+    // write past the pacing check: 100 nodes had 94 MB of SSH packets waiting in hound).
+    // Piped, each piece goes on as the view of the cache it is.
+    const paced = new Transform({
+      transform(piece: Buffer, _encoding, done) {
+        const send = () => {
+          counters.servedBytes += piece.length;
+          done(null, piece);
+        };
+        if (!sender) return send();
+        sender.sendQueueBelow(RELAY_SEND_QUEUE_BYTES).then(send, done);
+      },
+    });
     try {
-      await pipeline(
-        reader,
-        async function* (chunks: AsyncIterable<Buffer>) {
-          for await (const chunk of chunks) {
-            if (sender) await sender.sendQueueBelow(RELAY_SEND_QUEUE_BYTES);
-            counters.servedBytes += chunk.length;
-            yield chunk;
-          }
-        },
-        response,
-      );
+      await pipeline(reader, paced, response);
     } catch (error) {
       // Headers are out: the only honest signal left is cutting the body short.
       response.destroy();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BlobFanout, MemoryBudget } from '../../../relay/blob-fanout.js';
+import { BlobFanout, MemoryBudget, READER_PIECE_BYTES } from '../../../relay/blob-fanout.js';
 
 let spillDir: string;
 beforeEach(async () => {
@@ -151,6 +151,31 @@ describe('BlobFanout', () => {
     await blob.dispose();
     expect(budget.inUse).toBe(0);
     expect(await readdir(spillDir)).toHaveLength(0);
+  });
+
+  it('hands on pieces of at most READER_PIECE_BYTES: views of what it holds in memory, copies only from its spill file', async () => {
+    const data = randomBytes(2_000_000);
+    // The first megabyte fits the budget; the rest spills.
+    const blob = fanoutFor(data, new MemoryBudget(1_000_000));
+    // An origin that answers in one chunk of the whole blob, as a loopback origin can.
+    await blob.consume(Readable.from([data]));
+    const pieces: Buffer[] = [];
+    await new Promise<void>((resolve, reject) => {
+      blob
+        .openReader()
+        .on('data', (piece: Buffer) => pieces.push(piece))
+        .on('end', resolve)
+        .on('error', reject);
+    });
+    expect(Buffer.concat(pieces).equals(data)).toBe(true);
+    expect(Math.max(...pieces.map((piece) => piece.length))).toBe(READER_PIECE_BYTES);
+    let at = 0;
+    for (const piece of pieces) {
+      // In memory: the origin's own bytes, not a copy of them.
+      expect(piece.buffer === data.buffer).toBe(at + piece.length <= 1_000_000);
+      at += piece.length;
+    }
+    await blob.dispose();
   });
 
   it('serves a slow reader without holding back a fast one', async () => {

@@ -6,6 +6,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { READER_PIECE_BYTES } from '../../../relay/blob-fanout.js';
 import { RelayCache } from '../../../relay/relay-cache.js';
 import { RelayNames } from '../../../relay/relay-names.js';
 import { RELAY_SEND_QUEUE_BYTES, RelayServer, type StreamSender } from '../../../relay/server.js';
@@ -90,6 +91,27 @@ describe('the relay paces each blob by its connection’s send queue', () => {
     expect(cache.stats().servedBytes).toBe(BLOB.length);
     // Asked before every chunk written, not once per blob.
     expect(sender.asked.length).toBeGreaterThan(1);
+  });
+
+  it('asks before every piece, so no more than a piece passes one ask, whatever size the origin sent', async () => {
+    // The origin here answers the 4 MB blob in one chunk.
+    const served: number[] = [];
+    // The sender is made before the relay it is handed to: it finds the cache here.
+    const made: { cache?: RelayCache } = {};
+    const sender: StreamSender = {
+      sendQueueBelow: () => {
+        served.push(made.cache!.stats().servedBytes);
+        return Promise.resolve();
+      },
+    };
+    const relay = await relayOn(sender);
+    made.cache = relay.cache;
+    const bytes = await get(relay.port, relay.path, () => undefined);
+    expect(bytes.equals(BLOB)).toBe(true);
+    served.push(relay.cache.stats().servedBytes);
+    const steps = served.slice(1).map((bytes, index) => bytes - served[index]);
+    expect(Math.max(...steps)).toBeLessThanOrEqual(READER_PIECE_BYTES);
+    expect(served.at(-1)).toBe(BLOB.length);
   });
 
   it('a stream with no connection to ask (the controller itself) is served unpaced', async () => {
