@@ -4,7 +4,7 @@
 // what an earlier run left when hound was killed.
 //
 // Everything carries the run id: the container (label io.hound.fanout=RUN, name
-// hound-seed-RUN), its files (/tmp/hound-fanout-RUN), each trust directory (a file
+// hound-seed-RUN), its files (/tmp/hound-fanout-RUN/NODE), each trust directory (a file
 // hound-fanout-run holding RUN). A seed container (created with --rm, then started with
 // `docker start --attach`) runs in the foreground of an SSH session under the stdin watcher
 // (runtime/remote-command.ts): when hound dies the session ends, the watcher sends the
@@ -52,8 +52,30 @@ export function seedContainerName(runId: string): string {
   return `hound-seed-${runId}`;
 }
 
-function workDirOf(runId: string): string {
+/**
+ * The seed's files: /tmp/hound-fanout-RUN/NODE, a directory per node under the run's. Nodes
+ * may share one /tmp (the lab's do: network namespaces over one filesystem), and with one
+ * directory per run the seeds overwrote each other's config and certificate, and a seed that
+ * failed removed the files of the others as they started (4 seeds at 100 nodes: one failed
+ * with its config.yml gone, and its 25 nodes pulled through the relay).
+ */
+function workDirOf(runId: string, host: string): string {
+  return `${runDirOf(runId)}/${nodeDirName(host)}`;
+}
+
+function runDirOf(runId: string): string {
   return `${WORK_DIR_PREFIX}${runId}`;
+}
+
+/** The inventory name as one path component. */
+export function nodeDirName(host: string): string {
+  const name = host.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64);
+  return /^\.*$/.test(name) ? `_${name}` : name;
+}
+
+/** Removes the node's own directory of the run, then the run's if no other node's is left in it. */
+function removeWorkDirLine(runId: string, host: string): string {
+  return `rm -rf ${shlexQuote(workDirOf(runId, host))}; rmdir ${shlexQuote(runDirOf(runId))} 2>/dev/null`;
 }
 
 function docker(socketPath: string): string {
@@ -100,7 +122,7 @@ async function run(connection: HostConnection, command: string, what: string, sh
 
 /** Writes the seed's config and TLS files into its work dir. */
 export async function prepareSeedFiles(connection: HostConnection, runId: string, listen: string, httpSecret: string, files: SeedFiles): Promise<string> {
-  const dir = workDirOf(runId);
+  const dir = workDirOf(runId, connection.host);
   const lines = [
     'umask 077',
     `mkdir -p ${shlexQuote(`${dir}/tls`)}`,
@@ -191,7 +213,7 @@ export function startSeedContainer(connection: HostConnection, o: { socketPath: 
 export async function stopSeed(connection: HostConnection, o: { runId: string; socketPath: string; removeImage?: string }): Promise<void> {
   const lines = [
     removeContainerLine(o.socketPath, seedContainerName(o.runId)),
-    `rm -rf ${shlexQuote(workDirOf(o.runId))}`,
+    removeWorkDirLine(o.runId, connection.host),
     ...(o.removeImage ? [`${docker(o.socketPath)} rmi ${shlexQuote(o.removeImage)} >/dev/null 2>&1`] : []),
     'true',
   ];
@@ -219,8 +241,9 @@ export async function removeSeedTrust(connection: HostConnection, seed: string):
 }
 
 // One line per item: `live RUN`, `container RUN ID` (created or stopped, never removed: a run
-// killed between create and start; or running with no watcher), `dir RUN`, `trust RUN
-// HOST:PORT`, `image RUN REF`.
+// killed between create and start; or running with no watcher), `dir RUN` (this node's
+// directory of the run), `olddir RUN` (a run's directory as hound wrote it before there was
+// one per node), `trust RUN HOST:PORT`, `image RUN REF`.
 //
 // A running seed belongs to a live run while its watcher (startSeedContainer's script, whose
 // arguments are `hound-command` and the container's id) runs. One whose watcher has gone
@@ -229,18 +252,25 @@ export async function removeSeedTrust(connection: HostConnection, seed: string):
 // (`docker start --attach` is what starts it), so a live run's seed is never taken for an
 // orphan. Where /proc does not show every process (hidepid), every running seed is live. The
 // watcher is found by what grep prints, not its status: a process ending mid-scan is an error.
-const SURVEY_SCRIPT = [
-  `for c in $(DOCKER ps -q --no-trunc --filter label=${FANOUT_LABEL} 2>/dev/null); do r=$(DOCKER inspect -f '{{index .Config.Labels "${FANOUT_LABEL}"}}' "$c"); if [ -r /proc/1/cmdline ] && [ -z "$(grep -lsaF hound-command /dev/null $(grep -lsaF "$c" /proc/[0-9]*/cmdline) 2>/dev/null)" ]; then echo "container $r $c"; else echo "live $r"; fi; done`,
-  `for c in $(DOCKER ps -aq --no-trunc --filter label=${FANOUT_LABEL} --filter status=created --filter status=exited --filter status=dead 2>/dev/null); do echo "container $(DOCKER inspect -f '{{index .Config.Labels "${FANOUT_LABEL}"}}' "$c") $c"; done`,
-  `for d in ${WORK_DIR_PREFIX}f??????????; do [ -d "$d" ] || continue; r=\${d#${WORK_DIR_PREFIX}}; echo "dir $r"; [ -f "$d/pulled-image" ] && echo "image $r $(cat "$d/pulled-image")"; done`,
-  `for m in ${DOCKER_CERTS_DIR}/*/${TRUST_MARKER}; do [ -f "$m" ] || continue; echo "trust $(cat "$m") $(basename "$(dirname "$m")")"; done`,
-  'true',
-].join('; ');
+function surveyScript(docker: string, host: string): string {
+  const own = shlexQuote(nodeDirName(host));
+  return [
+    `for c in $(DOCKER ps -q --no-trunc --filter label=${FANOUT_LABEL} 2>/dev/null); do r=$(DOCKER inspect -f '{{index .Config.Labels "${FANOUT_LABEL}"}}' "$c"); if [ -r /proc/1/cmdline ] && [ -z "$(grep -lsaF hound-command /dev/null $(grep -lsaF "$c" /proc/[0-9]*/cmdline) 2>/dev/null)" ]; then echo "container $r $c"; else echo "live $r"; fi; done`,
+    `for c in $(DOCKER ps -aq --no-trunc --filter label=${FANOUT_LABEL} --filter status=created --filter status=exited --filter status=dead 2>/dev/null); do echo "container $(DOCKER inspect -f '{{index .Config.Labels "${FANOUT_LABEL}"}}' "$c") $c"; done`,
+    // The node's own directory of a run (a run's directory left empty counts as one), or a
+    // run directory of the layout before per-node directories, with its files in it.
+    `for d in ${WORK_DIR_PREFIX}f??????????; do [ -d "$d" ] || continue; r=\${d#${WORK_DIR_PREFIX}}; if [ -d "$d"/${own} ] || [ -z "$(ls -A "$d")" ]; then echo "dir $r"; [ -f "$d"/${own}/pulled-image ] && echo "image $r $(cat "$d"/${own}/pulled-image)"; elif [ -f "$d/config.yml" ] || [ -f "$d/pulled-image" ]; then echo "olddir $r"; [ -f "$d/pulled-image" ] && echo "image $r $(cat "$d/pulled-image")"; fi; done`,
+    `for m in ${DOCKER_CERTS_DIR}/*/${TRUST_MARKER}; do [ -f "$m" ] || continue; echo "trust $(cat "$m") $(basename "$(dirname "$m")")"; done`,
+    'true',
+  ]
+    .join('; ')
+    .replaceAll('DOCKER', docker);
+}
 
 export async function surveyNode(connection: HostConnection, socketPath: string): Promise<{ live: Set<string>; items: string[] }> {
   const out = await run(
     connection,
-    SURVEY_SCRIPT.replaceAll('DOCKER', docker(socketPath)),
+    surveyScript(docker(socketPath), connection.host),
     'looking for fan-out leftovers',
     'look for what earlier fan-out runs left',
   );
@@ -263,7 +293,8 @@ export async function removeLeftovers(connection: HostConnection, socketPath: st
     if (keep.has(runId) || !RUN_ID_PATTERN.test(runId)) continue;
     if (kind === 'container' && rest && CONTAINER_ID_PATTERN.test(rest)) lines.unshift(`${docker(socketPath)} rm -f -v ${rest} >/dev/null 2>&1`);
     else if (kind === 'image' && rest) lines.push(`${docker(socketPath)} rmi ${shlexQuote(rest)} >/dev/null 2>&1`);
-    else if (kind === 'dir') lines.push(`rm -rf ${shlexQuote(workDirOf(runId))}`);
+    else if (kind === 'dir') lines.push(removeWorkDirLine(runId, connection.host));
+    else if (kind === 'olddir') lines.push(`rm -rf ${shlexQuote(runDirOf(runId))}`);
     else if (kind === 'trust' && rest && /^[\w.:[\]-]+$/.test(rest)) lines.push(`rm -rf ${shlexQuote(`${DOCKER_CERTS_DIR}/${rest}`)}`);
     else continue;
     removed.push(item);
@@ -277,7 +308,7 @@ export async function removeLeftovers(connection: HostConnection, socketPath: st
 export async function notePulledImage(connection: HostConnection, runId: string, image: string): Promise<void> {
   await run(
     connection,
-    `mkdir -p ${shlexQuote(workDirOf(runId))} && printf '%s' ${shlexQuote(image)} > ${shlexQuote(`${workDirOf(runId)}/pulled-image`)}`,
+    `mkdir -p ${shlexQuote(workDirOf(runId, connection.host))} && printf '%s' ${shlexQuote(image)} > ${shlexQuote(`${workDirOf(runId, connection.host)}/pulled-image`)}`,
     'noting the seed image',
     'note the seed image',
   );

@@ -5,7 +5,7 @@
 // the file system, independently of hound.
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,7 +18,7 @@ import { hound, houndEnv } from '../fixtures/play/helpers.js';
 import { connectHost } from '../../transport/ssh-connection.js';
 import { resolveConnectionTarget } from '../../transport/connection-target.js';
 import { createRunCertificateAuthority } from '../../relay/run-ca.js';
-import { createSeedContainer, prepareSeedFiles, startSeedContainer, stopSeed } from '../../relay/seed-node.js';
+import { createSeedContainer, prepareSeedFiles, removeLeftovers, startSeedContainer, stopSeed, surveyNode } from '../../relay/seed-node.js';
 
 /** The run's closing fan-out line at -v: run id, seeds, bytes pushed, mounts, pulls relayed while seeds filled, pulls through the relay as seeds failed. */
 const FANOUT_STATS =
@@ -465,6 +465,74 @@ describe('fan-out on the lab', () => {
 
     const againOutput = await nextRunLeavesNothing(volumesBefore);
     expect(againOutput).not.toMatch(/fan-out: removed \d+ leftover/);
+  });
+
+  it("seeds on nodes that share one /tmp (as the lab's do) keep their own files, and the run's directory goes with the last of them", async () => {
+    const nodes = [info.nodes[0], info.nodes[1]];
+    const connections = await Promise.all(
+      nodes.map((node) =>
+        connectHost(
+          resolveConnectionTarget(node.name, {
+            ansible_host: node.ip,
+            ansible_user: 'root',
+            ansible_ssh_private_key_file: info.privateKey,
+            ansible_ssh_common_args: `-o UserKnownHostsFile=${info.knownHosts}`,
+          }),
+        ),
+      ),
+    );
+    const runId = `f${randomBytes(5).toString('hex')}`;
+    const runDir = `/tmp/hound-fanout-${runId}`;
+    try {
+      const ca = createRunCertificateAuthority(runId);
+      const servers = nodes.map((node) => ca.issueServer(node.ip));
+      const dirs = await Promise.all(
+        nodes.map((node, i) =>
+          prepareSeedFiles(connections[i], runId, `${node.ip}:29995`, 'secret', {
+            serverCertPem: servers[i].certificatePem,
+            serverKeyPem: servers[i].privateKeyPem,
+            caPem: ca.certificatePem,
+          }),
+        ),
+      );
+      // One directory per node: each seed keeps its own address's certificate.
+      expect(dirs[0]).not.toBe(dirs[1]);
+      for (const [i, dir] of dirs.entries()) expect(await readFile(path.join(dir, 'tls/server.crt'), 'utf8')).toBe(servers[i].certificatePem);
+      // The first seed's removal leaves the second's files, as its start needs them.
+      await stopSeed(connections[0], { runId, socketPath: nodes[0].socket.controller });
+      expect(existsSync(dirs[0])).toBe(false);
+      expect(existsSync(path.join(dirs[1], 'config.yml'))).toBe(true);
+      await stopSeed(connections[1], { runId, socketPath: nodes[1].socket.controller });
+      expect(existsSync(runDir)).toBe(false);
+    } finally {
+      await rm(runDir, { recursive: true, force: true });
+      await Promise.all(connections.map((connection) => connection.close()));
+    }
+  });
+
+  it('a run directory written before there was one per node (its files in it) is found and removed whole', async () => {
+    const node = info.nodes[0];
+    const connection = await connectHost(
+      resolveConnectionTarget(node.name, {
+        ansible_host: node.ip,
+        ansible_user: 'root',
+        ansible_ssh_private_key_file: info.privateKey,
+        ansible_ssh_common_args: `-o UserKnownHostsFile=${info.knownHosts}`,
+      }),
+    );
+    const runId = `f${randomBytes(5).toString('hex')}`;
+    const runDir = `/tmp/hound-fanout-${runId}`;
+    try {
+      await mkdir(path.join(runDir, 'tls'), { recursive: true });
+      await writeFile(path.join(runDir, 'config.yml'), 'version: 0.1\n');
+      const survey = await surveyNode(connection, node.socket.controller);
+      expect(survey.items).toContain(`olddir ${runId}`);
+      expect(await removeLeftovers(connection, node.socket.controller, [`olddir ${runId}`], new Set())).toEqual([`olddir ${runId}`]);
+      expect(existsSync(runDir)).toBe(false);
+    } finally {
+      await rm(runDir, { recursive: true, force: true });
+      await connection.close();
+    }
   });
 
   it('a seed container created but never started (hound killed between create and start) is removed by the next run, with its files', async () => {
