@@ -55,9 +55,9 @@ export function seedContainerName(runId: string): string {
 /**
  * The seed's files: /tmp/hound-fanout-RUN/NODE, a directory per node under the run's. Nodes
  * may share one /tmp (the lab's do: network namespaces over one filesystem), and with one
- * directory per run the seeds overwrote each other's config and certificate, and a seed that
- * failed removed the files of the others as they started (4 seeds at 100 nodes: one failed
- * with its config.yml gone, and its 25 nodes pulled through the relay).
+ * directory per run the seeds overwrote each other's config and certificate (4 seeds at 100
+ * nodes: one failed with its config.yml gone, and its 25 nodes pulled through the relay; what
+ * removed it was not found, and it has not recurred with a directory per node).
  */
 function workDirOf(runId: string, host: string): string {
   return `${runDirOf(runId)}/${nodeDirName(host)}`;
