@@ -28,6 +28,8 @@ import {
 } from '../relay/choose-distribution.js';
 import { probeLinks } from '../relay/link-probe.js';
 import { startFanout, type Fanout } from '../relay/fanout.js';
+import { seedFeedBytes } from '../relay/seed-plan.js';
+import { availableParallelism } from 'node:os';
 
 export type RequestedDistribution = DistributionStrategy | 'auto';
 
@@ -63,7 +65,7 @@ interface WeighedDecision {
   lines: Array<{ verbosity: number; msg: string }>;
 }
 
-const RATE_VARS: Record<Exclude<keyof LinkRates, 'relayCpu'>, string> = {
+const RATE_VARS: Record<Exclude<keyof LinkRates, 'relayCpu' | 'sharedPullCpu'>, string> = {
   registryUplink: 'hound_registry_rate',
   controllerLink: 'hound_controller_rate',
   nodeLink: 'hound_node_rate',
@@ -159,15 +161,16 @@ export class RunDistribution {
       // the probe does not weigh fan-out, and each of the three waits on the network.
       const fanoutChecked = this.fanoutInput(host);
       fanoutChecked.catch(() => undefined);
-      const { schedule, largest } = await this.planFromRegistry(host);
+      const { schedule, largest, seedFeed } = await this.planFromRegistry(host);
       const [measured, fanout] = await Promise.all([
-        this.withMeasuredRates(distributionInputOf(schedule, requested, this.rates(host, say)), schedule, largest, say),
+        this.withMeasuredRates({ ...distributionInputOf(schedule, requested, this.rates(host, say)), seedFeed }, schedule, largest, say),
         fanoutChecked,
       ]);
       const { note } = measured;
       const input: DistributionInput = {
         ...measured.input,
         relayLanes: this.relayLanes(host, say),
+        seeds: this.seeds(host, say),
         fanout: fanout.available ? { seedImageBytes: fanout.bytes } : undefined,
       };
       const choice = chooseDistribution(input);
@@ -223,6 +226,7 @@ export class RunDistribution {
           ratesFrom: 'probed',
           controllerAtLeast: probe.controllerAtLeast && planned.rates?.controllerLink === undefined,
           nodesOnController: probe.nodesOnController,
+          controllerCores: availableParallelism(),
         },
         note: '',
       };
@@ -232,7 +236,11 @@ export class RunDistribution {
   }
 
   /** The layers of every image the run's tasks name, as the registry lists them, and the largest layer with an image and a node that needs it. */
-  private async planFromRegistry(host: string): Promise<{ schedule: RelaySchedule; largest?: { reference: string; digest: string; host: string } }> {
+  private async planFromRegistry(host: string): Promise<{
+    schedule: RelaySchedule;
+    largest?: { reference: string; digest: string; host: string };
+    seedFeed: (seeds: number) => number[];
+  }> {
     const info = await (await this.deps.docker(host)).info();
     const byHost = imageReferencesByHost(this.deps.run);
     const layers = new Map<string, LayerInfo[]>();
@@ -252,7 +260,10 @@ export class RunDistribution {
         );
       }),
     );
-    const schedule = planRelaySchedule({ nodes: [...byHost].map(([h, refs]) => ({ host: h, images: refs.map((r) => r.reference) })), layers });
+    const nodes = [...byHost].map(([h, refs]) => ({ host: h, images: refs.map((r) => r.reference) }));
+    const schedule = planRelaySchedule({ nodes, layers });
+    // What each seed would be fed, from the seed assignment fan-out itself makes.
+    const seedFeed = (seeds: number) => seedFeedBytes(nodes, layers, seeds);
     let largest: { reference: string; digest: string; host: string; size: number } | undefined;
     for (const [h, refs] of byHost) {
       for (const { reference } of refs) {
@@ -260,7 +271,7 @@ export class RunDistribution {
           if (!largest || layer.size > largest.size) largest = { reference, digest: layer.digest, host: h, size: layer.size };
       }
     }
-    return { schedule, largest };
+    return { schedule, largest, seedFeed };
   }
 
   /** Rates the inventory states (tc's units: 40mbit, 1gbit), from the first pulling host's variables. */
@@ -282,11 +293,20 @@ export class RunDistribution {
 
   /** hound_fanout_relay_lanes, when the inventory sets it: how many nodes the relay serves at once while fan-out's seeds fill. */
   private relayLanes(host: string, say: Say): number | undefined {
-    const value = this.deps.vars(host).hound_fanout_relay_lanes;
+    return this.wholeNumberVar(host, 'hound_fanout_relay_lanes', 0, 'nodes', say);
+  }
+
+  /** hound_fanout_seeds, when the inventory sets it: how many nodes run a seed (at most every node). */
+  private seeds(host: string, say: Say): number | undefined {
+    return this.wholeNumberVar(host, 'hound_fanout_seeds', 1, 'seeds', say);
+  }
+
+  private wholeNumberVar(host: string, name: string, min: number, unit: string, say: Say): number | undefined {
+    const value = this.deps.vars(host)[name];
     if (value === undefined) return undefined;
-    const lanes = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
-    if (typeof lanes === 'number' && Number.isInteger(lanes) && lanes >= 0) return lanes;
-    say(0, `distribution: hound_fanout_relay_lanes=${JSON.stringify(value)} is not a whole number of nodes (0 or more); the rates decide instead`);
+    const parsed = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+    if (typeof parsed === 'number' && Number.isInteger(parsed) && parsed >= min) return parsed;
+    say(0, `distribution: ${name}=${JSON.stringify(value)} is not a whole number of ${unit} (${min} or more); the rates decide instead`);
     return undefined;
   }
 

@@ -5,7 +5,17 @@
 // The estimates are relay/distribution-model.ts's (docs/scale.md).
 
 import type { RelaySchedule } from './schedule.js';
-import { estimateDirect, estimateFanout, estimateRelay, relayLaneCount, seedCount, type LinkRates, type Workload } from './distribution-model.js';
+import {
+  estimateDirect,
+  estimateFanout,
+  estimateRelay,
+  relayLaneCount,
+  seedCount,
+  sharedPullCpuRate,
+  sharedSeedCount,
+  type LinkRates,
+  type Workload,
+} from './distribution-model.js';
 
 export type { LinkRates } from './distribution-model.js';
 
@@ -20,12 +30,16 @@ export interface DistributionInput extends Workload {
   controllerAtLeast?: boolean;
   /**
    * The nodes run on the controller's own kernel (relay/link-probe.ts): they and hound share
-   * one machine's CPUs, which the pulls fill; fan-out's seeds would add work there (their
-   * registry, a second copy of every layer) that the link estimates do not count.
+   * one machine's CPUs, which the pulls fill. Every way's estimate then counts the pulls'
+   * processing on those cores, and fan-out's pulls start only once the seeds are up and fed.
    */
   nodesOnController?: boolean;
+  /** The controller's cores, for nodesOnController. */
+  controllerCores?: number;
   /** Relay lanes for fan-out as the inventory states them (hound_fanout_relay_lanes); else relayLaneCount's. */
   relayLanes?: number;
+  /** Seeds for fan-out as the inventory states them (hound_fanout_seeds, at most one per node); else seedCount's. */
+  seeds?: number;
   /** Set when fan-out can run (a seed image is named): the image's bytes and the seeds' start time. */
   fanout?: { seedImageBytes: number; seedStartSeconds?: number };
 }
@@ -65,7 +79,7 @@ export function chooseFromPlan(input: DistributionInput): DistributionChoice | u
     return { strategy: input.requested, reason: `distribution: ${input.requested} is set` };
   }
   if (input.requested === 'fanout') {
-    const seeds = seedCount(input, input.rates ?? {});
+    const seeds = seedsFor(input, input.rates ?? {});
     const relayLanes = lanesFor(input, input.rates ?? {}, seeds);
     return {
       strategy: 'fanout',
@@ -83,30 +97,43 @@ export function chooseFromPlan(input: DistributionInput): DistributionChoice | u
 export function chooseDistribution(input: DistributionInput): DistributionChoice {
   const fromPlan = chooseFromPlan(input);
   if (fromPlan) return fromPlan;
-  const rates = input.rates ?? {};
-  const seeds = seedCount(input, rates);
+  const rates: LinkRates = input.nodesOnController
+    ? { ...input.rates, sharedPullCpu: input.rates?.sharedPullCpu ?? sharedPullCpuRate(input.controllerCores ?? 1) }
+    : (input.rates ?? {});
+  const seedStartSeconds = input.fanout?.seedStartSeconds ?? DEFAULT_SEED_START_SECONDS;
+  // On one machine's cores relay lanes only when stated: what they relay early costs hound's
+  // and the nodes' sshd's encryption on the same cores, and on the 50-node lab they gained
+  // nothing (docs/scale.md).
+  const sharedLanes = input.nodesOnController ? (input.relayLanes ?? 0) : undefined;
+  const seeds =
+    input.fanout && input.nodesOnController && input.seeds === undefined && rates.registryUplink !== undefined
+      ? sharedSeedCount(input, rates, { seedImageBytes: input.fanout.seedImageBytes, seedStartSeconds, relayLanes: sharedLanes })
+      : seedsFor(input, rates);
   const ratio = sharingRatio(input);
   const shared = describeSharing(input);
   const fanoutShape = input.fanout && {
     seeds,
     seedImageBytes: input.fanout.seedImageBytes,
-    seedStartSeconds: input.fanout.seedStartSeconds ?? DEFAULT_SEED_START_SECONDS,
-    relayLanes: lanesFor(input, rates, seeds),
+    seedStartSeconds,
+    relayLanes: sharedLanes ?? lanesFor(input, rates, seeds),
   };
 
   if (rates.registryUplink !== undefined) {
     const direct = estimateDirect(input, rates);
     const relay = estimateRelay(input, rates);
     const fanoutEstimate = fanoutShape ? estimateFanout(input, rates, fanoutShape).seconds : Infinity;
-    // On the controller's own CPUs the seeds' work is not free: the relay, which adds none, is weighed instead.
-    const fanout = input.nodesOnController ? Infinity : fanoutEstimate;
+    // On one machine's CPUs the fan-out estimate is the less certain (docs/scale.md): it must
+    // beat the relay by as much as a relay must beat direct.
+    const uncertain = input.nodesOnController === true && fanoutEstimate * MIN_SPEEDUP > relay.seconds;
+    const fanout = uncertain ? Infinity : fanoutEstimate;
     const measured = describeRates(rates, input.ratesFrom ?? 'stated', input.controllerAtLeast === true);
-    const fannedOut = fanoutShape
-      ? input.nodesOnController
-        ? `; no fan-out: the nodes run on the controller's own kernel, so seeds would take CPU the pulls need`
-        : ` vs ${fanout.toFixed(1)} s fanned out over ${seeds} seed${seeds === 1 ? '' : 's'}`
+    const cores = input.nodesOnController
+      ? `; the nodes share the controller's ${plural(input.controllerCores ?? 1, 'core')}, where their pulls' processing alone takes ${(input.totalBytes / rates.sharedPullCpu!).toFixed(1)} s`
       : '';
-    const estimate = `${measured}: estimated ${direct.seconds.toFixed(1)} s direct vs ${relay.seconds.toFixed(1)} s relayed${fannedOut}`;
+    const fannedOut = fanoutShape
+      ? ` vs ${fanoutEstimate.toFixed(1)} s fanned out over ${plural(seeds, 'seed')}${uncertain && fanoutEstimate < relay.seconds ? ` (on shared cores fan-out must be ${Math.round((MIN_SPEEDUP - 1) * 100)}% faster than the relay)` : ''}`
+      : '';
+    const estimate = `${measured}: estimated ${direct.seconds.toFixed(1)} s direct vs ${relay.seconds.toFixed(1)} s relayed${fannedOut}${cores}`;
     const best: DistributionStrategy = fanout < relay.seconds ? 'fanout' : 'relay';
     const bestSeconds = Math.min(fanout, relay.seconds);
     if (bestSeconds * MIN_SPEEDUP > direct.seconds || direct.seconds - bestSeconds < MIN_SAVING_SECONDS) {
@@ -135,6 +162,10 @@ export function chooseDistribution(input: DistributionInput): DistributionChoice
     }
   }
   return { strategy: 'relay', reason: `${shared}: each shared layer crosses the registry uplink once` };
+}
+
+function seedsFor(input: DistributionInput, rates: LinkRates): number {
+  return input.seeds === undefined ? seedCount(input, rates) : Math.max(1, Math.min(input.seeds, input.nodes));
 }
 
 function lanesFor(input: DistributionInput, rates: LinkRates, seeds: number): number {
@@ -171,6 +202,10 @@ export function distributionInputOf(schedule: RelaySchedule, requested?: Distrib
     maxNodeBytes: Math.max(0, ...perNode),
     rates,
   };
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function mb(bytes: number): string {

@@ -19,6 +19,13 @@ export interface LinkRates {
    * and encrypted for SSH in hound's one thread. On fast links this, not a link, bounds the relay.
    */
   relayCpu?: number;
+  /**
+   * When every node runs on one machine (the lab; a cluster of containers on one host): the
+   * bytes per second all their pulls together can be processed at on its cores (the
+   * runtime's own work: decompressing, hashing, writing). Every way's pulls share it; on a
+   * real cluster each node has its own CPUs and this is unset.
+   */
+  sharedPullCpu?: number;
 }
 
 export interface Workload {
@@ -29,6 +36,12 @@ export interface Workload {
   uniqueBytes: number;
   /** Bytes the busiest node receives. */
   maxNodeBytes: number;
+  /**
+   * Bytes each seed is fed with `seeds` seeds, from the run's own seed assignment
+   * (relay/seed-plan.ts seedFeedBytes): nodes that need the same images share a seed, so a
+   * seed may need less than every distinct layer. When unset, every seed is fed them all.
+   */
+  seedFeed?: (seeds: number) => readonly number[];
 }
 
 export interface FanoutShape {
@@ -63,6 +76,7 @@ export function estimateDirect(w: Workload, r: LinkRates): Estimate {
   return slowest([
     [w.totalBytes, r.registryUplink, 'the registry uplink'],
     [w.maxNodeBytes, r.nodeLink, 'the node links'],
+    [w.totalBytes, r.sharedPullCpu, "the nodes' shared CPU"],
   ]);
 }
 
@@ -73,16 +87,19 @@ export function estimateRelay(w: Workload, r: LinkRates): Estimate {
     [w.totalBytes, r.controllerLink, "the controller's link"],
     [w.totalBytes, r.relayCpu, "hound's CPU"],
     [w.maxNodeBytes, r.nodeLink, 'the node links'],
+    [w.totalBytes, r.sharedPullCpu, "the nodes' shared CPU"],
   ]);
 }
 
 /**
- * Fan-out: each layer once from the origin, once per seed through the controller's link and
- * the seed's own downlink (a seed is a node: it receives every distinct layer), and each
- * seed's nodes served by its uplink; the seeds first pull their registry image (through the
+ * Fan-out: each layer once from the origin, once per seed that needs it through the
+ * controller's link, and each seed's layers through its own downlink (a seed is a node); each
+ * seed's nodes served by its uplink. The seeds first pull their registry image (through the
  * relay: once from the origin, once per seed over the controller's link) and start it. The
  * relay's lanes serve up to `relayLanes` other nodes at their link's rate until the seeds
- * are fed, and the seeds' uplinks carry the rest.
+ * are fed, and the seeds' uplinks carry the rest. When the nodes share one machine's CPUs
+ * (`sharedPullCpu`), the pulls that wait for their seeds cannot use the cores while the seeds
+ * start and fill: every node's bytes are processed after that, at the shared rate.
  */
 export function estimateFanout(w: Workload, r: LinkRates, f: FanoutShape): Estimate {
   const seeds = Math.max(1, Math.min(f.seeds, w.nodes));
@@ -92,21 +109,26 @@ export function estimateFanout(w: Workload, r: LinkRates, f: FanoutShape): Estim
     [f.seedImageBytes, r.nodeLink, "the seeds' downlinks"],
   ]).seconds;
   const started = setup + f.seedStartSeconds;
+  const fedBytes = w.seedFeed?.(seeds) ?? new Array<number>(seeds).fill(w.uniqueBytes);
+  const feedTotal = fedBytes.reduce((sum, bytes) => sum + bytes, 0);
+  const feedMax = Math.max(0, ...fedBytes);
   const feed: ReadonlyArray<[number, number | undefined, string]> = [
     [w.uniqueBytes, r.registryUplink, 'the registry uplink'],
-    [w.uniqueBytes * seeds, r.controllerLink, "the controller's link"],
-    [w.uniqueBytes * seeds, r.relayCpu, "hound's CPU"],
-    [w.uniqueBytes, r.nodeLink, "the seeds' downlinks"],
+    [feedTotal, r.controllerLink, "the controller's link"],
+    [feedTotal, r.relayCpu, "hound's CPU"],
+    [feedMax, r.nodeLink, "the seeds' downlinks"],
   ];
   const fed = started + slowest(feed).seconds;
   const lanes = Math.max(0, Math.min(f.relayLanes ?? 0, w.nodes - seeds));
   const laneBytes = r.nodeLink === undefined ? 0 : Math.min((w.totalBytes * (w.nodes - seeds)) / w.nodes, lanes * r.nodeLink * fed);
-  const transfer = slowest([
-    ...feed,
-    [(w.totalBytes - laneBytes) / seeds, r.nodeUplink ?? r.nodeLink, "the seeds' uplinks"],
-    [w.maxNodeBytes, r.nodeLink, 'the node links'],
-  ]);
-  return { seconds: started + transfer.seconds, bound: transfer.bound };
+  // On one machine (sharedPullCpu) a seed's bytes to its nodes never leave the kernel: no
+  // link of a seed's own carries them, only the CPU (counted below), unless an uplink is stated.
+  const uplink = r.nodeUplink ?? (r.sharedPullCpu === undefined ? r.nodeLink : undefined);
+  const transfer = slowest([...feed, [(w.totalBytes - laneBytes) / seeds, uplink, "the seeds' uplinks"], [w.maxNodeBytes, r.nodeLink, 'the node links']]);
+  const linked = { seconds: started + transfer.seconds, bound: transfer.bound };
+  if (r.sharedPullCpu === undefined || !(r.sharedPullCpu > 0)) return linked;
+  const processed = fed + (w.totalBytes - laneBytes) / r.sharedPullCpu;
+  return processed > linked.seconds ? { seconds: processed, bound: "the seeds' start and feed, then the nodes' shared CPU" } : linked;
 }
 
 /**
@@ -138,6 +160,46 @@ export function seedCount(w: Workload, r: LinkRates): number {
   // S·U/Rc = T/(S·Ru)  ⇒  S = √(T·Rc / (U·Ru))
   const balanced = Math.round(Math.sqrt((w.totalBytes * r.controllerLink) / (w.uniqueBytes * uplink)));
   return Math.max(floor, Math.min(w.nodes, balanced));
+}
+
+/**
+ * Docker's own processing per pulled byte (decompressing, hashing, writing: dockerd with its
+ * containerd), for `sharedPullCpu` when the nodes run on the controller's machine: 76.9–80.5
+ * ms per MB measured on the lab (one node pulling at 10 mbit, the benchmark's "pull CPU"
+ * line, docs/scale.md). A machine busy with other work gives the pulls less than its cores.
+ */
+export const PULL_CPU_SECONDS_PER_BYTE = 80e-9;
+
+/** What `cores` give the nodes' pulls together, in bytes per second, at PULL_CPU_SECONDS_PER_BYTE. */
+export function sharedPullCpuRate(cores: number): number {
+  return Math.max(1, cores) / PULL_CPU_SECONDS_PER_BYTE;
+}
+
+/** Seed counts the search tries past the balanced count: beyond it more seeds only add set-up. */
+const MAX_SEED_SEARCH = 64;
+
+/**
+ * Estimates within this share of the best count as good as it, for sharedSeedCount: the
+ * estimates leave out the seeds' own share of the cores.
+ */
+const SHARED_SEED_TOLERANCE = 0.1;
+
+/**
+ * Seeds when the nodes share one machine's CPUs: among the counts whose fan-out estimate is
+ * within SHARED_SEED_TOLERANCE of the best (from seedCount's floor up), the most. There seeds
+ * are not free (each pulls the seed image and is fed its layers before any of its nodes
+ * start, while the cores idle), and the estimate rises slowly past its best; but it leaves
+ * out what a seed serving many nodes loses on busy cores. On the 50-node lab more seeds
+ * ended sooner than it says (5 seeds 74.0 and 68.6 s, 8 seeds 68.5 s, 10 seeds 59.5–64.3 s,
+ * where it estimates 57.5, 58.9 and 60.9 s; docs/scale.md).
+ */
+export function sharedSeedCount(w: Workload, r: LinkRates, f: Omit<FanoutShape, 'seeds'>): number {
+  const floor = Math.min(w.nodes, Math.max(1, Math.ceil(w.nodes / MAX_NODES_PER_SEED)));
+  const top = Math.min(w.nodes, Math.max(floor, MAX_SEED_SEARCH));
+  const estimates: Array<[number, number]> = [];
+  for (let seeds = floor; seeds <= top; seeds++) estimates.push([seeds, estimateFanout(w, r, { ...f, seeds }).seconds]);
+  const best = Math.min(...estimates.map(([, seconds]) => seconds));
+  return Math.max(...estimates.filter(([, seconds]) => seconds <= best * (1 + SHARED_SEED_TOLERANCE)).map(([seeds]) => seeds));
 }
 
 /**

@@ -20,8 +20,8 @@
 //   at -v, not weighed: on a loaded machine a link-bound read waits as much (see
 //   docs/distribution.md).
 // - Whether the nodes run on the controller's own kernel (the same boot id): then they and
-//   hound share one machine's CPUs, as on `hound lab`, and fan-out's seeds (a registry on a
-//   node, fed a second copy of every layer) take CPU the pulls need; auto does not fan out there.
+//   hound share one machine's CPUs, as on `hound lab`, and auto counts every node's pull
+//   processing on those cores (relay/choose-distribution.ts).
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';

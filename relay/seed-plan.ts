@@ -19,6 +19,26 @@ export function assignSeeds(nodes: ReadonlyArray<{ host: string; images: readonl
   return assignment;
 }
 
+/**
+ * Bytes each seed is fed with `seeds` seeds (assignSeeds' blocks): the distinct layers its
+ * nodes need, each counted once. `layers` gives each image's layers by the same keys as the
+ * nodes' images. Configs are left out (a few KB each).
+ */
+export function seedFeedBytes(
+  nodes: ReadonlyArray<{ host: string; images: readonly string[] }>,
+  layers: ReadonlyMap<string, ReadonlyArray<{ digest: string; size: number }>>,
+  seeds: number,
+): number[] {
+  const imagesOf = new Map(nodes.map((n) => [n.host, n.images]));
+  return [...assignSeeds(nodes, seeds).values()].map((block) => {
+    const sizes = new Map<string, number>();
+    for (const host of block) for (const image of imagesOf.get(host) ?? []) for (const layer of layers.get(image) ?? []) sizes.set(layer.digest, layer.size);
+    let bytes = 0;
+    for (const size of sizes.values()) bytes += size;
+    return bytes;
+  });
+}
+
 /** node2 before node10 (and app2 before app10): names compared with their numbers as numbers. */
 function compareHosts(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true });

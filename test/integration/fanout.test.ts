@@ -22,7 +22,7 @@ import { createSeedContainer, prepareSeedFiles, removeLeftovers, startSeedContai
 
 /** The run's closing fan-out line at -v: run id, seeds, bytes pushed, mounts, pulls relayed while seeds filled, pulls through the relay as seeds failed. */
 const FANOUT_STATS =
-  /fan-out (\S+): seeds (\S+); (\d+) bytes pushed to seeds, (\d+) mounts, (\d+) pull\(s\) relayed while seeds filled, (\d+) through the relay as seeds failed/;
+  /fan-out (\S+): seeds ([^;]+); (\d+) bytes pushed to seeds, (\d+) mounts, (\d+) pull\(s\) relayed while seeds filled, (\d+) through the relay as seeds failed/;
 
 const HOUND = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../dist/cli/hound.js');
 
@@ -319,6 +319,25 @@ describe('fan-out on the lab', () => {
       const names = (await nodeImages(info, node)).flatMap((i) => i.RepoTags ?? []);
       for (const image of pushed) expect(names).toContain(`${origin}/${image.repository}:${image.tag}`);
     }
+  });
+
+  it('runs as many seeds as hound_fanout_seeds says, and says so when the value is not a count', async () => {
+    await dropPushedImages();
+    const two = await hound(['play', 'warmup.yml', '-i', info.inventory, ...fanout(), '-e', 'hound_fanout_seeds=2', '--reporter', 'plain', '-v'], work);
+    const output = two.stdout + two.stderr;
+    expect(two.code, output.slice(-3000)).toBe(0);
+    const stats = FANOUT_STATS.exec(output);
+    expect(stats, output.slice(-3000)).not.toBeNull();
+    expect(stats![2].split(', '), output.slice(-3000)).toHaveLength(2);
+    expect(Number(stats![6])).toBe(0);
+    expect(output).toContain(`fan-out: 2 seed(s) for ${info.nodes.length} node(s)`);
+
+    await dropPushedImages();
+    const bad = await hound(['play', 'warmup.yml', '-i', info.inventory, ...fanout(), '-e', 'hound_fanout_seeds=0', '--reporter', 'plain', '-v'], work);
+    const badOutput = bad.stdout + bad.stderr;
+    expect(bad.code, badOutput.slice(-3000)).toBe(0);
+    expect(badOutput).toContain('distribution: hound_fanout_seeds="0" is not a whole number of seeds (1 or more); the rates decide instead');
+    expect(FANOUT_STATS.exec(badOutput)?.[2].split(', ')).toHaveLength(1);
   });
 
   it('while the seed fills, other nodes pull through the relay on its lanes, the seed node waits for its own, and all end as after a direct pull', async () => {

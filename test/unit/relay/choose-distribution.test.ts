@@ -2,6 +2,9 @@
 // (relay/link-probe.ts): the decision is pure, so the rates are given here.
 import { describe, expect, it } from 'vitest';
 import { chooseDistribution, chooseFromPlan, MIN_SAVING_SECONDS } from '../../../relay/choose-distribution.js';
+import type { Workload } from '../../../relay/distribution-model.js';
+import { seedFeedBytes } from '../../../relay/seed-plan.js';
+import { buildImageSet, nodeNeeds } from '../../../bench/workload.js';
 
 const MB = 1_000_000;
 // The benchmark's lab, in bytes per second: registry 40 mbit, controller 100 mbit, nodes 10 mbit.
@@ -100,11 +103,58 @@ describe('chooseDistribution when the nodes run on the controller’s own kernel
     expect(choice.strategy).toBe('fanout');
   });
 
-  it('relays instead on one machine, and says why in the same line', () => {
-    const choice = chooseDistribution({ ...diverse50, requested: 'auto', rates: probed, ratesFrom: 'probed', fanout, nodesOnController: true });
+  // The benchmark's diverse workload as the run plans it (relay/seed-plan.ts feeds each seed
+  // its nodes' images), with the rates auto probed on the lab and its seed image.
+  function labWorkload(nodes: number): Workload {
+    const set = buildImageSet();
+    const sizeOf = new Map(set.layers.map((l) => [l.name, l.sizeBytes]));
+    const layers = new Map(set.images.map((img) => [`${img.repository}:${img.tag}`, img.layers.map((name) => ({ digest: name, size: sizeOf.get(name)! }))]));
+    const needs = nodeNeeds('diverse', nodes).map((images, i) => ({ host: `node${i + 1}`, images }));
+    const bytesOf = (images: string[]) => new Map(images.flatMap((image) => layers.get(image)!.map((l) => [l.digest, l.size] as const)));
+    const perNode = needs.map((n) => [...bytesOf(n.images).values()].reduce((a, b) => a + b, 0));
+    return {
+      nodes,
+      totalBytes: perNode.reduce((a, b) => a + b, 0),
+      uniqueBytes: [...bytesOf(needs.flatMap((n) => n.images)).values()].reduce((a, b) => a + b, 0),
+      maxNodeBytes: Math.max(...perNode),
+      seedFeed: (seeds) => seedFeedBytes(needs, layers, seeds),
+    };
+  }
+  const labProbe = { registryUplink: 4.3e6, controllerLink: 10.3e6, nodeLink: 1.4e6, relayCpu: 28.2e6 };
+  const onLab = (nodes: number, cores = 2) =>
+    chooseDistribution({
+      ...labWorkload(nodes),
+      requested: 'auto',
+      rates: labProbe,
+      ratesFrom: 'probed',
+      controllerAtLeast: true,
+      nodesOnController: true,
+      controllerCores: cores,
+      fanout: { seedImageBytes: 7_644_399 },
+    });
+
+  it("on the lab's 2 cores relays at 10 and 25 nodes, fans out over 10 seeds at 50, and says why in one line", () => {
+    // Measured there: at 25 nodes the relay 41.8 s, fan-out 48.3–57.8 s; at 50 the relay
+    // 82.8–85.2 s, fan-out over 10 seeds 59.5–64.3 s (docs/scale.md).
+    expect(onLab(10).strategy).toBe('relay');
+    const at25 = onLab(25);
+    expect(at25.strategy).toBe('relay');
+    expect(at25.reason).toContain('vs 41.3 s relayed vs 43.7 s fanned out over 9 seeds');
+    // Between, fan-out is estimated faster but not by the margin the less certain estimate needs.
+    expect(onLab(30)).toMatchObject({ strategy: 'relay' });
+    expect(onLab(30).reason).toContain('vs 49.5 s relayed vs 47.3 s fanned out over 10 seeds (on shared cores fan-out must be 15% faster than the relay)');
+    const at50 = onLab(50);
+    expect(at50).toMatchObject({ strategy: 'fanout', seeds: 10, relayLanes: 0 });
+    expect(at50.reason).toContain(
+      "estimated 197.7 s direct vs 82.5 s relayed vs 60.9 s fanned out over 10 seeds; the nodes share the controller's 2 cores, where their pulls' processing alone takes 34.0 s",
+    );
+    expect(at50.reason).not.toContain('\n');
+  });
+
+  it("relays on one core, where the pulls' processing after the seeds' start and feed would take longer than the relay", () => {
+    const choice = onLab(50, 1);
     expect(choice.strategy).toBe('relay');
-    expect(choice.reason).toContain("no fan-out: the nodes run on the controller's own kernel");
-    expect(choice.reason).not.toContain('\n');
+    expect(choice.reason).toContain("the nodes share the controller's 1 core, where their pulls' processing alone takes 68.0 s");
   });
 
   it('without rates, the plan-only rule does not fan out there either', () => {
@@ -130,5 +180,18 @@ describe('chooseDistribution when the nodes run on the controller’s own kernel
       relayLanes: 3,
       reason: 'distribution: fanout is set (2 seeds, 3 relay lanes)',
     });
+  });
+
+  it('fans out over as many seeds as the inventory states, at most one per node, and says so', () => {
+    expect(chooseDistribution({ ...diverse50, requested: 'fanout', fanout, seeds: 7 })).toMatchObject({
+      strategy: 'fanout',
+      seeds: 7,
+      reason: 'distribution: fanout is set (7 seeds, 0 relay lanes)',
+    });
+    expect(chooseDistribution({ ...diverse50, requested: 'fanout', fanout, seeds: 80 })).toMatchObject({ seeds: 50 });
+    // auto weighs the stated count: 1 seed feeds every node through its one uplink.
+    const one = chooseDistribution({ ...diverse50, requested: 'auto', rates: probed, ratesFrom: 'probed', fanout, seeds: 1 });
+    expect(one.strategy).toBe('relay');
+    expect(one.reason).toContain('fanned out over 1 seed');
   });
 });

@@ -7,10 +7,13 @@ import {
   estimatePeerToPeer,
   estimateRelay,
   MAX_NODES_PER_SEED,
+  PULL_CPU_SECONDS_PER_BYTE,
   relayLaneCount,
   seedCount,
+  sharedPullCpuRate,
+  sharedSeedCount,
 } from '../../../relay/distribution-model.js';
-import { assignSeeds, feedOrder } from '../../../relay/seed-plan.js';
+import { assignSeeds, feedOrder, seedFeedBytes } from '../../../relay/seed-plan.js';
 import { parseLinkRate } from '../../../base/link-rate.js';
 
 const MB = 1_000_000;
@@ -144,6 +147,81 @@ describe('assignSeeds', () => {
       const sets = new Set(block.map((h) => imagesOf.get(h)!.slice().sort().join()));
       expect(sets.size).toBe(2);
     }
+  });
+});
+
+describe('seedFeedBytes', () => {
+  it("counts each seed's distinct layers once, from the same blocks assignSeeds gives", () => {
+    // Two images sharing a 5 MB base; a third alone.
+    const layers = new Map([
+      [
+        'a',
+        [
+          { digest: 'base', size: 5 * MB },
+          { digest: 'a1', size: 2 * MB },
+        ],
+      ],
+      [
+        'b',
+        [
+          { digest: 'base', size: 5 * MB },
+          { digest: 'b1', size: 3 * MB },
+        ],
+      ],
+      ['c', [{ digest: 'c1', size: 7 * MB }]],
+    ]);
+    const nodes = [
+      { host: 'n1', images: ['a', 'b'] },
+      { host: 'n2', images: ['a', 'b'] },
+      { host: 'n3', images: ['c'] },
+      { host: 'n4', images: ['c'] },
+    ];
+    expect(seedFeedBytes(nodes, layers, 1)).toEqual([17 * MB]);
+    // n1+n2 need a and b (the base once), n3+n4 need c.
+    expect(seedFeedBytes(nodes, layers, 2)).toEqual([10 * MB, 7 * MB]);
+    expect(seedFeedBytes(nodes, layers, 2)).toHaveLength(assignSeeds(nodes, 2).size);
+  });
+});
+
+describe('the model when the nodes share one machine’s CPUs', () => {
+  // The lab as `auto` probes it, on its 2 cores.
+  const probed = { registryUplink: 4.3e6, controllerLink: 10.3e6, nodeLink: 1.4e6, relayCpu: 28.2e6, sharedPullCpu: sharedPullCpuRate(2) };
+  const shape = { seedImageBytes: 7.6 * MB, seedStartSeconds: 3, relayLanes: 0 };
+
+  it("processes every node's bytes at the cores' rate, after the seeds are up and fed", () => {
+    expect(sharedPullCpuRate(2)).toBeCloseTo(2 / PULL_CPU_SECONDS_PER_BYTE, 6);
+    const fed = { ...diverse50, seedFeed: (seeds: number) => new Array<number>(seeds).fill(17 * MB) };
+    // 10 seeds: their image over the controller's link (76 MB at 10.3 MB/s), the start, 17 MB
+    // for each seed over the controller's link (170 MB at 10.3 MB/s, slower than 17 MB into
+    // each seed at 1.4 MB/s); then 850 MB at 25 MB/s.
+    const expected = (7.6 * 10) / 10.3 + 3 + 170 / 10.3 + 850 / 25;
+    expect(estimateFanout(fed, probed, { ...shape, seeds: 10 })).toEqual({
+      seconds: expect.closeTo(expected, 6) as number,
+      bound: "the seeds' start and feed, then the nodes' shared CPU",
+    });
+    // Without the shared CPU, the seeds' uplinks (the node link, unstated) hold it: 85 MB each at 1.4 MB/s.
+    const { sharedPullCpu: _, ...linksOnly } = probed;
+    expect(estimateFanout(fed, linksOnly, { ...shape, seeds: 10 }).bound).toBe("the seeds' uplinks");
+    // The relay and direct are bounded by the same cores, here below their links.
+    expect(estimateRelay(diverse50, { ...probed, sharedPullCpu: 5 * MB }).bound).toBe("the nodes' shared CPU");
+    expect(estimateDirect(diverse50, { ...probed, registryUplink: 100 * MB, sharedPullCpu: 5 * MB }).seconds).toBeCloseTo(170, 6);
+  });
+
+  it('feeds each seed only what its nodes need, when the plan gives it', () => {
+    const all = estimateFanout(diverse50, probed, { ...shape, seeds: 10 });
+    const less = estimateFanout({ ...diverse50, seedFeed: (seeds) => new Array<number>(seeds).fill(17 * MB) }, probed, { ...shape, seeds: 10 });
+    // 10 × 35 MB against 10 × 17 MB over the controller's link at 10.3 MB/s.
+    expect(all.seconds - less.seconds).toBeCloseTo((10 * (35 - 17)) / 10.3, 6);
+  });
+
+  it('takes the most seeds among the counts within 10% of the best estimate', () => {
+    const fed = { ...diverse50, seedFeed: (seeds: number) => new Array<number>(seeds).fill(seeds >= 10 ? 17 * MB : 21 * MB) };
+    const chosen = sharedSeedCount(fed, probed, shape);
+    const estimate = (seeds: number) => estimateFanout(fed, probed, { ...shape, seeds }).seconds;
+    const best = Math.min(...Array.from({ length: 50 }, (_, i) => estimate(i + 1)));
+    expect(estimate(chosen)).toBeLessThanOrEqual(best * 1.1);
+    expect(estimate(chosen + 1)).toBeGreaterThan(best * 1.1);
+    expect(chosen).toBeGreaterThan(Array.from({ length: 50 }, (_, i) => i + 1).find((s) => estimate(s) === best)!);
   });
 });
 
