@@ -15,8 +15,7 @@ import { readTestLab } from '../fixtures/test-lab.js';
 import { pushRegistryImage } from '../../lab/registry-image.js';
 import { nodePathsOf } from '../../lab/daemons.js';
 import { hound, houndEnv } from '../fixtures/play/helpers.js';
-import { connectHost } from '../../transport/ssh-connection.js';
-import { resolveConnectionTarget } from '../../transport/connection-target.js';
+import { connect } from './runtime-helpers.js';
 import { createRunCertificateAuthority } from '../../relay/run-ca.js';
 import { createSeedContainer, prepareSeedFiles, removeLeftovers, startSeedContainer, stopSeed, surveyNode } from '../../relay/seed-node.js';
 
@@ -488,18 +487,7 @@ describe('fan-out on the lab', () => {
 
   it("seeds on nodes that share one /tmp (as the lab's do) keep their own files, and the run's directory goes with the last of them", async () => {
     const nodes = [info.nodes[0], info.nodes[1]];
-    const connections = await Promise.all(
-      nodes.map((node) =>
-        connectHost(
-          resolveConnectionTarget(node.name, {
-            ansible_host: node.ip,
-            ansible_user: 'root',
-            ansible_ssh_private_key_file: info.privateKey,
-            ansible_ssh_common_args: `-o UserKnownHostsFile=${info.knownHosts}`,
-          }),
-        ),
-      ),
-    );
+    const connections = await Promise.all(nodes.map((node) => connect(info, node)));
     const runId = `f${randomBytes(5).toString('hex')}`;
     const runDir = `/tmp/hound-fanout-${runId}`;
     try {
@@ -531,14 +519,7 @@ describe('fan-out on the lab', () => {
 
   it('a run directory written before there was one per node (its files in it) is found and removed whole', async () => {
     const node = info.nodes[0];
-    const connection = await connectHost(
-      resolveConnectionTarget(node.name, {
-        ansible_host: node.ip,
-        ansible_user: 'root',
-        ansible_ssh_private_key_file: info.privateKey,
-        ansible_ssh_common_args: `-o UserKnownHostsFile=${info.knownHosts}`,
-      }),
-    );
+    const connection = await connect(info, node);
     const runId = `f${randomBytes(5).toString('hex')}`;
     const runDir = `/tmp/hound-fanout-${runId}`;
     try {
@@ -556,14 +537,7 @@ describe('fan-out on the lab', () => {
 
   it('a seed container created but never started (hound killed between create and start) is removed by the next run, with its files', async () => {
     const node = info.nodes[0];
-    const connection = await connectHost(
-      resolveConnectionTarget(node.name, {
-        ansible_host: node.ip,
-        ansible_user: 'root',
-        ansible_ssh_private_key_file: info.privateKey,
-        ansible_ssh_common_args: `-o UserKnownHostsFile=${info.knownHosts}`,
-      }),
-    );
+    const connection = await connect(info, node);
     const runId = `f${randomBytes(5).toString('hex')}`;
     try {
       await dropPushedImages();
@@ -594,14 +568,7 @@ describe('fan-out on the lab', () => {
     // can exit before its signal proxy has told dockerd: the container ran on after hound was
     // killed. Here the client is killed outright, with hound still holding the session open.
     const node = info.nodes[0];
-    const connection = await connectHost(
-      resolveConnectionTarget(node.name, {
-        ansible_host: node.ip,
-        ansible_user: 'root',
-        ansible_ssh_private_key_file: info.privateKey,
-        ansible_ssh_common_args: `-o UserKnownHostsFile=${info.knownHosts}`,
-      }),
-    );
+    const connection = await connect(info, node);
     const runId = `f${randomBytes(5).toString('hex')}`;
     let running: ReturnType<typeof startSeedContainer> | undefined;
     try {
@@ -636,14 +603,7 @@ describe('fan-out on the lab', () => {
     // However the watcher came to end without removing its container (it is what stops the
     // seed when hound goes away), the next run must not take the seed for a live run's.
     const node = info.nodes[0];
-    const connection = await connectHost(
-      resolveConnectionTarget(node.name, {
-        ansible_host: node.ip,
-        ansible_user: 'root',
-        ansible_ssh_private_key_file: info.privateKey,
-        ansible_ssh_common_args: `-o UserKnownHostsFile=${info.knownHosts}`,
-      }),
-    );
+    const connection = await connect(info, node);
     const runId = `f${randomBytes(5).toString('hex')}`;
     try {
       await dropPushedImages();
@@ -694,14 +654,7 @@ describe('fan-out on the lab', () => {
     // as its bind mounts' missing sources. Here removal follows the start at once, and after
     // delays up to the time Docker takes to start it.
     const node = info.nodes[0];
-    const connection = await connectHost(
-      resolveConnectionTarget(node.name, {
-        ansible_host: node.ip,
-        ansible_user: 'root',
-        ansible_ssh_private_key_file: info.privateKey,
-        ansible_ssh_common_args: `-o UserKnownHostsFile=${info.knownHosts}`,
-      }),
-    );
+    const connection = await connect(info, node);
     try {
       expect((await dockerCli(info, 0, 'pull', seedImage)).code).toBe(0);
       const ca = createRunCertificateAuthority('f0000000000');

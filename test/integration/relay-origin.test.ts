@@ -8,8 +8,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabInfo } from '../../lab/index.js';
-import { connectHost, type SshHostConnection } from '../../transport/ssh-connection.js';
-import { resolveConnectionTarget } from '../../transport/connection-target.js';
+import type { SshHostConnection } from '../../transport/ssh-connection.js';
+import { connect } from './runtime-helpers.js';
 import { RegistryClient, MANIFEST_ACCEPT } from '../../transport/registry.js';
 import { startRelay } from '../../relay/relay.js';
 import { readTestLab } from '../fixtures/test-lab.js';
@@ -224,14 +224,7 @@ describe('relay origins behind auth', () => {
     const layer = manifest.layers[0];
     try {
       const node = info.nodes[1];
-      const connection = await connectHost(
-        resolveConnectionTarget(node.name, {
-          ansible_host: node.ip,
-          ansible_user: 'root',
-          ansible_ssh_private_key_file: info.privateKey,
-          ansible_ssh_common_args: `-o UserKnownHostsFile=${info.knownHosts}`,
-        }),
-      );
+      const connection = await connect(info, node);
       try {
         const { port } = await relay.attach(connection);
         const url = `http://127.0.0.1:${port}/v2/${relay.token}/${gate.host.replace(':', '_')}/hound/app1/blobs/${layer.digest}`;
@@ -259,14 +252,7 @@ describe('relay origins behind auth', () => {
     let connection: SshHostConnection;
     beforeAll(async () => {
       const node = info.nodes[0];
-      connection = await connectHost(
-        resolveConnectionTarget(node.name, {
-          ansible_host: node.ip,
-          ansible_user: 'root',
-          ansible_ssh_private_key_file: info.privateKey,
-          ansible_ssh_common_args: `-o UserKnownHostsFile=${info.knownHosts}`,
-        }),
-      );
+      connection = await connect(info, node);
     });
     afterAll(async () => {
       await connection?.close();

@@ -7,8 +7,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pushImageSet, type LabInfo, type PushedImage } from '../../lab/index.js';
-import { connectHost, type SshHostConnection } from '../../transport/ssh-connection.js';
-import { resolveConnectionTarget } from '../../transport/connection-target.js';
+import type { SshHostConnection } from '../../transport/ssh-connection.js';
+import { connect } from './runtime-helpers.js';
 import { SshDocker } from '../../runtime/docker.js';
 import { startRelay, type Relay } from '../../relay/relay.js';
 import { readTestLab } from '../fixtures/test-lab.js';
@@ -80,18 +80,7 @@ describe('relay on the lab', () => {
         { repository: 'relaytest/tool', tag: 'v1', layers: ['base', 'tool'] },
       ],
     });
-    connections = await Promise.all(
-      info.nodes.map((node) =>
-        connectHost(
-          resolveConnectionTarget(node.name, {
-            ansible_host: node.ip,
-            ansible_user: 'root',
-            ansible_ssh_private_key_file: info.privateKey,
-            ansible_ssh_common_args: `-o UserKnownHostsFile=${info.knownHosts}`,
-          }),
-        ),
-      ),
-    );
+    connections = await Promise.all(info.nodes.map((node) => connect(info, node)));
     dockers = connections.map((connection) => new SshDocker(connection));
     logged = [];
     relay = startRelay({ origins: [{ host: origin, plainHttp: true }], logger: (line) => logged.push(line) });

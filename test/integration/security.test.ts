@@ -12,8 +12,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import type { LabInfo } from '../../lab/index.js';
-import { connectHost, type SshHostConnection } from '../../transport/ssh-connection.js';
-import { resolveConnectionTarget } from '../../transport/connection-target.js';
+import type { SshHostConnection } from '../../transport/ssh-connection.js';
+import { connect } from './runtime-helpers.js';
 import { startRelay } from '../../relay/relay.js';
 import { hound, jsonEvents } from '../fixtures/play/helpers.js';
 import { startTokenServer } from '../fixtures/registry/token-server.js';
@@ -393,17 +393,7 @@ describe('secrets from credential helpers and token servers', () => {
 });
 
 describe('the relay', () => {
-  const connect = (i: number): Promise<SshHostConnection> => {
-    const n = lab.nodes[i];
-    return connectHost(
-      resolveConnectionTarget(n.name, {
-        ansible_host: n.ip,
-        ansible_user: 'root',
-        ansible_ssh_private_key_file: lab.privateKey,
-        ansible_ssh_common_args: `-o UserKnownHostsFile=${lab.knownHosts}`,
-      }),
-    );
-  };
+  const connectNode = (i: number): Promise<SshHostConnection> => connect(lab, lab.nodes[i]);
   /** TCP sockets this process listens on, from the kernel's own table. */
   const ownListeners = () =>
     execFileSync('ss', ['-Hltnp'], { encoding: 'utf8' })
@@ -411,7 +401,7 @@ describe('the relay', () => {
       .filter((l) => l.includes(`pid=${process.pid},`));
 
   it('is reachable only from the nodes of the run, on their loopback, and only until it closes; the controller opens no port', async () => {
-    const [member, outsider] = await Promise.all([connect(0), connect(1)]);
+    const [member, outsider] = await Promise.all([connectNode(0), connectNode(1)]);
     const curl = (c: SshHostConnection, url: string) => c.exec(`curl -s --max-time 5 -o /dev/null -w '%{http_code}' ${url}`);
     try {
       const listenersBefore = ownListeners();
