@@ -13,10 +13,13 @@ import {
   estimateRelay,
   relayLaneCount,
   seedCount,
+  sharedPullCpuRate,
+  sharedSeedCount,
   type LinkRates,
   type Workload,
 } from '../relay/distribution-model.js';
 import { buildRegistryImage } from '../lab/registry-image.js';
+import { seedFeedBytes } from '../relay/seed-plan.js';
 import { lowerBounds } from './bounds.js';
 import { buildImageSet, DEFAULT_SIZES, layersOf, nodeNeeds, type ImageSetSizes } from './workload.js';
 
@@ -25,6 +28,8 @@ interface Setting {
   rates: { registry: string; node: string; controller: string };
   sizes: ImageSetSizes;
   nodeCounts: number[];
+  /** The nodes share these cores with the controller (the lab): their pulls' processing counts (docs/scale.md). */
+  sharedCores?: number;
 }
 
 const SETTINGS: Setting[] = [
@@ -33,6 +38,13 @@ const SETTINGS: Setting[] = [
     rates: { registry: '40mbit', node: '10mbit', controller: '100mbit' },
     sizes: DEFAULT_SIZES,
     nodeCounts: [10, 25, 50, 100],
+  },
+  {
+    title: "This lab's rates with its nodes on the controller's 2 cores, as `auto` weighs them there",
+    rates: { registry: '40mbit', node: '10mbit', controller: '100mbit' },
+    sizes: DEFAULT_SIZES,
+    nodeCounts: [10, 25, 50, 100],
+    sharedCores: 2,
   },
   {
     title: 'A datacentre (10 Gbit registry uplink, 25 Gbit nodes, 1 Gbit controller), the diverse workload ×100 (1.7 GB per node)',
@@ -48,13 +60,24 @@ function bytesPerSecond(text: string): number {
   return rate.bitsPerSecond / 8;
 }
 
-/** The workload's byte counts at `nodes` nodes (bench/bounds.ts counts them as the benchmark does). */
+/** The workload's byte counts at `nodes` nodes (bench/bounds.ts counts them as the benchmark does), and what each seed would be fed. */
 function workloadAt(sizes: ImageSetSizes, nodes: number): Workload {
   const set = buildImageSet(sizes);
   const layerBytes = new Map(set.layers.map((l) => [l.name, l.sizeBytes]));
-  const nodeLayers = nodeNeeds('diverse', nodes, sizes.appCount).map((refs) => refs.flatMap((ref) => layersOf(set, ref)));
+  const needs = nodeNeeds('diverse', nodes, sizes.appCount);
+  const nodeLayers = needs.map((refs) => refs.flatMap((ref) => layersOf(set, ref)));
   const b = lowerBounds({ nodeLayers, layerBytes, registryBitsPerSecond: 1, nodeBitsPerSecond: 1 });
-  return { nodes, totalBytes: b.totalBytes, uniqueBytes: b.uniqueBytes, maxNodeBytes: b.largestNodeBytes };
+  const imageLayers = new Map(
+    [...new Set(needs.flat())].map((ref) => [ref, layersOf(set, ref).map((name) => ({ digest: name, size: layerBytes.get(name)! }))]),
+  );
+  const hosts = needs.map((images, i) => ({ host: `node${i + 1}`, images }));
+  return {
+    nodes,
+    totalBytes: b.totalBytes,
+    uniqueBytes: b.uniqueBytes,
+    maxNodeBytes: b.largestNodeBytes,
+    seedFeed: (seeds) => seedFeedBytes(hosts, imageLayers, seeds),
+  };
 }
 
 function cell(e: { seconds: number; bound: string }): string {
@@ -69,19 +92,17 @@ function main(): void {
       registryUplink: bytesPerSecond(s.rates.registry),
       nodeLink: bytesPerSecond(s.rates.node),
       controllerLink: bytesPerSecond(s.rates.controller),
+      ...(s.sharedCores === undefined ? {} : { sharedPullCpu: sharedPullCpuRate(s.sharedCores) }),
     };
     console.log(`### ${s.title}\n`);
     console.log('| nodes | total / unique bytes | direct | relay | fan-out (seeds) | P2P engine |');
     console.log('|---|---|---|---|---|---|');
     for (const nodes of s.nodeCounts) {
       const w = workloadAt(s.sizes, nodes);
-      const seeds = seedCount(w, rates);
-      const fanout = estimateFanout(w, rates, {
-        seeds,
-        seedImageBytes,
-        seedStartSeconds: DEFAULT_SEED_START_SECONDS,
-        relayLanes: relayLaneCount(w, rates, seeds),
-      });
+      const shape = { seedImageBytes, seedStartSeconds: DEFAULT_SEED_START_SECONDS };
+      // On shared cores as chooseDistribution weighs it: the count from the estimates, no lanes.
+      const seeds = s.sharedCores === undefined ? seedCount(w, rates) : sharedSeedCount(w, rates, { ...shape, relayLanes: 0 });
+      const fanout = estimateFanout(w, rates, { ...shape, seeds, relayLanes: s.sharedCores === undefined ? relayLaneCount(w, rates, seeds) : 0 });
       console.log(
         `| ${nodes} | ${(w.totalBytes / 1e6).toFixed(0)} MB / ${(w.uniqueBytes / 1e6).toFixed(0)} MB | ${cell(estimateDirect(w, rates))} | ${cell(estimateRelay(w, rates))} | ${cell(fanout)} (${seeds}) | ${cell(estimatePeerToPeer(w, rates))} |`,
       );
