@@ -5,23 +5,11 @@
 //
 //   node dist/bench/scale-model.js
 import { parseLinkRate } from '../base/link-rate.js';
-import { DEFAULT_SEED_START_SECONDS } from '../relay/choose-distribution.js';
-import {
-  estimateDirect,
-  estimateFanout,
-  estimatePeerToPeer,
-  estimateRelay,
-  relayLaneCount,
-  seedCount,
-  sharedPullCpuRate,
-  sharedSeedCount,
-  type LinkRates,
-  type Workload,
-} from '../relay/distribution-model.js';
+import { DEFAULT_SEED_START_SECONDS, fanoutShapeOf } from '../relay/choose-distribution.js';
+import { estimateDirect, estimateFanout, estimatePeerToPeer, estimateRelay, sharedPullCpuRate, type LinkRates } from '../relay/distribution-model.js';
 import { buildRegistryImage } from '../lab/registry-image.js';
-import { seedFeedBytes } from '../relay/seed-plan.js';
-import { lowerBounds } from './bounds.js';
-import { buildImageSet, DEFAULT_SIZES, layersOf, nodeNeeds, type ImageSetSizes } from './workload.js';
+import { diverseWorkload } from './model-workload.js';
+import { DEFAULT_SIZES, type ImageSetSizes } from './workload.js';
 
 interface Setting {
   title: string;
@@ -60,26 +48,6 @@ function bytesPerSecond(text: string): number {
   return rate.bitsPerSecond / 8;
 }
 
-/** The workload's byte counts at `nodes` nodes (bench/bounds.ts counts them as the benchmark does), and what each seed would be fed. */
-function workloadAt(sizes: ImageSetSizes, nodes: number): Workload {
-  const set = buildImageSet(sizes);
-  const layerBytes = new Map(set.layers.map((l) => [l.name, l.sizeBytes]));
-  const needs = nodeNeeds('diverse', nodes, sizes.appCount);
-  const nodeLayers = needs.map((refs) => refs.flatMap((ref) => layersOf(set, ref)));
-  const b = lowerBounds({ nodeLayers, layerBytes, registryBitsPerSecond: 1, nodeBitsPerSecond: 1 });
-  const imageLayers = new Map(
-    [...new Set(needs.flat())].map((ref) => [ref, layersOf(set, ref).map((name) => ({ digest: name, size: layerBytes.get(name)! }))]),
-  );
-  const hosts = needs.map((images, i) => ({ host: `node${i + 1}`, images }));
-  return {
-    nodes,
-    totalBytes: b.totalBytes,
-    uniqueBytes: b.uniqueBytes,
-    maxNodeBytes: b.largestNodeBytes,
-    seedFeed: (seeds) => seedFeedBytes(hosts, imageLayers, seeds),
-  };
-}
-
 function cell(e: { seconds: number; bound: string }): string {
   return `${e.seconds.toFixed(1)} s (${e.bound})`;
 }
@@ -98,13 +66,12 @@ function main(): void {
     console.log('| nodes | total / unique bytes | direct | relay | fan-out (seeds) | P2P engine |');
     console.log('|---|---|---|---|---|---|');
     for (const nodes of s.nodeCounts) {
-      const w = workloadAt(s.sizes, nodes);
-      const shape = { seedImageBytes, seedStartSeconds: DEFAULT_SEED_START_SECONDS };
-      // On shared cores as chooseDistribution weighs it: the count from the estimates, no lanes.
-      const seeds = s.sharedCores === undefined ? seedCount(w, rates) : sharedSeedCount(w, rates, { ...shape, relayLanes: 0 });
-      const fanout = estimateFanout(w, rates, { ...shape, seeds, relayLanes: s.sharedCores === undefined ? relayLaneCount(w, rates, seeds) : 0 });
+      const w = diverseWorkload(nodes, s.sizes);
+      // The seeds and lanes chooseDistribution would weigh (on shared cores: the estimates' count, no lanes).
+      const shape = fanoutShapeOf(w, rates, seedImageBytes);
+      const fanout = estimateFanout(w, rates, shape);
       console.log(
-        `| ${nodes} | ${(w.totalBytes / 1e6).toFixed(0)} MB / ${(w.uniqueBytes / 1e6).toFixed(0)} MB | ${cell(estimateDirect(w, rates))} | ${cell(estimateRelay(w, rates))} | ${cell(fanout)} (${seeds}) | ${cell(estimatePeerToPeer(w, rates))} |`,
+        `| ${nodes} | ${(w.totalBytes / 1e6).toFixed(0)} MB / ${(w.uniqueBytes / 1e6).toFixed(0)} MB | ${cell(estimateDirect(w, rates))} | ${cell(estimateRelay(w, rates))} | ${cell(fanout)} (${shape.seeds}) | ${cell(estimatePeerToPeer(w, rates))} |`,
       );
     }
     console.log('');

@@ -13,6 +13,7 @@ import {
   seedCount,
   sharedPullCpuRate,
   sharedSeedCount,
+  type FanoutShape,
   type LinkRates,
   type Workload,
 } from './distribution-model.js';
@@ -100,23 +101,9 @@ export function chooseDistribution(input: DistributionInput): DistributionChoice
   const rates: LinkRates = input.nodesOnController
     ? { ...input.rates, sharedPullCpu: input.rates?.sharedPullCpu ?? sharedPullCpuRate(input.controllerCores ?? 1) }
     : (input.rates ?? {});
-  const seedStartSeconds = input.fanout?.seedStartSeconds ?? DEFAULT_SEED_START_SECONDS;
-  // On one machine's cores relay lanes only when stated: what they relay early costs hound's
-  // and the nodes' sshd's encryption on the same cores, and on the 50-node lab they gained
-  // nothing (docs/scale.md).
-  const sharedLanes = input.nodesOnController ? (input.relayLanes ?? 0) : undefined;
-  const seeds =
-    input.fanout && input.nodesOnController && input.seeds === undefined && rates.registryUplink !== undefined
-      ? sharedSeedCount(input, rates, { seedImageBytes: input.fanout.seedImageBytes, seedStartSeconds, relayLanes: sharedLanes })
-      : seedsFor(input, rates);
   const ratio = sharingRatio(input);
   const shared = describeSharing(input);
-  const fanoutShape = input.fanout && {
-    seeds,
-    seedImageBytes: input.fanout.seedImageBytes,
-    seedStartSeconds,
-    relayLanes: sharedLanes ?? lanesFor(input, rates, seeds),
-  };
+  const fanoutShape = input.fanout && fanoutShapeOf(input, rates, input.fanout.seedImageBytes, input.fanout.seedStartSeconds);
 
   if (rates.registryUplink !== undefined) {
     const direct = estimateDirect(input, rates);
@@ -131,7 +118,7 @@ export function chooseDistribution(input: DistributionInput): DistributionChoice
       ? `; the nodes share the controller's ${plural(input.controllerCores ?? 1, 'core')}, where their pulls' processing alone takes ${(input.totalBytes / rates.sharedPullCpu!).toFixed(1)} s`
       : '';
     const fannedOut = fanoutShape
-      ? ` vs ${fanoutEstimate.toFixed(1)} s fanned out over ${plural(seeds, 'seed')}${uncertain && fanoutEstimate < relay.seconds ? ` (on shared cores fan-out must be ${Math.round((MIN_SPEEDUP - 1) * 100)}% faster than the relay)` : ''}`
+      ? ` vs ${fanoutEstimate.toFixed(1)} s fanned out over ${plural(fanoutShape.seeds, 'seed')}${uncertain && fanoutEstimate < relay.seconds ? ` (on shared cores fan-out must be ${Math.round((MIN_SPEEDUP - 1) * 100)}% faster than the relay)` : ''}`
       : '';
     const estimate = `${measured}: estimated ${direct.seconds.toFixed(1)} s direct vs ${relay.seconds.toFixed(1)} s relayed${fannedOut}${cores}`;
     const best: DistributionStrategy = fanout < relay.seconds ? 'fanout' : 'relay';
@@ -146,11 +133,12 @@ export function chooseDistribution(input: DistributionInput): DistributionChoice
       return { strategy: 'direct', reason: `${shared}, but ${why}; ${estimate}` };
     }
     return best === 'fanout'
-      ? { strategy: 'fanout', seeds, relayLanes: fanoutShape!.relayLanes, reason: `${shared}; ${estimate}` }
+      ? { strategy: 'fanout', seeds: fanoutShape!.seeds, relayLanes: fanoutShape!.relayLanes, reason: `${shared}; ${estimate}` }
       : { strategy: 'relay', reason: `${shared}; ${estimate}` };
   }
   if (ratio < MIN_SHARING_RATIO) return { strategy: 'direct', reason: `${shared}: too little sharing to pay for the relay hop` };
   if (fanoutShape && !input.nodesOnController) {
+    const { seeds } = fanoutShape;
     const throughSeeds = seeds * (input.uniqueBytes + fanoutShape.seedImageBytes);
     if (input.totalBytes >= MIN_CONTROLLER_SAVING * throughSeeds) {
       return {
@@ -162,6 +150,25 @@ export function chooseDistribution(input: DistributionInput): DistributionChoice
     }
   }
   return { strategy: 'relay', reason: `${shared}: each shared layer crosses the registry uplink once` };
+}
+
+/**
+ * Fan-out's seeds and relay lanes for the input: as the inventory states them, else as the
+ * rates give them (seedCount, relayLaneCount). On one machine's cores (`rates.sharedPullCpu`)
+ * the seed count is the one the estimates favour (sharedSeedCount), and relay lanes open only
+ * when stated: what they relay early costs hound's and the nodes' sshd's encryption on the
+ * same cores, and on the 50-node lab they gained nothing (docs/scale.md).
+ */
+export function fanoutShapeOf(input: DistributionInput, rates: LinkRates, seedImageBytes: number, seedStartSeconds = DEFAULT_SEED_START_SECONDS): FanoutShape {
+  const base = { seedImageBytes, seedStartSeconds };
+  if (rates.sharedPullCpu === undefined) {
+    const seeds = seedsFor(input, rates);
+    return { ...base, seeds, relayLanes: lanesFor(input, rates, seeds) };
+  }
+  const relayLanes = input.relayLanes ?? 0;
+  const seeds =
+    input.seeds === undefined && rates.registryUplink !== undefined ? sharedSeedCount(input, rates, { ...base, relayLanes }) : seedsFor(input, rates);
+  return { ...base, seeds, relayLanes };
 }
 
 function seedsFor(input: DistributionInput, rates: LinkRates): number {

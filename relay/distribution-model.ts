@@ -154,12 +154,17 @@ export const MAX_NODES_PER_SEED = 32;
  * least one per MAX_NODES_PER_SEED nodes. Without rates, that minimum.
  */
 export function seedCount(w: Workload, r: LinkRates): number {
-  const floor = Math.max(1, Math.ceil(w.nodes / MAX_NODES_PER_SEED));
+  const floor = seedFloor(w.nodes);
   const uplink = r.nodeUplink ?? r.nodeLink;
   if (r.controllerLink === undefined || uplink === undefined || w.uniqueBytes <= 0) return Math.min(floor, w.nodes);
   // S·U/Rc = T/(S·Ru)  ⇒  S = √(T·Rc / (U·Ru))
   const balanced = Math.round(Math.sqrt((w.totalBytes * r.controllerLink) / (w.uniqueBytes * uplink)));
   return Math.max(floor, Math.min(w.nodes, balanced));
+}
+
+/** One seed per MAX_NODES_PER_SEED nodes, at least one. */
+function seedFloor(nodes: number): number {
+  return Math.max(1, Math.ceil(nodes / MAX_NODES_PER_SEED));
 }
 
 /**
@@ -175,7 +180,7 @@ export function sharedPullCpuRate(cores: number): number {
   return Math.max(1, cores) / PULL_CPU_SECONDS_PER_BYTE;
 }
 
-/** Seed counts the search tries past the balanced count: beyond it more seeds only add set-up. */
+/** The most seeds sharedSeedCount tries (unless the floor is higher): past it more seeds only add set-up. */
 const MAX_SEED_SEARCH = 64;
 
 /**
@@ -194,7 +199,7 @@ const SHARED_SEED_TOLERANCE = 0.1;
  * where it estimates 57.5, 58.9 and 60.9 s; docs/scale.md).
  */
 export function sharedSeedCount(w: Workload, r: LinkRates, f: Omit<FanoutShape, 'seeds'>): number {
-  const floor = Math.min(w.nodes, Math.max(1, Math.ceil(w.nodes / MAX_NODES_PER_SEED)));
+  const floor = Math.min(w.nodes, seedFloor(w.nodes));
   const top = Math.min(w.nodes, Math.max(floor, MAX_SEED_SEARCH));
   const estimates: Array<[number, number]> = [];
   for (let seeds = floor; seeds <= top; seeds++) estimates.push([seeds, estimateFanout(w, r, { ...f, seeds }).seconds]);

@@ -2,9 +2,7 @@
 // (relay/link-probe.ts): the decision is pure, so the rates are given here.
 import { describe, expect, it } from 'vitest';
 import { chooseDistribution, chooseFromPlan, MIN_SAVING_SECONDS } from '../../../relay/choose-distribution.js';
-import type { Workload } from '../../../relay/distribution-model.js';
-import { seedFeedBytes } from '../../../relay/seed-plan.js';
-import { buildImageSet, nodeNeeds } from '../../../bench/workload.js';
+import { diverseWorkload } from '../../../bench/model-workload.js';
 
 const MB = 1_000_000;
 // The benchmark's lab, in bytes per second: registry 40 mbit, controller 100 mbit, nodes 10 mbit.
@@ -103,27 +101,11 @@ describe('chooseDistribution when the nodes run on the controller’s own kernel
     expect(choice.strategy).toBe('fanout');
   });
 
-  // The benchmark's diverse workload as the run plans it (relay/seed-plan.ts feeds each seed
-  // its nodes' images), with the rates auto probed on the lab and its seed image.
-  function labWorkload(nodes: number): Workload {
-    const set = buildImageSet();
-    const sizeOf = new Map(set.layers.map((l) => [l.name, l.sizeBytes]));
-    const layers = new Map(set.images.map((img) => [`${img.repository}:${img.tag}`, img.layers.map((name) => ({ digest: name, size: sizeOf.get(name)! }))]));
-    const needs = nodeNeeds('diverse', nodes).map((images, i) => ({ host: `node${i + 1}`, images }));
-    const bytesOf = (images: string[]) => new Map(images.flatMap((image) => layers.get(image)!.map((l) => [l.digest, l.size] as const)));
-    const perNode = needs.map((n) => [...bytesOf(n.images).values()].reduce((a, b) => a + b, 0));
-    return {
-      nodes,
-      totalBytes: perNode.reduce((a, b) => a + b, 0),
-      uniqueBytes: [...bytesOf(needs.flatMap((n) => n.images)).values()].reduce((a, b) => a + b, 0),
-      maxNodeBytes: Math.max(...perNode),
-      seedFeed: (seeds) => seedFeedBytes(needs, layers, seeds),
-    };
-  }
   const labProbe = { registryUplink: 4.3e6, controllerLink: 10.3e6, nodeLink: 1.4e6, relayCpu: 28.2e6 };
   const onLab = (nodes: number, cores = 2) =>
     chooseDistribution({
-      ...labWorkload(nodes),
+      // The benchmark's diverse workload, each seed fed its own nodes' images as the run plans them.
+      ...diverseWorkload(nodes),
       requested: 'auto',
       rates: labProbe,
       ratesFrom: 'probed',
