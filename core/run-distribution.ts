@@ -128,7 +128,7 @@ export class RunDistribution {
       const s = fanout.stats();
       this.deps.detail(
         1,
-        `fan-out ${s.runId}: seeds ${s.seeds.join(', ')}; ${s.pushedBytes} bytes pushed to seeds, ${s.mountedBlobs} mounts, ${s.relayedWhileFilling} pull(s) relayed while seeds filled, ${s.fallbacks} through the relay as seeds failed`,
+        `fan-out ${s.runId}: seeds ${s.seeds.join(', ')}; ${s.pushedBytes} bytes pushed to seeds, ${s.mountedBlobs} mounts, ${s.relayedWhileFilling} pull(s) relayed while seeds filled, ${s.fallbacks} through the relay as seeds failed; ${s.retiredEarly} seed(s) removed as soon as their nodes held their images`,
       );
       await fanout.close();
     }

@@ -69,6 +69,8 @@ export interface FanoutStats {
   fallbacks: number;
   /** Pulls that went through the relay (a relay lane) while their seed filled. */
   relayedWhileFilling: number;
+  /** Seeds removed before the run's end, as soon as all their nodes held their images. */
+  retiredEarly: number;
   leftoversRemoved: number;
 }
 
@@ -89,6 +91,8 @@ const FEED_CONCURRENCY = 3;
 
 class Seed {
   readonly children: FanoutNode[] = [];
+  /** Set once every node of the seed holds its images: the seed and its nodes' trust of it are being removed. */
+  retired?: Promise<void>;
   client?: SeedClient;
   running?: RunningSeed;
   pulledImage?: string;
@@ -110,10 +114,12 @@ class RunFanout implements Fanout {
   private readonly seeds: Seed[] = [];
   private readonly abort = new AbortController();
   private readonly swept: Promise<void>;
-  private readonly counters = { pushedBytes: 0, mountedBlobs: 0, fallbacks: 0, relayedWhileFilling: 0, leftoversRemoved: 0 };
+  private readonly counters = { pushedBytes: 0, mountedBlobs: 0, fallbacks: 0, relayedWhileFilling: 0, leftoversRemoved: 0, retiredEarly: 0 };
   private readonly lanes: RelayLanes;
   /** Nodes holding a relay lane → their pulls on it. */
   private readonly onLane = new Map<string, number>();
+  /** Per node: the images it has yet to pull in the run. */
+  private readonly toPull = new Map<string, Set<string>>();
   private closed = false;
 
   constructor(private readonly o: StartFanoutOptions) {
@@ -123,6 +129,7 @@ class RunFanout implements Fanout {
       o.seeds,
     );
     const byHost = new Map(o.nodes.map((n) => [n.host, n]));
+    for (const n of o.nodes) this.toPull.set(n.host, new Set(n.images));
     for (const [seedHost, children] of assignment) {
       const seed = new Seed(byHost.get(seedHost)!);
       this.seeds.push(seed);
@@ -155,12 +162,34 @@ class RunFanout implements Fanout {
       this.counters.fallbacks++;
       this.o.log(`fan-out: ${host} pulls ${reference} through the relay: ${message(error)}`);
     }
-    if (route === undefined || 'seed' in route) return this.o.relay.pullThroughRelay(host, node.docker, reference, { ...options, via: route?.seed });
-    this.counters.relayedWhileFilling++;
-    try {
-      return await this.o.relay.pullThroughRelay(host, node.docker, reference, options);
-    } finally {
-      this.leaveLane(host);
+    let result: PullResult;
+    if (route === undefined || 'seed' in route) result = await this.o.relay.pullThroughRelay(host, node.docker, reference, { ...options, via: route?.seed });
+    else {
+      this.counters.relayedWhileFilling++;
+      try {
+        result = await this.o.relay.pullThroughRelay(host, node.docker, reference, options);
+      } finally {
+        this.leaveLane(host);
+      }
+    }
+    this.pulled(seed, host, reference);
+    return result;
+  }
+
+  /**
+   * Counts a node's pull done; once every node of its seed holds the images the run planned
+   * for it, the seed is retired at once rather than when the run ends: on the 50-node lab the
+   * ten seeds' removal, all at the end, added 4.0–4.5 s after the last pull. A pull that comes
+   * for a retired seed's node later (a task pulling again) goes through the relay.
+   */
+  private pulled(seed: Seed, host: string, reference: string): void {
+    const left = this.toPull.get(host);
+    left?.delete(reference);
+    if (left?.size !== 0 || seed.retired || this.closed) return;
+    if (seed.children.every((c) => this.toPull.get(c.host)?.size === 0)) {
+      this.o.log(`fan-out: seed ${seed.node.host}'s ${seed.children.length} node(s) hold their images; removing the seed`);
+      seed.retired = this.retire(seed);
+      this.counters.retiredEarly++;
     }
   }
 
@@ -191,6 +220,7 @@ class RunFanout implements Fanout {
     const gate = seed.gates.get(reference) ?? Promise.reject(new SeedError(seed.node.host, `it was not fed ${reference}`));
     const mayTakeLane = seed.node !== node;
     for (;;) {
+      if (seed.retired) throw new SeedError(seed.node.host, 'it was removed once its nodes held their images');
       if (seed.open.has(reference)) {
         const client = await seed.up;
         await this.trust(seed, node, client);
@@ -214,25 +244,27 @@ class RunFanout implements Fanout {
     this.closed = true;
     this.abort.abort();
     await this.swept.catch(() => undefined);
-    const work: Promise<unknown>[] = [];
-    for (const seed of this.seeds) {
-      const client = await seed.up.catch(() => undefined);
-      work.push(
-        stopSeed(seed.node.connection, { runId: this.runId, socketPath: seed.node.socketPath, removeImage: seed.pulledImage }).catch((error: unknown) =>
-          this.o.log(`fan-out: could not remove the seed on ${seed.node.host}: ${message(error)}`),
-        ),
-      );
-      if (seed.running) work.push(seed.running.exited);
-      if (client) {
-        for (const [host, trusted] of seed.trusted) {
-          const node = seed.children.find((c) => c.host === host)!;
-          work.push(
-            trusted
-              .catch(() => undefined)
-              .then(() => removeSeedTrust(node.connection, client.hostPort))
-              .catch((error: unknown) => this.o.log(`fan-out: could not remove ${host}'s trust of ${client.hostPort}: ${message(error)}`)),
-          );
-        }
+    await Promise.all(this.seeds.map((seed) => (seed.retired ??= this.retire(seed))));
+  }
+
+  /** Stops the seed, removes its image if the run pulled it, and its nodes' trust of it, all at once. */
+  private async retire(seed: Seed): Promise<void> {
+    const client = await seed.up.catch(() => undefined);
+    const work: Promise<unknown>[] = [
+      stopSeed(seed.node.connection, { runId: this.runId, socketPath: seed.node.socketPath, removeImage: seed.pulledImage }).catch((error: unknown) =>
+        this.o.log(`fan-out: could not remove the seed on ${seed.node.host}: ${message(error)}`),
+      ),
+    ];
+    if (seed.running) work.push(seed.running.exited);
+    if (client) {
+      for (const [host, trusted] of seed.trusted) {
+        const node = seed.children.find((c) => c.host === host)!;
+        work.push(
+          trusted
+            .catch(() => undefined)
+            .then(() => removeSeedTrust(node.connection, client.hostPort))
+            .catch((error: unknown) => this.o.log(`fan-out: could not remove ${host}'s trust of ${client.hostPort}: ${message(error)}`)),
+        );
       }
     }
     await Promise.all(work);
@@ -323,6 +355,8 @@ class RunFanout implements Fanout {
   }
 
   private trust(seed: Seed, node: FanoutNode, client: SeedClient): Promise<void> {
+    // Written after the seed's retirement read the list, it would stay until the next run's sweep.
+    if (seed.retired) return Promise.reject(new SeedError(seed.node.host, 'it was removed once its nodes held their images'));
     let trusted = seed.trusted.get(node.host);
     if (!trusted) {
       trusted = writeSeedTrust(node.connection, this.runId, client.hostPort, {

@@ -339,6 +339,34 @@ describe('fan-out on the lab', () => {
     expect(FANOUT_STATS.exec(badOutput)?.[2].split(', ')).toHaveLength(1);
   });
 
+  it("removes each seed as soon as all its nodes hold their images, before the run's next play", async () => {
+    await dropPushedImages();
+    // Play 2 looks on every node for a seed container, waiting up to 15 s for it to go: with
+    // the seeds removed only when the run ends, it would find one and fail.
+    const playbook = path.join(work, 'retire.yml');
+    await writeFile(
+      playbook,
+      [
+        (await readFile(path.join(work, 'warmup.yml'), 'utf8')).trimEnd(),
+        '- hosts: all',
+        '  gather_facts: false',
+        '  tasks:',
+        '    - name: no seed is left',
+        '      shell: for i in $(seq 75); do [ -z "$(docker -H unix://{{ hound_docker_socket }} ps -aq --filter label=io.hound.fanout)" ] && exit 0; sleep 0.2; done; exit 1',
+        '',
+      ].join('\n'),
+    );
+    const r = await hound(['play', 'retire.yml', '-i', info.inventory, ...fanout(), '-e', 'hound_fanout_seeds=2', '--reporter', 'plain', '-v'], work);
+    const output = r.stdout + r.stderr;
+    expect(r.code, output.slice(-3000)).toBe(0);
+    expect(FANOUT_STATS.exec(output)?.[2].split(', '), output.slice(-3000)).toHaveLength(2);
+    expect(output).toMatch(/; 2 seed\(s\) removed as soon as their nodes held their images/);
+    expect(output.match(/fan-out: seed \S+'s \d+ node\(s\) hold their images; removing the seed/g)).toHaveLength(2);
+    for (let node = 0; node < info.nodes.length; node++) expect(await seedContainers(info, node)).toEqual([]);
+    expect(await trustEntries(info)).toEqual([]);
+    expect(await workDirs()).toEqual([]);
+  });
+
   it('while the seed fills, other nodes pull through the relay on its lanes, the seed node waits for its own, and all end as after a direct pull', async () => {
     await dropPushedImages();
     const logOffset = await registryLogSize(info);
