@@ -179,7 +179,7 @@ class RunFanout implements Fanout {
   /**
    * Counts a node's pull done; once every node of its seed holds the images the run planned
    * for it, the seed is retired at once rather than when the run ends: on the 50-node lab the
-   * ten seeds' removal, all at the end, added 4.0–4.5 s after the last pull. A pull that comes
+   * ten seeds' removal, all at the end, added 3.9–4.5 s after the last pull. A pull that comes
    * for a retired seed's node later (a task pulling again) goes through the relay.
    */
   private pulled(seed: Seed, host: string, reference: string): void {
