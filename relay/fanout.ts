@@ -220,7 +220,7 @@ class RunFanout implements Fanout {
     const gate = seed.gates.get(reference) ?? Promise.reject(new SeedError(seed.node.host, `it was not fed ${reference}`));
     const mayTakeLane = seed.node !== node;
     for (;;) {
-      if (seed.retired) throw new SeedError(seed.node.host, 'it was removed once its nodes held their images');
+      if (seed.retired) throw retiredError(seed);
       if (seed.open.has(reference)) {
         const client = await seed.up;
         await this.trust(seed, node, client);
@@ -356,7 +356,7 @@ class RunFanout implements Fanout {
 
   private trust(seed: Seed, node: FanoutNode, client: SeedClient): Promise<void> {
     // Written after the seed's retirement read the list, it would stay until the next run's sweep.
-    if (seed.retired) return Promise.reject(new SeedError(seed.node.host, 'it was removed once its nodes held their images'));
+    if (seed.retired) return Promise.reject(retiredError(seed));
     let trusted = seed.trusted.get(node.host);
     if (!trusted) {
       trusted = writeSeedTrust(node.connection, this.runId, client.hostPort, {
@@ -480,6 +480,11 @@ class RelayLanes {
 
 /** Where a fanned-out pull goes: its seed (host:port), or the relay on a lane. */
 type Route = { seed: string } | { lane: true };
+
+/** Why a pull cannot use a seed that was removed once its nodes held their images. */
+function retiredError(seed: Seed): SeedError {
+  return new SeedError(seed.node.host, 'it was removed once its nodes held their images');
+}
 
 function asError(reason: unknown): Error {
   return reason instanceof Error ? reason : new Error(String(reason));
