@@ -256,8 +256,9 @@ function surveyScript(docker: string, host: string): string {
   const own = shlexQuote(nodeDirName(host));
   return [
     // One docker command for every seed container, whatever its state: on 50 nodes at once
-    // the command's own start is most of the survey's CPU.
-    `DOCKER ps -a --no-trunc --filter label=${FANOUT_LABEL} --format '{{.ID}} {{.State}} {{.Label "${FANOUT_LABEL}"}}' 2>/dev/null | while read -r c s r; do case "$s" in running) if [ -r /proc/1/cmdline ] && [ -z "$(grep -lsaF hound-command /dev/null $(grep -lsaF "$c" /proc/[0-9]*/cmdline) 2>/dev/null)" ]; then echo "container $r $c"; else echo "live $r"; fi ;; created|exited|dead) echo "container $r $c" ;; esac; done`,
+    // the command's own start is most of the survey's CPU. The states that `docker ps` lists
+    // without -a (running, paused, restarting) are weighed as running seeds.
+    `DOCKER ps -a --no-trunc --filter label=${FANOUT_LABEL} --format '{{.ID}} {{.State}} {{.Label "${FANOUT_LABEL}"}}' 2>/dev/null | while read -r c s r; do case "$s" in running|paused|restarting) if [ -r /proc/1/cmdline ] && [ -z "$(grep -lsaF hound-command /dev/null $(grep -lsaF "$c" /proc/[0-9]*/cmdline) 2>/dev/null)" ]; then echo "container $r $c"; else echo "live $r"; fi ;; created|exited|dead) echo "container $r $c" ;; esac; done`,
     // The node's own directory of a run (a run's directory left empty counts as one), or a
     // run directory of the layout before per-node directories, with its files in it.
     `for d in ${WORK_DIR_PREFIX}f??????????; do [ -d "$d" ] || continue; r=\${d#${WORK_DIR_PREFIX}}; if [ -d "$d"/${own} ] || [ -z "$(ls -A "$d")" ]; then echo "dir $r"; [ -f "$d"/${own}/pulled-image ] && echo "image $r $(cat "$d"/${own}/pulled-image)"; elif [ -f "$d/config.yml" ] || [ -f "$d/pulled-image" ]; then echo "olddir $r"; [ -f "$d/pulled-image" ] && echo "image $r $(cat "$d/pulled-image")"; fi; done`,
