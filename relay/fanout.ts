@@ -274,7 +274,7 @@ class RunFanout implements Fanout {
   private async sweep(): Promise<void> {
     const surveys = await Promise.all(
       this.o.nodes.map((n) =>
-        surveyNode(n.connection, n.socketPath).catch((error: unknown) => {
+        surveyNode(n.connection, n.docker).catch((error: unknown) => {
           this.o.log(`fan-out: could not look for leftovers on ${n.host}: ${message(error)}`);
           return { live: new Set<string>(), items: [] as string[] };
         }),

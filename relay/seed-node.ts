@@ -1,5 +1,6 @@
 // What a fan-out run does on the nodes themselves, all through their SSH connections and
-// their own runtime's command line: start a seed (a registry container on a seed node),
+// their own runtime's command line (the leftover survey lists containers through the Docker
+// API the run holds over the same connection): start a seed (a registry container on a seed node),
 // trust the seeds (certs.d, for the seed's address only), and take both away again, also
 // what an earlier run left when hound was killed.
 //
@@ -22,6 +23,7 @@
 // same way as Docker: those are the same three files in another directory (docs/distribution.md).
 import { randomBytes } from 'node:crypto';
 import type { HostConnection } from '../transport/types.js';
+import type { NodeDocker } from '../runtime/types.js';
 import { watchedCommandLine } from '../runtime/remote-command.js';
 import { SeedError } from './seed-client.js';
 import { shlexQuote } from '../base/shlex.js';
@@ -108,14 +110,20 @@ export function seedRegistryConfig(listen: string, httpSecret: string): string {
   ].join('\n');
 }
 
-/** A shell line writing `content` to `file` atomically (nodes that share /etc may write the same file at once). */
-function writeFileLine(file: string, content: string, mode: string): string {
+/**
+ * A shell line writing `content` to `file` atomically (nodes that share /etc may write the same
+ * file at once), created with `mode` through the shell's umask (left set for what follows)
+ * rather than a `chmod`: every node writes four such files, and on the 50-node lab each
+ * command started cost about 4 ms of CPU at the run's start.
+ */
+function writeFileLine(file: string, content: string, mode: '644' | '600'): string {
   const temp = `${file}.hound-tmp.${randomBytes(6).toString('hex')}`;
-  return `printf '%s' ${shlexQuote(content)} > ${shlexQuote(temp)} && chmod ${mode} ${shlexQuote(temp)} && mv -f ${shlexQuote(temp)} ${shlexQuote(file)}`;
+  const umask = (0o777 & ~parseInt(mode, 8)).toString(8).padStart(3, '0');
+  return `umask ${umask} && printf '%s' ${shlexQuote(content)} > ${shlexQuote(temp)} && mv -f ${shlexQuote(temp)} ${shlexQuote(file)}`;
 }
 
-async function run(connection: HostConnection, command: string, what: string, shownAs?: string): Promise<string> {
-  const result = await connection.exec(command, { shownAs });
+async function run(connection: HostConnection, command: string, what: string, shownAs?: string, options: { stdin?: string } = {}): Promise<string> {
+  const result = await connection.exec(command, { shownAs, ...options });
   if (result.code !== 0) throw new SeedError(connection.host, `${what} failed (exit ${result.code ?? result.signal}): ${result.stderr.trim().slice(-300)}`);
   return result.stdout;
 }
@@ -245,6 +253,11 @@ export async function removeSeedTrust(connection: HostConnection, seed: string):
 // directory of the run), `olddir RUN` (a run's directory as hound wrote it before there was
 // one per node), `trust RUN HOST:PORT`, `image RUN REF`.
 //
+// Seed containers are listed through the Docker API the run already holds, not `docker ps`
+// on the node: on 50 nodes at once the command's start (a 40 MB Go binary) was most of the
+// survey's CPU, at the run's start where the seeds wait for it. The states `docker ps`
+// lists without -a (running, paused, restarting) are weighed as running seeds.
+//
 // A running seed belongs to a live run while its watcher (startSeedContainer's script, whose
 // arguments are `hound-command` and the container's id) runs. One whose watcher has gone
 // without removing it was orphaned, however that came about, and is swept with its run's
@@ -252,32 +265,47 @@ export async function removeSeedTrust(connection: HostConnection, seed: string):
 // (`docker start --attach` is what starts it), so a live run's seed is never taken for an
 // orphan. Where /proc does not show every process (hidepid), every running seed is live. The
 // watcher is found by what grep prints, not its status: a process ending mid-scan is an error.
-function surveyScript(docker: string, host: string): string {
+//
+// The running seeds (`RUN ID` lines) come in on the script's stdin, not in its text: the
+// shell running the script has its text in its own command line, which holds `hound-command`
+// too, so an id written there would always find a "watcher".
+function surveyScript(host: string, anyRunning: boolean): string {
   const own = shlexQuote(nodeDirName(host));
   return [
-    // One docker command for every seed container, whatever its state: on 50 nodes at once
-    // the command's own start is most of the survey's CPU. The states that `docker ps` lists
-    // without -a (running, paused, restarting) are weighed as running seeds.
-    `DOCKER ps -a --no-trunc --filter label=${FANOUT_LABEL} --format '{{.ID}} {{.State}} {{.Label "${FANOUT_LABEL}"}}' 2>/dev/null | while read -r c s r; do case "$s" in running|paused|restarting) if [ -r /proc/1/cmdline ] && [ -z "$(grep -lsaF hound-command /dev/null $(grep -lsaF "$c" /proc/[0-9]*/cmdline) 2>/dev/null)" ]; then echo "container $r $c"; else echo "live $r"; fi ;; created|exited|dead) echo "container $r $c" ;; esac; done`,
+    ...(anyRunning
+      ? [
+          `while read -r r c; do if [ -r /proc/1/cmdline ] && [ -z "$(grep -lsaF hound-command /dev/null $(grep -lsaF "$c" /proc/[0-9]*/cmdline) 2>/dev/null)" ]; then echo "container $r $c"; else echo "live $r"; fi; done`,
+        ]
+      : []),
     // The node's own directory of a run (a run's directory left empty counts as one), or a
     // run directory of the layout before per-node directories, with its files in it.
     `for d in ${WORK_DIR_PREFIX}f??????????; do [ -d "$d" ] || continue; r=\${d#${WORK_DIR_PREFIX}}; if [ -d "$d"/${own} ] || [ -z "$(ls -A "$d")" ]; then echo "dir $r"; [ -f "$d"/${own}/pulled-image ] && echo "image $r $(cat "$d"/${own}/pulled-image)"; elif [ -f "$d/config.yml" ] || [ -f "$d/pulled-image" ]; then echo "olddir $r"; [ -f "$d/pulled-image" ] && echo "image $r $(cat "$d/pulled-image")"; fi; done`,
     `for m in ${DOCKER_CERTS_DIR}/*/${TRUST_MARKER}; do [ -f "$m" ] || continue; echo "trust $(cat "$m") $(basename "$(dirname "$m")")"; done`,
     'true',
-  ]
-    .join('; ')
-    .replaceAll('DOCKER', docker);
+  ].join('; ');
 }
 
-export async function surveyNode(connection: HostConnection, socketPath: string): Promise<{ live: Set<string>; items: string[] }> {
+/** What earlier fan-out runs left on the node: its seed containers (from `docker`, the node's Docker API), files and trust. */
+export async function surveyNode(connection: HostConnection, docker: Pick<NodeDocker, 'listContainers'>): Promise<{ live: Set<string>; items: string[] }> {
+  const running: Array<{ runId: string; id: string }> = [];
+  const items: string[] = [];
+  for (const container of await docker.listContainers()) {
+    const runId = container.labels?.[FANOUT_LABEL];
+    // Only what a run made (its id's shape, a full container id) is weighed, or put into the script.
+    if (runId === undefined || !RUN_ID_PATTERN.test(runId) || !CONTAINER_ID_PATTERN.test(container.id)) continue;
+    if (RUNNING_STATES.has(container.state)) running.push({ runId, id: container.id });
+    else if (STOPPED_STATES.has(container.state)) items.push(`container ${runId} ${container.id}`);
+  }
   const out = await run(
     connection,
-    surveyScript(docker(socketPath), connection.host),
+    surveyScript(connection.host, running.length > 0),
     'looking for fan-out leftovers',
     'look for what earlier fan-out runs left',
+    {
+      stdin: running.map(({ runId, id }) => `${runId} ${id}\n`).join(''),
+    },
   );
   const live = new Set<string>();
-  const items: string[] = [];
   for (const line of out.split('\n').map((l) => l.trim())) {
     if (line === '') continue;
     if (line.startsWith('live ')) live.add(line.slice(5));
@@ -285,6 +313,10 @@ export async function surveyNode(connection: HostConnection, socketPath: string)
   }
   return { live, items };
 }
+
+/** Container states Docker's API reports for a seed that still runs, in part or in a loop; and for one that does not. */
+const RUNNING_STATES = new Set(['running', 'paused', 'restarting']);
+const STOPPED_STATES = new Set(['created', 'exited', 'dead']);
 
 /** Removes what runs not in `keep` left on this node; resolves to the lines removed. */
 export async function removeLeftovers(connection: HostConnection, socketPath: string, items: readonly string[], keep: ReadonlySet<string>): Promise<string[]> {

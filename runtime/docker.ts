@@ -175,7 +175,25 @@ export class SshDocker implements NodeRuntime {
     this.options.logger?.(level, `${this.name.toLowerCase()} ${this.connection.host}: ${message}`);
   }
 
-  async info(): Promise<DockerInfo> {
+  /**
+   * Docker's GET /info, read once per connection and shared by every caller of the run (plan,
+   * disk checks, registry routes, the relay): dockerd answers it by running `docker-init
+   * --version` and `runc --version`, 30 ms of a node's CPU on the lab, and the 50-node lab
+   * read it two or three times per node before its first pull. `fresh` reads it again (fact
+   * gathering, which a play may repeat after changing the daemon). A failed read is not kept.
+   */
+  info(options: { fresh?: boolean } = {}): Promise<DockerInfo> {
+    if (options.fresh === true || this.infoCache === undefined) {
+      const reading = this.readInfo();
+      this.infoCache = reading;
+      reading.catch(() => {
+        if (this.infoCache === reading) this.infoCache = undefined;
+      });
+    }
+    return this.infoCache;
+  }
+
+  private async readInfo(): Promise<DockerInfo> {
     this.log(3, 'GET /info');
     const raw = (await this.call('read Docker info', () => this.docker.info())) as DockerEngineInfo;
     const registry = raw.RegistryConfig ?? {};
@@ -431,12 +449,11 @@ export class SshDocker implements NodeRuntime {
   async listContainers(): Promise<DockerContainer[]> {
     this.log(3, 'GET /containers/json?all=1');
     const containers = await this.call('list containers', () => this.docker.listContainers({ all: true }));
-    return containers.map((c) => ({ id: c.Id, image: c.Image, imageId: c.ImageID, state: c.State }));
+    return containers.map((c) => ({ id: c.Id, image: c.Image, imageId: c.ImageID, state: c.State, labels: c.Labels ?? {} }));
   }
 
   async freeBytes(): Promise<number> {
-    this.infoCache ??= this.info();
-    const { dockerRootDir } = await this.infoCache;
+    const { dockerRootDir } = await this.info();
     const result = await this.connection.exec(`df -B1 --output=avail ${shlexQuote(dockerRootDir)}`);
     const value = Number(result.stdout.trim().split('\n').pop()?.trim());
     if (result.code !== 0 || !Number.isFinite(value)) {
@@ -453,8 +470,7 @@ export class SshDocker implements NodeRuntime {
   }
 
   async registryRoutes(registries: readonly string[]): Promise<NodeRegistryRoute[]> {
-    this.infoCache ??= this.info();
-    const info = await this.infoCache;
+    const info = await this.info();
     const hosts = tlsEndpointHosts(registries, info);
     let listing = '';
     if (hosts.length > 0) {

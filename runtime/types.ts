@@ -63,6 +63,8 @@ export interface DockerContainer {
   image: string;
   imageId: string;
   state: string;
+  /** Its labels, where the runtime reports them (Docker and podman's Docker API do). */
+  labels?: Record<string, string>;
 }
 
 /** One progress line of a pull, as Docker reports it per layer. */
@@ -125,7 +127,8 @@ export interface EngineApi {
 export interface NodeDocker {
   /** Docker Engine's own API, where the runtime has it. */
   readonly engineApi?: EngineApi;
-  info(): Promise<DockerInfo>;
+  /** What the runtime says of itself; a runtime may read it once and share it, `fresh` asks it to read again. */
+  info(options?: { fresh?: boolean }): Promise<DockerInfo>;
   listImages(): Promise<DockerImage[]>;
   /**
    * Docker's image list alone, one round trip instead of one more per image: ids, tags,

@@ -6,7 +6,8 @@ import type { NodeDocker } from '../../runtime/types.js';
 import type { Facts } from './distribution.js';
 
 export async function runtimeFacts(runtime: NodeDocker): Promise<Facts> {
-  const info = await runtime.info();
+  // Fresh: a play may gather facts again after changing the daemon.
+  const info = await runtime.info({ fresh: true });
   // Free space is a command over SSH; a node where it cannot be read still has its other facts.
   const free = await runtime.freeBytes().catch(() => null);
   return {

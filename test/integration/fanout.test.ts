@@ -18,6 +18,7 @@ import { hound, houndEnv } from '../fixtures/play/helpers.js';
 import { connect } from './runtime-helpers.js';
 import { createRunCertificateAuthority } from '../../relay/run-ca.js';
 import { createSeedContainer, prepareSeedFiles, removeLeftovers, startSeedContainer, stopSeed, surveyNode } from '../../relay/seed-node.js';
+import { SshDocker } from '../../runtime/docker.js';
 
 /** The run's closing fan-out line at -v: run id, seeds, bytes pushed, mounts, pulls relayed while seeds filled, pulls through the relay as seeds failed. */
 const FANOUT_STATS =
@@ -553,7 +554,7 @@ describe('fan-out on the lab', () => {
     try {
       await mkdir(path.join(runDir, 'tls'), { recursive: true });
       await writeFile(path.join(runDir, 'config.yml'), 'version: 0.1\n');
-      const survey = await surveyNode(connection, node.socket.controller);
+      const survey = await surveyNode(connection, new SshDocker(connection));
       expect(survey.items).toContain(`olddir ${runId}`);
       expect(await removeLeftovers(connection, node.socket.controller, [`olddir ${runId}`], new Set())).toEqual([`olddir ${runId}`]);
       expect(existsSync(runDir)).toBe(false);

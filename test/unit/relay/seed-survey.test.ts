@@ -1,0 +1,100 @@
+// The leftover survey's weighing of seed containers, run by the controller's own shell
+// (LocalConnection): the containers come from a stand-in for the Docker API, the watchers are
+// real processes. The lab test (test/integration/fanout.test.ts) runs it on real seeds.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { prepareSeedFiles, surveyNode } from '../../../relay/seed-node.js';
+import { readFile, rm, stat } from 'node:fs/promises';
+import { LocalConnection } from '../../../transport/local-connection.js';
+import type { DockerContainer } from '../../../runtime/types.js';
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+const runId = () => `f${randomBytes(5).toString('hex')}`;
+const containerId = () => randomBytes(32).toString('hex');
+const seed = (id: string, run: string, state: string): DockerContainer => ({
+  id,
+  image: 'registry',
+  imageId: 'sha256:1',
+  state,
+  labels: { 'io.hound.fanout': run },
+});
+
+/** A process shaped like startSeedContainer's watcher: `hound-command` and the container id among its arguments. */
+async function watcherOf(id: string): Promise<void> {
+  const child = spawn('/bin/sh', ['-c', 'sleep 30', 'hound-command', 'docker', 'start', '--attach', id], { stdio: 'ignore' });
+  children.push(child);
+  await new Promise<void>((resolve, reject) => (child.once('spawn', resolve), child.once('error', reject)));
+}
+
+describe('surveyNode', () => {
+  it('a running seed with its watcher is live, one without is an orphan, stopped ones are leftovers, others are not weighed', async () => {
+    const [watched, orphan, paused, created, exited] = [runId(), runId(), runId(), runId(), runId()];
+    const ids = { watched: containerId(), orphan: containerId(), paused: containerId(), created: containerId(), exited: containerId() };
+    await watcherOf(ids.watched);
+    const containers: DockerContainer[] = [
+      seed(ids.watched, watched, 'running'),
+      seed(ids.orphan, orphan, 'running'),
+      seed(ids.paused, paused, 'paused'),
+      seed(ids.created, created, 'created'),
+      seed(ids.exited, exited, 'exited'),
+      // Not a run's: a label value no run id has, a short id, no label, a state between the two.
+      seed(containerId(), 'not-a-run', 'running'),
+      seed('abc', runId(), 'exited'),
+      { id: containerId(), image: 'x', imageId: 'sha256:2', state: 'running', labels: {} },
+      seed(containerId(), runId(), 'removing'),
+    ];
+    const survey = await surveyNode(new LocalConnection('local'), { listContainers: async () => containers });
+    expect([...survey.live]).toEqual([watched]);
+    const seeds = survey.items.filter((item) => item.startsWith('container '));
+    expect(seeds.sort()).toEqual(
+      [
+        `container ${orphan} ${ids.orphan}`,
+        `container ${paused} ${ids.paused}`,
+        `container ${created} ${ids.created}`,
+        `container ${exited} ${ids.exited}`,
+      ].sort(),
+    );
+  });
+
+  it('with no seed containers it reads nothing on stdin and still surveys the files', async () => {
+    const survey = await surveyNode(new LocalConnection('local'), { listContainers: async () => [] });
+    expect(survey.live.size).toBe(0);
+    // Whatever else this machine holds, every line is one of the file kinds.
+    for (const item of survey.items) expect(item).toMatch(/^(dir|olddir|trust|image) /);
+  });
+
+  it('a failing Docker API fails the survey (the sweep logs it for that node), not an empty one', async () => {
+    await expect(surveyNode(new LocalConnection('local'), { listContainers: () => Promise.reject(new Error('socket closed')) })).rejects.toThrow(
+      'socket closed',
+    );
+  });
+});
+
+describe('prepareSeedFiles', () => {
+  it("writes the seed's config and TLS files with their modes (644, the key 600) and their exact contents", async () => {
+    const run = runId();
+    try {
+      const dir = await prepareSeedFiles(new LocalConnection('local'), run, '10.0.0.1:5000', 'secret', {
+        serverCertPem: 'CERT\n',
+        serverKeyPem: "KEY 'quoted' $HOME\n",
+        caPem: 'CA\n',
+      });
+      expect(dir).toBe(`/tmp/hound-fanout-${run}/local`);
+      const modeOf = async (file: string) => ((await stat(`${dir}/${file}`)).mode & 0o777).toString(8);
+      expect(await modeOf('config.yml')).toBe('644');
+      expect(await modeOf('tls/server.crt')).toBe('644');
+      expect(await modeOf('tls/ca.crt')).toBe('644');
+      expect(await modeOf('tls/server.key')).toBe('600');
+      expect(await modeOf('tls')).toBe('700');
+      expect(await readFile(`${dir}/tls/server.key`, 'utf8')).toBe("KEY 'quoted' $HOME\n");
+      expect(await readFile(`${dir}/config.yml`, 'utf8')).toContain('addr: 10.0.0.1:5000');
+    } finally {
+      await rm(`/tmp/hound-fanout-${run}`, { recursive: true, force: true });
+    }
+  });
+});
