@@ -11,6 +11,7 @@ import type { HostConnection } from '../transport/types.js';
 import type { NodeDocker, PullResult } from '../runtime/types.js';
 import { parseImageRef } from '../base/image-ref.js';
 import { sleep } from '../base/sleep.js';
+import { HoundError } from '../base/errors.js';
 import type { Relay, RelayPullOptions } from './relay.js';
 import { createRunCertificateAuthority } from './run-ca.js';
 import { SeedClient, SeedError } from './seed-client.js';
@@ -118,6 +119,8 @@ class RunFanout implements Fanout {
   private readonly lanes: RelayLanes;
   /** Nodes holding a relay lane → their pulls on it. */
   private readonly onLane = new Map<string, number>();
+  /** Nodes a pull from their seed failed for: their other pulls go through the relay. */
+  private readonly offSeed = new Set<string>();
   /** Per node: the images it has yet to pull in the run. */
   private readonly toPull = new Map<string, Set<string>>();
   private closed = false;
@@ -163,7 +166,8 @@ class RunFanout implements Fanout {
       this.o.log(`fan-out: ${host} pulls ${reference} through the relay: ${message(error)}`);
     }
     let result: PullResult;
-    if (route === undefined || 'seed' in route) result = await this.o.relay.pullThroughRelay(host, node.docker, reference, { ...options, via: route?.seed });
+    if (route === undefined) result = await this.o.relay.pullThroughRelay(host, node.docker, reference, options);
+    else if ('seed' in route) result = await this.pullFromSeed(node, reference, route.seed, options);
     else {
       this.counters.relayedWhileFilling++;
       try {
@@ -174,6 +178,26 @@ class RunFanout implements Fanout {
     }
     this.pulled(seed, host, reference);
     return result;
+  }
+
+  /**
+   * Pulls from the node's seed; when that fails (the node cannot reach the seed's port, as
+   * behind a firewall between nodes, or the seed is too busy to answer: at 100 nodes on 2
+   * cores Docker's TLS handshake with a seed serving 10 nodes timed out, and a node failed
+   * after 3 tries at its seed), through the relay instead, and so are the node's later pulls:
+   * what kept it from its seed will most likely do so again, and each try can cost Docker's
+   * connect and handshake timeouts. A node out of disk would fail the same way there.
+   */
+  private async pullFromSeed(node: FanoutNode, reference: string, seedAddress: string, options: RelayPullOptions): Promise<PullResult> {
+    try {
+      return await this.o.relay.pullThroughRelay(node.host, node.docker, reference, { ...options, via: seedAddress });
+    } catch (error) {
+      if (options.signal?.aborted || (error instanceof HoundError && error.code === 'NODE_DISK_FULL')) throw error;
+      this.offSeed.add(node.host);
+      this.counters.fallbacks++;
+      this.o.log(`fan-out: ${node.host} could not pull ${reference} from its seed ${seedAddress} (${message(error)}); it pulls through the relay from now on`);
+      return this.o.relay.pullThroughRelay(node.host, node.docker, reference, options);
+    }
   }
 
   /**
@@ -221,6 +245,7 @@ class RunFanout implements Fanout {
     const mayTakeLane = seed.node !== node;
     for (;;) {
       if (seed.retired) throw retiredError(seed);
+      if (this.offSeed.has(node.host)) throw new SeedError(seed.node.host, `${node.host} could not pull from it earlier in the run`);
       if (seed.open.has(reference)) {
         const client = await seed.up;
         await this.trust(seed, node, client);

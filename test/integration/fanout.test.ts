@@ -412,6 +412,59 @@ describe('fan-out on the lab', () => {
     expect(await workDirs()).toEqual([]);
   });
 
+  it('a node that cannot reach its seed (a firewall between nodes) pulls through the relay instead, from its first failure on, and all end as after a direct pull', async () => {
+    await dropPushedImages();
+    const seedIp = info.nodes[0].ip;
+    const cut = info.nodes.slice(1);
+    // Every node but the seed's loses its route to the seed's address: Docker's connect fails there
+    // at once, while the node's SSH (hound, the relay's forward) and the seed's feed are untouched.
+    // One image at a time on each node, so that its second pull comes after its first one failed.
+    await writeFile(
+      path.join(work, 'warmup-one-at-a-time.yml'),
+      (await readFile(path.join(work, 'warmup.yml'), 'utf8')).replace('      images:\n', '      images:\n        concurrency: 1\n'),
+    );
+    const route = (node: LabInfo['nodes'][number], verb: 'add' | 'del') =>
+      run('ip', ['netns', 'exec', node.netns, 'ip', 'route', verb, 'unreachable', `${seedIp}/32`]);
+    const cutOff = async () => {
+      for (const node of cut) expect((await route(node, 'add')).code).toBe(0);
+    };
+    const r = await cutOff()
+      .then(() => hound(['play', 'warmup-one-at-a-time.yml', '-i', info.inventory, ...fanout(), '--reporter', 'plain', '-vv'], work))
+      .finally(async () => {
+        for (const node of cut) await route(node, 'del');
+      });
+    const output = r.stdout + r.stderr;
+    expect(r.code, output.slice(-3000)).toBe(0);
+    const stats = FANOUT_STATS.exec(output);
+    expect(stats, output.slice(-3000)).not.toBeNull();
+    expect(stats![2]).toMatch(new RegExp(`^${seedIp.replaceAll('.', '\\.')}:\\d+$`));
+    // Each cut node's first pull from the seed failed and went to the relay, and so did its other one,
+    // without trying the seed again; the seed's own node pulled from it.
+    expect(Number(stats![6])).toBe(cut.length * pushed.length);
+    for (const node of cut) {
+      expect(output.match(new RegExp(`fan-out: ${node.name} could not pull \\S+ from its seed`, 'g'))?.length, output.slice(-3000)).toBe(1);
+    }
+    const seedAddress = /fan-out: seed \S+ serves at (\S+)/.exec(output)?.[1];
+    const pulls = [...output.matchAll(/docker (\S+): POST \/images\/create fromImage=(\S+?)\/(\S+)/g)]
+      .filter((m) => !m[3].includes('lab/registry'))
+      .map((m) => ({ node: m[1], from: m[2] }));
+    for (const node of cut) {
+      expect(pulls.filter((p) => p.node === node.name && p.from === seedAddress).length, pulls.map((p) => `${p.node} ${p.from}`).join('\n')).toBe(1);
+    }
+    expect(pulls.some((p) => p.node === info.nodes[0].name && p.from === seedAddress)).toBe(true);
+
+    for (let node = 0; node < info.nodes.length; node++) {
+      const names = (await nodeImages(info, node)).flatMap((i) => [...(i.RepoTags ?? []), ...(i.RepoDigests ?? [])]);
+      for (const image of pushed) {
+        expect(names).toContain(`${origin}/${image.repository}:${image.tag}`);
+        expect(names).toContain(`${origin}/${image.repository}@${image.digest}`);
+      }
+    }
+    expect(await foreignNames()).toEqual([]);
+    expect(await trustEntries(info)).toEqual([]);
+    expect(await workDirs()).toEqual([]);
+  });
+
   /** Volumes on every node (the seed's storage is an anonymous volume). */
   async function volumes(): Promise<string[]> {
     const all: string[] = [];
