@@ -40,6 +40,17 @@ function run(file: string, args: string[]): Promise<{ code: number; stdout: stri
   });
 }
 
+/**
+ * The pulls of the run's images a -vv run's output shows, from Docker's own calls: which node
+ * pulled from which registry (the relay's forward on the node, 127.0.0.1, or a seed). The seed
+ * image, which seed nodes pull through the relay too, is not one of the run's images.
+ */
+function runImagePulls(output: string): Array<{ node: string; from: string }> {
+  return [...output.matchAll(/docker (\S+): POST \/images\/create fromImage=(\S+?)\/(\S+)/g)]
+    .filter((m) => !m[3].includes('lab/registry'))
+    .map((m) => ({ node: m[1], from: m[2] }));
+}
+
 function dockerCli(info: LabInfo, node: number, ...args: string[]) {
   return run('docker', ['-H', `unix://${info.nodes[node].socket.controller}`, ...args]);
 }
@@ -385,10 +396,7 @@ describe('fan-out on the lab', () => {
     // node (127.0.0.1) or the seed. The seed node never pulls through the relay.
     const seedAddress = /fan-out: seed \S+ serves at (\S+)/.exec(output)?.[1];
     expect(seedAddress, output.slice(-3000)).toBeDefined();
-    // (The seed node pulls the seed image through the relay too; that is not one of the run's images.)
-    const pulls = [...output.matchAll(/docker (\S+): POST \/images\/create fromImage=(\S+?)\/(\S+)/g)]
-      .filter((m) => !m[3].includes('lab/registry'))
-      .map((m) => ({ node: m[1], from: m[2] }));
+    const pulls = runImagePulls(output);
     const relayed = new Set(pulls.filter((p) => p.from.startsWith('127.0.0.1:')).map((p) => p.node));
     const seeded = new Set(pulls.filter((p) => p.from === seedAddress).map((p) => p.node));
     expect(relayed.size, pulls.map((p) => `${p.node} ${p.from}`).join('\n')).toBeGreaterThan(0);
@@ -400,16 +408,7 @@ describe('fan-out on the lab', () => {
     for (const digest of new Set(pushed.flatMap((image) => image.layers.map((layer) => layer.digest)))) expect(gets.get(digest), digest).toBe(1);
     for (const node of info.nodes) expect(await originBlobGets(info, logOffset, node.ip)).toEqual(new Map());
 
-    for (let node = 0; node < info.nodes.length; node++) {
-      const names = (await nodeImages(info, node)).flatMap((i) => [...(i.RepoTags ?? []), ...(i.RepoDigests ?? [])]);
-      for (const image of pushed) {
-        expect(names).toContain(`${origin}/${image.repository}:${image.tag}`);
-        expect(names).toContain(`${origin}/${image.repository}@${image.digest}`);
-      }
-    }
-    expect(await foreignNames()).toEqual([]);
-    expect(await trustEntries(info)).toEqual([]);
-    expect(await workDirs()).toEqual([]);
+    await expectEndedAsAfterDirectPull();
   });
 
   it('a node that cannot reach its seed (a firewall between nodes) pulls through the relay instead, from its first failure on, and all end as after a direct pull', async () => {
@@ -445,14 +444,17 @@ describe('fan-out on the lab', () => {
       expect(output.match(new RegExp(`fan-out: ${node.name} could not pull \\S+ from its seed`, 'g'))?.length, output.slice(-3000)).toBe(1);
     }
     const seedAddress = /fan-out: seed \S+ serves at (\S+)/.exec(output)?.[1];
-    const pulls = [...output.matchAll(/docker (\S+): POST \/images\/create fromImage=(\S+?)\/(\S+)/g)]
-      .filter((m) => !m[3].includes('lab/registry'))
-      .map((m) => ({ node: m[1], from: m[2] }));
+    const pulls = runImagePulls(output);
     for (const node of cut) {
       expect(pulls.filter((p) => p.node === node.name && p.from === seedAddress).length, pulls.map((p) => `${p.node} ${p.from}`).join('\n')).toBe(1);
     }
     expect(pulls.some((p) => p.node === info.nodes[0].name && p.from === seedAddress)).toBe(true);
 
+    await expectEndedAsAfterDirectPull();
+  });
+
+  /** Every node holds the run's images under their origin names only, and nothing of the run is left: as after a direct pull. */
+  async function expectEndedAsAfterDirectPull(): Promise<void> {
     for (let node = 0; node < info.nodes.length; node++) {
       const names = (await nodeImages(info, node)).flatMap((i) => [...(i.RepoTags ?? []), ...(i.RepoDigests ?? [])]);
       for (const image of pushed) {
@@ -463,7 +465,7 @@ describe('fan-out on the lab', () => {
     expect(await foreignNames()).toEqual([]);
     expect(await trustEntries(info)).toEqual([]);
     expect(await workDirs()).toEqual([]);
-  });
+  }
 
   /** Volumes on every node (the seed's storage is an anonymous volume). */
   async function volumes(): Promise<string[]> {
