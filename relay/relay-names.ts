@@ -22,6 +22,7 @@ export class RelayNames {
   private readonly slugByOrigin = new Map<string, string>();
   private readonly originBySlug = new Map<string, string>();
 
+  // `h` and 24 hex digits: isAnyRunsRelayName knows a run's names by that shape.
   constructor(token = 'h' + randomBytes(12).toString('hex')) {
     this.token = token;
   }
@@ -66,9 +67,14 @@ export class RelayNames {
     if (origin === undefined) return undefined;
     return { origin, repo: parts.slice(2).join('/') };
   }
+}
 
-  /** True for RepoTags/RepoDigests entries that the relay's names left on a node (through its forward or a seed). */
-  isRelayName(name: string): boolean {
-    return /^[^/]+:\d+\//.test(name) && name.split('/')[1] === this.token;
-  }
+/**
+ * True for RepoTags/RepoDigests entries that a relay's names left on a node (through its
+ * forward or a seed), this run's or any other's (a registry at host:port, then a
+ * token of the shape RelayNames makes): a run killed between its pull and its clean-up left
+ * its own, which only a later run can take off.
+ */
+export function isAnyRunsRelayName(name: string): boolean {
+  return /^[^/]+:\d+\/h[0-9a-f]{24}\//.test(name);
 }

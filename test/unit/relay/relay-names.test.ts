@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseImageRef } from '../../../base/image-ref.js';
-import { RelayNames } from '../../../relay/relay-names.js';
+import { isAnyRunsRelayName, RelayNames } from '../../../relay/relay-names.js';
 
 const DIGEST = 'sha256:' + 'cd'.repeat(32);
 
@@ -44,11 +44,17 @@ describe('RelayNames', () => {
     expect(names.resolve('htoken/10.0.0.2_5000')).toBeUndefined();
   });
 
-  it('recognises only its own names among RepoTags/RepoDigests', () => {
-    const names = new RelayNames('htoken');
-    expect(names.isRelayName('127.0.0.1:4000/htoken/10.0.0.2_5000/hound/app0:latest')).toBe(true);
-    expect(names.isRelayName('127.0.0.1:4000/other/10.0.0.2_5000/hound/app0:latest')).toBe(false);
-    expect(names.isRelayName('10.0.0.2:5000/hound/app0:latest')).toBe(false);
+  it("recognises the names any relay's run leaves among RepoTags/RepoDigests, its own and a killed run's, and nothing else", () => {
+    const names = new RelayNames();
+    names.slugFor('10.0.0.2:5000');
+    const ref = { domain: '10.0.0.2:5000', path: 'hound/app0', tag: 'latest' };
+    expect(isAnyRunsRelayName(names.relayReference(4000, ref))).toBe(true);
+    expect(isAnyRunsRelayName(names.relayReferenceAt('10.0.0.11:25000', ref))).toBe(true);
+    expect(isAnyRunsRelayName(new RelayNames().relayReferenceAt('10.0.0.11:25000', { ...ref, tag: undefined, digest: `sha256:${'a'.repeat(64)}` }))).toBe(true);
+    expect(isAnyRunsRelayName('127.0.0.1:4000/other/10.0.0.2_5000/hound/app0:latest')).toBe(false);
+    expect(isAnyRunsRelayName(`127.0.0.1:4000/h${'0'.repeat(23)}/10.0.0.2_5000/hound/app0:latest`)).toBe(false);
+    expect(isAnyRunsRelayName('10.0.0.2:5000/hound/app0:latest')).toBe(false);
+    expect(isAnyRunsRelayName(`registry.example/h${'0'.repeat(24)}/app:1`)).toBe(false);
   });
 
   it('makes a different token for each relay', () => {
