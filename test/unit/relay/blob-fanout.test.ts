@@ -8,7 +8,7 @@ import { BlobFanout, MemoryBudget, READER_PIECE_BYTES } from '../../../relay/blo
 
 let spillDir: string;
 beforeEach(async () => {
-  spillDir = await mkdtemp(join(tmpdir(), 'hound-fanout-'));
+  spillDir = await mkdtemp(join(tmpdir(), 'hound-blob-spill-test-'));
 });
 afterEach(async () => {
   await rm(spillDir, { recursive: true, force: true });
