@@ -15,7 +15,7 @@ import { imageReferencesByHost } from '../plan/planner.js';
 import type { CredentialStore } from '../modules/implementation.js';
 import type { HostConnection } from '../transport/types.js';
 import type { RegistryClient, RegistryRoute } from '../transport/registry.js';
-import type { NodeRuntime, PullProgress, PullResult } from '../runtime/types.js';
+import type { NodeRuntime, PullProgress, PullResult, SeedHost } from '../runtime/types.js';
 import { startRelay, type Relay } from '../relay/relay.js';
 import { planRelaySchedule, type LayerInfo, type RelaySchedule } from '../relay/schedule.js';
 import {
@@ -40,8 +40,8 @@ export interface RunDistributionDeps {
   fanoutImage?: string;
   connection(host: string): Promise<HostConnection>;
   docker(host: string): Promise<NodeRuntime>;
-  /** Where the host is reached and its Docker socket. */
-  target(host: string): { address: string; dockerSocket: string };
+  /** Where the host is reached (its inventory address). */
+  target(host: string): { address: string };
   /** How `host`'s runtime reaches `registry`: its trusted mirrors, plain HTTP or not. */
   route(host: string, registry: string): Promise<Pick<RegistryRoute, 'insecure' | 'mirrors'>>;
   vars(host: string): Vars;
@@ -78,6 +78,7 @@ export class RunDistribution {
   private relay?: Promise<Relay>;
   private schedule?: Promise<RelaySchedule>;
   private fanout?: Promise<Fanout | undefined>;
+  private readonly seedHosts = new Map<string, Promise<SeedHost | { unsupported: string }>>();
 
   constructor(private readonly deps: RunDistributionDeps) {}
 
@@ -310,16 +311,30 @@ export class RunDistribution {
     return undefined;
   }
 
+  /** How a seed runs on `host` and how it trusts one (runtime/types.ts SeedHost), read once per host; why not, when its runtime cannot. */
+  private seedHostOf(host: string): Promise<SeedHost | { unsupported: string }> {
+    let known = this.seedHosts.get(host);
+    if (!known) {
+      known = this.deps
+        .docker(host)
+        .then(async (runtime) =>
+          runtime.seedHost ? runtime.seedHost() : { unsupported: `seeds run on Docker or containerd, and ${host}'s runtime is ${runtime.kind}` },
+        );
+      this.seedHosts.set(host, known);
+    }
+    return known;
+  }
+
   /** Whether seeds can run: an image is named, it resolves, and the nodes' Docker would use TLS (not plain HTTP) with the seeds. */
   private async fanoutInput(host: string): Promise<{ available: true; bytes: number } | { available: false; why: string }> {
     const image = this.deps.fanoutImage;
     if (image === undefined) return { available: false, why: 'no seed image named (--fanout-image or hound_fanout_image)' };
     const info = await (await this.deps.docker(host)).info();
     const nodes = [...imageReferencesByHost(this.deps.run).keys()];
-    // Seeds are Docker containers, and a node trusts its seed through Docker's certs.d.
-    const runtimes = await Promise.all(nodes.map(async (n) => ({ host: n, kind: (await this.deps.docker(n)).kind })));
-    const other = runtimes.find((r) => r.kind !== 'docker');
-    if (other !== undefined) return { available: false, why: `seeds run on Docker, and ${other.host}'s runtime is ${other.kind}` };
+    // Every node may be a seed, and every node trusts its seed: each runtime must do both.
+    const hosts = await Promise.all(nodes.map((n) => this.seedHostOf(n)));
+    const refused = hosts.find((h) => 'unsupported' in h);
+    if (refused !== undefined && 'unsupported' in refused) return { available: false, why: refused.unsupported };
     const plain = nodes.find((n) => isInsecureRegistry(this.deps.target(n).address, info.insecureRegistries));
     if (plain !== undefined)
       return {
@@ -388,13 +403,14 @@ export class RunDistribution {
         hosts.map(async (h) => {
           const connection = await this.deps.connection(h);
           await relay.attach(connection);
-          const target = this.deps.target(h);
+          const seedHost = await this.seedHostOf(h);
+          if ('unsupported' in seedHost) throw new Error(seedHost.unsupported);
           return {
             host: h,
             connection,
             docker: await this.deps.docker(h),
-            socketPath: target.dockerSocket,
-            address: target.address,
+            seedHost,
+            address: this.deps.target(h).address,
             images: byHost.get(h)!.map((r) => r.reference),
           };
         }),

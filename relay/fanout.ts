@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { HostConnection } from '../transport/types.js';
-import type { NodeDocker, PullResult } from '../runtime/types.js';
+import type { NodeDocker, PullResult, SeedHost } from '../runtime/types.js';
 import { parseImageRef } from '../base/image-ref.js';
 import { sleep } from '../base/sleep.js';
 import { HoundError } from '../base/errors.js';
@@ -33,8 +33,8 @@ export interface FanoutNode {
   host: string;
   connection: HostConnection;
   docker: NodeDocker;
-  /** The node's Docker socket (for the docker command line on the node). */
-  socketPath: string;
+  /** How a seed runs on the node and how the node trusts one (its runtime's command line, its certs.d). */
+  seedHost: SeedHost;
   /** The address other nodes reach this node at (its inventory address). */
   address: string;
   /** Images this node pulls in the run (relay-servable references). */
@@ -276,9 +276,10 @@ class RunFanout implements Fanout {
   private async retire(seed: Seed): Promise<void> {
     const client = await seed.up.catch(() => undefined);
     const work: Promise<unknown>[] = [
-      stopSeed(seed.node.connection, { runId: this.runId, socketPath: seed.node.socketPath, removeImage: seed.pulledImage }).catch((error: unknown) =>
-        this.o.log(`fan-out: could not remove the seed on ${seed.node.host}: ${message(error)}`),
-      ),
+      stopSeed(seed.node.connection, { runId: this.runId, host: seed.node.seedHost })
+        // The seed image, once its container is gone; not when the removal failed (the container would hold it).
+        .then(() => (seed.pulledImage === undefined ? undefined : seed.node.docker.removeImage(seed.pulledImage)))
+        .catch((error: unknown) => this.o.log(`fan-out: could not remove the seed on ${seed.node.host}: ${message(error)}`)),
     ];
     if (seed.running) work.push(seed.running.exited);
     if (client) {
@@ -287,7 +288,7 @@ class RunFanout implements Fanout {
         work.push(
           trusted
             .catch(() => undefined)
-            .then(() => removeSeedTrust(node.connection, client.hostPort))
+            .then(() => removeSeedTrust(node.connection, client.hostPort, node.seedHost))
             .catch((error: unknown) => this.o.log(`fan-out: could not remove ${host}'s trust of ${client.hostPort}: ${message(error)}`)),
         );
       }
@@ -299,7 +300,7 @@ class RunFanout implements Fanout {
   private async sweep(): Promise<void> {
     const surveys = await Promise.all(
       this.o.nodes.map((n) =>
-        surveyNode(n.connection, n.docker).catch((error: unknown) => {
+        surveyNode(n.connection, n.docker, n.seedHost).catch((error: unknown) => {
           this.o.log(`fan-out: could not look for leftovers on ${n.host}: ${message(error)}`);
           return { live: new Set<string>(), items: [] as string[] };
         }),
@@ -310,7 +311,7 @@ class RunFanout implements Fanout {
       this.o.nodes.map((n, i) =>
         surveys[i].items.length === 0
           ? Promise.resolve([])
-          : removeLeftovers(n.connection, n.socketPath, surveys[i].items, keep).catch((error: unknown) => {
+          : removeLeftovers(n.connection, n.seedHost, n.docker, surveys[i].items, keep).catch((error: unknown) => {
               this.o.log(`fan-out: could not remove leftovers on ${n.host}: ${message(error)}`);
               return [];
             }),
@@ -339,8 +340,8 @@ class RunFanout implements Fanout {
         caPem: this.ca.certificatePem,
       });
       const client = new SeedClient(node.connection, { ip: node.address, port }, this.tlsForClient());
-      const container = await createSeedContainer(node.connection, { runId: this.runId, socketPath: node.socketPath, image, dir });
-      const running = startSeedContainer(node.connection, { socketPath: node.socketPath, container });
+      const container = await createSeedContainer(node.connection, { runId: this.runId, host: node.seedHost, image, dir });
+      const running = startSeedContainer(node.connection, { host: node.seedHost, container });
       seed.running = running;
       let exited: { code: number | null; stderr: string } | undefined;
       void running.exited.then((r) => (exited = r));
@@ -359,7 +360,7 @@ class RunFanout implements Fanout {
       );
       // This attempt's container is gone before the next one is created under the same name.
       running.detach();
-      await stopSeed(node.connection, { runId: this.runId, socketPath: node.socketPath }).catch(() => undefined);
+      await stopSeed(node.connection, { runId: this.runId, host: node.seedHost }).catch(() => undefined);
       await running.exited;
     }
     throw lastError ?? new SeedError(node.host, 'the run was stopped');
@@ -384,11 +385,7 @@ class RunFanout implements Fanout {
     if (seed.retired) return Promise.reject(retiredError(seed));
     let trusted = seed.trusted.get(node.host);
     if (!trusted) {
-      trusted = writeSeedTrust(node.connection, this.runId, client.hostPort, {
-        caPem: this.ca.certificatePem,
-        clientCertPem: this.client.certificatePem,
-        clientKeyPem: this.client.privateKeyPem,
-      });
+      trusted = writeSeedTrust(node.connection, this.runId, client.hostPort, this.tlsForClient(), node.seedHost);
       seed.trusted.set(node.host, trusted);
     }
     return trusted;

@@ -18,12 +18,17 @@
 // dir, an image hound pulled for the seed, a container created but never started) is swept
 // by the next fan-out run (surveyNode/removeLeftovers).
 //
-// Docker first: its certs.d is read on every pull, so no daemon restarts. containerd reads
-// hosts.toml under its config_path per pull and podman reads /etc/containers/certs.d the
-// same way as Docker: those are the same three files in another directory (docs/distribution.md).
+// Two runtimes run seeds (runtime/types.ts SeedHost), each trusting one without a restart:
+// Docker through its command line on its socket, trusting a seed in /etc/docker/certs.d,
+// which it reads at every pull; containerd through `ctr` in the CRI's namespace, trusting a
+// seed in a hosts.toml under the CRI's config_path, which the CRI reads at every pull. On
+// containerd the `ctr tasks start` client stands where `docker start --attach` does: it
+// forwards the watcher's SIGTERM to the registry, and the session's script then removes the
+// task and the container. (docs/distribution.md)
 import { randomBytes } from 'node:crypto';
 import type { HostConnection } from '../transport/types.js';
-import type { NodeDocker } from '../runtime/types.js';
+import type { NodeDocker, SeedHost } from '../runtime/types.js';
+import { canonicalImageRef, parseImageRef } from '../base/image-ref.js';
 import { watchedCommandLine } from '../runtime/remote-command.js';
 import { SeedError } from './seed-client.js';
 import { shlexQuote } from '../base/shlex.js';
@@ -32,9 +37,10 @@ export const FANOUT_LABEL = 'io.hound.fanout';
 /** A run id (relay/fanout.ts): `f` and 10 hex digits. Only such names are ever swept. */
 export const RUN_ID_PATTERN = /^f[0-9a-f]{10}$/;
 const WORK_DIR_PREFIX = '/tmp/hound-fanout-';
+/** A seed container as Docker names it (its id) or as containerd does (its name, which `ctr` takes as its id). */
 const CONTAINER_ID_PATTERN = /^[0-9a-f]{12,64}$/;
+const SEED_NAME_PATTERN = /^hound-seed-f[0-9a-f]{10}$/;
 const TRUST_MARKER = 'hound-fanout-run';
-export const DOCKER_CERTS_DIR = '/etc/docker/certs.d';
 /** Where the official registry image and the lab's read their config. */
 const REGISTRY_CONFIG_PATH = '/etc/docker/registry/config.yml';
 
@@ -80,8 +86,30 @@ function removeWorkDirLine(runId: string, host: string): string {
   return `rm -rf ${shlexQuote(workDirOf(runId, host))}; rmdir ${shlexQuote(runDirOf(runId))} 2>/dev/null`;
 }
 
-function docker(socketPath: string): string {
-  return `docker -H ${shlexQuote(`unix://${socketPath}`)}`;
+/** The node's command line for its runtime: docker on its socket, or ctr on containerd's socket in the CRI's namespace. */
+function cliArgv(host: SeedHost): string[] {
+  return host.kind === 'docker' ? ['docker', '-H', `unix://${host.socketPath}`] : ['ctr', '--address', host.socketPath, '--namespace', host.namespace];
+}
+
+function cli(host: SeedHost): string {
+  return cliArgv(host).map(shlexQuote).join(' ');
+}
+
+/** Whether `id` names a seed container as the host's runtime does. */
+function isSeedContainer(host: SeedHost, id: string): boolean {
+  return (host.kind === 'docker' ? CONTAINER_ID_PATTERN : SEED_NAME_PATTERN).test(id);
+}
+
+/**
+ * The image as containerd's CRI stores it, which `ctr` needs in full (docker.io/library/…, a
+ * tag, `latest` when none is given); Docker takes what the user wrote.
+ */
+function runtimeImageName(host: SeedHost, image: string): string {
+  if (host.kind === 'docker') return image;
+  const ref = parseImageRef(image);
+  return canonicalImageRef(
+    ref.tag === undefined && ref.digest === undefined ? { ...ref, tag: 'latest' } : ref.tag !== undefined ? { ...ref, digest: undefined } : ref,
+  );
 }
 
 /** The seed registry's config: TLS with the run's server certificate, client certificates required. */
@@ -151,86 +179,134 @@ export interface RunningSeed {
 }
 
 /**
- * Creates the seed's registry container, not started yet. Creating and starting are two
- * commands so that once this resolves the container exists and nothing of this run can
- * create another: with one `docker run`, a run still creating its container under load
- * when stopSeed removed it went on to create and start it afterwards, recreating the
- * removed work dir as the bind mounts' sources. Bind mounts by --mount, which refuses a
- * missing source instead of creating it as a directory as -v does.
+ * Creates the seed's registry container, not started yet; resolves to what names it to the
+ * runtime (Docker's id; on containerd its name). Creating and starting are two commands so
+ * that once this resolves the container exists and nothing of this run can create another:
+ * with one `docker run`, a run still creating its container under load when stopSeed removed
+ * it went on to create and start it afterwards, recreating the removed work dir as the bind
+ * mounts' sources. Docker's bind mounts are --mount, which refuses a missing source instead
+ * of creating it as a directory as -v does (under ctr a missing source fails the task's start).
+ *
+ * On Docker the container is read-only and the registry stores into an anonymous volume,
+ * removed with it; ctr has no volumes, so on containerd the registry stores into the
+ * container's own snapshot, which `ctr containers rm` removes with it.
  */
-export async function createSeedContainer(connection: HostConnection, o: { runId: string; socketPath: string; image: string; dir: string }): Promise<string> {
-  const argv = [
-    'create',
-    '--rm',
-    '--name',
-    seedContainerName(o.runId),
-    '--label',
-    `${FANOUT_LABEL}=${o.runId}`,
-    '--network',
-    'host',
-    '--read-only',
-    '--tmpfs',
-    '/tmp',
-    '--mount',
-    'type=volume,target=/var/lib/registry',
-    '--mount',
-    `type=bind,source=${o.dir}/config.yml,target=${REGISTRY_CONFIG_PATH},readonly`,
-    '--mount',
-    `type=bind,source=${o.dir}/tls,target=/tls,readonly`,
-    o.image,
-  ];
+export async function createSeedContainer(connection: HostConnection, o: { runId: string; host: SeedHost; image: string; dir: string }): Promise<string> {
+  const name = seedContainerName(o.runId);
+  const label = `${FANOUT_LABEL}=${o.runId}`;
+  const image = runtimeImageName(o.host, o.image);
+  const argv =
+    o.host.kind === 'docker'
+      ? [
+          'create',
+          '--rm',
+          '--name',
+          name,
+          '--label',
+          label,
+          '--network',
+          'host',
+          '--read-only',
+          '--tmpfs',
+          '/tmp',
+          '--mount',
+          'type=volume,target=/var/lib/registry',
+          '--mount',
+          `type=bind,source=${o.dir}/config.yml,target=${REGISTRY_CONFIG_PATH},readonly`,
+          '--mount',
+          `type=bind,source=${o.dir}/tls,target=/tls,readonly`,
+          image,
+        ]
+      : [
+          'containers',
+          'create',
+          '--net-host',
+          '--label',
+          label,
+          '--mount',
+          `type=bind,src=${o.dir}/config.yml,dst=${REGISTRY_CONFIG_PATH},options=rbind:ro`,
+          '--mount',
+          `type=bind,src=${o.dir}/tls,dst=/tls,options=rbind:ro`,
+          image,
+          name,
+        ];
   const out = await run(
     connection,
-    `${docker(o.socketPath)} ${argv.map(shlexQuote).join(' ')}`,
+    `${cli(o.host)} ${argv.map(shlexQuote).join(' ')}`,
     'creating the seed container',
-    `docker create --rm --name ${seedContainerName(o.runId)} ${o.image} (fan-out seed)`,
+    `${o.host.kind === 'docker' ? 'docker create --rm --name' : 'ctr containers create'} ${name} ${image} (fan-out seed)`,
   );
+  if (o.host.kind === 'containerd') return name;
   const id = out.trim().split('\n').pop() ?? '';
   if (!CONTAINER_ID_PATTERN.test(id)) throw new SeedError(connection.host, `docker create did not print a container id: ${out.trim().slice(-200)}`);
   return id;
 }
 
-/** A shell line removing a container (by name or id) with its volumes, until it is gone: rm -f fails while Docker's own --rm removal is under way. */
-function removeContainerLine(socketPath: string, container: string): string {
+/**
+ * A shell line removing a seed container (by name or id), on Docker with its volumes and on
+ * containerd with its task and snapshot, until it is gone.
+ */
+function removeContainerLine(host: SeedHost, container: string): string {
   const c = shlexQuote(container);
-  // Until `rm` succeeds or Docker says there is no such container (--rm's own removal may be
-  // under way: "removal ... already in progress" is tried again), for up to about 30 s. Not
-  // on `inspect`'s word: a busy daemon can fail that too, and the container would be left.
-  return `n=0; until o=$(${docker(socketPath)} rm -f -v ${c} 2>&1); do case "$o" in *'No such container'*) break;; esac; n=$((n+1)); [ $n -ge 150 ] && break; sleep 0.2; done`;
+  // Until the removal succeeds or the runtime says there is no such container, for up to
+  // about 30 s. Not on an inspection's word: a busy daemon can fail that too, and the
+  // container would be left. Docker: --rm's own removal may be under way ("removal ...
+  // already in progress" is tried again). containerd: a container with a task is not
+  // removed, so its task goes first (killed if it runs).
+  const attempt =
+    host.kind === 'docker'
+      ? `o=$(${cli(host)} rm -f -v ${c} 2>&1)`
+      : `${cli(host)} tasks rm -f ${c} >/dev/null 2>&1; o=$(${cli(host)} containers rm ${c} 2>&1)`;
+  const gone = host.kind === 'docker' ? `*'No such container'*` : `*'not found'*`;
+  return `n=0; until ${attempt}; do case "$o" in ${gone}) break;; esac; n=$((n+1)); [ $n -ge 150 ] && break; sleep 0.2; done`;
 }
 
 /**
  * Starts the created container in the foreground of an SSH session (see the header). Once the
- * `docker start` client has ended, the session removes the container by id (not by name: a
- * later attempt of the run reuses the name).
+ * client (`docker start --attach`, `ctr tasks start`) has ended, the session removes the
+ * container by what names it (on Docker its id, not its name: a later attempt of the run
+ * reuses the name).
  */
-export function startSeedContainer(connection: HostConnection, o: { socketPath: string; container: string }): RunningSeed {
+export function startSeedContainer(connection: HostConnection, o: { host: SeedHost; container: string }): RunningSeed {
   const session = new AbortController();
+  const start = o.host.kind === 'docker' ? ['start', '--attach', o.container] : ['tasks', 'start', o.container];
   const exited = connection
-    .exec(watchedCommandLine(['docker', '-H', `unix://${o.socketPath}`, 'start', '--attach', o.container], removeContainerLine(o.socketPath, o.container)), {
+    .exec(watchedCommandLine([...cliArgv(o.host), ...start], removeContainerLine(o.host, o.container)), {
       holdStdin: true,
       signal: session.signal,
-      shownAs: `docker start --attach ${o.container.slice(0, 12)} (fan-out seed)`,
+      shownAs: `${o.host.kind === 'docker' ? 'docker start --attach' : 'ctr tasks start'} ${o.container.slice(0, 22)} (fan-out seed)`,
     })
     .then((r) => ({ code: r.code, stderr: r.stderr }))
     .catch((error: unknown) => ({ code: null, stderr: error instanceof Error ? error.message : String(error) }));
   return { exited, detach: () => session.abort() };
 }
 
-/** Removes the run's seed container (and its volume) on this node, then its files, and the seed image when the run pulled it. */
-export async function stopSeed(connection: HostConnection, o: { runId: string; socketPath: string; removeImage?: string }): Promise<void> {
-  const lines = [
-    removeContainerLine(o.socketPath, seedContainerName(o.runId)),
-    removeWorkDirLine(o.runId, connection.host),
-    ...(o.removeImage ? [`${docker(o.socketPath)} rmi ${shlexQuote(o.removeImage)} >/dev/null 2>&1`] : []),
-    'true',
-  ];
+/** Removes the run's seed container on this node, then its files. (The seed image, when the run pulled it, goes through the runtime's API.) */
+export async function stopSeed(connection: HostConnection, o: { runId: string; host: SeedHost }): Promise<void> {
+  const lines = [removeContainerLine(o.host, seedContainerName(o.runId)), removeWorkDirLine(o.runId, connection.host), 'true'];
   await run(connection, lines.join('; '), 'removing the seed', `remove fan-out seed ${seedContainerName(o.runId)}`);
 }
 
-/** Trusts one seed address on this node: the run's CA and client certificate in certs.d/HOST:PORT. */
-export async function writeSeedTrust(connection: HostConnection, runId: string, seed: string, files: TrustFiles): Promise<void> {
-  const dir = `${DOCKER_CERTS_DIR}/${seed}`;
+/**
+ * containerd's hosts.toml for one seed: HTTPS to it, the run's CA and client certificate
+ * (the files beside it). Docker reads the same three files from its certs.d dir without one.
+ */
+export function seedHostsToml(seed: string, dir: string): string {
+  const url = JSON.stringify(`https://${seed}`);
+  return [
+    `server = ${url}`,
+    '',
+    `[host.${url}]`,
+    '  capabilities = ["pull", "resolve"]',
+    `  ca = ${JSON.stringify(`${dir}/ca.crt`)}`,
+    `  client = [[${JSON.stringify(`${dir}/client.cert`)}, ${JSON.stringify(`${dir}/client.key`)}]]`,
+    '',
+  ].join('\n');
+}
+
+/** Trusts one seed address on this node: the run's CA and client certificate in the runtime's certs.d/HOST:PORT (and, for containerd, a hosts.toml naming them). */
+export async function writeSeedTrust(connection: HostConnection, runId: string, seed: string, files: TrustFiles, host: SeedHost): Promise<void> {
+  const dir = `${host.certsDir}/${seed}`;
   const lines = [
     'umask 077',
     `mkdir -p ${shlexQuote(dir)}`,
@@ -239,12 +315,14 @@ export async function writeSeedTrust(connection: HostConnection, runId: string, 
     writeFileLine(`${dir}/ca.crt`, files.caPem, '644'),
     writeFileLine(`${dir}/client.cert`, files.clientCertPem, '644'),
     writeFileLine(`${dir}/client.key`, files.clientKeyPem, '600'),
+    // Last: containerd takes the dir as this host's config once the file is there.
+    ...(host.kind === 'containerd' ? [writeFileLine(`${dir}/hosts.toml`, seedHostsToml(seed, dir), '644')] : []),
   ];
   await run(connection, lines.join(' && '), `trusting seed ${seed}`, `trust fan-out seed ${seed} in ${dir}`);
 }
 
-export async function removeSeedTrust(connection: HostConnection, seed: string): Promise<void> {
-  const dir = `${DOCKER_CERTS_DIR}/${seed}`;
+export async function removeSeedTrust(connection: HostConnection, seed: string, host: SeedHost): Promise<void> {
+  const dir = `${host.certsDir}/${seed}`;
   await run(connection, `rm -rf ${shlexQuote(dir)}`, `removing the trust of seed ${seed}`, `remove ${dir}`);
 }
 
@@ -253,56 +331,73 @@ export async function removeSeedTrust(connection: HostConnection, seed: string):
 // directory of the run), `olddir RUN` (a run's directory as hound wrote it before there was
 // one per node), `trust RUN HOST:PORT`, `image RUN REF`.
 //
-// Seed containers are listed through the Docker API the run already holds, not `docker ps`
-// on the node: on 50 nodes at once the command's start (a 40 MB Go binary) was most of the
-// survey's CPU, at the run's start where the seeds wait for it. The states `docker ps`
-// lists without -a (running, paused, restarting) are weighed as running seeds.
+// On Docker, seed containers are listed through the Docker API the run already holds, not
+// `docker ps` on the node: on 50 nodes at once the command's start (a 40 MB Go binary) was
+// most of the survey's CPU, at the run's start where the seeds wait for it. The states
+// `docker ps` lists without -a (running, paused, restarting) are weighed as running seeds. The
+// CRI does not list containers `ctr` made, so on containerd the script lists them with `ctr`
+// (a task running or paused is a running seed).
 //
 // A running seed belongs to a live run while its watcher (startSeedContainer's script, whose
 // arguments are `hound-command` and the container's id) runs. One whose watcher has gone
 // without removing it was orphaned, however that came about, and is swept with its run's
 // files; so is any seed the next run finds so. The watcher starts before the container does
-// (`docker start --attach` is what starts it), so a live run's seed is never taken for an
+// (the client it watches is what starts it), so a live run's seed is never taken for an
 // orphan. Where /proc does not show every process (hidepid), every running seed is live. The
 // watcher is found by what grep prints, not its status: a process ending mid-scan is an error.
 //
-// The running seeds (`RUN ID` lines) come in on the script's stdin, not in its text: the
-// shell running the script has its text in its own command line, which holds `hound-command`
-// too, so an id written there would always find a "watcher".
-function surveyScript(host: string, anyRunning: boolean): string {
-  const own = shlexQuote(nodeDirName(host));
+// Docker's running seeds (`run RUN ID` lines) come in on the script's stdin, not in its text:
+// the shell running the script has its text in its own command line, which holds
+// `hound-command` too, so an id written there would always find a "watcher".
+function surveyScript(node: string, host: SeedHost, anyRunning: boolean): string {
+  const own = shlexQuote(nodeDirName(node));
+  const weigh = `while read -r k r c; do case "$k" in container) echo "container $r $c";; run) if [ -r /proc/1/cmdline ] && [ -z "$(grep -lsaF hound-command /dev/null $(grep -lsaF "$c" /proc/[0-9]*/cmdline) 2>/dev/null)" ]; then echo "container $r $c"; else echo "live $r"; fi;; esac; done`;
+  const containers =
+    host.kind === 'docker'
+      ? anyRunning
+        ? [weigh]
+        : []
+      : [
+          `t=$(${cli(host)} tasks ls) && l=$(${cli(host)} containers ls -q) || { echo "ctr could not list the tasks and containers of namespace ${host.namespace}" >&2; exit 1; }`,
+          `for c in $l; do case "$c" in hound-seed-f??????????) if printf '%s\n' "$t" | grep -qE "^$c +[0-9]+ +(RUNNING|PAUSED|PAUSING)( |$)"; then echo "run \${c#hound-seed-} $c"; else echo "container \${c#hound-seed-} $c"; fi;; esac; done | ${weigh}`,
+        ];
   return [
-    ...(anyRunning
-      ? [
-          `while read -r r c; do if [ -r /proc/1/cmdline ] && [ -z "$(grep -lsaF hound-command /dev/null $(grep -lsaF "$c" /proc/[0-9]*/cmdline) 2>/dev/null)" ]; then echo "container $r $c"; else echo "live $r"; fi; done`,
-        ]
-      : []),
+    ...containers,
     // The node's own directory of a run (a run's directory left empty counts as one), or a
     // run directory of the layout before per-node directories, with its files in it.
     `for d in ${WORK_DIR_PREFIX}f??????????; do [ -d "$d" ] || continue; r=\${d#${WORK_DIR_PREFIX}}; if [ -d "$d"/${own} ] || [ -z "$(ls -A "$d")" ]; then echo "dir $r"; [ -f "$d"/${own}/pulled-image ] && echo "image $r $(cat "$d"/${own}/pulled-image)"; elif [ -f "$d/config.yml" ] || [ -f "$d/pulled-image" ]; then echo "olddir $r"; [ -f "$d/pulled-image" ] && echo "image $r $(cat "$d/pulled-image")"; fi; done`,
-    `for m in ${DOCKER_CERTS_DIR}/*/${TRUST_MARKER}; do [ -f "$m" ] || continue; echo "trust $(cat "$m") $(basename "$(dirname "$m")")"; done`,
+    `for m in ${shlexQuote(host.certsDir)}/*/${TRUST_MARKER}; do [ -f "$m" ] || continue; echo "trust $(cat "$m") $(basename "$(dirname "$m")")"; done`,
     'true',
   ].join('; ');
 }
 
-/** What earlier fan-out runs left on the node: its seed containers (from `docker`, the node's Docker API), files and trust. */
-export async function surveyNode(connection: HostConnection, docker: Pick<NodeDocker, 'listContainers'>): Promise<{ live: Set<string>; items: string[] }> {
+/**
+ * What earlier fan-out runs left on the node: its seed containers (on Docker from `docker`,
+ * the node's Docker API; on containerd from `ctr`), files and trust.
+ */
+export async function surveyNode(
+  connection: HostConnection,
+  docker: Pick<NodeDocker, 'listContainers'>,
+  host: SeedHost,
+): Promise<{ live: Set<string>; items: string[] }> {
   const running: Array<{ runId: string; id: string }> = [];
   const items: string[] = [];
-  for (const container of await docker.listContainers()) {
-    const runId = container.labels?.[FANOUT_LABEL];
-    // Only what a run made (its id's shape, a full container id) is weighed, or put into the script.
-    if (runId === undefined || !RUN_ID_PATTERN.test(runId) || !CONTAINER_ID_PATTERN.test(container.id)) continue;
-    if (RUNNING_STATES.has(container.state)) running.push({ runId, id: container.id });
-    else if (STOPPED_STATES.has(container.state)) items.push(`container ${runId} ${container.id}`);
+  if (host.kind === 'docker') {
+    for (const container of await docker.listContainers()) {
+      const runId = container.labels?.[FANOUT_LABEL];
+      // Only what a run made (its id's shape, a full container id) is weighed, or put into the script.
+      if (runId === undefined || !RUN_ID_PATTERN.test(runId) || !CONTAINER_ID_PATTERN.test(container.id)) continue;
+      if (RUNNING_STATES.has(container.state)) running.push({ runId, id: container.id });
+      else if (STOPPED_STATES.has(container.state)) items.push(`container ${runId} ${container.id}`);
+    }
   }
   const out = await run(
     connection,
-    surveyScript(connection.host, running.length > 0),
+    surveyScript(connection.host, host, running.length > 0),
     'looking for fan-out leftovers',
     'look for what earlier fan-out runs left',
     {
-      stdin: running.map(({ runId, id }) => `${runId} ${id}\n`).join(''),
+      stdin: running.map(({ runId, id }) => `run ${runId} ${id}\n`).join(''),
     },
   );
   const live = new Set<string>();
@@ -318,23 +413,35 @@ export async function surveyNode(connection: HostConnection, docker: Pick<NodeDo
 const RUNNING_STATES = new Set(['running', 'paused', 'restarting']);
 const STOPPED_STATES = new Set(['created', 'exited', 'dead']);
 
-/** Removes what runs not in `keep` left on this node; resolves to the lines removed. */
-export async function removeLeftovers(connection: HostConnection, socketPath: string, items: readonly string[], keep: ReadonlySet<string>): Promise<string[]> {
+/**
+ * Removes what runs not in `keep` left on this node: containers first (an image is not
+ * removed while a container uses it), then files and trust, then the seed images those runs
+ * pulled, through the runtime's API. Resolves to the items removed.
+ */
+export async function removeLeftovers(
+  connection: HostConnection,
+  host: SeedHost,
+  runtime: Pick<NodeDocker, 'removeImage'>,
+  items: readonly string[],
+  keep: ReadonlySet<string>,
+): Promise<string[]> {
   const lines: string[] = [];
+  const images: string[] = [];
   const removed: string[] = [];
   for (const item of items) {
     const [kind, runId, rest] = item.split(' ', 3) as [string, string, string | undefined];
     if (keep.has(runId) || !RUN_ID_PATTERN.test(runId)) continue;
-    if (kind === 'container' && rest && CONTAINER_ID_PATTERN.test(rest)) lines.unshift(`${docker(socketPath)} rm -f -v ${rest} >/dev/null 2>&1`);
-    else if (kind === 'image' && rest) lines.push(`${docker(socketPath)} rmi ${shlexQuote(rest)} >/dev/null 2>&1`);
+    if (kind === 'container' && rest && isSeedContainer(host, rest)) lines.unshift(`${removeContainerLine(host, rest)} >/dev/null 2>&1`);
+    else if (kind === 'image' && rest) images.push(rest);
     else if (kind === 'dir') lines.push(removeWorkDirLine(runId, connection.host));
     else if (kind === 'olddir') lines.push(`rm -rf ${shlexQuote(runDirOf(runId))}`);
-    else if (kind === 'trust' && rest && /^[\w.:[\]-]+$/.test(rest)) lines.push(`rm -rf ${shlexQuote(`${DOCKER_CERTS_DIR}/${rest}`)}`);
+    else if (kind === 'trust' && rest && /^[\w.:[\]-]+$/.test(rest)) lines.push(`rm -rf ${shlexQuote(`${host.certsDir}/${rest}`)}`);
     else continue;
     removed.push(item);
   }
-  // Containers first (an image is not removed while a container uses it).
   if (lines.length > 0) await run(connection, [...lines, 'true'].join('; '), 'removing fan-out leftovers', `remove ${removed.length} fan-out leftover(s)`);
+  // An image a container of another run (or the user's) still uses stays: the removal fails, and that is what is wanted.
+  for (const image of images) await runtime.removeImage(image).catch(() => undefined);
   return removed;
 }
 

@@ -14,7 +14,18 @@ import { stallTimeoutMs, watchProgress } from './progress-watchdog.js';
 import { JsonLineSplitter, PullProgressTracker, type DockerProgressLine } from './docker-pull-progress.js';
 import type { TransportLogger } from '../transport/ssh-connection.js';
 import type { HostConnection, RegistryAuth } from '../transport/types.js';
-import type { DockerContainer, DockerImage, DockerInfo, EngineApi, EngineResponse, NodeRegistryRoute, NodeRuntime, PullResult, PullProgress } from './types.js';
+import type {
+  DockerContainer,
+  DockerImage,
+  DockerInfo,
+  EngineApi,
+  EngineResponse,
+  NodeRegistryRoute,
+  NodeRuntime,
+  PullResult,
+  PullProgress,
+  SeedHost,
+} from './types.js';
 import { dockerRegistryRoutes, LIST_CERTS_D, NODE_DOCKER_CERTS_DIRECTORY, parseCertsListing, tlsEndpointHosts } from './docker-registry-routes.js';
 import { sleep } from '../base/sleep.js';
 import { abortErrorOf } from '../base/abort.js';
@@ -101,6 +112,11 @@ export class SshDocker implements NodeRuntime {
       request: (method, path, options) => this.engineRequest(method, path, options),
       stream: (method, path, options) => this.engineStream(method, path, options),
     };
+  }
+
+  /** Seeds run through the docker command line on this socket; the node trusts one in certs.d, which Docker reads at every pull. */
+  seedHost(): Promise<SeedHost> {
+    return Promise.resolve({ kind: 'docker', socketPath: this.socketPath, certsDir: NODE_DOCKER_CERTS_DIRECTORY });
   }
 
   /** One request on the Engine API through the same SSH channels as every other call; the JSON body as Docker sends it. */

@@ -172,11 +172,23 @@ export interface NodeDocker {
   systemCertificates?(): Promise<string>;
 }
 
+/**
+ * Where a fan-out seed (a registry container for one run, relay/seed-node.ts) can run on a
+ * node, and where the node trusts a CA and client certificate for one registry address,
+ * read at every pull so that nothing restarts: Docker's CLI on its socket and
+ * /etc/docker/certs.d; containerd's `ctr` in the CRI's namespace and the certs.d dir its
+ * CRI's `config_path` names (hosts.toml).
+ */
+export type SeedHost =
+  { kind: 'docker'; socketPath: string; certsDir: string } | { kind: 'containerd'; socketPath: string; namespace: string; certsDir: string };
+
 /** A node's runtime as a run opens it, per host (open-runtime.ts): one of the implementations in this room. */
 export interface NodeRuntime extends NodeDocker {
   readonly kind: ContainerRuntimeKind;
   /** Why the relay cannot deliver images into this runtime, when it cannot (the host then pulls directly). */
   readonly relayUnsupported?: string;
+  /** How a fan-out seed runs on this node and how the node trusts one; why not, when it cannot. A runtime without it runs none. */
+  seedHost?(): Promise<SeedHost | { unsupported: string }>;
   /** Ends what the client opened on the node (gRPC channels, a podman service started for the run). */
   close(): Promise<void>;
 }

@@ -17,7 +17,7 @@ import { diskFullError, isDiskFull } from '../disk-full.js';
 import { parsePlatform } from '../../transport/registry.js';
 import type { TransportLogger } from '../../transport/ssh-connection.js';
 import type { HostConnection, RegistryAuth } from '../../transport/types.js';
-import type { DockerContainer, DockerImage, DockerInfo, NodeRuntime, PullProgress } from '../types.js';
+import type { DockerContainer, DockerImage, DockerInfo, NodeRuntime, PullProgress, SeedHost } from '../types.js';
 import { ContentClient, CRI_NAMESPACE } from '../containerd/content-client.js';
 import { imageLayers } from '../containerd/image-layers.js';
 import { pollIngests, shortDigest } from '../containerd/ingest-progress.js';
@@ -253,6 +253,23 @@ export class CriRuntime implements NodeRuntime {
       release: `${version.runtimeName} ${version.runtimeVersion}`,
       insecureRegistries: await this.insecureRegistries(status.info),
     };
+  }
+
+  /**
+   * containerd: seeds run through `ctr` in the CRI's namespace (where the CRI put the seed
+   * image), and the node trusts one in a hosts.toml under the CRI's `config_path`, which it
+   * reads at every pull. Without a config_path (the older `registry.configs`) containerd reads
+   * registry certificates only when it starts. CRI-O has no `ctr`.
+   */
+  async seedHost(): Promise<SeedHost | { unsupported: string }> {
+    if (this.options.flavor !== 'containerd') return { unsupported: `seeds run on Docker or containerd, and ${this.connection.host}'s runtime is CRI-O` };
+    const status = await this.call('tell its status', 'CRI_API_ERROR', (s) => s.cri.status(true, { timeoutMs: this.callTimeoutMs }));
+    const configPath = criRegistryConfig(status.info)?.configPath;
+    if (!configPath)
+      return {
+        unsupported: `containerd on ${this.connection.host} has no registry config_path (hosts.toml), so it would trust a seed's certificate only after a restart`,
+      };
+    return { kind: 'containerd', socketPath: this.socketPath, namespace: CRI_NAMESPACE, certsDir: configPath };
   }
 
   /** containerd: from its hosts.toml files and older registry config; CRI-O keeps them in registries.conf, not read here. */

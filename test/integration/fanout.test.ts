@@ -9,16 +9,18 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pushImageSet, type LabInfo, type PushedImage } from '../../lab/index.js';
 import { readTestLab } from '../fixtures/test-lab.js';
 import { pushRegistryImage } from '../../lab/registry-image.js';
 import { nodePathsOf } from '../../lab/daemons.js';
 import { hound, houndEnv } from '../fixtures/play/helpers.js';
-import { connect } from './runtime-helpers.js';
+import { connect, dropLab, ownLab } from './runtime-helpers.js';
 import { createRunCertificateAuthority } from '../../relay/run-ca.js';
-import { createSeedContainer, prepareSeedFiles, removeLeftovers, startSeedContainer, stopSeed, surveyNode } from '../../relay/seed-node.js';
+import { createSeedContainer, notePulledImage, prepareSeedFiles, removeLeftovers, startSeedContainer, stopSeed, surveyNode } from '../../relay/seed-node.js';
 import { SshDocker } from '../../runtime/docker.js';
+import { NODE_DOCKER_CERTS_DIRECTORY } from '../../runtime/docker-registry-routes.js';
+import type { SeedHost } from '../../runtime/types.js';
 
 /** The run's closing fan-out line at -v: run id, seeds, bytes pushed, mounts, pulls relayed while seeds filled, pulls through the relay as seeds failed. */
 const FANOUT_STATS =
@@ -45,6 +47,11 @@ function run(file: string, args: string[]): Promise<{ code: number; stdout: stri
  * pulled from which registry (the relay's forward on the node, 127.0.0.1, or a seed). The seed
  * image, which seed nodes pull through the relay too, is not one of the run's images.
  */
+/** A lab node's Docker as a seed host: its socket as the controller sees it (nodes share the filesystem), its own certs.d. */
+function dockerSeedHost(socketPath: string): SeedHost {
+  return { kind: 'docker', socketPath, certsDir: NODE_DOCKER_CERTS_DIRECTORY };
+}
+
 function runImagePulls(output: string): Array<{ node: string; from: string }> {
   return [...output.matchAll(/docker (\S+): POST \/images\/create fromImage=(\S+?)\/(\S+)/g)]
     .filter((m) => !m[3].includes('lab/registry'))
@@ -78,8 +85,20 @@ async function trustEntries(info: LabInfo): Promise<string[]> {
   return entries;
 }
 
+/**
+ * Fan-out runs' work dirs in /tmp that hold a lab node's files (a dir per node, named as the
+ * inventory names it, or the files of the layout before that). A unit test of the seed files
+ * may run beside this file and write its own run dir (for the host `local`): that is not a
+ * lab's.
+ */
 async function workDirs(): Promise<string[]> {
-  return (await readdir('/tmp')).filter((entry) => entry.startsWith('hound-fanout-'));
+  const runs = (await readdir('/tmp')).filter((entry) => /^hound-fanout-f[0-9a-f]{10}$/.test(entry));
+  const ofLab = await Promise.all(
+    runs.map(async (run) =>
+      (await readdir(path.join('/tmp', run)).catch(() => [] as string[])).some((e) => /^node\d+$/.test(e) || e === 'config.yml' || e === 'pulled-image'),
+    ),
+  );
+  return runs.filter((_, i) => ofLab[i]);
 }
 
 /** Pids of the `docker start --attach` clients of a container, on any node (the lab's nodes share the host's processes). */
@@ -201,6 +220,73 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
 
 const MiB = 1024 * 1024;
 
+/**
+ * What a lab's fan-out runs pull: two images sharing a base layer, with fresh layers (the
+ * nodes have never seen these blobs), the lab's seed registry image, and a work dir with
+ * warmup.yml pulling both.
+ */
+async function prepareFanoutRun(info: LabInfo, repository: string): Promise<{ origin: string; seedImage: string; work: string; pushed: PushedImage[] }> {
+  const origin = `${info.registry.ip}:${info.registry.port}`;
+  const id = `${process.pid}-${Date.now()}`;
+  const pushed = await pushImageSet(info.registry.url, {
+    layers: [
+      { name: 'base', sizeBytes: 3 * MiB, seed: `${repository}/${id}/base` },
+      { name: 'one', sizeBytes: 1 * MiB, seed: `${repository}/${id}/one` },
+      { name: 'two', sizeBytes: 1 * MiB, seed: `${repository}/${id}/two` },
+    ],
+    images: [
+      { repository: `${repository}/one`, tag: 'v1', layers: ['base', 'one'] },
+      { repository: `${repository}/two`, tag: 'v1', layers: ['base', 'two'] },
+    ],
+  });
+  const registry = await pushRegistryImage(info.registry.url);
+  const work = await mkdtemp(path.join(tmpdir(), `hound-${repository}-`));
+  await writeFile(
+    path.join(work, 'warmup.yml'),
+    [
+      '- hosts: all',
+      '  gather_facts: false',
+      '  tasks:',
+      '    - name: warm up',
+      '      images:',
+      '        names:',
+      ...pushed.map((image) => `          - "${origin}/${image.repository}:${image.tag}"`),
+      '',
+    ].join('\n'),
+  );
+  return { origin, seedImage: `${origin}/${registry.repository}:${registry.tag}`, work, pushed };
+}
+
+/**
+ * hound started on a fan-out play (`args`) in `work` and stopped with `signal` once its seed
+ * serves and `trusted()` says a node trusts it; resolves to its exit code and output.
+ */
+async function stoppedMidFanout(
+  work: string,
+  args: string[],
+  trusted: () => Promise<boolean>,
+  signal: 'SIGKILL' | 'SIGINT',
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [HOUND, 'play', 'warmup.yml', ...args, '--reporter', 'plain', '-vv'], {
+    cwd: work,
+    env: houndEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (output += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (output += c));
+  await until('the seed to serve and be trusted', async () => /fan-out: seed \S+ serves at/.test(output) && (await trusted()), 120_000).catch(
+    (error: unknown) => {
+      child.kill('SIGKILL');
+      throw new Error(`${String(error)}\n${output.slice(-3000)}`);
+    },
+  );
+  child.kill(signal);
+  const code = await exited;
+  return { code, output };
+}
+
 describe('fan-out on the lab', () => {
   let info: LabInfo;
   let origin: string;
@@ -210,36 +296,7 @@ describe('fan-out on the lab', () => {
 
   beforeAll(async () => {
     info = await readTestLab();
-    origin = `${info.registry.ip}:${info.registry.port}`;
-    // Fresh layers each run: the nodes have never seen these blobs.
-    const id = `${process.pid}-${Date.now()}`;
-    pushed = await pushImageSet(info.registry.url, {
-      layers: [
-        { name: 'base', sizeBytes: 3 * MiB, seed: `fanout-test/${id}/base` },
-        { name: 'one', sizeBytes: 1 * MiB, seed: `fanout-test/${id}/one` },
-        { name: 'two', sizeBytes: 1 * MiB, seed: `fanout-test/${id}/two` },
-      ],
-      images: [
-        { repository: 'fanouttest/one', tag: 'v1', layers: ['base', 'one'] },
-        { repository: 'fanouttest/two', tag: 'v1', layers: ['base', 'two'] },
-      ],
-    });
-    const registry = await pushRegistryImage(info.registry.url);
-    seedImage = `${origin}/${registry.repository}:${registry.tag}`;
-    work = await mkdtemp(path.join(tmpdir(), 'hound-fo-test-'));
-    await writeFile(
-      path.join(work, 'warmup.yml'),
-      [
-        '- hosts: all',
-        '  gather_facts: false',
-        '  tasks:',
-        '    - name: warm up',
-        '      images:',
-        '        names:',
-        ...pushed.map((image) => `          - "${origin}/${image.repository}:${image.tag}"`),
-        '',
-      ].join('\n'),
-    );
+    ({ origin, seedImage, work, pushed } = await prepareFanoutRun(info, 'fanouttest'));
   });
 
   /**
@@ -501,28 +558,8 @@ describe('fan-out on the lab', () => {
     }
   }
 
-  /** hound started on a fan-out play and stopped with `signal` once its seed serves and a node trusts it; resolves to its exit code and output. */
-  async function stoppedMidFanout(signal: 'SIGKILL' | 'SIGINT'): Promise<{ code: number | null; output: string }> {
-    const child = spawn(process.execPath, [HOUND, 'play', 'warmup.yml', '-i', info.inventory, ...fanout(), '--reporter', 'plain', '-vv'], {
-      cwd: work,
-      env: houndEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (output += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (output += c));
-    await until(
-      'the seed to serve and be trusted',
-      async () => /fan-out: seed \S+ serves at/.test(output) && (await trustEntries(info)).length > 0,
-      120_000,
-    ).catch((error: unknown) => {
-      child.kill('SIGKILL');
-      throw new Error(`${String(error)}\n${output.slice(-3000)}`);
-    });
-    child.kill(signal);
-    const code = await exited;
-    return { code, output };
+  function stopMidFanout(signal: 'SIGKILL' | 'SIGINT') {
+    return stoppedMidFanout(work, ['-i', info.inventory, ...fanout()], async () => (await trustEntries(info)).length > 0, signal);
   }
 
   /** The next fan-out run: it succeeds, and afterwards nothing of either run is left on the nodes. */
@@ -541,7 +578,7 @@ describe('fan-out on the lab', () => {
   it('after hound is killed mid-fan-out (SIGKILL), the seed stops at once and the next run removes everything else it had started', async () => {
     await dropPushedImages();
     const volumesBefore = await volumes();
-    await stoppedMidFanout('SIGKILL');
+    await stopMidFanout('SIGKILL');
     // The seed's SSH session ended with hound: its watcher stopped the container, and --rm removed it with its volume.
     await until('the seed container to be gone', async () => (await seedContainers(info, 0)).length === 0, 60_000).catch(async (error: unknown) => {
       throw new Error(`${String(error)}\n${await seedSessionState(info)}`);
@@ -557,7 +594,7 @@ describe('fan-out on the lab', () => {
   it('after Ctrl-C mid-fan-out (SIGINT), hound exits 99 having removed everything it had started, and the next run finds nothing to remove', async () => {
     await dropPushedImages();
     const volumesBefore = await volumes();
-    const stopped = await stoppedMidFanout('SIGINT');
+    const stopped = await stopMidFanout('SIGINT');
     expect(stopped.code, stopped.output.slice(-3000)).toBe(99);
     for (let node = 0; node < info.nodes.length; node++) expect(await seedContainers(info, node)).toEqual([]);
     expect(await trustEntries(info)).toEqual([]);
@@ -590,10 +627,10 @@ describe('fan-out on the lab', () => {
       expect(dirs[0]).not.toBe(dirs[1]);
       for (const [i, dir] of dirs.entries()) expect(await readFile(path.join(dir, 'tls/server.crt'), 'utf8')).toBe(servers[i].certificatePem);
       // The first seed's removal leaves the second's files, as its start needs them.
-      await stopSeed(connections[0], { runId, socketPath: nodes[0].socket.controller });
+      await stopSeed(connections[0], { runId, host: dockerSeedHost(nodes[0].socket.controller) });
       expect(existsSync(dirs[0])).toBe(false);
       expect(existsSync(path.join(dirs[1], 'config.yml'))).toBe(true);
-      await stopSeed(connections[1], { runId, socketPath: nodes[1].socket.controller });
+      await stopSeed(connections[1], { runId, host: dockerSeedHost(nodes[1].socket.controller) });
       expect(existsSync(runDir)).toBe(false);
     } finally {
       await rm(runDir, { recursive: true, force: true });
@@ -609,9 +646,11 @@ describe('fan-out on the lab', () => {
     try {
       await mkdir(path.join(runDir, 'tls'), { recursive: true });
       await writeFile(path.join(runDir, 'config.yml'), 'version: 0.1\n');
-      const survey = await surveyNode(connection, new SshDocker(connection));
+      const survey = await surveyNode(connection, new SshDocker(connection), dockerSeedHost(node.socket.controller));
       expect(survey.items).toContain(`olddir ${runId}`);
-      expect(await removeLeftovers(connection, node.socket.controller, [`olddir ${runId}`], new Set())).toEqual([`olddir ${runId}`]);
+      expect(await removeLeftovers(connection, dockerSeedHost(node.socket.controller), new SshDocker(connection), [`olddir ${runId}`], new Set())).toEqual([
+        `olddir ${runId}`,
+      ]);
       expect(existsSync(runDir)).toBe(false);
     } finally {
       await rm(runDir, { recursive: true, force: true });
@@ -634,7 +673,7 @@ describe('fan-out on the lab', () => {
         serverKeyPem: server.privateKeyPem,
         caPem: ca.certificatePem,
       });
-      await createSeedContainer(connection, { runId, socketPath: node.socket.controller, image: seedImage, dir });
+      await createSeedContainer(connection, { runId, host: dockerSeedHost(node.socket.controller), image: seedImage, dir });
       expect((await dockerCli(info, 0, 'ps', '-a', '-q', '--filter', `label=io.hound.fanout=${runId}`)).stdout.trim()).not.toBe('');
       // Untagged (the created container keeps it by id): the next run pulls the seed image itself and removes it again.
       expect((await dockerCli(info, 0, 'rmi', '-f', seedImage)).code).toBe(0);
@@ -665,8 +704,8 @@ describe('fan-out on the lab', () => {
         serverKeyPem: server.privateKeyPem,
         caPem: ca.certificatePem,
       });
-      const container = await createSeedContainer(connection, { runId, socketPath: node.socket.controller, image: seedImage, dir });
-      running = startSeedContainer(connection, { socketPath: node.socket.controller, container });
+      const container = await createSeedContainer(connection, { runId, host: dockerSeedHost(node.socket.controller), image: seedImage, dir });
+      running = startSeedContainer(connection, { host: dockerSeedHost(node.socket.controller), container });
       await until('the seed to run', async () => (await dockerCli(info, 0, 'inspect', '-f', '{{.State.Running}}', container)).stdout.trim() === 'true', 60_000);
       const clients = await attachClients(container);
       expect(clients).toHaveLength(1);
@@ -677,7 +716,7 @@ describe('fan-out on the lab', () => {
       expect(await volumes()).toEqual(volumesBefore);
     } finally {
       running?.detach();
-      await stopSeed(connection, { runId, socketPath: node.socket.controller });
+      await stopSeed(connection, { runId, host: dockerSeedHost(node.socket.controller) });
       await dockerCli(info, 0, 'rmi', seedImage);
       await connection.close();
     }
@@ -700,8 +739,8 @@ describe('fan-out on the lab', () => {
         serverKeyPem: server.privateKeyPem,
         caPem: ca.certificatePem,
       });
-      const container = await createSeedContainer(connection, { runId, socketPath: node.socket.controller, image: seedImage, dir });
-      const running = startSeedContainer(connection, { socketPath: node.socket.controller, container });
+      const container = await createSeedContainer(connection, { runId, host: dockerSeedHost(node.socket.controller), image: seedImage, dir });
+      const running = startSeedContainer(connection, { host: dockerSeedHost(node.socket.controller), container });
       await until('the seed to run', async () => (await dockerCli(info, 0, 'inspect', '-f', '{{.State.Running}}', container)).stdout.trim() === 'true', 60_000);
       // The script and its stdin watcher (a subshell of it, with the same arguments).
       const watchers = await watcherScripts(container);
@@ -750,11 +789,11 @@ describe('fan-out on the lab', () => {
           serverKeyPem: server.privateKeyPem,
           caPem: ca.certificatePem,
         });
-        const container = await createSeedContainer(connection, { runId, socketPath: node.socket.controller, image: seedImage, dir });
-        const running = startSeedContainer(connection, { socketPath: node.socket.controller, container });
+        const container = await createSeedContainer(connection, { runId, host: dockerSeedHost(node.socket.controller), image: seedImage, dir });
+        const running = startSeedContainer(connection, { host: dockerSeedHost(node.socket.controller), container });
         await new Promise((resolve) => setTimeout(resolve, delayMs));
         running.detach();
-        await stopSeed(connection, { runId, socketPath: node.socket.controller });
+        await stopSeed(connection, { runId, host: dockerSeedHost(node.socket.controller) });
         await running.exited;
         // Long enough for a late start to have shown.
         await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -763,6 +802,170 @@ describe('fan-out on the lab', () => {
       }
     } finally {
       await dockerCli(info, 0, 'rmi', seedImage);
+      await connection.close();
+    }
+  });
+});
+
+// Fan-out on containerd nodes, in this file so that no two fan-out runs of the suite share the
+// machine's /tmp at once (a node's work dir is named after its inventory name, which labs
+// share). A lab of its own: three containerd 1.6 nodes with the CRI, as Kubernetes workers run
+// it. What the nodes hold and what the run left is read with `ctr` on each node's socket and
+// from the file system, independently of hound.
+describe('fan-out on containerd nodes', () => {
+  let info: LabInfo;
+  let origin: string;
+  let seedImage: string;
+  let work: string;
+  let pushed: PushedImage[];
+
+  beforeAll(async () => {
+    info = await ownLab('focri', { runtimes: 'containerd=3' });
+    ({ origin, seedImage, work, pushed } = await prepareFanoutRun(info, 'fanoutcri'));
+  });
+
+  afterAll(async () => {
+    await dropLab(info);
+  });
+
+  afterEach(async () => {
+    for (let node = 0; node < info.nodes.length; node++) {
+      for (const c of await ctrSeeds(node)) {
+        await ctr(node, 'tasks', 'rm', '-f', c);
+        await ctr(node, 'containers', 'rm', c);
+      }
+      for (const name of await imageNames(node)) await ctr(node, 'images', 'rm', name);
+      const dir = certsDir(node);
+      for (const entry of await readdir(dir)) if (nodeIps().has(entry.split(':')[0])) await rm(path.join(dir, entry), { recursive: true, force: true });
+    }
+    for (const entry of await workDirs()) await rm(path.join('/tmp', entry), { recursive: true, force: true });
+  });
+
+  const fanoutArgs = () => ['--distribution', 'fanout', '--fanout-image', seedImage, '-e', 'hound_fanout_relay_lanes=0'];
+  const nodeIps = () => new Set(info.nodes.map((n) => n.ip));
+  const certsDir = (node: number) => path.join(nodePathsOf(info.dir, info.nodes[node].name).dir, 'etc-containerd', 'certs.d');
+
+  function ctr(node: number, ...args: string[]) {
+    return run('ctr', ['--address', info.nodes[node].socket.controller, '--namespace', 'k8s.io', ...args]);
+  }
+
+  /** The names of the node's images in the CRI's namespace, without the image ids the CRI adds. */
+  async function imageNames(node: number): Promise<string[]> {
+    const r = await ctr(node, 'images', 'ls', '-q');
+    expect(r.code, r.stderr).toBe(0);
+    return r.stdout
+      .split('\n')
+      .filter((l) => l.trim() !== '' && !l.startsWith('sha256:'))
+      .sort();
+  }
+
+  async function ctrSeeds(node: number): Promise<string[]> {
+    const r = await ctr(node, 'containers', 'ls', '-q');
+    expect(r.code, r.stderr).toBe(0);
+    return r.stdout.split('\n').filter((l) => l.startsWith('hound-seed-'));
+  }
+
+  /** Entries for the lab's node addresses in each node's containerd certs.d (its config_path). */
+  async function trust(): Promise<string[]> {
+    const entries: string[] = [];
+    for (let node = 0; node < info.nodes.length; node++) {
+      for (const entry of await readdir(certsDir(node))) if (nodeIps().has(entry.split(':')[0])) entries.push(`${info.nodes[node].name}: ${entry}`);
+    }
+    return entries;
+  }
+
+  /** Every node holds the run's images under their origin names only (no seed's or relay's name, no seed image); no seed, trust or work dir is left. */
+  async function expectEndedAsAfterDirectPull(): Promise<void> {
+    const expected = pushed.flatMap((image) => [`${origin}/${image.repository}:${image.tag}`, `${origin}/${image.repository}@${image.digest}`]).sort();
+    for (let node = 0; node < info.nodes.length; node++) {
+      expect(await imageNames(node), info.nodes[node].name).toEqual(expected);
+      expect(await ctrSeeds(node)).toEqual([]);
+    }
+    expect(await trust()).toEqual([]);
+    expect(await workDirs()).toEqual([]);
+  }
+
+  it('seeds run with ctr, the nodes trust them through hosts.toml and pull from them through the CRI, and all end as after a direct pull', async () => {
+    const r = await hound(['play', 'warmup.yml', '-i', info.inventory, ...fanoutArgs(), '--reporter', 'plain', '-vv'], work);
+    const output = r.stdout + r.stderr;
+    expect(r.code, output.slice(-3000)).toBe(0);
+    const stats = FANOUT_STATS.exec(output);
+    expect(stats, output.slice(-3000)).not.toBeNull();
+    expect(stats![2]).toMatch(new RegExp(`^${info.nodes[0].ip.replaceAll('.', '\\.')}:\\d+$`));
+    // No pull fell back to the relay: every node got both images from the seed, as the CRI's own calls say.
+    expect(Number(stats![6])).toBe(0);
+    const seedAddress = /fan-out: seed \S+ serves at (\S+)/.exec(output)?.[1];
+    expect(seedAddress, output.slice(-3000)).toBeDefined();
+    for (const node of info.nodes) {
+      const fromSeed = [...output.matchAll(new RegExp(`containerd ${node.name}: PullImage (\\S+)`, 'g'))].filter((m) => m[1].startsWith(`${seedAddress}/`));
+      expect(fromSeed.length, `${node.name}\n${output.slice(-3000)}`).toBe(pushed.length);
+    }
+    await expectEndedAsAfterDirectPull();
+  });
+
+  it('after hound is killed mid-fan-out (SIGKILL), the seed stops at once and the next run removes everything else it had started', async () => {
+    await stoppedMidFanout(work, ['-i', info.inventory, ...fanoutArgs()], async () => (await trust()).length > 0, 'SIGKILL');
+    // The seed's SSH session ended with hound: its watcher stopped `ctr tasks start`, and the session removed the task and the container.
+    await until('the seed container to be gone', async () => (await ctrSeeds(0)).length === 0, 60_000);
+    expect((await trust()).length).toBeGreaterThan(0);
+    expect((await workDirs()).length).toBeGreaterThan(0);
+
+    const again = await hound(['play', 'warmup.yml', '-i', info.inventory, ...fanoutArgs(), '--reporter', 'plain', '-vv'], work);
+    const againOutput = again.stdout + again.stderr;
+    expect(again.code, againOutput.slice(-3000)).toBe(0);
+    expect(againOutput).toMatch(/fan-out: removed \d+ leftover\(s\) of earlier runs/);
+    await expectEndedAsAfterDirectPull();
+  });
+
+  it('a running seed whose watcher is gone is an orphan: the next run finds it with ctr and removes it, with its files and the image its run pulled', async () => {
+    const node = info.nodes[1];
+    const connection = await connect(info, node);
+    const runId = `f${randomBytes(5).toString('hex')}`;
+    const host: SeedHost = { kind: 'containerd', socketPath: node.socket.node, namespace: 'k8s.io', certsDir: '/etc/containerd/certs.d' };
+    try {
+      // What an earlier run on node2 left: the seed image it pulled (noted as such), the seed's files and its container, started with no watcher.
+      expect((await ctr(1, 'images', 'pull', '--plain-http', seedImage)).code).toBe(0);
+      await notePulledImage(connection, runId, seedImage);
+      const ca = createRunCertificateAuthority(runId);
+      const server = ca.issueServer(node.ip);
+      const dir = await prepareSeedFiles(connection, runId, `${node.ip}:29994`, 'secret', {
+        serverCertPem: server.certificatePem,
+        serverKeyPem: server.privateKeyPem,
+        caPem: ca.certificatePem,
+      });
+      const running = (container: string) => async () =>
+        /\s+\d+\s+RUNNING/.test((await ctr(1, 'tasks', 'ls')).stdout.split('\n').find((l) => l.startsWith(`${container} `)) ?? '');
+
+      // Started as a run starts it, under its watcher: the survey takes it for a live run's seed.
+      let container = await createSeedContainer(connection, { runId, host, image: seedImage, dir });
+      expect(container).toBe(`hound-seed-${runId}`);
+      const watched = startSeedContainer(connection, { host, container });
+      await until('the watched seed to run', running(container), 30_000);
+      const whileWatched = await surveyNode(connection, { listContainers: async () => [] }, host);
+      expect([...whileWatched.live]).toEqual([runId]);
+      expect(whileWatched.items.filter((item) => item.startsWith('container '))).toEqual([]);
+      // Its session ended (as when hound dies), the watcher stops `ctr tasks start`, and the session removes the task and the container.
+      watched.detach();
+      await watched.exited;
+      await until('the watched seed to be removed', async () => (await ctrSeeds(1)).length === 0, 30_000);
+
+      // Created again and started with no watcher: what a run leaves when its watcher is gone.
+      container = await createSeedContainer(connection, { runId, host, image: seedImage, dir });
+      // Detached, its output to /dev/null: no FIFO of this machine's /run for the node's containerd to open.
+      const started = await ctr(1, 'tasks', 'start', '--detach', '--null-io', container);
+      expect(started.code, started.stderr).toBe(0);
+      expect((await ctr(1, 'tasks', 'ls')).stdout).toMatch(new RegExp(`${container}\\s+\\d+\\s+RUNNING`));
+      // The survey weighs it as an orphan (running, no watcher) and reads the run's files.
+      const survey = await surveyNode(connection, { listContainers: async () => [] }, host);
+      expect(survey.live.has(runId)).toBe(false);
+      expect(survey.items).toEqual(expect.arrayContaining([`container ${runId} ${container}`, `dir ${runId}`, `image ${runId} ${seedImage}`]));
+
+      const r = await hound(['play', 'warmup.yml', '-i', info.inventory, ...fanoutArgs(), '--reporter', 'plain', '-vv'], work);
+      const output = r.stdout + r.stderr;
+      expect(r.code, output.slice(-3000)).toBe(0);
+      expect(output).toMatch(/fan-out: removed \d+ leftover\(s\) of earlier runs/);
+      await expectEndedAsAfterDirectPull();
+    } finally {
       await connection.close();
     }
   });

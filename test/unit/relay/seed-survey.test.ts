@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { prepareSeedFiles, surveyNode } from '../../../relay/seed-node.js';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { LocalConnection } from '../../../transport/local-connection.js';
-import type { DockerContainer } from '../../../runtime/types.js';
+import type { DockerContainer, SeedHost } from '../../../runtime/types.js';
 
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -31,6 +31,9 @@ async function watcherOf(id: string): Promise<void> {
   await new Promise<void>((resolve, reject) => (child.once('spawn', resolve), child.once('error', reject)));
 }
 
+/** Docker as the survey's seed host: its containers come from the stand-in list, not from this socket. */
+const DOCKER: SeedHost = { kind: 'docker', socketPath: '/nonexistent/docker.sock', certsDir: '/etc/docker/certs.d' };
+
 describe('surveyNode', () => {
   it('a running seed with its watcher is live, one without is an orphan, stopped ones are leftovers, others are not weighed', async () => {
     const [watched, orphan, paused, created, exited] = [runId(), runId(), runId(), runId(), runId()];
@@ -48,7 +51,7 @@ describe('surveyNode', () => {
       { id: containerId(), image: 'x', imageId: 'sha256:2', state: 'running', labels: {} },
       seed(containerId(), runId(), 'removing'),
     ];
-    const survey = await surveyNode(new LocalConnection('local'), { listContainers: async () => containers });
+    const survey = await surveyNode(new LocalConnection('local'), { listContainers: async () => containers }, DOCKER);
     expect([...survey.live]).toEqual([watched]);
     const seeds = survey.items.filter((item) => item.startsWith('container '));
     expect(seeds.sort()).toEqual(
@@ -62,14 +65,14 @@ describe('surveyNode', () => {
   });
 
   it('with no seed containers it reads nothing on stdin and still surveys the files', async () => {
-    const survey = await surveyNode(new LocalConnection('local'), { listContainers: async () => [] });
+    const survey = await surveyNode(new LocalConnection('local'), { listContainers: async () => [] }, DOCKER);
     expect(survey.live.size).toBe(0);
     // Whatever else this machine holds, every line is one of the file kinds.
     for (const item of survey.items) expect(item).toMatch(/^(dir|olddir|trust|image) /);
   });
 
   it('a failing Docker API fails the survey (the sweep logs it for that node), not an empty one', async () => {
-    await expect(surveyNode(new LocalConnection('local'), { listContainers: () => Promise.reject(new Error('socket closed')) })).rejects.toThrow(
+    await expect(surveyNode(new LocalConnection('local'), { listContainers: () => Promise.reject(new Error('socket closed')) }, DOCKER)).rejects.toThrow(
       'socket closed',
     );
   });
