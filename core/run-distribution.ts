@@ -319,7 +319,11 @@ export class RunDistribution {
         .docker(host)
         .then(async (runtime) =>
           runtime.seedHost ? runtime.seedHost() : { unsupported: `seeds run on Docker or containerd, and ${host}'s runtime is ${runtime.kind}` },
-        );
+        )
+        // A runtime that cannot say (its status call failing) keeps the run off fan-out, with why, rather than failing the weighing.
+        .catch((error: unknown) => ({
+          unsupported: `cannot tell how a seed would run on ${host}: ${error instanceof Error ? error.message : String(error)}`,
+        }));
       this.seedHosts.set(host, known);
     }
     return known;

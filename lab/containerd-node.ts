@@ -7,12 +7,16 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CriClient } from '../runtime/cri/cri-client.js';
 import type { Bind, NodeDaemonPaths, StartedDaemon } from './daemons.js';
-import { startDetached } from './daemons.js';
+import { ETC_DOCKER, startDetached } from './daemons.js';
 import type { BinaryPaths } from './preflight.js';
 
 /** Where containerd's socket is, as the node sees it (the default, as on a real node). */
 export const CONTAINERD_NODE_SOCKET = '/run/containerd/containerd.sock';
 export const CONTAINERD_CONFIG_DIR = '/etc/containerd';
+/** Where a lab node's registry hosts.toml is, as the node sees it: the second dir of its config_path. */
+export const CONTAINERD_NODE_REGISTRY_HOSTS_DIR = `${ETC_DOCKER}/certs.d`;
+/** The CRI's registry config_path on a lab node: containerd's certs.d, then Docker's. */
+export const CONTAINERD_NODE_CONFIG_PATH = `${CONTAINERD_CONFIG_DIR}/certs.d:${CONTAINERD_NODE_REGISTRY_HOSTS_DIR}`;
 
 export type ContainerdPaths = ReturnType<typeof containerdPathsOf>;
 
@@ -23,8 +27,10 @@ export function containerdPathsOf(p: NodeDaemonPaths) {
   return {
     etcDir,
     config: path.join(etcDir, 'config.toml'),
-    /** certs.d: one dir per registry host with its hosts.toml. */
+    /** certs.d: the first dir of config_path, where hound trusts a run's seeds. */
     certsDir: path.join(etcDir, 'certs.d'),
+    /** The second dir of config_path (the node's /etc/docker/certs.d), where the lab registry's hosts.toml is. */
+    registryHostsDir: path.join(p.etcDockerDir, 'certs.d'),
     root: path.join(p.dir, 'containerd'),
     cniConfDir: path.join(p.dir, 'cni-net.d'),
     /** The socket as the controller reaches it, bypassing SSH. */
@@ -74,7 +80,10 @@ export function renderContainerdConfig(o: { root: string; cniConfDir: string; sa
     '    bin_dir = "/usr/lib/cni"',
     `    conf_dir = ${tomlString(o.cniConfDir)}`,
     '  [plugins."io.containerd.grpc.v1.cri".registry]',
-    `    config_path = ${tomlString(`${CONTAINERD_CONFIG_DIR}/certs.d`)}`,
+    // Two dirs, as real nodes list them ("/etc/containerd/certs.d:/etc/docker/certs.d"), with
+    // the lab registry in the second: every containerd lab run then depends on hound reading
+    // config_path as the list it may be (it would otherwise speak HTTPS to the registry).
+    `    config_path = ${tomlString(CONTAINERD_NODE_CONFIG_PATH)}`,
     '',
   ].join('\n');
 }
@@ -87,8 +96,13 @@ export function renderHostsToml(registry: string): string {
 }
 
 export async function prepareContainerdNode(c: ContainerdPaths, o: { registry: string; sandboxImage: string }): Promise<Bind[]> {
-  const hostDir = path.join(c.certsDir, o.registry);
-  await Promise.all([mkdir(hostDir, { recursive: true }), mkdir(c.root, { recursive: true }), mkdir(c.cniConfDir, { recursive: true })]);
+  const hostDir = path.join(c.registryHostsDir, o.registry);
+  await Promise.all([
+    mkdir(c.certsDir, { recursive: true }),
+    mkdir(hostDir, { recursive: true }),
+    mkdir(c.root, { recursive: true }),
+    mkdir(c.cniConfDir, { recursive: true }),
+  ]);
   await writeFile(c.config, renderContainerdConfig({ root: c.root, cniConfDir: c.cniConfDir, sandboxImage: o.sandboxImage }));
   await writeFile(path.join(hostDir, 'hosts.toml'), renderHostsToml(o.registry));
   return [{ source: c.etcDir, target: CONTAINERD_CONFIG_DIR }];

@@ -276,10 +276,16 @@ class RunFanout implements Fanout {
   private async retire(seed: Seed): Promise<void> {
     const client = await seed.up.catch(() => undefined);
     const work: Promise<unknown>[] = [
-      stopSeed(seed.node.connection, { runId: this.runId, host: seed.node.seedHost })
+      stopSeed(seed.node.connection, { runId: this.runId, host: seed.node.seedHost }).then(
         // The seed image, once its container is gone; not when the removal failed (the container would hold it).
-        .then(() => (seed.pulledImage === undefined ? undefined : seed.node.docker.removeImage(seed.pulledImage)))
-        .catch((error: unknown) => this.o.log(`fan-out: could not remove the seed on ${seed.node.host}: ${message(error)}`)),
+        () =>
+          seed.pulledImage === undefined
+            ? undefined
+            : seed.node.docker
+                .removeImage(seed.pulledImage)
+                .catch((error: unknown) => this.o.log(`fan-out: could not remove the seed image ${seed.pulledImage} on ${seed.node.host}: ${message(error)}`)),
+        (error: unknown) => this.o.log(`fan-out: could not remove the seed on ${seed.node.host}: ${message(error)}`),
+      ),
     ];
     if (seed.running) work.push(seed.running.exited);
     if (client) {

@@ -4,17 +4,18 @@
 // PullImage on the node's socket), and `podman pull`.
 import { loadCriDefinitions, CriClient } from '../../runtime/cri/cri-client.js';
 import { CRI_NAMESPACE } from '../../runtime/containerd/content-client.js';
-import { CONTAINERD_CONFIG_DIR } from '../../lab/containerd-node.js';
+import { CONTAINERD_NODE_REGISTRY_HOSTS_DIR } from '../../lab/containerd-node.js';
 import type { Contender, RunSetting } from '../contender.js';
 import { outcomeOf, pullNode, type PullCommand } from './docker-pull.js';
 
 /**
- * `ctr images pull` in k8s.io, where the kubelet looks, reading the node's certs.d as its CRI
- * does (the lab's registry is plain HTTP there); ctr unpacks into the same overlayfs snapshotter.
+ * `ctr images pull` in k8s.io, where the kubelet looks, reading the registry's hosts.toml the
+ * node's CRI reads (the lab's registry is plain HTTP there; ctr takes one hosts dir, not
+ * config_path's list); ctr unpacks into the same overlayfs snapshotter.
  */
 export const CTR_PULL: PullCommand = {
   name: 'ctr images pull',
-  argv: (ref) => ['ctr', '-n', CRI_NAMESPACE, 'images', 'pull', '--hosts-dir', `${CONTAINERD_CONFIG_DIR}/certs.d`, ref],
+  argv: (ref) => ['ctr', '-n', CRI_NAMESPACE, 'images', 'pull', '--hosts-dir', CONTAINERD_NODE_REGISTRY_HOSTS_DIR, ref],
 };
 
 /** As root, with the node's registries.conf (the lab registry is marked insecure there). */

@@ -88,17 +88,59 @@ export function insecureRegistries(hostsFiles: { host: string; text: string }[],
 }
 
 /**
- * A shell script that prints each certs.d/HOST/hosts.toml under `configPath` as
- * `== HOST` then its text (the path comes in as "$1").
+ * The dirs a `config_path` names, in the order containerd searches them: it may list several
+ * separated by `:` (filepath.SplitList), as "/etc/containerd/certs.d:/etc/docker/certs.d".
+ * For each registry the CRI uses the first of them that holds a dir for that host (or a
+ * `_default`), so a dir hound adds to the first one is the one read.
  */
-export const LIST_HOSTS_TOML = 'for f in "$1"/*/hosts.toml; do [ -f "$f" ] || continue; d=${f%/hosts.toml}; printf "== %s\\n" "${d##*/}"; cat "$f"; echo; done';
+export function configPathRoots(configPath: string): string[] {
+  return configPath.split(':').filter((root) => root !== '');
+}
 
+/**
+ * A shell script that prints, for each root dir it is given ("$@", in config_path's order),
+ * `=== ROOT` and then each dir in it as `== NAME` followed by its hosts.toml, if any (a dir
+ * without one still counts: containerd then reads only its certificate files).
+ */
+export const LIST_HOSTS_TOML =
+  'for r in "$@"; do printf "=== %s\\n" "$r"; for d in "$r"/*/; do [ -d "$d" ] || continue; d=${d%/}; printf "== %s\\n" "${d##*/}"; [ -f "$d/hosts.toml" ] && cat "$d/hosts.toml"; echo; done; done';
+
+/** containerd names a `host:port` dir `host_port_` too, and looks for that first. */
+function hostOfDirName(name: string): { host: string; portForm: boolean } {
+  const m = /^(.+)_(\d+)_$/.exec(name);
+  return m ? { host: `${m[1]}:${m[2]}`, portForm: true } : { host: name, portForm: false };
+}
+
+/**
+ * The hosts.toml containerd reads for each registry, out of LIST_HOSTS_TOML's listing: a
+ * host's dir in an earlier root wins over one in a later root, and so does an earlier root's
+ * `_default` (containerd tries HOST_PORT_, HOST:PORT, then _default in each root before the
+ * next); within a root the HOST_PORT_ form wins.
+ */
 export function parseHostsTomlListing(text: string): { host: string; text: string }[] {
-  const files: { host: string; text: string }[] = [];
+  const roots: { name: string; text: string }[][] = [];
+  let dir: { name: string; text: string } | undefined;
   for (const line of text.split('\n')) {
+    if (/^=== /.test(line)) {
+      roots.push([]);
+      dir = undefined;
+      continue;
+    }
     const header = /^== (.+)$/.exec(line);
-    if (header) files.push({ host: header[1], text: '' });
-    else if (files.length > 0) files[files.length - 1].text += `${line}\n`;
+    if (header && roots.length > 0) roots[roots.length - 1].push((dir = { name: header[1], text: '' }));
+    else if (dir) dir.text += `${line}\n`;
   }
-  return files;
+  const chosen = new Map<string, string>();
+  let defaulted = false;
+  for (const dirs of roots) {
+    const inRoot = new Map<string, { text: string; portForm: boolean }>();
+    for (const d of dirs) {
+      const { host, portForm } = hostOfDirName(d.name);
+      const had = inRoot.get(host);
+      if (!had || (portForm && !had.portForm)) inRoot.set(host, { text: d.text, portForm });
+    }
+    for (const [host, d] of inRoot) if (!chosen.has(host) && (!defaulted || host === '_default')) chosen.set(host, d.text);
+    if (inRoot.has('_default')) defaulted = true;
+  }
+  return [...chosen].map(([host, text]) => ({ host, text }));
 }

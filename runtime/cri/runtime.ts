@@ -22,7 +22,7 @@ import { ContentClient, CRI_NAMESPACE } from '../containerd/content-client.js';
 import { imageLayers } from '../containerd/image-layers.js';
 import { pollIngests, shortDigest } from '../containerd/ingest-progress.js';
 import { OverlappingPulls } from '../overlapping-pulls.js';
-import { criRegistryConfig, insecureRegistries, LIST_HOSTS_TOML, parseHostsTomlListing } from '../containerd/registry-hosts.js';
+import { configPathRoots, criRegistryConfig, insecureRegistries, LIST_HOSTS_TOML, parseHostsTomlListing } from '../containerd/registry-hosts.js';
 import { freeBytesAt } from '../free-space.js';
 import { GrpcStatus, isGrpcError } from '../grpc.js';
 import type { RuntimePullResult } from '../pull-result.js';
@@ -257,15 +257,15 @@ export class CriRuntime implements NodeRuntime {
 
   /**
    * containerd: seeds run through `ctr` in the CRI's namespace (where the CRI put the seed
-   * image), and the node trusts one in a hosts.toml under the CRI's `config_path`, which it
-   * reads at every pull. Without a config_path (the older `registry.configs`) containerd reads
+   * image), and the node trusts one in a hosts.toml under the first dir of the CRI's
+   * `config_path` (registry-hosts.ts configPathRoots), which it reads at every pull. Without a config_path (the older `registry.configs`) containerd reads
    * registry certificates only when it starts. CRI-O has no `ctr`.
    */
   async seedHost(): Promise<SeedHost | { unsupported: string }> {
     if (this.options.flavor !== 'containerd') return { unsupported: `seeds run on Docker or containerd, and ${this.connection.host}'s runtime is CRI-O` };
     const status = await this.call('tell its status', 'CRI_API_ERROR', (s) => s.cri.status(true, { timeoutMs: this.callTimeoutMs }));
-    const configPath = criRegistryConfig(status.info)?.configPath;
-    if (!configPath)
+    const configPath = configPathRoots(criRegistryConfig(status.info)?.configPath ?? '')[0];
+    if (configPath === undefined)
       return {
         unsupported: `containerd on ${this.connection.host} has no registry config_path (hosts.toml), so it would trust a seed's certificate only after a restart`,
       };
@@ -278,7 +278,8 @@ export class CriRuntime implements NodeRuntime {
     const config = criRegistryConfig(statusInfo);
     let files: { host: string; text: string }[] = [];
     if (config?.configPath) {
-      const listing = await this.connection.exec(`sh -c ${shlexQuote(LIST_HOSTS_TOML)} hound-hosts ${shlexQuote(config.configPath)}`);
+      const roots = configPathRoots(config.configPath).map(shlexQuote).join(' ');
+      const listing = await this.connection.exec(`sh -c ${shlexQuote(LIST_HOSTS_TOML)} hound-hosts ${roots}`);
       files = parseHostsTomlListing(listing.stdout);
     }
     return insecureRegistries(files, config);

@@ -413,13 +413,13 @@ describe('hound lab with containerd and podman nodes (own lab, via the CLI)', ()
     const dump = await ssh(info, 1, 'containerd --config /etc/containerd/config.toml config dump');
     expect(dump.code).toBe(0);
     expect(dump.stdout).toContain(`root = "${MIXED_DIR}/nodes/node2/containerd"`);
-    expect(dump.stdout).toContain('config_path = "/etc/containerd/certs.d"');
+    expect(dump.stdout).toContain('config_path = "/etc/containerd/certs.d:/etc/docker/certs.d"');
     expect(dump.stdout).toContain(`sandbox_image = "${info.registry.ip}:5000/lab/pause:catatonit"`);
     expect(dump.stdout).toMatch(/restrict_oom_score_adj = true/);
-    // Pulled by ctr with the node's certs.d, over plain HTTP; the other nodes' runtimes have nothing of it.
+    // Pulled by ctr with the registry's hosts.toml (config_path's second dir), over plain HTTP; the other nodes' runtimes have nothing of it.
     const images = await hound('lab', 'images', '--name', MIXED);
     expect(images.code).toBe(0);
-    const pull = await ssh(info, 1, `ctr -n k8s.io images pull --hosts-dir /etc/containerd/certs.d ${info.registry.ip}:5000/hound/app2:latest`);
+    const pull = await ssh(info, 1, `ctr -n k8s.io images pull --hosts-dir /etc/docker/certs.d ${info.registry.ip}:5000/hound/app2:latest`);
     expect(pull.stdout + pull.stderr).toMatch(/done/);
     expect(pull.code).toBe(0);
     expect(readdirSync(`${MIXED_DIR}/nodes/node2/containerd/io.containerd.content.v1.content/blobs/sha256`).length).toBeGreaterThanOrEqual(5);

@@ -110,7 +110,7 @@ describe('the benchmark on each runtime', () => {
       'images',
       'pull',
       '--hosts-dir',
-      '/etc/containerd/certs.d',
+      '/etc/docker/certs.d',
       'r:5000/bench/app0:latest',
     ]);
     expect(PODMAN_PULL.argv('r:5000/bench/app0:latest')).toEqual(['podman', 'pull', '--quiet', 'r:5000/bench/app0:latest']);
