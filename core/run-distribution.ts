@@ -329,7 +329,7 @@ export class RunDistribution {
     return known;
   }
 
-  /** Whether seeds can run: an image is named, it resolves, and the nodes' Docker would use TLS (not plain HTTP) with the seeds. */
+  /** Whether seeds can run: an image is named, it resolves, and every node's runtime would use TLS (not plain HTTP) with the seeds. */
   private async fanoutInput(host: string): Promise<{ available: true; bytes: number } | { available: false; why: string }> {
     const image = this.deps.fanoutImage;
     if (image === undefined) return { available: false, why: 'no seed image named (--fanout-image or hound_fanout_image)' };
@@ -339,12 +339,17 @@ export class RunDistribution {
     const hosts = await Promise.all(nodes.map((n) => this.seedHostOf(n)));
     const refused = hosts.find((h) => 'unsupported' in h);
     if (refused !== undefined && 'unsupported' in refused) return { available: false, why: refused.unsupported };
-    const plain = nodes.find((n) => isInsecureRegistry(this.deps.target(n).address, info.insecureRegistries));
-    if (plain !== undefined)
-      return {
-        available: false,
-        why: `the nodes' Docker reaches ${this.deps.target(plain).address} over plain HTTP (insecure-registries), so it would not present the run's client certificate`,
-      };
+    // Each node's own runtime (a cluster may mix them, each configured its own way) must speak
+    // TLS to every node's address, its own included: any of them may be its seed.
+    const insecureByNode = await Promise.all(nodes.map(async (n) => ({ node: n, insecure: (await (await this.deps.docker(n)).info()).insecureRegistries })));
+    for (const { node, insecure } of insecureByNode) {
+      const plain = nodes.find((n) => isInsecureRegistry(this.deps.target(n).address, insecure));
+      if (plain !== undefined)
+        return {
+          available: false,
+          why: `${node}'s runtime reaches ${this.deps.target(plain).address} over plain HTTP (its insecure registries), so it would not present the run's client certificate to a seed there`,
+        };
+    }
     try {
       const ref = parseImageRef(image);
       const resolved = await this.deps.registry.resolveImage(image, {

@@ -164,15 +164,15 @@ async function seedSessionState(info: LabInfo): Promise<string> {
 }
 
 /**
- * Removes what fan-out runs left on the lab, by the lab's own means (Docker sockets, the file
- * system), so that a test that failed does not fail the next ones too: seed containers with
- * their volumes, certs.d entries for the nodes' addresses, the work dirs of those runs, and
- * image names that are not the origin's.
+ * Removes what fan-out runs left on the lab's Docker nodes, by the lab's own means (Docker
+ * sockets, the file system), so that a test that failed does not fail the next ones too: seed
+ * containers with their volumes, certs.d entries for the nodes' addresses, the work dirs of
+ * those runs, and image names that are not the origin's.
  */
-async function removeFanoutLeftovers(info: LabInfo, origin: string): Promise<void> {
+async function removeFanoutLeftovers(info: LabInfo, origin: string, dockerNodes = info.nodes.map((_, i) => i)): Promise<void> {
   const ips = new Set(info.nodes.map((n) => n.ip));
   const runs = new Set<string>();
-  for (let node = 0; node < info.nodes.length; node++) {
+  for (const node of dockerNodes) {
     const listed = await dockerCli(info, node, 'ps', '-a', '--filter', 'label=io.hound.fanout', '--format', '{{.ID}} {{.Label "io.hound.fanout"}}');
     for (const [id, run] of listed.stdout
       .split('\n')
@@ -810,8 +810,12 @@ describe('fan-out on the lab', () => {
 // Fan-out on containerd nodes, in this file so that no two fan-out runs of the suite share the
 // machine's /tmp at once (a node's work dir is named after its inventory name, which labs
 // share). A lab of its own: three containerd 1.6 nodes with the CRI, as Kubernetes workers run
-// it. What the nodes hold and what the run left is read with `ctr` on each node's socket and
-// from the file system, independently of hound.
+// it, then two Docker nodes for a cluster that mixes them (the other tests limit their runs to
+// the containerd nodes). What the nodes hold and what the run left is read with `ctr` on each
+// node's socket, Docker's, and the file system, independently of hound.
+const CRI_NODES = [0, 1, 2];
+const DOCKER_NODES = [3, 4];
+
 describe('fan-out on containerd nodes', () => {
   let info: LabInfo;
   let origin: string;
@@ -820,7 +824,7 @@ describe('fan-out on containerd nodes', () => {
   let pushed: PushedImage[];
 
   beforeAll(async () => {
-    info = await ownLab('focri', { runtimes: 'containerd=3' });
+    info = await ownLab('focri', { runtimes: 'containerd=3,docker=2' });
     ({ origin, seedImage, work, pushed } = await prepareFanoutRun(info, 'fanoutcri'));
   });
 
@@ -829,7 +833,9 @@ describe('fan-out on containerd nodes', () => {
   });
 
   afterEach(async () => {
-    for (let node = 0; node < info.nodes.length; node++) {
+    await removeFanoutLeftovers(info, origin, DOCKER_NODES);
+    for (const node of DOCKER_NODES) for (const image of await nodeImages(info, node)) await dockerCli(info, node, 'rmi', '-f', image.Id);
+    for (const node of CRI_NODES) {
       for (const c of await ctrSeeds(node)) {
         await ctr(node, 'tasks', 'rm', '-f', c);
         await ctr(node, 'containers', 'rm', c);
@@ -842,6 +848,8 @@ describe('fan-out on containerd nodes', () => {
   });
 
   const fanoutArgs = () => ['--distribution', 'fanout', '--fanout-image', seedImage, '-e', 'hound_fanout_relay_lanes=0'];
+  /** fanoutArgs on the containerd nodes only. */
+  const criFanoutArgs = () => ['-l', CRI_NODES.map((n) => info.nodes[n].name).join(','), ...fanoutArgs()];
   const nodeIps = () => new Set(info.nodes.map((n) => n.ip));
   const certsDir = (node: number) => path.join(nodePathsOf(info.dir, info.nodes[node].name).dir, 'etc-containerd', 'certs.d');
 
@@ -868,7 +876,7 @@ describe('fan-out on containerd nodes', () => {
   /** Entries for the lab's node addresses in each node's containerd certs.d (its config_path). */
   async function trust(): Promise<string[]> {
     const entries: string[] = [];
-    for (let node = 0; node < info.nodes.length; node++) {
+    for (const node of CRI_NODES) {
       for (const entry of await readdir(certsDir(node))) if (nodeIps().has(entry.split(':')[0])) entries.push(`${info.nodes[node].name}: ${entry}`);
     }
     return entries;
@@ -877,7 +885,7 @@ describe('fan-out on containerd nodes', () => {
   /** Every node holds the run's images under their origin names only (no seed's or relay's name, no seed image); no seed, trust or work dir is left. */
   async function expectEndedAsAfterDirectPull(): Promise<void> {
     const expected = pushed.flatMap((image) => [`${origin}/${image.repository}:${image.tag}`, `${origin}/${image.repository}@${image.digest}`]).sort();
-    for (let node = 0; node < info.nodes.length; node++) {
+    for (const node of CRI_NODES) {
       expect(await imageNames(node), info.nodes[node].name).toEqual(expected);
       expect(await ctrSeeds(node)).toEqual([]);
     }
@@ -886,7 +894,7 @@ describe('fan-out on containerd nodes', () => {
   }
 
   it('seeds run with ctr, the nodes trust them through hosts.toml and pull from them through the CRI, and all end as after a direct pull', async () => {
-    const r = await hound(['play', 'warmup.yml', '-i', info.inventory, ...fanoutArgs(), '--reporter', 'plain', '-vv'], work);
+    const r = await hound(['play', 'warmup.yml', '-i', info.inventory, ...criFanoutArgs(), '--reporter', 'plain', '-vv'], work);
     const output = r.stdout + r.stderr;
     expect(r.code, output.slice(-3000)).toBe(0);
     const stats = FANOUT_STATS.exec(output);
@@ -896,7 +904,7 @@ describe('fan-out on containerd nodes', () => {
     expect(Number(stats![6])).toBe(0);
     const seedAddress = /fan-out: seed \S+ serves at (\S+)/.exec(output)?.[1];
     expect(seedAddress, output.slice(-3000)).toBeDefined();
-    for (const node of info.nodes) {
+    for (const node of CRI_NODES.map((n) => info.nodes[n])) {
       const fromSeed = [...output.matchAll(new RegExp(`containerd ${node.name}: PullImage (\\S+)`, 'g'))].filter((m) => m[1].startsWith(`${seedAddress}/`));
       expect(fromSeed.length, `${node.name}\n${output.slice(-3000)}`).toBe(pushed.length);
     }
@@ -904,13 +912,13 @@ describe('fan-out on containerd nodes', () => {
   });
 
   it('after hound is killed mid-fan-out (SIGKILL), the seed stops at once and the next run removes everything else it had started', async () => {
-    await stoppedMidFanout(work, ['-i', info.inventory, ...fanoutArgs()], async () => (await trust()).length > 0, 'SIGKILL');
+    await stoppedMidFanout(work, ['-i', info.inventory, ...criFanoutArgs()], async () => (await trust()).length > 0, 'SIGKILL');
     // The seed's SSH session ended with hound: its watcher stopped `ctr tasks start`, and the session removed the task and the container.
     await until('the seed container to be gone', async () => (await ctrSeeds(0)).length === 0, 60_000);
     expect((await trust()).length).toBeGreaterThan(0);
     expect((await workDirs()).length).toBeGreaterThan(0);
 
-    const again = await hound(['play', 'warmup.yml', '-i', info.inventory, ...fanoutArgs(), '--reporter', 'plain', '-vv'], work);
+    const again = await hound(['play', 'warmup.yml', '-i', info.inventory, ...criFanoutArgs(), '--reporter', 'plain', '-vv'], work);
     const againOutput = again.stdout + again.stderr;
     expect(again.code, againOutput.slice(-3000)).toBe(0);
     expect(againOutput).toMatch(/fan-out: removed \d+ leftover\(s\) of earlier runs/);
@@ -960,7 +968,7 @@ describe('fan-out on containerd nodes', () => {
       expect(survey.live.has(runId)).toBe(false);
       expect(survey.items).toEqual(expect.arrayContaining([`container ${runId} ${container}`, `dir ${runId}`, `image ${runId} ${seedImage}`]));
 
-      const r = await hound(['play', 'warmup.yml', '-i', info.inventory, ...fanoutArgs(), '--reporter', 'plain', '-vv'], work);
+      const r = await hound(['play', 'warmup.yml', '-i', info.inventory, ...criFanoutArgs(), '--reporter', 'plain', '-vv'], work);
       const output = r.stdout + r.stderr;
       expect(r.code, output.slice(-3000)).toBe(0);
       expect(output).toMatch(/fan-out: removed \d+ leftover\(s\) of earlier runs/);
@@ -968,5 +976,62 @@ describe('fan-out on containerd nodes', () => {
     } finally {
       await connection.close();
     }
+  });
+
+  it('in a cluster mixing containerd and Docker nodes, a seed on either runtime serves nodes on the other, each trusting it through its own runtime, and all end as after a direct pull', async () => {
+    const [one, two] = pushed;
+    const name = (n: number) => info.nodes[n].name;
+    // node4 (Docker) needs only the first image, so it sorts first and seeds itself and node1
+    // (containerd); node2 (containerd) seeds node2, node3 and node5 (Docker). seed-plan.ts
+    // orders nodes by the images they need.
+    await writeFile(
+      path.join(work, 'mixed.yml'),
+      [
+        '- hosts: all',
+        '  gather_facts: false',
+        '  tasks:',
+        `    - images: { names: ["${origin}/${one.repository}:${one.tag}"] }`,
+        `- hosts: "all:!${name(3)}"`,
+        '  gather_facts: false',
+        '  tasks:',
+        `    - images: { names: ["${origin}/${two.repository}:${two.tag}"] }`,
+        '',
+      ].join('\n'),
+    );
+    const r = await hound(['play', 'mixed.yml', '-i', info.inventory, ...fanoutArgs(), '-e', 'hound_fanout_seeds=2', '--reporter', 'plain', '-vv'], work);
+    const output = r.stdout + r.stderr;
+    expect(r.code, output.slice(-3000)).toBe(0);
+    const stats = FANOUT_STATS.exec(output);
+    expect(stats, output.slice(-3000)).not.toBeNull();
+    expect(Number(stats![6]), 'pulls that fell back to the relay').toBe(0);
+    const seeds = new Map([...output.matchAll(/fan-out: seed (\S+) serves at (\S+)/g)].map((m) => [m[1], m[2]]));
+    expect([...seeds.keys()].sort()).toEqual([name(1), name(3)]);
+    // Where each node's runtime pulled the run's images' layers from, by its own calls: a seed,
+    // never the relay's forward (127.0.0.1). Each image's origin name is pulled afterwards too,
+    // for its manifest only (the layers are in by then), as a relayed pull ends.
+    const notOrigin = (from: string) => from !== origin;
+    const criPulls = (n: number) =>
+      [...output.matchAll(new RegExp(`containerd ${name(n)}: PullImage (\\S+?)/(\\S+)`, 'g'))]
+        .filter((m) => !m[2].includes('lab/registry'))
+        .map((m) => m[1])
+        .filter(notOrigin);
+    const dockerPulls = (n: number) =>
+      runImagePulls(output)
+        .filter((p) => p.node === name(n))
+        .map((p) => p.from)
+        .filter(notOrigin);
+    expect(criPulls(0), name(0)).toEqual([seeds.get(name(3)), seeds.get(name(3))]);
+    for (const n of [1, 2]) expect(criPulls(n), name(n)).toEqual([seeds.get(name(1)), seeds.get(name(1))]);
+    expect(dockerPulls(3), name(3)).toEqual([seeds.get(name(3))]);
+    expect(dockerPulls(4), name(4)).toEqual([seeds.get(name(1)), seeds.get(name(1))]);
+
+    // Every node holds what it needs under the origin's names only, and nothing of the seeds is left on either runtime.
+    await expectEndedAsAfterDirectPull();
+    const dockerNames = async (n: number) => (await nodeImages(info, n)).flatMap((image) => [...(image.RepoTags ?? []), ...(image.RepoDigests ?? [])]).sort();
+    const namesOf = (image: PushedImage) => [`${origin}/${image.repository}:${image.tag}`, `${origin}/${image.repository}@${image.digest}`];
+    expect(await dockerNames(3), name(3)).toEqual(namesOf(one).sort());
+    expect(await dockerNames(4), name(4)).toEqual([...namesOf(one), ...namesOf(two)].sort());
+    for (const n of DOCKER_NODES) expect(await seedContainers(info, n), name(n)).toEqual([]);
+    expect(await trustEntries(info)).toEqual([]);
   });
 });
