@@ -218,7 +218,7 @@ export class RunDistribution {
       });
       say(
         1,
-        `distribution auto: probed the links in ${probe.seconds.toFixed(1)} s, ${(probe.bytes / 1e6).toFixed(1)} MB moved, hound's CPU ${(probe.cpuSecondsPerByte * 1e9).toFixed(1)} ns per byte sent${probe.originCpuWait === undefined ? '' : `, waiting for a CPU ${(100 * probe.originCpuWait).toFixed(0)}% of the origin read`}`,
+        `distribution auto: probed the links in ${probe.seconds.toFixed(1)} s, ${(probe.bytes / 1e6).toFixed(1)} MB moved, hound's CPU ${(probe.cpuSecondsPerByte * 1e9).toFixed(1)} ns per byte sent, the origin read at ${probe.originReads.map((rate) => `${(rate / 1e6).toFixed(1)}`).join(' and ')} MB/s${probe.originCpuWait === undefined ? '' : `, waiting for a CPU ${(100 * probe.originCpuWait).toFixed(0)}% of the faster read`}`,
       );
       return {
         input: {
