@@ -51,6 +51,21 @@ describe('probeLinks', () => {
     expect(probe.seconds).toBeLessThan(10);
   });
 
+  it('reads the origin twice and counts the faster read: other work can only slow one', async () => {
+    // The first read is held to 64 KB every 100 ms (0.65 MB/s), as a busy machine held it on
+    // the lab; the second gets 64 KB every 20 ms (3.3 MB/s).
+    const slow = await pacedOrigin(65_536, 100);
+    const fast = await pacedOrigin(65_536, 20);
+    let reads = 0;
+    const openOriginBlob = (signal: AbortSignal) => (reads++ === 0 ? slow : fast)(signal);
+    const probe = await probeLinks({ openOriginBlob, nodes: [local('a'), local('b'), local('c')] });
+    expect(reads).toBe(2);
+    expect(probe.originReads).toHaveLength(2);
+    expect(probe.originReads[0]).toBeLessThan(1.5 * 0.65e6);
+    expect(probe.originReads[1]).toBeGreaterThan(probe.originReads[0]);
+    expect(probe.rates.registryUplink).toBe(probe.originReads[1]);
+  });
+
   it('never reports the controller slower than a rate it was seen to send one node', async () => {
     const openOriginBlob = await pacedOrigin(65_536, 25);
     // The group's commands end a second after their count, as commands ended late on a
