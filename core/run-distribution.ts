@@ -341,7 +341,12 @@ export class RunDistribution {
     if (refused !== undefined && 'unsupported' in refused) return { available: false, why: refused.unsupported };
     // Each node's own runtime (a cluster may mix them, each configured its own way) must speak
     // TLS to every node's address, its own included: any of them may be its seed.
-    const insecureByNode = await Promise.all(nodes.map(async (n) => ({ node: n, insecure: (await (await this.deps.docker(n)).info()).insecureRegistries })));
+    const insecureByNode = await Promise.all(
+      nodes.map(async (n) => {
+        const runtime = await this.deps.docker(n);
+        return { node: n, insecure: runtime.insecureRegistries ? await runtime.insecureRegistries() : (await runtime.info()).insecureRegistries };
+      }),
+    );
     for (const { node, insecure } of insecureByNode) {
       const plain = nodes.find((n) => isInsecureRegistry(this.deps.target(n).address, insecure));
       if (plain !== undefined)

@@ -24,6 +24,7 @@ import type { PrivilegeEscalationDefaults } from '../transport/become.js';
 import { implicitLocalhostVars, namesLocalhost } from '../playbook/play-hosts.js';
 import { AsyncJobs } from './async-jobs.js';
 import type { NodeRuntime, PullProgress, PullResult } from '../runtime/types.js';
+import { removeRelayNames } from '../relay/relay-names.js';
 import { precheckFailures, type DiskCheckOptions } from '../plan/planner.js';
 import { planRun, registryFactAccess, runNodeAccess, type PlanFactAccess } from '../plan/facts.js';
 import { nodeRegistryFacts, type NodeRegistryFacts } from '../plan/node-registries.js';
@@ -322,7 +323,12 @@ class RunHostAccess implements HostAccess {
         const until = this.registry.rateLimit(domain)?.retryAfterUntil;
         if (until !== undefined && until > Date.now()) await sleep(until - Date.now(), options.signal);
         try {
-          if (direct) return await docker.pull(reference, options);
+          if (direct) {
+            const pulled = await docker.pull(reference, options);
+            // Names a killed relayed run left on the image (its tag came before its clean-up) go, as a relayed pull takes them off.
+            await removeRelayNames(docker, reference);
+            return pulled;
+          }
           return await this.distributionRunner.pull(host, reference, options);
         } catch (error) {
           return this.withRateLimitWait(host, reference, error);

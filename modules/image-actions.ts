@@ -4,6 +4,7 @@ import { parseImageRef } from '../base/image-ref.js';
 import type { Action, ActionOutcome, ModuleContext } from './implementation.js';
 import { PullLayers } from './pull-layers.js';
 import { formatBytes } from '../base/bytes.js';
+import { isAnyRunsRelayName } from '../relay/relay-names.js';
 
 export type PullState = 'present' | 'latest';
 
@@ -11,6 +12,10 @@ export type PullState = 'present' | 'latest';
 export function planPull(facts: NodeFacts, name: string, state: PullState, platform: string | undefined, remoteDigest?: string): Action {
   const image = findImage(facts, name);
   if (!image) return { kind: 'pull', image: name, platform, reason: 'not present' };
+  // A relayed run killed between naming the image and its clean-up left its relay's names on
+  // it (and, on containerd, no repo digest yet): pulled again, which settles its names.
+  if ([...image.repoTags, ...image.repoDigests].some((n) => isAnyRunsRelayName(n)))
+    return { kind: 'pull', image: name, platform, reason: "present, with an interrupted run's relay names" };
   if (state === 'latest') {
     const ref = parseImageRef(name);
     if (ref.digest === undefined) {

@@ -9,6 +9,7 @@
 // hosts that do not fit (IPv6 literals, clashes) get `origin<N>`.
 import { randomBytes } from 'node:crypto';
 import type { ImageRef } from '../base/image-ref.js';
+import type { NodeDocker } from '../runtime/types.js';
 
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 
@@ -77,4 +78,20 @@ export class RelayNames {
  */
 export function isAnyRunsRelayName(name: string): boolean {
   return /^[^/]+:\d+\/h[0-9a-f]{24}\//.test(name);
+}
+
+/**
+ * Takes every relay-shaped name (isAnyRunsRelayName) off the image `reference` names on the
+ * node, one at a time, looking again after each: removing a repository's last tag makes
+ * Docker drop that repository's digest references too. Another run pulling the same image on
+ * the same node at this moment may lose its name before it tags from it; its pull is then
+ * tried again.
+ */
+export async function removeRelayNames(docker: Pick<NodeDocker, 'inspectImage' | 'removeImage'>, reference: string): Promise<void> {
+  for (let round = 0; round < 16; round++) {
+    const image = await docker.inspectImage(reference);
+    const relayName = [...(image?.repoTags ?? []), ...(image?.repoDigests ?? [])].find((name) => isAnyRunsRelayName(name));
+    if (relayName === undefined) return;
+    await docker.removeImage(relayName);
+  }
 }

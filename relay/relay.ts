@@ -7,7 +7,7 @@ import { familiarImageRef, isLoopbackRegistry, parseImageRef, type ImageRef } fr
 import type { Readable } from 'node:stream';
 import { RegistryClient, MANIFEST_ACCEPT, choosePlatform, parsePlatform, type RegistryManifest, type RegistryOrigin } from '../transport/registry.js';
 import { RelayCache, type RelayStats } from './relay-cache.js';
-import { isAnyRunsRelayName, RelayNames } from './relay-names.js';
+import { RelayNames, removeRelayNames } from './relay-names.js';
 import { RelayServer } from './server.js';
 import { RelayUsageError, OriginError } from './errors.js';
 import { planRelaySchedule, type LayerInfo, type RelaySchedule } from './schedule.js';
@@ -195,18 +195,10 @@ class RunRelay implements Relay {
     if (ref.tag !== undefined) await docker.tagImage(relayReference, originName, ref.tag);
     // The layers are all there now: this pull moves one manifest and records the origin's repo digest.
     const final = await docker.pull(familiarImageRef(ref), { platform: options.platform, auth: this.auths.get(ref.domain), signal: options.signal });
-    // One name at a time, looking again after each: removing a repository's last tag makes
-    // Docker drop that repository's digest references too. Names an earlier run gave this
-    // image go too: a run killed between its pull and this step left them (seen after a
-    // SIGKILL mid-fan-out on containerd: a node kept the killed run's seed names beside the
-    // origin's after the next run). Another run pulling the same image on the same node at
-    // this moment may lose its name before it tags from it; its pull is then tried again.
-    for (let round = 0; round < 16; round++) {
-      const image = await docker.inspectImage(familiarImageRef(ref));
-      const relayName = [...(image?.repoTags ?? []), ...(image?.repoDigests ?? [])].find((name) => isAnyRunsRelayName(name));
-      if (relayName === undefined) break;
-      await docker.removeImage(relayName);
-    }
+    // Names an earlier run gave this image go too: a run killed between its pull and this
+    // step left them (seen after a SIGKILL mid-fan-out on containerd: a node kept the killed
+    // run's seed names beside the origin's after the next run).
+    await removeRelayNames(docker, familiarImageRef(ref));
     const settled: PullResult = {
       digest: final.digest ?? result.digest,
       bytesDownloaded: result.bytesDownloaded + final.bytesDownloaded,

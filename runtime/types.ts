@@ -189,6 +189,12 @@ export interface NodeRuntime extends NodeDocker {
   readonly relayUnsupported?: string;
   /** How a fan-out seed runs on this node and how the node trusts one; why not, when it cannot. A runtime without it runs none. */
   seedHost?(): Promise<SeedHost | { unsupported: string }>;
+  /**
+   * What info() says of `insecureRegistries`, read alone where info() costs more (containerd:
+   * its status and hosts.toml, not its version, image filesystem and architecture). A runtime
+   * without it is asked info().
+   */
+  insecureRegistries?(): Promise<string[]>;
   /** Ends what the client opened on the node (gRPC channels, a podman service started for the run). */
   close(): Promise<void>;
 }

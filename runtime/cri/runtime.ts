@@ -251,7 +251,7 @@ export class CriRuntime implements NodeRuntime {
       serverVersion: `${version.runtimeName} ${version.runtimeVersion}`,
       storageDriver: criSnapshotter(status.info),
       release: `${version.runtimeName} ${version.runtimeVersion}`,
-      insecureRegistries: await this.insecureRegistries(status.info),
+      insecureRegistries: await this.insecureRegistriesOf(status.info),
     };
   }
 
@@ -272,8 +272,14 @@ export class CriRuntime implements NodeRuntime {
     return { kind: 'containerd', socketPath: this.socketPath, namespace: CRI_NAMESPACE, certsDir: configPath };
   }
 
+  async insecureRegistries(): Promise<string[]> {
+    if (this.options.flavor !== 'containerd') return [];
+    const status = await this.call('tell its status', 'CRI_API_ERROR', (s) => s.cri.status(true, { timeoutMs: this.callTimeoutMs }));
+    return this.insecureRegistriesOf(status.info);
+  }
+
   /** containerd: from its hosts.toml files and older registry config; CRI-O keeps them in registries.conf, not read here. */
-  private async insecureRegistries(statusInfo: Record<string, string>): Promise<string[]> {
+  private async insecureRegistriesOf(statusInfo: Record<string, string>): Promise<string[]> {
     if (this.options.flavor !== 'containerd') return [];
     const config = criRegistryConfig(statusInfo);
     let files: { host: string; text: string }[] = [];

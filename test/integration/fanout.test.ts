@@ -978,6 +978,25 @@ describe('fan-out on containerd nodes', () => {
     }
   });
 
+  it("an image a killed run left named by its seed beside the origin's tag, without its repo digest, is pulled again and left as a direct pull leaves it", async () => {
+    // What node1 held after a SIGKILL that came between its tag of the origin's name and its
+    // clean-up: the origin's tag (ctr pulls record no repo digest) and the seed's names.
+    const seedName = (image: PushedImage) => `${info.nodes[0].ip}:25913/h${'e'.repeat(24)}/${origin.replace(':', '_')}/${image.repository}:${image.tag}`;
+    for (const image of pushed) {
+      expect((await ctr(0, 'images', 'pull', '--plain-http', `${origin}/${image.repository}:${image.tag}`)).code).toBe(0);
+      expect((await ctr(0, 'images', 'tag', `${origin}/${image.repository}:${image.tag}`, seedName(image))).code).toBe(0);
+    }
+    expect((await imageNames(0)).filter((n) => n.includes('25913/'))).toHaveLength(pushed.length);
+    const r = await hound(
+      ['play', 'warmup.yml', '-i', info.inventory, '-l', info.nodes[0].name, '--distribution', 'direct', '--reporter', 'plain', '-v'],
+      work,
+    );
+    const output = r.stdout + r.stderr;
+    expect(r.code, output.slice(-3000)).toBe(0);
+    const expected = pushed.flatMap((image) => [`${origin}/${image.repository}:${image.tag}`, `${origin}/${image.repository}@${image.digest}`]).sort();
+    expect(await imageNames(0)).toEqual(expected);
+  });
+
   it('in a cluster mixing containerd and Docker nodes, a seed on either runtime serves nodes on the other, each trusting it through its own runtime, and all end as after a direct pull', async () => {
     const [one, two] = pushed;
     const name = (n: number) => info.nodes[n].name;
