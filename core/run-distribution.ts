@@ -429,11 +429,14 @@ export class RunDistribution {
           };
         }),
       );
+      // Described as the relay planned (its manifest cache): images that share lower layers share a seed.
+      const images = [...new Set(nodes.flatMap((n) => n.images))];
+      const layers = new Map(await Promise.all(images.map(async (image) => [image, (await relay.describeImage(image, platform)).layers] as const)));
       this.deps.detail(
         1,
         `fan-out: ${seeds} seed(s) for ${nodes.length} node(s), ${relayLanes} relay lane(s) while they fill, seed image ${this.deps.fanoutImage}`,
       );
-      return startFanout({ relay, nodes, seedImage: this.deps.fanoutImage!, seeds, relayLanes, platform, log: (line) => this.deps.detail(1, line) });
+      return startFanout({ relay, nodes, seedImage: this.deps.fanoutImage!, seeds, layers, relayLanes, platform, log: (line) => this.deps.detail(1, line) });
     })().catch((err: unknown) => {
       this.deps.detail(0, `fan-out could not start (${err instanceof Error ? err.message : String(err)}); pulling through the relay`);
       return undefined;

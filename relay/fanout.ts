@@ -1,6 +1,7 @@
 // Fan-out inside the cluster: the relay fetches each layer from the origin once, hound pushes
-// it once to each of a few seed nodes, and every other node pulls from its seed, so the
-// controller's link carries each layer about once per seed instead of once per node. The
+// it once to each of a few seed nodes that serve an image holding it, and every node pulls
+// each image from a seed that holds it, so the controller's link carries each layer about
+// once per such seed instead of once per node. The
 // seeds run a registry container from an image the user names (the Distribution registry)
 // for the run only, with TLS from a per-run CA that the nodes trust for the seed's address
 // only, and client certificates the run's nodes alone hold. Design and threat model:
@@ -47,6 +48,11 @@ export interface StartFanoutOptions {
   /** The registry image the seeds run (e.g. registry:2), pulled through the relay when its registry is one of the relay's origins. */
   seedImage: string;
   seeds: number;
+  /**
+   * Each image's layers (the relay's description), so that images sharing their lower layers
+   * share a seed (seed-plan.ts); without them images are grouped by name.
+   */
+  layers?: ReadonlyMap<string, ReadonlyArray<{ digest: string; size: number }>>;
   platform?: string;
   log: (line: string) => void;
   /** Time allowed for a seed's registry to answer after its container starts (default 30 s). */
@@ -77,7 +83,7 @@ export interface FanoutStats {
 
 export interface Fanout {
   readonly runId: string;
-  /** Pulls through the node's seed; through the relay when the seed could not be started or fed. */
+  /** Pulls through the seed that serves the image to the node; through the relay when it could not be started or fed. */
   pull(host: string, reference: string, options?: RelayPullOptions): Promise<PullResult>;
   stats(): FanoutStats;
   /** Stops every seed, removes its image if the run pulled it, and every node's trust of the seeds. */
@@ -91,8 +97,11 @@ export function startFanout(options: StartFanoutOptions): Fanout {
 const FEED_CONCURRENCY = 3;
 
 class Seed {
-  readonly children: FanoutNode[] = [];
-  /** Set once every node of the seed holds its images: the seed and its nodes' trust of it are being removed. */
+  /** The nodes the seed serves, each with the images it pulls from it. */
+  readonly serves = new Map<string, { node: FanoutNode; images: Set<string> }>();
+  /** The pulls (pullKey) the seed still has to serve. */
+  readonly left = new Set<string>();
+  /** Set once every node of the seed holds the images it serves them: the seed and its nodes' trust of it are being removed. */
   retired?: Promise<void>;
   client?: SeedClient;
   running?: RunningSeed;
@@ -111,34 +120,40 @@ class RunFanout implements Fanout {
   readonly runId = `f${randomBytes(5).toString('hex')}`;
   private readonly ca = createRunCertificateAuthority(this.runId);
   private readonly client = this.ca.issueClient();
+  /** pullKey(host, image) → the seed that serves it. */
   private readonly seedOf = new Map<string, Seed>();
   private readonly seeds: Seed[] = [];
+  private readonly nodeOf: Map<string, FanoutNode>;
+  /** Hosts that run a seed: their downlink carries its feed, so they take no relay lane. */
+  private readonly seedHosts = new Set<string>();
   private readonly abort = new AbortController();
   private readonly swept: Promise<void>;
   private readonly counters = { pushedBytes: 0, mountedBlobs: 0, fallbacks: 0, relayedWhileFilling: 0, leftoversRemoved: 0, retiredEarly: 0 };
   private readonly lanes: RelayLanes;
   /** Nodes holding a relay lane → their pulls on it. */
   private readonly onLane = new Map<string, number>();
-  /** Nodes a pull from their seed failed for: their other pulls go through the relay. */
+  /** Nodes a pull from a seed failed for: their other pulls go through the relay. */
   private readonly offSeed = new Set<string>();
-  /** Per node: the images it has yet to pull in the run. */
-  private readonly toPull = new Map<string, Set<string>>();
   private closed = false;
 
   constructor(private readonly o: StartFanoutOptions) {
     this.lanes = new RelayLanes(Math.max(0, Math.floor(o.relayLanes ?? 0)));
-    const assignment = assignSeeds(
+    const blocks = assignSeeds(
       o.nodes.map((n) => ({ host: n.host, images: n.images })),
       o.seeds,
+      o.layers,
     );
-    const byHost = new Map(o.nodes.map((n) => [n.host, n]));
-    for (const n of o.nodes) this.toPull.set(n.host, new Set(n.images));
-    for (const [seedHost, children] of assignment) {
-      const seed = new Seed(byHost.get(seedHost)!);
+    this.nodeOf = new Map(o.nodes.map((n) => [n.host, n]));
+    for (const block of blocks) {
+      const seed = new Seed(this.nodeOf.get(block.seed)!);
       this.seeds.push(seed);
-      for (const child of children) {
-        seed.children.push(byHost.get(child)!);
-        this.seedOf.set(child, seed);
+      this.seedHosts.add(block.seed);
+      for (const [host, images] of block.serves) {
+        seed.serves.set(host, { node: this.nodeOf.get(host)!, images: new Set(images) });
+        for (const image of images) {
+          seed.left.add(pullKey(host, image));
+          this.seedOf.set(pullKey(host, image), seed);
+        }
       }
     }
     this.swept = this.sweep();
@@ -154,11 +169,12 @@ class RunFanout implements Fanout {
   }
 
   async pull(host: string, reference: string, options: RelayPullOptions = {}): Promise<PullResult> {
-    const seed = this.seedOf.get(host);
-    const node = seed?.children.find((c) => c.host === host);
-    if (!seed || !node) throw new SeedError(host, 'the node is not part of this fan-out run');
+    const node = this.nodeOf.get(host);
+    if (!node) throw new SeedError(host, 'the node is not part of this fan-out run');
+    const seed = this.seedOf.get(pullKey(host, reference));
     let route: Route | undefined;
     try {
+      if (!seed) throw new SeedError(host, `no seed was planned to serve it ${reference}`);
       route = await this.route(seed, node, reference, options.signal);
     } catch (error) {
       if (options.signal?.aborted) throw error;
@@ -176,7 +192,7 @@ class RunFanout implements Fanout {
         this.leaveLane(host);
       }
     }
-    this.pulled(seed, host, reference);
+    if (seed) this.pulled(seed, host, reference);
     return result;
   }
 
@@ -201,20 +217,17 @@ class RunFanout implements Fanout {
   }
 
   /**
-   * Counts a node's pull done; once every node of its seed holds the images the run planned
-   * for it, the seed is retired at once rather than when the run ends: on the 50-node lab the
+   * Counts a pull the seed serves done; once every node it serves holds the images it serves
+   * them, the seed is retired at once rather than when the run ends: on the 50-node lab the
    * ten seeds' removal, all at the end, added 3.9–4.5 s after the last pull. A pull that comes
-   * for a retired seed's node later (a task pulling again) goes through the relay.
+   * for a retired seed later (a task pulling again) goes through the relay.
    */
   private pulled(seed: Seed, host: string, reference: string): void {
-    const left = this.toPull.get(host);
-    left?.delete(reference);
-    if (left?.size !== 0 || seed.retired || this.closed) return;
-    if (seed.children.every((c) => this.toPull.get(c.host)?.size === 0)) {
-      this.o.log(`fan-out: seed ${seed.node.host}'s ${seed.children.length} node(s) hold their images; removing the seed`);
-      seed.retired = this.retire(seed);
-      this.counters.retiredEarly++;
-    }
+    seed.left.delete(pullKey(host, reference));
+    if (seed.left.size !== 0 || seed.retired || this.closed) return;
+    this.o.log(`fan-out: seed ${seed.node.host}'s ${seed.serves.size} node(s) hold their images; removing the seed`);
+    seed.retired = this.retire(seed);
+    this.counters.retiredEarly++;
   }
 
   /**
@@ -237,12 +250,12 @@ class RunFanout implements Fanout {
 
   /**
    * The seed's address once it holds `reference` (its gate open, the node trusting it), or a
-   * relay lane when one came free first; a node that is a seed always waits for its own.
+   * relay lane when one came free first; a node that runs a seed always waits.
    * Rejects when the seed cannot serve the image.
    */
   private async route(seed: Seed, node: FanoutNode, reference: string, signal?: AbortSignal): Promise<Route> {
     const gate = seed.gates.get(reference) ?? Promise.reject(new SeedError(seed.node.host, `it was not fed ${reference}`));
-    const mayTakeLane = seed.node !== node;
+    const mayTakeLane = !this.seedHosts.has(node.host);
     for (;;) {
       if (seed.retired) throw retiredError(seed);
       if (this.offSeed.has(node.host)) throw new SeedError(seed.node.host, `${node.host} could not pull from it earlier in the run`);
@@ -290,7 +303,7 @@ class RunFanout implements Fanout {
     if (seed.running) work.push(seed.running.exited);
     if (client) {
       for (const [host, trusted] of seed.trusted) {
-        const node = seed.children.find((c) => c.host === host)!;
+        const node = seed.serves.get(host)!.node;
         work.push(
           trusted
             .catch(() => undefined)
@@ -403,7 +416,7 @@ class RunFanout implements Fanout {
    * manifest follows its last blob and opens the image's gate.
    */
   private feed(seed: Seed): void {
-    const images = [...new Set(seed.children.flatMap((c) => c.images))];
+    const images = [...new Set([...seed.serves.values()].flatMap((s) => [...s.images]))];
     const blobDone = new Map<string, { done: Promise<void>; resolve: () => void; reject: (e: unknown) => void }>();
     const layersOf = new Map<string, { digest: string; size: number }[]>();
     const holder = new Map<string, string>(); // blob -> the repository of the seed it was pushed to
@@ -452,7 +465,7 @@ class RunFanout implements Fanout {
           images.map((image) => ({
             reference: image,
             blobs: layersOf.get(image) ?? [],
-            demand: seed.children.filter((c) => c.images.includes(image)).length,
+            demand: [...seed.serves.values()].filter((s) => s.images.has(image)).length,
           })),
         );
         let next = 0;
@@ -504,6 +517,11 @@ class RelayLanes {
   freed(): Promise<void> {
     return new Promise((resolve) => this.waiting.push(resolve));
   }
+}
+
+/** The key of one node's pull of one image. */
+function pullKey(host: string, image: string): string {
+  return `${host}\n${image}`;
 }
 
 /** Where a fanned-out pull goes: its seed (host:port), or the relay on a lane. */

@@ -105,48 +105,107 @@ describe('the distribution model', () => {
 });
 
 describe('assignSeeds', () => {
-  it('spreads the seeds over the hosts in natural order, each serving its block, itself included', () => {
+  // The benchmark's diverse workload: node i needs app (i mod 10) and app ((i+3) mod 10); each
+  // app is a 5 MB base, a 4 MB runtime (a for even apps, b for odd) and its own 2 MB.
+  const diverse = Array.from({ length: 50 }, (_, i) => ({ host: `node${i + 1}`, images: [`app${i % 10}`, `app${(i + 3) % 10}`] }));
+  const appLayers = new Map(
+    Array.from({ length: 10 }, (_, k) => [
+      `app${k}`,
+      [
+        { digest: 'base', size: 5 * MB },
+        { digest: k % 2 === 0 ? 'runtime-a' : 'runtime-b', size: 4 * MB },
+        { digest: `layer${k}`, size: 2 * MB },
+      ],
+    ]),
+  );
+  const imagesOf = (block: { serves: Map<string, string[]> }) => new Set([...block.serves.values()].flat());
+
+  it('gives each image a seed of its own when there are as many seeds as images: 11 MB fed per seed, not a pair of apps (17 MB)', () => {
+    const blocks = assignSeeds(diverse, 10, appLayers);
+    expect(blocks).toHaveLength(10);
+    for (const block of blocks) {
+      expect(imagesOf(block).size).toBe(1);
+      expect(block.serves.size).toBe(10);
+      expect(block.serves.has(block.seed)).toBe(true);
+    }
+    expect(new Set(blocks.map((b) => b.seed)).size).toBe(10);
+    expect(seedFeedBytes(diverse, appLayers, 10)).toEqual(new Array<number>(10).fill(11 * MB));
+  });
+
+  it('puts neighbouring images, by their lower layers, on one seed when seeds are fewer than images', () => {
+    const blocks = assignSeeds(diverse, 5, appLayers);
+    const runtimes = blocks.map((block) => new Set([...imagesOf(block)].map((image) => appLayers.get(image)![1].digest)).size);
+    // Five even apps (runtime-a) then five odd (runtime-b), two by two: one pair straddles.
+    expect(runtimes).toEqual([1, 1, 2, 1, 1]);
+    expect(seedFeedBytes(diverse, appLayers, 5)).toEqual([13, 13, 17, 13, 13].map((n) => n * MB));
+    // Without layers, by name: app0+app1 then app2+app3…, each pair on both runtimes.
+    expect(assignSeeds(diverse, 5).map((block) => [...imagesOf(block)].sort())).toEqual([
+      ['app0', 'app1'],
+      ['app2', 'app3'],
+      ['app4', 'app5'],
+      ['app6', 'app7'],
+      ['app8', 'app9'],
+    ]);
+  });
+
+  it('splits one image among several seeds, nodes in natural order, seeds by the most bytes to serve', () => {
     const hosts = Array.from({ length: 10 }, (_, i) => ({ host: `node${i + 1}`, images: ['app:1'] })).reverse();
-    const assignment = assignSeeds(hosts, 3);
-    expect([...assignment.entries()]).toEqual([
+    expect(assignSeeds(hosts, 3).map((b) => [b.seed, [...b.serves.keys()]])).toEqual([
       ['node1', ['node1', 'node2', 'node3']],
       ['node4', ['node4', 'node5', 'node6']],
       ['node7', ['node7', 'node8', 'node9', 'node10']],
     ]);
+    // 8 nodes need a 1 MB image, 2 nodes a 10 MB one: 8 MB against 20 MB to serve.
+    const layers = new Map([
+      ['small', [{ digest: 's', size: 1 * MB }]],
+      ['big', [{ digest: 't', size: 10 * MB }]],
+    ]);
+    const mixed = Array.from({ length: 10 }, (_, i) => ({ host: `n${i + 1}`, images: [i < 8 ? 'small' : 'big'] }));
+    const seedsPer = (count: number) => assignSeeds(mixed, count, layers).map((b) => [...imagesOf(b)][0]);
+    expect(seedsPer(3)).toEqual(['small', 'big', 'big']);
+    expect(seedsPer(4)).toEqual(['small', 'small', 'big', 'big']);
   });
 
-  it('serves every host exactly once, with between 1 and the host count seeds (property)', () => {
+  it("seeds each block on the node that pulls least outside it, so the block's feed is most of what its downlink carries", () => {
+    // n1–n3 need a and b, n4 only a: n4 seeds a; b goes to n1, the first of its equals.
+    const nodes = [
+      { host: 'n1', images: ['a', 'b'] },
+      { host: 'n2', images: ['a', 'b'] },
+      { host: 'n3', images: ['a', 'b'] },
+      { host: 'n4', images: ['a'] },
+    ];
+    expect(assignSeeds(nodes, 2).map((b) => b.seed)).toEqual(['n4', 'n1']);
+    // One seed for a lone node's image, when that node seeds another block already: the first free node seeds it.
+    expect(
+      assignSeeds(
+        [
+          { host: 'n1', images: ['a', 'b'] },
+          { host: 'n2', images: [] },
+        ],
+        2,
+      ).map((b) => b.seed),
+    ).toEqual(['n1', 'n2']);
+  });
+
+  it('serves every pull exactly once, from at most one seed per node, with between 1 and the count asked seeds (property)', () => {
     fc.assert(
       fc.property(
         fc.uniqueArray(fc.stringMatching(/^[a-z]{1,3}\d{0,3}$/), { minLength: 1, maxLength: 60 }),
+        fc.array(fc.subarray(['a', 'b', 'c', 'd', 'e'], { minLength: 1 }), { minLength: 60, maxLength: 60 }),
         fc.integer({ min: -2, max: 80 }),
-        (hosts, seeds) => {
-          const assignment = assignSeeds(
-            hosts.map((host, i) => ({ host, images: [`app${i % 4}`] })),
-            seeds,
-          );
-          const served = [...assignment.values()].flat();
-          expect(served.sort()).toEqual([...hosts].sort());
-          expect(assignment.size).toBe(Math.max(1, Math.min(seeds, hosts.length)));
-          for (const [seed, block] of assignment) expect(block[0]).toBe(seed);
+        (hosts, needs, seeds) => {
+          const nodes = hosts.map((host, i) => ({ host, images: needs[i] }));
+          const blocks = assignSeeds(nodes, seeds);
+          const pulls = nodes.flatMap((n) => n.images.map((image) => `${n.host} ${image}`));
+          const served = blocks.flatMap((b) => [...b.serves].flatMap(([host, images]) => images.map((image) => `${host} ${image}`)));
+          expect(served.sort()).toEqual(pulls.sort());
+          expect(new Set(blocks.map((b) => b.seed)).size).toBe(blocks.length);
+          expect(blocks.length).toBeGreaterThanOrEqual(1);
+          expect(blocks.length).toBeLessThanOrEqual(Math.max(1, Math.min(seeds, hosts.length, pulls.length)));
+          for (const block of blocks) expect(block.serves.size).toBeGreaterThan(0);
         },
       ),
     );
-  });
-
-  it('gives nodes that need the same images the same seed, so each seed is fed less', () => {
-    // The benchmark's diverse workload: node i needs app (i mod 10) and app ((i+3) mod 10).
-    const nodes = Array.from({ length: 50 }, (_, i) => ({ host: `node${i + 1}`, images: [`app${i % 10}`, `app${(i + 3) % 10}`] }));
-    const assignment = assignSeeds(nodes, 5);
-    const imagesOf = new Map(nodes.map((n) => [n.host, n.images]));
-    const fed = [...assignment.values()].map((block) => new Set(block.flatMap((h) => imagesOf.get(h)!)).size);
-    // Pairs in sorted order: {0,3}+{0,7}, {1,4}+{1,8}, {2,5}+{2,9}, {3,6}+{4,7}, {5,8}+{6,9};
-    // blocks of 10 in name order would each need all ten apps.
-    expect(fed).toEqual([3, 3, 3, 4, 4]);
-    for (const block of assignment.values()) {
-      const sets = new Set(block.map((h) => imagesOf.get(h)!.slice().sort().join()));
-      expect(sets.size).toBe(2);
-    }
   });
 });
 
@@ -177,9 +236,9 @@ describe('seedFeedBytes', () => {
       { host: 'n4', images: ['c'] },
     ];
     expect(seedFeedBytes(nodes, layers, 1)).toEqual([17 * MB]);
-    // n1+n2 need a and b (the base once), n3+n4 need c.
+    // a and b share their base and one seed (the base once); c has the other.
     expect(seedFeedBytes(nodes, layers, 2)).toEqual([10 * MB, 7 * MB]);
-    expect(seedFeedBytes(nodes, layers, 2)).toHaveLength(assignSeeds(nodes, 2).size);
+    expect(seedFeedBytes(nodes, layers, 2)).toHaveLength(assignSeeds(nodes, 2, layers).length);
   });
 });
 
