@@ -115,6 +115,7 @@ export class CriRuntime implements NodeRuntime {
   private session?: Promise<Session>;
   private platformOfNode?: Promise<string>;
   private imageRoot?: Promise<string>;
+  private statusForRegistries?: Promise<{ info: Record<string, string> }>;
   /** This node's pulls that run at once (the images module pulls several per node): each layer is counted by one. */
   private readonly overlapping = new OverlappingPulls();
   /** containerd's namespaces, listed once per run. */
@@ -263,7 +264,7 @@ export class CriRuntime implements NodeRuntime {
    */
   async seedHost(): Promise<SeedHost | { unsupported: string }> {
     if (this.options.flavor !== 'containerd') return { unsupported: `seeds run on Docker or containerd, and ${this.connection.host}'s runtime is CRI-O` };
-    const status = await this.call('tell its status', 'CRI_API_ERROR', (s) => s.cri.status(true, { timeoutMs: this.callTimeoutMs }));
+    const status = await this.registryStatus();
     const configPath = configPathRoots(criRegistryConfig(status.info)?.configPath ?? '')[0];
     if (configPath === undefined)
       return {
@@ -274,8 +275,19 @@ export class CriRuntime implements NodeRuntime {
 
   async insecureRegistries(): Promise<string[]> {
     if (this.options.flavor !== 'containerd') return [];
-    const status = await this.call('tell its status', 'CRI_API_ERROR', (s) => s.cri.status(true, { timeoutMs: this.callTimeoutMs }));
+    const status = await this.registryStatus();
     return this.insecureRegistriesOf(status.info);
+  }
+
+  /**
+   * The CRI's status, once for fan-out's two questions (how a seed runs here, which
+   * registries are plain HTTP): its registry settings do not change within a run. A failed
+   * call is not kept.
+   */
+  private registryStatus(): Promise<{ info: Record<string, string> }> {
+    this.statusForRegistries ??= this.call('tell its status', 'CRI_API_ERROR', (s) => s.cri.status(true, { timeoutMs: this.callTimeoutMs }));
+    this.statusForRegistries.catch(() => (this.statusForRegistries = undefined));
+    return this.statusForRegistries;
   }
 
   /** containerd: from its hosts.toml files and older registry config; CRI-O keeps them in registries.conf, not read here. */
