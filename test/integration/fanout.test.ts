@@ -58,6 +58,13 @@ function runImagePulls(output: string): Array<{ node: string; from: string }> {
     .map((m) => ({ node: m[1], from: m[2] }));
 }
 
+/** The same from a containerd node's CRI calls at -vv (`containerd NODE: PullImage REGISTRY/…`). */
+function runCriPulls(output: string): Array<{ node: string; from: string }> {
+  return [...output.matchAll(/containerd (\S+): PullImage (\S+?)\/(\S+)/g)]
+    .filter((m) => !m[3].includes('lab/registry'))
+    .map((m) => ({ node: m[1], from: m[2] }));
+}
+
 function dockerCli(info: LabInfo, node: number, ...args: string[]) {
   return run('docker', ['-H', `unix://${info.nodes[node].socket.controller}`, ...args]);
 }
@@ -905,7 +912,7 @@ describe('fan-out on containerd nodes', () => {
     const seedAddress = /fan-out: seed \S+ serves at (\S+)/.exec(output)?.[1];
     expect(seedAddress, output.slice(-3000)).toBeDefined();
     for (const node of CRI_NODES.map((n) => info.nodes[n])) {
-      const fromSeed = [...output.matchAll(new RegExp(`containerd ${node.name}: PullImage (\\S+)`, 'g'))].filter((m) => m[1].startsWith(`${seedAddress}/`));
+      const fromSeed = runCriPulls(output).filter((p) => p.node === node.name && p.from === seedAddress);
       expect(fromSeed.length, `${node.name}\n${output.slice(-3000)}`).toBe(pushed.length);
     }
     await expectEndedAsAfterDirectPull();
@@ -1030,9 +1037,9 @@ describe('fan-out on containerd nodes', () => {
     // for its manifest only (the layers are in by then), as a relayed pull ends.
     const notOrigin = (from: string) => from !== origin;
     const criPulls = (n: number) =>
-      [...output.matchAll(new RegExp(`containerd ${name(n)}: PullImage (\\S+?)/(\\S+)`, 'g'))]
-        .filter((m) => !m[2].includes('lab/registry'))
-        .map((m) => m[1])
+      runCriPulls(output)
+        .filter((p) => p.node === name(n))
+        .map((p) => p.from)
         .filter(notOrigin);
     const dockerPulls = (n: number) =>
       runImagePulls(output)
