@@ -53,6 +53,8 @@ export interface RunDistributionDeps {
 interface Decision {
   strategy: DistributionStrategy;
   seeds?: number;
+  /** hound_fanout_seeds as the inventory states it, before it is held to the nodes. */
+  seedsAsked?: number;
   relayLanes?: number;
 }
 
@@ -114,7 +116,7 @@ export class RunDistribution {
     const docker = await this.deps.docker(host);
     const relayOptions = { platform: options.platform, onProgress: options.onProgress, signal: options.signal };
     if (decision.strategy === 'fanout') {
-      const fanout = await this.fanoutFor(host, decision.seeds ?? 1, decision.relayLanes ?? 0);
+      const fanout = await this.fanoutFor(host, decision.seeds ?? 1, decision.seedsAsked, decision.relayLanes ?? 0);
       if (fanout) return fanout.pull(host, reference, relayOptions);
     }
     return relay.pullThroughRelay(host, docker, reference, relayOptions);
@@ -184,7 +186,7 @@ export class RunDistribution {
       // layers): `auto` is the default, and one node, or nodes sharing nothing, simply pull.
       const verbosity = chooseFromPlan(input) ? 1 : 0;
       if (requested === 'auto') say(verbosity, `distribution auto: ${choice.strategy} (${choice.reason}${note})${why}`);
-      return { strategy: choice.strategy, seeds: choice.seeds, relayLanes: choice.relayLanes };
+      return { strategy: choice.strategy, seeds: choice.seeds, seedsAsked: input.seeds, relayLanes: choice.relayLanes };
     } catch (err) {
       say(0, `distribution ${requested}: direct (could not weigh the images: ${err instanceof Error ? err.message : String(err)})`);
       return { strategy: 'direct' };
@@ -400,7 +402,7 @@ export class RunDistribution {
   }
 
   /** The run's fan-out, started at the first fanned-out pull over every node of the run; undefined when it cannot start. */
-  private fanoutFor(host: string, seeds: number, relayLanes: number): Promise<Fanout | undefined> {
+  private fanoutFor(host: string, seeds: number, seedsAsked: number | undefined, relayLanes: number): Promise<Fanout | undefined> {
     this.fanout ??= (async () => {
       const relay = await this.relayFor(host);
       const byHost = imageReferencesByHost(this.deps.run);
@@ -432,11 +434,23 @@ export class RunDistribution {
       // Described as the relay planned (its manifest cache): images that share lower layers share a seed.
       const images = [...new Set(nodes.flatMap((n) => n.images))];
       const layers = new Map(await Promise.all(images.map(async (image) => [image, (await relay.describeImage(image, platform)).layers] as const)));
+      const fanout = startFanout({
+        relay,
+        nodes,
+        seedImage: this.deps.fanoutImage!,
+        seeds,
+        layers,
+        relayLanes,
+        platform,
+        log: (line) => this.deps.detail(1, line),
+      });
+      // The seeds planned: fewer than asked when the run has fewer nodes, or nodes with nothing to pull.
+      const asked = fanout.seedCount === (seedsAsked ?? seeds) ? '' : ` (${seedsAsked ?? seeds} asked; one per node with images to pull at most)`;
       this.deps.detail(
         1,
-        `fan-out: ${seeds} seed(s) for ${nodes.length} node(s), ${relayLanes} relay lane(s) while they fill, seed image ${this.deps.fanoutImage}`,
+        `fan-out: ${fanout.seedCount} seed(s)${asked} for ${nodes.length} node(s), ${relayLanes} relay lane(s) while they fill, seed image ${this.deps.fanoutImage}`,
       );
-      return startFanout({ relay, nodes, seedImage: this.deps.fanoutImage!, seeds, layers, relayLanes, platform, log: (line) => this.deps.detail(1, line) });
+      return fanout;
     })().catch((err: unknown) => {
       this.deps.detail(0, `fan-out could not start (${err instanceof Error ? err.message : String(err)}); pulling through the relay`);
       return undefined;

@@ -83,11 +83,17 @@ export interface FanoutStats {
 
 export interface Fanout {
   readonly runId: string;
+  /** The seeds planned: the count asked for, or fewer when the run has fewer nodes or pulls. */
+  readonly seedCount: number;
   /** Pulls through the seed that serves the image to the node; through the relay when it could not be started or fed. */
   pull(host: string, reference: string, options?: RelayPullOptions): Promise<PullResult>;
   stats(): FanoutStats;
   /** Stops every seed, removes its image if the run pulled it, and every node's trust of the seeds. */
   close(): Promise<void>;
+}
+
+function offSeedKey(host: string, seed: Seed): string {
+  return `${host}\0${seed.node.host}`;
 }
 
 export function startFanout(options: StartFanoutOptions): Fanout {
@@ -112,6 +118,11 @@ class Seed {
   readonly gates = new Map<string, Promise<void>>();
   /** The references whose gate has opened. */
   readonly open = new Set<string>();
+
+  /** The images it serves, in the order they were planned. */
+  images(): string[] {
+    return [...new Set([...this.serves.values()].flatMap((s) => [...s.images]))];
+  }
   readonly trusted = new Map<string, Promise<void>>();
   constructor(readonly node: FanoutNode) {}
 }
@@ -132,7 +143,7 @@ class RunFanout implements Fanout {
   private readonly lanes: RelayLanes;
   /** Nodes holding a relay lane → their pulls on it. */
   private readonly onLane = new Map<string, number>();
-  /** Nodes a pull from a seed failed for: their other pulls go through the relay. */
+  /** offSeedKey(node, seed) for each node a pull from that seed failed for: its other pulls from that seed go through the relay. */
   private readonly offSeed = new Set<string>();
   private closed = false;
 
@@ -164,6 +175,10 @@ class RunFanout implements Fanout {
     }
   }
 
+  get seedCount(): number {
+    return this.seeds.length;
+  }
+
   stats(): FanoutStats {
     return { runId: this.runId, seeds: this.seeds.map((s) => s.client?.hostPort ?? `${s.node.host} (down)`), ...this.counters };
   }
@@ -183,7 +198,7 @@ class RunFanout implements Fanout {
     }
     let result: PullResult;
     if (route === undefined) result = await this.o.relay.pullThroughRelay(host, node.docker, reference, options);
-    else if ('seed' in route) result = await this.pullFromSeed(node, reference, route.seed, options);
+    else if ('seed' in route) result = await this.pullFromSeed(node, reference, seed!, route.seed, options);
     else {
       this.counters.relayedWhileFilling++;
       try {
@@ -197,21 +212,26 @@ class RunFanout implements Fanout {
   }
 
   /**
-   * Pulls from the node's seed; when that fails (the node cannot reach the seed's port, as
-   * behind a firewall between nodes, or the seed is too busy to answer: at 100 nodes on 2
-   * cores Docker's TLS handshake with a seed serving 10 nodes timed out, and a node failed
-   * after 3 tries at its seed), through the relay instead, and so are the node's later pulls:
-   * what kept it from its seed will most likely do so again, and each try can cost Docker's
-   * connect and handshake timeouts. A node out of disk would fail the same way there.
+   * Pulls from the seed that serves the image; when that fails (the node cannot reach the
+   * seed's port, as behind a firewall between nodes, or the seed is too busy to answer: at 100
+   * nodes on 2 cores Docker's TLS handshake with a seed serving 10 nodes timed out, and a node
+   * failed after 3 tries at its seed), through the relay instead, and so are the node's later
+   * pulls from that seed: what kept it from the seed will most likely do so again, and each try
+   * can cost Docker's connect and handshake timeouts. Its pulls from other seeds still try them,
+   * since a seed is busy or out of reach on its own (a firewall between all nodes costs one
+   * failed try per seed a node pulls from, two or three at most on the lab's workloads). A node
+   * out of disk would fail the same way through the relay.
    */
-  private async pullFromSeed(node: FanoutNode, reference: string, seedAddress: string, options: RelayPullOptions): Promise<PullResult> {
+  private async pullFromSeed(node: FanoutNode, reference: string, seed: Seed, seedAddress: string, options: RelayPullOptions): Promise<PullResult> {
     try {
       return await this.o.relay.pullThroughRelay(node.host, node.docker, reference, { ...options, via: seedAddress });
     } catch (error) {
       if (options.signal?.aborted || (error instanceof HoundError && error.code === 'NODE_DISK_FULL')) throw error;
-      this.offSeed.add(node.host);
+      this.offSeed.add(offSeedKey(node.host, seed));
       this.counters.fallbacks++;
-      this.o.log(`fan-out: ${node.host} could not pull ${reference} from its seed ${seedAddress} (${message(error)}); it pulls through the relay from now on`);
+      this.o.log(
+        `fan-out: ${node.host} could not pull ${reference} from its seed ${seedAddress} (${message(error)}); it pulls what that seed serves it through the relay from now on`,
+      );
       return this.o.relay.pullThroughRelay(node.host, node.docker, reference, options);
     }
   }
@@ -258,7 +278,7 @@ class RunFanout implements Fanout {
     const mayTakeLane = !this.seedHosts.has(node.host);
     for (;;) {
       if (seed.retired) throw retiredError(seed);
-      if (this.offSeed.has(node.host)) throw new SeedError(seed.node.host, `${node.host} could not pull from it earlier in the run`);
+      if (this.offSeed.has(offSeedKey(node.host, seed))) throw new SeedError(seed.node.host, `${node.host} could not pull from it earlier in the run`);
       if (seed.open.has(reference)) {
         const client = await seed.up;
         await this.trust(seed, node, client);
@@ -368,7 +388,7 @@ class RunFanout implements Fanout {
       while (!exited && Date.now() < deadline && !this.abort.signal.aborted) {
         if (await client.answers()) {
           seed.client = client;
-          this.o.log(`fan-out: seed ${node.host} serves at ${client.hostPort}`);
+          this.o.log(`fan-out: seed ${node.host} serves at ${client.hostPort} (${seed.images().join(', ')} to ${seed.serves.size} node(s))`);
           return client;
         }
         await sleep(200, this.abort.signal);

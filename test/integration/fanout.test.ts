@@ -52,10 +52,10 @@ function dockerSeedHost(socketPath: string): SeedHost {
   return { kind: 'docker', socketPath, certsDir: NODE_DOCKER_CERTS_DIRECTORY };
 }
 
-function runImagePulls(output: string): Array<{ node: string; from: string }> {
+function runImagePulls(output: string): Array<{ node: string; from: string; path: string }> {
   return [...output.matchAll(/docker (\S+): POST \/images\/create fromImage=(\S+?)\/(\S+)/g)]
     .filter((m) => !m[3].includes('lab/registry'))
-    .map((m) => ({ node: m[1], from: m[2] }));
+    .map((m) => ({ node: m[1], from: m[2], path: m[3] }));
 }
 
 /** The same from a containerd node's CRI calls at -vv (`containerd NODE: PullImage REGISTRY/…`). */
@@ -396,7 +396,7 @@ describe('fan-out on the lab', () => {
     }
   });
 
-  it('runs as many seeds as hound_fanout_seeds says, and says so when the value is not a count', async () => {
+  it('runs as many seeds as hound_fanout_seeds says (no more than the nodes), and says so when the value is not a count', async () => {
     await dropPushedImages();
     const two = await hound(['play', 'warmup.yml', '-i', info.inventory, ...fanout(), '-e', 'hound_fanout_seeds=2', '--reporter', 'plain', '-v'], work);
     const output = two.stdout + two.stderr;
@@ -406,6 +406,17 @@ describe('fan-out on the lab', () => {
     expect(stats![2].split(', '), output.slice(-3000)).toHaveLength(2);
     expect(Number(stats![6])).toBe(0);
     expect(output).toContain(`fan-out: 2 seed(s) for ${info.nodes.length} node(s)`);
+
+    // More than the nodes: one seed a node, and the line says how many were asked.
+    await dropPushedImages();
+    const asked = info.nodes.length + 5;
+    const many = await hound(['play', 'warmup.yml', '-i', info.inventory, ...fanout(), '-e', `hound_fanout_seeds=${asked}`, '--reporter', 'plain', '-v'], work);
+    const manyOutput = many.stdout + many.stderr;
+    expect(many.code, manyOutput.slice(-3000)).toBe(0);
+    expect(FANOUT_STATS.exec(manyOutput)?.[2].split(', '), manyOutput.slice(-3000)).toHaveLength(info.nodes.length);
+    expect(manyOutput).toContain(
+      `fan-out: ${info.nodes.length} seed(s) (${asked} asked; one per node with images to pull at most) for ${info.nodes.length} node(s)`,
+    );
 
     await dropPushedImages();
     const bad = await hound(['play', 'warmup.yml', '-i', info.inventory, ...fanout(), '-e', 'hound_fanout_seeds=0', '--reporter', 'plain', '-v'], work);
@@ -513,6 +524,76 @@ describe('fan-out on the lab', () => {
       expect(pulls.filter((p) => p.node === node.name && p.from === seedAddress).length, pulls.map((p) => `${p.node} ${p.from}`).join('\n')).toBe(1);
     }
     expect(pulls.some((p) => p.node === info.nodes[0].name && p.from === seedAddress)).toBe(true);
+
+    await expectEndedAsAfterDirectPull();
+  });
+
+  it('a node cut off from one of two seeds pulls what that seed serves it through the relay, and still pulls from the other seed', async () => {
+    // The plan is deterministic (assignSeeds): a first run, every seed in reach, shows which seed serves which image.
+    const twoSeeds = ['-i', info.inventory, ...fanout(), '-e', 'hound_fanout_seeds=2', '--reporter', 'plain', '-vv'];
+    const servesLines = (output: string) =>
+      [...output.matchAll(/fan-out: seed (\S+) serves at (\S+):\d+ \((\S+) to \d+ node\(s\)\)/g)].map((m) => ({ host: m[1], ip: m[2], image: m[3] }));
+    await dropPushedImages();
+    const first = await hound(['play', 'warmup.yml', ...twoSeeds], work);
+    const firstOutput = first.stdout + first.stderr;
+    expect(first.code, firstOutput.slice(-3000)).toBe(0);
+    const plan = servesLines(firstOutput).sort((a, b) => a.host.localeCompare(b.host));
+    // Two images on every node, two seeds: each seed serves one image to every node.
+    expect(plan.map((s) => s.image).sort(), firstOutput.slice(-3000)).toEqual(pushed.map((i) => `${origin}/${i.repository}:${i.tag}`).sort());
+    const [cutSeed, otherSeed] = plan;
+    // Not the seeds' own nodes: a route cut on the other seed's node would also drop its replies to the cut seed's node pulling from it.
+    const cut = info.nodes.filter((n) => n.name !== cutSeed.host && n.name !== otherSeed.host);
+    expect(cut.length).toBeGreaterThan(0);
+    // One image at a time, the cut seed's first: a node's pull from the other seed comes after its failure at the cut one.
+    const images = [cutSeed.image, otherSeed.image];
+    await writeFile(
+      path.join(work, 'warmup-cut-one-seed.yml'),
+      [
+        '- hosts: all',
+        '  gather_facts: false',
+        '  tasks:',
+        '    - name: warm up',
+        '      images:',
+        '        concurrency: 1',
+        '        names:',
+        ...images.map((i) => `          - "${i}"`),
+        '',
+      ].join('\n'),
+    );
+    const route = (node: LabInfo['nodes'][number], verb: 'add' | 'del') =>
+      run('ip', ['netns', 'exec', node.netns, 'ip', 'route', verb, 'unreachable', `${cutSeed.ip}/32`]);
+    await dropPushedImages();
+    const r = await (async () => {
+      for (const node of cut) expect((await route(node, 'add')).code).toBe(0);
+      return hound(['play', 'warmup-cut-one-seed.yml', ...twoSeeds], work);
+    })().finally(async () => {
+      for (const node of cut) await route(node, 'del');
+    });
+    const output = r.stdout + r.stderr;
+    expect(r.code, output.slice(-3000)).toBe(0);
+    expect(
+      servesLines(output)
+        .sort((a, b) => a.host.localeCompare(b.host))
+        .map((s) => [s.host, s.image]),
+    ).toEqual(plan.map((s) => [s.host, s.image]));
+    // Each cut node failed at the cut seed once, for its image, and pulled the other seed's image from that seed.
+    const fallbackLines = output
+      .split('\n')
+      .filter((l) => /fan-out: .*(could not pull|through the relay)/.test(l))
+      .join('\n');
+    expect(Number(FANOUT_STATS.exec(output)?.[6]), fallbackLines).toBe(cut.length);
+    const pulls = runImagePulls(output);
+    const repositoryOf = (image: string) => image.slice(origin.length + 1, image.lastIndexOf(':'));
+    for (const node of cut) {
+      const failed = [...output.matchAll(new RegExp(`fan-out: ${node.name} could not pull (\\S+) from its seed`, 'g'))].map((m) => m[1]);
+      expect(failed, output.slice(-3000)).toEqual([cutSeed.image]);
+      const fromOther = pulls.filter((p) => p.node === node.name && p.from.startsWith(`${otherSeed.ip}:`));
+      expect(
+        fromOther.map((p) => p.path.replace(/:[^/]*$/, '').endsWith(repositoryOf(otherSeed.image))),
+        pulls.map((p) => `${p.node} ${p.from} ${p.path}`).join('\n'),
+      ).toEqual([true]);
+    }
+    expect(output).not.toMatch(/could not pull from it earlier in the run/);
 
     await expectEndedAsAfterDirectPull();
   });
