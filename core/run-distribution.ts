@@ -220,7 +220,7 @@ export class RunDistribution {
       });
       say(
         1,
-        `distribution auto: probed the links in ${probe.seconds.toFixed(1)} s, ${(probe.bytes / 1e6).toFixed(1)} MB moved, hound's CPU ${(probe.cpuSecondsPerByte * 1e9).toFixed(1)} ns per byte sent, the origin read at ${probe.originReads.map((rate) => `${(rate / 1e6).toFixed(1)}`).join(' and ')} MB/s${probe.originCpuWait === undefined ? '' : `, waiting for a CPU ${(100 * probe.originCpuWait).toFixed(0)}% of the faster read`}`,
+        `distribution auto: probed the links in ${probe.seconds.toFixed(1)} s, ${(probe.bytes / 1e6).toFixed(1)} MB moved, hound's CPU ${(probe.cpuSecondsPerByte * 1e9).toFixed(1)} ns per byte sent, the origin read at ${probe.originReads.map(originRead).join(' and ')}`,
       );
       return {
         input: {
@@ -457,4 +457,9 @@ export class RunDistribution {
     });
     return this.fanout;
   }
+}
+
+/** One probe read of the origin as -v says it: its rate, and how long hound waited for a CPU during it. */
+function originRead(read: { rate: number; cpuWait?: number }): string {
+  return `${(read.rate / 1e6).toFixed(1)} MB/s${read.cpuWait === undefined ? '' : ` (waiting for a CPU ${(100 * read.cpuWait).toFixed(0)}% of it)`}`;
 }

@@ -70,10 +70,11 @@ export interface LinkProbe {
   cpuSecondsPerByte: number;
   /** Every probed node runs on the controller's own kernel (its boot id): they share the controller's CPUs. */
   nodesOnController: boolean;
-  /** Share of the origin read hound spent waiting for a CPU (undefined where the OS does not say); reported, not weighed. */
-  originCpuWait?: number;
-  /** Each read's rate of the origin, in order (the faster is registryUplink). */
-  originReads: number[];
+  /**
+   * Each read of the origin, in order (the faster rate is registryUplink), with the share of
+   * its time hound spent waiting for a CPU (undefined where the OS does not say).
+   */
+  originReads: Array<{ rate: number; cpuWait?: number }>;
   seconds: number;
 }
 
@@ -145,8 +146,7 @@ export async function probeLinks(targets: LinkProbeTargets, limits: LinkProbeLim
     controllerAtLeast,
     nodesOnController,
     cpuSecondsPerByte,
-    originCpuWait: fastest.cpuWait,
-    originReads: originReads.map((read) => read.rate),
+    originReads: originReads.map((read) => ({ rate: read.rate, cpuWait: read.cpuWait })),
     bytes: originReads.reduce((sum, read) => sum + read.bytes, 0) + alone.bytes + groupBytes,
     seconds: (performance.now() - started) / 1000,
   };

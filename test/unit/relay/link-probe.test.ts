@@ -61,9 +61,9 @@ describe('probeLinks', () => {
     const probe = await probeLinks({ openOriginBlob, nodes: [local('a'), local('b'), local('c')] });
     expect(reads).toBe(2);
     expect(probe.originReads).toHaveLength(2);
-    expect(probe.originReads[0]).toBeLessThan(1.5 * 0.65e6);
-    expect(probe.originReads[1]).toBeGreaterThan(probe.originReads[0]);
-    expect(probe.rates.registryUplink).toBe(probe.originReads[1]);
+    expect(probe.originReads[0].rate).toBeLessThan(1.5 * 0.65e6);
+    expect(probe.originReads[1].rate).toBeGreaterThan(probe.originReads[0].rate);
+    expect(probe.rates.registryUplink).toBe(probe.originReads[1].rate);
   });
 
   it('never reports the controller slower than a rate it was seen to send one node', async () => {
