@@ -21,6 +21,7 @@ import { planRelaySchedule, type LayerInfo, type RelaySchedule } from '../relay/
 import {
   chooseDistribution,
   chooseFromPlan,
+  mbps,
   distributionInputOf,
   type DistributionInput,
   type DistributionStrategy,
@@ -461,5 +462,5 @@ export class RunDistribution {
 
 /** One probe read of the origin as -v says it: its rate, and how long hound waited for a CPU during it. */
 function originRead(read: { rate: number; cpuWait?: number }): string {
-  return `${(read.rate / 1e6).toFixed(1)} MB/s${read.cpuWait === undefined ? '' : ` (waiting for a CPU ${(100 * read.cpuWait).toFixed(0)}% of it)`}`;
+  return `${mbps(read.rate)}${read.cpuWait === undefined ? '' : ` (waiting for a CPU ${(100 * read.cpuWait).toFixed(0)}% of it)`}`;
 }

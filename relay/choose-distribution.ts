@@ -219,6 +219,7 @@ function mb(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
-function mbps(bytesPerSecond: number): string {
+/** A rate as auto's lines say it: `4.8 MB/s`. */
+export function mbps(bytesPerSecond: number): string {
   return `${(bytesPerSecond / 1e6).toFixed(1)} MB/s`;
 }

@@ -118,13 +118,13 @@ class Seed {
   readonly gates = new Map<string, Promise<void>>();
   /** The references whose gate has opened. */
   readonly open = new Set<string>();
+  readonly trusted = new Map<string, Promise<void>>();
+  constructor(readonly node: FanoutNode) {}
 
   /** The images it serves, in the order they were planned. */
   images(): string[] {
     return [...new Set([...this.serves.values()].flatMap((s) => [...s.images]))];
   }
-  readonly trusted = new Map<string, Promise<void>>();
-  constructor(readonly node: FanoutNode) {}
 }
 
 class RunFanout implements Fanout {
