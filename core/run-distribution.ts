@@ -30,6 +30,7 @@ import {
 import { probeLinks } from '../relay/link-probe.js';
 import { startFanout, type Fanout } from '../relay/fanout.js';
 import { seedFeedBytes } from '../relay/seed-plan.js';
+import { runsSeeds } from '../relay/seed-node.js';
 import { availableParallelism } from 'node:os';
 
 export type RequestedDistribution = DistributionStrategy | 'auto';
@@ -176,6 +177,7 @@ export class RunDistribution {
         relayLanes: this.relayLanes(host, say),
         seeds: this.seeds(host, say),
         fanout: fanout.available ? { seedImageBytes: fanout.bytes } : undefined,
+        ...(fanout.available ? { seedNodes: fanout.runners.size, seedFeed: (seeds: number) => seedFeed(seeds, fanout.runners) } : {}),
       };
       const choice = chooseDistribution(input);
       if (choice.strategy === 'fanout' && !fanout.available) {
@@ -243,7 +245,7 @@ export class RunDistribution {
   private async planFromRegistry(host: string): Promise<{
     schedule: RelaySchedule;
     largest?: { reference: string; digest: string; host: string };
-    seedFeed: (seeds: number) => number[];
+    seedFeed: (seeds: number, runners?: ReadonlySet<string>) => number[];
   }> {
     const info = await (await this.deps.docker(host)).info();
     const byHost = imageReferencesByHost(this.deps.run);
@@ -266,8 +268,13 @@ export class RunDistribution {
     );
     const nodes = [...byHost].map(([h, refs]) => ({ host: h, images: refs.map((r) => r.reference) }));
     const schedule = planRelaySchedule({ nodes, layers });
-    // What each seed would be fed, from the seed assignment fan-out itself makes.
-    const seedFeed = (seeds: number) => seedFeedBytes(nodes, layers, seeds);
+    // What each seed would be fed, from the seed assignment fan-out itself makes (seeds only on `runners`, when given).
+    const seedFeed = (seeds: number, runners?: ReadonlySet<string>) =>
+      seedFeedBytes(
+        nodes.map((n) => ({ ...n, runsSeeds: runners === undefined || runners.has(n.host) })),
+        layers,
+        seeds,
+      );
     let largest: { reference: string; digest: string; host: string; size: number } | undefined;
     for (const [h, refs] of byHost) {
       for (const { reference } of refs) {
@@ -332,18 +339,27 @@ export class RunDistribution {
     return known;
   }
 
-  /** Whether seeds can run: an image is named, it resolves, and every node's runtime would use TLS (not plain HTTP) with the seeds. */
-  private async fanoutInput(host: string): Promise<{ available: true; bytes: number } | { available: false; why: string }> {
+  /**
+   * Whether seeds can run: an image is named, it resolves, every node's runtime trusts seeds,
+   * some node's runtime runs them, and every node's runtime would use TLS (not plain HTTP) with
+   * the nodes that may run one. `runners`: those nodes.
+   */
+  private async fanoutInput(host: string): Promise<{ available: true; bytes: number; runners: ReadonlySet<string> } | { available: false; why: string }> {
     const image = this.deps.fanoutImage;
     if (image === undefined) return { available: false, why: 'no seed image named (--fanout-image or hound_fanout_image)' };
     const info = await (await this.deps.docker(host)).info();
     const nodes = [...imageReferencesByHost(this.deps.run).keys()];
-    // Every node may be a seed, and every node trusts its seed: each runtime must do both.
-    const hosts = await Promise.all(nodes.map((n) => this.seedHostOf(n)));
-    const refused = hosts.find((h) => 'unsupported' in h);
-    if (refused !== undefined && 'unsupported' in refused) return { available: false, why: refused.unsupported };
+    // Every node trusts its seeds, and a node whose runtime runs seeds may be one (podman's does not).
+    const hosts: SeedHost[] = [];
+    for (const h of await Promise.all(nodes.map((n) => this.seedHostOf(n)))) {
+      if ('unsupported' in h) return { available: false, why: h.unsupported };
+      hosts.push(h);
+    }
+    const runners = new Set(nodes.filter((_, i) => runsSeeds(hosts[i])));
+    const none = hosts[0];
+    if (runners.size === 0 && none !== undefined && !runsSeeds(none)) return { available: false, why: `no node of the run can run a seed: ${none.runsNoSeed}` };
     // Each node's own runtime (a cluster may mix them, each configured its own way) must speak
-    // TLS to every node's address, its own included: any of them may be its seed.
+    // TLS to every address a seed may run at, its own included.
     const insecureByNode = await Promise.all(
       nodes.map(async (n) => {
         const runtime = await this.deps.docker(n);
@@ -351,7 +367,7 @@ export class RunDistribution {
       }),
     );
     for (const { node, insecure } of insecureByNode) {
-      const plain = nodes.find((n) => isInsecureRegistry(this.deps.target(n).address, insecure));
+      const plain = nodes.find((n) => runners.has(n) && isInsecureRegistry(this.deps.target(n).address, insecure));
       if (plain !== undefined)
         return {
           available: false,
@@ -366,7 +382,7 @@ export class RunDistribution {
         ...(await this.deps.route(host, ref.domain)),
         reuse: true,
       });
-      return { available: true, bytes: resolved.layers.reduce((sum, l) => sum + l.size, 0) };
+      return { available: true, bytes: resolved.layers.reduce((sum, l) => sum + l.size, 0), runners };
     } catch (err) {
       return { available: false, why: `seed image ${image} cannot be resolved: ${err instanceof Error ? err.message : String(err)}` };
     }
@@ -445,8 +461,10 @@ export class RunDistribution {
         platform,
         log: (line) => this.deps.detail(1, line),
       });
-      // The seeds planned: fewer than asked when the run has fewer nodes, or nodes with nothing to pull.
-      const asked = fanout.seedCount === (seedsAsked ?? seeds) ? '' : ` (${seedsAsked ?? seeds} asked; one per node with images to pull at most)`;
+      // The seeds planned: fewer than asked when the run has fewer nodes, nodes with nothing to pull, or nodes that run none.
+      const runners = nodes.filter((n) => runsSeeds(n.seedHost)).length;
+      const where = runners < nodes.length ? `, on the ${runners} node(s) whose runtime runs seeds` : '';
+      const asked = fanout.seedCount === (seedsAsked ?? seeds) ? '' : ` (${seedsAsked ?? seeds} asked; one per node with images to pull at most${where})`;
       this.deps.detail(
         1,
         `fan-out: ${fanout.seedCount} seed(s)${asked} for ${nodes.length} node(s), ${relayLanes} relay lane(s) while they fill, seed image ${this.deps.fanoutImage}`,

@@ -9,6 +9,7 @@ import {
   estimateDirect,
   estimateFanout,
   estimateRelay,
+  maxSeeds,
   relayLaneCount,
   seedCount,
   sharedPullCpuRate,
@@ -172,7 +173,7 @@ export function fanoutShapeOf(input: DistributionInput, rates: LinkRates, seedIm
 }
 
 function seedsFor(input: DistributionInput, rates: LinkRates): number {
-  return input.seeds === undefined ? seedCount(input, rates) : Math.max(1, Math.min(input.seeds, input.nodes));
+  return input.seeds === undefined ? seedCount(input, rates) : Math.min(input.seeds, maxSeeds(input));
 }
 
 function lanesFor(input: DistributionInput, rates: LinkRates, seeds: number): number {

@@ -42,6 +42,13 @@ export interface Workload {
    * seed may need less than every distinct layer. When unset, every seed is fed them all.
    */
   seedFeed?: (seeds: number) => readonly number[];
+  /** Nodes a seed can run on (podman nodes only pull from seeds); every node when unset. */
+  seedNodes?: number;
+}
+
+/** The most seeds the workload can have: one per node that can run one. */
+export function maxSeeds(w: Workload): number {
+  return Math.max(1, Math.min(w.nodes, w.seedNodes ?? w.nodes));
 }
 
 export interface FanoutShape {
@@ -154,12 +161,12 @@ export const MAX_NODES_PER_SEED = 32;
  * least one per MAX_NODES_PER_SEED nodes. Without rates, that minimum.
  */
 export function seedCount(w: Workload, r: LinkRates): number {
-  const floor = seedFloor(w.nodes);
+  const floor = Math.min(seedFloor(w.nodes), maxSeeds(w));
   const uplink = r.nodeUplink ?? r.nodeLink;
-  if (r.controllerLink === undefined || uplink === undefined || w.uniqueBytes <= 0) return Math.min(floor, w.nodes);
+  if (r.controllerLink === undefined || uplink === undefined || w.uniqueBytes <= 0) return floor;
   // S·U/Rc = T/(S·Ru)  ⇒  S = √(T·Rc / (U·Ru))
   const balanced = Math.round(Math.sqrt((w.totalBytes * r.controllerLink) / (w.uniqueBytes * uplink)));
-  return Math.max(floor, Math.min(w.nodes, balanced));
+  return Math.max(floor, Math.min(maxSeeds(w), balanced));
 }
 
 /** One seed per MAX_NODES_PER_SEED nodes, at least one. */
@@ -199,8 +206,8 @@ const SHARED_SEED_TOLERANCE = 0.1;
  * where it estimates 57.5, 58.9 and 60.9 s; docs/scale.md).
  */
 export function sharedSeedCount(w: Workload, r: LinkRates, f: Omit<FanoutShape, 'seeds'>): number {
-  const floor = Math.min(w.nodes, seedFloor(w.nodes));
-  const top = Math.min(w.nodes, Math.max(floor, MAX_SEED_SEARCH));
+  const floor = Math.min(maxSeeds(w), seedFloor(w.nodes));
+  const top = Math.min(maxSeeds(w), Math.max(floor, MAX_SEED_SEARCH));
   const estimates: Array<[number, number]> = [];
   for (let seeds = floor; seeds <= top; seeds++) estimates.push([seeds, estimateFanout(w, r, { ...f, seeds }).seconds]);
   const best = Math.min(...estimates.map(([, seconds]) => seconds));

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { HostConnection } from '../transport/types.js';
-import type { NodeDocker, PullResult, SeedHost } from '../runtime/types.js';
+import type { NodeDocker, PullResult, SeedHost, SeedRunner } from '../runtime/types.js';
 import { parseImageRef } from '../base/image-ref.js';
 import { sleep } from '../base/sleep.js';
 import { HoundError } from '../base/errors.js';
@@ -22,6 +22,7 @@ import {
   prepareSeedFiles,
   removeLeftovers,
   removeSeedTrust,
+  runsSeeds,
   startSeedContainer,
   stopSeed,
   surveyNode,
@@ -34,7 +35,7 @@ export interface FanoutNode {
   host: string;
   connection: HostConnection;
   docker: NodeDocker;
-  /** How a seed runs on the node and how the node trusts one (its runtime's command line, its certs.d). */
+  /** How a seed runs on the node, if one can, and how the node trusts one (its runtime's command line, its certs.d). */
   seedHost: SeedHost;
   /** The address other nodes reach this node at (its inventory address). */
   address: string;
@@ -119,7 +120,11 @@ class Seed {
   /** The references whose gate has opened. */
   readonly open = new Set<string>();
   readonly trusted = new Map<string, Promise<void>>();
-  constructor(readonly node: FanoutNode) {}
+  constructor(
+    readonly node: FanoutNode,
+    /** How the seed runs on its node. */
+    readonly runner: SeedRunner,
+  ) {}
 
   /** The images it serves, in the order they were planned. */
   images(): string[] {
@@ -150,13 +155,16 @@ class RunFanout implements Fanout {
   constructor(private readonly o: StartFanoutOptions) {
     this.lanes = new RelayLanes(Math.max(0, Math.floor(o.relayLanes ?? 0)));
     const blocks = assignSeeds(
-      o.nodes.map((n) => ({ host: n.host, images: n.images })),
+      o.nodes.map((n) => ({ host: n.host, images: n.images, runsSeeds: runsSeeds(n.seedHost) })),
       o.seeds,
       o.layers,
     );
     this.nodeOf = new Map(o.nodes.map((n) => [n.host, n]));
     for (const block of blocks) {
-      const seed = new Seed(this.nodeOf.get(block.seed)!);
+      const node = this.nodeOf.get(block.seed)!;
+      // assignSeeds places seeds only where they run.
+      if (!runsSeeds(node.seedHost)) throw new SeedError(node.host, node.seedHost.runsNoSeed);
+      const seed = new Seed(node, node.seedHost);
       this.seeds.push(seed);
       this.seedHosts.add(block.seed);
       for (const [host, images] of block.serves) {
@@ -309,7 +317,7 @@ class RunFanout implements Fanout {
   private async retire(seed: Seed): Promise<void> {
     const client = await seed.up.catch(() => undefined);
     const work: Promise<unknown>[] = [
-      stopSeed(seed.node.connection, { runId: this.runId, host: seed.node.seedHost }).then(
+      stopSeed(seed.node.connection, { runId: this.runId, host: seed.runner }).then(
         // The seed image, once its container is gone; not when the removal failed (the container would hold it).
         () =>
           seed.pulledImage === undefined
@@ -379,8 +387,8 @@ class RunFanout implements Fanout {
         caPem: this.ca.certificatePem,
       });
       const client = new SeedClient(node.connection, { ip: node.address, port }, this.tlsForClient());
-      const container = await createSeedContainer(node.connection, { runId: this.runId, host: node.seedHost, image, dir });
-      const running = startSeedContainer(node.connection, { host: node.seedHost, container });
+      const container = await createSeedContainer(node.connection, { runId: this.runId, host: seed.runner, image, dir });
+      const running = startSeedContainer(node.connection, { host: seed.runner, container });
       seed.running = running;
       let exited: { code: number | null; stderr: string } | undefined;
       void running.exited.then((r) => (exited = r));
@@ -399,7 +407,7 @@ class RunFanout implements Fanout {
       );
       // This attempt's container is gone before the next one is created under the same name.
       running.detach();
-      await stopSeed(node.connection, { runId: this.runId, host: node.seedHost }).catch(() => undefined);
+      await stopSeed(node.connection, { runId: this.runId, host: seed.runner }).catch(() => undefined);
       await running.exited;
     }
     throw lastError ?? new SeedError(node.host, 'the run was stopped');

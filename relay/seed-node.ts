@@ -27,7 +27,7 @@
 // task and the container. (docs/distribution.md)
 import { randomBytes } from 'node:crypto';
 import type { HostConnection } from '../transport/types.js';
-import type { NodeDocker, SeedHost } from '../runtime/types.js';
+import type { NodeDocker, SeedHost, SeedRunner } from '../runtime/types.js';
 import { canonicalImageRef, parseImageRef } from '../base/image-ref.js';
 import { watchedCommandLine } from '../runtime/remote-command.js';
 import { SeedError } from './seed-client.js';
@@ -54,6 +54,11 @@ export interface TrustFiles {
   caPem: string;
   clientCertPem: string;
   clientKeyPem: string;
+}
+
+/** Whether a seed can run on the node (podman nodes only pull from seeds: runtime/types.ts SeedTrustOnly). */
+export function runsSeeds(host: SeedHost): host is SeedRunner {
+  return host.kind !== 'podman';
 }
 
 export function seedContainerName(runId: string): string {
@@ -87,24 +92,24 @@ function removeWorkDirLine(runId: string, host: string): string {
 }
 
 /** The node's command line for its runtime: docker on its socket, or ctr on containerd's socket in the CRI's namespace. */
-function cliArgv(host: SeedHost): string[] {
+function cliArgv(host: SeedRunner): string[] {
   return host.kind === 'docker' ? ['docker', '-H', `unix://${host.socketPath}`] : ['ctr', '--address', host.socketPath, '--namespace', host.namespace];
 }
 
-function cli(host: SeedHost): string {
+function cli(host: SeedRunner): string {
   return cliArgv(host).map(shlexQuote).join(' ');
 }
 
 /** Whether `id` names a seed container as the host's runtime does. */
-function isSeedContainer(host: SeedHost, id: string): boolean {
-  return (host.kind === 'docker' ? CONTAINER_ID_PATTERN : SEED_NAME_PATTERN).test(id);
+function isSeedContainer(host: SeedHost, id: string): host is SeedRunner {
+  return runsSeeds(host) && (host.kind === 'docker' ? CONTAINER_ID_PATTERN : SEED_NAME_PATTERN).test(id);
 }
 
 /**
  * The image as containerd's CRI stores it, which `ctr` needs in full (docker.io/library/…, a
  * tag, `latest` when none is given); Docker takes what the user wrote.
  */
-function runtimeImageName(host: SeedHost, image: string): string {
+function runtimeImageName(host: SeedRunner, image: string): string {
   if (host.kind === 'docker') return image;
   const ref = parseImageRef(image);
   return canonicalImageRef(
@@ -191,7 +196,7 @@ export interface RunningSeed {
  * removed with it; ctr has no volumes, so on containerd the registry stores into the
  * container's own snapshot, which `ctr containers rm` removes with it.
  */
-export async function createSeedContainer(connection: HostConnection, o: { runId: string; host: SeedHost; image: string; dir: string }): Promise<string> {
+export async function createSeedContainer(connection: HostConnection, o: { runId: string; host: SeedRunner; image: string; dir: string }): Promise<string> {
   const name = seedContainerName(o.runId);
   const label = `${FANOUT_LABEL}=${o.runId}`;
   const image = runtimeImageName(o.host, o.image);
@@ -246,7 +251,7 @@ export async function createSeedContainer(connection: HostConnection, o: { runId
  * A shell line removing a seed container (by name or id), on Docker with its volumes and on
  * containerd with its task and snapshot, until it is gone.
  */
-function removeContainerLine(host: SeedHost, container: string): string {
+function removeContainerLine(host: SeedRunner, container: string): string {
   const c = shlexQuote(container);
   // Until the removal succeeds or the runtime says there is no such container, for up to
   // about 30 s. Not on an inspection's word: a busy daemon can fail that too, and the
@@ -267,7 +272,7 @@ function removeContainerLine(host: SeedHost, container: string): string {
  * container by what names it (on Docker its id, not its name: a later attempt of the run
  * reuses the name).
  */
-export function startSeedContainer(connection: HostConnection, o: { host: SeedHost; container: string }): RunningSeed {
+export function startSeedContainer(connection: HostConnection, o: { host: SeedRunner; container: string }): RunningSeed {
   const session = new AbortController();
   const start = o.host.kind === 'docker' ? ['start', '--attach', o.container] : ['tasks', 'start', o.container];
   const exited = connection
@@ -282,7 +287,7 @@ export function startSeedContainer(connection: HostConnection, o: { host: SeedHo
 }
 
 /** Removes the run's seed container on this node, then its files. (The seed image, when the run pulled it, goes through the runtime's API.) */
-export async function stopSeed(connection: HostConnection, o: { runId: string; host: SeedHost }): Promise<void> {
+export async function stopSeed(connection: HostConnection, o: { runId: string; host: SeedRunner }): Promise<void> {
   const lines = [removeContainerLine(o.host, seedContainerName(o.runId)), removeWorkDirLine(o.runId, connection.host), 'true'];
   await run(connection, lines.join('; '), 'removing the seed', `remove fan-out seed ${seedContainerName(o.runId)}`);
 }
@@ -353,14 +358,16 @@ function surveyScript(node: string, host: SeedHost, anyRunning: boolean): string
   const own = shlexQuote(nodeDirName(node));
   const weigh = `while read -r k r c; do case "$k" in container) echo "container $r $c";; run) if [ -r /proc/1/cmdline ] && [ -z "$(grep -lsaF hound-command /dev/null $(grep -lsaF "$c" /proc/[0-9]*/cmdline) 2>/dev/null)" ]; then echo "container $r $c"; else echo "live $r"; fi;; esac; done`;
   const containers =
-    host.kind === 'docker'
-      ? anyRunning
-        ? [weigh]
-        : []
-      : [
-          `t=$(${cli(host)} tasks ls) && l=$(${cli(host)} containers ls -q) || { echo "ctr could not list the tasks and containers of namespace ${host.namespace}" >&2; exit 1; }`,
-          `for c in $l; do case "$c" in hound-seed-f??????????) if printf '%s\n' "$t" | grep -qE "^$c +[0-9]+ +(RUNNING|PAUSED|PAUSING)( |$)"; then echo "run \${c#hound-seed-} $c"; else echo "container \${c#hound-seed-} $c"; fi;; esac; done | ${weigh}`,
-        ];
+    host.kind === 'podman'
+      ? []
+      : host.kind === 'docker'
+        ? anyRunning
+          ? [weigh]
+          : []
+        : [
+            `t=$(${cli(host)} tasks ls) && l=$(${cli(host)} containers ls -q) || { echo "ctr could not list the tasks and containers of namespace ${host.namespace}" >&2; exit 1; }`,
+            `for c in $l; do case "$c" in hound-seed-f??????????) if printf '%s\n' "$t" | grep -qE "^$c +[0-9]+ +(RUNNING|PAUSED|PAUSING)( |$)"; then echo "run \${c#hound-seed-} $c"; else echo "container \${c#hound-seed-} $c"; fi;; esac; done | ${weigh}`,
+          ];
   return [
     ...containers,
     // The node's own directory of a run (a run's directory left empty counts as one), or a

@@ -7,8 +7,15 @@ export interface SeedBlock {
   serves: Map<string, string[]>;
 }
 
+/** A node of the run: the images it pulls, and whether a seed can run on it (default yes; podman nodes only pull from seeds). */
+export interface SeedPlanNode {
+  host: string;
+  images: readonly string[];
+  runsSeeds?: boolean;
+}
+
 /**
- * `seeds` seeds (at most one per node, and no more than there are pulls), each serving whole
+ * `seeds` seeds (at most one per node that can run one, and no more than there are pulls), each serving whole
  * images: a seed is fed only the layers of its own images, through its own downlink, before
  * it serves them, and a node pulls each image from the seed that holds it, so one node may
  * pull from several seeds.
@@ -18,14 +25,16 @@ export interface SeedBlock {
  * and the rest go, one at a time, to the image with the most bytes still to serve per seed (its
  * nodes split evenly between its seeds); with fewer, runs of neighbouring images share a seed,
  * cut where the bytes to serve are most even. The seed of a block is the node that pulls least
- * outside it (its downlink carries the block's feed), then the one that pulls most inside it.
+ * outside it (its downlink carries the block's feed), then the one that pulls most inside it,
+ * among those that can run a seed; when none of its nodes can, a free node that can.
+ * With no node that can run a seed there are none.
  *
  * Before this, a seed served whole nodes: nodes that needed the same images shared a seed. On
  * the benchmark's diverse workload (every node two of ten 11 MB apps that share a 5 MB base) a
  * seed was then fed a pair of apps, 17 MB, where one app is 11 MB.
  */
 export function assignSeeds(
-  nodes: ReadonlyArray<{ host: string; images: readonly string[] }>,
+  nodes: readonly SeedPlanNode[],
   seeds: number,
   layers?: ReadonlyMap<string, ReadonlyArray<{ digest: string; size: number }>>,
 ): SeedBlock[] {
@@ -43,7 +52,9 @@ export function assignSeeds(
   for (const hosts of hostsOf.values()) hosts.sort(compareHosts);
   const pulls = [...hostsOf.values()].reduce((sum, hosts) => sum + hosts.length, 0);
   if (pulls === 0) return [];
-  const count = Math.max(1, Math.min(Math.floor(seeds), imagesOf.size, pulls));
+  const runners = new Set(nodes.filter((n) => n.runsSeeds !== false).map((n) => n.host));
+  if (runners.size === 0) return [];
+  const count = Math.max(1, Math.min(Math.floor(seeds), imagesOf.size, pulls, runners.size));
   const images = [...hostsOf.keys()].sort((a, b) => compareLayers(layers?.get(a), layers?.get(b)) || compareHosts(a, b));
   const bytesOf = (image: string) => (layers?.get(image) ?? []).reduce((sum, l) => sum + l.size, 0) || 1;
   const load = (image: string) => hostsOf.get(image)!.length * bytesOf(image);
@@ -79,10 +90,10 @@ export function assignSeeds(
   const allHosts = [...imagesOf.keys()].sort(compareHosts);
   return blocks.map((serves) => {
     const outside = (host: string) => imagesOf.get(host)!.size - serves.get(host)!.length;
-    const candidates = [...serves.keys()].filter((host) => !taken.has(host));
+    const candidates = [...serves.keys()].filter((host) => !taken.has(host) && runners.has(host));
     candidates.sort((a, b) => outside(a) - outside(b) || serves.get(b)!.length - serves.get(a)!.length || compareHosts(a, b));
-    // Every node of the block seeds another already: the first free node seeds it from outside.
-    const seed = candidates[0] ?? allHosts.find((host) => !taken.has(host))!;
+    // Every node of the block that can seeds another already, or none can: the first free node that can seeds it from outside.
+    const seed = candidates[0] ?? allHosts.find((host) => !taken.has(host) && runners.has(host))!;
     taken.add(seed);
     return { seed, serves: new Map([...serves].sort(([a], [b]) => compareHosts(a, b))) };
   });
@@ -129,7 +140,7 @@ function compareLayers(a?: ReadonlyArray<{ digest: string }>, b?: ReadonlyArray<
  * the nodes' images. Configs are left out (a few KB each).
  */
 export function seedFeedBytes(
-  nodes: ReadonlyArray<{ host: string; images: readonly string[] }>,
+  nodes: readonly SeedPlanNode[],
   layers: ReadonlyMap<string, ReadonlyArray<{ digest: string; size: number }>>,
   seeds: number,
 ): number[] {

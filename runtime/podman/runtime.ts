@@ -7,7 +7,7 @@ import { canonicalImageRef, isLoopbackRegistry, parseImageRef, repositoryName } 
 import { SshDocker, type SshDockerOptions } from '../docker.js';
 import type { TransportLogger } from '../../transport/ssh-connection.js';
 import type { HostConnection, RegistryAuth } from '../../transport/types.js';
-import type { DockerContainer, DockerImage, DockerInfo, NodeRuntime, PullProgress } from '../types.js';
+import type { DockerContainer, DockerImage, DockerInfo, NodeRuntime, PullProgress, SeedTrustOnly } from '../types.js';
 import type { Readable } from 'node:stream';
 import type { RuntimePullResult } from '../pull-result.js';
 import { ensurePodmanService, type PodmanService } from './service.js';
@@ -15,6 +15,9 @@ import { libpodPullEndpoint } from './libpod-pull.js';
 import { OverlappingPulls, type LayerBlob } from '../overlapping-pulls.js';
 import { shortDigest } from '../containerd/ingest-progress.js';
 import { LAYER_RECORDS_PATH_COMMAND, parseLayerRecords, readLayerRecordsCommand } from './storage-layers.js';
+
+/** Where root's podman reads a registry's certificates (certs.d/HOST:PORT), at every pull. */
+export const PODMAN_ROOTFUL_CERTS_DIRECTORY = '/etc/containers/certs.d';
 
 export interface PodmanRuntimeOptions {
   /** hound_podman_socket: tried first; when nothing answers there hound starts a service for the run. */
@@ -98,6 +101,25 @@ export class PodmanRuntime implements NodeRuntime {
       return { service, api: new SshDocker(this.connection, dockerOptions) };
     });
     return this.started.then((s) => s.api);
+  }
+
+  /**
+   * Fan-out: the node pulls from seeds on Docker or containerd nodes, trusting one in its
+   * certs.d, which containers/image reads at every pull (root's /etc/containers/certs.d, a
+   * rootless user's ~/.config/containers/certs.d first). It runs no seed: hound's lab, where
+   * fan-out is tested, cannot start a podman container (crun is refused setrlimit, then
+   * "cgroups in hybrid mode not supported"), so that path is not built (docs/distribution.md).
+   */
+  async seedHost(): Promise<SeedTrustOnly | { unsupported: string }> {
+    await this.api();
+    const { service } = await this.started!;
+    if (service.rootless && !service.home.startsWith('/'))
+      return { unsupported: `${this.connection.host}'s user has no home directory (HOME), where its rootless podman reads registry certificates` };
+    return {
+      kind: 'podman',
+      certsDir: service.rootless ? `${service.home}/.config/containers/certs.d` : PODMAN_ROOTFUL_CERTS_DIRECTORY,
+      runsNoSeed: `${this.connection.host} runs podman, which pulls from seeds but runs none; seeds run on Docker or containerd nodes`,
+    };
   }
 
   /** The socket in use, once the service answers. */

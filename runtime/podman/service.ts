@@ -23,6 +23,8 @@ export interface PodmanService {
   /** Whether hound started the service for this run (and stop() ends it). */
   readonly startedByHound: boolean;
   readonly rootless: boolean;
+  /** The SSH user's home on the node (a rootless user's podman reads registry certificates under it). */
+  readonly home: string;
   /** Stops what hound started and removes what it left; nothing when the service was already running. */
   stop(): Promise<void>;
 }
@@ -62,10 +64,10 @@ export interface PodmanServiceOptions {
   startTimeoutMs?: number;
 }
 
-/** Who the SSH user is on the node, and where its podman keeps the pause process's pid. */
+/** Who the SSH user is on the node, its home, and where its podman keeps the pause process's pid. */
 const IDENTITY_SCRIPT =
   'command -v podman >/dev/null || { echo "podman not found on PATH" >&2; exit 127; }; ' +
-  'uid=$(id -u); echo "$uid"; echo "${XDG_RUNTIME_DIR:-}"; ' +
+  'uid=$(id -u); echo "$uid"; echo "${XDG_RUNTIME_DIR:-}"; echo "${HOME:-}"; ' +
   'if [ "$uid" != 0 ]; then p="${XDG_RUNTIME_DIR:-/tmp/podman-run-$uid}/libpod/tmp/pause.pid"; ' +
   'if [ -f "$p" ] && kill -0 "$(cat "$p")" 2>/dev/null; then echo "pause $(cat "$p")"; else echo "no pause"; fi; fi';
 
@@ -78,13 +80,13 @@ export async function ensurePodmanService(connection: HostConnection, options: P
       hint: 'install podman on the node, or set hound_container_runtime to the runtime it has',
     });
   }
-  const [uid, runtimeDir, pause] = identity.stdout.split('\n');
+  const [uid, runtimeDir, home, pause] = identity.stdout.split('\n');
   const rootless = uid !== '0';
   const defaultSocket = rootless ? `${runtimeDir || `/run/user/${uid}`}/podman/podman.sock` : PODMAN_ROOTFUL_SOCKET;
   const wanted = options.socketPath ?? defaultSocket;
   if ((await getStatusOverSsh(connection, wanted, '/_ping')) === 200) {
     log(2, `using the running service on ${wanted}`);
-    return { socketPath: wanted, startedByHound: false, rootless, stop: async () => {} };
+    return { socketPath: wanted, startedByHound: false, rootless, home, stop: async () => {} };
   }
 
   const made = await connection.exec('mktemp -d "${XDG_RUNTIME_DIR:-/tmp}/hound-podman.XXXXXX"');
@@ -146,6 +148,7 @@ export async function ensurePodmanService(connection: HostConnection, options: P
     socketPath,
     startedByHound: true,
     rootless,
+    home,
     stop: () => (stopped ??= cleanUp()),
   };
 }

@@ -20,7 +20,7 @@ import { createRunCertificateAuthority } from '../../relay/run-ca.js';
 import { createSeedContainer, notePulledImage, prepareSeedFiles, removeLeftovers, startSeedContainer, stopSeed, surveyNode } from '../../relay/seed-node.js';
 import { SshDocker } from '../../runtime/docker.js';
 import { NODE_DOCKER_CERTS_DIRECTORY } from '../../runtime/docker-registry-routes.js';
-import type { SeedHost } from '../../runtime/types.js';
+import type { SeedRunner } from '../../runtime/types.js';
 
 /** The run's closing fan-out line at -v: run id, seeds, bytes pushed, mounts, pulls relayed while seeds filled, pulls through the relay as seeds failed. */
 const FANOUT_STATS =
@@ -48,7 +48,7 @@ function run(file: string, args: string[]): Promise<{ code: number; stdout: stri
  * image, which seed nodes pull through the relay too, is not one of the run's images.
  */
 /** A lab node's Docker as a seed host: its socket as the controller sees it (nodes share the filesystem), its own certs.d. */
-function dockerSeedHost(socketPath: string): SeedHost {
+function dockerSeedHost(socketPath: string): SeedRunner {
   return { kind: 'docker', socketPath, certsDir: NODE_DOCKER_CERTS_DIRECTORY };
 }
 
@@ -1017,7 +1017,7 @@ describe('fan-out on containerd nodes', () => {
     const node = info.nodes[1];
     const connection = await connect(info, node);
     const runId = `f${randomBytes(5).toString('hex')}`;
-    const host: SeedHost = { kind: 'containerd', socketPath: node.socket.node, namespace: 'k8s.io', certsDir: '/etc/containerd/certs.d' };
+    const host: SeedRunner = { kind: 'containerd', socketPath: node.socket.node, namespace: 'k8s.io', certsDir: '/etc/containerd/certs.d' };
     try {
       // What an earlier run on node2 left: the seed image it pulled (noted as such), the seed's files and its container, started with no watcher.
       expect((await ctr(1, 'images', 'pull', '--plain-http', seedImage)).code).toBe(0);
@@ -1140,5 +1140,144 @@ describe('fan-out on containerd nodes', () => {
     expect(await dockerNames(4), name(4)).toEqual([...namesOf(one), ...namesOf(two)].sort());
     for (const n of DOCKER_NODES) expect(await seedContainers(info, n), name(n)).toEqual([]);
     expect(await trustEntries(info)).toEqual([]);
+  });
+});
+
+// Fan-out with podman nodes, which pull from seeds but run none (runtime/podman/runtime.ts
+// seedHost): a lab of its own, two Docker nodes that run the seeds and two podman nodes, one
+// pulling as root and one as its rootless user. What the podman nodes hold and trust is read
+// over SSH with their own `podman` and file system, independently of hound.
+describe('fan-out with podman nodes', () => {
+  let info: LabInfo;
+  let origin: string;
+  let seedImage: string;
+  let work: string;
+  let pushed: PushedImage[];
+  const SEED_NODES = [0, 1];
+  /** The podman nodes as the run names them: node3 as root, node4 as its rootless user. */
+  const podmanHosts = () => [
+    { node: 2, user: 'root', host: info.nodes[2].name },
+    { node: 3, user: 'rootless', host: `${info.nodes[3].name}-rootless` },
+  ];
+
+  beforeAll(async () => {
+    info = await ownLab('fopod', { runtimes: 'docker=2,podman=2' });
+    ({ origin, seedImage, work, pushed } = await prepareFanoutRun(info, 'fanoutpod'));
+  });
+
+  afterAll(async () => {
+    await dropLab(info);
+  });
+
+  afterEach(async () => {
+    await removeFanoutLeftovers(info, origin, SEED_NODES);
+    for (const node of SEED_NODES) for (const image of await nodeImages(info, node)) await dockerCli(info, node, 'rmi', '-f', image.Id);
+    for (const p of podmanHosts())
+      await onNode(p.node, p.user, `podman rmi -af >/dev/null 2>&1; rm -rf ${CERTS_D[p.user]}/${info.nodes[0].ip.split('.').slice(0, 3).join('.')}.*`);
+    for (const entry of await workDirs()) await rm(path.join('/tmp', entry), { recursive: true, force: true });
+  });
+
+  /** Where each user's podman reads a registry's certificates. */
+  const CERTS_D: Record<string, string> = { root: '/etc/containers/certs.d', rootless: '"$HOME"/.config/containers/certs.d' };
+
+  async function onNode(node: number, user: string, command: string): Promise<string> {
+    const connection = await connect(info, info.nodes[node], user);
+    try {
+      const r = await connection.exec(command);
+      expect(r.code, `${command}: ${r.stderr}`).toBe(0);
+      return r.stdout;
+    } finally {
+      await connection.close();
+    }
+  }
+
+  /** Every name the podman node's images carry (repo:tag and repo@digest), as its user's `podman images` lists them. */
+  async function podmanNames(node: number, user: string): Promise<string[]> {
+    const out = await onNode(node, user, "podman images --format '{{.Repository}}:{{.Tag}} {{.Repository}}@{{.Digest}}'");
+    return [...new Set(out.split(/\s+/).filter((n) => n !== ''))].sort();
+  }
+
+  /** The entries for the lab's node addresses in each podman node's certs.d, as its user's podman reads it. */
+  async function podmanTrust(): Promise<string[]> {
+    const ips = new Set(info.nodes.map((n) => n.ip));
+    const entries: string[] = [];
+    for (const p of podmanHosts()) {
+      const out = await onNode(p.node, p.user, `ls ${CERTS_D[p.user]} 2>/dev/null; true`);
+      for (const entry of out.split('\n').filter((e) => ips.has(e.split(':')[0]))) entries.push(`${p.host}: ${entry}`);
+    }
+    return entries;
+  }
+
+  /** The pulls of the run's images a -vv run's output shows from podman's own calls: which node pulled from which registry. */
+  function podmanPulls(output: string): Array<{ node: string; from: string }> {
+    return [...output.matchAll(/podman (\S+): POST \/images\/create fromImage=(\S+?)\/(\S+)/g)]
+      .filter((m) => !m[3].includes('lab/registry'))
+      .map((m) => ({ node: m[1], from: m[2] }));
+  }
+
+  const limit = () => ['-l', [info.nodes[0].name, info.nodes[1].name, ...podmanHosts().map((p) => p.host)].join(',')];
+  const fanoutArgs = () => ['--distribution', 'fanout', '--fanout-image', seedImage, '-e', 'hound_fanout_relay_lanes=0', '-e', 'hound_fanout_seeds=4'];
+
+  /** Every node holds the run's images under their origin names only; no seed, trust or work dir is left. */
+  async function expectEndedAsAfterDirectPull(): Promise<void> {
+    const expected = pushed.flatMap((image) => [`${origin}/${image.repository}:${image.tag}`, `${origin}/${image.repository}@${image.digest}`]).sort();
+    for (const p of podmanHosts()) expect(await podmanNames(p.node, p.user), p.host).toEqual(expected);
+    for (const node of SEED_NODES) {
+      const names = (await nodeImages(info, node)).flatMap((image) => [...(image.RepoTags ?? []), ...(image.RepoDigests ?? [])]).sort();
+      expect(names, info.nodes[node].name).toEqual(expected);
+      expect(await seedContainers(info, node)).toEqual([]);
+    }
+    expect(await podmanTrust()).toEqual([]);
+    expect(await trustEntries(info)).toEqual([]);
+    expect(await workDirs()).toEqual([]);
+  }
+
+  it('seeds run on the Docker nodes only; podman nodes, root and rootless, trust them in their own certs.d and pull from them, and all end as after a direct pull', async () => {
+    const r = await hound(['play', 'warmup.yml', '-i', info.inventory, ...limit(), ...fanoutArgs(), '--reporter', 'plain', '-vv'], work);
+    const output = r.stdout + r.stderr;
+    expect(r.code, output.slice(-3000)).toBe(0);
+    // Four seeds asked, two nodes that can run one.
+    expect(output).toContain('fan-out: 2 seed(s) (4 asked; one per node with images to pull at most, on the 2 node(s) whose runtime runs seeds) for 4 node(s)');
+    const stats = FANOUT_STATS.exec(output);
+    expect(stats, output.slice(-3000)).not.toBeNull();
+    expect(Number(stats![6]), 'pulls that fell back to the relay').toBe(0);
+    const seeds = new Map([...output.matchAll(/fan-out: seed (\S+) serves at (\S+)/g)].map((m) => [m[1], m[2]]));
+    expect([...seeds.keys()].sort()).toEqual(SEED_NODES.map((n) => info.nodes[n].name));
+    // Each podman node got each image from a seed, by podman's own calls (then the origin name, for its manifest only).
+    for (const p of podmanHosts()) {
+      const fromSeeds = podmanPulls(output)
+        .filter((pull) => pull.node === p.host && pull.from !== origin)
+        .map((pull) => pull.from)
+        .sort();
+      expect(fromSeeds, `${p.host}\n${output.slice(-3000)}`).toEqual([...seeds.values()].sort());
+    }
+    expect(output).toMatch(new RegExp(`trust fan-out seed \\S+ in /etc/containers/certs.d/`));
+    expect(output).toMatch(new RegExp(`trust fan-out seed \\S+ in /\\S+/\\.config/containers/certs\\.d/`));
+    await expectEndedAsAfterDirectPull();
+  });
+
+  it('after hound is killed mid-fan-out (SIGKILL) with podman nodes trusting a seed, the next run removes that trust too', async () => {
+    await stoppedMidFanout(work, ['-i', info.inventory, ...limit(), ...fanoutArgs()], async () => (await podmanTrust()).length > 0, 'SIGKILL');
+    await until('the seed containers to be gone', async () => (await seedContainers(info, 0)).length + (await seedContainers(info, 1)).length === 0, 60_000);
+    expect((await podmanTrust()).length).toBeGreaterThan(0);
+
+    const again = await hound(['play', 'warmup.yml', '-i', info.inventory, ...limit(), ...fanoutArgs(), '--reporter', 'plain', '-vv'], work);
+    const againOutput = again.stdout + again.stderr;
+    expect(again.code, againOutput.slice(-3000)).toBe(0);
+    expect(againOutput).toMatch(/fan-out: removed \d+ leftover\(s\) of earlier runs/);
+    await expectEndedAsAfterDirectPull();
+  });
+
+  it('with podman nodes only, says plainly that no node can run a seed and pulls through the relay', async () => {
+    const hosts = podmanHosts().map((p) => p.host);
+    const r = await hound(['play', 'warmup.yml', '-i', info.inventory, '-l', hosts.join(','), ...fanoutArgs(), '--reporter', 'plain', '-v'], work);
+    const output = r.stdout + r.stderr;
+    expect(r.code, output.slice(-3000)).toBe(0);
+    expect(output).toContain(
+      `distribution fanout: relay (fan-out is not possible: no node of the run can run a seed: ${hosts[0]} runs podman, which pulls from seeds but runs none; seeds run on Docker or containerd nodes)`,
+    );
+    expect(output).not.toMatch(/fan-out: seed/);
+    const expected = pushed.flatMap((image) => [`${origin}/${image.repository}:${image.tag}`, `${origin}/${image.repository}@${image.digest}`]).sort();
+    for (const p of podmanHosts()) expect(await podmanNames(p.node, p.user), p.host).toEqual(expected);
   });
 });

@@ -1,7 +1,7 @@
 // `distribution: auto` with the links' rates as a run's probe measures them
 // (relay/link-probe.ts): the decision is pure, so the rates are given here.
 import { describe, expect, it } from 'vitest';
-import { chooseDistribution, chooseFromPlan, MIN_SAVING_SECONDS } from '../../../relay/choose-distribution.js';
+import { chooseDistribution, chooseFromPlan, MIN_SAVING_SECONDS, type DistributionInput } from '../../../relay/choose-distribution.js';
 import { diverseWorkload } from '../../../bench/model-workload.js';
 
 const MB = 1_000_000;
@@ -102,18 +102,18 @@ describe('chooseDistribution when the nodes run on the controller’s own kernel
   });
 
   const labProbe = { registryUplink: 4.3e6, controllerLink: 10.3e6, nodeLink: 1.4e6, relayCpu: 28.2e6 };
-  const onLab = (nodes: number, cores = 2) =>
-    chooseDistribution({
-      // The benchmark's diverse workload, each seed fed its own nodes' images as the run plans them.
-      ...diverseWorkload(nodes),
-      requested: 'auto',
-      rates: labProbe,
-      ratesFrom: 'probed',
-      controllerAtLeast: true,
-      nodesOnController: true,
-      controllerCores: cores,
-      fanout: { seedImageBytes: 7_644_399 },
-    });
+  const onLabInput = (nodes: number, cores = 2): DistributionInput => ({
+    // The benchmark's diverse workload, each seed fed its own nodes' images as the run plans them.
+    ...diverseWorkload(nodes),
+    requested: 'auto',
+    rates: labProbe,
+    ratesFrom: 'probed',
+    controllerAtLeast: true,
+    nodesOnController: true,
+    controllerCores: cores,
+    fanout: { seedImageBytes: 7_644_399 },
+  });
+  const onLab = (nodes: number, cores = 2) => chooseDistribution(onLabInput(nodes, cores));
 
   it("on the lab's 2 cores relays at 10 and 25 nodes, fans out over 11 seeds at 50, and says why in one line", () => {
     // Measured there: at 25 nodes the relay 41.8 s, fan-out 48.3–57.8 s; at 50 the relay
@@ -131,6 +131,11 @@ describe('chooseDistribution when the nodes run on the controller’s own kernel
       "estimated 197.7 s direct vs 82.5 s relayed vs 56.9 s fanned out over 11 seeds; the nodes share the controller's 2 cores, where their pulls' processing alone takes 34.0 s",
     );
     expect(at50.reason).not.toContain('\n');
+  });
+
+  it("on the lab's 2 cores with 3 of 50 nodes able to run a seed, weighs fan-out over those 3 only", () => {
+    const choice = chooseDistribution({ ...onLabInput(50), seedNodes: 3 });
+    expect(choice.reason).toContain('fanned out over 3 seeds');
   });
 
   it("relays on one core, where the pulls' processing after the seeds' start and feed would take longer than the relay", () => {
@@ -171,6 +176,8 @@ describe('chooseDistribution when the nodes run on the controller’s own kernel
       reason: 'distribution: fanout is set (7 seeds, 0 relay lanes)',
     });
     expect(chooseDistribution({ ...diverse50, requested: 'fanout', fanout, seeds: 80 })).toMatchObject({ seeds: 50 });
+    // Only nodes that can run a seed count (podman nodes pull from seeds on the others).
+    expect(chooseDistribution({ ...diverse50, requested: 'fanout', fanout, seeds: 7, seedNodes: 3 })).toMatchObject({ seeds: 3 });
     // auto weighs the stated count: 1 seed feeds every node through its one uplink.
     const one = chooseDistribution({ ...diverse50, requested: 'auto', rates: probed, ratesFrom: 'probed', fanout, seeds: 1 });
     expect(one.strategy).toBe('relay');

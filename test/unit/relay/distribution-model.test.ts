@@ -187,6 +187,51 @@ describe('assignSeeds', () => {
     ).toEqual(['n1', 'n2']);
   });
 
+  it('places seeds only on nodes that can run one (podman nodes pull from seeds on the others), one per such node at most', () => {
+    // The diverse workload with every node but node1 and node2 on podman: ten images, two seeds.
+    const mixed = diverse.map((n) => ({ ...n, runsSeeds: n.host === 'node1' || n.host === 'node2' }));
+    const blocks = assignSeeds(mixed, 10, appLayers);
+    expect(blocks.map((b) => b.seed).sort()).toEqual(['node1', 'node2']);
+    expect(blocks.reduce((sum, b) => sum + [...b.serves.values()].flat().length, 0)).toBe(100);
+    expect(seedFeedBytes(mixed, appLayers, 10)).toHaveLength(2);
+    // A block whose own nodes all run podman is seeded from outside it, by a free node that can.
+    const nodes = [
+      { host: 'n1', images: ['a'] },
+      { host: 'n2', images: ['b'], runsSeeds: false },
+      { host: 'n3', images: [] },
+    ];
+    expect(assignSeeds(nodes, 2).map((b) => [b.seed, [...b.serves.keys()]])).toEqual([
+      ['n1', ['n1']],
+      ['n3', ['n2']],
+    ]);
+    // No node that can: no seeds.
+    expect(assignSeeds([{ host: 'n1', images: ['a'], runsSeeds: false }], 3)).toEqual([]);
+  });
+
+  it('with some nodes unable to run a seed, still serves every pull once, each seed on a node that can (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.subarray(['a', 'b', 'c', 'd'], { minLength: 0 }), fc.boolean()), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 50 }),
+        (spec, seeds) => {
+          const nodes = spec.map(([images, runs], i) => ({ host: `n${i + 1}`, images, runsSeeds: runs }));
+          const runners = new Set(nodes.filter((n) => n.runsSeeds).map((n) => n.host));
+          const pulls = nodes.flatMap((n) => n.images.map((image) => `${n.host} ${image}`));
+          const blocks = assignSeeds(nodes, seeds);
+          if (runners.size === 0 || pulls.length === 0) {
+            expect(blocks).toEqual([]);
+            return;
+          }
+          const served = blocks.flatMap((b) => [...b.serves].flatMap(([host, images]) => images.map((image) => `${host} ${image}`)));
+          expect(served.sort()).toEqual(pulls.sort());
+          for (const block of blocks) expect(runners.has(block.seed), block.seed).toBe(true);
+          expect(new Set(blocks.map((b) => b.seed)).size).toBe(blocks.length);
+          expect(blocks.length).toBeLessThanOrEqual(Math.min(seeds, runners.size));
+        },
+      ),
+    );
+  });
+
   it('serves every pull exactly once, from at most one seed per node, with between 1 and the count asked seeds (property)', () => {
     fc.assert(
       fc.property(

@@ -4,8 +4,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { prepareSeedFiles, surveyNode } from '../../../relay/seed-node.js';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { prepareSeedFiles, removeLeftovers, surveyNode, writeSeedTrust } from '../../../relay/seed-node.js';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { LocalConnection } from '../../../transport/local-connection.js';
 import type { DockerContainer, SeedHost } from '../../../runtime/types.js';
 
@@ -98,6 +100,31 @@ describe('prepareSeedFiles', () => {
       expect(await readFile(`${dir}/config.yml`, 'utf8')).toContain('addr: 10.0.0.1:5000');
     } finally {
       await rm(`/tmp/hound-fanout-${run}`, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a podman node, which trusts seeds but runs none', () => {
+  it("trusts a seed in its own certs.d (no hosts.toml), and a later run's survey finds that trust without asking for containers and removes it", async () => {
+    const certsDir = await mkdtemp(path.join(tmpdir(), 'hound-podman-certs-'));
+    const podman: SeedHost = { kind: 'podman', certsDir, runsNoSeed: 'podman runs none' };
+    const [killed, live] = [runId(), runId()];
+    const files = { caPem: 'CA\n', clientCertPem: 'CERT\n', clientKeyPem: 'KEY\n' };
+    try {
+      const connection = new LocalConnection('local');
+      await writeSeedTrust(connection, killed, '10.0.0.2:21000', files, podman);
+      await writeSeedTrust(connection, live, '10.0.0.3:22000', files, podman);
+      expect((await readdir(path.join(certsDir, '10.0.0.2:21000'))).sort()).toEqual(['ca.crt', 'client.cert', 'client.key', 'hound-fanout-run']);
+      expect(((await stat(path.join(certsDir, '10.0.0.2:21000', 'client.key'))).mode & 0o777).toString(8)).toBe('600');
+      // podman's seeds are on other nodes: its survey never weighs containers, so a failing Docker API is not asked.
+      const survey = await surveyNode(connection, { listContainers: () => Promise.reject(new Error('not asked')) }, podman);
+      const trust = survey.items.filter((item) => item.startsWith('trust '));
+      expect(trust.sort()).toEqual([`trust ${killed} 10.0.0.2:21000`, `trust ${live} 10.0.0.3:22000`].sort());
+      const removed = await removeLeftovers(connection, podman, { removeImage: () => Promise.reject(new Error('not asked')) }, trust, new Set([live]));
+      expect(removed).toEqual([`trust ${killed} 10.0.0.2:21000`]);
+      expect(await readdir(certsDir)).toEqual(['10.0.0.3:22000']);
+    } finally {
+      await rm(certsDir, { recursive: true, force: true });
     }
   });
 });
