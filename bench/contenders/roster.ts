@@ -37,8 +37,13 @@ export const CONTENDER_RUNTIMES: Record<ContenderId, readonly LabRuntime[]> = {
   hound: LAB_RUNTIMES,
 };
 
-/** Fan-out seeds are Docker containers: hound says the strategy is unavailable elsewhere. */
-const DOCKER_ONLY_STRATEGIES = ['fanout'];
+/**
+ * Strategies that need nodes that run seeds: Docker and containerd nodes do, podman nodes
+ * only pull from seeds on the others, and the benchmark runs each runtime's nodes alone, so
+ * hound would take the relay there and say so.
+ */
+const SEEDED_STRATEGIES = ['fanout'];
+const SEED_RUNTIMES: readonly string[] = ['docker', 'containerd'];
 
 /** An earlier build of hound run beside this one (--baseline), with the strategies it runs. */
 export interface BaselineRoster {
@@ -115,14 +120,14 @@ export function checkRoster(o: { contenders: readonly ContenderId[]; named: bool
       });
     }
   }
-  const dockerOnly = o.strategies.filter((s) => DOCKER_ONLY_STRATEGIES.includes(s));
-  const others = o.runtimes.filter((r) => r !== 'docker');
-  if (o.contenders.includes('hound') && dockerOnly.length > 0 && others.length > 0) {
+  const seeded = o.strategies.filter((s) => SEEDED_STRATEGIES.includes(s));
+  const others = o.runtimes.filter((r) => !SEED_RUNTIMES.includes(r));
+  if (o.contenders.includes('hound') && seeded.length > 0 && others.length > 0) {
     throw new OptionsError(
       'BENCH_BAD_OPTION',
-      `--strategies ${dockerOnly.join(',')} runs on Docker nodes only (its seeds are Docker containers), not on ${others.join(', ')}`,
+      `--strategies ${seeded.join(',')} needs nodes that run seeds (Docker or containerd), and the benchmark runs each runtime's nodes alone: not on ${others.join(', ')}, whose nodes run none`,
       {
-        hint: `benchmark ${dockerOnly.join(',')} in a run with --runtimes docker`,
+        hint: `benchmark ${seeded.join(',')} in a run with --runtimes docker, containerd or both`,
       },
     );
   }
