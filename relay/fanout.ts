@@ -20,6 +20,7 @@ import {
   createSeedContainer,
   notePulledImage,
   prepareSeedFiles,
+  removeCreatedDirs,
   removeLeftovers,
   removeSeedTrust,
   runsSeeds,
@@ -150,6 +151,8 @@ class RunFanout implements Fanout {
   private readonly onLane = new Map<string, number>();
   /** offSeedKey(node, seed) for each node a pull from that seed failed for: its other pulls from that seed go through the relay. */
   private readonly offSeed = new Set<string>();
+  /** Nodes whose certs.d dir the run's trust created: it goes once every seed's trust there has gone. */
+  private readonly createdCertsDirs = new Set<FanoutNode>();
   private closed = false;
 
   constructor(private readonly o: StartFanoutOptions) {
@@ -311,6 +314,13 @@ class RunFanout implements Fanout {
     this.abort.abort();
     await this.swept.catch(() => undefined);
     await Promise.all(this.seeds.map((seed) => (seed.retired ??= this.retire(seed))));
+    await Promise.all(
+      [...this.createdCertsDirs].map((node) =>
+        removeCreatedDirs(node.connection, this.runId, node.seedHost).catch((error: unknown) =>
+          this.o.log(`fan-out: could not remove the certs.d dir the run created on ${node.host}: ${message(error)}`),
+        ),
+      ),
+    );
   }
 
   /** Stops the seed, removes its image if the run pulled it, and its nodes' trust of it, all at once. */
@@ -432,7 +442,9 @@ class RunFanout implements Fanout {
     if (seed.retired) return Promise.reject(retiredError(seed));
     let trusted = seed.trusted.get(node.host);
     if (!trusted) {
-      trusted = writeSeedTrust(node.connection, this.runId, client.hostPort, this.tlsForClient(), node.seedHost);
+      trusted = writeSeedTrust(node.connection, this.runId, client.hostPort, this.tlsForClient(), node.seedHost).then((created) => {
+        if (created) this.createdCertsDirs.add(node);
+      });
       seed.trusted.set(node.host, trusted);
     }
     return trusted;

@@ -309,12 +309,52 @@ export function seedHostsToml(seed: string, dir: string): string {
   ].join('\n');
 }
 
-/** Trusts one seed address on this node: the run's CA and client certificate in the runtime's certs.d/HOST:PORT (and, for containerd, a hosts.toml naming them). */
-export async function writeSeedTrust(connection: HostConnection, runId: string, seed: string, files: TrustFiles, host: SeedHost): Promise<void> {
+/**
+ * Where a node records the directories a run's trust created (the certs.d dir itself and its
+ * missing parents, deepest first: a rootless user's ~/.config/containers/certs.d, say), so
+ * that they go at the end, or in the next run's sweep after a crash, and the node is left as a
+ * direct pull leaves it. In that certs.d dir, which the node's user owns (the lab's nodes
+ * share /tmp, where a run's dir may be root's), beside the HOST:PORT dirs the runtimes read: a
+ * plain file there is read by none of them.
+ */
+function createdDirsRecord(certsDir: string, runId: string): string {
+  return `${certsDir}/${CREATED_DIRS_PREFIX}${runId}`;
+}
+
+const CREATED_DIRS_PREFIX = 'hound-fanout-created-';
+
+/**
+ * A shell line removing the directories a run's trust created on the node: the record first,
+ * then each dir still empty, deepest first (a file put there since keeps its dir).
+ */
+function removeCreatedDirsLine(certsDir: string, runId: string): string {
+  const record = shlexQuote(createdDirsRecord(certsDir, runId));
+  return `if [ -f ${record} ]; then l=$(cat ${record}); rm -f ${record}; printf '%s\\n' "$l" | while IFS= read -r d; do rmdir -- "$d" 2>/dev/null; done; fi`;
+}
+
+/** Removes what a run's trust created on the node above its entries (see createdDirsRecord), once every seed's trust there is gone. */
+export async function removeCreatedDirs(connection: HostConnection, runId: string, host: SeedHost): Promise<void> {
+  await run(
+    connection,
+    `${removeCreatedDirsLine(host.certsDir, runId)}; true`,
+    'removing the certs.d dirs the run created',
+    `remove the dirs the run created for ${host.certsDir}`,
+  );
+}
+
+/**
+ * Trusts one seed address on this node: the run's CA and client certificate in the runtime's
+ * certs.d/HOST:PORT (and, for containerd, a hosts.toml naming them). Resolves to whether it
+ * created the certs.d dir (see createdDirsRecord).
+ */
+export async function writeSeedTrust(connection: HostConnection, runId: string, seed: string, files: TrustFiles, host: SeedHost): Promise<boolean> {
   const dir = `${host.certsDir}/${seed}`;
   const lines = [
     'umask 077',
+    // The certs.d dir and each missing parent, deepest first, recorded once they are made.
+    `c=$(p=${shlexQuote(host.certsDir)}; while [ ! -e "$p" ]; do printf '%s\\n' "$p"; p=$(dirname -- "$p"); done)`,
     `mkdir -p ${shlexQuote(dir)}`,
+    `{ [ -z "$c" ] || { printf '%s\\n' "$c" >> ${shlexQuote(createdDirsRecord(host.certsDir, runId))} && echo created; }; }`,
     `chmod 755 ${shlexQuote(dir)}`,
     writeFileLine(`${dir}/${TRUST_MARKER}`, runId, '644'),
     writeFileLine(`${dir}/ca.crt`, files.caPem, '644'),
@@ -323,7 +363,8 @@ export async function writeSeedTrust(connection: HostConnection, runId: string, 
     // Last: containerd takes the dir as this host's config once the file is there.
     ...(host.kind === 'containerd' ? [writeFileLine(`${dir}/hosts.toml`, seedHostsToml(seed, dir), '644')] : []),
   ];
-  await run(connection, lines.join(' && '), `trusting seed ${seed}`, `trust fan-out seed ${seed} in ${dir}`);
+  const out = await run(connection, lines.join(' && '), `trusting seed ${seed}`, `trust fan-out seed ${seed} in ${dir}`);
+  return out.trim() === 'created';
 }
 
 export async function removeSeedTrust(connection: HostConnection, seed: string, host: SeedHost): Promise<void> {
@@ -334,7 +375,8 @@ export async function removeSeedTrust(connection: HostConnection, seed: string, 
 // One line per item: `live RUN`, `container RUN ID` (created or stopped, never removed: a run
 // killed between create and start; or running with no watcher), `dir RUN` (this node's
 // directory of the run), `olddir RUN` (a run's directory as hound wrote it before there was
-// one per node), `trust RUN HOST:PORT`, `image RUN REF`.
+// one per node), `trust RUN HOST:PORT`, `image RUN REF`, `created RUN` (the run made this
+// node's certs.d dir: createdDirsRecord).
 //
 // On Docker, seed containers are listed through the Docker API the run already holds, not
 // `docker ps` on the node: on 50 nodes at once the command's start (a 40 MB Go binary) was
@@ -373,6 +415,7 @@ function surveyScript(node: string, host: SeedHost, anyRunning: boolean): string
     // The node's own directory of a run (a run's directory left empty counts as one), or a
     // run directory of the layout before per-node directories, with its files in it.
     `for d in ${WORK_DIR_PREFIX}f??????????; do [ -d "$d" ] || continue; r=\${d#${WORK_DIR_PREFIX}}; if [ -d "$d"/${own} ] || [ -z "$(ls -A "$d")" ]; then echo "dir $r"; [ -f "$d"/${own}/pulled-image ] && echo "image $r $(cat "$d"/${own}/pulled-image)"; elif [ -f "$d/config.yml" ] || [ -f "$d/pulled-image" ]; then echo "olddir $r"; [ -f "$d/pulled-image" ] && echo "image $r $(cat "$d/pulled-image")"; fi; done`,
+    `for f in ${shlexQuote(host.certsDir)}/${CREATED_DIRS_PREFIX}f??????????; do [ -f "$f" ] || continue; echo "created \${f##*-}"; done`,
     `for m in ${shlexQuote(host.certsDir)}/*/${TRUST_MARKER}; do [ -f "$m" ] || continue; echo "trust $(cat "$m") $(basename "$(dirname "$m")")"; done`,
     'true',
   ].join('; ');
@@ -433,6 +476,8 @@ export async function removeLeftovers(
   keep: ReadonlySet<string>,
 ): Promise<string[]> {
   const lines: string[] = [];
+  /** After the trust: the certs.d dirs a run created are removed once empty. */
+  const last: string[] = [];
   const images: string[] = [];
   const removed: string[] = [];
   for (const item of items) {
@@ -443,10 +488,12 @@ export async function removeLeftovers(
     else if (kind === 'dir') lines.push(removeWorkDirLine(runId, connection.host));
     else if (kind === 'olddir') lines.push(`rm -rf ${shlexQuote(runDirOf(runId))}`);
     else if (kind === 'trust' && rest && /^[\w.:[\]-]+$/.test(rest)) lines.push(`rm -rf ${shlexQuote(`${host.certsDir}/${rest}`)}`);
+    else if (kind === 'created') last.push(removeCreatedDirsLine(host.certsDir, runId));
     else continue;
     removed.push(item);
   }
-  if (lines.length > 0) await run(connection, [...lines, 'true'].join('; '), 'removing fan-out leftovers', `remove ${removed.length} fan-out leftover(s)`);
+  if (lines.length + last.length > 0)
+    await run(connection, [...lines, ...last, 'true'].join('; '), 'removing fan-out leftovers', `remove ${removed.length} fan-out leftover(s)`);
   // An image a container of another run (or the user's) still uses stays: the removal fails, and that is what is wanted.
   for (const image of images) await runtime.removeImage(image).catch(() => undefined);
   return removed;

@@ -102,7 +102,9 @@ async function workDirs(): Promise<string[]> {
   const runs = (await readdir('/tmp')).filter((entry) => /^hound-fanout-f[0-9a-f]{10}$/.test(entry));
   const ofLab = await Promise.all(
     runs.map(async (run) =>
-      (await readdir(path.join('/tmp', run)).catch(() => [] as string[])).some((e) => /^node\d+$/.test(e) || e === 'config.yml' || e === 'pulled-image'),
+      (await readdir(path.join('/tmp', run)).catch(() => [] as string[])).some(
+        (e) => /^node\d+(-rootless)?(\.created-dirs)?$/.test(e) || e === 'config.yml' || e === 'pulled-image',
+      ),
     ),
   );
   return runs.filter((_, i) => ofLab[i]);
@@ -1173,7 +1175,11 @@ describe('fan-out with podman nodes', () => {
     await removeFanoutLeftovers(info, origin, SEED_NODES);
     for (const node of SEED_NODES) for (const image of await nodeImages(info, node)) await dockerCli(info, node, 'rmi', '-f', image.Id);
     for (const p of podmanHosts())
-      await onNode(p.node, p.user, `podman rmi -af >/dev/null 2>&1; rm -rf ${CERTS_D[p.user]}/${info.nodes[0].ip.split('.').slice(0, 3).join('.')}.*`);
+      await onNode(
+        p.node,
+        p.user,
+        `podman rmi -af >/dev/null 2>&1; rm -rf ${CERTS_D[p.user]}/${info.nodes[0].ip.split('.').slice(0, 3).join('.')}.*; rmdir ${CERTS_D[p.user]} 2>/dev/null; true`,
+      );
     for (const entry of await workDirs()) await rm(path.join('/tmp', entry), { recursive: true, force: true });
   });
 
@@ -1228,6 +1234,8 @@ describe('fan-out with podman nodes', () => {
       expect(await seedContainers(info, node)).toEqual([]);
     }
     expect(await podmanTrust()).toEqual([]);
+    // Nor the certs.d dirs the run's trust made: the lab's podman nodes have none of their own.
+    for (const p of podmanHosts()) expect((await onNode(p.node, p.user, `[ -e ${CERTS_D[p.user]} ] && echo there || echo gone`)).trim(), p.host).toBe('gone');
     expect(await trustEntries(info)).toEqual([]);
     expect(await workDirs()).toEqual([]);
   }

@@ -4,8 +4,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { prepareSeedFiles, removeLeftovers, surveyNode, writeSeedTrust } from '../../../relay/seed-node.js';
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { prepareSeedFiles, removeCreatedDirs, removeLeftovers, removeSeedTrust, surveyNode, writeSeedTrust } from '../../../relay/seed-node.js';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LocalConnection } from '../../../transport/local-connection.js';
@@ -125,6 +126,56 @@ describe('a podman node, which trusts seeds but runs none', () => {
       expect(await readdir(certsDir)).toEqual(['10.0.0.3:22000']);
     } finally {
       await rm(certsDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the certs.d dirs a run's trust creates", () => {
+  const files = { caPem: 'CA\n', clientCertPem: 'CERT\n', clientKeyPem: 'KEY\n' };
+
+  it('are recorded when the trust makes them, and go at the end once empty, leaving the home as it was', async () => {
+    const home = await mkdtemp(path.join(tmpdir(), 'hound-home-'));
+    const podman: SeedHost = { kind: 'podman', certsDir: `${home}/.config/containers/certs.d`, runsNoSeed: 'podman runs none' };
+    const run = runId();
+    const connection = new LocalConnection('local');
+    try {
+      expect(await writeSeedTrust(connection, run, '10.0.0.2:21000', files, podman)).toBe(true);
+      // The dir is there now: a second seed's trust made nothing.
+      expect(await writeSeedTrust(connection, run, '10.0.0.3:22000', files, podman)).toBe(false);
+      await removeSeedTrust(connection, '10.0.0.2:21000', podman);
+      await removeSeedTrust(connection, '10.0.0.3:22000', podman);
+      await removeCreatedDirs(connection, run, podman);
+      expect(await readdir(home)).toEqual([]);
+      expect(existsSync(`/tmp/hound-fanout-${run}`)).toBe(false);
+
+      // A file the user put beside them since keeps its own dir; the ones emptied still go.
+      expect(await writeSeedTrust(connection, run, '10.0.0.2:21000', files, podman)).toBe(true);
+      await writeFile(`${home}/.config/user-file`, 'x');
+      await removeSeedTrust(connection, '10.0.0.2:21000', podman);
+      await removeCreatedDirs(connection, run, podman);
+      expect(await readdir(`${home}/.config`)).toEqual(['user-file']);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+      await rm(`/tmp/hound-fanout-${run}`, { recursive: true, force: true });
+    }
+  });
+
+  it("after a crash, the next run's survey finds them with the trust, and its sweep removes both", async () => {
+    const home = await mkdtemp(path.join(tmpdir(), 'hound-home-'));
+    const docker: SeedHost = { kind: 'docker', socketPath: '/nonexistent/docker.sock', certsDir: `${home}/etc/docker/certs.d` };
+    const run = runId();
+    const connection = new LocalConnection('local');
+    try {
+      await writeSeedTrust(connection, run, '10.0.0.2:21000', files, docker);
+      const survey = await surveyNode(connection, { listContainers: async () => [] }, docker);
+      const mine = survey.items.filter((item) => item.split(' ')[1] === run);
+      expect(mine.sort()).toEqual([`created ${run}`, `trust ${run} 10.0.0.2:21000`]);
+      expect(await removeLeftovers(connection, docker, { removeImage: async () => undefined }, mine, new Set())).toEqual(mine);
+      expect(await readdir(home)).toEqual([]);
+      expect(existsSync(`/tmp/hound-fanout-${run}`)).toBe(false);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+      await rm(`/tmp/hound-fanout-${run}`, { recursive: true, force: true });
     }
   });
 });
