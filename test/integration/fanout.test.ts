@@ -42,18 +42,19 @@ function run(file: string, args: string[]): Promise<{ code: number; stdout: stri
   });
 }
 
-/**
- * The pulls of the run's images a -vv run's output shows, from Docker's own calls: which node
- * pulled from which registry (the relay's forward on the node, 127.0.0.1, or a seed). The seed
- * image, which seed nodes pull through the relay too, is not one of the run's images.
- */
 /** A lab node's Docker as a seed host: its socket as the controller sees it (nodes share the filesystem), its own certs.d. */
 function dockerSeedHost(socketPath: string): SeedRunner {
   return { kind: 'docker', socketPath, certsDir: NODE_DOCKER_CERTS_DIRECTORY };
 }
 
-function runImagePulls(output: string): Array<{ node: string; from: string; path: string }> {
-  return [...output.matchAll(/docker (\S+): POST \/images\/create fromImage=(\S+?)\/(\S+)/g)]
+/**
+ * The pulls of the run's images a -vv run's output shows, from the runtime's own Engine API
+ * calls (Docker's, or podman's compatible ones): which node pulled from which registry (the
+ * relay's forward on the node, 127.0.0.1, or a seed). The seed image, which seed nodes pull
+ * through the relay too, is not one of the run's images.
+ */
+function runImagePulls(output: string, runtime: 'docker' | 'podman' = 'docker'): Array<{ node: string; from: string; path: string }> {
+  return [...output.matchAll(new RegExp(`${runtime} (\\S+): POST /images/create fromImage=(\\S+?)/(\\S+)`, 'g'))]
     .filter((m) => !m[3].includes('lab/registry'))
     .map((m) => ({ node: m[1], from: m[2], path: m[3] }));
 }
@@ -1214,13 +1215,6 @@ describe('fan-out with podman nodes', () => {
     return entries;
   }
 
-  /** The pulls of the run's images a -vv run's output shows from podman's own calls: which node pulled from which registry. */
-  function podmanPulls(output: string): Array<{ node: string; from: string }> {
-    return [...output.matchAll(/podman (\S+): POST \/images\/create fromImage=(\S+?)\/(\S+)/g)]
-      .filter((m) => !m[3].includes('lab/registry'))
-      .map((m) => ({ node: m[1], from: m[2] }));
-  }
-
   const limit = () => ['-l', [info.nodes[0].name, info.nodes[1].name, ...podmanHosts().map((p) => p.host)].join(',')];
   const fanoutArgs = () => ['--distribution', 'fanout', '--fanout-image', seedImage, '-e', 'hound_fanout_relay_lanes=0', '-e', 'hound_fanout_seeds=4'];
 
@@ -1253,7 +1247,7 @@ describe('fan-out with podman nodes', () => {
     expect([...seeds.keys()].sort()).toEqual(SEED_NODES.map((n) => info.nodes[n].name));
     // Each podman node got each image from a seed, by podman's own calls (then the origin name, for its manifest only).
     for (const p of podmanHosts()) {
-      const fromSeeds = podmanPulls(output)
+      const fromSeeds = runImagePulls(output, 'podman')
         .filter((pull) => pull.node === p.host && pull.from !== origin)
         .map((pull) => pull.from)
         .sort();
