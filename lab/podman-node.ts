@@ -58,8 +58,38 @@ export function renderRegistriesConf(registry: string): string {
   return ['unqualified-search-registries = []', '', '[[registry]]', `location = ${JSON.stringify(registry)}`, 'insecure = true', ''].join('\n');
 }
 
-// Without systemd there is no systemd cgroup manager and no journald for events.
-const CONTAINERS_CONF = ['[engine]', 'cgroup_manager = "cgroupfs"', 'events_logger = "file"', ''].join('\n');
+/** The hard limits the lab runs under, per resource as /proc/self/limits names it ("Max open files"). */
+export function hardLimits(procLimits: string): Map<string, number> {
+  const limits = new Map<string, number>();
+  for (const m of procLimits.matchAll(/^(Max [a-z ]+?)\s{2,}\S+\s+(\d+)\s/gm)) limits.set(m[1], Number(m[2]));
+  return limits;
+}
+
+/**
+ * The node's containers.conf. Without systemd there is no systemd cgroup manager and no
+ * journald for events. The rest lets a container start at all (fan-out seeds run as podman
+ * containers), which on this machine's kind it does not with podman's defaults:
+ * - runc, not crun: crun refuses this machine's cgroups, v1 controllers beside a v2 mount
+ *   ("cgroups in hybrid mode not supported");
+ * - open files and processes the lab may set: a rootful container asks for more than the hard
+ *   limits, which root here may not raise (setrlimit: operation not permitted). Open files at
+ *   the hard limit start; processes at 32768 do, at 65536 runc is refused below the hard limit
+ *   of 96367, hence the cap (found by trying, on podman 4.3.1 with runc 1.1).
+ */
+export function renderContainersConf(limits: ReadonlyMap<string, number>): string {
+  const nofile = Math.min(limits.get('Max open files') ?? 1024, 1_048_576);
+  const nproc = Math.min(limits.get('Max processes') ?? 32_768, 32_768);
+  return [
+    '[containers]',
+    `default_ulimits = ["nofile=${nofile}:${nofile}", "nproc=${nproc}:${nproc}"]`,
+    '',
+    '[engine]',
+    'cgroup_manager = "cgroupfs"',
+    'events_logger = "file"',
+    'runtime = "runc"',
+    '',
+  ].join('\n');
+}
 // The defaults, written out: in the node's view they are the node's own dirs.
 const STORAGE_CONF = ['[storage]', 'driver = "overlay"', 'runroot = "/run/containers/storage"', 'graphroot = "/var/lib/containers/storage"', ''].join('\n');
 // Debian's own policy.json.
@@ -91,7 +121,7 @@ export async function preparePodmanNode(c: PodmanPaths, o: { registry: string })
   await Promise.all([mkdir(c.etcContainers, { recursive: true }), mkdir(c.varLibContainers, { recursive: true, mode: 0o700 })]);
   await Promise.all([
     writeFile(path.join(c.etcContainers, 'registries.conf'), renderRegistriesConf(o.registry)),
-    writeFile(path.join(c.etcContainers, 'containers.conf'), CONTAINERS_CONF),
+    readFile('/proc/self/limits', 'utf8').then((limits) => writeFile(path.join(c.etcContainers, 'containers.conf'), renderContainersConf(hardLimits(limits)))),
     writeFile(path.join(c.etcContainers, 'storage.conf'), STORAGE_CONF),
     writeFile(path.join(c.etcContainers, 'policy.json'), POLICY_JSON),
     accountFiles(c.etcDir, c.rootlessHome),

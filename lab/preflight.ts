@@ -37,7 +37,8 @@ export const REQUIRED_BINARIES = binariesOf({
 export const RUNTIME_BINARIES: Record<Exclude<LabRuntime, 'docker'>, RequiredBinary[]> = {
   // catatonit: the pod sandbox ("pause") image is built from it.
   containerd: binariesOf({ containerd: ['containerd', 'containerd-shim-runc-v2', 'ctr'], runc: ['runc'], catatonit: ['catatonit'] }),
-  podman: binariesOf({ podman: ['podman'], crun: ['crun'], conmon: ['conmon'], uidmap: ['newuidmap', 'newgidmap'] }),
+  // runc: the lab's podman nodes run containers with it (podman-node.ts renderContainersConf).
+  podman: binariesOf({ podman: ['podman'], runc: ['runc'], conmon: ['conmon'], uidmap: ['newuidmap', 'newgidmap'] }),
 };
 
 const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];

@@ -3,13 +3,14 @@
 # docker-compose (1.29) and python3-yaml (PyYAML) are the oracles of the image-lookup corpus tests.
 # Idempotent: installs only what is missing. Needs root.
 set -euo pipefail
-# containerd (1.6, with its CRI plugin and ctr), podman (4.3) with crun, conmon and uidmap (rootless),
+# containerd (1.6, with its CRI plugin and ctr), podman (4.3) with crun, runc (the lab's podman nodes run
+# containers with it: lab/podman-node.ts), conmon and uidmap (rootless),
 # and catatonit (the lab's pod sandbox image is built from it) make the lab's containerd and podman nodes;
 # sudo lets the lab's non-root users become root (become tests); git and python3-apt (ansible's apt
 # modules need it) are what the package and git modules are compared on (play-packages.test.ts).
 # rsync: the synchronize module runs it on the controller and on the node.
 need=(docker.io openssh-server docker-registry iproute2 util-linux procps psmisc ansible docker-compose python3-docker python3-yaml curl time zsh openssl apache2-utils golang-docker-credential-helpers pass gnupg
-  containerd podman crun conmon uidmap catatonit sudo git python3-apt rsync)
+  containerd podman crun runc conmon uidmap catatonit sudo git python3-apt rsync)
 missing=()
 for p in "${need[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

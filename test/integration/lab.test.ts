@@ -434,7 +434,7 @@ describe('hound lab with containerd and podman nodes (own lab, via the CLI)', ()
         `${info.registry.ip}:5000/hound/app3:latest`,
     );
     expect(root.code).toBe(0);
-    expect(root.stdout.split('\n')[0]).toBe('/var/lib/containers/storage /run/containers/storage crun');
+    expect(root.stdout.split('\n')[0]).toBe('/var/lib/containers/storage /run/containers/storage runc');
     // The node's /var/lib/containers is its dir in the lab.
     expect(readdirSync(`${MIXED_DIR}/nodes/node3/var-lib-containers/storage/overlay-images`).filter((e) => /^[0-9a-f]{64}$/.test(e))).toHaveLength(1);
     const user = await ssh(info, 2, "id -u; echo $XDG_RUNTIME_DIR; podman info --format '{{.Store.GraphRoot}}'; podman images -q | wc -l", 'rootless');

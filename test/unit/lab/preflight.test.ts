@@ -44,6 +44,6 @@ describe('lab prerequisites', () => {
     });
     const runtimePkg = (r: keyof typeof RUNTIME_BINARIES) => Object.fromEntries(RUNTIME_BINARIES[r].map((b) => [b.binary, b.pkg]));
     expect(runtimePkg('containerd')).toMatchObject({ containerd: 'containerd', ctr: 'containerd', runc: 'runc', catatonit: 'catatonit' });
-    expect(runtimePkg('podman')).toMatchObject({ podman: 'podman', crun: 'crun', conmon: 'conmon', newuidmap: 'uidmap' });
+    expect(runtimePkg('podman')).toMatchObject({ podman: 'podman', runc: 'runc', conmon: 'conmon', newuidmap: 'uidmap' });
   });
 });
