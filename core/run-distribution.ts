@@ -30,7 +30,7 @@ import {
 import { probeLinks } from '../relay/link-probe.js';
 import { startFanout, type Fanout } from '../relay/fanout.js';
 import { seedFeedBytes } from '../relay/seed-plan.js';
-import { runsSeeds } from '../relay/seed-node.js';
+import { keywordBoolean } from '../playbook/task-keywords.js';
 import { availableParallelism } from 'node:os';
 
 export type RequestedDistribution = DistributionStrategy | 'auto';
@@ -328,7 +328,7 @@ export class RunDistribution {
       known = this.deps
         .docker(host)
         .then(async (runtime) =>
-          runtime.seedHost ? runtime.seedHost() : { unsupported: `seeds run on Docker or containerd, and ${host}'s runtime is ${runtime.kind}` },
+          runtime.seedHost ? runtime.seedHost() : { unsupported: `seeds run on Docker, containerd or podman, and ${host}'s runtime is ${runtime.kind}` },
         )
         // A runtime that cannot say (its status call failing) keeps the run off fan-out, with why, rather than failing the weighing.
         .catch((error: unknown) => ({
@@ -340,24 +340,39 @@ export class RunDistribution {
   }
 
   /**
-   * Whether seeds can run: an image is named, it resolves, every node's runtime trusts seeds,
-   * some node's runtime runs them, and every node's runtime would use TLS (not plain HTTP) with
-   * the nodes that may run one. `runners`: those nodes.
+   * Whether a seed may run on `host`: the inventory's hound_fanout_seed_node (true unless it
+   * says false; a user keeps seeds off nodes whose cores or links the workload needs). What
+   * else it says is refused, not read as either.
+   */
+  private runsSeedsOn(host: string): boolean | { invalid: string } {
+    const value = this.deps.vars(host).hound_fanout_seed_node;
+    if (value === undefined) return true;
+    try {
+      return keywordBoolean(value, 'hound_fanout_seed_node');
+    } catch (error) {
+      return { invalid: `${host}'s ${error instanceof Error ? error.message : String(error)}` };
+    }
+  }
+
+  /**
+   * Whether seeds can run: an image is named, it resolves, every node's runtime can take part,
+   * some node may run a seed, and every node's runtime would use TLS (not plain HTTP) with the
+   * nodes that may run one. `runners`: those nodes.
    */
   private async fanoutInput(host: string): Promise<{ available: true; bytes: number; runners: ReadonlySet<string> } | { available: false; why: string }> {
     const image = this.deps.fanoutImage;
     if (image === undefined) return { available: false, why: 'no seed image named (--fanout-image or hound_fanout_image)' };
     const info = await (await this.deps.docker(host)).info();
     const nodes = [...imageReferencesByHost(this.deps.run).keys()];
-    // Every node trusts its seeds, and a node whose runtime runs seeds may be one (podman's does not).
-    const hosts: SeedHost[] = [];
-    for (const h of await Promise.all(nodes.map((n) => this.seedHostOf(n)))) {
-      if ('unsupported' in h) return { available: false, why: h.unsupported };
-      hosts.push(h);
+    for (const h of await Promise.all(nodes.map((n) => this.seedHostOf(n)))) if ('unsupported' in h) return { available: false, why: h.unsupported };
+    const runners = new Set<string>();
+    for (const n of nodes) {
+      const runs = this.runsSeedsOn(n);
+      if (typeof runs !== 'boolean') return { available: false, why: runs.invalid };
+      if (runs) runners.add(n);
     }
-    const runners = new Set(nodes.filter((_, i) => runsSeeds(hosts[i])));
-    const none = hosts[0];
-    if (runners.size === 0 && none !== undefined && !runsSeeds(none)) return { available: false, why: `no node of the run can run a seed: ${none.runsNoSeed}` };
+    if (runners.size === 0)
+      return { available: false, why: `no node of the run may run a seed: hound_fanout_seed_node is false on each of its ${nodes.length} node(s)` };
     // Each node's own runtime (a cluster may mix them, each configured its own way) must speak
     // TLS to every address a seed may run at, its own included.
     const insecureByNode = await Promise.all(
@@ -443,6 +458,7 @@ export class RunDistribution {
             connection,
             docker: await this.deps.docker(h),
             seedHost,
+            runsSeeds: this.runsSeedsOn(h) === true,
             address: this.deps.target(h).address,
             images: byHost.get(h)!.map((r) => r.reference),
           };
@@ -461,9 +477,9 @@ export class RunDistribution {
         platform,
         log: (line) => this.deps.detail(1, line),
       });
-      // The seeds planned: fewer than asked when the run has fewer nodes, nodes with nothing to pull, or nodes that run none.
-      const runners = nodes.filter((n) => runsSeeds(n.seedHost)).length;
-      const where = runners < nodes.length ? `, on the ${runners} node(s) whose runtime runs seeds` : '';
+      // The seeds planned: fewer than asked when the run has fewer nodes, nodes with nothing to pull, or nodes that may run none.
+      const runners = nodes.filter((n) => n.runsSeeds).length;
+      const where = runners < nodes.length ? `, on the ${runners} node(s) that may run one` : '';
       const asked = fanout.seedCount === (seedsAsked ?? seeds) ? '' : ` (${seedsAsked ?? seeds} asked; one per node with images to pull at most${where})`;
       this.deps.detail(
         1,

@@ -42,7 +42,7 @@ export interface Workload {
    * seed may need less than every distinct layer. When unset, every seed is fed them all.
    */
   seedFeed?: (seeds: number) => readonly number[];
-  /** Nodes a seed can run on (podman nodes only pull from seeds); every node when unset. */
+  /** Nodes a seed may run on (hound_fanout_seed_node); every node when unset. */
   seedNodes?: number;
 }
 

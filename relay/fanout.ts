@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { HostConnection } from '../transport/types.js';
-import type { NodeDocker, PullResult, SeedHost, SeedRunner } from '../runtime/types.js';
+import type { NodeDocker, PullResult, SeedHost } from '../runtime/types.js';
 import { parseImageRef } from '../base/image-ref.js';
 import { sleep } from '../base/sleep.js';
 import { HoundError } from '../base/errors.js';
@@ -23,7 +23,6 @@ import {
   removeCreatedDirs,
   removeLeftovers,
   removeSeedTrust,
-  runsSeeds,
   startSeedContainer,
   stopSeed,
   surveyNode,
@@ -36,8 +35,10 @@ export interface FanoutNode {
   host: string;
   connection: HostConnection;
   docker: NodeDocker;
-  /** How a seed runs on the node, if one can, and how the node trusts one (its runtime's command line, its certs.d). */
+  /** How a seed runs on the node and how the node trusts one (its runtime's command line, its certs.d). */
   seedHost: SeedHost;
+  /** Whether a seed may run on the node (the inventory's hound_fanout_seed_node); it pulls from seeds either way. */
+  runsSeeds: boolean;
   /** The address other nodes reach this node at (its inventory address). */
   address: string;
   /** Images this node pulls in the run (relay-servable references). */
@@ -121,11 +122,7 @@ class Seed {
   /** The references whose gate has opened. */
   readonly open = new Set<string>();
   readonly trusted = new Map<string, Promise<void>>();
-  constructor(
-    readonly node: FanoutNode,
-    /** How the seed runs on its node. */
-    readonly runner: SeedRunner,
-  ) {}
+  constructor(readonly node: FanoutNode) {}
 
   /** The images it serves, in the order they were planned. */
   images(): string[] {
@@ -158,16 +155,15 @@ class RunFanout implements Fanout {
   constructor(private readonly o: StartFanoutOptions) {
     this.lanes = new RelayLanes(Math.max(0, Math.floor(o.relayLanes ?? 0)));
     const blocks = assignSeeds(
-      o.nodes.map((n) => ({ host: n.host, images: n.images, runsSeeds: runsSeeds(n.seedHost) })),
+      o.nodes.map((n) => ({ host: n.host, images: n.images, runsSeeds: n.runsSeeds })),
       o.seeds,
       o.layers,
     );
     this.nodeOf = new Map(o.nodes.map((n) => [n.host, n]));
     for (const block of blocks) {
       const node = this.nodeOf.get(block.seed)!;
-      // assignSeeds places seeds only where they run.
-      if (!runsSeeds(node.seedHost)) throw new SeedError(node.host, node.seedHost.runsNoSeed);
-      const seed = new Seed(node, node.seedHost);
+      // assignSeeds places seeds only on nodes that may run one.
+      const seed = new Seed(node);
       this.seeds.push(seed);
       this.seedHosts.add(block.seed);
       for (const [host, images] of block.serves) {
@@ -327,7 +323,7 @@ class RunFanout implements Fanout {
   private async retire(seed: Seed): Promise<void> {
     const client = await seed.up.catch(() => undefined);
     const work: Promise<unknown>[] = [
-      stopSeed(seed.node.connection, { runId: this.runId, host: seed.runner }).then(
+      stopSeed(seed.node.connection, { runId: this.runId, host: seed.node.seedHost }).then(
         // The seed image, once its container is gone; not when the removal failed (the container would hold it).
         () =>
           seed.pulledImage === undefined
@@ -397,8 +393,8 @@ class RunFanout implements Fanout {
         caPem: this.ca.certificatePem,
       });
       const client = new SeedClient(node.connection, { ip: node.address, port }, this.tlsForClient());
-      const container = await createSeedContainer(node.connection, { runId: this.runId, host: seed.runner, image, dir });
-      const running = startSeedContainer(node.connection, { host: seed.runner, container });
+      const container = await createSeedContainer(node.connection, { runId: this.runId, host: seed.node.seedHost, image, dir });
+      const running = startSeedContainer(node.connection, { host: seed.node.seedHost, container });
       seed.running = running;
       let exited: { code: number | null; stderr: string } | undefined;
       void running.exited.then((r) => (exited = r));
@@ -417,7 +413,7 @@ class RunFanout implements Fanout {
       );
       // This attempt's container is gone before the next one is created under the same name.
       running.detach();
-      await stopSeed(node.connection, { runId: this.runId, host: seed.runner }).catch(() => undefined);
+      await stopSeed(node.connection, { runId: this.runId, host: seed.node.seedHost }).catch(() => undefined);
       await running.exited;
     }
     throw lastError ?? new SeedError(node.host, 'the run was stopped');

@@ -27,7 +27,7 @@
 // task and the container. (docs/distribution.md)
 import { randomBytes } from 'node:crypto';
 import type { HostConnection } from '../transport/types.js';
-import type { NodeDocker, SeedHost, SeedRunner } from '../runtime/types.js';
+import type { NodeDocker, SeedHost } from '../runtime/types.js';
 import { canonicalImageRef, parseImageRef } from '../base/image-ref.js';
 import { watchedCommandLine } from '../runtime/remote-command.js';
 import { SeedError } from './seed-client.js';
@@ -56,11 +56,6 @@ export interface TrustFiles {
   clientKeyPem: string;
 }
 
-/** Whether a seed can run on the node (podman nodes only pull from seeds: runtime/types.ts SeedTrustOnly). */
-export function runsSeeds(host: SeedHost): host is SeedRunner {
-  return host.kind !== 'podman';
-}
-
 export function seedContainerName(runId: string): string {
   return `hound-seed-${runId}`;
 }
@@ -86,30 +81,46 @@ export function nodeDirName(host: string): string {
   return /^\.*$/.test(name) ? `_${name}` : name;
 }
 
+/**
+ * A shell line making the node's directory of the run (mode 700, by the umask). The run's
+ * directory is made open to every user and sticky, as /tmp is: two hosts of the run may share
+ * one /tmp as different users (a machine's root and rootless podman, or the lab's nodes, whose
+ * /tmp is one), and each makes its own directory in it.
+ */
+function makeWorkDirLine(runId: string, host: string): string {
+  return `{ mkdir -m 1777 ${shlexQuote(runDirOf(runId))} 2>/dev/null; umask 077; } && mkdir -p ${shlexQuote(workDirOf(runId, host))}`;
+}
+
 /** Removes the node's own directory of the run, then the run's if no other node's is left in it. */
 function removeWorkDirLine(runId: string, host: string): string {
   return `rm -rf ${shlexQuote(workDirOf(runId, host))}; rmdir ${shlexQuote(runDirOf(runId))} 2>/dev/null`;
 }
 
-/** The node's command line for its runtime: docker on its socket, or ctr on containerd's socket in the CRI's namespace. */
-function cliArgv(host: SeedRunner): string[] {
-  return host.kind === 'docker' ? ['docker', '-H', `unix://${host.socketPath}`] : ['ctr', '--address', host.socketPath, '--namespace', host.namespace];
+/**
+ * The node's command line for its runtime: docker on its socket; ctr on containerd's socket in
+ * the CRI's namespace; podman as the node's user, on that user's own storage, where the
+ * runtime's service (runtime/podman) puts the seed image.
+ */
+function cliArgv(host: SeedHost): string[] {
+  if (host.kind === 'docker') return ['docker', '-H', `unix://${host.socketPath}`];
+  return host.kind === 'containerd' ? ['ctr', '--address', host.socketPath, '--namespace', host.namespace] : ['podman'];
 }
 
-function cli(host: SeedRunner): string {
+function cli(host: SeedHost): string {
   return cliArgv(host).map(shlexQuote).join(' ');
 }
 
 /** Whether `id` names a seed container as the host's runtime does. */
-function isSeedContainer(host: SeedHost, id: string): host is SeedRunner {
-  return runsSeeds(host) && (host.kind === 'docker' ? CONTAINER_ID_PATTERN : SEED_NAME_PATTERN).test(id);
+function isSeedContainer(host: SeedHost, id: string): boolean {
+  return (host.kind === 'containerd' ? SEED_NAME_PATTERN : CONTAINER_ID_PATTERN).test(id);
 }
 
 /**
- * The image as containerd's CRI stores it, which `ctr` needs in full (docker.io/library/…, a
- * tag, `latest` when none is given); Docker takes what the user wrote.
+ * The image as containerd's CRI and podman store it, which `ctr` needs in full
+ * (docker.io/library/…, a tag, `latest` when none is given), and podman too (a short name
+ * would go through its search registries); Docker takes what the user wrote.
  */
-function runtimeImageName(host: SeedRunner, image: string): string {
+function runtimeImageName(host: SeedHost, image: string): string {
   if (host.kind === 'docker') return image;
   const ref = parseImageRef(image);
   return canonicalImageRef(
@@ -165,7 +176,7 @@ async function run(connection: HostConnection, command: string, what: string, sh
 export async function prepareSeedFiles(connection: HostConnection, runId: string, listen: string, httpSecret: string, files: SeedFiles): Promise<string> {
   const dir = workDirOf(runId, connection.host);
   const lines = [
-    'umask 077',
+    makeWorkDirLine(runId, connection.host),
     `mkdir -p ${shlexQuote(`${dir}/tls`)}`,
     writeFileLine(`${dir}/config.yml`, seedRegistryConfig(listen, httpSecret), '644'),
     writeFileLine(`${dir}/tls/server.crt`, files.serverCertPem, '644'),
@@ -185,7 +196,7 @@ export interface RunningSeed {
 
 /**
  * Creates the seed's registry container, not started yet; resolves to what names it to the
- * runtime (Docker's id; on containerd its name). Creating and starting are two commands so
+ * runtime (Docker's and podman's id; on containerd its name). Creating and starting are two commands so
  * that once this resolves the container exists and nothing of this run can create another:
  * with one `docker run`, a run still creating its container under load when stopSeed removed
  * it went on to create and start it afterwards, recreating the removed work dir as the bind
@@ -193,15 +204,16 @@ export interface RunningSeed {
  * of creating it as a directory as -v does (under ctr a missing source fails the task's start).
  *
  * On Docker the container is read-only and the registry stores into an anonymous volume,
- * removed with it; ctr has no volumes, so on containerd the registry stores into the
+ * removed with it; podman takes the same arguments (and `rm -v` removes its anonymous volume
+ * too); ctr has no volumes, so on containerd the registry stores into the
  * container's own snapshot, which `ctr containers rm` removes with it.
  */
-export async function createSeedContainer(connection: HostConnection, o: { runId: string; host: SeedRunner; image: string; dir: string }): Promise<string> {
+export async function createSeedContainer(connection: HostConnection, o: { runId: string; host: SeedHost; image: string; dir: string }): Promise<string> {
   const name = seedContainerName(o.runId);
   const label = `${FANOUT_LABEL}=${o.runId}`;
   const image = runtimeImageName(o.host, o.image);
   const argv =
-    o.host.kind === 'docker'
+    o.host.kind !== 'containerd'
       ? [
           'create',
           '--rm',
@@ -239,11 +251,11 @@ export async function createSeedContainer(connection: HostConnection, o: { runId
     connection,
     `${cli(o.host)} ${argv.map(shlexQuote).join(' ')}`,
     'creating the seed container',
-    `${o.host.kind === 'docker' ? 'docker create --rm --name' : 'ctr containers create'} ${name} ${image} (fan-out seed)`,
+    `${o.host.kind === 'containerd' ? 'ctr containers create' : `${o.host.kind} create --rm --name`} ${name} ${image} (fan-out seed)`,
   );
   if (o.host.kind === 'containerd') return name;
   const id = out.trim().split('\n').pop() ?? '';
-  if (!CONTAINER_ID_PATTERN.test(id)) throw new SeedError(connection.host, `docker create did not print a container id: ${out.trim().slice(-200)}`);
+  if (!CONTAINER_ID_PATTERN.test(id)) throw new SeedError(connection.host, `${o.host.kind} create did not print a container id: ${out.trim().slice(-200)}`);
   return id;
 }
 
@@ -251,7 +263,7 @@ export async function createSeedContainer(connection: HostConnection, o: { runId
  * A shell line removing a seed container (by name or id), on Docker with its volumes and on
  * containerd with its task and snapshot, until it is gone.
  */
-function removeContainerLine(host: SeedRunner, container: string): string {
+function removeContainerLine(host: SeedHost, container: string): string {
   const c = shlexQuote(container);
   // Until the removal succeeds or the runtime says there is no such container, for up to
   // about 30 s. Not on an inspection's word: a busy daemon can fail that too, and the
@@ -259,10 +271,11 @@ function removeContainerLine(host: SeedRunner, container: string): string {
   // already in progress" is tried again). containerd: a container with a task is not
   // removed, so its task goes first (killed if it runs).
   const attempt =
-    host.kind === 'docker'
-      ? `o=$(${cli(host)} rm -f -v ${c} 2>&1)`
-      : `${cli(host)} tasks rm -f ${c} >/dev/null 2>&1; o=$(${cli(host)} containers rm ${c} 2>&1)`;
-  const gone = host.kind === 'docker' ? `*'No such container'*` : `*'not found'*`;
+    host.kind === 'containerd'
+      ? `${cli(host)} tasks rm -f ${c} >/dev/null 2>&1; o=$(${cli(host)} containers rm ${c} 2>&1)`
+      : `o=$(${cli(host)} rm -f -v ${c} 2>&1)`;
+  // podman's rm -f succeeds when there is no such container (4.3: "no such container" otherwise).
+  const gone = host.kind === 'docker' ? `*'No such container'*` : host.kind === 'podman' ? `*'no such container'*` : `*'not found'*`;
   return `n=0; until ${attempt}; do case "$o" in ${gone}) break;; esac; n=$((n+1)); [ $n -ge 150 ] && break; sleep 0.2; done`;
 }
 
@@ -272,14 +285,14 @@ function removeContainerLine(host: SeedRunner, container: string): string {
  * container by what names it (on Docker its id, not its name: a later attempt of the run
  * reuses the name).
  */
-export function startSeedContainer(connection: HostConnection, o: { host: SeedRunner; container: string }): RunningSeed {
+export function startSeedContainer(connection: HostConnection, o: { host: SeedHost; container: string }): RunningSeed {
   const session = new AbortController();
-  const start = o.host.kind === 'docker' ? ['start', '--attach', o.container] : ['tasks', 'start', o.container];
+  const start = o.host.kind === 'containerd' ? ['tasks', 'start', o.container] : ['start', '--attach', o.container];
   const exited = connection
     .exec(watchedCommandLine([...cliArgv(o.host), ...start], removeContainerLine(o.host, o.container)), {
       holdStdin: true,
       signal: session.signal,
-      shownAs: `${o.host.kind === 'docker' ? 'docker start --attach' : 'ctr tasks start'} ${o.container.slice(0, 22)} (fan-out seed)`,
+      shownAs: `${o.host.kind === 'containerd' ? 'ctr tasks start' : `${o.host.kind} start --attach`} ${o.container.slice(0, 22)} (fan-out seed)`,
     })
     .then((r) => ({ code: r.code, stderr: r.stderr }))
     .catch((error: unknown) => ({ code: null, stderr: error instanceof Error ? error.message : String(error) }));
@@ -287,7 +300,7 @@ export function startSeedContainer(connection: HostConnection, o: { host: SeedRu
 }
 
 /** Removes the run's seed container on this node, then its files. (The seed image, when the run pulled it, goes through the runtime's API.) */
-export async function stopSeed(connection: HostConnection, o: { runId: string; host: SeedRunner }): Promise<void> {
+export async function stopSeed(connection: HostConnection, o: { runId: string; host: SeedHost }): Promise<void> {
   const lines = [removeContainerLine(o.host, seedContainerName(o.runId)), removeWorkDirLine(o.runId, connection.host), 'true'];
   await run(connection, lines.join('; '), 'removing the seed', `remove fan-out seed ${seedContainerName(o.runId)}`);
 }
@@ -378,8 +391,8 @@ export async function removeSeedTrust(connection: HostConnection, seed: string, 
 // one per node), `trust RUN HOST:PORT`, `image RUN REF`, `created RUN` (the run made this
 // node's certs.d dir: createdDirsRecord).
 //
-// On Docker, seed containers are listed through the Docker API the run already holds, not
-// `docker ps` on the node: on 50 nodes at once the command's start (a 40 MB Go binary) was
+// On Docker, seed containers are listed through the Docker API the run already holds (on
+// podman, the same calls of its service, whose states are Docker's), not `docker ps` on the node: on 50 nodes at once the command's start (a 40 MB Go binary) was
 // most of the survey's CPU, at the run's start where the seeds wait for it. The states
 // `docker ps` lists without -a (running, paused, restarting) are weighed as running seeds. The
 // CRI does not list containers `ctr` made, so on containerd the script lists them with `ctr`
@@ -400,16 +413,14 @@ function surveyScript(node: string, host: SeedHost, anyRunning: boolean): string
   const own = shlexQuote(nodeDirName(node));
   const weigh = `while read -r k r c; do case "$k" in container) echo "container $r $c";; run) if [ -r /proc/1/cmdline ] && [ -z "$(grep -lsaF hound-command /dev/null $(grep -lsaF "$c" /proc/[0-9]*/cmdline) 2>/dev/null)" ]; then echo "container $r $c"; else echo "live $r"; fi;; esac; done`;
   const containers =
-    host.kind === 'podman'
-      ? []
-      : host.kind === 'docker'
-        ? anyRunning
-          ? [weigh]
-          : []
-        : [
-            `t=$(${cli(host)} tasks ls) && l=$(${cli(host)} containers ls -q) || { echo "ctr could not list the tasks and containers of namespace ${host.namespace}" >&2; exit 1; }`,
-            `for c in $l; do case "$c" in hound-seed-f??????????) if printf '%s\n' "$t" | grep -qE "^$c +[0-9]+ +(RUNNING|PAUSED|PAUSING)( |$)"; then echo "run \${c#hound-seed-} $c"; else echo "container \${c#hound-seed-} $c"; fi;; esac; done | ${weigh}`,
-          ];
+    host.kind !== 'containerd'
+      ? anyRunning
+        ? [weigh]
+        : []
+      : [
+          `t=$(${cli(host)} tasks ls) && l=$(${cli(host)} containers ls -q) || { echo "ctr could not list the tasks and containers of namespace ${host.namespace}" >&2; exit 1; }`,
+          `for c in $l; do case "$c" in hound-seed-f??????????) if printf '%s\n' "$t" | grep -qE "^$c +[0-9]+ +(RUNNING|PAUSED|PAUSING)( |$)"; then echo "run \${c#hound-seed-} $c"; else echo "container \${c#hound-seed-} $c"; fi;; esac; done | ${weigh}`,
+        ];
   return [
     ...containers,
     // The node's own directory of a run (a run's directory left empty counts as one), or a
@@ -422,8 +433,9 @@ function surveyScript(node: string, host: SeedHost, anyRunning: boolean): string
 }
 
 /**
- * What earlier fan-out runs left on the node: its seed containers (on Docker from `docker`,
- * the node's Docker API; on containerd from `ctr`), files and trust.
+ * What earlier fan-out runs left on the node: its seed containers (on Docker and podman from
+ * `docker`, the node's Engine API, which podman's service speaks too; on containerd from
+ * `ctr`), files and trust.
  */
 export async function surveyNode(
   connection: HostConnection,
@@ -432,7 +444,7 @@ export async function surveyNode(
 ): Promise<{ live: Set<string>; items: string[] }> {
   const running: Array<{ runId: string; id: string }> = [];
   const items: string[] = [];
-  if (host.kind === 'docker') {
+  if (host.kind !== 'containerd') {
     for (const container of await docker.listContainers()) {
       const runId = container.labels?.[FANOUT_LABEL];
       // Only what a run made (its id's shape, a full container id) is weighed, or put into the script.
@@ -503,7 +515,7 @@ export async function removeLeftovers(
 export async function notePulledImage(connection: HostConnection, runId: string, image: string): Promise<void> {
   await run(
     connection,
-    `mkdir -p ${shlexQuote(workDirOf(runId, connection.host))} && printf '%s' ${shlexQuote(image)} > ${shlexQuote(`${workDirOf(runId, connection.host)}/pulled-image`)}`,
+    `${makeWorkDirLine(runId, connection.host)} && printf '%s' ${shlexQuote(image)} > ${shlexQuote(`${workDirOf(runId, connection.host)}/pulled-image`)}`,
     'noting the seed image',
     'note the seed image',
   );

@@ -7,7 +7,7 @@ export interface SeedBlock {
   serves: Map<string, string[]>;
 }
 
-/** A node of the run: the images it pulls, and whether a seed can run on it (default yes; podman nodes only pull from seeds). */
+/** A node of the run: the images it pulls, and whether a seed may run on it (default yes; hound_fanout_seed_node=false: it only pulls from seeds). */
 export interface SeedPlanNode {
   host: string;
   images: readonly string[];

@@ -173,35 +173,24 @@ export interface NodeDocker {
 }
 
 /**
- * Where a fan-out seed (a registry container for one run, relay/seed-node.ts) can run on a
- * node, and where the node trusts a CA and client certificate for one registry address,
- * read at every pull so that nothing restarts: Docker's CLI on its socket and
- * /etc/docker/certs.d; containerd's `ctr` in the CRI's namespace and the certs.d dir its
- * CRI's `config_path` names (hosts.toml).
+ * How a fan-out seed (a registry container for one run, relay/seed-node.ts) runs on a node,
+ * and where the node trusts a CA and client certificate for one registry address, read at
+ * every pull so that nothing restarts: Docker's CLI on its socket and /etc/docker/certs.d;
+ * containerd's `ctr` in the CRI's namespace and the certs.d dir its CRI's `config_path`
+ * names (hosts.toml); podman's CLI as the node's user, in that user's storage, and its
+ * certs.d (root's /etc/containers/certs.d, a rootless user's ~/.config/containers/certs.d).
  */
-export type SeedRunner =
-  { kind: 'docker'; socketPath: string; certsDir: string } | { kind: 'containerd'; socketPath: string; namespace: string; certsDir: string };
-
-/**
- * A node that pulls from seeds but runs none: podman, which reads the same three files from
- * its certs.d/HOST:PORT at every pull (root's /etc/containers/certs.d, a rootless user's
- * ~/.config/containers/certs.d). `runsNoSeed` says why it runs none.
- */
-export interface SeedTrustOnly {
-  kind: 'podman';
-  certsDir: string;
-  runsNoSeed: string;
-}
-
-/** How a node takes part in fan-out: a runtime that runs seeds and trusts them, or one that only trusts them. */
-export type SeedHost = SeedRunner | SeedTrustOnly;
+export type SeedHost =
+  | { kind: 'docker'; socketPath: string; certsDir: string }
+  | { kind: 'containerd'; socketPath: string; namespace: string; certsDir: string }
+  | { kind: 'podman'; certsDir: string };
 
 /** A node's runtime as a run opens it, per host (open-runtime.ts): one of the implementations in this room. */
 export interface NodeRuntime extends NodeDocker {
   readonly kind: ContainerRuntimeKind;
   /** Why the relay cannot deliver images into this runtime, when it cannot (the host then pulls directly). */
   readonly relayUnsupported?: string;
-  /** How a fan-out seed runs on this node (if one can) and how the node trusts one; why not, when it can do neither. A runtime without it takes no part. */
+  /** How a fan-out seed runs on this node and how the node trusts one; why not, when it cannot. A runtime without it takes no part. */
   seedHost?(): Promise<SeedHost | { unsupported: string }>;
   /**
    * What info() says of `insecureRegistries`, read alone where info() costs more (containerd:

@@ -37,14 +37,6 @@ export const CONTENDER_RUNTIMES: Record<ContenderId, readonly LabRuntime[]> = {
   hound: LAB_RUNTIMES,
 };
 
-/**
- * Strategies that need nodes that run seeds: Docker and containerd nodes do, podman nodes
- * only pull from seeds on the others, and the benchmark runs each runtime's nodes alone, so
- * hound would take the relay there and say so.
- */
-const SEEDED_STRATEGIES = ['fanout'];
-const SEED_RUNTIMES: readonly string[] = ['docker', 'containerd'];
-
 /** An earlier build of hound run beside this one (--baseline), with the strategies it runs. */
 export interface BaselineRoster {
   build: HoundBuild;
@@ -119,16 +111,5 @@ export function checkRoster(o: { contenders: readonly ContenderId[]; named: bool
         hint: `add one of ${fitting.join(', ')} to --contenders`,
       });
     }
-  }
-  const seeded = o.strategies.filter((s) => SEEDED_STRATEGIES.includes(s));
-  const others = o.runtimes.filter((r) => !SEED_RUNTIMES.includes(r));
-  if (o.contenders.includes('hound') && seeded.length > 0 && others.length > 0) {
-    throw new OptionsError(
-      'BENCH_BAD_OPTION',
-      `--strategies ${seeded.join(',')} needs nodes that run seeds (Docker or containerd), and the benchmark runs each runtime's nodes alone: not on ${others.join(', ')}, whose nodes run none`,
-      {
-        hint: `benchmark ${seeded.join(',')} in a run with --runtimes docker, containerd or both`,
-      },
-    );
   }
 }

@@ -263,7 +263,8 @@ export class CriRuntime implements NodeRuntime {
    * registry certificates only when it starts. CRI-O has no `ctr`.
    */
   async seedHost(): Promise<SeedHost | { unsupported: string }> {
-    if (this.options.flavor !== 'containerd') return { unsupported: `seeds run on Docker or containerd, and ${this.connection.host}'s runtime is CRI-O` };
+    if (this.options.flavor !== 'containerd')
+      return { unsupported: `seeds run on Docker, containerd or podman, and ${this.connection.host}'s runtime is CRI-O` };
     const status = await this.registryStatus();
     const configPath = configPathRoots(criRegistryConfig(status.info)?.configPath ?? '')[0];
     if (configPath === undefined)

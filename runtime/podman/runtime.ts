@@ -7,7 +7,7 @@ import { canonicalImageRef, isLoopbackRegistry, parseImageRef, repositoryName } 
 import { SshDocker, type SshDockerOptions } from '../docker.js';
 import type { TransportLogger } from '../../transport/ssh-connection.js';
 import type { HostConnection, RegistryAuth } from '../../transport/types.js';
-import type { DockerContainer, DockerImage, DockerInfo, NodeRuntime, PullProgress, SeedTrustOnly } from '../types.js';
+import type { DockerContainer, DockerImage, DockerInfo, NodeRuntime, PullProgress, SeedHost } from '../types.js';
 import type { Readable } from 'node:stream';
 import type { RuntimePullResult } from '../pull-result.js';
 import { ensurePodmanService, type PodmanService } from './service.js';
@@ -104,22 +104,17 @@ export class PodmanRuntime implements NodeRuntime {
   }
 
   /**
-   * Fan-out: the node pulls from seeds on Docker or containerd nodes, trusting one in its
-   * certs.d, which containers/image reads at every pull (root's /etc/containers/certs.d, a
-   * rootless user's ~/.config/containers/certs.d first). It runs no seed: hound's lab, where
-   * fan-out is tested, cannot start a podman container (crun is refused setrlimit, then
-   * "cgroups in hybrid mode not supported"), so that path is not built (docs/distribution.md).
+   * Fan-out: a seed runs as a container of the node's user (`podman` on its own storage, where
+   * this service put the seed image; a rootless user's too, on the host's network), and the
+   * node trusts one in its certs.d, which containers/image reads at every pull (root's
+   * /etc/containers/certs.d, a rootless user's ~/.config/containers/certs.d first).
    */
-  async seedHost(): Promise<SeedTrustOnly | { unsupported: string }> {
+  async seedHost(): Promise<SeedHost | { unsupported: string }> {
     await this.api();
     const { service } = await this.started!;
     if (service.rootless && !service.home.startsWith('/'))
       return { unsupported: `${this.connection.host}'s user has no home directory (HOME), where its rootless podman reads registry certificates` };
-    return {
-      kind: 'podman',
-      certsDir: service.rootless ? `${service.home}/.config/containers/certs.d` : PODMAN_ROOTFUL_CERTS_DIRECTORY,
-      runsNoSeed: `${this.connection.host} runs podman, which pulls from seeds but runs none; seeds run on Docker or containerd nodes`,
-    };
+    return { kind: 'podman', certsDir: service.rootless ? `${service.home}/.config/containers/certs.d` : PODMAN_ROOTFUL_CERTS_DIRECTORY };
   }
 
   /** The socket in use, once the service answers. */

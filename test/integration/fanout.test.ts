@@ -20,7 +20,7 @@ import { createRunCertificateAuthority } from '../../relay/run-ca.js';
 import { createSeedContainer, notePulledImage, prepareSeedFiles, removeLeftovers, startSeedContainer, stopSeed, surveyNode } from '../../relay/seed-node.js';
 import { SshDocker } from '../../runtime/docker.js';
 import { NODE_DOCKER_CERTS_DIRECTORY } from '../../runtime/docker-registry-routes.js';
-import type { SeedRunner } from '../../runtime/types.js';
+import type { SeedHost } from '../../runtime/types.js';
 
 /** The run's closing fan-out line at -v: run id, seeds, bytes pushed, mounts, pulls relayed while seeds filled, pulls through the relay as seeds failed. */
 const FANOUT_STATS =
@@ -43,7 +43,7 @@ function run(file: string, args: string[]): Promise<{ code: number; stdout: stri
 }
 
 /** A lab node's Docker as a seed host: its socket as the controller sees it (nodes share the filesystem), its own certs.d. */
-function dockerSeedHost(socketPath: string): SeedRunner {
+function dockerSeedHost(socketPath: string): SeedHost {
   return { kind: 'docker', socketPath, certsDir: NODE_DOCKER_CERTS_DIRECTORY };
 }
 
@@ -1020,7 +1020,7 @@ describe('fan-out on containerd nodes', () => {
     const node = info.nodes[1];
     const connection = await connect(info, node);
     const runId = `f${randomBytes(5).toString('hex')}`;
-    const host: SeedRunner = { kind: 'containerd', socketPath: node.socket.node, namespace: 'k8s.io', certsDir: '/etc/containerd/certs.d' };
+    const host: SeedHost = { kind: 'containerd', socketPath: node.socket.node, namespace: 'k8s.io', certsDir: '/etc/containerd/certs.d' };
     try {
       // What an earlier run on node2 left: the seed image it pulled (noted as such), the seed's files and its container, started with no watcher.
       expect((await ctr(1, 'images', 'pull', '--plain-http', seedImage)).code).toBe(0);
@@ -1146,17 +1146,18 @@ describe('fan-out on containerd nodes', () => {
   });
 });
 
-// Fan-out with podman nodes, which pull from seeds but run none (runtime/podman/runtime.ts
-// seedHost): a lab of its own, two Docker nodes that run the seeds and two podman nodes, one
-// pulling as root and one as its rootless user. What the podman nodes hold and trust is read
-// over SSH with their own `podman` and file system, independently of hound.
+// Fan-out with podman nodes (runtime/podman/runtime.ts seedHost): a lab of its own, two Docker
+// nodes and two podman nodes, one taking part as root and one as its rootless user. podman
+// nodes run seeds as their user's containers and trust seeds in their own certs.d. What the
+// podman nodes hold, run and trust is read over SSH with their own `podman` and file system,
+// independently of hound.
 describe('fan-out with podman nodes', () => {
   let info: LabInfo;
   let origin: string;
   let seedImage: string;
   let work: string;
   let pushed: PushedImage[];
-  const SEED_NODES = [0, 1];
+  const DOCKER_SEED_NODES = [0, 1];
   /** The podman nodes as the run names them: node3 as root, node4 as its rootless user. */
   const podmanHosts = () => [
     { node: 2, user: 'root', host: info.nodes[2].name },
@@ -1170,16 +1171,17 @@ describe('fan-out with podman nodes', () => {
 
   afterAll(async () => {
     await dropLab(info);
+    await rm(work, { recursive: true, force: true });
   });
 
   afterEach(async () => {
-    await removeFanoutLeftovers(info, origin, SEED_NODES);
-    for (const node of SEED_NODES) for (const image of await nodeImages(info, node)) await dockerCli(info, node, 'rmi', '-f', image.Id);
+    await removeFanoutLeftovers(info, origin, DOCKER_SEED_NODES);
+    for (const node of DOCKER_SEED_NODES) for (const image of await nodeImages(info, node)) await dockerCli(info, node, 'rmi', '-f', image.Id);
     for (const p of podmanHosts())
       await onNode(
         p.node,
         p.user,
-        `podman rmi -af >/dev/null 2>&1; rm -rf ${CERTS_D[p.user]}/${info.nodes[0].ip.split('.').slice(0, 3).join('.')}.*; rmdir ${CERTS_D[p.user]} 2>/dev/null; true`,
+        `podman rm -f -v $(podman ps -a -q --filter label=io.hound.fanout) >/dev/null 2>&1; podman rmi -af >/dev/null 2>&1; rm -rf ${CERTS_D[p.user]}/${info.nodes[0].ip.split('.').slice(0, 3).join('.')}.*; rmdir ${CERTS_D[p.user]} 2>/dev/null; true`,
       );
     for (const entry of await workDirs()) await rm(path.join('/tmp', entry), { recursive: true, force: true });
   });
@@ -1204,6 +1206,11 @@ describe('fan-out with podman nodes', () => {
     return [...new Set(out.split(/\s+/).filter((n) => n !== ''))].sort();
   }
 
+  /** Containers of any fan-out run in the podman host's user's storage, running or not. */
+  async function podmanSeedContainers(p: { node: number; user: string }): Promise<string[]> {
+    return (await onNode(p.node, p.user, 'podman ps -a -q --filter label=io.hound.fanout')).split('\n').filter((l) => l.trim() !== '');
+  }
+
   /** The entries for the lab's node addresses in each podman node's certs.d, as its user's podman reads it. */
   async function podmanTrust(): Promise<string[]> {
     const ips = new Set(info.nodes.map((n) => n.ip));
@@ -1215,14 +1222,25 @@ describe('fan-out with podman nodes', () => {
     return entries;
   }
 
-  const limit = () => ['-l', [info.nodes[0].name, info.nodes[1].name, ...podmanHosts().map((p) => p.host)].join(',')];
+  /** The lab's inventory with hound_fanout_seed_node=false on `hosts`, written into the work dir. */
+  async function inventoryWithoutSeedsOn(hosts: string[]): Promise<string> {
+    const lines = (await readFile(info.inventory, 'utf8')).split('\n');
+    const file = path.join(work, 'no-seeds-on.ini');
+    await writeFile(file, lines.map((line) => (hosts.includes(line.split(' ')[0]) ? `${line} hound_fanout_seed_node=false` : line)).join('\n'));
+    return file;
+  }
+
+  const everyHost = () => [info.nodes[0].name, info.nodes[1].name, ...podmanHosts().map((p) => p.host)];
   const fanoutArgs = () => ['--distribution', 'fanout', '--fanout-image', seedImage, '-e', 'hound_fanout_relay_lanes=0', '-e', 'hound_fanout_seeds=4'];
 
-  /** Every node holds the run's images under their origin names only; no seed, trust or work dir is left. */
+  /** Every node holds the run's images under their origin names only (no seed image); no seed, trust or work dir is left. */
   async function expectEndedAsAfterDirectPull(): Promise<void> {
     const expected = pushed.flatMap((image) => [`${origin}/${image.repository}:${image.tag}`, `${origin}/${image.repository}@${image.digest}`]).sort();
-    for (const p of podmanHosts()) expect(await podmanNames(p.node, p.user), p.host).toEqual(expected);
-    for (const node of SEED_NODES) {
+    for (const p of podmanHosts()) {
+      expect(await podmanNames(p.node, p.user), p.host).toEqual(expected);
+      expect(await podmanSeedContainers(p), p.host).toEqual([]);
+    }
+    for (const node of DOCKER_SEED_NODES) {
       const names = (await nodeImages(info, node)).flatMap((image) => [...(image.RepoTags ?? []), ...(image.RepoDigests ?? [])]).sort();
       expect(names, info.nodes[node].name).toEqual(expected);
       expect(await seedContainers(info, node)).toEqual([]);
@@ -1234,17 +1252,43 @@ describe('fan-out with podman nodes', () => {
     expect(await workDirs()).toEqual([]);
   }
 
-  it('seeds run on the Docker nodes only; podman nodes, root and rootless, trust them in their own certs.d and pull from them, and all end as after a direct pull', async () => {
-    const r = await hound(['play', 'warmup.yml', '-i', info.inventory, ...limit(), ...fanoutArgs(), '--reporter', 'plain', '-vv'], work);
+  /** The seeds a -vv run's output says served: seed host → its address. */
+  const seedsOf = (output: string) => new Map([...output.matchAll(/fan-out: seed (\S+) serves at (\S+)/g)].map((m) => [m[1], m[2]]));
+
+  /** A fan-out run over every host that succeeds with no pull falling back to the relay: its output and its seeds. */
+  async function fannedOut(inventory: string): Promise<{ output: string; seeds: Map<string, string> }> {
+    const r = await hound(['play', 'warmup.yml', '-i', inventory, '-l', everyHost().join(','), ...fanoutArgs(), '--reporter', 'plain', '-vv'], work);
     const output = r.stdout + r.stderr;
     expect(r.code, output.slice(-3000)).toBe(0);
-    // Four seeds asked, two nodes that can run one.
-    expect(output).toContain('fan-out: 2 seed(s) (4 asked; one per node with images to pull at most, on the 2 node(s) whose runtime runs seeds) for 4 node(s)');
     const stats = FANOUT_STATS.exec(output);
     expect(stats, output.slice(-3000)).not.toBeNull();
     expect(Number(stats![6]), 'pulls that fell back to the relay').toBe(0);
-    const seeds = new Map([...output.matchAll(/fan-out: seed (\S+) serves at (\S+)/g)].map((m) => [m[1], m[2]]));
-    expect([...seeds.keys()].sort()).toEqual(SEED_NODES.map((n) => info.nodes[n].name));
+    return { output, seeds: seedsOf(output) };
+  }
+
+  it('podman nodes, root and rootless, run seeds as their own containers beside Docker seeds; every node pulls from seeds and all end as after a direct pull', async () => {
+    const { output, seeds } = await fannedOut(info.inventory);
+    expect(output).toContain('fan-out: 4 seed(s) for 4 node(s)');
+    expect([...seeds.keys()].sort()).toEqual(everyHost().sort());
+    // The podman seeds were created by the user's own podman, the seed image pulled into that user's storage.
+    for (const p of podmanHosts())
+      expect(output).toMatch(
+        new RegExp(`ssh ${p.host}: exec podman create --rm --name hound-seed-f[0-9a-f]{10} ${seedImage.replace(/[.]/g, '\\.')} \\(fan-out seed\\)`),
+      );
+    // Each podman node got each image from a seed, by podman's own calls.
+    for (const p of podmanHosts()) {
+      const fromSeeds = runImagePulls(output, 'podman').filter((pull) => pull.node === p.host && pull.from !== origin);
+      expect(fromSeeds.length, `${p.host}\n${output.slice(-3000)}`).toBe(pushed.length);
+      for (const pull of fromSeeds) expect([...seeds.values()], p.host).toContain(pull.from);
+    }
+    await expectEndedAsAfterDirectPull();
+  });
+
+  it('with hound_fanout_seed_node=false on the podman nodes, seeds run on the Docker nodes only; the podman nodes trust them in their own certs.d and pull from them', async () => {
+    const { output, seeds } = await fannedOut(await inventoryWithoutSeedsOn(podmanHosts().map((p) => p.host)));
+    // Four seeds asked, two nodes that may run one.
+    expect(output).toContain('fan-out: 2 seed(s) (4 asked; one per node with images to pull at most, on the 2 node(s) that may run one) for 4 node(s)');
+    expect([...seeds.keys()].sort()).toEqual(DOCKER_SEED_NODES.map((n) => info.nodes[n].name));
     // Each podman node got each image from a seed, by podman's own calls (then the origin name, for its manifest only).
     for (const p of podmanHosts()) {
       const fromSeeds = runImagePulls(output, 'podman')
@@ -1255,31 +1299,62 @@ describe('fan-out with podman nodes', () => {
     }
     expect(output).toMatch(new RegExp(`trust fan-out seed \\S+ in /etc/containers/certs.d/`));
     expect(output).toMatch(new RegExp(`trust fan-out seed \\S+ in /\\S+/\\.config/containers/certs\\.d/`));
+    expect(output).not.toMatch(/exec podman create/);
     await expectEndedAsAfterDirectPull();
   });
 
-  it('after hound is killed mid-fan-out (SIGKILL) with podman nodes trusting a seed, the next run removes that trust too', async () => {
-    await stoppedMidFanout(work, ['-i', info.inventory, ...limit(), ...fanoutArgs()], async () => (await podmanTrust()).length > 0, 'SIGKILL');
-    await until('the seed containers to be gone', async () => (await seedContainers(info, 0)).length + (await seedContainers(info, 1)).length === 0, 60_000);
+  it('after hound is killed mid-fan-out (SIGKILL) with seeds on the podman nodes, their containers go with the SSH sessions and the next run removes the rest (seed image, files, trust)', async () => {
+    const inventory = await inventoryWithoutSeedsOn(DOCKER_SEED_NODES.map((n) => info.nodes[n].name));
+    const args = ['-i', inventory, '-l', everyHost().join(','), ...fanoutArgs()];
+    const killed = await stoppedMidFanout(work, args, async () => (await podmanTrust()).length > 0, 'SIGKILL');
+    expect(
+      [...seedsOf(killed.output).keys()].every((h) => podmanHosts().some((p) => p.host === h)),
+      killed.output.slice(-3000),
+    ).toBe(true);
+    await until('the podman seed containers to be gone', async () => (await Promise.all(podmanHosts().map(podmanSeedContainers))).flat().length === 0, 60_000);
     expect((await podmanTrust()).length).toBeGreaterThan(0);
+    expect((await workDirs()).length).toBeGreaterThan(0);
 
-    const again = await hound(['play', 'warmup.yml', '-i', info.inventory, ...limit(), ...fanoutArgs(), '--reporter', 'plain', '-vv'], work);
+    const again = await hound(['play', 'warmup.yml', ...args, '--reporter', 'plain', '-vv'], work);
     const againOutput = again.stdout + again.stderr;
     expect(again.code, againOutput.slice(-3000)).toBe(0);
     expect(againOutput).toMatch(/fan-out: removed \d+ leftover\(s\) of earlier runs/);
     await expectEndedAsAfterDirectPull();
   });
 
-  it('with podman nodes only, says plainly that no node can run a seed and pulls through the relay', async () => {
+  it('with no node that may run a seed, or a hound_fanout_seed_node that is neither true nor false, says so plainly and pulls through the relay', async () => {
     const hosts = podmanHosts().map((p) => p.host);
-    const r = await hound(['play', 'warmup.yml', '-i', info.inventory, '-l', hosts.join(','), ...fanoutArgs(), '--reporter', 'plain', '-v'], work);
-    const output = r.stdout + r.stderr;
-    expect(r.code, output.slice(-3000)).toBe(0);
-    expect(output).toContain(
-      `distribution fanout: relay (fan-out is not possible: no node of the run can run a seed: ${hosts[0]} runs podman, which pulls from seeds but runs none; seeds run on Docker or containerd nodes)`,
-    );
-    expect(output).not.toMatch(/fan-out: seed/);
     const expected = pushed.flatMap((image) => [`${origin}/${image.repository}:${image.tag}`, `${origin}/${image.repository}@${image.digest}`]).sort();
-    for (const p of podmanHosts()) expect(await podmanNames(p.node, p.user), p.host).toEqual(expected);
+    const cases: Array<[string, string]> = [
+      ['false', 'no node of the run may run a seed: hound_fanout_seed_node is false on each of its 2 node(s)'],
+      ['maybe', `${hosts[0]}'s 'hound_fanout_seed_node' must be true or false, got "maybe"`],
+    ];
+    for (const [value, why] of cases) {
+      const r = await hound(
+        [
+          'play',
+          'warmup.yml',
+          '-i',
+          info.inventory,
+          '-l',
+          hosts.join(','),
+          ...fanoutArgs(),
+          '-e',
+          `hound_fanout_seed_node=${value}`,
+          '--reporter',
+          'plain',
+          '-v',
+        ],
+        work,
+      );
+      const output = r.stdout + r.stderr;
+      expect(r.code, output.slice(-3000)).toBe(0);
+      expect(output).toContain(`distribution fanout: relay (fan-out is not possible: ${why})`);
+      expect(output).not.toMatch(/fan-out: seed/);
+      for (const p of podmanHosts()) {
+        expect(await podmanNames(p.node, p.user), p.host).toEqual(expected);
+        await onNode(p.node, p.user, 'podman rmi -af >/dev/null');
+      }
+    }
   });
 });

@@ -176,7 +176,7 @@ describe('chooseDistribution when the nodes run on the controller’s own kernel
       reason: 'distribution: fanout is set (7 seeds, 0 relay lanes)',
     });
     expect(chooseDistribution({ ...diverse50, requested: 'fanout', fanout, seeds: 80 })).toMatchObject({ seeds: 50 });
-    // Only nodes that can run a seed count (podman nodes pull from seeds on the others).
+    // Only nodes that may run a seed count (hound_fanout_seed_node=false keeps seeds off the others).
     expect(chooseDistribution({ ...diverse50, requested: 'fanout', fanout, seeds: 7, seedNodes: 3 })).toMatchObject({ seeds: 3 });
     // auto weighs the stated count: 1 seed feeds every node through its one uplink.
     const one = chooseDistribution({ ...diverse50, requested: 'auto', rates: probed, ratesFrom: 'probed', fanout, seeds: 1 });

@@ -187,14 +187,14 @@ describe('assignSeeds', () => {
     ).toEqual(['n1', 'n2']);
   });
 
-  it('places seeds only on nodes that can run one (podman nodes pull from seeds on the others), one per such node at most', () => {
-    // The diverse workload with every node but node1 and node2 on podman: ten images, two seeds.
+  it('places seeds only on nodes that may run one (the others pull from seeds on them: hound_fanout_seed_node=false), one per such node at most', () => {
+    // The diverse workload with seeds kept off every node but node1 and node2: ten images, two seeds.
     const mixed = diverse.map((n) => ({ ...n, runsSeeds: n.host === 'node1' || n.host === 'node2' }));
     const blocks = assignSeeds(mixed, 10, appLayers);
     expect(blocks.map((b) => b.seed).sort()).toEqual(['node1', 'node2']);
     expect(blocks.reduce((sum, b) => sum + [...b.serves.values()].flat().length, 0)).toBe(100);
     expect(seedFeedBytes(mixed, appLayers, 10)).toHaveLength(2);
-    // A block whose own nodes all run podman is seeded from outside it, by a free node that can.
+    // A block whose own nodes may all run none is seeded from outside it, by a free node that may.
     const nodes = [
       { host: 'n1', images: ['a'] },
       { host: 'n2', images: ['b'], runsSeeds: false },

@@ -82,7 +82,7 @@ describe('surveyNode', () => {
 });
 
 describe('prepareSeedFiles', () => {
-  it("writes the seed's config and TLS files with their modes (644, the key 600) and their exact contents", async () => {
+  it("writes the seed's config and TLS files with their modes (644, the key 600; its dir 700 in the run's, 1777) and their exact contents", async () => {
     const run = runId();
     try {
       const dir = await prepareSeedFiles(new LocalConnection('local'), run, '10.0.0.1:5000', 'secret', {
@@ -97,6 +97,9 @@ describe('prepareSeedFiles', () => {
       expect(await modeOf('tls/ca.crt')).toBe('644');
       expect(await modeOf('tls/server.key')).toBe('600');
       expect(await modeOf('tls')).toBe('700');
+      expect(await modeOf('.')).toBe('700');
+      // The run's dir takes other users' dirs (hosts of the run sharing /tmp), as /tmp does.
+      expect(((await stat(`/tmp/hound-fanout-${run}`)).mode & 0o7777).toString(8)).toBe('1777');
       expect(await readFile(`${dir}/tls/server.key`, 'utf8')).toBe("KEY 'quoted' $HOME\n");
       expect(await readFile(`${dir}/config.yml`, 'utf8')).toContain('addr: 10.0.0.1:5000');
     } finally {
@@ -105,11 +108,13 @@ describe('prepareSeedFiles', () => {
   });
 });
 
-describe('a podman node, which trusts seeds but runs none', () => {
-  it("trusts a seed in its own certs.d (no hosts.toml), and a later run's survey finds that trust without asking for containers and removes it", async () => {
+describe('a podman node', () => {
+  it("trusts a seed in its own certs.d (no hosts.toml), and a later run's survey weighs its seeds as Docker's (its service's compatible API) and finds that trust", async () => {
     const certsDir = await mkdtemp(path.join(tmpdir(), 'hound-podman-certs-'));
-    const podman: SeedHost = { kind: 'podman', certsDir, runsNoSeed: 'podman runs none' };
+    const podman: SeedHost = { kind: 'podman', certsDir };
     const [killed, live] = [runId(), runId()];
+    const ids = { killed: containerId(), live: containerId() };
+    await watcherOf(ids.live);
     const files = { caPem: 'CA\n', clientCertPem: 'CERT\n', clientKeyPem: 'KEY\n' };
     try {
       const connection = new LocalConnection('local');
@@ -117,8 +122,10 @@ describe('a podman node, which trusts seeds but runs none', () => {
       await writeSeedTrust(connection, live, '10.0.0.3:22000', files, podman);
       expect((await readdir(path.join(certsDir, '10.0.0.2:21000'))).sort()).toEqual(['ca.crt', 'client.cert', 'client.key', 'hound-fanout-run']);
       expect(((await stat(path.join(certsDir, '10.0.0.2:21000', 'client.key'))).mode & 0o777).toString(8)).toBe('600');
-      // podman's seeds are on other nodes: its survey never weighs containers, so a failing Docker API is not asked.
-      const survey = await surveyNode(connection, { listContainers: () => Promise.reject(new Error('not asked')) }, podman);
+      const containers = [seed(ids.killed, killed, 'running'), seed(ids.live, live, 'running')];
+      const survey = await surveyNode(connection, { listContainers: async () => containers }, podman);
+      expect([...survey.live]).toEqual([live]);
+      expect(survey.items.filter((item) => item.startsWith('container '))).toEqual([`container ${killed} ${ids.killed}`]);
       const trust = survey.items.filter((item) => item.startsWith('trust '));
       expect(trust.sort()).toEqual([`trust ${killed} 10.0.0.2:21000`, `trust ${live} 10.0.0.3:22000`].sort());
       const removed = await removeLeftovers(connection, podman, { removeImage: () => Promise.reject(new Error('not asked')) }, trust, new Set([live]));
@@ -135,7 +142,7 @@ describe("the certs.d dirs a run's trust creates", () => {
 
   it('are recorded when the trust makes them, and go at the end once empty, leaving the home as it was', async () => {
     const home = await mkdtemp(path.join(tmpdir(), 'hound-home-'));
-    const podman: SeedHost = { kind: 'podman', certsDir: `${home}/.config/containers/certs.d`, runsNoSeed: 'podman runs none' };
+    const podman: SeedHost = { kind: 'podman', certsDir: `${home}/.config/containers/certs.d` };
     const run = runId();
     const connection = new LocalConnection('local');
     try {
