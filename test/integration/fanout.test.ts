@@ -309,6 +309,10 @@ describe('fan-out on the lab', () => {
     ({ origin, seedImage, work, pushed } = await prepareFanoutRun(info, 'fanouttest'));
   });
 
+  afterAll(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
   /**
    * A fan-out run's options. No relay lanes unless asked: these tests look at what goes
    * through the seeds, and with lanes a node may pull through the relay while its seed fills.
@@ -921,6 +925,7 @@ describe('fan-out on containerd nodes', () => {
 
   afterAll(async () => {
     await dropLab(info);
+    await rm(work, { recursive: true, force: true });
   });
 
   afterEach(async () => {
