@@ -216,6 +216,10 @@ export async function createSeedContainer(connection: HostConnection, o: { runId
     o.host.kind !== 'containerd'
       ? [
           'create',
+          // podman's command may not see the storage of the service hound pulled the image
+          // through (a service started on other storage): it fails then, instead of pulling
+          // the image itself from its origin, without the run's credentials.
+          ...(o.host.kind === 'podman' ? ['--pull', 'never'] : []),
           '--rm',
           '--name',
           name,

@@ -1327,6 +1327,23 @@ describe('fan-out with podman nodes', () => {
     await expectEndedAsAfterDirectPull();
   });
 
+  it("creates a podman seed from the image in its user's storage only: with none there, creating it fails and pulls nothing", async () => {
+    const p = podmanHosts()[0];
+    const host: SeedHost = { kind: 'podman', certsDir: '/etc/containers/certs.d' };
+    const connection = await connect(info, info.nodes[p.node], p.user);
+    const runId = `f${randomBytes(5).toString('hex')}`;
+    try {
+      const dir = await prepareSeedFiles(connection, runId, `${info.nodes[p.node].ip}:25000`, 'secret', { serverCertPem: 'C', serverKeyPem: 'K', caPem: 'A' });
+      // Without --pull never, podman would pull it from the lab registry, which its registries.conf allows.
+      await expect(createSeedContainer(connection, { runId, host, image: seedImage, dir })).rejects.toThrow(/creating the seed container failed/);
+      expect(await podmanNames(p.node, p.user)).toEqual([]);
+      expect(await podmanSeedContainers(p)).toEqual([]);
+    } finally {
+      await stopSeed(connection, { runId, host });
+      await connection.close();
+    }
+  });
+
   it('with no node that may run a seed, or a hound_fanout_seed_node that is neither true nor false, says so plainly and pulls through the relay', async () => {
     const hosts = podmanHosts().map((p) => p.host);
     const expected = pushed.flatMap((image) => [`${origin}/${image.repository}:${image.tag}`, `${origin}/${image.repository}@${image.digest}`]).sort();
