@@ -196,8 +196,8 @@ export interface RunningSeed {
 
 /**
  * Creates the seed's registry container, not started yet; resolves to what names it to the
- * runtime (Docker's and podman's id; on containerd its name). Creating and starting are two commands so
- * that once this resolves the container exists and nothing of this run can create another:
+ * runtime (Docker's and podman's id; on containerd its name). Creating and starting are two
+ * commands so that once this resolves the container exists and nothing of this run can create another:
  * with one `docker run`, a run still creating its container under load when stopSeed removed
  * it went on to create and start it afterwards, recreating the removed work dir as the bind
  * mounts' sources. Docker's bind mounts are --mount, which refuses a missing source instead
@@ -264,6 +264,12 @@ export async function createSeedContainer(connection: HostConnection, o: { runId
 }
 
 /**
+ * What each runtime's removal says of a container that is not there, as a shell `case`
+ * pattern (podman's `rm -f` succeeds then; without -f it says "no such container").
+ */
+const NO_SUCH_CONTAINER: Record<SeedHost['kind'], string> = { docker: `*'No such container'*`, podman: `*'no such container'*`, containerd: `*'not found'*` };
+
+/**
  * A shell line removing a seed container (by name or id), on Docker with its volumes and on
  * containerd with its task and snapshot, until it is gone.
  */
@@ -278,9 +284,7 @@ function removeContainerLine(host: SeedHost, container: string): string {
     host.kind === 'containerd'
       ? `${cli(host)} tasks rm -f ${c} >/dev/null 2>&1; o=$(${cli(host)} containers rm ${c} 2>&1)`
       : `o=$(${cli(host)} rm -f -v ${c} 2>&1)`;
-  // podman's rm -f succeeds when there is no such container (4.3: "no such container" otherwise).
-  const gone = host.kind === 'docker' ? `*'No such container'*` : host.kind === 'podman' ? `*'no such container'*` : `*'not found'*`;
-  return `n=0; until ${attempt}; do case "$o" in ${gone}) break;; esac; n=$((n+1)); [ $n -ge 150 ] && break; sleep 0.2; done`;
+  return `n=0; until ${attempt}; do case "$o" in ${NO_SUCH_CONTAINER[host.kind]}) break;; esac; n=$((n+1)); [ $n -ge 150 ] && break; sleep 0.2; done`;
 }
 
 /**
@@ -396,8 +400,9 @@ export async function removeSeedTrust(connection: HostConnection, seed: string, 
 // node's certs.d dir: createdDirsRecord).
 //
 // On Docker, seed containers are listed through the Docker API the run already holds (on
-// podman, the same calls of its service, whose states are Docker's), not `docker ps` on the node: on 50 nodes at once the command's start (a 40 MB Go binary) was
-// most of the survey's CPU, at the run's start where the seeds wait for it. The states
+// podman, the same calls of its service, whose states are Docker's), not `docker ps` on the
+// node: on 50 nodes at once the command's start (a 40 MB Go binary) was most of the survey's
+// CPU, at the run's start where the seeds wait for it. The states
 // `docker ps` lists without -a (running, paused, restarting) are weighed as running seeds. The
 // CRI does not list containers `ctr` made, so on containerd the script lists them with `ctr`
 // (a task running or paused is a running seed).

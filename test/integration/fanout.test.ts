@@ -228,6 +228,11 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
   }
 }
 
+/** The names a direct pull leaves on a node for the run's images (repo:tag and repo@digest, from the origin), sorted. */
+function originNames(origin: string, pushed: readonly PushedImage[]): string[] {
+  return pushed.flatMap((image) => [`${origin}/${image.repository}:${image.tag}`, `${origin}/${image.repository}@${image.digest}`]).sort();
+}
+
 const MiB = 1024 * 1024;
 
 /**
@@ -359,7 +364,7 @@ describe('fan-out on the lab', () => {
     for (let node = 0; node < info.nodes.length; node++) {
       const held = await nodeImages(info, node);
       const names = held.flatMap((i) => [...(i.RepoTags ?? []), ...(i.RepoDigests ?? [])]).sort();
-      const expected = pushed.flatMap((image) => [`${origin}/${image.repository}:${image.tag}`, `${origin}/${image.repository}@${image.digest}`]);
+      const expected = originNames(origin, pushed);
       for (const name of expected) expect(names).toContain(name);
       expect(names.filter((name) => !name.startsWith(`${origin}/`) || name.includes('lab/registry'))).toEqual([]);
       expect(await seedContainers(info, node)).toEqual([]);
@@ -980,7 +985,7 @@ describe('fan-out on containerd nodes', () => {
 
   /** Every node holds the run's images under their origin names only (no seed's or relay's name, no seed image); no seed, trust or work dir is left. */
   async function expectEndedAsAfterDirectPull(): Promise<void> {
-    const expected = pushed.flatMap((image) => [`${origin}/${image.repository}:${image.tag}`, `${origin}/${image.repository}@${image.digest}`]).sort();
+    const expected = originNames(origin, pushed);
     for (const node of CRI_NODES) {
       expect(await imageNames(node), info.nodes[node].name).toEqual(expected);
       expect(await ctrSeeds(node)).toEqual([]);
@@ -1089,7 +1094,7 @@ describe('fan-out on containerd nodes', () => {
     );
     const output = r.stdout + r.stderr;
     expect(r.code, output.slice(-3000)).toBe(0);
-    const expected = pushed.flatMap((image) => [`${origin}/${image.repository}:${image.tag}`, `${origin}/${image.repository}@${image.digest}`]).sort();
+    const expected = originNames(origin, pushed);
     expect(await imageNames(0)).toEqual(expected);
   });
 
@@ -1240,7 +1245,7 @@ describe('fan-out with podman nodes', () => {
 
   /** Every node holds the run's images under their origin names only (no seed image); no seed, trust or work dir is left. */
   async function expectEndedAsAfterDirectPull(): Promise<void> {
-    const expected = pushed.flatMap((image) => [`${origin}/${image.repository}:${image.tag}`, `${origin}/${image.repository}@${image.digest}`]).sort();
+    const expected = originNames(origin, pushed);
     for (const p of podmanHosts()) {
       expect(await podmanNames(p.node, p.user), p.host).toEqual(expected);
       expect(await podmanSeedContainers(p), p.host).toEqual([]);
@@ -1346,7 +1351,7 @@ describe('fan-out with podman nodes', () => {
 
   it('with no node that may run a seed, or a hound_fanout_seed_node that is neither true nor false, says so plainly and pulls through the relay', async () => {
     const hosts = podmanHosts().map((p) => p.host);
-    const expected = pushed.flatMap((image) => [`${origin}/${image.repository}:${image.tag}`, `${origin}/${image.repository}@${image.digest}`]).sort();
+    const expected = originNames(origin, pushed);
     const cases: Array<[string, string]> = [
       ['false', 'no node of the run may run a seed: hound_fanout_seed_node is false on each of its 2 node(s)'],
       ['maybe', `${hosts[0]}'s 'hound_fanout_seed_node' must be true or false, got "maybe"`],
