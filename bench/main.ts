@@ -138,20 +138,24 @@ async function benchmark(options: BenchOptions, labName: string, outDir: string,
     const blobBytes = new Map<string, { size: number; digest: string }>();
     for (const image of pushed) for (const l of image.layers) blobBytes.set(l.name, { size: l.size, digest: l.digest });
     const layerBytes = new Map([...blobBytes].map(([name, b]) => [name, b.size]));
-    // Docker's pull processing per byte, on node1, for the CPU bound (untimed, before the matrix).
-    let pullCpu: PullCpu | undefined;
-    const cpuNode = lab.nodes.find((n) => n.runtime === 'docker');
-    if (cpuNode && options.workloads.some((w) => w !== 'noop')) {
+    // Each runtime's pull processing per byte, on its first node (untimed, before the matrix):
+    // Docker's sets the CPU bound, the others are reported beside it (docs/scale.md).
+    const pullCpus: PullCpu[] = [];
+    if (options.workloads.some((w) => w !== 'noop')) {
       const host = registryHost(lab);
-      pullCpu = await measurePullCpu(
-        cpuNode,
-        imageSet.images.map((img) => `${host}/${img.repository}:${img.tag}`),
-        [...blobBytes.values()].reduce((sum, b) => sum + b.size, 0),
-      );
-      log(
-        `pull CPU: ${cpuNode.name}'s dockerd used ${pullCpu.cpuSeconds.toFixed(2)} s of CPU for ${(pullCpu.bytes / 1e6).toFixed(1)} MB (${(pullCpu.secondsPerByte * 1e6 * 1000).toFixed(1)} ms per MB)`,
-      );
+      const refs = imageSet.images.map((img) => `${host}/${img.repository}:${img.tag}`);
+      const bytes = [...blobBytes.values()].reduce((sum, b) => sum + b.size, 0);
+      for (const runtime of options.runtimes) {
+        const node = lab.nodes.find((n) => n.runtime === runtime);
+        if (!node) continue;
+        const measured = await measurePullCpu(lab, node, refs, bytes);
+        pullCpus.push(measured);
+        log(
+          `pull CPU: ${node.name}'s ${runtime} used ${measured.cpuSeconds.toFixed(2)} s of CPU for ${(measured.bytes / 1e6).toFixed(1)} MB (${(measured.secondsPerByte * 1e9).toFixed(1)} ms per MB)`,
+        );
+      }
     }
+    const pullCpu = pullCpus.find((p) => p.runtime === 'docker');
     const bounds: WorkloadBounds[] = [];
     const needs: BenchReport['needs'] = [];
     for (const workload of options.workloads) {
@@ -195,6 +199,7 @@ async function benchmark(options: BenchOptions, labName: string, outDir: string,
       },
       lab: { name: labName, nodes: largest * options.runtimes.length, upSeconds: labUpSeconds, ...(runtimes === undefined ? {} : { runtimes }) },
       ...(pullCpu ? { pullCpu } : {}),
+      ...(pullCpus.length > 0 ? { pullCpus } : {}),
       environment,
       imageSet: {
         layers: imageSet.layers.map((l) => ({

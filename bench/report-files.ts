@@ -18,7 +18,10 @@ export interface BenchReport extends BenchResults {
   /** `runtimes`: the lab's --runtimes (absent: Docker nodes only). */
   lab: { name: string; nodes: number; upSeconds: number; runtimes?: string };
   /** Docker's pull processing measured on one node before the matrix (the CPU bound's input). */
+  /** Docker's pull processing, the CPU bound's. */
   pullCpu?: PullCpu;
+  /** Every runtime's of the run, each measured alone on one node. */
+  pullCpus?: PullCpu[];
   environment: BenchEnvironment;
   imageSet: {
     layers: { name: string; sizeBytes: number; blobBytes: number; digest: string }[];
@@ -73,6 +76,13 @@ export function markdownReport(r: BenchReport): string {
     ...(r.pullCpu
       ? [
           `- CPU bound: ${r.pullCpu.node}'s dockerd (with containerd and what it started) used ${r.pullCpu.cpuSeconds.toFixed(2)} s of CPU to pull ${(r.pullCpu.bytes / 1e6).toFixed(1)} MB (${(r.pullCpu.secondsPerByte * 1e9).toFixed(1)} ms per MB), measured alone before the runs; the bound is every node's bytes at that cost over the machine's ${r.pullCpu.cores} cores.`,
+        ]
+      : []),
+    ...(r.pullCpus && r.pullCpus.some((p) => p.runtime !== 'docker')
+      ? [
+          `- Pull processing by runtime, each measured alone on one node before the runs (the runtime's process tree: dockerd's, containerd's, or for podman the node's sshd running \`podman pull\`, less as many sessions running \`true\`): ${r.pullCpus
+            .map((p) => `${p.runtime ?? 'docker'} ${(p.secondsPerByte * 1e9).toFixed(1)} ms per MB (${p.node})`)
+            .join(', ')}.`,
         ]
       : []),
     `- Images: ${r.imageSet.images.length} images; layers ${r.imageSet.layers.map((l) => `${l.name} ${(l.blobBytes / 1e6).toFixed(2)} MB`).join(', ')}.`,

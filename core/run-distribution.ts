@@ -30,6 +30,7 @@ import {
 import { probeLinks } from '../relay/link-probe.js';
 import { startFanout, type Fanout } from '../relay/fanout.js';
 import { seedFeedBytes } from '../relay/seed-plan.js';
+import { pullCpuSecondsPerByte } from '../relay/distribution-model.js';
 import { keywordBoolean } from '../playbook/task-keywords.js';
 import { availableParallelism } from 'node:os';
 
@@ -233,12 +234,21 @@ export class RunDistribution {
           controllerAtLeast: probe.controllerAtLeast && planned.rates?.controllerLink === undefined,
           nodesOnController: probe.nodesOnController,
           controllerCores: availableParallelism(),
+          ...(probe.nodesOnController ? { pullCpuSecondsPerByte: await this.pullCpuOf(schedule) } : {}),
         },
         note: '',
       };
     } catch (err) {
       return { input: planned, note: `; the link probe failed (${err instanceof Error ? err.message : String(err)}), so the plan alone decided` };
     }
+  }
+
+  /** The pull processing per byte of the run's nodes on shared cores: each node's bytes at its runtime's cost. */
+  private async pullCpuOf(schedule: RelaySchedule): Promise<number> {
+    const nodes = await Promise.all(
+      [...schedule.nodeBytes].filter(([, bytes]) => bytes > 0).map(async ([host, bytes]) => ({ bytes, runtime: (await this.deps.docker(host)).kind })),
+    );
+    return pullCpuSecondsPerByte(nodes);
   }
 
   /** The layers of every image the run's tasks name, as the registry lists them, and the largest layer with an image and a node that needs it. */

@@ -38,6 +38,8 @@ export interface DistributionInput extends Workload {
   nodesOnController?: boolean;
   /** The controller's cores, for nodesOnController. */
   controllerCores?: number;
+  /** The nodes' pull processing per byte, for nodesOnController (pullCpuSecondsPerByte: by their runtimes); Docker's when unset. */
+  pullCpuSecondsPerByte?: number;
   /** Relay lanes for fan-out as the inventory states them (hound_fanout_relay_lanes); else relayLaneCount's. */
   relayLanes?: number;
   /** Seeds for fan-out as the inventory states them (hound_fanout_seeds, at most one per node); else seedCount's. */
@@ -100,7 +102,7 @@ export function chooseDistribution(input: DistributionInput): DistributionChoice
   const fromPlan = chooseFromPlan(input);
   if (fromPlan) return fromPlan;
   const rates: LinkRates = input.nodesOnController
-    ? { ...input.rates, sharedPullCpu: input.rates?.sharedPullCpu ?? sharedPullCpuRate(input.controllerCores ?? 1) }
+    ? { ...input.rates, sharedPullCpu: input.rates?.sharedPullCpu ?? sharedPullCpuRate(input.controllerCores ?? 1, input.pullCpuSecondsPerByte) }
     : (input.rates ?? {});
   const ratio = sharingRatio(input);
   const shared = describeSharing(input);
@@ -116,7 +118,7 @@ export function chooseDistribution(input: DistributionInput): DistributionChoice
     const fanout = uncertain ? Infinity : fanoutEstimate;
     const measured = describeRates(rates, input.ratesFrom ?? 'stated', input.controllerAtLeast === true);
     const cores = input.nodesOnController
-      ? `; the nodes share the controller's ${plural(input.controllerCores ?? 1, 'core')}, where their pulls' processing alone takes ${(input.totalBytes / rates.sharedPullCpu!).toFixed(1)} s`
+      ? `; the nodes share the controller's ${plural(input.controllerCores ?? 1, 'core')}, where their pulls' processing alone takes ${(input.totalBytes / rates.sharedPullCpu!).toFixed(1)} s at ${(((input.controllerCores ?? 1) / rates.sharedPullCpu!) * 1e9).toFixed(0)} ms per MB`
       : '';
     const fannedOut = fanoutShape
       ? ` vs ${fanoutEstimate.toFixed(1)} s fanned out over ${plural(fanoutShape.seeds, 'seed')}${uncertain && fanoutEstimate < relay.seconds ? ` (on shared cores fan-out must be ${Math.round((MIN_SPEEDUP - 1) * 100)}% faster than the relay)` : ''}`

@@ -4,6 +4,8 @@
 // time, as links run in parallel once transfers are pipelined (the relay streams each blob
 // while it downloads, seeds are fed while nodes pull).
 
+import type { ContainerRuntimeKind } from '../transport/connection-target.js';
+
 /** Link rates in bytes per second. */
 export interface LinkRates {
   /** The origin registry's uplink. */
@@ -175,16 +177,50 @@ function seedFloor(nodes: number): number {
 }
 
 /**
- * Docker's own processing per pulled byte (decompressing, hashing, writing: dockerd with its
- * containerd), for `sharedPullCpu` when the nodes run on the controller's machine: 76.9–80.5
- * ms per MB measured on the lab (one node pulling at 10 mbit, the benchmark's "pull CPU"
- * line, docs/scale.md). A machine busy with other work gives the pulls less than its cores.
+ * Each runtime's own processing per pulled byte (decompressing, hashing, writing layers), for
+ * `sharedPullCpu` when the nodes run on the controller's machine. Docker (dockerd with its
+ * containerd): 76.9–80.5 ms per MB measured on the lab (one node pulling at 10 mbit, the
+ * benchmark's "pull CPU" line, docs/scale.md). containerd through its CRI and podman: measured
+ * beside Docker on one lab (docs/scale.md, "Pull processing by runtime"), and written here as
+ * their ratio to Docker's times Docker's figure, since a machine's speed moves all three. A
+ * machine busy with other work gives the pulls less than its cores.
  */
-export const PULL_CPU_SECONDS_PER_BYTE = 80e-9;
+/**
+ * containerd's (through its CRI) and podman's pull processing per byte over Docker's: medians
+ * of 5 rounds side by side on one lab, each runtime's node pulling the benchmark's 33 MB alone
+ * (Docker 99–127 ms per MB that evening, containerd 0.23–0.37 of it, podman 1.07–1.57;
+ * docs/scale.md). containerd unpacks in its own process, where Docker re-executes itself for
+ * every layer it applies.
+ */
+const CONTAINERD_TO_DOCKER = 0.31;
+const PODMAN_TO_DOCKER = 1.33;
 
-/** What `cores` give the nodes' pulls together, in bytes per second, at PULL_CPU_SECONDS_PER_BYTE. */
-export function sharedPullCpuRate(cores: number): number {
-  return Math.max(1, cores) / PULL_CPU_SECONDS_PER_BYTE;
+export const PULL_CPU_SECONDS_PER_BYTE: Readonly<Record<ContainerRuntimeKind, number>> = {
+  docker: 80e-9,
+  containerd: 80e-9 * CONTAINERD_TO_DOCKER,
+  podman: 80e-9 * PODMAN_TO_DOCKER,
+  // Not measured: CRI-O is not packaged where the lab runs. Its pulls are containers/image's,
+  // as podman's are, but in a daemon, as containerd's are; Docker's figure stands in.
+  'cri-o': 80e-9,
+};
+
+/**
+ * The pull processing per byte of a run's nodes together: each node's bytes at its runtime's
+ * cost (a cluster may mix runtimes). Docker's when no node pulls anything.
+ */
+export function pullCpuSecondsPerByte(nodes: Iterable<{ bytes: number; runtime: ContainerRuntimeKind }>): number {
+  let bytes = 0;
+  let seconds = 0;
+  for (const n of nodes) {
+    bytes += n.bytes;
+    seconds += n.bytes * PULL_CPU_SECONDS_PER_BYTE[n.runtime];
+  }
+  return bytes > 0 ? seconds / bytes : PULL_CPU_SECONDS_PER_BYTE.docker;
+}
+
+/** What `cores` give the nodes' pulls together, in bytes per second, at `secondsPerByte` (Docker's by default). */
+export function sharedPullCpuRate(cores: number, secondsPerByte: number = PULL_CPU_SECONDS_PER_BYTE.docker): number {
+  return Math.max(1, cores) / secondsPerByte;
 }
 
 /** The most seeds sharedSeedCount tries (unless the floor is higher): past it more seeds only add set-up. */

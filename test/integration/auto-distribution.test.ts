@@ -77,7 +77,7 @@ describe('auto, the default, on a shaped lab', () => {
     expect(decisions).toHaveLength(1);
     const line = decisions[0];
     const m =
-      /^distribution auto: relay \(.*; probed origin ([\d.]+) MB\/s, controller (≥ )?([\d.]+) MB\/s, node ([\d.]+) MB\/s, hound's CPU [\d.]+ MB\/s: estimated ([\d.]+) s direct vs ([\d.]+) s relayed; the nodes share the controller's \d+ cores?, where their pulls' processing alone takes [\d.]+ s\)/.exec(
+      /^distribution auto: relay \(.*; probed origin ([\d.]+) MB\/s, controller (≥ )?([\d.]+) MB\/s, node ([\d.]+) MB\/s, hound's CPU [\d.]+ MB\/s: estimated ([\d.]+) s direct vs ([\d.]+) s relayed; the nodes share the controller's \d+ cores?, where their pulls' processing alone takes [\d.]+ s at 80 ms per MB\)/.exec(
         line,
       );
     expect(m, line).not.toBeNull();

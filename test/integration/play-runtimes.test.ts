@@ -15,6 +15,7 @@ import { CriClient } from '../../runtime/cri/cri-client.js';
 import { PAUSE_ENTRYPOINT, PAUSE_REPOSITORY, PAUSE_TAG } from '../../lab/pause-image.js';
 import type { HoundEvent } from '../../core/events.js';
 import { hound, jsonEvents, summaryOf } from '../fixtures/play/helpers.js';
+import { PULL_CPU_SECONDS_PER_BYTE } from '../../relay/distribution-model.js';
 import { connect, dropLab, ownLab, registryLayerSizes, registryManifestDigest } from './runtime-helpers.js';
 
 let info: LabInfo;
@@ -57,6 +58,7 @@ beforeAll(async () => {
       { name: 'f', sizeBytes: 1 << 20, seed: 'playrt/f' },
       { name: 'g', sizeBytes: 3 << 19, seed: 'playrt/g' },
       { name: 'h', sizeBytes: 1 << 19, seed: 'playrt/h' },
+      { name: 'i', sizeBytes: 2 << 20, seed: 'playrt/i' },
     ],
     images: [
       { repository: 'test/a', tag: 'v1', layers: ['base', 'a'] },
@@ -69,6 +71,8 @@ beforeAll(async () => {
       // For the namespace test only: test/h's layers reach containerd's `default` namespace first.
       { repository: 'test/g', tag: 'v1', layers: ['g'] },
       { repository: 'test/h', tag: 'v1', layers: ['g', 'h'] },
+      // For the auto test only.
+      { repository: 'test/i', tag: 'v1', layers: ['i'] },
     ],
   });
   work = mkdtempSync(path.join(tmpdir(), 'hound-play-runtimes-'));
@@ -387,5 +391,24 @@ describe('one play on docker, containerd and podman nodes', () => {
     // Nothing pulled into the rootless user's storage, nor by the podman node from the registry.
     expect(await podmanImages(podman.rootless!.user)).toEqual(rootlessBefore);
     expect(blobBytesSentTo(podman.ip, offset, d.layers)).toBe(0);
+  });
+  it("auto weighs the pulls' processing on the shared cores at each node's own runtime's cost", async () => {
+    const run = await hound(
+      ['play', 'warm.yml', '-i', 'hosts.ini', '--limit', 'node1,node2,node3', '-e', JSON.stringify({ node_images: ['test/i:v1'] }), '--json', '-v'],
+      work,
+    );
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const decisions = jsonEvents(run.stdout)
+      .filter((e) => e.event === 'detail' && e.msg.startsWith('distribution auto: '))
+      .map((e) => (e as { msg: string }).msg)
+      .filter((msg) => !msg.startsWith('distribution auto: probed'));
+    expect(decisions).toHaveLength(1);
+    // The lab's nodes share the controller's kernel, so the line weighs their pulls on its cores:
+    // here each node pulls the same bytes, one on each runtime, so the cost is the three's mean.
+    const m = / where their pulls' processing alone takes [\d.]+ s at (\d+) ms per MB\)/.exec(decisions[0]);
+    expect(m, decisions[0]).not.toBeNull();
+    const { docker: d, containerd: c, podman: p } = PULL_CPU_SECONDS_PER_BYTE;
+    expect(Number(m![1])).toBe(Math.round(((d + c + p) / 3) * 1e9));
+    expect(Number(m![1])).not.toBe(Math.round(d * 1e9));
   });
 });

@@ -100,7 +100,7 @@ describe('hound play on the lab', () => {
       .map((e) => (e as { msg: string }).msg);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
-      /^distribution auto: direct \(nodes need .+; probed origin [\d.]+ MB\/s, controller (≥ )?[\d.]+ MB\/s, node [\d.]+ MB\/s.*: estimated [\d.]+ s direct vs [\d.]+ s relayed; the nodes share the controller's \d+ cores?, where their pulls' processing alone takes [\d.]+ s\)$/,
+      /^distribution auto: direct \(nodes need .+; probed origin [\d.]+ MB\/s, controller (≥ )?[\d.]+ MB\/s, node [\d.]+ MB\/s.*: estimated [\d.]+ s direct vs [\d.]+ s relayed; the nodes share the controller's \d+ cores?, where their pulls' processing alone takes [\d.]+ s at 80 ms per MB\)$/,
     );
     expect(events.some((e) => e.event === 'detail' && e.msg.startsWith('distribution auto: probed the links in'))).toBe(true);
     // and it did not relay.

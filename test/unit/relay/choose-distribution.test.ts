@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { chooseDistribution, chooseFromPlan, MIN_SAVING_SECONDS, type DistributionInput } from '../../../relay/choose-distribution.js';
 import { diverseWorkload } from '../../../bench/model-workload.js';
+import { PULL_CPU_SECONDS_PER_BYTE } from '../../../relay/distribution-model.js';
 
 const MB = 1_000_000;
 // The benchmark's lab, in bytes per second: registry 40 mbit, controller 100 mbit, nodes 10 mbit.
@@ -128,7 +129,7 @@ describe('chooseDistribution when the nodes run on the controller’s own kernel
     const at50 = onLab(50);
     expect(at50).toMatchObject({ strategy: 'fanout', seeds: 11, relayLanes: 0 });
     expect(at50.reason).toContain(
-      "estimated 197.7 s direct vs 82.5 s relayed vs 56.9 s fanned out over 11 seeds; the nodes share the controller's 2 cores, where their pulls' processing alone takes 34.0 s",
+      "estimated 197.7 s direct vs 82.5 s relayed vs 56.9 s fanned out over 11 seeds; the nodes share the controller's 2 cores, where their pulls' processing alone takes 34.0 s at 80 ms per MB",
     );
     expect(at50.reason).not.toContain('\n');
   });
@@ -141,7 +142,27 @@ describe('chooseDistribution when the nodes run on the controller’s own kernel
   it("relays on one core, where the pulls' processing after the seeds' start and feed would take longer than the relay", () => {
     const choice = onLab(50, 1);
     expect(choice.strategy).toBe('relay');
-    expect(choice.reason).toContain("the nodes share the controller's 1 core, where their pulls' processing alone takes 68.0 s");
+    expect(choice.reason).toContain("the nodes share the controller's 1 core, where their pulls' processing alone takes 68.0 s at 80 ms per MB");
+  });
+
+  it("weighs the pulls at the nodes' own runtimes' cost when it is given, and names the figure", () => {
+    const { docker, containerd, podman } = PULL_CPU_SECONDS_PER_BYTE;
+    const at = (secondsPerByte: number) => chooseDistribution({ ...onLabInput(50), pullCpuSecondsPerByte: secondsPerByte });
+    // Docker's figure stated outright is the default's.
+    expect(at(docker)).toEqual(onLab(50));
+    for (const cost of [containerd, podman]) {
+      const choice = at(cost);
+      expect(choice.reason).toContain(
+        `where their pulls' processing alone takes ${((diverseWorkload(50).totalBytes * cost) / 2).toFixed(1)} s at ${(cost * 1e9).toFixed(0)} ms per MB`,
+      );
+    }
+    // Dearer pulls lengthen every way's estimate on the shared cores.
+    const estimates = (reason: string) => [...reason.matchAll(/([\d.]+) s (?:direct|relayed|fanned out)/g)].map((m) => Number(m[1]));
+    const cheap = estimates(at(Math.min(containerd, podman)).reason);
+    const dear = estimates(at(Math.max(containerd, podman)).reason);
+    expect(dear).toHaveLength(3);
+    dear.forEach((seconds, i) => expect(seconds).toBeGreaterThanOrEqual(cheap[i]));
+    expect(dear[2]).toBeGreaterThan(cheap[2]);
   });
 
   it('without rates, the plan-only rule does not fan out there either', () => {

@@ -11,6 +11,7 @@ import {
   relayLaneCount,
   seedCount,
   sharedPullCpuRate,
+  pullCpuSecondsPerByte,
   sharedSeedCount,
 } from '../../../relay/distribution-model.js';
 import { assignSeeds, feedOrder, seedFeedBytes } from '../../../relay/seed-plan.js';
@@ -293,7 +294,7 @@ describe('the model when the nodes share one machine’s CPUs', () => {
   const shape = { seedImageBytes: 7.6 * MB, seedStartSeconds: 3, relayLanes: 0 };
 
   it("processes every node's bytes at the cores' rate, after the seeds are up and fed", () => {
-    expect(sharedPullCpuRate(2)).toBeCloseTo(2 / PULL_CPU_SECONDS_PER_BYTE, 6);
+    expect(sharedPullCpuRate(2)).toBeCloseTo(2 / PULL_CPU_SECONDS_PER_BYTE.docker, 6);
     const fed = { ...diverse50, seedFeed: (seeds: number) => new Array<number>(seeds).fill(17 * MB) };
     // 10 seeds: their image over the controller's link (76 MB at 10.3 MB/s), the start, 17 MB
     // for each seed over the controller's link (170 MB at 10.3 MB/s, slower than 17 MB into
@@ -309,6 +310,24 @@ describe('the model when the nodes share one machine’s CPUs', () => {
     // The relay and direct are bounded by the same cores, here below their links.
     expect(estimateRelay(diverse50, { ...probed, sharedPullCpu: 5 * MB }).bound).toBe("the nodes' shared CPU");
     expect(estimateDirect(diverse50, { ...probed, registryUplink: 100 * MB, sharedPullCpu: 5 * MB }).seconds).toBeCloseTo(170, 6);
+  });
+
+  it("weighs each node's bytes at its runtime's processing cost", () => {
+    const { docker, podman, containerd } = PULL_CPU_SECONDS_PER_BYTE;
+    expect(pullCpuSecondsPerByte([{ bytes: 17 * MB, runtime: 'docker' }])).toBeCloseTo(docker, 15);
+    // 1 MB at Docker's cost and 3 MB at podman's: three quarters of the bytes at podman's.
+    const mixed = pullCpuSecondsPerByte([
+      { bytes: 1 * MB, runtime: 'docker' },
+      { bytes: 3 * MB, runtime: 'podman' },
+      { bytes: 0, runtime: 'containerd' },
+    ]);
+    expect(mixed).toBeCloseTo(0.25 * docker + 0.75 * podman, 15);
+    expect(pullCpuSecondsPerByte([{ bytes: 5 * MB, runtime: 'containerd' }])).toBeCloseTo(containerd, 15);
+    // Nothing to pull: Docker's, whatever the nodes run.
+    expect(pullCpuSecondsPerByte([{ bytes: 0, runtime: 'podman' }])).toBe(docker);
+    // The rate the cores give falls as the cost rises.
+    expect(sharedPullCpuRate(2, podman)).toBeCloseTo(2 / podman, 6);
+    expect(sharedPullCpuRate(2, podman) < sharedPullCpuRate(2) === podman > docker).toBe(true);
   });
 
   it('feeds each seed only what its nodes need, when the plan gives it', () => {
