@@ -19,6 +19,7 @@ import type { TransportLogger } from '../../transport/ssh-connection.js';
 import type { HostConnection, RegistryAuth } from '../../transport/types.js';
 import type { DockerContainer, DockerImage, DockerInfo, NodeRuntime, PullProgress, SeedHost } from '../types.js';
 import { ContentClient, CRI_NAMESPACE } from '../containerd/content-client.js';
+import { ImagesClient } from '../containerd/images-client.js';
 import { imageLayers } from '../containerd/image-layers.js';
 import { pollIngests, shortDigest } from '../containerd/ingest-progress.js';
 import { OverlappingPulls } from '../overlapping-pulls.js';
@@ -59,6 +60,8 @@ interface Session {
   bridge: SocketBridge;
   cri: CriClient;
   content?: ContentClient;
+  /** containerd's image store (names one by one, where the CRI has no tag and removes all names at once). */
+  images?: ImagesClient;
 }
 
 /** The OCI image config in ImageStatus's verbose info (containerd and CRI-O both put it under "imageSpec"). */
@@ -140,7 +143,9 @@ export class CriRuntime implements NodeRuntime {
     this.session ??= openSocketBridge(() => this.connection.openUnixSocket(this.socketPath)).then((bridge) => ({
       bridge,
       cri: new CriClient(bridge.path),
-      ...(this.options.flavor === 'containerd' ? { content: new ContentClient(bridge.path, CRI_NAMESPACE) } : {}),
+      ...(this.options.flavor === 'containerd'
+        ? { content: new ContentClient(bridge.path, CRI_NAMESPACE), images: new ImagesClient(bridge.path, CRI_NAMESPACE) }
+        : {}),
     }));
     return this.session;
   }
@@ -154,6 +159,7 @@ export class CriRuntime implements NodeRuntime {
     if (!s) return;
     s.cri.close();
     s.content?.close();
+    s.images?.close();
     await s.bridge.close();
   }
 
@@ -429,8 +435,8 @@ export class CriRuntime implements NodeRuntime {
 
   /**
    * The CRI's RemoveImage removes an image with every name it has (as `docker rmi -f`). Without
-   * `force`, an image with other names only loses `ref`, as Docker does: on containerd with
-   * `ctr images rm`; CRI-O cannot.
+   * `force`, an image with other names only loses `ref`, as Docker does: on containerd through its image store (as
+   * `ctr images rm`); CRI-O cannot.
    */
   async removeImage(ref: string, options: { force?: boolean } = {}): Promise<void> {
     const image = await this.inspectImage(ref);
@@ -444,7 +450,10 @@ export class CriRuntime implements NodeRuntime {
       const repository = repositoryName(parseImageRef(name));
       const inRepository = (n: string) => repositoryName(parseImageRef(n)) === repository;
       const digestNames = image.repoTags.some((t) => t !== name && inRepository(t)) ? [] : image.repoDigests.filter(inRepository);
-      await this.ctr(`untag ${ref}`, ['images', 'rm', name, ...digestNames]);
+      this.log(2, `images.v1 Delete ${[name, ...digestNames].join(' ')}`);
+      await this.call(`untag ${ref}`, 'CRI_API_ERROR', async (s) => {
+        for (const n of [name, ...digestNames]) await s.images!.remove(n, { timeoutMs: this.callTimeoutMs });
+      });
       return;
     }
     this.log(2, `RemoveImage ${ref}`);
@@ -460,7 +469,8 @@ export class CriRuntime implements NodeRuntime {
 
   async tagImage(source: string, repo: string, tag: string): Promise<void> {
     if (this.options.flavor !== 'containerd') throw this.unsupported(`tag ${source} as ${repo}:${tag}`, 'the CRI has no tag operation');
-    await this.ctr(`tag ${source} as ${repo}:${tag}`, ['images', 'tag', '--force', source, `${repo}:${tag}`]);
+    this.log(2, `images.v1 tag ${source} as ${repo}:${tag}`);
+    await this.call(`tag ${source} as ${repo}:${tag}`, 'CRI_API_ERROR', (s) => s.images!.tag(source, `${repo}:${tag}`, { timeoutMs: this.callTimeoutMs }));
   }
 
   async loadImage(tarball: Readable, options: { signal?: AbortSignal } = {}): Promise<string[]> {

@@ -8,6 +8,7 @@ import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync
 import type http from 'node:http';
 import { readlink } from 'node:fs/promises';
 import path from 'node:path';
+import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HoundError } from '../../base/errors.js';
@@ -109,9 +110,12 @@ describe('CRI client on containerd, through SSH', () => {
     const df = Number(execFileSync('df', ['-B1', '--output=avail', i.dockerRootDir], { encoding: 'utf8' }).trim().split('\n').pop());
     // One disk shared with everything else on this machine: the two readings are close, not equal.
     expect(Math.abs(free - df)).toBeLessThan(256 << 20);
-    expect(bridgeDirs().length).toBe(before.length + 1);
+    const own = bridgeDirs().filter((d) => !before.includes(d));
+    expect(own).toHaveLength(1);
+    expect(existsSync(path.join(tmpdir(), own[0]))).toBe(true);
     await fresh.close();
     // The bridge's private dir goes with it.
+    expect(existsSync(path.join(tmpdir(), own[0]))).toBe(false);
     expect(bridgeDirs()).toEqual(before);
   });
 
@@ -313,11 +317,22 @@ describe('CRI client on containerd, through SSH', () => {
     }
   });
 
-  it('tags and loads with ctr in the CRI namespace, and the CRI sees both', async () => {
+  it("tags through containerd's image store and loads with ctr, in the CRI namespace, and the CRI sees both", async () => {
     const before = await runtime.inspectImage(runnable);
     await runtime.tagImage(runnable, `${registry}/test/retagged`, 'v2');
     const tagged = await runtime.inspectImage(`${registry}/test/retagged:v2`);
     expect(tagged?.id).toBe(before!.id);
+    // With the source's labels, as `ctr images tag` gives them: the CRI's own image.
+    expect((await ctrImages()).get(`${registry}/test/retagged:v2`)?.labels).toBe('io.cri-containerd.image=managed');
+    // A name already taken is given to the source again, as `ctr images tag --force` does.
+    const pause = `${registry}/${PAUSE_REPOSITORY}:${PAUSE_TAG}`;
+    await runtime.pull(pause);
+    await runtime.tagImage(pause, `${registry}/test/retagged`, 'v2');
+    expect((await runtime.inspectImage(`${registry}/test/retagged:v2`))?.id).toBe((await runtime.inspectImage(pause))?.id);
+    await runtime.tagImage(runnable, `${registry}/test/retagged`, 'v2');
+    expect((await runtime.inspectImage(`${registry}/test/retagged:v2`))?.id).toBe(before!.id);
+    // A source of no image is one clear failure.
+    await expect(runtime.tagImage(`${registry}/test/absent:v1`, `${registry}/test/retagged`, 'v3')).rejects.toThrow(/no image is named/);
 
     // A tarball made by containerd itself, on the node; the node's filesystem is the controller's here.
     const tarball = path.join(info.dir, 'nodes', node.name, 'runnable.tar');

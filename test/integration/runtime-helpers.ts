@@ -2,8 +2,9 @@
 // is reaped by the next), hound SSH connections to its nodes, and oracles independent of
 // hound: the registry's HTTP API for manifest digests, and the node's own tools over SSH.
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import type { LabInfo, LabNodeInfo } from '../../lab/index.js';
 import { labDown, labUp } from '../../lab/index.js';
 import { claimLab, reapAbandonedLabs } from '../../lab/ownership.js';
@@ -56,6 +57,32 @@ export async function registryLayerSizes(info: LabInfo, repository: string, tag:
 }
 
 /** The controller's bridge dirs (runtime/socket-bridge.ts) that exist now. */
+/**
+ * The socket bridges' dirs (runtime/socket-bridge.ts) whose socket this process listens on:
+ * another test file running beside this one (vitest runs two at a time), or a hound it
+ * started, opens and removes bridges of its own in the same tmpdir. Found by the inode of each
+ * socket this process holds (/proc/self/fd) in the kernel's table of unix sockets.
+ */
 export function bridgeDirs(): string[] {
-  return readdirSync(os.tmpdir()).filter((e) => e.startsWith('hound-socket-'));
+  const inodes = new Set<string>();
+  for (const fd of readdirSync('/proc/self/fd')) {
+    const target = (() => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        return ''; // closed since the listing
+      }
+    })();
+    const m = /^socket:\[(\d+)\]$/.exec(target);
+    if (m) inodes.add(m[1]);
+  }
+  const prefix = path.join(os.tmpdir(), 'hound-socket-');
+  const dirs = new Set<string>();
+  // Num RefCount Protocol Flags Type St Inode Path
+  for (const line of readFileSync('/proc/net/unix', 'utf8').split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    const [inode, socketPath] = [fields[6], fields[7]];
+    if (inode !== undefined && socketPath?.startsWith(prefix) && inodes.has(inode)) dirs.add(path.basename(path.dirname(socketPath)));
+  }
+  return [...dirs].sort();
 }

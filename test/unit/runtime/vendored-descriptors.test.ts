@@ -1,4 +1,4 @@
-// The gRPC descriptors hound ships (runtime/cri/api.json, runtime/containerd/content.json):
+// The gRPC descriptors hound ships (runtime/cri/api.json, runtime/containerd/content.json and images.json):
 // the files ORIGIN.md records, with the calls hound makes, and speaking the wire format the
 // runtimes speak. The wire bytes below are written by hand from upstream's .proto field numbers
 // and types, so a descriptor that lost, renamed or renumbered a field hound uses fails here.
@@ -11,6 +11,7 @@ import { vendoredFile } from '../../../runtime/vendored-file.js';
 
 const CRI = 'runtime/cri/api.json';
 const CONTENT = 'runtime/containerd/content.json';
+const IMAGES = 'runtime/containerd/images.json';
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 const recorded = (name: string, origin: string) => new RegExp(`sha256 of ${name}: ([0-9a-f]{64})`).exec(readFileSync(vendoredFile(origin), 'utf8'))?.[1];
@@ -35,6 +36,9 @@ describe('vendored gRPC descriptors', () => {
   it('are the files their ORIGIN.md records, byte for byte', () => {
     expect(sha256(vendoredFile(CRI))).toBe(recorded('api.json', 'runtime/cri/ORIGIN.md'));
     expect(sha256(vendoredFile(CONTENT))).toBe(recorded('content.json', 'runtime/containerd/ORIGIN.md'));
+    expect(sha256(vendoredFile(IMAGES))).toBe(recorded('images.json', 'runtime/containerd/ORIGIN.md'));
+    expect(sha256(vendoredFile('runtime/containerd/images.proto'))).toBe(recorded('images.proto', 'runtime/containerd/ORIGIN.md'));
+    expect(sha256(vendoredFile('runtime/containerd/descriptor.proto'))).toBe(recorded('descriptor.proto', 'runtime/containerd/ORIGIN.md'));
   });
 
   it('load, with exactly the calls hound and its lab tests make', () => {
@@ -53,6 +57,7 @@ describe('vendored gRPC descriptors', () => {
       'Version',
     ]);
     expect(methods(CONTENT, 'containerd.services.content.v1.Content')).toEqual(['List', 'ListStatuses', 'Read']);
+    expect(methods(IMAGES, 'containerd.services.images.v1.Images')).toEqual(['Create', 'Delete', 'Get']);
     expect(method(CONTENT, 'containerd.services.content.v1.Content', 'Read')).toMatchObject({
       path: '/containerd.services.content.v1.Content/Read',
       requestStream: false,
@@ -112,6 +117,24 @@ describe('vendored gRPC descriptors', () => {
         },
       ],
     });
+  });
+
+  it("speak containerd's image store as hound calls it", () => {
+    const images = (call: string) => method(IMAGES, 'containerd.services.images.v1.Images', call);
+    expect(images('Get').path).toBe('/containerd.services.images.v1.Images/Get');
+    expect(images('Get').requestSerialize({ name: 'r/x:1' })).toEqual(wire(len(1, 'r/x:1')));
+    // Delete's sync (2) left unset: false, as ctr sends it without --sync.
+    expect(images('Delete').requestSerialize({ name: 'r/x:1' })).toEqual(wire(len(1, 'r/x:1')));
+    // Image: name 1, labels 2 (a map), target 3 (Descriptor: media_type 1, digest 2, size 3, annotations 5).
+    const target = [...len(1, 'application/vnd.oci.image.manifest.v1+json'), ...len(2, 'sha256:m1'), ...int(3, 512), ...mapEntry(5, 'a', 'b')];
+    const image = [...len(1, 'r/x:1'), ...mapEntry(2, 'io.cri-containerd.image', 'managed'), ...len(3, target)];
+    const described = {
+      name: 'r/x:1',
+      labels: { 'io.cri-containerd.image': 'managed' },
+      target: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: 'sha256:m1', size: 512, annotations: { a: 'b' } },
+    };
+    expect(images('Get').responseDeserialize(wire(len(1, image)))).toMatchObject({ image: described });
+    expect(images('Create').requestSerialize({ image: described })).toEqual(wire(len(1, image)));
   });
 
   it("speak containerd's content store as hound calls it", () => {
