@@ -20,6 +20,7 @@ import type { HostConnection, RegistryAuth } from '../../transport/types.js';
 import type { DockerContainer, DockerImage, DockerInfo, NodeRuntime, PullProgress, SeedHost } from '../types.js';
 import { ContentClient, CRI_NAMESPACE } from '../containerd/content-client.js';
 import { ImagesClient } from '../containerd/images-client.js';
+import { NamespacesClient } from '../containerd/namespaces-client.js';
 import { imageLayers } from '../containerd/image-layers.js';
 import { pollIngests, shortDigest } from '../containerd/ingest-progress.js';
 import { OverlappingPulls } from '../overlapping-pulls.js';
@@ -62,6 +63,7 @@ interface Session {
   content?: ContentClient;
   /** containerd's image store (names one by one, where the CRI has no tag and removes all names at once). */
   images?: ImagesClient;
+  namespaces?: NamespacesClient;
 }
 
 /** The OCI image config in ImageStatus's verbose info (containerd and CRI-O both put it under "imageSpec"). */
@@ -144,7 +146,11 @@ export class CriRuntime implements NodeRuntime {
       bridge,
       cri: new CriClient(bridge.path),
       ...(this.options.flavor === 'containerd'
-        ? { content: new ContentClient(bridge.path, CRI_NAMESPACE), images: new ImagesClient(bridge.path, CRI_NAMESPACE) }
+        ? {
+            content: new ContentClient(bridge.path, CRI_NAMESPACE),
+            images: new ImagesClient(bridge.path, CRI_NAMESPACE),
+            namespaces: new NamespacesClient(bridge.path),
+          }
         : {}),
     }));
     return this.session;
@@ -160,6 +166,7 @@ export class CriRuntime implements NodeRuntime {
     s.cri.close();
     s.content?.close();
     s.images?.close();
+    s.namespaces?.close();
     await s.bridge.close();
   }
 
@@ -518,18 +525,10 @@ export class CriRuntime implements NodeRuntime {
     return new Set(lists.flat().map((b) => b.digest));
   }
 
-  /** The namespaces (ctr on the node; the content API has no list of them); k8s.io alone if ctr cannot say. */
+  /** The namespaces (the content API has no list of them); k8s.io alone if containerd cannot say. */
   private containerdNamespaces(): Promise<string[]> {
-    this.namespaces ??= this.ctr('list its namespaces', ['namespaces', 'list', '--quiet']).then(
-      (out) => [
-        ...new Set([
-          CRI_NAMESPACE,
-          ...out
-            .split('\n')
-            .map((l) => l.trim())
-            .filter((l) => l !== ''),
-        ]),
-      ],
+    this.namespaces ??= this.call('list its namespaces', 'CRI_API_ERROR', (s) => s.namespaces!.list({ timeoutMs: this.callTimeoutMs })).then(
+      (names) => [...new Set([CRI_NAMESPACE, ...names])],
       (error: unknown) => {
         this.log(
           1,

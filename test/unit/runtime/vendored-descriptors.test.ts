@@ -12,6 +12,7 @@ import { vendoredFile } from '../../../runtime/vendored-file.js';
 const CRI = 'runtime/cri/api.json';
 const CONTENT = 'runtime/containerd/content.json';
 const IMAGES = 'runtime/containerd/images.json';
+const NAMESPACES = 'runtime/containerd/namespaces.json';
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 const recorded = (name: string, origin: string) => new RegExp(`sha256 of ${name}: ([0-9a-f]{64})`).exec(readFileSync(vendoredFile(origin), 'utf8'))?.[1];
@@ -39,6 +40,8 @@ describe('vendored gRPC descriptors', () => {
     expect(sha256(vendoredFile(IMAGES))).toBe(recorded('images.json', 'runtime/containerd/ORIGIN.md'));
     expect(sha256(vendoredFile('runtime/containerd/images.proto'))).toBe(recorded('images.proto', 'runtime/containerd/ORIGIN.md'));
     expect(sha256(vendoredFile('runtime/containerd/descriptor.proto'))).toBe(recorded('descriptor.proto', 'runtime/containerd/ORIGIN.md'));
+    expect(sha256(vendoredFile(NAMESPACES))).toBe(recorded('namespaces.json', 'runtime/containerd/ORIGIN.md'));
+    expect(sha256(vendoredFile('runtime/containerd/namespace.proto'))).toBe(recorded('namespace.proto', 'runtime/containerd/ORIGIN.md'));
   });
 
   it('load, with exactly the calls hound and its lab tests make', () => {
@@ -58,6 +61,7 @@ describe('vendored gRPC descriptors', () => {
     ]);
     expect(methods(CONTENT, 'containerd.services.content.v1.Content')).toEqual(['List', 'ListStatuses', 'Read']);
     expect(methods(IMAGES, 'containerd.services.images.v1.Images')).toEqual(['Create', 'Delete', 'Get']);
+    expect(methods(NAMESPACES, 'containerd.services.namespaces.v1.Namespaces')).toEqual(['List']);
     expect(method(CONTENT, 'containerd.services.content.v1.Content', 'Read')).toMatchObject({
       path: '/containerd.services.content.v1.Content/Read',
       requestStream: false,
@@ -135,6 +139,15 @@ describe('vendored gRPC descriptors', () => {
     };
     expect(images('Get').responseDeserialize(wire(len(1, image)))).toMatchObject({ image: described });
     expect(images('Create').requestSerialize({ image: described })).toEqual(wire(len(1, image)));
+  });
+
+  it("speak containerd's namespaces service as hound calls it", () => {
+    const list = method(NAMESPACES, 'containerd.services.namespaces.v1.Namespaces', 'List');
+    expect(list.path).toBe('/containerd.services.namespaces.v1.Namespaces/List');
+    expect(list.requestSerialize({})).toEqual(wire());
+    // Namespace: name 1, labels 2.
+    const response = wire(len(1, [...len(1, 'k8s.io')]), len(1, [...len(1, 'default'), ...mapEntry(2, 'k', 'v')]));
+    expect(list.responseDeserialize(response)).toMatchObject({ namespaces: [{ name: 'k8s.io' }, { name: 'default', labels: { k: 'v' } }] });
   });
 
   it("speak containerd's content store as hound calls it", () => {
