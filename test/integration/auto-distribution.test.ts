@@ -128,4 +128,20 @@ describe('auto, the default, on a shaped lab', () => {
     expect(quiet.code, quiet.stderr).toBe(0);
     expect(detailLines(quiet.stdout, 'distribution auto: ')).toEqual([]);
   });
+  it("still weighs the probe's rates when one node's runtime cannot be reached, and that node alone fails", async () => {
+    // node4's inventory names a socket nothing listens on: its own pull fails and says why; the
+    // others' decision still comes from the probe, with node4's bytes counted at Docker's cost.
+    const broken = readFileSync(path.join(dir, 'hosts.ini'), 'utf8').replace(/^(node4 .*hound_docker_socket=)\S+/m, '$1/run/hound-absent.sock');
+    expect(broken).toContain('hound_docker_socket=/run/hound-absent.sock');
+    writeFileSync(path.join(dir, 'hosts-broken.ini'), broken);
+    const run = await hound(['play', 'pull.yml', '-i', 'hosts-broken.ini', '--json', '-v'], dir);
+    expect(run.code, run.stdout + run.stderr).not.toBe(0);
+    const lines = detailLines(run.stdout, 'distribution auto: ').filter((l) => !l.startsWith('distribution auto: probed'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toContain('the link probe failed');
+    expect(lines[0]).toMatch(/; probed origin [\d.]+ MB\/s, .* where their pulls' processing alone takes [\d.]+ s at 80 ms per MB\)/);
+    const results = jsonEvents(run.stdout).filter((e) => e.event === 'task_result');
+    expect(results.filter((e) => e.host === 'node4').map((e) => (e as { status: string }).status)).toEqual(['failed']);
+    for (const n of lab.nodes.filter((x) => x.name !== 'node4')) expect(await nodeTags(n, lab), n.name).toEqual(['auto/shared:latest']);
+  });
 });
