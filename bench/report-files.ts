@@ -17,8 +17,11 @@ export interface BenchReport extends BenchResults {
   rateBitsPerSecond: { registry: number; node: number; controller: number };
   /** `runtimes`: the lab's --runtimes (absent: Docker nodes only). */
   lab: { name: string; nodes: number; upSeconds: number; runtimes?: string };
-  /** Docker's pull processing measured on one node before the matrix (the CPU bound's input). */
-  /** Docker's pull processing, the CPU bound's. */
+  /**
+   * Docker's pull processing measured on one node before the matrix (the CPU bound's input).
+   * Kept beside `pullCpus`, of which it is Docker's entry: results written before there were
+   * other runtimes' have only this.
+   */
   pullCpu?: PullCpu;
   /** Every runtime's of the run, each measured alone on one node. */
   pullCpus?: PullCpu[];

@@ -176,15 +176,9 @@ function seedFloor(nodes: number): number {
   return Math.max(1, Math.ceil(nodes / MAX_NODES_PER_SEED));
 }
 
-/**
- * Each runtime's own processing per pulled byte (decompressing, hashing, writing layers), for
- * `sharedPullCpu` when the nodes run on the controller's machine. Docker (dockerd with its
- * containerd): 76.9–80.5 ms per MB measured on the lab (one node pulling at 10 mbit, the
- * benchmark's "pull CPU" line, docs/scale.md). containerd through its CRI and podman: measured
- * beside Docker on one lab (docs/scale.md, "Pull processing by runtime"), and written here as
- * their ratio to Docker's times Docker's figure, since a machine's speed moves all three. A
- * machine busy with other work gives the pulls less than its cores.
- */
+/** Docker's own processing per pulled byte (dockerd with its containerd), measured on the lab. */
+const DOCKER_PULL_CPU_SECONDS_PER_BYTE = 80e-9;
+
 /**
  * containerd's (through its CRI) and podman's pull processing per byte over Docker's: medians
  * of 5 rounds side by side on one lab, each runtime's node pulling the benchmark's 33 MB alone
@@ -195,13 +189,22 @@ function seedFloor(nodes: number): number {
 const CONTAINERD_TO_DOCKER = 0.31;
 const PODMAN_TO_DOCKER = 1.33;
 
+/**
+ * Each runtime's own processing per pulled byte (decompressing, hashing, writing layers), for
+ * `sharedPullCpu` when the nodes run on the controller's machine. Docker (dockerd with its
+ * containerd): 76.9–80.5 ms per MB measured on the lab (one node pulling at 10 mbit, the
+ * benchmark's "pull CPU" line, docs/scale.md). containerd through its CRI and podman: measured
+ * beside Docker on one lab (docs/scale.md, "Pull processing by runtime"), and written here as
+ * their ratio to Docker's times Docker's figure, since a machine's speed moves all three. A
+ * machine busy with other work gives the pulls less than its cores.
+ */
 export const PULL_CPU_SECONDS_PER_BYTE: Readonly<Record<ContainerRuntimeKind, number>> = {
-  docker: 80e-9,
-  containerd: 80e-9 * CONTAINERD_TO_DOCKER,
-  podman: 80e-9 * PODMAN_TO_DOCKER,
+  docker: DOCKER_PULL_CPU_SECONDS_PER_BYTE,
+  containerd: DOCKER_PULL_CPU_SECONDS_PER_BYTE * CONTAINERD_TO_DOCKER,
+  podman: DOCKER_PULL_CPU_SECONDS_PER_BYTE * PODMAN_TO_DOCKER,
   // Not measured: CRI-O is not packaged where the lab runs. Its pulls are containers/image's,
   // as podman's are, but in a daemon, as containerd's are; Docker's figure stands in.
-  'cri-o': 80e-9,
+  'cri-o': DOCKER_PULL_CPU_SECONDS_PER_BYTE,
 };
 
 /**

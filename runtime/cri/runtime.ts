@@ -442,8 +442,8 @@ export class CriRuntime implements NodeRuntime {
 
   /**
    * The CRI's RemoveImage removes an image with every name it has (as `docker rmi -f`). Without
-   * `force`, an image with other names only loses `ref`, as Docker does: on containerd through its image store (as
-   * `ctr images rm`); CRI-O cannot.
+   * `force`, an image with other names only loses `ref`, as Docker does: on containerd through
+   * its image store (as `ctr images rm`); CRI-O cannot.
    */
   async removeImage(ref: string, options: { force?: boolean } = {}): Promise<void> {
     const image = await this.inspectImage(ref);
