@@ -2,7 +2,8 @@
 // `templates/` as Ansible's template action looks it up), rendered on the controller with
 // hound's templating and the task's variables (plus ansible_managed and the template_*
 // variables Ansible adds), then written on the node as `copy` writes it. As Ansible renders
-// templates, the first newline after a block or comment tag is removed (trim_blocks).
+// templates, the first newline after a block or comment tag is removed (trim_blocks, which
+// hound's templating applies to every template, as Ansible's environment does).
 import { readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,13 +15,23 @@ export interface TemplateArgs extends CopyArgs {
   src: string;
 }
 
-/** Jinja2's trim_blocks, which Ansible turns on: the first newline after `%}` or `#}` goes. */
-export function trimBlocks(source: string): string {
-  return source.replace(/([%#]\})\r?\n/g, '$1');
-}
-
 /** One character no template holds at its end, so a file of one `{{ expression }}` still renders to text. */
 const END = '\u0001';
+
+/**
+ * A template file's text rendered as the template action renders it: text, never read back as a
+ * value (Ansible's convert_data off); trim_blocks (the templating's own, as Ansible's
+ * environment); one trailing newline taken off before and as many put back after as the file
+ * ends with (Jinja2's keep_trailing_newline off, Ansible's preserve_trailing_newlines).
+ */
+export function renderTemplateText(source: string, vars: Record<string, unknown>, render: (value: unknown, vars: Record<string, unknown>) => unknown): string {
+  const body = source.replace(/(?:\r\n|\n|\r)$/, '');
+  const text = String(render(body + END, vars)).replace(new RegExp(`${END}$`), '');
+  let missing = /\n*$/.exec(source)![0].length - /\n*$/.exec(text)![0].length;
+  let out = text;
+  while (missing-- > 0) out += '\n';
+  return out;
+}
 
 export const template = controllerModule<TemplateArgs>(templateModule, async (args, ctx) => {
   const file = findControllerFile(args.src, 'templates', ctx.searchDirs);
@@ -36,12 +47,11 @@ export const template = controllerModule<TemplateArgs>(templateModule, async (ar
     template_destpath: args.dest,
     template_run_date: new Date().toISOString().replace('T', ' ').replace('Z', ''),
   };
-  let rendered: unknown;
+  let text: string;
   try {
-    rendered = ctx.renderValue(trimBlocks(source) + END, vars);
+    text = renderTemplateText(source, vars, (value, scope) => ctx.renderValue(value, scope));
   } catch (err) {
     throw new ModuleFailure(`${file}: ${(err as Error).message}`);
   }
-  const text = String(rendered).replace(new RegExp(`${END}$`), '');
   return putFile(args, { dest: args.dest, content: Buffer.from(text, 'utf8'), source: file, basename: path.basename(args.src) }, ctx);
 });

@@ -1,29 +1,17 @@
 // The Jinja2/Ansible filters and tests playbook authors expect, implemented over plain
 // data only (no filter hands a function or a JavaScript object back to a template).
 import { versionTest } from './version-test.js';
+import { pythonJsonDumps, type JsonDumpOptions } from './python-json.js';
 import path from 'node:path';
 import { stringify as yamlStringify } from 'yaml';
+import { spendCharacters } from './template-budget.js';
 import { EXIT, HoundError } from '../base/errors.js';
 import { UserRegex, UserRegexError, type UserRegexFlags } from '../base/user-regex.js';
 import { shlexQuote } from '../base/shlex.js';
 import { randomSource, randrange } from './python-random.js';
-import { isPlainObject, pythonContains, pythonEqual, pythonRepr, pythonStr, pythonTruthy, UndefinedValue } from './template-values.js';
+import { isPlainObject, pythonContains, pythonEqual, pythonRepr, pythonStr, pythonTruthy, splitArguments, UndefinedValue } from './template-values.js';
 
 export type TemplateFunction = (...args: unknown[]) => unknown;
-
-interface Keywords {
-  [name: string]: unknown;
-}
-
-/** nunjucks passes `name=value` arguments as a trailing object marked `__keywords`. */
-function splitArguments(args: unknown[]): { positional: unknown[]; keywords: Keywords } {
-  const last = args[args.length - 1];
-  if (last !== null && typeof last === 'object' && (last as Keywords).__keywords === true) {
-    const { __keywords: _, ...keywords } = last as Keywords;
-    return { positional: args.slice(0, -1), keywords };
-  }
-  return { positional: args, keywords: {} };
-}
 
 function filterError(name: string, message: string): HoundError {
   return new HoundError('TEMPLATE_ERROR', `filter '${name}': ${message}`, EXIT.PARSE);
@@ -266,8 +254,18 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
   };
   filters.bool = (value: unknown) => toBoolean(value);
   filters.string = (value: unknown) => asString(value);
-  filters.to_json = (value: unknown) => JSON.stringify(value);
-  filters.to_nice_json = (value: unknown, ...rest: unknown[]) => JSON.stringify(value, null, Number(splitArguments(rest).keywords.indent ?? 4));
+  // Python's json.dumps, as Ansible's filters call it (python-json.ts).
+  const jsonOptions = (rest: unknown[], nice: boolean): JsonDumpOptions => {
+    const { keywords } = splitArguments(rest);
+    const indent = keywords.indent ?? (nice ? 4 : undefined);
+    return {
+      indent: indent === undefined || indent === null ? undefined : Number(indent),
+      sortKeys: toBoolean(keywords.sort_keys ?? nice),
+      ensureAscii: toBoolean(keywords.ensure_ascii ?? true),
+    };
+  };
+  filters.to_json = (value: unknown, ...rest: unknown[]) => pythonJsonDumps(value, jsonOptions(rest, false));
+  filters.to_nice_json = (value: unknown, ...rest: unknown[]) => pythonJsonDumps(value, jsonOptions(rest, true));
   filters.from_json = (value: unknown) => {
     try {
       return JSON.parse(asString(value));
@@ -276,7 +274,29 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     }
   };
   filters.to_yaml = (value: unknown) => yamlStringify(value);
-  filters.to_nice_yaml = filters.to_yaml;
+  // PyYAML's dump, as Ansible's to_nice_yaml calls it: block style, keys sorted, `indent=` spaces, a list under a key not indented.
+  filters.to_nice_yaml = (value: unknown, ...rest: unknown[]) => {
+    const { keywords } = splitArguments(rest);
+    return yamlStringify(value, { indent: Number(keywords.indent ?? 4), indentSeq: false, sortMapEntries: toBoolean(keywords.sort_keys ?? true) });
+  };
+  // Jinja2's indent: every line but the first (with first=true that one too), blank lines left
+  // blank unless blank=true; a string width is the indentation itself.
+  filters.indent = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const [width = keywords.width ?? 4, first = keywords.first ?? false, blank = keywords.blank ?? false] = positional;
+    const text = asString(value);
+    const lines = `${text}\n`.split(/\r\n|\n|\r/);
+    lines.pop(); // Python's splitlines() has no empty last item
+    // Counted before anything is built: indent(10**9) must not allocate first.
+    const size = typeof width === 'string' ? width.length : Math.max(0, Math.trunc(Number(width)) || 0);
+    spendCharacters(text.length + size * (lines.length + 1));
+    const indention = typeof width === 'string' ? width : ' '.repeat(size);
+    let out = toBoolean(blank)
+      ? lines.join(`\n${indention}`)
+      : [lines[0] ?? '', ...lines.slice(1).map((line) => (line === '' ? line : indention + line))].join('\n');
+    if (toBoolean(first)) out = indention + out;
+    return out;
+  };
   filters.dict2items = (value: unknown, ...rest: unknown[]) => {
     if (!isPlainObject(value)) throw filterError('dict2items', `expected a dict, got ${pythonRepr(value)}`);
     const { keywords } = splitArguments(rest);

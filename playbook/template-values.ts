@@ -62,9 +62,29 @@ export function pythonStr(value: unknown): string {
   return pythonRepr(value);
 }
 
+/**
+ * Python's repr() of a str: single quotes unless the text has one and no double quote,
+ * backslash escapes for the quote, backslashes and control characters. (Ansible reads a list's
+ * printed form back as a literal, so the escapes must be Python's.)
+ */
+function pythonStringRepr(value: string): string {
+  const quote = value.includes("'") && !value.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const c of value) {
+    const code = c.codePointAt(0)!;
+    if (c === '\\' || c === quote) out += `\\${c}`;
+    else if (c === '\n') out += '\\n';
+    else if (c === '\r') out += '\\r';
+    else if (c === '\t') out += '\\t';
+    else if (code < 0x20 || (code >= 0x7f && code < 0xa0)) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else out += c;
+  }
+  return out + quote;
+}
+
 /** Jinja's repr(): strings quoted, used inside lists and dicts. */
 export function pythonRepr(value: unknown): string {
-  if (typeof value === 'string') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  if (typeof value === 'string') return pythonStringRepr(value);
   if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`;
   if (isPlainObject(value))
     return `{${Object.entries(value)
@@ -104,4 +124,18 @@ export function pythonContains(container: unknown, item: unknown): boolean {
   if (Array.isArray(container)) return container.some((x) => pythonEqual(x, item));
   if (isPlainObject(container)) return typeof item === 'string' && Object.hasOwn(container, item);
   throw new HoundError('TEMPLATE_ERROR', `cannot use 'in' on ${container === null ? 'None' : typeof container}`, EXIT.PARSE);
+}
+
+export interface Keywords {
+  [name: string]: unknown;
+}
+
+/** nunjucks passes `name=value` arguments as a trailing object marked `__keywords`. */
+export function splitArguments(args: unknown[]): { positional: unknown[]; keywords: Keywords } {
+  const last = args[args.length - 1];
+  if (last !== null && typeof last === 'object' && (last as Keywords).__keywords === true) {
+    const { __keywords: _, ...keywords } = last as Keywords;
+    return { positional: args.slice(0, -1), keywords };
+  }
+  return { positional: args, keywords: {} };
 }

@@ -11,8 +11,10 @@ import { EXIT, HoundError } from '../base/errors.js';
 import { isSecretName, registerSecretVariables } from '../base/secrets.js';
 import { buildFilters, buildTests, type TemplateFunction } from './template-filters.js';
 import { percentFormat } from './python-format.js';
+import { ansibleTextResult } from './python-literal.js';
 import { isPlainObject, pythonContains, pythonStr, pythonTruthy, unsafeTemplateError, UndefinedValue } from './template-values.js';
 import { allow, callable, safeMemberLookup } from './template-sandbox.js';
+import { dictKey, MUTATING_METHODS, ownedCopy, ownValue, tupleValue, withOwnedValues } from './python-methods.js';
 import { nested, spendCharacters, spendSteps, withTemplateBudget } from './template-budget.js';
 import { composeLookupOptions, imagesFromCompose, imagesFromK8s } from './lookups/image-lookups.js';
 
@@ -55,7 +57,7 @@ const internals: NunjucksInternals = {
  * __hound_slice. A Slice anywhere else (`[1:2]` as a list) stays one, and fails to compile.
  */
 interface ParserInternals {
-  tokens: { index: number; lineno: number; colno: number };
+  tokens: { index: number; lineno: number; colno: number; houndBrackets?: number };
   peeked: unknown;
   peekToken(): { type: string; lineno: number; colno: number };
   nextToken(): unknown;
@@ -66,17 +68,97 @@ interface ParserInternals {
 const SliceNode = (internals.nodes.Node as unknown as { extend(name: string, props: object): NodeConstructor }).extend('Slice', {
   fields: ['start', 'stop', 'step'],
 });
+/**
+ * `}}` inside an open bracket closes a dict, as Jinja2's lexer reads it (it ends a `{{ }}` only
+ * when every bracket is closed): `{{ d.update({k: {'a': 1}}) }}`, as Kolla-Ansible writes,
+ * is two `}` and then the end. nunjucks' lexer ends the expression at the first `}}`.
+ */
 {
-  const parserPrototype = (require('nunjucks/src/parser.js') as { Parser: { prototype: { parseAggregate: (this: ParserInternals) => NunjucksNode } } }).Parser
-    .prototype;
-  const parseAggregate = parserPrototype.parseAggregate;
+  interface TokenizerInternals {
+    in_code: boolean;
+    str: string;
+    index: number;
+    lineno: number;
+    colno: number;
+    forward(): void;
+    houndBrackets?: number;
+  }
+  type Token = { type: string; value: string; lineno: number; colno: number } | null;
+  const lexer = require('nunjucks/src/lexer.js') as { lex(src: string): object };
+  const tokenizerPrototype = Object.getPrototypeOf(lexer.lex('')) as { nextToken: (this: TokenizerInternals) => Token };
+  const nextToken = tokenizerPrototype.nextToken;
+  tokenizerPrototype.nextToken = function (this: TokenizerInternals): Token {
+    const open = this.houndBrackets ?? 0;
+    if (this.in_code && open > 0 && this.str.startsWith('}}', this.index)) {
+      const at = { lineno: this.lineno, colno: this.colno };
+      this.forward();
+      this.houndBrackets = open - 1;
+      return { type: 'right-curly', value: '}', ...at };
+    }
+    const tok = nextToken.call(this);
+    if (tok !== null) {
+      if (tok.type === 'left-paren' || tok.type === 'left-bracket' || tok.type === 'left-curly') this.houndBrackets = open + 1;
+      else if (tok.type === 'right-paren' || tok.type === 'right-bracket' || tok.type === 'right-curly') this.houndBrackets = Math.max(0, open - 1);
+      else if (!this.in_code) this.houndBrackets = 0;
+    }
+    return tok;
+  };
+}
+
+/**
+ * `(…)`, `[…]` and `{…}` as Jinja2 parses them, where nunjucks' parseAggregate differs: a dict
+ * key is any expression (`{key: 1}` keys on the variable's value, `{item.name: …}` as
+ * Kolla-Ansible writes; nunjucks takes a bare name as the key's text and refuses the rest), and
+ * a trailing comma is allowed (`{'dns': 2, 'ip': 1,}` in Kubespray's openssl.conf.j2; `(x,)`
+ * is a tuple of one).
+ */
+function parseJinjaAggregate(this: ParserInternals): NunjucksNode | null {
+  const tok = this.nextToken() as { type: string; lineno: number; colno: number };
+  const { Group, Array: ArrayNode, Dict, Pair } = internals.nodes;
+  const node =
+    tok.type === 'left-paren'
+      ? new Group(tok.lineno, tok.colno)
+      : tok.type === 'left-bracket'
+        ? new ArrayNode(tok.lineno, tok.colno)
+        : tok.type === 'left-curly'
+          ? new Dict(tok.lineno, tok.colno)
+          : null;
+  if (node === null) return null;
+  const children = node.children as NunjucksNode[];
+  const closes = () => ['right-paren', 'right-bracket', 'right-curly'].includes(this.peekToken().type);
+  while (!closes()) {
+    if (children.length > 0) {
+      if (!this.skip('comma')) this.fail('parseAggregate: expected comma after expression', tok.lineno, tok.colno);
+      if (closes()) {
+        node.trailingComma = true;
+        break;
+      }
+    }
+    if (node.typename === 'Dict') {
+      const key = this.parseExpression();
+      if (!this.skip('colon')) this.fail('parseAggregate: expected colon after dict key', tok.lineno, tok.colno);
+      const pair = new Pair(key.lineno, key.colno, key, this.parseExpression());
+      pair.computedKey = true;
+      children.push(pair);
+    } else children.push(this.parseExpression());
+  }
+  this.nextToken();
+  return node;
+}
+
+{
+  const parserPrototype = (require('nunjucks/src/parser.js') as { Parser: { prototype: { parseAggregate: (this: ParserInternals) => NunjucksNode | null } } })
+    .Parser.prototype;
+  const parseAggregate = parseJinjaAggregate;
   parserPrototype.parseAggregate = function (this: ParserInternals) {
     // The state before the opening bracket, which the index parse consumed.
-    const before = { index: this.tokens.index - 1, lineno: this.tokens.lineno, colno: this.tokens.colno - 1 };
+    // (With the lexer's count of open brackets, which counts that one: see the lexer above.)
+    const brackets = this.tokens.houndBrackets ?? 0;
+    const before = { index: this.tokens.index - 1, lineno: this.tokens.lineno, colno: this.tokens.colno - 1, houndBrackets: Math.max(0, brackets - 1) };
     try {
       return parseAggregate.apply(this);
     } catch (err) {
-      const failedAt = { index: this.tokens.index, lineno: this.tokens.lineno, colno: this.tokens.colno };
+      const failedAt = { index: this.tokens.index, lineno: this.tokens.lineno, colno: this.tokens.colno, houndBrackets: this.tokens.houndBrackets };
       const rethrow = () => {
         Object.assign(this.tokens, failedAt);
         return err;
@@ -204,7 +286,7 @@ const globals: Record<string, unknown> = {
   __hound_add: allow((left: unknown, right: unknown) => {
     if (Array.isArray(left) && Array.isArray(right)) {
       spendSteps(left.length + right.length, 'list +');
-      return (left as unknown[]).concat(right as unknown[]);
+      return ownValue((left as unknown[]).concat(right as unknown[]));
     }
     // JavaScript's + otherwise (numbers add; a string joins), with the text it builds counted.
     const out: unknown = (left as number) + (right as number);
@@ -252,11 +334,19 @@ function lookupBaseDir(context: RenderContext): string {
 class RenderContext {
   captured: unknown = undefined;
   private locals?: Map<string, unknown>;
-  constructor(readonly vars: Vars) {}
+  /** With `copies`, each variable read is the render's own copy, the same one at each read (a template that changes values in place). */
+  constructor(
+    readonly vars: Vars,
+    private readonly copies?: Map<string, unknown>,
+  ) {}
 
   lookup(name: string): unknown {
     if (this.locals?.has(name)) return this.locals.get(name);
-    if (Object.hasOwn(this.vars, name)) return resolveVariable(this.vars, name);
+    if (Object.hasOwn(this.vars, name)) {
+      if (this.copies === undefined) return resolveVariable(this.vars, name);
+      if (!this.copies.has(name)) this.copies.set(name, ownedCopy(resolveVariable(this.vars, name)));
+      return this.copies.get(name);
+    }
     if (Object.hasOwn(globals, name)) return globals[name];
     return new UndefinedValue(`'${name}'`, Object.hasOwn(this.vars, 'ansible_facts'));
   }
@@ -327,6 +417,9 @@ function resolveVariable(vars: Vars, name: string): unknown {
 const safeRuntime: Record<string, unknown> = {
   ...internals.runtime,
   memberLookup: safeMemberLookup,
+  __houndOwn: ownValue,
+  __houndTuple: tupleValue,
+  __houndKey: dictKey,
   contextOrFrameLookup(context: RenderContext, frame: { lookup(name: string): unknown }, name: string): unknown {
     const local = frame.lookup(name);
     if (local === undefined) return context.lookup(name);
@@ -406,6 +499,7 @@ function jinjaSemantics(node: unknown): unknown {
       node.cond = callNode('__hound_truthy', node.cond as NunjucksNode);
       return node;
     case 'For':
+      loopFilter(node);
       node.arr = callNode('__hound_iterable', node.arr as NunjucksNode);
       return node;
     case 'LookupVal':
@@ -417,12 +511,56 @@ function jinjaSemantics(node: unknown): unknown {
     case 'Group': {
       // A tuple, `(a, b)`: nunjucks would compile it to JavaScript's comma operator (the last value).
       const items = node.children as NunjucksNode[];
-      return items.length > 1 ? new internals.nodes.Array(node.lineno, node.colno, items) : node;
+      if (items.length < 2 && node.trailingComma !== true) return node;
+      const tuple = new internals.nodes.Array(node.lineno, node.colno, items);
+      tuple.tuple = true;
+      return tuple;
     }
     default:
       if (Object.hasOwn(OPERATOR_CALLS, node.typename)) return callNode(OPERATOR_CALLS[node.typename], node.left as NunjucksNode, node.right as NunjucksNode);
       return node;
   }
+}
+
+/** Whether `name` is read anywhere in the tree. */
+function reads(node: unknown, name: string): boolean {
+  if (Array.isArray(node)) return node.some((n) => reads(n, name));
+  if (!(node instanceof internals.nodes.Node)) return false;
+  if (node.typename === 'Symbol' && node.value === name) return true;
+  return node.fields.some((field) => reads(node[field], name));
+}
+
+/**
+ * Jinja2's loop filter, `{% for r in registries if r.unqualified %}` (Kubespray's CRI-O
+ * template): nunjucks parses `registries if r.unqualified` as one inline if, evaluated before
+ * the loop. Here the condition moves into the loop, around its body, which is Jinja2's meaning
+ * as long as the body does not read `loop` (whose index and length count filtered items only
+ * in Jinja2) and the loop has no `else` (run in Jinja2 when the filter leaves nothing): those
+ * two are refused rather than computed differently.
+ */
+function loopFilter(node: NunjucksNode): void {
+  const arr = node.arr as NunjucksNode;
+  if (arr.typename !== 'InlineIf' || arr.else_ !== null) return;
+  if (node.else_ !== null && node.else_ !== undefined)
+    throw new HoundError('TEMPLATE_UNSUPPORTED', 'a for loop with both a loop filter (`for x in items if …`) and an else branch is not supported', EXIT.PARSE, {
+      hint: 'filter the items first (`items | selectattr(…)`, `select`, `reject`) and loop over the result',
+    });
+  if (reads(node.body, 'loop'))
+    throw new HoundError(
+      'TEMPLATE_UNSUPPORTED',
+      'loop.index and the other loop variables in a loop with a loop filter (`for x in items if …`) are not supported',
+      EXIT.PARSE,
+      {
+        hint: 'filter the items first (`items | selectattr(…)`, `select`, `reject`) and loop over the result',
+      },
+    );
+  const body = node.body as NunjucksNode;
+  const filtered = new internals.nodes.If(body.lineno, body.colno);
+  filtered.cond = arr.cond; // already Python's truthiness (__hound_truthy, from the InlineIf)
+  filtered.body = body;
+  filtered.else_ = null;
+  node.body = new internals.nodes.NodeList(body.lineno, body.colno, [filtered]);
+  node.arr = arr.body;
 }
 
 interface CompilerInternals {
@@ -473,6 +611,55 @@ function pythonBooleanOperators(compiler: object): void {
   Object.assign(compiler, { compileOr: operator('or'), compileAnd: operator('and') });
 }
 
+/**
+ * A list or dict literal is the render's own (python-methods.ts): `{% set found = [] %}` …
+ * `found.append(x)` may change it. A tuple, `(a, b)`, is a list here but not changed, as in
+ * Python. (A `for a, b in` target is an Array node too, which compileFor reads itself.)
+ */
+function ownedLiterals(compiler: object): void {
+  const literal = (open: string, close: string) =>
+    function (this: CompilerInternals, node: NunjucksNode, frame: unknown) {
+      this._emit(node.tuple === true ? 'runtime.__houndTuple(' : 'runtime.__houndOwn(');
+      this._compileAggregate(node, frame, open, close);
+      this._emit(')');
+    };
+  Object.assign(compiler, { compileArray: literal('[', ']'), compileDict: literal('{', '}') });
+}
+
+/**
+ * A dict literal's key is an expression, evaluated (parseJinjaAggregate): a JavaScript computed
+ * key, as Python's dict keys it (`__houndKey`). Keyword arguments (`f(name=1)`) are pairs too,
+ * with a name for a key, and stay nunjucks' own.
+ */
+function computedDictKeys(compiler: object): void {
+  const compilePair = (compiler as { compilePair: (node: NunjucksNode, frame: unknown) => void }).compilePair;
+  (compiler as { compilePair: (node: NunjucksNode, frame: unknown) => void }).compilePair = function (
+    this: CompilerInternals & { _compileExpression(node: unknown, frame: unknown): void },
+    node: NunjucksNode,
+    frame: unknown,
+  ) {
+    if (node.computedKey !== true) return compilePair.call(this, node, frame);
+    this._emit('[runtime.__houndKey(');
+    this.compile(node.key, frame);
+    this._emit(')]: ');
+    this._compileExpression(node.value, frame);
+  };
+}
+
+/** Compiled templates that name a method changing a value in place: they read variables as copies (python-methods.ts). */
+const mutatingRoots = new WeakSet<RootRenderFunction>();
+
+/** Whether the syntax tree names a method that changes its value (`x.append`, `d['update']`). */
+function namesMutatingMethod(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(namesMutatingMethod);
+  if (!(node instanceof internals.nodes.Node)) return false;
+  if (node.typename === 'LookupVal') {
+    const val = node.val as NunjucksNode | undefined;
+    if (val?.typename === 'Literal' && typeof val.value === 'string' && MUTATING_METHODS.has(val.value)) return true;
+  }
+  return node.fields.some((field) => namesMutatingMethod(node[field]));
+}
+
 function compileTemplate(source: string): RootRenderFunction {
   const cached = compiledTemplates.get(source);
   if (cached) return cached;
@@ -480,9 +667,12 @@ function compileTemplate(source: string): RootRenderFunction {
   try {
     const env = environment as unknown as { asyncFilters: string[]; extensionsList: unknown[]; opts: object };
     const ast = jinjaSemantics(internals.parser.parse(numericAttributes(source), env.extensionsList, env.opts));
+    const mutates = namesMutatingMethod(ast);
     const compiler = new internals.compiler.Compiler('template', false);
     testsWithArguments(compiler);
     pythonBooleanOperators(compiler);
+    ownedLiterals(compiler);
+    computedDictKeys(compiler);
     compiler.compile(internals.transformer.transform(ast, env.asyncFilters, 'template'));
     const code = compiler.getCode();
     // nunjucks compiles a template to JavaScript source and runs it this way itself; what that
@@ -490,7 +680,9 @@ function compileTemplate(source: string): RootRenderFunction {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
     const compiled = new Function(code) as () => { root: RootRenderFunction };
     root = compiled().root;
+    if (mutates) mutatingRoots.add(root);
   } catch (err) {
+    if (err instanceof HoundError) throw err; // a construct refused while rewriting the tree (loopFilter)
     throw new HoundError('TEMPLATE_SYNTAX', `template syntax error: ${templateMessage(err)}`, EXIT.PARSE, {
       hint: 'templates use Jinja2 syntax: {{ variable }}, {{ value | filter }}, {% if … %}…{% endif %}',
     });
@@ -558,28 +750,97 @@ function runRoot(root: RootRenderFunction, vars: Vars): RenderContext & { output
 }
 
 function runRootBudgeted(root: RootRenderFunction, vars: Vars): RenderContext & { output: string } {
-  const context = new RenderContext(vars) as RenderContext & { output: string };
+  const context = new RenderContext(vars, mutatingRoots.has(root) ? new Map() : undefined) as RenderContext & { output: string };
   let failure: unknown;
-  root(environment, context, new internals.runtime.Frame(), safeRuntime, (err, out) => {
-    failure = err;
-    context.output = out ?? '';
-  });
+  withOwnedValues(() =>
+    root(environment, context, new internals.runtime.Frame(), safeRuntime, (err, out) => {
+      failure = err;
+      context.output = out ?? '';
+    }),
+  );
   if (failure) throw failure instanceof HoundError ? failure : new HoundError('TEMPLATE_ERROR', templateMessage(failure), EXIT.PARSE);
   return context;
 }
 
-const SINGLE_EXPRESSION = /^\s*\{\{-?([\s\S]*?)-?\}\}\s*$/;
+/**
+ * A value that is exactly one `{{ … }}`, nothing around it: as in Ansible, text around the
+ * expression (a space, a newline) makes the value text, which ansibleTextResult reads as
+ * Ansible does (`"{{ names }}\n"` is still the list, `" {{ names }}"` is text).
+ */
+const SINGLE_EXPRESSION = /^\{\{-?([\s\S]*?)-?\}\}$/;
 
 /** The expression inside `{{ … }}` when the string is exactly one expression (so it keeps its type). */
 function singleExpression(template: string): string | undefined {
   const match = SINGLE_EXPRESSION.exec(template);
   if (!match) return undefined;
   const inner = match[1];
-  return inner.includes('{{') || inner.includes('}}') || inner.includes('{%') ? undefined : inner;
+  return inner.includes('{{') || inner.includes('{%') || endsOutsideBrackets(inner) ? undefined : inner;
+}
+
+/** Whether `}}` occurs in the expression outside brackets and strings: there it ends the `{{ }}` (the lexer's rule). */
+function endsOutsideBrackets(expression: string): boolean {
+  if (!expression.includes('}}')) return false;
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < expression.length; i++) {
+    const c = expression[i];
+    if (quote !== undefined) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') {
+      if (depth === 0 && c === '}' && expression[i + 1] === '}') return true;
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return false;
+}
+
+/** Jinja2's trim_blocks, which Ansible's environment turns on for every template: the first newline after `%}` or `#}` goes. */
+export function trimBlocks(source: string): string {
+  return source.replace(/([%#]\})\r?\n/g, '$1');
+}
+
+/**
+ * What Jinja2 compiles of a text template under Ansible: trim_blocks, and one trailing newline
+ * taken off (Jinja2's keep_trailing_newline is off); renderString puts back as many as the
+ * template ended with (Ansible's preserve_trailing_newlines).
+ */
+function jinjaSource(template: string): string {
+  return trimBlocks(template.replace(/(?:\r\n|\n|\r)$/, ''));
+}
+
+/** The newlines a text ends with (Ansible's _count_newlines_from_end). */
+export function trailingNewlines(text: string): number {
+  let n = 0;
+  while (n < text.length && text[text.length - 1 - n] === '\n') n++;
+  return n;
+}
+
+/** `text` with at least `count` trailing newlines. */
+export function withTrailingNewlines(text: string, count: number): string {
+  const missing = count - trailingNewlines(text);
+  return missing > 0 ? text + '\n'.repeat(missing) : text;
 }
 
 /** How a string renders, decided once per distinct string. */
-type RenderPlan = { kind: 'literal' } | { kind: 'native'; root: RootRenderFunction } | { kind: 'text'; root: RootRenderFunction };
+type RenderPlan = { kind: 'literal' } | { kind: 'native'; root: RootRenderFunction; keepsText: boolean } | { kind: 'text'; root: RootRenderFunction };
+
+/** Ansible's filters whose text is never read as a literal (C.STRING_TYPE_FILTERS): `{{ x | to_json }}` stays the JSON text. */
+const STRING_TYPE_FILTERS = new Set(['string', 'to_json', 'to_nice_json', 'to_yaml', 'to_nice_yaml', 'ppretty', 'json']);
+
+/** Whether the expression's outermost operation is one of those filters. */
+function endsInStringFilter(expression: string): boolean {
+  if (!/\|/.test(expression)) return false;
+  const env = environment as unknown as { extensionsList: unknown[]; opts: object };
+  let node = internals.parser.parse(`{{ ${expression} }}`, env.extensionsList, env.opts) as NunjucksNode | undefined;
+  node = (node?.children as NunjucksNode[] | undefined)?.[0];
+  node = (node?.children as NunjucksNode[] | undefined)?.[0];
+  while (node?.typename === 'Group' && (node.children as NunjucksNode[]).length === 1) node = (node.children as NunjucksNode[])[0];
+  const name = node?.typename === 'Filter' ? (node.name as { value?: unknown } | undefined)?.value : undefined;
+  return typeof name === 'string' && STRING_TYPE_FILTERS.has(name);
+}
 const plans = new Map<string, RenderPlan>();
 const LITERAL: RenderPlan = { kind: 'literal' };
 
@@ -591,8 +852,11 @@ function planFor(template: string): RenderPlan {
     const expression = singleExpression(template);
     if (expression !== undefined) {
       compileTemplate(template); // syntax errors reported against what the user wrote
-      plan = { kind: 'native', root: compileTemplate(`{{ (${expression}) | __hound_capture }}`) };
-    } else plan = { kind: 'text', root: compileTemplate(template) };
+      plan = { kind: 'native', root: compileTemplate(`{{ (${expression}) | __hound_capture }}`), keepsText: endsInStringFilter(expression) };
+    } else {
+      compileTemplate(template); // syntax errors reported against what the user wrote
+      plan = { kind: 'text', root: compileTemplate(jinjaSource(template)) };
+    }
   }
   plans.set(template, plan);
   return plan;
@@ -615,9 +879,14 @@ function renderString(template: string, vars: Vars): unknown {
   const plan = planFor(template);
   if (plan.kind === 'literal') return template;
   const context = runRoot(plan.root, vars);
-  if (plan.kind === 'text') return context.output;
+  if (plan.kind === 'text') {
+    const value = ansibleTextResult(context.output);
+    return typeof value === 'string' ? withTrailingNewlines(value, trailingNewlines(template)) : value;
+  }
   const value = context.captured;
   if (value instanceof UndefinedValue) value.fail();
+  // A string result is read as Ansible reads a template's text (a list's, a dict's, a boolean's spelling).
+  if (typeof value === 'string' && !plan.keepsText) return ansibleTextResult(value);
   return value === undefined ? null : value;
 }
 

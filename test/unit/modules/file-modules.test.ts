@@ -5,7 +5,7 @@ import { contentText, controllerFileCandidates } from '../../../modules/copy.js'
 import { stateOf } from '../../../modules/file.js';
 import { diffText, newFileMode, parseInspect } from '../../../modules/node-file.js';
 import { parseSystemctlShow } from '../../../modules/systemd.js';
-import { trimBlocks } from '../../../modules/template.js';
+import { trimBlocks } from '../../../playbook/templating.js';
 import { copyModule, fileModule } from '../../../modules/file-schemas.js';
 import { coerceArgumentTypes } from '../../../playbook/module-arguments.js';
 import { typedOptions } from '../../../playbook/kv-args.js';

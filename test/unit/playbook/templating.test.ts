@@ -27,7 +27,11 @@ describe('native types', () => {
     expect(r('{{ nested }}')).toEqual({ ports: [80, 443], name: 'web' });
     expect(r('{{ enabled }}')).toBe(false);
     expect(r('{{ nothing }}')).toBeNull();
-    expect(r(' {{ count + 1 }} ')).toBe(4);
+    // Text around the expression makes the value text, as in ansible-playbook, which reads a
+    // list's or dict's text back as the value (python-methods.test.ts checks it against Ansible).
+    expect(r(' {{ count + 1 }} ')).toBe(' 4 ');
+    expect(r('{{ images }}\n')).toEqual(['app:1.0', 'sidecar:2.1', 'app:1.0']);
+    expect(r(' {{ images }}')).toBe(" ['app:1.0', 'sidecar:2.1', 'app:1.0']");
   });
   it('inside a larger string, values print as Jinja2 prints them', () => {
     expect(r('n={{ count }} e={{ enabled }} l={{ nested.ports }} none={{ nothing }}.')).toBe('n=3 e=False l=[80, 443] none=.');
@@ -112,7 +116,8 @@ describe('filters', () => {
     ['{{ "yes" | bool }}', true],
     ['{{ 0 | bool }}', false],
     ['{{ count | string }}', '3'],
-    ['{{ nested | to_json }}', '{"ports":[80,443],"name":"web"}'],
+    // Python's json.dumps, as Ansible's to_json writes it (checked against Ansible in python-methods.test.ts).
+    ['{{ nested | to_json }}', '{"ports": [80, 443], "name": "web"}'],
     ['{{ (json_text | from_json).k }}', [1, 2]],
     ['{{ {"a": 1} | to_yaml }}', 'a: 1\n'],
     [

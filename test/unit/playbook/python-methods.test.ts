@@ -1,0 +1,354 @@
+// Python's methods in templates (`groups['etcd'].index(inventory_hostname)`, `f.rstrip('.xz')`,
+// `{% set _ = l.append(x) %}`), dict literals keyed by expressions, and a template's text read
+// back as a list, dict or boolean: against ansible-core's own Templar (Debian's
+// /usr/bin/python3, the one ansible-playbook runs), which renders each case here; hound's value
+// must equal Ansible's, or hound must fail where Ansible fails. The real lines that made these
+// cases are in test/fixtures/corpus/templates/ (python-methods-corpus.test.ts).
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { HoundError } from '../../../base/errors.js';
+import { renderValue } from '../../../playbook/templating.js';
+
+export type Outcome = { value: unknown } | { error: true };
+
+const ORACLE = `
+import json, sys
+from ansible.template import Templar
+from ansible.parsing.dataloader import DataLoader
+templates, variables, typed = json.load(sys.stdin)
+templar = Templar(loader=DataLoader(), variables=variables)
+out = []
+for t in templates:
+    try:
+        if typed:
+            out.append({'value': json.loads(templar.template('{{ (' + t[3:-3] + ') | to_json }}'))})
+        else:
+            out.append({'value': templar.template(t)})
+    except Exception as e:
+        out.append({'error': True})
+print(json.dumps(out))
+`;
+
+/**
+ * What ansible-core renders for each template with these variables. `typed`: the expression's
+ * own value (through to_json, so tuples are lists), for methods' results; otherwise what
+ * ansible-playbook's templating makes of the whole template (its defaults: jinja2_native off).
+ */
+export function ansible(templates: string[], vars: Record<string, unknown>, typed = false): Outcome[] {
+  return JSON.parse(
+    execFileSync('/usr/bin/python3', ['-c', ORACLE], { input: JSON.stringify([templates, vars, typed]), encoding: 'utf8', maxBuffer: 64 << 20 }),
+  ) as Outcome[];
+}
+
+/**
+ * hound's value, as Ansible's defaults would show it where hound keeps a type on purpose
+ * (docs/variables.md): with jinja2_native off, Ansible turns a number that is a template's
+ * whole value into its text, and None into ''.
+ */
+function asAnsibleShows(value: unknown): unknown {
+  if (typeof value === 'number') return String(value);
+  if (value === null) return '';
+  return value;
+}
+
+export function hound(templates: string[], vars: Record<string, unknown>, typed = false): Outcome[] {
+  return templates.map((t) => {
+    try {
+      // Through JSON, as the oracle's answer comes: -0 and 0, a float's 1.0 and 1, are one.
+      const value = JSON.parse(JSON.stringify(renderValue(t, vars) ?? null)) as unknown;
+      return { value: typed ? value : asAnsibleShows(value) };
+    } catch (err) {
+      if (!(err instanceof HoundError)) throw err;
+      return { error: true };
+    }
+  });
+}
+
+/** The cases where the two differ, each with both answers (an empty list when they agree). */
+export function differences(templates: string[], vars: Record<string, unknown>, typed = false): Array<{ template: string; ansible: Outcome; hound: Outcome }> {
+  const expected = ansible(templates, vars, typed);
+  const got = hound(templates, vars, typed);
+  return templates.flatMap((template, i) =>
+    JSON.stringify(expected[i]) === JSON.stringify(got[i]) ? [] : [{ template, ansible: expected[i], hound: got[i] }],
+  );
+}
+
+const STRINGS = [
+  '',
+  'abc',
+  '  a b\tc  ',
+  'a,b,,c',
+  'xxhixx',
+  'Hello wORLD',
+  "they're bill's",
+  'ÉCOLE été',
+  '12',
+  '-42',
+  '+7',
+  '½',
+  '²3',
+  'a\r\nb\nc\r',
+  'disk.img.xz',
+  'v1.2.3',
+  'ab\u2028cd\u000b',
+  '\u001cx\u001f ',
+  'a b\u00a0c\u200bd',
+  '🐳whale🐳',
+];
+
+const STRING_CALLS = [
+  'split()',
+  "split(',')",
+  "split(',', 1)",
+  'split(None, 1)',
+  "split(' ')",
+  "split('')",
+  'split(maxsplit=1)',
+  "split(sep='.')",
+  'split(1)',
+  'rsplit()',
+  "rsplit(',', 1)",
+  'rsplit(None, 1)',
+  "rsplit('.', 1)",
+  'splitlines()',
+  'splitlines(true)',
+  'strip()',
+  "strip('x')",
+  "strip('xa ')",
+  'lstrip()',
+  "lstrip('x')",
+  'rstrip()',
+  "rstrip('.xz')",
+  'strip(1)',
+  "startswith('a')",
+  "startswith(('x', 'H'))",
+  "startswith('', 30)",
+  "startswith('', 3)",
+  "startswith('b', 1)",
+  "endswith('z')",
+  "endswith(('c', 'xz'), 0, -1)",
+  "find('a')",
+  "find('a', 2)",
+  "find('', 30)",
+  "find('', 3)",
+  "find('b', -3, -1)",
+  "rfind('x')",
+  "rfind('')",
+  "index('b')",
+  "index('q')",
+  "rindex('x')",
+  "count('x')",
+  "count('')",
+  "count('', 2, 1)",
+  "count('a', -100)",
+  "replace('x', 'y')",
+  "replace('x', 'yy', 1)",
+  "replace('', '-')",
+  "replace('', '-', 2)",
+  "join(['1', '2'])",
+  "join('ab')",
+  'join([1])',
+  'lower()',
+  'upper()',
+  'title()',
+  'capitalize()',
+  'swapcase()',
+  'isdigit()',
+  'isdecimal()',
+  'isnumeric()',
+  'isalpha()',
+  'isalnum()',
+  'isspace()',
+  'islower()',
+  'isupper()',
+  "ljust(6, '*')",
+  'rjust(6)',
+  "center(7, '-')",
+  "center(8, '-')",
+  "center(8, '--')",
+  'zfill(5)',
+  "partition(',')",
+  "rpartition(',')",
+  "partition('')",
+  "removeprefix('xx')",
+  "removesuffix('xx')",
+  'lower(1)',
+];
+
+describe("Python's str methods in templates, against ansible-core", () => {
+  it(`gives Ansible's value, or fails where Ansible fails, for ${STRING_CALLS.length} calls on ${STRINGS.length} strings`, () => {
+    const vars = Object.fromEntries(STRINGS.map((s, i) => [`s${i}`, s]));
+    const templates = STRINGS.flatMap((_, i) => STRING_CALLS.map((call) => `{{ s${i}.${call} }}`));
+    const expected = ansible(templates, vars, true);
+    // The oracle did render: most calls give values, and the ones meant to fail do.
+    expect(expected.filter((o) => 'value' in o).length).toBeGreaterThan(templates.length * 0.85);
+    expect(expected[templates.indexOf('{{ s1.split(1) }}')]).toEqual({ error: true });
+    expect(differences(templates, vars, true)).toEqual([]);
+  });
+});
+
+describe("Python's list and dict methods in templates, against ansible-core", () => {
+  const vars = {
+    l: [1, 'a', [2], { k: 1 }, 'a', null],
+    groups: { etcd: ['node1', 'node2', 'node3'] },
+    inventory_hostname: 'node2',
+    d: { a: 1, b: [1, 2] },
+    key: 'dns',
+    n: 1,
+    item: { name: 'k', value: 'v' },
+    hosts: ['h1', 'h2'],
+    x: 'lego',
+    t: true,
+    s: '[1, 2]',
+    j: '{"a": true, "b": null}',
+    names: ['a', "it's", 'two\nlines', 'back\\slash', 'tab\there', 'q"uote'],
+  };
+  const templates = [
+    // Reading a list: index and count, with bounds.
+    "{{ groups['etcd'].index(inventory_hostname) }}",
+    "{{ groups['etcd'].index(inventory_hostname) + 1 }}",
+    "{{ l.index('a') }}",
+    "{{ l.index('a', 2) }}",
+    "{{ l.index('a', -3) }}",
+    "{{ l.index('a', 2, 3) }}",
+    '{{ l.index([2]) }}',
+    "{{ l.index({'k': 1}) }}",
+    '{{ l.index(None) }}',
+    "{{ l.index('zz') }}",
+    "{{ l.count('a') }}",
+    '{{ l.count(None) }}',
+    // Changing a list the template built.
+    '{% set m = [1, 2, 3] %}{% set _ = m.append(4) %}{{ m }}',
+    "{% set m = [1] %}{% set _ = m.extend('ab') %}{% set _ = m.extend([5]) %}{% set _ = m.extend({'k': 1}) %}{{ m }}",
+    "{% set m = [1, 2] %}{% set _ = m.insert(0, 'x') %}{% set _ = m.insert(-1, 'y') %}{% set _ = m.insert(99, 'z') %}{{ m }}",
+    '{% set m = [1, 2, 3] %}{{ m.pop() }}{{ m.pop(0) }}{{ m }}',
+    '{% set m = [1, 2, 3] %}{{ m.pop(-1) }}',
+    '{% set m = [1, 2, 3] %}{{ m.pop(5) }}',
+    '{% set m = [] %}{{ m.pop() }}',
+    '{% set m = [1, 2, 2] %}{% set _ = m.remove(2) %}{{ m }}',
+    '{% set m = [1] %}{{ m.remove(9) }}',
+    '{% set m = [1, 2] %}{% set _ = m.clear() %}{{ m }}',
+    '{% set m = [1, 2, 3] %}{% set _ = m.reverse() %}{{ m }}',
+    '{% set m = [1] %}{% set c = m.copy() %}{% set _ = c.append(2) %}{{ [m, c] }}',
+    "{% set m = [1, 2] %}{{ m.__setitem__(0, 'z') }}{{ m }}",
+    "{% set m = [1, 2] %}{{ m.__setitem__(9, 'z') }}",
+    '{% set m = [] %}{% for h in hosts %}{% set _ = m.append(h ~ ":22") %}{% endfor %}{{ m }}',
+    // Changing a variable's value shows in that template only (the next case reads it unchanged).
+    "{{ groups.etcd.append('node4') }}{{ groups.etcd }}",
+    '{{ groups.etcd }}',
+    "{% set y = l %}{% set _ = y.append('e') %}{{ l | length }}",
+    '{{ d.b.append(3) }}{{ d }}',
+    '{{ d }}',
+    // A tuple has index and count only.
+    '{% set u = (1, 2) %}{{ u.index(2) }}',
+    '{% set u = (1, 2) %}{{ u.append(3) }}',
+    // Dicts.
+    "{{ d.get('a') }}",
+    "{{ d.get('zz') }}",
+    "{{ d.get('zz', 0) }}",
+    '{{ d.items() | list }}',
+    '{{ d.keys() | list }}',
+    '{{ d.values() | list }}',
+    "{% set e = {'a': 1} %}{% set _ = e.update({'b': 2}) %}{% set _ = e.update(c=3) %}{% set _ = e.update([['f', 5]]) %}{{ e }}",
+    "{% set e = {'a': 1} %}{{ e.pop('a') }}{{ e }}",
+    "{% set e = {'a': 1} %}{{ e.pop('zz', 'fallback') }}",
+    "{% set e = {'a': 1} %}{{ e.pop('zz') }}",
+    "{% set e = {'a': 1} %}{{ e.setdefault('a', 9) }}{{ e.setdefault('n') }}{{ e }}",
+    "{% set e = {'a': 1} %}{% set _ = e.clear() %}{{ e }}",
+    "{% set e = {'a': 1} %}{{ e.__setitem__('x', [1]) }}{{ e }}",
+    "{% set e = {'a': 1} %}{% set c = e.copy() %}{% set _ = c.update(b=2) %}{{ [e, c] }}",
+    "{% set counter = {'dns': 2,'ip': 1,} %}{% macro increment(dct, key, inc=1)%}{% if dct.update({key: dct[key] + inc}) %} {% endif %}{% endmacro %}{{ increment(counter, 'dns') }}{{ counter }}",
+    // Dict literals: keys are expressions; trailing commas; `}}` inside brackets.
+    '{{ {key: 1} }}',
+    "{{ {n: 'x'}[1] }}",
+    "{{ {item.name: {'v': item.value}} }}",
+    "{{ {'a': 1,} }}",
+    '{{ (n,) | list }}',
+    '{{ [1, 2,] }}',
+    "{{ {'a': {'b': 1}} }}",
+    "{% set e = {} %}{% set _ = e.update({item.name: {'started': 1, 'finished': 2}}) %}{{ e }}",
+    '{{ {missing: 1} }}',
+    '{{ {[1]: 2} }}',
+    // Text read back as a list, dict or boolean; and text that stays text.
+    '{% set arr = [] %}{% if t %}{{ arr.append(x) }}{% endif %}{{ arr }}',
+    "[{% for h in hosts %}'{{ h }}',{% endfor %}]",
+    "{% if t %}{'a': 1}{% endif %}",
+    "{{ t }}{{ '' }}",
+    "{{ '[' }}not a list",
+    "[ -f /x ] && {{ 'echo' }}",
+    '{"json": "{{ x }}", "n": 1, "ok": true, "none": null}',
+    '[1, 2] # a comment{{ "" }}',
+    "[{{ 1 }}, 0x1F, 0o17, 0b11, 1_000, 1e3, -2, .5, 'a' \"b\", r'\\n', None, True, (1,), ()]",
+    "['\\x41\\u00e9\\101\\n']",
+    '[1, 2,\n 3]',
+    '{{ s }}',
+    '{{ j }}',
+    "{{ 'True' }}",
+    "{{ '[1]' }}",
+    '{{ s }}\n',
+    "{{ 'abc' }}\n",
+    ' {{ s }}',
+    '{{ hosts }} ',
+    '{{ hosts | to_json }}',
+    '{{ (hosts | to_json) }}',
+    '{{ hosts | string }}',
+    '{{ hosts | to_json }}x',
+    "{{ hosts | join(',') }}",
+    // to_json and to_nice_json write what Python's json.dumps writes.
+    '{{ d | to_json }}x',
+    "{{ {'b': 1, 'a': ['é', 'x\ny', '🐳', none, true]} | to_nice_json }}",
+    "{{ {'b': 1, 'a': 'é'} | to_json(ensure_ascii=false) }}",
+    "{{ {'b': [], 'a': {}} | to_nice_json(indent=2) }}",
+    "{{ {'b': 1, 'a': 2} | to_json(sort_keys=true) }}",
+    // to_nice_yaml (PyYAML: block style, keys sorted) and Jinja2's indent (blank lines stay blank).
+    "{{ {'b': 1, 'c': {'z': 'x', 'y': true}} | to_nice_yaml }}",
+    "{{ {'b': 1, 'a': {'d': [1, {'e': 2}]}} | to_nice_yaml(indent=2) }}",
+    "{{ 'a\n\nb\n' | indent(3) }}x",
+    "{{ 'a\n\nb' | indent(2, true) }}x",
+    "{{ 'a\n\nb' | indent(2, blank=true) }}x",
+    "{{ 'a\nb' | indent('> ') }}x",
+    "{{ 'a\nb' | indent(width=1, first=true) }}x",
+    '{{ names }}',
+    '{{ names }}{{ "" }}',
+    '[012]{{ "" }}',
+  ];
+
+  it(`gives Ansible's value, or fails where Ansible fails, in ${templates.length} cases`, () => {
+    const expected = ansible(templates, vars);
+    expect(expected.filter((o) => 'error' in o).length).toBeGreaterThan(5);
+    expect(differences(templates, vars)).toEqual([]);
+  });
+
+  it('leaves a set as text: hound has no value for one (Ansible makes a Python set)', () => {
+    expect(renderValue('{1, 2}{{ "" }}', vars)).toBe('{1, 2}');
+  });
+
+  it('leaves the variables it read as they were, though templates changed them in place', () => {
+    const mine = structuredClone(vars);
+    hound(templates, mine);
+    expect(mine).toEqual(vars);
+  });
+
+  it('names the Python exception, and says plainly what it does not do', () => {
+    const error = (t: string) => {
+      try {
+        renderValue(t, vars);
+      } catch (err) {
+        return err as HoundError;
+      }
+      throw new Error(`rendered: ${t}`);
+    };
+    expect(error("{{ l.index('zz') }}").message).toBe("ValueError: 'zz' is not in list");
+    expect(error('{% set m = [] %}{{ m.pop() }}').message).toBe('IndexError: pop from empty list');
+    expect(error("{{ 'a,b'.split('') }}").message).toBe('ValueError: empty separator');
+    const format = error("{{ 'x{}'.format(1) }}");
+    expect(format.code).toBe('TEMPLATE_UNSUPPORTED');
+    expect(format.message).toBe("the Python method str.format() is not supported in hound's templates");
+    expect(format.exitCode).toBe(4);
+    // A method whose name the template does not spell out cannot reach a variable's value.
+    const hidden = error("{% set m = 'app' ~ 'end' %}{{ l[m](1) }}");
+    expect(hidden.code).toBe('TEMPLATE_UNSUPPORTED');
+    expect(hidden.message).toMatch(/^list\.append\(\) on a value this template neither built nor copied/);
+    expect(hidden.hint).toMatch(/\{% set found = \[\] %\}/);
+  });
+});

@@ -1,0 +1,138 @@
+// Real templates that call Python's methods, key dicts by expressions or build values from
+// text (test/fixtures/corpus/templates/: files from Kubespray and Kolla-Ansible, byte for byte,
+// origins in cases.json), rendered by hound and by ansible-core's own Templar with the same
+// variables: each ends as under ansible-playbook, or hound refuses it as recorded.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { HoundError } from '../../../base/errors.js';
+import { renderTemplateText } from '../../../modules/template.js';
+import { evaluateCondition, renderValue } from '../../../playbook/templating.js';
+
+const DIR = path.resolve(import.meta.dirname, '../../fixtures/corpus/templates');
+
+interface Case {
+  id: string;
+  file: string;
+  kind: 'template-file' | 'line' | 'value' | 'condition';
+  line?: number;
+  template?: string;
+  task?: string;
+  key?: string[];
+  why: string;
+  vars: Record<string, unknown>;
+  hound?: { refused: string };
+}
+
+const corpus = JSON.parse(readFileSync(path.join(DIR, 'cases.json'), 'utf8')) as {
+  sources: Record<string, { repository: string; commit: string }>;
+  cases: Case[];
+};
+
+/** The published file, as the corpus holds it. */
+function source(c: Case): string {
+  return readFileSync(path.join(DIR, c.file), 'utf8');
+}
+
+/** A task (by name) anywhere in a task file's blocks. */
+function findTask(node: unknown, name: string): Record<string, unknown> | undefined {
+  if (Array.isArray(node)) {
+    for (const item of node) {
+      const found = findTask(item, name);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (node === null || typeof node !== 'object') return undefined;
+  const task = node as Record<string, unknown>;
+  if (task.name === name) return task;
+  return findTask(task.block ?? task.rescue ?? task.always, name);
+}
+
+/** What the case renders: the whole file, an expression written on its line, or a YAML value. */
+function templateOf(c: Case): string {
+  const text = source(c);
+  if (c.kind === 'template-file') return text;
+  if (c.kind === 'line' || c.kind === 'condition') {
+    const line = text.split('\n')[c.line! - 1];
+    // Taken from the file, not typed: the case's text must be on that line as published.
+    expect(line, `${c.file}:${c.line}`).toContain(c.template!);
+    return c.template!;
+  }
+  let node: unknown = parseYaml(text);
+  if (c.task !== undefined) node = findTask(node, c.task);
+  for (const k of c.key!) node = (node as Record<string, unknown>)[k];
+  expect(typeof node, `${c.file}: ${c.key!.join('.')}`).toBe('string');
+  return node as string;
+}
+
+const ORACLE = `
+import json, sys
+from ansible.template import Templar, AnsibleEnvironment
+from ansible.parsing.dataloader import DataLoader
+cases = json.load(sys.stdin)
+out = []
+for kind, template, variables in cases:
+    try:
+        templar = Templar(loader=DataLoader(), variables=variables)
+        if kind == 'template-file':
+            # As the template action renders a file (plugins/action/template.py).
+            templar = templar.copy_with_new_env(environment_class=AnsibleEnvironment, trim_blocks=True, available_variables=variables)
+            value = templar.do_template(template, preserve_trailing_newlines=True, escape_backslashes=False)
+        elif kind == 'condition':
+            value = templar.template('{%% if %s %%}True{%% else %%}False{%% endif %%}' % template)
+        else:
+            value = templar.template(template)
+        out.append({'value': value})
+    except Exception as e:
+        out.append({'error': '%s: %s' % (type(e).__name__, e)})
+print(json.dumps(out))
+`;
+
+function ansible(cases: Array<[Case['kind'], string, Record<string, unknown>]>): Array<{ value: unknown } | { error: string }> {
+  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', ORACLE], { input: JSON.stringify(cases), encoding: 'utf8', maxBuffer: 64 << 20 })) as Array<
+    { value: unknown } | { error: string }
+  >;
+}
+
+function hound(c: Case, template: string): unknown {
+  if (c.kind === 'template-file') return renderTemplateText(template, c.vars, renderValue);
+  if (c.kind === 'condition') return evaluateCondition(template, c.vars);
+  return renderValue(template, c.vars);
+}
+
+/** As Ansible's defaults show a whole value (jinja2_native off): a number is its text. */
+function asAnsibleShows(value: unknown): unknown {
+  return typeof value === 'number' ? String(value) : value;
+}
+
+describe('templates from Kubespray and Kolla-Ansible, against ansible-core', () => {
+  const templates = corpus.cases.map(templateOf);
+  const expected = ansible(corpus.cases.map((c, i) => [c.kind, templates[i], c.vars]));
+
+  it('holds each published file with its origin', () => {
+    expect(corpus.cases.length).toBeGreaterThanOrEqual(13);
+    for (const c of corpus.cases) {
+      const repo = c.file.split('/')[0];
+      expect(corpus.sources[repo]?.commit, c.id).toMatch(/^[0-9a-f]{40}$/);
+      expect(source(c).length, c.id).toBeGreaterThan(0);
+    }
+  });
+
+  corpus.cases.forEach((c, i) => {
+    it(`${c.id}: ${c.why}`, () => {
+      const oracle = expected[i];
+      // ansible-core renders every case: none is a template Ansible itself refuses.
+      expect(oracle, JSON.stringify(oracle)).toHaveProperty('value');
+      const wanted = (oracle as { value: unknown }).value;
+      if (c.hound?.refused !== undefined) {
+        expect(() => hound(c, templates[i])).toThrow(HoundError);
+        expect(() => hound(c, templates[i])).toThrow(c.hound.refused);
+        return;
+      }
+      expect(asAnsibleShows(hound(c, templates[i]))).toEqual(c.kind === 'condition' ? wanted === 'True' || wanted === true : wanted);
+    });
+  });
+});
