@@ -9,6 +9,7 @@ import { EXIT, HoundError } from '../base/errors.js';
 import { UserRegex, UserRegexError, type UserRegexFlags } from '../base/user-regex.js';
 import { shlexQuote } from '../base/shlex.js';
 import { randomSource, randrange } from './python-random.js';
+import { percentFormat } from './python-format.js';
 import { isPlainObject, pythonContains, pythonEqual, pythonRepr, pythonStr, pythonTruthy, splitArguments, UndefinedValue } from './template-values.js';
 
 export type TemplateFunction = (...args: unknown[]) => unknown;
@@ -81,16 +82,29 @@ class ValueSet {
   }
 }
 
-function uniqueList(items: unknown[]): unknown[] {
+/** The first of each distinct item (by `key`: the item itself unless given). */
+function uniqueList(items: unknown[], key: (item: unknown) => unknown = (item) => item): unknown[] {
   const out: unknown[] = [];
   const seen = new ValueSet();
   for (const item of items) {
     if (item instanceof UndefinedValue) item.fail();
-    if (seen.has(item)) continue;
-    seen.add(item);
+    const k = key(item);
+    if (seen.has(k)) continue;
+    seen.add(k);
     out.push(item);
   }
   return out;
+}
+
+/**
+ * What Jinja2's sort, min, max, unique and groupby compare: the item or its `attribute`, a
+ * string in lower case unless case_sensitive is true (Jinja2's ignore_case).
+ */
+function sortKey(attribute: unknown, caseSensitive: unknown): (item: unknown) => unknown {
+  return (x: unknown) => {
+    const v = typeof attribute === 'string' ? attributeOf(x, attribute) : x;
+    return toBoolean(caseSensitive ?? false) || typeof v !== 'string' ? v : v.toLowerCase();
+  };
 }
 
 function compareValues(a: unknown, b: unknown): number {
@@ -199,7 +213,11 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     return list.length > 0 ? list[list.length - 1] : new UndefinedValue('last item of an empty list');
   };
   filters.list = (value: unknown) => [...asList('list', value)];
-  filters.unique = (value: unknown) => uniqueList(asList('unique', value));
+  // Ansible's unique is Jinja2's: strings compared ignoring case unless case_sensitive=true, attribute=.
+  filters.unique = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    return uniqueList(asList('unique', value), sortKey(positional[1] ?? keywords.attribute, positional[0] ?? keywords.case_sensitive));
+  };
   filters.union = (value: unknown, other: unknown) => uniqueList([...asList('union', value), ...asList('union', other)]);
   filters.intersect = (value: unknown, other: unknown) => {
     const others = ValueSet.of(asList('intersect', other));
@@ -216,16 +234,78 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
   filters.flatten = (value: unknown, levels?: unknown) => flattenList(asList('flatten', value), typeof levels === 'number' ? levels : undefined);
   filters.sort = (value: unknown, ...rest: unknown[]) => {
     const { positional, keywords } = splitArguments(rest);
-    const reverse = (positional[0] ?? keywords.reverse) === true;
-    const attribute = keywords.attribute;
-    const key = (x: unknown) => (typeof attribute === 'string' ? attributeOf(x, attribute) : x);
-    const sorted = [...asList('sort', value)].sort((a, b) => compareValues(key(a), key(b)));
-    return reverse ? sorted.reverse() : sorted;
+    const reverse = toBoolean(positional[0] ?? keywords.reverse ?? false);
+    const key = sortKey(positional[2] ?? keywords.attribute, positional[1] ?? keywords.case_sensitive);
+    // Python's sorted(reverse=True) keeps equal items in their order, as a stable sort on the reversed comparison does.
+    return [...asList('sort', value)].sort((a, b) => (reverse ? -1 : 1) * compareValues(key(a), key(b)));
   };
   filters.reverse = (value: unknown) => (typeof value === 'string' ? [...value].reverse().join('') : [...asList('reverse', value)].reverse());
-  filters.min = (value: unknown) => [...asList('min', value)].sort(compareValues)[0];
-  filters.max = (value: unknown) => [...asList('max', value)].sort(compareValues).at(-1);
-  filters.sum = (value: unknown) => asList('sum', value).reduce((a: number, b) => a + Number(b), 0);
+  const extreme =
+    (name: 'min' | 'max') =>
+    (value: unknown, ...rest: unknown[]) => {
+      const { positional, keywords } = splitArguments(rest);
+      const attribute = positional[1] ?? keywords.attribute;
+      const key = sortKey(attribute, positional[0] ?? keywords.case_sensitive);
+      // Python's min/max: the first of equal items.
+      const items = asList(name, value);
+      let best: unknown = undefined;
+      for (const item of items)
+        if (best === undefined || (name === 'min' ? compareValues(key(item), key(best)) < 0 : compareValues(key(item), key(best)) > 0)) best = item;
+      return best === undefined ? new UndefinedValue(`${name} of an empty sequence`) : best;
+    };
+  filters.min = extreme('min');
+  filters.max = extreme('max');
+  // Jinja2's sum(iterable, attribute=None, start=0): Python's + over the items (numbers add, lists join).
+  filters.sum = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const attribute = positional[0] ?? keywords.attribute;
+    let total: unknown = positional[1] ?? keywords.start ?? 0;
+    for (const item of asList('sum', value)) {
+      const v = typeof attribute === 'string' ? attributeOf(item, attribute) : item;
+      if (v instanceof UndefinedValue) v.fail();
+      if (Array.isArray(total) && Array.isArray(v)) total = [...(total as unknown[]), ...(v as unknown[])];
+      else if ((typeof total === 'number' || typeof total === 'boolean') && (typeof v === 'number' || typeof v === 'boolean'))
+        total = Number(total) + Number(v);
+      else throw filterError('sum', `unsupported operand type(s) for +: ${pythonRepr(total)} and ${pythonRepr(v)}`);
+    }
+    return total;
+  };
+  filters.groupby = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const attribute = asString(positional[0] ?? keywords.attribute);
+    const fallback = positional[1] ?? keywords.default;
+    const exact = (x: unknown) => {
+      const v = attributeOf(x, attribute);
+      return v instanceof UndefinedValue && fallback !== undefined ? fallback : v;
+    };
+    const caseSensitive = toBoolean(positional[2] ?? keywords.case_sensitive ?? false);
+    const key = (x: unknown) => {
+      const v = exact(x);
+      if (v instanceof UndefinedValue) v.fail();
+      return caseSensitive || typeof v !== 'string' ? v : v.toLowerCase();
+    };
+    const sorted = [...asList('groupby', value)].sort((a, b) => compareValues(key(a), key(b)));
+    const groups: Array<[unknown, unknown[]]> = [];
+    for (const item of sorted) {
+      const last = groups.at(-1);
+      if (last !== undefined && pythonEqual(key(last[1][0]), key(item))) last[1].push(item);
+      else groups.push([exact(item), [item]]);
+    }
+    return groups;
+  };
+  // Jinja2's format: `'%s-%s' | format(a, b)`, Python's % (python-format.ts).
+  filters.format = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    if (positional.length > 0 && Object.keys(keywords).length > 0)
+      throw filterError('format', "can't handle positional and keyword arguments at the same time");
+    return percentFormat(asString(value), Object.keys(keywords).length > 0 ? keywords : positional);
+  };
+  // Jinja2's items: a dict's (key, value) pairs.
+  filters.items = (value: unknown) => {
+    if (value instanceof UndefinedValue) return [];
+    if (!isPlainObject(value)) throw filterError('items', `can only get item pairs from a mapping, not ${pythonRepr(value)}`);
+    return Object.entries(value);
+  };
   filters.int = (value: unknown, fallback: unknown = 0) => toInteger(value, typeof fallback === 'number' ? fallback : 0);
   filters.float = (value: unknown, fallback: unknown = 0) => {
     const n = Number(value);
