@@ -12,7 +12,7 @@ import { isSecretName, registerSecretVariables } from '../base/secrets.js';
 import { buildFilters, buildTests, type TemplateFunction } from './template-filters.js';
 import { percentFormat } from './python-format.js';
 import { ansibleTextResult } from './python-literal.js';
-import { isPlainObject, pythonContains, pythonStr, pythonTruthy, unsafeTemplateError, UndefinedValue } from './template-values.js';
+import { isPlainObject, pythonContains, pythonStr, pythonTruthy, splitArguments, unsafeTemplateError, UndefinedValue } from './template-values.js';
 import { allow, callable, safeMemberLookup } from './template-sandbox.js';
 import { dictKey, MUTATING_METHODS, ownedCopy, ownValue, tupleValue, withOwnedValues } from './python-methods.js';
 import { nested, spendCharacters, spendSteps, withTemplateBudget } from './template-budget.js';
@@ -62,6 +62,11 @@ interface ParserInternals {
   peekToken(): { type: string; lineno: number; colno: number };
   nextToken(): unknown;
   skip(type: string): boolean;
+  skipValue(type: string, value: string): boolean;
+  skipSymbol(value: string): boolean;
+  parsePrimary(): NunjucksNode | null;
+  advanceAfterBlockEnd(name?: string): void;
+  parseUntilBlocks(...names: string[]): NunjucksNode;
   parseExpression(): NunjucksNode;
   fail(message: string, lineno?: number, colno?: number): never;
 }
@@ -102,6 +107,64 @@ const SliceNode = (internals.nodes.Node as unknown as { extend(name: string, pro
       else if (!this.in_code) this.houndBrackets = 0;
     }
     return tok;
+  };
+}
+
+/**
+ * Jinja2's set where nunjucks' differs: `{% set ns.found = true %}` assigns a namespace()
+ * attribute (how a value outlives a loop's scope; nunjucks' compiler fails on it), parsed into
+ * a call of __hound_namespace_set printing nothing; and `{% set a, b = 1, 2 %}` takes a tuple
+ * without brackets (jinjaSemantics unpacks it, where nunjucks gave every name the whole value).
+ */
+{
+  const parserPrototype = (require('nunjucks/src/parser.js') as { Parser: { prototype: { parseSet: (this: ParserInternals) => NunjucksNode } } }).Parser
+    .prototype;
+  parserPrototype.parseSet = function (this: ParserInternals) {
+    const tag = this.peekToken() as { type: string; value?: string; lineno: number; colno: number };
+    if (!this.skipSymbol('set')) this.fail('parseSet: expected set', tag.lineno, tag.colno);
+    const { Set: SetNode, Capture, Output, FunCall, Symbol: SymbolNode, NodeList, Array: ArrayNode } = internals.nodes;
+    const targets: NunjucksNode[] = [];
+    for (let target = this.parsePrimary(); target; target = this.parsePrimary()) {
+      targets.push(target);
+      if (!this.skip('comma')) break;
+    }
+    // nunjucks' parsePrimary reads `ns.found` whole, as an attribute lookup.
+    const [first] = targets;
+    const owner = first?.target as NunjucksNode | undefined;
+    const attribute = first?.val as NunjucksNode | undefined;
+    if (targets.length === 1 && first.typename === 'LookupVal' && owner?.typename === 'Symbol' && attribute?.typename === 'Literal') {
+      if (!this.skipValue('operator', '=')) this.fail('expected = after an attribute to set (`{% set ns.name = value %}`)', tag.lineno, tag.colno);
+      const value = this.parseExpression();
+      this.advanceAfterBlockEnd(tag.value);
+      const call = new FunCall(
+        tag.lineno,
+        tag.colno,
+        new SymbolNode(tag.lineno, tag.colno, '__hound_namespace_set'),
+        new NodeList(tag.lineno, tag.colno, [owner, attribute, value]),
+      );
+      return new Output(tag.lineno, tag.colno, [call]);
+    }
+    const node = new SetNode(tag.lineno, tag.colno, targets);
+    if (!this.skipValue('operator', '=')) {
+      if (!this.skip('block-end')) this.fail('parseSet: expected = or block end in set tag', tag.lineno, tag.colno);
+      node.body = new Capture(tag.lineno, tag.colno, this.parseUntilBlocks('endset'));
+      node.value = null;
+      this.advanceAfterBlockEnd();
+      return node;
+    }
+    const value = this.parseExpression();
+    if (this.skip('comma')) {
+      const items = [value];
+      while (this.peekToken().type !== 'block-end') {
+        items.push(this.parseExpression());
+        if (!this.skip('comma')) break;
+      }
+      const tuple = new ArrayNode(value.lineno, value.colno, items);
+      tuple.tuple = true;
+      node.value = tuple;
+    } else node.value = value;
+    this.advanceAfterBlockEnd(tag.value);
+    return node;
   };
 }
 
@@ -251,6 +314,9 @@ environment.addFilter('__hound_capture', function (this: RenderContext, value: u
   return '';
 });
 
+/** What namespace() made: the only objects `{% set x.attr = … %}` may assign to. */
+const namespaces = new WeakSet<object>();
+
 const globals: Record<string, unknown> = {
   True: true,
   False: false,
@@ -292,6 +358,67 @@ const globals: Record<string, unknown> = {
     const out: unknown = (left as number) + (right as number);
     if (typeof out === 'string') spendCharacters(out.length);
     return out;
+  }),
+  // Python's *: a str or list times an int repeats it (JavaScript gave NaN, rendered as '', and
+  // `[1] * 2` gave 2); numbers multiply; anything else fails as Python's TypeError does.
+  __hound_mul: allow((left: unknown, right: unknown) => {
+    for (const side of [left, right]) if (side instanceof UndefinedValue) side.fail();
+    const isInt = (v: unknown): v is number | boolean => typeof v === 'boolean' || (typeof v === 'number' && Number.isInteger(v));
+    const isNumber = (v: unknown) => typeof v === 'number' || typeof v === 'boolean';
+    const [sequence, times] = typeof left === 'string' || Array.isArray(left) ? [left, right] : [right, left];
+    if (typeof sequence === 'string' || Array.isArray(sequence)) {
+      if (!isInt(times)) throw new HoundError('TEMPLATE_ERROR', `TypeError: can't multiply sequence by non-int of type '${typeof times}'`, EXIT.PARSE);
+      const count = Math.max(0, Number(times));
+      if (typeof sequence === 'string') {
+        spendCharacters(sequence.length * count);
+        return sequence.repeat(count);
+      }
+      spendSteps(sequence.length * count, 'list *');
+      const out: unknown[] = [];
+      for (let i = 0; i < count; i++) out.push(...(sequence as unknown[]));
+      return ownValue(out);
+    }
+    if (isNumber(left) && isNumber(right)) return Number(left) * Number(right);
+    throw new HoundError('TEMPLATE_ERROR', `TypeError: unsupported operand type(s) for *: ${pythonStr(left)} and ${pythonStr(right)}`, EXIT.PARSE);
+  }),
+  // `{% set a, b = value %}`: value's items, exactly as many as names (Python's ValueError otherwise).
+  __hound_unpack: allow((value: unknown, count: unknown) => {
+    if (value instanceof UndefinedValue) value.fail();
+    const items: unknown[] | undefined =
+      typeof value === 'string' ? Array.from(value) : Array.isArray(value) ? (value as unknown[]) : isPlainObject(value) ? Object.keys(value) : undefined;
+    if (items === undefined) throw new HoundError('TEMPLATE_ERROR', `TypeError: cannot unpack non-iterable ${pythonStr(value)}`, EXIT.PARSE);
+    if (items.length !== count)
+      throw new HoundError(
+        'TEMPLATE_ERROR',
+        `ValueError: ${items.length < Number(count) ? 'not enough' : 'too many'} values to unpack (expected ${String(count)}, got ${items.length})`,
+        EXIT.PARSE,
+      );
+    return items;
+  }),
+  // Jinja2's namespace(): an object whose attributes `{% set ns.x = … %}` assigns, across loop scopes.
+  namespace: allow((...args: unknown[]) => {
+    const { positional, keywords } = splitArguments(args);
+    const initial = positional[0];
+    if (positional.length > 1 || (initial !== undefined && !isPlainObject(initial)))
+      throw new HoundError('TEMPLATE_ERROR', 'TypeError: namespace() takes a dict and keyword arguments', EXIT.PARSE);
+    const ns = ownValue({ ...initial, ...keywords });
+    namespaces.add(ns);
+    return ns;
+  }),
+  __hound_namespace_set: allow((ns: unknown, attribute: unknown, value: unknown) => {
+    if (ns instanceof UndefinedValue) ns.fail();
+    if (ns === null || typeof ns !== 'object' || !namespaces.has(ns))
+      throw new HoundError('TEMPLATE_ERROR', `cannot assign attribute on non-namespace object (set ….${pythonStr(attribute)})`, EXIT.PARSE, {
+        hint: 'make it with namespace(): {% set ns = namespace(found=false) %} … {% set ns.found = true %}',
+      });
+    (ns as Record<string, unknown>)[pythonStr(attribute)] = value;
+    return null;
+  }),
+  // Jinja2's dict(a=1, b=2).
+  dict: allow((...args: unknown[]) => {
+    const { positional, keywords } = splitArguments(args);
+    if (positional.length > 0) throw new HoundError('TEMPLATE_UNSUPPORTED', 'dict() takes keyword arguments only here (dict(a=1, b=2))', EXIT.PARSE);
+    return ownValue({ ...keywords });
   }),
   __hound_div: allow((left: unknown, right: unknown) => divide(left, right, '/')),
   __hound_floordiv: allow((left: unknown, right: unknown) => divide(left, right, '//')),
@@ -478,6 +605,7 @@ const OPERATOR_CALLS: Record<string, string> = {
   Div: '__hound_div',
   FloorDiv: '__hound_floordiv',
   Mod: '__hound_mod',
+  Mul: '__hound_mul',
 };
 
 /**
@@ -498,6 +626,25 @@ function jinjaSemantics(node: unknown): unknown {
     case 'InlineIf':
       node.cond = callNode('__hound_truthy', node.cond as NunjucksNode);
       return node;
+    case 'Set': {
+      // `{% set a, b = pair %}`: Python's unpacking, each name its item (nunjucks gave each the whole value).
+      const targets = node.targets as NunjucksNode[];
+      if (targets.length < 2 || node.value === null || node.value === undefined) return node;
+      const { Set: SetNode, Symbol: SymbolNode, LookupVal, Literal, NodeList } = internals.nodes;
+      const temp = `__hound_unpacked_${++unpackedSets}`;
+      const at = (n: NunjucksNode) => [n.lineno, n.colno] as const;
+      const sets = [
+        new SetNode(
+          ...at(node),
+          [new SymbolNode(...at(node), temp)],
+          callNode('__hound_unpack', node.value as NunjucksNode, new Literal(...at(node), targets.length)),
+        ),
+        ...targets.map(
+          (target, i) => new SetNode(...at(target), [target], new LookupVal(...at(target), new SymbolNode(...at(target), temp), new Literal(...at(target), i))),
+        ),
+      ];
+      return new NodeList(...at(node), sets);
+    }
     case 'For':
       loopFilter(node);
       node.arr = callNode('__hound_iterable', node.arr as NunjucksNode);
@@ -521,6 +668,9 @@ function jinjaSemantics(node: unknown): unknown {
       return node;
   }
 }
+
+/** Names of the temporaries `{% set a, b = … %}` unpacks through, one per such set compiled. */
+let unpackedSets = 0;
 
 /** Whether `name` is read anywhere in the tree. */
 function reads(node: unknown, name: string): boolean {

@@ -422,3 +422,40 @@ describe("Jinja2's filters where nunjucks' own or hound's differed, against ansi
     ORACLE_TIMEOUT_MS,
   );
 });
+
+describe("Jinja2's statements and operators where nunjucks' differed, against ansible-core", () => {
+  const vars = { l: [1, 2, 3], d: { a: 1, b: 2 }, pair: ['x', 'y'], s: 'ab' };
+  const templates = [
+    // namespace(): a value that outlives a loop's scope.
+    '{% set ns = namespace(found=false, n=0) %}{% for x in l %}{% set ns.n = ns.n + x %}{% if x == 2 %}{% set ns.found = true %}{% endif %}{% endfor %}{{ ns.found }} {{ ns.n }}',
+    "{% set ns = namespace({'a': 1}, b=2) %}{{ ns.a + ns.b }}",
+    '{% set d.a = 2 %}',
+    // Unpacking (nunjucks gave every name the whole value).
+    '{% set a, b = [1, 2] %}{{ a }}|{{ b }}',
+    '{% set a, b = 1, 2 %}{{ a }}|{{ b }}',
+    '{% set a, b = pair %}{{ b }}{{ a }}',
+    '{% set a, b = s %}{{ b }}{{ a }}',
+    '{% set a, b = l %}',
+    '{% for k, v in d.items() %}{% set a, b = k, v %}{{ a }}={{ b }};{% endfor %}',
+    // * repeats a str or list (JavaScript gave NaN, printed as '', and [1] * 2 gave 2).
+    "{{ 'x' * 3 }}",
+    '{{ 3 * s }}',
+    '{{ [0] * 3 }}',
+    '{{ l * 0 }}',
+    '{{ 2 * 3 }}',
+    "{{ 'a' * 'b' }}",
+    // dict().
+    '{{ dict(a=1, b=[2]) }}',
+    '{{ dict() }}',
+  ];
+
+  it(
+    `gives Ansible's value, or fails where Ansible fails, in ${templates.length} cases`,
+    () => {
+      const expected = ansible(templates, vars);
+      expect(expected.filter((o) => 'error' in o).length).toBe(3);
+      expect(differences(templates, vars)).toEqual([]);
+    },
+    ORACLE_TIMEOUT_MS,
+  );
+});
