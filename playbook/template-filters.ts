@@ -4,7 +4,8 @@ import { versionTest } from './version-test.js';
 import { pythonJsonDumps, type JsonDumpOptions } from './python-json.js';
 import path from 'node:path';
 import { stringify as yamlStringify } from 'yaml';
-import { spendCharacters } from './template-budget.js';
+import { spendCharacters, spendSteps } from './template-budget.js';
+import { createHash } from 'node:crypto';
 import { EXIT, HoundError } from '../base/errors.js';
 import { UserRegex, UserRegexError, type UserRegexFlags } from '../base/user-regex.js';
 import { shlexQuote } from '../base/shlex.js';
@@ -407,6 +408,53 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
   filters.basename = (value: unknown) => path.posix.basename(asString(value));
   filters.dirname = (value: unknown) => path.posix.dirname(asString(value));
   filters.quote = (value: unknown) => shlexQuote(value === undefined || value === null ? '' : asString(value));
+  // Ansible's b64encode/b64decode (UTF-8 text, as by default), hash and checksum (hashlib's hex digest).
+  filters.b64encode = (value: unknown) => Buffer.from(asString(value), 'utf8').toString('base64');
+  filters.b64decode = (value: unknown) => {
+    const text = asString(value).replace(/\s+/g, '');
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1)
+      throw filterError('b64decode', 'Incorrect padding or characters outside the base64 alphabet');
+    const bytes = Buffer.from(text, 'base64');
+    const decoded = new TextDecoder('utf-8', { fatal: true });
+    try {
+      return decoded.decode(bytes);
+    } catch {
+      throw filterError('b64decode', 'the decoded bytes are not UTF-8 text');
+    }
+  };
+  const HASHES = new Set(['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512']);
+  filters.hash = (value: unknown, algorithm: unknown = 'sha1') => {
+    const name = asString(algorithm);
+    if (!HASHES.has(name)) throw filterError('hash', `unsupported hash type ${name} (md5, sha1, sha224, sha256, sha384, sha512)`);
+    return createHash(name).update(asString(value), 'utf8').digest('hex');
+  };
+  filters.checksum = (value: unknown) => filters.hash(value, 'sha1');
+  // Python's re.escape (3.7 and later: only the characters special in a pattern).
+  filters.regex_escape = (value: unknown, reType: unknown = 'python') => {
+    if (reType !== 'python') throw filterError('regex_escape', `re_type ${pythonRepr(reType)} is not supported (only 'python')`);
+    return asString(value).replace(/[()[\]{}?*+\-|^$\\.&~# \t\n\r\v\f]/g, (c) => `\\${c}`);
+  };
+  // Ansible's zip and zip_longest (Python's, as lists), and product (itertools.product).
+  filters.zip = (value: unknown, ...others: unknown[]) => {
+    const lists = [asList('zip', value), ...others.map((o) => asList('zip', o))];
+    const length = Math.min(...lists.map((l) => l.length));
+    return Array.from({ length }, (_, i) => lists.map((l) => l[i]));
+  };
+  filters.zip_longest = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const lists = [asList('zip_longest', value), ...positional.map((o) => asList('zip_longest', o))];
+    const length = Math.max(...lists.map((l) => l.length));
+    const fill = keywords.fillvalue ?? null;
+    return Array.from({ length }, (_, i) => lists.map((l) => (i < l.length ? l[i] : fill)));
+  };
+  filters.product = (value: unknown, ...others: unknown[]) => {
+    const lists = [asList('product', value), ...others.map((o) => asList('product', o))];
+    spendSteps(
+      lists.reduce((n, l) => n * l.length, 1),
+      'product',
+    );
+    return lists.reduce<unknown[][]>((acc, list) => acc.flatMap((prefix) => list.map((item) => [...prefix, item])), [[]]);
+  };
   filters.extract = (key: unknown, container: unknown, more?: unknown) => {
     let value =
       Array.isArray(container) || isPlainObject(container)

@@ -452,3 +452,31 @@ describe("Jinja2's statements and operators where nunjucks' differed, against an
 
   agreesWithAnsible(templates, vars, { exactly: 3 });
 });
+
+describe("Ansible's encoding, hashing and list filters, against ansible-core", () => {
+  const vars = { s: 'Héllo wörld', l: [1, 2, 3], m: ['a', 'b'] };
+  agreesWithAnsible(
+    [
+      '{{ s | b64encode }}',
+      "{{ 'SMOpbGxv' | b64decode }}",
+      '{{ s | b64encode | b64decode }}',
+      "{{ 'bad!' | b64decode }}",
+      "{{ s | hash('sha1') }}",
+      "{{ s | hash('md5') }}",
+      "{{ s | hash('sha256') }}",
+      "{{ s | hash('sha512') }}",
+      '{{ s | checksum }}',
+      "{{ s | hash('whirl') }}",
+      "{{ 'a.b*c (d) [e] {f} ^$|?+-#&~ x' | regex_escape }}",
+      '{{ l | zip(m) | list }}',
+      '{{ l | zip(m, l) | list }}',
+      "{{ l | zip_longest(m, fillvalue='-') | list }}",
+      '{{ l | zip_longest(m) | list }}',
+      '{{ m | product(l) | list }}',
+      '{{ m | product(m, m) | list | length }}',
+      '{{ [] | product(l) | list }}',
+    ],
+    vars,
+    { exactly: 2 },
+  );
+});
