@@ -15,24 +15,6 @@ export interface TemplateArgs extends CopyArgs {
   src: string;
 }
 
-/** One character no template holds at its end, so a file of one `{{ expression }}` still renders to text. */
-const END = '\u0001';
-
-/**
- * A template file's text rendered as the template action renders it: text, never read back as a
- * value (Ansible's convert_data off); trim_blocks (the templating's own, as Ansible's
- * environment); one trailing newline taken off before and as many put back after as the file
- * ends with (Jinja2's keep_trailing_newline off, Ansible's preserve_trailing_newlines).
- */
-export function renderTemplateText(source: string, vars: Record<string, unknown>, render: (value: unknown, vars: Record<string, unknown>) => unknown): string {
-  const body = source.replace(/(?:\r\n|\n|\r)$/, '');
-  const text = String(render(body + END, vars)).replace(new RegExp(`${END}$`), '');
-  let missing = /\n*$/.exec(source)![0].length - /\n*$/.exec(text)![0].length;
-  let out = text;
-  while (missing-- > 0) out += '\n';
-  return out;
-}
-
 export const template = controllerModule<TemplateArgs>(templateModule, async (args, ctx) => {
   const file = findControllerFile(args.src, 'templates', ctx.searchDirs);
   if (statSync(file).isDirectory()) throw new ModuleFailure(`Template source ${file} is a directory`);
@@ -49,7 +31,7 @@ export const template = controllerModule<TemplateArgs>(templateModule, async (ar
   };
   let text: string;
   try {
-    text = renderTemplateText(source, vars, (value, scope) => ctx.renderValue(value, scope));
+    text = ctx.renderTemplateFile(source, vars);
   } catch (err) {
     throw new ModuleFailure(`${file}: ${(err as Error).message}`);
   }

@@ -19,6 +19,44 @@ const NUMBER =
   /(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:(?:\d(?:_?\d)*)?\.\d(?:_?\d)*|\d(?:_?\d)*\.?)(?:[eE][+-]?\d(?:_?\d)*)?)(?![A-Za-z0-9_.])/y;
 const SIMPLE_ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\n': '' };
 
+/**
+ * A string literal's body with Python's escapes decoded (`\n`, `\\`, `\x41`, `\101`, `\u2603`, a
+ * backslash-newline dropped; an unknown escape such as `\d` kept as written), as CPython's
+ * string literals and its unicode-escape codec decode them. undefined where Python refuses the
+ * text: a truncated `\x`, `\u` or `\U` escape, a code point past U+10FFFF, `\N{…}` (names are
+ * not known here), or a lone backslash at the end.
+ */
+export function pythonUnescape(body: string): string | undefined {
+  if (!body.includes('\\')) return body;
+  let out = '';
+  for (let at = 0; at < body.length;) {
+    const c = body[at];
+    if (c !== '\\') {
+      out += c;
+      at++;
+      continue;
+    }
+    const next = body[at + 1];
+    if (next === undefined || next === 'N') return undefined;
+    at += 2;
+    if (Object.hasOwn(SIMPLE_ESCAPES, next)) out += SIMPLE_ESCAPES[next];
+    else if (next === 'x' || next === 'u' || next === 'U') {
+      const width = next === 'x' ? 2 : next === 'u' ? 4 : 8;
+      const hex = body.slice(at, at + width);
+      if (!new RegExp(`^[0-9a-fA-F]{${width}}$`).test(hex)) return undefined;
+      const code = parseInt(hex, 16);
+      if (code > 0x10ffff) return undefined;
+      out += String.fromCodePoint(code);
+      at += width;
+    } else if (/[0-7]/.test(next)) {
+      const octal = /^[0-7]{1,3}/.exec(body.slice(at - 1))![0];
+      out += String.fromCodePoint(parseInt(octal, 8));
+      at += octal.length - 1;
+    } else out += c + next; // Python keeps an unknown escape as written
+  }
+  return out;
+}
+
 /** Brackets nested deeper than this leave the text as it is (Python's parser has a limit too). */
 const MAX_DEPTH = 100;
 
@@ -131,27 +169,15 @@ class LiteralParser {
       }
       const next = this.text[this.at + 1];
       if (next === undefined) throw new NotALiteral();
-      if (raw) {
-        out += c + next;
-        this.at += 2;
-        continue;
+      // The escape and its argument (\x41, \101, \u2603), decoded below with the rest.
+      const escape = /^\\(?:x[0-9a-fA-F]{0,2}|u[0-9a-fA-F]{0,4}|U[0-9a-fA-F]{0,8}|[0-7]{1,3}|[^])/.exec(this.text.slice(this.at, this.at + 10))![0];
+      this.at += escape.length;
+      if (raw) out += escape;
+      else {
+        const decoded = pythonUnescape(escape);
+        if (decoded === undefined) throw new NotALiteral();
+        out += decoded;
       }
-      this.at += 2;
-      if (Object.hasOwn(SIMPLE_ESCAPES, next)) out += SIMPLE_ESCAPES[next];
-      else if (next === 'x' || next === 'u' || next === 'U') {
-        const width = next === 'x' ? 2 : next === 'u' ? 4 : 8;
-        const hex = this.text.slice(this.at, this.at + width);
-        if (!new RegExp(`^[0-9a-fA-F]{${width}}$`).test(hex)) throw new NotALiteral();
-        const code = parseInt(hex, 16);
-        if (code > 0x10ffff) throw new NotALiteral();
-        out += String.fromCodePoint(code);
-        this.at += width;
-      } else if (/[0-7]/.test(next)) {
-        const octal = /^[0-7]{1,3}/.exec(this.text.slice(this.at - 1))![0];
-        out += String.fromCodePoint(parseInt(octal, 8));
-        this.at += octal.length - 1;
-      } else if (next === 'N') throw new NotALiteral();
-      else out += c + next; // Python keeps an unknown escape as written
     }
   }
 

@@ -11,7 +11,7 @@ import { EXIT, HoundError } from '../base/errors.js';
 import { isSecretName, registerSecretVariables } from '../base/secrets.js';
 import { buildFilters, buildTests, type TemplateFunction } from './template-filters.js';
 import { percentFormat } from './python-format.js';
-import { ansibleTextResult } from './python-literal.js';
+import { ansibleTextResult, pythonUnescape } from './python-literal.js';
 import { isPlainObject, pythonContains, pythonStr, pythonTruthy, splitArguments, unsafeTemplateError, UndefinedValue } from './template-values.js';
 import { allow, callable, safeMemberLookup } from './template-sandbox.js';
 import { dictKey, MUTATING_METHODS, ownedCopy, ownValue, tupleValue, withOwnedValues } from './python-methods.js';
@@ -87,6 +87,7 @@ const SliceNode = (internals.nodes.Node as unknown as { extend(name: string, pro
     colno: number;
     forward(): void;
     houndBrackets?: number;
+    houndInVariable?: boolean;
   }
   type Token = { type: string; value: string; lineno: number; colno: number } | null;
   const lexer = require('nunjucks/src/lexer.js') as { lex(src: string): object };
@@ -102,11 +103,56 @@ const SliceNode = (internals.nodes.Node as unknown as { extend(name: string, pro
     }
     const tok = nextToken.call(this);
     if (tok !== null) {
+      if (tok.type === 'variable-start') this.houndInVariable = true;
+      else if (tok.type === 'block-start' || tok.type === 'variable-end') this.houndInVariable = false;
       if (tok.type === 'left-paren' || tok.type === 'left-bracket' || tok.type === 'left-curly') this.houndBrackets = open + 1;
       else if (tok.type === 'right-paren' || tok.type === 'right-bracket' || tok.type === 'right-curly') this.houndBrackets = Math.max(0, open - 1);
       else if (!this.in_code) this.houndBrackets = 0;
     }
     return tok;
+  };
+  /**
+   * A string literal as Jinja2 reads it: up to the next quote not escaped by a backslash, its
+   * escapes decoded as Python decodes them (`'\\d'` is a backslash and d, and so is `'\d'`;
+   * nunjucks read `'\d'` as `d` and `'\.'` as `.`, silently changing every regex written so).
+   * Under ansibleBackslashes, inside `{{ }}`, backslashes are the string's own characters:
+   * Ansible doubles them there before Jinja2 reads the template (_escape_backslashes), so that a
+   * playbook's `regex_replace('\.', '')` means what it says, as text outside the braces does.
+   */
+  (tokenizerPrototype as unknown as { _parseString: (this: TokenizerInternals, delimiter: string) => string })._parseString = function (
+    this: TokenizerInternals,
+    delimiter: string,
+  ) {
+    const raw = ansibleBackslashes && this.houndInVariable === true;
+    const at = { lineno: this.lineno, colno: this.colno };
+    this.forward();
+    let body = '';
+    while (this.index < this.str.length && this.str[this.index] !== delimiter) {
+      if (this.str[this.index] === '\\' && !raw && this.index + 1 < this.str.length) {
+        body += '\\';
+        this.forward();
+      }
+      body += this.str[this.index];
+      this.forward();
+    }
+    this.forward();
+    if (raw) return body;
+    // Jinja2's own steps: newlines normalised, and every non-ASCII character spelled as an
+    // escape (backslashreplace) before Python's unicode-escape codec decodes the whole.
+    const spelled = body.replace(/\r\n?/g, '\n').replace(/[^\p{ASCII}]/gu, (ch) => {
+      const code = ch.codePointAt(0)!;
+      return code < 0x100
+        ? `\\x${code.toString(16).padStart(2, '0')}`
+        : code < 0x10000
+          ? `\\u${code.toString(16).padStart(4, '0')}`
+          : `\\U${code.toString(16).padStart(8, '0')}`;
+    });
+    const value = pythonUnescape(spelled);
+    if (value === undefined)
+      throw new Error(
+        `(line ${at.lineno + 1}, column ${at.colno + 1}) a string literal has an escape Python cannot decode (a truncated \\x, \\u or \\U, or \\N{…})`,
+      );
+    return value;
   };
 }
 
@@ -810,13 +856,33 @@ function namesMutatingMethod(node: unknown): boolean {
   return node.fields.some((field) => namesMutatingMethod(node[field]));
 }
 
-function compileTemplate(source: string): RootRenderFunction {
-  const cached = compiledTemplates.get(source);
+/**
+ * Set while a playbook value's template is parsed: string literals inside its `{{ }}` keep their
+ * backslashes (the lexer's _parseString above). Ansible does this for the values it templates
+ * when they hold a backslash and `{{` (Templar's escape_backslashes), not for a template
+ * file (the template action turns it off) nor for a condition (`when:` is put inside a
+ * `{% if %}`, where nothing is doubled).
+ */
+let ansibleBackslashes = false;
+
+/** How a template's string literals read backslashes: see ansibleBackslashes. */
+type Backslashes = 'playbook-value' | 'jinja';
+
+function compileTemplate(source: string, backslashes: Backslashes): RootRenderFunction {
+  const key = backslashes === 'playbook-value' && source.includes('\\') && source.includes('{{') ? `v${source}` : `j${source}`;
+  const cached = compiledTemplates.get(key);
   if (cached) return cached;
   let root: RootRenderFunction;
   try {
     const env = environment as unknown as { asyncFilters: string[]; extensionsList: unknown[]; opts: object };
-    const ast = jinjaSemantics(internals.parser.parse(numericAttributes(source), env.extensionsList, env.opts));
+    ansibleBackslashes = key.startsWith('v');
+    let parsed: unknown;
+    try {
+      parsed = internals.parser.parse(numericAttributes(source), env.extensionsList, env.opts);
+    } finally {
+      ansibleBackslashes = false;
+    }
+    const ast = jinjaSemantics(parsed);
     const mutates = namesMutatingMethod(ast);
     const compiler = new internals.compiler.Compiler('template', false);
     testsWithArguments(compiler);
@@ -837,7 +903,7 @@ function compileTemplate(source: string): RootRenderFunction {
       hint: 'templates use Jinja2 syntax: {{ variable }}, {{ value | filter }}, {% if … %}…{% endif %}',
     });
   }
-  compiledTemplates.set(source, root);
+  compiledTemplates.set(key, root);
   return root;
 }
 
@@ -1001,11 +1067,15 @@ function planFor(template: string): RenderPlan {
   else {
     const expression = singleExpression(template);
     if (expression !== undefined) {
-      compileTemplate(template); // syntax errors reported against what the user wrote
-      plan = { kind: 'native', root: compileTemplate(`{{ (${expression}) | __hound_capture }}`), keepsText: endsInStringFilter(expression) };
+      compileTemplate(template, 'playbook-value'); // syntax errors reported against what the user wrote
+      plan = {
+        kind: 'native',
+        root: compileTemplate(`{{ (${expression}) | __hound_capture }}`, 'playbook-value'),
+        keepsText: endsInStringFilter(expression),
+      };
     } else {
-      compileTemplate(template); // syntax errors reported against what the user wrote
-      plan = { kind: 'text', root: compileTemplate(jinjaSource(template)) };
+      compileTemplate(template, 'playbook-value'); // syntax errors reported against what the user wrote
+      plan = { kind: 'text', root: compileTemplate(jinjaSource(template), 'playbook-value') };
     }
   }
   plans.set(template, plan);
@@ -1019,7 +1089,7 @@ function conditionRoot(expr: string): RootRenderFunction {
   if (!root) {
     const text = expr.trim();
     const inner = singleExpression(text) ?? text;
-    root = compileTemplate(`{{ (${inner}) | __hound_capture }}`);
+    root = compileTemplate(`{{ (${inner}) | __hound_capture }}`, 'jinja');
     conditionRoots.set(expr, root);
   }
   return root;
@@ -1071,6 +1141,17 @@ export function containsTemplate(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(containsTemplate);
   if (isPlainObject(value)) return Object.values(value).some(containsTemplate);
   return false;
+}
+
+/**
+ * A template file's text rendered as Ansible's template action renders it: text, never read back
+ * as a value (its convert_data off); backslashes as Jinja2 reads them (its escape_backslashes
+ * off); trim_blocks; one trailing newline taken off before rendering and as many put back after as
+ * the file ends with (Jinja2's keep_trailing_newline off, Ansible's preserve_trailing_newlines).
+ */
+export function renderTemplateFile(source: string, vars: Vars): string {
+  const text = runRoot(compileTemplate(jinjaSource(source), 'jinja'), vars).output;
+  return withTrailingNewlines(text, trailingNewlines(source));
 }
 
 /** Renders every template in `value` (strings, lists, dicts) against `vars`. */

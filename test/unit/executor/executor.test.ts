@@ -3,7 +3,7 @@ import type { TaskInstance } from '../../../playbook/compiled.js';
 import { EventBus, SECRET_MASK, type HoundEvent, type TaskResultEvent } from '../../../core/events.js';
 import { TaskExecutor, type HostAccess } from '../../../core/executor.js';
 import { Semaphore } from '../../../core/scheduler.js';
-import { evaluateCondition, renderValue } from '../../../playbook/templating.js';
+import { evaluateCondition, renderTemplateFile, renderValue } from '../../../playbook/templating.js';
 import { CredentialStore } from '../../../modules/implementation.js';
 import { task } from './play-fixture.js';
 
@@ -36,7 +36,7 @@ function setup(check = false) {
     signal: new AbortController().signal,
     credentials,
     limits: { pull: (_h, _r, work) => limit.run(work) },
-    templating: { renderValue, evaluateCondition },
+    templating: { renderValue, evaluateCondition, renderTemplateFile },
     access: noHosts,
   });
   const results = () => events.filter((e): e is TaskResultEvent => e.event === 'task_result');
