@@ -16,11 +16,14 @@ function integerOf(value: unknown, conversion: string): number {
   throw formatError(`%${conversion} format: a real number is required, not ${pythonTypeName(value)}`);
 }
 
-function pythonTypeName(value: unknown): string {
+/** Python's name for a value's type, as its TypeErrors say it. */
+export function pythonTypeName(value: unknown): string {
   if (typeof value === 'string') return 'str';
   if (Array.isArray(value)) return 'list';
   if (isPlainObject(value)) return 'dict';
   if (value === null || value === undefined) return 'NoneType';
+  if (typeof value === 'boolean') return 'bool';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
   return typeof value;
 }
 

@@ -12,6 +12,22 @@ import { shlexQuote } from '../base/shlex.js';
 import { randomSource, randrange } from './python-random.js';
 import { percentFormat } from './python-format.js';
 import { isPlainObject, pythonContains, pythonEqual, pythonRepr, pythonStr, pythonTruthy, splitArguments, UndefinedValue } from './template-values.js';
+import { pythonMethod } from './python-methods.js';
+import {
+  combinations,
+  countPermutations,
+  jinjaTitle,
+  jinjaTruncate,
+  markupEscape,
+  permutations,
+  pythonFloatOfText,
+  pythonIntOfText,
+  pythonSplitext,
+  pythonUrlsplit,
+  pythonUuid5,
+  stripTags,
+  urlQuote,
+} from './python-text.js';
 
 export type TemplateFunction = (...args: unknown[]) => unknown;
 
@@ -133,11 +149,37 @@ function flattenList(items: unknown[], levels: number | undefined): unknown[] {
   return out;
 }
 
-function toInteger(value: unknown, fallback: number): number {
-  if (typeof value === 'number') return Math.trunc(value);
+/**
+ * Jinja2's int(value, default, base): Python's int() of the value (of a string in `base`), else
+ * int(float(value)) ('42.23' is 42, '1e3' 1000), else the default.
+ */
+function toInteger(value: unknown, fallback: unknown, base = 10): unknown {
   if (typeof value === 'boolean') return value ? 1 : 0;
-  if (typeof value === 'string' && /^\s*[-+]?\d+(\.\d+)?\s*$/.test(value)) return Math.trunc(Number(value));
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) return fallback;
+    if (!Number.isFinite(value)) throw filterError('int', 'OverflowError: cannot convert float infinity to integer');
+    return Math.trunc(value);
+  }
+  if (typeof value !== 'string') return fallback;
+  const whole = pythonIntOfText(value, base);
+  if (whole !== undefined) return whole;
+  const real = pythonFloatOfText(value);
+  return real === undefined ? fallback : toInteger(real, fallback);
+}
+
+/** Jinja2's float(value, default): Python's float() of a number, a boolean or a string, else the default. */
+function toFloat(value: unknown, fallback: unknown): unknown {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'string') return pythonFloatOfText(value) ?? fallback;
   return fallback;
+}
+
+/** A number argument of a math filter, or its TypeError. */
+function numberArgument(name: string, value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  throw filterError(name, `${name}() can only be used on numbers: must be real number, not ${pythonRepr(value)}`);
 }
 
 function toBoolean(value: unknown): boolean {
@@ -165,7 +207,19 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     }
     return value;
   };
-  filters.join = (value: unknown, separator: unknown = '') => asList('join', value).map(asString).join(asString(separator));
+  // Jinja2's join(value, d='', attribute=None).
+  filters.join = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const separator = positional[0] ?? keywords.d ?? '';
+    const attribute = positional[1] ?? keywords.attribute;
+    return asList('join', value)
+      .map((item) => {
+        const v = attribute === undefined || attribute === null ? item : attributeOf(item, asString(attribute));
+        if (v instanceof UndefinedValue) v.fail();
+        return asString(v);
+      })
+      .join(asString(separator));
+  };
   filters.length = (value: unknown) => (isPlainObject(value) ? Object.keys(value).length : asList('length', value).length);
   filters.count = filters.length;
   filters.lower = (value: unknown) => asString(value).toLowerCase();
@@ -174,7 +228,8 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     const s = asString(value);
     return s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
   };
-  filters.trim = (value: unknown) => asString(value).trim();
+  // Jinja2's trim(value, chars=None): str.strip, of whitespace or of the characters given.
+  filters.trim = (value: unknown, chars?: unknown) => pythonMethod(asString(value), 'strip')!(chars ?? null);
   filters.replace = (value: unknown, from: unknown, to: unknown, count?: unknown) => {
     const s = asString(value);
     const needle = asString(from);
@@ -236,9 +291,30 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
   filters.sort = (value: unknown, ...rest: unknown[]) => {
     const { positional, keywords } = splitArguments(rest);
     const reverse = toBoolean(positional[0] ?? keywords.reverse ?? false);
-    const key = sortKey(positional[2] ?? keywords.attribute, positional[1] ?? keywords.case_sensitive);
+    const attribute = positional[2] ?? keywords.attribute;
+    const caseSensitive = positional[1] ?? keywords.case_sensitive;
+    // Jinja2 sorts on several attributes when they are written `attribute='a,b'`, in that order.
+    const keys = (typeof attribute === 'string' ? attribute.split(',') : [attribute]).map((a) => sortKey(a, caseSensitive));
+    const compare = (a: unknown, b: unknown) => {
+      for (const key of keys) {
+        const order = compareValues(key(a), key(b));
+        if (order !== 0) return order;
+      }
+      return 0;
+    };
     // Python's sorted(reverse=True) keeps equal items in their order, as a stable sort on the reversed comparison does.
-    return [...asList('sort', value)].sort((a, b) => (reverse ? -1 : 1) * compareValues(key(a), key(b)));
+    return [...asList('sort', value)].sort((a, b) => (reverse ? -1 : 1) * compare(a, b));
+  };
+  // Jinja2's dictsort(value, case_sensitive=False, by='key', reverse=False): the (key, value) pairs, sorted.
+  filters.dictsort = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    if (!isPlainObject(value)) throw filterError('dictsort', `expected a dict, got ${pythonRepr(value)}`);
+    const by = positional[1] ?? keywords.by ?? 'key';
+    if (by !== 'key' && by !== 'value') throw filterError('dictsort', 'You can only sort by either "key" or "value"');
+    const reverse = toBoolean(positional[2] ?? keywords.reverse ?? false);
+    const key = sortKey(undefined, positional[0] ?? keywords.case_sensitive);
+    const at = by === 'key' ? 0 : 1;
+    return Object.entries(value).sort((a, b) => (reverse ? -1 : 1) * compareValues(key(a[at]), key(b[at])));
   };
   filters.reverse = (value: unknown) => (typeof value === 'string' ? [...value].reverse().join('') : [...asList('reverse', value)].reverse());
   const extreme =
@@ -307,10 +383,35 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     if (!isPlainObject(value)) throw filterError('items', `can only get item pairs from a mapping, not ${pythonRepr(value)}`);
     return Object.entries(value);
   };
-  filters.int = (value: unknown, fallback: unknown = 0) => toInteger(value, typeof fallback === 'number' ? fallback : 0);
-  filters.float = (value: unknown, fallback: unknown = 0) => {
-    const n = Number(value);
-    return Number.isFinite(n) && value !== '' && value !== null ? n : fallback;
+  filters.int = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const base = positional[1] ?? keywords.base ?? 10;
+    if (typeof base !== 'number' || !Number.isInteger(base)) throw filterError('int', `base must be an integer, not ${pythonRepr(base)}`);
+    if (typeof value === 'string' && base !== 0 && (base < 2 || base > 36)) throw filterError('int', 'ValueError: int() base must be >= 2 and <= 36, or 0');
+    return toInteger(value, positional[0] ?? keywords.default ?? 0, base);
+  };
+  filters.float = (value: unknown, fallback: unknown = 0) => toFloat(value, fallback);
+  // Ansible's math filters: pow, log (natural unless a base is given) and root (square unless a base is given).
+  filters.pow = (value: unknown, exponent: unknown) => Math.pow(numberArgument('pow', value), numberArgument('pow', exponent));
+  filters.log = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const base = positional[0] ?? keywords.base;
+    const x = numberArgument('log', value);
+    if (x <= 0) throw filterError('log', 'ValueError: math domain error');
+    if (base === undefined) return Math.log(x);
+    const b = numberArgument('log', base);
+    return b === 10 ? Math.log10(x) : Math.log(x) / Math.log(b);
+  };
+  filters.root = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const base = positional[0] ?? keywords.base ?? 2;
+    const x = numberArgument('root', value);
+    const b = numberArgument('root', base);
+    if (b === 2) {
+      if (x < 0) throw filterError('root', 'root() can only be used on numbers: math domain error');
+      return Math.sqrt(x);
+    }
+    return Math.pow(x, 1 / b);
   };
   filters.abs = (value: unknown) => Math.abs(Number(value));
   // Ansible's `random`: an integer end gives randrange(start, end, step), a list (or string) one of its items.
@@ -466,7 +567,224 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     }
     return value;
   };
-  filters.ternary = (value: unknown, whenTrue: unknown, whenFalse: unknown) => (pythonTruthy(value) ? whenTrue : whenFalse);
+  // Ansible's ternary(value, true_val, false_val, none_val=None).
+  filters.ternary = (value: unknown, whenTrue: unknown, whenFalse: unknown, whenNone: unknown = null) =>
+    value === null && whenNone !== null ? whenNone : pythonTruthy(value) ? whenTrue : whenFalse;
+  // Jinja2's text filters, as Jinja2 computes them (python-text.ts). escape gives plain text: a
+  // template's output is never HTML-escaped again here (autoescape is off, as in Ansible).
+  filters.escape = (value: unknown) => markupEscape(asString(value));
+  filters.e = filters.escape;
+  filters.forceescape = filters.escape;
+  filters.striptags = (value: unknown) => stripTags(asString(value));
+  filters.title = (value: unknown) => jinjaTitle(asString(value));
+  filters.truncate = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const [length = keywords.length ?? 255, killwords = keywords.killwords ?? false, end = keywords.end ?? '...', leeway = keywords.leeway ?? 5] = positional;
+    try {
+      return jinjaTruncate(asString(value), Number(length), toBoolean(killwords), asString(end), Number(leeway));
+    } catch (err) {
+      throw filterError('truncate', `AssertionError: ${(err as Error).message}`);
+    }
+  };
+  filters.urlencode = (value: unknown) => {
+    if (typeof value === 'string' || (!Array.isArray(value) && !isPlainObject(value))) return urlQuote(asString(value), false);
+    const pairs = isPlainObject(value) ? Object.entries(value) : value.map((pair) => asList('urlencode', pair));
+    return pairs.map(([k, v]) => `${urlQuote(asString(k), true)}=${urlQuote(asString(v), true)}`).join('&');
+  };
+  // Jinja2's tojson: json.dumps with sorted keys, and <, >, & and ' escaped for HTML.
+  filters.tojson = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const indent = positional[0] ?? keywords.indent;
+    return pythonJsonDumps(value, { indent: indent === undefined || indent === null ? undefined : Number(indent), sortKeys: true, ensureAscii: true }).replace(
+      /[<>&']/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+  };
+  // Jinja2's filesizeformat: decimal units (kB, MB) or with binary=true binary ones (KiB, MiB), one decimal.
+  filters.filesizeformat = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const binary = positional[0] ?? keywords.binary ?? false;
+    const size = toFloat(value, undefined);
+    if (typeof size !== 'number') throw filterError('filesizeformat', `could not convert ${pythonRepr(value)} to float`);
+    const base = toBoolean(binary) ? 1024 : 1000;
+    const units = toBoolean(binary) ? ['KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB'] : ['kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
+    if (size === 1) return '1 Byte';
+    if (size < base) return `${Math.trunc(size)} Bytes`;
+    let i = 0;
+    while (i < units.length - 1 && size >= base ** (i + 2)) i++;
+    return `${percentFormat('%.1f', [(base * size) / base ** (i + 2)])} ${units[i]}`;
+  };
+  // Ansible's path filters: os.path.splitext (a tuple) and os.path.join of a list (an absolute part starts over).
+  filters.splitext = (value: unknown) => pythonSplitext(asString(value));
+  filters.path_join = (value: unknown) => {
+    if (typeof value === 'string') return value;
+    return asList('path_join', value)
+      .map(asString)
+      .reduce((joined, part) => (part.startsWith('/') || joined === '' ? part : joined.endsWith('/') ? joined + part : `${joined}/${part}`), '');
+  };
+  // Ansible's comment(text, style='plain', **kw), as plugins/filter/core.py builds it.
+  filters.comment = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const styles: Record<string, Record<string, string>> = {
+      plain: { decoration: '# ' },
+      erlang: { decoration: '% ' },
+      c: { decoration: '// ' },
+      cblock: { beginning: '/*', decoration: ' * ', end: ' */' },
+      xml: { beginning: '<!--', decoration: ' - ', end: '-->' },
+    };
+    const style = asString(positional[0] ?? keywords.style ?? 'plain');
+    if (!Object.hasOwn(styles, style)) throw filterError('comment', `KeyError: ${pythonRepr(style)} (styles: plain, erlang, c, cblock, xml)`);
+    const given = Object.fromEntries(Object.entries(keywords).filter(([k]) => k !== 'style'));
+    const around = asString(given.decoration ?? styles[style].decoration).trimEnd();
+    const p: Record<string, unknown> = {
+      newline: '\n',
+      beginning: '',
+      prefix: around,
+      prefix_count: 1,
+      decoration: '',
+      postfix: around,
+      postfix_count: 1,
+      end: '',
+      ...styles[style],
+      ...given,
+    };
+    const [newline, beginning, prefix, decoration, postfix, end] = ['newline', 'beginning', 'prefix', 'decoration', 'postfix', 'end'].map((k) =>
+      asString(p[k]),
+    );
+    const prefixCount = toInteger(p.prefix_count, 1) as number;
+    const postfixCount = toInteger(p.postfix_count, 1) as number;
+    spendCharacters(asString(value).length * 2 + (prefix.length + postfix.length + 1) * (Math.max(0, prefixCount) + Math.max(0, postfixCount)));
+    const head = beginning ? beginning + newline : '';
+    const prefixText = prefix ? (prefix !== newline ? prefix + newline : newline).repeat(Math.max(0, prefixCount)) : '';
+    const body = (
+      decoration +
+      asString(value)
+        .split(newline)
+        .join(newline + decoration)
+    )
+      .split(decoration + newline)
+      .join(decoration.trimEnd() + newline);
+    const postfixText = ['', ...Array.from({ length: Math.max(0, postfixCount) }, () => postfix)].join(newline);
+    const tail = end ? newline + end : '';
+    return head + prefixText + body + postfixText + tail;
+  };
+  // Ansible's human_readable and human_to_bytes (module_utils/common/text/formatters.py).
+  const SIZE_RANGES: Array<[string, number]> = [
+    ['Y', 2 ** 80],
+    ['Z', 2 ** 70],
+    ['E', 2 ** 60],
+    ['P', 2 ** 50],
+    ['T', 2 ** 40],
+    ['G', 2 ** 30],
+    ['M', 2 ** 20],
+    ['K', 2 ** 10],
+    ['B', 1],
+  ];
+  filters.human_readable = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const isbits = toBoolean(positional[0] ?? keywords.isbits ?? false);
+    const unit = positional[1] ?? keywords.unit ?? null;
+    if (typeof value !== 'number' && typeof value !== 'boolean')
+      throw filterError('human_readable', `human_readable() failed on bad input: ${pythonRepr(value)} is not a number`);
+    const size = Number(value);
+    const base = isbits ? 'bits' : 'Bytes';
+    let [suffix, limit] = SIZE_RANGES[SIZE_RANGES.length - 1];
+    for (const [s, l] of SIZE_RANGES) {
+      [suffix, limit] = [s, l];
+      if ((unit === null && size >= l) || (unit !== null && asString(unit).toUpperCase() === s)) break;
+    }
+    return `${percentFormat('%.2f', [size / limit])} ${limit !== 1 ? suffix + base[0] : base}`;
+  };
+  filters.human_to_bytes = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const defaultUnit = positional[0] ?? keywords.default_unit ?? null;
+    const isbits = toBoolean(positional[1] ?? keywords.isbits ?? false);
+    const text = asString(value);
+    const fail = () => filterError('human_to_bytes', `human_to_bytes() can't interpret following string: ${text}`);
+    const m = /^\s*(\d*\.?\d*)\s*([A-Za-z]+)?/.exec(text);
+    const number = m === null ? undefined : pythonFloatOfText(m[1]);
+    if (m === null || number === undefined) throw fail();
+    const unit = m[2] ?? (defaultUnit === null ? undefined : asString(defaultUnit));
+    // Python's round(): halves to the even integer.
+    const round = (x: number) => (Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x));
+    if (unit === undefined) return round(number);
+    const range = SIZE_RANGES.find(([s]) => s === unit[0].toUpperCase());
+    if (range === undefined) throw fail();
+    const unitClass = isbits ? 'b' : 'B';
+    if (unit.length > 1 && !unit.toLowerCase().includes(isbits ? 'bit' : 'byte') && unit[1] !== unitClass) throw fail();
+    return round(number * range[1]);
+  };
+  // itertools' permutations and combinations (lists here, tuples in Python), counted against the template budget first.
+  filters.permutations = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const r = positional[0] ?? keywords.r;
+    const items = asList('permutations', value);
+    const size = r === undefined || r === null ? items.length : Number(r);
+    spendSteps(countPermutations(items.length, size, false) * Math.max(1, size), 'permutations');
+    return permutations(items, size);
+  };
+  filters.combinations = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const r = positional[0] ?? keywords.r;
+    const items = asList('combinations', value);
+    spendSteps(countPermutations(items.length, Number(r), true) * Math.max(1, Number(r)), 'combinations');
+    return combinations(items, Number(r));
+  };
+  // Ansible's urlsplit: urllib.parse.urlsplit as a dict, or one of its parts.
+  filters.urlsplit = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const query = positional[0] ?? keywords.query ?? '';
+    let parts: Record<string, unknown>;
+    try {
+      parts = { ...pythonUrlsplit(asString(value)) };
+    } catch (err) {
+      throw filterError('urlsplit', `ValueError: ${(err as Error).message}`);
+    }
+    if (query === '' || query === null) return parts;
+    const name = asString(query);
+    if (!Object.hasOwn(parts, name)) throw filterError('urlsplit', `urlsplit: unknown URL component: ${name}`);
+    return parts[name];
+  };
+  filters.to_uuid = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const namespace = positional[0] ?? keywords.namespace ?? '361E6D51-FAEC-444A-9079-341386DA8E2E';
+    const uuid = pythonUuid5(asString(namespace), asString(value));
+    if (uuid === undefined) throw filterError('to_uuid', `Invalid value ${pythonRepr(namespace)} for 'namespace': badly formed hexadecimal UUID string`);
+    return uuid;
+  };
+  // Python's type name: the one a value of that kind has in facts and registered results (YAML's own are Ansible's subclasses there).
+  filters.type_debug = (value: unknown) => {
+    if (value === null) return 'NoneType';
+    if (typeof value === 'boolean') return 'bool';
+    if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+    if (typeof value === 'string') return 'str';
+    if (Array.isArray(value)) return 'list';
+    if (isPlainObject(value)) return 'dict';
+    if (value instanceof UndefinedValue) value.fail();
+    throw filterError('type_debug', 'a value that is not data');
+  };
+  filters.md5 = (value: unknown) => filters.hash(value, 'md5');
+  filters.sha1 = (value: unknown) => filters.hash(value, 'sha1');
+  // Ansible's rekey_on_member(data, key, duplicates='error'): a dict of the dicts, keyed by one of their members.
+  filters.rekey_on_member = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const key = positional[0] ?? keywords.key;
+    const duplicates = positional[1] ?? keywords.duplicates ?? 'error';
+    if (duplicates !== 'error' && duplicates !== 'overwrite')
+      throw filterError('rekey_on_member', `duplicates parameter to rekey_on_member has unknown value: ${asString(duplicates)}`);
+    if (typeof value === 'string' || (!Array.isArray(value) && !isPlainObject(value)))
+      throw filterError('rekey_on_member', 'Type is not a valid list, set, or dict');
+    const out: Record<string, unknown> = {};
+    for (const item of Array.isArray(value) ? value : Object.values(value)) {
+      if (!isPlainObject(item)) throw filterError('rekey_on_member', 'List item is not a valid dict');
+      const name = asString(key);
+      if (!Object.hasOwn(item, name)) throw filterError('rekey_on_member', `Key ${name} was not found`);
+      const k = asString(item[name]);
+      if (Object.hasOwn(out, k) && duplicates === 'error') throw filterError('rekey_on_member', `Key ${k} is not unique, cannot correctly turn into dict`);
+      out[k] = item;
+    }
+    return out;
+  };
   filters.map = (value: unknown, ...rest: unknown[]) => {
     const { positional, keywords } = splitArguments(rest);
     const list = asList('map', value);
@@ -538,6 +856,18 @@ export function buildTests(): Record<string, TemplateFunction> {
   tests.even = (value: unknown) => Number(value) % 2 === 0;
   tests.odd = (value: unknown) => Math.abs(Number(value) % 2) === 1;
   tests.divisibleby = (value: unknown, n: unknown) => Number(value) % Number(n) === 0;
+  tests.float = (value: unknown) => typeof value === 'number' && !Number.isInteger(value);
+  // Python's `is`: the same object; for numbers, strings and the like, the same value.
+  tests.sameas = (value: unknown, other: unknown) => value === other;
+  // Ansible's set tests (set(a) <= set(b)) and contains (`value in seq`, for selectattr).
+  tests.subset = (value: unknown, other: unknown) => {
+    const others = ValueSet.of(asList('subset', other));
+    return asList('subset', value).every((x) => others.has(x));
+  };
+  tests.issubset = tests.subset;
+  tests.superset = (value: unknown, other: unknown) => tests.subset(other, value);
+  tests.issuperset = tests.superset;
+  tests.contains = (value: unknown, item: unknown) => pythonContains(value, item);
   // Ansible's tests on registered results, for `when: result is changed` evaluated at run time.
   tests.changed = (value: unknown) => registeredFlag(value, 'changed');
   tests.failed = (value: unknown) => registeredFlag(value, 'failed');

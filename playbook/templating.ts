@@ -10,7 +10,7 @@ import nunjucks from 'nunjucks';
 import { EXIT, HoundError } from '../base/errors.js';
 import { isSecretName, registerSecretVariables } from '../base/secrets.js';
 import { buildFilters, buildTests, type TemplateFunction } from './template-filters.js';
-import { percentFormat } from './python-format.js';
+import { percentFormat, pythonTypeName } from './python-format.js';
 import { ansibleTextResult, pythonUnescape } from './python-literal.js';
 import { isPlainObject, pythonContains, pythonStr, pythonTruthy, splitArguments, unsafeTemplateError, UndefinedValue } from './template-values.js';
 import { allow, callable, safeMemberLookup } from './template-sandbox.js';
@@ -68,6 +68,8 @@ interface ParserInternals {
   advanceAfterBlockEnd(name?: string): void;
   parseUntilBlocks(...names: string[]): NunjucksNode;
   parseExpression(): NunjucksNode;
+  parseCompare(): NunjucksNode;
+  parsePostfix(node: NunjucksNode): NunjucksNode;
   fail(message: string, lineno?: number, colno?: number): never;
 }
 const SliceNode = (internals.nodes.Node as unknown as { extend(name: string, props: object): NodeConstructor }).extend('Slice', {
@@ -211,6 +213,40 @@ const SliceNode = (internals.nodes.Node as unknown as { extend(name: string, pro
     } else node.value = value;
     this.advanceAfterBlockEnd(tag.value);
     return node;
+  };
+}
+
+/**
+ * A test's one argument without parentheses, as Jinja2 allows: `n is divisibleby 3`,
+ * `x is in groups['etcd']`, `v is version '1.2', '>='` is not (one argument only, as in Jinja2).
+ * The argument is a primary expression with its subscripts and calls, and not `and`, `or`,
+ * `else` or `if` (which end the test). nunjucks parsed the test as a comparison, and failed.
+ */
+{
+  const parserPrototype = (require('nunjucks/src/parser.js') as { Parser: { prototype: { parseIs: (this: ParserInternals) => NunjucksNode } } }).Parser
+    .prototype;
+  const ENDS_TEST = new Set(['and', 'or', 'else', 'if', 'is', 'not']);
+  const STARTS_ARGUMENT = new Set(['string', 'int', 'float', 'boolean', 'none', 'left-bracket', 'left-curly']);
+  parserPrototype.parseIs = function (this: ParserInternals) {
+    let node = this.parseCompare();
+    if (!this.skipSymbol('is')) return node;
+    const negated = this.skipSymbol('not');
+    const name = this.peekToken() as unknown as { type: string; value: string; lineno: number; colno: number };
+    let test: NunjucksNode;
+    if (name.type !== 'symbol') test = this.parseCompare();
+    else {
+      this.nextToken();
+      const { Symbol: SymbolNode, FunCall, NodeList } = internals.nodes;
+      const callee = new SymbolNode(name.lineno, name.colno, name.value);
+      const next = this.peekToken() as unknown as { type: string; value: string };
+      if (next.type === 'left-paren') test = this.parsePostfix(callee);
+      else if (STARTS_ARGUMENT.has(next.type) || (next.type === 'symbol' && !ENDS_TEST.has(next.value))) {
+        const argument = this.parsePrimary() as NunjucksNode;
+        test = new FunCall(name.lineno, name.colno, callee, new NodeList(name.lineno, name.colno, [argument]));
+      } else test = callee;
+    }
+    node = new internals.nodes.Is(node.lineno, node.colno, node, test);
+    return negated ? new internals.nodes.Not(node.lineno, node.colno, node) : node;
   };
 }
 
@@ -390,7 +426,8 @@ const globals: Record<string, unknown> = {
   }),
   // Python's arithmetic where JavaScript's differs in a way that hides a mistake or costs without bound.
   __hound_concat: allow((left: unknown, right: unknown) => {
-    const out = pythonStr(left ?? '') + pythonStr(right ?? '');
+    // Jinja2's ~ is str() of each side: None is 'None' (JavaScript's undefined, a missing value, stays '').
+    const out = pythonStr(left === undefined ? '' : left) + pythonStr(right === undefined ? '' : right);
     spendCharacters(out.length);
     return out;
   }),
@@ -400,9 +437,29 @@ const globals: Record<string, unknown> = {
       spendSteps(left.length + right.length, 'list +');
       return ownValue((left as unknown[]).concat(right as unknown[]));
     }
-    // JavaScript's + otherwise (numbers add; a string joins), with the text it builds counted.
-    const out: unknown = (left as number) + (right as number);
-    if (typeof out === 'string') spendCharacters(out.length);
+    for (const side of [left, right]) if (side instanceof UndefinedValue) side.fail();
+    if (typeof left === 'string' && typeof right === 'string') {
+      spendCharacters(left.length + right.length);
+      return left + right;
+    }
+    // Python's + adds numbers and joins two strings or two lists; a string and a number is its TypeError (JavaScript joined them).
+    if (!isNumeric(left) || !isNumeric(right)) throw operandError('+', left, right);
+    return Number(left) + Number(right);
+  }),
+  __hound_sub: allow((left: unknown, right: unknown) => {
+    for (const side of [left, right]) if (side instanceof UndefinedValue) side.fail();
+    if (!isNumeric(left) || !isNumeric(right)) throw operandError('-', left, right);
+    return Number(left) - Number(right);
+  }),
+  __hound_pow: allow((left: unknown, right: unknown) => {
+    for (const side of [left, right]) if (side instanceof UndefinedValue) side.fail();
+    if (!isNumeric(left) || !isNumeric(right)) throw operandError('** or pow()', left, right);
+    const [base, exponent] = [Number(left), Number(right)];
+    if (base === 0 && exponent < 0) throw new HoundError('TEMPLATE_ERROR', 'ZeroDivisionError: 0.0 cannot be raised to a negative power', EXIT.PARSE);
+    const out = Math.pow(base, exponent);
+    if (Number.isNaN(out)) throw new HoundError('TEMPLATE_UNSUPPORTED', `${base} ** ${exponent} is a complex number, which hound does not compute`, EXIT.PARSE);
+    if (!Number.isFinite(out))
+      throw new HoundError('TEMPLATE_UNSUPPORTED', `${base} ** ${exponent} is larger than hound's numbers hold (about 1.8e308)`, EXIT.PARSE);
     return out;
   }),
   // Python's *: a str or list times an int repeats it (JavaScript gave NaN, rendered as '', and
@@ -485,7 +542,22 @@ const globals: Record<string, unknown> = {
 };
 
 /** `/`, `//` and `%` as Python computes them: a zero divisor is ZeroDivisionError (Ansible fails the task), never Infinity or NaN. */
+/** A number as Python's arithmetic takes one (a bool is an int there). */
+function isNumeric(value: unknown): value is number | boolean {
+  return typeof value === 'number' || typeof value === 'boolean';
+}
+
+function operandError(op: string, left: unknown, right: unknown): HoundError {
+  return new HoundError(
+    'TEMPLATE_ERROR',
+    `TypeError: unsupported operand type(s) for ${op}: '${pythonTypeName(left)}' and '${pythonTypeName(right)}'`,
+    EXIT.PARSE,
+  );
+}
+
 function divide(left: unknown, right: unknown, op: '/' | '//' | '%'): number {
+  for (const side of [left, right]) if (side instanceof UndefinedValue) side.fail();
+  if (!isNumeric(left) || !isNumeric(right)) throw operandError(op, left, right);
   const a = Number(left);
   const b = Number(right);
   if (b === 0) {
@@ -648,6 +720,8 @@ function callNode(name: string, argument: NunjucksNode, ...more: NunjucksNode[])
 const OPERATOR_CALLS: Record<string, string> = {
   Concat: '__hound_concat',
   Add: '__hound_add',
+  Sub: '__hound_sub',
+  Pow: '__hound_pow',
   Div: '__hound_div',
   FloorDiv: '__hound_floordiv',
   Mod: '__hound_mod',
