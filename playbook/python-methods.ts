@@ -515,10 +515,12 @@ function listIndex(method: string, length: number, value: unknown): number {
   return n < 0 ? n + length : n;
 }
 
-function iterableItems(method: string, value: unknown): unknown[] {
+/** What Python iterates in a value: a list's items, a string's characters, a dict's keys; else its TypeError (`method` says where: `extend()`, or unpacking). */
+export function iterableItems(method: string, value: unknown): unknown[] {
   if (Array.isArray(value)) return value;
   if (typeof value === 'string') return chars(value);
   if (isPlainObject(value)) return Object.keys(value);
+  if (method === 'unpack') throw pythonError('TypeError', `cannot unpack non-iterable ${typeName(value)} object`);
   throw pythonError('TypeError', `'${typeName(value)}' object is not iterable (${method}())`);
 }
 
@@ -621,10 +623,6 @@ export function dictKey(value: unknown, method?: string): string {
   throw pythonError('TypeError', `unhashable type: '${typeName(value)}'${method === undefined ? '' : ` (dict.${method}())`}`);
 }
 
-function key(method: string, value: unknown): string {
-  return dictKey(value, method);
-}
-
 function dictMethod(d: Record<string, unknown>, name: string): PythonMethod | undefined {
   const changing = (method: string) => {
     if (!isOwned(d)) throw notChanged('dict', method);
@@ -639,7 +637,7 @@ function dictMethod(d: Record<string, unknown>, name: string): PythonMethod | un
     case 'get':
       return (...args) => {
         const [k, fallback = null] = positional('get', args, 1, 2);
-        const name = key('get', k);
+        const name = dictKey(k, 'get');
         return Object.hasOwn(d, name) ? d[name] : fallback;
       };
     case 'copy':
@@ -657,7 +655,7 @@ function dictMethod(d: Record<string, unknown>, name: string): PythonMethod | un
             from.forEach((pair, i) => {
               if (!Array.isArray(pair) || pair.length !== 2)
                 throw pythonError('ValueError', `dictionary update sequence element #${i} has length ${Array.isArray(pair) ? pair.length : 1}; 2 is required`);
-              d[key('update', pair[0])] = pair[1];
+              d[dictKey(pair[0], 'update')] = pair[1];
             });
           else throw pythonError('TypeError', `'${typeName(from)}' object is not iterable (dict.update())`);
         } else if (from === null) throw pythonError('TypeError', `'NoneType' object is not iterable (dict.update())`);
@@ -668,7 +666,7 @@ function dictMethod(d: Record<string, unknown>, name: string): PythonMethod | un
       return (...args) => {
         const [k, ...fallback] = positional('pop', args, 1, 2);
         changing('pop');
-        const name = key('pop', k);
+        const name = dictKey(k, 'pop');
         if (!Object.hasOwn(d, name)) {
           if (fallback.length > 0) return fallback[0];
           throw pythonError('KeyError', pythonRepr(k));
@@ -681,13 +679,13 @@ function dictMethod(d: Record<string, unknown>, name: string): PythonMethod | un
       return (...args) => {
         const [k, item] = positional('__setitem__', args, 2, 2);
         changing('__setitem__');
-        d[key('__setitem__', k)] = item;
+        d[dictKey(k, '__setitem__')] = item;
         return null;
       };
     case 'setdefault':
       return (...args) => {
         const [k, fallback = null] = positional('setdefault', args, 1, 2);
-        const name = key('setdefault', k);
+        const name = dictKey(k, 'setdefault');
         if (Object.hasOwn(d, name)) return d[name];
         changing('setdefault');
         d[name] = fallback;

@@ -14,7 +14,7 @@ import { percentFormat, pythonTypeName } from './python-format.js';
 import { ansibleTextResult, pythonUnescape } from './python-literal.js';
 import { isPlainObject, pythonContains, pythonStr, pythonTruthy, splitArguments, unsafeTemplateError, UndefinedValue } from './template-values.js';
 import { allow, callable, safeMemberLookup } from './template-sandbox.js';
-import { dictKey, MUTATING_METHODS, ownedCopy, ownValue, tupleValue, withOwnedValues } from './python-methods.js';
+import { dictKey, iterableItems, MUTATING_METHODS, ownedCopy, ownValue, tupleValue, withOwnedValues } from './python-methods.js';
 import { nested, spendCharacters, spendSteps, withTemplateBudget } from './template-budget.js';
 import { composeLookupOptions, imagesFromCompose, imagesFromK8s } from './lookups/image-lookups.js';
 
@@ -294,14 +294,13 @@ function parseJinjaAggregate(this: ParserInternals): NunjucksNode | null {
 {
   const parserPrototype = (require('nunjucks/src/parser.js') as { Parser: { prototype: { parseAggregate: (this: ParserInternals) => NunjucksNode | null } } })
     .Parser.prototype;
-  const parseAggregate = parseJinjaAggregate;
   parserPrototype.parseAggregate = function (this: ParserInternals) {
     // The state before the opening bracket, which the index parse consumed.
     // (With the lexer's count of open brackets, which counts that one: see the lexer above.)
     const brackets = this.tokens.houndBrackets ?? 0;
     const before = { index: this.tokens.index - 1, lineno: this.tokens.lineno, colno: this.tokens.colno - 1, houndBrackets: Math.max(0, brackets - 1) };
     try {
-      return parseAggregate.apply(this);
+      return parseJinjaAggregate.apply(this);
     } catch (err) {
       const failedAt = { index: this.tokens.index, lineno: this.tokens.lineno, colno: this.tokens.colno, houndBrackets: this.tokens.houndBrackets };
       const rethrow = () => {
@@ -392,9 +391,21 @@ for (const table of [(environment as unknown as { filters: object }).filters, (e
   Object.setPrototypeOf(table, null);
 /** The filter the native-value wrapper uses to hand the expression's value back to us. */
 environment.addFilter('__hound_capture', function (this: RenderContext, value: unknown) {
+  refuseMethodValue(value);
   this.captured = value;
   return '';
 });
+
+/**
+ * A method not called (`{{ d.items }}`): Jinja2 prints `<built-in method items of dict object at
+ * 0x…>`, text nothing can use; hound printed its own JavaScript. Refused, saying how to call it.
+ */
+function refuseMethodValue(value: unknown): void {
+  if (typeof value === 'function')
+    throw new HoundError('TEMPLATE_UNSUPPORTED', 'a method used as a value (such as `d.items` without parentheses) is not supported', EXIT.PARSE, {
+      hint: 'call it: `d.items()`; for a key of that name write `d["items"]`',
+    });
+}
 
 /** What namespace() made: the only objects `{% set x.attr = … %}` may assign to. */
 const namespaces = new WeakSet<object>();
@@ -487,9 +498,7 @@ const globals: Record<string, unknown> = {
   // `{% set a, b = value %}`: value's items, exactly as many as names (Python's ValueError otherwise).
   __hound_unpack: allow((value: unknown, count: unknown) => {
     if (value instanceof UndefinedValue) value.fail();
-    const items: unknown[] | undefined =
-      typeof value === 'string' ? Array.from(value) : Array.isArray(value) ? (value as unknown[]) : isPlainObject(value) ? Object.keys(value) : undefined;
-    if (items === undefined) throw new HoundError('TEMPLATE_ERROR', `TypeError: cannot unpack non-iterable ${pythonStr(value)}`, EXIT.PARSE);
+    const items = iterableItems('unpack', value);
     if (items.length !== count)
       throw new HoundError(
         'TEMPLATE_ERROR',
@@ -682,6 +691,7 @@ const safeRuntime: Record<string, unknown> = {
   },
   suppressValue(value: unknown): string {
     if (value === null || value === undefined) return '';
+    refuseMethodValue(value);
     const text = value instanceof internals.runtime.SafeString ? String(value) : pythonStr(value);
     spendCharacters(text.length);
     return text;

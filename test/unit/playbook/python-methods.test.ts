@@ -368,6 +368,13 @@ describe("Python's list and dict methods in templates, against ansible-core", ()
     expect(format.code).toBe('TEMPLATE_UNSUPPORTED');
     expect(format.message).toBe("the Python method str.format() is not supported in hound's templates");
     expect(format.exitCode).toBe(4);
+    // A method not called is refused, in a whole value and in text (it printed hound's JavaScript).
+    for (const t of ['{{ d.items }}', 'x {{ d.keys }}', "{{ 'a'.upper }}"]) {
+      const method = error(t);
+      expect(method.code, t).toBe('TEMPLATE_UNSUPPORTED');
+      expect(method.message, t).toContain('a method used as a value');
+      expect(method.message, t).not.toContain('=>');
+    }
     // A method whose name the template does not spell out cannot reach a variable's value.
     const hidden = error("{% set m = 'app' ~ 'end' %}{{ l[m](1) }}");
     expect(hidden.code).toBe('TEMPLATE_UNSUPPORTED');
