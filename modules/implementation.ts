@@ -115,8 +115,8 @@ export interface ModuleContext {
   remoteDigest(reference: string, platform?: string): Promise<string>;
   evaluateCondition(expression: string, vars: Vars): boolean;
   renderValue(value: unknown, vars: Vars): unknown;
-  /** A template file's text, rendered as Ansible's template action renders one (templating.ts). */
-  renderTemplateFile(source: string, vars: Vars): string;
+  /** A template file's text, rendered as Ansible's template action renders one (templating.ts); `{% include %}` looks in includePath. */
+  renderTemplateFile(source: string, vars: Vars, includePath: readonly string[]): string;
   /** Marks a value as secret: masked in every event from now on. */
   addSecret(value: string | undefined): void;
   progress(image: string, p: PullProgress): void;

@@ -31,7 +31,10 @@ export const template = controllerModule<TemplateArgs>(templateModule, async (ar
   };
   let text: string;
   try {
-    text = ctx.renderTemplateFile(source, vars);
+    // `{% include %}` searches as the template action does: each directory of the search path
+    // and the template's own, each first with its templates/ folder.
+    const includePath = [...ctx.searchDirs, path.dirname(file)].flatMap((dir) => [path.join(dir, 'templates'), dir]);
+    text = ctx.renderTemplateFile(source, vars, includePath);
   } catch (err) {
     throw new ModuleFailure(`${file}: ${(err as Error).message}`);
   }

@@ -5,7 +5,9 @@
 // of our own whose member lookup reads only own data of plain objects, arrays and
 // strings, and whose calls reach only functions we registered. Variables are resolved
 // lazily (a variable's value may itself be a template), as Ansible does.
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import nunjucks from 'nunjucks';
 import { EXIT, HoundError } from '../base/errors.js';
 import { isSecretName, registerSecretVariables } from '../base/secrets.js';
@@ -587,6 +589,8 @@ function lookupBaseDir(context: RenderContext): string {
 /** The per-render state nunjucks' compiled code talks to (in place of its own Context). */
 class RenderContext {
   captured: unknown = undefined;
+  /** A template file's render (renderTemplateFile): where `{% include %}` finds files, and its options; undefined elsewhere. */
+  file?: FileRender;
   private locals?: Map<string, unknown>;
   /** With `copies`, each variable read is the render's own copy, the same one at each read (a template that changes values in place). */
   constructor(
@@ -688,6 +692,44 @@ const safeRuntime: Record<string, unknown> = {
   },
   makeMacro(...args: unknown[]): unknown {
     return allow((internals.runtime.makeMacro as (...a: unknown[]) => TemplateFunction)(...args));
+  },
+  /**
+   * `{% include name %}` (compileInclude below): the first of the names found on the template's
+   * search path, rendered with the including template's variables and its locals (a loop's
+   * variable too, as Jinja2's include sees them), its own `{% set %}` kept to itself.
+   */
+  __houndInclude(context: RenderContext, frame: { push(isolate: boolean): unknown }, names: unknown, ignoreMissing: boolean): string {
+    if (names instanceof UndefinedValue) names.fail();
+    const wanted = (Array.isArray(names) ? names : [names]).map((n) => pythonStr(n));
+    if (context.file === undefined)
+      throw new HoundError(
+        'TEMPLATE_UNSUPPORTED',
+        `{% include ${wanted.map((n) => `'${n}'`).join(', ')} %} works in template files only (the template module)`,
+        EXIT.PARSE,
+      );
+    const { includePath, options } = context.file;
+    const file = findIncluded(wanted, includePath);
+    if (file === undefined) {
+      if (ignoreMissing) return '';
+      throw new HoundError('TEMPLATE_ERROR', `template not found: ${wanted.join(', ')} (searched ${includePath.join(', ')})`, EXIT.PARSE);
+    }
+    let source: string;
+    try {
+      source = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new HoundError('TEMPLATE_ERROR', `cannot read the included template ${file}: ${(err as Error).message}`, EXIT.PARSE);
+    }
+    return nested(`include ${wanted[0]}`, () => {
+      const root = compileTemplate(jinjaSource(source, options), 'jinja');
+      let failure: unknown;
+      let output = '';
+      root(environment, context, frame.push(true), safeRuntime, (err, out) => {
+        failure = err;
+        output = out ?? '';
+      });
+      if (failure) throw failure instanceof HoundError ? failure : new HoundError('TEMPLATE_ERROR', `${file}: ${templateMessage(failure)}`, EXIT.PARSE);
+      return output;
+    });
   },
   suppressValue(value: unknown): string {
     if (value === null || value === undefined) return '';
@@ -891,6 +933,36 @@ function pythonBooleanOperators(compiler: object): void {
   Object.assign(compiler, { compileOr: operator('or'), compileAnd: operator('and') });
 }
 
+/** `{% include %}` through the runtime's __houndInclude, synchronously (nunjucks' own looks the template up in a loader hound has not). */
+function includesOnSearchPath(compiler: object): void {
+  (compiler as { compileInclude: (node: NunjucksNode, frame: unknown) => void }).compileInclude = function (
+    this: CompilerInternals & { buffer: string; _compileExpression(node: unknown, frame: unknown): void },
+    node: NunjucksNode,
+    frame: unknown,
+  ) {
+    this._emit(`${this.buffer} += runtime.__houndInclude(context, frame, `);
+    this._compileExpression(node.template, frame);
+    this._emit(`, ${node.ignoreMissing === true ? 'true' : 'false'});\n`);
+  };
+}
+
+/** The first of `names` that is a file under one of `dirs` (Jinja2's FileSystemLoader: no `..`, no absolute path). */
+function findIncluded(names: string[], dirs: readonly string[]): string | undefined {
+  for (const name of names) {
+    const parts = name.split('/').filter((p) => p !== '' && p !== '.');
+    if (parts.includes('..')) continue;
+    for (const dir of dirs) {
+      const file = path.join(dir, ...parts);
+      try {
+        if (statSync(file).isFile()) return file;
+      } catch {
+        // not in this directory
+      }
+    }
+  }
+  return undefined;
+}
+
 /**
  * A list or dict literal is the render's own (python-methods.ts): `{% set found = [] %}` …
  * `found.append(x)` may change it. A tuple, `(a, b)`, is a list here but not changed, as in
@@ -972,6 +1044,7 @@ function compileTemplate(source: string, backslashes: Backslashes): RootRenderFu
     testsWithArguments(compiler);
     pythonBooleanOperators(compiler);
     ownedLiterals(compiler);
+    includesOnSearchPath(compiler);
     computedDictKeys(compiler);
     compiler.compile(internals.transformer.transform(ast, env.asyncFilters, 'template'));
     const code = compiler.getCode();
@@ -1045,12 +1118,19 @@ function templateMessage(err: unknown): string {
     .trim();
 }
 
-function runRoot(root: RootRenderFunction, vars: Vars): RenderContext & { output: string } {
-  return withTemplateBudget(() => runRootBudgeted(root, vars));
+/** What a template file's render adds: where `{% include %}` looks, and the file's Jinja2 options (its includes share them). */
+interface FileRender {
+  includePath: readonly string[];
+  options: JinjaOptions;
 }
 
-function runRootBudgeted(root: RootRenderFunction, vars: Vars): RenderContext & { output: string } {
+function runRoot(root: RootRenderFunction, vars: Vars, file?: FileRender): RenderContext & { output: string } {
+  return withTemplateBudget(() => runRootBudgeted(root, vars, file));
+}
+
+function runRootBudgeted(root: RootRenderFunction, vars: Vars, file?: FileRender): RenderContext & { output: string } {
   const context = new RenderContext(vars, mutatingRoots.has(root) ? new Map() : undefined) as RenderContext & { output: string };
+  context.file = file;
   let failure: unknown;
   withOwnedValues(() =>
     root(environment, context, new internals.runtime.Frame(), safeRuntime, (err, out) => {
@@ -1102,13 +1182,56 @@ export function trimBlocks(source: string): string {
   return source.replace(/([%#]\})\r?\n/g, '$1');
 }
 
+/** The Jinja2 environment options a template may change in its first line (Ansible's `#jinja2:` override). */
+interface JinjaOptions {
+  trimBlocks: boolean;
+  lstripBlocks: boolean;
+}
+
+/** Ansible's environment: trim_blocks on, lstrip_blocks off. */
+const ANSIBLE_JINJA: JinjaOptions = { trimBlocks: true, lstripBlocks: false };
+
 /**
- * What Jinja2 compiles of a text template under Ansible: trim_blocks, and one trailing newline
- * taken off (Jinja2's keep_trailing_newline is off); renderString puts back as many as the
- * template ended with (Ansible's preserve_trailing_newlines).
+ * A template's `#jinja2: trim_blocks: False, lstrip_blocks: True` first line, as Ansible's
+ * do_template reads it (the line is not part of the text): the options it sets and the rest of
+ * the template. Other options (keep_trailing_newline, the delimiters, ...) are refused plainly.
  */
-function jinjaSource(template: string): string {
-  return trimBlocks(template.replace(/(?:\r\n|\n|\r)$/, ''));
+function jinjaOverrides(template: string): { body: string; options: JinjaOptions } {
+  if (!template.startsWith('#jinja2:')) return { body: template, options: ANSIBLE_JINJA };
+  const eol = template.indexOf('\n');
+  const line = template.slice('#jinja2:'.length, eol < 0 ? template.length - 1 : eol);
+  const options = { ...ANSIBLE_JINJA };
+  for (const pair of line.split(',')) {
+    const colon = pair.indexOf(':');
+    const key = pair.slice(0, colon).trim();
+    const value = pair.slice(colon + 1).trim();
+    if (colon < 0)
+      throw new HoundError(
+        'TEMPLATE_SYNTAX',
+        `failed to parse jinja2 override '${pair}'. Did you use something different from colon as key-value separator?`,
+        EXIT.PARSE,
+      );
+    if ((key !== 'trim_blocks' && key !== 'lstrip_blocks') || (value !== 'True' && value !== 'False'))
+      throw new HoundError(
+        'TEMPLATE_UNSUPPORTED',
+        `the template override '#jinja2: ${key}: ${value}' is not supported (only trim_blocks and lstrip_blocks, True or False)`,
+        EXIT.PARSE,
+      );
+    options[key === 'trim_blocks' ? 'trimBlocks' : 'lstripBlocks'] = value === 'True';
+  }
+  return { body: eol < 0 ? '' : template.slice(eol + 1), options };
+}
+
+/**
+ * What Jinja2 compiles of a text template under Ansible: trim_blocks (unless turned off),
+ * lstrip_blocks when turned on (spaces and tabs before a `{%` or `{#` that starts a line), and
+ * one trailing newline taken off (Jinja2's keep_trailing_newline is off); the caller puts back
+ * as many as the template ended with (Ansible's preserve_trailing_newlines).
+ */
+function jinjaSource(template: string, options: JinjaOptions = ANSIBLE_JINJA): string {
+  let text = template.replace(/(?:\r\n|\n|\r)$/, '');
+  if (options.lstripBlocks) text = text.replace(/^[ \t]+(?=\{%(?!\+)|\{#)/gm, '');
+  return options.trimBlocks ? trimBlocks(text) : text;
 }
 
 /** The newlines a text ends with (Ansible's _count_newlines_from_end). */
@@ -1159,7 +1282,8 @@ function planFor(template: string): RenderPlan {
       };
     } else {
       compileTemplate(template, 'playbook-value'); // syntax errors reported against what the user wrote
-      plan = { kind: 'text', root: compileTemplate(jinjaSource(template), 'playbook-value') };
+      const { body, options } = jinjaOverrides(template);
+      plan = { kind: 'text', root: compileTemplate(jinjaSource(body, options), 'playbook-value') };
     }
   }
   plans.set(template, plan);
@@ -1233,8 +1357,9 @@ export function containsTemplate(value: unknown): boolean {
  * off); trim_blocks; one trailing newline taken off before rendering and as many put back after as
  * the file ends with (Jinja2's keep_trailing_newline off, Ansible's preserve_trailing_newlines).
  */
-export function renderTemplateFile(source: string, vars: Vars): string {
-  const text = runRoot(compileTemplate(jinjaSource(source), 'jinja'), vars).output;
+export function renderTemplateFile(source: string, vars: Vars, includePath: readonly string[] = []): string {
+  const { body, options } = jinjaOverrides(source);
+  const text = runRoot(compileTemplate(jinjaSource(body, options), 'jinja'), vars, { includePath, options }).output;
   return withTrailingNewlines(text, trailingNewlines(source));
 }
 

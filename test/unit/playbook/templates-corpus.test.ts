@@ -3,9 +3,10 @@
 // origins in cases.json), rendered by hound and by ansible-core's own Templar with the same
 // variables: each ends as under ansible-playbook, or hound refuses it as recorded.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { HoundError } from '../../../base/errors.js';
 import { evaluateCondition, renderTemplateFile, renderValue } from '../../../playbook/templating.js';
@@ -73,12 +74,14 @@ from ansible.template import Templar, AnsibleEnvironment
 from ansible.parsing.dataloader import DataLoader
 cases = json.load(sys.stdin)
 out = []
-for kind, template, variables in cases:
+for case in cases:
+    kind, template, variables = case[:3]
     try:
         templar = Templar(loader=DataLoader(), variables=variables)
         if kind == 'template-file':
-            # As the template action renders a file (plugins/action/template.py).
+            # As the template action renders a file (plugins/action/template.py), includes looked up on its search path.
             templar = templar.copy_with_new_env(environment_class=AnsibleEnvironment, trim_blocks=True, available_variables=variables)
+            templar.environment.loader.searchpath = case[3] if len(case) > 3 else []
             value = templar.do_template(template, preserve_trailing_newlines=True, escape_backslashes=False)
         elif kind == 'condition':
             value = templar.template('{%% if %s %%}True{%% else %%}False{%% endif %%}' % template)
@@ -90,16 +93,21 @@ for kind, template, variables in cases:
 print(json.dumps(out))
 `;
 
-function ansible(cases: Array<[Case['kind'], string, Record<string, unknown>]>): Array<{ value: unknown } | { error: string }> {
+function ansible(cases: Array<[Case['kind'], string, Record<string, unknown>, string[]?]>): Array<{ value: unknown } | { error: string }> {
   return JSON.parse(execFileSync('/usr/bin/python3', ['-c', ORACLE], { input: JSON.stringify(cases), encoding: 'utf8', maxBuffer: 64 << 20 })) as Array<
     { value: unknown } | { error: string }
   >;
 }
 
 function hound(c: Case, template: string): unknown {
-  if (c.kind === 'template-file') return renderTemplateFile(template, c.vars);
+  if (c.kind === 'template-file') return renderTemplateFile(template, c.vars, includePath(c));
   if (c.kind === 'condition') return evaluateCondition(template, c.vars);
   return renderValue(template, c.vars);
+}
+
+/** Where a corpus file's `{% include %}` looks: its own folder (a role's templates/). */
+function includePath(c: Case): string[] {
+  return c.file === '' ? [] : [path.dirname(path.join(DIR, c.file))];
 }
 
 /** As Ansible's defaults show a whole value (jinja2_native off): a number is its text. */
@@ -112,7 +120,7 @@ describe('templates from Kubespray and Kolla-Ansible, against ansible-core', () 
   let expected: Array<{ value: unknown } | { error: string }> = [];
   // One python3 for all cases (ansible-core's import alone is a second of CPU), under a hook's longer timeout.
   beforeAll(() => {
-    expected = ansible(corpus.cases.map((c, i) => [c.kind, templates[i], c.vars]));
+    expected = ansible(corpus.cases.map((c, i) => [c.kind, templates[i], c.vars, includePath(c)]));
   }, 120_000);
 
   it('holds each published file with its origin', () => {
@@ -192,5 +200,56 @@ describe('backslashes in string literals, against ansible-core', () => {
       return JSON.stringify(got) === JSON.stringify(wanted) ? [] : [{ kind, template, ansible: oracle, hound: got }];
     });
     expect(differences).toEqual([]);
+  });
+});
+
+/**
+ * Template files' `#jinja2:` first line and `{% include %}`, against the oracle with the same
+ * search path; and what hound refuses there, plainly.
+ */
+describe('template files: #jinja2 options and includes', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hound-include-'));
+  mkdirSync(path.join(dir, 'parts'));
+  writeFileSync(path.join(dir, 'parts', 'item.j2'), '{% set local = 1 %}  - {{ name }}={{ i }}\n');
+  writeFileSync(path.join(dir, 'self.j2'), "{% include 'self.j2' %}\n");
+  const vars = { name: 'web', items: [1, 2] };
+  const cases: string[] = [
+    "head\n{% for i in items %}\n{% include 'parts/item.j2' %}\n{% endfor %}\n{{ local is defined }}\n",
+    "{% include ['missing.j2', 'parts/item.j2'] %}|{% include 'nope.j2' ignore missing %}|\n",
+    '#jinja2: lstrip_blocks: True\nx:\n    {% if name %}\n  y\n    {% endif %}\n\t{# note #}\nz\n',
+    '#jinja2: trim_blocks: False, lstrip_blocks: True\n  {% for i in items %}\n{{ i }}\n  {% endfor %}\n',
+    '#jinja2:trim_blocks:False\n{% if name %}\nkept newline\n{% endif %}\n',
+  ];
+  let expected: Array<{ value: unknown } | { error: string }> = [];
+  beforeAll(() => {
+    expected = ansible(cases.map((t) => ['template-file', t, { ...vars, i: 0 }, [dir]]));
+  }, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it(`renders ${cases.length} templates as the template action does`, () => {
+    cases.forEach((t, i) => {
+      expect(expected[i], t).toHaveProperty('value');
+      expect(renderTemplateFile(t, { ...vars, i: 0 }, [dir]), t).toBe((expected[i] as { value: unknown }).value);
+    });
+  });
+
+  it('refuses plainly what it does not do, and fails where Ansible fails', () => {
+    const failure = (run: () => unknown) => {
+      try {
+        run();
+      } catch (err) {
+        expect(err).toBeInstanceOf(HoundError);
+        return err as HoundError;
+      }
+      throw new Error('rendered');
+    };
+    const notFound = failure(() => renderTemplateFile("{% include 'nope.j2' %}", vars, [dir]));
+    expect(notFound.code).toBe('TEMPLATE_ERROR');
+    expect(notFound.message).toContain(`template not found: nope.j2 (searched ${dir})`);
+    expect(failure(() => renderTemplateFile("{% include '../etc/passwd' %}", vars, [path.join(dir, 'parts')])).message).toContain('template not found');
+    expect(failure(() => renderValue("x {% include 'parts/item.j2' %}", vars)).code).toBe('TEMPLATE_UNSUPPORTED');
+    expect(failure(() => renderTemplateFile('#jinja2: keep_trailing_newline: True\nx\n', vars, [dir])).code).toBe('TEMPLATE_UNSUPPORTED');
+    // A template that includes itself ends on the template budget's depth, not a stack overflow.
+    expect(failure(() => renderTemplateFile("{% include 'self.j2' %}", vars, [dir])).message).toMatch(/nested/);
   });
 });
