@@ -3,7 +3,7 @@
 import { versionTest } from './version-test.js';
 import { pythonJsonDumps, type JsonDumpOptions } from './python-json.js';
 import path from 'node:path';
-import { stringify as yamlStringify } from 'yaml';
+import { pyyamlDump } from './python-yaml.js';
 import { spendCharacters, spendSteps } from './template-budget.js';
 import { createHash } from 'node:crypto';
 import { EXIT, HoundError } from '../base/errors.js';
@@ -180,6 +180,17 @@ function numberArgument(name: string, value: unknown): number {
   if (typeof value === 'number') return value;
   if (typeof value === 'boolean') return value ? 1 : 0;
   throw filterError(name, `${name}() can only be used on numbers: must be real number, not ${pythonRepr(value)}`);
+}
+
+/** The first undefined value inside a list or dict (which a filter writing the whole value fails on, naming it). */
+function firstUndefined(value: unknown): UndefinedValue | undefined {
+  if (value instanceof UndefinedValue) return value;
+  const items = Array.isArray(value) ? value : isPlainObject(value) ? Object.values(value) : [];
+  for (const item of items) {
+    const found = firstUndefined(item);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function toBoolean(value: unknown): boolean {
@@ -455,12 +466,36 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
       throw filterError('from_json', (err as Error).message);
     }
   };
-  filters.to_yaml = (value: unknown) => yamlStringify(value);
-  // PyYAML's dump, as Ansible's to_nice_yaml calls it: block style, keys sorted, `indent=` spaces, a list under a key not indented.
-  filters.to_nice_yaml = (value: unknown, ...rest: unknown[]) => {
-    const { keywords } = splitArguments(rest);
-    return yamlStringify(value, { indent: Number(keywords.indent ?? 4), indentSeq: false, sortMapEntries: toBoolean(keywords.sort_keys ?? true) });
+  // PyYAML's yaml.dump as Ansible's filters call it (python-yaml.ts): to_yaml with flow style for
+  // collections of scalars, to_nice_yaml all in block style and indented by 4 unless told.
+  const yamlDump = (name: 'to_yaml' | 'to_nice_yaml', value: unknown, rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const known = name === 'to_yaml' ? ['indent', 'width', 'sort_keys', 'default_flow_style'] : ['indent', 'width', 'sort_keys'];
+    for (const option of Object.keys(keywords))
+      if (!known.includes(option))
+        throw new HoundError(
+          'TEMPLATE_UNSUPPORTED',
+          `filter '${name}': the option ${option}= is not supported (${known.map((k) => `${k}=`).join(', ')})`,
+          EXIT.PARSE,
+        );
+    if (positional.length > (name === 'to_nice_yaml' ? 1 : 0)) throw filterError(name, 'takes its options as keywords (indent=2, width=1337)');
+    const number = (v: unknown) => (v === undefined || v === null ? undefined : Number(v));
+    const flow = keywords.default_flow_style;
+    try {
+      return pyyamlDump(value, {
+        indent: number(name === 'to_nice_yaml' ? (positional[0] ?? keywords.indent ?? 4) : keywords.indent),
+        width: number(keywords.width),
+        sortKeys: toBoolean(keywords.sort_keys ?? true),
+        defaultFlowStyle: name === 'to_nice_yaml' ? false : flow === undefined || flow === null ? null : toBoolean(flow),
+      });
+    } catch (err) {
+      if (err instanceof HoundError) throw err;
+      firstUndefined(value)?.fail();
+      throw filterError(name, (err as Error).message);
+    }
   };
+  filters.to_yaml = (value: unknown, ...rest: unknown[]) => yamlDump('to_yaml', value, rest);
+  filters.to_nice_yaml = (value: unknown, ...rest: unknown[]) => yamlDump('to_nice_yaml', value, rest);
   // Jinja2's indent: every line but the first (with first=true that one too), blank lines left
   // blank unless blank=true; a string width is the indentation itself.
   filters.indent = (value: unknown, ...rest: unknown[]) => {

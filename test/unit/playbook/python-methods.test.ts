@@ -368,6 +368,10 @@ describe("Python's list and dict methods in templates, against ansible-core", ()
     expect(format.code).toBe('TEMPLATE_UNSUPPORTED');
     expect(format.message).toBe("the Python method str.format() is not supported in hound's templates");
     expect(format.exitCode).toBe(4);
+    const yamlOption = error('{{ d | to_nice_yaml(explicit_start=true) }}');
+    expect(yamlOption.code).toBe('TEMPLATE_UNSUPPORTED');
+    expect(yamlOption.message).toBe("filter 'to_nice_yaml': the option explicit_start= is not supported (indent=, width=, sort_keys=)");
+    expect(error('{{ [missing_var] | to_yaml }}').code).toBe('UNDEFINED_VARIABLE');
     // A method not called is refused, in a whole value and in text (it printed hound's JavaScript).
     for (const t of ['{{ d.items }}', 'x {{ d.keys }}', "{{ 'a'.upper }}"]) {
       const method = error(t);
@@ -676,6 +680,20 @@ describe("Jinja2's and Ansible's filters and tests, against ansible-core", () =>
       '{{ [1] + [2] }}',
       '{{ 5 - 7 }}',
       "{{ 'a' ~ 1 ~ none ~ true }}",
+      // to_yaml and to_nice_yaml through templates (python-yaml.test.ts checks PyYAML's text itself).
+      '{{ d | to_yaml }}',
+      '{{ u | to_yaml }}',
+      '{{ {"a": [1, {"b": [2, {"c": "x: y"}]}], "k": ""} | to_nice_yaml }}',
+      '{{ u | to_nice_yaml(indent=2) }}',
+      '{{ u | to_nice_yaml(2) }}',
+      '{{ {"s": long, "l": u} | to_nice_yaml(indent=2, width=1337) }}',
+      '{{ {"s": long} | to_nice_yaml(width=40) }}',
+      '{{ {"s": long, "d": d} | to_yaml(indent=2, width=1337) }}',
+      '{{ d | to_nice_yaml(indent=2, sort_keys=false) }}',
+      '{{ u | to_yaml(default_flow_style=false) }}',
+      '{{ u | to_yaml(default_flow_style=true) }}',
+      '{{ "yes" | to_yaml }}',
+      "{{ ['on', '1.0', 'a #b', 'multi\nline', 'é'] | to_nice_yaml }}",
     ],
     vars,
     { exactly: 25 },

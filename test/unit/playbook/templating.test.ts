@@ -121,7 +121,8 @@ describe('filters', () => {
     // Python's json.dumps, as Ansible's to_json writes it (checked against Ansible in python-methods.test.ts).
     ['{{ nested | to_json }}', '{"ports": [80, 443], "name": "web"}'],
     ['{{ (json_text | from_json).k }}', [1, 2]],
-    ['{{ {"a": 1} | to_yaml }}', 'a: 1\n'],
+    ['{{ {"a": 1} | to_yaml }}', '{a: 1}\n'],
+    ['{{ {"a": [1]} | to_yaml }}', 'a: [1]\n'],
     [
       '{{ {"a": 1, "b": 2} | dict2items }}',
       [
