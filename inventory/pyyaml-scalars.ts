@@ -46,13 +46,26 @@ export function pyyamlFloat(text: string): number {
   return sign * Number(v.startsWith('.') ? `0${v}` : v);
 }
 
+/**
+ * A timestamp as Ansible prints what PyYAML builds of it (str() of a date or a datetime): a date
+ * as written; a date and time as `2001-12-14 21:59:43.100000-05:00` (the fraction to six
+ * digits, `Z` as `+00:00`, no zone when none is written). Kept as text: hound's values are JSON's.
+ */
+export function pyyamlTimestampText(text: string): string {
+  const m = /^(\d{4})-(\d\d?)-(\d\d?)(?:(?:[Tt]|[ \t]+)(\d\d?):(\d\d):(\d\d)(?:\.(\d*))?(?:[ \t]*(Z|([-+])(\d\d?)(?::(\d\d))?))?)?$/.exec(text);
+  if (!m || m[4] === undefined) return text;
+  const two = (n: string) => n.padStart(2, '0');
+  const fraction = (m[7] ?? '').slice(0, 6).padEnd(6, '0');
+  const zone = m[8] === undefined ? '' : m[8] === 'Z' ? '+00:00' : `${m[9]}${two(m[10])}:${m[11] ?? '00'}`;
+  return `${m[1]}-${two(m[2])}-${two(m[3])} ${two(m[4])}:${m[5]}:${m[6]}${/[1-9]/.test(fraction) ? `.${fraction}` : ''}${zone}`;
+}
+
 const pyyamlTags: ScalarTag[] = [
   { tag: `${TAG}null`, default: true, test: NULL_RE, resolve: () => null },
   { tag: `${TAG}bool`, default: true, test: BOOL_RE, resolve: (s: string) => /^(?:yes|true|on)$/i.test(s) },
   { tag: `${TAG}int`, default: true, test: INT_RE, resolve: (s: string) => pyyamlInt(s) },
   { tag: `${TAG}float`, default: true, test: FLOAT_RE, resolve: (s: string) => pyyamlFloat(s) },
-  // PyYAML builds dates; Ansible prints them back as ISO text, so the text is kept as written.
-  { tag: `${TAG}timestamp`, default: true, test: TIMESTAMP_RE, resolve: (s: string) => s },
+  { tag: `${TAG}timestamp`, default: true, test: TIMESTAMP_RE, resolve: (s: string) => pyyamlTimestampText(s) },
 ];
 
 const REPLACED = new Set([`${TAG}null`, `${TAG}bool`, `${TAG}int`, `${TAG}float`, `${TAG}timestamp`]);

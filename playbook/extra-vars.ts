@@ -10,7 +10,8 @@ import { readInputTextSync } from '../base/input-file.js';
 import { registerSecretVariables } from '../base/secrets.js';
 import type { Vars } from './model.js';
 import { isPlainObject } from './template-values.js';
-import { MAX_PLAYBOOK_FILE_BYTES, pyyamlBooleans, YamlSource } from './yaml-source.js';
+import { MAX_PLAYBOOK_FILE_BYTES, YamlSource } from './yaml-source.js';
+import { pyyamlCustomTags } from '../inventory/pyyaml-scalars.js';
 import { shlexSplit, ShlexError } from '../base/shlex.js';
 import type { VaultReading } from '../vault/vaulted-yaml.js';
 
@@ -50,7 +51,7 @@ export function parseExtraVars(value: string, baseDir = process.cwd(), vault?: V
     let data: unknown;
     try {
       // logLevel 'error': no yaml warnings printed to stderr behind hound's back.
-      const doc = parseDocument(text, { version: '1.1', uniqueKeys: false, customTags: pyyamlBooleans, logLevel: 'error' });
+      const doc = parseDocument(text, { version: '1.1', uniqueKeys: false, customTags: pyyamlCustomTags, logLevel: 'error' });
       if (doc.errors[0]) throw doc.errors[0];
       const limit = findYamlLimitProblem(doc);
       if (limit)

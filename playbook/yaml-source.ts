@@ -1,6 +1,7 @@
 // A YAML file parsed with its positions kept, so that every later error (schema,
 // unknown module, undefined variable) can point at the exact line and column.
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Tags } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { pyyamlCustomTags } from '../inventory/pyyaml-scalars.js';
 import { ParseError, type SourcePosition } from '../base/errors.js';
 import { dropDuplicateKeys, duplicateKeyWarning } from '../base/yaml-duplicate-keys.js';
 import { checkYamlTextDepth, findYamlLimitProblem, isParserDepthError, yamlLimitError } from '../base/yaml-limits.js';
@@ -46,7 +47,8 @@ export class YamlSource {
     }
     const lines = new LineCounter();
     checkYamlTextDepth(file, text);
-    // YAML 1.1 because Ansible (PyYAML) reads playbooks that way: `yes`/`no` are booleans.
+    // YAML 1.1 with PyYAML's implicit types, because Ansible reads playbooks that way: `yes`/`no`
+    // are booleans, `1e3` is text, a date prints as written.
     // logLevel 'error': yaml would otherwise print its warnings (a collection used as a key, an
     // unknown tag) straight to stderr through process.emitWarning, beside hound's own output.
     const doc = parseDocument(text, {
@@ -54,7 +56,7 @@ export class YamlSource {
       uniqueKeys: false,
       version: '1.1',
       prettyErrors: false,
-      customTags: (tags) => [...pyyamlBooleans(tags), ...VAULT_TAGS],
+      customTags: (tags) => [...pyyamlCustomTags(tags), ...VAULT_TAGS],
       logLevel: 'error',
     });
     const first = doc.errors[0];
@@ -130,16 +132,6 @@ export class YamlSource {
     }
     return (node as Node | null) ?? undefined;
   }
-}
-
-// YAML 1.1 also reads y/Y/n/N as booleans; PyYAML (so Ansible) does not: `n: 3` is a key "n".
-const PYYAML_TRUE = /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/;
-const PYYAML_FALSE = /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
-export function pyyamlBooleans(tags: Tags): Tags {
-  return tags.map((tag) => {
-    if (typeof tag !== 'object' || tag.tag !== 'tag:yaml.org,2002:bool' || !('test' in tag) || !tag.test) return tag;
-    return { ...tag, test: tag.test.test('yes') ? PYYAML_TRUE : PYYAML_FALSE };
-  });
 }
 
 function childOf(node: unknown, step: string | number): unknown {
