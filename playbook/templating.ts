@@ -450,7 +450,7 @@ const globals: Record<string, unknown> = {
       spendSteps(left.length + right.length, 'list +');
       return ownValue((left as unknown[]).concat(right as unknown[]));
     }
-    for (const side of [left, right]) if (side instanceof UndefinedValue) side.fail();
+    failUndefined(left, right);
     if (typeof left === 'string' && typeof right === 'string') {
       spendCharacters(left.length + right.length);
       return left + right;
@@ -460,12 +460,12 @@ const globals: Record<string, unknown> = {
     return Number(left) + Number(right);
   }),
   __hound_sub: allow((left: unknown, right: unknown) => {
-    for (const side of [left, right]) if (side instanceof UndefinedValue) side.fail();
+    failUndefined(left, right);
     if (!isNumeric(left) || !isNumeric(right)) throw operandError('-', left, right);
     return Number(left) - Number(right);
   }),
   __hound_pow: allow((left: unknown, right: unknown) => {
-    for (const side of [left, right]) if (side instanceof UndefinedValue) side.fail();
+    failUndefined(left, right);
     if (!isNumeric(left) || !isNumeric(right)) throw operandError('** or pow()', left, right);
     const [base, exponent] = [Number(left), Number(right)];
     if (base === 0 && exponent < 0) throw new HoundError('TEMPLATE_ERROR', 'ZeroDivisionError: 0.0 cannot be raised to a negative power', EXIT.PARSE);
@@ -478,9 +478,8 @@ const globals: Record<string, unknown> = {
   // Python's *: a str or list times an int repeats it (JavaScript gave NaN, rendered as '', and
   // `[1] * 2` gave 2); numbers multiply; anything else fails as Python's TypeError does.
   __hound_mul: allow((left: unknown, right: unknown) => {
-    for (const side of [left, right]) if (side instanceof UndefinedValue) side.fail();
+    failUndefined(left, right);
     const isInt = (v: unknown): v is number | boolean => typeof v === 'boolean' || (typeof v === 'number' && Number.isInteger(v));
-    const isNumber = (v: unknown) => typeof v === 'number' || typeof v === 'boolean';
     const [sequence, times] = typeof left === 'string' || Array.isArray(left) ? [left, right] : [right, left];
     if (typeof sequence === 'string' || Array.isArray(sequence)) {
       if (!isInt(times)) throw new HoundError('TEMPLATE_ERROR', `TypeError: can't multiply sequence by non-int of type '${typeof times}'`, EXIT.PARSE);
@@ -494,7 +493,7 @@ const globals: Record<string, unknown> = {
       for (let i = 0; i < count; i++) out.push(...(sequence as unknown[]));
       return ownValue(out);
     }
-    if (isNumber(left) && isNumber(right)) return Number(left) * Number(right);
+    if (isNumeric(left) && isNumeric(right)) return Number(left) * Number(right);
     throw new HoundError('TEMPLATE_ERROR', `TypeError: unsupported operand type(s) for *: ${pythonStr(left)} and ${pythonStr(right)}`, EXIT.PARSE);
   }),
   // `{% set a, b = value %}`: value's items, exactly as many as names (Python's ValueError otherwise).
@@ -552,7 +551,11 @@ const globals: Record<string, unknown> = {
   }),
 };
 
-/** `/`, `//` and `%` as Python computes them: a zero divisor is ZeroDivisionError (Ansible fails the task), never Infinity or NaN. */
+/** An operator's operands: an undefined one fails, naming the variable. */
+function failUndefined(...operands: unknown[]): void {
+  for (const operand of operands) if (operand instanceof UndefinedValue) operand.fail();
+}
+
 /** A number as Python's arithmetic takes one (a bool is an int there). */
 function isNumeric(value: unknown): value is number | boolean {
   return typeof value === 'number' || typeof value === 'boolean';
@@ -566,8 +569,9 @@ function operandError(op: string, left: unknown, right: unknown): HoundError {
   );
 }
 
+/** `/`, `//` and `%` as Python computes them: a zero divisor is ZeroDivisionError (Ansible fails the task), never Infinity or NaN. */
 function divide(left: unknown, right: unknown, op: '/' | '//' | '%'): number {
-  for (const side of [left, right]) if (side instanceof UndefinedValue) side.fail();
+  failUndefined(left, right);
   if (!isNumeric(left) || !isNumeric(right)) throw operandError(op, left, right);
   const a = Number(left);
   const b = Number(right);
@@ -719,17 +723,7 @@ const safeRuntime: Record<string, unknown> = {
     } catch (err) {
       throw new HoundError('TEMPLATE_ERROR', `cannot read the included template ${file}: ${(err as Error).message}`, EXIT.PARSE);
     }
-    return nested(`include ${wanted[0]}`, () => {
-      const root = compileTemplate(jinjaSource(source, options), 'jinja');
-      let failure: unknown;
-      let output = '';
-      root(environment, context, frame.push(true), safeRuntime, (err, out) => {
-        failure = err;
-        output = out ?? '';
-      });
-      if (failure) throw failure instanceof HoundError ? failure : new HoundError('TEMPLATE_ERROR', `${file}: ${templateMessage(failure)}`, EXIT.PARSE);
-      return output;
-    });
+    return nested(`include ${wanted[0]}`, () => callRoot(compileTemplate(jinjaSource(source, options), 'jinja'), context, frame.push(true), `${file}: `));
   },
   suppressValue(value: unknown): string {
     if (value === null || value === undefined) return '';
@@ -1131,15 +1125,20 @@ function runRoot(root: RootRenderFunction, vars: Vars, file?: FileRender): Rende
 function runRootBudgeted(root: RootRenderFunction, vars: Vars, file?: FileRender): RenderContext & { output: string } {
   const context = new RenderContext(vars, mutatingRoots.has(root) ? new Map() : undefined) as RenderContext & { output: string };
   context.file = file;
-  let failure: unknown;
-  withOwnedValues(() =>
-    root(environment, context, new internals.runtime.Frame(), safeRuntime, (err, out) => {
-      failure = err;
-      context.output = out ?? '';
-    }),
-  );
-  if (failure) throw failure instanceof HoundError ? failure : new HoundError('TEMPLATE_ERROR', templateMessage(failure), EXIT.PARSE);
+  context.output = withOwnedValues(() => callRoot(root, context, new internals.runtime.Frame()));
   return context;
+}
+
+/** Runs a compiled template in `frame` and returns its text; a failure is a HoundError (`where` prefixes a foreign one's message). */
+function callRoot(root: RootRenderFunction, context: RenderContext, frame: unknown, where = ''): string {
+  let failure: unknown;
+  let output = '';
+  root(environment, context, frame, safeRuntime, (err, out) => {
+    failure = err;
+    output = out ?? '';
+  });
+  if (failure) throw failure instanceof HoundError ? failure : new HoundError('TEMPLATE_ERROR', `${where}${templateMessage(failure)}`, EXIT.PARSE);
+  return output;
 }
 
 /**
