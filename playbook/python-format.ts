@@ -1,7 +1,7 @@
 // Python's printf-style string formatting (`'%s-%04d' % (name, n)`, `'%(k)s' % d`), which
 // Jinja's `%` does on a string left operand and playbooks use (`'test-%0x' % (2**32 | random)`).
 import { HoundError, EXIT } from '../base/errors.js';
-import { isPlainObject, pythonRepr, pythonStr } from './template-values.js';
+import { isPlainObject, pythonRepr, pythonStr, pythonTypeName } from './template-values.js';
 import { spendCharacters } from './template-budget.js';
 
 const SPEC = /%(?:\(([^)]*)\))?([-+ #0]*)(\d+)?(?:\.(\d+))?[hlL]?([diouxXeEfFgGcrsa%])?/g;
@@ -14,17 +14,6 @@ function integerOf(value: unknown, conversion: string): number {
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value === 'number' && Number.isFinite(value)) return Math.trunc(value);
   throw formatError(`%${conversion} format: a real number is required, not ${pythonTypeName(value)}`);
-}
-
-/** Python's name for a value's type, as its TypeErrors say it. */
-export function pythonTypeName(value: unknown): string {
-  if (typeof value === 'string') return 'str';
-  if (Array.isArray(value)) return 'list';
-  if (isPlainObject(value)) return 'dict';
-  if (value === null || value === undefined) return 'NoneType';
-  if (typeof value === 'boolean') return 'bool';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
-  return typeof value;
 }
 
 /** One conversion's text before padding: its digits (with sign and prefix) or its characters. */

@@ -11,7 +11,18 @@ import { UserRegex, UserRegexError, type UserRegexFlags } from '../base/user-reg
 import { shlexQuote } from '../base/shlex.js';
 import { randomSource, randrange } from './python-random.js';
 import { percentFormat } from './python-format.js';
-import { isPlainObject, pythonContains, pythonEqual, pythonRepr, pythonStr, pythonTruthy, splitArguments, UndefinedValue } from './template-values.js';
+import {
+  isPlainObject,
+  pythonCompare,
+  pythonContains,
+  pythonEqual,
+  pythonOrder,
+  pythonRepr,
+  pythonStr,
+  pythonTruthy,
+  splitArguments,
+  UndefinedValue,
+} from './template-values.js';
 import { pythonMethod } from './python-methods.js';
 import {
   combinations,
@@ -122,13 +133,6 @@ function sortKey(attribute: unknown, caseSensitive: unknown): (item: unknown) =>
     const v = typeof attribute === 'string' ? attributeOf(x, attribute) : x;
     return toBoolean(caseSensitive ?? false) || typeof v !== 'string' ? v : v.toLowerCase();
   };
-}
-
-function compareValues(a: unknown, b: unknown): number {
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  const sa = asString(a);
-  const sb = asString(b);
-  return sa < sb ? -1 : sa > sb ? 1 : 0;
 }
 
 function combineDicts(base: Record<string, unknown>, extra: Record<string, unknown>, recursive: boolean): Record<string, unknown> {
@@ -308,7 +312,7 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     const keys = (typeof attribute === 'string' ? attribute.split(',') : [attribute]).map((a) => sortKey(a, caseSensitive));
     const compare = (a: unknown, b: unknown) => {
       for (const key of keys) {
-        const order = compareValues(key(a), key(b));
+        const order = pythonOrder(key(a), key(b));
         if (order !== 0) return order;
       }
       return 0;
@@ -325,7 +329,7 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     const reverse = toBoolean(positional[2] ?? keywords.reverse ?? false);
     const key = sortKey(undefined, positional[0] ?? keywords.case_sensitive);
     const at = by === 'key' ? 0 : 1;
-    return Object.entries(value).sort((a, b) => (reverse ? -1 : 1) * compareValues(key(a[at]), key(b[at])));
+    return Object.entries(value).sort((a, b) => (reverse ? -1 : 1) * pythonOrder(key(a[at]), key(b[at])));
   };
   filters.reverse = (value: unknown) => (typeof value === 'string' ? [...value].reverse().join('') : [...asList('reverse', value)].reverse());
   const extreme =
@@ -338,7 +342,7 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
       const items = asList(name, value);
       let best: unknown = undefined;
       for (const item of items)
-        if (best === undefined || (name === 'min' ? compareValues(key(item), key(best)) < 0 : compareValues(key(item), key(best)) > 0)) best = item;
+        if (best === undefined || (name === 'min' ? pythonOrder(key(item), key(best)) < 0 : pythonOrder(key(item), key(best)) > 0)) best = item;
       return best === undefined ? new UndefinedValue(`${name} of an empty sequence`) : best;
     };
   filters.min = extreme('min');
@@ -372,7 +376,7 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
       if (v instanceof UndefinedValue) v.fail();
       return caseSensitive || typeof v !== 'string' ? v : v.toLowerCase();
     };
-    const sorted = [...asList('groupby', value)].sort((a, b) => compareValues(key(a), key(b)));
+    const sorted = [...asList('groupby', value)].sort((a, b) => pythonOrder(key(a), key(b)));
     const groups: Array<[unknown, unknown[]]> = [];
     for (const item of sorted) {
       const last = groups.at(-1);
@@ -884,10 +888,12 @@ export function buildTests(): Record<string, TemplateFunction> {
   tests.falsy = (value: unknown) => !pythonTruthy(value);
   tests.true = (value: unknown) => value === true;
   tests.false = (value: unknown) => value === false;
-  tests.gt = (value: unknown, other: unknown) => compareValues(value, other) > 0;
-  tests.ge = (value: unknown, other: unknown) => compareValues(value, other) >= 0;
-  tests.lt = (value: unknown, other: unknown) => compareValues(value, other) < 0;
-  tests.le = (value: unknown, other: unknown) => compareValues(value, other) <= 0;
+  tests.gt = (value: unknown, other: unknown) => pythonCompare(value, '>', other);
+  tests.ge = (value: unknown, other: unknown) => pythonCompare(value, '>=', other);
+  tests.lt = (value: unknown, other: unknown) => pythonCompare(value, '<', other);
+  tests.le = (value: unknown, other: unknown) => pythonCompare(value, '<=', other);
+  // Jinja2's other names for them (`selectattr('size', '>', 1000)`), which nunjucks had as JavaScript's or not at all.
+  Object.assign(tests, { '>': tests.gt, greaterthan: tests.gt, '>=': tests.ge, '<': tests.lt, lessthan: tests.lt, '<=': tests.le });
   tests.even = (value: unknown) => Number(value) % 2 === 0;
   tests.odd = (value: unknown) => Math.abs(Number(value) % 2) === 1;
   tests.divisibleby = (value: unknown, n: unknown) => Number(value) % Number(n) === 0;

@@ -103,11 +103,12 @@ export function pythonTruthy(value: unknown): boolean {
   return Boolean(value);
 }
 
-/** Python ==: structural for lists and dicts. */
+/** Python ==: structural for lists and dicts; a bool is a number (True == 1), text is never equal to a number ('1' != 1). */
 export function pythonEqual(a: unknown, b: unknown): boolean {
   if (a instanceof UndefinedValue) a.fail();
   if (b instanceof UndefinedValue) b.fail();
   if (a === b) return true;
+  if (isPythonNumber(a) && isPythonNumber(b)) return Number(a) === Number(b);
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => pythonEqual(x, b[i]));
   if (isPlainObject(a) && isPlainObject(b)) {
     const keys = Object.keys(a);
@@ -116,11 +117,85 @@ export function pythonEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
+/** An int, a float or a bool: Python's bool is a subclass of int, so True + 1 == 2 and True < 2. */
+function isPythonNumber(value: unknown): value is number | boolean {
+  return typeof value === 'number' || typeof value === 'boolean';
+}
+
+/** Python's name for a value's type, as its TypeErrors say it. */
+export function pythonTypeName(value: unknown): string {
+  if (typeof value === 'string') return 'str';
+  if (Array.isArray(value)) return 'list';
+  if (isPlainObject(value)) return 'dict';
+  if (value === null || value === undefined) return 'NoneType';
+  if (typeof value === 'boolean') return 'bool';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  return typeof value;
+}
+
+/**
+ * Python's order of two values, as `<`, `sorted()`, `min()` and `max()` see it: numbers (bools
+ * among them) by value, text by code point, lists item by item and then by length. Anything
+ * else is Python's TypeError (`'<' not supported between instances of 'str' and 'int'`), where
+ * JavaScript would compare '9' < 10 as numbers and a list with a dict as text. NaN orders as
+ * equal here; the comparison operators handle it themselves (every order with NaN is false).
+ */
+export function pythonOrder(a: unknown, b: unknown, op = '<'): number {
+  if (a instanceof UndefinedValue) a.fail();
+  if (b instanceof UndefinedValue) b.fail();
+  if (isPythonNumber(a) && isPythonNumber(b)) return Math.sign(Number(a) - Number(b)) || 0;
+  if (typeof a === 'string' && typeof b === 'string') return codePointOrder(a, b);
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) if (!pythonEqual(a[i], b[i])) return pythonOrder(a[i], b[i], op);
+    return Math.sign(a.length - b.length);
+  }
+  throw new HoundError('TEMPLATE_ERROR', `TypeError: '${op}' not supported between instances of '${pythonTypeName(a)}' and '${pythonTypeName(b)}'`, EXIT.PARSE);
+}
+
+/** Python compares text by code point; JavaScript's < compares UTF-16 units, which orders U+FF01 after an emoji. */
+function codePointOrder(a: string, b: string): number {
+  if (a === b) return 0;
+  const left = a[Symbol.iterator]();
+  const right = b[Symbol.iterator]();
+  for (;;) {
+    const x = left.next();
+    const y = right.next();
+    if (x.done === true || y.done === true) return x.done === true ? (y.done === true ? 0 : -1) : 1;
+    if (x.value !== y.value) return x.value.codePointAt(0)! < y.value.codePointAt(0)! ? -1 : 1;
+  }
+}
+
+/** One of Jinja2's comparison operators as Python evaluates it, for `a < b`, `a == b` and each link of `a < b < c`. */
+export function pythonCompare(a: unknown, op: string, b: unknown): boolean {
+  switch (op) {
+    case '==':
+      return pythonEqual(a, b);
+    case '!=':
+      return !pythonEqual(a, b);
+    case '<':
+    case '>':
+    case '<=':
+    case '>=': {
+      const order = pythonOrder(a, b, op);
+      if (Number.isNaN(Number(a)) && isPythonNumber(a)) return false;
+      if (Number.isNaN(Number(b)) && isPythonNumber(b)) return false;
+      return op === '<' ? order < 0 : op === '>' ? order > 0 : op === '<=' ? order <= 0 : order >= 0;
+    }
+    default:
+      throw new HoundError('TEMPLATE_SYNTAX', `'${op}' is not a Jinja2 comparison operator`, EXIT.PARSE, { hint: 'compare with ==, !=, <, >, <= or >=' });
+  }
+}
+
 /** Python's `x in container`. */
 export function pythonContains(container: unknown, item: unknown): boolean {
   if (container instanceof UndefinedValue) container.fail();
   if (item instanceof UndefinedValue) item.fail();
-  if (typeof container === 'string') return container.includes(pythonStr(item));
+  if (typeof container === 'string') {
+    // Python's TypeError, where joining the number into text would find '1' in 'v1.2'.
+    if (typeof item !== 'string')
+      throw new HoundError('TEMPLATE_ERROR', `TypeError: 'in <string>' requires string as left operand, not ${pythonTypeName(item)}`, EXIT.PARSE);
+    return container.includes(item);
+  }
   if (Array.isArray(container)) return container.some((x) => pythonEqual(x, item));
   if (isPlainObject(container)) return typeof item === 'string' && Object.hasOwn(container, item);
   throw new HoundError('TEMPLATE_ERROR', `cannot use 'in' on ${container === null ? 'None' : typeof container}`, EXIT.PARSE);

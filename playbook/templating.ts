@@ -12,9 +12,19 @@ import nunjucks from 'nunjucks';
 import { EXIT, HoundError } from '../base/errors.js';
 import { isSecretName, registerSecretVariables } from '../base/secrets.js';
 import { buildFilters, buildTests, type TemplateFunction } from './template-filters.js';
-import { percentFormat, pythonTypeName } from './python-format.js';
+import { percentFormat } from './python-format.js';
 import { ansibleTextResult, pythonUnescape } from './python-literal.js';
-import { isPlainObject, pythonContains, pythonStr, pythonTruthy, splitArguments, unsafeTemplateError, UndefinedValue } from './template-values.js';
+import {
+  isPlainObject,
+  pythonCompare,
+  pythonContains,
+  pythonStr,
+  pythonTruthy,
+  pythonTypeName,
+  splitArguments,
+  unsafeTemplateError,
+  UndefinedValue,
+} from './template-values.js';
 import { allow, callable, safeMemberLookup } from './template-sandbox.js';
 import { dictKey, iterableItems, MUTATING_METHODS, ownedCopy, ownValue, tupleValue, withOwnedValues } from './python-methods.js';
 import { nested, spendCharacters, spendSteps, withTemplateBudget } from './template-budget.js';
@@ -445,6 +455,11 @@ const globals: Record<string, unknown> = {
     return out;
   }),
   __hound_slice: allow(pythonSlice),
+  // Each link of a chain in turn; unlike Python, every operand of a chain is evaluated before the first link is compared.
+  __hound_compare: allow((...chain: unknown[]) => {
+    for (let i = 1; i < chain.length; i += 2) if (!pythonCompare(chain[i - 1], chain[i] as string, chain[i + 1])) return false;
+    return true;
+  }),
   __hound_add: allow((left: unknown, right: unknown) => {
     if (Array.isArray(left) && Array.isArray(right)) {
       spendSteps(left.length + right.length, 'list +');
@@ -821,6 +836,24 @@ function jinjaSemantics(node: unknown): unknown {
         return callNode('__hound_slice', node.target as NunjucksNode, slice.start as NunjucksNode, slice.stop as NunjucksNode, slice.step as NunjucksNode);
       }
       return node;
+    case 'Compare': {
+      // Python's comparisons: `l == []` compares items (JavaScript's == compared identity, so it was
+      // never true), '1' == 1 is false, '9' < 10 is a TypeError, and `a < b < c` is `a < b and b < c`.
+      const ops = node.ops as NunjucksNode[];
+      const links = ops.flatMap((op): NunjucksNode[] => {
+        if (op.type === '===' || op.type === '!==')
+          throw new HoundError(
+            'TEMPLATE_SYNTAX',
+            `template syntax error: '${String(op.type)}' is JavaScript's, not Jinja2's (line ${op.lineno + 1})`,
+            EXIT.PARSE,
+            {
+              hint: `write ${op.type === '===' ? '==' : '!='}`,
+            },
+          );
+        return [new internals.nodes.Literal(op.lineno, op.colno, op.type), op.expr as NunjucksNode];
+      });
+      return callNode('__hound_compare', node.expr as NunjucksNode, ...links);
+    }
     case 'Group': {
       // A tuple, `(a, b)`: nunjucks would compile it to JavaScript's comma operator (the last value).
       const items = node.children as NunjucksNode[];

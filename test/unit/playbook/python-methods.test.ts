@@ -4,80 +4,10 @@
 // /usr/bin/python3, the one ansible-playbook runs), which renders each case here; hound's value
 // must equal Ansible's, or hound must fail where Ansible fails. The real lines that made these
 // cases are in test/fixtures/corpus/templates/ (python-methods-corpus.test.ts).
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { HoundError } from '../../../base/errors.js';
 import { renderValue } from '../../../playbook/templating.js';
-
-export type Outcome = { value: unknown } | { error: true };
-
-/**
- * ansible-core compiles each case anew (about 5 ms of CPU each here, 1,520 cases in one test)
- * and hound too: seconds of CPU, several times more on a machine busy with the lab tests.
- */
-const ORACLE_TIMEOUT_MS = 180_000;
-
-const ORACLE = `
-import json, sys
-from ansible.template import Templar
-from ansible.parsing.dataloader import DataLoader
-templates, variables, typed = json.load(sys.stdin)
-templar = Templar(loader=DataLoader(), variables=variables)
-out = []
-for t in templates:
-    try:
-        if typed:
-            out.append({'value': json.loads(templar.template('{{ (' + t[3:-3] + ') | to_json }}'))})
-        else:
-            out.append({'value': templar.template(t)})
-    except Exception as e:
-        out.append({'error': True})
-print(json.dumps(out))
-`;
-
-/**
- * What ansible-core renders for each template with these variables. `typed`: the expression's
- * own value (through to_json, so tuples are lists), for methods' results; otherwise what
- * ansible-playbook's templating makes of the whole template (its defaults: jinja2_native off).
- */
-export function ansible(templates: string[], vars: Record<string, unknown>, typed = false): Outcome[] {
-  return JSON.parse(
-    execFileSync('/usr/bin/python3', ['-c', ORACLE], { input: JSON.stringify([templates, vars, typed]), encoding: 'utf8', maxBuffer: 64 << 20 }),
-  ) as Outcome[];
-}
-
-/**
- * hound's value, as Ansible's defaults would show it where hound keeps a type on purpose
- * (docs/variables.md): with jinja2_native off, Ansible turns a number that is a template's
- * whole value into its text, and None into ''.
- */
-function asAnsibleShows(value: unknown): unknown {
-  if (typeof value === 'number') return String(value);
-  if (value === null) return '';
-  return value;
-}
-
-export function hound(templates: string[], vars: Record<string, unknown>, typed = false): Outcome[] {
-  return templates.map((t) => {
-    try {
-      // Through JSON, as the oracle's answer comes: -0 and 0, a float's 1.0 and 1, are one.
-      const value = JSON.parse(JSON.stringify(renderValue(t, vars) ?? null)) as unknown;
-      return { value: typed ? value : asAnsibleShows(value) };
-    } catch (err) {
-      if (!(err instanceof HoundError)) throw err;
-      return { error: true };
-    }
-  });
-}
-
-/** The cases where the two differ, each with both answers (an empty list when they agree). */
-export function differences(templates: string[], vars: Record<string, unknown>, typed = false): Array<{ template: string; ansible: Outcome; hound: Outcome }> {
-  const expected = ansible(templates, vars, typed);
-  const got = hound(templates, vars, typed);
-  return templates.flatMap((template, i) =>
-    JSON.stringify(expected[i]) === JSON.stringify(got[i]) ? [] : [{ template, ansible: expected[i], hound: got[i] }],
-  );
-}
+import { ansible, differences, hound, ORACLE_TIMEOUT_MS } from './templar-oracle.js';
 
 /**
  * One test: every template gives Ansible's value or fails where Ansible fails; `errors` says how
