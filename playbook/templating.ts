@@ -441,11 +441,17 @@ const globals: Record<string, unknown> = {
   }),
   // Called by the rewritten syntax tree (see jinjaSemantics): Python truthiness, strict undefined.
   __hound_truthy: allow((value: unknown) => pythonTruthy(value)),
-  __hound_iterable: allow((value: unknown) => {
+  // `count`: how many names the loop unpacks each item into (`{% for k, v in pairs %}`), when more than one.
+  __hound_iterable: allow((value: unknown, count?: unknown) => {
     if (value instanceof UndefinedValue) value.fail();
     const size = Array.isArray(value) || typeof value === 'string' ? value.length : isPlainObject(value) ? Object.keys(value).length : 0;
     spendSteps(size, 'a for loop');
-    return value ?? [];
+    // Python iterates a dict's keys (`{% for name in users %}`); nunjucks ran no pass at all over one
+    // loop variable, and gave key and value to two (which Jinja2 unpacks from each key).
+    if (!Array.isArray(value) && typeof value !== 'string' && !isPlainObject(value))
+      throw new HoundError('TEMPLATE_ERROR', `TypeError: '${pythonTypeName(value)}' object is not iterable (a for loop)`, EXIT.PARSE);
+    const items = isPlainObject(value) ? Object.keys(value) : value;
+    return typeof count === 'number' ? iterableItems('for', items).map((item) => unpack(item, count)) : items;
   }),
   // Python's arithmetic where JavaScript's differs in a way that hides a mistake or costs without bound.
   __hound_concat: allow((left: unknown, right: unknown) => {
@@ -474,6 +480,8 @@ const globals: Record<string, unknown> = {
     if (!isNumeric(left) || !isNumeric(right)) throw operandError('+', left, right);
     return Number(left) + Number(right);
   }),
+  __hound_neg: allow((operand: unknown) => unary('-', operand)),
+  __hound_pos: allow((operand: unknown) => unary('+', operand)),
   __hound_sub: allow((left: unknown, right: unknown) => {
     failUndefined(left, right);
     if (!isNumeric(left) || !isNumeric(right)) throw operandError('-', left, right);
@@ -512,17 +520,7 @@ const globals: Record<string, unknown> = {
     throw new HoundError('TEMPLATE_ERROR', `TypeError: unsupported operand type(s) for *: ${pythonStr(left)} and ${pythonStr(right)}`, EXIT.PARSE);
   }),
   // `{% set a, b = value %}`: value's items, exactly as many as names (Python's ValueError otherwise).
-  __hound_unpack: allow((value: unknown, count: unknown) => {
-    if (value instanceof UndefinedValue) value.fail();
-    const items = iterableItems('unpack', value);
-    if (items.length !== count)
-      throw new HoundError(
-        'TEMPLATE_ERROR',
-        `ValueError: ${items.length < Number(count) ? 'not enough' : 'too many'} values to unpack (expected ${String(count)}, got ${items.length})`,
-        EXIT.PARSE,
-      );
-    return items;
-  }),
+  __hound_unpack: allow((value: unknown, count: unknown) => unpack(value, Number(count))),
   // Jinja2's namespace(): an object whose attributes `{% set ns.x = … %}` assigns, across loop scopes.
   namespace: allow((...args: unknown[]) => {
     const { positional, keywords } = splitArguments(args);
@@ -566,6 +564,19 @@ const globals: Record<string, unknown> = {
   }),
 };
 
+/** Python's unpacking of one value into `count` names (`{% set a, b = pair %}`, `{% for k, v in pairs %}`). */
+function unpack(value: unknown, count: number): unknown[] {
+  if (value instanceof UndefinedValue) value.fail();
+  const items = iterableItems('unpack', value);
+  if (items.length !== count)
+    throw new HoundError(
+      'TEMPLATE_ERROR',
+      `ValueError: ${items.length < count ? 'not enough' : 'too many'} values to unpack (expected ${count}, got ${items.length})`,
+      EXIT.PARSE,
+    );
+  return items;
+}
+
 /** An operator's operands: an undefined one fails, naming the variable. */
 function failUndefined(...operands: unknown[]): void {
   for (const operand of operands) if (operand instanceof UndefinedValue) operand.fail();
@@ -574,6 +585,13 @@ function failUndefined(...operands: unknown[]): void {
 /** A number as Python's arithmetic takes one (a bool is an int there). */
 function isNumeric(value: unknown): value is number | boolean {
   return typeof value === 'number' || typeof value === 'boolean';
+}
+
+/** Python's unary - and +: numbers only (`-'a'` is a TypeError; JavaScript made it NaN, printed as nothing). */
+function unary(op: '-' | '+', operand: unknown): number {
+  failUndefined(operand);
+  if (!isNumeric(operand)) throw new HoundError('TEMPLATE_ERROR', `TypeError: bad operand type for unary ${op}: '${pythonTypeName(operand)}'`, EXIT.PARSE);
+  return op === '-' ? -Number(operand) : Number(operand);
 }
 
 function operandError(op: string, left: unknown, right: unknown): HoundError {
@@ -802,6 +820,10 @@ function jinjaSemantics(node: unknown): unknown {
     case 'Not':
       node.target = callNode('__hound_truthy', node.target as NunjucksNode);
       return node;
+    case 'Neg':
+      return callNode('__hound_neg', node.target as NunjucksNode);
+    case 'Pos':
+      return callNode('__hound_pos', node.target as NunjucksNode);
     case 'If':
     case 'IfAsync':
     case 'InlineIf':
@@ -828,7 +850,14 @@ function jinjaSemantics(node: unknown): unknown {
     }
     case 'For':
       loopFilter(node);
-      node.arr = callNode('__hound_iterable', node.arr as NunjucksNode);
+      node.arr =
+        node.name instanceof internals.nodes.Array
+          ? callNode(
+              '__hound_iterable',
+              node.arr as NunjucksNode,
+              new internals.nodes.Literal(node.lineno, node.colno, (node.name.children as unknown[]).length),
+            )
+          : callNode('__hound_iterable', node.arr as NunjucksNode);
       return node;
     case 'LookupVal':
       if (node.val instanceof SliceNode) {
@@ -933,6 +962,49 @@ function testsWithArguments(compiler: object): void {
       this._compileAggregate(right.args, frame);
     }
     this._emit(') === true');
+  };
+}
+
+/**
+ * Jinja2's scoping: a `{% set %}` in a for loop's body stays in the loop, so `{% set found = true
+ * %}` there leaves the outer `found` as it was (a loop reports out through namespace()). nunjucks'
+ * set wrote through to the frame that defined the name, so a template rendered with hound
+ * differed from Ansible's. The loop's frame now isolates writes, as nunjucks' macro frames do.
+ */
+function loopScopes(compiler: object): void {
+  type ForCompiler = CompilerInternals & {
+    compileFor: (this: ForCompiler, node: NunjucksNode, frame: unknown) => void;
+    _emitLine: (this: ForCompiler, code: string) => void;
+    _emitLoopBindings: (this: ForCompiler, node: NunjucksNode, arr: string, i: string, len: string) => void;
+  };
+  const forCompiler = compiler as ForCompiler;
+  // Each pass starts with a fresh scope, as each of Jinja2's does: what the body set in the last pass
+  // is gone; only the loop's own names, just bound, stay. Emitted where the pass binds `loop`.
+  const emitLoopBindings = forCompiler._emitLoopBindings;
+  forCompiler._emitLoopBindings = function (this: ForCompiler, node: NunjucksNode, arr: string, i: string, len: string) {
+    const names = node.name instanceof internals.nodes.Array ? (node.name.children as NunjucksNode[]).map((n) => n.value) : [(node.name as NunjucksNode).value];
+    this._emitLine(`for (const name of Object.keys(frame.variables)) if (!${JSON.stringify(names)}.includes(name)) delete frame.variables[name];`);
+    emitLoopBindings.call(this, node, arr, i, len);
+  };
+  const compileFor = forCompiler.compileFor;
+  forCompiler.compileFor = function (this: ForCompiler, node: NunjucksNode, frame: unknown) {
+    const emitLine = this._emitLine;
+    let pushed = false;
+    // The loop's own frame is the first one compileFor pushes; frames pushed inside its body are left alone.
+    this._emitLine = function (this: ForCompiler, code: string) {
+      if (!pushed && code === 'frame = frame.push();') {
+        pushed = true;
+        code = 'frame = frame.push(true);';
+      }
+      emitLine.call(this, code);
+    };
+    try {
+      compileFor.call(this, node, frame);
+    } finally {
+      this._emitLine = emitLine;
+    }
+    // A nunjucks that emits the push differently would silently lose the scoping: a bug, not the user's.
+    if (!pushed) throw new Error('nunjucks compiled a for loop without a frame of its own');
   };
 }
 
@@ -1070,6 +1142,7 @@ function compileTemplate(source: string, backslashes: Backslashes): RootRenderFu
     const compiler = new internals.compiler.Compiler('template', false);
     testsWithArguments(compiler);
     pythonBooleanOperators(compiler);
+    loopScopes(compiler);
     ownedLiterals(compiler);
     includesOnSearchPath(compiler);
     computedDictKeys(compiler);

@@ -253,3 +253,58 @@ describe('template files: #jinja2 options and includes', () => {
     expect(failure(() => renderTemplateFile("{% include 'self.j2' %}", vars, [dir])).message).toMatch(/nested/);
   });
 });
+
+/**
+ * For loops as Jinja2 scopes and iterates them: a `{% set %}` in the body stays in its pass (each
+ * pass starts again from the outer value; namespace() carries a value out), a dict gives its keys,
+ * several loop names unpack each item, and what Python cannot iterate or unpack fails. nunjucks
+ * let a set in the body write through to the outer name and keep it from pass to pass, and ran
+ * no pass over a dict or None.
+ */
+describe('for loops: scope, dicts and unpacking, against ansible-core', () => {
+  const vars = { l: [1, 2, 3], d: { a: 1, b: 2 }, pairs: { ab: 1, cd: 2 }, users: [{ name: 'a' }, { name: 'b' }], n: 5 };
+  const cases: string[] = [
+    '{% set x = 1 %}{% for i in l %}{% set x = i %}{% endfor %}{{ x }}\n',
+    "{% for i in l %}{% if loop.first %}{% set x = 'first' %}{% endif %}{{ x | default('none') }},{% endfor %}\n",
+    "{% for i in l %}{% set y = i %}{{ y }}{% endfor %}{{ y | default('gone') }}\n",
+    '{% set x = 0 %}{% for i in l %}{% set x = x + i %}{{ x }},{% endfor %}{{ x }}\n',
+    "{% for i in l %}{% for j in l %}{% set k = j %}{% endfor %}{{ k | default('-') }}{% endfor %}\n",
+    "{% set found = false %}{% for u in users %}{% if u.name == 'b' %}{% set found = true %}{% endif %}{% endfor %}{{ found }}\n",
+    "{% set ns = namespace(found=false) %}{% for u in users %}{% if u.name == 'b' %}{% set ns.found = true %}{% endif %}{% endfor %}{{ ns.found }}\n",
+    '{% set x = 1 %}{% if true %}{% set x = 2 %}{% endif %}{{ x }}\n',
+    '{% for i in l %}{% set i = 9 %}{{ i }}{% endfor %}\n',
+    '{% for k in d %}{{ k }}={{ d[k] }};{% endfor %}\n',
+    '{% for k in d | sort %}{{ k }}{% endfor %}{{ d | list }}\n',
+    '{% for a, b in pairs %}{{ a }}{{ b }}{% endfor %}\n',
+    '{% for k, v in d.items() %}{{ k }}{{ v }}{% endfor %}\n',
+    '{% for a, b in [[1, 2], [3, 4]] %}{{ a + b }}{% endfor %}\n',
+    '{% for i in [] %}x{% else %}empty{% endfor %}{% for k in {} %}x{% else %}none{% endfor %}\n',
+    '{{ -n }} {{ +n }} {{ - n * 2 }} {{ -true }}\n',
+    // Python fails on each of these; nunjucks rendered them.
+    '{% for k, v in d %}{{ k }}{{ v }}{% endfor %}\n',
+    '{% for a, b in [[1, 2, 3]] %}{{ a }}{% endfor %}\n',
+    '{% for i in none %}x{% endfor %}\n',
+    '{% for i in n %}x{% endfor %}\n',
+    "{{ -'a' }}\n",
+  ];
+  let expected: Array<{ value: unknown } | { error: string }> = [];
+  beforeAll(() => {
+    expected = ansible(cases.map((t) => ['template-file', t, vars]));
+  }, 120_000);
+
+  it(`renders ${cases.length} templates as the template action does, or fails where it fails`, () => {
+    expect(expected.filter((o) => 'error' in o).length).toBe(5);
+    const differences = cases.flatMap((t, i) => {
+      let got: { value: unknown } | { error: true };
+      try {
+        got = { value: renderTemplateFile(t, vars) };
+      } catch (err) {
+        if (!(err instanceof HoundError)) throw err;
+        got = { error: true };
+      }
+      const wanted = 'error' in expected[i] ? { error: true } : expected[i];
+      return JSON.stringify(got) === JSON.stringify(wanted) ? [] : [{ template: t, ansible: expected[i], hound: got }];
+    });
+    expect(differences).toEqual([]);
+  });
+});
