@@ -21,7 +21,7 @@ import type { LoadedPlay, LoadedTask, SourceRef, Vars } from './model.js';
 import { checkRenderedArguments } from './module-arguments.js';
 import { shouldRun, type TagSelection } from './tags.js';
 import { didYouMean } from '../base/suggest.js';
-import { containsTemplate, evaluateCondition, referencedNames, renderValue, templateStrings } from './templating.js';
+import { ANY_VARIABLE, containsTemplate, evaluateCondition, referencedNames, renderValue, templateStrings } from './templating.js';
 import { mergeVariables, withLoopVariables } from './variables.js';
 import type { Inventory } from '../inventory/model.js';
 import { applyLimit, resolvePattern } from '../inventory/patterns.js';
@@ -759,6 +759,13 @@ class Compiler {
       const name = todo.pop()!;
       if (seen.has(name)) continue;
       seen.add(name);
+      // A lookup of variables by computed names: run time if anything set at run time before this task could be among them.
+      if (name === ANY_VARIABLE) {
+        // (Not for the rescue section's variables, which a made name would hardly spell.)
+        const registered = [...this.registeredAt].some(([n, at]) => at < before && !RESCUE_VARIABLES.has(n));
+        if (registered || this.factsFrom < before || this.openAtRunTimeFrom < before) return true;
+        continue;
+      }
       const at = this.registeredAt.get(name);
       if (at !== undefined && at < before) return true;
       if (this.factsFrom < before && isFactName(name)) return true;
@@ -807,12 +814,13 @@ function includedWithin(task: LoadedTask, include: LoadedTask): boolean {
 }
 
 /** The names register: and set_fact set, with the index of the first task that sets each. */
+/** Set in a rescue section, read anywhere after: Ansible's failed-task variables. */
+const RESCUE_VARIABLES = new Set(['ansible_failed_task', 'ansible_failed_result']);
+
 function registrationIndexes(tasks: readonly LoadedTask[], earlier: ReadonlySet<string>): Map<string, number> {
   const at = new Map<string, number>();
   for (const name of earlier) at.set(name, -1);
-  // Set in a rescue section, read anywhere after: Ansible's failed-task variables.
-  at.set('ansible_failed_task', -1);
-  at.set('ansible_failed_result', -1);
+  for (const name of RESCUE_VARIABLES) at.set(name, -1);
   tasks.forEach((task, index) => {
     const names = [...(task.register ? [task.register] : []), ...(task.module === 'set_fact' ? Object.keys(task.args).filter((k) => k !== 'cacheable') : [])];
     for (const name of names) if (!at.has(name)) at.set(name, index);

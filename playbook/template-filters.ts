@@ -69,7 +69,7 @@ function attributeOf(item: unknown, attribute: string): unknown {
 }
 
 /** A pattern from a template, on the linear-time engine (base/user-regex.ts); a bad one is a template error. */
-function userRegex(filter: string, pattern: unknown, flags: UserRegexFlags = {}): UserRegex {
+export function userRegex(filter: string, pattern: unknown, flags: UserRegexFlags = {}): UserRegex {
   try {
     return UserRegex.compile(asString(pattern), flags);
   } catch (err) {

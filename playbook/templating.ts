@@ -11,12 +11,13 @@ import path from 'node:path';
 import nunjucks from 'nunjucks';
 import { EXIT, HoundError } from '../base/errors.js';
 import { isSecretName, registerSecretVariables } from '../base/secrets.js';
-import { buildFilters, buildTests, type TemplateFunction } from './template-filters.js';
+import { buildFilters, buildTests, userRegex, type TemplateFunction } from './template-filters.js';
 import { percentFormat } from './python-format.js';
 import { ansibleTextResult, pythonUnescape } from './python-literal.js';
 import {
   isPlainObject,
   pythonCompare,
+  pythonRepr,
   pythonContains,
   pythonStr,
   pythonTruthy,
@@ -557,12 +558,68 @@ const globals: Record<string, unknown> = {
   images_from_k8s: allow(function (this: RenderContext, paths: unknown) {
     return imagesFromK8s(paths, { baseDir: lookupBaseDir(this) });
   }),
-  lookup: allow((kind: unknown, ...args: unknown[]) => {
-    if (kind !== 'env') throw new HoundError('TEMPLATE_ERROR', `lookup('${String(kind)}') is not supported (only 'env')`, EXIT.PARSE);
-    const values = args.filter((a) => typeof a === 'string').map((name) => process.env[name] ?? '');
-    return values.length === 1 ? values[0] : values.join(',');
+  lookup: allow(function (this: RenderContext, plugin: unknown, ...args: unknown[]) {
+    return runLookup(this, plugin, args, false);
+  }),
+  query: allow(function (this: RenderContext, plugin: unknown, ...args: unknown[]) {
+    return runLookup(this, plugin, args, true);
   }),
 };
+globals.q = globals.query;
+
+/** The lookup plugins hound runs, by their short names; `ansible.builtin.` names them too. */
+const LOOKUP_PLUGINS = ['env', 'vars', 'varnames'];
+
+/**
+ * Ansible's lookup() and query(): the plugin's list of results, which lookup() turns into text
+ * joined with commas when every result is text, the one result itself when there is one, and
+ * the list otherwise (Templar._lookup); query() keeps the list. Plugins that reach outside the
+ * run's variables and environment (pipe, file, template, password, …) are refused.
+ */
+function runLookup(context: RenderContext, plugin: unknown, args: unknown[], query: boolean): unknown {
+  const { positional: terms, keywords } = splitArguments(args);
+  const name = typeof plugin === 'string' ? plugin.replace(/^ansible\.(builtin|legacy)\./, '') : '';
+  if (!LOOKUP_PLUGINS.includes(name))
+    throw new HoundError('TEMPLATE_UNSUPPORTED', `lookup('${String(plugin)}') is not supported`, EXIT.PARSE, {
+      hint: `hound runs the ${LOOKUP_PLUGINS.join(', ')} lookups; set the value as a variable instead (vars, vars_files, -e)`,
+    });
+  const { wantlist, ...options } = keywords;
+  const allowed = name === 'varnames' ? [] : ['default'];
+  const unknown = Object.keys(options).filter((k) => !allowed.includes(k));
+  if (unknown.length > 0)
+    throw new HoundError('TEMPLATE_UNSUPPORTED', `lookup('${name}') option ${unknown.join(', ')} is not supported`, EXIT.PARSE, {
+      hint: allowed.length > 0 ? `it takes ${allowed.join(', ')}` : 'it takes none',
+    });
+  for (const term of terms) {
+    if (term instanceof UndefinedValue) term.fail();
+    if (typeof term !== 'string') throw new HoundError('TEMPLATE_ERROR', `lookup('${name}'): ${pythonRepr(term)} is not a string`, EXIT.PARSE);
+  }
+  const results =
+    name === 'varnames' ? variableNames(context, terms as string[]) : (terms as string[]).map((term) => lookupOne(context, name, term, options.default));
+  if (query || wantlist === true) return results;
+  if (results.length > 0 && results.every((r) => typeof r === 'string')) return results.join(',');
+  return results.length === 1 ? results[0] : results;
+}
+
+function lookupOne(context: RenderContext, plugin: string, term: string, fallback: unknown): unknown {
+  if (plugin === 'env') {
+    // The env lookup reads the first word of each term.
+    const value = process.env[term.split(/\s+/).filter(Boolean)[0] ?? ''];
+    return value ?? (fallback === undefined ? '' : fallback);
+  }
+  // vars: the variable's value, rendered; as a play's variable, not the template's own `{% set %}`.
+  if (Object.hasOwn(context.vars, term)) return context.lookupVariable(term);
+  if (fallback !== undefined) return fallback;
+  throw new HoundError('UNDEFINED_VARIABLE', `No variable found with this name: ${term}`, EXIT.PARSE, {
+    hint: "define it, or give the lookup a default: lookup('vars', name, default='')",
+  });
+}
+
+/** varnames: the names of the play's variables that match any of the patterns (Python's re.search). */
+function variableNames(context: RenderContext, patterns: string[]): string[] {
+  const regexes = patterns.map((p) => userRegex('varnames', p));
+  return Object.keys(context.vars).filter((name) => regexes.some((r) => r.test(name)));
+}
 
 /** Python's unpacking of one value into `count` names (`{% set a, b = pair %}`, `{% for k, v in pairs %}`). */
 function unpack(value: unknown, count: number): unknown[] {
@@ -637,13 +694,15 @@ class RenderContext {
 
   lookup(name: string): unknown {
     if (this.locals?.has(name)) return this.locals.get(name);
-    if (Object.hasOwn(this.vars, name)) {
-      if (this.copies === undefined) return resolveVariable(this.vars, name);
-      if (!this.copies.has(name)) this.copies.set(name, ownedCopy(resolveVariable(this.vars, name)));
-      return this.copies.get(name);
-    }
+    if (Object.hasOwn(this.vars, name)) return this.lookupVariable(name);
     if (Object.hasOwn(globals, name)) return globals[name];
     return new UndefinedValue(`'${name}'`, Object.hasOwn(this.vars, 'ansible_facts'));
+  }
+  /** A play's variable, rendered (one of `vars`). */
+  lookupVariable(name: string): unknown {
+    if (this.copies === undefined) return resolveVariable(this.vars, name);
+    if (!this.copies.has(name)) this.copies.set(name, ownedCopy(resolveVariable(this.vars, name)));
+    return this.copies.get(name);
   }
   setVariable(name: string, value: unknown): void {
     (this.locals ??= new Map()).set(name, value);
@@ -1487,9 +1546,25 @@ export function checkTemplateSyntax(source: string, bare = false): void {
 
 const namesCache = new Map<string, Set<string>>();
 
+/** In referencedNames' answer: the template may read any variable, by a name made as it runs (`lookup('vars', prefix + x)`, varnames). */
+export const ANY_VARIABLE = '*';
+
+/** The variables a `lookup('vars', …)`/`query('varnames', …)` call reads: its literal names, or ANY_VARIABLE. */
+function lookupReads(call: NunjucksNode): string[] {
+  const name = call.name as NunjucksNode;
+  if (name.typename !== 'Symbol' || !['lookup', 'query', 'q'].includes(String(name.value))) return [];
+  const [plugin, ...terms] = ((call.args as NunjucksNode).children as NunjucksNode[]) ?? [];
+  if (plugin?.typename !== 'Literal') return [ANY_VARIABLE];
+  const kind = String(plugin.value).replace(/^ansible\.(builtin|legacy)\./, '');
+  if (kind === 'varnames') return [ANY_VARIABLE];
+  if (kind !== 'vars') return [];
+  return terms.map((t) => (t.typename === 'Literal' && typeof t.value === 'string' ? t.value : ANY_VARIABLE));
+}
+
 /**
  * The variable names a template reads (free names, whatever the scope), so the compiler
- * can tell whether a task depends on a value only known at run time. Over-approximates.
+ * can tell whether a task depends on a value only known at run time. Over-approximates;
+ * ANY_VARIABLE when a lookup reads variables by names the template makes.
  */
 export function referencedNames(source: string, bare = false): Set<string> {
   const key = `${bare ? 'b' : 't'}${source}`;
@@ -1516,6 +1591,7 @@ export function referencedNames(source: string, bare = false): Set<string> {
       names.add(String((node as { value: unknown }).value));
       return;
     }
+    if (typename === 'FunCall') for (const read of lookupReads(node as NunjucksNode)) names.add(read);
     for (const [childKey, child] of Object.entries(node)) {
       if (childKey === 'parent') continue;
       // The callee of a call or filter, and the test of `is`, are not variables; but a method's
