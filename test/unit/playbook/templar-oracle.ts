@@ -74,3 +74,14 @@ export function differences(templates: string[], vars: Record<string, unknown>, 
     JSON.stringify(expected[i]) === JSON.stringify(got[i]) ? [] : [{ template, ansible: expected[i], hound: got[i] }],
   );
 }
+
+/** The HoundError renderValue throws for this template; a render that succeeds fails the test. */
+export function renderFailure(template: string, vars: Record<string, unknown> = {}): HoundError {
+  try {
+    renderValue(template, vars);
+  } catch (err) {
+    if (err instanceof HoundError) return err;
+    throw err;
+  }
+  throw new Error(`rendered: ${template}`);
+}

@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { HoundError } from '../../../base/errors.js';
 import { renderValue } from '../../../playbook/templating.js';
 import { TEMPLATE_MAX_STEPS } from '../../../playbook/template-budget.js';
+import { renderFailure } from './templar-oracle.js';
 
-function failure(template: string, vars: Record<string, unknown> = {}): HoundError {
-  try {
-    renderValue(template, vars);
-  } catch (err) {
-    expect(err).toBeInstanceOf(HoundError);
-    return err as HoundError;
-  }
-  throw new Error(`rendered: ${template}`);
-}
+const failure = renderFailure;
 
 describe('the template budget', () => {
   it('stops nested loops past the step budget', () => {
