@@ -20,6 +20,7 @@ import {
   pythonRepr,
   pythonStr,
   pythonTruthy,
+  pythonTypeName,
   splitArguments,
   UndefinedValue,
 } from './template-values.js';
@@ -133,6 +134,30 @@ function sortKey(attribute: unknown, caseSensitive: unknown): (item: unknown) =>
     const v = typeof attribute === 'string' ? attributeOf(x, attribute) : x;
     return toBoolean(caseSensitive ?? false) || typeof v !== 'string' ? v : v.toLowerCase();
   };
+}
+
+/**
+ * Python's round(x, digits): the double nearest the decimal that the exact value of x rounds to,
+ * a tie (exactly half, as 2.5 or 0.125 are) going to the even digit. toFixed(100) gives x's exact
+ * decimal digits, where x * 10 ** digits would itself round (2.675 is 2.67499… and rounds down).
+ */
+function pythonRound(x: number, digits: number): number {
+  if (!Number.isFinite(x) || x === 0) return x;
+  if (digits < 0) {
+    const scale = 10 ** -digits;
+    const q = x / scale;
+    const nearest = Math.abs(q % 1) === 0.5 ? 2 * Math.round(q / 2) : Math.round(q);
+    return nearest * scale;
+  }
+  if (Math.abs(x) >= 1e21) return x; // no fraction left to round
+  const [whole, fraction] = Math.abs(x).toFixed(100).split('.');
+  const rest = fraction.slice(digits);
+  let kept = BigInt(whole + fraction.slice(0, digits));
+  const overHalf = rest[0] > '5' || (rest[0] === '5' && /[1-9]/.test(rest.slice(1)));
+  if (overHalf || (rest[0] === '5' && !overHalf && kept % 2n === 1n)) kept += 1n;
+  const text = kept.toString().padStart(digits + 1, '0');
+  const rounded = Number(digits === 0 ? text : `${text.slice(0, -digits)}.${text.slice(-digits)}`);
+  return x < 0 ? -rounded : rounded;
 }
 
 function combineDicts(base: Record<string, unknown>, extra: Record<string, unknown>, recursive: boolean): Record<string, unknown> {
@@ -429,6 +454,23 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     return Math.pow(x, 1 / b);
   };
   filters.abs = (value: unknown) => Math.abs(Number(value));
+  // Jinja2's round: Python's round() for 'common', so a half goes to the even neighbour (2.5 is 2,
+  // 3.5 is 4; nunjucks' rounded halves up), and math.ceil/floor of value × 10^precision otherwise.
+  filters.round = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const precision = positional[0] ?? keywords.precision ?? 0;
+    const method = positional[1] ?? keywords.method ?? 'common';
+    if (method !== 'common' && method !== 'ceil' && method !== 'floor') throw filterError('round', 'method must be common, ceil or floor');
+    if (value instanceof UndefinedValue) value.fail();
+    if (typeof value !== 'number' && typeof value !== 'boolean')
+      throw filterError('round', `TypeError: type ${pythonTypeName(value)} doesn't define __round__ method`);
+    if (typeof precision !== 'number' || !Number.isInteger(precision))
+      throw filterError('round', `TypeError: the precision must be an integer, not ${pythonRepr(precision)}`);
+    const x = Number(value);
+    if (method === 'common') return pythonRound(x, precision);
+    const scale = 10 ** precision;
+    return (method === 'ceil' ? Math.ceil(x * scale) : Math.floor(x * scale)) / scale;
+  };
   // Ansible's `random`: an integer end gives randrange(start, end, step), a list (or string) one of its items.
   filters.random = (value: unknown, ...rest: unknown[]) => {
     const { positional, keywords } = splitArguments(rest);

@@ -629,3 +629,30 @@ describe("Jinja2's and Ansible's filters and tests, against ansible-core", () =>
     { exactly: 25 },
   );
 });
+
+/**
+ * Jinja2's round filter is Python's round(): a half goes to the even neighbour, and digits are
+ * those of the float's exact value (2.675 is 2.67499…). Compared as values (to_json), since hound
+ * prints a whole float without Python's `.0` (docs/variables.md).
+ */
+describe('round, against ansible-core', () => {
+  const values = [2.5, 3.5, -2.5, 0.5, -0.5, 1.5, 2.675, 0.125, 0.375, 1.005, 1234.5, 1250, 5, 3.14159, 123456789.987654321, 1e-7, 2 ** 53 + 0.5, 0.045];
+  const templates = values.flatMap((v, i) => [
+    `{{ v${i} | round }}`,
+    `{{ v${i} | round(2) }}`,
+    `{{ v${i} | round(1, 'ceil') }}`,
+    `{{ v${i} | round(1, 'floor') }}`,
+    `{{ v${i} | round(-2) }}`,
+  ]);
+  const vars = Object.fromEntries(values.map((v, i) => [`v${i}`, v]));
+  it(
+    `gives Python's value in ${templates.length} cases, and its errors`,
+    () => {
+      expect(differences(templates, vars, true)).toEqual([]);
+      const errors = ["{{ '2.5' | round }}", "{{ 2.5 | round(method='half') }}", '{{ none | round }}', '{{ 2.5 | round(1.5) }}'];
+      expect(ansible(errors, vars).every((o) => 'error' in o)).toBe(true);
+      expect(hound(errors, vars).every((o) => 'error' in o)).toBe(true);
+    },
+    ORACLE_TIMEOUT_MS,
+  );
+});
