@@ -136,6 +136,12 @@ function sortKey(attribute: unknown, caseSensitive: unknown): (item: unknown) =>
   };
 }
 
+/** A filter's count argument: Python would fail on anything but an int. */
+function wholeNumber(filter: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw filterError(filter, `TypeError: expected a whole number, not ${pythonRepr(value)}`);
+  return value;
+}
+
 /**
  * Python's round(x, digits): the double nearest the decimal that the exact value of x rounds to,
  * a tie (exactly half, as 2.5 or 0.125 are) going to the even digit. toFixed(100) gives x's exact
@@ -454,6 +460,47 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     return Math.pow(x, 1 / b);
   };
   filters.abs = (value: unknown) => Math.abs(Number(value));
+  // Jinja2's batch and slice, whose fill_with may be any value but None (nunjucks' dropped a falsy one: 0, '').
+  filters.batch = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    // As Python compares it: a size that is not a number never equals a batch's length, so nothing splits.
+    const size = positional[0] ?? keywords.linecount;
+    const fill = positional[1] ?? keywords.fill_with ?? null;
+    if (fill !== null && typeof size !== 'number') wholeNumber('batch', size);
+    const out: unknown[][] = [];
+    let batch: unknown[] = [];
+    for (const item of asList('batch', value)) {
+      if (batch.length === size) {
+        out.push(batch);
+        batch = [];
+      }
+      batch.push(item);
+    }
+    if (batch.length > 0) {
+      while (fill !== null && batch.length < Number(size)) batch.push(fill);
+      out.push(batch);
+    }
+    return out;
+  };
+  filters.slice = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const slices = wholeNumber('slice', positional[0] ?? keywords.slices);
+    const fill = positional[1] ?? keywords.fill_with ?? null;
+    const items = asList('slice', value);
+    if (slices <= 0) throw filterError('slice', 'ZeroDivisionError: the number of slices must be positive');
+    const perSlice = Math.floor(items.length / slices);
+    const withExtra = items.length % slices;
+    const out: unknown[][] = [];
+    let offset = 0;
+    for (let n = 0; n < slices; n++) {
+      const start = offset + n * perSlice;
+      if (n < withExtra) offset += 1;
+      const part = items.slice(start, offset + (n + 1) * perSlice);
+      if (fill !== null && n >= withExtra) part.push(fill);
+      out.push(part);
+    }
+    return out;
+  };
   // Jinja2's round: Python's round() for 'common', so a half goes to the even neighbour (2.5 is 2,
   // 3.5 is 4; nunjucks' rounded halves up), and math.ceil/floor of value × 10^precision otherwise.
   filters.round = (value: unknown, ...rest: unknown[]) => {

@@ -656,3 +656,26 @@ describe('round, against ansible-core', () => {
     ORACLE_TIMEOUT_MS,
   );
 });
+
+/** batch and slice as Jinja2's: fill_with may be 0 or '' (nunjucks dropped a falsy one), and their edges. */
+describe('batch and slice, against ansible-core', () => {
+  const vars = { l: [1, 2, 3], seven: [1, 2, 3, 4, 5, 6, 7], word: 'abcde' };
+  const templates = [
+    '{{ l | batch(2, 0) | list }}',
+    "{{ l | batch(2, '') | list }}",
+    '{{ l | batch(2) | list }}',
+    '{{ l | batch(0) | list }}',
+    "{{ l | batch('2') | list }}",
+    "{{ word | batch(2, '-') | list }}",
+    '{{ [] | batch(2, 0) | list }}',
+    '{{ l | batch(linecount=2, fill_with=9) | list }}',
+    '{{ l | slice(2, 0) | list }}',
+    '{{ seven | slice(3) | list }}',
+    "{{ seven | slice(3, 'x') | list }}",
+    '{{ [1, 2] | slice(5) | list }}',
+    '{{ l | slice(slices=2, fill_with=false) | list }}',
+    "{{ l | batch('2', 0) | list }}",
+    '{{ l | slice(0) | list }}',
+  ];
+  agreesWithAnsible(templates, vars, { exactly: 2 });
+});
