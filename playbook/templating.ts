@@ -570,6 +570,11 @@ globals.q = globals.query;
 /** The lookup plugins hound runs, by their short names; `ansible.builtin.` names them too. */
 const LOOKUP_PLUGINS = ['env', 'vars', 'varnames'];
 
+/** A lookup plugin's short name: `ansible.builtin.vars` and `ansible.legacy.vars` are `vars`. */
+function lookupPluginName(plugin: unknown): string {
+  return typeof plugin === 'string' ? plugin.replace(/^ansible\.(builtin|legacy)\./, '') : '';
+}
+
 /**
  * Ansible's lookup() and query(): the plugin's list of results, which lookup() turns into text
  * joined with commas when every result is text, the one result itself when there is one, and
@@ -578,7 +583,7 @@ const LOOKUP_PLUGINS = ['env', 'vars', 'varnames'];
  */
 function runLookup(context: RenderContext, plugin: unknown, args: unknown[], query: boolean): unknown {
   const { positional: terms, keywords } = splitArguments(args);
-  const name = typeof plugin === 'string' ? plugin.replace(/^ansible\.(builtin|legacy)\./, '') : '';
+  const name = lookupPluginName(plugin);
   if (!LOOKUP_PLUGINS.includes(name))
     throw new HoundError('TEMPLATE_UNSUPPORTED', `lookup('${String(plugin)}') is not supported`, EXIT.PARSE, {
       hint: `hound runs the ${LOOKUP_PLUGINS.join(', ')} lookups; set the value as a variable instead (vars, vars_files, -e)`,
@@ -1555,7 +1560,7 @@ function lookupReads(call: NunjucksNode): string[] {
   if (name.typename !== 'Symbol' || !['lookup', 'query', 'q'].includes(String(name.value))) return [];
   const [plugin, ...terms] = ((call.args as NunjucksNode).children as NunjucksNode[]) ?? [];
   if (plugin?.typename !== 'Literal') return [ANY_VARIABLE];
-  const kind = String(plugin.value).replace(/^ansible\.(builtin|legacy)\./, '');
+  const kind = lookupPluginName(plugin.value);
   if (kind === 'varnames') return [ANY_VARIABLE];
   if (kind !== 'vars') return [];
   return terms.map((t) => (t.typename === 'Literal' && typeof t.value === 'string' ? t.value : ANY_VARIABLE));
