@@ -118,7 +118,7 @@ export function pythonEqual(a: unknown, b: unknown): boolean {
 }
 
 /** An int, a float or a bool: Python's bool is a subclass of int, so True + 1 == 2 and True < 2. */
-function isPythonNumber(value: unknown): value is number | boolean {
+export function isPythonNumber(value: unknown): value is number | boolean {
   return typeof value === 'number' || typeof value === 'boolean';
 }
 

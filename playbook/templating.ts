@@ -16,6 +16,7 @@ import { percentFormat } from './python-format.js';
 import { ansibleTextResult, pythonUnescape } from './python-literal.js';
 import {
   isPlainObject,
+  isPythonNumber,
   pythonCompare,
   pythonRepr,
   pythonContains,
@@ -478,19 +479,19 @@ const globals: Record<string, unknown> = {
       return left + right;
     }
     // Python's + adds numbers and joins two strings or two lists; a string and a number is its TypeError (JavaScript joined them).
-    if (!isNumeric(left) || !isNumeric(right)) throw operandError('+', left, right);
+    if (!isPythonNumber(left) || !isPythonNumber(right)) throw operandError('+', left, right);
     return Number(left) + Number(right);
   }),
   __hound_neg: allow((operand: unknown) => unary('-', operand)),
   __hound_pos: allow((operand: unknown) => unary('+', operand)),
   __hound_sub: allow((left: unknown, right: unknown) => {
     failUndefined(left, right);
-    if (!isNumeric(left) || !isNumeric(right)) throw operandError('-', left, right);
+    if (!isPythonNumber(left) || !isPythonNumber(right)) throw operandError('-', left, right);
     return Number(left) - Number(right);
   }),
   __hound_pow: allow((left: unknown, right: unknown) => {
     failUndefined(left, right);
-    if (!isNumeric(left) || !isNumeric(right)) throw operandError('** or pow()', left, right);
+    if (!isPythonNumber(left) || !isPythonNumber(right)) throw operandError('** or pow()', left, right);
     const [base, exponent] = [Number(left), Number(right)];
     if (base === 0 && exponent < 0) throw new HoundError('TEMPLATE_ERROR', 'ZeroDivisionError: 0.0 cannot be raised to a negative power', EXIT.PARSE);
     const out = Math.pow(base, exponent);
@@ -517,7 +518,7 @@ const globals: Record<string, unknown> = {
       for (let i = 0; i < count; i++) out.push(...(sequence as unknown[]));
       return ownValue(out);
     }
-    if (isNumeric(left) && isNumeric(right)) return Number(left) * Number(right);
+    if (isPythonNumber(left) && isPythonNumber(right)) return Number(left) * Number(right);
     throw new HoundError('TEMPLATE_ERROR', `TypeError: unsupported operand type(s) for *: ${pythonStr(left)} and ${pythonStr(right)}`, EXIT.PARSE);
   }),
   // `{% set a, b = value %}`: value's items, exactly as many as names (Python's ValueError otherwise).
@@ -644,15 +645,10 @@ function failUndefined(...operands: unknown[]): void {
   for (const operand of operands) if (operand instanceof UndefinedValue) operand.fail();
 }
 
-/** A number as Python's arithmetic takes one (a bool is an int there). */
-function isNumeric(value: unknown): value is number | boolean {
-  return typeof value === 'number' || typeof value === 'boolean';
-}
-
 /** Python's unary - and +: numbers only (`-'a'` is a TypeError; JavaScript made it NaN, printed as nothing). */
 function unary(op: '-' | '+', operand: unknown): number {
   failUndefined(operand);
-  if (!isNumeric(operand)) throw new HoundError('TEMPLATE_ERROR', `TypeError: bad operand type for unary ${op}: '${pythonTypeName(operand)}'`, EXIT.PARSE);
+  if (!isPythonNumber(operand)) throw new HoundError('TEMPLATE_ERROR', `TypeError: bad operand type for unary ${op}: '${pythonTypeName(operand)}'`, EXIT.PARSE);
   return op === '-' ? -Number(operand) : Number(operand);
 }
 
@@ -667,7 +663,7 @@ function operandError(op: string, left: unknown, right: unknown): HoundError {
 /** `/`, `//` and `%` as Python computes them: a zero divisor is ZeroDivisionError (Ansible fails the task), never Infinity or NaN. */
 function divide(left: unknown, right: unknown, op: '/' | '//' | '%'): number {
   failUndefined(left, right);
-  if (!isNumeric(left) || !isNumeric(right)) throw operandError(op, left, right);
+  if (!isPythonNumber(left) || !isPythonNumber(right)) throw operandError(op, left, right);
   const a = Number(left);
   const b = Number(right);
   if (b === 0) {
