@@ -40,7 +40,7 @@ import {
 export interface Templating {
   renderValue(value: unknown, vars: Vars): unknown;
   evaluateCondition(expression: string, vars: Vars): boolean;
-  renderTemplateFile(source: string, vars: Vars, includePath: readonly string[]): string;
+  renderTemplateFile(source: string, vars: Vars, includePath: readonly string[], environment?: { trimBlocks?: boolean; lstripBlocks?: boolean }): string;
 }
 
 /** How the executor reaches a host; run.ts builds it over the transport's connection pool. */
@@ -471,7 +471,7 @@ export class TaskExecutor implements TaskRunner {
         access.remoteDigest(reference, { platform, reach, auth: this.options.credentials.get(parseImageRef(reference).domain) }),
       evaluateCondition: (e, v) => this.options.templating.evaluateCondition(e, v),
       renderValue: (v, vs) => this.options.templating.renderValue(v, vs),
-      renderTemplateFile: (source, vs, includePath) => this.options.templating.renderTemplateFile(source, vs, includePath),
+      renderTemplateFile: (source, vs, includePath, environment) => this.options.templating.renderTemplateFile(source, vs, includePath, environment),
       addSecret: (v) => bus.addSecret(v),
       progress: (image, p) => this.progress(item.host, image, p),
       claimLayers: (layers) => {

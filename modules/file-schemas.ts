@@ -97,8 +97,6 @@ export const templateModule = nodeModule(
     aliases: commonAliases,
     refused: {
       ...commonRefusals,
-      lstrip_blocks: { values: [true], reason: 'hound’s templating does not strip spaces before block tags' },
-      trim_blocks: { values: [false], reason: 'hound renders templates as Ansible does by default, with trim_blocks' },
       newline_sequence: { values: ['\r', '\r\n'], reason: 'hound writes templates with \\n line ends' },
       variable_start_string: { reason: REFUSED_BECAUSE.jinjaDelimiters },
       variable_end_string: { reason: REFUSED_BECAUSE.jinjaDelimiters },

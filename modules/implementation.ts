@@ -115,8 +115,11 @@ export interface ModuleContext {
   remoteDigest(reference: string, platform?: string): Promise<string>;
   evaluateCondition(expression: string, vars: Vars): boolean;
   renderValue(value: unknown, vars: Vars): unknown;
-  /** A template file's text, rendered as Ansible's template action renders one (templating.ts); `{% include %}` looks in includePath. */
-  renderTemplateFile(source: string, vars: Vars, includePath: readonly string[]): string;
+  /**
+   * A template file's text, rendered as Ansible's template action renders one (templating.ts); `{% include %}` looks in
+   * includePath; `environment`: the task's trim_blocks and lstrip_blocks (Ansible's defaults, on and off, when left out).
+   */
+  renderTemplateFile(source: string, vars: Vars, includePath: readonly string[], environment?: { trimBlocks?: boolean; lstripBlocks?: boolean }): string;
   /** Marks a value as secret: masked in every event from now on. */
   addSecret(value: string | undefined): void;
   progress(image: string, p: PullProgress): void;

@@ -13,6 +13,8 @@ import { findControllerFile, putFile, type CopyArgs } from './copy.js';
 
 export interface TemplateArgs extends CopyArgs {
   src: string;
+  trim_blocks?: boolean;
+  lstrip_blocks?: boolean;
 }
 
 export const template = controllerModule<TemplateArgs>(templateModule, async (args, ctx) => {
@@ -34,7 +36,7 @@ export const template = controllerModule<TemplateArgs>(templateModule, async (ar
     // `{% include %}` searches as the template action does: each directory of the search path
     // and the template's own, each first with its templates/ folder.
     const includePath = [...ctx.searchDirs, path.dirname(file)].flatMap((dir) => [path.join(dir, 'templates'), dir]);
-    text = ctx.renderTemplateFile(source, vars, includePath);
+    text = ctx.renderTemplateFile(source, vars, includePath, { trimBlocks: args.trim_blocks ?? true, lstripBlocks: args.lstrip_blocks ?? false });
   } catch (err) {
     throw new ModuleFailure(`${file}: ${(err as Error).message}`);
   }

@@ -1348,7 +1348,7 @@ export function trimBlocks(source: string): string {
 }
 
 /** The Jinja2 environment options a template may change in its first line (Ansible's `#jinja2:` override). */
-interface JinjaOptions {
+export interface JinjaOptions {
   trimBlocks: boolean;
   lstripBlocks: boolean;
 }
@@ -1361,11 +1361,11 @@ const ANSIBLE_JINJA: JinjaOptions = { trimBlocks: true, lstripBlocks: false };
  * do_template reads it (the line is not part of the text): the options it sets and the rest of
  * the template. Other options (keep_trailing_newline, the delimiters, ...) are refused plainly.
  */
-function jinjaOverrides(template: string): { body: string; options: JinjaOptions } {
-  if (!template.startsWith('#jinja2:')) return { body: template, options: ANSIBLE_JINJA };
+function jinjaOverrides(template: string, environment: JinjaOptions): { body: string; options: JinjaOptions } {
+  if (!template.startsWith('#jinja2:')) return { body: template, options: environment };
   const eol = template.indexOf('\n');
   const line = template.slice('#jinja2:'.length, eol < 0 ? template.length - 1 : eol);
-  const options = { ...ANSIBLE_JINJA };
+  const options = { ...environment };
   for (const pair of line.split(',')) {
     const colon = pair.indexOf(':');
     const key = pair.slice(0, colon).trim();
@@ -1447,7 +1447,7 @@ function planFor(template: string): RenderPlan {
       };
     } else {
       compileTemplate(template, 'playbook-value'); // syntax errors reported against what the user wrote
-      const { body, options } = jinjaOverrides(template);
+      const { body, options } = jinjaOverrides(template, ANSIBLE_JINJA);
       plan = { kind: 'text', root: compileTemplate(jinjaSource(body, options), 'playbook-value') };
     }
   }
@@ -1522,8 +1522,9 @@ export function containsTemplate(value: unknown): boolean {
  * off); trim_blocks; one trailing newline taken off before rendering and as many put back after as
  * the file ends with (Jinja2's keep_trailing_newline off, Ansible's preserve_trailing_newlines).
  */
-export function renderTemplateFile(source: string, vars: Vars, includePath: readonly string[] = []): string {
-  const { body, options } = jinjaOverrides(source);
+export function renderTemplateFile(source: string, vars: Vars, includePath: readonly string[] = [], environment: Partial<JinjaOptions> = {}): string {
+  // The template task's trim_blocks and lstrip_blocks set the environment; a #jinja2: first line overrides them.
+  const { body, options } = jinjaOverrides(source, { ...ANSIBLE_JINJA, ...environment });
   const text = runRoot(compileTemplate(jinjaSource(body, options), 'jinja'), vars, { includePath, options }).output;
   return withTrailingNewlines(text, trailingNewlines(source));
 }

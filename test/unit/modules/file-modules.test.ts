@@ -6,7 +6,8 @@ import { stateOf } from '../../../modules/file.js';
 import { diffText, newFileMode, parseInspect } from '../../../modules/node-file.js';
 import { parseSystemctlShow } from '../../../modules/systemd.js';
 import { trimBlocks } from '../../../playbook/templating.js';
-import { copyModule, fileModule } from '../../../modules/file-schemas.js';
+import { copyModule, fileModule, templateModule } from '../../../modules/file-schemas.js';
+import { refusedArgument } from '../../../modules/definition.js';
 import { coerceArgumentTypes } from '../../../playbook/module-arguments.js';
 import { typedOptions } from '../../../playbook/kv-args.js';
 
@@ -63,6 +64,11 @@ describe('copy and template on the controller', () => {
   it('removes the first newline after a block or comment tag (trim_blocks), never after an expression', () => {
     expect(trimBlocks('{% for x in l %}\n{{ x }}\n{% endfor %}\nend\n')).toBe('{% for x in l %}{{ x }}\n{% endfor %}end\n');
     expect(trimBlocks('{# note #}\nvalue\n')).toBe('{# note #}value\n');
+  });
+
+  it('takes the template task’s trim_blocks and lstrip_blocks (rendered as the action does: templates-corpus.test.ts), and refuses other delimiters', () => {
+    expect(refusedArgument(templateModule, { src: 'a.j2', dest: '/a', trim_blocks: false, lstrip_blocks: true })).toBeUndefined();
+    expect(refusedArgument(templateModule, { src: 'a.j2', dest: '/a', block_start_string: '[%' })?.argument).toBe('block_start_string');
   });
 });
 

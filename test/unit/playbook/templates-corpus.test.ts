@@ -80,7 +80,9 @@ for case in cases:
         templar = Templar(loader=DataLoader(), variables=variables)
         if kind == 'template-file':
             # As the template action renders a file (plugins/action/template.py), includes looked up on its search path.
-            templar = templar.copy_with_new_env(environment_class=AnsibleEnvironment, trim_blocks=True, available_variables=variables)
+            # The task's trim_blocks and lstrip_blocks, as the action passes them (case[4]); Ansible's defaults otherwise.
+            environment = case[4] if len(case) > 4 else {}
+            templar = templar.copy_with_new_env(environment_class=AnsibleEnvironment, trim_blocks=environment.get('trim_blocks', True), lstrip_blocks=environment.get('lstrip_blocks', False), available_variables=variables)
             templar.environment.loader.searchpath = case[3] if len(case) > 3 else []
             value = templar.do_template(template, preserve_trailing_newlines=True, escape_backslashes=False)
         elif kind == 'condition':
@@ -93,7 +95,9 @@ for case in cases:
 print(json.dumps(out))
 `;
 
-function ansible(cases: Array<[Case['kind'], string, Record<string, unknown>, string[]?]>): Array<{ value: unknown } | { error: string }> {
+function ansible(
+  cases: Array<[Case['kind'], string, Record<string, unknown>, string[]?, Record<string, boolean>?]>,
+): Array<{ value: unknown } | { error: string }> {
   return JSON.parse(execFileSync('/usr/bin/python3', ['-c', ORACLE], { input: JSON.stringify(cases), encoding: 'utf8', maxBuffer: 64 << 20 })) as Array<
     { value: unknown } | { error: string }
   >;
@@ -306,5 +310,40 @@ describe('for loops: scope, dicts and unpacking, against ansible-core', () => {
       return JSON.stringify(got) === JSON.stringify(wanted) ? [] : [{ template: t, ansible: expected[i], hound: got }];
     });
     expect(differences).toEqual([]);
+  });
+});
+
+/**
+ * The template task's trim_blocks and lstrip_blocks, as the template action sets Jinja2's
+ * environment from them; a `#jinja2:` first line overrides them.
+ */
+describe('template task options trim_blocks and lstrip_blocks, against ansible-core', () => {
+  const vars = { items: [1, 2], name: 'web' };
+  const templates = [
+    'a:\n  {% for i in items %}\n  - {{ i }}\n  {% endfor %}\n{% if name %}\n  named\n{% endif %}\n',
+    '  {# note #}\nx\n    {%- if name %} y {% endif %}\n',
+    '#jinja2: lstrip_blocks: False\n  {% if name %}\nz\n  {% endif %}\n',
+    '#jinja2: trim_blocks: True\n  {% if name %}\nz\n  {% endif %}\n',
+  ];
+  const environments: Array<{ trim_blocks?: boolean; lstrip_blocks?: boolean }> = [
+    {},
+    { lstrip_blocks: true },
+    { trim_blocks: false },
+    { trim_blocks: false, lstrip_blocks: true },
+  ];
+  const cases = templates.flatMap((t) => environments.map((e) => [t, e] as const));
+  let expected: Array<{ value: unknown } | { error: string }> = [];
+  beforeAll(() => {
+    expected = ansible(cases.map(([t, e]) => ['template-file', t, vars, [], e]));
+  }, 120_000);
+
+  it(`renders ${cases.length} template and option pairs as the template action does`, () => {
+    // The options matter: the first template comes out four ways under the four environments.
+    expect(new Set(expected.slice(0, environments.length).map((o) => JSON.stringify(o))).size).toBe(4);
+    cases.forEach(([t, e], i) => {
+      expect(expected[i], t).toHaveProperty('value');
+      const got = renderTemplateFile(t, vars, [], { trimBlocks: e.trim_blocks ?? true, lstripBlocks: e.lstrip_blocks ?? false });
+      expect(got, `${JSON.stringify(e)} ${t}`).toBe((expected[i] as { value: unknown }).value);
+    });
   });
 });
