@@ -35,12 +35,13 @@ import {
   type MetaAction,
   type ModuleResult,
   type PullLimits,
+  type TemplateEnvironment,
 } from '../modules/implementation.js';
 
 export interface Templating {
   renderValue(value: unknown, vars: Vars): unknown;
   evaluateCondition(expression: string, vars: Vars): boolean;
-  renderTemplateFile(source: string, vars: Vars, includePath: readonly string[], environment?: { trimBlocks?: boolean; lstripBlocks?: boolean }): string;
+  renderTemplateFile(source: string, vars: Vars, includePath: readonly string[], environment?: TemplateEnvironment): string;
 }
 
 /** How the executor reaches a host; run.ts builds it over the transport's connection pool. */

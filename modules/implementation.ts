@@ -72,6 +72,12 @@ export interface PullLimits {
   pull<T>(host: string, registry: string, work: () => Promise<T>, options?: { direct?: boolean }): Promise<T>;
 }
 
+/** A template task's trim_blocks and lstrip_blocks: Jinja2's environment for its file. */
+export interface TemplateEnvironment {
+  trimBlocks?: boolean;
+  lstripBlocks?: boolean;
+}
+
 export interface ModuleContext {
   /** The host the task runs on: its own, or its `delegate_to`. */
   host: string;
@@ -119,7 +125,7 @@ export interface ModuleContext {
    * A template file's text, rendered as Ansible's template action renders one (templating.ts); `{% include %}` looks in
    * includePath; `environment`: the task's trim_blocks and lstrip_blocks (Ansible's defaults, on and off, when left out).
    */
-  renderTemplateFile(source: string, vars: Vars, includePath: readonly string[], environment?: { trimBlocks?: boolean; lstripBlocks?: boolean }): string;
+  renderTemplateFile(source: string, vars: Vars, includePath: readonly string[], environment?: TemplateEnvironment): string;
   /** Marks a value as secret: masked in every event from now on. */
   addSecret(value: string | undefined): void;
   progress(image: string, p: PullProgress): void;

@@ -151,19 +151,22 @@ function pythonRound(x: number, digits: number): number {
   if (!Number.isFinite(x) || x === 0) return x;
   if (digits < 0) {
     const scale = 10 ** -digits;
-    const q = x / scale;
-    const nearest = Math.abs(q % 1) === 0.5 ? 2 * Math.round(q / 2) : Math.round(q);
-    return nearest * scale;
+    return halfEven(x / scale) * scale;
   }
   if (Math.abs(x) >= 1e21) return x; // no fraction left to round
   const [whole, fraction] = Math.abs(x).toFixed(100).split('.');
   const rest = fraction.slice(digits);
   let kept = BigInt(whole + fraction.slice(0, digits));
   const overHalf = rest[0] > '5' || (rest[0] === '5' && /[1-9]/.test(rest.slice(1)));
-  if (overHalf || (rest[0] === '5' && !overHalf && kept % 2n === 1n)) kept += 1n;
+  if (overHalf || (rest[0] === '5' && kept % 2n === 1n)) kept += 1n;
   const text = kept.toString().padStart(digits + 1, '0');
   const rounded = Number(digits === 0 ? text : `${text.slice(0, -digits)}.${text.slice(-digits)}`);
   return x < 0 ? -rounded : rounded;
+}
+
+/** The nearest integer to x, a half going to the even one (Python's round(x) on a double). */
+function halfEven(x: number): number {
+  return Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x);
 }
 
 function combineDicts(base: Record<string, unknown>, extra: Record<string, unknown>, recursive: boolean): Record<string, unknown> {
@@ -833,14 +836,12 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     const number = m === null ? undefined : pythonFloatOfText(m[1]);
     if (m === null || number === undefined) throw fail();
     const unit = m[2] ?? (defaultUnit === null ? undefined : asString(defaultUnit));
-    // Python's round(): halves to the even integer.
-    const round = (x: number) => (Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x));
-    if (unit === undefined) return round(number);
+    if (unit === undefined) return halfEven(number);
     const range = SIZE_RANGES.find(([s]) => s === unit[0].toUpperCase());
     if (range === undefined) throw fail();
     const unitClass = isbits ? 'b' : 'B';
     if (unit.length > 1 && !unit.toLowerCase().includes(isbits ? 'bit' : 'byte') && unit[1] !== unitClass) throw fail();
-    return round(number * range[1]);
+    return halfEven(number * range[1]);
   };
   // itertools' permutations and combinations (lists here, tuples in Python), counted against the template budget first.
   filters.permutations = (value: unknown, ...rest: unknown[]) => {
