@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import posix from 'node:path/posix';
+import { searchPathCandidates } from '../base/search-path.js';
 import { shlexQuote } from '../base/shlex.js';
 import { isVaultText } from '../vault/envelope.js';
 import { copyModule } from './file-schemas.js';
@@ -29,15 +30,9 @@ export interface CopyArgs extends AttributeArgs {
   unsafe_writes?: boolean;
 }
 
-/** Where a relative controller file is looked for: each search dir's `SUBDIR/` then itself (Ansible's _find_needle). */
-export function controllerFileCandidates(file: string, subdir: 'files' | 'templates', searchDirs: readonly string[]): string[] {
-  if (path.isAbsolute(file)) return [file];
-  return searchDirs.flatMap((dir) => [path.join(dir, subdir, file), path.join(dir, file)]);
-}
-
 /** The controller file `file` names, or Ansible's failure listing where it looked. */
 export function findControllerFile(file: string, subdir: 'files' | 'templates', searchDirs: readonly string[]): string {
-  const candidates = controllerFileCandidates(file, subdir, searchDirs);
+  const candidates = searchPathCandidates(file, subdir, searchDirs);
   const found = candidates.find((c) => {
     try {
       return statSync(c).isFile() || statSync(c).isDirectory();

@@ -11,10 +11,10 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { searchPathCandidates } from '../base/search-path.js';
 import { shlexQuote } from '../base/shlex.js';
 import { openRemoteShell } from '../transport/remote-shell.js';
 import { synchronizeModule } from './file-schemas.js';
-import { controllerFileCandidates } from './copy.js';
 import { ModuleFailure, controllerModule, type ModuleContext, type ModuleResult } from './implementation.js';
 
 export interface SynchronizeArgs {
@@ -103,7 +103,7 @@ function expandHome(p: string): string {
 export function controllerPath(p: string, searchDirs: readonly string[]): string {
   const expanded = expandHome(p);
   if (expanded.includes(':') || path.isAbsolute(expanded)) return expanded;
-  const candidates = controllerFileCandidates(expanded, 'files', searchDirs);
+  const candidates = searchPathCandidates(expanded, 'files', searchDirs);
   const found = candidates.find((c) => existsSync(c)) ?? path.resolve(searchDirs.at(-1) ?? '.', expanded);
   return p.endsWith('/') && !found.endsWith('/') ? `${found}/` : found;
 }

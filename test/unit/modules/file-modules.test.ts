@@ -1,7 +1,8 @@
 // The pure parts of copy, template, file and systemd: reading the node script's answers,
 // where a controller file is looked for, copy's `content` text, trim_blocks, `systemctl show`.
 import { describe, expect, it } from 'vitest';
-import { contentText, controllerFileCandidates } from '../../../modules/copy.js';
+import { searchPathCandidates } from '../../../base/search-path.js';
+import { contentText } from '../../../modules/copy.js';
 import { stateOf } from '../../../modules/file.js';
 import { diffText, newFileMode, parseInspect } from '../../../modules/node-file.js';
 import { parseSystemctlShow } from '../../../modules/systemd.js';
@@ -43,7 +44,7 @@ describe('node file state', () => {
 
 describe('copy and template on the controller', () => {
   it('looks for src in each search dir’s files/ (templates/) and then the dir, absolute paths as they are', () => {
-    expect(controllerFileCandidates('ca.crt', 'files', ['/r/role', '/r/role/tasks', '/p'])).toEqual([
+    expect(searchPathCandidates('ca.crt', 'files', ['/r/role', '/r/role/tasks', '/p'])).toEqual([
       '/r/role/files/ca.crt',
       '/r/role/ca.crt',
       '/r/role/tasks/files/ca.crt',
@@ -51,7 +52,9 @@ describe('copy and template on the controller', () => {
       '/p/files/ca.crt',
       '/p/ca.crt',
     ]);
-    expect(controllerFileCandidates('/etc/x', 'templates', ['/p'])).toEqual(['/etc/x']);
+    expect(searchPathCandidates('/etc/x', 'templates', ['/p'])).toEqual(['/etc/x']);
+    // As path_dwim_relative_stack: a needle already under the subfolder is not given it twice; the basedir comes last.
+    expect(searchPathCandidates('files/ca.crt', 'files', ['/r/role'], '/p')).toEqual(['/r/role/files/ca.crt', '/p/files/ca.crt']);
   });
 
   it('writes content as given; a mapping or list as JSON, as the copy action does', () => {
