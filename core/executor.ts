@@ -19,7 +19,7 @@ import { findModule } from '../modules/registry.js';
 import { sleep } from '../base/sleep.js';
 import { resolveKeywords } from '../playbook/task-keywords.js';
 import { resolveReach, type ReachDefaults } from '../playbook/task-reach.js';
-import { extendedLoopVars, loopItems } from '../playbook/loop-lookups.js';
+import { extendedLoopVars, firstFoundTerms } from '../playbook/lookup-plugins.js';
 import { DEFAULT_PRIVILEGE_ESCALATION } from '../transport/become.js';
 import { AsyncJobs, type AsyncJobResult } from './async-jobs.js';
 import { isRescued } from './block-flow.js';
@@ -40,6 +40,8 @@ import {
 
 export interface Templating {
   renderValue(value: unknown, vars: Vars): unknown;
+  /** A loop's items from its rendered value (playbook/templating.ts loopItemsFor). */
+  loopItems(kind: string, value: unknown, vars: Vars, subdir: string): unknown[];
   evaluateCondition(expression: string, vars: Vars): boolean;
   renderTemplateFile(source: string, vars: Vars, includePath: readonly string[], environment?: TemplateEnvironment): string;
 }
@@ -299,8 +301,10 @@ export class TaskExecutor implements TaskRunner {
   private expandLoop(first: TaskInstance): TaskInstance[] {
     const loop = first.deferredLoop!;
     const vars = this.varsFor(first);
-    const rendered = this.options.templating.renderValue(loop.value, vars);
-    const items = loopItems(loop.kind, rendered, { playbookDir: String(vars.playbook_dir ?? '.') });
+    const { templating } = this.options;
+    const rendered =
+      loop.kind === 'first_found' ? firstFoundTerms(loop.value, (t) => templating.renderValue(t, vars)) : templating.renderValue(loop.value, vars);
+    const items = templating.loopItems(loop.kind, rendered, vars, loop.subdir);
     if (items.length === 0) return [{ ...first, deferredLoop: undefined, skipped: 'No items in the list' }];
     return items.map((value, index) => {
       const loopVars: Vars = { [loop.loopVar]: value, ansible_loop_var: loop.loopVar };

@@ -17,20 +17,50 @@ export interface TemplateArgs extends CopyArgs {
   lstrip_blocks?: boolean;
 }
 
+/** The name of the user with this uid (pwd.getpwuid), else the number. */
+function ownerName(uid: number): string {
+  try {
+    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+      const [name, , id] = line.split(':');
+      if (id === String(uid)) return name;
+    }
+  } catch {
+    // No passwd file to read: the number, as Ansible gives it then.
+  }
+  return String(uid);
+}
+
+/** Python's str() of a datetime: local time, microseconds only when there are some. */
+function pythonDateTime(date: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  const micro = date.getMilliseconds() === 0 ? '' : `.${String(date.getMilliseconds() * 1000).padStart(6, '0')}`;
+  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}${micro}`;
+}
+
+/**
+ * The variables Ansible adds for a template file (generate_ansible_template_vars), for the
+ * template task and the template lookup: `term` as the task or lookup names it, `file` where it
+ * was found; ansible_managed from the play's variables, else Ansible's default text.
+ */
+export function templateFileVariables(term: string, file: string, vars: Record<string, unknown>, dest?: string): Record<string, unknown> {
+  const info = statSync(file);
+  return {
+    ansible_managed: vars.ansible_managed ?? 'Ansible managed',
+    template_host: os.hostname(),
+    template_path: term,
+    template_fullpath: path.resolve(file),
+    template_mtime: pythonDateTime(info.mtime),
+    template_uid: ownerName(info.uid),
+    template_destpath: dest ?? null,
+    template_run_date: pythonDateTime(new Date()),
+  };
+}
+
 export const template = controllerModule<TemplateArgs>(templateModule, async (args, ctx) => {
   const file = findControllerFile(args.src, 'templates', ctx.searchDirs);
   if (statSync(file).isDirectory()) throw new ModuleFailure(`Template source ${file} is a directory`);
   const source = readFileSync(file, 'utf8');
-  const vars = {
-    ...ctx.vars,
-    ansible_managed: ctx.vars.ansible_managed ?? 'Ansible managed',
-    template_host: os.hostname(),
-    template_path: file,
-    template_fullpath: path.resolve(file),
-    template_uid: os.userInfo().username,
-    template_destpath: args.dest,
-    template_run_date: new Date().toISOString().replace('T', ' ').replace('Z', ''),
-  };
+  const vars = { ...ctx.vars, ...templateFileVariables(args.src, file, ctx.vars, args.dest) };
   let text: string;
   try {
     // `{% include %}` searches as the template action does: each directory of the search path

@@ -153,6 +153,8 @@ export interface TaskKeywords {
 export interface DeferredLoop {
   kind: string;
   value: unknown;
+  /** Where a with_first_found loop looks (the task's action: templates/, vars/ or files/). */
+  subdir: string;
   loopVar: string;
   indexVar?: string;
   extended: boolean;

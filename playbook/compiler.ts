@@ -21,7 +21,16 @@ import type { LoadedPlay, LoadedTask, SourceRef, Vars } from './model.js';
 import { checkRenderedArguments } from './module-arguments.js';
 import { shouldRun, type TagSelection } from './tags.js';
 import { didYouMean } from '../base/suggest.js';
-import { ANY_VARIABLE, containsTemplate, evaluateCondition, referencedNames, renderValue, templateStrings } from './templating.js';
+import {
+  ANY_VARIABLE,
+  CONTROLLER_FILES,
+  containsTemplate,
+  evaluateCondition,
+  loopItemsFor,
+  referencedNames,
+  renderValue,
+  templateStrings,
+} from './templating.js';
 import { mergeVariables, withLoopVariables } from './variables.js';
 import type { Inventory } from '../inventory/model.js';
 import { applyLimit, resolvePattern } from '../inventory/patterns.js';
@@ -29,7 +38,7 @@ import { isIpAddress } from '../inventory/host-range.js';
 import { groupsOfHost, hostsOfGroup, hostVars } from '../inventory/vars.js';
 import { findModuleDefinition } from '../modules/schemas.js';
 import { appendAll } from '../base/append.js';
-import { extendedLoopVars, loopItems } from './loop-lookups.js';
+import { CONTROLLER_LOOKUPS, extendedLoopVars, firstFoundSubdir, firstFoundTerms } from './lookup-plugins.js';
 import { mergeModuleDefaults } from './module-defaults.js';
 import { KeywordError, keywordBoolean, rawKeywordsOf, resolveKeywords } from './task-keywords.js';
 import { IMPLICIT_LOCALHOST, implicitLocalhostVars, isImplicitLocalhost, orderHosts } from './play-hosts.js';
@@ -92,6 +101,8 @@ class Compiler {
   private readonly facts: FactSettings;
   /** From this task index on, fact names are known only at run time: the play gathers facts, or a setup task ran (-1: from the play's start). */
   private factsFrom = Infinity;
+  /** From this task index on, the controller's files may have been changed by the run (controllerWriteIndex; -1: by an earlier play). */
+  private controllerWritesFrom = Infinity;
 
   constructor(private readonly options: CompileOptions) {
     this.extra = options.extraVars ?? {};
@@ -107,6 +118,7 @@ class Compiler {
         if (this.openAtRunTimeFrom !== Infinity) this.openAtRunTimeFrom = -1;
         // Gathered facts stay for the later plays (Ansible's fact cache).
         if (this.factsFrom !== Infinity) this.factsFrom = -1;
+        if (this.controllerWritesFrom !== Infinity) this.controllerWritesFrom = -1;
         return compiled;
       }),
     };
@@ -149,6 +161,12 @@ class Compiler {
     const firstSetup = play.tasks.findIndex((task) => task.module === 'setup');
     if (gatherFacts) this.factsFrom = -1;
     else if (this.factsFrom !== -1) this.factsFrom = firstSetup === -1 ? Infinity : firstSetup;
+    // (Only for a play with tasks: the question builds each host's inventory variables.)
+    if (this.controllerWritesFrom !== -1 && play.tasks.length > 0)
+      this.controllerWritesFrom = controllerWriteIndex(
+        play.tasks,
+        hosts.some((host) => this.isController(host)),
+      );
     const factLayer = this.factLayer(play);
     // Ansible's implicit fact gathering carries the `always` tag. One step for the play, made
     // into a host's task only when that host runs it: listing a play or planning it builds
@@ -329,10 +347,20 @@ class Compiler {
       ansible_check_mode: this.options.check === true,
       hound_check_mode: this.options.check === true,
       playbook_dir: path.dirname(play.file),
+      // Where the play's own tasks' lookups and files are found (a role's or an imported file's tasks have their own: taskVars).
+      ansible_search_path: [path.dirname(play.file)],
     };
     const inventoryVars = this.hostInventoryVars(host);
     const plain = mergeVariables({ inventory: inventoryVars, play: play.vars, magic, extra: this.extra });
     return { inventory: inventoryVars, magic, play: play.vars, included: {}, plain, byScope: new Map() };
+  }
+
+  /** Whether the host is the controller itself: by name or address, or reached with connection local. */
+  private isController(host: string): boolean {
+    const vars = this.hostInventoryVars(host);
+    return (
+      CONTROLLER_NAMES.has(host) || (typeof vars.ansible_host === 'string' && CONTROLLER_NAMES.has(vars.ansible_host)) || vars.ansible_connection === 'local'
+    );
   }
 
   private hostInventoryVars(host: string): Vars {
@@ -376,13 +404,17 @@ class Compiler {
     return this.hostvarsShared;
   }
 
-  /** The task's variables on a host; shared between tasks with the same role and no task vars. */
+  /** The task's variables on a host; shared between tasks with the same role, the same search path and no task vars. */
   private taskVars(task: LoadedTask, scope: PlayHostVars): Vars {
     const hasTaskVars = Object.keys(task.vars).length > 0;
-    if (!task.role && !hasTaskVars) return scope.plain;
+    // Ansible's ansible_search_path: the role's folder, the task file's, the playbook's.
+    const playPath = scope.magic.ansible_search_path as string[];
+    const ownPath = task.searchDirs.length !== playPath.length || task.searchDirs.some((dir, i) => dir !== playPath[i]);
+    if (!task.role && !hasTaskVars && !ownPath) return scope.plain;
     const key = task.role ?? EMPTY;
+    const pathKey = task.searchDirs.join('\0');
     if (!hasTaskVars) {
-      const cached = scope.byScope.get(key);
+      const cached = scope.byScope.get(key)?.get(pathKey);
       if (cached) return cached;
     }
     const merged = mergeVariables({
@@ -392,10 +424,14 @@ class Compiler {
       roleVars: task.role ? { ...task.role.vars, role_name: task.role.name } : undefined,
       task: task.vars,
       included: scope.included,
-      magic: scope.magic,
+      magic: ownPath ? { ...scope.magic, ansible_search_path: task.searchDirs } : scope.magic,
       extra: this.extra,
     });
-    if (!hasTaskVars) scope.byScope.set(key, merged);
+    if (!hasTaskVars) {
+      let byPath = scope.byScope.get(key);
+      if (!byPath) scope.byScope.set(key, (byPath = new Map<string, Vars>()));
+      byPath.set(pathKey, merged);
+    }
     return merged;
   }
 
@@ -428,6 +464,7 @@ class Compiler {
       one.deferredLoop = {
         kind: task.loop.kind,
         value: task.loop.value,
+        subdir: firstFoundSubdir(task.action),
         loopVar: control.loopVar,
         indexVar: control.indexVar,
         extended: this.flag(control.extended, base, task.loop.at, label, 'loop_control.extended') ?? false,
@@ -437,10 +474,11 @@ class Compiler {
       one.loopPause = this.pauseOf(task, base, label);
       return [one];
     }
-    const rendered = this.render(task.loop.value, base, task.loop.at, label);
+    const { kind, value, at } = task.loop;
+    const rendered = kind === 'first_found' ? firstFoundTerms(value, (t) => this.render(t, base, at, label)) : this.render(value, base, at, label);
     let items: unknown[];
     try {
-      items = loopItems(task.loop.kind, rendered, { playbookDir: String(base.playbook_dir ?? '.'), roleDir: task.role?.dir });
+      items = loopItemsFor(kind, rendered, base, firstFoundSubdir(task.action));
     } catch (err) {
       throw this.positioned(err, task.loop.at, label);
     }
@@ -742,7 +780,7 @@ class Compiler {
         nameTemplated: task.name !== undefined && containsTemplate(task.name),
         args: namesOf(templateStrings(task.args)),
         when: task.when.map((c) => (typeof c.expr === 'string' ? [...referencedNames(c.expr, true)] : [])),
-        loop: task.loop ? namesOf(templateStrings(task.loop.value)) : [],
+        loop: task.loop ? [...namesOf(templateStrings(task.loop.value)), ...lookupLoopReads(task.loop.kind)] : [],
         keywords: namesOf(templateStrings(rawKeywordsOf(task))),
       };
       this.taskNames.set(task, names);
@@ -760,6 +798,11 @@ class Compiler {
       if (seen.has(name)) continue;
       seen.add(name);
       // A lookup of variables by computed names: run time if anything set at run time before this task could be among them.
+      // The controller's files or commands (file, template, first_found, pipe lookups): run time once the run may have changed them.
+      if (name === CONTROLLER_FILES) {
+        if (this.controllerWritesFrom < before) return true;
+        continue;
+      }
       if (name === ANY_VARIABLE) {
         // (Not for the rescue section's variables, which a made name would hardly spell.)
         const registered = [...this.registeredAt].some(([n, at]) => at < before && !RESCUE_VARIABLES.has(n));
@@ -817,6 +860,49 @@ function includedWithin(task: LoadedTask, include: LoadedTask): boolean {
 /** Set in a rescue section, read anywhere after: Ansible's failed-task variables. */
 const RESCUE_VARIABLES = new Set(['ansible_failed_task', 'ansible_failed_result']);
 
+/** What a `with_<kind>` loop reads beyond its value's templates: any variable (template, vars, varnames), the controller's files. */
+function lookupLoopReads(kind: string): string[] {
+  return [...(['template', 'vars', 'varnames'].includes(kind) ? [ANY_VARIABLE] : []), ...(CONTROLLER_LOOKUPS.has(kind) ? [CONTROLLER_FILES] : [])];
+}
+
+/** The names the controller goes by, as a play's host, its address or a task's delegate_to. */
+const CONTROLLER_NAMES = new Set(['localhost', '127.0.0.1', '::1']);
+
+/** Modules that change nothing where they run, so a task of theirs on the controller leaves its files as they were. */
+const READ_ONLY_MODULES = new Set([
+  'debug',
+  'set_fact',
+  'assert',
+  'fail',
+  'meta',
+  'include_vars',
+  'include_tasks',
+  'pause',
+  'ping',
+  'stat',
+  'setup',
+  'async_status',
+  'wait_for',
+  'docker_host_info',
+  'docker_image_info',
+]);
+
+/**
+ * The index of the first task that may write files on the controller, so that a later lookup
+ * of the controller's files must wait for the run to read them (Ansible reads them as the task
+ * runs): a fetch or a pull by synchronize, or a task (other than READ_ONLY_MODULES') that runs
+ * on the controller: delegated there, with connection: local, or in a play on it. Infinity when none.
+ */
+function controllerWriteIndex(tasks: readonly LoadedTask[], onController: boolean): number {
+  const index = tasks.findIndex((task) => {
+    if (task.module === 'fetch' || task.module === 'synchronize') return true;
+    if (READ_ONLY_MODULES.has(task.module)) return false;
+    const delegate = task.keywords.delegate_to?.value;
+    return onController || (typeof delegate === 'string' && CONTROLLER_NAMES.has(delegate)) || task.keywords.connection?.value === 'local';
+  });
+  return index === -1 ? Infinity : index;
+}
+
 function registrationIndexes(tasks: readonly LoadedTask[], earlier: ReadonlySet<string>): Map<string, number> {
   const at = new Map<string, number>();
   for (const name of earlier) at.set(name, -1);
@@ -857,5 +943,6 @@ interface PlayHostVars {
   included: Vars;
   /** Variables of tasks outside roles and without task vars. */
   plain: Vars;
-  byScope: Map<object, Vars>;
+  /** Variables of tasks by role (EMPTY: none), then by search path. */
+  byScope: Map<object, Map<string, Vars>>;
 }

@@ -3,6 +3,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { ParseError } from '../base/errors.js';
 import { didYouMean } from '../base/suggest.js';
+import { LOOKUP_PLUGIN_NAMES } from './lookup-plugins.js';
 import type { DataPath, YamlSource } from './yaml-source.js';
 
 const identifier = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' };
@@ -157,21 +158,8 @@ const roleSpec = {
   },
 };
 
-/** The `with_<lookup>` loops hound expands (playbook/loop-lookups.ts). */
-export const WITH_LOOPS = [
-  'with_items',
-  'with_list',
-  'with_dict',
-  'with_fileglob',
-  'with_together',
-  'with_sequence',
-  'with_indexed_items',
-  'with_flattened',
-  'with_nested',
-  'with_cartesian',
-  'with_subelements',
-  'with_random_choice',
-] as const;
+/** The `with_<lookup>` loops hound expands: one per lookup plugin it runs (playbook/lookup-plugins.ts). */
+export const WITH_LOOPS: readonly string[] = LOOKUP_PLUGIN_NAMES.map((name) => `with_${name}`);
 export const LOOP_KEYS: readonly string[] = ['loop', ...WITH_LOOPS];
 
 /** Keywords a task may carry beside its module (or its include, or its block). */
@@ -390,7 +378,7 @@ const EXPECTATIONS: Record<string, string> = {
 export const ANSIBLE_ONLY_KEYWORDS = new Set(['gather_subset', 'gather_timeout', 'fact_path', 'include', 'with_first_found', 'with_file', 'with_lines']);
 
 export function unsupportedKeywordHint(key: string): string | undefined {
-  if (key.startsWith('with_') && !(WITH_LOOPS as readonly string[]).includes(key))
+  if (key.startsWith('with_') && !WITH_LOOPS.includes(key))
     return `hound expands ${WITH_LOOPS.join(', ')} and loop:, not '${key}' (see docs/ansible-compatibility.md)`;
   return ANSIBLE_ONLY_KEYWORDS.has(key) ? `'${key}' is an Ansible keyword that hound does not support (see docs/ansible-compatibility.md)` : undefined;
 }

@@ -11,7 +11,7 @@ import path from 'node:path';
 import nunjucks from 'nunjucks';
 import { EXIT, HoundError } from '../base/errors.js';
 import { isSecretName, registerSecretVariables } from '../base/secrets.js';
-import { buildFilters, buildTests, userRegex, type TemplateFunction } from './template-filters.js';
+import { buildFilters, buildTests, type TemplateFunction } from './template-filters.js';
 import { percentFormat } from './python-format.js';
 import { ansibleTextResult, pythonUnescape } from './python-literal.js';
 import {
@@ -31,6 +31,8 @@ import { allow, callable, safeMemberLookup } from './template-sandbox.js';
 import { dictKey, iterableItems, MUTATING_METHODS, ownedCopy, ownValue, tupleValue, withOwnedValues } from './python-methods.js';
 import { nested, spendCharacters, spendSteps, withTemplateBudget } from './template-budget.js';
 import { composeLookupOptions, imagesFromCompose, imagesFromK8s } from './lookups/image-lookups.js';
+import { CONTROLLER_LOOKUPS, loopItems, runLookupPlugin, type LookupContext } from './lookup-plugins.js';
+import { templateFileVariables } from '../modules/template.js';
 
 export { UndefinedValue } from './template-values.js';
 
@@ -568,63 +570,68 @@ const globals: Record<string, unknown> = {
 };
 globals.q = globals.query;
 
-/** The lookup plugins hound runs, by their short names; `ansible.builtin.` names them too. */
-const LOOKUP_PLUGINS = ['env', 'vars', 'varnames'];
-
 /** A lookup plugin's short name: `ansible.builtin.vars` and `ansible.legacy.vars` are `vars`. */
 function lookupPluginName(plugin: unknown): string {
   return typeof plugin === 'string' ? plugin.replace(/^ansible\.(builtin|legacy)\./, '') : '';
 }
 
 /**
- * Ansible's lookup() and query(): the plugin's list of results, which lookup() turns into text
- * joined with commas when every result is text, the one result itself when there is one, and
- * the list otherwise (Templar._lookup); query() keeps the list. Plugins that reach outside the
- * run's variables and environment (pipe, file, template, password, …) are refused.
+ * Ansible's lookup() and query(): the plugin's list of results (lookup-plugins.ts), which
+ * lookup() turns into text joined with commas when every result is text, the one result itself
+ * when there is one, and the list otherwise (Templar._lookup); query() keeps the list.
+ * `errors='ignore'` makes a failed lookup None (query(): an empty list), as Ansible's does.
  */
 function runLookup(context: RenderContext, plugin: unknown, args: unknown[], query: boolean): unknown {
   const { positional: terms, keywords } = splitArguments(args);
+  const { wantlist, errors = 'strict', ...options } = keywords;
+  const listed = query || wantlist === true;
+  if (errors !== 'strict' && errors !== 'ignore')
+    throw new HoundError('TEMPLATE_UNSUPPORTED', `lookup(): errors=${pythonRepr(errors)} is not supported`, EXIT.PARSE, {
+      hint: "errors='strict' (the default) fails the task, errors='ignore' makes a failed lookup None",
+    });
+  for (const term of terms) if (term instanceof UndefinedValue) term.fail();
   const name = lookupPluginName(plugin);
-  if (!LOOKUP_PLUGINS.includes(name))
-    throw new HoundError('TEMPLATE_UNSUPPORTED', `lookup('${String(plugin)}') is not supported`, EXIT.PARSE, {
-      hint: `hound runs the ${LOOKUP_PLUGINS.join(', ')} lookups; set the value as a variable instead (vars, vars_files, -e)`,
-    });
-  const { wantlist, ...options } = keywords;
-  const allowed = name === 'varnames' ? [] : ['default'];
-  const unknown = Object.keys(options).filter((k) => !allowed.includes(k));
-  if (unknown.length > 0)
-    throw new HoundError('TEMPLATE_UNSUPPORTED', `lookup('${name}') option ${unknown.join(', ')} is not supported`, EXIT.PARSE, {
-      hint: allowed.length > 0 ? `it takes ${allowed.join(', ')}` : 'it takes none',
-    });
-  for (const term of terms) {
-    if (term instanceof UndefinedValue) term.fail();
-    if (typeof term !== 'string') throw new HoundError('TEMPLATE_ERROR', `lookup('${name}'): ${pythonRepr(term)} is not a string`, EXIT.PARSE);
+  let results: unknown[];
+  try {
+    results = runLookupPlugin(name === '' ? String(plugin) : name, terms, options, lookupContextOf(context));
+  } catch (err) {
+    // Ansible re-raises an undefined variable and a refused option whatever errors= says.
+    const ignorable = err instanceof HoundError && !['UNDEFINED_VARIABLE', 'TEMPLATE_UNSUPPORTED'].includes(err.code);
+    if (errors === 'ignore' && ignorable) return listed ? [] : null;
+    throw err;
   }
-  const results =
-    name === 'varnames' ? variableNames(context, terms as string[]) : (terms as string[]).map((term) => lookupOne(context, name, term, options.default));
-  if (query || wantlist === true) return results;
+  if (listed) return results;
   if (results.length > 0 && results.every((r) => typeof r === 'string')) return results.join(',');
   return results.length === 1 ? results[0] : results;
 }
 
-function lookupOne(context: RenderContext, plugin: string, term: string, fallback: unknown): unknown {
-  if (plugin === 'env') {
-    // The env lookup reads the first word of each term.
-    const value = process.env[term.split(/\s+/).filter(Boolean)[0] ?? ''];
-    return value ?? (fallback === undefined ? '' : fallback);
-  }
-  // vars: the variable's value, rendered; as a play's variable, not the template's own `{% set %}`.
-  if (Object.hasOwn(context.vars, term)) return context.lookupVariable(term);
-  if (fallback !== undefined) return fallback;
-  throw new HoundError('UNDEFINED_VARIABLE', `No variable found with this name: ${term}`, EXIT.PARSE, {
-    hint: "define it, or give the lookup a default: lookup('vars', name, default='')",
-  });
+/** What a lookup sees: the task's search path (`ansible_search_path`, else the playbook's folder) and its variables. */
+function lookupContextOf(context: RenderContext, subdir = 'files'): LookupContext {
+  const basedir = lookupBaseDir(context);
+  const searchPath = context.vars.ansible_search_path;
+  return {
+    searchPath: Array.isArray(searchPath) && searchPath.every((p) => typeof p === 'string') ? searchPath : [basedir],
+    basedir,
+    subdir,
+    variable: (name) => (Object.hasOwn(context.vars, name) ? { value: context.lookupVariable(name) } : undefined),
+    variableNames: () => Object.keys(context.vars),
+    renderTemplate: (file, term, extra, convertData) =>
+      nested(`lookup('template', '${term}')`, () => {
+        const vars = { ...context.vars, ...templateFileVariables(term, file, context.vars), ...extra };
+        // Included files are found as the lookup finds them: the template's own folder, then each search path folder's templates/ and itself.
+        const includePath = [
+          path.dirname(file),
+          ...(Array.isArray(searchPath) ? (searchPath as string[]) : []).flatMap((dir) => [path.join(dir, 'templates'), dir]),
+        ];
+        const text = renderTemplateFile(readFileSync(file, 'utf8'), vars, includePath);
+        return convertData ? ansibleTextResult(text) : text;
+      }),
+  };
 }
 
-/** varnames: the names of the play's variables that match any of the patterns (Python's re.search). */
-function variableNames(context: RenderContext, patterns: string[]): string[] {
-  const regexes = patterns.map((p) => userRegex('varnames', p));
-  return Object.keys(context.vars).filter((name) => regexes.some((r) => r.test(name)));
+/** The items of a loop (`loop:`, or a `with_<lookup>:` over its rendered value) with a task's variables; `subdir`: where first_found looks. */
+export function loopItemsFor(kind: string, value: unknown, vars: Vars, subdir = 'files'): unknown[] {
+  return withTemplateBudget(() => loopItems(kind, value, lookupContextOf(new RenderContext(vars), subdir)));
 }
 
 /** Python's unpacking of one value into `count` names (`{% set a, b = pair %}`, `{% for k, v in pairs %}`). */
@@ -1418,16 +1425,35 @@ type RenderPlan = { kind: 'literal' } | { kind: 'native'; root: RootRenderFuncti
 /** Ansible's filters whose text is never read as a literal (C.STRING_TYPE_FILTERS): `{{ x | to_json }}` stays the JSON text. */
 const STRING_TYPE_FILTERS = new Set(['string', 'to_json', 'to_nice_json', 'to_yaml', 'to_nice_yaml', 'ppretty', 'json']);
 
-/** Whether the expression's outermost operation is one of those filters. */
-function endsInStringFilter(expression: string): boolean {
-  if (!/\|/.test(expression)) return false;
+/**
+ * Whether the expression's value stays text: its outermost operation is one of those filters,
+ * or a template lookup with convert_data off (whose result is Ansible's NativeJinjaText).
+ */
+function keepsText(expression: string): boolean {
+  if (!/\||lookup/.test(expression)) return false;
   const env = environment as unknown as { extensionsList: unknown[]; opts: object };
   let node = internals.parser.parse(`{{ ${expression} }}`, env.extensionsList, env.opts) as NunjucksNode | undefined;
   node = (node?.children as NunjucksNode[] | undefined)?.[0];
   node = (node?.children as NunjucksNode[] | undefined)?.[0];
   while (node?.typename === 'Group' && (node.children as NunjucksNode[]).length === 1) node = (node.children as NunjucksNode[])[0];
+  if (node?.typename === 'FunCall') return isTextTemplateLookup(node);
   const name = node?.typename === 'Filter' ? (node.name as { value?: unknown } | undefined)?.value : undefined;
   return typeof name === 'string' && STRING_TYPE_FILTERS.has(name);
+}
+
+/** `lookup('template', …, convert_data=False)`, the option written as a literal. */
+function isTextTemplateLookup(call: NunjucksNode): boolean {
+  const name = call.name as NunjucksNode;
+  if (name.typename !== 'Symbol' || name.value !== 'lookup') return false;
+  const args = ((call.args as NunjucksNode).children as NunjucksNode[]) ?? [];
+  if (args[0]?.typename !== 'Literal' || lookupPluginName(args[0].value) !== 'template') return false;
+  const keywords = args.at(-1)?.typename === 'KeywordArgs' ? ((args.at(-1)!.children as NunjucksNode[]) ?? []) : [];
+  return keywords.some((pair) => {
+    const key = pair.key as NunjucksNode;
+    const value = pair.value as NunjucksNode;
+    const off = (value.typename === 'Literal' && value.value === false) || (value.typename === 'Symbol' && ['False', 'false'].includes(String(value.value)));
+    return key.value === 'convert_data' && off;
+  });
 }
 const plans = new Map<string, RenderPlan>();
 const LITERAL: RenderPlan = { kind: 'literal' };
@@ -1443,7 +1469,7 @@ function planFor(template: string): RenderPlan {
       plan = {
         kind: 'native',
         root: compileTemplate(`{{ (${expression}) | __hound_capture }}`, 'playbook-value'),
-        keepsText: endsInStringFilter(expression),
+        keepsText: keepsText(expression),
       };
     } else {
       compileTemplate(template, 'playbook-value'); // syntax errors reported against what the user wrote
@@ -1548,8 +1574,10 @@ export function checkTemplateSyntax(source: string, bare = false): void {
 
 const namesCache = new Map<string, Set<string>>();
 
-/** In referencedNames' answer: the template may read any variable, by a name made as it runs (`lookup('vars', prefix + x)`, varnames). */
+/** In referencedNames' answer: the template may read any variable, by a name made as it runs (`lookup('vars', prefix + x)`, varnames, a template lookup's file). */
 export const ANY_VARIABLE = '*';
+/** In referencedNames' answer: the template reads the controller's files or runs a command there (the file, template, first_found, pipe lookups). */
+export const CONTROLLER_FILES = '<controller files>';
 
 /** The variables a `lookup('vars', …)`/`query('varnames', …)` call reads: its literal names, or ANY_VARIABLE. */
 function lookupReads(call: NunjucksNode): string[] {
@@ -1558,6 +1586,7 @@ function lookupReads(call: NunjucksNode): string[] {
   const [plugin, ...terms] = ((call.args as NunjucksNode).children as NunjucksNode[]) ?? [];
   if (plugin?.typename !== 'Literal') return [ANY_VARIABLE];
   const kind = lookupPluginName(plugin.value);
+  if (CONTROLLER_LOOKUPS.has(kind)) return kind === 'template' ? [ANY_VARIABLE, CONTROLLER_FILES] : [CONTROLLER_FILES];
   if (kind === 'varnames') return [ANY_VARIABLE];
   if (kind !== 'vars') return [];
   return terms.map((t) => (t.typename === 'Literal' && typeof t.value === 'string' ? t.value : ANY_VARIABLE));

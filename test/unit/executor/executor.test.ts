@@ -1,9 +1,12 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TaskInstance } from '../../../playbook/compiled.js';
 import { EventBus, SECRET_MASK, type HoundEvent, type TaskResultEvent } from '../../../core/events.js';
 import { TaskExecutor, type HostAccess } from '../../../core/executor.js';
 import { Semaphore } from '../../../core/scheduler.js';
-import { evaluateCondition, renderTemplateFile, renderValue } from '../../../playbook/templating.js';
+import { evaluateCondition, loopItemsFor, renderTemplateFile, renderValue } from '../../../playbook/templating.js';
 import { CredentialStore } from '../../../modules/implementation.js';
 import { task } from './play-fixture.js';
 
@@ -36,7 +39,7 @@ function setup(check = false) {
     signal: new AbortController().signal,
     credentials,
     limits: { pull: (_h, _r, work) => limit.run(work) },
-    templating: { renderValue, evaluateCondition, renderTemplateFile },
+    templating: { renderValue, evaluateCondition, renderTemplateFile, loopItems: loopItemsFor },
     access: noHosts,
   });
   const results = () => events.filter((e): e is TaskResultEvent => e.event === 'task_result');
@@ -136,6 +139,33 @@ describe('TaskExecutor', () => {
       ['a', 'a!'],
       ['b', 'b!'],
     ]);
+  });
+
+  it('expands a with_first_found loop known only at run time, in the folder its task kind names, past a name that reads an undefined variable', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'hound-first-found-'));
+    try {
+      mkdirSync(path.join(dir, 'templates'));
+      writeFileSync(path.join(dir, 'templates', 'web.conf.j2'), 'x');
+      writeFileSync(path.join(dir, 'web.conf.j2'), 'not this one');
+      const { executor, results } = setup();
+      await executor.runTask([t(0, { module: 'set_fact', args: { service: 'web' } })], { handler: false });
+      const loop = {
+        kind: 'first_found',
+        value: ['{{ nope }}/web.conf', '{{ service }}.conf.j2'],
+        subdir: 'templates',
+        loopVar: 'item',
+        extended: false,
+        extendedAllitems: true,
+      };
+      const vars = { ansible_search_path: [dir], playbook_dir: dir };
+      await executor.runTask([t(1, { args: { msg: '{{ item }}' }, deferred: true, deferredLoop: loop, vars, register: 'found' })], { handler: false });
+      expect(results()[1].msg).toBe(path.join(dir, 'templates', 'web.conf.j2'));
+      const none = { ...loop, value: [{ files: ['{{ service }}.yml'], skip: true }] };
+      await executor.runTask([t(2, { args: { msg: '{{ item }}' }, deferred: true, deferredLoop: none, vars })], { handler: false });
+      expect(results()[2]).toMatchObject({ status: 'skipped' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('registry_login keeps the password in the store and out of every event, even when a later task prints it', async () => {

@@ -17,8 +17,11 @@ const ORACLE = `
 import json, sys
 from ansible.template import Templar
 from ansible.parsing.dataloader import DataLoader
-templates, variables, typed = json.load(sys.stdin)
-templar = Templar(loader=DataLoader(), variables=variables)
+templates, variables, typed, basedir = json.load(sys.stdin)
+loader = DataLoader()
+if basedir:
+    loader.set_basedir(basedir)
+templar = Templar(loader=loader, variables=variables)
 out = []
 for t in templates:
     try:
@@ -32,13 +35,19 @@ print(json.dumps(out))
 `;
 
 /**
- * What ansible-core renders for each template with these variables. `typed`: the expression's
+ * What ansible-core renders for each template with these variables (`basedir`: the playbook's
+ * folder, for lookups of the controller's files, and the folder it runs in). `typed`: the expression's
  * own value (through to_json, so tuples are lists), for methods' results; otherwise what
  * ansible-playbook's templating makes of the whole template (its defaults: jinja2_native off).
  */
-export function ansible(templates: string[], vars: Record<string, unknown>, typed = false): Outcome[] {
+export function ansible(templates: string[], vars: Record<string, unknown>, typed = false, basedir?: string): Outcome[] {
   return JSON.parse(
-    execFileSync('/usr/bin/python3', ['-c', ORACLE], { input: JSON.stringify([templates, vars, typed]), encoding: 'utf8', maxBuffer: 64 << 20 }),
+    execFileSync('/usr/bin/python3', ['-c', ORACLE], {
+      input: JSON.stringify([templates, vars, typed, basedir ?? null]),
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+      cwd: basedir,
+    }),
   ) as Outcome[];
 }
 
@@ -67,8 +76,13 @@ export function hound(templates: string[], vars: Record<string, unknown>, typed 
 }
 
 /** The cases where the two differ, each with both answers (an empty list when they agree). */
-export function differences(templates: string[], vars: Record<string, unknown>, typed = false): Array<{ template: string; ansible: Outcome; hound: Outcome }> {
-  const expected = ansible(templates, vars, typed);
+export function differences(
+  templates: string[],
+  vars: Record<string, unknown>,
+  typed = false,
+  basedir?: string,
+): Array<{ template: string; ansible: Outcome; hound: Outcome }> {
+  const expected = ansible(templates, vars, typed, basedir);
   const got = hound(templates, vars, typed);
   return templates.flatMap((template, i) =>
     JSON.stringify(expected[i]) === JSON.stringify(got[i]) ? [] : [{ template, ansible: expected[i], hound: got[i] }],

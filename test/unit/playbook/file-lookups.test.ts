@@ -1,0 +1,343 @@
+// The lookups that read the controller (file, fileglob, first_found, template, pipe, lines),
+// and the loop lookups through lookup() and query(), against ansible-core's own Templar with the
+// same search path and playbook folder; and the with_ loops of the same plugins against
+// ansible-playbook itself, on tasks as Kolla-Ansible and Kubespray write them.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compilePlays } from '../../../playbook/compiler.js';
+import { PlaybookLoader } from '../../../playbook/loader.js';
+import { CONTROLLER_FILES, referencedNames } from '../../../playbook/templating.js';
+import { buildInventory } from './inventory-builder.js';
+import { ansible, differences, ORACLE_TIMEOUT_MS, renderFailure } from './templar-oracle.js';
+
+const root = mkdtempSync(path.join(tmpdir(), 'hound-file-lookups-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** Writes `files` (path → text) under `dir`. */
+function tree(dir: string, files: Record<string, string>): void {
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), text);
+  }
+}
+
+describe('lookups of the controller, against ansible-core', () => {
+  const project = path.join(root, 'project');
+  const role = path.join(project, 'roles', 'web');
+  tree(project, {
+    'files/motd.txt': '  welcome\n\n',
+    'files/only-play.txt': 'play\n',
+    'top.txt': 'top level\n',
+    'files/conf.d/a.conf': 'a\n',
+    'files/conf.d/b.conf': 'b\n',
+    'files/conf.d/.hidden.conf': 'h\n',
+    'roles/web/files/motd.txt': 'role motd\n',
+    'roles/web/files/b.conf': 'role b\n',
+    'roles/web/templates/site.j2': 'server {{ name }};\n{% for p in ports %}\nlisten {{ p }};\n{% endfor %}\n',
+    'roles/web/templates/list.j2': '[{% for p in ports %}{{ p }}, {% endfor %}]\n',
+    'roles/web/templates/dict.j2': "{'name': '{{ name }}', 'extra': '{{ extra | default('none') }}'}",
+    'roles/web/templates/outer.j2': "{% include 'inner.j2' %}/{{ template_path }}\n",
+    'roles/web/templates/inner.j2': 'inner {{ name }}',
+    'roles/web/tasks/main.yml': '- debug: msg=x\n',
+    'custom/web/override.conf': 'custom\n',
+  });
+  // A role task's search path, as ansible-playbook sets it.
+  const vars = {
+    ansible_search_path: [role, path.join(role, 'tasks'), project],
+    playbook_dir: project,
+    name: 'web1',
+    ports: [80, 443],
+    node_custom_config: path.join(project, 'custom'),
+    users: [
+      { name: 'a', keys: ['k1', 'k2'] },
+      { name: 'b', keys: [] },
+    ],
+    d: { x: 1, y: [2] },
+  };
+  const templates = [
+    // file: the role's files/ first, then the playbook's; rstrip by default.
+    "{{ lookup('file', 'motd.txt') }}",
+    "{{ lookup('file', 'only-play.txt') }}",
+    "{{ lookup('file', 'top.txt') }}",
+    "{{ lookup('file', 'files/motd.txt') }}",
+    "{{ lookup('ansible.builtin.file', 'motd.txt', 'top.txt') }}",
+    "{{ query('file', 'motd.txt', 'top.txt') }}",
+    "{{ lookup('file', 'motd.txt', rstrip=False) }}",
+    "{{ lookup('file', 'motd.txt', lstrip=True) }}",
+    `{{ lookup('file', '${project}/files/motd.txt') }}`,
+    "{{ lookup('file', 'nope.txt') }}",
+    "{{ lookup('file', 'nope.txt', errors='ignore') }}",
+    "{{ query('file', 'nope.txt', errors='ignore') }}",
+    "{{ lookup('file', 'conf.d') }}",
+    // first_found: names, {files, paths, skip}, the separators of files and paths.
+    "{{ lookup('first_found', ['nope.conf', 'b.conf']) }}",
+    "{{ lookup('first_found', 'nope.conf', 'motd.txt') }}",
+    "{{ lookup('first_found', {'files': ['nope.conf', 'override.conf'], 'paths': [node_custom_config ~ '/web']}) }}",
+    "{{ lookup('first_found', {'files': 'nope.conf;b.conf'}) }}",
+    "{{ lookup('first_found', {'files': ['x.conf', 'a.conf'], 'paths': 'nope:conf.d'}) }}",
+    "{{ query('first_found', {'files': ['nope.conf'], 'skip': True}) }}",
+    "{{ lookup('first_found', {'files': ['nope.conf'], 'skip': True}) }}",
+    "{{ lookup('first_found', ['nope.conf']) }}",
+    "{{ lookup('first_found', ['nope.conf'], errors='ignore') }}",
+    "{{ lookup('first_found', 'x.conf', files=['nope', 'a.conf'], paths=['conf.d']) }}",
+    "{{ lookup('first_found', [node_custom_config ~ '/web/override.conf', 'b.conf']) }}",
+    // fileglob: the named folder found on the search path, or each folder's files/ for a bare pattern.
+    "{{ query('fileglob', 'conf.d/*.conf') | sort }}",
+    "{{ lookup('fileglob', '*.txt') }}",
+    "{{ query('fileglob', '*.conf') }}",
+    "{{ query('fileglob', 'conf.d/.*') }}",
+    "{{ query('fileglob', 'nope/*') }}",
+    // template: the role's templates/, the task's variables, convert_data, template_vars, include.
+    "{{ lookup('template', 'site.j2') }}",
+    "{{ lookup('template', 'list.j2') }}",
+    "{{ lookup('template', 'list.j2', convert_data=False) }}",
+    "{{ lookup('template', 'dict.j2') }}",
+    "{{ lookup('template', 'dict.j2', template_vars={'extra': 'given'}) }}",
+    "{{ lookup('template', 'dict.j2', template_vars=dict(name='over')) }}",
+    "{{ lookup('template', 'outer.j2') }}",
+    "{{ lookup('template', 'nope.j2') }}",
+    // pipe and lines: sh -c in the playbook's folder.
+    "{{ lookup('pipe', 'echo one; echo two') }}",
+    "{{ lookup('pipe', 'pwd') }}",
+    "{{ lookup('pipe', 'printf \"a\\n\\n\"', 'echo b') }}",
+    "{{ lookup('pipe', 'exit 3') }}",
+    "{{ lookup('pipe', 'exit 3', errors='ignore') }}",
+    "{{ query('lines', 'printf \"x\\ny\\n\"') }}",
+    "{{ lookup('lines', 'printf \"x\\ny\\n\"', 'echo z') }}",
+    // The loop lookups, through lookup() and query().
+    "{{ query('dict', d) }}",
+    "{{ lookup('dict', d) }}",
+    "{{ query('items', [1, [2, [3]]], 4) }}",
+    "{{ lookup('items', ['a', 'b']) }}",
+    "{{ query('indexed_items', ['a', 'b']) }}",
+    "{{ query('flattened', [1, [2, [3]]]) }}",
+    "{{ query('sequence', 'start=1 end=5 stride=2') }}",
+    "{{ lookup('sequence', 'count=3 format=node%02d') }}",
+    "{{ query('together', [1, 2], ['a']) }}",
+    "{{ query('nested', ['a', 'b'], [1, 2]) }}",
+    "{{ query('subelements', users, 'keys') }}",
+    "{{ query('list', 'a', 'b') }}",
+  ];
+
+  it(
+    `gives Ansible's value, or fails where Ansible fails, in ${templates.length} cases`,
+    () => {
+      const expected = ansible(templates, vars, false, project);
+      // The cases that fail in Ansible too: a missing file or template, a folder, no first_found, exit 3.
+      expect(templates.filter((_, i) => 'error' in expected[i])).toEqual([
+        "{{ lookup('file', 'nope.txt') }}",
+        "{{ lookup('file', 'conf.d') }}",
+        "{{ lookup('first_found', ['nope.conf']) }}",
+        "{{ lookup('template', 'nope.j2') }}",
+        "{{ lookup('pipe', 'exit 3') }}",
+      ]);
+      expect(differences(templates, vars, false, project)).toEqual([]);
+    },
+    ORACLE_TIMEOUT_MS,
+  );
+
+  it('says what failed and where it looked', () => {
+    const missing = renderFailure("{{ lookup('file', 'nope.txt') }}", vars);
+    expect(missing.code).toBe('LOOKUP_FAILED');
+    expect(missing.message).toBe('could not locate file in lookup: nope.txt');
+    expect(missing.hint).toContain(`in each of: ${role}, ${path.join(role, 'tasks')}, ${project}`);
+    const none = renderFailure("{{ lookup('first_found', ['a.cfg', 'b.cfg']) }}", vars);
+    expect(none.message).toBe('No file was found when using first_found.');
+    expect(none.hint).toContain('skip: true');
+    const exit = renderFailure("{{ lookup('pipe', 'echo oops >&2; exit 3') }}", vars);
+    expect(exit.message).toBe('lookup_plugin.pipe(echo oops >&2; exit 3) returned 3');
+    expect(exit.hint).toBe('oops');
+    // Ansible takes these; hound says plainly that it does not.
+    expect(renderFailure("{{ lookup('template', 'site.j2', jinja2_native=True) }}", vars).code).toBe('TEMPLATE_UNSUPPORTED');
+    const delimiters = renderFailure("{{ lookup('template', 'site.j2', variable_start_string='[[') }}", vars);
+    expect(delimiters.code).toBe('TEMPLATE_UNSUPPORTED');
+    expect(delimiters.message).toBe("lookup('template'): variable_start_string other than '{{' is not supported");
+  });
+
+  it('refuses a vault-encrypted file rather than return its ciphertext', () => {
+    tree(project, { 'files/secret.txt': '$ANSIBLE_VAULT;1.1;AES256\n3132\n' });
+    const err = renderFailure("{{ lookup('file', 'secret.txt') }}", vars);
+    expect(err.code).toBe('TEMPLATE_UNSUPPORTED');
+    expect(err.message).toContain('is vault-encrypted');
+    expect(err.message).not.toContain('3132');
+  });
+
+  it('marks templates that read the controller, and any variable for a template lookup', () => {
+    expect([...referencedNames("{{ lookup('file', 'x') }}")]).toEqual([CONTROLLER_FILES]);
+    expect([...referencedNames("{{ lookup('pipe', cmd) }}")].sort()).toEqual([CONTROLLER_FILES, 'cmd'].sort());
+    expect([...referencedNames("{{ lookup('template', 'x.j2') }}")].sort()).toEqual(['*', CONTROLLER_FILES].sort());
+    expect([...referencedNames("{{ query('dict', d) }}")]).toEqual(['d']);
+  });
+});
+
+/** Each task's loop items on localhost as ansible-playbook runs them (the json callback), in task order. */
+function ansiblePlaybookItems(playbook: string): unknown[][] {
+  const out = execFileSync('ansible-playbook', ['-i', 'localhost,', '-c', 'local', playbook], {
+    encoding: 'utf8',
+    cwd: path.dirname(playbook),
+    env: { ...process.env, ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: '0', ANSIBLE_LOCALHOST_WARNING: '0' },
+    maxBuffer: 64 << 20,
+  });
+  const report = JSON.parse(out.slice(out.indexOf('{'))) as {
+    plays: { tasks: { hosts: { localhost: { results?: { item: unknown }[]; skipped?: boolean } } }[] }[];
+  };
+  return report.plays.flatMap((play) => play.tasks.map((t) => (t.hosts.localhost.results ?? []).map((r) => r.item)));
+}
+
+/**
+ * Each task's loop items as hound compiles them, on a node: on the controller a task that
+ * writes (the template task) would make the later lookups wait for the run.
+ */
+function houndItems(playbook: string): unknown[][] {
+  const inventory = buildInventory({ nodes: { hosts: { n1: {} } } });
+  const plays = new PlaybookLoader().load(playbook).plays.map((p) => ({ ...p, hosts: 'nodes' }));
+  const tasks = compilePlays(plays, { inventory }).plays.flatMap((play, i) => play.tasksByHost.get('n1')!.map((task) => ({ task, play: i })));
+  const byTask = new Map<string, unknown[]>();
+  for (const { task: t, play } of tasks) {
+    expect(t.deferred ?? false).toBe(false);
+    const key = `${play}:${t.order.join('.')}`;
+    if (!byTask.has(key)) byTask.set(key, []);
+    if (t.loopItem !== undefined) byTask.get(key)!.push(t.loopItem);
+  }
+  return [...byTask.values()];
+}
+
+describe('with_ loops of the lookups, against ansible-playbook', () => {
+  const project = path.join(root, 'loops');
+  const out = path.join(root, 'written');
+  mkdirSync(out, { recursive: true });
+  tree(project, {
+    // Kolla-Ansible's ironic role (ansible/roles/ironic/tasks/config.yml at 1a681814): a node's own
+    // file, then the deployment's, then the role's template; node_custom_config is the operator's.
+    'roles/ironic/tasks/main.yml': `- name: Copying ironic-dnsmasq config
+  template:
+    src: "{{ item }}"
+    dest: "${out}/ironic-dnsmasq.conf"
+    mode: "0660"
+  with_first_found:
+    - "{{ node_custom_config }}/ironic/ironic-dnsmasq.conf"
+    - "{{ node_custom_config }}/ironic/{{ inventory_hostname }}/ironic-dnsmasq.conf"
+    - "ironic-dnsmasq.conf.j2"
+
+- name: Copying over existing Ironic policy file
+  debug: msg="{{ item }}"
+  with_first_found:
+    - files: "{{ supported_policy_format_list }}"
+      paths:
+        - "{{ node_custom_config }}/ironic/"
+      skip: true
+
+- name: Not defined here
+  debug: msg="{{ item }}"
+  with_first_found:
+    - "{{ undefined_in_this_play }}/x.conf"
+    - "ironic.txt"
+`,
+    'roles/ironic/templates/ironic-dnsmasq.conf.j2': 'port=0\n',
+    'roles/ironic/files/ironic.txt': 'ironic\n',
+    'custom/ironic/policy.yaml': 'a: 1\n',
+    // Kubespray's pattern (roles/container-engine/containerd-common, roles/bootstrap_os at
+    // 46dbdd39): os-specific variables, the first file found under vars/, skip when none.
+    'roles/os/tasks/main.yml': `- name: Os specific vars
+  include_vars: "{{ item }}"
+  with_first_found:
+    - files:
+        - "{{ distro }}-{{ release }}.yml"
+        - "{{ distro }}.yml"
+        - "{{ family }}.yml"
+      skip: true
+
+- name: Nothing for this one
+  include_vars: "{{ item }}"
+  with_first_found:
+    - files:
+        - "nope-{{ distro }}.yml"
+      skip: true
+`,
+    'roles/os/vars/debian.yml': 'pkg: apt\n',
+    'roles/os/vars/redhat.yml': 'pkg: dnf\n',
+    'lists/hosts.txt': 'n1\nn2\n',
+    'files/a.txt': 'A\n',
+    'files/b.txt': '  B  \n',
+    'templates/t.j2': 'hello {{ distro }}\n',
+    'play.yml': `- hosts: localhost
+  gather_facts: false
+  vars:
+    node_custom_config: "${project}/custom"
+    supported_policy_format_list: [policy.yaml, policy.json]
+    distro: debian
+    release: bookworm
+    family: debian
+  roles: [ironic]
+  tasks:
+    - debug: msg="{{ item }}"
+      with_file: [a.txt, b.txt]
+    - debug: msg="{{ item }}"
+      with_lines: cat lists/hosts.txt
+    - debug: msg="{{ item }}"
+      with_pipe: [echo one, echo two]
+    - debug: msg="{{ item }}"
+      with_template: [t.j2]
+    - debug: msg="{{ item }}"
+      with_fileglob: ["*.txt"]
+    - debug: msg="{{ item }}"
+      with_env: [HOUND_LOOP_ENV]
+    - debug: msg="{{ item }}"
+      with_vars: [distro, release]
+
+# In a play of its own: a loop over include_vars files makes any later name a run-time one.
+- hosts: localhost
+  gather_facts: false
+  vars:
+    distro: debian
+    release: bookworm
+    family: debian
+  roles: [os]
+`,
+  });
+  process.env.HOUND_LOOP_ENV = 'from-env';
+
+  it(
+    'expands each loop to the items ansible-playbook runs, with the task kind choosing templates/, vars/ or files/',
+    () => {
+      const expected = ansiblePlaybookItems(path.join(project, 'play.yml'));
+      const got = houndItems(path.join(project, 'play.yml'));
+      expect(got).toEqual(expected);
+      // What that means, so a change in both is seen: the role's template; the operator's policy;
+      // the role's file past an undefined name; the files' text; … debian.yml from vars/; nothing.
+      expect(expected.slice(0, 4)).toEqual([
+        [path.join(project, 'roles/ironic/templates/ironic-dnsmasq.conf.j2')],
+        [path.join(project, 'custom/ironic/policy.yaml')],
+        [path.join(project, 'roles/ironic/files/ironic.txt')],
+        ['A', '  B'],
+      ]);
+      expect(expected.slice(-2)).toEqual([[path.join(project, 'roles/os/vars/debian.yml')], []]);
+    },
+    ORACLE_TIMEOUT_MS,
+  );
+
+  it('waits for the run to read the controller after a task that may write there', () => {
+    const file = path.join(project, 'fetch.yml');
+    writeFileSync(
+      file,
+      `- hosts: localhost
+  gather_facts: false
+  tasks:
+    - debug: msg="{{ lookup('file', 'a.txt') }}"
+    - command: echo fetched
+      delegate_to: localhost
+    - debug: msg="{{ lookup('file', 'made-by-the-run.txt') }}"
+    - debug: msg="{{ item }}"
+      with_file: [made-by-the-run.txt]
+    - debug: msg="{{ lookup('env', 'HOME') }}"
+`,
+    );
+    const inventory = buildInventory({ nodes: { hosts: { n1: {} } } });
+    const plays = new PlaybookLoader().load(file).plays.map((p) => ({ ...p, hosts: 'nodes' }));
+    const tasks = compilePlays(plays, { inventory }).plays[0].tasksByHost.get('n1')!;
+    expect(tasks.map((t) => t.deferred ?? false)).toEqual([false, false, true, true, false]);
+  });
+});
