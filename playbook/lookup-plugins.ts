@@ -12,6 +12,8 @@ import { EXIT, HoundError } from '../base/errors.js';
 import { isDirectory, isFile } from '../base/file-kind.js';
 import { globToRegExp } from '../base/fnmatch.js';
 import { findInSearchPath } from '../base/search-path.js';
+import type { Inventory } from '../inventory/model.js';
+import { resolvePattern } from '../inventory/patterns.js';
 import { isVaultText } from '../vault/envelope.js';
 import { offTheClock } from './template-budget.js';
 import { userRegex } from './template-filters.js';
@@ -147,6 +149,7 @@ export const LOOKUP_PLUGINS: Readonly<Record<string, LookupPlugin>> = {
       });
     },
   },
+  inventory_hostnames: { options: [], run: (terms, _options, context) => inventoryHostnames(terms, context) },
   pipe: {
     options: [],
     run: (terms, _options, context) => textTerms('pipe', terms).map((term) => controllerCommand('pipe', term, context).replace(/\s+$/, '')),
@@ -305,6 +308,30 @@ function firstFound(terms: unknown[], options: Record<string, unknown>, context:
   }
   if (skip) return [];
   throw lookupError('No file was found when using first_found.', `${searchedHint(context, context.subdir)}; give it skip: true to go on without one`);
+}
+
+/**
+ * inventory_hostnames: the hosts the patterns match, in an inventory made of the `groups`
+ * variable alone (each group with its hosts, no children, no variables), as Ansible's plugin
+ * builds one; a pattern it cannot read gives no hosts.
+ */
+function inventoryHostnames(terms: unknown[], context: LookupContext): string[] {
+  const groups = context.variable('groups')?.value;
+  if (!isPlainObject(groups)) return [];
+  const inventory: Inventory = { hosts: new Map(), groups: new Map(), sources: [] };
+  for (const [name, members] of Object.entries(groups)) {
+    const hosts = listify(members).map((host) => pythonStr(host));
+    inventory.groups.set(name, { name, hosts, children: [], vars: {} });
+    for (const host of hosts) if (!inventory.hosts.has(host)) inventory.hosts.set(host, { name: host, vars: {} });
+  }
+  if (!inventory.groups.has('all')) inventory.groups.set('all', { name: 'all', hosts: [...inventory.hosts.keys()], children: [], vars: {} });
+  const patterns = textTerms('inventory_hostnames', terms);
+  try {
+    return resolvePattern(inventory, patterns, { baseDir: context.basedir });
+  } catch (err) {
+    if (err instanceof HoundError) return [];
+    throw err;
+  }
 }
 
 /** os.path.join of a first_found path and name; an undefined part makes the candidate one to pass over. */

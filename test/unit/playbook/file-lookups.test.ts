@@ -56,6 +56,7 @@ describe('lookups of the controller, against ansible-core', () => {
       { name: 'b', keys: [] },
     ],
     d: { x: 1, y: [2] },
+    groups: { all: ['a1', 'a2', 'b1', 'c1'], ungrouped: ['c1'], app: ['a1', 'a2'], db: ['b1'], web: ['a2', 'b1'] },
   };
   const templates = [
     // file: the role's files/ first, then the playbook's; rstrip by default.
@@ -120,6 +121,18 @@ describe('lookups of the controller, against ansible-core', () => {
     "{{ query('nested', ['a', 'b'], [1, 2]) }}",
     "{{ query('subelements', users, 'keys') }}",
     "{{ query('list', 'a', 'b') }}",
+    // inventory_hostnames: patterns over an inventory made of `groups` (Kubespray, Kolla-Ansible).
+    "{{ query('inventory_hostnames', 'all') }}",
+    "{{ query('inventory_hostnames', 'app') }}",
+    "{{ lookup('inventory_hostnames', 'app:db') }}",
+    "{{ query('inventory_hostnames', 'app:&web') }}",
+    "{{ query('inventory_hostnames', 'all:!db') }}",
+    "{{ query('inventory_hostnames', 'app', 'db') }}",
+    "{{ query('inventory_hostnames', 'a*') }}",
+    "{{ query('inventory_hostnames', '~b.*') }}",
+    "{{ query('inventory_hostnames', 'web[-1]') }}",
+    "{{ query('inventory_hostnames', 'nope') }}",
+    "{{ groups['all'] | difference(query('inventory_hostnames', 'a1,b1')) }}",
   ];
 
   it(
