@@ -6,15 +6,18 @@
 // controller's files through the task's search path (base/search-path.ts); pipe and lines run
 // a command on the controller.
 import { spawnSync } from 'node:child_process';
-import { opendirSync, readFileSync } from 'node:fs';
+import { mkdirSync, opendirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT, HoundError } from '../base/errors.js';
 import { isDirectory, isFile } from '../base/file-kind.js';
 import { globToRegExp } from '../base/fnmatch.js';
 import { findInSearchPath } from '../base/search-path.js';
+import { registerSecret } from '../base/secrets.js';
 import type { Inventory } from '../inventory/model.js';
 import { resolvePattern } from '../inventory/patterns.js';
 import { isVaultText } from '../vault/envelope.js';
+import { parseKeyValueArgs } from './kv-args.js';
+import { randomSource } from './python-random.js';
 import { offTheClock } from './template-budget.js';
 import { userRegex } from './template-filters.js';
 import { isPlainObject, pythonRepr, pythonStr, UndefinedValue } from './template-values.js';
@@ -150,6 +153,10 @@ export const LOOKUP_PLUGINS: Readonly<Record<string, LookupPlugin>> = {
     },
   },
   inventory_hostnames: { options: [], run: (terms, _options, context) => inventoryHostnames(terms, context) },
+  password: {
+    options: ['length', 'chars', 'seed', 'encrypt', 'ident'],
+    run: (terms, options, context) => textTerms('password', terms).map((t) => password(t, options, context)),
+  },
   pipe: {
     options: [],
     run: (terms, _options, context) => textTerms('pipe', terms).map((term) => controllerCommand('pipe', term, context).replace(/\s+$/, '')),
@@ -164,7 +171,7 @@ export const LOOKUP_PLUGINS: Readonly<Record<string, LookupPlugin>> = {
 export const LOOKUP_PLUGIN_NAMES = Object.keys(LOOKUP_PLUGINS);
 
 /** The plugins whose results depend on the controller's files or commands, read when the task runs (compiler.ts). */
-export const CONTROLLER_LOOKUPS: ReadonlySet<string> = new Set(['file', 'fileglob', 'first_found', 'template', 'pipe', 'lines']);
+export const CONTROLLER_LOOKUPS: ReadonlySet<string> = new Set(['file', 'fileglob', 'first_found', 'template', 'pipe', 'lines', 'password']);
 
 /** The plugin's results for these terms; an option it does not take is refused. */
 export function runLookupPlugin(name: string, terms: unknown[], options: Record<string, unknown>, context: LookupContext): unknown[] {
@@ -308,6 +315,70 @@ function firstFound(terms: unknown[], options: Record<string, unknown>, context:
   }
   if (skip) return [];
   throw lookupError('No file was found when using first_found.', `${searchedHint(context, context.subdir)}; give it skip: true to go on without one`);
+}
+
+/** Python's string module's character sets, by the names the password lookup's chars take. */
+const PYTHON_CHARACTER_SETS: Readonly<Record<string, string>> = {
+  ascii_letters: 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ',
+  ascii_lowercase: 'abcdefghijklmnopqrstuvwxyz',
+  ascii_uppercase: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+  digits: '0123456789',
+  hexdigits: '0123456789abcdefABCDEF',
+  octdigits: '01234567',
+  punctuation: '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~',
+};
+
+/**
+ * password (ansible-core 2.14's): the password kept in a file on the controller, made and written
+ * there (mode 0600, its folder 0700) when the file is not there yet; `/dev/null` makes a new one
+ * each time. The term is the path, then `length=`, `chars=` (names of Python's character sets or
+ * the characters themselves, comma-separated, `,,` for a comma) and `seed=`; the same options as
+ * keywords. The password is a secret: masked wherever hound prints.
+ */
+function password(term: string, keywords: Record<string, unknown>, context: LookupContext): string {
+  const space = term.indexOf(' ');
+  let relpath = space === -1 ? term : term.slice(0, space);
+  const { options: parsed, raw } = space === -1 ? { options: {}, raw: [] } : parseKeyValueArgs(term.slice(space + 1));
+  if (raw.length > 0) {
+    // Words that are not key=value are the rest of a path with spaces, written before the options.
+    relpath = [relpath, ...raw].join(' ');
+    if (!term.startsWith(relpath)) throw lookupError('Unrecognized value after key=value parameters given to password lookup');
+  }
+  const unknown = Object.keys(parsed).filter((k) => !['length', 'chars', 'seed', 'encrypt', 'ident'].includes(k));
+  if (unknown.length > 0) throw lookupError(`Unrecognized parameter(s) given to password lookup: ${unknown.join(', ')}`);
+  const options: Record<string, unknown> = { ...keywords, ...parsed };
+  if (options.encrypt !== undefined && options.encrypt !== null)
+    throw new HoundError('TEMPLATE_UNSUPPORTED', "lookup('password'): encrypt is not supported", EXIT.PARSE, {
+      hint: "take the plain password and hash it where needed: lookup('password', path) | password_hash('sha512')",
+    });
+  const length = Number(options.length ?? 20);
+  if (!Number.isInteger(length) || length < 0) throw lookupError(`lookup('password'): length must be a whole number, got ${pythonRepr(options.length)}`);
+  let chars = options.chars ?? ['ascii_letters', 'digits', '.,:-_'];
+  if (typeof chars === 'string') chars = [...(chars.includes(',,') ? [','] : []), ...chars.replace(/,,/g, ',').split(',').filter(Boolean)];
+  const candidates = listify(chars)
+    .map((spec) => PYTHON_CHARACTER_SETS[pythonStr(spec)] ?? pythonStr(spec))
+    .join('')
+    .replace(/["']/g, '');
+  const file = path.resolve(context.basedir, relpath);
+  let plain: string | undefined;
+  if (file !== '/dev/null' && isFile(file)) {
+    const content = readFileSync(file, 'utf8').replace(/\s+$/, '');
+    // The file may hold `password salt=… ident=…`, as Ansible writes one for encrypt.
+    const salt = content.lastIndexOf(' salt=');
+    plain = salt === -1 ? content : content.slice(0, salt);
+  }
+  if (plain === undefined) {
+    if (candidates.length === 0 && length > 0) throw lookupError("lookup('password'): chars gives no characters to choose from");
+    // The seed option is text (type: str), so seed=3 seeds as '3' does.
+    const source = randomSource(options.seed === undefined || options.seed === null ? undefined : pythonStr(options.seed));
+    plain = Array.from({ length }, () => candidates[source.below(candidates.length)]).join('');
+    if (file !== '/dev/null') {
+      mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      writeFileSync(file, `${plain}\n`, { mode: 0o600 });
+    }
+  }
+  registerSecret(plain);
+  return plain;
 }
 
 /**

@@ -3,13 +3,14 @@
 // same search path and playbook folder; and the with_ loops of the same plugins against
 // ansible-playbook itself, on tasks as Kolla-Ansible and Kubespray write them.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compilePlays } from '../../../playbook/compiler.js';
 import { PlaybookLoader } from '../../../playbook/loader.js';
-import { CONTROLLER_FILES, referencedNames } from '../../../playbook/templating.js';
+import { maskSecrets } from '../../../base/secrets.js';
+import { CONTROLLER_FILES, referencedNames, renderValue } from '../../../playbook/templating.js';
 import { buildInventory } from './inventory-builder.js';
 import { ansible, differences, ORACLE_TIMEOUT_MS, renderFailure } from './templar-oracle.js';
 
@@ -43,6 +44,8 @@ describe('lookups of the controller, against ansible-core', () => {
     'roles/web/templates/inner.j2': 'inner {{ name }}',
     'roles/web/tasks/main.yml': '- debug: msg=x\n',
     'custom/web/override.conf': 'custom\n',
+    'creds/kept.creds': 'Kept-Pw.1\n',
+    'creds/salted.creds': 'Pw2 salt=abcdefgh\n',
   });
   // A role task's search path, as ansible-playbook sets it.
   const vars = {
@@ -121,6 +124,15 @@ describe('lookups of the controller, against ansible-core', () => {
     "{{ query('nested', ['a', 'b'], [1, 2]) }}",
     "{{ query('subelements', users, 'keys') }}",
     "{{ query('list', 'a', 'b') }}",
+    // password: seeded (as Random(seed) picks), read back from its file, Kubespray's options.
+    "{{ lookup('password', '/dev/null seed=42') }}",
+    "{{ lookup('password', '/dev/null length=64 chars=hexdigits seed=kube') | lower }}",
+    "{{ lookup('password', '/dev/null length=32 chars=ascii_letters,digits seed=7') }}",
+    "{{ lookup('password', '/dev/null chars=ascii_lowercase,,,digits length=30 seed=1') }}",
+    "{{ lookup('password', '/dev/null', seed=3, length=5, chars=['digits', '?|']) }}",
+    "{{ lookup('password', 'creds/kept.creds length=5') }}",
+    "{{ lookup('password', 'creds/salted.creds') }}",
+    "{{ lookup('password', '/dev/null nope=1') }}",
     // inventory_hostnames: patterns over an inventory made of `groups` (Kubespray, Kolla-Ansible).
     "{{ query('inventory_hostnames', 'all') }}",
     "{{ query('inventory_hostnames', 'app') }}",
@@ -146,6 +158,7 @@ describe('lookups of the controller, against ansible-core', () => {
         "{{ lookup('first_found', ['nope.conf']) }}",
         "{{ lookup('template', 'nope.j2') }}",
         "{{ lookup('pipe', 'exit 3') }}",
+        "{{ lookup('password', '/dev/null nope=1') }}",
       ]);
       expect(differences(templates, vars, false, project)).toEqual([]);
     },
@@ -168,6 +181,20 @@ describe('lookups of the controller, against ansible-core', () => {
     const delimiters = renderFailure("{{ lookup('template', 'site.j2', variable_start_string='[[') }}", vars);
     expect(delimiters.code).toBe('TEMPLATE_UNSUPPORTED');
     expect(delimiters.message).toBe("lookup('template'): variable_start_string other than '{{' is not supported");
+  });
+
+  it('keeps a new password in its file, private, masked, and reads it back the next time', () => {
+    const template = "{{ lookup('password', 'creds/new/token.creds length=24 chars=ascii_letters seed=9') }}";
+    const made = renderValue(template, vars) as string;
+    // The same password Ansible makes with those options (the seed makes it Random(seed)'s).
+    expect(ansible(["{{ lookup('password', '/dev/null length=24 chars=ascii_letters seed=9') }}"], vars, false, project)).toEqual([{ value: made }]);
+    const file = path.join(project, 'creds/new/token.creds');
+    expect(readFileSync(file, 'utf8')).toBe(`${made}\n`);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+    expect(renderValue("{{ lookup('password', 'creds/new/token.creds length=8 seed=other') }}", vars)).toBe(made);
+    expect(maskSecrets(`token ${made}`)).not.toContain(made);
+    expect(renderFailure("{{ lookup('password', '/dev/null encrypt=sha512_crypt') }}", vars).code).toBe('TEMPLATE_UNSUPPORTED');
   });
 
   it('refuses a vault-encrypted file rather than return its ciphertext', () => {
