@@ -3,7 +3,10 @@
 import { versionTest } from './version-test.js';
 import { pythonJsonDumps, type JsonDumpOptions } from './python-json.js';
 import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { pyyamlDump } from './python-yaml.js';
+import { findYamlLimitProblem, MAX_YAML_DEPTH } from '../base/yaml-limits.js';
+import { pyyamlCustomTags } from '../inventory/pyyaml-scalars.js';
 import { spendCharacters, spendSteps } from './template-budget.js';
 import { createHash } from 'node:crypto';
 import { EXIT, HoundError } from '../base/errors.js';
@@ -167,6 +170,29 @@ function pythonRound(x: number, digits: number): number {
 /** The nearest integer to x, a half going to the even one (Python's round(x) on a double). */
 function halfEven(x: number): number {
   return Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x);
+}
+
+/** Text read as PyYAML's SafeLoader reads it: one document (None when there is none), or with `all` the list of them. */
+function pyyamlLoad(filter: string, text: string, all: boolean): unknown {
+  spendCharacters(text.length);
+  const documents = parseAllDocuments(text, { version: '1.1', uniqueKeys: false, customTags: pyyamlCustomTags, logLevel: 'silent' });
+  const list = [...documents];
+  if (!all && list.length > 1) throw filterError(filter, 'expected a single document in the stream, but found another document');
+  const values = list.map((doc) => {
+    const error = doc.errors[0];
+    if (error) throw filterError(filter, `the text is not YAML: ${error.message.split('\n')[0]}`);
+    const unknownTag = doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
+    if (unknownTag) throw filterError(filter, `could not determine a constructor for the tag (${unknownTag.message.split('\n')[0]})`);
+    const limit = findYamlLimitProblem(doc);
+    if (limit)
+      throw filterError(
+        filter,
+        limit.kind === 'too-deep' ? `the YAML nests more than ${MAX_YAML_DEPTH} levels deep` : `the alias *${limit.anchor} refers to a node that contains it`,
+      );
+    return doc.toJS({ maxAliasCount: 100 }) as unknown;
+  });
+  if (all) return values;
+  return values.length === 0 ? null : (values[0] ?? null);
 }
 
 function combineDicts(base: Record<string, unknown>, extra: Record<string, unknown>, recursive: boolean): Record<string, unknown> {
@@ -562,6 +588,11 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
       throw filterError('from_json', (err as Error).message);
     }
   };
+  // PyYAML's SafeLoader, as Ansible's from_yaml and from_yaml_all call it: YAML 1.1's implicit
+  // types as PyYAML resolves them (inventory/pyyaml-scalars.ts); anything but text is returned as it is.
+  filters.from_yaml = (value: unknown) => (typeof value === 'string' ? pyyamlLoad('from_yaml', value, false) : value);
+  // A list of the documents (Ansible's is a generator, which `| list` makes the same list).
+  filters.from_yaml_all = (value: unknown) => (typeof value === 'string' ? pyyamlLoad('from_yaml_all', value, true) : value);
   // PyYAML's yaml.dump as Ansible's filters call it (python-yaml.ts): to_yaml with flow style for
   // collections of scalars, to_nice_yaml all in block style and indented by 4 unless told.
   const yamlDump = (name: 'to_yaml' | 'to_nice_yaml', value: unknown, rest: unknown[]) => {
