@@ -3,6 +3,7 @@
 import { versionTest } from './version-test.js';
 import { pythonJsonDumps, type JsonDumpOptions } from './python-json.js';
 import path from 'node:path';
+import { search as jmespathSearch } from 'jmespath';
 import { parseAllDocuments } from 'yaml';
 import { pyyamlDump } from './python-yaml.js';
 import { findYamlLimitProblem, MAX_YAML_DEPTH } from '../base/yaml-limits.js';
@@ -27,7 +28,7 @@ import {
   splitArguments,
   UndefinedValue,
 } from './template-values.js';
-import { pythonMethod } from './python-methods.js';
+import { dictKey, iterableItems, pythonMethod } from './python-methods.js';
 import {
   combinations,
   countPermutations,
@@ -977,8 +978,158 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
   filters.reject = selecting('reject', false, false);
   filters.selectattr = selecting('selectattr', true, true);
   filters.rejectattr = selecting('rejectattr', false, true);
+  // community.general's dict: a dict of key-value pairs (Kubespray's `map('split', '=') | community.general.dict`).
+  filters['community.general.dict'] = (value: unknown) => {
+    const out: Record<string, unknown> = {};
+    for (const pair of iterableItems('dict', value)) {
+      const parts = iterableItems('dict', pair);
+      if (parts.length !== 2)
+        throw filterError('community.general.dict', `ValueError: dictionary update sequence element has length ${parts.length}; 2 is required`);
+      out[dictKey(parts[0])] = parts[1];
+    }
+    return out;
+  };
+  // community.general's json_query: a JMESPath search, by jmespath.js, the specification's own JavaScript implementation.
+  filters.json_query = (value: unknown, expression: unknown) => {
+    if (typeof expression !== 'string') throw filterError('json_query', `the expression must be text, not ${pythonRepr(expression)}`);
+    try {
+      return jmespathSearch(value, expression) as unknown;
+    } catch (err) {
+      throw filterError('json_query', `JMESPath error in json_query filter plugin: ${(err as Error).message}`);
+    }
+  };
+  filters['community.general.json_query'] = filters.json_query;
+  // ansible-core's own filters by their full names (`| ansible.builtin.intersect(...)`); Jinja2's builtins have none.
+  for (const name of ANSIBLE_CORE_FILTERS) {
+    if (!Object.hasOwn(filters, name)) continue;
+    filters[`ansible.builtin.${name}`] = filters[name];
+    filters[`ansible.legacy.${name}`] = filters[name];
+  }
   return filters;
 }
+
+/** The filters ansible-core 2.14 itself defines (plugins/filter/*.py), which it names ansible.builtin.<name> too. */
+export const ANSIBLE_CORE_FILTERS: readonly string[] = [
+  'b64decode',
+  'b64encode',
+  'basename',
+  'bool',
+  'checksum',
+  'combinations',
+  'combine',
+  'comment',
+  'dict2items',
+  'difference',
+  'dirname',
+  'expanduser',
+  'expandvars',
+  'extract',
+  'fileglob',
+  'flatten',
+  'from_json',
+  'from_yaml',
+  'from_yaml_all',
+  'hash',
+  'human_readable',
+  'human_to_bytes',
+  'intersect',
+  'items2dict',
+  'log',
+  'mandatory',
+  'md5',
+  'password_hash',
+  'path_join',
+  'permutations',
+  'pow',
+  'product',
+  'quote',
+  'random',
+  'realpath',
+  'regex_escape',
+  'regex_findall',
+  'regex_replace',
+  'regex_search',
+  'rekey_on_member',
+  'relpath',
+  'root',
+  'sha1',
+  'shuffle',
+  'split',
+  'splitext',
+  'strftime',
+  'subelements',
+  'symmetric_difference',
+  'ternary',
+  'to_datetime',
+  'to_json',
+  'to_nice_json',
+  'to_nice_yaml',
+  'to_uuid',
+  'to_yaml',
+  'type_debug',
+  'union',
+  'unique',
+  'unvault',
+  'urldecode',
+  'urlsplit',
+  'vault',
+  'win_basename',
+  'win_dirname',
+  'win_splitdrive',
+  'zip',
+  'zip_longest',
+];
+
+/** The tests ansible-core 2.14 itself defines (plugins/test/*.py), which it names ansible.builtin.<name> too. */
+export const ANSIBLE_CORE_TESTS: readonly string[] = [
+  'abs',
+  'all',
+  'any',
+  'change',
+  'changed',
+  'contains',
+  'directory',
+  'exists',
+  'failed',
+  'failure',
+  'falsy',
+  'file',
+  'finished',
+  'is_abs',
+  'is_dir',
+  'is_file',
+  'is_link',
+  'is_mount',
+  'is_same_file',
+  'isnan',
+  'issubset',
+  'issuperset',
+  'link',
+  'link_exists',
+  'match',
+  'mount',
+  'nan',
+  'reachable',
+  'regex',
+  'same_file',
+  'search',
+  'skip',
+  'skipped',
+  'started',
+  'subset',
+  'succeeded',
+  'success',
+  'successful',
+  'superset',
+  'truthy',
+  'unreachable',
+  'uri',
+  'url',
+  'urn',
+  'vault_encrypted',
+  'version',
+  'version_compare',
+];
 
 function registeredFlag(value: unknown, key: string): boolean {
   return isPlainObject(value) && value[key] === true;
@@ -1038,5 +1189,10 @@ export function buildTests(): Record<string, TemplateFunction> {
   tests.skipped = (value: unknown) => registeredFlag(value, 'skipped');
   tests.version = versionTest;
   tests.version_compare = versionTest;
+  for (const name of ANSIBLE_CORE_TESTS) {
+    if (!Object.hasOwn(tests, name)) continue;
+    tests[`ansible.builtin.${name}`] = tests[name];
+    tests[`ansible.legacy.${name}`] = tests[name];
+  }
   return tests;
 }

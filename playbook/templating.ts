@@ -252,8 +252,17 @@ const SliceNode = (internals.nodes.Node as unknown as { extend(name: string, pro
     if (name.type !== 'symbol') test = this.parseCompare();
     else {
       this.nextToken();
+      // A test by its full name: `is ansible.builtin.failed`.
+      let fullName = name.value;
+      const peek = () => this.peekToken() as unknown as { type: string; value: string };
+      while (peek().type === 'operator' && peek().value === '.') {
+        this.nextToken();
+        const part = this.nextToken() as { type: string; value: string } | null;
+        if (part?.type !== 'symbol') this.fail('expected the rest of the test name after "."', name.lineno, name.colno);
+        fullName += `.${part.value}`;
+      }
       const { Symbol: SymbolNode, FunCall, NodeList } = internals.nodes;
-      const callee = new SymbolNode(name.lineno, name.colno, name.value);
+      const callee = new SymbolNode(name.lineno, name.colno, fullName);
       const next = this.peekToken() as unknown as { type: string; value: string };
       if (next.type === 'left-paren') test = this.parsePostfix(callee);
       else if (STARTS_ARGUMENT.has(next.type) || (next.type === 'symbol' && !ENDS_TEST.has(next.value))) {
