@@ -2,6 +2,7 @@
 // data only (no filter hands a function or a JavaScript object back to a template).
 import { versionTest } from './version-test.js';
 import { pythonJsonDumps, type JsonDumpOptions } from './python-json.js';
+import { lstatSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { search as jmespathSearch } from 'jmespath';
 import { parseAllDocuments } from 'yaml';
@@ -1131,8 +1132,53 @@ export const ANSIBLE_CORE_TESTS: readonly string[] = [
   'version_compare',
 ];
 
-function registeredFlag(value: unknown, key: string): boolean {
-  return isPlainObject(value) && value[key] === true;
+/** A registered result, which Ansible's result tests require: anything else is their error. */
+function registeredResult(test: string, value: unknown): Record<string, unknown> {
+  if (value instanceof UndefinedValue) value.fail();
+  if (!isPlainObject(value)) throw new HoundError('TEMPLATE_ERROR', `The '${test}' test expects a dictionary`, EXIT.PARSE);
+  return value;
+}
+
+/** A key of a registered result, as result.get(key, False) is true. */
+function registeredFlag(test: string, value: unknown, key: string): boolean {
+  const result = registeredResult(test, value);
+  return Object.hasOwn(result, key) && pythonTruthy(result[key]);
+}
+
+/** An async result's started or finished: equal to 1, or true when the result is not an async one's (Ansible warns). */
+function asyncFlag(test: string, value: unknown): boolean {
+  const result = registeredResult(test, value);
+  return Object.hasOwn(result, test) ? pythonEqual(result[test], 1) : true;
+}
+
+/** A controller path's kind, asked without throwing (os.path's tests); relative paths from hound's working directory. */
+function pathStat(value: unknown, link = false): Stats | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    return link ? lstatSync(value) : statSync(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** os.path.ismount: a folder (not a link) on another device than its parent's, or the root. */
+function isMountPoint(value: unknown): boolean {
+  const own = pathStat(value, true);
+  if (own === undefined || own.isSymbolicLink() || !own.isDirectory()) return false;
+  const parent = pathStat(path.join(value as string, '..'), true);
+  return parent === undefined || parent.dev !== own.dev || parent.ino === own.ino;
+}
+
+/** Ansible's uri test: text urlparse reads (always, for text) whose scheme is one of `schemes` when given. */
+function isUri(value: unknown, schemes?: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  let scheme: string;
+  try {
+    scheme = pythonUrlsplit(value).scheme;
+  } catch {
+    return false;
+  }
+  return schemes === undefined || schemes === null || !pythonTruthy(schemes) || pythonContains(schemes, scheme);
 }
 
 export function buildTests(): Record<string, TemplateFunction> {
@@ -1181,12 +1227,61 @@ export function buildTests(): Record<string, TemplateFunction> {
   tests.superset = (value: unknown, other: unknown) => tests.subset(other, value);
   tests.issuperset = tests.superset;
   tests.contains = (value: unknown, item: unknown) => pythonContains(value, item);
-  // Ansible's tests on registered results, for `when: result is changed` evaluated at run time.
-  tests.changed = (value: unknown) => registeredFlag(value, 'changed');
-  tests.failed = (value: unknown) => registeredFlag(value, 'failed');
-  tests.succeeded = (value: unknown) => isPlainObject(value) && value.failed !== true;
+  // Ansible's tests on registered results (ansible-core's test/core.py): `when: result is changed`.
+  tests.failed = (value: unknown) => registeredFlag('failed', value, 'failed');
+  tests.failure = tests.failed;
+  tests.succeeded = (value: unknown) => !registeredFlag('success', value, 'failed');
   tests.success = tests.succeeded;
-  tests.skipped = (value: unknown) => registeredFlag(value, 'skipped');
+  tests.successful = tests.succeeded;
+  tests.unreachable = (value: unknown) => registeredFlag('unreachable', value, 'unreachable');
+  tests.reachable = (value: unknown) => !registeredFlag('unreachable', value, 'unreachable');
+  tests.changed = (value: unknown) => {
+    const result = registeredResult('changed', value);
+    if (Object.hasOwn(result, 'changed')) return pythonTruthy(result.changed);
+    // A loop's result: changed when any item's is.
+    const results = result.results;
+    return Array.isArray(results) && isPlainObject(results[0]) && results.some((r) => isPlainObject(r) && pythonTruthy(r.changed ?? false));
+  };
+  tests.change = tests.changed;
+  tests.skipped = (value: unknown) => registeredFlag('skipped', value, 'skipped');
+  tests.skip = tests.skipped;
+  tests.started = (value: unknown) => asyncFlag('started', value);
+  tests.finished = (value: unknown) => asyncFlag('finished', value);
+  // Python's any() and all() (a dict's keys, a string's characters).
+  tests.any = (value: unknown) => iterableItems('any', value).some((item) => pythonTruthy(item));
+  tests.all = (value: unknown) => iterableItems('all', value).every((item) => pythonTruthy(item));
+  // math.isnan, false for what is not a number.
+  tests.nan = (value: unknown) => typeof value === 'number' && Number.isNaN(value);
+  tests.isnan = tests.nan;
+  // (No vault_encrypted: hound decrypts a `!vault` value as it loads it, so it could not tell one any more.)
+  // Paths on the controller (ansible-core's test/files.py, os.path's answers).
+  tests.exists = (value: unknown) => pathStat(value) !== undefined;
+  tests.link_exists = (value: unknown) => pathStat(value, true) !== undefined;
+  tests.file = (value: unknown) => pathStat(value)?.isFile() === true;
+  tests.is_file = tests.file;
+  tests.directory = (value: unknown) => pathStat(value)?.isDirectory() === true;
+  tests.is_dir = tests.directory;
+  tests.link = (value: unknown) => pathStat(value, true)?.isSymbolicLink() === true;
+  tests.is_link = tests.link;
+  tests.abs = (value: unknown) => typeof value === 'string' && value.startsWith('/');
+  tests.is_abs = tests.abs;
+  tests.mount = (value: unknown) => isMountPoint(value);
+  tests.is_mount = tests.mount;
+  tests.same_file = (value: unknown, other: unknown) => {
+    const [a, b] = [pathStat(value), pathStat(other)];
+    if (a === undefined || b === undefined)
+      throw new HoundError('TEMPLATE_ERROR', `FileNotFoundError: ${pythonRepr(a === undefined ? value : other)}`, EXIT.PARSE);
+    return a.dev === b.dev && a.ino === b.ino;
+  };
+  tests.is_same_file = tests.same_file;
+  // ansible-core's test/uri.py: any text is a URI (urlparse reads it); a URL has a host or is file:.
+  tests.uri = (value: unknown, schemes?: unknown) => isUri(value, schemes);
+  tests.url = (value: unknown, schemes?: unknown) => {
+    if (!isUri(value, schemes)) return false;
+    const parts = pythonUrlsplit(value as string);
+    return parts.netloc !== '' || parts.scheme === 'file';
+  };
+  tests.urn = (value: unknown) => isUri(value, ['urn']);
   tests.version = versionTest;
   tests.version_compare = versionTest;
   for (const name of ANSIBLE_CORE_TESTS) {

@@ -3,7 +3,10 @@
 // have no such name), community.general's dict, and json_query with the JMESPath expressions
 // Kubespray, Kolla-Ansible and ceph-ansible write (each line's origin beside it).
 import { execFileSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ANSIBLE_CORE_FILTERS, ANSIBLE_CORE_TESTS } from '../../../playbook/template-filters.js';
 import { ansible, differences, ORACLE_TIMEOUT_MS } from './templar-oracle.js';
 
@@ -118,4 +121,85 @@ print(json.dumps([sorted(f), sorted(t)]))`,
     expect([...ANSIBLE_CORE_FILTERS].sort()).toEqual(listed[0]);
     expect([...ANSIBLE_CORE_TESTS].sort()).toEqual(listed[1]);
   });
+});
+
+describe("ansible-core's own tests, against ansible-core", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hound-tests-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(path.join(dir, 'sub'));
+  writeFileSync(path.join(dir, 'f.txt'), 'x');
+  symlinkSync(path.join(dir, 'f.txt'), path.join(dir, 'link'));
+  symlinkSync(path.join(dir, 'nowhere'), path.join(dir, 'dangling'));
+  const vars = {
+    ok: { changed: false, failed: false },
+    bad: { failed: true, msg: 'no' },
+    loop: { results: [{ changed: false }, { changed: true }] },
+    loop_same: { results: [{ changed: false }] },
+    async_job: { started: 1, finished: 0, ansible_job_id: 'j1' },
+    gone: { unreachable: true },
+    plain: {},
+    text: 'x',
+    dir,
+    file: path.join(dir, 'f.txt'),
+    link: path.join(dir, 'link'),
+    dangling: path.join(dir, 'dangling'),
+    missing: path.join(dir, 'missing'),
+  };
+  const templates = [
+    '{{ ok is failed }}',
+    '{{ bad is failed }}',
+    '{{ bad is failure }}',
+    '{{ bad is succeeded }}',
+    '{{ ok is successful }}',
+    '{{ loop is changed }}',
+    '{{ loop_same is change }}',
+    '{{ plain is changed }}',
+    '{{ plain is skipped }}',
+    '{{ gone is unreachable }}',
+    '{{ ok is reachable }}',
+    '{{ async_job is started }}',
+    '{{ async_job is finished }}',
+    '{{ ok is finished }}',
+    '{{ text is failed }}',
+    '{{ [0, 1] is any }}',
+    '{{ [0, 1] is all }}',
+    '{{ [] is all }}',
+    "{{ 'nan' | float is nan }}",
+    '{{ 1 is isnan }}',
+    "{{ 'x' is nan }}",
+    '{{ dir is directory }}',
+    '{{ file is file }}',
+    '{{ file is is_dir }}',
+    '{{ link is link }}',
+    '{{ file is link }}',
+    '{{ dangling is exists }}',
+    '{{ dangling is link_exists }}',
+    '{{ missing is exists }}',
+    "{{ '/' is mount }}",
+    '{{ dir is mount }}',
+    "{{ '/proc' is is_mount }}",
+    '{{ file is same_file(link) }}',
+    '{{ file is abs }}',
+    "{{ 'rel/x' is is_abs }}",
+    "{{ 'https://example.org/a' is url }}",
+    "{{ 'mailto:a@example.org' is url }}",
+    "{{ 'mailto:a@example.org' is uri }}",
+    "{{ 'file:///etc/hosts' is url }}",
+    "{{ '//host/path' is url }}",
+    "{{ 'not a url' is uri }}",
+    "{{ 'urn:isbn:0451450523' is urn }}",
+    "{{ 'https://example.org' is uri(['http', 'https']) }}",
+    "{{ 'ftp://example.org' is url(['http', 'https']) }}",
+    '{{ 42 is uri }}',
+  ];
+
+  it(
+    `gives Ansible's value, or fails where Ansible fails, in ${templates.length} cases`,
+    () => {
+      const expected = ansible(templates, vars);
+      expect(templates.filter((_, i) => 'error' in expected[i])).toEqual(['{{ text is failed }}']);
+      expect(differences(templates, vars)).toEqual([]);
+    },
+    ORACLE_TIMEOUT_MS,
+  );
 });
