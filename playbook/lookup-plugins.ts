@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, opendirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT, HoundError } from '../base/errors.js';
+import { ansibleBoolean } from '../config/setting-types.js';
 import { isDirectory, isFile } from '../base/file-kind.js';
 import { globToRegExp } from '../base/fnmatch.js';
 import { findInSearchPath } from '../base/search-path.js';
@@ -68,14 +69,10 @@ function textTerms(plugin: string, terms: unknown[]): string[] {
   });
 }
 
-/** Ansible's boolean options (lstrip, rstrip, skip, convert_data): a bool, or its words. */
-function flag(plugin: string, name: string, value: unknown, fallback: boolean): boolean {
+/** A plugin's boolean option (lstrip, rstrip, skip, convert_data), as ensure_type reads one: Ansible's boolean(value, strict=False). */
+function flag(value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value === 'boolean') return value;
-  const word = pythonStr(value).toLowerCase();
-  if (['yes', 'on', '1', 'true', 'y', 't'].includes(word)) return true;
-  if (['no', 'off', '0', 'false', 'n', 'f', ''].includes(word)) return false;
-  throw lookupError(`lookup('${plugin}'): option ${name} is not a boolean: ${pythonRepr(value)}`);
+  return typeof value === 'boolean' ? value : ansibleBoolean(pythonStr(value));
 }
 
 export const LOOKUP_PLUGINS: Readonly<Record<string, LookupPlugin>> = {
@@ -123,8 +120,8 @@ export const LOOKUP_PLUGINS: Readonly<Record<string, LookupPlugin>> = {
         const file = findInSearchPath(term, 'files', context.searchPath, context.basedir);
         if (file === undefined || !isFile(file)) throw lookupError(`could not locate file in lookup: ${term}`, searchedHint(context, 'files'));
         let text = readControllerText(file, 'file');
-        if (flag('file', 'lstrip', options.lstrip, false)) text = text.replace(/^\s+/, '');
-        if (flag('file', 'rstrip', options.rstrip, true)) text = text.replace(/\s+$/, '');
+        if (flag(options.lstrip, false)) text = text.replace(/^\s+/, '');
+        if (flag(options.rstrip, true)) text = text.replace(/\s+$/, '');
         return text;
       }),
   },
@@ -137,13 +134,13 @@ export const LOOKUP_PLUGINS: Readonly<Record<string, LookupPlugin>> = {
       for (const [name, standard] of Object.entries(delimiters))
         if (options[name] !== undefined && options[name] !== standard)
           throw new HoundError('TEMPLATE_UNSUPPORTED', `lookup('template'): ${name} other than '${standard}' is not supported`, EXIT.PARSE);
-      if (flag('template', 'jinja2_native', options.jinja2_native, false))
+      if (flag(options.jinja2_native, false))
         throw new HoundError('TEMPLATE_UNSUPPORTED', "lookup('template'): jinja2_native is not supported", EXIT.PARSE, {
           hint: 'leave it out: the result is text, or a list or dict when it reads as one (convert_data)',
         });
       const extra = options.template_vars ?? {};
       if (!isPlainObject(extra)) throw lookupError(`lookup('template'): template_vars must be a dict, got ${pythonRepr(extra)}`);
-      const convert = flag('template', 'convert_data', options.convert_data, true);
+      const convert = flag(options.convert_data, true);
       return textTerms('template', terms).map((term) => {
         const file = findInSearchPath(term, 'templates', context.searchPath, context.basedir);
         if (file === undefined || !isFile(file))
@@ -298,7 +295,7 @@ function firstFound(terms: unknown[], options: Record<string, unknown>, context:
       if (unknown.length > 0) throw lookupError(`first_found: unknown option ${unknown.join(', ')}`, 'it takes files, paths and skip');
       const files = split(settings.files, /[,;]/);
       const paths = split(settings.paths, /[,:;]/);
-      skip = flag('first_found', 'skip', settings.skip, false);
+      skip = flag(settings.skip, false);
       if (paths.length > 0) {
         for (const dir of paths) for (const name of files) candidates.push(joinCandidate(dir, name));
       } else if (files.length > 0) candidates = files;
@@ -450,7 +447,7 @@ function subelements(terms: unknown[]): unknown[] {
   const [source, key, flags] = terms;
   if (typeof key !== 'string')
     throw loopError('with_subelements takes a list (or dict) and the name of a key holding a list', 'e.g. with_subelements: [users, keys]');
-  const skipMissing = isPlainObject(flags) && flag('subelements', 'skip_missing', flags.skip_missing, false);
+  const skipMissing = isPlainObject(flags) && flag(flags.skip_missing, false);
   const elements = isPlainObject(source) ? Object.values(source) : listify(source);
   const parts = key.split('.');
   const out: unknown[] = [];
