@@ -19,7 +19,7 @@ import { findModule } from '../modules/registry.js';
 import { sleep } from '../base/sleep.js';
 import { resolveKeywords } from '../playbook/task-keywords.js';
 import { resolveReach, type ReachDefaults } from '../playbook/task-reach.js';
-import { extendedLoopVars, firstFoundTerms } from '../playbook/lookup-plugins.js';
+import { extendedLoopVars, renderLoopValue } from '../playbook/lookup-plugins.js';
 import { DEFAULT_PRIVILEGE_ESCALATION } from '../transport/become.js';
 import { AsyncJobs, type AsyncJobResult } from './async-jobs.js';
 import { isRescued } from './block-flow.js';
@@ -302,8 +302,7 @@ export class TaskExecutor implements TaskRunner {
     const loop = first.deferredLoop!;
     const vars = this.varsFor(first);
     const { templating } = this.options;
-    const rendered =
-      loop.kind === 'first_found' ? firstFoundTerms(loop.value, (t) => templating.renderValue(t, vars)) : templating.renderValue(loop.value, vars);
+    const rendered = renderLoopValue(loop.kind, loop.value, (v) => templating.renderValue(v, vars));
     const items = templating.loopItems(loop.kind, rendered, vars, loop.subdir);
     if (items.length === 0) return [{ ...first, deferredLoop: undefined, skipped: 'No items in the list' }];
     return items.map((value, index) => {

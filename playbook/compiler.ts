@@ -38,7 +38,7 @@ import { isIpAddress } from '../inventory/host-range.js';
 import { groupsOfHost, hostsOfGroup, hostVars } from '../inventory/vars.js';
 import { findModuleDefinition } from '../modules/schemas.js';
 import { appendAll } from '../base/append.js';
-import { CONTROLLER_LOOKUPS, extendedLoopVars, firstFoundSubdir, firstFoundTerms } from './lookup-plugins.js';
+import { CONTROLLER_LOOKUPS, extendedLoopVars, firstFoundSubdir, renderLoopValue } from './lookup-plugins.js';
 import { mergeModuleDefaults } from './module-defaults.js';
 import { KeywordError, keywordBoolean, rawKeywordsOf, resolveKeywords } from './task-keywords.js';
 import { IMPLICIT_LOCALHOST, implicitLocalhostVars, isImplicitLocalhost, orderHosts } from './play-hosts.js';
@@ -475,7 +475,7 @@ class Compiler {
       return [one];
     }
     const { kind, value, at } = task.loop;
-    const rendered = kind === 'first_found' ? firstFoundTerms(value, (t) => this.render(t, base, at, label)) : this.render(value, base, at, label);
+    const rendered = renderLoopValue(kind, value, (v) => this.render(v, base, at, label));
     let items: unknown[];
     try {
       items = loopItemsFor(kind, rendered, base, firstFoundSubdir(task.action));

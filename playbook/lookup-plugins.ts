@@ -198,11 +198,16 @@ export function loopItems(kind: string, value: unknown, context: LookupContext):
 }
 
 /**
- * with_first_found's terms, rendered one string at a time as Ansible renders them: a name whose
- * template reads an undefined variable is passed over (UndefinedValue here), not an error, so
- * `{{ node_custom_config }}/x.conf` falls through to the role's own `x.conf.j2`.
+ * A loop's value rendered for its lookup: whole, or for with_first_found one string at a time as
+ * Ansible renders its terms, where a name whose template reads an undefined variable is passed
+ * over (UndefinedValue here), not an error, so `{{ node_custom_config }}/x.conf` falls through to
+ * the role's own `x.conf.j2`.
  */
-export function firstFoundTerms(value: unknown, render: (template: string) => unknown): unknown {
+export function renderLoopValue(kind: string, value: unknown, render: (template: unknown) => unknown): unknown {
+  return kind === 'first_found' ? firstFoundTerms(value, render) : render(value);
+}
+
+function firstFoundTerms(value: unknown, render: (template: string) => unknown): unknown {
   const each = (v: unknown): unknown => {
     if (typeof v === 'string') {
       try {
