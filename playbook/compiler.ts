@@ -23,8 +23,10 @@ import { shouldRun, type TagSelection } from './tags.js';
 import { didYouMean } from '../base/suggest.js';
 import {
   ANY_VARIABLE,
+  CONTROLLER_COMMANDS,
   CONTROLLER_FILES,
   containsTemplate,
+  controllerReads,
   evaluateCondition,
   loopItemsFor,
   referencedNames,
@@ -38,7 +40,7 @@ import { isIpAddress } from '../inventory/host-range.js';
 import { groupsOfHost, hostsOfGroup, hostVars } from '../inventory/vars.js';
 import { findModuleDefinition } from '../modules/schemas.js';
 import { appendAll } from '../base/append.js';
-import { CONTROLLER_LOOKUPS, extendedLoopVars, firstFoundSubdir, renderLoopValue } from './lookup-plugins.js';
+import { extendedLoopVars, firstFoundSubdir, renderLoopValue } from './lookup-plugins.js';
 import { mergeModuleDefaults } from './module-defaults.js';
 import { KeywordError, keywordBoolean, rawKeywordsOf, resolveKeywords } from './task-keywords.js';
 import { IMPLICIT_LOCALHOST, implicitLocalhostVars, isImplicitLocalhost, orderHosts } from './play-hosts.js';
@@ -58,6 +60,12 @@ export interface CompileOptions {
   check?: boolean;
   /** ansible.cfg's fact settings (default: gathering implicit, facts injected as variables). */
   facts?: FactSettings;
+  /**
+   * Whether compiling may run the lookups that run commands on the controller or write files
+   * there (pipe, lines, password; default true). False for --syntax-check and --list-*: their
+   * tasks wait for a run, which those modes never start.
+   */
+  controllerCommands?: boolean;
 }
 
 /** How plays gather facts when they do not say: ansible.cfg [defaults] gathering, gather_subset, gather_timeout, inject_facts_as_vars. */
@@ -803,6 +811,10 @@ class Compiler {
         if (this.controllerWritesFrom < before) return true;
         continue;
       }
+      if (name === CONTROLLER_COMMANDS) {
+        if (this.controllerWritesFrom < before || this.options.controllerCommands === false) return true;
+        continue;
+      }
       if (name === ANY_VARIABLE) {
         // (Not for the rescue section's variables, which a made name would hardly spell.)
         const registered = [...this.registeredAt].some(([n, at]) => at < before && !RESCUE_VARIABLES.has(n));
@@ -862,7 +874,7 @@ const RESCUE_VARIABLES = new Set(['ansible_failed_task', 'ansible_failed_result'
 
 /** What a `with_<kind>` loop reads beyond its value's templates: any variable (template, vars, varnames), the controller's files. */
 function lookupLoopReads(kind: string): string[] {
-  return [...(['template', 'vars', 'varnames'].includes(kind) ? [ANY_VARIABLE] : []), ...(CONTROLLER_LOOKUPS.has(kind) ? [CONTROLLER_FILES] : [])];
+  return [...(['template', 'vars', 'varnames'].includes(kind) ? [ANY_VARIABLE] : []), ...controllerReads(kind)];
 }
 
 /** The names the controller goes by, as a play's host, its address or a task's delegate_to. */

@@ -77,7 +77,17 @@ export async function loadAndCompile(playbookFiles: readonly string[], selection
     selection.running === false ? undefined : selection.ask,
     { running: selection.running !== false },
   );
-  const options = { inventory, limit: selection.limit, tags, skipTags, extraVars, check: selection.check === true, facts: selection.facts };
+  const options = {
+    inventory,
+    limit: selection.limit,
+    tags,
+    skipTags,
+    extraVars,
+    check: selection.check === true,
+    facts: selection.facts,
+    // --syntax-check and --list-* run no command on the controller and write no file there (pipe, password), as ansible-playbook's do not.
+    controllerCommands: selection.running !== false,
+  };
   const compiled = playbooks.map((playbook) => compilePlays(playbook.plays, options));
   return { inventory, playbooks, compiled, tags, skipTags, secrets };
 }

@@ -167,6 +167,9 @@ export const LOOKUP_PLUGINS: Readonly<Record<string, LookupPlugin>> = {
 /** The names of the lookup plugins hound runs, for messages. */
 export const LOOKUP_PLUGIN_NAMES = Object.keys(LOOKUP_PLUGINS);
 
+/** The plugins that run a command on the controller or write a file there: never run by --syntax-check or --list-* (compiler.ts). */
+export const CONTROLLER_COMMAND_LOOKUPS: ReadonlySet<string> = new Set(['pipe', 'lines', 'password']);
+
 /** The plugins whose results depend on the controller's files or commands, read when the task runs (compiler.ts). */
 export const CONTROLLER_LOOKUPS: ReadonlySet<string> = new Set(['file', 'fileglob', 'first_found', 'template', 'pipe', 'lines', 'password']);
 

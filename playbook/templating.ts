@@ -31,7 +31,7 @@ import { allow, callable, safeMemberLookup } from './template-sandbox.js';
 import { dictKey, iterableItems, MUTATING_METHODS, ownedCopy, ownValue, tupleValue, withOwnedValues } from './python-methods.js';
 import { nested, spendCharacters, spendSteps, withTemplateBudget } from './template-budget.js';
 import { composeLookupOptions, imagesFromCompose, imagesFromK8s } from './lookups/image-lookups.js';
-import { CONTROLLER_LOOKUPS, loopItems, runLookupPlugin, type LookupContext } from './lookup-plugins.js';
+import { CONTROLLER_COMMAND_LOOKUPS, CONTROLLER_LOOKUPS, loopItems, runLookupPlugin, type LookupContext } from './lookup-plugins.js';
 import { templateFileVariables } from '../modules/template.js';
 
 export { UndefinedValue } from './template-values.js';
@@ -1585,8 +1585,16 @@ const namesCache = new Map<string, Set<string>>();
 
 /** In referencedNames' answer: the template may read any variable, by a name made as it runs (`lookup('vars', prefix + x)`, varnames, a template lookup's file). */
 export const ANY_VARIABLE = '*';
-/** In referencedNames' answer: the template reads the controller's files or runs a command there (the file, template, first_found, pipe lookups). */
+/** In referencedNames' answer: the template reads the controller's files (the file, fileglob, first_found, template lookups). */
 export const CONTROLLER_FILES = '<controller files>';
+/** In referencedNames' answer: the template runs a command on the controller or writes a file there (the pipe, lines, password lookups). */
+export const CONTROLLER_COMMANDS = '<controller commands>';
+
+/** What a lookup plugin of this name reads on the controller: its files, or commands it runs there (none for the others). */
+export function controllerReads(plugin: string): string[] {
+  if (CONTROLLER_COMMAND_LOOKUPS.has(plugin)) return [CONTROLLER_COMMANDS];
+  return CONTROLLER_LOOKUPS.has(plugin) ? [CONTROLLER_FILES] : [];
+}
 
 /** The variables a `lookup('vars', …)`/`query('varnames', …)` call reads: its literal names, or ANY_VARIABLE. */
 function lookupReads(call: NunjucksNode): string[] {
@@ -1595,7 +1603,7 @@ function lookupReads(call: NunjucksNode): string[] {
   const [plugin, ...terms] = ((call.args as NunjucksNode).children as NunjucksNode[]) ?? [];
   if (plugin?.typename !== 'Literal') return [ANY_VARIABLE];
   const kind = lookupPluginName(plugin.value);
-  if (CONTROLLER_LOOKUPS.has(kind)) return kind === 'template' ? [ANY_VARIABLE, CONTROLLER_FILES] : [CONTROLLER_FILES];
+  if (CONTROLLER_LOOKUPS.has(kind)) return kind === 'template' ? [ANY_VARIABLE, CONTROLLER_FILES] : controllerReads(kind);
   if (kind === 'varnames') return [ANY_VARIABLE];
   if (kind !== 'vars') return [];
   return terms.map((t) => (t.typename === 'Literal' && typeof t.value === 'string' ? t.value : ANY_VARIABLE));

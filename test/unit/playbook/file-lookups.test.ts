@@ -3,14 +3,14 @@
 // same search path and playbook folder; and the with_ loops of the same plugins against
 // ansible-playbook itself, on tasks as Kolla-Ansible and Kubespray write them.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compilePlays } from '../../../playbook/compiler.js';
 import { PlaybookLoader } from '../../../playbook/loader.js';
 import { maskSecrets } from '../../../base/secrets.js';
-import { CONTROLLER_FILES, referencedNames, renderValue } from '../../../playbook/templating.js';
+import { CONTROLLER_COMMANDS, CONTROLLER_FILES, referencedNames, renderValue } from '../../../playbook/templating.js';
 import { buildInventory } from './inventory-builder.js';
 import { ansible, differences, ORACLE_TIMEOUT_MS, renderFailure } from './templar-oracle.js';
 
@@ -207,7 +207,8 @@ describe('lookups of the controller, against ansible-core', () => {
 
   it('marks templates that read the controller, and any variable for a template lookup', () => {
     expect([...referencedNames("{{ lookup('file', 'x') }}")]).toEqual([CONTROLLER_FILES]);
-    expect([...referencedNames("{{ lookup('pipe', cmd) }}")].sort()).toEqual([CONTROLLER_FILES, 'cmd'].sort());
+    expect([...referencedNames("{{ lookup('pipe', cmd) }}")].sort()).toEqual([CONTROLLER_COMMANDS, 'cmd'].sort());
+    expect([...referencedNames("{{ lookup('password', '/dev/null') }}")]).toEqual([CONTROLLER_COMMANDS]);
     expect([...referencedNames("{{ lookup('template', 'x.j2') }}")].sort()).toEqual(['*', CONTROLLER_FILES].sort());
     expect([...referencedNames("{{ query('dict', d) }}")]).toEqual(['d']);
   });
@@ -379,5 +380,31 @@ describe('with_ loops of the lookups, against ansible-playbook', () => {
     const plays = new PlaybookLoader().load(file).plays.map((p) => ({ ...p, hosts: 'nodes' }));
     const tasks = compilePlays(plays, { inventory }).plays[0].tasksByHost.get('n1')!;
     expect(tasks.map((t) => t.deferred ?? false)).toEqual([false, false, true, true, false]);
+  });
+
+  it('runs no command and writes no file on the controller when nothing is to run (--syntax-check, --list-*)', () => {
+    const file = path.join(project, 'listing.yml');
+    const marker = path.join(root, 'ran-by-pipe');
+    const passwordFile = path.join(root, 'made-by-password');
+    writeFileSync(
+      file,
+      `- hosts: nodes
+  gather_facts: false
+  tasks:
+    - debug: msg="{{ lookup('pipe', 'touch ${marker} && echo made') }}"
+    - debug: msg="{{ lookup('password', '${passwordFile}') }}"
+    - debug: msg="{{ item }}"
+      with_lines: [touch ${marker}]
+    - debug: msg="{{ lookup('file', 'a.txt') }}"
+`,
+    );
+    const inventory = buildInventory({ nodes: { hosts: { n1: {} } } });
+    const compile = (controllerCommands?: boolean) =>
+      compilePlays(new PlaybookLoader().load(file).plays, { inventory, controllerCommands }).plays[0].tasksByHost.get('n1')!;
+    expect(compile(false).map((t) => t.deferred ?? false)).toEqual([true, true, true, false]);
+    expect(existsSync(marker) || existsSync(passwordFile)).toBe(false);
+    // A run (or a plan) compiles them as Ansible renders them, running the command.
+    expect(compile().map((t) => t.deferred ?? false)).toEqual([false, false, false, false]);
+    expect(existsSync(marker) && existsSync(passwordFile)).toBe(true);
   });
 });
