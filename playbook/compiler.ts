@@ -726,6 +726,8 @@ class Compiler {
   private taskName(task: LoadedTask, vars: Vars): string {
     if (task.name === undefined) return task.action;
     if (!containsTemplate(task.name)) return task.name;
+    // Nor one that would run a command on the controller when nothing is to run (--list-tasks).
+    if (this.options.controllerCommands === false && referencedNames(task.name).has(CONTROLLER_COMMANDS)) return task.name;
     // As Ansible does, a name that cannot be rendered yet is shown as written.
     try {
       return String(renderValue(task.name, vars));

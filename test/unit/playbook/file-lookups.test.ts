@@ -395,7 +395,8 @@ describe('with_ loops of the lookups, against ansible-playbook', () => {
     - debug: msg="{{ lookup('password', '${passwordFile}') }}"
     - debug: msg="{{ item }}"
       with_lines: [touch ${marker}]
-    - debug: msg="{{ lookup('file', 'a.txt') }}"
+    - name: "Built {{ lookup('pipe', 'touch ${marker} && date') }}"
+      debug: msg="{{ lookup('file', 'a.txt') }}"
 `,
     );
     const inventory = buildInventory({ nodes: { hosts: { n1: {} } } });
