@@ -26,7 +26,7 @@ import {
   CONTROLLER_COMMANDS,
   CONTROLLER_FILES,
   containsTemplate,
-  controllerReads,
+  lookupPluginReads,
   evaluateCondition,
   loopItemsFor,
   referencedNames,
@@ -790,7 +790,7 @@ class Compiler {
         nameTemplated: task.name !== undefined && containsTemplate(task.name),
         args: namesOf(templateStrings(task.args)),
         when: task.when.map((c) => (typeof c.expr === 'string' ? [...referencedNames(c.expr, true)] : [])),
-        loop: task.loop ? [...namesOf(templateStrings(task.loop.value)), ...lookupLoopReads(task.loop.kind)] : [],
+        loop: task.loop ? [...namesOf(templateStrings(task.loop.value)), ...lookupPluginReads(task.loop.kind)] : [],
         keywords: namesOf(templateStrings(rawKeywordsOf(task))),
       };
       this.taskNames.set(task, names);
@@ -873,11 +873,6 @@ function includedWithin(task: LoadedTask, include: LoadedTask): boolean {
 /** The names register: and set_fact set, with the index of the first task that sets each. */
 /** Set in a rescue section, read anywhere after: Ansible's failed-task variables. */
 const RESCUE_VARIABLES = new Set(['ansible_failed_task', 'ansible_failed_result']);
-
-/** What a `with_<kind>` loop reads beyond its value's templates: any variable (template, vars, varnames), the controller's files. */
-function lookupLoopReads(kind: string): string[] {
-  return [...(['template', 'vars', 'varnames'].includes(kind) ? [ANY_VARIABLE] : []), ...controllerReads(kind)];
-}
 
 /** The names the controller goes by, as a play's host, its address or a task's delegate_to. */
 const CONTROLLER_NAMES = new Set(['localhost', '127.0.0.1', '::1']);

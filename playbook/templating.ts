@@ -1590,10 +1590,15 @@ export const CONTROLLER_FILES = '<controller files>';
 /** In referencedNames' answer: the template runs a command on the controller or writes a file there (the pipe, lines, password lookups). */
 export const CONTROLLER_COMMANDS = '<controller commands>';
 
-/** What a lookup plugin of this name reads on the controller: its files, or commands it runs there (none for the others). */
-export function controllerReads(plugin: string): string[] {
-  if (CONTROLLER_COMMAND_LOOKUPS.has(plugin)) return [CONTROLLER_COMMANDS];
-  return CONTROLLER_LOOKUPS.has(plugin) ? [CONTROLLER_FILES] : [];
+/**
+ * What a lookup plugin of this name reads beyond its terms, whether lookup() or a with_ loop
+ * calls it: any variable (a template lookup's file; varnames; vars, by names its terms make),
+ * the controller's files, or commands it runs there.
+ */
+export function lookupPluginReads(plugin: string): string[] {
+  const variables = ['template', 'varnames', 'vars'].includes(plugin) ? [ANY_VARIABLE] : [];
+  if (CONTROLLER_COMMAND_LOOKUPS.has(plugin)) return [...variables, CONTROLLER_COMMANDS];
+  return CONTROLLER_LOOKUPS.has(plugin) ? [...variables, CONTROLLER_FILES] : variables;
 }
 
 /** The variables a `lookup('vars', …)`/`query('varnames', …)` call reads: its literal names, or ANY_VARIABLE. */
@@ -1603,9 +1608,8 @@ function lookupReads(call: NunjucksNode): string[] {
   const [plugin, ...terms] = ((call.args as NunjucksNode).children as NunjucksNode[]) ?? [];
   if (plugin?.typename !== 'Literal') return [ANY_VARIABLE];
   const kind = lookupPluginName(plugin.value);
-  if (CONTROLLER_LOOKUPS.has(kind)) return kind === 'template' ? [ANY_VARIABLE, CONTROLLER_FILES] : controllerReads(kind);
-  if (kind === 'varnames') return [ANY_VARIABLE];
-  if (kind !== 'vars') return [];
+  // A vars lookup written with literal names reads just those.
+  if (kind !== 'vars') return lookupPluginReads(kind);
   return terms.map((t) => (t.typename === 'Literal' && typeof t.value === 'string' ? t.value : ANY_VARIABLE));
 }
 
