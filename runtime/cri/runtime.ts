@@ -110,6 +110,9 @@ function criAuthOf(auth: RegistryAuth): CriAuth {
   return out;
 }
 
+/** How long an untag waits for the CRI's view of the image store to catch up with containerd's (its event lag). */
+const CRI_SYNC_WAIT_MS = 2_000;
+
 export class CriRuntime implements NodeRuntime {
   readonly kind: CriFlavor;
   /** CRI-O: the CRI has no tag, so a relayed image could not get its origin name. */
@@ -461,6 +464,13 @@ export class CriRuntime implements NodeRuntime {
       await this.call(`untag ${ref}`, 'CRI_API_ERROR', async (s) => {
         for (const n of [name, ...digestNames]) await s.images!.remove(n, { timeoutMs: this.callTimeoutMs });
       });
+      // The CRI learns of the deletion from containerd's events a moment later; until then its
+      // ImageStatus (what inspectImage reads) still shows the names. Wait, briefly, for it to agree.
+      const removed = new Set([name, ...digestNames]);
+      for (const started = Date.now(); Date.now() - started < CRI_SYNC_WAIT_MS; await new Promise((resolve) => setTimeout(resolve, 50))) {
+        const now = await this.inspectImage(image.id);
+        if (!now || ![...now.repoTags, ...now.repoDigests].some((n) => removed.has(n))) break;
+      }
       return;
     }
     this.log(2, `RemoveImage ${ref}`);
