@@ -11,6 +11,8 @@
 // `maskSecretAssignments` masks what follows a secret-named key there (`ansible_password=`,
 // `password:`), to the end of the line when the value's end cannot be told.
 
+import { PythonFloat } from './python-float.js';
+
 export const SECRET_MASK = '********';
 
 /** Values shorter than this are not masked: "a" or "1" would mask innocent text everywhere and reveal nothing. */
@@ -205,6 +207,8 @@ export function registerSecretVariables(vars: unknown, underSecret = false, dept
     for (const [k, v] of vars) registerSecretVariables(v, underSecret || (typeof k === 'string' && isSecretName(k)), depth + 1);
   } else if (Array.isArray(vars)) {
     for (const v of vars) registerSecretVariables(v, underSecret, depth + 1);
+  } else if (vars instanceof PythonFloat) {
+    if (underSecret) registerSecret(String(vars));
   } else if (vars !== null && typeof vars === 'object') {
     for (const [k, v] of Object.entries(vars)) registerSecretVariables(v, underSecret || isSecretName(k), depth + 1);
   } else if (underSecret && (typeof vars === 'number' || typeof vars === 'bigint')) {

@@ -5,7 +5,8 @@
 /** A copy of `value` with every mapping's keys sorted; `__proto__` stays a plain key (Object.fromEntries defines it). */
 export function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
+  // Mappings only: a value of a class (a PythonFloat) is a value, not a mapping to sort.
+  if (value !== null && typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value) as object | null)) {
     return Object.fromEntries(
       Object.keys(value)
         .sort()

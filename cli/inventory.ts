@@ -72,7 +72,7 @@ export async function inventoryCommand(group: string | undefined, opts: Inventor
       });
     }
     const vars = list.printableHostVars(inv, hosts[0]);
-    return opts.yaml ? yamlText(vars) : list.ansibleJson(vars) + '\n';
+    return opts.yaml ? ansibleInventoryYaml(vars) : list.ansibleJson(vars) + '\n';
   }
   if (opts.graph) {
     const graph = list.inventoryGraph(inv, group ?? 'all', { ...limit, vars: opts.vars });
@@ -83,11 +83,12 @@ export async function inventoryCommand(group: string | undefined, opts: Inventor
     }
     return graph + '\n';
   }
-  if (opts.yaml) return list.inventoryToListYaml(inv, limit);
+  if (opts.yaml) return ansibleInventoryYaml(list.inventoryToListYamlData(inv, limit));
   return list.ansibleJson(list.inventoryToListJson(inv, limit)) + '\n';
 }
 
-async function yamlText(value: unknown): Promise<string> {
-  const { stringify } = await import('yaml');
-  return stringify(value, { lineWidth: 0, sortMapEntries: true });
+/** YAML as ansible-inventory --yaml writes it: PyYAML's yaml.dump, block style, keys sorted. */
+export async function ansibleInventoryYaml(value: unknown): Promise<string> {
+  const { pyyamlDump } = await import('../playbook/python-yaml.js');
+  return pyyamlDump(value, { defaultFlowStyle: false });
 }

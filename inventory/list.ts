@@ -4,7 +4,8 @@
 // ansible-inventory prints ansible_password and friends in clear; hound prints that they are
 // set (`********`), as everywhere else (docs/guarantees.md: secrets never appear in output,
 // and inventory listings end up in tickets and CI logs). Their values are in the files.
-import { stringify } from 'yaml';
+import { PythonFloat, pythonFloatRepr } from '../base/python-float.js';
+import { pythonJsonDumps } from '../base/python-json.js';
 import { isSecretName, SECRET_MASK } from '../base/secrets.js';
 import type { Inventory, Vars } from './model.js';
 import { groupVars, hostVars, hostsOfGroup } from './vars.js';
@@ -102,11 +103,11 @@ export function inventoryToListJson(inv: Inventory, options: ListOptions = {}): 
 
 /** JSON as ansible-inventory writes it: sorted keys, four-space indent. */
 export function ansibleJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value), null, 4);
+  return pythonJsonDumps(sortKeys(value), { indent: 4, ensureAscii: false });
 }
 
-/** The mapping `ansible-inventory --list --yaml` prints (host vars shown where a host first appears). */
-export function inventoryToListYaml(inv: Inventory, options: ListOptions = {}): string {
+/** The mapping `ansible-inventory --list --yaml` prints (host vars shown where a host first appears), for PyYAML's dump (cli/inventory.ts). */
+export function inventoryToListYamlData(inv: Inventory, options: ListOptions = {}): Record<string, unknown> {
   const keepHost = hostFilter(inv, options);
   const keepGroup = visibleGroups(inv, options);
   const seen = new Set<string>();
@@ -129,7 +130,7 @@ export function inventoryToListYaml(inv: Inventory, options: ListOptions = {}): 
     for (const k of ['hosts', 'children']) if (Object.keys(entry[k]).length === 0) delete entry[k];
     return { [name]: entry };
   };
-  return stringify(sortKeys(formatGroup('all')), { indent: 2, indentSeq: false, lineWidth: 0, nullStr: 'null' });
+  return formatGroup('all');
 }
 
 /** Python's repr() of a value, which ansible-inventory uses inside --graph --vars lines. */
@@ -137,7 +138,8 @@ export function pythonRepr(v: unknown): string {
   if (v === null || v === undefined) return 'None';
   if (v === true) return 'True';
   if (v === false) return 'False';
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : v > 0 ? 'inf' : v < 0 ? '-inf' : 'nan';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : pythonFloatRepr(v);
+  if (v instanceof PythonFloat) return pythonFloatRepr(v.value);
   if (typeof v === 'string') {
     const quote = v.includes("'") && !v.includes('"') ? '"' : "'";
     let body = '';

@@ -4,6 +4,7 @@
 // file gives the same value it gives in Ansible.
 import { walkBackslashEscapes } from '../base/backslash-escapes.js';
 import { setVar } from './vars-object.js';
+import { PythonFloat, pythonFloat } from '../base/python-float.js';
 
 export type LiteralResult = { ok: true; value: unknown } | { ok: false };
 
@@ -14,7 +15,7 @@ const NOT_A_LITERAL = new NotALiteral();
 // A bare word is a Python name, never a literal, unless it is one of the three constants.
 const BARE_WORD = /^[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*$/;
 
-type Token = { kind: 'num'; value: number } | { kind: 'str'; value: string } | { kind: 'name'; value: string } | { kind: 'op'; value: string };
+type Token = { kind: 'num'; value: number; float: boolean } | { kind: 'str'; value: string } | { kind: 'name'; value: string } | { kind: 'op'; value: string };
 
 const NAME_START = /[A-Za-z_\u0080-\uffff]/;
 const NAME_PART = /[A-Za-z0-9_\u0080-\uffff]/;
@@ -24,7 +25,7 @@ const STRING_PREFIX = /^(?:[rRuUbB]|[rR][bB]|[bB][rR])$/;
 const NUMBER_RE =
   /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:(?:[0-9](?:_?[0-9])*)?\.[0-9](?:_?[0-9])*|[0-9](?:_?[0-9])*\.?)(?:[eE][+-]?[0-9](?:_?[0-9])*)?)/;
 
-function readNumber(text: string): { value: number; length: number } {
+function readNumber(text: string): { value: number; length: number; float: boolean } {
   const m = NUMBER_RE.exec(text);
   if (!m) throw NOT_A_LITERAL;
   const raw = m[0];
@@ -33,16 +34,19 @@ function readNumber(text: string): { value: number; length: number } {
   if (length < text.length && NAME_PART.test(text[length])) throw NOT_A_LITERAL;
   const clean = raw.replace(/_/g, '');
   let value: number;
+  let float = false;
   if (/^0[xX]/.test(clean)) value = parseInt(clean.slice(2), 16);
   else if (/^0[oO]/.test(clean)) value = parseInt(clean.slice(2), 8);
   else if (/^0[bB]/.test(clean)) value = parseInt(clean.slice(2), 2);
-  else if (/[.eE]/.test(clean)) value = parseFloat(clean.startsWith('.') ? `0${clean}` : clean);
-  else {
+  else if (/[.eE]/.test(clean)) {
+    value = parseFloat(clean.startsWith('.') ? `0${clean}` : clean);
+    float = true;
+  } else {
     // Python 3 rejects `007` (but accepts `000`).
     if (/^0+[1-9]/.test(clean)) throw NOT_A_LITERAL;
     value = parseInt(clean, 10);
   }
-  return { value, length };
+  return { value, length, float };
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = {
@@ -106,8 +110,8 @@ function tokenize(text: string): Token[] {
       continue;
     }
     if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(text[i + 1] ?? ''))) {
-      const { value, length } = readNumber(text.slice(i));
-      tokens.push({ kind: 'num', value });
+      const { value, length, float } = readNumber(text.slice(i));
+      tokens.push({ kind: 'num', value, float });
       i += length;
       continue;
     }
@@ -206,7 +210,7 @@ class LiteralParser {
     const t = this.next();
     switch (t.kind) {
       case 'num':
-        return t.value;
+        return t.float ? pythonFloat(t.value) : t.value;
       case 'str': {
         // Adjacent string literals concatenate, as in Python source.
         let s = t.value;
@@ -222,7 +226,8 @@ class LiteralParser {
         if (t.value === '-' || t.value === '+') {
           const n = this.next();
           if (n.kind !== 'num') throw NOT_A_LITERAL;
-          return t.value === '-' ? -n.value : n.value;
+          const signed = t.value === '-' ? -n.value : n.value;
+          return n.float ? pythonFloat(signed) : signed;
         }
         if (t.value === '[') return this.parseSequence(']');
         if (t.value === '(') {
@@ -271,7 +276,7 @@ class LiteralParser {
     const entries = new Map<string, { key: string; value: unknown }>();
     let key: unknown = firstKey;
     for (;;) {
-      if (Array.isArray(key) || (typeof key === 'object' && key !== null)) throw NOT_A_LITERAL; // unhashable
+      if (Array.isArray(key) || (typeof key === 'object' && key !== null && !(key instanceof PythonFloat))) throw NOT_A_LITERAL; // unhashable
       this.expectOp(':');
       const value = this.parseExpr();
       const identity = typeof key === 'string' ? `s:${key}` : key === null ? 'None' : `n:${Number(key)}`;

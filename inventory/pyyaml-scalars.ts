@@ -3,6 +3,7 @@
 // string, `1.0e+3` a float) and a sign in its exponent. These tags replace the package's
 // bool/int/float/null/timestamp tags with PyYAML's resolver regexes and constructors.
 import type { ScalarTag, Tags } from 'yaml';
+import { pythonFloat } from '../base/python-float.js';
 
 const TAG = 'tag:yaml.org,2002:';
 
@@ -64,7 +65,7 @@ const pyyamlTags: ScalarTag[] = [
   { tag: `${TAG}null`, default: true, test: NULL_RE, resolve: () => null },
   { tag: `${TAG}bool`, default: true, test: BOOL_RE, resolve: (s: string) => /^(?:yes|true|on)$/i.test(s) },
   { tag: `${TAG}int`, default: true, test: INT_RE, resolve: (s: string) => pyyamlInt(s) },
-  { tag: `${TAG}float`, default: true, test: FLOAT_RE, resolve: (s: string) => pyyamlFloat(s) },
+  { tag: `${TAG}float`, default: true, test: FLOAT_RE, resolve: (s: string) => pythonFloat(pyyamlFloat(s)) },
   { tag: `${TAG}timestamp`, default: true, test: TIMESTAMP_RE, resolve: (s: string) => pyyamlTimestampText(s) },
 ];
 

@@ -6,6 +6,7 @@ import { ParseError } from '../base/errors.js';
 import { InventoryRuleError, type InventoryBuilder } from './builder.js';
 import { expandHostPattern, HostRangeError } from './host-range.js';
 import { keyNode, keyString, nodePosition, plainValue, valueNode, type YamlFile } from './yaml-file.js';
+import { PythonFloat } from '../base/python-float.js';
 
 /** Why the yaml plugin declined the file; the loader then tries the INI plugin, as Ansible does. */
 export class NotYamlInventory extends ParseError {}
@@ -18,6 +19,7 @@ function typeName(v: unknown): string {
   if (Array.isArray(v)) return "<class 'list'>";
   if (typeof v === 'string') return "<class 'str'>";
   if (typeof v === 'number') return Number.isInteger(v) ? "<class 'int'>" : "<class 'float'>";
+  if (v instanceof PythonFloat) return "<class 'float'>";
   if (typeof v === 'boolean') return "<class 'bool'>";
   return `<class '${typeof v}'>`;
 }

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { PythonFloat } from '../base/python-float.js';
 import posix from 'node:path/posix';
 import { searchPathCandidates } from '../base/search-path.js';
 import { shlexQuote } from '../base/shlex.js';
@@ -131,7 +132,7 @@ function contentDiff(dest: string, put: PutFile, before: Buffer | undefined): Re
 /** The text copy writes for `content`: a mapping or list as JSON, as its action plugin does. */
 export function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
-  if (content !== null && typeof content === 'object') return JSON.stringify(content);
+  if (content !== null && typeof content === 'object' && !(content instanceof PythonFloat)) return JSON.stringify(content);
   if (typeof content === 'boolean') return content ? 'True' : 'False';
   return String(content);
 }

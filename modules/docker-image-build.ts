@@ -7,6 +7,7 @@
 // `stdout` of the build, and `image`, the built image's inspect document.
 import { connectionVars } from '../inventory/connection.js';
 import { shlexQuote } from '../base/shlex.js';
+import { PythonFloat } from '../base/python-float.js';
 import type { EngineApi } from '../runtime/types.js';
 import { nodePathWord } from './docker-image-archive.js';
 import { findImage } from './docker-engine.js';
@@ -32,12 +33,13 @@ export interface DockerBuildOptions {
   labels?: Record<string, unknown>;
 }
 
-/** Python's str() of a YAML value, as the module's to_native turns build args into strings. */
-function pythonString(value: unknown): string {
+/** Python's str() of a YAML value, as the modules' to_native turns build args, labels and annotations into strings. */
+export function pythonString(value: unknown): string {
   if (value === true) return 'True';
   if (value === false) return 'False';
   if (value === null || value === undefined) return 'None';
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  // A PythonFloat's own text is Python's ('1.0').
+  return typeof value === 'object' && !(value instanceof PythonFloat) ? JSON.stringify(value) : String(value);
 }
 
 /** The Dockerfile as `docker build -f` wants it: the module reads a relative `dockerfile` from `path`, the CLI from its working directory. */

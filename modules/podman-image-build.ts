@@ -8,6 +8,7 @@
 import { parseImageRef } from '../base/image-ref.js';
 import { shlexQuote, shlexSplit } from '../base/shlex.js';
 import { ModuleFailure, type ModuleContext } from './implementation.js';
+import { pythonString } from './docker-image-build.js';
 
 /** containers.podman 1.10.2's `build` options (its defaults: format oci, cache true, rm true, force_rm false). */
 export interface PodmanBuildOptions {
@@ -46,14 +47,6 @@ function tlsWords(validateCerts: boolean | undefined): string[] {
 function authWords(auth: AuthFile): string[] {
   if (!auth) return [];
   return ['--authfile', 'path' in auth ? auth.path : TEMPORARY_AUTHFILE];
-}
-
-/** Python's str() of a YAML scalar, as the module's format() writes annotation values. */
-function pythonString(value: unknown): string {
-  if (value === true) return 'True';
-  if (value === false) return 'False';
-  if (value === null || value === undefined) return 'None';
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
 /** The module's build_image words (after `podman`), in its order. */

@@ -5,6 +5,7 @@
 // (checkRenderedArguments, from the compiler). An argument an Ansible module does not take is
 // no load error, as in Ansible: the task fails when it runs, in Ansible's words.
 import { ParseError, type SourcePosition } from '../base/errors.js';
+import { PythonFloat } from '../base/python-float.js';
 import { maskSecretAssignments, registerSecretVariables } from '../base/secrets.js';
 import { didYouMean } from '../base/suggest.js';
 import { refusedArgument, type ModuleDefinition } from '../modules/definition.js';
@@ -12,7 +13,7 @@ import { COMPATIBILITY_PAGE } from '../modules/names.js';
 import { parseKeyValueArgs, typedOptions } from './kv-args.js';
 import { validateAgainst, type ValidationTarget } from './schema.js';
 import { containsTemplate } from './templating.js';
-import { isPlainObject } from './template-values.js';
+import { isPlainObject, pythonStr } from './template-values.js';
 import type { DataPath, YamlSource } from './yaml-source.js';
 
 export interface ModuleArguments {
@@ -216,6 +217,11 @@ export function coerceArgumentTypes(definition: ModuleDefinition, args: Record<s
 }
 
 function coerced(value: unknown, types: string[]): unknown {
+  // A whole-valued float: a number for a number argument, Python's str() ('1.0') for a string one.
+  if (value instanceof PythonFloat) {
+    if (types.includes('string') && !types.includes('number') && !types.includes('integer')) return pythonStr(value);
+    value = value.value;
+  }
   if (types.includes(typeof value === 'number' ? (Number.isInteger(value) ? 'integer' : 'number') : typeof value)) return value;
   if (typeof value === 'number' && Number.isInteger(value) && types.includes('number')) return value;
   if (types.includes('boolean')) {
@@ -228,8 +234,7 @@ function coerced(value: unknown, types: string[]): unknown {
     if (typeof value === 'number' && Number.isInteger(value)) return value;
   }
   if (types.includes('number') && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
-  if (types.includes('string') && (typeof value === 'number' || typeof value === 'boolean'))
-    return typeof value === 'boolean' ? (value ? 'True' : 'False') : String(value);
+  if (types.includes('string') && (typeof value === 'number' || typeof value === 'boolean')) return pythonStr(value);
   if (types.includes('array') && !Array.isArray(value)) {
     if (typeof value === 'string') return value === '' ? [] : value.split(',').map((s) => s.trim());
     if (typeof value === 'number') return [String(value)];

@@ -1,7 +1,8 @@
 // Python's printf-style string formatting (`'%s-%04d' % (name, n)`, `'%(k)s' % d`), which
 // Jinja's `%` does on a string left operand and playbooks use (`'test-%0x' % (2**32 | random)`).
 import { HoundError, EXIT } from '../base/errors.js';
-import { isPlainObject, pythonRepr, pythonStr, pythonTypeName } from './template-values.js';
+import { isPythonFloat } from '../base/python-float.js';
+import { isPlainObject, isPythonNumber, pythonRepr, pythonStr, pythonTypeName } from './template-values.js';
 import { spendCharacters } from './template-budget.js';
 
 const SPEC = /%(?:\(([^)]*)\))?([-+ #0]*)(\d+)?(?:\.(\d+))?[hlL]?([diouxXeEfFgGcrsa%])?/g;
@@ -12,7 +13,9 @@ function formatError(message: string): HoundError {
 
 function integerOf(value: unknown, conversion: string): number {
   if (typeof value === 'boolean') return value ? 1 : 0;
-  if (typeof value === 'number' && Number.isFinite(value)) return Math.trunc(value);
+  // %d, %i and %u take a float's whole part; %x, %o and %c take ints only.
+  if (isPythonFloat(value) && 'xXoc'.includes(conversion)) throw formatError(`%${conversion} format: an integer is required, not float`);
+  if (isPythonNumber(value) && Number.isFinite(Number(value))) return Math.trunc(Number(value));
   throw formatError(`%${conversion} format: a real number is required, not ${pythonTypeName(value)}`);
 }
 
@@ -43,7 +46,7 @@ function convert(value: unknown, conversion: string, flags: string, precision: n
       return sign(n < 0) + prefix + digits;
     }
     default: {
-      if (typeof value !== 'number' && typeof value !== 'boolean') throw formatError(`must be real number, not ${pythonTypeName(value)}`);
+      if (!isPythonNumber(value)) throw formatError(`must be real number, not ${pythonTypeName(value)}`);
       const n = Number(value);
       const places = precision ?? 6;
       const lower = conversion.toLowerCase();

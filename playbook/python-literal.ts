@@ -11,6 +11,7 @@
 // list here) and dicts (keys as python-methods.ts's dictKey holds them). What else
 // literal_eval accepts (bytes, sets, complex numbers) leaves the text as it is.
 import { dictKey } from './python-methods.js';
+import { PythonFloat, pythonFloat } from '../base/python-float.js';
 
 class NotALiteral extends Error {}
 
@@ -97,7 +98,7 @@ class LiteralParser {
       this.at++;
       this.space();
       const n = this.number();
-      return c === '-' ? -n : n;
+      return c === '-' ? (n instanceof PythonFloat ? new PythonFloat(-n.value) : -n) : n;
     }
     if (c !== undefined && /[0-9.]/.test(c)) return this.number();
     IDENTIFIER.lastIndex = this.at;
@@ -113,7 +114,7 @@ class LiteralParser {
     throw new NotALiteral();
   }
 
-  private number(): number {
+  private number(): number | PythonFloat {
     NUMBER.lastIndex = this.at;
     const match = NUMBER.exec(this.text);
     if (match === null) throw new NotALiteral();
@@ -122,7 +123,8 @@ class LiteralParser {
     if (/^0[xXoObB]/.test(digits)) return Number(digits.toLowerCase());
     // Python refuses a leading zero on a non-zero integer (`012`).
     if (/^0\d*[1-9]\d*$/.test(digits)) throw new NotALiteral();
-    return Number(digits);
+    // A fraction or an exponent makes a float (`1.0`, `1e3`), which keeps its kind.
+    return /[.eE]/.test(digits) ? pythonFloat(Number(digits)) : Number(digits);
   }
 
   /** One or more adjacent string literals, joined. */
@@ -221,7 +223,7 @@ class LiteralParser {
       if (this.text[this.at] !== ':') throw new NotALiteral();
       this.at++;
       const value = this.value();
-      if (Array.isArray(key) || (key !== null && typeof key === 'object')) throw new NotALiteral();
+      if (Array.isArray(key) || (key !== null && typeof key === 'object' && !(key instanceof PythonFloat))) throw new NotALiteral();
       Object.defineProperty(out, dictKey(key), { value, enumerable: true, writable: true, configurable: true });
       entries++;
       this.space();

@@ -16,7 +16,8 @@
 // methods hound does not compute (str.format).
 import { EXIT, HoundError } from '../base/errors.js';
 import { spendCharacters, spendSteps } from './template-budget.js';
-import { isPlainObject, pythonEqual, pythonRepr, pythonStr, splitArguments, UndefinedValue } from './template-values.js';
+import { isPlainObject, pythonEqual, pythonRepr, pythonStr, pythonTypeName, splitArguments, UndefinedValue } from './template-values.js';
+import { PythonFloat } from '../base/python-float.js';
 
 export type PythonMethod = (...args: unknown[]) => unknown;
 
@@ -123,16 +124,6 @@ const NOT_COMPUTED: Record<'str' | 'list' | 'dict', ReadonlySet<string>> = {
 // ---------------------------------------------------------------------------------------
 // Arguments.
 
-function typeName(value: unknown): string {
-  if (value === null || value === undefined) return 'NoneType';
-  if (typeof value === 'string') return 'str';
-  if (typeof value === 'boolean') return 'bool';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
-  if (Array.isArray(value)) return 'list';
-  if (isPlainObject(value)) return 'dict';
-  return typeof value;
-}
-
 function defined(args: unknown[]): void {
   for (const a of args) if (a instanceof UndefinedValue) a.fail();
 }
@@ -151,14 +142,14 @@ function positional(method: string, args: unknown[], min: number, max: number): 
 }
 
 function str(method: string, value: unknown, what = 'argument'): string {
-  if (typeof value !== 'string') throw pythonError('TypeError', `${method}() ${what} must be str, not ${typeName(value)}`);
+  if (typeof value !== 'string') throw pythonError('TypeError', `${method}() ${what} must be str, not ${pythonTypeName(value)}`);
   return value;
 }
 
 function int(method: string, value: unknown): number {
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value === 'number' && Number.isInteger(value)) return value;
-  throw pythonError('TypeError', `'${typeName(value)}' object cannot be interpreted as an integer (${method}())`);
+  throw pythonError('TypeError', `'${pythonTypeName(value)}' object cannot be interpreted as an integer (${method}())`);
 }
 
 /** str(None-or-str) for the optional `sep`/`chars` arguments. */
@@ -287,8 +278,8 @@ function startsOrEnds(method: 'startswith' | 'endswith', s: string, args: unknow
       throw pythonError(
         'TypeError',
         Array.isArray(affix)
-          ? `tuple for ${method} must only contain str, not ${typeName(o)}`
-          : `${method} first arg must be str or a tuple of str, not ${typeName(o)}`,
+          ? `tuple for ${method} must only contain str, not ${pythonTypeName(o)}`
+          : `${method} first arg must be str or a tuple of str, not ${pythonTypeName(o)}`,
       );
   const cs = chars(s);
   const [from, to] = adjust(method, cs.length, start, end);
@@ -403,7 +394,7 @@ function joinItems(s: string, args: unknown[]): string {
   if (list === undefined) throw pythonError('TypeError', `can only join an iterable`);
   spendSteps(list.length, 'str.join()');
   list.forEach((item, i) => {
-    if (typeof item !== 'string') throw pythonError('TypeError', `sequence item ${i}: expected str instance, ${typeName(item)} found`);
+    if (typeof item !== 'string') throw pythonError('TypeError', `sequence item ${i}: expected str instance, ${pythonTypeName(item)} found`);
   });
   const out = (list as string[]).join(s);
   spendCharacters(out.length);
@@ -520,8 +511,8 @@ export function iterableItems(method: string, value: unknown): unknown[] {
   if (Array.isArray(value)) return value;
   if (typeof value === 'string') return chars(value);
   if (isPlainObject(value)) return Object.keys(value);
-  if (method === 'unpack') throw pythonError('TypeError', `cannot unpack non-iterable ${typeName(value)} object`);
-  throw pythonError('TypeError', `'${typeName(value)}' object is not iterable (${method}())`);
+  if (method === 'unpack') throw pythonError('TypeError', `cannot unpack non-iterable ${pythonTypeName(value)} object`);
+  throw pythonError('TypeError', `'${pythonTypeName(value)}' object is not iterable (${method}())`);
 }
 
 function changing(list: unknown[], method: string): void {
@@ -619,8 +610,8 @@ function listMethod(list: unknown[], name: string): PythonMethod | undefined {
 export function dictKey(value: unknown, method?: string): string {
   if (value instanceof UndefinedValue) value.fail();
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return pythonStr(value);
-  throw pythonError('TypeError', `unhashable type: '${typeName(value)}'${method === undefined ? '' : ` (dict.${method}())`}`);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value instanceof PythonFloat) return pythonStr(value);
+  throw pythonError('TypeError', `unhashable type: '${pythonTypeName(value)}'${method === undefined ? '' : ` (dict.${method}())`}`);
 }
 
 function dictMethod(d: Record<string, unknown>, name: string): PythonMethod | undefined {
@@ -657,7 +648,7 @@ function dictMethod(d: Record<string, unknown>, name: string): PythonMethod | un
                 throw pythonError('ValueError', `dictionary update sequence element #${i} has length ${Array.isArray(pair) ? pair.length : 1}; 2 is required`);
               d[dictKey(pair[0], 'update')] = pair[1];
             });
-          else throw pythonError('TypeError', `'${typeName(from)}' object is not iterable (dict.update())`);
+          else throw pythonError('TypeError', `'${pythonTypeName(from)}' object is not iterable (dict.update())`);
         } else if (from === null) throw pythonError('TypeError', `'NoneType' object is not iterable (dict.update())`);
         Object.assign(d, keywords);
         return null;

@@ -12,6 +12,7 @@
 // event order (yaml/_yaml.pyx, CEmitter.serialize) and Resolver.resolve are ported from
 // PyYAML 6.0. Anchors, tags, directives, canonical mode and block scalar styles are left out:
 // JSON-like data never needs them.
+import { PythonFloat, pyyamlFloatText } from '../base/python-float.js';
 import { isPlainObject } from './template-values.js';
 
 export interface PyYamlDumpOptions {
@@ -59,31 +60,6 @@ function resolvesToOtherType(value: string): boolean {
   return IMPLICIT_RESOLVERS.some((r) => r.first.includes(value[0]) && r.pattern.test(value));
 }
 
-/** Python's repr(float), whose exponent form and thresholds differ from JavaScript's String(). */
-function pythonFloatRepr(value: number): string {
-  const sign = value < 0 ? '-' : '';
-  const [mantissa, exponent] = Math.abs(value).toExponential().split('e');
-  const digits = mantissa.replace('.', '');
-  const decpt = Number(exponent) + 1;
-  if (decpt > -4 && decpt <= 16) {
-    if (decpt <= 0) return `${sign}0.${'0'.repeat(-decpt)}${digits}`;
-    if (decpt >= digits.length) return `${sign}${digits}${'0'.repeat(decpt - digits.length)}.0`;
-    return `${sign}${digits.slice(0, decpt)}.${digits.slice(decpt)}`;
-  }
-  const exp = decpt - 1;
-  const expText = `${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  return `${sign}${digits[0]}${digits.length > 1 ? '.' + digits.slice(1) : ''}e${expText}`;
-}
-
-/** SafeRepresenter.represent_float. */
-function representFloat(value: number): string {
-  if (Number.isNaN(value)) return '.nan';
-  if (value === Infinity) return '.inf';
-  if (value === -Infinity) return '-.inf';
-  const text = pythonFloatRepr(value).toLowerCase();
-  return !text.includes('.') && text.includes('e') ? text.replace('e', '.0e') : text;
-}
-
 /** Python's ordering of str: by code point, which UTF-16 order is not past U+D7FF. */
 function compareCodePoints(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
@@ -116,9 +92,10 @@ class Representer {
   represent(value: unknown): Node {
     if (value === null) return { kind: 'scalar', value: 'null', tag: 'other' };
     if (typeof value === 'boolean') return { kind: 'scalar', value: value ? 'true' : 'false', tag: 'other' };
+    if (value instanceof PythonFloat) return { kind: 'scalar', value: pyyamlFloatText(value.value), tag: 'other' };
     if (typeof value === 'number') {
-      // An integer-valued number stands for a Python int, whose str() never uses an exponent.
-      const text = Number.isInteger(value) ? BigInt(value).toString() : representFloat(value);
+      // A whole number stands for a Python int, whose str() never uses an exponent.
+      const text = Number.isInteger(value) ? BigInt(value).toString() : pyyamlFloatText(value);
       return { kind: 'scalar', value: text, tag: 'other' };
     }
     if (typeof value === 'string') return { kind: 'scalar', value: this.text(value), tag: 'str' };

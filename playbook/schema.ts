@@ -3,6 +3,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { ParseError } from '../base/errors.js';
 import { didYouMean } from '../base/suggest.js';
+import { plainNumbers } from '../base/python-float.js';
 import { LOOKUP_PLUGIN_NAMES } from './lookup-plugins.js';
 import type { DataPath, YamlSource } from './yaml-source.js';
 
@@ -425,7 +426,8 @@ export interface ValidationTarget {
 /** Validates `data` against `schema`; throws a ParseError positioned at the first problem. */
 export function validateAgainst(schema: object, data: unknown, target: ValidationTarget, code = 'SCHEMA_INVALID'): void {
   const validate = validatorFor(schema);
-  if (validate(data)) return;
+  // The schemas' number types know JavaScript's numbers only: a whole-valued float (1.0) is checked as its number.
+  if (validate(plainNumbers(data))) return;
   const error = pickError(validate.errors ?? []);
   // A line it quotes that holds a secret is masked where every error is printed (HoundError.format).
   throw schemaError(error, target, code);

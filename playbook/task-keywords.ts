@@ -3,6 +3,7 @@
 // a keyword, `environment` frames merged. The compiler does it when it can; the executor
 // does the same for a task whose keywords read values only known at run time.
 import { EXIT, HoundError } from '../base/errors.js';
+import { PythonFloat } from '../base/python-float.js';
 import { BECOME_METHODS } from '../transport/become.js';
 import { connectionKindOf, UNSUPPORTED_CONNECTION_HINT } from '../transport/reach.js';
 import { ENVIRONMENT_NAME } from '../transport/task-connection.js';
@@ -40,14 +41,20 @@ const BOOLEAN_FALSE = new Set(['no', 'off', '0', 'false', 'f', 'n', '']);
 /** Ansible's strict `boolean()`: the YAML spellings of true and false, nothing else. */
 export function keywordBoolean(value: unknown, keyword: string): boolean {
   if (typeof value === 'boolean') return value;
-  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+  const text =
+    typeof value === 'number' || value instanceof PythonFloat ? String(Number(value)) : typeof value === 'string' ? value.trim().toLowerCase() : undefined;
   if (text !== undefined && BOOLEAN_TRUE.has(text)) return true;
   if (text !== undefined && BOOLEAN_FALSE.has(text)) return false;
   throw new KeywordError(keyword, `'${keyword}' must be true or false, got ${JSON.stringify(value)}`, { hint: `write ${keyword}: true or ${keyword}: false` });
 }
 
 function keywordInteger(value: unknown, keyword: string, minimum = 0): number {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
+  const n =
+    typeof value === 'number' || value instanceof PythonFloat
+      ? Number(value)
+      : typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value)
+        ? Number(value)
+        : NaN;
   if (!Number.isFinite(n) || n < minimum) {
     throw new KeywordError(keyword, `'${keyword}' must be a whole number (${minimum} or more), got ${JSON.stringify(value)}`);
   }
@@ -55,7 +62,7 @@ function keywordInteger(value: unknown, keyword: string, minimum = 0): number {
 }
 
 function keywordString(value: unknown, keyword: string): string {
-  if (typeof value === 'string' || typeof value === 'number') return String(value);
+  if (typeof value === 'string' || typeof value === 'number' || value instanceof PythonFloat) return String(value);
   throw new KeywordError(keyword, `'${keyword}' must be a string, got ${JSON.stringify(value)}`);
 }
 

@@ -1,7 +1,8 @@
 // The Jinja2/Ansible filters and tests playbook authors expect, implemented over plain
 // data only (no filter hands a function or a JavaScript object back to a template).
 import { versionTest } from './version-test.js';
-import { pythonJsonDumps, type JsonDumpOptions } from './python-json.js';
+import { pythonJsonDumps, pythonJsonLoads, type JsonDumpOptions } from '../base/python-json.js';
+import { isPythonFloat, PythonFloat, pythonFloat } from '../base/python-float.js';
 import { lstatSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { search as jmespathSearch } from 'jmespath';
@@ -18,6 +19,7 @@ import { randomSource, randrange } from './python-random.js';
 import { percentFormat } from './python-format.js';
 import {
   isPlainObject,
+  isPythonNumber,
   pythonCompare,
   pythonContains,
   pythonEqual,
@@ -102,12 +104,20 @@ class ValueSet {
   private readonly primitives = new Set<unknown>();
   private readonly composites: unknown[] = [];
   has(item: unknown): boolean {
-    if (item === null || typeof item !== 'object') return this.primitives.has(item);
+    const hashable = ValueSet.hashable(item);
+    if (hashable !== undefined) return this.primitives.has(hashable.key);
     return this.composites.some((x) => pythonEqual(x, item));
   }
   add(item: unknown): void {
-    if (item === null || typeof item !== 'object') this.primitives.add(item);
+    const hashable = ValueSet.hashable(item);
+    if (hashable !== undefined) this.primitives.add(hashable.key);
     else this.composites.push(item);
+  }
+  /** What a Set can hold for a value Python hashes: numbers by value, as Python's True == 1 == 1.0. */
+  private static hashable(item: unknown): { key: unknown } | undefined {
+    if (typeof item === 'boolean') return { key: Number(item) };
+    if (item instanceof PythonFloat) return { key: item.value };
+    return item === null || typeof item !== 'object' ? { key: item } : undefined;
   }
   static of(items: unknown[]): ValueSet {
     const set = new ValueSet();
@@ -221,6 +231,7 @@ function flattenList(items: unknown[], levels: number | undefined): unknown[] {
  */
 function toInteger(value: unknown, fallback: unknown, base = 10): unknown {
   if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value instanceof PythonFloat) value = value.value;
   if (typeof value === 'number') {
     if (Number.isNaN(value)) return fallback;
     if (!Number.isFinite(value)) throw filterError('int', 'OverflowError: cannot convert float infinity to integer');
@@ -235,15 +246,19 @@ function toInteger(value: unknown, fallback: unknown, base = 10): unknown {
 
 /** Jinja2's float(value, default): Python's float() of a number, a boolean or a string, else the default. */
 function toFloat(value: unknown, fallback: unknown): unknown {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  if (typeof value === 'string') return pythonFloatOfText(value) ?? fallback;
+  if (value instanceof PythonFloat) return value;
+  if (typeof value === 'number') return pythonFloat(value);
+  if (typeof value === 'boolean') return pythonFloat(value ? 1 : 0);
+  if (typeof value === 'string') {
+    const real = pythonFloatOfText(value);
+    return real === undefined ? fallback : pythonFloat(real);
+  }
   return fallback;
 }
 
 /** A number argument of a math filter, or its TypeError. */
 function numberArgument(name: string, value: unknown): number {
-  if (typeof value === 'number') return value;
+  if (typeof value === 'number' || value instanceof PythonFloat) return Number(value);
   if (typeof value === 'boolean') return value ? 1 : 0;
   throw filterError(name, `${name}() can only be used on numbers: must be real number, not ${pythonRepr(value)}`);
 }
@@ -261,7 +276,7 @@ function firstUndefined(value: unknown): UndefinedValue | undefined {
 
 function toBoolean(value: unknown): boolean {
   if (typeof value === 'boolean') return value;
-  if (typeof value === 'number') return value === 1;
+  if (typeof value === 'number' || value instanceof PythonFloat) return Number(value) === 1;
   if (typeof value === 'string') return ['yes', 'on', '1', 'true', 't', 'y'].includes(value.trim().toLowerCase());
   return false;
 }
@@ -418,8 +433,8 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
       const v = typeof attribute === 'string' ? attributeOf(item, attribute) : item;
       if (v instanceof UndefinedValue) v.fail();
       if (Array.isArray(total) && Array.isArray(v)) total = [...(total as unknown[]), ...(v as unknown[])];
-      else if ((typeof total === 'number' || typeof total === 'boolean') && (typeof v === 'number' || typeof v === 'boolean'))
-        total = Number(total) + Number(v);
+      else if (isPythonNumber(total) && isPythonNumber(v))
+        total = isPythonFloat(total) || isPythonFloat(v) ? pythonFloat(Number(total) + Number(v)) : Number(total) + Number(v);
       else throw filterError('sum', `unsupported operand type(s) for +: ${pythonRepr(total)} and ${pythonRepr(v)}`);
     }
     return total;
@@ -467,17 +482,18 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     if (typeof value === 'string' && base !== 0 && (base < 2 || base > 36)) throw filterError('int', 'ValueError: int() base must be >= 2 and <= 36, or 0');
     return toInteger(value, positional[0] ?? keywords.default ?? 0, base);
   };
-  filters.float = (value: unknown, fallback: unknown = 0) => toFloat(value, fallback);
+  filters.float = (value: unknown, fallback: unknown = new PythonFloat(0)) => toFloat(value, fallback);
   // Ansible's math filters: pow, log (natural unless a base is given) and root (square unless a base is given).
-  filters.pow = (value: unknown, exponent: unknown) => Math.pow(numberArgument('pow', value), numberArgument('pow', exponent));
+  // They are Python's math functions, which give floats: `8 | root(3)` is 2.0.
+  filters.pow = (value: unknown, exponent: unknown) => pythonFloat(Math.pow(numberArgument('pow', value), numberArgument('pow', exponent)));
   filters.log = (value: unknown, ...rest: unknown[]) => {
     const { positional, keywords } = splitArguments(rest);
     const base = positional[0] ?? keywords.base;
     const x = numberArgument('log', value);
     if (x <= 0) throw filterError('log', 'ValueError: math domain error');
-    if (base === undefined) return Math.log(x);
+    if (base === undefined) return pythonFloat(Math.log(x));
     const b = numberArgument('log', base);
-    return b === 10 ? Math.log10(x) : Math.log(x) / Math.log(b);
+    return pythonFloat(b === 10 ? Math.log10(x) : Math.log(x) / Math.log(b));
   };
   filters.root = (value: unknown, ...rest: unknown[]) => {
     const { positional, keywords } = splitArguments(rest);
@@ -486,11 +502,11 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     const b = numberArgument('root', base);
     if (b === 2) {
       if (x < 0) throw filterError('root', 'root() can only be used on numbers: math domain error');
-      return Math.sqrt(x);
+      return pythonFloat(Math.sqrt(x));
     }
-    return Math.pow(x, 1 / b);
+    return pythonFloat(Math.pow(x, 1 / b));
   };
-  filters.abs = (value: unknown) => Math.abs(Number(value));
+  filters.abs = (value: unknown) => (isPythonFloat(value) ? pythonFloat(Math.abs(Number(value))) : Math.abs(Number(value)));
   // Jinja2's batch and slice, whose fill_with may be any value but None (nunjucks' dropped a falsy one: 0, '').
   filters.batch = (value: unknown, ...rest: unknown[]) => {
     const { positional, keywords } = splitArguments(rest);
@@ -540,14 +556,14 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     const method = positional[1] ?? keywords.method ?? 'common';
     if (method !== 'common' && method !== 'ceil' && method !== 'floor') throw filterError('round', 'method must be common, ceil or floor');
     if (value instanceof UndefinedValue) value.fail();
-    if (typeof value !== 'number' && typeof value !== 'boolean')
-      throw filterError('round', `TypeError: type ${pythonTypeName(value)} doesn't define __round__ method`);
+    if (!isPythonNumber(value)) throw filterError('round', `TypeError: type ${pythonTypeName(value)} doesn't define __round__ method`);
     if (typeof precision !== 'number' || !Number.isInteger(precision))
       throw filterError('round', `TypeError: the precision must be an integer, not ${pythonRepr(precision)}`);
     const x = Number(value);
-    if (method === 'common') return pythonRound(x, precision);
+    // Python's round(x, n) keeps x's kind: round(2.7) here is 3.0, round(3) is 3. ceil and floor divide, so a float.
+    if (method === 'common') return isPythonFloat(value) ? pythonFloat(pythonRound(x, precision)) : pythonRound(x, precision);
     const scale = 10 ** precision;
-    return (method === 'ceil' ? Math.ceil(x * scale) : Math.floor(x * scale)) / scale;
+    return pythonFloat((method === 'ceil' ? Math.ceil(x * scale) : Math.floor(x * scale)) / scale);
   };
   // Ansible's `random`: an integer end gives randrange(start, end, step), a list (or string) one of its items.
   filters.random = (value: unknown, ...rest: unknown[]) => {
@@ -585,7 +601,7 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
   filters.to_nice_json = (value: unknown, ...rest: unknown[]) => pythonJsonDumps(value, jsonOptions(rest, true));
   filters.from_json = (value: unknown) => {
     try {
-      return JSON.parse(asString(value));
+      return pythonJsonLoads(asString(value));
     } catch (err) {
       throw filterError('from_json', (err as Error).message);
     }
@@ -768,8 +784,9 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
   filters.filesizeformat = (value: unknown, ...rest: unknown[]) => {
     const { positional, keywords } = splitArguments(rest);
     const binary = positional[0] ?? keywords.binary ?? false;
-    const size = toFloat(value, undefined);
-    if (typeof size !== 'number') throw filterError('filesizeformat', `could not convert ${pythonRepr(value)} to float`);
+    const real = toFloat(value, undefined);
+    if (!isPythonNumber(real)) throw filterError('filesizeformat', `could not convert ${pythonRepr(value)} to float`);
+    const size = Number(real);
     const base = toBoolean(binary) ? 1024 : 1000;
     const units = toBoolean(binary) ? ['KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB'] : ['kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
     if (size === 1) return '1 Byte';
@@ -848,8 +865,7 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     const { positional, keywords } = splitArguments(rest);
     const isbits = toBoolean(positional[0] ?? keywords.isbits ?? false);
     const unit = positional[1] ?? keywords.unit ?? null;
-    if (typeof value !== 'number' && typeof value !== 'boolean')
-      throw filterError('human_readable', `human_readable() failed on bad input: ${pythonRepr(value)} is not a number`);
+    if (!isPythonNumber(value)) throw filterError('human_readable', `human_readable() failed on bad input: ${pythonRepr(value)} is not a number`);
     const size = Number(value);
     const base = isbits ? 'bits' : 'Bytes';
     let [suffix, limit] = SIZE_RANGES[SIZE_RANGES.length - 1];
@@ -919,6 +935,7 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     if (value === null) return 'NoneType';
     if (typeof value === 'boolean') return 'bool';
     if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+    if (value instanceof PythonFloat) return 'float';
     if (typeof value === 'string') return 'str';
     if (Array.isArray(value)) return 'list';
     if (isPlainObject(value)) return 'dict';
@@ -1196,7 +1213,7 @@ export function buildTests(): Record<string, TemplateFunction> {
   tests.search = (value: unknown, pattern: unknown) => typeof value === 'string' && userRegex('search', pattern).test(value);
   tests.regex = tests.search;
   tests.string = (value: unknown) => typeof value === 'string';
-  tests.number = (value: unknown) => typeof value === 'number';
+  tests.number = (value: unknown) => typeof value === 'number' || value instanceof PythonFloat;
   tests.integer = (value: unknown) => Number.isInteger(value);
   tests.boolean = (value: unknown) => typeof value === 'boolean';
   tests.mapping = (value: unknown) => isPlainObject(value);
@@ -1215,7 +1232,7 @@ export function buildTests(): Record<string, TemplateFunction> {
   tests.even = (value: unknown) => Number(value) % 2 === 0;
   tests.odd = (value: unknown) => Math.abs(Number(value) % 2) === 1;
   tests.divisibleby = (value: unknown, n: unknown) => Number(value) % Number(n) === 0;
-  tests.float = (value: unknown) => typeof value === 'number' && !Number.isInteger(value);
+  tests.float = (value: unknown) => isPythonFloat(value);
   // Python's `is`: the same object; for numbers, strings and the like, the same value.
   tests.sameas = (value: unknown, other: unknown) => value === other;
   // Ansible's set tests (set(a) <= set(b)) and contains (`value in seq`, for selectattr).

@@ -1,6 +1,7 @@
 // Values as Jinja2 (Python) shows and compares them, so rendered strings read the way
 // Ansible users expect: True/False, lists as ['a', 'b'], None as '' in output.
 import { HoundError, EXIT } from '../base/errors.js';
+import { PythonFloat, pythonFloatRepr } from '../base/python-float.js';
 
 /** What a template sees for a name it cannot find: an error only when it is used. */
 export class UndefinedValue {
@@ -58,8 +59,14 @@ export function pythonStr(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value === null || value === undefined) return 'None';
   if (typeof value === 'boolean') return value ? 'True' : 'False';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : value > 0 ? 'inf' : value < 0 ? '-inf' : 'nan';
+  if (typeof value === 'number') return pythonNumberStr(value);
   return pythonRepr(value);
+}
+
+/** str() of a number: a whole one is an int (never an exponent, as Python's int prints), any other a float. */
+function pythonNumberStr(value: number): string {
+  if (!Number.isInteger(value)) return pythonFloatRepr(value);
+  return Number.isSafeInteger(value) ? String(value) : BigInt(value).toString();
 }
 
 /**
@@ -91,6 +98,7 @@ export function pythonRepr(value: unknown): string {
       .map(([k, v]) => `${pythonRepr(k)}: ${pythonRepr(v)}`)
       .join(', ')}}`;
   if (value instanceof Date) return `'${value.toISOString()}'`;
+  if (value instanceof PythonFloat) return pythonFloatRepr(value.value);
   if (value === null || value === undefined || typeof value !== 'object') return pythonStr(value);
   return String(value);
 }
@@ -100,6 +108,7 @@ export function pythonTruthy(value: unknown): boolean {
   if (value instanceof UndefinedValue) value.fail();
   if (Array.isArray(value)) return value.length > 0;
   if (isPlainObject(value)) return Object.keys(value).length > 0;
+  if (value instanceof PythonFloat) return value.value !== 0;
   return Boolean(value);
 }
 
@@ -118,8 +127,8 @@ export function pythonEqual(a: unknown, b: unknown): boolean {
 }
 
 /** An int, a float or a bool: Python's bool is a subclass of int, so True + 1 == 2 and True < 2. */
-export function isPythonNumber(value: unknown): value is number | boolean {
-  return typeof value === 'number' || typeof value === 'boolean';
+export function isPythonNumber(value: unknown): value is number | boolean | PythonFloat {
+  return typeof value === 'number' || typeof value === 'boolean' || value instanceof PythonFloat;
 }
 
 /** Python's name for a value's type, as its TypeErrors say it. */
@@ -130,6 +139,7 @@ export function pythonTypeName(value: unknown): string {
   if (value === null || value === undefined) return 'NoneType';
   if (typeof value === 'boolean') return 'bool';
   if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  if (value instanceof PythonFloat) return 'float';
   return typeof value;
 }
 

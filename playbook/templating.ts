@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import nunjucks from 'nunjucks';
 import { EXIT, HoundError } from '../base/errors.js';
+import { isPythonFloat, PythonFloat, pythonFloat } from '../base/python-float.js';
 import { isSecretName, registerSecretVariables } from '../base/secrets.js';
 import { buildFilters, buildTests, type TemplateFunction } from './template-filters.js';
 import { percentFormat } from './python-format.js';
@@ -91,6 +92,23 @@ interface ParserInternals {
 const SliceNode = (internals.nodes.Node as unknown as { extend(name: string, props: object): NodeConstructor }).extend('Slice', {
   fields: ['start', 'stop', 'step'],
 });
+/**
+ * A float literal (`1.0`, `2.`) keeps its kind, as Jinja2's does: `{{ 1.0 }}` prints 1.0 and
+ * `{{ 3 * 1.0 }}` 3.0. nunjucks reads it with parseFloat into a plain 1; the Literal is marked
+ * here, from its token, and compiled as a PythonFloat (floatLiterals below).
+ */
+{
+  type Primary = (this: ParserInternals, noPostfix?: boolean) => NunjucksNode | null;
+  const parserPrototype = (require('nunjucks/src/parser.js') as { Parser: { prototype: { parsePrimary: Primary } } }).Parser.prototype;
+  const parsePrimary = parserPrototype.parsePrimary;
+  parserPrototype.parsePrimary = function (this: ParserInternals, noPostfix?: boolean) {
+    const token = this.peekToken() as { type: string } | null;
+    const node = parsePrimary.call(this, noPostfix);
+    if (token?.type === 'float' && node?.typename === 'Literal') node.houndFloat = true;
+    return node;
+  };
+}
+
 /**
  * `}}` inside an open bracket closes a dict, as Jinja2's lexer reads it (it ends a `{{ }}` only
  * when every bracket is closed): `{{ d.update({k: {'a': 1}}) }}`, as Kolla-Ansible writes,
@@ -441,6 +459,8 @@ const globals: Record<string, unknown> = {
   None: null,
   omit: OMIT,
   range: allow((...args: unknown[]) => {
+    for (const arg of args)
+      if (isPythonFloat(arg)) throw new HoundError('TEMPLATE_ERROR', "TypeError: 'float' object cannot be interpreted as an integer (range())", EXIT.PARSE);
     const [start, stop, step = 1] = (args.length === 1 ? [0, args[0]] : args).map(Number);
     if (step === 0) throw new HoundError('TEMPLATE_ERROR', 'range() step must not be zero', EXIT.PARSE);
     if (![start, stop, step].every(Number.isFinite)) throw new HoundError('TEMPLATE_ERROR', 'range() takes whole numbers', EXIT.PARSE);
@@ -491,14 +511,14 @@ const globals: Record<string, unknown> = {
     }
     // Python's + adds numbers and joins two strings or two lists; a string and a number is its TypeError (JavaScript joined them).
     if (!isPythonNumber(left) || !isPythonNumber(right)) throw operandError('+', left, right);
-    return Number(left) + Number(right);
+    return arithmetic(Number(left) + Number(right), left, right);
   }),
   __hound_neg: allow((operand: unknown) => unary('-', operand)),
   __hound_pos: allow((operand: unknown) => unary('+', operand)),
   __hound_sub: allow((left: unknown, right: unknown) => {
     failUndefined(left, right);
     if (!isPythonNumber(left) || !isPythonNumber(right)) throw operandError('-', left, right);
-    return Number(left) - Number(right);
+    return arithmetic(Number(left) - Number(right), left, right);
   }),
   __hound_pow: allow((left: unknown, right: unknown) => {
     failUndefined(left, right);
@@ -509,7 +529,8 @@ const globals: Record<string, unknown> = {
     if (Number.isNaN(out)) throw new HoundError('TEMPLATE_UNSUPPORTED', `${base} ** ${exponent} is a complex number, which hound does not compute`, EXIT.PARSE);
     if (!Number.isFinite(out))
       throw new HoundError('TEMPLATE_UNSUPPORTED', `${base} ** ${exponent} is larger than hound's numbers hold (about 1.8e308)`, EXIT.PARSE);
-    return out;
+    // An int to a negative int power is a float in Python (2 ** -1 is 0.5, 1 ** -1 is 1.0).
+    return exponent < 0 ? pythonFloat(out) : arithmetic(out, left, right);
   }),
   // Python's *: a str or list times an int repeats it (JavaScript gave NaN, rendered as '', and
   // `[1] * 2` gave 2); numbers multiply; anything else fails as Python's TypeError does.
@@ -529,7 +550,7 @@ const globals: Record<string, unknown> = {
       for (let i = 0; i < count; i++) out.push(...(sequence as unknown[]));
       return ownValue(out);
     }
-    if (isPythonNumber(left) && isPythonNumber(right)) return Number(left) * Number(right);
+    if (isPythonNumber(left) && isPythonNumber(right)) return arithmetic(Number(left) * Number(right), left, right);
     throw new HoundError('TEMPLATE_ERROR', `TypeError: unsupported operand type(s) for *: ${pythonStr(left)} and ${pythonStr(right)}`, EXIT.PARSE);
   }),
   // `{% set a, b = value %}`: value's items, exactly as many as names (Python's ValueError otherwise).
@@ -662,10 +683,15 @@ function failUndefined(...operands: unknown[]): void {
 }
 
 /** Python's unary - and +: numbers only (`-'a'` is a TypeError; JavaScript made it NaN, printed as nothing). */
-function unary(op: '-' | '+', operand: unknown): number {
+function unary(op: '-' | '+', operand: unknown): number | PythonFloat {
   failUndefined(operand);
   if (!isPythonNumber(operand)) throw new HoundError('TEMPLATE_ERROR', `TypeError: bad operand type for unary ${op}: '${pythonTypeName(operand)}'`, EXIT.PARSE);
-  return op === '-' ? -Number(operand) : Number(operand);
+  return arithmetic(op === '-' ? -Number(operand) : Number(operand), operand, operand);
+}
+
+/** An arithmetic result of Python's kind: a float when either operand is one (1 + 1.0 is 2.0), else an int. */
+function arithmetic(result: number, left: unknown, right: unknown): number | PythonFloat {
+  return isPythonFloat(left) || isPythonFloat(right) ? pythonFloat(result) : result;
 }
 
 function operandError(op: string, left: unknown, right: unknown): HoundError {
@@ -677,7 +703,7 @@ function operandError(op: string, left: unknown, right: unknown): HoundError {
 }
 
 /** `/`, `//` and `%` as Python computes them: a zero divisor is ZeroDivisionError (Ansible fails the task), never Infinity or NaN. */
-function divide(left: unknown, right: unknown, op: '/' | '//' | '%'): number {
+function divide(left: unknown, right: unknown, op: '/' | '//' | '%'): number | PythonFloat {
   failUndefined(left, right);
   if (!isPythonNumber(left) || !isPythonNumber(right)) throw operandError(op, left, right);
   const a = Number(left);
@@ -686,10 +712,11 @@ function divide(left: unknown, right: unknown, op: '/' | '//' | '%'): number {
     const what = op === '/' ? 'division by zero' : op === '//' ? 'integer division or modulo by zero' : 'integer modulo by zero';
     throw new HoundError('TEMPLATE_ERROR', `ZeroDivisionError: ${what}`, EXIT.PARSE, { hint: 'guard the division, e.g. {{ (a / b) if b else 0 }}' });
   }
-  if (op === '/') return a / b;
-  if (op === '//') return Math.floor(a / b);
+  // Python's / always gives a float (4 / 2 is 2.0); // and % give ints for ints.
+  if (op === '/') return pythonFloat(a / b);
+  if (op === '//') return arithmetic(Math.floor(a / b), left, right);
   // Python's % takes the sign of the divisor.
-  return ((a % b) + b) % b;
+  return arithmetic(((a % b) + b) % b, left, right);
 }
 
 function lookupBaseDir(context: RenderContext): string {
@@ -791,6 +818,7 @@ const safeRuntime: Record<string, unknown> = {
   __houndOwn: ownValue,
   __houndTuple: tupleValue,
   __houndKey: dictKey,
+  __houndFloat: pythonFloat,
   contextOrFrameLookup(context: RenderContext, frame: { lookup(name: string): unknown }, name: string): unknown {
     const local = frame.lookup(name);
     if (local === undefined) return context.lookup(name);
@@ -1173,6 +1201,19 @@ function computedDictKeys(compiler: object): void {
   };
 }
 
+/** A float literal marked by parsePrimary (above), compiled as a PythonFloat when it is a whole number. */
+function floatLiterals(compiler: object): void {
+  const compileLiteral = (compiler as { compileLiteral: (node: NunjucksNode, frame: unknown) => void }).compileLiteral;
+  (compiler as { compileLiteral: (node: NunjucksNode, frame: unknown) => void }).compileLiteral = function (
+    this: CompilerInternals,
+    node: NunjucksNode,
+    frame: unknown,
+  ) {
+    if (node.houndFloat === true && Number.isInteger(node.value)) this._emit(`runtime.__houndFloat(${String(node.value)})`);
+    else compileLiteral.call(this, node, frame);
+  };
+}
+
 /** Compiled templates that name a method changing a value in place: they read variables as copies (python-methods.ts). */
 const mutatingRoots = new WeakSet<RootRenderFunction>();
 
@@ -1222,6 +1263,7 @@ function compileTemplate(source: string, backslashes: Backslashes): RootRenderFu
     ownedLiterals(compiler);
     includesOnSearchPath(compiler);
     computedDictKeys(compiler);
+    floatLiterals(compiler);
     compiler.compile(internals.transformer.transform(ast, env.asyncFilters, 'template'));
     const code = compiler.getCode();
     // nunjucks compiles a template to JavaScript source and runs it this way itself; what that
@@ -1429,7 +1471,8 @@ export function withTrailingNewlines(text: string, count: number): string {
 }
 
 /** How a string renders, decided once per distinct string. */
-type RenderPlan = { kind: 'literal' } | { kind: 'native'; root: RootRenderFunction; keepsText: boolean } | { kind: 'text'; root: RootRenderFunction };
+type RenderPlan =
+  { kind: 'literal' } | { kind: 'native'; root: RootRenderFunction; keepsText: boolean } | { kind: 'text'; root: RootRenderFunction; keepsText: boolean };
 
 /** Ansible's filters whose text is never read as a literal (C.STRING_TYPE_FILTERS): `{{ x | to_json }}` stays the JSON text. */
 const STRING_TYPE_FILTERS = new Set(['string', 'to_json', 'to_nice_json', 'to_yaml', 'to_nice_yaml', 'ppretty', 'json']);
@@ -1483,7 +1526,14 @@ function planFor(template: string): RenderPlan {
     } else {
       compileTemplate(template, 'playbook-value'); // syntax errors reported against what the user wrote
       const { body, options } = jinjaOverrides(template, ANSIBLE_JINJA);
-      plan = { kind: 'text', root: compileTemplate(jinjaSource(body, options), 'playbook-value') };
+      // Jinja2 drops a template's one last newline, so `"{{ x | to_json }}\n"` is one node to
+      // Ansible and its JSON text stays text (the newline put back after); `"{{ x }}\n"` is read as a literal still.
+      const beforeNewline = template.endsWith('\n') && !template.endsWith('\n\n') ? singleExpression(template.slice(0, -1)) : undefined;
+      plan = {
+        kind: 'text',
+        root: compileTemplate(jinjaSource(body, options), 'playbook-value'),
+        keepsText: beforeNewline !== undefined && keepsText(beforeNewline),
+      };
     }
   }
   plans.set(template, plan);
@@ -1508,7 +1558,7 @@ function renderString(template: string, vars: Vars): unknown {
   if (plan.kind === 'literal') return template;
   const context = runRoot(plan.root, vars);
   if (plan.kind === 'text') {
-    const value = ansibleTextResult(context.output);
+    const value = plan.keepsText ? context.output : ansibleTextResult(context.output);
     return typeof value === 'string' ? withTrailingNewlines(value, trailingNewlines(template)) : value;
   }
   const value = context.captured;

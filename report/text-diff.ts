@@ -4,6 +4,7 @@
 // note. Pure; the result under no_log never gets here (the event bus replaces it).
 
 import { sortKeys } from '../base/sorted-json.js';
+import { pythonJsonDumps } from '../base/python-json.js';
 
 type DiffPart = { before?: unknown; after?: unknown; before_header?: string; after_header?: string; src_binary?: unknown; dst_binary?: unknown };
 
@@ -18,7 +19,7 @@ export function isFileDiff(diff: unknown): boolean {
 function serialise(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value;
-  return JSON.stringify(sortKeys(value), null, 4) + '\n';
+  return pythonJsonDumps(sortKeys(value), { indent: 4, ensureAscii: false }) + '\n';
 }
 
 function splitLinesKeepEnds(text: string): string[] {

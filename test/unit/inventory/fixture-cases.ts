@@ -14,6 +14,10 @@ export interface FixtureCase {
   ansibleRc?: number;
   ansibleStderr: string;
   expectedJson?: unknown;
+  /** ansible-inventory --list's output as it printed it. */
+  expectedJsonText?: string;
+  /** ansible-inventory --list --yaml's output. */
+  expectedYaml?: string;
   expectedGraph?: string;
   expectedGraphVars?: string;
   houndOnly: boolean;
@@ -42,6 +46,8 @@ export function fixtureCases(): FixtureCase[] {
         ansibleRc: rc === undefined ? undefined : Number(rc.trim()),
         ansibleStderr: read(dir, 'expected.stderr') ?? '',
         expectedJson: json ? JSON.parse(json) : undefined,
+        expectedJsonText: json,
+        expectedYaml: read(dir, 'expected.yaml'),
         expectedGraph: read(dir, 'expected.graph'),
         expectedGraphVars: read(dir, 'expected.graph-vars'),
         houndOnly: existsSync(path.join(dir, 'hound-only')),

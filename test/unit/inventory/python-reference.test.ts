@@ -6,10 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { expandHostnameRange, HostRangeError } from '../../../inventory/host-range.js';
 import { pythonLiteral } from '../../../inventory/python-literal.js';
 import { shlexQuote, shlexSplit, ShlexError } from '../../../base/shlex.js';
+import { pythonJsonLoads } from '../../../base/python-json.js';
 import { FIXTURES } from './fixture-cases.js';
 
+/** Read as Python's json reads it: a float Python wrote as 1.0 stays a float (a PythonFloat), as hound's literal reader makes it. */
 function reference<T>(name: string): T[] {
-  return JSON.parse(readFileSync(path.join(FIXTURES, 'reference', `${name}.json`), 'utf8')) as T[];
+  return pythonJsonLoads(readFileSync(path.join(FIXTURES, 'reference', `${name}.json`), 'utf8')) as T[];
 }
 
 describe('ast.literal_eval', () => {

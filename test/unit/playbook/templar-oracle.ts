@@ -4,6 +4,9 @@
 import { execFileSync } from 'node:child_process';
 import { HoundError } from '../../../base/errors.js';
 import { renderValue } from '../../../playbook/templating.js';
+import { pythonJsonDumps, pythonJsonLoads } from '../../../base/python-json.js';
+import { PythonFloat } from '../../../base/python-float.js';
+import { pythonStr } from '../../../playbook/template-values.js';
 
 export type Outcome = { value: unknown } | { error: true };
 
@@ -41,9 +44,10 @@ print(json.dumps(out))
  * ansible-playbook's templating makes of the whole template (its defaults: jinja2_native off).
  */
 export function ansible(templates: string[], vars: Record<string, unknown>, typed = false, basedir?: string): Outcome[] {
-  return JSON.parse(
+  // Read as Python's json reads it, so a float stays one (1.0 is not 1).
+  return pythonJsonLoads(
     execFileSync('/usr/bin/python3', ['-c', ORACLE], {
-      input: JSON.stringify([templates, vars, typed, basedir ?? null]),
+      input: pythonJsonDumps([templates, vars, typed, basedir ?? null]),
       encoding: 'utf8',
       maxBuffer: 64 << 20,
       cwd: basedir,
@@ -57,7 +61,7 @@ export function ansible(templates: string[], vars: Record<string, unknown>, type
  * whole value into its text, and None into ''.
  */
 function asAnsibleShows(value: unknown): unknown {
-  if (typeof value === 'number') return String(value);
+  if (typeof value === 'number' || value instanceof PythonFloat) return pythonStr(value);
   if (value === null) return '';
   return value;
 }
@@ -65,8 +69,8 @@ function asAnsibleShows(value: unknown): unknown {
 export function hound(templates: string[], vars: Record<string, unknown>, typed = false): Outcome[] {
   return templates.map((t) => {
     try {
-      // Through JSON, as the oracle's answer comes: -0 and 0, a float's 1.0 and 1, are one.
-      const value = JSON.parse(JSON.stringify(renderValue(t, vars) ?? null)) as unknown;
+      // Through Python's JSON, as the oracle's answer comes: a tuple is a list, a float stays a float.
+      const value = pythonJsonLoads(pythonJsonDumps(renderValue(t, vars) ?? null));
       return { value: typed ? value : asAnsibleShows(value) };
     } catch (err) {
       if (!(err instanceof HoundError)) throw err;
@@ -91,7 +95,7 @@ export function compareWithAnsible(
   const expected = ansible(templates, vars, typed, basedir);
   const got = hound(templates, vars, typed);
   const differences = templates.flatMap((template, i) =>
-    JSON.stringify(expected[i]) === JSON.stringify(got[i]) ? [] : [{ template, ansible: expected[i], hound: got[i] }],
+    pythonJsonDumps(expected[i]) === pythonJsonDumps(got[i]) ? [] : [{ template, ansible: expected[i], hound: got[i] }],
   );
   return { expected, differences };
 }

@@ -10,6 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { HoundError } from '../../../base/errors.js';
 import { evaluateCondition, renderTemplateFile, renderValue } from '../../../playbook/templating.js';
+import { pythonJsonDumps, pythonJsonLoads } from '../../../base/python-json.js';
+import { PythonFloat } from '../../../base/python-float.js';
+import { pythonStr } from '../../../playbook/template-values.js';
 
 const DIR = path.resolve(import.meta.dirname, '../../fixtures/corpus/templates');
 
@@ -26,7 +29,8 @@ interface Case {
   hound?: { refused: string };
 }
 
-const corpus = JSON.parse(readFileSync(path.join(DIR, 'cases.json'), 'utf8')) as {
+// Read as Python's json reads it, so a float written 1.0 stays a float (a PythonFloat).
+const corpus = pythonJsonLoads(readFileSync(path.join(DIR, 'cases.json'), 'utf8')) as {
   sources: Record<string, { repository: string; commit: string }>;
   cases: Case[];
 };
@@ -98,7 +102,7 @@ print(json.dumps(out))
 function ansible(
   cases: Array<[Case['kind'], string, Record<string, unknown>, string[]?, Record<string, boolean>?]>,
 ): Array<{ value: unknown } | { error: string }> {
-  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', ORACLE], { input: JSON.stringify(cases), encoding: 'utf8', maxBuffer: 64 << 20 })) as Array<
+  return pythonJsonLoads(execFileSync('/usr/bin/python3', ['-c', ORACLE], { input: pythonJsonDumps(cases), encoding: 'utf8', maxBuffer: 64 << 20 })) as Array<
     { value: unknown } | { error: string }
   >;
 }
@@ -116,7 +120,7 @@ function includePath(c: Case): string[] {
 
 /** As Ansible's defaults show a whole value (jinja2_native off): a number is its text. */
 function asAnsibleShows(value: unknown): unknown {
-  return typeof value === 'number' ? String(value) : value;
+  return typeof value === 'number' || value instanceof PythonFloat ? pythonStr(value) : value;
 }
 
 describe('templates from Kubespray and Kolla-Ansible, against ansible-core', () => {

@@ -3,7 +3,21 @@
 // false, keys in their order or sorted (to_nice_json sorts by default). JavaScript's
 // JSON.stringify differs in every one of these, so a command line or file built with to_json
 // read differently from what ansible-playbook writes.
-import { isPlainObject, pythonStr } from './template-values.js';
+import { PythonFloat, pythonFloatRepr } from './python-float.js';
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** A number as Python's json writes it: an int's digits, a float's repr. */
+function number(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity';
+  if (!Number.isInteger(value)) return pythonFloatRepr(value);
+  return Number.isSafeInteger(value) ? String(value) : BigInt(value).toString();
+}
 
 export interface JsonDumpOptions {
   /** Spaces per level; one line when absent. */
@@ -33,12 +47,6 @@ function quoted(text: string, ensureAscii: boolean): string {
   return out + '"';
 }
 
-function number(value: number): string {
-  if (Number.isNaN(value)) return 'NaN';
-  if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity';
-  return String(value);
-}
-
 /** json.dumps(value, indent=…, sort_keys=…, ensure_ascii=…, separators=…). */
 export function pythonJsonDumps(value: unknown, options: JsonDumpOptions = {}): string {
   const ensureAscii = options.ensureAscii ?? true;
@@ -48,13 +56,14 @@ export function pythonJsonDumps(value: unknown, options: JsonDumpOptions = {}): 
     if (v === null || v === undefined) return 'null';
     if (typeof v === 'boolean') return v ? 'true' : 'false';
     if (typeof v === 'number') return number(v);
+    if (v instanceof PythonFloat) return pythonFloatRepr(v.value);
     if (typeof v === 'string') return quoted(v, ensureAscii);
     if (v instanceof Date) return quoted(v.toISOString(), ensureAscii);
     const entries: Array<[string | undefined, unknown]> = Array.isArray(v)
       ? v.map((item) => [undefined, item])
       : isPlainObject(v)
         ? Object.entries(v)
-        : [[undefined, pythonStr(v)]];
+        : [[undefined, String(v)]];
     if (isPlainObject(v) && options.sortKeys === true) entries.sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0));
     const [open, close] = Array.isArray(v) ? ['[', ']'] : ['{', '}'];
     if (entries.length === 0) return open + close;
@@ -64,4 +73,27 @@ export function pythonJsonDumps(value: unknown, options: JsonDumpOptions = {}): 
     return open + pad(depth + 1) + parts.join(itemSeparator + pad(depth + 1)) + pad(depth) + close;
   };
   return write(value, 0);
+}
+
+/** A JSON number token written as a float (with a fraction or an exponent), or a string token, which is skipped whole. */
+const JSON_TOKEN = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+(?:[eE][-+]?\d+)?|[eE][-+]?\d+)/g;
+/** What a float token becomes for the reviver: no JSON string can hold a lone U+FFFF from a `\uffff` escape and this prefix by chance. */
+const FLOAT_MARK = '\uffff\u0000float:';
+
+/**
+ * Python's json.loads as far as JSON goes: a number written with a fraction or an exponent is a
+ * float (`1.0` stays 1.0, as PythonFloat), one without is an int. JSON.parse reads both as one
+ * number, so whole-valued float tokens are carried through it as marked strings.
+ */
+export function pythonJsonLoads(text: string): unknown {
+  let marked = false;
+  const source = text.replace(JSON_TOKEN, (token) => {
+    if (token.startsWith('"') || !Number.isInteger(Number(token))) return token;
+    marked = true;
+    return JSON.stringify(FLOAT_MARK + token);
+  });
+  if (!marked) return JSON.parse(text);
+  return JSON.parse(source, (_key, value: unknown) =>
+    typeof value === 'string' && value.startsWith(FLOAT_MARK) ? new PythonFloat(Number(value.slice(FLOAT_MARK.length))) : value,
+  );
 }
