@@ -90,5 +90,6 @@ export async function inventoryCommand(group: string | undefined, opts: Inventor
 /** YAML as ansible-inventory --yaml writes it: PyYAML's yaml.dump, block style, keys sorted. */
 export async function ansibleInventoryYaml(value: unknown): Promise<string> {
   const { pyyamlDump } = await import('../playbook/python-yaml.js');
-  return pyyamlDump(value, { defaultFlowStyle: false });
+  // A group's value that its hosts share is one object in hound as in Ansible: PyYAML's anchor and aliases.
+  return pyyamlDump(value, { defaultFlowStyle: false, aliases: true });
 }

@@ -10,8 +10,9 @@
 // bytes, and escapes every character outside the Basic Multilingual Plane even with
 // allow_unicode. So the emitter below is a port of emitter.c; the representer, the serializer's
 // event order (yaml/_yaml.pyx, CEmitter.serialize) and Resolver.resolve are ported from
-// PyYAML 6.0. Anchors, tags, directives, canonical mode and block scalar styles are left out:
-// JSON-like data never needs them.
+// PyYAML 6.0. Anchors and aliases, written by PyYAML for a list or dict met twice (the same
+// object, by id()), are written only when asked (`aliases`); tags, directives, canonical mode and
+// block scalar styles are left out: JSON-like data never needs them.
 import { PythonFloat, pyyamlFloatText } from '../base/python-float.js';
 import { isPlainObject } from './template-values.js';
 
@@ -23,6 +24,14 @@ export interface PyYamlDumpOptions {
   sortKeys?: boolean;
   /** yaml.dump's default is False; to_yaml passes None (flow for collections of scalars). */
   defaultFlowStyle?: boolean | null;
+  /**
+   * A list or dict met twice written once with an anchor, then as an alias (`&id001`, `*id001`),
+   * as PyYAML writes one Python object met twice. Only where hound's values are one object just
+   * where Ansible's are (the inventory's variables: a group's list shared by its hosts); a
+   * template's values are shared more often in hound than in Ansible, which copies them at
+   * set_fact and at each templated variable, so to_yaml writes them out each time.
+   */
+  aliases?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -83,10 +92,13 @@ function hasLoneSurrogate(text: string): boolean {
 
 class Representer {
   private readonly active = new Set<object>();
+  /** With aliases, each list or dict already represented: met again, it is the same node, which the serializer writes as an alias (represented_objects). */
+  private readonly represented = new Map<object, Node>();
 
   constructor(
     private readonly sortKeys: boolean,
     private readonly defaultFlowStyle: boolean | null,
+    private readonly aliases: boolean,
   ) {}
 
   represent(value: unknown): Node {
@@ -131,12 +143,16 @@ class Representer {
     return this.defaultFlowStyle ?? bestStyle;
   }
 
-  // PyYAML would write a cycle with an anchor and an alias; hound's values never hold one.
+  // A cycle PyYAML refuses too (represent_data's "recursive objects are not allowed"); hound's values never hold one.
   private collection(value: object, build: () => Node): Node {
     if (this.active.has(value)) throw new Error('yaml.dump: a value that contains itself (anchors and aliases) is not supported');
+    const known = this.represented.get(value);
+    if (known !== undefined) return known;
     this.active.add(value);
     try {
-      return build();
+      const node = build();
+      if (this.aliases) this.represented.set(value, node);
+      return node;
     } finally {
       this.active.delete(value);
     }
@@ -153,23 +169,48 @@ function isPlainScalarNode(node: Node): boolean {
 
 type Event =
   | { type: 'STREAM_START' | 'STREAM_END' | 'DOCUMENT_START' | 'DOCUMENT_END' | 'SEQUENCE_END' | 'MAPPING_END' }
-  | { type: 'SEQUENCE_START' | 'MAPPING_START'; flow: boolean }
-  | { type: 'SCALAR'; value: string; plainImplicit: boolean; quotedImplicit: boolean };
+  | { type: 'SEQUENCE_START' | 'MAPPING_START'; flow: boolean; anchor?: string }
+  | { type: 'SCALAR'; value: string; plainImplicit: boolean; quotedImplicit: boolean; anchor?: string }
+  | { type: 'ALIAS'; anchor: string };
 
 function serialize(root: Node): Event[] {
   const events: Event[] = [{ type: 'STREAM_START' }, { type: 'DOCUMENT_START' }];
+  // _anchor_node: a node met a second time gets the next anchor, id001, id002, ..., in the order of those second meetings.
+  const anchors = new Map<Node, string | null>();
+  let lastAnchor = 0;
+  const anchorNode = (node: Node): void => {
+    if (anchors.has(node)) {
+      if (anchors.get(node) === null) anchors.set(node, `id${String(++lastAnchor).padStart(3, '0')}`);
+      return;
+    }
+    anchors.set(node, null);
+    if (node.kind === 'seq') node.items.forEach(anchorNode);
+    else if (node.kind === 'map')
+      for (const [k, v] of node.pairs) {
+        anchorNode(k);
+        anchorNode(v);
+      }
+  };
+  anchorNode(root);
+  const serialized = new Set<Node>();
   const walk = (node: Node): void => {
+    const anchor = anchors.get(node) ?? undefined;
+    if (serialized.has(node)) {
+      events.push({ type: 'ALIAS', anchor: anchor! });
+      return;
+    }
+    serialized.add(node);
     if (node.kind === 'scalar') {
       // A str is plain-implicit unless it would read back as another type; any scalar resolves
       // to str when quoted, so only str is quoted-implicit.
       const plainImplicit = node.tag === 'str' ? !resolvesToOtherType(node.value) : true;
-      events.push({ type: 'SCALAR', value: node.value, plainImplicit, quotedImplicit: node.tag === 'str' });
+      events.push({ type: 'SCALAR', value: node.value, plainImplicit, quotedImplicit: node.tag === 'str', anchor });
     } else if (node.kind === 'seq') {
-      events.push({ type: 'SEQUENCE_START', flow: node.flow });
+      events.push({ type: 'SEQUENCE_START', flow: node.flow, anchor });
       node.items.forEach(walk);
       events.push({ type: 'SEQUENCE_END' });
     } else {
-      events.push({ type: 'MAPPING_START', flow: node.flow });
+      events.push({ type: 'MAPPING_START', flow: node.flow, anchor });
       for (const [k, v] of node.pairs) {
         walk(k);
         walk(v);
@@ -623,18 +664,24 @@ class Emitter {
     this.emitNode(event, true, false);
   }
 
-  // emit_node's root and sequence contexts matter only to anchors and tags, which are not written.
+  // emit_node's root and sequence contexts matter only to tags, which are not written.
   private emitNode(event: Event, mapping: boolean, simpleKey: boolean): void {
     this.mappingContext = mapping;
     this.simpleKeyContext = simpleKey;
     switch (event.type) {
+      case 'ALIAS':
+        this.processAnchor(event.anchor, true);
+        if (this.simpleKeyContext) this.put(' ');
+        return this.popState();
       case 'SCALAR':
         return this.emitScalar(event);
       case 'SEQUENCE_START':
+        this.processAnchor(event.anchor, false);
         this.state =
           this.flowLevel || event.flow || this.checkEmpty('SEQUENCE_START', 'SEQUENCE_END') ? 'FLOW_SEQUENCE_FIRST_ITEM' : 'BLOCK_SEQUENCE_FIRST_ITEM';
         return;
       case 'MAPPING_START':
+        this.processAnchor(event.anchor, false);
         this.state = this.flowLevel || event.flow || this.checkEmpty('MAPPING_START', 'MAPPING_END') ? 'FLOW_MAPPING_FIRST_KEY' : 'BLOCK_MAPPING_FIRST_KEY';
         return;
       default:
@@ -642,8 +689,18 @@ class Emitter {
     }
   }
 
+  /** process_anchor: `&id001` before a node's first writing, `*id001` for an alias. */
+  private processAnchor(anchor: string | undefined, alias: boolean): void {
+    if (anchor === undefined) return;
+    this.writeIndicator(alias ? '*' : '&', true, false, false);
+    for (const ch of anchor) this.put(ch);
+    this.whitespace = false;
+    this.indention = false;
+  }
+
   private emitScalar(event: Event & { type: 'SCALAR' }): void {
     this.selectScalarStyle(event);
+    this.processAnchor(event.anchor, false);
     if (this.tagHandle !== null) this.writeTagHandle(this.tagHandle);
     this.increaseIndent(true, false);
     this.processScalar();
@@ -659,12 +716,15 @@ class Emitter {
 
   private checkSimpleKey(): boolean {
     const event = this.events[this.pos];
-    let length = 0;
+    let length =
+      event.type === 'ALIAS' || event.type === 'SCALAR' || event.type === 'SEQUENCE_START' || event.type === 'MAPPING_START' ? (event.anchor?.length ?? 0) : 0;
     switch (event.type) {
+      case 'ALIAS':
+        break;
       case 'SCALAR': {
         const scalar = this.scalar as ScalarData;
         if (scalar.multiline) return false;
-        length = scalar.length;
+        length += scalar.length;
         break;
       }
       case 'SEQUENCE_START':
@@ -829,6 +889,10 @@ function checkInteger(name: string, value: number): number {
 export function pyyamlDump(value: unknown, options: PyYamlDumpOptions = {}): string {
   const indent = options.indent === undefined ? 2 : checkInteger('indent', options.indent);
   const width = options.width === undefined ? 80 : checkInteger('width', options.width);
-  const representer = new Representer(options.sortKeys ?? true, options.defaultFlowStyle === undefined ? false : options.defaultFlowStyle);
+  const representer = new Representer(
+    options.sortKeys ?? true,
+    options.defaultFlowStyle === undefined ? false : options.defaultFlowStyle,
+    options.aliases ?? false,
+  );
   return new Emitter(serialize(representer.represent(value)), indent, width).run();
 }

@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { pyyamlDump } from '../../../playbook/python-yaml.js';
+import { pythonJsonDumps } from '../../../base/python-json.js';
 
 /** Python answers all cases at once; the machine is shared and may be busy. */
 const ORACLE_TIMEOUT_MS = 180_000;
@@ -50,8 +51,20 @@ const OPTION_SETS: OptionSet[] = [
 ];
 
 /** What a filter call means in pyyamlDump's options. */
+/**
+ * The case as Python gets it, through JSON: every list and dict its own object. The cases reuse
+ * one JavaScript value in several places (SCALARS' [] and {}), which PyYAML would write as an
+ * anchor and aliases had it been one object in Python too.
+ */
+function unshared(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unshared);
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unshared(v)]));
+  return value;
+}
+
 function hound(value: unknown, [, filter, kw]: OptionSet): string {
-  return pyyamlDump(value, {
+  return pyyamlDump(unshared(value), {
     indent: kw.indent ?? (filter === 'to_nice_yaml' ? 4 : undefined),
     width: kw.width,
     sortKeys: kw.sort_keys,
@@ -416,21 +429,10 @@ const CASES: unknown[] = [
   ...SCALARS.map((s) => ({ outer: [{ inner: s, other: 'x' }] })),
 ];
 
-/** JSON for Python's json.loads, which reads NaN and Infinity where JSON.stringify writes null. */
-function toPythonJson(value: unknown): string {
-  const tokens = new Map<string, string>([
-    ['\u0000NaN', 'NaN'],
-    ['\u0000Infinity', 'Infinity'],
-    ['\u0000-Infinity', '-Infinity'],
-  ]);
-  const text = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? `\u0000${String(v)}` : v));
-  return text.replace(/"\\u0000(NaN|Infinity|-Infinity)"/g, (_m, name: string) => tokens.get(`\u0000${name}`) as string);
-}
-
 type Outcome = { text: string } | { error: string };
 
 function ansible(cases: unknown[], optionSets: OptionSet[]): Outcome[][] {
-  const input = toPythonJson([cases, optionSets]);
+  const input = pythonJsonDumps([cases, optionSets]);
   return JSON.parse(execFileSync('/usr/bin/python3', ['-c', ORACLE], { input, encoding: 'utf8', maxBuffer: 256 << 20 })) as Outcome[][];
 }
 
@@ -479,5 +481,19 @@ describe('pyyamlDump: PyYAML through libyaml, as to_yaml and to_nice_yaml write'
     cyclic.self = cyclic;
     expect(() => pyyamlDump(cyclic)).toThrow(/contains itself/);
     expect(() => pyyamlDump('x', { width: 1.5 })).toThrow(/width/);
+  });
+});
+
+describe('a value met twice', () => {
+  const shared = [1, 2];
+  const value = { a: shared, b: { c: shared }, d: [shared, { e: 'x' }] };
+
+  it('is written once with an anchor, then as aliases, when asked (the inventory), as PyYAML writes one object', () => {
+    expect(pyyamlDump(value, { defaultFlowStyle: false, aliases: true })).toBe('a: &id001\n- 1\n- 2\nb:\n  c: *id001\nd:\n- *id001\n- e: x\n');
+    expect(pyyamlDump([value.d, value.d], { defaultFlowStyle: null, aliases: true })).toBe('- &id001\n  - [1, 2]\n  - {e: x}\n- *id001\n');
+  });
+
+  it('is written out each time otherwise (to_yaml), as hound shares values Ansible copies', () => {
+    expect(pyyamlDump(value, { defaultFlowStyle: false })).toBe('a:\n- 1\n- 2\nb:\n  c:\n  - 1\n  - 2\nd:\n- - 1\n  - 2\n- e: x\n');
   });
 });
