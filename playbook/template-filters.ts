@@ -8,6 +8,7 @@ import path from 'node:path';
 import { search as jmespathSearch } from 'jmespath';
 import { parseAllDocuments } from 'yaml';
 import { pyyamlDump } from './python-yaml.js';
+import { ipaddr, IpFilterError, ipwrap, pythonIpVersion } from './ip-filters.js';
 import { findYamlLimitProblem, MAX_YAML_DEPTH } from '../base/yaml-limits.js';
 import { pyyamlCustomTags } from '../inventory/pyyaml-scalars.js';
 import { spendCharacters, spendSteps } from './template-budget.js';
@@ -1017,6 +1018,42 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     }
   };
   filters['community.general.json_query'] = filters.json_query;
+  // ansible.utils' IP filters (ip-filters.ts), also by ansible.netcommon's older names and short ones, as Ansible routes them.
+  const ipFilter = (name: string, accepts: (value: unknown) => boolean, run: (value: unknown, query: string) => unknown): TemplateFunction => {
+    return (value: unknown, ...rest: unknown[]) => {
+      if (value instanceof UndefinedValue) value.fail();
+      if (!accepts(value)) throw filterError(name, `Unrecognized type <class '${pythonTypeName(value)}'> for ${name} filter <value>`);
+      const { positional, keywords } = splitArguments(rest);
+      // ipwrap's plugin drops its positional arguments: only `query=` reaches it.
+      const query = (name === 'ipwrap' ? undefined : positional[0]) ?? keywords.query ?? '';
+      if (query instanceof UndefinedValue) query.fail();
+      // The filter's argument spec takes query as a str: a number or a boolean is its text.
+      if (typeof query !== 'string' && !isPythonNumber(query))
+        throw filterError(name, `argument 'query' is of type ${pythonTypeName(query)} and we were unable to convert to str`);
+      try {
+        return run(value, typeof query === 'string' ? query : pythonStr(query));
+      } catch (err) {
+        if (err instanceof IpFilterError) throw filterError(name, err.message);
+        throw err;
+      }
+    };
+  };
+  const textListOrInt = (v: unknown) => typeof v === 'string' || Array.isArray(v) || typeof v === 'boolean' || (typeof v === 'number' && Number.isInteger(v));
+  const ipFilters: Record<string, TemplateFunction> = {
+    ipaddr: ipFilter('ipaddr', textListOrInt, (v, q) => ipaddr(v, q, 0, 'ipaddr')),
+    ipv4: ipFilter('ipv4', textListOrInt, (v, q) => ipaddr(v, q, 4, 'ipv4')),
+    ipv6: ipFilter('ipv6', textListOrInt, (v, q) => ipaddr(v, q, 6, 'ipv6')),
+    ipwrap: ipFilter(
+      'ipwrap',
+      (v) => typeof v === 'string' || Array.isArray(v) || typeof v === 'boolean',
+      (v, q) => ipwrap(v, q),
+    ),
+  };
+  for (const [name, fn] of Object.entries(ipFilters)) {
+    filters[name] = fn;
+    filters[`ansible.utils.${name}`] = fn;
+    filters[`ansible.netcommon.${name}`] = fn;
+  }
   // ansible-core's own filters by their full names (`| ansible.builtin.intersect(...)`); Jinja2's builtins have none.
   for (const name of ANSIBLE_CORE_FILTERS) {
     if (!Object.hasOwn(filters, name)) continue;
@@ -1233,6 +1270,19 @@ export function buildTests(): Record<string, TemplateFunction> {
   tests.odd = (value: unknown) => Math.abs(Number(value) % 2) === 1;
   tests.divisibleby = (value: unknown, n: unknown) => Number(value) % Number(n) === 0;
   tests.float = (value: unknown) => isPythonFloat(value);
+  // ansible.utils' IP tests (Kubespray's `cluster_id is ansible.utils.ipv4`), by Python's ipaddress.
+  const ipTests: Record<string, (value: unknown) => boolean> = {
+    ip: (value) => pythonIpVersion(value, false) !== undefined,
+    ipv4: (value) => pythonIpVersion(value, false) === 4,
+    ipv6: (value) => pythonIpVersion(value, false) === 6,
+    ip_address: (value) => pythonIpVersion(value, true) !== undefined,
+    ipv4_address: (value) => pythonIpVersion(value, true) === 4,
+    ipv6_address: (value) => pythonIpVersion(value, true) === 6,
+  };
+  for (const [name, test] of Object.entries(ipTests)) {
+    tests[name] = test;
+    tests[`ansible.utils.${name}`] = test;
+  }
   // Python's `is`: the same object; for numbers, strings and the like, the same value.
   tests.sameas = (value: unknown, other: unknown) => value === other;
   // Ansible's set tests (set(a) <= set(b)) and contains (`value in seq`, for selectattr).
