@@ -8,6 +8,7 @@
 import type { CompiledRun } from '../playbook/compiled.js';
 import type { Vars } from '../inventory/model.js';
 import { parseImageRef } from '../base/image-ref.js';
+import { PythonFloat } from '../base/python-float.js';
 import { parseLinkRate } from '../base/link-rate.js';
 import { nodePlatform } from '../runtime/platform.js';
 import { isInsecureRegistry } from '../runtime/docker-registry-routes.js';
@@ -301,10 +302,11 @@ export class RunDistribution {
     const rates: LinkRates = {};
     for (const [key, name] of Object.entries(RATE_VARS) as [keyof typeof RATE_VARS, string][]) {
       const value = vars[name];
-      if (typeof value !== 'string') continue;
-      const parsed = parseLinkRate(value);
+      if (value === undefined) continue;
+      // A bare number (`hound_node_rate: 100`) names no unit: said and ignored, as any other text that is not a rate.
+      const parsed = typeof value === 'string' ? parseLinkRate(value) : undefined;
       if (!parsed) {
-        say(0, `distribution: ${name}=${value} is not a rate (write it as tc does: 40mbit, 1gbit); ignored`);
+        say(0, `distribution: ${name}=${String(value)} is not a rate (write it as tc does: 40mbit, 1gbit); ignored`);
         continue;
       }
       rates[key] = parsed.bitsPerSecond / 8;
@@ -325,7 +327,8 @@ export class RunDistribution {
   private wholeNumberVar(host: string, name: string, min: number, unit: string, say: Say): number | undefined {
     const value = this.deps.vars(host)[name];
     if (value === undefined) return undefined;
-    const parsed = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+    // Text of digits, a number, or a float with a whole value (10.0 in YAML).
+    const parsed = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value instanceof PythonFloat ? value.value : value;
     if (typeof parsed === 'number' && Number.isInteger(parsed) && parsed >= min) return parsed;
     say(0, `distribution: ${name}=${JSON.stringify(value)} is not a whole number of ${unit} (${min} or more); the rates decide instead`);
     return undefined;

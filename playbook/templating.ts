@@ -93,7 +93,7 @@ const SliceNode = (internals.nodes.Node as unknown as { extend(name: string, pro
   fields: ['start', 'stop', 'step'],
 });
 /**
- * A float literal (`1.0`, `2.`) keeps its kind, as Jinja2's does: `{{ 1.0 }}` prints 1.0 and
+ * A float literal (`1.0`) keeps its kind, as Jinja2's does: `{{ 1.0 }}` prints 1.0 and
  * `{{ 3 * 1.0 }}` 3.0. nunjucks reads it with parseFloat into a plain 1; the Literal is marked
  * here, from its token, and compiled as a PythonFloat (floatLiterals below).
  */

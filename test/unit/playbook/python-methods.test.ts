@@ -533,7 +533,10 @@ describe("Jinja2's and Ansible's filters and tests, against ansible-core", () =>
       '{{ "1 byte" | human_to_bytes }}',
       '{{ "12 Q" | human_to_bytes }}',
       '{{ "x" | human_to_bytes }}',
-      // pow, log and root where the result is not a whole number (hound prints 3, not 3.0).
+      // pow, log and root, which give floats whether or not the result is whole (8.0, 3.0).
+      '{{ 2 | pow(3) }}',
+      '{{ 9 | root }}',
+      '{{ 1000 | log(10) }}',
       '{{ 2 | pow(0.5) }}',
       '{{ 10 | log }}',
       '{{ 10 | log(2) }}',
