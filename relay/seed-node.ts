@@ -9,8 +9,10 @@
 // hound-fanout-run holding RUN). A seed container (created with --rm, then started with
 // `docker start --attach`) runs in the foreground of an SSH session under the stdin watcher
 // (runtime/remote-command.ts): when hound dies the session ends, the watcher sends the
-// `docker start` client SIGTERM, and once the client has ended, however it ended, the
-// session's script removes the container with its volume. The client's own signal proxy is
+// `docker start` client SIGTERM (SIGKILL 5 s later if it is still there: a SIGTERM that comes
+// before the container runs is passed on to nothing, and the client stays attached), and once
+// the client has ended, however it ended, the session's script removes the container with its
+// volume. The client's own signal proxy is
 // not enough: since Docker CLI 27 a SIGTERM also cancels the client's context, and `docker
 // start --attach` (unlike `docker run`, fixed in 27.0.x) may exit before its forwarding
 // goroutine's kill request reaches dockerd, leaving the container running (seen with CLI

@@ -29,6 +29,17 @@ describe('watchedCommandLine', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  it('with `afterwards`, kills a command that outlives its SIGTERM by 5 s, then runs `afterwards`', async () => {
+    // As `docker start --attach` does when its forwarded kill comes before the container runs: it stays.
+    const deaf = ['sh', '-c', `trap '' TERM; echo started; while :; do sleep 0.05; done`];
+    const started = Date.now();
+    const run = await runHeld(watchedCommandLine(deaf, afterwards()), 300);
+    expect(run).toEqual({ code: 137, stdout: 'started\n' });
+    expect(readFileSync(journal, 'utf8')).toBe('afterwards\n');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(5_000);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
   it('runs `afterwards` also when the command ends by itself, with stdin still held', async () => {
     const run = await runHeld(watchedCommandLine(['sh', '-c', 'echo done; exit 3'], afterwards()), 0);
     expect(run).toEqual({ code: 3, stdout: 'done\n' });
