@@ -4,12 +4,7 @@
 // JSON.stringify differs in every one of these, so a command line or file built with to_json
 // read differently from what ansible-playbook writes.
 import { PythonFloat, pythonFloatRepr } from './python-float.js';
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object') return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
+import { isPlainObject } from './python-repr.js';
 
 /** A number as Python's json writes it: an int's digits, a float's repr. */
 function number(value: number): string {

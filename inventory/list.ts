@@ -4,8 +4,8 @@
 // ansible-inventory prints ansible_password and friends in clear; hound prints that they are
 // set (`********`), as everywhere else (docs/guarantees.md: secrets never appear in output,
 // and inventory listings end up in tickets and CI logs). Their values are in the files.
-import { PythonFloat, pythonFloatRepr } from '../base/python-float.js';
 import { pythonJsonDumps } from '../base/python-json.js';
+import { pythonRepr } from '../base/python-repr.js';
 import { isSecretName, SECRET_MASK } from '../base/secrets.js';
 import type { Inventory, Vars } from './model.js';
 import { groupVars, hostVars, hostsOfGroup } from './vars.js';
@@ -131,36 +131,6 @@ export function inventoryToListYamlData(inv: Inventory, options: ListOptions = {
     return { [name]: entry };
   };
   return formatGroup('all');
-}
-
-/** Python's repr() of a value, which ansible-inventory uses inside --graph --vars lines. */
-export function pythonRepr(v: unknown): string {
-  if (v === null || v === undefined) return 'None';
-  if (v === true) return 'True';
-  if (v === false) return 'False';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : pythonFloatRepr(v);
-  if (v instanceof PythonFloat) return pythonFloatRepr(v.value);
-  if (typeof v === 'string') {
-    const quote = v.includes("'") && !v.includes('"') ? '"' : "'";
-    let body = '';
-    for (const ch of v) {
-      if (ch === '\\') body += '\\\\';
-      else if (ch === quote) body += '\\' + ch;
-      else if (ch === '\n') body += '\\n';
-      else if (ch === '\r') body += '\\r';
-      else if (ch === '\t') body += '\\t';
-      else if (ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f) body += '\\x' + ch.charCodeAt(0).toString(16).padStart(2, '0');
-      else body += ch;
-    }
-    return quote + body + quote;
-  }
-  if (Array.isArray(v)) return `[${v.map(pythonRepr).join(', ')}]`;
-  if (typeof v === 'object') {
-    return `{${Object.entries(v as Record<string, unknown>)
-      .map(([k, x]) => `${pythonRepr(k)}: ${pythonRepr(x)}`)
-      .join(', ')}}`;
-  }
-  return String(v);
 }
 
 /** Python's str(): strings as they are, everything else as repr(). */

@@ -113,11 +113,7 @@ function parsePrefix(text: string, version: 4 | 6): number | undefined {
   }
   const mask = version === 4 ? parseIpv4(text) : parseIpv6(text);
   if (mask === undefined) return undefined;
-  for (let prefix = 0; prefix <= width; prefix++) {
-    const net = allOnes(width) ^ allOnes(width - prefix);
-    if (mask === net || mask === allOnes(width - prefix)) return prefix;
-  }
-  return undefined;
+  return netmaskPrefix(version, mask) ?? hostmaskPrefix(version, mask);
 }
 
 /** netaddr.IPNetwork(text): IPv4 first (exact, then partial), then IPv6. */
@@ -206,15 +202,18 @@ function isLoopbackAddress(n: Net): boolean {
   return n.version === 4 ? within({ ...n, prefix: 32 }, '127.0.0.0/8') : n.value === 1n;
 }
 
-function isNetmaskValue(version: 4 | 6, value: bigint): boolean {
+/** The prefix length whose netmask `value` is (`255.255.255.0` → 24), or undefined. */
+function netmaskPrefix(version: 4 | 6, value: bigint): number | undefined {
   const width = WIDTH[version];
-  for (let p = 0; p <= width; p++) if (value === (allOnes(width) ^ allOnes(width - p))) return true;
-  return false;
+  for (let p = 0; p <= width; p++) if (value === (allOnes(width) ^ allOnes(width - p))) return p;
+  return undefined;
 }
 
-function isHostmaskValue(version: 4 | 6, value: bigint): boolean {
-  for (let p = 0; p <= WIDTH[version]; p++) if (value === allOnes(p)) return true;
-  return false;
+/** The prefix length whose hostmask `value` is (`0.0.0.255` → 24), or undefined. */
+function hostmaskPrefix(version: 4 | 6, value: bigint): number | undefined {
+  const width = WIDTH[version];
+  for (let p = 0; p <= width; p++) if (value === allOnes(width - p)) return p;
+  return undefined;
 }
 
 // --- the queries
@@ -350,8 +349,8 @@ const QUERIES: Record<string, Query> = {
       !isMulticast(address) &&
       !isPrivate(address) &&
       !isLoopbackAddress(address) &&
-      !isNetmaskValue(n.version, n.value) &&
-      !isHostmaskValue(n.version, n.value);
+      netmaskPrefix(n.version, n.value) === undefined &&
+      hostmaskPrefix(n.version, n.value) === undefined;
     return isPublic ? value : undefined;
   },
   range_usable: (n, vtype) => {

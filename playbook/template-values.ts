@@ -1,7 +1,10 @@
 // Values as Jinja2 (Python) shows and compares them, so rendered strings read the way
 // Ansible users expect: True/False, lists as ['a', 'b'], None as '' in output.
 import { HoundError, EXIT } from '../base/errors.js';
-import { PythonFloat, pythonFloatRepr } from '../base/python-float.js';
+import { PythonFloat } from '../base/python-float.js';
+import { isPlainObject, pythonNumberStr, pythonRepr as basePythonRepr } from '../base/python-repr.js';
+
+export { isPlainObject };
 
 /** What a template sees for a name it cannot find: an error only when it is used. */
 export class UndefinedValue {
@@ -47,12 +50,6 @@ export function unsafeTemplateError(what: string): HoundError {
   });
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object') return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
 /** Jinja's str(): what `{{ value }}` prints inside a larger string. */
 export function pythonStr(value: unknown): string {
   if (value instanceof UndefinedValue) value.fail();
@@ -63,44 +60,13 @@ export function pythonStr(value: unknown): string {
   return pythonRepr(value);
 }
 
-/** str() of a number: a whole one is an int (never an exponent, as Python's int prints), any other a float. */
-function pythonNumberStr(value: number): string {
-  if (!Number.isInteger(value)) return pythonFloatRepr(value);
-  return Number.isSafeInteger(value) ? String(value) : BigInt(value).toString();
-}
-
-/**
- * Python's repr() of a str: single quotes unless the text has one and no double quote,
- * backslash escapes for the quote, backslashes and control characters. (Ansible reads a list's
- * printed form back as a literal, so the escapes must be Python's.)
- */
-function pythonStringRepr(value: string): string {
-  const quote = value.includes("'") && !value.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const c of value) {
-    const code = c.codePointAt(0)!;
-    if (c === '\\' || c === quote) out += `\\${c}`;
-    else if (c === '\n') out += '\\n';
-    else if (c === '\r') out += '\\r';
-    else if (c === '\t') out += '\\t';
-    else if (code < 0x20 || (code >= 0x7f && code < 0xa0)) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else out += c;
-  }
-  return out + quote;
-}
-
-/** Jinja's repr(): strings quoted, used inside lists and dicts. */
+/** Jinja's repr(): strings quoted, used inside lists and dicts; an undefined value fails. */
 export function pythonRepr(value: unknown): string {
-  if (typeof value === 'string') return pythonStringRepr(value);
-  if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`;
-  if (isPlainObject(value))
-    return `{${Object.entries(value)
-      .map(([k, v]) => `${pythonRepr(k)}: ${pythonRepr(v)}`)
-      .join(', ')}}`;
-  if (value instanceof Date) return `'${value.toISOString()}'`;
-  if (value instanceof PythonFloat) return pythonFloatRepr(value.value);
-  if (value === null || value === undefined || typeof value !== 'object') return pythonStr(value);
-  return String(value);
+  return basePythonRepr(value, failIfUndefined);
+}
+
+function failIfUndefined(value: unknown): void {
+  if (value instanceof UndefinedValue) value.fail();
 }
 
 /** Python truthiness: empty strings, lists and dicts are false. */

@@ -153,7 +153,8 @@ async function watcherScripts(container: string): Promise<number[]> {
  */
 async function seedSessionState(info: LabInfo): Promise<string> {
   const node = info.nodes[0];
-  const ps = await run('ps', ['-eo', 'pid,ppid,stat,etimes,args']);
+  // -ww: piped, ps cuts each line at 80 columns, and the filter below reads the whole command.
+  const ps = await run('ps', ['-ww', '-eo', 'pid,ppid,stat,etimes,args']);
   const processes = ps.stdout.split('\n').filter((l) => /sshd: |hound-command|docker .*start|registry serve|\bcat$/.test(l));
   const ss = await run('ip', ['netns', 'exec', node.netns, 'ss', '-tnpoe']);
   const containers = await dockerCli(info, 0, 'ps', '-a', '--filter', 'label=io.hound.fanout', '--format', '{{.ID}} {{.Status}} {{.State}}');
