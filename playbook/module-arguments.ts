@@ -204,14 +204,16 @@ const FALSE_WORDS = new Set(['no', 'off', '0', 'false', 'n', 'f']);
  * template is left as it is: it is converted once rendered.
  */
 export function coerceArgumentTypes(definition: ModuleDefinition, args: Record<string, unknown>): Record<string, unknown> {
-  // hound's own modules take their arguments as written, as their documentation says.
-  if (definition.houndOwn) return args;
   const properties = (definition.argumentSchema.properties ?? {}) as Record<string, { type?: string | string[] }>;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(args)) {
     const type = properties[key]?.type;
     const types = Array.isArray(type) ? type : type === undefined ? [] : [type];
-    out[key] = types.length === 0 || containsTemplate(value) ? value : coerced(value, types);
+    // hound's own modules take their arguments as written, as their documentation says, but
+    // for a number given as text: a template's computed number is text, as in Ansible
+    // (`concurrency: "{{ n | default(3) }}"` is '3'), and Ansible's int arguments read it.
+    const numberFromText = types.some((t) => t === 'integer' || t === 'number') && (typeof value === 'string' || value instanceof PythonFloat);
+    out[key] = types.length === 0 || containsTemplate(value) || (definition.houndOwn && !numberFromText) ? value : coerced(value, types);
   }
   return out;
 }

@@ -1553,9 +1553,38 @@ function conditionRoot(expr: string): RootRenderFunction {
   return root;
 }
 
+/**
+ * Ansible's SINGLE_VAR: `{{ name }}` and nothing else (Python's `$` also before one last
+ * newline). When the variable's own value is a number, a boolean or None, Templar hands it back
+ * without rendering, so it keeps its kind; every other whole value goes through Jinja's text.
+ */
+const SINGLE_VARIABLE = /^\{\{\s*([\p{L}\p{N}_]*)\s*\}\}\n?$/u;
+
+function unrenderedValue(template: string, vars: Vars): { value: unknown } | undefined {
+  const name = SINGLE_VARIABLE.exec(template)?.[1];
+  if (name === undefined || !Object.hasOwn(vars, name)) return undefined;
+  const raw = vars[name];
+  return raw === null || raw === undefined || typeof raw === 'boolean' || typeof raw === 'number' || raw instanceof PythonFloat
+    ? { value: raw ?? null }
+    : undefined;
+}
+
+/**
+ * A whole value's number or None as Ansible's defaults leave it (jinja2_native off): Jinja
+ * prints it, `{{ n + 1 }}` is the text `'4'` and `{{ none }}` is `''`. So `"http://h:" + port`
+ * works where `port: "{{ base + 1 }}"`, and `{"p": port} | to_json` writes `"8081"`, as there.
+ */
+function asJinjaText(value: unknown): unknown {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number' || value instanceof PythonFloat) return pythonStr(value);
+  return value;
+}
+
 function renderString(template: string, vars: Vars): unknown {
   const plan = planFor(template);
   if (plan.kind === 'literal') return template;
+  const unrendered = unrenderedValue(template, vars);
+  if (unrendered !== undefined) return unrendered.value;
   const context = runRoot(plan.root, vars);
   if (plan.kind === 'text') {
     const value = plan.keepsText ? context.output : ansibleTextResult(context.output);
@@ -1565,7 +1594,7 @@ function renderString(template: string, vars: Vars): unknown {
   if (value instanceof UndefinedValue) value.fail();
   // A string result is read as Ansible reads a template's text (a list's, a dict's, a boolean's spelling).
   if (typeof value === 'string' && !plan.keepsText) return ansibleTextResult(value);
-  return value === undefined ? null : value;
+  return asJinjaText(value);
 }
 
 function renderWith(value: unknown, vars: Vars): unknown {
@@ -1617,6 +1646,16 @@ export function renderTemplateFile(source: string, vars: Vars, includePath: read
 /** Renders every template in `value` (strings, lists, dicts) against `vars`. */
 export function renderValue(value: unknown, vars: Vars): unknown {
   return renderWith(value, vars);
+}
+
+/**
+ * One Jinja expression's own value (bare, or as `{{ … }}`), as a condition or a loop reads it:
+ * `1 + 1` is 2 here, where the playbook value `"{{ 1 + 1 }}"` is Ansible's text '2'.
+ */
+export function evaluateExpression(expression: string, vars: Vars): unknown {
+  const value = runRoot(conditionRoot(expression), vars).captured;
+  if (value instanceof UndefinedValue) value.fail();
+  return value === undefined ? null : value;
 }
 
 /** Evaluates a `when`/`until`/`assert` condition (a bare Jinja expression, or a boolean). */

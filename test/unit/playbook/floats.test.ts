@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { PythonFloat } from '../../../base/python-float.js';
 import { pythonJsonDumps } from '../../../base/python-json.js';
 import { YamlSource } from '../../../playbook/yaml-source.js';
-import { renderValue } from '../../../playbook/templating.js';
+import { evaluateExpression } from '../../../playbook/templating.js';
 import { compareWithAnsible, ORACLE_TIMEOUT_MS } from './templar-oracle.js';
 
 describe('floats, against ansible-core', () => {
@@ -95,7 +95,7 @@ describe('PythonFloat', () => {
   });
 
   it('acts as its number where JavaScript converts it, and writes Python text', () => {
-    const one = renderValue('{{ 1.0 }}', {});
+    const one = evaluateExpression('1.0', {});
     expect(one).toBeInstanceOf(PythonFloat);
     expect(Number(one)).toBe(1);
     expect(JSON.stringify({ one })).toBe('{"one":1}');

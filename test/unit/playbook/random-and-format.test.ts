@@ -2,7 +2,7 @@
 // (the interpreter ansible-playbook runs on), case by case.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { renderValue } from '../../../playbook/templating.js';
+import { evaluateExpression } from '../../../playbook/templating.js';
 
 function python(program: string): unknown {
   return JSON.parse(execFileSync('python3', ['-c', program], { encoding: 'utf8' }));
@@ -21,25 +21,25 @@ describe('random with a seed is Random(seed) of Python', () => {
     const [end, ...more] = call.split(', ');
     const startStep = more.length > 0 ? `${more.join(', ')}, ` : '';
     const expected = python(`import json, random\nprint(json.dumps([random.Random(s).${pythonCall} for s in ${JSON.stringify(SEEDS)}]))`);
-    const got = SEEDS.map((seed) => renderValue(`{{ (${end}) | random(${startStep}seed=s) }}`, { s: seed }));
+    const got = SEEDS.map((seed) => evaluateExpression(`{{ (${end}) | random(${startStep}seed=s) }}`, { s: seed }));
     expect(got).toEqual(expected);
   });
   it('on a list picks random.Random(seed).choice', () => {
     const items = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
     const expected = python(`import json, random\nprint(json.dumps([random.Random(s).choice(${JSON.stringify(items)}) for s in ${JSON.stringify(SEEDS)}]))`);
-    expect(SEEDS.map((seed) => renderValue('{{ items | random(seed=s) }}', { s: seed, items }))).toEqual(expected);
+    expect(SEEDS.map((seed) => evaluateExpression('{{ items | random(seed=s) }}', { s: seed, items }))).toEqual(expected);
   });
   it('without a seed stays in range and picks among the items', () => {
     for (let i = 0; i < 50; i++) {
-      const n = renderValue('{{ 10 | random }}', {}) as number;
+      const n = evaluateExpression('{{ 10 | random }}', {}) as number;
       expect(Number.isInteger(n) && n >= 0 && n < 10).toBe(true);
-      expect(['x', 'y']).toContain(renderValue("{{ ['x', 'y'] | random }}", {}));
+      expect(['x', 'y']).toContain(evaluateExpression("{{ ['x', 'y'] | random }}", {}));
     }
   });
   it('refuses what Ansible refuses', () => {
-    expect(() => renderValue("{{ ['x'] | random(1) }}", {})).toThrow(/start and step can only be used with integer values/);
-    expect(() => renderValue('{{ {} | random }}', {})).toThrow(/random can only be used on sequences and integers/);
-    expect(() => renderValue('{{ 0 | random }}', {})).toThrow(/empty range/);
+    expect(() => evaluateExpression("{{ ['x'] | random(1) }}", {})).toThrow(/start and step can only be used with integer values/);
+    expect(() => evaluateExpression('{{ {} | random }}', {})).toThrow(/random can only be used on sequences and integers/);
+    expect(() => evaluateExpression('{{ 0 | random }}', {})).toThrow(/empty range/);
   });
 });
 
@@ -55,20 +55,20 @@ describe("'...' % values is Python's printf-style formatting", () => {
     ["'%d' % 3.9", ''],
   ];
   it.each(cases)('%s', (expression) => {
-    expect(renderValue(`{{ ${expression} }}`, {})).toBe(python(`import json\nprint(json.dumps(${expression}))`));
+    expect(evaluateExpression(`{{ ${expression} }}`, {})).toBe(python(`import json\nprint(json.dumps(${expression}))`));
   });
   it('fails as Python does on a count mismatch or a wrong type', () => {
-    expect(() => renderValue("{{ 'abc' % 5 }}", {})).toThrow(/not all arguments converted/);
-    expect(() => renderValue("{{ '%s %s' % ['a'] }}", {})).toThrow(/not enough arguments/);
-    expect(() => renderValue("{{ '%d' % 'x' }}", {})).toThrow(/a real number is required, not str/);
+    expect(() => evaluateExpression("{{ 'abc' % 5 }}", {})).toThrow(/not all arguments converted/);
+    expect(() => evaluateExpression("{{ '%s %s' % ['a'] }}", {})).toThrow(/not enough arguments/);
+    expect(() => evaluateExpression("{{ '%d' % 'x' }}", {})).toThrow(/a real number is required, not str/);
   });
   it('a parenthesised tuple is a list of its values, not the last one', () => {
-    expect(renderValue('{{ (1, 2) }}', {})).toEqual([1, 2]);
-    expect(renderValue("{{ 'b' in ('a', 'b') }}", {})).toBe(true);
-    expect(renderValue('{{ (1) }}', {})).toBe(1);
+    expect(evaluateExpression('{{ (1, 2) }}', {})).toEqual([1, 2]);
+    expect(evaluateExpression("{{ 'b' in ('a', 'b') }}", {})).toBe(true);
+    expect(evaluateExpression('{{ (1) }}', {})).toBe(1);
   });
   it('keeps numbers for a number on the left', () => {
-    expect(renderValue('{{ 7 % 3 }}', {})).toBe(1);
-    expect(renderValue('{{ -7 % 3 }}', {})).toBe(2);
+    expect(evaluateExpression('{{ 7 % 3 }}', {})).toBe(1);
+    expect(evaluateExpression('{{ -7 % 3 }}', {})).toBe(2);
   });
 });

@@ -5,8 +5,6 @@ import { execFileSync } from 'node:child_process';
 import { HoundError } from '../../../base/errors.js';
 import { renderValue } from '../../../playbook/templating.js';
 import { pythonJsonDumps, pythonJsonLoads } from '../../../base/python-json.js';
-import { PythonFloat } from '../../../base/python-float.js';
-import { pythonStr } from '../../../playbook/template-values.js';
 
 export type Outcome = { value: unknown } | { error: true };
 
@@ -55,23 +53,13 @@ export function ansible(templates: string[], vars: Record<string, unknown>, type
   ) as Outcome[];
 }
 
-/**
- * hound's value, as Ansible's defaults would show it where hound keeps a type on purpose
- * (docs/variables.md): with jinja2_native off, Ansible turns a number that is a template's
- * whole value into its text, and None into ''.
- */
-function asAnsibleShows(value: unknown): unknown {
-  if (typeof value === 'number' || value instanceof PythonFloat) return pythonStr(value);
-  if (value === null) return '';
-  return value;
-}
-
 export function hound(templates: string[], vars: Record<string, unknown>, typed = false): Outcome[] {
   return templates.map((t) => {
     try {
-      // Through Python's JSON, as the oracle's answer comes: a tuple is a list, a float stays a float.
-      const value = pythonJsonLoads(pythonJsonDumps(renderValue(t, vars) ?? null));
-      return { value: typed ? value : asAnsibleShows(value) };
+      // typed: the expression's value through to_json, as the oracle takes it. Otherwise through
+      // Python's JSON, as the oracle's answer comes: a tuple is a list, a float stays a float.
+      if (typed) return { value: pythonJsonLoads(renderValue(`{{ (${t.slice(3, -3)}) | to_json }}`, vars) as string) };
+      return { value: pythonJsonLoads(pythonJsonDumps(renderValue(t, vars) ?? null)) };
     } catch (err) {
       if (!(err instanceof HoundError)) throw err;
       return { error: true };

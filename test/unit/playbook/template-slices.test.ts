@@ -3,7 +3,7 @@
 // must give the same values, or fail where Jinja2 fails.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { renderValue } from '../../../playbook/templating.js';
+import { evaluateExpression, renderValue } from '../../../playbook/templating.js';
 
 const VALUES: Record<string, unknown> = {
   list: [10, 11, 12, 13, 14, 15, 16],
@@ -43,7 +43,7 @@ function jinja2(templates: string[], vars: Record<string, unknown>): unknown[] {
 function hound(templates: string[], vars: Record<string, unknown>): unknown[] {
   return templates.map((t) => {
     try {
-      return { value: renderValue(t, vars) };
+      return { value: evaluateExpression(t, vars) };
     } catch {
       return { error: true };
     }
