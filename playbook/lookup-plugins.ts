@@ -2,8 +2,8 @@
 // `with_<name>:` (the plugin over the loop value's terms, its results the items) and
 // `lookup()`/`query()` in a template (templating.ts). As ansible-core 2.14 runs them: items
 // flattens one level, dict gives key/value pairs, sequence counts, subelements pairs; env,
-// vars and varnames read the run; file, fileglob, first_found and template read the
-// controller's files through the task's search path (base/search-path.ts); pipe and lines run
+// vars and varnames read the run; file, fileglob, first_found, template, ini and csvfile read
+// the controller's files through the task's search path (base/search-path.ts); pipe and lines run
 // a command on the controller.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, opendirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ import type { Inventory } from '../inventory/model.js';
 import { resolvePattern } from '../inventory/patterns.js';
 import { isVaultText } from '../vault/envelope.js';
 import { parseKeyValueArgs } from './kv-args.js';
+import { csvfileLookup, iniLookup, type DataFileAccess } from './lookups/data-files.js';
 import { randomSource } from './python-random.js';
 import { offTheClock } from './template-budget.js';
 import { userRegex } from './template-filters.js';
@@ -126,6 +127,14 @@ export const LOOKUP_PLUGINS: Readonly<Record<string, LookupPlugin>> = {
       }),
   },
   fileglob: { options: [], run: (terms, _options, context) => textTerms('fileglob', terms).flatMap((term) => fileglob(term, context)) },
+  ini: {
+    options: ['type', 'file', 'section', 're', 'encoding', 'default', 'case_sensitive', 'allow_no_value', 'allow_none'],
+    run: (terms, options, context) => iniLookup(textTerms('ini', terms), options, dataFileAccess('ini', context)),
+  },
+  csvfile: {
+    options: ['col', 'default', 'delimiter', 'file', 'encoding'],
+    run: (terms, options, context) => csvfileLookup(textTerms('csvfile', terms), options, dataFileAccess('csvfile', context)),
+  },
   first_found: { options: ['files', 'paths', 'skip'], run: (terms, options, context) => firstFound(terms, options, context) },
   template: {
     options: ['convert_data', 'template_vars', 'jinja2_native', 'variable_start_string', 'variable_end_string', 'comment_start_string', 'comment_end_string'],
@@ -171,7 +180,7 @@ export const LOOKUP_PLUGIN_NAMES = Object.keys(LOOKUP_PLUGINS);
 export const CONTROLLER_COMMAND_LOOKUPS: ReadonlySet<string> = new Set(['pipe', 'lines', 'password']);
 
 /** The plugins whose results depend on the controller's files or commands, read when the task runs (compiler.ts). */
-export const CONTROLLER_LOOKUPS: ReadonlySet<string> = new Set(['file', 'fileglob', 'first_found', 'template', 'pipe', 'lines', 'password']);
+export const CONTROLLER_LOOKUPS: ReadonlySet<string> = new Set(['file', 'fileglob', 'first_found', 'template', 'ini', 'csvfile', 'pipe', 'lines', 'password']);
 
 /** The plugin's results for these terms; an option it does not take is refused. */
 export function runLookupPlugin(name: string, terms: unknown[], options: Record<string, unknown>, context: LookupContext): unknown[] {
@@ -236,14 +245,33 @@ function searchedHint(context: LookupContext, subdir: string): string {
   return `looked in ${subdir}/ and then the folder itself, in each of: ${[...new Set([...context.searchPath, context.basedir])].join(', ')}`;
 }
 
+/** What the ini and csvfile lookups reach: files under files/ on the task's search path, read as the file lookup reads them. */
+function dataFileAccess(plugin: string, context: LookupContext): DataFileAccess {
+  return {
+    read: (name) => {
+      const file = findInSearchPath(name, 'files', context.searchPath, context.basedir);
+      if (file === undefined || !isFile(file))
+        throw lookupError(`lookup('${plugin}'): Unable to find '${name}' in expected paths`, searchedHint(context, 'files'));
+      return readControllerBytes(file, plugin);
+    },
+    fail: (message) => lookupError(`lookup('${plugin}'): ${message}`),
+    matches: (pattern, text) => userRegex(`lookup('${plugin}')`, `^(?:${pattern})`).test(text),
+    flag,
+  };
+}
+
 /** A controller file's text, as Ansible's lookups read one; a vault-encrypted one is refused. */
 function readControllerText(file: string, plugin: string): string {
+  return readControllerBytes(file, plugin).toString('utf8');
+}
+
+function readControllerBytes(file: string, plugin: string): Buffer {
   const content = readFileSync(file);
   if (isVaultText(content))
     throw new HoundError('TEMPLATE_UNSUPPORTED', `lookup('${plugin}'): ${file} is vault-encrypted, and hound's lookups do not decrypt files`, EXIT.PARSE, {
       hint: 'read it with include_vars, or copy it with copy (which decrypt), or keep the secret in a vaulted variable',
     });
-  return content.toString('utf8');
+  return content;
 }
 
 /** How long a pipe or lines command may run: the template is rendered while the run waits for it. */

@@ -304,6 +304,8 @@ describe('with_ loops of the lookups, against ansible-playbook', () => {
     'files/a.txt': 'A\n',
     'files/b.txt': '  B  \n',
     'templates/t.j2': 'hello {{ distro }}\n',
+    'files/hosts.csv': 'web1,10.0.0.1,8080\ndb1,10.0.0.2,5432\n',
+    'files/ansible.ini': '[global]\nuser = alice\nhome = /home/%(user)s\n',
     'play.yml': `- hosts: localhost
   gather_facts: false
   vars:
@@ -328,6 +330,10 @@ describe('with_ loops of the lookups, against ansible-playbook', () => {
       with_env: [HOUND_LOOP_ENV]
     - debug: msg="{{ item }}"
       with_vars: [distro, release]
+    - debug: msg="{{ item }}"
+      with_csvfile: ["web1 file=hosts.csv delimiter=,", "db1 file=hosts.csv delimiter=, col=2"]
+    - debug: msg="{{ item }}"
+      with_ini: [user, home]
 
 # In a play of its own: a loop over include_vars files makes any later name a run-time one.
 - hosts: localhost
@@ -355,7 +361,7 @@ describe('with_ loops of the lookups, against ansible-playbook', () => {
         [path.join(project, 'roles/ironic/files/ironic.txt')],
         ['A', '  B'],
       ]);
-      expect(expected.slice(-2)).toEqual([[path.join(project, 'roles/os/vars/debian.yml')], []]);
+      expect(expected.slice(-4)).toEqual([['10.0.0.1', '5432'], ['alice', '/home/alice'], [path.join(project, 'roles/os/vars/debian.yml')], []]);
     },
     ORACLE_TIMEOUT_MS,
   );

@@ -72,7 +72,7 @@ describe('lookup() and query(), against ansible-core', () => {
 
   it('refuses the lookups it does not run, and their options, saying so', () => {
     const failure = (template: string) => renderFailure(template, vars);
-    for (const plugin of ['url', 'csvfile', 'ansible.builtin.url', 'community.general.passwordstore']) {
+    for (const plugin of ['url', 'config', 'ansible.builtin.url', 'community.general.passwordstore']) {
       const err = failure(`{{ lookup('${plugin}', 'x') }}`);
       expect(err.code).toBe('TEMPLATE_UNSUPPORTED');
       expect(err.message).toContain(`lookup('${plugin.replace(/^ansible\.builtin\./, '')}') is not supported`);
