@@ -109,6 +109,27 @@ const SliceNode = (internals.nodes.Node as unknown as { extend(name: string, pro
   };
 }
 
+/** Jinja2's float_re and integer_re (lexer.py), tried in its order: float first. */
+const JINJA_FLOAT = /(?:\d+_)*\d+(?:(?:\.(?:\d+_)*\d+)?[eE][+-]?(?:\d+_)*\d+|\.(?:\d+_)*\d+)/y;
+const JINJA_INTEGER = /0[bB](?:_?[01])+|0[oO](?:_?[0-7])+|0[xX](?:_?[\da-fA-F])+|[1-9](?:_?\d)*|0(?:_?0)*/y;
+
+/**
+ * A number literal at `index` that nunjucks' lexer reads otherwise: an exponent (`1e3`,
+ * `2.5E-3`), underscores (`1_000`), or a 0x/0o/0b prefix; its value as decimal text, as
+ * parsePrimary reads it. Plain `12` and `1.5` are left to nunjucks.
+ */
+function jinjaNumberAt(text: string, index: number): { type: 'int' | 'float'; value: string; length: number } | undefined {
+  if (!/[0-9]/.test(text[index] ?? '') || (index > 0 && /[\w.]/.test(text[index - 1]))) return undefined;
+  JINJA_FLOAT.lastIndex = index;
+  const float = JINJA_FLOAT.exec(text)?.[0];
+  if (float !== undefined) return /[eE_]/.test(float) ? { type: 'float', value: float.replaceAll('_', ''), length: float.length } : undefined;
+  JINJA_INTEGER.lastIndex = index;
+  const integer = JINJA_INTEGER.exec(text)?.[0];
+  if (integer === undefined || !/[_xXoObB]/.test(integer)) return undefined;
+  const digits = integer.replaceAll('_', '');
+  return { type: 'int', value: (/^0[oO]/.test(digits) ? BigInt(`0o${digits.slice(2)}`) : BigInt(digits)).toString(), length: integer.length };
+}
+
 /**
  * `}}` inside an open bracket closes a dict, as Jinja2's lexer reads it (it ends a `{{ }}` only
  * when every bracket is closed): `{{ d.update({k: {'a': 1}}) }}`, as Kolla-Ansible writes,
@@ -136,6 +157,12 @@ const SliceNode = (internals.nodes.Node as unknown as { extend(name: string, pro
       this.forward();
       this.houndBrackets = open - 1;
       return { type: 'right-curly', value: '}', ...at };
+    }
+    const number = this.in_code ? jinjaNumberAt(this.str, this.index) : undefined;
+    if (number !== undefined) {
+      const at = { lineno: this.lineno, colno: this.colno };
+      for (let i = 0; i < number.length; i++) this.forward();
+      return { type: number.type, value: number.value, ...at };
     }
     const tok = nextToken.call(this);
     if (tok !== null) {
@@ -709,7 +736,11 @@ function divide(left: unknown, right: unknown, op: '/' | '//' | '%'): number | P
   const a = Number(left);
   const b = Number(right);
   if (b === 0) {
-    const what = op === '/' ? 'division by zero' : op === '//' ? 'integer division or modulo by zero' : 'integer modulo by zero';
+    // Python's words, which differ when either side is a float.
+    const float = isPythonFloat(left) || isPythonFloat(right);
+    const what = float
+      ? { '/': 'float division by zero', '//': 'float floor division by zero', '%': 'float modulo' }[op]
+      : { '/': 'division by zero', '//': 'integer division or modulo by zero', '%': 'integer modulo by zero' }[op];
     throw new HoundError('TEMPLATE_ERROR', `ZeroDivisionError: ${what}`, EXIT.PARSE, { hint: 'guard the division, e.g. {{ (a / b) if b else 0 }}' });
   }
   // Python's / always gives a float (4 / 2 is 2.0); // and % give ints for ints.
@@ -1315,8 +1346,9 @@ function numericAttributes(source: string): string {
     else if (
       c === '.' &&
       /\d/.test(source[i + 1] ?? '') &&
-      /[\])]|[A-Za-z_][A-Za-z0-9_]*$/.test(out.slice(-64)) &&
-      !/(^|[^A-Za-z0-9_])\d+$/.test(out.slice(-64))
+      /(?:[\])]|[A-Za-z_][A-Za-z0-9_]*)$/.test(out.slice(-64)) &&
+      // A word that starts with a digit is a number (`1_0.5` is 10.5), not a name.
+      !/(^|[^A-Za-z0-9_])\d[A-Za-z0-9_]*$/.test(out.slice(-64))
     ) {
       const digits = /^\d+/.exec(source.slice(i + 1))![0];
       out += `[${digits}]`;

@@ -55,6 +55,9 @@ describe('floats, against ansible-core', () => {
     '{{ text | float + 1 }} {{ text + "x" }}',
     '{{ [ratio, 1] | unique }} {{ [1, ratio] | unique }} {{ [1, true, 1.0] | unique }} {{ [true, 1] | unique }} {{ [1.0, 2.5, 1] | sort }}',
     '{{ 3 / 0 }}',
+    // Jinja2's number literals nunjucks read otherwise: exponents, underscores, 0x/0o/0b.
+    '{{ 1e3 }} {{ 1E3 | int }} {{ 2.5e-3 }} {{ 1e+2 }} {{ big / 1e20 }} {{ 1_000 + 1 }} {{ 1_0.5 }} {{ 0x1F }} {{ 0o17 + 0b101 }} {{ [1e3, 1_0.5] }}',
+    '{{ 1e }}',
     // A filter whose output is text (to_json) keeps it text before the template's last newline,
     // as a playbook's `content: "{{ x | to_json }}\n"` writes it; a plain value there is still read.
     '{{ mixed | to_json }}\n',
@@ -67,7 +70,7 @@ describe('floats, against ansible-core', () => {
     `gives Ansible's value, or fails where Ansible fails, in ${templates.length} cases`,
     () => {
       const { expected, differences } = compareWithAnsible(templates, vars);
-      expect(templates.filter((_, i) => 'error' in expected[i])).toEqual(["{{ '%x' % ratio }}", '{{ range(ratio) | list }}', '{{ 3 / 0 }}']);
+      expect(templates.filter((_, i) => 'error' in expected[i])).toEqual(["{{ '%x' % ratio }}", '{{ range(ratio) | list }}', '{{ 3 / 0 }}', '{{ 1e }}']);
       expect(differences).toEqual([]);
     },
     ORACLE_TIMEOUT_MS,

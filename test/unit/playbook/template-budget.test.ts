@@ -1,9 +1,19 @@
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { evaluateExpression, renderValue } from '../../../playbook/templating.js';
 import { TEMPLATE_MAX_STEPS } from '../../../playbook/template-budget.js';
 import { renderFailure } from './templar-oracle.js';
 
 const failure = renderFailure;
+
+const CASES = ['1 / 0', '1 // 0', '1 % 0', '1.0 / 0', '1.0 // 0', '1.0 % 0', '1 / 0.0', '1 // 0.0', '1 % 0.0', '1.5 % 0', 'True / False'];
+const WORDS = `
+for case in ${JSON.stringify(CASES)}:
+    try:
+        eval(case)
+    except ZeroDivisionError as e:
+        print(e)
+`;
 
 describe('the template budget', () => {
   it('stops nested loops past the step budget', () => {
@@ -37,6 +47,9 @@ describe('the template budget', () => {
     expect(failure('{{ 1 / 0 }}').message).toBe('ZeroDivisionError: division by zero');
     expect(failure('{{ 1 // 0 }}').message).toContain('ZeroDivisionError');
     expect(failure('{{ 5 % 0 }}').message).toContain('ZeroDivisionError');
+    // Python's own words, for each operator with ints and with a float on either side.
+    const words = execFileSync('/usr/bin/python3', ['-c', WORDS], { encoding: 'utf8' }).trim().split('\n');
+    expect(CASES.map((c) => failure(`{{ ${c} }}`).message.replace('ZeroDivisionError: ', ''))).toEqual(words);
     expect(renderValue('{{ [7 // 2, -7 // 2, -7 % 3, 7 / 2] }}', {})).toEqual([3, -4, 2, 3.5]);
   });
 });
