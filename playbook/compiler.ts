@@ -622,8 +622,9 @@ class Compiler {
         hint: `a delay is at most ${MAX_TIMER_SECONDS} seconds`,
       });
     }
+    // placed() spread last: spread first, then 17 more keys, and V8 made every instance a
+    // dictionary-mode object, 11 KB of garbage each (bench/compile.ts: 3.3 s → 1.0 s).
     return {
-      ...this.placed(task, taskIndex, id, ctx, name),
       args,
       deferred,
       ...(runFailure !== undefined ? { runFailure } : {}),
@@ -640,6 +641,7 @@ class Compiler {
       noLog: keywords.noLog ?? false,
       keywords,
       ...(runtime.keywords ? { pendingKeywords: rawKeywords } : {}),
+      ...this.placed(task, taskIndex, id, ctx, name),
     };
   }
 
@@ -697,14 +699,15 @@ class Compiler {
     name: string,
     reason: string,
   ): TaskInstance {
+    // placed() spread last, as in instance().
     return {
-      ...this.placed(task, taskIndex, id, ctx, name),
       args: task.args,
       ...plainTaskFields(),
       keywords: this.runOnceOf(task, vars) ? { runOnce: true } : {},
       skipped: reason,
       vars,
       register: task.register,
+      ...this.placed(task, taskIndex, id, ctx, name),
     };
   }
 

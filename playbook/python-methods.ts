@@ -26,11 +26,12 @@ export type PythonMethod = (...args: unknown[]) => unknown;
 // is a template renders inside the render that reads it, and what it built is not the
 // reader's (it is cached as the variable's value).
 
-const owned: Set<object>[] = [];
+/** One entry per render running (renders nest); a render's Set is made when it first owns a value, as most own none. */
+const owned: (Set<object> | undefined)[] = [];
 
 /** Runs a render; the values it builds (ownValue) are its own until it returns. */
 export function withOwnedValues<T>(render: () => T): T {
-  owned.push(new Set());
+  owned.push(undefined);
   try {
     return render();
   } finally {
@@ -40,7 +41,7 @@ export function withOwnedValues<T>(render: () => T): T {
 
 /** Marks a list or dict the running render built (a literal, a fresh result) as its own. */
 export function ownValue<T>(value: T): T {
-  if (value !== null && typeof value === 'object') owned[owned.length - 1]?.add(value);
+  if (value !== null && typeof value === 'object' && owned.length > 0) (owned[owned.length - 1] ??= new Set()).add(value);
   return value;
 }
 
