@@ -10,6 +10,7 @@ import { EXIT, HoundError } from '../base/errors.js';
 import type { CompiledRun } from './compiled.js';
 import { compilePlays, type FactSettings } from './compiler.js';
 import { mergeExtraVars } from './extra-vars.js';
+import { openVaultFilesWith } from './lookup-plugins.js';
 import { PlaybookLoader } from './loader.js';
 import type { LoadedPlaybook } from './model.js';
 import { parseTagOption } from './tags.js';
@@ -61,6 +62,8 @@ export async function loadAndCompile(playbookFiles: readonly string[], selection
   const skipTags = parseTagOption(selection.skipTags ?? [], '--skip-tags');
   const warn = selection.warn ?? (() => {});
   const extraVars = mergeExtraVars(selection.extraVars ?? [], undefined, selection.vault, warn);
+  // Lookups read the controller's files as the run goes, and open vault-encrypted ones as Ansible does.
+  openVaultFilesWith(selection.vault?.keyring);
   const loader = new PlaybookLoader({ rolesPath: rolesPathOf(selection.rolesPath), vault: selection.vault, warn });
   const playbooks = playbookFiles.map((file) => loader.load(file));
   const inventory = await loadInventory(selection.inventory ?? [], { warn, vault: selection.vault });

@@ -17,6 +17,7 @@ import { registerSecret } from '../base/secrets.js';
 import type { Inventory } from '../inventory/model.js';
 import { resolvePattern } from '../inventory/patterns.js';
 import { isVaultText } from '../vault/envelope.js';
+import type { VaultKeyring } from '../vault/keyring.js';
 import { parseKeyValueArgs } from './kv-args.js';
 import { csvfileLookup, iniLookup, type DataFileAccess } from './lookups/data-files.js';
 import { randomSource } from './python-random.js';
@@ -265,13 +266,38 @@ function readControllerText(file: string, plugin: string): string {
   return readControllerBytes(file, plugin).toString('utf8');
 }
 
+/**
+ * The run's vault passwords, for the controller files lookups read: as Ansible's DataLoader,
+ * they open a vault-encrypted file (`lookup('file', 'registry-password.txt')`). Set once per run
+ * by loadAndCompile; unset, such a file fails as it does in Ansible without a password.
+ */
+let lookupKeyring: VaultKeyring | undefined;
+/** Plaintexts by vault text: a lookup on 1,000 hosts opens the file once, not 1,000 times (10,000 PBKDF2 rounds each). */
+const openedVaultFiles = new Map<string, Buffer>();
+
+export function openVaultFilesWith(keyring: VaultKeyring | undefined): void {
+  lookupKeyring = keyring;
+  openedVaultFiles.clear();
+}
+
 function readControllerBytes(file: string, plugin: string): Buffer {
   const content = readFileSync(file);
-  if (isVaultText(content))
-    throw new HoundError('TEMPLATE_UNSUPPORTED', `lookup('${plugin}'): ${file} is vault-encrypted, and hound's lookups do not decrypt files`, EXIT.PARSE, {
-      hint: 'read it with include_vars, or copy it with copy (which decrypt), or keep the secret in a vaulted variable',
-    });
-  return content;
+  if (!isVaultText(content)) return content;
+  if (lookupKeyring === undefined)
+    throw lookupError(
+      `lookup('${plugin}'): A vault password or secret must be specified to decrypt ${file}`,
+      'give the vault password: --vault-password-file, --vault-id or --ask-vault-pass',
+    );
+  const text = content.toString('utf8');
+  let plaintext = openedVaultFiles.get(text);
+  if (plaintext === undefined) {
+    plaintext = lookupKeyring.decrypt(text, file);
+    // What a vault holds is a secret wherever it is printed, whole, stripped or line by line.
+    const opened = plaintext.toString('utf8');
+    for (const part of [opened, opened.trim(), ...opened.split(/\r?\n/).map((line) => line.trim())]) if (part !== '') registerSecret(part);
+    openedVaultFiles.set(text, plaintext);
+  }
+  return plaintext;
 }
 
 /** How long a pipe or lines command may run: the template is rendered while the run waits for it. */

@@ -10,6 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { compilePlays } from '../../../playbook/compiler.js';
 import { PlaybookLoader } from '../../../playbook/loader.js';
 import { maskSecrets } from '../../../base/secrets.js';
+import { openVaultFilesWith } from '../../../playbook/lookup-plugins.js';
+import { VaultKeyring } from '../../../vault/keyring.js';
 import { CONTROLLER_COMMANDS, CONTROLLER_FILES, referencedNames, renderValue } from '../../../playbook/templating.js';
 import { buildInventory } from './inventory-builder.js';
 import { ansible, compareWithAnsible, ORACLE_TIMEOUT_MS, renderFailure } from './templar-oracle.js';
@@ -197,13 +199,41 @@ describe('lookups of the controller, against ansible-core', () => {
     expect(renderFailure("{{ lookup('password', '/dev/null encrypt=sha512_crypt') }}", vars).code).toBe('TEMPLATE_UNSUPPORTED');
   });
 
-  it('refuses a vault-encrypted file rather than return its ciphertext', () => {
-    tree(project, { 'files/secret.txt': '$ANSIBLE_VAULT;1.1;AES256\n3132\n' });
-    const err = renderFailure("{{ lookup('file', 'secret.txt') }}", vars);
-    expect(err.code).toBe('TEMPLATE_UNSUPPORTED');
-    expect(err.message).toContain('is vault-encrypted');
-    expect(err.message).not.toContain('3132');
-  });
+  it(
+    "opens a vault-encrypted file with the run's vault password, as ansible does, and keeps what it held a secret",
+    () => {
+      // Encrypted by ansible-vault itself; read by ansible's file lookup and by hound's.
+      const password = path.join(root, 'vault-pw');
+      writeFileSync(password, 'lookup-vault-pw\n');
+      const plain = 'registry-Pw-41\nsecond line\n';
+      writeFileSync(path.join(project, 'files/secret.txt'), plain);
+      execFileSync('ansible-vault', ['encrypt', '--vault-password-file', password, path.join(project, 'files/secret.txt')], { stdio: 'pipe' });
+      const ansibleSays = execFileSync(
+        'ansible',
+        ['localhost', '-c', 'local', '-i', 'localhost,', '--vault-password-file', password, '-m', 'debug', '-a', "msg={{ lookup('file', 'secret.txt') }}"],
+        { cwd: project, encoding: 'utf8', env: { ...process.env, ANSIBLE_NOCOLOR: '1' } },
+      );
+      const expected = JSON.parse(/"msg": (".*")/.exec(ansibleSays)![1]) as string;
+      expect(expected).toBe('registry-Pw-41\nsecond line');
+
+      // Without a password: Ansible's failure, never the ciphertext.
+      openVaultFilesWith(undefined);
+      const refused = renderFailure("{{ lookup('file', 'secret.txt') }}", vars);
+      expect(refused.code).toBe('LOOKUP_FAILED');
+      expect(refused.message).toContain('A vault password or secret must be specified to decrypt');
+      expect(refused.message).not.toContain('$ANSIBLE_VAULT');
+      try {
+        openVaultFilesWith(new VaultKeyring([{ id: 'default', password: Buffer.from('lookup-vault-pw'), source: password }]));
+        expect(renderValue("{{ lookup('file', 'secret.txt') }}", vars)).toBe(expected);
+        expect(maskSecrets('password is registry-Pw-41')).not.toContain('registry-Pw-41');
+        openVaultFilesWith(new VaultKeyring([{ id: 'default', password: Buffer.from('wrong'), source: password }]));
+        expect(renderFailure("{{ lookup('file', 'secret.txt') }}", vars).code).toBe('VAULT_DECRYPT_FAILED');
+      } finally {
+        openVaultFilesWith(undefined);
+      }
+    },
+    ORACLE_TIMEOUT_MS,
+  );
 
   it('marks templates that read the controller, and any variable for a template lookup', () => {
     expect([...referencedNames("{{ lookup('file', 'x') }}")]).toEqual([CONTROLLER_FILES]);
