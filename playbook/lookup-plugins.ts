@@ -2,7 +2,7 @@
 // `with_<name>:` (the plugin over the loop value's terms, its results the items) and
 // `lookup()`/`query()` in a template (templating.ts). As ansible-core 2.14 runs them: items
 // flattens one level, dict gives key/value pairs, sequence counts, subelements pairs; env,
-// vars and varnames read the run; file, fileglob, first_found, template, ini and csvfile read
+// vars and varnames read the run; file, unvault, fileglob, first_found, template, ini and csvfile read
 // the controller's files through the task's search path (base/search-path.ts); pipe and lines run
 // a command on the controller.
 import { spawnSync } from 'node:child_process';
@@ -127,6 +127,16 @@ export const LOOKUP_PLUGINS: Readonly<Record<string, LookupPlugin>> = {
         return text;
       }),
   },
+  // A file's whole text, opened when it is vault-encrypted; nothing stripped.
+  unvault: {
+    options: [],
+    run: (terms, _options, context) =>
+      textTerms('unvault', terms).map((term) => {
+        const file = findInSearchPath(term, 'files', context.searchPath, context.basedir);
+        if (file === undefined || !isFile(file)) throw lookupError(`Unable to find file matching "${term}"`, searchedHint(context, 'files'));
+        return readControllerText(file, 'unvault');
+      }),
+  },
   fileglob: { options: [], run: (terms, _options, context) => textTerms('fileglob', terms).flatMap((term) => fileglob(term, context)) },
   ini: {
     options: ['type', 'file', 'section', 're', 'encoding', 'default', 'case_sensitive', 'allow_no_value', 'allow_none'],
@@ -181,7 +191,18 @@ export const LOOKUP_PLUGIN_NAMES = Object.keys(LOOKUP_PLUGINS);
 export const CONTROLLER_COMMAND_LOOKUPS: ReadonlySet<string> = new Set(['pipe', 'lines', 'password']);
 
 /** The plugins whose results depend on the controller's files or commands, read when the task runs (compiler.ts). */
-export const CONTROLLER_LOOKUPS: ReadonlySet<string> = new Set(['file', 'fileglob', 'first_found', 'template', 'ini', 'csvfile', 'pipe', 'lines', 'password']);
+export const CONTROLLER_LOOKUPS: ReadonlySet<string> = new Set([
+  'file',
+  'unvault',
+  'fileglob',
+  'first_found',
+  'template',
+  'ini',
+  'csvfile',
+  'pipe',
+  'lines',
+  'password',
+]);
 
 /** The plugin's results for these terms; an option it does not take is refused. */
 export function runLookupPlugin(name: string, terms: unknown[], options: Record<string, unknown>, context: LookupContext): unknown[] {

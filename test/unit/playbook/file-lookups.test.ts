@@ -70,6 +70,10 @@ describe('lookups of the controller, against ansible-core', () => {
     "{{ lookup('file', 'top.txt') }}",
     "{{ lookup('file', 'files/motd.txt') }}",
     "{{ lookup('ansible.builtin.file', 'motd.txt', 'top.txt') }}",
+    // unvault: the whole text, nothing stripped; a missing file fails.
+    "{{ lookup('unvault', 'motd.txt') }}",
+    "{{ query('unvault', 'motd.txt', 'top.txt') }}",
+    "{{ lookup('unvault', 'nope.txt') }}",
     "{{ query('file', 'motd.txt', 'top.txt') }}",
     "{{ lookup('file', 'motd.txt', rstrip=False) }}",
     "{{ lookup('file', 'motd.txt', lstrip=True) }}",
@@ -155,6 +159,7 @@ describe('lookups of the controller, against ansible-core', () => {
       const { expected, differences } = compareWithAnsible(templates, vars, false, project);
       // The cases that fail in Ansible too: a missing file or template, a folder, no first_found, exit 3.
       expect(templates.filter((_, i) => 'error' in expected[i])).toEqual([
+        "{{ lookup('unvault', 'nope.txt') }}",
         "{{ lookup('file', 'nope.txt') }}",
         "{{ lookup('file', 'conf.d') }}",
         "{{ lookup('first_found', ['nope.conf']) }}",
@@ -215,6 +220,13 @@ describe('lookups of the controller, against ansible-core', () => {
       );
       const expected = JSON.parse(/"msg": (".*")/.exec(ansibleSays)![1]) as string;
       expect(expected).toBe('registry-Pw-41\nsecond line');
+      const ansibleUnvault = execFileSync(
+        'ansible',
+        ['localhost', '-c', 'local', '-i', 'localhost,', '--vault-password-file', password, '-m', 'debug', '-a', "msg={{ lookup('unvault', 'secret.txt') }}"],
+        { cwd: project, encoding: 'utf8', env: { ...process.env, ANSIBLE_NOCOLOR: '1' } },
+      );
+      const expectedWhole = JSON.parse(/"msg": (".*")/.exec(ansibleUnvault)![1]) as string;
+      expect(expectedWhole).toBe(plain);
 
       // Without a password: Ansible's failure, never the ciphertext.
       openVaultFilesWith(undefined);
@@ -225,6 +237,7 @@ describe('lookups of the controller, against ansible-core', () => {
       try {
         openVaultFilesWith(new VaultKeyring([{ id: 'default', password: Buffer.from('lookup-vault-pw'), source: password }]));
         expect(renderValue("{{ lookup('file', 'secret.txt') }}", vars)).toBe(expected);
+        expect(renderValue("{{ lookup('unvault', 'secret.txt') }}", vars)).toBe(expectedWhole);
         expect(maskSecrets('password is registry-Pw-41')).not.toContain('registry-Pw-41');
         openVaultFilesWith(new VaultKeyring([{ id: 'default', password: Buffer.from('wrong'), source: password }]));
         expect(renderFailure("{{ lookup('file', 'secret.txt') }}", vars).code).toBe('VAULT_DECRYPT_FAILED');
