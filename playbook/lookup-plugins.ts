@@ -282,8 +282,8 @@ function dataFileAccess(plugin: string, context: LookupContext): DataFileAccess 
   };
 }
 
-/** A controller file's text, as Ansible's lookups read one; a vault-encrypted one is refused. */
-function readControllerText(file: string, plugin: string): string {
+/** A controller file's text, as Ansible's lookups read one: a vault-encrypted one opened with the run's vault password. */
+export function readControllerText(file: string, plugin: string): string {
   return readControllerBytes(file, plugin).toString('utf8');
 }
 

@@ -32,7 +32,7 @@ import { allow, callable, safeMemberLookup } from './template-sandbox.js';
 import { dictKey, iterableItems, MUTATING_METHODS, ownedCopy, ownValue, tupleValue, withOwnedValues } from './python-methods.js';
 import { nested, spendCharacters, spendSteps, withTemplateBudget } from './template-budget.js';
 import { composeLookupOptions, imagesFromCompose, imagesFromK8s } from './lookups/image-lookups.js';
-import { CONTROLLER_COMMAND_LOOKUPS, CONTROLLER_LOOKUPS, loopItems, runLookupPlugin, type LookupContext } from './lookup-plugins.js';
+import { CONTROLLER_COMMAND_LOOKUPS, CONTROLLER_LOOKUPS, loopItems, readControllerText, runLookupPlugin, type LookupContext } from './lookup-plugins.js';
 import { templateFileVariables } from '../modules/template.js';
 
 export { UndefinedValue } from './template-values.js';
@@ -680,7 +680,7 @@ function lookupContextOf(context: RenderContext, subdir = 'files'): LookupContex
           path.dirname(file),
           ...(Array.isArray(searchPath) ? (searchPath as string[]) : []).flatMap((dir) => [path.join(dir, 'templates'), dir]),
         ];
-        const text = renderTemplateFile(readFileSync(file, 'utf8'), vars, includePath);
+        const text = renderTemplateFile(readControllerText(file, 'template'), vars, includePath);
         return convertData ? ansibleTextResult(text) : text;
       }),
   };

@@ -227,6 +227,29 @@ describe('lookups of the controller, against ansible-core', () => {
       );
       const expectedWhole = JSON.parse(/"msg": (".*")/.exec(ansibleUnvault)![1]) as string;
       expect(expectedWhole).toBe(plain);
+      tree(project, { 'templates/vaulted.j2': 'pw for {{ name }}: registry-Pw-41\n' });
+      execFileSync('ansible-vault', ['encrypt', '--vault-password-file', password, path.join(project, 'templates/vaulted.j2')], { stdio: 'pipe' });
+      const ansibleTemplate = execFileSync(
+        'ansible',
+        [
+          'localhost',
+          '-c',
+          'local',
+          '-i',
+          'localhost,',
+          '--vault-password-file',
+          password,
+          '-e',
+          'name=web1',
+          '-m',
+          'debug',
+          '-a',
+          "msg={{ lookup('template', 'vaulted.j2') }}",
+        ],
+        { cwd: project, encoding: 'utf8', env: { ...process.env, ANSIBLE_NOCOLOR: '1' } },
+      );
+      const expectedTemplate = JSON.parse(/"msg": (".*")/.exec(ansibleTemplate)![1]) as string;
+      expect(expectedTemplate).toBe('pw for web1: registry-Pw-41\n');
 
       // Without a password: Ansible's failure, never the ciphertext.
       openVaultFilesWith(undefined);
@@ -238,6 +261,7 @@ describe('lookups of the controller, against ansible-core', () => {
         openVaultFilesWith(new VaultKeyring([{ id: 'default', password: Buffer.from('lookup-vault-pw'), source: password }]));
         expect(renderValue("{{ lookup('file', 'secret.txt') }}", vars)).toBe(expected);
         expect(renderValue("{{ lookup('unvault', 'secret.txt') }}", vars)).toBe(expectedWhole);
+        expect(renderValue("{{ lookup('template', 'vaulted.j2') }}", { ...vars, ansible_search_path: [project], name: 'web1' })).toBe(expectedTemplate);
         expect(maskSecrets('password is registry-Pw-41')).not.toContain('registry-Pw-41');
         openVaultFilesWith(new VaultKeyring([{ id: 'default', password: Buffer.from('wrong'), source: password }]));
         expect(renderFailure("{{ lookup('file', 'secret.txt') }}", vars).code).toBe('VAULT_DECRYPT_FAILED');
