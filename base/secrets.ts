@@ -203,6 +203,15 @@ export function registerSecret(value: string | undefined): void {
   processSecrets.add(value);
 }
 
+/**
+ * Registers a whole text that is secret (a vault-encrypted file's plaintext): whole, stripped and
+ * line by line, as it may be printed in any of those pieces (a lookup strips it, a diff shows
+ * lines).
+ */
+export function registerSecretText(text: string): void {
+  for (const part of [text, text.trim(), ...text.split(/\r?\n/).map((line) => line.trim())]) if (part !== '') registerSecret(part);
+}
+
 /** Registers a user and password pair for the whole process (also masks base64 of `user:password`). */
 export function registerCredentials(user: string | undefined, password: string | undefined): void {
   processSecrets.addCredentials(user, password);

@@ -12,6 +12,7 @@ import { PythonFloat } from '../base/python-float.js';
 import posix from 'node:path/posix';
 import { searchPathCandidates } from '../base/search-path.js';
 import { shlexQuote } from '../base/shlex.js';
+import { registerSecretText } from '../base/secrets.js';
 import { isVaultText } from '../vault/envelope.js';
 import { copyModule } from './file-schemas.js';
 import { ModuleFailure, controllerModule, type ModuleContext, type ModuleResult } from './implementation.js';
@@ -61,6 +62,20 @@ export interface PutFile {
   /** copy's mode: preserve, from the controller file. */
   sourceMode?: number;
   secret?: boolean;
+}
+
+/**
+ * A controller file as copy's and template's actions read it (Ansible's loader.get_real_file):
+ * opened with the run's vault password when vault-encrypted (`vaulted`), its plaintext then a
+ * secret that hound's output never shows, a --diff of the file included.
+ */
+export function openedControllerFile(file: string, ctx: ModuleContext): { content: Buffer; vaulted: boolean } {
+  const content = readFileSync(file);
+  if (!isVaultText(content.toString('latin1', 0, Math.min(content.length, 64)))) return { content, vaulted: false };
+  if (!ctx.vault) throw new ModuleFailure(`A vault password or secret must be specified to decrypt ${file}`);
+  const plaintext = ctx.vault.decryptText(content.toString('utf8'), file);
+  registerSecretText(plaintext);
+  return { content: Buffer.from(plaintext, 'utf8'), vaulted: true };
 }
 
 /** Writes a file the way copy's and template's actions do, from the content they made on the controller. */
@@ -147,10 +162,6 @@ export const copy = controllerModule<CopyArgs>(copyModule, async (args, ctx) => 
   const file = findControllerFile(args.src, 'files', ctx.searchDirs);
   const info = statSync(file);
   if (info.isDirectory()) throw new ModuleFailure(`copying a directory (src '${args.src}', recursively) is not done by hound: copy its files one by one`);
-  let content = readFileSync(file);
-  if (args.decrypt !== false && isVaultText(content.toString('latin1', 0, Math.min(content.length, 64)))) {
-    if (!ctx.vault) throw new ModuleFailure(`A vault password or secret must be specified to decrypt ${file}`);
-    content = Buffer.from(ctx.vault.decryptText(content.toString('utf8'), file), 'utf8');
-  }
+  const content = args.decrypt === false ? readFileSync(file) : openedControllerFile(file, ctx).content;
   return putFile(args, { dest: args.dest, content, source: file, basename: path.basename(args.src), sourceMode: info.mode & 0o7777 }, ctx);
 });

@@ -7,9 +7,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { registerSecretText } from '../base/secrets.js';
 import { templateModule } from './file-schemas.js';
 import { ModuleFailure, controllerModule } from './implementation.js';
-import { findControllerFile, putFile, type CopyArgs } from './copy.js';
+import { findControllerFile, openedControllerFile, putFile, type CopyArgs } from './copy.js';
 
 export interface TemplateArgs extends CopyArgs {
   src: string;
@@ -59,7 +60,9 @@ export function templateFileVariables(term: string, file: string, vars: Record<s
 export const template = controllerModule<TemplateArgs>(templateModule, async (args, ctx) => {
   const file = findControllerFile(args.src, 'templates', ctx.searchDirs);
   if (statSync(file).isDirectory()) throw new ModuleFailure(`Template source ${file} is a directory`);
-  const source = readFileSync(file, 'utf8');
+  // A vault-encrypted template is opened first, as Ansible's template action does.
+  const opened = openedControllerFile(file, ctx);
+  const source = opened.content.toString('utf8');
   const vars = { ...ctx.vars, ...templateFileVariables(args.src, file, ctx.vars, args.dest) };
   let text: string;
   try {
@@ -70,5 +73,7 @@ export const template = controllerModule<TemplateArgs>(templateModule, async (ar
   } catch (err) {
     throw new ModuleFailure(`${file}: ${(err as Error).message}`);
   }
+  // What a vaulted template renders is as secret as the template: never in the output, nor in a --diff.
+  if (opened.vaulted) registerSecretText(text);
   return putFile(args, { dest: args.dest, content: Buffer.from(text, 'utf8'), source: file, basename: path.basename(args.src) }, ctx);
 });

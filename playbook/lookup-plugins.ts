@@ -13,7 +13,7 @@ import { ansibleBoolean } from '../config/setting-types.js';
 import { isDirectory, isFile } from '../base/file-kind.js';
 import { globToRegExp } from '../base/fnmatch.js';
 import { findInSearchPath } from '../base/search-path.js';
-import { registerSecret } from '../base/secrets.js';
+import { registerSecret, registerSecretText } from '../base/secrets.js';
 import type { Inventory } from '../inventory/model.js';
 import { resolvePattern } from '../inventory/patterns.js';
 import { isVaultText } from '../vault/envelope.js';
@@ -313,9 +313,8 @@ function readControllerBytes(file: string, plugin: string): Buffer {
   let plaintext = openedVaultFiles.get(text);
   if (plaintext === undefined) {
     plaintext = lookupKeyring.decrypt(text, file);
-    // What a vault holds is a secret wherever it is printed, whole, stripped or line by line.
-    const opened = plaintext.toString('utf8');
-    for (const part of [opened, opened.trim(), ...opened.split(/\r?\n/).map((line) => line.trim())]) if (part !== '') registerSecret(part);
+    // What a vault holds is a secret wherever it is printed.
+    registerSecretText(plaintext.toString('utf8'));
     openedVaultFiles.set(text, plaintext);
   }
   return plaintext;
