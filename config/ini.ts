@@ -125,11 +125,17 @@ const MAX_INTERPOLATION_DEPTH = 10;
 
 /**
  * A value as ConfigParser's get() returns it, through BasicInterpolation: `%(key)s` is that
- * key's value in the same section (or [DEFAULT]), itself interpolated, and `%%` is `%`; any other
- * `%`, a missing key, or more than 10 levels deep is configparser's error, `fail`'s message.
+ * key's value among `items`, the section's (iniItems: its own and [DEFAULT]'s), itself
+ * interpolated, and `%%` is `%`; any other `%`, a missing key, or more than 10 levels deep is
+ * configparser's error, `fail`'s message.
  */
-export function interpolatedValue(ini: IniFile, section: string, key: string, caseSensitive: boolean, fail: (message: string) => Error): string {
-  const items = iniItems(ini, section);
+export function interpolatedValue(
+  items: ReadonlyMap<string, IniValue>,
+  section: string,
+  key: string,
+  caseSensitive: boolean,
+  fail: (message: string) => Error,
+): string {
   const raw = items.get(key)?.value ?? '';
   const out: string[] = [];
   const expand = (option: string, rest: string, depth: number): void => {

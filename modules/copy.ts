@@ -12,8 +12,7 @@ import { PythonFloat } from '../base/python-float.js';
 import posix from 'node:path/posix';
 import { searchPathCandidates } from '../base/search-path.js';
 import { shlexQuote } from '../base/shlex.js';
-import { registerSecretText } from '../base/secrets.js';
-import { isVaultText } from '../vault/envelope.js';
+import { openControllerFile } from '../vault/vault-files.js';
 import { copyModule } from './file-schemas.js';
 import { ModuleFailure, controllerModule, type ModuleContext, type ModuleResult } from './implementation.js';
 import { diffText, inspectPath, newFileMode, pathResult, setAttributes, writeFileAtomically, type AttributeArgs } from './node-file.js';
@@ -70,12 +69,7 @@ export interface PutFile {
  * secret that hound's output never shows, a --diff of the file included.
  */
 export function openedControllerFile(file: string, ctx: ModuleContext): { content: Buffer; vaulted: boolean } {
-  const content = readFileSync(file);
-  if (!isVaultText(content.toString('latin1', 0, Math.min(content.length, 64)))) return { content, vaulted: false };
-  if (!ctx.vault) throw new ModuleFailure(`A vault password or secret must be specified to decrypt ${file}`);
-  const plaintext = ctx.vault.decryptText(content.toString('utf8'), file);
-  registerSecretText(plaintext);
-  return { content: Buffer.from(plaintext, 'utf8'), vaulted: true };
+  return openControllerFile(file, ctx.vault, () => new ModuleFailure(`A vault password or secret must be specified to decrypt ${file}`));
 }
 
 /** Writes a file the way copy's and template's actions do, from the content they made on the controller. */

@@ -13,11 +13,11 @@ import { ansibleBoolean } from '../config/setting-types.js';
 import { isDirectory, isFile } from '../base/file-kind.js';
 import { globToRegExp } from '../base/fnmatch.js';
 import { findInSearchPath } from '../base/search-path.js';
-import { registerSecret, registerSecretText } from '../base/secrets.js';
+import { registerSecret } from '../base/secrets.js';
 import type { Inventory } from '../inventory/model.js';
 import { resolvePattern } from '../inventory/patterns.js';
-import { isVaultText } from '../vault/envelope.js';
 import type { VaultKeyring } from '../vault/keyring.js';
+import { openControllerFile } from '../vault/vault-files.js';
 import { parseKeyValueArgs } from './kv-args.js';
 import { csvfileLookup, iniLookup, type DataFileAccess } from './lookups/data-files.js';
 import { randomSource } from './python-random.js';
@@ -119,9 +119,7 @@ export const LOOKUP_PLUGINS: Readonly<Record<string, LookupPlugin>> = {
     options: ['lstrip', 'rstrip'],
     run: (terms, options, context) =>
       textTerms('file', terms).map((term) => {
-        const file = findInSearchPath(term, 'files', context.searchPath, context.basedir);
-        if (file === undefined || !isFile(file)) throw lookupError(`could not locate file in lookup: ${term}`, searchedHint(context, 'files'));
-        let text = readControllerText(file, 'file');
+        let text = readControllerText(foundFile(term, 'files', context, `could not locate file in lookup: ${term}`), 'file');
         if (flag(options.lstrip, false)) text = text.replace(/^\s+/, '');
         if (flag(options.rstrip, true)) text = text.replace(/\s+$/, '');
         return text;
@@ -132,9 +130,7 @@ export const LOOKUP_PLUGINS: Readonly<Record<string, LookupPlugin>> = {
     options: [],
     run: (terms, _options, context) =>
       textTerms('unvault', terms).map((term) => {
-        const file = findInSearchPath(term, 'files', context.searchPath, context.basedir);
-        if (file === undefined || !isFile(file)) throw lookupError(`Unable to find file matching "${term}"`, searchedHint(context, 'files'));
-        return readControllerText(file, 'unvault');
+        return readControllerText(foundFile(term, 'files', context, `Unable to find file matching "${term}"`), 'unvault');
       }),
   },
   fileglob: { options: [], run: (terms, _options, context) => textTerms('fileglob', terms).flatMap((term) => fileglob(term, context)) },
@@ -162,9 +158,7 @@ export const LOOKUP_PLUGINS: Readonly<Record<string, LookupPlugin>> = {
       if (!isPlainObject(extra)) throw lookupError(`lookup('template'): template_vars must be a dict, got ${pythonRepr(extra)}`);
       const convert = flag(options.convert_data, true);
       return textTerms('template', terms).map((term) => {
-        const file = findInSearchPath(term, 'templates', context.searchPath, context.basedir);
-        if (file === undefined || !isFile(file))
-          throw lookupError(`the template file ${term} could not be found for the lookup`, searchedHint(context, 'templates'));
+        const file = foundFile(term, 'templates', context, `the template file ${term} could not be found for the lookup`);
         return context.renderTemplate(file, term, extra, convert);
       });
     },
@@ -267,15 +261,20 @@ function searchedHint(context: LookupContext, subdir: string): string {
   return `looked in ${subdir}/ and then the folder itself, in each of: ${[...new Set([...context.searchPath, context.basedir])].join(', ')}`;
 }
 
+/**
+ * The file a lookup names, under `subdir`/ or in the folder itself on the task's search path
+ * (Ansible's find_file_in_search_path); else `notFound`, in the plugin's words, with where it looked.
+ */
+function foundFile(name: string, subdir: 'files' | 'templates', context: LookupContext, notFound: string): string {
+  const file = findInSearchPath(name, subdir, context.searchPath, context.basedir);
+  if (file === undefined || !isFile(file)) throw lookupError(notFound, searchedHint(context, subdir));
+  return file;
+}
+
 /** What the ini and csvfile lookups reach: files under files/ on the task's search path, read as the file lookup reads them. */
 function dataFileAccess(plugin: string, context: LookupContext): DataFileAccess {
   return {
-    read: (name) => {
-      const file = findInSearchPath(name, 'files', context.searchPath, context.basedir);
-      if (file === undefined || !isFile(file))
-        throw lookupError(`lookup('${plugin}'): Unable to find '${name}' in expected paths`, searchedHint(context, 'files'));
-      return readControllerBytes(file, plugin);
-    },
+    read: (name) => readControllerBytes(foundFile(name, 'files', context, `lookup('${plugin}'): Unable to find '${name}' in expected paths`), plugin),
     fail: (message) => lookupError(`lookup('${plugin}'): ${message}`),
     matches: (pattern, text) => userRegex(`lookup('${plugin}')`, `^(?:${pattern})`).test(text),
     flag,
@@ -293,31 +292,18 @@ export function readControllerText(file: string, plugin: string): string {
  * by loadAndCompile; unset, such a file fails as it does in Ansible without a password.
  */
 let lookupKeyring: VaultKeyring | undefined;
-/** Plaintexts by vault text: a lookup on 1,000 hosts opens the file once, not 1,000 times (10,000 PBKDF2 rounds each). */
-const openedVaultFiles = new Map<string, Buffer>();
 
 export function openVaultFilesWith(keyring: VaultKeyring | undefined): void {
   lookupKeyring = keyring;
-  openedVaultFiles.clear();
 }
 
 function readControllerBytes(file: string, plugin: string): Buffer {
-  const content = readFileSync(file);
-  if (!isVaultText(content)) return content;
-  if (lookupKeyring === undefined)
-    throw lookupError(
+  return openControllerFile(file, lookupKeyring, () =>
+    lookupError(
       `lookup('${plugin}'): A vault password or secret must be specified to decrypt ${file}`,
       'give the vault password: --vault-password-file, --vault-id or --ask-vault-pass',
-    );
-  const text = content.toString('utf8');
-  let plaintext = openedVaultFiles.get(text);
-  if (plaintext === undefined) {
-    plaintext = lookupKeyring.decrypt(text, file);
-    // What a vault holds is a secret wherever it is printed.
-    registerSecretText(plaintext.toString('utf8'));
-    openedVaultFiles.set(text, plaintext);
-  }
-  return plaintext;
+    ),
+  ).content;
 }
 
 /** How long a pipe or lines command may run: the template is rendered while the run waits for it. */

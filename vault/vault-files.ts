@@ -4,6 +4,7 @@
 import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT, HoundError } from '../base/errors.js';
+import { registerSecretText } from '../base/secrets.js';
 import { isVaultText } from './envelope.js';
 import type { VaultKeyring } from './keyring.js';
 
@@ -18,6 +19,31 @@ export function readInput(file: string): Buffer {
       EXIT.ERROR,
     );
   }
+}
+
+/** Plaintexts by vault text, per keyring: a lookup on 1,000 hosts opens its file once, not 1,000 times (10,000 PBKDF2 rounds each). */
+const openedFiles = new WeakMap<VaultKeyring, Map<string, Buffer>>();
+
+/**
+ * A controller file as Ansible's DataLoader gives it to lookups and to copy's and template's
+ * actions: a vault-encrypted one opened with the run's passwords (`vaulted`), its plaintext
+ * registered as secret text, line by line, so that no output shows it. Without a keyring,
+ * `missingPassword` says what the caller's Ansible counterpart says.
+ */
+export function openControllerFile(file: string, keyring: VaultKeyring | undefined, missingPassword: () => Error): { content: Buffer; vaulted: boolean } {
+  const content = readFileSync(file);
+  if (!isVaultText(content)) return { content, vaulted: false };
+  if (keyring === undefined) throw missingPassword();
+  let opened = openedFiles.get(keyring);
+  if (opened === undefined) openedFiles.set(keyring, (opened = new Map<string, Buffer>()));
+  const text = content.toString('utf8');
+  let plaintext = opened.get(text);
+  if (plaintext === undefined) {
+    plaintext = keyring.decrypt(text, file);
+    registerSecretText(plaintext.toString('utf8'));
+    opened.set(text, plaintext);
+  }
+  return { content: plaintext, vaulted: true };
 }
 
 export function writeOutput(file: string, data: Buffer | string): void {

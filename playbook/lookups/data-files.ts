@@ -124,14 +124,16 @@ export function iniLookup(terms: string[], options: Record<string, unknown>, acc
     }
     const section = pythonStr(params.section);
     if (section !== 'DEFAULT' && !ini.sections.has(section)) throw access.fail(`No section '${section}' in ${fileName}`);
-    const valueOf = (k: string) => interpolatedValue(ini, section, k, caseSensitive, (message) => access.fail(message));
+    // Built once per term: a `re=` term reads every key, each of which may name others.
+    const items = iniItems(ini, section);
+    const valueOf = (k: string) => interpolatedValue(items, section, k, caseSensitive, (message) => access.fail(message));
     const isRegexp = typeof params.re === 'string' ? params.re !== '' : params.re === true;
     if (isRegexp) {
-      for (const [k, v] of iniItems(ini, section)) if (access.matches(key, k)) out.push(v.noValue ? '' : valueOf(k)); // items() interpolates a key without a value to ''
+      for (const [k, v] of items) if (access.matches(key, k)) out.push(v.noValue ? '' : valueOf(k)); // items() interpolates a key without a value to ''
       continue;
     }
     const name = caseSensitive ? key : key.toLowerCase();
-    const found = iniItems(ini, section).get(name);
+    const found = items.get(name);
     if (found === undefined) {
       if (params.default !== null && params.default !== undefined) out.push(params.default);
     } else if (!found.noValue) out.push(valueOf(name));

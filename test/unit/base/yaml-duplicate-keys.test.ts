@@ -1,7 +1,7 @@
 // A key written twice in a YAML mapping, read as Ansible reads it (ansible-core 2.14 checked):
 // the last value wins, and a warning names the key, where it is written again and where first.
 // Playbooks, task files, vars files, -e @file, inventories and their group_vars alike.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,16 +12,14 @@ import { readYaml } from '../../../inventory/yaml-file.js';
 import { parseExtraVars } from '../../../playbook/extra-vars.js';
 import { PlaybookLoader } from '../../../playbook/loader.js';
 import { YamlSource } from '../../../playbook/yaml-source.js';
+import { writeTree } from '../file-tree.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'hound-dup-keys-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function write(files: Record<string, string>): string {
   const base = mkdtempSync(path.join(dir, 'case-'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(base, name)), { recursive: true });
-    writeFileSync(path.join(base, name), text);
-  }
+  writeTree(base, files);
   return base;
 }
 

@@ -6,26 +6,20 @@
 // ansible's own csvfile docs (`lookup('csvfile', 'Li file=elements.csv delimiter=, col=2')`).
 // The files are written here in the shapes those tools write (the Azure CLI's credentials,
 // linode-cli's config, the docs' elements.csv), then edge cases of configparser and csv.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compareWithAnsible, ORACLE_TIMEOUT_MS, renderFailure } from './templar-oracle.js';
 import { csvRows } from '../../../playbook/lookups/data-files.js';
+import { writeTree } from '../file-tree.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'hound-data-lookups-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function tree(dir: string, files: Record<string, string | Buffer>): void {
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    writeFileSync(path.join(dir, name), content);
-  }
-}
-
 describe('the ini and csvfile lookups, against ansible-core', () => {
   const project = path.join(root, 'project');
-  tree(project, {
+  writeTree(project, {
     'files/credentials': '[default]\nsubscription_id=0000-1111\nclient_id=app-id-1\nsecret=s3cr%%t\ntenant=tenant-1\n',
     'files/linode-cli': '[DEFAULT]\ndefault-user = your_username\n\n[your_username]\ntoken = abc123\nregion = us-east\n',
     'files/elements.csv': 'Symbol,Atomic Number,Atomic Mass\nH,1,1.008\nHe,2,4.0026\nLi,3,6.94\nBe,4,9.012\nB,5,10.81\n',

@@ -15,22 +15,15 @@ import { VaultKeyring } from '../../../vault/keyring.js';
 import { CONTROLLER_COMMANDS, CONTROLLER_FILES, referencedNames, renderValue } from '../../../playbook/templating.js';
 import { buildInventory } from './inventory-builder.js';
 import { ansible, compareWithAnsible, ORACLE_TIMEOUT_MS, renderFailure } from './templar-oracle.js';
+import { writeTree } from '../file-tree.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'hound-file-lookups-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-/** Writes `files` (path → text) under `dir`. */
-function tree(dir: string, files: Record<string, string>): void {
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    writeFileSync(path.join(dir, name), text);
-  }
-}
-
 describe('lookups of the controller, against ansible-core', () => {
   const project = path.join(root, 'project');
   const role = path.join(project, 'roles', 'web');
-  tree(project, {
+  writeTree(project, {
     'files/motd.txt': '  welcome\n\n',
     'files/only-play.txt': 'play\n',
     'top.txt': 'top level\n',
@@ -227,7 +220,7 @@ describe('lookups of the controller, against ansible-core', () => {
       );
       const expectedWhole = JSON.parse(/"msg": (".*")/.exec(ansibleUnvault)![1]) as string;
       expect(expectedWhole).toBe(plain);
-      tree(project, { 'templates/vaulted.j2': 'pw for {{ name }}: registry-Pw-41\n' });
+      writeTree(project, { 'templates/vaulted.j2': 'pw for {{ name }}: registry-Pw-41\n' });
       execFileSync('ansible-vault', ['encrypt', '--vault-password-file', password, path.join(project, 'templates/vaulted.j2')], { stdio: 'pipe' });
       const ansibleTemplate = execFileSync(
         'ansible',
@@ -317,7 +310,7 @@ describe('with_ loops of the lookups, against ansible-playbook', () => {
   const project = path.join(root, 'loops');
   const out = path.join(root, 'written');
   mkdirSync(out, { recursive: true });
-  tree(project, {
+  writeTree(project, {
     // Kolla-Ansible's ironic role (ansible/roles/ironic/tasks/config.yml at 1a681814): a node's own
     // file, then the deployment's, then the role's template; node_custom_config is the operator's.
     'roles/ironic/tasks/main.yml': `- name: Copying ironic-dnsmasq config

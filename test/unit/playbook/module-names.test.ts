@@ -1,7 +1,7 @@
 // Module names as Ansible reads them (modules/names.ts), and module arguments as Ansible's
 // argument spec takes them (playbook/module-arguments.ts): each rule, and each refusal with
 // its code and file:line:column.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { PlaybookLoader } from '../../../playbook/loader.js';
 import type { LoadedTask } from '../../../playbook/model.js';
 import { resolveModule } from '../../../modules/names.js';
 import { buildInventory } from './inventory-builder.js';
+import { writeTree } from '../file-tree.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'hound-names-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,10 +20,7 @@ let counter = 0;
 /** Writes `files` (playbook first) into a fresh folder and loads the playbook. */
 function load(playbook: string, files: Record<string, string> = {}): LoadedTask[] {
   const base = path.join(dir, String(counter++));
-  for (const [name, text] of Object.entries({ 'play.yml': playbook, ...files })) {
-    mkdirSync(path.dirname(path.join(base, name)), { recursive: true });
-    writeFileSync(path.join(base, name), text);
-  }
+  writeTree(base, { 'play.yml': playbook, ...files });
   return new PlaybookLoader().load(path.join(base, 'play.yml')).plays.flatMap((p) => p.tasks);
 }
 

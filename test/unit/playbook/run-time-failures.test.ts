@@ -1,7 +1,7 @@
 // What ansible-playbook accepts at --syntax-check and fails only when the task runs, hound
 // accepts too (issue #16's corpus): an argument an Ansible module does not take, and
 // include_role of a role that is not there. A warning says so when the playbook is read.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { compilePlays } from '../../../playbook/compiler.js';
 import { PlaybookLoader } from '../../../playbook/loader.js';
 import type { LoadedPlay } from '../../../playbook/model.js';
 import { buildInventory } from './inventory-builder.js';
+import { writeTree } from '../file-tree.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'hound-run-failures-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,10 +19,7 @@ let counter = 0;
 /** Writes `files` (playbook first) into a fresh folder and loads the playbook, keeping its warnings. */
 function load(playbook: string, files: Record<string, string> = {}): { plays: LoadedPlay[]; warnings: string[]; base: string } {
   const base = path.join(dir, String(counter++));
-  for (const [name, text] of Object.entries({ 'play.yml': playbook, ...files })) {
-    mkdirSync(path.dirname(path.join(base, name)), { recursive: true });
-    writeFileSync(path.join(base, name), text);
-  }
+  writeTree(base, { 'play.yml': playbook, ...files });
   const warnings: string[] = [];
   const plays = new PlaybookLoader({ warn: (m) => warnings.push(m) }).load(path.join(base, 'play.yml')).plays;
   return { plays, warnings, base };
