@@ -54,7 +54,8 @@ export function safeMemberLookup(obj: unknown, key: unknown): unknown {
     const prop = String(name);
     if (Object.hasOwn(obj, prop)) {
       const value = obj[prop];
-      if (typeof value === 'function') throw unsafeTemplateError(`function-valued attribute '${prop}'`);
+      // Only hound's own functions (loop.cycle, loop.changed) may be read from a dict.
+      if (typeof value === 'function' && !callable.has(value)) throw unsafeTemplateError(`function-valued attribute '${prop}'`);
       return value;
     }
     return method(obj, prop) ?? new UndefinedValue(`'dict object' has no attribute '${prop}', so it`);

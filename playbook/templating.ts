@@ -19,6 +19,7 @@ import {
   isPlainObject,
   isPythonNumber,
   pythonCompare,
+  pythonEqual,
   pythonRepr,
   pythonContains,
   pythonStr,
@@ -512,6 +513,22 @@ const globals: Record<string, unknown> = {
       throw new HoundError('TEMPLATE_ERROR', `TypeError: '${pythonTypeName(value)}' object is not iterable (a for loop)`, EXIT.PARSE);
     const items = isPlainObject(value) ? Object.keys(value) : value;
     return typeof count === 'number' ? iterableItems('for', items).map((item) => unpack(item, count)) : items;
+  }),
+  // loop.cycle(…) for the pass at `index` (jinjaLoopVariables).
+  __hound_loop_cycle: allow((index: unknown) =>
+    allow((...items: unknown[]) => {
+      if (items.length === 0) throw new HoundError('TEMPLATE_ERROR', 'TypeError: no items for cycling given (loop.cycle())', EXIT.PARSE);
+      return items[(index as number) % items.length];
+    }),
+  ),
+  // loop.changed(…) for one run of a loop: true at its first call and whenever its arguments differ from the last call's.
+  __hound_loop_changed: allow(() => {
+    let last: unknown[] | undefined;
+    return allow((...value: unknown[]) => {
+      if (last !== undefined && pythonEqual(last, value)) return false;
+      last = value;
+      return true;
+    });
   }),
   // Python's arithmetic where JavaScript's differs in a way that hides a mistake or costs without bound.
   __hound_concat: allow((left: unknown, right: unknown) => {
@@ -1144,6 +1161,37 @@ function loopScopes(compiler: object): void {
 }
 
 /**
+ * The loop variables Jinja2's LoopContext has and nunjucks' loop lacks: previtem and nextitem
+ * (undefined at the ends), depth and depth0 (1 and 0: hound has no recursive loops),
+ * cycle(…) and changed(…). Without them `loop.previtem | default("-")` printed the default on
+ * every pass, with no error, where ansible-playbook prints the previous item.
+ */
+function jinjaLoopVariables(compiler: object): void {
+  type ForCompiler = CompilerInternals & {
+    _emitLine: (this: ForCompiler, code: string) => void;
+    _tmpid(): string;
+    _emitLoopBindings: (this: ForCompiler, node: NunjucksNode, arr: string, i: string, len: string) => void;
+  };
+  const forCompiler = compiler as ForCompiler;
+  const emitLoopBindings = forCompiler._emitLoopBindings;
+  const helper = (name: string) => `runtime.contextOrFrameLookup(context, frame, "${name}")`;
+  forCompiler._emitLoopBindings = function (this: ForCompiler, node: NunjucksNode, arr: string, i: string, len: string) {
+    emitLoopBindings.call(this, node, arr, i, len);
+    // changed() remembers its last value across the passes of one run of the loop: a variable of the
+    // compiled function (the loop's code runs again, from i = 0, each time an outer loop comes round).
+    const changed = this._tmpid();
+    const sequence = `(runtime.isArray(${arr}) || typeof ${arr} === "string")`;
+    this._emitLine('frame.set("loop.depth", 1);');
+    this._emitLine('frame.set("loop.depth0", 0);');
+    this._emitLine(`if (${sequence} && ${i} > 0) frame.set("loop.previtem", ${arr}[${i} - 1]);`);
+    this._emitLine(`if (${sequence} && ${i} < ${len} - 1) frame.set("loop.nextitem", ${arr}[${i} + 1]);`);
+    this._emitLine(`frame.set("loop.cycle", ${helper('__hound_loop_cycle')}(${i}));`);
+    this._emitLine(`var ${changed}; if (${i} === 0) ${changed} = ${helper('__hound_loop_changed')}();`);
+    this._emitLine(`frame.set("loop.changed", ${changed});`);
+  };
+}
+
+/**
  * `a or b` and `a and b` as Jinja2 computes them: the left operand's Python truthiness decides
  * (`[] or x` is x, an undefined left operand fails), and the left operand is evaluated once:
  * `((t) => (truthy(t) ? t : b))(a)`. Rewritten in the syntax tree as `a if a else b` instead,
@@ -1291,6 +1339,7 @@ function compileTemplate(source: string, backslashes: Backslashes): RootRenderFu
     testsWithArguments(compiler);
     pythonBooleanOperators(compiler);
     loopScopes(compiler);
+    jinjaLoopVariables(compiler);
     ownedLiterals(compiler);
     includesOnSearchPath(compiler);
     computedDictKeys(compiler);
