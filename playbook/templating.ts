@@ -883,6 +883,46 @@ const safeRuntime: Record<string, unknown> = {
     return allow((internals.runtime.makeMacro as (...a: unknown[]) => TemplateFunction)(...args));
   },
   /**
+   * A macro called as Jinja2's Macro.__call__ takes its arguments (jinjaMacroCalls): parameters
+   * by position, then by name; positional arguments past them are `varargs` and keywords that
+   * name none of them `kwargs` when the body reads those names, and a TypeError otherwise
+   * (nunjucks dropped them without a word). nunjucks' own function then gets its parameters as
+   * it expects them: those without a default by position, the rest and `caller` as keywords.
+   */
+  __houndMacro(info: MacroInfo, argNames: string[], kwargNames: string[], body: (...a: unknown[]) => unknown): unknown {
+    const params = [...argNames, ...kwargNames];
+    return allow(function (this: unknown, ...callArgs: unknown[]) {
+      const last = callArgs[callArgs.length - 1];
+      const named = isPlainObject(last) && Object.hasOwn(last, '__keywords');
+      const positional = named ? callArgs.slice(0, -1) : callArgs;
+      const keywords: Record<string, unknown> = named ? { ...last } : {};
+      delete keywords.__keywords;
+      const given = new Map<string, unknown>();
+      params.forEach((name, i) => {
+        if (i < positional.length) given.set(name, positional[i]);
+        else if (Object.hasOwn(keywords, name)) {
+          given.set(name, keywords[name]);
+          delete keywords[name];
+        }
+      });
+      const caller = Object.hasOwn(keywords, 'caller') ? keywords.caller : undefined;
+      delete keywords.caller;
+      const unknown = Object.keys(keywords);
+      if (unknown.length > 0 && !info.kwargs)
+        throw new HoundError('TEMPLATE_ERROR', `TypeError: macro '${info.name}' takes no keyword argument '${unknown[0]}'`, EXIT.PARSE);
+      if (positional.length > params.length && !info.varargs)
+        throw new HoundError('TEMPLATE_ERROR', `TypeError: macro '${info.name}' takes not more than ${params.length} argument(s)`, EXIT.PARSE);
+      const rest: Record<string, unknown> = {};
+      for (const name of kwargNames) if (given.has(name)) rest[name] = given.get(name);
+      if (caller !== undefined) rest.caller = caller;
+      rest.__hound_varargs = tupleValue(positional.slice(params.length));
+      rest.__hound_kwargs = ownValue(keywords);
+      // A parameter without a default that the call left out is undefined (Jinja2: "parameter 'b' was not provided").
+      const values = argNames.map((name) => (given.has(name) ? given.get(name) : new UndefinedValue(`the macro parameter '${name}', not given,`)));
+      return body.apply(this, [...values, rest]);
+    });
+  },
+  /**
    * `{% include name %}` (compileInclude below): the first of the names found on the template's
    * search path, rendered with the including template's variables and its locals (a loop's
    * variable too, as Jinja2's include sees them), its own `{% set %}` kept to itself.
@@ -1191,6 +1231,54 @@ function jinjaLoopVariables(compiler: object): void {
   };
 }
 
+/** What __houndMacro needs to know of a macro: its name for errors, and whether its body reads `varargs` and `kwargs`. */
+interface MacroInfo {
+  name: string;
+  varargs: boolean;
+  kwargs: boolean;
+}
+
+/**
+ * Macros (and `{% call %}` blocks) made through __houndMacro instead of nunjucks' makeMacro, and
+ * `varargs` and `kwargs` bound in the body when it reads them, as Jinja2 decides whether a
+ * macro catches extra arguments (its catch_varargs and catch_kwargs).
+ */
+function jinjaMacroCalls(compiler: object): void {
+  type MacroCompiler = CompilerInternals & {
+    _compileMacro: (this: MacroCompiler, node: NunjucksNode, frame?: unknown) => string;
+    _emitLines: (this: MacroCompiler, ...lines: string[]) => void;
+  };
+  const macroCompiler = compiler as MacroCompiler;
+  const compileMacro = macroCompiler._compileMacro;
+  macroCompiler._compileMacro = function (this: MacroCompiler, node: NunjucksNode, frame?: unknown) {
+    const info: MacroInfo = {
+      name: String((node.name as NunjucksNode | undefined)?.value ?? 'caller'),
+      varargs: reads(node.body, 'varargs'),
+      kwargs: reads(node.body, 'kwargs'),
+    };
+    const emitLines = this._emitLines;
+    let made = false;
+    this._emitLines = function (this: MacroCompiler, ...lines: string[]) {
+      if (!made && lines[0]?.endsWith(' = runtime.makeMacro(')) {
+        made = true;
+        lines[0] = lines[0].replace(/ = runtime\.makeMacro\($/, ` = runtime.__houndMacro(${JSON.stringify(info)}, `);
+        if (info.varargs) lines.push('frame.set("varargs", kwargs.__hound_varargs);');
+        if (info.kwargs) lines.push('frame.set("kwargs", kwargs.__hound_kwargs);');
+      }
+      emitLines.apply(this, lines);
+    };
+    let id: string;
+    try {
+      id = compileMacro.call(this, node, frame);
+    } finally {
+      this._emitLines = emitLines;
+    }
+    // A nunjucks that makes macros differently would silently lose Jinja2's argument checks: a bug, not the user's.
+    if (!made) throw new Error('nunjucks compiled a macro without runtime.makeMacro');
+    return id;
+  };
+}
+
 /**
  * `a or b` and `a and b` as Jinja2 computes them: the left operand's Python truthiness decides
  * (`[] or x` is x, an undefined left operand fails), and the left operand is evaluated once:
@@ -1340,6 +1428,7 @@ function compileTemplate(source: string, backslashes: Backslashes): RootRenderFu
     pythonBooleanOperators(compiler);
     loopScopes(compiler);
     jinjaLoopVariables(compiler);
+    jinjaMacroCalls(compiler);
     ownedLiterals(compiler);
     includesOnSearchPath(compiler);
     computedDictKeys(compiler);

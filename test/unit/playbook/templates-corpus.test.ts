@@ -365,6 +365,41 @@ describe('loop.previtem, nextitem, depth, cycle() and changed(), against ansible
 });
 
 /**
+ * Macros called as Jinja2 calls them: parameters by position or by name, `varargs` and `kwargs`
+ * when the body reads them, and a TypeError for arguments the macro does not take (nunjucks
+ * dropped them without a word), or undefined for one it needs and did not get.
+ */
+describe('macro arguments, varargs and kwargs, against ansible-core', () => {
+  const vars = { opts: ['ro', 'noatime'] };
+  const cases: string[] = [
+    '{% macro tag(name) %}<{{ name }}{% for k, v in kwargs.items() %} {{ k }}="{{ v }}"{% endfor %}>{% endmacro %}{{ tag("a", href="/x", id="y") }}\n',
+    '{% macro line(key) %}{{ key }} = {{ varargs | join(", ") }}{% endmacro %}{{ line("options", "ro", "noatime") }}\n',
+    '{% macro m(a, b=5) %}{{ a }}{{ b }}{% endmacro %}{{ m(1) }} {{ m(b=3, a=4) }} {{ m(1, 2) }} {{ m(1, b=2) }}\n',
+    '{% macro m(a) %}{{ a }}:{{ varargs | length }}:{{ kwargs | length }}{% endmacro %}{{ m(1, 2, x=4) }} {{ m(a=1) }}\n',
+    '{% macro m(a, b) %}{{ a }}{{ b | default("-") }}{% endmacro %}{{ m(1) }}\n',
+    '{% macro m() %}[{{ caller() }}]{% endmacro %}{% call m() %}inner{% endcall %}\n',
+    '{% macro m(x) %}[{{ caller(x) }}]{% endmacro %}{% call(v) m(3) %}in{{ v }}{% endcall %}\n',
+    '{% macro outer() %}{% macro inner(x) %}{{ x }}{% endmacro %}{{ inner(1) }}{{ varargs | length }}{% endmacro %}{{ outer(1, 2) }}\n',
+    '{% macro m(o) %}{{ o | join(",") }}{% endmacro %}{{ m(opts) }}\n',
+    // Python fails on each of these.
+    '{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, 2) }}\n',
+    '{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, b=2) }}\n',
+    '{% macro m(a) %}{{ varargs | length }}{% endmacro %}{{ m(1, 2, x=4) }}\n',
+    '{% macro m(a, b) %}{{ a }}{{ b }}{% endmacro %}{{ m(1) }}\n',
+    '{% macro m() %}[{{ caller(7, 8) }}]{% endmacro %}{% call(v) m() %}{{ v }}{% endcall %}\n',
+  ];
+  let expected: Array<{ value: unknown } | { error: string }> = [];
+  beforeAll(() => {
+    expected = ansible(cases.map((t) => ['template-file', t, vars]));
+  }, 120_000);
+
+  it(`renders ${cases.length} templates as the template action does, or fails where it fails`, () => {
+    expect(expected.filter((o) => 'error' in o).length).toBe(5);
+    expect(templateFileDifferences(cases, vars, expected)).toEqual([]);
+  });
+});
+
+/**
  * The template task's trim_blocks and lstrip_blocks, as the template action sets Jinja2's
  * environment from them; a `#jinja2:` first line overrides them.
  */
