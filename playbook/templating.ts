@@ -126,7 +126,10 @@ function jinjaNumberAt(text: string, index: number): { type: 'int' | 'float'; va
   if (float !== undefined) return /[eE_]/.test(float) ? { type: 'float', value: float.replaceAll('_', ''), length: float.length } : undefined;
   JINJA_INTEGER.lastIndex = index;
   const integer = JINJA_INTEGER.exec(text)?.[0];
-  if (integer === undefined || !/[_xXoObB]/.test(integer)) return undefined;
+  if (integer === undefined) return undefined;
+  // Python has no leading zeros: `007` is `00` and then `7` to Jinja2, a syntax error; nunjucks read 7.
+  if (integer.startsWith('0') && /\d/.test(text[index + integer.length] ?? '')) return { type: 'int', value: '0', length: integer.length };
+  if (!/[_xXoObB]/.test(integer)) return undefined;
   const digits = integer.replaceAll('_', '');
   return { type: 'int', value: (/^0[oO]/.test(digits) ? BigInt(`0o${digits.slice(2)}`) : BigInt(digits)).toString(), length: integer.length };
 }

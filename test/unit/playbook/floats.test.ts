@@ -58,6 +58,10 @@ describe('floats, against ansible-core', () => {
     // Jinja2's number literals nunjucks read otherwise: exponents, underscores, 0x/0o/0b.
     '{{ 1e3 }} {{ 1E3 | int }} {{ 2.5e-3 }} {{ 1e+2 }} {{ big / 1e20 }} {{ 1_000 + 1 }} {{ 1_0.5 }} {{ 0x1F }} {{ 0o17 + 0b101 }} {{ [1e3, 1_0.5] }}',
     '{{ 1e }}',
+    // Python has no leading zeros on an int; on a float it has.
+    '{{ 00 }} {{ 0 }} {{ 0_0 }} {{ 007.5 }} {{ 0.5 }} {{ 10 }}',
+    '{{ 007 }}',
+    '{{ [0, 01] }}',
     // A filter whose output is text (to_json) keeps it text before the template's last newline,
     // as a playbook's `content: "{{ x | to_json }}\n"` writes it; a plain value there is still read.
     '{{ mixed | to_json }}\n',
@@ -70,7 +74,14 @@ describe('floats, against ansible-core', () => {
     `gives Ansible's value, or fails where Ansible fails, in ${templates.length} cases`,
     () => {
       const { expected, differences } = compareWithAnsible(templates, vars);
-      expect(templates.filter((_, i) => 'error' in expected[i])).toEqual(["{{ '%x' % ratio }}", '{{ range(ratio) | list }}', '{{ 3 / 0 }}', '{{ 1e }}']);
+      expect(templates.filter((_, i) => 'error' in expected[i])).toEqual([
+        "{{ '%x' % ratio }}",
+        '{{ range(ratio) | list }}',
+        '{{ 3 / 0 }}',
+        '{{ 1e }}',
+        '{{ 007 }}',
+        '{{ [0, 01] }}',
+      ]);
       expect(differences).toEqual([]);
     },
     ORACLE_TIMEOUT_MS,
