@@ -282,6 +282,48 @@ function jinjaNumberAt(text: string, index: number): { type: 'int' | 'float'; va
 }
 
 /**
+ * `{% with a = x, b = y %}…{% endwith %}`, Jinja2's scope of its own (nunjucks has no with tag):
+ * parsed as a for loop of one pass over the values, each name set from its value in the loop's
+ * scope. So the values are computed outside (`{% with a = 2, b = a %}` gives b the outer a, as
+ * in Jinja2), a `{% set %}` inside stays inside (the loop's frame keeps its writes), and the pass
+ * binds no `loop` (houndWith, jinjaLoopVariables), so an enclosing loop's shows through.
+ */
+{
+  const parserPrototype = (require('nunjucks/src/parser.js') as { Parser: { prototype: { parseStatement: (this: ParserInternals) => NunjucksNode | null } } })
+    .Parser.prototype;
+  const parseStatement = parserPrototype.parseStatement;
+  parserPrototype.parseStatement = function (this: ParserInternals) {
+    const tag = this.peekToken() as { type: string; value?: string; lineno: number; colno: number };
+    if (tag.type !== 'symbol' || tag.value !== 'with') return parseStatement.call(this);
+    this.nextToken();
+    const { For, Set: SetNode, Symbol: SymbolNode, LookupVal, Literal, NodeList, Array: ArrayNode } = internals.nodes;
+    const at = [tag.lineno, tag.colno] as const;
+    const targetsOf: NunjucksNode[][] = [];
+    const values: NunjucksNode[] = [];
+    while (this.peekToken().type !== 'block-end') {
+      if (values.length > 0 && !this.skip('comma')) this.fail('expected , or the end of the with tag', tag.lineno, tag.colno);
+      const targets: NunjucksNode[] = [];
+      for (let target = this.parsePrimary(); target; target = this.parsePrimary()) {
+        if (target.typename !== 'Symbol') this.fail('with tag: expected a name to assign to', target.lineno, target.colno);
+        targets.push(target);
+        if (!this.skip('comma')) break;
+      }
+      if (!this.skipValue('operator', '=')) this.fail('with tag: expected = after the name', tag.lineno, tag.colno);
+      targetsOf.push(targets);
+      values.push(this.parseExpression());
+    }
+    this.advanceAfterBlockEnd('with');
+    const body = this.parseUntilBlocks('endwith');
+    this.advanceAfterBlockEnd();
+    const pass = () => new SymbolNode(...at, '__hound_with');
+    const sets = targetsOf.map((targets, i) => new SetNode(...at, targets, new LookupVal(...at, pass(), new Literal(...at, i))));
+    const scope = new For(...at, new ArrayNode(...at, [new ArrayNode(...at, values)]), pass(), new NodeList(...at, [...sets, body]), null);
+    scope.houndWith = true;
+    return scope;
+  };
+}
+
+/**
  * A test's one argument without parentheses, as Jinja2 allows: `n is divisibleby 3`,
  * `x is in groups['etcd']`, `v is version '1.2', '>='` is not (one argument only, as in Jinja2).
  * The argument is a primary expression with its subscripts and calls, and not `and`, `or`,
@@ -1219,6 +1261,8 @@ function jinjaLoopVariables(compiler: object): void {
   const emitLoopBindings = forCompiler._emitLoopBindings;
   const helper = (name: string) => `runtime.contextOrFrameLookup(context, frame, "${name}")`;
   forCompiler._emitLoopBindings = function (this: ForCompiler, node: NunjucksNode, arr: string, i: string, len: string) {
+    // A `{% with %}` scope is a pass of its own but no loop: `loop` stays the enclosing loop's.
+    if (node.houndWith === true) return;
     emitLoopBindings.call(this, node, arr, i, len);
     // changed() remembers its last value across the passes of one run of the loop: a variable of the
     // compiled function (the loop's code runs again, from i = 0, each time an outer loop comes round).

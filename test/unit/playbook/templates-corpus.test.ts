@@ -389,6 +389,31 @@ describe('macro arguments, varargs and kwargs, against ansible-core', () => {
 });
 
 /**
+ * `{% with %}`, a scope of its own: its values computed outside it, its names and what the body
+ * sets gone after it, an enclosing loop's `loop` seen through it. nunjucks has no with tag.
+ */
+describe('the with tag, against ansible-core', () => {
+  const vars = { l: [1, 2], hosts: [{ name: 'a', port: 80 }] };
+  const cases: string[] = [
+    '{% set a = 1 %}{% with a = 2, b = a %}{{ a }}{{ b }}{% endwith %}{{ a }}\n',
+    '{% with %}{% set z = 5 %}{{ z }}{% endwith %}{{ z | default("gone") }}\n',
+    '{% for x in l %}{% with y = x * 2 %}{{ loop.index }}:{{ y }} {% endwith %}{% endfor %}\n',
+    '{% for h in hosts %}{% with url = "http://" ~ h.name ~ ":" ~ h.port %}{{ url }}{% endwith %}{% endfor %}\n',
+    '{% with a, b = [1, 2] %}{{ a }}{{ b }}{% endwith %}\n',
+    '{% with ns = namespace(v=1) %}{% set ns.v = 3 %}{{ ns.v }}{% endwith %}\n',
+    '{% with a = 1 %}{% with b = a + 1 %}{{ a }}{{ b }}{% endwith %}{% endwith %}\n',
+    '{% with a = 1 %}{% set a = 5 %}{{ a }}{% endwith %}{{ a | default("none") }}\n',
+    '{%- with a = 1 -%}  {{ a }}  {%- endwith -%}\n',
+    // Python fails on each of these.
+    '{% with a = 1 %}{{ a }}\n',
+    '{% with a %}{{ a }}{% endwith %}\n',
+    '{% with a = 1 b = 2 %}{{ a }}{% endwith %}\n',
+    '{% with a.b = 1 %}{% endwith %}\n',
+  ];
+  itRendersAsAnsible(cases, vars, 4);
+});
+
+/**
  * The template task's trim_blocks and lstrip_blocks, as the template action sets Jinja2's
  * environment from them; a `#jinja2:` first line overrides them.
  */
