@@ -323,6 +323,22 @@ function jinjaNumberAt(text: string, index: number): { type: 'int' | 'float'; va
   };
 }
 
+/** A recursive loop (`{% for item in tree recursive %}`, `loop(item.children)`) said plainly, not as nunjucks' "expected block end". */
+{
+  const parserPrototype = (
+    require('nunjucks/src/parser.js') as { Parser: { prototype: { advanceAfterBlockEnd: (this: ParserInternals, name?: string) => unknown } } }
+  ).Parser.prototype;
+  const advanceAfterBlockEnd = parserPrototype.advanceAfterBlockEnd;
+  parserPrototype.advanceAfterBlockEnd = function (this: ParserInternals, name?: string) {
+    const next = this.peekToken() as { type: string; value?: string } | null;
+    if (name === 'for' && next?.type === 'symbol' && next.value === 'recursive')
+      throw new HoundError('TEMPLATE_UNSUPPORTED', 'recursive for loops (`{% for … recursive %}` with `loop(…)`) are not supported', EXIT.PARSE, {
+        hint: 'flatten the tree first, or write one loop per level',
+      });
+    return advanceAfterBlockEnd.call(this, name);
+  };
+}
+
 /**
  * A test's one argument without parentheses, as Jinja2 allows: `n is divisibleby 3`,
  * `x is in groups['etcd']`, `v is version '1.2', '>='` is not (one argument only, as in Jinja2).

@@ -256,6 +256,12 @@ describe('template files: #jinja2 options and includes', () => {
     expect(notFound.message).toContain(`template not found: nope.j2 (searched ${dir})`);
     expect(failure(() => renderTemplateFile("{% include '../etc/passwd' %}", vars, [path.join(dir, 'parts')])).message).toContain('template not found');
     expect(failure(() => renderValue("x {% include 'parts/item.j2' %}", vars)).code).toBe('TEMPLATE_UNSUPPORTED');
+    // A recursive loop is refused by name; nunjucks said only "expected block end in for statement".
+    const recursive = failure(() => renderValue('{% for x in [1] recursive %}{{ x }}{% endfor %}', vars));
+    expect([recursive.code, recursive.message]).toEqual([
+      'TEMPLATE_UNSUPPORTED',
+      'recursive for loops (`{% for … recursive %}` with `loop(…)`) are not supported',
+    ]);
     expect(failure(() => renderTemplateFile('#jinja2: keep_trailing_newline: True\nx\n', vars, [dir])).code).toBe('TEMPLATE_UNSUPPORTED');
     // A template that includes itself ends on the template budget's depth, not a stack overflow.
     expect(failure(() => renderTemplateFile("{% include 'self.j2' %}", vars, [dir])).message).toMatch(/nested/);
