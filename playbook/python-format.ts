@@ -51,7 +51,11 @@ function convert(value: unknown, conversion: string, flags: string, precision: n
       const places = precision ?? 6;
       const lower = conversion.toLowerCase();
       let digits =
-        lower === 'f' ? Math.abs(n).toFixed(places) : lower === 'e' ? pythonExponent(Math.abs(n).toExponential(places)) : pythonGeneral(Math.abs(n), places);
+        lower === 'f'
+          ? Math.abs(n).toFixed(places)
+          : lower === 'e'
+            ? pythonExponent(Math.abs(n).toExponential(places))
+            : pythonGeneral(Math.abs(n), places, { alternate: flags.includes('#') });
       if (conversion === conversion.toUpperCase()) digits = digits.toUpperCase();
       return sign(n < 0 || Object.is(n, -0)) + digits;
     }
@@ -63,12 +67,20 @@ function pythonExponent(text: string): string {
   return text.replace(/e([+-])(\d)$/, 'e$10$2');
 }
 
-/** %g: the shorter of %e and %f at that many significant digits, trailing zeros dropped. */
-function pythonGeneral(n: number, precision: number): string {
+/**
+ * %g at that many significant digits: the exponent form when the exponent (after rounding) is
+ * below -4 or at least the precision, else fixed; trailing zeros dropped unless `alternate` (#).
+ * `repr` is str.format's form without a type: the exponent form from one digit earlier, and a
+ * fixed result keeps one digit after the point (`'{:.3}'.format(1.0)` is 1.0).
+ */
+function pythonGeneral(n: number, precision: number, options: { alternate?: boolean; repr?: boolean } = {}): string {
   const p = precision === 0 ? 1 : precision;
-  const exponent = n === 0 ? 0 : Math.floor(Math.log10(n));
-  const text = exponent < -4 || exponent >= p ? pythonExponent(n.toExponential(p - 1)) : n.toFixed(Math.max(0, p - 1 - exponent));
-  return text.replace(/\.?0+(?=e|$)/, '');
+  const exponent = n === 0 ? 0 : Number(n.toExponential(p - 1).split('e')[1]);
+  const exponential = exponent < -4 || exponent >= (options.repr === true ? p - 1 : p);
+  let text = exponential ? pythonExponent(n.toExponential(p - 1)) : n.toFixed(Math.max(0, p - 1 - exponent));
+  if (options.alternate === true) return text.includes('.') ? text : text.replace(/(?=e|$)/, '.');
+  text = text.replace(/(\.\d*?)0+(?=e|$)/, '$1').replace(/\.(?=e|$)/, '');
+  return options.repr === true && !exponential && !text.includes('.') ? `${text}.0` : text;
 }
 
 /** `format % values` as Python computes it for str; a list on the right is the tuple of values. */
@@ -107,4 +119,262 @@ export function percentFormat(format: string, values: unknown): string {
   );
   if (!anyKeyed && !byKey && used < queue.length) throw formatError('not all arguments converted during string formatting');
   return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// str.format(): `'{}-{:>5}'.format(name, n)`, `'{host}:{port}'.format(host=h, port=p)`.
+
+function valueError(message: string): HoundError {
+  return new HoundError('TEMPLATE_ERROR', `ValueError: ${message}`, EXIT.PARSE);
+}
+
+/** A replacement field of a format string: `{name!conversion:spec}`, and where the field ends. */
+interface BraceField {
+  name: string;
+  conversion?: string;
+  spec: string;
+  end: number;
+}
+
+/** The field that starts after the `{` at `start - 1`, as Python's MarkupIterator reads it. */
+function braceField(format: string, start: number): BraceField {
+  const unclosed = () => valueError("expected '}' before end of string");
+  let i = start;
+  while (i < format.length && !':!}'.includes(format[i])) {
+    if (format[i] === '{') throw valueError("unexpected '{' in field name");
+    if (format[i] === '[') {
+      const close = format.indexOf(']', i);
+      if (close < 0) throw unclosed();
+      i = close + 1;
+    } else i++;
+  }
+  if (i >= format.length) throw unclosed();
+  const name = format.slice(start, i);
+  let conversion: string | undefined;
+  if (format[i] === '!') {
+    if (i + 1 >= format.length) throw valueError('end of string while looking for conversion specifier');
+    conversion = format[i + 1];
+    i += 2;
+    if (i >= format.length) throw unclosed();
+    if (format[i] !== ':' && format[i] !== '}') throw valueError("expected ':' after conversion specifier");
+  }
+  let spec = '';
+  if (format[i] === ':') {
+    const from = ++i;
+    for (let depth = 1; ; i++) {
+      if (i >= format.length) throw unclosed();
+      if (format[i] === '{') depth++;
+      else if (format[i] === '}' && --depth === 0) break;
+    }
+    spec = format.slice(from, i);
+  }
+  return { name, conversion, spec, end: i + 1 };
+}
+
+/** `.attr` and `[key]` after a field's first name: Python's getattr and getitem. */
+function fieldLookup(value: unknown, rest: string, field: string): unknown {
+  let i = 0;
+  while (i < rest.length) {
+    if (rest[i] === '.') {
+      const name = /^[^.[]*/.exec(rest.slice(i + 1))?.[0] ?? '';
+      if (name === '') throw valueError('Empty attribute in format string');
+      throw new HoundError('TEMPLATE_ERROR', `AttributeError: '${pythonTypeName(value)}' object has no attribute '${name}'`, EXIT.PARSE);
+    }
+    if (rest[i] !== '[') throw valueError("Only '.' or '[' may follow ']' in format field specifier");
+    const close = rest.indexOf(']', i);
+    const key = rest.slice(i + 1, close);
+    if (key === '') throw valueError('Empty attribute in format string');
+    i = close + 1;
+    if (Array.isArray(value) || typeof value === 'string') {
+      if (!/^\d+$/.test(key))
+        throw new HoundError('TEMPLATE_ERROR', `TypeError: ${pythonTypeName(value)} indices must be integers or slices, not str`, EXIT.PARSE);
+      const at = Number(key);
+      if (at >= value.length) throw new HoundError('TEMPLATE_ERROR', `IndexError: ${pythonTypeName(value)} index out of range`, EXIT.PARSE);
+      value = value[at];
+    } else if (isPlainObject(value)) {
+      if (!Object.hasOwn(value, key)) throw new HoundError('TEMPLATE_ERROR', `KeyError: ${pythonRepr(/^\d+$/.test(key) ? Number(key) : key)}`, EXIT.PARSE);
+      value = value[key];
+    } else throw new HoundError('TEMPLATE_ERROR', `TypeError: '${pythonTypeName(value)}' object is not subscriptable (format field ${field})`, EXIT.PARSE);
+  }
+  return value;
+}
+
+/** repr() with non-ASCII written as escapes: Python's ascii(). */
+function asciiRepr(value: unknown): string {
+  return pythonRepr(value).replace(/[^\p{ASCII}]/gu, (c) => {
+    const code = c.codePointAt(0) as number;
+    return code < 0x100
+      ? `\\x${code.toString(16).padStart(2, '0')}`
+      : code < 0x10000
+        ? `\\u${code.toString(16).padStart(4, '0')}`
+        : `\\U${code.toString(16).padStart(8, '0')}`;
+  });
+}
+
+const FORMAT_SPEC = /^(?:([\s\S])?([<>=^]))?([-+ ])?(z)?(#)?(0)?(\d+)?([,_])?(?:\.(\d+))?([bcdeEfFgGnosxX%])?$/u;
+
+/** Digits in groups of `size` from the right, joined by `separator`. */
+function grouped(digits: string, separator: string | undefined, size: number): string {
+  if (separator === undefined) return digits;
+  const out: string[] = [];
+  for (let end = digits.length; end > 0; end -= size) out.unshift(digits.slice(Math.max(0, end - size), end));
+  return out.join(separator);
+}
+
+/** A value formatted by a spec, as format(value, spec) does for Python's str, int, bool and float (others take only an empty spec). */
+export function formatWithSpec(value: unknown, spec: string): string {
+  if (spec === '') return pythonStr(value);
+  const m = FORMAT_SPEC.exec(spec);
+  if (m === null) throw valueError('Invalid format specifier');
+  const [, fillChar, alignChar, signChar, , alternate, zero, widthText, separator, precisionText, typeChar] = m;
+  const width = widthText === undefined ? 0 : Number(widthText);
+  const precision = precisionText === undefined ? undefined : Number(precisionText);
+  let fill = fillChar ?? ' ';
+  let align = alignChar;
+  if (zero !== undefined && alignChar === undefined) {
+    fill = fillChar ?? '0';
+    align = '=';
+  }
+  const isInt = (typeof value === 'number' && Number.isInteger(value) && !isPythonFloat(value)) || typeof value === 'boolean';
+  const isFloat = isPythonFloat(value) || (typeof value === 'number' && !Number.isInteger(value));
+  let sign = '';
+  let prefix = '';
+  let body: string;
+  if (typeof value === 'string') {
+    if (typeChar !== undefined && typeChar !== 's') throw valueError(`Unknown format code '${typeChar}' for object of type 'str'`);
+    if (signChar !== undefined) throw valueError('Sign not allowed in string format specifier');
+    if (alternate !== undefined) throw valueError('Alternate form (#) not allowed in string format specifier');
+    if (align === '=') throw valueError("'=' alignment not allowed in string format specifier");
+    if (separator !== undefined) throw valueError(`Cannot specify '${separator}' with 's'.`);
+    body = precision === undefined ? value : Array.from(value).slice(0, precision).join('');
+    align ??= '<';
+  } else if (isInt && (typeChar === undefined || 'bcdnoxX'.includes(typeChar))) {
+    if (precision !== undefined) throw valueError('Precision not allowed in integer format specifier');
+    const n = Number(value);
+    if (typeChar === 'c') {
+      if (signChar !== undefined) throw valueError("Sign not allowed with integer format specifier 'c'");
+      body = String.fromCodePoint(n);
+    } else {
+      const base = typeChar === 'b' ? 2 : typeChar === 'o' ? 8 : typeChar === 'x' || typeChar === 'X' ? 16 : 10;
+      if (separator === ',' && base !== 10) throw valueError(`Cannot specify ',' with '${typeChar}'.`);
+      sign = n < 0 ? '-' : signChar === '+' ? '+' : signChar === ' ' ? ' ' : '';
+      if (alternate !== undefined && base !== 10) prefix = `0${typeChar}`;
+      let digits = Math.abs(n).toString(base);
+      if (typeChar === 'X') digits = digits.toUpperCase();
+      const size = base === 10 ? 3 : 4;
+      // Zero padding takes the separators too, as Python's does ('{:010,}' of 1234 is 00,001,234).
+      if (align === '=' && fill === '0' && separator !== undefined)
+        while (sign.length + prefix.length + grouped(digits, separator, size).length < width) digits = `0${digits}`;
+      body = grouped(digits, separator, size);
+    }
+    align ??= '>';
+  } else if (isInt || isFloat) {
+    if (typeChar !== undefined && !'eEfFgGn%'.includes(typeChar))
+      throw valueError(`Unknown format code '${typeChar}' for object of type '${isInt ? 'int' : 'float'}'`);
+    const n = Number(value);
+    sign = n < 0 || (Object.is(n, -0) && m[4] === undefined) ? '-' : signChar === '+' ? '+' : signChar === ' ' ? ' ' : '';
+    const a = Math.abs(n);
+    let digits: string;
+    if (!Number.isFinite(a)) digits = Number.isNaN(a) ? 'nan' : 'inf';
+    else if (typeChar === 'f' || typeChar === 'F') digits = a.toFixed(precision ?? 6);
+    else if (typeChar === 'e' || typeChar === 'E') digits = pythonExponent(a.toExponential(precision ?? 6));
+    else if (typeChar === '%') digits = `${(a * 100).toFixed(precision ?? 6)}%`;
+    else if (typeChar === undefined && precision === undefined) digits = isInt ? String(a) : pythonStr(isPythonFloat(value) ? value : a).replace(/^-/, '');
+    else {
+      digits = pythonGeneral(a, precision ?? 6, { alternate: alternate !== undefined, repr: typeChar === undefined && !isInt });
+    }
+    if (typeChar !== undefined && typeChar === typeChar.toUpperCase() && typeChar !== '%') digits = digits.toUpperCase();
+    if (alternate !== undefined && !digits.includes('.') && /^\d/.test(digits)) digits = digits.replace(/^(\d+)/, '$1.');
+    const [whole, fraction] = [/^\d+/.exec(digits)?.[0] ?? '', digits.replace(/^\d+/, '')];
+    let wholeDigits = whole;
+    if (align === '=' && fill === '0' && separator !== undefined && whole !== '')
+      while (sign.length + grouped(wholeDigits, separator, 3).length + fraction.length < width) wholeDigits = `0${wholeDigits}`;
+    body = (whole === '' ? '' : grouped(wholeDigits, separator, 3)) + fraction;
+    align ??= '>';
+  } else {
+    throw new HoundError('TEMPLATE_ERROR', `TypeError: unsupported format string passed to ${pythonTypeName(value)}.__format__`, EXIT.PARSE);
+  }
+  const length = Array.from(sign + prefix + body).length;
+  spendCharacters(Math.max(width, length));
+  const pad = Math.max(0, width - length);
+  switch (align) {
+    case '<':
+      return sign + prefix + body + fill.repeat(pad);
+    case '^':
+      return fill.repeat(Math.floor(pad / 2)) + sign + prefix + body + fill.repeat(pad - Math.floor(pad / 2));
+    case '=':
+      return sign + prefix + fill.repeat(pad) + body;
+    default:
+      return fill.repeat(pad) + sign + prefix + body;
+  }
+}
+
+/**
+ * `format.format(*positional, **keywords)` as Python's str.format computes it: `{}` numbered
+ * automatically or `{0}` by hand (not both), `{name}` by keyword, `.attr` and `[key]` after the
+ * name, `!s`, `!r` and `!a`, and a format spec, which may hold fields of its own.
+ */
+export function braceFormat(format: string, positional: readonly unknown[], keywords: Readonly<Record<string, unknown>>): string {
+  // One count for the whole call: a spec's own fields (`'{:{}}'.format(s, 5)`) number on from the field's.
+  let next = 0;
+  let numbering: 'automatic' | 'manual' | undefined;
+  const argument = (first: string): unknown => {
+    if (first !== '' && !/^\d+$/.test(first)) {
+      if (!Object.hasOwn(keywords, first)) throw new HoundError('TEMPLATE_ERROR', `KeyError: ${pythonRepr(first)}`, EXIT.PARSE);
+      return keywords[first];
+    }
+    const kind = first === '' ? 'automatic' : 'manual';
+    if (numbering !== undefined && numbering !== kind)
+      throw valueError(
+        kind === 'automatic'
+          ? 'cannot switch from manual field specification to automatic field numbering'
+          : 'cannot switch from automatic field numbering to manual field specification',
+      );
+    numbering = kind;
+    const index = first === '' ? next++ : Number(first);
+    if (index >= positional.length)
+      throw new HoundError('TEMPLATE_ERROR', `IndexError: Replacement index ${index} out of range for positional args tuple`, EXIT.PARSE);
+    return positional[index];
+  };
+  const render = (text: string, depth: number): string => {
+    if (depth < 0) throw valueError('Max string recursion exceeded');
+    const out: string[] = [];
+    let i = 0;
+    while (i < text.length) {
+      const open = text.indexOf('{', i);
+      const close = text.indexOf('}', i);
+      if (close >= 0 && (open < 0 || close < open)) {
+        if (text[close + 1] !== '}') throw valueError("Single '}' encountered in format string");
+        out.push(text.slice(i, close + 1));
+        i = close + 2;
+        continue;
+      }
+      if (open < 0) {
+        out.push(text.slice(i));
+        break;
+      }
+      out.push(text.slice(i, open));
+      if (text[open + 1] === '{') {
+        out.push('{');
+        i = open + 2;
+        continue;
+      }
+      if (open + 1 >= text.length) throw valueError("Single '{' encountered in format string");
+      const field = braceField(text, open + 1);
+      const first = /^[^.[]*/.exec(field.name)?.[0] ?? '';
+      let value = fieldLookup(argument(first), field.name.slice(first.length), field.name);
+      if (field.conversion !== undefined) {
+        if (field.conversion === 's') value = pythonStr(value);
+        else if (field.conversion === 'r') value = pythonRepr(value);
+        else if (field.conversion === 'a') value = asciiRepr(value);
+        else throw valueError(`Unknown conversion specifier ${field.conversion}`);
+      }
+      out.push(formatWithSpec(value, field.spec.includes('{') ? render(field.spec, depth - 1) : field.spec));
+      i = field.end;
+    }
+    const rendered = out.join('');
+    spendCharacters(rendered.length);
+    return rendered;
+  };
+  return render(format, 2);
 }

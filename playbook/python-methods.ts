@@ -13,11 +13,12 @@
 // template that names such a method therefore reads its variables as copies
 // (templating.ts, MUTATING_METHODS); a change reaching a value the render does not own
 // anyway (a method named at run time) fails plainly (TEMPLATE_UNSUPPORTED), as do the Python
-// methods hound does not compute (str.format).
+// methods hound does not compute (str.format_map, str.encode, …).
 import { EXIT, HoundError } from '../base/errors.js';
 import { spendCharacters, spendSteps } from './template-budget.js';
 import { isPlainObject, pythonEqual, pythonRepr, pythonStr, pythonTypeName, splitArguments, UndefinedValue } from './template-values.js';
 import { PythonFloat } from '../base/python-float.js';
+import { braceFormat } from './python-format.js';
 
 export type PythonMethod = (...args: unknown[]) => unknown;
 
@@ -117,7 +118,7 @@ const UNSUPPORTED_HINT = 'use a filter instead (docs/variables.md lists those ho
 
 /** Python methods hound does not compute: called, they say so (looked up, they exist, as in Python). */
 const NOT_COMPUTED: Record<'str' | 'list' | 'dict', ReadonlySet<string>> = {
-  str: new Set(['format', 'format_map', 'encode', 'expandtabs', 'translate', 'maketrans', 'isidentifier', 'isprintable', 'istitle', 'isascii', 'casefold']),
+  str: new Set(['format_map', 'encode', 'expandtabs', 'translate', 'maketrans', 'isidentifier', 'isprintable', 'istitle', 'isascii', 'casefold']),
   list: new Set(['sort', '__getitem__', '__delitem__']),
   dict: new Set(['popitem', 'fromkeys', '__getitem__', '__delitem__']),
 };
@@ -405,6 +406,12 @@ function joinItems(s: string, args: unknown[]): string {
 function stringMethod(s: string, name: string): PythonMethod | undefined {
   const no = (method: string) => (args: unknown[]) => positional(method, args, 0, 0);
   switch (name) {
+    case 'format':
+      return (...args) => {
+        const { positional: values, keywords } = splitArguments(args);
+        defined([...values, ...Object.values(keywords)]);
+        return braceFormat(s, values, keywords);
+      };
     case 'split':
     case 'rsplit':
       return (...args) => splitOn(name, s, args);

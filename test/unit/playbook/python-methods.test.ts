@@ -295,10 +295,10 @@ describe("Python's list and dict methods in templates, against ansible-core", ()
     expect(error("{{ l.index('zz') }}").message).toBe("ValueError: 'zz' is not in list");
     expect(error('{% set m = [] %}{{ m.pop() }}').message).toBe('IndexError: pop from empty list');
     expect(error("{{ 'a,b'.split('') }}").message).toBe('ValueError: empty separator');
-    const format = error("{{ 'x{}'.format(1) }}");
-    expect(format.code).toBe('TEMPLATE_UNSUPPORTED');
-    expect(format.message).toBe("the Python method str.format() is not supported in hound's templates");
-    expect(format.exitCode).toBe(4);
+    const formatMap = error("{{ 'x{a}'.format_map({'a': 1}) }}");
+    expect(formatMap.code).toBe('TEMPLATE_UNSUPPORTED');
+    expect(formatMap.message).toBe("the Python method str.format_map() is not supported in hound's templates");
+    expect(formatMap.exitCode).toBe(4);
     const yamlOption = error('{{ d | to_nice_yaml(explicit_start=true) }}');
     expect(yamlOption.code).toBe('TEMPLATE_UNSUPPORTED');
     expect(yamlOption.message).toBe("filter 'to_nice_yaml': the option explicit_start= is not supported (indent=, width=, sort_keys=)");
@@ -682,4 +682,64 @@ describe('batch and slice, against ansible-core', () => {
     '{{ l | slice(0) | list }}',
   ];
   agreesWithAnsible(templates, vars, { exactly: 2 });
+});
+
+/**
+ * str.format(), as playbooks write it (`'{}:{}'.format(host, port)`, `'{:>8}'.format(name)`,
+ * `'{:.1f}'.format(ratio)`): automatic, manual and keyword fields, `[key]`, conversions, the
+ * format spec for text, ints and floats (fill, alignment, sign, #, 0, width, grouping,
+ * precision, type), a spec's own fields, and Python's errors. hound refused str.format before.
+ */
+describe('str.format(), against ansible-core', () => {
+  agreesWithAnsible(
+    [
+      `{{ '{}-{}'.format('a', 3) }}`,
+      `{{ '{0}{1}{0}'.format('ab', 'cd') }}`,
+      `{{ '{host}:{port}'.format(host='h', port=80) }}`,
+      `{{ '{:>8}|{:<8}|{:^8}|'.format('r', 'l', 'c') }}`,
+      `{{ '{:*^9}'.format('mid') }}`,
+      `{{ '{:05d}'.format(42) }}`,
+      `{{ '{:+d} {: d} {:d}'.format(5, 5, -5) }}`,
+      `{{ '{:,}'.format(1234567) }} {{ '{:_}'.format(1234567) }} {{ '{:010,}'.format(1234) }}`,
+      `{{ '{:x} {:X} {:#x} {:o} {:#o} {:b} {:#b} {:_b}'.format(255, 255, 255, 8, 8, 5, 5, 255) }}`,
+      `{{ '{:.2f} {:f} {:e} {:.3E} {:g} {:.3g} {:%} {:.1%}'.format(3.14159, 2.5, 12345.678, 0.00012, 1e-5, 1234567.0, 0.25, 0.125) }}`,
+      `{{ '{} {} {} {}'.format(1.0, 0.1, 1e22, -0.0) }}`,
+      `{{ '{:.3} {:.1} {:10.2}'.format(1.0, 2.0, 1234.5) }}`,
+      `{{ '{:8.3f}|{:<8.2f}|{:=+10.2f}'.format(3.14159, 2.5, 3.1) }}`,
+      `{{ '{!r} {!s} {!a}'.format('x', 'y', 'é') }}`,
+      `{{ '{0[0]} {0[1]} {1[k]}'.format(['a', 'b'], {'k': 'v'}) }}`,
+      `{{ '{:{}}'.format('a', 5) }}|{{ '{0:{1}}'.format('b', 4) }}`,
+      `{{ '{{literal}} {}'.format(1) }}`,
+      `{{ '{} {}'.format(none, true) }}`,
+      `{{ '{:>5}'.format(true) }}`,
+      `{{ '{}'.format([1, 'a']) }}`,
+      `{{ '{}'.format({'a': 1}) }}`,
+      `{{ '{:.2s}'.format('abcdef') }}`,
+      `{{ '{:5}'.format(42) }}|{{ '{:5}'.format('ab') }}`,
+      `{{ '{:c}'.format(65) }}`,
+      `{{ '{:n}'.format(1234) }}`,
+      `{{ '{:.2f}'.format(5) }}`,
+      `{{ '{:#.0f} {:#g}'.format(3.0, 2.0) }} {{ '%#g %g' % (2.0, 100000.0) }}`,
+      `{{ '{:g} {:g} {:g}'.format(100000.0, 1000000.0, 0.0001) }}`,
+      // Python fails on each of these.
+      `{{ '{}'.format() }}`,
+      `{{ '{0}{}'.format(1, 2) }}`,
+      `{{ '{x}'.format(1) }}`,
+      `{{ '{:d}'.format('a') }}`,
+      `{{ '{:d}'.format(1.5) }}`,
+      `{{ '}'.format() }}`,
+      `{{ '{'.format() }}`,
+      `{{ '{:s}'.format(1) }}`,
+      `{{ '{:>5}'.format(none) }}`,
+      `{{ '{!x}'.format(1) }}`,
+      `{{ '{:+}'.format('a') }}`,
+      `{{ '{0.x}'.format({'x': 1}) }}`,
+      `{{ '{:.2d}'.format(1) }}`,
+      `{{ '{:,x}'.format(1) }}`,
+      `{{ '{}'.format(undefined_thing) }}`,
+      `{{ '{0[5]}'.format([1]) }}`,
+    ],
+    {},
+    { exactly: 16 },
+  );
 });
