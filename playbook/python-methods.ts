@@ -622,6 +622,25 @@ export function dictKey(value: unknown, method?: string): string {
   throw pythonError('TypeError', `unhashable type: '${pythonTypeName(value)}'${method === undefined ? '' : ` (dict.${method}())`}`);
 }
 
+/**
+ * `from`'s keys and values into `d`, as dict.update(from) and dict(from) take them: a dict's
+ * items, or pairs (two-item lists, or two-character strings, as Python iterates them).
+ */
+export function updateDict(d: Record<string, unknown>, from: unknown, call: string): void {
+  if (isPlainObject(from)) {
+    Object.assign(d, from);
+    return;
+  }
+  if (!Array.isArray(from)) throw pythonError('TypeError', `'${pythonTypeName(from)}' object is not iterable (${call})`);
+  spendSteps(from.length, call);
+  (from as unknown[]).forEach((item, i) => {
+    const pair: unknown = typeof item === 'string' ? Array.from(item) : item;
+    if (!Array.isArray(pair)) throw pythonError('TypeError', `cannot convert dictionary update sequence element #${i} to a sequence`);
+    if (pair.length !== 2) throw pythonError('ValueError', `dictionary update sequence element #${i} has length ${pair.length}; 2 is required`);
+    d[dictKey(pair[0], call === 'dict.update()' ? 'update' : undefined)] = pair[1];
+  });
+}
+
 function dictMethod(d: Record<string, unknown>, name: string): PythonMethod | undefined {
   const changing = (method: string) => {
     if (!isOwned(d)) throw notChanged('dict', method);
@@ -647,17 +666,7 @@ function dictMethod(d: Record<string, unknown>, name: string): PythonMethod | un
         const { positional: p, keywords } = splitArguments(args);
         if (p.length > 1) throw pythonError('TypeError', `update expected at most 1 argument, got ${p.length}`);
         changing('update');
-        const from = p[0];
-        if (from !== undefined && from !== null) {
-          if (isPlainObject(from)) Object.assign(d, from);
-          else if (Array.isArray(from))
-            from.forEach((pair, i) => {
-              if (!Array.isArray(pair) || pair.length !== 2)
-                throw pythonError('ValueError', `dictionary update sequence element #${i} has length ${Array.isArray(pair) ? pair.length : 1}; 2 is required`);
-              d[dictKey(pair[0], 'update')] = pair[1];
-            });
-          else throw pythonError('TypeError', `'${pythonTypeName(from)}' object is not iterable (dict.update())`);
-        } else if (from === null) throw pythonError('TypeError', `'NoneType' object is not iterable (dict.update())`);
+        if (p.length > 0) updateDict(d, p[0], 'dict.update()');
         Object.assign(d, keywords);
         return null;
       };

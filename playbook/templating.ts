@@ -30,7 +30,7 @@ import {
   UndefinedValue,
 } from './template-values.js';
 import { allow, callable, safeMemberLookup } from './template-sandbox.js';
-import { dictKey, iterableItems, MUTATING_METHODS, ownedCopy, ownValue, tupleValue, withOwnedValues } from './python-methods.js';
+import { dictKey, iterableItems, MUTATING_METHODS, ownedCopy, ownValue, tupleValue, updateDict, withOwnedValues } from './python-methods.js';
 import { nested, spendCharacters, spendSteps, withTemplateBudget } from './template-budget.js';
 import { composeLookupOptions, imagesFromCompose, imagesFromK8s } from './lookups/image-lookups.js';
 import { CONTROLLER_COMMAND_LOOKUPS, CONTROLLER_LOOKUPS, loopItems, readControllerText, runLookupPlugin, type LookupContext } from './lookup-plugins.js';
@@ -679,11 +679,14 @@ const globals: Record<string, unknown> = {
     (ns as Record<string, unknown>)[pythonStr(attribute)] = value;
     return null;
   }),
-  // Jinja2's dict(a=1, b=2).
+  // Python's dict(): `dict(a=1)`, `dict(keys | zip(values))`, `dict(d, extra=1)`.
   dict: allow((...args: unknown[]) => {
     const { positional, keywords } = splitArguments(args);
-    if (positional.length > 0) throw new HoundError('TEMPLATE_UNSUPPORTED', 'dict() takes keyword arguments only here (dict(a=1, b=2))', EXIT.PARSE);
-    return ownValue({ ...keywords });
+    failUndefined(...positional, ...Object.values(keywords));
+    if (positional.length > 1) throw new HoundError('TEMPLATE_ERROR', `TypeError: dict expected at most 1 argument, got ${positional.length}`, EXIT.PARSE);
+    const made: Record<string, unknown> = {};
+    if (positional.length === 1) updateDict(made, positional[0], 'dict()');
+    return ownValue(Object.assign(made, keywords));
   }),
   __hound_div: allow((left: unknown, right: unknown) => divide(left, right, '/')),
   __hound_floordiv: allow((left: unknown, right: unknown) => divide(left, right, '//')),

@@ -743,3 +743,35 @@ describe('str.format(), against ansible-core', () => {
     { exactly: 16 },
   );
 });
+
+/**
+ * dict() as Python's: keywords, a dict, or pairs (`dict(keys | zip(values))`, the usual way to
+ * build a dict from two lists in a playbook), and its errors. hound took keywords only before.
+ */
+describe('dict(), against ansible-core', () => {
+  agreesWithAnsible(
+    [
+      `{{ dict(a=1, b=2) }}`,
+      `{{ dict([['a', 1], ['b', 2]]) }}`,
+      `{{ dict(keys | zip(vals)) }}`,
+      `{{ dict(d, c=3) }}`,
+      `{{ dict(d) }} {{ dict() }}`,
+      `{{ dict(['ab', 'cd']) }}`,
+      `{{ dict(keys | zip(vals)) | dict2items }}`,
+      `{{ dict(d.items()) }}`,
+      `{{ dict([['a', 1]], a=2) }}`,
+      `{{ dict(d) is mapping }}`,
+      `{{ dict(pairs | map('split', '=') | list) }}`,
+      // Python fails on each of these.
+      `{{ dict([[1, 2, 3]]) }}`,
+      `{{ dict(5) }}`,
+      `{{ dict(d, d) }}`,
+      `{{ dict([[[1], 2]]) }}`,
+      `{{ dict(missing) }}`,
+      `{{ dict(none) }}`,
+      `{{ dict([5]) }}`,
+    ],
+    { keys: ['x', 'y'], vals: [1, 2], d: { a: 1, b: 2 }, pairs: ['k=v', 'a=b'] },
+    { exactly: 7 },
+  );
+});
