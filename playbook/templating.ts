@@ -679,6 +679,43 @@ const globals: Record<string, unknown> = {
     (ns as Record<string, unknown>)[pythonStr(attribute)] = value;
     return null;
   }),
+  // Jinja2's joiner(sep): a function that gives '' at its first call and sep after (`{{ comma() }}{{ x }}` in a loop).
+  joiner: allow((...args: unknown[]) => {
+    const [sep = ', '] = args;
+    let used = false;
+    return allow(() => {
+      if (!used) {
+        used = true;
+        return '';
+      }
+      return sep;
+    });
+  }),
+  // Jinja2's cycler(a, b, …): next() gives each item in turn, round again; reset() starts over; current is the next one.
+  cycler: allow((...items: unknown[]) => {
+    if (items.length === 0) throw new HoundError('TEMPLATE_ERROR', 'RuntimeError: at least one item has to be provided (cycler())', EXIT.PARSE);
+    let position = 0;
+    const cycler: Record<string, unknown> = { current: items[0] };
+    // Its methods are not among its items: printed, it shows `current` only.
+    Object.defineProperties(cycler, {
+      next: {
+        value: allow(() => {
+          const item = items[position];
+          position = (position + 1) % items.length;
+          cycler.current = items[position];
+          return item;
+        }),
+      },
+      reset: {
+        value: allow(() => {
+          position = 0;
+          cycler.current = items[0];
+          return null;
+        }),
+      },
+    });
+    return cycler;
+  }),
   // Python's dict(): `dict(a=1)`, `dict(keys | zip(values))`, `dict(d, extra=1)`.
   dict: allow((...args: unknown[]) => {
     const { positional, keywords } = splitArguments(args);
@@ -1291,9 +1328,12 @@ function jinjaLoopVariables(compiler: object): void {
     this._emitLine('frame.set("loop.depth0", 0);');
     this._emitLine(`if (${sequence} && ${i} > 0) frame.set("loop.previtem", ${arr}[${i} - 1]);`);
     this._emitLine(`if (${sequence} && ${i} < ${len} - 1) frame.set("loop.nextitem", ${arr}[${i} + 1]);`);
-    this._emitLine(`frame.set("loop.cycle", ${helper('__hound_loop_cycle')}(${i}));`);
+    // The two methods are not among the loop's items: `{{ loop }}` and `loop | to_json` must not show them.
+    const method = (name: string, value: string) =>
+      `Object.defineProperty(frame.lookup("loop"), "${name}", { value: ${value}, enumerable: false, writable: true, configurable: true });`;
+    this._emitLine(method('cycle', `${helper('__hound_loop_cycle')}(${i})`));
     this._emitLine(`var ${changed}; if (${i} === 0) ${changed} = ${helper('__hound_loop_changed')}();`);
-    this._emitLine(`frame.set("loop.changed", ${changed});`);
+    this._emitLine(method('changed', changed));
   };
 }
 

@@ -29,8 +29,9 @@ const escapes = [
   `{{ list.map }}`,
   `{{ name.valueOf() }}`,
   `{% set c = "constructor" %}{{ dict[c] }}`,
-  `{{ joiner() }}`,
-  `{{ cycler(1, 2).next() }}`,
+  `{{ joiner().constructor }}`,
+  `{{ cycler(1, 2).next.constructor("return process")() }}`,
+  `{% for x in list %}{{ loop.cycle.constructor("return process")() }}{% endfor %}`,
   `{{ name | constructor }}`,
   `{{ name | __defineGetter__("x") }}`,
   `{{ list | map("constructor") | list }}`,
@@ -66,6 +67,13 @@ describe('template sandbox', () => {
   it('leaves the real prototypes untouched', () => {
     expect(() => renderValue(`{{ dict.__proto__.polluted }}`, vars)).toThrow(HoundError);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it("shows no JavaScript of hound's own functions: joiner, cycler, loop.cycle and loop.changed", () => {
+    // nunjucks' own joiner and cycler were JavaScript; hound's are Jinja2's, their methods no items of what holds them.
+    expect(renderValue(`{% set c = cycler(1, 2) %}{{ c }} {{ c | to_json }}`, vars)).toBe('{\'current\': 1} {"current": 1}');
+    expect(renderValue(`{% for x in list %}{{ loop | to_json }};{% endfor %}`, vars)).not.toMatch(/=>|function|cycle|changed/);
+    expect(refusal(`{{ joiner() }}`).message).toContain('a method used as a value');
   });
 
   it('still allows the safe methods playbooks use', () => {

@@ -419,6 +419,24 @@ describe('the with tag, against ansible-core', () => {
   itRendersAsAnsible(cases, vars, 4);
 });
 
+/** Jinja2's joiner() and cycler() globals, which nunjucks lacks (hound removes its own globals). */
+describe('joiner() and cycler(), against ansible-core', () => {
+  const vars = { l: [1, 2, 3], servers: ['a:80', 'b:80'] };
+  const cases: string[] = [
+    '{% set comma = joiner(",") %}upstreams={% for s in servers %}{{ comma() }}{{ s }}{% endfor %}\n',
+    '{% set j = joiner() %}{% for x in l %}{{ j() }}{{ x }}{% endfor %}\n',
+    '{% set pipe = joiner(" | ") %}{% for x in [] %}{{ pipe() }}{{ x }}{% endfor %}.\n',
+    '{% set c = cycler("a", "b") %}{{ c.next() }}{{ c.next() }}{{ c.next() }}{{ c.current }}\n',
+    '{% set row = cycler("odd", "even") %}{% for x in l %}<tr class="{{ row.next() }}">{% endfor %}\n',
+    '{% set c = cycler(1, 2, 3) %}{{ c.next() }}{% set _ = c.reset() %}{{ c.next() }}{{ c.current }}\n',
+    '{% set j = joiner(missing) %}{{ j() }}\n',
+    // Python fails on each of these.
+    '{% set c = cycler() %}\n',
+    '{% set j = joiner(missing) %}{{ j() }}{{ j() }}\n',
+  ];
+  itRendersAsAnsible(cases, vars, 2);
+});
+
 /**
  * The template task's trim_blocks and lstrip_blocks, as the template action sets Jinja2's
  * environment from them; a `#jinja2:` first line overrides them.
