@@ -21,6 +21,8 @@ export interface JsonDumpOptions {
   ensureAscii?: boolean;
   /** Between items and between a key and its value (Python's `separators`). */
   separators?: [string, string];
+  /** Called on every value written, which it may refuse by throwing (templates: undefined values, methods). */
+  check?: (value: unknown) => void;
 }
 
 function quoted(text: string, ensureAscii: boolean): string {
@@ -48,6 +50,7 @@ export function pythonJsonDumps(value: unknown, options: JsonDumpOptions = {}): 
   const indent = options.indent;
   const [itemSeparator, keySeparator] = options.separators ?? (indent === undefined ? [', ', ': '] : [',', ': ']);
   const write = (v: unknown, depth: number): string => {
+    options.check?.(v);
     if (v === null || v === undefined) return 'null';
     if (typeof v === 'boolean') return v ? 'true' : 'false';
     if (typeof v === 'number') return number(v);

@@ -19,6 +19,7 @@ import { shlexQuote } from '../base/shlex.js';
 import { randomSource, randrange } from './python-random.js';
 import { percentFormat } from './python-format.js';
 import {
+  checkPrintable,
   isPlainObject,
   isPythonNumber,
   pythonCompare,
@@ -596,6 +597,7 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
       indent: indent === undefined || indent === null ? undefined : Number(indent),
       sortKeys: toBoolean(keywords.sort_keys ?? nice),
       ensureAscii: toBoolean(keywords.ensure_ascii ?? true),
+      check: checkPrintable,
     };
   };
   filters.to_json = (value: unknown, ...rest: unknown[]) => pythonJsonDumps(value, jsonOptions(rest, false));
@@ -776,10 +778,12 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
   filters.tojson = (value: unknown, ...rest: unknown[]) => {
     const { positional, keywords } = splitArguments(rest);
     const indent = positional[0] ?? keywords.indent;
-    return pythonJsonDumps(value, { indent: indent === undefined || indent === null ? undefined : Number(indent), sortKeys: true, ensureAscii: true }).replace(
-      /[<>&']/g,
-      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-    );
+    return pythonJsonDumps(value, {
+      indent: indent === undefined || indent === null ? undefined : Number(indent),
+      sortKeys: true,
+      ensureAscii: true,
+      check: checkPrintable,
+    }).replace(/[<>&']/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   };
   // Jinja2's filesizeformat: decimal units (kB, MB) or with binary=true binary ones (KiB, MiB), one decimal.
   filters.filesizeformat = (value: unknown, ...rest: unknown[]) => {

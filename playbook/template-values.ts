@@ -60,13 +60,27 @@ export function pythonStr(value: unknown): string {
   return pythonRepr(value);
 }
 
-/** Jinja's repr(): strings quoted, used inside lists and dicts; an undefined value fails. */
+/** Jinja's repr(): strings quoted, used inside lists and dicts; an undefined value or a method fails. */
 export function pythonRepr(value: unknown): string {
-  return basePythonRepr(value, failIfUndefined);
+  return basePythonRepr(value, checkPrintable);
 }
 
-function failIfUndefined(value: unknown): void {
+/** A value a template writes out (printed, or as JSON), at any depth: an undefined one fails, a method is refused. */
+export function checkPrintable(value: unknown): void {
   if (value instanceof UndefinedValue) value.fail();
+  refuseMethodValue(value);
+}
+
+/**
+ * A method not called (`{{ d.items }}`, `[range]`): Jinja2 prints `<built-in method items of
+ * dict object at 0x…>`, text nothing can use; hound printed its own JavaScript. Refused, saying
+ * how to call it.
+ */
+export function refuseMethodValue(value: unknown): void {
+  if (typeof value === 'function')
+    throw new HoundError('TEMPLATE_UNSUPPORTED', 'a method used as a value (such as `d.items` without parentheses) is not supported', EXIT.PARSE, {
+      hint: 'call it: `d.items()`; for a key of that name write `d["items"]`',
+    });
 }
 
 /** Python truthiness: empty strings, lists and dicts are false. */

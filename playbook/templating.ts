@@ -22,6 +22,7 @@ import {
   pythonEqual,
   pythonRepr,
   pythonContains,
+  refuseMethodValue,
   pythonStr,
   pythonTruthy,
   pythonTypeName,
@@ -527,17 +528,6 @@ environment.addFilter('__hound_capture', function (this: RenderContext, value: u
   this.captured = value;
   return '';
 });
-
-/**
- * A method not called (`{{ d.items }}`): Jinja2 prints `<built-in method items of dict object at
- * 0x…>`, text nothing can use; hound printed its own JavaScript. Refused, saying how to call it.
- */
-function refuseMethodValue(value: unknown): void {
-  if (typeof value === 'function')
-    throw new HoundError('TEMPLATE_UNSUPPORTED', 'a method used as a value (such as `d.items` without parentheses) is not supported', EXIT.PARSE, {
-      hint: 'call it: `d.items()`; for a key of that name write `d["items"]`',
-    });
-}
 
 /** What namespace() made: the only objects `{% set x.attr = … %}` may assign to. */
 const namespaces = new WeakSet<object>();

@@ -74,6 +74,9 @@ describe('template sandbox', () => {
     expect(renderValue(`{% set c = cycler(1, 2) %}{{ c }} {{ c | to_json }}`, vars)).toBe('{\'current\': 1} {"current": 1}');
     expect(renderValue(`{% for x in list %}{{ loop | to_json }};{% endfor %}`, vars)).not.toMatch(/=>|function|cycle|changed/);
     expect(refusal(`{{ joiner() }}`).message).toContain('a method used as a value');
+    // Held in a list or dict, printed or written as JSON, a function is refused too: it printed its source.
+    for (const t of ['x{{ [range] }}', '{{ [range] | to_json }}', '{{ {"f": "a".upper} | to_nice_json }}', '{{ [joiner()] | tojson }}'])
+      expect(refusal(t).message, t).toContain('a method used as a value');
   });
 
   it('still allows the safe methods playbooks use', () => {
