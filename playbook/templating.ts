@@ -341,45 +341,58 @@ function jinjaNumberAt(text: string, index: number): { type: 'int' | 'float'; va
 }
 
 /**
- * A test's one argument without parentheses, as Jinja2 allows: `n is divisibleby 3`,
- * `x is in groups['etcd']`, `v is version '1.2', '>='` is not (one argument only, as in Jinja2).
+ * Tests where Jinja2 parses them: as filters are, after a primary expression and its unary sign
+ * (parse_filter_expr), so `1 + x is number` is `1 + (x is number)`, `2 * 3 is divisibleby 3` is 2,
+ * and `x is defined == true` compares the test's result. nunjucks parsed `is` after a whole
+ * comparison, giving those other values, and failed on the last.
+ * A test's one argument may go without parentheses, as Jinja2 allows: `n is divisibleby 3`,
+ * `x is in groups['etcd']`; `v is version '1.2', '>='` is not (one argument only, as in Jinja2).
  * The argument is a primary expression with its subscripts and calls, and not `and`, `or`,
- * `else` or `if` (which end the test). nunjucks parsed the test as a comparison, and failed.
+ * `else` or `if` (which end the test).
  */
 {
-  const parserPrototype = (require('nunjucks/src/parser.js') as { Parser: { prototype: { parseIs: (this: ParserInternals) => NunjucksNode } } }).Parser
-    .prototype;
+  const parserPrototype = (
+    require('nunjucks/src/parser.js') as { Parser: { prototype: { parseFilter: (this: ParserInternals, node: NunjucksNode) => NunjucksNode } } }
+  ).Parser.prototype;
+  const parseFilters = parserPrototype.parseFilter;
   const ENDS_TEST = new Set(['and', 'or', 'else', 'if', 'is', 'not']);
   const STARTS_ARGUMENT = new Set(['string', 'int', 'float', 'boolean', 'none', 'left-bracket', 'left-curly']);
-  parserPrototype.parseIs = function (this: ParserInternals) {
-    let node = this.parseCompare();
-    if (!this.skipSymbol('is')) return node;
+  const peek = (parser: ParserInternals) => parser.peekToken() as unknown as { type: string; value: string; lineno: number; colno: number } | null;
+  function parseTest(this: ParserInternals, node: NunjucksNode): NunjucksNode {
+    this.skipSymbol('is');
     const negated = this.skipSymbol('not');
-    const name = this.peekToken() as unknown as { type: string; value: string; lineno: number; colno: number };
-    let test: NunjucksNode;
-    if (name.type !== 'symbol') test = this.parseCompare();
-    else {
+    const name = peek(this);
+    // `is none`, `is true` and `is false` are tests too, though their names lex as literals.
+    const literalTest = name?.type === 'none' ? 'none' : name?.type === 'boolean' ? String(name.value).toLowerCase() : undefined;
+    if (name === null || (name.type !== 'symbol' && literalTest === undefined)) this.fail('expected the name of a test after "is"', name?.lineno, name?.colno);
+    this.nextToken();
+    // A test by its full name: `is ansible.builtin.failed`.
+    let fullName = literalTest ?? name.value;
+    while (peek(this)?.type === 'operator' && peek(this)?.value === '.') {
       this.nextToken();
-      // A test by its full name: `is ansible.builtin.failed`.
-      let fullName = name.value;
-      const peek = () => this.peekToken() as unknown as { type: string; value: string };
-      while (peek().type === 'operator' && peek().value === '.') {
-        this.nextToken();
-        const part = this.nextToken() as { type: string; value: string } | null;
-        if (part?.type !== 'symbol') this.fail('expected the rest of the test name after "."', name.lineno, name.colno);
-        fullName += `.${part.value}`;
-      }
-      const { Symbol: SymbolNode, FunCall, NodeList } = internals.nodes;
-      const callee = new SymbolNode(name.lineno, name.colno, fullName);
-      const next = this.peekToken() as unknown as { type: string; value: string };
-      if (next.type === 'left-paren') test = this.parsePostfix(callee);
-      else if (STARTS_ARGUMENT.has(next.type) || (next.type === 'symbol' && !ENDS_TEST.has(next.value))) {
-        const argument = this.parsePrimary() as NunjucksNode;
-        test = new FunCall(name.lineno, name.colno, callee, new NodeList(name.lineno, name.colno, [argument]));
-      } else test = callee;
+      const part = this.nextToken() as { type: string; value: string } | null;
+      if (part?.type !== 'symbol') this.fail('expected the rest of the test name after "."', name.lineno, name.colno);
+      fullName += `.${part.value}`;
     }
-    node = new internals.nodes.Is(node.lineno, node.colno, node, test);
-    return negated ? new internals.nodes.Not(node.lineno, node.colno, node) : node;
+    const { Symbol: SymbolNode, FunCall, NodeList } = internals.nodes;
+    const callee = new SymbolNode(name.lineno, name.colno, fullName);
+    const next = peek(this);
+    let test: NunjucksNode = callee;
+    if (next?.type === 'left-paren') test = this.parsePostfix(callee);
+    else if (next !== null && (STARTS_ARGUMENT.has(next.type) || (next.type === 'symbol' && !ENDS_TEST.has(next.value)))) {
+      const argument = this.parsePrimary() as NunjucksNode;
+      test = new FunCall(name.lineno, name.colno, callee, new NodeList(name.lineno, name.colno, [argument]));
+    }
+    const tested = new internals.nodes.Is(node.lineno, node.colno, node, test);
+    return negated ? new internals.nodes.Not(node.lineno, node.colno, tested) : tested;
+  }
+  parserPrototype.parseFilter = function (this: ParserInternals, node: NunjucksNode) {
+    for (;;) {
+      const next = peek(this);
+      if (next?.type === 'pipe') node = parseFilters.call(this, node);
+      else if (next?.type === 'symbol' && next.value === 'is') node = parseTest.call(this, node);
+      else return node;
+    }
   };
 }
 

@@ -143,3 +143,56 @@ describe('tests and filters that compare, against ansible-core', () => {
     ORACLE_TIMEOUT_MS,
   );
 });
+
+/**
+ * Where `is` binds: as a filter does, to the primary expression before it (with its sign), so
+ * `1 + x is number` adds a boolean, `x is defined == true` compares the test's result, and
+ * `not` and `and` stay outside. nunjucks applied `is` to the whole comparison.
+ */
+describe('the precedence of is, against ansible-core', () => {
+  const templates = [
+    '{{ 1 + 1 is number }}',
+    '{{ "a" ~ "b" is string }}',
+    '{{ x is defined and x > 1 }}',
+    '{{ not x is defined }}',
+    '{{ x is not none }}',
+    '{{ 2 * 3 is divisibleby 3 }}',
+    '{{ [1] | length is number }}',
+    '{{ -1 is number }}',
+    '{{ x is defined == true }}',
+    '{{ 1 in [1] is sameas true }}',
+    '{{ x | default(1) is number }}',
+    '{{ "a" if x is defined else "b" }}',
+    '{{ x is number or x is string }}',
+    '{{ 3 > 2 is sameas true }}',
+    '{{ none is none }}',
+    '{{ true is true }}',
+    '{{ false is false }}',
+    '{{ x is true }}',
+    '{{ x is not false }}',
+    '{{ y is undefined }}',
+    '{{ x is ansible.builtin.number }}',
+    '{{ x is divisibleby(5) }}',
+    '{{ x is divisibleby 5 and true }}',
+    '{{ "1.2" is version("1.0", ">=") }}',
+    '{{ x is in [5, 6] }}',
+    '{{ [x] is not in [[5]] }}',
+    '{{ x is defined | string }}',
+    '{{ (x is defined) | string }}',
+    '{{ x is 5 }}',
+    '{{ x is }}',
+    '{{ - x is number }}',
+    '{{ not x is none and x is number }}',
+  ];
+
+  it(
+    `gives Ansible's value, or fails where Ansible fails, in ${templates.length} cases`,
+    () => {
+      const { expected, differences: differing } = compareWithAnsible(templates, { x: 5 });
+      // `1 in [1] is sameas true` (1 in True), `is ansible.builtin.number` (no such plugin), `x is 5`, `x is`.
+      expect(expected.filter((o) => 'error' in o).length).toBe(4);
+      expect(differing).toEqual([]);
+    },
+    ORACLE_TIMEOUT_MS,
+  );
+});
