@@ -301,7 +301,8 @@ function jinjaNumberAt(text: string, index: number): { type: 'int' | 'float'; va
     const at = [tag.lineno, tag.colno] as const;
     const targetsOf: NunjucksNode[][] = [];
     const values: NunjucksNode[] = [];
-    while (this.peekToken().type !== 'block-end') {
+    for (let next = this.peekToken() as { type: string } | null; next?.type !== 'block-end'; next = this.peekToken() as { type: string } | null) {
+      if (next === null) this.fail('unexpected end of template in the with tag', tag.lineno, tag.colno);
       if (values.length > 0 && !this.skip('comma')) this.fail('expected , or the end of the with tag', tag.lineno, tag.colno);
       const targets: NunjucksNode[] = [];
       for (let target = this.parsePrimary(); target; target = this.parsePrimary()) {
@@ -1608,6 +1609,8 @@ function numericAttributes(source: string): string {
 }
 
 function templateMessage(err: unknown): string {
+  // nunjucks' parser reads a token past the end of an unfinished template (`{{ x | `) as null.
+  if (err instanceof TypeError && /^Cannot read properties of null/.test(err.message)) return 'unexpected end of template';
   const message = err instanceof Error ? err.message : String(err);
   return message
     .replace(/^\(template\)\s*/, '')

@@ -262,6 +262,9 @@ describe('template files: #jinja2 options and includes', () => {
       'TEMPLATE_UNSUPPORTED',
       'recursive for loops (`{% for … recursive %}` with `loop(…)`) are not supported',
     ]);
+    // An unfinished template is a syntax error in words, not JavaScript's (nunjucks read the missing token as null).
+    for (const t of ['{% with a = 1', '{% with', '{{ x | ', '{{ x is'])
+      expect(failure(() => renderValue(t, vars)).message, t).toMatch(/^template syntax error: (unexpected end of template|expected the name of a test)/);
     expect(failure(() => renderTemplateFile('#jinja2: keep_trailing_newline: True\nx\n', vars, [dir])).code).toBe('TEMPLATE_UNSUPPORTED');
     // A template that includes itself ends on the template budget's depth, not a stack overflow.
     expect(failure(() => renderTemplateFile("{% include 'self.j2' %}", vars, [dir])).message).toMatch(/nested/);
