@@ -253,6 +253,7 @@ export function formatWithSpec(value: unknown, spec: string): string {
     const n = Number(value);
     if (typeChar === 'c') {
       if (signChar !== undefined) throw valueError("Sign not allowed with integer format specifier 'c'");
+      if (n < 0 || n > 0x10ffff) throw new HoundError('TEMPLATE_ERROR', 'OverflowError: %c arg not in range(0x110000)', EXIT.PARSE);
       body = String.fromCodePoint(n);
     } else {
       const base = typeChar === 'b' ? 2 : typeChar === 'o' ? 8 : typeChar === 'x' || typeChar === 'X' ? 16 : 10;
@@ -337,7 +338,8 @@ export function braceFormat(format: string, positional: readonly unknown[], keyw
     return positional[index];
   };
   const render = (text: string, depth: number): string => {
-    if (depth < 0) throw valueError('Max string recursion exceeded');
+    // CPython's build_string: the call itself at 2, a spec's fields at 1, a spec inside those is too deep.
+    if (depth <= 0) throw valueError('Max string recursion exceeded');
     const out: string[] = [];
     let i = 0;
     while (i < text.length) {

@@ -738,9 +738,12 @@ describe('str.format(), against ansible-core', () => {
       `{{ '{:,x}'.format(1) }}`,
       `{{ '{}'.format(undefined_thing) }}`,
       `{{ '{0[5]}'.format([1]) }}`,
+      `{{ '{:{:{}}}'.format(1, 2, 3) }}`,
+      `{{ '{:c}'.format(1114112) }}`,
+      `{{ '{:c}'.format(-1) }}`,
     ],
     {},
-    { exactly: 16 },
+    { exactly: 19 },
   );
 });
 
