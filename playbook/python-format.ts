@@ -1,36 +1,59 @@
 // Python's printf-style string formatting (`'%s-%04d' % (name, n)`, `'%(k)s' % d`), which
 // Jinja's `%` does on a string left operand and playbooks use (`'test-%0x' % (2**32 | random)`).
-import { HoundError, EXIT } from '../base/errors.js';
 import { isPythonFloat } from '../base/python-float.js';
-import { isPlainObject, isPythonNumber, pythonRepr, pythonStr, pythonTypeName } from './template-values.js';
+import { isPlainObject, isPythonNumber, pythonError, pythonRepr, pythonStr, pythonTypeName } from './template-values.js';
 import { spendCharacters } from './template-budget.js';
 
 const SPEC = /%(?:\(([^)]*)\))?([-+ #0]*)(\d+)?(?:\.(\d+))?[hlL]?([diouxXeEfFgGcrsa%])?/g;
 
-function formatError(message: string): HoundError {
-  return new HoundError('TEMPLATE_ERROR', `TypeError: ${message}`, EXIT.PARSE);
-}
-
 function integerOf(value: unknown, conversion: string): number {
   if (typeof value === 'boolean') return value ? 1 : 0;
   // %d, %i and %u take a float's whole part; %x, %o and %c take ints only.
-  if (isPythonFloat(value) && 'xXoc'.includes(conversion)) throw formatError(`%${conversion} format: an integer is required, not float`);
+  if (isPythonFloat(value) && 'xXoc'.includes(conversion)) throw pythonError('TypeError', `%${conversion} format: an integer is required, not float`);
   if (isPythonNumber(value) && Number.isFinite(Number(value))) return Math.trunc(Number(value));
-  throw formatError(`%${conversion} format: a real number is required, not ${pythonTypeName(value)}`);
+  throw pythonError('TypeError', `%${conversion} format: a real number is required, not ${pythonTypeName(value)}`);
 }
 
-/** One conversion's text before padding: its digits (with sign and prefix) or its characters. */
-function convert(value: unknown, conversion: string, flags: string, precision: number | undefined): string {
-  const sign = (negative: boolean) => (negative ? '-' : flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : '');
+/** A number's sign as a format asks for it: '-' when negative, else '+' or ' ' when its flag says so. */
+function signFor(negative: boolean, flag: string | undefined): string {
+  return negative ? '-' : flag === '+' || flag === ' ' ? flag : '';
+}
+
+type Alignment = '<' | '^' | '=' | '>';
+
+/**
+ * `lead` (a number's sign and prefix) and `body` padded to `width` code points with `fill`:
+ * after them (<), around them (^), between them (=, zero padding) or before them (>).
+ */
+function aligned(lead: string, body: string, width: number, fill: string, align: Alignment): string {
+  const length = Array.from(lead + body).length;
+  // A width is text the template asks for: counted against its budget before it is built.
+  spendCharacters(Math.max(width, length));
+  const pad = Math.max(0, width - length);
+  switch (align) {
+    case '<':
+      return lead + body + fill.repeat(pad);
+    case '^':
+      return fill.repeat(Math.floor(pad / 2)) + lead + body + fill.repeat(pad - Math.floor(pad / 2));
+    case '=':
+      return lead + fill.repeat(pad) + body;
+    default:
+      return fill.repeat(pad) + lead + body;
+  }
+}
+
+/** One %-conversion's text before padding: a number's sign and prefix (its lead) and its digits, or the characters. */
+function convert(value: unknown, conversion: string, flags: string, precision: number | undefined): { lead: string; body: string } {
+  const flag = flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : undefined;
   switch (conversion) {
     case 's':
-      return precision === undefined ? pythonStr(value) : pythonStr(value).slice(0, precision);
+      return { lead: '', body: precision === undefined ? pythonStr(value) : pythonStr(value).slice(0, precision) };
     case 'r':
     case 'a':
-      return precision === undefined ? pythonRepr(value) : pythonRepr(value).slice(0, precision);
+      return { lead: '', body: precision === undefined ? pythonRepr(value) : pythonRepr(value).slice(0, precision) };
     case 'c':
-      if (typeof value === 'string' && [...value].length === 1) return value;
-      return String.fromCodePoint(integerOf(value, 'c'));
+      if (typeof value === 'string' && [...value].length === 1) return { lead: '', body: value };
+      return { lead: '', body: String.fromCodePoint(integerOf(value, 'c')) };
     case 'd':
     case 'i':
     case 'u':
@@ -43,10 +66,10 @@ function convert(value: unknown, conversion: string, flags: string, precision: n
       if (precision !== undefined) digits = digits.padStart(precision, '0');
       if (conversion === 'X') digits = digits.toUpperCase();
       const prefix = flags.includes('#') && radix !== 10 ? `0${conversion === 'o' ? 'o' : conversion}` : '';
-      return sign(n < 0) + prefix + digits;
+      return { lead: signFor(n < 0, flag) + prefix, body: digits };
     }
     default: {
-      if (!isPythonNumber(value)) throw formatError(`must be real number, not ${pythonTypeName(value)}`);
+      if (!isPythonNumber(value)) throw pythonError('TypeError', `must be real number, not ${pythonTypeName(value)}`);
       const n = Number(value);
       const places = precision ?? 6;
       const lower = conversion.toLowerCase();
@@ -57,7 +80,7 @@ function convert(value: unknown, conversion: string, flags: string, precision: n
             ? pythonExponent(Math.abs(n).toExponential(places))
             : pythonGeneral(Math.abs(n), places, { alternate: flags.includes('#') });
       if (conversion === conversion.toUpperCase()) digits = digits.toUpperCase();
-      return sign(n < 0 || Object.is(n, -0)) + digits;
+      return { lead: signFor(n < 0 || Object.is(n, -0), flag), body: digits };
     }
   }
 }
@@ -92,41 +115,30 @@ export function percentFormat(format: string, values: unknown): string {
   const out = format.replace(
     SPEC,
     (whole: string, key: string | undefined, flags: string, width: string | undefined, precision: string | undefined, conversion: string | undefined) => {
-      if (conversion === undefined) throw new HoundError('TEMPLATE_ERROR', `ValueError: incomplete format in ${pythonRepr(format)}`, EXIT.PARSE);
+      if (conversion === undefined) throw pythonError('ValueError', `incomplete format in ${pythonRepr(format)}`);
       if (conversion === '%') return '%';
       let value: unknown;
       if (key !== undefined) {
         anyKeyed = true;
-        if (!byKey) throw formatError('format requires a mapping');
-        if (!Object.hasOwn(byKey, key)) throw new HoundError('TEMPLATE_ERROR', `KeyError: ${pythonRepr(key)}`, EXIT.PARSE);
+        if (!byKey) throw pythonError('TypeError', 'format requires a mapping');
+        if (!Object.hasOwn(byKey, key)) throw pythonError('KeyError', `${pythonRepr(key)}`);
         value = byKey[key];
       } else {
-        if (used >= queue.length) throw formatError('not enough arguments for format string');
+        if (used >= queue.length) throw pythonError('TypeError', 'not enough arguments for format string');
         value = queue[used++];
       }
-      const text = convert(value, conversion, flags, precision === undefined ? undefined : Number(precision));
-      const size = width === undefined ? 0 : Number(width);
-      // A width is text the template asks for: counted against its budget before it is built.
-      spendCharacters(Math.max(size, text.length));
-      if (text.length >= size) return text;
-      if (flags.includes('-')) return text.padEnd(size, ' ');
-      if (flags.includes('0') && !'srac'.includes(conversion)) {
-        const lead = /^[-+ ]?(?:0[xXo])?/.exec(text)?.[0] ?? '';
-        return lead + text.slice(lead.length).padStart(size - lead.length, '0');
-      }
-      return text.padStart(size, ' ');
+      const { lead, body } = convert(value, conversion, flags, precision === undefined ? undefined : Number(precision));
+      // '-' pads on the right; '0' pads a number with zeros after its sign and prefix.
+      const align: Alignment = flags.includes('-') ? '<' : flags.includes('0') && !'srac'.includes(conversion) ? '=' : '>';
+      return aligned(lead, body, width === undefined ? 0 : Number(width), align === '=' ? '0' : ' ', align);
     },
   );
-  if (!anyKeyed && !byKey && used < queue.length) throw formatError('not all arguments converted during string formatting');
+  if (!anyKeyed && !byKey && used < queue.length) throw pythonError('TypeError', 'not all arguments converted during string formatting');
   return out;
 }
 
 // ---------------------------------------------------------------------------------------
 // str.format(): `'{}-{:>5}'.format(name, n)`, `'{host}:{port}'.format(host=h, port=p)`.
-
-function valueError(message: string): HoundError {
-  return new HoundError('TEMPLATE_ERROR', `ValueError: ${message}`, EXIT.PARSE);
-}
 
 /** A replacement field of a format string: `{name!conversion:spec}`, and where the field ends. */
 interface BraceField {
@@ -138,10 +150,10 @@ interface BraceField {
 
 /** The field that starts after the `{` at `start - 1`, as Python's MarkupIterator reads it. */
 function braceField(format: string, start: number): BraceField {
-  const unclosed = () => valueError("expected '}' before end of string");
+  const unclosed = () => pythonError('ValueError', "expected '}' before end of string");
   let i = start;
   while (i < format.length && !':!}'.includes(format[i])) {
-    if (format[i] === '{') throw valueError("unexpected '{' in field name");
+    if (format[i] === '{') throw pythonError('ValueError', "unexpected '{' in field name");
     if (format[i] === '[') {
       const close = format.indexOf(']', i);
       if (close < 0) throw unclosed();
@@ -152,11 +164,11 @@ function braceField(format: string, start: number): BraceField {
   const name = format.slice(start, i);
   let conversion: string | undefined;
   if (format[i] === '!') {
-    if (i + 1 >= format.length) throw valueError('end of string while looking for conversion specifier');
+    if (i + 1 >= format.length) throw pythonError('ValueError', 'end of string while looking for conversion specifier');
     conversion = format[i + 1];
     i += 2;
     if (i >= format.length) throw unclosed();
-    if (format[i] !== ':' && format[i] !== '}') throw valueError("expected ':' after conversion specifier");
+    if (format[i] !== ':' && format[i] !== '}') throw pythonError('ValueError', "expected ':' after conversion specifier");
   }
   let spec = '';
   if (format[i] === ':') {
@@ -177,24 +189,23 @@ function fieldLookup(value: unknown, rest: string, field: string): unknown {
   while (i < rest.length) {
     if (rest[i] === '.') {
       const name = /^[^.[]*/.exec(rest.slice(i + 1))?.[0] ?? '';
-      if (name === '') throw valueError('Empty attribute in format string');
-      throw new HoundError('TEMPLATE_ERROR', `AttributeError: '${pythonTypeName(value)}' object has no attribute '${name}'`, EXIT.PARSE);
+      if (name === '') throw pythonError('ValueError', 'Empty attribute in format string');
+      throw pythonError('AttributeError', `'${pythonTypeName(value)}' object has no attribute '${name}'`);
     }
-    if (rest[i] !== '[') throw valueError("Only '.' or '[' may follow ']' in format field specifier");
+    if (rest[i] !== '[') throw pythonError('ValueError', "Only '.' or '[' may follow ']' in format field specifier");
     const close = rest.indexOf(']', i);
     const key = rest.slice(i + 1, close);
-    if (key === '') throw valueError('Empty attribute in format string');
+    if (key === '') throw pythonError('ValueError', 'Empty attribute in format string');
     i = close + 1;
     if (Array.isArray(value) || typeof value === 'string') {
-      if (!/^\d+$/.test(key))
-        throw new HoundError('TEMPLATE_ERROR', `TypeError: ${pythonTypeName(value)} indices must be integers or slices, not str`, EXIT.PARSE);
+      if (!/^\d+$/.test(key)) throw pythonError('TypeError', `${pythonTypeName(value)} indices must be integers or slices, not str`);
       const at = Number(key);
-      if (at >= value.length) throw new HoundError('TEMPLATE_ERROR', `IndexError: ${pythonTypeName(value)} index out of range`, EXIT.PARSE);
+      if (at >= value.length) throw pythonError('IndexError', `${pythonTypeName(value)} index out of range`);
       value = value[at];
     } else if (isPlainObject(value)) {
-      if (!Object.hasOwn(value, key)) throw new HoundError('TEMPLATE_ERROR', `KeyError: ${pythonRepr(/^\d+$/.test(key) ? Number(key) : key)}`, EXIT.PARSE);
+      if (!Object.hasOwn(value, key)) throw pythonError('KeyError', `${pythonRepr(/^\d+$/.test(key) ? Number(key) : key)}`);
       value = value[key];
-    } else throw new HoundError('TEMPLATE_ERROR', `TypeError: '${pythonTypeName(value)}' object is not subscriptable (format field ${field})`, EXIT.PARSE);
+    } else throw pythonError('TypeError', `'${pythonTypeName(value)}' object is not subscriptable (format field ${field})`);
   }
   return value;
 }
@@ -225,12 +236,12 @@ function grouped(digits: string, separator: string | undefined, size: number): s
 export function formatWithSpec(value: unknown, spec: string): string {
   if (spec === '') return pythonStr(value);
   const m = FORMAT_SPEC.exec(spec);
-  if (m === null) throw valueError('Invalid format specifier');
+  if (m === null) throw pythonError('ValueError', 'Invalid format specifier');
   const [, fillChar, alignChar, signChar, , alternate, zero, widthText, separator, precisionText, typeChar] = m;
   const width = widthText === undefined ? 0 : Number(widthText);
   const precision = precisionText === undefined ? undefined : Number(precisionText);
   let fill = fillChar ?? ' ';
-  let align = alignChar;
+  let align = alignChar as Alignment | undefined;
   if (zero !== undefined && alignChar === undefined) {
     fill = fillChar ?? '0';
     align = '=';
@@ -241,24 +252,24 @@ export function formatWithSpec(value: unknown, spec: string): string {
   let prefix = '';
   let body: string;
   if (typeof value === 'string') {
-    if (typeChar !== undefined && typeChar !== 's') throw valueError(`Unknown format code '${typeChar}' for object of type 'str'`);
-    if (signChar !== undefined) throw valueError('Sign not allowed in string format specifier');
-    if (alternate !== undefined) throw valueError('Alternate form (#) not allowed in string format specifier');
-    if (align === '=') throw valueError("'=' alignment not allowed in string format specifier");
-    if (separator !== undefined) throw valueError(`Cannot specify '${separator}' with 's'.`);
+    if (typeChar !== undefined && typeChar !== 's') throw pythonError('ValueError', `Unknown format code '${typeChar}' for object of type 'str'`);
+    if (signChar !== undefined) throw pythonError('ValueError', 'Sign not allowed in string format specifier');
+    if (alternate !== undefined) throw pythonError('ValueError', 'Alternate form (#) not allowed in string format specifier');
+    if (align === '=') throw pythonError('ValueError', "'=' alignment not allowed in string format specifier");
+    if (separator !== undefined) throw pythonError('ValueError', `Cannot specify '${separator}' with 's'.`);
     body = precision === undefined ? value : Array.from(value).slice(0, precision).join('');
     align ??= '<';
   } else if (isInt && (typeChar === undefined || 'bcdnoxX'.includes(typeChar))) {
-    if (precision !== undefined) throw valueError('Precision not allowed in integer format specifier');
+    if (precision !== undefined) throw pythonError('ValueError', 'Precision not allowed in integer format specifier');
     const n = Number(value);
     if (typeChar === 'c') {
-      if (signChar !== undefined) throw valueError("Sign not allowed with integer format specifier 'c'");
-      if (n < 0 || n > 0x10ffff) throw new HoundError('TEMPLATE_ERROR', 'OverflowError: %c arg not in range(0x110000)', EXIT.PARSE);
+      if (signChar !== undefined) throw pythonError('ValueError', "Sign not allowed with integer format specifier 'c'");
+      if (n < 0 || n > 0x10ffff) throw pythonError('OverflowError', '%c arg not in range(0x110000)');
       body = String.fromCodePoint(n);
     } else {
       const base = typeChar === 'b' ? 2 : typeChar === 'o' ? 8 : typeChar === 'x' || typeChar === 'X' ? 16 : 10;
-      if (separator === ',' && base !== 10) throw valueError(`Cannot specify ',' with '${typeChar}'.`);
-      sign = n < 0 ? '-' : signChar === '+' ? '+' : signChar === ' ' ? ' ' : '';
+      if (separator === ',' && base !== 10) throw pythonError('ValueError', `Cannot specify ',' with '${typeChar}'.`);
+      sign = signFor(n < 0, signChar);
       if (alternate !== undefined && base !== 10) prefix = `0${typeChar}`;
       let digits = Math.abs(n).toString(base);
       if (typeChar === 'X') digits = digits.toUpperCase();
@@ -271,9 +282,9 @@ export function formatWithSpec(value: unknown, spec: string): string {
     align ??= '>';
   } else if (isInt || isFloat) {
     if (typeChar !== undefined && !'eEfFgGn%'.includes(typeChar))
-      throw valueError(`Unknown format code '${typeChar}' for object of type '${isInt ? 'int' : 'float'}'`);
+      throw pythonError('ValueError', `Unknown format code '${typeChar}' for object of type '${isInt ? 'int' : 'float'}'`);
     const n = Number(value);
-    sign = n < 0 || (Object.is(n, -0) && m[4] === undefined) ? '-' : signChar === '+' ? '+' : signChar === ' ' ? ' ' : '';
+    sign = signFor(n < 0 || (Object.is(n, -0) && m[4] === undefined), signChar);
     const a = Math.abs(n);
     let digits: string;
     if (!Number.isFinite(a)) digits = Number.isNaN(a) ? 'nan' : 'inf';
@@ -293,21 +304,9 @@ export function formatWithSpec(value: unknown, spec: string): string {
     body = (whole === '' ? '' : grouped(wholeDigits, separator, 3)) + fraction;
     align ??= '>';
   } else {
-    throw new HoundError('TEMPLATE_ERROR', `TypeError: unsupported format string passed to ${pythonTypeName(value)}.__format__`, EXIT.PARSE);
+    throw pythonError('TypeError', `unsupported format string passed to ${pythonTypeName(value)}.__format__`);
   }
-  const length = Array.from(sign + prefix + body).length;
-  spendCharacters(Math.max(width, length));
-  const pad = Math.max(0, width - length);
-  switch (align) {
-    case '<':
-      return sign + prefix + body + fill.repeat(pad);
-    case '^':
-      return fill.repeat(Math.floor(pad / 2)) + sign + prefix + body + fill.repeat(pad - Math.floor(pad / 2));
-    case '=':
-      return sign + prefix + fill.repeat(pad) + body;
-    default:
-      return fill.repeat(pad) + sign + prefix + body;
-  }
+  return aligned(sign + prefix, body, width, fill, align);
 }
 
 /**
@@ -321,32 +320,32 @@ export function braceFormat(format: string, positional: readonly unknown[], keyw
   let numbering: 'automatic' | 'manual' | undefined;
   const argument = (first: string): unknown => {
     if (first !== '' && !/^\d+$/.test(first)) {
-      if (!Object.hasOwn(keywords, first)) throw new HoundError('TEMPLATE_ERROR', `KeyError: ${pythonRepr(first)}`, EXIT.PARSE);
+      if (!Object.hasOwn(keywords, first)) throw pythonError('KeyError', `${pythonRepr(first)}`);
       return keywords[first];
     }
     const kind = first === '' ? 'automatic' : 'manual';
     if (numbering !== undefined && numbering !== kind)
-      throw valueError(
+      throw pythonError(
+        'ValueError',
         kind === 'automatic'
           ? 'cannot switch from manual field specification to automatic field numbering'
           : 'cannot switch from automatic field numbering to manual field specification',
       );
     numbering = kind;
     const index = first === '' ? next++ : Number(first);
-    if (index >= positional.length)
-      throw new HoundError('TEMPLATE_ERROR', `IndexError: Replacement index ${index} out of range for positional args tuple`, EXIT.PARSE);
+    if (index >= positional.length) throw pythonError('IndexError', `Replacement index ${index} out of range for positional args tuple`);
     return positional[index];
   };
   const render = (text: string, depth: number): string => {
     // CPython's build_string: the call itself at 2, a spec's fields at 1, a spec inside those is too deep.
-    if (depth <= 0) throw valueError('Max string recursion exceeded');
+    if (depth <= 0) throw pythonError('ValueError', 'Max string recursion exceeded');
     const out: string[] = [];
     let i = 0;
     while (i < text.length) {
       const open = text.indexOf('{', i);
       const close = text.indexOf('}', i);
       if (close >= 0 && (open < 0 || close < open)) {
-        if (text[close + 1] !== '}') throw valueError("Single '}' encountered in format string");
+        if (text[close + 1] !== '}') throw pythonError('ValueError', "Single '}' encountered in format string");
         out.push(text.slice(i, close + 1));
         i = close + 2;
         continue;
@@ -361,7 +360,7 @@ export function braceFormat(format: string, positional: readonly unknown[], keyw
         i = open + 2;
         continue;
       }
-      if (open + 1 >= text.length) throw valueError("Single '{' encountered in format string");
+      if (open + 1 >= text.length) throw pythonError('ValueError', "Single '{' encountered in format string");
       const field = braceField(text, open + 1);
       const first = /^[^.[]*/.exec(field.name)?.[0] ?? '';
       let value = fieldLookup(argument(first), field.name.slice(first.length), field.name);
@@ -369,7 +368,7 @@ export function braceFormat(format: string, positional: readonly unknown[], keyw
         if (field.conversion === 's') value = pythonStr(value);
         else if (field.conversion === 'r') value = pythonRepr(value);
         else if (field.conversion === 'a') value = asciiRepr(value);
-        else throw valueError(`Unknown conversion specifier ${field.conversion}`);
+        else throw pythonError('ValueError', `Unknown conversion specifier ${field.conversion}`);
       }
       out.push(formatWithSpec(value, field.spec.includes('{') ? render(field.spec, depth - 1) : field.spec));
       i = field.end;

@@ -16,7 +16,7 @@
 // methods hound does not compute (str.format_map, str.encode, …).
 import { EXIT, HoundError } from '../base/errors.js';
 import { spendCharacters, spendSteps } from './template-budget.js';
-import { isPlainObject, pythonEqual, pythonRepr, pythonStr, pythonTypeName, splitArguments, UndefinedValue } from './template-values.js';
+import { isPlainObject, pythonEqual, pythonError, pythonRepr, pythonStr, pythonTypeName, splitArguments, UndefinedValue } from './template-values.js';
 import { PythonFloat } from '../base/python-float.js';
 import { braceFormat } from './python-format.js';
 
@@ -96,10 +96,6 @@ function isOwned(value: object): boolean {
 
 // ---------------------------------------------------------------------------------------
 // Errors, as Python names them.
-
-function pythonError(kind: 'TypeError' | 'ValueError' | 'IndexError' | 'KeyError', message: string): HoundError {
-  return new HoundError('TEMPLATE_ERROR', `${kind}: ${message}`, EXIT.PARSE);
-}
 
 function unsupported(what: string, hint: string): HoundError {
   return new HoundError('TEMPLATE_UNSUPPORTED', what, EXIT.PARSE, { hint });
@@ -615,11 +611,11 @@ function listMethod(list: unknown[], name: string): PythonMethod | undefined {
  * on the value itself; a number, boolean or None is held as its str() here, and reading it back
  * with the same value (`d[1]`) finds it. Lists and dicts are not keys, in Python either.
  */
-export function dictKey(value: unknown, method?: string): string {
+export function dictKey(value: unknown, call?: string): string {
   if (value instanceof UndefinedValue) value.fail();
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value instanceof PythonFloat) return pythonStr(value);
-  throw pythonError('TypeError', `unhashable type: '${pythonTypeName(value)}'${method === undefined ? '' : ` (dict.${method}())`}`);
+  throw pythonError('TypeError', `unhashable type: '${pythonTypeName(value)}'${call === undefined ? '' : ` (${call})`}`);
 }
 
 /**
@@ -633,11 +629,12 @@ export function updateDict(d: Record<string, unknown>, from: unknown, call: stri
   }
   if (!Array.isArray(from)) throw pythonError('TypeError', `'${pythonTypeName(from)}' object is not iterable (${call})`);
   spendSteps(from.length, call);
-  (from as unknown[]).forEach((item, i) => {
+  const items: readonly unknown[] = from;
+  items.forEach((item, i) => {
     const pair: unknown = typeof item === 'string' ? Array.from(item) : item;
     if (!Array.isArray(pair)) throw pythonError('TypeError', `cannot convert dictionary update sequence element #${i} to a sequence`);
     if (pair.length !== 2) throw pythonError('ValueError', `dictionary update sequence element #${i} has length ${pair.length}; 2 is required`);
-    d[dictKey(pair[0], call === 'dict.update()' ? 'update' : undefined)] = pair[1];
+    d[dictKey(pair[0], call)] = pair[1];
   });
 }
 
@@ -655,7 +652,7 @@ function dictMethod(d: Record<string, unknown>, name: string): PythonMethod | un
     case 'get':
       return (...args) => {
         const [k, fallback = null] = positional('get', args, 1, 2);
-        const name = dictKey(k, 'get');
+        const name = dictKey(k, 'dict.get()');
         return Object.hasOwn(d, name) ? d[name] : fallback;
       };
     case 'copy':
@@ -674,7 +671,7 @@ function dictMethod(d: Record<string, unknown>, name: string): PythonMethod | un
       return (...args) => {
         const [k, ...fallback] = positional('pop', args, 1, 2);
         changing('pop');
-        const name = dictKey(k, 'pop');
+        const name = dictKey(k, 'dict.pop()');
         if (!Object.hasOwn(d, name)) {
           if (fallback.length > 0) return fallback[0];
           throw pythonError('KeyError', pythonRepr(k));
@@ -687,13 +684,13 @@ function dictMethod(d: Record<string, unknown>, name: string): PythonMethod | un
       return (...args) => {
         const [k, item] = positional('__setitem__', args, 2, 2);
         changing('__setitem__');
-        d[dictKey(k, '__setitem__')] = item;
+        d[dictKey(k, 'dict.__setitem__()')] = item;
         return null;
       };
     case 'setdefault':
       return (...args) => {
         const [k, fallback = null] = positional('setdefault', args, 1, 2);
-        const name = dictKey(k, 'setdefault');
+        const name = dictKey(k, 'dict.setdefault()');
         if (Object.hasOwn(d, name)) return d[name];
         changing('setdefault');
         d[name] = fallback;

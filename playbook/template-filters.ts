@@ -25,6 +25,7 @@ import {
   pythonCompare,
   pythonContains,
   pythonEqual,
+  pythonError,
   pythonOrder,
   pythonRepr,
   pythonStr,
@@ -1340,8 +1341,7 @@ export function buildTests(): Record<string, TemplateFunction> {
   tests.is_mount = tests.mount;
   tests.same_file = (value: unknown, other: unknown) => {
     const [a, b] = [pathStat(value), pathStat(other)];
-    if (a === undefined || b === undefined)
-      throw new HoundError('TEMPLATE_ERROR', `FileNotFoundError: ${pythonRepr(a === undefined ? value : other)}`, EXIT.PARSE);
+    if (a === undefined || b === undefined) throw pythonError('FileNotFoundError', `${pythonRepr(a === undefined ? value : other)}`);
     return a.dev === b.dev && a.ino === b.ino;
   };
   tests.is_same_file = tests.same_file;

@@ -44,6 +44,15 @@ export function isAnsibleFact(name: string): boolean {
   return name.startsWith('ansible_') && !ANSIBLE_SETTINGS.test(name);
 }
 
+/** The Python exceptions a template raises, as Jinja2 reports them (`KeyError: 'port'`). */
+export type PythonErrorKind =
+  'TypeError' | 'ValueError' | 'IndexError' | 'KeyError' | 'AttributeError' | 'ZeroDivisionError' | 'OverflowError' | 'RuntimeError' | 'FileNotFoundError';
+
+/** A template's error as Python would raise it: the kind first, as Ansible's message shows it. */
+export function pythonError(kind: PythonErrorKind, message: string, hint?: string): HoundError {
+  return new HoundError('TEMPLATE_ERROR', `${kind}: ${message}`, EXIT.PARSE, hint === undefined ? {} : { hint });
+}
+
 export function unsafeTemplateError(what: string): HoundError {
   return new HoundError('TEMPLATE_UNSAFE', `template refused: ${what}`, EXIT.PARSE, {
     hint: 'templates may read variables and call filters; they cannot reach JavaScript objects or functions',
@@ -139,7 +148,7 @@ export function pythonOrder(a: unknown, b: unknown, op = '<'): number {
     for (let i = 0; i < Math.min(a.length, b.length); i++) if (!pythonEqual(a[i], b[i])) return pythonOrder(a[i], b[i], op);
     return Math.sign(a.length - b.length);
   }
-  throw new HoundError('TEMPLATE_ERROR', `TypeError: '${op}' not supported between instances of '${pythonTypeName(a)}' and '${pythonTypeName(b)}'`, EXIT.PARSE);
+  throw pythonError('TypeError', `'${op}' not supported between instances of '${pythonTypeName(a)}' and '${pythonTypeName(b)}'`);
 }
 
 /** Python compares text by code point; JavaScript's < compares UTF-16 units, which orders U+FF01 after an emoji. */
@@ -182,8 +191,7 @@ export function pythonContains(container: unknown, item: unknown): boolean {
   if (item instanceof UndefinedValue) item.fail();
   if (typeof container === 'string') {
     // Python's TypeError, where joining the number into text would find '1' in 'v1.2'.
-    if (typeof item !== 'string')
-      throw new HoundError('TEMPLATE_ERROR', `TypeError: 'in <string>' requires string as left operand, not ${pythonTypeName(item)}`, EXIT.PARSE);
+    if (typeof item !== 'string') throw pythonError('TypeError', `'in <string>' requires string as left operand, not ${pythonTypeName(item)}`);
     return container.includes(item);
   }
   if (Array.isArray(container)) return container.some((x) => pythonEqual(x, item));

@@ -20,6 +20,7 @@ import {
   isPythonNumber,
   pythonCompare,
   pythonEqual,
+  pythonError,
   pythonRepr,
   pythonContains,
   refuseMethodValue,
@@ -575,14 +576,14 @@ const globals: Record<string, unknown> = {
     // Python iterates a dict's keys (`{% for name in users %}`); nunjucks ran no pass at all over one
     // loop variable, and gave key and value to two (which Jinja2 unpacks from each key).
     if (!Array.isArray(value) && typeof value !== 'string' && !isPlainObject(value))
-      throw new HoundError('TEMPLATE_ERROR', `TypeError: '${pythonTypeName(value)}' object is not iterable (a for loop)`, EXIT.PARSE);
+      throw pythonError('TypeError', `'${pythonTypeName(value)}' object is not iterable (a for loop)`);
     const items = isPlainObject(value) ? Object.keys(value) : value;
     return typeof count === 'number' ? iterableItems('for', items).map((item) => unpack(item, count)) : items;
   }),
   // loop.cycle(…) for the pass at `index` (jinjaLoopVariables).
   __hound_loop_cycle: allow((index: unknown) =>
     allow((...items: unknown[]) => {
-      if (items.length === 0) throw new HoundError('TEMPLATE_ERROR', 'TypeError: no items for cycling given (loop.cycle())', EXIT.PARSE);
+      if (items.length === 0) throw pythonError('TypeError', 'no items for cycling given (loop.cycle())');
       return items[(index as number) % items.length];
     }),
   ),
@@ -633,7 +634,7 @@ const globals: Record<string, unknown> = {
     failUndefined(left, right);
     if (!isPythonNumber(left) || !isPythonNumber(right)) throw operandError('** or pow()', left, right);
     const [base, exponent] = [Number(left), Number(right)];
-    if (base === 0 && exponent < 0) throw new HoundError('TEMPLATE_ERROR', 'ZeroDivisionError: 0.0 cannot be raised to a negative power', EXIT.PARSE);
+    if (base === 0 && exponent < 0) throw pythonError('ZeroDivisionError', '0.0 cannot be raised to a negative power');
     const out = Math.pow(base, exponent);
     if (Number.isNaN(out)) throw new HoundError('TEMPLATE_UNSUPPORTED', `${base} ** ${exponent} is a complex number, which hound does not compute`, EXIT.PARSE);
     if (!Number.isFinite(out))
@@ -648,7 +649,7 @@ const globals: Record<string, unknown> = {
     const isInt = (v: unknown): v is number | boolean => typeof v === 'boolean' || (typeof v === 'number' && Number.isInteger(v));
     const [sequence, times] = typeof left === 'string' || Array.isArray(left) ? [left, right] : [right, left];
     if (typeof sequence === 'string' || Array.isArray(sequence)) {
-      if (!isInt(times)) throw new HoundError('TEMPLATE_ERROR', `TypeError: can't multiply sequence by non-int of type '${typeof times}'`, EXIT.PARSE);
+      if (!isInt(times)) throw pythonError('TypeError', `can't multiply sequence by non-int of type '${typeof times}'`);
       const count = Math.max(0, Number(times));
       if (typeof sequence === 'string') {
         spendCharacters(sequence.length * count);
@@ -660,7 +661,7 @@ const globals: Record<string, unknown> = {
       return ownValue(out);
     }
     if (isPythonNumber(left) && isPythonNumber(right)) return arithmetic(Number(left) * Number(right), left, right);
-    throw new HoundError('TEMPLATE_ERROR', `TypeError: unsupported operand type(s) for *: ${pythonStr(left)} and ${pythonStr(right)}`, EXIT.PARSE);
+    throw pythonError('TypeError', `unsupported operand type(s) for *: ${pythonStr(left)} and ${pythonStr(right)}`);
   }),
   // `{% set a, b = value %}`: value's items, exactly as many as names (Python's ValueError otherwise).
   __hound_unpack: allow((value: unknown, count: unknown) => unpack(value, Number(count))),
@@ -669,7 +670,7 @@ const globals: Record<string, unknown> = {
     const { positional, keywords } = splitArguments(args);
     const initial = positional[0];
     if (positional.length > 1 || (initial !== undefined && !isPlainObject(initial)))
-      throw new HoundError('TEMPLATE_ERROR', 'TypeError: namespace() takes a dict and keyword arguments', EXIT.PARSE);
+      throw pythonError('TypeError', 'namespace() takes a dict and keyword arguments');
     const ns = ownValue({ ...initial, ...keywords });
     namespaces.add(ns);
     return ns;
@@ -697,7 +698,7 @@ const globals: Record<string, unknown> = {
   }),
   // Jinja2's cycler(a, b, …): next() gives each item in turn, round again; reset() starts over; current is the next one.
   cycler: allow((...items: unknown[]) => {
-    if (items.length === 0) throw new HoundError('TEMPLATE_ERROR', 'RuntimeError: at least one item has to be provided (cycler())', EXIT.PARSE);
+    if (items.length === 0) throw pythonError('RuntimeError', 'at least one item has to be provided (cycler())');
     let position = 0;
     const cycler: Record<string, unknown> = { current: items[0] };
     // Its methods are not among its items: printed, it shows `current` only.
@@ -724,7 +725,7 @@ const globals: Record<string, unknown> = {
   dict: allow((...args: unknown[]) => {
     const { positional, keywords } = splitArguments(args);
     failUndefined(...positional, ...Object.values(keywords));
-    if (positional.length > 1) throw new HoundError('TEMPLATE_ERROR', `TypeError: dict expected at most 1 argument, got ${positional.length}`, EXIT.PARSE);
+    if (positional.length > 1) throw pythonError('TypeError', `dict expected at most 1 argument, got ${positional.length}`);
     const made: Record<string, unknown> = {};
     if (positional.length === 1) updateDict(made, positional[0], 'dict()');
     return ownValue(Object.assign(made, keywords));
@@ -834,7 +835,7 @@ function failUndefined(...operands: unknown[]): void {
 /** Python's unary - and +: numbers only (`-'a'` is a TypeError; JavaScript made it NaN, printed as nothing). */
 function unary(op: '-' | '+', operand: unknown): number | PythonFloat {
   failUndefined(operand);
-  if (!isPythonNumber(operand)) throw new HoundError('TEMPLATE_ERROR', `TypeError: bad operand type for unary ${op}: '${pythonTypeName(operand)}'`, EXIT.PARSE);
+  if (!isPythonNumber(operand)) throw pythonError('TypeError', `bad operand type for unary ${op}: '${pythonTypeName(operand)}'`);
   return arithmetic(op === '-' ? -Number(operand) : Number(operand), operand, operand);
 }
 
@@ -863,7 +864,7 @@ function divide(left: unknown, right: unknown, op: '/' | '//' | '%'): number | P
     const what = float
       ? { '/': 'float division by zero', '//': 'float floor division by zero', '%': 'float modulo' }[op]
       : { '/': 'division by zero', '//': 'integer division or modulo by zero', '%': 'integer modulo by zero' }[op];
-    throw new HoundError('TEMPLATE_ERROR', `ZeroDivisionError: ${what}`, EXIT.PARSE, { hint: 'guard the division, e.g. {{ (a / b) if b else 0 }}' });
+    throw pythonError('ZeroDivisionError', what, 'guard the division, e.g. {{ (a / b) if b else 0 }}');
   }
   // Python's / always gives a float (4 / 2 is 2.0); // and % give ints for ints.
   if (op === '/') return pythonFloat(a / b);
@@ -1013,10 +1014,9 @@ const safeRuntime: Record<string, unknown> = {
       const caller = Object.hasOwn(keywords, 'caller') ? keywords.caller : undefined;
       delete keywords.caller;
       const unknown = Object.keys(keywords);
-      if (unknown.length > 0 && !info.kwargs)
-        throw new HoundError('TEMPLATE_ERROR', `TypeError: macro '${info.name}' takes no keyword argument '${unknown[0]}'`, EXIT.PARSE);
+      if (unknown.length > 0 && !info.kwargs) throw pythonError('TypeError', `macro '${info.name}' takes no keyword argument '${unknown[0]}'`);
       if (positional.length > params.length && !info.varargs)
-        throw new HoundError('TEMPLATE_ERROR', `TypeError: macro '${info.name}' takes not more than ${params.length} argument(s)`, EXIT.PARSE);
+        throw pythonError('TypeError', `macro '${info.name}' takes not more than ${params.length} argument(s)`);
       const rest: Record<string, unknown> = {};
       for (const name of kwargNames) if (given.has(name)) rest[name] = given.get(name);
       if (caller !== undefined) rest.caller = caller;

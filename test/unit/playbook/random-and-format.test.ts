@@ -53,6 +53,11 @@ describe("'...' % values is Python's printf-style formatting", () => {
     ["'%s and %r' % ('a', 'b')", ''],
     ["'%s' % 5", ''],
     ["'%d' % 3.9", ''],
+    // Zero padding goes between the sign or prefix and the digits; '-' outweighs '0'.
+    ["'%#06x|%+06d|% 05d|%-+6d|%-06d|' % (255, 42, 7, 3, 4)", ''],
+    ["'%08.3f|%-08.2f|%+010.2e|%05s|' % (-3.14159, 2.5, 1234.5, 'ab')", ''],
+    // A width counts characters (code points), not UTF-16 units.
+    ["'%5s|%-3s|%3c|' % ('\\U0001F600', '\\u00e9', 128512)", ''],
   ];
   it.each(cases)('%s', (expression) => {
     expect(evaluateExpression(`{{ ${expression} }}`, {})).toBe(python(`import json\nprint(json.dumps(${expression}))`));
