@@ -556,6 +556,8 @@ class Compiler {
     name: string,
   ): TaskInstance | undefined {
     const pendingWhen: string[] = [];
+    /** A condition that cannot be evaluated, in a task whose failure the playbook handles: the task fails with it where it runs. */
+    let whenFailure: string | undefined;
     const names = this.analysis(task);
     const skipped = (expr: string) => this.skippedInstance(task, taskIndex, id, ctx, vars, name, `conditional result was false: ${expr}`);
     for (const [conditionIndex, condition] of task.when.entries()) {
@@ -571,7 +573,9 @@ class Compiler {
       try {
         holds = evaluateCondition(condition.expr, vars);
       } catch (err) {
-        throw this.positioned(err, condition.at, label);
+        if (!isRunTimeTemplateError(err) || !this.failureHandled(task, vars, label)) throw this.positioned(err, condition.at, label);
+        whenFailure = `The conditional check '${condition.expr}' failed. The error was: ${err.message}`;
+        break;
       }
       if (!holds) return skipped(condition.expr);
     }
@@ -579,10 +583,12 @@ class Compiler {
     const rawKeywords = rawKeywordsOf(task);
     const keywords = runtime.keywords ? {} : this.keywords(task, rawKeywords, vars, label);
     let args = task.args;
-    let runFailure = task.runFailure;
+    let runFailure = whenFailure ?? task.runFailure;
     // Arguments without templates were validated when loaded, and are shared as they are.
     const templatedDefaults = task.moduleDefaults.filter((d) => containsTemplate(d.value));
-    if (runFailure !== undefined) {
+    if (whenFailure !== undefined) {
+      // Ansible evaluates the conditions first: the arguments are never rendered.
+    } else if (runFailure !== undefined) {
       // A task that fails when it runs: as in Ansible, its arguments are rendered first, and
       // what cannot be rendered is the failure instead (an undefined variable, on this host).
       if (!deferred && names.argsTemplated) {
@@ -590,27 +596,35 @@ class Compiler {
           args = renderValue(task.args, vars) as Record<string, unknown>;
         } catch (err) {
           if (!(err instanceof HoundError)) throw err;
-          runFailure =
-            err.code === 'UNDEFINED_VARIABLE' ? `The task includes an option with an undefined variable. The error was: ${err.message}` : err.message;
+          runFailure = argumentsFailure(err);
         }
       }
     } else if (!deferred && (names.argsTemplated || templatedDefaults.length > 0) && task.module !== 'include_tasks') {
-      args = this.renderArgs(task, vars, label);
-      if (templatedDefaults.length > 0) {
-        args = mergeModuleDefaults(
-          task.module,
-          args,
-          templatedDefaults.map((d) => this.render(d.value, vars, d.at, label)),
-        );
+      let rendered: Record<string, unknown> | undefined;
+      try {
+        rendered = this.renderArgs(task, vars, label);
+      } catch (err) {
+        if (!isRunTimeTemplateError(err) || !this.failureHandled(task, vars, label)) throw err;
+        runFailure = argumentsFailure(err);
       }
-      const definition = findModuleDefinition(task.module)!;
-      const freeFormPath = task.freeForm ? task.argsAt.path : undefined;
-      args = checkRenderedArguments(definition, args, {
-        source: task.argsAt.source,
-        path: freeFormPath ?? task.argsAt.path,
-        what: `module '${task.action}' (${label})`,
-        unknownKeyCode: 'UNKNOWN_ARGUMENT',
-      });
+      if (rendered !== undefined) {
+        args = rendered;
+        if (templatedDefaults.length > 0) {
+          args = mergeModuleDefaults(
+            task.module,
+            args,
+            templatedDefaults.map((d) => this.render(d.value, vars, d.at, label)),
+          );
+        }
+        const definition = findModuleDefinition(task.module)!;
+        const freeFormPath = task.freeForm ? task.argsAt.path : undefined;
+        args = checkRenderedArguments(definition, args, {
+          source: task.argsAt.source,
+          path: freeFormPath ?? task.argsAt.path,
+          what: `module '${task.action}' (${label})`,
+          unknownKeyCode: 'UNKNOWN_ARGUMENT',
+        });
+      }
     }
     const until = task.until;
     const retries = task.retries === undefined ? (until ? 3 : 0) : this.integer(task.retries, vars, task.at, label, 'retries');
@@ -643,6 +657,21 @@ class Compiler {
       ...(runtime.keywords ? { pendingKeywords: rawKeywords } : {}),
       ...this.placed(task, taskIndex, id, ctx, name),
     };
+  }
+
+  /**
+   * Whether the playbook handles this task's failure: `ignore_errors` is true, or a block with
+   * a rescue holds the task. Ansible renders a task as it runs, so there what cannot be
+   * rendered fails that task and the play goes on; elsewhere it fails the host, and hound says
+   * so before anything runs.
+   */
+  private failureHandled(task: LoadedTask, vars: Vars, label: string): boolean {
+    if (task.blocks.some((frame) => frame.section === 'block' && frame.hasRescue)) return true;
+    try {
+      return this.keywords(task, rawKeywordsOf(task), vars, label).ignoreErrors === true;
+    } catch {
+      return false;
+    }
   }
 
   /** Where an instance of `task` sits (host, order, blocks, include gate) and where it is written: alike for a task that runs and one skipped. */
@@ -957,4 +986,29 @@ interface PlayHostVars {
   plain: Vars;
   /** Variables of tasks by role (EMPTY: none), then by search path. */
   byScope: Map<object, Map<string, Vars>>;
+}
+
+/**
+ * Errors Ansible meets only as the task runs (an undefined variable, a failed lookup, a
+ * template's own error): a task whose failure the playbook handles fails with them there.
+ * What hound refuses (TEMPLATE_UNSUPPORTED), its limits and bad files stay errors of the
+ * playbook, said before anything runs.
+ */
+const RUN_TIME_TEMPLATE_ERRORS = new Set([
+  'UNDEFINED_VARIABLE',
+  'TEMPLATE_ERROR',
+  'TEMPLATE_SYNTAX',
+  'LOOKUP_FAILED',
+  'LOOKUP_FILE_NOT_FOUND',
+  'LOOKUP_ARGUMENT',
+  'VAULT_NO_PASSWORD',
+]);
+
+function isRunTimeTemplateError(err: unknown): err is HoundError {
+  return err instanceof HoundError && RUN_TIME_TEMPLATE_ERRORS.has(err.code);
+}
+
+/** A task's failure when its arguments cannot be rendered, in Ansible's words for an undefined variable. */
+function argumentsFailure(err: HoundError): string {
+  return err.code === 'UNDEFINED_VARIABLE' ? `The task includes an option with an undefined variable. The error was: ${err.message}` : err.message;
 }

@@ -33,6 +33,7 @@ import {
   pythonTypeName,
   splitArguments,
   UndefinedValue,
+  unknownNameError,
 } from './template-values.js';
 import { dictKey, iterableItems, pythonMethod } from './python-methods.js';
 import {
@@ -982,7 +983,7 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     }
     const [filterName, ...filterArgs] = positional;
     const filter = typeof filterName === 'string' && Object.hasOwn(filters, filterName) ? filters[filterName] : undefined;
-    if (!filter) throw filterError('map', `unknown filter ${pythonRepr(filterName)}`);
+    if (!filter) throw unknownNameError('filter', String(filterName));
     return list.map((item) => filter(item, ...filterArgs));
   };
   const selecting =

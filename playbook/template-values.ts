@@ -53,6 +53,16 @@ export function pythonError(kind: PythonErrorKind, message: string, hint?: strin
   return new HoundError('TEMPLATE_ERROR', `${kind}: ${message}`, EXIT.PARSE, hint === undefined ? {} : { hint });
 }
 
+/**
+ * A filter or test hound does not have: a misspelt name, or one of a collection hound does not
+ * carry. Refused by name before anything runs, whatever the task's ignore_errors says.
+ */
+export function unknownNameError(kind: 'filter' | 'test', name: string, where = ''): HoundError {
+  return new HoundError('TEMPLATE_UNSUPPORTED', `${where}${kind} not found: ${name}`, EXIT.PARSE, {
+    hint: `hound has ansible-core's ${kind}s and the collections' ones docs/variables.md lists; check the spelling, or compute the value another way`,
+  });
+}
+
 export function unsafeTemplateError(what: string): HoundError {
   return new HoundError('TEMPLATE_UNSAFE', `template refused: ${what}`, EXIT.PARSE, {
     hint: 'templates may read variables and call filters; they cannot reach JavaScript objects or functions',

@@ -28,6 +28,7 @@ import {
   pythonTruthy,
   pythonTypeName,
   splitArguments,
+  unknownNameError,
   unsafeTemplateError,
   UndefinedValue,
 } from './template-values.js';
@@ -512,7 +513,7 @@ function pythonSlice(value: unknown, start: unknown, stop: unknown, step: unknow
 const tests = buildTests();
 const filters = buildFilters((name, value, args) => {
   const test = Object.hasOwn(tests, name) ? tests[name] : undefined;
-  if (!test) throw new HoundError('TEMPLATE_ERROR', `unknown test '${name}'`, EXIT.PARSE);
+  if (!test) throw unknownNameError('test', name);
   return test(value, ...args) === true;
 });
 
@@ -553,8 +554,7 @@ const globals: Record<string, unknown> = {
   None: null,
   omit: OMIT,
   range: allow((...args: unknown[]) => {
-    for (const arg of args)
-      if (isPythonFloat(arg)) throw new HoundError('TEMPLATE_ERROR', "TypeError: 'float' object cannot be interpreted as an integer (range())", EXIT.PARSE);
+    for (const arg of args) if (isPythonFloat(arg)) throw pythonError('TypeError', "'float' object cannot be interpreted as an integer (range())");
     const [start, stop, step = 1] = (args.length === 1 ? [0, args[0]] : args).map(Number);
     if (step === 0) throw new HoundError('TEMPLATE_ERROR', 'range() step must not be zero', EXIT.PARSE);
     if (![start, stop, step].every(Number.isFinite)) throw new HoundError('TEMPLATE_ERROR', 'range() takes whole numbers', EXIT.PARSE);
@@ -819,11 +819,7 @@ function unpack(value: unknown, count: number): unknown[] {
   if (value instanceof UndefinedValue) value.fail();
   const items = iterableItems('unpack', value);
   if (items.length !== count)
-    throw new HoundError(
-      'TEMPLATE_ERROR',
-      `ValueError: ${items.length < count ? 'not enough' : 'too many'} values to unpack (expected ${count}, got ${items.length})`,
-      EXIT.PARSE,
-    );
+    throw pythonError('ValueError', `${items.length < count ? 'not enough' : 'too many'} values to unpack (expected ${count}, got ${items.length})`);
   return items;
 }
 
@@ -845,11 +841,7 @@ function arithmetic(result: number, left: unknown, right: unknown): number | Pyt
 }
 
 function operandError(op: string, left: unknown, right: unknown): HoundError {
-  return new HoundError(
-    'TEMPLATE_ERROR',
-    `TypeError: unsupported operand type(s) for ${op}: '${pythonTypeName(left)}' and '${pythonTypeName(right)}'`,
-    EXIT.PARSE,
-  );
+  return pythonError('TypeError', `unsupported operand type(s) for ${op}: '${pythonTypeName(left)}' and '${pythonTypeName(right)}'`);
 }
 
 /** `/`, `//` and `%` as Python computes them: a zero divisor is ZeroDivisionError (Ansible fails the task), never Infinity or NaN. */
@@ -910,7 +902,9 @@ class RenderContext {
   }
   addExport(): void {}
   getBlock(): never {
-    throw new HoundError('TEMPLATE_ERROR', 'template blocks and inheritance are not supported', EXIT.PARSE);
+    throw new HoundError('TEMPLATE_UNSUPPORTED', 'template blocks and inheritance are not supported', EXIT.PARSE, {
+      hint: 'write the template whole, or put the shared part in a file {% include %} reads',
+    });
   }
   getSuper(): never {
     return this.getBlock();
@@ -1071,11 +1065,7 @@ const safeRuntime: Record<string, unknown> = {
   },
   handleError(error: unknown, line: number, column: number): unknown {
     if (error instanceof HoundError) return error;
-    return new HoundError(
-      'TEMPLATE_ERROR',
-      `${error instanceof Error ? error.message : String(error)} (template line ${line + 1}, column ${column + 1})`,
-      EXIT.PARSE,
-    );
+    return foreignTemplateError(error instanceof Error ? error.message : String(error), '', ` (template line ${line + 1}, column ${column + 1})`);
   },
 };
 
@@ -1608,6 +1598,16 @@ function numericAttributes(source: string): string {
   return out;
 }
 
+/**
+ * A failure nunjucks raised, as hound's error (`where` before its message, `at` after): a
+ * filter or test hound has not is refused by name, anything else is the template's error.
+ */
+function foreignTemplateError(message: string, where: string, at = ''): HoundError {
+  const unknown = /^(filter|test) not found: ([\w.]+)/.exec(message);
+  if (unknown) return unknownNameError(unknown[1] as 'filter' | 'test', `${unknown[2]}${at}`, where);
+  return new HoundError('TEMPLATE_ERROR', `${where}${message}${at}`, EXIT.PARSE);
+}
+
 function templateMessage(err: unknown): string {
   // nunjucks' parser reads a token past the end of an unfinished template (`{{ x | `) as null.
   if (err instanceof TypeError && /^Cannot read properties of null/.test(err.message)) return 'unexpected end of template';
@@ -1643,7 +1643,7 @@ function callRoot(root: RootRenderFunction, context: RenderContext, frame: unkno
     failure = err;
     output = out ?? '';
   });
-  if (failure) throw failure instanceof HoundError ? failure : new HoundError('TEMPLATE_ERROR', `${where}${templateMessage(failure)}`, EXIT.PARSE);
+  if (failure) throw failure instanceof HoundError ? failure : foreignTemplateError(templateMessage(failure), where);
   return output;
 }
 

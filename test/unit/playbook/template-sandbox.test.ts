@@ -43,7 +43,7 @@ describe('template sandbox', () => {
   for (const template of escapes) {
     it(`refuses ${template}`, () => {
       const error = refusal(template);
-      expect(['TEMPLATE_UNSAFE', 'UNDEFINED_VARIABLE', 'TEMPLATE_ERROR']).toContain(error.code);
+      expect(['TEMPLATE_UNSAFE', 'UNDEFINED_VARIABLE', 'TEMPLATE_ERROR', 'TEMPLATE_UNSUPPORTED']).toContain(error.code);
       expect(error.exitCode).toBe(4);
       expect(error.message).not.toMatch(/\[object|process/);
     });

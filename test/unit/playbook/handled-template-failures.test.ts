@@ -1,0 +1,115 @@
+// A task whose failure the playbook handles (ignore_errors, or a block with a rescue) and whose
+// condition or arguments cannot be rendered (an undefined variable, a lookup of a missing or
+// vaulted file, a template's own error): ansible-playbook renders it as it runs, so that task
+// fails and the play goes on. hound used to refuse the whole playbook before anything ran.
+// Both run each playbook on the implicit localhost here (hound through the built CLI: run
+// `npx tsc -p .` first), and the tasks' statuses, the recap and the exit code must agree.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeTree } from '../file-tree.js';
+
+const root = path.resolve(__dirname, '../../..');
+const cli = path.join(root, 'dist/cli/hound.js');
+const dir = mkdtempSync(path.join(tmpdir(), 'hound-handled-failures-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let counter = 0;
+
+interface Outcome {
+  code: number | null;
+  /** Each result line's status (`ok`, `skipping`, `fatal`, …) and `...ignoring`, in order. */
+  statuses: string[];
+  recap: Record<string, number>;
+  output: string;
+}
+
+/** The statuses and the recap counts both tools print, from their plain output. */
+function outcomeOf(code: number | null, output: string): Outcome {
+  const statuses = output
+    .split('\n')
+    .map((line) => /^(ok|changed|skipping|fatal|failed): \[localhost\]/.exec(line)?.[1] ?? (line === '...ignoring' ? 'ignoring' : undefined))
+    .filter((s): s is string => s !== undefined);
+  const recapLine = output.split('\n').find((line) => /^localhost\s+: ok=/.test(line)) ?? '';
+  const recap = Object.fromEntries(
+    ['ok', 'changed', 'unreachable', 'failed', 'skipped', 'rescued', 'ignored'].map((key) => [key, Number(new RegExp(`${key}=(\\d+)`).exec(recapLine)?.[1])]),
+  );
+  return { code, statuses, recap, output };
+}
+
+function both(playbook: string, files: Record<string, string> = {}): { ansible: Outcome; hound: Outcome; base: string } {
+  const base = path.join(dir, String(counter++));
+  writeTree(base, { 'play.yml': playbook, ...files });
+  const env = { ...process.env, ANSIBLE_LOCALHOST_WARNING: 'false', ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: 'false', NO_COLOR: '1' };
+  const a = spawnSync('ansible-playbook', ['-i', 'localhost,', '-c', 'local', 'play.yml'], { cwd: base, encoding: 'utf8', env, timeout: 60_000 });
+  const h = spawnSync(process.execPath, [cli, 'play', '-i', 'localhost,', 'play.yml'], {
+    cwd: base,
+    encoding: 'utf8',
+    env: { ...env, HOUND_ROLES_PATH: '' },
+    timeout: 60_000,
+  });
+  return { ansible: outcomeOf(a.status, a.stdout + a.stderr), hound: outcomeOf(h.status, h.stdout + h.stderr), base };
+}
+
+const play = (tasks: string) => `- hosts: localhost\n  gather_facts: false\n  tasks:\n${tasks}`;
+
+describe('a task that cannot be rendered, its failure handled, against ansible-playbook', { timeout: 120_000 }, () => {
+  it('ignore_errors: an undefined variable, a missing file lookup, a division by zero, a condition that cannot be evaluated', () => {
+    const { ansible, hound } = both(
+      play(
+        `    - debug: {msg: "a={{ undefined_thing }}"}\n      ignore_errors: true\n` +
+          `    - debug: {msg: "{{ lookup('file', 'missing.txt') }}"}\n      ignore_errors: "{{ 1 == 1 }}"\n` +
+          `    - debug: {msg: "{{ 1 / 0 }}"}\n      ignore_errors: yes\n` +
+          `    - debug: {msg: hi}\n      when: undefined_thing\n      ignore_errors: true\n` +
+          `    - debug: {msg: end}\n`,
+      ),
+    );
+    expect(ansible.statuses).toEqual(['fatal', 'ignoring', 'fatal', 'ignoring', 'fatal', 'ignoring', 'fatal', 'ignoring', 'ok']);
+    expect(hound.statuses).toEqual(ansible.statuses);
+    expect(hound.recap).toEqual(ansible.recap);
+    expect(hound.code).toBe(ansible.code);
+    expect(hound.output).toContain("The task includes an option with an undefined variable. The error was: 'undefined_thing' is undefined");
+    expect(hound.output).toContain('could not locate file in lookup: missing.txt');
+    expect(hound.output).toContain("The conditional check 'undefined_thing' failed. The error was: 'undefined_thing' is undefined");
+  });
+
+  it('a rescue: a lookup of a missing file and of a vaulted one without a password; a condition false first skips as before', () => {
+    writeTree(dir, { 'pw.txt': 'pw\n', 'plain.txt': 'secret-text\n' });
+    const vaulted = execFileSync('ansible-vault', ['encrypt', '--vault-password-file', 'pw.txt', '--output', '-', 'plain.txt'], { cwd: dir, encoding: 'utf8' });
+    const { ansible, hound } = both(
+      play(
+        `    - debug: {msg: "{{ lookup('file', 'missing.txt') }}"}\n      when: false\n` +
+          `    - block:\n        - debug: {msg: "{{ lookup('file', 'missing.txt') }}"}\n      rescue:\n        - debug: {msg: rescued once}\n` +
+          `    - block:\n        - debug: {msg: "{{ lookup('file', 'vaulted.txt') }}"}\n      rescue:\n        - debug: {msg: rescued twice}\n` +
+          `    - debug: {msg: "{{ item }} {{ nope }}"}\n      loop: [1, 2]\n      ignore_errors: true\n`,
+      ),
+      { 'vaulted.txt': vaulted },
+    );
+    expect(ansible.statuses).toEqual(['skipping', 'fatal', 'ok', 'fatal', 'ok', 'fatal', 'ignoring']);
+    expect(hound.statuses).toEqual(ansible.statuses);
+    expect(hound.recap).toEqual(ansible.recap);
+    expect(hound.code).toBe(ansible.code);
+    expect(hound.output).toMatch(/vaulted\.txt is vault-encrypted and no vault password was given/);
+    expect(hound.output).not.toContain('secret-text');
+  });
+
+  it('unhandled, the same failure is still an error of the playbook, said before anything runs (Ansible runs the tasks before it first)', () => {
+    const { ansible, hound, base } = both(play(`    - debug: {msg: first}\n    - debug: {msg: "{{ lookup('file', 'missing.txt') }}"}\n`));
+    expect(ansible.statuses).toEqual(['ok', 'fatal']);
+    expect(ansible.code).toBe(2);
+    expect(hound.statuses).toEqual([]);
+    expect(hound.code).toBe(4);
+    expect(hound.output.split('\n')[0]).toBe(
+      `${path.join(base, 'play.yml')}:5:20: error LOOKUP_FAILED: could not locate file in lookup: missing.txt (in task 'debug', host localhost)`,
+    );
+  });
+
+  it('a filter hound does not have is refused by name, ignore_errors or not: hound cannot say what Ansible would render', () => {
+    const { hound, base } = both(play(`    - debug: {msg: "{{ 'a' | nosuchfilter }}"}\n      ignore_errors: true\n`));
+    expect(hound.code).toBe(4);
+    expect(hound.output.split('\n')[0]).toBe(
+      `${path.join(base, 'play.yml')}:4:20: error TEMPLATE_UNSUPPORTED: filter not found: nosuchfilter (template line 1, column 1) (in task 'debug', host localhost)`,
+    );
+  });
+});
