@@ -11,9 +11,22 @@ export function banner(title: string): string {
   return `${title} ${'*'.repeat(Math.max(3, RULE_WIDTH - title.length - 1))}`;
 }
 
+/**
+ * The warnings a task's module gave (its result's `warnings`, and each loop item's), which
+ * Ansible prints as `[WARNING]: …` before the task's line and leaves out of the result shown.
+ */
+export function resultWarnings(result: Record<string, unknown>): string[] {
+  const own = (value: unknown): string[] =>
+    value !== null && typeof value === 'object' && Array.isArray((value as { warnings?: unknown }).warnings)
+      ? (value as { warnings: unknown[] }).warnings.map(String)
+      : [];
+  const items = Array.isArray(result.results) ? result.results.flatMap(own) : [];
+  return [...items, ...own(result)];
+}
+
 /** The line (or lines) for one task result, without colour. */
 export function resultLine(e: TaskResultEvent, verbosity: number): string {
-  const detail = verbosity > 0 ? ` => ${JSON.stringify(e.result)}` : e.msg ? ` => ${e.msg}` : '';
+  const detail = verbosity > 0 ? ` => ${JSON.stringify(withoutWarnings(e.result))}` : e.msg ? ` => ${e.msg}` : '';
   // As Ansible: `[node1 -> node2]` for a task delegated to another host.
   const host = e.delegated_to !== undefined ? `${e.host} -> ${e.delegated_to}` : e.host;
   switch (e.status) {
@@ -26,8 +39,15 @@ export function resultLine(e: TaskResultEvent, verbosity: number): string {
     case 'unreachable':
       return `fatal: [${host}]: UNREACHABLE! => ${e.msg}${hintOf(e)}`;
     case 'failed':
-      return `fatal: [${host}]: FAILED! => ${verbosity > 0 ? JSON.stringify(e.result) : e.msg}${hintOf(e)}${e.ignored ? '\n...ignoring' : ''}`;
+      return `fatal: [${host}]: FAILED! => ${verbosity > 0 ? JSON.stringify(withoutWarnings(e.result)) : e.msg}${hintOf(e)}${e.ignored ? '\n...ignoring' : ''}`;
   }
+}
+
+/** The result as -v shows it: its warnings were printed before it. */
+function withoutWarnings(result: Record<string, unknown>): Record<string, unknown> {
+  if (!('warnings' in result)) return result;
+  const { warnings: _warnings, ...rest } = result;
+  return rest;
 }
 
 function hintOf(e: TaskResultEvent): string {
@@ -62,6 +82,7 @@ export class PlainReporter implements Reporter {
       case 'task_result': {
         // Under the free strategy another host may have started a task since: say again which one this is.
         this.header(e.task, e.task_id, e.handler);
+        for (const warning of resultWarnings(e.result)) this.line(`[WARNING]: ${warning}`);
         this.line(resultLine(e, this.verbosity));
         const diff = e.result.diff as { added?: string[]; removed?: string[] } | undefined;
         if ((e.diff ?? this.diff) && e.status === 'changed' && diff) {

@@ -13,7 +13,7 @@ import { Chalk } from 'chalk';
 import type { HoundEvent } from '../core/events.js';
 import { LiveHosts, type HostProgress } from './live-hosts.js';
 import { layoutFrame, PLAIN_MARKS, type HostMarks, type TerminalSize } from './live-layout.js';
-import { PlainReporter } from './plain.js';
+import { PlainReporter, resultWarnings } from './plain.js';
 import type { Reporter } from './reporter.js';
 import { HIDE_CURSOR, SHOW_CURSOR, TerminalRegion } from './terminal-region.js';
 import { textColumns } from './terminal-text.js';
@@ -89,7 +89,7 @@ export class TtyReporter implements Reporter {
     if (this.options.verbosity > 0) return true;
     switch (e.event) {
       case 'task_result':
-        return e.status === 'failed' || e.status === 'unreachable' || (e.module === 'debug' && e.status === 'ok');
+        return e.status === 'failed' || e.status === 'unreachable' || (e.module === 'debug' && e.status === 'ok') || resultWarnings(e.result).length > 0;
       case 'detail':
       case 'play_abort':
         return true;

@@ -55,6 +55,21 @@ describe('PlainReporter', () => {
     expect(text).toMatch(/node3 +: ok=1 +changed=0 +unreachable=0 +failed=0 +skipped=0 +rescued=0 +ignored=1/);
   });
 
+  it("prints a module's warnings as Ansible does, before the task's line, and leaves them out of the -v result", () => {
+    const lines = (verbosity: number, extra: Record<string, unknown>) => {
+      let text = '';
+      new PlainReporter({ write: (s: string) => (text += s) }, verbosity).handle({ time: 0, ...result('node1', 'changed', extra) });
+      return text.split('\n').filter((l) => l !== '' && !l.startsWith('TASK ['));
+    };
+    const warned = { msg: 'pushed', result: { changed: true, warnings: ['Destination changed to quay.io/acme'] } };
+    expect(lines(0, warned)).toEqual(['[WARNING]: Destination changed to quay.io/acme', 'changed: [node1] => pushed']);
+    expect(lines(1, warned)).toEqual(['[WARNING]: Destination changed to quay.io/acme', 'changed: [node1] => {"changed":true}']);
+    // A loop's items each carry their own.
+    const items = { msg: '', result: { changed: true, results: [{ warnings: ['first'] }, {}, { warnings: ['third'] }] } };
+    expect(lines(0, items)).toEqual(['[WARNING]: first', '[WARNING]: third', 'changed: [node1]']);
+    expect(lines(0, { msg: '', result: { warnings: [] } })).toEqual(['changed: [node1]']);
+  });
+
   it('shows what to do under an unreachable host', () => {
     let text = '';
     const reporter = new PlainReporter({ write: (s: string) => (text += s) }, 0);

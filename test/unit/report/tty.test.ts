@@ -155,6 +155,25 @@ describe('TtyReporter', () => {
     expect(out.text.lastIndexOf('\x1b[?25h')).toBeGreaterThan(out.text.lastIndexOf('\x1b[?25l'));
   });
 
+  it("prints a module's warnings above the view, with the task's line, though an ok or changed line alone is not printed", async () => {
+    const { out, emit, finish, reporter } = start(24, 80, ['node1', 'node2']);
+    emit({ ...result('node1', 'changed', 0, 'pushed'), result: { warnings: ['Destination changed to quay.io/acme'] } });
+    emit(result('node2', 'changed', 0, 'pushed'));
+    for (const host of ['node1', 'node2']) emit({ event: 'host_done', host, play: 'warm up' });
+    finish(0);
+    await reporter.close();
+    vi.useRealTimers();
+    const screen = new TerminalScreen(24, 80);
+    await screen.write(out.text);
+    expect(screen.logicalLines().slice(0, 4)).toEqual([
+      '',
+      'TASK [pull the images] *************************************************',
+      '[WARNING]: Destination changed to quay.io/acme',
+      'changed: [node1] => pushed',
+    ]);
+    expect(out.text).not.toContain('changed: [node2]');
+  });
+
   it('follows a resize: the next frame is for the new size, and the old one is gone', async () => {
     const { out, emit, finish, reporter } = start(50, 200, ['node1', 'node2', 'node3', 'node4']);
     emit({
