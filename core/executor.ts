@@ -182,7 +182,8 @@ export class TaskExecutor implements TaskRunner {
           result = { status: 'skipped', msg: `conditional result was false: ${item.when.join(' and ')}`, bytes: 0, value: { skipped: true, changed: false } };
         } else {
           run ??= this.taskRun(item, vars);
-          if (item.deferred) args = this.options.templating.renderValue(item.args, vars) as Record<string, unknown>;
+          // A task that fails where it runs (runFailure) fails with that, not with its arguments.
+          if (item.deferred && item.runFailure === undefined) args = this.options.templating.renderValue(item.args, vars) as Record<string, unknown>;
           if (item.noLog || run.keywords.noLog) addNoLogSecrets(bus, args, noLogValues);
           if (!announced) {
             bus.emit({ event: 'task_start', host: item.host, task: item.name, task_id: item.id, module: item.module, args, no_log: item.noLog, handler });

@@ -452,8 +452,8 @@ class Compiler {
     const runtime = this.runtimeDependencies(task, base, ctx.before);
     // As Ansible shows it: rendered once per host, without the loop variable.
     const name = this.analysis(task).nameTemplated ? this.taskName(task, base) : (task.name ?? task.action);
-    const make = (vars: Vars, suffix: string, dependencies: RuntimeDependencies) =>
-      this.instance(task, taskIndex, `${id}${suffix}`, { ...ctx, order: [...ctx.prefix, taskIndex] }, vars, label, dependencies, name);
+    const make = (vars: Vars, suffix: string, dependencies: RuntimeDependencies, loopFailure?: LoopFailure) =>
+      this.instance(task, taskIndex, `${id}${suffix}`, { ...ctx, order: [...ctx.prefix, taskIndex] }, vars, label, dependencies, name, loopFailure);
     if (!task.loop) {
       const one = make(base, '', runtime);
       return one ? [one] : [];
@@ -483,12 +483,16 @@ class Compiler {
       return [one];
     }
     const { kind, value, at } = task.loop;
-    const rendered = renderLoopValue(kind, value, (v) => this.render(v, base, at, label));
     let items: unknown[];
     try {
+      const rendered = renderLoopValue(kind, value, (v) => this.render(v, base, at, label));
       items = loopItemsFor(kind, rendered, base, firstFoundSubdir(task.action));
     } catch (err) {
-      throw this.positioned(err, task.loop.at, label);
+      if (!isRunTimeTemplateError(err) || !this.failureHandled(task, base, label)) throw this.positioned(err, task.loop.at, label);
+      // As Ansible: a loop that reads an undefined variable fails the task only where its
+      // conditions hold (a false one skips it); any other error fails it at once.
+      const one = make(base, '', runtime, { message: err.message, afterConditions: err.code === 'UNDEFINED_VARIABLE' });
+      return one ? [one] : [];
     }
     if (items.length === 0)
       return [this.skippedInstance(task, taskIndex, id, { ...ctx, order: [...ctx.prefix, taskIndex] }, base, name, 'No items in the list')];
@@ -554,13 +558,17 @@ class Compiler {
     label: string,
     runtime: RuntimeDependencies,
     name: string,
+    loopFailure?: LoopFailure,
   ): TaskInstance | undefined {
     const pendingWhen: string[] = [];
-    /** A condition that cannot be evaluated, in a task whose failure the playbook handles: the task fails with it where it runs. */
-    let whenFailure: string | undefined;
+    /**
+     * What the task fails with where it runs, its failure handled by the playbook: its loop, a
+     * condition that cannot be evaluated, or (below) its arguments. Its arguments are then not rendered.
+     */
+    let whenFailure = loopFailure?.afterConditions === false ? loopFailure.message : undefined;
     const names = this.analysis(task);
     const skipped = (expr: string) => this.skippedInstance(task, taskIndex, id, ctx, vars, name, `conditional result was false: ${expr}`);
-    for (const [conditionIndex, condition] of task.when.entries()) {
+    for (const [conditionIndex, condition] of whenFailure === undefined ? task.when.entries() : []) {
       if (typeof condition.expr === 'boolean') {
         if (!condition.expr) return skipped('false');
         continue;
@@ -579,6 +587,7 @@ class Compiler {
       }
       if (!holds) return skipped(condition.expr);
     }
+    whenFailure ??= loopFailure?.message;
     const deferred = pendingWhen.length > 0 || runtime.args || runtime.keywords;
     const rawKeywords = rawKeywordsOf(task);
     const keywords = runtime.keywords ? {} : this.keywords(task, rawKeywords, vars, label);
@@ -667,8 +676,11 @@ class Compiler {
    */
   private failureHandled(task: LoadedTask, vars: Vars, label: string): boolean {
     if (task.blocks.some((frame) => frame.section === 'block' && frame.hasRescue)) return true;
+    // ignore_errors alone: another keyword that cannot be rendered is not this question's.
+    const ignoreErrors = rawKeywordsOf(task).ignore_errors;
+    if (ignoreErrors === undefined) return false;
     try {
-      return this.keywords(task, rawKeywordsOf(task), vars, label).ignoreErrors === true;
+      return this.keywords(task, { ignore_errors: ignoreErrors }, vars, label).ignoreErrors === true;
     } catch {
       return false;
     }
@@ -873,6 +885,12 @@ class Compiler {
     if (!(err instanceof HoundError) || err.position) return err;
     return new ParseError(err.code, `${err.message} (in ${label})`, { position: this.at(at), hint: err.hint, cause: err });
   }
+}
+
+/** A loop that cannot be rendered, in a task whose failure the playbook handles; `afterConditions`: only where the task's conditions hold. */
+interface LoopFailure {
+  message: string;
+  afterConditions: boolean;
 }
 
 interface RuntimeDependencies {

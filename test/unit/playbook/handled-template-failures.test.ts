@@ -94,6 +94,21 @@ describe('a task that cannot be rendered, its failure handled, against ansible-p
     expect(hound.output).not.toContain('secret-text');
   });
 
+  it("a loop that cannot be rendered: undefined, it fails where the task's condition holds and skips where it does not; a failed lookup fails it", () => {
+    const { ansible, hound } = both(
+      play(
+        `    - debug: {msg: "{{ item }}"}\n      loop: "{{ nope }}"\n      ignore_errors: true\n` +
+          `    - debug: {msg: "{{ item }}"}\n      with_items: "{{ lookup('file', 'missing.txt') }}"\n      ignore_errors: true\n` +
+          `    - debug: {msg: "{{ item }}"}\n      loop: "{{ nope }}"\n      when: false\n      ignore_errors: true\n` +
+          `    - debug: {msg: end}\n`,
+      ),
+    );
+    expect(ansible.statuses).toEqual(['fatal', 'ignoring', 'fatal', 'ignoring', 'skipping', 'ok']);
+    expect(hound.statuses).toEqual(ansible.statuses);
+    expect(hound.recap).toEqual(ansible.recap);
+    expect(hound.code).toBe(ansible.code);
+  });
+
   it('unhandled, the same failure is still an error of the playbook, said before anything runs (Ansible runs the tasks before it first)', () => {
     const { ansible, hound, base } = both(play(`    - debug: {msg: first}\n    - debug: {msg: "{{ lookup('file', 'missing.txt') }}"}\n`));
     expect(ansible.statuses).toEqual(['ok', 'fatal']);
