@@ -10,6 +10,22 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === Object.prototype || proto === null;
 }
 
+/**
+ * Python's tuples, `(a, b)`: arrays here, marked so that repr() prints them as Python does
+ * (Jinja2's literal tuples, dictsort's and zip's pairs) and a template cannot change them.
+ */
+const tuples = new WeakSet<object>();
+
+/** Marks `value` (an array) a tuple, and returns it. */
+export function markTuple<T extends object>(value: T): T {
+  tuples.add(value);
+  return value;
+}
+
+export function isTuple(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && tuples.has(value);
+}
+
 /** str() of a number: a whole one is an int (never an exponent, as Python's int prints), any other a float. */
 export function pythonNumberStr(value: number): string {
   if (!Number.isInteger(value)) return pythonFloatRepr(value);
@@ -43,7 +59,11 @@ export function pythonStringRepr(value: string): string {
 export function pythonRepr(value: unknown, check?: (value: unknown) => void): string {
   check?.(value);
   if (typeof value === 'string') return pythonStringRepr(value);
-  if (Array.isArray(value)) return `[${value.map((v) => pythonRepr(v, check)).join(', ')}]`;
+  if (Array.isArray(value)) {
+    const items = value.map((v) => pythonRepr(v, check));
+    if (!tuples.has(value)) return `[${items.join(', ')}]`;
+    return items.length === 1 ? `(${items[0]},)` : `(${items.join(', ')})`;
+  }
   if (isPlainObject(value))
     return `{${Object.entries(value)
       .map(([k, v]) => `${pythonStringRepr(k)}: ${pythonRepr(v, check)}`)

@@ -18,6 +18,7 @@ import { EXIT, HoundError } from '../base/errors.js';
 import { spendCharacters, spendSteps } from './template-budget.js';
 import { isPlainObject, pythonEqual, pythonError, pythonRepr, pythonStr, pythonTypeName, splitArguments, UndefinedValue } from './template-values.js';
 import { PythonFloat } from '../base/python-float.js';
+import { isTuple, markTuple } from '../base/python-repr.js';
 import { braceFormat } from './python-format.js';
 
 export type PythonMethod = (...args: unknown[]) => unknown;
@@ -79,14 +80,6 @@ export function ownedCopy(value: unknown): unknown {
     for (const k of keys) out[k] = ownedCopy(value[k]);
     return ownValue(out);
   }
-  return value;
-}
-
-/** Tuples, `(a, b)`: lists here, with a tuple's methods only (index, count). */
-const tuples = new WeakSet<object>();
-
-export function tupleValue<T extends object>(value: T): T {
-  tuples.add(value);
   return value;
 }
 
@@ -524,7 +517,8 @@ function changing(list: unknown[], method: string): void {
 }
 
 function listMethod(list: unknown[], name: string): PythonMethod | undefined {
-  if (tuples.has(list) && name !== 'index' && name !== 'count') return undefined;
+  // A tuple has a tuple's methods only.
+  if (isTuple(list) && name !== 'index' && name !== 'count') return undefined;
   switch (name) {
     case 'index':
       return (...args) => {
@@ -644,7 +638,7 @@ function dictMethod(d: Record<string, unknown>, name: string): PythonMethod | un
   };
   switch (name) {
     case 'items':
-      return (...args) => (positional('items', args, 0, 0), ownValue(Object.entries(d).map((entry) => ownValue(entry))));
+      return (...args) => (positional('items', args, 0, 0), ownValue(Object.entries(d).map((entry) => markTuple(entry))));
     case 'keys':
       return (...args) => (positional('keys', args, 0, 0), ownValue(Object.keys(d)));
     case 'values':

@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { EXIT, HoundError } from '../base/errors.js';
 import { UserRegex, UserRegexError, type UserRegexFlags } from '../base/user-regex.js';
 import { shlexQuote } from '../base/shlex.js';
+import { markTuple } from '../base/python-repr.js';
 import { randomSource, randrange } from './python-random.js';
 import { percentFormat } from './python-format.js';
 import {
@@ -56,6 +57,12 @@ export type TemplateFunction = (...args: unknown[]) => unknown;
 
 function filterError(name: string, message: string): HoundError {
   return new HoundError('TEMPLATE_ERROR', `filter '${name}': ${message}`, EXIT.PARSE);
+}
+
+/** Each row a tuple, as Python's zip, itertools and dict.items() give them. */
+function tuplesOf<T extends object>(rows: T[]): T[] {
+  for (const row of rows) markTuple(row);
+  return rows;
 }
 
 function asList(name: string, value: unknown): unknown[] {
@@ -410,7 +417,7 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     const reverse = toBoolean(positional[2] ?? keywords.reverse ?? false);
     const key = sortKey(undefined, positional[0] ?? keywords.case_sensitive);
     const at = by === 'key' ? 0 : 1;
-    return Object.entries(value).sort((a, b) => (reverse ? -1 : 1) * pythonOrder(key(a[at]), key(b[at])));
+    return tuplesOf(Object.entries(value).sort((a, b) => (reverse ? -1 : 1) * pythonOrder(key(a[at]), key(b[at]))));
   };
   filters.reverse = (value: unknown) => (typeof value === 'string' ? [...value].reverse().join('') : [...asList('reverse', value)].reverse());
   const extreme =
@@ -464,7 +471,8 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
       if (last !== undefined && pythonEqual(key(last[1][0]), key(item))) last[1].push(item);
       else groups.push([exact(item), [item]]);
     }
-    return groups;
+    // Jinja2's _GroupTuple(grouper, list): a tuple as repr() prints it.
+    return tuplesOf(groups);
   };
   // Jinja2's format: `'%s-%s' | format(a, b)`, Python's % (python-format.ts).
   filters.format = (value: unknown, ...rest: unknown[]) => {
@@ -477,7 +485,7 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
   filters.items = (value: unknown) => {
     if (value instanceof UndefinedValue) return [];
     if (!isPlainObject(value)) throw filterError('items', `can only get item pairs from a mapping, not ${pythonRepr(value)}`);
-    return Object.entries(value);
+    return tuplesOf(Object.entries(value));
   };
   filters.int = (value: unknown, ...rest: unknown[]) => {
     const { positional, keywords } = splitArguments(rest);
@@ -720,18 +728,18 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     if (reType !== 'python') throw filterError('regex_escape', `re_type ${pythonRepr(reType)} is not supported (only 'python')`);
     return asString(value).replace(/[()[\]{}?*+\-|^$\\.&~# \t\n\r\v\f]/g, (c) => `\\${c}`);
   };
-  // Ansible's zip and zip_longest (Python's, as lists), and product (itertools.product).
+  // Ansible's zip and zip_longest (Python's, of tuples), and product (itertools.product).
   filters.zip = (value: unknown, ...others: unknown[]) => {
     const lists = [asList('zip', value), ...others.map((o) => asList('zip', o))];
     const length = Math.min(...lists.map((l) => l.length));
-    return Array.from({ length }, (_, i) => lists.map((l) => l[i]));
+    return tuplesOf(Array.from({ length }, (_, i) => lists.map((l) => l[i])));
   };
   filters.zip_longest = (value: unknown, ...rest: unknown[]) => {
     const { positional, keywords } = splitArguments(rest);
     const lists = [asList('zip_longest', value), ...positional.map((o) => asList('zip_longest', o))];
     const length = Math.max(...lists.map((l) => l.length));
     const fill = keywords.fillvalue ?? null;
-    return Array.from({ length }, (_, i) => lists.map((l) => (i < l.length ? l[i] : fill)));
+    return tuplesOf(Array.from({ length }, (_, i) => lists.map((l) => (i < l.length ? l[i] : fill))));
   };
   filters.product = (value: unknown, ...others: unknown[]) => {
     const lists = [asList('product', value), ...others.map((o) => asList('product', o))];
@@ -739,7 +747,7 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
       lists.reduce((n, l) => n * l.length, 1),
       'product',
     );
-    return lists.reduce<unknown[][]>((acc, list) => acc.flatMap((prefix) => list.map((item) => [...prefix, item])), [[]]);
+    return tuplesOf(lists.reduce<unknown[][]>((acc, list) => acc.flatMap((prefix) => list.map((item) => [...prefix, item])), [[]]));
   };
   filters.extract = (key: unknown, container: unknown, more?: unknown) => {
     let value =
@@ -803,7 +811,35 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     return `${percentFormat('%.1f', [(base * size) / base ** (i + 2)])} ${units[i]}`;
   };
   // Ansible's path filters: os.path.splitext (a tuple) and os.path.join of a list (an absolute part starts over).
-  filters.splitext = (value: unknown) => pythonSplitext(asString(value));
+  // Ansible's subelements filter: each element with each item of the list under `key` (dotted,
+  // or a list of keys, for a nested one), as (element, item) tuples; unlike with_subelements'
+  // lookup it leaves the element whole.
+  filters.subelements = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const key = positional[0] ?? keywords.subelements;
+    const skipMissing = toBoolean(positional[1] ?? keywords.skip_missing ?? false);
+    const elements = isPlainObject(value) ? Object.values(value) : Array.isArray(value) ? value : undefined;
+    if (elements === undefined) throw filterError('subelements', 'obj must be a list of dicts or a nested dict');
+    const path = typeof key === 'string' ? key.split('.') : Array.isArray(key) ? key : undefined;
+    if (path === undefined) throw filterError('subelements', 'subelements must be a list or a string');
+    const out: unknown[][] = [];
+    for (const element of elements) {
+      let values: unknown = element;
+      for (const part of path) {
+        if (isPlainObject(values) && Object.hasOwn(values, String(part))) values = values[String(part)];
+        else if (isPlainObject(values)) {
+          if (!skipMissing) throw filterError('subelements', `could not find ${pythonRepr(part)} key in iterated item ${pythonRepr(values)}`);
+          values = [];
+          break;
+        } else throw filterError('subelements', `the key ${pythonStr(part)} should point to a dictionary, got '${pythonStr(values)}'`);
+      }
+      if (!Array.isArray(values)) throw filterError('subelements', `the key ${pythonRepr(path.at(-1))} should point to a list, got ${pythonRepr(values)}`);
+      spendSteps(values.length, 'subelements');
+      for (const item of values) out.push([element, item]);
+    }
+    return tuplesOf(out);
+  };
+  filters.splitext = (value: unknown) => markTuple(pythonSplitext(asString(value)));
   filters.path_join = (value: unknown) => {
     if (typeof value === 'string') return value;
     return asList('path_join', value)
@@ -899,21 +935,21 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     if (unit.length > 1 && !unit.toLowerCase().includes(isbits ? 'bit' : 'byte') && unit[1] !== unitClass) throw fail();
     return halfEven(number * range[1]);
   };
-  // itertools' permutations and combinations (lists here, tuples in Python), counted against the template budget first.
+  // itertools' permutations and combinations (tuples), counted against the template budget first.
   filters.permutations = (value: unknown, ...rest: unknown[]) => {
     const { positional, keywords } = splitArguments(rest);
     const r = positional[0] ?? keywords.r;
     const items = asList('permutations', value);
     const size = r === undefined || r === null ? items.length : Number(r);
     spendSteps(countPermutations(items.length, size, false) * Math.max(1, size), 'permutations');
-    return permutations(items, size);
+    return tuplesOf(permutations(items, size));
   };
   filters.combinations = (value: unknown, ...rest: unknown[]) => {
     const { positional, keywords } = splitArguments(rest);
     const r = positional[0] ?? keywords.r;
     const items = asList('combinations', value);
     spendSteps(countPermutations(items.length, Number(r), true) * Math.max(1, Number(r)), 'combinations');
-    return combinations(items, Number(r));
+    return tuplesOf(combinations(items, Number(r)));
   };
   // Ansible's urlsplit: urllib.parse.urlsplit as a dict, or one of its parts.
   filters.urlsplit = (value: unknown, ...rest: unknown[]) => {

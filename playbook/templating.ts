@@ -33,7 +33,8 @@ import {
   UndefinedValue,
 } from './template-values.js';
 import { allow, callable, safeMemberLookup } from './template-sandbox.js';
-import { dictKey, iterableItems, MUTATING_METHODS, ownedCopy, ownValue, tupleValue, updateDict, withOwnedValues } from './python-methods.js';
+import { dictKey, iterableItems, MUTATING_METHODS, ownedCopy, ownValue, updateDict, withOwnedValues } from './python-methods.js';
+import { isTuple, markTuple } from '../base/python-repr.js';
 import { nested, spendCharacters, spendSteps, withTemplateBudget } from './template-budget.js';
 import { composeLookupOptions, imagesFromCompose, imagesFromK8s } from './lookups/image-lookups.js';
 import { CONTROLLER_COMMAND_LOOKUPS, CONTROLLER_LOOKUPS, loopItems, readControllerText, runLookupPlugin, type LookupContext } from './lookup-plugins.js';
@@ -612,7 +613,10 @@ const globals: Record<string, unknown> = {
   __hound_add: allow((left: unknown, right: unknown) => {
     if (Array.isArray(left) && Array.isArray(right)) {
       spendSteps(left.length + right.length, 'list +');
-      return ownValue((left as unknown[]).concat(right as unknown[]));
+      const joined = (left as unknown[]).concat(right as unknown[]);
+      // Two tuples join into a tuple. (A tuple and a list are Python's TypeError; here a list,
+      // since a tuple read back from a variable may have come through as a list.)
+      return isTuple(left) && isTuple(right) ? markTuple(joined) : ownValue(joined);
     }
     failUndefined(left, right);
     if (typeof left === 'string' && typeof right === 'string') {
@@ -964,7 +968,7 @@ const safeRuntime: Record<string, unknown> = {
   ...internals.runtime,
   memberLookup: safeMemberLookup,
   __houndOwn: ownValue,
-  __houndTuple: tupleValue,
+  __houndTuple: markTuple,
   __houndKey: dictKey,
   __houndFloat: pythonFloat,
   contextOrFrameLookup(context: RenderContext, frame: { lookup(name: string): unknown }, name: string): unknown {
@@ -1014,7 +1018,7 @@ const safeRuntime: Record<string, unknown> = {
       const rest: Record<string, unknown> = {};
       for (const name of kwargNames) if (given.has(name)) rest[name] = given.get(name);
       if (caller !== undefined) rest.caller = caller;
-      rest.__hound_varargs = tupleValue(positional.slice(params.length));
+      rest.__hound_varargs = markTuple(positional.slice(params.length));
       rest.__hound_kwargs = ownValue(keywords);
       // A parameter without a default that the call left out is undefined (Jinja2: "parameter 'b' was not provided").
       const values = argNames.map((name) => (given.has(name) ? given.get(name) : new UndefinedValue(`the macro parameter '${name}', not given,`)));
@@ -1171,9 +1175,9 @@ function jinjaSemantics(node: unknown): unknown {
       return callNode('__hound_compare', node.expr as NunjucksNode, ...links);
     }
     case 'Group': {
-      // A tuple, `(a, b)`: nunjucks would compile it to JavaScript's comma operator (the last value).
+      // A tuple, `(a, b)`, `(a,)` or `()`: nunjucks would compile it to JavaScript's comma operator (the last value).
       const items = node.children as NunjucksNode[];
-      if (items.length < 2 && node.trailingComma !== true) return node;
+      if (items.length === 1 && node.trailingComma !== true) return node;
       const tuple = new internals.nodes.Array(node.lineno, node.colno, items);
       tuple.tuple = true;
       return tuple;
@@ -1858,6 +1862,8 @@ function unrenderedValue(template: string, vars: Vars): { value: unknown } | und
  */
 function asJinjaText(value: unknown): unknown {
   if (value === null || value === undefined) return '';
+  // Ansible reads back only a list's, a dict's or a boolean's text: a tuple's, `(1, 2)`, stays text.
+  if (isTuple(value)) return pythonStr(value);
   if (typeof value === 'number' || value instanceof PythonFloat) return pythonStr(value);
   return value;
 }

@@ -778,3 +778,66 @@ describe('dict(), against ansible-core', () => {
     { exactly: 7 },
   );
 });
+
+/**
+ * Tuples print as Python prints them inside a larger text (`(1, 2)`, `(1,)`, `()`): Jinja2's
+ * literal tuples, macro varargs, and what dictsort, items, zip, product, permutations,
+ * combinations, splitext, groupby and subelements give; a whole value that is a tuple stays its
+ * text, as Ansible reads back only a list's, a dict's or a boolean's. hound printed them as
+ * lists. And Ansible's subelements filter, which `loop:` takes in place of with_subelements
+ * (hound had the lookup only: "filter not found").
+ */
+describe('tuples, and the subelements filter, against ansible-core', () => {
+  const vars = {
+    d: { b: 2, a: 1 },
+    l: [1, 2, 3],
+    m: ['x', 'y'],
+    p: '/a/b.tar.gz',
+    users: [
+      { name: 'alice', authorized: ['/tmp/a.pub', '/tmp/b.pub'], mysql: { password: 'x', hosts: ['%', '127.0.0.1'] } },
+      { name: 'bob', authorized: ['/tmp/c.pub'], mysql: { password: 'y', hosts: ['db1'] } },
+    ],
+    partial: [{ name: 'a', l: [1] }, { name: 'b' }],
+    byname: { a: { l: [1, 2] }, b: { l: [3] } },
+    bad: [{ l: 5 }],
+  };
+  const templates = [
+    'x={{ (1, 2) }}',
+    'x={{ (1,) }}',
+    'x={{ () }}',
+    "x={{ {'a': (1, 2)} }} {{ [(1, 2)] }}",
+    'x={{ (1, "a") | string }}',
+    'x={{ (1, 2) + (3,) }}',
+    'x={{ (1, 2) | list }}',
+    '{% macro f(a) %}{{ varargs }}{% endmacro %}x={{ f(1, 2, 3) }}',
+    'x={{ d | dictsort }}',
+    'x={{ d.items() | list }} {{ d | items | list }} {{ d.items() | first }}',
+    'x={{ l | zip(m) | list }} {{ l | zip_longest(m) | list }}',
+    'x={{ l | product(m) | list }}',
+    'x={{ l | permutations(2) | list }} {{ l | combinations(2) | list }}',
+    'x={{ p | splitext }}',
+    "x={{ users | groupby('name') | map('first') | list }}",
+    '{{ (1, 2) }}',
+    '{{ p | splitext }}',
+    '{{ d | dictsort }}',
+    '{{ (d | dictsort)[0] }}',
+    '{% for k, v in d | dictsort %}{{ k }}={{ v }};{% endfor %}',
+    '{% for pair in d.items() %}{{ pair }};{% endfor %}',
+    "x={{ d | dictsort | map('join', '=') | list }}",
+    "x={{ users | subelements('authorized') }}",
+    "{{ users | subelements('mysql.hosts') | map(attribute='1') | list }}",
+    "{{ users | subelements(['mysql', 'hosts']) | length }}",
+    "{{ partial | subelements('l', skip_missing=True) }}",
+    "{{ partial | subelements('l', True) | length }}",
+    "{{ byname | subelements('l') }}",
+    "{% for u, k in users | subelements('authorized') %}{{ u.name }}:{{ k }};{% endfor %}",
+    "{{ users | ansible.builtin.subelements('authorized') | first | last }}",
+    // Ansible's errors: a missing key, a key that is no list, no list of dicts, a key that is no name.
+    "{{ partial | subelements('l') }}",
+    "{{ bad | subelements('l') }}",
+    "{{ 'x' | subelements('l') }}",
+    '{{ users | subelements(3) }}',
+    "{{ users | subelements('name.x') }}",
+  ];
+  agreesWithAnsible(templates, vars, { exactly: 5 });
+});
