@@ -148,6 +148,33 @@ export function pythonSplitext(p: string): [string, string] {
   return [p, ''];
 }
 
+/** ntpath.splitdrive: a drive (`C:`) or a UNC share (`\\host\share`) and the rest. */
+export function ntSplitdrive(p: string): [string, string] {
+  if (p.length >= 2) {
+    const normp = p.replaceAll('/', '\\');
+    if (normp.startsWith('\\\\')) {
+      const start = normp.slice(0, 8).toUpperCase() === '\\\\?\\UNC\\' ? 8 : 2;
+      const index = normp.indexOf('\\', start);
+      if (index === -1) return [p, ''];
+      const index2 = normp.indexOf('\\', index + 1);
+      if (index2 === -1) return [p, ''];
+      return [p.slice(0, index2), p.slice(index2)];
+    }
+    if (normp[1] === ':') return [p.slice(0, 2), p.slice(2)];
+  }
+  return ['', p];
+}
+
+/** ntpath.split: the head (without its trailing separators, unless it is only those) and the last part. */
+export function ntSplit(path: string): [string, string] {
+  const [drive, rest] = ntSplitdrive(path);
+  let i = rest.length;
+  while (i > 0 && !'\\/'.includes(rest[i - 1])) i--;
+  const head = rest.slice(0, i);
+  const trimmed = head.replace(/[\\/]+$/, '');
+  return [drive + (trimmed === '' ? head : trimmed), rest.slice(i)];
+}
+
 /** itertools.permutations(items, r), in its order. */
 export function permutations<T>(items: readonly T[], r = items.length): T[][] {
   if (r > items.length || r < 0) return [];

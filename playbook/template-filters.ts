@@ -3,7 +3,8 @@
 import { versionTest } from './version-test.js';
 import { pythonJsonDumps, pythonJsonLoads, type JsonDumpOptions } from '../base/python-json.js';
 import { isPythonFloat, PythonFloat, pythonFloat } from '../base/python-float.js';
-import { lstatSync, statSync, type Stats } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { search as jmespathSearch } from 'jmespath';
 import { parseAllDocuments } from 'yaml';
@@ -19,6 +20,7 @@ import { shlexQuote } from '../base/shlex.js';
 import { markTuple } from '../base/python-repr.js';
 import { randomSource, randrange } from './python-random.js';
 import { percentFormat } from './python-format.js';
+import { pythonStrftime } from './python-time.js';
 import {
   checkPrintable,
   isPlainObject,
@@ -43,6 +45,8 @@ import {
   jinjaTitle,
   jinjaTruncate,
   markupEscape,
+  ntSplit,
+  ntSplitdrive,
   permutations,
   pythonFloatOfText,
   pythonIntOfText,
@@ -57,6 +61,51 @@ export type TemplateFunction = (...args: unknown[]) => unknown;
 
 function filterError(name: string, message: string): HoundError {
   return new HoundError('TEMPLATE_ERROR', `filter '${name}': ${message}`, EXIT.PARSE);
+}
+
+/** posixpath.expanduser: `~` is $HOME (else the user's home), `~name` that user's home from /etc/passwd; unknown, the path as it is. */
+function expandUser(p: string): string {
+  if (!p.startsWith('~')) return p;
+  const slash = p.indexOf('/', 1);
+  const end = slash < 0 ? p.length : slash;
+  let home: string | undefined;
+  if (end === 1) home = process.env.HOME ?? os.userInfo().homedir;
+  else {
+    const name = p.slice(1, end);
+    const entry = existsSync('/etc/passwd')
+      ? readFileSync('/etc/passwd', 'utf8')
+          .split('\n')
+          .map((line) => line.split(':'))
+          .find((fields) => fields[0] === name && fields.length >= 7)
+      : undefined;
+    if (entry === undefined) return p;
+    home = entry[5];
+  }
+  return home.replace(/\/+$/, '') + p.slice(end) || '/';
+}
+
+/** os.path.realpath: the absolute path with the symbolic links of its existing part resolved; the rest as written. */
+function realPath(p: string): string {
+  const absolute = path.resolve(p);
+  const parts = absolute.split('/').filter((part) => part !== '');
+  for (let n = parts.length; n >= 0; n--) {
+    const existing = `/${parts.slice(0, n).join('/')}`;
+    try {
+      return path.join(realpathSync(existing), ...parts.slice(n));
+    } catch {
+      // Not there (or not readable): try the part before it.
+    }
+  }
+  return absolute;
+}
+
+/** urllib.parse.unquote_plus: `+` as a space, each run of %XX bytes decoded as UTF-8 (an invalid byte as U+FFFD). */
+function unquotePlus(text: string): string {
+  const spaced = text.replaceAll('+', ' ');
+  return spaced.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => {
+    const bytes = Buffer.from(run.replaceAll('%', ''), 'hex');
+    return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  });
 }
 
 /** Each row a tuple, as Python's zip, itertools and dict.items() give them. */
@@ -839,6 +888,58 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     }
     return tuplesOf(out);
   };
+  // Ansible's strftime: time.strftime(format, time.localtime(second)), gmtime when utc is true; now without a second.
+  filters.strftime = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const second = positional[0] ?? keywords.second;
+    let seconds = Date.now() / 1000;
+    if (second !== undefined && second !== null) {
+      const n = typeof second === 'string' ? pythonFloatOfText(second) : isPythonNumber(second) ? Number(second) : undefined;
+      if (n === undefined || !Number.isFinite(n)) throw filterError('strftime', `Invalid value for epoch value (${pythonStr(second)})`);
+      seconds = n;
+    }
+    return pythonStrftime(asString(value), seconds, pythonTruthy(positional[1] ?? keywords.utc ?? false));
+  };
+  // os.path's expanduser, expandvars, realpath and relpath, on the controller, as Ansible's filters run there.
+  filters.expanduser = (value: unknown) => expandUser(asString(value));
+  filters.expandvars = (value: unknown) =>
+    asString(value).replace(/\$(\w+|\{[^}]*\})/g, (whole, name: string) => {
+      const key = name.startsWith('{') ? name.slice(1, -1) : name;
+      return Object.hasOwn(process.env, key) ? (process.env[key] as string) : whole;
+    });
+  filters.realpath = (value: unknown) => realPath(asString(value));
+  filters.relpath = (value: unknown, start?: unknown) => {
+    const from = start === undefined || start === null ? '.' : asString(start);
+    if (asString(value) === '') throw filterError('relpath', 'no path specified');
+    return path.relative(path.resolve(from), path.resolve(asString(value))) || '.';
+  };
+  // ntpath's basename, dirname and splitdrive (a tuple), for Windows paths.
+  filters.win_basename = (value: unknown) => ntSplit(asString(value))[1];
+  filters.win_dirname = (value: unknown) => ntSplit(asString(value))[0];
+  filters.win_splitdrive = (value: unknown) => markTuple(ntSplitdrive(asString(value)));
+  // Ansible's urldecode: urllib's unquote_plus (`+` is a space, %XX bytes read as UTF-8).
+  filters.urldecode = (value: unknown) => unquotePlus(asString(value));
+  // Ansible's shuffle: list(value) in random order, Python's Random(seed).shuffle with a seed; a
+  // value list() cannot take comes back as it is (Ansible swallows that error).
+  filters.shuffle = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    const seed = positional[0] ?? keywords.seed;
+    const items: unknown[] | undefined = Array.isArray(value)
+      ? [...(value as unknown[])]
+      : typeof value === 'string'
+        ? Array.from(value)
+        : isPlainObject(value)
+          ? Object.keys(value)
+          : undefined;
+    if (items === undefined) return value;
+    spendSteps(items.length, 'shuffle');
+    const source = randomSource(pythonTruthy(seed ?? null) ? seed : undefined);
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = source.below(i + 1);
+      [items[i], items[j]] = [items[j], items[i]];
+    }
+    return items;
+  };
   filters.splitext = (value: unknown) => markTuple(pythonSplitext(asString(value)));
   filters.path_join = (value: unknown) => {
     if (typeof value === 'string') return value;
@@ -1019,7 +1120,7 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     }
     const [filterName, ...filterArgs] = positional;
     const filter = typeof filterName === 'string' && Object.hasOwn(filters, filterName) ? filters[filterName] : undefined;
-    if (!filter) throw unknownNameError('filter', String(filterName));
+    if (!filter) throw missingFilterError(String(filterName));
     return list.map((item) => filter(item, ...filterArgs));
   };
   const selecting =
@@ -1103,6 +1204,11 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     filters[`ansible.legacy.${name}`] = filters[name];
   }
   return filters;
+}
+
+/** A filter hound has not: refused by name, saying so when it is one of ansible-core's own (`where` before the message, `at` after it). */
+export function missingFilterError(name: string, where = '', at = ''): HoundError {
+  return unknownNameError('filter', name, where, at, ANSIBLE_CORE_FILTERS.includes(name.replace(/^ansible\.(builtin|legacy)\./, '')));
 }
 
 /** The filters ansible-core 2.14 itself defines (plugins/filter/*.py), which it names ansible.builtin.<name> too. */

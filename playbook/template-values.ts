@@ -57,9 +57,13 @@ export function pythonError(kind: PythonErrorKind, message: string, hint?: strin
  * A filter or test hound does not have: a misspelt name, or one of a collection hound does not
  * carry. Refused by name before anything runs, whatever the task's ignore_errors says.
  */
-export function unknownNameError(kind: 'filter' | 'test', name: string, where = ''): HoundError {
-  return new HoundError('TEMPLATE_UNSUPPORTED', `${where}${kind} not found: ${name}`, EXIT.PARSE, {
-    hint: `hound has ansible-core's ${kind}s and the collections' ones docs/variables.md lists; check the spelling, or compute the value another way`,
+export function unknownNameError(kind: 'filter' | 'test', name: string, where = '', at = '', ansibleCore = false): HoundError {
+  if (ansibleCore)
+    return new HoundError('TEMPLATE_UNSUPPORTED', `${where}ansible-core's ${kind} '${name}' is not supported by hound${at}`, EXIT.PARSE, {
+      hint: `compute the value another way; docs/variables.md lists the ${kind}s hound has`,
+    });
+  return new HoundError('TEMPLATE_UNSUPPORTED', `${where}${kind} not found: ${name}${at}`, EXIT.PARSE, {
+    hint: `hound has ansible-core's ${kind}s (but a few docs/variables.md names) and the collections' ones it lists; check the spelling, or compute the value another way`,
   });
 }
 

@@ -12,7 +12,7 @@ import nunjucks from 'nunjucks';
 import { EXIT, HoundError } from '../base/errors.js';
 import { isPythonFloat, PythonFloat, pythonFloat } from '../base/python-float.js';
 import { isSecretName, registerSecretVariables } from '../base/secrets.js';
-import { buildFilters, buildTests, type TemplateFunction } from './template-filters.js';
+import { buildFilters, buildTests, missingFilterError, type TemplateFunction } from './template-filters.js';
 import { percentFormat } from './python-format.js';
 import { ansibleTextResult, pythonUnescape } from './python-literal.js';
 import {
@@ -1608,7 +1608,7 @@ function numericAttributes(source: string): string {
  */
 function foreignTemplateError(message: string, where: string, at = ''): HoundError {
   const unknown = /^(filter|test) not found: ([\w.]+)/.exec(message);
-  if (unknown) return unknownNameError(unknown[1] as 'filter' | 'test', `${unknown[2]}${at}`, where);
+  if (unknown) return unknown[1] === 'filter' ? missingFilterError(unknown[2], where, at) : unknownNameError('test', unknown[2], where, at);
   return new HoundError('TEMPLATE_ERROR', `${where}${message}${at}`, EXIT.PARSE);
 }
 

@@ -841,3 +841,59 @@ describe('tuples, and the subelements filter, against ansible-core', () => {
   ];
   agreesWithAnsible(templates, vars, { exactly: 5 });
 });
+
+/**
+ * ansible-core filters hound listed but did not have ("filter not found"): strftime (glibc's
+ * directives in the C locale, local time or utc), expanduser, expandvars, realpath and relpath
+ * (on the controller), win_basename, win_dirname and win_splitdrive (ntpath), urldecode, and
+ * shuffle (Python's Random(seed).shuffle with a seed). Both run in this process's folder,
+ * environment and time zone.
+ */
+describe("ansible-core's strftime, path, urldecode and shuffle filters, against ansible-core", () => {
+  const vars = { e: 1733515200, l: [1, 2, 3, 4, 5], s: 'abcdef', d: { a: 1, b: 2, c: 3 } };
+  const templates = [
+    "{{ '%Y-%m-%d %H:%M:%S' | strftime(e, utc=True) }}",
+    "{{ '%a %A %b %B %c %C %d %D %e %F %G %g %h %H %I %j %k %l %m %M %p %P %r %R %s %S %T %u %U %V %w %W %x %X %y %Y %z %Z %%' | strftime(second=e, utc=True) }}",
+    "{{ '%-d/%-m %_H %0e %^a %Q %' | strftime(e, true) }}",
+    "{{ '%Y-%m-%dT%H:%M:%S%z' | strftime(e) }}",
+    "{{ '%s' | strftime('1733515200.9', utc=True) }}",
+    // Week numbers at the ends of years: 2024-01-01 (a Monday), 2024-12-31, 2021-01-01 (ISO week 53 of 2020).
+    "{{ '%j %U %W %V %G' | strftime(1704067200, utc=True) }}",
+    "{{ '%j %U %W %V %G' | strftime(1735603200, utc=True) }}",
+    "{{ '%j %U %W %V %G %a' | strftime(1609459200, utc=True) }}",
+    "{{ '%H' | strftime(e, 'no') }} {{ '%H' | strftime(e, 0) }}",
+    "{{ ('%Y' | strftime) | length }}",
+    "{{ '~' | expanduser }} {{ '~/x/' | expanduser }} {{ '~root/.ssh' | expanduser }} {{ '~nosuchuser/x' | expanduser }} {{ 'a~' | expanduser }}",
+    "{{ '$HOME/x ${HOME} $NOSUCHVAR ${NOPE} $ {HOME}' | expandvars }}",
+    "{{ '/usr/bin/../lib/./x' | realpath }} {{ 'relative/x' | realpath }}",
+    "{{ '/a/b/c' | relpath('/a') }} {{ '/a' | relpath('/a/b/c') }} {{ '/a' | relpath('/a') }} {{ 'x/y' | relpath }}",
+    "{{ 'C:\\\\a\\\\b' | win_basename }} {{ 'C:\\\\a\\\\b\\\\' | win_basename }} {{ 'C:\\\\a\\\\b' | win_dirname }} {{ 'C:\\\\' | win_dirname }} {{ 'a/b\\\\c' | win_dirname }}",
+    "{{ '\\\\\\\\host\\\\share\\\\dir\\\\f' | win_splitdrive }} {{ 'C:/x/y' | win_splitdrive }} {{ 'x' | win_splitdrive }} {{ '//host/share' | win_splitdrive | list }}",
+    "{{ 'a+b%20c%2Fd%C3%A9%ZZ%e9' | urldecode }}",
+    "{{ l | shuffle(seed=42) }} {{ s | shuffle(seed='abc') }} {{ d | shuffle(seed=7) }} {{ 5 | shuffle }}",
+    '{{ l | shuffle | sort }} {{ l | shuffle(0) | length }}',
+    '{{ range(20) | list | shuffle(seed=123456789) }}',
+    // Ansible's errors: an epoch that is no number, relpath of nothing.
+    "{{ '%Y' | strftime('x') }}",
+    "{{ '' | relpath }}",
+  ];
+  agreesWithAnsible(templates, vars, { exactly: 2 });
+
+  it("refuses ansible-core's filters hound has not by name, saying whose they are", () => {
+    for (const [template, name] of [
+      ["{{ '2024-01-01' | to_datetime }}", 'to_datetime'],
+      ["{{ 'x' | ansible.builtin.password_hash('sha512') }}", 'ansible.builtin.password_hash'],
+      ["{{ ['x'] | map('vault', 'pw') | list }}", 'vault'],
+    ]) {
+      let error: unknown;
+      try {
+        renderValue(template, {});
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(HoundError);
+      expect((error as HoundError).code).toBe('TEMPLATE_UNSUPPORTED');
+      expect((error as HoundError).message).toMatch(new RegExp(`^ansible-core's filter '${name.replaceAll('.', '\\.')}' is not supported by hound`));
+    }
+  });
+});
