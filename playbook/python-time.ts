@@ -76,6 +76,18 @@ function padded(value: number, width: number, fill: '0' | ' ', flag: string | un
   return sign + text.padStart(width, pad);
 }
 
+/** Directives glibc writes as others (its C locale's %c, %x and %X among them). */
+const COMPOSITES: Readonly<Record<string, string>> = {
+  c: '%a %b %e %H:%M:%S %Y',
+  D: '%m/%d/%y',
+  x: '%m/%d/%y',
+  F: '%Y-%m-%d',
+  r: '%I:%M:%S %p',
+  R: '%H:%M',
+  T: '%H:%M:%S',
+  X: '%H:%M:%S',
+};
+
 /**
  * time.strftime(format, time.localtime(seconds)) (or gmtime when `utc`), with glibc's
  * directives in the C locale and its `-`, `_`, `0` and `^` flags; a directive glibc does not
@@ -95,19 +107,12 @@ export function pythonStrftime(format: string, seconds: number, utc: boolean): s
         return MONTHS[t.month].slice(0, 3);
       case 'B':
         return MONTHS[t.month];
-      case 'c':
-        return `${DAYS[t.weekday].slice(0, 3)} ${MONTHS[t.month].slice(0, 3)} ${padded(t.day, 2, ' ', undefined)} ${padded(t.hour, 2, '0', undefined)}:${padded(t.minute, 2, '0', undefined)}:${padded(t.second, 2, '0', undefined)} ${t.year}`;
       case 'C':
         return padded(Math.floor(t.year / 100), 2, '0', flag);
       case 'd':
         return padded(t.day, 2, '0', flag);
-      case 'D':
-      case 'x':
-        return `${padded(t.month + 1, 2, '0', undefined)}/${padded(t.day, 2, '0', undefined)}/${padded(t.year % 100, 2, '0', undefined)}`;
       case 'e':
         return padded(t.day, 2, ' ', flag);
-      case 'F':
-        return `${t.year}-${padded(t.month + 1, 2, '0', undefined)}-${padded(t.day, 2, '0', undefined)}`;
       case 'G':
         return String(isoWeek(t).year);
       case 'g':
@@ -132,19 +137,12 @@ export function pythonStrftime(format: string, seconds: number, utc: boolean): s
         return t.hour < 12 ? 'AM' : 'PM';
       case 'P':
         return t.hour < 12 ? 'am' : 'pm';
-      case 'r':
-        return `${padded(hour12, 2, '0', undefined)}:${padded(t.minute, 2, '0', undefined)}:${padded(t.second, 2, '0', undefined)} ${t.hour < 12 ? 'AM' : 'PM'}`;
-      case 'R':
-        return `${padded(t.hour, 2, '0', undefined)}:${padded(t.minute, 2, '0', undefined)}`;
       case 's':
         return String(t.epoch);
       case 'S':
         return padded(t.second, 2, '0', flag);
       case 't':
         return '\t';
-      case 'T':
-      case 'X':
-        return `${padded(t.hour, 2, '0', undefined)}:${padded(t.minute, 2, '0', undefined)}:${padded(t.second, 2, '0', undefined)}`;
       case 'u':
         return String(t.weekday === 0 ? 7 : t.weekday);
       case 'U':
@@ -172,7 +170,9 @@ export function pythonStrftime(format: string, seconds: number, utc: boolean): s
     }
   };
   return format.replace(/%([-_0^#]?)([a-zA-Z%])/g, (whole, flag: string, conversion: string) => {
-    const text = expand(flag === '' ? undefined : flag, conversion);
+    const text = Object.hasOwn(COMPOSITES, conversion)
+      ? pythonStrftime(COMPOSITES[conversion], seconds, utc)
+      : expand(flag === '' ? undefined : flag, conversion);
     if (text === undefined) return whole;
     return flag === '^' ? text.toUpperCase() : text;
   });
