@@ -33,6 +33,7 @@ import {
   pythonRepr,
   pythonStr,
   pythonTruthy,
+  refuseMethodValue,
   pythonTypeName,
   splitArguments,
   UndefinedValue,
@@ -940,6 +941,22 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     }
     return items;
   };
+  // Jinja2's attr: an attribute, never an item (`d | attr('a')` is undefined for a key 'a');
+  // the attributes of hound's values are Python's methods, which are not values here.
+  filters.attr = (value: unknown, name: unknown) => {
+    const attribute = pythonStr(name);
+    refuseMethodValue(pythonMethod(value, attribute));
+    return new UndefinedValue(`'${pythonTypeName(value)} object' has no attribute '${attribute}', so it`);
+  };
+  // Jinja2's xmlattr: a dict as XML attributes, each value escaped; None and undefined ones left out.
+  filters.xmlattr = (value: unknown, autospace: unknown = true) => {
+    if (!isPlainObject(value)) throw filterError('xmlattr', `expected a dict, got ${pythonRepr(value)}`);
+    const parts = Object.entries(value)
+      .filter(([, v]) => v !== null && v !== undefined && !(v instanceof UndefinedValue))
+      .map(([k, v]) => `${markupEscape(k)}="${markupEscape(pythonStr(v))}"`);
+    const text = parts.join(' ');
+    return pythonTruthy(autospace) && text !== '' ? ` ${text}` : text;
+  };
   filters.splitext = (value: unknown) => markTuple(pythonSplitext(asString(value)));
   filters.path_join = (value: unknown) => {
     if (typeof value === 'string') return value;
@@ -1119,6 +1136,7 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
       });
     }
     const [filterName, ...filterArgs] = positional;
+    if (filterName === undefined) throw filterError('map', 'map requires a filter argument');
     const filter = typeof filterName === 'string' && Object.hasOwn(filters, filterName) ? filters[filterName] : undefined;
     if (!filter) throw missingFilterError(String(filterName));
     return list.map((item) => filter(item, ...filterArgs));

@@ -897,3 +897,21 @@ describe("ansible-core's strftime, path, urldecode and shuffle filters, against 
     }
   });
 });
+
+/** Jinja2's attr and xmlattr filters (hound had neither), and map() without a filter. */
+describe("Jinja2's attr and xmlattr, against ansible-core", () => {
+  const templates = [
+    "{{ {'a': 1} | attr('a') | default('none') }}",
+    "{{ 'x' | attr('nosuch') is defined }}",
+    "{{ {'class': 'x y', 'id': 'i&<\"', 'n': none, 'z': 2} | xmlattr }}",
+    "{{ {'a': 1} | xmlattr(false) }}|{{ {} | xmlattr }}|x{{ {'a': [1, 'b']} | xmlattr }}",
+    // Errors: an attribute is never an item; map() needs a filter; xmlattr a dict.
+    "{{ {'a': 1} | attr('a') }}",
+    "{{ 'x' | map | list }}",
+    '{{ [1] | xmlattr }}',
+  ];
+  agreesWithAnsible(templates, {}, { exactly: 3 });
+  it('refuses a method read as an attribute, as it refuses one read with a dot', () => {
+    expect(() => renderValue("{{ 'x' | attr('upper') }}", {})).toThrow(/a method used as a value/);
+  });
+});
