@@ -562,13 +562,13 @@ class Compiler {
   ): TaskInstance | undefined {
     const pendingWhen: string[] = [];
     /**
-     * What the task fails with where it runs, its failure handled by the playbook: its loop, a
-     * condition that cannot be evaluated, or (below) its arguments. Its arguments are then not rendered.
+     * What the task fails with where it runs, its failure handled by the playbook, before its
+     * arguments are rendered (they are not): its loop, or a condition that cannot be evaluated.
      */
-    let whenFailure = loopFailure?.afterConditions === false ? loopFailure.message : undefined;
+    let failureBeforeArguments = loopFailure?.afterConditions === false ? loopFailure.message : undefined;
     const names = this.analysis(task);
     const skipped = (expr: string) => this.skippedInstance(task, taskIndex, id, ctx, vars, name, `conditional result was false: ${expr}`);
-    for (const [conditionIndex, condition] of whenFailure === undefined ? task.when.entries() : []) {
+    for (const [conditionIndex, condition] of failureBeforeArguments === undefined ? task.when.entries() : []) {
       if (typeof condition.expr === 'boolean') {
         if (!condition.expr) return skipped('false');
         continue;
@@ -582,20 +582,20 @@ class Compiler {
         holds = evaluateCondition(condition.expr, vars);
       } catch (err) {
         if (!isRunTimeTemplateError(err) || !this.failureHandled(task, vars, label)) throw this.positioned(err, condition.at, label);
-        whenFailure = `The conditional check '${condition.expr}' failed. The error was: ${err.message}`;
+        failureBeforeArguments = `The conditional check '${condition.expr}' failed. The error was: ${err.message}`;
         break;
       }
       if (!holds) return skipped(condition.expr);
     }
-    whenFailure ??= loopFailure?.message;
+    failureBeforeArguments ??= loopFailure?.message;
     const deferred = pendingWhen.length > 0 || runtime.args || runtime.keywords;
     const rawKeywords = rawKeywordsOf(task);
     const keywords = runtime.keywords ? {} : this.keywords(task, rawKeywords, vars, label);
     let args = task.args;
-    let runFailure = whenFailure ?? task.runFailure;
+    let runFailure = failureBeforeArguments ?? task.runFailure;
     // Arguments without templates were validated when loaded, and are shared as they are.
     const templatedDefaults = task.moduleDefaults.filter((d) => containsTemplate(d.value));
-    if (whenFailure !== undefined) {
+    if (failureBeforeArguments !== undefined) {
       // Ansible evaluates the conditions first: the arguments are never rendered.
     } else if (runFailure !== undefined) {
       // A task that fails when it runs: as in Ansible, its arguments are rendered first, and

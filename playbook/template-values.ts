@@ -63,7 +63,7 @@ export function unknownNameError(kind: 'filter' | 'test', name: string, where = 
       hint: `compute the value another way; docs/variables.md lists the ${kind}s hound has`,
     });
   return new HoundError('TEMPLATE_UNSUPPORTED', `${where}${kind} not found: ${name}${at}`, EXIT.PARSE, {
-    hint: `hound has ansible-core's ${kind}s (but a few docs/variables.md names) and the collections' ones it lists; check the spelling, or compute the value another way`,
+    hint: `check the spelling; docs/variables.md lists the ${kind}s hound has (ansible-core's and some collections')`,
   });
 }
 
