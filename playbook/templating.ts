@@ -366,8 +366,10 @@ function jinjaNumberAt(text: string, index: number): { type: 'int' | 'float'; va
     this.skipSymbol('is');
     const negated = this.skipSymbol('not');
     const name = peek(this);
-    // `is none`, `is true` and `is false` are tests too, though their names lex as literals.
-    const literalTest = name?.type === 'none' ? 'none' : name?.type === 'boolean' ? String(name.value).toLowerCase() : undefined;
+    // `is none`, `is true` and `is false` are tests too, though their names lex as literals
+    // (nunjucks lexes `null` as none too; Jinja2 has no `null` test).
+    const literalTest =
+      name?.type === 'none' ? (name.value === 'null' ? 'null' : 'none') : name?.type === 'boolean' ? String(name.value).toLowerCase() : undefined;
     if (name === null || (name.type !== 'symbol' && literalTest === undefined)) this.fail('expected the name of a test after "is"', name?.lineno, name?.colno);
     this.nextToken();
     // A test by its full name: `is ansible.builtin.failed`.
@@ -536,9 +538,16 @@ for (const [name, filter] of Object.entries(filters)) {
 for (const [name, test] of Object.entries(tests)) {
   (environment as unknown as { addTest(n: string, f: TemplateFunction): void }).addTest(name, test);
 }
+// nunjucks' own filters and test that Jinja2 has not: Ansible fails on them, and so does hound.
+for (const name of ['dump', 'nl2br']) delete environmentTables().filters[name];
+delete environmentTables().tests.null;
 // Filter and test names come from templates: `x | constructor` must not reach Object.prototype.
-for (const table of [(environment as unknown as { filters: object }).filters, (environment as unknown as { tests: object }).tests])
-  Object.setPrototypeOf(table, null);
+for (const table of [environmentTables().filters, environmentTables().tests]) Object.setPrototypeOf(table, null);
+/** The environment's filters and tests by name (nunjucks' builtins among them, those hound does not override). */
+function environmentTables(): { filters: Record<string, unknown>; tests: Record<string, unknown> } {
+  return environment as unknown as { filters: Record<string, unknown>; tests: Record<string, unknown> };
+}
+
 /** The filter the native-value wrapper uses to hand the expression's value back to us. */
 environment.addFilter('__hound_capture', function (this: RenderContext, value: unknown) {
   refuseMethodValue(value);

@@ -915,3 +915,12 @@ describe("Jinja2's attr and xmlattr, against ansible-core", () => {
     expect(() => renderValue("{{ 'x' | attr('upper') }}", {})).toThrow(/a method used as a value/);
   });
 });
+
+/**
+ * nunjucks' own `dump` and `nl2br` filters and `null` test, which Jinja2 has not: hound
+ * rendered them where Ansible fails.
+ */
+describe("nunjucks' names Jinja2 has not, against ansible-core", () => {
+  const templates = ["{{ 'x' | upper }} {{ none is none }}", "{{ 'x' | dump }}", "{{ 'x' | nl2br }}", '{{ none is null }}'];
+  agreesWithAnsible(templates, {}, { exactly: 3 });
+});
