@@ -867,7 +867,7 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
   filters.subelements = (value: unknown, ...rest: unknown[]) => {
     const { positional, keywords } = splitArguments(rest);
     const key = positional[0] ?? keywords.subelements;
-    const skipMissing = toBoolean(positional[1] ?? keywords.skip_missing ?? false);
+    const skipMissing = pythonTruthy(positional[1] ?? keywords.skip_missing ?? false);
     const elements = isPlainObject(value) ? Object.values(value) : Array.isArray(value) ? value : undefined;
     if (elements === undefined) throw filterError('subelements', 'obj must be a list of dicts or a nested dict');
     const path = typeof key === 'string' ? key.split('.') : Array.isArray(key) ? key : undefined;

@@ -828,7 +828,7 @@ describe('tuples, and the subelements filter, against ansible-core', () => {
     "{{ users | subelements('mysql.hosts') | map(attribute='1') | list }}",
     "{{ users | subelements(['mysql', 'hosts']) | length }}",
     "{{ partial | subelements('l', skip_missing=True) }}",
-    "{{ partial | subelements('l', True) | length }}",
+    "{{ partial | subelements('l', True) | length }} {{ partial | subelements('l', 'no') | length }}",
     "{{ byname | subelements('l') }}",
     "{% for u, k in users | subelements('authorized') %}{{ u.name }}:{{ k }};{% endfor %}",
     "{{ users | ansible.builtin.subelements('authorized') | first | last }}",
