@@ -121,7 +121,7 @@ export function percentFormat(format: string, values: unknown): string {
       if (key !== undefined) {
         anyKeyed = true;
         if (!byKey) throw pythonError('TypeError', 'format requires a mapping');
-        if (!Object.hasOwn(byKey, key)) throw pythonError('KeyError', `${pythonRepr(key)}`);
+        if (!Object.hasOwn(byKey, key)) throw pythonError('KeyError', pythonRepr(key));
         value = byKey[key];
       } else {
         if (used >= queue.length) throw pythonError('TypeError', 'not enough arguments for format string');
@@ -203,7 +203,7 @@ function fieldLookup(value: unknown, rest: string, field: string): unknown {
       if (at >= value.length) throw pythonError('IndexError', `${pythonTypeName(value)} index out of range`);
       value = value[at];
     } else if (isPlainObject(value)) {
-      if (!Object.hasOwn(value, key)) throw pythonError('KeyError', `${pythonRepr(/^\d+$/.test(key) ? Number(key) : key)}`);
+      if (!Object.hasOwn(value, key)) throw pythonError('KeyError', pythonRepr(/^\d+$/.test(key) ? Number(key) : key));
       value = value[key];
     } else throw pythonError('TypeError', `'${pythonTypeName(value)}' object is not subscriptable (format field ${field})`);
   }
@@ -320,7 +320,7 @@ export function braceFormat(format: string, positional: readonly unknown[], keyw
   let numbering: 'automatic' | 'manual' | undefined;
   const argument = (first: string): unknown => {
     if (first !== '' && !/^\d+$/.test(first)) {
-      if (!Object.hasOwn(keywords, first)) throw pythonError('KeyError', `${pythonRepr(first)}`);
+      if (!Object.hasOwn(keywords, first)) throw pythonError('KeyError', pythonRepr(first));
       return keywords[first];
     }
     const kind = first === '' ? 'automatic' : 'manual';

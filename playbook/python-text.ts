@@ -262,6 +262,15 @@ export function jinjaTruncate(text: string, length: number, killwords: boolean, 
   return (space >= 0 ? kept.slice(0, space) : kept) + end;
 }
 
+/** urllib.parse.unquote_plus: `+` as a space, each run of %XX bytes decoded as UTF-8 (an invalid byte as U+FFFD). */
+export function unquotePlus(text: string): string {
+  const spaced = text.replaceAll('+', ' ');
+  return spaced.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => {
+    const bytes = Buffer.from(run.replaceAll('%', ''), 'hex');
+    return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  });
+}
+
 /** urllib.parse.quote of UTF-8 bytes: letters, digits and `_.-~` kept, and `/` unless forQuery (then a space is `+`). */
 export function urlQuote(text: string, forQuery: boolean): string {
   let out = '';

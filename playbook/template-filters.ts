@@ -55,6 +55,7 @@ import {
   pythonUrlsplit,
   pythonUuid5,
   stripTags,
+  unquotePlus,
   urlQuote,
 } from './python-text.js';
 
@@ -98,15 +99,6 @@ function realPath(p: string): string {
     }
   }
   return absolute;
-}
-
-/** urllib.parse.unquote_plus: `+` as a space, each run of %XX bytes decoded as UTF-8 (an invalid byte as U+FFFD). */
-function unquotePlus(text: string): string {
-  const spaced = text.replaceAll('+', ' ');
-  return spaced.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => {
-    const bytes = Buffer.from(run.replaceAll('%', ''), 'hex');
-    return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
-  });
 }
 
 /** Each row a tuple, as Python's zip, itertools and dict.items() give them. */
