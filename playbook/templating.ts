@@ -173,6 +173,9 @@ function jinjaNumberAt(text: string, index: number): { type: 'int' | 'float'; va
       return { type: number.type, value: number.value, ...at };
     }
     const tok = nextToken.call(this);
+    // nunjucks lexes `null` as None; to Jinja2 it is a name like any other (undefined unless
+    // set), and a template that reads it fails in Ansible.
+    if (tok?.type === 'none' && tok.value === 'null') return { ...tok, type: 'symbol' };
     if (tok !== null) {
       if (tok.type === 'variable-start') this.houndInVariable = true;
       else if (tok.type === 'block-start' || tok.type === 'variable-end') this.houndInVariable = false;
@@ -366,10 +369,8 @@ function jinjaNumberAt(text: string, index: number): { type: 'int' | 'float'; va
     this.skipSymbol('is');
     const negated = this.skipSymbol('not');
     const name = peek(this);
-    // `is none`, `is true` and `is false` are tests too, though their names lex as literals
-    // (nunjucks lexes `null` as none too; Jinja2 has no `null` test).
-    const literalTest =
-      name?.type === 'none' ? (name.value === 'null' ? 'null' : 'none') : name?.type === 'boolean' ? String(name.value).toLowerCase() : undefined;
+    // `is none`, `is true` and `is false` are tests too, though their names lex as literals.
+    const literalTest = name?.type === 'none' ? 'none' : name?.type === 'boolean' ? String(name.value).toLowerCase() : undefined;
     if (name === null || (name.type !== 'symbol' && literalTest === undefined)) this.fail('expected the name of a test after "is"', name?.lineno, name?.colno);
     this.nextToken();
     // A test by its full name: `is ansible.builtin.failed`.

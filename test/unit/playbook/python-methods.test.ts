@@ -924,3 +924,20 @@ describe("nunjucks' names Jinja2 has not, against ansible-core", () => {
   const templates = ["{{ 'x' | upper }} {{ none is none }}", "{{ 'x' | dump }}", "{{ 'x' | nl2br }}", '{{ none is null }}'];
   agreesWithAnsible(templates, {}, { exactly: 3 });
 });
+
+/** nunjucks lexes `null` as None; Jinja2 reads a name, undefined unless set. */
+describe('`null` as a name, against ansible-core', () => {
+  const templates = [
+    '{{ null }}',
+    '{{ x | default(null) }}',
+    '{{ [1, null] }}',
+    '{{ x == null }}',
+    '{{ null is defined }}',
+    '{{ null is undefined }}',
+    '{% set null = 3 %}{{ null }}',
+    '{{ y.null }}',
+    '{{ null_value }}',
+    '{{ none }} {{ None }} {{ x | default(None) }}',
+  ];
+  agreesWithAnsible(templates, { null_value: 5, y: { null: 7 } }, { exactly: 4 });
+});
