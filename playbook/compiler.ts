@@ -42,7 +42,7 @@ import { findModuleDefinition } from '../modules/schemas.js';
 import { appendAll } from '../base/append.js';
 import { extendedLoopVars, firstFoundSubdir, renderLoopValue } from './lookup-plugins.js';
 import { mergeModuleDefaults } from './module-defaults.js';
-import { KeywordError, keywordBoolean, rawKeywordsOf, resolveKeywords } from './task-keywords.js';
+import { KeywordError, keywordBoolean, rawKeywordsOf, resolveKeywords, type RawKeywords } from './task-keywords.js';
 import { IMPLICIT_LOCALHOST, implicitLocalhostVars, isImplicitLocalhost, orderHosts } from './play-hosts.js';
 import { isAnsibleFact } from './template-values.js';
 
@@ -590,7 +590,12 @@ class Compiler {
     failureBeforeArguments ??= loopFailure?.message;
     const deferred = pendingWhen.length > 0 || runtime.args || runtime.keywords;
     const rawKeywords = rawKeywordsOf(task);
-    const keywords = runtime.keywords ? {} : this.keywords(task, rawKeywords, vars, label);
+    let keywords: TaskKeywords = {};
+    if (!runtime.keywords) {
+      const rendered = this.keywordsOrFailure(task, rawKeywords, vars, label);
+      keywords = rendered.keywords;
+      failureBeforeArguments ??= rendered.failure;
+    }
     let args = task.args;
     let runFailure = failureBeforeArguments ?? task.runFailure;
     // Arguments without templates were validated when loaded, and are shared as they are.
@@ -684,6 +689,35 @@ class Compiler {
     } catch {
       return false;
     }
+  }
+
+  /**
+   * The task's keywords; in a task whose failure the playbook handles, a keyword that cannot be
+   * rendered (`delegate_to: "{{ x }}"`) is instead the task's failure where it runs, in
+   * Ansible's words (its post_validate), and the keywords that can be rendered still hold
+   * (`ignore_errors`, `no_log`).
+   */
+  private keywordsOrFailure(task: LoadedTask, raw: RawKeywords, vars: Vars, label: string): { keywords: TaskKeywords; failure?: string } {
+    try {
+      return { keywords: this.keywords(task, raw, vars, label) };
+    } catch (err) {
+      if (!isRunTimeTemplateError(err) || !this.failureHandled(task, vars, label)) throw err;
+    }
+    const kept: RawKeywords = {};
+    let failure: string | undefined;
+    for (const [key, value] of Object.entries(raw)) {
+      try {
+        resolveKeywords({ [key]: value }, (v) => renderValue(v, vars));
+        kept[key] = value;
+      } catch (err) {
+        if (!isRunTimeTemplateError(err)) throw this.positioned(err, task.keywords[key as keyof typeof task.keywords]?.at ?? task.at, label);
+        failure ??=
+          err.code === 'UNDEFINED_VARIABLE'
+            ? `The field '${key}' has an invalid value, which includes an undefined variable. The error was: ${err.message}`
+            : err.message;
+      }
+    }
+    return { keywords: this.keywords(task, kept, vars, label), ...(failure !== undefined ? { failure } : {}) };
   }
 
   /** Where an instance of `task` sits (host, order, blocks, include gate) and where it is written: alike for a task that runs and one skipped. */

@@ -19,7 +19,7 @@ let counter = 0;
 
 interface Outcome {
   code: number | null;
-  /** Each result line's status (`ok`, `skipping`, `fatal`, …) and `...ignoring`, in order. */
+  /** Each result line's status (`ok`, `skipping`, `fatal`, …; Ansible names a delegate as `[localhost -> x]`) and `...ignoring`, in order. */
   statuses: string[];
   recap: Record<string, number>;
   output: string;
@@ -29,7 +29,7 @@ interface Outcome {
 function outcomeOf(code: number | null, output: string): Outcome {
   const statuses = output
     .split('\n')
-    .map((line) => /^(ok|changed|skipping|fatal|failed): \[localhost\]/.exec(line)?.[1] ?? (line === '...ignoring' ? 'ignoring' : undefined))
+    .map((line) => /^(ok|changed|skipping|fatal|failed): \[localhost(?: -> [^\]]*)?\]/.exec(line)?.[1] ?? (line === '...ignoring' ? 'ignoring' : undefined))
     .filter((s): s is string => s !== undefined);
   const recapLine = output.split('\n').find((line) => /^localhost\s+: ok=/.test(line)) ?? '';
   const recap = Object.fromEntries(
@@ -107,6 +107,22 @@ describe('a task that cannot be rendered, its failure handled, against ansible-p
     expect(hound.statuses).toEqual(ansible.statuses);
     expect(hound.recap).toEqual(ansible.recap);
     expect(hound.code).toBe(ansible.code);
+  });
+
+  it('a keyword that cannot be rendered fails the task where its condition holds; the keywords that can be rendered still hold', () => {
+    const { ansible, hound } = both(
+      play(
+        `    - debug: {msg: hi}\n      delegate_to: "{{ nope }}"\n      ignore_errors: true\n` +
+          `    - debug: {msg: hi}\n      delegate_to: "{{ nope }}"\n      when: false\n      ignore_errors: true\n` +
+          `    - block:\n        - debug: {msg: hi}\n          no_log: "{{ nope }}"\n      rescue:\n        - debug: {msg: rescued}\n` +
+          `    - debug: {msg: end}\n`,
+      ),
+    );
+    expect(ansible.statuses).toEqual(['fatal', 'ignoring', 'skipping', 'fatal', 'ok', 'ok']);
+    expect(hound.statuses).toEqual(ansible.statuses);
+    expect(hound.recap).toEqual(ansible.recap);
+    expect(hound.code).toBe(ansible.code);
+    expect(hound.output).toContain("The field 'delegate_to' has an invalid value, which includes an undefined variable. The error was: 'nope' is undefined");
   });
 
   it('unhandled, the same failure is still an error of the playbook, said before anything runs (Ansible runs the tasks before it first)', () => {
