@@ -44,6 +44,8 @@ export interface Templating {
   loopItems(kind: string, value: unknown, vars: Vars, subdir: string): unknown[];
   evaluateCondition(expression: string, vars: Vars): boolean;
   renderTemplateFile(source: string, vars: Vars, includePath: readonly string[], environment?: TemplateEnvironment): string;
+  /** Runs a render and returns the warnings it gave (playbook/templating.ts collectTemplateWarnings). */
+  collectWarnings<T>(render: () => T): { value: T; warnings: string[] };
 }
 
 /** How the executor reaches a host; run.ts builds it over the transport's connection pool. */
@@ -113,6 +115,8 @@ const PROGRESS_INTERVAL_MS = 250;
 
 export class TaskExecutor implements TaskRunner {
   private readonly sessions = new Map<string, HostSession>();
+  /** Each item's warnings as it runs: what rendering gave, for its result (renders its module makes included). */
+  private readonly itemWarnings = new WeakMap<TaskInstance, string[]>();
   private readonly lastProgress = new Map<string, { at: number; status: string }>();
   /** ModuleContext.oncePerTask: the work of a task (and loop item) shared by the hosts of a batch. */
   private readonly onceByTask = new Map<string, Promise<unknown>>();
@@ -160,9 +164,11 @@ export class TaskExecutor implements TaskRunner {
     let announced = false;
     let items = steps;
     let expansionFailure: ItemResult | undefined;
+    // What rendering warned of before the items run (at compile, or expanding the loop now): the first item's result carries it.
+    const taskWarnings = [...(first.renderWarnings ?? [])];
     if (first.deferredLoop) {
       try {
-        items = this.expandLoop(first);
+        items = this.collecting(taskWarnings, () => this.expandLoop(first));
       } catch (err) {
         expansionFailure = failureOf(err);
         items = [first];
@@ -172,18 +178,21 @@ export class TaskExecutor implements TaskRunner {
     for (const [index, item] of items.entries()) {
       if (index > 0 && (item.loopPause ?? 0) > 0) await sleep(item.loopPause! * 1000, this.options.signal).catch(() => undefined);
       const vars = this.varsFor(item);
+      const warnings = index === 0 ? taskWarnings : [];
+      this.itemWarnings.set(item, warnings);
       let result: ItemResult;
       let args: Record<string, unknown> = item.args;
       try {
         if (expansionFailure) result = expansionFailure;
         else if (item.skipped) {
           result = { status: 'skipped', msg: item.skipped, bytes: 0, value: { skipped: true, changed: false, skip_reason: item.skipped } };
-        } else if (!allHold(item.when, vars, (w, v) => this.options.templating.evaluateCondition(String(w), v))) {
+        } else if (!this.collecting(warnings, () => allHold(item.when, vars, (w, v) => this.options.templating.evaluateCondition(String(w), v)))) {
           result = { status: 'skipped', msg: `conditional result was false: ${item.when.join(' and ')}`, bytes: 0, value: { skipped: true, changed: false } };
         } else {
-          run ??= this.taskRun(item, vars);
+          run ??= this.collecting(warnings, () => this.taskRun(item, vars));
           // A task that fails where it runs (runFailure) fails with that, not with its arguments.
-          if (item.deferred && item.runFailure === undefined) args = this.options.templating.renderValue(item.args, vars) as Record<string, unknown>;
+          if (item.deferred && item.runFailure === undefined)
+            args = this.collecting(warnings, () => this.options.templating.renderValue(item.args, vars)) as Record<string, unknown>;
           if (item.noLog || run.keywords.noLog) addNoLogSecrets(bus, args, noLogValues);
           if (!announced) {
             bus.emit({ event: 'task_start', host: item.host, task: item.name, task_id: item.id, module: item.module, args, no_log: item.noLog, handler });
@@ -194,6 +203,8 @@ export class TaskExecutor implements TaskRunner {
       } catch (err) {
         result = failureOf(err);
       }
+      // Rendering's warnings come before the module's own, as they happened.
+      if (warnings.length > 0) result.value.warnings = [...warnings, ...(Array.isArray(result.value.warnings) ? (result.value.warnings as unknown[]) : [])];
       if (item.loopLabel !== undefined && item.loopItem !== undefined) result.value._ansible_item_label = this.label(item, vars);
       if (item.noLog) addNoLogSecrets(bus, result.value, noLogValues);
       // delegate_facts: the facts go to the delegate, not to the task's host.
@@ -296,6 +307,13 @@ export class TaskExecutor implements TaskRunner {
     const reach = resolveReach(item.host, keywords, read, this.reachDefaults);
     if (reach.become?.password !== undefined) this.options.bus.addSecret(reach.become.password);
     return { keywords, check: keywords.checkMode ?? this.options.check, reach };
+  }
+
+  /** Runs a render, adding the warnings it gave to `warnings`. */
+  private collecting<T>(warnings: string[], render: () => T): T {
+    const { value, warnings: given } = this.options.templating.collectWarnings(render);
+    warnings.push(...given);
+    return value;
   }
 
   /** The items of a loop known only now (over a registered result or a set_fact). */
@@ -433,6 +451,7 @@ export class TaskExecutor implements TaskRunner {
     // With delegate_to, the work (and what it learns of the node) is the delegate's.
     const host = reach.host;
     const session = this.session(host);
+    const warnings = this.itemWarnings.get(item) ?? [];
     return {
       host,
       ...(run.keywords.delegateTo !== undefined ? { delegateTo: run.keywords.delegateTo } : {}),
@@ -474,9 +493,10 @@ export class TaskExecutor implements TaskRunner {
       forgetAsyncJob: (jid) => this.jobs.forget(host, jid),
       remoteDigest: (reference, platform) =>
         access.remoteDigest(reference, { platform, reach, auth: this.options.credentials.get(parseImageRef(reference).domain) }),
-      evaluateCondition: (e, v) => this.options.templating.evaluateCondition(e, v),
-      renderValue: (v, vs) => this.options.templating.renderValue(v, vs),
-      renderTemplateFile: (source, vs, includePath, environment) => this.options.templating.renderTemplateFile(source, vs, includePath, environment),
+      evaluateCondition: (e, v) => this.collecting(warnings, () => this.options.templating.evaluateCondition(e, v)),
+      renderValue: (v, vs) => this.collecting(warnings, () => this.options.templating.renderValue(v, vs)),
+      renderTemplateFile: (source, vs, includePath, environment) =>
+        this.collecting(warnings, () => this.options.templating.renderTemplateFile(source, vs, includePath, environment)),
       addSecret: (v) => bus.addSecret(v),
       progress: (image, p) => this.progress(item.host, image, p),
       claimLayers: (layers) => {

@@ -11,7 +11,7 @@ import { EVENT_SCHEMA_VERSION, EventBus, type EventListener, type RunReporter } 
 import { RecapCollector } from './recap.js';
 import { createPullLimits, runPlay, type RunHostState } from './scheduler.js';
 import { TaskExecutor, type HostAccess } from './executor.js';
-import { evaluateCondition, loopItemsFor, renderTemplateFile, renderValue } from '../playbook/templating.js';
+import { collectTemplateWarnings, evaluateCondition, loopItemsFor, renderTemplateFile, renderValue } from '../playbook/templating.js';
 import { parseImageRef } from '../base/image-ref.js';
 import { nodePlatform } from '../runtime/platform.js';
 import { findModuleDefinition } from '../modules/schemas.js';
@@ -120,7 +120,7 @@ export async function executeRun(run: CompiledRun, options: RunOptions): Promise
     limits: createPullLimits(options.pullsPerHost ?? DEFAULT_PULLS_PER_HOST, options.pullsPerRegistry ?? DEFAULT_PULLS_PER_REGISTRY, (host) =>
       access.fansOut(host),
     ),
-    templating: { renderValue, evaluateCondition, renderTemplateFile, loopItems: loopItemsFor },
+    templating: { renderValue, evaluateCondition, renderTemplateFile, loopItems: loopItemsFor, collectWarnings: collectTemplateWarnings },
     access,
     vault: options.vault,
   });

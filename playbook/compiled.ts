@@ -55,6 +55,8 @@ export interface TaskInstance {
   skipped?: string;
   /** The task fails with this message when it runs (LoadedTask.runFailure), after its arguments are rendered; it does nothing. */
   runFailure?: string;
+  /** Warnings its rendering gave before the run (a lookup with errors='warn' that failed), for its result to carry. */
+  renderWarnings?: string[];
   /** The variables visible to this task on this host (all precedence levels merged). */
   vars: Vars;
   loopItem?: unknown;

@@ -25,6 +25,7 @@ import {
   ANY_VARIABLE,
   CONTROLLER_COMMANDS,
   CONTROLLER_FILES,
+  collectTemplateWarnings,
   containsTemplate,
   lookupPluginReads,
   evaluateCondition,
@@ -443,7 +444,14 @@ class Compiler {
     return merged;
   }
 
+  /** The task's instances on ctx's host; the warnings its rendering gave go with the first, whose result carries them. */
   private instances(task: LoadedTask, taskIndex: number, ctx: WalkContext): TaskInstance[] {
+    const { value: instances, warnings } = collectTemplateWarnings(() => this.renderedInstances(task, taskIndex, ctx));
+    if (warnings.length > 0 && instances.length > 0) instances[0].renderWarnings = warnings;
+    return instances;
+  }
+
+  private renderedInstances(task: LoadedTask, taskIndex: number, ctx: WalkContext): TaskInstance[] {
     const { host } = ctx;
     const id = `${ctx.idPrefix}${taskIndex}:${host}`;
     const taskVars = this.taskVars(task, ctx.scope);

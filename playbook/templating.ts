@@ -769,20 +769,49 @@ function lookupPluginName(plugin: unknown): string {
   return typeof plugin === 'string' ? plugin.replace(/^ansible\.(builtin|legacy)\./, '') : '';
 }
 
+/** The warnings of the renders collectTemplateWarnings runs now; undefined outside one. */
+let warningSink: string[] | undefined;
+
+/**
+ * Runs `render` (rendering is synchronous) and returns what it rendered with the warnings it
+ * gave (a lookup with `errors='warn'` that failed), for the task's result to carry, as
+ * Ansible prints them with the task's.
+ */
+export function collectTemplateWarnings<T>(render: () => T): { value: T; warnings: string[] } {
+  const outer = warningSink;
+  const warnings: string[] = [];
+  warningSink = warnings;
+  try {
+    return { value: render(), warnings };
+  } finally {
+    warningSink = outer;
+  }
+}
+
 /**
  * Ansible's lookup() and query(): the plugin's list of results (lookup-plugins.ts), which
  * lookup() turns into text joined with commas when every result is text, the one result itself
  * when there is one, and the list otherwise (Templar._lookup); query() keeps the list.
- * `errors='ignore'` makes a failed lookup None (query(): an empty list), as Ansible's does.
+ * `errors='ignore'` makes a failed lookup None (query(): an empty list), as Ansible's does;
+ * `errors='warn'` too, with Ansible's warning in the task's result.
  */
 function runLookup(context: RenderContext, plugin: unknown, args: unknown[], query: boolean): unknown {
   const { positional: terms, keywords } = splitArguments(args);
   const { wantlist, errors = 'strict', ...options } = keywords;
   const listed = query || wantlist === true;
-  if (errors !== 'strict' && errors !== 'ignore')
+  if (errors !== 'strict' && errors !== 'ignore' && errors !== 'warn')
     throw new HoundError('TEMPLATE_UNSUPPORTED', `lookup(): errors=${pythonRepr(errors)} is not supported`, EXIT.PARSE, {
-      hint: "errors='strict' (the default) fails the task, errors='ignore' makes a failed lookup None",
+      hint: "errors='strict' (the default) fails the task; errors='warn' and errors='ignore' make a failed lookup None, with a warning or without",
     });
+  if (errors === 'warn' && warningSink === undefined)
+    throw new HoundError(
+      'TEMPLATE_UNSUPPORTED',
+      "lookup(): errors='warn' is supported in a task's values only (hound has no place to print the warning here)",
+      EXIT.PARSE,
+      {
+        hint: "use errors='ignore' here, or move the lookup into a task",
+      },
+    );
   for (const term of terms) if (term instanceof UndefinedValue) term.fail();
   const name = lookupPluginName(plugin);
   let results: unknown[];
@@ -791,7 +820,15 @@ function runLookup(context: RenderContext, plugin: unknown, args: unknown[], que
   } catch (err) {
     // Ansible re-raises an undefined variable and a refused option whatever errors= says.
     const ignorable = err instanceof HoundError && !['UNDEFINED_VARIABLE', 'TEMPLATE_UNSUPPORTED'].includes(err.code);
-    if (errors === 'ignore' && ignorable) return listed ? [] : null;
+    if (errors !== 'strict' && ignorable) {
+      if (errors === 'warn') {
+        // Ansible's words; its lookups fail with AnsibleError or a subclass of it.
+        warningSink!.push(
+          `An unhandled exception occurred while running the lookup plugin '${name === '' ? String(plugin) : name}'. Error was a <class 'ansible.errors.AnsibleError'>, original message: ${err.message}`,
+        );
+      }
+      return listed ? [] : null;
+    }
     throw err;
   }
   if (listed) return results;

@@ -6,7 +6,7 @@ import type { TaskInstance } from '../../../playbook/compiled.js';
 import { EventBus, SECRET_MASK, type HoundEvent, type TaskResultEvent } from '../../../core/events.js';
 import { TaskExecutor, type HostAccess } from '../../../core/executor.js';
 import { Semaphore } from '../../../core/scheduler.js';
-import { evaluateCondition, loopItemsFor, renderTemplateFile, renderValue } from '../../../playbook/templating.js';
+import { collectTemplateWarnings, evaluateCondition, loopItemsFor, renderTemplateFile, renderValue } from '../../../playbook/templating.js';
 import { CredentialStore } from '../../../modules/implementation.js';
 import { task } from './play-fixture.js';
 
@@ -39,7 +39,7 @@ function setup(check = false) {
     signal: new AbortController().signal,
     credentials,
     limits: { pull: (_h, _r, work) => limit.run(work) },
-    templating: { renderValue, evaluateCondition, renderTemplateFile, loopItems: loopItemsFor },
+    templating: { renderValue, evaluateCondition, renderTemplateFile, loopItems: loopItemsFor, collectWarnings: collectTemplateWarnings },
     access: noHosts,
   });
   const results = () => events.filter((e): e is TaskResultEvent => e.event === 'task_result');

@@ -144,3 +144,30 @@ describe('a task that cannot be rendered, its failure handled, against ansible-p
     );
   });
 });
+
+/** A lookup's own `errors='warn'` or `errors='ignore'`: its failure is None (query: []), and 'warn' prints Ansible's warning with the task. */
+describe("a lookup's errors= against ansible-playbook", { timeout: 120_000 }, () => {
+  it("errors='warn' gives None or [] and the same warnings, at compile and at run time, in a loop too; errors='ignore' none of them", () => {
+    const { ansible, hound } = both(
+      play(
+        `    - debug: {msg: "a={{ lookup('file', 'missing.txt', errors='warn') }}"}\n` +
+          `    - debug: {msg: "{{ query('file', 'missing.txt', errors='warn') }}"}\n` +
+          `    - set_fact: {x: "{{ lookup('env', 'HOME') }}-{{ lookup('file', 'gone', errors='warn') }}"}\n` +
+          `    - debug: {msg: "{{ item }} {{ lookup('file', item, errors='warn') }}"}\n      loop: "{{ [x] }}"\n` +
+          `    - debug: {msg: "{{ item }}"}\n      loop: "{{ query('file', 'gone2', errors='warn') + [1] }}"\n` +
+          `    - debug: {msg: "b={{ lookup('file', 'missing.txt', errors='ignore') }}"}\n` +
+          `    - debug: {var: x}\n`,
+      ),
+    );
+    const warnings = (o: Outcome) =>
+      o.output.replace(/\n(?!\[WARNING\]|ok:|TASK|PLAY|\s*$)/g, ' ').match(/\[WARNING\]: An unhandled exception occurred while running the lookup plugin.*/g) ??
+      [];
+    expect(warnings(ansible)).toHaveLength(5);
+    expect(warnings(hound)).toEqual(warnings(ansible));
+    expect(hound.statuses).toEqual(ansible.statuses);
+    expect(hound.recap).toEqual(ansible.recap);
+    expect(hound.code).toBe(ansible.code);
+    expect(hound.output).toContain('=> a=\n');
+    expect(hound.output).toContain('=> b=\n');
+  });
+});

@@ -78,7 +78,9 @@ describe('lookup() and query(), against ansible-core', () => {
       expect(err.message).toContain(`lookup('${plugin.replace(/^ansible\.builtin\./, '')}') is not supported`);
       expect(err.hint).toContain('env, vars, varnames');
     }
-    expect(failure("{{ lookup('vars', 'a', errors='warn') }}").message).toContain("errors='warn' is not supported");
+    expect(failure("{{ lookup('vars', 'a', errors='loud') }}").message).toContain("errors='loud' is not supported");
+    // Outside a task (here: no task's result to carry the warning), errors='warn' is refused, not dropped.
+    expect(failure("{{ lookup('file', 'nope.txt', errors='warn') }}").message).toContain("errors='warn' is supported in a task's values only");
     expect(failure("{{ lookup('vars', 'a', nope=1) }}").message).toContain("lookup('vars') option nope is not supported");
     expect(failure("{{ query('varnames', '(') }}").code).toBe('TEMPLATE_ERROR');
   });
