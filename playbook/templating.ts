@@ -788,6 +788,23 @@ export function collectTemplateWarnings<T>(render: () => T): { value: T; warning
   }
 }
 
+/** Adds warnings to the collecting render's; outside one, errors='warn' is refused (a warning must not be lost). */
+function passWarnings(warnings: readonly string[]): void {
+  if (warningSink === undefined) throw warnOutsideTask();
+  warningSink.push(...warnings);
+}
+
+function warnOutsideTask(): HoundError {
+  return new HoundError(
+    'TEMPLATE_UNSUPPORTED',
+    "lookup(): errors='warn' is supported in a task's values only (hound has no place to print the warning here)",
+    EXIT.PARSE,
+    {
+      hint: "use errors='ignore' here, or move the lookup into a task",
+    },
+  );
+}
+
 /**
  * Ansible's lookup() and query(): the plugin's list of results (lookup-plugins.ts), which
  * lookup() turns into text joined with commas when every result is text, the one result itself
@@ -803,15 +820,7 @@ function runLookup(context: RenderContext, plugin: unknown, args: unknown[], que
     throw new HoundError('TEMPLATE_UNSUPPORTED', `lookup(): errors=${pythonRepr(errors)} is not supported`, EXIT.PARSE, {
       hint: "errors='strict' (the default) fails the task; errors='warn' and errors='ignore' make a failed lookup None, with a warning or without",
     });
-  if (errors === 'warn' && warningSink === undefined)
-    throw new HoundError(
-      'TEMPLATE_UNSUPPORTED',
-      "lookup(): errors='warn' is supported in a task's values only (hound has no place to print the warning here)",
-      EXIT.PARSE,
-      {
-        hint: "use errors='ignore' here, or move the lookup into a task",
-      },
-    );
+  if (errors === 'warn' && warningSink === undefined) throw warnOutsideTask();
   for (const term of terms) if (term instanceof UndefinedValue) term.fail();
   const name = lookupPluginName(plugin);
   let results: unknown[];
@@ -823,9 +832,9 @@ function runLookup(context: RenderContext, plugin: unknown, args: unknown[], que
     if (errors !== 'strict' && ignorable) {
       if (errors === 'warn') {
         // Ansible's words; its lookups fail with AnsibleError or a subclass of it.
-        warningSink!.push(
+        passWarnings([
           `An unhandled exception occurred while running the lookup plugin '${name === '' ? String(plugin) : name}'. Error was a <class 'ansible.errors.AnsibleError'>, original message: ${err.message}`,
-        );
+        ]);
       }
       return listed ? [] : null;
     }
@@ -981,6 +990,8 @@ export function markRunTimeValue<T>(value: T): T {
 
 /** Variables whose values are templates are rendered when first read, once per vars object. */
 const resolvedVariables = new WeakMap<Vars, Map<string, unknown>>();
+/** The warnings a variable's rendering gave, given again at each read of the cached value. */
+const variableWarnings = new WeakMap<Vars, Map<string, string[]>>();
 /** Variables being resolved right now (rendering is synchronous), to catch self-reference. */
 const resolving = new Set<string>();
 
@@ -988,7 +999,12 @@ function resolveVariable(vars: Vars, name: string): unknown {
   const raw = vars[name];
   if ((raw !== null && typeof raw === 'object' && runTimeValues.has(raw)) || !containsTemplate(raw)) return raw;
   let cache = resolvedVariables.get(vars);
-  if (cache?.has(name)) return cache.get(name);
+  if (cache?.has(name)) {
+    // Ansible renders a variable at each use: its warnings come again with each.
+    const warned = variableWarnings.get(vars)?.get(name);
+    if (warned !== undefined) passWarnings(warned);
+    return cache.get(name);
+  }
   if (resolving.has(name)) {
     throw new HoundError('TEMPLATE_RECURSION', `variable '${name}' refers to itself (through ${[...resolving].join(' -> ')})`, EXIT.PARSE, {
       hint: 'a variable cannot be defined in terms of itself; give the new value another name',
@@ -996,10 +1012,17 @@ function resolveVariable(vars: Vars, name: string): unknown {
   }
   resolving.add(name);
   let value: unknown;
+  let warnings: string[];
   try {
-    value = nested(`variable '${name}'`, () => renderWith(raw, vars));
+    ({ value, warnings } = collectTemplateWarnings(() => nested(`variable '${name}'`, () => renderWith(raw, vars))));
   } finally {
     resolving.delete(name);
+  }
+  if (warnings.length > 0) {
+    passWarnings(warnings);
+    let warned = variableWarnings.get(vars);
+    if (!warned) variableWarnings.set(vars, (warned = new Map<string, string[]>()));
+    warned.set(name, warnings);
   }
   if (!cache) {
     cache = new Map();

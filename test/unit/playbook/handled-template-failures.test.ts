@@ -170,4 +170,15 @@ describe("a lookup's errors= against ansible-playbook", { timeout: 120_000 }, ()
     expect(hound.output).toContain('=> a=\n');
     expect(hound.output).toContain('=> b=\n');
   });
+
+  it('a variable whose lookup warns warns at each task that reads it, as Ansible renders it at each use', () => {
+    const { ansible, hound } = both(
+      `- hosts: localhost\n  gather_facts: false\n  vars:\n    v: "{{ lookup('file', 'nope.txt', errors='warn') }}"\n  tasks:\n` +
+        `    - debug: {msg: "1={{ v }}"}\n    - debug: {msg: "2={{ v }}"}\n    - debug: {msg: "3"}\n`,
+    );
+    const warned = (o: Outcome) => o.output.split('\n').filter((line) => line.startsWith('[WARNING]: An unhandled exception')).length;
+    expect(warned(ansible)).toBe(2);
+    expect(warned(hound)).toBe(2);
+    expect(hound.statuses).toEqual(ansible.statuses);
+  });
 });
