@@ -618,7 +618,7 @@ class Compiler {
           args = renderValue(task.args, vars) as Record<string, unknown>;
         } catch (err) {
           if (!(err instanceof HoundError)) throw err;
-          runFailure = argumentsFailure(err);
+          runFailure = fieldFailure(err, 'args');
         }
       }
     } else if (!deferred && (names.argsTemplated || templatedDefaults.length > 0) && task.module !== 'include_tasks') {
@@ -627,7 +627,7 @@ class Compiler {
         rendered = this.renderArgs(task, vars, label);
       } catch (err) {
         if (!isRunTimeTemplateError(err) || !this.failureHandled(task, vars, label)) throw err;
-        runFailure = argumentsFailure(err);
+        runFailure = fieldFailure(err, 'args');
       }
       if (rendered !== undefined) {
         args = rendered;
@@ -719,10 +719,7 @@ class Compiler {
         kept[key] = value;
       } catch (err) {
         if (!isRunTimeTemplateError(err)) throw this.positioned(err, task.keywords[key as keyof typeof task.keywords]?.at ?? task.at, label);
-        failure ??=
-          err.code === 'UNDEFINED_VARIABLE'
-            ? `The field '${key}' has an invalid value, which includes an undefined variable. The error was: ${err.message}`
-            : err.message;
+        failure ??= fieldFailure(err, key);
       }
     }
     return { keywords: this.keywords(task, kept, vars, label), ...(failure !== undefined ? { failure } : {}) };
@@ -1068,7 +1065,13 @@ function isRunTimeTemplateError(err: unknown): err is HoundError {
   return err instanceof HoundError && RUN_TIME_TEMPLATE_ERRORS.has(err.code);
 }
 
-/** A task's failure when its arguments cannot be rendered, in Ansible's words for an undefined variable. */
-function argumentsFailure(err: HoundError): string {
-  return err.code === 'UNDEFINED_VARIABLE' ? `The task includes an option with an undefined variable. The error was: ${err.message}` : err.message;
+/**
+ * A task's failure when one of its fields (its arguments, a keyword) cannot be rendered, in
+ * Ansible's words for an undefined variable (FieldAttributeBase.post_validate).
+ */
+function fieldFailure(err: HoundError, field: string): string {
+  if (err.code !== 'UNDEFINED_VARIABLE') return err.message;
+  return field === 'args'
+    ? `The task includes an option with an undefined variable. The error was: ${err.message}`
+    : `The field '${field}' has an invalid value, which includes an undefined variable. The error was: ${err.message}`;
 }

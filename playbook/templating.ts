@@ -988,10 +988,12 @@ export function markRunTimeValue<T>(value: T): T {
   return value;
 }
 
-/** Variables whose values are templates are rendered when first read, once per vars object. */
-const resolvedVariables = new WeakMap<Vars, Map<string, unknown>>();
-/** The warnings a variable's rendering gave, given again at each read of the cached value. */
-const variableWarnings = new WeakMap<Vars, Map<string, string[]>>();
+/**
+ * Variables whose values are templates are rendered when first read, once per vars object;
+ * the warnings a rendering gave are given again at each read, as Ansible renders at each use.
+ */
+const resolvedVariables = new WeakMap<Vars, Map<string, { value: unknown; warnings: readonly string[] }>>();
+const NO_WARNINGS: readonly string[] = Object.freeze([]);
 /** Variables being resolved right now (rendering is synchronous), to catch self-reference. */
 const resolving = new Set<string>();
 
@@ -999,11 +1001,10 @@ function resolveVariable(vars: Vars, name: string): unknown {
   const raw = vars[name];
   if ((raw !== null && typeof raw === 'object' && runTimeValues.has(raw)) || !containsTemplate(raw)) return raw;
   let cache = resolvedVariables.get(vars);
-  if (cache?.has(name)) {
-    // Ansible renders a variable at each use: its warnings come again with each.
-    const warned = variableWarnings.get(vars)?.get(name);
-    if (warned !== undefined) passWarnings(warned);
-    return cache.get(name);
+  const cached = cache?.get(name);
+  if (cached !== undefined) {
+    if (cached.warnings.length > 0) passWarnings(cached.warnings);
+    return cached.value;
   }
   if (resolving.has(name)) {
     throw new HoundError('TEMPLATE_RECURSION', `variable '${name}' refers to itself (through ${[...resolving].join(' -> ')})`, EXIT.PARSE, {
@@ -1011,24 +1012,21 @@ function resolveVariable(vars: Vars, name: string): unknown {
     });
   }
   resolving.add(name);
+  // The warnings its rendering adds to the collecting render's (outside one, errors='warn' is refused).
+  const sink = warningSink;
+  const from = sink?.length ?? 0;
   let value: unknown;
-  let warnings: string[];
   try {
-    ({ value, warnings } = collectTemplateWarnings(() => nested(`variable '${name}'`, () => renderWith(raw, vars))));
+    value = nested(`variable '${name}'`, () => renderWith(raw, vars));
   } finally {
     resolving.delete(name);
   }
-  if (warnings.length > 0) {
-    passWarnings(warnings);
-    let warned = variableWarnings.get(vars);
-    if (!warned) variableWarnings.set(vars, (warned = new Map<string, string[]>()));
-    warned.set(name, warnings);
-  }
+  const warnings = sink !== undefined && sink.length > from ? sink.slice(from) : NO_WARNINGS;
   if (!cache) {
     cache = new Map();
     resolvedVariables.set(vars, cache);
   }
-  cache.set(name, value);
+  cache.set(name, { value, warnings });
   // A secret-named variable's value is a secret once rendered (`ansible_password: "{{ vault_pw }}"`).
   if (isSecretName(name)) registerSecretVariables(value, true);
   return value;
