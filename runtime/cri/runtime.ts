@@ -110,8 +110,12 @@ function criAuthOf(auth: RegistryAuth): CriAuth {
   return out;
 }
 
-/** How long an untag waits for the CRI's view of the image store to catch up with containerd's (its event lag). */
-const CRI_SYNC_WAIT_MS = 2_000;
+/**
+ * How long a tag, untag or load waits for the CRI's view of the image store to catch up with
+ * containerd's (its event lag). A CI run on two loaded cores saw a tag not yet visible right
+ * after it returned; the wait ends as soon as the CRI agrees, so only a lagging CRI costs it.
+ */
+const CRI_SYNC_WAIT_MS = 10_000;
 
 export class CriRuntime implements NodeRuntime {
   readonly kind: CriFlavor;
@@ -464,13 +468,11 @@ export class CriRuntime implements NodeRuntime {
       await this.call(`untag ${ref}`, 'CRI_API_ERROR', async (s) => {
         for (const n of [name, ...digestNames]) await s.images!.remove(n, { timeoutMs: this.callTimeoutMs });
       });
-      // The CRI learns of the deletion from containerd's events a moment later; until then its
-      // ImageStatus (what inspectImage reads) still shows the names. Wait, briefly, for it to agree.
       const removed = new Set([name, ...digestNames]);
-      for (const started = Date.now(); Date.now() - started < CRI_SYNC_WAIT_MS; await new Promise((resolve) => setTimeout(resolve, 50))) {
+      await this.untilCriAgrees(`untag ${ref}`, async () => {
         const now = await this.inspectImage(image.id);
-        if (!now || ![...now.repoTags, ...now.repoDigests].some((n) => removed.has(n))) break;
-      }
+        return !now || ![...now.repoTags, ...now.repoDigests].some((n) => removed.has(n));
+      });
       return;
     }
     this.log(2, `RemoveImage ${ref}`);
@@ -488,12 +490,36 @@ export class CriRuntime implements NodeRuntime {
     if (this.options.flavor !== 'containerd') throw this.unsupported(`tag ${source} as ${repo}:${tag}`, 'the CRI has no tag operation');
     this.log(2, `images.v1 tag ${source} as ${repo}:${tag}`);
     await this.call(`tag ${source} as ${repo}:${tag}`, 'CRI_API_ERROR', (s) => s.images!.tag(source, `${repo}:${tag}`, { timeoutMs: this.callTimeoutMs }));
+    const id = (await this.inspectImage(source))?.id;
+    await this.untilCriAgrees(`tag ${source} as ${repo}:${tag}`, async () => (await this.inspectImage(`${repo}:${tag}`))?.id === id);
+  }
+
+  /**
+   * The CRI learns of what is done through containerd's image store (a tag, an untag, `ctr
+   * images import`) from containerd's events a moment later; until then its ImageStatus (what
+   * inspectImage reads, and the kubelet) shows the old names. Waits, briefly, for it to agree,
+   * so that what the caller inspects next is what it did.
+   */
+  private async untilCriAgrees(what: string, agrees: () => Promise<boolean>): Promise<void> {
+    const started = Date.now();
+    while (!(await agrees())) {
+      if (Date.now() - started >= CRI_SYNC_WAIT_MS) {
+        this.log(
+          1,
+          `the CRI did not see "${what}" within ${CRI_SYNC_WAIT_MS / 1000} s; containerd has done it, and the CRI will see it when it reads containerd's events`,
+        );
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   async loadImage(tarball: Readable, options: { signal?: AbortSignal } = {}): Promise<string[]> {
     if (this.options.flavor !== 'containerd') throw this.unsupported('load an image tarball', 'the CRI has no import operation');
     const output = await this.ctr('load an image tarball', ['images', 'import', '-'], { stdin: tarball, signal: options.signal });
-    return [...output.matchAll(/^unpacking (\S+) \(sha256:[0-9a-f]{64}\)/gm)].map((m) => m[1]);
+    const loaded = [...output.matchAll(/^unpacking (\S+) \(sha256:[0-9a-f]{64}\)/gm)].map((m) => m[1]);
+    await this.untilCriAgrees(`load ${loaded.join(', ')}`, async () => (await Promise.all(loaded.map((n) => this.inspectImage(n)))).every(Boolean));
+    return loaded;
   }
 
   /** Runs the node's ctr on this socket, in the CRI's namespace; resolves to its stdout. */
