@@ -401,13 +401,14 @@ export async function removeSeedTrust(connection: HostConnection, seed: string, 
 // one per node), `trust RUN HOST:PORT`, `image RUN REF`, `created RUN` (the run made this
 // node's certs.d dir: createdDirsRecord).
 //
-// On Docker, seed containers are listed through the Docker API the run already holds (on
-// podman, the same calls of its service, whose states are Docker's), not `docker ps` on the
-// node: on 50 nodes at once the command's start (a 40 MB Go binary) was most of the survey's
-// CPU, at the run's start where the seeds wait for it. The states
-// `docker ps` lists without -a (running, paused, restarting) are weighed as running seeds. The
-// CRI does not list containers `ctr` made, so on containerd the script lists them with `ctr`
-// (a task running or paused is a running seed).
+// Seed containers are listed through the runtime's API the run already holds, not with the
+// runtime's CLI on the node: on 50 nodes at once the command's start (a 40 MB Go binary) was
+// most of the survey's CPU, at the run's start where the seeds wait for it. On Docker, the
+// Engine API (on podman, the same calls of its service, whose states are Docker's); on
+// containerd, whose CRI does not list what `ctr` made, its containers and tasks services in the
+// CRI's namespace (where `ctr containers ls` and `ctr tasks ls` had cost two ctr starts per
+// node). The states `docker ps` lists without -a (running, paused, restarting; a containerd
+// task running, paused or pausing) are weighed as running seeds.
 //
 // A running seed belongs to a live run while its watcher (startSeedContainer's script, whose
 // arguments are `hound-command` and the container's id) runs. One whose watcher has gone
@@ -417,23 +418,14 @@ export async function removeSeedTrust(connection: HostConnection, seed: string, 
 // orphan. Where /proc does not show every process (hidepid), every running seed is live. The
 // watcher is found by what grep prints, not its status: a process ending mid-scan is an error.
 //
-// Docker's running seeds (`run RUN ID` lines) come in on the script's stdin, not in its text:
+// The running seeds (`run RUN ID` lines) come in on the script's stdin, not in its text:
 // the shell running the script has its text in its own command line, which holds
 // `hound-command` too, so an id written there would always find a "watcher".
 function surveyScript(node: string, host: SeedHost, anyRunning: boolean): string {
   const own = shlexQuote(nodeDirName(node));
-  const weigh = `while read -r k r c; do case "$k" in container) echo "container $r $c";; run) if [ -r /proc/1/cmdline ] && [ -z "$(grep -lsaF hound-command /dev/null $(grep -lsaF "$c" /proc/[0-9]*/cmdline) 2>/dev/null)" ]; then echo "container $r $c"; else echo "live $r"; fi;; esac; done`;
-  const containers =
-    host.kind !== 'containerd'
-      ? anyRunning
-        ? [weigh]
-        : []
-      : [
-          `t=$(${cli(host)} tasks ls) && l=$(${cli(host)} containers ls -q) || { echo "ctr could not list the tasks and containers of namespace ${host.namespace}" >&2; exit 1; }`,
-          `for c in $l; do case "$c" in hound-seed-f??????????) if printf '%s\n' "$t" | grep -qE "^$c +[0-9]+ +(RUNNING|PAUSED|PAUSING)( |$)"; then echo "run \${c#hound-seed-} $c"; else echo "container \${c#hound-seed-} $c"; fi;; esac; done | ${weigh}`,
-        ];
+  const weigh = `while read -r k r c; do case "$k" in run) if [ -r /proc/1/cmdline ] && [ -z "$(grep -lsaF hound-command /dev/null $(grep -lsaF "$c" /proc/[0-9]*/cmdline) 2>/dev/null)" ]; then echo "container $r $c"; else echo "live $r"; fi;; esac; done`;
   return [
-    ...containers,
+    ...(anyRunning ? [weigh] : []),
     // The node's own directory of a run (a run's directory left empty counts as one), or a
     // run directory of the layout before per-node directories, with its files in it.
     `for d in ${WORK_DIR_PREFIX}f??????????; do [ -d "$d" ] || continue; r=\${d#${WORK_DIR_PREFIX}}; if [ -d "$d"/${own} ] || [ -z "$(ls -A "$d")" ]; then echo "dir $r"; [ -f "$d"/${own}/pulled-image ] && echo "image $r $(cat "$d"/${own}/pulled-image)"; elif [ -f "$d/config.yml" ] || [ -f "$d/pulled-image" ]; then echo "olddir $r"; [ -f "$d/pulled-image" ] && echo "image $r $(cat "$d/pulled-image")"; fi; done`,
@@ -444,25 +436,26 @@ function surveyScript(node: string, host: SeedHost, anyRunning: boolean): string
 }
 
 /**
- * What earlier fan-out runs left on the node: its seed containers (on Docker and podman from
- * `docker`, the node's Engine API, which podman's service speaks too; on containerd from
- * `ctr`), files and trust.
+ * What earlier fan-out runs left on the node: its seed containers (from `docker`, the node's
+ * runtime: Docker's Engine API, podman's service, which speaks it too, or containerd's
+ * containers and tasks in the CRI's namespace), files and trust.
  */
 export async function surveyNode(
   connection: HostConnection,
-  docker: Pick<NodeDocker, 'listContainers'>,
+  docker: Pick<NodeDocker, 'listContainers' | 'listContainersLabelled'>,
   host: SeedHost,
 ): Promise<{ live: Set<string>; items: string[] }> {
   const running: Array<{ runId: string; id: string }> = [];
   const items: string[] = [];
-  if (host.kind !== 'containerd') {
-    for (const container of await docker.listContainers()) {
-      const runId = container.labels?.[FANOUT_LABEL];
-      // Only what a run made (its id's shape, a full container id) is weighed, or put into the script.
-      if (runId === undefined || !RUN_ID_PATTERN.test(runId) || !CONTAINER_ID_PATTERN.test(container.id)) continue;
-      if (RUNNING_STATES.has(container.state)) running.push({ runId, id: container.id });
-      else if (STOPPED_STATES.has(container.state)) items.push(`container ${runId} ${container.id}`);
-    }
+  if (host.kind === 'containerd' && !docker.listContainersLabelled)
+    throw new SeedError(connection.host, "this node's runtime cannot list the containers ctr made, where containerd's seeds are");
+  const containers = docker.listContainersLabelled ? await docker.listContainersLabelled(FANOUT_LABEL) : await docker.listContainers();
+  for (const container of containers) {
+    const runId = container.labels?.[FANOUT_LABEL];
+    // Only what a run made (its id's shape: a full container id, or containerd's seed name) is weighed, or put into the script.
+    if (runId === undefined || !RUN_ID_PATTERN.test(runId) || !isSeedContainer(host, container.id)) continue;
+    if (RUNNING_STATES.has(container.state)) running.push({ runId, id: container.id });
+    else if (STOPPED_STATES.has(container.state)) items.push(`container ${runId} ${container.id}`);
   }
   const out = await run(
     connection,

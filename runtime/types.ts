@@ -153,6 +153,13 @@ export interface NodeDocker {
   /** Streams an image tarball into `docker load`; resolves to the loaded image names/ids. */
   loadImage(tarball: Readable, options?: { signal?: AbortSignal }): Promise<string[]>;
   listContainers(): Promise<DockerContainer[]>;
+  /**
+   * The containers carrying `label`, where listContainers does not list every container:
+   * containerd's CRI lists only those it made, and a fan-out seed is made with `ctr` in its
+   * namespace. States are Docker's names (running, paused, created, exited, dead). A runtime
+   * without it lists them all with listContainers.
+   */
+  listContainersLabelled?(label: string): Promise<DockerContainer[]>;
   /** Free bytes on the filesystem holding Docker's data root. */
   freeBytes(): Promise<number>;
   /**

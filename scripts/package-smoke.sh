@@ -10,7 +10,7 @@ tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
 echo "packed: $tarball ($(du -h "$work/$tarball" | cut -f1))"
 # What must and must not be in it.
 listing=$(tar -tzf "$work/$tarball")
-for need in package/dist/cli/hound.js package/playbooks/warmup.yml package/README.md package/package.json package/runtime/cri/api.json package/runtime/containerd/content.json package/runtime/containerd/images.json package/runtime/containerd/namespaces.json; do
+for need in package/dist/cli/hound.js package/playbooks/warmup.yml package/README.md package/package.json package/runtime/cri/api.json package/runtime/containerd/content.json package/runtime/containerd/images.json package/runtime/containerd/namespaces.json package/runtime/containerd/containers.json; do
   grep -qx "$need" <<<"$listing" || { echo "package-smoke: $need is missing from the tarball" >&2; exit 1; }
 done
 if grep -E '^package/(test|bench|cli|core)/|\.ts$' <<<"$listing" | grep -v '\.d\.ts$' | head -5 | grep -q .; then

@@ -21,6 +21,7 @@ import type { DockerContainer, DockerImage, DockerInfo, NodeRuntime, PullProgres
 import { ContentClient, CRI_NAMESPACE } from '../containerd/content-client.js';
 import { ImagesClient } from '../containerd/images-client.js';
 import { NamespacesClient } from '../containerd/namespaces-client.js';
+import { ContainersClient, type ContainerdTaskStatus } from '../containerd/containers-client.js';
 import { imageLayers } from '../containerd/image-layers.js';
 import { pollIngests, shortDigest } from '../containerd/ingest-progress.js';
 import { OverlappingPulls } from '../overlapping-pulls.js';
@@ -64,6 +65,8 @@ interface Session {
   /** containerd's image store (names one by one, where the CRI has no tag and removes all names at once). */
   images?: ImagesClient;
   namespaces?: NamespacesClient;
+  /** containerd's containers and tasks in the CRI's namespace, those ctr made among them. */
+  containers?: ContainersClient;
 }
 
 /** The OCI image config in ImageStatus's verbose info (containerd and CRI-O both put it under "imageSpec"). */
@@ -117,6 +120,16 @@ function criAuthOf(auth: RegistryAuth): CriAuth {
  */
 const CRI_SYNC_WAIT_MS = 10_000;
 
+/** A containerd task's status as Docker names a container's state; a container without a task is created. */
+const DOCKER_STATE_OF_TASK: Record<ContainerdTaskStatus, string> = {
+  UNKNOWN: 'dead',
+  CREATED: 'created',
+  RUNNING: 'running',
+  STOPPED: 'exited',
+  PAUSED: 'paused',
+  PAUSING: 'paused',
+};
+
 export class CriRuntime implements NodeRuntime {
   readonly kind: CriFlavor;
   /** CRI-O: the CRI has no tag, so a relayed image could not get its origin name. */
@@ -157,6 +170,7 @@ export class CriRuntime implements NodeRuntime {
             content: new ContentClient(bridge.path, CRI_NAMESPACE),
             images: new ImagesClient(bridge.path, CRI_NAMESPACE),
             namespaces: new NamespacesClient(bridge.path),
+            containers: new ContainersClient(bridge.path, CRI_NAMESPACE),
           }
         : {}),
     }));
@@ -174,6 +188,7 @@ export class CriRuntime implements NodeRuntime {
     s.content?.close();
     s.images?.close();
     s.namespaces?.close();
+    s.containers?.close();
     await s.bridge.close();
   }
 
@@ -577,9 +592,33 @@ export class CriRuntime implements NodeRuntime {
   }
 
   async listContainers(): Promise<DockerContainer[]> {
+    return (await this.criContainers()).map(({ labels: _, ...c }) => c);
+  }
+
+  /** The CRI's containers, with their labels. */
+  private async criContainers(): Promise<Array<DockerContainer & { labels: Record<string, string> }>> {
     this.log(3, 'ListContainers');
     const containers = await this.call('list containers', 'CRI_API_ERROR', (s) => s.cri.listContainers({ timeoutMs: this.callTimeoutMs }));
-    return containers.map((c) => ({ id: c.id, image: c.image?.image ?? '', imageId: c.imageRef, state: c.state.replace(/^CONTAINER_/, '').toLowerCase() }));
+    return containers.map((c) => ({
+      id: c.id,
+      image: c.image?.image ?? '',
+      imageId: c.imageRef,
+      state: c.state.replace(/^CONTAINER_/, '').toLowerCase(),
+      labels: c.labels,
+    }));
+  }
+
+  /**
+   * containerd: the containers of the CRI's namespace carrying `label`, the CRI's own and those
+   * ctr made, with their tasks' states in Docker's names; CRI-O: those of its CRI.
+   */
+  async listContainersLabelled(label: string): Promise<DockerContainer[]> {
+    if (this.options.flavor !== 'containerd') return (await this.criContainers()).filter((c) => c.labels[label] !== undefined);
+    this.log(3, `containers.v1 List, tasks.v1 List (${label})`);
+    const containers = await this.call(`list the containers labelled ${label}`, 'CRI_API_ERROR', (s) =>
+      s.containers!.list([`labels.${JSON.stringify(label)}`], { timeoutMs: this.callTimeoutMs }),
+    );
+    return containers.map((c) => ({ id: c.id, image: '', imageId: '', state: DOCKER_STATE_OF_TASK[c.task ?? 'CREATED'], labels: c.labels }));
   }
 
   async freeBytes(): Promise<number> {

@@ -19,6 +19,7 @@ import { connect, dropLab, ownLab } from './runtime-helpers.js';
 import { createRunCertificateAuthority } from '../../relay/run-ca.js';
 import { createSeedContainer, notePulledImage, prepareSeedFiles, removeLeftovers, startSeedContainer, stopSeed, surveyNode } from '../../relay/seed-node.js';
 import { SshDocker } from '../../runtime/docker.js';
+import { CriRuntime } from '../../runtime/cri/runtime.js';
 import { NODE_DOCKER_CERTS_DIRECTORY } from '../../runtime/docker-registry-routes.js';
 import type { SeedHost } from '../../runtime/types.js';
 
@@ -1027,11 +1028,12 @@ describe('fan-out on containerd nodes', () => {
     await expectEndedAsAfterDirectPull();
   });
 
-  it('a running seed whose watcher is gone is an orphan: the next run finds it with ctr and removes it, with its files and the image its run pulled', async () => {
+  it("a running seed whose watcher is gone is an orphan: the next run finds it through containerd's containers and tasks services and removes it, with its files and the image its run pulled", async () => {
     const node = info.nodes[1];
     const connection = await connect(info, node);
     const runId = `f${randomBytes(5).toString('hex')}`;
     const host: SeedHost = { kind: 'containerd', socketPath: node.socket.node, namespace: 'k8s.io', certsDir: '/etc/containerd/certs.d' };
+    const runtime = new CriRuntime(connection, { flavor: 'containerd', socketPath: node.socket.node });
     try {
       // What an earlier run on node2 left: the seed image it pulled (noted as such), the seed's files and its container, started with no watcher.
       expect((await ctr(1, 'images', 'pull', '--plain-http', seedImage)).code).toBe(0);
@@ -1051,7 +1053,7 @@ describe('fan-out on containerd nodes', () => {
       expect(container).toBe(`hound-seed-${runId}`);
       const watched = startSeedContainer(connection, { host, container });
       await until('the watched seed to run', running(container), 30_000);
-      const whileWatched = await surveyNode(connection, { listContainers: async () => [] }, host);
+      const whileWatched = await surveyNode(connection, runtime, host);
       expect([...whileWatched.live]).toEqual([runId]);
       expect(whileWatched.items.filter((item) => item.startsWith('container '))).toEqual([]);
       // Its session ended (as when hound dies), the watcher stops `ctr tasks start`, and the session removes the task and the container.
@@ -1066,7 +1068,7 @@ describe('fan-out on containerd nodes', () => {
       expect(started.code, started.stderr).toBe(0);
       expect((await ctr(1, 'tasks', 'ls')).stdout).toMatch(new RegExp(`${container}\\s+\\d+\\s+RUNNING`));
       // The survey weighs it as an orphan (running, no watcher) and reads the run's files.
-      const survey = await surveyNode(connection, { listContainers: async () => [] }, host);
+      const survey = await surveyNode(connection, runtime, host);
       expect(survey.live.has(runId)).toBe(false);
       expect(survey.items).toEqual(expect.arrayContaining([`container ${runId} ${container}`, `dir ${runId}`, `image ${runId} ${seedImage}`]));
 
@@ -1076,6 +1078,7 @@ describe('fan-out on containerd nodes', () => {
       expect(output).toMatch(/fan-out: removed \d+ leftover\(s\) of earlier runs/);
       await expectEndedAsAfterDirectPull();
     } finally {
+      await runtime.close();
       await connection.close();
     }
   });

@@ -74,6 +74,39 @@ describe('surveyNode', () => {
     for (const item of survey.items) expect(item).toMatch(/^(dir|olddir|trust|image) /);
   });
 
+  it("on containerd, weighs the seeds its containers and tasks services list by the run's label, named as the run named them", async () => {
+    const [watched, orphan, stopped] = [runId(), runId(), runId()];
+    await watcherOf(`hound-seed-${watched}`);
+    const asked: string[] = [];
+    const containerd: SeedHost = { kind: 'containerd', socketPath: '/nonexistent/containerd.sock', namespace: 'k8s.io', certsDir: '/nonexistent/certs.d' };
+    const survey = await surveyNode(
+      new LocalConnection('local'),
+      {
+        listContainers: () => Promise.reject(new Error('the CRI lists none of the seeds')),
+        listContainersLabelled: async (label) => {
+          asked.push(label);
+          return [
+            seed(`hound-seed-${watched}`, watched, 'running'),
+            seed(`hound-seed-${orphan}`, orphan, 'paused'),
+            seed(`hound-seed-${stopped}`, stopped, 'created'),
+            // A full container id is Docker's shape, not a containerd seed's name.
+            seed(containerId(), runId(), 'exited'),
+          ];
+        },
+      },
+      containerd,
+    );
+    expect(asked).toEqual(['io.hound.fanout']);
+    expect([...survey.live]).toEqual([watched]);
+    expect(survey.items.filter((item) => item.startsWith('container ')).sort()).toEqual(
+      [`container ${orphan} hound-seed-${orphan}`, `container ${stopped} hound-seed-${stopped}`].sort(),
+    );
+    // A runtime that cannot list what ctr made is refused, not taken for one without seeds.
+    await expect(surveyNode(new LocalConnection('local'), { listContainers: async () => [] }, containerd)).rejects.toThrow(
+      /cannot list the containers ctr made/,
+    );
+  });
+
   it('a failing Docker API fails the survey (the sweep logs it for that node), not an empty one', async () => {
     await expect(surveyNode(new LocalConnection('local'), { listContainers: () => Promise.reject(new Error('socket closed')) }, DOCKER)).rejects.toThrow(
       'socket closed',

@@ -1,4 +1,4 @@
-// The gRPC descriptors hound ships (runtime/cri/api.json, runtime/containerd/content.json and images.json):
+// The gRPC descriptors hound ships (runtime/cri/api.json, runtime/containerd/content.json, images.json, namespaces.json and containers.json):
 // the files ORIGIN.md records, with the calls hound makes, and speaking the wire format the
 // runtimes speak. The wire bytes below are written by hand from upstream's .proto field numbers
 // and types, so a descriptor that lost, renamed or renumbered a field hound uses fails here.
@@ -13,6 +13,7 @@ const CRI = 'runtime/cri/api.json';
 const CONTENT = 'runtime/containerd/content.json';
 const IMAGES = 'runtime/containerd/images.json';
 const NAMESPACES = 'runtime/containerd/namespaces.json';
+const CONTAINERS = 'runtime/containerd/containers.json';
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 const recorded = (name: string, origin: string) => new RegExp(`sha256 of ${name}: ([0-9a-f]{64})`).exec(readFileSync(vendoredFile(origin), 'utf8'))?.[1];
@@ -41,6 +42,7 @@ describe('vendored gRPC descriptors', () => {
     expect(sha256(vendoredFile('runtime/containerd/images.proto'))).toBe(recorded('images.proto', 'runtime/containerd/ORIGIN.md'));
     expect(sha256(vendoredFile('runtime/containerd/descriptor.proto'))).toBe(recorded('descriptor.proto', 'runtime/containerd/ORIGIN.md'));
     expect(sha256(vendoredFile(NAMESPACES))).toBe(recorded('namespaces.json', 'runtime/containerd/ORIGIN.md'));
+    expect(sha256(vendoredFile(CONTAINERS))).toBe(recorded('containers.json', 'runtime/containerd/ORIGIN.md'));
     expect(sha256(vendoredFile('runtime/containerd/namespace.proto'))).toBe(recorded('namespace.proto', 'runtime/containerd/ORIGIN.md'));
   });
 
@@ -62,6 +64,8 @@ describe('vendored gRPC descriptors', () => {
     expect(methods(CONTENT, 'containerd.services.content.v1.Content')).toEqual(['List', 'ListStatuses', 'Read']);
     expect(methods(IMAGES, 'containerd.services.images.v1.Images')).toEqual(['Create', 'Delete', 'Get']);
     expect(methods(NAMESPACES, 'containerd.services.namespaces.v1.Namespaces')).toEqual(['List']);
+    expect(methods(CONTAINERS, 'containerd.services.containers.v1.Containers')).toEqual(['List']);
+    expect(methods(CONTAINERS, 'containerd.services.tasks.v1.Tasks')).toEqual(['List']);
     expect(method(CONTENT, 'containerd.services.content.v1.Content', 'Read')).toMatchObject({
       path: '/containerd.services.content.v1.Content/Read',
       requestStream: false,
@@ -148,6 +152,35 @@ describe('vendored gRPC descriptors', () => {
     // Namespace: name 1, labels 2.
     const response = wire(len(1, [...len(1, 'k8s.io')]), len(1, [...len(1, 'default'), ...mapEntry(2, 'k', 'v')]));
     expect(list.responseDeserialize(response)).toMatchObject({ namespaces: [{ name: 'k8s.io' }, { name: 'default', labels: { k: 'v' } }] });
+  });
+
+  it("speak containerd's containers and tasks services as hound calls them", () => {
+    const containers = method(CONTAINERS, 'containerd.services.containers.v1.Containers', 'List');
+    expect(containers.path).toBe('/containerd.services.containers.v1.Containers/List');
+    // ListContainersRequest: filters 1 (repeated).
+    expect(containers.requestSerialize({ filters: ['labels."io.hound.fanout"'] })).toEqual(wire(len(1, 'labels."io.hound.fanout"')));
+    // Container: id 1, labels 2; image 3 and spec 5 (an Any) are upstream's and skipped.
+    const container = [
+      ...len(1, 'hound-seed-f0123456789'),
+      ...mapEntry(2, 'io.hound.fanout', 'f0123456789'),
+      ...len(3, 'r/x:1'),
+      ...len(5, [...len(1, 'types.x'), ...len(2, [1])]),
+    ];
+    expect(containers.responseDeserialize(wire(len(1, container)))).toEqual({
+      containers: [{ id: 'hound-seed-f0123456789', labels: { 'io.hound.fanout': 'f0123456789' } }],
+    });
+    const tasks = method(CONTAINERS, 'containerd.services.tasks.v1.Tasks', 'List');
+    expect(tasks.path).toBe('/containerd.services.tasks.v1.Tasks/List');
+    expect(tasks.requestSerialize({})).toEqual(wire());
+    // Process: container_id 1 (empty in containerd 1.6's task list), id 2 (the task's, its container's), pid 3,
+    // status 4 (containerd.v1.types.Status: RUNNING 2, PAUSED 4), exit_status 9.
+    const process = (id: string, status: number) => [...len(2, id), ...int(3, 4242), ...int(4, status), ...int(9, 0)];
+    expect(tasks.responseDeserialize(wire(len(1, process('a', 2)), len(1, process('b', 4))))).toEqual({
+      tasks: [
+        { id: 'a', status: 'RUNNING' },
+        { id: 'b', status: 'PAUSED' },
+      ],
+    });
   });
 
   it("speak containerd's content store as hound calls it", () => {
