@@ -27,27 +27,45 @@ export function serviceClass(descriptorFile: string, service: string): grpc.Serv
   return node as grpc.ServiceClientConstructor;
 }
 
-/** Clients of several services sharing one channel to `unix:socketPath`. */
+/** A service a client calls: its full name, and the vendored descriptor that defines it. */
+export interface ServiceSpec {
+  descriptorFile: string;
+  service: string;
+}
+
+/**
+ * Clients of several services sharing one channel (one HTTP/2 connection) to
+ * `unix:socketPath`. Services can be added after it is made: the clients of one runtime
+ * (containerd's CRI, content store, image store, namespaces, containers and tasks) share one
+ * connection, which over SSH is one forwarded socket per node, not one per service.
+ */
 export class UnixChannel {
-  private readonly first: grpc.Client;
+  private first: grpc.Client | undefined;
   private readonly clients = new Map<string, grpc.Client>();
 
   constructor(
     readonly socketPath: string,
-    services: { descriptorFile: string; service: string }[],
+    services: readonly ServiceSpec[] = [],
   ) {
-    const address = `unix:${socketPath}`;
+    this.add(services);
+  }
+
+  /** Adds clients of `services` (those it has already are kept). */
+  add(services: readonly ServiceSpec[]): this {
+    const address = `unix:${this.socketPath}`;
     const credentials = grpc.credentials.createInsecure();
     // Image lists and manifests can be large; containerd's own limit is 16 MiB.
     const options = { 'grpc.max_receive_message_length': 64 << 20 };
-    let first: grpc.Client | undefined;
     for (const { descriptorFile, service } of services) {
+      if (this.clients.has(service)) continue;
       const Client = serviceClass(descriptorFile, service);
-      const client = first ? new Client(address, credentials, { ...options, channelOverride: first.getChannel() }) : new Client(address, credentials, options);
-      first ??= client;
+      const client = this.first
+        ? new Client(address, credentials, { ...options, channelOverride: this.first.getChannel() })
+        : new Client(address, credentials, options);
+      this.first ??= client;
       this.clients.set(service, client);
     }
-    this.first = first!;
+    return this;
   }
 
   client(service: string): grpc.Client {
@@ -57,8 +75,16 @@ export class UnixChannel {
   }
 
   close(): void {
-    this.first.close();
+    this.first?.close();
   }
+}
+
+/**
+ * The channel a service client uses: its own to `target` (a socket path), which its close()
+ * ends, or `target` itself, a channel shared with other clients, which its owner ends.
+ */
+export function channelFor(target: string | UnixChannel, services: readonly ServiceSpec[]): { channel: UnixChannel; owned: boolean } {
+  return typeof target === 'string' ? { channel: new UnixChannel(target, services), owned: true } : { channel: target.add(services), owned: false };
 }
 
 export interface CallOptions {

@@ -5,7 +5,7 @@
 // `ctr containers ls` and `ctr tasks ls` do through the same services, without two ctr
 // processes per node at the run's start (a Go binary's start, about 0.1 s of CPU each on the
 // lab's virtual cores: docs/scale.md).
-import { type CallOptions, unaryCall, UnixChannel } from '../grpc.js';
+import { type CallOptions, unaryCall, channelFor, UnixChannel } from '../grpc.js';
 
 const CONTAINERS_DESCRIPTOR = 'runtime/containerd/containers.json';
 const CONTAINERS_SERVICE = 'containerd.services.containers.v1.Containers';
@@ -23,13 +23,15 @@ export interface ContainerdContainer {
 
 export class ContainersClient {
   private readonly channel: UnixChannel;
+  /** Whether the channel is this client's own (made from a socket path), which close() ends. */
+  private readonly owned: boolean;
   private readonly metadata: Record<string, string>;
 
-  constructor(socketPath: string, namespace: string) {
-    this.channel = new UnixChannel(socketPath, [
+  constructor(target: string | UnixChannel, namespace: string) {
+    ({ channel: this.channel, owned: this.owned } = channelFor(target, [
       { descriptorFile: CONTAINERS_DESCRIPTOR, service: CONTAINERS_SERVICE },
       { descriptorFile: CONTAINERS_DESCRIPTOR, service: TASKS_SERVICE },
-    ]);
+    ]));
     this.metadata = { 'containerd-namespace': namespace };
   }
 
@@ -57,6 +59,6 @@ export class ContainersClient {
   }
 
   close(): void {
-    this.channel.close();
+    if (this.owned) this.channel.close();
   }
 }

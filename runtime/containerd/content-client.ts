@@ -3,7 +3,7 @@
 // store shows each blob being written (an "ingest", with its offset and total) and keeps
 // every committed blob by digest, manifests included. Calls carry the namespace the CRI
 // works in, k8s.io, as gRPC metadata, as containerd's own clients do.
-import { type CallOptions, streamCall, unaryCall, UnixChannel } from '../grpc.js';
+import { type CallOptions, streamCall, unaryCall, channelFor, UnixChannel } from '../grpc.js';
 
 const CONTENT_DESCRIPTOR = 'runtime/containerd/content.json';
 const CONTENT_SERVICE = 'containerd.services.content.v1.Content';
@@ -28,10 +28,12 @@ export interface BlobInfo {
 
 export class ContentClient {
   private readonly channel: UnixChannel;
+  /** Whether the channel is this client's own (made from a socket path), which close() ends. */
+  private readonly owned: boolean;
   private readonly metadata: Record<string, string>;
 
-  constructor(socketPath: string, namespace = CRI_NAMESPACE) {
-    this.channel = new UnixChannel(socketPath, [{ descriptorFile: CONTENT_DESCRIPTOR, service: CONTENT_SERVICE }]);
+  constructor(target: string | UnixChannel, namespace = CRI_NAMESPACE) {
+    ({ channel: this.channel, owned: this.owned } = channelFor(target, [{ descriptorFile: CONTENT_DESCRIPTOR, service: CONTENT_SERVICE }]));
     this.metadata = { 'containerd-namespace': namespace };
   }
 
@@ -64,6 +66,6 @@ export class ContentClient {
   }
 
   close(): void {
-    this.channel.close();
+    if (this.owned) this.channel.close();
   }
 }

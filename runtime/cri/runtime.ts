@@ -27,7 +27,7 @@ import { pollIngests, shortDigest } from '../containerd/ingest-progress.js';
 import { OverlappingPulls } from '../overlapping-pulls.js';
 import { configPathRoots, criRegistryConfig, insecureRegistries, LIST_HOSTS_TOML, parseHostsTomlListing } from '../containerd/registry-hosts.js';
 import { freeBytesAt } from '../free-space.js';
-import { GrpcStatus, isGrpcError } from '../grpc.js';
+import { GrpcStatus, isGrpcError, UnixChannel } from '../grpc.js';
 import type { RuntimePullResult } from '../pull-result.js';
 import { openSocketBridge, type SocketBridge } from '../socket-bridge.js';
 import { type CriAuth, CriClient, type CriImage } from './cri-client.js';
@@ -60,6 +60,8 @@ export interface CriRuntimeOptions {
 
 interface Session {
   bridge: SocketBridge;
+  /** The one gRPC channel through the bridge, which the clients below share. */
+  channel: UnixChannel;
   cri: CriClient;
   content?: ContentClient;
   /** containerd's image store (names one by one, where the CRI has no tag and removes all names at once). */
@@ -162,18 +164,24 @@ export class CriRuntime implements NodeRuntime {
   }
 
   private connect(): Promise<Session> {
-    this.session ??= openSocketBridge(() => this.connection.openUnixSocket(this.socketPath)).then((bridge) => ({
-      bridge,
-      cri: new CriClient(bridge.path),
-      ...(this.options.flavor === 'containerd'
-        ? {
-            content: new ContentClient(bridge.path, CRI_NAMESPACE),
-            images: new ImagesClient(bridge.path, CRI_NAMESPACE),
-            namespaces: new NamespacesClient(bridge.path),
-            containers: new ContainersClient(bridge.path, CRI_NAMESPACE),
-          }
-        : {}),
-    }));
+    this.session ??= openSocketBridge(() => this.connection.openUnixSocket(this.socketPath)).then((bridge) => {
+      // One channel for every service: one forwarded socket per node (fan-out on containerd
+      // calls all of them), not one per service.
+      const channel = new UnixChannel(bridge.path);
+      return {
+        bridge,
+        channel,
+        cri: new CriClient(channel),
+        ...(this.options.flavor === 'containerd'
+          ? {
+              content: new ContentClient(channel, CRI_NAMESPACE),
+              images: new ImagesClient(channel, CRI_NAMESPACE),
+              namespaces: new NamespacesClient(channel),
+              containers: new ContainersClient(channel, CRI_NAMESPACE),
+            }
+          : {}),
+      };
+    });
     return this.session;
   }
 
@@ -184,11 +192,7 @@ export class CriRuntime implements NodeRuntime {
     if (!session) return;
     const s = await session.catch(() => undefined);
     if (!s) return;
-    s.cri.close();
-    s.content?.close();
-    s.images?.close();
-    s.namespaces?.close();
-    s.containers?.close();
+    s.channel.close();
     await s.bridge.close();
   }
 
