@@ -3,8 +3,8 @@
 // only the containers it made; a fan-out seed on containerd is made with `ctr` in the CRI's
 // namespace, so the leftover survey lists the namespace's containers and their tasks here, as
 // `ctr containers ls` and `ctr tasks ls` do through the same services, without two ctr
-// processes per node at the run's start (a Go binary's start, about 0.1 s of CPU each on the
-// lab's virtual cores: docs/scale.md).
+// processes per node at the run's start (a Go binary's start: 43 ms of CPU each, measured on
+// an idle lab node; docs/scale.md).
 import { type CallOptions, unaryCall, channelFor, UnixChannel } from '../grpc.js';
 
 const CONTAINERS_DESCRIPTOR = 'runtime/containerd/containers.json';
