@@ -80,11 +80,21 @@ export class UnixChannel {
 }
 
 /**
- * The channel a service client uses: its own to `target` (a socket path), which its close()
+ * A client of some services on a channel: its own to `target` (a socket path), which close()
  * ends, or `target` itself, a channel shared with other clients, which its owner ends.
  */
-export function channelFor(target: string | UnixChannel, services: readonly ServiceSpec[]): { channel: UnixChannel; owned: boolean } {
-  return typeof target === 'string' ? { channel: new UnixChannel(target, services), owned: true } : { channel: target.add(services), owned: false };
+export abstract class ServiceClient {
+  protected readonly channel: UnixChannel;
+  private readonly owned: boolean;
+
+  protected constructor(target: string | UnixChannel, services: readonly ServiceSpec[]) {
+    this.owned = typeof target === 'string';
+    this.channel = typeof target === 'string' ? new UnixChannel(target, services) : target.add(services);
+  }
+
+  close(): void {
+    if (this.owned) this.channel.close();
+  }
 }
 
 export interface CallOptions {

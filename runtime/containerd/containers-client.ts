@@ -5,7 +5,7 @@
 // `ctr containers ls` and `ctr tasks ls` do through the same services, without two ctr
 // processes per node at the run's start (a Go binary's start: 43 ms of CPU each, measured on
 // an idle lab node; docs/scale.md).
-import { type CallOptions, unaryCall, channelFor, UnixChannel } from '../grpc.js';
+import { type CallOptions, unaryCall, ServiceClient, type UnixChannel } from '../grpc.js';
 
 const CONTAINERS_DESCRIPTOR = 'runtime/containerd/containers.json';
 const CONTAINERS_SERVICE = 'containerd.services.containers.v1.Containers';
@@ -21,17 +21,14 @@ export interface ContainerdContainer {
   task?: ContainerdTaskStatus;
 }
 
-export class ContainersClient {
-  private readonly channel: UnixChannel;
-  /** Whether the channel is this client's own (made from a socket path), which close() ends. */
-  private readonly owned: boolean;
+export class ContainersClient extends ServiceClient {
   private readonly metadata: Record<string, string>;
 
   constructor(target: string | UnixChannel, namespace: string) {
-    ({ channel: this.channel, owned: this.owned } = channelFor(target, [
+    super(target, [
       { descriptorFile: CONTAINERS_DESCRIPTOR, service: CONTAINERS_SERVICE },
       { descriptorFile: CONTAINERS_DESCRIPTOR, service: TASKS_SERVICE },
-    ]));
+    ]);
     this.metadata = { 'containerd-namespace': namespace };
   }
 
@@ -56,9 +53,5 @@ export class ContainersClient {
       const task = status.get(c.id);
       return task === undefined ? { id: c.id, labels: c.labels } : { id: c.id, labels: c.labels, task };
     });
-  }
-
-  close(): void {
-    if (this.owned) this.channel.close();
   }
 }

@@ -3,7 +3,7 @@
 // store shows each blob being written (an "ingest", with its offset and total) and keeps
 // every committed blob by digest, manifests included. Calls carry the namespace the CRI
 // works in, k8s.io, as gRPC metadata, as containerd's own clients do.
-import { type CallOptions, streamCall, unaryCall, channelFor, UnixChannel } from '../grpc.js';
+import { type CallOptions, streamCall, unaryCall, ServiceClient, type UnixChannel } from '../grpc.js';
 
 const CONTENT_DESCRIPTOR = 'runtime/containerd/content.json';
 const CONTENT_SERVICE = 'containerd.services.content.v1.Content';
@@ -26,14 +26,11 @@ export interface BlobInfo {
   size: number;
 }
 
-export class ContentClient {
-  private readonly channel: UnixChannel;
-  /** Whether the channel is this client's own (made from a socket path), which close() ends. */
-  private readonly owned: boolean;
+export class ContentClient extends ServiceClient {
   private readonly metadata: Record<string, string>;
 
   constructor(target: string | UnixChannel, namespace = CRI_NAMESPACE) {
-    ({ channel: this.channel, owned: this.owned } = channelFor(target, [{ descriptorFile: CONTENT_DESCRIPTOR, service: CONTENT_SERVICE }]));
+    super(target, [{ descriptorFile: CONTENT_DESCRIPTOR, service: CONTENT_SERVICE }]);
     this.metadata = { 'containerd-namespace': namespace };
   }
 
@@ -63,9 +60,5 @@ export class ContentClient {
       { ...o, metadata: this.metadata },
     );
     return Buffer.concat(chunks.sort((a, b) => a.offset - b.offset).map((c) => c.data));
-  }
-
-  close(): void {
-    if (this.owned) this.channel.close();
   }
 }

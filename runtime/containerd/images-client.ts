@@ -4,7 +4,7 @@
 // `ctr images rm` do through this same service. Calling it over the run's gRPC channel spares
 // the node a ctr process per name: a Go binary's start, about 0.1 s of CPU each on the lab's
 // virtual cores, where a 50-node fan-out started ctr 430 times (docs/scale.md).
-import { GrpcStatus, isGrpcError, type CallOptions, unaryCall, channelFor, UnixChannel } from '../grpc.js';
+import { GrpcStatus, isGrpcError, type CallOptions, unaryCall, ServiceClient, type UnixChannel } from '../grpc.js';
 import { CRI_NAMESPACE } from './content-client.js';
 
 const IMAGES_DESCRIPTOR = 'runtime/containerd/images.json';
@@ -18,14 +18,11 @@ export interface ContainerdImage {
   target: { mediaType: string; digest: string; size: number; annotations: Record<string, string> };
 }
 
-export class ImagesClient {
-  private readonly channel: UnixChannel;
-  /** Whether the channel is this client's own (made from a socket path), which close() ends. */
-  private readonly owned: boolean;
+export class ImagesClient extends ServiceClient {
   private readonly metadata: Record<string, string>;
 
   constructor(target: string | UnixChannel, namespace = CRI_NAMESPACE) {
-    ({ channel: this.channel, owned: this.owned } = channelFor(target, [{ descriptorFile: IMAGES_DESCRIPTOR, service: IMAGES_SERVICE }]));
+    super(target, [{ descriptorFile: IMAGES_DESCRIPTOR, service: IMAGES_SERVICE }]);
     this.metadata = { 'containerd-namespace': namespace };
   }
 
@@ -69,9 +66,5 @@ export class ImagesClient {
     } catch (error) {
       if (!(isGrpcError(error) && error.code === GrpcStatus.NOT_FOUND)) throw error;
     }
-  }
-
-  close(): void {
-    if (this.owned) this.channel.close();
   }
 }

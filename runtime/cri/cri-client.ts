@@ -2,7 +2,7 @@
 // speaks it to containerd or CRI-O: the messages hound reads, typed, and one client per
 // socket. The socket is local to the caller: the lab's own probes dial a node's socket
 // directly; CriRuntime dials the controller-side end of a SocketBridge.
-import { type CallOptions, serviceClass, unaryCall, channelFor, UnixChannel } from '../grpc.js';
+import { type CallOptions, serviceClass, unaryCall, ServiceClient, type UnixChannel } from '../grpc.js';
 
 const CRI_DESCRIPTOR = 'runtime/cri/api.json';
 export const RUNTIME_SERVICE = 'runtime.v1.RuntimeService';
@@ -81,16 +81,12 @@ export function loadCriDefinitions(): void {
   serviceClass(CRI_DESCRIPTOR, IMAGE_SERVICE);
 }
 
-export class CriClient {
-  private readonly channel: UnixChannel;
-  /** Whether the channel is this client's own (made from a socket path), which close() ends. */
-  private readonly owned: boolean;
-
+export class CriClient extends ServiceClient {
   constructor(target: string | UnixChannel) {
-    ({ channel: this.channel, owned: this.owned } = channelFor(target, [
+    super(target, [
       { descriptorFile: CRI_DESCRIPTOR, service: RUNTIME_SERVICE },
       { descriptorFile: CRI_DESCRIPTOR, service: IMAGE_SERVICE },
-    ]));
+    ]);
   }
 
   /** Any RuntimeService call by its method name (RunPodSandbox, CreateContainer, …), request and response as in api.json (upstream's api.proto). */
@@ -133,9 +129,5 @@ export class CriClient {
 
   async imageFsInfo(o?: CallOptions): Promise<CriFilesystemUsage[]> {
     return (await this.imageCall<{ imageFilesystems: CriFilesystemUsage[] }>('ImageFsInfo', {}, o)).imageFilesystems;
-  }
-
-  close(): void {
-    if (this.owned) this.channel.close();
   }
 }

@@ -596,28 +596,18 @@ export class CriRuntime implements NodeRuntime {
   }
 
   async listContainers(): Promise<DockerContainer[]> {
-    return (await this.criContainers()).map(({ labels: _, ...c }) => c);
-  }
-
-  /** The CRI's containers, with their labels. */
-  private async criContainers(): Promise<Array<DockerContainer & { labels: Record<string, string> }>> {
     this.log(3, 'ListContainers');
     const containers = await this.call('list containers', 'CRI_API_ERROR', (s) => s.cri.listContainers({ timeoutMs: this.callTimeoutMs }));
-    return containers.map((c) => ({
-      id: c.id,
-      image: c.image?.image ?? '',
-      imageId: c.imageRef,
-      state: c.state.replace(/^CONTAINER_/, '').toLowerCase(),
-      labels: c.labels,
-    }));
+    return containers.map((c) => ({ id: c.id, image: c.image?.image ?? '', imageId: c.imageRef, state: c.state.replace(/^CONTAINER_/, '').toLowerCase() }));
   }
 
   /**
    * containerd: the containers of the CRI's namespace carrying `label`, the CRI's own and those
-   * ctr made, with their tasks' states in Docker's names; CRI-O: those of its CRI.
+   * ctr made, with their tasks' states in Docker's names. CRI-O runs no fan-out seeds (seedHost).
    */
   async listContainersLabelled(label: string): Promise<DockerContainer[]> {
-    if (this.options.flavor !== 'containerd') return (await this.criContainers()).filter((c) => c.labels[label] !== undefined);
+    if (this.options.flavor !== 'containerd')
+      throw this.unsupported(`list the containers labelled ${label}`, 'only containerd runs fan-out seeds among the CRI runtimes');
     this.log(3, `containers.v1 List, tasks.v1 List (${label})`);
     const containers = await this.call(`list the containers labelled ${label}`, 'CRI_API_ERROR', (s) =>
       s.containers!.list([`labels.${JSON.stringify(label)}`], { timeoutMs: this.callTimeoutMs }),
