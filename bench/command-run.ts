@@ -15,6 +15,8 @@ export interface CommandOptions {
   signal?: AbortSignal;
   /** Keep at most this many trailing characters of each stream (pull progress is chatty). */
   keepChars?: number;
+  /** Called with the child's pid once it is spawned (to watch it from /proc). */
+  onSpawn?: (pid: number) => void;
 }
 
 export function runCommand(argv: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
@@ -27,6 +29,7 @@ export function runCommand(argv: readonly string[], options: CommandOptions = {}
       signal: options.signal,
       killSignal: 'SIGTERM',
     });
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { EnvironmentError } from '../base/errors.js';
-import type { ControllerCost } from './results-model.js';
+import type { ControllerCost, SshSetup } from './results-model.js';
 
 export const GNU_TIME = '/usr/bin/time';
 
@@ -30,4 +30,18 @@ export function parseGnuTimeReport(text: string): ControllerCost | undefined {
 export async function readControllerCost(reportFile: string): Promise<ControllerCost | undefined> {
   const text = await readFile(reportFile, 'utf8').catch(() => '');
   return parseGnuTimeReport(text);
+}
+
+/**
+ * hound's `ssh: …` line at -v (transport/pool.ts, describeConnectionStats), or undefined when
+ * the output has none (a build from before it, or a run that failed before connecting).
+ */
+export function parseSshSetupLine(output: string): SshSetup | undefined {
+  const match =
+    /^ssh: (\d+) connections? set up in ([\d.]+) s from the first asked for to the last(?: \(each ([\d.]+) s median, ([\d.]+) s at most from its handshake's start; up to ([\d.]+) s waiting for one of \d+ handshake slots\))?; (\d+) handshakes? tried again; (\d+) hosts? unreachable/m.exec(
+      output,
+    );
+  if (!match) return undefined;
+  const n = (i: number) => Number(match[i] ?? 0);
+  return { connections: n(1), spanSeconds: n(2), medianSeconds: n(3), maxSeconds: n(4), longestWaitSeconds: n(5), retried: n(6), unreachable: n(7) };
 }

@@ -5,11 +5,28 @@ import type { LowerBounds } from './bounds.js';
 import type { MachineCpu } from './machine-cpu.js';
 import type { WorkloadName } from './workload.js';
 
-/** hound's cost on the controller for one run, from /usr/bin/time. */
+/** hound's cost on the controller for one run: from /usr/bin/time, and for hound from /proc and its own -v line. */
 export interface ControllerCost {
   maxRssBytes: number;
   userSeconds: number;
   systemSeconds: number;
+  /** The most file descriptors its largest process held open at once (bench/process-fds.ts); absent in older results. */
+  peakOpenFds?: number;
+  /** How hound's SSH connections were set up (its `ssh: …` line at -v, transport/pool.ts); absent in older results. */
+  ssh?: SshSetup;
+}
+
+export interface SshSetup {
+  connections: number;
+  /** From the first connection asked for to the last one opened or failed. */
+  spanSeconds: number;
+  /** Each connection's set-up from its handshake's start, retries included: the median and the slowest. */
+  medianSeconds: number;
+  maxSeconds: number;
+  /** The longest a connection waited for a handshake slot. */
+  longestWaitSeconds: number;
+  retried: number;
+  unreachable: number;
 }
 
 export interface RunRecord {

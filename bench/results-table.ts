@@ -14,6 +14,7 @@ import {
   type BenchResults,
   type ContenderInfo,
   type RunRecord,
+  type SshSetup,
 } from './results-model.js';
 
 function seconds(value: number): string {
@@ -77,19 +78,39 @@ export function resultsTable(results: BenchResults): string {
   // Copied runs (Contender.sameAs) would repeat a row.
   const houndRuns = results.runs.filter((r) => r.controller !== undefined && r.copiedFrom === undefined);
   if (houndRuns.length > 0) {
-    out.push('### cost on the controller (GNU time: peak RSS of the largest process, CPU of all)', '');
-    out.push('| contender | workload | nodes | peak RSS | CPU (user+sys) |', '|---|---|---|---|---|');
+    out.push(
+      "### cost on the controller (GNU time: peak RSS of the largest process, CPU of all; /proc: the most file descriptors it held open; hound at -v: its SSH connections' set-up)",
+      '',
+    );
+    out.push(
+      '| contender | workload | nodes | peak RSS | CPU (user+sys) | open fds (peak) | SSH set-up: all connections (each: median, slowest) |',
+      '|---|---|---|---|---|---|---|',
+    );
     for (const runs of byCell(houndRuns)) {
       const first = runs[0];
       const label = contenderLabel(results, first.contender);
       const rss = median(runs.map((r) => r.controller!.maxRssBytes))!;
       const cpu = median(runs.map((r) => r.controller!.userSeconds + r.controller!.systemSeconds))!;
-      out.push(`| ${label} | ${first.workload} | ${first.nodes} | ${(rss / 1e6).toFixed(0)} MB | ${cpu.toFixed(2)} s |`);
+      const fds = median(runs.flatMap((r) => (r.controller!.peakOpenFds === undefined ? [] : [r.controller!.peakOpenFds])));
+      const ssh = runs.flatMap((r) => (r.controller!.ssh ? [r.controller!.ssh] : []));
+      out.push(
+        `| ${label} | ${first.workload} | ${first.nodes} | ${(rss / 1e6).toFixed(0)} MB | ${cpu.toFixed(2)} s | ${fds === undefined ? '—' : fds.toFixed(0)} | ${sshSetupCell(ssh)} |`,
+      );
     }
     out.push('');
   }
   out.push(...machineCpuTable(results));
   return out.join('\n');
+}
+
+/** Medians over a cell's runs; the retried handshakes and unreachable hosts are summed, since any is worth seeing. */
+function sshSetupCell(runs: readonly SshSetup[]): string {
+  if (runs.length === 0) return '—';
+  const m = (f: (s: SshSetup) => number) => median(runs.map(f))!.toFixed(2);
+  const retried = runs.reduce((sum, s) => sum + s.retried, 0);
+  const unreachable = runs.reduce((sum, s) => sum + s.unreachable, 0);
+  const trouble = [retried > 0 ? `${retried} handshake(s) tried again` : '', unreachable > 0 ? `${unreachable} unreachable` : ''].filter((t) => t !== '');
+  return `${median(runs.map((s) => s.connections))!.toFixed(0)} in ${m((s) => s.spanSeconds)} s (${m((s) => s.medianSeconds)} s, ${m((s) => s.maxSeconds)} s)${trouble.length > 0 ? `; ${trouble.join(', ')}` : ''}`;
 }
 
 /**

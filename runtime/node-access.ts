@@ -7,7 +7,7 @@
 import os from 'node:os';
 import type { Inventory, Vars } from '../inventory/model.js';
 import { hostVars } from '../inventory/vars.js';
-import { ConnectionPool } from '../transport/pool.js';
+import { ConnectionPool, describeConnectionStats } from '../transport/pool.js';
 import {
   resolveConnectionTarget,
   runtimeTargetOf,
@@ -122,6 +122,8 @@ export class NodeAccess {
   async close(): Promise<void> {
     // Before the connections go: a podman service started for the run is stopped through them.
     await Promise.all([...this.dockers.values()].map(async (docker) => (await docker.catch(() => undefined))?.close()));
+    const connections = describeConnectionStats(this.pool.stats());
+    if (connections !== undefined) this.options.logger?.(1, connections);
     await this.pool.closeAll();
   }
 

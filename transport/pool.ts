@@ -20,6 +20,32 @@ export interface ConnectionPoolOptions {
   connect?: typeof connectHost;
   /** Waits before the second and third handshake attempt start from this (default 500 ms). */
   retryBaseMs?: number;
+  /** Milliseconds on a monotonic clock; overridable for tests (default performance.now). */
+  now?: () => number;
+}
+
+/**
+ * How the run's connections were set up, for its `-v` summary and the benchmark (issue #20
+ * asks for the SSH set-up time at 100 nodes): each key's first connection only, a reconnect
+ * mid-run is counted apart.
+ */
+export interface ConnectionStats {
+  /** Connections opened (one per host, and one per other `remote_user`). */
+  opened: number;
+  /** Hosts whose connection failed. */
+  failed: number;
+  /** Dropped or stalled handshakes that were tried again. */
+  retried: number;
+  /** Connections opened again after they dropped mid-run. */
+  reopened: number;
+  /** From the first connection asked for to the last one opened or failed, in ms. */
+  spanMs: number;
+  /** Each opened connection's set-up, from its handshake's start (a free slot) to ready, retries included; ms, ascending. */
+  setupMs: number[];
+  /** The longest a connection waited for one of the handshake slots, in ms. */
+  longestWaitMs: number;
+  /** Handshakes allowed at once. */
+  slots: number;
 }
 
 /** Handshakes in all for one connection, when the server drops them before they start. */
@@ -45,10 +71,32 @@ export class ConnectionPool {
   private readonly opened = new Map<string, SshHostConnection>();
   private readonly failures = new Map<string, UnreachableError>();
   private readonly slots: ConnectSlots;
+  private readonly slotCount: number;
   private closing = false;
+  private readonly now: () => number;
+  /** Keys connected (or tried) once: a later open of one of them is a reconnect. */
+  private readonly tried = new Set<string>();
+  private readonly figures = { opened: 0, failed: 0, retried: 0, reopened: 0, first: Infinity, last: -Infinity, longestWait: 0, setup: [] as number[] };
 
   constructor(private readonly options: ConnectionPoolOptions) {
-    this.slots = new ConnectSlots(options.maxConcurrentConnects ?? 32);
+    this.slotCount = Math.max(1, options.maxConcurrentConnects ?? 32);
+    this.slots = new ConnectSlots(this.slotCount);
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /** How the connections were set up so far (ConnectionStats). */
+  stats(): ConnectionStats {
+    const f = this.figures;
+    return {
+      opened: f.opened,
+      failed: f.failed,
+      retried: f.retried,
+      reopened: f.reopened,
+      spanMs: f.opened + f.failed === 0 ? 0 : f.last - f.first,
+      setupMs: [...f.setup].sort((a, b) => a - b),
+      longestWaitMs: f.longestWait,
+      slots: this.slotCount,
+    };
   }
 
   /**
@@ -97,29 +145,67 @@ export class ConnectionPool {
 
   private async open(host: string, key: string, remoteUser: string | undefined): Promise<SshHostConnection> {
     const connect = this.options.connect ?? connectHost;
+    const first = !this.tried.has(key);
+    this.tried.add(key);
+    const f = this.figures;
+    const asked = this.now();
+    if (first) f.first = Math.min(f.first, asked);
     const release = await this.slots.acquire();
+    const started = this.now();
     try {
       const target = this.options.target(host, remoteUser);
       const connection = await withRetries(() => connect(target, { logger: this.options.logger }), {
         attempts: HANDSHAKE_ATTEMPTS,
         baseMs: this.options.retryBaseMs ?? 500,
         retryable: isDroppedHandshake,
-        onRetry: (attempt, delayMs, error) =>
+        onRetry: (attempt, delayMs, error) => {
+          f.retried++;
           this.options.logger?.(
             1,
             `ssh ${host}: ${error instanceof Error ? error.message : String(error)}; trying again in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${HANDSHAKE_ATTEMPTS})`,
-          ),
+          );
+        },
       });
       this.opened.set(key, connection);
+      if (first) {
+        f.opened++;
+        f.setup.push(this.now() - started);
+      } else f.reopened++;
       return connection;
     } catch (error) {
       const unreachable = asUnreachable(host, error);
       this.failures.set(host, unreachable);
+      if (first) f.failed++;
       throw unreachable;
     } finally {
+      if (first) {
+        f.last = Math.max(f.last, this.now());
+        f.longestWait = Math.max(f.longestWait, started - asked);
+      }
       release();
     }
   }
+}
+
+/**
+ * The `-v` line for a run's connections, or undefined when it made none. The benchmark reads
+ * it (bench/contenders/hound.ts): keep its words in step with parseConnectionLine there.
+ */
+export function describeConnectionStats(stats: ConnectionStats): string | undefined {
+  if (stats.opened + stats.failed === 0) return undefined;
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const median = stats.setupMs.length === 0 ? 0 : stats.setupMs[Math.floor((stats.setupMs.length - 1) / 2)];
+  const each =
+    stats.opened === 0
+      ? ''
+      : ` (each ${seconds(median)} median, ${seconds(stats.setupMs[stats.setupMs.length - 1])} at most from its handshake's start; up to ${seconds(stats.longestWaitMs)} waiting for one of ${stats.slots} handshake slots)`;
+  const parts = [
+    `ssh: ${stats.opened} connection${stats.opened === 1 ? '' : 's'} set up in ${seconds(stats.spanMs)} from the first asked for to the last${each}`,
+    `${stats.retried} handshake${stats.retried === 1 ? '' : 's'} tried again`,
+    `${stats.failed} host${stats.failed === 1 ? '' : 's'} unreachable`,
+    ...(stats.reopened > 0 ? [`${stats.reopened} reconnected mid-run`] : []),
+  ];
+  return parts.join('; ');
 }
 
 function asUnreachable(host: string, error: unknown): UnreachableError {

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { HoundBuild } from '../baseline.js';
 import { describeFailure, runCommand } from '../command-run.js';
 import type { Contender } from '../contender.js';
-import { readControllerCost, withGnuTime } from '../controller-cost.js';
+import { parseSshSetupLine, readControllerCost, withGnuTime } from '../controller-cost.js';
+import { watchPeakFds, type FdWatch } from '../process-fds.js';
 import { writeFiles } from '../generated-files.js';
 import { inventoryFiles, registryHost } from '../lab-nodes.js';
 import { LAB_REGISTRY_IMAGE_REPOSITORY, LAB_REGISTRY_IMAGE_TAG } from '../../lab/registry-image.js';
@@ -59,16 +60,42 @@ export function houndContender(strategy: string, baseline?: HoundBuild): Contend
         (strategy === 'fanout' || strategy === 'auto') && takesFanoutImage
           ? ['--fanout-image', `${registryHost(setting.target.lab)}/${LAB_REGISTRY_IMAGE_REPOSITORY}:${LAB_REGISTRY_IMAGE_TAG}`]
           : [];
+      // -v for its `ssh: …` line (the connections' set-up) and its choice's details; a few
+      // hundred lines at 100 nodes.
       const argv = withGnuTime(
-        [process.execPath, ...nodeArgs(), cli, 'play', 'playbook.yml', '-i', 'inventory.ini', '--reporter', 'plain', '--distribution', strategy, ...seedImage],
+        [
+          process.execPath,
+          ...nodeArgs(),
+          cli,
+          'play',
+          'playbook.yml',
+          '-i',
+          'inventory.ini',
+          '-v',
+          '--reporter',
+          'plain',
+          '--distribution',
+          strategy,
+          ...seedImage,
+        ],
         costFile,
       );
       return {
         async start() {
           // All of it: a failure at 25 nodes once left only the recap's tail, and its cause unknown.
-          const result = await runCommand(argv, { cwd: setting.workDir, signal: setting.signal, keepChars: 16 * 1024 * 1024 });
-          const controller = await readControllerCost(costFile);
-          const choice = /distribution auto: (.*)/.exec(result.stdout + result.stderr)?.[1]?.trim();
+          let fds: FdWatch | undefined;
+          const result = await runCommand(argv, {
+            cwd: setting.workDir,
+            signal: setting.signal,
+            keepChars: 16 * 1024 * 1024,
+            onSpawn: (pid) => (fds = watchPeakFds(pid)),
+          });
+          const peakOpenFds = await fds?.stop();
+          const timed = await readControllerCost(costFile);
+          const ssh = parseSshSetupLine(result.stdout + result.stderr);
+          const controller = timed && { ...timed, ...(peakOpenFds !== undefined ? { peakOpenFds } : {}), ...(ssh ? { ssh } : {}) };
+          // At -v the probe's own line (`distribution auto: probed the links …`) comes first.
+          const choice = /distribution auto: (?!probed the links)(.*)/.exec(result.stdout + result.stderr)?.[1]?.trim();
           const chosen = choice !== undefined ? { choice } : {};
           if (result.code !== 0) {
             // The work dir goes with the benchmark's end; the whole output of a failed run stays.

@@ -6,7 +6,8 @@ import { parse } from 'yaml';
 import type { LabInfo } from '../../../lab/info.js';
 import { composeFile } from '../../../bench/contenders/compose.js';
 import { houndContender } from '../../../bench/contenders/hound.js';
-import { parseGnuTimeReport, withGnuTime } from '../../../bench/controller-cost.js';
+import { parseGnuTimeReport, parseSshSetupLine, withGnuTime } from '../../../bench/controller-cost.js';
+import { describeConnectionStats } from '../../../transport/pool.js';
 import { inventoryFiles, sshArgv } from '../../../bench/lab-nodes.js';
 import { targetOf } from '../../../bench/matrix.js';
 
@@ -78,6 +79,31 @@ describe('files the contenders are given', () => {
     expect(parseGnuTimeReport('garbage')).toBeUndefined();
   });
 
+  it("reads hound's ssh line as the pool writes it, with and without connections opened", () => {
+    const line = describeConnectionStats({
+      opened: 100,
+      failed: 1,
+      retried: 3,
+      reopened: 2,
+      spanMs: 4567,
+      setupMs: [100, 200, 2500],
+      longestWaitMs: 1800,
+      slots: 32,
+    })!;
+    expect(parseSshSetupLine(`PLAY [x]\n${line}\n\nPLAY RECAP`)).toEqual({
+      connections: 100,
+      spanSeconds: 4.57,
+      medianSeconds: 0.2,
+      maxSeconds: 2.5,
+      longestWaitSeconds: 1.8,
+      retried: 3,
+      unreachable: 1,
+    });
+    const none = describeConnectionStats({ opened: 0, failed: 2, retried: 0, reopened: 0, spanMs: 10, setupMs: [], longestWaitMs: 0, slots: 32 })!;
+    expect(parseSshSetupLine(none)).toMatchObject({ connections: 0, unreachable: 2, medianSeconds: 0 });
+    expect(parseSshSetupLine('distribution auto: relay')).toBeUndefined();
+  });
+
   it("runs a --baseline build's own CLI in the run's folder, with --fanout-image only when its play takes it", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'hound-baseline-run-'));
     try {
@@ -86,7 +112,13 @@ describe('files the contenders are given', () => {
       await writeFile(
         cli,
         "const fs = require('node:fs'); fs.writeFileSync('argv.json', JSON.stringify({ argv: process.argv.slice(2), inventory: fs.existsSync('inventory.ini') }));\n" +
-          "console.log('distribution auto: relay (from the stand-in)');\n",
+          // At -v the probe's line comes before the choice, and the connections' line at the end.
+          "console.log('distribution auto: probed the links in 0.9 s, 1.0 MB moved');\n" +
+          "console.log('distribution auto: relay (from the stand-in)');\n" +
+          // 60 descriptors held for a while: the benchmark samples them every 200 ms.
+          "for (let i = 0; i < 60; i++) fs.openSync('/dev/null', 'r');\n" +
+          `console.log(${JSON.stringify(describeConnectionStats({ opened: 2, failed: 0, retried: 1, reopened: 0, spanMs: 1234, setupMs: [400, 900], longestWaitMs: 0, slots: 32 }))});\n` +
+          'setTimeout(() => {}, 1500);\n',
       );
       const record = async (takesFanoutImage: boolean) => {
         const workDir = await mkdtemp(path.join(dir, 'run-'));
@@ -97,7 +129,22 @@ describe('files the contenders are given', () => {
       };
       const old = await record(false);
       expect(old.outcome).toMatchObject({ ok: true, choice: 'relay (from the stand-in)' });
-      expect(old.called).toEqual({ argv: ['play', 'playbook.yml', '-i', 'inventory.ini', '--reporter', 'plain', '--distribution', 'auto'], inventory: true });
+      expect(old.outcome.controller?.ssh).toEqual({
+        connections: 2,
+        spanSeconds: 1.23,
+        medianSeconds: 0.4,
+        maxSeconds: 0.9,
+        longestWaitSeconds: 0,
+        retried: 1,
+        unreachable: 0,
+      });
+      // Its own 60 and Node's (stdio, epoll, pipes): GNU time's few are not the largest process's.
+      expect(old.outcome.controller?.peakOpenFds).toBeGreaterThanOrEqual(63);
+      expect(old.outcome.controller?.peakOpenFds).toBeLessThan(120);
+      expect(old.called).toEqual({
+        argv: ['play', 'playbook.yml', '-i', 'inventory.ini', '-v', '--reporter', 'plain', '--distribution', 'auto'],
+        inventory: true,
+      });
       const newer = await record(true);
       expect(newer.called.argv.slice(-2)).toEqual(['--fanout-image', '10.1.2.2:5000/lab/registry:2.8']);
     } finally {

@@ -25,12 +25,19 @@ const results: BenchResults = {
   ],
   runs: [
     run('docker-pull-parallel', 2, 9),
-    run('hound-direct', 2, 6),
+    // From before the descriptors and SSH set-up were recorded.
+    run('hound-direct', 2, 6, { controller: { maxRssBytes: 70e6, userSeconds: 1, systemSeconds: 0 } }),
     run('docker-pull-parallel', 10, 40, { run: 1 }),
     run('docker-pull-parallel', 10, 38, { run: 2 }),
     run('docker-pull-parallel', 10, 99, { run: 3, ok: false, error: 'node3 lacks bench/app2:latest' }),
     run('hound-direct', 10, 20, {
-      controller: { maxRssBytes: 80e6, userSeconds: 1.5, systemSeconds: 0.5 },
+      controller: {
+        maxRssBytes: 80e6,
+        userSeconds: 1.5,
+        systemSeconds: 0.5,
+        peakOpenFds: 41,
+        ssh: { connections: 10, spanSeconds: 0.61, medianSeconds: 0.2, maxSeconds: 0.5, longestWaitSeconds: 0, retried: 2, unreachable: 0 },
+      },
       machineCpu: { busySeconds: 38.1, busyShare: 0.953, cores: 2 },
     }),
     run('docker-pull-parallel', 6, 30, { prefixOf: 10, machineCpu: { busySeconds: 1, busyShare: 0.1, cores: 2 } }),
@@ -57,7 +64,8 @@ describe('results', () => {
     expect(md).toContain('| hound (direct) | 6.0 s (1.00×) | 20.0 s (1.00×) |');
     expect(md).toContain('| *bound: origin registry only* | 6.8 s | 34.0 s |');
     expect(md).toContain('| *bound: each layer once from the origin* | 3.4 s | 13.6 s |');
-    expect(md).toContain('| hound (direct) | diverse | 10 | 80 MB | 2.00 s |');
+    expect(md).toContain('| hound (direct) | diverse | 2 | 70 MB | 1.00 s | — | — |');
+    expect(md).toContain('| hound (direct) | diverse | 10 | 80 MB | 2.00 s | 41 | 10 in 0.61 s (0.20 s, 0.50 s); 2 handshake(s) tried again |');
     // A copied run (same as another contender's) is not a second controller measurement.
     expect(md).not.toContain('| identical | 2 |');
     // The machine's CPU: measured runs only, not one read off a larger run.

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UnreachableError } from '../../../base/errors.js';
 import { resolveConnectionTarget } from '../../../transport/connection-target.js';
-import { ConnectionPool, HANDSHAKE_ATTEMPTS, isDroppedHandshake } from '../../../transport/pool.js';
+import { ConnectionPool, describeConnectionStats, HANDSHAKE_ATTEMPTS, isDroppedHandshake } from '../../../transport/pool.js';
 import { connectHost, type SshHostConnection } from '../../../transport/ssh-connection.js';
 
 const servers: net.Server[] = [];
@@ -136,5 +136,79 @@ describe('SSH connect retries', () => {
     });
     await expect(timeoutPool.get('node1')).rejects.toThrow(/did not answer/);
     expect(timedOut).toBe(1);
+  });
+});
+
+describe('connection set-up figures', () => {
+  /** A connect that ends when the test says, on a clock the test moves. */
+  function scripted() {
+    let clock = 0;
+    const pending = new Map<string, { resolve: (c: SshHostConnection) => void; reject: (e: unknown) => void }[]>();
+    const connect = (t: { host: string }) =>
+      new Promise<SshHostConnection>((resolve, reject) => {
+        const list = pending.get(t.host) ?? [];
+        list.push({ resolve, reject });
+        pending.set(t.host, list);
+      });
+    const settle = async (host: string, outcome: 'ok' | 'dropped' | 'refused', at: number) => {
+      clock = at;
+      const next = pending.get(host)!.shift()!;
+      if (outcome === 'ok') next.resolve({ host, isClosed: false, close: async () => undefined } as unknown as SshHostConnection);
+      else if (outcome === 'dropped')
+        next.reject(new UnreachableError(host, 'SSH_UNREACHABLE', 'cannot reach', { cause: new Error('Connection lost before handshake') }));
+      else next.reject(new UnreachableError(host, 'SSH_UNREACHABLE', 'connection refused'));
+      // Let the pool's continuations (and a retry's 1 ms wait) run.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    };
+    return { connect, settle, now: () => clock, waiting: (host: string) => pending.get(host)?.length ?? 0 };
+  }
+
+  it('counts each first connection, its set-up from its slot to ready, the wait for a slot, retries and failures', async () => {
+    const s = scripted();
+    const pool = new ConnectionPool({
+      target: (host) => ({ ...target(22), host }),
+      maxConcurrentConnects: 2,
+      retryBaseMs: 1,
+      now: s.now,
+      connect: s.connect,
+    });
+    const a = pool.get('a');
+    const b = pool.get('b');
+    const c = pool.get('c').catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(s.waiting('c')).toBe(0); // two slots: c waits for one
+    await s.settle('a', 'ok', 300);
+    await a;
+    expect(s.waiting('c')).toBe(1); // c's handshake starts at 300
+    await s.settle('b', 'dropped', 400); // tried again
+    await s.settle('b', 'ok', 900);
+    await b;
+    await s.settle('c', 'refused', 1000);
+    expect(await c).toBeInstanceOf(UnreachableError);
+
+    const stats = pool.stats();
+    expect(stats).toEqual({ opened: 2, failed: 1, retried: 1, reopened: 0, spanMs: 1000, setupMs: [300, 900], longestWaitMs: 300, slots: 2 });
+    expect(describeConnectionStats(stats)).toBe(
+      "ssh: 2 connections set up in 1.00 s from the first asked for to the last (each 0.30 s median, 0.90 s at most from its handshake's start; up to 0.30 s waiting for one of 2 handshake slots); 1 handshake tried again; 1 host unreachable",
+    );
+  });
+
+  it('says nothing for a run that connected nowhere, and counts a dropped connection opened again apart', async () => {
+    const s = scripted();
+    const pool = new ConnectionPool({ target: (host) => ({ ...target(22), host }), now: s.now, connect: s.connect });
+    expect(describeConnectionStats(pool.stats())).toBeUndefined();
+    const first = pool.get('a');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await s.settle('a', 'ok', 200);
+    ((await first) as unknown as { isClosed: boolean }).isClosed = true;
+    const again = pool.get('a');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await s.settle('a', 'ok', 5000);
+    await again;
+    const stats = pool.stats();
+    expect(stats).toMatchObject({ opened: 1, reopened: 1, spanMs: 200, setupMs: [200] });
+    expect(describeConnectionStats(stats)).toMatch(
+      /^ssh: 1 connection set up in 0\.20 s .*; 0 handshakes tried again; 0 hosts unreachable; 1 reconnected mid-run$/,
+    );
   });
 });
