@@ -14,6 +14,7 @@ import {
   houndSetting,
   privilegeEscalationSettings,
   runLoadSettings,
+  warnIfOpenFilesShort,
   type ConfigurableOptions,
 } from './settings.js';
 import type { DiskCheckOptions, Plan, PlanOptions } from '../plan/planner.js';
@@ -52,6 +53,7 @@ export async function compileForPlan(playbookFile: string, o: RunSelectionOption
   const { loadAndCompile } = await import('../playbook/load-run.js');
   const playbook = path.resolve(playbookFile);
   const { inventory, compiled } = await loadAndCompile([playbook], { ...o, ...(await runLoadSettings(o)), ask: await promptAsker() });
+  warnIfOpenFilesShort(compiled[0].plays);
   return { run: compiled[0], inventory, playbook };
 }
 

@@ -18,6 +18,7 @@ import {
   houndSetting,
   privilegeEscalationSettings,
   runLoadSettings,
+  warnIfOpenFilesShort,
   type ConnectionSettings,
 } from './settings.js';
 
@@ -123,6 +124,7 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
     return EXIT.OK;
   }
   const run = { plays: compiled.flatMap((r) => r.plays) };
+  warnIfOpenFilesShort(run.plays);
   const { parseDiskMargin } = await import('../plan/format.js');
   const { disk: diskCheck, distribution, ignoreDiskCheck } = planOptions(opts, parseDiskMargin, config);
   const become = await becomeSettingsOf(opts, privilegeEscalationSettings(opts, config));

@@ -3,6 +3,7 @@
 // read their settings here, so `hound config dump` shows exactly what they use.
 import path from 'node:path';
 import { OptionsError } from '../base/errors.js';
+import { openFileLimit, openFilesWarning } from '../base/open-files.js';
 import { maskSecrets } from '../base/secrets.js';
 import { MAX_TIMER_SECONDS, timerProblem } from '../base/sleep.js';
 import { HoundConfig, type ResolvedSetting } from '../config/config.js';
@@ -31,6 +32,15 @@ export interface ConfigurableOptions {
 
 export function warnLine(message: string): void {
   process.stderr.write(`[WARNING]: ${maskSecrets(message)}\n`);
+}
+
+/**
+ * Before any connection: says when the run's hosts cannot each hold an SSH connection under
+ * this process's open-file limit, rather than leaving the hosts past it to fail one by one.
+ */
+export function warnIfOpenFilesShort(plays: readonly { hosts: readonly string[] }[]): void {
+  const warning = openFilesWarning(new Set(plays.flatMap((p) => p.hosts)).size, openFileLimit());
+  if (warning !== undefined) warnLine(warning);
 }
 
 let loaded: HoundConfig | undefined;

@@ -6,6 +6,7 @@
 // beyond MaxStartups, and how an overloaded host answers a storm of connects; it says
 // nothing about whether the host is up.
 import { UnreachableError } from '../base/errors.js';
+import { DESCRIPTORS_BESIDES_HOSTS, openFileLimit, sshConnectionCapacity } from '../base/open-files.js';
 import { withRetries } from '../base/retry.js';
 import type { ConnectionTarget } from './connection-target.js';
 import { connectHost, type SshHostConnection, type TransportLogger } from './ssh-connection.js';
@@ -22,6 +23,10 @@ export interface ConnectionPoolOptions {
   retryBaseMs?: number;
   /** Milliseconds on a monotonic clock; overridable for tests (default performance.now). */
   now?: () => number;
+  /** Connections held at most (default: the process's open-file limit less what the rest of the run needs, sshConnectionCapacity). */
+  maxConnections?: number;
+  /** The open-file limit the default maxConnections comes from, for the refusal's words (default: this process's). */
+  openFileLimit?: number;
 }
 
 /**
@@ -78,10 +83,17 @@ export class ConnectionPool {
   private readonly tried = new Set<string>();
   private readonly figures = { opened: 0, failed: 0, retried: 0, reopened: 0, first: Infinity, last: -Infinity, longestWait: 0, setup: [] as number[] };
 
+  /** Keys holding a connection, or connecting: each is a socket, and so a file descriptor. */
+  private readonly holding = new Set<string>();
+  private readonly fileLimit: number | undefined;
+  private readonly maxConnections: number;
+
   constructor(private readonly options: ConnectionPoolOptions) {
     this.slotCount = Math.max(1, options.maxConcurrentConnects ?? 32);
     this.slots = new ConnectSlots(this.slotCount);
     this.now = options.now ?? (() => performance.now());
+    this.fileLimit = options.openFileLimit ?? openFileLimit();
+    this.maxConnections = options.maxConnections ?? sshConnectionCapacity(this.fileLimit);
   }
 
   /** How the connections were set up so far (ConnectionStats). */
@@ -141,6 +153,7 @@ export class ConnectionPool {
     await Promise.all(open.flatMap((r) => (r.status === 'fulfilled' ? [r.value.close().catch(() => undefined)] : [])));
     this.connections.clear();
     this.opened.clear();
+    this.holding.clear();
   }
 
   private async open(host: string, key: string, remoteUser: string | undefined): Promise<SshHostConnection> {
@@ -150,6 +163,16 @@ export class ConnectionPool {
     const f = this.figures;
     const asked = this.now();
     if (first) f.first = Math.min(f.first, asked);
+    if (!this.holding.has(key) && this.holding.size >= this.maxConnections) {
+      const refused = this.tooManyConnections(host);
+      this.failures.set(host, refused);
+      if (first) {
+        f.failed++;
+        f.last = Math.max(f.last, this.now());
+      }
+      throw refused;
+    }
+    this.holding.add(key);
     const release = await this.slots.acquire();
     const started = this.now();
     try {
@@ -173,6 +196,7 @@ export class ConnectionPool {
       } else f.reopened++;
       return connection;
     } catch (error) {
+      this.holding.delete(key);
       const unreachable = asUnreachable(host, error);
       this.failures.set(host, unreachable);
       if (first) f.failed++;
@@ -184,6 +208,26 @@ export class ConnectionPool {
       }
       release();
     }
+  }
+
+  /**
+   * Refused before a socket is made: past this many connections the process would have no
+   * descriptor left for the rest of the run (a module to load, a registry connection), and
+   * would end there rather than lose one host.
+   */
+  private tooManyConnections(host: string): UnreachableError {
+    const limit =
+      this.fileLimit !== undefined && Number.isFinite(this.fileLimit)
+        ? ` (ulimit -n: ${this.fileLimit}, ${DESCRIPTORS_BESIDES_HOSTS} of them kept for the rest of the run)`
+        : '';
+    return new UnreachableError(
+      host,
+      'SSH_TOO_MANY_OPEN_FILES',
+      `not connecting to ${host}: hound holds ${this.holding.size} SSH connections, as many as its open-file limit leaves room for${limit}, and keeps each open for the run`,
+      {
+        hint: `raise the hard limit of open files (ulimit -Hn, LimitNOFILE= in a systemd unit) to the number of hosts plus ${DESCRIPTORS_BESIDES_HOSTS}, or run fewer hosts at once (--limit)`,
+      },
+    );
   }
 }
 

@@ -1,6 +1,7 @@
 // What went wrong while reaching a host, as UnreachableErrors with stable codes and a hint.
 // Messages name the address, the user and the key files tried; never key material or passwords.
 import { UnreachableError } from '../base/errors.js';
+import { DESCRIPTORS_BESIDES_HOSTS, openFileLimit } from '../base/open-files.js';
 import type { ConnectionTarget } from './connection-target.js';
 import { keyFingerprint, keyTypeOf, knownHostsName, type KnownHostEntry } from './known-hosts.js';
 
@@ -103,6 +104,27 @@ export function toUnreachableError(args: {
       hint: 'check that the host is up, the address and port are right, and no firewall drops SSH; raise ansible_timeout if it is just slow',
       cause: error,
     });
+  }
+  if (error.code === 'EMFILE' || error.code === 'ENFILE') {
+    // Not the host's fault: the controller has no descriptor left for the socket. hound keeps
+    // every host's connection open for the run, so this comes with thousands of hosts.
+    const limit = openFileLimit();
+    const which =
+      error.code === 'EMFILE'
+        ? `hound holds as many files open as it may${limit !== undefined && Number.isFinite(limit) ? ` (ulimit -n: ${limit})` : ''}`
+        : "the system's table of open files is full";
+    return new UnreachableError(
+      host,
+      'SSH_TOO_MANY_OPEN_FILES',
+      `cannot open a connection to ${where}${via}: ${which} (${error.code}), and it keeps one SSH connection open to each host for the run`,
+      {
+        hint:
+          error.code === 'EMFILE'
+            ? `raise the hard limit of open files (ulimit -Hn, LimitNOFILE= in a systemd unit) to the number of hosts plus ${DESCRIPTORS_BESIDES_HOSTS}, or run fewer hosts at once (--limit)`
+            : 'raise the system-wide limit (sysctl fs.file-max), or run fewer hosts at once (--limit)',
+        cause: error,
+      },
+    );
   }
   const systemCode = error.code && UNREACHABLE_CODES.has(error.code) ? error.code : undefined;
   const channelRefused = /open failure|connection refused|connect failed|no route/i.test(error.message);

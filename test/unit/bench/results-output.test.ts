@@ -65,7 +65,7 @@ describe('results', () => {
     expect(md).toContain('| *bound: origin registry only* | 6.8 s | 34.0 s |');
     expect(md).toContain('| *bound: each layer once from the origin* | 3.4 s | 13.6 s |');
     expect(md).toContain('| hound (direct) | diverse | 2 | 70 MB | 1.00 s | — | — |');
-    expect(md).toContain('| hound (direct) | diverse | 10 | 80 MB | 2.00 s | 41 | 10 in 0.61 s (0.20 s, 0.50 s); 2 handshake(s) tried again |');
+    expect(md).toContain('| hound (direct) | diverse | 10 | 80 MB | 2.00 s | 41 | 0.20 s, 0.50 s (10, over 0.61 s); 2 handshake(s) tried again |');
     // A copied run (same as another contender's) is not a second controller measurement.
     expect(md).not.toContain('| identical | 2 |');
     // The machine's CPU: measured runs only, not one read off a larger run.

@@ -211,4 +211,34 @@ describe('connection set-up figures', () => {
       /^ssh: 1 connection set up in 0\.20 s .*; 0 handshakes tried again; 0 hosts unreachable; 1 reconnected mid-run$/,
     );
   });
+
+  it('holds no more connections than the open-file limit leaves room for, and refuses the rest before making a socket', async () => {
+    let connects = 0;
+    const made: SshHostConnection[] = [];
+    const pool = new ConnectionPool({
+      target: (host) => ({ ...target(22), host }),
+      maxConnections: 2,
+      openFileLimit: 102,
+      connect: (t) => {
+        connects++;
+        const c = { host: t.host, isClosed: false, close: async () => undefined } as unknown as SshHostConnection;
+        made.push(c);
+        return Promise.resolve(c);
+      },
+    });
+    const results = await pool.connectAll(['a', 'b', 'c']);
+    expect(connects).toBe(2);
+    const refused = results.get('c') as UnreachableError;
+    expect(refused.code).toBe('SSH_TOO_MANY_OPEN_FILES');
+    expect(refused.message).toBe(
+      'not connecting to c: hound holds 2 SSH connections, as many as its open-file limit leaves room for (ulimit -n: 102, 100 of them kept for the rest of the run), and keeps each open for the run',
+    );
+    expect(refused.hint).toContain('ulimit -Hn');
+    expect(pool.unreachableHosts).toEqual(['c']);
+    // A held connection that dropped is opened again within its own room.
+    (made[0] as unknown as { isClosed: boolean }).isClosed = true;
+    await pool.get('a');
+    expect(connects).toBe(3);
+    expect(pool.stats()).toMatchObject({ opened: 2, failed: 1, reopened: 1 });
+  });
 });

@@ -52,4 +52,17 @@ describe('toUnreachableError', () => {
     });
     expect(error.message).toBe('cannot reach 192.0.2.10:2222 through jump host 10.0.0.1: Channel open failure: Connection refused');
   });
+
+  it('a controller out of descriptors is said as such, with the limit, not blamed on the host', () => {
+    const emfile = toUnreachableError({ host: 'web1', dialled: target, error: systemError('EMFILE') });
+    expect(emfile.code).toBe('SSH_TOO_MANY_OPEN_FILES');
+    expect(emfile.exitCode).toBe(EXIT.HOST_UNREACHABLE);
+    expect(emfile.message).toMatch(
+      /^cannot open a connection to 192\.0\.2\.10:2222: hound holds as many files open as it may \(ulimit -n: \d+\) \(EMFILE\), and it keeps one SSH connection open to each host for the run$/,
+    );
+    expect(emfile.hint).toContain('ulimit -Hn');
+    const enfile = toUnreachableError({ host: 'web1', dialled: target, error: systemError('ENFILE') });
+    expect(enfile.message).toContain("the system's table of open files is full (ENFILE)");
+    expect(enfile.hint).toContain('fs.file-max');
+  });
 });
