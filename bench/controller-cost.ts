@@ -38,7 +38,7 @@ export async function readControllerCost(reportFile: string): Promise<Controller
  */
 export function parseSshSetupLine(output: string): SshSetup | undefined {
   const match =
-    /^ssh: (\d+) connections? set up in ([\d.]+) s from the first asked for to the last(?: \(each ([\d.]+) s median, ([\d.]+) s at most from its handshake's start; up to ([\d.]+) s waiting for one of \d+ handshake slots\))?; (\d+) handshakes? tried again; (\d+) hosts? unreachable/m.exec(
+    /^ssh: (\d+) connections? opened over ([\d.]+) s from the first asked for to the last(?: \(each set up in ([\d.]+) s median, ([\d.]+) s at most from its handshake's start; up to ([\d.]+) s waiting for one of \d+ handshake slots\))?; (\d+) handshakes? tried again; (\d+) hosts? unreachable/m.exec(
       output,
     );
   if (!match) return undefined;

@@ -233,7 +233,9 @@ export class ConnectionPool {
 
 /**
  * The `-v` line for a run's connections, or undefined when it made none. The benchmark reads
- * it (bench/contenders/hound.ts): keep its words in step with parseConnectionLine there.
+ * it (bench/contenders/hound.ts): keep its words in step with parseSshSetupLine (bench/controller-cost.ts).
+ * The span is not a set-up time: hosts past the forks (at most 50 by default) are asked for
+ * only as earlier hosts finish.
  */
 export function describeConnectionStats(stats: ConnectionStats): string | undefined {
   if (stats.opened + stats.failed === 0) return undefined;
@@ -242,9 +244,9 @@ export function describeConnectionStats(stats: ConnectionStats): string | undefi
   const each =
     stats.opened === 0
       ? ''
-      : ` (each ${seconds(median)} median, ${seconds(stats.setupMs[stats.setupMs.length - 1])} at most from its handshake's start; up to ${seconds(stats.longestWaitMs)} waiting for one of ${stats.slots} handshake slots)`;
+      : ` (each set up in ${seconds(median)} median, ${seconds(stats.setupMs[stats.setupMs.length - 1])} at most from its handshake's start; up to ${seconds(stats.longestWaitMs)} waiting for one of ${stats.slots} handshake slots)`;
   const parts = [
-    `ssh: ${stats.opened} connection${stats.opened === 1 ? '' : 's'} set up in ${seconds(stats.spanMs)} from the first asked for to the last${each}`,
+    `ssh: ${stats.opened} connection${stats.opened === 1 ? '' : 's'} opened over ${seconds(stats.spanMs)} from the first asked for to the last${each}`,
     `${stats.retried} handshake${stats.retried === 1 ? '' : 's'} tried again`,
     `${stats.failed} host${stats.failed === 1 ? '' : 's'} unreachable`,
     ...(stats.reopened > 0 ? [`${stats.reopened} reconnected mid-run`] : []),

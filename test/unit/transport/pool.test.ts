@@ -189,7 +189,7 @@ describe('connection set-up figures', () => {
     const stats = pool.stats();
     expect(stats).toEqual({ opened: 2, failed: 1, retried: 1, reopened: 0, spanMs: 1000, setupMs: [300, 900], longestWaitMs: 300, slots: 2 });
     expect(describeConnectionStats(stats)).toBe(
-      "ssh: 2 connections set up in 1.00 s from the first asked for to the last (each 0.30 s median, 0.90 s at most from its handshake's start; up to 0.30 s waiting for one of 2 handshake slots); 1 handshake tried again; 1 host unreachable",
+      "ssh: 2 connections opened over 1.00 s from the first asked for to the last (each set up in 0.30 s median, 0.90 s at most from its handshake's start; up to 0.30 s waiting for one of 2 handshake slots); 1 handshake tried again; 1 host unreachable",
     );
   });
 
@@ -208,7 +208,7 @@ describe('connection set-up figures', () => {
     const stats = pool.stats();
     expect(stats).toMatchObject({ opened: 1, reopened: 1, spanMs: 200, setupMs: [200] });
     expect(describeConnectionStats(stats)).toMatch(
-      /^ssh: 1 connection set up in 0\.20 s .*; 0 handshakes tried again; 0 hosts unreachable; 1 reconnected mid-run$/,
+      /^ssh: 1 connection opened over 0\.20 s .*; 0 handshakes tried again; 0 hosts unreachable; 1 reconnected mid-run$/,
     );
   });
 
