@@ -175,6 +175,8 @@ export class TaskExecutor implements TaskRunner {
       }
     }
     let run: TaskRun | undefined;
+    /** The index of a loop item that could not be rendered: as in Ansible, the loop ends there and the task fails with it. */
+    let unrendered: number | undefined;
     for (const [index, item] of items.entries()) {
       if (index > 0 && (item.loopPause ?? 0) > 0) await sleep(item.loopPause! * 1000, this.options.signal).catch(() => undefined);
       const vars = this.varsFor(item);
@@ -182,6 +184,8 @@ export class TaskExecutor implements TaskRunner {
       this.itemWarnings.set(item, warnings);
       let result: ItemResult;
       let args: Record<string, unknown> = item.args;
+      // Until the module starts: what fails before it (a condition, a keyword, the arguments) is the item's rendering.
+      let rendering = true;
       try {
         if (expansionFailure) result = expansionFailure;
         else if (item.skipped) {
@@ -198,14 +202,16 @@ export class TaskExecutor implements TaskRunner {
             bus.emit({ event: 'task_start', host: item.host, task: item.name, task_id: item.id, module: item.module, args, no_log: item.noLog, handler });
             announced = true;
           }
+          rendering = item.runFailure !== undefined;
           result = item.module === 'include_tasks' ? this.include(item, args) : await this.runWithRetries(item, args, vars, run);
         }
       } catch (err) {
         result = failureOf(err);
       }
+      if (item.loopItem !== undefined && result.status === 'failed' && (rendering || expansionFailure !== undefined)) unrendered = index;
       // Rendering's warnings come before the module's own, as they happened.
       if (warnings.length > 0) result.value.warnings = [...warnings, ...(Array.isArray(result.value.warnings) ? (result.value.warnings as unknown[]) : [])];
-      if (item.loopLabel !== undefined && item.loopItem !== undefined) result.value._ansible_item_label = this.label(item, vars);
+      if (item.loopLabel !== undefined && item.loopItem !== undefined && unrendered !== index) result.value._ansible_item_label = this.label(item, vars);
       if (item.noLog) addNoLogSecrets(bus, result.value, noLogValues);
       // delegate_facts: the facts go to the delegate, not to the task's host.
       const owner = run?.keywords.delegateFacts && run.keywords.delegateTo ? run.keywords.delegateTo : item.host;
@@ -218,7 +224,7 @@ export class TaskExecutor implements TaskRunner {
         for (const other of runOnceFor ?? []) this.gatheredFacts.merge(other, result.gatheredFacts);
       }
       results.push(result);
-      if (result.status === 'unreachable') break;
+      if (result.status === 'unreachable' || unrendered !== undefined) break;
     }
     if (!announced) {
       bus.emit({
@@ -232,7 +238,9 @@ export class TaskExecutor implements TaskRunner {
         handler,
       });
     }
-    const combined = combine(items, results);
+    // ansible-core's TaskExecutor: an item that cannot be templated raises out of the loop, and
+    // the task's result is that failure alone (no `results`; the items before it did run).
+    const combined = unrendered !== undefined ? results[unrendered] : combine(items, results);
     if (first.register) {
       session.registered[first.register] = markRunTimeValue(combined.value);
       for (const other of runOnceFor ?? []) this.session(other).registered[first.register] = combined.value;
@@ -709,7 +717,8 @@ function combine(items: TaskInstance[], results: ItemResult[]): ItemResult {
       // As ansible-core's loop result: `failed` only when an item failed (no `failed: false` registered).
       ...(results.some((r) => r.status === 'failed') ? { failed: true } : {}),
       skipped: status === 'skipped',
-      msg: status === 'failed' ? msg : 'All items completed',
+      // As ansible-core registers it; the event's own msg (above) keeps the items' failures.
+      msg: status === 'failed' ? 'One or more items failed' : 'All items completed',
       results: results.map((r, i) => ({ ...r.value, item: items[i]?.loopItem, ansible_loop_var: items[i]?.loopVar ?? 'item' })),
     },
   };

@@ -43,6 +43,8 @@ export class RecapCollector {
         if (e.ignored) {
           r.ok++;
           r.ignored++;
+          // As ansible-core's strategy: an ignored failure that changed something counts changed too.
+          if (e.result.changed === true) r.changed++;
         } else if (e.rescued) r.rescued++;
         else r.failed++;
         break;

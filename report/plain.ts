@@ -1,5 +1,6 @@
 // Plain lines without colour, as ansible-playbook prints them: `TASK [name] ***`,
 // `ok: [node1]`, `changed: [node2] => pulled X (N MB)`, then the PLAY RECAP.
+import { pythonRepr } from '../base/python-repr.js';
 import type { HoundEvent, TaskResultEvent } from '../core/events.js';
 import { formatRecapTable } from './recap-table.js';
 import type { Reporter, TextSink } from './reporter.js';
@@ -26,6 +27,8 @@ export function resultWarnings(result: Record<string, unknown>): string[] {
 
 /** The line (or lines) for one task result, without colour. */
 export function resultLine(e: TaskResultEvent, verbosity: number): string {
+  const items = loopItemLines(e, verbosity);
+  if (items !== undefined) return items;
   const detail = verbosity > 0 ? ` => ${JSON.stringify(withoutWarnings(e.result))}` : e.msg ? ` => ${e.msg}` : '';
   // As Ansible: `[node1 -> node2]` for a task delegated to another host.
   const host = e.delegated_to !== undefined ? `${e.host} -> ${e.delegated_to}` : e.host;
@@ -41,6 +44,45 @@ export function resultLine(e: TaskResultEvent, verbosity: number): string {
     case 'failed':
       return `fatal: [${host}]: FAILED! => ${verbosity > 0 ? JSON.stringify(withoutWarnings(e.result)) : e.msg}${hintOf(e)}${e.ignored ? '\n...ignoring' : ''}`;
   }
+}
+
+/**
+ * A loop's result as Ansible's default callback prints it: one line per item, in order (once the task has ended)
+ * (`changed: [node1] => (item=a)`, `failed: [node1] (item=b) => …`, `skipping: [node1] =>
+ * (item=c)`), then `skipping: [node1]` when every item was skipped, or `...ignoring`.
+ * Undefined for a result that is not a loop's (or a host that could not be reached at all).
+ */
+function loopItemLines(e: TaskResultEvent, verbosity: number): string | undefined {
+  const results = e.result.results;
+  if (e.status === 'unreachable' || !Array.isArray(results) || results.length === 0) return undefined;
+  const items = results.filter((r): r is Record<string, unknown> => r !== null && typeof r === 'object' && 'ansible_loop_var' in r);
+  if (items.length !== results.length) return undefined;
+  const host = e.delegated_to !== undefined ? `${e.host} -> ${e.delegated_to}` : e.host;
+  const lines = items.map((item) => {
+    const label = `(item=${itemLabel(item)})`;
+    const msg = item.msg === undefined || item.msg === null || item.msg === '' ? undefined : typeof item.msg === 'string' ? item.msg : JSON.stringify(item.msg);
+    const shown = verbosity > 0 ? ` => ${JSON.stringify(withoutWarnings(item))}` : '';
+    if (item.failed === true) {
+      const hint = typeof item.hint === 'string' ? `\n  hint: ${item.hint}` : '';
+      return `failed: [${host}] ${label} => ${verbosity > 0 ? JSON.stringify(withoutWarnings(item)) : (msg ?? 'failed')}${hint}`;
+    }
+    if (item.skipped === true) return `skipping: [${host}] => ${label}${shown}`;
+    if (item.changed === true) return `changed: [${host}] => ${label}${shown || (msg ? ` => ${msg}` : '')}`;
+    return `ok: [${host}] => ${label}${shown || (e.module === 'debug' && msg ? ` => ${msg}` : '')}`;
+  });
+  if (e.status === 'skipped') lines.push(`skipping: [${host}]`);
+  // Ansible's callback strips a failed debug task's result to its msg before it looks for the
+  // items, so it also prints the loop's own failure.
+  if (e.status === 'failed' && e.module === 'debug') lines.push(`fatal: [${host}]: FAILED! => One or more items failed`);
+  if (e.status === 'failed' && e.ignored) lines.push('...ignoring');
+  return lines.join('\n');
+}
+
+/** What `(item=…)` shows: the loop_control label, else the item, as Python's str() gives it. */
+function itemLabel(item: Record<string, unknown>): string {
+  const loopVar = typeof item.ansible_loop_var === 'string' ? item.ansible_loop_var : 'item';
+  const label = '_ansible_item_label' in item ? item._ansible_item_label : loopVar in item ? item[loopVar] : item.item;
+  return typeof label === 'string' ? label : pythonRepr(label);
 }
 
 /** The result as -v shows it: its warnings were printed before it. */

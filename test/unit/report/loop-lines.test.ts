@@ -1,0 +1,118 @@
+// A loop's result, as both tools print it: ansible-playbook's default callback prints one line
+// per item (`changed: [localhost] => (item=a)`, `failed: [localhost] (item=b) => …`); hound
+// printed one line per task with the items' messages joined. Both run each playbook on the
+// implicit localhost here (hound through the built CLI: run `npx tsc -p .` first); each
+// result line's status and `(item=…)` label, the recap and the exit code must agree.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeTree } from '../file-tree.js';
+
+const root = path.resolve(__dirname, '../../..');
+const cli = path.join(root, 'dist/cli/hound.js');
+const dir = mkdtempSync(path.join(tmpdir(), 'hound-loop-lines-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let counter = 0;
+
+interface Outcome {
+  code: number | null;
+  /** Each result line: its status, its item label if any, and `...ignoring`, in order. */
+  lines: string[];
+  recap: string;
+}
+
+function outcomeOf(code: number | null, output: string): Outcome {
+  const lines = output
+    .split('\n')
+    .map((line) => {
+      if (line === '...ignoring') return 'ignoring';
+      const m = /^(ok|changed|skipping|fatal|failed): \[localhost\](?::? (?:=> )?(\(item=.*?\)))?/.exec(line);
+      return m ? `${m[1]}${m[2] ? ` ${m[2]}` : ''}` : undefined;
+    })
+    .filter((s): s is string => s !== undefined);
+  const recapLine = output.split('\n').find((line) => /^localhost\s+: ok=/.test(line)) ?? '';
+  const recap = ['ok', 'changed', 'unreachable', 'failed', 'skipped', 'rescued', 'ignored']
+    .map((key) => `${key}=${new RegExp(`${key}=(\\d+)`).exec(recapLine)?.[1]}`)
+    .join(' ');
+  return { code, lines, recap };
+}
+
+function both(playbook: string): { ansible: Outcome; hound: Outcome } {
+  const base = path.join(dir, String(counter++));
+  writeTree(base, { 'play.yml': playbook });
+  const env = { ...process.env, ANSIBLE_LOCALHOST_WARNING: 'false', ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: 'false', NO_COLOR: '1' };
+  const a = spawnSync('ansible-playbook', ['-i', 'localhost,', '-c', 'local', 'play.yml'], { cwd: base, encoding: 'utf8', env, timeout: 60_000 });
+  const h = spawnSync(process.execPath, [cli, 'play', '-i', 'localhost,', '--reporter', 'plain', 'play.yml'], {
+    cwd: base,
+    encoding: 'utf8',
+    env: { ...env, HOUND_ROLES_PATH: '' },
+    timeout: 60_000,
+  });
+  return { ansible: outcomeOf(a.status, a.stdout + a.stderr), hound: outcomeOf(h.status, h.stdout + h.stderr) };
+}
+
+const play = (tasks: string) => `- hosts: localhost\n  gather_facts: false\n  tasks:\n${tasks}`;
+
+describe('loop results, line by line, against ansible-playbook', { timeout: 120_000 }, () => {
+  it('items that change, are skipped, carry a label or a dict, fail and are ignored; a task of all skipped items; an empty loop', () => {
+    const { ansible, hound } = both(
+      play(
+        `    - command: "echo {{ item }}"\n      loop: [a, b]\n` +
+          `    - command: "echo {{ item }}"\n      loop: [1, 2, 3]\n      when: item != 2\n` +
+          `    - command: "echo {{ item.n }}"\n      loop: [{n: x, s: 1}, {n: y, s: 2}]\n      loop_control: {label: "{{ item.n }}"}\n` +
+          `    - debug: {msg: hi}\n      loop: [{a: 1, b: x}, [1, two], true]\n` +
+          `    - debug: {msg: "{{ it }}"}\n      loop: [p]\n      loop_control: {loop_var: it}\n` +
+          `    - command: "test {{ item }} = ok"\n      loop: [ok, bad]\n      ignore_errors: true\n` +
+          `    - debug: {msg: "{{ item }}"}\n      loop: [1, 2]\n      failed_when: item == 2\n      ignore_errors: true\n` +
+          `    - debug: {msg: x}\n      loop: [1, 2]\n      when: false\n` +
+          `    - debug: {msg: x}\n      loop: []\n` +
+          `    - set_fact: {v: "{{ item }}"}\n      loop: [1]\n`,
+      ),
+    );
+    expect(ansible.lines).toEqual([
+      'changed (item=a)',
+      'changed (item=b)',
+      'changed (item=1)',
+      'skipping (item=2)',
+      'changed (item=3)',
+      'changed (item=x)',
+      'changed (item=y)',
+      "ok (item={'a': 1, 'b': 'x'})",
+      "ok (item=[1, 'two'])",
+      'ok (item=True)',
+      'ok (item=p)',
+      'changed (item=ok)',
+      'failed (item=bad)',
+      'ignoring',
+      'ok (item=1)',
+      'failed (item=2)',
+      'fatal',
+      'ignoring',
+      'skipping (item=1)',
+      'skipping (item=2)',
+      'skipping',
+      'skipping',
+      'ok (item=1)',
+    ]);
+    expect(hound.lines).toEqual(ansible.lines);
+    // An ignored failure that changed something counts changed too.
+    expect(ansible.recap).toBe('ok=8 changed=4 unreachable=0 failed=0 skipped=2 rescued=0 ignored=2');
+    expect(hound.recap).toBe(ansible.recap);
+    expect(hound.code).toBe(ansible.code);
+  });
+
+  it('a failing item ends the play for the host after every item ran; an item that cannot be rendered ends the loop there', () => {
+    const failing = both(play(`    - command: "test {{ item }} = ok"\n      loop: [ok, bad, ok]\n    - debug: {msg: after}\n`));
+    expect(failing.ansible.lines).toEqual(['changed (item=ok)', 'failed (item=bad)', 'changed (item=ok)']);
+    expect(failing.hound.lines).toEqual(failing.ansible.lines);
+    expect(failing.hound.recap).toBe(failing.ansible.recap);
+    expect(failing.hound.code).toBe(failing.ansible.code);
+
+    const unrendered = both(play(`    - debug: {msg: "{{ item }} {{ nope }}"}\n      loop: [1, 2]\n      ignore_errors: true\n    - debug: {msg: after}\n`));
+    expect(unrendered.ansible.lines).toEqual(['fatal', 'ignoring', 'ok']);
+    expect(unrendered.hound.lines).toEqual(unrendered.ansible.lines);
+    expect(unrendered.hound.recap).toBe(unrendered.ansible.recap);
+  });
+});
