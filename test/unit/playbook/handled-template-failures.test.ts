@@ -4,18 +4,21 @@
 // fails and the play goes on. hound used to refuse the whole playbook before anything ran.
 // Both run each playbook on the implicit localhost here (hound through the built CLI: run
 // `npx tsc -p .` first), and the tasks' statuses, the recap and the exit code must agree.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeTree } from '../file-tree.js';
+import { localhostOracle } from '../localhost-oracle.js';
 
-const root = path.resolve(__dirname, '../../..');
-const cli = path.join(root, 'dist/cli/hound.js');
-const dir = mkdtempSync(path.join(tmpdir(), 'hound-handled-failures-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let counter = 0;
+const oracle = localhostOracle('handled-failures');
+/** Files a playbook's run reads (a vaulted file made by ansible-vault). */
+const dir = mkdtempSync(path.join(tmpdir(), 'hound-handled-failures-files-'));
+afterAll(() => {
+  oracle.cleanUp();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 interface Outcome {
   code: number | null;
@@ -39,17 +42,8 @@ function outcomeOf(code: number | null, output: string): Outcome {
 }
 
 function both(playbook: string, files: Record<string, string> = {}): { ansible: Outcome; hound: Outcome; base: string } {
-  const base = path.join(dir, String(counter++));
-  writeTree(base, { 'play.yml': playbook, ...files });
-  const env = { ...process.env, ANSIBLE_LOCALHOST_WARNING: 'false', ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: 'false', NO_COLOR: '1' };
-  const a = spawnSync('ansible-playbook', ['-i', 'localhost,', '-c', 'local', 'play.yml'], { cwd: base, encoding: 'utf8', env, timeout: 60_000 });
-  const h = spawnSync(process.execPath, [cli, 'play', '-i', 'localhost,', 'play.yml'], {
-    cwd: base,
-    encoding: 'utf8',
-    env: { ...env, HOUND_ROLES_PATH: '' },
-    timeout: 60_000,
-  });
-  return { ansible: outcomeOf(a.status, a.stdout + a.stderr), hound: outcomeOf(h.status, h.stdout + h.stderr), base };
+  const { ansible, hound, base } = oracle.run(playbook, files);
+  return { ansible: outcomeOf(ansible.code, ansible.output), hound: outcomeOf(hound.code, hound.output), base };
 }
 
 const play = (tasks: string) => `- hosts: localhost\n  gather_facts: false\n  tasks:\n${tasks}`;

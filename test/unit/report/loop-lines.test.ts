@@ -3,18 +3,11 @@
 // printed one line per task with the items' messages joined. Both run each playbook on the
 // implicit localhost here (hound through the built CLI: run `npx tsc -p .` first); each
 // result line's status and `(item=…)` label, the recap and the exit code must agree.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeTree } from '../file-tree.js';
+import { localhostOracle } from '../localhost-oracle.js';
 
-const root = path.resolve(__dirname, '../../..');
-const cli = path.join(root, 'dist/cli/hound.js');
-const dir = mkdtempSync(path.join(tmpdir(), 'hound-loop-lines-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let counter = 0;
+const oracle = localhostOracle('loop-lines', ['--reporter', 'plain']);
+afterAll(() => oracle.cleanUp());
 
 interface Outcome {
   code: number | null;
@@ -40,17 +33,8 @@ function outcomeOf(code: number | null, output: string): Outcome {
 }
 
 function both(playbook: string): { ansible: Outcome; hound: Outcome } {
-  const base = path.join(dir, String(counter++));
-  writeTree(base, { 'play.yml': playbook });
-  const env = { ...process.env, ANSIBLE_LOCALHOST_WARNING: 'false', ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: 'false', NO_COLOR: '1' };
-  const a = spawnSync('ansible-playbook', ['-i', 'localhost,', '-c', 'local', 'play.yml'], { cwd: base, encoding: 'utf8', env, timeout: 60_000 });
-  const h = spawnSync(process.execPath, [cli, 'play', '-i', 'localhost,', '--reporter', 'plain', 'play.yml'], {
-    cwd: base,
-    encoding: 'utf8',
-    env: { ...env, HOUND_ROLES_PATH: '' },
-    timeout: 60_000,
-  });
-  return { ansible: outcomeOf(a.status, a.stdout + a.stderr), hound: outcomeOf(h.status, h.stdout + h.stderr) };
+  const { ansible, hound } = oracle.run(playbook);
+  return { ansible: outcomeOf(ansible.code, ansible.output), hound: outcomeOf(hound.code, hound.output) };
 }
 
 const play = (tasks: string) => `- hosts: localhost\n  gather_facts: false\n  tasks:\n${tasks}`;

@@ -1,0 +1,44 @@
+// Runs one playbook on the implicit localhost under ansible-playbook and under hound (the
+// built CLI: run `npx tsc -p .` first), each in the same fresh folder, for tests that compare
+// what the two print.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { writeTree } from './file-tree.js';
+
+const cli = path.resolve(__dirname, '../../dist/cli/hound.js');
+
+export interface ToolOutput {
+  code: number | null;
+  /** stdout then stderr. */
+  output: string;
+}
+
+export interface LocalhostOracle {
+  /** Writes `play.yml` (and `files`) into a new folder and runs both tools there. */
+  run(playbook: string, files?: Record<string, string>): { ansible: ToolOutput; hound: ToolOutput; base: string };
+  /** Removes every folder it made. */
+  cleanUp(): void;
+}
+
+export function localhostOracle(name: string, houndArgs: readonly string[] = []): LocalhostOracle {
+  const dir = mkdtempSync(path.join(tmpdir(), `hound-${name}-`));
+  let counter = 0;
+  return {
+    run(playbook, files = {}) {
+      const base = path.join(dir, String(counter++));
+      writeTree(base, { 'play.yml': playbook, ...files });
+      const env = { ...process.env, ANSIBLE_LOCALHOST_WARNING: 'false', ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: 'false', NO_COLOR: '1' };
+      const a = spawnSync('ansible-playbook', ['-i', 'localhost,', '-c', 'local', 'play.yml'], { cwd: base, encoding: 'utf8', env, timeout: 60_000 });
+      const h = spawnSync(process.execPath, [cli, 'play', '-i', 'localhost,', ...houndArgs, 'play.yml'], {
+        cwd: base,
+        encoding: 'utf8',
+        env: { ...env, HOUND_ROLES_PATH: '' },
+        timeout: 60_000,
+      });
+      return { ansible: { code: a.status, output: a.stdout + a.stderr }, hound: { code: h.status, output: h.stdout + h.stderr }, base };
+    },
+    cleanUp: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
