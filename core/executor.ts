@@ -696,7 +696,7 @@ function combine(items: TaskInstance[], results: ItemResult[]): ItemResult {
   if (items.length === 1 && (items[0].loopItem === undefined || items[0].module === 'include_tasks')) {
     const one = results[0];
     if (items[0].loopItem === undefined) return one;
-    return { ...one, value: { ...one.value, item: items[0].loopItem, ansible_loop_var: items[0].loopVar ?? 'item' } };
+    return { ...one, value: { ...one.value, [items[0].loopVar ?? 'item']: items[0].loopItem, ansible_loop_var: items[0].loopVar ?? 'item' } };
   }
   const statusOrder: TaskStatus[] = ['unreachable', 'failed', 'changed', 'ok'];
   const status = results.every((r) => r.status === 'skipped') ? 'skipped' : (statusOrder.find((s) => results.some((r) => r.status === s)) ?? 'ok');
@@ -719,7 +719,8 @@ function combine(items: TaskInstance[], results: ItemResult[]): ItemResult {
       skipped: status === 'skipped',
       // As ansible-core registers it; the event's own msg (above) keeps the items' failures.
       msg: status === 'failed' ? 'One or more items failed' : 'All items completed',
-      results: results.map((r, i) => ({ ...r.value, item: items[i]?.loopItem, ansible_loop_var: items[i]?.loopVar ?? 'item' })),
+      // Each item's value under its loop_var's name, as ansible-core registers it.
+      results: results.map((r, i) => ({ ...r.value, [items[i]?.loopVar ?? 'item']: items[i]?.loopItem, ansible_loop_var: items[i]?.loopVar ?? 'item' })),
     },
   };
 }

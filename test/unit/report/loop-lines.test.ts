@@ -11,6 +11,7 @@ afterAll(() => oracle.cleanUp());
 
 interface Outcome {
   code: number | null;
+  output: string;
   /** Each result line: its status, its item label if any, and `...ignoring`, in order. */
   lines: string[];
   recap: string;
@@ -29,7 +30,7 @@ function outcomeOf(code: number | null, output: string): Outcome {
   const recap = ['ok', 'changed', 'unreachable', 'failed', 'skipped', 'rescued', 'ignored']
     .map((key) => `${key}=${new RegExp(`${key}=(\\d+)`).exec(recapLine)?.[1]}`)
     .join(' ');
-  return { code, lines, recap };
+  return { code, output, lines, recap };
 }
 
 function both(playbook: string): { ansible: Outcome; hound: Outcome } {
@@ -98,5 +99,15 @@ describe('loop results, line by line, against ansible-playbook', { timeout: 120_
     expect(unrendered.ansible.lines).toEqual(['fatal', 'ignoring', 'ok']);
     expect(unrendered.hound.lines).toEqual(unrendered.ansible.lines);
     expect(unrendered.hound.recap).toBe(unrendered.ansible.recap);
+  });
+
+  it('registers each item under its loop_var', () => {
+    const { ansible, hound } = both(
+      play(
+        `    - debug: {msg: "{{ it }}"}\n      loop: [p]\n      loop_control: {loop_var: it}\n      register: r\n    - debug: {msg: "keys {{ r.results[0].keys() | sort | join(',') }}"}\n`,
+      ),
+    );
+    expect(ansible.output).toContain('keys ansible_loop_var,changed,failed,it,msg');
+    expect(hound.output).toContain('keys ansible_loop_var,changed,failed,it,msg');
   });
 });
