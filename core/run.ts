@@ -9,7 +9,7 @@ import { EXIT } from '../base/errors.js';
 import { DEFAULT_PRIVILEGE_ESCALATION } from '../transport/become.js';
 import { EVENT_SCHEMA_VERSION, EventBus, type EventListener, type RunReporter } from './events.js';
 import { RecapCollector } from './recap.js';
-import { createPullLimits, runPlay, type RunHostState } from './scheduler.js';
+import { ALL_HOSTS_FAILED, createPullLimits, runPlay, type RunHostState } from './scheduler.js';
 import { TaskExecutor, type HostAccess } from './executor.js';
 import { collectTemplateWarnings, evaluateCondition, loopItemsFor, renderTemplateFile, renderValue } from '../playbook/templating.js';
 import { parseImageRef } from '../base/image-ref.js';
@@ -134,7 +134,9 @@ export async function executeRun(run: CompiledRun, options: RunOptions): Promise
       bus.emit({ event: 'play_start', play: play.name, hosts: play.hosts.filter((h) => !state.failed.has(h) && !state.unreachable.has(h)) });
       executor.play = play.name;
       const outcome = await runPlay(play, executor, state, { forks: options.forks, signal: interrupt.signal });
-      if (outcome.aborted && outcome.abortReason !== 'interrupted')
+      // As ansible-core's linear strategy: "NO MORE HOSTS LEFT" comes with a play-level break
+      // (any_errors_fatal, max_fail_percentage), not when every host simply failed a task.
+      if (outcome.aborted && outcome.abortReason !== 'interrupted' && outcome.abortReason !== ALL_HOSTS_FAILED)
         bus.emit({ event: 'play_abort', play: play.name, reason: outcome.abortReason ?? 'aborted' });
     }
     // Jobs started with async and poll: 0 end before the connections they use close (each by its async limit at the latest).

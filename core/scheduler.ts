@@ -58,6 +58,9 @@ export function effectiveForks(requested: number | undefined, batchSize: number)
  * Whether a batch must stop after a task: Ansible stops when any host failed under
  * any_errors_fatal, when the failed share exceeds max_fail_percentage, or when every host failed.
  */
+/** The batch ends because every host in it failed: no play-level break (any_errors_fatal, max_fail_percentage). */
+export const ALL_HOSTS_FAILED = 'all hosts of the batch failed';
+
 export function batchAbortReason(
   batchSize: number,
   failedInBatch: number,
@@ -68,7 +71,7 @@ export function batchAbortReason(
   if (play.maxFailPercentage !== undefined && (failedInBatch / batchSize) * 100 > play.maxFailPercentage) {
     return `max_fail_percentage ${play.maxFailPercentage}% exceeded (${failedInBatch} of ${batchSize} hosts failed)`;
   }
-  if (failedInBatch >= batchSize) return 'all hosts of the batch failed';
+  if (failedInBatch >= batchSize) return ALL_HOSTS_FAILED;
   return undefined;
 }
 

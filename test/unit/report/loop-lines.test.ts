@@ -111,3 +111,17 @@ describe('loop results, line by line, against ansible-playbook', { timeout: 120_
     expect(hound.output).toContain('keys ansible_loop_var,changed,failed,it,msg');
   });
 });
+
+describe('the end of a play whose hosts all failed, against ansible-playbook', { timeout: 120_000 }, () => {
+  it('says NO MORE HOSTS LEFT only for a play-level break (any_errors_fatal), not when the hosts simply failed', () => {
+    const plain = oracle.run(play(`    - command: "false"\n    - debug: {msg: after}\n`));
+    const fatal = oracle.run(
+      `- hosts: localhost\n  gather_facts: false\n  any_errors_fatal: true\n  tasks:\n    - command: "false"\n    - debug: {msg: after}\n`,
+    );
+    expect(plain.ansible.output).not.toContain('NO MORE HOSTS LEFT');
+    expect(plain.hound.output).not.toContain('NO MORE HOSTS LEFT');
+    expect(fatal.ansible.output).toContain('NO MORE HOSTS LEFT');
+    expect(fatal.hound.output).toContain('NO MORE HOSTS LEFT');
+    expect([plain.hound.code, fatal.hound.code]).toEqual([plain.ansible.code, fatal.ansible.code]);
+  });
+});
