@@ -10,6 +10,7 @@ import type { Inventory } from '../inventory/model.js';
 import {
   commandConfig,
   connectionSettings,
+  defaultConnectionType,
   houndConfigured,
   houndSetting,
   privilegeEscalationSettings,
@@ -41,7 +42,8 @@ export async function hostAccessOptions(o: ConfigurableOptions & BecomeCommandOp
   const { runCaFiles } = await import('../transport/registry-trust.js');
   const caFiles = runCaFiles(o.caFile ?? [], inventory);
   const { connection, hostKeyChecking } = connectionSettings(o);
-  return { inventory, connection, hostKeyChecking, registry: { trust: { caFiles } }, reach: await becomeSettingsOf(o, privilegeEscalationSettings(o)) };
+  const reach = { ...(await becomeSettingsOf(o, privilegeEscalationSettings(o))), connection: defaultConnectionType(o) };
+  return { inventory, connection, hostKeyChecking, registry: { trust: { caFiles } }, reach };
 }
 
 export function forksOf(o: RunSelectionOptions): number | undefined {

@@ -5,6 +5,7 @@ import { Option, type Command } from 'commander';
 import path from 'node:path';
 import { EXIT } from '../base/errors.js';
 import type { CompiledRun } from '../playbook/compiled.js';
+import type { ReachDefaults } from '../playbook/task-reach.js';
 import type { DiskCheckOptions } from '../plan/planner.js';
 import type { Inventory } from '../inventory/model.js';
 import { hostAccessOptions, planOptions, promptAsker } from './plan.js';
@@ -13,6 +14,7 @@ import { addHostOptions, addTagOptions, collect, positiveInteger, timeoutSeconds
 import {
   commandConfig,
   connectionSettings,
+  defaultConnectionType,
   houndNumber,
   houndSeconds,
   houndSetting,
@@ -128,13 +130,14 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
   const { parseDiskMargin } = await import('../plan/format.js');
   const { disk: diskCheck, distribution, ignoreDiskCheck } = planOptions(opts, parseDiskMargin, config);
   const become = await becomeSettingsOf(opts, privilegeEscalationSettings(opts, config));
+  const connectionType = defaultConnectionType(opts, config);
   if (opts.check && opts.diff)
     await printPlanDiff(
       run,
       inventory,
       { connection, hostKeyChecking, forks, distribution, ignoreDiskCheck, json: reporterName === 'json', caFile: opts.caFile },
       diskCheck,
-      become,
+      { ...become, connection: connectionType },
     );
   const [{ executeRun }, { createReporter }] = await Promise.all([import('../core/run.js'), import('../report/choose-reporter.js')]);
   const reporter = await createReporter({ reporter: reporterName, verbosity: opts.verbose, diff: opts.diff === true }, process.stdout);
@@ -159,6 +162,7 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
     vault: load.vault.keyring,
     caFiles: opts.caFile,
     privilegeEscalation: become.privilegeEscalation,
+    connectionType,
     becomePassword: become.becomePassword,
     secrets,
   }).finally(() => reporter.close());
@@ -170,7 +174,7 @@ async function printPlanDiff(
   inventory: Inventory,
   o: ConnectionSettings & { distribution?: PlayCommandOptions['distribution']; ignoreDiskCheck: boolean; json: boolean; caFile: string[] },
   disk: DiskCheckOptions,
-  reach: Awaited<ReturnType<typeof becomeSettingsOf>>,
+  reach: ReachDefaults,
 ): Promise<void> {
   const [facts, format] = await Promise.all([import('../plan/facts.js'), import('../plan/format.js')]);
   const access = new facts.PlanHostAccess(run, {

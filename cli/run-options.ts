@@ -64,6 +64,7 @@ export function addHostOptions(command: Command): Command {
     .option('-i, --inventory <source>', 'inventory file, directory or comma-separated host list (repeatable)', collect, [])
     .option('-e, --extra-vars <vars>', 'extra variables: key=value, a JSON/YAML mapping, or @file (repeatable, later wins)', collect, [])
     .option('-f, --forks <n>', 'hosts worked on at once', positiveInteger('--forks'))
+    .option('-c, --connection <type>', 'connection type for hosts and tasks that set none: ssh or local (ansible_connection and connection: win)')
     .option('-u, --user <name>', 'connect as this user')
     .option('--private-key <file>', 'SSH private key file')
     .option('-T, --timeout <seconds>', 'SSH connection timeout', timeoutSeconds('--timeout'))

@@ -12,11 +12,14 @@ import type { CommandLineConnectionOptions, HostKeyPolicy } from '../transport/c
 import type { VaultKeyring } from '../vault/keyring.js';
 import type { FactSettings } from '../playbook/compiler.js';
 import { BECOME_METHODS, DEFAULT_PRIVILEGE_ESCALATION, type PrivilegeEscalationDefaults } from '../transport/become.js';
+import { connectionKindOf, UNSUPPORTED_CONNECTION_HINT } from '../transport/reach.js';
 import type { BecomeCommandOptions } from './become-options.js';
 
 /** The options that every command reaching hosts shares, as commander hands them over. */
 export interface ConfigurableOptions {
   inventory?: string[];
+  /** -c: the connection type of hosts and tasks that set none. */
+  connection?: string;
   forks?: number | string;
   user?: string;
   privateKey?: string;
@@ -120,6 +123,23 @@ export function connectionSettings(o: ConfigurableOptions, config = commandConfi
     hostKeyChecking: config.get('HOUND_HOST_KEY_CHECKING', given(o.hostKeyChecking, '--host-key-checking')).value as HostKeyPolicy | undefined,
     forks: positive(config.get('DEFAULT_FORKS', given(wholeNumber(o.forks, '--forks'), '--forks'))),
   };
+}
+
+/**
+ * -c over ANSIBLE_TRANSPORT over ansible.cfg's transport: the connection of hosts and tasks
+ * that name none (their ansible_connection and connection: win). Undefined when nothing says,
+ * or it says Ansible's default `smart`: localhost is then local and every other host ssh.
+ */
+export function defaultConnectionType(o: ConfigurableOptions, config = commandConfig()): string | undefined {
+  const setting = config.get('DEFAULT_TRANSPORT', given(o.connection, '-c'));
+  if (setting.origin === 'default' || setting.value === undefined || setting.value === '') return undefined;
+  const name = String(setting.value);
+  if (connectionKindOf(name) === undefined) {
+    throw new OptionsError('BAD_OPTION_VALUE', `connection type ${name} (from ${setting.origin}): hound has no such connection`, {
+      hint: UNSUPPORTED_CONNECTION_HINT,
+    });
+  }
+  return name;
 }
 
 /**

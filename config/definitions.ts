@@ -40,6 +40,15 @@ export const SETTINGS: readonly SettingDefinition[] = [
     description: 'inventory sources used when no -i is given',
   },
   {
+    name: 'DEFAULT_TRANSPORT',
+    type: 'string',
+    ini: defaults('transport'),
+    env: ['ANSIBLE_TRANSPORT'],
+    cli: '-c',
+    default: 'smart',
+    description: "connection type for hosts and tasks that set none (ssh, local; Ansible's smart is ssh)",
+  },
+  {
     name: 'DEFAULT_REMOTE_USER',
     type: 'string',
     ini: defaults('remote_user'),

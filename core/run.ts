@@ -63,6 +63,8 @@ export interface RunOptions {
   pullAttempts?: number;
   /** ansible.cfg's [privilege_escalation] and -b/--become-user/--become-method (default: no become, sudo to root). */
   privilegeEscalation?: PrivilegeEscalationDefaults;
+  /** -c / ansible.cfg's transport: the connection of hosts and tasks that name none (default: localhost local, others ssh). */
+  connectionType?: string;
   /** -K / --become-password-file: the become password for every host that has no ansible_become_password. Never printed. */
   becomePassword?: string;
   /** Values to mask in every event from the start (private vars_prompt answers). */
@@ -112,7 +114,11 @@ export async function executeRun(run: CompiledRun, options: RunOptions): Promise
     bus,
     check: options.check,
     diff: options.diff,
-    reach: { privilegeEscalation: options.privilegeEscalation ?? DEFAULT_PRIVILEGE_ESCALATION, becomePassword: options.becomePassword },
+    reach: {
+      privilegeEscalation: options.privilegeEscalation ?? DEFAULT_PRIVILEGE_ESCALATION,
+      becomePassword: options.becomePassword,
+      connection: options.connectionType,
+    },
     jobs,
     verbosity: options.verbosity,
     signal: interrupt.signal,

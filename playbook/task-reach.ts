@@ -1,6 +1,6 @@
 // How a task reaches its host, with Ansible's precedence: the host's variables
 // (ansible_connection, ansible_become_*) win over the task's keywords (connection, become,
-// become_user, ...), which win over the command line and ansible.cfg's defaults. With
+// become_user, ...), which win over the command line (-c, -b, ...) and ansible.cfg's defaults. With
 // delegate_to, the delegate's variables say how to reach it.
 import { TaskFailedError } from '../base/errors.js';
 import { BECOME_METHODS, becomeSettings, type PrivilegeEscalationDefaults } from '../transport/become.js';
@@ -11,6 +11,8 @@ import { keywordBoolean } from './task-keywords.js';
 
 export interface ReachDefaults {
   privilegeEscalation: PrivilegeEscalationDefaults;
+  /** -c / ansible.cfg's transport: the connection of hosts and tasks that name none; unset, localhost is local and the rest ssh. */
+  connection?: string;
   /** The become password from -K or --become-password-file. Never printed. */
   becomePassword?: string;
 }
@@ -42,7 +44,7 @@ export function resolveReach(host: string, keywords: TaskKeywords, read: (name: 
     const value = first(names);
     return value === undefined || value === '' ? undefined : String(value);
   };
-  const connectionName = text(['ansible_connection']) ?? keywords.connection ?? (namesLocalhost(target) ? 'local' : 'ssh');
+  const connectionName = text(['ansible_connection']) ?? keywords.connection ?? defaults.connection ?? (namesLocalhost(target) ? 'local' : 'ssh');
   const connection = connectionKindOf(connectionName);
   if (connection === undefined) {
     throw new TaskFailedError(host, 'CONNECTION_UNSUPPORTED', `the connection plugin '${connectionName}' is not supported (for ${target})`, {

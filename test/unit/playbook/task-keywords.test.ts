@@ -82,6 +82,15 @@ describe('how a task reaches its host', () => {
     expect(resolveReach('node1', {}, vars({}), { privilegeEscalation: { ...DEFAULT_PRIVILEGE_ESCALATION, become: true } }).become?.user).toBe('root');
   });
 
+  it('-c (the default connection) is under the host variable and the keyword, over the localhost rule', () => {
+    const local = { ...defaults, connection: 'local' };
+    expect(resolveReach('node1', {}, vars({}), local).connection).toBe('local');
+    expect(resolveReach('node1', { connection: 'ssh' }, vars({}), local).connection).toBe('ssh');
+    expect(resolveReach('node1', {}, vars({ ansible_connection: 'ssh' }), local).connection).toBe('ssh');
+    expect(resolveReach('localhost', {}, vars({}), { ...defaults, connection: 'ssh' }).connection).toBe('ssh');
+    expect(resolveReach('localhost', {}, vars({ ansible_connection: 'local' }), { ...defaults, connection: 'ssh' }).connection).toBe('local');
+  });
+
   it('a connection plugin or become method hound lacks, set by a variable, fails the task with the reason', () => {
     expect(errorOf(() => resolveReach('node1', {}, vars({ ansible_connection: 'winrm' }), defaults)).code).toBe('CONNECTION_UNSUPPORTED');
     expect(errorOf(() => resolveReach('node1', { become: true }, vars({ ansible_become_method: 'doas' }), defaults)).code).toBe('BECOME_METHOD_UNSUPPORTED');
