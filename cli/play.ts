@@ -14,7 +14,6 @@ import { addHostOptions, addTagOptions, collect, positiveInteger, timeoutSeconds
 import {
   commandConfig,
   connectionSettings,
-  defaultConnectionType,
   houndNumber,
   houndSeconds,
   houndSetting,
@@ -130,7 +129,7 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
   const { parseDiskMargin } = await import('../plan/format.js');
   const { disk: diskCheck, distribution, ignoreDiskCheck } = planOptions(opts, parseDiskMargin, config);
   const become = await becomeSettingsOf(opts, privilegeEscalationSettings(opts, config));
-  const connectionType = defaultConnectionType(opts, config);
+  const connectionType = load.defaultConnection;
   if (opts.check && opts.diff)
     await printPlanDiff(
       run,

@@ -243,11 +243,18 @@ export function houndConfigured(name: string, cli: unknown, option: string, conf
 
 /**
  * What loading and compiling a run takes from the command line and the configuration
- * (inventory sources, roles path, vault passwords, fact settings), alike for play, plan and apply.
+ * (inventory sources, roles path, vault passwords, fact settings, -c), alike for play, plan and apply.
  */
 export async function runLoadSettings(o: ConfigurableOptions & Parameters<typeof vaultOptionsOf>[0], config = commandConfig()) {
   const keyring = await vaultKeyring({ ...o, ...vaultOptionsOf(o) }, config);
-  return { inventory: inventorySources(o, config), rolesPath: rolesPath(o, config), vault: { keyring }, facts: factSettings(config), warn: warnLine };
+  return {
+    inventory: inventorySources(o, config),
+    rolesPath: rolesPath(o, config),
+    vault: { keyring },
+    facts: factSettings(config),
+    defaultConnection: defaultConnectionType(o, config),
+    warn: warnLine,
+  };
 }
 
 /** [defaults] gathering, gather_subset, gather_timeout and inject_facts_as_vars, for the compiler. */

@@ -46,6 +46,7 @@ import { mergeModuleDefaults } from './module-defaults.js';
 import { KeywordError, keywordBoolean, rawKeywordsOf, resolveKeywords, type RawKeywords } from './task-keywords.js';
 import { IMPLICIT_LOCALHOST, implicitLocalhostVars, isImplicitLocalhost, orderHosts } from './play-hosts.js';
 import { isAnsibleFact } from './template-values.js';
+import { connectionKindOf } from '../transport/reach.js';
 
 export interface CompileOptions {
   inventory: Inventory;
@@ -67,6 +68,8 @@ export interface CompileOptions {
    * tasks wait for a run, which those modes never start.
    */
   controllerCommands?: boolean;
+  /** -c / ansible.cfg's transport: a host that names no connection is reached so (`local`: it is the controller). */
+  defaultConnection?: string;
 }
 
 /** How plays gather facts when they do not say: ansible.cfg [defaults] gathering, gather_subset, gather_timeout, inject_facts_as_vars. */
@@ -364,11 +367,14 @@ class Compiler {
     return { inventory: inventoryVars, magic, play: play.vars, included: {}, plain, byScope: new Map() };
   }
 
-  /** Whether the host is the controller itself: by name or address, or reached with connection local. */
+  /** Whether the host is the controller itself: by name or address, or reached with connection local (its variable, else -c). */
   private isController(host: string): boolean {
     const vars = this.hostInventoryVars(host);
+    const connection = vars.ansible_connection ?? this.options.defaultConnection;
     return (
-      CONTROLLER_NAMES.has(host) || (typeof vars.ansible_host === 'string' && CONTROLLER_NAMES.has(vars.ansible_host)) || vars.ansible_connection === 'local'
+      CONTROLLER_NAMES.has(host) ||
+      (typeof vars.ansible_host === 'string' && CONTROLLER_NAMES.has(vars.ansible_host)) ||
+      (typeof connection === 'string' && connectionKindOf(connection) === 'local')
     );
   }
 

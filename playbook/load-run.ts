@@ -30,6 +30,8 @@ export interface RunSelection {
   vault?: VaultReading;
   /** How plays gather facts when they do not say (ansible.cfg). */
   facts?: FactSettings;
+  /** -c / ansible.cfg's transport: the connection of hosts that name none (settings.ts defaultConnectionType). */
+  defaultConnection?: string;
   /** Where inventory and playbook warnings go (Ansible prints them as `[WARNING]: ...`). */
   warn?: (message: string) => void;
   /** Asks a vars_prompt question on the terminal; without it, prompts take their defaults. */
@@ -88,6 +90,7 @@ export async function loadAndCompile(playbookFiles: readonly string[], selection
     extraVars,
     check: selection.check === true,
     facts: selection.facts,
+    defaultConnection: selection.defaultConnection,
     // --syntax-check and --list-* run no command on the controller and write no file there (pipe, password), as ansible-playbook's do not.
     controllerCommands: selection.running !== false,
   };

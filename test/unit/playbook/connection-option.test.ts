@@ -43,6 +43,25 @@ describe('the default connection, against ansible-playbook', { timeout: 120_000 
     }
   });
 
+  it('with -c local, a file a task writes on the controller is there for a later lookup, as on localhost', () => {
+    const target = path.join(dir, 'written.txt');
+    writeTree(dir, {
+      'writes.yml': `- hosts: web1\n  gather_facts: false\n  tasks:\n    - copy: {content: "from the play", dest: ${target}}\n    - debug: {msg: "read {{ lookup('file', '${target}') | upper }}"}\n`,
+    });
+    for (const tool of ['ansible-playbook', 'hound'] as const) {
+      rmSync(target, { force: true });
+      const argv = tool === 'hound' ? [process.execPath, cli, 'play', '--reporter', 'plain'] : ['ansible-playbook'];
+      const r = spawnSync(argv[0], [...argv.slice(1), '-i', 'hosts.ini', '-c', 'local', 'writes.yml'], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, ANSIBLE_NOCOLOR: '1', HOUND_ROLES_PATH: '' },
+        timeout: 60_000,
+      });
+      expect(r.stdout + r.stderr, tool).toContain('read FROM THE PLAY');
+      expect(r.status, tool).toBe(0);
+    }
+  });
+
   it('a connection type hound lacks is one clear error before anything runs', () => {
     const hound = run('hound', ['-c', 'winrm']);
     expect(hound.output).toBe(
