@@ -32,6 +32,9 @@ export function openFileLimit(limitsText?: string): number | undefined {
  */
 export const DESCRIPTORS_BESIDES_HOSTS = 100;
 
+/** What to do when the hosts' connections do not fit under the limit (the pool's refusal and an EMFILE say it alike). */
+export const RAISE_OPEN_FILES_HINT = `raise the hard limit of open files (ulimit -Hn, LimitNOFILE= in a systemd unit) to the number of hosts plus ${DESCRIPTORS_BESIDES_HOSTS}, or run fewer hosts at once (--limit)`;
+
 /** How many SSH connections a process may hold under `limit` open files; Infinity when it is unknown or unlimited. */
 export function sshConnectionCapacity(limit: number | undefined): number {
   if (limit === undefined || !Number.isFinite(limit)) return Infinity;

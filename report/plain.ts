@@ -30,8 +30,7 @@ export function resultLine(e: TaskResultEvent, verbosity: number): string {
   const items = loopItemLines(e, verbosity);
   if (items !== undefined) return items;
   const detail = verbosity > 0 ? ` => ${JSON.stringify(withoutWarnings(e.result))}` : e.msg ? ` => ${e.msg}` : '';
-  // As Ansible: `[node1 -> node2]` for a task delegated to another host.
-  const host = e.delegated_to !== undefined ? `${e.host} -> ${e.delegated_to}` : e.host;
+  const host = hostLabel(e);
   switch (e.status) {
     case 'ok':
       return `ok: [${host}]${verbosity > 0 || e.module === 'debug' || e.module === 'include_tasks' ? detail : ''}`;
@@ -40,9 +39,9 @@ export function resultLine(e: TaskResultEvent, verbosity: number): string {
     case 'skipped':
       return `skipping: [${host}]${verbosity > 0 ? detail : ''}`;
     case 'unreachable':
-      return `fatal: [${host}]: UNREACHABLE! => ${e.msg}${hintOf(e)}`;
+      return `fatal: [${host}]: UNREACHABLE! => ${e.msg}${hintOf(e.result)}`;
     case 'failed':
-      return `fatal: [${host}]: FAILED! => ${verbosity > 0 ? JSON.stringify(withoutWarnings(e.result)) : e.msg}${hintOf(e)}${e.ignored ? '\n...ignoring' : ''}`;
+      return `fatal: [${host}]: FAILED! => ${verbosity > 0 ? JSON.stringify(withoutWarnings(e.result)) : e.msg}${hintOf(e.result)}${e.ignored ? '\n...ignoring' : ''}`;
   }
 }
 
@@ -57,15 +56,13 @@ function loopItemLines(e: TaskResultEvent, verbosity: number): string | undefine
   if (e.status === 'unreachable' || !Array.isArray(results) || results.length === 0) return undefined;
   const items = results.filter((r): r is Record<string, unknown> => r !== null && typeof r === 'object' && 'ansible_loop_var' in r);
   if (items.length !== results.length) return undefined;
-  const host = e.delegated_to !== undefined ? `${e.host} -> ${e.delegated_to}` : e.host;
+  const host = hostLabel(e);
   const lines = items.map((item) => {
     const label = `(item=${itemLabel(item)})`;
     const msg = item.msg === undefined || item.msg === null || item.msg === '' ? undefined : typeof item.msg === 'string' ? item.msg : JSON.stringify(item.msg);
     const shown = verbosity > 0 ? ` => ${JSON.stringify(withoutWarnings(item))}` : '';
-    if (item.failed === true) {
-      const hint = typeof item.hint === 'string' ? `\n  hint: ${item.hint}` : '';
-      return `failed: [${host}] ${label} => ${verbosity > 0 ? JSON.stringify(withoutWarnings(item)) : (msg ?? 'failed')}${hint}`;
-    }
+    if (item.failed === true)
+      return `failed: [${host}] ${label} => ${verbosity > 0 ? JSON.stringify(withoutWarnings(item)) : (msg ?? 'failed')}${hintOf(item)}`;
     if (item.skipped === true) return `skipping: [${host}] => ${label}${shown}`;
     if (item.changed === true) return `changed: [${host}] => ${label}${shown || (msg ? ` => ${msg}` : '')}`;
     return `ok: [${host}] => ${label}${shown || (e.module === 'debug' && msg ? ` => ${msg}` : '')}`;
@@ -92,9 +89,15 @@ function withoutWarnings(result: Record<string, unknown>): Record<string, unknow
   return rest;
 }
 
-function hintOf(e: TaskResultEvent): string {
-  const hint = e.result.hint;
+/** What the user can do, under the line, from a result's (or a loop item's) `hint`. */
+function hintOf(result: Record<string, unknown>): string {
+  const hint = result.hint;
   return typeof hint === 'string' ? `\n  hint: ${hint}` : '';
+}
+
+/** As Ansible: `[node1 -> node2]` for a task delegated to another host. */
+function hostLabel(e: TaskResultEvent): string {
+  return e.delegated_to !== undefined ? `${e.host} -> ${e.delegated_to}` : e.host;
 }
 
 export class PlainReporter implements Reporter {

@@ -6,7 +6,7 @@
 // beyond MaxStartups, and how an overloaded host answers a storm of connects; it says
 // nothing about whether the host is up.
 import { UnreachableError } from '../base/errors.js';
-import { DESCRIPTORS_BESIDES_HOSTS, openFileLimit, sshConnectionCapacity } from '../base/open-files.js';
+import { DESCRIPTORS_BESIDES_HOSTS, openFileLimit, RAISE_OPEN_FILES_HINT, sshConnectionCapacity } from '../base/open-files.js';
 import { withRetries } from '../base/retry.js';
 import type { ConnectionTarget } from './connection-target.js';
 import { connectHost, type SshHostConnection, type TransportLogger } from './ssh-connection.js';
@@ -225,7 +225,7 @@ export class ConnectionPool {
       'SSH_TOO_MANY_OPEN_FILES',
       `not connecting to ${host}: hound holds ${this.holding.size} SSH connections, as many as its open-file limit leaves room for${limit}, and keeps each open for the run`,
       {
-        hint: `raise the hard limit of open files (ulimit -Hn, LimitNOFILE= in a systemd unit) to the number of hosts plus ${DESCRIPTORS_BESIDES_HOSTS}, or run fewer hosts at once (--limit)`,
+        hint: RAISE_OPEN_FILES_HINT,
       },
     );
   }

@@ -1,7 +1,7 @@
 // What went wrong while reaching a host, as UnreachableErrors with stable codes and a hint.
 // Messages name the address, the user and the key files tried; never key material or passwords.
 import { UnreachableError } from '../base/errors.js';
-import { DESCRIPTORS_BESIDES_HOSTS, openFileLimit } from '../base/open-files.js';
+import { openFileLimit, RAISE_OPEN_FILES_HINT } from '../base/open-files.js';
 import type { ConnectionTarget } from './connection-target.js';
 import { keyFingerprint, keyTypeOf, knownHostsName, type KnownHostEntry } from './known-hosts.js';
 
@@ -118,10 +118,7 @@ export function toUnreachableError(args: {
       'SSH_TOO_MANY_OPEN_FILES',
       `cannot open a connection to ${where}${via}: ${which} (${error.code}), and it keeps one SSH connection open to each host for the run`,
       {
-        hint:
-          error.code === 'EMFILE'
-            ? `raise the hard limit of open files (ulimit -Hn, LimitNOFILE= in a systemd unit) to the number of hosts plus ${DESCRIPTORS_BESIDES_HOSTS}, or run fewer hosts at once (--limit)`
-            : 'raise the system-wide limit (sysctl fs.file-max), or run fewer hosts at once (--limit)',
+        hint: error.code === 'EMFILE' ? RAISE_OPEN_FILES_HINT : 'raise the system-wide limit (sysctl fs.file-max), or run fewer hosts at once (--limit)',
         cause: error,
       },
     );

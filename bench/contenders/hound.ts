@@ -92,10 +92,11 @@ export function houndContender(strategy: string, baseline?: HoundBuild): Contend
           });
           const peakOpenFds = await fds?.stop();
           const timed = await readControllerCost(costFile);
-          const ssh = parseSshSetupLine(result.stdout + result.stderr);
+          const output = result.stdout + result.stderr;
+          const ssh = parseSshSetupLine(output);
           const controller = timed && { ...timed, ...(peakOpenFds !== undefined ? { peakOpenFds } : {}), ...(ssh ? { ssh } : {}) };
           // At -v the probe's own line (`distribution auto: probed the links …`) comes first.
-          const choice = /distribution auto: (?!probed the links)(.*)/.exec(result.stdout + result.stderr)?.[1]?.trim();
+          const choice = /distribution auto: (?!probed the links)(.*)/.exec(output)?.[1]?.trim();
           const chosen = choice !== undefined ? { choice } : {};
           if (result.code !== 0) {
             // The work dir goes with the benchmark's end; the whole output of a failed run stays.
