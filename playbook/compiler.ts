@@ -175,10 +175,7 @@ class Compiler {
     else if (this.factsFrom !== -1) this.factsFrom = firstSetup === -1 ? Infinity : firstSetup;
     // (Only for a play with tasks: the question builds each host's inventory variables.)
     if (this.controllerWritesFrom !== -1 && play.tasks.length > 0)
-      this.controllerWritesFrom = controllerWriteIndex(
-        play.tasks,
-        hosts.some((host) => this.isController(host)),
-      );
+      this.controllerWritesFrom = controllerWriteIndex(play.tasks, mayBeLocal(play.vars.ansible_connection) || hosts.some((host) => this.isController(host)));
     const factLayer = this.factLayer(play);
     // Ansible's implicit fact gathering carries the `always` tag. One step for the play, made
     // into a host's task only when that host runs it: listing a play or planning it builds
@@ -367,14 +364,13 @@ class Compiler {
     return { inventory: inventoryVars, magic, play: play.vars, included: {}, plain, byScope: new Map() };
   }
 
-  /** Whether the host is the controller itself: by name or address, or reached with connection local (its variable, else -c). */
+  /** Whether the host may be the controller itself: by name or address, or reached with connection local (its variable, else -c). */
   private isController(host: string): boolean {
     const vars = this.hostInventoryVars(host);
-    const connection = vars.ansible_connection ?? this.options.defaultConnection;
     return (
       CONTROLLER_NAMES.has(host) ||
       (typeof vars.ansible_host === 'string' && CONTROLLER_NAMES.has(vars.ansible_host)) ||
-      (typeof connection === 'string' && connectionKindOf(connection) === 'local')
+      mayBeLocal(vars.ansible_connection ?? this.options.defaultConnection)
     );
   }
 
@@ -1002,9 +998,24 @@ function controllerWriteIndex(tasks: readonly LoadedTask[], onController: boolea
     if (task.module === 'fetch' || task.module === 'synchronize') return true;
     if (READ_ONLY_MODULES.has(task.module)) return false;
     const delegate = task.keywords.delegate_to?.value;
-    return onController || (typeof delegate === 'string' && CONTROLLER_NAMES.has(delegate)) || task.keywords.connection?.value === 'local';
+    return (
+      onController ||
+      (typeof delegate === 'string' && CONTROLLER_NAMES.has(delegate)) ||
+      mayBeLocal(task.keywords.connection?.value) ||
+      mayBeLocal(task.vars.ansible_connection)
+    );
   });
   return index === -1 ? Infinity : index;
+}
+
+/**
+ * Whether a connection (the `connection:` keyword, an `ansible_connection` variable, -c) may
+ * mean the controller: local by any of its names (`ansible.builtin.local` as well), or a
+ * template only the run can render. Taking a template for local only moves the later
+ * tasks' reads of the controller's files to the run, which is always right.
+ */
+function mayBeLocal(connection: unknown): boolean {
+  return typeof connection === 'string' && (connection.includes('{{') || connectionKindOf(connection.trim()) === 'local');
 }
 
 function registrationIndexes(tasks: readonly LoadedTask[], earlier: ReadonlySet<string>): Map<string, number> {

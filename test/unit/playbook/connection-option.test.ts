@@ -62,6 +62,35 @@ describe('the default connection, against ansible-playbook', { timeout: 120_000 
     }
   });
 
+  it('connection: and ansible_connection, by any of their names, put a play or task on the controller, so a file it writes is there for a later lookup', () => {
+    const target = path.join(dir, 'written-by-keyword.txt');
+    const tasks = (copyKeywords: string) =>
+      `  tasks:\n    - copy: {content: "from the keyword", dest: ${target}}\n${copyKeywords}    - debug: {msg: "read {{ lookup('file', '${target}') | upper }}"}\n`;
+    // Each: the play's header after hosts, and the copy task's own keywords.
+    const variants: Array<[string, string]> = [
+      ['  connection: ansible.builtin.local\n', ''],
+      ['  vars: {ansible_connection: local}\n', ''],
+      ['  vars: {conn: local}\n  connection: "{{ conn }}"\n', ''],
+      ['', '      connection: ansible.legacy.local\n'],
+      ['', '      vars: {ansible_connection: ansible.builtin.local}\n'],
+    ];
+    for (const [header, copyKeywords] of variants) {
+      writeTree(dir, { 'keyword.yml': `- hosts: web1\n  gather_facts: false\n${header}${tasks(copyKeywords)}` });
+      for (const tool of ['ansible-playbook', 'hound'] as const) {
+        rmSync(target, { force: true });
+        const argv = tool === 'hound' ? [process.execPath, cli, 'play', '--reporter', 'plain'] : ['ansible-playbook'];
+        const r = spawnSync(argv[0], [...argv.slice(1), '-i', 'hosts.ini', 'keyword.yml'], {
+          cwd: dir,
+          encoding: 'utf8',
+          env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: 'false', HOUND_ROLES_PATH: '' },
+          timeout: 60_000,
+        });
+        expect(r.stdout + r.stderr, `${tool}, ${header}${copyKeywords}`).toContain('read FROM THE KEYWORD');
+        expect(r.status, `${tool}, ${header}${copyKeywords}`).toBe(0);
+      }
+    }
+  });
+
   it('a connection type hound lacks is one clear error before anything runs', () => {
     const hound = run('hound', ['-c', 'winrm']);
     expect(hound.output).toBe(
