@@ -207,7 +207,7 @@ export class EventBus {
   private mask(event: HoundEvent): HoundEvent {
     let e = event;
     if (e.event === 'task_start' || e.event === 'task_result') {
-      const secretArgs = findModuleDefinition(e.module)?.secretArguments ?? [];
+      const secretArgs = hiddenArgumentsOf(e.module);
       if (e.event === 'task_start') {
         e = { ...e, args: e.no_log ? { censored: NO_LOG_MESSAGE } : maskKeys(e.args, secretArgs) };
       } else if (e.no_log) {
@@ -218,6 +218,17 @@ export class EventBus {
     }
     return this.secrets.size === 0 ? e : (this.secrets.maskDeep(e) as HoundEvent);
   }
+}
+
+/** The module's arguments that its task's own arguments show masked: its secrets and those Ansible does not log. */
+function hiddenArgumentsOf(module: string): string[] {
+  const definition = findModuleDefinition(module);
+  return [...(definition?.secretArguments ?? []), ...(definition?.unloggedArguments ?? [])];
+}
+
+/** A task's arguments as output shows them (the -v line of what a module is given). */
+export function argumentsAsShown(module: string, args: Record<string, unknown>): Record<string, unknown> {
+  return maskKeys(args, hiddenArgumentsOf(module));
 }
 
 function maskKeys(args: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {

@@ -8,7 +8,7 @@ import type { HostReach } from '../transport/reach.js';
 import type { NodeDocker, PullProgress, PullResult } from '../runtime/types.js';
 import { parseImageRef } from '../base/image-ref.js';
 import type { TaskInstance, TaskKeywords } from '../playbook/compiled.js';
-import type { EventBus, TaskStatus } from './events.js';
+import { argumentsAsShown, type EventBus, type TaskStatus } from './events.js';
 import { HoundError, InterruptedError, UnreachableError } from '../base/errors.js';
 import { addNoLogSecrets, removeNoLogSecrets } from './no-log-secrets.js';
 import { gatherNodeFacts, type NodeFacts } from '../runtime/node-facts.js';
@@ -435,7 +435,7 @@ export class TaskExecutor implements TaskRunner {
     const limit = limitSeconds > 0 ? AbortSignal.timeout(limitSeconds * 1000) : undefined;
     const signal = limit ? AbortSignal.any([this.options.signal, limit]) : this.options.signal;
     const ctx = this.context(item, vars, run, signal);
-    ctx.detail(1, `${item.module}: ${JSON.stringify(args)}`);
+    ctx.detail(1, `${item.module}: ${JSON.stringify(argumentsAsShown(item.module, args))}`);
     try {
       const r = await untilAborted(runModule(mod, args, ctx), signal);
       return {

@@ -60,7 +60,6 @@ export interface PutFile {
   basename?: string;
   /** copy's mode: preserve, from the controller file. */
   sourceMode?: number;
-  secret?: boolean;
 }
 
 /**
@@ -149,7 +148,7 @@ export function contentText(content: unknown): string {
 export const copy = controllerModule<CopyArgs>(copyModule, async (args, ctx) => {
   if (args.content !== undefined && args.content !== null) {
     const content = Buffer.from(contentText(args.content), 'utf8');
-    return putFile(args, { dest: args.dest, content, source: 'dynamically generated', secret: true }, ctx);
+    return putFile(args, { dest: args.dest, content, source: 'dynamically generated' }, ctx);
   }
   if (args.src === undefined) throw new ModuleFailure('src (or content) is required');
   if (args.src.endsWith('/')) throw new ModuleFailure(`copying a directory (src '${args.src}', recursively) is not done by hound: copy its files one by one`);

@@ -26,6 +26,12 @@ export interface ModuleDefinition {
   refusedArguments?: Record<string, ArgumentRefusal>;
   /** Arguments whose values are secrets: never printed, logged or put in events. */
   secretArguments: string[];
+  /**
+   * Arguments Ansible's module declares no_log that are not secrets (copy's `content`): the
+   * task's own arguments show them masked, as Ansible's invocation does, but their values
+   * are not masked elsewhere (a --diff, a later task's output), as Ansible does not.
+   */
+  unloggedArguments?: string[];
   /** One of hound's own modules (image, images, registry_login, load), not one of Ansible's: it also registers the line reporters show as `msg`. */
   houndOwn?: boolean;
   /** True when the module runs on the controller only (no connection needed). */
@@ -96,6 +102,8 @@ export interface NodeModuleExtras {
   /** More JSON Schema keywords for the arguments (if/then, dependencies, not). */
   schema?: Record<string, unknown>;
   secrets?: string[];
+  /** ModuleDefinition.unloggedArguments. */
+  unlogged?: string[];
   required?: string[];
   planned?: ModuleDefinition['plannedImages'];
   /** The Ansible collection it comes from; ansible.builtin's modules leave it out. */
@@ -119,6 +127,7 @@ export function nodeModule(name: string, summary: string, properties: Record<str
     argumentAliases: aliases,
     refusedArguments: extra.refused ?? {},
     secretArguments: extra.secrets ?? [],
+    ...(extra.unlogged === undefined ? {} : { unloggedArguments: extra.unlogged }),
     controllerOnly: false,
     plannedImages: extra.planned,
   };
