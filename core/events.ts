@@ -14,7 +14,7 @@ export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable'
  * events. Keys are snake_case, as in every JSON hound writes. The shape is described by
  * docs/schemas/events.schema.json; a change that could break a reader raises this number.
  */
-export const EVENT_SCHEMA_VERSION = 1;
+export const EVENT_SCHEMA_VERSION = 2;
 
 export interface RunStartEvent {
   event: 'run_start';
@@ -75,6 +75,29 @@ export interface TaskResultEvent {
   bytes: number;
   duration_ms: number;
   /** The registered value (what `register` stores), shown from -v on. */
+  result: Record<string, unknown>;
+  no_log: boolean;
+  handler: boolean;
+}
+
+/**
+ * One item of a loop, as soon as it has run (ansible-playbook prints each item's line then);
+ * the task's task_result, with every item in its `results`, follows the last.
+ */
+export interface TaskItemEvent {
+  event: 'task_item';
+  time: number;
+  host: string;
+  task: string;
+  task_id: string;
+  module: string;
+  status: TaskStatus;
+  /** `delegate_to`: the host the item ran on for `host`. */
+  delegated_to?: string;
+  /** Whether the item's differences are shown (--diff, or the task's `diff:`). */
+  diff?: boolean;
+  msg: string;
+  /** The item's registered value, as the task's `results` will hold it (its loop variable and `ansible_loop_var` included). */
   result: Record<string, unknown>;
   no_log: boolean;
   handler: boolean;
@@ -144,6 +167,7 @@ export type HoundEvent =
   | HostStartEvent
   | TaskStartEvent
   | TaskResultEvent
+  | TaskItemEvent
   | PullProgressEvent
   | HostDoneEvent
   | DetailEvent
@@ -211,10 +235,19 @@ export class EventBus {
       if (e.event === 'task_start') {
         e = { ...e, args: e.no_log ? { censored: NO_LOG_MESSAGE } : maskKeys(e.args, secretArgs) };
       } else if (e.no_log) {
-        e = { ...e, msg: e.status === 'failed' ? NO_LOG_MESSAGE : '', result: { censored: NO_LOG_MESSAGE, changed: e.status === 'changed' } };
+        e = {
+          ...e,
+          msg: e.status === 'failed' ? NO_LOG_MESSAGE : '',
+          result: { censored: NO_LOG_MESSAGE, changed: e.status === 'changed' || e.result.changed === true },
+        };
       } else {
         e = { ...e, result: maskKeys(e.result, secretArgs) };
       }
+    } else if (e.event === 'task_item') {
+      // As ansible-core censors each item of a no_log loop: its status stays, its values go.
+      e = e.no_log
+        ? { ...e, msg: e.status === 'failed' ? NO_LOG_MESSAGE : '', result: { censored: NO_LOG_MESSAGE, changed: e.result.changed === true } }
+        : { ...e, result: maskKeys(e.result, hiddenArgumentsOf(e.module)) };
     }
     return this.secrets.size === 0 ? e : (this.secrets.maskDeep(e) as HoundEvent);
   }

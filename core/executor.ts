@@ -177,6 +177,22 @@ export class TaskExecutor implements TaskRunner {
     let run: TaskRun | undefined;
     /** The index of a loop item that could not be rendered: as in Ansible, the loop ends there and the task fails with it. */
     let unrendered: number | undefined;
+    const delegatedTo = () => (run?.keywords.delegateTo !== undefined && run.keywords.delegateTo !== first.host ? run.keywords.delegateTo : undefined);
+    // A task none of whose items ran its module (all skipped, or failed in rendering) is announced all the same.
+    const announceUnrun = () => {
+      bus.emit({
+        event: 'task_start',
+        host: first.host,
+        task: first.name,
+        task_id: first.id,
+        module: first.module,
+        args: first.deferred ? {} : first.args,
+        no_log: first.noLog,
+        handler,
+      });
+      announced = true;
+    };
+    const listsItems = isListedLoop(items);
     for (const [index, item] of items.entries()) {
       if (index > 0 && (item.loopPause ?? 0) > 0) await sleep(item.loopPause! * 1000, this.options.signal).catch(() => undefined);
       const vars = this.varsFor(item);
@@ -224,20 +240,29 @@ export class TaskExecutor implements TaskRunner {
         for (const other of runOnceFor ?? []) this.gatheredFacts.merge(other, result.gatheredFacts);
       }
       results.push(result);
+      // Each item as it ends, as ansible-playbook prints it; an item that could not be rendered
+      // is the task's own failure instead (below).
+      if (listsItems && unrendered !== index) {
+        if (!announced) announceUnrun();
+        const delegated = delegatedTo();
+        bus.emit({
+          event: 'task_item',
+          host: item.host,
+          task: item.name,
+          task_id: first.id,
+          module: item.module,
+          status: result.status,
+          ...(delegated !== undefined ? { delegated_to: delegated } : {}),
+          diff: run?.keywords.diff ?? this.options.diff === true,
+          msg: result.msg,
+          result: loopItemValue(item, result),
+          no_log: hidesOutput(item, run),
+          handler,
+        });
+      }
       if (result.status === 'unreachable' || unrendered !== undefined) break;
     }
-    if (!announced) {
-      bus.emit({
-        event: 'task_start',
-        host: first.host,
-        task: first.name,
-        task_id: first.id,
-        module: first.module,
-        args: first.deferred ? {} : first.args,
-        no_log: first.noLog,
-        handler,
-      });
-    }
+    if (!announced) announceUnrun();
     // ansible-core's TaskExecutor: an item that cannot be templated raises out of the loop, and
     // the task's result is that failure alone (no `results`; the items before it did run).
     const combined = unrendered !== undefined ? results[unrendered] : combine(items, results);
@@ -251,7 +276,7 @@ export class TaskExecutor implements TaskRunner {
       session.registered.ansible_failed_task = { name: first.name, action: first.module, args: first.deferred ? {} : first.args };
       session.registered.ansible_failed_result = markRunTimeValue(combined.value);
     }
-    const delegated = run?.keywords.delegateTo !== undefined && run.keywords.delegateTo !== first.host ? run.keywords.delegateTo : undefined;
+    const delegated = delegatedTo();
     bus.emit({
       event: 'task_result',
       host: first.host,
@@ -692,11 +717,30 @@ function failureOf(err: unknown, signal?: AbortSignal): ItemResult {
   return { status: 'failed', msg, bytes: 0, value: { ...data, failed: true, changed: false, msg, ...(signal?.aborted ? {} : hint) } };
 }
 
+/**
+ * Whether an item's output is hidden: its no_log as rendered for the task, or as compiled; for
+ * an item skipped before the task's keywords were rendered, a no_log still to be rendered hides it.
+ */
+function hidesOutput(item: TaskInstance, run: TaskRun | undefined): boolean {
+  if (item.noLog || run?.keywords.noLog === true) return true;
+  return run === undefined && item.pendingKeywords !== undefined && Object.hasOwn(item.pendingKeywords, 'no_log') && item.pendingKeywords.no_log !== false;
+}
+
+/** Whether the task's result lists its items (`results`): a loop, other than one include_tasks item. */
+function isListedLoop(items: readonly TaskInstance[]): boolean {
+  return !(items.length === 1 && (items[0].loopItem === undefined || items[0].module === 'include_tasks'));
+}
+
+/** A loop item's value in its task's `results`: under its loop_var's name, as ansible-core registers it. */
+function loopItemValue(item: TaskInstance | undefined, result: ItemResult): Record<string, unknown> {
+  return { ...result.value, [item?.loopVar ?? 'item']: item?.loopItem, ansible_loop_var: item?.loopVar ?? 'item' };
+}
+
 function combine(items: TaskInstance[], results: ItemResult[]): ItemResult {
-  if (items.length === 1 && (items[0].loopItem === undefined || items[0].module === 'include_tasks')) {
+  if (!isListedLoop(items)) {
     const one = results[0];
     if (items[0].loopItem === undefined) return one;
-    return { ...one, value: { ...one.value, [items[0].loopVar ?? 'item']: items[0].loopItem, ansible_loop_var: items[0].loopVar ?? 'item' } };
+    return { ...one, value: loopItemValue(items[0], one) };
   }
   const statusOrder: TaskStatus[] = ['unreachable', 'failed', 'changed', 'ok'];
   const status = results.every((r) => r.status === 'skipped') ? 'skipped' : (statusOrder.find((s) => results.some((r) => r.status === s)) ?? 'ok');
@@ -713,14 +757,14 @@ function combine(items: TaskInstance[], results: ItemResult[]): ItemResult {
     msg,
     bytes: results.reduce((s, r) => s + r.bytes, 0),
     value: {
-      changed: results.some((r) => r.status === 'changed'),
+      // As ansible-core's loop result: changed when an item's result says so, a failed one's too.
+      changed: results.some((r) => r.status === 'changed' || r.value.changed === true),
       // As ansible-core's loop result: `failed` only when an item failed (no `failed: false` registered).
       ...(results.some((r) => r.status === 'failed') ? { failed: true } : {}),
       skipped: status === 'skipped',
       // As ansible-core registers it; the event's own msg (above) keeps the items' failures.
       msg: status === 'failed' ? 'One or more items failed' : 'All items completed',
-      // Each item's value under its loop_var's name, as ansible-core registers it.
-      results: results.map((r, i) => ({ ...r.value, [items[i]?.loopVar ?? 'item']: items[i]?.loopItem, ansible_loop_var: items[i]?.loopVar ?? 'item' })),
+      results: results.map((r, i) => loopItemValue(items[i], r)),
     },
   };
 }

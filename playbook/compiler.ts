@@ -786,6 +786,7 @@ class Compiler {
       args: task.args,
       ...plainTaskFields(),
       keywords: this.runOnceOf(task, vars) ? { runOnce: true } : {},
+      noLog: this.noLogOf(task, vars),
       skipped: reason,
       vars,
       register: task.register,
@@ -805,6 +806,20 @@ class Compiler {
       return resolveKeywords({ run_once: raw.run_once }, (value) => renderValue(value, vars)).runOnce === true;
     } catch {
       return false;
+    }
+  }
+
+  /**
+   * Whether a skipped task hides its output (a loop item's label is then `None`, as Ansible
+   * prints it): its no_log, where it can be rendered; one that cannot be rendered yet hides it.
+   */
+  private noLogOf(task: LoadedTask, vars: Vars): boolean {
+    const raw = rawKeywordsOf(task);
+    if (!Object.hasOwn(raw, 'no_log')) return false;
+    try {
+      return resolveKeywords({ no_log: raw.no_log }, (value) => renderValue(value, vars)).noLog === true;
+    } catch {
+      return true;
     }
   }
 

@@ -1,7 +1,7 @@
 // Plain lines without colour, as ansible-playbook prints them: `TASK [name] ***`,
 // `ok: [node1]`, `changed: [node2] => pulled X (N MB)`, then the PLAY RECAP.
 import { pythonRepr } from '../base/python-repr.js';
-import type { HoundEvent, TaskResultEvent } from '../core/events.js';
+import type { HoundEvent, TaskItemEvent, TaskResultEvent } from '../core/events.js';
 import { formatRecapTable } from './recap-table.js';
 import type { Reporter, TextSink } from './reporter.js';
 import { formatFileDiff, isFileDiff } from './text-diff.js';
@@ -17,12 +17,15 @@ export function banner(title: string): string {
  * Ansible prints as `[WARNING]: …` before the task's line and leaves out of the result shown.
  */
 export function resultWarnings(result: Record<string, unknown>): string[] {
-  const own = (value: unknown): string[] =>
-    value !== null && typeof value === 'object' && Array.isArray((value as { warnings?: unknown }).warnings)
-      ? (value as { warnings: unknown[] }).warnings.map(String)
-      : [];
-  const items = Array.isArray(result.results) ? result.results.flatMap(own) : [];
-  return [...items, ...own(result)];
+  const items = Array.isArray(result.results) ? result.results.flatMap(ownWarnings) : [];
+  return [...items, ...ownWarnings(result)];
+}
+
+/** A result's own `warnings`, not its loop items'. */
+function ownWarnings(value: unknown): string[] {
+  return value !== null && typeof value === 'object' && Array.isArray((value as { warnings?: unknown }).warnings)
+    ? (value as { warnings: unknown[] }).warnings.map(String)
+    : [];
 }
 
 /** The line (or lines) for one task result, without colour. */
@@ -46,33 +49,60 @@ export function resultLine(e: TaskResultEvent, verbosity: number): string {
 }
 
 /**
- * A loop's result as Ansible's default callback prints it: one line per item, in order (once the task has ended)
+ * A loop's result as Ansible's default callback prints it when its items were not shown as
+ * they ended (the live view below -v shows only the task's end): one line per item, in order
  * (`changed: [node1] => (item=a)`, `failed: [node1] (item=b) => …`, `skipping: [node1] =>
- * (item=c)`), then `skipping: [node1]` when every item was skipped, or `...ignoring`.
- * Undefined for a result that is not a loop's (or a host that could not be reached at all).
+ * (item=c)`), then the loop's own lines (loopEndLines). Undefined for a result that is not a
+ * loop's (or a host that could not be reached at all).
  */
 function loopItemLines(e: TaskResultEvent, verbosity: number): string | undefined {
+  const items = loopItemsOf(e);
+  if (items === undefined) return undefined;
+  return [...items.map((item) => itemLine(hostLabel(e), e.module, item, verbosity, false)), ...loopEndLines(e)].join('\n');
+}
+
+/** A loop's items in its result, or undefined for a result that is not a loop's. */
+function loopItemsOf(e: TaskResultEvent): Record<string, unknown>[] | undefined {
   const results = e.result.results;
   if (e.status === 'unreachable' || !Array.isArray(results) || results.length === 0) return undefined;
   const items = results.filter((r): r is Record<string, unknown> => r !== null && typeof r === 'object' && 'ansible_loop_var' in r);
-  if (items.length !== results.length) return undefined;
-  const host = hostLabel(e);
-  const lines = items.map((item) => {
-    const label = `(item=${itemLabel(item)})`;
-    const msg = item.msg === undefined || item.msg === null || item.msg === '' ? undefined : typeof item.msg === 'string' ? item.msg : JSON.stringify(item.msg);
-    const shown = verbosity > 0 ? ` => ${JSON.stringify(withoutWarnings(item))}` : '';
-    if (item.failed === true)
-      return `failed: [${host}] ${label} => ${verbosity > 0 ? JSON.stringify(withoutWarnings(item)) : (msg ?? 'failed')}${hintOf(item)}`;
-    if (item.skipped === true) return `skipping: [${host}] => ${label}${shown}`;
-    if (item.changed === true) return `changed: [${host}] => ${label}${shown || (msg ? ` => ${msg}` : '')}`;
-    return `ok: [${host}] => ${label}${shown || (e.module === 'debug' && msg ? ` => ${msg}` : '')}`;
-  });
-  if (e.status === 'skipped') lines.push(`skipping: [${host}]`);
-  // Ansible's callback strips a failed debug task's result to its msg before it looks for the
-  // items, so it also prints the loop's own failure.
-  if (e.status === 'failed' && e.module === 'debug') lines.push(`fatal: [${host}]: FAILED! => One or more items failed`);
+  return items.length === results.length ? items : undefined;
+}
+
+/**
+ * One loop item's line. Under no_log its label is `None`, as Ansible's callback shows it
+ * (the item itself may be the secret).
+ */
+function itemLine(host: string, module: string, item: Record<string, unknown>, verbosity: number, noLog: boolean): string {
+  const label = `(item=${noLog ? 'None' : itemLabel(item)})`;
+  const msg = item.msg === undefined || item.msg === null || item.msg === '' ? undefined : typeof item.msg === 'string' ? item.msg : JSON.stringify(item.msg);
+  const shown = verbosity > 0 ? ` => ${JSON.stringify(withoutWarnings(item))}` : '';
+  if (item.failed === true) return `failed: [${host}] ${label} => ${verbosity > 0 ? JSON.stringify(withoutWarnings(item)) : (msg ?? 'failed')}${hintOf(item)}`;
+  if (item.skipped === true) return `skipping: [${host}] => ${label}${shown}`;
+  if (item.changed === true) return `changed: [${host}] => ${label}${shown || (msg ? ` => ${msg}` : '')}`;
+  return `ok: [${host}] => ${label}${shown || (module === 'debug' && msg ? ` => ${msg}` : '')}`;
+}
+
+/** A task_item's line: its result carries the item's own status (a no_log item's is censored). */
+export function taskItemLine(e: TaskItemEvent, verbosity: number): string {
+  const item = { ...e.result };
+  if (e.status === 'failed') item.failed = true;
+  if (e.status === 'skipped') item.skipped = true;
+  if (e.no_log && e.status === 'failed') item.msg = e.msg;
+  return itemLine(hostLabel(e), e.module, item, verbosity, e.no_log);
+}
+
+/**
+ * What follows a loop's items: `skipping: [node1]` when every item was skipped, Ansible's
+ * `fatal: … One or more items failed` for a failed debug loop (its callback strips a failed
+ * debug task's result to its msg before it looks for the items), `...ignoring`.
+ */
+function loopEndLines(e: TaskResultEvent): string[] {
+  const lines: string[] = [];
+  if (e.status === 'skipped') lines.push(`skipping: [${hostLabel(e)}]`);
+  if (e.status === 'failed' && e.module === 'debug') lines.push(`fatal: [${hostLabel(e)}]: FAILED! => One or more items failed`);
   if (e.status === 'failed' && e.ignored) lines.push('...ignoring');
-  return lines.join('\n');
+  return lines;
 }
 
 /** What `(item=…)` shows: the loop_control label, else the item, as Python's str() gives it. */
@@ -96,12 +126,14 @@ function hintOf(result: Record<string, unknown>): string {
 }
 
 /** As Ansible: `[node1 -> node2]` for a task delegated to another host. */
-function hostLabel(e: TaskResultEvent): string {
+function hostLabel(e: TaskResultEvent | TaskItemEvent): string {
   return e.delegated_to !== undefined ? `${e.host} -> ${e.delegated_to}` : e.host;
 }
 
 export class PlainReporter implements Reporter {
   private lastHeader = '';
+  /** Tasks (host and task id) whose loop items were printed as they ended: their result prints only what follows them. */
+  private readonly itemsPrinted = new Set<string>();
 
   constructor(
     private readonly out: TextSink,
@@ -124,20 +156,27 @@ export class PlainReporter implements Reporter {
           this.line(`task path: ${e.module} on ${e.host}; args ${JSON.stringify(e.args)}`);
         }
         break;
+      case 'task_item':
+        this.header(e.task, e.task_id, e.handler);
+        for (const warning of resultWarnings(e.result)) this.line(`[WARNING]: ${warning}`);
+        this.line(taskItemLine(e, this.verbosity));
+        this.printDiff(e);
+        this.itemsPrinted.add(`${e.host}\0${e.task_id}`);
+        break;
       case 'task_result': {
         // Under the free strategy another host may have started a task since: say again which one this is.
         this.header(e.task, e.task_id, e.handler);
+        if (this.itemsPrinted.delete(`${e.host}\0${e.task_id}`)) {
+          // The items and their warnings are out. A no_log loop's result is censored, without
+          // its items, and Ansible prints its line (`changed: [node1]`) as for any task.
+          for (const warning of ownWarnings(e.result)) this.line(`[WARNING]: ${warning}`);
+          const end = loopItemsOf(e) !== undefined ? loopEndLines(e) : [resultLine(e, this.verbosity)];
+          if (end.length > 0) this.line(...end);
+          break;
+        }
         for (const warning of resultWarnings(e.result)) this.line(`[WARNING]: ${warning}`);
         this.line(resultLine(e, this.verbosity));
-        const diff = e.result.diff as { added?: string[]; removed?: string[] } | undefined;
-        if ((e.diff ?? this.diff) && e.status === 'changed' && diff) {
-          // A file module's diff (copy, template, lineinfile, …) is text, as Ansible prints it.
-          if (isFileDiff(diff)) for (const line of formatFileDiff(diff)) this.line(line);
-          else {
-            for (const image of diff.added ?? []) this.line(`+ ${image}`);
-            for (const image of diff.removed ?? []) this.line(`- ${image}`);
-          }
-        }
+        this.printDiff(e);
         break;
       }
       case 'detail':
@@ -156,6 +195,18 @@ export class PlainReporter implements Reporter {
   }
 
   async close(): Promise<void> {}
+
+  /** A changed result's (or loop item's) differences, when they are shown. */
+  private printDiff(e: TaskResultEvent | TaskItemEvent): void {
+    const diff = e.result.diff as { added?: string[]; removed?: string[] } | undefined;
+    if (!(e.diff ?? this.diff) || e.status !== 'changed' || !diff) return;
+    // A file module's diff (copy, template, lineinfile, …) is text, as Ansible prints it.
+    if (isFileDiff(diff)) for (const line of formatFileDiff(diff)) this.line(line);
+    else {
+      for (const image of diff.added ?? []) this.line(`+ ${image}`);
+      for (const image of diff.removed ?? []) this.line(`- ${image}`);
+    }
+  }
 
   /** One header for consecutive lines about the same task (in the linear strategy, all hosts at once). */
   private header(task: string, taskId: string, handler: boolean): void {

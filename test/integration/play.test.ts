@@ -27,7 +27,7 @@ describe('hound play on the lab', () => {
     const events = jsonEvents(first.stdout);
     // Every line is what docs/schemas/events.schema.json says an event is.
     for (const e of events) expect(schemaErrors('events', e), JSON.stringify(e)).toEqual([]);
-    expect(events[0]).toMatchObject({ event: 'run_start', schema_version: 1 });
+    expect(events[0]).toMatchObject({ event: 'run_start', schema_version: 2 });
 
     for (const [name, tags] of Object.entries(EXPECTED)) expect(await nodeTags(node(name), work.lab), name).toEqual(tags);
 

@@ -4,7 +4,7 @@
 // the same words printed ********). Both tools run each playbook on the implicit localhost
 // (hound through the built CLI: run `npx tsc -p .` first).
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { localhostOracle } from '../localhost-oracle.js';
@@ -48,5 +48,26 @@ describe("copy's content in the output", { timeout: 120_000 }, () => {
     for (const line of argumentLines) expect(line).toContain('"content":"********"');
     expect(output).toMatch(/^\+an ordinary line$/m);
     expect(output).toContain('it said: an ordinary line');
+  });
+
+  it("--diff shows each loop item's file as the item ends", () => {
+    const { base } = oracle.run(`- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: {msg: ready}\n`);
+    writeFileSync(
+      path.join(base, 'loop.yml'),
+      `- hosts: localhost\n  gather_facts: false\n  tasks:\n    - copy:\n        content: "line {{ item }}\\n"\n        dest: "{{ playbook_dir }}/d{{ item }}.txt"\n      loop: [1, 2]\n`,
+    );
+    const r = spawnSync(process.execPath, [cli, 'play', '-i', 'localhost,', '--reporter', 'plain', '--diff', 'loop.yml'], {
+      cwd: base,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', HOUND_ROLES_PATH: '' },
+      timeout: 60_000,
+    });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const lines = r.stdout.split('\n');
+    const first = lines.indexOf('changed: [localhost] => (item=1)');
+    const second = lines.indexOf('changed: [localhost] => (item=2)');
+    expect([first > -1, second > first]).toEqual([true, true]);
+    expect(lines.slice(first, second)).toContain('+line 1');
+    expect(lines.slice(second)).toContain('+line 2');
   });
 });

@@ -25,6 +25,13 @@ const PLAYBOOK = `
       ignore_errors: true
     - name: check
       assert: { that: [ "answer == 42" ] }
+    - name: each
+      debug: { msg: "item {{ item }}" }
+      loop: [1, 2]
+    - name: each, hidden
+      debug: { msg: "item {{ item }}" }
+      loop: [1, 2]
+      no_log: true
 `;
 
 describe('the --json event stream', () => {
@@ -47,11 +54,25 @@ describe('the --json event stream', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(new Set(events.map((e) => e.event))).toEqual(
-      new Set(['run_start', 'play_start', 'host_start', 'task_start', 'task_result', 'detail', 'host_done', 'summary']),
+      new Set(['run_start', 'play_start', 'host_start', 'task_start', 'task_result', 'task_item', 'detail', 'host_done', 'summary']),
     );
     for (const e of events) expect(schemaErrors('events', e), JSON.stringify(e)).toEqual([]);
-    expect(events[0]).toMatchObject({ event: 'run_start', schema_version: 1 });
-    expect(events.at(-1)).toMatchObject({ event: 'summary', schema_version: 1 });
+    expect(events[0]).toMatchObject({ event: 'run_start', schema_version: 2 });
+    expect(events.at(-1)).toMatchObject({ event: 'summary', schema_version: 2 });
+    // Each loop item as it ends, before its task's result; a no_log item's values censored.
+    const each = events.filter((e) => e.host === 'a' && typeof e.task === 'string' && e.task.startsWith('each'));
+    expect(each.map((e) => `${String(e.event)} ${String(e.task)}`)).toEqual([
+      'task_start each',
+      'task_item each',
+      'task_item each',
+      'task_result each',
+      'task_start each, hidden',
+      'task_item each, hidden',
+      'task_item each, hidden',
+      'task_result each, hidden',
+    ]);
+    expect(each[1].result).toMatchObject({ msg: 'item 1', item: 1, ansible_loop_var: 'item' });
+    expect(each[5].result).toEqual({ censored: expect.stringContaining('no_log'), changed: false });
     for (const e of events) for (const key of Object.keys(e)) expect(key, `${String(e.event)}.${key}`).toMatch(/^[a-z][a-z0-9_]*$/);
   });
 

@@ -3,8 +3,30 @@
 // printed one line per task with the items' messages joined. Both run each playbook on the
 // implicit localhost here (hound through the built CLI: run `npx tsc -p .` first); each
 // result line's status and `(item=…)` label, the recap and the exit code must agree.
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { localhostOracle } from '../localhost-oracle.js';
+
+const cli = path.resolve(__dirname, '../../../dist/cli/hound.js');
+
+/** Each line of a command's stdout with the time (ms from its start) it reached this process. */
+function lineArrivals(argv: string[], cwd: string): Promise<Array<{ line: string; at: number }>> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, argv, { cwd, env: { ...process.env, NO_COLOR: '1', HOUND_ROLES_PATH: '' } });
+    const arrivals: Array<{ line: string; at: number }> = [];
+    let partial = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) arrivals.push({ line, at: Date.now() - started });
+    });
+    child.on('error', reject);
+    child.on('close', () => resolve(arrivals));
+  });
+}
 
 const oracle = localhostOracle('loop-lines', ['--reporter', 'plain']);
 afterAll(() => oracle.cleanUp());
@@ -99,6 +121,50 @@ describe('loop results, line by line, against ansible-playbook', { timeout: 120_
     expect(unrendered.ansible.lines).toEqual(['fatal', 'ignoring', 'ok']);
     expect(unrendered.hound.lines).toEqual(unrendered.ansible.lines);
     expect(unrendered.hound.recap).toBe(unrendered.ansible.recap);
+
+    // The items before the one that cannot be rendered did run, and are printed.
+    const later = both(play(`    - debug: {msg: "{{ item.v }}"}\n      loop: [{v: 1}, {}, {v: 3}]\n      ignore_errors: true\n`));
+    expect(later.ansible.lines).toEqual(["ok (item={'v': 1})", 'fatal', 'ignoring']);
+    expect(later.hound.lines).toEqual(later.ansible.lines);
+    expect(later.hound.recap).toBe(later.ansible.recap);
+  });
+
+  it('under no_log every item is (item=None), then the task line, whether the items changed, failed or were skipped', () => {
+    const { ansible, hound } = both(
+      play(
+        `    - command: "echo {{ item }}"\n      loop: [s3cr3t-a, s3cr3t-b]\n      no_log: true\n` +
+          `    - command: "test {{ item }} = x"\n      loop: [s3cr3t-c, x]\n      no_log: true\n      ignore_errors: true\n` +
+          `    - command: "echo {{ item }}"\n      loop: [s3cr3t-d]\n      when: item == 'other'\n      no_log: true\n` +
+          `    - debug: {msg: "{{ item }}"}\n      loop: [s3cr3t-e]\n      no_log: true\n`,
+      ),
+    );
+    expect(ansible.lines).toEqual([
+      'changed (item=None)',
+      'changed (item=None)',
+      'changed',
+      'failed (item=None)',
+      'changed (item=None)',
+      'fatal',
+      'ignoring',
+      'skipping (item=None)',
+      'skipping',
+      'ok (item=None)',
+      'ok',
+    ]);
+    expect(hound.lines).toEqual(ansible.lines);
+    expect(hound.recap).toBe(ansible.recap);
+    expect(hound.output).not.toContain('s3cr3t');
+    expect(hound.code).toBe(ansible.code);
+  });
+
+  it('prints each item as it ends, not when the loop is over', async () => {
+    // The second item sleeps 4 s: its line comes at least that long after the first's.
+    const { base } = oracle.run(play(`    - debug: {msg: ready}\n`));
+    writeFileSync(path.join(base, 'live.yml'), play(`    - command: "sleep {{ item }}"\n      loop: [0, 4]\n`));
+    const arrivals = await lineArrivals([cli, 'play', '-i', 'localhost,', '--reporter', 'plain', 'live.yml'], base);
+    const at = (label: string) => arrivals.find((a) => a.line.includes(label))?.at;
+    expect(at('(item=0)'), arrivals.map((a) => a.line).join('\n')).toBeDefined();
+    expect(at('(item=4)')! - at('(item=0)')!).toBeGreaterThan(2_000);
   });
 
   it('registers each item under its loop_var', () => {
