@@ -39,26 +39,25 @@ export interface HostStartEvent {
   play: string;
 }
 
-export interface TaskStartEvent {
-  event: 'task_start';
+/** What every event about one task on one host carries. */
+interface TaskEventFields {
   time: number;
   host: string;
   task: string;
   task_id: string;
   module: string;
-  /** Resolved arguments (reporters show them from -v on). */
-  args: Record<string, unknown>;
   no_log: boolean;
   handler: boolean;
 }
 
-export interface TaskResultEvent {
+export interface TaskStartEvent extends TaskEventFields {
+  event: 'task_start';
+  /** Resolved arguments (reporters show them from -v on). */
+  args: Record<string, unknown>;
+}
+
+export interface TaskResultEvent extends TaskEventFields {
   event: 'task_result';
-  time: number;
-  host: string;
-  task: string;
-  task_id: string;
-  module: string;
   status: TaskStatus;
   /** Failed but `ignore_errors` let the host go on. */
   ignored: boolean;
@@ -76,21 +75,14 @@ export interface TaskResultEvent {
   duration_ms: number;
   /** The registered value (what `register` stores), shown from -v on. */
   result: Record<string, unknown>;
-  no_log: boolean;
-  handler: boolean;
 }
 
 /**
  * One item of a loop, as soon as it has run (ansible-playbook prints each item's line then);
  * the task's task_result, with every item in its `results`, follows the last.
  */
-export interface TaskItemEvent {
+export interface TaskItemEvent extends TaskEventFields {
   event: 'task_item';
-  time: number;
-  host: string;
-  task: string;
-  task_id: string;
-  module: string;
   status: TaskStatus;
   /** `delegate_to`: the host the item ran on for `host`. */
   delegated_to?: string;
@@ -99,8 +91,6 @@ export interface TaskItemEvent {
   msg: string;
   /** The item's registered value, as the task's `results` will hold it (its loop variable and `ansible_loop_var` included). */
   result: Record<string, unknown>;
-  no_log: boolean;
-  handler: boolean;
 }
 
 export interface PullProgressEvent {

@@ -800,13 +800,7 @@ class Compiler {
    * unset, as the other keywords of a skipped task are never rendered.
    */
   private runOnceOf(task: LoadedTask, vars: Vars): boolean {
-    const raw = rawKeywordsOf(task);
-    if (!Object.hasOwn(raw, 'run_once')) return false;
-    try {
-      return resolveKeywords({ run_once: raw.run_once }, (value) => renderValue(value, vars)).runOnce === true;
-    } catch {
-      return false;
-    }
+    return skippedTaskFlag(task, vars, 'run_once', false);
   }
 
   /**
@@ -814,13 +808,7 @@ class Compiler {
    * prints it): its no_log, where it can be rendered; one that cannot be rendered yet hides it.
    */
   private noLogOf(task: LoadedTask, vars: Vars): boolean {
-    const raw = rawKeywordsOf(task);
-    if (!Object.hasOwn(raw, 'no_log')) return false;
-    try {
-      return resolveKeywords({ no_log: raw.no_log }, (value) => renderValue(value, vars)).noLog === true;
-    } catch {
-      return true;
-    }
+    return skippedTaskFlag(task, vars, 'no_log', true);
   }
 
   private taskName(task: LoadedTask, vars: Vars): string {
@@ -1021,6 +1009,18 @@ function controllerWriteIndex(tasks: readonly LoadedTask[], onController: boolea
     );
   });
   return index === -1 ? Infinity : index;
+}
+
+/** A boolean keyword of a skipped task (false when unset), or `unrendered` where it cannot be rendered yet. */
+function skippedTaskFlag(task: LoadedTask, vars: Vars, keyword: 'run_once' | 'no_log', unrendered: boolean): boolean {
+  const raw = rawKeywordsOf(task);
+  if (!Object.hasOwn(raw, keyword)) return false;
+  try {
+    const resolved = resolveKeywords({ [keyword]: raw[keyword] }, (value) => renderValue(value, vars));
+    return (keyword === 'run_once' ? resolved.runOnce : resolved.noLog) === true;
+  } catch {
+    return unrendered;
+  }
 }
 
 /**
