@@ -240,9 +240,10 @@ export class TaskExecutor implements TaskRunner {
         for (const other of runOnceFor ?? []) this.gatheredFacts.merge(other, result.gatheredFacts);
       }
       results.push(result);
-      // Each item as it ends, as ansible-playbook prints it; an item that could not be rendered
-      // is the task's own failure instead (below).
-      if (listsItems && unrendered !== index) {
+      // Each item as it ends, as ansible-playbook prints it. An item that could not be rendered
+      // is the task's own failure instead, and an unreachable host ends the loop with the
+      // task's one UNREACHABLE (below).
+      if (listsItems && unrendered !== index && result.status !== 'unreachable') {
         if (!announced) announceUnrun();
         const delegated = delegatedTo();
         bus.emit({

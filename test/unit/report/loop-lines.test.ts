@@ -157,6 +157,17 @@ describe('loop results, line by line, against ansible-playbook', { timeout: 120_
     expect(hound.code).toBe(ansible.code);
   });
 
+  it("a host that cannot be reached ends its loop with the task's one UNREACHABLE line, no item line", async () => {
+    const { base } = oracle.run(play(`    - debug: {msg: ready}\n`));
+    // Port 1 of loopback: refused at once.
+    writeFileSync(path.join(base, 'unreachable.ini'), 'web ansible_host=127.0.0.1 ansible_port=1 ansible_user=nobody\n');
+    writeFileSync(path.join(base, 'unreachable.yml'), `- hosts: web\n  gather_facts: false\n  tasks:\n    - command: "echo {{ item }}"\n      loop: [a, b]\n`);
+    const lines = (await lineArrivals([cli, 'play', '-i', 'unreachable.ini', '--reporter', 'plain', 'unreachable.yml'], base)).map((a) => a.line);
+    expect(lines.filter((line) => line.includes('[web]') && !line.startsWith('PLAY'))).toEqual([
+      'fatal: [web]: UNREACHABLE! => cannot reach 127.0.0.1:1: ECONNREFUSED',
+    ]);
+  });
+
   it('prints each item as it ends, not when the loop is over', async () => {
     // The second item sleeps 4 s: its line comes at least that long after the first's.
     const { base } = oracle.run(play(`    - debug: {msg: ready}\n`));
