@@ -41,6 +41,8 @@ export interface LookupContext {
    * lookup renders one; `convertData`: a result that reads as a list or dict becomes one.
    */
   renderTemplate(file: string, term: string, extra: Record<string, unknown>, convertData: boolean): unknown;
+  /** A warning printed with the task's line, as Ansible's lookups warn (display.warning). */
+  warn(message: string): void;
 }
 
 interface LookupPlugin {
@@ -267,8 +269,16 @@ function searchedHint(context: LookupContext, subdir: string): string {
  */
 function foundFile(name: string, subdir: 'files' | 'templates', context: LookupContext, notFound: string): string {
   const file = findInSearchPath(name, subdir, context.searchPath, context.basedir);
-  if (file === undefined || !isFile(file)) throw lookupError(notFound, searchedHint(context, subdir));
+  if (file === undefined || !isFile(file)) {
+    warnNotFound(name, context);
+    throw lookupError(notFound, searchedHint(context, subdir));
+  }
   return file;
+}
+
+/** What Ansible's lookups warn when a file they look for is on no search path (find_file_in_search_path), whatever errors= then makes of it. */
+function warnNotFound(name: string, context: LookupContext): void {
+  context.warn(`Unable to find '${name}' in expected paths (use -vvvvv to see paths)`);
 }
 
 /** What the ini and csvfile lookups reach: files under files/ on the task's search path, read as the file lookup reads them. */
@@ -609,10 +619,9 @@ function sequence(term: string): string[] {
  */
 function fileglob(pattern: string, context: LookupContext): string[] {
   const base = path.basename(pattern);
-  const dirs =
-    base !== pattern
-      ? [findInSearchPath(path.dirname(pattern), 'files', context.searchPath, context.basedir)]
-      : context.searchPath.flatMap((dir) => [path.join(dir, 'files'), dir]);
+  const named = base !== pattern ? findInSearchPath(path.dirname(pattern), 'files', context.searchPath, context.basedir) : undefined;
+  if (base !== pattern && named === undefined) warnNotFound(path.dirname(pattern), context);
+  const dirs = base !== pattern ? [named] : context.searchPath.flatMap((dir) => [path.join(dir, 'files'), dir]);
   const matcher = globToRegExp(base);
   for (const dir of dirs) {
     if (dir === undefined || !isDirectory(dir)) continue;

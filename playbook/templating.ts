@@ -866,6 +866,9 @@ function lookupContextOf(context: RenderContext, subdir = 'files'): LookupContex
         const text = renderTemplateFile(readControllerText(file, 'template'), vars, includePath);
         return convertData ? ansibleTextResult(text) : text;
       }),
+    // Outside a task's values (a play's vars, its hosts) there is no line to print it with: the
+    // lookup's result or failure says the same.
+    warn: (message) => void warningSink?.push(message),
   };
 }
 
