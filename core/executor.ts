@@ -294,7 +294,7 @@ export class TaskExecutor implements TaskRunner {
       bytes: combined.bytes,
       duration_ms: Date.now() - started,
       result: combined.value,
-      no_log: first.noLog || run?.keywords.noLog === true,
+      no_log: hidesOutput(first, run),
       handler,
     });
     removeNoLogSecrets(bus, noLogValues);

@@ -157,6 +157,19 @@ describe('loop results, line by line, against ansible-playbook', { timeout: 120_
     expect(hound.code).toBe(ansible.code);
   });
 
+  it('a loop skipped at run time, its no_log rendered only then, shows its item in no line and no event', async () => {
+    const playbook = play(
+      `    - command: "true"\n      register: r\n      changed_when: false\n` +
+        `    - command: "echo {{ item }}"\n      loop: [s3cr3t-x]\n      when: r.rc == 1\n      no_log: "{{ r.rc == 0 }}"\n`,
+    );
+    const { ansible, hound, base } = oracle.run(playbook);
+    expect(ansible.output).toContain('skipping: [localhost] => (item=None)');
+    expect(outcomeOf(hound.code, hound.output).lines).toEqual(outcomeOf(ansible.code, ansible.output).lines);
+    const events = (await lineArrivals([cli, 'play', '-i', 'localhost,', '--json', 'play.yml'], base)).map((a) => a.line);
+    expect(events.some((line) => line.includes('"task_result"') && line.includes('"no_log":true'))).toBe(true);
+    expect(events.join('\n')).not.toContain('s3cr3t');
+  });
+
   it("a host that cannot be reached ends its loop with the task's one UNREACHABLE line, no item line", async () => {
     const { base } = oracle.run(play(`    - debug: {msg: ready}\n`));
     // Port 1 of loopback: refused at once.
