@@ -54,13 +54,13 @@ export function effectiveForks(requested: number | undefined, batchSize: number)
   return Math.max(1, Math.min(batchSize, MAX_DEFAULT_FORKS));
 }
 
+/** The batch ends because every host in it failed: no play-level break (any_errors_fatal, max_fail_percentage). */
+export const ALL_HOSTS_FAILED = 'all hosts of the batch failed';
+
 /**
  * Whether a batch must stop after a task: Ansible stops when any host failed under
  * any_errors_fatal, when the failed share exceeds max_fail_percentage, or when every host failed.
  */
-/** The batch ends because every host in it failed: no play-level break (any_errors_fatal, max_fail_percentage). */
-export const ALL_HOSTS_FAILED = 'all hosts of the batch failed';
-
 export function batchAbortReason(
   batchSize: number,
   failedInBatch: number,
