@@ -1030,7 +1030,7 @@ function skippedTaskFlag(task: LoadedTask, vars: Vars, keyword: 'run_once' | 'no
  * tasks' reads of the controller's files to the run, which is always right.
  */
 function mayBeLocal(connection: unknown): boolean {
-  return typeof connection === 'string' && (connection.includes('{{') || connectionKindOf(connection.trim()) === 'local');
+  return typeof connection === 'string' && (containsTemplate(connection) || connectionKindOf(connection.trim()) === 'local');
 }
 
 function registrationIndexes(tasks: readonly LoadedTask[], earlier: ReadonlySet<string>): Map<string, number> {
