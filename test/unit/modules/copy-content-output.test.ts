@@ -3,13 +3,11 @@
 // prints the same text. hound masked it everywhere for the rest of the run (a later debug of
 // the same words printed ********). Both tools run each playbook on the implicit localhost
 // (hound through the built CLI: run `npx tsc -p .` first).
-import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { localhostOracle } from '../localhost-oracle.js';
 
-const cli = path.resolve(__dirname, '../../../dist/cli/hound.js');
 const oracle = localhostOracle('copy-content', ['--reporter', 'plain']);
 afterAll(() => oracle.cleanUp());
 
@@ -35,14 +33,8 @@ describe("copy's content in the output", { timeout: 120_000 }, () => {
     const { base } = oracle.run(playbook);
     // Written by the oracle's runs: gone again, so that hound's copy changes it and has a diff.
     rmSync(path.join(base, 'out.txt'));
-    const r = spawnSync(process.execPath, [cli, 'play', '-i', 'localhost,', '--reporter', 'plain', '--diff', '-v', 'play.yml'], {
-      cwd: base,
-      encoding: 'utf8',
-      env: { ...process.env, NO_COLOR: '1', HOUND_ROLES_PATH: '' },
-      timeout: 60_000,
-    });
-    const output = r.stdout + r.stderr;
-    expect(r.status, output).toBe(0);
+    const { code, output } = oracle.hound(base, ['--diff', '-v', 'play.yml']);
+    expect(code, output).toBe(0);
     const argumentLines = output.split('\n').filter((line) => line.includes('"dest"') && /task path: copy|<localhost> copy:/.test(line));
     expect(argumentLines).toHaveLength(2);
     for (const line of argumentLines) expect(line).toContain('"content":"********"');
@@ -51,19 +43,12 @@ describe("copy's content in the output", { timeout: 120_000 }, () => {
   });
 
   it("--diff shows each loop item's file as the item ends", () => {
-    const { base } = oracle.run(`- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: {msg: ready}\n`);
-    writeFileSync(
-      path.join(base, 'loop.yml'),
-      `- hosts: localhost\n  gather_facts: false\n  tasks:\n    - copy:\n        content: "line {{ item }}\\n"\n        dest: "{{ playbook_dir }}/d{{ item }}.txt"\n      loop: [1, 2]\n`,
-    );
-    const r = spawnSync(process.execPath, [cli, 'play', '-i', 'localhost,', '--reporter', 'plain', '--diff', 'loop.yml'], {
-      cwd: base,
-      encoding: 'utf8',
-      env: { ...process.env, NO_COLOR: '1', HOUND_ROLES_PATH: '' },
-      timeout: 60_000,
+    const base = oracle.folder({
+      'loop.yml': `- hosts: localhost\n  gather_facts: false\n  tasks:\n    - copy:\n        content: "line {{ item }}\\n"\n        dest: "{{ playbook_dir }}/d{{ item }}.txt"\n      loop: [1, 2]\n`,
     });
-    expect(r.status, r.stdout + r.stderr).toBe(0);
-    const lines = r.stdout.split('\n');
+    const { code, output } = oracle.hound(base, ['--diff', 'loop.yml']);
+    expect(code, output).toBe(0);
+    const lines = output.split('\n');
     const first = lines.indexOf('changed: [localhost] => (item=1)');
     const second = lines.indexOf('changed: [localhost] => (item=2)');
     expect([first > -1, second > first]).toEqual([true, true]);

@@ -16,9 +16,10 @@ writeTree(dir, {
   'play.yml': '- hosts: web1\n  gather_facts: false\n  tasks:\n    - command: hostname\n      register: h\n    - debug: {msg: "ran on {{ h.stdout }}"}\n',
 });
 
-function run(tool: 'ansible-playbook' | 'hound', args: string[], env: NodeJS.ProcessEnv = {}) {
+/** One tool on `playbook` (in the test's folder) with hosts.ini. */
+function run(tool: 'ansible-playbook' | 'hound', args: readonly string[], env: NodeJS.ProcessEnv = {}, playbook = 'play.yml') {
   const argv = tool === 'hound' ? [process.execPath, cli, 'play', '--reporter', 'plain'] : ['ansible-playbook'];
-  const r = spawnSync(argv[0], [...argv.slice(1), '-i', 'hosts.ini', ...args, 'play.yml'], {
+  const r = spawnSync(argv[0], [...argv.slice(1), '-i', 'hosts.ini', ...args, playbook], {
     cwd: dir,
     encoding: 'utf8',
     env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: 'false', HOUND_ROLES_PATH: '', ...env },
@@ -35,8 +36,8 @@ describe('the default connection, against ansible-playbook', { timeout: 120_000 
       [['--connection', 'local'], {}],
       [[], { ANSIBLE_TRANSPORT: 'local' }],
     ] as const) {
-      const ansible = run('ansible-playbook', [...args], env);
-      const hound = run('hound', [...args], env);
+      const ansible = run('ansible-playbook', args, env);
+      const hound = run('hound', args, env);
       expect(ansible.output).toContain(ranHere);
       expect(hound.output).toContain(ranHere);
       expect([hound.code, ansible.code]).toEqual([0, 0]);
@@ -50,15 +51,9 @@ describe('the default connection, against ansible-playbook', { timeout: 120_000 
     });
     for (const tool of ['ansible-playbook', 'hound'] as const) {
       rmSync(target, { force: true });
-      const argv = tool === 'hound' ? [process.execPath, cli, 'play', '--reporter', 'plain'] : ['ansible-playbook'];
-      const r = spawnSync(argv[0], [...argv.slice(1), '-i', 'hosts.ini', '-c', 'local', 'writes.yml'], {
-        cwd: dir,
-        encoding: 'utf8',
-        env: { ...process.env, ANSIBLE_NOCOLOR: '1', HOUND_ROLES_PATH: '' },
-        timeout: 60_000,
-      });
-      expect(r.stdout + r.stderr, tool).toContain('read FROM THE PLAY');
-      expect(r.status, tool).toBe(0);
+      const r = run(tool, ['-c', 'local'], {}, 'writes.yml');
+      expect(r.output, tool).toContain('read FROM THE PLAY');
+      expect(r.code, tool).toBe(0);
     }
   });
 
@@ -78,15 +73,9 @@ describe('the default connection, against ansible-playbook', { timeout: 120_000 
       writeTree(dir, { 'keyword.yml': `- hosts: web1\n  gather_facts: false\n${header}${tasks(copyKeywords)}` });
       for (const tool of ['ansible-playbook', 'hound'] as const) {
         rmSync(target, { force: true });
-        const argv = tool === 'hound' ? [process.execPath, cli, 'play', '--reporter', 'plain'] : ['ansible-playbook'];
-        const r = spawnSync(argv[0], [...argv.slice(1), '-i', 'hosts.ini', 'keyword.yml'], {
-          cwd: dir,
-          encoding: 'utf8',
-          env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: 'false', HOUND_ROLES_PATH: '' },
-          timeout: 60_000,
-        });
-        expect(r.stdout + r.stderr, `${tool}, ${header}${copyKeywords}`).toContain('read FROM THE KEYWORD');
-        expect(r.status, `${tool}, ${header}${copyKeywords}`).toBe(0);
+        const r = run(tool, [], {}, 'keyword.yml');
+        expect(r.output, `${tool}, ${header}${copyKeywords}`).toContain('read FROM THE KEYWORD');
+        expect(r.code, `${tool}, ${header}${copyKeywords}`).toBe(0);
       }
     }
   });

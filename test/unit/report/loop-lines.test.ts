@@ -4,12 +4,8 @@
 // implicit localhost here (hound through the built CLI: run `npx tsc -p .` first); each
 // result line's status and `(item=…)` label, the recap and the exit code must agree.
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { localhostOracle } from '../localhost-oracle.js';
-
-const cli = path.resolve(__dirname, '../../../dist/cli/hound.js');
+import { HOUND_CLI, localhostOracle } from '../localhost-oracle.js';
 
 /** Each line of a command's stdout with the time (ms from its start) it reached this process. */
 function lineArrivals(argv: string[], cwd: string): Promise<Array<{ line: string; at: number }>> {
@@ -165,17 +161,18 @@ describe('loop results, line by line, against ansible-playbook', { timeout: 120_
     const { ansible, hound, base } = oracle.run(playbook);
     expect(ansible.output).toContain('skipping: [localhost] => (item=None)');
     expect(outcomeOf(hound.code, hound.output).lines).toEqual(outcomeOf(ansible.code, ansible.output).lines);
-    const events = (await lineArrivals([cli, 'play', '-i', 'localhost,', '--json', 'play.yml'], base)).map((a) => a.line);
+    const events = (await lineArrivals([HOUND_CLI, 'play', '-i', 'localhost,', '--json', 'play.yml'], base)).map((a) => a.line);
     expect(events.some((line) => line.includes('"task_result"') && line.includes('"no_log":true'))).toBe(true);
     expect(events.join('\n')).not.toContain('s3cr3t');
   });
 
-  it("a host that cannot be reached ends its loop with the task's one UNREACHABLE line, no item line", async () => {
-    const { base } = oracle.run(play(`    - debug: {msg: ready}\n`));
-    // Port 1 of loopback: refused at once.
-    writeFileSync(path.join(base, 'unreachable.ini'), 'web ansible_host=127.0.0.1 ansible_port=1 ansible_user=nobody\n');
-    writeFileSync(path.join(base, 'unreachable.yml'), `- hosts: web\n  gather_facts: false\n  tasks:\n    - command: "echo {{ item }}"\n      loop: [a, b]\n`);
-    const lines = (await lineArrivals([cli, 'play', '-i', 'unreachable.ini', '--reporter', 'plain', 'unreachable.yml'], base)).map((a) => a.line);
+  it("a host that cannot be reached ends its loop with the task's one UNREACHABLE line, no item line", () => {
+    const base = oracle.folder({
+      // Port 1 of loopback: refused at once.
+      'unreachable.ini': 'web ansible_host=127.0.0.1 ansible_port=1 ansible_user=nobody\n',
+      'unreachable.yml': `- hosts: web\n  gather_facts: false\n  tasks:\n    - command: "echo {{ item }}"\n      loop: [a, b]\n`,
+    });
+    const lines = oracle.hound(base, ['-i', 'unreachable.ini', 'unreachable.yml']).output.split('\n');
     expect(lines.filter((line) => line.includes('[web]') && !line.startsWith('PLAY'))).toEqual([
       'fatal: [web]: UNREACHABLE! => cannot reach 127.0.0.1:1: ECONNREFUSED',
     ]);
@@ -183,9 +180,8 @@ describe('loop results, line by line, against ansible-playbook', { timeout: 120_
 
   it('prints each item as it ends, not when the loop is over', async () => {
     // The second item sleeps 4 s: its line comes at least that long after the first's.
-    const { base } = oracle.run(play(`    - debug: {msg: ready}\n`));
-    writeFileSync(path.join(base, 'live.yml'), play(`    - command: "sleep {{ item }}"\n      loop: [0, 4]\n`));
-    const arrivals = await lineArrivals([cli, 'play', '-i', 'localhost,', '--reporter', 'plain', 'live.yml'], base);
+    const base = oracle.folder({ 'live.yml': play(`    - command: "sleep {{ item }}"\n      loop: [0, 4]\n`) });
+    const arrivals = await lineArrivals([HOUND_CLI, 'play', '-i', 'localhost,', '--reporter', 'plain', 'live.yml'], base);
     const at = (label: string) => arrivals.find((a) => a.line.includes(label))?.at;
     expect(at('(item=0)'), arrivals.map((a) => a.line).join('\n')).toBeDefined();
     expect(at('(item=4)')! - at('(item=0)')!).toBeGreaterThan(2_000);
