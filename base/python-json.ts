@@ -5,6 +5,7 @@
 // read differently from what ansible-playbook writes.
 import { PythonFloat, pythonFloatRepr } from './python-float.js';
 import { isPlainObject } from './python-repr.js';
+import { UnsafeText } from './unsafe-text.js';
 
 /** A number as Python's json writes it: an int's digits, a float's repr. */
 function number(value: number): string {
@@ -56,6 +57,7 @@ export function pythonJsonDumps(value: unknown, options: JsonDumpOptions = {}): 
     if (typeof v === 'number') return number(v);
     if (v instanceof PythonFloat) return pythonFloatRepr(v.value);
     if (typeof v === 'string') return quoted(v, ensureAscii);
+    if (v instanceof UnsafeText) return quoted(v.text, ensureAscii);
     if (v instanceof Date) return quoted(v.toISOString(), ensureAscii);
     const entries: Array<[string | undefined, unknown]> = Array.isArray(v)
       ? v.map((item) => [undefined, item])

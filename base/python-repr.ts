@@ -2,6 +2,7 @@
 // prints a list or dict inside a larger string as Python's repr, reads that text back as a
 // literal, and ansible-inventory prints it in `--graph --vars`, so every escape must be Python's.
 import { PythonFloat, pythonFloatRepr } from './python-float.js';
+import { UnsafeText } from './unsafe-text.js';
 
 /** A dict as YAML, JSON and templates make one: not a class instance, not an array. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -59,6 +60,7 @@ export function pythonStringRepr(value: string): string {
 export function pythonRepr(value: unknown, check?: (value: unknown) => void): string {
   check?.(value);
   if (typeof value === 'string') return pythonStringRepr(value);
+  if (value instanceof UnsafeText) return pythonStringRepr(value.text);
   if (Array.isArray(value)) {
     const items = value.map((v) => pythonRepr(v, check));
     if (!tuples.has(value)) return `[${items.join(', ')}]`;

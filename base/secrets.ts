@@ -12,6 +12,7 @@
 // `password:`), to the end of the line when the value's end cannot be told.
 
 import { PythonFloat } from './python-float.js';
+import { UnsafeText } from './unsafe-text.js';
 
 export const SECRET_MASK = '********';
 
@@ -226,6 +227,9 @@ export function registerSecretVariables(vars: unknown, underSecret = false, dept
   if (typeof vars === 'string') {
     // A template is not the secret; its value is registered when it is rendered (playbook/templating.ts).
     if (underSecret && !vars.includes('{{') && !vars.includes('{%')) registerSecret(vars);
+  } else if (vars instanceof UnsafeText) {
+    // `!unsafe` text is never rendered: it is the secret as written (a password with `{%` in it).
+    if (underSecret) registerSecret(vars.text);
   } else if (vars instanceof Map) {
     for (const [k, v] of vars) registerSecretVariables(v, underSecret || (typeof k === 'string' && isSecretName(k)), depth + 1);
   } else if (Array.isArray(vars)) {

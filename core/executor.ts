@@ -24,7 +24,7 @@ import { DEFAULT_PRIVILEGE_ESCALATION } from '../transport/become.js';
 import { AsyncJobs, type AsyncJobResult } from './async-jobs.js';
 import { isRescued } from './block-flow.js';
 import { allHold, applyResultConditions, ConditionalError } from './result-conditions.js';
-import { markRunTimeValue } from '../playbook/templating.js';
+import { asData, markRunTimeValue, readsData, renderValueKeepingData } from '../playbook/templating.js';
 import {
   ModuleFailure,
   type Action,
@@ -211,8 +211,10 @@ export class TaskExecutor implements TaskRunner {
         } else {
           run ??= this.collecting(warnings, () => this.taskRun(item, vars));
           // A task that fails where it runs (runFailure) fails with that, not with its arguments.
-          if (item.deferred && item.runFailure === undefined)
-            args = this.collecting(warnings, () => this.options.templating.renderValue(item.args, vars)) as Record<string, unknown>;
+          // set_fact stores what it is given: what was data (a node's output) stays data, never rendered on a later read.
+          const render =
+            item.module === 'set_fact' ? renderValueKeepingData : (value: unknown, scope: Vars) => this.options.templating.renderValue(value, scope);
+          if (item.deferred && item.runFailure === undefined) args = this.collecting(warnings, () => render(item.args, vars)) as Record<string, unknown>;
           if (item.noLog || run.keywords.noLog) addNoLogSecrets(bus, args, noLogValues);
           if (!announced) {
             bus.emit({ event: 'task_start', host: item.host, task: item.name, task_id: item.id, module: item.module, args, no_log: item.noLog, handler });
@@ -355,16 +357,18 @@ export class TaskExecutor implements TaskRunner {
     const loop = first.deferredLoop!;
     const vars = this.varsFor(first);
     const { templating } = this.options;
-    const rendered = renderLoopValue(loop.kind, loop.value, (v) => templating.renderValue(v, vars));
+    const { value: rendered, data } = readsData(() => renderLoopValue(loop.kind, loop.value, (v) => templating.renderValue(v, vars)));
     const items = templating.loopItems(loop.kind, rendered, vars, loop.subdir);
     if (items.length === 0) return [{ ...first, deferredLoop: undefined, skipped: 'No items in the list' }];
+    // Items of a registered result are data: the loop's variable never renders what they hold.
+    const stored = data ? items.map(asData) : items;
     return items.map((value, index) => {
-      const loopVars: Vars = { [loop.loopVar]: value, ansible_loop_var: loop.loopVar };
+      const loopVars: Vars = { [loop.loopVar]: stored[index], ansible_loop_var: loop.loopVar };
       if (loop.indexVar) {
         loopVars[loop.indexVar] = index;
         loopVars.ansible_index_var = loop.indexVar;
       }
-      if (loop.extended) loopVars.ansible_loop = extendedLoopVars(items, index, loop.extendedAllitems);
+      if (loop.extended) loopVars.ansible_loop = extendedLoopVars(stored, index, loop.extendedAllitems);
       return { ...first, id: `${first.id}:${index}`, deferredLoop: undefined, loopItem: value, loopVar: loop.loopVar, loopVars };
     });
   }

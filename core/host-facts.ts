@@ -4,6 +4,7 @@
 // (inject_facts_as_vars), below play, role, task and extra variables, and in hostvars.
 import type { Vars } from '../inventory/model.js';
 import type { FactLayer } from '../playbook/compiled.js';
+import { asData, markRunTimeValue } from '../playbook/templating.js';
 
 /** Ansible's namespace_facts: `ansible_X` becomes `X`, except ansible_local. */
 export function namespaceFacts(facts: Vars): Vars {
@@ -38,8 +39,9 @@ export class HostFactCache {
     if (!facts) return {};
     const cached = this.layers.get(host);
     if (cached && cached.layer === layer) return cached.vars;
-    const vars: Vars = layer?.inject === false ? {} : { ...facts };
-    vars.ansible_facts = namespaceFacts(facts);
+    // What a node answered is data: no fact is ever rendered as a template when read.
+    const vars: Vars = layer?.inject === false ? {} : Object.fromEntries(Object.entries(facts).map(([k, v]) => [k, asData(v)]));
+    vars.ansible_facts = markRunTimeValue(namespaceFacts(facts));
     for (const name of layer?.pinned ?? []) delete vars[name];
     this.layers.set(host, { layer, vars });
     return vars;

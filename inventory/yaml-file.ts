@@ -7,6 +7,7 @@ import { dropDuplicateKeys, duplicateKeyWarning } from '../base/yaml-duplicate-k
 import { checkYamlTextDepth, findYamlLimitProblem, isParserDepthError, MAX_YAML_DEPTH, yamlLimitError } from '../base/yaml-limits.js';
 import { ParseError, type SourcePosition } from '../base/errors.js';
 import { pyyamlCustomTags } from './pyyaml-scalars.js';
+import { markUnsafeNodes, UNSAFE_TAG } from '../base/unsafe-text.js';
 import { setVar } from './vars-object.js';
 import { decryptVaultScalars, openVaultedText, revealValues, VAULT_TAGS, type VaultReading } from '../vault/vaulted-yaml.js';
 
@@ -58,7 +59,12 @@ export function readYaml(file: string, content: string, vault?: VaultReading): Y
   checkYamlTextDepth(file, text);
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { version: '1.1', customTags: (tags) => [...pyyamlCustomTags(tags), ...VAULT_TAGS], uniqueKeys: false, prettyErrors: false });
+    doc = parseDocument(text, {
+      version: '1.1',
+      customTags: (tags) => [...pyyamlCustomTags(tags), ...VAULT_TAGS, UNSAFE_TAG],
+      uniqueKeys: false,
+      prettyErrors: false,
+    });
   } catch (err) {
     if (err instanceof RangeError) throw tooDeep(file);
     throw err;
@@ -86,6 +92,7 @@ export function readYaml(file: string, content: string, vault?: VaultReading): Y
     const p = positionAt(file, text, offset);
     return `${file}:${p.line}:${p.column}`;
   });
+  markUnsafeNodes(doc);
   let value: unknown;
   try {
     value = doc.toJS({ mapAsMap: true, maxAliasCount: MAX_YAML_ALIASES });

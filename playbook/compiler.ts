@@ -23,6 +23,7 @@ import { shouldRun, type TagSelection } from './tags.js';
 import { didYouMean } from '../base/suggest.js';
 import {
   ANY_VARIABLE,
+  asData,
   CONTROLLER_COMMANDS,
   CONTROLLER_FILES,
   collectTemplateWarnings,
@@ -31,7 +32,9 @@ import {
   evaluateCondition,
   loopItemsFor,
   referencedNames,
+  readsData,
   renderValue,
+  renderValueKeepingData,
   templateStrings,
 } from './templating.js';
 import { mergeVariables, withLoopVariables } from './variables.js';
@@ -494,9 +497,12 @@ class Compiler {
     }
     const { kind, value, at } = task.loop;
     let items: unknown[];
+    /** The items as the loop's variable holds them: data (asData) when the loop's value read some (an `!unsafe` value). */
+    let stored: unknown[];
     try {
-      const rendered = renderLoopValue(kind, value, (v) => this.render(v, base, at, label));
+      const { value: rendered, data } = readsData(() => renderLoopValue(kind, value, (v) => this.render(v, base, at, label)));
       items = loopItemsFor(kind, rendered, base, firstFoundSubdir(task.action));
+      stored = data ? items.map(asData) : items;
     } catch (err) {
       if (!isRunTimeTemplateError(err) || !this.failureHandled(task, base, label)) throw this.positioned(err, task.loop.at, label);
       // As Ansible: a loop that reads an undefined variable fails the task only where its
@@ -511,10 +517,10 @@ class Compiler {
     const pause = this.pauseOf(task, base, label);
     const out: TaskInstance[] = [];
     items.forEach((item, index) => {
-      const loopVars = loopVariables(control, item, index, extended ? extendedLoopVars(items, index, allItems) : undefined);
+      const loopVars = loopVariables(control, stored[index], index, extended ? extendedLoopVars(stored, index, allItems) : undefined);
       const vars = withLoopVariables(base, loopVars, this.extra);
       // A loop item is data; only when it holds templates itself can it change what is deferred.
-      const itemRuntime = containsTemplate(item) ? this.runtimeDependencies(task, vars, ctx.before) : runtime;
+      const itemRuntime = stored[index] === item && containsTemplate(item) ? this.runtimeDependencies(task, vars, ctx.before) : runtime;
       const one = make(vars, `:${index}`, itemRuntime);
       if (one) {
         one.loopItem = item;
@@ -813,7 +819,7 @@ class Compiler {
 
   private taskName(task: LoadedTask, vars: Vars): string {
     if (task.name === undefined) return task.action;
-    if (!containsTemplate(task.name)) return task.name;
+    if (task.nameIsText || !containsTemplate(task.name)) return task.name;
     // Nor one that would run a command on the controller when nothing is to run (--list-tasks).
     if (this.options.controllerCommands === false && referencedNames(task.name).has(CONTROLLER_COMMANDS)) return task.name;
     // As Ansible does, a name that cannot be rendered yet is shown as written.
@@ -834,9 +840,17 @@ class Compiler {
 
   /** Renders the arguments leaf by leaf, so an error points at the scalar that caused it. */
   private renderArgs(task: LoadedTask, vars: Vars, label: string): Record<string, unknown> {
-    if (task.freeForm) return this.render(task.args, vars, task.argsAt, label) as Record<string, unknown>;
+    // set_fact stores what it is given: what was data stays data for the tasks that read it.
+    const render = task.module === 'set_fact' ? renderValueKeepingData : renderValue;
+    if (task.freeForm) {
+      try {
+        return render(task.args, vars) as Record<string, unknown>;
+      } catch (err) {
+        throw this.positioned(err, task.argsAt, label);
+      }
+    }
     try {
-      return renderValue(task.args, vars) as Record<string, unknown>;
+      return render(task.args, vars) as Record<string, unknown>;
     } catch (err) {
       // Errors are rare: only then walk the arguments to find the scalar at fault.
       throw this.positioned(err, this.failingLeaf(task.args, vars, task.argsAt), label);
@@ -875,7 +889,7 @@ class Compiler {
       const namesOf = (templates: string[]) => [...new Set(templates.flatMap((t) => [...referencedNames(t)]))];
       names = {
         argsTemplated: containsTemplate(task.args),
-        nameTemplated: task.name !== undefined && containsTemplate(task.name),
+        nameTemplated: task.name !== undefined && !task.nameIsText && containsTemplate(task.name),
         args: namesOf(templateStrings(task.args)),
         when: task.when.map((c) => (typeof c.expr === 'string' ? [...referencedNames(c.expr, true)] : [])),
         loop: task.loop ? [...namesOf(templateStrings(task.loop.value)), ...lookupPluginReads(task.loop.kind)] : [],

@@ -12,6 +12,7 @@ import type { Vars } from './model.js';
 import { isPlainObject } from './template-values.js';
 import { MAX_PLAYBOOK_FILE_BYTES, YamlSource } from './yaml-source.js';
 import { pyyamlCustomTags } from '../inventory/pyyaml-scalars.js';
+import { markUnsafeNodes, UNSAFE_TAG } from '../base/unsafe-text.js';
 import { shlexSplit, ShlexError } from '../base/shlex.js';
 import type { VaultReading } from '../vault/vaulted-yaml.js';
 
@@ -51,7 +52,7 @@ export function parseExtraVars(value: string, baseDir = process.cwd(), vault?: V
     let data: unknown;
     try {
       // logLevel 'error': no yaml warnings printed to stderr behind hound's back.
-      const doc = parseDocument(text, { version: '1.1', uniqueKeys: false, customTags: pyyamlCustomTags, logLevel: 'error' });
+      const doc = parseDocument(text, { version: '1.1', uniqueKeys: false, customTags: (tags) => [...pyyamlCustomTags(tags), UNSAFE_TAG], logLevel: 'error' });
       if (doc.errors[0]) throw doc.errors[0];
       const limit = findYamlLimitProblem(doc);
       if (limit)
@@ -60,6 +61,7 @@ export function parseExtraVars(value: string, baseDir = process.cwd(), vault?: V
           limit.kind === 'too-deep' ? `nests more than ${MAX_YAML_DEPTH} levels deep` : `the alias *${limit.anchor} refers to a node that contains it`,
         );
       for (const d of dropDuplicateKeys(doc, text)) warn(`-e: duplicate key "${d.key}" in a mapping: the last value is used, as Ansible does`);
+      markUnsafeNodes(doc);
       data = doc.toJS({ maxAliasCount: 100 });
     } catch (err) {
       if (err instanceof OptionsError) throw err;

@@ -47,6 +47,7 @@ import { ModuleFailure } from '../modules/implementation.js';
 import { isPlainObject } from './template-values.js';
 import { appendAll } from '../base/append.js';
 import type { VaultReading } from '../vault/vaulted-yaml.js';
+import { UnsafeText } from '../base/unsafe-text.js';
 
 export interface LoadOptions {
   /** Extra directories to look for roles in, after `roles/` beside the playbook. */
@@ -227,7 +228,7 @@ export class PlaybookLoader {
     const hosts = Array.isArray(play.hosts) ? play.hosts.join(':') : String(play.hosts);
     const serial = play.serial === undefined ? [] : Array.isArray(play.serial) ? play.serial : [play.serial];
     return {
-      name: typeof play.name === 'string' ? play.name : hosts,
+      name: typeof play.name === 'string' ? play.name : play.name instanceof UnsafeText ? play.name.text : hosts,
       hosts,
       hostsAt: { source, path: [...at, 'hosts'] },
       vars,
@@ -544,7 +545,8 @@ export class PlaybookLoader {
     const loopKey = LOOP_KEYS.find((k) => Object.hasOwn(task, k));
     const loopControl = (task.loop_control as Record<string, unknown> | undefined) ?? {};
     return {
-      name: typeof task.name === 'string' ? task.name : undefined,
+      name: typeof task.name === 'string' ? task.name : task.name instanceof UnsafeText ? task.name.text : undefined,
+      ...(task.name instanceof UnsafeText ? { nameIsText: true } : {}),
       loop: loopKey
         ? { kind: loopKey === 'loop' ? 'loop' : loopKey.slice('with_'.length), value: task[loopKey], at: { source, path: [...at, loopKey] } }
         : undefined,

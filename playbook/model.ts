@@ -79,6 +79,8 @@ export interface LoadedLoop {
 export interface LoadedTask {
   /** As written; rendered at compile time. Undefined: the module name is shown. */
   name?: string;
+  /** The name was written `!unsafe`: shown as written, never rendered. */
+  nameIsText?: boolean;
   /**
    * The module's short name (ModuleDefinition.name), whatever name the task wrote, or
    * `include_tasks` for the include itself (its tasks follow it in the list, each with

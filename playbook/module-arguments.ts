@@ -15,6 +15,7 @@ import { validateAgainst, type ValidationTarget } from './schema.js';
 import { containsTemplate } from './templating.js';
 import { isPlainObject, pythonStr } from './template-values.js';
 import type { DataPath, YamlSource } from './yaml-source.js';
+import { UnsafeText, unsafeText } from '../base/unsafe-text.js';
 
 export interface ModuleArguments {
   args: Record<string, unknown>;
@@ -49,6 +50,12 @@ export function readModuleArguments(
   else if (isPlainObject(raw)) args = { ...raw };
   else if (typeof raw === 'string' && (definition.freeFormArgument || raw.includes('='))) {
     args = stringArguments(source, argsPath, written, definition, raw);
+    freeForm = true;
+  } else if (raw instanceof UnsafeText && (definition.freeFormArgument || raw.text.includes('='))) {
+    // `command: !unsafe "docker ps --format '{{.Names}}'"`: its words are the string's, each still data.
+    args = Object.fromEntries(
+      Object.entries(stringArguments(source, argsPath, written, definition, raw.text)).map(([k, v]) => [k, typeof v === 'string' ? unsafeText(v) : v]),
+    );
     freeForm = true;
   } else {
     const example = Object.keys((definition.argumentSchema.properties as object | undefined) ?? {})[0] ?? 'key';

@@ -15,6 +15,7 @@
 // block scalar styles are left out: JSON-like data never needs them.
 import { PythonFloat, pyyamlFloatText } from '../base/python-float.js';
 import { isPlainObject } from './template-values.js';
+import { UnsafeText } from '../base/unsafe-text.js';
 
 export interface PyYamlDumpOptions {
   /** Python's default (None) is libyaml's 2; to_nice_yaml passes 4. Outside 2..9 it is 2. */
@@ -111,6 +112,7 @@ class Representer {
       return { kind: 'scalar', value: text, tag: 'other' };
     }
     if (typeof value === 'string') return { kind: 'scalar', value: this.text(value), tag: 'str' };
+    if (value instanceof UnsafeText) return { kind: 'scalar', value: this.text(value.text), tag: 'str' };
     if (Array.isArray(value)) {
       return this.collection(value, () => {
         const items: Node[] = [];

@@ -4,6 +4,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { ParseError } from '../base/errors.js';
 import { didYouMean } from '../base/suggest.js';
 import { plainNumbers } from '../base/python-float.js';
+import { plainData } from '../base/unsafe-text.js';
 import { LOOKUP_PLUGIN_NAMES } from './lookup-plugins.js';
 import type { DataPath, YamlSource } from './yaml-source.js';
 
@@ -426,8 +427,9 @@ export interface ValidationTarget {
 /** Validates `data` against `schema`; throws a ParseError positioned at the first problem. */
 export function validateAgainst(schema: object, data: unknown, target: ValidationTarget, code = 'SCHEMA_INVALID'): void {
   const validate = validatorFor(schema);
-  // The schemas' number types know JavaScript's numbers only: a whole-valued float (1.0) is checked as its number.
-  if (validate(plainNumbers(data))) return;
+  // The schemas' number types know JavaScript's numbers only: a whole-valued float (1.0) is checked as its number;
+  // their string types, strings only: `!unsafe` text is checked as its text.
+  if (validate(plainNumbers(plainData(data)))) return;
   const error = pickError(validate.errors ?? []);
   // A line it quotes that holds a secret is masked where every error is printed (HoundError.format).
   throw schemaError(error, target, code);

@@ -12,6 +12,7 @@ import nunjucks from 'nunjucks';
 import { EXIT, HoundError } from '../base/errors.js';
 import { isPythonFloat, PythonFloat, pythonFloat } from '../base/python-float.js';
 import { isSecretName, registerSecretVariables } from '../base/secrets.js';
+import { hasTemplateMarkers, UnsafeText, unsafeText } from '../base/unsafe-text.js';
 import { buildFilters, buildTests, missingFilterError, type TemplateFunction } from './template-filters.js';
 import { percentFormat } from './python-format.js';
 import { ansibleTextResult, pythonUnescape } from './python-literal.js';
@@ -814,7 +815,8 @@ function warnOutsideTask(): HoundError {
  */
 function runLookup(context: RenderContext, plugin: unknown, args: unknown[], query: boolean): unknown {
   const { positional: terms, keywords } = splitArguments(args);
-  const { wantlist, errors = 'strict', ...options } = keywords;
+  // allow_unsafe is the templar's, not the plugin's: as Ansible's, only `False` (its default) makes the result data.
+  const { wantlist, errors = 'strict', allow_unsafe: allowUnsafe = false, ...options } = keywords;
   const listed = query || wantlist === true;
   if (errors !== 'strict' && errors !== 'ignore' && errors !== 'warn')
     throw new HoundError('TEMPLATE_UNSUPPORTED', `lookup(): errors=${pythonRepr(errors)} is not supported`, EXIT.PARSE, {
@@ -840,7 +842,10 @@ function runLookup(context: RenderContext, plugin: unknown, args: unknown[], que
     }
     throw err;
   }
-  if (listed) return results;
+  // What a lookup returns is data, as Ansible wraps it unsafe: a file's `{{ x }}` kept by set_fact stays text.
+  if (results.length > 0 && allowUnsafe === false) dataReads++;
+  // Ansible joins the results only on that path: with allow_unsafe they stay a list (`['42']` in a string).
+  if (listed || allowUnsafe !== false) return results;
   if (results.length > 0 && results.every((r) => typeof r === 'string')) return results.join(',');
   return results.length === 1 ? results[0] : results;
 }
@@ -991,22 +996,55 @@ export function markRunTimeValue<T>(value: T): T {
   return value;
 }
 
+function isRunTimeValue(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && runTimeValues.has(value);
+}
+
+/**
+ * How many times rendering has read data (a run-time value, an UnsafeText): a render that read
+ * some made data of what it returns, as Ansible's templar marks a result unsafe when its context
+ * read an unsafe value. Storing sites (set_fact, a loop's items) keep such a result as data.
+ */
+let dataReads = 0;
+
+/** A value the run stores as data: text that looks like a template boxed, a list or a mapping marked. */
+export function asData(value: unknown): unknown {
+  if (typeof value === 'string') return unsafeText(value);
+  return markRunTimeValue(value);
+}
+
+/** Runs `work` (a render) and says whether it read data. */
+export function readsData<T>(work: () => T): { value: T; data: boolean } {
+  const before = dataReads;
+  const value = work();
+  return { value, data: dataReads > before };
+}
+
 /**
  * Variables whose values are templates are rendered when first read, once per vars object;
  * the warnings a rendering gave are given again at each read, as Ansible renders at each use.
  */
-const resolvedVariables = new WeakMap<Vars, Map<string, { value: unknown; warnings: readonly string[] }>>();
+const resolvedVariables = new WeakMap<Vars, Map<string, { value: unknown; warnings: readonly string[]; data: boolean }>>();
 const NO_WARNINGS: readonly string[] = Object.freeze([]);
 /** Variables being resolved right now (rendering is synchronous), to catch self-reference. */
 const resolving = new Set<string>();
 
 function resolveVariable(vars: Vars, name: string): unknown {
   const raw = vars[name];
-  if ((raw !== null && typeof raw === 'object' && runTimeValues.has(raw)) || !containsTemplate(raw)) return raw;
+  if (raw instanceof UnsafeText) {
+    dataReads++;
+    return raw.text;
+  }
+  if (isRunTimeValue(raw)) {
+    dataReads++;
+    return raw;
+  }
+  if (!containsTemplate(raw)) return raw;
   let cache = resolvedVariables.get(vars);
   const cached = cache?.get(name);
   if (cached !== undefined) {
     if (cached.warnings.length > 0) passWarnings(cached.warnings);
+    if (cached.data) dataReads++;
     return cached.value;
   }
   if (resolving.has(name)) {
@@ -1019,17 +1057,19 @@ function resolveVariable(vars: Vars, name: string): unknown {
   const sink = warningSink;
   const from = sink?.length ?? 0;
   let value: unknown;
+  const before = dataReads;
   try {
     value = nested(`variable '${name}'`, () => renderWith(raw, vars));
   } finally {
     resolving.delete(name);
   }
+  const data = dataReads > before;
   const warnings = sink !== undefined && sink.length > from ? sink.slice(from) : NO_WARNINGS;
   if (!cache) {
     cache = new Map();
     resolvedVariables.set(vars, cache);
   }
-  cache.set(name, { value, warnings });
+  cache.set(name, { value, warnings, data });
   // A secret-named variable's value is a secret once rendered (`ansible_password: "{{ vault_pw }}"`).
   if (isSecretName(name)) registerSecretVariables(value, true);
   return value;
@@ -1687,10 +1727,14 @@ function templateMessage(err: unknown): string {
   // nunjucks' parser reads a token past the end of an unfinished template (`{{ x | `) as null.
   if (err instanceof TypeError && /^Cannot read properties of null/.test(err.message)) return 'unexpected end of template';
   const message = err instanceof Error ? err.message : String(err);
-  return message
-    .replace(/^\(template\)\s*/, '')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return (
+    message
+      .replace(/^\(template\)\s*/, '')
+      .replace(/\s+/g, ' ')
+      .trim()
+      // As Jinja2 words it (`unexpected '.'`): "token: ." would read as a secret-named assignment, and be masked.
+      .replace(/\bunexpected token: (\S+)$/, "unexpected '$1'")
+  );
 }
 
 /** What a template file's render adds: where `{% include %}` looks, and the file's Jinja2 options (its includes share them). */
@@ -1956,12 +2000,28 @@ function renderString(template: string, vars: Vars): unknown {
   return asJinjaText(value);
 }
 
-function renderWith(value: unknown, vars: Vars): unknown {
-  if (typeof value === 'string') return renderString(value, vars);
+/**
+ * `keepData`: each string that read data while rendering stays data (asData), as set_fact and
+ * a loop keep it, and an UnsafeText stays boxed; otherwise an UnsafeText is its text.
+ */
+function renderWith(value: unknown, vars: Vars, keepData = false): unknown {
+  if (typeof value === 'string') {
+    if (!keepData) return renderString(value, vars);
+    const { value: rendered, data } = readsData(() => renderString(value, vars));
+    return data ? asData(rendered) : rendered;
+  }
+  if (value instanceof UnsafeText) {
+    dataReads++;
+    return keepData ? value : value.text;
+  }
+  if (isRunTimeValue(value)) {
+    dataReads++;
+    return value;
+  }
   if (Array.isArray(value)) {
     const out: unknown[] = [];
     for (const item of value) {
-      const rendered = renderWith(item, vars);
+      const rendered = renderWith(item, vars, keepData);
       if (rendered !== OMIT) out.push(rendered);
     }
     return out;
@@ -1969,7 +2029,7 @@ function renderWith(value: unknown, vars: Vars): unknown {
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value)) {
-      const rendered = renderWith(value[key], vars);
+      const rendered = renderWith(value[key], vars, keepData);
       if (rendered !== OMIT) out[key] = rendered;
     }
     return out;
@@ -1977,15 +2037,16 @@ function renderWith(value: unknown, vars: Vars): unknown {
   return value;
 }
 
-function hasTemplateMarkers(text: string): boolean {
-  return text.includes('{{') || text.includes('{%');
-}
-
-/** True when `value` (deeply) holds a string with `{{` or `{%`. */
+/**
+ * True when `value` (deeply) holds a string with `{{` or `{%`, or an UnsafeText: either must go
+ * through renderValue before a reader that is not a template sees it (the UnsafeText comes out
+ * as its text). A run-time value holds neither: what it holds is never rendered.
+ */
 export function containsTemplate(value: unknown): boolean {
   if (typeof value === 'string') return hasTemplateMarkers(value);
-  if (Array.isArray(value)) return value.some(containsTemplate);
-  if (isPlainObject(value)) return Object.values(value).some(containsTemplate);
+  if (value instanceof UnsafeText) return true;
+  if (Array.isArray(value)) return !isRunTimeValue(value) && value.some(containsTemplate);
+  if (isPlainObject(value)) return !isRunTimeValue(value) && Object.values(value).some(containsTemplate);
   return false;
 }
 
@@ -2005,6 +2066,11 @@ export function renderTemplateFile(source: string, vars: Vars, includePath: read
 /** Renders every template in `value` (strings, lists, dicts) against `vars`. */
 export function renderValue(value: unknown, vars: Vars): unknown {
   return renderWith(value, vars);
+}
+
+/** renderValue for a value the run stores (set_fact's): what read data, or was marked `!unsafe`, stays data. */
+export function renderValueKeepingData(value: unknown, vars: Vars): unknown {
+  return renderWith(value, vars, true);
 }
 
 /**

@@ -2,6 +2,7 @@
 // unknown module, undefined variable) can point at the exact line and column.
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { pyyamlCustomTags } from '../inventory/pyyaml-scalars.js';
+import { markUnsafeNodes, UNSAFE_TAG } from '../base/unsafe-text.js';
 import { ParseError, type SourcePosition } from '../base/errors.js';
 import { dropDuplicateKeys, duplicateKeyWarning } from '../base/yaml-duplicate-keys.js';
 import { checkYamlTextDepth, findYamlLimitProblem, isParserDepthError, yamlLimitError } from '../base/yaml-limits.js';
@@ -56,7 +57,7 @@ export class YamlSource {
       uniqueKeys: false,
       version: '1.1',
       prettyErrors: false,
-      customTags: (tags) => [...pyyamlCustomTags(tags), ...VAULT_TAGS],
+      customTags: (tags) => [...pyyamlCustomTags(tags), ...VAULT_TAGS, UNSAFE_TAG],
       logLevel: 'error',
     });
     const first = doc.errors[0];
@@ -79,6 +80,7 @@ export class YamlSource {
       const { line, col } = lines.linePos(offset);
       return `${file}:${line}:${col}`;
     });
+    markUnsafeNodes(doc);
     let data: unknown;
     try {
       data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
