@@ -15,6 +15,9 @@ export class InventoryRuleError extends Error {
   }
 }
 
+// Characters Ansible calls invalid in group names (it warns but keeps them by default).
+const INVALID_GROUP_CHARS = /^\p{N}|[^\p{L}\p{N}_]/u;
+
 const LOOP_HINT = 'a group cannot contain itself, directly or through its children; remove one of the children entries';
 
 export class InventoryBuilder {
@@ -42,6 +45,8 @@ export class InventoryBuilder {
   addGroup(name: string): string {
     if (!name) throw new InventoryRuleError(`Invalid empty/false group name provided: ${name}`);
     if (!this.groups.has(name)) {
+      // As Ansible's Group(): every plugin's new group is checked, and kept as named.
+      if (INVALID_GROUP_CHARS.test(name)) this.warn('Invalid characters were found in group names but not replaced, use -vvvv to see details');
       this.groups.set(name, { name, hosts: [], children: [], vars: {} });
       this.parents.set(name, []);
     }

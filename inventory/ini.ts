@@ -12,8 +12,6 @@ const GROUP_NAME = /^([^:\]\s]+)\s*(?:#.*)?$/;
 // Python's str.splitlines() line boundaries, control characters included.
 // eslint-disable-next-line no-control-regex
 export const INI_LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
-// Characters Ansible calls invalid in group names (it warns but keeps them by default).
-const INVALID_GROUP_CHARS = /^\p{N}|[^\p{L}\p{N}_]/u;
 
 /** The value typing of Ansible's INI plugin: a Python literal where it is one, else the raw string. */
 export function iniValue(raw: string): unknown {
@@ -66,9 +64,6 @@ export function parseIniInventory(file: string, text: string, inv: InventoryBuil
       if (section) {
         group = section[1]!;
         state = section[2] ?? 'hosts';
-        if (INVALID_GROUP_CHARS.test(group)) {
-          inv.warn('Invalid characters were found in group names but not replaced, use -vvvv to see details');
-        }
         if (state !== 'hosts' && state !== 'children' && state !== 'vars') {
           fail(lineNo, `Section [${group}:${state}] has unknown type: ${state}`, undefined, 'a section is [group], [group:children] or [group:vars]');
         }

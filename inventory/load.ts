@@ -1,7 +1,8 @@
 // Loading the inventory from the -i sources, as ansible-core's InventoryManager does: each
-// source is a file (tried as YAML, then INI), a directory (every inventory file in it, sorted,
-// skipping what Ansible skips), or a comma-separated host list; then orphans are reconciled
-// and group_vars/host_vars beside each source are read.
+// source is a file (run when it is an inventory script, else tried as YAML, then INI), a
+// directory (every inventory file in it, sorted, skipping what Ansible skips), or a
+// comma-separated host list; then orphans are reconciled and group_vars/host_vars beside each
+// source are read.
 import { existsSync } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { registerSecret, registerSecretVariables } from '../base/secrets.js';
 import { InventoryBuilder, InventoryRuleError } from './builder.js';
 import { parseAddress } from './host-range.js';
 import { parseIniInventory } from './ini.js';
+import { notExecutableError, parseInventoryScript, scriptKind } from './script-inventory.js';
 import type { Inventory, InventoryVarsDir } from './model.js';
 import { loadVarsDir, unreadableDirectory } from './vars-dirs.js';
 import { MAX_YAML_BYTES, readYaml, type YamlFile } from './yaml-file.js';
@@ -132,6 +134,16 @@ export async function parseFile(file: string, inv: InventoryBuilder, vault?: Vau
 }
 
 async function parseFileContent(file: string, inv: InventoryBuilder, vault: VaultReading | undefined): Promise<void> {
+  // An inventory script is run, never read (its start is read only from a regular file: a FIFO would hang).
+  const kind = (await stat(file).catch(() => null))?.isFile() ? await scriptKind(file) : undefined;
+  if (kind?.runnable) return parseInventoryScript(file, inv, vault);
+  // A `#!` file meant to run: Ansible, failing to run it, reads it as INI (a Python script's
+  // lines become hosts) without a word unless that fails too.
+  if (kind?.notExecutable) throw notExecutableError(file);
+  await parseTextInventory(file, inv, vault);
+}
+
+async function parseTextInventory(file: string, inv: InventoryBuilder, vault: VaultReading | undefined): Promise<void> {
   // Only regular files: a FIFO or a device (-i /dev/stdin, /dev/zero) would hang or never end.
   let text = await readInputText(file, {
     what: 'inventory file',

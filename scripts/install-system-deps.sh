@@ -10,9 +10,10 @@ set -euo pipefail
 # modules need it) are what the package and git modules are compared on (play-packages.test.ts).
 # rsync: the synchronize module runs it on the controller and on the node. python3-jmespath (a Recommends
 # of ansible, left out here) lets ansible-core's json_query be the oracle of hound's; python3-netaddr
-# (likewise) lets ansible.utils' ipaddr filters be the oracle of hound's.
+# (likewise) lets ansible.utils' ipaddr filters be the oracle of hound's. python-is-python3: a real inventory
+# script of the corpus starts `#!/usr/bin/env python` (test/fixtures/corpus/inventory-scripts).
 need=(docker.io openssh-server docker-registry iproute2 util-linux procps psmisc ansible docker-compose python3-docker python3-yaml curl time zsh openssl apache2-utils golang-docker-credential-helpers pass gnupg
-  containerd podman crun runc conmon uidmap catatonit sudo git python3-apt rsync python3-jmespath python3-netaddr)
+  containerd podman crun runc conmon uidmap catatonit sudo git python3-apt rsync python3-jmespath python3-netaddr python-is-python3)
 missing=()
 for p in "${need[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

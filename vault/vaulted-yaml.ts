@@ -59,6 +59,18 @@ function hasVaultTag(node: unknown): boolean {
   return false;
 }
 
+/**
+ * A vaulted value given as Ansible's JSON writes one (`{"__ansible_vault": ciphertext}`, as an
+ * inventory script prints it): its plaintext, recorded as a secret, or with inline: 'keep' the
+ * same mapping back.
+ */
+export function openVaultValue(ciphertext: string, vault: VaultReading | undefined, where: string): unknown {
+  if (vault?.inline === 'keep') return { __ansible_vault: ciphertext };
+  const plaintext = keyringOf(vault).decryptText(ciphertext, where);
+  registerSecret(plaintext);
+  return plaintext;
+}
+
 /** Records every string in `value` (a vaulted file's data) as a secret. */
 export function revealValues(value: unknown): void {
   if (typeof value === 'string') registerSecret(value);
