@@ -149,6 +149,38 @@ else:
     expect(ours.stdout).toBe(theirs.stdout);
   });
 
+  it('a vaulted value ({"__ansible_vault": …}) is listed as ansible-inventory lists it, and opened for a play', () => {
+    writeFileSync(path.join(dir, 'vault-pass'), 'pw-for-the-vault\n');
+    const encrypted = spawnSync('ansible-vault', ['encrypt_string', '--vault-password-file', 'vault-pass', 'the-setting'], { cwd: dir, encoding: 'utf8' });
+    expect(encrypted.status, encrypted.stderr).toBe(0);
+    const ciphertext = encrypted.stdout
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .join('\n');
+    writeFileSync(
+      path.join(dir, 'vaulted.json'),
+      JSON.stringify({ g: { hosts: ['localhost'], vars: { ansible_connection: 'local', app_setting: { __ansible_vault: ciphertext } } } }),
+    );
+    const source = script('vaulted.sh', '#!/bin/sh\n[ "$1" = --list ] && cat vaulted.json || echo "{}"\n');
+    const args = ['-i', source, '--list', '--vault-password-file', 'vault-pass'];
+    const theirs = ansible(args);
+    const ours = houndInventory(dir, args);
+    expect([theirs.code, ours.code], ours.stderr).toEqual([0, 0]);
+    expect(ours.stdout).toBe(theirs.stdout);
+    writeFileSync(
+      path.join(dir, 'vaulted.yml'),
+      '- hosts: g\n  gather_facts: false\n  tasks:\n    - debug:\n        msg: "opened={{ app_setting == \'the-setting\' }}"\n',
+    );
+    const play = spawnSync(process.execPath, [HOUND_CLI, 'play', '-i', source, '--vault-password-file', 'vault-pass', 'vaulted.yml'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    expect(play.status, play.stderr).toBe(0);
+    expect(play.stdout).toContain('opened=True');
+  });
+
   it("a script's stderr is shown as a warning, and its secrets are masked like the inventory's", () => {
     const source = script(
       'talkative.sh',
