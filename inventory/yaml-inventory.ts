@@ -1,6 +1,7 @@
 // YAML (and JSON) inventories, read as ansible-core's `yaml` inventory plugin reads them:
 // top-level keys are groups, each with optional `hosts`, `children` and `vars`; host keys may
 // hold ranges and ports; what Ansible only warns about is a warning here too.
+import path from 'node:path';
 import type { Node } from 'yaml';
 import { ParseError } from '../base/errors.js';
 import { InventoryRuleError, type InventoryBuilder } from './builder.js';
@@ -45,7 +46,8 @@ export function parseYamlInventory(y: YamlFile, inv: InventoryBuilder): void {
   if (data.get('plugin')) {
     throw new NotYamlInventory('INVENTORY_YAML', 'Plugin configuration YAML file, not YAML inventory', {
       position: nodePosition(y, keyNode(top, 'plugin')),
-      hint: 'inventory plugins are not supported by hound; list the hosts in a YAML or INI inventory',
+      // ansible-inventory runs the plugin, and hound runs inventory scripts (inventory/script-inventory.ts).
+      hint: `hound runs no inventory plugins; let ansible-inventory run it behind an inventory script: printf '#!/bin/sh\\nexec ansible-inventory -i ${path.basename(y.file)} --list\\n' > inventory.sh && chmod +x inventory.sh, then -i inventory.sh (a constructed config goes after the sources it builds on: -i hosts -i ${path.basename(y.file)})`,
     });
   }
 
