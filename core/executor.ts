@@ -24,7 +24,7 @@ import { DEFAULT_PRIVILEGE_ESCALATION } from '../transport/become.js';
 import { AsyncJobs, type AsyncJobResult } from './async-jobs.js';
 import { isRescued } from './block-flow.js';
 import { allHold, applyResultConditions, ConditionalError } from './result-conditions.js';
-import { asData, markRunTimeValue, readsData, renderValueKeepingData } from '../playbook/templating.js';
+import { itemsAsStored, markRunTimeValue, readsData, renderValueKeepingData } from '../playbook/templating.js';
 import {
   ModuleFailure,
   type Action,
@@ -361,7 +361,7 @@ export class TaskExecutor implements TaskRunner {
     const items = templating.loopItems(loop.kind, rendered, vars, loop.subdir);
     if (items.length === 0) return [{ ...first, deferredLoop: undefined, skipped: 'No items in the list' }];
     // Items of a registered result are data: the loop's variable never renders what they hold.
-    const stored = data ? items.map(asData) : items;
+    const stored = itemsAsStored(loop.kind, items, data);
     return items.map((value, index) => {
       const loopVars: Vars = { [loop.loopVar]: stored[index], ansible_loop_var: loop.loopVar };
       if (loop.indexVar) {

@@ -23,7 +23,6 @@ import { shouldRun, type TagSelection } from './tags.js';
 import { didYouMean } from '../base/suggest.js';
 import {
   ANY_VARIABLE,
-  asData,
   CONTROLLER_COMMANDS,
   CONTROLLER_FILES,
   collectTemplateWarnings,
@@ -32,6 +31,7 @@ import {
   evaluateCondition,
   loopItemsFor,
   referencedNames,
+  itemsAsStored,
   readsData,
   renderValue,
   renderValueKeepingData,
@@ -497,12 +497,12 @@ class Compiler {
     }
     const { kind, value, at } = task.loop;
     let items: unknown[];
-    /** The items as the loop's variable holds them: data (asData) when the loop's value read some (an `!unsafe` value). */
+    /** The items as the loop's variable holds them: data (asData) from a with_* lookup or when the loop's value read some (an `!unsafe` value). */
     let stored: unknown[];
     try {
       const { value: rendered, data } = readsData(() => renderLoopValue(kind, value, (v) => this.render(v, base, at, label)));
       items = loopItemsFor(kind, rendered, base, firstFoundSubdir(task.action));
-      stored = data ? items.map(asData) : items;
+      stored = itemsAsStored(kind, items, data);
     } catch (err) {
       if (!isRunTimeTemplateError(err) || !this.failureHandled(task, base, label)) throw this.positioned(err, task.loop.at, label);
       // As Ansible: a loop that reads an undefined variable fails the task only where its

@@ -1013,6 +1013,15 @@ export function asData(value: unknown): unknown {
   return markRunTimeValue(value);
 }
 
+/**
+ * A loop's items as its variable holds them. A with_* loop's are a lookup plugin's results, which
+ * Ansible always makes unsafe (`with_items: ["{{ '{{' }} x }}"]` gives the text `{{ x }}`); a
+ * `loop:`'s are data only when its value read some (a registered result, `!unsafe` text).
+ */
+export function itemsAsStored(kind: string, items: unknown[], readData: boolean): unknown[] {
+  return kind !== 'loop' || readData ? items.map(asData) : items;
+}
+
 /** Runs `work` (a render) and says whether it read data. */
 export function readsData<T>(work: () => T): { value: T; data: boolean } {
   const before = dataReads;

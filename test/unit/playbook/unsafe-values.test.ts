@@ -83,10 +83,17 @@ describe("a lookup's result is data", { timeout: 120_000 }, () => {
     - debug: msg="file={{ from_file }} allowed={{ allowed }}"
     - debug: msg="line={{ item }}"
       loop: "{{ query('lines', 'cat template-looking.txt') }}"
+    - debug: msg="with_file={{ item }}"
+      with_file: template-looking.txt
+    - debug: msg="with_items={{ item }}"
+      with_items: ["{{ '{{' }} 6 * 7 }}"]
+    - debug: msg="loop={{ item }}"
+      loop: ["{{ '{{' }} 5 * 7 }}"]
 `;
     const { ansible, hound } = oracle.run(playbook, { 'template-looking.txt': '{{ 7 * 7 }}\n' });
     expect([ansible.code, hound.code], hound.output).toEqual([0, 0]);
-    const expected = ["file={{ 7 * 7 }} allowed=['49']", 'line={{ 7 * 7 }}'];
+    // A with_* loop's items are a lookup's results, data; a `loop:` of playbook text is rendered again when read.
+    const expected = ["file={{ 7 * 7 }} allowed=['49']", 'line={{ 7 * 7 }}', 'with_file={{ 7 * 7 }}', 'with_items={{ 6 * 7 }}', 'loop=35'];
     expect(messages(ansible.output, 'ansible')).toEqual(expected);
     expect(messages(hound.output, 'hound')).toEqual(expected);
   });
