@@ -33,21 +33,23 @@ export function unsafeText(text: string): string | UnsafeText {
 /** A value with every UnsafeText in it replaced by its text (for output, and for readers outside templating). */
 export function plainData(value: unknown): unknown {
   if (value instanceof UnsafeText) return value.text;
-  if (Array.isArray(value)) return value.some(holdsUnsafeText) ? value.map(plainData) : value;
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    const object = value as Record<string, unknown>;
-    if (!Object.values(object).some(holdsUnsafeText)) return value;
-    return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, plainData(v)]));
-  }
-  return value;
+  if (!holdsUnsafeText(value)) return value;
+  if (Array.isArray(value)) return value.map(plainData);
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, plainData(v)]));
+}
+
+/** A mapping as YAML, JSON and templates make one (python-repr's isPlainObject, which imports this file). */
+function isMapping(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 function holdsUnsafeText(value: unknown, depth = 0): boolean {
   if (value instanceof UnsafeText) return true;
   if (depth > 64) return false;
   if (Array.isArray(value)) return value.some((v) => holdsUnsafeText(v, depth + 1));
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
-    return Object.values(value as Record<string, unknown>).some((v) => holdsUnsafeText(v, depth + 1));
+  if (isMapping(value)) return Object.values(value).some((v) => holdsUnsafeText(v, depth + 1));
   return false;
 }
 
