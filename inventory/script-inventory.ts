@@ -34,7 +34,9 @@ export interface ScriptKind {
  */
 export async function scriptKind(file: string): Promise<ScriptKind> {
   const head = Buffer.alloc(4);
-  const handle = await open(file, 'r');
+  // One that cannot be opened is no script; reading it as text then says why (INVENTORY_UNREADABLE).
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (handle === undefined) return { runnable: false, notExecutable: false };
   let read: number;
   try {
     ({ bytesRead: read } = await handle.read(head, 0, 4, 0));
