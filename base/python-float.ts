@@ -61,28 +61,3 @@ export function pyyamlFloatText(value: number): string {
   const text = pythonFloatRepr(value).toLowerCase();
   return !text.includes('.') && text.includes('e') ? text.replace('e', '.0e') : text;
 }
-
-/**
- * `value` with every PythonFloat inside made its number, for code that checks `typeof x ===
- * 'number'` (the playbook's schema, keyword values). The same object when there is none.
- */
-export function plainNumbers<T>(value: T): T {
-  if (value instanceof PythonFloat) return value.value as T;
-  if (Array.isArray(value)) {
-    let out: unknown[] | undefined;
-    value.forEach((item: unknown, i) => {
-      const plain = plainNumbers(item);
-      if (plain !== item) (out ??= [...value])[i] = plain;
-    });
-    return (out ?? value) as T;
-  }
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    let out: Record<string, unknown> | undefined;
-    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-      const plain = plainNumbers(item);
-      if (plain !== item) (out ??= { ...(value as Record<string, unknown>) })[key] = plain;
-    }
-    return (out ?? value) as T;
-  }
-  return value;
-}

@@ -3,8 +3,8 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { ParseError } from '../base/errors.js';
 import { didYouMean } from '../base/suggest.js';
-import { plainNumbers } from '../base/python-float.js';
-import { plainData } from '../base/unsafe-text.js';
+import { PythonFloat } from '../base/python-float.js';
+import { UnsafeText } from '../base/unsafe-text.js';
 import { LOOKUP_PLUGIN_NAMES } from './lookup-plugins.js';
 import type { DataPath, YamlSource } from './yaml-source.js';
 
@@ -424,12 +424,38 @@ export interface ValidationTarget {
   unknownKeyCode?: string;
 }
 
+/**
+ * `value` as the schemas read it, in one walk, copying only what changes: their number types
+ * know JavaScript's numbers only, so a whole-valued float (1.0) is its number; their string
+ * types, strings only, so `!unsafe` text is its text.
+ */
+function schemaView(value: unknown): unknown {
+  if (value instanceof PythonFloat) return value.value;
+  if (value instanceof UnsafeText) return value.text;
+  if (Array.isArray(value)) {
+    const list = value as unknown[];
+    let out: unknown[] | undefined;
+    list.forEach((item, i) => {
+      const plain = schemaView(item);
+      if (plain !== item) (out ??= [...list])[i] = plain;
+    });
+    return out ?? list;
+  }
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    let out: Record<string, unknown> | undefined;
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+      const plain = schemaView(item);
+      if (plain !== item) (out ??= { ...(value as Record<string, unknown>) })[key] = plain;
+    }
+    return out ?? value;
+  }
+  return value;
+}
+
 /** Validates `data` against `schema`; throws a ParseError positioned at the first problem. */
 export function validateAgainst(schema: object, data: unknown, target: ValidationTarget, code = 'SCHEMA_INVALID'): void {
   const validate = validatorFor(schema);
-  // The schemas' number types know JavaScript's numbers only: a whole-valued float (1.0) is checked as its number;
-  // their string types, strings only: `!unsafe` text is checked as its text.
-  if (validate(plainNumbers(plainData(data)))) return;
+  if (validate(schemaView(data))) return;
   const error = pickError(validate.errors ?? []);
   // A line it quotes that holds a secret is masked where every error is printed (HoundError.format).
   throw schemaError(error, target, code);
