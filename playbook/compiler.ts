@@ -842,18 +842,11 @@ class Compiler {
   private renderArgs(task: LoadedTask, vars: Vars, label: string): Record<string, unknown> {
     // set_fact stores what it is given: what was data stays data for the tasks that read it.
     const render = task.module === 'set_fact' ? renderValueKeepingData : renderValue;
-    if (task.freeForm) {
-      try {
-        return render(task.args, vars) as Record<string, unknown>;
-      } catch (err) {
-        throw this.positioned(err, task.argsAt, label);
-      }
-    }
     try {
       return render(task.args, vars) as Record<string, unknown>;
     } catch (err) {
-      // Errors are rare: only then walk the arguments to find the scalar at fault.
-      throw this.positioned(err, this.failingLeaf(task.args, vars, task.argsAt), label);
+      // Errors are rare: only then walk the arguments to find the scalar at fault (a free-form string is one).
+      throw this.positioned(err, task.freeForm ? task.argsAt : this.failingLeaf(task.args, vars, task.argsAt), label);
     }
   }
 
