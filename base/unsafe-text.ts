@@ -32,10 +32,15 @@ export function unsafeText(text: string): string | UnsafeText {
 
 /** A value with every UnsafeText in it replaced by its text (for output, and for readers outside templating). */
 export function plainData(value: unknown): unknown {
-  if (value instanceof UnsafeText) return value.text;
+  return replaceUnsafeText(value, (unsafe) => unsafe.text);
+}
+
+/** A value with every UnsafeText in it replaced by `replace`'s value for it; what holds none is returned as it is. */
+export function replaceUnsafeText(value: unknown, replace: (unsafe: UnsafeText) => unknown): unknown {
+  if (value instanceof UnsafeText) return replace(value);
   if (!holdsUnsafeText(value)) return value;
-  if (Array.isArray(value)) return value.map(plainData);
-  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, plainData(v)]));
+  if (Array.isArray(value)) return value.map((item) => replaceUnsafeText(item, replace));
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, replaceUnsafeText(v, replace)]));
 }
 
 /** A mapping as YAML, JSON and templates make one (python-repr's isPlainObject, which imports this file). */

@@ -12,7 +12,7 @@ import { groupVars, hostVars, hostsOfGroup } from './vars.js';
 import { setVar } from './vars-object.js';
 import { appendAll } from '../base/append.js';
 import { sortKeys } from '../base/sorted-json.js';
-import { UnsafeText } from '../base/unsafe-text.js';
+import { replaceUnsafeText, UnsafeText } from '../base/unsafe-text.js';
 
 /** Variables ansible-inventory never prints (magic or run-time ones). */
 export const INTERNAL_VARS = new Set([
@@ -104,16 +104,9 @@ export function inventoryToListJson(inv: Inventory, options: ListOptions = {}): 
 
 /** JSON as ansible-inventory writes it: sorted keys, four-space indent. */
 export function ansibleJson(value: unknown): string {
-  return pythonJsonDumps(sortKeys(unsafeAsAnsibleWrites(value)), { indent: 4, ensureAscii: false });
-}
-
-/** `!unsafe` text as ansible-inventory's JSON encoder writes it: `{"__ansible_unsafe": "…"}`. */
-function unsafeAsAnsibleWrites(value: unknown): unknown {
-  if (value instanceof UnsafeText) return { __ansible_unsafe: value.text };
-  if (Array.isArray(value)) return value.map(unsafeAsAnsibleWrites);
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unsafeAsAnsibleWrites(v)]));
-  return value;
+  // `!unsafe` text as ansible-inventory's JSON encoder writes it: `{"__ansible_unsafe": "…"}`.
+  const encoded = replaceUnsafeText(value, (unsafe) => ({ __ansible_unsafe: unsafe.text }));
+  return pythonJsonDumps(sortKeys(encoded), { indent: 4, ensureAscii: false });
 }
 
 /** The mapping `ansible-inventory --list --yaml` prints (host vars shown where a host first appears), for PyYAML's dump (cli/inventory.ts). */
