@@ -37,6 +37,7 @@ import {
   type PullLimits,
   type TemplateEnvironment,
 } from '../modules/implementation.js';
+import { forEachAtMost } from '../base/at-most.js';
 
 export interface Templating {
   renderValue(value: unknown, vars: Vars): unknown;
@@ -638,21 +639,16 @@ async function applyAll(
     let end = i;
     while (end < actions.length && actions[end].kind === actions[i].kind) end++;
     const group = actions.slice(i, end).map((a, k) => ({ a, index: i + k }));
-    let next = 0;
-    const worker = async () => {
-      while (next < group.length) {
-        const { a, index } = group[next++];
-        if (ctx.signal.aborted) throw new HoundError('INTERRUPTED', 'interrupted');
-        try {
-          outcomes[index] = a.kind === 'none' ? { changed: false, bytes: 0, msg: a.reason } : await mod.apply(a, args, ctx);
-        } catch (err) {
-          // One failed pull must not hide what the others did (their bytes count in the recap).
-          if (err instanceof UnreachableError || ctx.signal.aborted) throw err;
-          outcomes[index] = { changed: false, failed: true, bytes: 0, msg: `${describeAction(a)}: ${err instanceof Error ? err.message : String(err)}` };
-        }
+    await forEachAtMost(group, limit, async ({ a, index }) => {
+      if (ctx.signal.aborted) throw new HoundError('INTERRUPTED', 'interrupted');
+      try {
+        outcomes[index] = a.kind === 'none' ? { changed: false, bytes: 0, msg: a.reason } : await mod.apply(a, args, ctx);
+      } catch (err) {
+        // One failed pull must not hide what the others did (their bytes count in the recap).
+        if (err instanceof UnreachableError || ctx.signal.aborted) throw err;
+        outcomes[index] = { changed: false, failed: true, bytes: 0, msg: `${describeAction(a)}: ${err instanceof Error ? err.message : String(err)}` };
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, group.length) }, worker));
+    });
     i = end;
   }
   return outcomes;

@@ -12,6 +12,7 @@ import { UnsafeText } from '../base/unsafe-text.js';
 import { InventoryRuleError, type InventoryBuilder } from './builder.js';
 import { MAX_YAML_BYTES } from './yaml-file.js';
 import { openVaultValue, type VaultReading } from '../vault/vaulted-yaml.js';
+import { forEachAtMost } from '../base/at-most.js';
 
 /** How long one run of an inventory script may take (Ansible waits without end; a stuck script would hang the run). */
 export const INVENTORY_SCRIPT_TIMEOUT_MS = 600_000;
@@ -165,15 +166,9 @@ export async function parseInventoryScript(file: string, inv: InventoryBuilder, 
   const names = [...hosts];
   const found: unknown[] = new Array(names.length);
   // Without _meta, one --host run per host, a few at once.
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(HOST_RUNS_AT_ONCE, names.length) }, async () => {
-      while (next < names.length) {
-        const index = next++;
-        found[index] = await varsOf(names[index]);
-      }
-    }),
-  );
+  await forEachAtMost(names, HOST_RUNS_AT_ONCE, async (host, index) => {
+    found[index] = await varsOf(host);
+  });
   names.forEach((host, index) => {
     const vars = found[index];
     if (!isPlainObject(vars)) throw scriptError(file, `Improperly formatted host information for ${host}: ${pythonRepr(vars)} is not a mapping`);

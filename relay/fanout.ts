@@ -30,6 +30,7 @@ import {
   type RunningSeed,
 } from './seed-node.js';
 import { assignSeeds, feedOrder } from './seed-plan.js';
+import { forEachAtMost } from '../base/at-most.js';
 
 export interface FanoutNode {
   host: string;
@@ -504,10 +505,10 @@ class RunFanout implements Fanout {
             demand: [...seed.serves.values()].filter((s) => s.images.has(image)).length,
           })),
         );
-        let next = 0;
-        const worker = async () => {
-          while (next < order.length && !this.abort.signal.aborted) {
-            const blob = order[next++];
+        await forEachAtMost(
+          order,
+          FEED_CONCURRENCY,
+          async (blob) => {
             const entry = blobDone.get(blob.digest)!;
             try {
               const repo = this.o.relay.relayPath(blob.image);
@@ -518,9 +519,9 @@ class RunFanout implements Fanout {
             } catch (error) {
               entry.reject(error);
             }
-          }
-        };
-        await Promise.all(Array.from({ length: FEED_CONCURRENCY }, worker));
+          },
+          () => this.abort.signal.aborted,
+        );
       } catch (error) {
         for (const entry of blobDone.values()) entry.reject(error);
       }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { BlobFanout, MemoryBudget } from './blob-fanout.js';
 import { RelayUsageError } from './errors.js';
 import type { RegistryManifest, RegistryOrigin } from '../transport/registry.js';
+import { forEachAtMost } from '../base/at-most.js';
 
 export interface RelayStats {
   /** Blob and manifest bytes received from the origins. */
@@ -112,19 +113,19 @@ export class RelayCache {
 
   /** Fetches blobs in the given order, `concurrency` at a time; blobs nodes ask for meanwhile start at once. */
   async prefetch(items: ReadonlyArray<{ origin: string; repo: string; digest: string }>, concurrency: number): Promise<void> {
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < items.length && !this.closed) {
-        const item = items[next++];
+    await forEachAtMost(
+      items,
+      concurrency,
+      async (item) => {
         try {
           const fanout = await this.blob(item.origin, item.repo, item.digest);
           await fanout.done;
         } catch {
           // Logged by download(); the node that needs the blob retries it on demand.
         }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+      },
+      () => this.closed,
+    );
   }
 
   private async download(host: string, repo: string, digest: string): Promise<BlobFanout> {
