@@ -52,15 +52,16 @@ export async function inventoryCommand(group: string | undefined, opts: Inventor
   if (actions > 1) {
     throw new OptionsError('CONFLICTING_INVENTORY_ACTIONS', 'Conflicting options used, only one of --host, --graph or --list can be used at the same time.');
   }
-  const [{ loadInventory }, list, { resolvePattern }] = await Promise.all([
+  const [{ loadInventory }, list, { resolvePattern }, { inventoryPlugins }] = await Promise.all([
     import('../inventory/load.js'),
     import('../inventory/list.js'),
     import('../inventory/patterns.js'),
+    import('../playbook/inventory-plugins.js'),
   ]);
   const warn = warnLine;
   const keyring = await vaultKeyring({ ...opts, ...vaultOptionsOf(opts) });
   // Inline !vault values are listed as ansible-inventory lists them: {"__ansible_vault": ciphertext}.
-  const inv = await loadInventory(inventorySources(opts), { warn, vault: { keyring, inline: 'keep' } });
+  const inv = await loadInventory(inventorySources(opts), { warn, vault: { keyring, inline: 'keep' }, plugins: inventoryPlugins() });
   if ((opts.verbose ?? 0) > 0) for (const source of inv.sources) process.stderr.write(`Parsed ${source} inventory source\n`);
   const limit = opts.limit && opts.limit.length > 0 ? { hosts: resolvePattern(inv, opts.limit, { warn }) } : {};
 

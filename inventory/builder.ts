@@ -92,6 +92,34 @@ export class InventoryBuilder {
     return seen;
   }
 
+  /**
+   * The groups `host` is in, directly or through their parents, as the graph stands while the
+   * sources are read (Ansible's Host.get_groups() then): `all` only through a parent, since
+   * orphan groups join it after the last source.
+   */
+  groupsOfHostSoFar(host: string): string[] {
+    const out = new Set<string>();
+    for (const g of this.groupsOfHost.get(host) ?? []) {
+      out.add(g);
+      for (const a of this.ancestors(g)) out.add(a);
+    }
+    return [...out];
+  }
+
+  /**
+   * Ansible's Group.depth as the graph stands: the longest chain of parents above the group (0
+   * for a group without one). `memo` may be shared by calls while the graph does not change.
+   */
+  depthSoFar(group: string, memo = new Map<string, number>()): number {
+    const known = memo.get(group);
+    if (known !== undefined) return known;
+    // addChild refuses loops, so the walk ends.
+    let depth = 0;
+    for (const p of this.parents.get(group) ?? []) depth = Math.max(depth, this.depthSoFar(p, memo) + 1);
+    memo.set(group, depth);
+    return depth;
+  }
+
   /** Ansible's add_child: `child` may be a group or a host. */
   addChild(parent: string, child: string): void {
     const p = this.groups.get(parent);

@@ -30,6 +30,22 @@ export interface LoadOptions {
   warn?: (message: string) => void;
   /** How vault-encrypted inventory files, group_vars and host_vars, and `!vault` values are opened. */
   vault?: VaultReading;
+  /** Inventory plugins a YAML source may name in `plugin:` (Ansible's auto plugin), given by rooms above this one. */
+  plugins?: InventoryPlugins;
+}
+
+/**
+ * Runs one plugin config over the inventory read so far, as ansible-inventory runs the plugin a
+ * `.yml`/`.yaml` source names. `constructed` needs templating, which lives above this room.
+ */
+export type InventoryPlugin = (config: YamlFile, inv: InventoryBuilder) => void | Promise<void>;
+
+/** The plugins by every name `plugin:` may give them (`constructed`, `ansible.builtin.constructed`). */
+export type InventoryPlugins = ReadonlyMap<string, InventoryPlugin>;
+
+interface ReadContext {
+  vault?: VaultReading;
+  plugins?: InventoryPlugins;
 }
 
 /** Reads and merges the inventory sources (the -i values). */
@@ -54,11 +70,11 @@ export async function loadInventory(sources: string[], options: LoadOptions = {}
       });
     }
     if (st.isDirectory()) {
-      await parseDirectory(full, inv, options.vault);
+      await parseDirectory(full, inv, options);
       varsDirs.push(full);
     } else {
       inv.sources.push(full);
-      await parseFile(full, inv, options.vault);
+      await parseFile(full, inv, options);
       varsDirs.push(path.dirname(full));
     }
   }
@@ -100,7 +116,7 @@ function parseHostList(source: string, inv: InventoryBuilder): void {
   }
 }
 
-async function parseDirectory(dir: string, inv: InventoryBuilder, vault: VaultReading | undefined, visited = new Set<string>()): Promise<void> {
+async function parseDirectory(dir: string, inv: InventoryBuilder, context: ReadContext, visited = new Set<string>()): Promise<void> {
   // A symlink pointing back up the tree would otherwise be read forever.
   const real = await realpath(dir);
   if (visited.has(real)) return;
@@ -115,35 +131,36 @@ async function parseDirectory(dir: string, inv: InventoryBuilder, vault: VaultRe
     const full = path.join(dir, name);
     const st = await stat(full).catch(() => null);
     if (!st) continue;
-    if (st.isDirectory()) await parseDirectory(full, inv, vault, visited);
+    if (st.isDirectory()) await parseDirectory(full, inv, context, visited);
     else {
       inv.sources.push(full);
-      await parseFile(full, inv, vault);
+      await parseFile(full, inv, context);
     }
   }
 }
 
 /** One inventory file: the yaml plugin first where the extension allows it, then the ini plugin. */
-export async function parseFile(file: string, inv: InventoryBuilder, vault?: VaultReading): Promise<void> {
+async function parseFile(file: string, inv: InventoryBuilder, context: ReadContext): Promise<void> {
   inv.currentSource = file;
   try {
-    await parseFileContent(file, inv, vault);
+    await parseFileContent(file, inv, context);
   } finally {
     inv.currentSource = undefined;
   }
 }
 
-async function parseFileContent(file: string, inv: InventoryBuilder, vault: VaultReading | undefined): Promise<void> {
+async function parseFileContent(file: string, inv: InventoryBuilder, context: ReadContext): Promise<void> {
+  const { vault } = context;
   // An inventory script is run, never read (its start is read only from a regular file: a FIFO would hang).
   const kind = (await stat(file).catch(() => null))?.isFile() ? await scriptKind(file) : undefined;
   if (kind?.runnable) return parseInventoryScript(file, inv, vault);
   // A `#!` file meant to run: Ansible, failing to run it, reads it as INI (a Python script's
   // lines become hosts) without a word unless that fails too.
   if (kind?.notExecutable) throw notExecutableError(file);
-  await parseTextInventory(file, inv, vault);
+  await parseTextInventory(file, inv, context);
 }
 
-async function parseTextInventory(file: string, inv: InventoryBuilder, vault: VaultReading | undefined): Promise<void> {
+async function parseTextInventory(file: string, inv: InventoryBuilder, { vault, plugins }: ReadContext): Promise<void> {
   // Only regular files: a FIFO or a device (-i /dev/stdin, /dev/zero) would hang or never end.
   let text = await readInputText(file, {
     what: 'inventory file',
@@ -166,21 +183,26 @@ async function parseTextInventory(file: string, inv: InventoryBuilder, vault: Va
   }
   let yamlFailure: ParseError | undefined;
   let yamlWasMapping = false;
+  let plugin: InventoryPlugin | undefined;
   if (YAML_EXTENSIONS.includes(ext)) {
     let y: YamlFile | undefined;
     try {
       y = readYaml(file, text, vault);
       yamlWasMapping = y.value instanceof Map;
-      parseYamlInventory(y, inv);
+      // Ansible's auto plugin, tried before the yaml plugin: a .yml/.yaml source naming its plugin.
+      plugin = ext === '.yml' || ext === '.yaml' ? pluginOf(y, plugins) : undefined;
+      if (!plugin) parseYamlInventory(y, inv);
       for (const warning of y.warnings) inv.warn(warning);
       if (opened.vaulted) revealValues(y.value);
-      return;
     } catch (err) {
       if (!(err instanceof ParseError)) throw wrapRule(err, file);
       // A refused bomb or oversized file is final: the INI reader would only waste effort on it.
       if (['YAML_TOO_LARGE', 'YAML_TOO_DEEP', 'YAML_ALIASES', 'YAML_ALIAS_CYCLE'].includes(err.code)) throw err;
       yamlFailure = err;
     }
+    // Outside the try: the plugin's own errors are final, not a reason to try the INI reader.
+    if (plugin && y) return plugin(y, inv);
+    if (y && !yamlFailure) return;
   }
   try {
     parseIniInventory(file, text, inv);
@@ -191,6 +213,12 @@ async function parseTextInventory(file: string, inv: InventoryBuilder, vault: Va
     if (yamlFailure && (explicitYaml || yamlWasMapping)) throw yamlFailure;
     throw err;
   }
+}
+
+function pluginOf(y: YamlFile, plugins: InventoryPlugins | undefined): InventoryPlugin | undefined {
+  if (!(y.value instanceof Map)) return undefined;
+  const name: unknown = (y.value as Map<unknown, unknown>).get('plugin');
+  return typeof name === 'string' ? plugins?.get(name) : undefined;
 }
 
 /** The values of a vault-encrypted INI inventory (`key=value` and `key = value`), recorded as secrets; a YAML one is walked by readYaml. */

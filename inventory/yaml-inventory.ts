@@ -47,7 +47,7 @@ export function parseYamlInventory(y: YamlFile, inv: InventoryBuilder): void {
     throw new NotYamlInventory('INVENTORY_YAML', 'Plugin configuration YAML file, not YAML inventory', {
       position: nodePosition(y, keyNode(top, 'plugin')),
       // ansible-inventory runs the plugin, and hound runs inventory scripts (inventory/script-inventory.ts).
-      hint: `hound runs no inventory plugins; let ansible-inventory run it behind an inventory script: printf '#!/bin/sh\\nexec ansible-inventory -i ${path.basename(y.file)} --list\\n' > inventory.sh && chmod +x inventory.sh, then -i inventory.sh (a constructed config goes after the sources it builds on: -i hosts -i ${path.basename(y.file)})`,
+      hint: `hound runs the constructed plugin (from a .yml or .yaml file) and no other; let ansible-inventory run this one behind an inventory script: printf '#!/bin/sh\\nexec ansible-inventory -i ${path.basename(y.file)} --list\\n' > inventory.sh && chmod +x inventory.sh, then -i inventory.sh`,
     });
   }
 

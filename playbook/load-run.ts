@@ -11,6 +11,7 @@ import type { CompiledRun } from './compiled.js';
 import { compilePlays, type FactSettings } from './compiler.js';
 import { mergeExtraVars } from './extra-vars.js';
 import { openVaultFilesWith } from './lookup-plugins.js';
+import { inventoryPlugins } from './inventory-plugins.js';
 import { PlaybookLoader } from './loader.js';
 import type { LoadedPlaybook } from './model.js';
 import { parseTagOption } from './tags.js';
@@ -68,7 +69,7 @@ export async function loadAndCompile(playbookFiles: readonly string[], selection
   openVaultFilesWith(selection.vault?.keyring);
   const loader = new PlaybookLoader({ rolesPath: rolesPathOf(selection.rolesPath), vault: selection.vault, warn });
   const playbooks = playbookFiles.map((file) => loader.load(file));
-  const inventory = await loadInventory(selection.inventory ?? [], { warn, vault: selection.vault });
+  const inventory = await loadInventory(selection.inventory ?? [], { warn, vault: selection.vault, plugins: inventoryPlugins({ extraVars }) });
   // As ansible-playbook: hosts in the inventory but none left by --limit is an error (exit 1), not a
   // run that does nothing. An empty inventory only warns, there as here.
   if (selection.limit?.length && inventory.hosts.size > 0 && resolvePattern(inventory, selection.limit).length === 0) {

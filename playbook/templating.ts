@@ -770,6 +770,24 @@ function lookupPluginName(plugin: unknown): string {
   return typeof plugin === 'string' ? plugin.replace(/^ansible\.(builtin|legacy)\./, '') : '';
 }
 
+/** True while withoutLookups runs a render: lookup() and query() then fail, as under Ansible's disable_lookups. */
+let lookupsDisabled = false;
+
+/**
+ * Runs `render` with lookups disabled, as Ansible's inventory plugins compose their
+ * expressions (Constructable._compose): a lookup there fails, and the plugin skips the
+ * expression or, when strict, stops.
+ */
+export function withoutLookups<T>(render: () => T): T {
+  const outer = lookupsDisabled;
+  lookupsDisabled = true;
+  try {
+    return render();
+  } finally {
+    lookupsDisabled = outer;
+  }
+}
+
 /** The warnings of the renders collectTemplateWarnings runs now; undefined outside one. */
 let warningSink: string[] | undefined;
 
@@ -814,6 +832,9 @@ function warnOutsideTask(): HoundError {
  * `errors='warn'` too, with Ansible's warning in the task's result.
  */
 function runLookup(context: RenderContext, plugin: unknown, args: unknown[], query: boolean): unknown {
+  // Ansible's words (Templar._fail_lookup, which takes lookup's place under disable_lookups): whatever its errors= says.
+  if (lookupsDisabled)
+    throw new HoundError('TEMPLATE_ERROR', `The lookup \`${String(plugin)}\` was found, however lookups were disabled from templating`, EXIT.PARSE);
   const { positional: terms, keywords } = splitArguments(args);
   // allow_unsafe is the templar's, not the plugin's: as Ansible's, only `False` (its default) makes the result data.
   const { wantlist, errors = 'strict', allow_unsafe: allowUnsafe = false, ...options } = keywords;
