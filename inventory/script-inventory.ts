@@ -159,9 +159,11 @@ export async function parseInventoryScript(file: string, inv: InventoryBuilder, 
     rule(() => addGroup(file, inv, group, groupData, hosts));
   }
   const varsOf = async (host: string): Promise<unknown> => {
-    if (hostvars === undefined) return hostVarsFromHostRun(file, host, vault);
+    // As the script plugin: `"hostvars": null` is no hostvars (one --host run per host).
+    if (hostvars === undefined || hostvars === null) return hostVarsFromHostRun(file, host, vault);
     if (!isPlainObject(hostvars)) throw scriptError(file, `Improperly formatted host information for ${host}: _meta.hostvars is not a mapping`);
-    return hostvars[host] ?? {};
+    // A host missing from it has no variables; one listed as null is refused below, as Ansible refuses it.
+    return Object.hasOwn(hostvars, host) ? hostvars[host] : {};
   };
   const names = [...hosts];
   const found: unknown[] = new Array(names.length);
@@ -171,7 +173,12 @@ export async function parseInventoryScript(file: string, inv: InventoryBuilder, 
   });
   names.forEach((host, index) => {
     const vars = found[index];
-    if (!isPlainObject(vars)) throw scriptError(file, `Improperly formatted host information for ${host}: ${pythonRepr(vars)} is not a mapping`);
+    if (!isPlainObject(vars))
+      throw scriptError(
+        file,
+        `Invalid data from file, expected dictionary and got: ${pythonRepr(vars)} (the variables of ${host})`,
+        'give every host a mapping of its variables, {} for none',
+      );
     rule(() => {
       for (const [key, value] of Object.entries(vars)) inv.setVariable(host, key, value);
     });

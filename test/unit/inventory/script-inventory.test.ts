@@ -104,6 +104,18 @@ else:
     }
   });
 
+  it('"hostvars": null is no _meta.hostvars: one --host run per host, as Ansible', () => {
+    const source = script(
+      'null-meta.sh',
+      '#!/bin/sh\nif [ "$1" = --list ]; then echo \'{"g": ["a", "b"], "_meta": {"hostvars": null}}\'; else echo "{\\"asked\\": \\"$2\\"}"; fi\n',
+    );
+    const theirs = ansible(['-i', source, '--list']);
+    const ours = houndInventory(dir, ['-i', source, '--list']);
+    expect([theirs.code, ours.code], ours.stderr).toEqual([0, 0]);
+    expect(ours.stdout).toBe(theirs.stdout);
+    expect(ours.stdout).toContain('"asked": "b"');
+  });
+
   it("reads ansible-inventory --list's own output back, unsafe values and all", () => {
     const listing = ansible(['-i', path.resolve(__dirname, '../../fixtures/inventory/yaml-unsafe/hosts.yml'), '--list']);
     expect(listing.code, listing.stderr).toBe(0);
@@ -124,6 +136,10 @@ else:
       [script('bad-json.sh', '#!/bin/sh\necho "{not json"\n'), /failed to parse executable inventory script results/],
       [script('empty-host.sh', '#!/bin/sh\n[ "$1" = --list ] && echo \'{"g": ["h1"]}\'\nexit 0\n'), /--host h1 printed nothing/],
       [script('bad-hosts.sh', '#!/bin/sh\necho \'{"all": {"hosts": {"h1": {}}}}\'\n'), /You defined a group 'all' with bad data for the host list/],
+      [
+        script('null-hostvars.sh', '#!/bin/sh\necho \'{"g": ["a", "b"], "_meta": {"hostvars": {"a": null, "b": {"x": 1}}}}\'\n'),
+        /Invalid data from file, expected dictionary and got: None \(the variables of a\)/,
+      ],
     ];
     for (const [source, message] of failures) {
       // ansible-inventory warns and goes on with an empty inventory (its warnings are wrapped at 80 columns).
