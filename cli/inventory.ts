@@ -18,6 +18,7 @@ interface InventoryCommandOptions {
   yaml?: boolean;
   vars?: boolean;
   limit?: string[];
+  playbookDir?: string;
   verbose?: number;
 }
 
@@ -33,6 +34,7 @@ export function register(program: Command): void {
     .option('-y, --yaml', 'print YAML instead of JSON (with --list or --host)')
     .option('--vars', 'with --graph: show variables too')
     .option('-l, --limit <pattern>', 'only hosts matching this pattern (repeatable; @file reads patterns from a file)', collect, [])
+    .option('--playbook-dir <dir>', "the playbook's folder, whose group_vars/ and host_vars/ apply too (default: the working folder, as ansible-inventory)")
     // Accepted as ansible-inventory accepts it, so the same command lines work; -v names the files read.
     .option('-v, --verbose', 'more output on stderr (repeat for more: -vvv): the inventory files read', (_: string, previous: number) => previous + 1, 0);
   addVaultOptions(command).action(async (group: string | undefined, opts: InventoryCommandOptions) => {
@@ -52,7 +54,7 @@ export async function inventoryCommand(group: string | undefined, opts: Inventor
   if (actions > 1) {
     throw new OptionsError('CONFLICTING_INVENTORY_ACTIONS', 'Conflicting options used, only one of --host, --graph or --list can be used at the same time.');
   }
-  const [{ loadInventory }, list, { resolvePattern }, { inventoryPlugins }] = await Promise.all([
+  const [{ loadInventory, withPlaybookVarsDir }, list, { resolvePattern }, { inventoryPlugins }] = await Promise.all([
     import('../inventory/load.js'),
     import('../inventory/list.js'),
     import('../inventory/patterns.js'),
@@ -61,7 +63,12 @@ export async function inventoryCommand(group: string | undefined, opts: Inventor
   const warn = warnLine;
   const keyring = await vaultKeyring({ ...opts, ...vaultOptionsOf(opts) });
   // Inline !vault values are listed as ansible-inventory lists them: {"__ansible_vault": ciphertext}.
-  const inv = await loadInventory(inventorySources(opts), { warn, vault: { keyring, inline: 'keep' }, plugins: inventoryPlugins() });
+  const vault = { keyring, inline: 'keep' } as const;
+  const inv = await withPlaybookVarsDir(
+    await loadInventory(inventorySources(opts), { warn, vault, plugins: inventoryPlugins() }),
+    opts.playbookDir ?? process.cwd(),
+    { warn, vault, onlyInHostVars: opts.playbookDir === undefined },
+  );
   if ((opts.verbose ?? 0) > 0) for (const source of inv.sources) process.stderr.write(`Parsed ${source} inventory source\n`);
   const limit = opts.limit && opts.limit.length > 0 ? { hosts: resolvePattern(inv, opts.limit, { warn }) } : {};
 

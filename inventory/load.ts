@@ -38,7 +38,14 @@ export interface LoadOptions {
  * Runs one plugin config over the inventory read so far, as ansible-inventory runs the plugin a
  * `.yml`/`.yaml` source names. `constructed` needs templating, which lives above this room.
  */
-export type InventoryPlugin = (config: YamlFile, inv: InventoryBuilder) => void | Promise<void>;
+export type InventoryPlugin = (config: YamlFile, inv: InventoryBuilder, context: PluginContext) => void | Promise<void>;
+
+export interface PluginContext {
+  vault?: VaultReading;
+  /** The files read before this one (Ansible's processed_sources): their folders' group_vars/ and host_vars/ are what use_vars_plugins reads. */
+  sourcesBefore: string[];
+  warn: (message: string) => void;
+}
 
 /** The plugins by every name `plugin:` may give them (`constructed`, `ansible.builtin.constructed`). */
 export type InventoryPlugins = ReadonlyMap<string, InventoryPlugin>;
@@ -95,14 +102,43 @@ export async function loadInventory(sources: string[], options: LoadOptions = {}
   return built;
 }
 
+/**
+ * The inventory with the group_vars/ and host_vars/ beside a playbook (Ansible's "playbook
+ * group_vars", read from the playbook's folder, or ansible-inventory's --playbook-dir, the
+ * working folder by default), which merge above the inventory's own at each level: all, the
+ * groups, the host. The same inventory when the folder holds neither, or is already one of the
+ * inventory's own (read again there, they would change nothing).
+ */
+export async function withPlaybookVarsDir(
+  inv: Inventory,
+  dir: string,
+  options: Pick<LoadOptions, 'warn' | 'vault'> & Pick<InventoryVarsDir, 'onlyInHostVars'> = {},
+): Promise<Inventory> {
+  const full = path.resolve(dir);
+  if ((inv.varsDirs ?? []).some((d) => d.dir === full)) return inv;
+  const warnings = [...(inv.warnings ?? [])];
+  const warn = (message: string) => {
+    if (warnings.includes(message)) return;
+    warnings.push(message);
+    options.warn?.(message);
+  };
+  const loaded = await loadVarsDir(full, inv.groups.keys(), inv.hosts.keys(), warn, options.vault);
+  if (loaded.groups.size === 0 && loaded.hosts.size === 0) return inv;
+  if (options.onlyInHostVars) loaded.onlyInHostVars = true;
+  registerVarsDirSecrets(loaded);
+  return { ...inv, varsDirs: [...(inv.varsDirs ?? []), loaded], warnings };
+}
+
 /** ansible_password, ansible_become_pass and every other secret-named variable, masked in all output from now on. */
 function registerInventorySecrets(inv: Inventory): void {
   for (const group of inv.groups.values()) registerSecretVariables(group.vars);
   for (const host of inv.hosts.values()) registerSecretVariables(host.vars);
-  for (const dir of inv.varsDirs ?? []) {
-    for (const vars of dir.groups.values()) registerSecretVariables(vars);
-    for (const vars of dir.hosts.values()) registerSecretVariables(vars);
-  }
+  for (const dir of inv.varsDirs ?? []) registerVarsDirSecrets(dir);
+}
+
+function registerVarsDirSecrets(dir: InventoryVarsDir): void {
+  for (const vars of dir.groups.values()) registerSecretVariables(vars);
+  for (const vars of dir.hosts.values()) registerSecretVariables(vars);
 }
 
 /** `-i 'web1,web2:2222,'`: Ansible's host_list plugin. */
@@ -201,7 +237,7 @@ async function parseTextInventory(file: string, inv: InventoryBuilder, { vault, 
       yamlFailure = err;
     }
     // Outside the try: the plugin's own errors are final, not a reason to try the INI reader.
-    if (plugin && y) return plugin(y, inv);
+    if (plugin && y) return plugin(y, inv, { vault, sourcesBefore: inv.sources.slice(0, inv.sources.indexOf(file)), warn: (m) => inv.warn(m) });
     if (y && !yamlFailure) return;
   }
   try {

@@ -36,6 +36,11 @@ export interface InventoryVarsDir {
   dir: string;
   groups: Map<string, Vars>;
   hosts: Map<string, Vars>;
+  /**
+   * The working folder's, which ansible-inventory reads as the playbook folder by default: in
+   * the hosts' variables, not shown on the groups (it shows those of a --playbook-dir only).
+   */
+  onlyInHostVars?: boolean;
 }
 
 export interface Inventory {

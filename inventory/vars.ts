@@ -1,6 +1,6 @@
 // A host's variables merged with Ansible's precedence, and its magic variables. The order:
-// group `all` < group_vars/all < other groups by (depth, ansible_group_priority, name)
-// < group_vars/GROUP in the same order < the host's own vars < host_vars/HOST; each level
+// group `all` < other groups by (depth, ansible_group_priority, name) < group_vars/all <
+// group_vars/GROUP in the same order < the host's own vars < host_vars/HOST; each level
 // replaces top-level keys (Ansible's default hash_behaviour=replace).
 import path from 'node:path';
 import { isIpAddress } from './host-range.js';
@@ -147,7 +147,13 @@ export function groupDepth(inv: Inventory, group: string): number {
   return indexOf(inv).depth.get(group) ?? 0;
 }
 
-/** The host's variables from the inventory, merged by precedence (what ansible-inventory --host prints). */
+/**
+ * The host's variables from the inventory, merged by precedence (what ansible-inventory --host
+ * prints), in the order of Ansible's default VARIABLE_PRECEDENCE (vars/manager.py): the
+ * inventory's own group variables (all's, then the host's other groups'), each folder's
+ * group_vars/all (the inventory's folders, then the playbook's), each folder's group_vars for
+ * the host's other groups, then the host's own and each folder's host_vars.
+ */
 export function hostVars(inv: Inventory, host: string): Vars {
   const h = inv.hosts.get(host);
   if (!h) return {};
@@ -155,8 +161,8 @@ export function hostVars(inv: Inventory, host: string): Vars {
   const groups = sortedGroupsOfHost(inv, host);
   const out: Vars = {};
   assignVars(out, inv.groups.get('all')?.vars);
-  for (const d of dirs) assignVars(out, d.groups.get('all'));
   for (const g of groups) assignVars(out, inv.groups.get(g)?.vars);
+  for (const d of dirs) assignVars(out, d.groups.get('all'));
   for (const d of dirs) for (const g of groups) assignVars(out, d.groups.get(g));
   assignVars(out, h.vars);
   for (const d of dirs) assignVars(out, d.hosts.get(host));
@@ -169,7 +175,8 @@ export function groupVars(inv: Inventory, group: string): Vars {
   if (!g) return {};
   const out: Vars = {};
   assignVars(out, g.vars);
-  for (const d of inv.varsDirs ?? []) assignVars(out, d.groups.get(group));
+  // ansible-inventory shows a playbook folder's group_vars on its groups only when --playbook-dir names it.
+  for (const d of inv.varsDirs ?? []) if (!d.onlyInHostVars) assignVars(out, d.groups.get(group));
   if (g.priority !== undefined && g.priority !== 1) out['ansible_group_priority'] = g.priority;
   return out;
 }

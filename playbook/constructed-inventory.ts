@@ -3,12 +3,15 @@
 // (`compose`) and adds hosts to groups (`groups`, `keyed_groups`) from Jinja2 expressions over
 // each host's inventory variables. It lives here, beside the templating it needs; the inventory
 // loader is handed it (inventory/load.ts, `plugins`).
+import path from 'node:path';
 import type { Node } from 'yaml';
 import { isMap, isSeq } from 'yaml';
 import { HoundError, ParseError } from '../base/errors.js';
 import { InventoryRuleError, type InventoryBuilder } from '../inventory/builder.js';
 import { isIpAddress } from '../inventory/host-range.js';
-import type { Vars } from '../inventory/model.js';
+import type { PluginContext } from '../inventory/load.js';
+import type { InventoryVarsDir, Vars } from '../inventory/model.js';
+import { loadVarsDir } from '../inventory/vars-dirs.js';
 import { assignVars, setVar } from '../inventory/vars-object.js';
 import { keyNode, keyString, nodePosition, plainValue, valueNode, type YamlFile } from '../inventory/yaml-file.js';
 import { pythonStr, pythonTruthy, pythonTypeName } from './template-values.js';
@@ -44,6 +47,8 @@ interface ConstructedConfig {
   keyedGroups: KeyedGroup[];
   leadingSeparator: boolean;
   useExtraVars: boolean;
+  /** Also the group_vars/ and host_vars/ beside the sources read before (Ansible's host_group_vars vars plugin). */
+  useVarsPlugins: boolean;
 }
 
 export interface ConstructedOptions {
@@ -52,12 +57,26 @@ export interface ConstructedOptions {
 }
 
 /** Runs one constructed config over the hosts read so far, as ansible-inventory does when it meets it among the -i sources. */
-export function runConstructed(y: YamlFile, inv: InventoryBuilder, options: ConstructedOptions = {}): void {
-  const config = readConfig(y, (m) => inv.warn(m));
-  for (const host of inv.hosts.keys()) constructHost(y, inv, config, host, options.extraVars ?? {});
+export async function runConstructed(y: YamlFile, inv: InventoryBuilder, context: PluginContext, options: ConstructedOptions = {}): Promise<void> {
+  const config = readConfig(y, context.warn);
+  const varsDirs = config.useVarsPlugins ? await sourcesVarsDirs(inv, context) : [];
+  for (const host of inv.hosts.keys()) constructHost(y, inv, config, host, options.extraVars ?? {}, varsDirs);
 }
 
-function constructHost(y: YamlFile, inv: InventoryBuilder, config: ConstructedConfig, host: string, extraVars: Vars): void {
+/**
+ * use_vars_plugins: the group_vars/ and host_vars/ beside each source read before this one, one
+ * entry per source (two files in one folder read it twice, as Ansible's loop does).
+ */
+async function sourcesVarsDirs(inv: InventoryBuilder, context: PluginContext): Promise<InventoryVarsDir[]> {
+  const loaded = new Map<string, Promise<InventoryVarsDir>>();
+  const dirs = context.sourcesBefore.map((source) => path.dirname(source));
+  for (const dir of dirs) {
+    if (!loaded.has(dir)) loaded.set(dir, loadVarsDir(dir, [...inv.groups.keys()], [...inv.hosts.keys()], context.warn, context.vault));
+  }
+  return Promise.all(dirs.map((dir) => loaded.get(dir)!));
+}
+
+function constructHost(y: YamlFile, inv: InventoryBuilder, config: ConstructedConfig, host: string, extraVars: Vars, varsDirs: InventoryVarsDir[]): void {
   const fail = (node: Node | undefined, message: string, hint?: string): never => {
     throw new ParseError(CODE, `failed to parse ${y.file}: ${message}`, { position: nodePosition(y, node), hint });
   };
@@ -81,7 +100,7 @@ function constructHost(y: YamlFile, inv: InventoryBuilder, config: ConstructedCo
     }
   };
 
-  let vars = hostVarsSoFar(inv, host);
+  let vars = hostVarsSoFar(inv, host, varsDirs);
   for (const { name, expression, node } of config.compose) {
     let value: unknown;
     try {
@@ -94,7 +113,7 @@ function constructHost(y: YamlFile, inv: InventoryBuilder, config: ConstructedCo
     inv.setVariable(host, name, value);
   }
   // As Ansible: every compose entry saw the variables from before the first; the groups see them all.
-  vars = hostVarsSoFar(inv, host);
+  vars = hostVarsSoFar(inv, host, varsDirs);
 
   for (const { name, expression, node } of config.groups) {
     const group = safeGroupName(name);
@@ -183,8 +202,10 @@ function constructHost(y: YamlFile, inv: InventoryBuilder, config: ConstructedCo
  * inventory_hostname(_short) and group_names. Neither group_vars/ nor host_vars/ (those come
  * after the last source), nor `all`'s unless a parent puts the host under it before then.
  */
-function hostVarsSoFar(inv: InventoryBuilder, host: string): Vars {
+function hostVarsSoFar(inv: InventoryBuilder, host: string, varsDirs: InventoryVarsDir[]): Vars {
   const groups = inv.groupsOfHostSoFar(host);
+  // use_vars_plugins: each source's group_vars for the host's groups in the order it joined them, then its host_vars, after the inventory's own.
+  const joined = [...groups];
   const memo = new Map<string, number>();
   const sortKey = (name: string) => ({ depth: inv.depthSoFar(name, memo), priority: inv.groups.get(name)?.priority ?? 1 });
   groups.sort((a, b) => {
@@ -196,6 +217,7 @@ function hostVarsSoFar(inv: InventoryBuilder, host: string): Vars {
   });
   const vars: Vars = {};
   for (const g of groups) assignVars(vars, inv.groups.get(g)?.vars);
+  for (const d of varsDirs) for (const g of joined) assignVars(vars, d.groups.get(g));
   assignVars(vars, inv.hosts.get(host)?.vars);
   setVar(vars, 'inventory_hostname', host);
   setVar(vars, 'inventory_hostname_short', isIpAddress(host) ? host : host.split('.')[0]);
@@ -204,6 +226,7 @@ function hostVarsSoFar(inv: InventoryBuilder, host: string): Vars {
     'group_names',
     groups.filter((g) => g !== 'all').sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
   );
+  for (const d of varsDirs) assignVars(vars, d.hosts.get(host));
   return vars;
 }
 
@@ -296,14 +319,8 @@ function readConfig(y: YamlFile, warn: (message: string) => void): ConstructedCo
       };
     });
   };
-  if (bool('use_vars_plugins', false)) {
-    fail(
-      valueNode(y.doc, top, 'use_vars_plugins'),
-      'use_vars_plugins: true is not supported by hound',
-      "hound's constructed sees the variables the sources before it set, as Ansible's does by default; put the group_vars/ values its expressions need in the inventory itself, or drop use_vars_plugins",
-    );
-  }
   return {
+    useVarsPlugins: bool('use_vars_plugins', false),
     strict: bool('strict', false),
     compose: expressions('compose'),
     groups: expressions('groups'),

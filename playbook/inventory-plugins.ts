@@ -8,6 +8,6 @@ import type { ConstructedOptions } from './constructed-inventory.js';
 const CONSTRUCTED_NAMES = ['constructed', 'ansible.builtin.constructed'];
 
 export function inventoryPlugins(options: ConstructedOptions = {}): InventoryPlugins {
-  const constructed: InventoryPlugin = async (y, inv) => (await import('./constructed-inventory.js')).runConstructed(y, inv, options);
+  const constructed: InventoryPlugin = async (y, inv, context) => (await import('./constructed-inventory.js')).runConstructed(y, inv, context, options);
   return new Map(CONSTRUCTED_NAMES.map((name) => [name, constructed]));
 }

@@ -4,7 +4,7 @@
 // plan describes exactly what play would do.
 import path from 'node:path';
 import type { Inventory } from '../inventory/model.js';
-import { loadInventory } from '../inventory/load.js';
+import { loadInventory, withPlaybookVarsDir } from '../inventory/load.js';
 import { resolvePattern } from '../inventory/patterns.js';
 import { EXIT, HoundError } from '../base/errors.js';
 import type { CompiledRun } from './compiled.js';
@@ -60,6 +60,30 @@ export function rolesPathOf(values: readonly string[] = []): string[] {
     .map((p) => path.resolve(p));
 }
 
+/**
+ * The inventory with the group_vars/ and host_vars/ beside the playbooks. Ansible gives each
+ * play those of its own playbook's folder; hound's run has one inventory, so playbooks from
+ * several folders that each hold some share all of them, in the order given, and a warning says so.
+ */
+async function withPlaybooksVars(
+  inventory: Inventory,
+  playbooks: readonly LoadedPlaybook[],
+  options: { warn: (m: string) => void; vault?: VaultReading },
+): Promise<Inventory> {
+  let out = inventory;
+  const contributing: string[] = [];
+  for (const dir of new Set(playbooks.map((p) => path.dirname(path.resolve(p.file))))) {
+    const next = await withPlaybookVarsDir(out, dir, options);
+    if (next !== out) contributing.push(dir);
+    out = next;
+  }
+  if (contributing.length > 1)
+    options.warn(
+      `group_vars/ or host_vars/ beside playbooks in ${contributing.length} folders (${contributing.join(', ')}) apply to every play of this run; ansible-playbook gives each play its own playbook's`,
+    );
+  return out;
+}
+
 export async function loadAndCompile(playbookFiles: readonly string[], selection: RunSelection): Promise<LoadedRun> {
   const tags = parseTagOption(selection.tags ?? [], '--tags');
   const skipTags = parseTagOption(selection.skipTags ?? [], '--skip-tags');
@@ -69,7 +93,11 @@ export async function loadAndCompile(playbookFiles: readonly string[], selection
   openVaultFilesWith(selection.vault?.keyring);
   const loader = new PlaybookLoader({ rolesPath: rolesPathOf(selection.rolesPath), vault: selection.vault, warn });
   const playbooks = playbookFiles.map((file) => loader.load(file));
-  const inventory = await loadInventory(selection.inventory ?? [], { warn, vault: selection.vault, plugins: inventoryPlugins({ extraVars }) });
+  const inventory = await withPlaybooksVars(
+    await loadInventory(selection.inventory ?? [], { warn, vault: selection.vault, plugins: inventoryPlugins({ extraVars }) }),
+    playbooks,
+    { warn, vault: selection.vault },
+  );
   // As ansible-playbook: hosts in the inventory but none left by --limit is an error (exit 1), not a
   // run that does nothing. An empty inventory only warns, there as here.
   if (selection.limit?.length && inventory.hosts.size > 0 && resolvePattern(inventory, selection.limit).length === 0) {

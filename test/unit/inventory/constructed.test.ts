@@ -1,15 +1,80 @@
-// The constructed inventory plugin beyond --list (which ansible-parity.test.ts compares for the
-// recorded cases): a play that targets constructed groups and reads composed variables, -e
-// under use_extra_vars, lookups that must not run, and what hound says of options it does not
-// take. Each case runs under ansible-playbook or ansible-inventory and under hound (the built
-// CLI: run `npx tsc -p .` first) in a fresh folder.
+// The constructed inventory plugin beyond the hand-made cases ansible-parity.test.ts compares:
+// - the corpus of real configs (test/fixtures/corpus/constructed, origins beside each): what
+//   ansible-inventory printed, --list and --graph --vars byte for byte; a source it could not
+//   parse (it warns and goes on without it) is one clear error here;
+// - a play that targets constructed groups and reads composed variables, -e under
+//   use_extra_vars, lookups that must not run, and what hound says of options it does not take,
+//   each run under ansible-playbook or ansible-inventory and under hound (the built CLI: run
+//   `npx tsc -p .` first) in a fresh folder.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { HoundError } from '../../../base/errors.js';
+import { isSecretName, maskSecrets } from '../../../base/secrets.js';
+import { ansibleJson, inventoryGraph, inventoryToListJson } from '../../../inventory/list.js';
+import { loadInventory, withPlaybookVarsDir } from '../../../inventory/load.js';
+import { inventoryPlugins } from '../../../playbook/inventory-plugins.js';
 import { writeTree } from '../file-tree.js';
 import { HOUND_CLI } from '../localhost-oracle.js';
+
+const CORPUS = path.resolve(__dirname, '../../fixtures/corpus/constructed');
+
+const corpus = readdirSync(CORPUS, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => {
+    const caseDir = path.join(CORPUS, d.name);
+    const origin = JSON.parse(readFileSync(path.join(caseDir, 'origin.json'), 'utf8')) as { repository: string; sources: string[] };
+    const stderr = readFileSync(path.join(caseDir, 'expected.stderr'), 'utf8');
+    // A source no plugin could parse: ansible-inventory warns "Unable to parse FILE as an inventory source" and goes on without it.
+    // Its lines are wrapped at 80 columns: a break after '-' loses no space.
+    const unparsed = /Unable to parse (\S+) as an inventory source/.exec(stderr.replace(/(?<=-)\n/g, '').replace(/\s+/g, ' '))?.[1];
+    return { name: d.name, dir: caseDir, origin, unparsed };
+  });
+
+/** As ansible-inventory read them from the case's folder: its sources, then that folder's group_vars/ and host_vars/ (the playbook folder by default). */
+async function loadCase(c: (typeof corpus)[number]) {
+  const sources = c.origin.sources.map((s) => (s.includes(',') && !existsSync(path.join(c.dir, s)) ? s : path.join(c.dir, s)));
+  const inv = await loadInventory(sources, { plugins: inventoryPlugins() });
+  return withPlaybookVarsDir(inv, c.dir, { onlyInHostVars: true });
+}
+
+describe('the corpus of real constructed configs', () => {
+  it('holds real configs from several repositories, some ansible-inventory could not parse', () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(15);
+    expect(new Set(corpus.map((c) => c.origin.repository)).size).toBeGreaterThanOrEqual(8);
+    expect(corpus.filter((c) => c.unparsed).length).toBeGreaterThanOrEqual(2);
+  });
+
+  describe.each(corpus.filter((c) => !c.unparsed).map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    it('--list and --graph --vars are what ansible-inventory printed', async () => {
+      const inv = await loadCase(c);
+      // hound masks secret-named variables (aws_secret_prefix) where Ansible prints them: its
+      // masking applied to what Ansible printed (the graph shows such a variable as ******** whole).
+      const wholeSecrets = (graph: string) =>
+        graph.replace(/\{([^ ={}]+) = .*\}$/gm, (line, name: string) => (isSecretName(name) ? `{${name} = ********}` : line));
+      const expected = (name: string, shown = (t: string) => t) => maskSecrets(shown(readFileSync(path.join(c.dir, name), 'utf8')));
+      expect(maskSecrets(ansibleJson(inventoryToListJson(inv)) + '\n')).toBe(expected('expected.json'));
+      expect(maskSecrets(inventoryGraph(inv, 'all', { vars: true }) + '\n')).toBe(expected('expected.graph', wholeSecrets));
+    });
+  });
+
+  describe.each(corpus.filter((c) => c.unparsed).map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    it('fails with one error where ansible-inventory could not parse a source', async () => {
+      const err = await loadCase(c).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(HoundError);
+      const e = err as HoundError;
+      expect(e.exitCode).toBe(4);
+      expect(e.format()).not.toMatch(/\n\s+at /);
+      // The file Ansible could not parse, named by its base name (the recording's paths were absolute).
+      if (e.position) expect(path.basename(e.position.file)).toBe(path.basename(c.unparsed!));
+    });
+  });
+});
 
 const dir = mkdtempSync(path.join(tmpdir(), 'hound-constructed-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -151,7 +216,7 @@ keyed_groups:
     expect(ours.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('says what it does not take: an unknown option is a warning, use_vars_plugins a refusal', () => {
+  it('an unknown option is a warning (Ansible ignores it without a word)', () => {
     const unknown = hound(folder({ 'hosts.ini': 'web1\n', 'constructed.yml': 'plugin: constructed\nkeyed_group:\n  - key: x\n' }), [
       'inventory',
       '-i',
@@ -162,17 +227,30 @@ keyed_groups:
     ]);
     expect(unknown.code).toBe(0);
     expect(unknown.stderr).toContain("the constructed plugin has no option 'keyed_group'; it is ignored, as ansible-inventory ignores it");
-    const refused = hound(folder({ 'hosts.ini': 'web1\n', 'constructed.yml': 'plugin: constructed\nuse_vars_plugins: true\n' }), [
-      'inventory',
-      '-i',
-      'hosts.ini',
-      '-i',
-      'constructed.yml',
-      '--list',
-    ]);
-    expect(refused.code).toBe(4);
-    expect(refused.stderr).toContain('constructed.yml:2:19: error INVENTORY_CONSTRUCTED');
-    expect(refused.stderr).toContain('use_vars_plugins: true is not supported by hound');
-    expect(refused.stdout).toBe('');
+  });
+
+  it('use_vars_plugins: the group_vars and host_vars beside the sources before it, which it does not see without', () => {
+    const files = {
+      'inv/hosts.ini': '[web]\nweb1\nweb2\n[all:vars]\nfrom_file=1\n',
+      'inv/group_vars/web.yml': 'tier: front\nshared: group\n',
+      'inv/group_vars/all.yml': 'region: eu\n',
+      'inv/host_vars/web2.yml': 'shared: host\n',
+      'with.yml': 'plugin: constructed\nuse_vars_plugins: true\ncompose:\n  seen: (tier, shared, region | default(None))\nkeyed_groups:\n  - key: tier\n',
+      'without.yml': 'plugin: constructed\ncompose:\n  unseen: tier\n',
+    };
+    for (const config of ['with.yml', 'without.yml']) {
+      const args = ['-i', 'inv/hosts.ini', '-i', config, '--list'];
+      const a = folder(files);
+      const h = folder(files);
+      const theirs = run(a, 'ansible-inventory', args);
+      const ours = hound(h, ['inventory', ...args]);
+      expect([theirs.code, ours.code], ours.stderr).toEqual([0, 0]);
+      expect(ours.stdout).toBe(theirs.stdout);
+    }
+    const listed = JSON.parse(hound(folder(files), ['inventory', '-i', 'inv/hosts.ini', '-i', 'with.yml', '--list']).stdout) as {
+      _meta: { hostvars: Record<string, { seen: unknown }> };
+    };
+    // A tuple comes out as its text; group_vars/all is not read, as `all` is no parent of web yet.
+    expect(listed._meta.hostvars.web2.seen).toBe("('front', 'host', None)");
   });
 });
