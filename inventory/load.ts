@@ -12,6 +12,7 @@ import { registerSecret, registerSecretVariables } from '../base/secrets.js';
 import { InventoryBuilder, InventoryRuleError } from './builder.js';
 import { parseAddress } from './host-range.js';
 import { parseIniInventory } from './ini.js';
+import { parseTomlInventory } from './toml-inventory.js';
 import { notExecutableError, parseInventoryScript, scriptKind } from './script-inventory.js';
 import type { Inventory, InventoryVarsDir } from './model.js';
 import { loadVarsDir, unreadableDirectory } from './vars-dirs.js';
@@ -212,10 +213,17 @@ async function parseTextInventory(file: string, inv: InventoryBuilder, { vault, 
   text = opened.text;
   const ext = path.extname(file);
   if (ext === '.toml') {
-    throw new ParseError('INVENTORY_TOML', `${file}: TOML inventories are not supported by hound`, {
-      position: { file, line: 1, column: 1 },
-      hint: 'convert it to YAML or INI (ansible-inventory -i FILE --list --yaml prints it as YAML)',
-    });
+    // Ansible's ini plugin comes before its toml plugin: a .toml file is tried as INI first, and
+    // what the INI reader added before it failed stays (ansible-inventory lists `[all.vars]` as a group).
+    try {
+      parseIniInventory(file, text, inv);
+      return;
+    } catch (err) {
+      if (!(err instanceof ParseError)) throw wrapRule(err, file);
+    }
+    const data = parseTomlInventory(file, text, inv);
+    if (opened.vaulted) revealValues(data);
+    return;
   }
   let yamlFailure: ParseError | undefined;
   let yamlWasMapping = false;

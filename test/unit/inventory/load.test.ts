@@ -93,9 +93,17 @@ describe('errors name the file, line and column and show the line', () => {
     expect(e.position?.file).toBe(path.join(FIXTURES, 'err-group-vars-syntax', 'group_vars', 'g.yml'));
   });
 
-  it('a TOML inventory is refused clearly', async () => {
-    const e = await failure([write('hosts.toml', '[all.hosts]\n')]);
+  it('a .toml file is read as INI when it is INI, else as TOML, and bad TOML is one positioned error', async () => {
+    // As Ansible's plugin order (ini before toml): `[all.hosts]` alone is an INI group of that name.
+    const ini = await loadInventory([write('ini.toml', '[all.hosts]\n')]);
+    expect([...ini.groups.keys()]).toContain('all.hosts');
+    const toml = await loadInventory([write('hosts.toml', '[all.hosts]\nh1 = { ansible_port = 2222 }\n')]);
+    expect(toml.hosts.get('h1')?.vars).toEqual({ ansible_port: 2222 });
+    // What the INI reader added before it failed stays, as ansible-inventory lists it.
+    expect([...toml.groups.keys()]).toEqual(['all', 'ungrouped', 'all.hosts']);
+    const e = await failure([write('bad.toml', '[web.hosts]\nh1 = { x = }\n')]);
     expect(e.code).toBe('INVENTORY_TOML');
+    expect([e.position?.line, e.position?.column]).toEqual([2, 12]);
   });
 
   it('invalid UTF-8 is refused', async () => {
