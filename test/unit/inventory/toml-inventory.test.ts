@@ -6,10 +6,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HoundError } from '../../../base/errors.js';
 import { isSecretName, maskSecrets } from '../../../base/secrets.js';
 import { ansibleJson, inventoryGraph, inventoryToListJson } from '../../../inventory/list.js';
 import { loadInventory, withPlaybookVarsDir } from '../../../inventory/load.js';
+import { graphWithSecretsMasked, inventoryFailure } from './inventory-failure.js';
 
 const CORPUS = path.resolve(__dirname, '../../fixtures/corpus/toml-inventory');
 
@@ -31,9 +31,6 @@ async function load(c: (typeof cases)[number]) {
   );
   return withPlaybookVarsDir(inv, c.dir, { vault, onlyInHostVars: true });
 }
-
-// hound masks secret-named variables where Ansible prints them: its masking applied to both (the graph shows such a variable as ******** whole).
-const wholeSecrets = (graph: string) => graph.replace(/\{([^ ={}]+) = .*\}$/gm, (line, name: string) => (isSecretName(name) ? `{${name} = ********}` : line));
 
 // One known difference: a TOML date and time is text in hound, as --list writes it
 // (1979-05-27T07:32:00+00:00); --graph --vars shows Python's str() of it, with a space.
@@ -58,21 +55,16 @@ describe('the corpus of TOML inventories', () => {
       } else expect(maskSecrets(listed)).toBe(maskSecrets(expected));
       const graph = readFileSync(path.join(c.dir, 'expected.graph'), 'utf8');
       // Empty where ansible-inventory's --graph --vars stopped at a !vault value it had no password for.
-      if (graph !== '') expect(maskSecrets(inventoryGraph(inv, 'all', { vars: true }) + '\n')).toBe(maskSecrets(wholeSecrets(pythonDateTimes(graph))));
+      // hound masks secret-named variables where Ansible prints them: its masking applied to both.
+      if (graph !== '')
+        expect(maskSecrets(inventoryGraph(inv, 'all', { vars: true }) + '\n')).toBe(maskSecrets(graphWithSecretsMasked(pythonDateTimes(graph))));
     });
   });
 
   describe.each(cases.filter((c) => c.rc !== 0).map((c) => [c.name, c] as const))('%s', (_name, c) => {
     it('fails with one positioned error where ansible-inventory could not read it', async () => {
-      const err = await load(c).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(err).toBeInstanceOf(HoundError);
-      const e = err as HoundError;
-      expect(e.exitCode).toBe(4);
+      const e = await inventoryFailure(() => load(c));
       expect(e.position && existsSync(e.position.file)).toBe(true);
-      expect(e.format()).not.toMatch(/\n\s+at /);
     });
   });
 });
