@@ -219,7 +219,9 @@ async function parseTextInventory(file: string, inv: InventoryBuilder, { vault, 
       parseIniInventory(file, text, inv);
       return;
     } catch (err) {
-      if (!(err instanceof ParseError)) throw wrapRule(err, file);
+      // Any failure of the INI reader (a broken rule too) passes the file on, as Ansible's plugin loop does.
+      const failure = wrapRule(err, file);
+      if (!(failure instanceof ParseError)) throw failure;
     }
     const data = parseTomlInventory(file, text, inv);
     if (opened.vaulted) revealValues(data);
@@ -245,7 +247,7 @@ async function parseTextInventory(file: string, inv: InventoryBuilder, { vault, 
       yamlFailure = err;
     }
     // Outside the try: the plugin's own errors are final, not a reason to try the INI reader.
-    if (plugin && y) return plugin(y, inv, { vault, sourcesBefore: inv.sources.slice(0, inv.sources.indexOf(file)), warn: (m) => inv.warn(m) });
+    if (plugin && y) return plugin(y, inv, { vault, sourcesBefore: inv.sources.slice(0, inv.sources.lastIndexOf(file)), warn: (m) => inv.warn(m) });
     if (y && !yamlFailure) return;
   }
   try {
