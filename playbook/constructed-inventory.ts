@@ -15,7 +15,7 @@ import { loadVarsDir } from '../inventory/vars-dirs.js';
 import { assignVars, setVar } from '../inventory/vars-object.js';
 import { keyNode, keyString, nodePosition, plainValue, valueNode, type YamlFile } from '../inventory/yaml-file.js';
 import { pythonStr, pythonTruthy, pythonTypeName } from './template-values.js';
-import { renderValue, withoutLookups } from './templating.js';
+import { renderValue, renderValueKeepingData, withoutLookups } from './templating.js';
 
 const CODE = 'INVENTORY_CONSTRUCTED';
 const TOP_OPTIONS = ['plugin', 'strict', 'compose', 'groups', 'keyed_groups', 'leading_separator', 'use_extra_vars', 'use_vars_plugins'];
@@ -88,9 +88,11 @@ function constructHost(y: YamlFile, inv: InventoryBuilder, config: ConstructedCo
       'with strict: true a failed expression stops the inventory; strict: false (the default) skips it for that host',
     );
   };
-  // Ansible's _compose: `{{ expression }}` without lookups, -e values on top when use_extra_vars.
+  // Ansible's _compose: `{{ expression }}` without lookups (a variable it reads is rendered with
+  // them), -e values on top when use_extra_vars; what read a lookup's result stays data, listed
+  // as {"__ansible_unsafe": …} as ansible-inventory lists it.
   const compose = (expression: string, vars: Vars): unknown =>
-    withoutLookups(() => renderValue(`{{${expression}}}`, config.useExtraVars ? { ...vars, ...extraVars } : vars));
+    withoutLookups(() => renderValueKeepingData(`{{${expression}}}`, config.useExtraVars ? { ...vars, ...extraVars } : vars));
   const groupChange = (node: Node | undefined, change: () => void): void => {
     try {
       change();

@@ -1094,10 +1094,15 @@ function resolveVariable(vars: Vars, name: string): unknown {
   const from = sink?.length ?? 0;
   let value: unknown;
   const before = dataReads;
+  // A variable is rendered as a template of its own: with lookups, even inside a render that
+  // disables them (Ansible's AnsibleJ2Vars templates it anew; constructed's compose relies on it).
+  const lookupsWere = lookupsDisabled;
+  lookupsDisabled = false;
   try {
     value = nested(`variable '${name}'`, () => renderWith(raw, vars));
   } finally {
     resolving.delete(name);
+    lookupsDisabled = lookupsWere;
   }
   const data = dataReads > before;
   const warnings = sink !== undefined && sink.length > from ? sink.slice(from) : NO_WARNINGS;

@@ -159,13 +159,14 @@ describe('constructed, against the real tools', { timeout: 300_000 }, () => {
     expect(written(h)).toEqual(expected);
   });
 
-  it('runs no lookup where Ansible composes (compose, a keyed group’s key), and runs them where it does not (groups, parent_group)', () => {
+  it('runs no lookup where Ansible composes (compose, a keyed group’s key), and runs them where it does not (groups, parent_group, a variable an expression reads)', () => {
     const files = {
-      'hosts.ini': 'web1 a=1\n',
+      'hosts.ini': `web1 a=1 nested="{{ lookup('pipe', 'touch ran-nested; echo n') }}"\n`,
       'constructed.yml': `plugin: constructed
 compose:
   piped: lookup('pipe', 'touch pwned-compose')
   kept: a
+  from_nested: nested ~ '!'
 groups:
   piped_group: lookup('pipe', 'touch ran-group') == ''
 keyed_groups:
@@ -181,21 +182,23 @@ keyed_groups:
     const ours = hound(h, ['inventory', ...args]);
     expect(ansible.code).toBe(0);
     expect(ours.code, ours.stderr).toBe(0);
-    // One known difference: ansible-inventory writes a group named by a lookup's result as that
-    // result, marked unsafe ({"__ansible_unsafe": "parent"}) in all's children; hound, as its name.
+    // Known differences: ansible-inventory writes a group named by a lookup's result as that
+    // result, marked unsafe ({"__ansible_unsafe": "parent"}) in all's children, and a value
+    // composed from one likewise ({"__ansible_unsafe": "n!"}); hound writes the name and the text.
     const unmarked = (text: string) =>
       JSON.parse(text, (_key, value: unknown) => (value as { __ansible_unsafe?: unknown })?.__ansible_unsafe ?? value) as unknown;
     expect(JSON.parse(ours.stdout)).toEqual(unmarked(ansible.stdout));
     expect(ansible.stdout).toContain('"__ansible_unsafe": "parent"');
     const listed = JSON.parse(ours.stdout) as { _meta: { hostvars: Record<string, unknown> }; parent: unknown };
-    expect(listed._meta.hostvars.web1).toEqual({ a: 1, kept: 1 });
+    // A variable the expression reads is rendered with lookups, as Ansible's templar renders it anew.
+    expect(listed._meta.hostvars.web1).toEqual({ a: 1, kept: 1, nested: "{{ lookup('pipe', 'touch ran-nested; echo n') }}", from_nested: 'n!' });
     expect(listed.parent).toEqual({ children: ['_x'] });
     for (const base of [a, h])
       expect(
         readdirSync(base)
           .filter((f) => /^(pwned|ran)-/.test(f))
           .sort(),
-      ).toEqual(['ran-group', 'ran-parent']);
+      ).toEqual(['ran-group', 'ran-nested', 'ran-parent']);
   });
 
   it('with strict: true a lookup stops the inventory with Ansible’s reason, at the expression', () => {
