@@ -6,6 +6,7 @@
 import { parse, TomlDate, TomlError } from 'smol-toml';
 import { ParseError, type SourcePosition } from '../base/errors.js';
 import { pythonFloat } from '../base/python-float.js';
+import { isPlainObject } from '../base/python-repr.js';
 import { InventoryRuleError, type InventoryBuilder } from './builder.js';
 import { expandHostPattern, HostRangeError } from './host-range.js';
 import { setVar } from './vars-object.js';
@@ -14,10 +15,6 @@ import { positionAt } from './yaml-file.js';
 const CODE = 'INVENTORY_TOML';
 
 type Table = Record<string, unknown>;
-
-function isTable(value: unknown): value is Table {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof TomlDate);
-}
 
 /** Python's type() of a parsed TOML value, as Ansible names it in its messages. */
 function typeName(value: unknown): string {
@@ -55,7 +52,7 @@ function plainTomlValue(value: unknown): unknown {
   if (typeof value === 'number') return pythonFloat(value);
   if (value instanceof TomlDate) return isoText(value);
   if (Array.isArray(value)) return value.map(plainTomlValue);
-  if (isTable(value)) {
+  if (isPlainObject(value)) {
     const out: Table = {};
     for (const [k, v] of Object.entries(value)) setVar(out, k, plainTomlValue(v));
     return out;
@@ -93,7 +90,7 @@ export function parseTomlInventory(file: string, text: string, inv: InventoryBui
 
   // Ansible's _parse_group.
   const parseGroup = (group: string, groupData: unknown): void => {
-    if (groupData !== undefined && !isTable(groupData)) {
+    if (groupData !== undefined && !isPlainObject(groupData)) {
       inv.warn(`Skipping '${group}' as this is not a valid group definition`);
       return;
     }
@@ -110,7 +107,7 @@ export function parseTomlInventory(file: string, text: string, inv: InventoryBui
     if (groupData === undefined) return;
     for (const [key, value] of Object.entries(groupData)) {
       if (key === 'vars') {
-        if (!isTable(value))
+        if (!isPlainObject(value))
           fail(
             group,
             `Invalid "vars" entry for "${group}" group, requires a dict, found "${typeName(value)}" instead.`,
@@ -133,14 +130,14 @@ export function parseTomlInventory(file: string, text: string, inv: InventoryBui
           rule(() => inv.addChild(group, child as string));
         }
       } else if (key === 'hosts') {
-        if (!isTable(value))
+        if (!isPlainObject(value))
           fail(
             group,
             `Invalid "hosts" entry for "${group}" group, requires a dict, found "${typeName(value)}" instead.`,
             'write it as [GROUP.hosts] with a line `NAME = {}` per host',
           );
         for (const [pattern, vars] of Object.entries(value as Table)) {
-          if (!isTable(vars))
+          if (!isPlainObject(vars))
             fail(
               group,
               `Invalid data from file, expected dictionary and got:\n\n${String(plainTomlValue(vars))}`,

@@ -102,7 +102,16 @@ function indexOf(inv: Inventory): InventoryIndex {
 /** Ansible's sort_groups: by depth, then ansible_group_priority, then name. */
 export function sortGroups(inv: Inventory, names: Iterable<string>): string[] {
   const { depth } = indexOf(inv);
-  const key = (n: string) => ({ d: depth.get(n) ?? 0, p: inv.groups.get(n)?.priority ?? 1 });
+  return sortGroupsBy(
+    names,
+    (n) => depth.get(n) ?? 0,
+    (n) => inv.groups.get(n)?.priority ?? 1,
+  );
+}
+
+/** Ansible's sort_groups with the depths and priorities given (a loaded inventory's, or one still being read). */
+export function sortGroupsBy(names: Iterable<string>, depthOf: (group: string) => number, priorityOf: (group: string) => number): string[] {
+  const key = (n: string) => ({ d: depthOf(n), p: priorityOf(n) });
   return [...names].sort((a, b) => {
     const ka = key(a);
     const kb = key(b);
@@ -110,6 +119,11 @@ export function sortGroups(inv: Inventory, names: Iterable<string>): string[] {
     if (ka.p !== kb.p) return ka.p - kb.p;
     return a < b ? -1 : a > b ? 1 : 0;
   });
+}
+
+/** Ansible's inventory_hostname_short: the name up to its first dot, an IP address whole. */
+export function shortHostname(host: string): string {
+  return isIpAddress(host) ? host : host.split('.')[0];
 }
 
 /** Every group `host` belongs to (directly or through children), `all` included. */
@@ -204,7 +218,7 @@ export function magicVars(inv: Inventory, host: string): Vars {
   const source = inv.hosts.get(host)?.source;
   return {
     inventory_hostname: host,
-    inventory_hostname_short: isIpAddress(host) ? host : host.split('.')[0],
+    inventory_hostname_short: shortHostname(host),
     group_names: [...groupsOfHost(inv, host)].filter((g) => g !== 'all').sort(),
     groups,
     inventory_file: source ?? null,

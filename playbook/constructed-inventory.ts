@@ -7,11 +7,12 @@ import path from 'node:path';
 import type { Node } from 'yaml';
 import { isMap, isSeq } from 'yaml';
 import { HoundError, ParseError } from '../base/errors.js';
+import { isPlainObject } from '../base/python-repr.js';
 import { InventoryRuleError, type InventoryBuilder } from '../inventory/builder.js';
-import { isIpAddress } from '../inventory/host-range.js';
 import type { PluginContext } from '../inventory/load.js';
 import type { InventoryVarsDir, Vars } from '../inventory/model.js';
 import { loadVarsDir } from '../inventory/vars-dirs.js';
+import { shortHostname, sortGroupsBy } from '../inventory/vars.js';
 import { assignVars, setVar } from '../inventory/vars-object.js';
 import { keyNode, keyString, nodePosition, plainValue, valueNode, type YamlFile } from '../inventory/yaml-file.js';
 import { pythonStr, pythonTruthy, pythonTypeName } from './template-values.js';
@@ -149,7 +150,7 @@ function constructHost(y: YamlFile, inv: InventoryBuilder, config: ConstructedCo
     const hasDefault = keyed.has('default_value');
     if (!(pythonTruthy(key) || (key === '' && hasDefault))) {
       // An empty list or mapping names no group, which is no error even when strict.
-      const emptyCollection = Array.isArray(key) ? key.length === 0 : isPlainMapping(key);
+      const emptyCollection = Array.isArray(key) ? key.length === 0 : isPlainObject(key);
       if (config.strict && !emptyCollection) fail(keyed.node, `No key or key resulted empty for ${keyed.key} in host ${host}, invalid entry`);
       continue;
     }
@@ -167,7 +168,7 @@ function constructHost(y: YamlFile, inv: InventoryBuilder, config: ConstructedCo
     const names: unknown[] = [];
     if (typeof key === 'string') names.push(key === '' && hasDefault ? keyed.defaultValue : key);
     else if (Array.isArray(key)) for (const item of key) names.push(item === '' && hasDefault ? keyed.defaultValue : item);
-    else if (isPlainMapping(key)) {
+    else if (isPlainObject(key)) {
       for (const [name, value] of Object.entries(key)) {
         let bare = `${name}${pythonStr(separator)}${pythonStr(value)}`;
         if (value === '') {
@@ -205,24 +206,20 @@ function constructHost(y: YamlFile, inv: InventoryBuilder, config: ConstructedCo
  * after the last source), nor `all`'s unless a parent puts the host under it before then.
  */
 function hostVarsSoFar(inv: InventoryBuilder, host: string, varsDirs: InventoryVarsDir[]): Vars {
-  const groups = inv.groupsOfHostSoFar(host);
   // use_vars_plugins: each source's group_vars for the host's groups in the order it joined them, then its host_vars, after the inventory's own.
-  const joined = [...groups];
+  const joined = inv.groupsOfHostSoFar(host);
   const memo = new Map<string, number>();
-  const sortKey = (name: string) => ({ depth: inv.depthSoFar(name, memo), priority: inv.groups.get(name)?.priority ?? 1 });
-  groups.sort((a, b) => {
-    const ka = sortKey(a);
-    const kb = sortKey(b);
-    if (ka.depth !== kb.depth) return ka.depth - kb.depth;
-    if (ka.priority !== kb.priority) return ka.priority - kb.priority;
-    return a < b ? -1 : a > b ? 1 : 0;
-  });
+  const groups = sortGroupsBy(
+    joined,
+    (name) => inv.depthSoFar(name, memo),
+    (name) => inv.groups.get(name)?.priority ?? 1,
+  );
   const vars: Vars = {};
   for (const g of groups) assignVars(vars, inv.groups.get(g)?.vars);
   for (const d of varsDirs) for (const g of joined) assignVars(vars, d.groups.get(g));
   assignVars(vars, inv.hosts.get(host)?.vars);
   setVar(vars, 'inventory_hostname', host);
-  setVar(vars, 'inventory_hostname_short', isIpAddress(host) ? host : host.split('.')[0]);
+  setVar(vars, 'inventory_hostname_short', shortHostname(host));
   setVar(
     vars,
     'group_names',
@@ -234,10 +231,6 @@ function hostVarsSoFar(inv: InventoryBuilder, host: string, varsDirs: InventoryV
 
 function safeGroupName(name: string): string {
   return name.replace(UNSAFE_GROUP_CHARS, '_');
-}
-
-function isPlainMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
 }
 
 function readConfig(y: YamlFile, warn: (message: string) => void): ConstructedConfig {
