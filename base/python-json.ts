@@ -59,6 +59,9 @@ export function pythonJsonDumps(value: unknown, options: JsonDumpOptions = {}): 
     if (typeof v === 'string') return quoted(v, ensureAscii);
     if (v instanceof UnsafeText) return quoted(v.text, ensureAscii);
     if (v instanceof Date) return quoted(v.toISOString(), ensureAscii);
+    // An object that says how JSON writes it (the templates' datetime: its isoformat(); others refuse, as Python's encoder does).
+    if (!Array.isArray(v) && !isPlainObject(v) && typeof (v as { toJSON?: unknown }).toJSON === 'function')
+      return write((v as { toJSON(): unknown }).toJSON(), depth);
     const entries: Array<[string | undefined, unknown]> = Array.isArray(v)
       ? v.map((item) => [undefined, item])
       : isPlainObject(v)

@@ -6,8 +6,8 @@ import { HoundError, EXIT } from '../base/errors.js';
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
-/** A moment's broken-down time, as time.localtime or time.gmtime gives it. */
-interface BrokenDownTime {
+/** A moment's broken-down time, as time.localtime or time.gmtime gives it (or a datetime's timetuple()). */
+export interface BrokenDownTime {
   year: number;
   month: number; // 0-11
   day: number;
@@ -49,7 +49,7 @@ function brokenDown(seconds: number, utc: boolean): BrokenDownTime {
 }
 
 /** glibc's %Z for local time: the zone's abbreviation, which Intl gives for most zones (`UTC`, `EST`). */
-function localZoneName(date: Date): string {
+export function localZoneName(date: Date): string {
   const name = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(date).find((p) => p.type === 'timeZoneName')?.value;
   if (name === undefined || !/^[A-Z]{2,5}$/.test(name))
     throw new HoundError('TEMPLATE_UNSUPPORTED', `strftime: %Z of this machine's time zone (${name ?? 'unknown'}) is not known to hound`, EXIT.PARSE, {
@@ -94,7 +94,11 @@ const COMPOSITES: Readonly<Record<string, string>> = {
  * know is written as it is, as glibc writes it.
  */
 export function pythonStrftime(format: string, seconds: number, utc: boolean): string {
-  const t = brokenDown(seconds, utc);
+  return strftimeOf(format, brokenDown(seconds, utc));
+}
+
+/** glibc's strftime of a broken-down time, as pythonStrftime says (datetime.strftime hands it its timetuple()). */
+export function strftimeOf(format: string, t: BrokenDownTime): string {
   const hour12 = t.hour % 12 === 0 ? 12 : t.hour % 12;
   const expand = (flag: string | undefined, conversion: string): string | undefined => {
     switch (conversion) {
@@ -107,8 +111,9 @@ export function pythonStrftime(format: string, seconds: number, utc: boolean): s
         return MONTHS[t.month].slice(0, 3);
       case 'B':
         return MONTHS[t.month];
+      // A "yearish" directive in glibc: not padded unless a flag asks (year 533's century is 5).
       case 'C':
-        return padded(Math.floor(t.year / 100), 2, '0', flag);
+        return padded(Math.floor(t.year / 100), 2, '0', flag ?? '-');
       case 'd':
         return padded(t.day, 2, '0', flag);
       case 'e':
@@ -170,9 +175,7 @@ export function pythonStrftime(format: string, seconds: number, utc: boolean): s
     }
   };
   return format.replace(/%([-_0^#]?)([a-zA-Z%])/g, (whole, flag: string, conversion: string) => {
-    const text = Object.hasOwn(COMPOSITES, conversion)
-      ? pythonStrftime(COMPOSITES[conversion], seconds, utc)
-      : expand(flag === '' ? undefined : flag, conversion);
+    const text = Object.hasOwn(COMPOSITES, conversion) ? strftimeOf(COMPOSITES[conversion], t) : expand(flag === '' ? undefined : flag, conversion);
     if (text === undefined) return whole;
     return flag === '^' ? text.toUpperCase() : text;
   });

@@ -14,7 +14,7 @@
 // object, by id()), are written only when asked (`aliases`); tags, directives, canonical mode and
 // block scalar styles are left out: JSON-like data never needs them.
 import { PythonFloat, pyyamlFloatText } from '../base/python-float.js';
-import { isPlainObject } from './template-values.js';
+import { isPlainObject, PythonObject } from './template-values.js';
 import { UnsafeText } from '../base/unsafe-text.js';
 
 export interface PyYamlDumpOptions {
@@ -131,6 +131,9 @@ class Representer {
         return { kind: 'map', pairs, flow: this.flowStyle(pairs.every(([k, v]) => isPlainScalarNode(k) && isPlainScalarNode(v))) };
       });
     }
+    // A datetime or date: PyYAML's timestamp, plain (isoformat with a space).
+    const scalar = value instanceof PythonObject ? value.yamlScalar() : undefined;
+    if (scalar !== undefined) return { kind: 'scalar', value: scalar, tag: 'other' };
     const what = typeof value === 'object' ? `an instance of ${String((value as { constructor?: { name?: string } }).constructor?.name)}` : `a ${typeof value}`;
     throw new Error(`yaml.dump: cannot represent ${what}`);
   }

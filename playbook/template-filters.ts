@@ -21,6 +21,7 @@ import { markTuple } from '../base/python-repr.js';
 import { randomSource, randrange } from './python-random.js';
 import { percentFormat } from './python-format.js';
 import { pythonStrftime } from './python-time.js';
+import { pythonStrptime, timeDeltaUnary } from './python-datetime.js';
 import {
   checkPrintable,
   isPlainObject,
@@ -34,6 +35,7 @@ import {
   pythonStr,
   pythonTruthy,
   refuseMethodValue,
+  PythonObject,
   pythonTypeName,
   splitArguments,
   UndefinedValue,
@@ -560,7 +562,7 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     }
     return pythonFloat(Math.pow(x, 1 / b));
   };
-  filters.abs = (value: unknown) => (isPythonFloat(value) ? pythonFloat(Math.abs(Number(value))) : Math.abs(Number(value)));
+  filters.abs = (value: unknown) => timeDeltaUnary('abs', value) ?? (isPythonFloat(value) ? pythonFloat(Math.abs(Number(value))) : Math.abs(Number(value)));
   // Jinja2's batch and slice, whose fill_with may be any value but None (nunjucks' dropped a falsy one: 0, '').
   filters.batch = (value: unknown, ...rest: unknown[]) => {
     const { positional, keywords } = splitArguments(rest);
@@ -893,6 +895,11 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     }
     return pythonStrftime(asString(value), seconds, pythonTruthy(positional[1] ?? keywords.utc ?? false));
   };
+  // Ansible's to_datetime(string, format='%Y-%m-%d %H:%M:%S'): datetime.strptime (python-datetime.ts).
+  filters.to_datetime = (value: unknown, ...rest: unknown[]) => {
+    const { positional, keywords } = splitArguments(rest);
+    return pythonStrptime(value, positional[0] ?? keywords.format ?? '%Y-%m-%d %H:%M:%S');
+  };
   // os.path's expanduser, expandvars, realpath and relpath, on the controller, as Ansible's filters run there.
   filters.expanduser = (value: unknown) => expandUser(asString(value));
   filters.expandvars = (value: unknown) =>
@@ -1092,6 +1099,7 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     if (typeof value === 'string') return 'str';
     if (Array.isArray(value)) return 'list';
     if (isPlainObject(value)) return 'dict';
+    if (value instanceof PythonObject) return value.typeName;
     if (value instanceof UndefinedValue) value.fail();
     throw filterError('type_debug', 'a value that is not data');
   };

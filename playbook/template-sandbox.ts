@@ -2,7 +2,7 @@
 // follows any property and calls any function (`range.constructor("...")()` runs code); this
 // lookup reads only own data of plain objects, arrays and strings, plus Python's own methods of
 // str, list and dict (python-methods.ts), each a function of ours over plain data.
-import { pythonStr, isPlainObject, unsafeTemplateError, UndefinedValue } from './template-values.js';
+import { pythonStr, isPlainObject, PythonObject, unsafeTemplateError, UndefinedValue } from './template-values.js';
 import type { TemplateFunction } from './template-filters.js';
 import { pythonMethod } from './python-methods.js';
 
@@ -59,6 +59,11 @@ export function safeMemberLookup(obj: unknown, key: unknown): unknown {
       return value;
     }
     return method(obj, prop) ?? new UndefinedValue(`'dict object' has no attribute '${prop}', so it`);
+  }
+  if (obj instanceof PythonObject) {
+    const value = typeof name === 'string' ? obj.attribute(name) : undefined;
+    if (typeof value === 'function') return allow(value as TemplateFunction);
+    return value ?? new UndefinedValue(`'${obj.qualifiedTypeName} object' has no attribute '${String(name)}', so it`);
   }
   return new UndefinedValue(`attribute '${String(name)}' of ${typeof obj}`);
 }

@@ -73,10 +73,60 @@ export function unsafeTemplateError(what: string): HoundError {
   });
 }
 
+/**
+ * A Python object that is not data: datetime's datetime, date and timedelta
+ * (python-datetime.ts), which `now()` and `to_datetime` make. Templates compute with them; a
+ * template's whole value is never one (Ansible prints it, asJinjaText). Each says how Python
+ * prints, compares and tests it, and what its attributes are.
+ */
+export abstract class PythonObject {
+  /** How many have been made: a render that made none cannot return one (templating.ts). */
+  static made = 0;
+
+  constructor() {
+    PythonObject.made++;
+  }
+
+  /** type(x).__name__, as type_debug gives it (`datetime`). */
+  abstract readonly typeName: string;
+  /** The name in Python's TypeErrors (`datetime.datetime`). */
+  abstract readonly qualifiedTypeName: string;
+  /** str(x). */
+  abstract str(): string;
+  /** repr(x). */
+  abstract repr(): string;
+  /** An attribute, or a method bound to the object (a function, which the sandbox lets templates call), or undefined when Python has no such attribute. */
+  abstract attribute(name: string): unknown;
+  /** x == other. */
+  abstract equals(other: unknown): boolean;
+  /** Python's order of x and other (<0, 0, >0), or undefined when Python refuses to order them (its TypeError). */
+  abstract order(other: unknown, op: string): number | undefined;
+
+  truthy(): boolean {
+    return true;
+  }
+
+  /** What json.dumps with Ansible's encoder writes; by default, as Python, it cannot. */
+  toJSON(): unknown {
+    throw pythonError('TypeError', `Object of type ${this.typeName} is not JSON serializable`);
+  }
+
+  /** The plain scalar PyYAML writes, or undefined when it cannot represent the object. */
+  yamlScalar(): string | undefined {
+    return undefined;
+  }
+
+  // pythonRepr (base/python-repr.ts), which knows nothing of templates, prints any other object with String().
+  toString(): string {
+    return this.repr();
+  }
+}
+
 /** Jinja's str(): what `{{ value }}` prints inside a larger string. */
 export function pythonStr(value: unknown): string {
   if (value instanceof UndefinedValue) value.fail();
   if (typeof value === 'string') return value;
+  if (value instanceof PythonObject) return value.str();
   if (value === null || value === undefined) return 'None';
   if (typeof value === 'boolean') return value ? 'True' : 'False';
   if (typeof value === 'number') return pythonNumberStr(value);
@@ -112,6 +162,7 @@ export function pythonTruthy(value: unknown): boolean {
   if (Array.isArray(value)) return value.length > 0;
   if (isPlainObject(value)) return Object.keys(value).length > 0;
   if (value instanceof PythonFloat) return value.value !== 0;
+  if (value instanceof PythonObject) return value.truthy();
   return Boolean(value);
 }
 
@@ -120,6 +171,8 @@ export function pythonEqual(a: unknown, b: unknown): boolean {
   if (a instanceof UndefinedValue) a.fail();
   if (b instanceof UndefinedValue) b.fail();
   if (a === b) return true;
+  if (a instanceof PythonObject) return a.equals(b);
+  if (b instanceof PythonObject) return b.equals(a);
   if (isPythonNumber(a) && isPythonNumber(b)) return Number(a) === Number(b);
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => pythonEqual(x, b[i]));
   if (isPlainObject(a) && isPlainObject(b)) {
@@ -143,6 +196,7 @@ export function pythonTypeName(value: unknown): string {
   if (typeof value === 'boolean') return 'bool';
   if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
   if (value instanceof PythonFloat) return 'float';
+  if (value instanceof PythonObject) return value.qualifiedTypeName;
   return typeof value;
 }
 
@@ -162,6 +216,8 @@ export function pythonOrder(a: unknown, b: unknown, op = '<'): number {
     for (let i = 0; i < Math.min(a.length, b.length); i++) if (!pythonEqual(a[i], b[i])) return pythonOrder(a[i], b[i], op);
     return Math.sign(a.length - b.length);
   }
+  const order = a instanceof PythonObject ? a.order(b, op) : undefined;
+  if (order !== undefined) return order;
   throw pythonError('TypeError', `'${op}' not supported between instances of '${pythonTypeName(a)}' and '${pythonTypeName(b)}'`);
 }
 

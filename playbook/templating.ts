@@ -28,12 +28,14 @@ import {
   pythonStr,
   pythonTruthy,
   pythonTypeName,
+  PythonObject,
   splitArguments,
   unknownNameError,
   unsafeTemplateError,
   UndefinedValue,
 } from './template-values.js';
 import { allow, callable, safeMemberLookup } from './template-sandbox.js';
+import { dateTimeArithmetic, pythonNow, timeDeltaUnary } from './python-datetime.js';
 import { dictKey, iterableItems, MUTATING_METHODS, ownedCopy, ownValue, updateDict, withOwnedValues } from './python-methods.js';
 import { isTuple, markTuple } from '../base/python-repr.js';
 import { nested, spendCharacters, spendSteps, withTemplateBudget } from './template-budget.js';
@@ -634,6 +636,8 @@ const globals: Record<string, unknown> = {
       spendCharacters(left.length + right.length);
       return left + right;
     }
+    const timed = dateTimeArithmetic('+', left, right);
+    if (timed !== undefined) return timed;
     // Python's + adds numbers and joins two strings or two lists; a string and a number is its TypeError (JavaScript joined them).
     if (!isPythonNumber(left) || !isPythonNumber(right)) throw operandError('+', left, right);
     return arithmetic(Number(left) + Number(right), left, right);
@@ -642,6 +646,8 @@ const globals: Record<string, unknown> = {
   __hound_pos: allow((operand: unknown) => unary('+', operand)),
   __hound_sub: allow((left: unknown, right: unknown) => {
     failUndefined(left, right);
+    const timed = dateTimeArithmetic('-', left, right);
+    if (timed !== undefined) return timed;
     if (!isPythonNumber(left) || !isPythonNumber(right)) throw operandError('-', left, right);
     return arithmetic(Number(left) - Number(right), left, right);
   }),
@@ -661,6 +667,8 @@ const globals: Record<string, unknown> = {
   // `[1] * 2` gave 2); numbers multiply; anything else fails as Python's TypeError does.
   __hound_mul: allow((left: unknown, right: unknown) => {
     failUndefined(left, right);
+    const timed = dateTimeArithmetic('*', left, right);
+    if (timed !== undefined) return timed;
     const isInt = (v: unknown): v is number | boolean => typeof v === 'boolean' || (typeof v === 'number' && Number.isInteger(v));
     const [sequence, times] = typeof left === 'string' || Array.isArray(left) ? [left, right] : [right, left];
     if (typeof sequence === 'string' || Array.isArray(sequence)) {
@@ -737,6 +745,8 @@ const globals: Record<string, unknown> = {
     return cycler;
   }),
   // Python's dict(): `dict(a=1)`, `dict(keys | zip(values))`, `dict(d, extra=1)`.
+  // Ansible's now(utc=False, fmt=None): a datetime (python-datetime.ts), or its strftime(fmt).
+  now: allow(pythonNow),
   dict: allow((...args: unknown[]) => {
     const { positional, keywords } = splitArguments(args);
     failUndefined(...positional, ...Object.values(keywords));
@@ -918,8 +928,10 @@ function failUndefined(...operands: unknown[]): void {
 }
 
 /** Python's unary - and +: numbers only (`-'a'` is a TypeError; JavaScript made it NaN, printed as nothing). */
-function unary(op: '-' | '+', operand: unknown): number | PythonFloat {
+function unary(op: '-' | '+', operand: unknown): unknown {
   failUndefined(operand);
+  const delta = timeDeltaUnary(op, operand);
+  if (delta !== undefined) return delta;
   if (!isPythonNumber(operand)) throw pythonError('TypeError', `bad operand type for unary ${op}: '${pythonTypeName(operand)}'`);
   return arithmetic(op === '-' ? -Number(operand) : Number(operand), operand, operand);
 }
@@ -934,8 +946,10 @@ function operandError(op: string, left: unknown, right: unknown): HoundError {
 }
 
 /** `/`, `//` and `%` as Python computes them: a zero divisor is ZeroDivisionError (Ansible fails the task), never Infinity or NaN. */
-function divide(left: unknown, right: unknown, op: '/' | '//' | '%'): number | PythonFloat {
+function divide(left: unknown, right: unknown, op: '/' | '//' | '%'): unknown {
   failUndefined(left, right);
+  const timed = dateTimeArithmetic(op, left, right);
+  if (timed !== undefined) return timed;
   if (!isPythonNumber(left) || !isPythonNumber(right)) throw operandError(op, left, right);
   const a = Number(left);
   const b = Number(right);
@@ -2016,12 +2030,22 @@ function unrenderedValue(template: string, vars: Vars): { value: unknown } | und
  * prints it, `{{ n + 1 }}` is the text `'4'` and `{{ none }}` is `''`. So `"http://h:" + port`
  * works where `port: "{{ base + 1 }}"`, and `{"p": port} | to_json` writes `"8081"`, as there.
  */
-function asJinjaText(value: unknown): unknown {
+function asJinjaText(value: unknown, madePythonObjects: boolean): unknown {
   if (value === null || value === undefined) return '';
+  // A datetime is text (its str()), and a list or dict holding one is text Ansible cannot read back.
+  if (madePythonObjects && holdsPythonObject(value)) return pythonStr(value);
   // Ansible reads back only a list's, a dict's or a boolean's text: a tuple's, `(1, 2)`, stays text.
   if (isTuple(value)) return pythonStr(value);
   if (typeof value === 'number' || value instanceof PythonFloat) return pythonStr(value);
   return value;
+}
+
+/** True when `value` is a PythonObject (a datetime) or a list or dict holding one at any depth. */
+function holdsPythonObject(value: unknown): boolean {
+  if (value instanceof PythonObject) return true;
+  if (Array.isArray(value)) return value.some(holdsPythonObject);
+  if (isPlainObject(value)) return Object.values(value).some(holdsPythonObject);
+  return false;
 }
 
 function renderString(template: string, vars: Vars): unknown {
@@ -2029,6 +2053,7 @@ function renderString(template: string, vars: Vars): unknown {
   if (plan.kind === 'literal') return template;
   const unrendered = unrenderedValue(template, vars);
   if (unrendered !== undefined) return unrendered.value;
+  const made = PythonObject.made;
   const context = runRoot(plan.root, vars);
   if (plan.kind === 'text') {
     const value = plan.keepsText ? context.output : ansibleTextResult(context.output);
@@ -2038,7 +2063,7 @@ function renderString(template: string, vars: Vars): unknown {
   if (value instanceof UndefinedValue) value.fail();
   // A string result is read as Ansible reads a template's text (a list's, a dict's, a boolean's spelling).
   if (typeof value === 'string' && !plan.keepsText) return ansibleTextResult(value);
-  return asJinjaText(value);
+  return asJinjaText(value, PythonObject.made !== made);
 }
 
 /**
