@@ -20,6 +20,7 @@ import { isPlainObject, pythonEqual, pythonError, pythonRepr, pythonStr, pythonT
 import { PythonFloat } from '../base/python-float.js';
 import { isTuple, markTuple } from '../base/python-repr.js';
 import { braceFormat } from './python-format.js';
+import { PY_SPACE, pythonSplitlines } from './python-text.js';
 
 export type PythonMethod = (...args: unknown[]) => unknown;
 
@@ -152,12 +153,7 @@ function optionalStr(method: string, value: unknown): string | null {
 // ---------------------------------------------------------------------------------------
 // str
 
-/** Python's whitespace (str.isspace, str.split(), str.strip()); not JavaScript's \s (which has U+FEFF, lacks U+001C-1F, U+0085). */
-const PY_SPACE = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 const IS_SPACE = new RegExp(`^[${PY_SPACE}]$`);
-/** Python's line boundaries (str.splitlines): control characters among them, by Python's definition. */
-// eslint-disable-next-line no-control-regex
-const LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/g;
 
 /** Code points, as Python indexes a str. */
 function chars(s: string): string[] {
@@ -407,13 +403,7 @@ function stringMethod(s: string, name: string): PythonMethod | undefined {
     case 'splitlines':
       return (...args) => {
         const [keepends] = positional('splitlines', args, 0, 1);
-        const out: string[] = [];
-        let from = 0;
-        for (const m of s.matchAll(LINE_BREAK)) {
-          out.push(s.slice(from, keepends === true || keepends === 1 ? m.index + m[0].length : m.index));
-          from = m.index + m[0].length;
-        }
-        if (from < s.length) out.push(s.slice(from));
+        const out = pythonSplitlines(s, keepends === true || keepends === 1);
         spendSteps(out.length, 'str.splitlines()');
         return ownValue(out);
       };

@@ -1,9 +1,30 @@
 // Python's and Jinja2's text functions that Ansible's filters are made of, computed as CPython
 // 3.11 (Debian's, the one ansible-playbook runs) computes them: int() and float() of a string,
 // urllib.parse.urlsplit, uuid.uuid5, os.path.splitext, itertools' permutations and
-// combinations, and Jinja2's escape, striptags, title, truncate, urlencode and filesizeformat.
-// Each is checked against ansible-core in test/unit/playbook/python-methods.test.ts.
+// combinations, and Jinja2's escape, striptags, title, truncate, urlencode, filesizeformat,
+// wordwrap (textwrap), urlize and pprint (pprint.pformat). Each is checked against ansible-core
+// in test/unit/playbook/python-methods.test.ts.
 import { createHash } from 'node:crypto';
+import { isTuple } from '../base/python-repr.js';
+import { isPlainObject, pythonOrder, pythonRepr } from './template-values.js';
+
+/** Python's whitespace (str.isspace, str.split(), str.strip(), re's `\s`); not JavaScript's `\s` (which has U+FEFF, lacks U+001C-1F, U+0085). */
+export const PY_SPACE = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+/** Python's line boundaries (str.splitlines): control characters among them, by Python's definition. */
+// eslint-disable-next-line no-control-regex
+const LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/g;
+
+/** str.splitlines(keepends). */
+export function pythonSplitlines(s: string, keepends: boolean): string[] {
+  const out: string[] = [];
+  let from = 0;
+  for (const m of s.matchAll(LINE_BREAK)) {
+    out.push(s.slice(from, keepends ? m.index + m[0].length : m.index));
+    from = m.index + m[0].length;
+  }
+  if (from < s.length) out.push(s.slice(from));
+  return out;
+}
 
 /** Python's int(text, base): sign, `0x`/`0o`/`0b` where the base allows, `_` between digits, spaces around. undefined: ValueError. */
 export function pythonIntOfText(text: string, base: number): number | undefined {
@@ -280,4 +301,236 @@ export function urlQuote(text: string, forQuery: boolean): string {
     else out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return forQuery ? out.replace(/%20/g, '+') : out;
+}
+
+/** Python's `\w` (re, on text): a letter, a digit or number of any script, or `_`. */
+export const PY_WORD = '\\p{L}\\p{N}_';
+/** Python's `[^\d\W]`: `\w` but a decimal digit. */
+const LETTER = '[\\p{L}\\p{Nl}\\p{No}_]';
+const WRAP_SPACE = '[\\t\\n\\v\\f\\r ]';
+const WORD_PUNCT = `[${PY_WORD}!"'&.,?]`;
+/** textwrap.TextWrapper.wordsep_re: whitespace, an em-dash, or a word up to a hyphen that may break it. */
+const WORDSEP = new RegExp(
+  `(${WRAP_SPACE}+|(?<=${WORD_PUNCT})-{2,}(?=[${PY_WORD}])|[^\\t\\n\\v\\f\\r ]+?(?:-(?:(?<=${LETTER}{2}-)|(?<=${LETTER}-${LETTER}-))(?=${LETTER}-?${LETTER})|(?=${WRAP_SPACE}|$)|(?<=${WORD_PUNCT})(?=-{2,}[${PY_WORD}])))`,
+  'u',
+);
+const WORDSEP_SIMPLE = new RegExp(`(${WRAP_SPACE}+)`, 'u');
+const BLANK = new RegExp(`^[${PY_SPACE}]*$`, 'u');
+
+/** What Python's textwrap raises: `kind` is the exception's name. */
+export class PythonTextError extends Error {
+  constructor(
+    readonly kind: 'TypeError' | 'ValueError',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * textwrap.wrap(text, width, expand_tabs=False, replace_whitespace=False, break_long_words,
+ * break_on_hyphens), as Jinja2's wordwrap calls it on each line: lengths in code points, as
+ * Python's. textwrap splits words at hyphens only when break_on_hyphens `is True`
+ * (`splitAtHyphens`), and breaks a long word after a hyphen when it is true at all
+ * (`breakAfterHyphen`). A width that is not a whole number (`wholeWidth` false) fails where
+ * textwrap slices with it, as Python does.
+ */
+export function textWrap(
+  text: string,
+  width: number,
+  options: { wholeWidth: boolean; breakLongWords: boolean; splitAtHyphens: boolean; breakAfterHyphen: boolean },
+): string[] {
+  const { wholeWidth, breakLongWords, splitAtHyphens, breakAfterHyphen } = options;
+  if (width <= 0) throw new PythonTextError('ValueError', `invalid width ${width} (must be > 0)`);
+  const chunks = text.split(splitAtHyphens ? WORDSEP : WORDSEP_SIMPLE).filter((c) => c !== '');
+  chunks.reverse();
+  const size = (s: string) => Array.from(s).length;
+  const blank = (s: string) => BLANK.test(s);
+  const lines: string[] = [];
+  while (chunks.length > 0) {
+    const line: string[] = [];
+    let length = 0;
+    if (blank(chunks[chunks.length - 1]) && lines.length > 0) chunks.pop();
+    while (chunks.length > 0 && length + size(chunks[chunks.length - 1]) <= width) {
+      length += size(chunks[chunks.length - 1]);
+      line.push(chunks.pop()!);
+    }
+    // The next chunk fits on no line: break it (after a hyphen when it can), or give it a line of its own.
+    if (chunks.length > 0 && size(chunks[chunks.length - 1]) > width) {
+      const spaceLeft = width < 1 ? 1 : width - length;
+      if (breakLongWords) {
+        if (!wholeWidth) throw new PythonTextError('TypeError', 'slice indices must be integers or None or have an __index__ method');
+        const chunk = Array.from(chunks[chunks.length - 1]);
+        let end = spaceLeft;
+        if (breakAfterHyphen && chunk.length > spaceLeft) {
+          const hyphen = chunk.slice(0, spaceLeft).lastIndexOf('-');
+          if (hyphen > 0 && chunk.slice(0, hyphen).some((c) => c !== '-')) end = hyphen + 1;
+        }
+        line.push(chunk.slice(0, end).join(''));
+        chunks[chunks.length - 1] = chunk.slice(end).join('');
+      } else if (line.length === 0) line.push(chunks.pop()!);
+    }
+    if (line.length > 0 && blank(line[line.length - 1])) line.pop();
+    if (line.length > 0) lines.push(line.join(''));
+  }
+  return lines;
+}
+
+const SPACE_RUN = new RegExp(`([${PY_SPACE}]+)`, 'u');
+/** jinja2.utils._http_re: a URL with a scheme or `www.`, a bare domain under a common TLD, or an IP address with a scheme. */
+const HTTP_URL = new RegExp(
+  `^((https?://|www\\.)(([${PY_WORD}%-]+\\.)+)?([a-z]{2,63}|xn--[${PY_WORD}%]{2,59})|([${PY_WORD}%-]{2,63}\\.)+(com|net|int|edu|gov|org|info|mil)|(https?://)((\\p{Nd}{1,3}(\\.\\p{Nd}{1,3}){3})|(\\[([\\p{Nd}a-f]{0,4}:){2}([\\p{Nd}a-f]{0,4}:?){1,6}\\])))(?::\\p{Nd}{1,5})?(?:[/?#][^${PY_SPACE}]*)?$`,
+  'iu',
+);
+const EMAIL_DOMAIN = new RegExp(`^[${PY_WORD}][${PY_WORD}.-]*$`, 'u');
+const EMAIL_TLD = new RegExp(`\\.[${PY_WORD}]+$`, 'u');
+
+/** jinja2.utils._email_re, `^\S+@\w[\w.-]*\.\w+$`, without its backtracking: only the last `@` can start the domain. */
+function isEmail(text: string): boolean {
+  const at = text.lastIndexOf('@');
+  const domain = text.slice(at + 1);
+  return at > 0 && !new RegExp(`[${PY_SPACE}]`, 'u').test(text) && EMAIL_DOMAIN.test(domain) && EMAIL_TLD.test(domain);
+}
+
+/** Jinja2's _uri_scheme_re: what urlize's extra_schemes may hold (`ftp://`, `tel:`). */
+export function isUriSchemePrefix(scheme: string): boolean {
+  return new RegExp(`^[${PY_WORD}.+-]{2,}:/{0,2}$`, 'u').test(scheme);
+}
+
+/**
+ * jinja2.utils.urlize: the text escaped, and each word that is a URL or an email address made a
+ * link. `trimUrl` shortens a link's text; `rel` and `target` are the attributes' values ('' for
+ * none).
+ */
+export function jinjaUrlize(text: string, trimUrl: (url: string) => string, rel: string, target: string, extraSchemes: readonly string[]): string {
+  const relAttr = rel ? ` rel="${markupEscape(rel)}"` : '';
+  const targetAttr = target ? ` target="${markupEscape(target)}"` : '';
+  const count = (s: string, part: string) => s.split(part).length - 1;
+  return markupEscape(text)
+    .split(SPACE_RUN)
+    .map((word) => {
+      let middle = word;
+      const head = /^(?:[(<]|&lt;)+/.exec(middle)?.[0] ?? '';
+      middle = middle.slice(head.length);
+      let tail = '';
+      if ([')', '>', '.', ',', '\n', '&gt;'].some((end) => middle.endsWith(end))) {
+        const m = /(?:[)>.,\n]|&gt;)+$/.exec(middle);
+        if (m) {
+          tail = m[0];
+          middle = middle.slice(0, m.index);
+        }
+      }
+      // Brackets the URL opens take their closing ones back from the tail.
+      for (const [open, close] of [
+        ['(', ')'],
+        ['<', '>'],
+        ['&lt;', '&gt;'],
+      ]) {
+        const opened = count(middle, open);
+        if (opened <= count(middle, close)) continue;
+        for (let n = Math.min(opened, count(tail, close)); n > 0; n--) {
+          const end = tail.indexOf(close) + close.length;
+          middle += tail.slice(0, end);
+          tail = tail.slice(end);
+        }
+      }
+      if (HTTP_URL.test(middle)) {
+        const href = middle.startsWith('https://') || middle.startsWith('http://') ? middle : `https://${middle}`;
+        middle = `<a href="${href}"${relAttr}${targetAttr}>${trimUrl(middle)}</a>`;
+      } else if (middle.startsWith('mailto:') && isEmail(middle.slice(7))) middle = `<a href="${middle}">${middle.slice(7)}</a>`;
+      else if (middle.includes('@') && !middle.startsWith('www.') && !middle.includes(':') && isEmail(middle))
+        middle = `<a href="mailto:${middle}">${middle}</a>`;
+      else
+        for (const scheme of extraSchemes)
+          if (middle !== scheme && middle.startsWith(scheme)) middle = `<a href="${middle}"${relAttr}${targetAttr}>${middle}</a>`;
+      return head + middle + tail;
+    })
+    .join('');
+}
+
+/**
+ * pprint.pformat(value): Python's repr (dicts with their keys sorted) when it fits in 80
+ * columns, else a list, tuple or dict one item a line and a long text in pieces, as
+ * PrettyPrinter (indent 1, width 80) lays them out. `check` sees every value on the way down.
+ */
+export function pythonPformat(value: unknown, check: (value: unknown) => void): string {
+  const width = 80;
+  const size = (s: string) => Array.from(s).length;
+  const entries = (dict: Record<string, unknown>) => Object.entries(dict).sort(([a], [b]) => pythonOrder(a, b));
+  const repr = (v: unknown): string => {
+    check(v);
+    if (Array.isArray(v)) {
+      const items = v.map(repr);
+      if (!isTuple(v)) return `[${items.join(', ')}]`;
+      return items.length === 1 ? `(${items[0]},)` : `(${items.join(', ')})`;
+    }
+    if (isPlainObject(v))
+      return `{${entries(v)
+        .map(([k, item]) => `${pythonRepr(k)}: ${repr(item)}`)
+        .join(', ')}}`;
+    return pythonRepr(v);
+  };
+  let out = '';
+  const items = (list: unknown[], indent: number, allowance: number, level: number) => {
+    indent += 1;
+    list.forEach((item, i) => {
+      if (i > 0) out += `,\n${' '.repeat(indent)}`;
+      format(item, indent, i === list.length - 1 ? allowance : 1, level);
+    });
+  };
+  const text = (s: string, indent: number, allowance: number, level: number) => {
+    const lines = pythonSplitlines(s, true);
+    if (level === 1) {
+      indent += 1;
+      allowance += 1;
+    }
+    const chunks: string[] = [];
+    let rep = '';
+    lines.forEach((line, i) => {
+      rep = pythonRepr(line);
+      const room = width - indent - (i === lines.length - 1 ? allowance : 0);
+      if (size(rep) <= room) return void chunks.push(rep);
+      // Alternating runs of non-space and space, put together while they fit.
+      const parts = line.match(new RegExp(`[^${PY_SPACE}]*[${PY_SPACE}]*`, 'gu'))!.slice(0, -1);
+      let current = '';
+      parts.forEach((part, j) => {
+        const candidate = current + part;
+        const fits = width - indent - (j === parts.length - 1 && i === lines.length - 1 ? allowance : 0);
+        if (size(pythonRepr(candidate)) > fits) {
+          if (current) chunks.push(pythonRepr(current));
+          current = part;
+        } else current = candidate;
+      });
+      if (current) chunks.push(pythonRepr(current));
+    });
+    // (pprint writes the last line's repr when there is one chunk, as here.)
+    if (chunks.length === 1) return void (out += rep);
+    const joined = chunks.join(`\n${' '.repeat(indent)}`);
+    out += level === 1 ? `(${joined})` : joined;
+  };
+  const format = (v: unknown, indent: number, allowance: number, level: number): void => {
+    const rep = repr(v);
+    if (size(rep) <= width - indent - allowance) return void (out += rep);
+    if (typeof v === 'string' && v !== '') return text(v, indent, allowance, level + 1);
+    if (Array.isArray(v)) {
+      const end = !isTuple(v) ? ']' : v.length === 1 ? ',)' : ')';
+      out += isTuple(v) ? '(' : '[';
+      items(v, indent, allowance + end.length, level + 1);
+      return void (out += end);
+    }
+    if (isPlainObject(v)) {
+      out += '{';
+      const pairs = entries(v);
+      pairs.forEach(([key, item], i) => {
+        const keyRep = pythonRepr(key);
+        if (i > 0) out += `,\n${' '.repeat(indent + 1)}`;
+        out += `${keyRep}: `;
+        format(item, indent + 1 + size(keyRep) + 2, i === pairs.length - 1 ? allowance + 1 : 1, level + 1);
+      });
+      return void (out += '}');
+    }
+    out += rep;
+  };
+  format(value, 0, 0, 0);
+  return out;
 }

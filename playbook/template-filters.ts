@@ -24,6 +24,7 @@ import { pythonStrftime } from './python-time.js';
 import { pythonStrptime, timeDeltaUnary } from './python-datetime.js';
 import {
   checkPrintable,
+  bindArguments,
   isPlainObject,
   isPythonNumber,
   pythonCompare,
@@ -45,18 +46,25 @@ import { dictKey, iterableItems, pythonMethod } from './python-methods.js';
 import {
   combinations,
   countPermutations,
+  isUriSchemePrefix,
   jinjaTitle,
   jinjaTruncate,
+  jinjaUrlize,
   markupEscape,
   ntSplit,
   ntSplitdrive,
   permutations,
+  PY_WORD,
   pythonFloatOfText,
   pythonIntOfText,
+  pythonPformat,
   pythonSplitext,
+  pythonSplitlines,
+  PythonTextError,
   pythonUrlsplit,
   pythonUuid5,
   stripTags,
+  textWrap,
   unquotePlus,
   urlQuote,
 } from './python-text.js';
@@ -823,6 +831,74 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
       throw filterError('truncate', `AssertionError: ${(err as Error).message}`);
     }
   };
+  // Jinja2's center, wordwrap, wordcount, urlize, pprint and safe, with Python's arguments (bindArguments).
+  filters.center = (value: unknown, ...rest: unknown[]) => {
+    const { width } = bindArguments('do_center', rest, { width: 80 });
+    return pythonMethod(asString(value), 'center')!(width);
+  };
+  // Each line wrapped by textwrap, joined by wrapstring (None: the environment's newline, '\n' under Ansible).
+  filters.wordwrap = (value: unknown, ...rest: unknown[]) => {
+    const args = bindArguments('do_wordwrap', rest, { width: 79, break_long_words: true, wrapstring: null, break_on_hyphens: true }, 2);
+    const { width, wrapstring } = args;
+    if (typeof value !== 'string') throw pythonError('AttributeError', `'${pythonTypeName(value)}' object has no attribute 'splitlines'`);
+    const joiner = wrapstring ?? '\n';
+    if (typeof joiner !== 'string') throw pythonError('AttributeError', `'${pythonTypeName(joiner)}' object has no attribute 'join'`);
+    const lines = pythonSplitlines(value, false);
+    if (lines.length > 0 && !isPythonNumber(width))
+      throw pythonError('TypeError', `'<=' not supported between instances of '${pythonTypeName(width)}' and 'int'`);
+    const options = {
+      wholeWidth: typeof width === 'boolean' || Number.isInteger(width),
+      breakLongWords: pythonTruthy(args.break_long_words),
+      splitAtHyphens: args.break_on_hyphens === true,
+      breakAfterHyphen: pythonTruthy(args.break_on_hyphens),
+    };
+    try {
+      return lines.map((line) => textWrap(line, Number(width), options).join(joiner)).join(joiner);
+    } catch (err) {
+      if (err instanceof PythonTextError) throw pythonError(err.kind, err.message);
+      throw err;
+    }
+  };
+  filters.wordcount = (value: unknown, ...rest: unknown[]) => {
+    bindArguments('do_wordcount', rest, {});
+    return asString(value).match(new RegExp(`[${PY_WORD}]+`, 'gu'))?.length ?? 0;
+  };
+  // rel gets Jinja2's policy urlize.rel, "noopener", which Ansible's environment keeps (nunjucks' urlize had none).
+  filters.urlize = (value: unknown, ...rest: unknown[]) => {
+    const args = bindArguments('do_urlize', rest, { trim_url_limit: null, nofollow: false, target: null, rel: null, extra_schemes: null }, 2);
+    const rel = new Set(['noopener']);
+    if (pythonTruthy(args.rel)) {
+      const split = pythonMethod(args.rel, 'split');
+      if (typeof args.rel !== 'string' || split === undefined)
+        throw pythonError('AttributeError', `'${pythonTypeName(args.rel)}' object has no attribute 'split'`);
+      for (const part of split() as string[]) rel.add(part);
+    }
+    if (pythonTruthy(args.nofollow)) rel.add('nofollow');
+    const schemes = args.extra_schemes === null ? [] : iterableItems('urlize', args.extra_schemes);
+    for (const scheme of schemes) {
+      if (typeof scheme !== 'string') throw pythonError('TypeError', `expected string or bytes-like object, got '${pythonTypeName(scheme)}'`);
+      if (!isUriSchemePrefix(scheme)) throw filterError('urlize', `${pythonRepr(scheme)} is not a valid URI scheme prefix.`);
+    }
+    const limit = args.trim_url_limit;
+    const trimUrl = (url: string) => {
+      const points = Array.from(url);
+      if (limit === null || !pythonCompare(points.length, '>', limit)) return url;
+      if (typeof limit !== 'boolean' && !Number.isInteger(limit))
+        throw pythonError('TypeError', 'slice indices must be integers or None or have an __index__ method');
+      return `${points.slice(0, Number(limit)).join('')}...`;
+    };
+    const target = pythonTruthy(args.target) ? asString(args.target) : '';
+    return jinjaUrlize(asString(value), trimUrl, [...rel].sort(pythonOrder).join(' '), target, schemes as string[]);
+  };
+  filters.pprint = (value: unknown, ...rest: unknown[]) => {
+    bindArguments('do_pprint', rest, {});
+    return pythonPformat(value, checkPrintable);
+  };
+  // Markup(value): its text. Nothing is escaped again here (autoescape is off, as in Ansible), so nothing more.
+  filters.safe = (value: unknown, ...rest: unknown[]) => {
+    bindArguments('do_mark_safe', rest, {});
+    return asString(value);
+  };
   filters.urlencode = (value: unknown) => {
     if (typeof value === 'string' || (!Array.isArray(value) && !isPlainObject(value))) return urlQuote(asString(value), false);
     const pairs = isPlainObject(value) ? Object.entries(value) : value.map((pair) => asList('urlencode', pair));
@@ -1229,6 +1305,11 @@ export function missingFilterError(name: string, where = '', at = ''): HoundErro
   return unknownNameError('filter', name, where, at, ANSIBLE_CORE_FILTERS.includes(name.replace(/^ansible\.(builtin|legacy)\./, '')));
 }
 
+/** A test hound has not, as missingFilterError says a filter. */
+export function missingTestError(name: string, where = '', at = ''): HoundError {
+  return unknownNameError('test', name, where, at, ANSIBLE_CORE_TESTS.includes(name.replace(/^ansible\.(builtin|legacy)\./, '')));
+}
+
 /** The filters ansible-core 2.14 itself defines (plugins/filter/*.py), which it names ansible.builtin.<name> too. */
 export const ANSIBLE_CORE_FILTERS: readonly string[] = [
   'b64decode',
@@ -1436,6 +1517,19 @@ export function buildTests(): Record<string, TemplateFunction> {
   tests.odd = (value: unknown) => Math.abs(Number(value) % 2) === 1;
   tests.divisibleby = (value: unknown, n: unknown) => Number(value) % Number(n) === 0;
   tests.float = (value: unknown) => isPythonFloat(value);
+  // Jinja2's lower and upper: str(value).islower() and .isupper(), of any value (`['a'] is lower`).
+  tests.lower = (value: unknown, ...rest: unknown[]) => (bindArguments('test_lower', rest, {}), pythonMethod(pythonStr(value), 'islower')!());
+  tests.upper = (value: unknown, ...rest: unknown[]) => (bindArguments('test_upper', rest, {}), pythonMethod(pythonStr(value), 'isupper')!());
+  // Python's callable(): a method, a macro, a global function (range, lookup); and an undefined
+  // value, which Ansible's Undefined is (calling it fails).
+  tests.callable = (value: unknown, ...rest: unknown[]) => {
+    bindArguments('callable', rest, {});
+    return typeof value === 'function' || value instanceof UndefinedValue;
+  };
+  // Jinja2's escaped: hasattr(value, '__html__'), which Ansible's Undefined answers (it has every
+  // attribute) and Markup does. hound keeps no Markup: escape, safe and tojson give plain text,
+  // so `x | e is escaped` is false here, true in Ansible (docs/variables.md says so).
+  tests.escaped = (value: unknown, ...rest: unknown[]) => (bindArguments('test_escaped', rest, {}), value instanceof UndefinedValue);
   // ansible.utils' IP tests (Kubespray's `cluster_id is ansible.utils.ipv4`), by Python's ipaddress.
   const ipTests: Record<string, (value: unknown) => boolean> = {
     ip: (value) => pythonIpVersion(value, false) !== undefined,

@@ -282,3 +282,26 @@ export function splitArguments(args: unknown[]): { positional: unknown[]; keywor
   }
   return { positional: args, keywords: {} };
 }
+
+/**
+ * The arguments of Python's function `name` after its first `before` (the value, and Jinja2's
+ * environment or context where it takes one), by position then by keyword, each defaulting to
+ * `params`; too many, an unknown keyword or one given twice is Python's TypeError.
+ */
+export function bindArguments(name: string, args: unknown[], params: Record<string, unknown>, before = 1): Record<string, unknown> {
+  const { positional, keywords } = splitArguments(args);
+  const names = Object.keys(params);
+  if (positional.length > names.length) {
+    const takes =
+      names.length === 0 ? `${before} positional argument${before === 1 ? '' : 's'}` : `from ${before} to ${before + names.length} positional arguments`;
+    throw pythonError('TypeError', `${name}() takes ${takes} but ${before + positional.length} were given`);
+  }
+  const bound = { ...params };
+  positional.forEach((value, i) => (bound[names[i]] = value));
+  for (const [key, value] of Object.entries(keywords)) {
+    if (!Object.hasOwn(params, key)) throw pythonError('TypeError', `${name}() got an unexpected keyword argument '${key}'`);
+    if (names.indexOf(key) < positional.length) throw pythonError('TypeError', `${name}() got multiple values for argument '${key}'`);
+    bound[key] = value;
+  }
+  return bound;
+}

@@ -13,10 +13,11 @@ import { EXIT, HoundError } from '../base/errors.js';
 import { isPythonFloat, PythonFloat, pythonFloat } from '../base/python-float.js';
 import { isSecretName, registerSecretVariables } from '../base/secrets.js';
 import { hasTemplateMarkers, UnsafeText, unsafeText } from '../base/unsafe-text.js';
-import { buildFilters, buildTests, missingFilterError, type TemplateFunction } from './template-filters.js';
+import { buildFilters, buildTests, missingFilterError, missingTestError, type TemplateFunction } from './template-filters.js';
 import { percentFormat } from './python-format.js';
 import { ansibleTextResult, pythonUnescape } from './python-literal.js';
 import {
+  bindArguments,
   isPlainObject,
   isPythonNumber,
   pythonCompare,
@@ -30,7 +31,6 @@ import {
   pythonTypeName,
   PythonObject,
   splitArguments,
-  unknownNameError,
   unsafeTemplateError,
   UndefinedValue,
 } from './template-values.js';
@@ -520,9 +520,25 @@ function pythonSlice(value: unknown, start: unknown, stop: unknown, step: unknow
 const tests = buildTests();
 const filters = buildFilters((name, value, args) => {
   const test = Object.hasOwn(tests, name) ? tests[name] : undefined;
-  if (!test) throw unknownNameError('test', name);
+  if (!test) throw missingTestError(name);
   return test(value, ...args) === true;
 });
+/**
+ * Jinja2's filter and test tests: whether hound has a filter or test of that name. Ansible's
+ * tables answer true or fail: a name they have not is its TemplateSyntaxError, a name that is
+ * not text its ValueError.
+ */
+function namedIn(kind: 'filter' | 'test', table: Record<string, TemplateFunction>, missing: (name: string) => HoundError): TemplateFunction {
+  return (value: unknown, ...rest: unknown[]) => {
+    bindArguments(`test_${kind}`, rest, {}, 2);
+    if (value instanceof UndefinedValue) value.fail();
+    if (typeof value !== 'string') throw pythonError('ValueError', `key must be a string, got <class '${pythonTypeName(value)}'> instead`);
+    if (!Object.hasOwn(table, value)) throw missing(value);
+    return true;
+  };
+}
+tests.filter = namedIn('filter', filters, (name) => missingFilterError(name));
+tests.test = namedIn('test', tests, (name) => missingTestError(name));
 
 const environment = new nunjucks.Environment([], { autoescape: false });
 for (const name of Object.keys((environment as unknown as { globals: object }).globals))
@@ -1774,7 +1790,7 @@ function numericAttributes(source: string): string {
  */
 function foreignTemplateError(message: string, where: string, at = ''): HoundError {
   const unknown = /^(filter|test) not found: ([\w.]+)/.exec(message);
-  if (unknown) return unknown[1] === 'filter' ? missingFilterError(unknown[2], where, at) : unknownNameError('test', unknown[2], where, at);
+  if (unknown) return unknown[1] === 'filter' ? missingFilterError(unknown[2], where, at) : missingTestError(unknown[2], where, at);
   return new HoundError('TEMPLATE_ERROR', `${where}${message}${at}`, EXIT.PARSE);
 }
 

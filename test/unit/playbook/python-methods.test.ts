@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { HoundError } from '../../../base/errors.js';
 import { renderValue } from '../../../playbook/templating.js';
-import { ansible, compareWithAnsible, differences, hound, ORACLE_TIMEOUT_MS } from './templar-oracle.js';
+import { ansible, compareWithAnsible, differences, hound, ORACLE_TIMEOUT_MS, renderFailure } from './templar-oracle.js';
+import { pythonFloat } from '../../../base/python-float.js';
 
 /**
  * One test: every template gives Ansible's value or fails where Ansible fails; `errors` says how
@@ -939,4 +940,213 @@ describe('`null` as a name, against ansible-core', () => {
     '{{ none }} {{ None }} {{ x | default(None) }}',
   ];
   agreesWithAnsible(templates, { null_value: 5, y: { null: 7 } }, { exactly: 4 });
+});
+
+/**
+ * Jinja2's center, wordcount and safe filters and its lower, upper, callable, escaped, filter and
+ * test tests: nunjucks' own center, wordcount, safe, lower, upper, callable and escaped answered
+ * before (`1 | safe`, `['a'] is lower` otherwise), and filter and test were unknown.
+ */
+describe("Jinja2's center, wordcount, safe and its lower, upper, callable, escaped, filter and test tests, against ansible-core", () => {
+  const templates = [
+    "{{ 'abc' | center(9) }}|{{ 'abc' | center }}|{{ 'ab' | center(7) }}|{{ 'ab' | center(width=6) }}|{{ 5 | center(5) }}",
+    "{{ 'é🐳' | center(6) }}|{{ '' | center(3) }}|{{ 'long text' | center(2) }}|{{ 'x' | center(true) }}",
+    "{{ 'hello world' | wordcount }} {{ '' | wordcount }} {{ 'a-b c_d é1 ²x 🐳 x.y' | wordcount }} {{ 123 | wordcount }}",
+    "{{ ['a b', 'c'] | wordcount }} {{ none | wordcount }} {{ 'ÉCOLE été, l’an 2024!' | wordcount }}",
+    "{{ 'x' | safe }}|{{ 1 | safe }}|{{ none | safe }}|{{ 'a<b' | safe }}|{{ true | safe }}|{{ 1.5 | safe }}",
+    '{{ [1, 2] | safe }}',
+    "{{ {'a': 1} | safe }}",
+    "{{ 'x' is lower }} {{ 'X' is lower }} {{ ['a'] is lower }} {{ 1 is lower }} {{ '' is lower }} {{ 'ß' is lower }} {{ '1a' is lower }}",
+    "{{ 'ABC1' is upper }} {{ none is upper }} {{ true is upper }} {{ 'ÉCOLE' is upper }} {{ 'ǅ' is upper }} {{ {'A': 1} is upper }}",
+    "{{ ['a', 'B', 'c1', 'Dd'] | select('lower') | list }} {{ ['a', 'B'] | reject('upper') | list }}",
+    "{{ 'x' is callable }} {{ 'x'.upper is callable }} {{ range is callable }} {{ lookup is callable }} {{ {} is callable }}",
+    '{{ nosuch is callable }} {{ nosuch is escaped }}',
+    '{% macro m() %}x{% endmacro %}{{ m is callable }}',
+    "{{ 'x' is escaped }} {{ 1 is escaped }} {{ 'x' | urlize is escaped }} {{ {'a': 1} | xmlattr is escaped }}",
+    "{{ 'upper' is filter }} {{ 'to_json' is filter }} {{ 'ansible.builtin.to_json' is filter }} {{ 'center' is filter }} {{ 'wordwrap' is filter }}",
+    "{{ 'defined' is test }} {{ 'filter' is test }} {{ 'test' is test }} {{ 'failed' is test }} {{ 'ansible.builtin.failed' is test }} {{ 'lower' is test }}",
+    "{{ ['upper', 'lower'] | select('filter') | list }} {{ ['lower', 'upper'] | select('test') | list }}",
+    // Errors: a width that is no whole number, arguments these functions do not take, tests on an
+    // undefined value; Ansible's filter and test tables fail on a name they have not (a
+    // TemplateSyntaxError, not false) and on one that is not text (a ValueError).
+    "{{ 'x' | center('5') }}",
+    "{{ 'x' | center(5.0) }}",
+    "{{ 'x' | center(5, 3) }}",
+    "{{ 'x' | center(w=3) }}",
+    "{{ 'x' | wordcount(1) }}",
+    "{{ 'x' | safe(1) }}",
+    "{{ 'x' is lower(1) }}",
+    '{{ 1 is callable(2) }}',
+    '{{ nosuch is lower }}',
+    "{{ 'nosuch' is filter }}",
+    "{{ 'ansible.builtin.upper' is filter }}",
+    "{{ 'dump' is filter }}",
+    '{{ 1 is filter }}',
+    '{{ none is filter }}',
+    '{{ nosuch is filter }}',
+    "{{ 'nosuch' is test }}",
+    "{{ 'null' is test }}",
+    "{{ 'filter' is test('x') }}",
+    "{{ ['upper', 'nosuch'] | select('filter') | list }}",
+  ];
+  agreesWithAnsible(templates, {}, { exactly: 19 });
+
+  it('names the Python exception of a bad argument, and refuses a filter or test hound has not by name', () => {
+    expect(renderFailure("{{ 'x' | center('5') }}").message).toMatch(/^TypeError: 'str' object cannot be interpreted as an integer/);
+    expect(renderFailure("{{ 'x' | center(w=3) }}").message).toBe("TypeError: do_center() got an unexpected keyword argument 'w'");
+    expect(renderFailure("{{ 'x' | safe(1) }}").message).toBe('TypeError: do_mark_safe() takes 1 positional argument but 2 were given');
+    expect(renderFailure('{{ 1 is filter }}').message).toBe("ValueError: key must be a string, got <class 'int'> instead");
+    expect(renderFailure("{{ 'nosuch' is filter }}").code).toBe('TEMPLATE_UNSUPPORTED');
+    // ansible-core has these; hound says it has not, rather than that they do not exist.
+    expect(renderFailure("{{ 'to_datetime' is filter }}").message).toMatch(/^ansible-core's filter 'to_datetime' is not supported by hound/);
+    expect(renderFailure("{{ 'vault_encrypted' is test }}").message).toMatch(/^ansible-core's test 'vault_encrypted' is not supported by hound/);
+  });
+
+  it('keeps no Markup: what escape, safe and tojson give is not `escaped`, where it is in Ansible (docs/variables.md)', () => {
+    expect(renderValue("{{ 'x' | e is escaped }} {{ 'x' | safe is escaped }} {{ 'x' | tojson is escaped }}", {})).toBe('False False False');
+  });
+});
+
+/** Jinja2's wordwrap: Python's textwrap on each line, every argument, against ansible-core. */
+describe("Jinja2's wordwrap (Python's textwrap), against ansible-core", () => {
+  const texts = [
+    '',
+    'hello',
+    'The quick brown fox jumps over the lazy dog and keeps running far away',
+    'a'.repeat(30),
+    'well-known self-contained mother-in-law hyphen-ated words go here',
+    'Look, goof-ball -- use the -b option!',
+    `x${'-'.repeat(20)}y`,
+    '---abc a--b c---d',
+    'tab\there and\u000bthere',
+    'line one\nline two is longer than the width\r\nthird\n\nfifth\u2028sixth',
+    '  leading and trailing  ',
+    'émile zoë ÿ ßtraße café-crème naïve-ly 🐳🐳🐳🐳🐳🐳🐳🐳🐳🐳🐳🐳 whale',
+    'a\u00a0b\u00a0c\u00a0d e\u3000f',
+    '12-34 ab-12 1a-b2 ²a-b ab-²c',
+    'http://example.com/a-very-long-path-name/with-hyphens',
+  ];
+  const calls = [
+    '',
+    '(10)',
+    '(5)',
+    '(1)',
+    '(7, false)',
+    '(7, break_on_hyphens=false)',
+    "(6, wrapstring='<br>')",
+    "(8, true, '|', false)",
+    '(width=4, break_long_words=false)',
+    '(3, break_on_hyphens=1)',
+  ];
+  const templates = [
+    ...texts.flatMap((_, i) => calls.map((call) => `{{ texts[${i}] | wordwrap${call} }}`)),
+    "{{ '' | wordwrap(0) }}",
+    "{{ 'ab c' | wordwrap(3.0) }}",
+    "{{ 'abcdefgh' | wordwrap(2.5, false) }}",
+    "{{ 'a b' | wordwrap(1, true, none) }}",
+    "{{ 'a b' | wordwrap(true) }}",
+    // Errors: text only (str.splitlines), a width above 0 that compares with a number (and is a
+    // whole number when a word must be cut), text to join with, the arguments it has.
+    '{{ 5 | wordwrap }}',
+    '{{ none | wordwrap }}',
+    "{{ ['a'] | wordwrap }}",
+    "{{ 'a b' | wordwrap(0) }}",
+    "{{ 'a b' | wordwrap(-1) }}",
+    "{{ 'a b' | wordwrap('5') }}",
+    "{{ 'abcdefgh ij' | wordwrap(3.0) }}",
+    "{{ 'a b' | wordwrap(5, wrapstring=1) }}",
+    "{{ 'a b' | wordwrap(1, 2, 3, 4, 5) }}",
+    "{{ 'a b' | wordwrap(widht=3) }}",
+  ];
+  agreesWithAnsible(templates, { texts }, { exactly: 10 });
+});
+
+/** Jinja2's urlize, with Ansible's environment's policy rel="noopener" (nunjucks' urlize had no rel). */
+describe("Jinja2's urlize, against ansible-core", () => {
+  const templates = [
+    "{{ 'see http://example.com/x and www.example.org.' | urlize }}",
+    "{{ 'go to https://example.com/path?q=1&r=<2> now' | urlize }}",
+    "{{ '(http://example.com/a_(b)) [x] <www.foo.com>' | urlize }}",
+    "{{ 'mail me at joe@example.com or mailto:ann@ex.co.uk, ok' | urlize }}",
+    "{{ 'mailto:bad@ x@y a@b.c a@b@c.de @a.com www.a@b.com a:b@c.com' | urlize }}",
+    "{{ 'example.com example.net foo.io sub.example.org/path' | urlize }}",
+    "{{ 'http://127.0.0.1:8080/x http://[::1]/ http://[fe80::1:2]:80 http://999.1.1.1 http://1.2.3' | urlize }}",
+    "{{ 'xn--bcher-kva.example HTTP://EXAMPLE.COM WWW.X.COM' | urlize }}",
+    "{{ 'http://example.com/very/long/path/name' | urlize(10) }}",
+    "{{ 'http://example.com/very/long/path/name' | urlize(trim_url_limit=10, nofollow=true, target='_blank') }}",
+    "{{ 'www.x.com' | urlize(none, false, none, 'external  nofollow') }}",
+    "{{ 'www.x.com' | urlize(rel='a\"b', target='<t>') }}",
+    "{{ 'ftp://host/x tel:+123 ftp:// tel:' | urlize(extra_schemes=['ftp://', 'tel:']) }}",
+    "{{ 'www.x.com' | urlize(rel=0, target=0) }} {{ 'www.x.com' | urlize(target=1) }}",
+    "{{ 'http://example.com/abc' | urlize(-3) }} {{ 'http://example.com/abc' | urlize(true) }} {{ 'http://example.com/abc' | urlize(50.5) }}",
+    "{{ 'no links here' | urlize(5.5) }}|{{ '' | urlize }}|{{ 42 | urlize }}|{{ none | urlize }}",
+    "{{ ['http://a.com'] | urlize }}",
+    '{{ html | urlize }}',
+    "{{ 'http://example.com/ü/🐳 www.bücher.de café.com' | urlize }}",
+    "{{ 'http://example.com/🐳🐳🐳🐳🐳🐳' | urlize(22) }}",
+    "{{ 'http://x.com).,  ((http://y.com)) <http://z.com>' | urlize }}",
+    "{{ '&lt;http://a.com&gt; (www.b.com) http://c.com/(d))' | urlize }}",
+    '{{ spaced | urlize }}',
+    "{{ 'user.name+tag@sub-domain.example.com first.last@ex_ample.co' | urlize }}",
+    "{{ 'www.example.com:8080/p#frag' | urlize }}",
+    // Errors: a scheme Jinja2 does not take as one (a string's letters one by one), a scheme or
+    // rel that is not text, a limit that does not compare with a number or cut text, arguments.
+    "{{ 'ftp://host/x' | urlize(extra_schemes='ftp://') }}",
+    "{{ 'ftp://host/x' | urlize(extra_schemes=['f:']) }}",
+    "{{ 'ftp://host/x' | urlize(extra_schemes=[1]) }}",
+    "{{ 'ftp://host/x' | urlize(extra_schemes=1) }}",
+    "{{ 'www.x.com' | urlize(rel=['a']) }}",
+    "{{ 'http://example.com/abc' | urlize('5') }}",
+    "{{ 'http://example.com/abc' | urlize(5.5) }}",
+    "{{ 'x' | urlize(1, 2, 3, 4, 5, 6) }}",
+    "{{ 'x' | urlize(bogus=1) }}",
+  ];
+  const vars = { spaced: 'a\u00a0http://x.com\u2003www.y.com\tz@w.org\u0085http://q.com', html: `a <b> & "c" 'd' <http://x.com/?a=1&b='2'>` };
+  agreesWithAnsible(templates, vars, { exactly: 9 });
+});
+
+/** Jinja2's pprint: Python's pprint.pformat (width 80, dicts sorted), against ansible-core. */
+describe("Jinja2's pprint (pprint.pformat), against ansible-core", () => {
+  const vars: Record<string, unknown> = {
+    small: { b: 1, a: [1, pythonFloat(2), null, true], c: 'x' },
+    big: Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`name${String(i).padStart(2, '0')}`, Array.from({ length: i % 4 }, (_, j) => `item-${j}`)])),
+    longlist: Array.from({ length: 40 }, (_, i) => i),
+    strs: ['short', 'a much longer string that by itself goes past the eighty column limit of pprint for sure yes', 'x'],
+    longstr: 'word '.repeat(30),
+    multiline: 'first line\nsecond line that is rather long and keeps going and going and going past the limit\nthird',
+    nested: {
+      z: { y: { x: { w: Array.from({ length: 25 }, (_, i) => i), v: 'text '.repeat(10) } } },
+      a: [
+        [1, 2],
+        [3, [4, 5, ['deep'.repeat(10)]]],
+      ],
+    },
+    unicode: { é: 'ü'.repeat(50), '🐳': ['🐳'.repeat(45), 'ß'], B: 1, a: 2 },
+    quotes: ["it's", 'say "hi"', 'both \' and "', 'back\\slash', 'tab\there', 'nl\nx'],
+    empty: { l: [], d: {}, s: '', n: null },
+    numkeys: { '10': 'a', '9': 'b', b: 'c', A: 'd' },
+    floats: [pythonFloat(0.1), pythonFloat(1e-5), pythonFloat(1e20), pythonFloat(3), pythonFloat(1.5e300)],
+    wide: { k: 'v'.repeat(76) },
+    longkey: { ['k'.repeat(90)]: 1 },
+    spacey: `${'x'.repeat(100)} ${'y'.repeat(10)}`,
+  };
+  const templates = [
+    ...Object.keys(vars).flatMap((name) => [
+      `{{ ${name} | pprint }}`,
+      `{{ [${name}] | pprint }}`,
+      `{{ {"key": ${name}} | pprint }}`,
+      `{{ (${name}, 1) | pprint }}`,
+      `{{ (${name},) | pprint }}`,
+    ]),
+    '{{ 1 | pprint }}|{{ none | pprint }}|{{ "x" | pprint }}|{{ true | pprint }}|{{ 2.5 | pprint }}|{{ () | pprint }}|{{ "" | pprint }}',
+    '{{ ("a " * 40) | pprint }}',
+    '{{ dict(a=1) | dictsort | pprint }}',
+    '{{ "x" ~ (big | pprint) }}',
+    '{{ 1 | pprint(2) }}',
+  ];
+  agreesWithAnsible(templates, vars, { exactly: 1 });
+
+  it('fails on an undefined value, where Ansible prints its AnsibleUndefined(...) (docs/variables.md)', () => {
+    expect(renderFailure('{{ [nosuch] | pprint }}').code).toBe('UNDEFINED_VARIABLE');
+  });
 });
