@@ -19,6 +19,7 @@ interface InventoryCommandOptions {
   vars?: boolean;
   limit?: string[];
   playbookDir?: string;
+  extraVars?: string[];
   verbose?: number;
 }
 
@@ -34,6 +35,12 @@ export function register(program: Command): void {
     .option('-y, --yaml', 'print YAML instead of JSON (with --list or --host)')
     .option('--vars', 'with --graph: show variables too')
     .option('-l, --limit <pattern>', 'only hosts matching this pattern (repeatable; @file reads patterns from a file)', collect, [])
+    .option(
+      '-e, --extra-vars <vars>',
+      "extra variables: key=value, a JSON/YAML mapping, or @file (repeatable, later wins); listed among every host's variables, as ansible-inventory lists them",
+      collect,
+      [],
+    )
     .option('--playbook-dir <dir>', "the playbook's folder, whose group_vars/ and host_vars/ apply too (default: the working folder, as ansible-inventory)")
     // Accepted as ansible-inventory accepts it, so the same command lines work; -v names the files read.
     .option('-v, --verbose', 'more output on stderr (repeat for more: -vvv): the inventory files read', (_: string, previous: number) => previous + 1, 0);
@@ -54,23 +61,26 @@ export async function inventoryCommand(group: string | undefined, opts: Inventor
   if (actions > 1) {
     throw new OptionsError('CONFLICTING_INVENTORY_ACTIONS', 'Conflicting options used, only one of --host, --graph or --list can be used at the same time.');
   }
-  const [{ loadInventory, withPlaybookVarsDir }, list, { resolvePattern }, { inventoryPlugins }] = await Promise.all([
+  const [{ loadInventory, withPlaybookVarsDir }, list, { resolvePattern }, { inventoryPlugins }, { mergeExtraVars }] = await Promise.all([
     import('../inventory/load.js'),
     import('../inventory/list.js'),
     import('../inventory/patterns.js'),
     import('../playbook/inventory-plugins.js'),
+    import('../playbook/extra-vars.js'),
   ]);
   const warn = warnLine;
   const keyring = await vaultKeyring({ ...opts, ...vaultOptionsOf(opts) });
   // Inline !vault values are listed as ansible-inventory lists them: {"__ansible_vault": ciphertext}.
   const vault = { keyring, inline: 'keep' } as const;
+  // -e as ansible-inventory reads it: a constructed source with use_extra_vars sees it, and every host lists it.
+  const extraVars = mergeExtraVars(opts.extraVars ?? [], undefined, vault, warn);
   const inv = await withPlaybookVarsDir(
-    await loadInventory(inventorySources(opts), { warn, vault, plugins: inventoryPlugins() }),
+    await loadInventory(inventorySources(opts), { warn, vault, plugins: inventoryPlugins({ extraVars }) }),
     opts.playbookDir ?? process.cwd(),
     { warn, vault, onlyInHostVars: opts.playbookDir === undefined },
   );
   if ((opts.verbose ?? 0) > 0) for (const source of inv.sources) process.stderr.write(`Parsed ${source} inventory source\n`);
-  const limit = opts.limit && opts.limit.length > 0 ? { hosts: resolvePattern(inv, opts.limit, { warn }) } : {};
+  const limit = { ...(opts.limit && opts.limit.length > 0 ? { hosts: resolvePattern(inv, opts.limit, { warn }) } : {}), extraVars };
 
   if (opts.host !== undefined) {
     const hosts = resolvePattern(inv, opts.host, { warn }).filter((h) => !limit.hosts || limit.hosts.includes(h));
@@ -79,7 +89,7 @@ export async function inventoryCommand(group: string | undefined, opts: Inventor
         hint: `the pattern ${JSON.stringify(opts.host)} matches ${hosts.length} hosts`,
       });
     }
-    const vars = list.printableHostVars(inv, hosts[0]);
+    const vars = list.printableHostVars(inv, hosts[0], extraVars);
     return opts.yaml ? ansibleInventoryYaml(vars) : list.ansibleJson(vars) + '\n';
   }
   if (opts.graph) {

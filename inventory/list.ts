@@ -40,6 +40,8 @@ export const INTERNAL_VARS = new Set([
 export interface ListOptions {
   /** Only these hosts (a --limit): others are left out of hosts lists and hostvars, as are groups left empty. */
   hosts?: string[];
+  /** -e values: ansible-inventory lists them among every host's variables, above the inventory's (not among a group's). */
+  extraVars?: Vars;
 }
 
 function withoutInternal(vars: Vars): Vars {
@@ -49,8 +51,8 @@ function withoutInternal(vars: Vars): Vars {
 }
 
 /** A host's variables as ansible-inventory --host / --list print them. */
-export function printableHostVars(inv: Inventory, host: string): Vars {
-  return withoutInternal(hostVars(inv, host));
+export function printableHostVars(inv: Inventory, host: string, extraVars: Vars = {}): Vars {
+  return withoutInternal({ ...hostVars(inv, host), ...extraVars });
 }
 
 function hostFilter(inv: Inventory, options: ListOptions): (h: string) => boolean {
@@ -95,7 +97,7 @@ export function inventoryToListJson(inv: Inventory, options: ListOptions = {}): 
   const hostvars: Record<string, Vars> = {};
   for (const host of hostsOfGroup(inv, 'all')) {
     if (!keepHost(host)) continue;
-    const vars = printableHostVars(inv, host);
+    const vars = printableHostVars(inv, host, options.extraVars);
     if (Object.keys(vars).length > 0) hostvars[host] = vars;
   }
   results['_meta'] = { hostvars };
@@ -125,7 +127,7 @@ export function inventoryToListYamlData(inv: Inventory, options: ListOptions = {
         let vars: Vars = {};
         if (!seen.has(h)) {
           seen.add(h);
-          vars = printableHostVars(inv, h);
+          vars = printableHostVars(inv, h, options.extraVars);
         }
         entry.hosts[h] = vars;
       }
@@ -163,7 +165,7 @@ export function inventoryGraph(inv: Inventory, group = 'all', options: GraphOpti
     if (g !== 'all') {
       for (const h of group.hosts.filter(keepHost)) {
         out.push(name(h, depth + 1));
-        if (options.vars) appendAll(out, showVars(printableHostVars(inv, h), depth + 2));
+        if (options.vars) appendAll(out, showVars(printableHostVars(inv, h, options.extraVars), depth + 2));
       }
     }
     if (options.vars) appendAll(out, showVars(withoutInternal(groupVars(inv, g)), depth + 1));

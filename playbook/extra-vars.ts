@@ -13,7 +13,7 @@ import { isPlainObject } from './template-values.js';
 import { MAX_PLAYBOOK_FILE_BYTES, YamlSource } from './yaml-source.js';
 import { pyyamlCustomTags } from '../inventory/pyyaml-scalars.js';
 import { markUnsafeNodes, UNSAFE_TAG } from '../base/unsafe-text.js';
-import { shlexSplit, ShlexError } from '../base/shlex.js';
+import { parseKeyValueArgs } from './kv-args.js';
 import type { VaultReading } from '../vault/vaulted-yaml.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -70,20 +70,16 @@ export function parseExtraVars(value: string, baseDir = process.cwd(), vault?: V
     if (!isPlainObject(data)) throw badExtraVars(value, 'must be a mapping of variable names to values');
     return data;
   }
-  let tokens: string[];
-  try {
-    tokens = shlexSplit(text);
-  } catch (err) {
-    if (err instanceof ShlexError) throw badExtraVars(value, err.message);
-    throw err;
-  }
+  // Ansible's parse_kv, as for a module's k=v arguments: a value loses one pair of outer quotes
+  // only (`a="x y"` is `x y`, `a=["x"]` stays `["x"]`), and its escapes are decoded.
+  const { options, raw, namedEscapes, unclosed } = parseKeyValueArgs(text);
+  if (unclosed) throw badExtraVars(value, 'a quote or a {{ }} block is not closed');
+  if (raw.length > 0) throw badExtraVars(value, `'${raw[0]}' is not key=value`);
+  if (namedEscapes.length > 0) throw badExtraVars(value, `the escape ${namedEscapes[0]} is not supported by hound`);
   const out: Vars = {};
-  for (const token of tokens) {
-    const eq = token.indexOf('=');
-    if (eq <= 0) throw badExtraVars(value, `'${token}' is not key=value`);
-    const key = token.slice(0, eq);
+  for (const [key, v] of Object.entries(options)) {
     if (!NAME.test(key)) throw badExtraVars(value, `'${key}' is not a valid variable name`);
-    out[key] = token.slice(eq + 1);
+    out[key] = v;
   }
   return out;
 }

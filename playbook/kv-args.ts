@@ -5,8 +5,12 @@
 // unescaped `=` after its first character is an option, and the others are raw words, which
 // only free-form modules (command) accept.
 
-/** Words of a module's argument string, quotes kept, `{{ … }}`/`{% … %}`/`{# … #}` kept whole. */
-export function splitArgs(text: string): string[] {
+/**
+ * Words of a module's argument string, quotes kept, `{{ … }}`/`{% … %}`/`{# … #}` kept whole.
+ * `balance.unclosed` says whether a quote or a Jinja2 block was left open at the end (Ansible's
+ * split_args fails there: "either an unbalanced jinja2 block or quotes").
+ */
+export function splitArgs(text: string, balance?: { unclosed: boolean }): string[] {
   const words: string[] = [];
   let word = '';
   let quote: string | undefined;
@@ -49,6 +53,7 @@ export function splitArgs(text: string): string[] {
     word += c;
   }
   if (word !== '') words.push(word);
+  if (balance) balance.unclosed = quote !== undefined || jinja > 0;
   return words;
 }
 
@@ -82,6 +87,8 @@ export interface KeyValueArgs {
   raw: string[];
   /** `\N{NAME}` escapes in option values, which Ansible decodes and hound cannot. */
   namedEscapes: string[];
+  /** A quote or Jinja2 block left open (splitArgs). */
+  unclosed: boolean;
 }
 
 /**
@@ -92,7 +99,8 @@ export function parseKeyValueArgs(text: string, onlyKeys?: ReadonlySet<string>):
   const options: Record<string, string> = {};
   const raw: string[] = [];
   const namedEscapes: string[] = [];
-  for (const original of splitArgs(text)) {
+  const balance = { unclosed: false };
+  for (const original of splitArgs(text, balance)) {
     const word = decodeEscapes(original);
     let at = -1;
     for (let i = word.indexOf('=', 1); i > 0; i = word.indexOf('=', i + 1)) {
@@ -117,7 +125,7 @@ export function parseKeyValueArgs(text: string, onlyKeys?: ReadonlySet<string>):
     options[key] = unquote(word.slice(at + 1).trim());
     namedEscapes.push(...(options[key].match(/\\N\{[^}]+\}/g) ?? []));
   }
-  return { options, raw, namedEscapes };
+  return { options, raw, namedEscapes, unclosed: balance.unclosed };
 }
 
 const TRUE_WORDS = new Set(['yes', 'on', '1', 'true', 'y', 't']);

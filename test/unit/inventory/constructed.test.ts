@@ -159,6 +159,29 @@ describe('constructed, against the real tools', { timeout: 300_000 }, () => {
     expect(written(h)).toEqual(expected);
   });
 
+  it('hound inventory -e lists the values on every host and hands them to use_extra_vars, as ansible-inventory -e', () => {
+    const files = { 'hosts.yml': HOSTS, 'constructed.yml': CONSTRUCTED, 'vars.yml': 'site_name: from_file\nlimits: {cpu: 2}\n' };
+    const base = folder(files);
+    const cases = [
+      ['--list', '-e', 'site_name=lab', '-e', '{"gpus": 1}'],
+      ['--list', '--yaml', '-e', '@vars.yml', '-e', 'image_set=["x"]'],
+      ['--graph', '--vars', '-e', 'site_name=lab', '-e', 'runtime=podman'],
+      ['--host', 'web1', '-e', '@vars.yml', '-e', 'gpus=2'],
+    ];
+    for (const extra of cases) {
+      const args = ['-i', 'hosts.yml', '-i', 'constructed.yml', ...extra];
+      const ansible = run(base, 'ansible-inventory', args);
+      expect(ansible.code, ansible.stderr).toBe(0);
+      const ours = hound(base, ['inventory', ...args]);
+      expect(ours.code, ours.stderr).toBe(0);
+      expect(ours.stdout, extra.join(' ')).toBe(ansible.stdout);
+    }
+    // The -e value reached compose (site) and the groups (gpus=1 makes every host accelerated).
+    expect(hound(base, ['inventory', '-i', 'hosts.yml', '-i', 'constructed.yml', '--host', 'web1', '-e', 'site_name=lab', '-e', '{"gpus": 1}']).stdout).toMatch(
+      /"accelerated": true,[\s\S]*"site": "lab"/,
+    );
+  });
+
   it('runs no lookup where Ansible composes (compose, a keyed group’s key), and runs them where it does not (groups, parent_group, a variable an expression reads)', () => {
     const files = {
       'hosts.ini': `web1 a=1 nested="{{ lookup('pipe', 'touch ran-nested; echo n') }}"\n`,

@@ -31,9 +31,9 @@ describe('splitting key=value strings', () => {
   });
 
   it('takes the first unescaped = after the first character, and one pair of outer quotes off', () => {
-    expect(parseKeyValueArgs('msg=a=b')).toEqual({ options: { msg: 'a=b' }, raw: [], namedEscapes: [] });
-    expect(parseKeyValueArgs('a\\=b =c plain')).toEqual({ options: {}, raw: ['a=b', '=c', 'plain'], namedEscapes: [] });
-    expect(parseKeyValueArgs("msg='it is'")).toEqual({ options: { msg: 'it is' }, raw: [], namedEscapes: [] });
+    expect(parseKeyValueArgs('msg=a=b')).toEqual({ options: { msg: 'a=b' }, raw: [], namedEscapes: [], unclosed: false });
+    expect(parseKeyValueArgs('a\\=b =c plain')).toEqual({ options: {}, raw: ['a=b', '=c', 'plain'], namedEscapes: [], unclosed: false });
+    expect(parseKeyValueArgs("msg='it is'")).toEqual({ options: { msg: 'it is' }, raw: [], namedEscapes: [], unclosed: false });
     expect(unquote('"a"b"')).toBe('a"b');
     expect(unquote('"a')).toBe('"a');
   });
@@ -43,7 +43,12 @@ describe('splitting key=value strings', () => {
       options: { chdir: '/tmp', creates: '/x' },
       raw: ['echo', 'a=b'],
       namedEscapes: [],
+      unclosed: false,
     });
+    // A quote or a Jinja2 block left open, where Ansible's split_args fails.
+    expect(parseKeyValueArgs('msg="open').unclosed).toBe(true);
+    expect(parseKeyValueArgs('msg={{ x').unclosed).toBe(true);
+    expect(parseKeyValueArgs('msg="{{ x }}" a=\'b\'').unclosed).toBe(false);
   });
 
   it("types values by the module's schema, and leaves templates to be rendered", () => {

@@ -1,5 +1,6 @@
 // Pure pieces: tag selection (Ansible's evaluate_tags), serial batches, -e parsing,
 // closest-name suggestions, YAML positions.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -66,6 +67,33 @@ describe('serialBatches', () => {
 describe('-e extra vars', () => {
   it('key=value pairs are strings, quoted values may hold spaces', () => {
     expect(parseExtraVars(`tag=1.2 msg="hello world" empty=`)).toEqual({ tag: '1.2', msg: 'hello world', empty: '' });
+  });
+  it('key=value as ansible-playbook reads it (parse_kv): one pair of outer quotes off, escapes decoded, inner quotes kept', () => {
+    const cases = [
+      'a=["x"]',
+      'a="x y"',
+      'a=x"y"z',
+      `a='q' b="r s"`,
+      'a="x"y',
+      'a=1 b="2"',
+      'a=\\x41\\u00e9',
+      'a="a=b" b=c=d',
+      'a=b\\=c',
+      'a={{ x }}',
+      "a='it''s'",
+      'a="{{ x | default(\'y z\') }}"',
+    ];
+    const expected = JSON.parse(
+      execFileSync(
+        '/usr/bin/python3',
+        ['-c', 'import json, sys\nfrom ansible.parsing.splitter import parse_kv\nprint(json.dumps([parse_kv(c) for c in json.load(sys.stdin)]))'],
+        {
+          input: JSON.stringify(cases),
+          encoding: 'utf8',
+        },
+      ),
+    ) as Record<string, string>[];
+    expect(cases.map((c) => parseExtraVars(c))).toEqual(expected);
   });
   it('inline JSON or YAML keeps types', () => {
     expect(parseExtraVars('{"images": ["a", "b"], "n": 3}')).toEqual({ images: ['a', 'b'], n: 3 });
