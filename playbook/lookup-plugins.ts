@@ -6,12 +6,12 @@
 // the controller's files through the task's search path (base/search-path.ts); pipe and lines run
 // a command on the controller.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, opendirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT, HoundError } from '../base/errors.js';
 import { ansibleBoolean } from '../config/setting-types.js';
 import { isDirectory, isFile } from '../base/file-kind.js';
-import { globToRegExp } from '../base/fnmatch.js';
+import { globInFolder } from '../base/glob.js';
 import { findInSearchPath } from '../base/search-path.js';
 import { registerSecret } from '../base/secrets.js';
 import type { Inventory } from '../inventory/model.js';
@@ -622,28 +622,14 @@ function fileglob(pattern: string, context: LookupContext): string[] {
   const named = base !== pattern ? findInSearchPath(path.dirname(pattern), 'files', context.searchPath, context.basedir) : undefined;
   if (base !== pattern && named === undefined) warnNotFound(path.dirname(pattern), context);
   const dirs = base !== pattern ? [named] : context.searchPath.flatMap((dir) => [path.join(dir, 'files'), dir]);
-  const matcher = globToRegExp(base);
   for (const dir of dirs) {
     if (dir === undefined || !isDirectory(dir)) continue;
-    const found = folderEntries(dir)
-      .filter((name) => matcher.test(name) && (base.startsWith('.') || !name.startsWith('.')))
+    const found = globInFolder(dir, base)
       .map((name) => path.join(dir, name))
       .filter((file) => isFile(file));
     if (found.length > 0) return found;
   }
   return [];
-}
-
-/** A folder's entry names in the order the file system lists them (os.scandir's). */
-function folderEntries(dir: string): string[] {
-  const names: string[] = [];
-  const handle = opendirSync(dir);
-  try {
-    for (let entry = handle.readSync(); entry !== null; entry = handle.readSync()) names.push(entry.name);
-  } finally {
-    handle.closeSync();
-  }
-  return names;
 }
 
 /** Ansible's `ansible_loop` (loop_control.extended) for item `index` of `items`. */

@@ -14,6 +14,13 @@ import { findYamlLimitProblem, MAX_YAML_DEPTH } from '../base/yaml-limits.js';
 import { pyyamlCustomTags } from '../inventory/pyyaml-scalars.js';
 import { spendCharacters, spendSteps } from './template-budget.js';
 import { createHash } from 'node:crypto';
+import { isFile } from '../base/file-kind.js';
+import { pythonGlob } from '../base/glob.js';
+import { registerSecret, registerSecretText } from '../base/secrets.js';
+import { encryptAes256 } from '../vault/aes256.js';
+import { formatEnvelope, isVaultText } from '../vault/envelope.js';
+import { VaultKeyring } from '../vault/keyring.js';
+import { passwordHash, PasswordHashError } from './password-hash.js';
 import { EXIT, HoundError } from '../base/errors.js';
 import { UserRegex, UserRegexError, type UserRegexFlags } from '../base/user-regex.js';
 import { shlexQuote } from '../base/shlex.js';
@@ -73,6 +80,34 @@ export type TemplateFunction = (...args: unknown[]) => unknown;
 
 function filterError(name: string, message: string): HoundError {
   return new HoundError('TEMPLATE_ERROR', `filter '${name}': ${message}`, EXIT.PARSE);
+}
+
+/** Vault data as Ansible's is_encrypted tells it: ASCII text that starts with the vault header. */
+function isAsciiVaultText(text: string): boolean {
+  return isVaultText(text) && !/[^\p{ASCII}]/u.test(text);
+}
+
+/**
+ * A Python filter's arguments by its signature (`params`: name, and default unless required),
+ * from the positional ones and the keywords; Python's TypeError for a missing, extra or unknown one.
+ */
+function pythonArguments(name: string, args: unknown[], params: ([string] | [string, unknown])[]): unknown[] {
+  const { positional, keywords } = splitArguments(args);
+  if (positional.length > params.length)
+    throw filterError(name, `takes at most ${params.length + 1} positional arguments but ${positional.length + 1} were given`);
+  const out = params.map((param, i) => {
+    const [paramName] = param;
+    const byKeyword = Object.hasOwn(keywords, paramName);
+    if (i < positional.length) {
+      if (byKeyword) throw filterError(name, `got multiple values for argument '${paramName}'`);
+      return positional[i];
+    }
+    if (byKeyword) return keywords[paramName];
+    if (param.length === 1) throw filterError(name, `missing 1 required positional argument: '${paramName}'`);
+    return param[1];
+  });
+  for (const key of Object.keys(keywords)) if (!params.some(([p]) => p === key)) throw filterError(name, `got an unexpected keyword argument '${key}'`);
+  return out;
 }
 
 /** posixpath.expanduser: `~` is $HOME (else the user's home), `~name` that user's home from /etc/passwd; unknown, the path as it is. */
@@ -775,6 +810,73 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     return createHash(name).update(asString(value), 'utf8').digest('hex');
   };
   filters.checksum = (value: unknown) => filters.hash(value, 'sha1');
+  // Ansible's password_hash, as ansible-core runs it without passlib (password-hash.ts); the password is a secret from now on.
+  filters.password_hash = (value: unknown, ...rest: unknown[]) => {
+    const [hashtype, salt, saltSize, rounds, ident] = pythonArguments('password_hash', rest, [
+      ['hashtype', 'sha512'],
+      ['salt', null],
+      ['salt_size', null],
+      ['rounds', null],
+      ['ident', null],
+    ]);
+    for (const v of [value, hashtype, salt, saltSize, rounds, ident]) if (v instanceof UndefinedValue) v.fail();
+    if (typeof value === 'string') registerSecret(value);
+    try {
+      return passwordHash(value, { hashtype, salt, saltSize, rounds, ident, onRounds: (n) => spendSteps(n / 1024, 'password_hash rounds') });
+    } catch (err) {
+      if (!(err instanceof PasswordHashError)) throw err;
+      throw new HoundError('TEMPLATE_ERROR', `filter 'password_hash': ${err.message}`, EXIT.PARSE, { hint: err.hint });
+    }
+  };
+  // Ansible's vault and unvault (plugins/filter/encryption.py), with vault/'s cipher and envelope:
+  // the secret, what is vaulted and what is unvaulted are secrets from now on, as !vault values are.
+  filters.vault = (value: unknown, ...rest: unknown[]) => {
+    const [secret, salt, vaultid] = pythonArguments('vault', rest, [['secret'], ['salt', null], ['vaultid', 'filter_default'], ['wrap_object', false]]);
+    if (typeof secret !== 'string' && !(secret instanceof UndefinedValue))
+      throw filterError('vault', `Secret passed is required to be a string, instead we got: <class '${pythonTypeName(secret)}'>`);
+    if (typeof value !== 'string' && !(value instanceof UndefinedValue))
+      throw filterError('vault', `Can only vault strings, instead we got: <class '${pythonTypeName(value)}'>`);
+    if (secret instanceof UndefinedValue) secret.fail();
+    if (value instanceof UndefinedValue) value.fail();
+    registerSecret(secret as string);
+    registerSecretText(value as string);
+    if (isAsciiVaultText(value as string)) throw filterError('vault', 'Unable to encrypt: input is already encrypted');
+    if (salt instanceof UndefinedValue) salt.fail();
+    if (salt !== null && !pythonTruthy(salt)) throw filterError('vault', 'Unable to encrypt: Empty or invalid salt passed to encrypt()');
+    const saltBytes = salt === null ? undefined : Buffer.from(asString(salt), 'utf8');
+    const body = encryptAes256(Buffer.from(value as string, 'utf8'), Buffer.from(secret as string, 'utf8'), saltBytes);
+    // wrap_object: Ansible's AnsibleVaultEncryptedUnicode renders as this same text.
+    return formatEnvelope(body, pythonTruthy(vaultid) ? asString(vaultid) : undefined);
+  };
+  filters.unvault = (value: unknown, ...rest: unknown[]) => {
+    const [secret, vaultid] = pythonArguments('unvault', rest, [['secret'], ['vaultid', 'filter_default']]);
+    if (typeof secret !== 'string' && !(secret instanceof UndefinedValue))
+      throw filterError('unvault', `Secret passed is required to be as string, instead we got: <class '${pythonTypeName(secret)}'>`);
+    if (typeof value !== 'string' && !(value instanceof UndefinedValue))
+      throw filterError('unvault', `Vault should be in the form of a string, instead we got: <class '${pythonTypeName(value)}'>`);
+    if (secret instanceof UndefinedValue) secret.fail();
+    if (value instanceof UndefinedValue) value.fail();
+    registerSecret(secret as string);
+    // Text that is not vault data (Ansible's is_encrypted: ASCII, with the header) comes back as it is.
+    if (!isAsciiVaultText(value as string)) return value;
+    const keyring = new VaultKeyring([{ id: asString(vaultid), password: Buffer.from(secret as string, 'utf8'), source: "the unvault filter's secret" }]);
+    let plaintext: string;
+    try {
+      plaintext = keyring.decrypt(value as string, 'the vault text').toString('utf8');
+    } catch (err) {
+      if (!(err instanceof HoundError)) throw err;
+      const why = err.code === 'VAULT_DECRYPT_FAILED' ? 'Decryption failed (no vault secrets were found that could decrypt)' : err.message;
+      throw filterError('unvault', `Unable to decrypt: ${why}`);
+    }
+    registerSecretText(plaintext);
+    return plaintext;
+  };
+  // Ansible's fileglob filter: glob.glob on the controller (relative to the folder hound runs in), the files only.
+  filters.fileglob = (value: unknown) => {
+    if (value instanceof UndefinedValue) value.fail();
+    if (typeof value !== 'string') throw filterError('fileglob', `expected str, bytes or os.PathLike object, not ${pythonTypeName(value)}`);
+    return pythonGlob(value).filter((file) => isFile(file));
+  };
   // Python's re.escape (3.7 and later: only the characters special in a pattern).
   filters.regex_escape = (value: unknown, reType: unknown = 'python') => {
     if (reType !== 'python') throw filterError('regex_escape', `re_type ${pythonRepr(reType)} is not supported (only 'python')`);
