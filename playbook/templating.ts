@@ -148,6 +148,7 @@ function jinjaNumberAt(text: string, index: number): { type: 'int' | 'float'; va
  */
 {
   interface TokenizerInternals {
+    tags: { BLOCK_START: string; VARIABLE_START: string; COMMENT_START: string; COMMENT_END: string };
     in_code: boolean;
     str: string;
     index: number;
@@ -158,6 +159,23 @@ function jinjaNumberAt(text: string, index: number): { type: 'int' | 'float'; va
     houndInVariable?: boolean;
   }
   type Token = { type: string; value: string; lineno: number; colno: number } | null;
+  /**
+   * Text holding `#}` outside a comment (`#define service {` … `#}` in a Nagios template): text
+   * to Jinja2, and to nunjucks "unexpected end of comment". The text up to the next tag is one
+   * data token here when a `#}` is in it; undefined otherwise (nunjucks reads it).
+   */
+  const textWithStrayCommentEnd = (t: TokenizerInternals): Token | undefined => {
+    const { BLOCK_START, VARIABLE_START, COMMENT_START, COMMENT_END } = t.tags;
+    if (t.index >= t.str.length || [BLOCK_START, VARIABLE_START, COMMENT_START].some((tag) => t.str.startsWith(tag, t.index))) return undefined;
+    const starts = [BLOCK_START, VARIABLE_START, COMMENT_START].map((tag) => t.str.indexOf(tag, t.index)).filter((at) => at >= 0);
+    const end = starts.length > 0 ? Math.min(...starts) : t.str.length;
+    const stray = t.str.indexOf(COMMENT_END, t.index);
+    if (stray < 0 || stray >= end) return undefined;
+    const at = { lineno: t.lineno, colno: t.colno };
+    const value = t.str.slice(t.index, end);
+    while (t.index < end) t.forward();
+    return { type: 'data', value, ...at };
+  };
   const lexer = require('nunjucks/src/lexer.js') as { lex(src: string): object };
   const tokenizerPrototype = Object.getPrototypeOf(lexer.lex('')) as { nextToken: (this: TokenizerInternals) => Token };
   const nextToken = tokenizerPrototype.nextToken;
@@ -175,6 +193,8 @@ function jinjaNumberAt(text: string, index: number): { type: 'int' | 'float'; va
       for (let i = 0; i < number.length; i++) this.forward();
       return { type: number.type, value: number.value, ...at };
     }
+    const stray = this.in_code ? undefined : textWithStrayCommentEnd(this);
+    if (stray !== undefined) return stray;
     const tok = nextToken.call(this);
     // nunjucks lexes `null` as None; to Jinja2 it is a name like any other (undefined unless
     // set), and a template that reads it fails in Ansible.
@@ -287,6 +307,76 @@ function jinjaNumberAt(text: string, index: number): { type: 'int' | 'float'; va
       node.value = tuple;
     } else node.value = value;
     this.advanceAfterBlockEnd(tag.value);
+    return node;
+  };
+}
+
+/** Whether the tokenizer's next token, past whitespace, is `(`; the tokenizer is left where it was. */
+function nextIsLeftParen(tokens: ParserInternals['tokens']): boolean {
+  const tokenizer = tokens as ParserInternals['tokens'] & { nextToken(): { type: string } | null };
+  const saved = { ...tokenizer };
+  let token = tokenizer.nextToken();
+  while (token?.type === 'whitespace') token = tokenizer.nextToken();
+  for (const key of Object.keys(tokenizer)) if (!Object.hasOwn(saved, key)) delete (tokenizer as Record<string, unknown>)[key];
+  Object.assign(tokenizer, saved);
+  return token?.type === 'left-paren';
+}
+
+/**
+ * `{% for (key, value) in d.items() %}`: Jinja2 takes the loop's names in parentheses too
+ * (dev-sec's hardening templates write it). The `(` is passed over before nunjucks' parseFor
+ * reads the names, and the `)` before its `in`.
+ */
+{
+  type ForParser = ParserInternals & { pushToken(token: unknown): void; skipSymbol(value: string): boolean };
+  const parserPrototype = (
+    require('nunjucks/src/parser.js') as {
+      Parser: { prototype: { parseFor: (this: ForParser) => NunjucksNode; skipSymbol: (this: ForParser, value: string) => boolean } };
+    }
+  ).Parser.prototype;
+  const parseFor = parserPrototype.parseFor;
+  parserPrototype.parseFor = function (this: ForParser) {
+    const forToken = this.peekToken() as { type: string; value?: string };
+    if (forToken.type !== 'symbol' || forToken.value !== 'for' || !nextIsLeftParen(this.tokens)) return parseFor.call(this);
+    this.nextToken();
+    this.nextToken();
+    this.pushToken(forToken);
+    const skipSymbol = parserPrototype.skipSymbol;
+    this.skipSymbol = function (this: ForParser, value: string) {
+      if (value === 'in') {
+        delete (this as Partial<ForParser>).skipSymbol;
+        if (!this.skip('right-paren')) this.fail('parseFor: expected ) after the loop variables');
+      }
+      return skipSymbol.call(this, value);
+    };
+    try {
+      return parseFor.call(this);
+    } finally {
+      delete (this as Partial<ForParser>).skipSymbol;
+    }
+  };
+}
+
+type ConditionalParser = ParserInternals & { parseOr(): NunjucksNode; parseInlineIf(): NunjucksNode };
+
+/**
+ * Jinja2's conditional expression (parse_condexpr): the else branch is itself one, so
+ * `a if x else b if y else c` chains (nunjucks read only an `or` there and stopped at the
+ * second `if`), and `a if x if y` applies the conditions in turn.
+ */
+{
+  const parserPrototype = (require('nunjucks/src/parser.js') as { Parser: { prototype: { parseInlineIf: (this: ConditionalParser) => NunjucksNode } } }).Parser
+    .prototype;
+  parserPrototype.parseInlineIf = function (this: ConditionalParser) {
+    let node = this.parseOr();
+    while (this.skipSymbol('if')) {
+      const cond = this.parseOr();
+      const inlineIf = new internals.nodes.InlineIf(node.lineno, node.colno);
+      inlineIf.body = node;
+      inlineIf.cond = cond;
+      inlineIf.else_ = this.skipSymbol('else') ? this.parseInlineIf() : null;
+      node = inlineIf;
+    }
     return node;
   };
 }
@@ -1019,7 +1109,15 @@ class RenderContext {
   getVariables(): Vars {
     return { ...this.vars, ...Object.fromEntries(this.locals ?? []) };
   }
-  addExport(): void {}
+  /** The names a template exports (its top-level macros and `{% set %}`s), for `{% import %}`. */
+  exported?: Set<string>;
+  addExport(name: string): void {
+    (this.exported ??= new Set()).add(name);
+  }
+  /** What `{% import %}` binds: each exported name with its value, as Jinja2's TemplateModule has them. */
+  exports(): Record<string, unknown> {
+    return Object.fromEntries([...(this.exported ?? [])].map((name) => [name, this.locals?.get(name)]));
+  }
   getBlock(): never {
     throw new HoundError('TEMPLATE_UNSUPPORTED', 'template blocks and inheritance are not supported', EXIT.PARSE, {
       hint: 'write the template whole, or put the shared part in a file {% include %} reads',
@@ -1204,7 +1302,10 @@ const safeRuntime: Record<string, unknown> = {
       rest.__hound_kwargs = ownValue(keywords);
       // A parameter without a default that the call left out is undefined (Jinja2: "parameter 'b' was not provided").
       const values = argNames.map((name) => (given.has(name) ? given.get(name) : new UndefinedValue(`the macro parameter '${name}', not given,`)));
-      return body.apply(this, [...values, rest]);
+      // Jinja2's macro gives a str under Ansible (Markup only with autoescape on), which filters
+      // read as text: `m() | from_yaml`. nunjucks gave its SafeString object.
+      const out = body.apply(this, [...values, rest]);
+      return out instanceof internals.runtime.SafeString ? String(out) : out;
     });
   },
   /**
@@ -1215,25 +1316,35 @@ const safeRuntime: Record<string, unknown> = {
   __houndInclude(context: RenderContext, frame: { push(isolate: boolean): unknown }, names: unknown, ignoreMissing: boolean): string {
     if (names instanceof UndefinedValue) names.fail();
     const wanted = (Array.isArray(names) ? names : [names]).map((n) => pythonStr(n));
-    if (context.file === undefined)
-      throw new HoundError(
-        'TEMPLATE_UNSUPPORTED',
-        `{% include ${wanted.map((n) => `'${n}'`).join(', ')} %} works in template files only (the template module)`,
-        EXIT.PARSE,
-      );
-    const { includePath, options } = context.file;
-    const file = findIncluded(wanted, includePath);
-    if (file === undefined) {
-      if (ignoreMissing) return '';
-      throw new HoundError('TEMPLATE_ERROR', `template not found: ${wanted.join(', ')} (searched ${includePath.join(', ')})`, EXIT.PARSE);
-    }
-    let source: string;
-    try {
-      source = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new HoundError('TEMPLATE_ERROR', `cannot read the included template ${file}: ${(err as Error).message}`, EXIT.PARSE);
-    }
-    return nested(`include ${wanted[0]}`, () => callRoot(compileTemplate(jinjaSource(source, options), 'jinja'), context, frame.push(true), `${file}: `));
+    const file = templateFileOf(context, wanted, 'include', ignoreMissing);
+    if (file === undefined) return '';
+    const source = readTemplateFile(file);
+    return nested(`include ${wanted[0]}`, () =>
+      callRoot(compileTemplate(jinjaSource(source, context.file!.options), 'jinja'), context, frame.push(true), `${file}: `),
+    );
+  },
+  /**
+   * `{% import 'x.j2' as m %}` and `{% from 'x.j2' import a %}`: the file found as `{% include %}`
+   * finds it, run in a context of its own (Jinja2's import sees no variables unless `with
+   * context`), and its exports.
+   */
+  __houndImport(context: RenderContext, names: unknown, withContext: boolean): Record<string, unknown> {
+    if (names instanceof UndefinedValue) names.fail();
+    const wanted = (Array.isArray(names) ? names : [names]).map((n) => pythonStr(n));
+    const file = templateFileOf(context, wanted, 'import', false) as string;
+    const imported = new RenderContext(withContext ? context.getVariables() : {});
+    imported.file = context.file;
+    // A top-level frame, as nunjucks' own renders start with: its `{% set %}`s are exported.
+    const frame = Object.assign(new internals.runtime.Frame(), { topLevel: true });
+    nested(`import ${wanted[0]}`, () =>
+      callRoot(compileTemplate(jinjaSource(readTemplateFile(file), context.file!.options), 'jinja'), imported, frame, `${file}: `),
+    );
+    return imported.exports();
+  },
+  /** A name `{% from … import %}` asks for; one the template does not export is undefined, an error only when used (Jinja2's). */
+  __houndImported(module: Record<string, unknown>, name: string, template: string): unknown {
+    if (!Object.hasOwn(module, name)) return new UndefinedValue(`the name '${name}', which the template '${template}' does not export,`);
+    return module[name];
   },
   suppressValue(value: unknown): string {
     if (value === null || value === undefined) return '';
@@ -1589,8 +1700,47 @@ function pythonBooleanOperators(compiler: object): void {
   Object.assign(compiler, { compileOr: operator('or'), compileAnd: operator('and') });
 }
 
-/** `{% include %}` through the runtime's __houndInclude, synchronously (nunjucks' own looks the template up in a loader hound has not). */
+/**
+ * `{% include %}`, `{% import %}` and `{% from … import %}` through the runtime's __houndInclude
+ * and __houndImport, synchronously (nunjucks' own look the template up in a loader hound has not).
+ */
 function includesOnSearchPath(compiler: object): void {
+  type Compiler = CompilerInternals & {
+    buffer: string;
+    _compileExpression(node: unknown, frame: unknown): void;
+    _tmpid(): string;
+    _emitLine(code: string): void;
+  };
+  type Frame = { parent?: unknown; set(name: string, id: string): void };
+  const bind = (self: Compiler, frame: Frame, name: string, id: string) => {
+    frame.set(name, id);
+    self._emitLine(frame.parent ? `frame.set(${JSON.stringify(name)}, ${id});` : `context.setVariable(${JSON.stringify(name)}, ${id});`);
+  };
+  const importModule = (self: Compiler, node: NunjucksNode, frame: Frame): string => {
+    const id = self._tmpid();
+    self._emit(`var ${id} = runtime.__houndImport(context, `);
+    self._compileExpression(node.template, frame);
+    self._emitLine(`, ${node.withContext === true ? 'true' : 'false'});`);
+    return id;
+  };
+  Object.assign(compiler, {
+    compileImport(this: Compiler, node: NunjucksNode, frame: Frame) {
+      bind(this, frame, (node.target as NunjucksNode).value as string, importModule(this, node, frame));
+    },
+    compileFromImport(this: Compiler, node: NunjucksNode, frame: Frame) {
+      const module = importModule(this, node, frame);
+      const template = (node.template as NunjucksNode).typename === 'Literal' ? String((node.template as NunjucksNode).value) : 'the imported template';
+      for (const nameNode of (node.names as NunjucksNode).children as NunjucksNode[]) {
+        const [name, alias] =
+          nameNode.typename === 'Pair'
+            ? [(nameNode.key as NunjucksNode).value as string, (nameNode.value as NunjucksNode).value as string]
+            : [nameNode.value as string, nameNode.value as string];
+        const id = this._tmpid();
+        this._emitLine(`var ${id} = runtime.__houndImported(${module}, ${JSON.stringify(name)}, ${JSON.stringify(template)});`);
+        bind(this, frame, alias, id);
+      }
+    },
+  });
   (compiler as { compileInclude: (node: NunjucksNode, frame: unknown) => void }).compileInclude = function (
     this: CompilerInternals & { buffer: string; _compileExpression(node: unknown, frame: unknown): void },
     node: NunjucksNode,
@@ -1600,6 +1750,29 @@ function includesOnSearchPath(compiler: object): void {
     this._compileExpression(node.template, frame);
     this._emit(`, ${node.ignoreMissing === true ? 'true' : 'false'});\n`);
   };
+}
+
+/** The file an `{% include %}` or `{% import %}` of `wanted` reads (the first found on the render's search path); undefined when missing and `ignoreMissing`. */
+function templateFileOf(context: RenderContext, wanted: string[], tag: 'include' | 'import', ignoreMissing: boolean): string | undefined {
+  if (context.file === undefined)
+    throw new HoundError(
+      'TEMPLATE_UNSUPPORTED',
+      `{% ${tag} ${wanted.map((n) => `'${n}'`).join(', ')} %} works in template files only (the template module)`,
+      EXIT.PARSE,
+    );
+  const { includePath } = context.file;
+  const file = findIncluded(wanted, includePath);
+  if (file === undefined && !ignoreMissing)
+    throw new HoundError('TEMPLATE_ERROR', `template not found: ${wanted.join(', ')} (searched ${includePath.join(', ')})`, EXIT.PARSE);
+  return file;
+}
+
+function readTemplateFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new HoundError('TEMPLATE_ERROR', `cannot read the template ${file}: ${(err as Error).message}`, EXIT.PARSE);
+  }
 }
 
 /** The first of `names` that is a file under one of `dirs` (Jinja2's FileSystemLoader: no `..`, no absolute path). */
@@ -1651,6 +1824,25 @@ function computedDictKeys(compiler: object): void {
     this.compile(node.key, frame);
     this._emit(')]: ');
     this._compileExpression(node.value, frame);
+  };
+}
+
+/**
+ * The name nunjucks writes into a call's compiled code for its error messages (`"\n".join`'s is
+ * `"\n"["join"]`) is put between double quotes with only `"` escaped, so a string literal
+ * holding a newline broke the compiled template. Its text is escaped for a JavaScript string here.
+ */
+function callNamesEscaped(compiler: object): void {
+  const nodeName = (compiler as { _getNodeName: (node: NunjucksNode) => string })._getNodeName;
+  (compiler as { _getNodeName: (node: NunjucksNode) => string })._getNodeName = function (this: object, node: NunjucksNode) {
+    if (node.typename === 'Literal' && typeof node.value === 'string')
+      return node.value
+        .replace(/\\/g, '\\\\')
+        .replace(/\n/g, '\\n')
+        .replace(/\r/g, '\\r')
+        .replace(/\u2028/g, '\\u2028')
+        .replace(/\u2029/g, '\\u2029');
+    return nodeName.call(this, node);
   };
 }
 
@@ -1719,6 +1911,7 @@ function compileTemplate(source: string, backslashes: Backslashes): RootRenderFu
     includesOnSearchPath(compiler);
     computedDictKeys(compiler);
     floatLiterals(compiler);
+    callNamesEscaped(compiler);
     compiler.compile(internals.transformer.transform(ast, env.asyncFilters, 'template'));
     const code = compiler.getCode();
     // nunjucks compiles a template to JavaScript source and runs it this way itself; what that
@@ -1874,7 +2067,9 @@ function endsOutsideBrackets(expression: string): boolean {
 
 /** Jinja2's trim_blocks, which Ansible's environment turns on for every template: the first newline after `%}` or `#}` goes. */
 export function trimBlocks(source: string): string {
-  return source.replace(/([%#]\})\r?\n/g, '$1');
+  // Not after `+%}`, Jinja2's way of keeping that newline (jinjaSource takes the `+` off), nor
+  // after a `#}` that ends no comment (text to Jinja2, as in `#define x {` … `#}`).
+  return source.replace(/((?<!\+)%\}|\{#[\s\S]*?#\})\r?\n/g, '$1');
 }
 
 /** The Jinja2 environment options a template may change in its first line (Ansible's `#jinja2:` override). */
@@ -1926,7 +2121,10 @@ function jinjaOverrides(template: string, environment: JinjaOptions): { body: st
 function jinjaSource(template: string, options: JinjaOptions = ANSIBLE_JINJA): string {
   let text = template.replace(/(?:\r\n|\n|\r)$/, '');
   if (options.lstripBlocks) text = text.replace(/^[ \t]+(?=\{%(?!\+)|\{#)/gm, '');
-  return options.trimBlocks ? trimBlocks(text) : text;
+  if (options.trimBlocks) text = trimBlocks(text);
+  // Jinja2's `{%+` (keep the spaces lstrip_blocks takes) and `+%}` (keep the newline trim_blocks
+  // takes), both honoured above, are `{%` and `%}` to the parser.
+  return text.replace(/\{%\+/g, '{%').replace(/\+%\}/g, '%}');
 }
 
 /** The newlines a text ends with (Ansible's _count_newlines_from_end). */
@@ -1956,7 +2154,7 @@ const STRING_TYPE_FILTERS = new Set(['string', 'to_json', 'to_nice_json', 'to_ya
 function keepsText(expression: string): boolean {
   if (!/\||lookup/.test(expression)) return false;
   const env = environment as unknown as { extensionsList: unknown[]; opts: object };
-  let node = internals.parser.parse(`{{ ${expression} }}`, env.extensionsList, env.opts) as NunjucksNode | undefined;
+  let node = internals.parser.parse(numericAttributes(`{{ ${expression} }}`), env.extensionsList, env.opts) as NunjucksNode | undefined;
   node = (node?.children as NunjucksNode[] | undefined)?.[0];
   node = (node?.children as NunjucksNode[] | undefined)?.[0];
   while (node?.typename === 'Group' && (node.children as NunjucksNode[]).length === 1) node = (node.children as NunjucksNode[])[0];

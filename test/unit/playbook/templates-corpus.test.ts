@@ -26,6 +26,8 @@ interface Case {
   key?: string[];
   why: string;
   vars: Record<string, unknown>;
+  /** Folders (corpus paths) searched after the file's own by its includes and imports. */
+  searchpath?: string[];
   hound?: { refused: string };
 }
 
@@ -113,9 +115,9 @@ function hound(c: Case, template: string): unknown {
   return renderValue(template, c.vars);
 }
 
-/** Where a corpus file's `{% include %}` looks: its own folder (a role's templates/). */
+/** Where a corpus file's `{% include %}` and `{% import %}` look: its own folder, then the case's `searchpath` (a role's templates/, as the template action adds it). */
 function includePath(c: Case): string[] {
-  return c.file === '' ? [] : [path.dirname(path.join(DIR, c.file))];
+  return c.file === '' ? [] : [path.dirname(path.join(DIR, c.file)), ...(c.searchpath ?? []).map((dir) => path.join(DIR, dir))];
 }
 
 /** As Ansible's defaults show a whole value (jinja2_native off): a number is its text. */
@@ -472,5 +474,73 @@ describe('template task options trim_blocks and lstrip_blocks, against ansible-c
       const got = renderTemplateFile(t, vars, [], { trimBlocks: e.trim_blocks ?? true, lstripBlocks: e.lstrip_blocks ?? false });
       expect(got, `${JSON.stringify(e)} ${t}`).toBe((expected[i] as { value: unknown }).value);
     });
+  });
+});
+
+/**
+ * What a sweep of 986 templates and 12,419 expressions from 16 other public Ansible projects
+ * (DebOps, OpenStack-Ansible, dev-sec, ansible-examples, geerlingguy's roles, …; 2026-12-07)
+ * found hound refusing where Ansible renders: the real files are in the corpus above, and these
+ * are the same constructs at their edges, against the same oracle.
+ */
+describe('Jinja2 that real templates use and nunjucks read otherwise, against ansible-core', () => {
+  const vars = { item: ['k', 'v'], pair: [{ name: 'n' }, 2], d: { a: 1, b: 2 }, l: ['x', 'y'], v: '4.6.0' };
+  const dir = mkdtempSync(path.join(tmpdir(), 'hound-sweep-'));
+  writeFileSync(
+    path.join(dir, 'macros.j2'),
+    "{% macro hello(who='world') %}hello {{ who }}{% endmacro %}\n{% set shared = 'S' %}\n{% set _private = 'P' %}\n{% macro seen() %}{{ v | default('unseen') }}{% endmacro %}\n",
+  );
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const cases: Array<[Case['kind'], string]> = [
+    // A whole value whose expression reads `.1` and ends in a filter (DebOps' `{{ item.1 | b64decode }}`).
+    ['value', '{{ item.1 | string }}'],
+    ['value', '{{ pair.0.name | d() }}'],
+    ['value', '{{ [item.1 | d()] }}'],
+    // A conditional expression in the else branch of another (DebOps' PowerDNS roles).
+    ['value', '{{ "autosecondary" if v is version("4.5.0", ">=") else "superslave" if v is version("4.0.0", ">=") else "slave" }}'],
+    ['value', '{{ "a" if false else "b" if false else "c" if true else "d" }}'],
+    ['value', '{{ ("a" if false else "b") ~ "x" if true else "y" }}'],
+    ['template-file', '{{ "a" if true if false }}|{{ "a" if true if true else "z" }}'],
+    // Loop names in parentheses (dev-sec).
+    ['template-file', '{% for (k, val) in d.items() %}{{ k }}={{ val }};{% endfor %}{% for (x) in l %}{{ x }}{% endfor %}'],
+    ['template-file', '{% for (k, val in d.items() %}{% endfor %}'],
+    // A string literal with an escape, as a method's receiver (dev-sec, DebOps).
+    ['template-file', '{{ "\\n".join(l) }}|{{ "a{}\\n".format(1) }}|{{ "\\t\\\\".join(l) }}'],
+    // `#}` that ends no comment, and the + modifiers (OpenStack-Ansible's neutron.conf.j2).
+    ['template-file', '#define x {\n#}\n{{ l }} #} {# c #}\nend'],
+    ['template-file', '{% if true +%}\nkept{% endif %}\n{%+ if true %}lstrip kept{% endif %}\n{% if true -%}\n  trimmed{% endif %}'],
+    // {% import %} and {% from … import %} (DebOps): no variables unless `with context`, a
+    // name the file does not export undefined until used, a _private one not exported.
+    ['template-file', "{% from 'macros.j2' import hello, shared as sh %}{{ hello() }} {{ hello('you') }} {{ sh }}"],
+    [
+      'template-file',
+      "{% import 'macros.j2' as m %}{% import 'macros.j2' as c with context %}[{{ m.seen() }}] [{{ c.seen() }}] {{ m.shared }} {{ m._private is defined }}",
+    ],
+    ['template-file', "{% from 'macros.j2' import nothing %}unused"],
+    ['template-file', "{% from 'macros.j2' import nothing %}{{ nothing() }}"],
+    ['template-file', "{% import 'missing.j2' as m %}"],
+  ];
+  let expected: Array<{ value: unknown } | { error: string }> = [];
+  beforeAll(() => {
+    expected = ansible(cases.map(([kind, template]) => [kind, template, vars, [dir]]));
+  }, 120_000);
+
+  it(`renders ${cases.length} cases as ansible-core does, or fails where it fails`, () => {
+    expect(expected.filter((o) => 'error' in o).length).toBe(3); // the unclosed parenthesis, the unexported name used, the missing file
+    const differences = cases.flatMap(([kind, template], i) => {
+      let got: { value: unknown } | { error: true };
+      try {
+        got = {
+          value: asAnsibleShows(kind === 'template-file' ? renderTemplateFile(template, vars, [dir]) : renderValue(template, vars)),
+        };
+      } catch (err) {
+        if (!(err instanceof HoundError)) throw err;
+        got = { error: true };
+      }
+      const oracle = expected[i];
+      const wanted = 'error' in oracle ? { error: true } : { value: oracle.value };
+      return JSON.stringify(got) === JSON.stringify(wanted) ? [] : [{ kind, template, ansible: oracle, hound: got }];
+    });
+    expect(differences).toEqual([]);
   });
 });
