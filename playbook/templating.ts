@@ -1118,16 +1118,29 @@ class RenderContext {
   exports(): Record<string, unknown> {
     return Object.fromEntries([...(this.exported ?? [])].map((name) => [name, this.locals?.get(name)]));
   }
-  getBlock(): never {
-    throw new HoundError('TEMPLATE_UNSUPPORTED', 'template blocks and inheritance are not supported', EXIT.PARSE, {
-      hint: 'write the template whole, or put the shared part in a file {% include %} reads',
-    });
-  }
-  getSuper(): never {
-    return this.getBlock();
-  }
-  addBlock(): this {
+  /** Each block's definitions, the most derived first (`{% extends %}`): nunjucks' Context.blocks. */
+  private blocks?: Map<string, BlockFunction[]>;
+  addBlock(name: string, block: BlockFunction): this {
+    const list = (this.blocks ??= new Map<string, BlockFunction[]>()).get(name);
+    if (list === undefined) this.blocks.set(name, [block]);
+    else if (!list.includes(block)) list.push(block);
     return this;
+  }
+  /** The blocks a compiled template defines, added as its render starts (the template's own come before a parent's). */
+  addBlocksOf(root: RootRenderFunction): void {
+    for (const [name, block] of Object.entries(templateBlocks.get(root) ?? {})) this.addBlock(name, block);
+  }
+  getBlock(name: string): BlockFunction {
+    const block = this.blocks?.get(name)?.[0];
+    if (block === undefined) throw new HoundError('TEMPLATE_ERROR', `unknown block '${name}'`, EXIT.PARSE);
+    return block;
+  }
+  /** `{{ super() }}`: the definition after `block` of the block `name`. */
+  getSuper(env: unknown, name: string, block: BlockFunction, frame: unknown, runtime: unknown, cb: (err: unknown, out?: string) => void): void {
+    const list = this.blocks?.get(name) ?? [];
+    const next = list[list.indexOf(block) + 1];
+    if (!list.includes(block) || next === undefined) throw new HoundError('TEMPLATE_ERROR', `no parent block '${name}' for super()`, EXIT.PARSE);
+    next(env, this, frame, runtime, cb);
   }
 }
 
@@ -1318,10 +1331,9 @@ const safeRuntime: Record<string, unknown> = {
     const wanted = (Array.isArray(names) ? names : [names]).map((n) => pythonStr(n));
     const file = templateFileOf(context, wanted, 'include', ignoreMissing);
     if (file === undefined) return '';
-    const source = readTemplateFile(file);
-    return nested(`include ${wanted[0]}`, () =>
-      callRoot(compileTemplate(jinjaSource(source, context.file!.options), 'jinja'), context, frame.push(true), `${file}: `),
-    );
+    const root = compileTemplate(jinjaSource(readTemplateFile(file), context.file!.options), 'jinja');
+    context.addBlocksOf(root);
+    return nested(`include ${wanted[0]}`, () => callRoot(root, context, frame.push(true), `${file}: `));
   },
   /**
    * `{% import 'x.j2' as m %}` and `{% from 'x.j2' import a %}`: the file found as `{% include %}`
@@ -1336,10 +1348,24 @@ const safeRuntime: Record<string, unknown> = {
     imported.file = context.file;
     // A top-level frame, as nunjucks' own renders start with: its `{% set %}`s are exported.
     const frame = Object.assign(new internals.runtime.Frame(), { topLevel: true });
-    nested(`import ${wanted[0]}`, () =>
-      callRoot(compileTemplate(jinjaSource(readTemplateFile(file), context.file!.options), 'jinja'), imported, frame, `${file}: `),
-    );
+    const root = compileTemplate(jinjaSource(readTemplateFile(file), context.file!.options), 'jinja');
+    imported.addBlocksOf(root);
+    nested(`import ${wanted[0]}`, () => callRoot(root, imported, frame, `${file}: `));
     return imported.exports();
+  },
+  /**
+   * `{% extends 'base.j2' %}`: the parent template, found as `{% include %}` finds it, whose root
+   * renders once the child's has run (its blocks the child's where the child defines them).
+   */
+  __houndExtends(context: RenderContext, names: unknown): { rootRenderFunc: RootRenderFunction; blocks: Record<string, BlockFunction> } {
+    if (names instanceof UndefinedValue) names.fail();
+    const wanted = (Array.isArray(names) ? names : [names]).map((n) => pythonStr(n));
+    const file = templateFileOf(context, wanted, 'extends', false) as string;
+    const root = compileTemplate(jinjaSource(readTemplateFile(file), context.file!.options), 'jinja');
+    return {
+      rootRenderFunc: (env, ctx, frame, runtime, cb) => nested(`extends ${wanted[0]}`, () => root(env, ctx, frame, runtime, cb)),
+      blocks: templateBlocks.get(root) ?? {},
+    };
   },
   /** A name `{% from … import %}` asks for; one the template does not export is undefined, an error only when used (Jinja2's). */
   __houndImported(module: Record<string, unknown>, name: string, template: string): unknown {
@@ -1367,6 +1393,12 @@ const safeRuntime: Record<string, unknown> = {
 };
 
 type RootRenderFunction = (env: unknown, context: RenderContext, frame: unknown, runtime: unknown, callback: (err: unknown, out?: string) => void) => void;
+/** A compiled `{% block %}` (nunjucks' b_NAME), called as the root is. */
+type BlockFunction = (env: unknown, context: RenderContext, frame: unknown, runtime: unknown, cb: (err: unknown, out?: string) => void) => void;
+
+/** The blocks each compiled template defines, by name. */
+const templateBlocks = new WeakMap<RootRenderFunction, Record<string, BlockFunction>>();
+
 const compiledTemplates = new Map<string, RootRenderFunction>();
 
 function callNode(name: string, argument: NunjucksNode, ...more: NunjucksNode[]): NunjucksNode {
@@ -1724,6 +1756,13 @@ function includesOnSearchPath(compiler: object): void {
     return id;
   };
   Object.assign(compiler, {
+    compileExtends(this: Compiler, node: NunjucksNode, frame: Frame) {
+      const key = this._tmpid();
+      this._emit('parentTemplate = runtime.__houndExtends(context, ');
+      this._compileExpression(node.template, frame);
+      this._emitLine(');');
+      this._emitLine(`for (var ${key} in parentTemplate.blocks) context.addBlock(${key}, parentTemplate.blocks[${key}]);`);
+    },
     compileImport(this: Compiler, node: NunjucksNode, frame: Frame) {
       bind(this, frame, (node.target as NunjucksNode).value as string, importModule(this, node, frame));
     },
@@ -1753,7 +1792,7 @@ function includesOnSearchPath(compiler: object): void {
 }
 
 /** The file an `{% include %}` or `{% import %}` of `wanted` reads (the first found on the render's search path); undefined when missing and `ignoreMissing`. */
-function templateFileOf(context: RenderContext, wanted: string[], tag: 'include' | 'import', ignoreMissing: boolean): string | undefined {
+function templateFileOf(context: RenderContext, wanted: string[], tag: 'include' | 'import' | 'extends', ignoreMissing: boolean): string | undefined {
   if (context.file === undefined)
     throw new HoundError(
       'TEMPLATE_UNSUPPORTED',
@@ -1916,9 +1955,12 @@ function compileTemplate(source: string, backslashes: Backslashes): RootRenderFu
     const code = compiler.getCode();
     // nunjucks compiles a template to JavaScript source and runs it this way itself; what that
     // code can reach is decided by the hardened runtime (template-sandbox.ts), not here.
+    // A root and a block (b_NAME) are called alike.
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    const compiled = new Function(code) as () => { root: RootRenderFunction };
-    root = compiled().root;
+    const compiled = (new Function(code) as () => Record<string, RootRenderFunction>)();
+    root = compiled.root;
+    const blocks = Object.entries(compiled).filter(([name]) => name.startsWith('b_'));
+    if (blocks.length > 0) templateBlocks.set(root, Object.fromEntries(blocks.map(([name, block]) => [name.slice(2), block])));
     if (mutates) mutatingRoots.add(root);
   } catch (err) {
     if (err instanceof HoundError) throw err; // a construct refused while rewriting the tree (loopFilter)
@@ -2014,6 +2056,7 @@ function runRoot(root: RootRenderFunction, vars: Vars, file?: FileRender): Rende
 function runRootBudgeted(root: RootRenderFunction, vars: Vars, file?: FileRender): RenderContext & { output: string } {
   const context = new RenderContext(vars, mutatingRoots.has(root) ? new Map() : undefined) as RenderContext & { output: string };
   context.file = file;
+  context.addBlocksOf(root);
   context.output = withOwnedValues(() => callRoot(root, context, new internals.runtime.Frame()));
   return context;
 }

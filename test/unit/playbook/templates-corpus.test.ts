@@ -490,6 +490,11 @@ describe('Jinja2 that real templates use and nunjucks read otherwise, against an
     path.join(dir, 'macros.j2'),
     "{% macro hello(who='world') %}hello {{ who }}{% endmacro %}\n{% set shared = 'S' %}\n{% set _private = 'P' %}\n{% macro seen() %}{{ v | default('unseen') }}{% endmacro %}\n",
   );
+  writeFileSync(path.join(dir, 'base.j2'), '# base {{ v }}\n{% block one %}one {{ l | join(",") }}\n{% endblock %}\n{% block two %}two{% endblock %}\nend\n');
+  writeFileSync(
+    path.join(dir, 'child.j2'),
+    "{% extends 'base.j2' %}\n{% set v = 'set in child' %}\nignored\n{% block one %}child [{{ super() }}]{% endblock %}\n",
+  );
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const cases: Array<[Case['kind'], string]> = [
     // A whole value whose expression reads `.1` and ends in a filter (DebOps' `{{ item.1 | b64decode }}`).
@@ -519,6 +524,11 @@ describe('Jinja2 that real templates use and nunjucks read otherwise, against an
     ['template-file', "{% from 'macros.j2' import nothing %}unused"],
     ['template-file', "{% from 'macros.j2' import nothing %}{{ nothing() }}"],
     ['template-file', "{% import 'missing.j2' as m %}"],
+    // Template inheritance (DebOps' nginx upstreams, geerlingguy's nginx vhost): blocks, super(), a chain of parents.
+    ['template-file', "{% extends 'child.j2' %}{% block two %}grand, {{ super() }}{% endblock %}"],
+    ['template-file', "{% extends 'base.j2' %}"],
+    ['template-file', 'a {% block b %}in block {{ v }}{% endblock %} z'],
+    ['template-file', "{% extends 'nowhere.j2' %}"],
   ];
   let expected: Array<{ value: unknown } | { error: string }> = [];
   beforeAll(() => {
@@ -526,7 +536,7 @@ describe('Jinja2 that real templates use and nunjucks read otherwise, against an
   }, 120_000);
 
   it(`renders ${cases.length} cases as ansible-core does, or fails where it fails`, () => {
-    expect(expected.filter((o) => 'error' in o).length).toBe(3); // the unclosed parenthesis, the unexported name used, the missing file
+    expect(expected.filter((o) => 'error' in o).length).toBe(4); // the unclosed parenthesis, the unexported name used, the two missing files
     const differences = cases.flatMap(([kind, template], i) => {
       let got: { value: unknown } | { error: true };
       try {
