@@ -161,7 +161,8 @@ export const CASES: AdversarialCase[] = [
     kind: 'secrets',
     name: 'an -e secret in a --limit that matches nothing',
     files: { 'hosts.ini': INVENTORY, 'p.yml': PLAY },
-    args: ['play', '--syntax-check', 'p.yml', '-i', 'hosts.ini', '-e', `api_token=${single}`, '--limit', SECRET],
+    // As JSON, so the value is SECRET itself: a k=v value has its escapes decoded (\\r is a carriage return), as Ansible's parse_kv does.
+    args: ['play', '--syntax-check', 'p.yml', '-i', 'hosts.ini', '-e', JSON.stringify({ api_token: SECRET }), '--limit', SECRET],
     exit: 1,
   },
 
