@@ -340,3 +340,117 @@ export function ip4Hex(arg: string, delimiter: string | null): string {
     .map((n) => n.toString(16).padStart(2, '0'))
     .join(delimiter ?? 'None');
 }
+
+// --- hardware addresses: netaddr.EUI
+
+interface Eui {
+  version: 48 | 64;
+  value: bigint;
+}
+
+const hexWords = (sep: string, count: number, digits: string) => new RegExp(`^${Array<string>(count).fill(`([0-9A-F]${digits})`).join(sep)}\\n?$`, 'i');
+
+/** netaddr 0.8's EUI-48 formats (each word's width in bits by its count), then its EUI-64 ones; `$` as Python's, before a final newline too. */
+const EUI48_FORMATS = [
+  hexWords(':', 6, '{1,2}'),
+  hexWords('-', 6, '{1,2}'),
+  hexWords(':', 3, '{1,4}'),
+  hexWords('-', 3, '{1,4}'),
+  hexWords('\\.', 3, '{1,4}'),
+  hexWords('-', 2, '{5,6}'),
+  hexWords(':', 2, '{5,6}'),
+  hexWords('', 1, '{12}'),
+  hexWords('', 1, '{11}'),
+];
+const EUI64_FORMATS = [
+  hexWords(':', 8, '{1,2}'),
+  hexWords('-', 8, '{1,2}'),
+  hexWords(':', 4, '{1,4}'),
+  hexWords('-', 4, '{1,4}'),
+  hexWords('\\.', 4, '{1,4}'),
+  hexWords('', 1, '{16}'),
+];
+
+/** The words of the first format the text matches, joined at their width, as str_to_int does. */
+function euiWords(text: string, formats: RegExp[], bits: number): bigint | undefined {
+  for (const format of formats) {
+    const match = format.exec(text);
+    if (match === null) continue;
+    const words = match.slice(1);
+    const width = BigInt(bits / words.length);
+    return words.reduce((acc, word) => (acc << width) | BigInt(`0x${word}`), 0n);
+  }
+  return undefined;
+}
+
+/** netaddr.EUI(text): an EUI-48 format, else Python's int() of the text as an EUI-48, then the same for EUI-64. */
+function parseEui(text: string): Eui | undefined {
+  const int = pythonIntText(text);
+  for (const version of [48, 64] as const) {
+    const value = euiWords(text, version === 48 ? EUI48_FORMATS : EUI64_FORMATS, version);
+    if (value !== undefined) return { version, value };
+    if (int !== undefined && int >= 0n && int < 1n << BigInt(version)) return { version, value: int };
+  }
+  return undefined;
+}
+
+/** netaddr's MAC dialects: bits a word, separator, and the word as `%x`, `%.2x`, `%.2X`... writes it. */
+type Dialect = { bits: number; sep: string; digits: number; upper: boolean };
+const DIALECTS: Record<string, Dialect> = {
+  bare: { bits: 48, sep: '', digits: 12, upper: true },
+  cisco: { bits: 16, sep: '.', digits: 4, upper: false },
+  eui48: { bits: 8, sep: '-', digits: 2, upper: true },
+  linux: { bits: 8, sep: ':', digits: 2, upper: false },
+  pgsql: { bits: 24, sep: ':', digits: 6, upper: false },
+  unix: { bits: 8, sep: ':', digits: 1, upper: false },
+};
+
+/** str(EUI) in a MAC dialect: six bytes' worth of words; an EUI-64 beyond 48 bits fails, as netaddr's int_to_words does. */
+function euiText(eui: Eui, dialect: Dialect): string {
+  if (eui.value >= 1n << 48n) throw new IpFilterError(`integer out of bounds: 0x${eui.value.toString(16)}!`);
+  const count = 48 / dialect.bits;
+  const words = Array.from({ length: count }, (_, i) => (eui.value >> BigInt(dialect.bits * (count - 1 - i))) & ((1n << BigInt(dialect.bits)) - 1n));
+  return words
+    .map((word) => {
+      const hex = word.toString(16).padStart(dialect.digits, '0');
+      return dialect.upper ? hex.toUpperCase() : hex;
+    })
+    .join(dialect.sep);
+}
+
+const HWADDR_QUERIES: Record<string, (eui: Eui | undefined, value: string) => unknown> = {
+  '': (eui, value) => (eui ? value : null),
+  bool: (eui) => (eui ? true : null),
+  int: (eui) => Number(eui!.value),
+  bare: (eui) => euiText(eui!, DIALECTS.bare),
+  cisco: (eui) => euiText(eui!, DIALECTS.cisco),
+  eui48: (eui) => euiText(eui!, DIALECTS.eui48),
+  linux: (eui) => euiText(eui!, DIALECTS.linux),
+  pgsql: (eui) => euiText(eui!, DIALECTS.pgsql),
+  postgresql: (eui) => euiText(eui!, DIALECTS.pgsql),
+  psql: (eui) => euiText(eui!, DIALECTS.pgsql),
+  unix: (eui) => euiText(eui!, DIALECTS.unix),
+  win: (eui) => euiText(eui!, DIALECTS.eui48),
+};
+
+/** hwaddr(value, query, alias) (macaddr is it with its own name): the MAC address written in the query's dialect. */
+export function hwaddr(value: string, query: string | null, alias: string | null): unknown {
+  const eui = parseEui(value);
+  if (eui === undefined && query && query !== 'bool') throw new IpFilterError(`${pythonStr(alias)}: not a hardware address: ${value}`);
+  const answer = HWADDR_QUERIES[query ?? 'None'];
+  if (answer === undefined) throw new IpFilterError(`${pythonStr(alias)}: unknown filter type: ${pythonStr(query)}`);
+  return answer(eui, value);
+}
+
+/** slaac(value, query): the IPv6 address SLAAC gives the MAC address `query` in the value's network (modified EUI-64 added to the network address). */
+export function slaac(value: string, query: string | null): unknown {
+  const n = normalisedNetwork(value);
+  if (n === undefined || ipaddr(value, 'version') !== 6 || !query) return false;
+  const mac = hwaddr(query, '', 'slaac');
+  const eui = typeof mac === 'string' ? parseEui(mac) : undefined;
+  if (eui === undefined) return false;
+  const eui64 = eui.version === 48 ? ((eui.value >> 24n) << 40n) | 0xfffe000000n | (eui.value & 0xffffffn) : eui.value;
+  const address = networkOf(n) + (eui64 ^ 0x0200000000000000n);
+  if (address >= 1n << 128n) throw new IpFilterError(`${address} is not a valid IPv6 address`);
+  return addressText(6, address);
+}

@@ -10,7 +10,20 @@ import { search as jmespathSearch } from 'jmespath';
 import { parseAllDocuments } from 'yaml';
 import { pyyamlDump } from './python-yaml.js';
 import { ipaddr, IpFilterError, ipwrap, pythonIpVersion } from './ip-filters.js';
-import { argumentSpec, cidrMerge, ip4Hex, ipmath, ipsubnet, networkIn, nthhost, nthUsable, reduceOnNetwork, usableRange } from './ip-network-filters.js';
+import {
+  argumentSpec,
+  cidrMerge,
+  hwaddr,
+  ip4Hex,
+  ipmath,
+  ipsubnet,
+  networkIn,
+  nthhost,
+  nthUsable,
+  reduceOnNetwork,
+  slaac,
+  usableRange,
+} from './ip-network-filters.js';
 import { findYamlLimitProblem, MAX_YAML_DEPTH } from '../base/yaml-limits.js';
 import { pyyamlCustomTags } from '../inventory/pyyaml-scalars.js';
 import { spendCharacters, spendSteps } from './template-budget.js';
@@ -1396,7 +1409,7 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
   }
   // ansible.utils' other network filters (ip-network-filters.ts), each with its argument spec. Ansible
   // 2.14 routes the short names to ansible.netcommon, which redirects to ansible.utils all but
-  // usable_range and ip4_hex (its redirect names a filter that is not there).
+  // usable_range and ip4_hex (its redirect names a filter that is not there), and macaddr below.
   const networkFilter = (name: string, options: Parameters<typeof argumentSpec>[2], run: (args: Record<string, unknown>) => unknown): TemplateFunction => {
     return (value: unknown, ...rest: unknown[]) => {
       if (value instanceof UndefinedValue) value.fail();
@@ -1475,6 +1488,23 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
       ],
       (a) => reduceOnNetwork(a.value as Text[], a.network as Text | null),
     ),
+    slaac: networkFilter(
+      'slaac',
+      [
+        ['value', 'str'],
+        ['query', 'str'],
+      ],
+      (a) => slaac(a.value as Text, a.query as Text | null),
+    ),
+    hwaddr: networkFilter(
+      'hwaddr',
+      [
+        ['value', 'str'],
+        ['query', 'str', ''],
+        ['alias', 'str', 'hwaddr'],
+      ],
+      (a) => hwaddr(a.value as Text, a.query as Text | null, a.alias as Text | null),
+    ),
     cidr_merge: networkFilter(
       'cidr_merge',
       [
@@ -1501,6 +1531,17 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     filters[`ansible.netcommon.${name}`] = fn;
   }
   for (const [name, fn] of Object.entries(utilsOnly)) filters[`ansible.utils.${name}`] = fn;
+  // macaddr: ansible.netcommon redirects it, but Ansible 2.14 routes no short name to it.
+  const macaddr = networkFilter(
+    'macaddr',
+    [
+      ['value', 'str'],
+      ['query', 'str', ''],
+    ],
+    (a) => hwaddr(a.value as Text, a.query as Text | null, 'macaddr'),
+  );
+  filters['ansible.utils.macaddr'] = macaddr;
+  filters['ansible.netcommon.macaddr'] = macaddr;
   // ansible-core's own filters by their full names (`| ansible.builtin.intersect(...)`); Jinja2's builtins have none.
   for (const name of ANSIBLE_CORE_FILTERS) {
     if (!Object.hasOwn(filters, name)) continue;

@@ -1,8 +1,9 @@
 // ansible.utils' nthhost, ipsubnet, ipmath, next_nth_usable, previous_nth_usable,
-// network_in_usable, network_in_network, reduce_on_network, cidr_merge, usable_range and ip4_hex
-// filters, case by case against ansible-core's Templar with the collection Debian ships (and
-// python3-netaddr 0.8): IPv4 and IPv6, first and last hosts, /31, /32, /127, /128, indexes out of
-// range and negative, arguments of the wrong type, text that is no address, and the failures.
+// network_in_usable, network_in_network, reduce_on_network, cidr_merge, usable_range, ip4_hex,
+// hwaddr, macaddr and slaac filters, case by case against ansible-core's Templar with the
+// collection Debian ships (and python3-netaddr 0.8): IPv4 and IPv6, first and last hosts, /31,
+// /32, /127, /128, indexes out of range and negative, arguments of the wrong type, text that is
+// no address, MAC addresses in every format netaddr reads and every dialect, and the failures.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compareWithAnsible, ORACLE_TIMEOUT_MS } from './templar-oracle.js';
 
@@ -195,6 +196,66 @@ const templates = [
     [''],
   ),
   "{{ ('127.0.0.0/28' | ansible.utils.usable_range).usable_ips[1:] }}",
+  // hwaddr, macaddr
+  ...['ansible.utils.hwaddr', 'ansible.utils.macaddr'].flatMap((f) =>
+    cases(
+      f,
+      [
+        '1a:2b:3c:4d:5e:6f',
+        '1A-2B-3C-4D-5E-6F',
+        '1a2b.3c4d.5e6f',
+        '1a2b3c4d5e6f',
+        'a2b3c4d5e6f',
+        '1a2b3c-4d5e6f',
+        '1a2b3c:4d5e6f',
+        '1:2:3:4:5:6',
+        '1a2b:3c4d:5e6f',
+        '1a2b-3c4d-5e6f',
+        '00:00:00:00:00:00',
+        'ff:ff:ff:ff:ff:ff',
+        '1a:2b:3c:4d:5e:6f\n',
+        '1a:2b:3c:4d:5e:6f ',
+        '1a:2b:3c:4d:5e',
+        '1a:2b:3c:4d:5e:6g',
+        '123',
+        '0',
+        '-5',
+        '281474976710656',
+        '10.0.0.1',
+        '1:2:3:4:5:6:7:8',
+        '0:0:0:1',
+        'ffff:ffff:ffff:ffff',
+        '0102030405060708',
+        'x',
+        '',
+        12345,
+      ],
+      ['', "'bool'", "'int'", "'bare'", "'cisco'", "'eui48'", "'linux'", "'pgsql'", "'postgresql'", "'psql'", "'unix'", "'win'", "'nope'", 'None'],
+    ),
+  ),
+  "{{ '1a:2b:3c:4d:5e:6f' | ansible.utils.hwaddr('cisco', 'myalias') }} {{ 'x' | ansible.utils.hwaddr(query='bool') }}",
+  "{{ 'x' | ansible.utils.hwaddr('cisco', alias='myalias') }}",
+  "{{ 'x' | ansible.utils.macaddr('cisco', 'other') }}",
+  "{{ ['1a:2b:3c:4d:5e:6f'] | ansible.utils.hwaddr }}",
+  // slaac
+  ...cases(
+    'ansible.utils.slaac',
+    [
+      'fdcf:1894:23b5:d38c::',
+      'fdcf:1894:23b5:d38c:0000:0000:0000:0000',
+      '2001:db8::/64',
+      '2001:db8::5/64',
+      '2001:db8::/48',
+      '2001:db8::ffff:ffff:ffff:ffff/128',
+      'ffff:ffff:ffff:ffff::/64',
+      'ffff:ffff:ffff:ffff:ffff::/80',
+      '::/0',
+      '10.0.0.0/8',
+      'x',
+      '',
+    ],
+    ["'c2:31:b3:83:bf:2b'", "'00:00:00:00:00:00'", "'ffff.ffff.ffff'", "'0:0:0:1'", "'1:2:3:4:5:6:7:8'", "'x'", "''", 'None', '5'],
+  ),
   // Ansible's names: short ones and ansible.netcommon's route to ansible.utils for all but usable_range and ip4_hex.
   ...[
     'nthhost(1)',
@@ -229,6 +290,9 @@ const FILTERS = [
   'cidr_merge',
   'usable_range',
   'ip4_hex',
+  'hwaddr',
+  'macaddr',
+  'slaac',
 ];
 
 /** The filter a case calls (by its first filter's last name). */
