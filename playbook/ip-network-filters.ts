@@ -30,6 +30,14 @@ type ArgType = 'str' | 'int' | 'list';
 /** An option: its name, type, and default (undefined: none). */
 type Option = [name: string, type: ArgType, fallback?: unknown];
 
+/** Options written `name:type` or `name:type=default` (`query:str=` defaults to ''), space-separated. */
+function readOptions(spec: string): Option[] {
+  return spec.split(' ').map((option) => {
+    const [, name, type, fallback] = /^(\w+):(str|int|list)(?:=(.*))?$/.exec(option)!;
+    return [name, type as ArgType, fallback];
+  });
+}
+
 /** Python's int(text): an optional sign, digits (single underscores between them), spaces around. */
 function pythonIntText(text: string): bigint | undefined {
   return /^\s*[+-]?\d+(_\d+)*\s*$/.test(text) ? BigInt(text.trim().replace(/_/g, '')) : undefined;
@@ -63,7 +71,8 @@ function convert(option: string, type: ArgType, value: unknown): unknown {
  * dropped, as zip drops them), then the keywords; an unknown keyword fails. An option not given
  * takes its default; one given as None stays None unless it is the value (required).
  */
-export function argumentSpec(value: unknown, rest: unknown[], options: Option[]): Record<string, unknown> {
+export function argumentSpec(value: unknown, rest: unknown[], spec: string): Record<string, unknown> {
+  const options = readOptions(spec);
   const { positional, keywords } = splitArguments(rest);
   const data: Record<string, unknown> = {};
   [value, ...positional].slice(0, options.length).forEach((arg, i) => (data[options[i][0]] = arg));
@@ -352,22 +361,15 @@ const hexWords = (sep: string, count: number, digits: string) => new RegExp(`^${
 
 /** netaddr 0.8's EUI-48 formats (each word's width in bits by its count), then its EUI-64 ones; `$` as Python's, before a final newline too. */
 const EUI48_FORMATS = [
-  hexWords(':', 6, '{1,2}'),
-  hexWords('-', 6, '{1,2}'),
-  hexWords(':', 3, '{1,4}'),
-  hexWords('-', 3, '{1,4}'),
-  hexWords('\\.', 3, '{1,4}'),
-  hexWords('-', 2, '{5,6}'),
-  hexWords(':', 2, '{5,6}'),
+  ...[':', '-'].map((sep) => hexWords(sep, 6, '{1,2}')),
+  ...[':', '-', '\\.'].map((sep) => hexWords(sep, 3, '{1,4}')),
+  ...['-', ':'].map((sep) => hexWords(sep, 2, '{5,6}')),
   hexWords('', 1, '{12}'),
   hexWords('', 1, '{11}'),
 ];
 const EUI64_FORMATS = [
-  hexWords(':', 8, '{1,2}'),
-  hexWords('-', 8, '{1,2}'),
-  hexWords(':', 4, '{1,4}'),
-  hexWords('-', 4, '{1,4}'),
-  hexWords('\\.', 4, '{1,4}'),
+  ...[':', '-'].map((sep) => hexWords(sep, 8, '{1,2}')),
+  ...[':', '-', '\\.'].map((sep) => hexWords(sep, 4, '{1,4}')),
   hexWords('', 1, '{16}'),
 ];
 
@@ -454,3 +456,27 @@ export function slaac(value: string, query: string | null): unknown {
   if (address >= 1n << 128n) throw new IpFilterError(`${address} is not a valid IPv6 address`);
   return addressText(6, address);
 }
+
+/** The arguments argumentSpec converted, by option name: a text (or None, null), a list of texts, an int (a bigint) or a bool. */
+type Args = Record<string, unknown>;
+const text = (arg: unknown) => arg as string;
+const textOrNone = (arg: unknown) => arg as string | null;
+const texts = (arg: unknown) => arg as string[];
+
+/** Each filter's options, as its DOCUMENTATION gives them, and what it makes of them (macaddr is hwaddr with its own name). */
+export const NETWORK_FILTERS: Record<string, [options: string, run: (a: Args) => unknown]> = {
+  nthhost: ['value:str query:str', (a) => nthhost(text(a.value), textOrNone(a.query))],
+  ipsubnet: ['value:str query:str= index:int', (a) => ipsubnet(text(a.value), textOrNone(a.query), a.index)],
+  ipmath: ['value:str amount:int', (a) => ipmath(text(a.value), a.amount)],
+  next_nth_usable: ['value:str offset:int', (a) => nthUsable(text(a.value), a.offset, 1n)],
+  previous_nth_usable: ['value:str offset:int', (a) => nthUsable(text(a.value), a.offset, -1n)],
+  network_in_usable: ['value:str test:str', (a) => networkIn(text(a.value), textOrNone(a.test), true)],
+  network_in_network: ['value:str test:str', (a) => networkIn(text(a.value), textOrNone(a.test), false)],
+  reduce_on_network: ['value:list network:str', (a) => reduceOnNetwork(texts(a.value), textOrNone(a.network))],
+  cidr_merge: ['value:list action:str=merge', (a) => cidrMerge(texts(a.value), textOrNone(a.action))],
+  usable_range: ['ip:str', (a) => usableRange(text(a.ip))],
+  ip4_hex: ['arg:str delimiter:str=', (a) => ip4Hex(text(a.arg), textOrNone(a.delimiter))],
+  slaac: ['value:str query:str', (a) => slaac(text(a.value), textOrNone(a.query))],
+  hwaddr: ['value:str query:str= alias:str=hwaddr', (a) => hwaddr(text(a.value), textOrNone(a.query), textOrNone(a.alias))],
+  macaddr: ['value:str query:str=', (a) => hwaddr(text(a.value), textOrNone(a.query), 'macaddr')],
+};

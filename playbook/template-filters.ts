@@ -10,20 +10,7 @@ import { search as jmespathSearch } from 'jmespath';
 import { parseAllDocuments } from 'yaml';
 import { pyyamlDump } from './python-yaml.js';
 import { ipaddr, IpFilterError, ipwrap, pythonIpVersion } from './ip-filters.js';
-import {
-  argumentSpec,
-  cidrMerge,
-  hwaddr,
-  ip4Hex,
-  ipmath,
-  ipsubnet,
-  networkIn,
-  nthhost,
-  nthUsable,
-  reduceOnNetwork,
-  slaac,
-  usableRange,
-} from './ip-network-filters.js';
+import { argumentSpec, NETWORK_FILTERS } from './ip-network-filters.js';
 import { findYamlLimitProblem, MAX_YAML_DEPTH } from '../base/yaml-limits.js';
 import { pyyamlCustomTags } from '../inventory/pyyaml-scalars.js';
 import { spendCharacters, spendSteps } from './template-budget.js';
@@ -1409,9 +1396,9 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
   }
   // ansible.utils' other network filters (ip-network-filters.ts), each with its argument spec. Ansible
   // 2.14 routes the short names to ansible.netcommon, which redirects to ansible.utils all but
-  // usable_range and ip4_hex (its redirect names a filter that is not there), and macaddr below.
-  const networkFilter = (name: string, options: Parameters<typeof argumentSpec>[2], run: (args: Record<string, unknown>) => unknown): TemplateFunction => {
-    return (value: unknown, ...rest: unknown[]) => {
+  // usable_range and ip4_hex (its redirect names a filter that is not there); macaddr has no short name.
+  for (const [name, [options, run]] of Object.entries(NETWORK_FILTERS)) {
+    const fn: TemplateFunction = (value: unknown, ...rest: unknown[]) => {
       if (value instanceof UndefinedValue) value.fail();
       try {
         return run(argumentSpec(value, rest, options));
@@ -1420,128 +1407,11 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
         throw err;
       }
     };
-  };
-  type Text = string;
-  const networkFilters: Record<string, TemplateFunction> = {
-    nthhost: networkFilter(
-      'nthhost',
-      [
-        ['value', 'str'],
-        ['query', 'str'],
-      ],
-      (a) => nthhost(a.value as Text, a.query as Text | null),
-    ),
-    ipsubnet: networkFilter(
-      'ipsubnet',
-      [
-        ['value', 'str'],
-        ['query', 'str', ''],
-        ['index', 'int'],
-      ],
-      (a) => ipsubnet(a.value as Text, a.query as Text | null, a.index),
-    ),
-    ipmath: networkFilter(
-      'ipmath',
-      [
-        ['value', 'str'],
-        ['amount', 'int'],
-      ],
-      (a) => ipmath(a.value as Text, a.amount),
-    ),
-    next_nth_usable: networkFilter(
-      'next_nth_usable',
-      [
-        ['value', 'str'],
-        ['offset', 'int'],
-      ],
-      (a) => nthUsable(a.value as Text, a.offset, 1n),
-    ),
-    previous_nth_usable: networkFilter(
-      'previous_nth_usable',
-      [
-        ['value', 'str'],
-        ['offset', 'int'],
-      ],
-      (a) => nthUsable(a.value as Text, a.offset, -1n),
-    ),
-    network_in_usable: networkFilter(
-      'network_in_usable',
-      [
-        ['value', 'str'],
-        ['test', 'str'],
-      ],
-      (a) => networkIn(a.value as Text, a.test as Text | null, true),
-    ),
-    network_in_network: networkFilter(
-      'network_in_network',
-      [
-        ['value', 'str'],
-        ['test', 'str'],
-      ],
-      (a) => networkIn(a.value as Text, a.test as Text | null, false),
-    ),
-    reduce_on_network: networkFilter(
-      'reduce_on_network',
-      [
-        ['value', 'list'],
-        ['network', 'str'],
-      ],
-      (a) => reduceOnNetwork(a.value as Text[], a.network as Text | null),
-    ),
-    slaac: networkFilter(
-      'slaac',
-      [
-        ['value', 'str'],
-        ['query', 'str'],
-      ],
-      (a) => slaac(a.value as Text, a.query as Text | null),
-    ),
-    hwaddr: networkFilter(
-      'hwaddr',
-      [
-        ['value', 'str'],
-        ['query', 'str', ''],
-        ['alias', 'str', 'hwaddr'],
-      ],
-      (a) => hwaddr(a.value as Text, a.query as Text | null, a.alias as Text | null),
-    ),
-    cidr_merge: networkFilter(
-      'cidr_merge',
-      [
-        ['value', 'list'],
-        ['action', 'str', 'merge'],
-      ],
-      (a) => cidrMerge(a.value as Text[], a.action as Text | null),
-    ),
-  };
-  const utilsOnly: Record<string, TemplateFunction> = {
-    usable_range: networkFilter('usable_range', [['ip', 'str']], (a) => usableRange(a.ip as Text)),
-    ip4_hex: networkFilter(
-      'ip4_hex',
-      [
-        ['arg', 'str'],
-        ['delimiter', 'str', ''],
-      ],
-      (a) => ip4Hex(a.arg as Text, a.delimiter as Text | null),
-    ),
-  };
-  for (const [name, fn] of Object.entries(networkFilters)) {
-    filters[name] = fn;
     filters[`ansible.utils.${name}`] = fn;
+    if (name === 'usable_range' || name === 'ip4_hex') continue;
     filters[`ansible.netcommon.${name}`] = fn;
+    if (name !== 'macaddr') filters[name] = fn;
   }
-  for (const [name, fn] of Object.entries(utilsOnly)) filters[`ansible.utils.${name}`] = fn;
-  // macaddr: ansible.netcommon redirects it, but Ansible 2.14 routes no short name to it.
-  const macaddr = networkFilter(
-    'macaddr',
-    [
-      ['value', 'str'],
-      ['query', 'str', ''],
-    ],
-    (a) => hwaddr(a.value as Text, a.query as Text | null, 'macaddr'),
-  );
-  filters['ansible.utils.macaddr'] = macaddr;
-  filters['ansible.netcommon.macaddr'] = macaddr;
   // ansible-core's own filters by their full names (`| ansible.builtin.intersect(...)`); Jinja2's builtins have none.
   for (const name of ANSIBLE_CORE_FILTERS) {
     if (!Object.hasOwn(filters, name)) continue;
