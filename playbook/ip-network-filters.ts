@@ -1,8 +1,8 @@
 // ansible.utils' other network filters (collection 2.x, plugins/filter/*.py): nthhost, ipsubnet,
 // ipmath, next_nth_usable, previous_nth_usable, network_in_usable, network_in_network,
-// reduce_on_network, cidr_merge, usable_range and ip4_hex, computed as the plugins compute them
-// with netaddr 0.8 (through ipaddr, ip-filters.ts, where they call it) and, for usable_range,
-// Python's ipaddress. Each plugin first checks its arguments against its DOCUMENTATION
+// reduce_on_network, cidr_merge, usable_range, ip4_hex, slaac, hwaddr and macaddr, computed as
+// the plugins compute them with netaddr 0.8 (through ipaddr, ip-filters.ts, where they call it;
+// netaddr's EUI for the MAC ones) and, for usable_range, Python's ipaddress. Each plugin first checks its arguments against its DOCUMENTATION
 // (AnsibleArgSpecValidator): `argumentSpec` does what that does to them. Pure: no lookups.
 import { PythonFloat } from '../base/python-float.js';
 import {
