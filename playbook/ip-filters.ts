@@ -7,7 +7,7 @@
 // them as it does (IPv6 as glibc's inet_ntop compacts it). Pure: no lookups, no network.
 
 /** An IPNetwork: the address as written (host bits kept) and its prefix length. */
-interface Net {
+export interface Net {
   version: 4 | 6;
   value: bigint;
   prefix: number;
@@ -16,7 +16,7 @@ interface Net {
 /** A filter's failure, as AnsibleFilterError says it; the caller makes it a template error. */
 export class IpFilterError extends Error {}
 
-const WIDTH = { 4: 32, 6: 128 } as const;
+export const WIDTH = { 4: 32, 6: 128 } as const;
 
 function allOnes(bits: number): bigint {
   return (1n << BigInt(bits)) - 1n;
@@ -27,20 +27,20 @@ function netmaskOf(n: Net): bigint {
   return allOnes(width) ^ allOnes(width - n.prefix);
 }
 
-function hostmaskOf(n: Net): bigint {
+export function hostmaskOf(n: Net): bigint {
   return allOnes(WIDTH[n.version] - n.prefix);
 }
 
-function networkOf(n: Net): bigint {
+export function networkOf(n: Net): bigint {
   return n.value & netmaskOf(n);
 }
 
-function sizeOf(n: Net): bigint {
+export function sizeOf(n: Net): bigint {
   return 1n << BigInt(WIDTH[n.version] - n.prefix);
 }
 
 /** netaddr's broadcast: none for a /31, /32, /127 or /128. */
-function broadcastOf(n: Net): bigint | undefined {
+export function broadcastOf(n: Net): bigint | undefined {
   return WIDTH[n.version] - n.prefix <= 1 ? undefined : n.value | hostmaskOf(n);
 }
 
@@ -67,7 +67,7 @@ function parsePartialIpv4(text: string): bigint | undefined {
 }
 
 /** inet_pton(AF_INET6): hex groups of 1 to 4 digits, one `::`, an IPv4 tail in the last two groups. */
-function parseIpv6(text: string): bigint | undefined {
+export function parseIpv6(text: string): bigint | undefined {
   if (!/^[0-9a-fA-F:.]+$/.test(text)) return undefined;
   let groups: number[];
   let tail = text;
@@ -116,8 +116,29 @@ function parsePrefix(text: string, version: 4 | 6): number | undefined {
   return netmaskPrefix(version, mask) ?? hostmaskPrefix(version, mask);
 }
 
+/**
+ * netaddr.IPAddress(text) (no flags): IPv4 as glibc's inet_aton reads it (one to four parts,
+ * each decimal, octal `010` or hexadecimal `0x0a`, the last filling the remaining bytes: `10.1`
+ * is 10.0.0.1, `167772161` 10.0.0.1; anything after a space ignored), else IPv6 as inet_pton.
+ */
+export function parseAddress(text: string): Net | undefined {
+  const end = text.search(/\s/);
+  const head = end < 0 ? text : text.slice(0, end);
+  const parts = head.split('.');
+  if (parts.length <= 4 && parts.every((p) => /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)$/.test(p))) {
+    const values = parts.map((p) => (/^0[0-7]+$/.test(p) ? BigInt(`0o${p.slice(1)}`) : BigInt(p)));
+    const last = values.pop()!;
+    if (values.every((v) => v <= 0xffn) && last < 1n << BigInt(8 * (4 - values.length))) {
+      const value = values.reduce((acc, v, i) => acc | (v << BigInt(24 - 8 * i)), 0n) | last;
+      return { version: 4, value, prefix: 32 };
+    }
+  }
+  const value = parseIpv6(text);
+  return value === undefined ? undefined : { version: 6, value, prefix: 128 };
+}
+
 /** netaddr.IPNetwork(text): IPv4 first (exact, then partial), then IPv6. */
-function parseNetwork(text: string): Net | undefined {
+export function parseNetwork(text: string): Net | undefined {
   const slash = text.indexOf('/');
   const address = slash < 0 ? text : text.slice(0, slash);
   const prefixText = slash < 0 ? undefined : text.slice(slash + 1);
@@ -138,7 +159,7 @@ function ipv4Text(value: bigint): string {
 }
 
 /** glibc's inet_ntop(AF_INET6): the longest run of two or more zero groups as `::` (the first of equals), an IPv4 tail when the address is IPv4-compatible or -mapped. */
-function ipv6Text(value: bigint): string {
+function ipv6Text(value: bigint, dottedTail = true): string {
   const words = Array.from({ length: 8 }, (_, i) => Number((value >> BigInt(112 - 16 * i)) & 0xffffn));
   let best = { base: -1, len: 0 };
   let current = { base: -1, len: 0 };
@@ -156,7 +177,7 @@ function ipv6Text(value: bigint): string {
       continue;
     }
     if (i !== 0) out += ':';
-    if (i === 6 && best.base === 0 && (best.len === 6 || (best.len === 5 && words[5] === 0xffff))) {
+    if (dottedTail && i === 6 && best.base === 0 && (best.len === 6 || (best.len === 5 && words[5] === 0xffff))) {
       out += ipv4Text(value & 0xffffffffn);
       break;
     }
@@ -166,12 +187,17 @@ function ipv6Text(value: bigint): string {
   return out;
 }
 
-function addressText(version: 4 | 6, value: bigint): string {
+export function addressText(version: 4 | 6, value: bigint): string {
   return version === 4 ? ipv4Text(value) : ipv6Text(value);
 }
 
+/** An address as Python's ipaddress writes it: IPv6 compacted as inet_ntop does, but never with an IPv4 tail. */
+export function pythonAddressText(version: 4 | 6, value: bigint): string {
+  return version === 4 ? ipv4Text(value) : ipv6Text(value, false);
+}
+
 const ipText = (n: Net) => addressText(n.version, n.value);
-const cidrText = (n: Net) => `${ipText(n)}/${n.prefix}`;
+export const cidrText = (n: Net) => `${ipText(n)}/${n.prefix}`;
 
 // --- ranges netaddr names
 
@@ -220,7 +246,7 @@ function hostmaskPrefix(version: 4 | 6, value: bigint): number | undefined {
 
 type Query = (n: Net, vtype: 'address' | 'network', value: unknown) => unknown;
 
-function firstLast(n: Net): [bigint, bigint] | undefined {
+export function firstLast(n: Net): [bigint, bigint] | undefined {
   const size = sizeOf(n);
   const first = networkOf(n);
   const last = first | hostmaskOf(n);
@@ -379,7 +405,7 @@ const QUERIES: Record<string, Query> = {
 };
 
 /** Python's truthiness of an answer: false, None, '' and 0 are no answer. */
-function answered(answer: unknown): boolean {
+export function answered(answer: unknown): boolean {
   return answer !== false && answer !== null && answer !== undefined && answer !== '' && answer !== 0;
 }
 
@@ -469,6 +495,11 @@ export function ipwrap(value: unknown, query = ''): unknown {
  * set in a network, a netmask or hostmask only for IPv4. The version read, or undefined.
  */
 export function pythonIpVersion(value: unknown, addressOnly: boolean): 4 | 6 | undefined {
+  return pythonNetwork(value, addressOnly)?.version;
+}
+
+/** The network Python's ipaddress.ip_network(text) reads (ip_address when `addressOnly`), as pythonIpVersion says. */
+export function pythonNetwork(value: unknown, addressOnly = false): Net | undefined {
   if (typeof value !== 'string') return undefined;
   const slash = value.indexOf('/');
   if (addressOnly && slash >= 0) return undefined;
@@ -477,11 +508,11 @@ export function pythonIpVersion(value: unknown, addressOnly: boolean): 4 | 6 | u
   for (const version of [4, 6] as const) {
     const parsed = version === 4 ? parseIpv4(address) : parseIpv6(address);
     if (parsed === undefined) continue;
-    if (prefixText === undefined) return version;
+    if (prefixText === undefined) return { version, value: parsed, prefix: WIDTH[version] };
     const prefix = /^\d+$/.test(prefixText) ? Number(prefixText) : version === 4 ? parsePrefix(prefixText, 4) : undefined;
     if (prefix === undefined || prefix > WIDTH[version]) return undefined;
     const n: Net = { version, value: parsed, prefix };
-    return networkOf(n) === parsed ? version : undefined;
+    return networkOf(n) === parsed ? n : undefined;
   }
   return undefined;
 }

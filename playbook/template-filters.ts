@@ -10,6 +10,7 @@ import { search as jmespathSearch } from 'jmespath';
 import { parseAllDocuments } from 'yaml';
 import { pyyamlDump } from './python-yaml.js';
 import { ipaddr, IpFilterError, ipwrap, pythonIpVersion } from './ip-filters.js';
+import { argumentSpec, NETWORK_FILTERS } from './ip-network-filters.js';
 import { findYamlLimitProblem, MAX_YAML_DEPTH } from '../base/yaml-limits.js';
 import { pyyamlCustomTags } from '../inventory/pyyaml-scalars.js';
 import { spendCharacters, spendSteps } from './template-budget.js';
@@ -1392,6 +1393,24 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     filters[name] = fn;
     filters[`ansible.utils.${name}`] = fn;
     filters[`ansible.netcommon.${name}`] = fn;
+  }
+  // ansible.utils' other network filters (ip-network-filters.ts), each with its argument spec. Ansible
+  // 2.14 routes the short names to ansible.netcommon, which redirects to ansible.utils all but
+  // usable_range and ip4_hex (its redirect names a filter that is not there); macaddr has no short name.
+  for (const [name, [options, run]] of Object.entries(NETWORK_FILTERS)) {
+    const fn: TemplateFunction = (value: unknown, ...rest: unknown[]) => {
+      if (value instanceof UndefinedValue) value.fail();
+      try {
+        return run(argumentSpec(value, rest, options));
+      } catch (err) {
+        if (err instanceof IpFilterError) throw filterError(name, err.message);
+        throw err;
+      }
+    };
+    filters[`ansible.utils.${name}`] = fn;
+    if (name === 'usable_range' || name === 'ip4_hex') continue;
+    filters[`ansible.netcommon.${name}`] = fn;
+    if (name !== 'macaddr') filters[name] = fn;
   }
   // ansible-core's own filters by their full names (`| ansible.builtin.intersect(...)`); Jinja2's builtins have none.
   for (const name of ANSIBLE_CORE_FILTERS) {
