@@ -33,6 +33,7 @@ import { pythonStrptime, timeDeltaUnary } from './python-datetime.js';
 import {
   checkPrintable,
   bindArguments,
+  REQUIRED,
   isPlainObject,
   isPythonNumber,
   pythonCompare,
@@ -86,29 +87,6 @@ function filterError(name: string, message: string): HoundError {
 /** Vault data as Ansible's is_encrypted tells it: ASCII text that starts with the vault header. */
 function isAsciiVaultText(text: string): boolean {
   return isVaultText(text) && !/[^\p{ASCII}]/u.test(text);
-}
-
-/**
- * A Python filter's arguments by its signature (`params`: name, and default unless required),
- * from the positional ones and the keywords; Python's TypeError for a missing, extra or unknown one.
- */
-function pythonArguments(name: string, args: unknown[], params: ([string] | [string, unknown])[]): unknown[] {
-  const { positional, keywords } = splitArguments(args);
-  if (positional.length > params.length)
-    throw filterError(name, `takes at most ${params.length + 1} positional arguments but ${positional.length + 1} were given`);
-  const out = params.map((param, i) => {
-    const [paramName] = param;
-    const byKeyword = Object.hasOwn(keywords, paramName);
-    if (i < positional.length) {
-      if (byKeyword) throw filterError(name, `got multiple values for argument '${paramName}'`);
-      return positional[i];
-    }
-    if (byKeyword) return keywords[paramName];
-    if (param.length === 1) throw filterError(name, `missing 1 required positional argument: '${paramName}'`);
-    return param[1];
-  });
-  for (const key of Object.keys(keywords)) if (!params.some(([p]) => p === key)) throw filterError(name, `got an unexpected keyword argument '${key}'`);
-  return out;
 }
 
 /** posixpath.expanduser: `~` is $HOME (else the user's home), `~name` that user's home from /etc/passwd; unknown, the path as it is. */
@@ -813,13 +791,13 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
   filters.checksum = (value: unknown) => filters.hash(value, 'sha1');
   // Ansible's password_hash, as ansible-core runs it without passlib (password-hash.ts); the password is a secret from now on.
   filters.password_hash = (value: unknown, ...rest: unknown[]) => {
-    const [hashtype, salt, saltSize, rounds, ident] = pythonArguments('password_hash', rest, [
-      ['hashtype', 'sha512'],
-      ['salt', null],
-      ['salt_size', null],
-      ['rounds', null],
-      ['ident', null],
-    ]);
+    const {
+      hashtype,
+      salt,
+      salt_size: saltSize,
+      rounds,
+      ident,
+    } = bindArguments('get_encrypted_password', rest, { hashtype: 'sha512', salt: null, salt_size: null, rounds: null, ident: null });
     for (const v of [value, hashtype, salt, saltSize, rounds, ident]) if (v instanceof UndefinedValue) v.fail();
     if (typeof value === 'string') registerSecret(value);
     try {
@@ -832,7 +810,7 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
   // Ansible's vault and unvault (plugins/filter/encryption.py), with vault/'s cipher and envelope:
   // the secret, what is vaulted and what is unvaulted are secrets from now on, as !vault values are.
   filters.vault = (value: unknown, ...rest: unknown[]) => {
-    const [secret, salt, vaultid] = pythonArguments('vault', rest, [['secret'], ['salt', null], ['vaultid', 'filter_default'], ['wrap_object', false]]);
+    const { secret, salt, vaultid } = bindArguments('do_vault', rest, { secret: REQUIRED, salt: null, vaultid: 'filter_default', wrap_object: false });
     if (typeof secret !== 'string' && !(secret instanceof UndefinedValue))
       throw filterError('vault', `Secret passed is required to be a string, instead we got: <class '${pythonTypeName(secret)}'>`);
     if (typeof value !== 'string' && !(value instanceof UndefinedValue))
@@ -850,7 +828,7 @@ export function buildFilters(applyTest: (name: string, value: unknown, args: unk
     return formatEnvelope(body, pythonTruthy(vaultid) ? asString(vaultid) : undefined);
   };
   filters.unvault = (value: unknown, ...rest: unknown[]) => {
-    const [secret, vaultid] = pythonArguments('unvault', rest, [['secret'], ['vaultid', 'filter_default']]);
+    const { secret, vaultid } = bindArguments('do_unvault', rest, { secret: REQUIRED, vaultid: 'filter_default' });
     if (typeof secret !== 'string' && !(secret instanceof UndefinedValue))
       throw filterError('unvault', `Secret passed is required to be as string, instead we got: <class '${pythonTypeName(secret)}'>`);
     if (typeof value !== 'string' && !(value instanceof UndefinedValue))

@@ -283,17 +283,22 @@ export function splitArguments(args: unknown[]): { positional: unknown[]; keywor
   return { positional: args, keywords: {} };
 }
 
+/** A parameter of bindArguments without a default: the call must give it. */
+export const REQUIRED: unique symbol = Symbol('required');
+
 /**
  * The arguments of Python's function `name` after its first `before` (the value, and Jinja2's
  * environment or context where it takes one), by position then by keyword, each defaulting to
- * `params`; too many, an unknown keyword or one given twice is Python's TypeError.
+ * `params` (REQUIRED: none); too many, an unknown keyword, one given twice or a required one
+ * left out is Python's TypeError.
  */
 export function bindArguments(name: string, args: unknown[], params: Record<string, unknown>, before = 1): Record<string, unknown> {
   const { positional, keywords } = splitArguments(args);
   const names = Object.keys(params);
   if (positional.length > names.length) {
-    const takes =
-      names.length === 0 ? `${before} positional argument${before === 1 ? '' : 's'}` : `from ${before} to ${before + names.length} positional arguments`;
+    const least = before + names.filter((key) => params[key] === REQUIRED).length;
+    const most = before + names.length;
+    const takes = least === most ? `${most} positional argument${most === 1 ? '' : 's'}` : `from ${least} to ${most} positional arguments`;
     throw pythonError('TypeError', `${name}() takes ${takes} but ${before + positional.length} were given`);
   }
   const bound = { ...params };
@@ -303,5 +308,7 @@ export function bindArguments(name: string, args: unknown[], params: Record<stri
     if (names.indexOf(key) < positional.length) throw pythonError('TypeError', `${name}() got multiple values for argument '${key}'`);
     bound[key] = value;
   }
+  const missing = names.find((key) => bound[key] === REQUIRED);
+  if (missing !== undefined) throw pythonError('TypeError', `${name}() missing 1 required positional argument: '${missing}'`);
   return bound;
 }

@@ -144,7 +144,9 @@ describe("password_hash, against ansible-core's (crypt module, no passlib)", () 
       ["{{ 'pw' | password_hash('md5', 'abcdefghi') }}", "filter 'password_hash': invalid salt size"],
       ["{{ 5 | password_hash('sha512', 'abc') }}", "filter 'password_hash': crypt() argument 1 must be str, not int"],
       ["{{ 'pw' | password_hash(rounds='x') }}", "filter 'password_hash': %d format: a real number is required, not str"],
-      ["{{ 'pw' | password_hash(hash='md5') }}", "filter 'password_hash': got an unexpected keyword argument 'hash'"],
+      ["{{ 'pw' | password_hash(hash='md5') }}", "TypeError: get_encrypted_password() got an unexpected keyword argument 'hash'"],
+      ["{{ 'pw' | vault }}", "TypeError: do_vault() missing 1 required positional argument: 'secret'"],
+      ["{{ 'pw' | unvault(1, 2, 3) }}", 'TypeError: do_unvault() takes from 2 to 3 positional arguments but 4 were given'],
     ]) {
       const error = renderFailure(template, vars);
       expect(error).toBeInstanceOf(HoundError);
