@@ -2108,11 +2108,44 @@ function endsOutsideBrackets(expression: string): boolean {
   return false;
 }
 
-/** Jinja2's trim_blocks, which Ansible's environment turns on for every template: the first newline after `%}` or `#}` goes. */
+/**
+ * Jinja2's trim_blocks, which Ansible's environment turns on for every template: the first
+ * newline after a block's `%}` or a comment's `#}` goes. Not after `+%}`, Jinja2's way of keeping
+ * it (jinjaSource takes the `+` off), nor after a `#}` that ends no comment (text to Jinja2, as
+ * in `#define x {` … `#}`). One pass, each tag end found once, whatever the text holds.
+ */
 export function trimBlocks(source: string): string {
-  // Not after `+%}`, Jinja2's way of keeping that newline (jinjaSource takes the `+` off), nor
-  // after a `#}` that ends no comment (text to Jinja2, as in `#define x {` … `#}`).
-  return source.replace(/((?<!\+)%\}|\{#[\s\S]*?#\})\r?\n/g, '$1');
+  const parts: string[] = [];
+  let kept = 0;
+  let at = 0;
+  let nextBlockEnd = -2;
+  let nextComment = -2;
+  for (;;) {
+    if (nextBlockEnd !== -1 && nextBlockEnd < at) nextBlockEnd = source.indexOf('%}', at);
+    if (nextComment !== -1 && nextComment < at) nextComment = source.indexOf('{#', at);
+    if (nextBlockEnd < 0 && nextComment < 0) break;
+    let end: number;
+    if (nextComment >= 0 && (nextBlockEnd < 0 || nextComment < nextBlockEnd)) {
+      const close = source.indexOf('#}', nextComment + 2);
+      if (close < 0) break; // a comment left open: the parser says so
+      end = close + 2;
+    } else {
+      end = nextBlockEnd + 2;
+      if (source[nextBlockEnd - 1] === '+') {
+        at = end;
+        continue;
+      }
+    }
+    at = end;
+    const newline = source.startsWith('\r\n', end) ? 2 : source[end] === '\n' ? 1 : 0;
+    if (newline > 0) {
+      parts.push(source.slice(kept, end));
+      kept = end + newline;
+      at = kept;
+    }
+  }
+  parts.push(source.slice(kept));
+  return parts.join('');
 }
 
 /** The Jinja2 environment options a template may change in its first line (Ansible's `#jinja2:` override). */
