@@ -157,6 +157,7 @@ function jinjaNumberAt(text: string, index: number): { type: 'int' | 'float'; va
     forward(): void;
     houndBrackets?: number;
     houndInVariable?: boolean;
+    houndNext?: Record<string, number>;
   }
   type Token = { type: string; value: string; lineno: number; colno: number } | null;
   /**
@@ -166,11 +167,19 @@ function jinjaNumberAt(text: string, index: number): { type: 'int' | 'float'; va
    */
   const textWithStrayCommentEnd = (t: TokenizerInternals): Token | undefined => {
     const { BLOCK_START, VARIABLE_START, COMMENT_START, COMMENT_END } = t.tags;
-    if (t.index >= t.str.length || [BLOCK_START, VARIABLE_START, COMMENT_START].some((tag) => t.str.startsWith(tag, t.index))) return undefined;
-    const starts = [BLOCK_START, VARIABLE_START, COMMENT_START].map((tag) => t.str.indexOf(tag, t.index)).filter((at) => at >= 0);
+    // Where each delimiter next occurs (-1: nowhere after), kept until the tokenizer passes it,
+    // so that a template's text tokens are searched once in all, not each to the end.
+    const next = (t.houndNext ??= {});
+    const find = (tag: string): number => {
+      const known = next[tag];
+      if (known === undefined || (known !== -1 && known < t.index)) next[tag] = t.str.indexOf(tag, t.index);
+      return next[tag];
+    };
+    const stray = find(COMMENT_END);
+    if (stray < 0 || t.index >= t.str.length) return undefined;
+    const starts = [BLOCK_START, VARIABLE_START, COMMENT_START].map(find).filter((at) => at >= 0);
     const end = starts.length > 0 ? Math.min(...starts) : t.str.length;
-    const stray = t.str.indexOf(COMMENT_END, t.index);
-    if (stray < 0 || stray >= end) return undefined;
+    if (end === t.index || stray >= end) return undefined;
     const at = { lineno: t.lineno, colno: t.colno };
     const value = t.str.slice(t.index, end);
     while (t.index < end) t.forward();
@@ -318,7 +327,7 @@ function nextIsLeftParen(tokens: ParserInternals['tokens']): boolean {
   let token = tokenizer.nextToken();
   while (token?.type === 'whitespace') token = tokenizer.nextToken();
   for (const key of Object.keys(tokenizer)) if (!Object.hasOwn(saved, key)) delete (tokenizer as Record<string, unknown>)[key];
-  Object.assign(tokenizer, saved);
+  Object.assign(tokenizer, saved, { houndNext: undefined });
   return token?.type === 'left-paren';
 }
 
