@@ -272,13 +272,24 @@ function stringArguments(source: YamlSource, argsPath: DataPath, written: string
       },
     );
   };
+  // Ansible's split_args refuses a quote or a Jinja2 block left open, whatever the module (`shell: echo it's`).
+  const refuseUnclosed = (unclosed: boolean) => {
+    if (!unclosed) return;
+    const position = source.positionOf(argsPath);
+    throw new ParseError('MODULE_ARGS_INVALID', `module '${written}': failed at splitting arguments, either an unbalanced jinja2 block or quotes`, {
+      position: position.sourceLine !== undefined ? { ...position, sourceLine: maskSecretAssignments(position.sourceLine, { toEndOfLine: true }) } : position,
+      hint: `close the quote or the {{ }} (a quote inside a word needs the whole value quoted: "it's"), or write the arguments as a mapping`,
+    });
+  };
   if (free === 'cmd') {
-    const { options, raw, namedEscapes } = parseKeyValueArgs(text, COMMAND_LINE_OPTIONS);
+    const { options, raw, namedEscapes, unclosed } = parseKeyValueArgs(text, COMMAND_LINE_OPTIONS);
+    refuseUnclosed(unclosed);
     refuseNamedEscapes(namedEscapes);
     if (Object.keys(options).length === 0) return { cmd: text };
     return { ...typedOptions(options, properties), ...(raw.length > 0 ? { cmd: raw.join(' ') } : {}) };
   }
-  const { options, raw, namedEscapes } = parseKeyValueArgs(text);
+  const { options, raw, namedEscapes, unclosed } = parseKeyValueArgs(text);
+  refuseUnclosed(unclosed);
   if (Object.keys(options).length === 0 && free) return { [free]: text };
   refuseNamedEscapes(namedEscapes);
   if (raw.length > 0) {

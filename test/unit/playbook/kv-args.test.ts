@@ -104,6 +104,17 @@ describe('key=value arguments in playbooks', () => {
     expect(unknown.code).toBe('UNKNOWN_ARGUMENT');
     expect(unknown.message).toContain('colour');
   });
+
+  it('refuses a quote or a {{ left open, as ansible-playbook --syntax-check does, in any module', () => {
+    for (const task of ["    - shell: echo it's here\n", '    - command: echo "unclosed\n', "    - debug: msg='open\n", '    - debug: msg={{ x\n']) {
+      const error = errorOf(() => argsOf(task));
+      expect(error.code, task).toBe('MODULE_ARGS_INVALID');
+      expect(error.message).toContain('failed at splitting arguments, either an unbalanced jinja2 block or quotes');
+      expect(error.format()).toMatch(/play\.yml:5:\d+/);
+    }
+    // Quotes that close, and an apostrophe inside a quoted word, are fine.
+    expect(argsOf('    - shell: echo "it\'s" fine\n')).toEqual([{ cmd: 'echo "it\'s" fine' }]);
+  });
 });
 
 describe('escapes in key=value words, against ansible-core’s own parse_kv', () => {
