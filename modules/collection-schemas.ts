@@ -370,8 +370,8 @@ export const dockerVolumeModule = dockerModule(
     labels: { type: 'object' },
     recreate: { enum: ['always', 'never', 'options-changed'], default: 'never' },
   },
-  // `name` is the alias most tasks write; aliases are renamed after validation, so either satisfies it.
-  { aliases: { name: 'volume_name' }, schema: { anyOf: [{ required: ['volume_name'] }, { required: ['name'] }] } },
+  // `name` is the alias most tasks write.
+  { aliases: { name: 'volume_name' }, required: ['volume_name'] },
 );
 
 export const dockerNetworkModule = dockerModule(

@@ -113,6 +113,16 @@ export interface NodeModuleExtras {
 /** A module that runs on the node, declared as Ansible documents it: its arguments (no others allowed), their aliases, refusals and secrets. */
 export function nodeModule(name: string, summary: string, properties: Record<string, unknown>, extra: NodeModuleExtras = {}): ModuleDefinition {
   const aliases = extra.aliases ?? {};
+  // Validation sees the arguments as written, before aliases are renamed (so errors point at
+  // them): a required argument is present under its own name or any of its aliases
+  // (`file: name=/x` gives `path`).
+  const required = extra.required ?? [];
+  const aliasesOf = (argument: string) => Object.keys(aliases).filter((alias) => aliases[alias] === argument);
+  const eitherName = required
+    .filter((argument) => aliasesOf(argument).length > 0)
+    .map((argument) => ({ anyOf: [argument, ...aliasesOf(argument)].map((n) => ({ required: [n] })) }));
+  const { allOf, ...moreSchema } = (extra.schema ?? {}) as { allOf?: unknown[] };
+  const allOfBoth = [...eitherName, ...(allOf ?? [])];
   return {
     name,
     ...(extra.collection === undefined ? {} : { collection: extra.collection }),
@@ -120,9 +130,10 @@ export function nodeModule(name: string, summary: string, properties: Record<str
     argumentSchema: {
       type: 'object',
       additionalProperties: false,
-      required: extra.required ?? [],
+      required: required.filter((argument) => aliasesOf(argument).length === 0),
       properties: withAliases(properties, aliases),
-      ...extra.schema,
+      ...moreSchema,
+      ...(allOfBoth.length > 0 ? { allOf: allOfBoth } : {}),
     },
     argumentAliases: aliases,
     refusedArguments: extra.refused ?? {},

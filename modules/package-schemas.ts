@@ -169,7 +169,9 @@ export const packageModule = nodeModule(
   'package',
   "install or remove packages on the host with its package manager (apt, dnf or yum), as the node's facts say",
   { name: names, state: text, use: text },
-  { required: ['name', 'state'], refused: { use: { unless: ['auto', 'apt', 'dnf', 'yum'], reason: 'hound drives apt, dnf and yum only' } } },
+  // ansible-doc calls `state` required, but the action plugin runs apt, dnf or yum with the task's
+  // arguments as they are, and those default it to present: a task without it installs.
+  { required: ['name'], refused: { use: { unless: ['auto', 'apt', 'dnf', 'yum'], reason: 'hound drives apt, dnf and yum only' } } },
 );
 
 export const gitModule = nodeModule(

@@ -8,7 +8,8 @@ import { ModuleFailure, controllerModule, type ModuleContext, type ModuleResult 
 
 export interface PackageArgs {
   name: string[];
-  state: string;
+  /** Absent: present, as apt, dnf and yum default it. */
+  state?: string;
   use?: string;
 }
 
@@ -31,7 +32,7 @@ async function nodeManager(ctx: ModuleContext): Promise<Manager | undefined> {
 export async function managePackages(args: PackageArgs, ctx: ModuleContext): Promise<ModuleResult> {
   const use = args.use === undefined || args.use === 'auto' ? await nodeManager(ctx) : (args.use as Manager);
   if (use === undefined) throw new ModuleFailure('Could not detect which package manager to use. Try gathering facts or setting the "use" option.');
-  const state = args.state;
+  const state = args.state ?? 'present';
   if (use === 'apt') {
     if (!['absent', 'latest', 'present'].includes(state))
       throw new ModuleFailure(`value of state must be one of: absent, build-dep, fixed, latest, present, got: ${state}`);

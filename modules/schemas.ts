@@ -1,7 +1,7 @@
 // Argument schemas of the built-in modules, one definition per module. The module
 // implementations (modules/NAME.ts) import their definition from here, so the compiler
 // can validate a playbook without loading any transport code.
-import { withAliases, type ModuleDefinition } from './definition.js';
+import { nodeModule, type ModuleDefinition } from './definition.js';
 import { COLLECTION_MODULE_DEFINITIONS } from './collection-schemas.js';
 import { FILE_MODULE_DEFINITIONS } from './file-schemas.js';
 import { PACKAGE_MODULE_DEFINITIONS } from './package-schemas.js';
@@ -169,29 +169,19 @@ const statAliases = {
   attr: 'get_attributes',
   attributes: 'get_attributes',
 };
-export const statModule: ModuleDefinition = {
-  name: 'stat',
-  summary: 'what a path on the host is: exists, type, size, mode, times, checksum',
-  argumentSchema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['path'],
-    properties: withAliases(
-      {
-        path: { type: 'string', minLength: 1 },
-        follow: { type: 'boolean', default: false },
-        get_checksum: { type: 'boolean', default: true },
-        checksum_algorithm: { enum: ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'], default: 'sha1' },
-        get_mime: { type: 'boolean', default: true },
-        get_attributes: { type: 'boolean', default: true },
-      },
-      statAliases,
-    ),
+export const statModule: ModuleDefinition = nodeModule(
+  'stat',
+  'what a path on the host is: exists, type, size, mode, times, checksum',
+  {
+    path: { type: 'string', minLength: 1 },
+    follow: { type: 'boolean', default: false },
+    get_checksum: { type: 'boolean', default: true },
+    checksum_algorithm: { enum: ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'], default: 'sha1' },
+    get_mime: { type: 'boolean', default: true },
+    get_attributes: { type: 'boolean', default: true },
   },
-  argumentAliases: statAliases,
-  secretArguments: [],
-  controllerOnly: false,
-};
+  { required: ['path'], aliases: statAliases },
+);
 
 export const waitForModule: ModuleDefinition = {
   name: 'wait_for',

@@ -141,6 +141,7 @@ describe('package and git modules on the lab, against ansible-playbook', () => {
         'install 1.0 again': 'ok',
         latest: 'changed',
         'latest again': 'ok',
+        'present without a state': 'ok',
         'a package no source has': 'failed',
         remove: 'changed',
         'remove again': 'ok',
