@@ -7,7 +7,7 @@ import type { HostConnection, RegistryAuth } from '../transport/types.js';
 import type { HostReach } from '../transport/reach.js';
 import type { NodeDocker, PullProgress, PullResult } from '../runtime/types.js';
 import { parseImageRef } from '../base/image-ref.js';
-import type { TaskInstance, TaskKeywords } from '../playbook/compiled.js';
+import { isInclude, type TaskInstance, type TaskKeywords } from '../playbook/compiled.js';
 import { argumentsAsShown, type EventBus, type TaskStatus } from './events.js';
 import { HoundError, InterruptedError, UnreachableError } from '../base/errors.js';
 import { addNoLogSecrets, removeNoLogSecrets } from './no-log-secrets.js';
@@ -222,7 +222,7 @@ export class TaskExecutor implements TaskRunner {
             announced = true;
           }
           rendering = item.runFailure !== undefined;
-          result = item.module === 'include_tasks' ? this.include(item, args) : await this.runWithRetries(item, args, vars, run);
+          result = isInclude(item.module) ? this.include(item, args) : await this.runWithRetries(item, args, vars, run);
         }
       } catch (err) {
         result = failureOf(err);
@@ -384,7 +384,7 @@ export class TaskExecutor implements TaskRunner {
 
   /** include_tasks itself: it runs (its tasks then run too) and says which file it brought in. */
   private include(item: TaskInstance, args: Record<string, unknown>): ItemResult {
-    const file = String(args.file ?? '');
+    const file = String(args.file ?? args.role ?? '');
     // include_role of a role not found (the loader leaves that to the run, as Ansible does).
     if (item.runFailure !== undefined) return failureOf(new ModuleFailure(item.runFailure));
     // Ansible's words when the included file is not there (the loader leaves that to the run).
@@ -729,7 +729,7 @@ function hidesOutput(item: TaskInstance, run: TaskRun | undefined): boolean {
 
 /** Whether the task's result lists its items (`results`): a loop, other than one include_tasks item. */
 function isListedLoop(items: readonly TaskInstance[]): boolean {
-  return !(items.length === 1 && (items[0].loopItem === undefined || items[0].module === 'include_tasks'));
+  return !(items.length === 1 && (items[0].loopItem === undefined || isInclude(items[0].module)));
 }
 
 /** A loop item's value in its task's `results`: under its loop_var's name, as ansible-core registers it. */

@@ -20,8 +20,8 @@ export class RecapCollector {
     this.lastAt = e.time;
     if (e.event === 'run_start') for (const h of e.hosts) this.recap(h);
     if (e.event === 'play_start') for (const h of e.hosts) this.recap(h);
-    // As ansible-playbook counts: a meta task is no task of the host's (run, skipped or not).
-    if (e.event !== 'task_result' || e.module === 'meta') return;
+    // As ansible-playbook counts: a meta task is no task of the host's (run, skipped or not), nor an include_role.
+    if (e.event !== 'task_result' || e.module === 'meta' || e.module === 'include_role') return;
     const r = this.recap(e.host);
     r.bytes += e.bytes;
     r.duration_s += e.duration_ms / 1000;

@@ -78,9 +78,9 @@ export const ANSIBLE_MODULE_CATALOG: readonly CatalogEntry[] = [
     meta: '`noop`, `flush_handlers`, `end_play`, `end_host`, `end_batch`; the other actions are refused',
     include_vars: '`file`/free form, `dir`, `name`, `depth`, `files_matching`, `ignore_files`, `extensions`; `hash_behaviour: merge` is refused',
     import_role:
-      '`name`, `tasks_from`, `vars_from`, `defaults_from`, `handlers_from`; the role’s vars stay with its tasks (docs/variables.md); `meta/argument_specs.yml` is not checked',
+      '`name` (or `role`, a name or a role entry with parameters), `tasks_from`, `vars_from`, `defaults_from`, `handlers_from`; the role’s vars stay with its tasks (docs/variables.md); `meta/argument_specs.yml` is not checked',
     include_role:
-      "read before the run, like import_role (names must be literal); `apply` takes `tags` and `when`; `public: true` is refused; a role not found is, as in Ansible, no error of the playbook (a warning): the task fails where it runs (`the role 'x' was not found in ...`; Ansible counts no failure in its recap for it but fails the host, and ignores `ignore_errors`; hound counts it failed and honours `ignore_errors`)",
+      "read before the run, like import_role (names must be literal); `apply` takes block keywords (`tags`, `when`, `become`, `vars`, …); a loop runs the role once per item; `public: true` is refused; a role not found is, as in Ansible, no error of the playbook (a warning): the task fails where it runs (`the role 'x' was not found in ...`; Ansible counts no failure in its recap for it but fails the host, and ignores `ignore_errors`; hound counts it failed and honours `ignore_errors`)",
     include_tasks: 'read before the run (file names must be literal); a file that is not there fails the include only if it runs, as in Ansible',
     setup:
       '`gather_subset`, `gather_timeout`, `filter`; the platform, distribution, env, user, date_time, hardware and network collectors gather (one command per host), the others gather nothing; `fact_path` is refused',

@@ -37,7 +37,7 @@ export interface TaskInstance {
    */
   order: number[];
   name: string;
-  /** Module name, e.g. `image`, `images`, `registry_login`, `load`, `command`. */
+  /** Module name, e.g. `image`, `images`, `registry_login`, `load`, `command`; an include is `include_tasks` or `include_role` (a looped one). */
   module: string;
   /**
    * Module arguments. Rendered at compile time unless `deferred` is true; then they are
@@ -221,4 +221,13 @@ export function firstTaskVars(run: CompiledRun, host: string): Vars | undefined 
     if (first) return first.vars;
   }
   return undefined;
+}
+
+/**
+ * Whether a task is an include: it runs (once per loop item) and its file's or role's tasks,
+ * which follow it, run only where it did. A looped include_role is one too; as in Ansible it
+ * is neither shown nor counted in the recap, its tasks are.
+ */
+export function isInclude(module: string): boolean {
+  return module === 'include_tasks' || module === 'include_role';
 }

@@ -5,6 +5,7 @@
 // result, a set_fact) is left as templates with `deferred: true`.
 import path from 'node:path';
 import {
+  isInclude,
   plainTaskFields,
   type CompiledHandler,
   type CompiledPlay,
@@ -234,9 +235,9 @@ class Compiler {
     let index = from;
     while (index < to) {
       const task = tasks[index];
-      if (task.module !== 'include_tasks') {
+      if (!isInclude(task.module)) {
         if (shouldRun(task.tags, this.selection)) {
-          const instances = this.instances(task, index, { ...ctx, before: index });
+          const instances = this.instances(task, index, { ...ctx, before: Math.max(index, ctx.ranUpTo ?? index) });
           appendAll(out, instances);
           if (task.module === 'include_vars') this.noteIncludedVars(task, index, instances, ctx.scope);
         }
@@ -246,7 +247,7 @@ class Compiler {
       let end = index + 1;
       while (end < to && includedWithin(tasks[end], task)) end++;
       // As Ansible: an include not selected by --tags brings in nothing, whatever its tasks' tags.
-      if (shouldRun(task.tags, this.selection)) this.walkInclude(tasks, index, end, { ...ctx, before: index }, out);
+      if (shouldRun(task.tags, this.selection)) this.walkInclude(tasks, index, end, { ...ctx, before: Math.max(index, ctx.ranUpTo ?? index) }, out);
       index = end;
     }
   }
@@ -265,6 +266,9 @@ class Compiler {
         // Deferred: known to run only once the include itself has run.
         gate: instance.deferred ? instance.id : ctx.gate,
         loopVars: include.loop ? { ...ctx.loopVars, ...instance.loopVars } : ctx.loopVars,
+        // From the second item on, every task of the include has run once: what they register
+        // or set_fact is a run-time value for all of them (`acc: "{{ acc + [item] }}"`).
+        ranUpTo: item > 0 ? Math.max(end, ctx.ranUpTo ?? end) : ctx.ranUpTo,
       };
       this.walk(tasks, index + 1, end, inner, out);
     });
@@ -351,7 +355,7 @@ class Compiler {
   private hostScope(host: string, play: LoadedPlay, playHosts: string[]): PlayHostVars {
     const magic: Vars = {
       ...this.magicVars(host),
-      hostvars: this.hostvars(),
+      hostvars: this.hostvars(host),
       play_hosts: playHosts,
       ansible_play_hosts: playHosts,
       ansible_play_hosts_all: playHosts,
@@ -409,12 +413,15 @@ class Compiler {
     return vars;
   }
 
-  private hostvars(): Vars {
+  /** Every host's inventory variables; `host`, the implicit localhost, joins them once a play runs on it, as in Ansible. */
+  private hostvars(host?: string): Vars {
     if (!this.hostvarsShared) {
       const all: Vars = {};
-      for (const host of this.options.inventory.hosts.keys()) all[host] = { ...this.hostInventoryVars(host), inventory_hostname: host };
+      for (const name of this.options.inventory.hosts.keys()) all[name] = { ...this.hostInventoryVars(name), inventory_hostname: name };
       this.hostvarsShared = all;
     }
+    if (host === IMPLICIT_LOCALHOST && !Object.hasOwn(this.hostvarsShared, host))
+      this.hostvarsShared[host] = { ...this.hostInventoryVars(host), inventory_hostname: host };
     return this.hostvarsShared;
   }
 
@@ -473,7 +480,7 @@ class Compiler {
     }
     const control = task.loopControl;
     if (this.dependsOnRuntime(this.analysis(task).loop, base, ctx.before)) {
-      if (task.module === 'include_tasks') {
+      if (isInclude(task.module)) {
         throw new ParseError('LOOP_DEFERRED', `the loop of ${label} depends on a registered result, a set_fact or a gathered fact, only known at run time`, {
           position: this.at(task.loop.at),
           hint: 'hound reads include_tasks files before the run: loop over inventory or play variables, or put the loop on the tasks inside',
@@ -629,7 +636,7 @@ class Compiler {
           runFailure = fieldFailure(err, 'args');
         }
       }
-    } else if (!deferred && (names.argsTemplated || templatedDefaults.length > 0) && task.module !== 'include_tasks') {
+    } else if (!deferred && (names.argsTemplated || templatedDefaults.length > 0) && !isInclude(task.module)) {
       let rendered: Record<string, unknown> | undefined;
       try {
         rendered = this.renderArgs(task, vars, label);
@@ -963,6 +970,8 @@ interface WalkContext {
   gate?: string;
   /** The loop variables of the enclosing looped includes. */
   loopVars?: Vars;
+  /** Inside a looped include past its first item: the tasks before this index have all run. */
+  ranUpTo?: number;
 }
 
 /** Whether `task` came in through `include` (directly or through nested includes). */
@@ -987,6 +996,7 @@ const READ_ONLY_MODULES = new Set([
   'meta',
   'include_vars',
   'include_tasks',
+  'include_role',
   'pause',
   'ping',
   'stat',

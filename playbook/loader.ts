@@ -21,6 +21,7 @@ import {
 } from './model.js';
 import { findRole, loadRoleFiles, roleSearchPath, type RoleFiles } from './roles.js';
 import {
+  asAnsibleReadsIt,
   BLOCK_SECTIONS,
   importPlaybookSchema,
   INCLUDE_TASKS_KEYWORDS,
@@ -45,6 +46,7 @@ import { readModuleArguments } from './module-arguments.js';
 import { readIncludedVars, varsFileCandidates } from '../modules/include-vars.js';
 import { ModuleFailure } from '../modules/implementation.js';
 import { isPlainObject } from './template-values.js';
+import { keywordBoolean } from './task-keywords.js';
 import { appendAll } from '../base/append.js';
 import type { VaultReading } from '../vault/vaulted-yaml.js';
 import { UnsafeText } from '../base/unsafe-text.js';
@@ -187,8 +189,11 @@ export class PlaybookLoader {
     return plays;
   }
 
-  private loadPlay(source: YamlSource, at: DataPath, play: Record<string, unknown>, chain: string[]): LoadedPlay {
+  private loadPlay(source: YamlSource, at: DataPath, written: Record<string, unknown>, chain: string[]): LoadedPlay {
+    const play = asAnsibleReadsIt(written, 'play', source, at);
     validateAgainst(playSchema, play, { source, path: at, what: 'play', knownKeys: PLAY_KEYWORDS });
+    // Read now, as the play's hosts and fact gathering are decided before its tasks run.
+    const playFlag = (key: string) => (play[key] === undefined ? undefined : positionedBoolean(source, at, play[key], key));
     refuseDebugger(source, at, play);
     const playbookDir = path.dirname(source.file);
     const vars: Vars = { ...((play.vars as Vars | undefined) ?? {}) };
@@ -237,12 +242,12 @@ export class PlaybookLoader {
       strategy: (play.strategy as LoadedPlay['strategy'] | undefined) ?? 'linear',
       order: (play.order as LoadedPlay['order'] | undefined) ?? 'inventory',
       maxFailPercentage: play.max_fail_percentage === undefined ? undefined : parseFloat(String(play.max_fail_percentage)),
-      anyErrorsFatal: play.any_errors_fatal === true,
-      forceHandlers: play.force_handlers === true,
+      anyErrorsFatal: playFlag('any_errors_fatal') === true,
+      forceHandlers: playFlag('force_handlers') === true,
       varsPrompt: varsPromptOf(source, at, play.vars_prompt),
       keywords: own.keywords,
       environment: own.environment,
-      gatherFacts: play.gather_facts as boolean | undefined,
+      gatherFacts: playFlag('gather_facts'),
       gatherSubset: play.gather_subset as string | string[] | undefined,
       gatherTimeout: play.gather_timeout as number | undefined,
       distribution: play.distribution as LoadedPlay['distribution'],
@@ -273,13 +278,14 @@ export class PlaybookLoader {
     return out;
   }
 
-  private expandTask(source: YamlSource, at: DataPath, task: unknown, scope: TaskScope): LoadedTask[] {
-    if (!isPlainObject(task)) {
+  private expandTask(source: YamlSource, at: DataPath, written: unknown, scope: TaskScope): LoadedTask[] {
+    if (!isPlainObject(written)) {
       throw new ParseError('TASK_NOT_MAPPING', 'a task must be a mapping (a module and its keywords)', {
         position: source.positionOf(at),
         hint: 'write e.g. "- image: nginx:1.27" or "- name: ...\\n  image: ..."',
       });
     }
+    const task = asAnsibleReadsIt(written, 'task', source, at);
     const collections = unique([...collectionsOf(task.collections), ...scope.collections]);
     const actions: TaskAction[] = [];
     for (const key of Object.keys(task)) {
@@ -373,7 +379,7 @@ export class PlaybookLoader {
       return this.expandTaskFile(this.resolveTaskFile(name, scope), { source, path: namePath }, inner);
     }
     if (action.kind === 'import_role' || action.kind === 'include_role') {
-      refuseLoop(source, at, task, action.key);
+      if (action.kind === 'import_role') refuseLoop(source, at, task, action.key);
       const spec = task[action.key] as Record<string, unknown>;
       if (spec.public === true) {
         throw new ParseError(
@@ -385,26 +391,36 @@ export class PlaybookLoader {
           },
         );
       }
-      // include_role's apply: its tags and conditions go to every task of the role.
-      const apply = isPlainObject(spec.apply) ? spec.apply : {};
-      const applyPath = [...at, action.key, 'apply'];
-      const applied: TaskScope = {
-        ...inner,
-        tags: unique([...inner.tags, ...tagsOf(apply.tags)]),
-        when: [
-          ...inner.when,
-          ...listOf(apply.when).map((expr, i) => ({
-            expr: expr as string | boolean,
-            at: { source, path: Array.isArray(apply.when) ? [...applyPath, 'when', i] : [...applyPath, 'when'] },
-          })),
-        ],
-      };
-      const { apply: _apply, public: _public, allow_duplicates: _duplicates, rolespec_validate: _validate, ...roleSpec } = spec;
+      // include_role's apply: its keywords go to every task of the role.
+      const applied = this.appliedScope(source, [...at, action.key, 'apply'], isPlainObject(spec.apply) ? spec.apply : {}, inner);
+      const { apply: _apply, public: _public, allow_duplicates: _duplicates, rolespec_validate: _validate, role: entry, ...written } = spec;
+      // `role: {name: x, param: v}` is a role entry: its name, and its other keys as parameters.
+      const roleSpec = isPlainObject(entry) ? { ...written, ...entry, name: entry.name ?? entry.role } : written;
+      const name = String(roleSpec.name ?? entry);
       if (action.kind === 'include_role') {
-        const missing = this.missingIncludedRole(source, at, task, action.key, String(spec.name), scope, own);
+        const missing = this.missingIncludedRole(source, at, task, action.key, name, scope, own);
         if (missing) return [missing];
       }
-      return this.expandRoleSpec(source, [...at, action.key], String(spec.name), roleSpec, applied, false);
+      if (action.kind === 'include_role' && LOOP_KEYS.some((k) => Object.hasOwn(task, k))) {
+        // Looped, it is a task of its own, as include_tasks is: its loop and `when` decide how
+        // often the role's tasks run, each time with the loop variable; they inherit its vars
+        // and `apply:`, not its tags or when.
+        const include: LoadedTask = {
+          ...this.taskShape(source, at, task, scope, own),
+          module: 'include_role',
+          action: action.key,
+          args: { role: name },
+          argsAt: { source, path: [...at, action.key] },
+          freeForm: false,
+        };
+        const each = this.appliedScope(source, [...at, action.key, 'apply'], isPlainObject(spec.apply) ? spec.apply : {}, {
+          ...scope,
+          vars: { ...scope.vars, ...own.vars },
+          collections: inner.collections,
+        });
+        return [include, ...this.expandRoleSpec(source, [...at, action.key], name, roleSpec, { ...each, includedBy: include }, false)];
+      }
+      return this.expandRoleSpec(source, [...at, action.key], name, roleSpec, applied, false);
     }
     if (action.kind !== 'module' && action.kind !== 'action' && action.kind !== 'local_action')
       throw new Error('a task action that is neither a module nor an include');
@@ -480,7 +496,16 @@ export class PlaybookLoader {
       freeForm: false,
     };
     const apply = isPlainObject(value) && isPlainObject(value.apply) ? value.apply : {};
-    const applyAt: DataPath = [...at, written, 'apply'];
+    const inner: TaskScope = {
+      ...this.appliedScope(source, [...at, written, 'apply'], apply, { ...scope, vars: { ...scope.vars, ...own.vars } }),
+      includedBy: include,
+    };
+    return missing ? [include] : [include, ...this.expandTaskFile(file, { source, path: namePath }, inner)];
+  }
+
+  /** `scope` with an include's `apply:` keywords (block keywords, as Ansible's apply takes) over it. */
+  private appliedScope(source: YamlSource, applyAt: DataPath, written: Record<string, unknown>, scope: TaskScope): TaskScope {
+    const apply = asAnsibleReadsIt(written, 'role entry', source, applyAt);
     for (const key of Object.keys(apply)) {
       if (ROLE_ENTRY_KEYWORDS.includes(key) || key === 'notify') continue;
       throw new ParseError('INCLUDE_APPLY_INVALID', `'${key}' cannot be applied to included tasks`, {
@@ -490,17 +515,15 @@ export class PlaybookLoader {
     }
     validateAgainst(roleEntryKeywordSchema, apply, { source, path: applyAt, what: 'apply' });
     const applied = ownKeywords(source, applyAt, apply);
-    const inner: TaskScope = {
+    return {
       ...scope,
       tags: unique([...scope.tags, ...tagsOf(apply.tags)]),
       when: [...scope.when, ...conditionsOf(source, applyAt, apply, 'when')],
-      vars: { ...scope.vars, ...own.vars, ...(isPlainObject(apply.vars) ? apply.vars : {}) },
+      vars: { ...scope.vars, ...(isPlainObject(apply.vars) ? apply.vars : {}) },
       keywords: { ...scope.keywords, ...applied.keywords },
       environment: [...scope.environment, ...applied.environment],
       moduleDefaults: [...scope.moduleDefaults, ...applied.moduleDefaults],
-      includedBy: include,
     };
-    return missing ? [include] : [include, ...this.expandTaskFile(file, { source, path: namePath }, inner)];
   }
 
   /**
@@ -525,7 +548,7 @@ export class PlaybookLoader {
     } catch (err) {
       if (!(err instanceof HoundError) || err.code !== 'ROLE_NOT_FOUND') throw err;
     }
-    const searched = name.includes('/') ? [path.dirname(path.resolve(scope.playbookDir, name))] : roleSearchPath(scope.playbookDir, this.rolesPath);
+    const searched = roleSearchPath(scope.playbookDir, this.rolesPath);
     const p = source.positionOf(namePath);
     this.warn(`${p.file}:${p.line}:${p.column}: role '${name}' was not found: include_role fails when it runs, as in Ansible`);
     return {
@@ -663,7 +686,7 @@ export class PlaybookLoader {
 
   private expandRole(source: YamlSource, at: DataPath, entry: unknown, scope: TaskScope, once: boolean): LoadedTask[] {
     if (typeof entry === 'string') return this.expandRoleSpec(source, at, entry, {}, scope, once);
-    const spec = entry as Record<string, unknown>;
+    const spec = asAnsibleReadsIt(entry as Record<string, unknown>, 'role entry', source, at);
     const name = spec.role ?? spec.name;
     if (typeof name !== 'string' || name === '') {
       throw new ParseError('ROLE_INVALID', "a role entry needs 'role: NAME'", {
@@ -945,6 +968,16 @@ function varsPromptOf(source: YamlSource, at: DataPath, value: unknown): VarsPro
       at: { source, path: [...at, 'vars_prompt', index] },
     };
   });
+}
+
+/** A play's boolean keyword as Ansible's boolean() reads it, or its error at the keyword. */
+function positionedBoolean(source: YamlSource, at: DataPath, value: unknown, key: string): boolean {
+  try {
+    return keywordBoolean(value, key);
+  } catch (err) {
+    if (!(err instanceof HoundError)) throw err;
+    throw new ParseError('SCHEMA_INVALID', `play: ${err.message}`, { position: source.positionOf([...at, key]), hint: err.hint });
+  }
 }
 
 function dynamicPathError(source: YamlSource, at: DataPath, what: string): ParseError {

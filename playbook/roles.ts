@@ -30,18 +30,20 @@ export function roleSearchPath(playbookDir: string, rolesPath: string[]): string
   return [path.join(playbookDir, 'roles'), ...rolesPath.map((p) => path.resolve(playbookDir, p)), playbookDir];
 }
 
-/** The directory of role `name`; a name with a slash is a path from the playbook's directory. */
+/**
+ * The directory of role `name`, found as Ansible's RoleDefinition finds it: under each root of
+ * the search path (`roles/` beside the playbook first), a name with a slash too
+ * (`policies/org` is `roles/policies/org`); then a name with a slash as a path of its own.
+ */
 export function findRole(name: string, lookup: RoleLookup): string {
-  if (name.includes('/')) {
-    const dir = path.resolve(lookup.playbookDir, name);
-    if (lookup.files.isDirectory(dir)) return dir;
-    throw roleNotFound(name, [path.dirname(dir)], lookup);
-  }
   const roots = roleSearchPath(lookup.playbookDir, lookup.rolesPath);
+  const nested = name.includes('/');
   for (const root of roots) {
-    const dir = path.join(root, name);
-    if (lookup.files.isDirectory(dir) && (root !== lookup.playbookDir || lookup.files.isDirectory(path.join(dir, 'tasks')))) return dir;
+    const dir = path.resolve(root, name);
+    if (lookup.files.isDirectory(dir) && (root !== lookup.playbookDir || nested || lookup.files.isDirectory(path.join(dir, 'tasks')))) return dir;
   }
+  // Ansible's last try, unfrackpath(name): an absolute path, or one from where it runs.
+  if (nested && lookup.files.isDirectory(path.resolve(name))) return path.resolve(name);
   throw roleNotFound(name, roots, lookup);
 }
 

@@ -23,7 +23,8 @@ const collectionList = {
   ],
 };
 
-const flag = { anyOf: [{ type: 'boolean' }, { type: 'string' }] };
+/** A boolean keyword: true/false, a YAML 1.1 spelling (`yes`), a template, or 0/1 (checked as Ansible's boolean() once rendered). */
+const flag = { anyOf: [{ type: 'boolean' }, { type: 'string' }, { type: 'integer' }] };
 const count = { anyOf: [{ type: 'integer', minimum: 0 }, template] };
 const environment = { anyOf: [mapping, template, { type: 'array', items: { anyOf: [mapping, template] } }] };
 const moduleDefaults = { anyOf: [mapping, template, { type: 'array', items: { anyOf: [mapping, template] } }] };
@@ -120,9 +121,9 @@ export const playSchema = {
         { type: 'string', pattern: '^\\d+(\\.\\d+)?%?$' },
       ],
     },
-    any_errors_fatal: { type: 'boolean' },
-    force_handlers: { type: 'boolean' },
-    gather_facts: { type: 'boolean' },
+    any_errors_fatal: flag,
+    force_handlers: flag,
+    gather_facts: flag,
     gather_subset: stringList,
     gather_timeout: { type: 'integer', minimum: 1 },
     tags: tagList,
@@ -143,13 +144,23 @@ export const importPlaybookSchema = {
   properties: { import_playbook: { type: 'string', minLength: 1 }, name: { type: 'string' }, vars: mapping, tags: tagList, when: conditions },
 };
 
-/** import_role's and include_role's options (include_role also takes `apply`). */
+/**
+ * import_role's and include_role's options (include_role also takes `apply`). `role` is
+ * Ansible's other name for `name`; it may also be a role entry of its own (`role: {name: x,
+ * param: v}`), as under `roles:`.
+ */
 const roleSpec = {
   type: 'object',
-  required: ['name'],
+  anyOf: [{ required: ['name'] }, { required: ['role'] }],
   additionalProperties: false,
   properties: {
     name: { type: 'string', minLength: 1 },
+    role: {
+      anyOf: [
+        { type: 'string', minLength: 1 },
+        { type: 'object', anyOf: [{ required: ['name'] }, { required: ['role'] }] },
+      ],
+    },
     tasks_from: { type: 'string', minLength: 1 },
     vars_from: { type: 'string', minLength: 1 },
     defaults_from: { type: 'string', minLength: 1 },
@@ -289,7 +300,7 @@ export const taskKeywordSchema = {
     import_role: roleSpec,
     include_role: {
       ...roleSpec,
-      properties: { ...roleSpec.properties, apply: { type: 'object', additionalProperties: false, properties: { tags: tagList, when: conditions } } },
+      properties: { ...roleSpec.properties, apply: mapping },
     },
   },
 };
@@ -520,4 +531,55 @@ function schemaError(error: ErrorObject, target: ValidationTarget, code: string)
     position: target.source.positionOf(full),
     hint: field && EXPECTATIONS[field] && expectation === undefined ? `'${field}' must be ${EXPECTATIONS[field]}` : undefined,
   });
+}
+
+/** Keywords where an empty value (`vars:` with everything under it commented out) means none, as Ansible reads them. */
+const EMPTY_MEANS_NONE = ['vars', 'module_defaults', 'environment', 'when', 'name'];
+
+/**
+ * A play, task or role entry as Ansible's field attributes read it before they check it, for
+ * what real playbooks write that the schemas above would refuse:
+ * - an empty value of a list or mapping keyword is none (`vars:` with nothing under it);
+ * - `vars:` as a list of mappings is their union, later entries winning (Base._load_vars);
+ * - a play's `user:` is its `remote_user:` (Play.preprocess_data; both is an error, as there);
+ * - a `name:` that YAML read as a number is its text (`- name: 2024`).
+ */
+export function asAnsibleReadsIt(
+  entry: Record<string, unknown>,
+  what: 'play' | 'task' | 'role entry',
+  source: YamlSource,
+  at: DataPath,
+): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined;
+  const set = (key: string, value: unknown) => {
+    out ??= { ...entry };
+    if (value === undefined) delete out[key];
+    else out[key] = value;
+  };
+  for (const key of EMPTY_MEANS_NONE) if (Object.hasOwn(entry, key) && entry[key] === null) set(key, undefined);
+  if (Array.isArray(entry.vars)) {
+    const merged: Record<string, unknown> = {};
+    entry.vars.forEach((item, index) => {
+      if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+        throw new ParseError('SCHEMA_INVALID', `${what}: vars must be a mapping, or a list of mappings (entry ${index} is not one)`, {
+          position: source.positionOf([...at, 'vars', index]),
+          hint: 'write vars as NAME: VALUE lines',
+        });
+      }
+      Object.assign(merged, item);
+    });
+    set('vars', merged);
+  }
+  if (typeof entry.name === 'number' || entry.name instanceof PythonFloat) set('name', String(entry.name));
+  if (what === 'play' && Object.hasOwn(entry, 'user')) {
+    if (Object.hasOwn(entry, 'remote_user')) {
+      throw new ParseError('SCHEMA_INVALID', "both 'user' and 'remote_user' are set for this play", {
+        position: source.keyPositionOf(at, 'user'),
+        hint: "'user' is the old name of 'remote_user': keep remote_user",
+      });
+    }
+    set('remote_user', entry.user);
+    set('user', undefined);
+  }
+  return out ?? entry;
 }

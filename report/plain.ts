@@ -28,6 +28,11 @@ function ownWarnings(value: unknown): string[] {
     : [];
 }
 
+/** A looped include_role that ran: ansible-playbook prints no line for it. */
+function quietInclude(e: { module: string; status: string }): boolean {
+  return e.module === 'include_role' && e.status === 'ok';
+}
+
 /** The line (or lines) for one task result, without colour. */
 export function resultLine(e: TaskResultEvent, verbosity: number): string {
   const items = loopItemLines(e, verbosity);
@@ -158,6 +163,8 @@ export class PlainReporter implements Reporter {
         break;
       case 'task_item':
         this.header(e.task, e.task_id, e.handler);
+        // As ansible-playbook: a looped include_role that ran says nothing; its tasks speak.
+        if (quietInclude(e)) break;
         for (const warning of resultWarnings(e.result)) this.line(`[WARNING]: ${warning}`);
         this.line(taskItemLine(e, this.verbosity));
         this.printDiff(e);
@@ -166,6 +173,7 @@ export class PlainReporter implements Reporter {
       case 'task_result': {
         // Under the free strategy another host may have started a task since: say again which one this is.
         this.header(e.task, e.task_id, e.handler);
+        if (quietInclude(e)) break;
         if (this.itemsPrinted.delete(`${e.host}\0${e.task_id}`)) {
           // The items and their warnings are out. A no_log loop's result is censored, without
           // its items, and Ansible prints its line (`changed: [node1]`) as for any task.

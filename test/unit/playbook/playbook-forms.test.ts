@@ -1,0 +1,126 @@
+// Forms real playbooks write that ansible-playbook takes and hound refused, found by running
+// both tools' --syntax-check over 1,162 playbooks of public repositories (2026-12-07): the
+// real files (test/fixtures/corpus/playbook-forms, origins beside them) pass both, and one
+// playbook that gathers the forms (test/fixtures/playbooks/forms/forms.yml) runs on the
+// implicit localhost with the same messages and recap under each tool.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { HoundError } from '../../../base/errors.js';
+import { PlaybookLoader } from '../../../playbook/loader.js';
+
+const root = path.resolve(__dirname, '../../..');
+const cli = path.join(root, 'dist/cli/hound.js');
+const corpus = path.join(root, 'test/fixtures/corpus/playbook-forms');
+const forms = path.join(root, 'test/fixtures/playbooks/forms/forms.yml');
+/** Both tools read the same (empty) configuration, whatever the machine's. */
+const emptyConfig = path.join(mkdtempSync(path.join(tmpdir(), 'hound-forms-')), 'ansible.cfg');
+writeFileSync(emptyConfig, '');
+afterAll(() => rmSync(path.dirname(emptyConfig), { recursive: true, force: true }));
+const env = {
+  ...process.env,
+  ANSIBLE_CONFIG: emptyConfig,
+  ANSIBLE_NOCOLOR: '1',
+  NO_COLOR: '1',
+  ANSIBLE_LOCALHOST_WARNING: '0',
+  ANSIBLE_RETRY_FILES_ENABLED: '0',
+  HOUND_ROLES_PATH: '',
+};
+
+function run(tool: 'ansible-playbook' | 'hound', args: string[], cwd: string, extraEnv: NodeJS.ProcessEnv = {}) {
+  const [command, argv] = tool === 'hound' ? [process.execPath, [cli, 'play', ...args]] : ['ansible-playbook', args];
+  const r = spawnSync(command, argv, { cwd, encoding: 'utf8', env: { ...env, ...extraEnv }, timeout: 60_000, maxBuffer: 64 << 20 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Each corpus entry's playbook: the one .yml file in its tree. */
+const entries = readdirSync(corpus).map((slug) => {
+  const origin = JSON.parse(readFileSync(path.join(corpus, slug, 'origin.json'), 'utf8')) as { path: string; url: string };
+  return { slug, file: path.join(corpus, slug, origin.path), origin };
+});
+
+describe('real playbooks that use these forms', { timeout: 120_000 }, () => {
+  it('the corpus is there, each file where its origin says', () => {
+    expect(entries.length).toBeGreaterThanOrEqual(5);
+    for (const e of entries) expect(statSync(e.file).isFile(), e.slug).toBe(true);
+  });
+
+  it.each(entries.map((e) => [e.slug, e] as const))('%s passes --syntax-check under both tools', (_, e) => {
+    const cwd = path.dirname(e.file);
+    const ansible = run('ansible-playbook', ['--syntax-check', e.file], cwd);
+    expect(ansible.code, ansible.stderr).toBe(0);
+    const hound = run('hound', ['--syntax-check', e.file], cwd);
+    expect({ code: hound.code, stderr: hound.stderr.replace(/^\[WARNING\].*\n/gm, '') }).toEqual({ code: 0, stderr: '' });
+  });
+});
+
+interface AnsibleReport {
+  plays: { tasks: { task: { name: string }; hosts: { localhost: { action: string; msg?: unknown } } }[] }[];
+  stats: Record<string, { ok: number; changed: number; skipped: number; failures: number; ignored: number }>;
+}
+
+describe('forms.yml on the implicit localhost', { timeout: 120_000 }, () => {
+  it('is built', () => {
+    expect(existsSync(cli), 'run `npx tsc -p .` before the tests').toBe(true);
+  });
+
+  it('prints the same debug messages, in order, and the same recap as ansible-playbook', () => {
+    const cwd = path.dirname(forms);
+    const out = execFileSync('ansible-playbook', [forms], { cwd, encoding: 'utf8', env: { ...env, ANSIBLE_STDOUT_CALLBACK: 'json' } });
+    const report = JSON.parse(out.slice(out.indexOf('{'))) as AnsibleReport;
+    const ansibleMessages = report.plays.flatMap((p) => p.tasks.filter((t) => t.hosts.localhost.action === 'debug').map((t) => t.hosts.localhost.msg));
+    const stats = report.stats.localhost;
+
+    const hound = run('hound', ['--json', forms], cwd);
+    expect(hound.code, hound.stderr).toBe(0);
+    const events = hound.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { event: string; module?: string; result?: { msg?: unknown } });
+    const houndMessages = events.filter((e) => e.event === 'task_result' && e.module === 'debug').map((e) => e.result?.msg);
+    expect(houndMessages).toEqual(ansibleMessages);
+    // The messages themselves, so that both tools agreeing on something else would not pass.
+    expect(houndMessages).toEqual(["1 2 localhost ['localhost']", 'greet a me', 'greet b me', 'greet c nobody', 'greet2 i param', ['a', 'b', 'c']]);
+    const summary = events.find((e) => e.event === 'summary') as
+      { hosts?: Record<string, { ok: number; changed: number; skipped: number; failed: number }> } | undefined;
+    expect(summary?.hosts?.localhost).toMatchObject({ ok: stats.ok, changed: stats.changed, skipped: stats.skipped, failed: stats.failures });
+  });
+});
+
+describe('what Ansible refuses in these forms, refused with where', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hound-forms-bad-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const failure = (name: string, text: string) => {
+    const file = path.join(dir, `${name}.yml`);
+    writeFileSync(file, text);
+    try {
+      new PlaybookLoader().load(file);
+    } catch (err) {
+      if (!(err instanceof HoundError)) throw err;
+      return { code: err.code, line: err.position?.line, message: err.message };
+    }
+    throw new Error(`${name} loaded`);
+  };
+
+  it('a play with both user and remote_user, as ansible-playbook refuses it', () => {
+    expect(failure('both-users', '- hosts: all\n  user: a\n  remote_user: b\n  tasks: []\n')).toMatchObject({
+      code: 'SCHEMA_INVALID',
+      line: 2,
+      message: "both 'user' and 'remote_user' are set for this play",
+    });
+  });
+
+  it('vars as a list with an entry that is no mapping', () => {
+    expect(failure('vars-list', '- hosts: all\n  vars:\n    - a: 1\n    - just text\n  tasks: []\n')).toMatchObject({ code: 'SCHEMA_INVALID', line: 4 });
+  });
+
+  it('a boolean keyword given a number other than 0 and 1', () => {
+    expect(failure('two', '- hosts: all\n  gather_facts: 2\n  tasks: []\n')).toMatchObject({
+      code: 'SCHEMA_INVALID',
+      line: 2,
+      message: "play: 'gather_facts' must be true or false, got 2",
+    });
+  });
+});
