@@ -113,6 +113,10 @@ export async function playCommand(playbooks: string[], opts: PlayCommandOptions)
     check: opts.check === true,
     running,
     ask: running ? await promptAsker() : undefined,
+    run: { verbosity: opts.verbose, forks, diff: opts.diff === true, configFile: config.file },
+    // As ansible-playbook's, a syntax check reads the playbooks; given an inventory, hound also
+    // compiles them against it (every host's templates, loops and conditions).
+    compile: !(opts.syntaxCheck && (load.inventory ?? []).length === 0),
   });
 
   if (opts.syntaxCheck) {

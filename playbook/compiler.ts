@@ -74,7 +74,24 @@ export interface CompileOptions {
   controllerCommands?: boolean;
   /** -c / ansible.cfg's transport: a host that names no connection is reached so (`local`: it is the controller). */
   defaultConnection?: string;
+  /** How the run was started, for Ansible's magic variables of the same names (ansible_verbosity, ...). */
+  run?: RunSettings;
 }
+
+/** The command line's settings templates can read: -v's count, forks, --diff, the ansible.cfg in use. */
+export interface RunSettings {
+  verbosity?: number;
+  forks?: number;
+  diff?: boolean;
+  configFile?: string;
+}
+
+/**
+ * The ansible-core whose semantics hound follows (its filters, tests, lookups and messages are
+ * checked against it): `ansible_version`, so that playbooks' version checks take the branch
+ * they take there.
+ */
+export const ANSIBLE_CORE_VERSION = { string: '2.14.18', full: '2.14.18', major: 2, minor: 14, revision: 18 };
 
 /** How plays gather facts when they do not say: ansible.cfg [defaults] gathering, gather_subset, gather_timeout, inject_facts_as_vars. */
 export interface FactSettings {
@@ -112,6 +129,7 @@ class Compiler {
   private readonly inventoryVars = new Map<string, Vars>();
   private readonly magic = new Map<string, Vars>();
   private hostvarsShared?: Vars;
+  private runMagicShared?: Vars;
   private readonly taskNames = new WeakMap<LoadedTask, TaskNames>();
   private groupsShared?: Vars;
   private readonly facts: FactSettings;
@@ -359,7 +377,9 @@ class Compiler {
       play_hosts: playHosts,
       ansible_play_hosts: playHosts,
       ansible_play_hosts_all: playHosts,
+      ansible_play_batch: playHosts,
       ansible_play_name: play.name,
+      ...this.runMagic(),
       ansible_check_mode: this.options.check === true,
       hound_check_mode: this.options.check === true,
       playbook_dir: path.dirname(play.file),
@@ -413,6 +433,22 @@ class Compiler {
     return vars;
   }
 
+  /** Ansible's magic variables of the run itself, the same on every host. */
+  private runMagic(): Vars {
+    if (this.runMagicShared) return this.runMagicShared;
+    const run = this.options.run ?? {};
+    return (this.runMagicShared = {
+      ansible_version: ANSIBLE_CORE_VERSION,
+      ansible_run_tags: this.selection.only.length > 0 ? this.selection.only : ['all'],
+      ansible_skip_tags: this.selection.skip,
+      ansible_verbosity: run.verbosity ?? 0,
+      ansible_diff_mode: run.diff === true,
+      ...(run.forks !== undefined ? { ansible_forks: run.forks } : {}),
+      ...(run.configFile !== undefined ? { ansible_config_file: run.configFile } : {}),
+      ...(this.options.limit && this.options.limit.length > 0 ? { ansible_limit: this.options.limit.join(',') } : {}),
+    });
+  }
+
   /** Every host's inventory variables; `host`, the implicit localhost, joins them once a play runs on it, as in Ansible. */
   private hostvars(host?: string): Vars {
     if (!this.hostvarsShared) {
@@ -442,7 +478,7 @@ class Compiler {
       roleDefaults: task.role?.defaults,
       inventory: scope.inventory,
       play: scope.play,
-      roleVars: task.role ? { ...task.role.vars, role_name: task.role.name } : undefined,
+      roleVars: task.role ? { ...task.role.vars, role_name: task.role.name, ansible_role_name: task.role.name, role_path: task.role.dir } : undefined,
       task: task.vars,
       included: scope.included,
       magic: ownPath ? { ...scope.magic, ansible_search_path: task.searchDirs } : scope.magic,

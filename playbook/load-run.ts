@@ -8,7 +8,7 @@ import { loadInventory, withPlaybookVarsDir } from '../inventory/load.js';
 import { resolvePattern } from '../inventory/patterns.js';
 import { EXIT, HoundError } from '../base/errors.js';
 import type { CompiledRun } from './compiled.js';
-import { compilePlays, type FactSettings } from './compiler.js';
+import { compilePlays, type FactSettings, type RunSettings } from './compiler.js';
 import { mergeExtraVars } from './extra-vars.js';
 import { openVaultFilesWith } from './lookup-plugins.js';
 import { inventoryPlugins } from './inventory-plugins.js';
@@ -39,6 +39,10 @@ export interface RunSelection {
   ask?: Asker;
   /** False for --syntax-check and --list-*: nothing runs, so nothing is asked. */
   running?: boolean;
+  /** -v, forks, --diff and the ansible.cfg in use, for templates (ansible_verbosity, ...). */
+  run?: RunSettings;
+  /** False: read the playbooks only, compile nothing (--syntax-check without an inventory). */
+  compile?: boolean;
 }
 
 export interface LoadedRun {
@@ -91,7 +95,7 @@ export async function loadAndCompile(playbookFiles: readonly string[], selection
   const extraVars = mergeExtraVars(selection.extraVars ?? [], undefined, selection.vault, warn);
   // Lookups read the controller's files as the run goes, and open vault-encrypted ones as Ansible does.
   openVaultFilesWith(selection.vault?.keyring);
-  const loader = new PlaybookLoader({ rolesPath: rolesPathOf(selection.rolesPath), vault: selection.vault, warn });
+  const loader = new PlaybookLoader({ rolesPath: rolesPathOf(selection.rolesPath), vault: selection.vault, warn, checkOnly: selection.running === false });
   const playbooks = playbookFiles.map((file) => loader.load(file));
   const inventory = await withPlaybooksVars(
     await loadInventory(selection.inventory ?? [], { warn, vault: selection.vault, plugins: inventoryPlugins({ extraVars }) }),
@@ -122,7 +126,8 @@ export async function loadAndCompile(playbookFiles: readonly string[], selection
     defaultConnection: selection.defaultConnection,
     // --syntax-check and --list-* run no command on the controller and write no file there (pipe, password), as ansible-playbook's do not.
     controllerCommands: selection.running !== false,
+    run: selection.run,
   };
-  const compiled = playbooks.map((playbook) => compilePlays(playbook.plays, options));
+  const compiled = selection.compile === false ? [] : playbooks.map((playbook) => compilePlays(playbook.plays, options));
   return { inventory, playbooks, compiled, tags, skipTags, secrets };
 }

@@ -58,6 +58,11 @@ export interface LoadOptions {
   vault?: VaultReading;
   /** Where warnings go (a key written twice in a mapping), as `[WARNING]:` lines. */
   warn?: (message: string) => void;
+  /**
+   * Only checking (--syntax-check, --list-*): as ansible-playbook, which reads vars_files only
+   * when a play runs, a vars file that is not there is a warning, not an error.
+   */
+  checkOnly?: boolean;
 }
 
 /** What tasks inherit from whatever brought them in (a play, a block, an import, a role). */
@@ -115,12 +120,14 @@ export class PlaybookLoader {
   private readonly files: PlaybookFiles;
   private readonly rolesPath: string[];
   private readonly warn: (message: string) => void;
+  private readonly checkOnly: boolean;
   /** Numbers blocks with rescue/always, for their frames' ids. */
   private blockCount = 0;
 
   constructor(options: LoadOptions = {}) {
     this.rolesPath = options.rolesPath ?? [];
     this.warn = options.warn ?? (() => {});
+    this.checkOnly = options.checkOnly === true;
     this.files = new PlaybookFiles(options.vault, options.warn);
   }
 
@@ -200,7 +207,13 @@ export class PlaybookLoader {
     for (const [index, name] of listOf(play.vars_files).entries()) {
       const filePath: DataPath = Array.isArray(play.vars_files) ? [...at, 'vars_files', index] : [...at, 'vars_files'];
       if (containsTemplate(name)) throw dynamicPathError(source, filePath, 'vars_files');
-      Object.assign(vars, this.readVarsFile(path.resolve(playbookDir, String(name)), { source, path: filePath }));
+      const file = path.resolve(playbookDir, String(name));
+      if (this.checkOnly && !this.files.exists(file)) {
+        const p = source.positionOf(filePath);
+        this.warn(`${p.file}:${p.line}:${p.column}: vars file ${file} does not exist: the play fails when it runs`);
+        continue;
+      }
+      Object.assign(vars, this.readVarsFile(file, { source, path: filePath }));
     }
     registerSecretVariables(vars);
     const tags = tagsOf(play.tags);
@@ -756,7 +769,8 @@ export class PlaybookLoader {
     registerSecretVariables(specVars);
     registerSecretVariables(params);
     const role: RoleScope = {
-      name: path.basename(dir),
+      // As Ansible names it: as written when found under a roles root (`nested/web`), else its folder's name.
+      name: roleSearchPath(scope.playbookDir, this.rolesPath).some((root) => path.resolve(root, name) === dir) ? name : path.basename(dir),
       dir,
       defaults: files.defaults,
       vars: { ...files.vars, ...(isPlainObject(specVars) ? specVars : {}), ...params },

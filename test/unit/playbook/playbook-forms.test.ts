@@ -78,11 +78,19 @@ describe('forms.yml on the implicit localhost', { timeout: 120_000 }, () => {
     const events = hound.stdout
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line) as { event: string; module?: string; result?: { msg?: unknown } });
+      .map((line) => JSON.parse(line) as { event: string; task?: string; module?: string; result?: { msg?: unknown } });
     const houndMessages = events.filter((e) => e.event === 'task_result' && e.module === 'debug').map((e) => e.result?.msg);
     expect(houndMessages).toEqual(ansibleMessages);
     // The messages themselves, so that both tools agreeing on something else would not pass.
-    expect(houndMessages).toEqual(["1 2 localhost ['localhost']", 'greet a me', 'greet b me', 'greet c nobody', 'greet2 i param', ['a', 'b', 'c']]);
+    expect(houndMessages).toEqual([
+      "1 2 localhost ['localhost']",
+      'greet a me',
+      'greet b me',
+      'greet c nobody',
+      'greet2 i param nested/greet2 nested/greet2 greet2',
+      ['a', 'b', 'c'],
+      "True 2 ['all'] [] 0 False ['localhost']",
+    ]);
     const summary = events.find((e) => e.event === 'summary') as
       { hosts?: Record<string, { ok: number; changed: number; skipped: number; failed: number }> } | undefined;
     expect(summary?.hosts?.localhost).toMatchObject({ ok: stats.ok, changed: stats.changed, skipped: stats.skipped, failed: stats.failures });
@@ -122,5 +130,27 @@ describe('what Ansible refuses in these forms, refused with where', () => {
       line: 2,
       message: "play: 'gather_facts' must be true or false, got 2",
     });
+  });
+});
+
+describe('--syntax-check reads as ansible-playbook reads', { timeout: 60_000 }, () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hound-syntax-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(
+    path.join(dir, 'p.yml'),
+    '- hosts: localhost\n  gather_facts: false\n  vars_files: [secrets.yml]\n  tasks:\n    - debug: msg="a {{ from_secrets }}"\n',
+  );
+
+  it('without an inventory: a vars file not there and a variable it would give pass, with a warning', () => {
+    expect(run('ansible-playbook', ['--syntax-check', 'p.yml'], dir).code).toBe(0);
+    const hound = run('hound', ['--syntax-check', 'p.yml'], dir);
+    expect(hound.code).toBe(0);
+    expect(hound.stderr).toContain(`p.yml:3:16: vars file ${path.join(dir, 'secrets.yml')} does not exist: the play fails when it runs`);
+  });
+
+  it('with an inventory, hound compiles the play against it and finds the undefined variable', () => {
+    const hound = run('hound', ['--syntax-check', '-i', 'localhost,', 'p.yml'], dir);
+    expect(hound.code).toBe(4);
+    expect(hound.stderr).toContain("p.yml:5:14: error UNDEFINED_VARIABLE: 'from_secrets' is undefined");
   });
 });
