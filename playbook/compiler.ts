@@ -506,8 +506,15 @@ class Compiler {
     const base = ctx.loopVars ? withLoopVariables(taskVars, ctx.loopVars, this.extra) : taskVars;
     const label = `task '${task.name ?? task.action}', host ${host}`;
     const runtime = this.runtimeDependencies(task, base, ctx.before);
-    // As Ansible shows it: rendered once per host, without the loop variable.
-    const name = this.analysis(task).nameTemplated ? this.taskName(task, base) : (task.name ?? task.action);
+    // As Ansible shows it (Task.get_name): rendered once per host, without the loop variable;
+    // a role's task as `role : name`, an unnamed looped include_role as `include_role : role`.
+    const written = this.analysis(task).nameTemplated ? this.taskName(task, base) : (task.name ?? task.action);
+    const name =
+      task.module === 'include_role' && task.name === undefined
+        ? `${task.action} : ${String(task.args.role)}`
+        : task.role && task.module !== 'include_role'
+          ? `${task.role.name} : ${written}`
+          : written;
     const make = (vars: Vars, suffix: string, dependencies: RuntimeDependencies, loopFailure?: LoopFailure) =>
       this.instance(task, taskIndex, `${id}${suffix}`, { ...ctx, order: [...ctx.prefix, taskIndex] }, vars, label, dependencies, name, loopFailure);
     if (!task.loop) {

@@ -14,10 +14,9 @@ function tagList(tags: Iterable<string>): string {
   return `[${[...tags].join(', ')}]`;
 }
 
-/** `role : name` as Ansible shows role tasks; the module name when the task has none. */
+/** `role : name` as ansible-playbook --list-tasks shows a role's named task; the module name when the task has none. */
 function taskLabel(task: LoadedPlay['tasks'][number]): string {
-  const name = task.name ?? task.action;
-  return task.role ? `${task.role.name} : ${name}` : name;
+  return task.name === undefined ? task.action : task.role ? `${task.role.name} : ${task.name}` : task.name;
 }
 
 /**

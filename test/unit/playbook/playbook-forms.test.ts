@@ -91,6 +91,12 @@ describe('forms.yml on the implicit localhost', { timeout: 120_000 }, () => {
       ['a', 'b', 'c'],
       "True 2 ['all'] [] 0 False ['localhost']",
     ]);
+    // A role's tasks under Ansible's names (`greet : debug`, `include_role : greet`), as the json callback gives them.
+    const roleNames = (names: string[]) => [...new Set(names.filter((n) => n.includes(' : ')))];
+    const ansibleNames = report.plays.flatMap((p) => p.tasks.map((t) => t.task.name));
+    const houndNames = events.filter((e) => e.event === 'task_result').map((e) => e.task!);
+    expect(roleNames(houndNames)).toEqual(roleNames(ansibleNames));
+    expect(roleNames(houndNames)).toEqual(['include_role : greet', 'greet : debug', 'greet : set_fact', 'nested/greet2 : debug']);
     const summary = events.find((e) => e.event === 'summary') as
       { hosts?: Record<string, { ok: number; changed: number; skipped: number; failed: number }> } | undefined;
     expect(summary?.hosts?.localhost).toMatchObject({ ok: stats.ok, changed: stats.changed, skipped: stats.skipped, failed: stats.failures });

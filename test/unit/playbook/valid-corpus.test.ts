@@ -61,7 +61,8 @@ describe('warmup.yml: roles, imports, loops over per-host images, serial, handle
   it('renders arguments with play vars over role defaults, vars_files, lazy templates and import vars', () => {
     const [login, base, app, sidecar, extra, more, canary] = play.tasksByHost.get('web1')!;
     expect(login.args).toEqual({ registry: 'registry.lab:5000', username: 'hound', password_env: 'HOUND_REGISTRY_PASSWORD' });
-    expect(base.name).toBe('pull the base images');
+    // As Ansible names a role's task (Task.get_name): `role : name`.
+    expect(base.name).toBe('base : pull the base images');
     expect(base.args).toEqual({ names: ['registry.lab:5000/busybox:1.36', 'registry.lab:5000/alpine:3.20'], state: 'present', platform: 'linux/amd64' });
     expect(app.args).toEqual({ name: 'registry.lab:5000/app:1.0', state: 'present' });
     expect(app.loopItem).toBe('app:1.0');
@@ -155,7 +156,7 @@ describe('site.yml: import_playbook and a role from the roles path', () => {
     expect(shared.batches).toEqual([['db1']]);
     expect(playTasksOf(shared, 'db1').map((t) => [t.id, t.name, t.args])).toEqual([
       ['2:facts:db1', 'Gathering Facts', {}],
-      ['2:0:db1', 'pull the shared tool', { name: 'tools:3', force: true }],
+      ['2:0:db1', 'shared : pull the shared tool', { name: 'tools:3', force: true }],
     ]);
     expect(run.plays[1].gatherFacts).toBe(false);
   });
@@ -165,10 +166,10 @@ describe('roles-deps.yml: role dependencies and roles that run once', () => {
   it('runs meta dependencies first and a role with the same parameters once per play (as ansible-playbook does)', () => {
     const tasks = compile('roles-deps.yml').plays[0].tasksByHost.get('db1')!;
     expect(tasks.map((t) => [t.id, t.name, t.args.name, t.tags])).toEqual([
-      ['0:0:db1', 'pull the common base', 'busybox:1.36', []],
-      ['0:1:db1', 'pull the common base', 'alpine:3.20', ['app']],
-      ['0:2:db1', 'pull the app', 'app:1', ['app']],
-      ['0:3:db1', 'pull the app', 'app:2', []],
+      ['0:0:db1', 'common : pull the common base', 'busybox:1.36', []],
+      ['0:1:db1', 'common : pull the common base', 'alpine:3.20', ['app']],
+      ['0:2:db1', 'app : pull the app', 'app:1', ['app']],
+      ['0:3:db1', 'app : pull the app', 'app:2', []],
     ]);
     expect(tasks[1].position.file).toBe(path.join(dir, 'roles/common/tasks/main.yml'));
   });
@@ -183,7 +184,7 @@ describe('blocks.yml: blocks, include_tasks, import_role', () => {
       ['0:1:web1', 'only when the node has images', { msg: '2 images' }, ['canary']],
       ['0:2:web1', 'include_tasks', { file: path.join(dir, 'tasks/more.yml') }, []],
       ['0:3:web1', 'show the extra state', { var: 'extra_state' }, []],
-      ['0:4:web1', 'pull the common base', { name: 'registry.lab:5000/common:1' }, []],
+      ['0:4:web1', 'common : pull the common base', { name: 'registry.lab:5000/common:1' }, []],
     ]);
     expect(web1[2].module).toBe('include_tasks');
     expect(web1[3].vars.extra_state).toBe('included');
