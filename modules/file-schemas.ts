@@ -51,6 +51,8 @@ export const copyModule = nodeModule(
     follow: flag,
     local_follow: flag,
     remote_src: flag,
+    // For the folders a recursive copy makes: a single file's copy ignores it, in Ansible as here
+    // (a directory src fails, saying hound does not copy directories).
     directory_mode: mode,
     decrypt: flag,
     checksum: text,
@@ -64,7 +66,6 @@ export const copyModule = nodeModule(
     refused: {
       ...commonRefusals,
       remote_src: { values: [true], reason: 'copying a file already on the node is not done yet: use `command: cp …`' },
-      directory_mode: { reason: 'only used when copying directories, which hound does not do' },
     },
     // Ansible's copy declares content no_log; a file's text is no secret of the run.
     unlogged: ['content'],

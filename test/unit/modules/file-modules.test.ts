@@ -73,6 +73,11 @@ describe('copy and template on the controller', () => {
     expect(refusedArgument(templateModule, { src: 'a.j2', dest: '/a', trim_blocks: false, lstrip_blocks: true })).toBeUndefined();
     expect(refusedArgument(templateModule, { src: 'a.j2', dest: '/a', block_start_string: '[%' })?.argument).toBe('block_start_string');
   });
+
+  it('takes copy’s directory_mode, which a single file’s copy ignores (myl7/mylnet-ansible writes it so), and still refuses remote_src', () => {
+    expect(refusedArgument(copyModule, { src: 'nginx.conf', dest: '/etc/nginx/nginx.conf', directory_mode: '0755' })).toBeUndefined();
+    expect(refusedArgument(copyModule, { src: '/tmp/a', dest: '/etc/a', remote_src: true })?.argument).toBe('remote_src');
+  });
 });
 
 describe('mode arguments', () => {
