@@ -137,6 +137,7 @@ function hostLabel(e: TaskResultEvent | TaskItemEvent): string {
 
 export class PlainReporter implements Reporter {
   private lastHeader = '';
+  private readonly includeHeaders = new Set<string>();
   /** Tasks (host and task id) whose loop items were printed as they ended: their result prints only what follows them. */
   private readonly itemsPrinted = new Set<string>();
 
@@ -162,18 +163,24 @@ export class PlainReporter implements Reporter {
         }
         break;
       case 'task_item':
+        // As ansible-playbook: a looped include_role that ran says nothing but its header, once; its tasks speak.
+        if (quietInclude(e)) {
+          this.includeHeader(e.task, e.task_id);
+          break;
+        }
         this.header(e.task, e.task_id, e.handler);
-        // As ansible-playbook: a looped include_role that ran says nothing; its tasks speak.
-        if (quietInclude(e)) break;
         for (const warning of resultWarnings(e.result)) this.line(`[WARNING]: ${warning}`);
         this.line(taskItemLine(e, this.verbosity));
         this.printDiff(e);
         this.itemsPrinted.add(`${e.host}\0${e.task_id}`);
         break;
       case 'task_result': {
+        if (quietInclude(e)) {
+          this.includeHeader(e.task, e.task_id);
+          break;
+        }
         // Under the free strategy another host may have started a task since: say again which one this is.
         this.header(e.task, e.task_id, e.handler);
-        if (quietInclude(e)) break;
         if (this.itemsPrinted.delete(`${e.host}\0${e.task_id}`)) {
           // The items and their warnings are out. A no_log loop's result is censored, without
           // its items, and Ansible prints its line (`changed: [node1]`) as for any task.
@@ -217,6 +224,14 @@ export class PlainReporter implements Reporter {
   }
 
   /** One header for consecutive lines about the same task (in the linear strategy, all hosts at once). */
+  /** A quiet include's header: once per task, though its items come between its role's tasks. */
+  private includeHeader(task: string, taskId: string): void {
+    const key = `${task}#${taskId.split(':').slice(0, 2).join(':')}`;
+    if (this.includeHeaders.has(key)) return;
+    this.includeHeaders.add(key);
+    this.header(task, taskId, false);
+  }
+
   private header(task: string, taskId: string, handler: boolean): void {
     const title = `${handler ? 'RUNNING HANDLER' : 'TASK'} [${task}]`;
     const key = `${title}#${taskId.split(':').slice(0, 2).join(':')}`;
