@@ -404,8 +404,13 @@ export class PlaybookLoader {
           },
         );
       }
+      // Looped, include_role is a task of its own, as include_tasks is: its loop and `when` decide
+      // how often the role's tasks run, each time with the loop variable; they inherit its vars
+      // and `apply:`, not its tags or when. Otherwise the role's tasks take its keywords too.
+      const looped = action.kind === 'include_role' && LOOP_KEYS.some((k) => Object.hasOwn(task, k));
+      const around = looped ? { ...scope, vars: { ...scope.vars, ...own.vars }, collections: inner.collections } : inner;
       // include_role's apply: its keywords go to every task of the role.
-      const applied = this.appliedScope(source, [...at, action.key, 'apply'], isPlainObject(spec.apply) ? spec.apply : {}, inner);
+      const applied = this.appliedScope(source, [...at, action.key, 'apply'], isPlainObject(spec.apply) ? spec.apply : {}, around);
       const { apply: _apply, public: _public, allow_duplicates: _duplicates, rolespec_validate: _validate, role: entry, ...written } = spec;
       // `role: {name: x, param: v}` is a role entry: its name, and its other keys as parameters.
       const roleSpec = isPlainObject(entry) ? { ...written, ...entry, name: entry.name ?? entry.role } : written;
@@ -414,10 +419,7 @@ export class PlaybookLoader {
         const missing = this.missingIncludedRole(source, at, task, action.key, name, scope, own);
         if (missing) return [missing];
       }
-      if (action.kind === 'include_role' && LOOP_KEYS.some((k) => Object.hasOwn(task, k))) {
-        // Looped, it is a task of its own, as include_tasks is: its loop and `when` decide how
-        // often the role's tasks run, each time with the loop variable; they inherit its vars
-        // and `apply:`, not its tags or when.
+      if (looped) {
         const include: LoadedTask = {
           ...this.taskShape(source, at, task, scope, own),
           module: 'include_role',
@@ -426,12 +428,7 @@ export class PlaybookLoader {
           argsAt: { source, path: [...at, action.key] },
           freeForm: false,
         };
-        const each = this.appliedScope(source, [...at, action.key, 'apply'], isPlainObject(spec.apply) ? spec.apply : {}, {
-          ...scope,
-          vars: { ...scope.vars, ...own.vars },
-          collections: inner.collections,
-        });
-        return [include, ...this.expandRoleSpec(source, [...at, action.key], name, roleSpec, { ...each, includedBy: include }, false)];
+        return [include, ...this.expandRoleSpec(source, [...at, action.key], name, roleSpec, { ...applied, includedBy: include }, false)];
       }
       return this.expandRoleSpec(source, [...at, action.key], name, roleSpec, applied, false);
     }
