@@ -963,12 +963,6 @@ function varsPromptOf(source: YamlSource, at: DataPath, value: unknown): VarsPro
     const name = String(entry.name);
     const flagOf = (key: string, fallback: boolean) =>
       entry[key] === undefined ? fallback : ['true', 'yes', '1', 'on'].includes(String(entry[key]).toLowerCase());
-    if (entry.encrypt !== undefined) {
-      throw new ParseError('VARS_PROMPT_ENCRYPT', `vars_prompt '${name}' asks for encrypt: ${String(entry.encrypt)}, which hound does not do`, {
-        position: source.keyPositionOf([...at, 'vars_prompt', index], 'encrypt'),
-        hint: 'hash the value beforehand and give it with -e, or remove encrypt:',
-      });
-    }
     return {
       name,
       prompt: typeof entry.prompt === 'string' ? entry.prompt : name,
@@ -976,6 +970,7 @@ function varsPromptOf(source: YamlSource, at: DataPath, value: unknown): VarsPro
       private: flagOf('private', true),
       confirm: flagOf('confirm', false),
       unsafe: flagOf('unsafe', false),
+      ...(entry.encrypt !== undefined && entry.encrypt !== null ? { encrypt: { hashtype: entry.encrypt, salt: entry.salt, saltSize: entry.salt_size } } : {}),
       at: { source, path: [...at, 'vars_prompt', index] },
     };
   });

@@ -150,6 +150,8 @@ export interface VarsPrompt {
   private: boolean;
   confirm: boolean;
   unsafe: boolean;
+  /** `encrypt:` the answer is hashed as the password_hash filter hashes (sha512_crypt, ...), with `salt`/`salt_size`. */
+  encrypt?: { hashtype: unknown; salt: unknown; saltSize: unknown };
   at: SourceRef;
 }
 

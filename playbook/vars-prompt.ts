@@ -4,6 +4,7 @@
 // None, which a run that needs an answer should not do silently.
 import { ParseError } from '../base/errors.js';
 import type { LoadedPlay, Vars, VarsPrompt } from './model.js';
+import { passwordHash, PasswordHashError } from './password-hash.js';
 
 export type Asker = (prompt: VarsPrompt) => Promise<string>;
 
@@ -35,8 +36,28 @@ export async function answerPrompts(
         });
       }
       if (prompt.private && typeof value === 'string' && value !== '') secrets.push(value);
+      // As Ansible's do_var_prompt: the answer (or the default) hashed as password_hash does, when it was asked.
+      if (prompt.encrypt && options.running) {
+        value = encryptedAnswer(prompt, value);
+        if (prompt.private && typeof value === 'string') secrets.push(value);
+      }
       play.vars[prompt.name] = value;
     }
   }
   return secrets;
+}
+
+/** do_encrypt(answer, encrypt, salt_size, salt): the password_hash filter's hashing, its failures at the prompt's `encrypt:`. */
+function encryptedAnswer(prompt: VarsPrompt, answer: unknown): string {
+  const { hashtype, salt, saltSize } = prompt.encrypt!;
+  try {
+    return passwordHash(answer, { hashtype, salt, saltSize, rounds: undefined, ident: undefined });
+  } catch (err) {
+    if (!(err instanceof PasswordHashError)) throw err;
+    // The prompt's name after the message: a name like `password:` before it reads as a secret's assignment, masked.
+    throw new ParseError('VARS_PROMPT_ENCRYPT', `${err.message} (encrypt: of vars_prompt '${prompt.name}')`, {
+      position: prompt.at.source.keyPositionOf(prompt.at.path, 'encrypt'),
+      hint: err.hint,
+    });
+  }
 }

@@ -173,3 +173,44 @@ describe('--syntax-check reads as ansible-playbook reads', { timeout: 60_000 }, 
     expect(hound.stderr).toContain("p.yml:5:14: error UNDEFINED_VARIABLE: 'from_secrets' is undefined");
   });
 });
+
+describe('vars_prompt encrypt', { timeout: 60_000 }, () => {
+  const playbook = path.join(root, 'test/fixtures/playbooks/forms/prompt-encrypt.yml');
+
+  it('hashes the answer as ansible-playbook does (sha512_crypt and md5_crypt, with their salts)', () => {
+    const cwd = path.dirname(playbook);
+    const out = execFileSync('ansible-playbook', [playbook], {
+      cwd,
+      encoding: 'utf8',
+      env: { ...env, ANSIBLE_STDOUT_CALLBACK: 'json' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const report = JSON.parse(out.slice(out.indexOf('{'))) as AnsibleReport;
+    const ansibleMessage = report.plays[0].tasks[0].hosts.localhost.msg as string;
+    expect(ansibleMessage).toMatch(/^\$6\$jESIyad4F08hP3Ta\$\S{86} \$1\$abcdefgh\$\S{22}$/);
+    const hound = spawnSync(process.execPath, [cli, 'play', '--json', playbook], { cwd, encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(hound.status, hound.stderr).toBe(0);
+    const result = hound.stdout
+      .split('\n')
+      .filter((l) => l.includes('"task_result"'))
+      .map((l) => JSON.parse(l) as { result: { msg: string } })[0];
+    expect(result.result.msg).toBe(ansibleMessage);
+  });
+
+  it('a hash type crypt does not know is one error at encrypt:, as Ansible words it', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'hound-prompt-'));
+    try {
+      writeFileSync(
+        path.join(dir, 'p.yml'),
+        '- hosts: localhost\n  gather_facts: false\n  vars_prompt:\n    - name: password\n      encrypt: sha999_crypt\n      default: x\n  tasks: []\n',
+      );
+      const hound = spawnSync(process.execPath, [cli, 'play', 'p.yml'], { cwd: dir, encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] });
+      expect(hound.status).toBe(4);
+      expect(hound.stderr).toContain(
+        "p.yml:5:7: error VARS_PROMPT_ENCRYPT: crypt.crypt does not support 'sha999_crypt' algorithm (encrypt: of vars_prompt 'password')",
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
