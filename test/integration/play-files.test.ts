@@ -34,12 +34,13 @@ describe('file modules on the lab', () => {
     const events = jsonEvents(run.stdout);
     const results = events.filter((e): e is TaskResultEvent => e.event === 'task_result' && e.host === 'node1');
     expect(results.slice(0, 6).map((r) => [r.task, r.status])).toEqual([
-      ['certs.d directory for the registry', 'changed'],
-      ["the registry's CA", 'changed'],
-      ['daemon.json', 'changed'],
-      ['registries.conf', 'changed'],
-      ['docker options', 'changed'],
-      ['the token', 'changed'],
+      // The role's tasks, named as ansible-playbook names them (Task.get_name).
+      ['registry_trust : certs.d directory for the registry', 'changed'],
+      ["registry_trust : the registry's CA", 'changed'],
+      ['registry_trust : daemon.json', 'changed'],
+      ['registry_trust : registries.conf', 'changed'],
+      ['registry_trust : docker options', 'changed'],
+      ['registry_trust : the token', 'changed'],
     ]);
     for (const host of HOSTS) expect(() => lstatSync(path.join(base, host))).toThrow();
   });
@@ -70,7 +71,7 @@ describe('file modules on the lab', () => {
       expect(readlinkSync(path.join(root, 'etc/docker/current.json'))).toBe('daemon.json');
     }
     // The lab has no systemd: the service task fails saying so (ignored by the play).
-    const restart = jsonEvents(first.stdout).find((e): e is TaskResultEvent => e.event === 'task_result' && e.task === 'restart a unit');
+    const restart = jsonEvents(first.stdout).find((e): e is TaskResultEvent => e.event === 'task_result' && e.task === 'registry_trust : restart a unit');
     expect(restart).toMatchObject({ status: 'failed', ignored: true });
     expect(restart!.msg).toMatch(/no running systemd|Could not find the requested service/);
 
