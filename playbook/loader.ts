@@ -721,7 +721,12 @@ export class PlaybookLoader {
 
   private expandRoleSpec(source: YamlSource, at: DataPath, name: string, spec: Record<string, unknown>, scope: TaskScope, once: boolean): LoadedTask[] {
     if (containsTemplate(name)) throw dynamicPathError(source, at, 'role');
-    const dir = findRole(name, { playbookDir: scope.playbookDir, rolesPath: this.rolesPath, files: this.files, referrer: { source, path: at } });
+    const { dir, name: roleName } = findRole(name, {
+      playbookDir: scope.playbookDir,
+      rolesPath: this.rolesPath,
+      files: this.files,
+      referrer: { source, path: at },
+    });
     const {
       role: _r,
       name: _n,
@@ -766,8 +771,7 @@ export class PlaybookLoader {
     registerSecretVariables(specVars);
     registerSecretVariables(params);
     const role: RoleScope = {
-      // As Ansible names it: as written when found under a roles root (`nested/web`), else its folder's name.
-      name: roleSearchPath(scope.playbookDir, this.rolesPath).some((root) => path.resolve(root, name) === dir) ? name : path.basename(dir),
+      name: roleName,
       dir,
       defaults: files.defaults,
       vars: { ...files.vars, ...(isPlainObject(specVars) ? specVars : {}), ...params },

@@ -34,16 +34,19 @@ export function roleSearchPath(playbookDir: string, rolesPath: string[]): string
  * The directory of role `name`, found as Ansible's RoleDefinition finds it: under each root of
  * the search path (`roles/` beside the playbook first), a name with a slash too
  * (`policies/org` is `roles/policies/org`); then a name with a slash as a path of its own.
+ * With it, the role's name as Ansible gives it: as written when found under a root, else its
+ * folder's name.
  */
-export function findRole(name: string, lookup: RoleLookup): string {
+export function findRole(name: string, lookup: RoleLookup): { dir: string; name: string } {
   const roots = roleSearchPath(lookup.playbookDir, lookup.rolesPath);
   const nested = name.includes('/');
   for (const root of roots) {
     const dir = path.resolve(root, name);
-    if (lookup.files.isDirectory(dir) && (root !== lookup.playbookDir || nested || lookup.files.isDirectory(path.join(dir, 'tasks')))) return dir;
+    if (lookup.files.isDirectory(dir) && (root !== lookup.playbookDir || nested || lookup.files.isDirectory(path.join(dir, 'tasks')))) return { dir, name };
   }
   // Ansible's last try, unfrackpath(name): an absolute path, or one from where it runs.
-  if (nested && lookup.files.isDirectory(path.resolve(name))) return path.resolve(name);
+  const asPath = path.resolve(name);
+  if (nested && lookup.files.isDirectory(asPath)) return { dir: asPath, name: path.basename(asPath) };
   throw roleNotFound(name, roots, lookup);
 }
 
