@@ -28,6 +28,15 @@ function ownWarnings(value: unknown): string[] {
     : [];
 }
 
+function bannerTitle(task: string, handler: boolean): string {
+  return `${handler ? 'RUNNING HANDLER' : 'TASK'} [${task}]`;
+}
+
+/** One banner per task of a play (its id's first two parts), whichever host or item. */
+function headerKey(task: string, taskId: string, handler: boolean): string {
+  return `${bannerTitle(task, handler)}#${taskId.split(':').slice(0, 2).join(':')}`;
+}
+
 /** A looped include_role that ran: ansible-playbook prints no line for it. */
 function quietInclude(e: { module: string; status: string }): boolean {
   return e.module === 'include_role' && e.status === 'ok';
@@ -226,18 +235,17 @@ export class PlainReporter implements Reporter {
   /** One header for consecutive lines about the same task (in the linear strategy, all hosts at once). */
   /** A quiet include's header: once per task, though its items come between its role's tasks. */
   private includeHeader(task: string, taskId: string): void {
-    const key = `${task}#${taskId.split(':').slice(0, 2).join(':')}`;
+    const key = headerKey(task, taskId, false);
     if (this.includeHeaders.has(key)) return;
     this.includeHeaders.add(key);
     this.header(task, taskId, false);
   }
 
   private header(task: string, taskId: string, handler: boolean): void {
-    const title = `${handler ? 'RUNNING HANDLER' : 'TASK'} [${task}]`;
-    const key = `${title}#${taskId.split(':').slice(0, 2).join(':')}`;
+    const key = headerKey(task, taskId, handler);
     if (key === this.lastHeader) return;
     this.lastHeader = key;
-    this.line('', banner(title));
+    this.line('', banner(bannerTitle(task, handler)));
   }
 
   private line(...lines: string[]): void {
