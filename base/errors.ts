@@ -49,6 +49,12 @@ export class HoundError extends Error {
     this.hint = options.hint;
   }
 
+  /** One line: `file:line:col: message`, secrets masked (what a task that fails with this error reports). */
+  oneLine(): string {
+    const p = this.position;
+    return shortenLines(`${p ? `${p.file}:${p.line}:${p.column}: ` : ''}${maskSecrets(this.message)}`);
+  }
+
   /** One screen at most: `file:line:col: error CODE: message`, the line with a caret, the hint; secrets masked. */
   format(): string {
     const out: string[] = [];

@@ -2,12 +2,14 @@
 // only known at run time), retries/until, changed_when/failed_when, check mode, async jobs,
 // delegation and run_once, `register`, `set_fact`; turns every way a module can end into a
 // status and an event. The scheduler decides when; this decides what happened.
+import path from 'node:path';
 import type { Vars } from '../inventory/model.js';
 import type { HostConnection, RegistryAuth } from '../transport/types.js';
 import type { HostReach } from '../transport/reach.js';
 import type { NodeDocker, PullProgress, PullResult } from '../runtime/types.js';
 import { parseImageRef } from '../base/image-ref.js';
-import { isInclude, type TaskInstance, type TaskKeywords } from '../playbook/compiled.js';
+import { includeChoiceGate, isInclude, type TaskInstance, type TaskKeywords } from '../playbook/compiled.js';
+import { chosenInclude } from '../playbook/include-candidates.js';
 import { argumentsAsShown, type EventBus, type TaskStatus } from './events.js';
 import { HoundError, InterruptedError, UnreachableError } from '../base/errors.js';
 import { addNoLogSecrets, removeNoLogSecrets } from './no-log-secrets.js';
@@ -389,8 +391,21 @@ export class TaskExecutor implements TaskRunner {
     if (item.runFailure !== undefined) return failureOf(new ModuleFailure(item.runFailure));
     // Ansible's words when the included file is not there (the loader leaves that to the run).
     if (args.missing === true) return failureOf(new ModuleFailure(`Could not find or access '${file}' on the Ansible Controller.`));
-    this.session(item.host).includesRun.add(item.id);
-    return { status: 'ok', msg: `included: ${file} for ${item.host}`, bytes: 0, value: { include: file, include_args: {}, changed: false } };
+    const run = this.session(item.host).includesRun;
+    const choices = item.includeChoices;
+    if (!choices) {
+      run.add(item.id);
+      return { status: 'ok', msg: `included: ${file} for ${item.host}`, bytes: 0, value: { include: file, include_args: {}, changed: false } };
+    }
+    // A templated name rendered only now: the file it names is one of those read before the run.
+    const chosen = chosenInclude(file, choices.dirs, choices.files);
+    if (chosen === -1) return failureOf(new ModuleFailure(`Could not find or access '${path.resolve(choices.dirs[0], file)}' on the Ansible Controller.`));
+    const failure = choices.failures[chosen];
+    if (failure !== undefined) return failureOf(new ModuleFailure(failure));
+    run.add(item.id);
+    run.add(includeChoiceGate(item.id, chosen));
+    const chosenFile = choices.files[chosen];
+    return { status: 'ok', msg: `included: ${chosenFile} for ${item.host}`, bytes: 0, value: { include: chosenFile, include_args: {}, changed: false } };
   }
 
   private async runWithRetries(item: TaskInstance, args: Record<string, unknown>, vars: Vars, run: TaskRun): Promise<ItemResult> {

@@ -224,6 +224,9 @@ function imageSteps(task: TaskInstance): ImageStep[] {
     return [];
   }
   if (task.runFailure !== undefined) return [{ kind: 'note', task, note: `${task.name}: fails when it runs: ${task.runFailure}` }];
+  // One of several files an include may name: counting each would count images no node pulls.
+  if (task.ifIncludedFile !== undefined)
+    return [{ kind: 'note', task, note: `${task.name}: runs only where the include's name, rendered as it runs, is ${task.ifIncludedFile}: not planned` }];
   if (task.deferred) return [{ kind: 'note', task, note: `${task.name}: arguments depend on run-time results, not planned` }];
   if (planned !== undefined) return plannedSteps(task, planned(task.args));
   const args = task.args;

@@ -90,6 +90,14 @@ export interface TaskInstance {
   blocks: BlockFrame[];
   /** The id of the include_tasks instance on this host that must have run for this one to run. */
   gate?: string;
+  /**
+   * An include_tasks whose templated file name is rendered only at run time: the files it may
+   * name (looked up from `dirs`), and why each that cannot be included cannot. The tasks of
+   * `files[k]` are gated on `<include id>@k`.
+   */
+  includeChoices?: RunTimeIncludeChoices;
+  /** Brought in by an include whose file is picked at run time: the file, which must be the one picked for this task to run. */
+  ifIncludedFile?: string;
   /** Where the task is written, for messages. */
   position: SourcePosition;
   /** Where its relative file arguments are looked up (LoadedTask.searchDirs). */
@@ -103,6 +111,17 @@ export interface TaskInstance {
    * Ansible does, on a host whose facts the run already holds.
    */
   factGathering?: 'implicit' | 'smart';
+}
+
+export interface RunTimeIncludeChoices {
+  dirs: readonly string[];
+  files: readonly string[];
+  failures: readonly (string | undefined)[];
+}
+
+/** The gate of the tasks of an include's `choice`-th file, when the executor picks the file. */
+export function includeChoiceGate(includeId: string, choice: number): string {
+  return `${includeId}@${choice}`;
 }
 
 /** What a task instance holds when its task sets no condition, retry, handler or keyword: Gathering Facts, a skipped task. */

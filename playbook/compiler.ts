@@ -5,6 +5,7 @@
 // result, a set_fact) is left as templates with `deferred: true`.
 import path from 'node:path';
 import {
+  includeChoiceGate,
   isInclude,
   plainTaskFields,
   type CompiledHandler,
@@ -51,6 +52,8 @@ import { KeywordError, keywordBoolean, rawKeywordsOf, resolveKeywords, type RawK
 import { IMPLICIT_LOCALHOST, implicitLocalhostVars, isImplicitLocalhost, orderHosts } from './play-hosts.js';
 import { isAnsibleFact } from './template-values.js';
 import { connectionKindOf } from '../transport/reach.js';
+import { cannotInclude, chosenInclude } from './include-candidates.js';
+import { isFile } from '../base/file-kind.js';
 
 export interface CompileOptions {
   inventory: Inventory;
@@ -288,8 +291,76 @@ class Compiler {
         // or set_fact is a run-time value for all of them (`acc: "{{ acc + [item] }}"`).
         ranUpTo: item > 0 ? Math.max(end, ctx.ranUpTo ?? end) : ctx.ranUpTo,
       };
-      this.walk(tasks, index + 1, end, inner, out);
+      if (include.includeChoices) this.walkIncludeChoice(tasks, index, instance, inner, out);
+      else this.walk(tasks, index + 1, end, inner, out);
     });
+  }
+
+  /**
+   * A templated include_tasks on one host (one loop item): the tasks of the file its name
+   * renders to. Rendered now when it can be; when it reads a value only known at run time,
+   * every file it may name, each gated on the executor picking it.
+   */
+  private walkIncludeChoice(tasks: readonly LoadedTask[], index: number, instance: TaskInstance, inner: WalkContext, out: TaskInstance[]): void {
+    const include = tasks[index];
+    const { template, dirs, choices } = include.includeChoices!;
+    const ranges: { from: number; to: number }[] = [];
+    let from = index + 1;
+    for (const choice of choices) ranges.push({ from, to: (from += choice.tasks) });
+    if (this.dependsOnRuntime(this.analysis(include).args, instance.vars, inner.before)) {
+      const failures = choices.map((c) => (c.failure ? cannotInclude(c.file, c.failure) : undefined));
+      choices.forEach((choice, k) => {
+        if (choice.failure) return;
+        // A file that cannot be compiled here (it reads a variable only the hosts it is meant
+        // for have) fails the include where the name renders to it, not the run.
+        const before = out.length;
+        try {
+          this.walk(tasks, ranges[k].from, ranges[k].to, { ...inner, gate: includeChoiceGate(instance.id, k) }, out);
+          for (let i = before; i < out.length; i++) out[i].ifIncludedFile ??= choice.file;
+        } catch (err) {
+          if (!(err instanceof HoundError)) throw err;
+          out.length = before;
+          failures[k] = cannotInclude(choice.file, err);
+        }
+      });
+      instance.includeChoices = { dirs, files: choices.map((c) => c.file), failures };
+      return;
+    }
+    const label = `task '${include.name ?? include.action}', host ${instance.host}`;
+    let rendered: string;
+    try {
+      rendered = String(renderValue(template, instance.vars));
+    } catch (err) {
+      if (!isRunTimeTemplateError(err) || !this.failureHandled(include, instance.vars, label)) throw this.positioned(err, include.argsAt, label);
+      instance.runFailure = fieldFailure(err, 'args');
+      return;
+    }
+    const chosen = chosenInclude(
+      rendered,
+      dirs,
+      choices.map((c) => c.file),
+    );
+    if (chosen === -1) {
+      const there = dirs.map((dir) => path.resolve(dir, rendered)).find((file) => isFile(file));
+      if (there !== undefined) {
+        throw new ParseError('DYNAMIC_INCLUDE', `${label}: the file name renders to '${rendered}', which hound did not read before the run`, {
+          position: this.at(include.argsAt),
+          hint: `hound reads the files a templated name may name, its template parts standing for part of one file or folder name (${template}); write a name of that shape, or the file name literally`,
+        });
+      }
+      // Ansible's words when the included file is not there.
+      instance.args = { file: path.resolve(dirs[0], rendered), missing: true };
+      return;
+    }
+    const { file, failure } = choices[chosen];
+    if (failure) {
+      // Before the run when the include surely runs and nothing handles its failure; else it fails where it runs.
+      if (!instance.deferred && !this.failureHandled(include, instance.vars, label)) throw failure;
+      instance.runFailure = cannotInclude(file, failure);
+      return;
+    }
+    instance.args = { file };
+    this.walk(tasks, ranges[chosen].from, ranges[chosen].to, inner, out);
   }
   /** "Gathering Facts": the setup module, first on every host (task index -1, before the play's tasks), with the play's keywords. */
   private gatheringTask(play: LoadedPlay, playIndex: number, host: string, vars: Vars): TaskInstance {

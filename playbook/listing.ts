@@ -1,7 +1,7 @@
 // --list-hosts, --list-tasks and --list-tags, printed the way ansible-playbook prints them.
 import path from 'node:path';
 import type { CompiledPlay } from './compiled.js';
-import type { LoadedPlay, LoadedPlaybook } from './model.js';
+import type { ListedInclude, LoadedPlay, LoadedPlaybook } from './model.js';
 import { shouldRun, type TagSelection } from './tags.js';
 
 export interface ListingChoice {
@@ -38,10 +38,20 @@ export function listPlaybook(
       out.push(`    pattern: ['${play.hosts}']`, `    hosts (${hosts.length}):`);
       for (const host of hosts) out.push(`      ${host}`);
     }
-    const selected = play.tasks.filter((task) => shouldRun(task.tags, selection));
+    // As ansible-playbook: what include_tasks and include_role bring in is known only as they
+    // run, so neither lists it; the include itself is listed.
+    const shown = new Set<unknown>();
+    const listed = play.tasks.flatMap((task): ListedInclude[] => {
+      if (task.includedBy !== undefined) return [];
+      if (!task.listedAs) return [{ label: taskLabel(task), tags: task.tags }];
+      if (shown.has(task.listedAs)) return [];
+      shown.add(task.listedAs);
+      return [task.listedAs];
+    });
+    const selected = listed.filter((task) => shouldRun(task.tags, selection));
     if (choice.tasks) {
       out.push('    tasks:');
-      for (const task of selected) out.push(`      ${taskLabel(task)}\tTAGS: ${tagList(task.tags)}`);
+      for (const task of selected) out.push(`      ${task.label}\tTAGS: ${tagList(task.tags)}`);
     }
     if (choice.tags) {
       const tags = new Set<string>();

@@ -9,6 +9,8 @@ import { PlaybookFiles } from './files.js';
 import type { BlockFrame } from './compiled.js';
 import {
   INHERITED_KEYWORDS,
+  type IncludeChoice,
+  type ListedInclude,
   type InheritedKeywords,
   type KeywordValue,
   type LoadedPlay,
@@ -38,6 +40,7 @@ import {
 } from './schema.js';
 import { mergeModuleDefaults } from './module-defaults.js';
 import { checkTemplateSyntax, containsTemplate } from './templating.js';
+import { includeCandidates, withKnownPaths } from './include-candidates.js';
 import type { DataPath, YamlSource } from './yaml-source.js';
 import { MODULE_DEFINITIONS } from '../modules/schemas.js';
 import type { ModuleDefinition } from '../modules/definition.js';
@@ -82,6 +85,8 @@ interface TaskScope {
   notify: LoadedTask['notify'];
   blocks: BlockFrame[];
   includedBy?: LoadedTask;
+  /** Inside an include_role that is no task of its own: how --list-tasks shows it. */
+  listedAs?: ListedInclude;
   role?: RoleScope;
   roleDir?: string;
   /** Handlers brought by roles met while expanding, added to the play's. */
@@ -204,8 +209,9 @@ export class PlaybookLoader {
     refuseDebugger(source, at, play);
     const playbookDir = path.dirname(source.file);
     const vars: Vars = { ...((play.vars as Vars | undefined) ?? {}) };
-    for (const [index, name] of listOf(play.vars_files).entries()) {
+    for (const [index, written] of listOf(play.vars_files).entries()) {
       const filePath: DataPath = Array.isArray(play.vars_files) ? [...at, 'vars_files', index] : [...at, 'vars_files'];
+      const name = typeof written === 'string' ? withKnownPaths(written, { playbookDir }) : written;
       if (containsTemplate(name)) throw dynamicPathError(source, filePath, 'vars_files');
       const file = path.resolve(playbookDir, String(name));
       if (this.checkOnly && !this.files.exists(file)) {
@@ -386,7 +392,7 @@ export class PlaybookLoader {
     }
     if (action.kind === 'import_tasks') {
       refuseLoop(source, at, task, action.key);
-      const name = String(task[action.key]);
+      const name = withKnownPaths(String(task[action.key]), scope);
       const namePath = [...at, action.key];
       if (containsTemplate(name)) throw dynamicPathError(source, namePath, action.key);
       return this.expandTaskFile(this.resolveTaskFile(name, scope), { source, path: namePath }, inner);
@@ -430,7 +436,11 @@ export class PlaybookLoader {
         };
         return [include, ...this.expandRoleSpec(source, [...at, action.key], name, roleSpec, { ...applied, includedBy: include }, false)];
       }
-      return this.expandRoleSpec(source, [...at, action.key], name, roleSpec, applied, false);
+      // --list-tasks shows the include, not the role's tasks (ansible-playbook lists no included task).
+      const listedAs =
+        applied.listedAs ??
+        (action.kind === 'include_role' ? { label: typeof task.name === 'string' ? task.name : action.key, tags: applied.tags } : undefined);
+      return this.expandRoleSpec(source, [...at, action.key], name, roleSpec, { ...applied, listedAs }, false);
     }
     if (action.kind !== 'module' && action.kind !== 'action' && action.kind !== 'local_action')
       throw new Error('a task action that is neither a module nor an include');
@@ -488,15 +498,15 @@ export class PlaybookLoader {
       });
     }
     const value = task.include_tasks;
-    const name = isPlainObject(value) ? String(value.file) : String(value);
+    const name = withKnownPaths(isPlainObject(value) ? String(value.file) : String(value), scope);
     const namePath = isPlainObject(value) ? [...at, written, 'file'] : [...at, written];
-    if (containsTemplate(name)) throw dynamicPathError(source, namePath, written);
     checkTemplates(source, at, task, written);
-    const file = this.resolveTaskFile(name, scope);
+    const templated = containsTemplate(name);
+    const file = templated ? name : this.resolveTaskFile(name, scope);
     // As Ansible, a file that is not there fails the include when it runs, not the playbook:
     // a `when` may keep it from running at all (a role's branch for another platform). Something
     // there that is no regular file (a device, a FIFO) is still refused when read, as before.
-    const missing = !this.files.exists(file);
+    const missing = !templated && !this.files.exists(file);
     const include: LoadedTask = {
       ...this.taskShape(source, at, task, scope, own),
       module: 'include_tasks',
@@ -510,7 +520,40 @@ export class PlaybookLoader {
       ...this.appliedScope(source, [...at, written, 'apply'], apply, { ...scope, vars: { ...scope.vars, ...own.vars } }),
       includedBy: include,
     };
-    return missing ? [include] : [include, ...this.expandTaskFile(file, { source, path: namePath }, inner)];
+    const referrer = { source, path: namePath };
+    if (missing) return [include];
+    // A literal name is a choice of one file: as Ansible reads an included file only when the
+    // include runs, a file hound cannot run fails only the hosts the include runs on.
+    return [include, ...this.includeChoices(include, templated ? name : file, referrer, taskFileDirs(scope), inner)];
+  }
+
+  /**
+   * The tasks of every file a templated include name may render to, one file after another,
+   * recorded on the include (IncludeChoices). A file that cannot be included is no error yet:
+   * the include fails so only where its name renders to that file.
+   */
+  private includeChoices(include: LoadedTask, name: string, referrer: SourceRef, dirs: string[], inner: TaskScope): LoadedTask[] {
+    const templated = containsTemplate(name);
+    const choices: IncludeChoice[] = [];
+    const out: LoadedTask[] = [];
+    for (const file of templated ? includeCandidates(name, dirs) : [name]) {
+      try {
+        const tasks = this.expandTaskFile(file, referrer, inner);
+        choices.push({ file, tasks: tasks.length });
+        appendAll(out, tasks);
+      } catch (err) {
+        if (!(err instanceof HoundError)) throw err;
+        choices.push({ file, tasks: 0, failure: err });
+        // Said now for a literal name, as the include may never run. Of the files a templated
+        // name may name, only the one it does name is reported (a wildcard meets vars files too).
+        if (!templated) {
+          const p = referrer.source.positionOf(referrer.path);
+          this.warn(`${p.file}:${p.line}:${p.column}: include_tasks fails where it runs with ${path.basename(file)}, which hound cannot run: ${err.oneLine()}`);
+        }
+      }
+    }
+    include.includeChoices = { template: name, dirs, choices };
+    return out;
   }
 
   /** `scope` with an include's `apply:` keywords (block keywords, as Ansible's apply takes) over it. */
@@ -607,6 +650,7 @@ export class PlaybookLoader {
       moduleDefaults: [...scope.moduleDefaults, ...own.moduleDefaults],
       blocks: scope.blocks,
       includedBy: scope.includedBy,
+      ...(scope.listedAs ? { listedAs: scope.listedAs } : {}),
       vars: { ...scope.vars, ...own.vars },
       role: scope.role,
       listen: listOf(task.listen).map(String),
@@ -667,9 +711,7 @@ export class PlaybookLoader {
   }
 
   private resolveTaskFile(name: string, scope: TaskScope): string {
-    const candidates = [path.resolve(path.dirname(scope.file), name)];
-    if (scope.roleDir) candidates.push(path.resolve(scope.roleDir, 'tasks', name), path.resolve(scope.roleDir, name));
-    candidates.push(path.resolve(scope.playbookDir, name));
+    const candidates = taskFileDirs(scope).map((dir) => path.resolve(dir, name));
     return candidates.find((c) => this.files.isFile(c)) ?? candidates[0];
   }
 
@@ -988,6 +1030,14 @@ function positionedBoolean(source: YamlSource, at: DataPath, value: unknown, key
     if (!(err instanceof HoundError)) throw err;
     throw new ParseError('SCHEMA_INVALID', `play: ${err.message}`, { position: source.positionOf([...at, key]), hint: err.hint });
   }
+}
+
+/** Where a task file's relative name is looked up, in order: the naming file's folder, the role's tasks/ and the role's own, the playbook's. */
+function taskFileDirs(scope: TaskScope): string[] {
+  const dirs = [path.dirname(scope.file)];
+  if (scope.roleDir) dirs.push(path.join(scope.roleDir, 'tasks'), scope.roleDir);
+  dirs.push(scope.playbookDir);
+  return dirs;
 }
 
 function dynamicPathError(source: YamlSource, at: DataPath, what: string): ParseError {

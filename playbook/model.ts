@@ -1,6 +1,6 @@
 // A playbook as the loader hands it to the compiler: every file read, imports and roles
 // expanded in place, each task carrying where it was written. No templates rendered yet.
-import type { SourcePosition } from '../base/errors.js';
+import type { HoundError, SourcePosition } from '../base/errors.js';
 import type { DataPath, YamlSource } from './yaml-source.js';
 import type { BlockFrame, Distribution, Strategy } from './compiled.js';
 
@@ -127,6 +127,14 @@ export interface LoadedTask {
   blocks: BlockFrame[];
   /** The include_tasks that brought this task in: it runs only where the include did. */
   includedBy?: LoadedTask;
+  /**
+   * include_tasks of a templated file name: the files the name may render to, each read now,
+   * their tasks following the include in this order. The compiler picks one per host (and loop
+   * item) when the name can be rendered before the run; otherwise the executor does.
+   */
+  includeChoices?: IncludeChoices;
+  /** Brought in by an include_role run inline (not looped): --list-tasks shows that include in its place. */
+  listedAs?: ListedInclude;
   /** Task vars: enclosing blocks/imports first, the task's own win. */
   vars: Vars;
   role?: RoleScope;
@@ -140,6 +148,29 @@ export interface LoadedTask {
   roleDir?: string;
   /** include_vars with a literal file name: what it sets, read before the run (later tasks are compiled with it). */
   includedVars?: Vars;
+}
+
+/** An include_role as --list-tasks shows it: its name (else `include_role`) and its tags. */
+export interface ListedInclude {
+  label: string;
+  tags: string[];
+}
+
+/** The files a templated include_tasks name may render to. */
+export interface IncludeChoices {
+  /** The name as written, a template. */
+  template: string;
+  /** Where a relative name is looked up, in order (the task file's folder, the role's, the playbook's). */
+  dirs: string[];
+  choices: IncludeChoice[];
+}
+
+/** One file an include_tasks name may render to; its `tasks` follow those of the choices before it. */
+export interface IncludeChoice {
+  file: string;
+  tasks: number;
+  /** Why the file cannot be included (not a list of tasks, a task hound refuses, ...): the include fails so if it names it. */
+  failure?: HoundError;
 }
 
 /** One `vars_prompt` entry. */

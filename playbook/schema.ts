@@ -7,6 +7,7 @@ import { PythonFloat } from '../base/python-float.js';
 import { UnsafeText } from '../base/unsafe-text.js';
 import { LOOKUP_PLUGIN_NAMES } from './lookup-plugins.js';
 import type { DataPath, YamlSource } from './yaml-source.js';
+import { parseKeyValueArgs } from './kv-args.js';
 
 const identifier = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' };
 const stringList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
@@ -544,6 +545,8 @@ const EMPTY_MEANS_NONE = ['vars', 'module_defaults', 'environment', 'when', 'nam
  * - a play's `user:` is its `remote_user:` (Play.preprocess_data; both is an error, as there);
  * - a `name:` that YAML read as a number is its text (`- name: 2024`).
  */
+const ROLE_INCLUDES = ['include_role', 'import_role'];
+
 export function asAnsibleReadsIt(
   entry: Record<string, unknown>,
   what: 'play' | 'task' | 'role entry',
@@ -571,6 +574,12 @@ export function asAnsibleReadsIt(
     set('vars', merged);
   }
   if (typeof entry.name === 'number' || entry.name instanceof PythonFloat) set('name', String(entry.name));
+  // `include_role: name=foo tasks_from=x`: Ansible reads a role include's string as k=v options.
+  for (const key of ROLE_INCLUDES) {
+    if (what !== 'task' || typeof entry[key] !== 'string') continue;
+    const { options, raw } = parseKeyValueArgs(entry[key]);
+    if (raw.length === 0 && Object.keys(options).length > 0) set(key, options);
+  }
   if (what === 'play' && Object.hasOwn(entry, 'user')) {
     if (Object.hasOwn(entry, 'remote_user')) {
       throw new ParseError('SCHEMA_INVALID', "both 'user' and 'remote_user' are set for this play", {
