@@ -2,7 +2,7 @@
 // built CLI: run `npx tsc -p .` first), each in the same fresh folder, for tests that compare
 // what the two print.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeTree } from './file-tree.js';
@@ -54,4 +54,28 @@ export function localhostOracle(name: string, houndArgs: readonly string[] = [])
     cleanUp: () => rmSync(dir, { recursive: true, force: true }),
   };
   return oracle;
+}
+
+let emptyConfig: string | undefined;
+/** An empty ansible.cfg, so that both tools read the same configuration whatever the machine's (removed as the process exits). */
+function emptyConfigFile(): string {
+  if (emptyConfig) return emptyConfig;
+  const dir = mkdtempSync(path.join(tmpdir(), 'hound-oracle-cfg-'));
+  emptyConfig = path.join(dir, 'ansible.cfg');
+  writeFileSync(emptyConfig, '');
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return emptyConfig;
+}
+
+/** The environment both tools run in: an empty ansible.cfg, no colour, no roles path of the machine's. */
+export function oracleEnv(extraEnv: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...ENV, ANSIBLE_CONFIG: emptyConfigFile(), HOUND_ROLES_PATH: '', ...extraEnv };
+}
+
+/** `ansible-playbook ARGS` or `hound play ARGS` in `cwd`, in oracleEnv(). */
+export function playIn(tool: 'ansible-playbook' | 'hound', args: readonly string[], cwd: string, extraEnv: NodeJS.ProcessEnv = {}) {
+  const [command, argv] = tool === 'hound' ? [process.execPath, [HOUND_CLI, 'play', ...args]] : ['ansible-playbook', [...args]];
+  const env = oracleEnv(extraEnv);
+  const r = spawnSync(command, argv, { cwd, encoding: 'utf8', env, timeout: 60_000, maxBuffer: 64 << 20 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

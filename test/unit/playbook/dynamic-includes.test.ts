@@ -9,11 +9,12 @@
 // test/fixtures/playbooks/dynamic-includes write the shapes found in public repositories
 // (community.zabbix's `{{ zabbix_db_type_long }}.yml`, ansible's own tests' `{{item}}_output.yml`,
 // first_found, `{{ playbook_dir }}/tasks/...`), each run by ansible-playbook and by hound.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { oracleEnv, playIn } from '../localhost-oracle.js';
 import { HoundError } from '../../../base/errors.js';
 import { compilePlays } from '../../../playbook/compiler.js';
 import { playTasksOf, type TaskInstance } from '../../../playbook/compiled.js';
@@ -23,27 +24,10 @@ import { computePlan } from '../../../plan/planner.js';
 import { facts, node, REG, remote } from '../plan/fixtures.js';
 
 const root = path.resolve(__dirname, '../../..');
-const cli = path.join(root, 'dist/cli/hound.js');
 const corpus = path.join(root, 'test/fixtures/corpus/dynamic-includes');
 const fixtures = path.join(root, 'test/fixtures/playbooks/dynamic-includes');
-const emptyConfig = path.join(mkdtempSync(path.join(tmpdir(), 'hound-dynamic-includes-')), 'ansible.cfg');
-writeFileSync(emptyConfig, '');
-afterAll(() => rmSync(path.dirname(emptyConfig), { recursive: true, force: true }));
-const env = {
-  ...process.env,
-  ANSIBLE_CONFIG: emptyConfig,
-  ANSIBLE_NOCOLOR: '1',
-  NO_COLOR: '1',
-  ANSIBLE_LOCALHOST_WARNING: '0',
-  ANSIBLE_RETRY_FILES_ENABLED: '0',
-  HOUND_ROLES_PATH: '',
-};
-
-function run(tool: 'ansible-playbook' | 'hound', args: string[], cwd: string) {
-  const [command, argv] = tool === 'hound' ? [process.execPath, [cli, 'play', ...args]] : ['ansible-playbook', args];
-  const r = spawnSync(command, argv, { cwd, encoding: 'utf8', env, timeout: 60_000, maxBuffer: 64 << 20 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = playIn;
+const env = oracleEnv();
 
 interface AnsibleReport {
   plays: { tasks: { hosts: Record<string, { action: string; msg?: unknown }> }[] }[];

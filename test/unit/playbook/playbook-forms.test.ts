@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { oracleEnv, playIn } from '../localhost-oracle.js';
 import { HoundError } from '../../../base/errors.js';
 import { PlaybookLoader } from '../../../playbook/loader.js';
 
@@ -16,24 +17,8 @@ const cli = path.join(root, 'dist/cli/hound.js');
 const corpus = path.join(root, 'test/fixtures/corpus/playbook-forms');
 const forms = path.join(root, 'test/fixtures/playbooks/forms/forms.yml');
 /** Both tools read the same (empty) configuration, whatever the machine's. */
-const emptyConfig = path.join(mkdtempSync(path.join(tmpdir(), 'hound-forms-')), 'ansible.cfg');
-writeFileSync(emptyConfig, '');
-afterAll(() => rmSync(path.dirname(emptyConfig), { recursive: true, force: true }));
-const env = {
-  ...process.env,
-  ANSIBLE_CONFIG: emptyConfig,
-  ANSIBLE_NOCOLOR: '1',
-  NO_COLOR: '1',
-  ANSIBLE_LOCALHOST_WARNING: '0',
-  ANSIBLE_RETRY_FILES_ENABLED: '0',
-  HOUND_ROLES_PATH: '',
-};
-
-function run(tool: 'ansible-playbook' | 'hound', args: string[], cwd: string, extraEnv: NodeJS.ProcessEnv = {}) {
-  const [command, argv] = tool === 'hound' ? [process.execPath, [cli, 'play', ...args]] : ['ansible-playbook', args];
-  const r = spawnSync(command, argv, { cwd, encoding: 'utf8', env: { ...env, ...extraEnv }, timeout: 60_000, maxBuffer: 64 << 20 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = playIn;
+const env = oracleEnv();
 
 /** Each corpus entry's playbook: the one .yml file in its tree. */
 const entries = readdirSync(corpus).map((slug) => {
