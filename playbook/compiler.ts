@@ -19,7 +19,7 @@ import {
 import { HoundError, ParseError, type SourcePosition } from '../base/errors.js';
 import { MAX_TIMER_SECONDS, timerProblem } from '../base/sleep.js';
 import { serialBatches } from './batches.js';
-import type { LoadedPlay, LoadedTask, SourceRef, Vars } from './model.js';
+import { type LoadedPlay, type LoadedTask, type SourceRef, type TemplatedVarsFile, type Vars } from './model.js';
 import { checkRenderedArguments } from './module-arguments.js';
 import { shouldRun, type TagSelection } from './tags.js';
 import { didYouMean } from '../base/suggest.js';
@@ -52,7 +52,7 @@ import { KeywordError, keywordBoolean, rawKeywordsOf, resolveKeywords, type RawK
 import { IMPLICIT_LOCALHOST, implicitLocalhostVars, isImplicitLocalhost, orderHosts } from './play-hosts.js';
 import { isAnsibleFact } from './template-values.js';
 import { connectionKindOf } from '../transport/reach.js';
-import { cannotInclude, chosenInclude } from './include-candidates.js';
+import { cannotInclude, chosenInclude, varsFileCandidatesOf } from './include-candidates.js';
 import { isFile } from '../base/file-kind.js';
 
 export interface CompileOptions {
@@ -458,8 +458,52 @@ class Compiler {
       ansible_search_path: [path.dirname(play.file)],
     };
     const inventoryVars = this.hostInventoryVars(host);
-    const plain = mergeVariables({ inventory: inventoryVars, play: play.vars, magic, extra: this.extra });
-    return { inventory: inventoryVars, magic, play: play.vars, included: {}, plain, byScope: new Map() };
+    const playVars = play.varsFiles ? this.hostPlayVars(host, play, inventoryVars, magic) : play.vars;
+    const plain = mergeVariables({ inventory: inventoryVars, play: playVars, magic, extra: this.extra });
+    return { inventory: inventoryVars, magic, play: playVars, included: {}, plain, byScope: new Map() };
+  }
+
+  /** The play's vars and vars_files on a host whose vars_files has templated entries, each rendered with what comes before it. */
+  private hostPlayVars(host: string, play: LoadedPlay, inventory: Vars, magic: Vars): Vars {
+    const { own, entries } = play.varsFiles!;
+    const vars: Vars = { ...own };
+    for (const entry of entries) {
+      if (entry.kind === 'read') Object.assign(vars, entry.vars);
+      else Object.assign(vars, this.chosenVarsFile(entry, host, play, mergeVariables({ inventory, play: vars, magic, extra: this.extra })));
+    }
+    return vars;
+  }
+
+  /** What the first of a templated entry's names that renders to a file read before the run holds; as Ansible, an error when none does. */
+  private chosenVarsFile(entry: TemplatedVarsFile, host: string, play: LoadedPlay, context: Vars): Vars {
+    const label = `vars_files of play '${play.name}', host ${host}`;
+    const playbookDir = path.dirname(play.file);
+    for (const name of entry.names) {
+      if (this.dependsOnRuntime([...referencedNames(name)], context, 0)) {
+        throw new ParseError('DYNAMIC_INCLUDE', `${label}: '${name}' reads a value only known at run time (a gathered fact)`, {
+          position: this.at(entry.at),
+          hint: 'hound reads vars files before the run: name them with inventory, play or -e variables, or read a fact-named file with include_vars',
+        });
+      }
+      const rendered = String(this.render(name, context, entry.at, label));
+      for (const file of varsFileCandidatesOf(rendered, playbookDir)) {
+        const read = entry.candidates.find((c) => c.file === file);
+        if (read?.failure) throw read.failure;
+        if (read) return read.vars!;
+        if (isFile(file)) {
+          throw new ParseError('DYNAMIC_INCLUDE', `${label}: '${name}' renders to ${file}, which hound did not read before the run`, {
+            position: this.at(entry.at),
+            hint: 'hound reads the files a templated name may name, its template parts standing for part of one file or folder name: write a name of that shape',
+          });
+        }
+      }
+    }
+    // Ansible's words (VariableManager.get_vars), the entry as written.
+    const written = entry.names.length === 1 ? entry.names[0] : `[${entry.names.map((n) => `'${n}'`).join(', ')}]`;
+    throw new ParseError('FILE_NOT_FOUND', `vars file ${written} was not found (${label})`, {
+      position: this.at(entry.at),
+      hint: `looked for it in ${path.join(playbookDir, 'vars')} and ${playbookDir}`,
+    });
   }
 
   /** Whether the host may be the controller itself: by name or address, or reached with connection local (its variable, else -c). */

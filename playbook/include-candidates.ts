@@ -4,6 +4,7 @@
 // up) and picks one per host once the name is rendered (compiler, or executor for a name that
 // reads gathered facts or registered results).
 import { readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
 import path from 'node:path';
 import { isDirectory, isFile } from '../base/file-kind.js';
 import type { HoundError } from '../base/errors.js';
@@ -91,4 +92,14 @@ export function chosenInclude(rendered: string, dirs: readonly string[], files: 
 /** How an include fails that names a file hound cannot run. */
 export function cannotInclude(file: string, err: HoundError): string {
   return `hound cannot include ${file}: ${err.oneLine()}`;
+}
+
+/**
+ * Where a play's vars file is looked up, in order, as Ansible's path_dwim_relative_stack looks
+ * it up: the playbook's `vars/` folder (unless the name starts there), then the playbook's.
+ */
+export function varsFileCandidatesOf(name: string, playbookDir: string): string[] {
+  if (name === '~' || name.startsWith('~/')) return [path.join(homedir(), name.slice(1))];
+  if (path.isAbsolute(name)) return [name];
+  return name.split('/')[0] === 'vars' ? [path.resolve(playbookDir, name)] : [path.resolve(playbookDir, 'vars', name), path.resolve(playbookDir, name)];
 }

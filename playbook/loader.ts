@@ -10,6 +10,8 @@ import type { BlockFrame } from './compiled.js';
 import {
   INHERITED_KEYWORDS,
   type IncludeChoice,
+  type PlayVarsFiles,
+  type TemplatedVarsFile,
   type ListedInclude,
   type InheritedKeywords,
   type KeywordValue,
@@ -40,7 +42,7 @@ import {
 } from './schema.js';
 import { mergeModuleDefaults } from './module-defaults.js';
 import { checkTemplateSyntax, containsTemplate } from './templating.js';
-import { includeCandidates, withKnownPaths } from './include-candidates.js';
+import { includeCandidates, varsFileCandidatesOf, withKnownPaths } from './include-candidates.js';
 import type { DataPath, YamlSource } from './yaml-source.js';
 import { MODULE_DEFINITIONS } from '../modules/schemas.js';
 import type { ModuleDefinition } from '../modules/definition.js';
@@ -208,19 +210,40 @@ export class PlaybookLoader {
     const playFlag = (key: string) => (play[key] === undefined ? undefined : positionedBoolean(source, at, play[key], key));
     refuseDebugger(source, at, play);
     const playbookDir = path.dirname(source.file);
-    const vars: Vars = { ...((play.vars as Vars | undefined) ?? {}) };
+    const ownVars: Vars = { ...((play.vars as Vars | undefined) ?? {}) };
+    const vars: Vars = { ...ownVars };
+    const entries: PlayVarsFiles['entries'] = [];
+    let templatedEntry = false;
     for (const [index, written] of listOf(play.vars_files).entries()) {
       const filePath: DataPath = Array.isArray(play.vars_files) ? [...at, 'vars_files', index] : [...at, 'vars_files'];
-      const name = typeof written === 'string' ? withKnownPaths(written, { playbookDir }) : written;
-      if (containsTemplate(name)) throw dynamicPathError(source, filePath, 'vars_files');
-      const file = path.resolve(playbookDir, String(name));
-      if (this.checkOnly && !this.files.exists(file)) {
-        const p = source.positionOf(filePath);
-        this.warn(`${p.file}:${p.line}:${p.column}: vars file ${file} does not exist: the play fails when it runs`);
+      // An entry that is a list names alternatives: the first that is there is read.
+      const names = (Array.isArray(written) ? written : [written]).map((name) => withKnownPaths(String(name), { playbookDir }));
+      if (names.some((name) => containsTemplate(name))) {
+        // Rendered per host when compiling (with the host's inventory, the play's vars, -e), as Ansible renders it per host.
+        entries.push(this.templatedVarsFile(names, playbookDir, { source, path: filePath }));
+        templatedEntry = true;
         continue;
       }
-      Object.assign(vars, this.readVarsFile(file, { source, path: filePath }));
+      const candidates = names.map((name) => varsFileCandidatesOf(name, playbookDir));
+      const file = candidates.flat().find((c) => this.files.exists(c));
+      if (file === undefined && (this.checkOnly || Array.isArray(written))) {
+        const p = source.positionOf(filePath);
+        const what = Array.isArray(written) ? `none of the vars files ${names.join(', ')} exists` : `vars file ${candidates[0].at(-1)} does not exist`;
+        if (!this.checkOnly) {
+          // Ansible's words: `vars file ['a.yml', 'b.yml'] was not found`.
+          throw new ParseError('FILE_NOT_FOUND', `vars file [${names.map((n) => `'${n}'`).join(', ')}] was not found`, {
+            position: p,
+            hint: `looked for each in ${path.join(playbookDir, 'vars')} and ${playbookDir}`,
+          });
+        }
+        this.warn(`${p.file}:${p.line}:${p.column}: ${what}: the play fails when it runs`);
+        continue;
+      }
+      const read = this.readVarsFile(file ?? candidates[0].at(-1)!, { source, path: filePath });
+      Object.assign(vars, read);
+      entries.push({ kind: 'read', vars: read });
     }
+    const varsFiles: PlayVarsFiles | undefined = templatedEntry ? { own: ownVars, entries } : undefined;
     registerSecretVariables(vars);
     const tags = tagsOf(play.tags);
     const own = ownKeywords(source, at, play);
@@ -256,6 +279,7 @@ export class PlaybookLoader {
       hosts,
       hostsAt: { source, path: [...at, 'hosts'] },
       vars,
+      ...(varsFiles ? { varsFiles } : {}),
       serial: serial as (number | string)[],
       serialAt: play.serial === undefined ? undefined : { source, path: [...at, 'serial'] },
       strategy: (play.strategy as LoadedPlay['strategy'] | undefined) ?? 'linear',
@@ -276,6 +300,28 @@ export class PlaybookLoader {
       file: source.file,
       position: source.positionOf(at),
     };
+  }
+
+  /** A templated vars_files entry: every file its names may name (as an include's), each read now; the compiler picks per host. */
+  private templatedVarsFile(names: string[], playbookDir: string, at: SourceRef): TemplatedVarsFile {
+    const files = new Set<string>();
+    for (const name of names) {
+      const dirs = name.split('/')[0] === 'vars' ? [playbookDir] : [path.join(playbookDir, 'vars'), playbookDir];
+      for (const file of containsTemplate(name) ? includeCandidates(name, dirs) : varsFileCandidatesOf(name, playbookDir)) files.add(file);
+    }
+    const candidates = [...files]
+      .filter((file) => this.files.isFile(file))
+      .map((file) => {
+        try {
+          const vars = this.readVarsFile(file, at);
+          registerSecretVariables(vars);
+          return { file, vars };
+        } catch (err) {
+          if (!(err instanceof HoundError)) throw err;
+          return { file, failure: err };
+        }
+      });
+    return { kind: 'templated', names, candidates, at };
   }
 
   private readVarsFile(file: string, referrer: SourceRef): Vars {

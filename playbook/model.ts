@@ -173,6 +173,23 @@ export interface IncludeChoice {
   failure?: HoundError;
 }
 
+/** A play's `vars:` and its vars_files entries in order, when one entry is templated. */
+export interface PlayVarsFiles {
+  own: Vars;
+  /** What a literal entry read, or a templated entry to render per host. */
+  entries: ({ kind: 'read'; vars: Vars } | TemplatedVarsFile)[];
+}
+
+/** A vars_files entry whose name (or one of whose alternatives) is a template: every file it may name, read now. */
+export interface TemplatedVarsFile {
+  kind: 'templated';
+  /** The entry's names in order (one, or a list entry's alternatives): the first naming a file that is there wins. */
+  names: string[];
+  /** Each file the names may render to, with what it holds or why it cannot be read. */
+  candidates: { file: string; vars?: Vars; failure?: HoundError }[];
+  at: SourceRef;
+}
+
 /** One `vars_prompt` entry. */
 export interface VarsPrompt {
   name: string;
@@ -190,8 +207,10 @@ export interface LoadedPlay {
   name: string;
   hosts: string;
   hostsAt: SourceRef;
-  /** Play vars then vars_files, in order (later wins). */
+  /** Play vars then vars_files, in order (later wins); without the files of templated vars_files entries. */
   vars: Vars;
+  /** Set when a vars_files entry is templated: the play's vars are then made per host (the compiler renders the entries). */
+  varsFiles?: PlayVarsFiles;
   serial: (number | string)[];
   serialAt?: SourceRef;
   strategy: Strategy;

@@ -111,7 +111,10 @@ export const playSchema = {
       ],
     },
     vars: mapping,
-    vars_files: stringList,
+    // A list entry may itself be a list: the first of its files that is there (Ansible's vars_files).
+    vars_files: {
+      anyOf: [{ type: 'null' }, { type: 'string' }, { type: 'array', items: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] } }],
+    },
     vars_prompt: { type: ['array', 'null'], items: varsPromptEntry },
     serial: { anyOf: [serialItem, { type: 'array', minItems: 1, items: serialItem }] },
     strategy: { enum: ['linear', 'free'] },
