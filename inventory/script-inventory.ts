@@ -68,38 +68,46 @@ function scriptError(file: string, message: string, hint?: string): ParseError {
 function runScript(file: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
   const command = [file, ...args].join(' ');
   return new Promise((resolve, reject) => {
-    execFile(file, args, { encoding: 'buffer', maxBuffer: MAX_YAML_BYTES, timeout: INVENTORY_SCRIPT_TIMEOUT_MS, killSignal: 'SIGKILL' }, (err, out, errOut) => {
-      const stderr = errOut.toString('utf8');
-      if (err) {
-        if (err.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
-          return reject(scriptError(file, `${command} printed more than ${MAX_YAML_BYTES / 1024 / 1024} MiB`, 'an inventory that large is refused'));
-        if (err.killed && err.signal === 'SIGKILL')
+    const child = execFile(
+      file,
+      args,
+      { encoding: 'buffer', maxBuffer: MAX_YAML_BYTES, timeout: INVENTORY_SCRIPT_TIMEOUT_MS, killSignal: 'SIGKILL' },
+      (err, out, errOut) => {
+        const stderr = errOut.toString('utf8');
+        if (err) {
+          if (err.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
+            return reject(scriptError(file, `${command} printed more than ${MAX_YAML_BYTES / 1024 / 1024} MiB`, 'an inventory that large is refused'));
+          if (err.killed && err.signal === 'SIGKILL')
+            return reject(
+              scriptError(
+                file,
+                `${command} did not finish within ${INVENTORY_SCRIPT_TIMEOUT_MS / 1000} s and was stopped`,
+                'make the script answer faster (cache what it looks up)',
+              ),
+            );
+          if (typeof err.code === 'string') return reject(scriptError(file, `problem running ${command} (${err.message})`));
+          // Ansible's words.
+          const status = typeof err.code === 'number' ? `exit status ${err.code}` : `signal ${err.signal}`;
           return reject(
             scriptError(
               file,
-              `${command} did not finish within ${INVENTORY_SCRIPT_TIMEOUT_MS / 1000} s and was stopped`,
-              'make the script answer faster (cache what it looks up)',
+              `Inventory script (${file}) had an execution error (${status}): ${stderr.trim() || '(nothing on stderr)'}`,
+              'run the script by hand with --list to see why',
             ),
           );
-        if (typeof err.code === 'string') return reject(scriptError(file, `problem running ${command} (${err.message})`));
-        // Ansible's words.
-        const status = typeof err.code === 'number' ? `exit status ${err.code}` : `signal ${err.signal}`;
-        return reject(
-          scriptError(
-            file,
-            `Inventory script (${file}) had an execution error (${status}): ${stderr.trim() || '(nothing on stderr)'}`,
-            'run the script by hand with --list to see why',
-          ),
-        );
-      }
-      let stdout: string;
-      try {
-        stdout = new TextDecoder('utf-8', { fatal: true }).decode(out);
-      } catch {
-        return reject(scriptError(file, `Inventory ${file} contained characters that cannot be interpreted as UTF-8`));
-      }
-      resolve({ stdout, stderr });
-    });
+        }
+        let stdout: string;
+        try {
+          stdout = new TextDecoder('utf-8', { fatal: true }).decode(out);
+        } catch {
+          return reject(scriptError(file, `Inventory ${file} contained characters that cannot be interpreted as UTF-8`));
+        }
+        resolve({ stdout, stderr });
+      },
+    );
+    // hound gives a script no input: one that reads its stdin sees the end at once, instead of
+    // waiting on a terminal or on a pipe that is never closed (a test runner's).
+    child.stdin?.end();
   });
 }
 

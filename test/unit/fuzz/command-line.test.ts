@@ -61,11 +61,18 @@ const PLAY_OPTIONS = [
   '--check',
 ];
 
+/**
+ * Junk values, but none that names a place outside the sandbox: `-i /` or `-i ..` would have
+ * hound read the machine's folders as an inventory and run the executables it finds there as
+ * inventory scripts, as Ansible does (a full suite once hung on one).
+ */
+const junk = fc.string({ maxLength: 8 }).filter((s) => !/[/~]|\.\./.test(s));
+
 /** `play --syntax-check PLAYBOOK` followed by option/value pairs drawn from the real options and junk. */
 const playCommandLine = fc
   .tuple(
     fc.constantFrom('warmup.yml', 'site.yml', 'missing.yml', ''),
-    fc.array(fc.tuple(fc.constantFrom(...PLAY_OPTIONS), fc.oneof(fc.constantFrom(...OPTION_VALUES), fc.string({ maxLength: 8 }))), {
+    fc.array(fc.tuple(fc.constantFrom(...PLAY_OPTIONS), fc.oneof(fc.constantFrom(...OPTION_VALUES), junk)), {
       minLength: 1,
       maxLength: 4,
     }),

@@ -151,6 +151,15 @@ else:
     }
   });
 
+  it('a script that reads its stdin gets none from hound: it ends, not the 600 s limit', () => {
+    const reader = script('reads-stdin.sh', '#!/bin/sh\ncat > /dev/null\necho \'{"g": ["h1"], "_meta": {"hostvars": {}}}\'\n');
+    const started = Date.now();
+    const r = spawnSync(process.execPath, [HOUND_CLI, 'inventory', '-i', reader, '--graph'], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('@g:\n  |  |--h1');
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
   it('a #! file that is not executable is refused with how to mend it; an executable INI file is read as INI', () => {
     const notExecutable = script('not-executable.py', '#!/usr/bin/env python3\nprint("{}")\n', 0o644);
     const refused = houndInventory(dir, ['-i', notExecutable, '--list']);
