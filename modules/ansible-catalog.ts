@@ -76,6 +76,8 @@ export const ANSIBLE_MODULE_CATALOG: readonly CatalogEntry[] = [
     pause: 'never reads the keyboard: a `prompt` without `seconds`/`minutes` continues at once with a warning, as ansible-playbook does without a terminal',
     ping: "answers `pong` once the node's SSH connection runs a command (no Python is needed on the node)",
     meta: '`noop`, `flush_handlers`, `end_play`, `end_host`, `end_batch`; the other actions are refused',
+    include:
+      'deprecated in ansible-core 2.14 and removed in 2.16; read as 2.14 reads it, with a warning: `import_tasks` when the file name is no template, there is no loop and no dynamic include holds it, else `include_tasks`; `file.yml a=1` options become the included tasks’ vars; the play-level form is refused, as in 2.14',
     include_vars: '`file`/free form, `dir`, `name`, `depth`, `files_matching`, `ignore_files`, `extensions`; `hash_behaviour: merge` is refused',
     import_role:
       '`name` (or `role`, a name or a role entry with parameters), `tasks_from`, `vars_from`, `defaults_from`, `handlers_from`; the role’s vars stay with its tasks (docs/variables.md); `meta/argument_specs.yml` is not checked',
@@ -92,7 +94,6 @@ export const ANSIBLE_MODULE_CATALOG: readonly CatalogEntry[] = [
       "rsync from the controller, as the collection builds its command, carried over hound's own connection to the host (its user, port, key, host key checks and the task's `become`) instead of an `ssh` command line: `rsync` is needed on the controller and the host; `private_key`, `ssh_args` and `dest_port` are refused (set them in the inventory); `use_ssh_args`, `set_remote_user`, `verify_host` and `ssh_connection_multiplexing` have no effect; `delegate_to` the task's own host runs rsync there, any other delegate is refused; `rsync://` URLs are refused",
   }),
   ...noted('ansible.builtin', 'not supported', {
-    include: 'removed from Ansible (2.16); use `include_tasks` or `import_tasks`',
     gather_facts: "the action is not run: a play's `gather_facts` (on by default) and the `setup` module gather facts",
     wait_for_connection: 'hound connects to each node once per run; an unreachable node is reported as such',
     set_stats: 'custom statistics: the recap shows hound’s own counts (pulled bytes, time)',

@@ -19,8 +19,8 @@ const BUILTIN_PREFIXES = ['ansible.builtin.', 'ansible.legacy.'];
  */
 const COLLECTION_REDIRECTS: Record<string, string> = { 'community.general': 'community.docker' };
 
-/** Task keywords Ansible documents as modules of ansible.builtin (and so writes with its prefix too). */
-export const INCLUDE_MODULES = ['import_tasks', 'include_tasks', 'import_role', 'include_role', 'import_playbook'] as const;
+/** Task keywords Ansible documents as modules of ansible.builtin (and so writes with its prefix too); `include` is ansible-core 2.14's deprecated one. */
+export const INCLUDE_MODULES = ['import_tasks', 'include_tasks', 'import_role', 'include_role', 'import_playbook', 'include'] as const;
 export type IncludeModule = (typeof INCLUDE_MODULES)[number];
 
 export type ModuleResolution =

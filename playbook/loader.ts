@@ -26,6 +26,7 @@ import {
 import { findRole, loadRoleFiles, roleSearchPath, type RoleFiles } from './roles.js';
 import {
   asAnsibleReadsIt,
+  LEGACY_INCLUDES,
   BLOCK_SECTIONS,
   importPlaybookSchema,
   INCLUDE_TASKS_KEYWORDS,
@@ -358,6 +359,10 @@ export class PlaybookLoader {
         actions.push({ key, kind: key as (typeof TASK_INCLUDES)[number] });
         continue;
       }
+      if (LEGACY_INCLUDES.includes(key)) {
+        actions.push({ key, kind: this.legacyInclude(source, at, task, key, scope) });
+        continue;
+      }
       if (key === 'action' || key === 'local_action') {
         actions.push({ key, kind: key });
         continue;
@@ -493,11 +498,34 @@ export class PlaybookLoader {
     return [this.moduleTask(source, at, task, action, scope, own, collections)];
   }
 
+  /**
+   * Ansible's `include` as ansible-core 2.14 reads it (helpers.load_list_of_tasks): an
+   * import_tasks when its file name is no template, it has no loop and no dynamic include holds
+   * it; an include_tasks otherwise. Deprecated there (removed in 2.16), with a warning here too.
+   */
+  private legacyInclude(source: YamlSource, at: DataPath, task: Record<string, unknown>, key: string, scope: TaskScope): 'import_tasks' | 'include_tasks' {
+    const name = task[key];
+    const kind =
+      typeof name === 'string' && !containsTemplate(name) && !LOOP_KEYS.some((k) => Object.hasOwn(task, k)) && scope.includedBy === undefined
+        ? 'import_tasks'
+        : 'include_tasks';
+    const p = source.keyPositionOf(at, key);
+    this.warn(
+      `${p.file}:${p.line}:${p.column}: "include" is deprecated (removed in Ansible 2.16): read as ${kind}, as ansible-core 2.14 reads it; write ${kind}`,
+    );
+    return kind;
+  }
+
   /** What a task key that is not a keyword names: a module, an include under its ansible.builtin. name, or nothing hound runs. */
   private taskAction(source: YamlSource, at: DataPath, key: string, collections: readonly string[]): TaskAction {
     const resolved = resolveModule(key, collections);
     if (resolved.kind === 'module') return { key, kind: 'module', definition: resolved.definition };
-    if (resolved.kind === 'include' && resolved.keyword !== 'import_playbook') return { key, kind: resolved.keyword };
+    if (resolved.kind === 'include') {
+      const { keyword } = resolved;
+      // (`include` is read by legacyInclude before a task's keys come here.)
+      if (keyword === 'include') throw new Error(`'${key}' reached taskAction`);
+      if (keyword !== 'import_playbook') return { key, kind: keyword };
+    }
     const position = source.keyPositionOf(at, key);
     if (resolved.kind === 'include') {
       throw new ParseError('UNKNOWN_MODULE', `'${key}' imports a playbook, which is a play of its own, not a task`, {

@@ -549,6 +549,8 @@ const EMPTY_MEANS_NONE = ['vars', 'module_defaults', 'environment', 'when', 'nam
  * - a `name:` that YAML read as a number is its text (`- name: 2024`).
  */
 const ROLE_INCLUDES = ['include_role', 'import_role'];
+/** Ansible's `include` (deprecated, removed in 2.16), under each name ansible-core 2.14 takes it by. */
+export const LEGACY_INCLUDES: readonly string[] = ['include', 'ansible.builtin.include', 'ansible.legacy.include'];
 
 export function asAnsibleReadsIt(
   entry: Record<string, unknown>,
@@ -577,6 +579,14 @@ export function asAnsibleReadsIt(
     set('vars', merged);
   }
   if (typeof entry.name === 'number' || entry.name instanceof PythonFloat) set('name', String(entry.name));
+  // `include: tasks.yml a=1` (Ansible's old include): the file, and its k=v options as the included tasks' vars.
+  for (const key of LEGACY_INCLUDES) {
+    if (what !== 'task' || typeof entry[key] !== 'string') continue;
+    const { options, raw } = parseKeyValueArgs(entry[key]);
+    if (Object.keys(options).length === 0) continue;
+    set(key, raw.join(' '));
+    set('vars', { ...options, ...((out?.vars ?? entry.vars) as Record<string, unknown> | undefined) });
+  }
   // `include_role: name=foo tasks_from=x`: Ansible reads a role include's string as k=v options.
   for (const key of ROLE_INCLUDES) {
     if (what !== 'task' || typeof entry[key] !== 'string') continue;

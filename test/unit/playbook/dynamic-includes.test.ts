@@ -180,6 +180,32 @@ describe('templated include names run as under ansible-playbook', { timeout: 120
   });
 });
 
+describe("Ansible's old `include:` (ansible-core 2.14 reads it; removed in 2.16)", { timeout: 120_000 }, () => {
+  const legacy = path.join(root, 'test/fixtures/playbooks/legacy-include');
+  const demo = path.join(root, 'test/fixtures/corpus/legacy-include/ffirg-rolling-upgrade-demo1');
+
+  it('a real site whose roles use it: --syntax-check passes and --list-tasks prints the same; each include is named deprecated', () => {
+    for (const mode of ['--syntax-check', '--list-tasks']) {
+      const ansible = run('ansible-playbook', ['-i', 'localhost,', mode, 'site.yml'], demo);
+      const hound = run('hound', ['-i', 'localhost,', mode, 'site.yml'], demo);
+      expect(ansible.code, ansible.stderr).toBe(0);
+      expect(hound.code, hound.stderr).toBe(0);
+      expect(hound.stdout).toBe(ansible.stdout);
+    }
+    const { stderr } = run('hound', ['-i', 'localhost,', '--syntax-check', 'site.yml'], demo);
+    expect([...stderr.matchAll(/roles\/(\w+)\/tasks\/main\.yml:2:3: "include" is deprecated .*read as import_tasks/g)].map((m) => m[1]).sort()).toEqual([
+      'haproxy',
+      'webservers',
+    ]);
+  });
+
+  it('k=v options, a templated name, a loop and a when: the same messages and recap as ansible-playbook', () => {
+    const hound = houndRun(['include.yml'], legacy);
+    expect(hound).toEqual(ansibleRun(['include.yml'], legacy));
+    expect(hound.messages.localhost).toEqual(['a says hello', 'b here', 'a says loop 1', 'a says loop 2', 'b here']);
+  });
+});
+
 describe('what hound says before the run', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'hound-dynamic-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
