@@ -67,6 +67,17 @@ function houndRun(args: string[], cwd: string) {
   return { messages, recap };
 }
 
+/** --syntax-check passes under both tools, and --list-tasks prints the same. */
+function expectSameReading(playbook: string, dir: string): void {
+  for (const mode of ['--syntax-check', '--list-tasks']) {
+    const ansible = run('ansible-playbook', ['-i', 'localhost,', mode, playbook], dir);
+    const hound = run('hound', ['-i', 'localhost,', mode, playbook], dir);
+    expect(ansible.code, ansible.stderr).toBe(0);
+    expect(hound.code, hound.stderr).toBe(0);
+    expect(hound.stdout).toBe(ansible.stdout);
+  }
+}
+
 const roles = readdirSync(corpus).map((slug) => ({ slug, dir: path.join(corpus, slug) }));
 
 describe('real roles: what ansible-playbook reads, hound reads', { timeout: 120_000 }, () => {
@@ -76,13 +87,7 @@ describe('real roles: what ansible-playbook reads, hound reads', { timeout: 120_
   });
 
   it.each(roles.map((r) => [r.slug, r.dir] as const))('%s: --syntax-check passes and --list-tasks prints the same under both tools', (_, dir) => {
-    for (const mode of ['--syntax-check', '--list-tasks']) {
-      const ansible = run('ansible-playbook', ['-i', 'localhost,', mode, 'play.yml'], dir);
-      const hound = run('hound', ['-i', 'localhost,', mode, 'play.yml'], dir);
-      expect(ansible.code, ansible.stderr).toBe(0);
-      expect(hound.code, hound.stderr).toBe(0);
-      expect(hound.stdout).toBe(ansible.stdout);
-    }
+    expectSameReading('play.yml', dir);
   });
 
   it('nginx: each OS file hound cannot run is named once, at the include, and the play still loads', () => {
@@ -185,13 +190,7 @@ describe("Ansible's old `include:` (ansible-core 2.14 reads it; removed in 2.16)
   const demo = path.join(root, 'test/fixtures/corpus/legacy-include/ffirg-rolling-upgrade-demo1');
 
   it('a real site whose roles use it: --syntax-check passes and --list-tasks prints the same; each include is named deprecated', () => {
-    for (const mode of ['--syntax-check', '--list-tasks']) {
-      const ansible = run('ansible-playbook', ['-i', 'localhost,', mode, 'site.yml'], demo);
-      const hound = run('hound', ['-i', 'localhost,', mode, 'site.yml'], demo);
-      expect(ansible.code, ansible.stderr).toBe(0);
-      expect(hound.code, hound.stderr).toBe(0);
-      expect(hound.stdout).toBe(ansible.stdout);
-    }
+    expectSameReading('site.yml', demo);
     const { stderr } = run('hound', ['-i', 'localhost,', '--syntax-check', 'site.yml'], demo);
     expect([...stderr.matchAll(/roles\/(\w+)\/tasks\/main\.yml:2:3: "include" is deprecated .*read as import_tasks/g)].map((m) => m[1]).sort()).toEqual([
       'haproxy',
