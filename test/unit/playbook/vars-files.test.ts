@@ -4,6 +4,7 @@
 // variables. Real material: ansible's own vars_files target
 // (test/fixtures/corpus/vars-files/ansible-vars-files, origin.json beside it), run by
 // ansible-playbook and by hound with the target's inventory.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -91,6 +92,34 @@ describe('vars_files entries hound refuses, with where', () => {
     });
     // The same name from an inventory variable is read.
     expect(compile('    - "{{ ansible_os_family }}.yml"\n', { ansible_os_family: 'Debian' }).pkg).toBe('apt');
+  });
+
+  it('--syntax-check without the password: a whole vaulted vars file fails, a file of !vault values is a warning, as under ansible-playbook', () => {
+    const pw = path.join(dir, 'pw.txt');
+    writeFileSync(pw, 'pw\n');
+    writeFileSync(path.join(dir, 'vars/whole.yml'), 'realpath: this is a secret\n');
+    execFileSync('ansible-vault', ['encrypt', '--vault-password-file', pw, path.join(dir, 'vars/whole.yml')], { stdio: 'pipe' });
+    const value = execFileSync('ansible-vault', ['encrypt_string', '--vault-password-file', pw, 'this is a secret', '--name', 'realpath'], {
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
+    writeFileSync(path.join(dir, 'vars/values.yml'), `control: 1\n${value}`);
+    const play = (file: string) => {
+      writeFileSync(path.join(dir, 'v.yml'), `- hosts: localhost\n  gather_facts: false\n  vars_files:\n    - ${file}\n  tasks:\n    - debug: var=realpath\n`);
+      return { ansible: playIn('ansible-playbook', ['--syntax-check', 'v.yml'], dir), hound: playIn('hound', ['--syntax-check', 'v.yml'], dir) };
+    };
+    const whole = play('whole.yml');
+    expect([whole.ansible.code, whole.hound.code === 0]).toEqual([1, false]);
+    expect(whole.hound.stderr).toMatch(/error VAULT_NO_PASSWORD: .*vars\/whole\.yml.* is vault-encrypted/);
+    const values = play('values.yml');
+    expect([values.ansible.code, values.hound.code]).toEqual([0, 0]);
+    expect(values.hound.stderr).toMatch(
+      /v\.yml:4:7: .*vars\/values\.yml:2:\d+ is vault-encrypted and no vault password was given: the play fails when it runs/,
+    );
+    // A run with the password reads it, and never prints it.
+    const opened = playIn('hound', ['--vault-password-file', 'pw.txt', 'v.yml'], dir);
+    expect(opened.code, opened.stderr).toBe(0);
+    expect(opened.stdout + opened.stderr).not.toContain('this is a secret');
   });
 
   it("none of an entry's files there: Ansible's words, at the entry", () => {
