@@ -222,14 +222,26 @@ class Compiler {
     this.registeredAt = registrationIndexes([...play.tasks, ...play.handlers], this.earlierNames);
     // What include_vars tasks left to the run time (noteIncludedVars) stays so for the handlers.
     for (const [name, index] of setByTasks) if (!this.registeredAt.has(name)) this.registeredAt.set(name, index);
-    const handlers: CompiledHandler[] = play.handlers.map((handler, handlerIndex) => {
+    const handlers: CompiledHandler[] = [];
+    for (let handlerIndex = 0; handlerIndex < play.handlers.length;) {
+      const handler = play.handlers[handlerIndex];
+      // A handler that is an include_tasks runs the tasks it brings in: they are its own, not handlers.
+      let end = handlerIndex + 1;
+      if (isInclude(handler.module)) while (end < play.handlers.length && includedWithin(play.handlers[end], handler)) end++;
       const byHost = new Map<string, TaskInstance[]>();
       for (const host of hosts) {
         const ctx: WalkContext = { host, scope: scopeOf(host), prefix: [], idPrefix: `${playIndex}:handler`, before: Infinity };
-        byHost.set(host, this.instances(handler, handlerIndex, ctx));
+        if (!isInclude(handler.module)) {
+          byHost.set(host, this.instances(handler, handlerIndex, ctx));
+          continue;
+        }
+        const out: TaskInstance[] = [];
+        this.walkInclude(play.handlers, handlerIndex, end, ctx, out);
+        byHost.set(host, out);
       }
-      return { name: handler.name ?? handler.action, listen: handler.listen, tasksByHost: byHost };
-    });
+      handlers.push({ name: handler.name ?? handler.action, listen: handler.listen, tasksByHost: byHost });
+      handlerIndex = end;
+    }
 
     return {
       name: play.name,

@@ -174,6 +174,17 @@ describe('templated include names run as under ansible-playbook', { timeout: 120
     expect(houndRun(['listing.yml'], fixtures)).toEqual(ansibleRun(['listing.yml'], fixtures));
   });
 
+  it.each([[[]], [['--tags', 'y']], [['--skip-tags', 'x']]])(
+    'handlers.yml %j: a handler that is an include runs its tasks; nested and tagged includes agree',
+    (args) => {
+      const dir = path.join(fixtures, 'handlers');
+      const hound = houndRun(['handlers.yml', ...args], dir);
+      expect(hound).toEqual(ansibleRun(['handlers.yml', ...args], dir));
+      // The handler's own task ran (it did not before: the include ran, its tasks did not).
+      if (args.length === 0) expect([hound.messages.localhost[0], hound.messages.localhost.at(-1)]).toEqual(['start', 'handler b']);
+    },
+  );
+
   it("a name that renders to a file that is not there fails the include with Ansible's words", () => {
     const fatal = (text: string) => /fatal: \[localhost\]: FAILED! => .*(Could not find or access '[^']+' on the Ansible Controller\.)/.exec(text)?.[1];
     const ansible = run('ansible-playbook', ['missing.yml'], fixtures);
