@@ -390,22 +390,22 @@ export class TaskExecutor implements TaskRunner {
     // include_role of a role not found (the loader leaves that to the run, as Ansible does).
     if (item.runFailure !== undefined) return failureOf(new ModuleFailure(item.runFailure));
     // Ansible's words when the included file is not there (the loader leaves that to the run).
-    if (args.missing === true) return failureOf(new ModuleFailure(`Could not find or access '${file}' on the Ansible Controller.`));
+    const notThere = (missing: string) => failureOf(new ModuleFailure(`Could not find or access '${missing}' on the Ansible Controller.`));
+    if (args.missing === true) return notThere(file);
     const run = this.session(item.host).includesRun;
     const choices = item.includeChoices;
-    if (!choices) {
-      run.add(item.id);
-      return { status: 'ok', msg: `included: ${file} for ${item.host}`, bytes: 0, value: { include: file, include_args: {}, changed: false } };
+    let included = file;
+    if (choices) {
+      // A templated name rendered only now: the file it names is one of those read before the run.
+      const chosen = chosenInclude(file, choices.dirs, choices.files);
+      if (chosen === -1) return notThere(path.resolve(choices.dirs[0], file));
+      const failure = choices.failures[chosen];
+      if (failure !== undefined) return failureOf(new ModuleFailure(failure));
+      run.add(includeChoiceGate(item.id, chosen));
+      included = choices.files[chosen];
     }
-    // A templated name rendered only now: the file it names is one of those read before the run.
-    const chosen = chosenInclude(file, choices.dirs, choices.files);
-    if (chosen === -1) return failureOf(new ModuleFailure(`Could not find or access '${path.resolve(choices.dirs[0], file)}' on the Ansible Controller.`));
-    const failure = choices.failures[chosen];
-    if (failure !== undefined) return failureOf(new ModuleFailure(failure));
     run.add(item.id);
-    run.add(includeChoiceGate(item.id, chosen));
-    const chosenFile = choices.files[chosen];
-    return { status: 'ok', msg: `included: ${chosenFile} for ${item.host}`, bytes: 0, value: { include: chosenFile, include_args: {}, changed: false } };
+    return { status: 'ok', msg: `included: ${included} for ${item.host}`, bytes: 0, value: { include: included, include_args: {}, changed: false } };
   }
 
   private async runWithRetries(item: TaskInstance, args: Record<string, unknown>, vars: Vars, run: TaskRun): Promise<ItemResult> {

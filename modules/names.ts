@@ -11,7 +11,7 @@ import { MODULE_DEFINITIONS } from './schemas.js';
 /** Where every refusal of a module points. */
 export const COMPATIBILITY_PAGE = 'docs/ansible-compatibility.md';
 
-const BUILTIN_PREFIXES = ['ansible.builtin.', 'ansible.legacy.'];
+export const BUILTIN_PREFIXES = ['ansible.builtin.', 'ansible.legacy.'];
 
 /**
  * Collections whose modules moved to another collection, as their meta/runtime.yml routes

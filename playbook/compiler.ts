@@ -52,7 +52,7 @@ import { KeywordError, keywordBoolean, rawKeywordsOf, resolveKeywords, type RawK
 import { IMPLICIT_LOCALHOST, implicitLocalhostVars, isImplicitLocalhost, orderHosts } from './play-hosts.js';
 import { isAnsibleFact } from './template-values.js';
 import { connectionKindOf } from '../transport/reach.js';
-import { cannotInclude, chosenInclude, varsFileCandidatesOf } from './include-candidates.js';
+import { cannotInclude, chosenInclude, varsFileCandidatesOf, varsFileNotFound } from './include-candidates.js';
 import { isFile } from '../base/file-kind.js';
 
 export interface CompileOptions {
@@ -510,12 +510,7 @@ class Compiler {
         }
       }
     }
-    // Ansible's words (VariableManager.get_vars), the entry as written.
-    const written = entry.names.length === 1 ? entry.names[0] : `[${entry.names.map((n) => `'${n}'`).join(', ')}]`;
-    throw new ParseError('FILE_NOT_FOUND', `vars file ${written} was not found (${label})`, {
-      position: this.at(entry.at),
-      hint: `looked for it in ${path.join(playbookDir, 'vars')} and ${playbookDir}`,
-    });
+    throw varsFileNotFound(entry.names, entry.names.length > 1, playbookDir, this.at(entry.at), label);
   }
 
   /** Whether the host may be the controller itself: by name or address, or reached with connection local (its variable, else -c). */

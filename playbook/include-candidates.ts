@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { isDirectory, isFile } from '../base/file-kind.js';
-import type { HoundError } from '../base/errors.js';
+import { ParseError, type HoundError, type SourcePosition } from '../base/errors.js';
 
 /** Stands for a template's value inside a path pattern: no file name holds it. */
 const HOLE = '\u0000';
@@ -101,5 +101,22 @@ export function cannotInclude(file: string, err: HoundError): string {
 export function varsFileCandidatesOf(name: string, playbookDir: string): string[] {
   if (name === '~' || name.startsWith('~/')) return [path.join(homedir(), name.slice(1))];
   if (path.isAbsolute(name)) return [name];
-  return name.split('/')[0] === 'vars' ? [path.resolve(playbookDir, name)] : [path.resolve(playbookDir, 'vars', name), path.resolve(playbookDir, name)];
+  return varsFileDirs(name, playbookDir).map((dir) => path.resolve(dir, name));
+}
+
+/** The folders a relative vars_files name is looked up in, in order (see varsFileCandidatesOf). */
+export function varsFileDirs(name: string, playbookDir: string): string[] {
+  return name.split('/')[0] === 'vars' ? [playbookDir] : [path.join(playbookDir, 'vars'), playbookDir];
+}
+
+/**
+ * Ansible's error when none of a vars_files entry's files is there (VariableManager.get_vars):
+ * the entry as written, a list as Python shows it; `context` says which play and host.
+ */
+export function varsFileNotFound(names: readonly string[], listed: boolean, playbookDir: string, position: SourcePosition, context?: string): ParseError {
+  const written = listed ? `[${names.map((n) => `'${n}'`).join(', ')}]` : names[0];
+  return new ParseError('FILE_NOT_FOUND', `vars file ${written} was not found${context ? ` (${context})` : ''}`, {
+    position,
+    hint: `looked for ${listed ? 'each' : 'it'} in ${path.join(playbookDir, 'vars')} and ${playbookDir}`,
+  });
 }

@@ -43,7 +43,7 @@ import {
 } from './schema.js';
 import { mergeModuleDefaults } from './module-defaults.js';
 import { checkTemplateSyntax, containsTemplate } from './templating.js';
-import { includeCandidates, varsFileCandidatesOf, withKnownPaths } from './include-candidates.js';
+import { includeCandidates, varsFileCandidatesOf, varsFileDirs, varsFileNotFound, withKnownPaths } from './include-candidates.js';
 import type { DataPath, YamlSource } from './yaml-source.js';
 import { MODULE_DEFINITIONS } from '../modules/schemas.js';
 import type { ModuleDefinition } from '../modules/definition.js';
@@ -55,7 +55,7 @@ import { isPlainObject } from './template-values.js';
 import { keywordBoolean } from './task-keywords.js';
 import { appendAll } from '../base/append.js';
 import type { VaultReading } from '../vault/vaulted-yaml.js';
-import { VAULT_HEADER } from '../vault/envelope.js';
+import { isVaultText } from '../vault/envelope.js';
 import { UnsafeText } from '../base/unsafe-text.js';
 
 export interface LoadOptions {
@@ -231,13 +231,7 @@ export class PlaybookLoader {
       if (file === undefined && (this.checkOnly || Array.isArray(written))) {
         const p = source.positionOf(filePath);
         const what = Array.isArray(written) ? `none of the vars files ${names.join(', ')} exists` : `vars file ${candidates[0].at(-1)} does not exist`;
-        if (!this.checkOnly) {
-          // Ansible's words: `vars file ['a.yml', 'b.yml'] was not found`.
-          throw new ParseError('FILE_NOT_FOUND', `vars file [${names.map((n) => `'${n}'`).join(', ')}] was not found`, {
-            position: p,
-            hint: `looked for each in ${path.join(playbookDir, 'vars')} and ${playbookDir}`,
-          });
-        }
+        if (!this.checkOnly) throw varsFileNotFound(names, true, playbookDir, p);
         this.warn(`${p.file}:${p.line}:${p.column}: ${what}: the play fails when it runs`);
         continue;
       }
@@ -319,8 +313,8 @@ export class PlaybookLoader {
   private templatedVarsFile(names: string[], playbookDir: string, at: SourceRef): TemplatedVarsFile {
     const files = new Set<string>();
     for (const name of names) {
-      const dirs = name.split('/')[0] === 'vars' ? [playbookDir] : [path.join(playbookDir, 'vars'), playbookDir];
-      for (const file of containsTemplate(name) ? includeCandidates(name, dirs) : varsFileCandidatesOf(name, playbookDir)) files.add(file);
+      const found = containsTemplate(name) ? includeCandidates(name, varsFileDirs(name, playbookDir)) : varsFileCandidatesOf(name, playbookDir);
+      for (const file of found) files.add(file);
     }
     const candidates = [...files]
       .filter((file) => this.files.isFile(file))
@@ -1121,7 +1115,7 @@ function positionedBoolean(source: YamlSource, at: DataPath, value: unknown, key
 /** Whether `file` is vault-encrypted as a whole (it starts with the vault header), rather than holding `!vault` values. */
 function isVaultEnvelope(file: string): boolean {
   try {
-    return readFileSync(file, 'utf8').startsWith(VAULT_HEADER);
+    return isVaultText(readFileSync(file));
   } catch {
     return false;
   }

@@ -8,6 +8,7 @@ import { UnsafeText } from '../base/unsafe-text.js';
 import { LOOKUP_PLUGIN_NAMES } from './lookup-plugins.js';
 import type { DataPath, YamlSource } from './yaml-source.js';
 import { parseKeyValueArgs } from './kv-args.js';
+import { BUILTIN_PREFIXES } from '../modules/names.js';
 
 const identifier = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' };
 const stringList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
@@ -550,7 +551,7 @@ const EMPTY_MEANS_NONE = ['vars', 'module_defaults', 'environment', 'when', 'nam
  */
 const ROLE_INCLUDES = ['include_role', 'import_role'];
 /** Ansible's `include` (deprecated, removed in 2.16), under each name ansible-core 2.14 takes it by. */
-export const LEGACY_INCLUDES: readonly string[] = ['include', 'ansible.builtin.include', 'ansible.legacy.include'];
+export const LEGACY_INCLUDES: readonly string[] = ['include', ...BUILTIN_PREFIXES.map((prefix) => `${prefix}include`)];
 
 export function asAnsibleReadsIt(
   entry: Record<string, unknown>,
